@@ -1,0 +1,166 @@
+// Turns the raw results of run.mjs into the Markdown report: machine header,
+// main table (ratios to the floor, bytes, ns/abort), n/a footnotes, a table
+// of absolute throughput with spread, and chanasync's PASS/FAIL target lines.
+import os from 'node:os';
+
+// kind: 'ratio' = throughput (higher is better), 'bytes' / 'ns' (lower is
+// better), 'scale' = abort scaling factor (lower is better).
+const ROWS = [
+  { id: '1:1-unbuffered', label: '1:1 unbuffered (cap 0)', kind: 'ratio' },
+  { id: '1:1-cap128', label: '1:1 cap 128', kind: 'ratio' },
+  { id: 'fan-in', label: 'fan-in 64→1 (cap 128)', kind: 'ratio' },
+  { id: 'fan-out', label: 'fan-out 1→64 (cap 128)', kind: 'ratio' },
+  { id: 'nowait', label: 'nowait fill/drain (cap 1024)', kind: 'ratio' },
+  { id: 'mem-idle-0', label: 'idle channel, cap 0 (bytes)', kind: 'bytes' },
+  { id: 'mem-idle-128', label: 'idle channel, cap 128 (bytes)', kind: 'bytes' },
+  { id: 'mem-parked', label: 'parked pull (bytes)', kind: 'bytes' },
+  { id: 'abort-small', label: 'abort, {small} parked (ns/abort)', kind: 'ns' },
+  { id: 'abort-large', label: 'abort, {large} parked (ns/abort)', kind: 'ns' },
+  { id: 'abort-scaling', label: 'abort scaling {large}/{small}', kind: 'scale' },
+];
+
+const TARGETS = [
+  { id: '1:1-unbuffered', min: 0.9 },
+  { id: '1:1-cap128', min: 0.9 },
+  { id: 'fan-in', min: 0.8 },
+  { id: 'fan-out', min: 0.8 },
+  { id: 'nowait', min: 0.5 },
+  { id: 'mem-idle-0', max: 200 },
+  { id: 'mem-idle-128', max: 200 },
+  { id: 'mem-parked', max: 300 },
+  { id: 'abort-scaling', max: 2 },
+];
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+const sup = (n) => [...String(n)].map((d) => SUPERSCRIPT[d]).join('');
+
+const rate = (opsPerSec) =>
+  opsPerSec >= 1e6 ? `${(opsPerSec / 1e6).toFixed(2)}M/s` : `${(opsPerSec / 1e3).toFixed(0)}k/s`;
+
+function rowValue(results, row, lib) {
+  const cell = results[row.id]?.[lib];
+  if (cell?.value === undefined) return undefined;
+  if (row.kind !== 'ratio') return cell.value;
+  const floor = results[row.id].floor?.value;
+  return floor ? cell.value / floor : undefined;
+}
+
+function formatValue(row, value) {
+  if (row.kind === 'ratio') return `${value.toFixed(2)}×`;
+  if (row.kind === 'bytes') return `${Math.round(value)}`;
+  if (row.kind === 'ns') return value >= 1e4 ? `${(value / 1e3).toFixed(1)}k` : `${Math.round(value)}`;
+  return `${value.toFixed(2)}×`;
+}
+
+function mainTable(libs, results, rows) {
+  // One footnote per distinct reason, listing the libraries it applies to.
+  const notes = [];
+  const noteFor = (lib, text) => {
+    let note = notes.find((n) => n.text === text);
+    if (!note) notes.push((note = { text, libs: [] }));
+    if (!note.libs.includes(lib)) note.libs.push(lib);
+    return sup(notes.indexOf(note) + 1);
+  };
+  const lines = [`| workload | ${libs.join(' | ')} |`, `|---|${libs.map(() => '---:').join('|')}|`];
+  for (const row of rows) {
+    const cells = libs.map((lib) => {
+      const cell = results[row.id][lib];
+      if (cell.na) return `n/a${noteFor(lib, cell.na)}`;
+      if (cell.error) return `error${noteFor(lib, cell.error)}`;
+      const value = rowValue(results, row, lib);
+      if (value === undefined) return '–';
+      const text = formatValue(row, value);
+      return row.kind === 'ratio' && lib === 'floor' ? `${text} (${rate(cell.value)})` : text;
+    });
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
+  }
+  const footnotes = notes.map((note, i) => `${sup(i + 1)} ${note.libs.join(', ')}: ${note.text}  `);
+  return [...lines, '', ...footnotes].join('\n');
+}
+
+function absoluteTable(libs, results, rows) {
+  const lines = [`| workload | ${libs.join(' | ')} |`, `|---|${libs.map(() => '---:').join('|')}|`];
+  for (const row of rows) {
+    const cells = libs.map((lib) => {
+      const cell = results[row.id][lib];
+      if (cell.value === undefined) return '–';
+      const s = cell.samples;
+      const spread = (Math.max(...s) - Math.min(...s)) / cell.value;
+      return `${rate(cell.value)} ±${Math.round(spread * 50)}%`;
+    });
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+function targetLines(libs, results, rows) {
+  const cell = (id) => results[id]?.chanasync;
+  if (!libs.includes('chanasync')) return ['chanasync not selected: targets not evaluated'];
+  const anyRow = rows.find((row) => cell(row.id));
+  if (!anyRow || cell(anyRow.id).na) return [`chanasync unavailable (${cell(anyRow?.id)?.na}): targets not evaluated`];
+  const lines = [];
+  const label = (id) => rows.find((r) => r.id === id).label;
+  for (const t of TARGETS) {
+    const row = rows.find((r) => r.id === t.id);
+    if (!row) continue;
+    const v = rowValue(results, row, 'chanasync');
+    const goal = t.min !== undefined ? `≥ ${formatValue(row, t.min)}${row.kind === 'ratio' ? ' floor' : ''}` : `≤ ${formatValue(row, t.max)}`;
+    if (v === undefined) {
+      lines.push(`FAIL ${label(t.id)} ${goal}: no result (${cell(t.id)?.error ?? cell(t.id)?.na ?? 'missing'})`);
+      continue;
+    }
+    const ok = t.min !== undefined ? v >= t.min : v <= t.max;
+    lines.push(`${ok ? 'PASS' : 'FAIL'} ${label(t.id)} ${goal}: ${formatValue(row, v)}`);
+  }
+  // Ahead of every peer on every comparable row (abort scaling excluded: it
+  // is a shape check, covered above).
+  const losses = [];
+  for (const row of rows.filter((r) => r.kind !== 'scale')) {
+    const mine = rowValue(results, row, 'chanasync');
+    if (mine === undefined) continue;
+    for (const peer of libs.filter((l) => l !== 'chanasync' && l !== 'floor')) {
+      const theirs = rowValue(results, row, peer);
+      if (theirs === undefined) continue;
+      const beaten = row.kind === 'ratio' ? theirs >= mine : theirs <= mine;
+      if (beaten) losses.push(`${row.label}: ${peer} ${formatValue(row, theirs)} vs ${formatValue(row, mine)}`);
+    }
+  }
+  lines.push(
+    losses.length === 0 ? 'PASS ahead of every peer in every workload' : `FAIL ahead of every peer in every workload:\n${losses.map((l) => `  - ${l}`).join('\n')}`,
+  );
+  return lines;
+}
+
+const kilo = (n) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
+
+export function formatReport({ libs, notes, results, config, argv, seconds }) {
+  const [small, large] = config.abortSizes.map(kilo);
+  const rows = ROWS.filter((row) => results[row.id]).map((row) => ({
+    ...row,
+    label: row.label.replace('{small}', small).replace('{large}', large),
+  }));
+  const cpus = os.cpus();
+  const throughputRows = rows.filter((r) => r.kind === 'ratio');
+  const out = [
+    '# chanasync benchmark',
+    '',
+    `- machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores; Node ${process.version} (${process.platform}/${process.arch})`,
+    `- run: ${argv.length ? argv.join(' ') : '(full)'}; ${config.rounds} interleaved rounds + 1 warm-up per throughput workload, medians; ${config.memoryRounds} memory rounds of up to ${kilo(config.memoryCount)} objects; ${config.abortRounds} abort rounds; took ${seconds.toFixed(0)} s`,
+    '- throughput cells: ratio of median ops/s to the floor (higher is better); memory in bytes, abort in ns per abort (lower is better)',
+    '',
+    mainTable(libs, results, rows),
+  ];
+  if (results.abortBaseline) {
+    const [b10, b100] = results.abortBaseline.map((ns) => formatValue({ kind: 'ns' }, ns));
+    out.push(
+      '',
+      `Abort baseline (Node itself, no channel: AbortController.abort() + one listener rejecting a promise): ${b10} ns/abort at ${small}, ${b100} ns/abort at ${large}.`,
+    );
+  }
+  if (throughputRows.length) {
+    out.push('', '## Absolute throughput (median ops/s, ± half the min–max spread)', '', absoluteTable(libs, results, throughputRows));
+  }
+  out.push('', '## How each library is driven', '', ...libs.map((lib) => `- ${lib}: ${notes[lib]}`));
+  out.push('', '## chanasync targets', '', '```', ...targetLines(libs, results, rows), '```');
+  return out.join('\n');
+}

@@ -1,0 +1,277 @@
+// Benchmark runner: node --expose-gc bench/run.mjs [--quick] [--only=id,id] [--libs=name,name]
+// Runs every workload for every library in one process, in interleaved rounds
+// (round-robin over libraries, start rotated each round), takes medians, and
+// reports throughput as a ratio to the hand-written floor channel. Prints a
+// Markdown report to stdout and writes it to bench/results.md.
+import { writeFileSync } from 'node:fs';
+import { formatReport } from './report.mjs';
+
+const ADAPTERS = [
+  'floor',
+  'chanasync',
+  'async-channel',
+  'culvert',
+  'queueable',
+  'ts-chan',
+  'it-pushable',
+  'repeater',
+  'effect',
+  'js-csp',
+  'web-streams',
+];
+
+// n = values moved per run, chosen so the floor takes roughly 20-100 ms.
+const THROUGHPUT = [
+  { id: '1:1-unbuffered', fn: 'oneToOne', capacity: 0, n: 200_704 },
+  { id: '1:1-cap128', fn: 'oneToOne', capacity: 128, n: 200_704 },
+  { id: 'fan-in', fn: 'fanIn', capacity: 128, n: 200_704, producers: 64 },
+  { id: 'fan-out', fn: 'fanOut', capacity: 128, n: 200_704, consumers: 64 },
+  { id: 'nowait', fn: 'nowait', capacity: 1024, n: 4_194_304 },
+];
+const OTHER = ['mem-idle', 'mem-parked', 'abort'];
+
+const args = parseArgs(process.argv.slice(2));
+const quick = args.quick;
+const config = {
+  quick,
+  rounds: quick ? 2 : 7,
+  sizeFactor: quick ? 0.25 : 1,
+  maxRunMs: quick ? 30 : 120,
+  runTimeoutMs: 15_000,
+  memoryCount: quick ? 20_000 : 100_000,
+  memoryRounds: quick ? 1 : 3,
+  memoryBudgetBytes: (quick ? 16 : 64) * 1024 * 1024,
+  abortSizes: quick ? [5_000, 50_000] : [10_000, 100_000],
+  abortSlowMs: 2_000,
+  abortRounds: quick ? 1 : 3,
+};
+
+function parseArgs(argv) {
+  const out = { quick: false, only: null, libs: null };
+  for (const arg of argv) {
+    if (arg === '--quick') out.quick = true;
+    else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
+    else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
+    else if (arg === '--help' || arg === '-h') {
+      console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...]
+workload ids: ${[...THROUGHPUT.map((w) => w.id), ...OTHER].join(', ')}
+libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
+      process.exit(0);
+    } else throw new Error(`unknown argument: ${arg}`);
+  }
+  return out;
+}
+
+const log = (msg) => process.stderr.write(`${msg}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const wanted = (id) => !args.only || args.only.some((o) => id === o || id.startsWith(`${o}`));
+
+class SumError extends Error {}
+
+function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function expected(wl, n) {
+  const count = wl.fn === 'nowait' ? Math.ceil(n / wl.capacity) * wl.capacity : n;
+  return { count, sum: (count * (count - 1)) / 2 };
+}
+
+async function loadLibraries() {
+  const names = ADAPTERS.filter((name) => name === 'floor' || !args.libs || args.libs.includes(name));
+  const libs = [];
+  for (const name of names) {
+    const adapter = (await import(`./adapters/${name}.mjs`)).default;
+    const unavailable = await adapter.load?.();
+    const q = `?lib=${encodeURIComponent(name)}`;
+    libs.push({
+      name,
+      adapter,
+      unavailable,
+      workloads: await import(`./workloads.mjs${q}`),
+      memory: await import(`./memory.mjs${q}`),
+      abort: await import(`./abort.mjs${q}`),
+    });
+  }
+  return libs;
+}
+
+/** Cell state for one (row, library): samples, n/a reason, or error. */
+function cellFor(lib, id) {
+  if (lib.unavailable) return { na: lib.unavailable };
+  const reason = lib.adapter.na?.[id];
+  return reason ? { na: reason } : { samples: [] };
+}
+
+async function timedRun(lib, wl, n) {
+  const params = { capacity: wl.capacity, n, producers: wl.producers, consumers: wl.consumers };
+  const custom = lib.adapter.custom?.[wl.id];
+  globalThis.gc();
+  const start = performance.now();
+  const run = custom ? custom(params) : lib.workloads[wl.fn](lib.adapter, params);
+  const result = await withTimeout(run, config.runTimeoutMs);
+  const ms = performance.now() - start;
+  const want = expected(wl, n);
+  if (result.sum !== want.sum || result.count !== want.count) {
+    throw new SumError(`${lib.name} ${wl.id}: got sum ${result.sum} count ${result.count}, want ${want.sum} / ${want.count}`);
+  }
+  return ms;
+}
+
+async function runThroughput(libs, results) {
+  for (const wl of THROUGHPUT.filter((w) => wanted(w.id))) {
+    const cells = Object.fromEntries(libs.map((lib) => [lib.name, cellFor(lib, wl.id)]));
+    results[wl.id] = cells;
+    const sizes = {};
+    const baseN = Math.round((wl.n * config.sizeFactor) / 1024) * 1024;
+    for (let round = -1; round < config.rounds; round++) {
+      log(`${wl.id}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.rounds}`}`);
+      for (let k = 0; k < libs.length; k++) {
+        const lib = libs[(k + Math.max(round, 0)) % libs.length];
+        const cell = cells[lib.name];
+        if (!cell.samples) continue;
+        try {
+          if (round < 0) {
+            // Warm-up doubles as calibration: shrink n for slow libraries.
+            const ms = await timedRun(lib, wl, baseN);
+            const scaled = ms > config.maxRunMs ? (baseN * config.maxRunMs) / ms : baseN;
+            sizes[lib.name] = Math.max(4096, Math.round(scaled / 1024) * 1024);
+            cell.n = sizes[lib.name];
+          } else {
+            const n = sizes[lib.name];
+            cell.samples.push((n / (await timedRun(lib, wl, n))) * 1000);
+          }
+        } catch (error) {
+          if (error instanceof SumError) process.exitCode = 1;
+          log(`  ${lib.name}: ${error.message}`);
+          cells[lib.name] = { error: error instanceof SumError ? 'SUM MISMATCH' : error.message };
+        }
+      }
+    }
+    for (const cell of Object.values(cells)) if (cell.samples) cell.value = median(cell.samples);
+  }
+}
+
+/** Runs `measure(lib)` for each library, interleaved over rounds; stores medians. */
+async function interleaved(libs, results, id, rounds, measure, rowIds = [id]) {
+  const rows = rowIds.map((rowId) => {
+    results[rowId] = Object.fromEntries(libs.map((lib) => [lib.name, cellFor(lib, id)]));
+    return results[rowId];
+  });
+  for (let round = 0; round < rounds; round++) {
+    log(`${id}: round ${round + 1}/${rounds}`);
+    for (let k = 0; k < libs.length; k++) {
+      const lib = libs[(k + round) % libs.length];
+      if (!rows[0][lib.name].samples) continue;
+      try {
+        const values = await measure(lib, round);
+        values?.forEach((v, i) => rows[i][lib.name].samples.push(v));
+      } catch (error) {
+        log(`  ${lib.name}: ${error.message}`);
+        for (const row of rows) row[lib.name] = { error: error.message };
+      }
+    }
+  }
+  for (const row of rows) for (const cell of Object.values(row)) if (cell.samples) cell.value = median(cell.samples);
+}
+
+// Object count for a memory row: config.memoryCount, unless that would
+// retain more than memoryBudgetBytes (web streams are ~8 KB per channel).
+const memoryCounts = {};
+function memoryCount(key, bytesPerObject) {
+  memoryCounts[key] ??= Math.min(config.memoryCount, Math.floor(config.memoryBudgetBytes / Math.max(bytesPerObject, 1)));
+  return memoryCounts[key];
+}
+
+async function runMemory(libs, results) {
+  if (wanted('mem-idle')) {
+    await interleaved(
+      libs,
+      results,
+      'mem-idle',
+      config.memoryRounds,
+      async (lib) => {
+        const m = lib.memory;
+        const values = [];
+        for (const capacity of [0, 128]) {
+          const key = `${lib.name}/idle/${capacity}`;
+          const count = memoryCount(key, await m.idleChannelBytes(lib.adapter, capacity, 1000));
+          values.push(await m.idleChannelBytes(lib.adapter, capacity, count));
+        }
+        return values;
+      },
+      ['mem-idle-0', 'mem-idle-128'],
+    );
+  }
+  if (wanted('mem-parked')) {
+    await interleaved(libs, results, 'mem-parked', config.memoryRounds, async (lib) => {
+      const m = lib.memory;
+      const count = memoryCount(`${lib.name}/parked`, await m.parkedPullBytes(lib.adapter, 1000));
+      return [await m.parkedPullBytes(lib.adapter, count)];
+    });
+  }
+}
+
+const slowAbort = new Set();
+
+async function runAbort(libs, results) {
+  if (!wanted('abort')) return;
+  const [small, large] = config.abortSizes;
+  await interleaved(
+    libs,
+    results,
+    'abort',
+    config.abortRounds,
+    async (lib, round) => {
+      // A library whose large run is very slow (quadratic removal) is measured once.
+      if (slowAbort.has(lib.name)) return null;
+      if (round === 0) await withTimeout(lib.abort.abortCost(lib.adapter, 1000, 1), config.runTimeoutMs);
+      const seed = 12345 + round;
+      const a = await withTimeout(lib.abort.abortCost(lib.adapter, small, seed), config.runTimeoutMs);
+      const b = await withTimeout(lib.abort.abortCost(lib.adapter, large, seed), config.runTimeoutMs);
+      if ((b * large) / 1e6 > config.abortSlowMs) slowAbort.add(lib.name);
+      return [a, b, b / a];
+    },
+    ['abort-small', 'abort-large', 'abort-scaling'],
+  );
+  // Reference: Node's own abort cost with no channel (same module copy as floor).
+  const floor = libs.find((lib) => lib.name === 'floor');
+  const samples = [[], []];
+  for (let round = 0; round < config.abortRounds; round++) {
+    samples[0].push(await floor.abort.baselineCost(small, 12345 + round));
+    samples[1].push(await floor.abort.baselineCost(large, 12345 + round));
+  }
+  results.abortBaseline = samples.map(median);
+}
+
+if (typeof globalThis.gc !== 'function') {
+  console.error('run with: node --expose-gc bench/run.mjs');
+  process.exit(2);
+}
+const started = performance.now();
+const libs = await loadLibraries();
+for (const lib of libs) if (lib.unavailable) log(`${lib.name}: ${lib.unavailable}`);
+const results = {};
+for (const phase of [runThroughput, runMemory, runAbort]) {
+  const t = performance.now();
+  await phase(libs, results);
+  log(`${phase.name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+const report = formatReport({
+  libs: libs.map((lib) => lib.name),
+  notes: Object.fromEntries(libs.map((lib) => [lib.name, lib.adapter.note])),
+  results,
+  config,
+  argv: process.argv.slice(2),
+  seconds: (performance.now() - started) / 1000,
+});
+console.log(report);
+writeFileSync(new URL('./results.md', import.meta.url), `${report}\n`);

@@ -1,0 +1,446 @@
+/**
+ * `Channel<T>`: Go's `hchan` for the JavaScript event loop.
+ *
+ * A channel has a FIFO buffer of committed values and two FIFO queues of parked operations,
+ * `pushWaiters` and `pullWaiters` (see `waiters.ts`). Every operation runs to completion
+ * synchronously — JavaScript's single thread is the channel's lock — and only the *wake-ups*
+ * (promise reactions) are deferred to microtasks.
+ *
+ * Invariants (kept true after every public call returns):
+ * - Outside of one select parking a push case and a pull case on the same unbuffered channel,
+ *   at most one of `pushWaiters` and `pullWaiters` is non-empty: a push that finds a parked
+ *   pull hands its value over instead of parking, and vice versa.
+ * - Parked pulls mean an empty buffer (a pull takes a buffered value before it would park).
+ * - Parked pushes mean a full buffer, and only in `'block'` mode (the drop modes never park).
+ * - Once closed, no waiter is parked and none will be: `close()` fails them all, and every
+ *   later push fails at once. A channel never reopens.
+ *
+ * Commit points — where an operation becomes irrevocable — are {@link commitPush} and
+ * {@link commitPull}: the value moves into the buffer or into a parked waiter's hands, and the
+ * waiter is unlinked and loses its abort listener in the same synchronous step (`claim`).
+ */
+import { add, NO_SLOTS, type Ring, take } from './buffer.js';
+import { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './errors.js';
+import { claim, countWaiters, enqueue, Waiter } from './waiters.js';
+
+/** What a push does when the buffer is full. See {@link ChannelOptions.overflow}. */
+export type Overflow = 'block' | 'drop-oldest' | 'drop-newest';
+
+/** Options of the {@link Channel} constructor. */
+export interface ChannelOptions {
+  /** Labels the channel in error messages, `stats()` and the inspector. */
+  name?: string;
+  /**
+   * What a push does when the buffer is full: `'block'` (default) waits for room;
+   * `'drop-oldest'` discards the oldest buffered value to make room (a sliding buffer);
+   * `'drop-newest'` discards the pushed value. The drop modes never wait and need a capacity
+   * of at least 1.
+   */
+  overflow?: Overflow;
+}
+
+/** Options of a blocking operation. */
+export interface OperationOptions {
+  /**
+   * Cancels the operation if aborted before it commits: the promise rejects with
+   * `signal.reason`, no value is delivered or consumed, and no trace is left on the channel.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** A copy of a channel's state, from {@link Channel.stats}. */
+export interface ChannelStats {
+  /** The channel's `name`, if it has one. */
+  readonly name: string | undefined;
+  /** The buffer capacity: `0` (unbuffered), a positive integer, or `Infinity`. */
+  readonly capacity: number;
+  /** How many values are buffered now. */
+  readonly size: number;
+  /** Whether `close()` has been called. */
+  readonly closed: boolean;
+  /** The overflow policy. */
+  readonly overflow: Overflow;
+  /** Parked push operations (a select with a push case on this channel counts once). */
+  readonly waitingPushers: number;
+  /** Parked pull operations (a select with a pull case on this channel counts once). */
+  readonly waitingPullers: number;
+}
+
+/** The push side of a channel, for parameters that may only send (and close when done). */
+export interface PushChannel<T> {
+  /** See {@link Channel.name}. */
+  readonly name: string | undefined;
+  /** See {@link Channel.capacity}. */
+  readonly capacity: number;
+  /** See {@link Channel.size}. */
+  readonly size: number;
+  /** See {@link Channel.closed}. */
+  readonly closed: boolean;
+  /** See {@link Channel.full}. */
+  readonly full: boolean;
+  /** See {@link Channel.push}. */
+  push(value: T, options?: OperationOptions): Promise<void>;
+  /** See {@link Channel.pushNowait}. */
+  pushNowait(value: T): void;
+  /** See {@link Channel.close}. */
+  close(reason?: unknown): void;
+}
+
+/** The pull side of a channel, for parameters that may only receive. Async iterable. */
+export interface PullChannel<T> extends AsyncIterable<T> {
+  /** See {@link Channel.name}. */
+  readonly name: string | undefined;
+  /** See {@link Channel.capacity}. */
+  readonly capacity: number;
+  /** See {@link Channel.size}. */
+  readonly size: number;
+  /** See {@link Channel.closed}. */
+  readonly closed: boolean;
+  /** See {@link Channel.empty}. */
+  readonly empty: boolean;
+  /** See {@link Channel.pull}. */
+  pull(options?: OperationOptions): Promise<T>;
+  /** See {@link Channel.pullNowait}. */
+  pullNowait(): T;
+  /** See {@link Channel.asyncIterator}. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T>;
+}
+
+/** `Symbol.asyncDispose`, or the `Symbol.for` stand-in TypeScript uses where it is missing. */
+const asyncDispose: typeof Symbol.asyncDispose =
+  Symbol.asyncDispose ?? /* @__PURE__ */ (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+/** `Symbol.dispose`, or the `Symbol.for` stand-in TypeScript uses where it is missing. */
+const dispose: typeof Symbol.dispose =
+  Symbol.dispose ?? /* @__PURE__ */ (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+
+/** What {@link commitPull} returns when nothing can be pulled now. */
+export const NOTHING: unique symbol = Symbol();
+
+/** The promise a push returns when it commits at once (promises are immutable: one will do). */
+const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
+
+/**
+ * A Go-style channel: a FIFO pipe between async producers and consumers.
+ *
+ * - Capacity `0` (the default) is unbuffered: a push waits until a pull takes its value
+ *   (rendezvous). A positive integer buffers that many values; `Infinity` never fills.
+ * - A value is **committed** when it is handed to a waiting puller or stored in the buffer;
+ *   from then on it belongs to exactly one puller and is never lost, duplicated or reordered.
+ * - Closing keeps buffered values readable and fails every parked operation.
+ *
+ * @typeParam T the type of the values.
+ * @example
+ * ```ts
+ * const jobs = new Channel<number>(2, { name: 'jobs' });
+ * void (async () => {
+ *   for (let i = 0; i < 5; i++) await jobs.push(i);
+ *   jobs.close();
+ * })();
+ * for await (const job of jobs) console.log(job); // 0 1 2 3 4
+ * ```
+ */
+export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, AsyncDisposable, Disposable {
+  /** @internal Buffer slots (see `buffer.ts`); never written while `limit` is 0. */
+  slots: (T | undefined)[] = NO_SLOTS;
+  /** @internal Buffer index of the oldest value. */
+  first = 0;
+  /** @internal How many values are buffered. */
+  count = 0;
+  /**
+   * @internal Oldest parked push, head of the circular `pushWaiters` queue (Go's `sendq`);
+   * only in `'block'` mode with a full buffer.
+   */
+  pushHead: Waiter<T> | undefined = undefined;
+  /** @internal Oldest parked pull, head of the circular `pullWaiters` queue (Go's `recvq`). */
+  pullHead: Waiter<T> | undefined = undefined;
+  /** @internal Set once by `close()`; a channel never reopens. */
+  isClosed = false;
+  /**
+   * @internal The reason given to `close(reason)`. Read only once closed; close() adds it, so
+   * open channels don't carry the field.
+   */
+  declare reason: unknown;
+  /** @internal The capacity. */
+  readonly limit: number;
+  /** @internal The overflow policy. */
+  readonly policy: Overflow;
+  /** @internal The name. */
+  readonly label: string | undefined;
+
+  /**
+   * Creates a channel.
+   *
+   * @param capacity `0` (default) for an unbuffered channel, a positive integer for a buffered
+   *   one, `Infinity` for an unbounded one.
+   * @param options `name` and `overflow`.
+   * @throws {TypeError} if `capacity` is not a number, or `overflow` is not a known policy.
+   * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is
+   *   asked for with capacity 0.
+   */
+  constructor(capacity = 0, options?: ChannelOptions) {
+    if (typeof capacity !== 'number') {
+      throw new TypeError(`capacity must be 0, a positive integer or Infinity, got ${typeof capacity}`);
+    }
+    if (!(capacity >= 0 && (capacity % 1 === 0 || capacity === Infinity))) {
+      throw new RangeError(`capacity must be 0, a positive integer or Infinity, got ${capacity}`);
+    }
+    const overflow = options?.overflow ?? 'block';
+    if (overflow !== 'block') {
+      if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
+        throw new TypeError(`unknown overflow ${overflow as string}`);
+      }
+      if (capacity === 0) throw new RangeError(`overflow ${overflow} needs a capacity of at least 1`);
+    }
+    this.limit = capacity;
+    this.policy = overflow;
+    this.label = options?.name;
+  }
+
+  /** The name given at construction, or `undefined`. */
+  get name(): string | undefined {
+    return this.label;
+  }
+
+  /** The buffer capacity: `0` (unbuffered), a positive integer, or `Infinity`. */
+  get capacity(): number {
+    return this.limit;
+  }
+
+  /** How many values are buffered now; always `0` for an unbuffered channel. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether `close()` has been called (buffered values may still be readable). */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** `size === capacity`: a push would not find room. An unbuffered channel is always full. */
+  get full(): boolean {
+    return this.count === this.limit;
+  }
+
+  /** `size === 0`: nothing is buffered. */
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
+  /** A snapshot of the channel's state, with the number of parked pushes and pulls. */
+  stats(): ChannelStats {
+    return {
+      name: this.label,
+      capacity: this.limit,
+      size: this.count,
+      closed: this.isClosed,
+      overflow: this.policy,
+      waitingPushers: countWaiters(this.pushHead),
+      waitingPullers: countWaiters(this.pullHead),
+    };
+  }
+
+  /**
+   * Pushes `value`, resolving once it is committed: handed to a waiting puller or stored in
+   * the buffer. On an unbuffered channel it waits for a puller (rendezvous); on a full
+   * `'block'` channel it waits for room; the drop modes never wait (see `overflow`).
+   *
+   * Parked pushes are served in FIFO order.
+   *
+   * @returns a promise that resolves when the value is committed.
+   * @throws (rejects) `signal.reason` if `signal` is aborted before the commit — checked
+   *   first, even on a closed channel; the value is then not delivered.
+   * @throws (rejects) {@link ChannelClosedError} if the channel is closed before the commit,
+   *   including while waiting; the value is then not delivered.
+   */
+  push(value: T, options?: OperationOptions): Promise<void> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.isClosed) return Promise.reject(closedError(this, 'push'));
+    if (commitPush(this, value)) return RESOLVED;
+    return park(this, true, value, signal) as Promise<unknown> as Promise<void>;
+  }
+
+  /**
+   * Pulls the next value: the head of the buffer (a parked pusher's value then moves into the
+   * buffer, keeping FIFO order) or a parked pusher's value. Waits when there is none.
+   *
+   * Parked pulls are served in FIFO order. A value committed to a pull is never taken back.
+   *
+   * @returns a promise of the value.
+   * @throws (rejects) `signal.reason` if `signal` is aborted before a value is committed to
+   *   it — checked first; no value is consumed.
+   * @throws (rejects) {@link ChannelClosedError} once the channel is closed and drained; its
+   *   `cause` is the reason given to `close(reason)`, if any.
+   */
+  pull(options?: OperationOptions): Promise<T> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const value = commitPull(this);
+    if (value !== NOTHING) return Promise.resolve(value);
+    if (this.isClosed) return Promise.reject(closedError(this, 'pull'));
+    return park(this, false, undefined, signal) as Promise<T>;
+  }
+
+  /**
+   * Pushes `value` now or throws. On an unbuffered channel it succeeds exactly when a pull is
+   * waiting (Go's select with `default`). In the drop modes it always succeeds on an open
+   * channel (dropping a value is the commit).
+   *
+   * @throws {ChannelClosedError} if the channel is closed.
+   * @throws {ChannelFullError} if the push would have to wait.
+   */
+  pushNowait(value: T): void {
+    if (this.isClosed) throw closedError(this, 'pushNowait');
+    if (!commitPush(this, value)) throw new ChannelFullError('pushNowait', 'is full', this);
+  }
+
+  /**
+   * Pulls a value now or throws. On an unbuffered channel it succeeds exactly when a push is
+   * waiting.
+   *
+   * @throws {ChannelClosedError} if the channel is closed and drained.
+   * @throws {ChannelEmptyError} if the pull would have to wait.
+   */
+  pullNowait(): T {
+    const value = commitPull(this);
+    if (value !== NOTHING) return value;
+    if (this.isClosed) throw closedError(this, 'pullNowait');
+    throw new ChannelEmptyError('pullNowait', 'is empty', this);
+  }
+
+  /**
+   * Closes the channel. Idempotent: only the first call has an effect.
+   *
+   * Buffered values stay readable; pulls fail with {@link ChannelClosedError} only once the
+   * buffer is drained. Every parked pull and push fails now with {@link ChannelClosedError}
+   * (a parked push's value is not added). `for await` loops end normally, or throw `reason`
+   * when one other than `undefined` is given.
+   *
+   * @param reason why the channel closed: becomes the `cause` of the `ChannelClosedError`s
+   *   and is thrown by iterators.
+   */
+  close(reason?: unknown): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.reason = reason;
+    // Like Go's closechan: fail the parked pulls (there are some only while the buffer is
+    // empty), then the parked pushes. Each waiter is unlinked before it is rejected; a select
+    // waiter's rejection may unlink its sibling cases, possibly from these very queues, so take
+    // a head afresh every time instead of walking saved links.
+    for (let waiter = this.pullHead ?? this.pushHead; waiter !== undefined; waiter = this.pullHead ?? this.pushHead) {
+      claim(waiter).reject(closedError(this, waiter.isPush ? 'push' : 'pull'));
+    }
+  }
+
+  /**
+   * Iterates the values until the channel is closed and drained. Several iterators may run at
+   * once; each value goes to exactly one. Leaving a loop early (`break`, `return`, throw)
+   * neither closes the channel nor loses a value. After `close(reason)` with a `reason` other
+   * than `undefined`, the iteration throws `reason` once drained.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return {
+      // No return(): a pull is only ever in flight inside next(), which for-await awaits
+      // before it can leave the loop, so leaving early has nothing to cancel or lose.
+      next: () => nextResult(this),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** Closes the channel, so `await using ch = new Channel()` closes it at the end of the block. */
+  async [asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /** Closes the channel, so `using ch = new Channel()` closes it at the end of the block. */
+  [dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * Commit point of a push: hands `value` to the oldest parked pull, else stores it in the
+ * buffer, else applies the drop policy. Returns false, changing nothing, when the push would
+ * have to wait.
+ *
+ * Precondition: the channel is open. A parked pull implies an empty buffer, so handing over
+ * first keeps FIFO order.
+ *
+ * @internal
+ */
+export function commitPush<T>(channel: Channel<T>, value: T): boolean {
+  const puller = channel.pullHead;
+  if (puller !== undefined) {
+    claim(puller).resolve(value);
+    return true;
+  }
+  if (channel.count < channel.limit) {
+    add(channel, value);
+    return true;
+  }
+  if (channel.policy === 'block') return false;
+  // Drop modes; capacity ≥ 1, so the buffer is full and non-empty.
+  if (channel.policy === 'drop-oldest') {
+    take(channel);
+    add(channel, value);
+  }
+  return true;
+}
+
+/**
+ * Commit point of a pull: takes the oldest buffered value, refilling the freed slot from the
+ * oldest parked push (whose value was next in line, so FIFO order holds), else takes a parked
+ * push's value directly (unbuffered). Returns {@link NOTHING}, changing nothing, when there is
+ * no value. Works on a closed channel too (its buffer drains; no pushes are parked).
+ *
+ * @internal
+ */
+export function commitPull<T>(channel: Channel<T>): T | typeof NOTHING {
+  const pusher = channel.pushHead;
+  let value: T;
+  if (channel.count > 0) {
+    value = take(channel);
+    if (pusher !== undefined) add(channel, pusher.value as T);
+  } else if (pusher !== undefined) {
+    value = pusher.value as T;
+  } else {
+    return NOTHING;
+  }
+  if (pusher !== undefined) claim(pusher).resolve(undefined as T);
+  return value;
+}
+
+/** The error of an operation on a closed channel; its `cause` is the close reason, if any. */
+function closedError<T>(channel: Channel<T>, operation: string): ChannelClosedError {
+  return new ChannelClosedError(operation, 'is closed', channel, channel.reason);
+}
+
+/** Parks a push or pull: queues a waiter and listens to its signal until it settles. */
+function park<T>(channel: Channel<T>, isPush: boolean, value: T | undefined, signal: AbortSignal | undefined) {
+  return new Promise<T>((resolve, reject) => {
+    const waiter = new Waiter<T>(channel, isPush, value, resolve, reject, signal);
+    enqueue(waiter);
+    signal?.addEventListener('abort', waiter);
+  });
+}
+
+/** `next()` of the channel's iterator: a pull that reports closed-and-drained as `done`. */
+function nextResult<T>(channel: Channel<T>): Promise<IteratorResult<T>> {
+  const value = commitPull(channel);
+  if (value !== NOTHING) return Promise.resolve({ done: false, value });
+  if (channel.isClosed) return endOfIteration(channel);
+  // Only close() rejects a parked pull that has no signal: that rejection is the loop's end.
+  return park(channel, false, undefined, undefined).then(
+    (value) => ({ done: false, value }),
+    () => endOfIteration(channel),
+  );
+}
+
+/** How an iteration ends on a closed, drained channel: done, or the close reason thrown. */
+function endOfIteration<T>(channel: Channel<T>): Promise<IteratorResult<T>> {
+  return channel.reason === undefined
+    ? Promise.resolve({ done: true, value: undefined })
+    : Promise.reject(channel.reason);
+}

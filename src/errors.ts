@@ -1,0 +1,66 @@
+/**
+ * The errors a channel operation can fail with. Every one names the operation and the channel
+ * in its message and carries the channel itself, so a log line says who was stuck where.
+ */
+
+/** The minimal view of a channel an error needs: its label. */
+interface Named {
+  readonly name: string | undefined;
+}
+
+/**
+ * Base class of every error chanasync throws for a channel operation.
+ *
+ * `name` is the class name, `message` names the operation and the channel (its `name`, if
+ * any) — e.g. `push: channel "jobs" is closed` — and `channel` is the channel the
+ * operation was made on.
+ */
+export class ChannelError extends Error {
+  /** The class name, for logs and `instanceof`-free checks. */
+  override get name(): string {
+    return 'ChannelError';
+  }
+  /** The channel the failed operation was made on. */
+  readonly channel: Named;
+
+  /**
+   * @param operation the operation that failed, e.g. `'push'`.
+   * @param problem what is wrong with the channel, e.g. `'is closed'`.
+   * @param channel the channel.
+   * @param cause the underlying reason, if any (becomes `cause`, as for `Error`).
+   */
+  constructor(operation: string, problem: string, channel: Named, cause?: unknown) {
+    const label = channel.name === undefined ? '' : ` "${channel.name}"`;
+    super(`${operation}: channel${label} ${problem}`, cause === undefined ? undefined : { cause });
+    this.channel = channel;
+  }
+}
+
+/**
+ * The channel is closed: a push (at any time) or a pull (once the buffer is drained) cannot
+ * proceed. `cause` is the reason given to `close(reason)`, when one was given.
+ *
+ * @example
+ * ```ts
+ * try { await ch.pull() } catch (e) { if (e instanceof ChannelClosedError) console.log('done') }
+ * ```
+ */
+export class ChannelClosedError extends ChannelError {
+  override get name(): string {
+    return 'ChannelClosedError';
+  }
+}
+
+/** `pushNowait` would have to wait: the buffer is full (or, unbuffered, no puller is waiting). */
+export class ChannelFullError extends ChannelError {
+  override get name(): string {
+    return 'ChannelFullError';
+  }
+}
+
+/** `pullNowait` would have to wait: the buffer is empty and no pusher is waiting. */
+export class ChannelEmptyError extends ChannelError {
+  override get name(): string {
+    return 'ChannelEmptyError';
+  }
+}

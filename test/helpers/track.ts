@@ -1,0 +1,35 @@
+/**
+ * Test helpers: watch a promise settle without awaiting it, and let queued reactions run.
+ */
+
+/** What a tracked promise has done so far. */
+export type Outcome<T> =
+  | { status: 'pending' }
+  | { status: 'fulfilled'; value: T }
+  | { status: 'rejected'; reason: unknown };
+
+/** Records how `promise` settles; read `.current` after {@link flush}. Marks the rejection handled. */
+export function track<T>(promise: Promise<T>): { readonly current: Outcome<T> } {
+  const box: { current: Outcome<T> } = { current: { status: 'pending' } };
+  promise.then(
+    (value) => {
+      box.current = { status: 'fulfilled', value };
+    },
+    (reason: unknown) => {
+      box.current = { status: 'rejected', reason };
+    },
+  );
+  return box;
+}
+
+/** Lets every reaction queued so far (and those they queue, a few levels deep) run. */
+export async function flush(turns = 10): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}
+
+/** An `AbortSignal` already aborted with `reason`. */
+export function abortedSignal(reason: unknown): AbortSignal {
+  const controller = new AbortController();
+  controller.abort(reason);
+  return controller.signal;
+}
