@@ -31,10 +31,13 @@ jobs.close();
 const counts = await Promise.all(workers);
 console.log(`done: ${counts.join(' + ')} = ${counts.reduce((a, b) => a + b)} jobs, none lost`);
 
-// A pull that gives up after 50 ms consumes nothing and leaves no waiter behind.
+// A pull that gives up after 50 ms consumes nothing and leaves no waiter behind. (In Node,
+// AbortSignal.timeout's timer does not keep the process alive, so this demo uses a plain one.)
 const quiet = new Channel(0, { name: 'quiet' });
+const controller = new AbortController();
+setTimeout(() => controller.abort(new Error('gave up after 50 ms')), 50);
 try {
-  await quiet.pull({ signal: AbortSignal.timeout(50) });
+  await quiet.pull({ signal: controller.signal });
 } catch (error) {
-  console.log(`pull on "quiet" gave up: ${error.name}; waiters left: ${quiet.stats().waitingPullers}`);
+  console.log(`pull on "quiet": ${error.message}; waiters left: ${quiet.stats().waitingPullers}`);
 }

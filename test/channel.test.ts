@@ -64,12 +64,16 @@ describe('constructor', () => {
 
   test('the capacity error names the bad value', () => {
     expect(() => new Channel(1.5)).toThrow('capacity must be 0, a positive integer or Infinity, got 1.5');
-    expect(() => new Channel('3' as unknown as number)).toThrow('capacity must be 0, a positive integer or Infinity, got string');
+    expect(() => new Channel('3' as unknown as number)).toThrow(
+      'capacity must be 0, a positive integer or Infinity, got string',
+    );
   });
 
   test.each(['drop-oldest', 'drop-newest'] as const)('overflow %s with capacity 0 throws RangeError', (overflow) => {
     expect(() => new Channel(0, { overflow })).toThrow(RangeError);
-    expect(() => new Channel(undefined, { overflow })).toThrow(/drop-o.*needs a capacity of at least 1|drop-n.*needs a capacity of at least 1/);
+    expect(() => new Channel(undefined, { overflow })).toThrow(
+      /drop-o.*needs a capacity of at least 1|drop-n.*needs a capacity of at least 1/,
+    );
   });
 
   test('an unknown overflow policy throws TypeError', () => {

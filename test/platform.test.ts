@@ -36,7 +36,7 @@ async function bundle(code: string, options: esbuild.BuildOptions = {}): Promise
     platform: 'browser',
     ...options,
   });
-  return result.outputFiles[0]?.text ?? '';
+  return result.outputFiles?.[0]?.text ?? '';
 }
 
 test('package.json: ESM only, no side effects, an exports map with types for every entry, no runtime dependencies', () => {
