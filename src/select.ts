@@ -1,0 +1,286 @@
+/**
+ * `select`: wait on several channel operations and commit exactly one — Go's `selectgo` for
+ * the event loop.
+ *
+ * It runs in Go's passes:
+ * 1. **Poll** every case (skipping `null`/`undefined` ones) without changing anything: a pull
+ *    case is ready when its channel has a buffered value, a parked push, or is closed (then it
+ *    fires with `ok: false`); a push case is ready when a pull is parked, the buffer has room,
+ *    or a drop policy applies. A push case on a closed channel fails the whole select here,
+ *    before anything is committed (deterministic, where Go picks at random and panics). One
+ *    ready case is chosen uniformly at random by reservoir sampling (Go shuffles `pollorder`),
+ *    then committed through the same commit points as `push`/`pull`.
+ * 2. **Park** one {@link SelectWaiter} per case on its channel's queue, all sharing one
+ *    {@link SelectGroup}. A select never matches itself: it polls before it parks, and a
+ *    parked waiter is only ever matched by someone else's operation.
+ * 3. **Claim**: the first channel operation that commits one of these waiters calls its
+ *    `resolve` (or `close()` its `reject`), which unlinks every sibling in O(1) — eagerly, as
+ *    Go's third pass dequeues from the losers — before any other code can run. So exactly one
+ *    case commits, and the losers leave no waiter, value or listener behind.
+ */
+import { Channel, closedError, commitPull, commitPush, NOTHING, type OperationOptions } from './channel.js';
+import { claim, enqueue, Waiter } from './waiters.js';
+
+/** A select case that pulls from `channel`. Build it with {@link pull}. */
+export interface PullCase<T> {
+  readonly kind: 'pull';
+  readonly channel: Channel<T>;
+}
+
+/** A select case that pushes `value` into `channel`. Build it with {@link push}. */
+export interface PushCase<T> {
+  readonly kind: 'push';
+  readonly channel: Channel<T>;
+  readonly value: T;
+}
+
+/** Any select case. */
+export type SelectCase = PullCase<any> | PushCase<any>;
+
+/** The result of a select that committed case `I` (`C` is the case). */
+export type CaseResult<C, I extends number> = C extends PullCase<infer T>
+  ?
+      | { readonly index: I; readonly channel: Channel<T>; readonly value: T; readonly ok: true }
+      | { readonly index: I; readonly channel: Channel<T>; readonly value: undefined; readonly ok: false }
+  : C extends PushCase<infer T>
+    ? { readonly index: I; readonly channel: Channel<T>; readonly value: undefined; readonly ok: true }
+    : never;
+
+/**
+ * What `select` resolves with: `index` is the committed case's position in the array, `value`
+ * the pulled value (`undefined` for a push case), `ok` false only for a pull case that fired
+ * because its channel is closed and drained. For a tuple of cases, `value` narrows by `index`.
+ */
+export type SelectResult<Cases extends readonly unknown[] = readonly SelectCase[]> = number extends Cases['length']
+  ? CaseResult<NonNullable<Cases[number]>, number>
+  : { [K in keyof Cases]: K extends `${infer I extends number}` ? CaseResult<Cases[K], I> : never }[number];
+
+/** The cases a select takes: `null` and `undefined` entries are skipped (Go's nil channel). */
+export type SelectCases = readonly (SelectCase | null | undefined)[];
+
+/** Runtime form of both case kinds. Never mutated: one array of cases may serve many selects. */
+class Case<T> {
+  constructor(
+    readonly kind: 'pull' | 'push',
+    readonly channel: Channel<T>,
+    readonly value: T | undefined,
+  ) {
+    if (!(channel instanceof Channel)) throw new TypeError(`${kind}(channel): channel is not a Channel`);
+  }
+}
+
+/**
+ * A select case that pulls from `channel`: when it commits, the result's `value` is the pulled
+ * value and `ok` is true; on a closed, drained channel it fires with `ok: false`.
+ *
+ * @throws {TypeError} if `channel` is not a {@link Channel}.
+ * @example
+ * ```ts
+ * const { index, value } = await select([pull(orders), pull(cancellations)]);
+ * ```
+ */
+export function pull<T>(channel: Channel<T>): PullCase<T> {
+  return new Case<T>('pull', channel, undefined) as PullCase<T>;
+}
+
+/**
+ * A select case that pushes `value` into `channel`; always ready on a drop-mode channel.
+ *
+ * @throws {TypeError} if `channel` is not a {@link Channel}.
+ * @example
+ * ```ts
+ * await select([push(out, job), pull(stop)]);
+ * ```
+ */
+export function push<T>(channel: Channel<T>, value: T): PushCase<T> {
+  return new Case<T>('push', channel, value) as PushCase<T>;
+}
+
+/** One select's parked state: shared by its waiters, and the listener of its signal. */
+class SelectGroup {
+  /** The parked waiters, one per case, in case order. */
+  readonly waiters: SelectWaiter<unknown>[] = [];
+
+  constructor(
+    readonly resolve: (result: SelectResult) => void,
+    readonly reject: (reason: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** The `abort` listener: no case has committed (else it would be removed), so leave them all. */
+  handleEvent(): void {
+    release(this, undefined);
+    this.reject((this.signal as AbortSignal).reason);
+  }
+}
+
+/**
+ * A select case parked on its channel. Channel code sees an ordinary {@link Waiter}; its
+ * `resolve` and `reject` are {@link won} and {@link closed}, called as methods on it.
+ */
+class SelectWaiter<T> extends Waiter<T> {
+  constructor(
+    channel: Channel<T>,
+    isPush: boolean,
+    value: T | undefined,
+    /** The select this waiter is a case of. */
+    readonly group: SelectGroup,
+    /** The case's position in the select's array. */
+    readonly index: number,
+  ) {
+    super(channel, isPush, value, won as (value: T) => void, closed, undefined);
+  }
+}
+
+/**
+ * Where select claims a waiter: a channel operation has just claimed (unlinked) `this` and
+ * committed it — handed it `value`, or taken its pushed value. Unlink every sibling and
+ * resolve the select. Runs synchronously inside that operation, so no other operation can
+ * reach a sibling first.
+ */
+function won(this: SelectWaiter<unknown>, value: unknown): void {
+  release(this.group, this);
+  this.group.resolve({ index: this.index, channel: this.channel, value: this.isPush ? undefined : value, ok: true });
+}
+
+/** `close()` claimed `this`: a pull case fires with `ok: false`, a push case fails the select. */
+function closed(this: SelectWaiter<unknown>, error: unknown): void {
+  release(this.group, this);
+  if (this.isPush) this.group.reject(error);
+  else this.group.resolve({ index: this.index, channel: this.channel, value: undefined, ok: false });
+}
+
+/** Unlinks every waiter of `group` but `winner` (already unlinked) and stops listening to its signal. */
+function release(group: SelectGroup, winner: SelectWaiter<unknown> | undefined): void {
+  for (const waiter of group.waiters) if (waiter !== winner) claim(waiter);
+  group.signal?.removeEventListener('abort', group);
+}
+
+/** What {@link poll} returns when every case is `null` or `undefined`. */
+const NO_CASES = -2;
+
+/**
+ * Pass 1: the index of a ready case chosen uniformly at random, `-1` when none is ready, or
+ * {@link NO_CASES}. Changes nothing.
+ *
+ * @throws {TypeError} for an entry that is not a case.
+ * @throws {ChannelClosedError} for a push case on a closed channel.
+ */
+function poll(cases: SelectCases): number {
+  let chosen = NO_CASES;
+  let ready = 0;
+  for (let index = 0; index < cases.length; index++) {
+    const selectCase = cases[index];
+    if (selectCase == null) continue;
+    if (!(selectCase instanceof Case)) {
+      throw new TypeError(`select case ${index} is not a case: build cases with pull(channel) or push(channel, value)`);
+    }
+    if (chosen === NO_CASES) chosen = -1;
+    const channel: Channel<unknown> = selectCase.channel;
+    if (selectCase.kind === 'push') {
+      if (channel.isClosed) throw closedError(channel, 'select push');
+      if (channel.pullHead === undefined && channel.count >= channel.limit && channel.policy === 'block') continue;
+    } else if (channel.count === 0 && channel.pushHead === undefined && !channel.isClosed) {
+      continue;
+    }
+    // Reservoir sampling: the k-th ready case replaces the choice with probability 1/k, so
+    // each of the ready cases ends up chosen with probability 1/ready.
+    ready++;
+    if (ready === 1 || Math.random() * ready < 1) chosen = index;
+  }
+  return chosen;
+}
+
+/** Commits the ready case at `index` (chosen by {@link poll}) and describes it. */
+function commit(cases: SelectCases, index: number): SelectResult {
+  const { kind, channel, value } = cases[index] as Case<unknown>;
+  if (kind === 'push') {
+    commitPush(channel, value);
+    return { index, channel, value: undefined, ok: true };
+  }
+  const pulled = commitPull(channel);
+  return pulled === NOTHING
+    ? { index, channel, value: undefined, ok: false }
+    : { index, channel, value: pulled, ok: true };
+}
+
+/**
+ * Waits until one of the cases can proceed, commits **exactly one** and resolves with
+ * `{ index, channel, value, ok }`. Cases that did not win leave no trace: no value consumed,
+ * none delivered, no waiter left on their channels.
+ *
+ * - When several cases are ready, the winner is chosen uniformly at random (Go's rule).
+ * - `null`/`undefined` entries are skipped (Go's nil-channel idiom).
+ * - A pull case on a closed, drained channel is ready, with `ok: false`.
+ * - A select never matches its own push case with its own pull case.
+ * - `cases` is never modified: one array may be passed to many selects.
+ *
+ * @param cases built with {@link pull} and {@link push}.
+ * @param options `signal` cancels the select: no case commits.
+ * @returns the committed case; for a tuple of cases `value` narrows by `index`.
+ * @throws (rejects) `signal.reason` if the signal is (or gets) aborted first — checked first.
+ * @throws (rejects) {TypeError} if no case is left after skipping `null`/`undefined` (it could
+ *   never complete), or an entry is not a case.
+ * @throws (rejects) {ChannelClosedError} if a push case's channel is closed when `select` is
+ *   called or while it waits.
+ * @example
+ * ```ts
+ * // Pull a value, or give up after 100 ms.
+ * const result = await select([pull(replies), pull(after(100))]);
+ * if (result.index === 0) console.log('reply', result.value);
+ * else console.log('timed out');
+ * ```
+ */
+export function select<const Cases extends SelectCases>(
+  cases: Cases,
+  options?: OperationOptions,
+): Promise<SelectResult<Cases>> {
+  const signal = options?.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  let chosen: number;
+  try {
+    chosen = poll(cases);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (chosen >= 0) return Promise.resolve(commit(cases, chosen) as SelectResult<Cases>);
+  if (chosen === NO_CASES) {
+    return Promise.reject(new TypeError('select needs at least one case that is not null or undefined'));
+  }
+  // Pass 2: park on every case's channel.
+  return new Promise<SelectResult>((resolve, reject) => {
+    const group = new SelectGroup(resolve, reject, signal);
+    for (let index = 0; index < cases.length; index++) {
+      const selectCase = cases[index] as Case<unknown> | null | undefined;
+      if (selectCase == null) continue;
+      const waiter = new SelectWaiter(
+        selectCase.channel,
+        selectCase.kind === 'push',
+        selectCase.value,
+        group,
+        index,
+      );
+      group.waiters.push(waiter);
+      enqueue(waiter);
+    }
+    signal?.addEventListener('abort', group);
+  }) as Promise<SelectResult<Cases>>;
+}
+
+/**
+ * The select with Go's `default`: commits a case that can proceed right now (chosen uniformly
+ * at random among the ready ones) and returns its result, or returns `undefined` when none can
+ * — including when every case is `null`/`undefined`. Never waits.
+ *
+ * @throws {TypeError} if an entry is not a case.
+ * @throws {ChannelClosedError} if a push case's channel is closed.
+ * @example
+ * ```ts
+ * const result = selectNowait([pull(messages)]);
+ * if (result === undefined) console.log('nothing yet');
+ * ```
+ */
+export function selectNowait<const Cases extends SelectCases>(cases: Cases): SelectResult<Cases> | undefined {
+  const chosen = poll(cases);
+  return chosen >= 0 ? (commit(cases, chosen) as SelectResult<Cases>) : undefined;
+}
