@@ -421,26 +421,15 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
   return new ChannelClosedError(operation, 'is closed', channel, channel.reason);
 }
 
-/** The resolving functions of the promise {@link park} just made (see {@link capture}). */
-let resolveCaptured: (value: any) => void;
-let rejectCaptured: (reason: unknown) => void;
-
-/**
- * The executor of every parked operation's promise: it hands the resolving functions out
- * through module variables instead of a closure, so parking allocates one function less.
- */
-function capture(resolve: (value: any) => void, reject: (reason: unknown) => void): void {
-  resolveCaptured = resolve;
-  rejectCaptured = reject;
-}
-
 /** Parks a push or pull: queues a waiter and listens to its signal until it settles. */
 function park<T>(channel: Channel<T>, isPush: boolean, value: T | undefined, signal: AbortSignal | undefined) {
-  const promise = new Promise<T>(capture);
-  const waiter = new Waiter<T>(channel, isPush, value, resolveCaptured, rejectCaptured, signal);
-  enqueue(waiter);
-  signal?.addEventListener('abort', waiter);
-  return promise;
+  // A closure executor, not a shared one that hands the resolving functions out through
+  // module state: V8 inlines this one, and the shared one measured ~15% slower (bench/).
+  return new Promise<T>((resolve, reject) => {
+    const waiter = new Waiter<T>(channel, isPush, value, resolve, reject, signal);
+    enqueue(waiter);
+    signal?.addEventListener('abort', waiter);
+  });
 }
 
 /** `next()` of the channel's iterator: a pull that reports closed-and-drained as `done`. */
