@@ -3,9 +3,10 @@
  *
  * @packageDocumentation
  */
+
+export { after } from './after.js';
 export type { ChannelOptions, ChannelStats, OperationOptions, Overflow, PullChannel, PushChannel } from './channel.js';
 export { Channel } from './channel.js';
 export { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError } from './errors.js';
-export { after } from './after.js';
 export type { CaseResult, PullCase, PushCase, SelectCase, SelectCases, SelectResult } from './select.js';
 export { pull, push, select, selectNowait } from './select.js';

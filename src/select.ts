@@ -38,13 +38,14 @@ export interface PushCase<T> {
 export type SelectCase = PullCase<any> | PushCase<any>;
 
 /** The result of a select that committed case `I` (`C` is the case). */
-export type CaseResult<C, I extends number> = C extends PullCase<infer T>
-  ?
-      | { readonly index: I; readonly channel: Channel<T>; readonly value: T; readonly ok: true }
-      | { readonly index: I; readonly channel: Channel<T>; readonly value: undefined; readonly ok: false }
-  : C extends PushCase<infer T>
-    ? { readonly index: I; readonly channel: Channel<T>; readonly value: undefined; readonly ok: true }
-    : never;
+export type CaseResult<C, I extends number> =
+  C extends PullCase<infer T>
+    ?
+        | { readonly index: I; readonly channel: Channel<T>; readonly value: T; readonly ok: true }
+        | { readonly index: I; readonly channel: Channel<T>; readonly value: undefined; readonly ok: false }
+    : C extends PushCase<infer T>
+      ? { readonly index: I; readonly channel: Channel<T>; readonly value: undefined; readonly ok: true }
+      : never;
 
 /**
  * What `select` resolves with: `index` is the committed case's position in the array, `value`
@@ -253,13 +254,7 @@ export function select<const Cases extends SelectCases>(
     for (let index = 0; index < cases.length; index++) {
       const selectCase = cases[index] as Case<unknown> | null | undefined;
       if (selectCase == null) continue;
-      const waiter = new SelectWaiter(
-        selectCase.channel,
-        selectCase.kind === 'push',
-        selectCase.value,
-        group,
-        index,
-      );
+      const waiter = new SelectWaiter(selectCase.channel, selectCase.kind === 'push', selectCase.value, group, index);
       group.waiters.push(waiter);
       enqueue(waiter);
     }

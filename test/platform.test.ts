@@ -109,7 +109,13 @@ test('a bundle that imports only Channel contains no select, helper or debug cod
   // Unminified, so that function and class names survive tree-shaking for the check.
   const code = await bundle("import { Channel } from './dist/index.js'; console.log(new Channel(1));");
   expect(code).toContain('var Channel = class');
-  for (const name of ['function select', 'function selectNowait', 'SelectWaiter', 'function after', 'at least one case']) {
+  for (const name of [
+    'function select',
+    'function selectNowait',
+    'SelectWaiter',
+    'function after',
+    'at least one case',
+  ]) {
     expect(code).not.toContain(name);
   }
   // Later entries (interop helpers, debug mode) must stay out of it too.

@@ -42,9 +42,13 @@ describe('select', () => {
   });
 
   test.each([
-    ['push', (c: Channel<number>): void => {
-      c.push(5);
-    }, { value: 5, ok: true }],
+    [
+      'push',
+      (c: Channel<number>): void => {
+        c.push(5);
+      },
+      { value: 5, ok: true },
+    ],
     ['pushNowait', (c: Channel<number>) => c.pushNowait(5), { value: 5, ok: true }],
     ['close', (c: Channel<number>) => c.close(), { value: undefined, ok: false }],
   ] as const)('a parked pull case is woken by a plain %s', async (_, act, expected) => {
@@ -219,7 +223,8 @@ describe('select: exactly one commit, fairness, no leaks', () => {
     const left = channels.reduce((sum, c) => sum + c.size, 0);
     expect(left).toBe(3 * trials - trials);
     const out = [new Channel<number>(Infinity), new Channel<number>(Infinity)];
-    for (let i = 0; i < trials; i++) selectNowait([push(out[0] as Channel<number>, i), push(out[1] as Channel<number>, i)]);
+    for (let i = 0; i < trials; i++)
+      selectNowait([push(out[0] as Channel<number>, i), push(out[1] as Channel<number>, i)]);
     expect((out[0]?.size ?? 0) + (out[1]?.size ?? 0)).toBe(trials);
   });
 
