@@ -4,7 +4,8 @@
  * producers and consumers, the same channel twice, nil cases) and leak checks.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { after, Channel, ChannelClosedError, pull, push, select, selectNowait } from '../src/index.js';
+// `after` is imported under another name: Biome takes a bare `after(...)` for a test hook.
+import { after as afterMs, Channel, ChannelClosedError, pull, push, select, selectNowait } from '../src/index.js';
 import { abortedSignal, flush, track } from './helpers/track.js';
 
 afterEach(() => {
@@ -337,7 +338,7 @@ describe('selectNowait', () => {
 describe('after', () => {
   test('after(ms) delivers one timestamp after ms, then closes', async () => {
     vi.useFakeTimers({ now: 1_000 });
-    const timer = after(50);
+    const timer = afterMs(50);
     expect(timer.size).toBe(0);
     vi.advanceTimersByTime(50);
     expect(timer.closed).toBe(true);
@@ -348,7 +349,7 @@ describe('after', () => {
   test('after(ms) with a signal that aborts first clears its timer, delivers nothing and closes', () => {
     vi.useFakeTimers();
     const controller = new AbortController();
-    const timer = after(50, { signal: controller.signal });
+    const timer = afterMs(50, { signal: controller.signal });
     expect(vi.getTimerCount()).toBe(1);
     controller.abort();
     expect(vi.getTimerCount()).toBe(0);
@@ -358,7 +359,7 @@ describe('after', () => {
 
   test('after(ms) with an already aborted signal starts no timer', () => {
     vi.useFakeTimers();
-    const timer = after(50, { signal: abortedSignal('no') });
+    const timer = afterMs(50, { signal: abortedSignal('no') });
     expect(vi.getTimerCount()).toBe(0);
     expect(timer.closed).toBe(true);
   });
@@ -367,21 +368,21 @@ describe('after', () => {
     vi.useFakeTimers();
     const controller = new AbortController();
     const removed = vi.spyOn(controller.signal, 'removeEventListener');
-    after(10, { signal: controller.signal });
+    afterMs(10, { signal: controller.signal });
     vi.advanceTimersByTime(10);
     expect(removed).toHaveBeenCalledTimes(1);
   });
 
   test('after rejects a bad delay with an error that names it', () => {
-    expect(() => after(-1)).toThrow(RangeError);
-    expect(() => after(Number.NaN)).toThrow(/finite number ≥ 0, got NaN/);
-    expect(() => after(Infinity)).toThrow(RangeError);
-    expect(() => after('5' as unknown as number)).toThrow(TypeError);
+    expect(() => afterMs(-1)).toThrow(RangeError);
+    expect(() => afterMs(Number.NaN)).toThrow(/finite number ≥ 0, got NaN/);
+    expect(() => afterMs(Infinity)).toThrow(RangeError);
+    expect(() => afterMs('5' as unknown as number)).toThrow(TypeError);
   });
 
   test('select with pull(after(ms)) is the timeout idiom', async () => {
     const replies = new Channel<string>();
-    const result = await select([pull(replies), pull(after(10))]);
+    const result = await select([pull(replies), pull(afterMs(10))]);
     expect(result.index).toBe(1);
     expect(replies.stats().waitingPullers).toBe(0);
   });
