@@ -19,6 +19,7 @@
  *    case commits, and the losers leave no waiter, value or listener behind.
  */
 import { Channel, closedError, commitPull, commitPush, NOTHING, type OperationOptions } from './channel.js';
+import { ChannelClosedError } from './errors.js';
 import { claim, enqueue, Waiter } from './waiters.js';
 
 /** A select case that pulls from `channel`. Build it with {@link pull}. */
@@ -99,8 +100,8 @@ export function push<T>(channel: Channel<T>, value: T): PushCase<T> {
 
 /** One select's parked state: shared by its waiters, and the listener of its signal. */
 class SelectGroup {
-  /** The parked waiters, one per case, in case order. */
-  readonly waiters: SelectWaiter<unknown>[] = [];
+  /** The first parked case; the others follow through `sibling`, in case order. */
+  first: SelectWaiter<unknown> | undefined = undefined;
 
   constructor(
     readonly resolve: (result: SelectResult) => void,
@@ -128,6 +129,8 @@ class SelectWaiter<T> extends Waiter<T> {
     readonly group: SelectGroup,
     /** The case's position in the select's array. */
     readonly index: number,
+    /** The next case of the same select, if any. */
+    readonly sibling: SelectWaiter<unknown> | undefined,
   ) {
     super(channel, isPush, value, won as (value: T) => void, closed, undefined);
   }
@@ -153,7 +156,7 @@ function closed(this: SelectWaiter<unknown>, error: unknown): void {
 
 /** Unlinks every waiter of `group` but `winner` (already unlinked) and stops listening to its signal. */
 function release(group: SelectGroup, winner: SelectWaiter<unknown> | undefined): void {
-  for (const waiter of group.waiters) if (waiter !== winner) claim(waiter);
+  for (let waiter = group.first; waiter !== undefined; waiter = waiter.sibling) if (waiter !== winner) claim(waiter);
   group.signal?.removeEventListener('abort', group);
 }
 
@@ -177,19 +180,27 @@ function poll(cases: SelectCases): number {
       throw new TypeError(`select case ${index} is not a case: build cases with pull(channel) or push(channel, value)`);
     }
     if (chosen === NO_CASES) chosen = -1;
-    const channel: Channel<unknown> = selectCase.channel;
-    if (selectCase.kind === 'push') {
-      if (channel.isClosed) throw closedError(channel, 'select push');
-      if (channel.pullHead === undefined && channel.count >= channel.limit && channel.policy === 'block') continue;
-    } else if (channel.count === 0 && channel.pushHead === undefined && !channel.isClosed) {
-      continue;
-    }
+    if (!isReady(selectCase)) continue;
     // Reservoir sampling: the k-th ready case replaces the choice with probability 1/k, so
     // each of the ready cases ends up chosen with probability 1/ready.
     ready++;
     if (ready === 1 || Math.random() * ready < 1) chosen = index;
   }
   return chosen;
+}
+
+/**
+ * Whether `selectCase` can commit now. A pull case is ready with a buffered value, a parked
+ * push, or a closed channel (`ok: false`); a push case with a parked pull, room in the buffer
+ * or a drop policy.
+ *
+ * @throws {ChannelClosedError} for a push case on a closed channel.
+ */
+function isReady(selectCase: Case<unknown>): boolean {
+  const channel = selectCase.channel;
+  if (selectCase.kind === 'pull') return channel.count > 0 || channel.pushHead !== undefined || channel.isClosed;
+  if (channel.isClosed) throw closedError(channel, 'select push');
+  return channel.pullHead !== undefined || channel.count < channel.limit || channel.policy !== 'block';
 }
 
 /** Commits the ready case at `index` (chosen by {@link poll}) and describes it. */
@@ -248,18 +259,54 @@ export function select<const Cases extends SelectCases>(
   if (chosen === NO_CASES) {
     return Promise.reject(new TypeError('select needs at least one case that is not null or undefined'));
   }
-  // Pass 2: park on every case's channel.
+  if (cases.length === 1) return parkOne(cases[0] as Case<unknown>, signal) as Promise<SelectResult<Cases>>;
+  // Pass 2: park on every case's channel, last case first so each waiter can point at the
+  // next case's waiter; enqueueing order across different channels does not matter.
   return new Promise<SelectResult>((resolve, reject) => {
     const group = new SelectGroup(resolve, reject, signal);
-    for (let index = 0; index < cases.length; index++) {
+    let sibling: SelectWaiter<unknown> | undefined;
+    for (let index = cases.length - 1; index >= 0; index--) {
       const selectCase = cases[index] as Case<unknown> | null | undefined;
       if (selectCase == null) continue;
-      const waiter = new SelectWaiter(selectCase.channel, selectCase.kind === 'push', selectCase.value, group, index);
-      group.waiters.push(waiter);
-      enqueue(waiter);
+      sibling = new SelectWaiter(
+        selectCase.channel,
+        selectCase.kind === 'push',
+        selectCase.value,
+        group,
+        index,
+        sibling,
+      );
     }
+    group.first = sibling;
+    for (let waiter = sibling; waiter !== undefined; waiter = waiter.sibling) enqueue(waiter);
     signal?.addEventListener('abort', group);
   }) as Promise<SelectResult<Cases>>;
+}
+
+/**
+ * Pass 2 for a select of one case: an ordinary waiter (with the select's signal) whose
+ * resolving functions build the select's result — no group and no siblings to release.
+ */
+function parkOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): Promise<SelectResult> {
+  const { kind, channel, value } = selectCase;
+  const isPush = kind === 'push';
+  return new Promise<SelectResult>((resolve, reject) => {
+    const waiter = new Waiter<unknown>(
+      channel,
+      isPush,
+      value,
+      (pulled) => resolve({ index: 0, channel, value: isPush ? undefined : pulled, ok: true }),
+      // close() fails a waiter with this channel's ChannelClosedError: a pull case fires with
+      // ok false. An abort fails it with the signal's reason: the select rejects.
+      (error) =>
+        !isPush && error instanceof ChannelClosedError && error.channel === channel
+          ? resolve({ index: 0, channel, value: undefined, ok: false })
+          : reject(error),
+      signal,
+    );
+    enqueue(waiter);
+    signal?.addEventListener('abort', waiter);
+  });
 }
 
 /**

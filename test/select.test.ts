@@ -181,6 +181,24 @@ describe('select', () => {
     expect(a.stats().waitingPullers + b.stats().waitingPullers).toBe(0);
   });
 
+  test('aborting a parked one-case select rejects with the reason and leaves no waiter', async () => {
+    const channel = new Channel<number>();
+    const controller = new AbortController();
+    const pulling = select([pull(channel)], { signal: controller.signal });
+    const pushing = select([push(new Channel<number>(), 1)], { signal: controller.signal });
+    controller.abort('enough');
+    await expect(pulling).rejects.toBe('enough');
+    await expect(pushing).rejects.toBe('enough');
+    expect(channel.stats().waitingPullers).toBe(0);
+  });
+
+  test('a parked one-case push select rejects with ChannelClosedError when its channel closes', async () => {
+    const channel = new Channel<number>();
+    const pushing = select([push(channel, 1)]);
+    channel.close();
+    await expect(pushing).rejects.toThrow(ChannelClosedError);
+  });
+
   test('a select that commits is not affected by a later abort', async () => {
     const channel = new Channel<number>();
     const controller = new AbortController();
