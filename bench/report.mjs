@@ -11,6 +11,8 @@ const ROWS = [
   { id: 'fan-in', label: 'fan-in 64→1 (cap 128)', kind: 'ratio' },
   { id: 'fan-out', label: 'fan-out 1→64 (cap 128)', kind: 'ratio' },
   { id: 'nowait', label: 'nowait fill/drain (cap 1024)', kind: 'ratio' },
+  { id: 'nowait-throwing', label: 'nowait fill/drain, catching Full/Empty errors (cap 1024)', kind: 'ratio' },
+  { id: 'select-4to1', label: 'select 4→1 (cap 0) vs floor plain 1:1 (cap 0)', kind: 'ratio' },
   { id: 'mem-idle-0', label: 'idle channel, cap 0 (bytes)', kind: 'bytes' },
   { id: 'mem-idle-128', label: 'idle channel, cap 128 (bytes)', kind: 'bytes' },
   { id: 'mem-parked', label: 'parked pull (bytes)', kind: 'bytes' },
@@ -29,7 +31,11 @@ const TARGETS = [
   { id: 'mem-idle-128', max: 200 },
   { id: 'mem-parked', max: 300 },
   { id: 'abort-scaling', max: 2 },
+  { id: 'select-4to1', min: 0.5, ahead: ['ts-chan', 'js-csp'] },
 ];
+
+/** select-1case: select/pull time per op, per capacity. */
+const SELECT_COST_MAX = 1.5;
 
 const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 const sup = (n) => [...String(n)].map((d) => SUPERSCRIPT[d]).join('');
@@ -57,7 +63,10 @@ function mainTable(libs, results, rows) {
   const notes = [];
   const noteFor = (lib, text) => {
     let note = notes.find((n) => n.text === text);
-    if (!note) notes.push((note = { text, libs: [] }));
+    if (!note) {
+      note = { text, libs: [] };
+      notes.push(note);
+    }
     if (!note.libs.includes(lib)) note.libs.push(lib);
     return sup(notes.indexOf(note) + 1);
   };
@@ -97,20 +106,38 @@ function targetLines(libs, results, rows) {
   const cell = (id) => results[id]?.chanasync;
   if (!libs.includes('chanasync')) return ['chanasync not selected: targets not evaluated'];
   const anyRow = rows.find((row) => cell(row.id));
-  if (!anyRow || cell(anyRow.id).na) return [`chanasync unavailable (${cell(anyRow?.id)?.na}): targets not evaluated`];
+  if (anyRow ? cell(anyRow.id).na : !results.selectCost)
+    return [`chanasync unavailable (${cell(anyRow?.id)?.na}): targets not evaluated`];
   const lines = [];
   const label = (id) => rows.find((r) => r.id === id).label;
   for (const t of TARGETS) {
     const row = rows.find((r) => r.id === t.id);
     if (!row) continue;
     const v = rowValue(results, row, 'chanasync');
-    const goal = t.min !== undefined ? `≥ ${formatValue(row, t.min)}${row.kind === 'ratio' ? ' floor' : ''}` : `≤ ${formatValue(row, t.max)}`;
+    const goal =
+      t.min !== undefined
+        ? `≥ ${formatValue(row, t.min)}${row.kind === 'ratio' ? ' floor' : ''}`
+        : `≤ ${formatValue(row, t.max)}`;
     if (v === undefined) {
       lines.push(`FAIL ${label(t.id)} ${goal}: no result (${cell(t.id)?.error ?? cell(t.id)?.na ?? 'missing'})`);
       continue;
     }
     const ok = t.min !== undefined ? v >= t.min : v <= t.max;
     lines.push(`${ok ? 'PASS' : 'FAIL'} ${label(t.id)} ${goal}: ${formatValue(row, v)}`);
+    const peers = (t.ahead ?? []).filter((peer) => libs.includes(peer));
+    if (peers.length) {
+      const theirs = peers.map((peer) => [peer, rowValue(results, row, peer)]);
+      const ahead = theirs.every(([, x]) => x === undefined || x < v);
+      const shown = theirs.map(([peer, x]) => `${peer} ${x === undefined ? 'no result' : formatValue(row, x)}`);
+      lines.push(
+        `${ahead ? 'PASS' : 'FAIL'} ${label(t.id)} ahead of ${peers.join(', ')}: ${formatValue(row, v)} vs ${shown.join(', ')}`,
+      );
+    }
+  }
+  for (const r of results.selectCost ?? []) {
+    const goal = `select 1-case / pull time per op, cap ${r.capacity} ≤ ${SELECT_COST_MAX.toFixed(2)}×`;
+    if (r.value === undefined) lines.push(`FAIL ${goal}: no result (${r.error ?? 'missing'})`);
+    else lines.push(`${r.value <= SELECT_COST_MAX ? 'PASS' : 'FAIL'} ${goal}: ${r.value.toFixed(2)}×`);
   }
   // Ahead of every peer on every comparable row (abort scaling excluded: it
   // is a shape check, covered above).
@@ -126,8 +153,33 @@ function targetLines(libs, results, rows) {
     }
   }
   lines.push(
-    losses.length === 0 ? 'PASS ahead of every peer in every workload' : `FAIL ahead of every peer in every workload:\n${losses.map((l) => `  - ${l}`).join('\n')}`,
+    losses.length === 0
+      ? 'PASS ahead of every peer in every workload'
+      : `FAIL ahead of every peer in every workload:\n${losses.map((l) => `  - ${l}`).join('\n')}`,
   );
+  return lines;
+}
+
+function selectCostSection(rows) {
+  const ns = (x) => `${Math.round(x)}`;
+  const lines = [
+    '## chanasync: one-case select vs pull',
+    '',
+    'The 1:1 workload with the consumer doing `(await select(cases)).value` on one reused `[pull(ch)]` array vs `await ch.pull()`; the two run in adjacent pairs (order alternating), cost = median of the per-pair ratios of time per op.',
+    '',
+    '| capacity | pull ns/op | select ns/op | select / pull |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    if (r.value === undefined) {
+      lines.push(`| ${r.capacity} | – | – | error: ${r.error ?? 'missing'} |`);
+      continue;
+    }
+    const spread = (Math.max(...r.ratio) - Math.min(...r.ratio)) / r.value;
+    lines.push(
+      `| ${r.capacity} | ${ns(r.pullNs)} | ${ns(r.selectNs)} | ${r.value.toFixed(2)}× ±${Math.round(spread * 50)}% |`,
+    );
+  }
   return lines;
 }
 
@@ -148,7 +200,7 @@ export function formatReport({ libs, notes, results, config, argv, seconds }) {
     `- run: ${argv.length ? argv.join(' ') : '(full)'}; ${config.rounds} interleaved rounds + 1 warm-up per throughput workload, medians; ${config.memoryRounds} memory rounds of up to ${kilo(config.memoryCount)} objects; ${config.abortRounds} abort rounds; took ${seconds.toFixed(0)} s`,
     '- throughput cells: ratio of median ops/s to the floor (higher is better); memory in bytes, abort in ns per abort (lower is better)',
     '',
-    mainTable(libs, results, rows),
+    rows.length ? mainTable(libs, results, rows) : '(no table rows in this run)',
   ];
   if (results.abortBaseline) {
     const [b10, b100] = results.abortBaseline.map((ns) => formatValue({ kind: 'ns' }, ns));
@@ -158,8 +210,20 @@ export function formatReport({ libs, notes, results, config, argv, seconds }) {
     );
   }
   if (throughputRows.length) {
-    out.push('', '## Absolute throughput (median ops/s, ± half the min–max spread)', '', absoluteTable(libs, results, throughputRows));
+    out.push(
+      '',
+      '## Absolute throughput (median ops/s, ± half the min–max spread)',
+      '',
+      absoluteTable(libs, results, throughputRows),
+    );
   }
+  if (results['select-4to1']) {
+    out.push(
+      '',
+      'select 4→1: four cap-0 channels, each fed by its own producer awaiting every push of n/4 values, one consumer selecting over pulls on all four n times. The floor has no select, so its cell in this row is its **plain 1:1 cap-0 workload** (one channel, one producer, one consumer), measured in the same interleaved rounds: the row is a ratio to the floor’s plain 1:1 throughput.',
+    );
+  }
+  if (results.selectCost) out.push('', ...selectCostSection(results.selectCost));
   out.push('', '## How each library is driven', '', ...libs.map((lib) => `- ${lib}: ${notes[lib]}`));
   out.push('', '## chanasync targets', '', '```', ...targetLines(libs, results, rows), '```');
   return out.join('\n');

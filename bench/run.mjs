@@ -27,14 +27,41 @@ const THROUGHPUT = [
   { id: 'fan-in', fn: 'fanIn', capacity: 128, n: 200_704, producers: 64 },
   { id: 'fan-out', fn: 'fanOut', capacity: 128, n: 200_704, consumers: 64 },
   { id: 'nowait', fn: 'nowait', capacity: 1024, n: 4_194_304 },
+  {
+    id: 'nowait-throwing',
+    fn: 'nowait',
+    capacity: 1024,
+    n: 4_194_304,
+    libs: ['chanasync'],
+    naReason: 'row for chanasync only (its exception-based nowait path)',
+  },
 ];
-const OTHER = ['mem-idle', 'mem-parked', 'abort'];
+// Run after the memory and abort phases, so that select's waiters cannot
+// change chanasync's type feedback for the rows above (a precaution: a
+// standalone check showed no measurable effect on plain pull). The floor has no
+// select: in this row it runs its plain 1:1 workload at the same capacity
+// (floorFn), so the ratio is to the floor's plain 1:1 throughput.
+const SELECT_THROUGHPUT = [
+  {
+    id: 'select-4to1',
+    fn: 'selectFanIn',
+    floorFn: 'oneToOne',
+    capacity: 0,
+    n: 200_704,
+    channels: 4,
+    libs: ['chanasync', 'ts-chan', 'js-csp'],
+    naReason: 'no Go-style select over channels (row covers chanasync, ts-chan, js-csp)',
+  },
+];
+// chanasync only: 1:1 with `(await select([pull(ch)])).value` vs `await ch.pull()`.
+const SELECT_COST = { id: 'select-1case', capacities: [0, 128], n: 200_704 };
+const OTHER = ['mem-idle', 'mem-parked', 'abort', SELECT_COST.id];
 
 const args = parseArgs(process.argv.slice(2));
 const quick = args.quick;
 const config = {
   quick,
-  rounds: quick ? 2 : 7,
+  rounds: quick ? 2 : 9,
   sizeFactor: quick ? 0.25 : 1,
   maxRunMs: quick ? 30 : 120,
   runTimeoutMs: 15_000,
@@ -44,6 +71,7 @@ const config = {
   abortSizes: quick ? [5_000, 50_000] : [10_000, 100_000],
   abortSlowMs: 2_000,
   abortRounds: quick ? 1 : 3,
+  selectCostRounds: quick ? 4 : 15,
 };
 
 function parseArgs(argv) {
@@ -54,7 +82,7 @@ function parseArgs(argv) {
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg === '--help' || arg === '-h') {
       console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...]
-workload ids: ${[...THROUGHPUT.map((w) => w.id), ...OTHER].join(', ')}
+workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}
 libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
       process.exit(0);
     } else throw new Error(`unknown argument: ${arg}`);
@@ -105,30 +133,36 @@ async function loadLibraries() {
 }
 
 /** Cell state for one (row, library): samples, n/a reason, or error. */
-function cellFor(lib, id) {
+function cellFor(lib, id, wl) {
+  if (wl?.libs && lib.name !== 'floor' && !wl.libs.includes(lib.name)) return { na: wl.naReason };
   if (lib.unavailable) return { na: lib.unavailable };
   const reason = lib.adapter.na?.[id];
   return reason ? { na: reason } : { samples: [] };
 }
 
 async function timedRun(lib, wl, n) {
-  const params = { capacity: wl.capacity, n, producers: wl.producers, consumers: wl.consumers };
+  const params = { capacity: wl.capacity, n, producers: wl.producers, consumers: wl.consumers, channels: wl.channels };
   const custom = lib.adapter.custom?.[wl.id];
-  globalThis.gc();
+  const fn = lib.name === 'floor' && wl.floorFn ? wl.floorFn : wl.fn;
+  // No forced gc() here: a full collection right before a run shrinks the young generation,
+  // and the run then pays for growing it back (measured ~35% slower on 1:1), which penalizes
+  // allocating libraries. Rounds interleave the libraries, so leftover garbage is shared out.
   const start = performance.now();
-  const run = custom ? custom(params) : lib.workloads[wl.fn](lib.adapter, params);
+  const run = custom ? custom(params) : lib.workloads[fn](lib.adapter, params);
   const result = await withTimeout(run, config.runTimeoutMs);
   const ms = performance.now() - start;
   const want = expected(wl, n);
   if (result.sum !== want.sum || result.count !== want.count) {
-    throw new SumError(`${lib.name} ${wl.id}: got sum ${result.sum} count ${result.count}, want ${want.sum} / ${want.count}`);
+    throw new SumError(
+      `${lib.name} ${wl.id}: got sum ${result.sum} count ${result.count}, want ${want.sum} / ${want.count}`,
+    );
   }
   return ms;
 }
 
-async function runThroughput(libs, results) {
-  for (const wl of THROUGHPUT.filter((w) => wanted(w.id))) {
-    const cells = Object.fromEntries(libs.map((lib) => [lib.name, cellFor(lib, wl.id)]));
+async function runThroughput(libs, results, workloads = THROUGHPUT) {
+  for (const wl of workloads.filter((w) => wanted(w.id))) {
+    const cells = Object.fromEntries(libs.map((lib) => [lib.name, cellFor(lib, wl.id, wl)]));
     results[wl.id] = cells;
     const sizes = {};
     const baseN = Math.round((wl.n * config.sizeFactor) / 1024) * 1024;
@@ -173,7 +207,7 @@ async function interleaved(libs, results, id, rounds, measure, rowIds = [id]) {
       if (!rows[0][lib.name].samples) continue;
       try {
         const values = await measure(lib, round);
-        values?.forEach((v, i) => rows[i][lib.name].samples.push(v));
+        if (values) for (let i = 0; i < rows.length; i++) rows[i][lib.name].samples.push(values[i]);
       } catch (error) {
         log(`  ${lib.name}: ${error.message}`);
         for (const row of rows) row[lib.name] = { error: error.message };
@@ -187,7 +221,10 @@ async function interleaved(libs, results, id, rounds, measure, rowIds = [id]) {
 // retain more than memoryBudgetBytes (web streams are ~8 KB per channel).
 const memoryCounts = {};
 function memoryCount(key, bytesPerObject) {
-  memoryCounts[key] ??= Math.min(config.memoryCount, Math.floor(config.memoryBudgetBytes / Math.max(bytesPerObject, 1)));
+  memoryCounts[key] ??= Math.min(
+    config.memoryCount,
+    Math.floor(config.memoryBudgetBytes / Math.max(bytesPerObject, 1)),
+  );
   return memoryCounts[key];
 }
 
@@ -252,6 +289,61 @@ async function runAbort(libs, results) {
   results.abortBaseline = samples.map(median);
 }
 
+/**
+ * chanasync only: the 1:1 workload with a one-case select as the pull vs the
+ * plain pull, in adjacent pairs (order alternating every round); reports
+ * ns/op medians and the median of the per-pair ratios select/pull.
+ */
+async function runSelectCost(libs, results) {
+  if (!wanted(SELECT_COST.id)) return;
+  const lib = libs.find((l) => l.name === 'chanasync');
+  if (!lib) return;
+  const rows = [];
+  results.selectCost = rows;
+  const n = Math.round((SELECT_COST.n * config.sizeFactor) / 1024) * 1024;
+  for (const capacity of SELECT_COST.capacities) {
+    const row = { capacity, pull: [], select: [], ratio: [] };
+    rows.push(row);
+    if (lib.unavailable) {
+      row.error = lib.unavailable;
+      continue;
+    }
+    const variants = [
+      { id: `${SELECT_COST.id}/pull`, fn: 'oneToOne', capacity, key: 'pull' },
+      { id: `${SELECT_COST.id}/select`, fn: 'oneToOneSelect', capacity, key: 'select' },
+    ];
+    try {
+      for (let round = -1; round < config.selectCostRounds; round++) {
+        log(
+          `${SELECT_COST.id} cap ${capacity}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.selectCostRounds}`}`,
+        );
+        const ns = {};
+        for (const v of round % 2 ? variants : [...variants].reverse())
+          ns[v.key] = ((await timedRun(lib, v, n)) * 1e6) / n;
+        if (round < 0) continue;
+        row.pull.push(ns.pull);
+        row.select.push(ns.select);
+        row.ratio.push(ns.select / ns.pull);
+      }
+    } catch (error) {
+      if (error instanceof SumError) process.exitCode = 1;
+      log(`  chanasync: ${error.message}`);
+      row.error = error instanceof SumError ? 'SUM MISMATCH' : error.message;
+    }
+  }
+  for (const row of rows) {
+    if (row.error) continue;
+    row.pullNs = median(row.pull);
+    row.selectNs = median(row.select);
+    row.value = median(row.ratio);
+  }
+}
+
+async function runSelect(libs, results) {
+  await runThroughput(libs, results, SELECT_THROUGHPUT);
+  await runSelectCost(libs, results);
+}
+
 if (typeof globalThis.gc !== 'function') {
   console.error('run with: node --expose-gc bench/run.mjs');
   process.exit(2);
@@ -260,7 +352,7 @@ const started = performance.now();
 const libs = await loadLibraries();
 for (const lib of libs) if (lib.unavailable) log(`${lib.name}: ${lib.unavailable}`);
 const results = {};
-for (const phase of [runThroughput, runMemory, runAbort]) {
+for (const phase of [runThroughput, runMemory, runAbort, runSelect]) {
   const t = performance.now();
   await phase(libs, results);
   log(`${phase.name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -63,6 +63,39 @@ async function consumeUntilSentinel(a, ch) {
 }
 
 /**
+ * `channels` channels, each fed by its own producer (strided slice of 0..n-1,
+ * awaiting every push); one consumer selects over pulls on all of them, n
+ * times (a channel whose producer is done stays in the case list; it is just
+ * never ready again). Needs adapter.selectPulls / select / selected.
+ */
+export async function selectFanIn(a, { capacity, n, channels }) {
+  const chs = [];
+  for (let c = 0; c < channels; c++) chs.push(a.make(capacity));
+  const consumer = consumeSelect(a, a.selectPulls(chs), n);
+  const running = [];
+  for (let p = 0; p < channels; p++) running.push(produceStrided(a, chs[p], p, channels, n));
+  await Promise.all(running);
+  return { sum: await consumer, count: n };
+}
+
+/** oneToOne, but the consumer selects over a single pull case (reused) instead of pulling. */
+export async function oneToOneSelect(a, { capacity, n }) {
+  const ch = a.make(capacity);
+  const consumer = consumeSelect(a, a.selectPulls([ch]), n);
+  for (let i = 0; i < n; i++) await a.push(ch, i);
+  return { sum: await consumer, count: n };
+}
+
+/** `sel` is built once by adapter.selectPulls and reused for every select. */
+async function consumeSelect(a, sel, n) {
+  const select = a.select;
+  const selected = a.selected;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += selected(sel, await select(sel));
+  return sum;
+}
+
+/**
  * Fill with tryPush until the library reports full, drain with tryPull until
  * it reports empty, repeat. n is rounded up to whole fill/drain cycles. A
  * cycle that does not accept exactly `capacity` values is an error.

@@ -60,9 +60,9 @@ export interface ChannelStats {
   readonly closed: boolean;
   /** The overflow policy. */
   readonly overflow: Overflow;
-  /** Parked push operations (a select with a push case on this channel counts once). */
+  /** Parked push operations; each parked select case on this channel counts as one. */
   readonly waitingPushers: number;
-  /** Parked pull operations (a select with a pull case on this channel counts once). */
+  /** Parked pull operations; each parked select case on this channel counts as one. */
   readonly waitingPullers: number;
 }
 

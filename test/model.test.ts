@@ -1,25 +1,34 @@
 /**
- * Model-based test: random operation sequences on ONE channel against a plain-array model.
+ * Model-based test: random operation sequences on TWO channels, A and B, and selects spanning
+ * them, against a plain-array model.
  *
- * The model (./model/channel-model.ts, ~120 lines: read it first) is SPEC.md's "Channel<T>"
- * written with arrays: `buffer`, FIFO queues of parked `pushers` and `pullers`, `closed` and
+ * The model (./model/channel-model.ts: read it first) is SPEC.md's "Channel<T>" and "select"
+ * written with arrays: per channel a `buffer`, FIFO queues of parked `pushers` and `pullers`
+ * (each waiter owned by a plain operation or by one case of a select), `closed` and
  * `closeReason`. It says, for every operation, how it must end (pending, resolved with which
- * value, rejected with which error) and which values the drop policy discarded.
+ * value or select result, rejected with which error) and which values the drop policy discarded.
  *
- * fast-check picks a channel — capacity 0, 1, 2, 3, 5 or Infinity; overflow 'block', or a drop
- * mode when capacity >= 1 — and up to 40 commands:
+ * fast-check picks the two channels — each capacity 0, 1, 2, 3, 5 or Infinity; overflow
+ * 'block', or a drop mode when capacity >= 1 — and up to 40 commands, each on A or B:
  *   push(v) / pull()   without a signal, with a live AbortController, or with an aborted signal
  *   pushNowait(v) / pullNowait() / [Symbol.asyncIterator]().next()
  *   close() / close(reason)   reason: a fresh object
+ *   select(cases)      1-3 entries, each pull(A|B), push(A|B, v) or (rarely) null; the same
+ *                      channel may appear twice, with a push and a pull case; signal as for push
+ *   selectNowait(cases)
  *   abort(k)           aborts the k-th (mod n) controller not aborted yet, whether its operation
  *                      is still parked (it must leave without a trace) or already settled
  *                      (nothing may change)
- * Each command runs on the model and on the channel; once the promise reactions have run, every
- * operation's outcome and the channel's stats() and getters must equal the model's. At the end
- * the channel is closed and drained and conservation is checked from the observations alone:
- * each committed value comes out exactly once (pulled, dropped by the policy, or drained), in
- * commit order, and no rejected push's value shows up anywhere. Pushed values are the operation
- * ids — unique integers — so loss, duplication and reordering are visible.
+ * Each command runs on the model and on the channels; once the promise reactions have run, every
+ * operation's outcome and both channels' stats() and getters must equal the model's. The model
+ * cannot predict which ready case a select picks (at random): it checks that the case the real
+ * select committed was ready, then applies it. At the end both channels are closed and drained
+ * and conservation is checked from the observations alone: each committed value comes out
+ * exactly once (pulled, dropped by the policy, or drained), in commit order per channel, and no
+ * value of a rejected push — or of a select push case that did not win — shows up anywhere.
+ * Pushed values are unique integers (a push's id, or a fresh id per select push case), so loss,
+ * duplication and reordering are visible. The choices among ready cases are also tallied and
+ * must be uniform.
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
@@ -32,13 +41,18 @@ import {
   ChannelFullError,
   type OperationOptions,
   type Overflow,
+  pull,
+  push,
+  type SelectCase,
+  select,
+  selectNowait,
 } from '../src/index.js';
-import { ChannelModel, type Outcome } from './model/channel-model.js';
+import { type CaseSpec, Model, type Outcome } from './model/channel-model.js';
 
 // ---------------------------------------------------------------------------------------------
-// The real side: one channel and what every operation on it has done so far.
+// The real side: two channels and what every operation on them has done so far.
 
-type Kind = 'push' | 'pushNowait' | 'pull' | 'pullNowait' | 'next';
+type Kind = 'push' | 'pushNowait' | 'pull' | 'pullNowait' | 'next' | 'select' | 'selectNowait';
 
 type Observed =
   | { readonly status: 'pending' }
@@ -46,17 +60,28 @@ type Observed =
   | { readonly status: 'rejected'; readonly error: unknown; readonly step: number }
   | { readonly status: 'threw'; readonly error: unknown }; // a promise-returning call threw instead
 
-interface Operation {
+/** What an operation works on: one channel (plain operations) or cases (selects). */
+type Target = { readonly ch: number } | { readonly cases: readonly (CaseSpec | null)[] };
+
+type Operation = {
   readonly id: number;
   readonly kind: Kind;
   readonly label: string;
   observed: Observed;
+} & Target;
+
+const CHANNELS = ['A', 'B'];
+const CHANNEL_NAMES = CHANNELS.map((letter) => `model-${letter}`);
+
+interface ChannelConfig {
+  readonly capacity: number;
+  readonly overflow: Overflow;
 }
 
-const CHANNEL_NAME = 'model-under-test';
-
 class Real {
-  readonly channel: Channel<number>;
+  readonly channels: Channel<number>[];
+  /** `pull(channel)` for each channel, shared by every select of the run. */
+  readonly pullCases: SelectCase[];
   readonly operations: Operation[] = [];
   /** Controllers of operations started with a live signal, not aborted yet. */
   readonly controllers: { id: number; controller: AbortController }[] = [];
@@ -64,11 +89,11 @@ class Real {
   step = 0;
   private lastId = 0;
 
-  constructor(
-    readonly capacity: number,
-    readonly overflow: Overflow,
-  ) {
-    this.channel = new Channel<number>(capacity, { name: CHANNEL_NAME, overflow });
+  constructor(configs: readonly ChannelConfig[]) {
+    this.channels = configs.map(
+      ({ capacity, overflow }, ch) => new Channel<number>(capacity, { name: CHANNEL_NAMES[ch]!, overflow }),
+    );
+    this.pullCases = this.channels.map((channel) => pull(channel));
   }
 
   nextId(): number {
@@ -76,14 +101,14 @@ class Real {
   }
 
   /** Starts a promise-returning operation and records how it settles, and at which step. */
-  start(id: number, kind: Kind, label: string, call: () => Promise<unknown>): void {
-    const operation = this.add(id, kind, label);
+  start(id: number, kind: Kind, target: Target, label: string, call: () => Promise<unknown>): Operation {
+    const operation = this.add(id, kind, target, label);
     let promise: Promise<unknown>;
     try {
       promise = call();
     } catch (error) {
       operation.observed = { status: 'threw', error };
-      return;
+      return operation;
     }
     promise.then(
       (value) => {
@@ -93,20 +118,22 @@ class Real {
         operation.observed = { status: 'rejected', error, step: this.step };
       },
     );
+    return operation;
   }
 
   /** Runs a synchronous (nowait) operation and records what it returned or threw. */
-  now(id: number, kind: Kind, label: string, call: () => unknown): void {
-    const operation = this.add(id, kind, label);
+  now(id: number, kind: Kind, target: Target, label: string, call: () => unknown): Operation {
+    const operation = this.add(id, kind, target, label);
     try {
       operation.observed = { status: 'resolved', value: call(), step: this.step };
     } catch (error) {
       operation.observed = { status: 'rejected', error, step: this.step };
     }
+    return operation;
   }
 
-  private add(id: number, kind: Kind, label: string): Operation {
-    const operation: Operation = { id, kind, label: `#${id} ${label}`, observed: { status: 'pending' } };
+  private add(id: number, kind: Kind, target: Target, label: string): Operation {
+    const operation: Operation = { id, kind, label: `#${id} ${label}`, observed: { status: 'pending' }, ...target };
     this.operations.push(operation);
     this.history.push(`step ${this.step}: ${operation.label}`);
     return operation;
@@ -122,7 +149,7 @@ async function flush(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 // Comparing the two: both sides are turned into short labels, so a failure reads as a diff like
-//   "#4 pull": "resolved 3"  vs  "pending".
+//   "#4 pull() on A": "resolved 3"  vs  "pending".
 // Reasons are compared by identity: the objects the test creates are named in `names`.
 
 const names = new WeakMap<object, string>();
@@ -145,61 +172,98 @@ function label(outcome: Outcome): string {
       return 'pending';
     case 'value':
       return outcome.value === undefined ? 'resolved' : `resolved ${show(outcome.value)}`;
-    case 'closed':
-      return outcome.cause === undefined ? 'ChannelClosedError' : `ChannelClosedError (cause ${show(outcome.cause)})`;
+    case 'selected':
+      return `selected case ${outcome.index} on ${outcome.channel}: value ${show(outcome.value)}, ok ${outcome.ok}`;
+    case 'closed': {
+      const cause = outcome.cause === undefined ? '' : ` (cause ${show(outcome.cause)})`;
+      return `ChannelClosedError on ${outcome.channel}${cause}`;
+    }
     case 'full':
-      return 'ChannelFullError';
+      return `ChannelFullError on ${outcome.channel}`;
     case 'empty':
-      return 'ChannelEmptyError';
+      return `ChannelEmptyError on ${outcome.channel}`;
+    case 'type-error':
+      return 'TypeError';
     case 'reason':
       return `rejected with ${show(outcome.reason)}`;
+    case 'one of':
+      return `selected one of the ready cases ${show(outcome.ready)}`;
   }
 }
 
-/** What the channel did with `operation`, as a label comparable with the model's. */
-function observedLabel(operation: Operation, channel: Channel<number>): string {
+/** A select's result as the model's outcome, or a description of what is wrong with it. */
+function selectResult(value: unknown, real: Real): Outcome | string {
+  if (typeof value !== 'object' || value === null) return `not a select result: ${show(value)}`;
+  const keys = Object.keys(value).sort().join();
+  if (keys !== 'channel,index,ok,value') return `select result with keys ${keys}`;
+  const result = value as { index: number; channel: unknown; value: unknown; ok: boolean };
+  const ch = real.channels.indexOf(result.channel as Channel<number>);
+  if (ch < 0) return `select result with channel ${show(result.channel)}`;
+  return { kind: 'selected', index: result.index, channel: CHANNEL_NAMES[ch]!, value: result.value, ok: result.ok };
+}
+
+/** What the channels did with `operation`, as a label comparable with the model's. */
+function observedLabel(operation: Operation, real: Real): string {
   const observed = operation.observed;
   if (observed.status === 'pending') return 'pending';
   if (observed.status === 'threw') return `threw synchronously ${show(observed.error)}`;
-  if (observed.status === 'resolved') return label({ kind: 'value', value: observed.value });
+  const isSelect = operation.kind === 'select' || operation.kind === 'selectNowait';
+  if (observed.status === 'resolved') {
+    if (!isSelect || observed.value === undefined) return label({ kind: 'value', value: observed.value });
+    const result = selectResult(observed.value, real);
+    return typeof result === 'string' ? result : label(result);
+  }
   const error = observed.error;
+  if (isSelect && error instanceof TypeError) return label({ kind: 'type-error' });
   if (!(error instanceof ChannelError)) return label({ kind: 'reason', reason: error });
   // SPEC "Errors": name is the class name; the message names the channel and the operation.
-  if (error.name !== error.constructor.name || error.channel !== channel) return `malformed ${show(error)}`;
-  if (!error.message.includes(CHANNEL_NAME) || !error.message.includes(operation.kind))
+  const ch = real.channels.indexOf(error.channel as Channel<number>);
+  if (error.name !== error.constructor.name || ch < 0) return `malformed ${show(error)}`;
+  const channel = CHANNEL_NAMES[ch]!;
+  // A select fails only for a push case; its message says `select push` at the call, `push`
+  // when close() fails the parked case.
+  const operationName = isSelect ? 'push' : operation.kind;
+  if (!error.message.includes(`"${channel}"`) || !error.message.includes(operationName)) {
     return `badly worded ${show(error)}`;
-  if (error instanceof ChannelClosedError) return label({ kind: 'closed', cause: error.cause });
-  if (error instanceof ChannelFullError) return label({ kind: 'full' });
-  if (error instanceof ChannelEmptyError) return label({ kind: 'empty' });
+  }
+  if (error instanceof ChannelClosedError) return label({ kind: 'closed', channel, cause: error.cause });
+  if (error instanceof ChannelFullError) return label({ kind: 'full', channel });
+  if (error instanceof ChannelEmptyError) return label({ kind: 'empty', channel });
   return label({ kind: 'reason', reason: error });
 }
 
 /**
- * After every step: each operation's outcome, `stats()` and the getters equal the model's.
- * With `outcomes: false`, right after the synchronous call: promise reactions have not run yet,
- * but the channel's state must already be the model's (operations run to completion at once).
+ * After every step: each operation's outcome, and each channel's `stats()` and getters, equal
+ * the model's. With `outcomes: false`, right after the synchronous call: promise reactions have
+ * not run yet, but the channels' state must already be the model's (operations run to
+ * completion at once).
  */
-function expectAgreement(model: ChannelModel, real: Real, { outcomes = true } = {}): void {
-  const channel = real.channel;
+function expectAgreement(model: Model, real: Real, { outcomes = true } = {}): void {
   const operations = outcomes ? real.operations : [];
   const actual = {
-    outcomes: Object.fromEntries(operations.map((op) => [op.label, observedLabel(op, channel)])),
-    stats: channel.stats(),
-    getters: { size: channel.size, full: channel.full, empty: channel.empty, closed: channel.closed },
+    outcomes: Object.fromEntries(operations.map((op) => [op.label, observedLabel(op, real)])),
+    channels: real.channels.map((channel) => ({
+      stats: channel.stats(),
+      getters: { size: channel.size, full: channel.full, empty: channel.empty, closed: channel.closed },
+    })),
   };
-  const size = model.buffer.length;
   const expected = {
     outcomes: Object.fromEntries(operations.map((op) => [op.label, label(model.outcomes.get(op.id)!)])),
-    stats: {
-      name: CHANNEL_NAME,
-      capacity: model.capacity,
-      size,
-      closed: model.closed,
-      overflow: model.overflow,
-      waitingPushers: model.pushers.length,
-      waitingPullers: model.pullers.length,
-    },
-    getters: { size, full: size === model.capacity, empty: size === 0, closed: model.closed },
+    channels: model.channels.map((channel) => {
+      const size = channel.buffer.length;
+      return {
+        stats: {
+          name: channel.name,
+          capacity: channel.capacity,
+          size,
+          closed: channel.closed,
+          overflow: channel.overflow,
+          waitingPushers: channel.pushers.length,
+          waitingPullers: channel.pullers.length,
+        },
+        getters: { size, full: size === channel.capacity, empty: size === 0, closed: channel.closed },
+      };
+    }),
   };
   // The fast check first: vitest's diff is only needed to report a mismatch.
   if (!isDeepStrictEqual(actual, expected)) expect(actual, real.history.join('\n')).toEqual(expected);
@@ -208,8 +272,10 @@ function expectAgreement(model: ChannelModel, real: Real, { outcomes = true } = 
 // ---------------------------------------------------------------------------------------------
 // Commands. Each one is stateless: ids, values and reasons are made when it runs.
 
-type Command = fc.AsyncCommand<ChannelModel, Real>;
+type Command = fc.AsyncCommand<Model, Real>;
 type SignalMode = 'none' | 'live' | 'aborted';
+/** A select case as generated: the value of a push case is made when the command runs. */
+type CaseShape = { readonly kind: 'pull' | 'push'; readonly ch: number } | null;
 
 /** Which interesting situations the random sequences reached (see the coverage test). */
 const coverage = new Map<string, number>();
@@ -217,13 +283,25 @@ function cover(situation: string): void {
   coverage.set(situation, (coverage.get(situation) ?? 0) + 1);
 }
 
-function command(name: string, act: (model: ChannelModel, real: Real) => void): Command {
+/**
+ * How often a select with `n` ready cases committed the `k`-th of them: `choices[n][k]`. Kept
+ * across runs; must come out uniform (SPEC: "chosen uniformly at random").
+ */
+const choices: number[][] = [[], [0], [0, 0], [0, 0, 0]];
+
+/**
+ * A command. `act` runs the operation on both sides; it may return a promise (a select that
+ * committed at once, whose choice the model learns only from the resolved result): then the
+ * state check right after the synchronous call is skipped, as the model is not there yet.
+ */
+function command(name: string, act: (model: Model, real: Real) => Promise<void> | undefined): Command {
   return {
     check: () => true,
     run: async (model, real) => {
       real.step++;
-      act(model, real);
-      expectAgreement(model, real, { outcomes: false });
+      const deferred = act(model, real);
+      if (deferred) await deferred;
+      else expectAgreement(model, real, { outcomes: false });
       await flush();
       expectAgreement(model, real);
     },
@@ -244,102 +322,238 @@ function signalFor(real: Real, id: number, mode: SignalMode): [OperationOptions,
   return [{ signal: controller.signal }, { reason }];
 }
 
-const pushCommand = (mode: SignalMode) =>
-  command(mode === 'none' ? 'push' : `push(${mode} signal)`, (model, real) => {
+const pushCommand = (mode: SignalMode, ch: number) =>
+  command(`push ${CHANNELS[ch]}${mode === 'none' ? '' : ` (${mode} signal)`}`, (model, real) => {
+    const channel = model.channels[ch]!;
     const id = real.nextId();
     const [options, aborted] = signalFor(real, id, mode);
-    if (aborted && model.closed) cover('push with an aborted signal on a closed channel');
-    if (!aborted && !model.closed && model.buffer.length === model.capacity && model.pullers.length === 0) {
-      cover(`push on a full ${model.overflow} channel`);
+    if (aborted && channel.closed) cover('push with an aborted signal on a closed channel');
+    if (!aborted && !channel.closed && channel.buffer.length === channel.capacity && channel.pullers.length === 0) {
+      cover(`push on a full ${channel.overflow} channel`);
     }
-    model.push(id, id, true, aborted);
-    real.start(id, 'push', `push(${id}) ${mode} signal`, () => real.channel.push(id, options));
+    if (!aborted && !channel.closed && channel.pullers[0]?.how === 'select') cover('push meets a parked select');
+    model.push(ch, id, id, true, aborted);
+    real.start(id, 'push', { ch }, `push(${id}) on ${CHANNELS[ch]}, ${mode} signal`, () =>
+      real.channels[ch]!.push(id, options),
+    );
+    return undefined;
   });
 
-const pullCommand = (mode: SignalMode) =>
-  command(mode === 'none' ? 'pull' : `pull(${mode} signal)`, (model, real) => {
+const pullCommand = (mode: SignalMode, ch: number) =>
+  command(`pull ${CHANNELS[ch]}${mode === 'none' ? '' : ` (${mode} signal)`}`, (model, real) => {
+    const channel = model.channels[ch]!;
     const id = real.nextId();
     const [options, aborted] = signalFor(real, id, mode);
-    if (aborted && model.closed) cover('pull with an aborted signal on a closed channel');
-    if (!aborted && model.pushers.length > 0) cover(model.capacity === 0 ? 'rendezvous' : 'pull refills the buffer');
-    model.pull(id, 'pull', aborted);
-    real.start(id, 'pull', `pull() ${mode} signal`, () => real.channel.pull(options));
+    if (aborted && channel.closed) cover('pull with an aborted signal on a closed channel');
+    if (!aborted && channel.pushers.length > 0) {
+      cover(channel.capacity === 0 ? 'rendezvous' : 'pull refills the buffer');
+    }
+    model.pull(ch, id, 'pull', aborted);
+    real.start(id, 'pull', { ch }, `pull() on ${CHANNELS[ch]}, ${mode} signal`, () => real.channels[ch]!.pull(options));
+    return undefined;
   });
 
-const pushNowaitCommand = () =>
-  command('pushNowait', (model, real) => {
+const pushNowaitCommand = (ch: number) =>
+  command(`pushNowait ${CHANNELS[ch]}`, (model, real) => {
     const id = real.nextId();
-    model.push(id, id, false);
-    real.now(id, 'pushNowait', `pushNowait(${id})`, () => real.channel.pushNowait(id));
+    model.push(ch, id, id, false);
+    real.now(id, 'pushNowait', { ch }, `pushNowait(${id}) on ${CHANNELS[ch]}`, () => real.channels[ch]!.pushNowait(id));
+    return undefined;
   });
 
 /** Several pushNowait calls in one step: the way to deep buffers (and a growing ring buffer). */
-const pushNowaitBurstCommand = (count: number) =>
-  command(`pushNowait×${count}`, (model, real) => {
+const pushNowaitBurstCommand = (count: number, ch: number) =>
+  command(`pushNowait×${count} ${CHANNELS[ch]}`, (model, real) => {
     for (let i = 0; i < count; i++) {
       const id = real.nextId();
-      model.push(id, id, false);
-      real.now(id, 'pushNowait', `pushNowait(${id})`, () => real.channel.pushNowait(id));
+      model.push(ch, id, id, false);
+      real.now(id, 'pushNowait', { ch }, `pushNowait(${id}) on ${CHANNELS[ch]}`, () =>
+        real.channels[ch]!.pushNowait(id),
+      );
     }
-    if (model.buffer.length > 8) cover('more than 8 values buffered');
+    if (model.channels[ch]!.buffer.length > 8) cover('more than 8 values buffered');
+    return undefined;
   });
 
-const pullNowaitCommand = () =>
-  command('pullNowait', (model, real) => {
+const pullNowaitCommand = (ch: number) =>
+  command(`pullNowait ${CHANNELS[ch]}`, (model, real) => {
+    const channel = model.channels[ch]!;
     const id = real.nextId();
-    if (model.closed && model.buffer.length === 0) cover('pullNowait on a closed, drained channel');
-    model.pull(id, 'pullNowait');
-    real.now(id, 'pullNowait', 'pullNowait()', () => real.channel.pullNowait());
+    if (channel.closed && channel.buffer.length === 0) cover('pullNowait on a closed, drained channel');
+    model.pull(ch, id, 'pullNowait');
+    real.now(id, 'pullNowait', { ch }, `pullNowait() on ${CHANNELS[ch]}`, () => real.channels[ch]!.pullNowait());
+    return undefined;
   });
 
-const nextCommand = () =>
-  command('iterator.next', (model, real) => {
+const nextCommand = (ch: number) =>
+  command(`iterator.next ${CHANNELS[ch]}`, (model, real) => {
+    const channel = model.channels[ch]!;
     const id = real.nextId();
-    if (model.closed && model.buffer.length === 0) {
-      cover(model.closeReason === undefined ? 'next() ends' : 'next() throws the close reason');
+    if (channel.closed && channel.buffer.length === 0) {
+      cover(channel.closeReason === undefined ? 'next() ends' : 'next() throws the close reason');
     }
-    model.pull(id, 'next');
-    real.start(id, 'next', '[Symbol.asyncIterator]().next()', () => real.channel[Symbol.asyncIterator]().next());
+    model.pull(ch, id, 'next');
+    real.start(id, 'next', { ch }, `[Symbol.asyncIterator]().next() on ${CHANNELS[ch]}`, () =>
+      real.channels[ch]![Symbol.asyncIterator]().next(),
+    );
+    return undefined;
   });
 
-const closeCommand = (withReason: boolean) =>
-  command(withReason ? 'close(reason)' : 'close()', (model, real) => {
+const closeCommand = (withReason: boolean, ch: number) =>
+  command(`${withReason ? 'close(reason)' : 'close()'} ${CHANNELS[ch]}`, (model, real) => {
+    const channel = model.channels[ch]!;
     const reason = withReason ? named(`close-reason@step${real.step}`) : undefined;
-    if (!model.closed && model.pushers.length > 0) cover('close fails parked pushes');
-    if (!model.closed && model.pullers.some((p) => p.how === 'next')) cover('close ends a parked next()');
-    if (!model.closed && model.pullers.some((p) => p.how === 'pull')) cover('close fails parked pulls');
-    if (model.closed) cover('close twice');
-    real.history.push(`step ${real.step}: close(${show(reason)})`);
-    model.close(reason);
-    real.channel.close(reason);
+    if (!channel.closed && channel.pushers.some((p) => p.how === 'push')) cover('close fails parked pushes');
+    if (!channel.closed && channel.pullers.some((p) => p.how === 'next')) cover('close ends a parked next()');
+    if (!channel.closed && channel.pullers.some((p) => p.how === 'pull')) cover('close fails parked pulls');
+    if (channel.closed) cover('close twice');
+    real.history.push(`step ${real.step}: close(${show(reason)}) ${CHANNELS[ch]}`);
+    model.close(ch, reason);
+    real.channels[ch]!.close(reason);
+    return undefined;
   });
 
 const abortCommand = (k: number) =>
   command(`abort(${k})`, (model, real) => {
     const [target] = real.controllers.splice(k % Math.max(1, real.controllers.length), 1);
-    if (target === undefined) return; // no live controller left: a no-op
+    if (target === undefined) return undefined; // no live controller left: a no-op
     const pending = model.outcomes.get(target.id)?.kind === 'pending';
     cover(pending ? 'abort a parked operation' : 'abort a settled operation');
     const reason = named(`abort-reason#${target.id}`);
     real.history.push(`step ${real.step}: abort #${target.id} with ${show(reason)}`);
     model.abort(target.id, reason);
     target.controller.abort(reason);
+    return undefined;
   });
 
+function describeCases(cases: readonly (CaseSpec | null)[]): string {
+  const one = (c: CaseSpec | null) =>
+    c === null ? 'null' : c.kind === 'pull' ? `pull(${CHANNELS[c.ch]})` : `push(${CHANNELS[c.ch]}, ${c.value})`;
+  return `[${cases.map(one).join(', ')}]`;
+}
+
+/** Coverage of a select call, before it runs on the model. */
+function coverSelectCall(model: Model, cases: readonly (CaseSpec | null)[], wait: boolean, mode: SignalMode): void {
+  const name = wait ? 'select' : 'selectNowait';
+  if (mode === 'aborted') cover('select with an aborted signal');
+  if (cases.includes(null))
+    cover(cases.every((c) => c === null) ? `${name} with only null entries` : `${name} with a null entry`);
+  const live = cases.filter((c) => c !== null);
+  if (new Set(live.map((c) => c.ch)).size < live.length) cover('select with a channel in two cases');
+  if (mode !== 'aborted' && live.some((c) => c.kind === 'push' && model.channels[c.ch]!.closed)) {
+    cover(`${name} with a push case on a closed channel`);
+  }
+}
+
+/**
+ * The real select committed at once (its result is `operation`'s): check that the case it
+ * chose was ready, and apply it to the model.
+ */
+function commitChosen(model: Model, operation: Operation, cases: readonly (CaseSpec | null)[], ready: number[]): void {
+  const observed = operation.observed;
+  const index = observed.status === 'resolved' ? (observed.value as { index?: unknown } | undefined)?.index : undefined;
+  const position = ready.indexOf(index as number);
+  if (position < 0) {
+    model.selectMischose(operation.id, ready);
+    return;
+  }
+  model.selectCommit(operation.id, cases, index as number);
+  const tally = choices[ready.length]!;
+  tally[position]!++;
+  const name = operation.kind;
+  cover(ready.length > 1 ? `${name} chooses among several ready cases` : `${name} commits at the call`);
+  const outcome = model.outcomes.get(operation.id)!;
+  if (outcome.kind === 'selected' && !outcome.ok) cover(`${name} pull case on a closed, drained channel (ok: false)`);
+}
+
+const selectCommand = (shapes: readonly CaseShape[], mode: SignalMode) =>
+  command(
+    `select(${shapes.map((c) => (c === null ? 'null' : `${c.kind} ${CHANNELS[c.ch]}`)).join(', ')})${mode === 'none' ? '' : ` (${mode} signal)`}`,
+    (model, real) => {
+      const id = real.nextId();
+      const cases: (CaseSpec | null)[] = shapes.map((c) =>
+        c === null
+          ? null
+          : c.kind === 'pull'
+            ? { kind: 'pull', ch: c.ch }
+            : { kind: 'push', ch: c.ch, value: real.nextId() },
+      );
+      const [options, aborted] = signalFor(real, id, mode);
+      coverSelectCall(model, cases, true, mode);
+      const ready = model.selectCall(id, cases, true, aborted);
+      if (model.outcomes.get(id)?.kind === 'pending') cover('select parks');
+      const entries = realCases(real, id, cases);
+      const operation = real.start(id, 'select', { cases }, `select(${describeCases(cases)}), ${mode} signal`, () =>
+        select(entries, options),
+      );
+      if (ready === undefined) return undefined;
+      // Committed at the call; the choice shows only in the resolved result.
+      return flush().then(() => commitChosen(model, operation, cases, ready));
+    },
+  );
+
+const selectNowaitCommand = (shapes: readonly CaseShape[]) =>
+  command(
+    `selectNowait(${shapes.map((c) => (c === null ? 'null' : `${c.kind} ${CHANNELS[c.ch]}`)).join(', ')})`,
+    (model, real) => {
+      const id = real.nextId();
+      const cases: (CaseSpec | null)[] = shapes.map((c) =>
+        c === null
+          ? null
+          : c.kind === 'pull'
+            ? { kind: 'pull', ch: c.ch }
+            : { kind: 'push', ch: c.ch, value: real.nextId() },
+      );
+      coverSelectCall(model, cases, false, 'none');
+      const ready = model.selectCall(id, cases, false);
+      const outcome = model.outcomes.get(id);
+      if (outcome?.kind === 'value' && cases.some((c) => c !== null)) cover('selectNowait returns undefined');
+      const entries = realCases(real, id, cases);
+      const operation = real.now(id, 'selectNowait', { cases }, `selectNowait(${describeCases(cases)})`, () =>
+        selectNowait(entries),
+      );
+      if (ready !== undefined) commitChosen(model, operation, cases, ready);
+      return undefined;
+    },
+  );
+
+/**
+ * The real cases of a select with id `id`. A skipped entry is `null`, or `undefined` for an even
+ * id (both are skipped). Pull cases are the run's shared case objects (SPEC: cases are
+ * immutable, one may serve many selects); push cases carry a fresh value each.
+ */
+function realCases(real: Real, id: number, cases: readonly (CaseSpec | null)[]): (SelectCase | null | undefined)[] {
+  return cases.map((c) => {
+    if (c === null) return id % 2 === 0 ? undefined : null;
+    return c.kind === 'pull' ? real.pullCases[c.ch]! : push(real.channels[c.ch]!, c.value);
+  });
+}
+
 const signalArb = fc.constantFrom<SignalMode>('none', 'none', 'live', 'live', 'aborted');
+const chArb = fc.constantFrom(0, 1);
+const caseArb: fc.Arbitrary<CaseShape> = fc.oneof(
+  { weight: 12, arbitrary: fc.record({ kind: fc.constantFrom<'pull' | 'push'>('pull', 'push'), ch: chArb }) },
+  { weight: 1, arbitrary: fc.constant(null) },
+);
+const casesArb = fc.array(caseArb, { minLength: 1, maxLength: 3 });
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 6, arbitrary: signalArb.map(pushCommand) },
-  { weight: 6, arbitrary: signalArb.map(pullCommand) },
-  { weight: 2, arbitrary: fc.constant(null).map(pushNowaitCommand) },
-  { weight: 1, arbitrary: fc.integer({ min: 2, max: 9 }).map(pushNowaitBurstCommand) },
-  { weight: 2, arbitrary: fc.constant(null).map(pullNowaitCommand) },
-  { weight: 2, arbitrary: fc.constant(null).map(nextCommand) },
-  { weight: 1, arbitrary: fc.boolean().map(closeCommand) },
+  { weight: 6, arbitrary: fc.tuple(signalArb, chArb).map(([mode, ch]) => pushCommand(mode, ch)) },
+  { weight: 6, arbitrary: fc.tuple(signalArb, chArb).map(([mode, ch]) => pullCommand(mode, ch)) },
+  { weight: 2, arbitrary: chArb.map(pushNowaitCommand) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.integer({ min: 2, max: 9 }), chArb).map(([n, ch]) => pushNowaitBurstCommand(n, ch)),
+  },
+  { weight: 2, arbitrary: chArb.map(pullNowaitCommand) },
+  { weight: 2, arbitrary: chArb.map(nextCommand) },
+  { weight: 1, arbitrary: fc.tuple(fc.boolean(), chArb).map(([withReason, ch]) => closeCommand(withReason, ch)) },
   { weight: 3, arbitrary: fc.nat(7).map(abortCommand) },
+  { weight: 6, arbitrary: fc.tuple(casesArb, signalArb).map(([cases, mode]) => selectCommand(cases, mode)) },
+  { weight: 2, arbitrary: casesArb.map(selectNowaitCommand) },
 );
 
-const channelArb = fc
+const channelArb: fc.Arbitrary<ChannelConfig> = fc
   .record({
     capacity: fc.constantFrom(0, 1, 2, 3, 5, Number.POSITIVE_INFINITY),
     overflow: fc.constantFrom<Overflow>('block', 'drop-oldest', 'drop-newest'),
@@ -349,73 +563,107 @@ const channelArb = fc
 // ---------------------------------------------------------------------------------------------
 // The end of a run: close, drain, and the conservation law from the observations alone.
 
-async function closeDrainAndCheckConservation(model: ChannelModel, real: Real): Promise<void> {
-  await closeCommand(false).run(model, real);
+/** A value that went into or came out of a channel, at a step, by an operation. */
+interface Transfer {
+  readonly ch: number;
+  readonly value: number;
+  readonly step: number;
+  readonly id: number;
+}
+
+async function closeDrainAndCheckConservation(model: Model, real: Real): Promise<void> {
+  for (const ch of CHANNELS.keys()) await closeCommand(false, ch).run(model, real);
   const stillPending = real.operations.filter((op) => op.observed.status === 'pending').map((op) => op.label);
-  expect(stillPending, 'a closed channel has no parked operation').toEqual([]);
+  expect(stillPending, 'closed channels have no parked operation').toEqual([]);
 
-  const drained: number[] = [];
-  let end: unknown;
-  for (;;) {
-    try {
-      drained.push(real.channel.pullNowait());
-    } catch (error) {
-      end = error;
-      break;
+  const drained = real.channels.map((channel, ch) => {
+    const values: number[] = [];
+    let end: unknown;
+    for (;;) {
+      try {
+        values.push(channel.pullNowait());
+      } catch (error) {
+        end = error;
+        break;
+      }
     }
-  }
-  expect(end, 'pullNowait() once drained').toBeInstanceOf(ChannelClosedError);
-  expect(drained, 'the values left in the buffer').toEqual(model.buffer);
+    expect(end, `pullNowait() on drained ${CHANNELS[ch]}`).toBeInstanceOf(ChannelClosedError);
+    expect(values, `the values left in ${CHANNELS[ch]}'s buffer`).toEqual(model.channels[ch]!.buffer);
+    return values;
+  });
 
-  const byStep = (a: Operation, b: Operation) => stepOf(a) - stepOf(b) || a.id - b.id;
-  const committed = real.operations
-    .filter((op) => (op.kind === 'push' || op.kind === 'pushNowait') && op.observed.status === 'resolved')
-    .sort(byStep)
-    .map((op) => op.id); // the value pushed is the id
-  const rejected = real.operations
-    .filter((op) => (op.kind === 'push' || op.kind === 'pushNowait') && op.observed.status !== 'resolved')
-    .map((op) => op.id);
-  const received = real.operations
-    .filter((op) => op.kind === 'pull' || op.kind === 'pullNowait' || op.kind === 'next')
-    .sort(byStep)
-    .flatMap(receivedValue);
-  const out = [...received, ...drained];
+  // What went in (committed pushes) and came out (received values), from the observations.
+  const committed: Transfer[] = [];
+  const received: Transfer[] = [];
+  const notCommitted: number[] = [];
+  for (const op of real.operations) {
+    const observed = op.observed;
+    const step = 'step' in observed ? observed.step : Number.POSITIVE_INFINITY;
+    const resolved = observed.status === 'resolved';
+    if ('ch' in op) {
+      const value = resolved ? observed.value : undefined;
+      if (op.kind === 'push' || op.kind === 'pushNowait') {
+        // The value pushed is the id.
+        if (resolved) committed.push({ ch: op.ch, value: op.id, step, id: op.id });
+        else notCommitted.push(op.id);
+      } else if (resolved && !(op.kind === 'next' && (value as IteratorResult<number>).done)) {
+        const pulled = op.kind === 'next' ? (value as IteratorResult<number>).value : (value as number);
+        received.push({ ch: op.ch, value: pulled, step, id: op.id });
+      }
+      continue;
+    }
+    const result = resolved ? (observed.value as { index: number; value: number; ok: boolean } | undefined) : undefined;
+    op.cases.forEach((c, index) => {
+      if (c === null) return;
+      const won = result !== undefined && result.index === index;
+      if (c.kind === 'push') {
+        if (won) committed.push({ ch: c.ch, value: c.value, step, id: op.id });
+        else notCommitted.push(c.value);
+      } else if (won && result.ok) {
+        received.push({ ch: c.ch, value: result.value, step, id: op.id });
+      }
+    });
+  }
+
+  // Within a step, commits (a pushNowait burst) and deliveries (to parked pulls, oldest first)
+  // happen in id order.
+  const byStep = (a: Transfer, b: Transfer) => a.step - b.step || a.id - b.id;
+  committed.sort(byStep);
+  received.sort(byStep);
   const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b);
+  const out = real.channels.map((_, ch) => [
+    ...received.filter((t) => t.ch === ch).map((t) => t.value),
+    ...drained[ch]!,
+  ]);
 
   // Every committed value exactly once among received, dropped and drained; nothing else.
-  expect(sorted([...out, ...model.dropped]), 'conservation').toEqual(sorted(committed));
+  expect(sorted([...out.flat(), ...model.dropped]), 'conservation').toEqual(sorted(committed.map((t) => t.value)));
   expect(
-    out.filter((value) => rejected.includes(value)),
-    'values of rejected pushes',
+    out.flat().filter((value) => notCommitted.includes(value)),
+    'values of rejected pushes and losing push cases',
   ).toEqual([]);
-  // FIFO: values come out in the order their pushes committed (minus the dropped ones).
-  expect(out, 'FIFO').toEqual(committed.filter((value) => !model.dropped.includes(value)));
-}
-
-function stepOf(operation: Operation): number {
-  return 'step' in operation.observed ? operation.observed.step : Number.POSITIVE_INFINITY;
-}
-
-function receivedValue(operation: Operation): number[] {
-  if (operation.observed.status !== 'resolved') return [];
-  const value = operation.observed.value;
-  if (operation.kind !== 'next') return [value as number];
-  const result = value as IteratorResult<number>;
-  return result.done ? [] : [result.value];
+  // FIFO per channel: values come out in the order their pushes committed (minus the dropped ones).
+  for (const ch of CHANNELS.keys()) {
+    const inOrder = committed.filter((t) => t.ch === ch && !model.dropped.includes(t.value)).map((t) => t.value);
+    expect(out[ch], `FIFO on ${CHANNELS[ch]}`).toEqual(inOrder);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 
 const NUM_RUNS = 5000;
 
-test('random operation sequences keep the channel equal to the plain-array model', async () => {
+test('random operation sequences keep two channels and selects equal to the plain-array model', async () => {
   await fc.assert(
     fc.asyncProperty(
-      channelArb,
+      fc.tuple(channelArb, channelArb),
       fc.commands([commandArb], { maxCommands: 40, size: 'max' }),
-      async (config, commands) => {
-        const model = new ChannelModel(config.capacity, config.overflow);
-        const real = new Real(config.capacity, config.overflow);
+      async (configs, commands) => {
+        const model = new Model(
+          configs.map((config, ch) => ({ name: CHANNEL_NAMES[ch]!, ...config })),
+          cover,
+        );
+        const real = new Real(configs);
         await fc.asyncModelRun(() => ({ model, real }), commands);
         await closeDrainAndCheckConservation(model, real);
       },
@@ -442,9 +690,44 @@ test('random operation sequences keep the channel equal to the plain-array model
     'more than 8 values buffered',
     'abort a parked operation',
     'abort a settled operation',
+    // select
+    'select commits at the call',
+    'select chooses among several ready cases',
+    'selectNowait commits at the call',
+    'selectNowait chooses among several ready cases',
+    'select pull case on a closed, drained channel (ok: false)',
+    'selectNowait pull case on a closed, drained channel (ok: false)',
+    'select parks',
+    'push meets a parked select',
+    'parked select won by a plain operation',
+    'parked select won by a select operation',
+    'select parks a push and a pull case on the same channel',
+    'select with a channel in two cases',
+    'close fires a parked select pull case (ok: false)',
+    'close fails a parked select push case',
+    'close finds a select with a push and a pull case on the channel',
+    'select with a push case on a closed channel',
+    'selectNowait with a push case on a closed channel',
+    'select with an aborted signal',
+    'abort a parked select',
+    'selectNowait returns undefined',
+    'select with a null entry',
+    'selectNowait with a null entry',
+    'select with only null entries',
+    'selectNowait with only null entries',
   ];
   expect(
     situations.filter((situation) => !coverage.has(situation)),
     'situations never reached',
   ).toEqual([]);
+
+  // Uniform choice among ready cases: each position within 5 standard deviations of n/k.
+  for (const k of [2, 3]) {
+    const tally = choices[k]!;
+    const n = tally.reduce((a, b) => a + b, 0);
+    expect(n, `selects with ${k} ready cases`).toBeGreaterThan(200);
+    const sd = Math.sqrt((n * (k - 1)) / (k * k));
+    const skewed = tally.filter((count) => Math.abs(count - n / k) > 5 * sd);
+    expect(skewed, `choices among ${k} ready cases: ${tally.join(' / ')}`).toEqual([]);
+  }
 }, 60_000);

@@ -3,7 +3,7 @@
 // over bufferSize; we then wait for drain. With bufferSize 0 a push therefore
 // resolves once its value is taken, i.e. rendezvous.
 import makeChannel from 'culvert';
-import { RESOLVED, identity } from './common.mjs';
+import { identity, RESOLVED } from './common.mjs';
 
 export default {
   name: 'culvert',

@@ -3,7 +3,7 @@
 // a push that leaves n or more values queued, wait for onEmpty(). That is
 // coarser than a real bounded buffer (it waits for a full drain).
 import { pushable } from 'it-pushable';
-import { RESOLVED, iteratorValue } from './common.mjs';
+import { iteratorValue, RESOLVED } from './common.mjs';
 
 export default {
   name: 'it-pushable',

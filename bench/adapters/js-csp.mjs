@@ -1,7 +1,8 @@
 // Adapter for js-csp. Idiomatic js-csp code runs processes as generator go
 // blocks (yield csp.put / yield csp.take), so the async workloads are written
 // here that way; each run resolves a promise when its go blocks finish. The
-// nowait workload uses csp.offer / csp.poll.
+// nowait workload uses csp.offer / csp.poll; the select row uses csp.alts
+// (random choice among ready channels, like Go and chanasync's select).
 import csp from 'js-csp';
 import { EMPTY } from './common.mjs';
 
@@ -58,16 +59,40 @@ const fanOut = ({ capacity, n, consumers }) =>
     });
   });
 
+// One go block per producer (strided slice of 0..n-1), one consumer doing
+// `yield csp.alts(channels)` n times over the same array.
+const selectFanIn = ({ capacity, n, channels }) =>
+  new Promise((resolve) => {
+    const chs = [];
+    for (let c = 0; c < channels; c++) chs.push(makeChan(capacity));
+    csp.go(function* () {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += (yield csp.alts(chs)).value;
+      resolve({ sum, count: n });
+    });
+    for (let p = 0; p < channels; p++) {
+      csp.go(function* () {
+        for (let v = p; v < n; v += channels) yield csp.put(chs[p], v);
+      });
+    }
+  });
+
 export default {
   name: 'js-csp',
-  note: 'async workloads are go blocks (yield put/take); nowait uses offer/poll',
+  note: 'async workloads are go blocks (yield put/take); nowait uses offer/poll; select row: `yield csp.alts(channels)`',
   make: makeChan,
   tryPush: (ch, v) => csp.offer(ch, v),
   tryPull(ch) {
     const v = csp.poll(ch);
     return v === csp.NO_VALUE ? EMPTY : v;
   },
-  custom: { '1:1-unbuffered': oneToOne, '1:1-cap128': oneToOne, 'fan-in': fanIn, 'fan-out': fanOut },
+  custom: {
+    '1:1-unbuffered': oneToOne,
+    '1:1-cap128': oneToOne,
+    'fan-in': fanIn,
+    'fan-out': fanOut,
+    'select-4to1': selectFanIn,
+  },
   na: {
     abort: 'no AbortSignal on pull',
     'mem-parked': 'at most 1024 pending takes per channel (MAX_QUEUE_SIZE)',

@@ -34,7 +34,8 @@ export default {
   unwrap: iteratorValue,
   idle: (capacity) => new Repeater(idleExecutor, capacity > 0 ? new FixedBuffer(capacity) : undefined),
   na: {
-    '1:1-unbuffered': 'no rendezvous: an unbuffered push resolves on the following next(), so the last push never settles',
+    '1:1-unbuffered':
+      'no rendezvous: an unbuffered push resolves on the following next(), so the last push never settles',
     nowait: 'no synchronous push/pull',
     abort: 'no AbortSignal on pull',
     'mem-parked': 'at most 1024 pending next() calls (MAX_QUEUE_LENGTH)',

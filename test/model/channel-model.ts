@@ -1,11 +1,20 @@
 /**
- * The plain-array model of ONE channel, straight from SPEC.md ("Channel<T>", "Errors").
+ * The plain-array model of a few channels and the selects that span them, straight from
+ * SPEC.md ("Channel<T>", "select", "Errors").
  *
- * State: `buffer` (committed values, oldest first), `pushers` and `pullers` (parked operations,
- * oldest first), `closed` and `closeReason`. Every operation has a unique id; the model records
- * each operation's expected {@link Outcome} in `outcomes`, and every value the drop policy
- * discarded in `dropped`. Everything is synchronous: the real channel must agree once its
- * promise reactions have run.
+ * State of each channel ({@link ChannelModel}): `buffer` (committed values, oldest first),
+ * `pushers` and `pullers` (parked operations, oldest first), `closed` and `closeReason`. A parked
+ * operation is a {@link Waiter} with an owner: a plain operation (`push`, `pull`, `next`) or one
+ * case of a parked select. A select parks one waiter per case, each on its case's channel; when
+ * anyone commits one of them (or `close()` fails one), all its other waiters vanish at once.
+ *
+ * The {@link Model} holds the channels, each operation's expected {@link Outcome} in `outcomes`
+ * and every value a drop policy discarded in `dropped`. Every operation has a unique id.
+ * Everything is synchronous: the real channels must agree once their promise reactions have run.
+ *
+ * The one thing the model cannot predict is which ready case a select picks (uniformly at
+ * random): {@link Model.selectCall} says which cases are ready, the test reads the real
+ * select's `index`, and {@link Model.selectCommit} applies that case.
  */
 import type { Overflow } from '../../src/index.js';
 
@@ -13,102 +22,311 @@ import type { Overflow } from '../../src/index.js';
 export type Outcome =
   | { readonly kind: 'pending' }
   | { readonly kind: 'value'; readonly value: unknown } // resolved (promise) or returned (nowait)
-  | { readonly kind: 'closed'; readonly cause: unknown } // ChannelClosedError with this `cause`
-  | { readonly kind: 'full' } // ChannelFullError
-  | { readonly kind: 'empty' } // ChannelEmptyError
-  | { readonly kind: 'reason'; readonly reason: unknown }; // rejected with exactly this value
+  | {
+      readonly kind: 'selected';
+      readonly index: number;
+      readonly channel: string;
+      readonly value: unknown;
+      readonly ok: boolean;
+    }
+  | { readonly kind: 'closed'; readonly channel: string; readonly cause: unknown } // ChannelClosedError
+  | { readonly kind: 'full'; readonly channel: string } // ChannelFullError
+  | { readonly kind: 'empty'; readonly channel: string } // ChannelEmptyError
+  | { readonly kind: 'type-error' } // TypeError (a select with no case left)
+  | { readonly kind: 'reason'; readonly reason: unknown } // rejected with exactly this value
+  | { readonly kind: 'one of'; readonly ready: readonly number[] }; // a select that chose a case that was not ready
 
 /** The three ways to pull: `pull()`, `pullNowait()` and an iterator's `next()`. */
 export type PullKind = 'pull' | 'pullNowait' | 'next';
 
+/** A select case: pull from channel `ch`, or push `value` into it. `null` entries are skipped. */
+export type CaseSpec =
+  | { readonly kind: 'pull'; readonly ch: number }
+  | { readonly kind: 'push'; readonly ch: number; readonly value: number };
+
+/** A parked operation: the operation `id`, and for a select the case's `index`. */
+export type Waiter =
+  | { readonly id: number; readonly how: 'push'; readonly value: number }
+  | { readonly id: number; readonly how: 'pull' | 'next' }
+  | {
+      readonly id: number;
+      readonly how: 'select';
+      readonly index: number;
+      readonly push: boolean;
+      readonly value?: number;
+    };
+
+/** Who commits a parked waiter: decides only what the coverage counts. */
+type Committer = 'plain' | 'select';
+
 export class ChannelModel {
   readonly buffer: number[] = [];
-  readonly pushers: { id: number; value: number }[] = [];
-  readonly pullers: { id: number; how: PullKind }[] = [];
+  readonly pushers: Waiter[] = [];
+  readonly pullers: Waiter[] = [];
   closed = false;
   closeReason: unknown = undefined;
-  readonly dropped: number[] = [];
-  readonly outcomes = new Map<number, Outcome>();
 
   constructor(
+    readonly name: string,
     readonly capacity: number,
     readonly overflow: Overflow,
   ) {}
 
-  /** `push(value)` (`wait`) or `pushNowait(value)`; `aborted`: the signal was aborted beforehand. */
-  push(id: number, value: number, wait: boolean, aborted?: { reason: unknown }): void {
-    this.settle(id, this.pushOutcome(id, value, wait, aborted));
+  /** A pull would get something now: a buffered value, a parked push, or the closed signal. */
+  get pullReady(): boolean {
+    return this.buffer.length > 0 || this.pushers.length > 0 || this.closed;
   }
 
-  /** `pull()`, `pullNowait()` or `[Symbol.asyncIterator]().next()`. */
-  pull(id: number, how: PullKind, aborted?: { reason: unknown }): void {
-    this.settle(id, this.pullOutcome(id, how, aborted));
+  /** A push on this open channel would commit now. */
+  get pushReady(): boolean {
+    return this.pullers.length > 0 || this.buffer.length < this.capacity || this.overflow !== 'block';
+  }
+}
+
+export class Model {
+  readonly channels: ChannelModel[];
+  readonly dropped: number[] = [];
+  readonly outcomes = new Map<number, Outcome>();
+  /** The cases of every select that parked, by id. */
+  private readonly parkedSelects = new Map<number, readonly (CaseSpec | null)[]>();
+
+  constructor(
+    configs: readonly { name: string; capacity: number; overflow: Overflow }[],
+    /** Told about the situations the coverage test counts. */
+    private readonly cover: (situation: string) => void = () => {},
+  ) {
+    this.channels = configs.map(({ name, capacity, overflow }) => new ChannelModel(name, capacity, overflow));
   }
 
-  private pushOutcome(id: number, value: number, wait: boolean, aborted?: { reason: unknown }): Outcome {
+  /** `push(value)` (`wait`) or `pushNowait(value)` on channel `ch`; `aborted`: the signal was aborted beforehand. */
+  push(ch: number, id: number, value: number, wait: boolean, aborted?: { reason: unknown }): void {
+    this.settle(id, this.pushOutcome(this.channels[ch]!, id, value, wait, aborted));
+  }
+
+  /** `pull()`, `pullNowait()` or `[Symbol.asyncIterator]().next()` on channel `ch`. */
+  pull(ch: number, id: number, how: PullKind, aborted?: { reason: unknown }): void {
+    this.settle(id, this.pullOutcome(this.channels[ch]!, id, how, aborted));
+  }
+
+  private pushOutcome(
+    channel: ChannelModel,
+    id: number,
+    value: number,
+    wait: boolean,
+    aborted?: { reason: unknown },
+  ): Outcome {
     if (aborted) return { kind: 'reason', reason: aborted.reason }; // checked first, even when closed
-    if (this.closed) return { kind: 'closed', cause: this.closeReason };
-    const puller = this.pullers.shift(); // a parked pull means an empty buffer
-    if (puller) {
-      this.deliver(puller, value);
-    } else if (this.buffer.length < this.capacity) {
-      this.buffer.push(value);
-    } else if (this.overflow === 'drop-oldest') {
-      this.dropped.push(this.buffer.shift()!); // the drop modes have capacity >= 1: never empty here
-      this.buffer.push(value);
-    } else if (this.overflow === 'drop-newest') {
-      this.dropped.push(value);
-    } else if (wait) {
-      this.pushers.push({ id, value });
-      return { kind: 'pending' };
-    } else {
-      return { kind: 'full' };
-    }
-    return { kind: 'value', value: undefined };
-  }
-
-  private pullOutcome(id: number, how: PullKind, aborted?: { reason: unknown }): Outcome {
-    if (aborted) return { kind: 'reason', reason: aborted.reason }; // checked first
-    const pusher = this.pushers.shift(); // parked pushes mean a full buffer (or an unbuffered one)
-    if (pusher) {
-      this.buffer.push(pusher.value); // its value is next in line after the buffered ones
-      this.settle(pusher.id, { kind: 'value', value: undefined });
-    }
-    const value = this.buffer.shift();
-    if (value !== undefined) return this.received(how, value);
-    if (this.closed) return this.drained(how);
-    if (how === 'pullNowait') return { kind: 'empty' };
-    this.pullers.push({ id, how });
+    if (channel.closed) return { kind: 'closed', channel: channel.name, cause: channel.closeReason };
+    if (this.commitPush(channel, value, 'plain')) return { kind: 'value', value: undefined };
+    if (!wait) return { kind: 'full', channel: channel.name };
+    channel.pushers.push({ id, how: 'push', value });
     return { kind: 'pending' };
   }
 
-  /** `close(reason)`: idempotent; fails every parked operation, keeps the buffer. */
-  close(reason: unknown): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason;
-    for (const puller of this.pullers.splice(0)) this.settle(puller.id, this.drained(puller.how));
-    for (const pusher of this.pushers.splice(0)) this.settle(pusher.id, { kind: 'closed', cause: reason });
+  private pullOutcome(channel: ChannelModel, id: number, how: PullKind, aborted?: { reason: unknown }): Outcome {
+    if (aborted) return { kind: 'reason', reason: aborted.reason }; // checked first
+    const value = this.commitPull(channel, 'plain');
+    if (value !== undefined) return this.received(how, value);
+    if (channel.closed) return this.drained(channel, how);
+    if (how === 'pullNowait') return { kind: 'empty', channel: channel.name };
+    channel.pullers.push({ id, how });
+    return { kind: 'pending' };
+  }
+
+  /**
+   * Commit point of a push on an open channel: hand the value to the oldest parked pull, else
+   * buffer it, else apply the drop policy. False, changing nothing, when it would have to wait.
+   */
+  private commitPush(channel: ChannelModel, value: number, by: Committer): boolean {
+    const puller = channel.pullers.shift(); // a parked pull means an empty buffer
+    if (puller) {
+      this.commitWaiter(channel, puller, value, by);
+    } else if (channel.buffer.length < channel.capacity) {
+      channel.buffer.push(value);
+    } else if (channel.overflow === 'drop-oldest') {
+      this.dropped.push(channel.buffer.shift()!); // the drop modes have capacity >= 1: never empty here
+      channel.buffer.push(value);
+    } else if (channel.overflow === 'drop-newest') {
+      this.dropped.push(value);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Commit point of a pull: the oldest buffered value (a parked push's value then moves into
+   * the buffer, next in line), else a parked push's value; `undefined` when there is none.
+   */
+  private commitPull(channel: ChannelModel, by: Committer): number | undefined {
+    const pusher = channel.pushers.shift(); // parked pushes mean a full buffer (or an unbuffered one)
+    if (pusher) {
+      channel.buffer.push(pusherValue(pusher));
+      this.commitWaiter(channel, pusher, undefined, by);
+    }
+    return channel.buffer.shift();
+  }
+
+  /** `waiter`, just taken off `channel`'s queue, is committed (given `value` if it pulls). */
+  private commitWaiter(channel: ChannelModel, waiter: Waiter, value: number | undefined, by: Committer): void {
+    if (waiter.how !== 'select') {
+      this.settle(
+        waiter.id,
+        waiter.how === 'push' ? { kind: 'value', value: undefined } : this.received(waiter.how, value!),
+      );
+      return;
+    }
+    this.cover(`parked select won by a ${by} operation`);
+    this.release(waiter.id);
+    this.settle(waiter.id, {
+      kind: 'selected',
+      index: waiter.index,
+      channel: channel.name,
+      value: waiter.push ? undefined : value,
+      ok: true,
+    });
+  }
+
+  /** Removes every remaining waiter of select `id` from every queue; true if there was one. */
+  private release(id: number): boolean {
+    let found = false;
+    for (const channel of this.channels) {
+      for (const queue of [channel.pushers, channel.pullers]) {
+        for (let i = queue.length - 1; i >= 0; i--) {
+          if (queue[i]!.id === id) {
+            queue.splice(i, 1);
+            found = true;
+          }
+        }
+      }
+    }
+    this.parkedSelects.delete(id);
+    return found;
+  }
+
+  /** `close(reason)` of channel `ch`: idempotent; fails parked pulls, then parked pushes; keeps the buffer. */
+  close(ch: number, reason: unknown): void {
+    const channel = this.channels[ch]!;
+    if (channel.closed) return;
+    channel.closed = true;
+    channel.closeReason = reason;
+    // A select's sibling waiters may sit in these very queues: take the head afresh every time.
+    for (
+      let waiter = channel.pullers[0] ?? channel.pushers[0];
+      waiter;
+      waiter = channel.pullers[0] ?? channel.pushers[0]
+    ) {
+      const queue = channel.pullers[0] === waiter ? channel.pullers : channel.pushers;
+      queue.shift();
+      if (waiter.how === 'select') {
+        const cases = this.parkedSelects.get(waiter.id)!;
+        const both =
+          cases.some((c) => c?.ch === ch && c.kind === 'push') && cases.some((c) => c?.ch === ch && c.kind === 'pull');
+        if (both) this.cover('close finds a select with a push and a pull case on the channel');
+        this.release(waiter.id);
+        if (queue === channel.pullers) {
+          this.cover('close fires a parked select pull case (ok: false)');
+          this.settle(waiter.id, {
+            kind: 'selected',
+            index: waiter.index,
+            channel: channel.name,
+            value: undefined,
+            ok: false,
+          });
+        } else {
+          this.cover('close fails a parked select push case');
+          this.settle(waiter.id, { kind: 'closed', channel: channel.name, cause: reason });
+        }
+      } else if (waiter.how === 'push') {
+        this.settle(waiter.id, { kind: 'closed', channel: channel.name, cause: reason });
+      } else {
+        this.settle(waiter.id, this.drained(channel, waiter.how));
+      }
+    }
   }
 
   /** The signal of operation `id` aborts: if it is still parked it leaves without a trace. */
   abort(id: number, reason: unknown): void {
-    const queue: { id: number }[] = this.pushers.some((p) => p.id === id) ? this.pushers : this.pullers;
-    const index = queue.findIndex((waiter) => waiter.id === id);
-    if (index < 0) return; // already settled: nothing changes
-    queue.splice(index, 1);
+    const selectParked = this.parkedSelects.has(id);
+    if (!this.release(id)) return; // already settled: nothing changes
+    if (selectParked) this.cover('abort a parked select');
     this.settle(id, { kind: 'reason', reason });
   }
 
-  /** How a pull ends on a closed, drained channel. */
-  private drained(how: PullKind): Outcome {
-    if (how !== 'next') return { kind: 'closed', cause: this.closeReason };
-    if (this.closeReason === undefined) return { kind: 'value', value: { done: true, value: undefined } };
-    return { kind: 'reason', reason: this.closeReason };
+  /**
+   * The synchronous part of `select(cases)` (`wait`) or `selectNowait(cases)`: settles the
+   * outcome when it is determined (aborted, a push case on a closed channel, no case, nothing
+   * ready), else returns the indices of the ready cases, one of which the real select commits:
+   * pass it to {@link selectCommit}.
+   */
+  selectCall(
+    id: number,
+    cases: readonly (CaseSpec | null)[],
+    wait: boolean,
+    aborted?: { reason: unknown },
+  ): number[] | undefined {
+    if (aborted) {
+      this.settle(id, { kind: 'reason', reason: aborted.reason }); // checked first
+      return undefined;
+    }
+    const closedPush = cases.find((c) => c?.kind === 'push' && this.channels[c.ch]!.closed);
+    if (closedPush) {
+      const channel = this.channels[closedPush.ch]!;
+      this.settle(id, { kind: 'closed', channel: channel.name, cause: channel.closeReason });
+      return undefined;
+    }
+    const ready: number[] = [];
+    cases.forEach((c, index) => {
+      if (c == null) return;
+      const channel = this.channels[c.ch]!;
+      if (c.kind === 'pull' ? channel.pullReady : channel.pushReady) ready.push(index);
+    });
+    if (ready.length > 0) return ready;
+    if (!wait) {
+      this.settle(id, { kind: 'value', value: undefined });
+    } else if (cases.every((c) => c == null)) {
+      this.settle(id, { kind: 'type-error' });
+    } else {
+      // Park: one waiter per case, in case order.
+      cases.forEach((c, index) => {
+        if (c == null) return;
+        const channel = this.channels[c.ch]!;
+        if (c.kind === 'push') channel.pushers.push({ id, how: 'select', index, push: true, value: c.value });
+        else channel.pullers.push({ id, how: 'select', index, push: false });
+      });
+      const both = (ch: number) =>
+        cases.some((c) => c?.ch === ch && c.kind === 'push') && cases.some((c) => c?.ch === ch && c.kind === 'pull');
+      if (this.channels.some((_, ch) => both(ch)))
+        this.cover('select parks a push and a pull case on the same channel');
+      this.parkedSelects.set(id, cases);
+      this.settle(id, { kind: 'pending' });
+    }
+    return undefined;
   }
 
-  private deliver(puller: { id: number; how: PullKind }, value: number): void {
-    this.settle(puller.id, this.received(puller.how, value));
+  /** Commits case `index` of select `id`, which {@link selectCall} found ready. */
+  selectCommit(id: number, cases: readonly (CaseSpec | null)[], index: number): void {
+    const c = cases[index]!;
+    const channel = this.channels[c.ch]!;
+    if (c.kind === 'push') {
+      this.commitPush(channel, c.value, 'select');
+      this.settle(id, { kind: 'selected', index, channel: channel.name, value: undefined, ok: true });
+      return;
+    }
+    const value = this.commitPull(channel, 'select');
+    this.settle(id, { kind: 'selected', index, channel: channel.name, value, ok: value !== undefined });
+  }
+
+  /** The real select committed a case that was not ready: an outcome no observation matches. */
+  selectMischose(id: number, ready: readonly number[]): void {
+    this.settle(id, { kind: 'one of', ready });
+  }
+
+  /** How a pull ends on a closed, drained channel. */
+  private drained(channel: ChannelModel, how: PullKind): Outcome {
+    if (how !== 'next') return { kind: 'closed', channel: channel.name, cause: channel.closeReason };
+    if (channel.closeReason === undefined) return { kind: 'value', value: { done: true, value: undefined } };
+    return { kind: 'reason', reason: channel.closeReason };
   }
 
   private received(how: PullKind, value: number): Outcome {
@@ -118,4 +336,8 @@ export class ChannelModel {
   private settle(id: number, outcome: Outcome): void {
     this.outcomes.set(id, outcome);
   }
+}
+
+function pusherValue(waiter: Waiter): number {
+  return (waiter as { value: number }).value;
 }
