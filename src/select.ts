@@ -117,13 +117,15 @@ class SelectGroup {
 }
 
 /**
- * A select case parked on its channel. Channel code sees an ordinary {@link Waiter}; its
- * `resolve` and `reject` are {@link won} and {@link closed}, called as methods on it.
+ * A case of a multi-case select, parked on its channel. Channel code sees an ordinary
+ * {@link Waiter}: its `resolve` is {@link won}, called as a method on it, and its `fail`
+ * handles `close()`.
  */
 class SelectWaiter<T> extends Waiter<T> {
   constructor(
     channel: Channel<T>,
-    isPush: boolean,
+    /** Whether this is a push case (in `pushWaiters`) or a pull case. */
+    readonly isPush: boolean,
     value: T | undefined,
     /** The select this waiter is a case of. */
     readonly group: SelectGroup,
@@ -132,7 +134,14 @@ class SelectWaiter<T> extends Waiter<T> {
     /** The next case of the same select, if any. */
     readonly sibling: SelectWaiter<unknown> | undefined,
   ) {
-    super(channel, isPush, value, won as (value: T) => void, closed, undefined);
+    super(channel, value, won as (value: T | PromiseLike<T>) => void, undefined);
+  }
+
+  /** `close()` claimed this case: a pull case fires with `ok: false`, a push case fails the select. */
+  override fail(error: unknown): void {
+    release(this.group, this as SelectWaiter<unknown>);
+    if (this.isPush) this.group.reject(error);
+    else this.group.resolve({ index: this.index, channel: this.channel, value: undefined, ok: false });
   }
 }
 
@@ -145,13 +154,6 @@ class SelectWaiter<T> extends Waiter<T> {
 function won(this: SelectWaiter<unknown>, value: unknown): void {
   release(this.group, this);
   this.group.resolve({ index: this.index, channel: this.channel, value: this.isPush ? undefined : value, ok: true });
-}
-
-/** `close()` claimed `this`: a pull case fires with `ok: false`, a push case fails the select. */
-function closed(this: SelectWaiter<unknown>, error: unknown): void {
-  release(this.group, this);
-  if (this.isPush) this.group.reject(error);
-  else this.group.resolve({ index: this.index, channel: this.channel, value: undefined, ok: false });
 }
 
 /** Unlinks every waiter of `group` but `winner` (already unlinked) and stops listening to its signal. */
@@ -249,17 +251,24 @@ export function select<const Cases extends SelectCases>(
 ): Promise<SelectResult<Cases>> {
   const signal = options?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
+  // Kept small so that V8 inlines it: the one-case path then costs little more than a pull.
+  const only = cases.length === 1 ? cases[0] : undefined;
+  if (!(only instanceof Case)) return selectMany(cases, signal) as Promise<SelectResult<Cases>>;
+  return selectOne(only, signal) as Promise<SelectResult<Cases>>;
+}
+
+/** Passes 1 to 3 for a select of any number of cases. */
+function selectMany(cases: SelectCases, signal: AbortSignal | undefined): Promise<SelectResult> {
   let chosen: number;
   try {
     chosen = poll(cases);
   } catch (error) {
     return Promise.reject(error);
   }
-  if (chosen >= 0) return Promise.resolve(commit(cases, chosen) as SelectResult<Cases>);
+  if (chosen >= 0) return Promise.resolve(commit(cases, chosen));
   if (chosen === NO_CASES) {
     return Promise.reject(new TypeError('select needs at least one case that is not null or undefined'));
   }
-  if (cases.length === 1) return parkOne(cases[0] as Case<unknown>, signal) as Promise<SelectResult<Cases>>;
   // Pass 2: park on every case's channel, last case first so each waiter can point at the
   // next case's waiter; enqueueing order across different channels does not matter.
   return new Promise<SelectResult>((resolve, reject) => {
@@ -278,33 +287,63 @@ export function select<const Cases extends SelectCases>(
       );
     }
     group.first = sibling;
-    for (let waiter = sibling; waiter !== undefined; waiter = waiter.sibling) enqueue(waiter);
+    for (let waiter = sibling; waiter !== undefined; waiter = waiter.sibling) enqueue(waiter, waiter.isPush);
     signal?.addEventListener('abort', group);
-  }) as Promise<SelectResult<Cases>>;
+  });
 }
 
 /**
- * Pass 2 for a select of one case: an ordinary waiter (with the select's signal) whose
- * resolving functions build the select's result — no group and no siblings to release.
+ * The parked case of a one-case select: an ordinary waiter with the select's own signal, so it
+ * needs no group and nothing to release. `resolve` is {@link wonAlone}, called as a method.
  */
-function parkOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): Promise<SelectResult> {
+class LoneSelectWaiter<T> extends Waiter<T> {
+  constructor(
+    channel: Channel<T>,
+    /** Whether this is a push case (in `pushWaiters`) or a pull case. */
+    readonly isPush: boolean,
+    value: T | undefined,
+    signal: AbortSignal | undefined,
+    /** Resolves the select (with a rejected promise to fail it, as {@link Waiter.fail} does). */
+    readonly settle: (result: SelectResult | PromiseLike<never>) => void,
+  ) {
+    super(channel, value, wonAlone as (value: T | PromiseLike<T>) => void, signal);
+  }
+
+  /**
+   * `close()` fails a waiter with this channel's `ChannelClosedError`: a pull case fires with
+   * `ok: false`. An abort fails it with the signal's reason: the select rejects.
+   */
+  override fail(error: unknown): void {
+    if (!this.isPush && error instanceof ChannelClosedError && error.channel === this.channel) {
+      this.settle({ index: 0, channel: this.channel, value: undefined, ok: false });
+    } else {
+      this.settle(Promise.reject(error));
+    }
+  }
+}
+
+/** A one-case select's case committed: resolve it (see {@link won}). */
+function wonAlone(this: LoneSelectWaiter<unknown>, value: unknown): void {
+  this.settle({ index: 0, channel: this.channel, value: this.isPush ? undefined : value, ok: true });
+}
+
+/**
+ * A select of one case: the same passes without the choosing — commit now if the case is
+ * ready, else park a {@link LoneSelectWaiter}. As fast as the operation itself, nearly.
+ */
+function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): Promise<SelectResult> {
   const { kind, channel, value } = selectCase;
-  const isPush = kind === 'push';
-  return new Promise<SelectResult>((resolve, reject) => {
-    const waiter = new Waiter<unknown>(
-      channel,
-      isPush,
-      value,
-      (pulled) => resolve({ index: 0, channel, value: isPush ? undefined : pulled, ok: true }),
-      // close() fails a waiter with this channel's ChannelClosedError: a pull case fires with
-      // ok false. An abort fails it with the signal's reason: the select rejects.
-      (error) =>
-        !isPush && error instanceof ChannelClosedError && error.channel === channel
-          ? resolve({ index: 0, channel, value: undefined, ok: false })
-          : reject(error),
-      signal,
-    );
-    enqueue(waiter);
+  if (kind === 'push') {
+    if (channel.isClosed) return Promise.reject(closedError(channel, 'select push'));
+    if (commitPush(channel, value)) return Promise.resolve({ index: 0, channel, value: undefined, ok: true });
+  } else {
+    const pulled = commitPull(channel);
+    if (pulled !== NOTHING) return Promise.resolve({ index: 0, channel, value: pulled, ok: true });
+    if (channel.isClosed) return Promise.resolve({ index: 0, channel, value: undefined, ok: false });
+  }
+  return new Promise<SelectResult>((resolve) => {
+    const waiter = new LoneSelectWaiter(channel, kind === 'push', value, signal, resolve);
+    enqueue(waiter, waiter.isPush);
     signal?.addEventListener('abort', waiter);
   });
 }

@@ -14,6 +14,7 @@ test('a cancelled pull does not swallow the next push', async () => {
   const pulled = channel.pull();
   await channel.push('kept');
   expect(await pulled).toBe('kept');
+  await flush();
   expect(cancelled.current.status).toBe('rejected');
 });
 
