@@ -466,56 +466,52 @@ function commitChosen(model: Model, operation: Operation, cases: readonly (CaseS
   if (outcome.kind === 'selected' && !outcome.ok) cover(`${name} pull case on a closed, drained channel (ok: false)`);
 }
 
-const selectCommand = (shapes: readonly CaseShape[], mode: SignalMode) =>
-  command(
-    `select(${shapes.map((c) => (c === null ? 'null' : `${c.kind} ${CHANNELS[c.ch]}`)).join(', ')})${mode === 'none' ? '' : ` (${mode} signal)`}`,
-    (model, real) => {
-      const id = real.nextId();
-      const cases: (CaseSpec | null)[] = shapes.map((c) =>
-        c === null
-          ? null
-          : c.kind === 'pull'
-            ? { kind: 'pull', ch: c.ch }
-            : { kind: 'push', ch: c.ch, value: real.nextId() },
-      );
-      const [options, aborted] = signalFor(real, id, mode);
-      coverSelectCall(model, cases, true, mode);
-      const ready = model.selectCall(id, cases, true, aborted);
-      if (model.outcomes.get(id)?.kind === 'pending') cover('select parks');
-      const entries = realCases(real, id, cases);
-      const operation = real.start(id, 'select', { cases }, `select(${describeCases(cases)}), ${mode} signal`, () =>
-        select(entries, options),
-      );
-      if (ready === undefined) return undefined;
-      // Committed at the call; the choice shows only in the resolved result.
-      return flush().then(() => commitChosen(model, operation, cases, ready));
-    },
+/** The command label for a list of case shapes. */
+const describeShapes = (shapes: readonly CaseShape[]) =>
+  shapes.map((c) => (c === null ? 'null' : `${c.kind} ${CHANNELS[c.ch]}`)).join(', ');
+
+/** Case specs for `shapes`, each push case with a fresh unique value. */
+const casesFor = (real: Real, shapes: readonly CaseShape[]): (CaseSpec | null)[] =>
+  shapes.map((c) =>
+    c === null
+      ? null
+      : c.kind === 'pull'
+        ? { kind: 'pull', ch: c.ch }
+        : { kind: 'push', ch: c.ch, value: real.nextId() },
   );
 
+const selectCommand = (shapes: readonly CaseShape[], mode: SignalMode) =>
+  command(`select(${describeShapes(shapes)})${mode === 'none' ? '' : ` (${mode} signal)`}`, (model, real) => {
+    const id = real.nextId();
+    const cases = casesFor(real, shapes);
+    const [options, aborted] = signalFor(real, id, mode);
+    coverSelectCall(model, cases, true, mode);
+    const ready = model.selectCall(id, cases, true, aborted);
+    if (model.outcomes.get(id)?.kind === 'pending') cover('select parks');
+    const entries = realCases(real, id, cases);
+    const operation = real.start(id, 'select', { cases }, `select(${describeCases(cases)}), ${mode} signal`, () =>
+      select(entries, options),
+    );
+    if (ready === undefined) return undefined;
+    // Committed at the call; the choice shows only in the resolved result.
+    return flush().then(() => commitChosen(model, operation, cases, ready));
+  });
+
 const selectNowaitCommand = (shapes: readonly CaseShape[]) =>
-  command(
-    `selectNowait(${shapes.map((c) => (c === null ? 'null' : `${c.kind} ${CHANNELS[c.ch]}`)).join(', ')})`,
-    (model, real) => {
-      const id = real.nextId();
-      const cases: (CaseSpec | null)[] = shapes.map((c) =>
-        c === null
-          ? null
-          : c.kind === 'pull'
-            ? { kind: 'pull', ch: c.ch }
-            : { kind: 'push', ch: c.ch, value: real.nextId() },
-      );
-      coverSelectCall(model, cases, false, 'none');
-      const ready = model.selectCall(id, cases, false);
-      const outcome = model.outcomes.get(id);
-      if (outcome?.kind === 'value' && cases.some((c) => c !== null)) cover('selectNowait returns undefined');
-      const entries = realCases(real, id, cases);
-      const operation = real.now(id, 'selectNowait', { cases }, `selectNowait(${describeCases(cases)})`, () =>
-        selectNowait(entries),
-      );
-      if (ready !== undefined) commitChosen(model, operation, cases, ready);
-      return undefined;
-    },
-  );
+  command(`selectNowait(${describeShapes(shapes)})`, (model, real) => {
+    const id = real.nextId();
+    const cases = casesFor(real, shapes);
+    coverSelectCall(model, cases, false, 'none');
+    const ready = model.selectCall(id, cases, false);
+    const outcome = model.outcomes.get(id);
+    if (outcome?.kind === 'value' && cases.some((c) => c !== null)) cover('selectNowait returns undefined');
+    const entries = realCases(real, id, cases);
+    const operation = real.now(id, 'selectNowait', { cases }, `selectNowait(${describeCases(cases)})`, () =>
+      selectNowait(entries),
+    );
+    if (ready !== undefined) commitChosen(model, operation, cases, ready);
+    return undefined;
+  });
 
 /**
  * The real cases of a select with id `id`. A skipped entry is `null`, or `undefined` for an even
