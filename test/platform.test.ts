@@ -118,16 +118,29 @@ test('a bundle that imports only Channel contains no select, helper or debug cod
   ]) {
     expect(code).not.toContain(name);
   }
-  // Later entries (interop helpers, debug mode) must stay out of it too.
-  for (const name of ['toReadableStream', 'fromEvent', 'enableDebug', 'chanasync-inspector']) {
+  // Interop helpers (and, later, debug mode) must stay out of it too.
+  for (const name of [
+    'function from(',
+    'function toReadableStream',
+    'function fromEvent',
+    'function merge',
+    'ReleasingChannel',
+    'MergedChannel',
+    'enableDebug',
+    'chanasync-inspector',
+  ]) {
     expect(code).not.toContain(name);
   }
 });
 
-test('a bundle that imports select contains it (the check above can see select code)', async () => {
+test('a bundle that imports select or a helper contains it (the checks above can see that code)', async () => {
   const code = await bundle("import { select } from './dist/index.js'; console.log(select);");
   expect(code).toContain('function select');
   expect(code).toContain('SelectWaiter');
+  const helpers = await bundle("import { from, merge } from './dist/index.js'; console.log(from, merge);");
+  expect(helpers).toContain('function from(');
+  expect(helpers).toContain('MergedChannel');
+  expect(helpers).not.toContain('function fromEvent');
 });
 
 test('disposal falls back to Symbol.for where Symbol.asyncDispose and Symbol.dispose are missing', async () => {

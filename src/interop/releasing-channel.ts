@@ -1,0 +1,30 @@
+/**
+ * A channel that lets go of what feeds it as soon as it closes, whoever closes it: the shared
+ * base of the interop helpers (`from` releases its source, `fromEvent` its listener, `merge`
+ * stops reading its inputs).
+ */
+import { Channel, type ChannelOptions } from '../channel.js';
+
+/** A {@link Channel} that calls `release` once, right after it closes. */
+export class ReleasingChannel<T> extends Channel<T> {
+  /**
+   * @param capacity as for {@link Channel}.
+   * @param options as for {@link Channel}.
+   * @param release called once, synchronously, by the first `close()`; set it before anyone
+   *   can close the channel.
+   */
+  constructor(
+    capacity: number,
+    options: ChannelOptions | undefined,
+    public release: () => void,
+  ) {
+    super(capacity, options);
+  }
+
+  /** Closes the channel (see {@link Channel.close}), then releases what fed it. */
+  override close(reason?: unknown): void {
+    if (this.isClosed) return;
+    super.close(reason);
+    this.release();
+  }
+}
