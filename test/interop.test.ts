@@ -82,19 +82,22 @@ describe('from', () => {
     await expect(collect(from(stream))).rejects.toBe(failure);
   });
 
-  test.each([0, 1, 4])('with capacity %i it reads at most capacity + 1 values ahead of the consumer', async (capacity) => {
-    const { state, source } = counter();
-    const channel = from(source, { capacity });
-    await flush(20);
-    expect(state.reads).toBe(capacity + 1);
-    for (let pulled = 1; pulled <= 5; pulled++) {
-      expect(await channel.pull()).toBe(pulled - 1);
+  test.each([0, 1, 4])(
+    'with capacity %i it reads at most capacity + 1 values ahead of the consumer',
+    async (capacity) => {
+      const { state, source } = counter();
+      const channel = from(source, { capacity });
       await flush(20);
-      expect(state.reads).toBe(pulled + capacity + 1);
-      expect(channel.size).toBe(capacity);
-    }
-    channel.close();
-  });
+      expect(state.reads).toBe(capacity + 1);
+      for (let pulled = 1; pulled <= 5; pulled++) {
+        expect(await channel.pull()).toBe(pulled - 1);
+        await flush(20);
+        expect(state.reads).toBe(pulled + capacity + 1);
+        expect(channel.size).toBe(capacity);
+      }
+      channel.close();
+    },
+  );
 
   test('an endless source is fine: closing the channel stops and releases it at once', async () => {
     const { state, source } = counter();
@@ -159,16 +162,19 @@ describe('from', () => {
 });
 
 describe('toReadableStream', () => {
-  test.each([0, 2])('the stream pulls only when asked: 3 reads take 3 + highWaterMark (%i) values', async (highWaterMark) => {
-    const channel = new Channel<number>(Infinity);
-    for (let i = 0; i < 20; i++) channel.pushNowait(i);
-    const reader = toReadableStream(channel, { highWaterMark }).getReader();
-    await flush(20);
-    expect(channel.size).toBe(20 - highWaterMark);
-    for (let i = 0; i < 3; i++) expect((await reader.read()).value).toBe(i);
-    await flush(20);
-    expect(channel.size).toBe(20 - 3 - highWaterMark);
-  });
+  test.each([0, 2])(
+    'the stream pulls only when asked: 3 reads take 3 + highWaterMark (%i) values',
+    async (highWaterMark) => {
+      const channel = new Channel<number>(Infinity);
+      for (let i = 0; i < 20; i++) channel.pushNowait(i);
+      const reader = toReadableStream(channel, { highWaterMark }).getReader();
+      await flush(20);
+      expect(channel.size).toBe(20 - highWaterMark);
+      for (let i = 0; i < 3; i++) expect((await reader.read()).value).toBe(i);
+      await flush(20);
+      expect(channel.size).toBe(20 - 3 - highWaterMark);
+    },
+  );
 
   test('the stream closes when the channel is closed and drained', async () => {
     const channel = new Channel<string>(2);

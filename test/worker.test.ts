@@ -65,7 +65,10 @@ afterAll(async () => {
 test('in workerd, toReadableStream(channel) is a streaming Response body', async () => {
   const response = await miniflare.dispatchFetch('http://worker/stream');
   expect(response.headers.get('content-type')).toBe('application/x-ndjson');
-  const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line));
+  const lines = (await response.text())
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   expect(lines).toHaveLength(9);
   for (const producer of [0, 1, 2]) {
     expect(lines.filter((line) => line.producer === producer).map((line) => line.i)).toEqual([0, 1, 2]);
