@@ -106,6 +106,7 @@ function targetLines(libs, results, rows) {
   const cell = (id) => results[id]?.chanasync;
   if (!libs.includes('chanasync')) return ['chanasync not selected: targets not evaluated'];
   const anyRow = rows.find((row) => cell(row.id));
+  if (!anyRow && !results.selectCost) return ['no target rows in this run'];
   if (anyRow ? cell(anyRow.id).na : !results.selectCost)
     return [`chanasync unavailable (${cell(anyRow?.id)?.na}): targets not evaluated`];
   const lines = [];
@@ -183,6 +184,51 @@ function selectCostSection(rows) {
   return lines;
 }
 
+/** Labels of the interop rows (run.mjs INTEROP), with what the floor cell runs. */
+const INTEROP_LABELS = {
+  'interop-roundtrip': 'round trip channel → stream → channel (cap 128)',
+  'merge-64': 'merge 64→1 (cap 4 per input)',
+  tee: 'tee 1→2 (cap 128)',
+};
+
+function interopSection(rows) {
+  const notes = [];
+  const cell = (c, base) => {
+    if (c.na || c.error) {
+      const text = c.na ?? `error: ${c.error}`;
+      if (!notes.includes(text)) notes.push(text);
+      return `${c.na ? 'n/a' : 'error'}${sup(notes.indexOf(text) + 1)}`;
+    }
+    if (c.value === undefined) return '–';
+    const spread = (Math.max(...c.samples) - Math.min(...c.samples)) / c.value;
+    const ratio = base ? ` · ${(c.value / base).toFixed(2)}×` : '';
+    return `${rate(c.value)} ±${Math.round(spread * 50)}%${ratio}`;
+  };
+  const lines = [
+    '## Interop: chanasync vs web streams',
+    '',
+    'Cells: median values/s ± half the min–max spread · ratio to the floor cell of the same row. The four cells of a row run in the same interleaved rounds (values per run calibrated so each run takes at most ~100 ms).',
+    '',
+    '| workload | floor 1:1 (base) | chanasync, no interop | chanasync interop | web streams |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const base = row.cells.floor.value;
+    const cells = ['floor', 'plain', 'interop', 'web'].map((key) => cell(row.cells[key], base));
+    lines.push(`| ${INTEROP_LABELS[row.id] ?? row.id} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', ...notes.map((text, i) => `${sup(i + 1)} ${text}  `));
+  lines.push(
+    '',
+    '- **floor 1:1 (base)**: the floor channel’s plain 1:1 workload (one producer awaiting every push, one consumer awaiting every pull) at the row’s capacity (128, 4, 128): a yardstick for the machine, not the same job.',
+    '- **chanasync, no interop**: chanasync doing the job with channels alone. Round trip: plain 1:1 at capacity 128 (what the round trip adds the stream hop to). Merge: the same 64 producers pushing into **one shared** channel of capacity 256 (64 × 4), one consumer pulling n times — what `merge` costs over sharing a channel. Tee: n/a.',
+    '- **chanasync interop**: round trip: the producer awaits `push` of 0..n-1 into a `Channel(128)` and closes it; the consumer runs `for await` over `from(toReadableStream(ch), { capacity: 128 })` (stream highWaterMark 0, the default) until it closes. Merge: 64 `Channel(4)`s, each with its own producer awaiting pushes of a strided n/64 slice and closing it; one consumer runs `for await` over `merge(...channels)` until it closes. Tee: n/a — chanasync has no broadcast (each value goes to exactly one consumer) and no emulation is measured.',
+    '- **web streams**: round trip: the producer awaits `writer.write` of 0..n-1 into an identity `TransformStream` (readable highWaterMark 128) and closes it; its readable is `pipeThrough` a second identical `TransformStream` (a `pipeTo` into its writable); the consumer `read()`s the second readable until done. Merge (no native merge): 64 identity `TransformStream`s (readable highWaterMark 4), each with its own producer as above; 64 forwarding loops each `read()` one source and await `write` on one shared writer of an output `TransformStream` (readable highWaterMark 0), closed when all 64 are done; the consumer reads the output until done. Tee: one such `TransformStream` (readable highWaterMark 128) fed by one producer, its readable `tee()`d, both branches read to the end concurrently; values/s counts the n values produced (each is received twice), so this row is context for web streams alone.',
+    '- Every run checks the sum and count received (2n for tee); an end of stream / close must arrive, or the run times out.',
+  );
+  return lines;
+}
+
 const kilo = (n) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 export function formatReport({ libs, notes, results, config, argv, seconds }) {
@@ -226,5 +272,6 @@ export function formatReport({ libs, notes, results, config, argv, seconds }) {
   if (results.selectCost) out.push('', ...selectCostSection(results.selectCost));
   out.push('', '## How each library is driven', '', ...libs.map((lib) => `- ${lib}: ${notes[lib]}`));
   out.push('', '## chanasync targets', '', '```', ...targetLines(libs, results, rows), '```');
+  if (results.interop) out.push('', ...interopSection(results.interop));
   return out.join('\n');
 }

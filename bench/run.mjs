@@ -55,6 +55,42 @@ const SELECT_THROUGHPUT = [
 ];
 // chanasync only: 1:1 with `(await select([pull(ch)])).value` vs `await ch.pull()`.
 const SELECT_COST = { id: 'select-1case', capacities: [0, 128], n: 200_704 };
+// Interop rows, chanasync's web-platform helpers vs web streams (bench/interop.mjs). Each row
+// has four cells instead of one per library: `floor` = the floor's plain 1:1 at the row's
+// capacity (the base of every ratio in the section), `plain` = chanasync doing the same job
+// without the helpers, `interop` = chanasync through its helpers, `web` = web streams doing it
+// natively. They run last: merge selects, and from / toReadableStream bring Channel
+// subclasses and signal-carrying pulls, which could change chanasync's type feedback for the
+// rows above. `--only=interop` selects all three.
+const INTEROP = [
+  {
+    id: 'interop-roundtrip',
+    capacity: 128,
+    n: 200_704,
+    plain: { fn: 'oneToOne', capacity: 128 },
+    interop: 'chanasyncRoundTrip',
+    web: 'webRoundTrip',
+  },
+  {
+    id: 'merge-64',
+    capacity: 4,
+    n: 200_704,
+    producers: 64,
+    // The same 64 producers sharing one channel with the same total buffer (64 × 4).
+    plain: { fn: 'fanIn', capacity: 256 },
+    interop: 'chanasyncMerge',
+    web: 'webMerge',
+  },
+  {
+    id: 'tee',
+    capacity: 128,
+    n: 200_704,
+    copies: 2,
+    naReason: 'no broadcast: a chanasync value goes to exactly one consumer (no emulation measured)',
+    web: 'webTee',
+  },
+];
+const INTEROP_MAX_RUN_MS = 100;
 const OTHER = ['mem-idle', 'mem-parked', 'abort', SELECT_COST.id];
 
 const args = parseArgs(process.argv.slice(2));
@@ -82,7 +118,7 @@ function parseArgs(argv) {
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg === '--help' || arg === '-h') {
       console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...]
-workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}
+workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}, ${INTEROP.map((w) => w.id).join(', ')} (or interop: all three)
 libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
       process.exit(0);
     } else throw new Error(`unknown argument: ${arg}`);
@@ -127,6 +163,7 @@ async function loadLibraries() {
       workloads: await import(`./workloads.mjs${q}`),
       memory: await import(`./memory.mjs${q}`),
       abort: await import(`./abort.mjs${q}`),
+      interop: await import(`./interop.mjs${q}`),
     });
   }
   return libs;
@@ -147,15 +184,18 @@ async function timedRun(lib, wl, n) {
   // No forced gc() here: a full collection right before a run shrinks the young generation,
   // and the run then pays for growing it back (measured ~35% slower on 1:1), which penalizes
   // allocating libraries. Rounds interleave the libraries, so leftover garbage is shared out.
-  const start = performance.now();
-  const run = custom ? custom(params) : lib.workloads[fn](lib.adapter, params);
-  const result = await withTimeout(run, config.runTimeoutMs);
-  const ms = performance.now() - start;
-  const want = expected(wl, n);
+  return timed(`${lib.name} ${wl.id}`, expected(wl, n), () =>
+    custom ? custom(params) : lib.workloads[fn](lib.adapter, params),
+  );
+}
+
+/** Times `start()` (a promise of { sum, count }) and checks the result against `want`. */
+async function timed(label, want, start) {
+  const t = performance.now();
+  const result = await withTimeout(start(), config.runTimeoutMs);
+  const ms = performance.now() - t;
   if (result.sum !== want.sum || result.count !== want.count) {
-    throw new SumError(
-      `${lib.name} ${wl.id}: got sum ${result.sum} count ${result.count}, want ${want.sum} / ${want.count}`,
-    );
+    throw new SumError(`${label}: got sum ${result.sum} count ${result.count}, want ${want.sum} / ${want.count}`);
   }
   return ms;
 }
@@ -164,34 +204,46 @@ async function runThroughput(libs, results, workloads = THROUGHPUT) {
   for (const wl of workloads.filter((w) => wanted(w.id))) {
     const cells = Object.fromEntries(libs.map((lib) => [lib.name, cellFor(lib, wl.id, wl)]));
     results[wl.id] = cells;
-    const sizes = {};
-    const baseN = Math.round((wl.n * config.sizeFactor) / 1024) * 1024;
-    for (let round = -1; round < config.rounds; round++) {
-      log(`${wl.id}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.rounds}`}`);
-      for (let k = 0; k < libs.length; k++) {
-        const lib = libs[(k + Math.max(round, 0)) % libs.length];
-        const cell = cells[lib.name];
-        if (!cell.samples) continue;
-        try {
-          if (round < 0) {
-            // Warm-up doubles as calibration: shrink n for slow libraries.
-            const ms = await timedRun(lib, wl, baseN);
-            const scaled = ms > config.maxRunMs ? (baseN * config.maxRunMs) / ms : baseN;
-            sizes[lib.name] = Math.max(4096, Math.round(scaled / 1024) * 1024);
-            cell.n = sizes[lib.name];
-          } else {
-            const n = sizes[lib.name];
-            cell.samples.push((n / (await timedRun(lib, wl, n))) * 1000);
-          }
-        } catch (error) {
-          if (error instanceof SumError) process.exitCode = 1;
-          log(`  ${lib.name}: ${error.message}`);
-          cells[lib.name] = { error: error instanceof SumError ? 'SUM MISMATCH' : error.message };
+    const runners = libs.map((lib) => [lib.name, (n) => timedRun(lib, wl, n)]);
+    await measureRow(wl.id, cells, runners, wl.n, config.maxRunMs);
+  }
+}
+
+/**
+ * Interleaved throughput rounds for one row. `runners` are [cellKey, run(n) -> ms] pairs,
+ * run round-robin with the start rotated every round; a cell without `samples` (n/a) is
+ * skipped. The warm-up round doubles as calibration: a runner slower than `maxRunMs` at
+ * the base n gets a proportionally smaller n. Cells get `n`, `samples` (ops/s), `value`
+ * (median), or `error`.
+ */
+async function measureRow(id, cells, runners, n, maxRunMs) {
+  const sizes = {};
+  const baseN = Math.round((n * config.sizeFactor) / 1024) * 1024;
+  for (let round = -1; round < config.rounds; round++) {
+    log(`${id}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.rounds}`}`);
+    for (let k = 0; k < runners.length; k++) {
+      const [key, run] = runners[(k + Math.max(round, 0)) % runners.length];
+      const cell = cells[key];
+      if (!cell.samples) continue;
+      try {
+        if (round < 0) {
+          // Warm-up doubles as calibration: shrink n for slow runners.
+          const ms = await run(baseN);
+          const scaled = ms > maxRunMs ? (baseN * maxRunMs) / ms : baseN;
+          sizes[key] = Math.max(4096, Math.round(scaled / 1024) * 1024);
+          cell.n = sizes[key];
+        } else {
+          const size = sizes[key];
+          cell.samples.push((size / (await run(size))) * 1000);
         }
+      } catch (error) {
+        if (error instanceof SumError) process.exitCode = 1;
+        log(`  ${key}: ${error.message}`);
+        cells[key] = { error: error instanceof SumError ? 'SUM MISMATCH' : error.message };
       }
     }
-    for (const cell of Object.values(cells)) if (cell.samples) cell.value = median(cell.samples);
   }
+  for (const cell of Object.values(cells)) if (cell.samples) cell.value = median(cell.samples);
 }
 
 /** Runs `measure(lib)` for each library, interleaved over rounds; stores medians. */
@@ -344,6 +396,47 @@ async function runSelect(libs, results) {
   await runSelectCost(libs, results);
 }
 
+/**
+ * Interop rows: per row, the four cells of INTEROP (floor, plain, interop, web) measured in
+ * interleaved rounds like any throughput row. Throughput is n values produced per second
+ * (in the tee row each value is received twice).
+ */
+async function runInterop(libs, results) {
+  const rows = INTEROP.filter((row) => wanted(row.id) || args.only?.includes('interop'));
+  if (rows.length === 0) return;
+  const find = (name) => libs.find((lib) => lib.name === name);
+  const floor = find('floor');
+  const chan = find('chanasync');
+  const web = find('web-streams');
+  const chanNa = !chan
+    ? 'chanasync not selected (--libs)'
+    : (chan.unavailable ?? (chan.adapter.interop ? undefined : 'dist/index.js has no from / toReadableStream / merge'));
+  const webNa = web ? web.unavailable : 'web-streams not selected (--libs)';
+  results.interop = [];
+  for (const row of rows) {
+    // Values each one received; only the web tee delivers every value twice.
+    const want = (n, copies) => ({ count: n * copies, sum: (copies * n * (n - 1)) / 2 });
+    const params = (n, capacity = row.capacity) => ({ capacity, n, producers: row.producers });
+    const cells = {};
+    const runners = [];
+    const add = (key, na, label, start, copies = 1) => {
+      cells[key] = na ? { na } : { samples: [] };
+      runners.push([key, (n) => timed(`${label} ${row.id}`, want(n, copies), () => start(n))]);
+    };
+    add('floor', undefined, 'floor', (n) => floor.workloads.oneToOne(floor.adapter, params(n)));
+    add('plain', row.plain ? chanNa : row.naReason, 'chanasync', (n) =>
+      chan.workloads[row.plain.fn](chan.adapter, params(n, row.plain.capacity)),
+    );
+    add('interop', row.interop ? chanNa : row.naReason, 'chanasync interop', (n) =>
+      chan.interop[row.interop](chan.adapter.interop, params(n)),
+    );
+    add('web', webNa, 'web-streams', (n) => web.interop[row.web](params(n)), row.copies);
+    results.interop.push({ ...row, cells });
+    const maxRunMs = Math.min(config.maxRunMs, INTEROP_MAX_RUN_MS);
+    await measureRow(row.id, cells, runners, row.n, maxRunMs);
+  }
+}
+
 if (typeof globalThis.gc !== 'function') {
   console.error('run with: node --expose-gc bench/run.mjs');
   process.exit(2);
@@ -352,7 +445,7 @@ const started = performance.now();
 const libs = await loadLibraries();
 for (const lib of libs) if (lib.unavailable) log(`${lib.name}: ${lib.unavailable}`);
 const results = {};
-for (const phase of [runThroughput, runMemory, runAbort, runSelect]) {
+for (const phase of [runThroughput, runMemory, runAbort, runSelect, runInterop]) {
   const t = performance.now();
   await phase(libs, results);
   log(`${phase.name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);

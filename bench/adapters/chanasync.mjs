@@ -45,6 +45,10 @@ const adapter = {
       const mod = await import(new URL('../../dist/index.js', import.meta.url).href);
       ({ Channel, ChannelFullError, ChannelEmptyError, select: selectFn, pull: pullCase } = mod);
       if (typeof Channel !== 'function') return 'dist/index.js has no Channel export';
+      // For the interop rows (bench/interop.mjs); left unset by a build without the helpers.
+      if ([mod.from, mod.toReadableStream, mod.merge].every((f) => typeof f === 'function')) {
+        adapter.interop = { Channel, from: mod.from, toReadableStream: mod.toReadableStream, merge: mod.merge };
+      }
       throwingWorkloads = await import('../workloads.mjs?lib=chanasync-throwing');
     } catch (error) {
       return `not built (${error.code ?? error.message})`;
@@ -66,6 +70,8 @@ const adapter = {
   selectPulls: (channels) => channels.map((ch) => pullCase(ch)),
   select: (cases) => selectFn(cases),
   selected: (_cases, result) => result.value,
+  /** { Channel, from, toReadableStream, merge }, set by load() (interop rows). */
+  interop: undefined,
   custom: {
     'nowait-throwing': (params) => throwingWorkloads.nowait(throwing, params),
   },
