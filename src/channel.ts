@@ -21,6 +21,7 @@
  */
 import { add, NO_SLOTS, type Ring, take } from './buffer.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './errors.js';
+import { tracker } from './tracker.js';
 import { claim, countWaiters, enqueue, Waiter } from './waiters.js';
 
 /** What a push does when the buffer is full. See {@link ChannelOptions.overflow}. */
@@ -194,6 +195,7 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
     this.limit = capacity;
     this.policy = overflow;
     this.label = options?.name;
+    tracker?.(this);
   }
 
   /** The name given at construction, or `undefined`. */
@@ -432,6 +434,7 @@ function park<T>(channel: Channel<T>, isPush: boolean, value: T | undefined, sig
     const waiter = new Waiter<T>(channel, value, resolve, signal);
     enqueue(waiter, isPush);
     signal?.addEventListener('abort', waiter);
+    tracker?.(waiter, isPush);
   });
 }
 

@@ -20,6 +20,7 @@
  */
 import { Channel, closedError, commitPull, commitPush, NOTHING, type OperationOptions } from './channel.js';
 import { ChannelClosedError } from './errors.js';
+import { tracker } from './tracker.js';
 import { claim, enqueue, Waiter } from './waiters.js';
 
 /** A select case that pulls from `channel`. Build it with {@link pull}. */
@@ -287,7 +288,10 @@ function selectMany(cases: SelectCases, signal: AbortSignal | undefined): Promis
       );
     }
     group.first = sibling;
-    for (let waiter = sibling; waiter !== undefined; waiter = waiter.sibling) enqueue(waiter, waiter.isPush);
+    for (let waiter = sibling; waiter !== undefined; waiter = waiter.sibling) {
+      enqueue(waiter, waiter.isPush);
+      tracker?.(waiter, 'select');
+    }
     signal?.addEventListener('abort', group);
   });
 }
@@ -345,6 +349,7 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
     const waiter = new LoneSelectWaiter(channel, kind === 'push', value, signal, resolve);
     enqueue(waiter, waiter.isPush);
     signal?.addEventListener('abort', waiter);
+    tracker?.(waiter, 'select');
   });
 }
 

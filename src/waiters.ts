@@ -17,10 +17,10 @@ import type { Channel } from './channel.js';
 
 /** One parked push or pull on one channel. */
 export class Waiter<T = unknown> {
-  /** Previous (older) waiter in the queue; the youngest one when this is the head. */
-  prev: Waiter<T> = this;
-  /** Next (younger) waiter in the queue; the head when this is the youngest. */
-  next: Waiter<T> = this;
+  /** Previous (older) waiter in the queue; the youngest one when this is the head. Set by `enqueue`. */
+  declare prev: Waiter<T>;
+  /** Next (younger) waiter in the queue; the head when this is the youngest. Set by `enqueue`. */
+  declare next: Waiter<T>;
 
   /**
    * @param channel the channel whose queue holds this waiter.
@@ -70,14 +70,16 @@ export class Waiter<T = unknown> {
 export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
   const channel = waiter.channel;
   const head = isPush ? channel.pushHead : channel.pullHead;
+  // A lone waiter links to itself; the links are always set in the same order (prev, then
+  // next), so every waiter ends up with the same hidden class.
+  const tail = head === undefined ? waiter : head.prev;
+  waiter.prev = tail;
+  waiter.next = head ?? waiter;
+  tail.next = waiter;
   if (head === undefined) {
     if (isPush) channel.pushHead = waiter;
     else channel.pullHead = waiter;
   } else {
-    const tail = head.prev;
-    waiter.prev = tail;
-    waiter.next = head;
-    tail.next = waiter;
     head.prev = waiter;
   }
 }
@@ -101,6 +103,6 @@ export function claim<T>(waiter: Waiter<T>): Waiter<T> {
 /** How many waiters a queue holds, by walking it (for `stats()`, not hot paths). */
 export function countWaiters<T>(head: Waiter<T> | undefined): number {
   let count = 0;
-  if (head !== undefined) for (let waiter = head; count === 0 || waiter !== head; waiter = waiter.next) count++;
+  for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) count++;
   return count;
 }
