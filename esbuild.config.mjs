@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
-/** Package entries: `chanasync` (and, with later issues, `chanasync/debug`). */
-export const entryPoints = { index: 'src/index.ts' };
+/** Package entries: `chanasync`, `chanasync/debug` and `chanasync/protocol`. */
+export const entryPoints = { index: 'src/index.ts', debug: 'src/debug/index.ts', protocol: 'src/protocol.ts' };
 
 rmSync('dist', { recursive: true, force: true });
 await esbuild.build({
@@ -17,6 +17,7 @@ await esbuild.build({
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   legalComments: 'none',
   logLevel: 'warning',

@@ -114,8 +114,12 @@ const asyncDispose: typeof Symbol.asyncDispose =
 const dispose: typeof Symbol.dispose =
   Symbol.dispose ?? /* @__PURE__ */ (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
-/** What {@link commitPull} returns when nothing can be pulled now. */
-export const NOTHING: unique symbol = Symbol();
+/**
+ * What {@link commitPull} returns when nothing can be pulled now: an object that can never be
+ * a value, since no one outside `buffer.ts` ever sees it — the shared empty slot array serves,
+ * which spares the smallest bundle a symbol.
+ */
+export const NOTHING: unique symbol = NO_SLOTS as never;
 
 /** The promise a push returns when it commits at once (promises are immutable: one will do). */
 const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
@@ -188,9 +192,9 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
     const overflow = options?.overflow ?? 'block';
     if (overflow !== 'block') {
       if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
-        throw new TypeError(`unknown overflow ${overflow as string}`);
+        throw new TypeError(`bad overflow ${overflow as string}`);
       }
-      if (capacity === 0) throw new RangeError(`overflow ${overflow} needs a capacity of at least 1`);
+      if (capacity === 0) throw new RangeError(`overflow ${overflow} needs capacity ≥ 1`);
     }
     this.limit = capacity;
     this.policy = overflow;
@@ -225,7 +229,7 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
 
   /** `size === 0`: nothing is buffered. */
   get empty(): boolean {
-    return this.count === 0;
+    return !this.count;
   }
 
   /** A snapshot of the channel's state, with the number of parked pushes and pulls. */

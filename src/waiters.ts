@@ -55,7 +55,7 @@ export class Waiter<T = unknown> {
    * trace and fails with the signal's reason.
    */
   handleEvent(): void {
-    claim(this).fail(this.signal?.reason);
+    claim(this).fail(this.signal!.reason);
   }
 }
 

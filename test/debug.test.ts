@@ -1,0 +1,336 @@
+/**
+ * SPEC.md "Debug mode" with a fake target: snapshots, the handshake, throttling and change
+ * detection, WeakRef tracking, structured-clone safety, and zero cost when off.
+ * (The handshake through real `message` events of a window is in debug.dom.test.ts.)
+ */
+
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import * as esbuild from 'esbuild';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
+import { Channel, pull, select } from '../src/index.js';
+import { INSPECTOR_SOURCE, isPageToInspectorMessage, LIMITS, type SnapshotMessage } from '../src/protocol.js';
+import { flush } from './helpers/track.js';
+
+/** A target that records what is posted, and an EventTarget to deliver inspector messages. */
+function fakeInspector() {
+  const posted: unknown[] = [];
+  const listen = new EventTarget();
+  const say = (type: 'hello' | 'bye') =>
+    listen.dispatchEvent(new MessageEvent('message', { data: { source: INSPECTOR_SOURCE, version: 1, type } }));
+  const snapshots = () => posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
+  return { target: { postMessage: (message: unknown) => posted.push(message) }, listen, say, posted, snapshots };
+}
+
+/** Leaves an operation parked; its rejection when the test closes the channel is expected. */
+function parked(operation: Promise<unknown>): void {
+  operation.catch(() => {});
+}
+
+afterEach(() => {
+  disableDebug();
+  vi.useRealTimers();
+});
+
+describe('snapshot()', () => {
+  beforeEach(() => enableDebug({ target: { postMessage() {} }, listen: new EventTarget() }));
+
+  test('a snapshot lists the channels created since enableDebug, with counts and parked operations', async () => {
+    const jobs = new Channel<number>(4, { name: 'jobs' });
+    jobs.pushNowait(1);
+    jobs.pushNowait(2);
+    const idle = new Channel<string>(Infinity, { overflow: 'drop-oldest' });
+    const stuck = new Channel<number>(0, { name: 'stuck' });
+    parked(stuck.pull());
+    parked(stuck.pull());
+    const before = Date.now();
+    const result = snapshot();
+    expect(result).toMatchObject({ source: 'chanasync', version: 1, type: 'snapshot' });
+    expect(result.time).toBeGreaterThanOrEqual(before);
+    const byName = Object.fromEntries(result.channels.map((c) => [c.name, c]));
+    expect(byName.jobs).toMatchObject({
+      capacity: 4,
+      size: 2,
+      closed: false,
+      overflow: 'block',
+      pushers: [],
+      pullers: [],
+    });
+    expect(byName['']).toMatchObject({ capacity: null, overflow: 'drop-oldest' });
+    expect(byName.stuck?.pullers).toEqual([
+      { kind: 'pull', since: expect.any(Number) },
+      { kind: 'pull', since: expect.any(Number) },
+    ]);
+    // The stuck channel comes first; ids are unique.
+    expect(result.channels[0]?.name).toBe('stuck');
+    expect(new Set(result.channels.map((c) => c.id)).size).toBe(3);
+    void idle;
+    stuck.close();
+  });
+
+  test('snapshots never contain buffered values, only counts', () => {
+    const secrets = new Channel<{ password: string }>(2, { name: 'secrets' });
+    secrets.pushNowait({ password: 'hunter2' });
+    expect(JSON.stringify(snapshot())).not.toContain('hunter2');
+  });
+
+  test('each parked operation knows its kind and since when it waits', async () => {
+    const channel = new Channel<number>(0, { name: 'k' });
+    vi.useFakeTimers({ now: 10_000, toFake: ['Date'] });
+    parked(channel.push(1));
+    parked(channel.push(2));
+    expect(snapshot().channels.find((c) => c.name === 'k')?.pushers).toEqual([
+      { kind: 'push', since: 10_000 },
+      { kind: 'push', since: 10_000 },
+    ]);
+    vi.setSystemTime(20_000);
+    const lone = new Channel<number>(0, { name: 'lone' });
+    parked(select([pull(lone)]));
+    expect(snapshot().channels.find((c) => c.name === 'lone')?.pullers).toEqual([{ kind: 'select', since: 20_000 }]);
+    parked(select([pull(new Channel<number>()), pull(lone)]));
+    expect(
+      snapshot()
+        .channels.find((c) => c.name === 'lone')
+        ?.pullers.map((w) => w.kind),
+    ).toEqual(['select', 'select']);
+    channel.close();
+    lone.close();
+  });
+
+  test('a closed channel that is still alive is shown as closed', () => {
+    const channel = new Channel<number>(1, { name: 'done' });
+    channel.pushNowait(1);
+    channel.close();
+    expect(snapshot().channels.find((c) => c.name === 'done')).toMatchObject({ closed: true, size: 1 });
+  });
+
+  test('channels created before enableDebug are not tracked', () => {
+    disableDebug();
+    const early = new Channel<number>(1, { name: 'early' });
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const late = new Channel<number>(1, { name: 'late' });
+    expect(snapshot().channels.map((c) => c.name)).toEqual(['late']);
+    void early;
+    void late;
+  });
+
+  test('with debug mode off, snapshot() has no channels', () => {
+    disableDebug();
+    new Channel<number>(1, { name: 'untracked' });
+    expect(snapshot()).toMatchObject({ type: 'snapshot', channels: [] });
+  });
+
+  test('a snapshot is structured-clone safe: names are strings, it crosses a real MessageChannel', async () => {
+    new Channel<number>(Infinity, { name: 42 as unknown as string });
+    const channel = new Channel<number>(0, { name: 'x' });
+    parked(channel.pull());
+    const original = snapshot();
+    expect(original.channels.find((c) => c.capacity === null)?.name).toBe('42');
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<unknown>((resolve) => {
+      port2.onmessage = (event) => resolve(event.data);
+    });
+    port1.postMessage(original);
+    expect(await received).toEqual(original);
+    expect(structuredClone(original)).toEqual(original);
+    port1.close();
+    port2.close();
+  });
+
+  test('a snapshot of a large program is bounded, and says what it left out', () => {
+    const channels = Array.from({ length: LIMITS.channels + 50 }, (_, i) => new Channel<number>(1, { name: `c${i}` }));
+    const crowded = new Channel<number>(0, { name: 'crowded' });
+    for (let i = 0; i < LIMITS.waiters + 7; i++) parked(crowded.pull());
+    const result = snapshot();
+    expect(result.channels).toHaveLength(LIMITS.channels);
+    expect(result.channels[0]?.name).toBe('crowded');
+    expect(result.channels[0]?.pullers).toHaveLength(LIMITS.waiters);
+    expect(result.truncated).toEqual({ channels: 51, waiters: 7 });
+    expect(isPageToInspectorMessage(result)).toBe(true);
+    void channels;
+    crowded.close();
+  });
+
+  test('names are cut to LIMITS.name characters', () => {
+    new Channel<number>(1, { name: 'n'.repeat(500) });
+    expect(snapshot().channels[0]?.name).toHaveLength(LIMITS.name);
+  });
+});
+
+describe('stacks', () => {
+  test('with stacks: true, a channel has the user frame where it was created and a waiter where it parked', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const channel = new Channel<number>(0, { name: 'traced' });
+    parked(channel.pull());
+    const traced = snapshot().channels[0];
+    expect(traced?.createdAt).toContain('debug.test.ts');
+    expect(traced?.pullers[0]?.stack).toContain('debug.test.ts');
+    // Trimmed to the user's frames: no chanasync source file appears.
+    expect(traced?.createdAt).not.toMatch(/src\/(channel|select|debug)/);
+    expect(traced?.pullers[0]?.stack).not.toMatch(/src\/(channel|select|debug)|new Promise/);
+    channel.close();
+  });
+
+  test('without stacks, nothing records a stack', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const channel = new Channel<number>(0);
+    parked(channel.pull());
+    const entry = snapshot().channels[0];
+    expect(entry && 'createdAt' in entry).toBe(false);
+    expect(entry?.pullers[0] && 'stack' in entry.pullers[0]).toBe(false);
+    channel.close();
+  });
+});
+
+describe('posting', () => {
+  test('enableDebug posts announce, and nothing else until an inspector says hello', async () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    new Channel<number>(1);
+    vi.advanceTimersByTime(1000);
+    expect(inspector.posted).toEqual([{ source: 'chanasync', version: 1, type: 'announce' }]);
+  });
+
+  test('after hello: a snapshot at once, then at most one per intervalMs and only when something changed; bye stops it', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    const channel = new Channel<number>(10, { name: 'c' });
+    inspector.say('hello');
+    expect(inspector.snapshots()).toHaveLength(1);
+    vi.advanceTimersByTime(500); // nothing changed: nothing posted
+    expect(inspector.snapshots()).toHaveLength(1);
+    for (let i = 0; i < 5; i++) channel.pushNowait(i); // five changes within one interval…
+    vi.advanceTimersByTime(100); // …make one snapshot
+    expect(inspector.snapshots()).toHaveLength(2);
+    expect(inspector.snapshots()[1]?.channels[0]?.size).toBe(5);
+    inspector.say('bye');
+    channel.pushNowait(9);
+    vi.advanceTimersByTime(1000);
+    expect(inspector.snapshots()).toHaveLength(2);
+    inspector.say('hello'); // a new inspector gets the current state at once
+    expect(inspector.snapshots()).toHaveLength(3);
+  });
+
+  test('a second hello within the interval does not post twice', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    new Channel<number>(1);
+    inspector.say('hello');
+    inspector.say('hello');
+    expect(inspector.snapshots()).toHaveLength(1);
+  });
+
+  test('messages of any other shape or source are ignored without error', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    for (const data of [
+      null,
+      'hello',
+      42,
+      { type: 'hello' },
+      { source: INSPECTOR_SOURCE, version: 9, type: 'hello' },
+    ]) {
+      expect(() => inspector.listen.dispatchEvent(new MessageEvent('message', { data }))).not.toThrow();
+    }
+    vi.advanceTimersByTime(500);
+    expect(inspector.snapshots()).toHaveLength(0);
+  });
+
+  test('a window target gets postMessage(message, "*"), any other target postMessage(message)', () => {
+    const calls: unknown[][] = [];
+    const window = { postMessage: (...args: unknown[]) => calls.push(args) } as {
+      postMessage(...a: unknown[]): void;
+      window?: unknown;
+    };
+    window.window = window;
+    enableDebug({ target: window, listen: new EventTarget() });
+    const worker = { postMessage: (...args: unknown[]) => calls.push(args) };
+    enableDebug({ target: worker, listen: new EventTarget() });
+    expect(calls).toEqual([
+      [{ source: 'chanasync', version: 1, type: 'announce' }, '*'],
+      [{ source: 'chanasync', version: 1, type: 'announce' }],
+    ]);
+  });
+
+  test('disableDebug stops tracking, posting and listening', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    inspector.say('hello');
+    disableDebug();
+    new Channel<number>(1);
+    inspector.say('hello');
+    vi.advanceTimersByTime(1000);
+    expect(inspector.snapshots()).toHaveLength(1);
+    expect(snapshot().channels).toEqual([]);
+  });
+
+  test('a bad intervalMs is a RangeError that names it', () => {
+    expect(() => enableDebug({ intervalMs: 0 })).toThrow(/intervalMs must be a positive finite number, got 0/);
+  });
+});
+
+describe('tracking through WeakRefs', () => {
+  test('a channel the program drops disappears from snapshots after garbage collection', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const kept = new Channel<number>(1, { name: 'kept' });
+    (() => {
+      const dropped = new Channel<number>(1, { name: 'dropped' });
+      dropped.pushNowait(1);
+    })();
+    expect(
+      snapshot()
+        .channels.map((c) => c.name)
+        .sort(),
+    ).toEqual(['dropped', 'kept']);
+    for (let i = 0; i < 5 && snapshot().channels.length > 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+    }
+    expect(snapshot().channels.map((c) => c.name)).toEqual(['kept']);
+    void kept;
+  });
+});
+
+describe('free when off', () => {
+  test('with debug never enabled, core code records no timestamps and no stacks', async () => {
+    const now = vi.spyOn(Date, 'now');
+    const ErrorSpy = vi.spyOn(globalThis, 'Error');
+    const channel = new Channel<number>(0);
+    const pulled = channel.pull();
+    await channel.push(1);
+    await pulled;
+    await select([pull(new Channel<number>(1))], { signal: AbortSignal.abort() }).catch(() => {});
+    await flush();
+    expect(now).not.toHaveBeenCalled();
+    expect(ErrorSpy).not.toHaveBeenCalled();
+    now.mockRestore();
+    ErrorSpy.mockRestore();
+  });
+
+  test('a bundle without chanasync/debug contains none of its code', async () => {
+    const root = join(import.meta.dirname, '..');
+    const result = await esbuild.build({
+      stdin: {
+        contents: "import * as c from './dist/index.js'; console.log(c);",
+        resolveDir: root,
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+    });
+    const code = result.outputFiles[0]?.text ?? '';
+    for (const name of ['enableDebug', 'chanasync-inspector', 'Registry', 'userFrames', 'WeakRef', 'announce']) {
+      expect(code).not.toContain(name);
+    }
+  });
+});
