@@ -11,7 +11,8 @@ import { expect, test } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const distUrl = pathToFileURL(join(root, 'dist', 'index.js')).href;
+/** The built file of a package entry: `chanasync` → dist/index.js, `chanasync/debug` → dist/debug.js. */
+const distUrl = (entry: string | undefined) => pathToFileURL(join(root, 'dist', `${entry ?? 'index'}.js`)).href;
 const workDir = join(root, 'node_modules', '.cache', 'readme-blocks');
 
 interface Block {
@@ -67,7 +68,10 @@ test.each(blocks.map((block, index) => [`${index + 1}: ${block.heading}`, block]
     const { code } = await esbuild.transform(block.code, { loader: 'ts', format: 'esm', target: 'es2022' });
     const logs: string[] = [];
     const runnable = code
-      .replaceAll(/from ['"]chanasync['"]/g, `from ${JSON.stringify(distUrl)}`)
+      .replaceAll(
+        /from ['"]chanasync(?:\/(\w+))?['"]/g,
+        (_, entry?: string) => `from ${JSON.stringify(distUrl(entry))}`,
+      )
       .replaceAll('console.log(', 'globalThis.__readmeLog(');
     (globalThis as { __readmeLog?: unknown }).__readmeLog = (...args: unknown[]) =>
       logs.push(args.map(format).join(' '));
