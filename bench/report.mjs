@@ -1,6 +1,7 @@
 // Turns the raw results of run.mjs into the Markdown report: machine header,
 // main table (ratios to the floor, bytes, ns/abort), n/a footnotes, a table
-// of absolute throughput with spread, and chanasync's PASS/FAIL target lines.
+// of absolute throughput with spread, chanasync's PASS/FAIL target lines, and
+// the select-cost, interop and debug-mode sections.
 import os from 'node:os';
 
 // kind: 'ratio' = throughput (higher is better), 'bytes' / 'ns' (lower is
@@ -36,6 +37,9 @@ const TARGETS = [
 
 /** select-1case: select/pull time per op, per capacity. */
 const SELECT_COST_MAX = 1.5;
+
+/** debug-* rows: throughput ratios (min) and snapshot time (max, ms). */
+const DEBUG_TARGETS = { enabled: 0.9, inspected: 0.7, hook: 0.98, snapshotMs: 16 };
 
 const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 const sup = (n) => [...String(n)].map((d) => SUPERSCRIPT[d]).join('');
@@ -106,8 +110,9 @@ function targetLines(libs, results, rows) {
   const cell = (id) => results[id]?.chanasync;
   if (!libs.includes('chanasync')) return ['chanasync not selected: targets not evaluated'];
   const anyRow = rows.find((row) => cell(row.id));
-  if (!anyRow && !results.selectCost) return ['no target rows in this run'];
-  if (anyRow ? cell(anyRow.id).na : !results.selectCost)
+  const other = results.selectCost ?? results.debug;
+  if (!anyRow && !other) return ['no target rows in this run'];
+  if (anyRow ? cell(anyRow.id).na : !other)
     return [`chanasync unavailable (${cell(anyRow?.id)?.na}): targets not evaluated`];
   const lines = [];
   const label = (id) => rows.find((r) => r.id === id).label;
@@ -140,8 +145,10 @@ function targetLines(libs, results, rows) {
     if (r.value === undefined) lines.push(`FAIL ${goal}: no result (${r.error ?? 'missing'})`);
     else lines.push(`${r.value <= SELECT_COST_MAX ? 'PASS' : 'FAIL'} ${goal}: ${r.value.toFixed(2)}×`);
   }
+  if (results.debug) lines.push(...debugTargetLines(results.debug));
   // Ahead of every peer on every comparable row (abort scaling excluded: it
   // is a shape check, covered above).
+  if (!rows.some((r) => r.kind !== 'scale')) return lines;
   const losses = [];
   for (const row of rows.filter((r) => r.kind !== 'scale')) {
     const mine = rowValue(results, row, 'chanasync');
@@ -229,6 +236,121 @@ function interopSection(rows) {
   return lines;
 }
 
+/** PASS/FAIL lines of the debug-* rows that ran. */
+function debugTargetLines({ hookCost, overhead, snapshot }) {
+  const lines = [];
+  const x = (v) => `${v.toFixed(2)}×`;
+  const check = (goal, value, ok, format, why) =>
+    lines.push(
+      value === undefined
+        ? `FAIL ${goal}: no result (${why ?? 'missing'})`
+        : `${ok ? 'PASS' : 'FAIL'} ${goal}: ${format(value)}`,
+    );
+  if (overhead) {
+    const why = overhead.error ?? overhead.na;
+    const { enabled, inspected } = DEBUG_TARGETS;
+    const e = overhead.ratioEnabledValue;
+    const i = overhead.ratioInspectedValue;
+    check(`debug mode enabled, no inspector / off, 1:1 cap 128 ≥ ${x(enabled)}`, e, e >= enabled, x, why);
+    check(`debug mode enabled + inspector connected / off, 1:1 cap 128 ≥ ${x(inspected)}`, i, i >= inspected, x, why);
+  }
+  if (hookCost) {
+    const goal = (capacity) =>
+      `debug hook never enabled: hook / no-hook build, 1:1 cap ${capacity} ≥ ${x(DEBUG_TARGETS.hook)}`;
+    if (!hookCost.rows) check(goal('128 and 0'), undefined, false, x, hookCost.error ?? hookCost.na);
+    for (const r of hookCost.rows ?? []) check(goal(r.capacity), r.value, r.value >= DEBUG_TARGETS.hook, x);
+  }
+  if (snapshot) {
+    const max = DEBUG_TARGETS.snapshotMs;
+    const r = Array.isArray(snapshot) ? snapshot.find((row) => !row.stacks) : snapshot;
+    const goal = `debug snapshot() of ${kilo(r.channels ?? 10_000)} channels with one parked pull each ≤ ${max} ms`;
+    check(goal, r.value, r.value <= max, (v) => `${v.toFixed(1)} ms`, r.error ?? r.na);
+  }
+  return lines;
+}
+
+/** The "Debug mode" section: overhead, hook cost, snapshot. */
+function debugSection({ hookCost, overhead, snapshot }) {
+  const spread = (xs, mid) => `±${Math.round(((Math.max(...xs) - Math.min(...xs)) / mid) * 50)}%`;
+  const lines = ['## Debug mode (chanasync)', ''];
+  if (overhead) {
+    lines.push(
+      '**debug-overhead**: the `1:1-cap128` workload on dist/, in rounds of three blocks (a block repeats the run, yielding to the event loop between runs, for at least the block time; ops/s over its wall time): first (a) debug mode off — never enabled before the warm-up round, so in every measured round it is *disabled* (enabled and disabled again: the hook is `undefined` again); then, in alternating order, (b) `enableDebug` with a no-op target, no inspector, `stacks: false`, and (c) enabled and an inspector connected (`hello` on the `listen` EventTarget), `intervalMs: 250`, `stacks: false`. Each run creates its channel after `enableDebug`; `disableDebug` after each of (b) and (c). Ratios: median of the per-round ratios to that round’s (a).',
+      '',
+    );
+    if (overhead.error || overhead.na) lines.push(`${overhead.na ? 'n/a' : 'error'}: ${overhead.na ?? overhead.error}`);
+    else {
+      lines.push('| mode | ops/s | / (a) |', '|---|---:|---:|');
+      const modes = [
+        ['(a) debug off (disabled)', 'off', undefined],
+        ['(b) enabled, no inspector', 'enabled', 'ratioEnabled'],
+        ['(c) enabled, inspector connected', 'inspected', 'ratioInspected'],
+      ];
+      for (const [label, key, ratio] of modes) {
+        const ops = overhead[`${key}Value`];
+        const r = ratio
+          ? `${overhead[`${ratio}Value`].toFixed(2)}× ${spread(overhead[ratio], overhead[`${ratio}Value`])}`
+          : '1.00×';
+        lines.push(`| ${label} | ${rate(ops)} ${spread(overhead[key], ops)} | ${r} |`);
+      }
+      const p = overhead.posted;
+      lines.push(
+        '',
+        `Snapshots posted in the measured rounds: (c) ${p.inspected} in ${(p.inspectedMs / 1000).toFixed(1)} s (one at each \`hello\`, then at most one per 250 ms tick); (b) ${p.enabled}.`,
+      );
+    }
+    lines.push('');
+  }
+  if (hookCost) {
+    lines.push(
+      '**debug-hook-cost**: debug mode never enabled; the 1:1 workload on two builds bundled alike by the bench (esbuild with the options of esbuild.config.mjs for dist/index.js — src/index.ts alone, no code splitting — into a temp dir): src/ as is (**hook**, the same as the shipped dist/index.js) and with every line calling `tracker?.(` removed from src/channel.ts and src/select.ts (**no hook**); **hook, single file** is a second copy of the hook build, a control for the noise. Each build has its own copy of the adapter and of workloads.mjs; rounds of one block per build (start rotated), ratios = medians of the per-round ratios to no hook.',
+      '',
+    );
+    if (!hookCost.rows) lines.push(`${hookCost.na ? 'n/a' : 'error'}: ${hookCost.na ?? hookCost.error}`);
+    else {
+      lines.push(
+        '| workload | hook ops/s | no hook ops/s | hook / no hook | hook, single file / no hook |',
+        '|---|---:|---:|---:|---:|',
+      );
+      for (const r of hookCost.rows) {
+        lines.push(
+          `| 1:1 cap ${r.capacity} | ${rate(r.hookValue)} ${spread(r.hook, r.hookValue)} | ${rate(r.nohookValue)} ${spread(r.nohook, r.nohookValue)} | ${r.value.toFixed(3)}× ${spread(r.ratio, r.value)} | ${r.singleRatioValue.toFixed(3)}× ${spread(r.singleRatio, r.singleRatioValue)} |`,
+        );
+      }
+      const removed = Object.entries(hookCost.removed).map(([file, k]) => `${file} ${k}`);
+      lines.push(
+        '',
+        `Lines removed for the no-hook build: ${removed.join(', ')}. Hook build’s index.js identical to dist/index.js (chunk file hashes aside): ${hookCost.sameAsDist ? 'yes' : 'no (dist/ is stale, or esbuild.config.mjs changed: update BUILD_OPTIONS in bench/debug.mjs)'}.`,
+      );
+    }
+    lines.push('');
+  }
+  if (snapshot) {
+    lines.push(
+      '**debug-snapshot**: debug mode enabled (no inspector), then 10k channels of capacity 0 created, each with one parked pull (10k waiters), all kept alive; time of one `snapshot()` call, median after 3 warm-up calls; JSON size = UTF-8 bytes of `JSON.stringify` of the snapshot (capped at 1000 channels × 100 waiters per queue; `truncated` counts what was left out). Then every channel is closed (each parked pull must reject) and debug mode disabled. `stacks: true` for context, no target.',
+      '',
+    );
+    if (!Array.isArray(snapshot)) lines.push(`n/a: ${snapshot.na}`);
+    else {
+      lines.push(
+        '| stacks | channels / parked pulls | snapshot() | JSON.stringify | JSON bytes | listed channels / waiters | truncated |',
+        '|---|---:|---:|---:|---:|---:|---|',
+      );
+      for (const r of snapshot) {
+        if (r.value === undefined) {
+          lines.push(`| ${r.stacks} | ${kilo(r.channels)} | error: ${r.error} | | | | |`);
+          continue;
+        }
+        const truncated = r.truncated ? `${r.truncated.channels} channels, ${r.truncated.waiters} waiters` : '–';
+        lines.push(
+          `| ${r.stacks} | ${kilo(r.channels)} / ${kilo(r.channels)} | ${r.value.toFixed(1)} ms ${spread(r.ms, r.value)} (${r.ms.length} calls) | ${r.stringify.toFixed(1)} ms | ${r.bytes.toLocaleString('en-US')} | ${r.listed} / ${r.waitersListed} | ${truncated} |`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
 const kilo = (n) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 export function formatReport({ libs, notes, results, config, argv, seconds }) {
@@ -273,5 +395,6 @@ export function formatReport({ libs, notes, results, config, argv, seconds }) {
   out.push('', '## How each library is driven', '', ...libs.map((lib) => `- ${lib}: ${notes[lib]}`));
   out.push('', '## chanasync targets', '', '```', ...targetLines(libs, results, rows), '```');
   if (results.interop) out.push('', ...interopSection(results.interop));
+  if (results.debug) out.push('', ...debugSection(results.debug));
   return out.join('\n');
 }

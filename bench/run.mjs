@@ -91,6 +91,18 @@ const INTEROP = [
   },
 ];
 const INTEROP_MAX_RUN_MS = 100;
+// Debug-mode rows (bench/debug.mjs), chanasync only. They run last, after interop: debug mode
+// makes chanasync's core call the tracker hook, which changes its type feedback.
+//   debug-hook-cost: 1:1 on esbuild builds of src/ with and without the hook calls (debug
+//                    never enabled in any); runs first, its builds are separate copies.
+//   debug-overhead:  1:1 cap 128 on dist/ with debug off, enabled, enabled + inspector connected.
+//   debug-snapshot:  one snapshot() with `channels` channels, one parked pull each.
+const DEBUG = {
+  hookCost: { id: 'debug-hook-cost', capacities: [128, 0], n: 200_704 },
+  overhead: { id: 'debug-overhead', fn: 'oneToOne', capacity: 128, n: 200_704, intervalMs: 250 },
+  snapshot: { id: 'debug-snapshot', channels: 10_000 },
+};
+const DEBUG_IDS = Object.values(DEBUG).map((w) => w.id);
 const OTHER = ['mem-idle', 'mem-parked', 'abort', SELECT_COST.id];
 
 const args = parseArgs(process.argv.slice(2));
@@ -108,6 +120,14 @@ const config = {
   abortSlowMs: 2_000,
   abortRounds: quick ? 1 : 3,
   selectCostRounds: quick ? 4 : 15,
+  // debug-overhead: rounds of one block per mode; a block repeats the run for at least
+  // debugBlockMs, longer than the inspector's 250 ms interval so its timer fires in mode (c).
+  debugRounds: quick ? 2 : 9,
+  debugBlockMs: quick ? 260 : 500,
+  // debug-hook-cost: rounds of one block of at least hookBlockMs per build.
+  hookRounds: quick ? 4 : 15,
+  hookBlockMs: quick ? 40 : 120,
+  snapshotCalls: quick ? 5 : 15,
 };
 
 function parseArgs(argv) {
@@ -118,7 +138,7 @@ function parseArgs(argv) {
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg === '--help' || arg === '-h') {
       console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...]
-workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}, ${INTEROP.map((w) => w.id).join(', ')} (or interop: all three)
+workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}, ${INTEROP.map((w) => w.id).join(', ')} (or interop: all three), ${DEBUG_IDS.join(', ')} (or debug: all three)
 libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
       process.exit(0);
     } else throw new Error(`unknown argument: ${arg}`);
@@ -132,6 +152,8 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+/** The base n of a row, scaled for --quick and rounded to a multiple of 1024. */
+const sized = (n) => Math.round((n * config.sizeFactor) / 1024) * 1024;
 const wanted = (id) => !args.only || args.only.some((o) => id === o || id.startsWith(`${o}`));
 
 class SumError extends Error {}
@@ -218,7 +240,7 @@ async function runThroughput(libs, results, workloads = THROUGHPUT) {
  */
 async function measureRow(id, cells, runners, n, maxRunMs) {
   const sizes = {};
-  const baseN = Math.round((n * config.sizeFactor) / 1024) * 1024;
+  const baseN = sized(n);
   for (let round = -1; round < config.rounds; round++) {
     log(`${id}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.rounds}`}`);
     for (let k = 0; k < runners.length; k++) {
@@ -352,7 +374,7 @@ async function runSelectCost(libs, results) {
   if (!lib) return;
   const rows = [];
   results.selectCost = rows;
-  const n = Math.round((SELECT_COST.n * config.sizeFactor) / 1024) * 1024;
+  const n = sized(SELECT_COST.n);
   for (const capacity of SELECT_COST.capacities) {
     const row = { capacity, pull: [], select: [], ratio: [] };
     rows.push(row);
@@ -437,6 +459,166 @@ async function runInterop(libs, results) {
   }
 }
 
+/**
+ * Runs `run(n)` repeatedly until `ms` of wall time have passed; returns values per second of
+ * wall time. Between runs it yields to the event loop (setImmediate), so that timers due (the
+ * debug inspector's snapshot interval) fire, and their cost counts; the workloads themselves
+ * never leave the microtask queue.
+ */
+async function block(run, n, ms) {
+  const start = performance.now();
+  let values = 0;
+  let elapsed;
+  do {
+    await run(n);
+    values += n;
+    await new Promise((resolve) => setImmediate(resolve));
+    elapsed = performance.now() - start;
+  } while (elapsed < ms);
+  return (values / elapsed) * 1000;
+}
+
+/** `measure()`'s result, or { error } (SUM MISMATCH sets the exit code). */
+async function guarded(label, measure) {
+  try {
+    return await measure();
+  } catch (error) {
+    if (error instanceof SumError) process.exitCode = 1;
+    log(`  ${label}: ${error.message}`);
+    return { error: error instanceof SumError ? 'SUM MISMATCH' : error.message };
+  }
+}
+
+/**
+ * debug-hook-cost: the 1:1 workload (cap 128, cap 0) on builds of src/ made by bench/debug.mjs
+ * with and without the debug hook calls (plus, for context, a single-file build with the hook),
+ * debug mode never enabled. Each build has its own copy of the adapter and of workloads.mjs.
+ * Rounds of one block per build, the starting build rotated every round; reported as the
+ * medians of the per-round ratios to the no-hook build.
+ */
+async function runHookCost(debugMod) {
+  const wl = DEBUG.hookCost;
+  log(`${wl.id}: bundling src/ with and without the hook calls (esbuild, temp dir)`);
+  const built = await debugMod.buildHookVariants();
+  const variants = [];
+  for (const key of ['hook', 'nohook', 'single']) {
+    const adapter = (await import(`./adapters/chanasync.mjs?build=${key}`)).default;
+    const unavailable = await adapter.load(built[key]);
+    if (unavailable) throw new Error(`${key} build: ${unavailable}`);
+    variants.push({ key, adapter, workloads: await import(`./workloads.mjs?lib=chanasync-${key}`) });
+  }
+  const n = sized(wl.n);
+  const rows = [];
+  for (const capacity of wl.capacities) {
+    const row = { capacity, hook: [], nohook: [], single: [], ratio: [], singleRatio: [] };
+    rows.push(row);
+    for (let round = -1; round < config.hookRounds; round++) {
+      log(`${wl.id} cap ${capacity}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.hookRounds}`}`);
+      const ops = {};
+      for (let k = 0; k < variants.length; k++) {
+        const v = variants[(k + Math.max(round, 0)) % variants.length];
+        const run = (m) =>
+          timed(`chanasync (${v.key} build) ${wl.id}`, expected({ fn: 'oneToOne' }, m), () =>
+            v.workloads.oneToOne(v.adapter, { capacity, n: m }),
+          );
+        ops[v.key] = await block(run, n, config.hookBlockMs);
+      }
+      if (round < 0) continue;
+      for (const key of ['hook', 'nohook', 'single']) row[key].push(ops[key]);
+      row.ratio.push(ops.hook / ops.nohook);
+      row.singleRatio.push(ops.single / ops.nohook);
+    }
+    for (const key of ['hook', 'nohook', 'single', 'singleRatio']) row[`${key}Value`] = median(row[key]);
+    row.value = median(row.ratio);
+  }
+  return { removed: built.removed, sameAsDist: built.sameAsDist, rows };
+}
+
+/**
+ * debug-overhead: 1:1 cap 128 on dist/, in rounds of three blocks: (a) off first (debug
+ * disabled: never enabled before the warm-up round, enabled and disabled again since), then
+ * (b) enabled (no inspector) and (c) inspected (enabled + `hello`), their order alternating
+ * every round (each leaves garbage for the next). Every run creates its channel after
+ * enableDebug; disableDebug after each debug block. Ratios are per round, to that round's (a).
+ */
+async function runDebugOverhead(lib, debug, debugMod) {
+  const wl = DEBUG.overhead;
+  const workloads = await import('./workloads.mjs?lib=chanasync-debug');
+  const n = sized(wl.n);
+  const run = (m) =>
+    timed(`chanasync ${wl.id}`, expected(wl, m), () =>
+      workloads.oneToOne(lib.adapter, { capacity: wl.capacity, n: m }),
+    );
+  const out = { off: [], enabled: [], inspected: [], ratioEnabled: [], ratioInspected: [] };
+  out.posted = { enabled: 0, inspected: 0, inspectedMs: 0 };
+  for (let round = -1; round < config.debugRounds; round++) {
+    log(`${wl.id}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.debugRounds}`}`);
+    const ops = { off: await block(run, n, config.debugBlockMs) };
+    const debugModes = [
+      ['enabled', false],
+      ['inspected', true],
+    ];
+    for (const [key, inspector] of round % 2 ? debugModes : debugModes.reverse()) {
+      const t = performance.now();
+      const counts = debugMod.enable(debug, { inspector, intervalMs: wl.intervalMs, stacks: false });
+      try {
+        ops[key] = await block(run, n, config.debugBlockMs);
+      } finally {
+        debug.disableDebug();
+      }
+      if (round < 0) continue;
+      out.posted[key] += counts.snapshots;
+      if (inspector) out.posted.inspectedMs += performance.now() - t;
+    }
+    if (round < 0) continue;
+    for (const key of ['off', 'enabled', 'inspected']) out[key].push(ops[key]);
+    out.ratioEnabled.push(ops.enabled / ops.off);
+    out.ratioInspected.push(ops.inspected / ops.off);
+  }
+  for (const key of ['off', 'enabled', 'inspected', 'ratioEnabled', 'ratioInspected']) {
+    out[`${key}Value`] = median(out[key]);
+  }
+  return out;
+}
+
+/** debug-snapshot: snapshot() of DEBUG.snapshot.channels channels with one parked pull each. */
+async function runDebugSnapshot(lib, debug, debugMod) {
+  const { id, channels } = DEBUG.snapshot;
+  const rows = [];
+  for (const stacks of [false, true]) {
+    log(`${id}: ${channels} channels with a parked pull each, stacks: ${stacks}`);
+    const r = await guarded(`${id} stacks ${stacks}`, () =>
+      debugMod.snapshotCost(debug, lib.adapter.make, { channels, calls: config.snapshotCalls, warmup: 3, stacks }),
+    );
+    if (r.ms) Object.assign(r, { value: median(r.ms), stringify: median(r.stringifyMs) });
+    rows.push({ stacks, channels, ...r });
+  }
+  return rows;
+}
+
+/** The debug-* rows (chanasync only): hook cost, debug-mode overhead, snapshot cost. */
+async function runDebug(libs, results) {
+  if (!DEBUG_IDS.some(wanted)) return;
+  const lib = libs.find((l) => l.name === 'chanasync');
+  const na = lib ? lib.unavailable : 'chanasync not selected (--libs)';
+  const debugMod = await import('./debug.mjs');
+  const debug = na ?? (await debugMod.loadDebug());
+  const out = {};
+  results.debug = out;
+  if (wanted(DEBUG.hookCost.id)) {
+    out.hookCost = na ? { na } : await guarded(DEBUG.hookCost.id, () => runHookCost(debugMod));
+  }
+  if (wanted(DEBUG.overhead.id)) {
+    out.overhead =
+      typeof debug === 'string'
+        ? { na: debug }
+        : await guarded(DEBUG.overhead.id, () => runDebugOverhead(lib, debug, debugMod));
+  }
+  if (wanted(DEBUG.snapshot.id)) {
+    out.snapshot = typeof debug === 'string' ? { na: debug } : await runDebugSnapshot(lib, debug, debugMod);
+  }
+}
+
 if (typeof globalThis.gc !== 'function') {
   console.error('run with: node --expose-gc bench/run.mjs');
   process.exit(2);
@@ -445,7 +627,7 @@ const started = performance.now();
 const libs = await loadLibraries();
 for (const lib of libs) if (lib.unavailable) log(`${lib.name}: ${lib.unavailable}`);
 const results = {};
-for (const phase of [runThroughput, runMemory, runAbort, runSelect, runInterop]) {
+for (const phase of [runThroughput, runMemory, runAbort, runSelect, runInterop, runDebug]) {
   const t = performance.now();
   await phase(libs, results);
   log(`${phase.name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -17,3 +17,5 @@ export type { ToReadableStreamOptions } from './interop/stream.js';
 export { toReadableStream } from './interop/stream.js';
 export type { CaseResult, PullCase, PushCase, SelectCase, SelectCases, SelectResult } from './select.js';
 export { pull, push, select, selectNowait } from './select.js';
+/** @internal The debug hook's installer, for `chanasync/debug` (which imports it from here). */
+export { setTracker } from './tracker.js';

@@ -79,6 +79,8 @@ describe('snapshot()', () => {
   test('each parked operation knows its kind and since when it waits', async () => {
     const channel = new Channel<number>(0, { name: 'k' });
     vi.useFakeTimers({ now: 10_000, toFake: ['Date'] });
+    // `since` is the time of the task in which the operation parked: start a new task.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     parked(channel.push(1));
     parked(channel.push(2));
     expect(snapshot().channels.find((c) => c.name === 'k')?.pushers).toEqual([
@@ -86,6 +88,7 @@ describe('snapshot()', () => {
       { kind: 'push', since: 10_000 },
     ]);
     vi.setSystemTime(20_000);
+    await new Promise((resolve) => setTimeout(resolve, 0));
     const lone = new Channel<number>(0, { name: 'lone' });
     parked(select([pull(lone)]));
     expect(snapshot().channels.find((c) => c.name === 'lone')?.pullers).toEqual([{ kind: 'select', since: 20_000 }]);

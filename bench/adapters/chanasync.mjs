@@ -6,6 +6,8 @@
 // always true) they fall back to catching ChannelFullError / ChannelEmptyError.
 // The `nowait-throwing` row keeps the exception-only path, run through its own
 // copy of workloads.mjs so the two paths don't share V8 type feedback.
+// The debug-hook-cost row imports this module once per build (`?build=<name>`)
+// and passes each build's module to load().
 import { EMPTY, identity } from './common.mjs';
 
 let Channel;
@@ -40,9 +42,10 @@ const adapter = {
     'dist/index.js; nowait checks `ch.full` / `ch.empty` before pushNowait / pullNowait (exact for capacity > 0), ' +
     'catching ChannelFullError / ChannelEmptyError only as fallback (capacity 0); the `nowait, catching` row uses only the catching path; ' +
     'select rows: one `[pull(ch), …]` cases array reused for every `(await select(cases)).value`',
-  async load() {
+  /** `mod`: an already imported build of chanasync to use instead of dist/index.js (debug-hook-cost). */
+  async load(mod) {
     try {
-      const mod = await import(new URL('../../dist/index.js', import.meta.url).href);
+      mod ??= await import(new URL('../../dist/index.js', import.meta.url).href);
       ({ Channel, ChannelFullError, ChannelEmptyError, select: selectFn, pull: pullCase } = mod);
       if (typeof Channel !== 'function') return 'dist/index.js has no Channel export';
       // For the interop rows (bench/interop.mjs); left unset by a build without the helpers.
