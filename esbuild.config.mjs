@@ -8,12 +8,14 @@
 // than a variable of the same file (bench/, "debug hook").
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 /** Package entries: `chanasync`, `chanasync/debug` and `chanasync/protocol`. */
 export const entryPoints = { index: 'src/index.ts', debug: 'src/debug/index.ts', protocol: 'src/protocol.ts' };
 
-const common = {
+/** The options of every build (bench/debug.mjs builds variants of the core with them). */
+export const common = {
   outdir: 'dist',
   bundle: true,
   format: 'esm',
@@ -32,11 +34,16 @@ const coreFromIndex = {
   },
 };
 
-rmSync('dist', { recursive: true, force: true });
-await esbuild.build({ ...common, entryPoints: { index: entryPoints.index } });
-await esbuild.build({
-  ...common,
-  entryPoints: { debug: entryPoints.debug, protocol: entryPoints.protocol },
-  plugins: [coreFromIndex],
-});
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+/** Builds dist/: the core entry, then the debug and protocol entries, then declarations. */
+export async function build() {
+  rmSync('dist', { recursive: true, force: true });
+  await esbuild.build({ ...common, entryPoints: { index: entryPoints.index } });
+  await esbuild.build({
+    ...common,
+    entryPoints: { debug: entryPoints.debug, protocol: entryPoints.protocol },
+    plugins: [coreFromIndex],
+  });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await build();

@@ -41,20 +41,10 @@ export function enable(debug, { inspector, intervalMs = 250, stacks = false }) {
   return counts;
 }
 
-// The options of esbuild.config.mjs (which cannot be imported: it builds dist/ when loaded).
-// `sameAsDist` in the result checks that the `hook` build still matches dist/index.js.
 // dist/index.js is built alone, without code splitting (the debug entry imports the hook from
-// it), so that is what both variants are.
-const BUILD_OPTIONS = {
-  entryPoints: { index: 'src/index.ts' },
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  sourcemap: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-};
+// it), with the options esbuild.config.mjs exports: both variants are built the same way.
+const { common } = await import(new URL('../esbuild.config.mjs', import.meta.url).href);
+const BUILD_OPTIONS = { ...common, entryPoints: { index: 'src/index.ts' } };
 /** The debug hook call sites (src/tracker.ts); each is a whole statement on its own line. */
 const HOOK_CALL = 'tracker?.(';
 const HOOKED_FILES = /[\\/]src[\\/](channel|select)\.ts$/;
