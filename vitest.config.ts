@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // happy-dom with a `// @vitest-environment happy-dom` comment at its top.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'inspector-extension/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
   },
