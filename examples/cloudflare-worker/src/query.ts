@@ -1,0 +1,100 @@
+/**
+ * The query parameters of the fan-out route, parsed and checked before any work starts: a
+ * bad query gets a 400 with a message that names the parameter, never a half-done fan-out.
+ */
+
+/** Upper bounds, chosen to stay inside the Workers Free plan (50 subrequests per request). */
+export const LIMITS = { upstreams: 50, concurrency: 50, deadlineMs: 30_000, delayMs: 30_000 } as const;
+
+/** How the answer is sent: NDJSON lines as results arrive, or one JSON document at the end. */
+export type Format = 'ndjson' | 'json';
+
+/** A checked fan-out query. */
+export interface FanOutQuery {
+  /** `n`: how many upstream requests to make. */
+  upstreams: number;
+  /** `k`: the pool size, the most upstream requests in flight at once. */
+  concurrency: number;
+  /** `deadline`: milliseconds after which unfinished upstreams are reported late and aborted. */
+  deadlineMs: number;
+  /** `format`: `ndjson` (streamed, the default) or `json` (gathered). */
+  format: Format;
+  /** `delay`: the simulated upstreams' delays in ms, used in turn (upstream i gets `delays[i % length]`). */
+  delays: number[];
+  /** `fail`: the indexes of the simulated upstreams that answer 500. */
+  fail: Set<number>;
+}
+
+/** The defaults: eight upstreams, three at a time, a one-second deadline, streamed. */
+export const DEFAULTS = {
+  upstreams: 8,
+  concurrency: 3,
+  deadlineMs: 1000,
+  format: 'ndjson',
+  delays: [100, 200, 300],
+} as const;
+
+const KNOWN = ['n', 'k', 'deadline', 'format', 'delay', 'fail'];
+
+/** Thrown by {@link parseQuery}; its message is the body of the 400 answer. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+}
+
+/**
+ * Parses and checks the fan-out route's query parameters.
+ *
+ * @param params the request URL's `searchParams`.
+ * @returns the checked query, with defaults filled in.
+ * @throws {QueryError} naming the first bad parameter: an unknown name, a value that is not a
+ * whole number, or one out of range (for example `k=0` or `n=1000`).
+ */
+export function parseQuery(params: URLSearchParams): FanOutQuery {
+  for (const name of params.keys()) {
+    if (!KNOWN.includes(name)) throw new QueryError(`unknown query parameter "${name}"; known: ${KNOWN.join(', ')}`);
+  }
+  const upstreams = integer(params, 'n', DEFAULTS.upstreams, 1, LIMITS.upstreams);
+  const concurrency = integer(params, 'k', DEFAULTS.concurrency, 1, LIMITS.concurrency);
+  const deadlineMs = integer(params, 'deadline', DEFAULTS.deadlineMs, 1, LIMITS.deadlineMs);
+
+  const format = params.get('format') ?? DEFAULTS.format;
+  if (format !== 'ndjson' && format !== 'json') {
+    throw new QueryError(`format must be "ndjson" or "json", got "${format}"`);
+  }
+
+  const delayList = params.get('delay');
+  const delays =
+    delayList === null
+      ? [...DEFAULTS.delays]
+      : list(delayList, 'delay').map((d) => check('delay', d, 0, LIMITS.delayMs));
+
+  const failList = params.get('fail');
+  const fail = new Set(
+    failList === null || failList === '' ? [] : list(failList, 'fail').map((i) => check('fail', i, 0, upstreams - 1)),
+  );
+  return { upstreams, concurrency, deadlineMs, format, delays, fail };
+}
+
+/** One whole-number parameter, or its default when absent. */
+function integer(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = params.get(name);
+  if (raw === null) return fallback;
+  return check(name, parseWhole(raw, name), min, max);
+}
+
+/** A comma-separated list of whole numbers. */
+function list(raw: string, name: string): number[] {
+  return raw.split(',').map((item) => parseWhole(item.trim(), name));
+}
+
+/** Strict: only digits, so `n=1e9`, `n=abc`, `n=` and `n=-1` are all refused. */
+function parseWhole(raw: string, name: string): number {
+  if (!/^\d+$/.test(raw)) throw new QueryError(`${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+/** `value` if it lies in [min, max]; the message says which parameter and which range. */
+function check(name: string, value: number, min: number, max: number): number {
+  if (value < min || value > max) throw new QueryError(`${name} must be from ${min} to ${max}, got ${value}`);
+  return value;
+}

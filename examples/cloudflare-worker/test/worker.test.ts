@@ -1,0 +1,280 @@
+/**
+ * The fan-out Worker inside workerd, through Miniflare in-process: the Worker is bundled by
+ * esbuild (as wrangler would, with the same `chanasync` alias) and its simulated upstreams are
+ * reached through the SELF service binding, as in wrangler.jsonc. A second instance points
+ * UPSTREAM_URLS at a local Node server to check the real-URL path, and the last test runs
+ * `wrangler deploy --dry-run`.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as esbuild from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FailedLine, LateLine, Line, ResultLine, SummaryLine } from '../src/fanout.js';
+import type { UpstreamStats } from '../src/upstream.js';
+
+const example = join(import.meta.dirname, '..');
+const root = join(example, '..', '..');
+const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
+/** `wrangler` offline: no login, no metrics, no request for Cloudflare's `cf` data. */
+const offline = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+
+/** The answer of `format=json`. */
+interface JsonAnswer {
+  run: string;
+  source: 'simulated' | 'urls';
+  summary: SummaryLine;
+  outcomes: Exclude<Line, SummaryLine>[];
+}
+
+let script: string;
+let miniflare: Miniflare;
+
+/** A Miniflare running the bundled Worker as wrangler.jsonc configures it. */
+function start(vars: Record<string, string> = {}): Miniflare {
+  return new Miniflare({
+    name: 'chanasync-fanout',
+    modules: true,
+    script,
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['enable_request_signal'],
+    serviceBindings: { SELF: 'chanasync-fanout' },
+    bindings: { UPSTREAM_URLS: '', ...vars },
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist', 'index.js'))) {
+    execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, stdio: 'inherit' });
+  }
+  const built = await esbuild.build({
+    entryPoints: [join(example, 'src', 'index.ts')],
+    alias: { chanasync: join(root, 'dist', 'index.js') }, // as wrangler.jsonc's `alias`
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+  });
+  script = built.outputFiles[0]?.text ?? '';
+  miniflare = start();
+  await miniflare.ready;
+}, 60_000);
+
+afterAll(async () => {
+  await miniflare?.dispose();
+});
+
+async function fanOutJson(query: string, worker = miniflare): Promise<JsonAnswer> {
+  const response = await worker.dispatchFetch(`http://worker/?${query}&format=json`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('application/json');
+  return (await response.json()) as JsonAnswer;
+}
+
+function parseNdjson(text: string): Line[] {
+  expect(text.endsWith('\n')).toBe(true);
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Line);
+}
+
+/** The simulated upstreams' view of a run, once `done` holds for it (the abort reaches them asynchronously). */
+async function upstreamStats(run: string, done: (stats: UpstreamStats) => boolean): Promise<UpstreamStats> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await miniflare.dispatchFetch(`http://worker/upstream/stats?run=${run}`);
+    const stats = (await response.json()) as UpstreamStats;
+    if (done(stats) || attempt === 40) return stats;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const sorted = (numbers: readonly number[]) => [...numbers].sort((a, b) => a - b);
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe('JSON mode', () => {
+  test('gathers every upstream exactly once, and never has more than k calls in flight', async () => {
+    const answer = await fanOutJson('n=12&k=3&delay=20,60,40&deadline=10000');
+    expect(answer.source).toBe('simulated');
+    expect(answer.summary).toMatchObject({ upstreams: 12, concurrency: 3, ok: 12, failed: 0, late: [], aborted: [] });
+    expect(answer.summary.deadlineHit).toBe(false);
+
+    const results = answer.outcomes as ResultLine[];
+    expect(results.every((line) => line.type === 'result' && line.status === 200)).toBe(true);
+    expect(sorted(results.map((line) => line.upstream))).toEqual(range(12));
+    for (const line of results)
+      expect(line.body).toEqual({ upstream: line.upstream, delayMs: [20, 60, 40][line.upstream % 3] });
+
+    // The limit, counted on both sides of the wire: in the pool, and by the upstreams.
+    expect(answer.summary.maxInFlight).toBe(3);
+    const stats = await upstreamStats(answer.run, (s) => s.finished.length === 12);
+    expect(stats.maxInFlight).toBe(3);
+    expect(sorted(stats.started)).toEqual(range(12));
+    expect(stats.aborted).toEqual([]);
+  });
+
+  test('at the deadline, answers with the partial results, names the late upstreams and aborts their calls', async () => {
+    // k=2, upstreams 2 and 5 take 3 s. By 400 ms one worker is stuck on 2, the other on 5
+    // (after 1, 3 and 4), and upstream 6 was never started.
+    const began = Date.now();
+    const answer = await fanOutJson('n=7&k=2&delay=50,50,3000&deadline=400');
+    const elapsed = Date.now() - began;
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(elapsed).toBeLessThan(1500); // the deadline, not the 3 s upstreams
+
+    const { summary, outcomes } = answer;
+    expect(summary).toMatchObject({ ok: 4, failed: 0, late: [2, 5, 6], aborted: [2, 5], deadlineHit: true });
+    expect(summary.maxInFlight).toBeLessThanOrEqual(2);
+    const answered = outcomes.filter((line): line is ResultLine => line.type === 'result');
+    expect(sorted(answered.map((line) => line.upstream))).toEqual([0, 1, 3, 4]);
+    expect(outcomes.filter((line) => line.type === 'late')).toEqual([
+      { type: 'late', upstream: 2, state: 'in-flight', aborted: true },
+      { type: 'late', upstream: 5, state: 'in-flight', aborted: true },
+      { type: 'late', upstream: 6, state: 'queued', aborted: false },
+    ]);
+
+    // The upstreams saw their requests aborted (request.signal), long before their 3 s were up.
+    const stats = await upstreamStats(answer.run, (s) => s.aborted.length === 2);
+    expect(sorted(stats.aborted)).toEqual([2, 5]);
+    expect(sorted(stats.finished)).toEqual([0, 1, 3, 4]);
+    expect(stats.started).not.toContain(6);
+    expect(stats.inFlight).toBe(0);
+  });
+});
+
+describe('NDJSON mode', () => {
+  test('streams each result as it arrives, then the summary', async () => {
+    const began = Date.now();
+    const response = await miniflare.dispatchFetch('http://worker/?n=4&k=4&delay=10,10,10,900&deadline=5000');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    expect(response.headers.get('fanout-source')).toBe('simulated');
+
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let firstLineAt = 0;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (firstLineAt === 0 && text.includes('\n')) firstLineAt = Date.now() - began;
+    }
+    const endedAt = Date.now() - began;
+    // The fast upstreams' lines came out while the slow one was still running.
+    expect(firstLineAt).toBeLessThan(600);
+    expect(endedAt).toBeGreaterThanOrEqual(890);
+
+    const lines = parseNdjson(text);
+    expect(lines.map((line) => line.type)).toEqual(['result', 'result', 'result', 'result', 'summary']);
+    expect((lines[3] as ResultLine).upstream).toBe(3); // the slow one, last
+    expect(lines[4]).toMatchObject({ type: 'summary', ok: 4, late: [], maxInFlight: 4 });
+  });
+
+  test('one failing upstream does not sink the others, and a late one is reported at the deadline', async () => {
+    const response = await miniflare.dispatchFetch(
+      'http://worker/?n=6&k=3&delay=20,20,20,20,20,2000&fail=1,4&deadline=500',
+    );
+    const lines = parseNdjson(await response.text());
+    const failed = lines.filter((line): line is FailedLine => line.type === 'failed');
+    expect(sorted(failed.map((line) => line.upstream))).toEqual([1, 4]);
+    for (const line of failed) {
+      expect(line.status).toBe(500);
+      expect(line.error).toBe(`upstream ${line.upstream}: simulated failure`);
+    }
+    const ok = lines.filter((line): line is ResultLine => line.type === 'result');
+    expect(sorted(ok.map((line) => line.upstream))).toEqual([0, 2, 3]);
+    expect(lines.filter((line): line is LateLine => line.type === 'late')).toEqual([
+      { type: 'late', upstream: 5, state: 'in-flight', aborted: true },
+    ]);
+    expect(lines.at(-1)).toMatchObject({
+      type: 'summary',
+      ok: 3,
+      failed: 2,
+      late: [5],
+      aborted: [5],
+      deadlineHit: true,
+    });
+  });
+});
+
+describe('a bad query gets a 400 with a clear message', () => {
+  test.each([
+    ['n=abc', 'n must be a whole number, got "abc"'],
+    ['n=1e3', 'n must be a whole number, got "1e3"'],
+    ['n=100000', 'n must be from 1 to 50, got 100000'],
+    ['n=0', 'n must be from 1 to 50, got 0'],
+    ['k=0', 'k must be from 1 to 50, got 0'],
+    ['k=-2', 'k must be a whole number, got "-2"'],
+    ['deadline=0', 'deadline must be from 1 to 30000, got 0'],
+    ['format=xml', 'format must be "ndjson" or "json", got "xml"'],
+    ['delay=10,x', 'delay must be a whole number, got "x"'],
+    ['n=3&fail=3', 'fail must be from 0 to 2, got 3'],
+    ['N=5', 'unknown query parameter "N"; known: n, k, deadline, format, delay, fail'],
+  ])('%s', async (query, message) => {
+    const response = await miniflare.dispatchFetch(`http://worker/?${query}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: message });
+  });
+});
+
+describe('real upstreams through UPSTREAM_URLS', () => {
+  let server: Server;
+  let real: Miniflare;
+  /** Requests whose connection closed before the server answered: aborted by the Worker. */
+  const abandoned: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      if (request.url === '/fast') {
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ fast: true }));
+        return;
+      }
+      const timer = setTimeout(() => response.end('slow'), 5000);
+      response.on('close', () => {
+        clearTimeout(timer);
+        if (!response.writableEnded) abandoned.push(request.url ?? '');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    real = start({ UPSTREAM_URLS: `${base}/fast, ${base}/slow` });
+    await real.ready;
+  }, 60_000);
+
+  afterAll(async () => {
+    await real?.dispose();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  test('replace the simulated ones, and the deadline aborts their fetches over the network', async () => {
+    // Even upstreams are /fast, odd ones /slow (5 s): with k=2, workers end up stuck on 1 and 3.
+    const answer = await fanOutJson('n=4&k=2&deadline=400', real);
+    expect(answer.source).toBe('urls');
+    expect(answer.summary).toMatchObject({ ok: 2, late: [1, 3], aborted: [1, 3], deadlineHit: true });
+    const results = answer.outcomes.filter((line): line is ResultLine => line.type === 'result');
+    expect(results.map((line) => line.body)).toEqual([{ fast: true }, { fast: true }]);
+    for (let i = 0; i < 40 && abandoned.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(abandoned).toEqual(['/slow', '/slow']);
+  });
+});
+
+test('wrangler deploy --dry-run bundles the Worker without a login', async () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'chanasync-fanout-'));
+  try {
+    await promisify(execFile)(wrangler, ['deploy', '--dry-run', '--outdir', outdir], { cwd: example, env: offline });
+    const bundle = readFileSync(join(outdir, 'index.js'), 'utf8');
+    expect(bundle).toContain('var Channel = class'); // the library, resolved through the alias
+    expect(bundle).toContain('upstream/stats');
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}, 60_000);
