@@ -1,0 +1,59 @@
+// Builds the extension: each execution context (content script, service worker, DevTools page,
+// panel) is one esbuild entry, bundled with its imports — webextension-polyfill and chanasync's
+// protocol module — into one classic script (IIFE: content scripts cannot be modules). The
+// Chrome build goes to dist/chrome/ with manifest.json; the Firefox build, the same files with
+// manifest.firefox.json as its manifest, to dist/firefox/. Load either folder unpacked.
+import { cpSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Where the builds go. */
+export const outdir = join(here, 'dist');
+export const chromeDir = join(outdir, 'chrome');
+export const firefoxDir = join(outdir, 'firefox');
+
+/** One bundle per execution context, named as the manifest and the HTML pages refer to them. */
+const entryPoints = {
+  content: 'src/content/index.ts',
+  background: 'src/background/index.ts',
+  devtools: 'src/devtools/index.ts',
+  panel: 'src/panel/index.ts',
+};
+
+/** Files copied as they are: source path → path in the build. */
+const statics = {
+  'src/devtools/devtools.html': 'devtools.html',
+  'src/panel/panel.html': 'panel.html',
+  'src/panel/panel.css': 'panel.css',
+  icons: 'icons',
+};
+
+/** Builds both browsers' folders from scratch; returns their paths. */
+export async function build() {
+  rmSync(outdir, { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, path]) => [name, join(here, path)])),
+    outdir: chromeDir,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['chrome116', 'firefox128'],
+    sourcemap: 'linked',
+    charset: 'utf8',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  for (const [from, to] of Object.entries(statics)) cpSync(join(here, from), join(chromeDir, to), { recursive: true });
+  cpSync(join(here, 'manifest.json'), join(chromeDir, 'manifest.json'));
+  cpSync(chromeDir, firefoxDir, { recursive: true });
+  cpSync(join(here, 'manifest.firefox.json'), join(firefoxDir, 'manifest.json'));
+  return { chrome: chromeDir, firefox: firefoxDir };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { chrome, firefox } = await build();
+  console.log(`Built the inspector extension:\n  Chrome:  ${chrome}\n  Firefox: ${firefox}`);
+}

@@ -1,0 +1,239 @@
+/**
+ * The service worker's routing logic, as a pure state machine: it knows which panels inspect
+ * which tab and which content-script port belongs to which frame, and turns every event (a port
+ * connects, a message arrives, a port closes) into a list of {@link Effect}s that
+ * `background/index.ts` carries out with the extension APIs. No extension API here, so the rules
+ * are unit-tested directly:
+ *
+ * - A tab's pages hear `hello` when its first panel subscribes and `bye` when its last panel
+ *   leaves: pages pay nothing while no panel is open.
+ * - Data travels by tab id taken from the content port's sender (never from a message), and
+ *   only to the panels subscribed to that tab: one tab's channels never reach another's panel.
+ * - Every page message is checked with the protocol guard (`isPageToInspectorMessage`) and a
+ *   size bound before anything else looks at it; failures become a `refused` notice.
+ *
+ * Invariants: a port is in `roles` at most once, as a panel or as a frame; a subscribed panel
+ * port is in `panelsByTab.get(tabId)` exactly when its role says that tab; no set in
+ * `panelsByTab` is empty (the last panel leaving deletes it — that is when `bye` goes out).
+ * Everything here can be lost: after a service-worker restart, ports reconnect and rebuild it.
+ *
+ * Navigation needs no event of its own (and `tabs.onUpdated` would be wrong: it reports
+ * `loading` for iframe navigations and `pushState` too): a document that goes away closes its
+ * frame's port, which the panels hear as `frame-gone`, and a new document has a new id.
+ */
+import { isPageToInspectorMessage } from '../../../src/protocol.js';
+import {
+  BACKGROUND_SOURCE,
+  type BackgroundToContentMessage,
+  type BackgroundToPanelMessage,
+  CONTENT_PORT_PREFIX,
+  type FrameInfo,
+  isContentToBackgroundMessage,
+  isPanelToBackgroundMessage,
+  jsonChars,
+  MAX_MESSAGE_CHARS,
+  type RefusalReason,
+  type StoredFrame,
+} from '../messages.js';
+
+/** A change to the kept snapshots (`storage.session`), applied in order by `store.ts`. */
+export type StoreOp =
+  | { readonly op: 'put'; readonly tabId: number; readonly entry: StoredFrame }
+  | { readonly op: 'remove-frame'; readonly tabId: number; readonly documentId: string }
+  | { readonly op: 'clear-tab'; readonly tabId: number };
+
+/** Something the router wants done; `P` is the port type (a `Runtime.Port` in the extension). */
+export type Effect<P> =
+  /** Post on one port (a panel's or a frame's). */
+  | { readonly kind: 'post'; readonly port: P; readonly message: BackgroundToPanelMessage | BackgroundToContentMessage }
+  /** Send to the content scripts of every frame of a tab (`tabs.sendMessage`), port or not. */
+  | { readonly kind: 'tab'; readonly tabId: number; readonly message: BackgroundToContentMessage }
+  /** Post the tab's kept snapshots — those of documents still there (see {@link liveFrames}) — to the panel. */
+  | { readonly kind: 'restore'; readonly port: P; readonly tabId: number }
+  /** Update the kept snapshots. */
+  | { readonly kind: 'store'; readonly change: StoreOp };
+
+/** What a connected port is. A panel port has no tab until its `subscribe`. */
+type Role =
+  | { readonly kind: 'panel'; readonly tabId: number | undefined }
+  | { readonly kind: 'frame'; readonly tabId: number; readonly frame: FrameInfo };
+
+/** The sender of a port as the browser reports it (a subset of `Runtime.MessageSender`). */
+export interface PortSender {
+  readonly tab?: { readonly id?: number } | undefined;
+  readonly frameId?: number | undefined;
+  readonly url?: string | undefined;
+}
+
+/** A document id as the content script draws it (`crypto.randomUUID()`), bounded for safety. */
+const DOCUMENT_ID = /^[\w-]{1,64}$/;
+
+const HELLO: BackgroundToContentMessage = { source: BACKGROUND_SOURCE, type: 'hello' };
+const BYE: BackgroundToContentMessage = { source: BACKGROUND_SOURCE, type: 'bye' };
+
+/**
+ * The frame a content-script port speaks for, or `undefined` if the port is not a content
+ * script's: the name must carry a document id, and the browser-set sender must be a frame of a
+ * tab (panels and other extension pages are not).
+ */
+export function frameOfPort(
+  name: string,
+  sender: PortSender | undefined,
+  extensionOrigin: string,
+): FrameInfo | undefined {
+  if (!name.startsWith(CONTENT_PORT_PREFIX)) return undefined;
+  const documentId = name.slice(CONTENT_PORT_PREFIX.length);
+  const tabId = sender?.tab?.id;
+  const frameId = sender?.frameId;
+  const url = sender?.url ?? '';
+  if (!DOCUMENT_ID.test(documentId) || tabId === undefined || tabId < 0 || typeof frameId !== 'number')
+    return undefined;
+  if (url.startsWith(extensionOrigin)) return undefined;
+  return { frameId, url, documentId };
+}
+
+/** The service worker's routing table; see the top of this file. */
+export class Router<P> {
+  /** Every connected port we accepted, with what it is. */
+  private readonly roles = new Map<P, Role>();
+  /** Subscribed panel ports by inspected tab; a tab with no panel has no entry. */
+  private readonly panelsByTab = new Map<number, Set<P>>();
+
+  /** Whether any panel inspects `tabId` (its pages should be posting snapshots). */
+  isInspected(tabId: number): boolean {
+    return this.panelsByTab.has(tabId);
+  }
+
+  /** A panel's port connected; it is not subscribed to any tab until its `subscribe`. */
+  panelConnected(port: P): Effect<P>[] {
+    this.roles.set(port, { kind: 'panel', tabId: undefined });
+    return [];
+  }
+
+  /** A content script's port connected, for `frame` of tab `tabId` (both from the sender). */
+  frameConnected(port: P, tabId: number, frame: FrameInfo): Effect<P>[] {
+    this.roles.set(port, { kind: 'frame', tabId, frame });
+    return [];
+  }
+
+  /** A message arrived on a port; anything not well-formed for the port's role is dropped. */
+  received(port: P, message: unknown, now: number): Effect<P>[] {
+    const role = this.roles.get(port);
+    if (role?.kind === 'panel') return this.fromPanel(port, role, message);
+    if (role?.kind === 'frame') return this.fromFrame(port, role.tabId, role.frame, message, now);
+    return [];
+  }
+
+  /** A port disconnected: a panel leaves its tab; a frame's document is gone. */
+  disconnected(port: P): Effect<P>[] {
+    const role = this.roles.get(port);
+    this.roles.delete(port);
+    if (role === undefined || role.tabId === undefined) return [];
+    if (role.kind === 'panel') return this.unsubscribe(port, role.tabId);
+    return [
+      ...this.toPanels(role.tabId, {
+        source: BACKGROUND_SOURCE,
+        type: 'frame-gone',
+        documentId: role.frame.documentId,
+      }),
+      { kind: 'store', change: { op: 'remove-frame', tabId: role.tabId, documentId: role.frame.documentId } },
+    ];
+  }
+
+  /** The tab was closed: forget its kept snapshots. */
+  tabRemoved(tabId: number): Effect<P>[] {
+    return [{ kind: 'store', change: { op: 'clear-tab', tabId } }];
+  }
+
+  private fromPanel(port: P, role: Role & { kind: 'panel' }, message: unknown): Effect<P>[] {
+    if (!isPanelToBackgroundMessage(message)) return [];
+    if (message.type === 'subscribe') {
+      if (role.tabId !== undefined) return []; // a port inspects one tab for its whole life
+      this.roles.set(port, { kind: 'panel', tabId: message.tabId });
+      // The kept snapshots fill the panel at once; the first panel of a tab also wakes its pages
+      // (a later one finds them posting already, and the kept snapshots are the latest).
+      const effects: Effect<P>[] = [{ kind: 'restore', port, tabId: message.tabId }];
+      const panels = this.panelsByTab.get(message.tabId);
+      if (panels === undefined) {
+        this.panelsByTab.set(message.tabId, new Set([port]));
+        effects.push({ kind: 'tab', tabId: message.tabId, message: HELLO });
+      } else {
+        panels.add(port);
+      }
+      return effects;
+    }
+    if (message.type === 'resync' && role.tabId !== undefined) {
+      return [{ kind: 'tab', tabId: role.tabId, message: HELLO }];
+    }
+    return []; // keepalive: receiving it was the point
+  }
+
+  private unsubscribe(port: P, tabId: number): Effect<P>[] {
+    const panels = this.panelsByTab.get(tabId);
+    panels?.delete(port);
+    if (panels === undefined || panels.size > 0) return [];
+    this.panelsByTab.delete(tabId);
+    return [{ kind: 'tab', tabId, message: BYE }];
+  }
+
+  private fromFrame(port: P, tabId: number, frame: FrameInfo, message: unknown, now: number): Effect<P>[] {
+    if (!isContentToBackgroundMessage(message)) return [];
+    if (message.type === 'restored') return this.isInspected(tabId) ? [{ kind: 'post', port, message: HELLO }] : [];
+    if (message.type === 'refused') return this.refused(tabId, frame, message.reason, message.chars);
+    const page = message.message;
+    const chars = jsonChars(page);
+    if (chars === undefined) return this.refused(tabId, frame, 'malformed', undefined);
+    if (chars > MAX_MESSAGE_CHARS) return this.refused(tabId, frame, 'oversized', chars);
+    if (!isPageToInspectorMessage(page)) return this.refused(tabId, frame, 'malformed', undefined);
+    if (page.type === 'announce') {
+      // Debug mode just started in this frame: if a panel is already open, say hello to it.
+      const effects = this.toPanels(tabId, { source: BACKGROUND_SOURCE, type: 'announce', frame });
+      if (this.isInspected(tabId)) effects.push({ kind: 'post', port, message: HELLO });
+      return effects;
+    }
+    const entry: StoredFrame = { frame, snapshot: page, receivedAt: now };
+    return [
+      ...this.toPanels(tabId, { source: BACKGROUND_SOURCE, type: 'snapshot', ...entry }),
+      { kind: 'store', change: { op: 'put', tabId, entry } },
+    ];
+  }
+
+  private refused(tabId: number, frame: FrameInfo, reason: RefusalReason, chars: number | undefined): Effect<P>[] {
+    return this.toPanels(tabId, {
+      source: BACKGROUND_SOURCE,
+      type: 'refused',
+      frame,
+      reason,
+      ...(chars === undefined ? {} : { chars }),
+    });
+  }
+
+  /** `message` posted to every panel of `tabId` — and to no other. */
+  private toPanels(tabId: number, message: BackgroundToPanelMessage): Effect<P>[] {
+    return [...(this.panelsByTab.get(tabId) ?? [])].map((port) => ({ kind: 'post', port, message }));
+  }
+}
+
+/**
+ * The kept frames whose document is still there, and those whose document is gone: `ask` sends
+ * a `ping` to the frame's content script and resolves with its answer — its document id —
+ * or rejects when no content script answers. A frame's kept snapshot can outlive its document
+ * when the service worker was asleep as the document went away.
+ */
+export async function liveFrames(
+  frames: readonly StoredFrame[],
+  ask: (frameId: number) => Promise<unknown>,
+): Promise<{ live: StoredFrame[]; gone: StoredFrame[] }> {
+  const answers = await Promise.all(
+    frames.map((entry) =>
+      ask(entry.frame.frameId).then(
+        (documentId) => documentId === entry.frame.documentId,
+        () => false,
+      ),
+    ),
+  );
+  return {
+    live: frames.filter((_, i) => answers[i]),
+    gone: frames.filter((_, i) => !answers[i]),
+  };
+}

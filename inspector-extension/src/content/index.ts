@@ -1,0 +1,87 @@
+/**
+ * The content script, one per frame (`all_frames`, from `document_start` so it hears a page's
+ * very first `announce`): a relay between the page's debug mode and the service worker.
+ *
+ * - Page → extension: a `message` event posted by the page to its own window
+ *   (`event.source === window`) whose data carries chanasync's `source` goes to the service
+ *   worker over this frame's port, unvalidated (the service worker runs the protocol guard) but
+ *   size-checked here, so that a huge message is never shipped at all.
+ * - Extension → page: `hello` / `bye` from the service worker (on the port, or broadcast to the
+ *   tab with `tabs.sendMessage`) become the protocol's `InspectorToPageMessage` on the window.
+ * - A `ping` from the service worker is answered with this document's id: kept snapshots are
+ *   restored only for documents that are still there.
+ *
+ * The port opens lazily, on the page's first chanasync message: a page without debug mode never
+ * connects, and one with debug mode but no panel open costs one idle port. When the service
+ * worker restarts the port disconnects, and the next page message opens a new one.
+ */
+import browser, { type Runtime } from 'webextension-polyfill';
+import { INSPECTOR_SOURCE, type InspectorToPageMessage, PAGE_SOURCE, PROTOCOL_VERSION } from '../../../src/protocol.js';
+import {
+  CONTENT_PORT_PREFIX,
+  CONTENT_SOURCE,
+  type ContentToBackgroundMessage,
+  isBackgroundToContentMessage,
+  jsonChars,
+  MAX_MESSAGE_CHARS,
+} from '../messages.js';
+
+/** This document's identity for the service worker and the panel (see `CONTENT_PORT_PREFIX`). */
+const documentId = crypto.randomUUID();
+/** The port to the service worker; `undefined` until the page first speaks, and after a disconnect. */
+let port: Runtime.Port | undefined;
+/** Whether this document has debug mode (it posted a chanasync message). */
+let hasDebugMode = false;
+
+function connect(): Runtime.Port {
+  const opened = browser.runtime.connect({ name: CONTENT_PORT_PREFIX + documentId });
+  opened.onMessage.addListener(relayToPage);
+  opened.onDisconnect.addListener(() => {
+    if (port === opened) port = undefined; // the service worker stopped: reconnect on the next message
+  });
+  return opened;
+}
+
+function send(message: ContentToBackgroundMessage): void {
+  try {
+    port ??= connect();
+    port.postMessage(message);
+  } catch {
+    // The extension was reloaded or removed ("Extension context invalidated"): this script is
+    // an orphan now, so stop listening.
+    port = undefined;
+    window.removeEventListener('message', relayToExtension);
+  }
+}
+
+function relayToExtension(event: MessageEvent): void {
+  if (event.source !== window) return; // other frames' messages are their content scripts' business
+  const data: unknown = event.data;
+  if (typeof data !== 'object' || data === null || (data as { source?: unknown }).source !== PAGE_SOURCE) return;
+  hasDebugMode = true;
+  const chars = jsonChars(data);
+  if (chars === undefined) send({ source: CONTENT_SOURCE, type: 'refused', reason: 'malformed' });
+  else if (chars > MAX_MESSAGE_CHARS) send({ source: CONTENT_SOURCE, type: 'refused', reason: 'oversized', chars });
+  else send({ source: CONTENT_SOURCE, type: 'page', message: data });
+}
+
+function relayToPage(message: unknown): void {
+  if (!isBackgroundToContentMessage(message) || message.type === 'ping') return;
+  const command: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type: message.type };
+  // The target is this very window, and `hello`/`bye` carry nothing secret, so any origin will
+  // do — including the opaque origin of a sandboxed frame, which no origin string can name.
+  window.postMessage(command, '*');
+}
+
+window.addEventListener('message', relayToExtension);
+browser.runtime.onMessage.addListener((message: unknown) => {
+  // A ping asks whether this frame still holds the document a kept snapshot came from.
+  if (isBackgroundToContentMessage(message) && message.type === 'ping') return Promise.resolve(documentId);
+  relayToPage(message);
+  return undefined; // no reply
+});
+window.addEventListener('pageshow', (event) => {
+  // Back from the back/forward cache: the port closed when the page left; if a panel is open,
+  // the service worker answers with a `hello`.
+  if (event.persisted && hasDebugMode) send({ source: CONTENT_SOURCE, type: 'restored' });
+});

@@ -1,0 +1,289 @@
+/**
+ * The Channels panel page: connects to the service worker for the inspected tab, folds what it
+ * hears into the model (`model.ts`), and repaints with the pure render function (`render.ts`) at
+ * most once per animation frame — plus twice a second while something waits, since waiting
+ * times grow even when the page posts nothing.
+ *
+ * The tab comes from `devtools.inspectedWindow.tabId` inside DevTools; outside (tests, or the
+ * page opened as a normal tab) from `?tabId=N`. When the service worker restarts, the port
+ * closes and the panel reconnects, re-subscribes and is refilled from the kept snapshots. When
+ * the page navigates, its frames' documents go away (`frame-gone`) and the panel starts over.
+ * Every message is checked: the envelope with the extension's guard, each snapshot with the
+ * protocol's `isPageToInspectorMessage`, even though the service worker checked it already.
+ */
+import browser, { type Devtools, type Runtime } from 'webextension-polyfill';
+import { isPageToInspectorMessage, type SnapshotMessage } from '../../../src/protocol.js';
+import {
+  type BackgroundToPanelMessage,
+  isBackgroundToPanelMessage,
+  isFrameInfo,
+  isTabId,
+  PANEL_PORT,
+  PANEL_SOURCE,
+  type PanelToBackgroundMessage,
+} from '../messages.js';
+import {
+  cleared,
+  DEFAULT_THRESHOLD_MS,
+  DEFAULT_VIEW,
+  EMPTY_DATA,
+  type PanelData,
+  type SortKey,
+  type ViewState,
+  withAnnounce,
+  withNotice,
+  withoutFrame,
+  withSnapshot,
+} from './model.js';
+import { type Connection, render } from './render.js';
+
+/** How often the panel tells the service worker it is still there (which keeps it alive). */
+const KEEPALIVE_MS = 20_000;
+/** How often ages are repainted while channels have waiters. */
+const TICK_MS = 500;
+/** Reconnection delays: from the first to the longest, doubling in between. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 2000;
+const THRESHOLD_KEY = 'chanasync-inspector.thresholdMs';
+
+const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const viewport = byId<HTMLElement>('viewport');
+const noticesBox = byId<HTMLElement>('notices');
+const statusBox = byId<HTMLElement>('status');
+const filterInput = byId<HTMLInputElement>('filter');
+const thresholdInput = byId<HTMLInputElement>('threshold');
+const pauseButton = byId<HTMLButtonElement>('pause');
+const clearButton = byId<HTMLButtonElement>('clear');
+
+/** DevTools APIs, present only when the page runs as a DevTools panel. */
+const devtools = (browser as { devtools?: Devtools.Static }).devtools;
+
+// ── state ───────────────────────────────────────────────────────────────────────────────────
+
+/** What the panel knows, updated by every message. */
+let data: PanelData = EMPTY_DATA;
+/** While paused: the data and time shown, frozen at the moment Pause was pressed. */
+let frozen: { data: PanelData; now: number } | undefined;
+let view: ViewState = { ...DEFAULT_VIEW, thresholdMs: savedThreshold(), viewportHeight: viewport.clientHeight };
+let connection: Connection = 'connecting';
+/** The port to the service worker; `undefined` between a disconnect and the reconnection. */
+let port: Runtime.Port | undefined;
+let retryDelay = RETRY_MIN_MS;
+
+const tabId = inspectedTabId();
+
+function inspectedTabId(): number | undefined {
+  const fromDevtools = devtools?.inspectedWindow.tabId;
+  if (isTabId(fromDevtools)) return fromDevtools;
+  const query = new URLSearchParams(location.search).get('tabId');
+  const fromQuery = query === null || query.trim() === '' ? Number.NaN : Number(query);
+  return isTabId(fromQuery) ? fromQuery : undefined;
+}
+
+function savedThreshold(): number {
+  const saved = Number(localStorage.getItem(THRESHOLD_KEY));
+  return saved > 0 && Number.isFinite(saved) ? saved : DEFAULT_THRESHOLD_MS;
+}
+
+// ── connection ──────────────────────────────────────────────────────────────────────────────
+
+function connect(): void {
+  if (tabId === undefined) {
+    connection = 'no-tab';
+    schedule();
+    return;
+  }
+  let opened: Runtime.Port;
+  try {
+    opened = browser.runtime.connect({ name: PANEL_PORT });
+  } catch {
+    reconnectLater();
+    return;
+  }
+  port = opened;
+  opened.onMessage.addListener((message: unknown) => {
+    if (port !== opened) return;
+    retryDelay = RETRY_MIN_MS;
+    receive(message);
+  });
+  opened.onDisconnect.addListener(() => {
+    if (port !== opened) return;
+    port = undefined;
+    reconnectLater();
+  });
+  post({ source: PANEL_SOURCE, type: 'subscribe', tabId });
+  connection = 'connected';
+  schedule();
+}
+
+function reconnectLater(): void {
+  connection = 'reconnecting';
+  schedule();
+  setTimeout(connect, retryDelay);
+  retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+}
+
+function post(message: PanelToBackgroundMessage): void {
+  try {
+    port?.postMessage(message);
+  } catch {
+    // Disconnected; onDisconnect reconnects.
+  }
+}
+
+const isSnapshot = (value: unknown): value is SnapshotMessage =>
+  isPageToInspectorMessage(value) && value.type === 'snapshot';
+
+function receive(message: unknown): void {
+  if (!isBackgroundToPanelMessage(message)) return;
+  data = update(data, message);
+  if (data.frames.size === 0 && view.expanded.size > 0) view = { ...view, expanded: new Set() }; // a new page
+  schedule();
+}
+
+/** `current` after `message`; snapshots that fail the protocol guard are counted as malformed. */
+function update(current: PanelData, message: BackgroundToPanelMessage): PanelData {
+  switch (message.type) {
+    case 'snapshot':
+      return isSnapshot(message.snapshot)
+        ? withSnapshot(current, message.frame, message.snapshot, message.receivedAt)
+        : withNotice(current, 'malformed', message.frame);
+    case 'restore': {
+      let next = current;
+      for (const entry of message.frames as readonly unknown[]) {
+        if (typeof entry !== 'object' || entry === null) continue;
+        const { frame, snapshot, receivedAt } = entry as Record<string, unknown>;
+        if (isFrameInfo(frame) && isSnapshot(snapshot) && typeof receivedAt === 'number') {
+          next = withSnapshot(next, frame, snapshot, receivedAt);
+        }
+      }
+      return next;
+    }
+    case 'announce':
+      return withAnnounce(current, message.frame);
+    case 'frame-gone':
+      return withoutFrame(current, message.documentId);
+    case 'refused':
+      return withNotice(current, message.reason, message.frame, message.chars);
+  }
+}
+
+// ── painting ────────────────────────────────────────────────────────────────────────────────
+
+let scheduled = false;
+
+/**
+ * Repaints soon: on the next animation frame, or after 100 ms if frames don't come (a hidden
+ * panel gets none; it then repaints at most ten times a second, and not at all when idle).
+ */
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  const frame = requestAnimationFrame(() => paint(timer));
+  const timer = setTimeout(() => paint(frame), 100);
+  function paint(other: number | ReturnType<typeof setTimeout>): void {
+    cancelAnimationFrame(other as number);
+    clearTimeout(other as ReturnType<typeof setTimeout>);
+    scheduled = false;
+    repaint();
+  }
+}
+
+/**
+ * The time waiters are aged at, in steps of 100 ms (ages show tenths of a second): repaints
+ * within a step — scrolling — reuse the rows already sorted.
+ */
+const clock = () => Date.now() - (Date.now() % 100);
+
+function repaint(): void {
+  const shown = frozen ?? { data, now: clock() };
+  const output = render({ data: shown.data, view, now: shown.now, connection }, document);
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
+  noticesBox.replaceChildren(...output.notices.childNodes);
+  viewport.replaceChildren(output.content);
+  statusBox.textContent = output.status;
+  if (focused !== undefined) viewport.querySelector<HTMLElement>(`.caret[data-key="${CSS.escape(focused)}"]`)?.focus();
+}
+
+function setView(change: Partial<ViewState>): void {
+  view = { ...view, ...change };
+  schedule();
+}
+
+// ── controls ────────────────────────────────────────────────────────────────────────────────
+
+filterInput.addEventListener('input', () => {
+  viewport.scrollTop = 0;
+  setView({ filter: filterInput.value, scrollTop: 0 });
+});
+
+thresholdInput.value = String(view.thresholdMs / 1000);
+thresholdInput.addEventListener('input', () => {
+  const seconds = thresholdInput.valueAsNumber;
+  if (!(seconds >= 0 && Number.isFinite(seconds))) return;
+  localStorage.setItem(THRESHOLD_KEY, String(seconds * 1000));
+  setView({ thresholdMs: seconds * 1000 });
+});
+
+pauseButton.addEventListener('click', () => {
+  frozen = frozen === undefined ? { data, now: Date.now() } : undefined;
+  pauseButton.setAttribute('aria-pressed', String(frozen !== undefined));
+  pauseButton.textContent = frozen === undefined ? 'Pause' : 'Resume';
+  setView({ paused: frozen !== undefined });
+});
+
+clearButton.addEventListener('click', () => {
+  data = cleared(data);
+  if (frozen !== undefined) frozen = { data, now: frozen.now };
+  setView({ expanded: new Set() });
+  post({ source: PANEL_SOURCE, type: 'resync' }); // the page re-posts its current state
+});
+
+viewport.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const sort = target?.closest<HTMLElement>('[data-sort]')?.dataset.sort;
+  if (sort !== undefined) {
+    setView({ sort: sort as SortKey });
+    return;
+  }
+  const line = target?.closest('.line'); // clicks in the details (selecting a stack) don't toggle
+  if (line === null || line === undefined) return;
+  const key = line.closest<HTMLElement>('.row')?.dataset.key;
+  if (key === undefined) return;
+  const expanded = new Set(view.expanded);
+  if (!expanded.delete(key)) expanded.add(key);
+  setView({ expanded });
+});
+
+viewport.addEventListener('scroll', () => setView({ scrollTop: viewport.scrollTop }), { passive: true });
+new ResizeObserver(() => setView({ viewportHeight: viewport.clientHeight })).observe(viewport);
+
+// ── theme ───────────────────────────────────────────────────────────────────────────────────
+
+/** Follows DevTools' theme in DevTools, the system's elsewhere. */
+function applyTheme(): void {
+  const theme = devtools?.panels.themeName;
+  const dark = theme === undefined ? matchMedia('(prefers-color-scheme: dark)').matches : theme === 'dark';
+  document.documentElement.classList.toggle('theme-dark', dark);
+}
+applyTheme();
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', applyTheme);
+devtools?.panels.onThemeChanged?.addListener(applyTheme); // Firefox only
+
+// ── go ──────────────────────────────────────────────────────────────────────────────────────
+
+setInterval(() => post({ source: PANEL_SOURCE, type: 'keepalive' }), KEEPALIVE_MS);
+setInterval(() => {
+  if (frozen === undefined && hasWaiters(data)) schedule();
+}, TICK_MS);
+
+function hasWaiters(current: PanelData): boolean {
+  for (const state of current.frames.values()) {
+    for (const channel of state.snapshot.channels) {
+      if (channel.pushers.length + channel.pullers.length > 0) return true;
+    }
+  }
+  return false;
+}
+
+connect();

@@ -1,0 +1,310 @@
+/**
+ * End to end, in Debian's Chromium (headless, via playwright-core): the built extension, a page
+ * served from 127.0.0.1 with debug mode on (fixtures/page.html, with an iframe), and the panel
+ * opened as a normal tab with `?tabId=N` — then, once, inside the real DevTools.
+ *
+ * The tests share one browser and run in order, each leaving the page in the state the next one
+ * expects (vitest runs a file's tests sequentially).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
+
+/** What the fixture page exposes (fixtures/page.js). */
+interface FixtureWindow {
+  postedSnapshots: number;
+  inspectorSaid: ('hello' | 'bye')[];
+  fixture: {
+    push(name: string, count?: number): void;
+    park(name: string, kind: 'push' | 'pull'): void;
+    create(name: string, capacity: number): void;
+  };
+}
+
+const POLL = { timeout: 10_000, interval: 50 };
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+let context: BrowserContext;
+let page: Page;
+let tabId: number;
+let panel: Page;
+
+const panelUrl = () => `chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`;
+/** Runs `run` with the page's window (its source is sent, so it may use nothing from here). */
+const onPage = (run: (window: FixtureWindow) => void) => page.evaluate(`(${run.toString()})(window)`);
+const postedSnapshots = () => page.evaluate(() => (window as unknown as FixtureWindow).postedSnapshots);
+/** The last thing the inspector said to the page. */
+const lastSaid = () => page.evaluate(() => (window as unknown as FixtureWindow).inspectorSaid.at(-1));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The page's snapshot count once it stopped changing for 300 ms (three of its intervals). */
+async function quietSnapshotCount(): Promise<number> {
+  let count = await postedSnapshots();
+  for (;;) {
+    await sleep(300);
+    const now = await postedSnapshots();
+    if (now === count) return count;
+    count = now;
+  }
+}
+
+/** The row of the channel named `name` in `view`. */
+function row(view: Page, name: string): Locator {
+  return view.locator('.row').filter({ has: view.locator('.name-text').getByText(name, { exact: true }) });
+}
+
+async function text(locator: Locator): Promise<string | null> {
+  return (await locator.count()) === 0 ? null : locator.first().textContent();
+}
+
+async function openPanel(): Promise<Page> {
+  const opened = await context.newPage();
+  await opened.goto(panelUrl());
+  return opened;
+}
+
+beforeAll(async () => {
+  const extensionDir = await buildAll();
+  server = await startServer();
+  browser = await launchWithExtension(extensionDir);
+  context = browser.context;
+  ({ page, tabId } = await newTab(context, browser.serviceWorker));
+  await loadFixture(page, `${server.origin}${fixturesPath}/page.html`);
+  panel = await openPanel();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the Channels panel, as a tab', () => {
+  test("the panel lists the page's channels with capacity, occupancy, overflow and waiters", async () => {
+    await expect.poll(() => text(row(panel, 'jobs').locator('.occupancy-text')), POLL).toBe('3 / 8');
+    const names = await panel.locator('.row .name-text').allTextContents();
+    expect(names.slice().sort()).toEqual(
+      ['<img src=x onerror=alert(1)>', 'done', 'events', 'frame-uploads', 'jobs', 'latest', 'replies'].sort(),
+    );
+    expect(await text(row(panel, 'jobs').locator('.col-capacity'))).toBe('8');
+    expect(await row(panel, 'jobs').locator('.fill').getAttribute('style')).toContain('width: 37.5%');
+    expect(await text(row(panel, 'events').locator('.col-capacity'))).toBe('∞');
+    expect(await text(row(panel, 'events').locator('.occupancy-text'))).toBe('5 / ∞');
+    expect(await text(row(panel, 'latest').locator('.col-overflow'))).toBe('drop-oldest');
+    expect(await text(row(panel, 'replies').locator('.col-pullers .count'))).toBe('1');
+    expect(await text(row(panel, 'replies').locator('.col-pushers'))).toBe('–');
+    expect(await row(panel, 'done').getAttribute('class')).toContain('closed');
+  });
+
+  test('rows of an iframe are tagged with their frame', async () => {
+    expect(await text(row(panel, 'frame-uploads').locator('.col-frame'))).toBe('frame.html');
+    expect(await row(panel, 'frame-uploads').locator('.col-frame').getAttribute('title')).toMatch(/\/frame\.html$/);
+    expect(await text(row(panel, 'jobs').locator('.col-frame'))).toBe('top');
+  });
+
+  test('a hostile channel name is shown as text, never as markup', async () => {
+    expect(await text(row(panel, '<img src=x onerror=alert(1)>').locator('.name-text'))).toBe(
+      '<img src=x onerror=alert(1)>',
+    );
+    expect(await panel.locator('img').count()).toBe(0);
+  });
+
+  test("the panel follows the page's state as it changes", async () => {
+    await onPage((w) => w.fixture.push('jobs', 2));
+    await expect.poll(() => text(row(panel, 'jobs').locator('.occupancy-text')), POLL).toBe('5 / 8');
+    await onPage((w) => {
+      w.fixture.create('fresh', 0);
+      w.fixture.park('fresh', 'push');
+    });
+    await expect.poll(() => text(row(panel, 'fresh').locator('.col-pushers .count')), POLL).toBe('1');
+  });
+
+  test('with two inspected tabs, each panel shows only its own tab’s channels', async () => {
+    const other = await newTab(context, browser.serviceWorker);
+    const otherPanel = await context.newPage();
+    try {
+      await otherPanel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${other.tabId}`);
+      await loadFixture(other.page, `${server.origin}${fixturesPath}/demo.html`);
+      await expect.poll(() => row(otherPanel, 'crawl/urls').count(), POLL).toBe(1);
+      expect(await row(otherPanel, 'jobs').count()).toBe(0);
+      await onPage((w) => w.fixture.push('jobs', 0)); // nothing changes; give tab 2's snapshots time to stray
+      await sleep(300);
+      expect(await row(panel, 'crawl/urls').count()).toBe(0);
+      expect(await row(panel, 'jobs').count()).toBe(1);
+    } finally {
+      await otherPanel.close();
+      await other.page.close();
+    }
+  });
+
+  test('a same-document navigation (pushState, a hash change) keeps the rows and their history', async () => {
+    const points = () => row(panel, 'jobs').locator('.spark-line').getAttribute('points');
+    const before = await points();
+    await page.evaluate(() => {
+      history.pushState({}, '', '?route=2');
+      location.hash = 'section';
+    });
+    await sleep(300);
+    expect(await row(panel, 'fresh').count()).toBe(1);
+    expect(await points()).toBe(before);
+  });
+
+  test('a kept snapshot of a document that left while the service worker slept is not restored', async () => {
+    const other = await newTab(context, browser.serviceWorker);
+    const url = `chrome-extension://${browser.extensionId}/panel.html?tabId=${other.tabId}`;
+    try {
+      const first = await context.newPage();
+      await first.goto(url);
+      await loadFixture(other.page, `${server.origin}${fixturesPath}/demo.html`);
+      await expect.poll(() => row(first, 'crawl/urls').count(), POLL).toBe(1);
+      await first.close();
+      const cdp = await context.newCDPSession(other.page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers'); // the demo's port closes with the worker, unheard
+      await cdp.detach();
+      await loadFixture(other.page, `${server.origin}${fixturesPath}/plain.html`);
+      const second = await context.newPage();
+      await second.goto(url);
+      await expect.poll(() => text(second.locator('.empty h2')), POLL).toBe('No chanasync debug mode on this page');
+      await sleep(300);
+      expect(await second.locator('.row').count()).toBe(0);
+      await second.close();
+    } finally {
+      await other.page.close();
+    }
+  });
+
+  test('a channel whose oldest waiter passed the threshold is marked stuck and sorted first', async () => {
+    await panel.locator('#threshold').fill('0.5');
+    await expect.poll(() => row(panel, 'replies').getAttribute('class'), POLL).toContain('stuck');
+    expect(await text(row(panel, 'replies').locator('.badge-stuck'))).toBe('stuck');
+    const first = await panel.locator('.row').first().locator('.name-text').textContent();
+    expect(['replies', 'fresh']).toContain(first);
+    const fixture = readFileSync(join(repoRoot, fixturesPath, 'page.js'), 'utf8').split('\n');
+    const line = fixture.findIndex((source) => source.includes('channels.replies.pull()')) + 1;
+    expect(await text(row(panel, 'replies').locator('.col-where'))).toBe(`waitForReply (page.js:${line})`);
+  });
+
+  test('expanding a row shows its waiters with their stacks, and where the channel was created', async () => {
+    await row(panel, 'replies').locator('.caret').click();
+    const details = row(panel, 'replies').locator('.details');
+    await details.waitFor();
+    expect(await text(details.locator('.kind'))).toBe('pull');
+    expect(await text(details.locator('.waiter .stack'))).toContain('waitForReply');
+    expect(await details.locator('dd.stack').first().textContent()).toContain('page.js');
+  });
+
+  test('the panel recovers when the service worker restarts', async () => {
+    const cdp: CDPSession = await context.newCDPSession(panel);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    await onPage((w) => w.fixture.push('jobs', 1));
+    await expect.poll(() => text(row(panel, 'jobs').locator('.occupancy-text')), POLL).toBe('6 / 8');
+    await expect.poll(() => text(panel.locator('#status')), POLL).not.toContain('reconnecting');
+  });
+
+  test('a second panel of the same tab fills at once from the kept snapshots', async () => {
+    const before = await quietSnapshotCount();
+    const second = await openPanel();
+    try {
+      await expect.poll(() => text(row(second, 'jobs').locator('.occupancy-text')), POLL).toBe('6 / 8');
+      expect(await postedSnapshots()).toBe(before); // not a new snapshot: only the first panel says hello
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('reloading the page starts the panel over with the new page', async () => {
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { fixtureReady?: boolean }).fixtureReady === true);
+    await expect.poll(() => text(row(panel, 'jobs').locator('.occupancy-text')), POLL).toBe('3 / 8');
+    expect(await row(panel, 'fresh').count()).toBe(0);
+    // The sparkline starts over too: every sample is the new page's 3.
+    const points = (await row(panel, 'jobs').locator('.spark-line').getAttribute('points')) ?? '';
+    expect(new Set(points.split(' ').map((point) => point.split(',')[1])).size).toBe(1);
+  });
+
+  test('closing the last panel says bye: the page stops posting snapshots', async () => {
+    await onPage((w) => w.fixture.push('jobs', 1));
+    await expect.poll(() => text(row(panel, 'jobs').locator('.occupancy-text')), POLL).toBe('4 / 8');
+    expect(await lastSaid()).toBe('hello');
+    await panel.close();
+    await expect.poll(lastSaid, POLL).toBe('bye'); // panel → service worker → content script → page
+    const count = await postedSnapshots();
+    await onPage((w) => w.fixture.push('jobs', 1));
+    await sleep(600); // six of the page's 100 ms intervals
+    expect(await postedSnapshots()).toBe(count);
+  });
+});
+
+// ── the real DevTools ──────────────────────────────────────────────────────────────────────
+
+/** `Runtime.evaluate` in another target, through the browser session (non-flattened attach). */
+async function evaluatorFor(cdp: CDPSession, targetId: string): Promise<(expression: string) => Promise<unknown>> {
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
+  const pending = new Map<number, (result: unknown) => void>();
+  let nextId = 1;
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const reply = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown } } };
+    if (reply.id !== undefined) pending.get(reply.id)?.(reply.result?.result?.value);
+  });
+  return (expression) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      const message = JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true } });
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message });
+    });
+}
+
+/** The id of the first target whose URL matches, if any. */
+async function findTarget(cdp: CDPSession, match: (url: string) => boolean): Promise<string | undefined> {
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  return targetInfos.find((target) => match(target.url))?.targetId;
+}
+
+/** The id of the first target whose URL matches, once there is one. */
+async function targetWhere(cdp: CDPSession, match: (url: string) => boolean): Promise<string> {
+  await expect.poll(() => findTarget(cdp, match), POLL).toBeDefined();
+  return (await findTarget(cdp, match)) as string;
+}
+
+describe('the Channels panel in the real DevTools', () => {
+  test('DevTools shows the Channels panel with the inspected tab, and closing DevTools says bye', async () => {
+    const cdp = await context.browser()!.newBrowserCDPSession();
+    const pageTarget = await targetWhere(cdp, (url) => url.startsWith(`${server.origin}${fixturesPath}/page.html`));
+    const before = await postedSnapshots();
+    await cdp.send('Target.openDevTools', { targetId: pageTarget });
+    const devtoolsTarget = await targetWhere(cdp, (url) => url.startsWith('devtools://devtools/bundled/devtools_app'));
+    const devtools = await evaluatorFor(cdp, devtoolsTarget);
+    const panelKey = `chrome-extension://${browser.extensionId}Channels`;
+    // The extension's panel registers once its DevTools page ran; then showPanel opens it.
+    const isPanel = (url: string) => url.endsWith('/panel.html');
+    await expect
+      .poll(async () => {
+        await devtools(`InspectorFrontendAPI.showPanel(${JSON.stringify(panelKey)})`);
+        return findTarget(cdp, isPanel);
+      }, POLL)
+      .toBeDefined();
+    const panelTarget = await targetWhere(cdp, isPanel);
+    const inPanel = await evaluatorFor(cdp, panelTarget);
+    const names = () =>
+      inPanel('[...document.querySelectorAll(".row .name-text")].map((e) => e.textContent).sort().join(",")');
+    await expect.poll(names, POLL).toBe('<img src=x onerror=alert(1)>,done,events,frame-uploads,jobs,latest,replies');
+    expect(await inPanel('location.search')).toBe(''); // the tab id came from devtools.inspectedWindow
+    await expect.poll(lastSaid, POLL).toBe('hello'); // the first panel of the tab wakes its pages
+    await expect.poll(postedSnapshots, POLL).toBeGreaterThan(before);
+
+    await cdp.send('Target.closeTarget', { targetId: devtoolsTarget });
+    await expect.poll(lastSaid, POLL).toBe('bye');
+    const count = await postedSnapshots();
+    await onPage((w) => w.fixture.push('jobs', 1));
+    await sleep(600);
+    expect(await postedSnapshots()).toBe(count);
+    await cdp.detach();
+  });
+});

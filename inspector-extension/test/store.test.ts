@@ -1,0 +1,106 @@
+/**
+ * The kept snapshots (src/background/store.ts) over a fake `storage.session` whose operations
+ * take time, as the real one's do: the queue must keep overlapping read-modify-writes from
+ * losing each other's updates.
+ */
+import { describe, expect, test } from 'vitest';
+import { type SessionArea, SnapshotStore } from '../src/background/store.js';
+import type { FrameInfo, StoredFrame } from '../src/messages.js';
+import { channel, snapshot, T0 } from './snapshots.js';
+
+/** An in-memory StorageArea that answers after a few milliseconds, and can fail writes. */
+function slowArea(options: { failSet?: boolean } = {}) {
+  const items = new Map<string, unknown>();
+  const later = <T>(value: () => T) =>
+    new Promise<T>((resolve, reject) =>
+      setTimeout(() => {
+        try {
+          resolve(value());
+        } catch (error) {
+          reject(error);
+        }
+      }, Math.random() * 5),
+    );
+  const area: SessionArea = {
+    get: (key) => later(() => (items.has(key) ? { [key]: structuredClone(items.get(key)) } : {})),
+    set: (values) =>
+      later(() => {
+        if (options.failSet) throw new Error('QUOTA_BYTES quota exceeded');
+        for (const [key, value] of Object.entries(values)) items.set(key, structuredClone(value));
+      }),
+    remove: (key) => later(() => void items.delete(key)),
+  };
+  return { area, items };
+}
+
+const frame = (documentId: string, frameId = 0): FrameInfo => ({ frameId, url: 'https://a.example/', documentId });
+const entry = (documentId: string, size = 0): StoredFrame => ({
+  frame: frame(documentId),
+  snapshot: snapshot([channel({ id: 1, capacity: 10, size })]),
+  receivedAt: T0,
+});
+
+describe('SnapshotStore', () => {
+  test('overlapping updates of one tab from several frames all land (the queue serializes them)', async () => {
+    const { area } = slowArea();
+    const store = new SnapshotStore(area);
+    const writes = ['a', 'b', 'c', 'd', 'e'].map((id) => store.apply({ op: 'put', tabId: 1, entry: entry(id) }));
+    await Promise.all(writes);
+    expect((await store.read(1)).map((e) => e.frame.documentId).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  test('a read sees every update queued before it, and a frame keeps only its last snapshot', async () => {
+    const store = new SnapshotStore(slowArea().area);
+    void store.apply({ op: 'put', tabId: 1, entry: entry('a', 1) });
+    void store.apply({ op: 'put', tabId: 1, entry: entry('a', 2) });
+    const read = await store.read(1);
+    expect(read).toHaveLength(1);
+    expect(read[0]?.snapshot.channels[0]?.size).toBe(2);
+  });
+
+  test('tabs are kept apart, and removing a frame or clearing a tab affects only that', async () => {
+    const { area, items } = slowArea();
+    const store = new SnapshotStore(area);
+    void store.apply({ op: 'put', tabId: 1, entry: entry('a') });
+    void store.apply({ op: 'put', tabId: 1, entry: entry('b') });
+    void store.apply({ op: 'put', tabId: 2, entry: entry('c') });
+    void store.apply({ op: 'remove-frame', tabId: 1, documentId: 'a' });
+    expect((await store.read(1)).map((e) => e.frame.documentId)).toEqual(['b']);
+    expect((await store.read(2)).map((e) => e.frame.documentId)).toEqual(['c']);
+    await store.apply({ op: 'clear-tab', tabId: 2 });
+    expect(await store.read(2)).toEqual([]);
+    expect([...items.keys()]).toEqual(['tab:1']);
+    await store.apply({ op: 'remove-frame', tabId: 1, documentId: 'b' });
+    expect(items.size).toBe(0); // an empty tab leaves no key behind
+  });
+
+  test('kept entries that no longer pass the guards are dropped when read', async () => {
+    const { area, items } = slowArea();
+    items.set('tab:1', [
+      entry('good'),
+      { ...entry('bad'), snapshot: { source: 'chanasync', type: 'snapshot' } },
+      'junk',
+    ]);
+    const store = new SnapshotStore(area);
+    expect((await store.read(1)).map((e) => e.frame.documentId)).toEqual(['good']);
+    items.set('tab:2', { not: 'an array' });
+    expect(await store.read(2)).toEqual([]);
+  });
+
+  test('a failed write (over quota) drops the tab’s entry and the queue goes on', async () => {
+    const { area, items } = slowArea({ failSet: true });
+    const errors: unknown[] = [];
+    const store = new SnapshotStore(area, (error) => errors.push(error));
+    items.set('tab:1', [entry('old')]);
+    await store.apply({ op: 'put', tabId: 1, entry: entry('new') });
+    expect(errors).toHaveLength(1);
+    expect(items.has('tab:1')).toBe(false);
+    expect(await store.read(1)).toEqual([]);
+  });
+
+  test('without storage.session, nothing is kept and nothing fails', async () => {
+    const store = new SnapshotStore(undefined);
+    await store.apply({ op: 'put', tabId: 1, entry: entry('a') });
+    expect(await store.read(1)).toEqual([]);
+  });
+});
