@@ -14,7 +14,7 @@
  *    {@link SelectGroup}. A select never matches itself: it polls before it parks, and a
  *    parked waiter is only ever matched by someone else's operation.
  * 3. **Claim**: the first channel operation that commits one of these waiters calls its
- *    `resolve` (or `close()` its `reject`), which unlinks every sibling in O(1) — eagerly, as
+ *    `resolve` (or `close()` its `fail`), which unlinks every sibling in O(1) — eagerly, as
  *    Go's third pass dequeues from the losers — before any other code can run. So exactly one
  *    case commits, and the losers leave no waiter, value or listener behind.
  */
