@@ -1,11 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit, property and README tests run in Node; a test file that needs the DOM opts into
-// happy-dom with a `// @vitest-environment happy-dom` comment at its top.
+// happy-dom with a `// @vitest-environment happy-dom` comment at its top. Files named
+// `*.gc.test.ts` run in a project whose workers start with `--expose-gc`, so they can force a
+// collection (leak detection, memory release); everything else runs without it.
+const shared = ['test/**/*.test.ts', 'inspector-extension/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'];
+const gcTests = ['**/*.gc.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'inspector-extension/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-    environment: 'node',
     testTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: shared, exclude: [...gcTests, '**/node_modules/**'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'gc',
+          include: ['test/**/*.gc.test.ts', 'inspector-extension/test/**/*.gc.test.ts'],
+          environment: 'node',
+          execArgv: ['--expose-gc'],
+        },
+      },
+    ],
   },
 });
