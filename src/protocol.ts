@@ -7,6 +7,10 @@
  * Page → inspector: `announce` (debug mode was enabled), `snapshot` (the channels now).
  * Inspector → page: `hello` (start sending snapshots), `bye` (stop).
  * Every message carries its `source` tag and the protocol `version`.
+ *
+ * Version 1 grows only by optional fields, so an inspector written for the first shape reads
+ * a newer snapshot and a newer inspector reads an old one: `input`, `select`, `leaked`, `seq`
+ * and `context` (issue 12) are all optional.
  */
 
 /** The `source` of messages posted by the page's debug mode. */
@@ -26,7 +30,18 @@ export const LIMITS = {
   name: 200,
   /** Characters of a stack trace (`createdAt`, `stack`). */
   stack: 4000,
+  /** Leaked operations listed in one snapshot; later leaks are counted in `truncated.leaks`. */
+  leaks: 100,
+  /** Characters of a context's `url` or `origin`. */
+  url: 2048,
 } as const;
+
+/**
+ * The largest number a `time`, `since` or `detectedAt` may be: the last instant a `Date` can
+ * represent (8.64e15 ms after the epoch). Together with "not negative" it keeps nonsense such
+ * as an age of two billion hours out of the inspector.
+ */
+export const MAX_TIME = 8.64e15;
 
 /** A parked operation in a snapshot. */
 export interface WaiterSnapshot {
@@ -36,6 +51,18 @@ export interface WaiterSnapshot {
   readonly since: number;
   /** Where it parked (user frames only), with `stacks: true`. */
   readonly stack?: string;
+  /**
+   * For a case of a select with several cases: a number shared by all its cases (one per
+   * select, unique within the context), so that an inspector shows the select once. Absent for
+   * plain operations and one-case selects.
+   */
+  readonly select?: number;
+  /**
+   * `true` when the wait is explained by input: its channel was created with `input: true`,
+   * or it is a case of a select with a case on such a channel. Such a wait is expected — idle,
+   * not stuck. Absent otherwise.
+   */
+  readonly input?: boolean;
 }
 
 /** One channel in a snapshot: counts and waiters, never buffered values. */
@@ -54,10 +81,57 @@ export interface ChannelSnapshot {
   readonly overflow: 'block' | 'drop-oldest' | 'drop-newest';
   /** Where the channel was created (user frames only), with `stacks: true`. */
   readonly createdAt?: string;
+  /**
+   * `true` when the channel was created with `input: true`: it is fed by the outside world
+   * (events, timers, another context), so waiting on it is expected. Absent otherwise.
+   */
+  readonly input?: boolean;
   /** Parked pushes, oldest first (at most `LIMITS.waiters`). */
   readonly pushers: readonly WaiterSnapshot[];
   /** Parked pulls, oldest first (at most `LIMITS.waiters`). */
   readonly pullers: readonly WaiterSnapshot[];
+}
+
+/**
+ * An operation that can never complete: it was parked on a channel that became unreachable
+ * (garbage-collected) before anything committed, aborted or closed it — Go 1.26's leaked
+ * goroutine. A select is one leak, reported when every channel it waited on is gone.
+ */
+export interface LeakSnapshot {
+  /** A number unique to this leak within the context's lifetime. */
+  readonly id: number;
+  /** What leaked: a plain push or pull (iteration included), or a select. */
+  readonly kind: 'push' | 'pull' | 'select';
+  /** When it parked, in ms since the epoch. */
+  readonly since: number;
+  /** Where it parked (user frames only), with `stacks: true`. */
+  readonly stack?: string;
+  /** When the leak was detected (the channel was garbage-collected), in ms since the epoch. */
+  readonly detectedAt: number;
+  /** The channel it was parked on (for a select, the channel of its first case). */
+  readonly channel: {
+    /** The channel's id in the snapshots it appeared in. */
+    readonly id: number;
+    /** Its name, or `''`. */
+    readonly name: string;
+    /** Its capacity; `null` stands for `Infinity`. */
+    readonly capacity: number | null;
+    /** Where it was created (user frames only), with `stacks: true`. */
+    readonly createdAt?: string;
+  };
+}
+
+/**
+ * Who produced a snapshot: the top page, a frame, or a dedicated Worker (whose snapshots
+ * reach the page through `relayDebug`). Informative — any script on a page can post
+ * anything, so an inspector also tags what it receives by the frame it came from.
+ */
+export interface DebugContext {
+  readonly kind: 'page' | 'worker' | 'frame';
+  /** The document's or the worker script's URL. */
+  readonly url?: string;
+  /** The context's origin. */
+  readonly origin?: string;
 }
 
 /** The state of every tracked channel. */
@@ -72,8 +146,23 @@ export interface SnapshotMessage {
    * others by id; at most `LIMITS.channels`.
    */
   readonly channels: readonly ChannelSnapshot[];
-  /** Present when something was left out: how many channels and waiters. */
-  readonly truncated?: { readonly channels: number; readonly waiters: number };
+  /**
+   * Present when something was left out: how many channels, waiters (of the listed channels
+   * and of the channels left out) and leaks (`leaks` only when some were).
+   */
+  readonly truncated?: { readonly channels: number; readonly waiters: number; readonly leaks?: number };
+  /**
+   * Operations that leaked since debug mode was enabled or `clearLeaks()` was last called,
+   * oldest first (at most `LIMITS.leaks`). Absent when there are none.
+   */
+  readonly leaked?: readonly LeakSnapshot[];
+  /**
+   * Increases with every snapshot taken in this context: order snapshots by it, not by
+   * `time` (a page's clock can be wrong or step back).
+   */
+  readonly seq?: number;
+  /** Who produced the snapshot, when known. */
+  readonly context?: DebugContext;
 }
 
 /** Debug mode was enabled: an inspector that is already open answers with `hello`. */
@@ -108,42 +197,90 @@ export function isInspectorToPageMessage(message: unknown): message is Inspector
 
 /**
  * Whether `message` is a well-formed `announce` or `snapshot` from a page — every field of the
- * right type and within {@link LIMITS}. The inspector checks each message with it before use.
+ * right type and range and within {@link LIMITS}: ids are non-negative integers, unique within
+ * the snapshot (channels) and within `leaked`; sizes and capacities are non-negative integers
+ * with `size ≤ capacity` (unless the capacity is `null`, i.e. infinite) and a drop policy
+ * only with a capacity of at least 1; times are between 0 and {@link MAX_TIME}. Optional
+ * fields may be absent (older pages) but never malformed. Fields it does not know are
+ * allowed (a later version-1 page may add some); an inspector should copy only the fields it
+ * uses. The inspector checks each message with it before use.
  */
 export function isPageToInspectorMessage(message: unknown): message is PageToInspectorMessage {
   const type = envelope(message, PAGE_SOURCE);
   if (type === 'announce') return true;
   if (type !== 'snapshot') return false;
-  const { time, channels, truncated } = message as Record<string, unknown>;
-  if (typeof time !== 'number' || !Array.isArray(channels) || channels.length > LIMITS.channels) return false;
+  const { time, channels, truncated, leaked, seq, context } = message as Record<string, unknown>;
+  if (!isTime(time) || !Array.isArray(channels) || channels.length > LIMITS.channels) return false;
   if (truncated !== undefined && !isTruncated(truncated)) return false;
-  return channels.every(isChannelSnapshot);
+  if (seq !== undefined && !isCount(seq)) return false;
+  if (context !== undefined && !isContext(context)) return false;
+  if (leaked !== undefined && !isLeakList(leaked)) return false;
+  return channels.every(isChannelSnapshot) && uniqueIds(channels);
 }
 
 const OVERFLOWS = ['block', 'drop-oldest', 'drop-newest'];
 const KINDS = ['push', 'pull', 'select'];
+const CONTEXTS = ['page', 'worker', 'frame'];
 
-function isTruncated(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const { channels, waiters } = value as Record<string, unknown>;
-  return typeof channels === 'number' && typeof waiters === 'number';
+/** A non-negative integer that a JSON number holds exactly. */
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
-function isText(value: unknown, limit: number): boolean {
+/** A time in ms since the epoch that a `Date` can hold, not before the epoch. */
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= MAX_TIME;
+}
+
+function isText(value: unknown, limit: number): value is string {
   return typeof value === 'string' && value.length <= limit;
 }
 
-function isChannelSnapshot(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const channel = value as Record<string, unknown>;
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Whether no two entries share an `id` (each already checked to be a number). */
+function uniqueIds(list: readonly unknown[]): boolean {
+  return new Set(list.map((entry) => (entry as { id: number }).id)).size === list.length;
+}
+
+function isTruncated(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const { channels, waiters, leaks } = value;
+  return isCount(channels) && isCount(waiters) && (leaks === undefined || isCount(leaks));
+}
+
+function isContext(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const { kind, url, origin } = value;
   return (
-    typeof channel.id === 'number' &&
+    CONTEXTS.includes(kind as string) &&
+    (url === undefined || isText(url, LIMITS.url)) &&
+    (origin === undefined || isText(origin, LIMITS.url))
+  );
+}
+
+/** `capacity` and `size` as a snapshot carries them: `null` capacity is infinite. */
+function isCapacity(value: unknown): boolean {
+  return value === null || isCount(value);
+}
+
+function isChannelSnapshot(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const channel = value;
+  const { capacity, size, overflow } = channel;
+  return (
+    isCount(channel.id) &&
     isText(channel.name, LIMITS.name) &&
-    (channel.capacity === null || typeof channel.capacity === 'number') &&
-    typeof channel.size === 'number' &&
+    isCapacity(capacity) &&
+    isCount(size) &&
+    (capacity === null || size <= (capacity as number)) &&
     typeof channel.closed === 'boolean' &&
-    OVERFLOWS.includes(channel.overflow as string) &&
+    OVERFLOWS.includes(overflow as string) &&
+    (overflow === 'block' || capacity !== 0) &&
     (channel.createdAt === undefined || isText(channel.createdAt, LIMITS.stack)) &&
+    (channel.input === undefined || typeof channel.input === 'boolean') &&
     isWaiterList(channel.pushers) &&
     isWaiterList(channel.pullers)
   );
@@ -154,11 +291,35 @@ function isWaiterList(value: unknown): boolean {
 }
 
 function isWaiterSnapshot(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const waiter = value as Record<string, unknown>;
+  if (!isRecord(value)) return false;
+  const waiter = value;
   return (
     KINDS.includes(waiter.kind as string) &&
-    typeof waiter.since === 'number' &&
-    (waiter.stack === undefined || isText(waiter.stack, LIMITS.stack))
+    isTime(waiter.since) &&
+    (waiter.stack === undefined || isText(waiter.stack, LIMITS.stack)) &&
+    (waiter.select === undefined || isCount(waiter.select)) &&
+    (waiter.input === undefined || typeof waiter.input === 'boolean')
+  );
+}
+
+function isLeakList(value: unknown): boolean {
+  return Array.isArray(value) && value.length <= LIMITS.leaks && value.every(isLeakSnapshot) && uniqueIds(value);
+}
+
+function isLeakSnapshot(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const leak = value;
+  const channel = leak.channel;
+  return (
+    isCount(leak.id) &&
+    KINDS.includes(leak.kind as string) &&
+    isTime(leak.since) &&
+    isTime(leak.detectedAt) &&
+    (leak.stack === undefined || isText(leak.stack, LIMITS.stack)) &&
+    isRecord(channel) &&
+    isCount(channel.id) &&
+    isText(channel.name, LIMITS.name) &&
+    isCapacity(channel.capacity) &&
+    (channel.createdAt === undefined || isText(channel.createdAt, LIMITS.stack))
   );
 }

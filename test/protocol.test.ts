@@ -8,6 +8,7 @@ import {
   isInspectorToPageMessage,
   isPageToInspectorMessage,
   LIMITS,
+  MAX_TIME,
   PAGE_SOURCE,
   PROTOCOL_VERSION,
 } from '../src/protocol.js';
@@ -23,6 +24,20 @@ const channel = {
   pullers: [{ kind: 'pull', since: 1 }],
 };
 const snapshot = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'snapshot', time: 1, channels: [channel] };
+const leak = {
+  id: 1,
+  kind: 'pull',
+  since: 1,
+  detectedAt: 2,
+  channel: { id: 7, name: 'replies', capacity: 0 },
+};
+/** `snapshot` with its first channel changed by `fields`. */
+const withChannel = (fields: Record<string, unknown>) => ({ ...snapshot, channels: [{ ...channel, ...fields }] });
+/** `snapshot` with one waiter (a puller) made of `fields`. */
+const withWaiter = (fields: Record<string, unknown>) =>
+  withChannel({ pullers: [{ kind: 'pull', since: 1, ...fields }] });
+/** `snapshot` with one leak changed by `fields`. */
+const withLeak = (fields: Record<string, unknown>) => ({ ...snapshot, leaked: [{ ...leak, ...fields }] });
 
 describe('isInspectorToPageMessage', () => {
   test('accepts hello and bye from the inspector', () => {
@@ -55,6 +70,98 @@ describe('isPageToInspectorMessage', () => {
         channels: [{ ...channel, createdAt: 'at f (a.js:1:1)', pushers: [{ kind: 'select', since: 2, stack: 's' }] }],
       }),
     ).toBe(true);
+  });
+
+  test('accepts the optional fields of issue 12: input, select, leaked, seq, context, truncated leaks', () => {
+    const full = {
+      ...snapshot,
+      seq: 12,
+      context: { kind: 'worker', url: 'https://example.com/worker.js', origin: 'https://example.com' },
+      truncated: { channels: 0, waiters: 0, leaks: 3 },
+      leaked: [
+        { ...leak, stack: 'at main (app.js:3:1)', channel: { ...leak.channel, createdAt: 'at app.js:1:1' } },
+        { ...leak, id: 2, kind: 'select', channel: { id: 8, name: '', capacity: null } },
+      ],
+      channels: [
+        {
+          ...channel,
+          input: true,
+          pullers: [
+            { kind: 'select', since: 1, select: 4, input: true },
+            { kind: 'pull', since: 2, input: false },
+          ],
+        },
+      ],
+    };
+    expect(isPageToInspectorMessage(full)).toBe(true);
+    for (const kind of ['page', 'frame']) {
+      expect(isPageToInspectorMessage({ ...snapshot, context: { kind } })).toBe(true);
+    }
+  });
+
+  test('accepts a buffered channel whose buffer is full, and an infinite one with any size', () => {
+    expect(isPageToInspectorMessage(withChannel({ capacity: 3, size: 3 }))).toBe(true);
+    expect(isPageToInspectorMessage(withChannel({ capacity: null, size: 1_000_000 }))).toBe(true);
+    expect(isPageToInspectorMessage(withChannel({ capacity: 1, size: 1, overflow: 'drop-oldest' }))).toBe(true);
+  });
+
+  test.each([
+    ['a negative size', withChannel({ size: -1 })],
+    ['a fractional size', withChannel({ size: 0.5 })],
+    ['a size above the capacity', withChannel({ capacity: 2, size: 3 })],
+    ['a size on an unbuffered channel', withChannel({ capacity: 0, size: 1 })],
+    ['a negative capacity', withChannel({ capacity: -1 })],
+    ['a fractional capacity', withChannel({ capacity: 1.5 })],
+    ['an infinite capacity as a number', withChannel({ capacity: Infinity })],
+    ['a drop policy on an unbuffered channel', withChannel({ capacity: 0, overflow: 'drop-newest' })],
+    ['a negative id', withChannel({ id: -1 })],
+    ['a fractional id', withChannel({ id: 1.5 })],
+    ['a non-boolean input', withChannel({ input: 'yes' })],
+    ['a since before the epoch', withWaiter({ since: -1 })],
+    ['a since beyond the last Date', withWaiter({ since: MAX_TIME + 1 })],
+    ['a NaN since', withWaiter({ since: Number.NaN })],
+    ['a fractional select id', withWaiter({ select: 1.5 })],
+    ['a select id that is a string', withWaiter({ select: '1' })],
+    ['a non-boolean waiter input', withWaiter({ input: 1 })],
+    ['a waiter stack that is too long', withWaiter({ stack: 'x'.repeat(LIMITS.stack + 1) })],
+    ['a time that is not finite', { ...snapshot, time: Infinity }],
+    ['a negative seq', { ...snapshot, seq: -1 }],
+    ['a fractional seq', { ...snapshot, seq: 1.5 }],
+    ['a context of an unknown kind', { ...snapshot, context: { kind: 'tab' } }],
+    ['a context that is a string', { ...snapshot, context: 'worker' }],
+    ['a context url that is too long', { ...snapshot, context: { kind: 'page', url: 'x'.repeat(LIMITS.url + 1) } }],
+    ['a context origin that is not a string', { ...snapshot, context: { kind: 'frame', origin: 1 } }],
+    ['negative truncated counts', { ...snapshot, truncated: { channels: -1, waiters: 0 } }],
+    ['a fractional truncated leak count', { ...snapshot, truncated: { channels: 0, waiters: 0, leaks: 0.5 } }],
+    ['leaked that is not an array', { ...snapshot, leaked: leak }],
+    ['a leak of an unknown kind', withLeak({ kind: 'sleep' })],
+    ['a leak without detectedAt', withLeak({ detectedAt: undefined })],
+    ['a leak with a negative since', withLeak({ since: -5 })],
+    ['a leak without its channel', withLeak({ channel: undefined })],
+    ['a leak whose channel has a bad capacity', withLeak({ channel: { id: 1, name: '', capacity: -2 } })],
+    [
+      'a leak whose channel name is too long',
+      withLeak({ channel: { id: 1, name: 'n'.repeat(LIMITS.name + 1), capacity: 0 } }),
+    ],
+    ['a leak stack that is too long', withLeak({ stack: 'x'.repeat(LIMITS.stack + 1) })],
+  ])('rejects a snapshot with %s', (_, message) => {
+    expect(isPageToInspectorMessage(message)).toBe(false);
+  });
+
+  test('rejects duplicate channel ids (one click would expand two rows)', () => {
+    expect(isPageToInspectorMessage({ ...snapshot, channels: [channel, { ...channel, name: 'twin' }] })).toBe(false);
+    expect(isPageToInspectorMessage({ ...snapshot, channels: [channel, { ...channel, id: 2 }] })).toBe(true);
+  });
+
+  test('rejects duplicate leak ids', () => {
+    expect(isPageToInspectorMessage({ ...snapshot, leaked: [leak, leak] })).toBe(false);
+    expect(isPageToInspectorMessage({ ...snapshot, leaked: [leak, { ...leak, id: 2 }] })).toBe(true);
+  });
+
+  test('rejects more than LIMITS.leaks leaks', () => {
+    const leaked = Array.from({ length: LIMITS.leaks + 1 }, (_, id) => ({ ...leak, id }));
+    expect(isPageToInspectorMessage({ ...snapshot, leaked })).toBe(false);
+    expect(isPageToInspectorMessage({ ...snapshot, leaked: leaked.slice(1) })).toBe(true);
   });
 
   test.each([
