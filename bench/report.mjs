@@ -7,13 +7,18 @@ import os from 'node:os';
 // kind: 'ratio' = throughput (higher is better), 'bytes' / 'ns' (lower is
 // better), 'scale' = abort scaling factor (lower is better).
 const ROWS = [
-  { id: '1:1-unbuffered', label: '1:1 unbuffered (cap 0)', kind: 'ratio' },
-  { id: '1:1-cap128', label: '1:1 cap 128', kind: 'ratio' },
-  { id: 'fan-in', label: 'fan-in 64→1 (cap 128)', kind: 'ratio' },
-  { id: 'fan-out', label: 'fan-out 1→64 (cap 128)', kind: 'ratio' },
-  { id: 'nowait', label: 'nowait fill/drain (cap 1024)', kind: 'ratio' },
-  { id: 'nowait-throwing', label: 'nowait fill/drain, catching Full/Empty errors (cap 1024)', kind: 'ratio' },
-  { id: 'select-4to1', label: 'select 4→1 (cap 0) vs floor plain 1:1 (cap 0)', kind: 'ratio' },
+  { id: '1:1-unbuffered', label: 'W1 1:1 unbuffered (cap 0)', kind: 'ratio' },
+  { id: '1:1-cap128', label: 'W2 1:1 cap 128', kind: 'ratio' },
+  { id: 'fan-in', label: 'W3 fan-in 64→1 (cap 128)', kind: 'ratio' },
+  { id: 'fan-out', label: 'W4 fan-out 1→64 (cap 128)', kind: 'ratio' },
+  { id: 'select-4to1', label: 'W5 select 4→1 (cap 0) vs floor plain 1:1 (cap 0)', kind: 'ratio' },
+  { id: 'nowait', label: 'W6 nowait fill/drain, tryPush/tryPull (cap 1024)', kind: 'ratio' },
+  { id: 'nowait-throwing', label: 'W6 nowait fill/drain, catching Full/Empty errors (cap 1024)', kind: 'ratio' },
+  {
+    id: 'batch-fan-in',
+    label: 'W7 batch: fan-in 64→1, pullMany(64) (cap 64) vs floor per-value fan-in',
+    kind: 'ratio',
+  },
   { id: 'mem-idle-0', label: 'idle channel, cap 0 (bytes)', kind: 'bytes' },
   { id: 'mem-idle-128', label: 'idle channel, cap 128 (bytes)', kind: 'bytes' },
   { id: 'mem-parked', label: 'parked pull (bytes)', kind: 'bytes' },
@@ -22,17 +27,20 @@ const ROWS = [
   { id: 'abort-scaling', label: 'abort scaling {large}/{small}', kind: 'scale' },
 ];
 
+// Issue 14 (each runtime): W1-W4 ≥ 0.9× and ahead of every peer, W5 ≥ 0.6×, W6 with
+// tryPush / tryPull ≥ 0.8×, W7 ≥ 2× (and ahead of Effect's takeBetween).
 const TARGETS = [
   { id: '1:1-unbuffered', min: 0.9 },
   { id: '1:1-cap128', min: 0.9 },
-  { id: 'fan-in', min: 0.8 },
-  { id: 'fan-out', min: 0.8 },
-  { id: 'nowait', min: 0.5 },
+  { id: 'fan-in', min: 0.9 },
+  { id: 'fan-out', min: 0.9 },
+  { id: 'select-4to1', min: 0.6, ahead: ['ts-chan', 'js-csp'] },
+  { id: 'nowait', min: 0.8 },
+  { id: 'batch-fan-in', min: 2, ahead: ['effect'] },
   { id: 'mem-idle-0', max: 200 },
   { id: 'mem-idle-128', max: 200 },
   { id: 'mem-parked', max: 300 },
   { id: 'abort-scaling', max: 2 },
-  { id: 'select-4to1', min: 0.5, ahead: ['ts-chan', 'js-csp'] },
 ];
 
 /** select-1case: select/pull time per op, per capacity. */
@@ -236,6 +244,64 @@ function interopSection(rows) {
   return lines;
 }
 
+/** The batch / broadcast section (suite.mjs BATCH): named cells, ratios to the row's floor cell. */
+function batchSection(rows) {
+  const notes = [];
+  const lines = [
+    '## Batches and broadcast (chanasync)',
+    '',
+    'Cells: median values/s ± half the min–max spread · ratio to the floor cell of the same row; the cells of a row run in the same interleaved rounds. Broadcast: values/s per subscriber (each of the 8 receives every value).',
+    '',
+  ];
+  for (const row of rows) {
+    const base = row.cells.floor?.value;
+    lines.push(`**${row.id}**`, '', '| cell | values/s | / floor |', '|---|---:|---:|');
+    for (const [key, , , label] of row.layout) {
+      const c = row.cells[key] ?? {};
+      if (c.na || c.error) {
+        const text = c.na ?? `error: ${c.error}`;
+        if (!notes.includes(text)) notes.push(text);
+        lines.push(`| ${label} | ${c.na ? 'n/a' : 'error'}${sup(notes.indexOf(text) + 1)} | |`);
+        continue;
+      }
+      if (c.value === undefined) {
+        lines.push(`| ${label} | – | |`);
+        continue;
+      }
+      const spread = (Math.max(...c.samples) - Math.min(...c.samples)) / c.value;
+      const ratio = base ? `${(c.value / base).toFixed(2)}×` : '–';
+      lines.push(`| ${label} | ${rate(c.value)} ±${Math.round(spread * 50)}% | ${ratio} |`);
+    }
+    lines.push('');
+  }
+  lines.push(...notes.map((text, i) => `${sup(i + 1)} ${text}  `));
+  lines.push(
+    '',
+    '- **pushall-batch** (capacity 64): one producer awaits `pushAll` of 0..n-1 in fresh 64-value arrays; one consumer awaits `pullMany(64)` until it has n. Base: the floor’s 1:1 at capacity 64, one awaited push and pull per value. **bare loop**: the same arrays built and summed with no channel and no await — the cost a batch API can approach.',
+    '- **broadcast-8** (capacity 128 everywhere): one producer awaits every push into a source channel; `broadcast(source)` with 8 `subscribe({ capacity: 128 })` channels, each read by its own consumer (n pulls); the source is closed at the end. Against: 8 separate channels fed by one loop that awaits each push (value by value, channel by channel), each read by its own consumer — chanasync’s and, as the base, the floor’s.',
+  );
+  const ratioOf = (row, a, b) => {
+    const x = row.cells[a]?.value;
+    const y = row.cells[b]?.value;
+    return x && y ? `${(x / y).toFixed(2)}×` : 'no result';
+  };
+  const info = [];
+  for (const row of rows) {
+    if (row.id === 'pushall-batch') {
+      info.push(
+        `pushAll(64) → pullMany(64): ${ratioOf(row, 'pushAll', 'floor')} the floor’s per-value 1:1, ${ratioOf(row, 'pushAll', 'bare')} the bare loop`,
+      );
+    }
+    if (row.id === 'broadcast-8') {
+      info.push(
+        `broadcast to 8: ${ratioOf(row, 'broadcast', 'separate')} chanasync’s 8 separate channels, ${ratioOf(row, 'broadcast', 'floor')} the floor’s (values/s per subscriber)`,
+      );
+    }
+  }
+  if (info.length) lines.push('', '```', ...info.map((l) => `INFO ${l}`), '```');
+  return lines;
+}
+
 /** PASS/FAIL lines of the debug-* rows that ran. */
 function debugTargetLines({ hookCost, overhead, snapshot }) {
   const lines = [];
@@ -353,8 +419,12 @@ function debugSection({ hookCost, overhead, snapshot }) {
 
 const kilo = (n) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
-export function formatReport({ libs, notes, results, config, argv, seconds }) {
-  const [small, large] = config.abortSizes.map(kilo);
+/**
+ * The Markdown report. `runtime`: what ran the workloads (default: this Node); `command`: how
+ * the run was started (default: `bench/run.mjs`).
+ */
+export function formatReport({ libs, notes, results, config, argv, seconds, runtime, command }) {
+  const [small, large] = (config.abortSizes ?? [10_000, 100_000]).map(kilo);
   const rows = ROWS.filter((row) => results[row.id]).map((row) => ({
     ...row,
     label: row.label.replace('{small}', small).replace('{large}', large),
@@ -364,8 +434,8 @@ export function formatReport({ libs, notes, results, config, argv, seconds }) {
   const out = [
     '# chanasync benchmark',
     '',
-    `- machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores; Node ${process.version} (${process.platform}/${process.arch})`,
-    `- run: ${argv.length ? argv.join(' ') : '(full)'}; ${config.rounds} interleaved rounds + 1 warm-up per throughput workload, medians; ${config.memoryRounds} memory rounds of up to ${kilo(config.memoryCount)} objects; ${config.abortRounds} abort rounds; took ${seconds.toFixed(0)} s`,
+    `- machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores; ${runtime ?? `Node ${process.version} (${process.platform}/${process.arch})`}`,
+    `- run: ${command ?? 'bench/run.mjs'} ${argv.length ? argv.join(' ') : '(full)'}; ${config.rounds} interleaved rounds + 1 warm-up per throughput workload, medians${config.memoryRounds ? `; ${config.memoryRounds} memory rounds of up to ${kilo(config.memoryCount)} objects; ${config.abortRounds} abort rounds` : ''}; took ${seconds.toFixed(0)} s`,
     '- throughput cells: ratio of median ops/s to the floor (higher is better); memory in bytes, abort in ns per abort (lower is better)',
     '',
     rows.length ? mainTable(libs, results, rows) : '(no table rows in this run)',
@@ -385,6 +455,12 @@ export function formatReport({ libs, notes, results, config, argv, seconds }) {
       absoluteTable(libs, results, throughputRows),
     );
   }
+  if (results['batch-fan-in']) {
+    out.push(
+      '',
+      'W7 batch: the fan-in of W3 (64 producers, each awaiting every push of its strided slice) into one channel of capacity 64, one consumer taking up to 64 values per call (chanasync `pullMany(64)`, Effect `Queue.takeBetween(queue, 1, 64)`). The floor has no batch take, so its cell is its **per-value fan-in** with the same producers and capacity: the row is a ratio to the floor’s per-value throughput (target ≥ 2×).',
+    );
+  }
   if (results['select-4to1']) {
     out.push(
       '',
@@ -394,6 +470,7 @@ export function formatReport({ libs, notes, results, config, argv, seconds }) {
   if (results.selectCost) out.push('', ...selectCostSection(results.selectCost));
   out.push('', '## How each library is driven', '', ...libs.map((lib) => `- ${lib}: ${notes[lib]}`));
   out.push('', '## chanasync targets', '', '```', ...targetLines(libs, results, rows), '```');
+  if (results.batch) out.push('', ...batchSection(results.batch));
   if (results.interop) out.push('', ...interopSection(results.interop));
   if (results.debug) out.push('', ...debugSection(results.debug));
   return out.join('\n');

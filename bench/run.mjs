@@ -5,54 +5,25 @@
 // Markdown report to stdout and writes it to bench/results.md.
 import { writeFileSync } from 'node:fs';
 import { formatReport } from './report.mjs';
+import {
+  ADAPTERS,
+  BATCH,
+  cellFor,
+  checkResult,
+  createMeasurer,
+  execute,
+  expected,
+  jobFor,
+  median,
+  SELECT_THROUGHPUT,
+  SumError,
+  THROUGHPUT,
+} from './suite.mjs';
 
-const ADAPTERS = [
-  'floor',
-  'chanasync',
-  'async-channel',
-  'culvert',
-  'queueable',
-  'ts-chan',
-  'it-pushable',
-  'repeater',
-  'effect',
-  'js-csp',
-  'web-streams',
-];
-
-// n = values moved per run, chosen so the floor takes roughly 20-100 ms.
-const THROUGHPUT = [
-  { id: '1:1-unbuffered', fn: 'oneToOne', capacity: 0, n: 200_704 },
-  { id: '1:1-cap128', fn: 'oneToOne', capacity: 128, n: 200_704 },
-  { id: 'fan-in', fn: 'fanIn', capacity: 128, n: 200_704, producers: 64 },
-  { id: 'fan-out', fn: 'fanOut', capacity: 128, n: 200_704, consumers: 64 },
-  { id: 'nowait', fn: 'nowait', capacity: 1024, n: 4_194_304 },
-  {
-    id: 'nowait-throwing',
-    fn: 'nowait',
-    capacity: 1024,
-    n: 4_194_304,
-    libs: ['chanasync'],
-    naReason: 'row for chanasync only (its exception-based nowait path)',
-  },
-];
-// Run after the memory and abort phases, so that select's waiters cannot
-// change chanasync's type feedback for the rows above (a precaution: a
-// standalone check showed no measurable effect on plain pull). The floor has no
-// select: in this row it runs its plain 1:1 workload at the same capacity
-// (floorFn), so the ratio is to the floor's plain 1:1 throughput.
-const SELECT_THROUGHPUT = [
-  {
-    id: 'select-4to1',
-    fn: 'selectFanIn',
-    floorFn: 'oneToOne',
-    capacity: 0,
-    n: 200_704,
-    channels: 4,
-    libs: ['chanasync', 'ts-chan', 'js-csp'],
-    naReason: 'no Go-style select over channels (row covers chanasync, ts-chan, js-csp)',
-  },
-];
+// The libraries, the throughput rows (W1-W7), the select row (W5, run after the memory and
+// abort phases, so that select's waiters cannot change chanasync's V8 type feedback for the
+// rows above — a precaution: a standalone check showed no measurable effect on plain pull) and
+// the batch / broadcast section live in suite.mjs, shared with the Chromium and workerd runners.
 // chanasync only: 1:1 with `(await select([pull(ch)])).value` vs `await ch.pull()`.
 const SELECT_COST = { id: 'select-1case', capacities: [0, 128], n: 200_704 };
 // Interop rows, chanasync's web-platform helpers vs web streams (bench/interop.mjs). Each row
@@ -138,7 +109,7 @@ function parseArgs(argv) {
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg === '--help' || arg === '-h') {
       console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...]
-workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}, ${INTEROP.map((w) => w.id).join(', ')} (or interop: all three), ${DEBUG_IDS.join(', ')} (or debug: all three)
+workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}, ${BATCH.map((w) => w.id).join(', ')} (or batch: both), ${INTEROP.map((w) => w.id).join(', ')} (or interop: all three), ${DEBUG_IDS.join(', ')} (or debug: all three)
 libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
       process.exit(0);
     } else throw new Error(`unknown argument: ${arg}`);
@@ -147,16 +118,14 @@ libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
 }
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-/** The base n of a row, scaled for --quick and rounded to a multiple of 1024. */
-const sized = (n) => Math.round((n * config.sizeFactor) / 1024) * 1024;
 const wanted = (id) => !args.only || args.only.some((o) => id === o || id.startsWith(`${o}`));
-
-class SumError extends Error {}
+const { sized, measureRow, ...measure } = createMeasurer({
+  config,
+  log,
+  onSumError: () => {
+    process.exitCode = 1;
+  },
+});
 
 function withTimeout(promise, ms) {
   let timer;
@@ -164,11 +133,6 @@ function withTimeout(promise, ms) {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function expected(wl, n) {
-  const count = wl.fn === 'nowait' ? Math.ceil(n / wl.capacity) * wl.capacity : n;
-  return { count, sum: (count * (count - 1)) / 2 };
 }
 
 async function loadLibraries() {
@@ -191,24 +155,20 @@ async function loadLibraries() {
   return libs;
 }
 
-/** Cell state for one (row, library): samples, n/a reason, or error. */
-function cellFor(lib, id, wl) {
-  if (wl?.libs && lib.name !== 'floor' && !wl.libs.includes(lib.name)) return { na: wl.naReason };
-  if (lib.unavailable) return { na: lib.unavailable };
-  const reason = lib.adapter.na?.[id];
-  return reason ? { na: reason } : { samples: [] };
+/**
+ * Runs `job` (suite.mjs) on its library in this process, timed, and checks its result.
+ * No forced gc() here: a full collection right before a run shrinks the young generation, and
+ * the run then pays for growing it back (measured ~35% slower on 1:1), which penalizes
+ * allocating libraries. Rounds interleave the libraries, so leftover garbage is shared out.
+ */
+function runJob(libs, job, want) {
+  const lib = libs.find((l) => l.name === job.lib);
+  return timed(`${job.lib} ${job.id} (${job.fn})`, want, () => execute(lib, job));
 }
 
 async function timedRun(lib, wl, n) {
-  const params = { capacity: wl.capacity, n, producers: wl.producers, consumers: wl.consumers, channels: wl.channels };
-  const custom = lib.adapter.custom?.[wl.id];
-  const fn = lib.name === 'floor' && wl.floorFn ? wl.floorFn : wl.fn;
-  // No forced gc() here: a full collection right before a run shrinks the young generation,
-  // and the run then pays for growing it back (measured ~35% slower on 1:1), which penalizes
-  // allocating libraries. Rounds interleave the libraries, so leftover garbage is shared out.
-  return timed(`${lib.name} ${wl.id}`, expected(wl, n), () =>
-    custom ? custom(params) : lib.workloads[fn](lib.adapter, params),
-  );
+  const job = jobFor(lib.name, wl, n);
+  return runJob([lib], job, expected(wl, n, job.fn));
 }
 
 /** Times `start()` (a promise of { sum, count }) and checks the result against `want`. */
@@ -216,56 +176,20 @@ async function timed(label, want, start) {
   const t = performance.now();
   const result = await withTimeout(start(), config.runTimeoutMs);
   const ms = performance.now() - t;
-  if (result.sum !== want.sum || result.count !== want.count) {
-    throw new SumError(`${label}: got sum ${result.sum} count ${result.count}, want ${want.sum} / ${want.count}`);
-  }
+  checkResult(label, result, want);
   return ms;
 }
 
 async function runThroughput(libs, results, workloads = THROUGHPUT) {
-  for (const wl of workloads.filter((w) => wanted(w.id))) {
-    const cells = Object.fromEntries(libs.map((lib) => [lib.name, cellFor(lib, wl.id, wl)]));
-    results[wl.id] = cells;
-    const runners = libs.map((lib) => [lib.name, (n) => timedRun(lib, wl, n)]);
-    await measureRow(wl.id, cells, runners, wl.n, config.maxRunMs);
-  }
+  const rows = workloads.filter((w) => wanted(w.id));
+  await measure.throughput(libs, results, rows, (job, want) => runJob(libs, job, want), config.maxRunMs);
 }
 
-/**
- * Interleaved throughput rounds for one row. `runners` are [cellKey, run(n) -> ms] pairs,
- * run round-robin with the start rotated every round; a cell without `samples` (n/a) is
- * skipped. The warm-up round doubles as calibration: a runner slower than `maxRunMs` at
- * the base n gets a proportionally smaller n. Cells get `n`, `samples` (ops/s), `value`
- * (median), or `error`.
- */
-async function measureRow(id, cells, runners, n, maxRunMs) {
-  const sizes = {};
-  const baseN = sized(n);
-  for (let round = -1; round < config.rounds; round++) {
-    log(`${id}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.rounds}`}`);
-    for (let k = 0; k < runners.length; k++) {
-      const [key, run] = runners[(k + Math.max(round, 0)) % runners.length];
-      const cell = cells[key];
-      if (!cell.samples) continue;
-      try {
-        if (round < 0) {
-          // Warm-up doubles as calibration: shrink n for slow runners.
-          const ms = await run(baseN);
-          const scaled = ms > maxRunMs ? (baseN * maxRunMs) / ms : baseN;
-          sizes[key] = Math.max(4096, Math.round(scaled / 1024) * 1024);
-          cell.n = sizes[key];
-        } else {
-          const size = sizes[key];
-          cell.samples.push((size / (await run(size))) * 1000);
-        }
-      } catch (error) {
-        if (error instanceof SumError) process.exitCode = 1;
-        log(`  ${key}: ${error.message}`);
-        cells[key] = { error: error instanceof SumError ? 'SUM MISMATCH' : error.message };
-      }
-    }
-  }
-  for (const cell of Object.values(cells)) if (cell.samples) cell.value = median(cell.samples);
+/** The batch / broadcast section (suite.mjs BATCH): pushAll → pullMany, broadcast to 8. */
+async function runBatch(libs, results) {
+  const rows = BATCH.filter((row) => wanted(row.id) || args.only?.includes('batch'));
+  if (rows.length === 0) return;
+  await measure.batch(libs, results, rows, (job, want) => runJob(libs, job, want), config.maxRunMs);
 }
 
 /** Runs `measure(lib)` for each library, interleaved over rounds; stores medians. */
@@ -627,7 +551,7 @@ const started = performance.now();
 const libs = await loadLibraries();
 for (const lib of libs) if (lib.unavailable) log(`${lib.name}: ${lib.unavailable}`);
 const results = {};
-for (const phase of [runThroughput, runMemory, runAbort, runSelect, runInterop, runDebug]) {
+for (const phase of [runThroughput, runMemory, runAbort, runSelect, runBatch, runInterop, runDebug]) {
   const t = performance.now();
   await phase(libs, results);
   log(`${phase.name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);

@@ -123,3 +123,97 @@ export async function nowait(a, { capacity, n }) {
   }
   return { sum, count };
 }
+
+/**
+ * W7: fanIn's producers (strided slices, each awaiting every push) with one consumer taking
+ * batches of up to `max` values (adapter.pullMany) until it has n. Returns the count it got.
+ */
+export async function batchFanIn(a, { capacity, n, producers, max }) {
+  const ch = a.make(capacity);
+  const consumer = consumeBatches(a, ch, n, max);
+  const running = [];
+  for (let p = 0; p < producers; p++) running.push(produceStrided(a, ch, p, producers, n));
+  await Promise.all(running);
+  return consumer;
+}
+
+async function consumeBatches(a, ch, n, max) {
+  const pullMany = a.pullMany;
+  let sum = 0;
+  let count = 0;
+  while (count < n) {
+    const values = await pullMany(ch, max);
+    for (let i = 0; i < values.length; i++) sum += values[i];
+    count += values.length;
+  }
+  return { sum, count };
+}
+
+/** 0..n-1 as consecutive arrays of `batch` values (the last one shorter), built one by one. */
+function nextBatch(start, batch, n) {
+  const end = Math.min(start + batch, n);
+  const values = new Array(end - start);
+  for (let v = start; v < end; v++) values[v - start] = v;
+  return values;
+}
+
+/**
+ * One producer awaiting adapter.pushAll of 0..n-1 in fresh arrays of `batch` values; one
+ * consumer taking batches of up to `batch` (adapter.pullMany).
+ */
+export async function pushAllBatches(a, { capacity, n, batch }) {
+  const ch = a.make(capacity);
+  const consumer = consumeBatches(a, ch, n, batch);
+  const pushAll = a.pushAll;
+  for (let start = 0; start < n; start += batch) await pushAll(ch, nextBatch(start, batch, n));
+  return consumer;
+}
+
+/**
+ * The bare loop of pushAllBatches, no channel and no await: the same arrays built and
+ * summed. The limit a batch API can approach. Ignores the adapter.
+ */
+export async function bareBatches(_a, { n, batch }) {
+  let sum = 0;
+  let count = 0;
+  for (let start = 0; start < n; start += batch) {
+    const values = nextBatch(start, batch, n);
+    for (let i = 0; i < values.length; i++) sum += values[i];
+    count += values.length;
+  }
+  return { sum, count };
+}
+
+/**
+ * `subscribers` channels fed by one loop (awaiting each push, channel by channel, value by
+ * value), each read by its own consumer. Returns the totals over all consumers.
+ */
+export async function separateFanOut(a, { capacity, n, subscribers }) {
+  const chs = [];
+  for (let s = 0; s < subscribers; s++) chs.push(a.make(capacity));
+  const running = chs.map((ch) => consume(a, ch, n));
+  for (let i = 0; i < n; i++) for (let s = 0; s < subscribers; s++) await a.push(chs[s], i);
+  return totals(await Promise.all(running), n);
+}
+
+/**
+ * One producer awaiting every push into a source channel, broadcast (adapter.broadcast) to
+ * `subscribers` subscriber channels of the same capacity, each read by its own consumer; the
+ * source is closed at the end, which ends the broadcast.
+ */
+export async function broadcastFanOut(a, { capacity, n, subscribers }) {
+  const source = a.make(capacity);
+  const hub = a.broadcast(source);
+  const running = [];
+  for (let s = 0; s < subscribers; s++) running.push(consume(a, a.subscribe(hub, capacity), n));
+  for (let i = 0; i < n; i++) await a.push(source, i);
+  const sums = await Promise.all(running);
+  a.close(source);
+  return totals(sums, n);
+}
+
+function totals(sums, n) {
+  let sum = 0;
+  for (const s of sums) sum += s;
+  return { sum, count: sums.length * n };
+}

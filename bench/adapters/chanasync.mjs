@@ -1,13 +1,12 @@
-// Adapter for chanasync, loaded from the built ../../dist/index.js.
-// Uses the Channel object directly. nowait ops check `full` / `empty` first,
-// as user code would (`while (!ch.full) ch.pushNowait(v)`); for capacity > 0
-// in 'block' mode that is exact (a pull only parks on an empty buffer, a push
-// only on a full one). Otherwise (capacity 0, where `full` and `empty` are
-// always true) they fall back to catching ChannelFullError / ChannelEmptyError.
-// The `nowait-throwing` row keeps the exception-only path, run through its own
-// copy of workloads.mjs so the two paths don't share V8 type feedback.
-// The debug-hook-cost row imports this module once per build (`?build=<name>`)
-// and passes each build's module to load().
+// Adapter for chanasync, loaded from the built ../../dist/index.js (or, in the Chromium and
+// workerd bundles and the debug-hook-cost builds, given a module by load()).
+// Uses the Channel object directly. nowait (W6) uses `tryPush` / `tryPull` (SPEC "Non-blocking
+// and batch operations"; a value of `undefined` means empty, and the workload never pushes
+// `undefined`). The `nowait-throwing` row keeps the exception path (pushNowait / pullNowait,
+// catching ChannelFullError / ChannelEmptyError), run through its own copy of workloads.mjs
+// so the two paths don't share V8 type feedback. batch-fan-in (W7) and pushall-batch use
+// `pullMany` / `pushAll`, broadcast-8 uses `broadcast(source).subscribe({ capacity })`. A row
+// whose API the loaded build lacks is n/a with that reason (adapter.na, set by load()).
 import { EMPTY, identity } from './common.mjs';
 
 let Channel;
@@ -16,6 +15,19 @@ let ChannelEmptyError;
 let selectFn;
 let pullCase;
 let throwingWorkloads;
+let broadcastFn;
+
+/**
+ * Main-table row id, or workload function of a batch-section cell -> [what it needs, test on
+ * the module]; it is n/a when the test fails.
+ */
+const NEEDS = {
+  nowait: ['tryPush / tryPull', (mod) => has(mod, 'tryPush') && has(mod, 'tryPull')],
+  'batch-fan-in': ['pullMany', (mod) => has(mod, 'pullMany')],
+  pushAllBatches: ['pushAll / pullMany', (mod) => has(mod, 'pushAll') && has(mod, 'pullMany')],
+  broadcastFanOut: ['broadcast', (mod) => typeof mod.broadcast === 'function'],
+};
+const has = (mod, method) => typeof mod.Channel.prototype[method] === 'function';
 
 function tryPushCatching(ch, v) {
   try {
@@ -39,15 +51,29 @@ function tryPullCatching(ch) {
 const adapter = {
   name: 'chanasync',
   note:
-    'dist/index.js; nowait checks `ch.full` / `ch.empty` before pushNowait / pullNowait (exact for capacity > 0), ' +
-    'catching ChannelFullError / ChannelEmptyError only as fallback (capacity 0); the `nowait, catching` row uses only the catching path; ' +
-    'select rows: one `[pull(ch), …]` cases array reused for every `(await select(cases)).value`',
-  /** `mod`: an already imported build of chanasync to use instead of dist/index.js (debug-hook-cost). */
+    'dist/index.js; nowait uses `tryPush` / `tryPull`; the `nowait, catching` row uses pushNowait / pullNowait and catches ChannelFullError / ChannelEmptyError; ' +
+    'select rows: one `[pull(ch), …]` cases array reused for every `(await select(cases)).value`; ' +
+    'batch rows: `pullMany(max)`, `pushAll(array)`; broadcast: `broadcast(source).subscribe({ capacity })`',
+  /**
+   * `mod`: an already imported build of chanasync to use instead of dist/index.js
+   * (debug-hook-cost builds, the Chromium and workerd bundles).
+   */
   async load(mod) {
     try {
       mod ??= await import(new URL('../../dist/index.js', import.meta.url).href);
-      ({ Channel, ChannelFullError, ChannelEmptyError, select: selectFn, pull: pullCase } = mod);
+      ({
+        Channel,
+        ChannelFullError,
+        ChannelEmptyError,
+        select: selectFn,
+        pull: pullCase,
+        broadcast: broadcastFn,
+      } = mod);
       if (typeof Channel !== 'function') return 'dist/index.js has no Channel export';
+      adapter.na = {};
+      for (const [id, [what, test]] of Object.entries(NEEDS)) {
+        if (!test(mod)) adapter.na[id] = `this build of chanasync has no ${what} (not built yet?)`;
+      }
       // For the interop rows (bench/interop.mjs); left unset by a build without the helpers.
       if ([mod.from, mod.toReadableStream, mod.merge].every((f) => typeof f === 'function')) {
         adapter.interop = { Channel, from: mod.from, toReadableStream: mod.toReadableStream, merge: mod.merge };
@@ -61,20 +87,24 @@ const adapter = {
   push: (ch, v) => ch.push(v),
   pull: (ch) => ch.pull(),
   unwrap: identity,
-  tryPush(ch, v) {
-    if (ch.full && ch.capacity !== 0) return false;
-    return tryPushCatching(ch, v);
-  },
+  tryPush: (ch, v) => ch.tryPush(v),
   tryPull(ch) {
-    if (ch.empty && ch.capacity !== 0) return EMPTY;
-    return tryPullCatching(ch);
+    const v = ch.tryPull();
+    return v === undefined ? EMPTY : v;
   },
+  pullMany: (ch, max) => ch.pullMany(max),
+  pushAll: (ch, values) => ch.pushAll(values),
+  broadcast: (source) => broadcastFn(source),
+  subscribe: (hub, capacity) => hub.subscribe({ capacity }),
+  close: (ch) => ch.close(),
   pullWithSignal: (ch, signal) => ch.pull({ signal }),
   selectPulls: (channels) => channels.map((ch) => pullCase(ch)),
   select: (cases) => selectFn(cases),
   selected: (_cases, result) => result.value,
   /** { Channel, from, toReadableStream, merge }, set by load() (interop rows). */
   interop: undefined,
+  /** Rows this build cannot run, with the reason; set by load(). */
+  na: {},
   custom: {
     'nowait-throwing': (params) => throwingWorkloads.nowait(throwing, params),
   },

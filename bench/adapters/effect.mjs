@@ -2,7 +2,8 @@
 // consumers as fibers, so the async workloads are written here as Effect
 // programs (Effect.gen + Queue.offer/take, fibers joined with Effect.all) and
 // run with Effect.runPromise on the default scheduler. The nowait workload
-// uses the synchronous Queue.offerUnsafe / Queue.takeUnsafe.
+// uses the synchronous Queue.offerUnsafe / Queue.takeUnsafe; the batch row (W7) has the
+// consumer take `Queue.takeBetween(queue, 1, max)`.
 import { Effect, Queue } from 'effect';
 import { EMPTY } from './common.mjs';
 
@@ -44,6 +45,35 @@ const fanIn = ({ capacity, n, producers }) =>
     }),
   );
 
+// W7: fanIn's producers, the consumer taking batches of 1..max with Queue.takeBetween.
+const batchFanIn = ({ capacity, n, producers, max }) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const queue = yield* Queue.bounded(capacity);
+      const fibers = [
+        Effect.gen(function* () {
+          let sum = 0;
+          let count = 0;
+          while (count < n) {
+            const values = yield* Queue.takeBetween(queue, 1, max);
+            for (let i = 0; i < values.length; i++) sum += values[i];
+            count += values.length;
+          }
+          return { sum, count };
+        }),
+      ];
+      for (let p = 0; p < producers; p++) {
+        fibers.push(
+          Effect.gen(function* () {
+            for (let v = p; v < n; v += producers) yield* Queue.offer(queue, v);
+          }),
+        );
+      }
+      const [result] = yield* Effect.all(fibers, { concurrency: 'unbounded' });
+      return result;
+    }),
+  );
+
 const fanOut = ({ capacity, n, consumers }) =>
   Effect.runPromise(
     Effect.gen(function* () {
@@ -76,7 +106,7 @@ const fanOut = ({ capacity, n, consumers }) =>
 
 export default {
   name: 'effect',
-  note: 'async workloads are Effect.gen fibers on Queue.bounded run by Effect.runPromise; nowait uses offerUnsafe/takeUnsafe; a parked pull is a fiber suspended in Queue.take',
+  note: 'async workloads are Effect.gen fibers on Queue.bounded run by Effect.runPromise; nowait uses offerUnsafe/takeUnsafe; batch: `Queue.takeBetween(queue, 1, max)`; a parked pull is a fiber suspended in Queue.take',
   make: makeQueue,
   tryPush: (queue, v) => Queue.offerUnsafe(queue, v),
   tryPull(queue) {
@@ -86,6 +116,12 @@ export default {
   // A parked take is a fiber suspended in Queue.take.
   park: (queue) => Effect.runFork(Queue.take(queue)),
   cleanup: (queue) => Effect.runSync(Queue.shutdown(queue)),
-  custom: { '1:1-unbuffered': oneToOne, '1:1-cap128': oneToOne, 'fan-in': fanIn, 'fan-out': fanOut },
+  custom: {
+    '1:1-unbuffered': oneToOne,
+    '1:1-cap128': oneToOne,
+    'fan-in': fanIn,
+    'fan-out': fanOut,
+    'batch-fan-in': batchFanIn,
+  },
   na: { abort: 'no AbortSignal on pull (Effect cancels by fiber interruption)' },
 };

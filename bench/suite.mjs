@@ -1,0 +1,260 @@
+// What every runner shares (Node: run.mjs; Chromium: chromium.mjs; workerd: workerd.mjs):
+// the libraries, the throughput rows and the batch / broadcast sections, how one run of a
+// row is started and checked, and the interleaved measurement of a row. Runtime-neutral (no
+// Node APIs): the Chromium page and the worker bundle the parts they execute (`execute`).
+//
+// A *job* is one run of one workload for one library, as plain data so that it can cross to
+// a page or a worker: { lib, id, fn, params }. `execute(lib, job)` runs it where the library
+// lives and resolves with { sum, count }; the runner times it and checks it (`checkResult`).
+
+/** Every library in the suite, in column order (`floor` first, always included). */
+export const ADAPTERS = [
+  'floor',
+  'chanasync',
+  'async-channel',
+  'culvert',
+  'queueable',
+  'ts-chan',
+  'it-pushable',
+  'repeater',
+  'effect',
+  'js-csp',
+  'web-streams',
+];
+
+// n = values moved per run, chosen so the floor takes roughly 20-100 ms in Node.
+// `w` is the workload's number in the issues (W1-W7).
+export const THROUGHPUT = [
+  { id: '1:1-unbuffered', w: 'W1', fn: 'oneToOne', capacity: 0, n: 200_704 },
+  { id: '1:1-cap128', w: 'W2', fn: 'oneToOne', capacity: 128, n: 200_704 },
+  { id: 'fan-in', w: 'W3', fn: 'fanIn', capacity: 128, n: 200_704, producers: 64 },
+  { id: 'fan-out', w: 'W4', fn: 'fanOut', capacity: 128, n: 200_704, consumers: 64 },
+  { id: 'nowait', w: 'W6', fn: 'nowait', capacity: 1024, n: 4_194_304 },
+  {
+    id: 'nowait-throwing',
+    fn: 'nowait',
+    capacity: 1024,
+    n: 4_194_304,
+    libs: ['chanasync'],
+    naReason: 'row for chanasync only (its exception-based nowait path)',
+  },
+  // W7: W3's 64 producers (each awaiting its push) into capacity 64, one consumer taking
+  // batches of up to 64. The floor has no batch take: its cell runs its per-value fan-in with
+  // the same producers and capacity (floorFn), so the row is a ratio to that.
+  {
+    id: 'batch-fan-in',
+    w: 'W7',
+    fn: 'batchFanIn',
+    floorFn: 'fanIn',
+    capacity: 64,
+    n: 200_704,
+    producers: 64,
+    max: 64,
+    libs: ['chanasync', 'effect'],
+    naReason: 'no batch take (row covers chanasync pullMany, effect Queue.takeBetween)',
+  },
+];
+
+// W5. The floor has no select: in this row it runs its plain 1:1 workload at the same
+// capacity (floorFn), so the ratio is to the floor's plain 1:1 throughput.
+export const SELECT_THROUGHPUT = [
+  {
+    id: 'select-4to1',
+    w: 'W5',
+    fn: 'selectFanIn',
+    floorFn: 'oneToOne',
+    capacity: 0,
+    n: 200_704,
+    channels: 4,
+    libs: ['chanasync', 'ts-chan', 'js-csp'],
+    naReason: 'no Go-style select over channels (row covers chanasync, ts-chan, js-csp)',
+  },
+];
+
+/**
+ * Batch and broadcast section (chanasync; the floor as the base of each row). Each row has
+ * named cells instead of one per library: [key, lib, fn, label]. `copies` = values received
+ * per value produced (the sum check); ops/s are values produced per second, i.e. per
+ * subscriber in the broadcast row.
+ */
+export const BATCH = [
+  {
+    id: 'pushall-batch',
+    capacity: 64,
+    n: 401_408,
+    batch: 64,
+    cells: [
+      ['floor', 'floor', 'oneToOne', 'floor 1:1, per value (base)'],
+      ['pushAll', 'chanasync', 'pushAllBatches', 'chanasync pushAll(64) → pullMany(64)'],
+      ['bare', 'floor', 'bareBatches', 'bare loop, no channel'],
+    ],
+  },
+  {
+    id: 'broadcast-8',
+    capacity: 128,
+    n: 50_176,
+    subscribers: 8,
+    copies: 8,
+    cells: [
+      ['floor', 'floor', 'separateFanOut', 'floor, 8 channels fed by one loop (base)'],
+      ['separate', 'chanasync', 'separateFanOut', 'chanasync, 8 channels fed by one loop'],
+      ['broadcast', 'chanasync', 'broadcastFanOut', 'chanasync broadcast, 8 subscribers'],
+    ],
+  },
+];
+
+/** Workload ids of every row and section above. */
+export const ROW_IDS = [...THROUGHPUT, ...SELECT_THROUGHPUT, ...BATCH].map((w) => w.id);
+
+/** Thrown when a run returned a wrong sum or count (the runner exits non-zero). */
+export class SumError extends Error {}
+
+export const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** The { sum, count } a run of `wl` with `n` values must return. */
+export function expected(wl, n, fn = wl.fn) {
+  const count = fn === 'nowait' ? Math.ceil(n / wl.capacity) * wl.capacity : n;
+  const copies = wl.copies ?? 1;
+  return { count: count * copies, sum: (copies * count * (count - 1)) / 2 };
+}
+
+/** Throws a SumError unless `result` is what `want` says. */
+export function checkResult(label, result, want) {
+  if (result?.sum !== want.sum || result?.count !== want.count) {
+    throw new SumError(`${label}: got sum ${result?.sum} count ${result?.count}, want ${want.sum} / ${want.count}`);
+  }
+}
+
+/** The parameters every workload function takes, from a row and a size. */
+export const paramsOf = (wl, n) => ({
+  capacity: wl.capacity,
+  n,
+  producers: wl.producers,
+  consumers: wl.consumers,
+  channels: wl.channels,
+  max: wl.max,
+  batch: wl.batch,
+  subscribers: wl.subscribers,
+});
+
+/** The job of one run of throughput row `wl` for library `lib` with `n` values. */
+export function jobFor(libName, wl, n) {
+  return {
+    lib: libName,
+    id: wl.id,
+    fn: libName === 'floor' && wl.floorFn ? wl.floorFn : wl.fn,
+    params: paramsOf(wl, n),
+  };
+}
+
+/**
+ * Starts `job` on `lib` ({ adapter, workloads }): the adapter's custom workload for the row
+ * if it has one (Effect fibers, js-csp go blocks), else the shared workload function run
+ * through the adapter. Resolves with { sum, count }.
+ */
+export function execute(lib, job) {
+  const custom = lib.adapter.custom?.[job.id];
+  return custom ? custom(job.params) : lib.workloads[job.fn](lib.adapter, job.params);
+}
+
+/** Cell state for one (row, library): { samples: [] }, or { na } with the reason. */
+export function cellFor(lib, id, wl) {
+  if (wl?.libs && lib.name !== 'floor' && !wl.libs.includes(lib.name)) return { na: wl.naReason };
+  if (lib.unavailable) return { na: lib.unavailable };
+  const reason = lib.adapter.na?.[id];
+  return reason ? { na: reason } : { samples: [] };
+}
+
+/**
+ * The measurement loop every runner uses. `config`: { rounds, sizeFactor }; `log(msg)` for
+ * progress; `onSumError()` is called when a run returned a wrong result.
+ */
+export function createMeasurer({ config, log, onSumError }) {
+  /** The base n of a row, scaled by sizeFactor and rounded to a multiple of 1024. */
+  const sized = (n) => Math.round((n * config.sizeFactor) / 1024) * 1024;
+
+  /**
+   * Interleaved throughput rounds for one row. `runners` are [cellKey, run(n) -> ms] pairs,
+   * run round-robin with the start rotated every round; a cell without `samples` (n/a) is
+   * skipped. The warm-up round doubles as calibration: a runner slower than `maxRunMs` at
+   * the base n gets a proportionally smaller n. Cells get `n`, `samples` (ops/s), `value`
+   * (median), or `error`.
+   */
+  async function measureRow(id, cells, runners, n, maxRunMs) {
+    const sizes = {};
+    const baseN = sized(n);
+    for (let round = -1; round < config.rounds; round++) {
+      log(`${id}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.rounds}`}`);
+      for (let k = 0; k < runners.length; k++) {
+        const [key, run] = runners[(k + Math.max(round, 0)) % runners.length];
+        const cell = cells[key];
+        if (!cell.samples) continue;
+        try {
+          if (round < 0) {
+            // Warm-up doubles as calibration: shrink n for slow runners.
+            const ms = await run(baseN);
+            const scaled = ms > maxRunMs ? (baseN * maxRunMs) / ms : baseN;
+            sizes[key] = Math.max(4096, Math.round(scaled / 1024) * 1024);
+            cell.n = sizes[key];
+          } else {
+            const size = sizes[key];
+            cell.samples.push((size / (await run(size))) * 1000);
+          }
+        } catch (error) {
+          if (error instanceof SumError) onSumError();
+          log(`  ${key}: ${error.message}`);
+          cells[key] = { error: error instanceof SumError ? 'SUM MISMATCH' : error.message };
+        }
+      }
+    }
+    for (const cell of Object.values(cells)) if (cell.samples) cell.value = median(cell.samples);
+  }
+
+  /**
+   * Measures the throughput rows `workloads` (main table) for `libs` ([{ name, unavailable,
+   * adapter: { na } }]); `runJob(job, want) -> ms` runs and checks one job. Stores the cells
+   * in results[id].
+   */
+  async function throughput(libs, results, workloads, runJob, maxRunMs) {
+    for (const wl of workloads) {
+      const cells = Object.fromEntries(libs.map((lib) => [lib.name, cellFor(lib, wl.id, wl)]));
+      results[wl.id] = cells;
+      const runners = libs.map((lib) => [
+        lib.name,
+        (n) => {
+          const job = jobFor(lib.name, wl, n);
+          return runJob(job, expected(wl, n, job.fn));
+        },
+      ]);
+      await measureRow(wl.id, cells, runners, wl.n, maxRunMs);
+    }
+  }
+
+  /**
+   * Measures the BATCH rows `rows` for `libs`; results.batch = [{ ...row, layout, cells }]
+   * (layout: the row's [key, lib, fn, label] list; cells: key -> cell). A cell
+   * is n/a when its library is missing or cannot run the cell's workload (adapter.na[fn]).
+   */
+  async function batch(libs, results, rows, runJob, maxRunMs) {
+    results.batch = [];
+    for (const row of rows) {
+      const cells = {};
+      const runners = [];
+      for (const [key, libName, fn] of row.cells) {
+        const lib = libs.find((l) => l.name === libName);
+        const na = !lib ? `${libName} not selected (--libs)` : (lib.unavailable ?? lib.adapter.na?.[fn]);
+        cells[key] = na ? { na } : { samples: [] };
+        const wl = { ...row, fn };
+        runners.push([key, (n) => runJob({ lib: libName, id: row.id, fn, params: paramsOf(row, n) }, expected(wl, n))]);
+      }
+      results.batch.push({ ...row, layout: row.cells, cells });
+      await measureRow(row.id, cells, runners, row.n, maxRunMs);
+    }
+  }
+
+  return { sized, measureRow, throughput, batch };
+}
