@@ -1,0 +1,67 @@
+// Bundles the benchmark for a runtime other than Node (Chromium, workerd) with esbuild: every
+// adapter, one copy of workloads.mjs per library (`?lib=<name>`: a distinct module for
+// esbuild, so V8 type feedback for one library cannot slow down another — as run.mjs does in
+// Node), chanasync from dist/index.js, and host.mjs. Node only.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const BENCH = fileURLToPath(new URL('./', import.meta.url));
+const DIST_INDEX = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+/** How the bundle exposes its host: a page global, or a worker's fetch handler. */
+const WRAPPERS = {
+  // The page reads globalThis.__bench once the module ran.
+  browser: 'globalThis.__bench = host;',
+  // One job per request: POST the job as JSON, get { sum, count } (or { error }) back. A
+  // job with fn 'none' does nothing: the runner's empty request, same shape and parsing.
+  // Nothing survives a request but the loaded adapters (no channel, no pending promise).
+  workerd: `export default {
+  async fetch(request) {
+    try {
+      const info = await host.init();
+      const url = new URL(request.url);
+      if (url.pathname === '/info') return Response.json(info);
+      const job = await request.json();
+      if (job.fn === 'none') return Response.json({ sum: 0, count: 0 });
+      return Response.json(await host.run(job));
+    } catch (error) {
+      return Response.json({ error: String(error?.stack ?? error) }, { status: 500 });
+    }
+  },
+};`,
+};
+
+/**
+ * Returns the bundle's source (ESM) for `target` ('browser' | 'workerd') with the libraries
+ * `names` (floor first), and `chanasync: false` when dist/index.js is missing.
+ */
+export async function bundleBench(target, names) {
+  const hasDist = existsSync(DIST_INDEX);
+  const lines = [`import { createHost } from './host.mjs';`];
+  lines.push(hasDist ? `import * as chanasync from '../dist/index.js';` : 'const chanasync = undefined;');
+  const entries = names.map((name, i) => {
+    const q = `?lib=${encodeURIComponent(name)}`;
+    lines.push(
+      `import adapter${i} from './adapters/${name}.mjs';`,
+      `import * as workloads${i} from './workloads.mjs${q}';`,
+    );
+    return `{ name: ${JSON.stringify(name)}, adapter: adapter${i}, workloads: workloads${i} }`;
+  });
+  lines.push(`const host = createHost([${entries.join(', ')}], chanasync);`, WRAPPERS[target]);
+  const result = await build({
+    stdin: { contents: lines.join('\n'), resolveDir: BENCH, sourcefile: `bench-${target}.mjs`, loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: target === 'workerd' ? ['workerd', 'worker', 'browser'] : ['browser'],
+    // 'main' before 'module': js-csp's "module" build has no default export; Node loads 'main' too.
+    mainFields: ['browser', 'main'],
+    // Peers' `process.env.NODE_ENV` checks, as a web bundler would set them.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'error',
+  });
+  return { code: result.outputFiles[0].text, chanasync: hasDist };
+}

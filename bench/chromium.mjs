@@ -1,0 +1,52 @@
+// Benchmark runner for headless Chromium: node bench/chromium.mjs [--quick] [--only=…] [--libs=…]
+// (npm run bench:chromium builds dist/ first). Debian's /usr/bin/chromium through
+// playwright-core, launched with the flags every browser test here uses plus
+// --js-flags=--expose-gc. The suite (bundle.mjs) runs in one blank page; each run is one
+// page.evaluate, timed inside the page with performance.now() (Chromium coarsens it to
+// 0.1 ms without cross-origin isolation: runs last 10–120 ms). Nothing in the workloads
+// needs a macrotask; runs are separated by returning to Node between evaluations (in
+// Chromium a nested setTimeout(0) is clamped to ~4 ms, so a hop inside the page would be a
+// MessageChannel message). Rows, rounds and checks: see remote.mjs / suite.mjs.
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium.mjs';
+import { bundleBench } from './bundle.mjs';
+import { log, parseArgs, runRemote, withTimeout } from './remote.mjs';
+import { ADAPTERS } from './suite.mjs';
+
+const argv = process.argv.slice(2);
+const args = parseArgs(argv, 'node bench/chromium.mjs');
+const names = ADAPTERS.filter((name) => name === 'floor' || !args.libs || args.libs.includes(name));
+
+log('bundling the bench for the browser (esbuild)');
+const { code } = await bundleBench('browser', names);
+const browser = await chromium.launch({
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc'],
+});
+let exitCode = 1;
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('about:blank');
+  await page.addScriptTag({ content: code, type: 'module' });
+  await page.waitForFunction(() => globalThis.__bench !== undefined, undefined, { timeout: 10_000 });
+  const cdp = await page.context().newCDPSession(page);
+  const version = await cdp.send('Browser.getVersion');
+  const session = {
+    libs: await page.evaluate(() => globalThis.__bench.init()),
+    runtime: `${version.product} (V8 ${version.jsVersion}), headless, Debian's /usr/bin/chromium via playwright-core`,
+    run: (job, timeoutMs) =>
+      withTimeout(
+        page.evaluate((j) => globalThis.__bench.timed(j), job),
+        timeoutMs,
+        `${job.lib} ${job.id}`,
+      ),
+  };
+  exitCode = await runRemote({ session, args, name: 'chromium', command: 'bench/chromium.mjs', argv });
+  if (errors.length) log(`page errors:\n${errors.join('\n')}`);
+} finally {
+  await browser.close();
+}
+process.exitCode = exitCode;

@@ -1,0 +1,122 @@
+// The driver shared by the runners whose workloads run outside this Node process
+// (chromium.mjs, workerd.mjs): the same rows, rounds, calibration and sum checks as run.mjs
+// (suite.mjs), with each run executed by the runtime under test through `session.run(job)`.
+// Node only. The report goes to stdout and to bench/results-<runtime>.md.
+import { writeFileSync } from 'node:fs';
+import { formatReport } from './report.mjs';
+import { ADAPTERS, BATCH, checkResult, createMeasurer, ROW_IDS, SELECT_THROUGHPUT, THROUGHPUT } from './suite.mjs';
+
+export const log = (msg) => process.stderr.write(`${msg}\n`);
+
+/** Parses [--quick] [--only=id,...] [--libs=name,...]; prints usage for --help. */
+export function parseArgs(argv, usage) {
+  const out = { quick: false, only: null, libs: null };
+  for (const arg of argv) {
+    if (arg === '--quick') out.quick = true;
+    else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
+    else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
+    else if (arg === '--help' || arg === '-h') {
+      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...]
+workload ids: ${ROW_IDS.join(', ')} (prefixes work; batch = the batch section)
+libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
+      process.exit(0);
+    } else throw new Error(`unknown argument: ${arg}`);
+  }
+  return out;
+}
+
+/**
+ * Runs the suite through `session`:
+ * - `session.libs`: [{ name, unavailable, na, note }] as the runtime loaded them;
+ * - `session.run(job, timeoutMs)`: resolves with { result, ms } for one run of `job`;
+ * - `session.runtime`: a line naming the runtime and its version.
+ * `name` is the runtime's short name (report file), `command` how the runner is started,
+ * `extraNotes()` lines to append to the report.
+ * Returns the exit code (1 if a run returned a wrong sum or count).
+ */
+export async function runRemote({ session, args, name, command, argv, extraNotes = () => [] }) {
+  const started = performance.now();
+  const config = {
+    quick: args.quick,
+    rounds: args.quick ? 2 : 9,
+    sizeFactor: args.quick ? 0.25 : 1,
+    maxRunMs: args.quick ? 30 : 120,
+    runTimeoutMs: 15_000,
+  };
+  let exitCode = 0;
+  const measurer = createMeasurer({
+    config,
+    log,
+    onSumError: () => {
+      exitCode = 1;
+    },
+  });
+  const wanted = (id) => !args.only || args.only.some((o) => id === o || id.startsWith(o));
+  const libs = session.libs.map((lib) => ({ name: lib.name, unavailable: lib.unavailable, adapter: { na: lib.na } }));
+  for (const lib of libs) if (lib.unavailable) log(`${lib.name}: ${lib.unavailable}`);
+  const runJob = async (job, want) => {
+    const { result, ms } = await session.run(job, config.runTimeoutMs);
+    checkResult(`${job.lib} ${job.id} (${job.fn})`, result, want);
+    return ms;
+  };
+  const results = {};
+  const phases = [
+    [
+      'throughput',
+      () =>
+        measurer.throughput(
+          libs,
+          results,
+          THROUGHPUT.filter((w) => wanted(w.id)),
+          runJob,
+          config.maxRunMs,
+        ),
+    ],
+    [
+      'select',
+      () =>
+        measurer.throughput(
+          libs,
+          results,
+          SELECT_THROUGHPUT.filter((w) => wanted(w.id)),
+          runJob,
+          config.maxRunMs,
+        ),
+    ],
+    [
+      'batch',
+      async () => {
+        const rows = BATCH.filter((row) => wanted(row.id) || args.only?.includes('batch'));
+        if (rows.length) await measurer.batch(libs, results, rows, runJob, config.maxRunMs);
+      },
+    ],
+  ];
+  for (const [phase, run] of phases) {
+    const t = performance.now();
+    await run();
+    log(`${phase}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  const report = formatReport({
+    libs: libs.map((lib) => lib.name),
+    notes: Object.fromEntries(session.libs.map((lib) => [lib.name, lib.note])),
+    results,
+    config,
+    argv,
+    seconds: (performance.now() - started) / 1000,
+    runtime: session.runtime,
+    command,
+  });
+  const text = [report, '', ...extraNotes()].join('\n');
+  console.log(text);
+  writeFileSync(new URL(`./results-${name}.md`, import.meta.url), `${text}\n`);
+  return exitCode;
+}
+
+/** `promise`, or a rejection after `ms`. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,85 @@
+// Benchmark runner for workerd: node bench/workerd.mjs [--quick] [--only=…] [--libs=…]
+// (npm run bench:workerd builds dist/ first). The suite (bundle.mjs) runs as a module Worker
+// in workerd through Miniflare, in-process, offline. Traps this runner avoids:
+// - The clock inside a request is not to be trusted (deployed workerd freezes it; locally it
+//   moves in 1 ms steps), so each run is one request timed from here, from dispatch to the
+//   parsed response, minus the median of empty requests (same shape, no work) measured just
+//   before each row.
+// - A promise made in one request and settled in another hangs, so nothing outlives a
+//   request: every run creates and finishes its channels inside its own request.
+// - At most 10,000 timeouts per request: no workload uses timers (a library that does would
+//   fail its run, reported as an error).
+// - A MessageChannel message is delivered inside the sender's microtask checkpoint, not as a
+//   macrotask: nothing here relies on a macrotask hop.
+import { createRequire } from 'node:module';
+import { Miniflare } from 'miniflare';
+import { bundleBench } from './bundle.mjs';
+import { log, parseArgs, runRemote, withTimeout } from './remote.mjs';
+import { ADAPTERS, median } from './suite.mjs';
+
+const COMPATIBILITY_DATE = '2026-04-01';
+const EMPTY_REQUESTS = 15;
+const URL_BASE = 'http://bench.local';
+
+const argv = process.argv.slice(2);
+const args = parseArgs(argv, 'node bench/workerd.mjs');
+const names = ADAPTERS.filter((name) => name === 'floor' || !args.libs || args.libs.includes(name));
+
+log('bundling the bench for workerd (esbuild)');
+const { code } = await bundleBench('workerd', names);
+// The module listed explicitly: Miniflare's dependency scan refuses the (never executed)
+// dynamic import in the chanasync adapter's Node path.
+const mf = new Miniflare({
+  modules: [{ type: 'ESModule', path: 'bench.mjs', contents: code }],
+  compatibilityDate: COMPATIBILITY_DATE,
+  cf: false,
+});
+let exitCode = 1;
+try {
+  await mf.ready;
+  /** POSTs `job`; resolves with the parsed response and the wall time around it. */
+  const post = async (job) => {
+    const start = performance.now();
+    const response = await mf.dispatchFetch(`${URL_BASE}/run`, { method: 'POST', body: JSON.stringify(job) });
+    const body = await response.json();
+    const ms = performance.now() - start;
+    if (body.error) throw new Error(`${job.lib} ${job.id}: ${body.error.split('\n')[0]}`);
+    return { body, ms };
+  };
+  // The cost of a request that does nothing, re-measured before each row (the measurer asks
+  // for the warm-up run of a row's first cell first: keyed by row id).
+  const empty = new Map();
+  const emptyCost = async (id) => {
+    if (!empty.has(id)) {
+      const samples = [];
+      for (let i = 0; i < EMPTY_REQUESTS; i++) samples.push((await post({ lib: 'floor', id, fn: 'none' })).ms);
+      empty.set(id, median(samples));
+    }
+    return empty.get(id);
+  };
+  const info = await (await mf.dispatchFetch(`${URL_BASE}/info`)).json();
+  if (info.error) throw new Error(`the worker failed to load the adapters: ${info.error}`);
+  const workerdVersion = createRequire(import.meta.url)('workerd/package.json').version;
+  const session = {
+    libs: info,
+    runtime: `workerd ${workerdVersion} through Miniflare (in-process, compatibility date ${COMPATIBILITY_DATE}); each run is one request timed from outside minus an empty request`,
+    async run(job, timeoutMs) {
+      const base = await emptyCost(job.id);
+      const { body, ms } = await withTimeout(post(job), timeoutMs, `${job.lib} ${job.id}`);
+      return { result: body, ms: Math.max(ms - base, 0.001) };
+    },
+  };
+  exitCode = await runRemote({
+    session,
+    args,
+    name: 'workerd',
+    command: 'bench/workerd.mjs',
+    argv,
+    extraNotes: () => [
+      `Empty request (subtracted from every run): ${[...empty.values()].map((ms) => ms.toFixed(2)).join(', ')} ms (median of ${EMPTY_REQUESTS} before each row).`,
+    ],
+  });
+} finally {
+  await mf.dispose();
+}
+process.exitCode = exitCode;
