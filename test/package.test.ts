@@ -1,0 +1,331 @@
+/**
+ * The package as a consumer gets it (issue 11, items 14 and 17): `npm pack` in a fresh copy of
+ * the repository (its files as git sees them, no `dist/`), the tarball installed into a new
+ * project outside the repository, and the consumer programs of `test/package/.consumer/`
+ * compiled there — `strict`, `skipLibCheck: false`, with `moduleResolution: bundler` and with
+ * `module: node16`, with and without the `esnext.disposable` lib — and run with Node.
+ *
+ * Each package entry in `exports` needs a consumer program there (`chanasync` → `index.ts`,
+ * `chanasync/debug` → `debug.ts`, …) that imports every export its declarations declare;
+ * `noUnusedLocals` then makes sure each one is used. `variance.ts` holds the variance type
+ * tests and `disposable.ts` the program that needs the disposal lib.
+ *
+ * Node only (npm, tar and the repository's TypeScript); no network: the package has no
+ * dependencies and the tarball is installed with `--offline`.
+ */
+import { execFile } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+/**
+ * The consumer programs. The folder's name starts with a dot so that the repository's own
+ * `tsc -p test/tsconfig.json` leaves them alone: they import `chanasync` by name, which there
+ * would resolve to whatever `dist/` holds at the moment; here they are compiled against the tarball.
+ */
+const programs = join(import.meta.dirname, 'package', '.consumer');
+const programsPath = 'test/package/.consumer';
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  license: string;
+  exports: Record<string, string | { types: string; default: string }>;
+};
+
+/** The package entries: `'.'` → `chanasync`, `'./debug'` → `chanasync/debug`, with their files. */
+const entries = Object.entries(pkg.exports)
+  .filter(([subpath]) => subpath !== './package.json')
+  .map(([subpath, target]) => {
+    if (typeof target === 'string') throw new Error(`exports["${subpath}"] has no "types" condition`);
+    return {
+      subpath,
+      specifier: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
+      program: `${subpath === '.' ? 'index' : subpath.slice(2)}.ts`,
+      types: target.types,
+      code: target.default,
+    };
+  });
+
+interface Run {
+  code: number;
+  output: string;
+}
+
+/** Runs a command; resolves with its exit code and its stdout and stderr together. */
+function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const env = {
+      ...process.env,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    };
+    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, output: `${stdout}${stderr}`.trim() });
+    });
+  });
+}
+
+/** Runs a command that must succeed; throws with its output otherwise. */
+async function must(command: string, args: readonly string[], cwd: string): Promise<string> {
+  const result = await run(command, args, cwd);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}):\n${result.output}`);
+  return result.output;
+}
+
+/** Every file under `dir`, as a POSIX path relative to it. */
+function filesUnder(dir: string, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? filesUnder(join(dir, entry.name), base)
+      : [relative(base, join(dir, entry.name)).split('\\').join('/')],
+  );
+}
+
+/**
+ * The names a declaration file exports, each marked as a value (present at run time) or a type.
+ * Reads the forms `tsc` emits; an `export *` is followed, and `export =` is refused.
+ */
+function declaredExports(file: string): Map<string, 'value' | 'type'> {
+  const names = new Map<string, 'value' | 'type'>();
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
+  for (const [, typeOnly, list] of text.matchAll(/^export\s+(type\s+)?\{([^}]*)\}/gm)) {
+    for (const specifier of (list ?? '').split(',').map((part) => part.trim())) {
+      if (specifier === '') continue;
+      const [, typeSpecifier, name, alias] = specifier.match(/^(type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?$/) ?? [];
+      if (name === undefined) throw new Error(`${file}: cannot read the export specifier "${specifier}"`);
+      names.set(alias ?? name, typeOnly || typeSpecifier ? 'type' : 'value');
+    }
+  }
+  for (const [, kind, name] of text.matchAll(
+    /^export\s+(?:declare\s+)?(?:abstract\s+)?(class|function|const|let|var|enum|namespace|interface|type)\s+([\w$]+)/gm,
+  )) {
+    names.set(name!, kind === 'interface' || kind === 'type' ? 'type' : 'value');
+  }
+  for (const [, name] of text.matchAll(/^export\s+\*\s+as\s+([\w$]+)\s+from/gm)) names.set(name!, 'value');
+  for (const [, target] of text.matchAll(/^export\s+\*\s+from\s+['"](\.[^'"]+)['"]/gm)) {
+    for (const [name, kind] of declaredExports(join(dirname(file), target!.replace(/\.js$/, '.d.ts'))))
+      names.set(name, kind);
+  }
+  if (/^export\s+default\b/m.test(text)) names.set('default', 'value');
+  if (/^export\s*=/m.test(text)) throw new Error(`${file}: "export =" is not an ESM declaration`);
+  return names;
+}
+
+/** The names a program imports from `specifier` (exactly that specifier). */
+function importedNames(source: string, specifier: string): Set<string> {
+  const names = new Set<string>();
+  const quoted = specifier.replace(/[/.]/g, (char) => `\\${char}`);
+  const pattern = new RegExp(`^import\\s+(?:type\\s+)?\\{([^}]*)\\}\\s+from\\s+['"]${quoted}['"]`, 'gm');
+  for (const [, list] of source.matchAll(pattern)) {
+    for (const specifierText of (list ?? '').split(',').map((part) => part.trim())) {
+      const name = specifierText.match(/^(?:type\s+)?([\w$]+)/)?.[1];
+      if (name !== undefined) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** The working directory of this file's tests: a clone, the tarball, and a consumer project. */
+let work = '';
+/** The installed package inside the consumer project. */
+let installed = '';
+/** The consumer project. */
+let consumer = '';
+/** The files in the tarball, relative to its `package/` folder. */
+let tarballFiles: string[] = [];
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'chanasync-package-'));
+  // A fresh clone: the files git tracks or would track (ignored ones such as dist/ left out),
+  // as they are in the working tree, with the repository's node_modules linked in.
+  const clone = join(work, 'clone');
+  const listed = (await must('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], root))
+    .split('\0')
+    .filter((file) => file !== '' && file !== 'node_modules' && existsSync(join(root, file)));
+  for (const file of listed) {
+    mkdirSync(dirname(join(clone, file)), { recursive: true });
+    cpSync(join(root, file), join(clone, file));
+  }
+  symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
+  await must('npm', ['pack', '--pack-destination', work], clone);
+  const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+  if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`);
+  const unpacked = join(work, 'unpacked');
+  mkdirSync(unpacked);
+  await must('tar', ['-xzf', join(work, tarball), '-C', unpacked], work);
+  tarballFiles = filesUnder(join(unpacked, 'package'));
+
+  consumer = join(work, 'consumer');
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await must('npm', ['install', join(work, tarball), '--offline', '--no-audit', '--no-fund'], consumer);
+  installed = join(consumer, 'node_modules', pkg.name);
+  for (const file of readdirSync(programs)) cpSync(join(programs, file), join(consumer, file));
+}, 120_000);
+
+afterAll(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+describe('the tarball', () => {
+  test('npm pack from a fresh clone builds first: every file of the exports map is in the tarball', () => {
+    for (const entry of entries) {
+      expect(tarballFiles, entry.subpath).toContain(posix.normalize(entry.types));
+      expect(tarballFiles, entry.subpath).toContain(posix.normalize(entry.code));
+    }
+  });
+
+  test('it ships the MIT LICENSE that package.json declares', () => {
+    expect(pkg.license).toBe('MIT');
+    expect(tarballFiles).toContain('LICENSE');
+    const license = readFileSync(join(installed, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the chanasync authors\n/);
+    expect(license).toContain('THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND');
+  });
+
+  test('it ships only the package: the built files, the sources, the docs and the license', () => {
+    const allowed = /^(dist\/.+\.(js|js\.map|d\.ts)|src\/.+\.ts|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
+    expect(tarballFiles.filter((file) => !allowed.test(file))).toEqual([]);
+  });
+
+  test('every sourceMappingURL in the tarball resolves to a map in the tarball whose sources are there too', () => {
+    const scripts = tarballFiles.filter((file) => file.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      const urls = [...readFileSync(join(installed, script), 'utf8').matchAll(/^\/\/# sourceMappingURL=(.+)$/gm)];
+      for (const [, url] of urls) {
+        const map = posix.join(posix.dirname(script), url!.trim());
+        expect(tarballFiles, `${script} points at ${url}`).toContain(map);
+        const { sources, sourcesContent } = JSON.parse(readFileSync(join(installed, map), 'utf8')) as {
+          sources: string[];
+          sourcesContent?: (string | null)[];
+        };
+        sources.forEach((source, index) => {
+          const embedded = typeof sourcesContent?.[index] === 'string';
+          const shipped = tarballFiles.includes(posix.join(posix.dirname(map), source));
+          expect(embedded || shipped, `${map} names ${source}`).toBe(true);
+        });
+      }
+    }
+  });
+});
+
+describe('a TypeScript consumer', () => {
+  test('every package entry has a consumer program that imports each of its exports', () => {
+    for (const entry of entries) {
+      const program = join(programs, entry.program);
+      expect(existsSync(program), `${programsPath}/${entry.program} uses ${entry.specifier}`).toBe(true);
+      const declared = [...declaredExports(join(installed, entry.types)).keys()].sort();
+      const imported = [...importedNames(readFileSync(program, 'utf8'), entry.specifier)].sort();
+      expect(imported, `what ${programsPath}/${entry.program} imports from ${entry.specifier}`).toEqual(declared);
+    }
+  });
+
+  /** The consumer configurations: the module resolution and the `lib` a consumer may have. */
+  const configurations = [
+    { resolution: 'bundler', lib: 'ES2022, DOM' },
+    { resolution: 'bundler', lib: 'ES2022, DOM, ESNext.Disposable' },
+    { resolution: 'node16', lib: 'ES2022, DOM' },
+    { resolution: 'node16', lib: 'ES2022, DOM, ESNext.Disposable' },
+  ] as const;
+
+  test.each(configurations)(
+    'compiles with strict, skipLibCheck false, moduleResolution $resolution and lib $lib',
+    async ({ resolution, lib }) => {
+      const disposal = lib.includes('ESNext.Disposable');
+      const name = `${resolution}-${disposal ? 'disposal' : 'plain'}`;
+      const files = [...entries.map((entry) => entry.program), 'variance.ts', ...(disposal ? ['disposable.ts'] : [])];
+      const compilerOptions = {
+        target: 'ES2022',
+        lib: lib.split(', '),
+        ...(resolution === 'bundler'
+          ? { module: 'esnext', moduleResolution: 'bundler', noEmit: true }
+          : { module: 'node16', moduleResolution: 'node16', outDir: `out-${name}` }),
+        types: [],
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noUncheckedIndexedAccess: true,
+        noUnusedLocals: true,
+        verbatimModuleSyntax: true,
+        skipLibCheck: false,
+      };
+      writeFileSync(join(consumer, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files }, null, 2));
+      const result = await run(process.execPath, [tsc, '-p', `tsconfig.${name}.json`, '--pretty', 'false'], consumer);
+      expect(result.output).toBe('');
+      expect(result.code).toBe(0);
+    },
+  );
+
+  test('the compiled consumer programs run under Node against the installed package', async () => {
+    const out = join(consumer, 'out-run');
+    const compilerOptions = {
+      target: 'ES2022',
+      lib: ['ES2022', 'DOM', 'ESNext.Disposable'],
+      module: 'node16',
+      outDir: out,
+      types: [],
+      strict: true,
+      skipLibCheck: true,
+    };
+    const programFiles = [...entries.map((entry) => entry.program), 'disposable.ts'];
+    writeFileSync(join(consumer, 'tsconfig.run.json'), JSON.stringify({ compilerOptions, files: programFiles }));
+    // Emits even when the declarations have errors: the compile tests above report those.
+    await run(process.execPath, [tsc, '-p', 'tsconfig.run.json'], consumer);
+    for (const program of programFiles) {
+      const result = await run(process.execPath, [join(out, program.replace(/\.ts$/, '.js'))], consumer);
+      expect(result, program).toEqual({ code: 0, output: '' });
+    }
+  });
+});
+
+describe('the run-time exports', () => {
+  /** Each entry's run-time export names, imported by Node from the consumer project. */
+  async function runtimeExports(): Promise<Record<string, string[]>> {
+    const specifiers = JSON.stringify(entries.map((entry) => entry.specifier));
+    const script = `const names = {};
+for (const specifier of ${specifiers}) names[specifier] = Object.keys(await import(specifier)).sort();
+console.log(JSON.stringify(names));`;
+    return JSON.parse(await must(process.execPath, ['--input-type=module', '-e', script], consumer));
+  }
+
+  test('each entry exports at run time exactly the values its declarations declare: no internals', async () => {
+    const actual = await runtimeExports();
+    for (const entry of entries) {
+      const declared = [...declaredExports(join(installed, entry.types))]
+        .filter(([, kind]) => kind === 'value')
+        .map(([name]) => name)
+        .sort();
+      expect(actual[entry.specifier], `import * as m from '${entry.specifier}'`).toEqual(declared);
+    }
+  });
+
+  test('the README documents every run-time export of every entry', async () => {
+    const readme = readFileSync(join(installed, 'README.md'), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+    const codeSpans = [...readme.matchAll(/`([^`\n]+)`/g)].map(([, span]) => span!);
+    const undocumented = Object.entries(await runtimeExports()).flatMap(([specifier, names]) =>
+      names
+        .filter(
+          (name) =>
+            !codeSpans.some((span) => new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}($|[^\\w$])`).test(span)),
+        )
+        .map((name) => `${specifier}: ${name}`),
+    );
+    expect(undocumented).toEqual([]);
+  });
+});
