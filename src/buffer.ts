@@ -1,5 +1,5 @@
 /**
- * The channel's buffer of committed, not yet pulled values: a growable ring.
+ * The channel's buffer of committed, not yet pulled values: a growable, shrinkable ring.
  *
  * How it works: `slots` is used circularly; `first` is the index of the oldest value and
  * `count` how many follow it, so adding and taking are O(1) without the O(n)
@@ -8,6 +8,12 @@
  * doubles when full, and never grows past the power of two above the channel's capacity,
  * because the channel checks its capacity before adding. Taken slots are reset to `undefined`
  * so the buffer keeps no value alive.
+ *
+ * It gives memory back: once a large ring ({@link KEEP} slots or more) is used to an eighth or
+ * less, it halves. After a burst of a million values drains, an unbounded channel holds
+ * {@link KEEP} slots, not a million. Halving at an eighth (not at half) means a ring that
+ * oscillates between empty and full never resizes, and each halving's copy is paid for by the
+ * takes that emptied it.
  *
  * The fields live on the channel itself (no separate object per channel); these functions
  * work on any object that has them.
@@ -26,16 +32,14 @@ export interface Ring<T> {
 /** The slots of every buffer that never held a value. Never written: `add` grows it first. */
 export const NO_SLOTS: never[] = [];
 
+/** A ring never shrinks below this many slots (8 KiB of pointers): smaller ones are not worth it. */
+const KEEP = 1024;
+
 /** Appends `value` after the newest value. */
 export function add<T>(ring: Ring<T>, value: T): void {
-  let slots = ring.slots;
-  if (ring.count === slots.length) {
-    // Full: double the slots (at least 8), copying the values in order to the start.
-    const grown: (T | undefined)[] = new Array(slots.length * 2 || 8);
-    for (let i = 0; i < ring.count; i++) grown[i] = slots[(ring.first + i) & (slots.length - 1)];
-    ring.slots = slots = grown;
-    ring.first = 0;
-  }
+  // Full: double the slots (at least 8).
+  if (ring.count === ring.slots.length) resize(ring, ring.slots.length * 2 || 8);
+  const slots = ring.slots;
   slots[(ring.first + ring.count++) & (slots.length - 1)] = value;
 }
 
@@ -45,6 +49,15 @@ export function take<T>(ring: Ring<T>): T {
   const value = slots[first] as T;
   slots[first] = undefined;
   ring.first = (first + 1) & (slots.length - 1);
-  ring.count--;
+  if (--ring.count <= slots.length >> 3 && slots.length > KEEP) resize(ring, slots.length >> 1);
   return value;
+}
+
+/** Moves the values, in order, to the start of a new array of `length` slots (≥ `count`). */
+function resize<T>(ring: Ring<T>, length: number): void {
+  const { slots, first, count } = ring;
+  const resized: (T | undefined)[] = new Array(length);
+  for (let i = 0; i < count; i++) resized[i] = slots[(first + i) & (slots.length - 1)];
+  ring.slots = resized;
+  ring.first = 0;
 }

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * `Channel<T>`: Go's `hchan` for the JavaScript event loop.
  *
@@ -19,10 +20,13 @@
  * {@link commitPull}: the value moves into the buffer or into a parked waiter's hands, and the
  * waiter is unlinked and loses its abort listener in the same synchronous step (`claim`).
  */
-import { add, NO_SLOTS, type Ring, take } from './buffer.js';
+import { add, NO_SLOTS, take } from './buffer.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './errors.js';
+import { isSignal } from './signals.js';
 import { tracker } from './tracker.js';
-import { claim, countWaiters, enqueue, Waiter } from './waiters.js';
+import { claim, countWaiters, liveHead, park, Waiter } from './waiters.js';
+
+export { setTracker } from './tracker.js';
 
 /** What a push does when the buffer is full. See {@link ChannelOptions.overflow}. */
 export type Overflow = 'block' | 'drop-oldest' | 'drop-newest';
@@ -30,14 +34,22 @@ export type Overflow = 'block' | 'drop-oldest' | 'drop-newest';
 /** Options of the {@link Channel} constructor. */
 export interface ChannelOptions {
   /** Labels the channel in error messages, `stats()` and the inspector. */
-  name?: string;
+  name?: string | undefined;
   /**
    * What a push does when the buffer is full: `'block'` (default) waits for room;
    * `'drop-oldest'` discards the oldest buffered value to make room (a sliding buffer);
    * `'drop-newest'` discards the pushed value. The drop modes never wait and need a capacity
    * of at least 1.
    */
-  overflow?: Overflow;
+  overflow?: Overflow | undefined;
+  /**
+   * Declares that the channel is fed by the outside world — user events, timers, the network,
+   * another context — so that waiting on it is expected: debug mode shows such waits (and
+   * selects that include such a channel) as *waiting for input*, never as stuck. `fromEvent`,
+   * `after`, `ticker`, `from` and `fromPort` set it on the channels they make. It changes
+   * nothing else.
+   */
+  input?: boolean | undefined;
 }
 
 /** Options of a blocking operation. */
@@ -45,6 +57,10 @@ export interface OperationOptions {
   /**
    * Cancels the operation if aborted before it commits: the promise rejects with
    * `signal.reason`, no value is delivered or consumed, and no trace is left on the channel.
+   * An already aborted signal is checked first. Anything that is not an `AbortSignal` makes
+   * the operation reject with a `TypeError` before it starts. Many operations may share one
+   * signal: each costs O(1), and a parked operation does not keep its channel alive through
+   * the signal.
    */
   signal?: AbortSignal | undefined;
 }
@@ -67,8 +83,12 @@ export interface ChannelStats {
   readonly waitingPullers: number;
 }
 
-/** The push side of a channel, for parameters that may only send (and close when done). */
-export interface PushChannel<T> {
+/**
+ * The push side of a channel, for parameters that may only send (and close when done).
+ * Contravariant: a `PushChannel<Animal>` is a `PushChannel<Dog>`, never the reverse (its
+ * members are properties, so TypeScript checks their parameters strictly).
+ */
+export interface PushChannel<in T> {
   /** See {@link Channel.name}. */
   readonly name: string | undefined;
   /** See {@link Channel.capacity}. */
@@ -80,15 +100,22 @@ export interface PushChannel<T> {
   /** See {@link Channel.full}. */
   readonly full: boolean;
   /** See {@link Channel.push}. */
-  push(value: T, options?: OperationOptions): Promise<void>;
+  readonly push: (value: T, options?: OperationOptions) => Promise<void>;
   /** See {@link Channel.pushNowait}. */
-  pushNowait(value: T): void;
+  readonly pushNowait: (value: T) => void;
+  /** See {@link Channel.tryPush}. */
+  readonly tryPush: (value: T) => boolean;
+  /** See {@link Channel.pushAll}. */
+  readonly pushAll: (values: Iterable<T>, options?: OperationOptions) => Promise<void>;
   /** See {@link Channel.close}. */
-  close(reason?: unknown): void;
+  readonly close: (reason?: unknown) => void;
 }
 
-/** The pull side of a channel, for parameters that may only receive. Async iterable. */
-export interface PullChannel<T> extends AsyncIterable<T> {
+/**
+ * The pull side of a channel, for parameters that may only receive. Async iterable.
+ * Covariant: a `PullChannel<Dog>` is a `PullChannel<Animal>`.
+ */
+export interface PullChannel<out T> extends AsyncIterable<T> {
   /** See {@link Channel.name}. */
   readonly name: string | undefined;
   /** See {@link Channel.capacity}. */
@@ -103,7 +130,11 @@ export interface PullChannel<T> extends AsyncIterable<T> {
   pull(options?: OperationOptions): Promise<T>;
   /** See {@link Channel.pullNowait}. */
   pullNowait(): T;
-  /** See {@link Channel.asyncIterator}. */
+  /** See {@link Channel.tryPull}. */
+  tryPull(): T | undefined;
+  /** See {@link Channel.pullMany}. */
+  pullMany(max: number, options?: OperationOptions): Promise<T[]>;
+  /** Iterates the values; see {@link Channel} (`for await`). */
   [Symbol.asyncIterator](): AsyncIterableIterator<T>;
 }
 
@@ -115,11 +146,11 @@ const dispose: typeof Symbol.dispose =
   Symbol.dispose ?? /* @__PURE__ */ (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
 /**
- * What {@link commitPull} returns when nothing can be pulled now: an object that can never be
- * a value, since no one outside `buffer.ts` ever sees it — the shared empty slot array serves,
- * which spares the smallest bundle a symbol.
+ * What {@link commitPull} returns when nothing can be pulled now. A symbol that never leaves
+ * this package and is never stored anywhere a caller could reach, so no value a user pushes
+ * can be mistaken for it.
  */
-export const NOTHING: unique symbol = NO_SLOTS as never;
+export const NOTHING: unique symbol = /* @__PURE__ */ Symbol() as never;
 
 /** The promise a push returns when it commits at once (promises are immutable: one will do). */
 const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
@@ -132,6 +163,10 @@ const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
  * - A value is **committed** when it is handed to a waiting puller or stored in the buffer;
  *   from then on it belongs to exactly one puller and is never lost, duplicated or reordered.
  * - Closing keeps buffered values readable and fails every parked operation.
+ * - Invariant in `T`: a `Channel<Dog>` is not a `Channel<Animal>` (one could push a cat into
+ *   it). Use {@link PullChannel} and {@link PushChannel} for directional parameters.
+ * - Values that are thenables (promises) are refused with a `TypeError` at push time: `pull()`
+ *   would adopt them while iteration and `select` would not.
  *
  * @typeParam T the type of the values.
  * @example
@@ -144,7 +179,7 @@ const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
  * for await (const job of jobs) console.log(job); // 0 1 2 3 4
  * ```
  */
-export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, AsyncDisposable, Disposable {
+export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   /** @internal Buffer slots (see `buffer.ts`); never written while `limit` is 0. */
   slots: (T | undefined)[] = NO_SLOTS;
   /** @internal Buffer index of the oldest value. */
@@ -160,6 +195,15 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
   pullHead: Waiter<T> | undefined = undefined;
   /** @internal Set once by `close()`; a channel never reopens. */
   isClosed = false;
+  /**
+   * @internal The feeder of a channel whose values come from elsewhere (merge, broadcast
+   * subscribers, ports, lazy sources); `undefined` for an ordinary channel. Called
+   * synchronously when there is demand or room: right after a pull-side operation parked (for
+   * a multi-case select, after all its cases parked), and after a pull took a buffered value
+   * and no parked push refilled the slot, while the channel is open. It may commit values into
+   * the channel (`commitPush`) and must not throw.
+   */
+  feed: (() => void) | undefined = undefined;
   /**
    * @internal The reason given to `close(reason)`. Read only once closed; close() adds it, so
    * open channels don't carry the field.
@@ -177,29 +221,36 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
    *
    * @param capacity `0` (default) for an unbuffered channel, a positive integer for a buffered
    *   one, `Infinity` for an unbounded one.
-   * @param options `name` and `overflow`.
-   * @throws {TypeError} if `capacity` is not a number, or `overflow` is not a known policy.
+   * @param options `name`, `overflow` and `input`.
+   * @throws {TypeError} if `capacity` is not a number, `options` is not an object, `name` is
+   *   not a string or `overflow` is not a known policy.
    * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is
    *   asked for with capacity 0.
    */
   constructor(capacity = 0, options?: ChannelOptions) {
+    const problem = `new Channel(capacity, options): `;
     if (typeof capacity !== 'number') {
-      throw new TypeError(`capacity must be 0, a positive integer or Infinity, got ${typeof capacity}`);
+      throw new TypeError(`${problem}capacity must be 0, a positive integer or Infinity, got ${typeof capacity}`);
     }
     if (!(capacity >= 0 && (capacity % 1 === 0 || capacity === Infinity))) {
-      throw new RangeError(`capacity must be 0, a positive integer or Infinity, got ${capacity}`);
+      throw new RangeError(`${problem}capacity must be 0, a positive integer or Infinity, got ${capacity}`);
     }
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new TypeError(`${problem}options must be an object`);
+    }
+    const name = options?.name;
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(`${problem}name must be a string`);
     const overflow = options?.overflow ?? 'block';
     if (overflow !== 'block') {
       if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
-        throw new TypeError(`bad overflow ${overflow as string}`);
+        throw new TypeError(`${problem}bad overflow ${overflow as string}`);
       }
-      if (capacity === 0) throw new RangeError(`overflow ${overflow} needs capacity ≥ 1`);
+      if (capacity === 0) throw new RangeError(`${problem}overflow ${overflow} needs capacity ≥ 1`);
     }
     this.limit = capacity;
     this.policy = overflow;
-    this.label = options?.name;
-    tracker?.(this);
+    this.label = name;
+    tracker?.(this, 'create', options);
   }
 
   /** The name given at construction, or `undefined`. */
@@ -257,13 +308,16 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
    *   first, even on a closed channel; the value is then not delivered.
    * @throws (rejects) {@link ChannelClosedError} if the channel is closed before the commit,
    *   including while waiting; the value is then not delivered.
+   * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`, or `value` is a
+   *   thenable.
    */
   push(value: T, options?: OperationOptions): Promise<void> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = refusal('push', signal, value);
+    if (refused !== undefined) return refused;
     if (this.isClosed) return Promise.reject(closedError(this, 'push'));
     if (commitPush(this, value)) return RESOLVED;
-    return park(this, true, value, signal) as Promise<unknown> as Promise<void>;
+    return wait(this, true, value, signal) as Promise<unknown> as Promise<void>;
   }
 
   /**
@@ -277,14 +331,16 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
    *   it — checked first; no value is consumed.
    * @throws (rejects) {@link ChannelClosedError} once the channel is closed and drained; its
    *   `cause` is the reason given to `close(reason)`, if any.
+   * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`.
    */
   pull(options?: OperationOptions): Promise<T> {
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refused = refusal('pull', signal);
+    if (refused !== undefined) return refused;
     const value = commitPull(this);
     if (value !== NOTHING) return Promise.resolve(value);
     if (this.isClosed) return Promise.reject(closedError(this, 'pull'));
-    return park(this, false, undefined, signal) as Promise<T>;
+    return wait(this, false, undefined, signal);
   }
 
   /**
@@ -294,8 +350,10 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
    *
    * @throws {ChannelClosedError} if the channel is closed.
    * @throws {ChannelFullError} if the push would have to wait.
+   * @throws {TypeError} if `value` is a thenable.
    */
   pushNowait(value: T): void {
+    refuseThenable('pushNowait', value);
     if (this.isClosed) throw closedError(this, 'pushNowait');
     if (!commitPush(this, value)) throw new ChannelFullError('pushNowait', 'is full', this);
   }
@@ -315,10 +373,126 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
   }
 
   /**
+   * Pushes `value` now and returns `true`, or returns `false` — without throwing — when the
+   * push would have to wait or the channel is closed (read `closed` to tell them apart). The
+   * same commit as {@link Channel.pushNowait}: on an unbuffered channel it succeeds exactly
+   * when a pull is waiting; in the drop modes it succeeds on any open channel.
+   *
+   * @returns whether the value was committed.
+   * @throws {TypeError} if `value` is a thenable (a misuse, not a full channel).
+   * @example
+   * ```ts
+   * if (!events.tryPush(event)) console.log(events.closed ? 'closed' : 'full: dropped');
+   * ```
+   */
+  tryPush(value: T): boolean {
+    refuseThenable('tryPush', value);
+    return !this.isClosed && commitPush(this, value);
+  }
+
+  /**
+   * Pulls the next value now, or returns `undefined` when there is none — the buffer is empty
+   * and no push is waiting — or the channel is closed and drained. Never throws. The same
+   * commit as {@link Channel.pullNowait}; a channel that carries `undefined` as a value should
+   * use `pullNowait`.
+   *
+   * @returns the value, or `undefined`.
+   * @example
+   * ```ts
+   * for (let job = jobs.tryPull(); job !== undefined; job = jobs.tryPull()) handle(job);
+   * ```
+   */
+  tryPull(): T | undefined {
+    const value = commitPull(this);
+    return value === NOTHING ? undefined : value;
+  }
+
+  /**
+   * Waits like {@link Channel.pull} until at least one value can be taken, then takes up to
+   * `max` values at once, in FIFO order, in one commit: the buffer first, then parked pushes'
+   * values (each parked push resolving as its value is taken). A pull that has to park is
+   * served like any parked pull: by the next push, with that one value.
+   *
+   * @param max the most values to take: a positive integer.
+   * @returns a promise of 1 to `max` values.
+   * @throws (rejects) `signal.reason` if `signal` is aborted before the commit — checked
+   *   first; nothing is taken.
+   * @throws (rejects) {@link ChannelClosedError} once the channel is closed and drained.
+   * @throws (rejects) {RangeError} if `max` is not a positive integer; {TypeError} if it is not
+   *   a number, or `options.signal` is not an `AbortSignal`.
+   * @example
+   * ```ts
+   * for (;;) {
+   *   const batch = await jobs.pullMany(64); // 1 to 64 jobs
+   *   await saveAll(batch);
+   * }
+   * ```
+   */
+  pullMany(max: number, options?: OperationOptions): Promise<T[]> {
+    const signal = options?.signal;
+    const refused = refusal('pullMany', signal);
+    if (refused !== undefined) return refused;
+    if (!(max >= 1 && max % 1 === 0)) {
+      const message = `pullMany(max): max must be a positive integer, got ${String(max)}`;
+      return Promise.reject(typeof max === 'number' ? new RangeError(message) : new TypeError(message));
+    }
+    const values: T[] = [];
+    for (let value: T | typeof NOTHING; values.length < max && (value = commitPull(this)) !== NOTHING; ) {
+      values.push(value);
+    }
+    if (values.length > 0) return Promise.resolve(values);
+    if (this.isClosed) return Promise.reject(closedError(this, 'pullMany'));
+    return wait(this, false, undefined, signal).then((value) => [value]);
+  }
+
+  /**
+   * Pushes `values` in order, as one producer would with consecutive `await push(value)`, but
+   * without a promise per value while there is room: values commit synchronously until the
+   * channel is full, then it waits for room as `push` does. The values are read from the
+   * iterable lazily, one at a time.
+   *
+   * @returns a promise that resolves once every value is committed.
+   * @throws (rejects) `signal.reason` or {@link ChannelClosedError} if the signal aborts or the
+   *   channel closes part-way; the error's `pushed` property then says how many values were
+   *   committed (the rest were not delivered). A primitive `signal.reason` can carry no
+   *   property: it rejects as is.
+   * @throws (rejects) {TypeError} if `values` is not iterable, one of them is a thenable (with
+   *   `pushed`), or `options.signal` is not an `AbortSignal`.
+   * @example
+   * ```ts
+   * await results.pushAll([1, 2, 3]);
+   * ```
+   */
+  async pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
+    const signal = options?.signal;
+    const refused = refusal('pushAll', signal);
+    if (refused !== undefined) return refused;
+    if (typeof (values as Iterable<T> | null)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError('pushAll(values): values is not iterable');
+    }
+    let pushed = 0;
+    try {
+      for (const value of values) {
+        refuseThenable('pushAll', value);
+        // Each value as a push of its own: an aborted signal first, then a closed channel.
+        if (signal?.aborted) throw signal.reason;
+        if (this.isClosed) throw closedError(this, 'pushAll');
+        if (!commitPush(this, value)) await wait(this, true, value, signal);
+        pushed++;
+      }
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+        (error as { pushed: number }).pushed = pushed;
+      }
+      throw error;
+    }
+  }
+
+  /**
    * Closes the channel. Idempotent: only the first call has an effect.
    *
    * Buffered values stay readable; pulls fail with {@link ChannelClosedError} only once the
-   * buffer is drained. Every parked pull and push fails now with {@link ChannelClosedError}
+   * buffer is drained. Every parked push and pull fails now with {@link ChannelClosedError}
    * (a parked push's value is not added). `for await` loops end normally, or throw `reason`
    * when one other than `undefined` is given.
    *
@@ -329,15 +503,16 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
     if (this.isClosed) return;
     this.isClosed = true;
     this.reason = reason;
-    // Like Go's closechan: fail the parked pulls (there are some only while the buffer is
-    // empty), then the parked pushes. Each waiter is unlinked before it fails; a select
-    // waiter's failure may unlink its sibling cases, possibly from these very queues, so take
-    // a head afresh every time instead of walking saved links.
-    for (let waiter = this.pullHead; waiter !== undefined; waiter = this.pullHead) {
-      claim(waiter).fail(closedError(this, 'pull'));
-    }
+    // Like Go's closechan, fail every parked operation — but the pushes first: a select
+    // parked with a push case and a pull case on this channel must reject (its push can never
+    // happen), not fire its pull case with `ok: false`. Each waiter is unlinked before it
+    // fails; a select waiter's failure may unlink its sibling cases, possibly from these very
+    // queues, so take a head afresh every time instead of walking saved links.
     for (let waiter = this.pushHead; waiter !== undefined; waiter = this.pushHead) {
       claim(waiter).fail(closedError(this, 'push'));
+    }
+    for (let waiter = this.pullHead; waiter !== undefined; waiter = this.pullHead) {
+      claim(waiter).fail(closedError(this, 'pull'));
     }
   }
 
@@ -380,7 +555,7 @@ export class Channel<T> implements PushChannel<T>, PullChannel<T>, Ring<T>, Asyn
  * @internal
  */
 export function commitPush<T>(channel: Channel<T>, value: T): boolean {
-  const puller = channel.pullHead;
+  const puller = liveHead(channel, false);
   if (puller !== undefined) {
     claim(puller).resolve(value);
     return true;
@@ -404,20 +579,27 @@ export function commitPush<T>(channel: Channel<T>, value: T): boolean {
  * push's value directly (unbuffered). Returns {@link NOTHING}, changing nothing, when there is
  * no value. Works on a closed channel too (its buffer drains; no pushes are parked).
  *
+ * A slot freed and not refilled is room: the channel's feeder, if any, hears of it last, when
+ * this pull is complete.
+ *
  * @internal
  */
 export function commitPull<T>(channel: Channel<T>): T | typeof NOTHING {
-  const pusher = channel.pushHead;
+  const pusher = liveHead(channel, true);
   let value: T;
   if (channel.count > 0) {
     value = take(channel);
-    if (pusher !== undefined) add(channel, pusher.value as T);
+    if (pusher === undefined) {
+      if (!channel.isClosed) channel.feed?.();
+      return value;
+    }
+    add(channel, pusher.value as T);
   } else if (pusher !== undefined) {
     value = pusher.value as T;
   } else {
     return NOTHING;
   }
-  if (pusher !== undefined) claim(pusher).resolve(undefined as T);
+  claim(pusher).resolve(undefined as T);
   return value;
 }
 
@@ -430,16 +612,50 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
   return new ChannelClosedError(operation, 'is closed', channel, channel.reason);
 }
 
-/** Parks a push or pull: queues a waiter and listens to its signal until it settles. */
-function park<T>(channel: Channel<T>, isPush: boolean, value: T | undefined, signal: AbortSignal | undefined) {
+/**
+ * Why a blocking operation cannot start, as the promise it returns: `options.signal` is not an
+ * `AbortSignal` (`TypeError`), or it is already aborted (its reason) — checked before anything
+ * else, even on a closed channel — or the pushed `value` is a thenable. `undefined` if it can.
+ *
+ * @internal
+ */
+export function refusal(operation: string, signal: unknown, value?: unknown): Promise<never> | undefined {
+  if (signal !== undefined) {
+    if (!isSignal(signal)) return Promise.reject(new TypeError(`${operation}: options.signal is not an AbortSignal`));
+    if (signal.aborted) return Promise.reject(signal.reason);
+  }
+  try {
+    refuseThenable(operation, value);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return undefined;
+}
+
+/**
+ * Throws a `TypeError` for a thenable value. Why refuse them: `pull()` resolves its promise
+ * with the value, which adopts a thenable (a never-settling one would hang the pull, a
+ * rejected promise would make it reject), while iteration and `select` hand it over as is.
+ * Refusing at push time makes every path agree. Wrap a promise (`{ promise }`) to send it.
+ *
+ * @internal
+ */
+export function refuseThenable(operation: string, value: unknown): void {
+  if (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  ) {
+    throw new TypeError(`${operation}: value is a thenable; wrap it in an object to send it through a channel`);
+  }
+}
+
+/** Parks a push or pull until it commits, is cancelled by its signal, or fails by close. */
+function wait<T>(channel: Channel<T>, isPush: boolean, value: T | undefined, signal: AbortSignal | undefined) {
   // A closure executor, not a shared one that hands the resolving functions out through
   // module state: V8 inlines this one, and the shared one measured ~15% slower (bench/).
-  return new Promise<T>((resolve) => {
-    const waiter = new Waiter<T>(channel, value, resolve, signal);
-    enqueue(waiter, isPush);
-    signal?.addEventListener('abort', waiter);
-    tracker?.(waiter, isPush);
-  });
+  return new Promise<T>((resolve) =>
+    park(new Waiter<T>(channel, value, resolve, signal), isPush, isPush ? 'push' : 'pull'),
+  );
 }
 
 /** `next()` of the channel's iterator: a pull that reports closed-and-drained as `done`. */
@@ -448,7 +664,7 @@ function nextResult<T>(channel: Channel<T>): Promise<IteratorResult<T>> {
   if (value !== NOTHING) return Promise.resolve({ done: false, value });
   if (channel.isClosed) return endOfIteration(channel);
   // Only close() rejects a parked pull that has no signal: that rejection is the loop's end.
-  return park(channel, false, undefined, undefined).then(
+  return wait(channel, false, undefined, undefined).then(
     (value) => ({ done: false, value }),
     () => endOfIteration(channel),
   );

@@ -3,10 +3,7 @@
  * in its message and carries the channel itself, so a log line says who was stuck where.
  */
 
-/** The minimal view of a channel an error needs: its label. */
-interface Named {
-  readonly name: string | undefined;
-}
+import type { Channel } from './channel.js';
 
 /**
  * Base class of every error chanasync throws for a channel operation.
@@ -15,13 +12,21 @@ interface Named {
  * any) — e.g. `push: channel "jobs" is closed` — and `channel` is the channel the
  * operation was made on.
  */
-export class ChannelError extends Error {
+export class ChannelError<C extends { readonly name: string | undefined } = Channel<any>> extends Error {
   /** The class name, for logs and `instanceof`-free checks. */
   override get name(): string {
     return 'ChannelError';
   }
-  /** The channel the failed operation was made on. */
-  readonly channel: Named;
+  /**
+   * The channel the failed operation was made on (for the errors of `chanasync/durable`, the
+   * durable channel's client).
+   */
+  readonly channel: C;
+  /**
+   * Set on the error a `pushAll` rejects with: how many of its values were committed before
+   * it failed (the rest were not delivered).
+   */
+  declare pushed?: number;
 
   /**
    * @param operation the operation that failed, e.g. `'push'`.
@@ -29,7 +34,7 @@ export class ChannelError extends Error {
    * @param channel the channel.
    * @param cause the underlying reason, if any (becomes `cause`, as for `Error`).
    */
-  constructor(operation: string, problem: string, channel: Named, cause?: unknown) {
+  constructor(operation: string, problem: string, channel: C, cause?: unknown) {
     const label = channel.name === undefined ? '' : ` "${channel.name}"`;
     super(`${operation}: channel${label} ${problem}`, cause === undefined ? undefined : { cause });
     this.channel = channel;
@@ -45,21 +50,23 @@ export class ChannelError extends Error {
  * try { await ch.pull() } catch (e) { if (e instanceof ChannelClosedError) console.log('done') }
  * ```
  */
-export class ChannelClosedError extends ChannelError {
+export class ChannelClosedError<
+  C extends { readonly name: string | undefined } = Channel<any>,
+> extends ChannelError<C> {
   override get name(): string {
     return 'ChannelClosedError';
   }
 }
 
 /** `pushNowait` would have to wait: the buffer is full (or, unbuffered, no puller is waiting). */
-export class ChannelFullError extends ChannelError {
+export class ChannelFullError<C extends { readonly name: string | undefined } = Channel<any>> extends ChannelError<C> {
   override get name(): string {
     return 'ChannelFullError';
   }
 }
 
 /** `pullNowait` would have to wait: the buffer is empty and no pusher is waiting. */
-export class ChannelEmptyError extends ChannelError {
+export class ChannelEmptyError<C extends { readonly name: string | undefined } = Channel<any>> extends ChannelError<C> {
   override get name(): string {
     return 'ChannelEmptyError';
   }

@@ -18,35 +18,59 @@
  *    Go's third pass dequeues from the losers — before any other code can run. So exactly one
  *    case commits, and the losers leave no waiter, value or listener behind.
  */
-import { Channel, closedError, commitPull, commitPush, NOTHING, type OperationOptions } from './channel.js';
-import { ChannelClosedError } from './errors.js';
+import {
+  Channel,
+  closedError,
+  commitPull,
+  commitPush,
+  NOTHING,
+  type OperationOptions,
+  type PullChannel,
+  type PushChannel,
+  refusal,
+  refuseThenable,
+} from './channel.js';
+import { type Cancellable, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
-import { claim, enqueue, Waiter } from './waiters.js';
+import { claim, enqueue, liveHead, park, Waiter } from './waiters.js';
 
 /** A select case that pulls from `channel`. Build it with {@link pull}. */
 export interface PullCase<T> {
+  /** `'pull'`. */
   readonly kind: 'pull';
-  readonly channel: Channel<T>;
+  /** The channel to pull from. */
+  readonly channel: PullChannel<T>;
 }
 
 /** A select case that pushes `value` into `channel`. Build it with {@link push}. */
 export interface PushCase<T> {
+  /** `'push'`. */
   readonly kind: 'push';
-  readonly channel: Channel<T>;
+  /** The channel to push into. */
+  readonly channel: PushChannel<T>;
+  /** The value to push. */
   readonly value: T;
 }
 
 /** Any select case. */
 export type SelectCase = PullCase<any> | PushCase<any>;
 
-/** The result of a select that committed case `I` (`C` is the case). */
+/**
+ * The result of a select that committed case `I` (`C` is the case):
+ * - `index`: the committed case's position in the array of cases;
+ * - `channel`: that case's channel;
+ * - `value`: for a pull case, the pulled value (`undefined` when `ok` is false); for a push
+ *   case, `undefined`;
+ * - `ok`: false only for a pull case that fired because its channel is closed and drained
+ *   (Go's `v, ok := <-ch`).
+ */
 export type CaseResult<C, I extends number> =
   C extends PullCase<infer T>
     ?
-        | { readonly index: I; readonly channel: Channel<T>; readonly value: T; readonly ok: true }
-        | { readonly index: I; readonly channel: Channel<T>; readonly value: undefined; readonly ok: false }
+        | { readonly index: I; readonly channel: PullChannel<T>; readonly value: T; readonly ok: true }
+        | { readonly index: I; readonly channel: PullChannel<T>; readonly value: undefined; readonly ok: false }
     : C extends PushCase<infer T>
-      ? { readonly index: I; readonly channel: Channel<T>; readonly value: undefined; readonly ok: true }
+      ? { readonly index: I; readonly channel: PushChannel<T>; readonly value: undefined; readonly ok: true }
       : never;
 
 /**
@@ -68,13 +92,14 @@ class Case<T> {
     readonly channel: Channel<T>,
     readonly value: T | undefined,
   ) {
-    if (!(channel instanceof Channel)) throw new TypeError(`${kind}(channel): channel is not a Channel`);
+    if (!(channel instanceof Channel)) throw new TypeError(`${kind}(channel): channel is not a chanasync Channel`);
   }
 }
 
 /**
  * A select case that pulls from `channel`: when it commits, the result's `value` is the pulled
- * value and `ok` is true; on a closed, drained channel it fires with `ok: false`.
+ * value and `ok` is true; on a closed, drained channel it fires with `ok: false`. Typed to take
+ * the pull side of a channel (Go's `<-chan T`); at run time it must be a chanasync `Channel`.
  *
  * @throws {TypeError} if `channel` is not a {@link Channel}.
  * @example
@@ -82,27 +107,32 @@ class Case<T> {
  * const { index, value } = await select([pull(orders), pull(cancellations)]);
  * ```
  */
-export function pull<T>(channel: Channel<T>): PullCase<T> {
-  return new Case<T>('pull', channel, undefined) as PullCase<T>;
+export function pull<T>(channel: PullChannel<T>): PullCase<T> {
+  return new Case<T>('pull', channel as Channel<T>, undefined) as unknown as PullCase<T>;
 }
 
 /**
- * A select case that pushes `value` into `channel`; always ready on a drop-mode channel.
+ * A select case that pushes `value` into `channel`; always ready on a drop-mode channel. Typed
+ * to take the push side of a channel (Go's `chan<- T`); at run time it must be a chanasync
+ * `Channel`.
  *
- * @throws {TypeError} if `channel` is not a {@link Channel}.
+ * @throws {TypeError} if `channel` is not a {@link Channel}, or `value` is a thenable.
  * @example
  * ```ts
  * await select([push(out, job), pull(stop)]);
  * ```
  */
-export function push<T>(channel: Channel<T>, value: T): PushCase<T> {
-  return new Case<T>('push', channel, value) as PushCase<T>;
+export function push<T>(channel: PushChannel<T>, value: T): PushCase<T> {
+  refuseThenable('push(channel, value)', value);
+  return new Case<T>('push', channel as Channel<T>, value) as unknown as PushCase<T>;
 }
 
-/** One select's parked state: shared by its waiters, and the listener of its signal. */
-class SelectGroup {
+/** One select's parked state: shared by its waiters, and what its signal cancels. */
+class SelectGroup implements Cancellable {
   /** The first parked case; the others follow through `sibling`, in case order. */
   first: SelectWaiter<unknown> | undefined = undefined;
+  /** The handle of this select in its signal's watch, while it is parked with a signal. */
+  ref: WeakRef<Cancellable> | undefined = undefined;
 
   constructor(
     readonly resolve: (result: SelectResult) => void,
@@ -110,8 +140,8 @@ class SelectGroup {
     readonly signal: AbortSignal | undefined,
   ) {}
 
-  /** The `abort` listener: no case has committed (else it would be removed), so leave them all. */
-  handleEvent(): void {
+  /** The signal aborted while no case had committed (else it would be unwatched): leave them all. */
+  cancel(): void {
     release(this, undefined);
     this.reject((this.signal as AbortSignal).reason);
   }
@@ -119,8 +149,8 @@ class SelectGroup {
 
 /**
  * A case of a multi-case select, parked on its channel. Channel code sees an ordinary
- * {@link Waiter}: its `resolve` is {@link won}, called as a method on it, and its `fail`
- * handles `close()`.
+ * {@link Waiter}: its `resolve` is {@link won}, called as a method on it, its `fail` handles
+ * `close()`, and its `signal` — the select's — is what a commit checks for an abort first.
  */
 class SelectWaiter<T> extends Waiter<T> {
   constructor(
@@ -135,7 +165,7 @@ class SelectWaiter<T> extends Waiter<T> {
     /** The next case of the same select, if any. */
     readonly sibling: SelectWaiter<unknown> | undefined,
   ) {
-    super(channel, value, won as (value: T | PromiseLike<T>) => void, undefined);
+    super(channel, value, won as (value: T | PromiseLike<T>) => void, group.signal);
   }
 
   /** `close()` claimed this case: a pull case fires with `ok: false`, a push case fails the select. */
@@ -143,6 +173,11 @@ class SelectWaiter<T> extends Waiter<T> {
     release(this.group, this as SelectWaiter<unknown>);
     if (this.isPush) this.group.reject(error);
     else this.group.resolve({ index: this.index, channel: this.channel, value: undefined, ok: false });
+  }
+
+  /** The select's signal aborted: the whole select leaves. */
+  override cancel(): void {
+    this.group.cancel();
   }
 }
 
@@ -157,10 +192,11 @@ function won(this: SelectWaiter<unknown>, value: unknown): void {
   this.group.resolve({ index: this.index, channel: this.channel, value: this.isPush ? undefined : value, ok: true });
 }
 
-/** Unlinks every waiter of `group` but `winner` (already unlinked) and stops listening to its signal. */
+/** Unlinks every waiter of `group` but `winner` (already unlinked) and stops watching its signal. */
 function release(group: SelectGroup, winner: SelectWaiter<unknown> | undefined): void {
   for (let waiter = group.first; waiter !== undefined; waiter = waiter.sibling) if (waiter !== winner) claim(waiter);
-  group.signal?.removeEventListener('abort', group);
+  if (group.ref !== undefined) unwatch(group.signal as AbortSignal, group.ref);
+  group.first = undefined;
 }
 
 /** What {@link poll} returns when every case is `null` or `undefined`. */
@@ -173,14 +209,17 @@ const NO_CASES = -2;
  * @throws {TypeError} for an entry that is not a case.
  * @throws {ChannelClosedError} for a push case on a closed channel.
  */
-function poll(cases: SelectCases): number {
+function poll(cases: SelectCases, operation: string): number {
+  if (!Array.isArray(cases)) throw new TypeError(`${operation}(cases): cases must be an array of cases`);
   let chosen = NO_CASES;
   let ready = 0;
   for (let index = 0; index < cases.length; index++) {
     const selectCase = cases[index];
     if (selectCase == null) continue;
     if (!(selectCase instanceof Case)) {
-      throw new TypeError(`select case ${index} is not a case: build cases with pull(channel) or push(channel, value)`);
+      throw new TypeError(
+        `${operation}(cases): case ${index} is not a case: build cases with pull(channel) or push(channel, value)`,
+      );
     }
     if (chosen === NO_CASES) chosen = -1;
     if (!isReady(selectCase)) continue;
@@ -201,9 +240,11 @@ function poll(cases: SelectCases): number {
  */
 function isReady(selectCase: Case<unknown>): boolean {
   const channel = selectCase.channel;
-  if (selectCase.kind === 'pull') return channel.count > 0 || channel.pushHead !== undefined || channel.isClosed;
+  if (selectCase.kind === 'pull') {
+    return channel.count > 0 || liveHead(channel, true) !== undefined || channel.isClosed;
+  }
   if (channel.isClosed) throw closedError(channel, 'select push');
-  return channel.pullHead !== undefined || channel.count < channel.limit || channel.policy !== 'block';
+  return liveHead(channel, false) !== undefined || channel.count < channel.limit || channel.policy !== 'block';
 }
 
 /** Commits the ready case at `index` (chosen by {@link poll}) and describes it. */
@@ -234,8 +275,9 @@ function commit(cases: SelectCases, index: number): SelectResult {
  * @param options `signal` cancels the select: no case commits.
  * @returns the committed case; for a tuple of cases `value` narrows by `index`.
  * @throws (rejects) `signal.reason` if the signal is (or gets) aborted first — checked first.
- * @throws (rejects) {TypeError} if no case is left after skipping `null`/`undefined` (it could
- *   never complete), or an entry is not a case.
+ * @throws (rejects) {TypeError} if `cases` is not an array, no case is left after skipping
+ *   `null`/`undefined` (it could never complete), an entry is not a case, or `options.signal`
+ *   is not an `AbortSignal`.
  * @throws (rejects) {ChannelClosedError} if a push case's channel is closed when `select` is
  *   called or while it waits.
  * @example
@@ -251,9 +293,10 @@ export function select<const Cases extends SelectCases>(
   options?: OperationOptions,
 ): Promise<SelectResult<Cases>> {
   const signal = options?.signal;
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  const refused = refusal('select', signal);
+  if (refused !== undefined) return refused;
   // Kept small so that V8 inlines it: the one-case path then costs little more than a pull.
-  const only = cases.length === 1 ? cases[0] : undefined;
+  const only = Array.isArray(cases) && cases.length === 1 ? cases[0] : undefined;
   if (!(only instanceof Case)) return selectMany(cases, signal) as Promise<SelectResult<Cases>>;
   return selectOne(only, signal) as Promise<SelectResult<Cases>>;
 }
@@ -262,18 +305,23 @@ export function select<const Cases extends SelectCases>(
 function selectMany(cases: SelectCases, signal: AbortSignal | undefined): Promise<SelectResult> {
   let chosen: number;
   try {
-    chosen = poll(cases);
+    chosen = poll(cases, 'select');
   } catch (error) {
     return Promise.reject(error);
   }
   if (chosen >= 0) return Promise.resolve(commit(cases, chosen));
   if (chosen === NO_CASES) {
-    return Promise.reject(new TypeError('select needs at least one case that is not null or undefined'));
+    return Promise.reject(new TypeError('select(cases): needs at least one case that is not null or undefined'));
   }
-  // Pass 2: park on every case's channel, last case first so each waiter can point at the
-  // next case's waiter; enqueueing order across different channels does not matter.
+  // Pass 2: park on every case's channel.
   return new Promise<SelectResult>((resolve, reject) => {
     const group = new SelectGroup(resolve, reject, signal);
+    // Build the waiters last case first, so each can point at the next case's waiter, and
+    // draw a uniformly random order to queue them in (an "inside-out" Fisher–Yates shuffle).
+    // Across channels the order does not matter; on one channel it decides which of this
+    // select's cases a counterpart meets first, and that must be random too — two push cases
+    // on one channel win half the time each, as in Go's TestPseudoRandomSend.
+    const order: SelectWaiter<unknown>[] = [];
     let sibling: SelectWaiter<unknown> | undefined;
     for (let index = cases.length - 1; index >= 0; index--) {
       const selectCase = cases[index] as Case<unknown> | null | undefined;
@@ -286,13 +334,21 @@ function selectMany(cases: SelectCases, signal: AbortSignal | undefined): Promis
         index,
         sibling,
       );
+      const slot = Math.floor(Math.random() * (order.length + 1));
+      order.push(order[slot] as SelectWaiter<unknown>);
+      order[slot] = sibling;
     }
     group.first = sibling;
-    for (let waiter = sibling; waiter !== undefined; waiter = waiter.sibling) {
+    for (const waiter of order) {
       enqueue(waiter, waiter.isPush);
       tracker?.(waiter, 'select');
     }
-    signal?.addEventListener('abort', group);
+    if (signal !== undefined) group.ref = watch(signal, group);
+    // Demand, last: a feeder may commit one of the cases at once, which releases the others
+    // (then `group.first` is cleared and the loop stops).
+    for (let waiter = sibling; waiter !== undefined && group.first !== undefined; waiter = waiter.sibling) {
+      if (!waiter.isPush) waiter.channel.feed?.();
+    }
   });
 }
 
@@ -313,16 +369,15 @@ class LoneSelectWaiter<T> extends Waiter<T> {
     super(channel, value, wonAlone as (value: T | PromiseLike<T>) => void, signal);
   }
 
-  /**
-   * `close()` fails a waiter with this channel's `ChannelClosedError`: a pull case fires with
-   * `ok: false`. An abort fails it with the signal's reason: the select rejects.
-   */
+  /** `close()` claimed it: a pull case fires with `ok: false`, a push case fails the select. */
   override fail(error: unknown): void {
-    if (!this.isPush && error instanceof ChannelClosedError && error.channel === this.channel) {
-      this.settle({ index: 0, channel: this.channel, value: undefined, ok: false });
-    } else {
-      this.settle(Promise.reject(error));
-    }
+    this.settle(this.isPush ? Promise.reject(error) : { index: 0, channel: this.channel, value: undefined, ok: false });
+  }
+
+  /** Its signal aborted: the select rejects with the reason. */
+  override cancel(): void {
+    claim(this);
+    this.settle(Promise.reject(this.signal?.reason));
   }
 }
 
@@ -345,12 +400,9 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
     if (pulled !== NOTHING) return Promise.resolve({ index: 0, channel, value: pulled, ok: true });
     if (channel.isClosed) return Promise.resolve({ index: 0, channel, value: undefined, ok: false });
   }
-  return new Promise<SelectResult>((resolve) => {
-    const waiter = new LoneSelectWaiter(channel, kind === 'push', value, signal, resolve);
-    enqueue(waiter, waiter.isPush);
-    signal?.addEventListener('abort', waiter);
-    tracker?.(waiter, 'select');
-  });
+  return new Promise<SelectResult>((resolve) =>
+    park(new LoneSelectWaiter(channel, kind === 'push', value, signal, resolve), kind === 'push', 'select'),
+  );
 }
 
 /**
@@ -358,7 +410,7 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
  * at random among the ready ones) and returns its result, or returns `undefined` when none can
  * — including when every case is `null`/`undefined`. Never waits.
  *
- * @throws {TypeError} if an entry is not a case.
+ * @throws {TypeError} if `cases` is not an array, or an entry is not a case.
  * @throws {ChannelClosedError} if a push case's channel is closed.
  * @example
  * ```ts
@@ -367,6 +419,6 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
  * ```
  */
 export function selectNowait<const Cases extends SelectCases>(cases: Cases): SelectResult<Cases> | undefined {
-  const chosen = poll(cases);
+  const chosen = poll(cases, 'selectNowait');
   return chosen >= 0 ? (commit(cases, chosen) as SelectResult<Cases>) : undefined;
 }

@@ -1,22 +1,35 @@
 /**
  * The debug hook: the only place where core code knows debug mode exists.
  *
- * `chanasync/debug` installs a {@link Tracker} while it is enabled. Core code calls it at two
- * points — a channel is created, an operation parks — and does nothing else for it: with debug
- * mode never enabled, the cost is one `undefined` check at each of those points, and no
- * timestamp or stack is ever taken. Everything else (what was parked since when, snapshots,
- * posting) lives in `src/debug/`.
+ * `chanasync/debug` installs a {@link Tracker} while it is enabled. Core code calls it at three
+ * points — a channel is created, an operation parks, a parked operation leaves its queue — and
+ * does nothing else for it: with debug mode never enabled, the cost is one `undefined` check at
+ * each of those points, and no timestamp or stack is ever taken. Everything else (what was
+ * parked since when, leaks, snapshots, posting) lives in `src/debug/`.
+ *
+ * The installer is not an export of any package entry: `src/debug/` imports it from
+ * `channel.ts`, which re-exports it, so that the build keeps this variable in the same file as
+ * the hot paths that read it (see esbuild.config.mjs).
  */
-import type { Channel } from './channel.js';
+import type { Channel, ChannelOptions } from './channel.js';
 import type { Waiter } from './waiters.js';
 
 /**
- * What debug mode hears about: `tracker(channel)` when a channel is constructed, and
- * `tracker(waiter, kind)` when a waiter was just queued — a push (`true`), a pull (`false`),
- * or a select case (`'select'`). One function rather than two methods keeps the hook points
- * in the smallest bundles to a few bytes.
+ * What debug mode hears about:
+ * - `tracker(channel, 'create', options)` when a channel is constructed (`options` as given,
+ *   e.g. `input: true`);
+ * - `tracker(waiter, 'push' | 'pull' | 'select')` right after a waiter was queued (a
+ *   multi-case select reports each of its case waiters, which share `waiter.group`);
+ * - `tracker(waiter, 'leave')` when a queued waiter is unlinked — committed, cancelled by its
+ *   signal, failed by `close()`, or a select case that lost — before it settles.
+ *
+ * One function rather than several methods keeps the hook points in the smallest bundles to a
+ * few bytes.
  */
-export type Tracker = (subject: Channel<any> | Waiter<any>, kind?: boolean | 'select') => void;
+export type Tracker = {
+  (channel: Channel<any>, event: 'create', options: ChannelOptions | undefined): void;
+  (waiter: Waiter<any>, event: 'push' | 'pull' | 'select' | 'leave'): void;
+};
 
 /** The installed tracker; `undefined` unless debug mode is enabled. */
 export let tracker: Tracker | undefined;

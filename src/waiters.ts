@@ -3,24 +3,32 @@
  *
  * A {@link Waiter} is one parked push or pull (Go's `sudog`). Each channel keeps two
  * intrusive, circular, doubly linked lists of them — `pushWaiters` and `pullWaiters` — through
- * the channel's `pushHead` and `pullHead` fields and the waiters' own `prev`/`next` links. Intrusive links make removal O(1) from anywhere in the queue, which is
- * what an abort (or a select that lost on this channel) needs: no array splice, no scan.
+ * the channel's `pushHead` and `pullHead` fields and the waiters' own `prev`/`next` links.
+ * Intrusive links make removal O(1) from anywhere in the queue, which is what an abort (or a
+ * select that lost on this channel) needs: no array splice, no scan.
  *
  * Invariants, kept by `channel.ts`:
  * - A waiter is in at most one queue, and only while its promise is unsettled. It is unlinked
  *   (`claim`) exactly once, *before* it is settled, so a settled waiter is never found in a
  *   queue. Its own `prev`/`next` are stale from then on and never read again.
- * - A waiter with a `signal` has itself registered as that signal's `abort` listener exactly
- *   while it is queued.
+ * - A waiter with its own `signal` is watched by that signal (`signals.ts`) exactly while it is
+ *   queued; `ref` is its handle there. A select's case waiters carry the select's signal for
+ *   the aborted check, but the select's group is what is watched.
+ * - An operation whose signal is aborted is never committed: whoever would commit to it
+ *   cancels it first (its own abort listener may not have run yet — see `liveHead`).
  */
 import type { Channel } from './channel.js';
+import { type Cancellable, unwatch, watch } from './signals.js';
+import { tracker } from './tracker.js';
 
 /** One parked push or pull on one channel. */
-export class Waiter<T = unknown> {
+export class Waiter<T = unknown> implements Cancellable {
   /** Previous (older) waiter in the queue; the youngest one when this is the head. Set by `enqueue`. */
   declare prev: Waiter<T>;
   /** Next (younger) waiter in the queue; the head when this is the youngest. Set by `enqueue`. */
   declare next: Waiter<T>;
+  /** The handle of this waiter in its signal's watch, while it is queued with a signal of its own. */
+  ref: WeakRef<Cancellable> | undefined = undefined;
 
   /**
    * @param channel the channel whose queue holds this waiter.
@@ -37,8 +45,8 @@ export class Waiter<T = unknown> {
   ) {}
 
   /**
-   * Fails the operation with `reason`; called only by `close()` (with a `ChannelClosedError`)
-   * and by the abort handler (with the signal's reason), after `claim`.
+   * Fails the operation with `reason`, after `claim`: called by `close()` (with a
+   * `ChannelClosedError`) and by {@link Waiter.cancel}.
    *
    * Why through `resolve`: a promise resolved with a rejected promise rejects with the same
    * reason, so a parked operation need not keep its promise's `reject` function, which is then
@@ -49,13 +57,9 @@ export class Waiter<T = unknown> {
     this.resolve(Promise.reject(reason));
   }
 
-  /**
-   * The `abort` listener (a waiter is its own `EventListener`, which saves a closure per
-   * parked operation). Runs only while the waiter is queued: it leaves the queue without a
-   * trace and fails with the signal's reason.
-   */
-  handleEvent(): void {
-    claim(this).fail(this.signal!.reason);
+  /** Its signal aborted while it was queued: leave the queue without a trace and fail with the reason. */
+  cancel(): void {
+    claim(this).fail(this.signal?.reason);
   }
 }
 
@@ -66,7 +70,10 @@ export class Waiter<T = unknown> {
  * even know its queue, since only a head is pointed at from outside.
  */
 
-/** Appends `waiter` at the tail of its channel's `pushWaiters` (`isPush`) or `pullWaiters`. */
+/**
+ * Appends `waiter` at the tail of its channel's `pushWaiters` (`isPush`) or `pullWaiters`, and
+ * has its signal (if it has one of its own) watch it.
+ */
 export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
   const channel = waiter.channel;
   const head = isPush ? channel.pushHead : channel.pullHead;
@@ -85,19 +92,45 @@ export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
 }
 
 /**
- * Removes a queued `waiter` from its queue in O(1) and stops listening to its signal: from
- * here on the operation can be neither committed nor cancelled by anyone else, so the caller
- * settles it. Precondition: `waiter` is queued.
+ * Parks the waiter of a single operation (not a case of a multi-case select, which parks its
+ * cases itself): queues it, has its signal (if any) watch it, tells debug mode. A pull-side
+ * park then tells the channel's feeder (if any) that there is demand — last, since the feeder
+ * may commit to this very waiter.
+ */
+export function park<T>(waiter: Waiter<T>, isPush: boolean, kind: 'push' | 'pull' | 'select'): void {
+  enqueue(waiter, isPush);
+  if (waiter.signal !== undefined) waiter.ref = watch(waiter.signal, waiter);
+  tracker?.(waiter, kind);
+  if (!isPush) waiter.channel.feed?.();
+}
+
+/**
+ * Removes a queued `waiter` from its queue in O(1) and stops watching its signal: from here on
+ * the operation can be neither committed nor cancelled by anyone else, so the caller settles
+ * it. Precondition: `waiter` is queued.
  */
 export function claim<T>(waiter: Waiter<T>): Waiter<T> {
-  const { channel, next, prev } = waiter;
+  const { channel, next, prev, ref } = waiter;
   const newHead = next === waiter ? undefined : next;
   if (channel.pullHead === waiter) channel.pullHead = newHead;
   else if (channel.pushHead === waiter) channel.pushHead = newHead;
   prev.next = next;
   next.prev = prev;
-  waiter.signal?.removeEventListener('abort', waiter);
+  if (ref !== undefined) unwatch(waiter.signal as AbortSignal, ref);
+  tracker?.(waiter, 'leave');
   return waiter;
+}
+
+/**
+ * The head of a queue that may commit: first cancels the aborted operations at the head, whose
+ * abort listener has not run yet (an earlier listener of the same signal may be pushing right
+ * now, or the signal follows another through `AbortSignal.any`). An aborted signal is checked
+ * first, always: no value is committed to, or taken from, an aborted operation.
+ */
+export function liveHead<T>(channel: Channel<T>, isPush: boolean): Waiter<T> | undefined {
+  let head: Waiter<T> | undefined;
+  while ((head = isPush ? channel.pushHead : channel.pullHead) !== undefined && head.signal?.aborted) head.cancel();
+  return head;
 }
 
 /** How many waiters a queue holds, by walking it (for `stats()`, not hot paths). */

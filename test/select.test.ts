@@ -155,9 +155,9 @@ describe('select', () => {
 
   test('an entry that is not a case is a TypeError, and so is a case builder given a non-channel', async () => {
     const channel = new Channel<number>();
-    await expect(select([channel as never])).rejects.toThrow(/select case 0 is not a case/);
+    await expect(select([channel as never])).rejects.toThrow(/select\(cases\): case 0 is not a case/);
     expect(() => pull({} as Channel<number>)).toThrow(TypeError);
-    expect(() => push(null as unknown as Channel<number>, 1)).toThrow(/not a Channel/);
+    expect(() => push(null as unknown as Channel<number>, 1)).toThrow(/not a chanasync Channel/);
   });
 
   test('an already aborted signal makes select reject with its reason before anything else', async () => {
@@ -227,7 +227,7 @@ describe('select', () => {
     const selected = select([pull(channel), pull(channel)]);
     expect(channel.stats().waitingPullers).toBe(2);
     channel.pushNowait(1);
-    expect((await selected).index).toBe(0);
+    expect([0, 1]).toContain((await selected).index);
     expect(channel.stats().waitingPullers).toBe(0);
     expect(() => channel.pushNowait(2)).toThrow();
   });

@@ -7,12 +7,19 @@
  */
 import type { SnapshotMessage } from '../protocol.js';
 import { PAGE_SOURCE, PROTOCOL_VERSION } from '../protocol.js';
-import { setTracker } from '../tracker.js';
-import { type DebugTarget, Session } from './post.js';
-import { Registry } from './snapshot.js';
+import { type DebugTarget, detectContext, Session } from './post.js';
+import { Registry, setTracker, takeSeq } from './snapshot.js';
+import { warnLeak } from './warn.js';
 
-export type { ChannelSnapshot, SnapshotMessage as DebugSnapshot, WaiterSnapshot } from '../protocol.js';
+export type {
+  ChannelSnapshot,
+  DebugContext,
+  LeakSnapshot,
+  SnapshotMessage as DebugSnapshot,
+  WaiterSnapshot,
+} from '../protocol.js';
 export type { DebugTarget } from './post.js';
+export { type RelayEndpoint, type RelayOptions, relayDebug } from './relay.js';
 
 /** Options of {@link enableDebug}. */
 export interface DebugOptions {
@@ -21,28 +28,51 @@ export interface DebugOptions {
    * or a worker's `self`). A window gets `postMessage(message, '*')`, anything else
    * `postMessage(message)`.
    */
-  target?: DebugTarget;
+  target?: DebugTarget | undefined;
   /** Where `hello`/`bye` arrive as `message` events (default: `globalThis`). */
-  listen?: EventTarget;
+  listen?: EventTarget | undefined;
   /** At most one snapshot per this many milliseconds, and only when something changed (default 250). */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /**
    * Record where each channel is created and where each operation parks (user frames only).
    * Costs a stack capture per channel and per park; default `false`.
    */
-  stacks?: boolean;
+  stacks?: boolean | undefined;
+  /**
+   * Warn on the console (`console.warn`, once per leak) when a parked operation leaks: its
+   * channel was garbage-collected while it waited. Default `true`; leaks are in snapshots
+   * either way.
+   */
+  warnLeaks?: boolean | undefined;
 }
 
 /** The enabled session, if any. */
 let session: Session | undefined;
 
+/** Whether `value` has a method `name`. */
+function hasMethod(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
+}
+
+/** `typeof`, with `null` told apart, for error messages. */
+function typeName(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}
+
 /**
  * Turns debug mode on: every channel created from now on is tracked (through a `WeakRef`, so
  * it is never kept alive by debug mode), and every operation that parks on one is recorded
- * with its kind and time (and, with `stacks`, its stack). Posts `announce`; from the first
- * `hello` until a `bye`, posts a snapshot at most every `intervalMs`, when something changed.
- * Calling it again starts over with the new options.
+ * with its kind and time (and, with `stacks`, its stack) until it leaves its queue. An
+ * operation still parked when its channel is garbage-collected can never complete: it is
+ * reported as **leaked** — in `snapshot().leaked` (until {@link clearLeaks}) and, unless
+ * `warnLeaks: false`, with one `console.warn`. Posts `announce`; from the first `hello` until
+ * a `bye`, posts a snapshot at most every `intervalMs`, when something changed. Calling it
+ * again starts over with the new options. Every option is checked before anything changes: a
+ * call that throws leaves debug mode as it was.
  *
+ * @throws {TypeError} if `options` is not an object, `target` has no `postMessage`, `listen`
+ *   is not an `EventTarget`, `intervalMs` is not a number, or `stacks` or `warnLeaks` is not
+ *   a boolean.
  * @throws {RangeError} if `intervalMs` is not a positive finite number.
  * @example
  * ```ts
@@ -51,33 +81,77 @@ let session: Session | undefined;
  * ```
  */
 export function enableDebug(options?: DebugOptions): void {
-  const intervalMs = options?.intervalMs ?? 250;
-  if (!(intervalMs > 0 && intervalMs < Infinity)) {
-    throw new RangeError(`enableDebug: intervalMs must be a positive finite number, got ${intervalMs}`);
+  const name = 'enableDebug(options)';
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`${name}: options must be an object, got ${typeName(options)}`);
   }
-  disableDebug();
+  const { target, listen, intervalMs = 250, stacks = false, warnLeaks = true } = options ?? {};
+  if (target !== undefined && !hasMethod(target, 'postMessage')) {
+    throw new TypeError(`${name}: target has no postMessage method`);
+  }
+  if (listen !== undefined && !(hasMethod(listen, 'addEventListener') && hasMethod(listen, 'removeEventListener'))) {
+    throw new TypeError(`${name}: listen is not an EventTarget (it needs addEventListener and removeEventListener)`);
+  }
+  if (typeof intervalMs !== 'number') {
+    throw new TypeError(`${name}: intervalMs must be a number, got ${typeName(intervalMs)}`);
+  }
+  if (!(intervalMs > 0 && intervalMs < Infinity)) {
+    throw new RangeError(`${name}: intervalMs must be a positive finite number, got ${intervalMs}`);
+  }
+  if (typeof stacks !== 'boolean') throw new TypeError(`${name}: stacks must be a boolean, got ${typeName(stacks)}`);
+  if (typeof warnLeaks !== 'boolean') {
+    throw new TypeError(`${name}: warnLeaks must be a boolean, got ${typeName(warnLeaks)}`);
+  }
   const global = globalThis as unknown as Partial<DebugTarget & EventTarget>;
-  const target = options?.target ?? (typeof global.postMessage === 'function' ? (global as DebugTarget) : undefined);
-  const listen =
-    options?.listen ?? (typeof global.addEventListener === 'function' ? (global as EventTarget) : undefined);
-  const registry = new Registry(options?.stacks === true);
-  setTracker(registry.track);
-  session = new Session(registry, target, listen, intervalMs);
+  const to = target ?? (hasMethod(global, 'postMessage') ? (global as DebugTarget) : undefined);
+  const from = listen ?? (hasMethod(global, 'addEventListener') ? (global as EventTarget) : undefined);
+  disableDebug();
+  const registry = new Registry({ stacks, onLeak: warnLeaks ? warnLeak : undefined, context: detectContext() });
+  registry.install();
+  session = new Session(registry, to, from, intervalMs);
 }
 
-/** Turns debug mode off: stops tracking, posting and listening. Tracked channels are forgotten. */
+/**
+ * Turns debug mode off: stops tracking, posting and listening, and forgets the tracked
+ * channels and the leaks detected. Does nothing when debug mode is off.
+ *
+ * @example
+ * ```ts
+ * import { disableDebug } from 'chanasync/debug';
+ * disableDebug();
+ * ```
+ */
 export function disableDebug(): void {
   setTracker(undefined);
+  session?.registry.close();
   session?.close();
   session = undefined;
 }
 
 /**
- * The state of every channel tracked since debug mode was enabled: for each, `id`, `name`,
- * `capacity` (`null` for `Infinity`), `size`, `closed`, `overflow`, and its parked pushes and
- * pulls with their kind and `since` — never buffered values. Structured-clone safe, bounded
- * (see `LIMITS` in `chanasync/protocol`; `truncated` counts what was left out). With debug mode
- * off, a snapshot with no channels.
+ * Forgets the leaks detected so far: the next snapshots carry only leaks detected from now on
+ * (an inspector's "Clear"). Does nothing when debug mode is off.
+ *
+ * @example
+ * ```ts
+ * import { clearLeaks, snapshot } from 'chanasync/debug';
+ * clearLeaks();
+ * console.log(snapshot().leaked); // undefined
+ * ```
+ */
+export function clearLeaks(): void {
+  session?.registry.clearLeaks();
+}
+
+/**
+ * The state of every tracked channel that is still alive: for each, `id`, `name`, `capacity`
+ * (`null` for `Infinity`), `size`, `closed`, `overflow`, `input`, and its parked pushes and
+ * pulls with their kind, `since`, `select` (the id of a multi-case select) and `input` (the
+ * wait is explained by input) — never buffered values. Plus `leaked` (operations that can
+ * never complete), `seq` (increasing), and `context` (page, frame or worker, where known).
+ * Channels whose waits nothing explains come first, then those waiting for input, then idle
+ * ones. Structured-clone safe, bounded (see `LIMITS` in `chanasync/protocol`; `truncated`
+ * counts what was left out). With debug mode off, a snapshot with no channels.
  *
  * @example
  * ```ts
@@ -92,6 +166,7 @@ export function snapshot(): SnapshotMessage {
       version: PROTOCOL_VERSION,
       type: 'snapshot',
       time: Date.now(),
+      seq: takeSeq(),
       channels: [],
     }
   );

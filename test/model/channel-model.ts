@@ -204,7 +204,7 @@ export class Model {
     return found;
   }
 
-  /** `close(reason)` of channel `ch`: idempotent; fails parked pulls, then parked pushes; keeps the buffer. */
+  /** `close(reason)` of channel `ch`: idempotent; fails parked pushes, then parked pulls; keeps the buffer. */
   close(ch: number, reason: unknown): void {
     const channel = this.channels[ch]!;
     if (channel.closed) return;
@@ -212,11 +212,11 @@ export class Model {
     channel.closeReason = reason;
     // A select's sibling waiters may sit in these very queues: take the head afresh every time.
     for (
-      let waiter = channel.pullers[0] ?? channel.pushers[0];
+      let waiter = channel.pushers[0] ?? channel.pullers[0];
       waiter;
-      waiter = channel.pullers[0] ?? channel.pushers[0]
+      waiter = channel.pushers[0] ?? channel.pullers[0]
     ) {
-      const queue = channel.pullers[0] === waiter ? channel.pullers : channel.pushers;
+      const queue = channel.pushers[0] === waiter ? channel.pushers : channel.pullers;
       queue.shift();
       if (waiter.how === 'select') {
         const cases = this.parkedSelects.get(waiter.id)!;
