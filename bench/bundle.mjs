@@ -34,21 +34,29 @@ const WRAPPERS = {
 
 /**
  * Returns the bundle's source (ESM) for `target` ('browser' | 'workerd') with the libraries
- * `names` (floor first), and `chanasync: false` when dist/index.js is missing.
+ * `names` (floor first), and `chanasync: false` when dist/index.js is missing. `extra`:
+ * [{ name, path }] builds of chanasync to compare as libraries of their own (`--with`), each
+ * with its own copy of the chanasync adapter and of workloads.mjs.
  */
-export async function bundleBench(target, names) {
+export async function bundleBench(target, names, extra = []) {
   const hasDist = existsSync(DIST_INDEX);
   const lines = [`import { createHost } from './host.mjs';`];
   lines.push(hasDist ? `import * as chanasync from '../dist/index.js';` : 'const chanasync = undefined;');
-  const entries = names.map((name, i) => {
+  const libs = [
+    ...names.map((name) => ({ name, file: name, module: name === 'chanasync' ? 'chanasync' : undefined })),
+    ...extra.map(({ name, path }, i) => {
+      lines.push(`import * as build${i} from ${JSON.stringify(path)};`);
+      return { name, file: 'chanasync', module: `build${i}` };
+    }),
+  ];
+  const entries = libs.map(({ name, file, module }, i) => {
     const q = `?lib=${encodeURIComponent(name)}`;
-    lines.push(
-      `import adapter${i} from './adapters/${name}.mjs';`,
-      `import * as workloads${i} from './workloads.mjs${q}';`,
-    );
-    return `{ name: ${JSON.stringify(name)}, adapter: adapter${i}, workloads: workloads${i} }`;
+    lines.push(`import adapter${i} from './adapters/${file}.mjs${q}';`);
+    lines.push(`import * as workloads${i} from './workloads.mjs${q}';`);
+    const mod = module ? `, module: ${module}` : '';
+    return `{ name: ${JSON.stringify(name)}, adapter: adapter${i}, workloads: workloads${i}${mod} }`;
   });
-  lines.push(`const host = createHost([${entries.join(', ')}], chanasync);`, WRAPPERS[target]);
+  lines.push(`const host = createHost([${entries.join(', ')}]);`, WRAPPERS[target]);
   const result = await build({
     stdin: { contents: lines.join('\n'), resolveDir: BENCH, sourcefile: `bench-${target}.mjs`, loader: 'js' },
     bundle: true,

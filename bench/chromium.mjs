@@ -18,7 +18,7 @@ const args = parseArgs(argv, 'node bench/chromium.mjs');
 const names = ADAPTERS.filter((name) => name === 'floor' || !args.libs || args.libs.includes(name));
 
 log('bundling the bench for the browser (esbuild)');
-const { code } = await bundleBench('browser', names);
+const { code } = await bundleBench('browser', names, args.with);
 const browser = await chromium.launch({
   executablePath: CHROMIUM_PATH,
   headless: true,

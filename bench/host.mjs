@@ -4,23 +4,25 @@
 import { execute } from './suite.mjs';
 
 /**
- * `entries`: [{ name, adapter, workloads }] in column order; `chanasync`: the chanasync module
- * bundled from dist/index.js (undefined when dist/ was not built). Returns the host:
+ * `entries`: [{ name, adapter, workloads, module? }] in column order; an entry with a
+ * `module` key is a build of chanasync (dist/index.js, or an experiment's build) that the
+ * adapter is loaded with — `undefined` when it was not built. Returns the host:
  * - `init()` loads every adapter once and resolves with [{ name, unavailable, na, note }];
  * - `run(job)` resolves with the job's { sum, count };
  * - `timed(job)` resolves with { result, ms }, ms from the runtime's own clock (Chromium;
  *   never used in workerd, whose clock is not to be trusted inside a request).
  */
-export function createHost(entries, chanasync) {
+export function createHost(entries) {
   const libs = new Map();
   let loaded;
 
   async function load() {
     const info = [];
-    for (const { name, adapter, workloads } of entries) {
+    for (const entry of entries) {
+      const { name, adapter, workloads } = entry;
       let unavailable;
-      if (name === 'chanasync') {
-        unavailable = chanasync ? await adapter.load(chanasync) : 'dist/index.js not built when the bench was bundled';
+      if ('module' in entry) {
+        unavailable = entry.module ? await adapter.load(entry.module) : 'not built when the bench was bundled';
       } else {
         unavailable = await adapter.load?.();
       }

@@ -3,20 +3,35 @@
 // (suite.mjs), with each run executed by the runtime under test through `session.run(job)`.
 // Node only. The report goes to stdout and to bench/results-<runtime>.md.
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { formatReport } from './report.mjs';
-import { ADAPTERS, BATCH, checkResult, createMeasurer, ROW_IDS, SELECT_THROUGHPUT, THROUGHPUT } from './suite.mjs';
+import {
+  ADAPTERS,
+  BATCH,
+  checkResult,
+  createMeasurer,
+  PROBE,
+  ROW_IDS,
+  SELECT_THROUGHPUT,
+  THROUGHPUT,
+} from './suite.mjs';
 
 export const log = (msg) => process.stderr.write(`${msg}\n`);
 
-/** Parses [--quick] [--only=id,...] [--libs=name,...]; prints usage for --help. */
+/**
+ * Parses [--quick] [--only=id,...] [--libs=name,...] [--with=name=path ...]; prints usage for
+ * --help. `--with` adds a build of chanasync (an ESM file, e.g. an experiment's bundle) as a
+ * library of its own, driven by the chanasync adapter; repeatable.
+ */
 export function parseArgs(argv, usage) {
-  const out = { quick: false, only: null, libs: null };
+  const out = { quick: false, only: null, libs: null, with: [] };
   for (const arg of argv) {
     if (arg === '--quick') out.quick = true;
     else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
+    else if (arg.startsWith('--with=')) out.with.push(parseWith(arg.slice(7)));
     else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...]
+      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...]
 workload ids: ${ROW_IDS.join(', ')} (prefixes work; batch = the batch section)
 libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
       process.exit(0);
@@ -86,7 +101,10 @@ export async function runRemote({ session, args, name, command, argv, extraNotes
     [
       'batch',
       async () => {
-        const rows = BATCH.filter((row) => wanted(row.id) || args.only?.includes('batch'));
+        const rows = [
+          ...BATCH.filter((row) => wanted(row.id) || args.only?.includes('batch')),
+          ...PROBE.filter((row) => args.only?.some((o) => row.id.startsWith(o))),
+        ];
         if (rows.length) await measurer.batch(libs, results, rows, runJob, config.maxRunMs);
       },
     ],
@@ -110,6 +128,13 @@ export async function runRemote({ session, args, name, command, argv, extraNotes
   console.log(text);
   writeFileSync(new URL(`./results-${name}.md`, import.meta.url), `${text}\n`);
   return exitCode;
+}
+
+/** `name=path` of a --with argument -> { name, path } with an absolute path. */
+export function parseWith(spec) {
+  const at = spec.indexOf('=');
+  if (at <= 0 || at === spec.length - 1) throw new Error(`--with needs NAME=PATH, got ${spec}`);
+  return { name: spec.slice(0, at), path: resolve(spec.slice(at + 1)) };
 }
 
 /** `promise`, or a rejection after `ms`. */

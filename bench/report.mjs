@@ -248,7 +248,7 @@ function interopSection(rows) {
 function batchSection(rows) {
   const notes = [];
   const lines = [
-    '## Batches and broadcast (chanasync)',
+    rows.every((row) => row.optIn) ? '## Probe: promise costs' : '## Batches and broadcast (chanasync)',
     '',
     'Cells: median values/s ± half the min–max spread · ratio to the floor cell of the same row; the cells of a row run in the same interleaved rounds. Broadcast: values/s per subscriber (each of the 8 receives every value).',
     '',
@@ -275,11 +275,15 @@ function batchSection(rows) {
     lines.push('');
   }
   lines.push(...notes.map((text, i) => `${sup(i + 1)} ${text}  `));
-  lines.push(
-    '',
-    '- **pushall-batch** (capacity 64): one producer awaits `pushAll` of 0..n-1 in fresh 64-value arrays; one consumer awaits `pullMany(64)` until it has n. Base: the floor’s 1:1 at capacity 64, one awaited push and pull per value. **bare loop**: the same arrays built and summed with no channel and no await — the cost a batch API can approach.',
-    '- **broadcast-8** (capacity 128 everywhere): one producer awaits every push into a source channel; `broadcast(source)` with 8 `subscribe({ capacity: 128 })` channels, each read by its own consumer (n pulls); the source is closed at the end. Against: 8 separate channels fed by one loop that awaits each push (value by value, channel by channel), each read by its own consumer — chanasync’s and, as the base, the floor’s.',
-  );
+  const explain = {
+    'pushall-batch':
+      '- **pushall-batch** (capacity 64): one producer awaits `pushAll` of 0..n-1 in fresh 64-value arrays; one consumer awaits `pullMany(64)` until it has n. Base: the floor’s 1:1 at capacity 64, one awaited push and pull per value. **bare loop**: the same arrays built and summed with no channel and no await — the cost a batch API can approach.',
+    'broadcast-8':
+      '- **broadcast-8** (capacity 128 everywhere): one producer awaits every push into a source channel; `broadcast(source)` with 8 `subscribe({ capacity: 128 })` channels, each read by its own consumer (n pulls); the source is closed at the end. Against: 8 separate channels fed by one loop that awaits each push (value by value, channel by channel), each read by its own consumer — chanasync’s and, as the base, the floor’s.',
+    'probe-promises':
+      '- **probe-promises** (opt-in, `--only=probe`): W1 per value for the floor and chanasync next to promise operations alone, in the same rounds — how much of a W1 value is the runtime’s promise machinery (bench/workloads.mjs `micro*`).',
+  };
+  lines.push('', ...rows.map((row) => explain[row.id]).filter(Boolean));
   const ratioOf = (row, a, b) => {
     const x = row.cells[a]?.value;
     const y = row.cells[b]?.value;

@@ -4,6 +4,8 @@
 // reports throughput as a ratio to the hand-written floor channel. Prints a
 // Markdown report to stdout and writes it to bench/results.md.
 import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseWith } from './remote.mjs';
 import { formatReport } from './report.mjs';
 import {
   ADAPTERS,
@@ -15,6 +17,7 @@ import {
   expected,
   jobFor,
   median,
+  PROBE,
   SELECT_THROUGHPUT,
   SumError,
   THROUGHPUT,
@@ -102,13 +105,15 @@ const config = {
 };
 
 function parseArgs(argv) {
-  const out = { quick: false, only: null, libs: null };
+  const out = { quick: false, only: null, libs: null, with: [] };
   for (const arg of argv) {
     if (arg === '--quick') out.quick = true;
     else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
+    else if (arg.startsWith('--with=')) out.with.push(parseWith(arg.slice(7)));
     else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...]
+      console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...]
+--with adds a build of chanasync (an ESM file) as a library of its own (experiments)
 workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}, ${BATCH.map((w) => w.id).join(', ')} (or batch: both), ${INTEROP.map((w) => w.id).join(', ')} (or interop: all three), ${DEBUG_IDS.join(', ')} (or debug: all three)
 libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
       process.exit(0);
@@ -142,6 +147,21 @@ async function loadLibraries() {
     const adapter = (await import(`./adapters/${name}.mjs`)).default;
     const unavailable = await adapter.load?.();
     const q = `?lib=${encodeURIComponent(name)}`;
+    libs.push({
+      name,
+      adapter,
+      unavailable,
+      workloads: await import(`./workloads.mjs${q}`),
+      memory: await import(`./memory.mjs${q}`),
+      abort: await import(`./abort.mjs${q}`),
+      interop: await import(`./interop.mjs${q}`),
+    });
+  }
+  // --with: other builds of chanasync, each with its own adapter and module copies.
+  for (const { name, path } of args.with) {
+    const q = `?lib=${encodeURIComponent(name)}`;
+    const adapter = (await import(`./adapters/chanasync.mjs${q}`)).default;
+    const unavailable = await adapter.load(await import(pathToFileURL(path).href));
     libs.push({
       name,
       adapter,
@@ -187,7 +207,10 @@ async function runThroughput(libs, results, workloads = THROUGHPUT) {
 
 /** The batch / broadcast section (suite.mjs BATCH): pushAll → pullMany, broadcast to 8. */
 async function runBatch(libs, results) {
-  const rows = BATCH.filter((row) => wanted(row.id) || args.only?.includes('batch'));
+  const rows = [
+    ...BATCH.filter((row) => wanted(row.id) || args.only?.includes('batch')),
+    ...PROBE.filter((row) => args.only?.some((o) => row.id.startsWith(o))),
+  ];
   if (rows.length === 0) return;
   await measure.batch(libs, results, rows, (job, want) => runJob(libs, job, want), config.maxRunMs);
 }

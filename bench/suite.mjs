@@ -103,8 +103,28 @@ export const BATCH = [
   },
 ];
 
+/**
+ * Opt-in (`--only=probe`), for profiling across runtimes: what a W1 value costs against
+ * promise operations alone, ops/s of each. Same cell layout as BATCH.
+ */
+export const PROBE = [
+  {
+    id: 'probe-promises',
+    capacity: 0,
+    n: 200_704,
+    optIn: true,
+    cells: [
+      ['floor', 'floor', 'oneToOne', 'floor W1 (1:1, cap 0), per value (base)'],
+      ['chanasync', 'chanasync', 'oneToOne', 'chanasync W1, per value'],
+      ['handoff', 'floor', 'microHandoff', 'no channel: W1’s hand-off, one `new Promise` + 2 awaits per value'],
+      ['newPromise', 'floor', 'microNewPromise', '`await new Promise((r) => r(i))`, per await'],
+      ['await', 'floor', 'microAwaitResolved', '`await` of a resolved promise, per await'],
+    ],
+  },
+];
+
 /** Workload ids of every row and section above. */
-export const ROW_IDS = [...THROUGHPUT, ...SELECT_THROUGHPUT, ...BATCH].map((w) => w.id);
+export const ROW_IDS = [...THROUGHPUT, ...SELECT_THROUGHPUT, ...BATCH, ...PROBE].map((w) => w.id);
 
 /** Thrown when a run returned a wrong sum or count (the runner exits non-zero). */
 export class SumError extends Error {}

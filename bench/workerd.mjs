@@ -26,7 +26,7 @@ const args = parseArgs(argv, 'node bench/workerd.mjs');
 const names = ADAPTERS.filter((name) => name === 'floor' || !args.libs || args.libs.includes(name));
 
 log('bundling the bench for workerd (esbuild)');
-const { code } = await bundleBench('workerd', names);
+const { code } = await bundleBench('workerd', names, args.with);
 // The module listed explicitly: Miniflare's dependency scan refuses the (never executed)
 // dynamic import in the chanasync adapter's Node path.
 const mf = new Miniflare({

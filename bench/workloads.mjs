@@ -217,3 +217,49 @@ function totals(sums, n) {
   for (const s of sums) sum += s;
   return { sum, count: sums.length * n };
 }
+
+// Promise-only microbenchmarks (the opt-in probe-promises row): what the runtime charges for
+// the promise operations a W1 value needs, without any channel. They ignore the adapter.
+
+const RESOLVED = Promise.resolve();
+
+/** `await` of an already resolved promise, n times. */
+export async function microAwaitResolved(_a, { n }) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    await RESOLVED;
+    sum += i;
+  }
+  return { sum, count: n };
+}
+
+/** `await new Promise((resolve) => resolve(i))`, n times. */
+export async function microNewPromise(_a, { n }) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += await new Promise((resolve) => resolve(i));
+  return { sum, count: n };
+}
+
+/**
+ * W1's hand-off with no channel: the consumer parks on a `new Promise` whose resolve it leaves
+ * in a shared slot; the producer resolves it with the next value and awaits a resolved promise
+ * (by then the consumer has parked again). One promise, its resolving functions and two
+ * awaits per value — what the floor's W1 does, minus its rings.
+ */
+export async function microHandoff(_a, { n }) {
+  const state = { resolve: undefined };
+  const consumer = (async () => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      sum += await new Promise((resolve) => {
+        state.resolve = resolve;
+      });
+    }
+    return sum;
+  })();
+  for (let i = 0; i < n; i++) {
+    state.resolve(i);
+    await RESOLVED;
+  }
+  return { sum: await consumer, count: n };
+}
