@@ -1,17 +1,30 @@
 /**
  * `after(ms)`: Go's `time.After`, a channel that delivers one timestamp and closes.
  */
-import { Channel, type OperationOptions } from './channel.js';
+import { type Channel, commitPush, type OperationOptions } from './channel.js';
+import { checkOptions, describe } from './interop/check.js';
+import { TimerChannel } from './interop/timer.js';
 
 /**
  * A channel that receives `Date.now()` once, `ms` milliseconds from now, and then closes (the
- * value stays readable). With a `signal` that aborts first, the timer is cleared, no value is
- * ever delivered and the channel is closed at once. The timeout idiom for a select:
+ * value stays readable) — the timeout idiom for a select: `pull(after(ms))` is a case that
+ * fires once the time is up.
+ *
+ * - With a `signal` that aborts first, the timer is cleared, no value is ever delivered and
+ *   the channel is closed at once.
+ * - Closing the channel before it fires (by hand, or `using`) clears the timer: nothing fires
+ *   later, and no timer keeps the process alive.
+ * - Any finite delay works, also beyond `setTimeout`'s 2³¹−1 ms (the timer is chained), so
+ *   `after(Number.MAX_SAFE_INTEGER)` never fires in practice.
+ * - The channel is created with `input: true`: debug mode shows waiting on it as waiting for
+ *   input, never as stuck.
  *
  * @param ms the delay: a finite number ≥ 0.
- * @param options `signal` cancels the timer.
+ * @param options `signal` cancels the timer and closes the channel.
  * @returns a buffered (capacity 1) channel named `after(ms)`.
- * @throws {RangeError} if `ms` is negative, `NaN` or infinite; {TypeError} if not a number.
+ * @throws {TypeError} if `ms` is not a number, `options` is not an object or `signal` is not an
+ *   `AbortSignal`.
+ * @throws {RangeError} if `ms` is negative, `NaN` or infinite.
  * @example
  * ```ts
  * const result = await select([pull(replies), pull(after(100))]);
@@ -19,23 +32,16 @@ import { Channel, type OperationOptions } from './channel.js';
  * ```
  */
 export function after(ms: number, options?: OperationOptions): Channel<number> {
-  if (typeof ms !== 'number') throw new TypeError(`after(ms): ms must be a number, got ${typeof ms}`);
+  if (typeof ms !== 'number') throw new TypeError(`after(ms): ms must be a number, got ${describe(ms)}`);
   if (!(ms >= 0 && ms < Infinity)) throw new RangeError(`after(ms): ms must be a finite number ≥ 0, got ${ms}`);
-  const channel = new Channel<number>(1, { name: `after(${ms})` });
-  const signal = options?.signal;
-  if (signal?.aborted) {
-    channel.close();
-    return channel;
+  const signal = checkOptions('after(ms, options)', options);
+  const channel = new TimerChannel(`after(${ms})`, signal);
+  if (signal?.aborted) channel.close();
+  else {
+    channel.wait(ms, () => {
+      commitPush(channel, Date.now());
+      channel.close();
+    });
   }
-  const onAbort = () => {
-    clearTimeout(timer);
-    channel.close();
-  };
-  const timer = setTimeout(() => {
-    signal?.removeEventListener('abort', onAbort);
-    channel.pushNowait(Date.now());
-    channel.close();
-  }, ms);
-  signal?.addEventListener('abort', onAbort);
   return channel;
 }

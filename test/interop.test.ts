@@ -4,7 +4,7 @@
  * as well as the happy ones.
  */
 import { describe, expect, test } from 'vitest';
-import { Channel, ChannelClosedError, ChannelEmptyError, from, merge, toReadableStream } from '../src/index.js';
+import { Channel, ChannelClosedError, from, fromEvent, toReadableStream } from '../src/index.js';
 import { abortedSignal, flush } from './helpers/track.js';
 
 /** An endless generator that counts its reads and records when it was stopped. */
@@ -147,12 +147,22 @@ describe('from', () => {
     expect(cancelledWith).toBe('consumer done');
   });
 
-  test('values of a synchronous iterable are pushed as they are', async () => {
-    const promise = Promise.resolve(1);
-    const channel = from([promise]);
-    await flush();
-    // pullNowait, because a promise returned by pull() would adopt the pulled promise.
-    expect(channel.pullNowait()).toBe(promise);
+  test('a promise in a synchronous iterable is awaited, as for await does', async () => {
+    expect(await collect(from([Promise.resolve(1), 2, Promise.resolve(3)]))).toEqual([1, 2, 3]);
+  });
+
+  test('a rejected promise in a synchronous iterable closes the channel with its reason', async () => {
+    const failure = new Error('rejected value');
+    const rejected = Promise.reject(failure);
+    rejected.catch(() => {});
+    await expect(collect(from([1, rejected]))).rejects.toBe(failure);
+  });
+
+  test('an async iterator that yields a promise as a value closes the channel with a TypeError', async () => {
+    const source: AsyncIterable<unknown> = {
+      [Symbol.asyncIterator]: () => ({ next: async () => ({ done: false, value: Promise.resolve(1) }) }),
+    };
+    await expect(collect(from(source))).rejects.toThrow(/thenable/);
   });
 
   test('a source that is none of the three is a TypeError', () => {
@@ -237,132 +247,145 @@ describe('toReadableStream', () => {
   });
 });
 
-describe('merge', () => {
-  test('merge delivers every value of every input exactly once, keeping each input’s order', async () => {
-    const inputs = [new Channel<string>(), new Channel<string>(2), new Channel<string>(Infinity)];
-    const producers = inputs.map(async (input, n) => {
-      for (let i = 0; i < 50; i++) {
-        await input.push(`${n}:${i}`);
-        if (i % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-      input.close();
-    });
-    const values = await collect(merge(...inputs));
-    await Promise.all(producers);
-    expect(values).toHaveLength(150);
-    for (let n = 0; n < 3; n++) {
-      expect(values.filter((v) => v.startsWith(`${n}:`))).toEqual(Array.from({ length: 50 }, (_, i) => `${n}:${i}`));
-    }
-  });
-
-  test('the merged channel closes once every input is closed and drained', async () => {
-    const a = new Channel<number>(2);
-    const b = new Channel<number>(2);
-    a.pushNowait(1);
-    a.close();
-    const merged = merge(a, b);
-    expect(await merged.pull()).toBe(1);
-    expect(merged.closed).toBe(false);
-    b.pushNowait(2);
-    b.close();
-    expect(await merged.pull()).toBe(2);
-    await expect(merged.pull()).rejects.toThrow(ChannelClosedError);
-    expect(merged.closed).toBe(true);
-  });
-
-  test('an input closed with a reason closes the merged channel with it; other inputs keep their values', async () => {
-    const failing = new Channel<number>(1);
-    const healthy = new Channel<number>(3);
-    for (const value of [1, 2, 3]) healthy.pushNowait(value);
-    const failure = new Error('input failed');
-    failing.close(failure);
-    const merged = merge(failing, healthy);
-    const seen: number[] = [];
-    await expect(
-      (async () => {
-        for await (const value of merged) seen.push(value);
-      })(),
-    ).rejects.toBe(failure);
-    expect(seen.length + healthy.size).toBe(3);
-    const error = (await merged.pull().catch((e: unknown) => e)) as Error;
-    expect(error.cause).toBe(failure);
-  });
-
-  test('a slow consumer loses nothing: backpressure reaches the inputs', async () => {
-    const input = new Channel<number>(1);
-    let pushed = 0;
-    const producer = (async () => {
-      for (let i = 0; i < 10; i++) {
-        await input.push(i);
-        pushed++;
-      }
-      input.close();
-    })();
-    const merged = merge(input);
+describe('toReadableStream keeps every value', () => {
+  test('with highWaterMark 4, close(reason) leaves every value the stream pulled readable before the error', async () => {
+    const channel = new Channel<number>(Infinity);
+    for (let i = 1; i <= 6; i++) channel.pushNowait(i);
+    const reader = toReadableStream(channel, { highWaterMark: 4 }).getReader();
     await flush(20);
-    expect(pushed).toBe(1); // one buffered in the input, the next push waits
+    expect(channel.size).toBe(2); // the stream pulled 4 ahead
+    const failure = new Error('producer failed');
+    channel.close(failure);
     const values: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      values.push(await merged.pull());
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1)); // a slow reader
+      values.push((await reader.read()).value as number);
     }
-    await producer;
-    expect(values).toEqual([...Array(10).keys()]);
+    expect(values).toEqual([1, 2, 3, 4, 5, 6]);
+    await expect(reader.read()).rejects.toBe(failure);
   });
 
-  test('closing the merged channel leaves the inputs open and with their values', async () => {
-    const input = new Channel<number>(2);
-    input.pushNowait(1);
-    const merged = merge(input);
-    merged.close();
-    await expect(merged.pull()).rejects.toThrow(ChannelClosedError);
-    expect(input.closed).toBe(false);
-    expect(input.pullNowait()).toBe(1);
+  test('with highWaterMark 4, close() leaves every value the stream pulled readable, then the stream ends', async () => {
+    const channel = new Channel<number>(Infinity);
+    for (let i = 1; i <= 6; i++) channel.pushNowait(i);
+    const stream = toReadableStream(channel, { highWaterMark: 4 });
+    await flush(20);
+    channel.close();
+    expect(await collect(stream)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  test('an aborted pull on the merged channel takes nothing and leaves no waiter on the inputs', async () => {
-    const inputs = [new Channel<number>(), new Channel<number>()];
-    const merged = merge(...inputs);
+  test('a value committed to a pending read is not lost when the reader cancels in the same tick', async () => {
+    const channel = new Channel<number>();
+    const reader = toReadableStream(channel).getReader();
+    const read = reader.read();
+    await flush();
+    channel.pushNowait(7); // commits to the stream's parked pull
+    const cancelled = reader.cancel('done');
+    expect(await read).toEqual({ done: false, value: 7 });
+    await cancelled;
+    expect(channel.stats().waitingPullers).toBe(0);
+  });
+
+  test('a pending read gets a value pushed later, through the stream’s parked pull', async () => {
+    const channel = new Channel<string>();
+    const reader = toReadableStream(channel).getReader();
+    const read = reader.read();
+    await flush();
+    expect(channel.stats().waitingPullers).toBe(1);
+    await channel.push('late');
+    expect(await read).toEqual({ done: false, value: 'late' });
+  });
+});
+
+describe('misuse is a TypeError or RangeError at the call', () => {
+  test('toReadableStream of something that is not a channel throws at the call', () => {
+    expect(() => toReadableStream({} as Channel<number>)).toThrow(
+      'toReadableStream(channel, options): channel is not a chanasync Channel, got Object',
+    );
+    expect(() => toReadableStream(null as unknown as Channel<number>)).toThrow(TypeError);
+  });
+
+  test('toReadableStream with a bad highWaterMark is a RangeError naming the option', () => {
+    const channel = new Channel<number>();
+    expect(() => toReadableStream(channel, { highWaterMark: -1 })).toThrow(RangeError);
+    expect(() => toReadableStream(channel, { highWaterMark: Number.NaN })).toThrow(/options\.highWaterMark/);
+    expect(() => toReadableStream(channel, { highWaterMark: Infinity })).toThrow(RangeError);
+  });
+
+  test('from with a signal that is not an AbortSignal throws and leaves the stream unlocked', () => {
+    const stream = new ReadableStream<number>();
     const controller = new AbortController();
-    const pulled = merged.pull({ signal: controller.signal });
-    await flush();
-    controller.abort('stop');
-    await expect(pulled).rejects.toBe('stop');
-    for (const input of inputs) expect(input.stats().waitingPullers).toBe(0);
-    await expect(merged.pull({ signal: abortedSignal('first') })).rejects.toBe('first');
+    expect(() => from(stream, { signal: controller as unknown as AbortSignal })).toThrow(
+      'from(source, options): options.signal must be an AbortSignal, got AbortController',
+    );
+    expect(stream.locked).toBe(false);
   });
 
-  test('pullNowait on the merged channel takes a ready value or throws', () => {
-    const a = new Channel<number>(1);
-    const merged = merge(a);
-    expect(() => merged.pullNowait()).toThrow(ChannelEmptyError);
-    a.pushNowait(5);
-    expect(merged.pullNowait()).toBe(5);
-    a.close();
-    expect(() => merged.pullNowait()).toThrow(ChannelClosedError);
+  test('from with a bad capacity throws and leaves the stream unlocked', () => {
+    const stream = new ReadableStream<number>();
+    expect(() => from(stream, { capacity: -1 })).toThrow(RangeError);
+    expect(() => from(stream, { capacity: '2' as unknown as number })).toThrow(TypeError);
+    expect(stream.locked).toBe(false);
   });
 
-  test('a value pushed into the merged channel itself is delivered like an input’s', async () => {
-    const merged = merge(new Channel<string>());
-    const pulled = merged.pull();
-    await flush();
-    await merged.push('direct');
-    expect(await pulled).toBe('direct');
+  test('from with options that are not an object, or a name that is not a string, is a TypeError', () => {
+    expect(() => from([1], 5 as never)).toThrow('from(source, options): options must be an object, got number');
+    expect(() => from([1], { name: 5 as unknown as string })).toThrow(/options\.name must be a string/);
   });
 
-  test('merge of no channel is closed; a non-channel argument is a TypeError', async () => {
-    expect(merge().closed).toBe(true);
-    expect(() => merge(new Channel<number>(), {} as Channel<number>)).toThrow(/argument 1 is not a Channel/);
+  test('from a stream that is already locked is a TypeError', () => {
+    const stream = new ReadableStream<number>();
+    stream.getReader();
+    expect(() => from(stream)).toThrow('from(source, options): the stream is locked to another reader');
   });
 
-  test('a merge of 64 channels delivers every value exactly once', async () => {
-    const inputs = Array.from({ length: 64 }, () => new Channel<number>(4));
-    const producers = inputs.map(async (input, n) => {
-      for (let i = 0; i < 40; i++) await input.push(n * 40 + i);
-      input.close();
-    });
-    const values = await collect(merge(...inputs));
-    await Promise.all(producers);
-    expect(values.sort((x, y) => x - y)).toEqual(Array.from({ length: 64 * 40 }, (_, i) => i));
+  test('from a source that is none of the three is a TypeError naming it', () => {
+    expect(() => from(42 as never)).toThrow(
+      'from(source, options): source must be an iterable, an async iterable or a ReadableStream, got number',
+    );
+  });
+
+  test('an iterator whose next() returns something other than an object closes the channel with a TypeError', async () => {
+    const source = { [Symbol.iterator]: () => ({ next: () => 42 }) } as unknown as Iterable<number>;
+    const channel = from(source);
+    await expect(collect(channel)).rejects.toThrow(/next\(\) returned number, not an object/);
+    expect(channel.closed).toBe(true);
+  });
+
+  test('an iterable whose iterator method returns something other than an object is a TypeError at the call', () => {
+    const source = { [Symbol.iterator]: () => null } as unknown as Iterable<number>;
+    expect(() => from(source)).toThrow(/iterator method returned null/);
+  });
+});
+
+describe('fromEvent misuse', () => {
+  test('fromEvent of null is a TypeError naming the target', () => {
+    expect(() => fromEvent(null as unknown as EventTarget, 'x')).toThrow(
+      'fromEvent(target, type, options): target is not an EventTarget, got null',
+    );
+  });
+
+  test('fromEvent with a type that is not a string is a TypeError naming the type', () => {
+    expect(() => fromEvent(new EventTarget(), 5 as unknown as string)).toThrow(
+      'fromEvent(target, type, options): type must be a string, got number',
+    );
+  });
+
+  test('fromEvent with a bad signal, capacity or overflow throws and adds no listener', () => {
+    let added = 0;
+    const target = new EventTarget();
+    const add = target.addEventListener.bind(target);
+    target.addEventListener = (...args: Parameters<EventTarget['addEventListener']>) => {
+      added++;
+      add(...args);
+    };
+    const controller = new AbortController();
+    expect(() => fromEvent(target, 'x', { signal: controller as unknown as AbortSignal })).toThrow(
+      /options\.signal must be an AbortSignal, got AbortController/,
+    );
+    expect(() => fromEvent(target, 'x', { capacity: 1.5 })).toThrow(RangeError);
+    expect(() => fromEvent(target, 'x', { capacity: 0 })).toThrow(/'drop-oldest' needs a capacity of at least 1/);
+    expect(() => fromEvent(target, 'x', { overflow: 'latest' as never })).toThrow(TypeError);
+    expect(added).toBe(0);
   });
 });

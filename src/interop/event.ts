@@ -2,6 +2,7 @@
  * `fromEvent`: DOM (or any `EventTarget`) events as a channel.
  */
 import type { Channel, Overflow } from '../channel.js';
+import { checkCapacity, checkOptions, describe } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
 /** Options of {@link fromEvent}. */
@@ -21,34 +22,75 @@ export interface FromEventOptions {
 }
 
 /**
+ * The event type a target dispatches for `type`, read from the target's own `on<type>` handler
+ * property — `KeyboardEvent` for an element's `'keydown'`, `MessageEvent` for a `WebSocket`'s or
+ * a `window`'s `'message'` — so it follows the target's event map (`HTMLElementEventMap`,
+ * `WindowEventMap`, `DocumentEventMap`, …) without naming any of them; `Event` when the target
+ * has no such handler (a custom event type, a plain `EventTarget`).
+ */
+export type EventOf<Target, Type extends string> = Target extends {
+  [K in `on${Type}`]: ((this: never, event: infer E) => unknown) | null;
+}
+  ? E extends Event
+    ? E
+    : Event
+  : Event;
+
+/**
  * A channel of the `type` events dispatched at `target` — by default a conflated channel
  * (capacity 1, `'drop-oldest'`) that always holds the latest event.
  *
  * The listener is removed, and the channel closed, when `signal` aborts; closing the channel
- * yourself removes the listener too. Either way buffered events stay readable.
+ * yourself removes the listener too. Either way buffered events stay readable. The channel is
+ * created with `input: true`: debug mode shows waiting on it as waiting for input.
  *
+ * The element type follows the target's event map: `fromEvent(input, 'keydown')` is a
+ * `Channel<KeyboardEvent>` (see {@link EventOf}); give the type yourself for other events:
+ * `fromEvent<CustomEvent<string>>(bus, 'note')`.
+ *
+ * @throws {TypeError} if `target` has no `addEventListener`/`removeEventListener`, `type` is not
+ *   a string, `options` is not an object, `signal` is not an `AbortSignal`, `capacity` is not a
+ *   number or `overflow` is not a known policy.
+ * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is given
+ *   with capacity 0.
  * @example
  * ```ts
  * const controller = new AbortController();
- * for await (const event of fromEvent(input, 'input', { signal: controller.signal })) {
- *   search((event.target as HTMLInputElement).value);
+ * for await (const event of fromEvent(input, 'keydown', { signal: controller.signal })) {
+ *   if (event.key === 'Enter') search(input.value); // event: KeyboardEvent
  * }
  * ```
  */
-export function fromEvent<E extends Event = Event>(
-  target: EventTarget,
-  type: string,
+export function fromEvent<Target extends EventTarget, Type extends string>(
+  target: Target,
+  type: Type,
   options?: FromEventOptions,
-): Channel<E> {
-  const signal = options?.signal;
+): Channel<EventOf<Target, Type>>;
+/**
+ * {@inheritDoc fromEvent}
+ *
+ * This form names the event type `E` of the channel yourself.
+ */
+export function fromEvent<E extends Event>(target: EventTarget, type: string, options?: FromEventOptions): Channel<E>;
+export function fromEvent(target: EventTarget, type: string, options?: FromEventOptions): Channel<Event> {
+  const call = 'fromEvent(target, type, options)';
+  if (
+    typeof (target as EventTarget | null)?.addEventListener !== 'function' ||
+    typeof target.removeEventListener !== 'function'
+  ) {
+    throw new TypeError(`${call}: target is not an EventTarget, got ${describe(target)}`);
+  }
+  if (typeof type !== 'string') throw new TypeError(`${call}: type must be a string, got ${describe(type)}`);
+  const signal = checkOptions(call, options);
+  const capacity = checkCapacity(call, options, 1, 'drop-oldest');
   const overflow = options?.overflow ?? 'drop-oldest';
   const listener = (event: Event) => {
     // A drop policy never refuses; 'block' parks the event in line (closing discards it).
-    if (overflow === 'block') channel.push(event as E).catch(() => {});
-    else channel.pushNowait(event as E);
+    if (overflow === 'block') channel.push(event).catch(() => {});
+    else channel.pushNowait(event);
   };
   const onAbort = () => channel.close();
-  const channel = new ReleasingChannel<E>(options?.capacity ?? 1, { overflow, name: `fromEvent(${type})` }, () => {
+  const channel = new ReleasingChannel<Event>(capacity, { overflow, name: `fromEvent(${type})`, input: true }, () => {
     target.removeEventListener(type, listener, options?.listenerOptions);
     signal?.removeEventListener('abort', onAbort);
   });

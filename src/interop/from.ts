@@ -2,6 +2,7 @@
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
 import type { Channel, OperationOptions } from '../channel.js';
+import { checkCapacity, checkOptions, describe } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
 /** Options of {@link from}. */
@@ -32,9 +33,20 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  *   source at once — `return()` on its iterator, `cancel()` on its stream reader — and an
  *   abort closes the channel (normally: aborting is how a consumer says it is done).
  *
- * Values of a synchronous iterable are pushed as they are (promises are not awaited).
+ * - An iterator whose `next()` returns something other than an object closes the channel with
+ *   a `TypeError` (as `for await` would throw).
  *
- * @throws {TypeError} if `source` is none of the three.
+ * A promise in a synchronous iterable is awaited, as `for await` does (a rejected one closes
+ * the channel with its reason); an async iterator that yields a promise as a value closes the
+ * channel with the `TypeError` that pushing a thenable gets. The
+ * channel is created with `input: true`: debug mode shows waiting on it as waiting for input.
+ * Every argument is checked before the source is touched, so a bad option leaves a stream
+ * unlocked.
+ *
+ * @throws {TypeError} if `source` is none of the three, a stream is already locked, `options`
+ *   is not an object, `signal` is not an `AbortSignal`, `capacity` is not a number or `name`
+ *   is not a string.
+ * @throws {RangeError} if `capacity` is negative, `NaN` or fractional.
  * @example
  * ```ts
  * const response = await fetch('/events');
@@ -42,25 +54,51 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * ```
  */
 export function from<T>(source: Source<T>, options?: FromOptions): Channel<T> {
+  const call = 'from(source, options)';
+  // Every check comes before the source is touched: a bad option must not leave a stream locked.
+  const signal = checkOptions(call, options);
+  const capacity = checkCapacity(call, options, 0);
+  const name = options?.name ?? 'from';
+  if (typeof name !== 'string') throw new TypeError(`${call}: options.name must be a string, got ${describe(name)}`);
   let next: () => IteratorResult<T> | PromiseLike<IteratorResult<T>>;
   let stop: (reason: unknown) => unknown;
-  if (typeof (source as ReadableStream<T>)?.getReader === 'function') {
+  if (typeof (source as ReadableStream<T> | null)?.getReader === 'function') {
+    if ((source as ReadableStream<T>).locked) throw new TypeError(`${call}: the stream is locked to another reader`);
     const reader = (source as ReadableStream<T>).getReader();
     next = () => reader.read() as Promise<IteratorResult<T>>;
     stop = (reason) => reader.cancel(reason);
   } else {
     const iterable = source as Partial<AsyncIterable<T> & Iterable<T>> | null | undefined;
-    const iterator = iterable?.[Symbol.asyncIterator]?.() ?? iterable?.[Symbol.iterator]?.();
-    if (iterator === undefined) {
-      throw new TypeError('from(source): source must be an iterable, an async iterable or a ReadableStream');
+    const openAsync = iterable?.[Symbol.asyncIterator];
+    const open = (openAsync ?? iterable?.[Symbol.iterator]) as
+      | ((this: unknown) => Iterator<T> | AsyncIterator<T>)
+      | undefined;
+    if (typeof open !== 'function') {
+      throw new TypeError(
+        `${call}: source must be an iterable, an async iterable or a ReadableStream, got ${describe(source)}`,
+      );
     }
-    next = () => iterator.next();
+    const iterator = open.call(iterable);
+    if (typeof iterator !== 'object' || iterator === null) {
+      throw new TypeError(`${call}: the source's iterator method returned ${describe(iterator)}, not an object`);
+    }
+    next =
+      openAsync === undefined
+        ? () => {
+            // As for-await over a synchronous iterable: a value that is a promise is awaited
+            // (a channel refuses thenables, and its rejection is the source failing).
+            const result = iterator.next() as IteratorResult<T>;
+            const value = (result as IteratorResult<T> | null)?.value as unknown;
+            return isThenable(value)
+              ? Promise.resolve(value).then((settled) => ({ done: result.done, value: settled }) as IteratorResult<T>)
+              : result;
+          }
+        : () => iterator.next();
     stop = () => iterator.return?.();
   }
-  const signal = options?.signal;
   let running = true;
   const onAbort = () => channel.close();
-  const channel = new ReleasingChannel<T>(options?.capacity ?? 0, { name: options?.name ?? 'from' }, () => {
+  const channel = new ReleasingChannel<T>(capacity, { name, input: true }, () => {
     signal?.removeEventListener('abort', onAbort);
     if (!running) return;
     running = false;
@@ -104,6 +142,10 @@ async function pump<T>(
     for (;;) {
       const result = await next();
       if (!running()) return; // closed while the source was reading: the value is unwanted
+      if (typeof result !== 'object' || result === null) {
+        // As for-of and for-await do: a malformed step is a TypeError, and return() is not called.
+        return finish(new TypeError(`from(source): the source's next() returned ${describe(result)}, not an object`));
+      }
       if (result.done) return finish();
       await channel.push(result.value);
     }
@@ -112,4 +154,12 @@ async function pump<T>(
     // anything else is the source failing.
     if (running() && !channel.closed) finish(error);
   }
+}
+
+/** Whether `value` is a thenable (which a channel refuses as a value). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }

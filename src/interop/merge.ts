@@ -1,107 +1,247 @@
 /**
- * `merge`: fan-in of several channels into one, by selecting over them on demand.
+ * `merge`: fan-in of several channels into one real channel, fed at the inputs' commit points.
+ *
+ * How it works: the merged channel is an ordinary {@link Channel} with a buffer of one. While
+ * it has room (a free slot, or a parked pull), it takes a value from an input that has one —
+ * `commitPull` on the input and `commitPush` on itself, in one synchronous step — and when no
+ * input has one, it parks an {@link InputWaiter} on every open input, all at once, like a
+ * select. The first input to commit to one of them hands its value straight into the merged
+ * channel (`received`, called synchronously at the input's commit point), the other waiters
+ * leave their queues, and the merged channel looks again. A pull that frees the slot calls the
+ * core's `feed` hook, which looks again too.
+ *
+ * Invariants:
+ * - A value is never in flight: it is in an input or in the merged channel, never in a promise
+ *   between them. So closing the merged channel loses nothing (closing keeps its buffer
+ *   readable) and a select on it sees every value that is there.
+ * - `armed` is non-empty only while the merged channel is open and has room, and then it holds
+ *   one waiter per input of `inputs`, each in its input's pull queue.
+ * - `inputs` holds the inputs not yet known to be closed and drained; the merged channel closes
+ *   when that list empties (or at once, with the reason, when an input was closed with one).
  */
-import { Channel, closedError, type OperationOptions } from '../channel.js';
-import { ChannelEmptyError } from '../errors.js';
-import { type PullCase, pull, type SelectResult, select, selectNowait } from '../select.js';
+import { add } from '../buffer.js';
+import { Channel, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
+import { tracker } from '../tracker.js';
+import { claim, enqueue, Waiter } from '../waiters.js';
 
 /**
- * The channel {@link merge} returns. It holds nothing of its own: each pull selects over the
- * inputs (and over pushes made to the merged channel itself), so a value leaves its input
- * only when a consumer takes it. Nothing is ever in flight between an input and the output,
- * which is what lets closing the merged channel — or an input failing — lose no value.
+ * A pull the merged channel parked on one of its inputs. Its `resolve` is {@link received},
+ * called synchronously at the input's commit point; its `fail` is called by the input's
+ * `close()`.
  */
+class InputWaiter<T> extends Waiter<T> {
+  constructor(
+    input: Channel<T>,
+    /** The merged channel this pull feeds. */
+    readonly merged: MergedChannel<T>,
+  ) {
+    super(input, undefined, received as (value: T | PromiseLike<T>) => void, undefined);
+  }
+
+  /** The input was closed while this pull waited on it: its buffer is empty, so it is done. */
+  override fail(): void {
+    const merged = this.merged;
+    merged.armed.splice(merged.armed.indexOf(this), 1);
+    merged.done(this.channel);
+  }
+}
+
+/**
+ * Where the merged channel takes an input's value: the input has just claimed `this` and
+ * handed it `value`. The other parked pulls leave their queues, the value goes straight into
+ * the merged channel (which had room, or this pull would not have been parked), and the merged
+ * channel looks for more.
+ */
+function received<T>(this: InputWaiter<T>, value: T): void {
+  const merged = this.merged;
+  merged.armed.splice(merged.armed.indexOf(this), 1);
+  merged.disarm();
+  merged.take(value, this.channel);
+  merged.fill();
+}
+
+/** The channel {@link merge} returns: a real channel with a buffer of one, fed by its inputs. */
 class MergedChannel<T> extends Channel<T> {
-  /** `pull(this)`, then a pull case per input still open; `null` once an input is drained. */
-  readonly cases: (PullCase<T> | null)[];
-  /** How many inputs are not yet closed and drained. */
-  live: number;
+  /** The inputs not yet known to be closed and drained. */
+  readonly inputs: Channel<T>[];
+  /** The pulls parked on the inputs: one per input while open with room and no value found, else none. */
+  readonly armed: InputWaiter<T>[] = [];
+  /** Where the next round-robin look at the inputs starts. */
+  start = 0;
+  /** Set while {@link fill} runs; a nested call (from a commit it makes) only sets `again`. */
+  filling = false;
+  /** A nested {@link fill} was asked for: look again before returning. */
+  again = false;
 
-  constructor(inputs: readonly Channel<T>[]) {
-    super(0, { name: 'merge' });
-    inputs.forEach((input, index) => {
-      if (!(input instanceof Channel)) throw new TypeError(`merge(...channels): argument ${index} is not a Channel`);
-    });
-    this.cases = [pull<T>(this), ...inputs.map((input) => pull(input))];
-    this.live = inputs.length;
-    if (this.live === 0) this.close();
+  constructor(inputs: Channel<T>[]) {
+    super(1, { name: 'merge' });
+    this.inputs = inputs;
+    this.feed = () => this.fill();
+    this.fill();
   }
 
-  override pull(options?: OperationOptions): Promise<T> {
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return receive(this, signal).then((result) =>
-      result.done ? Promise.reject(closedError(this, 'pull')) : result.value,
-    );
+  /**
+   * `closed`, brought up to date: if every input is closed and drained (which the merged
+   * channel learns at once only while it has room and waits on them), it closes now.
+   */
+  override get closed(): boolean {
+    if (!this.isClosed) {
+      for (const input of this.inputs.slice()) if (input.isClosed && drained(input)) this.done(input);
+    }
+    return this.isClosed;
   }
 
-  override pullNowait(): T {
-    for (;;) {
-      if (this.isClosed) throw closedError(this, 'pullNowait');
-      const result = selectNowait(this.cases);
-      if (result === undefined) throw new ChannelEmptyError('pullNowait', 'is empty', this);
-      if (result.ok) return result.value as T;
-      settleClosed(this, result);
+  /** Closes the merged channel (see {@link Channel.close}) and stops waiting on the inputs. */
+  override close(reason?: unknown): void {
+    if (this.isClosed) return;
+    super.close(reason);
+    this.disarm();
+  }
+
+  /**
+   * Moves values from the inputs into the merged channel while it is open and has room,
+   * starting each look at the input after the last one that gave a value (round-robin); parks
+   * on every open input when none has one.
+   */
+  fill(): void {
+    if (this.filling) {
+      this.again = true;
+      return;
+    }
+    this.filling = true;
+    try {
+      do {
+        this.again = false;
+        this.look();
+      } while (this.again);
+    } finally {
+      this.filling = false;
     }
   }
 
-  override [Symbol.asyncIterator](): AsyncIterableIterator<T> {
-    return {
-      next: () =>
-        receive(this, undefined).then((result) =>
-          result.done && this.reason !== undefined ? Promise.reject(this.reason) : result,
-        ),
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+  /** One pass of {@link fill}. */
+  look(): void {
+    while (!this.isClosed && (this.pullHead !== undefined || this.count < this.limit)) {
+      const inputs = this.inputs;
+      let found = false;
+      for (let tried = 0; tried < inputs.length && !this.isClosed; tried++) {
+        const index = (this.start + tried) % inputs.length;
+        const input = inputs[index] as Channel<T>;
+        const value = commitPull(input);
+        if (value !== NOTHING) {
+          this.start = index + 1;
+          this.take(value, input);
+          found = true;
+          break;
+        }
+        if (input.isClosed) {
+          this.done(input);
+          tried--; // the next input moved into this index
+        }
+      }
+      if (found) continue;
+      if (!this.isClosed && this.armed.length === 0) this.arm();
+      return;
+    }
+    this.disarm();
+  }
+
+  /**
+   * Commits `value`, just taken from `input`, into the merged channel, and notes an input now
+   * closed and drained. There is room, except when someone pushed into the merged channel
+   * itself while its pulls were parked on the inputs: then the value is stored anyway, one
+   * beyond the capacity for a moment, rather than lost.
+   */
+  take(value: T, input: Channel<T>): void {
+    if (!commitPush(this, value)) add(this, value);
+    if (input.isClosed && drained(input)) this.done(input);
+  }
+
+  /**
+   * `input` is closed and drained: stop reading it. The merged channel closes once no input is
+   * left — or at once, with the input's reason, when it was closed with one.
+   */
+  done(input: Channel<T>): void {
+    const index = this.inputs.indexOf(input);
+    if (index < 0) return;
+    this.inputs.splice(index, 1);
+    if (input.reason !== undefined) this.close(input.reason);
+    else if (this.inputs.length === 0) this.close();
+  }
+
+  /**
+   * Parks a pull on every input, then tells each input's feeder (if it has one) that there is
+   * demand — after all are parked, as a select does, since a feeder may commit at once.
+   */
+  arm(): void {
+    for (const input of this.inputs) {
+      const waiter = new InputWaiter(input, this);
+      enqueue(waiter, false);
+      this.armed.push(waiter);
+      tracker?.(waiter, 'pull');
+    }
+    for (const input of this.inputs.slice()) {
+      if (this.armed.length === 0) return; // a feeder committed: received() took over
+      input.feed?.();
+    }
+  }
+
+  /** Withdraws every parked pull (each is queued: one that committed or failed has left `armed`). */
+  disarm(): void {
+    const armed = this.armed;
+    while (armed.length > 0) claim(armed.pop() as InputWaiter<T>);
   }
 }
 
-/** The next value from any input, or `done` once the merged channel is closed. */
-async function receive<T>(merged: MergedChannel<T>, signal: AbortSignal | undefined): Promise<IteratorResult<T>> {
-  for (;;) {
-    if (merged.isClosed) return { done: true, value: undefined };
-    const result = await select(merged.cases, { signal });
-    if (result.ok) return { done: false, value: result.value as T };
-    settleClosed(merged, result);
-  }
+/** Whether `channel` has no value left to give: nothing buffered, no parked push. */
+function drained<T>(channel: Channel<T>): boolean {
+  return channel.count === 0 && channel.pushHead === undefined;
 }
 
-/**
- * A pull case fired with `ok: false`: the merged channel itself was closed (case 0), or an
- * input is closed and drained — stop selecting on it, and close the merged channel once no
- * input is left, or at once, with the input's reason, if it was closed with one.
- */
-function settleClosed<T>(merged: MergedChannel<T>, result: SelectResult): void {
-  if (result.index === 0 || merged.cases[result.index] === null) return;
-  merged.cases[result.index] = null;
-  merged.live--;
-  const reason = (result.channel as Channel<T>).reason;
-  if (reason !== undefined) merged.close(reason);
-  else if (merged.live === 0) merged.close();
-}
+/** The element type of a pull channel (distributes over a union of channels). */
+export type ChannelValue<C> = C extends PullChannel<infer T> ? T : never;
 
 /**
- * Fan-in: a channel that delivers the values of all `channels`, keeping each input's order
- * (values of different inputs interleave; when several inputs have a value, one is chosen at
- * random, as `select` does).
+ * Fan-in: a channel that delivers the values of all `channels`, keeping each input's order.
+ * The result is a real {@link Channel} (capacity 1, named `merge`): it works with `select`,
+ * `selectNowait`, another `merge`, `toReadableStream`, iteration and the non-blocking calls.
  *
- * - Backpressure reaches the inputs: a value leaves its input only when a consumer of the
- *   merged channel takes it, so a slow consumer loses nothing and producers wait as usual.
- * - The merged channel closes once every input is closed and drained — or at once when an
- *   input is closed with a reason, which it then carries (`for await` throws it). Values still
- *   in the other inputs stay there.
- * - Closing the merged channel stops it reading; the inputs are left as they are (open, and
- *   with their values).
+ * - A value moves from its input into the merged channel synchronously, at the input's commit
+ *   point, and only while the merged channel has room (a free slot or a waiting pull): at most
+ *   one value is taken ahead of the consumer, and backpressure reaches the inputs.
+ * - Fairness: when several inputs have a value, they are served round-robin.
+ * - The merged channel closes once every input is closed and drained (`closed` turns true
+ *   without a pull first) — or at once when an input is closed with a reason, which it then
+ *   carries (`for await` throws it after the value already taken). Values still in the other
+ *   inputs stay there.
+ * - Closing the merged channel stops it reading; the value it had already taken stays readable,
+ *   and the inputs are left as they are (open, and with their values).
  * - A value pushed into the merged channel itself is delivered like an input's.
  *
+ * The parameters are typed as {@link PullChannel}s, but each must be a chanasync
+ * {@link Channel} at run time: the merge waits at the inputs' commit points, which only a
+ * `Channel` has.
+ *
+ * @param channels the inputs; none gives a closed channel.
+ * @returns a channel of the union of the inputs' element types.
  * @throws {TypeError} if an argument is not a {@link Channel}.
  * @example
  * ```ts
- * for await (const message of merge(chat, notifications, alerts)) show(message);
+ * const chat = new Channel<string>(8);
+ * const alerts = new Channel<number>(8);
+ * for await (const message of merge(chat, alerts)) console.log(message); // string | number
  * ```
  */
-export function merge<T>(...channels: Channel<T>[]): Channel<T> {
-  return new MergedChannel(channels);
+export function merge<const C extends readonly PullChannel<unknown>[]>(
+  ...channels: C
+): Channel<ChannelValue<C[number]>> {
+  const inputs = channels.map((input, index) => {
+    if (!(input instanceof Channel)) {
+      throw new TypeError(`merge(...channels): argument ${index} is not a chanasync Channel`);
+    }
+    return input as Channel<ChannelValue<C[number]>>;
+  });
+  const merged = new MergedChannel(inputs);
+  if (inputs.length === 0) merged.close();
+  return merged;
 }

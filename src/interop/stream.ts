@@ -1,52 +1,155 @@
 /**
  * `toReadableStream`: a channel as a web `ReadableStream`, for `new Response(...)`,
  * `pipeTo`/`pipeThrough`, and every API that takes a stream.
+ *
+ * How it works: the stream's `pull` takes a value with `commitPull` when there is one, and
+ * otherwise parks a {@link StreamWaiter} on the channel, whose `resolve` — called synchronously
+ * at the channel's commit point — enqueues the value into the stream right there. So a value
+ * is never in a promise between the channel and the stream: a reader that cancels in the same
+ * tick as the commit still finds the value in its pending read, and cancelling withdraws a
+ * parked pull that has taken nothing.
  */
-import type { Channel } from '../channel.js';
-import { ChannelClosedError } from '../errors.js';
+import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
+import { claim, park, Waiter } from '../waiters.js';
+import { describe } from './check.js';
 
 /** Options of {@link toReadableStream}. */
 export interface ToReadableStreamOptions {
   /**
    * How many values the stream pulls ahead into its own queue (default `0`: a value is pulled
-   * from the channel only for a pending read). Values queued in a stream that gets cancelled
-   * are gone with it — the reason the default is 0.
+   * from the channel only for a pending read). A finite number ≥ 0. Values queued in a stream
+   * that gets cancelled are gone with it — the reason the default is 0.
    */
   highWaterMark?: number;
+}
+
+/**
+ * The stream's pull parked on the channel. Its `resolve` enqueues the value into the stream
+ * at the commit point; `fail` is called by the channel's `close()`.
+ */
+class StreamWaiter<T> extends Waiter<T> {
+  constructor(
+    channel: Channel<T>,
+    /** The stream this pull feeds. */
+    readonly source: StreamSource<T>,
+  ) {
+    super(channel, undefined, delivered as (value: T | PromiseLike<T>) => void, undefined);
+  }
+
+  /** The channel closed while the stream waited: end the stream (its buffer is empty). */
+  override fail(): void {
+    this.source.settle();
+    this.source.end();
+  }
+}
+
+/** Where the stream takes a value: the channel has just committed `value` to this pull. */
+function delivered<T>(this: StreamWaiter<T>, value: T): void {
+  this.source.controller.enqueue(value);
+  this.source.settle();
+}
+
+/** The underlying source of the stream. */
+class StreamSource<T> implements UnderlyingDefaultSource<T> {
+  /** The stream's controller, set by `start`. */
+  declare controller: ReadableStreamDefaultController<T>;
+  /** The parked pull, while there is one. */
+  waiter: StreamWaiter<T> | undefined = undefined;
+  /** Resolves the promise `pull` returned for the parked pull. */
+  finish: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly channel: Channel<T>,
+    readonly highWaterMark: number,
+  ) {}
+
+  start(controller: ReadableStreamDefaultController<T>): void {
+    this.controller = controller;
+  }
+
+  /**
+   * The stream wants a value: take one now, or end the stream if the channel is closed and
+   * drained, or park a pull and return a promise that settles with it (the stream does not
+   * call `pull` again meanwhile).
+   */
+  pull(): Promise<void> | undefined {
+    const value = commitPull(this.channel);
+    if (value !== NOTHING) {
+      this.controller.enqueue(value);
+      return undefined;
+    }
+    if (this.channel.isClosed) {
+      this.end();
+      return undefined;
+    }
+    return new Promise<void>((resolve) => {
+      this.finish = resolve;
+      this.waiter = new StreamWaiter(this.channel, this);
+      park(this.waiter, false, 'pull');
+    });
+  }
+
+  /** Cancelling the stream withdraws the parked pull: nothing more is consumed, the channel stays open. */
+  cancel(): void {
+    const waiter = this.waiter;
+    if (waiter !== undefined) claim(waiter);
+    this.settle();
+  }
+
+  /** The parked pull is over (committed, failed or withdrawn). */
+  settle(): void {
+    this.waiter = undefined;
+    this.finish?.();
+    this.finish = undefined;
+  }
+
+  /**
+   * The channel is closed and drained: close the stream, or error it with the close reason —
+   * but only once its queue is empty, since erroring a stream discards what it queued, and
+   * every value the stream pulled must stay readable. The stream calls `pull` again after each
+   * read while values are queued, so the last read brings us back here.
+   */
+  end(): void {
+    const reason = this.channel.reason;
+    if (reason === undefined) this.controller.close();
+    else if (this.controller.desiredSize === this.highWaterMark) this.controller.error(reason);
+  }
 }
 
 /**
  * A `ReadableStream` that pulls from `channel` only when the stream wants data: with the
  * default `highWaterMark` of 0, exactly one value per read.
  *
- * - It closes when the channel is closed and drained, and errors with the close reason when
- *   the channel was closed with one.
+ * - Each value moves into the stream at the channel's commit point, so a reader that cancels
+ *   right after a value was committed to its pending read still gets that value.
+ * - It closes when the channel is closed and drained; when the channel was closed with a
+ *   reason, it errors with that reason once every value it had pulled was read.
  * - Cancelling the stream stops pulling: a pull waiting for a value is withdrawn (it consumes
- *   nothing), and the channel stays open for other consumers.
+ *   nothing), and the channel stays open for other consumers. Values a stream with a
+ *   `highWaterMark` above 0 had queued are gone with it.
  *
+ * The parameter is typed as a {@link PullChannel}, but it must be a chanasync {@link Channel}
+ * at run time: the stream takes values at the channel's commit points.
+ *
+ * @throws {TypeError} if `channel` is not a {@link Channel}, or `options` is not an object.
+ * @throws {RangeError} if `highWaterMark` is not a finite number ≥ 0.
  * @example
  * ```ts
  * // In a Worker: stream lines to the client as they are produced.
  * const lines = new Channel<string>(8);
- * return new Response(toReadableStream(lines).pipeThrough(new TextEncoderStream()));
+ * const response = new Response(toReadableStream(lines).pipeThrough(new TextEncoderStream()));
  * ```
  */
-export function toReadableStream<T>(channel: Channel<T>, options?: ToReadableStreamOptions): ReadableStream<T> {
-  const cancelled = new AbortController();
-  return new ReadableStream<T>(
-    {
-      pull: (stream) =>
-        channel.pull({ signal: cancelled.signal }).then(
-          (value) => stream.enqueue(value),
-          (error: unknown) => {
-            if (cancelled.signal.aborted) return; // cancelled while waiting: nothing was taken
-            if (!(error instanceof ChannelClosedError && error.channel === channel)) stream.error(error);
-            else if (channel.reason === undefined) stream.close();
-            else stream.error(channel.reason);
-          },
-        ),
-      cancel: (reason) => cancelled.abort(reason),
-    },
-    { highWaterMark: options?.highWaterMark ?? 0 },
-  );
+export function toReadableStream<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions): ReadableStream<T> {
+  const call = 'toReadableStream(channel, options)';
+  if (!(channel instanceof Channel))
+    throw new TypeError(`${call}: channel is not a chanasync Channel, got ${describe(channel)}`);
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`${call}: options must be an object, got ${describe(options)}`);
+  }
+  const highWaterMark = options?.highWaterMark ?? 0;
+  if (!(typeof highWaterMark === 'number' && highWaterMark >= 0 && highWaterMark < Infinity)) {
+    throw new RangeError(`${call}: options.highWaterMark must be a finite number ≥ 0, got ${String(highWaterMark)}`);
+  }
+  return new ReadableStream<T>(new StreamSource(channel as Channel<T>, highWaterMark), { highWaterMark });
 }

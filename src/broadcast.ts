@@ -1,0 +1,256 @@
+/**
+ * `broadcast(source)`: every value pulled from one channel, delivered to every subscriber
+ * (Effect's `PubSub`, js-csp's `mult`, Kotlin's `SharedFlow`).
+ *
+ * How it works: the broadcast takes a value from `source` only when every `'block'`
+ * subscriber has room (a free slot or a parked pull) — with `commitPull` when `source` has
+ * one, else through a {@link SourceWaiter} parked on `source`, whose `resolve` is called
+ * synchronously at `source`'s commit point — and commits it into every subscriber in the same
+ * synchronous step. A subscriber's `feed` hook (room freed, or a pull parked) makes it look
+ * again. So no value is ever in flight between `source` and the subscribers.
+ *
+ * Invariants:
+ * - `waiter` is parked on `source` only while the broadcast is open, has subscribers, and
+ *   every `'block'` subscriber has room.
+ * - A value taken from `source` is committed into every subscriber present at that moment. If
+ *   a `'block'` subscriber lost its room while the waiter was parked (someone pushed into it,
+ *   or its parked pull left), the value is stored in its buffer anyway, one beyond the
+ *   capacity for a moment, rather than lost; nothing more is taken until it has room again.
+ */
+import { add } from './buffer.js';
+import { Channel, commitPull, commitPush, NOTHING, type Overflow, type PullChannel } from './channel.js';
+import { checkCapacity, checkOptions, describe } from './interop/check.js';
+import { claim, park, Waiter } from './waiters.js';
+
+/** Options of {@link Broadcast.subscribe}. */
+export interface SubscribeOptions {
+  /** The subscriber channel's capacity (default `1`). */
+  capacity?: number;
+  /**
+   * What a value does when the subscriber's buffer is full (default `'block'`: the broadcast
+   * waits for this subscriber). A drop mode never holds the other subscribers back.
+   */
+  overflow?: Overflow;
+  /** Leaves the broadcast when it aborts: the subscriber channel is closed. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@link broadcast} returns. */
+export interface Broadcast<T> {
+  /**
+   * A new channel that receives every value pulled from the source after this call, in order.
+   * It leaves the broadcast when it is closed or its `signal` aborts; it is closed (with the
+   * source's close reason) once the source is closed and drained, or by
+   * {@link Broadcast.close}. After that, it returns a channel that is already closed.
+   *
+   * @throws {TypeError} if `options` is not an object, `signal` is not an `AbortSignal`,
+   *   `capacity` is not a number or `overflow` is not a known policy.
+   * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is
+   *   given with capacity 0.
+   */
+  subscribe(options?: SubscribeOptions): Channel<T>;
+  /**
+   * Stops pulling from the source (which stays open, with its values) and closes every
+   * subscriber; each keeps what it received. Idempotent.
+   */
+  close(): void;
+  /** Whether the broadcast ended: closed, or its source closed and drained. */
+  readonly closed: boolean;
+}
+
+/** A subscriber channel: leaves the broadcast when closed; its `feed` wakes the broadcast. */
+class Subscriber<T> extends Channel<T> {
+  constructor(
+    capacity: number,
+    overflow: Overflow,
+    /** The broadcast it subscribed to. */
+    readonly hub: Hub<T>,
+    /** Closes it when aborted. */
+    readonly signal: AbortSignal | undefined,
+  ) {
+    super(capacity, { name: 'subscriber', overflow });
+    // Room freed, or a pull parked: matters only while the broadcast is not already waiting on source.
+    this.feed = () => {
+      if (hub.waiter === undefined) hub.pump();
+    };
+    signal?.addEventListener('abort', this);
+  }
+
+  /** Whether the broadcast may take the next value as far as this subscriber is concerned. */
+  ready(): boolean {
+    return this.policy !== 'block' || this.pullHead !== undefined || this.count < this.limit;
+  }
+
+  /** Closes the channel (see {@link Channel.close}) and leaves the broadcast. */
+  override close(reason?: unknown): void {
+    if (this.isClosed) return;
+    super.close(reason);
+    this.signal?.removeEventListener('abort', this);
+    this.hub.subscribers.delete(this);
+    this.hub.pump();
+  }
+
+  /** The signal's `abort` listener: leave. */
+  handleEvent(): void {
+    this.close();
+  }
+}
+
+/**
+ * The broadcast's pull parked on `source`: its `resolve` ({@link delivered}) is called
+ * synchronously at `source`'s commit point; `fail` by `source.close()`.
+ */
+class SourceWaiter<T> extends Waiter<T> {
+  constructor(
+    source: Channel<T>,
+    /** The broadcast. */
+    readonly hub: Hub<T>,
+  ) {
+    super(source, undefined, delivered as (value: T | PromiseLike<T>) => void, undefined);
+  }
+
+  /** `source` closed while the broadcast waited on it (so it is drained): end. */
+  override fail(): void {
+    this.hub.waiter = undefined;
+    this.hub.end(this.channel.reason);
+  }
+}
+
+/** `source` committed `value` to the broadcast's parked pull: deliver it, then look for more. */
+function delivered<T>(this: SourceWaiter<T>, value: T): void {
+  const hub = this.hub;
+  hub.waiter = undefined;
+  hub.deliver(value);
+  hub.pump();
+}
+
+/** The broadcast's state. */
+class Hub<T> implements Broadcast<T> {
+  /** The subscribers present, in subscription order. */
+  readonly subscribers = new Set<Subscriber<T>>();
+  /** The pull parked on `source` (see the invariants). */
+  waiter: SourceWaiter<T> | undefined = undefined;
+  /** Set once the broadcast ends; it never restarts. */
+  isClosed = false;
+  /** The source's close reason, once the source closed and drained. */
+  reason: unknown = undefined;
+  /** Set while {@link pump} runs; a nested call (from a commit it makes) only sets `again`. */
+  pumping = false;
+  /** A nested {@link pump} was asked for: look again before returning. */
+  again = false;
+
+  constructor(readonly source: Channel<T>) {}
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  subscribe(options?: SubscribeOptions): Channel<T> {
+    const call = 'broadcast.subscribe(options)';
+    const signal = checkOptions(call, options);
+    const subscriber = new Subscriber(checkCapacity(call, options, 1), options?.overflow ?? 'block', this, signal);
+    if (this.isClosed || signal?.aborted) subscriber.close(this.reason);
+    else {
+      this.subscribers.add(subscriber);
+      this.pump();
+    }
+    return subscriber;
+  }
+
+  close(): void {
+    this.end(undefined);
+  }
+
+  /** Whether the next value may be taken: open, someone to take it, room for it everywhere. */
+  ready(): boolean {
+    if (this.isClosed || this.subscribers.size === 0) return false;
+    for (const subscriber of this.subscribers) if (!subscriber.ready()) return false;
+    return true;
+  }
+
+  /** Takes values from `source` and delivers them while {@link ready}; parks on `source` when it has none. */
+  pump(): void {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        while (this.ready()) {
+          const value = commitPull(this.source);
+          if (value !== NOTHING) {
+            this.deliver(value);
+            continue;
+          }
+          if (this.source.isClosed) this.end(this.source.reason);
+          else if (this.waiter === undefined) {
+            // Set before parking: the source's feeder may commit to the waiter at once.
+            this.waiter = new SourceWaiter(this.source, this);
+            park(this.waiter, false, 'pull');
+          }
+          break;
+        }
+        if (this.waiter !== undefined && !this.ready()) {
+          claim(this.waiter);
+          this.waiter = undefined;
+        }
+      } while (this.again);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Commits `value` into every subscriber (see the invariants for one that lost its room). */
+  deliver(value: T): void {
+    for (const subscriber of this.subscribers) if (!commitPush(subscriber, value)) add(subscriber, value);
+  }
+
+  /** Ends the broadcast: stops pulling and closes every subscriber with `reason`. */
+  end(reason: unknown): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.reason = reason;
+    if (this.waiter !== undefined) claim(this.waiter);
+    this.waiter = undefined;
+    for (const subscriber of this.subscribers) subscriber.close(reason);
+  }
+}
+
+/**
+ * Broadcasts `source`: pulls from it and delivers every value to every current subscriber.
+ * {@link Broadcast.subscribe} returns a new channel (default capacity 1, `'block'`) that
+ * receives every value pulled after it subscribed, in order.
+ *
+ * - Backpressure: the next value is taken from `source` only when every `'block'` subscriber
+ *   has room — the slowest sets the pace. A drop-mode subscriber never holds the others back.
+ * - With no subscriber, nothing is pulled: values wait in `source`.
+ * - A subscriber leaves when its channel is closed or its signal aborts.
+ * - When `source` is closed and drained, every subscriber is closed with the same reason,
+ *   after everything pulled before (buffered values stay readable). `close()` stops pulling
+ *   and closes the subscribers.
+ * - Nothing is in flight: each value moves from `source` into every subscriber present in one
+ *   synchronous step, at `source`'s commit point, so no value pulled is undelivered.
+ *
+ * The parameter is typed as a {@link PullChannel}, but it must be a chanasync {@link Channel}
+ * at run time: the broadcast takes values at its commit points. Other consumers of `source`
+ * compete with the broadcast for values, as any two consumers do.
+ *
+ * @throws {TypeError} if `source` is not a {@link Channel}.
+ * @example
+ * ```ts
+ * const prices = new Channel<number>(16);
+ * const hub = broadcast(prices);
+ * const chart = hub.subscribe();
+ * const ticker = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' }); // only the latest
+ * await prices.push(101);
+ * console.log(await chart.pull(), await ticker.pull()); // 101 101
+ * ```
+ */
+export function broadcast<T>(source: PullChannel<T>): Broadcast<T> {
+  if (!(source instanceof Channel)) {
+    throw new TypeError(`broadcast(source): source is not a chanasync Channel, got ${describe(source)}`);
+  }
+  return new Hub(source as Channel<T>);
+}

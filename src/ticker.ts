@@ -1,0 +1,63 @@
+/**
+ * `ticker(ms)`: Go's `time.Ticker`, a channel that receives a timestamp every `ms`.
+ */
+import { type Channel, commitPush, type OperationOptions } from './channel.js';
+import { checkOptions, describe } from './interop/check.js';
+import { TimerChannel } from './interop/timer.js';
+
+/**
+ * A channel of capacity 1 that receives `Date.now()` every `ms` milliseconds until it is
+ * closed — Go's `time.Ticker`.
+ *
+ * - No drift: the ticks are due at start + k·`ms`. A timer that fires late does not push the
+ *   later ticks back; each tick's value is the time it was delivered.
+ * - A tick that finds the buffer full is dropped (Go drops ticks for slow readers): a reader
+ *   that comes back after a while finds one tick waiting, and the next one on the schedule.
+ * - Closing the channel (by hand, `using`) or aborting the signal clears the timer: nothing
+ *   fires later, and no timer keeps the process alive.
+ * - Periods beyond `setTimeout`'s 2³¹−1 ms work (the timer is chained). If the clock is set
+ *   back, the schedule starts afresh from then rather than waiting for the old one.
+ * - The channel is created with `input: true`: debug mode shows waiting on it as waiting for
+ *   input, never as stuck.
+ *
+ * @param ms the period: a positive finite number.
+ * @param options `signal` stops the ticker and closes the channel.
+ * @returns a buffered (capacity 1) channel named `ticker(ms)`.
+ * @throws {TypeError} if `ms` is not a number, `options` is not an object or `signal` is not an
+ *   `AbortSignal`.
+ * @throws {RangeError} if `ms` is not positive and finite.
+ * @example
+ * ```ts
+ * // At most one request per 100 ms.
+ * using ticks = ticker(100);
+ * for (const url of urls) {
+ *   await ticks.pull();
+ *   void fetch(url);
+ * }
+ * ```
+ */
+export function ticker(ms: number, options?: OperationOptions): Channel<number> {
+  if (typeof ms !== 'number') throw new TypeError(`ticker(ms): ms must be a number, got ${describe(ms)}`);
+  if (!(ms > 0 && ms < Infinity)) throw new RangeError(`ticker(ms): ms must be a positive finite number, got ${ms}`);
+  const signal = checkOptions('ticker(ms, options)', options);
+  const channel = new TimerChannel(`ticker(${ms})`, signal);
+  if (signal?.aborted) {
+    channel.close();
+    return channel;
+  }
+  let due = Date.now() + ms;
+  const tick = () => {
+    const now = Date.now();
+    if (now >= due) {
+      // A full buffer refuses the tick: it is dropped, as Go drops ticks for slow readers.
+      commitPush(channel, now);
+      // The next due time on the schedule after now: late timers skip ticks, never shift them.
+      due += ms * (Math.floor((now - due) / ms) + 1);
+    } else if (due - now > ms) {
+      due = now + ms; // the clock was set back: start the schedule afresh
+    }
+    channel.wait(due - now, tick);
+  };
+  channel.wait(ms, tick);
+  return channel;
+}
