@@ -228,22 +228,20 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   asked for with capacity 0.
    */
   constructor(capacity = 0, options?: ChannelOptions) {
-    const problem = `new Channel(capacity, options): `;
-    if (typeof capacity !== 'number') {
-      throw new TypeError(`${problem}capacity must be 0, a positive integer or Infinity, got ${typeof capacity}`);
-    }
-    if (!(capacity >= 0 && (capacity % 1 === 0 || capacity === Infinity))) {
-      throw new RangeError(`${problem}capacity must be 0, a positive integer or Infinity, got ${capacity}`);
-    }
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    const problem = 'new Channel(capacity, options): ';
+    checkNumber(
+      capacity >= 0 && (capacity % 1 === 0 || capacity === Infinity),
+      capacity,
+      `${problem}capacity must be 0, a positive integer or Infinity`,
+    );
+    if (options !== undefined && typeof options !== 'object')
       throw new TypeError(`${problem}options must be an object`);
-    }
     const name = options?.name;
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`${problem}name must be a string`);
     const overflow = options?.overflow ?? 'block';
     if (overflow !== 'block') {
       if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
-        throw new TypeError(`${problem}bad overflow ${overflow as string}`);
+        throw new TypeError(`${problem}bad overflow ${String(overflow)}`);
       }
       if (capacity === 0) throw new RangeError(`${problem}overflow ${overflow} needs capacity ≥ 1`);
     }
@@ -432,15 +430,18 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     const signal = options?.signal;
     const refused = refusal('pullMany', signal);
     if (refused !== undefined) return refused;
-    if (!(max >= 1 && max % 1 === 0)) {
-      const message = `pullMany(max): max must be a positive integer, got ${String(max)}`;
-      return Promise.reject(typeof max === 'number' ? new RangeError(message) : new TypeError(message));
+    try {
+      checkNumber(max >= 1 && max % 1 === 0, max, 'pullMany(max): max must be a positive integer');
+    } catch (error) {
+      return Promise.reject(error);
     }
     const values: T[] = [];
-    for (let value: T | typeof NOTHING; values.length < max && (value = commitPull(this)) !== NOTHING; ) {
+    while (values.length < max) {
+      const value = commitPull(this);
+      if (value === NOTHING) break;
       values.push(value);
     }
-    if (values.length > 0) return Promise.resolve(values);
+    if (values.length) return Promise.resolve(values);
     if (this.isClosed) return Promise.reject(closedError(this, 'pullMany'));
     return wait(this, false, undefined, signal).then((value) => [value]);
   }
@@ -481,8 +482,10 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
         pushed++;
       }
     } catch (error) {
-      if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+      try {
         (error as { pushed: number }).pushed = pushed;
+      } catch {
+        // A primitive or frozen reason carries no count.
       }
       throw error;
     }
@@ -620,16 +623,13 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
  * @internal
  */
 export function refusal(operation: string, signal: unknown, value?: unknown): Promise<never> | undefined {
-  if (signal !== undefined) {
-    if (!isSignal(signal)) return Promise.reject(new TypeError(`${operation}: options.signal is not an AbortSignal`));
-    if (signal.aborted) return Promise.reject(signal.reason);
-  }
-  try {
-    refuseThenable(operation, value);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return undefined;
+  const error =
+    signal !== undefined && !isSignal(signal)
+      ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
+      : (signal as AbortSignal | undefined)?.aborted
+        ? (signal as AbortSignal).reason
+        : thenable(operation, value);
+  return error === undefined ? undefined : Promise.reject(error);
 }
 
 /**
@@ -641,11 +641,26 @@ export function refusal(operation: string, signal: unknown, value?: unknown): Pr
  * @internal
  */
 export function refuseThenable(operation: string, value: unknown): void {
-  if (
-    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+  const error = thenable(operation, value);
+  if (error) throw error;
+}
+
+/** The `TypeError` for a thenable `value` (see {@link refuseThenable}), else `undefined`. */
+function thenable(operation: string, value: unknown): TypeError | undefined {
+  return ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
     typeof (value as PromiseLike<unknown>).then === 'function'
-  ) {
-    throw new TypeError(`${operation}: value is a thenable; wrap it in an object to send it through a channel`);
+    ? new TypeError(`${operation}: value is a thenable (wrap it to send it)`)
+    : undefined;
+}
+
+/**
+ * Throws for a numeric argument that fails its check `ok`: a `TypeError` when it is not a
+ * number at all, else a `RangeError`; `message` says what it must be.
+ */
+function checkNumber(ok: boolean, value: unknown, message: string): void {
+  if (typeof value !== 'number' || !ok) {
+    message += `, got ${typeof value === 'number' ? value : typeof value}`;
+    throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
   }
 }
 

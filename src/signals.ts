@@ -4,21 +4,22 @@
  * Why not one listener per operation: the platform scans a signal's listeners on every
  * `addEventListener`, so N operations parked on one signal (a component's one
  * `AbortController` for all its work — the everyday case) cost O(N²), and Node warns from the
- * eleventh listener on. Here each signal gets one listener, a {@link Watch}, the first time an
- * operation parks with it, and each parked operation costs one `Set` entry: O(1).
+ * eleventh listener on. Here a signal gets one listener, {@link onAbort}, while any operation
+ * is parked with it, and each parked operation costs one `Set` entry: O(1).
  *
- * Why weakly: the watch holds each operation through a `WeakRef`, so a long-lived signal does
- * not keep an abandoned channel (and the operations parked on it) alive. Such operations can
- * never complete — debug mode reports them as leaked when the channel is collected — and
- * hiding them behind a signal would hide the leak.
+ * Why weakly: the set holds each operation through a `WeakRef`, so a long-lived signal does not
+ * keep an abandoned channel (and the operations parked on it) alive. Such operations can never
+ * complete — debug mode reports them as leaked when the channel is collected — and hiding them
+ * behind a signal would hide the leak. (Their dead references stay in the set until the signal
+ * aborts or every live operation on it left: a few bytes per leaked operation.)
  *
  * Invariants:
- * - An operation is in its signal's watch exactly while it is parked: `watch` when it parks,
- *   `unwatch` when it leaves its queue (`claim`). So the watch cancels only operations that
- *   are still parked, even if a non-conforming `AbortSignal` calls the listener again, or after
- *   it was removed (happy-dom's does).
- * - The listener is registered while the watch holds any operation, and removed with the watch
- *   when its last operation leaves: no listener outlives the operations that needed it.
+ * - An operation is in its signal's set exactly while it is parked: `watch` when it parks,
+ *   `unwatch` when it leaves its queue (`claim`). So the listener cancels only operations that
+ *   are still parked, even if a non-conforming `AbortSignal` calls it again, or after it was
+ *   removed (happy-dom's does).
+ * - The listener is registered exactly while the signal has a set: the set and the listener go
+ *   together when the last operation leaves, or when the signal aborts.
  */
 
 /** A parked operation a signal can cancel: a waiter, or a multi-case select's group. */
@@ -27,58 +28,43 @@ export interface Cancellable {
   cancel(): void;
 }
 
-/** The one `abort` listener of a signal, and the operations parked with it. */
-class Watch {
-  /** The parked operations, weakly. */
-  readonly parked = new Set<WeakRef<Cancellable>>();
-  /** Past this size, forget the references whose operation was collected (see {@link watch}). */
-  sweepAt = 64;
-
-  constructor(readonly signal: AbortSignal) {}
-
-  /** The `abort` listener: cancel every operation still parked. */
-  handleEvent(): void {
-    if (!this.signal.aborted) return;
-    // Forget the watch first: the cancels' own `unwatch` calls then find nothing to do.
-    const parked = [...this.parked];
-    forget(this);
-    for (const ref of parked) ref.deref()?.cancel();
-  }
-}
-
-/** Removes `watch` and its listener. */
-function forget(watch: Watch): void {
-  watch.parked.clear();
-  watches.delete(watch.signal);
-  watch.signal.removeEventListener('abort', watch);
-}
-
-/** The watch of each signal that ever had a parked operation. */
-const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Watch>();
+/** The operations parked with each signal that has any, weakly. */
+const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Set<WeakRef<Cancellable>>>();
 
 /** Watches `signal` for `operation`, just parked; returns the handle {@link unwatch} needs. */
 export function watch(signal: AbortSignal, operation: Cancellable): WeakRef<Cancellable> {
-  let watch = watches.get(signal);
-  if (watch === undefined) {
-    watches.set(signal, (watch = new Watch(signal)));
-    signal.addEventListener('abort', watch);
+  let parked = watches.get(signal);
+  if (parked === undefined) {
+    parked = new Set();
+    watches.set(signal, parked);
+    signal.addEventListener('abort', onAbort);
   }
   const ref = new WeakRef(operation);
-  const parked = watch.parked.add(ref);
-  if (parked.size > watch.sweepAt) {
-    // References of collected operations (abandoned channels) would pile up on a long-lived
-    // signal: sweep them when the set has doubled since the last sweep — amortized O(1).
-    for (const old of parked) if (old.deref() === undefined) parked.delete(old);
-    watch.sweepAt = Math.max(64, parked.size * 2);
-    // (`ref` itself is alive: its operation is the caller's.)
-  }
+  parked.add(ref);
   return ref;
 }
 
 /** Stops watching an operation that left its queue. */
 export function unwatch(signal: AbortSignal, ref: WeakRef<Cancellable>): void {
-  const watch = watches.get(signal);
-  if (watch?.parked.delete(ref) && watch.parked.size === 0) forget(watch);
+  const parked = watches.get(signal);
+  if (parked?.delete(ref) && !parked.size) forget(signal);
+}
+
+/**
+ * The `abort` listener of every watched signal (`this`): cancels every operation still parked.
+ * The set is forgotten first, so the cancels' own `unwatch` calls find nothing to do.
+ */
+function onAbort(this: AbortSignal): void {
+  const parked = watches.get(this);
+  if (parked === undefined || !this.aborted) return;
+  forget(this);
+  for (const ref of parked) ref.deref()?.cancel();
+}
+
+/** Drops the set of `signal` and its listener. */
+function forget(signal: AbortSignal): void {
+  watches.delete(signal);
+  signal.removeEventListener('abort', onAbort);
 }
 
 /**
