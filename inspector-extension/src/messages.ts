@@ -23,9 +23,11 @@ export const PANEL_SOURCE = 'chanasync-inspector-panel';
 /** Name of a panel's port. */
 export const PANEL_PORT = 'chanasync-panel';
 /**
- * Prefix of a content script's port name; the rest is the frame's document id, a random id the
- * content script draws once per document, so that a frame keeps its identity (and its
- * sparklines) across service-worker restarts and loses it when its document changes.
+ * Prefix of a content script's port name; the rest is `<document id>/<started at>`: the
+ * frame's document id, a random id the content script draws once per document, so that a
+ * frame keeps its identity (and its sparklines) across service-worker restarts and loses it
+ * when its document changes; and when the document started (`performance.timeOrigin`, whole
+ * ms), which bounds how long anything in it can have waited.
  */
 export const CONTENT_PORT_PREFIX = 'chanasync-content/';
 
@@ -44,6 +46,16 @@ export interface FrameInfo {
   readonly url: string;
   /** The content script's random id for the frame's document (see {@link CONTENT_PORT_PREFIX}). */
   readonly documentId: string;
+  /**
+   * The frame's origin, as the browser reports it for the port (or derived from `url`): what
+   * every row of the frame is tagged with. `'null'` for an opaque origin.
+   */
+  readonly origin: string;
+  /**
+   * When the frame's document started, in ms since the epoch (the content script's
+   * `performance.timeOrigin`, which the page cannot change): no wait in it can be older.
+   */
+  readonly startedAt?: number;
 }
 
 /** The last snapshot of one frame, as the service worker keeps it in `storage.session`. */
@@ -55,7 +67,13 @@ export interface StoredFrame {
 }
 
 /** Why a page message was not relayed. */
-export type RefusalReason = 'oversized' | 'malformed';
+export type RefusalReason =
+  /** Bigger than {@link MAX_MESSAGE_CHARS}. */
+  | 'oversized'
+  /** Not JSON, or failing the protocol guard. */
+  | 'malformed'
+  /** Over the per-frame rate limit (see `background/router.ts`); dropped unread. */
+  | 'flooded';
 
 // ── content script → service worker ─────────────────────────────────────────────────────────
 
@@ -137,7 +155,7 @@ function fields(message: unknown, source: string): Fields | undefined {
 
 function isRefusal(message: Fields): boolean {
   return (
-    (message.reason === 'oversized' || message.reason === 'malformed') &&
+    (message.reason === 'oversized' || message.reason === 'malformed' || message.reason === 'flooded') &&
     (message.chars === undefined || typeof message.chars === 'number')
   );
 }
@@ -151,7 +169,13 @@ export function isTabId(value: unknown): value is number {
 export function isFrameInfo(value: unknown): value is FrameInfo {
   if (typeof value !== 'object' || value === null) return false;
   const frame = value as Fields;
-  return typeof frame.frameId === 'number' && typeof frame.url === 'string' && typeof frame.documentId === 'string';
+  return (
+    typeof frame.frameId === 'number' &&
+    typeof frame.url === 'string' &&
+    typeof frame.documentId === 'string' &&
+    typeof frame.origin === 'string' &&
+    (frame.startedAt === undefined || (typeof frame.startedAt === 'number' && Number.isFinite(frame.startedAt)))
+  );
 }
 
 /** Whether `message` is a {@link ContentToBackgroundMessage} (its page message still unchecked). */

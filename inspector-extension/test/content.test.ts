@@ -23,6 +23,12 @@ class FakePort {
     if (this.closed) throw new Error('Attempting to use a disconnected port object');
     this.posted.push(structuredClone(message));
   }
+  /** Whether the content script closed it. */
+  disconnected = false;
+  disconnect(): void {
+    this.disconnected = true;
+    this.closed = true;
+  }
   /** The service worker went away. */
   drop(): void {
     this.closed = true;
@@ -79,7 +85,7 @@ describe('the content script', () => {
     pagePosts(announce);
     await settle();
     expect(fake.ports).toHaveLength(1);
-    expect(fake.ports[0]?.name).toMatch(new RegExp(`^${CONTENT_PORT_PREFIX}[\\w-]+$`));
+    expect(fake.ports[0]?.name).toMatch(new RegExp(`^${CONTENT_PORT_PREFIX}[\\w-]+/\\d+$`));
     expect(fake.ports[0]?.posted).toEqual([{ source: CONTENT_SOURCE, type: 'page', message: announce }]);
   });
 
@@ -111,7 +117,7 @@ describe('the content script', () => {
   test('a ping is answered with the document id the port is named after, and not relayed to the page', async () => {
     const before = saidToPage.length;
     const answer = await fake.runtimeListeners[0]?.({ source: BACKGROUND_SOURCE, type: 'ping' });
-    expect(`${CONTENT_PORT_PREFIX}${answer}`).toBe(fake.ports[0]?.name);
+    expect(fake.ports[0]?.name).toBe(`${CONTENT_PORT_PREFIX}${answer}/${Math.round(performance.timeOrigin)}`);
     await settle();
     expect(saidToPage).toHaveLength(before);
   });
@@ -131,5 +137,17 @@ describe('the content script', () => {
     expect(fake.ports).toHaveLength(2);
     expect(fake.ports[1]?.name).toBe(first.name);
     expect(fake.ports[1]?.posted).toEqual([{ source: CONTENT_SOURCE, type: 'page', message: announce }]);
+  });
+
+  test('leaving the page closes its port, and coming back from the back/forward cache reconnects and says restored', async () => {
+    const open = fake.ports.at(-1)!;
+    window.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: true }));
+    expect(open.disconnected).toBe(true);
+    const count = fake.ports.length;
+    window.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    await settle();
+    expect(fake.ports).toHaveLength(count + 1);
+    expect(fake.ports.at(-1)?.name).toBe(open.name);
+    expect(fake.ports.at(-1)?.posted).toEqual([{ source: CONTENT_SOURCE, type: 'restored' }]);
   });
 });

@@ -12,7 +12,7 @@ import {
   PANEL_SOURCE,
 } from '../src/messages.js';
 
-const frame = { frameId: 0, url: 'https://a.example/', documentId: 'd' };
+const frame = { frameId: 0, url: 'https://a.example/', documentId: 'd', origin: 'https://a.example' };
 
 describe('guards', () => {
   test('each guard accepts its own messages and rejects another source’s', () => {

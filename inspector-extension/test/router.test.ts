@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { LIMITS } from '../../src/protocol.js';
-import { type Effect, frameOfPort, liveFrames, Router } from '../src/background/router.js';
+import { type Effect, frameOfPort, liveFrames, RATE, Router } from '../src/background/router.js';
 import {
   BACKGROUND_SOURCE,
   CONTENT_PORT_PREFIX,
@@ -20,7 +20,12 @@ const HELLO = { source: BACKGROUND_SOURCE, type: 'hello' };
 const BYE = { source: BACKGROUND_SOURCE, type: 'bye' };
 const subscribe = (tabId: number) => ({ source: PANEL_SOURCE, type: 'subscribe', tabId });
 const fromPage = (message: unknown) => ({ source: CONTENT_SOURCE, type: 'page', message });
-const frame = (documentId: string, frameId = 0): FrameInfo => ({ frameId, url: 'https://a.example/', documentId });
+const frame = (documentId: string, frameId = 0): FrameInfo => ({
+  frameId,
+  url: 'https://a.example/',
+  documentId,
+  origin: 'https://a.example',
+});
 
 /** Effects that send to a tab (`tabs.sendMessage`). */
 const toTabs = (effects: Effect<string>[]) =>
@@ -88,12 +93,28 @@ describe('hello and bye', () => {
     expect(router.received('content', fromPage({ source: 'chanasync', version: 1, type: 'announce' }), T0)).toEqual([]);
   });
 
-  test('a page back from the back/forward cache gets hello only if a panel is open', () => {
+  test('a page back from the back/forward cache gets hello if a panel is open, and bye if none is', () => {
     const restored = { source: CONTENT_SOURCE, type: 'restored' };
     expect(posts(routerWith(1).received('content', restored, T0))).toEqual([['content', 'hello']]);
     const alone = new Router<string>();
     alone.frameConnected('content', 1, frame('doc-a'));
-    expect(alone.received('content', restored, T0)).toEqual([]);
+    expect(posts(alone.received('content', restored, T0))).toEqual([['content', 'bye']]);
+  });
+
+  test('a frame that posts snapshots for a tab with no panel is told bye, at most once a second', () => {
+    const router = new Router<string>();
+    router.frameConnected('content', 1, frame('doc-a'), T0);
+    const post = (at: number) => router.received('content', fromPage(snapshot([])), at);
+    expect(post(T0)).toEqual([{ kind: 'post', port: 'content', message: BYE }]);
+    expect(post(T0 + 100)).toEqual([]);
+    expect(posts(post(T0 + 1000))).toEqual([['content', 'bye']]);
+  });
+
+  test('when the last panel leaves, the tab’s kept snapshots are dropped with the bye', () => {
+    const router = routerWith(4);
+    const effects = router.disconnected('panel');
+    expect(toTabs(effects)).toEqual([[4, 'bye']]);
+    expect(effects).toContainEqual({ kind: 'store', change: { op: 'clear-tab', tabId: 4 } });
   });
 
   test('resync says hello to the panel’s tab again', () => {
@@ -141,14 +162,35 @@ describe('routing snapshots', () => {
     const router = routerWith(1);
     expect(router.received('panel', subscribe(2), T0)).toEqual([]);
     router.frameConnected('content-2', 2, frame('doc-b'));
-    expect(posts(router.received('content-2', fromPage(snapshot([])), T0))).toEqual([]);
+    expect(posts(router.received('content-2', fromPage(snapshot([])), T0))).toEqual([['content-2', 'bye']]);
   });
 
-  test('a snapshot with no panel open is kept for the next panel, and sent nowhere', () => {
+  test('a snapshot with no panel open is neither kept nor validated nor sent to any panel', () => {
     const router = new Router<string>();
     router.frameConnected('content', 1, frame('doc-a'));
-    const effects = router.received('content', fromPage(snapshot([])), T0);
-    expect(effects.map((e) => e.kind)).toEqual(['store']);
+    const effects = router.received('content', fromPage({ source: 'chanasync', type: 'snapshot', junk: true }), T0);
+    expect(effects.map((e) => e.kind)).toEqual(['post']); // bye, nothing else: no store, no refusal notice
+  });
+
+  test('a frame flooding its port is cut to the rate limit, with one flooded notice a second', () => {
+    const router = routerWith(1);
+    let relayed = 0;
+    let notices = 0;
+    for (let i = 0; i < 1000; i++) {
+      for (const [port, type] of posts(router.received('content', fromPage(snapshot([])), T0))) {
+        if (port === 'panel' && type === 'snapshot') relayed++;
+        if (port === 'panel' && type === 'refused') notices++;
+      }
+    }
+    expect(relayed).toBe(RATE.burst);
+    expect(notices).toBe(1);
+    // A second later the bucket has refilled by RATE.perSecond.
+    let later = 0;
+    for (let i = 0; i < 100; i++) {
+      if (posts(router.received('content', fromPage(snapshot([])), T0 + 1000)).some(([, t]) => t === 'snapshot'))
+        later++;
+    }
+    expect(later).toBe(RATE.perSecond);
   });
 });
 
@@ -240,6 +282,18 @@ describe('frameOfPort', () => {
       frameId: 2,
       url: 'https://a.example/f.html',
       documentId: 'doc-1',
+      origin: 'https://a.example',
+    });
+  });
+
+  test('a frame’s origin is the one the browser reports for the port, and when its document started comes from the name', () => {
+    const framed = { ...sender, origin: 'https://ads.example' };
+    expect(frameOfPort(`${CONTENT_PORT_PREFIX}doc-1/1700000000000`, framed, origin)).toEqual({
+      frameId: 2,
+      url: 'https://a.example/f.html',
+      documentId: 'doc-1',
+      origin: 'https://ads.example',
+      startedAt: 1_700_000_000_000,
     });
   });
 

@@ -4,7 +4,7 @@
  * losing each other's updates.
  */
 import { describe, expect, test } from 'vitest';
-import { type SessionArea, SnapshotStore } from '../src/background/store.js';
+import { type SessionArea, SnapshotStore, TAB_BUDGET_CHARS } from '../src/background/store.js';
 import type { FrameInfo, StoredFrame } from '../src/messages.js';
 import { channel, snapshot, T0 } from './snapshots.js';
 
@@ -22,7 +22,14 @@ function slowArea(options: { failSet?: boolean } = {}) {
       }, Math.random() * 5),
     );
   const area: SessionArea = {
-    get: (key) => later(() => (items.has(key) ? { [key]: structuredClone(items.get(key)) } : {})),
+    get: (key) =>
+      later(() =>
+        key === null
+          ? Object.fromEntries([...items].map(([k, v]) => [k, structuredClone(v)]))
+          : items.has(key)
+            ? { [key]: structuredClone(items.get(key)) }
+            : {},
+      ),
     set: (values) =>
       later(() => {
         if (options.failSet) throw new Error('QUOTA_BYTES quota exceeded');
@@ -33,7 +40,12 @@ function slowArea(options: { failSet?: boolean } = {}) {
   return { area, items };
 }
 
-const frame = (documentId: string, frameId = 0): FrameInfo => ({ frameId, url: 'https://a.example/', documentId });
+const frame = (documentId: string, frameId = 0): FrameInfo => ({
+  frameId,
+  url: 'https://a.example/',
+  documentId,
+  origin: 'https://a.example',
+});
 const entry = (documentId: string, size = 0): StoredFrame => ({
   frame: frame(documentId),
   snapshot: snapshot([channel({ id: 1, capacity: 10, size })]),
@@ -102,5 +114,65 @@ describe('SnapshotStore', () => {
     const store = new SnapshotStore(undefined);
     await store.apply({ op: 'put', tabId: 1, entry: entry('a') });
     expect(await store.read(1)).toEqual([]);
+  });
+
+  test('writes are coalesced per document: a burst of snapshots costs a write or two, and the last one wins', async () => {
+    const { area } = slowArea();
+    const store = new SnapshotStore(area);
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 500; i++) writes.push(store.apply({ op: 'put', tabId: 1, entry: entry('a', i % 10) }));
+    writes.push(store.apply({ op: 'put', tabId: 1, entry: entry('a', 7) }));
+    await Promise.all(writes);
+    expect(store.writes).toBeLessThanOrEqual(2);
+    expect((await store.read(1))[0]?.snapshot.channels[0]?.size).toBe(7);
+  });
+
+  test('a tab flooding the store does not delay another tab’s read', async () => {
+    const items = new Map<string, unknown>();
+    // Writes of tab 1 take 50 ms each; everything else answers at once.
+    const area: SessionArea = {
+      get: async (key) => (key !== null && items.has(key) ? { [key]: structuredClone(items.get(key)) } : {}),
+      set: async (values) => {
+        if ('tab:1' in values) await new Promise((resolve) => setTimeout(resolve, 50));
+        for (const [key, value] of Object.entries(values)) items.set(key, structuredClone(value));
+      },
+      remove: async (key) => void items.delete(key),
+    };
+    const store = new SnapshotStore(area);
+    await store.apply({ op: 'put', tabId: 2, entry: entry('victim') });
+    for (let i = 0; i < 200; i++) void store.apply({ op: 'put', tabId: 1, entry: entry(`flood-${i % 3}`) });
+    const started = performance.now();
+    expect((await store.read(2)).map((e) => e.frame.documentId)).toEqual(['victim']);
+    expect(performance.now() - started).toBeLessThan(40);
+  });
+
+  test('a tab’s record keeps only its newest frames within the per-tab budget', async () => {
+    const { area, items } = slowArea();
+    const store = new SnapshotStore(area);
+    const big = (documentId: string, receivedAt: number): StoredFrame => ({
+      ...entry(documentId),
+      snapshot: snapshot(
+        [channel({ id: 1, name: 'x'.repeat(200) })].concat(
+          Array.from({ length: 999 }, (_, i) =>
+            channel({ id: i + 2, name: 'y'.repeat(200), createdAt: 'z'.repeat(1400) }),
+          ),
+        ),
+      ),
+      receivedAt,
+    });
+    await store.apply({ op: 'put', tabId: 1, entry: big('old', T0) });
+    await store.apply({ op: 'put', tabId: 1, entry: big('new', T0 + 1) });
+    const kept = items.get('tab:1') as StoredFrame[];
+    expect(kept.map((e) => e.frame.documentId)).toEqual(['new']);
+    expect(JSON.stringify(kept).length).toBeLessThanOrEqual(TAB_BUDGET_CHARS);
+  });
+
+  test('records of tabs without a panel are removed by retain', async () => {
+    const { area, items } = slowArea();
+    const store = new SnapshotStore(area);
+    await store.apply({ op: 'put', tabId: 1, entry: entry('a') });
+    await store.apply({ op: 'put', tabId: 2, entry: entry('b') });
+    await store.retain((tabId) => tabId === 2);
+    expect([...items.keys()]).toEqual(['tab:2']);
   });
 });

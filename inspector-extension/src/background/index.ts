@@ -71,7 +71,7 @@ browser.runtime.onConnect.addListener((port) => {
   const frame = frameOfPort(port.name, sender, extensionOrigin);
   const tabId = sender?.tab?.id;
   if (frame !== undefined && tabId !== undefined) {
-    run(router.frameConnected(port, tabId, frame));
+    run(router.frameConnected(port, tabId, frame, Date.now()));
   } else if (port.name === PANEL_PORT && (sender?.url ?? '').startsWith(extensionOrigin)) {
     // Only our own pages may subscribe to a tab: the browser sets `sender.url`, a web page
     // cannot claim the extension's origin.
@@ -85,3 +85,11 @@ browser.runtime.onConnect.addListener((port) => {
 });
 
 browser.tabs.onRemoved.addListener((tabId) => run(router.tabRemoved(tabId)));
+
+/**
+ * Kept snapshots of tabs that have no panel once the panels had time to reconnect: left
+ * behind when a panel closed while the service worker was stopped (its `clear-tab` never
+ * ran). Nothing is kept for an uninspected tab.
+ */
+const SWEEP_AFTER_MS = 10_000;
+setTimeout(() => void store.retain((tabId) => router.isInspected(tabId)), SWEEP_AFTER_MS);

@@ -1,16 +1,27 @@
 /**
- * The service worker's routing logic, as a pure state machine: it knows which panels inspect
- * which tab and which content-script port belongs to which frame, and turns every event (a port
- * connects, a message arrives, a port closes) into a list of {@link Effect}s that
- * `background/index.ts` carries out with the extension APIs. No extension API here, so the rules
- * are unit-tested directly:
+ * The service worker's routing rules, as a pure state machine: events in, effects out
+ * (`Effect`s) that `background/index.ts` carries out with the extension APIs. No extension API
+ * here, so the rules are unit-tested directly:
  *
  * - A tab's pages hear `hello` when its first panel subscribes and `bye` when its last panel
  *   leaves: pages pay nothing while no panel is open.
+ * - A frame that posts anyway for a tab with no panel (a page restored from the back/forward
+ *   cache whose `bye` went to another document; a `bye` lost while the service worker was
+ *   stopped) is answered `bye` on its own port, at most once per {@link BYE_INTERVAL_MS}.
+ *   Nothing it sent is validated, stored or queued: an uninspected tab costs the extension a
+ *   rate check per message.
  * - Data travels by tab id taken from the content port's sender (never from a message), and
  *   only to the panels subscribed to that tab: one tab's channels never reach another's panel.
- * - Every page message is checked with the protocol guard (`isPageToInspectorMessage`) and a
- *   size bound before anything else looks at it; failures become a `refused` notice.
+ * - Every page message of an inspected tab is checked with the protocol guard
+ *   (`isPageToInspectorMessage`) and a size bound before anything else looks at it; failures
+ *   become a `refused` notice.
+ * - Each content port may send {@link RATE.burst} messages at once and {@link RATE.perSecond}
+ *   a second on average (debug mode posts at most one snapshot per interval, 4 a second by
+ *   default); the rest are dropped unread and counted in a `flooded` notice, at most one per
+ *   second. One flooding frame cannot delay another tab: storage is queued per tab
+ *   (`store.ts`).
+ * - Snapshots are kept in `storage.session` only while the tab has a panel, and the tab's
+ *   record is dropped when its last panel leaves.
  *
  * Invariants: a port is in `roles` at most once, as a panel or as a frame; a subscribed panel
  * port is in `panelsByTab.get(tabId)` exactly when its role says that tab; no set in
@@ -19,7 +30,9 @@
  *
  * Navigation needs no event of its own (and `tabs.onUpdated` would be wrong: it reports
  * `loading` for iframe navigations and `pushState` too): a document that goes away closes its
- * frame's port, which the panels hear as `frame-gone`, and a new document has a new id.
+ * frame's port, which the panels hear as `frame-gone`, and a new document has a new id. A
+ * document entering the back/forward cache closes its port too (the content script
+ * disconnects on `pagehide`), and reconnects on `pageshow`.
  */
 import { isPageToInspectorMessage } from '../../../src/protocol.js';
 import {
@@ -53,20 +66,56 @@ export type Effect<P> =
   /** Update the kept snapshots. */
   | { readonly kind: 'store'; readonly change: StoreOp };
 
+/** A content port's message budget (a token bucket) and what it dropped. */
+interface Budget {
+  /** Messages it may still send now. */
+  tokens: number;
+  /** When `tokens` was last refilled (service worker's clock). */
+  refilledAt: number;
+  /** Messages dropped since the last `flooded` notice. */
+  dropped: number;
+  /** When the last `flooded` notice went out, and the last unsolicited `bye`. */
+  noticeAt: number;
+  byeAt: number;
+}
+
 /** What a connected port is. A panel port has no tab until its `subscribe`. */
 type Role =
   | { readonly kind: 'panel'; readonly tabId: number | undefined }
-  | { readonly kind: 'frame'; readonly tabId: number; readonly frame: FrameInfo };
+  | { readonly kind: 'frame'; readonly tabId: number; readonly frame: FrameInfo; readonly budget: Budget };
+
+/** Each content port's message budget: a burst, then a steady rate. */
+export const RATE = { burst: 40, perSecond: 20 } as const;
+/** The shortest time between two `bye`s to a frame that keeps posting for an uninspected tab. */
+export const BYE_INTERVAL_MS = 1000;
+/** The shortest time between two `flooded` notices about one frame. */
+const NOTICE_INTERVAL_MS = 1000;
 
 /** The sender of a port as the browser reports it (a subset of `Runtime.MessageSender`). */
 export interface PortSender {
   readonly tab?: { readonly id?: number } | undefined;
   readonly frameId?: number | undefined;
   readonly url?: string | undefined;
+  /** The frame's origin (Chrome sets it; Firefox may not: then it comes from `url`). */
+  readonly origin?: string | undefined;
 }
 
-/** A document id as the content script draws it (`crypto.randomUUID()`), bounded for safety. */
-const DOCUMENT_ID = /^[\w-]{1,64}$/;
+/** The origin of a sender: as the browser reports it, or from its URL (`'null'` if opaque or unknown). */
+function originOf(sender: PortSender | undefined): string {
+  if (typeof sender?.origin === 'string' && sender.origin !== '') return sender.origin;
+  try {
+    return new URL(sender?.url ?? '').origin;
+  } catch {
+    return 'null';
+  }
+}
+
+/**
+ * A content port's name after the prefix: a document id as the content script draws it
+ * (`crypto.randomUUID()`, bounded for safety), then optionally `/` and when the document
+ * started (whole ms since the epoch).
+ */
+const PORT_NAME = /^(?<documentId>[\w-]{1,64})(?:\/(?<startedAt>\d{1,16}))?$/;
 
 const HELLO: BackgroundToContentMessage = { source: BACKGROUND_SOURCE, type: 'hello' };
 const BYE: BackgroundToContentMessage = { source: BACKGROUND_SOURCE, type: 'bye' };
@@ -82,14 +131,20 @@ export function frameOfPort(
   extensionOrigin: string,
 ): FrameInfo | undefined {
   if (!name.startsWith(CONTENT_PORT_PREFIX)) return undefined;
-  const documentId = name.slice(CONTENT_PORT_PREFIX.length);
+  const parts = PORT_NAME.exec(name.slice(CONTENT_PORT_PREFIX.length))?.groups;
   const tabId = sender?.tab?.id;
   const frameId = sender?.frameId;
   const url = sender?.url ?? '';
-  if (!DOCUMENT_ID.test(documentId) || tabId === undefined || tabId < 0 || typeof frameId !== 'number')
+  if (parts?.documentId === undefined || tabId === undefined || tabId < 0 || typeof frameId !== 'number')
     return undefined;
   if (url.startsWith(extensionOrigin)) return undefined;
-  return { frameId, url, documentId };
+  const frame = { frameId, url, documentId: parts.documentId, origin: originOf(sender) };
+  return parts.startedAt === undefined ? frame : { ...frame, startedAt: Number(parts.startedAt) };
+}
+
+/** Whether a page message is a snapshot (by its `type` alone: it is not validated for an uninspected tab). */
+function isSnapshotLike(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'snapshot';
 }
 
 /** The service worker's routing table; see the top of this file. */
@@ -110,9 +165,10 @@ export class Router<P> {
     return [];
   }
 
-  /** A content script's port connected, for `frame` of tab `tabId` (both from the sender). */
-  frameConnected(port: P, tabId: number, frame: FrameInfo): Effect<P>[] {
-    this.roles.set(port, { kind: 'frame', tabId, frame });
+  /** A content script's port connected at `now`, for `frame` of tab `tabId` (both from the sender). */
+  frameConnected(port: P, tabId: number, frame: FrameInfo, now = 0): Effect<P>[] {
+    const budget: Budget = { tokens: RATE.burst, refilledAt: now, dropped: 0, noticeAt: -Infinity, byeAt: -Infinity };
+    this.roles.set(port, { kind: 'frame', tabId, frame, budget });
     return [];
   }
 
@@ -120,7 +176,7 @@ export class Router<P> {
   received(port: P, message: unknown, now: number): Effect<P>[] {
     const role = this.roles.get(port);
     if (role?.kind === 'panel') return this.fromPanel(port, role, message);
-    if (role?.kind === 'frame') return this.fromFrame(port, role.tabId, role.frame, message, now);
+    if (role?.kind === 'frame') return this.fromFrame(port, role, message, now);
     return [];
   }
 
@@ -130,6 +186,7 @@ export class Router<P> {
     this.roles.delete(port);
     if (role === undefined || role.tabId === undefined) return [];
     if (role.kind === 'panel') return this.unsubscribe(port, role.tabId);
+    if (!this.isInspected(role.tabId)) return []; // nothing was shown or kept for it
     return [
       ...this.toPanels(role.tabId, {
         source: BACKGROUND_SOURCE,
@@ -173,12 +230,40 @@ export class Router<P> {
     panels?.delete(port);
     if (panels === undefined || panels.size > 0) return [];
     this.panelsByTab.delete(tabId);
-    return [{ kind: 'tab', tabId, message: BYE }];
+    return [
+      { kind: 'tab', tabId, message: BYE },
+      { kind: 'store', change: { op: 'clear-tab', tabId } }, // nothing is kept for an uninspected tab
+    ];
   }
 
-  private fromFrame(port: P, tabId: number, frame: FrameInfo, message: unknown, now: number): Effect<P>[] {
+  /** Whether `budget` allows one more message at `now` (and spends it). */
+  private spend(budget: Budget, now: number): boolean {
+    const elapsed = Math.max(0, now - budget.refilledAt);
+    budget.tokens = Math.min(RATE.burst, budget.tokens + (elapsed * RATE.perSecond) / 1000);
+    budget.refilledAt = now;
+    if (budget.tokens < 1) return false;
+    budget.tokens -= 1;
+    return true;
+  }
+
+  private fromFrame(port: P, role: Role & { kind: 'frame' }, message: unknown, now: number): Effect<P>[] {
+    const { tabId, frame, budget } = role;
+    if (!this.spend(budget, now)) {
+      budget.dropped++;
+      if (!this.isInspected(tabId) || now - budget.noticeAt < NOTICE_INTERVAL_MS) return [];
+      budget.noticeAt = now;
+      return this.refused(tabId, frame, 'flooded', undefined);
+    }
     if (!isContentToBackgroundMessage(message)) return [];
-    if (message.type === 'restored') return this.isInspected(tabId) ? [{ kind: 'post', port, message: HELLO }] : [];
+    if (!this.isInspected(tabId)) {
+      // No panel: a frame that still posts was never told (or missed) `bye`. Tell it again —
+      // rarely, so that a page cannot make the extension busy — and look at nothing it sent.
+      const posting = message.type === 'restored' || (message.type === 'page' && isSnapshotLike(message.message));
+      if (!posting || now - budget.byeAt < BYE_INTERVAL_MS) return [];
+      budget.byeAt = now;
+      return [{ kind: 'post', port, message: BYE }];
+    }
+    if (message.type === 'restored') return [{ kind: 'post', port, message: HELLO }];
     if (message.type === 'refused') return this.refused(tabId, frame, message.reason, message.chars);
     const page = message.message;
     const chars = jsonChars(page);
@@ -186,10 +271,11 @@ export class Router<P> {
     if (chars > MAX_MESSAGE_CHARS) return this.refused(tabId, frame, 'oversized', chars);
     if (!isPageToInspectorMessage(page)) return this.refused(tabId, frame, 'malformed', undefined);
     if (page.type === 'announce') {
-      // Debug mode just started in this frame: if a panel is already open, say hello to it.
-      const effects = this.toPanels(tabId, { source: BACKGROUND_SOURCE, type: 'announce', frame });
-      if (this.isInspected(tabId)) effects.push({ kind: 'post', port, message: HELLO });
-      return effects;
+      // Debug mode just started in this frame, and a panel is open: say hello to it.
+      return [
+        ...this.toPanels(tabId, { source: BACKGROUND_SOURCE, type: 'announce', frame }),
+        { kind: 'post', port, message: HELLO },
+      ];
     }
     const entry: StoredFrame = { frame, snapshot: page, receivedAt: now };
     return [

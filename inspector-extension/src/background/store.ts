@@ -1,31 +1,48 @@
 /**
- * The last snapshot of every frame of every inspected tab, kept in `storage.session` (memory
+ * The last snapshot of every frame of every *inspected* tab, kept in `storage.session` (memory
  * only, cleared with the browser session, not readable by content scripts) so that a panel
- * reopened — or reconnecting after a service-worker restart — fills at once.
+ * reconnecting after a service-worker restart fills at once. The router stores nothing for a
+ * tab without a panel and clears a tab's record when its last panel leaves.
  *
  * One key per tab (`tab:<id>`) holds its frames, one per document id. Updating it is a
  * read-modify-write, and the listeners that trigger updates overlap (two frames posting at
- * once), so every operation goes through one promise queue: each starts after the previous one
- * finished, and reads queue too, so a read sees every update queued before it.
+ * once), so each tab has its own queue: one flush at a time per tab, each starting after the
+ * previous one finished. Tabs never wait for each other — a frame flooding its tab cannot delay
+ * another tab's panel.
  *
- * Nothing here is essential: when storage fails (quota, a browser without `storage.session`)
- * the tab's entry is dropped and the panel simply waits for the next live snapshot.
+ * Writes are coalesced per document: changes queued while a flush runs (or before it starts)
+ * replace each other, and the next flush writes only the last one of each document. A tab's
+ * queue therefore holds at most one pending change per document, however fast its frames post.
+ * Reads wait for that tab's pending changes, so a read sees every change queued before it.
+ *
+ * Each tab's record is bounded ({@link TAB_BUDGET_CHARS}): a record over it keeps its newest
+ * frames that fit. So no tab can fill the area's quota and evict another tab's record; and
+ * when storage fails anyway (quota, a browser without `storage.session`) the tab's entry is
+ * dropped and the panel simply waits for the next live snapshot.
  */
 import { isPageToInspectorMessage } from '../../../src/protocol.js';
-import { isFrameInfo, type StoredFrame } from '../messages.js';
+import { isFrameInfo, jsonChars, type StoredFrame } from '../messages.js';
 import type { StoreOp } from './router.js';
 
 /** The subset of `storage.StorageArea` used here (a fake in tests). */
 export interface SessionArea {
-  get(key: string): Promise<Record<string, unknown>>;
+  get(key: string | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
   remove(key: string): Promise<void>;
 }
 
+/**
+ * The most characters of JSON one tab's record may hold (`storage.session` holds 10 MB in
+ * all). A single snapshot may be up to 4 MB (`MAX_MESSAGE_CHARS`); a record over the budget
+ * keeps the newest frames that fit.
+ */
+export const TAB_BUDGET_CHARS = 2 * 1024 * 1024;
+
 /** A tab's kept frames, at most one per document id. */
 type TabRecord = StoredFrame[];
 
-const keyOf = (tabId: number) => `tab:${tabId}`;
+const PREFIX = 'tab:';
+const keyOf = (tabId: number) => `${PREFIX}${tabId}`;
 
 /** Whether `value` is a kept frame whose snapshot still passes the protocol guard. */
 function isStoredFrame(value: unknown): value is StoredFrame {
@@ -39,24 +56,112 @@ function isStoredFrame(value: unknown): value is StoredFrame {
   );
 }
 
-/** `storage.session`, one queued operation at a time. */
+/** One tab's queue. */
+interface TabQueue {
+  /** Settles when the running flush (if any) has. Never rejects. */
+  tail: Promise<void>;
+  /** Changes not yet written: by document id, the new entry or `null` to remove it. */
+  pending: Map<string, StoredFrame | null>;
+  /** Whether a flush is queued to write `pending`. */
+  scheduled: boolean;
+  /** Whether the whole record is to be removed first. */
+  clear: boolean;
+}
+
+/** `storage.session`, one queue per tab, writes coalesced per document. */
 export class SnapshotStore {
-  /** The tail of the queue: settles when every operation queued so far has. Never rejects. */
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queues = new Map<number, TabQueue>();
+  /** Writes actually made to the area (for tests and diagnostics). */
+  writes = 0;
 
   constructor(
     private readonly area: SessionArea | undefined,
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
-  /** Queues `change`; resolves once applied (or dropped on error). */
+  /** Queues `change`; resolves once it is written (or dropped on error). */
   apply(change: StoreOp): Promise<void> {
-    return this.enqueue(async (area) => {
-      const key = keyOf(change.tabId);
-      if (change.op === 'clear-tab') return area.remove(key);
-      const documentId = change.op === 'put' ? change.entry.frame.documentId : change.documentId;
-      const record = (await this.readRecord(area, key)).filter((entry) => entry.frame.documentId !== documentId);
-      if (change.op === 'put') record.push(change.entry);
+    if (this.area === undefined) return Promise.resolve();
+    const queue = this.queueOf(change.tabId);
+    if (change.op === 'clear-tab') {
+      queue.pending.clear();
+      queue.clear = true;
+    } else if (change.op === 'put') {
+      queue.pending.set(change.entry.frame.documentId, change.entry);
+    } else {
+      queue.pending.set(change.documentId, null);
+    }
+    return this.schedule(change.tabId, queue);
+  }
+
+  /** The kept frames of `tabId`, after every change queued for it before this call. */
+  async read(tabId: number): Promise<StoredFrame[]> {
+    const area = this.area;
+    if (area === undefined) return [];
+    const queue = this.queues.get(tabId);
+    if (queue !== undefined) await this.schedule(tabId, queue);
+    try {
+      return await this.readRecord(area, keyOf(tabId));
+    } catch (error) {
+      this.onError(error);
+      return [];
+    }
+  }
+
+  /** Removes the records of every tab for which `keep` says no (e.g. tabs left without a panel). */
+  async retain(keep: (tabId: number) => boolean): Promise<void> {
+    const area = this.area;
+    if (area === undefined) return;
+    try {
+      const all = await area.get(null);
+      for (const key of Object.keys(all)) {
+        const tabId = Number(key.slice(PREFIX.length));
+        if (key.startsWith(PREFIX) && Number.isSafeInteger(tabId) && !keep(tabId))
+          await this.apply({ op: 'clear-tab', tabId });
+      }
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  private queueOf(tabId: number): TabQueue {
+    let queue = this.queues.get(tabId);
+    if (queue === undefined) {
+      queue = { tail: Promise.resolve(), pending: new Map(), scheduled: false, clear: false };
+      this.queues.set(tabId, queue);
+    }
+    return queue;
+  }
+
+  /** A flush of `queue` after the running one; one flush covers every change queued before it starts. */
+  private schedule(tabId: number, queue: TabQueue): Promise<void> {
+    if (queue.scheduled) return queue.tail;
+    queue.scheduled = true;
+    queue.tail = queue.tail.then(() => this.flush(tabId, queue));
+    return queue.tail;
+  }
+
+  private async flush(tabId: number, queue: TabQueue): Promise<void> {
+    const area = this.area as SessionArea;
+    const key = keyOf(tabId);
+    const changes = queue.pending;
+    const clear = queue.clear;
+    queue.pending = new Map();
+    queue.clear = false;
+    queue.scheduled = false;
+    try {
+      if (clear && changes.size === 0) {
+        await area.remove(key);
+        this.writes++;
+        return;
+      }
+      if (changes.size === 0) return;
+      const before = clear ? [] : await this.readRecord(area, key);
+      const record = bounded([
+        ...before.filter((entry) => !changes.has(entry.frame.documentId)),
+        ...[...changes.values()].filter((entry): entry is StoredFrame => entry !== null),
+      ]);
+      this.writes++;
       try {
         if (record.length === 0) await area.remove(key);
         else await area.set({ [key]: record });
@@ -64,28 +169,28 @@ export class SnapshotStore {
         await area.remove(key); // over quota: better nothing than a stale entry
         throw error;
       }
-    }, undefined);
-  }
-
-  /** The kept frames of `tabId`, after every operation queued before this call. */
-  read(tabId: number): Promise<StoredFrame[]> {
-    return this.enqueue((area) => this.readRecord(area, keyOf(tabId)), []);
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      if (!queue.scheduled && queue.pending.size === 0 && !queue.clear) this.queues.delete(tabId);
+    }
   }
 
   private async readRecord(area: SessionArea, key: string): Promise<TabRecord> {
     const value = (await area.get(key))[key];
     return Array.isArray(value) ? value.filter(isStoredFrame) : [];
   }
+}
 
-  private enqueue<T>(operation: (area: SessionArea) => Promise<T>, fallback: T): Promise<T> {
-    const area = this.area;
-    if (area === undefined) return Promise.resolve(fallback);
-    const result = this.tail.then(() => operation(area));
-    const settled = result.catch((error: unknown) => {
-      this.onError(error);
-      return fallback;
-    });
-    this.tail = settled;
-    return settled;
+/** The newest entries of `record` that fit in {@link TAB_BUDGET_CHARS}, in their order. */
+function bounded(record: TabRecord): TabRecord {
+  let total = 0;
+  const kept = new Set<StoredFrame>();
+  for (const entry of [...record].sort((a, b) => b.receivedAt - a.receivedAt)) {
+    const chars = jsonChars(entry) ?? Number.POSITIVE_INFINITY;
+    if (total + chars > TAB_BUDGET_CHARS) continue;
+    total += chars;
+    kept.add(entry);
   }
+  return record.filter((entry) => kept.has(entry));
 }

@@ -14,6 +14,12 @@
  * The port opens lazily, on the page's first chanasync message: a page without debug mode never
  * connects, and one with debug mode but no panel open costs one idle port. When the service
  * worker restarts the port disconnects, and the next page message opens a new one.
+ *
+ * The back/forward cache: on `pagehide` the port is closed (the service worker tells the
+ * panels the document left), since a port kept while the page is frozen is dead when it comes
+ * back. On `pageshow` from the cache, a document with debug mode reconnects at once and says
+ * `restored`: the service worker answers `hello` if a panel is open, `bye` if none is (the
+ * page may still believe the inspector is there: its `bye` went out while it was frozen).
  */
 import browser, { type Runtime } from 'webextension-polyfill';
 import { INSPECTOR_SOURCE, type InspectorToPageMessage, PAGE_SOURCE, PROTOCOL_VERSION } from '../../../src/protocol.js';
@@ -33,8 +39,11 @@ let port: Runtime.Port | undefined;
 /** Whether this document has debug mode (it posted a chanasync message). */
 let hasDebugMode = false;
 
+/** When this document started (whole ms since the epoch): no wait in it is older. */
+const startedAt = Math.round(performance.timeOrigin);
+
 function connect(): Runtime.Port {
-  const opened = browser.runtime.connect({ name: CONTENT_PORT_PREFIX + documentId });
+  const opened = browser.runtime.connect({ name: `${CONTENT_PORT_PREFIX}${documentId}/${startedAt}` });
   opened.onMessage.addListener(relayToPage);
   opened.onDisconnect.addListener(() => {
     if (port === opened) port = undefined; // the service worker stopped: reconnect on the next message
@@ -80,8 +89,19 @@ browser.runtime.onMessage.addListener((message: unknown) => {
   relayToPage(message);
   return undefined; // no reply
 });
+window.addEventListener('pagehide', () => {
+  // Leaving (maybe into the back/forward cache): close the port now, so that the service
+  // worker and the panels learn that this document left, and no dead port is kept.
+  const closing = port;
+  port = undefined;
+  try {
+    closing?.disconnect();
+  } catch {
+    // Already disconnected.
+  }
+});
 window.addEventListener('pageshow', (event) => {
-  // Back from the back/forward cache: the port closed when the page left; if a panel is open,
-  // the service worker answers with a `hello`.
+  // Back from the back/forward cache: reconnect and say so; the service worker answers
+  // `hello` if a panel is open, `bye` if not.
   if (event.persisted && hasDebugMode) send({ source: CONTENT_SOURCE, type: 'restored' });
 });
