@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm';
 import * as esbuild from 'esbuild';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
-import { Channel, pull, select } from '../src/index.js';
+import { after, Channel, from, fromEvent, pull, push, select, ticker } from '../src/index.js';
 import { INSPECTOR_SOURCE, isPageToInspectorMessage, LIMITS, type SnapshotMessage } from '../src/protocol.js';
 import { flush } from './helpers/track.js';
 
@@ -126,11 +126,12 @@ describe('snapshot()', () => {
   });
 
   test('a snapshot is structured-clone safe: names are strings, it crosses a real MessageChannel', async () => {
-    new Channel<number>(Infinity, { name: 42 as unknown as string });
+    new Channel<number>(Infinity, { name: 'unbounded' });
     const channel = new Channel<number>(0, { name: 'x' });
     parked(channel.pull());
+    parked(select([pull(channel), pull(new Channel<number>(0, { input: true }))]));
     const original = snapshot();
-    expect(original.channels.find((c) => c.capacity === null)?.name).toBe('42');
+    expect(original.channels.find((c) => c.capacity === null)?.name).toBe('unbounded');
     const { port1, port2 } = new MessageChannel();
     const received = new Promise<unknown>((resolve) => {
       port2.onmessage = (event) => resolve(event.data);
@@ -154,6 +155,15 @@ describe('snapshot()', () => {
     expect(isPageToInspectorMessage(result)).toBe(true);
     void channels;
     crowded.close();
+  });
+
+  test('the truncation counts the waiters of the channels it left out', () => {
+    // Every channel has one parked pull; the last 5 are left out with theirs.
+    const channels = Array.from({ length: LIMITS.channels + 5 }, (_, i) => new Channel<number>(0, { name: `c${i}` }));
+    for (const channel of channels) parked(channel.pull());
+    const result = snapshot();
+    expect(result.truncated).toEqual({ channels: 5, waiters: 5 });
+    for (const channel of channels) channel.close();
   });
 
   test('names are cut to LIMITS.name characters', () => {
@@ -273,9 +283,188 @@ describe('posting', () => {
     expect(inspector.snapshots()).toHaveLength(1);
     expect(snapshot().channels).toEqual([]);
   });
+});
 
-  test('a bad intervalMs is a RangeError that names it', () => {
-    expect(() => enableDebug({ intervalMs: 0 })).toThrow(/intervalMs must be a positive finite number, got 0/);
+describe('enableDebug options', () => {
+  test.each([
+    [
+      'options that are not an object',
+      'yes',
+      TypeError,
+      /^enableDebug\(options\): options must be an object, got string$/,
+    ],
+    ['options that are null', null, TypeError, /options must be an object, got null/],
+    ['a target without postMessage', { target: {} }, TypeError, /^enableDebug\(options\): target has no postMessage/],
+    ['a target that is a string', { target: 'window' }, TypeError, /target has no postMessage/],
+    [
+      'a listen that is not an EventTarget',
+      { listen: { addEventListener() {} } },
+      TypeError,
+      /listen is not an EventTarget/,
+    ],
+    ['an intervalMs that is a string', { intervalMs: '100' }, TypeError, /intervalMs must be a number, got string/],
+    ['an intervalMs of 0', { intervalMs: 0 }, RangeError, /intervalMs must be a positive finite number, got 0/],
+    ['a negative intervalMs', { intervalMs: -5 }, RangeError, /got -5/],
+    ['an infinite intervalMs', { intervalMs: Infinity }, RangeError, /got Infinity/],
+    ['a NaN intervalMs', { intervalMs: Number.NaN }, RangeError, /got NaN/],
+    ['stacks that is not a boolean', { stacks: 'yes' }, TypeError, /stacks must be a boolean, got string/],
+    ['warnLeaks that is not a boolean', { warnLeaks: 0 }, TypeError, /warnLeaks must be a boolean, got number/],
+  ])('%s is refused with a clear error naming enableDebug', (_, options, type, message) => {
+    const call = () => enableDebug(options as never);
+    expect(call).toThrow(type);
+    expect(call).toThrow(message);
+    expect(call).toThrow(/^enableDebug\(options\): /);
+  });
+
+  test('a failed enableDebug installs nothing: no listener, no tracker, no announce', () => {
+    const listen = new EventTarget();
+    const added = vi.spyOn(listen, 'addEventListener');
+    const posted: unknown[] = [];
+    expect(() =>
+      enableDebug({ target: { postMessage: (m: unknown) => posted.push(m) }, listen, intervalMs: -1 }),
+    ).toThrow(RangeError);
+    expect(added).not.toHaveBeenCalled();
+    expect(posted).toEqual([]);
+    new Channel<number>(1, { name: 'after the failed call' });
+    expect(snapshot().channels).toEqual([]);
+  });
+
+  test('a failed enableDebug leaves a running debug mode as it was', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    const kept = new Channel<number>(1, { name: 'kept' });
+    expect(() => enableDebug({ stacks: 1 as never })).toThrow(TypeError);
+    new Channel<number>(1, { name: 'still tracked' });
+    expect(snapshot().channels.map((c) => c.name)).toEqual(['kept', 'still tracked']);
+    inspector.say('hello');
+    expect(inspector.snapshots()).toHaveLength(1);
+    void kept;
+  });
+});
+
+describe('idle vs stuck', () => {
+  beforeEach(() => enableDebug({ target: { postMessage() {} }, listen: new EventTarget() }));
+
+  test('a channel created with input: true is marked input, and so are the waits on it', () => {
+    const events = new Channel<number>(1, { name: 'events', input: true });
+    const plain = new Channel<number>(0, { name: 'plain' });
+    parked(events.pull());
+    parked(plain.pull());
+    const byName = Object.fromEntries(snapshot().channels.map((c) => [c.name, c]));
+    expect(byName.events).toMatchObject({ input: true, pullers: [{ kind: 'pull', input: true }] });
+    expect(byName.plain && 'input' in byName.plain).toBe(false);
+    expect(byName.plain?.pullers[0] && 'input' in byName.plain.pullers[0]).toBe(false);
+    events.close();
+    plain.close();
+  });
+
+  test('after(), ticker(), fromEvent() and from() channels are input channels', () => {
+    const timer = after(60_000);
+    const ticks = ticker(60_000);
+    const clicks = fromEvent(new EventTarget(), 'click');
+    const source = from([1, 2, 3]);
+    const ids = new Set(
+      snapshot()
+        .channels.filter((c) => c.input === true)
+        .map((c) => c.name),
+    );
+    expect(ids.size).toBe(4);
+    ticks.close();
+    timer.close();
+    clicks.close();
+    source.close();
+  });
+
+  test('every case of a select with a case on an input channel waits for input', () => {
+    const events = new Channel<number>(1, { name: 'events', input: true });
+    const replies = new Channel<number>(0, { name: 'replies' });
+    parked(select([pull(replies), pull(events)]));
+    const byName = Object.fromEntries(snapshot().channels.map((c) => [c.name, c]));
+    expect(byName.replies?.pullers).toEqual([expect.objectContaining({ kind: 'select', input: true })]);
+    expect(byName.events?.pullers).toEqual([expect.objectContaining({ kind: 'select', input: true })]);
+    replies.close();
+  });
+
+  test('a select without an input case is not marked input', () => {
+    const a = new Channel<number>(0, { name: 'a' });
+    const b = new Channel<number>(0, { name: 'b' });
+    parked(select([pull(a), push(b, 1)]));
+    for (const channel of snapshot().channels) {
+      for (const waiter of [...channel.pushers, ...channel.pullers]) expect('input' in waiter).toBe(false);
+    }
+    a.close();
+  });
+
+  test('the cases of one multi-case select share a select id, distinct from another select’s', () => {
+    const a = new Channel<number>(0, { name: 'a' });
+    const b = new Channel<number>(0, { name: 'b' });
+    const c = new Channel<number>(0, { name: 'c' });
+    parked(select([pull(a), push(b, 1)]));
+    parked(select([pull(a), pull(c)]));
+    const byName = Object.fromEntries(snapshot().channels.map((entry) => [entry.name, entry]));
+    const [first, second] = byName.a?.pullers ?? [];
+    expect(first?.select).toEqual(expect.any(Number));
+    expect(second?.select).toEqual(expect.any(Number));
+    expect(first?.select).not.toBe(second?.select);
+    expect(byName.b?.pushers[0]?.select).toBe(first?.select);
+    expect(byName.c?.pullers[0]?.select).toBe(second?.select);
+    a.close();
+    b.close();
+    c.close();
+  });
+
+  test('plain operations and one-case selects carry no select id', () => {
+    const a = new Channel<number>(0, { name: 'a' });
+    parked(a.pull());
+    parked(select([pull(a)]));
+    expect(snapshot().channels[0]?.pullers.map((w) => 'select' in w)).toEqual([false, false]);
+    a.close();
+  });
+
+  test('a waiter leaves the snapshot when it commits, is aborted or fails by close', async () => {
+    const a = new Channel<number>(0, { name: 'a' });
+    const controller = new AbortController();
+    parked(a.pull());
+    parked(a.pull({ signal: controller.signal }));
+    parked(a.pull());
+    expect(snapshot().channels[0]?.pullers).toHaveLength(3);
+    a.pushNowait(1);
+    controller.abort();
+    expect(snapshot().channels[0]?.pullers).toHaveLength(1);
+    a.close();
+    expect(snapshot().channels[0]?.pullers).toHaveLength(0);
+  });
+
+  test('channels whose waits nothing explains come first, then channels waiting for input, then idle ones', () => {
+    const idle = new Channel<number>(1, { name: 'idle' });
+    const waiting = new Channel<number>(0, { name: 'waiting', input: true });
+    const stuck = new Channel<number>(0, { name: 'stuck' });
+    parked(waiting.pull());
+    parked(stuck.pull());
+    expect(snapshot().channels.map((c) => c.name)).toEqual(['stuck', 'waiting', 'idle']);
+    void idle;
+    waiting.close();
+    stuck.close();
+  });
+});
+
+describe('sequence and context', () => {
+  test('every snapshot has a larger seq than the one before, even across enableDebug calls', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const first = snapshot().seq ?? 0;
+    const second = snapshot().seq ?? 0;
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const third = snapshot().seq ?? 0;
+    disableDebug();
+    const off = snapshot().seq ?? 0;
+    expect(first).toBeGreaterThan(0);
+    expect([second > first, third > second, off > third]).toEqual([true, true, true]);
+  });
+
+  test('outside a window or a worker (Node) a snapshot carries no context', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    expect('context' in snapshot()).toBe(false);
   });
 });
 
@@ -332,7 +521,16 @@ describe('free when off', () => {
       format: 'esm',
     });
     const code = result.outputFiles[0]?.text ?? '';
-    for (const name of ['enableDebug', 'chanasync-inspector', 'Registry', 'userFrames', 'WeakRef', 'announce']) {
+    for (const name of [
+      'enableDebug',
+      'chanasync-inspector',
+      'Registry',
+      'userFrames',
+      'FinalizationRegistry',
+      'announce',
+      'relayDebug',
+      'leaked',
+    ]) {
       expect(code).not.toContain(name);
     }
   });

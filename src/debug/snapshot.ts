@@ -1,10 +1,41 @@
 /**
- * What debug mode knows about channels, and the snapshot it makes of them — pure bookkeeping,
- * no transport (that is `post.ts`).
+ * What debug mode knows about channels and the operations parked on them, the leaks it
+ * detects, and the snapshot it makes of them — pure bookkeeping, no transport (that is
+ * `post.ts`).
+ *
+ * Data (all of it plain records: nothing here holds a channel or a waiter strongly):
+ * - A {@link TrackedChannel} per channel created while debug mode is on: a `WeakRef` to the
+ *   channel, what a leak report needs to name it (id, name, capacity, creation stack), and the
+ *   list of its currently parked operations.
+ * - A {@link Parked} record per operation parked on a tracked channel, from the hook's
+ *   `push`/`pull`/`select` call to its `leave` call. The waiter points at its record (a
+ *   symbol-keyed field); the record never points back.
+ * - A {@link SelectRecord} per multi-case select with a case on a tracked channel, shared by
+ *   the records of its cases.
+ *
+ * Leak detection (Go 1.26's rule: an operation blocked on a channel that nothing can reach can
+ * never proceed). A `FinalizationRegistry` is told about each tracked channel, with its
+ * `TrackedChannel` as the held value. When the channel is collected, every record still in its
+ * parked list is an operation that never left its queue — never committed, aborted or failed
+ * by close, since each of those unlinks the waiter through `claim()`, which calls the hook's
+ * `leave` first. Nothing can commit it any more: its channel is gone, and its waiter with it
+ * (a waiter holds its channel, so a live waiter keeps its channel alive; the core's signal
+ * watch holds waiters weakly). So it is reported as leaked — a select once, when the last of
+ * its tracked channels is collected (its cases reference each other through their group, so
+ * in practice its channels are all collected together).
+ *
+ * Invariants:
+ * - A `Parked` record is in its channel's parked list exactly while its waiter is queued (from
+ *   the hook's park call to its `leave` call).
+ * - `SelectRecord.remaining` counts the select's case records whose channel has not been
+ *   collected; the select is reported when it drops to 0.
+ * - Once `close()`d (debug mode disabled or restarted), a registry reports nothing more.
  */
-import type { Channel } from '../channel.js';
+import { type Channel, setTracker } from '../channel.js';
 import {
   type ChannelSnapshot,
+  type DebugContext,
+  type LeakSnapshot,
   LIMITS,
   PAGE_SOURCE,
   PROTOCOL_VERSION,
@@ -14,19 +45,79 @@ import {
 import type { Tracker } from '../tracker.js';
 import type { Waiter } from '../waiters.js';
 
-/** A channel debug mode follows, without keeping it alive. */
+export { setTracker };
+
+/** A channel debug mode follows, without keeping it alive. The finalizer's held value. */
 interface TrackedChannel {
+  /** The channel, weakly. */
   readonly ref: WeakRef<Channel<unknown>>;
+  /** Unique within the context's lifetime. */
   readonly id: number;
+  /** The channel's name (`''` when unnamed), cut to `LIMITS.name`; it never changes. */
+  readonly name: string;
+  /** The capacity, `null` for `Infinity`. */
+  readonly capacity: number | null;
+  /** Where it was created, with `stacks`. */
   readonly createdAt: string | undefined;
+  /** Created with `input: true`: waits on it are expected. */
+  readonly input: boolean;
+  /** The oldest parked operation; the others follow through `Parked.next`. */
+  parked: Parked | undefined;
+  /** The youngest parked operation. */
+  last: Parked | undefined;
 }
 
+/** A multi-case select with a case on a tracked channel. */
+interface SelectRecord {
+  /** Shared by the snapshots of its cases (`WaiterSnapshot.select`). */
+  readonly id: number;
+  /** Whether a case is on an `input` channel: then every case waits for input. */
+  input: boolean;
+  /** Case records whose channel is still alive. */
+  remaining: number;
+  /** When it parked (the time of its first tracked case). */
+  readonly since: number;
+  /** Where it parked (taken once, at its first tracked case), with `stacks`. */
+  readonly stack: string | undefined;
+  /**
+   * The record of its tracked case that comes first in its array of cases (the core may park
+   * cases in any order): the leak report names that case's channel.
+   */
+  first: Parked | undefined;
+  /** That case's index. */
+  firstIndex: number;
+}
+
+/** One parked operation on a tracked channel. An entry of its channel's doubly linked list. */
+class Parked {
+  /** Neighbours in the channel's parked list (`undefined` at the ends). */
+  prev: Parked | undefined = undefined;
+  next: Parked | undefined = undefined;
+  /** Whether it is in the list (so that unlinking twice is harmless). */
+  linked = true;
+
+  constructor(
+    /** The channel it is parked on. */
+    readonly tracked: TrackedChannel,
+    /** `'select'` for any select case. */
+    readonly kind: 'push' | 'pull' | 'select',
+    /** When it parked (ms since the epoch, the task's clock). */
+    readonly since: number,
+    /** Where it parked, with `stacks`. */
+    readonly stack: string | undefined,
+    /** Its select, for a case of a multi-case select. */
+    readonly select: SelectRecord | undefined,
+  ) {}
+}
+
+/** The field of a waiter that points at its record. A symbol: it can clash with nothing. */
+const PARKED: unique symbol = Symbol('chanasync.debug.parked');
+
 /**
- * A waiter as debug mode marks it: `since` is added by the tracker when it parks. An added
- * number field costs a fraction of a `WeakMap` entry on the hot path (measured: a `WeakMap`
- * took 1:1 throughput down to a quarter with debug mode on), and only while debug mode is on.
+ * A waiter as debug mode marks it. The core sets `group` (shared by the cases of a multi-case
+ * select) and `index` (the case's position) on select case waiters.
  */
-type MarkedWaiter = Waiter<unknown> & { since?: number; isPush?: boolean };
+type MarkedWaiter = Waiter<unknown> & { [PARKED]?: Parked; readonly group?: object; readonly index?: unknown };
 
 /**
  * A clock read once per task: `Date.now()` on every park cost ~20% of 1:1 throughput, and
@@ -69,77 +160,233 @@ export function userFrames(stack: string | undefined): string {
     .slice(0, LIMITS.stack);
 }
 
-/** The channels created while debug mode is on, and what parked on them. */
+/*
+ * Counters that outlive a registry, so that ids never repeat within a context even when debug
+ * mode is restarted: an inspector that remembers which leaks the user cleared, or orders
+ * snapshots by `seq`, is never confused by a restart.
+ */
+let nextChannelId = 1;
+let nextSelectId = 1;
+let nextLeakId = 1;
+let nextSeq = 1;
+
+/** The next snapshot sequence number (also for the empty snapshot of debug mode off). */
+export function takeSeq(): number {
+  return nextSeq++;
+}
+
+/** Options of a {@link Registry}. */
+export interface RegistryOptions {
+  /** Record where channels are created and operations park. */
+  readonly stacks: boolean;
+  /** Called once per detected leak (the `console.warn`), if given. */
+  readonly onLeak: ((leak: LeakSnapshot) => void) | undefined;
+  /** Who takes the snapshots, put into each. */
+  readonly context: DebugContext | undefined;
+}
+
+/** The channels created while debug mode is on, what parked on them, and what leaked. */
 export class Registry {
   /** Tracked channels in creation order; dead ones leave by finalizer or at the next snapshot. */
   private readonly channels = new Set<TrackedChannel>();
-  /** With `stacks`: where each operation parked, by waiter. */
-  private readonly stacksOf = new WeakMap<Waiter<unknown>, string>();
-  private readonly finalizer = new FinalizationRegistry<TrackedChannel>((tracked) => this.channels.delete(tracked));
-  private nextId = 1;
+  /** The record of each tracked channel (looked up when an operation parks). */
+  private readonly trackedOf = new WeakMap<Channel<unknown>, TrackedChannel>();
+  /** The record of each multi-case select being parked, by its group. */
+  private readonly selectOf = new WeakMap<object, SelectRecord>();
+  private readonly finalizer = new FinalizationRegistry<TrackedChannel>((tracked) => this.collected(tracked));
+  /** Leaks detected since the start or the last {@link clearLeaks}, oldest first. */
+  private leaks: LeakSnapshot[] = [];
+  /** Leaks detected beyond `LIMITS.leaks` since then. */
+  private leaksOmitted = 0;
+  /** Set by {@link close}. */
+  private closed = false;
 
-  /** @param stacks record where channels are created and operations park. */
-  constructor(private readonly stacks: boolean) {}
+  constructor(private readonly options: RegistryOptions) {}
 
-  /** The hook core code calls (see `tracker.ts`). */
-  readonly track: Tracker = (subject, kind) => {
-    const stack = this.stacks ? userFrames(new Error().stack) : undefined;
-    if (kind === undefined) {
-      const channel = subject as Channel<unknown>;
-      const tracked = { ref: new WeakRef(channel), id: this.nextId++, createdAt: stack };
-      this.channels.add(tracked);
-      this.finalizer.register(channel, tracked);
+  /** Installs this registry's hook in the core. */
+  install(): void {
+    setTracker(this.track);
+  }
+
+  /** Stops reporting (the hook is removed by whoever installs the next one, or none). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Forgets the leaks detected so far. */
+  clearLeaks(): void {
+    this.leaks = [];
+    this.leaksOmitted = 0;
+  }
+
+  /** The hook core code calls (see `tracker.ts`). Must not throw, must be cheap. */
+  readonly track: Tracker = (subject: Channel<unknown> | Waiter<unknown>, event: string, options?: unknown): void => {
+    if (event === 'leave') {
+      const parked = (subject as MarkedWaiter)[PARKED];
+      if (parked !== undefined) unlink(parked);
+    } else if (event === 'create') {
+      this.create(subject as Channel<unknown>, options as { input?: unknown } | undefined);
     } else {
-      (subject as MarkedWaiter).since = taskTime();
-      if (stack !== undefined) this.stacksOf.set(subject as Waiter<unknown>, stack);
+      this.park(subject as MarkedWaiter, event as Parked['kind']);
     }
   };
+
+  private create(channel: Channel<unknown>, options: { input?: unknown } | undefined): void {
+    const tracked: TrackedChannel = {
+      ref: new WeakRef(channel),
+      id: nextChannelId++,
+      name: String(channel.name ?? '').slice(0, LIMITS.name),
+      capacity: channel.capacity === Infinity ? null : channel.capacity,
+      createdAt: this.options.stacks ? userFrames(new Error().stack) : undefined,
+      input: options?.input === true,
+      parked: undefined,
+      last: undefined,
+    };
+    this.channels.add(tracked);
+    this.trackedOf.set(channel, tracked);
+    this.finalizer.register(channel, tracked);
+  }
+
+  private park(waiter: MarkedWaiter, kind: Parked['kind']): void {
+    const tracked = this.trackedOf.get(waiter.channel);
+    if (tracked === undefined) return; // created before debug mode was enabled
+    const group = waiter.group;
+    let parked: Parked;
+    if (group === undefined) {
+      const stack = this.options.stacks ? userFrames(new Error().stack) : undefined;
+      parked = new Parked(tracked, kind, taskTime(), stack, undefined);
+    } else {
+      // A case of a multi-case select: its cases share one record, one time and one stack.
+      let select = this.selectOf.get(group);
+      if (select === undefined) {
+        const stack = this.options.stacks ? userFrames(new Error().stack) : undefined;
+        select = {
+          id: nextSelectId++,
+          input: false,
+          remaining: 0,
+          since: taskTime(),
+          stack,
+          first: undefined,
+          firstIndex: 0,
+        };
+        this.selectOf.set(group, select);
+      }
+      parked = new Parked(tracked, kind, select.since, select.stack, select);
+      const index = typeof waiter.index === 'number' ? waiter.index : 0;
+      if (select.first === undefined || index < select.firstIndex) {
+        select.first = parked;
+        select.firstIndex = index;
+      }
+      select.remaining++;
+      if (tracked.input) select.input = true;
+    }
+    // Append, so that the list is in park order.
+    const last = tracked.last;
+    if (last === undefined) tracked.parked = parked;
+    else last.next = parked;
+    parked.prev = last;
+    tracked.last = parked;
+    waiter[PARKED] = parked;
+  }
+
+  /** The finalizer's callback: `tracked`'s channel was collected. */
+  private collected(tracked: TrackedChannel): void {
+    this.channels.delete(tracked);
+    if (this.closed) return;
+    for (let parked = tracked.parked; parked !== undefined; parked = parked.next) {
+      const select = parked.select;
+      if (select === undefined) this.report(parked, parked.kind);
+      else if (--select.remaining === 0 && select.first !== undefined) this.report(select.first, 'select');
+    }
+    tracked.parked = undefined;
+    tracked.last = undefined;
+  }
+
+  private report(parked: Parked, kind: LeakSnapshot['kind']): void {
+    const { tracked } = parked;
+    const leak: LeakSnapshot = {
+      id: nextLeakId++,
+      kind,
+      since: parked.since,
+      ...(parked.stack === undefined ? {} : { stack: parked.stack }),
+      detectedAt: Date.now(),
+      channel: {
+        id: tracked.id,
+        name: tracked.name,
+        capacity: tracked.capacity,
+        ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
+      },
+    };
+    if (this.leaks.length < LIMITS.leaks) this.leaks.push(leak);
+    else this.leaksOmitted++;
+    try {
+      this.options.onLeak?.(leak);
+    } catch {
+      // A reporter that throws (a console replaced by a test double) must not break the others.
+    }
+  }
 
   /** A snapshot of every live tracked channel, bounded by {@link LIMITS}. */
   snapshot(): SnapshotMessage {
     const time = Date.now();
-    const listed: { channel: ChannelSnapshot; oldest: number }[] = [];
+    const listed: { channel: ChannelSnapshot; rank: number; oldest: number; waiters: number }[] = [];
     let omittedWaiters = 0;
     for (const tracked of this.channels) {
       const channel = tracked.ref.deref();
-      if (channel === undefined) {
-        this.channels.delete(tracked);
-        continue;
-      }
+      if (channel === undefined) continue; // collected: its finalizer callback is on its way
       const pushers = this.waiters(channel.pushHead, true, time);
       const pullers = this.waiters(channel.pullHead, false, time);
       omittedWaiters += pushers.omitted + pullers.omitted;
       const entry: ChannelSnapshot = {
         id: tracked.id,
-        name: String(channel.name ?? '').slice(0, LIMITS.name),
-        capacity: channel.capacity === Infinity ? null : channel.capacity,
+        name: tracked.name,
+        capacity: tracked.capacity,
         size: channel.size,
         closed: channel.closed,
         overflow: channel.policy,
         ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
+        ...(tracked.input ? { input: true } : {}),
         pushers: pushers.list,
         pullers: pullers.list,
       };
+      const waiting = [...pushers.list, ...pullers.list];
+      // Rank: waits nothing explains (maybe stuck) first, then waits for input, then idle.
+      const rank = waiting.length === 0 ? 2 : waiting.every((waiter) => waiter.input === true) ? 1 : 0;
       const oldest = Math.min(pushers.list[0]?.since ?? Infinity, pullers.list[0]?.since ?? Infinity);
-      listed.push({ channel: entry, oldest });
+      listed.push({ channel: entry, rank, oldest, waiters: waiting.length });
     }
-    // Stuck channels first: those with parked operations, longest waiting first; then by id.
-    listed.sort((a, b) => a.oldest - b.oldest || a.channel.id - b.channel.id);
+    // What is left out when there are too many channels is the least interesting: idle ones.
+    listed.sort((a, b) => a.rank - b.rank || a.oldest - b.oldest || a.channel.id - b.channel.id);
     const channels = listed.slice(0, LIMITS.channels).map((entry) => entry.channel);
     const omittedChannels = listed.length - channels.length;
+    for (let i = channels.length; i < listed.length; i++) omittedWaiters += listed[i]?.waiters ?? 0;
+    const { context } = this.options;
+    const truncated = omittedChannels + omittedWaiters + this.leaksOmitted > 0;
     return {
       source: PAGE_SOURCE,
       version: PROTOCOL_VERSION,
       type: 'snapshot',
       time,
+      seq: takeSeq(),
+      ...(context === undefined ? {} : { context }),
       channels,
-      ...(omittedChannels + omittedWaiters === 0
-        ? {}
-        : { truncated: { channels: omittedChannels, waiters: omittedWaiters } }),
+      ...(this.leaks.length === 0 ? {} : { leaked: this.leaks.slice() }),
+      ...(truncated
+        ? {
+            truncated: {
+              channels: omittedChannels,
+              waiters: omittedWaiters,
+              ...(this.leaksOmitted === 0 ? {} : { leaks: this.leaksOmitted }),
+            },
+          }
+        : {}),
     };
   }
 
-  /** The waiters of the queue starting at `head`, oldest first, at most `LIMITS.waiters`. */
+  /**
+   * The waiters of the queue starting at `head`, oldest first, at most `LIMITS.waiters`;
+   * `omitted` counts the rest.
+   */
   private waiters(head: Waiter<unknown> | undefined, isPush: boolean, time: number) {
     const list: WaiterSnapshot[] = [];
     let omitted = 0;
@@ -148,14 +395,34 @@ export class Registry {
         omitted++;
         continue;
       }
-      // Select cases are the waiters that know their direction themselves (`isPush`); a
-      // waiter parked while debug mode was off has no `since`.
-      const marked = waiter as MarkedWaiter;
-      const kind = marked.isPush === undefined ? (isPush ? 'push' : 'pull') : 'select';
-      const since = marked.since ?? time;
-      const stack = this.stacksOf.get(waiter);
-      list.push(stack === undefined ? { kind, since } : { kind, since, stack });
+      list.push(describe(waiter as MarkedWaiter, isPush, time));
     }
     return { list, omitted };
   }
+}
+
+/** A queued waiter as a snapshot shows it. One parked while debug mode was off has no record. */
+function describe(waiter: MarkedWaiter, isPush: boolean, time: number): WaiterSnapshot {
+  const parked = waiter[PARKED];
+  if (parked === undefined) return { kind: isPush ? 'push' : 'pull', since: time };
+  const { kind, since, stack, select, tracked } = parked;
+  const input = tracked.input || select?.input === true;
+  return {
+    kind,
+    since,
+    ...(stack === undefined ? {} : { stack }),
+    ...(select === undefined ? {} : { select: select.id }),
+    ...(input ? { input: true } : {}),
+  };
+}
+
+/** Takes `parked` out of its channel's list; harmless if it already was. */
+function unlink(parked: Parked): void {
+  if (!parked.linked) return;
+  parked.linked = false;
+  const { prev, next, tracked } = parked;
+  if (prev === undefined) tracked.parked = next;
+  else prev.next = next;
+  if (next === undefined) tracked.last = prev;
+  else next.prev = prev;
 }

@@ -1,0 +1,195 @@
+/**
+ * The page-side relay for a Worker's debug mode.
+ *
+ * A dedicated Worker that calls `enableDebug()` posts its messages to its own global
+ * `postMessage`, which delivers them as `message` events on the page's `Worker` object — where
+ * the inspector (whose content script listens on the page's window) never sees them. The relay
+ * listens on the `Worker` object and re-posts the worker's chanasync messages on the page's
+ * window, tagging snapshots with `context: { kind: 'worker', url }`; and it forwards the
+ * inspector's `hello` and `bye` from the window into the worker, so the worker's debug mode
+ * starts and stops posting exactly as a page's does.
+ */
+import {
+  type AnnounceMessage,
+  type DebugContext,
+  INSPECTOR_SOURCE,
+  type InspectorToPageMessage,
+  isInspectorToPageMessage,
+  isPageToInspectorMessage,
+  LIMITS,
+  PAGE_SOURCE,
+  PROTOCOL_VERSION,
+} from '../protocol.js';
+import { type DebugTarget, post } from './post.js';
+
+/**
+ * The worker side a relay listens to: a `Worker` (or a `MessagePort`, e.g. a `SharedWorker`'s
+ * `port`) — anything with `postMessage` and `message` events.
+ */
+export interface RelayEndpoint {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: EventListenerObject): void;
+  removeEventListener(type: 'message', listener: EventListenerObject): void;
+}
+
+/** Options of {@link relayDebug}. */
+export interface RelayOptions {
+  /**
+   * The URL the inspector shows for the worker's channels (default: the URL the worker
+   * reports, its `location.href`). Give workers that run the same script different URLs (say,
+   * with a `#1`, `#2` suffix) to keep their channels apart in the inspector.
+   */
+  url?: string | undefined;
+  /**
+   * Where the worker's messages are re-posted (default: `globalThis` — the page's window,
+   * which gets `postMessage(message, '*')`).
+   */
+  target?: DebugTarget | undefined;
+  /** Where the inspector's `hello`/`bye` arrive as `message` events (default: `globalThis`). */
+  listen?: EventTarget | undefined;
+  /** Stops the relay when aborted (as the returned function does). */
+  signal?: AbortSignal | undefined;
+}
+
+/** One running relay. */
+class Relay {
+  /** Whether the last inspector message forwarded was a `hello`. */
+  private connected = false;
+  private stopped = false;
+  /** The listener on the worker. */
+  private readonly onWorker = { handleEvent: (event: Event) => this.fromWorker((event as MessageEvent).data) };
+  /** The listener on the page (`listen`). */
+  private readonly onPage = {
+    handleEvent: (event: Event) => {
+      const data: unknown = (event as MessageEvent).data;
+      if (isInspectorToPageMessage(data)) this.fromInspector(data);
+    },
+  };
+  /** The listener on the signal. */
+  private readonly onAbort = { handleEvent: () => this.stop() };
+
+  constructor(
+    private readonly worker: RelayEndpoint,
+    private readonly target: DebugTarget,
+    private readonly listen: EventTarget,
+    private readonly url: string | undefined,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    worker.addEventListener('message', this.onWorker);
+    (worker as { start?: () => void }).start?.(); // a MessagePort delivers only once started
+    listen.addEventListener('message', this.onPage);
+    signal?.addEventListener('abort', this.onAbort);
+    // The worker may have announced itself before the relay listened: announce on its behalf,
+    // so that an inspector already connected says `hello` (which the relay then forwards).
+    const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
+    post(target, announce);
+  }
+
+  /** A message of the worker: re-post it on the page if it is a valid chanasync message. */
+  private fromWorker(data: unknown): void {
+    if (!isPageToInspectorMessage(data)) return;
+    if (data.type === 'announce') {
+      post(this.target, data);
+      return;
+    }
+    const own = data.context;
+    const url = this.url ?? own?.url;
+    const context: DebugContext = {
+      kind: 'worker',
+      ...(url === undefined ? {} : { url: url.slice(0, LIMITS.url) }),
+      ...(own?.origin === undefined ? {} : { origin: own.origin }),
+    };
+    post(this.target, { ...data, context });
+  }
+
+  /** `hello` or `bye` from the inspector: the worker's debug mode needs it too. */
+  private fromInspector(message: InspectorToPageMessage): void {
+    this.connected = message.type === 'hello';
+    this.worker.postMessage(message);
+  }
+
+  /** Stops relaying; a worker that was told `hello` is told `bye`, so it stops posting. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.worker.removeEventListener('message', this.onWorker);
+    this.listen.removeEventListener('message', this.onPage);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.connected) {
+      this.connected = false;
+      try {
+        const bye: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type: 'bye' };
+        this.worker.postMessage(bye);
+      } catch {
+        // A terminated worker may refuse; there is nobody left to tell.
+      }
+    }
+  }
+}
+
+/** Whether `value` has a method `name`. */
+function hasMethod(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
+}
+
+/**
+ * Shows a dedicated Worker's channels in the page's inspector. Call it in the page, for a
+ * Worker whose code calls `enableDebug()` (from `chanasync/debug`): the worker's snapshots
+ * reach the page's window tagged with `context: { kind: 'worker', url }`, and the inspector's
+ * `hello`/`bye` reach the worker. Only chanasync's own messages are relayed; the worker's
+ * other messages are left alone — but the page's own `message` handler on the Worker sees the
+ * debug messages too (their `source` is `'chanasync'`: skip them), as the worker's handler
+ * sees `hello`/`bye` (`source: 'chanasync-inspector'`).
+ *
+ * Call it right after `new Worker(...)`; called later, it announces the worker on its behalf,
+ * so an open inspector connects all the same. Frames need no relay: the inspector listens in
+ * every frame.
+ *
+ * @param worker the `Worker` (or a `MessagePort` connected to the worker's debug mode).
+ * @param options `url`, `target`, `listen`, `signal`.
+ * @returns a function that stops the relay (idempotent); a worker that was told `hello` is
+ *   told `bye`.
+ * @throws {TypeError} if `worker` has no `postMessage`, `addEventListener` or
+ *   `removeEventListener`, or an option has the wrong type; or if `target` or `listen` is
+ *   omitted where `globalThis` lacks `postMessage` / `addEventListener`.
+ * @example
+ * ```ts
+ * // page.js
+ * import { relayDebug } from 'chanasync/debug';
+ * const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+ * relayDebug(worker);
+ * // worker.js
+ * import { enableDebug } from 'chanasync/debug';
+ * enableDebug({ stacks: true });
+ * ```
+ */
+export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () => void {
+  const name = 'relayDebug(worker, options)';
+  for (const method of ['postMessage', 'addEventListener', 'removeEventListener']) {
+    if (!hasMethod(worker, method)) throw new TypeError(`${name}: worker has no ${method}`);
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`${name}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  const { url, target, listen, signal } = options ?? {};
+  if (url !== undefined && typeof url !== 'string') {
+    throw new TypeError(`${name}: url must be a string, got ${typeof url}`);
+  }
+  if (target !== undefined && !hasMethod(target, 'postMessage')) {
+    throw new TypeError(`${name}: target has no postMessage`);
+  }
+  if (listen !== undefined && !(hasMethod(listen, 'addEventListener') && hasMethod(listen, 'removeEventListener'))) {
+    throw new TypeError(`${name}: listen is not an EventTarget`);
+  }
+  if (signal !== undefined && !(hasMethod(signal, 'addEventListener') && typeof signal.aborted === 'boolean')) {
+    throw new TypeError(`${name}: signal is not an AbortSignal`);
+  }
+  const global = globalThis as unknown as Partial<DebugTarget & EventTarget>;
+  const to = target ?? (hasMethod(global, 'postMessage') ? (global as DebugTarget) : undefined);
+  if (to === undefined) throw new TypeError(`${name}: no target given, and globalThis has no postMessage`);
+  const from = listen ?? (hasMethod(global, 'addEventListener') ? (global as EventTarget) : undefined);
+  if (from === undefined) throw new TypeError(`${name}: no listen given, and globalThis is not an EventTarget`);
+  if (signal?.aborted) return () => {};
+  const relay = new Relay(worker, to, from, url, signal);
+  return () => relay.stop();
+}

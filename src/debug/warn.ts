@@ -1,0 +1,48 @@
+/**
+ * The console side of leak detection: one `console.warn` per leaked operation, so that a
+ * developer without the inspector learns about it too.
+ */
+import type { LeakSnapshot } from '../protocol.js';
+
+/** `ms` as a person reads an age: `850 ms`, `4.2 s`, `5 min 3 s`, `2 h 10 min`. */
+export function formatAge(ms: number): string {
+  if (!(ms >= 0)) return '0 ms'; // a clock that stepped back
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}
+
+/** What an operation of each kind was doing, for the message. */
+const DOING = { push: 'push into', pull: 'pull from', select: 'select on' } as const;
+
+/** The text of the warning for `leak`. */
+export function leakMessage(leak: LeakSnapshot): string {
+  const { channel } = leak;
+  const name = channel.name === '' ? 'an unnamed channel' : `channel "${channel.name}"`;
+  const capacity = channel.capacity === null ? 'unbounded' : `capacity ${channel.capacity}`;
+  const lines = [
+    `chanasync: leaked ${leak.kind} — a ${DOING[leak.kind]} ${name} (#${channel.id}, ${capacity}) ` +
+      `waited ${formatAge(leak.detectedAt - leak.since)} and can never complete: the channel was ` +
+      'garbage-collected while the operation was parked on it (nothing committed, aborted or closed it).',
+  ];
+  if (leak.stack === undefined && channel.createdAt === undefined) {
+    lines.push('Call enableDebug({ stacks: true }) to see where it parked and where the channel was created.');
+  }
+  if (leak.stack !== undefined) lines.push(`Parked at:\n${indent(leak.stack)}`);
+  if (channel.createdAt !== undefined) lines.push(`Channel created at:\n${indent(channel.createdAt)}`);
+  return lines.join('\n');
+}
+
+function indent(stack: string): string {
+  return stack === '' ? '    (no user frames)' : stack.replace(/^/gm, '    ');
+}
+
+/** Warns about `leak` on the console, if there is one. */
+export function warnLeak(leak: LeakSnapshot): void {
+  globalThis.console?.warn(leakMessage(leak));
+}
