@@ -1,6 +1,7 @@
-// A short console demo of producers and consumers (`npm start`): three producers push jobs
-// into a small buffered channel, two workers pull them, backpressure keeps the producers at
-// most `capacity` jobs ahead, and close() ends the workers' loops once the buffer drains.
+// A short console demo of producers and consumers (`npm run demo:console`): three producers
+// push jobs into a small buffered channel, two workers pull them, backpressure keeps the
+// producers at most `capacity` jobs ahead, and close() ends the workers' loops once the buffer
+// drains.
 import { Channel } from '../dist/index.js';
 
 const jobs = new Channel(2, { name: 'jobs' });

@@ -3,12 +3,13 @@
  * the repository (its files as git sees them, no `dist/`), the tarball installed into a new
  * project outside the repository, and the consumer programs of `test/package/.consumer/`
  * compiled there — `strict`, `skipLibCheck: false`, with `moduleResolution: bundler` and with
- * `module: node16`, with and without the `esnext.disposable` lib — and run with Node.
+ * `module: node16`, with the smallest `lib` that has the web platform's types and with
+ * `@types/node` instead of the DOM — and run with Node.
  *
  * Each package entry in `exports` needs a consumer program there (`chanasync` → `index.ts`,
  * `chanasync/debug` → `debug.ts`, …) that imports every export its declarations declare;
- * `noUnusedLocals` then makes sure each one is used. `variance.ts` holds the variance type
- * tests and `disposable.ts` the program that needs the disposal lib.
+ * `noUnusedLocals` then makes sure each one is used. `types.ts` holds the variance and
+ * directional type tests, and `disposable.ts` a block closed by `await using`.
  *
  * Node only (npm, tar and the repository's TypeScript); no network: the package has no
  * dependencies and the tarball is installed with `--offline`.
@@ -27,6 +28,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
+import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -59,12 +61,15 @@ const entries = Object.entries(pkg.exports)
   });
 
 interface Run {
+  /** The exit code (1 when the process was killed or could not start). */
   code: number;
+  /** stdout and stderr together. */
   output: string;
+  stderr: string;
 }
 
-/** Runs a command; resolves with its exit code and its stdout and stderr together. */
-function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
+/** Runs a command (killed after `timeout` ms); resolves with its exit code and output. */
+function run(command: string, args: readonly string[], cwd: string, timeout = 60_000): Promise<Run> {
   return new Promise((resolve) => {
     const env = {
       ...process.env,
@@ -72,9 +77,9 @@ function run(command: string, args: readonly string[], cwd: string): Promise<Run
       npm_config_fund: 'false',
       npm_config_update_notifier: 'false',
     };
-    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env, timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, output: `${stdout}${stderr}`.trim() });
+      resolve({ code, output: `${stdout}${stderr}`.trim(), stderr: stderr.trim() });
     });
   });
 }
@@ -237,27 +242,40 @@ describe('a TypeScript consumer', () => {
     }
   });
 
-  /** The consumer configurations: the module resolution and the `lib` a consumer may have. */
+  /**
+   * The consumer configurations: the module resolution, the `lib`, and the global types a
+   * consumer may have. The smallest `lib` with the web platform's types (`DOM`) must do: the
+   * declarations bring the disposal types themselves. A Node project without `DOM` gets the
+   * web-platform globals from `@types/node`; `types.ts` needs the DOM's elements and stays out.
+   */
   const configurations = [
-    { resolution: 'bundler', lib: 'ES2022, DOM' },
-    { resolution: 'bundler', lib: 'ES2022, DOM, ESNext.Disposable' },
-    { resolution: 'node16', lib: 'ES2022, DOM' },
-    { resolution: 'node16', lib: 'ES2022, DOM, ESNext.Disposable' },
+    { resolution: 'bundler', lib: 'ES2022, DOM', types: 'none' },
+    { resolution: 'bundler', lib: 'ESNext, DOM, DOM.Iterable, DOM.AsyncIterable', types: 'none' },
+    { resolution: 'node16', lib: 'ES2022, DOM', types: 'none' },
+    { resolution: 'node16', lib: 'ES2022', types: 'node' },
   ] as const;
 
   test.each(configurations)(
-    'compiles with strict, skipLibCheck false, moduleResolution $resolution and lib $lib',
-    async ({ resolution, lib }) => {
-      const disposal = lib.includes('ESNext.Disposable');
-      const name = `${resolution}-${disposal ? 'disposal' : 'plain'}`;
-      const files = [...entries.map((entry) => entry.program), 'variance.ts', ...(disposal ? ['disposable.ts'] : [])];
+    'compiles with strict, skipLibCheck false, moduleResolution $resolution, lib $lib and types $types',
+    async ({ resolution, lib, types }) => {
+      const name = `${resolution}-${lib.replace(/\W+/g, '-')}-${types}`;
+      const programFiles = [...entries.map((entry) => entry.program), 'disposable.ts'];
+      if (types === 'node') {
+        // @types/node and its one dependency, as `npm install -D @types/node` would add them.
+        mkdirSync(join(consumer, 'node_modules', '@types'), { recursive: true });
+        for (const dependency of ['@types/node', 'undici-types']) {
+          const link = join(consumer, 'node_modules', dependency);
+          if (!existsSync(link)) symlinkSync(join(root, 'node_modules', dependency), link, 'dir');
+        }
+      } else {
+        programFiles.push('types.ts');
+      }
       const compilerOptions = {
         target: 'ES2022',
         lib: lib.split(', '),
-        ...(resolution === 'bundler'
-          ? { module: 'esnext', moduleResolution: 'bundler', noEmit: true }
-          : { module: 'node16', moduleResolution: 'node16', outDir: `out-${name}` }),
-        types: [],
+        ...(resolution === 'bundler' ? { module: 'esnext', moduleResolution: 'bundler' } : { module: 'node16' }),
+        types: types === 'node' ? ['node'] : [],
+        noEmit: true,
         strict: true,
         exactOptionalPropertyTypes: true,
         noUncheckedIndexedAccess: true,
@@ -265,8 +283,9 @@ describe('a TypeScript consumer', () => {
         verbatimModuleSyntax: true,
         skipLibCheck: false,
       };
-      writeFileSync(join(consumer, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files }, null, 2));
-      const result = await run(process.execPath, [tsc, '-p', `tsconfig.${name}.json`, '--pretty', 'false'], consumer);
+      const config = `tsconfig.${name}.json`;
+      writeFileSync(join(consumer, config), JSON.stringify({ compilerOptions, files: programFiles }, null, 2));
+      const result = await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], consumer);
       expect(result.output).toBe('');
       expect(result.code).toBe(0);
     },
@@ -276,7 +295,7 @@ describe('a TypeScript consumer', () => {
     const out = join(consumer, 'out-run');
     const compilerOptions = {
       target: 'ES2022',
-      lib: ['ES2022', 'DOM', 'ESNext.Disposable'],
+      lib: ['ES2022', 'DOM'],
       module: 'node16',
       outDir: out,
       types: [],
@@ -289,7 +308,7 @@ describe('a TypeScript consumer', () => {
     await run(process.execPath, [tsc, '-p', 'tsconfig.run.json'], consumer);
     for (const program of programFiles) {
       const result = await run(process.execPath, [join(out, program.replace(/\.ts$/, '.js'))], consumer);
-      expect(result, program).toEqual({ code: 0, output: '' });
+      expect(result, program).toEqual({ code: 0, output: '', stderr: '' });
     }
   });
 });
@@ -327,5 +346,36 @@ console.log(JSON.stringify(names));`;
         .map((name) => `${specifier}: ${name}`),
     );
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('the README, as a consumer reads it', () => {
+  /** The README's ```ts blocks (the ones test/readme.test.ts runs), each with its heading. */
+  function examples(readme: string): { heading: string; code: string }[] {
+    const found: { heading: string; code: string }[] = [];
+    let heading = '';
+    for (const [, title, code] of readme.matchAll(/^#+\s*(.*)$|^```ts\n([\s\S]*?)^```$/gm)) {
+      if (title !== undefined) heading = title;
+      else found.push({ heading, code: code! });
+    }
+    return found;
+  }
+
+  test('every TypeScript example runs to completion as a Node script in the consumer project', async () => {
+    const blocks = examples(readFileSync(join(installed, 'README.md'), 'utf8'));
+    expect(blocks.length).toBeGreaterThan(0);
+    const failed: string[] = [];
+    for (const [index, { heading, code }] of blocks.entries()) {
+      // Node does not wait for a parked promise: a script whose only pending work is one exits
+      // early with code 13 (an unsettled top-level await), which an in-process test never sees.
+      const script = await esbuild.transform(code, { loader: 'ts', format: 'esm', target: 'es2022' });
+      const file = join(consumer, `readme-${index + 1}.mjs`);
+      writeFileSync(file, script.code);
+      const result = await run(process.execPath, [file], consumer, 10_000);
+      if (result.code !== 0 || result.stderr !== '') {
+        failed.push(`example ${index + 1} under "${heading}": exit code ${result.code} ${result.stderr}`.trim());
+      }
+    }
+    expect(failed).toEqual([]);
   });
 });

@@ -5,11 +5,17 @@
 import { Channel } from 'chanasync';
 import {
   type ChannelSnapshot,
+  clearLeaks,
+  type DebugContext,
   type DebugOptions,
   type DebugSnapshot,
   type DebugTarget,
   disableDebug,
   enableDebug,
+  type LeakSnapshot,
+  type RelayEndpoint,
+  type RelayOptions,
+  relayDebug,
   snapshot,
   type WaiterSnapshot,
 } from 'chanasync/debug';
@@ -27,5 +33,26 @@ if (waiter?.kind !== 'pull') throw new Error(`snapshot() did not list the parked
 if (posted.length !== 1) throw new Error(`enableDebug posted ${posted.length} messages, expected one announce`);
 replies.close();
 if ((await parked) !== 'closed') throw new Error('the parked pull did not fail on close');
+clearLeaks();
+const leaks: readonly LeakSnapshot[] = snapshot().leaked ?? [];
+if (leaks.length !== 0) throw new Error(`snapshot() lists ${leaks.length} leaks after clearLeaks()`);
+const context: DebugContext | undefined = snapshot().context;
+if (context !== undefined && !['page', 'worker', 'frame'].includes(context.kind)) {
+  throw new Error(`snapshot() reports the context ${JSON.stringify(context)}`);
+}
 disableDebug();
 if (snapshot().channels.length !== 0) throw new Error('snapshot() lists channels after disableDebug()');
+
+// A worker's debug mode relayed to the page: here a MessageChannel stands in for the Worker.
+const { port1, port2 } = new MessageChannel();
+const worker: RelayEndpoint = port1;
+const relayed: unknown[] = [];
+const relayOptions: RelayOptions = {
+  url: 'worker.js#1',
+  target: { postMessage: (message: unknown) => relayed.push(message) },
+  listen: new EventTarget(),
+};
+const stop = relayDebug(worker, relayOptions);
+stop();
+port1.close();
+port2.close();

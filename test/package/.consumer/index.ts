@@ -6,6 +6,8 @@
  */
 import {
   after,
+  type Broadcast,
+  broadcast,
   type CaseResult,
   Channel,
   ChannelClosedError,
@@ -14,6 +16,8 @@ import {
   ChannelFullError,
   type ChannelOptions,
   type ChannelStats,
+  type ChannelValue,
+  type EventOf,
   type FromEventOptions,
   type FromOptions,
   from,
@@ -31,9 +35,11 @@ import {
   type SelectCases,
   type SelectResult,
   type Source,
+  type SubscribeOptions,
   select,
   selectNowait,
   type ToReadableStreamOptions,
+  ticker,
   toReadableStream,
 } from 'chanasync';
 
@@ -75,6 +81,16 @@ async function collect<T>(input: PullChannel<T>): Promise<T[]> {
 const pipe = new Channel<number>();
 const [, piped] = await Promise.all([produce(pipe, [1, 2, 3]), collect(pipe)]);
 check('a producer and a consumer through the directional views', piped, [1, 2, 3]);
+
+// The non-blocking and batch operations, through the views that have them.
+async function batches(out: PushChannel<number>, input: PullChannel<number>): Promise<number[][]> {
+  const pushed = out.tryPush(0);
+  await out.pushAll([1, 2, 3]);
+  const first = await input.pullMany(2);
+  return [[pushed ? 1 : 0], first, [input.tryPull() ?? -1, input.tryPull() ?? -1, input.tryPull() ?? -1]];
+}
+const both = new Channel<number>(8);
+check('tryPush, pushAll, pullMany, tryPull on one channel', await batches(both, both), [[1], [0, 1], [2, 3, -1]]);
 
 // The error classes.
 const full = new Channel<string>(1, { name: 'full' });
@@ -136,5 +152,27 @@ check(
   (await collect(events)).map((event) => event.type),
   ['tick', 'tick'],
 );
-const merged = await collect(merge(from(['a', 'b']), from(['c'])));
-check('merge keeps every value', merged.sort(), ['a', 'b', 'c']);
+const mixed = merge(from(['a', 'b']), from([1]));
+const mixedValues: ChannelValue<typeof mixed>[] = await collect(mixed);
+check('merge of different element types keeps every value', mixedValues.map(String).sort(), ['1', 'a', 'b']);
+const tickEvent: EventOf<EventTarget, 'tick'> = new Event('tick');
+check('EventOf an event without a typed handler is Event', tickEvent.type, 'tick');
+
+// broadcast and ticker.
+const prices = new Channel<number>(4);
+const hub: Broadcast<number> = broadcast(prices);
+const subscription: SubscribeOptions = { capacity: 2 };
+const chart = hub.subscribe(subscription);
+const latestPrice = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' });
+await prices.pushAll([100, 101]);
+check(
+  'every subscriber gets every value',
+  [await chart.pull(), await chart.pull(), await latestPrice.pull()],
+  [100, 101, 101],
+);
+hub.close();
+check('closing a broadcast closes its subscribers', [hub.closed, chart.closed], [true, true]);
+const ticks = ticker(5);
+const [firstTick, secondTick] = [await ticks.pull(), await ticks.pull()];
+ticks.close();
+check('a ticker ticks forward in time', secondTick > firstTick, true);
