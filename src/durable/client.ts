@@ -1,0 +1,573 @@
+/**
+ * `durableChannel()`: the caller's side of a durable channel. Each operation is one or more
+ * RPC calls to the channel's {@link ChannelObjectImpl | ChannelObject} (see `protocol.ts`):
+ *
+ * - A push sends its value with its id; a retry (network error, `durableObjectReset`) resends
+ *   the same id, so the value is stored once. A push on a full channel waits in slices: each
+ *   call returns `again` after `sliceMs` and the client calls again with the same id, keeping
+ *   its place.
+ * - A pull sends a ticket; the object leases values to it. The client then acknowledges them
+ *   (`ack`) and only then resolves: the acknowledgement is the pull's commit point, when the
+ *   values stop being the channel's. A pull whose signal aborts before that withdraws the
+ *   ticket (`cancel`): leased values go back to the head, and nothing is consumed.
+ * - All calls of one operation go through one stub, so they reach the object in order (a
+ *   `cancel` never overtakes the call it cancels); a call that failed gets a new stub, since an
+ *   exception breaks a stub for good. No stub outlives the operation: a stub kept across
+ *   requests fails in Workers, and a `DurableChannel` may be kept at module scope.
+ *
+ * Who owns a value: the caller's until the object answers `stored` (then the channel's), the
+ * channel's while leased, the puller's once `ack` answered `acked` for it.
+ */
+import { ChannelClosedError } from '../errors.js';
+import type {
+  AckAnswer,
+  CancelAnswer,
+  CapacityAnswer,
+  ChannelRpc,
+  Delivery,
+  PullAnswer,
+  PushAnswer,
+} from './protocol.js';
+
+/**
+ * The part of a Durable Object namespace binding (`env.CHANNELS`) that `durableChannel` uses.
+ * Cloudflare's `DurableObjectNamespace` has it; no `@cloudflare/workers-types` is needed.
+ */
+export interface DurableObjectNamespaceLike<Id = unknown> {
+  /** The id of the object for a name: the same name always gives the same object. */
+  idFromName(name: string): Id;
+  /** A stub of the object (its RPC methods). */
+  get(id: Id): unknown;
+}
+
+/** Options of {@link durableChannel}. */
+export interface DurableChannelOptions {
+  /**
+   * The channel's capacity: a positive integer, or `Infinity` (unbounded). The first operation
+   * that reaches a new channel fixes it; an operation of a client created with a different
+   * number then rejects with a `RangeError`. Omitted: accept the existing channel's capacity, or
+   * create an unbounded one. (A durable channel stores every value, so there is no capacity 0.)
+   */
+  capacity?: number;
+  /**
+   * The longest one RPC call waits inside the object, in ms (default 5000): a longer wait is a
+   * chain of calls, so no platform time-out strands it, and a waiter whose caller vanished
+   * holds the object awake for at most one slice.
+   */
+  sliceMs?: number;
+  /**
+   * How long a value handed out to a pull stays leased without an acknowledgement, and how long
+   * a waiter keeps its place between two slices, in ms (default 10000). When a lease ends
+   * unacknowledged, the value goes back to the head of the channel.
+   */
+  leaseMs?: number;
+}
+
+/** Options of {@link DurableChannel.push}. */
+export interface DurablePushOptions {
+  /** Withdraws the push if aborted before the value is stored (checked first). */
+  signal?: AbortSignal | undefined;
+  /**
+   * The idempotency key (1 to 256 characters; default: a random UUID, generated once per call).
+   * The channel stores a value under a given id at most once — a retry of the same push with the
+   * same id, by this client after an error or by your own code, resolves without storing it
+   * again — for as long as the value is in the channel and at least 10 minutes after. The id is
+   * also the value's delivery id ({@link DurableDelivery.id}).
+   */
+  id?: string | undefined;
+}
+
+/** Options of the pull operations of a {@link DurableChannel}. */
+export interface DurablePullOptions {
+  /** Withdraws the pull if aborted before its values are acknowledged: nothing is consumed. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A value pulled with its delivery id, from {@link DurableChannel.pullWithId}. */
+export interface DurableDelivery<T> {
+  value: T;
+  /** The delivery id: the id of the push that stored the value, the same on every redelivery. */
+  id: string;
+  /** How many times the value has been handed out, this time included: above 1, it may have been seen before. */
+  attempt: number;
+}
+
+/** A copy of a durable channel's state, from {@link DurableChannel.stats}. */
+export interface DurableChannelStats {
+  /** The channel's name. */
+  readonly name: string;
+  /** A positive integer, or `Infinity`. */
+  readonly capacity: number;
+  /** Values stored and ready to be pulled. */
+  readonly size: number;
+  /** Values handed out to a pull and not yet acknowledged (they count against the capacity). */
+  readonly leased: number;
+  /** Whether `close()` has been called. */
+  readonly closed: boolean;
+  /** Pushes waiting for room, including those between two wait slices. */
+  readonly waitingPushers: number;
+  /** Pulls waiting for a value, including those between two wait slices. */
+  readonly waitingPullers: number;
+}
+
+/**
+ * A channel kept by a Durable Object: any request, in any Worker, pushes and pulls it. Same
+ * meaning as a local `Channel` — FIFO, a push resolves once committed, close loses nothing —
+ * with values that survive restarts. Values must be structured-cloneable. Not usable in
+ * `select` (a select commits one case atomically; that cannot span objects).
+ */
+export interface DurableChannel<T> extends AsyncIterable<T> {
+  /** The name given to {@link durableChannel}: one name, one channel. */
+  readonly name: string;
+  /**
+   * Pushes `value`, resolving once it is written to the object's storage (FIFO after every
+   * value stored before it). On a full channel it waits for room, in FIFO order among waiting
+   * pushes.
+   *
+   * @throws (rejects) `signal.reason` if aborted before the value is stored (checked first).
+   * @throws (rejects) {@link ChannelClosedError} if the channel is closed first.
+   * @throws (rejects) `TypeError` if the value cannot be stored (not structured-cloneable), or a
+   *   bad option; `RangeError` if this client's capacity differs from the channel's.
+   */
+  push(value: T, options?: DurablePushOptions): Promise<void>;
+  /**
+   * Pulls the next value, waiting for one. The value is leased while it travels to the caller
+   * and removed from the channel only once the caller acknowledged it (before this resolves).
+   *
+   * @throws (rejects) {@link ChannelClosedError} once closed and drained (no value ready or leased).
+   * @throws (rejects) `signal.reason` if aborted first: nothing is consumed.
+   */
+  pull(options?: DurablePullOptions): Promise<T>;
+  /** {@link pull}, with the value's delivery id and attempt count (at-least-once consumers dedupe with it). */
+  pullWithId(options?: DurablePullOptions): Promise<DurableDelivery<T>>;
+  /**
+   * Waits like {@link pull} until at least one value is ready, then takes up to `max` (at most
+   * 1000) at once, in FIFO order, under one lease and one acknowledgement.
+   *
+   * @throws {RangeError} if `max` is not a positive integer.
+   */
+  pullMany(max: number, options?: DurablePullOptions): Promise<T[]>;
+  /**
+   * Stores `value` now if there is room and no push is waiting before it: resolves `true`, or
+   * `false` when full or closed (never waits for room; it still takes one round trip).
+   */
+  tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean>;
+  /** The next value if one is ready now, else `undefined` (empty, or closed and drained). */
+  tryPull(): Promise<T | undefined>;
+  /**
+   * Closes the channel; idempotent. Stored values stay readable, waiting pushes reject with
+   * {@link ChannelClosedError}, pulls reject once drained. It stays closed across restarts.
+   * A reason that cannot be stored (not structured-cloneable) is stored as an `Error` with its
+   * message.
+   */
+  close(reason?: unknown): Promise<void>;
+  /** A copy of the channel's state. */
+  stats(): Promise<DurableChannelStats>;
+  /**
+   * Pulls values until the channel is closed and drained, then ends (or throws the close
+   * reason, if one was given). Leaving the loop early consumes nothing more.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T>;
+}
+
+const DEFAULT_SLICE_MS = 5000;
+const DEFAULT_LEASE_MS = 10_000;
+/** Attempts of one RPC call (the first included) when it fails with a retryable error. */
+const MAX_ATTEMPTS = 6;
+const MAX_BATCH = 1000;
+
+/**
+ * A durable channel named `name`, kept by an object of the `ChannelObject` namespace
+ * `namespace` (a Durable Object binding of your Worker). Creating the client does no I/O; the
+ * first operation creates the channel if it does not exist. The client holds no connection:
+ * keep it anywhere, even at module scope.
+ *
+ * @param namespace the Durable Object namespace binding of `ChannelObject` (for example `env.CHANNELS`).
+ * @param name the channel's name (non-empty): the same name reaches the same channel from anywhere.
+ * @param options `capacity`, `sliceMs`, `leaseMs`.
+ * @throws {TypeError} if `namespace` is not a Durable Object namespace, `name` is not a
+ *   non-empty string, or an option is not a number.
+ * @throws {RangeError} if `capacity` is not a positive integer or `Infinity`, or `sliceMs` /
+ *   `leaseMs` is not a positive finite number.
+ * @example
+ * ```ts
+ * import { durableChannel } from 'chanasync/durable';
+ *
+ * declare const env: { CHANNELS: DurableObjectNamespaceLike };
+ * const jobs = durableChannel<{ url: string }>(env.CHANNELS, 'jobs', { capacity: 1000 });
+ * await jobs.push({ url: 'https://example.com' });
+ * const batch = await jobs.pullMany(10);
+ * console.log(batch.length); // 1
+ * ```
+ */
+export function durableChannel<T>(
+  namespace: DurableObjectNamespaceLike<any>,
+  name: string,
+  options?: DurableChannelOptions,
+): DurableChannel<T> {
+  const where = 'durableChannel(namespace, name, options)';
+  if (
+    typeof namespace !== 'object' ||
+    namespace === null ||
+    typeof namespace.idFromName !== 'function' ||
+    typeof namespace.get !== 'function'
+  ) {
+    throw new TypeError(`${where}: namespace has no idFromName() and get(); pass a Durable Object namespace binding`);
+  }
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`${where}: name must be a non-empty string, got ${describe(name)}`);
+  }
+  const capacity = options?.capacity;
+  if (capacity !== undefined) {
+    if (typeof capacity !== 'number')
+      throw new TypeError(`${where}: capacity must be a number, got ${describe(capacity)}`);
+    if (!(capacity >= 1 && (Number.isInteger(capacity) || capacity === Infinity))) {
+      throw new RangeError(`${where}: capacity must be a positive integer or Infinity, got ${capacity}`);
+    }
+  }
+  const sliceMs = duration(where, 'sliceMs', options?.sliceMs, DEFAULT_SLICE_MS);
+  const leaseMs = duration(where, 'leaseMs', options?.leaseMs, DEFAULT_LEASE_MS);
+  return new Client<T>(namespace, name, capacity ?? null, sliceMs, leaseMs);
+}
+
+/** A positive finite number of milliseconds, or the default. */
+function duration(where: string, option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new TypeError(`${where}: ${option} must be a number, got ${describe(value)}`);
+  if (!(value > 0 && value < Infinity))
+    throw new RangeError(`${where}: ${option} must be a positive number of ms, got ${value}`);
+  return value;
+}
+
+/** A short description of a bad argument for an error message. */
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value;
+}
+
+/** The marker a call raced with its signal resolves to when the signal aborted first. */
+const ABORTED: unique symbol = Symbol('aborted');
+
+/** One operation's line to the object: one stub, replaced after a failed call. */
+interface Line {
+  stub: ChannelRpc;
+}
+
+/** Whether a failed RPC call may be retried: a transient network error or a reset object, not an overload. */
+function retryable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const flags = error as { retryable?: unknown; overloaded?: unknown; durableObjectReset?: unknown };
+  return (flags.retryable === true || flags.durableObjectReset === true) && flags.overloaded !== true;
+}
+
+/** Resolves after `ms` (the back-off between attempts). */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `promise`, or {@link ABORTED} as soon as `signal` aborts (the promise's outcome is then ignored). */
+function raceAbort<A>(promise: Promise<A>, signal: AbortSignal | undefined): Promise<A | typeof ABORTED> {
+  if (signal === undefined) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Throws a clear `TypeError` for a `signal` option that is not an `AbortSignal`. */
+function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  const candidate = signal as Partial<AbortSignal> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.aborted !== 'boolean' ||
+    typeof candidate.addEventListener !== 'function'
+  ) {
+    throw new TypeError(`${where}: options.signal is not an AbortSignal`);
+  }
+  return signal as AbortSignal;
+}
+
+/** The client behind {@link DurableChannel}. */
+class Client<T> implements DurableChannel<T> {
+  constructor(
+    private readonly namespace: DurableObjectNamespaceLike,
+    readonly name: string,
+    private readonly capacity: number | null,
+    private readonly sliceMs: number,
+    private readonly leaseMs: number,
+  ) {}
+
+  async push(value: T, options?: DurablePushOptions): Promise<void> {
+    const signal = checkSignal('push(value, options)', options?.signal);
+    if (signal?.aborted) throw signal.reason;
+    const id = this.checkId('push(value, options)', options?.id);
+    const answer = await this.pushAnswer('push', value, id, true, signal);
+    if (answer.kind === 'stored') return;
+    if (answer.kind === 'closed') throw this.closedError('push', answer);
+    throw signal?.reason; // withdrawn by the signal
+  }
+
+  async tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean> {
+    const id = this.checkId('tryPush(value, options)', options?.id);
+    const answer = await this.pushAnswer('tryPush', value, id, false, undefined);
+    return answer.kind === 'stored';
+  }
+
+  async pull(options?: DurablePullOptions): Promise<T> {
+    const signal = checkSignal('pull(options)', options?.signal);
+    return (await this.take('pull', 1, signal))[0]!.value as T;
+  }
+
+  async pullWithId(options?: DurablePullOptions): Promise<DurableDelivery<T>> {
+    const signal = checkSignal('pullWithId(options)', options?.signal);
+    const { value, id, attempt } = (await this.take('pullWithId', 1, signal))[0]!;
+    return { value: value as T, id, attempt };
+  }
+
+  async pullMany(max: number, options?: DurablePullOptions): Promise<T[]> {
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+      throw new RangeError(`pullMany(max, options): max must be a positive integer, got ${String(max)}`);
+    }
+    const signal = checkSignal('pullMany(max, options)', options?.signal);
+    return (await this.take('pullMany', Math.min(max, MAX_BATCH), signal)).map((delivery) => delivery.value as T);
+  }
+
+  async tryPull(): Promise<T | undefined> {
+    const line = this.line();
+    const ticket = crypto.randomUUID();
+    const answer = await this.call(line, 'tryPull', (stub) =>
+      stub.pull({ capacity: this.capacity, ticket, max: 1, wait: false, sliceMs: this.sliceMs, leaseMs: this.leaseMs }),
+    );
+    if (answer.kind !== 'values') return undefined;
+    const [delivery] = await this.acknowledge(line, ticket, answer.deliveries);
+    return delivery?.value as T | undefined; // taken by another pull meanwhile (lease ended): nothing now
+  }
+
+  async close(reason?: unknown): Promise<void> {
+    let storable = reason;
+    if (reason !== undefined) {
+      try {
+        structuredClone(reason);
+      } catch {
+        storable = new Error(reason instanceof Error ? reason.message : String(reason));
+      }
+    }
+    const hasReason = reason !== undefined;
+    await this.call(this.line(), 'close', (stub) =>
+      stub.close({ capacity: this.capacity, hasReason, reason: storable }),
+    );
+  }
+
+  async stats(): Promise<DurableChannelStats> {
+    const answer = await this.call(this.line(), 'stats', (stub) => stub.stats({ capacity: this.capacity }));
+    return { name: this.name, ...(answer as Exclude<typeof answer, CapacityAnswer>).stats };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    const next = async (): Promise<IteratorResult<T>> => {
+      try {
+        return { done: false, value: (await this.take('next', 1, undefined))[0]!.value as T };
+      } catch (error) {
+        if (!(error instanceof ChannelClosedError) || error.channel !== this) throw error;
+        // Closed and drained: the end, or the close reason thrown (as a local channel's loop does).
+        if (error.cause !== undefined) throw error.cause;
+        return { done: true, value: undefined };
+      }
+    };
+    return {
+      // No return(): a pull is in flight only inside next(), which for-await awaits before it
+      // can leave the loop, so leaving early has nothing to cancel and loses nothing.
+      next,
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  /** A fresh line to the object (see the module comment on why stubs never outlive an operation). */
+  private line(): Line {
+    return { stub: this.namespace.get(this.namespace.idFromName(this.name)) as ChannelRpc };
+  }
+
+  /** The push id: the caller's, checked, or a new UUID. */
+  private checkId(where: string, id: unknown): string {
+    if (id === undefined) return crypto.randomUUID();
+    if (typeof id !== 'string' || id.length < 1 || id.length > 256) {
+      throw new TypeError(`${where}: options.id must be a string of 1 to 256 characters, got ${describe(id)}`);
+    }
+    return id;
+  }
+
+  /**
+   * Runs one push to its end: `stored`, `closed`, `full` (without `wait`) or `cancelled`.
+   * Slices are chained; an aborted signal withdraws the push, and if the object had stored the
+   * value before the withdrawal reached it, the push counts as stored (the commit came first).
+   */
+  private async pushAnswer(
+    operation: string,
+    value: T,
+    id: string,
+    wait: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<PushAnswer> {
+    if (typeof value === 'function') {
+      throw new TypeError(`${operation}(value): a durable channel stores structured-cloneable values, not functions`);
+    }
+    const line = this.line();
+    const request = { capacity: this.capacity, id, value, wait, sliceMs: this.sliceMs, leaseMs: this.leaseMs };
+    for (;;) {
+      let answer: PushAnswer | typeof ABORTED;
+      try {
+        answer = signal?.aborted
+          ? ABORTED
+          : await raceAbort(
+              this.call(line, operation, (stub) => stub.push(request)),
+              signal,
+            );
+      } catch (error) {
+        if ((error as { name?: unknown } | null)?.name === 'DataCloneError') {
+          throw new TypeError(`${operation}(value): the value cannot be sent to a durable channel: ${String(error)}`, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+      if (answer === ABORTED) {
+        const withdrawn = await this.withdraw(line, 'push', id);
+        return withdrawn.kind === 'stored' ? { kind: 'stored' } : { kind: 'cancelled' };
+      }
+      if (answer.kind === 'again') continue;
+      if (answer.kind === 'invalid') {
+        throw new TypeError(`${operation}(value): channel "${this.name}" cannot store the value: ${answer.message}`);
+      }
+      return answer;
+    }
+  }
+
+  /**
+   * Pulls up to `max` values (at least one, waiting for it unless `operation` is a try), then
+   * acknowledges them. Values whose lease had ended and that went to another pull meanwhile are
+   * not this pull's: if none is left, it pulls again.
+   */
+  private async take(operation: string, max: number, signal: AbortSignal | undefined): Promise<Delivery[]> {
+    if (signal?.aborted) throw signal.reason;
+    const line = this.line();
+    for (;;) {
+      const ticket = crypto.randomUUID();
+      const request = {
+        capacity: this.capacity,
+        ticket,
+        max,
+        wait: true,
+        sliceMs: this.sliceMs,
+        leaseMs: this.leaseMs,
+      };
+      let answer: PullAnswer | typeof ABORTED;
+      do {
+        answer = signal?.aborted
+          ? ABORTED
+          : await raceAbort(
+              this.call(line, operation, (stub) => stub.pull(request)),
+              signal,
+            );
+      } while (answer !== ABORTED && answer.kind === 'again');
+      // Aborted before the acknowledgement: withdraw the ticket (its values, if any, go back).
+      if (answer === ABORTED || answer.kind === 'cancelled' || (signal?.aborted && answer.kind === 'values')) {
+        await this.withdraw(line, 'pull', ticket);
+        throw signal?.reason;
+      }
+      if (answer.kind === 'closed') throw this.closedError(operation, answer);
+      if (answer.kind !== 'values') continue; // 'empty' is only answered without wait
+      const mine = await this.acknowledge(line, ticket, answer.deliveries);
+      if (mine.length > 0) return mine;
+    }
+  }
+
+  /**
+   * Acknowledges deliveries and returns those that are this pull's. When the acknowledgement's
+   * fate is unknown (its call failed on every attempt), the values are returned anyway: they may
+   * then be delivered again after their lease (at-least-once), but never lost.
+   */
+  private async acknowledge(line: Line, ticket: string, deliveries: Delivery[]): Promise<Delivery[]> {
+    const request = {
+      capacity: this.capacity,
+      ticket,
+      deliveries: deliveries.map((delivery): [number, number] => [delivery.seq, delivery.attempt]),
+    };
+    let answer: AckAnswer;
+    let retried = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        answer = await line.stub.ack(request);
+        break;
+      } catch (error) {
+        if (!retryable(error) || attempt >= MAX_ATTEMPTS) return deliveries;
+        retried = true;
+        line.stub = this.line().stub;
+        await sleep(backoff(attempt));
+      }
+    }
+    if (answer.kind === 'capacity') throw this.capacityError('pull', answer);
+    // `gone` after a failed attempt: that attempt's acknowledgement may be what removed it.
+    return deliveries.filter((_, i) => answer.fates[i] === 'acked' || (retried && answer.fates[i] === 'gone'));
+  }
+
+  /** Withdraws a push (by id) or a pull (by ticket) after its signal aborted. */
+  private withdraw(line: Line, side: 'push' | 'pull', key: string): Promise<CancelAnswer> {
+    return this.call(line, 'cancel', (stub) => stub.cancel({ capacity: this.capacity, side, key }));
+  }
+
+  /**
+   * One RPC call with retries: a retryable failure (network, reset object) is retried on a new
+   * stub with back-off, up to {@link MAX_ATTEMPTS} attempts; every request is idempotent by its
+   * id or ticket. A `capacity` refusal becomes a `RangeError`.
+   */
+  private async call<A extends { kind: string }>(
+    line: Line,
+    operation: string,
+    send: (stub: ChannelRpc) => Promise<A | CapacityAnswer>,
+  ): Promise<Exclude<A, CapacityAnswer>> {
+    for (let attempt = 1; ; attempt++) {
+      let answer: A | CapacityAnswer;
+      try {
+        answer = await send(line.stub);
+      } catch (error) {
+        if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+        line.stub = this.line().stub;
+        await sleep(backoff(attempt));
+        continue;
+      }
+      if (answer.kind === 'capacity') throw this.capacityError(operation, answer as CapacityAnswer);
+      return answer as Exclude<A, CapacityAnswer>;
+    }
+  }
+
+  private capacityError(operation: string, answer: CapacityAnswer): RangeError {
+    return new RangeError(
+      `${operation}: durable channel "${this.name}" has capacity ${answer.capacity}, fixed when it was created; this client asked for ${this.capacity}`,
+    );
+  }
+
+  private closedError(operation: string, answer: { hasReason: boolean; reason: unknown }): ChannelClosedError<this> {
+    return new ChannelClosedError(operation, 'is closed', this, answer.hasReason ? answer.reason : undefined);
+  }
+}
+
+/** Back-off before attempt `attempt + 1`: 25 ms doubling, at most 1 s, with jitter. */
+function backoff(attempt: number): number {
+  const base = Math.min(1000, 25 * 2 ** (attempt - 1));
+  return base / 2 + Math.random() * (base / 2);
+}

@@ -1,0 +1,70 @@
+/**
+ * chanasync/durable — channels kept by Cloudflare Durable Objects: any request, in any Worker,
+ * on any machine, pushes and pulls the same channel, and its values survive restarts.
+ *
+ * Bind {@link ChannelObject} as a Durable Object class with SQLite storage, then open channels
+ * by name with {@link durableChannel}. Runs in Workers only (it imports `cloudflare:workers`).
+ *
+ * @packageDocumentation
+ */
+import { ChannelObjectImpl } from './object.js';
+
+export type {
+  DurableChannel,
+  DurableChannelOptions,
+  DurableChannelStats,
+  DurableDelivery,
+  DurableObjectNamespaceLike,
+  DurablePullOptions,
+  DurablePushOptions,
+} from './client.js';
+export { durableChannel } from './client.js';
+
+/** An instance of {@link ChannelObject}: a Durable Object whose RPC methods only `durableChannel` calls. */
+export interface ChannelObjectInstance {
+  /** Runs when the object's alarm fires: ends the leases and waiting places whose time has passed. */
+  alarm(): Promise<void>;
+}
+
+/**
+ * The type of {@link ChannelObject}: a Durable Object class. Declared structurally so that the
+ * package's types need no `@cloudflare/workers-types`.
+ */
+export interface ChannelObjectClass {
+  new (ctx: any, env: any): ChannelObjectInstance;
+  readonly prototype: ChannelObjectInstance;
+}
+
+/**
+ * The Durable Object class that keeps durable channels: one object per channel name, SQLite
+ * storage, Workers RPC. Export it from your Worker's main module and bind it; then call
+ * {@link durableChannel} with the binding. The object uses only its own `chanasync_` tables and
+ * `chanasync/` keys, and its alarm; subclass it only to add methods that leave those alone.
+ *
+ * ```jsonc
+ * // wrangler.jsonc
+ * "durable_objects": { "bindings": [{ "name": "CHANNELS", "class_name": "ChannelObject" }] },
+ * "migrations": [{ "tag": "v1", "new_sqlite_classes": ["ChannelObject"] }]
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { ChannelObject, durableChannel, type DurableObjectNamespaceLike } from 'chanasync/durable';
+ *
+ * export { ChannelObject }; // the class named in wrangler.jsonc
+ *
+ * export default {
+ *   async fetch(request: Request, env: { CHANNELS: DurableObjectNamespaceLike }): Promise<Response> {
+ *     const jobs = durableChannel<string>(env.CHANNELS, 'jobs');
+ *     if (request.method === 'POST') {
+ *       await jobs.push(await request.text());
+ *       return new Response('queued', { status: 202 });
+ *     }
+ *     return Response.json(await jobs.pullMany(10));
+ *   },
+ * };
+ * ```
+ */
+export const ChannelObject: ChannelObjectClass = ChannelObjectImpl as unknown as ChannelObjectClass;
+/** An instance of {@link ChannelObject}. */
+export type ChannelObject = ChannelObjectInstance;

@@ -1,0 +1,607 @@
+/**
+ * `ChannelObject`: one durable channel, kept by one Durable Object with SQLite storage.
+ *
+ * The values live in storage; the waiting operations live in memory. Every method runs to its
+ * first `await` without interruption and uses only synchronous storage calls, so each call's
+ * changes form one implicit transaction, and the runtime's output gate holds every answer
+ * (including the answers a call gives to *other*, parked calls) until those changes are
+ * durable: an answer `stored` means the value is on disk.
+ *
+ * Storage (the `chanasync_` tables and `chanasync/` keys; nothing else of the object's storage
+ * is touched):
+ * - `chanasync_meta`: one row, created by the first request: `capacity` (NULL: unbounded),
+ *   `closed`, `has_reason`, `next_seq`. The close reason is the KV entry `chanasync/reason`.
+ * - `chanasync_values`: one row per stored value, `seq` (its position: strictly increasing,
+ *   never reused), `id` (the push id, which is also its delivery id), `attempt` (how many times
+ *   it was leased), `leased` (1 while handed out and not acknowledged). The value itself is the
+ *   KV entry `chanasync/value/<seq>` (structured clone).
+ * - `chanasync_ids`: the push ids stored, kept for {@link DEDUP_MS} after the push and at least
+ *   as long as the value is in the channel: a push whose id is here is answered `stored` again
+ *   and stores nothing.
+ *
+ * Invariants (true whenever no method is running):
+ * - Who owns a value: a value is the channel's from the moment its row is written (push
+ *   committed) until a pull's acknowledgement deletes the row (pull committed). In between it is
+ *   either *ready* (`leased = 0`) or *leased* to exactly one pull ticket (`leased = 1`, listed in
+ *   `leases` under that ticket with the row's current `attempt`).
+ * - When a lease ends: by the ticket's `ack` (the row is deleted), by its `cancel`, or when its
+ *   `until` passes without an ack (the caller disconnected, was cancelled, or its answer was
+ *   lost), and for every lease at once when the object restarts (the previous instance's answers
+ *   may never have arrived). An ended lease puts the row back to ready at its own `seq`: at the
+ *   head, ahead of every value pushed after it, so FIFO order holds for redeliveries.
+ * - Ready values and waiting pulls never coexist: whenever a value becomes ready it is leased
+ *   to the oldest waiting pull (`servePullers`), parked or between two slices.
+ * - `ready + leased <= capacity` for values stored by a push; waiting pushes exist only while the
+ *   channel is full, and are stored in FIFO order as room appears (`servePushers`), including
+ *   those between two slices (they find their id stored when they come back).
+ * - Once closed, no push waits and none is stored; waiting pulls are failed once nothing is
+ *   ready *or leased* (a lease that ends puts its value back, and that value is still readable).
+ * - Waiting places: a waiter is *parked* while one of its calls is pending (`answer` set) and
+ *   *away* between two slices (`awayUntil` finite); an away waiter keeps its place for
+ *   `leaseMs`, then is forgotten. An alarm (not a timer) fires at the earliest `until` or
+ *   `awayUntil`, so that nothing but a parked call keeps the object from hibernating.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import type {
+  AckAnswer,
+  AckRequest,
+  CancelAnswer,
+  CancelRequest,
+  CapacityAnswer,
+  ChannelRequest,
+  ChannelRpc,
+  CloseAnswer,
+  ClosedAnswer,
+  CloseRequest,
+  Delivery,
+  PullAnswer,
+  PullRequest,
+  PushAnswer,
+  PushRequest,
+  StatsAnswer,
+} from './protocol.js';
+
+/** How long a stored push id is remembered after its value left the channel: retries within it are stored once. */
+export const DEDUP_MS = 10 * 60_000;
+/** The most values one pull call takes (a larger `pullMany(max)` takes up to this many). */
+export const MAX_BATCH = 1000;
+
+/** The part of `ctx.storage.sql` used here. @internal */
+export interface SqlStorageLike {
+  exec(query: string, ...bindings: unknown[]): SqlCursorLike;
+}
+/** A SQL cursor. @internal */
+export interface SqlCursorLike {
+  toArray(): Record<string, unknown>[];
+  readonly rowsWritten: number;
+}
+/** The part of `ctx.storage` (SQLite-backed) used here. @internal */
+export interface DurableObjectStateLike {
+  storage: {
+    sql: SqlStorageLike;
+    kv: { get(key: string): unknown; put(key: string, value: unknown): void; delete(key: string): boolean };
+    setAlarm(scheduledTime: number): Promise<void>;
+  };
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS chanasync_meta (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  capacity INTEGER,
+  closed INTEGER NOT NULL,
+  has_reason INTEGER NOT NULL,
+  next_seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chanasync_values (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  leased INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chanasync_values_ready ON chanasync_values (leased, seq);
+CREATE TABLE IF NOT EXISTS chanasync_ids (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS chanasync_ids_at ON chanasync_ids (at);
+`;
+
+const REASON_KEY = 'chanasync/reason';
+const valueKey = (seq: number) => `chanasync/value/${seq}`;
+
+/** The channel's settings and state that survive restarts (a copy of `chanasync_meta`). */
+interface Meta {
+  capacity: number;
+  closed: boolean;
+  hasReason: boolean;
+  nextSeq: number;
+}
+
+/** What every waiting operation has. */
+interface Waiter<Answer> {
+  /** Set while a call is parked: answers it (and clears the slice timer). */
+  answer: ((answer: Answer) => void) | undefined;
+  /** The slice timer of the parked call. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Between two slices: when this place is forgotten. `Infinity` while parked. */
+  awayUntil: number;
+  /** How long the place is kept between slices (the caller's lease time). */
+  leaseMs: number;
+}
+
+/** A waiting push: its value is not the channel's yet (it is only in memory). */
+interface PushWaiter extends Waiter<PushAnswer> {
+  id: string;
+  value: unknown;
+}
+
+/** A waiting pull. */
+interface PullWaiter extends Waiter<PullAnswer> {
+  ticket: string;
+  max: number;
+}
+
+/** The values leased to one pull ticket. */
+interface Lease {
+  rows: { seq: number; id: string; attempt: number }[];
+  /** When the lease ends without an acknowledgement. */
+  until: number;
+  leaseMs: number;
+}
+
+/**
+ * The Durable Object class behind `durableChannel`. See the module comment for its storage and
+ * invariants; its methods are the RPC surface of `protocol.ts`, called only by the client.
+ *
+ * @internal The public type is `ChannelObject` in `index.ts`.
+ */
+export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
+  /** The channel's settings; `undefined` until the first request creates the channel. */
+  private meta: Meta | undefined;
+  /** The close reason, read from storage once. */
+  private reason: unknown;
+  /** Stored values not leased. */
+  private ready = 0;
+  /** Stored values leased to a pull and not yet acknowledged. */
+  private leased = 0;
+  /** Waiting pushes by id, oldest first (a `Map` iterates in insertion order). */
+  private readonly pushWaiters = new Map<string, PushWaiter>();
+  /** Waiting pulls by ticket, oldest first. */
+  private readonly pullWaiters = new Map<string, PullWaiter>();
+  /** Leases by ticket. */
+  private readonly leases = new Map<string, Lease>();
+  /** The earliest `until` or `awayUntil`: `expire` has nothing to do before it. */
+  private deadline = Infinity;
+  /** When the alarm is set for (`Infinity`: none). */
+  private alarmAt = Infinity;
+  /** When expired push ids were last deleted. */
+  private purgedAt = 0;
+
+  constructor(ctx: DurableObjectStateLike, env: unknown) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec(SCHEMA);
+    // The leases of the previous instance end with it: its answers may never have arrived.
+    sql.exec('UPDATE chanasync_values SET leased = 0 WHERE leased = 1');
+    const row = sql.exec('SELECT capacity, closed, has_reason, next_seq FROM chanasync_meta').toArray()[0];
+    if (row !== undefined) {
+      this.meta = {
+        capacity: row.capacity === null ? Infinity : Number(row.capacity),
+        closed: row.closed === 1,
+        hasReason: row.has_reason === 1,
+        nextSeq: Number(row.next_seq),
+      };
+      if (this.meta.hasReason) this.reason = ctx.storage.kv.get(REASON_KEY);
+      this.ready = Number(sql.exec('SELECT count(*) AS n FROM chanasync_values').toArray()[0]?.n ?? 0);
+    }
+  }
+
+  private get sql(): SqlStorageLike {
+    return this.ctx.storage.sql;
+  }
+
+  /** Values the channel holds: ready plus leased. */
+  private get total(): number {
+    return this.ready + this.leased;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // RPC methods (see protocol.ts)
+
+  /** Stores a value (or waits for room), at most once per id. */
+  async push(request: PushRequest): Promise<PushAnswer> {
+    const meta = this.open(request);
+    if (!('nextSeq' in meta)) return meta;
+    if (this.isStored(request.id)) return { kind: 'stored' };
+    const waiting = this.pushWaiters.get(request.id);
+    if (meta.closed) {
+      if (waiting !== undefined) this.dropPushWaiter(waiting, this.closedAnswer());
+      return this.closedAnswer();
+    }
+    if (waiting !== undefined) {
+      // The same push again: its slice ended, or its caller retried after losing an answer.
+      // It keeps its place; a call still parked for it is answered `again` (nobody awaits it).
+      waiting.answer?.({ kind: 'again' });
+      return this.park(waiting, request.sliceMs);
+    }
+    if (this.pushWaiters.size === 0 && this.total < meta.capacity) {
+      try {
+        this.store(meta, request.id, request.value);
+      } catch (error) {
+        return { kind: 'invalid', message: messageOf(error) };
+      }
+      this.servePullers();
+      return { kind: 'stored' };
+    }
+    if (!request.wait) return { kind: 'full' };
+    // Refuse what storage would refuse now rather than when room appears, when nobody may be
+    // listening any more (an RPC stub received in place of a function, say).
+    try {
+      structuredClone(request.value);
+    } catch (error) {
+      return { kind: 'invalid', message: messageOf(error) };
+    }
+    const waiter: PushWaiter = {
+      id: request.id,
+      value: request.value,
+      answer: undefined,
+      timer: undefined,
+      awayUntil: Infinity,
+      leaseMs: request.leaseMs,
+    };
+    this.pushWaiters.set(waiter.id, waiter);
+    return this.park(waiter, request.sliceMs);
+  }
+
+  /** Leases up to `max` values to the ticket (or waits for one). */
+  async pull(request: PullRequest): Promise<PullAnswer> {
+    const meta = this.open(request);
+    if (!('nextSeq' in meta)) return meta;
+    const now = Date.now();
+    const lease = this.leases.get(request.ticket);
+    if (lease !== undefined) {
+      // Values already leased to this ticket: served while it was between two slices, or an
+      // answer that got lost. The same values again, under a renewed lease.
+      lease.until = now + request.leaseMs;
+      this.schedule(lease.until);
+      return { kind: 'values', deliveries: this.deliveries(lease) };
+    }
+    let waiter = this.pullWaiters.get(request.ticket);
+    if (waiter === undefined) {
+      if (this.ready > 0) {
+        return {
+          kind: 'values',
+          deliveries: this.deliveries(this.lease(request.ticket, request.max, request.leaseMs)),
+        };
+      }
+      if (meta.closed && this.total === 0) return this.closedAnswer();
+      if (!request.wait) return { kind: 'empty' };
+      waiter = {
+        ticket: request.ticket,
+        max: Math.min(request.max, MAX_BATCH),
+        answer: undefined,
+        timer: undefined,
+        awayUntil: Infinity,
+        leaseMs: request.leaseMs,
+      };
+      this.pullWaiters.set(waiter.ticket, waiter);
+    } else {
+      waiter.answer?.({ kind: 'again' });
+    }
+    return this.park(waiter, request.sliceMs);
+  }
+
+  /** Acknowledges the deliveries of a ticket: the values that are still the ticket's are removed. */
+  async ack(request: AckRequest): Promise<AckAnswer> {
+    const meta = this.open(request);
+    if (!('nextSeq' in meta)) return meta;
+    const lease = this.leases.get(request.ticket);
+    this.leases.delete(request.ticket);
+    const fates: ('acked' | 'taken' | 'gone')[] = [];
+    for (const [seq, attempt] of request.deliveries) {
+      const row = this.sql.exec('SELECT attempt, leased FROM chanasync_values WHERE seq = ?', seq).toArray()[0];
+      if (row === undefined) {
+        fates.push('gone');
+      } else if (Number(row.attempt) === attempt) {
+        // Still leased to this ticket, or back to ready after its lease ended but not handed
+        // out again: either way nobody else has it, so the acknowledgement takes it.
+        this.remove(seq, row.leased === 1);
+        fates.push('acked');
+      } else {
+        fates.push('taken');
+      }
+    }
+    // Values of the lease that the ack left out (a client never does) go back to the channel.
+    if (lease !== undefined) {
+      const acked = new Set(request.deliveries.map(([seq]) => seq));
+      this.releaseRows(lease.rows.filter((row) => !acked.has(row.seq)));
+    }
+    this.servePushers();
+    return { kind: 'acks', fates };
+  }
+
+  /** Withdraws a waiting push or pull; a pull's lease ends and its values go back to the head. */
+  async cancel(request: CancelRequest): Promise<CancelAnswer> {
+    const meta = this.open(request);
+    if (!('nextSeq' in meta)) return meta;
+    if (request.side === 'push') {
+      if (this.isStored(request.key)) return { kind: 'stored' };
+      const waiter = this.pushWaiters.get(request.key);
+      if (waiter === undefined) return { kind: 'unknown' };
+      this.dropPushWaiter(waiter, { kind: 'cancelled' });
+      return { kind: 'cancelled' };
+    }
+    const waiter = this.pullWaiters.get(request.key);
+    if (waiter !== undefined) {
+      this.pullWaiters.delete(waiter.ticket);
+      waiter.answer?.({ kind: 'cancelled' });
+      return { kind: 'cancelled' };
+    }
+    const lease = this.leases.get(request.key);
+    if (lease === undefined) return { kind: 'unknown' };
+    this.leases.delete(request.key);
+    this.releaseRows(lease.rows);
+    return { kind: 'cancelled' };
+  }
+
+  /** Closes the channel (idempotent): waiting pushes fail now, waiting pulls once it is drained. */
+  async close(request: CloseRequest): Promise<CloseAnswer> {
+    const meta = this.open(request);
+    if (!('nextSeq' in meta)) return meta;
+    if (!meta.closed) {
+      meta.closed = true;
+      if (request.hasReason) {
+        meta.hasReason = true;
+        this.reason = request.reason;
+        try {
+          this.ctx.storage.kv.put(REASON_KEY, request.reason);
+        } catch {
+          this.reason = new Error(messageOf(request.reason));
+          this.ctx.storage.kv.put(REASON_KEY, this.reason);
+        }
+      }
+      this.sql.exec('UPDATE chanasync_meta SET closed = 1, has_reason = ?', meta.hasReason ? 1 : 0);
+      for (const waiter of [...this.pushWaiters.values()]) this.dropPushWaiter(waiter, this.closedAnswer());
+      this.failDrainedPullers();
+    }
+    return { kind: 'closed' };
+  }
+
+  /** A copy of the channel's state. */
+  async stats(request: ChannelRequest): Promise<StatsAnswer> {
+    const meta = this.open(request);
+    if (!('nextSeq' in meta)) return meta;
+    return {
+      kind: 'stats',
+      stats: {
+        capacity: meta.capacity,
+        size: this.ready,
+        leased: this.leased,
+        closed: meta.closed,
+        waitingPushers: this.pushWaiters.size,
+        waitingPullers: this.pullWaiters.size,
+      },
+    };
+  }
+
+  /** Ends the leases and forgets the away waiters whose time has passed. */
+  async alarm(): Promise<void> {
+    this.alarmAt = Infinity;
+    this.expire(Date.now());
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Commit points and waiting
+
+  /**
+   * Runs before every request: creates the channel on first use (fixing its capacity), refuses
+   * a different capacity, and ends what has expired. Returns the meta, or the refusal.
+   */
+  private open(request: ChannelRequest): Meta | CapacityAnswer {
+    let meta = this.meta;
+    if (meta === undefined) {
+      meta = { capacity: request.capacity ?? Infinity, closed: false, hasReason: false, nextSeq: 1 };
+      this.sql.exec(
+        'INSERT INTO chanasync_meta (one, capacity, closed, has_reason, next_seq) VALUES (1, ?, 0, 0, 1)',
+        meta.capacity === Infinity ? null : meta.capacity,
+      );
+      this.meta = meta;
+    } else if (request.capacity !== null && request.capacity !== meta.capacity) {
+      return { kind: 'capacity', capacity: meta.capacity };
+    }
+    this.expire(Date.now());
+    return meta;
+  }
+
+  /** Whether a push with this id was stored (and is still remembered). */
+  private isStored(id: string): boolean {
+    return this.sql.exec('SELECT 1 FROM chanasync_ids WHERE id = ?', id).toArray().length > 0;
+  }
+
+  /**
+   * Commit point of a push: the value, its row and its id are written in this turn, so they
+   * become durable together, before any answer leaves the object. Throws, having written
+   * nothing, if storage cannot clone the value.
+   */
+  private store(meta: Meta, id: string, value: unknown): void {
+    const seq = meta.nextSeq;
+    this.ctx.storage.kv.put(valueKey(seq), value); // first: it is the write that can refuse the value
+    const now = Date.now();
+    this.sql.exec('INSERT INTO chanasync_values (seq, id, attempt, leased) VALUES (?, ?, 0, 0)', seq, id);
+    this.sql.exec('INSERT OR REPLACE INTO chanasync_ids (id, seq, at) VALUES (?, ?, ?)', id, seq, now);
+    meta.nextSeq = seq + 1;
+    this.sql.exec('UPDATE chanasync_meta SET next_seq = ?', meta.nextSeq);
+    this.ready++;
+    if (now - this.purgedAt > 60_000) {
+      this.purgedAt = now;
+      this.sql.exec(
+        'DELETE FROM chanasync_ids WHERE at < ? AND NOT EXISTS (SELECT 1 FROM chanasync_values v WHERE v.seq = chanasync_ids.seq)',
+        now - DEDUP_MS,
+      );
+    }
+  }
+
+  /** Commit point of a pull: deletes an acknowledged value. */
+  private remove(seq: number, wasLeased: boolean): void {
+    this.sql.exec('DELETE FROM chanasync_values WHERE seq = ?', seq);
+    this.ctx.storage.kv.delete(valueKey(seq));
+    if (wasLeased) this.leased--;
+    else this.ready--;
+    if (this.meta?.closed) this.failDrainedPullers();
+  }
+
+  /** Leases the oldest ready values (at most `max`) to `ticket`. Precondition: some are ready. */
+  private lease(ticket: string, max: number, leaseMs: number): Lease {
+    const rows = this.sql
+      .exec(
+        `UPDATE chanasync_values SET leased = 1, attempt = attempt + 1
+         WHERE seq IN (SELECT seq FROM chanasync_values WHERE leased = 0 ORDER BY seq LIMIT ?)
+         RETURNING seq, id, attempt`,
+        Math.min(max, MAX_BATCH),
+      )
+      .toArray()
+      .map((row) => ({ seq: Number(row.seq), id: String(row.id), attempt: Number(row.attempt) }))
+      .sort((a, b) => a.seq - b.seq);
+    this.ready -= rows.length;
+    this.leased += rows.length;
+    const lease: Lease = { rows, until: Date.now() + leaseMs, leaseMs };
+    this.leases.set(ticket, lease);
+    this.schedule(lease.until);
+    return lease;
+  }
+
+  /** The values of a lease, read from storage. */
+  private deliveries(lease: Lease): Delivery[] {
+    const kv = this.ctx.storage.kv;
+    return lease.rows.map((row) => ({
+      id: row.id,
+      value: kv.get(valueKey(row.seq)),
+      seq: row.seq,
+      attempt: row.attempt,
+    }));
+  }
+
+  /** Ends a lease early or late: its rows that are still leased at that attempt become ready again. */
+  private releaseRows(rows: Lease['rows']): void {
+    for (const row of rows) {
+      const cursor = this.sql.exec(
+        'UPDATE chanasync_values SET leased = 0 WHERE seq = ? AND attempt = ? AND leased = 1',
+        row.seq,
+        row.attempt,
+      );
+      if (cursor.rowsWritten > 0) {
+        this.leased--;
+        this.ready++;
+      }
+    }
+    this.servePullers();
+  }
+
+  /** Leases ready values to the oldest waiting pulls, parked or away. Keeps "ready ⇒ no waiting pull". */
+  private servePullers(): void {
+    for (const waiter of this.pullWaiters.values()) {
+      if (this.ready === 0) break;
+      this.pullWaiters.delete(waiter.ticket);
+      const lease = this.lease(waiter.ticket, waiter.max, waiter.leaseMs);
+      // A waiter between two slices finds its values under this lease when it comes back;
+      // if it never does, the lease ends and they go back to the head.
+      waiter.answer?.({ kind: 'values', deliveries: this.deliveries(lease) });
+    }
+    if (this.meta?.closed) this.failDrainedPullers();
+  }
+
+  /** Stores the values of waiting pushes, oldest first, while there is room; then serves pulls. */
+  private servePushers(): void {
+    const meta = this.meta;
+    if (meta === undefined) return;
+    for (const waiter of this.pushWaiters.values()) {
+      if (meta.closed || this.total >= meta.capacity) break;
+      this.pushWaiters.delete(waiter.id);
+      try {
+        this.store(meta, waiter.id, waiter.value);
+        waiter.answer?.({ kind: 'stored' });
+      } catch (error) {
+        waiter.answer?.({ kind: 'invalid', message: messageOf(error) });
+      }
+    }
+    this.servePullers();
+  }
+
+  /** Once closed and drained, fails every waiting pull (parked ones now; away ones are forgotten). */
+  private failDrainedPullers(): void {
+    if (this.total > 0) return;
+    const closed = this.closedAnswer();
+    for (const waiter of this.pullWaiters.values()) waiter.answer?.(closed);
+    this.pullWaiters.clear();
+  }
+
+  /** Removes a waiting push, answering its parked call. */
+  private dropPushWaiter(waiter: PushWaiter, answer: PushAnswer): void {
+    this.pushWaiters.delete(waiter.id);
+    waiter.answer?.(answer);
+  }
+
+  private closedAnswer(): ClosedAnswer {
+    return { kind: 'closed', hasReason: this.meta?.hasReason ?? false, reason: this.reason };
+  }
+
+  /**
+   * Parks a call for at most `sliceMs`. When the slice ends the waiter goes *away*, keeping
+   * its place for `leaseMs`, and the call answers `again`: the caller calls again with the same
+   * id or ticket. Whoever settles the waiter first (a commit, a cancel, close, the slice) wins;
+   * `answer` is cleared at once so no call is answered twice.
+   */
+  private park<Answer>(waiter: Waiter<Answer | { kind: 'again' }>, sliceMs: number): Promise<Answer> {
+    return new Promise<Answer>((resolve) => {
+      waiter.awayUntil = Infinity;
+      const settle = (answer: Answer | { kind: 'again' }) => {
+        clearTimeout(waiter.timer);
+        waiter.timer = undefined;
+        waiter.answer = undefined;
+        resolve(answer as Answer);
+      };
+      waiter.answer = settle;
+      waiter.timer = setTimeout(() => {
+        waiter.awayUntil = Date.now() + waiter.leaseMs;
+        this.schedule(waiter.awayUntil);
+        settle({ kind: 'again' });
+      }, sliceMs);
+    });
+  }
+
+  /** Makes sure that `expire` runs by `at`, through the alarm. */
+  private schedule(at: number): void {
+    if (at < this.deadline) this.deadline = at;
+    if (at < this.alarmAt) {
+      this.alarmAt = at;
+      // Not awaited: storage calls are ordered, and the output gate holds answers until the
+      // alarm is set. A failure here means storage itself failed; the object is then reset.
+      this.ctx.storage.setAlarm(at).catch(() => {});
+    }
+  }
+
+  /** Ends the leases and away places whose time has come, then serves what that freed. */
+  private expire(now: number): void {
+    if (now < this.deadline) return;
+    this.deadline = Infinity; // lowered again by every lease the loop below creates
+    let next = Infinity;
+    for (const [ticket, lease] of this.leases) {
+      if (lease.until <= now) {
+        this.leases.delete(ticket);
+        this.releaseRows(lease.rows);
+      } else {
+        next = Math.min(next, lease.until);
+      }
+    }
+    for (const waiters of [this.pushWaiters, this.pullWaiters] as Map<string, Waiter<unknown>>[]) {
+      for (const [key, waiter] of waiters) {
+        if (waiter.awayUntil <= now) waiters.delete(key);
+        else if (waiter.awayUntil !== Infinity) next = Math.min(next, waiter.awayUntil);
+      }
+    }
+    if (next !== Infinity) this.schedule(next);
+    this.servePushers();
+  }
+}
+
+/** The message of an error (or the string of anything else). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,172 @@
+/**
+ * The RPC shape between a {@link DurableChannel} client and its {@link ChannelObject}: every
+ * request and every answer, and nothing else. A reader can check the durable-channel contract
+ * against this file line by line; the logic lives in `object.ts` (the Durable Object) and
+ * `client.ts` (the caller's side).
+ *
+ * Every method of the object takes one request object and answers with one tagged answer
+ * (`kind`); no method throws for a channel condition (closed, full, empty, wrong capacity),
+ * because an exception crossing Workers RPC loses its class and breaks the caller's stub.
+ *
+ * Identity of an operation. Each logical operation carries an id chosen once by the client and
+ * reused by every retry and every wait slice of that operation:
+ * - a push's `id` (its idempotency key): the object stores a value under a given id at most
+ *   once, and parks at most one waiting push per id;
+ * - a pull's `ticket`: names the waiting pull (its place in the FIFO of pullers survives the
+ *   end of a slice) and the lease of the values handed out to it, so that a retried pull whose
+ *   answer was lost gets the same values again instead of new ones.
+ *
+ * @internal
+ */
+
+/** The Durable Object methods a client calls, as the stub exposes them. @internal */
+export interface ChannelRpc {
+  push(request: PushRequest): Promise<PushAnswer>;
+  pull(request: PullRequest): Promise<PullAnswer>;
+  ack(request: AckRequest): Promise<AckAnswer>;
+  cancel(request: CancelRequest): Promise<CancelAnswer>;
+  close(request: CloseRequest): Promise<CloseAnswer>;
+  stats(request: ChannelRequest): Promise<StatsAnswer>;
+}
+
+/** What every request carries: the capacity the client asks for. @internal */
+export interface ChannelRequest {
+  /**
+   * The capacity given to `durableChannel`, or `null` when it was omitted (then any existing
+   * channel is accepted, and a new one is unbounded). The first request that reaches a fresh
+   * object fixes the channel's capacity; a later request with a different number is refused
+   * with a {@link CapacityAnswer}.
+   */
+  capacity: number | null;
+}
+
+/** Limits of one waiting call. @internal */
+export interface WaitLimits {
+  /** `true`: wait for room or a value; `false`: answer now (`tryPush`, `tryPull`). */
+  wait: boolean;
+  /** How long this call may stay parked in the object before it answers `again`. */
+  sliceMs: number;
+  /**
+   * How long a handed-out value stays leased without an acknowledgement, and how long the
+   * object keeps the place of a waiter that is between two slices.
+   */
+  leaseMs: number;
+}
+
+/** `push(value)`: store `value` under `id`. @internal */
+export interface PushRequest extends ChannelRequest, WaitLimits {
+  /** The idempotency key: a push with an id already stored is answered `stored` and stores nothing. */
+  id: string;
+  value: unknown;
+}
+
+/** `pull()`, `pullMany(max)`, `tryPull()`: lease up to `max` values to `ticket`. @internal */
+export interface PullRequest extends ChannelRequest, WaitLimits {
+  ticket: string;
+  max: number;
+}
+
+/** A value handed out under a lease. @internal */
+export interface Delivery {
+  /** The push id: the value's delivery id, the same on every delivery of this value. */
+  id: string;
+  value: unknown;
+  /** The value's position in the channel, unique for the life of the channel. */
+  seq: number;
+  /** How many times the value has been leased, this time included. */
+  attempt: number;
+}
+
+/** The acknowledgement of the values leased to `ticket`: it removes them from the channel. @internal */
+export interface AckRequest extends ChannelRequest {
+  ticket: string;
+  /** `[seq, attempt]` of each delivery, so that an ack still works after the object was reset. */
+  deliveries: [seq: number, attempt: number][];
+}
+
+/** Withdraw a waiting push (by its id) or a pull (by its ticket), releasing any lease it holds. @internal */
+export interface CancelRequest extends ChannelRequest {
+  side: 'push' | 'pull';
+  /** The push id, or the pull ticket. */
+  key: string;
+}
+
+/** `close(reason)`. @internal */
+export interface CloseRequest extends ChannelRequest {
+  /** Whether a reason was given (`undefined` is not stored). */
+  hasReason: boolean;
+  reason: unknown;
+}
+
+/** The channel is closed (and, for a pull, drained). @internal */
+export interface ClosedAnswer {
+  kind: 'closed';
+  hasReason: boolean;
+  reason: unknown;
+}
+
+/** The request's capacity differs from the one the channel was created with. @internal */
+export interface CapacityAnswer {
+  kind: 'capacity';
+  /** The channel's capacity (`Infinity` when unbounded). */
+  capacity: number;
+}
+
+/** The slice ended: call again with the same id or ticket to keep waiting in the same place. @internal */
+export interface AgainAnswer {
+  kind: 'again';
+}
+
+/** The operation was withdrawn by a `cancel`. @internal */
+export interface CancelledAnswer {
+  kind: 'cancelled';
+}
+
+/** Answers to a push. `full`: only without `wait`. `invalid`: the value cannot be stored. @internal */
+export type PushAnswer =
+  | { kind: 'stored' }
+  | { kind: 'full' }
+  | { kind: 'invalid'; message: string }
+  | AgainAnswer
+  | CancelledAnswer
+  | ClosedAnswer
+  | CapacityAnswer;
+
+/** Answers to a pull. `empty`: only without `wait`. @internal */
+export type PullAnswer =
+  | { kind: 'values'; deliveries: Delivery[] }
+  | { kind: 'empty' }
+  | AgainAnswer
+  | CancelledAnswer
+  | ClosedAnswer
+  | CapacityAnswer;
+
+/**
+ * The fate of each acknowledged delivery, in request order: `acked` (removed now, it is the
+ * caller's), `taken` (its lease had ended and it was handed to another pull: not the caller's),
+ * `gone` (no longer in the channel: removed by an earlier ack — this caller's own, if its
+ * previous ack attempt failed without an answer — or by another pull's). @internal
+ */
+export type AckAnswer = { kind: 'acks'; fates: ('acked' | 'taken' | 'gone')[] } | CapacityAnswer;
+
+/**
+ * `cancelled`: the operation was waiting (or held a lease) and is withdrawn; `stored`: the push
+ * had already been stored (the cancel came too late); `unknown`: nothing under that key. @internal
+ */
+export type CancelAnswer = { kind: 'cancelled' } | { kind: 'stored' } | { kind: 'unknown' } | CapacityAnswer;
+
+/** `close` always succeeds (it is idempotent) unless the capacity is wrong. @internal */
+export type CloseAnswer = { kind: 'closed' } | CapacityAnswer;
+
+/** A copy of the channel's state. @internal */
+export type StatsAnswer = { kind: 'stats'; stats: DurableStatsBody } | CapacityAnswer;
+
+/** The object's part of {@link DurableChannelStats}. @internal */
+export interface DurableStatsBody {
+  capacity: number;
+  size: number;
+  leased: number;
+  closed: boolean;
+  waitingPushers: number;
+  waitingPullers: number;
+}

@@ -1,0 +1,234 @@
+/**
+ * chanasync/durable when things go wrong: callers that vanish mid-pull, answers lost after the
+ * hand-out, an object reset over the same storage, waits longer than one slice. Runs inside
+ * workerd (vitest project `workers`). A "raw" call is what a client sends, made by hand so that
+ * the test can stop at the point where a real caller would have vanished.
+ */
+import { abortAllDurableObjects } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, test } from 'vitest';
+import { durableChannel } from '../../src/durable/index.js';
+import { ChannelClosedError } from '../../src/errors.js';
+import { freshName, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
+
+describe('leases: a value handed out is the channel’s until the puller acknowledges it', () => {
+  test('a pull whose answer is lost after the hand-out: the value comes back after its lease, same id, next attempt', async () => {
+    const name = freshName('lost-answer');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('job', { id: 'job-1' });
+    // A caller took it and vanished before acknowledging (its answer never arrived).
+    const lost = await rawStub(name).pull({ ...rawLimits(200, false), ticket: 'lost', max: 1 });
+    expect(lost).toMatchObject({ kind: 'values', deliveries: [{ id: 'job-1', attempt: 1 }] });
+    expect(await channel.stats()).toMatchObject({ size: 0, leased: 1 });
+    expect(await channel.tryPull()).toBeUndefined(); // leased: not ready
+    expect(await channel.pullWithId()).toEqual({ value: 'job', id: 'job-1', attempt: 2 });
+    expect(await channel.stats()).toMatchObject({ size: 0, leased: 0 });
+  });
+
+  test('a value whose lease ends goes back to the head, ahead of the values pushed after it', async () => {
+    const name = freshName('lease-head');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    for (const value of ['a', 'b', 'c']) await channel.push(value);
+    await rawStub(name).pull({ ...rawLimits(200, false), ticket: 'vanished', max: 1 }); // takes 'a'
+    expect(await channel.pull()).toBe('b');
+    await sleep(250);
+    expect(await channel.pullMany(5)).toEqual(['a', 'c']);
+  });
+
+  test('a late acknowledgement of a value that was redelivered does not remove it twice', async () => {
+    const name = freshName('late-ack');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('x');
+    const stub = rawStub(name);
+    const lost = await stub.pull({ ...rawLimits(100, false), ticket: 'slow', max: 1 });
+    if (lost.kind !== 'values') throw new Error('expected values');
+    const [delivery] = lost.deliveries;
+    await sleep(150);
+    const again = channel.pull(); // the redelivery, to this pull
+    expect(await again).toBe('x');
+    const late = await stub.ack({ capacity: null, ticket: 'slow', deliveries: [[delivery!.seq, delivery!.attempt]] });
+    expect(late).toEqual({ kind: 'acks', fates: ['gone'] });
+  });
+
+  test('a slow puller whose lease ended but whose value was not handed out again still gets it, once', async () => {
+    const name = freshName('slow-ack');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('y');
+    const stub = rawStub(name);
+    const slow = await stub.pull({ ...rawLimits(50, false), ticket: 'slow', max: 1 });
+    if (slow.kind !== 'values') throw new Error('expected values');
+    await sleep(100);
+    expect(await channel.stats()).toMatchObject({ size: 1, leased: 0 }); // back to ready
+    const [delivery] = slow.deliveries;
+    const ack = await stub.ack({ capacity: null, ticket: 'slow', deliveries: [[delivery!.seq, delivery!.attempt]] });
+    expect(ack).toEqual({ kind: 'acks', fates: ['acked'] });
+    expect(await channel.tryPull()).toBeUndefined();
+  });
+
+  test('a pulling caller that vanished mid-wait: the value handed to it goes to the next puller after the lease', async () => {
+    const name = freshName('vanished-waiter');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    // Parked by a caller that is gone: nobody will read its answer or acknowledge it.
+    void rawStub(name).pull({ ...rawLimits(200), ticket: 'ghost', max: 1 });
+    await until(async () => (await channel.stats()).waitingPullers === 1);
+    const next = channel.pull();
+    await until(async () => (await channel.stats()).waitingPullers === 2);
+    await channel.push('value');
+    expect(await settled(next)).toBe(false); // handed to the ghost first (FIFO)
+    expect(await next).toBe('value');
+    expect(await channel.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
+  });
+
+  test('a request that disconnects while its pull waits loses no value: the next puller gets it', async () => {
+    const name = freshName('disconnect');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    const client = new AbortController();
+    const request = exports.default
+      .fetch(`http://worker/pull?name=${name}&leaseMs=200`, { signal: client.signal })
+      .catch((error: unknown) => error);
+    await until(async () => (await channel.stats()).waitingPullers === 1);
+    client.abort();
+    await request;
+    const next = channel.pull();
+    await channel.push('survivor');
+    expect(await next).toBe('survivor');
+  });
+
+  test('withdrawing a pull that holds a lease puts its values back at the head, consuming nothing', async () => {
+    const name = freshName('withdraw-lease');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    for (const value of ['a', 'b']) await channel.push(value);
+    const stub = rawStub(name);
+    // A pull whose signal aborted after the object had handed it 'a' but before it acknowledged.
+    await stub.pull({ ...rawLimits(60_000, false), ticket: 'aborted', max: 1 });
+    expect(await stub.cancel({ capacity: null, side: 'pull', key: 'aborted' })).toEqual({ kind: 'cancelled' });
+    expect(await channel.pullMany(5)).toEqual(['a', 'b']);
+  });
+});
+
+describe('an object reset (a deploy, an eviction): a fresh instance over the same storage', () => {
+  test('every committed value is still there, in order, and a value leased at the reset is back at the head', async () => {
+    const name = freshName('reset');
+    const channel = durableChannel<number>(env.CHANNELS, name);
+    for (let i = 1; i <= 5; i++) await channel.push(i);
+    await rawStub(name).pull({ ...rawLimits(60_000, false), ticket: 'in-flight', max: 2 }); // 1 and 2 leased
+    await abortAllDurableObjects();
+    expect(await channel.stats()).toMatchObject({ size: 5, leased: 0 });
+    expect(await channel.pullMany(10)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('a closed channel stays closed, with its reason, and its values stay readable', async () => {
+    const name = freshName('reset-closed');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('last');
+    await channel.close(new Error('shutdown'));
+    await abortAllDurableObjects();
+    await expect(channel.push('more')).rejects.toBeInstanceOf(ChannelClosedError);
+    expect(await channel.pull()).toBe('last');
+    const error = await channel.pull().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect(((error as Error).cause as Error).message).toBe('shutdown');
+  });
+
+  test('a push retried with the same id after the reset is stored once', async () => {
+    const name = freshName('reset-retry');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    // The first attempt was stored, then the object reset before its answer arrived.
+    expect(await rawStub(name).push({ ...rawLimits(), id: 'order-7', value: 'pay' })).toEqual({ kind: 'stored' });
+    await abortAllDurableObjects();
+    await channel.push('pay', { id: 'order-7' }); // the retry
+    expect(await channel.stats()).toMatchObject({ size: 1 });
+    expect(await channel.pullWithId()).toMatchObject({ value: 'pay', id: 'order-7' });
+  });
+
+  test('the capacity survives the reset', async () => {
+    const name = freshName('reset-capacity');
+    await durableChannel(env.CHANNELS, name, { capacity: 3 }).push(1);
+    await abortAllDurableObjects();
+    await expect(durableChannel(env.CHANNELS, name, { capacity: 4 }).push(2)).rejects.toThrow(RangeError);
+    expect((await durableChannel(env.CHANNELS, name).stats()).capacity).toBe(3);
+  });
+
+  test('new pushes after a reset come after the old values, and delivery ids stay distinct', async () => {
+    const name = freshName('reset-seq');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('old');
+    expect(await channel.pull()).toBe('old');
+    await channel.push('older-than-reset');
+    await abortAllDurableObjects();
+    await channel.push('new');
+    const got = [await channel.pullWithId(), await channel.pullWithId()];
+    expect(got.map((d) => d.value)).toEqual(['older-than-reset', 'new']);
+    expect(got[0]!.id).not.toBe(got[1]!.id);
+  });
+});
+
+describe('waiting in slices', () => {
+  test('a pull that waits longer than several slices gets its value', async () => {
+    const channel = durableChannel<string>(env.CHANNELS, freshName('long-pull'), { sliceMs: 40 });
+    const pulled = channel.pull();
+    await sleep(250);
+    expect(await channel.stats()).toMatchObject({ waitingPullers: 1 });
+    await channel.push('finally');
+    expect(await pulled).toBe('finally');
+  });
+
+  test('FIFO holds among pulls that wait across slices', async () => {
+    const name = freshName('slice-fifo');
+    const channel = durableChannel<number>(env.CHANNELS, name, { sliceMs: 30 });
+    const waiting: Promise<number>[] = [];
+    for (let i = 0; i < 3; i++) {
+      waiting.push(channel.pull());
+      await until(async () => (await channel.stats()).waitingPullers === i + 1);
+    }
+    await sleep(200); // several slices each
+    for (let i = 0; i < 3; i++) await channel.push(i);
+    expect(await Promise.all(waiting)).toEqual([0, 1, 2]);
+  });
+
+  test('FIFO holds among pushes that wait for room across slices, and none is lost', async () => {
+    const name = freshName('slice-push');
+    const channel = durableChannel<number>(env.CHANNELS, name, { capacity: 1, sliceMs: 30 });
+    await channel.push(0);
+    const waiting: Promise<void>[] = [];
+    for (let i = 1; i <= 3; i++) {
+      waiting.push(channel.push(i));
+      await until(async () => (await channel.stats()).waitingPushers === i);
+    }
+    await sleep(200);
+    const out = [];
+    for (let i = 0; i <= 3; i++) out.push(await channel.pull());
+    await Promise.all(waiting);
+    expect(out).toEqual([0, 1, 2, 3]);
+  });
+
+  test('a waiter that does not come back after its slice loses its place after the lease time', async () => {
+    const name = freshName('slice-gone');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    // One slice of 20 ms, then its caller is gone: its place is kept for 100 ms, then forgotten.
+    expect(
+      await rawStub(name).pull({ capacity: null, wait: true, sliceMs: 20, leaseMs: 100, ticket: 'once', max: 1 }),
+    ).toEqual({
+      kind: 'again',
+    });
+    expect((await channel.stats()).waitingPullers).toBe(1);
+    await sleep(150);
+    expect((await channel.stats()).waitingPullers).toBe(0);
+    await channel.push('v');
+    expect(await channel.pull()).toBe('v');
+  });
+
+  test('a value that arrives while the first waiter is between slices is kept for it', async () => {
+    const name = freshName('slice-reserve');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    const stub = rawStub(name);
+    const request = { capacity: null, wait: true, sliceMs: 20, leaseMs: 5000, ticket: 'between', max: 1 };
+    expect(await stub.pull(request)).toEqual({ kind: 'again' });
+    const second = channel.pull();
+    await until(async () => (await channel.stats()).waitingPullers === 2);
+    await channel.push('first-in-line');
+    expect(await stub.pull(request)).toMatchObject({ kind: 'values', deliveries: [{ value: 'first-in-line' }] });
+    await channel.push('next');
+    expect(await second).toBe('next');
+  });
+});

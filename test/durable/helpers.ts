@@ -1,0 +1,48 @@
+/** Helpers of the durable-channel tests (they run inside workerd). */
+import { env } from 'cloudflare:workers';
+import type { ChannelRpc } from '../../src/durable/protocol.js';
+
+let count = 0;
+/** A channel name no other test uses (storage persists across the tests of a run). */
+export function freshName(label: string): string {
+  return `${label}-${++count}-${crypto.randomUUID()}`;
+}
+
+/** The raw RPC stub of a channel's object: what a client that vanished at a given point would have sent. */
+export function rawStub(name: string): ChannelRpc {
+  return env.CHANNELS.get(env.CHANNELS.idFromName(name)) as ChannelRpc;
+}
+
+/** Limits of a raw call: no slice end during a test, a lease of `leaseMs`. */
+export function rawLimits(leaseMs = 10_000, wait = true) {
+  return { capacity: null, wait, sliceMs: 30_000, leaseMs };
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `probe` until it returns true (every 5 ms, at most `timeoutMs`). */
+export async function until(probe: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - start > timeoutMs) throw new Error('until: condition not met in time');
+    await sleep(5);
+  }
+}
+
+/** Whether a promise has settled yet (checked after a macrotask). */
+export async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  await sleep(20);
+  return done;
+}

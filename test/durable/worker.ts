@@ -1,0 +1,32 @@
+/**
+ * The Worker of the durable-channel tests: it exports `ChannelObject` (from the source, as a
+ * user's Worker re-exports it from the package) and a `fetch` handler whose requests pull and
+ * push, so that tests can make a *request* go away mid-operation.
+ */
+import { ChannelObject, type DurableObjectNamespaceLike, durableChannel } from '../../src/durable/index.js';
+
+export { ChannelObject };
+
+/** The bindings of test/durable/wrangler.jsonc. */
+export interface Env {
+  CHANNELS: DurableObjectNamespaceLike;
+}
+
+export default {
+  /**
+   * `GET /pull?name=…&leaseMs=…` pulls one value and answers it as JSON;
+   * `POST /push?name=…` pushes the body's JSON.
+   */
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    const name = url.searchParams.get('name') ?? 'default';
+    const leaseMs = Number(url.searchParams.get('leaseMs') ?? '10000');
+    const channel = durableChannel<unknown>(env.CHANNELS, name, { leaseMs });
+    if (url.pathname === '/pull') return Response.json(await channel.pull());
+    if (url.pathname === '/push') {
+      await channel.push(await request.json());
+      return new Response(null, { status: 204 });
+    }
+    return new Response('not found', { status: 404 });
+  },
+};
