@@ -229,11 +229,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   constructor(capacity = 0, options?: ChannelOptions) {
     const problem = 'new Channel(capacity, options): ';
-    checkNumber(
+    const bad = numberError(
       capacity >= 0 && (capacity % 1 === 0 || capacity === Infinity),
       capacity,
       `${problem}capacity must be 0, a positive integer or Infinity`,
     );
+    if (bad) throw bad;
     if (options !== undefined && typeof options !== 'object')
       throw new TypeError(`${problem}options must be an object`);
     const name = options?.name;
@@ -315,7 +316,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     if (refused !== undefined) return refused;
     if (this.isClosed) return Promise.reject(closedError(this, 'push'));
     if (commitPush(this, value)) return RESOLVED;
-    return wait(this, true, value, signal) as Promise<unknown> as Promise<void>;
+    return wait(this, true, signal, value) as Promise<unknown> as Promise<void>;
   }
 
   /**
@@ -338,7 +339,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     const value = commitPull(this);
     if (value !== NOTHING) return Promise.resolve(value);
     if (this.isClosed) return Promise.reject(closedError(this, 'pull'));
-    return wait(this, false, undefined, signal);
+    return wait(this, false, signal);
   }
 
   /**
@@ -430,11 +431,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     const signal = options?.signal;
     const refused = refusal('pullMany', signal);
     if (refused !== undefined) return refused;
-    try {
-      checkNumber(max >= 1 && max % 1 === 0, max, 'pullMany(max): max must be a positive integer');
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const bad = numberError(max >= 1 && max % 1 === 0, max, 'pullMany(max): max must be a positive integer');
+    if (bad) return Promise.reject(bad);
     const values: T[] = [];
     while (values.length < max) {
       const value = commitPull(this);
@@ -443,7 +441,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     }
     if (values.length) return Promise.resolve(values);
     if (this.isClosed) return Promise.reject(closedError(this, 'pullMany'));
-    return wait(this, false, undefined, signal).then((value) => [value]);
+    return wait(this, false, signal).then((value) => [value]);
   }
 
   /**
@@ -478,7 +476,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
         // Each value as a push of its own: an aborted signal first, then a closed channel.
         if (signal?.aborted) throw signal.reason;
         if (this.isClosed) throw closedError(this, 'pushAll');
-        if (!commitPush(this, value)) await wait(this, true, value, signal);
+        if (!commitPush(this, value)) await wait(this, true, signal, value);
         pushed++;
       }
     } catch (error) {
@@ -511,11 +509,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // happen), not fire its pull case with `ok: false`. Each waiter is unlinked before it
     // fails; a select waiter's failure may unlink its sibling cases, possibly from these very
     // queues, so take a head afresh every time instead of walking saved links.
-    for (let waiter = this.pushHead; waiter !== undefined; waiter = this.pushHead) {
-      claim(waiter).fail(closedError(this, 'push'));
-    }
-    for (let waiter = this.pullHead; waiter !== undefined; waiter = this.pullHead) {
-      claim(waiter).fail(closedError(this, 'pull'));
+    for (let waiter = this.pushHead ?? this.pullHead; waiter; waiter = this.pushHead ?? this.pullHead) {
+      const operation = waiter === this.pushHead ? 'push' : 'pull';
+      claim(waiter).fail(closedError(this, operation));
     }
   }
 
@@ -647,25 +643,25 @@ export function refuseThenable(operation: string, value: unknown): void {
 
 /** The `TypeError` for a thenable `value` (see {@link refuseThenable}), else `undefined`. */
 function thenable(operation: string, value: unknown): TypeError | undefined {
-  return ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
+  // (A primitive's `then` comes from its prototype, which has none unless someone added one.)
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
     ? new TypeError(`${operation}: value is a thenable (wrap it to send it)`)
     : undefined;
 }
 
 /**
- * Throws for a numeric argument that fails its check `ok`: a `TypeError` when it is not a
- * number at all, else a `RangeError`; `message` says what it must be.
+ * The error for a numeric argument that fails its check `ok` — a `TypeError` when it is not a
+ * number at all, else a `RangeError`; `message` says what it must be — or `undefined`.
  */
-function checkNumber(ok: boolean, value: unknown, message: string): void {
-  if (typeof value !== 'number' || !ok) {
-    message += `, got ${typeof value === 'number' ? value : typeof value}`;
-    throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
-  }
+function numberError(ok: boolean, value: unknown, message: string): Error | undefined {
+  const isNumber = typeof value === 'number';
+  if (isNumber && ok) return undefined;
+  message += `, got ${isNumber ? value : typeof value}`;
+  return isNumber ? new RangeError(message) : new TypeError(message);
 }
 
 /** Parks a push or pull until it commits, is cancelled by its signal, or fails by close. */
-function wait<T>(channel: Channel<T>, isPush: boolean, value: T | undefined, signal: AbortSignal | undefined) {
+function wait<T>(channel: Channel<T>, isPush: boolean, signal?: AbortSignal, value?: T) {
   // A closure executor, not a shared one that hands the resolving functions out through
   // module state: V8 inlines this one, and the shared one measured ~15% slower (bench/).
   return new Promise<T>((resolve) =>
@@ -679,7 +675,7 @@ function nextResult<T>(channel: Channel<T>): Promise<IteratorResult<T>> {
   if (value !== NOTHING) return Promise.resolve({ done: false, value });
   if (channel.isClosed) return endOfIteration(channel);
   // Only close() rejects a parked pull that has no signal: that rejection is the loop's end.
-  return wait(channel, false, undefined, undefined).then(
+  return wait(channel, false).then(
     (value) => ({ done: false, value }),
     () => endOfIteration(channel),
   );
