@@ -25,6 +25,7 @@ export const entryPoints = {
   index: 'src/index.ts',
   debug: 'src/debug/index.ts',
   protocol: 'src/protocol.ts',
+  durable: 'src/durable/index.ts',
 };
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */
