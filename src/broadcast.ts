@@ -196,6 +196,9 @@ class Hub<T> implements Broadcast<T> {
           claim(this.waiter);
           this.waiter = undefined;
         }
+        // The end needs no room: a source closed and drained ends the broadcast even while a
+        // subscriber is full (closing keeps what it holds readable).
+        if (this.source.isClosed && this.source.count === 0) this.end(this.source.reason);
       } while (this.again);
     } finally {
       this.pumping = false;
