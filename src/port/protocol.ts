@@ -1,0 +1,149 @@
+/**
+ * The wire format of `chanasync/port`, and nothing else: every message a sender (`toPort`) and
+ * a receiver (`fromPort`) exchange, as a union tagged by `type`, named by direction, plus the
+ * guard that tells them from anything else on the port. Read it against SPEC.md, "Channels
+ * across contexts":
+ *
+ * - **Pairing.** A sender posts `open` with a random `session` id; the receiver of the same
+ *   `name` binds to the first `open` it hears and answers with `credit`. A receiver posts
+ *   `ready` once when it is created, so that a sender whose `open` was posted before anyone
+ *   listened posts it again. Until it hears an answer, a sender posts `open` again every
+ *   heartbeat period. Only `open` binds: a message of any other session is ignored.
+ * - **Order and loss.** `values` carries one batch — the values the sender pulled in one turn,
+ *   in order — and a port delivers messages in order, so values arrive in FIFO order. The
+ *   receiver counts the values it committed into its channel (`committed`, cumulative) and
+ *   reports that count in every `credit` and in `closed`; the sender keeps every value it pulled
+ *   until that count covers it, and returns the others in `undelivered`.
+ * - **Backpressure.** `granted` is the cumulative number of values the sender may pull: the
+ *   receiver raises it to `committed + free slots` (capacity 0: `committed + parked pulls`), and
+ *   never lowers it. The sender never pulls more than `granted` values in all. Both counts being
+ *   cumulative, a repeated or late `credit` is harmless.
+ * - **Close.** `end` closes the remote channel after the values posted before it, with
+ *   `reason` (absent: a normal close). With `abort`, the receiver closes at once instead of
+ *   waiting for room for values that arrived but could not be committed yet. `closed` says the
+ *   receiving channel is closed (by its user, by `end`, or because the sender is gone) with the
+ *   final `committed` count; after it the receiver ignores the session.
+ * - **Liveness.** Either side that has heard nothing from the other for a heartbeat period
+ *   posts `ping`, which is answered by `pong` at once (any message counts as a sign of life).
+ *
+ * Every message carries `source: 'chanasync-port'`, `version: 1` and the stream's `name`.
+ */
+
+/** The `source` of every port message: tells them from other traffic on the same port. */
+export const PORT_SOURCE = 'chanasync-port';
+/** The protocol version every message carries. */
+export const PORT_VERSION = 1;
+
+/** What every port message carries. */
+interface Envelope {
+  readonly source: typeof PORT_SOURCE;
+  readonly version: typeof PORT_VERSION;
+  /** The stream's name: a sender and a receiver pair by name over one port. */
+  readonly name: string;
+}
+
+/** What every message of a paired stream carries. */
+interface SessionEnvelope extends Envelope {
+  /** The random id the sender chose for this stream, answered back by the receiver. */
+  readonly session: string;
+}
+
+/** Sender → receiver: a sender of this name wants to pair (posted until answered). */
+export interface OpenMessage extends SessionEnvelope {
+  readonly type: 'open';
+}
+
+/** Sender → receiver: values pulled in one turn, in order. */
+export interface ValuesMessage extends SessionEnvelope {
+  readonly type: 'values';
+  /** At least one value. */
+  readonly values: readonly unknown[];
+}
+
+/** Sender → receiver: close the channel after the values posted before this message. */
+export interface EndMessage extends SessionEnvelope {
+  readonly type: 'end';
+  /** The close reason; absent for a close without one. */
+  readonly reason?: unknown;
+  /** Close at once: values that arrived but found no room yet are not committed. */
+  readonly abort: boolean;
+}
+
+/** Receiver → sender: a receiver of this name now listens (posted once, at its creation). */
+export interface ReadyMessage extends Envelope {
+  readonly type: 'ready';
+}
+
+/** Receiver → sender: the cumulative credit and commit counts. */
+export interface CreditMessage extends SessionEnvelope {
+  readonly type: 'credit';
+  /** How many values the sender may have pulled in all (a count, or `Infinity`). */
+  readonly granted: number;
+  /** How many values were committed into the receiving channel in all. */
+  readonly committed: number;
+}
+
+/** Receiver → sender: the receiving channel is closed; nothing more will be committed. */
+export interface ClosedMessage extends SessionEnvelope {
+  readonly type: 'closed';
+  /** How many values were committed into the receiving channel in all. */
+  readonly committed: number;
+}
+
+/** Either way: nothing heard for a while; please answer. */
+export interface PingMessage extends SessionEnvelope {
+  readonly type: 'ping';
+}
+
+/** Either way: the answer to a `ping`. */
+export interface PongMessage extends SessionEnvelope {
+  readonly type: 'pong';
+}
+
+/** Every message a sender posts. */
+export type SenderToReceiverMessage = OpenMessage | ValuesMessage | EndMessage | PingMessage | PongMessage;
+
+/** Every message a receiver posts. */
+export type ReceiverToSenderMessage = ReadyMessage | CreditMessage | ClosedMessage | PingMessage | PongMessage;
+
+/** Any port message. */
+export type PortMessage = SenderToReceiverMessage | ReceiverToSenderMessage;
+
+/** A count: a non-negative integer. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * Whether `data` is a well-formed port message. Anything else — another library's traffic, a
+ * message of a future version, a malformed one — is ignored by the code that receives it.
+ */
+export function isPortMessage(data: unknown): data is PortMessage {
+  if (typeof data !== 'object' || data === null) return false;
+  const message = data as Record<string, unknown>;
+  if (message.source !== PORT_SOURCE || message.version !== PORT_VERSION || typeof message.name !== 'string') {
+    return false;
+  }
+  if (message.type === 'ready') return true;
+  if (typeof message.session !== 'string' || message.session === '') return false;
+  switch (message.type) {
+    case 'open':
+    case 'ping':
+    case 'pong':
+      return true;
+    case 'values':
+      return Array.isArray(message.values) && message.values.length > 0;
+    case 'end':
+      return typeof message.abort === 'boolean';
+    case 'credit':
+      return (
+        isCount(message.committed) &&
+        (isCount(message.granted) || message.granted === Number.POSITIVE_INFINITY) &&
+        message.granted >= message.committed
+      );
+    case 'closed':
+      return isCount(message.committed);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * `fromPort`: the receiving end of a channel that spans two contexts.
+ *
+ * The receiving channel is an ordinary {@link Channel} (created with `input: true`); the
+ * {@link Receiver} feeds it from the port at its commit points and tells the sender how much
+ * room there is.
+ *
+ * Invariants:
+ * - **Who owns a value.** A value that arrived belongs to the sender until it is committed
+ *   into the channel (`commitPush`: buffer or parked pull); then it belongs to this side, and
+ *   `committed` counts it. Values that arrived but found no room yet wait in `pending`, in
+ *   order, ahead of any later value; they are committed first, at the channel's next demand
+ *   (the `feed` hook), and are *not* counted: if the channel closes first, the sender lists
+ *   them in `undelivered`.
+ * - **Credit.** `granted` (cumulative) is raised to `committed + free`, where `free` is the
+ *   number of free slots (capacity 0: the number of parked pulls), and never lowered. So
+ *   `granted - committed` — values posted or pending but not committed — plus the values
+ *   buffered never exceeds the capacity (at least 1 for capacity 0), unless code on this side
+ *   pushed into the channel itself.
+ * - A `credit` is posted after every batch (it acknowledges the commits), and otherwise once
+ *   the credit not yet posted reaches half the capacity (at least 1): the sender then always
+ *   holds enough credit, and a consumer that pulls one value at a time does not cost one
+ *   message per value. When credit is withheld, the buffer holds more than half the capacity,
+ *   so the consumer has values to pull: no deadlock.
+ */
+import { Channel, commitPush } from '../channel.js';
+import { ChannelError } from '../errors.js';
+import { countWaiters } from '../waiters.js';
+import type { PortMessage } from './protocol.js';
+import { endpointOf, isWindow, type PortLike, STALE_AFTER_MS, Stream } from './transport.js';
+
+/** Options of {@link fromPort}. */
+export interface FromPortOptions {
+  /** The stream's name: pairs with the `toPort` of the same name on the other side (default `''`). */
+  name?: string | undefined;
+  /**
+   * The receiving channel's capacity (default `0`): how many values may be posted and
+   * buffered ahead of this side's pulls. `0` is a rendezvous across contexts: one value is
+   * posted per parked pull, and the remote `push` resolves only once a pull here took it.
+   */
+  capacity?: number | undefined;
+  /**
+   * Required when `port` is a `Window`: the origin the sending window must have (checked on
+   * every message, and the target origin of every message posted to it). `'*'` accepts any
+   * origin, on purpose.
+   */
+  origin?: string | undefined;
+}
+
+/** The `fromPort` channel: closing it tells the sender, which stops. */
+class PortChannel<T> extends Channel<T> {
+  /** The receiver that feeds this channel; set right after construction. */
+  declare receiver: Receiver<T>;
+
+  /** Closes the channel (see {@link Channel.close}) and tells the sender, once. */
+  override close(reason?: unknown): void {
+    if (this.isClosed) return;
+    super.close(reason);
+    this.receiver.closed();
+  }
+}
+
+/** The receiving end of one stream. */
+class Receiver<T> extends Stream {
+  /** Values that arrived and found no room yet, from `pendingHead` on (see the invariants). */
+  private pending: T[] = [];
+  /** Index of the oldest value of `pending`. */
+  private pendingHead = 0;
+  /** Values committed into the channel, in all. */
+  private committed = 0;
+  /** Credit granted, in all (the highest `committed + free` computed). */
+  private granted = 0;
+  /** The `granted` last posted. */
+  private postedGranted = 0;
+  /** Whether a `credit` check is queued (a microtask). */
+  private creditQueued = false;
+  /** Inside {@link Receiver.commitPending}: a nested call (through `feed`) has nothing to do. */
+  private committing = false;
+  /** `end` arrived but pending values wait for room: the close reason to apply once they are in. */
+  private ending: { reason: unknown } | undefined = undefined;
+  /** Set once the stream is over: the channel is closed and the endpoint left. */
+  private done = false;
+
+  constructor(
+    readonly channel: PortChannel<T>,
+    port: PortLike,
+    name: string,
+    origin: string,
+  ) {
+    super(endpointOf(port, 'fromPort(port, options)'), name, false, origin);
+  }
+
+  /** The channel's `feed` hook: there is demand or room. Commit what waits, then see about credit. */
+  demand(): void {
+    if (this.done || this.session === '') return;
+    this.commitPending();
+    if (this.done) return;
+    if (!this.creditQueued) {
+      this.creditQueued = true;
+      queueMicrotask(() => {
+        this.creditQueued = false;
+        this.postCredit(false);
+      });
+    }
+  }
+
+  /** Free room, as credit: free slots, or for capacity 0 the parked pulls. */
+  private free(): number {
+    const channel = this.channel;
+    return channel.limit === 0 ? countWaiters(channel.pullHead) : channel.limit - channel.count;
+  }
+
+  /** Raises `granted` and posts it — always when `force`, else when enough credit piled up. */
+  private postCredit(force: boolean): void {
+    if (this.done) return;
+    this.granted = Math.max(this.granted, this.committed + this.free());
+    const threshold = Math.max(1, Math.floor(this.channel.limit / 2));
+    if (!force && this.granted - this.postedGranted < threshold) return;
+    this.postedGranted = this.granted;
+    this.trySend({ ...this.envelope(), type: 'credit', granted: this.granted, committed: this.committed });
+  }
+
+  /** Commits pending values while the channel takes them; closes if `end` was waiting for that. */
+  private commitPending(): void {
+    if (this.committing) return;
+    this.committing = true;
+    const pending = this.pending;
+    while (this.pendingHead < pending.length && !this.done) {
+      if (!commitPush(this.channel, pending[this.pendingHead] as T)) break;
+      pending[this.pendingHead++] = undefined as T;
+      this.committed++;
+    }
+    if (this.pendingHead === pending.length) {
+      this.pending = [];
+      this.pendingHead = 0;
+    }
+    this.committing = false;
+    if (this.ending !== undefined && this.pending.length === 0) this.finish(this.ending.reason);
+  }
+
+  receive(message: PortMessage): void {
+    if (this.done) return;
+    switch (message.type) {
+      case 'open':
+        if (this.session === '') {
+          this.session = message.session;
+          this.startTimer();
+        } else if (message.session !== this.session) {
+          return; // paired already: one sender per receiver
+        }
+        this.postCredit(true);
+        return;
+      case 'values': {
+        if (performance.now() - this.posted > STALE_AFTER_MS) {
+          // This side could not answer for a while: the sender may have given up on it and
+          // listed these values as undelivered. Refuse them (see transport.ts).
+          this.gone(`this context answered nothing for ${Math.round(performance.now() - this.posted)} ms`);
+          return;
+        }
+        const pending = this.pending;
+        for (const value of message.values as T[]) {
+          if (pending.length === this.pendingHead && commitPush(this.channel, value)) this.committed++;
+          else pending.push(value);
+          if (this.done) return; // a pull that took a value closed the channel synchronously
+        }
+        this.postCredit(true);
+        return;
+      }
+      case 'end': {
+        const reason = 'reason' in message ? message.reason : undefined;
+        this.commitPending();
+        if (this.done) return;
+        if (message.abort || this.pending.length === 0) this.finish(reason);
+        else this.ending = { reason };
+        return;
+      }
+    }
+  }
+
+  /** Closes the channel as the sender asked (`end`). */
+  private finish(reason: unknown): void {
+    this.channel.close(reason); // calls closed()
+  }
+
+  /** The channel was closed (by anyone): tell the sender how many values were committed, and stop. */
+  closed(): void {
+    if (this.done) return;
+    this.done = true;
+    this.pending = [];
+    if (this.session !== '') this.trySend({ ...this.envelope(), type: 'closed', committed: this.committed });
+    this.stop();
+  }
+
+  gone(why: string): void {
+    if (this.done) return;
+    const label = this.name === '' ? '' : ` "${this.name}"`;
+    this.channel.close(
+      new ChannelError('fromPort', `lost its sender${label}: the other side is gone (${why})`, this.channel),
+    );
+  }
+}
+
+/**
+ * The receiving end of a channel whose values come from another context: returns a
+ * {@link Channel} fed by the `toPort` of the same `name` on the other side of `port`.
+ *
+ * - **Order and loss.** Values arrive in the order the sender pulled them, each at most once.
+ *   A value belongs to this side from the moment it is committed into the channel (buffer or
+ *   parked pull); every value the sender pulled is committed here or returned to it in
+ *   `undelivered`.
+ * - **Backpressure.** Credit-based: the sender may have at most as many values posted and not
+ *   yet committed as the channel has free slots (capacity 0: parked pulls — a rendezvous).
+ * - **Close.** When the sender's channel is closed and drained, this channel closes after the
+ *   last value, with the same reason (an `Error` with the reason's message if it could not be
+ *   cloned). Closing this channel tells the sender, which stops pulling at once.
+ * - **A sender that dies** (its context was terminated or closed) is detected by a heartbeat
+ *   within about 5 s: this channel then closes with a {@link ChannelError} whose message says
+ *   the other side is gone (for-await over it throws that error; pulls reject with a
+ *   `ChannelClosedError` whose `cause` it is). A context that blocks its event loop for more
+ *   than about 3 s while values are in flight is treated the same way (see the README).
+ * - Messages that are not this protocol's, or are for another name, are ignored.
+ *
+ * The channel is created with `input: true`: debug mode shows a wait on it as waiting for
+ * input, never as stuck.
+ *
+ * @param port a `MessagePort`, a `Worker`, a worker's global scope (`self`), a `Window` — the
+ *   *other* window, e.g. `window.parent` in a frame — or any object with `postMessage` and
+ *   `addEventListener`.
+ * @param options `name`, `capacity`, and `origin` (required for a `Window`).
+ * @returns the receiving channel; its `name` is `name` (if not empty).
+ * @throws {TypeError} if `port` has no `postMessage` or cannot be listened to, `origin` is
+ *   missing for a `Window`, an option has the wrong type, or a `fromPort` of the same name is
+ *   already open on this port.
+ * @throws {RangeError} if `capacity` is not 0, a positive integer or `Infinity`.
+ * @example
+ * ```ts
+ * // In a worker: square the numbers the page sends.
+ * const numbers = fromPort<number>(self, { name: 'numbers', capacity: 64 });
+ * for await (const n of numbers) console.log(n * n);
+ * ```
+ */
+export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<T> {
+  const caller = 'fromPort(port, options)';
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`${caller}: options must be an object`);
+  }
+  const name = options?.name ?? '';
+  if (typeof name !== 'string') throw new TypeError(`${caller}: name must be a string`);
+  const capacity = options?.capacity ?? 0;
+  if (typeof capacity !== 'number') throw new TypeError(`${caller}: capacity must be a number`);
+  if (!(capacity >= 0 && (capacity % 1 === 0 || capacity === Number.POSITIVE_INFINITY))) {
+    throw new RangeError(`${caller}: capacity must be 0, a positive integer or Infinity, got ${capacity}`);
+  }
+  const origin = options?.origin;
+  if (origin !== undefined && typeof origin !== 'string') throw new TypeError(`${caller}: origin must be a string`);
+  const window = isWindow(port);
+  if (window && origin === undefined) {
+    throw new TypeError(`${caller}: origin is required when port is a Window (the origin the sender must have)`);
+  }
+  const endpoint = endpointOf(port, caller);
+  const channel = new PortChannel<T>(capacity, { name: name === '' ? undefined : name, input: true });
+  const receiver = new Receiver(channel, port, name, window ? (origin as string) : '');
+  endpoint.add(receiver, caller);
+  channel.receiver = receiver;
+  channel.feed = () => receiver.demand();
+  receiver.trySend({ source: 'chanasync-port', version: 1, name, type: 'ready' });
+  return channel;
+}

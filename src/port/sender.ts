@@ -1,0 +1,440 @@
+/**
+ * `toPort`: the sending end of a channel that spans two contexts.
+ *
+ * The {@link Sender} pulls from the local channel at its commit points — synchronously, through
+ * a parked {@link SenderWaiter} whose `resolve` runs inside the pusher's commit, or with
+ * `commitPull` — never more than the receiver's credit allows, and posts the values pulled in
+ * one turn as one `values` message.
+ *
+ * Invariants:
+ * - **In flight.** A value is in flight from the moment it is pulled from the local channel
+ *   until the receiver reports it committed (`committed` in `credit` or `closed`). In-flight
+ *   values are kept, in order: first the posted batches not yet acknowledged (`inFlight`, the
+ *   first one from `offset` on), then the batch of this turn, not yet posted (`batch`).
+ *   `pulled = acknowledged + in flight` at all times.
+ * - **Credit.** `pulled <= granted`: nothing is pulled without credit, so a value waits in the
+ *   local channel (where its producer's backpressure applies) rather than in this sender.
+ * - **Ownership.** An acknowledged value is the receiver's and is dropped here. When the stream
+ *   ends without the receiver — it closed early, it died, the signal aborted — the values
+ *   still in flight are the sender's to return: `undelivered`. A value posted with `transfer`
+ *   is kept with its buffers detached.
+ * - The waiter is parked (in the local channel's pull queue) only while the stream runs, has
+ *   credit left and the channel had nothing to pull: `parked` says so.
+ */
+import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
+import { isSignal } from '../signals.js';
+import { claim, park, Waiter } from '../waiters.js';
+import type { PortMessage } from './protocol.js';
+import { endpointOf, type PortLike, randomId, Stream } from './transport.js';
+
+/** Options of {@link toPort}. */
+export interface ToPortOptions<T> {
+  /** The stream's name: pairs with the `fromPort` of the same name on the other side (default `''`). */
+  name?: string | undefined;
+  /**
+   * Stops the stream: nothing more is pulled, values pulled but not yet posted stay here, the
+   * remote channel closes (with `signal.reason`) as soon as the values already posted are in,
+   * and `toPort` resolves with what was and was not delivered.
+   */
+  signal?: AbortSignal | undefined;
+  /**
+   * Lists the transferables of a value (e.g. its `ArrayBuffer`s), which then move instead of
+   * being copied: on this side they are detached once posted, including in `undelivered`.
+   */
+  transfer?: ((value: T) => Transferable[]) | undefined;
+  /**
+   * For a `Window` port: the origin the receiving window must have (every message is posted to
+   * it, answers from other origins are ignored). Without it, the first answer of the
+   * receiver fixes the origin: values are posted only to the origin that granted credit.
+   */
+  origin?: string | undefined;
+}
+
+/** What {@link toPort} resolves with. */
+export interface PortResult<T> {
+  /** How many values were committed into the receiving channel. */
+  sent: number;
+  /**
+   * The values pulled from the local channel and not committed remotely, in order — because
+   * the receiver closed its channel, its context died, or the signal aborted. Values whose
+   * buffers were transferred come back detached.
+   */
+  undelivered: T[];
+}
+
+/**
+ * The sender's pull on the local channel. Its `resolve` ({@link took}) runs synchronously at
+ * the pusher's commit point; `close()` calls its `fail`.
+ */
+class SenderWaiter<T> extends Waiter<T> {
+  constructor(readonly sender: Sender<T>) {
+    super(sender.channel, undefined, took as (value: T | PromiseLike<T>) => void, undefined);
+  }
+
+  /** The local channel was closed while this pull waited: it is drained, so look again and end. */
+  override fail(): void {
+    this.sender.parked = false;
+    this.sender.pump();
+  }
+}
+
+/** A value was committed to the sender's parked pull: keep it and pull more. */
+function took<T>(this: SenderWaiter<T>, value: T): void {
+  const sender = this.sender;
+  sender.parked = false;
+  sender.accept(value);
+  sender.pump();
+}
+
+/** The stages of a sender, in order; a sender only moves forward. */
+enum Stage {
+  /** `open` posted, no answer yet: nothing is pulled. */
+  Pairing,
+  /** Paired: pulls as credit allows. */
+  Running,
+  /** `end` posted: waits for `closed` with the final count. */
+  Ending,
+  /** Settled. */
+  Done,
+}
+
+/** The sending end of one stream. */
+class Sender<T> extends Stream {
+  stage = Stage.Pairing;
+  /** Whether {@link Sender.waiter} is in the local channel's pull queue. */
+  parked = false;
+  /** Values pulled from the local channel, in all. */
+  private pulled = 0;
+  /** Values the receiver reported committed, in all. */
+  private acknowledged = 0;
+  /** Credit the receiver granted, in all. */
+  private granted = 0;
+  /** Posted batches not fully acknowledged; the first one's values before `offset` are. */
+  private inFlight: T[][] = [];
+  /** See {@link Sender.inFlight}. */
+  private offset = 0;
+  /** Values pulled this turn, not posted yet. */
+  private batch: T[] = [];
+  /** 0: no flush scheduled; 1: a timer (end of turn); 2: a microtask (credit used up). */
+  private flushing: 0 | 1 | 2 = 0;
+  /** The end-of-turn flush timer, while one is scheduled. */
+  private flushTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Inside {@link Sender.pump}: a nested call has nothing to do. */
+  private pumping = false;
+  /** The error that ended the stream (a value could not be posted), reported once it is over. */
+  private failure: unknown = undefined;
+  /** The parked pull; one object, parked again and again. */
+  private readonly waiter: SenderWaiter<T>;
+
+  constructor(
+    readonly channel: Channel<T>,
+    port: PortLike,
+    name: string,
+    origin: string,
+    /** Whether `origin` was given (then the receiver must have it), or is to be learned. */
+    private readonly pinned: boolean,
+    private readonly transfer: ((value: T) => Transferable[]) | undefined,
+    private readonly signal: AbortSignal | undefined,
+    private readonly settle: (result: PortResult<T>) => void,
+    private readonly fail: (error: unknown) => void,
+  ) {
+    super(endpointOf(port, 'toPort(channel, port, options)'), name, true, origin);
+    this.session = randomId();
+    this.waiter = new SenderWaiter(this);
+  }
+
+  /** Starts pairing. */
+  start(): void {
+    this.signal?.addEventListener('abort', this);
+    this.trySend({ ...this.envelope(), type: 'open' });
+    this.startTimer();
+  }
+
+  /** The signal's `abort` listener. */
+  handleEvent(): void {
+    this.abort();
+  }
+
+  /**
+   * While pairing, silence means no receiver yet: post `open` again instead of giving up.
+   * While running without credit, look whether the local channel was closed and drained: the
+   * waiter is not parked then (it would take a value without credit), so `close()` could not
+   * tell this sender — the tick is how it learns, within one tick (half a second).
+   */
+  protected override beforeTick(): boolean {
+    if (this.stage === Stage.Pairing) {
+      this.trySend({ ...this.envelope(), type: 'open' });
+      return true;
+    }
+    const channel = this.channel;
+    if (this.stage === Stage.Running && !this.parked && channel.isClosed && channel.count === 0) {
+      this.end(channel.reason, false);
+    }
+    return false;
+  }
+
+  /** Pulls while there is credit: from the buffer or parked pushes, else parks the waiter. */
+  pump(): void {
+    if (this.pumping) return; // the running loop looks again
+    this.pumping = true;
+    const channel = this.channel;
+    while (this.stage === Stage.Running && !this.parked && this.pulled < this.granted) {
+      const value = commitPull(channel);
+      if (value !== NOTHING) {
+        this.accept(value);
+      } else if (channel.isClosed) {
+        this.end(channel.reason, false);
+      } else {
+        this.parked = true;
+        // The channel's feeder (if any) may commit to the waiter right here: `took` then
+        // accepts the value and this loop goes on.
+        park(this.waiter, false, 'pull');
+      }
+    }
+    this.pumping = false;
+  }
+
+  /** Keeps a value pulled this turn and schedules the flush. */
+  accept(value: T): void {
+    this.batch.push(value);
+    this.pulled++;
+    if (this.pulled === this.granted) {
+      // No more credit this turn: nothing can join the batch, so post it now.
+      if (this.flushing !== 2) {
+        this.flushing = 2;
+        queueMicrotask(() => this.flush());
+      }
+    } else if (this.flushing === 0) {
+      this.flushing = 1;
+      this.flushTimer = setTimeout(() => this.flush(), 0);
+    }
+  }
+
+  /** Posts the batch of this turn, if any. */
+  private flush(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushing = 0;
+    const values = this.batch;
+    if (values.length === 0 || this.stage !== Stage.Running) return;
+    this.batch = [];
+    try {
+      let transfer: Transferable[] | undefined;
+      if (this.transfer !== undefined) {
+        transfer = [];
+        for (const value of values) for (const item of this.transfer(value)) transfer.push(item);
+      }
+      this.send({ ...this.envelope(), type: 'values', values }, transfer);
+    } catch (error) {
+      // Nothing of this batch was posted: it stays in flight (and will be undelivered), and
+      // the stream ends with the error once the receiver has counted what it has.
+      this.batch = values;
+      this.failure = error;
+      this.end(new Error(`toPort: a value could not be posted: ${(error as Error)?.message ?? String(error)}`), false);
+      return;
+    }
+    this.inFlight.push(values);
+  }
+
+  /**
+   * Ends the stream from this side: the local channel is closed and drained (`abort` false:
+   * the receiver closes after the last value) or the stream was aborted (`abort` true: the
+   * batch of this turn is not posted, and the receiver closes at once). Then waits for
+   * `closed`.
+   */
+  private end(reason: unknown, abort: boolean): void {
+    if (this.stage === Stage.Pairing) {
+      // Nothing was pulled, and no receiver listens yet.
+      this.stage = Stage.Ending;
+      this.finish();
+      return;
+    }
+    if (this.stage !== Stage.Running) return;
+    if (!abort && this.failure === undefined) this.flush();
+    if (this.stage !== Stage.Running) return; // the flush failed, and ended the stream
+    this.stage = Stage.Ending;
+    this.unpark();
+    const message = { ...this.envelope(), type: 'end' as const, abort };
+    try {
+      this.send(reason === undefined ? message : { ...message, reason });
+    } catch {
+      // The reason cannot be cloned: send an Error with its message instead.
+      const text = (reason as Error | null)?.message ?? String(reason);
+      this.trySend({ ...message, reason: new Error(String(text)) });
+    }
+  }
+
+  /** The signal aborted. */
+  private abort(): void {
+    this.end(this.signal?.reason, true);
+  }
+
+  /** Takes the waiter out of the local channel's queue, if it is there. */
+  private unpark(): void {
+    if (this.parked) {
+      this.parked = false;
+      claim(this.waiter);
+    }
+  }
+
+  /** The receiver reports `committed` values committed: drop them from the in-flight values. */
+  private acknowledge(committed: number): void {
+    let count = committed - this.acknowledged;
+    const postedCount = this.pulled - this.batch.length;
+    if (count <= 0 || committed > postedCount) return; // old news, or not ours to believe
+    this.acknowledged = committed;
+    while (count > 0) {
+      const first = this.inFlight[0] as T[];
+      const left = first.length - this.offset;
+      if (left <= count) {
+        this.inFlight.shift();
+        this.offset = 0;
+        count -= left;
+      } else {
+        this.offset += count;
+        count = 0;
+      }
+    }
+  }
+
+  receive(message: PortMessage, origin: string): void {
+    switch (message.type) {
+      case 'ready':
+        if (this.stage === Stage.Pairing) this.trySend({ ...this.envelope(), type: 'open' });
+        return;
+      case 'credit':
+        if (this.stage === Stage.Pairing) {
+          this.stage = Stage.Running;
+          if (this.endpoint.window && !this.pinned) this.origin = origin;
+        }
+        this.acknowledge(message.committed);
+        if (message.granted > this.granted) this.granted = message.granted;
+        this.pump();
+        return;
+      case 'closed':
+        this.acknowledge(message.committed);
+        this.finish();
+        return;
+    }
+  }
+
+  gone(): void {
+    this.finish();
+  }
+
+  /** Settles `toPort`: everything not acknowledged is undelivered. Leaves nothing behind. */
+  private finish(): void {
+    if (this.stage === Stage.Done) return;
+    const wasEnding = this.stage === Stage.Ending;
+    this.stage = Stage.Done;
+    this.unpark();
+    if (!wasEnding) {
+      // The receiver closed (or went) while this side still ran: tell it, in case it is alive.
+      this.trySend({ ...this.envelope(), type: 'end', abort: true });
+    }
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.signal?.removeEventListener('abort', this);
+    this.stop();
+    const undelivered: T[] = [];
+    this.inFlight.forEach((values, index) => {
+      for (let i = index === 0 ? this.offset : 0; i < values.length; i++) undelivered.push(values[i] as T);
+    });
+    for (const value of this.batch) undelivered.push(value);
+    this.inFlight = [];
+    this.batch = [];
+    const result = { sent: this.acknowledged, undelivered };
+    if (this.failure === undefined) {
+      this.settle(result);
+    } else {
+      const message = (this.failure as Error)?.message ?? String(this.failure);
+      this.fail(
+        Object.assign(new TypeError(`toPort(channel, port): a value could not be posted: ${message}`), {
+          cause: this.failure,
+          ...result,
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * Sends the values of a local `channel` to the `fromPort` of the same `name` on the other
+ * side of `port` — another context: a Worker, an iframe, a tab's SharedWorker — until the
+ * channel is closed and drained, the receiver closes its channel, the receiver's context dies,
+ * or `signal` aborts.
+ *
+ * - **Order and loss.** Values arrive in FIFO order, each at most once. Every value pulled
+ *   from `channel` is committed into the receiving channel or returned in `undelivered`.
+ * - **Backpressure.** Pulls only as much as the receiver has room for (its free slots; for
+ *   capacity 0, its parked pulls — a rendezvous across contexts), so a producer's `push` waits
+ *   as it would locally.
+ * - **Batching.** Values pulled in the same turn travel in one message; `transfer` makes their
+ *   buffers move instead of being copied.
+ * - **Close.** When `channel` is closed and drained, the remote channel closes after the last
+ *   value, with the same reason (an `Error` with the reason's message when it cannot be
+ *   cloned); `toPort` resolves once the receiver has counted everything. When the receiver
+ *   closes its channel, `toPort` stops pulling at once and resolves.
+ * - **Death.** A receiver whose context died is detected by a heartbeat within about 5 s (a
+ *   `ping` after 1 s of silence, gone after 5 s); `toPort` then resolves with the values not
+ *   acknowledged in `undelivered` — some of which the dead context may have committed before
+ *   it died.
+ * - Until a receiver answers, nothing is pulled; `open` is posted again every second.
+ *
+ * The local channel is not closed by `toPort` (it may be read again afterwards).
+ *
+ * @param channel the local channel to read (a {@link Channel}, or any channel chanasync made).
+ * @param port a `MessagePort`, a `Worker`, a worker's global scope (`self`), a `Window` — the
+ *   *other* window, e.g. `iframe.contentWindow` — or any object with `postMessage` and
+ *   `addEventListener`.
+ * @param options `name`, `signal`, `transfer`, and `origin` for a `Window`.
+ * @returns a promise of `{ sent, undelivered }`.
+ * @throws (rejects) {TypeError} if `channel` is not a chanasync channel, `port` has no
+ *   `postMessage` or cannot be listened to, an option has the wrong type, or a `toPort` of the
+ *   same name is already running on this port.
+ * @throws (rejects) {TypeError} if a value (or a close reason's message) cannot be posted (not
+ *   structured-cloneable, or `transfer` threw): its `cause` is the platform's error, and its
+ *   `sent` and `undelivered` properties account for every value pulled, as a result would.
+ * @example
+ * ```ts
+ * const worker = new Worker('./squares.js', { type: 'module' });
+ * const numbers = new Channel<number>(64);
+ * const done = toPort(numbers, worker, { name: 'numbers' });
+ * for (let i = 0; i < 1000; i++) await numbers.push(i);
+ * numbers.close();
+ * const { sent, undelivered } = await done; // 1000, []
+ * ```
+ */
+export function toPort<T>(channel: PullChannel<T>, port: PortLike, options?: ToPortOptions<T>): Promise<PortResult<T>> {
+  const caller = 'toPort(channel, port, options)';
+  return new Promise<PortResult<T>>((resolve, reject) => {
+    if (!(channel instanceof Channel)) throw new TypeError(`${caller}: channel is not a chanasync Channel`);
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new TypeError(`${caller}: options must be an object`);
+    }
+    const name = options?.name ?? '';
+    if (typeof name !== 'string') throw new TypeError(`${caller}: name must be a string`);
+    const signal = options?.signal;
+    if (signal !== undefined && !isSignal(signal)) throw new TypeError(`${caller}: signal is not an AbortSignal`);
+    const transfer = options?.transfer;
+    if (transfer !== undefined && typeof transfer !== 'function') {
+      throw new TypeError(`${caller}: transfer must be a function`);
+    }
+    const origin = options?.origin;
+    if (origin !== undefined && typeof origin !== 'string') throw new TypeError(`${caller}: origin must be a string`);
+    const endpoint = endpointOf(port, caller);
+    if (signal?.aborted) return resolve({ sent: 0, undelivered: [] });
+    const sender = new Sender<T>(
+      channel,
+      port,
+      name,
+      endpoint.window ? (origin ?? '*') : '',
+      origin !== undefined,
+      transfer,
+      signal,
+      resolve,
+      reject,
+    );
+    endpoint.add(sender, caller);
+    sender.start();
+  });
+}

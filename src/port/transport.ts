@@ -1,0 +1,279 @@
+/**
+ * The transport under `toPort` and `fromPort`: one {@link Endpoint} per port object, shared by
+ * every stream on it, that listens once, checks origins, tells port messages from everything
+ * else and hands each to the stream of its name; and {@link Stream}, the part both ends share —
+ * posting, and the heartbeat that detects a context that died.
+ *
+ * Why a heartbeat: a context that goes away (a terminated Worker, a removed iframe, a closed
+ * tab) says nothing. The `MessagePort` `close` event would, but it is not reliable (Chromium
+ * 156 did not fire it for a terminated worker's port), so it is only a fast path where it fires.
+ * Every {@link TICK_MS}, a stream that has heard nothing from its peer for {@link PING_AFTER_MS}
+ * posts `ping`; a `ping` is answered with `pong` at once, from the message handler — so a peer
+ * whose timers are throttled (a hidden tab) still answers promptly. A stream that has heard
+ * nothing for {@link GONE_AFTER_MS} declares its peer gone.
+ *
+ * A peer that blocks its event loop longer than that is declared gone too — it cannot be told
+ * apart from a dead one. Two rules keep that from delivering a value twice (committed by the
+ * peer when it wakes up *and* returned as undelivered):
+ * - A receiver that finds, when a batch arrives, that it has posted nothing for
+ *   {@link STALE_AFTER_MS} (it was blocked itself) refuses the batch and closes: its sender may
+ *   already have given up, and the `closed` message gives that sender the exact count if not.
+ *   ({@link STALE_AFTER_MS} is below {@link GONE_AFTER_MS}: a receiver that still answers is
+ *   never given up on.)
+ * - A stream whose own timer ran late (its event loop was blocked, so replies may be waiting
+ *   in the queue) does not declare its peer gone on that tick.
+ */
+import { isPortMessage, PORT_SOURCE, PORT_VERSION, type PortMessage } from './protocol.js';
+
+/**
+ * Anything that carries messages: a `MessagePort`, a `Worker`, a worker's global scope, a
+ * `BroadcastChannel`-like object, or a `Window` (then the port is the *other* window; messages
+ * from it are heard on this context's own global and must come from the expected origin).
+ */
+export interface PortLike {
+  postMessage(message: unknown, ...rest: any[]): void;
+  addEventListener?(type: 'message', listener: EventListenerOrEventListenerObject): void;
+  removeEventListener?(type: 'message', listener: EventListenerOrEventListenerObject): void;
+}
+
+/** How often each stream's timer runs. */
+export const TICK_MS = 500;
+/** A stream that heard nothing from its peer for this long posts `ping`. */
+export const PING_AFTER_MS = 1000;
+/** A receiver that posted nothing for this long when a batch arrives refuses it (see above). */
+export const STALE_AFTER_MS = 3000;
+/** A stream that heard nothing from its peer for this long declares it gone. */
+export const GONE_AFTER_MS = 5000;
+/** A tick that comes this late after the previous one means the event loop was blocked. */
+const LATE_TICK_MS = 2000;
+
+/** `performance.now()`: monotonic, unlike `Date.now()`. */
+const now = (): number => performance.now();
+
+/** Whether `port` is a window (cross-origin safe: `window` may be read on any WindowProxy). */
+export function isWindow(port: PortLike): boolean {
+  try {
+    return (port as { window?: unknown }).window === port;
+  } catch {
+    return false;
+  }
+}
+
+/** The endpoint of each port object in use. */
+const endpoints = new WeakMap<object, Endpoint>();
+
+/**
+ * The endpoint of `port`, created on first use. Throws a `TypeError` naming `caller` when the
+ * port cannot carry messages both ways.
+ */
+export function endpointOf(port: PortLike, caller: string): Endpoint {
+  if ((typeof port !== 'object' && typeof port !== 'function') || port === null) {
+    throw new TypeError(`${caller}: port must be a MessagePort, a Worker, a Window or an object with postMessage`);
+  }
+  let endpoint = endpoints.get(port);
+  if (endpoint === undefined) {
+    if (typeof port.postMessage !== 'function') throw new TypeError(`${caller}: port has no postMessage`);
+    const window = isWindow(port);
+    const listen = (window ? globalThis : port) as Partial<EventTarget>;
+    if (typeof listen.addEventListener !== 'function' || typeof listen.removeEventListener !== 'function') {
+      throw new TypeError(`${caller}: port has no addEventListener, so nothing can be heard from it`);
+    }
+    endpoint = new Endpoint(port, window, listen as EventTarget);
+    endpoints.set(port, endpoint);
+  }
+  return endpoint;
+}
+
+/**
+ * The shared listener of one port: dispatches port messages to the streams by name and
+ * direction. It listens exactly while at least one stream is registered.
+ */
+export class Endpoint {
+  /** Senders (`toPort`) by name. */
+  readonly senders = new Map<string, Stream>();
+  /** Receivers (`fromPort`) by name. */
+  readonly receivers = new Map<string, Stream>();
+
+  constructor(
+    /** The port: where messages are posted. */
+    readonly port: PortLike,
+    /** Whether `port` is a window: post with a target origin, hear on our own global. */
+    readonly window: boolean,
+    /** Where messages are heard: `port`, or this context's global for a window. */
+    private readonly listen: EventTarget,
+  ) {}
+
+  /** Adds a stream; throws a `TypeError` naming `caller` if its name is taken in its direction. */
+  add(stream: Stream, caller: string): void {
+    const streams = stream.isSender ? this.senders : this.receivers;
+    if (streams.has(stream.name)) {
+      const role = stream.isSender ? 'toPort' : 'fromPort';
+      throw new TypeError(`${caller}: a ${role} stream named "${stream.name}" is already open on this port`);
+    }
+    if (this.senders.size + this.receivers.size === 0) {
+      this.listen.addEventListener('message', this);
+      this.listen.addEventListener('close', this); // MessagePort only, where it fires
+      // A MessagePort listened to with addEventListener delivers nothing until started.
+      if (!this.window) (this.port as Partial<MessagePort>).start?.();
+    }
+    streams.set(stream.name, stream);
+  }
+
+  /** Removes a stream; stops listening once none is left. */
+  remove(stream: Stream): void {
+    const streams = stream.isSender ? this.senders : this.receivers;
+    if (streams.get(stream.name) !== stream) return;
+    streams.delete(stream.name);
+    if (this.senders.size + this.receivers.size === 0) {
+      this.listen.removeEventListener('message', this);
+      this.listen.removeEventListener('close', this);
+    }
+  }
+
+  /** Posts `message`; to a window, only to `targetOrigin`. May throw (e.g. `DataCloneError`). */
+  post(message: PortMessage, transfer: Transferable[] | undefined, targetOrigin: string): void {
+    if (this.window) {
+      if (transfer === undefined) this.port.postMessage(message, targetOrigin);
+      else this.port.postMessage(message, targetOrigin, transfer);
+    } else if (transfer === undefined) {
+      this.port.postMessage(message);
+    } else {
+      this.port.postMessage(message, transfer);
+    }
+  }
+
+  /** The `message` (and `close`) listener. Anything that is not a port message is ignored. */
+  handleEvent(event: Event): void {
+    if (event.type === 'close') {
+      for (const stream of [...this.senders.values(), ...this.receivers.values()]) stream.gone('its port closed');
+      return;
+    }
+    const messageEvent = event as MessageEvent;
+    if (this.window && messageEvent.source !== (this.port as unknown)) return;
+    const message: unknown = messageEvent.data;
+    if (!isPortMessage(message)) return;
+    const origin = this.window ? messageEvent.origin : '';
+    let stream: Stream | undefined;
+    switch (message.type) {
+      case 'open':
+      case 'values':
+      case 'end':
+        stream = this.receivers.get(message.name);
+        break;
+      case 'ready':
+      case 'credit':
+      case 'closed':
+        stream = this.senders.get(message.name);
+        break;
+      default: {
+        // ping and pong go to whichever stream of this name has that session.
+        const sender = this.senders.get(message.name);
+        stream = sender?.session === message.session ? sender : this.receivers.get(message.name);
+      }
+    }
+    if (stream === undefined || !stream.accepts(origin)) return;
+    if (message.type !== 'open' && message.type !== 'ready' && message.session !== stream.session) return;
+    stream.heard = now();
+    if (message.type === 'ping') stream.send({ ...stream.envelope(), type: 'pong' });
+    else if (message.type !== 'pong') stream.receive(message, origin);
+  }
+}
+
+/**
+ * What a sender and a receiver share: its endpoint and name, the session id, the origin rule,
+ * posting, and the heartbeat. Subclasses implement {@link Stream.receive} and
+ * {@link Stream.gone}.
+ */
+export abstract class Stream {
+  /** The session id: chosen by a sender; by a receiver, taken from the `open` it bound to. */
+  session = '';
+  /** When a message of this session was last heard from the peer (`performance.now()`). */
+  heard = 0;
+  /** When this stream last posted a message. */
+  posted = 0;
+  /** The heartbeat timer, while the stream runs and is paired (or, for a sender, pairing). */
+  private timer: ReturnType<typeof setInterval> | undefined = undefined;
+  /** When the timer last ran. */
+  private ticked = 0;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly name: string,
+    /** Whether this is a `toPort` stream. */
+    readonly isSender: boolean,
+    /**
+     * For a window port: the origin the peer must have (`'*'`: any) — a receiver's `origin`
+     * option, or the origin a sender learned from its receiver's first answer (until then
+     * `'*'`, which the sender uses only for `open`, which carries no data). `''` otherwise.
+     */
+    public origin: string,
+  ) {}
+
+  /** Whether a message from `origin` may be heard (always, but for a window port). */
+  accepts(origin: string): boolean {
+    return !this.endpoint.window || this.origin === '*' || origin === this.origin;
+  }
+
+  /** The fields every message of this stream carries. */
+  envelope(): { source: typeof PORT_SOURCE; version: typeof PORT_VERSION; name: string; session: string } {
+    return { source: PORT_SOURCE, version: PORT_VERSION, name: this.name, session: this.session };
+  }
+
+  /** Posts `message`, noting when; throws what `postMessage` throws. */
+  send(message: PortMessage, transfer?: Transferable[]): void {
+    this.endpoint.post(message, transfer, this.endpoint.window ? this.origin : '');
+    this.posted = now();
+  }
+
+  /** Posts `message`, ignoring failures (for control messages of a stream that is ending). */
+  trySend(message: PortMessage): void {
+    try {
+      this.send(message);
+    } catch {
+      // Nothing to do: the peer will find us gone.
+    }
+  }
+
+  /** Starts the heartbeat timer. */
+  startTimer(): void {
+    this.ticked = this.heard = now();
+    this.timer ??= setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** Stops the heartbeat timer and leaves the endpoint: after this the stream hears nothing. */
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.endpoint.remove(this);
+  }
+
+  /** One heartbeat: declare the peer gone, or ask it for a sign of life. */
+  private tick(): void {
+    const time = now();
+    const late = time - this.ticked > LATE_TICK_MS;
+    this.ticked = time;
+    if (this.beforeTick()) return;
+    const silence = time - this.heard;
+    if (silence >= GONE_AFTER_MS && !late) this.gone(`sent nothing for ${Math.round(silence)} ms`);
+    else if (silence >= PING_AFTER_MS) this.trySend({ ...this.envelope(), type: 'ping' });
+  }
+
+  /**
+   * A subclass's part of each tick; returns true when silence means nothing now (the stream
+   * is not paired yet), so that the peer is neither pinged nor given up on.
+   */
+  protected beforeTick(): boolean {
+    return false;
+  }
+
+  /** Handles a message of this stream (not ping/pong), already checked for origin and session. */
+  abstract receive(message: PortMessage, origin: string): void;
+
+  /** The peer is gone (silence, or its port closed): finish without it. */
+  abstract gone(why: string): void;
+}
+
+/** A random session id. */
+export function randomId(): string {
+  return Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+}

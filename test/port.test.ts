@@ -1,0 +1,582 @@
+/**
+ * SPEC.md "Channels across contexts" (`chanasync/port`) in Node: toPort and fromPort over
+ * Node's MessageChannel (the same ports as the web's), over a hand-made port (an object with
+ * postMessage and addEventListener, which lets a test count listeners or silence a peer), and
+ * across a real thread (worker_threads, test/port/node-worker.mjs). The browser contexts are in
+ * port.browser.test.ts, workerd in port.workerd.test.ts.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import * as esbuild from 'esbuild';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { Channel } from '../src/channel.js';
+import { ChannelClosedError, ChannelError } from '../src/errors.js';
+import { fromPort, GONE_AFTER_MS, type PortLike, toPort } from '../src/port/index.js';
+
+/** chanasync (core and port) bundled from src/ for the worker threads, which cannot load TypeScript. */
+const lib = join(import.meta.dirname, '..', 'node_modules', '.cache', 'port-test', 'lib.mjs');
+beforeAll(async () => {
+  mkdirSync(join(lib, '..'), { recursive: true });
+  await esbuild.build({
+    stdin: {
+      contents: "export { Channel } from './src/channel.js'; export { fromPort, toPort } from './src/port/index.js';",
+      resolveDir: join(import.meta.dirname, '..'),
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    outfile: lib,
+  });
+});
+
+/** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
+const opened: MessagePort[] = [];
+afterEach(() => {
+  for (const port of opened.splice(0)) port.close();
+});
+
+/** A fresh MessageChannel; both ports are closed after the test. */
+function ports(): [PortLike, PortLike] {
+  const { port1, port2 } = new MessageChannel();
+  opened.push(port1, port2);
+  return [port1 as unknown as PortLike, port2 as unknown as PortLike];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Pushes 0..count-1 into `channel` (awaiting each push), then closes it. */
+async function produce(channel: Channel<number>, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await channel.push(i);
+  channel.close();
+}
+
+async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
+  const values: T[] = [];
+  for await (const value of channel) values.push(value);
+  return values;
+}
+
+/**
+ * A port pair made of plain EventTargets: each side's postMessage structured-clones the message
+ * and dispatches it on the other side in a later task. `silence()` makes one side stop
+ * delivering (a context that died without a word), and `listeners` counts the message
+ * listeners registered on each side.
+ */
+function fakePorts() {
+  class FakePort extends EventTarget {
+    peer!: FakePort;
+    dead = false;
+    listeners = 0;
+    posted: unknown[] = [];
+    postMessage(message: unknown, transfer?: Transferable[]): void {
+      if (this.dead) return;
+      this.posted.push(message);
+      const data = structuredClone(message, { transfer: transfer as Transferable[] });
+      const peer = this.peer;
+      setTimeout(() => {
+        if (!this.dead) peer.dispatchEvent(new MessageEvent('message', { data }));
+      }, 0);
+    }
+    override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
+      if (type === 'message') this.listeners++;
+      super.addEventListener(type, listener);
+    }
+    override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
+      if (type === 'message') this.listeners--;
+      super.removeEventListener(type, listener);
+    }
+  }
+  const a = new FakePort();
+  const b = new FakePort();
+  a.peer = b;
+  b.peer = a;
+  return { a, b };
+}
+
+describe('order, loss and batching', () => {
+  test('100,000 values arrive in order, each once, and toPort reports them all sent', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(64);
+    const remote = fromPort<number>(there, { capacity: 256 });
+    const done = toPort(local, here);
+    const [received] = await Promise.all([collect(remote), produce(local, 100_000)]);
+    expect(received.length).toBe(100_000);
+    expect(received.every((value, index) => value === index)).toBe(true);
+    expect(received.reduce((sum, value) => sum + value, 0)).toBe((100_000 * 99_999) / 2);
+    expect(await done).toEqual({ sent: 100_000, undelivered: [] });
+  });
+
+  test('values pulled in the same turn travel in one message', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(10);
+    for (let i = 0; i < 10; i++) local.pushNowait(i);
+    local.close();
+    const remote = fromPort<number>(b, { capacity: 10 });
+    const done = toPort(local, a);
+    expect(await collect(remote)).toEqual([...Array(10).keys()]);
+    await done;
+    const batches = a.posted.filter((message) => (message as { type: string }).type === 'values');
+    expect(batches).toHaveLength(1);
+    expect((batches[0] as { values: number[] }).values).toEqual([...Array(10).keys()]);
+  });
+
+  test('objects arrive as structured clones, with their shape', async () => {
+    const [here, there] = ports();
+    const local = new Channel<{ id: number; tags: string[]; at: Date }>(1);
+    const remote = fromPort<{ id: number; tags: string[]; at: Date }>(there, { capacity: 1 });
+    const done = toPort(local, here);
+    const value = { id: 7, tags: ['a', 'b'], at: new Date(0) };
+    await local.push(value);
+    local.close();
+    const [received] = await collect(remote);
+    expect(received).toEqual(value);
+    expect(received).not.toBe(value);
+    await done;
+  });
+});
+
+describe('backpressure', () => {
+  test('the sender pulls no more values than the receiver has free slots', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const done = toPort(local, here);
+    let pushed = 0;
+    void (async () => {
+      for (let i = 0; i < 100; i++) {
+        await local.push(i);
+        pushed++;
+      }
+    })().catch(() => {});
+    await sleep(100);
+    expect(remote.size).toBe(4); // measured on the receiving side: the buffer is full…
+    expect(pushed).toBe(4); // …and the producer is held back: nothing more was pulled
+    expect(await remote.pull()).toBe(0);
+    await sleep(100);
+    // Credit comes back once half the capacity is free: one pull is not enough yet.
+    expect(remote.size).toBe(3);
+    expect(await remote.pull()).toBe(1);
+    await sleep(100);
+    expect(remote.size).toBe(4);
+    expect(pushed).toBe(6);
+    remote.close();
+    const result = await done;
+    expect(result.sent).toBe(6);
+    expect(result.undelivered).toEqual([]);
+  });
+
+  test('capacity 0 is a rendezvous: a push resolves only once a remote pull took its value', async () => {
+    const [here, there] = ports();
+    const local = new Channel<string>(0);
+    const remote = fromPort<string>(there); // capacity 0
+    const done = toPort(local, here);
+    let committed = false;
+    const push = local.push('hello').then(() => {
+      committed = true;
+    });
+    await sleep(100);
+    expect(committed).toBe(false);
+    expect(await remote.pull()).toBe('hello');
+    await push;
+    expect(committed).toBe(true);
+    local.close();
+    await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
+  test('with capacity 0, a value whose remote pull gave up waits there for the next pull', async () => {
+    const [here, there] = ports();
+    const local = new Channel<string>(0);
+    const remote = fromPort<string>(there);
+    const done = toPort(local, here);
+    const controller = new AbortController();
+    const first = remote.pull({ signal: controller.signal });
+    await sleep(20); // the parked pull's credit reached the sender
+    const push = local.push('kept'); // pulled and posted for that pull…
+    controller.abort(); // …which gives up before the value arrives
+    await expect(first).rejects.toBeInstanceOf(DOMException);
+    await push;
+    await sleep(20);
+    expect(remote.size).toBe(0); // not committed: no pull wants it
+    expect(await remote.pull()).toBe('kept');
+    local.close();
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
+  test('with capacity 0 and no remote pull, closing the local channel still ends the stream', async () => {
+    const [here, there] = ports();
+    const local = new Channel<string>(0);
+    const remote = fromPort<string>(there);
+    const done = toPort(local, here);
+    const pulled = remote.pull();
+    await local.push('only');
+    expect(await pulled).toBe('only');
+    local.close(); // the sender has no credit left, so no pull is parked on the local channel
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+    expect(remote.closed).toBe(true);
+  });
+});
+
+describe('close', () => {
+  test('closing the local channel closes the remote one after the last value', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(8);
+    const remote = fromPort<number>(there, { capacity: 2 });
+    const done = toPort(local, here);
+    await produce(local, 5);
+    expect(await collect(remote)).toEqual([0, 1, 2, 3, 4]);
+    expect(remote.closed).toBe(true);
+    expect(await done).toEqual({ sent: 5, undelivered: [] });
+  });
+
+  test('the close reason crosses over: for-await on the remote channel throws it', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(1);
+    const remote = fromPort<number>(there, { capacity: 1 });
+    void toPort(local, here);
+    await local.push(1);
+    local.close(new RangeError('out of range'));
+    const seen: number[] = [];
+    const failure = await (async () => {
+      for await (const value of remote) seen.push(value);
+    })().catch((error: unknown) => error);
+    expect(seen).toEqual([1]);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe('out of range');
+  });
+
+  test('a close reason that cannot be cloned arrives as an Error with its message', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(1);
+    const remote = fromPort<number>(there, { capacity: 1 });
+    void toPort(local, here);
+    local.close({ message: 'no functions across contexts', retry: () => {} });
+    const failure = await remote.pull().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ChannelClosedError);
+    expect((failure as ChannelClosedError).cause).toBeInstanceOf(Error);
+    expect(((failure as ChannelClosedError).cause as Error).message).toContain('no functions across contexts');
+  });
+
+  test('when the receiver closes early, sent + undelivered account for every value pulled', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(there, { capacity: 8 });
+    const done = toPort(local, here);
+    let pushed = 0;
+    const producer = (async () => {
+      for (let i = 0; i < 1000; i++) {
+        await local.push(i);
+        pushed++;
+      }
+    })().catch(() => {});
+    const taken = [await remote.pull(), await remote.pull(), await remote.pull()];
+    remote.close();
+    const { sent, undelivered } = await done;
+    expect(taken).toEqual([0, 1, 2]);
+    // Everything toPort pulled (= the pushes that resolved) is either committed remotely
+    // (the 3 taken plus what the closed buffer still held) or undelivered, in order.
+    expect(sent + undelivered.length).toBe(pushed);
+    expect(undelivered).toEqual([...Array(undelivered.length).keys()].map((i) => sent + i));
+    // The sender stopped pulling at once: the next values stay in the local channel.
+    expect(local.stats().waitingPullers).toBe(0);
+    await sleep(20);
+    const pulled = pushed;
+    expect(pulled).toBe(sent + undelivered.length);
+    expect(await local.pull()).toBe(pulled);
+    local.close();
+    await producer;
+  });
+
+  test('the values left in a closed remote buffer stay readable there', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(8);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const done = toPort(local, here);
+    for (let i = 0; i < 8; i++) await local.push(i);
+    await sleep(50);
+    remote.close();
+    const { sent, undelivered } = await done;
+    expect(sent).toBe(4);
+    expect(undelivered).toEqual([]);
+    expect(await collect(remote)).toEqual([0, 1, 2, 3]);
+    expect(local.size).toBe(4); // never pulled: 4, 5, 6, 7 are still here
+  });
+
+  test('aborting toPort closes the remote channel with the reason and returns what was not delivered', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(8);
+    const remote = fromPort<number>(there, { capacity: 2 });
+    const controller = new AbortController();
+    const done = toPort(local, here, { signal: controller.signal });
+    for (let i = 0; i < 8; i++) await local.push(i);
+    await sleep(50);
+    controller.abort(new Error('enough'));
+    const { sent, undelivered } = await done;
+    expect(sent).toBe(2);
+    expect(undelivered).toEqual([]);
+    const values: number[] = [];
+    const failure = await (async () => {
+      for await (const value of remote) values.push(value);
+    })().catch((error: unknown) => error);
+    expect(values).toEqual([0, 1]);
+    expect((failure as Error).message).toBe('enough');
+    expect(local.size).toBe(6);
+  });
+
+  test('toPort with an already aborted signal pulls nothing and resolves at once', async () => {
+    const [here] = ports();
+    const local = new Channel<number>(1);
+    await local.push(1);
+    expect(await toPort(local, here, { signal: AbortSignal.abort() })).toEqual({ sent: 0, undelivered: [] });
+    expect(local.size).toBe(1);
+  });
+});
+
+describe('the wire', () => {
+  test('ArrayBuffers listed by transfer move: detached on the sender, intact on the receiver', async () => {
+    const [here, there] = ports();
+    const local = new Channel<ArrayBuffer>(2);
+    const remote = fromPort<ArrayBuffer>(there, { capacity: 2 });
+    const done = toPort(local, here, { transfer: (buffer) => [buffer] });
+    const buffer = new Uint8Array(65_536).fill(9).buffer;
+    await local.push(buffer);
+    const received = await remote.pull();
+    expect(buffer.byteLength).toBe(0); // detached: it moved
+    expect(received.byteLength).toBe(65_536);
+    expect(new Uint8Array(received)[65_535]).toBe(9);
+    local.close();
+    await done;
+  });
+
+  test('malformed and foreign messages on the port are ignored', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const done = toPort(local, here);
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    const junk = [
+      'hello',
+      null,
+      42,
+      { type: 'values', values: [666] },
+      { source: 'chanasync-port', version: 2, type: 'values', name: '', session: 'x', values: [666] },
+      { source: 'chanasync-port', version: 1, type: 'values', name: '', session: 'not-the-session', values: [666] },
+      { source: 'chanasync-port', version: 1, type: 'values', name: '', session: 'x', values: 'not an array' },
+      { source: 'chanasync-port', version: 1, type: 'end', name: '', session: 'x', abort: true },
+      { source: 'chanasync-port', version: 1, type: 'nonsense', name: '', session: 'x' },
+    ];
+    for (const message of junk) here.postMessage(message);
+    for (const message of [
+      { source: 'chanasync-port', version: 1, type: 'credit', name: '', session: 'x', granted: -1, committed: 0 },
+      { source: 'chanasync-port', version: 1, type: 'closed', name: '', session: 'x', committed: 0 },
+    ]) {
+      there.postMessage(message);
+    }
+    await sleep(50);
+    await local.push(2);
+    expect(await remote.pull()).toBe(2);
+    expect(remote.size).toBe(0);
+    expect(remote.closed).toBe(false);
+    local.close();
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+  });
+
+  test('several channels share one port, paired by name', async () => {
+    const [here, there] = ports();
+    const letters = new Channel<string>(4);
+    const numbers = new Channel<number>(4);
+    const remoteLetters = fromPort<string>(there, { name: 'letters', capacity: 2 });
+    const remoteNumbers = fromPort<number>(there, { name: 'numbers', capacity: 2 });
+    const sent = Promise.all([toPort(letters, here, { name: 'letters' }), toPort(numbers, here, { name: 'numbers' })]);
+    const producers = (async () => {
+      for (const letter of 'abcde') await letters.push(letter);
+      letters.close();
+    })();
+    const [gotLetters, gotNumbers] = await Promise.all([
+      collect(remoteLetters),
+      collect(remoteNumbers),
+      producers,
+      produce(numbers, 5),
+    ]);
+    expect(gotLetters).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(gotNumbers).toEqual([0, 1, 2, 3, 4]);
+    expect((await sent).map((result) => result.sent)).toEqual([5, 5]);
+    expect(remoteLetters.name).toBe('letters');
+  });
+
+  test('a receiver created after the sender started still pairs with it', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(4);
+    const done = toPort(local, here, { name: 'late' });
+    await produce(local, 3);
+    await sleep(30);
+    const remote = fromPort<number>(there, { name: 'late', capacity: 4 });
+    expect(await collect(remote)).toEqual([0, 1, 2]);
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+  });
+
+  test('the stream leaves no listener and no timer behind once it is over', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(2);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const done = toPort(local, a);
+    expect(a.listeners).toBe(1);
+    expect(b.listeners).toBe(1);
+    await produce(local, 3);
+    await collect(remote);
+    await done;
+    expect(a.listeners).toBe(0);
+    expect(b.listeners).toBe(0);
+    const posted = a.posted.length + b.posted.length;
+    await sleep(1600); // longer than the ping period: a timer left behind would ping
+    expect(a.posted.length + b.posted.length).toBe(posted);
+  });
+});
+
+describe('contexts that die', () => {
+  test(
+    'a receiver that goes silent is detected by the heartbeat: toPort returns the values in flight',
+    async () => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(16);
+      const remote = fromPort<number>(b, { capacity: 4 });
+      const done = toPort(local, a);
+      for (let i = 0; i < 6; i++) await local.push(i);
+      await sleep(50);
+      expect(remote.size).toBe(4);
+      b.dead = true; // the receiving context dies: it posts and hears nothing more
+      a.dead = true;
+      const started = performance.now();
+      const { sent, undelivered } = await done;
+      const detection = performance.now() - started;
+      expect(detection).toBeGreaterThanOrEqual(GONE_AFTER_MS - 1000);
+      expect(detection).toBeLessThan(GONE_AFTER_MS + 1500);
+      expect(sent + undelivered.length).toBe(4);
+      expect(local.size).toBe(2);
+    },
+    GONE_AFTER_MS + 5000,
+  );
+
+  test(
+    'a sender that goes silent closes the receiving channel with an error saying the other side is gone',
+    async () => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(4);
+      const remote = fromPort<number>(b, { name: 'jobs', capacity: 4 });
+      void toPort(local, a, { name: 'jobs' });
+      await local.push(1);
+      expect(await remote.pull()).toBe(1);
+      a.dead = true;
+      b.dead = true;
+      const failure = await (async () => {
+        for await (const _ of remote);
+      })().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ChannelError);
+      expect((failure as Error).message).toMatch(/fromPort: channel "jobs" lost its sender.*other side is gone/);
+    },
+    GONE_AFTER_MS + 5000,
+  );
+
+  test(
+    'a worker thread terminated mid-stream: toPort resolves with the undelivered values',
+    async () => {
+      const { port1, port2 } = new MessageChannel();
+      opened.push(port1);
+      const worker = new Worker(new URL('./port/node-worker.mjs', import.meta.url), {
+        workerData: { lib: pathToFileURL(lib).href, port: port2, mode: 'receive-slowly' },
+        transferList: [port2],
+      });
+      const local = new Channel<number>(0);
+      const done = toPort(local, port1 as unknown as PortLike, { name: 'work' });
+      let pushed = 0;
+      const producer = (async () => {
+        for (let i = 0; ; i++) {
+          await local.push(i);
+          pushed++;
+        }
+      })().catch(() => {});
+      while (pushed < 20) await sleep(10);
+      const started = performance.now();
+      await worker.terminate();
+      const { sent, undelivered } = await done;
+      expect(performance.now() - started).toBeLessThan(GONE_AFTER_MS + 1500);
+      expect(sent + undelivered.length).toBe(pushed);
+      expect(undelivered).toEqual([...Array(undelivered.length).keys()].map((i) => sent + i));
+      local.close();
+      await producer;
+    },
+    GONE_AFTER_MS + 10_000,
+  );
+
+  test('a worker thread sends values back through its own channel', async () => {
+    const { port1, port2 } = new MessageChannel();
+    opened.push(port1);
+    const worker = new Worker(new URL('./port/node-worker.mjs', import.meta.url), {
+      workerData: { lib: pathToFileURL(lib).href, port: port2, mode: 'send-squares', count: 1000 },
+      transferList: [port2],
+    });
+    const squares = fromPort<number>(port1 as unknown as PortLike, { name: 'squares', capacity: 32 });
+    const values = await collect(squares);
+    expect(values).toEqual([...Array(1000).keys()].map((i) => i * i));
+    await worker.terminate();
+  });
+});
+
+describe('bad input', () => {
+  test('toPort rejects a channel that is not a chanasync Channel with a TypeError naming it', async () => {
+    const [here] = ports();
+    await expect(toPort({} as Channel<number>, here)).rejects.toThrow(
+      new TypeError('toPort(channel, port, options): channel is not a chanasync Channel'),
+    );
+  });
+
+  test('toPort and fromPort reject a port without postMessage', async () => {
+    const notAPort = { addEventListener() {}, removeEventListener() {} } as unknown as PortLike;
+    await expect(toPort(new Channel<number>(), notAPort)).rejects.toThrow(/toPort\(.*\): port has no postMessage/);
+    expect(() => fromPort(notAPort)).toThrow(/fromPort\(port, options\): port has no postMessage/);
+  });
+
+  test('fromPort refuses a bad capacity with a RangeError', () => {
+    const [, there] = ports();
+    expect(() => fromPort(there, { capacity: -1 })).toThrow(RangeError);
+    expect(() => fromPort(there, { capacity: 1.5 })).toThrow(/capacity must be 0, a positive integer or Infinity/);
+  });
+
+  test('a second fromPort of the same name on the same port is refused', () => {
+    const [, there] = ports();
+    const first = fromPort(there, { name: 'x' });
+    expect(() => fromPort(there, { name: 'x' })).toThrow(/a fromPort stream named "x" is already open/);
+    first.close();
+    expect(() => fromPort(there, { name: 'x' }).close()).not.toThrow();
+  });
+
+  test('fromPort on a window requires the origin the sender must have', () => {
+    const fakeWindow = { postMessage() {} } as unknown as PortLike & { window: unknown };
+    fakeWindow.window = fakeWindow;
+    expect(() => fromPort(fakeWindow)).toThrow(/origin is required when port is a Window/);
+  });
+
+  test('a value that cannot be cloned makes toPort reject with an error that accounts for every value', async () => {
+    const [here, there] = ports();
+    const local = new Channel<unknown>(4);
+    const remote = fromPort<unknown>(there, { capacity: 4 });
+    const done = toPort(local, here);
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    const uncloneable = { run() {} };
+    await local.push(uncloneable);
+    const failure = (await done.catch((error: unknown) => error)) as TypeError & {
+      sent: number;
+      undelivered: unknown[];
+    };
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.message).toMatch(/^toPort\(channel, port\): a value could not be posted/);
+    expect(failure.sent).toBe(1);
+    expect(failure.undelivered).toEqual([uncloneable]);
+    await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+});
