@@ -20,9 +20,11 @@ import {
   ENABLE_SNIPPET,
   formatAge,
   frameLabel,
+  isOpenable,
   ROW_HEIGHT,
   render,
   sparklinePoints,
+  View,
   whereOf,
 } from '../src/panel/render.js';
 import { channel, dataOf, IFRAME, snapshot, T0, TOP, waiter } from './snapshots.js';
@@ -85,7 +87,7 @@ describe('occupancy', () => {
     const row = rowOf('ticks');
     expect(row?.querySelector('.col-overflow')?.textContent).toBe('drop-oldest');
     expect(row?.classList.contains('closed')).toBe(true);
-    expect(row?.querySelector('.badge-closed')?.textContent).toBe('closed');
+    expect(row?.querySelector('.col-state')?.textContent).toBe('closed');
   });
 });
 
@@ -106,7 +108,7 @@ describe('waiters and stuck rows', () => {
   test('a row whose oldest waiter waited longer than the threshold is marked stuck', () => {
     show(dataOf(channels), { thresholdMs: 5000 });
     expect(rowOf('replies')?.classList.contains('stuck')).toBe(true);
-    expect(rowOf('replies')?.querySelector('.badge-stuck')?.textContent).toBe('stuck');
+    expect(rowOf('replies')?.querySelector('.col-state')?.textContent).toBe('stuck');
     expect(rowOf('results')?.classList.contains('stuck')).toBe(false);
     expect(rowOf('idle')?.classList.contains('stuck')).toBe(false);
   });
@@ -222,7 +224,7 @@ describe('expanded rows', () => {
   });
 
   test('an expanded row lists its waiters, oldest first, with kind, age and stack, and its creation site', () => {
-    const key = `${TOP.documentId}/1`;
+    const key = `${TOP.documentId}|page/1`;
     show(data, { expanded: new Set([key]) });
     const row = rowOf('results');
     expect(row?.classList.contains('expanded')).toBe(true);
@@ -230,25 +232,27 @@ describe('expanded rows', () => {
     const waiters = [...(row?.querySelectorAll('.waiter') ?? [])];
     expect(waiters.map((w) => w.querySelector('.kind')?.textContent)).toEqual(['push', 'select (push)']);
     expect(waiters.map((w) => w.querySelector('.age')?.textContent)).toEqual(['waiting 3.0 s', 'waiting 1.0 s']);
-    expect(waiters[0]?.querySelector('.stack')?.textContent).toBe(parkedAt);
+    expect([...(waiters[0]?.querySelectorAll('.stack .frame-line') ?? [])].map((line) => line.textContent)).toEqual(
+      parkedAt.split('\n'),
+    );
     expect(waiters[1]?.querySelector('.stack')).toBeNull();
-    expect(row?.querySelector('dd.stack')?.textContent).toBe(created);
+    expect(row?.querySelector('dd .stack')?.textContent).toBe(created);
   });
 
   test('without stacks, an expanded row tells how to record them', () => {
-    show(data, { expanded: new Set([`${TOP.documentId}/2`]) });
+    show(data, { expanded: new Set([`${TOP.documentId}|page/2`]) });
     const details = rowOf('plain')?.querySelector('.details')?.textContent ?? '';
     expect(details).toContain('stacks: true');
     expect(details).toContain('no parked operations');
   });
 
   test('an expanded row pushes the rows below it down by its details’ height', () => {
-    show(data, { expanded: new Set([`${TOP.documentId}/1`]), sort: 'name' });
+    show(data, { expanded: new Set([`${TOP.documentId}|page/1`]), sort: 'name' });
     const top = (name: string) => Number.parseFloat(rowOf(name)?.style.top ?? 'NaN');
     const details = Number.parseFloat(rowOf('results')?.querySelector<HTMLElement>('.details')?.style.height ?? '0');
     expect(details).toBeGreaterThan(0);
     expect(top('plain')).toBe(0);
-    show(data, { expanded: new Set([`${TOP.documentId}/1`]), sort: 'age' });
+    show(data, { expanded: new Set([`${TOP.documentId}|page/1`]), sort: 'age' });
     expect(top('results')).toBe(0);
     expect(top('plain')).toBe(ROW_HEIGHT + details);
   });
@@ -313,7 +317,7 @@ describe('empty states and notices', () => {
     );
     show(data);
     const notice = document.querySelector('.notice-truncated')?.textContent ?? '';
-    expect(notice).toContain('250 channels and 3 waiters');
+    expect(notice).toContain('250 channels, 3 parked operations');
     expect(notice).toContain(`${LIMITS.channels} channels`);
   });
 
@@ -329,7 +333,7 @@ describe('empty states and notices', () => {
   test('a malformed message shows a notice naming its frame', () => {
     show(withNotice(dataOf([channel({ id: 1 })]), 'malformed', IFRAME));
     expect(document.querySelector('.notice-malformed')?.textContent).toBe(
-      'Ignored a malformed chanasync message from frame frame.html.',
+      'Ignored a malformed chanasync message from frame frame.html (https://app.example).',
     );
   });
 
@@ -342,7 +346,7 @@ describe('empty states and notices', () => {
   test('the status line counts channels, stuck rows, waiters and frames', () => {
     let data = dataOf([channel({ id: 1, pullers: [waiter('pull', 9000)] }), channel({ id: 2 })]);
     data = withSnapshot(data, IFRAME, snapshot([channel({ id: 1 })]), T0);
-    expect(show(data).status).toBe('3 channels · 1 stuck · 1 waiting · 2 frames');
+    expect(show(data).status).toBe('3 channels · 1 stuck · 2 frames');
     expect(show(data, {}, T0, 'reconnecting').status).toContain('reconnecting…');
   });
 });
@@ -354,11 +358,13 @@ describe('frames', () => {
     expect(document.querySelector('.table')?.classList.contains('multi-frame')).toBe(true);
     expect(rowOf('outer')?.querySelector('.col-frame')?.textContent).toBe('top');
     expect(rowOf('inner')?.querySelector('.col-frame')?.textContent).toBe('frame.html');
-    expect(rowOf('inner')?.querySelector('.col-frame')?.getAttribute('title')).toBe(IFRAME.url);
+    expect(rowOf('inner')?.querySelector('.col-frame')?.getAttribute('title')).toBe(
+      `${IFRAME.url} (origin https://app.example)`,
+    );
   });
 
   test('frames that share a URL are told apart by their frame id', () => {
-    const twin = { ...IFRAME, frameId: 9, documentId: 'doc-twin' };
+    const twin = { ...IFRAME, frameId: 9, documentId: 'doc-twin', origin: 'https://app.example' };
     const data = dataOf([channel({ id: 1, name: 'b' })], twin, dataOf([channel({ id: 1, name: 'a' })], IFRAME));
     show(data);
     expect(rowOf('a')?.querySelector('.col-frame')?.textContent).toBe('frame.html (7)');
@@ -373,7 +379,7 @@ describe('frames', () => {
 
 describe('untrusted text', () => {
   test('a hostile channel name is rendered as text: no <img> element exists', () => {
-    show(dataOf([channel({ id: 1, name: HOSTILE })]), { expanded: new Set([`${TOP.documentId}/1`]) });
+    show(dataOf([channel({ id: 1, name: HOSTILE })]), { expanded: new Set([`${TOP.documentId}|page/1`]) });
     expect(document.querySelector('.name-text')?.textContent).toBe(HOSTILE);
     expect(document.querySelectorAll('img')).toHaveLength(0);
   });
@@ -392,10 +398,10 @@ describe('untrusted text', () => {
       hostileFrame,
       dataOf([channel({ id: 2 })]),
     );
-    show(data, { expanded: new Set([`${hostileFrame.documentId}/1`]) });
+    show(data, { expanded: new Set([`${hostileFrame.documentId}|page/1`]) });
     expect(document.querySelectorAll('img, script')).toHaveLength(0);
     expect(document.querySelector('.waiter .stack')?.textContent).toBe(`at ${HOSTILE} (${HOSTILE}:1:1)`);
-    expect(document.querySelector('dd.stack')?.textContent).toContain('<script>alert(1)</script>');
+    expect(document.querySelector('dd .stack')?.textContent).toContain('<script>alert(1)</script>');
   });
 });
 
@@ -404,7 +410,12 @@ describe('virtualized rows', () => {
   function tenThousand(): PanelData {
     let data = EMPTY_DATA;
     for (let f = 0; f < 10; f++) {
-      const frame = { frameId: f, url: `https://app.example/${f}.html`, documentId: `doc-${f}` };
+      const frame = {
+        frameId: f,
+        url: `https://app.example/${f}.html`,
+        documentId: `doc-${f}`,
+        origin: 'https://app.example',
+      };
       const channels = Array.from({ length: 1000 }, (_, i) =>
         channel({ id: i + 1, name: `ch-${f}-${i}`, capacity: 10, size: i % 11 }),
       );
@@ -440,8 +451,9 @@ describe('formatting', () => {
   test('ages read as ms, seconds, minutes or hours', () => {
     expect(formatAge(820)).toBe('820 ms');
     expect(formatAge(12_345)).toBe('12.3 s');
-    expect(formatAge(245_000)).toBe('4 m 05 s');
-    expect(formatAge(7_380_000)).toBe('2 h 03 m');
+    expect(formatAge(303_000)).toBe('5 min 3 s');
+    expect(formatAge(7_800_000)).toBe('2 h 10 min');
+    expect(formatAge(90_061_000)).toBe('25 h 1 min');
   });
 
   test('V8 and Firefox stack frames shorten to function (file:line)', () => {
@@ -455,7 +467,167 @@ describe('formatting', () => {
   test('a frame is labelled by the last part of its path', () => {
     expect(frameLabel(TOP)).toBe('top');
     expect(frameLabel(IFRAME)).toBe('frame.html');
-    expect(frameLabel({ frameId: 3, url: 'https://a.example/', documentId: 'd' })).toBe('a.example');
-    expect(frameLabel({ frameId: 3, url: '', documentId: 'd' })).toBe('frame 3');
+    expect(frameLabel({ frameId: 3, url: 'https://a.example/', documentId: 'd', origin: 'https://app.example' })).toBe(
+      'a.example',
+    );
+    expect(frameLabel({ frameId: 3, url: '', documentId: 'd', origin: 'https://app.example' })).toBe('frame 3');
+  });
+});
+
+describe('updating in place', () => {
+  const stack = 'at waitForReply (https://app.example/src/api.js:42:17)\nat main (https://app.example/src/main.js:3:1)';
+  const data = dataOf([
+    channel({ id: 1, name: 'replies', pullers: [waiter('pull', 1000, stack)] }),
+    channel({ id: 2, name: 'jobs', capacity: 4, size: 1 }),
+  ]);
+  const key = `${TOP.documentId}|page/1`;
+
+  function mount() {
+    const targets = {
+      status: document.createElement('span'),
+      notices: document.createElement('div'),
+      content: document.createElement('div'),
+    };
+    document.body.replaceChildren(targets.notices, targets.content);
+    return { view: new View(document, targets), targets };
+  }
+
+  test('a repaint that only ages waits keeps every node and rewrites the age texts', () => {
+    const { view, targets } = mount();
+    const input = { data, view: { ...DEFAULT_VIEW, expanded: new Set([key]) }, connection: 'connected' as const };
+    view.update({ ...input, now: T0 });
+    const rowsBefore = [...targets.content.querySelectorAll('.row')];
+    const stackLine = targets.content.querySelector('.waiter .stack .frame-line');
+    const ageNode = targets.content.querySelector('.row .col-wait')?.firstChild;
+    view.update({ ...input, now: T0 + 1500 });
+    expect([...targets.content.querySelectorAll('.row')]).toEqual(rowsBefore);
+    expect(targets.content.querySelector('.waiter .stack .frame-line')).toBe(stackLine);
+    expect(targets.content.querySelector('.row .col-wait')?.firstChild).toBe(ageNode);
+    expect(ageNode?.textContent).toBe('2.5 s');
+    expect(targets.content.querySelector('.waiter .age')?.textContent).toBe('waiting 2.5 s');
+  });
+
+  test('a text selection in a stack survives the repaints that age it', () => {
+    const { view, targets } = mount();
+    const input = { data, view: { ...DEFAULT_VIEW, expanded: new Set([key]) }, connection: 'connected' as const };
+    view.update({ ...input, now: T0 });
+    const line = targets.content.querySelector('.waiter .stack .frame-line') as HTMLElement;
+    const range = document.createRange();
+    range.selectNodeContents(line);
+    const selection = document.getSelection() as Selection;
+    selection.removeAllRanges();
+    selection.addRange(range);
+    for (let i = 1; i <= 4; i++) view.update({ ...input, now: T0 + i * 500 });
+    expect(selection.toString()).toBe(stack.split('\n')[0]);
+    expect(line.isConnected).toBe(true);
+  });
+
+  test('a wait crossing the threshold rebuilds only its row, now stuck', () => {
+    const { view, targets } = mount();
+    const input = { data, view: DEFAULT_VIEW, connection: 'connected' as const };
+    view.update({ ...input, now: T0 });
+    const jobs = rowOf('jobs');
+    view.update({ ...input, now: T0 + 4000 });
+    expect(rowOf('replies')?.classList.contains('stuck')).toBe(true);
+    expect(rowOf('jobs')).toBe(jobs);
+    expect(targets.content.querySelectorAll('.row')).toHaveLength(2);
+  });
+});
+
+describe('states, selects and leaks', () => {
+  test('each row says its state: stuck, waiting for input, waiting, idle', () => {
+    show(
+      dataOf([
+        channel({ id: 1, name: 'stuck', pullers: [waiter('pull', 9000)] }),
+        channel({ id: 2, name: 'keys', input: true, pullers: [waiter('pull', 90_000)] }),
+        channel({ id: 3, name: 'fresh', pullers: [waiter('pull', 100)] }),
+        channel({ id: 4, name: 'quiet' }),
+      ]),
+    );
+    expect(rowNames()).toEqual(['stuck', 'keys', 'fresh', 'quiet']);
+    const states = [...document.querySelectorAll('.row .col-state')].map((cell) => cell.textContent);
+    expect(states).toEqual(['stuck', 'waiting for input', 'waiting', 'idle']);
+    expect(rowOf('keys')?.classList.contains('stuck')).toBe(false);
+  });
+
+  test('a select is one row naming its cases; expanded, it lists them', () => {
+    const selectCase = { ...waiter('select', 8000, 'at supervise (https://app.example/a.js:3:1)'), select: 4 };
+    const data = dataOf([
+      channel({ id: 1, name: 'shutdown', pullers: [selectCase] }),
+      channel({ id: 2, name: 'cancel', pullers: [selectCase] }),
+    ]);
+    show(data, { expanded: new Set([`${TOP.documentId}|page/select/4`]) });
+    expect(rowNames()[0]).toBe('select: pull shutdown | pull cancel');
+    expect(document.querySelectorAll('.row.stuck')).toHaveLength(1);
+    expect(document.querySelector('.kind-select .details')?.textContent).toContain('pull cancel');
+  });
+
+  test('a leaked operation is listed first, with where it parked and where its channel was created', () => {
+    const data = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([channel({ id: 1, name: 'alive' })], {
+        leaked: [
+          {
+            id: 1,
+            kind: 'push',
+            since: T0 - 120_000,
+            detectedAt: T0 - 1000,
+            stack: 'at sendResult (https://app.example/w.js:9:3)',
+            channel: { id: 5, name: 'results', capacity: 0, createdAt: 'at start (https://app.example/w.js:2:1)' },
+          },
+        ],
+      }),
+      T0,
+    );
+    show(data, { expanded: new Set([`${TOP.documentId}|page|leak/1`]) });
+    expect(rowNames()).toEqual(['results', 'alive']);
+    expect(rowOf('results')?.querySelector('.col-state')?.textContent).toBe('leaked');
+    expect(rowOf('results')?.querySelector('.col-wait')?.textContent).toBe('2 min 0 s');
+    expect(rowOf('results')?.querySelector('.col-where')?.textContent).toBe('sendResult (w.js:9)');
+    const details = rowOf('results')?.querySelector('.details')?.textContent ?? '';
+    expect(details).toContain('garbage-collected');
+    expect(details).toContain('at start (https://app.example/w.js:2:1)');
+  });
+
+  test('names sit in <bdi>, so right-to-left text cannot reorder the row', () => {
+    show(dataOf([channel({ id: 1, name: 'שלום jobs' })]));
+    expect(document.querySelector('.name-text')?.tagName).toBe('BDI');
+  });
+});
+
+describe('frames and origins', () => {
+  test('“top” labels only the top frame: a cross-origin frame named top shows its host', () => {
+    const impostor = { frameId: 5, url: 'https://ads.example/top', documentId: 'd5', origin: 'https://ads.example' };
+    expect(frameLabel(impostor, { kind: 'page' }, 'https://app.example')).toBe('ads.example › top');
+    const sameOrigin = { ...impostor, url: 'https://app.example/top', origin: 'https://app.example' };
+    expect(frameLabel(sameOrigin, { kind: 'page' }, 'https://app.example')).toBe('frame 5 › top');
+    expect(frameLabel(TOP, { kind: 'worker', url: 'https://app.example/js/crunch.js' })).toBe('top › worker crunch.js');
+  });
+
+  test('rows of a cross-origin frame carry its origin', () => {
+    const ads = { frameId: 5, url: 'https://ads.example/top', documentId: 'd5', origin: 'https://ads.example' };
+    show(dataOf([channel({ id: 1, name: 'inner' })], ads, dataOf([channel({ id: 1, name: 'outer' })])));
+    expect(rowOf('inner')?.querySelector('.col-frame')?.textContent).toBe('ads.example › top');
+    expect(rowOf('inner')?.querySelector('.frame-chip')?.textContent).toBe('ads.example › top');
+    expect(rowOf('outer')?.querySelector('.frame-chip')).toBeNull();
+  });
+
+  test('only http(s) locations of the inspected page’s origins can be opened in Sources', () => {
+    const origins = new Set(['https://app.example']);
+    expect(isOpenable('https://app.example/src/a.js', origins)).toBe(true);
+    expect(isOpenable('https://evil.example/a.js', origins)).toBe(false);
+    expect(isOpenable('javascript:alert(1)', origins)).toBe(false);
+    expect(isOpenable('chrome-extension://x/a.js', origins)).toBe(false);
+  });
+
+  test('a parked-at location is marked openable only when the panel can open resources', () => {
+    const stack = 'at f (https://app.example/src/a.js:42:7)';
+    const data = dataOf([channel({ id: 1, name: 'r', pullers: [waiter('pull', 10, stack)] })]);
+    const input = { data, view: DEFAULT_VIEW, now: T0, connection: 'connected' as const };
+    const withSources = render({ ...input, canOpenResources: true }, document);
+    const location = withSources.content.querySelector<HTMLElement>('.col-where .loc');
+    expect(location?.dataset).toMatchObject({ url: 'https://app.example/src/a.js', line: '42', column: '7' });
+    expect(render(input, document).content.querySelector('.loc')).toBeNull();
   });
 });

@@ -312,7 +312,7 @@ describe('frameOfPort', () => {
 
 describe('liveFrames', () => {
   const kept = (documentId: string, frameId: number) => ({
-    frame: { frameId, url: 'https://a.example/', documentId },
+    frame: { frameId, url: 'https://a.example/', documentId, origin: 'https://a.example' },
     snapshot: snapshot([]),
     receivedAt: T0,
   });

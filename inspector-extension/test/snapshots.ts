@@ -6,11 +6,17 @@ import { EMPTY_DATA, type PanelData, withSnapshot } from '../src/panel/model.js'
 /** The page's clock at the time of the snapshots below. */
 export const T0 = 1_700_000_000_000;
 
-export const TOP: FrameInfo = { frameId: 0, url: 'https://app.example/index.html', documentId: 'doc-top' };
+export const TOP: FrameInfo = {
+  frameId: 0,
+  url: 'https://app.example/index.html',
+  documentId: 'doc-top',
+  origin: 'https://app.example',
+};
 export const IFRAME: FrameInfo = {
   frameId: 7,
   url: 'https://app.example/widgets/frame.html?x=1',
   documentId: 'doc-frame',
+  origin: 'https://app.example',
 };
 
 /** A channel; unnamed, unbuffered, open, with no waiters unless told otherwise. */
@@ -26,9 +32,9 @@ export function waiter(kind: WaiterSnapshot['kind'], ageMs: number, stack?: stri
 /** A snapshot taken at `time` (default {@link T0}). */
 export function snapshot(
   channels: readonly ChannelSnapshot[],
-  extra: { time?: number; truncated?: { channels: number; waiters: number } } = {},
+  extra: Partial<Pick<SnapshotMessage, 'time' | 'truncated' | 'seq' | 'leaked' | 'context'>> = {},
 ): SnapshotMessage {
-  const { time = T0, truncated } = extra;
+  const { time = T0, truncated, ...rest } = extra;
   return {
     source: 'chanasync',
     version: 1,
@@ -36,6 +42,7 @@ export function snapshot(
     time,
     channels,
     ...(truncated === undefined ? {} : { truncated }),
+    ...rest,
   };
 }
 

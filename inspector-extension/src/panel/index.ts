@@ -27,6 +27,7 @@ import {
   DEFAULT_THRESHOLD_MS,
   DEFAULT_VIEW,
   EMPTY_DATA,
+  hasWaits,
   type PanelData,
   type SortKey,
   type ViewState,
@@ -35,7 +36,7 @@ import {
   withoutFrame,
   withSnapshot,
 } from './model.js';
-import { type Connection, render } from './render.js';
+import { type Connection, View } from './render.js';
 
 /** How often the panel tells the service worker it is still there (which keeps it alive). */
 const KEEPALIVE_MS = 20_000;
@@ -57,6 +58,13 @@ const clearButton = byId<HTMLButtonElement>('clear');
 
 /** DevTools APIs, present only when the page runs as a DevTools panel. */
 const devtools = (browser as { devtools?: Devtools.Static }).devtools;
+/**
+ * `devtools.panels.openResource(url, lineNumber, columnNumber?)` where the browser has it
+ * (Chrome; line and column 0-based). Firefox's schema declares it unsupported.
+ */
+const openResource = (
+  devtools?.panels as { openResource?: (url: string, line: number, column?: number) => unknown } | undefined
+)?.openResource;
 
 // ── state ───────────────────────────────────────────────────────────────────────────────────
 
@@ -189,20 +197,12 @@ function schedule(): void {
   }
 }
 
-/**
- * The time waiters are aged at, in steps of 100 ms (ages show tenths of a second): repaints
- * within a step — scrolling — reuse the rows already sorted.
- */
-const clock = () => Date.now() - (Date.now() % 100);
+/** The panel's DOM, updated in place (see render.ts): a repaint rewrites ages, nothing else. */
+const table = new View(document, { status: statusBox, notices: noticesBox, content: viewport });
 
 function repaint(): void {
-  const shown = frozen ?? { data, now: clock() };
-  const output = render({ data: shown.data, view, now: shown.now, connection }, document);
-  const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
-  noticesBox.replaceChildren(...output.notices.childNodes);
-  viewport.replaceChildren(output.content);
-  statusBox.textContent = output.status;
-  if (focused !== undefined) viewport.querySelector<HTMLElement>(`.caret[data-key="${CSS.escape(focused)}"]`)?.focus();
+  const shown = frozen ?? { data, now: Date.now() };
+  table.update({ data: shown.data, view, now: shown.now, connection, canOpenResources: openResource !== undefined });
 }
 
 function setView(change: Partial<ViewState>): void {
@@ -233,7 +233,8 @@ pauseButton.addEventListener('click', () => {
 });
 
 clearButton.addEventListener('click', () => {
-  data = cleared(data);
+  data = cleared(data); // leaks too: they stay listed until this button
+
   if (frozen !== undefined) frozen = { data, now: frozen.now };
   setView({ expanded: new Set() });
   post({ source: PANEL_SOURCE, type: 'resync' }); // the page re-posts its current state
@@ -245,6 +246,18 @@ viewport.addEventListener('click', (event) => {
   if (sort !== undefined) {
     setView({ sort: sort as SortKey });
     return;
+  }
+  const location = target?.closest<HTMLElement>('.loc');
+  if (location !== null && location !== undefined && openResource !== undefined) {
+    // Only http(s) URLs of the inspected page's frames are ever marked (render.ts, isOpenable).
+    const { url, line, column } = location.dataset;
+    if (url !== undefined) {
+      void Promise.resolve(
+        openResource.call(devtools?.panels, url, Math.max(0, Number(line) - 1), Math.max(0, Number(column) - 1)),
+      ).catch(() => {});
+      event.stopPropagation();
+      return;
+    }
   }
   const line = target?.closest('.line'); // clicks in the details (selecting a stack) don't toggle
   if (line === null || line === undefined) return;
@@ -274,16 +287,7 @@ devtools?.panels.onThemeChanged?.addListener(applyTheme); // Firefox only
 
 setInterval(() => post({ source: PANEL_SOURCE, type: 'keepalive' }), KEEPALIVE_MS);
 setInterval(() => {
-  if (frozen === undefined && hasWaiters(data)) schedule();
+  if (frozen === undefined && hasWaits(data)) schedule();
 }, TICK_MS);
-
-function hasWaiters(current: PanelData): boolean {
-  for (const state of current.frames.values()) {
-    for (const channel of state.snapshot.channels) {
-      if (channel.pushers.length + channel.pullers.length > 0) return true;
-    }
-  }
-  return false;
-}
 
 connect();

@@ -1,34 +1,86 @@
 /**
  * The panel's state, as immutable values and pure functions: what the panel knows about the
- * inspected page (`PanelData`: each frame's last snapshot, recent occupancy samples, notices),
- * what the user chose (`ViewState`: filter, threshold, sort, expanded rows, scroll), and the
- * rows derived from both. No DOM and no extension API, so it is tested directly; `render.ts`
- * turns rows into DOM and `index.ts` wires both to the service worker.
+ * inspected page (`PanelData`: the last snapshot of each context of each frame, recent
+ * occupancy samples, leaked operations, notices), what the user chose (`ViewState`: filter,
+ * threshold, sort, expanded rows, scroll), and the rows derived from both. No DOM and no
+ * extension API, so it is tested directly; `render.ts` turns rows into DOM and `index.ts` wires
+ * both to the service worker.
  *
  * Updates return new values and never mutate, so Pause is just "keep rendering the value we
  * had", while updates go on underneath.
+ *
+ * Clocks. Snapshots are ordered by when the extension received them (the service worker's
+ * clock), ties broken by the page's `seq` — never by the page's `time`, which any script can
+ * set and which steps back with the page's clock. Every wait is kept as the instant it began
+ * on the extension's clock (`receivedAt - age in the snapshot`), so ages grow between
+ * snapshots — a stuck channel changes nothing, so the page posts nothing new about it — and
+ * sorting by age gives the same order at any time.
+ *
+ * States and ranking. Every row is in one state, ranked in this order:
+ *
+ *   1. `leaked`  — an operation parked on a channel that was garbage-collected: it can never
+ *                  complete. Listed until Clear, even after its frame is gone.
+ *   2. `stuck`   — a wait that nothing explains has lasted at least the threshold. Blocked
+ *                  producers (pushes) first, the longest-blocked first.
+ *   3. `input`   — waiting for input: every wait on it is explained (a channel created with
+ *                  `input: true` — `fromEvent`, `after`, `ticker`, `fromPort` — or a select with
+ *                  a case on one). Never stuck, however long.
+ *   4. `waiting` / `idle` — a wait shorter than the threshold, or no wait at all.
+ *
+ * A select with several cases is one row of its own (kind `select`), not one row per case: its
+ * cases still count in their channels' Pushers/Pullers, but only the select row is judged.
  */
-import type { ChannelSnapshot, SnapshotMessage, WaiterSnapshot } from '../../../src/protocol.js';
+import type { SnapshotMessage } from '../../../src/protocol.js';
 import type { FrameInfo, RefusalReason } from '../messages.js';
+import { type ChannelInfo, type ContextInfo, type LeakInfo, sanitize, type Waiting } from './sanitize.js';
+
+export type { ChannelInfo, ContextInfo, LeakInfo, Waiting } from './sanitize.js';
 
 /** How many snapshots each channel's sparkline remembers. */
 export const HISTORY_LENGTH = 40;
-/** The default stuck threshold: a row whose oldest waiter waited longer is marked stuck. */
+/** The default stuck threshold: a wait nothing explains is stuck once it lasted this long. */
 export const DEFAULT_THRESHOLD_MS = 5000;
 
-/** One frame's last snapshot and the recent history of its channels. */
+/** Identity of each derived value, so the renderer can tell "only ages changed" cheaply. */
+let nextVersion = 1;
+
+/** One context's (a frame's page, or a Worker it relays) last snapshot and recent history. */
 export interface FrameState {
+  /** `documentId|context`: unique among the panel's frames. */
+  readonly key: string;
   readonly frame: FrameInfo;
-  readonly snapshot: SnapshotMessage;
-  /** When the extension received the snapshot (extension clock), to age waiters between snapshots. */
+  readonly context: ContextInfo;
+  /** The page's sequence number of the snapshot, when it sent one. */
+  readonly seq: number | undefined;
+  readonly channels: readonly ChannelInfo[];
+  readonly truncated?: { readonly channels: number; readonly waiters: number; readonly leaks: number };
+  /** When the extension received the snapshot (extension clock). */
   readonly receivedAt: number;
   /** `size` of each channel (by id) in its recent snapshots, oldest first, at most {@link HISTORY_LENGTH}. */
   readonly history: ReadonlyMap<number, readonly number[]>;
+  /** Changes with every snapshot. */
+  readonly version: number;
 }
+
+/** A leaked operation the panel lists until Clear. */
+export interface LeakEntry {
+  readonly key: string;
+  /** The {@link FrameState.key} of the context that reported it. */
+  readonly frameKey: string;
+  readonly frame: FrameInfo;
+  readonly context: ContextInfo;
+  readonly leak: LeakInfo;
+  /** When it began waiting, on the extension's clock. */
+  readonly since: number;
+  readonly version: number;
+}
+
+/** Why something the page sent is not (all) shown. */
+export type NoticeReason = RefusalReason;
 
 /** A page message that was not shown, and how many times it happened. */
 export interface Notice {
-  readonly reason: RefusalReason;
+  readonly reason: NoticeReason;
   readonly frame: FrameInfo;
   /** Size of the last refused message, in characters of JSON, when known. */
   readonly chars?: number;
@@ -37,15 +89,25 @@ export interface Notice {
 
 /** Everything the panel knows about the inspected page. */
 export interface PanelData {
-  /** Frames by document id, in the order they first reported. */
+  /** Contexts by {@link FrameState.key}, in the order they first reported. */
   readonly frames: ReadonlyMap<string, FrameState>;
+  /** Leaked operations, in the order they were reported; they outlive their frames. */
+  readonly leaks: readonly LeakEntry[];
+  /** Keys of leaks the user cleared: a page that reports them again is not listened to. */
+  readonly dismissed: ReadonlySet<string>;
   readonly notices: readonly Notice[];
   /** Whether the page showed debug mode (an `announce` or a snapshot) since the panel last reset. */
   readonly debugSeen: boolean;
 }
 
-/** The state of a fresh panel, and of one whose page went away. */
-export const EMPTY_DATA: PanelData = { frames: new Map(), notices: [], debugSeen: false };
+/** The state of a fresh panel. */
+export const EMPTY_DATA: PanelData = {
+  frames: new Map(),
+  leaks: [],
+  dismissed: new Set(),
+  notices: [],
+  debugSeen: false,
+};
 
 /** The columns the table sorts by; each sorts descending except `name`. */
 export type SortKey = 'age' | 'waiters' | 'occupancy' | 'name';
@@ -54,7 +116,7 @@ export type SortKey = 'age' | 'waiters' | 'occupancy' | 'name';
 export interface ViewState {
   /** Case-insensitive substring of the name (or `#id`) to show; `''` shows all. */
   readonly filter: string;
-  /** A row whose oldest waiter waited at least this long is stuck (sorted first, highlighted). */
+  /** A wait nothing explains is stuck once it lasted this long. */
   readonly thresholdMs: number;
   readonly sort: SortKey;
   /** Keys of the rows whose details are open. */
@@ -76,43 +138,80 @@ export const DEFAULT_VIEW: ViewState = {
   viewportHeight: 600,
 };
 
-/** One table row: a channel of a frame, with what the table shows about it. */
-export interface ChannelRow {
-  /** Unique among rows: the frame's document id and the channel id. */
+/** A row's state; see the top of this file. */
+export type RowState = 'leaked' | 'stuck' | 'input' | 'waiting' | 'idle';
+
+/** One case of a select row: the channel and the case's waiter. */
+export interface SelectCase {
+  readonly channel: ChannelInfo;
+  readonly waiter: Waiting;
+}
+
+/** One table row: a channel, a select, or a leaked operation. */
+export interface Row {
+  /** Unique among rows. */
   readonly key: string;
+  readonly kind: 'channel' | 'select' | 'leak';
+  /** The channel's, select's or leak's id in its context. */
+  readonly id: number;
+  /** The {@link FrameState.key} of its context. */
+  readonly frameKey: string;
   readonly frame: FrameInfo;
-  readonly channel: ChannelSnapshot;
-  /** The channel's name, or `#id` when it has none. */
+  readonly context: ContextInfo;
+  /** The name shown: the channel's name or `#id`; for a select, its cases' channels. */
   readonly label: string;
-  /** `size / capacity` in [0, 1] for a buffered bounded channel; `undefined` when unbuffered or unbounded. */
+  readonly state: RowState;
+  /** Changes whenever anything shown but the ages changes. */
+  readonly version: number;
+  /** The channel (channel rows; for a leak, see `leak.channel`). */
+  readonly channel?: ChannelInfo;
+  /** The cases (select rows). */
+  readonly cases?: readonly SelectCase[];
+  /** The leaked operation (leak rows). */
+  readonly leak?: LeakInfo;
+  /** When the snapshot shown was received (extension clock); waits are aged from it. */
+  readonly receivedAt: number;
+  /** `size / capacity` in [0, 1] for a buffered bounded channel. */
   readonly occupancy: number | undefined;
   /** Parked pushes plus parked pulls (as listed in the snapshot). */
   readonly waiters: number;
-  /** How long the oldest parked push / pull has waited, in ms, if any. */
-  readonly pushersAge: number | undefined;
-  readonly pullersAge: number | undefined;
-  /** The longer of the two. */
-  readonly age: number | undefined;
-  /** The oldest waiter overall (whose stack says where the program is stuck). */
-  readonly oldest: WaiterSnapshot | undefined;
-  readonly stuck: boolean;
+  /** When the oldest parked push / pull / operation of any kind began (extension clock). */
+  readonly pushersSince: number | undefined;
+  readonly pullersSince: number | undefined;
+  readonly since: number | undefined;
+  /** When the oldest wait that nothing explains began; it makes the row stuck. */
+  readonly unexplainedSince: number | undefined;
+  /** When the oldest unexplained push began: stuck producers rank first. */
+  readonly producerSince: number | undefined;
+  /** The operation whose stack says where the program waits. */
+  readonly oldest: Waiting | undefined;
   /** Recent `size` samples, oldest first. */
   readonly history: readonly number[];
 }
 
+/** How long a wait that began at `since` (extension clock) has lasted at `now`. */
+export const ageAt = (since: number, now: number) => Math.max(0, now - since);
+
 // ── updates ─────────────────────────────────────────────────────────────────────────────────
 
-/** The top frame's state, if the top frame reported. */
+const contextKey = (context: ContextInfo) => (context.kind === 'page' ? 'page' : `worker:${context.url ?? ''}`);
+
+/** The top frame's page context, if it reported. */
 function topFrame(data: PanelData): FrameState | undefined {
   for (const state of data.frames.values()) if (state.frame.frameId === 0) return state;
   return undefined;
 }
 
+/** `data` started over for a new page: everything but the leaks (listed until Clear). */
+function startOver(data: PanelData, debugSeen: boolean): PanelData {
+  return { ...EMPTY_DATA, leaks: data.leaks, dismissed: data.dismissed, debugSeen };
+}
+
 /**
- * `data` with `snapshot` as the last one of `frame`. A snapshot older than the one already shown
- * (a kept snapshot that arrives after a live one) is ignored; a newer one also appends each
- * channel's size to its history. A new document in the top frame is a new page: the panel
- * starts over with it.
+ * `data` with `snapshot` (checked by the protocol guard) as the last one of its context in
+ * `frame`, received at `receivedAt`. A snapshot received before the one shown (a kept
+ * snapshot arriving after a live one), or at the same instant but with no higher `seq`, is
+ * ignored. A new document in the top frame is a new page: the panel starts over with it.
  */
 export function withSnapshot(
   data: PanelData,
@@ -123,50 +222,75 @@ export function withSnapshot(
   const top = frame.frameId === 0 ? topFrame(data) : undefined;
   if (top !== undefined && top.frame.documentId !== frame.documentId) {
     if (top.receivedAt > receivedAt) return data; // a kept snapshot of the page before
-    return withSnapshot(EMPTY_DATA, frame, snapshot, receivedAt);
+    return withSnapshot(startOver(data, true), frame, snapshot, receivedAt);
   }
-  const previous = data.frames.get(frame.documentId);
+  const clean = sanitize(snapshot, frame, receivedAt);
+  const key = `${frame.documentId}|${contextKey(clean.context)}`;
+  const previous = data.frames.get(key);
   if (
     previous !== undefined &&
-    (previous.snapshot.time > snapshot.time ||
-      (previous.snapshot.time === snapshot.time && previous.receivedAt >= receivedAt))
+    (receivedAt < previous.receivedAt ||
+      (receivedAt === previous.receivedAt && !((clean.seq ?? -1) > (previous.seq ?? -1))))
   ) {
     return data;
   }
   const history = new Map<number, readonly number[]>();
-  for (const channel of snapshot.channels) {
+  for (const channel of clean.channels) {
     const before = previous?.history.get(channel.id) ?? [];
     const kept = before.length >= HISTORY_LENGTH ? before.slice(before.length - HISTORY_LENGTH + 1) : before;
     history.set(channel.id, [...kept, channel.size]);
   }
   const frames = new Map(data.frames);
-  frames.set(frame.documentId, { frame, snapshot, receivedAt, history });
-  return { ...data, frames, debugSeen: true };
+  frames.set(key, {
+    key,
+    frame,
+    context: clean.context,
+    seq: clean.seq,
+    channels: clean.channels,
+    ...(clean.truncated === undefined ? {} : { truncated: clean.truncated }),
+    receivedAt,
+    history,
+    version: nextVersion++,
+  });
+  let leaks = data.leaks;
+  for (const leak of clean.leaked) {
+    const leakKey = `${key}|leak/${leak.id}`;
+    if (data.dismissed.has(leakKey) || leaks.some((entry) => entry.key === leakKey)) continue;
+    const since = receivedAt - leak.ageAtSnapshot;
+    leaks = [
+      ...leaks,
+      { key: leakKey, frameKey: key, frame, context: clean.context, leak, since, version: nextVersion++ },
+    ];
+  }
+  return { ...data, frames, leaks, debugSeen: true };
 }
 
 /** `data` after `frame` enabled debug mode; in a new top-frame document, the panel starts over. */
 export function withAnnounce(data: PanelData, frame: FrameInfo): PanelData {
   const top = frame.frameId === 0 ? topFrame(data) : undefined;
-  if (top !== undefined && top.frame.documentId !== frame.documentId) return { ...EMPTY_DATA, debugSeen: true };
+  if (top !== undefined && top.frame.documentId !== frame.documentId) return startOver(data, true);
   return data.debugSeen ? data : { ...data, debugSeen: true };
 }
 
 /**
- * `data` without the frame whose document is gone. When the top frame's document goes, the
- * whole page did (a navigation, or into the back/forward cache), and when the last reporting
- * frame goes, nothing is known about the page any more: either way the panel starts over.
+ * `data` without the contexts of the document that is gone. When the top frame's document
+ * goes, the whole page did (a navigation, or into the back/forward cache), and when the last
+ * reporting frame goes, nothing is known about the page any more: either way the panel starts
+ * over — keeping the leaks, which stay until Clear.
  */
 export function withoutFrame(data: PanelData, documentId: string): PanelData {
-  const gone = data.frames.get(documentId);
-  if (gone === undefined) return data;
-  if (gone.frame.frameId === 0 || data.frames.size === 1) return EMPTY_DATA;
+  const gone = [...data.frames.values()].filter((state) => state.frame.documentId === documentId);
+  if (gone.length === 0) return data;
+  if (gone.some((state) => state.frame.frameId === 0) || gone.length === data.frames.size) {
+    return startOver(data, false);
+  }
   const frames = new Map(data.frames);
-  frames.delete(documentId);
+  for (const state of gone) frames.delete(state.key);
   return { ...data, frames };
 }
 
 /** `data` with one more refused message of `frame` counted. */
-export function withNotice(data: PanelData, reason: RefusalReason, frame: FrameInfo, chars?: number): PanelData {
+export function withNotice(data: PanelData, reason: NoticeReason, frame: FrameInfo, chars?: number): PanelData {
   const index = data.notices.findIndex((n) => n.reason === reason && n.frame.documentId === frame.documentId);
   const count = (data.notices[index]?.count ?? 0) + 1;
   const notice: Notice = chars === undefined ? { reason, frame, count } : { reason, frame, chars, count };
@@ -174,91 +298,221 @@ export function withNotice(data: PanelData, reason: RefusalReason, frame: FrameI
   return { ...data, notices };
 }
 
-/** `data` after Clear: no rows, history or notices, but still knowing that the page has debug mode. */
+/**
+ * `data` after Clear: no rows, history, leaks or notices, but still knowing that the page has
+ * debug mode. The cleared leaks are remembered, so the page's next snapshot (which lists its
+ * leaks again) does not bring them back.
+ */
 export function cleared(data: PanelData): PanelData {
-  return { ...EMPTY_DATA, debugSeen: data.debugSeen };
+  const dismissed = new Set(data.dismissed);
+  for (const entry of data.leaks) dismissed.add(entry.key);
+  return { ...EMPTY_DATA, dismissed, debugSeen: data.debugSeen };
 }
 
 // ── derived rows ────────────────────────────────────────────────────────────────────────────
 
-/**
- * How long `waiter` has waited at `now`: its age when the snapshot was taken (on the page's
- * clock) plus the time since the snapshot arrived (on ours), so that a skew between the two
- * clocks doesn't matter and ages keep growing between snapshots — a stuck channel changes
- * nothing, so the page posts nothing new about it.
- */
-export function waiterAge(waiter: WaiterSnapshot, state: FrameState, now: number): number {
-  return Math.max(0, state.snapshot.time - waiter.since) + Math.max(0, now - state.receivedAt);
-}
-
 /** The name shown for a channel: its name, or `#id`. */
-export function labelOf(channel: ChannelSnapshot): string {
+export function labelOf(channel: { readonly id: number; readonly name: string }): string {
   return channel.name === '' ? `#${channel.id}` : channel.name;
 }
 
-function rowOf(state: FrameState, channel: ChannelSnapshot, thresholdMs: number, now: number): ChannelRow {
-  const pusher = channel.pushers[0];
-  const puller = channel.pullers[0];
-  const pushersAge = pusher === undefined ? undefined : waiterAge(pusher, state, now);
-  const pullersAge = puller === undefined ? undefined : waiterAge(puller, state, now);
-  const age = pushersAge === undefined ? pullersAge : Math.max(pushersAge, pullersAge ?? 0);
-  const oldest = (pushersAge ?? -1) >= (pullersAge ?? -1) ? pusher : puller;
-  const { capacity, size } = channel;
+/** The earliest of some instants, or `undefined` if there are none. */
+function earliest(values: Iterable<number | undefined>): number | undefined {
+  let result: number | undefined;
+  for (const value of values) if (value !== undefined && (result === undefined || value < result)) result = value;
+  return result;
+}
+
+/** When `waiter` began, on the extension's clock. */
+const sinceOf = (waiter: Waiting, state: FrameState) => state.receivedAt - waiter.ageAtSnapshot;
+
+/** The state of a row whose oldest unexplained wait began at `unexplained`, and whether it has explained waits. */
+function stateOf(unexplained: number | undefined, explained: boolean, thresholdMs: number, now: number): RowState {
+  if (unexplained !== undefined) return ageAt(unexplained, now) >= thresholdMs ? 'stuck' : 'waiting';
+  return explained ? 'input' : 'idle';
+}
+
+/** The rows of one context: its channels and its multi-case selects. */
+function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: Row[]): void {
+  // Cases of one select, by select id: a select with cases on several listed channels is one row.
+  const selects = new Map<number, SelectCase[]>();
+  for (const channel of state.channels) {
+    for (const waiter of [...channel.pushers, ...channel.pullers]) {
+      if (waiter.select === undefined) continue;
+      const cases = selects.get(waiter.select) ?? [];
+      cases.push({ channel, waiter });
+      selects.set(waiter.select, cases);
+    }
+  }
+  const inSelectRow = (waiter: Waiting) => waiter.select !== undefined && (selects.get(waiter.select)?.length ?? 0) > 1;
+
+  for (const channel of state.channels) {
+    const all = [...channel.pushers, ...channel.pullers];
+    const own = all.filter((waiter) => !inSelectRow(waiter));
+    const unexplained = own.filter((waiter) => !waiter.input && !channel.input);
+    const unexplainedSince = earliest(unexplained.map((waiter) => sinceOf(waiter, state)));
+    const rowState = stateOf(unexplainedSince, own.length > unexplained.length, thresholdMs, now);
+    const oldest = [...all].sort((a, b) => b.ageAtSnapshot - a.ageAtSnapshot)[0];
+    const { capacity, size } = channel;
+    out.push({
+      key: `${state.key}/${channel.id}`,
+      kind: 'channel',
+      id: channel.id,
+      frameKey: state.key,
+      frame: state.frame,
+      context: state.context,
+      label: labelOf(channel),
+      state: rowState,
+      version: state.version,
+      channel,
+      receivedAt: state.receivedAt,
+      occupancy: capacity === null || capacity === 0 ? undefined : Math.min(1, Math.max(0, size / capacity)),
+      waiters: all.length,
+      pushersSince: earliest(channel.pushers.map((waiter) => sinceOf(waiter, state))),
+      pullersSince: earliest(channel.pullers.map((waiter) => sinceOf(waiter, state))),
+      since: oldest === undefined ? undefined : sinceOf(oldest, state),
+      unexplainedSince,
+      producerSince: earliest(unexplained.filter((w) => w.queue === 'push').map((waiter) => sinceOf(waiter, state))),
+      oldest,
+      history: state.history.get(channel.id) ?? [size],
+    });
+  }
+
+  for (const [id, cases] of selects) {
+    if (cases.length < 2) continue;
+    const explained = cases.some(({ channel, waiter }) => waiter.input || channel.input);
+    const since = earliest(cases.map(({ waiter }) => sinceOf(waiter, state))) as number;
+    const oldest = cases.find(({ waiter }) => waiter.stack !== undefined)?.waiter ?? cases[0]?.waiter;
+    const pushes = cases.filter(({ waiter }) => waiter.queue === 'push');
+    out.push({
+      key: `${state.key}/select/${id}`,
+      kind: 'select',
+      id,
+      frameKey: state.key,
+      frame: state.frame,
+      context: state.context,
+      label: `select: ${cases.map(({ waiter, channel }) => `${waiter.queue} ${labelOf(channel)}`).join(' | ')}`,
+      state: stateOf(explained ? undefined : since, explained, thresholdMs, now),
+      version: state.version,
+      cases,
+      receivedAt: state.receivedAt,
+      occupancy: undefined,
+      waiters: cases.length,
+      pushersSince: pushes.length > 0 ? since : undefined,
+      pullersSince: pushes.length < cases.length ? since : undefined,
+      since,
+      unexplainedSince: explained ? undefined : since,
+      producerSince: explained || pushes.length === 0 ? undefined : since,
+      oldest,
+      history: [],
+    });
+  }
+}
+
+function leakRow(entry: LeakEntry): Row {
+  const { leak } = entry;
   return {
-    key: `${state.frame.documentId}/${channel.id}`,
-    frame: state.frame,
-    channel,
-    label: labelOf(channel),
-    occupancy: capacity === null || capacity === 0 ? undefined : Math.min(1, Math.max(0, size / capacity)),
-    waiters: channel.pushers.length + channel.pullers.length,
-    pushersAge,
-    pullersAge,
-    age,
-    oldest,
-    stuck: age !== undefined && age >= thresholdMs,
-    history: state.history.get(channel.id) ?? [size],
+    key: entry.key,
+    kind: 'leak',
+    id: leak.id,
+    frameKey: entry.frameKey,
+    frame: entry.frame,
+    context: entry.context,
+    label: labelOf(leak.channel),
+    state: 'leaked',
+    version: entry.version,
+    leak,
+    receivedAt: entry.since + leak.ageAtSnapshot,
+    occupancy: undefined,
+    waiters: 1,
+    pushersSince: leak.kind === 'push' ? entry.since : undefined,
+    pullersSince: leak.kind === 'pull' ? entry.since : undefined,
+    since: entry.since,
+    unexplainedSince: undefined,
+    producerSince: undefined,
+    oldest: {
+      kind: leak.kind,
+      queue: leak.kind === 'push' ? 'push' : 'pull',
+      ageAtSnapshot: leak.ageAtSnapshot,
+      ...(leak.stack === undefined ? {} : { stack: leak.stack }),
+      input: false,
+    },
+    history: [],
   };
 }
 
 /** Orders names as people read them ("job-2" before "job-10"); much faster than `localeCompare`. */
 const NAMES = new Intl.Collator(undefined, { numeric: true });
 
+/** `undefined` (no wait) after every instant. */
+const bySince = (a: number | undefined, b: number | undefined) =>
+  (a ?? Number.POSITIVE_INFINITY) - (b ?? Number.POSITIVE_INFINITY) || 0;
+
 /** Descending by the sort key (ascending for names). */
-const COMPARE: Record<SortKey, (a: ChannelRow, b: ChannelRow) => number> = {
-  age: (a, b) => (b.age ?? -1) - (a.age ?? -1),
-  waiters: (a, b) => b.waiters - a.waiters || (b.age ?? -1) - (a.age ?? -1),
-  occupancy: (a, b) => (b.occupancy ?? -1) - (a.occupancy ?? -1) || b.channel.size - a.channel.size,
+const COMPARE: Record<SortKey, (a: Row, b: Row) => number> = {
+  age: (a, b) => bySince(a.since, b.since),
+  waiters: (a, b) => b.waiters - a.waiters || bySince(a.since, b.since),
+  occupancy: (a, b) => (b.occupancy ?? -1) - (a.occupancy ?? -1) || (b.channel?.size ?? -1) - (a.channel?.size ?? -1),
   name: (a, b) => NAMES.compare(a.label, b.label),
 };
 
+/** Rank of each state: lower first. */
+const RANK: Record<RowState, number> = { leaked: 0, stuck: 1, input: 2, waiting: 3, idle: 3 };
+
+/** The rows to show, and until when (extension clock) they stay valid as they are. */
+export interface Rows {
+  readonly rows: Row[];
+  /** The first instant at which a row's state changes with time alone (a wait turns stuck). */
+  readonly validUntil: number;
+}
+
 /**
- * The rows to show, in order: those matching the filter, stuck ones first, then by the sort
- * key; ties by frame (in reporting order) and channel id.
+ * The rows to show at `now`, in order: those matching the filter, ranked by state (leaked,
+ * stuck — blocked producers first —, waiting for input, the rest), then by the sort key; ties by
+ * frame (in reporting order), kind and id.
  */
-export function rowsOf(data: PanelData, view: ViewState, now: number): ChannelRow[] {
+export function rowsOf(data: PanelData, view: ViewState, now: number): Rows {
   const filter = view.filter.trim().toLowerCase();
-  const rows: ChannelRow[] = [];
-  const frameOrder = new Map<string, number>();
+  const all: Row[] = data.leaks.map(leakRow);
+  const order = new Map<string, number>();
   for (const state of data.frames.values()) {
-    frameOrder.set(state.frame.documentId, frameOrder.size);
-    for (const channel of state.snapshot.channels) {
-      if (filter !== '' && !labelOf(channel).toLowerCase().includes(filter)) continue;
-      rows.push(rowOf(state, channel, view.thresholdMs, now));
+    order.set(state.key, order.size);
+    rowsOfFrame(state, view.thresholdMs, now, all);
+  }
+  const rows = filter === '' ? all : all.filter((row) => row.label.toLowerCase().includes(filter));
+  let validUntil = Number.POSITIVE_INFINITY;
+  for (const row of rows) {
+    if (row.state === 'waiting' && row.unexplainedSince !== undefined) {
+      validUntil = Math.min(validUntil, row.unexplainedSince + view.thresholdMs);
     }
   }
   const compare = COMPARE[view.sort];
-  return rows.sort(
+  const frameOf = (row: Row) => order.get(row.frameKey) ?? -1;
+  const KINDS = { leak: 0, channel: 1, select: 2 };
+  rows.sort(
     (a, b) =>
-      Number(b.stuck) - Number(a.stuck) ||
+      RANK[a.state] - RANK[b.state] ||
+      (a.state === 'stuck' ? bySince(a.producerSince, b.producerSince) : 0) ||
       compare(a, b) ||
-      (frameOrder.get(a.frame.documentId) ?? 0) - (frameOrder.get(b.frame.documentId) ?? 0) ||
-      a.channel.id - b.channel.id,
+      frameOf(a) - frameOf(b) ||
+      KINDS[a.kind] - KINDS[b.kind] ||
+      a.id - b.id,
   );
+  return { rows, validUntil };
 }
 
-/** Channels across all frames (before filtering). */
+/** Channels across all contexts (before filtering). */
 export function channelCount(data: PanelData): number {
   let count = 0;
-  for (const state of data.frames.values()) count += state.snapshot.channels.length;
+  for (const state of data.frames.values()) count += state.channels.length;
   return count;
+}
+
+/** Whether anything shown has an age that grows (a parked operation or a leak). */
+export function hasWaits(data: PanelData): boolean {
+  if (data.leaks.length > 0) return true;
+  for (const state of data.frames.values()) {
+    for (const channel of state.channels) if (channel.pushers.length + channel.pullers.length > 0) return true;
+  }
+  return false;
 }
