@@ -25,14 +25,16 @@ export interface FromEventOptions {
  * The event type a target dispatches for `type`, read from the target's own `on<type>` handler
  * property — `KeyboardEvent` for an element's `'keydown'`, `MessageEvent` for a `WebSocket`'s or
  * a `window`'s `'message'` — so it follows the target's event map (`HTMLElementEventMap`,
- * `WindowEventMap`, `DocumentEventMap`, …) without naming any of them; `Event` when the target
- * has no such handler (a custom event type, a plain `EventTarget`).
+ * `WindowEventMap`, `DocumentEventMap`, …) without naming any of them (they exist only with the
+ * DOM library). `Event` when the target has no such handler: a plain `EventTarget`, a custom
+ * event type, and the few map entries without one (`focusin`, `focusout`, `composition*`;
+ * `error`, whose handler also takes a string) — name the type yourself for those.
  */
-export type EventOf<Target, Type extends string> = Target extends {
-  [K in `on${Type}`]: ((this: never, event: infer E) => unknown) | null;
-}
-  ? E extends Event
-    ? E
+export type EventOf<Target, Type extends string> = Target extends { readonly [K in `on${Type}`]?: infer Handler }
+  ? NonNullable<Handler> extends (this: never, event: infer E, ...rest: never[]) => unknown
+    ? E extends Event
+      ? E
+      : Event
     : Event
   : Event;
 
