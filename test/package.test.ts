@@ -106,6 +106,10 @@ function filesUnder(dir: string, base = dir): string[] {
  */
 function declaredExports(file: string): Map<string, 'value' | 'type'> {
   const names = new Map<string, 'value' | 'type'>();
+  /** Records an export; a name that is both a value and a type (a class, say) is a value. */
+  const mark = (name: string, kind: 'value' | 'type') => {
+    if (names.get(name) !== 'value') names.set(name, kind);
+  };
   const text = readFileSync(file, 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/^\s*\/\/.*$/gm, '');
@@ -114,20 +118,21 @@ function declaredExports(file: string): Map<string, 'value' | 'type'> {
       if (specifier === '') continue;
       const [, typeSpecifier, name, alias] = specifier.match(/^(type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?$/) ?? [];
       if (name === undefined) throw new Error(`${file}: cannot read the export specifier "${specifier}"`);
-      names.set(alias ?? name, typeOnly || typeSpecifier ? 'type' : 'value');
+      mark(alias ?? name, typeOnly || typeSpecifier ? 'type' : 'value');
     }
   }
   for (const [, kind, name] of text.matchAll(
     /^export\s+(?:declare\s+)?(?:abstract\s+)?(class|function|const|let|var|enum|namespace|interface|type)\s+([\w$]+)/gm,
   )) {
-    names.set(name!, kind === 'interface' || kind === 'type' ? 'type' : 'value');
+    mark(name!, kind === 'interface' || kind === 'type' ? 'type' : 'value');
   }
-  for (const [, name] of text.matchAll(/^export\s+\*\s+as\s+([\w$]+)\s+from/gm)) names.set(name!, 'value');
+  for (const [, name] of text.matchAll(/^export\s+\*\s+as\s+([\w$]+)\s+from/gm)) mark(name!, 'value');
   for (const [, target] of text.matchAll(/^export\s+\*\s+from\s+['"](\.[^'"]+)['"]/gm)) {
-    for (const [name, kind] of declaredExports(join(dirname(file), target!.replace(/\.js$/, '.d.ts'))))
-      names.set(name, kind);
+    for (const [name, kind] of declaredExports(join(dirname(file), target!.replace(/\.js$/, '.d.ts')))) {
+      mark(name, kind);
+    }
   }
-  if (/^export\s+default\b/m.test(text)) names.set('default', 'value');
+  if (/^export\s+default\b/m.test(text)) mark('default', 'value');
   if (/^export\s*=/m.test(text)) throw new Error(`${file}: "export =" is not an ESM declaration`);
   return names;
 }
@@ -144,6 +149,20 @@ function importedNames(source: string, specifier: string): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * Whether a built module, or one it imports, imports a module of the Workers runtime
+ * (`cloudflare:workers`): Node cannot load it as it is.
+ */
+function needsWorkers(file: string, seen = new Set<string>()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  const code = readFileSync(file, 'utf8');
+  if (/^(?:import|export)\b[^;]*?\bfrom\s*["']cloudflare:/m.test(code)) return true;
+  return [...code.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*["'](\.{1,2}\/[^"']+)["']/gm)].some(([, target]) =>
+    needsWorkers(join(dirname(file), target!), seen),
+  );
 }
 
 /** The working directory of this file's tests: a clone, the tarball, and a consumer project. */
@@ -302,7 +321,12 @@ describe('a TypeScript consumer', () => {
       strict: true,
       skipLibCheck: true,
     };
-    const programFiles = [...entries.map((entry) => entry.program), 'disposable.ts'];
+    // A program of an entry that needs the Workers runtime is compiled above, not run.
+    const programFiles = [
+      ...entries.filter((entry) => !needsWorkers(join(installed, entry.code))).map((entry) => entry.program),
+      'disposable.ts',
+    ];
+    expect(programFiles).toContain('index.ts');
     writeFileSync(join(consumer, 'tsconfig.run.json'), JSON.stringify({ compilerOptions, files: programFiles }));
     // Emits even when the declarations have errors: the compile tests above report those.
     await run(process.execPath, [tsc, '-p', 'tsconfig.run.json'], consumer);
@@ -314,13 +338,31 @@ describe('a TypeScript consumer', () => {
 });
 
 describe('the run-time exports', () => {
-  /** Each entry's run-time export names, imported by Node from the consumer project. */
+  /**
+   * Each entry's run-time export names, imported by Node from the consumer project. The
+   * Workers runtime's `cloudflare:workers` is stubbed with the one class chanasync/durable
+   * extends, so that Node can load that entry too (nothing here runs a Durable Object).
+   */
   async function runtimeExports(): Promise<Record<string, string[]>> {
+    const stub = 'export class DurableObject { constructor(ctx, env) { this.ctx = ctx; this.env = env; } }';
+    writeFileSync(
+      join(consumer, 'workers-stub.mjs'),
+      `export async function resolve(specifier, context, next) {
+  if (specifier !== 'cloudflare:workers') return next(specifier, context);
+  return { url: ${JSON.stringify(`data:text/javascript,${encodeURIComponent(stub)}`)}, shortCircuit: true };
+}
+`,
+    );
+    writeFileSync(
+      join(consumer, 'register-workers-stub.mjs'),
+      "import { register } from 'node:module';\nregister('./workers-stub.mjs', import.meta.url);\n",
+    );
     const specifiers = JSON.stringify(entries.map((entry) => entry.specifier));
     const script = `const names = {};
 for (const specifier of ${specifiers}) names[specifier] = Object.keys(await import(specifier)).sort();
 console.log(JSON.stringify(names));`;
-    return JSON.parse(await must(process.execPath, ['--input-type=module', '-e', script], consumer));
+    const args = ['--import', './register-workers-stub.mjs', '--input-type=module', '-e', script];
+    return JSON.parse(await must(process.execPath, args, consumer));
   }
 
   test('each entry exports at run time exactly the values its declarations declare: no internals', async () => {
