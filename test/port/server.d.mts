@@ -1,0 +1,1 @@
+export function startServer(): Promise<{ port: number; close(): Promise<void> }>;
