@@ -19,7 +19,7 @@
  */
 import { add } from './buffer.js';
 import { Channel, commitPull, commitPush, NOTHING, type Overflow, type PullChannel } from './channel.js';
-import { checkCapacity, checkOptions, describe } from './interop/check.js';
+import { isSignal } from './signals.js';
 import { claim, park, Waiter } from './waiters.js';
 
 /** Options of {@link Broadcast.subscribe}. */
@@ -43,8 +43,8 @@ export interface Broadcast<T> {
    * source's close reason) once the source is closed and drained, or by
    * {@link Broadcast.close}. After that, it returns a channel that is already closed.
    *
-   * @throws {TypeError} if `options` is not an object, `signal` is not an `AbortSignal`,
-   *   `capacity` is not a number or `overflow` is not a known policy.
+   * @throws {TypeError} if `signal` is not an `AbortSignal`, `capacity` is not a number or
+   *   `overflow` is not a known policy; the message names `broadcast.subscribe(options)`.
    * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is
    *   given with capacity 0.
    */
@@ -54,8 +54,6 @@ export interface Broadcast<T> {
    * subscriber; each keeps what it received. Idempotent.
    */
   close(): void;
-  /** Whether the broadcast ended: closed, or its source closed and drained. */
-  readonly closed: boolean;
 }
 
 /** A subscriber channel: leaves the broadcast when closed; its `feed` wakes the broadcast. */
@@ -74,11 +72,6 @@ class Subscriber<T> extends Channel<T> {
       if (hub.waiter === undefined) hub.pump();
     };
     signal?.addEventListener('abort', this);
-  }
-
-  /** Whether the broadcast may take the next value as far as this subscriber is concerned. */
-  ready(): boolean {
-    return this.policy !== 'block' || this.pullHead !== undefined || this.count < this.limit;
   }
 
   /** Closes the channel (see {@link Channel.close}) and leaves the broadcast. */
@@ -128,27 +121,35 @@ function delivered<T>(this: SourceWaiter<T>, value: T): void {
 class Hub<T> implements Broadcast<T> {
   /** The subscribers present, in subscription order. */
   readonly subscribers = new Set<Subscriber<T>>();
-  /** The pull parked on `source` (see the invariants). */
-  waiter: SourceWaiter<T> | undefined = undefined;
+  // The fields below start out undefined (falsy): declared, not initialized, which keeps the
+  // bundle within its budget.
+  /** The pull parked on `source` (see the invariants); undefined while there is none. */
+  declare waiter: SourceWaiter<T> | undefined;
   /** Set once the broadcast ends; it never restarts. */
-  isClosed = false;
-  /** The source's close reason, once the source closed and drained. */
-  reason: unknown = undefined;
+  declare isClosed: boolean | undefined;
+  /** The reason the subscribers were closed with: the source's close reason, or undefined. */
+  declare reason: unknown;
   /** Set while {@link pump} runs; a nested call (from a commit it makes) only sets `again`. */
-  pumping = false;
+  declare pumping: boolean | undefined;
   /** A nested {@link pump} was asked for: look again before returning. */
-  again = false;
+  declare again: boolean | undefined;
 
   constructor(readonly source: Channel<T>) {}
 
-  get closed(): boolean {
-    return this.isClosed;
-  }
-
   subscribe(options?: SubscribeOptions): Channel<T> {
-    const call = 'broadcast.subscribe(options)';
-    const signal = checkOptions(call, options);
-    const subscriber = new Subscriber(checkCapacity(call, options, 1), options?.overflow ?? 'block', this, signal);
+    const signal = options?.signal;
+    if (signal !== undefined && !isSignal(signal)) {
+      throw new TypeError('broadcast.subscribe(options): options.signal is not an AbortSignal');
+    }
+    let subscriber: Subscriber<T>;
+    try {
+      subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow ?? 'block', this, signal);
+    } catch (error) {
+      // The constructor checks capacity and overflow; its message names it: name this call instead.
+      const renamed = error as Error;
+      renamed.message = renamed.message.replace('new Channel(capacity, options)', 'broadcast.subscribe(options)');
+      throw renamed;
+    }
     if (this.isClosed || signal?.aborted) subscriber.close(this.reason);
     else {
       this.subscribers.add(subscriber);
@@ -164,7 +165,12 @@ class Hub<T> implements Broadcast<T> {
   /** Whether the next value may be taken: open, someone to take it, room for it everywhere. */
   ready(): boolean {
     if (this.isClosed || this.subscribers.size === 0) return false;
-    for (const subscriber of this.subscribers) if (!subscriber.ready()) return false;
+    for (const subscriber of this.subscribers) {
+      // Room: a drop policy (always), a parked pull, or a free slot.
+      if (subscriber.policy === 'block' && subscriber.pullHead === undefined && subscriber.count >= subscriber.limit) {
+        return false;
+      }
+    }
     return true;
   }
 
@@ -175,34 +181,31 @@ class Hub<T> implements Broadcast<T> {
       return;
     }
     this.pumping = true;
-    try {
-      do {
-        this.again = false;
-        while (this.ready()) {
-          const value = commitPull(this.source);
-          if (value !== NOTHING) {
-            this.deliver(value);
-            continue;
-          }
-          if (this.source.isClosed) this.end(this.source.reason);
-          else if (this.waiter === undefined) {
-            // Set before parking: the source's feeder may commit to the waiter at once.
-            this.waiter = new SourceWaiter(this.source, this);
-            park(this.waiter, false, 'pull');
-          }
-          break;
+    do {
+      this.again = false;
+      while (this.ready()) {
+        const value = commitPull(this.source);
+        if (value !== NOTHING) {
+          this.deliver(value);
+          continue;
         }
-        if (this.waiter !== undefined && !this.ready()) {
-          claim(this.waiter);
-          this.waiter = undefined;
+        if (!this.source.isClosed && this.waiter === undefined) {
+          // Set before parking: the source's feeder may commit to the waiter at once.
+          this.waiter = new SourceWaiter(this.source, this);
+          park(this.waiter, false, 'pull');
         }
-        // The end needs no room: a source closed and drained ends the broadcast even while a
-        // subscriber is full (closing keeps what it holds readable).
-        if (this.source.isClosed && this.source.count === 0) this.end(this.source.reason);
-      } while (this.again);
-    } finally {
-      this.pumping = false;
-    }
+        break;
+      }
+      if (this.waiter !== undefined && !this.ready()) {
+        claim(this.waiter);
+        this.waiter = undefined;
+      }
+      // The end needs no room: a source closed and drained ends the broadcast even while a
+      // subscriber is full (closing keeps what it holds readable).
+      if (this.source.isClosed && this.source.count === 0) this.end(this.source.reason);
+    } while (this.again);
+    // No try/finally: nothing in the loop throws (commit points and close() never do).
+    this.pumping = false;
   }
 
   /** Commits `value` into every subscriber (see the invariants for one that lost its room). */
@@ -253,7 +256,7 @@ class Hub<T> implements Broadcast<T> {
  */
 export function broadcast<T>(source: PullChannel<T>): Broadcast<T> {
   if (!(source instanceof Channel)) {
-    throw new TypeError(`broadcast(source): source is not a chanasync Channel, got ${describe(source)}`);
+    throw new TypeError('broadcast(source): source is not a chanasync Channel');
   }
   return new Hub(source as Channel<T>);
 }

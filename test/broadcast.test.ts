@@ -195,7 +195,6 @@ describe('leaving and ending', () => {
       expect(seen).toEqual([0, 1, 2]);
       expect(subscriber.closed).toBe(true);
     }
-    expect(hub.closed).toBe(true);
   });
 
   test('the source’s end reaches a subscriber that waits even while another subscriber is full', async () => {
@@ -285,7 +284,7 @@ describe('leaving and ending', () => {
 describe('broadcast misuse', () => {
   test('broadcast of something that is not a channel is a TypeError naming it', () => {
     expect(() => broadcast({} as Channel<number>)).toThrow(
-      'broadcast(source): source is not a chanasync Channel, got Object',
+      'broadcast(source): source is not a chanasync Channel',
     );
   });
 
@@ -295,7 +294,7 @@ describe('broadcast misuse', () => {
     const hub = broadcast(source);
     const controller = new AbortController();
     expect(() => hub.subscribe({ signal: controller as unknown as AbortSignal })).toThrow(
-      'broadcast.subscribe(options): options.signal must be an AbortSignal, got AbortController',
+      'broadcast.subscribe(options): options.signal is not an AbortSignal',
     );
     expect(source.size).toBe(1);
   });
@@ -303,8 +302,9 @@ describe('broadcast misuse', () => {
   test('subscribe with a bad capacity or overflow is a RangeError or TypeError naming the option', () => {
     const hub = broadcast(new Channel<number>());
     expect(() => hub.subscribe({ capacity: -1 })).toThrow(RangeError);
+    expect(() => hub.subscribe({ capacity: -1 })).toThrow(/^broadcast\.subscribe\(options\): capacity/);
     expect(() => hub.subscribe({ capacity: 0, overflow: 'drop-oldest' })).toThrow(
-      /broadcast\.subscribe\(options\): options\.overflow 'drop-oldest' needs a capacity of at least 1/,
+      /^broadcast\.subscribe\(options\): overflow drop-oldest needs capacity/,
     );
     expect(() => hub.subscribe({ overflow: 'newest' as never })).toThrow(TypeError);
   });
