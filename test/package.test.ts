@@ -403,6 +403,27 @@ describe('the README, as a consumer reads it', () => {
     return found;
   }
 
+  test('every link to a section of the README leads to one of its headings', () => {
+    const readme = readFileSync(join(installed, 'README.md'), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+    // GitHub's anchors: the heading's text, lower case, without punctuation, spaces as hyphens,
+    // and a -1, -2 suffix for repeated headings.
+    const seen = new Map<string, number>();
+    const anchors = new Set<string>();
+    for (const [, heading] of readme.matchAll(/^#{1,6}\s+(.+)$/gm)) {
+      const text = heading!
+        .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+        .trim()
+        .toLowerCase();
+      const slug = text.replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+      const count = seen.get(slug) ?? 0;
+      seen.set(slug, count + 1);
+      anchors.add(count === 0 ? slug : `${slug}-${count}`);
+    }
+    const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map(([, anchor]) => anchor!);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((anchor) => !anchors.has(anchor))).toEqual([]);
+  });
+
   test('every TypeScript example runs to completion as a Node script in the consumer project', async () => {
     const blocks = examples(readFileSync(join(installed, 'README.md'), 'utf8'));
     expect(blocks.length).toBeGreaterThan(0);
@@ -419,5 +440,5 @@ describe('the README, as a consumer reads it', () => {
       }
     }
     expect(failed).toEqual([]);
-  });
+  }, 120_000);
 });
