@@ -46,16 +46,17 @@ libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
  * - `session.run(job, timeoutMs)`: resolves with { result, ms } for one run of `job`;
  * - `session.runtime`: a line naming the runtime and its version.
  * `name` is the runtime's short name (report file), `command` how the runner is started,
- * `extraNotes()` lines to append to the report.
+ * `extraNotes()` lines to append to the report; `scale` multiplies every run's size (and the
+ * calibration's time limit), for runtimes with a fixed cost per run.
  * Returns the exit code (1 if a run returned a wrong sum or count).
  */
-export async function runRemote({ session, args, name, command, argv, extraNotes = () => [] }) {
+export async function runRemote({ session, args, name, command, argv, scale = 1, extraNotes = () => [] }) {
   const started = performance.now();
   const config = {
     quick: args.quick,
     rounds: args.quick ? 2 : 9,
-    sizeFactor: args.quick ? 0.25 : 1,
-    maxRunMs: args.quick ? 30 : 120,
+    sizeFactor: (args.quick ? 0.25 : 1) * scale,
+    maxRunMs: (args.quick ? 30 : 120) * scale,
     runTimeoutMs: 15_000,
   };
   let exitCode = 0;

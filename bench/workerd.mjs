@@ -75,8 +75,11 @@ try {
     name: 'workerd',
     command: 'bench/workerd.mjs',
     argv,
+    // Runs twice the Node size (~50-250 ms): an empty request costs 2-5 ms here, and its
+    // jitter is then a few percent of a run instead of ~10%.
+    scale: 2,
     extraNotes: () => [
-      `Empty request (subtracted from every run): ${[...empty.values()].map((ms) => ms.toFixed(2)).join(', ')} ms (median of ${EMPTY_REQUESTS} before each row).`,
+      `Empty request (subtracted from every run): ${[...empty.values()].map((ms) => ms.toFixed(2)).join(', ')} ms (median of ${EMPTY_REQUESTS} before each row). Runs are twice the Node runner's size.`,
     ],
   });
 } finally {
