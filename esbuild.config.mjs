@@ -26,6 +26,7 @@ export const entryPoints = {
   debug: 'src/debug/index.ts',
   protocol: 'src/protocol.ts',
   durable: 'src/durable/index.ts',
+  port: 'src/port/index.ts',
 };
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */
