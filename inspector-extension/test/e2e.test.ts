@@ -100,7 +100,9 @@ describe('the Channels panel, as a tab', () => {
 
   test('rows of an iframe are tagged with their frame', async () => {
     expect(await text(row(panel, 'frame-uploads').locator('.col-frame'))).toBe('frame.html');
-    expect(await row(panel, 'frame-uploads').locator('.col-frame').getAttribute('title')).toMatch(/\/frame\.html$/);
+    expect(await row(panel, 'frame-uploads').locator('.col-frame').getAttribute('title')).toMatch(
+      /\/frame\.html \(origin http:\/\/127\.0\.0\.1:\d+\)$/,
+    );
     expect(await text(row(panel, 'jobs').locator('.col-frame'))).toBe('top');
   });
 
@@ -179,7 +181,7 @@ describe('the Channels panel, as a tab', () => {
   test('a channel whose oldest waiter passed the threshold is marked stuck and sorted first', async () => {
     await panel.locator('#threshold').fill('0.5');
     await expect.poll(() => row(panel, 'replies').getAttribute('class'), POLL).toContain('stuck');
-    expect(await text(row(panel, 'replies').locator('.badge-stuck'))).toBe('stuck');
+    expect(await text(row(panel, 'replies').locator('.col-state'))).toBe('stuck');
     const first = await panel.locator('.row').first().locator('.name-text').textContent();
     expect(['replies', 'fresh']).toContain(first);
     const fixture = readFileSync(join(repoRoot, fixturesPath, 'page.js'), 'utf8').split('\n');
@@ -193,7 +195,7 @@ describe('the Channels panel, as a tab', () => {
     await details.waitFor();
     expect(await text(details.locator('.kind'))).toBe('pull');
     expect(await text(details.locator('.waiter .stack'))).toContain('waitForReply');
-    expect(await details.locator('dd.stack').first().textContent()).toContain('page.js');
+    expect(await details.locator('dd .stack').first().textContent()).toContain('page.js');
   });
 
   test('the panel recovers when the service worker restarts', async () => {
@@ -306,5 +308,193 @@ describe('the Channels panel in the real DevTools', () => {
     await sleep(600);
     expect(await postedSnapshots()).toBe(count);
     await cdp.detach();
+  });
+});
+
+// ── lifecycle, frames and states ───────────────────────────────────────────────────────────
+
+describe('lifecycle, frames and states', () => {
+  /** A new tab with `fixture` loaded and, unless told otherwise, a panel opened on it first. */
+  async function tabWith(fixture: string, withPanel = true) {
+    const tab = await newTab(context, browser.serviceWorker);
+    let view: Page | undefined;
+    if (withPanel) {
+      view = await context.newPage();
+      await view.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tab.tabId}`);
+    }
+    await loadFixture(tab.page, `${server.origin}${fixturesPath}/${fixture}`);
+    return { ...tab, panel: view };
+  }
+  const said = (target: Page) => target.evaluate(() => (window as unknown as FixtureWindow).inspectorSaid.at(-1));
+  const posted = (target: Page) => target.evaluate(() => (window as unknown as FixtureWindow).postedSnapshots);
+  const restored = (target: Page) =>
+    target.evaluate(() => (window as unknown as { restoredFromCache: number }).restoredFromCache);
+  const states = (view: Page) =>
+    view.$$eval('.row', (rows) =>
+      rows.map((r) => `${r.querySelector('.name-text')?.textContent}:${r.querySelector('.col-state')?.textContent}`),
+    );
+
+  test('a page restored from the back/forward cache with the panel open shows its channels again', async () => {
+    const tab = await tabWith('page.html');
+    const view = tab.panel as Page;
+    try {
+      await expect.poll(() => row(view, 'jobs').count(), POLL).toBe(1);
+      await tab.page.goto(`${server.origin}${fixturesPath}/plain.html`);
+      await expect.poll(() => text(view.locator('.empty h2')), POLL).toBe('No chanasync debug mode on this page');
+      await tab.page.goBack({ waitUntil: 'commit' }); // a restore fires no load event
+      await expect.poll(() => restored(tab.page), POLL).toBe(1); // restored, not reloaded
+      await expect.poll(() => text(row(view, 'jobs').locator('.occupancy-text')), POLL).toBe('3 / 8');
+      expect(await view.locator('.empty').count()).toBe(0);
+    } finally {
+      await view.close();
+      await tab.page.close();
+    }
+  });
+
+  test('a page restored from the back/forward cache with no panel open is told bye and stops posting', async () => {
+    const tab = await tabWith('page.html');
+    const view = tab.panel as Page;
+    await expect.poll(() => row(view, 'jobs').count(), POLL).toBe(1);
+    expect(await said(tab.page)).toBe('hello');
+    await tab.page.goto(`${server.origin}${fixturesPath}/plain.html`);
+    await view.close(); // the bye goes to the tab's current document, not to the frozen one
+    await sleep(300);
+    await tab.page.goBack({ waitUntil: 'commit' }); // a restore fires no load event
+    await expect.poll(() => restored(tab.page), POLL).toBe(1);
+    await expect.poll(() => said(tab.page), POLL).toBe('bye');
+    const count = await posted(tab.page);
+    await tab.page.evaluate(() => (window as unknown as FixtureWindow).fixture.push('jobs', 1));
+    await sleep(600);
+    expect(await posted(tab.page)).toBe(count);
+    await tab.page.close();
+  });
+
+  test('a service-worker stop followed at once by closing the panel still ends with the page told bye', async () => {
+    const tab = await tabWith('page.html');
+    const view = tab.panel as Page;
+    await expect.poll(() => row(view, 'jobs').count(), POLL).toBe(1);
+    const cdp = await context.newCDPSession(tab.page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await view.close();
+    await cdp.detach();
+    await tab.page.evaluate(() => (window as unknown as FixtureWindow).fixture.push('jobs', 1)); // the page posts
+    await expect.poll(() => said(tab.page), POLL).toBe('bye');
+    const count = await posted(tab.page);
+    await tab.page.evaluate(() => (window as unknown as FixtureWindow).fixture.push('jobs', 1));
+    await sleep(600);
+    expect(await posted(tab.page)).toBe(count);
+    await tab.page.close();
+  });
+
+  test('a text selection in an expanded stack survives the repaints that age the waits', async () => {
+    const tab = await tabWith('page.html');
+    const view = tab.panel as Page;
+    try {
+      // A row is rebuilt once when its state changes; wait for the last change (stuck) first.
+      await view.locator('#threshold').fill('0.5');
+      await expect.poll(() => text(row(view, 'replies').locator('.col-state')), POLL).toBe('stuck');
+      await row(view, 'replies').locator('.caret').click();
+      const line = row(view, 'replies').locator('.waiter .stack .frame-line').first();
+      await line.waitFor();
+      const wait = row(view, 'replies').locator('.col-wait');
+      const before = await wait.textContent();
+      const selected = await line.evaluate((node) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        getSelection()?.removeAllRanges();
+        getSelection()?.addRange(range);
+        return getSelection()?.toString();
+      });
+      expect(selected).toContain('waitForReply');
+      await expect.poll(() => wait.textContent(), POLL).not.toBe(before); // repainted (aged) meanwhile
+      await sleep(1100); // two more 500 ms repaints
+      expect(await view.evaluate(() => getSelection()?.toString())).toBe(selected);
+    } finally {
+      await view.close();
+      await tab.page.close();
+    }
+  });
+
+  test('docked at 550 px, name, state, waiting age and parked-at are visible without scrolling sideways', async () => {
+    const tab = await tabWith('page.html');
+    const view = tab.panel as Page;
+    try {
+      await view.setViewportSize({ width: 550, height: 600 });
+      await view.locator('#threshold').fill('0.5');
+      await expect.poll(() => text(row(view, 'replies').locator('.col-state')), POLL).toBe('stuck');
+      for (const column of ['name', 'state', 'wait', 'where']) {
+        const box = await row(view, 'replies').locator(`.col-${column}`).boundingBox();
+        expect(box, column).not.toBeNull();
+        expect(box!.width, column).toBeGreaterThan(20);
+        expect(box!.x + box!.width, column).toBeLessThanOrEqual(550);
+      }
+      expect(await text(row(view, 'replies').locator('.col-name'))).toBe('replies');
+      expect(await text(row(view, 'replies').locator('.col-where'))).toMatch(/^waitForReply \(page\.js:\d+\)$/);
+      expect(await view.$eval('#viewport', (node) => node.scrollWidth <= node.clientWidth)).toBe(true);
+      expect(await row(view, 'replies').locator('.col-capacity').isVisible()).toBe(false);
+      // What the hidden columns show is in the expanded row.
+      await row(view, 'replies').locator('.caret').click();
+      expect(await text(row(view, 'replies').locator('.details'))).toContain('capacity 0 · 0 buffered · block');
+    } finally {
+      await view.close();
+      await tab.page.close();
+    }
+  });
+
+  test('a cross-origin frame whose path ends in /top is tagged with its origin; only the top frame is “top”', async () => {
+    const tab = await tabWith('impostor.html');
+    const view = tab.panel as Page;
+    try {
+      await expect.poll(() => row(view, 'impostor-jobs').count(), POLL).toBe(1);
+      expect(await text(row(view, 'page-own').locator('.col-frame'))).toBe('top');
+      expect(await text(row(view, 'impostor-jobs').locator('.col-frame'))).toMatch(/^localhost:\d+ › top$/);
+      const tops = await view.$$eval('.row .col-frame', (cells) => cells.filter((c) => c.textContent === 'top').length);
+      expect(tops).toBe(1);
+    } finally {
+      await view.close();
+      await tab.page.close();
+    }
+  });
+
+  test('a real two-function deadlock shows both channels stuck, and the idle input loop waiting for input', async () => {
+    const tab = await tabWith('deadlock.html');
+    const view = tab.panel as Page;
+    try {
+      await view.locator('#threshold').fill('1');
+      await expect
+        .poll(async () => (await states(view)).slice(0, 2).sort(), POLL)
+        .toEqual(['approvals:stuck', 'requests:stuck']);
+      expect(await states(view)).toContain('fromEvent(keydown):waiting for input');
+      expect(await text(row(view, 'requests').locator('.col-where'))).toMatch(/^transfer \(deadlock\.js:\d+\)$/);
+      expect(await text(row(view, 'approvals').locator('.col-where'))).toMatch(/^audit \(deadlock\.js:\d+\)$/);
+    } finally {
+      await view.close();
+      await tab.page.close();
+    }
+  });
+
+  test('a leaked pull is listed first after its channel is collected, and stays until Clear', async () => {
+    const tab = await tabWith('leak.html');
+    const view = tab.panel as Page;
+    try {
+      await expect.poll(() => row(view, 'alive').count(), POLL).toBe(1);
+      await expect
+        .poll(async () => {
+          await tab.page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+          return (await states(view))[0];
+        }, POLL)
+        .toBe('orphan-replies:leaked');
+      expect(await text(row(view, 'orphan-replies').locator('.col-where'))).toMatch(/^fetchOnce \(leak\.js:\d+\)$/);
+      await sleep(500); // later snapshots keep it listed
+      expect((await states(view))[0]).toBe('orphan-replies:leaked');
+      await view.locator('#clear').click();
+      await expect.poll(() => row(view, 'alive').count(), POLL).toBe(1); // the page re-posted after Clear
+      await sleep(300);
+      expect(await row(view, 'orphan-replies').count()).toBe(0);
+    } finally {
+      await view.close();
+      await tab.page.close();
+    }
   });
 });

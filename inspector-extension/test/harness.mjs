@@ -37,8 +37,11 @@ export async function startServer() {
       response.writeHead(404).end();
       return;
     }
-    const type = TYPES[/** @type {keyof typeof TYPES} */ (extname(file))] ?? 'application/octet-stream';
-    response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(readFileSync(file));
+    // A file without an extension is a page too (fixtures/top: a frame whose path ends in /top).
+    const type = TYPES[/** @type {keyof typeof TYPES} */ (extname(file) || '.html')] ?? 'application/octet-stream';
+    // `no-cache` (revalidate every time), not `no-store`: a no-store page is never put in the
+    // back/forward cache, and the end-to-end test needs the cache.
+    response.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' }).end(readFileSync(file));
   });
   await new Promise((done) => server.listen(0, '127.0.0.1', () => done(undefined)));
   const address = server.address();
@@ -54,7 +57,10 @@ export async function startServer() {
 }
 
 /**
- * Headless Chromium with the unpacked extension, in a fresh profile.
+ * Headless Chromium with the unpacked extension, in a fresh profile. With the back/forward
+ * cache on (Playwright turns it off by default; a test of it must not) and `gc()` exposed to
+ * pages (`--js-flags=--expose-gc`), so that a page can make its abandoned channels collectable
+ * on demand.
  * @param {string} extensionDir
  * @param {{ colorScheme?: 'light' | 'dark', viewport?: { width: number, height: number } }} [options]
  */
@@ -65,7 +71,13 @@ export async function launchWithExtension(extensionDir, options = {}) {
     headless: true,
     colorScheme: options.colorScheme ?? 'light',
     viewport: options.viewport ?? { width: 1280, height: 720 },
-    args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...CHROMIUM_ARGS],
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--js-flags=--expose-gc',
+      ...CHROMIUM_ARGS,
+    ],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
