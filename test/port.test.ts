@@ -512,6 +512,46 @@ describe('contexts that die', () => {
     GONE_AFTER_MS + 10_000,
   );
 
+  test(
+    'a receiver that blocked longer than the timeout refuses what arrived meanwhile: no value is both committed and undelivered',
+    async () => {
+      const { port1, port2 } = new MessageChannel();
+      opened.push(port1);
+      const worker = new Worker(new URL('./port/node-worker.mjs', import.meta.url), {
+        workerData: { lib: pathToFileURL(lib).href, port: port2, mode: 'block', blockMs: GONE_AFTER_MS + 1500 },
+        transferList: [port2],
+      });
+      const reports: unknown[] = [];
+      const reported = new Promise<void>((resolve) =>
+        worker.on('message', (message) => {
+          reports.push(message);
+          if (reports.length === 2) resolve();
+        }),
+      );
+      const local = new Channel<number>(0);
+      const done = toPort(local, port1 as unknown as PortLike, { name: 'work' });
+      let pushed = 0;
+      const producer = (async () => {
+        for (let i = 0; ; i++) {
+          await local.push(i);
+          pushed++;
+        }
+      })().catch(() => {});
+      const { sent, undelivered } = await done; // the sender gives up on the blocked worker
+      await reported;
+      const { received, error } = reports[1] as { received: number[]; error: string };
+      expect(reports[0]).toBe('blocking');
+      expect(received).toEqual([...Array(sent).keys()]); // exactly what toPort counts as sent…
+      expect(undelivered).toEqual([...Array(pushed - sent).keys()].map((i) => sent + i)); // …and the rest
+      expect(undelivered.length).toBeGreaterThan(0);
+      expect(error).toMatch(/other side is gone/);
+      local.close();
+      await producer;
+      await worker.terminate();
+    },
+    GONE_AFTER_MS + 10_000,
+  );
+
   test('a worker thread sends values back through its own channel', async () => {
     const { port1, port2 } = new MessageChannel();
     opened.push(port1);

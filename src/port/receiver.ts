@@ -151,12 +151,7 @@ class Receiver<T> extends Stream {
         this.postCredit(true);
         return;
       case 'values': {
-        if (performance.now() - this.posted > STALE_AFTER_MS) {
-          // This side could not answer for a while: the sender may have given up on it and
-          // listed these values as undelivered. Refuse them (see transport.ts).
-          this.gone(`this context answered nothing for ${Math.round(performance.now() - this.posted)} ms`);
-          return;
-        }
+        if (this.abandoned()) return;
         const pending = this.pending;
         for (const value of message.values as T[]) {
           if (pending.length === this.pendingHead && commitPush(this.channel, value)) this.committed++;
@@ -175,6 +170,33 @@ class Receiver<T> extends Stream {
         return;
       }
     }
+  }
+
+  /**
+   * Whether this side has posted nothing for {@link STALE_AFTER_MS} — its event loop was
+   * blocked — so that the sender may have given up on it and listed the values it posted
+   * meanwhile as undelivered. Then it must commit none of them: it closes as if the sender were
+   * gone (and its `closed` gives a sender that did not give up the exact count). Checked when a
+   * batch arrives, on every tick, and before anything is posted (which would make this side
+   * look alive).
+   */
+  private abandoned(): boolean {
+    const silence = performance.now() - this.posted;
+    if (silence <= STALE_AFTER_MS) return false;
+    this.gone(`this context could answer nothing for ${Math.round(silence)} ms`);
+    return true;
+  }
+
+  protected override beforeTick(): boolean {
+    return this.abandoned();
+  }
+
+  /** Posts `message` — unless this side was silent too long (see {@link Receiver.abandoned}). */
+  override send(message: PortMessage, transfer?: Transferable[]): void {
+    // A pull that runs right after the event loop was blocked would post a `credit` first,
+    // and look alive to a sender that may have given up already: check before any post.
+    if (message.type !== 'closed' && this.session !== '' && !this.done && this.abandoned()) return;
+    super.send(message, transfer);
   }
 
   /** Closes the channel as the sender asked (`end`). */

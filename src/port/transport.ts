@@ -15,11 +15,14 @@
  * A peer that blocks its event loop longer than that is declared gone too — it cannot be told
  * apart from a dead one. Two rules keep that from delivering a value twice (committed by the
  * peer when it wakes up *and* returned as undelivered):
- * - A receiver that finds, when a batch arrives, that it has posted nothing for
- *   {@link STALE_AFTER_MS} (it was blocked itself) refuses the batch and closes: its sender may
- *   already have given up, and the `closed` message gives that sender the exact count if not.
- *   ({@link STALE_AFTER_MS} is below {@link GONE_AFTER_MS}: a receiver that still answers is
- *   never given up on.)
+ * - A receiver that has posted nothing for {@link STALE_AFTER_MS} (its loop was blocked: a
+ *   running receiver posts at least every {@link PING_AFTER_MS} and a half, a `credit` per
+ *   batch, a `pong` per `ping`, or a `ping` of its own) commits nothing more: it closes as if
+ *   its sender were gone, checking when a batch arrives and at each tick *before* anything
+ *   else is posted. Its sender may have given up and counted the values posted meanwhile as
+ *   undelivered; if it did not, the receiver's `closed` gives it the exact count.
+ *   ({@link STALE_AFTER_MS} is well below {@link GONE_AFTER_MS}: a sender never gives up on a
+ *   receiver that still commits.)
  * - A stream whose own timer ran late (its event loop was blocked, so replies may be waiting
  *   in the queue) does not declare its peer gone on that tick.
  */
