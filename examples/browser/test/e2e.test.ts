@@ -249,10 +249,27 @@ describe.skipIf(!existsSync(extensionBuild))('the example page with the inspecto
     await expect.poll(names, { timeout: TIMEOUT }).toEqual(expect.arrayContaining(['stuck-demo', 'search-replies']));
     expect(await names()).toEqual(expect.arrayContaining(['fromEvent(input)', 'fromEvent(pointermove)']));
 
-    // …and marks 'stuck-demo' stuck once its pull has waited past the panel's threshold
-    // (5 s by default): the row gets the `stuck` class and a "stuck" badge.
+    // …and, once the parked pull has waited past the panel's threshold (5 s by default), marks
+    // 'stuck-demo' stuck — and only it, first: the loops waiting on fromEvent and after()
+    // channels (and the select that includes them) are waiting for input, never stuck.
     const stuckRow = panel.locator('.row.stuck', { has: panel.locator('.name-text', { hasText: /^stuck-demo$/ }) });
     await expect.poll(() => stuckRow.count(), { timeout: TIMEOUT }).toBe(1);
-    expect(await stuckRow.locator('.badge-stuck').textContent()).toBe('stuck');
+    expect(await stuckRow.locator('.col-state').textContent()).toBe('stuck');
+    const rows = () =>
+      panel.$$eval('.row', (elements) =>
+        elements.map((row) => ({
+          name: row.querySelector('.name-text')?.textContent ?? '',
+          state: row.querySelector('.col-state')?.textContent ?? '',
+        })),
+      );
+    await page.waitForFunction(() => window.demo.jobs.exactlyOnce !== null, null, { timeout: TIMEOUT });
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // a repaint after the jobs finished
+    const shown = await rows();
+    expect(shown.filter((row) => row.state === 'stuck').map((row) => row.name)).toEqual(['stuck-demo']);
+    expect(shown[0]).toEqual({ name: 'stuck-demo', state: 'stuck' });
+    const stateOf = (name: string) => shown.find((row) => row.name === name)?.state;
+    expect(stateOf('fromEvent(input)')).toBe('in a select'); // the search loop's select is one row…
+    expect(shown.find((row) => row.name.startsWith('select: pull fromEvent(input)'))?.state).toBe('waiting for input');
+    expect(stateOf('fromEvent(pointermove)')).toBe('waiting for input');
   });
 });
