@@ -1,20 +1,34 @@
 /**
- * A Worker that answers one request by fanning out to N upstreams with chanasync channels:
- * a bounded pool of K workers, a per-request deadline that aborts the calls still in flight,
- * and the results streamed as NDJSON as they arrive (or gathered as one JSON document).
+ * A Worker built from chanasync channels, with two examples:
+ *
+ * - **Fan-out** (one request, channels that live and die with it): answer one request by
+ *   calling N upstreams with a bounded pool of K workers, a per-request deadline that aborts the
+ *   calls still in flight, and the results streamed as NDJSON as they arrive (or gathered into
+ *   one JSON document). `fanout.ts` holds the channels.
+ * - **Job queue** (many requests, one durable channel): `POST /jobs` pushes a job into a channel
+ *   kept by a Durable Object (`chanasync/durable`), `POST /jobs/take` pulls a batch, `GET
+ *   /jobs/stats` shows the queue. `jobs.ts` holds it.
  *
  * Routes:
  * - `GET /?n=8&k=3&deadline=1000&format=ndjson&delay=100,200,300&fail=2` — the fan-out
- *   (parameters in `query.ts` and the README).
+ *   (parameters in `query.ts` and the README). `HEAD /` checks the query and answers the headers
+ *   only, calling no upstream.
  * - `GET /upstream/:index?delay=ms&fail=1` — the simulated upstream the fan-out calls by default.
  * - `GET /upstream/stats?run=id` — what the simulated upstreams saw during one fan-out.
+ * - `POST /jobs`, `POST /jobs/take?max=10&wait=1000`, `GET /jobs/stats` — the job queue.
  *
- * Read `fanout.ts` first: it holds the channels. This file is routing and configuration.
+ * A method a route does not take is a 405 with an `Allow` header; `HEAD` works wherever `GET` does.
  */
 import { toReadableStream } from 'chanasync';
+import { ChannelObject, type DurableObjectNamespaceLike } from 'chanasync/durable';
 import { type CallUpstream, fanOut, type Line } from './fanout.js';
+import { jobStats, pushJob, takeJobs } from './jobs.js';
 import { type FanOutQuery, parseQuery, QueryError } from './query.js';
 import { simulatedUpstream, upstreamStats } from './upstream.js';
+
+// The Durable Object class behind the job queue's channel: exported from the main module so
+// that `wrangler.jsonc` can bind it (`durable_objects` and the `new_sqlite_classes` migration).
+export { ChannelObject };
 
 /** The part of a service binding this Worker uses (Cloudflare's `Fetcher`). */
 interface Fetcher {
@@ -32,29 +46,59 @@ export interface Env {
   SELF?: Fetcher;
   /** Real upstream URLs, separated by commas or spaces. When set, they replace the simulated upstreams. */
   UPSTREAM_URLS?: string;
+  /** The `ChannelObject` namespace: durable channels (the job queue). */
+  CHANNELS?: DurableObjectNamespaceLike;
 }
+
+/** A route: the methods it takes, and its handler (`HEAD` is answered by the `GET` handler, minus the body). */
+interface Route {
+  methods: readonly string[];
+  handle(request: Request, url: URL, env: Env): Promise<Response> | Response;
+}
+
+/** The routes by path; `/upstream/:index` is matched separately. */
+const routes: Record<string, Route> = {
+  '/': { methods: ['GET', 'HEAD'], handle: (request, url, env) => handleFanOut(request, url, env) },
+  '/upstream/stats': { methods: ['GET', 'HEAD'], handle: (_request, url) => upstreamStats(url) },
+  '/jobs': { methods: ['POST'], handle: (request, _url, env) => pushJob(request, env.CHANNELS) },
+  '/jobs/take': { methods: ['POST'], handle: (request, url, env) => takeJobs(request, url, env.CHANNELS) },
+  '/jobs/stats': { methods: ['GET', 'HEAD'], handle: (_request, _url, env) => jobStats(env.CHANNELS) },
+};
+
+const upstreamRoute: Route = {
+  methods: ['GET', 'HEAD'],
+  handle: (request, url) => simulatedUpstream(request, Number(/^\/upstream\/(\d+)$/.exec(url.pathname)?.[1])),
+};
 
 export default {
   /**
-   * Routes a request: the fan-out at `/`, the simulated upstream under `/upstream/`.
+   * Routes a request: the fan-out at `/`, the simulated upstream under `/upstream/`, the job
+   * queue under `/jobs`.
    *
    * @param request the incoming request.
    * @param env the bindings of `wrangler.jsonc`.
    */
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
-    if (request.method !== 'GET') return Response.json({ error: 'only GET is supported' }, { status: 405 });
-    if (url.pathname === '/') return handleFanOut(request, url, env);
-    if (url.pathname === '/upstream/stats') return upstreamStats(url);
-    const upstream = /^\/upstream\/(\d+)$/.exec(url.pathname);
-    if (upstream) return simulatedUpstream(request, Number(upstream[1]));
-    return Response.json({ error: 'not found; try GET /?n=8&k=3&deadline=1000' }, { status: 404 });
+    const route = routes[url.pathname] ?? (/^\/upstream\/\d+$/.test(url.pathname) ? upstreamRoute : undefined);
+    if (route === undefined) {
+      return Response.json({ error: 'not found; try GET /?n=8&k=3&deadline=1000' }, { status: 404 });
+    }
+    if (!route.methods.includes(request.method)) {
+      const allow = route.methods.join(', ');
+      return Response.json(
+        { error: `${request.method} is not allowed here; use ${allow}` },
+        { status: 405, headers: { allow } },
+      );
+    }
+    return route.handle(request, url, env);
   },
 };
 
 /**
  * The fan-out route: checks the query, picks the upstreams, and answers with the lines of
  * {@link fanOut} — streamed as NDJSON, or gathered into one JSON document with `format=json`.
+ * `HEAD` gets the headers of the answer without running the fan-out.
  */
 async function handleFanOut(request: Request, url: URL, env: Env): Promise<Response> {
   let query: FanOutQuery;
@@ -64,39 +108,61 @@ async function handleFanOut(request: Request, url: URL, env: Env): Promise<Respo
     if (error instanceof QueryError) return Response.json({ error: error.message }, { status: 400 });
     throw error;
   }
+  const contentType = query.format === 'json' ? 'application/json' : 'application/x-ndjson; charset=utf-8';
+  if (request.method === 'HEAD') {
+    return new Response(null, { headers: { 'content-type': contentType, 'cache-control': 'no-store' } });
+  }
   // Names this fan-out in the simulated upstreams' stats (`/upstream/stats?run=…`).
   const run = crypto.randomUUID();
   const upstreams = chooseUpstreams(env, query, run);
   if (typeof upstreams === 'string') return Response.json({ error: upstreams }, { status: 500 });
 
+  // The client going away stops the fan-out: no upstream is started after that, and the calls
+  // in flight are aborted. Two ways to see it go: `request.signal` (the `enable_request_signal`
+  // flag) aborts when the runtime notices the disconnect, and the runtime cancels the response
+  // body of a streamed answer (`left`, below).
+  const left = new AbortController();
+  const signal = AbortSignal.any([request.signal, left.signal]);
   // Every channel of this fan-out is created here, for this request, and is garbage with it.
-  // `request.signal` (the `enable_request_signal` flag) aborts when the client disconnects,
-  // which stops the fan-out and aborts its upstream calls too.
   const lines = fanOut(upstreams.call, {
     upstreams: query.upstreams,
     concurrency: query.concurrency,
     deadlineMs: query.deadlineMs,
-    signal: request.signal,
+    signal,
   });
   const headers = { 'cache-control': 'no-store', 'fanout-run': run, 'fanout-source': upstreams.source };
 
   if (query.format === 'json') {
     const outcomes: Line[] = [];
-    for await (const line of lines) outcomes.push(line);
+    try {
+      for await (const line of lines) outcomes.push(line);
+    } catch (error) {
+      // Stopped because the client left: nobody will read an answer, and an error thrown here
+      // would only be logged as uncaught.
+      if (signal.aborted) return new Response(null, { status: 499 });
+      throw error;
+    }
     const summary = outcomes.pop(); // the summary is always the last line
     return Response.json({ run, source: upstreams.source, summary, outcomes }, { headers });
   }
 
   // NDJSON: each line reaches the client as soon as the collector produces it. The stream
   // pulls from the channel only when the client is ready for more (`toReadableStream`).
-  const ndjson = toReadableStream(lines)
+  const body = new TextEncoderStream();
+  toReadableStream(lines)
     .pipeThrough(
       new TransformStream<Line, string>({
         transform: (line, controller) => controller.enqueue(`${JSON.stringify(line)}\n`),
       }),
     )
-    .pipeThrough(new TextEncoderStream());
-  return new Response(ndjson, { headers: { ...headers, 'content-type': 'application/x-ndjson; charset=utf-8' } });
+    // `preventAbort`: when the fan-out is stopped (the client left), the body is closed, not
+    // errored — an errored body is what the runtime logs as "Uncaught AbortError".
+    .pipeTo(body.writable, { preventAbort: true })
+    .catch(async (reason: unknown) => {
+      left.abort(reason); // the body was cancelled: the client is gone; stop the fan-out
+      await body.writable.close().catch(() => {}); // (already errored when the client cancelled it)
+    });
+  return new Response(body.readable, { headers: { ...headers, 'content-type': contentType } });
 }
 
 /**

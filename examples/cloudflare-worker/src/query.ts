@@ -46,12 +46,15 @@ export class QueryError extends Error {
  *
  * @param params the request URL's `searchParams`.
  * @returns the checked query, with defaults filled in.
- * @throws {QueryError} naming the first bad parameter: an unknown name, a value that is not a
- * whole number, or one out of range (for example `k=0` or `n=1000`).
+ * @throws {QueryError} naming the first bad parameter: an unknown name, a parameter given more
+ * than once, a value that is not a whole number (`n=abc`, `n=1e3`, an empty `fail=`), or one out
+ * of range (`k=0`, `k=-2`, `n=1000`, `n=99999999999999999999`).
  */
 export function parseQuery(params: URLSearchParams): FanOutQuery {
-  for (const name of params.keys()) {
+  for (const name of new Set(params.keys())) {
     if (!KNOWN.includes(name)) throw new QueryError(`unknown query parameter "${name}"; known: ${KNOWN.join(', ')}`);
+    const count = params.getAll(name).length;
+    if (count > 1) throw new QueryError(`${name} is given ${count} times; give it once`);
   }
   const upstreams = integer(params, 'n', DEFAULTS.upstreams, 1, LIMITS.upstreams);
   const concurrency = integer(params, 'k', DEFAULTS.concurrency, 1, LIMITS.concurrency);
@@ -63,15 +66,10 @@ export function parseQuery(params: URLSearchParams): FanOutQuery {
   }
 
   const delayList = params.get('delay');
-  const delays =
-    delayList === null
-      ? [...DEFAULTS.delays]
-      : list(delayList, 'delay').map((d) => check('delay', d, 0, LIMITS.delayMs));
+  const delays = delayList === null ? [...DEFAULTS.delays] : list(delayList, 'delay', 0, LIMITS.delayMs);
 
   const failList = params.get('fail');
-  const fail = new Set(
-    failList === null || failList === '' ? [] : list(failList, 'fail').map((i) => check('fail', i, 0, upstreams - 1)),
-  );
+  const fail = new Set(failList === null ? [] : list(failList, 'fail', 0, upstreams - 1));
   return { upstreams, concurrency, deadlineMs, format, delays, fail };
 }
 
@@ -79,22 +77,23 @@ export function parseQuery(params: URLSearchParams): FanOutQuery {
 function integer(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
   const raw = params.get(name);
   if (raw === null) return fallback;
-  return check(name, parseWhole(raw, name), min, max);
+  return whole(raw, name, min, max);
 }
 
-/** A comma-separated list of whole numbers. */
-function list(raw: string, name: string): number[] {
-  return raw.split(',').map((item) => parseWhole(item.trim(), name));
+/** A comma-separated, non-empty list of whole numbers, each in [min, max]. */
+function list(raw: string, name: string, min: number, max: number): number[] {
+  if (raw === '') throw new QueryError(`${name} must be a comma-separated list of whole numbers, got ""`);
+  return raw.split(',').map((item) => whole(item.trim(), name, min, max));
 }
 
-/** Strict: only digits, so `n=1e9`, `n=abc`, `n=` and `n=-1` are all refused. */
-function parseWhole(raw: string, name: string): number {
-  if (!/^\d+$/.test(raw)) throw new QueryError(`${name} must be a whole number, got "${raw}"`);
-  return Number(raw);
-}
-
-/** `value` if it lies in [min, max]; the message says which parameter and which range. */
-function check(name: string, value: number, min: number, max: number): number {
-  if (value < min || value > max) throw new QueryError(`${name} must be from ${min} to ${max}, got ${value}`);
+/**
+ * A whole number in [min, max]. Only an optional minus sign and digits are taken (`n=1e9`,
+ * `n=abc`, `n=` and `n=1.5` are refused as not whole); a number out of range — negative, or too
+ * large, however many digits — is refused naming the range and the text as given.
+ */
+function whole(raw: string, name: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(raw)) throw new QueryError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new QueryError(`${name} must be from ${min} to ${max}, got ${raw}`);
   return value;
 }

@@ -34,6 +34,8 @@ interface JsonAnswer {
 
 let script: string;
 let miniflare: Miniflare;
+/** What workerd printed (its `Uncaught …` reports among it), for the tests that check nothing was. */
+let runtimeOutput = '';
 
 /** A Miniflare running the bundled Worker as wrangler.jsonc configures it. */
 function start(vars: Record<string, string> = {}): Miniflare {
@@ -45,16 +47,22 @@ function start(vars: Record<string, string> = {}): Miniflare {
     compatibilityFlags: ['enable_request_signal'],
     serviceBindings: { SELF: 'chanasync-fanout' },
     bindings: { UPSTREAM_URLS: '', ...vars },
+    durableObjects: { CHANNELS: { className: 'ChannelObject', useSQLite: true } },
+    handleStructuredLogs({ level, message }) {
+      runtimeOutput += `${level}: ${message}\n`;
+    },
   });
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'index.js'))) {
+  if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'durable.js'))) {
     execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, stdio: 'inherit' });
   }
   const built = await esbuild.build({
     entryPoints: [join(example, 'src', 'index.ts')],
-    alias: { chanasync: join(root, 'dist', 'index.js') }, // as wrangler.jsonc's `alias`
+    // as wrangler.jsonc's `alias`
+    alias: { chanasync: join(root, 'dist', 'index.js'), 'chanasync/durable': join(root, 'dist', 'durable.js') },
+    external: ['cloudflare:*'],
     bundle: true,
     format: 'esm',
     platform: 'neutral',
@@ -211,7 +219,16 @@ describe('a bad query gets a 400 with a clear message', () => {
     ['n=100000', 'n must be from 1 to 50, got 100000'],
     ['n=0', 'n must be from 1 to 50, got 0'],
     ['k=0', 'k must be from 1 to 50, got 0'],
-    ['k=-2', 'k must be a whole number, got "-2"'],
+    ['k=-2', 'k must be from 1 to 50, got -2'],
+    ['n=99999999999999999999', 'n must be from 1 to 50, got 99999999999999999999'],
+    ['deadline=-0', 'deadline must be from 1 to 30000, got -0'],
+    ['delay=10,-5', 'delay must be from 0 to 30000, got -5'],
+    ['n=2&n=3', 'n is given 2 times; give it once'],
+    ['fail=1&fail=2', 'fail is given 2 times; give it once'],
+    ['fail=', 'fail must be a comma-separated list of whole numbers, got ""'],
+    ['delay=', 'delay must be a comma-separated list of whole numbers, got ""'],
+    ['n=', 'n must be a whole number, got ""'],
+    ['n=1.5', 'n must be a whole number, got "1.5"'],
     ['deadline=0', 'deadline must be from 1 to 30000, got 0'],
     ['format=xml', 'format must be "ndjson" or "json", got "xml"'],
     ['delay=10,x', 'delay must be a whole number, got "x"'],
@@ -221,6 +238,121 @@ describe('a bad query gets a 400 with a clear message', () => {
     const response = await miniflare.dispatchFetch(`http://worker/?${query}`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: message });
+  });
+});
+
+describe('methods', () => {
+  test('a method a route does not take is a 405 that names the allowed ones in an Allow header', async () => {
+    for (const [method, path, allow] of [
+      ['POST', '/', 'GET, HEAD'],
+      ['DELETE', '/upstream/stats', 'GET, HEAD'],
+      ['GET', '/jobs', 'POST'],
+      ['PUT', '/jobs/stats', 'GET, HEAD'],
+    ] as const) {
+      const response = await miniflare.dispatchFetch(`http://worker${path}`, { method });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect(await response.json()).toEqual({ error: `${method} is not allowed here; use ${allow}` });
+    }
+  });
+
+  test('HEAD / answers the headers of the fan-out without calling any upstream', async () => {
+    const response = await miniflare.dispatchFetch('http://worker/?n=3&format=json', { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('fanout-run')).toBeNull(); // no run: nothing was called
+    expect(await response.text()).toBe('');
+  });
+
+  test('HEAD with a bad query is the same 400 as GET', async () => {
+    const response = await miniflare.dispatchFetch('http://worker/?n=0', { method: 'HEAD' });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('a client that disconnects mid-stream', () => {
+  test('stops the fan-out: in-flight calls are aborted, no upstream starts afterwards, nothing is logged as uncaught', async () => {
+    const logged = runtimeOutput.length;
+    const response = await miniflare.dispatchFetch('http://worker/?n=12&k=2&delay=250&deadline=20000');
+    const run = response.headers.get('fanout-run')!;
+    const reader = response.body!.getReader();
+    await reader.read(); // the first line: the fan-out is running
+    await reader.cancel(); // the client goes away
+    // The Worker learns of it (request.signal, or its next write failing), aborts the calls in
+    // flight, and starts no other: the upstreams' own count stops growing with nothing in flight.
+    const stopped = await upstreamStats(run, (s) => s.inFlight === 0 && s.aborted.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 800)); // three more delays: nothing new starts
+    const later = await upstreamStats(run, () => true);
+    expect(later.started).toEqual(stopped.started);
+    expect(later.started.length).toBeLessThan(12);
+    expect(later.inFlight).toBe(0);
+    expect(sorted([...later.finished, ...later.aborted])).toEqual(sorted(later.started));
+    expect(runtimeOutput.slice(logged)).not.toMatch(/Uncaught/);
+  });
+});
+
+describe('the job queue (a durable channel shared by every request)', () => {
+  const post = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    miniflare.dispatchFetch(`http://worker${path}`, {
+      method: 'POST',
+      headers,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  const stats = async () =>
+    (await (await miniflare.dispatchFetch('http://worker/jobs/stats')).json()) as Record<string, unknown>;
+
+  test('jobs posted by separate requests are taken in batches, in order', async () => {
+    for (const task of ['a', 'b', 'c']) expect((await post('/jobs', { task })).status).toBe(202);
+    const first = await post('/jobs/take?max=2');
+    expect(await first.json()).toEqual({ jobs: [{ task: 'a' }, { task: 'b' }] });
+    expect(await (await post('/jobs/take?max=10')).json()).toEqual({ jobs: [{ task: 'c' }] });
+  });
+
+  test('a take waiting in one request receives the job another request posts', async () => {
+    const taking = post('/jobs/take?max=5&wait=5000');
+    for (let i = 0; i < 100 && (await stats()).waitingPullers !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect((await post('/jobs', { task: 'cross-request' })).status).toBe(202);
+    expect(await (await taking).json()).toEqual({ jobs: [{ task: 'cross-request' }] });
+  });
+
+  test('a take that finds nothing within its wait answers 204 and takes nothing', async () => {
+    const response = await post('/jobs/take?wait=50');
+    expect(response.status).toBe(204);
+    expect(await stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
+  });
+
+  test('a job posted twice with the same Idempotency-Key is queued once', async () => {
+    const once = { 'idempotency-key': 'order-1' };
+    expect(await (await post('/jobs', { pay: 5 }, once)).json()).toEqual({ id: 'order-1' });
+    expect((await post('/jobs', { pay: 5 }, once)).status).toBe(202);
+    expect(await stats()).toMatchObject({ size: 1 });
+    expect(await (await post('/jobs/take?max=10')).json()).toEqual({ jobs: [{ pay: 5 }] });
+  });
+
+  test('stats shows the size, the leases, the waiting operations and the capacity', async () => {
+    expect(await stats()).toEqual({
+      name: 'jobs',
+      capacity: 1000,
+      size: 0,
+      leased: 0,
+      closed: false,
+      waitingPushers: 0,
+      waitingPullers: 0,
+    });
+  });
+
+  test.each([
+    ['/jobs', 'not json', 'the body must be JSON'],
+    ['/jobs/take?max=0', undefined, 'max must be from 1 to 100, got 0'],
+    ['/jobs/take?max=1&max=2', undefined, 'max is given 2 times; give it once'],
+    ['/jobs/take?wait=-1', undefined, 'wait must be from 0 to 25000, got -1'],
+  ])('POST %s with a bad request is a 400 that says why', async (path, body, error) => {
+    const response = await miniflare.dispatchFetch(`http://worker${path}`, {
+      method: 'POST',
+      ...(body !== undefined && { body }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error });
   });
 });
 

@@ -1,0 +1,128 @@
+/**
+ * A job queue shared by every request, built on one durable channel (`chanasync/durable`):
+ *
+ * ```text
+ *  POST /jobs ──push──► durable channel "jobs" ──pullMany──► POST /jobs/take
+ *  (any request,         (a Durable Object:                   (any request, any
+ *   any isolate)          SQLite, FIFO, leases)                isolate: a batch)
+ * ```
+ *
+ * - `POST /jobs` pushes the JSON body. The push resolves once the job is on disk in the
+ *   channel's Durable Object, so a 202 means "stored". An `Idempotency-Key` header becomes the
+ *   push id: a client that retries after a lost answer gets its job stored once.
+ * - `POST /jobs/take?max=10&wait=1000` pulls up to `max` jobs in FIFO order, waiting up to
+ *   `wait` ms for the first. A job leaves the queue only once this request has received it (it
+ *   is leased until then): a consumer that disconnects mid-take loses nothing.
+ * - `GET /jobs/stats` shows the queue: stored jobs, jobs leased to a taking request, waiting
+ *   pushes and takes.
+ *
+ * Unlike the fan-out's channels, this channel outlives every request: it is not in this
+ * isolate's memory but in one Durable Object that every request reaches by name.
+ */
+import { ChannelClosedError } from 'chanasync';
+import { type DurableChannel, type DurableObjectNamespaceLike, durableChannel } from 'chanasync/durable';
+
+/** The queue's capacity: a `POST /jobs` on a full queue waits up to {@link PUSH_WAIT_MS}, then gets a 503. */
+export const JOB_CAPACITY = 1000;
+/** How long a `POST /jobs` waits for room before answering 503. */
+export const PUSH_WAIT_MS = 2000;
+/** Limits of `POST /jobs/take`. */
+export const TAKE_LIMITS = { max: 100, waitMs: 25_000 } as const;
+/** The largest job body accepted, in bytes. */
+export const MAX_JOB_BYTES = 64 * 1024;
+
+/** The job queue's channel. Creating the client is free (no I/O), so each request makes one. */
+function jobs(namespace: DurableObjectNamespaceLike | undefined): DurableChannel<unknown> | Response {
+  if (namespace === undefined) {
+    return Response.json({ error: 'no CHANNELS binding: bind ChannelObject in wrangler.jsonc' }, { status: 500 });
+  }
+  return durableChannel<unknown>(namespace, 'jobs', { capacity: JOB_CAPACITY });
+}
+
+/**
+ * `POST /jobs`: pushes the request's JSON body as one job. Answers 202 `{ id }` once the job is
+ * stored, 400 for a body that is not JSON, 413 for one over {@link MAX_JOB_BYTES}, 503 with
+ * `Retry-After` when the queue stayed full for {@link PUSH_WAIT_MS}.
+ */
+export async function pushJob(request: Request, namespace: DurableObjectNamespaceLike | undefined): Promise<Response> {
+  const channel = jobs(namespace);
+  if (channel instanceof Response) return channel;
+  const text = await request.text();
+  if (new TextEncoder().encode(text).byteLength > MAX_JOB_BYTES) {
+    return Response.json({ error: `a job is at most ${MAX_JOB_BYTES} bytes` }, { status: 413 });
+  }
+  let job: unknown;
+  try {
+    job = JSON.parse(text);
+  } catch {
+    return Response.json({ error: 'the body must be JSON' }, { status: 400 });
+  }
+  const key = request.headers.get('idempotency-key');
+  if (key !== null && (key.length < 1 || key.length > 256)) {
+    return Response.json({ error: 'Idempotency-Key must be 1 to 256 characters' }, { status: 400 });
+  }
+  const id = key ?? crypto.randomUUID();
+  const signal = AbortSignal.any([request.signal, AbortSignal.timeout(PUSH_WAIT_MS)]);
+  try {
+    await channel.push(job, { id, signal });
+  } catch (error) {
+    if (error instanceof ChannelClosedError) return Response.json({ error: 'the queue is closed' }, { status: 410 });
+    if (signal.aborted) {
+      return Response.json(
+        { error: 'the queue is full; retry later' },
+        { status: 503, headers: { 'retry-after': '1' } },
+      );
+    }
+    throw error;
+  }
+  return Response.json({ id }, { status: 202 });
+}
+
+/**
+ * `POST /jobs/take?max=10&wait=1000`: takes up to `max` jobs (1 to 100, default 10), waiting up
+ * to `wait` ms (0 to 25000, default 1000) for the first. Answers 200 `{ jobs }`, or 204 when
+ * none came in time. The jobs are removed from the queue before the answer is sent.
+ */
+export async function takeJobs(
+  request: Request,
+  url: URL,
+  namespace: DurableObjectNamespaceLike | undefined,
+): Promise<Response> {
+  const channel = jobs(namespace);
+  if (channel instanceof Response) return channel;
+  const max = wholeParam(url, 'max', 10, 1, TAKE_LIMITS.max);
+  const waitMs = wholeParam(url, 'wait', 1000, 0, TAKE_LIMITS.waitMs);
+  if (typeof max === 'string') return Response.json({ error: max }, { status: 400 });
+  if (typeof waitMs === 'string') return Response.json({ error: waitMs }, { status: 400 });
+  if (waitMs === 0) {
+    const job = await channel.tryPull();
+    return job === undefined ? new Response(null, { status: 204 }) : Response.json({ jobs: [job] });
+  }
+  const signal = AbortSignal.any([request.signal, AbortSignal.timeout(waitMs)]);
+  try {
+    return Response.json({ jobs: await channel.pullMany(max, { signal }) });
+  } catch (error) {
+    if (signal.aborted) return new Response(null, { status: 204 }); // nothing in time: nothing taken
+    if (error instanceof ChannelClosedError) return Response.json({ error: 'the queue is closed' }, { status: 410 });
+    throw error;
+  }
+}
+
+/** `GET /jobs/stats`: the queue's `stats()` (size, leased, waiting pushes and takes, capacity). */
+export async function jobStats(namespace: DurableObjectNamespaceLike | undefined): Promise<Response> {
+  const channel = jobs(namespace);
+  if (channel instanceof Response) return channel;
+  const stats = await channel.stats();
+  return Response.json({ ...stats, capacity: stats.capacity === Infinity ? null : stats.capacity });
+}
+
+/** A whole-number query parameter in [min, max], its default when absent, or the 400 message. */
+function wholeParam(url: URL, name: string, fallback: number, min: number, max: number): number | string {
+  const values = url.searchParams.getAll(name);
+  if (values.length === 0) return fallback;
+  if (values.length > 1) return `${name} is given ${values.length} times; give it once`;
+  const raw = values[0] as string;
+  if (!/^-?\d+$/.test(raw)) return `${name} must be a whole number, got "${raw}"`;
+  const value = Number(raw);
+  return value >= min && value <= max ? value : `${name} must be from ${min} to ${max}, got ${raw}`;
+}
