@@ -17,11 +17,12 @@
  *   `granted - committed` — values posted or pending but not committed — plus the values
  *   buffered never exceeds the capacity (at least 1 for capacity 0), unless code on this side
  *   pushed into the channel itself.
- * - A `credit` is posted after every batch (it acknowledges the commits), and otherwise once
- *   the credit not yet posted reaches half the capacity (at least 1): the sender then always
- *   holds enough credit, and a consumer that pulls one value at a time does not cost one
- *   message per value. When credit is withheld, the buffer holds more than half the capacity,
- *   so the consumer has values to pull: no deadlock.
+ * - A `credit` is posted after every batch (it acknowledges the commits), and new credit is
+ *   posted once the credit not yet posted reaches half the capacity (at least 1): the sender
+ *   then always holds enough credit, and a consumer that pulls one value at a time does not
+ *   cost one message per value. When credit is withheld, the buffer holds more than half the
+ *   capacity, or capacity 0 has no parked pull, so the consumer has values to pull or wants
+ *   none: no deadlock.
  */
 import { Channel, commitPush } from '../channel.js';
 import { ChannelError } from '../errors.js';
@@ -110,14 +111,20 @@ class Receiver<T> extends Stream {
     return channel.limit === 0 ? countWaiters(channel.pullHead) : channel.limit - channel.count;
   }
 
-  /** Raises `granted` and posts it — always when `force`, else when enough credit piled up. */
-  private postCredit(force: boolean): void {
+  /**
+   * Raises `granted`, and posts a `credit`: when `ack` (after a batch, to acknowledge its
+   * commits), or when enough new credit piled up. New credit goes out only once it reaches the
+   * threshold, even in an acknowledgement: a sender given one slot at a time would post one
+   * value per message.
+   */
+  private postCredit(ack: boolean): void {
     if (this.done) return;
     this.granted = Math.max(this.granted, this.committed + this.free());
     const threshold = Math.max(1, Math.floor(this.channel.limit / 2));
-    if (!force && this.granted - this.postedGranted < threshold) return;
-    this.postedGranted = this.granted;
-    this.trySend({ ...this.envelope(), type: 'credit', granted: this.granted, committed: this.committed });
+    const raise = this.granted - this.postedGranted >= threshold;
+    if (!raise && !ack) return;
+    if (raise) this.postedGranted = this.granted;
+    this.trySend({ ...this.envelope(), type: 'credit', granted: this.postedGranted, committed: this.committed });
   }
 
   /** Commits pending values while the channel takes them; closes if `end` was waiting for that. */
