@@ -330,10 +330,12 @@ describe('a TypeScript consumer', () => {
     writeFileSync(join(consumer, 'tsconfig.run.json'), JSON.stringify({ compilerOptions, files: programFiles }));
     // Emits even when the declarations have errors: the compile tests above report those.
     await run(process.execPath, [tsc, '-p', 'tsconfig.run.json'], consumer);
+    const results: Record<string, Run> = {};
     for (const program of programFiles) {
-      const result = await run(process.execPath, [join(out, program.replace(/\.ts$/, '.js'))], consumer);
-      expect(result, program).toEqual({ code: 0, output: '', stderr: '' });
+      results[program] = await run(process.execPath, [join(out, program.replace(/\.ts$/, '.js'))], consumer);
     }
+    const clean = Object.fromEntries(programFiles.map((program) => [program, { code: 0, output: '', stderr: '' }]));
+    expect(results).toEqual(clean);
   });
 });
 

@@ -171,7 +171,7 @@ check(
   [100, 101, 101],
 );
 hub.close();
-check('closing a broadcast closes its subscribers', [hub.closed, chart.closed], [true, true]);
+check('closing a broadcast closes its subscribers', [chart.closed, latestPrice.closed], [true, true]);
 const ticks = ticker(5);
 const [firstTick, secondTick] = [await ticks.pull(), await ticks.pull()];
 ticks.close();
