@@ -11,8 +11,20 @@ const DIST_INDEX = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
 /** How the bundle exposes its host: a page global, or a worker's fetch handler. */
 const WRAPPERS = {
-  // The page reads globalThis.__bench once the module ran.
-  browser: 'globalThis.__bench = host;',
+  // The page reads globalThis.__bench once the module ran. __benchInTask(json) runs a job
+  // from a task of the page's own (a MessageChannel message), for a driver whose scripts run
+  // in another realm (Firefox's Marionette sandbox, where a run started directly was ~6×
+  // slower); it resolves with the JSON of { result, ms }.
+  browser: `globalThis.__bench = host;
+globalThis.__benchInTask = (json) =>
+  new Promise((resolve, reject) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      host.timed(JSON.parse(json)).then((x) => resolve(JSON.stringify(x)), (e) => reject(String(e?.stack ?? e)));
+    };
+    port2.postMessage(0);
+  });`,
   // One job per request: POST the job as JSON, get { sum, count } (or { error }) back. A
   // job with fn 'none' does nothing: the runner's empty request, same shape and parsing.
   // Nothing survives a request but the loaded adapters (no channel, no pending promise).

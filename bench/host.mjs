@@ -7,7 +7,8 @@ import { execute } from './suite.mjs';
  * `entries`: [{ name, adapter, workloads, module? }] in column order; an entry with a
  * `module` key is a build of chanasync (dist/index.js, or an experiment's build) that the
  * adapter is loaded with — `undefined` when it was not built. Returns the host:
- * - `init()` loads every adapter once and resolves with [{ name, unavailable, na, note }];
+ * - `init()` loads every adapter once and resolves with [{ name, kind, unavailable, na, note }]
+ *   (kind 'chanasync' for another build of chanasync);
  * - `run(job)` resolves with the job's { sum, count };
  * - `timed(job)` resolves with { result, ms }, ms from the runtime's own clock (Chromium;
  *   never used in workerd, whose clock is not to be trusted inside a request).
@@ -27,7 +28,8 @@ export function createHost(entries) {
         unavailable = await adapter.load?.();
       }
       libs.set(name, { name, adapter, workloads, unavailable });
-      info.push({ name, unavailable, na: adapter.na ?? {}, note: adapter.note });
+      const kind = 'module' in entry && name !== 'chanasync' ? 'chanasync' : undefined;
+      info.push({ name, kind, unavailable, na: adapter.na ?? {}, note: adapter.note });
     }
     return info;
   }

@@ -68,7 +68,12 @@ export async function runRemote({ session, args, name, command, argv, scale = 1,
     },
   });
   const wanted = (id) => !args.only || args.only.some((o) => id === o || id.startsWith(o));
-  const libs = session.libs.map((lib) => ({ name: lib.name, unavailable: lib.unavailable, adapter: { na: lib.na } }));
+  const libs = session.libs.map((lib) => ({
+    name: lib.name,
+    kind: lib.kind,
+    unavailable: lib.unavailable,
+    adapter: { na: lib.na },
+  }));
   for (const lib of libs) if (lib.unavailable) log(`${lib.name}: ${lib.unavailable}`);
   const runJob = async (job, want) => {
     const { result, ms } = await session.run(job, config.runTimeoutMs);

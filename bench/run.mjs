@@ -164,6 +164,7 @@ async function loadLibraries() {
     const unavailable = await adapter.load(await import(pathToFileURL(path).href));
     libs.push({
       name,
+      kind: 'chanasync',
       adapter,
       unavailable,
       workloads: await import(`./workloads.mjs${q}`),

@@ -181,9 +181,12 @@ export function execute(lib, job) {
   return custom ? custom(job.params) : lib.workloads[job.fn](lib.adapter, job.params);
 }
 
-/** Cell state for one (row, library): { samples: [] }, or { na } with the reason. */
+/**
+ * Cell state for one (row, library): { samples: [] }, or { na } with the reason. A library
+ * with `kind` (a --with build of chanasync) counts as that library for a row's `libs`.
+ */
 export function cellFor(lib, id, wl) {
-  if (wl?.libs && lib.name !== 'floor' && !wl.libs.includes(lib.name)) return { na: wl.naReason };
+  if (wl?.libs && lib.name !== 'floor' && !wl.libs.includes(lib.kind ?? lib.name)) return { na: wl.naReason };
   if (lib.unavailable) return { na: lib.unavailable };
   const reason = lib.adapter.na?.[id];
   return reason ? { na: reason } : { samples: [] };
