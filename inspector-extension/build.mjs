@@ -3,7 +3,7 @@
 // protocol module — into one classic script (IIFE: content scripts cannot be modules). The
 // Chrome build goes to dist/chrome/ with manifest.json; the Firefox build, the same files with
 // manifest.firefox.json as its manifest, to dist/firefox/. Load either folder unpacked.
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -31,12 +31,34 @@ const statics = {
   icons: 'icons',
 };
 
-/** Builds both browsers' folders from scratch; returns their paths. */
+/**
+ * Builds both browsers' folders from scratch; returns their paths. The build is written to a
+ * scratch folder and then swapped in, so that a browser loading the extension from dist/ (a
+ * test running at the same time) sees the old build or the new one, never a half-written one.
+ */
 export async function build() {
-  rmSync(outdir, { recursive: true, force: true });
+  const scratch = join(here, `dist.${process.pid}.${Date.now()}`);
+  const chrome = join(scratch, 'chrome');
+  const firefox = join(scratch, 'firefox');
+  try {
+    await buildInto(chrome, firefox);
+    rmSync(outdir, { recursive: true, force: true });
+    renameSync(scratch, outdir);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return { chrome: chromeDir, firefox: firefoxDir };
+}
+
+/**
+ * Writes the Chrome build to `chromeOut` and the Firefox build to `firefoxOut`.
+ * @param {string} chromeOut
+ * @param {string} firefoxOut
+ */
+async function buildInto(chromeOut, firefoxOut) {
   await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, path]) => [name, join(here, path)])),
-    outdir: chromeDir,
+    outdir: chromeOut,
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -46,11 +68,10 @@ export async function build() {
     legalComments: 'none',
     logLevel: 'warning',
   });
-  for (const [from, to] of Object.entries(statics)) cpSync(join(here, from), join(chromeDir, to), { recursive: true });
-  cpSync(join(here, 'manifest.json'), join(chromeDir, 'manifest.json'));
-  cpSync(chromeDir, firefoxDir, { recursive: true });
-  cpSync(join(here, 'manifest.firefox.json'), join(firefoxDir, 'manifest.json'));
-  return { chrome: chromeDir, firefox: firefoxDir };
+  for (const [from, to] of Object.entries(statics)) cpSync(join(here, from), join(chromeOut, to), { recursive: true });
+  cpSync(join(here, 'manifest.json'), join(chromeOut, 'manifest.json'));
+  cpSync(chromeOut, firefoxOut, { recursive: true });
+  cpSync(join(here, 'manifest.firefox.json'), join(firefoxOut, 'manifest.json'));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,0 +1,146 @@
+/**
+ * The extension in Firefox, for real: Debian's firefox-esr, headless, driven through Firefox's
+ * own Marionette protocol (test/marionette.mjs; no downloaded driver). The Firefox build
+ * installs as a temporary add-on; its panel page, opened as a tab for the fixture page's tab,
+ * fills and follows a change; and the real DevTools toolbox shows the Channels panel with the
+ * page's channels, each once. One browser for the file (a launch costs several seconds).
+ *
+ * Skipped when firefox-esr is not installed (`.ci/run` installs it).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { firefoxDir } from '../build.mjs';
+import { buildAll, fixturesPath, repoRoot, startServer } from './harness.mjs';
+import { FIREFOX_PATH, launchFirefox, newUuid } from './marionette.mjs';
+
+const EXTENSION_ID = 'inspector@chanasync.dev';
+const POLL = { timeout: 15_000, interval: 200 };
+const NAMES = ['<img src=x onerror=alert(1)>', 'done', 'events', 'frame-uploads', 'jobs', 'latest', 'replies'];
+
+/** Runs `body` (a function body; the last argument is the callback for its result) in the current context. */
+const script = (body: string) => `const done = arguments[arguments.length - 1]; ${body}`;
+
+describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-esr, Marionette)', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let firefox: Awaited<ReturnType<typeof launchFirefox>>;
+  let session: Awaited<ReturnType<typeof launchFirefox>>['session'];
+  let installed: unknown;
+  const uuid = newUuid();
+  const panelUrl = `moz-extension://${uuid}/panel.html`;
+  let panelWindow: string;
+  let pageWindow: string;
+  let tabId: number;
+
+  const switchTo = (handle: string) => session.send('WebDriver:SwitchToWindow', { handle, focus: true });
+  /** The panel's rows as `[name, occupancy]`, in order. */
+  const rows = () =>
+    session.run(
+      script(`done([...document.querySelectorAll('.row')].map((row) =>
+        [row.querySelector('.name-text').textContent, row.querySelector('.occupancy-text')?.textContent ?? '']));`),
+    ) as Promise<[string, string][]>;
+
+  beforeAll(async () => {
+    await buildAll(); // the library's dist/ if missing, and both builds of the extension
+    server = await startServer();
+    firefox = await launchFirefox({ extensionUuids: { [EXTENSION_ID]: uuid } });
+    session = firefox.session;
+    installed = (await session.send('Addon:Install', { path: firefoxDir, temporary: true })).value;
+    // The tab id: an extension page lists the tabs before and after a new one opens (without the
+    // "tabs" permission it sees their ids, not their URLs).
+    panelWindow = (await session.send('WebDriver:GetWindowHandle')).value;
+    await session.send('WebDriver:Navigate', { url: panelUrl });
+    const tabIds = () =>
+      session.run(script('browser.tabs.query({}).then((tabs) => done(tabs.map((tab) => tab.id)));')) as Promise<
+        number[]
+      >;
+    const before = await tabIds();
+    pageWindow = (await session.send('WebDriver:NewWindow', { type: 'tab' })).handle;
+    tabId = (await tabIds()).find((id) => !before.includes(id)) as number;
+    await switchTo(pageWindow);
+    await session.send('WebDriver:Navigate', { url: `${server.origin}${fixturesPath}/page.html` });
+    await session.run(
+      script('const ready = () => (window.fixtureReady ? done(true) : setTimeout(ready, 50)); ready();'),
+    );
+    await switchTo(panelWindow);
+    await session.send('WebDriver:Navigate', { url: `${panelUrl}?tabId=${tabId}` });
+  }, 120_000);
+
+  afterAll(async () => {
+    await firefox?.close();
+    await server?.close();
+  });
+
+  test('the Firefox build installs as a temporary add-on', () => {
+    expect(installed).toBe(EXTENSION_ID);
+    expect(tabId).toBeTypeOf('number');
+  });
+
+  test('its panel page, opened for a tab, lists the page’s channels and where the stuck pull waits', async () => {
+    await expect.poll(async () => (await rows()).map(([name]) => name).sort(), POLL).toEqual(NAMES);
+    expect(await rows()).toContainEqual(['jobs', '3 / 8']);
+    // Firefox's stack format (`waitForReply@url:line:column`) is understood too.
+    const fixture = readFileSync(join(repoRoot, fixturesPath, 'page.js'), 'utf8').split('\n');
+    const line = fixture.findIndex((source) => source.includes('channels.replies.pull()')) + 1;
+    const where = await session.run(
+      script(`done([...document.querySelectorAll('.row')].find((row) =>
+        row.querySelector('.name-text').textContent === 'replies').querySelector('.col-where').textContent);`),
+    );
+    expect(where).toBe(`waitForReply (page.js:${line})`);
+  });
+
+  test('the panel page follows a change in the page', async () => {
+    await switchTo(pageWindow);
+    await session.run(script("window.fixture.push('jobs', 2); done(true);"));
+    await switchTo(panelWindow);
+    await expect.poll(rows, POLL).toContainEqual(['jobs', '5 / 8']);
+  });
+
+  test('the real DevTools toolbox shows the Channels panel with the page’s channels, each once', async () => {
+    await switchTo(pageWindow);
+    await session.send('Marionette:SetContext', { value: 'chrome' });
+    try {
+      // Internal DevTools APIs (the one test that uses them): open the toolbox for the tab, select
+      // the extension's tool, and read the panel document through its browsing context's
+      // Marionette actor once the moz-extension document replaced about:blank.
+      const result = await session.run(
+        script(`(async () => {
+          const { require } = ChromeUtils.importESModule('resource://devtools/shared/loader/Loader.sys.mjs');
+          const { gDevTools } = require('devtools/client/framework/devtools');
+          const toolbox = await gDevTools.showToolboxForTab(gBrowser.selectedTab);
+          const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+          let tool;
+          for (let i = 0; i < 150 && tool === undefined; i++) {
+            tool = toolbox.getAdditionalTools().find((t) => t.extensionId === ${JSON.stringify(EXTENSION_ID)});
+            if (tool === undefined) await pause();
+          }
+          if (tool === undefined) return { error: 'no Channels tool' };
+          await toolbox.selectTool(tool.id);
+          const frame = toolbox.doc.getElementById('toolbox-panel-iframe-' + tool.id);
+          let context;
+          for (let i = 0; i < 150; i++) {
+            context = frame.contentDocument?.querySelector('browser')?.browsingContext;
+            if ((context?.currentWindowGlobal?.documentURI?.spec ?? '').startsWith('moz-extension://')) break;
+            await pause();
+          }
+          const actor = context.currentWindowGlobal.getActor('MarionetteCommands');
+          let names = [];
+          for (let i = 0; i < 150 && names.length === 0; i++) {
+            names = await actor.executeScript(
+              'return [...document.querySelectorAll(".row .name-text")].map((node) => node.textContent)', [], {});
+            if (names.length === 0) await pause();
+          }
+          const search = await actor.executeScript('return location.search', [], {});
+          await gDevTools.closeToolboxForTab(gBrowser.selectedTab);
+          return { title: tool.label, names, search };
+        })().then(done, (error) => done({ error: String(error) }));`),
+      );
+      expect(result).toMatchObject({ title: 'Channels', search: '' }); // the tab came from devtools.inspectedWindow
+      const names = (result as { names: string[] }).names;
+      expect(names.slice().sort()).toEqual(NAMES);
+      expect(new Set(names).size).toBe(names.length);
+    } finally {
+      await session.send('Marionette:SetContext', { value: 'content' });
+    }
+  });
+});
