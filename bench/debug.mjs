@@ -1,6 +1,16 @@
 // Debug-mode helpers for run.mjs (the `debug-*` rows, chanasync only): loading
 // `dist/debug.js`, a simulated inspector, two esbuild builds of src/ that
 // differ only in the debug hook calls, and the snapshot measurement.
+//
+// Run on its own — `node --expose-gc bench/debug.mjs [--quick]` — it measures debug mode's cost
+// with leak tracking on (issue 12), on a fresh build of src/ in a temp dir: 1:1 throughput at
+// capacity 128 and 0 and a two-case select, (a) debug mode off vs (b) enabled with no inspector
+// connected (every channel tracked, every park and leave recorded for leak detection); and the
+// hook's cost with debug mode never enabled (builds with and without the hook calls). Prints a
+// Markdown table with PASS/FAIL against the targets: (b)/(a) ≥ 0.90, hook/no-hook ≥ 0.98.
+// Throughput is per second of the process's CPU time (see `throughput`), in rounds that
+// alternate the two modes' order; ratios are per round, reported as medians ± the largest
+// deviation from the median.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,12 +57,14 @@ const { common } = await import(new URL('../esbuild.config.mjs', import.meta.url
 const BUILD_OPTIONS = { ...common, entryPoints: { index: 'src/index.ts' } };
 /** The debug hook call sites (src/tracker.ts); each is a whole statement on its own line. */
 const HOOK_CALL = 'tracker?.(';
-const HOOKED_FILES = /[\\/]src[\\/](channel|select)\.ts$/;
+/** The files with hook calls: create (channel), park and leave (waiters), select, merge. */
+const HOOKED = ['src/channel.ts', 'src/waiters.ts', 'src/select.ts', 'src/interop/merge.ts'];
+const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|interop[\\/]merge)\.ts$/;
 
 /**
  * Bundles src/ with esbuild into a fresh directory under the OS temp dir, with the options of
  * esbuild.config.mjs: `hook` as is, `nohook` with every line containing `tracker?.(` removed
- * from src/channel.ts and src/select.ts (an onLoad plugin). For context also `single`: src/index.ts
+ * from the files in HOOKED (an onLoad plugin). For context also `single`: src/index.ts
  * alone with the hook, without splitting, so `tracker` is a variable of index.js itself rather
  * than an import from a shared chunk (what a consumer's bundler makes of it without code
  * splitting). Imports each index.js, deletes the directory, and returns { hook, nohook, single }
@@ -89,8 +101,8 @@ export async function buildHookVariants() {
       text[key] = readFileSync(file, 'utf8');
       out[key] = await import(pathToFileURL(file).href);
     }
-    const files = Object.keys(removed);
-    if (files.length !== 2 || files.some((f) => removed[f] === 0)) {
+    const files = Object.keys(removed).map((file) => file.replaceAll('\\', '/'));
+    if (HOOKED.some((file) => !files.includes(file)) || Object.values(removed).some((count) => count === 0)) {
       throw new Error(`debug hook calls not found: removed ${JSON.stringify(removed)}`);
     }
     if (!text.hook.includes(HOOK_CALL) || !text.single.includes(HOOK_CALL) || text.nohook.includes(HOOK_CALL)) {
@@ -172,3 +184,177 @@ function measureSnapshots(debug, calls, warmup) {
     truncated: snap.truncated,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Standalone: debug mode's cost with leak tracking on.
+
+/**
+ * Builds src/index.ts and src/debug/index.ts the way dist/ is built (one split build sharing
+ * the core chunk, so that the debug entry's hook is the core's), into a temp dir; imports both
+ * and deletes the dir. Returns { core, debug }.
+ */
+async function buildCurrent() {
+  const esbuild = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'chanasync-bench-debug-'));
+  try {
+    await esbuild.build({
+      ...common,
+      entryPoints: { index: 'src/index.ts', debug: 'src/debug/index.ts' },
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      absWorkingDir: ROOT,
+      outdir: dir,
+    });
+    const core = await import(pathToFileURL(join(dir, 'index.js')).href);
+    const debug = await import(pathToFileURL(join(dir, 'debug.js')).href);
+    return { core, debug };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 1:1 with `n` values: one producer awaiting every push, one consumer awaiting every pull. */
+async function oneToOne(Channel, capacity, n) {
+  const ch = new Channel(capacity);
+  const consumer = (async () => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += await ch.pull();
+    return sum;
+  })();
+  for (let i = 0; i < n; i++) await ch.push(i);
+  return consumer;
+}
+
+/** 1:1 where the consumer selects over the channel and an idle one (a two-case select per value). */
+async function selectTwo({ Channel, select, pull }, capacity, n) {
+  const ch = new Channel(capacity);
+  const idle = new Channel(0);
+  const cases = [pull(ch), pull(idle)];
+  const consumer = (async () => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (await select(cases)).value;
+    return sum;
+  })();
+  for (let i = 0; i < n; i++) await ch.push(i);
+  return consumer;
+}
+
+/**
+ * Values per second of CPU time of `run(n)` repeated for at least `ms` of wall time, yielding a
+ * macrotask between runs (so that debug mode's timers run and count). CPU time rather than wall
+ * time: on a machine shared with other work, wall time mostly measures the neighbours.
+ */
+async function throughput(run, n, ms) {
+  const want = (n * (n - 1)) / 2;
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  let values = 0;
+  do {
+    const sum = await run(n);
+    if (sum !== want) throw new Error(`sum mismatch: ${sum} !== ${want}`);
+    values += n;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  } while (performance.now() - start < ms);
+  const used = process.cpuUsage(cpu);
+  return (values / (used.user + used.system)) * 1e6;
+}
+
+const medianOf = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const spread = (xs) => {
+  const m = medianOf(xs);
+  return Math.max(...xs.map((x) => Math.abs(x - m) / m));
+};
+const rate = (x) => `${(x / 1e6).toFixed(2)}M/s`;
+
+async function main() {
+  const quick = process.argv.includes('--quick');
+  const rounds = quick ? 4 : 15;
+  const blockMs = quick ? 100 : 150;
+  const n = 20_000;
+  const log = (line) => process.stderr.write(`${line}\n`);
+  const { core, debug } = await buildCurrent();
+  const rows = [
+    { label: '1:1, capacity 128', run: (m) => oneToOne(core.Channel, 128, m) },
+    { label: '1:1, capacity 0 (every operation parks)', run: (m) => oneToOne(core.Channel, 0, m) },
+    { label: 'two-case select, capacity 0', run: (m) => selectTwo(core, 0, m) },
+  ];
+  const report = [
+    `Debug mode with leak tracking: ${rounds} rounds × ${blockMs} ms per mode, Node ${process.version}, ${n} values per run; values per second of CPU time.`,
+    '',
+    '| workload | (a) debug off | (b) enabled, no inspector | (b)/(a) | target | |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+  ];
+  let failed = false;
+  for (const row of rows) {
+    const off = [];
+    const on = [];
+    const ratio = [];
+    for (let round = -1; round < rounds; round++) {
+      log(`${row.label}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${rounds}`}`);
+      const measureOn = async () => {
+        enable(debug, { inspector: false });
+        try {
+          return await throughput(row.run, n, blockMs);
+        } finally {
+          debug.disableDebug();
+        }
+      };
+      let a;
+      let b;
+      if (round % 2) {
+        a = await throughput(row.run, n, blockMs);
+        b = await measureOn();
+      } else {
+        b = await measureOn();
+        a = await throughput(row.run, n, blockMs);
+      }
+      if (round < 0) continue;
+      off.push(a);
+      on.push(b);
+      ratio.push(b / a);
+    }
+    const value = medianOf(ratio);
+    const pass = value >= 0.9;
+    failed ||= !pass;
+    report.push(
+      `| ${row.label} | ${rate(medianOf(off))} | ${rate(medianOf(on))} | ${value.toFixed(2)}× ±${Math.round(spread(ratio) * 100)}% | ≥ 0.90× | ${pass ? 'PASS' : 'FAIL'} |`,
+    );
+  }
+  log('hook cost: bundling src/ with and without the hook calls');
+  const built = await buildHookVariants();
+  report.push(
+    '',
+    '| debug never enabled | hook build | no-hook build | hook/no-hook | target | |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+  );
+  for (const capacity of [128, 0]) {
+    const hook = [];
+    const nohook = [];
+    const ratio = [];
+    for (let round = -1; round < rounds; round++) {
+      log(`hook cost, capacity ${capacity}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${rounds}`}`);
+      const order = round % 2 ? ['hook', 'nohook'] : ['nohook', 'hook'];
+      const ops = {};
+      for (const key of order)
+        ops[key] = await throughput((m) => oneToOne(built[key].Channel, capacity, m), n, blockMs);
+      if (round < 0) continue;
+      hook.push(ops.hook);
+      nohook.push(ops.nohook);
+      ratio.push(ops.hook / ops.nohook);
+    }
+    const value = medianOf(ratio);
+    const pass = value >= 0.98;
+    failed ||= !pass;
+    report.push(
+      `| 1:1, capacity ${capacity} | ${rate(medianOf(hook))} | ${rate(medianOf(nohook))} | ${value.toFixed(2)}× ±${Math.round(spread(ratio) * 100)}% | ≥ 0.98× | ${pass ? 'PASS' : 'FAIL'} |`,
+    );
+  }
+  console.log(report.join('\n'));
+  if (failed) process.exitCode = 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

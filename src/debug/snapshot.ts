@@ -110,14 +110,33 @@ class Parked {
   ) {}
 }
 
+/** Entries of `Registry.pending` (three per operation) that make it flush at once. */
+const PENDING_LIMIT = 3 * 64;
+
+/**
+ * Whether `waiter` is still in its channel's queue. The core unlinks a waiter by linking its
+ * neighbours to each other (`claim`) and never queues it again, so a waiter that left is no
+ * longer its neighbour's `next`; a lone waiter links to itself and is the head while queued.
+ */
+function isQueued(waiter: MarkedWaiter): boolean {
+  const { channel, prev } = waiter;
+  return channel.pullHead === waiter || channel.pushHead === waiter || (prev !== waiter && prev?.next === waiter);
+}
+
 /** The field of a waiter that points at its record. A symbol: it can clash with nothing. */
 const PARKED: unique symbol = Symbol('chanasync.debug.parked');
 
 /**
- * A waiter as debug mode marks it. The core sets `group` (shared by the cases of a multi-case
- * select) and `index` (the case's position) on select case waiters.
+ * A waiter as debug mode marks it. On the cases of a multi-case select the core sets `group`
+ * (shared by the cases; `group.first` starts the chain of cases), `sibling` (the next case)
+ * and `index` (the case's position in the array of cases).
  */
-type MarkedWaiter = Waiter<unknown> & { [PARKED]?: Parked; readonly group?: object; readonly index?: unknown };
+type MarkedWaiter = Waiter<unknown> & {
+  [PARKED]?: Parked;
+  readonly group?: { readonly first?: MarkedWaiter | undefined };
+  readonly sibling?: MarkedWaiter | undefined;
+  readonly index?: unknown;
+};
 
 /**
  * A clock read once per task: `Date.now()` on every park cost ~20% of 1:1 throughput, and
@@ -134,27 +153,75 @@ function taskTime(): number {
   return clock;
 }
 
+/** This module's URL without query or fragment, if the platform gives it. */
+const here: string | undefined = /* @__PURE__ */ (() => {
+  const url: unknown = import.meta.url;
+  return typeof url === 'string' ? (url.split(/[?#]/)[0] ?? url) : undefined;
+})();
+
 /**
- * Where chanasync's own code lives, to cut its frames out of stack traces: `src/` when running
- * from source, the folder of the built files otherwise; unknown (`undefined`) in a bundle
- * without `import.meta.url`, where only platform frames are cut.
+ * Where chanasync's own files are, to cut their frames out of stack traces: the `src/` folder
+ * when running from source, the package's `dist/` folder (its entries and `chunks/`) when
+ * running the built files. `undefined` when this module was bundled into another file — an
+ * application's bundle, whose folder holds the application's code too — or there is no
+ * `import.meta.url`: then chanasync's frames are recognised by their function names.
  */
-const libraryRoot = /* @__PURE__ */ (() => {
-  const here: string | undefined = import.meta.url;
-  return here === undefined ? undefined : new URL(here.includes('/src/debug/') ? '../' : './', here);
+const libraryRoot: URL | undefined = /* @__PURE__ */ (() => {
+  if (here === undefined) return undefined;
+  if (/\/src\/debug\/snapshot\.[jt]s$/.test(here)) return new URL('../', here);
+  if (/\/dist\/debug\.js$/.test(here)) return new URL('./', here);
+  return undefined;
 })();
 
 /** Frames that are neither the user's nor chanasync's: the promise constructor, Node internals. */
-const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:/;
+const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^\s*at (async )?Promise\./;
+
+/**
+ * Names of chanasync functions that sit between an operation's caller and the debug hook, for
+ * a bundle where file names cannot tell them apart from the caller's: the hook itself, the
+ * parking and unlinking helpers, the channel's methods and constructor, select's passes, the
+ * iterator, the helpers that make channels.
+ * Only a *leading* run of such frames is cut, so a user function of the same name deeper down
+ * stays.
+ */
+const LIBRARY_FUNCTION =
+  /^(?:new )?(?:[\w$]+\.)*(?:track|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)$/;
+
+/** The function name of a V8 (`at name (url)`) or SpiderMonkey/JSC (`name@url`) frame. */
+function functionName(frame: string): string {
+  const v8 = /^\s*at (?:async )?(.*?) \(/.exec(frame);
+  if (v8 !== null) return v8[1] ?? '';
+  const other = /^(.*?)@/.exec(frame);
+  return other?.[1] ?? '';
+}
 
 /** The frames of `stack` in user code, at most `LIMITS.stack` characters. */
 export function userFrames(stack: string | undefined): string {
-  const href = libraryRoot?.href ?? '\0';
-  const pathname = libraryRoot?.pathname ?? '\0';
-  return (stack ?? '')
-    .split('\n')
-    .slice(1) // "Error"
-    .filter((frame) => !frame.includes(href) && !frame.includes(pathname) && !PLATFORM_FRAME.test(frame))
+  let frames = (stack ?? '').split('\n');
+  if (frames[0] !== undefined && !frames[0].includes('@') && !/^\s*at /.test(frames[0])) frames = frames.slice(1); // "Error"
+  if (libraryRoot !== undefined) {
+    const { href, pathname } = libraryRoot;
+    frames = frames.filter((frame) => !frame.includes(href) && !frame.includes(pathname));
+  } else {
+    // Bundled: cut the leading frames of chanasync's functions in this very file. An anonymous
+    // one is a promise executor only when the promise constructor follows (else it may be the
+    // user's module code).
+    let first = 0;
+    while (first < frames.length) {
+      const frame = frames[first] as string;
+      if (PLATFORM_FRAME.test(frame)) {
+        first++;
+        continue;
+      }
+      if (here !== undefined && !frame.includes(here)) break;
+      const name = functionName(frame);
+      if (name === '' ? !PLATFORM_FRAME.test(frames[first + 1] ?? '') : !LIBRARY_FUNCTION.test(name)) break;
+      first++;
+    }
+    frames = frames.slice(first);
+  }
+  return frames
+    .filter((frame) => frame.trim() !== '' && !PLATFORM_FRAME.test(frame))
     .map((frame) => frame.trim())
     .join('\n')
     .slice(0, LIMITS.stack);
@@ -191,8 +258,6 @@ export class Registry {
   private readonly channels = new Set<TrackedChannel>();
   /** The record of each tracked channel (looked up when an operation parks). */
   private readonly trackedOf = new WeakMap<Channel<unknown>, TrackedChannel>();
-  /** The record of each multi-case select being parked, by its group. */
-  private readonly selectOf = new WeakMap<object, SelectRecord>();
   private readonly finalizer = new FinalizationRegistry<TrackedChannel>((tracked) => this.collected(tracked));
   /** Leaks detected since the start or the last {@link clearLeaks}, oldest first. */
   private leaks: LeakSnapshot[] = [];
@@ -200,6 +265,15 @@ export class Registry {
   private leaksOmitted = 0;
   /** Set by {@link close}. */
   private closed = false;
+  /**
+   * Operations parked since the last {@link flush}, not recorded yet: `waiter, kind, since`
+   * triples. Most operations leave their queue within the task in which they parked (a
+   * rendezvous, a buffer that has room again): batching spares them a record — the record, the
+   * channel's lookup and the waiter's field cost a fifth of 1:1 throughput.
+   */
+  private readonly pending: unknown[] = [];
+  /** Whether the end-of-task flush is scheduled. */
+  private flushScheduled = false;
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -211,6 +285,7 @@ export class Registry {
   /** Stops reporting (the hook is removed by whoever installs the next one, or none). */
   close(): void {
     this.closed = true;
+    this.pending.length = 0;
   }
 
   /** Forgets the leaks detected so far. */
@@ -226,9 +301,40 @@ export class Registry {
       if (parked !== undefined) unlink(parked);
     } else if (event === 'create') {
       this.create(subject as Channel<unknown>, options as { input?: unknown } | undefined);
+    } else if (this.options.stacks) {
+      // With stacks, the stack must be taken now; the record with it.
+      this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), userFrames(new Error().stack));
     } else {
-      this.park(subject as MarkedWaiter, event as Parked['kind']);
+      const pending = this.pending;
+      pending.push(subject, event, taskTime());
+      if (pending.length >= PENDING_LIMIT) {
+        this.flush();
+      } else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setTimeout(this.flushTask, 0);
+      }
     }
+  };
+
+  /**
+   * Records the operations of {@link pending} that are still parked, and forgets the others.
+   * Runs before every snapshot, whenever `pending` is full, and at the end of the task in
+   * which operations parked (so a channel can be collected only after its parked operations
+   * were recorded: until then `pending` holds their waiters, and through them the channel).
+   */
+  private flush(): void {
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i += 3) {
+      const waiter = pending[i] as MarkedWaiter;
+      if (isQueued(waiter)) this.park(waiter, pending[i + 1] as Parked['kind'], pending[i + 2] as number, undefined);
+    }
+    pending.length = 0;
+  }
+
+  /** The end-of-task flush (a timer callback). */
+  private readonly flushTask = (): void => {
+    this.flushScheduled = false;
+    if (!this.closed) this.flush();
   };
 
   private create(channel: Channel<unknown>, options: { input?: unknown } | undefined): void {
@@ -247,30 +353,24 @@ export class Registry {
     this.finalizer.register(channel, tracked);
   }
 
-  private park(waiter: MarkedWaiter, kind: Parked['kind']): void {
+  /** Records `waiter`, parked since `since` (at `stack`), as parked on its channel (if tracked). */
+  private park(waiter: MarkedWaiter, kind: Parked['kind'], since: number, stack: string | undefined): void {
     const tracked = this.trackedOf.get(waiter.channel);
     if (tracked === undefined) return; // created before debug mode was enabled
     const group = waiter.group;
     let parked: Parked;
     if (group === undefined) {
-      const stack = this.options.stacks ? userFrames(new Error().stack) : undefined;
-      parked = new Parked(tracked, kind, taskTime(), stack, undefined);
+      parked = new Parked(tracked, kind, since, stack, undefined);
     } else {
-      // A case of a multi-case select: its cases share one record, one time and one stack.
-      let select = this.selectOf.get(group);
-      if (select === undefined) {
-        const stack = this.options.stacks ? userFrames(new Error().stack) : undefined;
-        select = {
-          id: nextSelectId++,
-          input: false,
-          remaining: 0,
-          since: taskTime(),
-          stack,
-          first: undefined,
-          firstIndex: 0,
-        };
-        this.selectOf.set(group, select);
+      // A case of a multi-case select: its cases share one record, one time and one stack. The
+      // core reports the cases one after another (in any order); a case recorded earlier has
+      // the record. (Found through the cases' own links: a WeakMap keyed by the group cost a
+      // fifth of select throughput.)
+      let select: SelectRecord | undefined;
+      for (let other = group.first; other !== undefined && select === undefined; other = other.sibling) {
+        select = other[PARKED]?.select;
       }
+      select ??= { id: nextSelectId++, input: false, remaining: 0, since, stack, first: undefined, firstIndex: 0 };
       parked = new Parked(tracked, kind, select.since, select.stack, select);
       const index = typeof waiter.index === 'number' ? waiter.index : 0;
       if (select.first === undefined || index < select.firstIndex) {
@@ -328,6 +428,7 @@ export class Registry {
 
   /** A snapshot of every live tracked channel, bounded by {@link LIMITS}. */
   snapshot(): SnapshotMessage {
+    this.flush();
     const time = Date.now();
     const listed: { channel: ChannelSnapshot; rank: number; oldest: number; waiters: number }[] = [];
     let omittedWaiters = 0;
