@@ -435,6 +435,7 @@ describe('lifecycle, frames and states', () => {
       expect(await row(view, 'replies').locator('.col-capacity').isVisible()).toBe(false);
       // What the hidden columns show is in the expanded row.
       await row(view, 'replies').locator('.caret').click();
+      await row(view, 'replies').locator('.details').waitFor();
       expect(await text(row(view, 'replies').locator('.details'))).toContain('capacity 0 · 0 buffered · block');
     } finally {
       await view.close();

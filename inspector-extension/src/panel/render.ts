@@ -466,8 +466,11 @@ function details(context: RowContext, row: Row, entries: readonly DetailEntry[])
     const dd = el(doc, 'dd');
     const list = entry.items.some((item) => item.type === 'waiter') ? el(doc, 'ol', 'waiters') : undefined;
     for (const item of entry.items) {
-      if (item.type === 'text') dd.append(el(doc, 'div', item.muted ? 'muted' : undefined, item.text));
-      else if (item.type === 'stack') dd.append(stackNode(context, item.stack, 'stack'));
+      if (item.type === 'text') {
+        const line = el(doc, 'div', item.muted ? 'muted' : undefined, item.text);
+        line.title = item.text; // cut to one line by CSS
+        dd.append(line);
+      } else if (item.type === 'stack') dd.append(stackNode(context, item.stack, 'stack'));
       else {
         const li = el(doc, 'li', 'waiter');
         const head = el(doc, 'div', 'waiter-head');
