@@ -168,6 +168,20 @@ describe('backpressure', () => {
     expect(result.undelivered).toEqual([]);
   });
 
+  test('an unbounded receiver (capacity Infinity) lets the sender take everything at once', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(500).keys()]);
+    const remote = fromPort<number>(there, { capacity: Infinity });
+    const done = toPort(local, here);
+    await sleep(50);
+    expect(local.size).toBe(0);
+    expect(remote.size).toBe(500);
+    local.close();
+    expect(await collect(remote)).toEqual([...Array(500).keys()]);
+    expect(await done).toEqual({ sent: 500, undelivered: [] });
+  });
+
   test('capacity 0 is a rendezvous: a push resolves only once a remote pull took its value', async () => {
     const [here, there] = ports();
     const local = new Channel<string>(0);

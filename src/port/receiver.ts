@@ -81,6 +81,8 @@ class Receiver<T> extends Stream {
   private ending: { reason: unknown } | undefined = undefined;
   /** Set once the stream is over: the channel is closed and the endpoint left. */
   private done = false;
+  /** New credit is posted once it reaches this: half the capacity, at least 1. */
+  private readonly threshold: number;
 
   constructor(
     readonly channel: PortChannel<T>,
@@ -89,14 +91,21 @@ class Receiver<T> extends Stream {
     origin: string,
   ) {
     super(endpointOf(port, 'fromPort(port, options)'), name, false, origin);
+    this.threshold = Math.max(1, Math.floor(channel.limit / 2));
   }
 
-  /** The channel's `feed` hook: there is demand or room. Commit what waits, then see about credit. */
+  /**
+   * The channel's `feed` hook: there is demand or room. Commits what waits, then queues a
+   * `credit` (one microtask, which coalesces the demand of one burst of pulls) — only when
+   * enough new credit piled up: a consumer pulling value after value costs a comparison each.
+   */
   demand(): void {
     if (this.done || this.session === '') return;
-    this.commitPending();
-    if (this.done) return;
-    if (!this.creditQueued) {
+    if (this.pending.length > 0 || this.ending !== undefined) {
+      this.commitPending();
+      if (this.done) return;
+    }
+    if (!this.creditQueued && this.committed + this.free() - this.postedGranted >= this.threshold) {
       this.creditQueued = true;
       queueMicrotask(() => {
         this.creditQueued = false;
@@ -120,8 +129,7 @@ class Receiver<T> extends Stream {
   private postCredit(ack: boolean): void {
     if (this.done) return;
     this.granted = Math.max(this.granted, this.committed + this.free());
-    const threshold = Math.max(1, Math.floor(this.channel.limit / 2));
-    const raise = this.granted - this.postedGranted >= threshold;
+    const raise = this.granted - this.postedGranted >= this.threshold;
     if (!raise && !ack) return;
     if (raise) this.postedGranted = this.granted;
     this.trySend({ ...this.envelope(), type: 'credit', granted: this.postedGranted, committed: this.committed });
