@@ -13,7 +13,7 @@ import * as esbuild from 'esbuild';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
-import { fromPort, GONE_AFTER_MS, type PortLike, toPort } from '../src/port/index.js';
+import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, toPort } from '../src/port/index.js';
 
 /** chanasync (core and port) bundled from src/ for the worker threads, which cannot load TypeScript. */
 const lib = join(import.meta.dirname, '..', 'node_modules', '.cache', 'port-test', 'lib.mjs');
@@ -61,19 +61,22 @@ async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
 
 /**
  * A port pair made of plain EventTargets: each side's postMessage structured-clones the message
- * and dispatches it on the other side in a later task. `silence()` makes one side stop
- * delivering (a context that died without a word), and `listeners` counts the message
- * listeners registered on each side.
+ * and dispatches it on the other side in a later task. `dead` makes a side post and hear
+ * nothing (a context that died without a word), `held` keeps what it posts from arriving, and
+ * `listeners` counts the message listeners registered on each side.
  */
 function fakePorts() {
   class FakePort extends EventTarget {
     peer!: FakePort;
     dead = false;
+    /** While set, what this side posts is recorded but not delivered. */
+    held = false;
     listeners = 0;
     posted: unknown[] = [];
     postMessage(message: unknown, transfer?: Transferable[]): void {
       if (this.dead) return;
       this.posted.push(message);
+      if (this.held) return;
       const data = structuredClone(message, { transfer: transfer as Transferable[] });
       const peer = this.peer;
       setTimeout(() => {
@@ -340,6 +343,20 @@ describe('close', () => {
     expect(local.size).toBe(6);
   });
 
+  test('aborting a toPort that is still pairing closes the receiver that heard it, with the reason', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(1);
+    const controller = new AbortController();
+    const remote = fromPort<number>(b, { name: 'x', capacity: 0 });
+    b.held = true; // the receiver's answers do not arrive: the sender stays in pairing
+    const done = toPort(local, a, { name: 'x', signal: controller.signal });
+    await sleep(20); // the receiver heard `open` and answered
+    controller.abort(new Error('changed my mind'));
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+    const failure = await remote.pull().catch((error: unknown) => error);
+    expect((failure as ChannelClosedError).cause).toEqual(new Error('changed my mind'));
+  });
+
   test('toPort with an already aborted signal pulls nothing and resolves at once', async () => {
     const [here] = ports();
     const local = new Channel<number>(1);
@@ -363,6 +380,40 @@ describe('the wire', () => {
     expect(new Uint8Array(received)[65_535]).toBe(9);
     local.close();
     await done;
+  });
+
+  test('isPortMessage accepts every message of the protocol and nothing malformed', () => {
+    const envelope = { source: 'chanasync-port', version: 1, name: 'jobs', session: 's1' };
+    const valid = [
+      { ...envelope, type: 'open' },
+      { ...envelope, type: 'values', values: [1, { a: 2 }] },
+      { ...envelope, type: 'end', abort: false },
+      { ...envelope, type: 'end', abort: true, reason: new Error('x') },
+      { source: 'chanasync-port', version: 1, name: 'jobs', type: 'ready' },
+      { ...envelope, type: 'credit', granted: 8, committed: 3 },
+      { ...envelope, type: 'credit', granted: Number.POSITIVE_INFINITY, committed: 3 },
+      { ...envelope, type: 'closed', committed: 0 },
+      { ...envelope, type: 'ping' },
+      { ...envelope, type: 'pong' },
+    ];
+    for (const message of valid) expect(isPortMessage(message), JSON.stringify(message)).toBe(true);
+    const invalid = [
+      null,
+      'open',
+      { ...envelope, type: 'open', source: 'chanasync' },
+      { ...envelope, type: 'open', version: 2 },
+      { ...envelope, type: 'open', name: 7 },
+      { ...envelope, type: 'open', session: '' },
+      { ...envelope, type: 'values', values: [] },
+      { ...envelope, type: 'values', values: { 0: 1 } },
+      { ...envelope, type: 'end' },
+      { ...envelope, type: 'credit', granted: 2, committed: 3 },
+      { ...envelope, type: 'credit', granted: -1, committed: 0 },
+      { ...envelope, type: 'credit', granted: 1.5, committed: 0 },
+      { ...envelope, type: 'closed', committed: Number.NaN },
+      { ...envelope, type: 'shutdown' },
+    ];
+    for (const message of invalid) expect(isPortMessage(message), JSON.stringify(message)).toBe(false);
   });
 
   test('malformed and foreign messages on the port are ignored', async () => {

@@ -244,8 +244,11 @@ class Sender<T> extends Stream {
    */
   private end(reason: unknown, abort: boolean): void {
     if (this.stage === Stage.Pairing) {
-      // Nothing was pulled, and no receiver listens yet.
+      // Nothing was pulled. A receiver that heard `open` but whose answer is not here yet
+      // closes now rather than after the heartbeat timeout; any other ignores this.
       this.stage = Stage.Ending;
+      const message = { ...this.envelope(), type: 'end' as const, abort: true };
+      this.trySend(reason === undefined ? message : { ...message, reason });
       this.finish();
       return;
     }
