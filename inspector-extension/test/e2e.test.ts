@@ -276,7 +276,7 @@ async function targetWhere(cdp: CDPSession, match: (url: string) => boolean): Pr
 }
 
 describe('the Channels panel in the real DevTools', () => {
-  test('DevTools shows the Channels panel with the inspected tab, and closing DevTools says bye', async () => {
+  test('DevTools shows the Channels panel with the inspected tab, opens a parked-at location in Sources, and closing DevTools says bye', async () => {
     const cdp = await context.browser()!.newBrowserCDPSession();
     const pageTarget = await targetWhere(cdp, (url) => url.startsWith(`${server.origin}${fixturesPath}/page.html`));
     const before = await postedSnapshots();
@@ -298,6 +298,14 @@ describe('the Channels panel in the real DevTools', () => {
       inPanel('[...document.querySelectorAll(".row .name-text")].map((e) => e.textContent).sort().join(",")');
     await expect.poll(names, POLL).toBe('<img src=x onerror=alert(1)>,done,events,frame-uploads,jobs,latest,replies');
     expect(await inPanel('location.search')).toBe(''); // the tab id came from devtools.inspectedWindow
+    // A click on a parked-at location opens it in the Sources panel (which DevTools creates on first show).
+    const sourcesShown = () => devtools('"sources" in UI.panels');
+    expect(await sourcesShown()).toBe(false);
+    await expect
+      .poll(() => inPanel('document.querySelectorAll(".row .col-where .loc").length'), POLL)
+      .toBeGreaterThan(0);
+    await inPanel('document.querySelector(".row .col-where .loc").click()');
+    await expect.poll(sourcesShown, POLL).toBe(true);
     await expect.poll(lastSaid, POLL).toBe('hello'); // the first panel of the tab wakes its pages
     await expect.poll(postedSnapshots, POLL).toBeGreaterThan(before);
 
@@ -333,6 +341,30 @@ describe('lifecycle, frames and states', () => {
     view.$$eval('.row', (rows) =>
       rows.map((r) => `${r.querySelector('.name-text')?.textContent}:${r.querySelector('.col-state')?.textContent}`),
     );
+
+  test('a tab without a panel has nothing kept in storage.session, however much its page posts', async () => {
+    const tab = await tabWith('page.html', false);
+    try {
+      // The page's debug mode posts only after a hello; make it post anyway, as a hostile page could.
+      await tab.page.evaluate(() => {
+        for (let i = 0; i < 200; i++) {
+          window.postMessage(
+            { source: 'chanasync', version: 1, type: 'snapshot', time: Date.now(), channels: [] },
+            '*',
+          );
+        }
+      });
+      await expect.poll(() => said(tab.page), POLL).toBe('bye'); // the service worker answered
+      const kept = await (await browser.serviceWorker()).evaluate(
+        async (id) =>
+          Object.keys(await (globalThis as any).chrome.storage.session.get(null)).filter((key) => key === `tab:${id}`),
+        tab.tabId,
+      );
+      expect(kept).toEqual([]);
+    } finally {
+      await tab.page.close();
+    }
+  });
 
   test('a page restored from the back/forward cache with the panel open shows its channels again', async () => {
     const tab = await tabWith('page.html');

@@ -522,6 +522,37 @@ describe('updating in place', () => {
     expect(line.isConnected).toBe(true);
   });
 
+  test('with 10 frames of 1000 channels, a repaint that only ages waits changes nothing but age texts', async () => {
+    let many = EMPTY_DATA;
+    for (let f = 0; f < 10; f++) {
+      const frame = {
+        frameId: f,
+        url: `https://app.example/${f}.html`,
+        documentId: `doc-${f}`,
+        origin: 'https://app.example',
+      };
+      const channels = Array.from({ length: 1000 }, (_, i) =>
+        channel({ id: i + 1, name: `ch-${f}-${i}`, pullers: [waiter('pull', 60_000 + i)] }),
+      );
+      many = withSnapshot(many, frame, snapshot(channels), T0);
+    }
+    const { view, targets } = mount();
+    const input = { data: many, view: DEFAULT_VIEW, connection: 'connected' as const };
+    view.update({ ...input, now: T0 });
+    const observer = new MutationObserver(() => {});
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    const age = targets.content.querySelector('.row .col-wait')?.textContent;
+    const started = performance.now();
+    view.update({ ...input, now: T0 + 1500 });
+    const elapsed = performance.now() - started;
+    await Promise.resolve();
+    const kinds = new Set(observer.takeRecords().map((record) => record.type));
+    observer.disconnect();
+    expect(targets.content.querySelector('.row .col-wait')?.textContent).not.toBe(age); // it did age
+    expect([...kinds].filter((kind) => kind !== 'characterData')).toEqual([]);
+    expect(elapsed).toBeLessThan(50);
+  });
+
   test('a wait crossing the threshold rebuilds only its row, now stuck', () => {
     const { view, targets } = mount();
     const input = { data, view: DEFAULT_VIEW, connection: 'connected' as const };
