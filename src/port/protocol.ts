@@ -117,6 +117,15 @@ function isCount(value: unknown): value is number {
 /**
  * Whether `data` is a well-formed port message. Anything else — another library's traffic, a
  * message of a future version, a malformed one — is ignored by the code that receives it.
+ * Useful to code that shares a port with chanasync streams and must skip their messages.
+ *
+ * @example
+ * ```ts
+ * worker.addEventListener('message', (event) => {
+ *   if (isPortMessage(event.data)) return; // a chanasync/port stream's traffic
+ *   console.log('app message', event.data);
+ * });
+ * ```
  */
 export function isPortMessage(data: unknown): data is PortMessage {
   if (typeof data !== 'object' || data === null) return false;

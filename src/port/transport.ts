@@ -29,9 +29,15 @@
 import { isPortMessage, PORT_SOURCE, PORT_VERSION, type PortMessage } from './protocol.js';
 
 /**
- * Anything that carries messages: a `MessagePort`, a `Worker`, a worker's global scope, a
- * `BroadcastChannel`-like object, or a `Window` (then the port is the *other* window; messages
- * from it are heard on this context's own global and must come from the expected origin).
+ * Anything that carries messages both ways: a `MessagePort` (of a `MessageChannel`, or a
+ * `SharedWorker`'s `port`), a `Worker`, a worker's global scope (`self`), or a `Window` — then
+ * the port is the *other* window (`iframe.contentWindow`, `window.parent`); messages from it
+ * are heard on this context's own global, and must come from the expected origin.
+ *
+ * @example
+ * ```ts
+ * const ports: PortLike[] = [new MessageChannel().port1, new Worker('./w.js'), window.parent];
+ * ```
  */
 export interface PortLike {
   postMessage(message: unknown, ...rest: any[]): void;
@@ -41,11 +47,18 @@ export interface PortLike {
 
 /** How often each stream's timer runs. */
 export const TICK_MS = 500;
-/** A stream that heard nothing from its peer for this long posts `ping`. */
+/**
+ * The heartbeat period: a stream that heard nothing from its peer for this long (1000 ms)
+ * posts `ping`, which the peer answers at once.
+ */
 export const PING_AFTER_MS = 1000;
 /** A receiver that posted nothing for this long when a batch arrives refuses it (see above). */
 export const STALE_AFTER_MS = 3000;
-/** A stream that heard nothing from its peer for this long declares it gone. */
+/**
+ * A stream that heard nothing from its peer for this long (5000 ms) declares it gone: `toPort`
+ * resolves with what was not delivered, and a `fromPort` channel closes with a `ChannelError`.
+ * Checked every 500 ms, so a dead context is detected 5 to 5.5 s after its last message.
+ */
 export const GONE_AFTER_MS = 5000;
 /** A tick that comes this late after the previous one means the event loop was blocked. */
 const LATE_TICK_MS = 2000;
