@@ -230,10 +230,7 @@ class Receiver<T> extends Stream {
 
   gone(why: string): void {
     if (this.done) return;
-    const label = this.name === '' ? '' : ` "${this.name}"`;
-    this.channel.close(
-      new ChannelError('fromPort', `lost its sender${label}: the other side is gone (${why})`, this.channel),
-    );
+    this.channel.close(new ChannelError('fromPort', `lost its sender: the other side is gone (${why})`, this.channel));
   }
 }
 
