@@ -1,6 +1,6 @@
 // Allocation profile per value: node bench/alloc.mjs [--runtime=node|chromium|workerd]
 //   [--unfolded] [--only=1:1,fan] [--libs=chanasync,...] [--with=NAME=PATH] [--n=20480]
-// For each of W1-W4 (or --only) and each library: warm-up runs, then one run of n values under
+// For each of W1-W4 (or --only: any of W1-W5, W7) and each library: warm-up runs, then one run of n values under
 // V8's sampling heap profiler with a 1-byte interval (every allocation is a sample) that keeps
 // the objects later collected by minor and major GCs, i.e. everything the run allocated.
 // Prints objects and bytes per value, and the allocations grouped by the function that made
@@ -11,7 +11,7 @@
 // cannot be passed there, so folded only). Node 20 needs --experimental-websocket for workerd.
 import { Session } from 'node:inspector/promises';
 import { parseWith } from './remote.mjs';
-import { ADAPTERS, execute, expected, jobFor, THROUGHPUT } from './suite.mjs';
+import { ADAPTERS, execute, expected, jobFor, SELECT_THROUGHPUT, THROUGHPUT } from './suite.mjs';
 
 const UNFOLD = ['--no-turbo-allocation-folding', '--max-inlined-bytecode-size=0'];
 
@@ -26,7 +26,9 @@ for (const arg of process.argv.slice(2)) {
   else if (key === 'n') opts.n = Number(value);
   else throw new Error(`unknown argument ${arg}`);
 }
-const rows = THROUGHPUT.filter((w) => w.w && opts.only.some((o) => w.id.startsWith(o)) && w.fn !== 'nowait');
+const rows = [...THROUGHPUT, ...SELECT_THROUGHPUT].filter(
+  (w) => w.w && opts.only.some((o) => w.id.startsWith(o)) && w.fn !== 'nowait',
+);
 const names = ADAPTERS.filter((name) => name === 'floor' || opts.libs.includes(name));
 const WARMUP = 10;
 

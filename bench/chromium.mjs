@@ -15,6 +15,9 @@ import { ADAPTERS } from './suite.mjs';
 
 const argv = process.argv.slice(2);
 const args = parseArgs(argv, 'node bench/chromium.mjs');
+// The page's JavaScript shows up in the CPU time of more than one renderer process here, in
+// shares that vary from run to run: no trustworthy CPU clock, so the page's own clock it is.
+if (args.clock === 'cpu') throw new Error('--clock=cpu is not available in Chromium (wall time inside the page only)');
 const names = ADAPTERS.filter((name) => name === 'floor' || !args.libs || args.libs.includes(name));
 
 log('bundling the bench for the browser (esbuild)');

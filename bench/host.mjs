@@ -9,7 +9,7 @@ import { execute } from './suite.mjs';
  * adapter is loaded with — `undefined` when it was not built. Returns the host:
  * - `init()` loads every adapter once and resolves with [{ name, kind, unavailable, na, note }]
  *   (kind 'chanasync' for another build of chanasync);
- * - `run(job)` resolves with the job's { sum, count };
+ * - `run(job)` resolves with the job's { sum, count } ({ 0, 0 } for the empty job, fn 'none');
  * - `timed(job)` resolves with { result, ms }, ms from the runtime's own clock (Chromium;
  *   never used in workerd, whose clock is not to be trusted inside a request).
  */
@@ -35,6 +35,8 @@ export function createHost(entries) {
   }
 
   function run(job) {
+    // The empty job: a runner's baseline for what a call costs without any work.
+    if (job.fn === 'none') return Promise.resolve({ sum: 0, count: 0 });
     const lib = libs.get(job.lib);
     if (!lib) return Promise.reject(new Error(`unknown library ${job.lib}`));
     return execute(lib, job);

@@ -10,6 +10,7 @@ import {
   BATCH,
   checkResult,
   createMeasurer,
+  median,
   PROBE,
   ROW_IDS,
   SELECT_THROUGHPUT,
@@ -24,14 +25,16 @@ export const log = (msg) => process.stderr.write(`${msg}\n`);
  * library of its own, driven by the chanasync adapter; repeatable.
  */
 export function parseArgs(argv, usage) {
-  const out = { quick: false, only: null, libs: null, with: [] };
+  const out = { quick: false, only: null, libs: null, with: [], clock: 'wall' };
   for (const arg of argv) {
     if (arg === '--quick') out.quick = true;
     else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--with=')) out.with.push(parseWith(arg.slice(7)));
+    else if (arg === '--clock=cpu' || arg === '--clock=wall') out.clock = arg.slice(8);
     else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...]
+      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...] [--clock=wall|cpu]
+--clock=cpu times each run by the CPU time of the runtime's process (Linux) instead of wall time
 workload ids: ${ROW_IDS.join(', ')} (prefixes work; batch = the batch section)
 libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
       process.exit(0);
@@ -134,6 +137,25 @@ export async function runRemote({ session, args, name, command, argv, scale = 1,
   console.log(text);
   writeFileSync(new URL(`./results-${name}.md`, import.meta.url), `${text}\n`);
   return exitCode;
+}
+
+/**
+ * The fixed cost of one call into the runtime, measured `count` times with the empty job
+ * (fn 'none') and cached per row id: `measure(emptyJob)` -> ms. Subtracted from every run.
+ */
+export function emptyBaseline(measure, count = 15) {
+  const cache = new Map();
+  const baseline = async (id) => {
+    if (!cache.has(id)) {
+      const samples = [];
+      for (let i = 0; i < count; i++) samples.push(await measure({ lib: 'floor', id, fn: 'none' }));
+      cache.set(id, median(samples));
+    }
+    return cache.get(id);
+  };
+  baseline.values = () => [...cache.values()];
+  baseline.count = count;
+  return baseline;
 }
 
 /** `name=path` of a --with argument -> { name, path } with an absolute path. */

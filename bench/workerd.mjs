@@ -14,8 +14,9 @@
 import { createRequire } from 'node:module';
 import { Miniflare } from 'miniflare';
 import { bundleBench } from './bundle.mjs';
-import { log, parseArgs, runRemote, withTimeout } from './remote.mjs';
-import { ADAPTERS, median } from './suite.mjs';
+import { childPids, cpuNs } from './cpu.mjs';
+import { emptyBaseline, log, parseArgs, runRemote, withTimeout } from './remote.mjs';
+import { ADAPTERS } from './suite.mjs';
 
 const COMPATIBILITY_DATE = '2026-04-01';
 const EMPTY_REQUESTS = 15;
@@ -37,32 +38,34 @@ const mf = new Miniflare({
 let exitCode = 1;
 try {
   await mf.ready;
-  /** POSTs `job`; resolves with the parsed response and the wall time around it. */
+  // --clock=cpu: the CPU time of the workerd process (all its threads) around the request.
+  const workerdPids = args.clock === 'cpu' ? childPids(process.pid, /workerd/) : [];
+  if (args.clock === 'cpu' && workerdPids.length !== 1) {
+    throw new Error(`--clock=cpu: expected one workerd child process, found ${workerdPids.length}`);
+  }
+  const clock = args.clock === 'cpu' ? () => cpuNs(workerdPids[0]) / 1e6 : () => performance.now();
+  /** POSTs `job`; resolves with the parsed response and the time (wall or CPU) around it. */
   const post = async (job) => {
-    const start = performance.now();
+    const start = clock();
     const response = await mf.dispatchFetch(`${URL_BASE}/run`, { method: 'POST', body: JSON.stringify(job) });
     const body = await response.json();
-    const ms = performance.now() - start;
+    const ms = clock() - start;
     if (body.error) throw new Error(`${job.lib} ${job.id}: ${body.error.split('\n')[0]}`);
     return { body, ms };
   };
   // The cost of a request that does nothing, re-measured before each row (the measurer asks
   // for the warm-up run of a row's first cell first: keyed by row id).
-  const empty = new Map();
-  const emptyCost = async (id) => {
-    if (!empty.has(id)) {
-      const samples = [];
-      for (let i = 0; i < EMPTY_REQUESTS; i++) samples.push((await post({ lib: 'floor', id, fn: 'none' })).ms);
-      empty.set(id, median(samples));
-    }
-    return empty.get(id);
-  };
+  const emptyCost = emptyBaseline(async (job) => (await post(job)).ms, EMPTY_REQUESTS);
   const info = await (await mf.dispatchFetch(`${URL_BASE}/info`)).json();
   if (info.error) throw new Error(`the worker failed to load the adapters: ${info.error}`);
   const workerdVersion = createRequire(import.meta.url)('workerd/package.json').version;
+  const timing =
+    args.clock === 'cpu'
+      ? 'each run is one request, timed by the CPU time of the workerd process minus an empty request'
+      : 'each run is one request timed from outside (wall time) minus an empty request';
   const session = {
     libs: info,
-    runtime: `workerd ${workerdVersion} through Miniflare (in-process, compatibility date ${COMPATIBILITY_DATE}); each run is one request timed from outside minus an empty request`,
+    runtime: `workerd ${workerdVersion} through Miniflare (in-process, compatibility date ${COMPATIBILITY_DATE}); ${timing}`,
     async run(job, timeoutMs) {
       const base = await emptyCost(job.id);
       const { body, ms } = await withTimeout(post(job), timeoutMs, `${job.lib} ${job.id}`);
@@ -79,7 +82,10 @@ try {
     // jitter is then a few percent of a run instead of ~10%.
     scale: 2,
     extraNotes: () => [
-      `Empty request (subtracted from every run): ${[...empty.values()].map((ms) => ms.toFixed(2)).join(', ')} ms (median of ${EMPTY_REQUESTS} before each row). Runs are twice the Node runner's size.`,
+      `Empty request (${args.clock} time, subtracted from every run): ${emptyCost
+        .values()
+        .map((ms) => ms.toFixed(2))
+        .join(', ')} ms (median of ${EMPTY_REQUESTS} before each row). Runs are twice the Node runner's size.`,
     ],
   });
 } finally {
