@@ -490,6 +490,20 @@ describe('lifecycle, frames and states', () => {
     }
   });
 
+  test('a Worker’s channels, relayed by its page, appear apart from the page’s and tagged as the Worker’s', async () => {
+    const tab = await tabWith('worker.html');
+    const view = tab.panel as Page;
+    try {
+      await expect.poll(() => row(view, 'worker-tasks').count(), POLL).toBe(1);
+      expect(await text(row(view, 'worker-tasks').locator('.col-frame'))).toBe('top › worker crunch-worker.js');
+      expect(await text(row(view, 'page-side').locator('.col-frame'))).toBe('top');
+      expect(await text(row(view, 'worker-tasks').locator('.col-pullers .count'))).toBe('1');
+    } finally {
+      await view.close();
+      await tab.page.close();
+    }
+  });
+
   test('a real two-function deadlock shows both channels stuck, and the idle input loop waiting for input', async () => {
     const tab = await tabWith('deadlock.html');
     const view = tab.panel as Page;
