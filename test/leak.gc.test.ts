@@ -12,6 +12,7 @@ import {
   INSPECTOR_SOURCE,
   isPageToInspectorMessage,
   type LeakSnapshot,
+  LIMITS,
   type SnapshotMessage,
 } from '../src/protocol.js';
 
@@ -239,6 +240,63 @@ describe('classic leaks and their fixed twins', () => {
     expect(leaks()).toEqual([
       expect.objectContaining({ kind: 'select', channel: expect.objectContaining({ name: 'tracked' }) }),
     ]);
+  });
+});
+
+describe('many operations in one task (debug mode batches parks without stacks)', () => {
+  beforeEach(() => enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false }));
+
+  test('150 operations abandoned in one task are 150 leaks', async () => {
+    await collectAll(
+      (() => {
+        const channels = Array.from({ length: 150 }, (_, i) => new Channel<number>(i % 3, { name: `c${i}` }));
+        for (const channel of channels) quiet(channel.pull());
+        return channels.map((channel) => new WeakRef(channel));
+      })(),
+    );
+    expect(leaks()).toHaveLength(LIMITS.leaks);
+    expect(snapshot().truncated).toEqual({ channels: 0, waiters: 0, leaks: 150 - LIMITS.leaks });
+  });
+
+  test('150 operations that park and commit in one task, interleaved with 10 abandoned ones, are 10 leaks', async () => {
+    await collectAll(
+      (() => {
+        const refs: WeakRef<object>[] = [];
+        for (let i = 0; i < 150; i++) {
+          const channel = new Channel<number>(0);
+          quiet(channel.pull());
+          channel.pushNowait(i);
+          refs.push(new WeakRef(channel));
+          if (i % 15 === 0) {
+            const abandoned = new Channel<number>(0, { name: `abandoned ${i}` });
+            quiet(abandoned.push(i));
+            refs.push(new WeakRef(abandoned));
+          }
+        }
+        return refs;
+      })(),
+    );
+    // Finalizers run in no particular order.
+    expect(
+      leaks()
+        .map((leak) => leak.channel.name)
+        .sort(),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => `abandoned ${i * 15}`).sort());
+  });
+
+  test('an operation parked in the middle of a queue and aborted is not reported; its neighbours are', async () => {
+    await collectAll(
+      (() => {
+        const channel = new Channel<number>(0, { name: 'queue' });
+        const controller = new AbortController();
+        quiet(channel.pull());
+        quiet(channel.pull({ signal: controller.signal }));
+        quiet(channel.pull());
+        controller.abort();
+        return [new WeakRef(channel)];
+      })(),
+    );
+    expect(leaks().map((leak) => leak.kind)).toEqual(['pull', 'pull']);
   });
 });
 

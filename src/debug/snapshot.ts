@@ -110,8 +110,8 @@ class Parked {
   ) {}
 }
 
-/** Entries of `Registry.pending` (three per operation) that make it flush at once. */
-const PENDING_LIMIT = 3 * 64;
+/** How many parked operations a registry batches before it records them (see `Registry.flush`). */
+const PENDING_LIMIT = 64;
 
 /**
  * Whether `waiter` is still in its channel's queue. The core unlinks a waiter by linking its
@@ -266,12 +266,17 @@ export class Registry {
   /** Set by {@link close}. */
   private closed = false;
   /**
-   * Operations parked since the last {@link flush}, not recorded yet: `waiter, kind, since`
-   * triples. Most operations leave their queue within the task in which they parked (a
-   * rendezvous, a buffer that has room again): batching spares them a record — the record, the
-   * channel's lookup and the waiter's field cost a fifth of 1:1 throughput.
+   * Operations parked since the last {@link flush}, not recorded yet: their waiters and kinds
+   * (the first `pendingCount` slots), all parked since `pendingSince` (the time of the task in
+   * which the first of them parked). Most operations leave their queue within the task in
+   * which they parked (a rendezvous, a buffer that has room again): batching spares them a
+   * record — the record, the channel's lookup and the waiter's field took a fifth of 1:1
+   * throughput. Fixed-size arrays, reused: no allocation per operation.
    */
-  private readonly pending: unknown[] = [];
+  private readonly pendingWaiters: (MarkedWaiter | undefined)[] = new Array(PENDING_LIMIT).fill(undefined);
+  private readonly pendingKinds: Parked['kind'][] = new Array(PENDING_LIMIT).fill('pull');
+  private pendingCount = 0;
+  private pendingSince = 0;
   /** Whether the end-of-task flush is scheduled. */
   private flushScheduled = false;
 
@@ -285,7 +290,8 @@ export class Registry {
   /** Stops reporting (the hook is removed by whoever installs the next one, or none). */
   close(): void {
     this.closed = true;
-    this.pending.length = 0;
+    this.pendingWaiters.fill(undefined);
+    this.pendingCount = 0;
   }
 
   /** Forgets the leaks detected so far. */
@@ -305,30 +311,58 @@ export class Registry {
       // With stacks, the stack must be taken now; the record with it.
       this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), userFrames(new Error().stack));
     } else {
-      const pending = this.pending;
-      pending.push(subject, event, taskTime());
-      if (pending.length >= PENDING_LIMIT) {
-        this.flush();
-      } else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setTimeout(this.flushTask, 0);
+      let count = this.pendingCount;
+      if (count === 0) {
+        this.pendingSince = taskTime();
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setTimeout(this.flushTask, 0);
+        }
       }
+      this.pendingWaiters[count] = subject as MarkedWaiter;
+      this.pendingKinds[count] = event as Parked['kind'];
+      this.pendingCount = ++count;
+      if (count === PENDING_LIMIT) this.compact();
     }
   };
 
   /**
-   * Records the operations of {@link pending} that are still parked, and forgets the others.
-   * Runs before every snapshot, whenever `pending` is full, and at the end of the task in
-   * which operations parked (so a channel can be collected only after its parked operations
-   * were recorded: until then `pending` holds their waiters, and through them the channel).
+   * Makes room in a full batch in the middle of a task: forgets the operations that left their
+   * queue and keeps the others pending (those still parked are usually about to leave too —
+   * the other side is running in this very task); records them only if they fill half the
+   * batch. A record, which gives the waiter a field of its own, costs more than waiting.
+   */
+  private compact(): void {
+    const waiters = this.pendingWaiters;
+    const kinds = this.pendingKinds;
+    let kept = 0;
+    for (let i = 0; i < PENDING_LIMIT; i++) {
+      const waiter = waiters[i] as MarkedWaiter;
+      waiters[i] = undefined;
+      if (isQueued(waiter)) {
+        waiters[kept] = waiter;
+        kinds[kept++] = kinds[i] as Parked['kind'];
+      }
+    }
+    this.pendingCount = kept;
+    if (kept > PENDING_LIMIT / 2) this.flush();
+  }
+
+  /**
+   * Records the pending operations that are still parked, and forgets the others. Runs before
+   * every snapshot and at the end of the task in which operations parked — so a channel can be
+   * collected only after its parked operations were recorded: until then the batch holds their
+   * waiters, and through them the channel.
    */
   private flush(): void {
-    const pending = this.pending;
-    for (let i = 0; i < pending.length; i += 3) {
-      const waiter = pending[i] as MarkedWaiter;
-      if (isQueued(waiter)) this.park(waiter, pending[i + 1] as Parked['kind'], pending[i + 2] as number, undefined);
+    const waiters = this.pendingWaiters;
+    const count = this.pendingCount;
+    this.pendingCount = 0;
+    for (let i = 0; i < count; i++) {
+      const waiter = waiters[i] as MarkedWaiter;
+      waiters[i] = undefined;
+      if (isQueued(waiter)) this.park(waiter, this.pendingKinds[i] as Parked['kind'], this.pendingSince, undefined);
     }
-    pending.length = 0;
   }
 
   /** The end-of-task flush (a timer callback). */
