@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
-import { after, Channel, pull, push, select } from '../src/index.js';
+import { after, Channel, from, pull, push, select } from '../src/index.js';
 import {
   INSPECTOR_SOURCE,
   isPageToInspectorMessage,
@@ -297,6 +297,43 @@ describe('many operations in one task (debug mode batches parks without stacks)'
       })(),
     );
     expect(leaks().map((leak) => leak.kind)).toEqual(['pull', 'pull']);
+  });
+});
+
+describe('channels fed from elsewhere', () => {
+  /** A from() channel over an iterable whose cleanup the test watches; one value pulled. */
+  function lazySource(close: boolean) {
+    const cleanup = { done: false };
+    function* numbers() {
+      try {
+        for (let i = 0; ; i++) yield i;
+      } finally {
+        cleanup.done = true;
+      }
+    }
+    const refs = (() => {
+      const channel = from(numbers(), { name: 'numbers' });
+      quiet(channel.pull());
+      if (close) channel.close();
+      return [new WeakRef(channel)];
+    })();
+    return { refs, cleanup };
+  }
+
+  test('a from() channel dropped without close leaks its feeder: one push, and the source is never closed', async () => {
+    const { refs, cleanup } = lazySource(false);
+    await collectAll(refs);
+    expect(leaks()).toEqual([
+      expect.objectContaining({ kind: 'push', channel: expect.objectContaining({ name: 'numbers' }) }),
+    ]);
+    expect(cleanup.done).toBe(false);
+  });
+
+  test('a from() channel closed before it is dropped stops its source: nothing leaks', async () => {
+    const { refs, cleanup } = lazySource(true);
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
+    expect(cleanup.done).toBe(true);
   });
 });
 
