@@ -6,8 +6,9 @@
 //
 // Values per second from a page to a dedicated Worker, counted when the Worker has received
 // the last value, for:
-//   - chanasync: a producer that awaits each push into a local Channel, toPort → fromPort,
-//     a `for await` consumer in the Worker;
+//   - chanasync: a producer that awaits each push into a local Channel (capacity 1024), toPort
+//     → fromPort (capacity 2048), a `for await` consumer in the Worker — and the same with a
+//     consumer that takes what is buffered with pullMany;
 //   - raw postMessage, one message per value (the worker counts messages);
 //   - raw postMessage of 1024-value arrays: the ceiling batching can reach;
 //   - a transferable ReadableStream piped to the Worker, the producer awaiting each write;
@@ -33,8 +34,10 @@ const SMALL = quick ? 50_000 : 200_000;
 const LARGE = quick ? 1_000 : 4_000;
 /** The Worker's fromPort capacity: the credit window. */
 const CAPACITY = Number(process.env.PORT_CAPACITY ?? 2048);
-/** The Worker's capacity in the memory run. */
+/** The Worker's capacity in the memory run (whose local channel is unbuffered). */
 const MEMORY_CAPACITY = 64;
+/** The local channel's capacity in the throughput runs. */
+const LOCAL = Number(process.env.PORT_LOCAL ?? 1024);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -44,7 +47,17 @@ const checksum = (value) => (typeof value === 'object' && value instanceof Array
 let raw = null;
 addEventListener('message', async (event) => {
   const data = event.data;
-  if (data?.cmd === 'chan') {
+  if (data?.cmd === 'chan' && data.many) {
+    // The consumer takes what is buffered in one call: pullMany instead of a promise per value.
+    const channel = fromPort(self, { name: data.name, capacity: data.capacity });
+    let count = 0, sum = 0;
+    while (count < data.n) {
+      const values = await channel.pullMany(data.capacity);
+      for (const value of values) sum += checksum(value);
+      count += values.length;
+    }
+    postMessage({ done: count, sum });
+  } else if (data?.cmd === 'chan') {
     let count = 0, sum = 0;
     for await (const value of fromPort(self, { name: data.name, capacity: data.capacity })) {
       sum += checksum(value);
@@ -99,12 +112,13 @@ function finished(onConsumed) {
 }
 const make = (kind) => (kind === 'small' ? small : large);
 const rows = {
-  async chanasync(kind, n, slow, sample, capacity = ${CAPACITY}) {
+  chanasyncMany: (kind, n) => rows.chanasync(kind, n, false, undefined, ${CAPACITY}, true),
+  async chanasync(kind, n, slow, sample, capacity = ${CAPACITY}, many = false, local = ${LOCAL}) {
     const name = 'r' + round++;
     const value = make(kind);
-    const channel = new Channel(${Number(process.env.PORT_LOCAL ?? 0)});
+    const channel = new Channel(local);
     const done = finished(sample?.consumed);
-    worker.postMessage({ cmd: 'chan', name, n, capacity, slow });
+    worker.postMessage({ cmd: 'chan', name, n, capacity, slow, many });
     const sending = toPort(channel, worker, { name, transfer: kind === 'large' ? (b) => [b] : undefined });
     const t0 = performance.now();
     for (let i = 0; i < n; i++) { await channel.push(value(i)); sample?.pushed(i + 1); }
@@ -170,7 +184,8 @@ globalThis.bench = {
     const heap0 = performance.memory.usedJSHeapSize;
     let heapMax = heap0;
     const timer = setInterval(() => { heapMax = Math.max(heapMax, performance.memory.usedJSHeapSize); }, 5);
-    const result = await rows[row]('large', n, true, sample, ${MEMORY_CAPACITY});
+    // An unbuffered local channel: what is ahead of the Worker is then only what the credit allows.
+    const result = await rows[row]('large', n, true, sample, ${MEMORY_CAPACITY}, false, 0);
     clearInterval(timer);
     return { maxAhead, heapGrowthMB: (heapMax - heap0) / 2 ** 20, ms: result.ms };
   },
@@ -219,7 +234,12 @@ try {
   const version = await cdp.send('Browser.getVersion');
   const only = process.env.PORT_ROWS?.split(',');
   const plans = [
-    { kind: 'small', n: SMALL, rows: only ?? ['chanasync', 'raw', 'raw1024', 'stream'], label: 'small objects' },
+    {
+      kind: 'small',
+      n: SMALL,
+      rows: only ?? ['chanasync', 'chanasyncMany', 'raw', 'raw1024', 'stream'],
+      label: 'small objects',
+    },
     {
       kind: 'large',
       n: LARGE,
@@ -252,31 +272,35 @@ try {
   const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
   const names = {
     chanasync: 'chanasync toPort → fromPort (await each push)',
+    chanasyncMany: 'the same, the Worker consuming with pullMany',
     raw: 'raw postMessage, one value per message',
     raw1024: 'raw postMessage of 1024-value arrays (ceiling)',
     stream: 'transferable ReadableStream (await each write)',
   };
   const lines = [];
   lines.push(`${version.product} (V8 ${version.jsVersion}), headless, ${ROUNDS} interleaved rounds after a warm-up;`);
-  lines.push(`Worker capacity ${CAPACITY}; local channel unbuffered; ${new Date().toISOString().slice(0, 10)}.`);
+  lines.push(`Worker capacity ${CAPACITY}; local channel capacity ${LOCAL}; ${new Date().toISOString().slice(0, 10)}.`);
   lines.push('');
   for (const plan of plans) {
-    const mine = median(results[`${plan.kind}/chanasync`]);
+    const ours = plan.rows.filter((row) => row.startsWith('chanasync'));
+    const header = ours.map((row) => (row === 'chanasync' ? 'chanasync ÷ row' : 'pullMany variant ÷ row'));
     lines.push(
-      `| ${plan.label} (${plan.n.toLocaleString('en')} values) | values/s, median | min–max | chanasync ÷ row |`,
+      `| ${plan.label} (${plan.n.toLocaleString('en')} values) | values/s, median | min–max | ${header.join(' | ')} |`,
     );
-    lines.push('|---|---:|---:|---:|');
+    lines.push(`|---|---:|---:|${ours.map(() => '---:|').join('')}`);
     for (const row of plan.rows) {
       const rates = results[`${plan.kind}/${row}`];
-      const ratio = row === 'chanasync' ? '—' : `${(mine / median(rates)).toFixed(2)}×`;
+      const ratios = ours.map((mine) =>
+        row.startsWith('chanasync') ? '—' : `${(median(results[`${plan.kind}/${mine}`]) / median(rates)).toFixed(2)}×`,
+      );
       lines.push(
-        `| ${names[row]} | ${fmt(median(rates))} | ${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))} | ${ratio} |`,
+        `| ${names[row]} | ${fmt(median(rates))} | ${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))} | ${ratios.join(' | ')} |`,
       );
     }
     lines.push('');
   }
   lines.push(
-    `| slow Worker, ${memoryN} × 64 KB (capacity ${MEMORY_CAPACITY}) | most values sent and not consumed | page heap growth |`,
+    `| slow Worker, ${memoryN} × 64 KB (Worker capacity ${MEMORY_CAPACITY}, local unbuffered) | most values sent and not consumed | page heap growth |`,
   );
   lines.push('|---|---:|---:|');
   for (const row of ['chanasync', 'raw']) {

@@ -484,6 +484,17 @@ describe('the wire', () => {
     expect(await done).toEqual({ sent: 3, undelivered: [] });
   });
 
+  test('a sender that starts long after its receiver was created still pairs with it', async () => {
+    const [here, there] = ports();
+    const remote = fromPort<number>(there, { name: 'patient', capacity: 4 });
+    await sleep(3500); // longer than a receiver may stay silent once paired
+    const local = new Channel<number>(4);
+    const done = toPort(local, here, { name: 'patient' });
+    await produce(local, 3);
+    expect(await collect(remote)).toEqual([0, 1, 2]);
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+  });
+
   test('the stream leaves no listener and no timer behind once it is over', async () => {
     const { a, b } = fakePorts();
     const local = new Channel<number>(2);

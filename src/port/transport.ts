@@ -250,9 +250,9 @@ export abstract class Stream {
     }
   }
 
-  /** Starts the heartbeat timer. */
+  /** Starts the heartbeat timer (and the silence counts: the session starts now). */
   startTimer(): void {
-    this.ticked = this.heard = now();
+    this.ticked = this.heard = this.posted = now();
     this.timer ??= setInterval(() => this.tick(), TICK_MS);
   }
 
