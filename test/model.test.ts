@@ -12,6 +12,9 @@
  * 'block', or a drop mode when capacity >= 1 — and up to 40 commands, each on A or B:
  *   push(v) / pull()   without a signal, with a live AbortController, or with an aborted signal
  *   pushNowait(v) / pullNowait() / [Symbol.asyncIterator]().next()
+ *   tryPush(v) / tryPull()
+ *   pullMany(max)      max 1-4; signal as for push
+ *   pushAll(values)    0-5 values; signal as for push
  *   close() / close(reason)   reason: a fresh object
  *   select(cases)      1-3 entries, each pull(A|B), push(A|B, v) or (rarely) null; the same
  *                      channel may appear twice, with a push and a pull case; signal as for push
@@ -22,10 +25,17 @@
  * Each command runs on the model and on the channels; once the promise reactions have run, every
  * operation's outcome and both channels' stats() and getters must equal the model's. The model
  * cannot predict which ready case a select picks (at random): it checks that the case the real
- * select committed was ready, then applies it. At the end both channels are closed and drained
- * and conservation is checked from the observations alone: each committed value comes out
- * exactly once (pulled, dropped by the policy, or drained), in commit order per channel, and no
- * value of a rejected push — or of a select push case that did not win — shows up anywhere.
+ * select committed was ready, then applies it. Nor can it predict the order in which a parked
+ * select queues several cases on one channel (random too, so that each case is met first as
+ * often): after the real select parks, the test reads that order from the real channel's queues
+ * and the model adopts it (see `alignParkedOrder`). A pushAll whose parked push commits carries
+ * on once the step's synchronous part is over, as the real one does after its await.
+ * At the end both channels are closed and drained and conservation is checked from the
+ * observations alone: each committed value comes out exactly once (pulled, dropped by the
+ * policy, or drained), and no value of a rejected push — or of a select push case that did not
+ * win, or of a pushAll past its `pushed` count — shows up anywhere. FIFO: per channel, values
+ * come out in the order the model committed them (the step-by-step checks tie that order to the
+ * real one; a pushAll's values commit at moments no observation shows).
  * Pushed values are unique integers (a push's id, or a fresh id per select push case), so loss,
  * duplication and reordering are visible. The choices among ready cases are also tallied and
  * must be uniform.
@@ -52,7 +62,18 @@ import { type CaseSpec, Model, type Outcome } from './model/channel-model.js';
 // ---------------------------------------------------------------------------------------------
 // The real side: two channels and what every operation on them has done so far.
 
-type Kind = 'push' | 'pushNowait' | 'pull' | 'pullNowait' | 'next' | 'select' | 'selectNowait';
+type Kind =
+  | 'push'
+  | 'pushNowait'
+  | 'pull'
+  | 'pullNowait'
+  | 'next'
+  | 'select'
+  | 'selectNowait'
+  | 'tryPush'
+  | 'tryPull'
+  | 'pullMany'
+  | 'pushAll';
 
 type Observed =
   | { readonly status: 'pending' }
@@ -60,8 +81,10 @@ type Observed =
   | { readonly status: 'rejected'; readonly error: unknown; readonly step: number }
   | { readonly status: 'threw'; readonly error: unknown }; // a promise-returning call threw instead
 
-/** What an operation works on: one channel (plain operations) or cases (selects). */
-type Target = { readonly ch: number } | { readonly cases: readonly (CaseSpec | null)[] };
+/** What an operation works on: one channel (plain operations; pushAll: with its values) or cases (selects). */
+type Target =
+  | { readonly ch: number; readonly values?: readonly number[] }
+  | { readonly cases: readonly (CaseSpec | null)[] };
 
 type Operation = {
   readonly id: number;
@@ -141,10 +164,11 @@ class Real {
 }
 
 /** Lets every pending promise reaction run. The channel settles its waiters synchronously and
- * no chain in it is more than 3 reactions deep, so a few turns are plenty (a regression that
- * deferred more would show as a mismatch, never as a pass). */
+ * no chain in it is more than a few reactions deep (the longest: a pushAll resuming after its
+ * await, whose value then settles a parked pull), so a dozen turns are plenty (a regression
+ * that deferred more would show as a mismatch, never as a pass). */
 async function flush(): Promise<void> {
-  for (let turn = 0; turn < 8; turn++) await Promise.resolve();
+  for (let turn = 0; turn < 12; turn++) await Promise.resolve();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,7 +200,7 @@ function label(outcome: Outcome): string {
       return `selected case ${outcome.index} on ${outcome.channel}: value ${show(outcome.value)}, ok ${outcome.ok}`;
     case 'closed': {
       const cause = outcome.cause === undefined ? '' : ` (cause ${show(outcome.cause)})`;
-      return `ChannelClosedError on ${outcome.channel}${cause}`;
+      return `ChannelClosedError on ${outcome.channel}${cause}${pushedLabel(outcome.pushed)}`;
     }
     case 'full':
       return `ChannelFullError on ${outcome.channel}`;
@@ -185,10 +209,15 @@ function label(outcome: Outcome): string {
     case 'type-error':
       return 'TypeError';
     case 'reason':
-      return `rejected with ${show(outcome.reason)}`;
+      return `rejected with ${show(outcome.reason)}${pushedLabel(outcome.pushed)}`;
     case 'one of':
       return `selected one of the ready cases ${show(outcome.ready)}`;
   }
+}
+
+/** How a failed pushAll's count reads in a label. */
+function pushedLabel(pushed: number | undefined): string {
+  return pushed === undefined ? '' : `, pushed ${pushed}`;
 }
 
 /** A select's result as the model's outcome, or a description of what is wrong with it. */
@@ -215,21 +244,29 @@ function observedLabel(operation: Operation, real: Real): string {
   }
   const error = observed.error;
   if (isSelect && error instanceof TypeError) return label({ kind: 'type-error' });
-  if (!(error instanceof ChannelError)) return label({ kind: 'reason', reason: error });
+  // pushAll's count, on whatever error it rejects with (read from every error: no other
+  // operation may leave one).
+  const pushed =
+    typeof error === 'object' && error !== null && Object.hasOwn(error, 'pushed')
+      ? (error as { pushed: number }).pushed
+      : undefined;
+  if (!(error instanceof ChannelError)) return label({ kind: 'reason', reason: error, pushed });
   // SPEC "Errors": name is the class name; the message names the channel and the operation.
   const ch = real.channels.indexOf(error.channel as Channel<number>);
   if (error.name !== error.constructor.name || ch < 0) return `malformed ${show(error)}`;
   const channel = CHANNEL_NAMES[ch]!;
   // A select fails only for a push case; its message says `select push` at the call, `push`
-  // when close() fails the parked case.
-  const operationName = isSelect ? 'push' : operation.kind;
+  // when close() fails the parked case. A parked pullMany or pushAll that close() fails is a
+  // parked pull or push: its message says so.
+  const operationName =
+    isSelect || operation.kind === 'pushAll' ? 'push' : operation.kind === 'pullMany' ? 'pull' : operation.kind;
   if (!error.message.includes(`"${channel}"`) || !error.message.includes(operationName)) {
     return `badly worded ${show(error)}`;
   }
-  if (error instanceof ChannelClosedError) return label({ kind: 'closed', channel, cause: error.cause });
+  if (error instanceof ChannelClosedError) return label({ kind: 'closed', channel, cause: error.cause, pushed });
   if (error instanceof ChannelFullError) return label({ kind: 'full', channel });
   if (error instanceof ChannelEmptyError) return label({ kind: 'empty', channel });
-  return label({ kind: 'reason', reason: error });
+  return label({ kind: 'reason', reason: error, pushed });
 }
 
 /**
@@ -302,6 +339,7 @@ function command(name: string, act: (model: Model, real: Real) => Promise<void> 
       const deferred = act(model, real);
       if (deferred) await deferred;
       else expectAgreement(model, real, { outcomes: false });
+      model.runContinuations();
       await flush();
       expectAgreement(model, real);
     },
@@ -399,6 +437,66 @@ const nextCommand = (ch: number) =>
     return undefined;
   });
 
+const tryPushCommand = (ch: number) =>
+  command(`tryPush ${CHANNELS[ch]}`, (model, real) => {
+    const channel = model.channels[ch]!;
+    const id = real.nextId();
+    if (channel.closed) cover('tryPush on a closed channel');
+    else if (!channel.pushReady) cover('tryPush on a full channel');
+    else cover('tryPush commits');
+    model.tryPush(ch, id, id);
+    real.now(id, 'tryPush', { ch }, `tryPush(${id}) on ${CHANNELS[ch]}`, () => real.channels[ch]!.tryPush(id));
+    return undefined;
+  });
+
+const tryPullCommand = (ch: number) =>
+  command(`tryPull ${CHANNELS[ch]}`, (model, real) => {
+    const channel = model.channels[ch]!;
+    const id = real.nextId();
+    if (channel.pushers.length > 0) cover('tryPull takes from a parked push');
+    else if (!channel.pullReady || channel.buffer.length === 0) cover('tryPull finds nothing');
+    model.tryPull(ch, id);
+    real.now(id, 'tryPull', { ch }, `tryPull() on ${CHANNELS[ch]}`, () => real.channels[ch]!.tryPull());
+    return undefined;
+  });
+
+const pullManyCommand = (max: number, mode: SignalMode, ch: number) =>
+  command(`pullMany(${max}) ${CHANNELS[ch]}${mode === 'none' ? '' : ` (${mode} signal)`}`, (model, real) => {
+    const channel = model.channels[ch]!;
+    const id = real.nextId();
+    const [options, aborted] = signalFor(real, id, mode);
+    if (!aborted) {
+      if (channel.buffer.length + channel.pushers.length > 1 && max > 1) cover('pullMany takes several values');
+      if (channel.pushers.length > 0) cover('pullMany takes from parked pushes');
+      if (!channel.pullReady) cover('pullMany parks');
+      if (channel.closed && channel.buffer.length === 0) cover('pullMany on a closed, drained channel');
+    }
+    model.pullMany(ch, id, max, aborted);
+    real.start(id, 'pullMany', { ch }, `pullMany(${max}) on ${CHANNELS[ch]}, ${mode} signal`, () =>
+      real.channels[ch]!.pullMany(max, options),
+    );
+    return undefined;
+  });
+
+const pushAllCommand = (count: number, mode: SignalMode, ch: number) =>
+  command(`pushAll(×${count}) ${CHANNELS[ch]}${mode === 'none' ? '' : ` (${mode} signal)`}`, (model, real) => {
+    const channel = model.channels[ch]!;
+    const id = real.nextId();
+    const values = Array.from({ length: count }, () => real.nextId());
+    const [options, aborted] = signalFor(real, id, mode);
+    if (!aborted && channel.closed && count > 0) cover('pushAll on a closed channel');
+    model.pushAll(ch, id, values, aborted);
+    if (model.outcomes.get(id)?.kind === 'value' && count > 1) cover('pushAll commits several values at the call');
+    real.start(
+      id,
+      'pushAll',
+      { ch, values },
+      `pushAll([${values.join(', ')}]) on ${CHANNELS[ch]}, ${mode} signal`,
+      () => real.channels[ch]!.pushAll(values, options),
+    );
+    return undefined;
+  });
+
 const closeCommand = (withReason: boolean, ch: number) =>
   command(`${withReason ? 'close(reason)' : 'close()'} ${CHANNELS[ch]}`, (model, real) => {
     const channel = model.channels[ch]!;
@@ -492,6 +590,7 @@ const selectCommand = (shapes: readonly CaseShape[], mode: SignalMode) =>
     const operation = real.start(id, 'select', { cases }, `select(${describeCases(cases)}), ${mode} signal`, () =>
       select(entries, options),
     );
+    if (model.outcomes.get(id)?.kind === 'pending') alignParkedOrder(model, real, id, cases);
     if (ready === undefined) return undefined;
     // Committed at the call; the choice shows only in the resolved result.
     return flush().then(() => commitChosen(model, operation, cases, ready));
@@ -512,6 +611,42 @@ const selectNowaitCommand = (shapes: readonly CaseShape[]) =>
     if (ready !== undefined) commitChosen(model, operation, cases, ready);
     return undefined;
   });
+
+/**
+ * A select just parked: give the model's queues the order in which the real select queued its
+ * cases on each channel where it has several of the same kind. That order is drawn at random
+ * (so that each case is met first as often), so the model cannot know it; the only place it can
+ * be read is the real channel's queue. This reads internals on purpose: the channel's
+ * `pushHead`/`pullHead` and each waiter's `next` link (a circular list, oldest first), and a
+ * select waiter's `group` (shared by one select's waiters) and `index` (its case's position).
+ * The select's waiters are the youngest of each queue, as it just parked.
+ */
+function alignParkedOrder(model: Model, real: Real, id: number, cases: readonly (CaseSpec | null)[]): void {
+  for (const [ch, channel] of real.channels.entries()) {
+    for (const isPush of [true, false]) {
+      const count = cases.filter((c) => c?.ch === ch && (c.kind === 'push') === isPush).length;
+      if (count < 2) continue;
+      cover('select parks two cases of one kind on one channel');
+      type RealWaiter = { readonly next: RealWaiter; readonly group?: unknown; readonly index?: number };
+      const head = (isPush ? channel.pushHead : channel.pullHead) as RealWaiter | undefined;
+      const queue: RealWaiter[] = [];
+      for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
+        queue.push(waiter);
+      }
+      const mine = queue.slice(-count);
+      expect(
+        mine.every((waiter) => waiter.group !== undefined && waiter.group === mine[0]!.group),
+        `the last ${count} waiters of ${CHANNELS[ch]}'s ${isPush ? 'push' : 'pull'} queue are one select's`,
+      ).toBe(true);
+      model.alignParked(
+        ch,
+        isPush,
+        id,
+        mine.map((waiter) => waiter.index!),
+      );
+    }
+  }
+}
 
 /**
  * The real cases of a select with id `id`. A skipped entry is `null`, or `undefined` for an even
@@ -547,6 +682,20 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 3, arbitrary: fc.nat(7).map(abortCommand) },
   { weight: 6, arbitrary: fc.tuple(casesArb, signalArb).map(([cases, mode]) => selectCommand(cases, mode)) },
   { weight: 2, arbitrary: casesArb.map(selectNowaitCommand) },
+  { weight: 2, arbitrary: chArb.map(tryPushCommand) },
+  { weight: 2, arbitrary: chArb.map(tryPullCommand) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1, max: 4 }), signalArb, chArb)
+      .map(([max, mode, ch]) => pullManyCommand(max, mode, ch)),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 5 }), signalArb, chArb)
+      .map(([count, mode, ch]) => pushAllCommand(count, mode, ch)),
+  },
 );
 
 const channelArb: fc.Arbitrary<ChannelConfig> = fc
@@ -598,10 +747,23 @@ async function closeDrainAndCheckConservation(model: Model, real: Real): Promise
     const resolved = observed.status === 'resolved';
     if ('ch' in op) {
       const value = resolved ? observed.value : undefined;
-      if (op.kind === 'push' || op.kind === 'pushNowait') {
+      if (op.kind === 'push' || op.kind === 'pushNowait' || op.kind === 'tryPush') {
         // The value pushed is the id.
-        if (resolved) committed.push({ ch: op.ch, value: op.id, step, id: op.id });
+        if (resolved && value !== false) committed.push({ ch: op.ch, value: op.id, step, id: op.id });
         else notCommitted.push(op.id);
+      } else if (op.kind === 'pushAll') {
+        // All of them, or as many as the error's `pushed` says.
+        const error = observed.status === 'rejected' ? (observed.error as { pushed?: unknown }) : undefined;
+        const count = resolved ? op.values!.length : typeof error?.pushed === 'number' ? error.pushed : 0;
+        for (const [i, pushed] of op.values!.entries()) {
+          if (i < count) committed.push({ ch: op.ch, value: pushed, step, id: op.id });
+          else notCommitted.push(pushed);
+        }
+      } else if (op.kind === 'pullMany') {
+        if (resolved)
+          for (const pulled of value as number[]) received.push({ ch: op.ch, value: pulled, step, id: op.id });
+      } else if (op.kind === 'tryPull') {
+        if (value !== undefined) received.push({ ch: op.ch, value: value as number, step, id: op.id });
       } else if (resolved && !(op.kind === 'next' && (value as IteratorResult<number>).done)) {
         const pulled = op.kind === 'next' ? (value as IteratorResult<number>).value : (value as number);
         received.push({ ch: op.ch, value: pulled, step, id: op.id });
@@ -621,10 +783,9 @@ async function closeDrainAndCheckConservation(model: Model, real: Real): Promise
     });
   }
 
-  // Within a step, commits (a pushNowait burst) and deliveries (to parked pulls, oldest first)
-  // happen in id order.
+  // Within a step, deliveries (to parked pulls, oldest first) happen in id order; a pullMany's
+  // values stay in their order (the sort is stable).
   const byStep = (a: Transfer, b: Transfer) => a.step - b.step || a.id - b.id;
-  committed.sort(byStep);
   received.sort(byStep);
   const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b);
   const out = real.channels.map((_, ch) => [
@@ -638,9 +799,9 @@ async function closeDrainAndCheckConservation(model: Model, real: Real): Promise
     out.flat().filter((value) => notCommitted.includes(value)),
     'values of rejected pushes and losing push cases',
   ).toEqual([]);
-  // FIFO per channel: values come out in the order their pushes committed (minus the dropped ones).
+  // FIFO per channel: values come out in the order they were committed (minus the dropped ones).
   for (const ch of CHANNELS.keys()) {
-    const inOrder = committed.filter((t) => t.ch === ch && !model.dropped.includes(t.value)).map((t) => t.value);
+    const inOrder = model.channels[ch]!.log.filter((value) => !model.dropped.includes(value));
     expect(out[ch], `FIFO on ${CHANNELS[ch]}`).toEqual(inOrder);
   }
 }
@@ -711,6 +872,24 @@ test('random operation sequences keep two channels and selects equal to the plai
     'selectNowait with a null entry',
     'select with only null entries',
     'selectNowait with only null entries',
+    'select parks two cases of one kind on one channel',
+    // non-blocking and batch operations
+    'tryPush commits',
+    'tryPush on a full channel',
+    'tryPush on a closed channel',
+    'tryPull takes from a parked push',
+    'tryPull finds nothing',
+    'pullMany takes several values',
+    'pullMany takes from parked pushes',
+    'pullMany parks',
+    'a parked pullMany is served with one value',
+    'pullMany on a closed, drained channel',
+    'pushAll commits several values at the call',
+    'pushAll parks part-way',
+    'pushAll carries on after its parked push committed',
+    'abort a parked pushAll',
+    'close fails a parked pushAll',
+    'pushAll on a closed channel',
   ];
   expect(
     situations.filter((situation) => !coverage.has(situation)),

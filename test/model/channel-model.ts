@@ -12,9 +12,20 @@
  * and every value a drop policy discarded in `dropped`. Every operation has a unique id.
  * Everything is synchronous: the real channels must agree once their promise reactions have run.
  *
- * The one thing the model cannot predict is which ready case a select picks (uniformly at
- * random): {@link Model.selectCall} says which cases are ready, the test reads the real
- * select's `index`, and {@link Model.selectCommit} applies that case.
+ * Two things the model cannot predict, both random by design: which ready case a select picks
+ * ({@link Model.selectCall} says which cases are ready, the test reads the real select's `index`,
+ * and {@link Model.selectCommit} applies that case), and in which order a parked select queues
+ * several cases on one channel (the test reads that order from the real channel and hands it
+ * to {@link Model.alignParked}).
+ *
+ * `tryPush`/`tryPull` are `pushNowait`/`pullNowait` that answer `false`/`undefined` instead of
+ * throwing. `pullMany(max)` takes up to `max` values in one commit, or parks as one pull that
+ * the next push serves with `[value]`. `pushAll(values)` commits values while it can and parks
+ * one push at a time; when that push commits, the real `pushAll` carries on only after an
+ * `await`, i.e. once the current synchronous step is over: the model queues it as a
+ * continuation, which the test runs ({@link Model.runContinuations}) right after checking the
+ * state the step left. A `pushAll` that fails part-way reports how many values it committed
+ * (`pushed`, on the error).
  */
 import type { Overflow } from '../../src/index.js';
 
@@ -29,11 +40,11 @@ export type Outcome =
       readonly value: unknown;
       readonly ok: boolean;
     }
-  | { readonly kind: 'closed'; readonly channel: string; readonly cause: unknown } // ChannelClosedError
+  | { readonly kind: 'closed'; readonly channel: string; readonly cause: unknown; readonly pushed?: number | undefined } // ChannelClosedError
   | { readonly kind: 'full'; readonly channel: string } // ChannelFullError
   | { readonly kind: 'empty'; readonly channel: string } // ChannelEmptyError
   | { readonly kind: 'type-error' } // TypeError (a select with no case left)
-  | { readonly kind: 'reason'; readonly reason: unknown } // rejected with exactly this value
+  | { readonly kind: 'reason'; readonly reason: unknown; readonly pushed?: number | undefined } // rejected with exactly this value
   | { readonly kind: 'one of'; readonly ready: readonly number[] }; // a select that chose a case that was not ready
 
 /** The three ways to pull: `pull()`, `pullNowait()` and an iterator's `next()`. */
@@ -46,8 +57,8 @@ export type CaseSpec =
 
 /** A parked operation: the operation `id`, and for a select the case's `index`. */
 export type Waiter =
-  | { readonly id: number; readonly how: 'push'; readonly value: number }
-  | { readonly id: number; readonly how: 'pull' | 'next' }
+  | { readonly id: number; readonly how: 'push' | 'pushAll'; readonly value: number }
+  | { readonly id: number; readonly how: 'pull' | 'next' | 'pullMany' }
   | {
       readonly id: number;
       readonly how: 'select';
@@ -59,8 +70,17 @@ export type Waiter =
 /** Who commits a parked waiter: decides only what the coverage counts. */
 type Committer = 'plain' | 'select';
 
+/** A `pushAll` under way: its values, how many it committed, and its channel. */
+interface PushAllState {
+  readonly ch: number;
+  readonly values: readonly number[];
+  pushed: number;
+}
+
 export class ChannelModel {
   readonly buffer: number[] = [];
+  /** Every value committed to this channel, in commit order (including those dropped later). */
+  readonly log: number[] = [];
   readonly pushers: Waiter[] = [];
   readonly pullers: Waiter[] = [];
   closed = false;
@@ -89,6 +109,10 @@ export class Model {
   readonly outcomes = new Map<number, Outcome>();
   /** The cases of every select that parked, by id. */
   private readonly parkedSelects = new Map<number, readonly (CaseSpec | null)[]>();
+  /** Every `pushAll` not settled yet, by id. */
+  private readonly pushAlls = new Map<number, PushAllState>();
+  /** The `pushAll`s whose parked push committed: they carry on after the current step. */
+  private readonly continuations: number[] = [];
 
   constructor(
     configs: readonly { name: string; capacity: number; overflow: Overflow }[],
@@ -138,6 +162,10 @@ export class Model {
    * buffer it, else apply the drop policy. False, changing nothing, when it would have to wait.
    */
   private commitPush(channel: ChannelModel, value: number, by: Committer): boolean {
+    if (channel.pullers.length === 0 && channel.buffer.length === channel.capacity && channel.overflow === 'block') {
+      return false;
+    }
+    channel.log.push(value);
     const puller = channel.pullers.shift(); // a parked pull means an empty buffer
     if (puller) {
       this.commitWaiter(channel, puller, value, by);
@@ -146,10 +174,8 @@ export class Model {
     } else if (channel.overflow === 'drop-oldest') {
       this.dropped.push(channel.buffer.shift()!); // the drop modes have capacity >= 1: never empty here
       channel.buffer.push(value);
-    } else if (channel.overflow === 'drop-newest') {
-      this.dropped.push(value);
     } else {
-      return false;
+      this.dropped.push(value); // 'drop-newest'
     }
     return true;
   }
@@ -161,6 +187,7 @@ export class Model {
   private commitPull(channel: ChannelModel, by: Committer): number | undefined {
     const pusher = channel.pushers.shift(); // parked pushes mean a full buffer (or an unbuffered one)
     if (pusher) {
+      channel.log.push(pusherValue(pusher));
       channel.buffer.push(pusherValue(pusher));
       this.commitWaiter(channel, pusher, undefined, by);
     }
@@ -169,6 +196,15 @@ export class Model {
 
   /** `waiter`, just taken off `channel`'s queue, is committed (given `value` if it pulls). */
   private commitWaiter(channel: ChannelModel, waiter: Waiter, value: number | undefined, by: Committer): void {
+    if (waiter.how === 'pushAll') {
+      this.continuations.push(waiter.id);
+      return;
+    }
+    if (waiter.how === 'pullMany') {
+      this.cover('a parked pullMany is served with one value');
+      this.settle(waiter.id, { kind: 'value', value: [value] });
+      return;
+    }
     if (waiter.how !== 'select') {
       this.settle(
         waiter.id,
@@ -187,7 +223,7 @@ export class Model {
     });
   }
 
-  /** Removes every remaining waiter of select `id` from every queue; true if there was one. */
+  /** Removes every remaining waiter of operation `id` from every queue; true if there was one. */
   private release(id: number): boolean {
     let found = false;
     for (const channel of this.channels) {
@@ -202,6 +238,27 @@ export class Model {
     }
     this.parkedSelects.delete(id);
     return found;
+  }
+
+  /**
+   * A select `id` just parked: order its waiters in the last `order.length` places of `ch`'s
+   * push (`isPush`) or pull queue as `order` (case indices, oldest first) says — the order the
+   * real select drew at random.
+   */
+  alignParked(ch: number, isPush: boolean, id: number, order: readonly number[]): void {
+    const channel = this.channels[ch]!;
+    const queue = isPush ? channel.pushers : channel.pullers;
+    const start = queue.length - order.length;
+    const byIndex = new Map<number, Waiter>();
+    for (const waiter of queue.slice(start))
+      if (waiter.id === id && waiter.how === 'select') byIndex.set(waiter.index, waiter);
+    const aligned = order.map((index) => byIndex.get(index));
+    if (byIndex.size !== order.length || aligned.includes(undefined)) {
+      throw new Error(
+        `select #${id}: the real queue order ${order.join(',')} does not match its cases on ${channel.name}`,
+      );
+    }
+    queue.splice(start, order.length, ...(aligned as Waiter[]));
   }
 
   /** `close(reason)` of channel `ch`: idempotent; fails parked pushes, then parked pulls; keeps the buffer. */
@@ -239,6 +296,13 @@ export class Model {
         }
       } else if (waiter.how === 'push') {
         this.settle(waiter.id, { kind: 'closed', channel: channel.name, cause: reason });
+      } else if (waiter.how === 'pushAll') {
+        this.cover('close fails a parked pushAll');
+        const pushed = this.pushAlls.get(waiter.id)!.pushed;
+        this.pushAlls.delete(waiter.id);
+        this.settle(waiter.id, { kind: 'closed', channel: channel.name, cause: reason, pushed });
+      } else if (waiter.how === 'pullMany') {
+        this.settle(waiter.id, { kind: 'closed', channel: channel.name, cause: reason });
       } else {
         this.settle(waiter.id, this.drained(channel, waiter.how));
       }
@@ -250,7 +314,97 @@ export class Model {
     const selectParked = this.parkedSelects.has(id);
     if (!this.release(id)) return; // already settled: nothing changes
     if (selectParked) this.cover('abort a parked select');
+    const pushAll = this.pushAlls.get(id);
+    if (pushAll !== undefined) {
+      this.cover('abort a parked pushAll');
+      this.pushAlls.delete(id);
+      this.settle(id, { kind: 'reason', reason, pushed: pushAll.pushed });
+      return;
+    }
     this.settle(id, { kind: 'reason', reason });
+  }
+
+  /** `tryPush(value)` on channel `ch`: commits like `pushNowait`, answering true or false. */
+  tryPush(ch: number, id: number, value: number): void {
+    const channel = this.channels[ch]!;
+    const committed = !channel.closed && this.commitPush(channel, value, 'plain');
+    this.settle(id, { kind: 'value', value: committed });
+  }
+
+  /** `tryPull()` on channel `ch`: commits like `pullNowait`, answering the value or undefined. */
+  tryPull(ch: number, id: number): void {
+    this.settle(id, { kind: 'value', value: this.commitPull(this.channels[ch]!, 'plain') });
+  }
+
+  /** `pullMany(max)` on channel `ch`: up to `max` values in one commit, or one parked pull. */
+  pullMany(ch: number, id: number, max: number, aborted?: { reason: unknown }): void {
+    const channel = this.channels[ch]!;
+    if (aborted) {
+      this.settle(id, { kind: 'reason', reason: aborted.reason }); // checked first
+      return;
+    }
+    const values: number[] = [];
+    for (
+      let value = this.commitPull(channel, 'plain');
+      value !== undefined;
+      value = this.commitPull(channel, 'plain')
+    ) {
+      values.push(value);
+      if (values.length === max) break;
+    }
+    if (values.length > 0) {
+      this.settle(id, { kind: 'value', value: values });
+    } else if (channel.closed) {
+      this.settle(id, { kind: 'closed', channel: channel.name, cause: channel.closeReason });
+    } else {
+      channel.pullers.push({ id, how: 'pullMany' });
+      this.settle(id, { kind: 'pending' });
+    }
+  }
+
+  /** `pushAll(values)` on channel `ch`. */
+  pushAll(ch: number, id: number, values: readonly number[], aborted?: { reason: unknown }): void {
+    if (aborted) {
+      // Refused before it starts: the reason as is, no count.
+      this.settle(id, { kind: 'reason', reason: aborted.reason });
+      return;
+    }
+    this.pushAlls.set(id, { ch, values, pushed: 0 });
+    this.pushAllFrom(id);
+  }
+
+  /** Runs `pushAll` `id` from its next value until it parks, fails or is done. */
+  private pushAllFrom(id: number): void {
+    const state = this.pushAlls.get(id)!;
+    const channel = this.channels[state.ch]!;
+    for (; state.pushed < state.values.length; state.pushed++) {
+      const value = state.values[state.pushed]!;
+      if (channel.closed) {
+        this.pushAlls.delete(id);
+        this.settle(id, { kind: 'closed', channel: channel.name, cause: channel.closeReason, pushed: state.pushed });
+        return;
+      }
+      if (!this.commitPush(channel, value, 'plain')) {
+        this.cover('pushAll parks part-way');
+        channel.pushers.push({ id, how: 'pushAll', value });
+        this.settle(id, { kind: 'pending' });
+        return;
+      }
+    }
+    this.pushAlls.delete(id);
+    this.settle(id, { kind: 'value', value: undefined });
+  }
+
+  /**
+   * The `pushAll`s whose parked push committed during the last step carry on, in the order
+   * their pushes committed (the order their promise reactions run in).
+   */
+  runContinuations(): void {
+    for (let id = this.continuations.shift(); id !== undefined; id = this.continuations.shift()) {
+      this.cover('pushAll carries on after its parked push committed');
+      this.pushAlls.get(id)!.pushed++;
+      this.pushAllFrom(id);
+    }
   }
 
   /**
