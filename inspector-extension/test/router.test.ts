@@ -202,6 +202,11 @@ describe('validation', () => {
     ['a name longer than the limit', snapshot([channel({ id: 1, name: 'x'.repeat(LIMITS.name + 1) })])],
     ['too many channels', snapshot(Array.from({ length: LIMITS.channels + 1 }, (_, i) => channel({ id: i })))],
     ['an unknown waiter kind', snapshot([channel({ id: 1, pullers: [{ kind: 'steal' as 'pull', since: 1 }] })])],
+    ['a negative size', snapshot([channel({ id: 1, capacity: 4, size: -1 })])],
+    ['a fractional size', snapshot([channel({ id: 1, capacity: 4, size: 1.5 })])],
+    ['a size above the capacity', snapshot([channel({ id: 1, capacity: 4, size: 5 })])],
+    ['two channels with one id', snapshot([channel({ id: 1 }), channel({ id: 1 })])],
+    ['a since before the epoch', snapshot([channel({ id: 1, pullers: [{ kind: 'pull', since: -1 }] })])],
     [
       'a cycle',
       (() => {
