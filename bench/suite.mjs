@@ -204,7 +204,8 @@ export function createMeasurer({ config, log, onSumError }) {
    * Interleaved throughput rounds for one row. `runners` are [cellKey, run(n) -> ms] pairs,
    * run round-robin with the start rotated every round; a cell without `samples` (n/a) is
    * skipped. The warm-up round doubles as calibration: a runner slower than `maxRunMs` at
-   * the base n gets a proportionally smaller n. Cells get `n`, `samples` (ops/s), `value`
+   * the base n gets a proportionally smaller n (a runner that would take over 4 × maxRunMs
+   * at the base n is sized from its run at n/16 alone). Cells get `n`, `samples` (ops/s), `value`
    * (median), or `error`.
    */
   async function measureRow(id, cells, runners, n, maxRunMs) {
@@ -218,8 +219,13 @@ export function createMeasurer({ config, log, onSumError }) {
         if (!cell.samples) continue;
         try {
           if (round < 0) {
-            // Warm-up doubles as calibration: shrink n for slow runners.
-            const ms = await run(baseN);
+            // Warm-up doubles as calibration: shrink n for slow runners. A first run at 1/16
+            // of n (at least 4096) keeps a very slow runner (js-csp in Chromium: ~25k values/s)
+            // from spending the whole run timeout on a warm-up at full size.
+            const probeN = Math.min(baseN, Math.max(4096, Math.round(baseN / 16 / 1024) * 1024));
+            const probeMs = await run(probeN);
+            const n = probeMs * (baseN / probeN) > maxRunMs * 4 ? probeN : baseN;
+            const ms = n === baseN ? await run(baseN) : (probeMs * baseN) / probeN;
             const scaled = ms > maxRunMs ? (baseN * maxRunMs) / ms : baseN;
             sizes[key] = Math.max(4096, Math.round(scaled / 1024) * 1024);
             cell.n = sizes[key];
