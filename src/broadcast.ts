@@ -68,10 +68,18 @@ class Subscriber<T> extends Channel<T> {
   ) {
     super(capacity, { name: 'subscriber', overflow });
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on source.
-    this.feed = () => {
-      if (hub.waiter === undefined) hub.pump();
-    };
+    this.feed = () => hub.waiter || hub.pump();
     signal?.addEventListener('abort', this);
+  }
+
+  /**
+   * `closed`, brought up to date: the broadcast learns that the source is closed and drained
+   * when it looks (at once while it waits on the source, else when a subscriber's pull parks or
+   * frees room), so reading `closed` makes it look.
+   */
+  override get closed(): boolean {
+    if (!this.isClosed) this.hub.pump();
+    return this.isClosed;
   }
 
   /** Closes the channel (see {@link Channel.close}) and leaves the broadcast. */

@@ -5,6 +5,7 @@
  * after delivery); broadcast.close(); nothing pulled is undelivered; no subscriber pulls
  * nothing; misuse.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { broadcast, Channel, ChannelClosedError, merge, pull, select } from '../src/index.js';
 import { abortedSignal, flush, track } from './helpers/track.js';
@@ -209,6 +210,16 @@ describe('leaving and ending', () => {
     expect(full.pullNowait()).toBe(1);
   });
 
+  test('a subscriber’s closed turns true once the source is closed and drained, without a pull first', () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const waiting = hub.subscribe();
+    const rendezvous = hub.subscribe({ capacity: 0 }); // no pull parked: the broadcast is not waiting on the source
+    source.close();
+    expect(waiting.closed).toBe(true);
+    expect(rendezvous.closed).toBe(true);
+  });
+
   test('a source closed while the broadcast waits on it closes every subscriber at once', async () => {
     const source = new Channel<number>();
     const hub = broadcast(source);
@@ -305,5 +316,74 @@ describe('broadcast misuse', () => {
       /^broadcast\.subscribe\(options\): overflow drop-oldest needs capacity/,
     );
     expect(() => hub.subscribe({ overflow: 'newest' as never })).toThrow(TypeError);
+  });
+});
+
+describe('broadcast under random schedules', () => {
+  type Step =
+    | { kind: 'push' }
+    | { kind: 'subscribe'; capacity: number; drop: boolean }
+    | { kind: 'pull'; subscriber: number }
+    | { kind: 'leave'; subscriber: number };
+
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { arbitrary: fc.constant({ kind: 'push' as const }), weight: 4 },
+    {
+      arbitrary: fc.record({ kind: fc.constant('subscribe' as const), capacity: fc.nat(3), drop: fc.boolean() }),
+      weight: 1,
+    },
+    { arbitrary: fc.record({ kind: fc.constant('pull' as const), subscriber: fc.nat(5) }), weight: 4 },
+    { arbitrary: fc.record({ kind: fc.constant('leave' as const), subscriber: fc.nat(5) }), weight: 1 },
+  );
+
+  test('each blocking subscriber receives a gap-free run of the source’s values; nothing pulled is lost', () => {
+    fc.assert(
+      fc.property(fc.nat(3), fc.array(step), (sourceCapacity, steps) => {
+        const source = new Channel<number>(sourceCapacity);
+        const hub = broadcast(source);
+        // The first subscriber stays until the end: every value the broadcast takes reaches it.
+        const subscribers = [{ channel: hub.subscribe({ capacity: 2 }), drop: false, got: [] as number[] }];
+        let pushed = 0;
+        for (const s of steps) {
+          if (s.kind === 'push') {
+            if (source.tryPush(pushed)) pushed++;
+          } else if (s.kind === 'subscribe') {
+            // Capacity ≥ 1: an unbuffered subscriber takes values only through a parked pull,
+            // which this synchronous schedule never makes (tested on its own above).
+            const channel = hub.subscribe({ capacity: s.capacity + 1, overflow: s.drop ? 'drop-oldest' : 'block' });
+            const drop = s.drop;
+            subscribers.push({ channel, drop, got: [] });
+          } else {
+            const subscriber = subscribers[s.subscriber % subscribers.length]!;
+            if (s.kind === 'leave' && subscriber !== subscribers[0]) subscriber.channel.close();
+            const value = subscriber.channel.tryPull();
+            if (value !== undefined) subscriber.got.push(value);
+          }
+        }
+        source.close();
+        // Drain every subscriber, round by round, since the slowest one paces the others.
+        for (let progress = true; progress; ) {
+          progress = false;
+          for (const subscriber of subscribers) {
+            const value = subscriber.channel.tryPull();
+            if (value !== undefined) {
+              subscriber.got.push(value);
+              progress = true;
+            }
+          }
+        }
+        for (const subscriber of subscribers) {
+          expect(subscriber.channel.closed).toBe(true);
+          const got = subscriber.got;
+          for (let i = 1; i < got.length; i++) {
+            if (subscriber.drop) expect(got[i]!).toBeGreaterThan(got[i - 1]!);
+            else expect(got[i]).toBe(got[i - 1]! + 1);
+          }
+        }
+        // The first subscriber saw every value: from the first one on, up to the last pushed.
+        expect(subscribers[0]!.got).toEqual(Array.from({ length: pushed }, (_, i) => i));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,6 +3,7 @@
  * points, so it works wherever a channel does (issue 11, item 3): select, selectNowait,
  * another merge, iteration, pullNowait and tryPull, and `closed` without a pull.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   Channel,
@@ -308,5 +309,83 @@ describe('merge misuse', () => {
       'merge(...channels): argument 1 is not a chanasync Channel',
     );
     expect(() => merge(null as unknown as Channel<number>)).toThrow(TypeError);
+  });
+});
+
+describe('merge under random schedules', () => {
+  /** One step of a random schedule. */
+  type Step =
+    | { kind: 'push'; input: number }
+    | { kind: 'close'; input: number }
+    | { kind: 'pull'; how: 'tryPull' | 'selectNowait' | 'pullNowait' }
+    | { kind: 'pushMerged' };
+
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constant('push' as const), input: fc.nat(3) }),
+    fc.record({ kind: fc.constant('close' as const), input: fc.nat(3) }),
+    fc.record({
+      kind: fc.constant('pull' as const),
+      how: fc.constantFrom('tryPull' as const, 'selectNowait' as const, 'pullNowait' as const),
+    }),
+    fc.constant({ kind: 'pushMerged' as const }),
+  );
+
+  test('every value is delivered exactly once, in its input’s order, and closed follows the inputs', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(2), { minLength: 4, maxLength: 4 }),
+        fc.boolean(),
+        fc.array(step),
+        (capacities, nested, steps) => {
+          const inputs = capacities.map((capacity) => new Channel<string>(capacity + 1));
+          const merged = nested ? merge(merge(inputs[0]!, inputs[1]!), inputs[2]!, inputs[3]!) : merge(...inputs);
+          const pending = inputs.map((): string[] => []); // pushed, not yet delivered, per input
+          const direct: string[] = [];
+          let next = 0;
+          const received = (value: string) => {
+            const queue = value.startsWith('m') ? direct : pending[Number(value[0])]!;
+            expect(queue[0]).toBe(value); // the oldest undelivered value of its source
+            queue.shift();
+          };
+          const pullOne = (how: string) => {
+            if (how === 'tryPull') {
+              const value = merged.tryPull();
+              if (value !== undefined) received(value);
+            } else if (how === 'selectNowait') {
+              const result = selectNowait([pull(merged)]);
+              if (result?.ok) received(result.value);
+            } else {
+              try {
+                received(merged.pullNowait());
+              } catch (error) {
+                expect(error).toSatisfy((e) => e instanceof ChannelEmptyError || e instanceof ChannelClosedError);
+              }
+            }
+          };
+          for (const s of steps) {
+            if (s.kind === 'push') {
+              const value = `${s.input}:${next++}`;
+              if (inputs[s.input]!.tryPush(value)) pending[s.input]!.push(value);
+            } else if (s.kind === 'close') {
+              inputs[s.input]!.close();
+            } else if (s.kind === 'pushMerged') {
+              const value = `m:${next++}`;
+              if (merged.tryPush(value)) direct.push(value);
+            } else {
+              pullOne(s.how);
+            }
+            const allDone = inputs.every((input) => input.closed) && pending.every((queue) => queue.length === 0);
+            if (merged.closed) expect(inputs.every((input) => input.closed)).toBe(true);
+            if (allDone && direct.length === 0) expect(merged.closed).toBe(true);
+          }
+          for (const input of inputs) input.close();
+          for (let value = merged.tryPull(); value !== undefined; value = merged.tryPull()) received(value);
+          expect(pending.every((queue) => queue.length === 0)).toBe(true);
+          expect(direct).toEqual([]);
+          expect(merged.closed).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -14,8 +14,10 @@
  * - A value is never in flight: it is in an input or in the merged channel, never in a promise
  *   between them. So closing the merged channel loses nothing (closing keeps its buffer
  *   readable) and a select on it sees every value that is there.
- * - `armed` is non-empty only while the merged channel is open and has room, and then it holds
- *   one waiter per input of `inputs`, each in its input's pull queue.
+ * - `armed` is non-empty only while the merged channel is open, and then it holds one waiter
+ *   per input of `inputs`, each in its input's pull queue (so every input is empty). It is
+ *   armed when it found room and no value; room can go again only by a push into the merged
+ *   channel itself, which `take` handles.
  * - `inputs` holds the inputs not yet known to be closed and drained; the merged channel closes
  *   when that list empties (or at once, with the reason, when an input was closed with one).
  */
@@ -122,6 +124,7 @@ class MergedChannel<T> extends Channel<T> {
   /** One pass of {@link fill}. */
   look(): void {
     while (!this.isClosed && (this.pullHead !== undefined || this.count < this.limit)) {
+      if (this.armed.length > 0) return; // waiting on every input: each is empty
       const inputs = this.inputs;
       let found = false;
       for (let tried = 0; tried < inputs.length && !this.isClosed; tried++) {
@@ -140,7 +143,7 @@ class MergedChannel<T> extends Channel<T> {
         }
       }
       if (found) continue;
-      if (!this.isClosed && this.armed.length === 0) this.arm();
+      if (!this.isClosed) this.arm();
       return;
     }
     this.disarm();

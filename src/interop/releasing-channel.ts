@@ -1,7 +1,7 @@
 /**
  * A channel that lets go of what feeds it as soon as it closes, whoever closes it: the shared
- * base of the interop helpers (`from` releases its source, `fromEvent` its listener, `merge`
- * stops reading its inputs).
+ * base of `from` (which releases its source) and `fromEvent` (its listener). `merge`,
+ * `broadcast` and the timer channels of `after` and `ticker` override `close` themselves.
  */
 import { Channel, type ChannelOptions } from '../channel.js';
 
