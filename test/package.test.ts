@@ -430,7 +430,8 @@ describe('the README, as a consumer reads it', () => {
     const blocks = examples(readFileSync(join(installed, 'README.md'), 'utf8'));
     expect(blocks.length).toBeGreaterThan(0);
     const failed: string[] = [];
-    for (const [index, { heading, code }] of blocks.entries()) {
+    const runExample = async (index: number): Promise<void> => {
+      const { heading, code } = blocks[index]!;
       // Node does not wait for a parked promise: a script whose only pending work is one exits
       // early with code 13 (an unsettled top-level await), which an in-process test never sees.
       const script = await esbuild.transform(code, { loader: 'ts', format: 'esm', target: 'es2022' });
@@ -440,7 +441,14 @@ describe('the README, as a consumer reads it', () => {
       if (result.code !== 0 || result.stderr !== '') {
         failed.push(`example ${index + 1} under "${heading}": exit code ${result.code} ${result.stderr}`.trim());
       }
-    }
+    };
+    // Four at a time: most examples spend their time waiting on timers, not on the CPU.
+    let next = 0;
+    const worker = async () => {
+      while (next < blocks.length) await runExample(next++);
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    failed.sort();
     expect(failed).toEqual([]);
   }, 120_000);
 });
