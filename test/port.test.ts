@@ -14,6 +14,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, toPort } from '../src/port/index.js';
+import { pull, select } from '../src/select.js';
 
 /** chanasync (core and port) bundled from src/ for the worker threads, which cannot load TypeScript. */
 const lib = join(import.meta.dirname, '..', 'node_modules', '.cache', 'port-test', 'lib.mjs');
@@ -234,6 +235,37 @@ describe('backpressure', () => {
     local.close(); // the sender has no credit left, so no pull is parked on the local channel
     expect(await done).toEqual({ sent: 1, undelivered: [] });
     expect(remote.closed).toBe(true);
+  });
+});
+
+describe('with the rest of chanasync', () => {
+  test('a select waiting on a capacity-0 fromPort channel gets the remote value', async () => {
+    const [here, there] = ports();
+    const local = new Channel<string>(0);
+    const remote = fromPort<string>(there);
+    const never = new Channel<string>();
+    const done = toPort(local, here);
+    const selected = select([pull(never), pull(remote)]);
+    await local.push('through select'); // resolves once the select took it: a rendezvous
+    const result = await selected;
+    expect(result).toMatchObject({ index: 1, value: 'through select', ok: true });
+    expect(never.stats().waitingPullers).toBe(0);
+    local.close();
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
+  test('a middle context relays a fromPort channel with toPort, in order, end to end', async () => {
+    const [aOut, bIn] = ports();
+    const [bOut, cIn] = ports();
+    const source = new Channel<number>(8);
+    const first = toPort(source, aOut, { name: 'hop' });
+    const relay = fromPort<number>(bIn, { name: 'hop' }); // capacity 0: only what the next hop asks for
+    const second = toPort(relay, bOut, { name: 'hop' });
+    const sink = fromPort<number>(cIn, { name: 'hop', capacity: 16 });
+    const [received] = await Promise.all([collect(sink), produce(source, 1000)]);
+    expect(received).toEqual([...Array(1000).keys()]);
+    expect(await first).toEqual({ sent: 1000, undelivered: [] });
+    expect(await second).toEqual({ sent: 1000, undelivered: [] });
   });
 });
 
