@@ -128,7 +128,9 @@ async function openWorkerd() {
   };
   const info = await post('/info');
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+  // Miniflare runs several workers of its own; ours is `core:user:<name>`.
+  const target = targets.find((t) => t.id.startsWith('core:user')) ?? targets[0];
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
     ws.onopen = resolve;
     ws.onerror = reject;
