@@ -348,6 +348,40 @@ describe('cross-origin iframe', () => {
     expect(report).toEqual({ values: [...Array(20).keys()], error: 'page done', sent: 20 });
   });
 
+  test(
+    'a removed iframe is detected within the heartbeat bound, and every value pulled is accounted for',
+    async () => {
+      const page = await open();
+      const result = await page.evaluate(async (port) => {
+        const { Channel, toPort } = window.lib;
+        const frame = document.createElement('iframe');
+        const origin = `http://127.0.0.1:${port}`;
+        frame.src = `http://localhost:${port}/frame.html?origin=${encodeURIComponent(origin)}`;
+        document.body.append(frame);
+        const channel = new Channel(0);
+        const sending = toPort(channel, frame.contentWindow!, { name: 'in' });
+        let pushed = 0;
+        void (async () => {
+          for (let i = 0; ; i++) {
+            await channel.push(i);
+            pushed++;
+          }
+        })().catch(() => {});
+        while (pushed < 100) await new Promise((resolve) => setTimeout(resolve, 5));
+        frame.remove();
+        const started = performance.now();
+        const { sent, undelivered } = await sending;
+        const detection = performance.now() - started;
+        const pulled = pushed;
+        channel.close();
+        return { detection, sent, undelivered: undelivered.length, pulled };
+      }, server.port);
+      expect(result.detection).toBeLessThan(GONE_AFTER_MS + 1500);
+      expect(result.sent + result.undelivered).toBe(result.pulled);
+    },
+    GONE_AFTER_MS + 15_000,
+  );
+
   test('a frame ignores a sender whose origin is not the one it expects', async () => {
     const page = await open();
     const result = await page.evaluate(async (port) => {
