@@ -17,8 +17,17 @@ export interface FromEventOptions {
   overflow?: Overflow;
   /** Stops listening and closes the channel. */
   signal?: AbortSignal | undefined;
-  /** Passed to `addEventListener` (`capture`, `passive`). */
-  listenerOptions?: AddEventListenerOptions;
+  /**
+   * Passed to `addEventListener` (and `capture` to `removeEventListener`). Spelled out rather
+   * than `AddEventListenerOptions`, which only the DOM library declares: a Worker or Node
+   * project compiles without it.
+   */
+  listenerOptions?: {
+    /** Listen in the capture phase. */
+    capture?: boolean;
+    /** Promise not to call `preventDefault()`. */
+    passive?: boolean;
+  };
 }
 
 /**
