@@ -216,6 +216,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       return this.closedAnswer();
     }
     if (waiting !== undefined) {
+      if (!request.wait) return { kind: 'full' };
       // The same push again: its slice ended, or its caller retried after losing an answer.
       // It keeps its place; a call still parked for it is answered `again` (nobody awaits it).
       waiting.answer?.({ kind: 'again' });
@@ -385,6 +386,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   async alarm(): Promise<void> {
     this.alarmAt = Infinity;
     this.expire(Date.now());
+    // This alarm may have been set for an earlier deadline than the next one (a lease that was
+    // acknowledged): set it again for whatever is due next.
+    if (this.deadline !== Infinity) this.schedule(this.deadline);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -582,18 +586,20 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (now < this.deadline) return;
     this.deadline = Infinity; // lowered again by every lease the loop below creates
     let next = Infinity;
+    // Forget the away waiters first, so that the values of the ended leases below go to waiters
+    // that may still come back.
+    for (const waiters of [this.pushWaiters, this.pullWaiters] as Map<string, Waiter<unknown>>[]) {
+      for (const [key, waiter] of waiters) {
+        if (waiter.awayUntil <= now) waiters.delete(key);
+        else if (waiter.awayUntil !== Infinity) next = Math.min(next, waiter.awayUntil);
+      }
+    }
     for (const [ticket, lease] of this.leases) {
       if (lease.until <= now) {
         this.leases.delete(ticket);
         this.releaseRows(lease.rows);
       } else {
         next = Math.min(next, lease.until);
-      }
-    }
-    for (const waiters of [this.pushWaiters, this.pullWaiters] as Map<string, Waiter<unknown>>[]) {
-      for (const [key, waiter] of waiters) {
-        if (waiter.awayUntil <= now) waiters.delete(key);
-        else if (waiter.awayUntil !== Infinity) next = Math.min(next, waiter.awayUntil);
       }
     }
     if (next !== Infinity) this.schedule(next);
