@@ -584,16 +584,26 @@ function waitersCell(context: RowContext, id: 'pushers' | 'pullers', row: Row): 
   return node;
 }
 
-function rowElement(context: RowContext, row: Row, index: number, offset: number, expanded: boolean): HTMLElement {
-  const { doc } = context;
-  const closed = row.channel?.closed === true;
+/** A row element's classes: its kind, state, and look. */
+function rowClasses(row: Row, expanded: boolean, index: number): string {
   const classes = ['row', `kind-${row.kind}`, `state-${row.state}`];
   if (row.state === 'stuck') classes.push('stuck');
   if (row.state === 'leaked') classes.push('leaked');
-  if (closed) classes.push('closed');
+  if (row.channel?.closed === true) classes.push('closed');
   if (expanded) classes.push('expanded');
   if (index % 2 === 1) classes.push('odd');
-  const element = el(doc, 'div', classes.join(' '));
+  return classes.join(' ');
+}
+
+/** The State column's badge. */
+function stateBadge(doc: Document, row: Row): HTMLElement {
+  const closed = row.channel?.closed === true ? ' state-badge-closed' : '';
+  return el(doc, 'span', `state-badge state-badge-${row.state}${closed}`, stateText(row));
+}
+
+function rowElement(context: RowContext, row: Row, index: number, offset: number, expanded: boolean): HTMLElement {
+  const { doc } = context;
+  const element = el(doc, 'div', rowClasses(row, expanded, index));
   element.setAttribute('role', 'row');
   element.setAttribute('aria-rowindex', String(index + 1));
   element.dataset.key = row.key;
@@ -623,14 +633,7 @@ function rowElement(context: RowContext, row: Row, index: number, offset: number
   }
   line.append(name);
 
-  const state = cell(doc, 'state');
-  const badge = el(
-    doc,
-    'span',
-    `state-badge state-badge-${row.state}${closed ? ' state-badge-closed' : ''}`,
-    stateText(row),
-  );
-  state.append(badge);
+  const state = cell(doc, 'state', stateBadge(doc, row));
   line.append(state);
 
   if (context.multiFrame) {
@@ -685,9 +688,11 @@ function rowElement(context: RowContext, row: Row, index: number, offset: number
 /** A built row and what it was built from. */
 interface BuiltRow {
   readonly element: HTMLElement;
+  /** Everything the row shows but its ages, state and stripe (those are patched in place). */
   readonly signature: string;
   readonly ticks: readonly Tick[];
   top: number;
+  state: RowState;
 }
 
 /** The containers the view fills. */
@@ -838,9 +843,16 @@ export class View {
     }
     const elements: HTMLElement[] = [];
     for (const { key, row, index, offset: rowTop, expanded, label } of wanted) {
-      const signature = `${row.version}|${row.state}|${expanded}|${index % 2}|${label}|${multiFrame}|${originsSignature}`;
+      const signature = `${row.version}|${expanded}|${label}|${multiFrame}|${originsSignature}`;
       const existing = this.built.get(key);
       if (existing !== undefined && existing.signature === signature) {
+        // A wait that turned stuck, or a stripe that moved with the ranking: patched, not rebuilt.
+        const classes = rowClasses(row, expanded, index);
+        if (existing.element.className !== classes) existing.element.className = classes;
+        if (existing.state !== row.state) {
+          existing.element.querySelector('.col-state')?.replaceChildren(stateBadge(this.doc, row));
+          existing.state = row.state;
+        }
         if (existing.top !== rowTop) {
           existing.element.style.top = `${rowTop}px`;
           existing.top = rowTop;
@@ -864,7 +876,7 @@ export class View {
         expanded,
       );
       if (existing !== undefined) existing.element.replaceWith(element);
-      this.built.set(key, { element, signature, ticks, top: rowTop });
+      this.built.set(key, { element, signature, ticks, top: rowTop, state: row.state });
       elements.push(element);
     }
     // Keep document order = display order (for assistive technology), moving as little as possible.
