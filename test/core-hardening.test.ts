@@ -702,6 +702,19 @@ describe('item 12: the buffer gives memory back', () => {
     },
   );
 
+  test('a large buffer that oscillates between a quarter full and full never reallocates', () => {
+    // Giving memory back only below an eighth (not at half) is what keeps this cheap.
+    const capacity = 8192;
+    const channel = new Channel<number>(capacity);
+    for (let i = 0; i < capacity; i++) channel.pushNowait(i);
+    const slots = channel.slots;
+    for (let cycle = 0; cycle < 20; cycle++) {
+      for (let i = 0; i < (capacity * 3) / 4; i++) channel.pullNowait();
+      for (let i = 0; i < (capacity * 3) / 4; i++) channel.pushNowait(i);
+      expect(channel.slots).toBe(slots);
+    }
+  });
+
   test('values keep their FIFO order while a wrapped-around buffer shrinks and grows', () => {
     const channel = new Channel<number>(Number.POSITIVE_INFINITY);
     let pushed = 0;
