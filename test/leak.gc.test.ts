@@ -144,13 +144,18 @@ describe('classic leaks and their fixed twins', () => {
   async function requestWithTimeout(capacity: number): Promise<WeakRef<object>[]> {
     const reply = new Channel<string>(capacity, { name: 'reply' });
     const ref = new WeakRef(reply);
+    let finishWork = () => {};
+    const work = new Promise<void>((resolve) => {
+      finishWork = resolve;
+    });
     void (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20)); // slow work
+      await work; // slow work, done after the caller gave up
       await reply.push('result').catch(() => {});
     })();
     const result = await select([pull(reply), pull(after(1))]);
     expect(result.index).toBe(1); // timed out
-    await new Promise((resolve) => setTimeout(resolve, 30)); // the worker replies (and blocks)
+    finishWork(); // the worker replies (and, unbuffered, blocks)
+    await tick();
     return [ref];
   }
 

@@ -280,7 +280,12 @@ export class Registry {
   /** Whether the end-of-task flush is scheduled. */
   private flushScheduled = false;
 
-  constructor(private readonly options: RegistryOptions) {}
+  /** `options.stacks`, read on every park. */
+  private readonly stacks: boolean;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.stacks = options.stacks;
+  }
 
   /** Installs this registry's hook in the core. */
   install(): void {
@@ -302,29 +307,43 @@ export class Registry {
 
   /** The hook core code calls (see `tracker.ts`). Must not throw, must be cheap. */
   readonly track: Tracker = (subject: Channel<unknown> | Waiter<unknown>, event: string, options?: unknown): void => {
+    // Kept small, so that V8 inlines it into the core's hot paths: the common cases — an
+    // operation leaves, or parks into a batch that has begun — come first; the rest is `slow`.
     if (event === 'leave') {
       const parked = (subject as MarkedWaiter)[PARKED];
       if (parked !== undefined) unlink(parked);
-    } else if (event === 'create') {
+      return;
+    }
+    const count = this.pendingCount;
+    if (count === 0 || event === 'create' || this.stacks) {
+      this.slow(subject, event, options);
+      return;
+    }
+    this.pendingWaiters[count] = subject as MarkedWaiter;
+    this.pendingKinds[count] = event as Parked['kind'];
+    this.pendingCount = count + 1;
+    if (count + 1 === PENDING_LIMIT) this.compact();
+  };
+
+  /** The hook's less frequent cases: a channel is created, a park with stacks, a batch begins. */
+  private slow(subject: Channel<unknown> | Waiter<unknown>, event: string, options: unknown): void {
+    if (event === 'create') {
       this.create(subject as Channel<unknown>, options as { input?: unknown } | undefined);
-    } else if (this.options.stacks) {
+    } else if (this.stacks) {
       // With stacks, the stack must be taken now; the record with it.
       this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), userFrames(new Error().stack));
     } else {
-      let count = this.pendingCount;
-      if (count === 0) {
-        this.pendingSince = taskTime();
-        if (!this.flushScheduled) {
-          this.flushScheduled = true;
-          setTimeout(this.flushTask, 0);
-        }
+      // The first operation of a batch.
+      this.pendingSince = taskTime();
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setTimeout(this.flushTask, 0);
       }
-      this.pendingWaiters[count] = subject as MarkedWaiter;
-      this.pendingKinds[count] = event as Parked['kind'];
-      this.pendingCount = ++count;
-      if (count === PENDING_LIMIT) this.compact();
+      this.pendingWaiters[0] = subject as MarkedWaiter;
+      this.pendingKinds[0] = event as Parked['kind'];
+      this.pendingCount = 1;
     }
-  };
+  }
 
   /**
    * Makes room in a full batch in the middle of a task: forgets the operations that left their
@@ -377,7 +396,7 @@ export class Registry {
       id: nextChannelId++,
       name: String(channel.name ?? '').slice(0, LIMITS.name),
       capacity: channel.capacity === Infinity ? null : channel.capacity,
-      createdAt: this.options.stacks ? userFrames(new Error().stack) : undefined,
+      createdAt: this.stacks ? userFrames(new Error().stack) : undefined,
       input: options?.input === true,
       parked: undefined,
       last: undefined,
