@@ -28,7 +28,7 @@ import { Channel, commitPush } from '../channel.js';
 import { ChannelError } from '../errors.js';
 import { countWaiters } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
-import { endpointOf, isWindow, type PortLike, STALE_AFTER_MS, Stream } from './transport.js';
+import { endpointOf, isWindow, type PortLike, STALE_AFTER_MS, Stream, type TransferableValue } from './transport.js';
 
 /** Options of {@link fromPort}. */
 export interface FromPortOptions {
@@ -207,7 +207,7 @@ class Receiver<T> extends Stream {
   }
 
   /** Posts `message` — unless this side was silent too long (see {@link Receiver.abandoned}). */
-  override send(message: PortMessage, transfer?: Transferable[]): void {
+  override send(message: PortMessage, transfer?: TransferableValue[]): void {
     // A pull that runs right after the event loop was blocked would post a `credit` first,
     // and look alive to a sender that may have given up already: check before any post.
     if (message.type !== 'closed' && this.session !== '' && !this.done && this.abandoned()) return;

@@ -25,7 +25,7 @@ import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { isSignal } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
-import { endpointOf, type PortLike, randomId, Stream } from './transport.js';
+import { endpointOf, type PortLike, randomId, Stream, type TransferableValue } from './transport.js';
 
 /** Options of {@link toPort}. */
 export interface ToPortOptions<T> {
@@ -41,7 +41,7 @@ export interface ToPortOptions<T> {
    * Lists the transferables of a value (e.g. its `ArrayBuffer`s), which then move instead of
    * being copied: on this side they are detached once posted, including in `undelivered`.
    */
-  transfer?: ((value: T) => Transferable[]) | undefined;
+  transfer?: ((value: T) => TransferableValue[]) | undefined;
   /**
    * For a `Window` port: the origin the receiving window must have (every message is posted to
    * it, answers from other origins are ignored). Without it, the first answer of the
@@ -133,7 +133,7 @@ class Sender<T> extends Stream {
     origin: string,
     /** Whether `origin` was given (then the receiver must have it), or is to be learned. */
     private readonly pinned: boolean,
-    private readonly transfer: ((value: T) => Transferable[]) | undefined,
+    private readonly transfer: ((value: T) => TransferableValue[]) | undefined,
     private readonly signal: AbortSignal | undefined,
     private readonly settle: (result: PortResult<T>) => void,
     private readonly fail: (error: unknown) => void,
@@ -219,7 +219,7 @@ class Sender<T> extends Stream {
     if (values.length === 0 || this.stage !== Stage.Running) return;
     this.batch = [];
     try {
-      let transfer: Transferable[] | undefined;
+      let transfer: TransferableValue[] | undefined;
       if (this.transfer !== undefined) {
         transfer = [];
         for (const value of values) for (const item of this.transfer(value)) transfer.push(item);

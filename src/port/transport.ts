@@ -41,9 +41,22 @@ import { isPortMessage, PORT_SOURCE, PORT_VERSION, type PortMessage } from './pr
  */
 export interface PortLike {
   postMessage(message: unknown, ...rest: any[]): void;
-  addEventListener?(type: 'message', listener: EventListenerOrEventListenerObject): void;
-  removeEventListener?(type: 'message', listener: EventListenerOrEventListenerObject): void;
+  addEventListener?(type: 'message', listener: PortListener): void;
+  removeEventListener?(type: 'message', listener: PortListener): void;
 }
+
+/**
+ * A `message` listener as `addEventListener` takes it — the DOM's
+ * `EventListenerOrEventListenerObject`, spelled so that the declarations compile without the
+ * DOM library (in Node, say).
+ */
+export type PortListener = ((event: any) => void) | { handleEvent(event: any): void };
+
+/**
+ * What `transfer` lists: `ArrayBuffer`s, `MessagePort`s, streams… — the platform's
+ * `Transferable`, spelled so that the declarations compile without the DOM library.
+ */
+export type TransferableValue = object;
 
 /** How often each stream's timer runs. */
 export const TICK_MS = 500;
@@ -130,7 +143,7 @@ export class Endpoint {
       this.listen.addEventListener('message', this);
       this.listen.addEventListener('close', this); // MessagePort only, where it fires
       // A MessagePort listened to with addEventListener delivers nothing until started.
-      if (!this.window) (this.port as Partial<MessagePort>).start?.();
+      if (!this.window) (this.port as { start?: () => void }).start?.();
     }
     streams.set(stream.name, stream);
   }
@@ -147,7 +160,7 @@ export class Endpoint {
   }
 
   /** Posts `message`; to a window, only to `targetOrigin`. May throw (e.g. `DataCloneError`). */
-  post(message: PortMessage, transfer: Transferable[] | undefined, targetOrigin: string): void {
+  post(message: PortMessage, transfer: TransferableValue[] | undefined, targetOrigin: string): void {
     if (this.window) {
       if (transfer === undefined) this.port.postMessage(message, targetOrigin);
       else this.port.postMessage(message, targetOrigin, transfer);
@@ -164,7 +177,7 @@ export class Endpoint {
       for (const stream of [...this.senders.values(), ...this.receivers.values()]) stream.gone('its port closed');
       return;
     }
-    const messageEvent = event as MessageEvent;
+    const messageEvent = event as Event & { data: unknown; origin: string; source: unknown };
     if (this.window && messageEvent.source !== (this.port as unknown)) return;
     const message: unknown = messageEvent.data;
     if (!isPortMessage(message)) return;
@@ -236,7 +249,7 @@ export abstract class Stream {
   }
 
   /** Posts `message`, noting when; throws what `postMessage` throws. */
-  send(message: PortMessage, transfer?: Transferable[]): void {
+  send(message: PortMessage, transfer?: TransferableValue[]): void {
     this.endpoint.post(message, transfer, this.endpoint.window ? this.origin : '');
     this.posted = now();
   }
