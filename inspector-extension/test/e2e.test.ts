@@ -419,18 +419,21 @@ describe('lifecycle, frames and states', () => {
     await tab.page.close();
   });
 
-  test('a text selection in an expanded stack survives the repaints that age the waits', async () => {
+  test('a text selection in an expanded stack survives the repaints that age the wait and mark it stuck', async () => {
     const tab = await tabWith('page.html');
     const view = tab.panel as Page;
     try {
-      // A row is rebuilt once when its state changes; wait for the last change (stuck) first.
-      await view.locator('#threshold').fill('0.5');
-      await expect.poll(() => text(row(view, 'replies').locator('.col-state')), POLL).toBe('stuck');
-      await row(view, 'replies').locator('.caret').click();
-      const line = row(view, 'replies').locator('.waiter .stack .frame-line').first();
+      await view.locator('#threshold').fill('2');
+      await tab.page.evaluate(() => {
+        const { fixture } = window as unknown as FixtureWindow;
+        fixture.create('selected', 0);
+        fixture.park('selected', 'pull');
+      });
+      await expect.poll(() => row(view, 'selected').count(), POLL).toBe(1);
+      await row(view, 'selected').locator('.caret').click();
+      const line = row(view, 'selected').locator('.waiter .stack .frame-line').first();
       await line.waitFor();
-      const wait = row(view, 'replies').locator('.col-wait');
-      const before = await wait.textContent();
+      expect(await text(row(view, 'selected').locator('.col-state'))).toBe('waiting');
       const selected = await line.evaluate((node) => {
         const range = document.createRange();
         range.selectNodeContents(node);
@@ -438,8 +441,8 @@ describe('lifecycle, frames and states', () => {
         getSelection()?.addRange(range);
         return getSelection()?.toString();
       });
-      expect(selected).toContain('waitForReply');
-      await expect.poll(() => wait.textContent(), POLL).not.toBe(before); // repainted (aged) meanwhile
+      expect(selected).toContain('park');
+      await expect.poll(() => text(row(view, 'selected').locator('.col-state')), POLL).toBe('stuck');
       await sleep(1100); // two more 500 ms repaints
       expect(await view.evaluate(() => getSelection()?.toString())).toBe(selected);
     } finally {
