@@ -42,8 +42,16 @@ export async function build() {
   const firefox = join(scratch, 'firefox');
   try {
     await buildInto(chrome, firefox);
-    rmSync(outdir, { recursive: true, force: true });
-    renameSync(scratch, outdir);
+    // Another build (a test file running in parallel) may swap its folder in between: retry.
+    for (let attempt = 0; ; attempt++) {
+      rmSync(outdir, { recursive: true, force: true });
+      try {
+        renameSync(scratch, outdir);
+        break;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+      }
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
