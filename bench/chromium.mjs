@@ -47,7 +47,7 @@ try {
         `${job.lib} ${job.id}`,
       ),
   };
-  exitCode = await runRemote({ session, args, name: 'chromium', command: 'bench/chromium.mjs', argv });
+  exitCode = await runRemote({ session, args, command: 'bench/chromium.mjs', argv });
   if (errors.length) log(`page errors:\n${errors.join('\n')}`);
 } finally {
   await browser.close();

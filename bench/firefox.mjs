@@ -124,7 +124,7 @@ try {
     run: (job, timeoutMs) =>
       withTimeout(call(`return ${win}.__benchInTask(arguments[0]);`, job), timeoutMs, `${job.lib} ${job.id}`),
   };
-  exitCode = await runRemote({ session: remote, args, name: 'firefox', command: 'bench/firefox.mjs', argv, scale: 2 });
+  exitCode = await runRemote({ session: remote, args, command: 'bench/firefox.mjs', argv, scale: 2 });
   await client.send('WebDriver:DeleteSession').catch(() => {});
 } finally {
   client?.close();

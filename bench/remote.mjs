@@ -1,7 +1,7 @@
 // The driver shared by the runners whose workloads run outside this Node process
 // (chromium.mjs, workerd.mjs): the same rows, rounds, calibration and sum checks as run.mjs
 // (suite.mjs), with each run executed by the runtime under test through `session.run(job)`.
-// Node only. The report goes to stdout and to bench/results-<runtime>.md.
+// Node only. The report goes to stdout and to bench/results.md.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatReport } from './report.mjs';
@@ -48,12 +48,12 @@ libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
  * - `session.libs`: [{ name, unavailable, na, note }] as the runtime loaded them;
  * - `session.run(job, timeoutMs)`: resolves with { result, ms } for one run of `job`;
  * - `session.runtime`: a line naming the runtime and its version.
- * `name` is the runtime's short name (report file), `command` how the runner is started,
+ * `command` is how the runner is started,
  * `extraNotes()` lines to append to the report; `scale` multiplies every run's size (and the
  * calibration's time limit), for runtimes with a fixed cost per run.
  * Returns the exit code (1 if a run returned a wrong sum or count).
  */
-export async function runRemote({ session, args, name, command, argv, scale = 1, extraNotes = () => [] }) {
+export async function runRemote({ session, args, command, argv, scale = 1, extraNotes = () => [] }) {
   const started = performance.now();
   const config = {
     quick: args.quick,
@@ -135,7 +135,8 @@ export async function runRemote({ session, args, name, command, argv, scale = 1,
   });
   const text = [report, '', ...extraNotes()].join('\n');
   console.log(text);
-  writeFileSync(new URL(`./results-${name}.md`, import.meta.url), `${text}\n`);
+  // One report file for every runner (git and Biome ignore it); its header names the runtime.
+  writeFileSync(new URL('./results.md', import.meta.url), `${text}\n`);
   return exitCode;
 }
 

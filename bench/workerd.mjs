@@ -75,7 +75,6 @@ try {
   exitCode = await runRemote({
     session,
     args,
-    name: 'workerd',
     command: 'bench/workerd.mjs',
     argv,
     // Runs twice the Node size (~50-250 ms): an empty request costs 2-5 ms here, and its
