@@ -122,7 +122,7 @@ export function pull<T>(channel: PullChannel<T>): PullCase<T> {
  * await select([push(out, job), pull(stop)]);
  * ```
  */
-export function push<T>(channel: PushChannel<T>, value: T): PushCase<T> {
+export function push<T>(channel: PushChannel<T>, value: NoInfer<T>): PushCase<T> {
   refuseThenable('push(channel, value)', value);
   return new Case<T>('push', channel as Channel<T>, value) as unknown as PushCase<T>;
 }
