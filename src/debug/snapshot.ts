@@ -110,19 +110,6 @@ class Parked {
   ) {}
 }
 
-/** How many parked operations a registry batches before it records them (see `Registry.flush`). */
-const PENDING_LIMIT = 64;
-
-/**
- * Whether `waiter` is still in its channel's queue. The core unlinks a waiter by linking its
- * neighbours to each other (`claim`) and never queues it again, so a waiter that left is no
- * longer its neighbour's `next`; a lone waiter links to itself and is the head while queued.
- */
-function isQueued(waiter: MarkedWaiter): boolean {
-  const { channel, prev } = waiter;
-  return channel.pullHead === waiter || channel.pushHead === waiter || (prev !== waiter && prev?.next === waiter);
-}
-
 /** The field of a waiter that points at its record. A symbol: it can clash with nothing. */
 const PARKED: unique symbol = Symbol('chanasync.debug.parked');
 
@@ -185,7 +172,7 @@ const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^
  * stays.
  */
 const LIBRARY_FUNCTION =
-  /^(?:new )?(?:[\w$]+\.)*(?:track|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)$/;
+  /^(?:new )?(?:[\w$]+\.)*(?:track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)$/;
 
 /** The function name of a V8 (`at name (url)`) or SpiderMonkey/JSC (`name@url`) frame. */
 function functionName(frame: string): string {
@@ -266,16 +253,21 @@ export class Registry {
   /** Set by {@link close}. */
   private closed = false;
   /**
-   * Operations parked since the last {@link flush}, not recorded yet: their waiters and kinds
-   * (the first `pendingCount` slots), all parked since `pendingSince` (the time of the task in
-   * which the first of them parked). Most operations leave their queue within the task in
-   * which they parked (a rendezvous, a buffer that has room again): batching spares them a
-   * record — the record, the channel's lookup and the waiter's field took a fifth of 1:1
-   * throughput. Fixed-size arrays, reused: no allocation per operation.
+   * The channels on which operations parked since the last {@link flush} (without stacks), all
+   * since `pendingSince` — the time of the task in which the first of them parked. Most
+   * operations leave their queue within the task in which they parked (a rendezvous, a buffer
+   * that has room again), so instead of recording every park, debug mode notes the channel
+   * and, at the end of the task, records the operations still in its queues. A park costs a
+   * comparison with `lastChannel` — recording each one, or even keeping each waiter in a list
+   * until the end of the task, took a tenth to a fifth of 1:1 throughput.
    */
-  private readonly pendingWaiters: (MarkedWaiter | undefined)[] = new Array(PENDING_LIMIT).fill(undefined);
-  private readonly pendingKinds: Parked['kind'][] = new Array(PENDING_LIMIT).fill('pull');
-  private pendingCount = 0;
+  private readonly pendingChannels = new Set<Channel<unknown>>();
+  /**
+   * The two channels noted last: a park on one of them again notes nothing (two, for a select
+   * that parks on a channel and a timeout or a stop channel over and over).
+   */
+  private lastChannel: Channel<unknown> | undefined = undefined;
+  private otherChannel: Channel<unknown> | undefined = undefined;
   private pendingSince = 0;
   /** Whether the end-of-task flush is scheduled. */
   private flushScheduled = false;
@@ -295,8 +287,9 @@ export class Registry {
   /** Stops reporting (the hook is removed by whoever installs the next one, or none). */
   close(): void {
     this.closed = true;
-    this.pendingWaiters.fill(undefined);
-    this.pendingCount = 0;
+    this.pendingChannels.clear();
+    this.lastChannel = undefined;
+    this.otherChannel = undefined;
   }
 
   /** Forgets the leaks detected so far. */
@@ -308,24 +301,19 @@ export class Registry {
   /** The hook core code calls (see `tracker.ts`). Must not throw, must be cheap. */
   readonly track: Tracker = (subject: Channel<unknown> | Waiter<unknown>, event: string, options?: unknown): void => {
     // Kept small, so that V8 inlines it into the core's hot paths: the common cases — an
-    // operation leaves, or parks into a batch that has begun — come first; the rest is `slow`.
+    // operation leaves, or parks on the channel noted last — come first; the rest is `slow`.
     if (event === 'leave') {
       const parked = (subject as MarkedWaiter)[PARKED];
       if (parked !== undefined) unlink(parked);
-      return;
+    } else {
+      const channel = (subject as MarkedWaiter).channel;
+      if ((channel !== this.lastChannel && channel !== this.otherChannel) || this.stacks || event === 'create') {
+        this.slow(subject, event, options);
+      }
     }
-    const count = this.pendingCount;
-    if (count === 0 || event === 'create' || this.stacks) {
-      this.slow(subject, event, options);
-      return;
-    }
-    this.pendingWaiters[count] = subject as MarkedWaiter;
-    this.pendingKinds[count] = event as Parked['kind'];
-    this.pendingCount = count + 1;
-    if (count + 1 === PENDING_LIMIT) this.compact();
   };
 
-  /** The hook's less frequent cases: a channel is created, a park with stacks, a batch begins. */
+  /** The hook's less frequent cases: a channel is created, a park with stacks, a new channel. */
   private slow(subject: Channel<unknown> | Waiter<unknown>, event: string, options: unknown): void {
     if (event === 'create') {
       this.create(subject as Channel<unknown>, options as { input?: unknown } | undefined);
@@ -333,54 +321,43 @@ export class Registry {
       // With stacks, the stack must be taken now; the record with it.
       this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), userFrames(new Error().stack));
     } else {
-      // The first operation of a batch.
-      this.pendingSince = taskTime();
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setTimeout(this.flushTask, 0);
+      const channel = (subject as MarkedWaiter).channel;
+      if (this.pendingChannels.size === 0) {
+        this.pendingSince = taskTime();
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setTimeout(this.flushTask, 0);
+        }
       }
-      this.pendingWaiters[0] = subject as MarkedWaiter;
-      this.pendingKinds[0] = event as Parked['kind'];
-      this.pendingCount = 1;
+      this.pendingChannels.add(channel);
+      this.otherChannel = this.lastChannel;
+      this.lastChannel = channel;
     }
   }
 
   /**
-   * Makes room in a full batch in the middle of a task: forgets the operations that left their
-   * queue and keeps the others pending (those still parked are usually about to leave too —
-   * the other side is running in this very task); records them only if they fill half the
-   * batch. A record, which gives the waiter a field of its own, costs more than waiting.
-   */
-  private compact(): void {
-    const waiters = this.pendingWaiters;
-    const kinds = this.pendingKinds;
-    let kept = 0;
-    for (let i = 0; i < PENDING_LIMIT; i++) {
-      const waiter = waiters[i] as MarkedWaiter;
-      waiters[i] = undefined;
-      if (isQueued(waiter)) {
-        waiters[kept] = waiter;
-        kinds[kept++] = kinds[i] as Parked['kind'];
-      }
-    }
-    this.pendingCount = kept;
-    if (kept > PENDING_LIMIT / 2) this.flush();
-  }
-
-  /**
-   * Records the pending operations that are still parked, and forgets the others. Runs before
+   * Records the operations still parked on the channels noted since the last flush. Runs before
    * every snapshot and at the end of the task in which operations parked — so a channel can be
-   * collected only after its parked operations were recorded: until then the batch holds their
-   * waiters, and through them the channel.
+   * collected only after its parked operations were recorded: until then it is noted here.
    */
   private flush(): void {
-    const waiters = this.pendingWaiters;
-    const count = this.pendingCount;
-    this.pendingCount = 0;
-    for (let i = 0; i < count; i++) {
-      const waiter = waiters[i] as MarkedWaiter;
-      waiters[i] = undefined;
-      if (isQueued(waiter)) this.park(waiter, this.pendingKinds[i] as Parked['kind'], this.pendingSince, undefined);
+    const since = this.pendingSince;
+    for (const channel of this.pendingChannels) {
+      this.recordQueue(channel.pushHead as MarkedWaiter | undefined, 'push', since);
+      this.recordQueue(channel.pullHead as MarkedWaiter | undefined, 'pull', since);
+    }
+    this.pendingChannels.clear();
+    this.lastChannel = undefined;
+    this.otherChannel = undefined;
+  }
+
+  /**
+   * Records each waiter of the queue starting at `head` that has no record yet. Its kind is its
+   * queue's, or `'select'` for a select's case (the waiters that know their direction).
+   */
+  private recordQueue(head: MarkedWaiter | undefined, kind: 'push' | 'pull', since: number): void {
+    for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
+      if (waiter[PARKED] === undefined) this.park(waiter, 'isPush' in waiter ? 'select' : kind, since, undefined);
     }
   }
 
