@@ -3,13 +3,17 @@
  * detects, and the snapshot it makes of them — pure bookkeeping, no transport (that is
  * `post.ts`).
  *
- * Data (all of it plain records: nothing here holds a channel or a waiter strongly):
+ * Data (plain records: nothing here holds a channel or a waiter strongly, except the channels
+ * noted in the current task, until its end):
  * - A {@link TrackedChannel} per channel created while debug mode is on: a `WeakRef` to the
  *   channel, what a leak report needs to name it (id, name, capacity, creation stack), and the
- *   list of its currently parked operations.
- * - A {@link Parked} record per operation parked on a tracked channel, from the hook's
- *   `push`/`pull`/`select` call to its `leave` call. The waiter points at its record (a
- *   symbol-keyed field); the record never points back.
+ *   list of its recorded parked operations.
+ * - A {@link Parked} record per operation still parked on a tracked channel at the end of the
+ *   task in which it parked (with `stacks`, per operation at once, since the stack must be
+ *   taken then), until the hook's `leave` call. The waiter points at its record (a
+ *   symbol-keyed field); the record never points back. Operations that leave their queue in
+ *   the task in which they parked — most of them — are never recorded: a park only notes its
+ *   channel, and the end of the task walks the noted channels' queues (`flush`).
  * - A {@link SelectRecord} per multi-case select with a case on a tracked channel, shared by
  *   the records of its cases.
  *
@@ -22,11 +26,15 @@
  * (a waiter holds its channel, so a live waiter keeps its channel alive; the core's signal
  * watch holds waiters weakly). So it is reported as leaked — a select once, when the last of
  * its tracked channels is collected (its cases reference each other through their group, so
- * in practice its channels are all collected together).
+ * in practice its channels are all collected together). No operation escapes a record: a
+ * channel noted in a task stays reachable (from `pendingChannels`) until the end of the task
+ * has recorded what is still parked on it.
  *
  * Invariants:
  * - A `Parked` record is in its channel's parked list exactly while its waiter is queued (from
- *   the hook's park call to its `leave` call).
+ *   its recording to the hook's `leave` call).
+ * - Every operation parked on a tracked channel is recorded, or its channel is in
+ *   `pendingChannels`, or it has left its queue.
  * - `SelectRecord.remaining` counts the select's case records whose channel has not been
  *   collected; the select is reported when it drops to 0.
  * - Once `close()`d (debug mode disabled or restarted), a registry reports nothing more.
@@ -394,8 +402,8 @@ export class Registry {
     } else {
       // A case of a multi-case select: its cases share one record, one time and one stack. The
       // core reports the cases one after another (in any order); a case recorded earlier has
-      // the record. (Found through the cases' own links: a WeakMap keyed by the group cost a
-      // fifth of select throughput.)
+      // the record. (Found through the cases' own links rather than a WeakMap keyed by the
+      // group, which made every select pay for a WeakMap entry.)
       let select: SelectRecord | undefined;
       for (let other = group.first; other !== undefined && select === undefined; other = other.sibling) {
         select = other[PARKED]?.select;
