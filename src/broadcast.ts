@@ -153,7 +153,8 @@ class Hub<T> implements Broadcast<T> {
     try {
       subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow ?? 'block', this, signal);
     } catch (error) {
-      // The constructor checks capacity and overflow; its message names it: name this call instead.
+      // The constructor checks capacity and overflow; its message names it: name this call
+      // instead (inline rather than through interop/check.ts's create(), which costs more bytes).
       const renamed = error as Error;
       renamed.message = renamed.message.replace('new Channel(capacity, options)', 'broadcast.subscribe(options)');
       throw renamed;

@@ -324,13 +324,14 @@ describe('misuse is a TypeError or RangeError at the call', () => {
   test('from with a bad capacity throws and leaves the stream unlocked', () => {
     const stream = new ReadableStream<number>();
     expect(() => from(stream, { capacity: -1 })).toThrow(RangeError);
+    expect(() => from(stream, { capacity: -1 })).toThrow(/^from\(source, options\): capacity must be/);
     expect(() => from(stream, { capacity: '2' as unknown as number })).toThrow(TypeError);
     expect(stream.locked).toBe(false);
   });
 
   test('from with options that are not an object, or a name that is not a string, is a TypeError', () => {
     expect(() => from([1], 5 as never)).toThrow('from(source, options): options must be an object, got number');
-    expect(() => from([1], { name: 5 as unknown as string })).toThrow(/options\.name must be a string/);
+    expect(() => from([1], { name: 5 as unknown as string })).toThrow('from(source, options): name must be a string');
   });
 
   test('from a stream that is already locked is a TypeError', () => {
@@ -384,7 +385,9 @@ describe('fromEvent misuse', () => {
       /options\.signal must be an AbortSignal, got AbortController/,
     );
     expect(() => fromEvent(target, 'x', { capacity: 1.5 })).toThrow(RangeError);
-    expect(() => fromEvent(target, 'x', { capacity: 0 })).toThrow(/'drop-oldest' needs a capacity of at least 1/);
+    expect(() => fromEvent(target, 'x', { capacity: 0 })).toThrow(
+      /^fromEvent\(target, type, options\): overflow drop-oldest needs capacity/,
+    );
     expect(() => fromEvent(target, 'x', { overflow: 'latest' as never })).toThrow(TypeError);
     expect(added).toBe(0);
   });

@@ -1,7 +1,7 @@
 /**
- * Argument checks shared by the helpers (`from`, `fromEvent`, `merge`, `toReadableStream`,
- * `after`, `ticker`, `broadcast`): each throws at the call, before anything is created,
- * started or locked, with a message that names the function and the argument —
+ * Argument checks shared by the helpers (`from`, `fromEvent`, `toReadableStream`, `after`,
+ * `ticker`, `broadcast`): each throws at the call, before anything is started or locked, with
+ * a message that names the function and the argument —
  * `fromEvent(target, type, options): options.signal must be an AbortSignal, got AbortController`.
  */
 import { isSignal } from '../signals.js';
@@ -34,35 +34,21 @@ export function checkOptions(call: string, options: { signal?: unknown } | undef
 }
 
 /**
- * Checks `options.capacity` and `options.overflow` as the `Channel` constructor would, but
- * with a message that names the call. Returns the capacity (or `fallback` when absent;
- * `fallbackOverflow` is the policy assumed when `overflow` is absent).
+ * Creates a channel with `make`, letting the `Channel` constructor check `capacity`,
+ * `overflow` and `name`, but with its errors naming `call` instead of the constructor:
+ * `from(source, options): capacity must be 0, a positive integer or Infinity, got -1`.
  *
- * @throws {TypeError} for a capacity that is not a number or an unknown overflow policy.
+ * @throws {TypeError} for a capacity that is not a number, an unknown overflow policy or a
+ *   name that is not a string.
  * @throws {RangeError} for a negative, `NaN` or fractional capacity, or a drop policy with
  *   capacity 0.
  */
-export function checkCapacity(
-  call: string,
-  options: { capacity?: unknown; overflow?: unknown } | undefined,
-  fallback: number,
-  fallbackOverflow = 'block',
-): number {
-  const capacity = options?.capacity ?? fallback;
-  const overflow = options?.overflow ?? fallbackOverflow;
-  if (typeof capacity !== 'number') {
-    throw new TypeError(`${call}: options.capacity must be a number, got ${describe(capacity)}`);
+export function create<C>(call: string, make: () => C): C {
+  try {
+    return make();
+  } catch (error) {
+    const renamed = error as Error;
+    renamed.message = renamed.message.replace('new Channel(capacity, options)', call);
+    throw renamed;
   }
-  if (!(capacity >= 0 && (capacity % 1 === 0 || capacity === Infinity))) {
-    throw new RangeError(`${call}: options.capacity must be 0, a positive integer or Infinity, got ${capacity}`);
-  }
-  if (overflow !== 'block' && overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
-    throw new TypeError(
-      `${call}: options.overflow must be 'block', 'drop-oldest' or 'drop-newest', got ${String(overflow)}`,
-    );
-  }
-  if (overflow !== 'block' && capacity === 0) {
-    throw new RangeError(`${call}: options.overflow '${overflow}' needs a capacity of at least 1`);
-  }
-  return capacity;
 }

@@ -2,7 +2,7 @@
  * `fromEvent`: DOM (or any `EventTarget`) events as a channel.
  */
 import type { Channel, Overflow } from '../channel.js';
-import { checkCapacity, checkOptions, describe } from './check.js';
+import { checkOptions, create, describe } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
 /** Options of {@link fromEvent}. */
@@ -93,7 +93,6 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   }
   if (typeof type !== 'string') throw new TypeError(`${call}: type must be a string, got ${describe(type)}`);
   const signal = checkOptions(call, options);
-  const capacity = checkCapacity(call, options, 1, 'drop-oldest');
   const overflow = options?.overflow ?? 'drop-oldest';
   const listener = (event: Event) => {
     // A drop policy never refuses; 'block' parks the event in line (closing discards it).
@@ -101,10 +100,15 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     else channel.pushNowait(event);
   };
   const onAbort = () => channel.close();
-  const channel = new ReleasingChannel<Event>(capacity, { overflow, name: `fromEvent(${type})`, input: true }, () => {
-    target.removeEventListener(type, listener, options?.listenerOptions);
-    signal?.removeEventListener('abort', onAbort);
-  });
+  // The constructor checks capacity and overflow, before any listener is added.
+  const channel = create(
+    call,
+    () =>
+      new ReleasingChannel<Event>(options?.capacity ?? 1, { overflow, name: `fromEvent(${type})`, input: true }, () => {
+        target.removeEventListener(type, listener, options?.listenerOptions);
+        signal?.removeEventListener('abort', onAbort);
+      }),
+  );
   if (signal?.aborted) {
     channel.close();
     return channel;

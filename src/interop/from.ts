@@ -2,7 +2,7 @@
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
 import type { Channel, OperationOptions } from '../channel.js';
-import { checkCapacity, checkOptions, describe } from './check.js';
+import { checkOptions, create, describe } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
 /** Options of {@link from}. */
@@ -57,16 +57,10 @@ export function from<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   const call = 'from(source, options)';
   // Every check comes before the source is touched: a bad option must not leave a stream locked.
   const signal = checkOptions(call, options);
-  const capacity = checkCapacity(call, options, 0);
-  const name = options?.name ?? 'from';
-  if (typeof name !== 'string') throw new TypeError(`${call}: options.name must be a string, got ${describe(name)}`);
-  let next: () => IteratorResult<T> | PromiseLike<IteratorResult<T>>;
-  let stop: (reason: unknown) => unknown;
+  let iterator: Iterator<T> | AsyncIterator<T> | undefined;
+  let sync = false;
   if (typeof (source as ReadableStream<T> | null)?.getReader === 'function') {
     if ((source as ReadableStream<T>).locked) throw new TypeError(`${call}: the stream is locked to another reader`);
-    const reader = (source as ReadableStream<T>).getReader();
-    next = () => reader.read() as Promise<IteratorResult<T>>;
-    stop = (reason) => reader.cancel(reason);
   } else {
     const iterable = source as Partial<AsyncIterable<T> & Iterable<T>> | null | undefined;
     const openAsync = iterable?.[Symbol.asyncIterator];
@@ -78,35 +72,49 @@ export function from<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         `${call}: source must be an iterable, an async iterable or a ReadableStream, got ${describe(source)}`,
       );
     }
-    const iterator = open.call(iterable);
+    iterator = open.call(iterable);
     if (typeof iterator !== 'object' || iterator === null) {
       throw new TypeError(`${call}: the source's iterator method returned ${describe(iterator)}, not an object`);
     }
-    next =
-      openAsync === undefined
-        ? () => {
-            // As for-await over a synchronous iterable: a value that is a promise is awaited
-            // (a channel refuses thenables, and its rejection is the source failing).
-            const result = iterator.next() as IteratorResult<T>;
-            const value = (result as IteratorResult<T> | null)?.value as unknown;
-            return isThenable(value)
-              ? Promise.resolve(value).then((settled) => ({ done: result.done, value: settled }) as IteratorResult<T>)
-              : result;
-          }
-        : () => iterator.next();
-    stop = () => iterator.return?.();
+    sync = openAsync === undefined;
   }
   let running = true;
+  let next: () => IteratorResult<T> | PromiseLike<IteratorResult<T>>;
+  let stop: (reason: unknown) => unknown;
+  // The constructor checks capacity and name — before a stream is locked.
+  const channel = create(
+    call,
+    () =>
+      new ReleasingChannel<T>(options?.capacity ?? 0, { name: options?.name ?? 'from', input: true }, () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (!running) return;
+        running = false;
+        // The source is ours to stop: a failure to stop has nobody left to report to.
+        Promise.resolve()
+          .then(() => stop(channel.reason ?? signal?.reason))
+          .catch(() => {});
+      }),
+  );
+  if (iterator === undefined) {
+    const reader = (source as ReadableStream<T>).getReader();
+    next = () => reader.read() as Promise<IteratorResult<T>>;
+    stop = (reason) => reader.cancel(reason);
+  } else {
+    const opened = iterator;
+    next = sync
+      ? () => {
+          // As for-await over a synchronous iterable: a value that is a promise is awaited
+          // (a channel refuses thenables, and its rejection is the source failing).
+          const result = opened.next() as IteratorResult<T>;
+          const value = (result as IteratorResult<T> | null)?.value as unknown;
+          return isThenable(value)
+            ? Promise.resolve(value).then((settled) => ({ done: result.done, value: settled }) as IteratorResult<T>)
+            : result;
+        }
+      : () => opened.next();
+    stop = () => opened.return?.();
+  }
   const onAbort = () => channel.close();
-  const channel = new ReleasingChannel<T>(capacity, { name, input: true }, () => {
-    signal?.removeEventListener('abort', onAbort);
-    if (!running) return;
-    running = false;
-    // The source is ours to stop: a failure to stop has nobody left to report to.
-    Promise.resolve()
-      .then(() => stop(channel.reason ?? signal?.reason))
-      .catch(() => {});
-  });
   if (signal?.aborted) {
     running = false;
     channel.close();
