@@ -38,10 +38,9 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  *
  * A promise in a synchronous iterable is awaited, as `for await` does (a rejected one closes
  * the channel with its reason); an async iterator that yields a promise as a value closes the
- * channel with the `TypeError` that pushing a thenable gets. The
- * channel is created with `input: true`: debug mode shows waiting on it as waiting for input.
- * Every argument is checked before the source is touched, so a bad option leaves a stream
- * unlocked.
+ * channel with the `TypeError` that pushing a thenable gets. The channel is created with
+ * `input: true`: debug mode shows waiting on it as waiting for input. Every argument is
+ * checked before a stream is locked or a value read, so a bad option leaves a stream unlocked.
  *
  * @throws {TypeError} if `source` is none of the three, a stream is already locked, `options`
  *   is not an object, `signal` is not an `AbortSignal`, `capacity` is not a number or `name`
@@ -55,7 +54,8 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  */
 export function from<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   const call = 'from(source, options)';
-  // Every check comes before the source is touched: a bad option must not leave a stream locked.
+  // Every check comes before a stream is locked or a value read: a bad option must not leave a
+  // stream locked.
   const signal = checkOptions(call, options);
   let iterator: Iterator<T> | AsyncIterator<T> | undefined;
   let sync = false;
