@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 
 const BENCH = fileURLToPath(new URL('./', import.meta.url));
 const DIST_INDEX = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const DIST_DEBUG = fileURLToPath(new URL('../dist/debug.js', import.meta.url));
 
 /** How the bundle exposes its host: a page global, or a worker's fetch handler. */
 const WRAPPERS = {
@@ -66,7 +67,11 @@ export async function bundleBench(target, names, extra = []) {
     const mod = module ? `, module: ${module}` : '';
     return `{ name: ${JSON.stringify(name)}, adapter: adapter${i}, workloads: workloads${i}${mod} }`;
   });
-  lines.push(`const host = createHost([${entries.join(', ')}]);`, WRAPPERS[target]);
+  // Debug mode in the browser bundle only (its interval timer cannot outlive a workerd request).
+  const hasDebug = target === 'browser' && existsSync(DIST_DEBUG);
+  if (hasDebug) lines.push(`import * as debug from '../dist/debug.js';`);
+  lines.push(`const host = createHost([${entries.join(', ')}], { debug: ${hasDebug ? 'debug' : 'undefined'} });`);
+  lines.push(WRAPPERS[target]);
   const result = await build({
     stdin: { contents: lines.join('\n'), resolveDir: BENCH, sourcefile: `bench-${target}.mjs`, loader: 'js' },
     bundle: true,

@@ -40,6 +40,8 @@ try {
   const session = {
     libs: await page.evaluate(() => globalThis.__bench.init()),
     runtime: `${version.product} (V8 ${version.jsVersion}), headless, Debian's /usr/bin/chromium via playwright-core`,
+    debugRows: true,
+    debugStats: () => page.evaluate(() => globalThis.__bench.debugStats()),
     run: (job, timeoutMs) =>
       withTimeout(
         page.evaluate((j) => globalThis.__bench.timed(j), job),

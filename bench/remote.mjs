@@ -10,6 +10,7 @@ import {
   BATCH,
   checkResult,
   createMeasurer,
+  DEBUG_ROWS,
   median,
   PROBE,
   ROW_IDS,
@@ -47,7 +48,9 @@ libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
  * Runs the suite through `session`:
  * - `session.libs`: [{ name, unavailable, na, note }] as the runtime loaded them;
  * - `session.run(job, timeoutMs)`: resolves with { result, ms } for one run of `job`;
- * - `session.runtime`: a line naming the runtime and its version.
+ * - `session.runtime`: a line naming the runtime and its version;
+ * - `session.debugRows`, `session.debugStats()`: whether it runs DEBUG_ROWS (debug mode's
+ *   cost), and the snapshots its simulated inspector received so far.
  * `command` is how the runner is started,
  * `extraNotes()` lines to append to the report; `scale` multiplies every run's size (and the
  * calibration's time limit), for runtimes with a fixed cost per run.
@@ -118,6 +121,21 @@ export async function runRemote({ session, args, command, argv, scale = 1, extra
       },
     ],
   ];
+  if (session.debugRows) {
+    phases.push([
+      'debug',
+      async () => {
+        const rows = DEBUG_ROWS.filter((row) => wanted(row.id) || args.only?.includes('debug'));
+        if (!rows.length) return;
+        const before = await session.debugStats();
+        const batch = results.batch;
+        await measurer.batch(libs, results, rows, runJob, config.maxRunMs);
+        results.debugRows = results.batch;
+        results.batch = batch;
+        results.debugPosted = (await session.debugStats()).snapshots - before.snapshots;
+      },
+    ]);
+  }
   for (const [phase, run] of phases) {
     const t = performance.now();
     await run();

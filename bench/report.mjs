@@ -245,17 +245,18 @@ function interopSection(rows) {
 }
 
 /** The batch / broadcast section (suite.mjs BATCH): named cells, ratios to the row's floor cell. */
-function batchSection(rows) {
+function batchSection(rows, title) {
   const notes = [];
   const lines = [
-    rows.every((row) => row.optIn) ? '## Probe: promise costs' : '## Batches and broadcast (chanasync)',
+    title ?? (rows.every((row) => row.optIn) ? '## Probe: promise costs' : '## Batches and broadcast (chanasync)'),
     '',
-    'Cells: median values/s ± half the min–max spread · ratio to the floor cell of the same row; the cells of a row run in the same interleaved rounds. Broadcast: values/s per subscriber (each of the 8 receives every value).',
+    'Cells: median values/s ± half the min–max spread · ratio to the base cell of the same row (the floor, or debug mode off); the cells of a row run in the same interleaved rounds. Broadcast: values/s per subscriber (each of the 8 receives every value).',
     '',
   ];
   for (const row of rows) {
-    const base = row.cells.floor?.value;
-    lines.push(`**${row.id}**`, '', '| cell | values/s | / floor |', '|---|---:|---:|');
+    const baseKey = row.base ?? 'floor';
+    const base = row.cells[baseKey]?.value;
+    lines.push(`**${row.id}**`, '', `| cell | values/s | / ${baseKey} |`, '|---|---:|---:|');
     for (const [key, , , label] of row.layout) {
       const c = row.cells[key] ?? {};
       if (c.na || c.error) {
@@ -280,6 +281,8 @@ function batchSection(rows) {
       '- **pushall-batch** (capacity 64): one producer awaits `pushAll` of 0..n-1 in fresh 64-value arrays; one consumer awaits `pullMany(64)` until it has n. Base: the floor’s 1:1 at capacity 64, one awaited push and pull per value. **bare loop**: the same arrays built and summed with no channel and no await — the cost a batch API can approach.',
     'broadcast-8':
       '- **broadcast-8** (capacity 128 everywhere): one producer awaits every push into a source channel; `broadcast(source)` with 8 `subscribe({ capacity: 128 })` channels, each read by its own consumer (n pulls); the source is closed at the end. Against: 8 separate channels fed by one loop that awaits each push (value by value, channel by channel), each read by its own consumer — chanasync’s and, as the base, the floor’s.',
+    'debug-overhead':
+      '- **debug-overhead** (Chromium): W2 (1:1, capacity 128) on dist/ with debug mode (a) off — disabled again after the other cells —, (b) `enableDebug` with a no-op target, no inspector, `stacks: false`, and (c) enabled with an inspector connected (`hello` on the `listen` EventTarget), `intervalMs: 250`; the host switches the mode before each run, every other row runs with it off. Runs are ~25 ms evaluations, so the inspector’s 250 ms timer fires between and during them.',
     'probe-promises':
       '- **probe-promises** (opt-in, `--only=probe`): W1 per value for the floor and chanasync next to promise operations alone, in the same rounds — how much of a W1 value is the runtime’s promise machinery (bench/workloads.mjs `micro*`).',
   };
@@ -475,6 +478,25 @@ export function formatReport({ libs, notes, results, config, argv, seconds, runt
   out.push('', '## How each library is driven', '', ...libs.map((lib) => `- ${lib}: ${notes[lib]}`));
   out.push('', '## chanasync targets', '', '```', ...targetLines(libs, results, rows), '```');
   if (results.batch) out.push('', ...batchSection(results.batch));
+  if (results.debugRows) {
+    out.push('', ...batchSection(results.debugRows, '## Debug mode in this runtime (chanasync)'));
+    const row = results.debugRows[0];
+    const ratio = (key) => row?.cells[key]?.value / row?.cells.off?.value;
+    const check = (key, min, what) => {
+      const v = ratio(key);
+      return Number.isFinite(v)
+        ? `${v >= min ? 'PASS' : 'FAIL'} ${what} / off, 1:1 cap 128 ≥ ${min.toFixed(2)}×: ${v.toFixed(2)}×`
+        : `FAIL ${what} / off: no result`;
+    };
+    out.push(
+      '',
+      '```',
+      check('enabled', DEBUG_TARGETS.enabled, 'debug mode enabled, no inspector'),
+      check('inspected', DEBUG_TARGETS.inspected, 'debug mode enabled + inspector connected'),
+      `INFO snapshots posted to the simulated inspector during the row: ${results.debugPosted ?? 0}`,
+      '```',
+    );
+  }
   if (results.interop) out.push('', ...interopSection(results.interop));
   if (results.debug) out.push('', ...debugSection(results.debug));
   return out.join('\n');

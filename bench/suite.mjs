@@ -123,8 +123,28 @@ export const PROBE = [
   },
 ];
 
+/**
+ * Debug mode's cost in a browser (chromium.mjs; Node measures it in run.mjs): W2 (1:1, cap
+ * 128) on dist/ with debug mode off, enabled with no inspector, and enabled with an inspector
+ * connected. The fifth element of a cell is the debug mode the host switches to before the
+ * run (every other job runs with debug mode off). Ratios are to the `off` cell.
+ */
+export const DEBUG_ROWS = [
+  {
+    id: 'debug-overhead',
+    capacity: 128,
+    n: 200_704,
+    base: 'off',
+    cells: [
+      ['off', 'chanasync', 'oneToOne', '(a) debug mode off (disabled)', 'off'],
+      ['enabled', 'chanasync', 'oneToOne', '(b) enabled, no inspector', 'enabled'],
+      ['inspected', 'chanasync', 'oneToOne', '(c) enabled, inspector connected', 'inspected'],
+    ],
+  },
+];
+
 /** Workload ids of every row and section above. */
-export const ROW_IDS = [...THROUGHPUT, ...SELECT_THROUGHPUT, ...BATCH, ...PROBE].map((w) => w.id);
+export const ROW_IDS = [...THROUGHPUT, ...SELECT_THROUGHPUT, ...BATCH, ...PROBE, ...DEBUG_ROWS].map((w) => w.id);
 
 /** Thrown when a run returned a wrong sum or count (the runner exits non-zero). */
 export class SumError extends Error {}
@@ -273,12 +293,15 @@ export function createMeasurer({ config, log, onSumError }) {
     for (const row of rows) {
       const cells = {};
       const runners = [];
-      for (const [key, libName, fn] of row.cells) {
+      for (const [key, libName, fn, , debug] of row.cells) {
         const lib = libs.find((l) => l.name === libName);
-        const na = !lib ? `${libName} not selected (--libs)` : (lib.unavailable ?? lib.adapter.na?.[fn]);
+        const na = !lib
+          ? `${libName} not selected (--libs)`
+          : (lib.unavailable ?? lib.adapter.na?.[debug ? 'debug' : fn]);
         cells[key] = na ? { na } : { samples: [] };
         const wl = { ...row, fn };
-        runners.push([key, (n) => runJob({ lib: libName, id: row.id, fn, params: paramsOf(row, n) }, expected(wl, n))]);
+        const job = (n) => ({ lib: libName, id: row.id, fn, params: paramsOf(row, n), ...(debug && { debug }) });
+        runners.push([key, (n) => runJob(job(n), expected(wl, n))]);
       }
       results.batch.push({ ...row, layout: row.cells, cells });
       await measureRow(row.id, cells, runners, row.n, maxRunMs);
