@@ -3,7 +3,7 @@
  * fails to compile. (The runtime assertions only keep vitest from calling the file empty.)
  */
 import { expect, expectTypeOf, test } from 'vitest';
-import { Channel, pull, push, type SelectResult, select, selectNowait } from '../src/index.js';
+import { Channel, type PullChannel, pull, push, type SelectResult, select, selectNowait } from '../src/index.js';
 
 test('select narrows value by index for a tuple of cases written as const', async () => {
   const numbers = new Channel<number>(1);
@@ -12,7 +12,7 @@ test('select narrows value by index for a tuple of cases written as const', asyn
   const cases = [pull(numbers), pull(names), push(names, 'x')] as const;
   const result = await select(cases);
   if (result.index === 0) {
-    expectTypeOf(result.channel).toEqualTypeOf<Channel<number>>();
+    expectTypeOf(result.channel).toEqualTypeOf<PullChannel<number>>();
     if (result.ok) expectTypeOf(result.value).toEqualTypeOf<number>();
     else expectTypeOf(result.value).toEqualTypeOf<undefined>();
   } else if (result.index === 1) {
