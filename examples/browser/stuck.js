@@ -71,14 +71,21 @@ function waitForever(channel) {
   return channel.pull();
 }
 
-/** Lists the channels that have parked operations, longest-waiting first, as debug mode sees them. */
+/**
+ * Lists the channels that have parked operations as debug mode sees them: those whose waits
+ * nothing explains first (the snapshot's own order), then those waiting for input — a channel
+ * fed by the outside world (`fromEvent`, `after`: `input` in the snapshot), or a case of a
+ * select that includes one — which is how an idle event loop looks, not a bug.
+ */
 function showSnapshot($, { channels, time }) {
   const parked = channels.filter((channel) => channel.pushers.length + channel.pullers.length > 0);
   const rows = parked.map((channel) => {
     const waiters = [...channel.pushers, ...channel.pullers];
     const oldest = Math.min(...waiters.map((waiter) => waiter.since));
+    const explained = channel.input === true || waiters.every((waiter) => waiter.input === true);
     const row = document.createElement('tr');
     if (channel.name === STUCK_NAME) row.className = 'stuck';
+    else if (explained) row.className = 'input';
     const kinds = [
       channel.pushers.length > 0 ? `${channel.pushers.length} push` : '',
       channel.pullers.length > 0 ? `${channel.pullers.length} pull` : '',
@@ -88,6 +95,7 @@ function showSnapshot($, { channels, time }) {
       `${channel.size} / ${channel.capacity ?? '∞'}`,
       kinds.join(', '),
       `${((time - oldest) / 1000).toFixed(1)} s`,
+      explained ? 'waiting for input' : 'nothing explains it',
     ]) {
       const cell = document.createElement('td');
       cell.textContent = text;
@@ -97,7 +105,7 @@ function showSnapshot($, { channels, time }) {
   });
   const table = $('stuck-table');
   if (rows.length === 0) {
-    table.innerHTML = '<tr><td colspan="4" class="empty">no parked operations</td></tr>';
+    table.innerHTML = '<tr><td colspan="5" class="empty">no parked operations</td></tr>';
   } else {
     table.replaceChildren(...rows);
   }

@@ -150,6 +150,13 @@ describe('the browser example page', () => {
     expect(stuck.createdAt).toContain('stuck.js');
     await expect.poll(() => page.textContent('#stuck-status')).toContain('parked on “stuck-demo”');
     expect(await page.textContent('#stuck-table tr.stuck')).toContain('stuck-demo');
+    // The other parked operations are the demos' loops waiting on fromEvent and after(): input.
+    const unexplained = () =>
+      page.$$eval('#stuck-table tr', (rows) =>
+        rows.filter((row) => !row.classList.contains('input')).map((row) => row.cells[0]?.textContent),
+      );
+    await expect.poll(unexplained).toEqual(['stuck-demo']);
+    expect(await page.$$eval('#stuck-table tr.input', (rows) => rows.length)).toBeGreaterThan(0);
   });
 
   test('nothing on the page threw', () => {
