@@ -150,6 +150,10 @@ interface Lease {
  * The Durable Object class behind `durableChannel`. See the module comment for its storage and
  * invariants; its methods are the RPC surface of `protocol.ts`, called only by the client.
  *
+ * Every helper is `#private`: Workers RPC exposes each public prototype method and getter of a
+ * Durable Object class to whoever holds a stub, and only the methods of `protocol.ts` are meant
+ * to be called.
+ *
  * @internal The public type is `ChannelObject` in `index.ts`.
  */
 export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
@@ -193,12 +197,12 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }
   }
 
-  private get sql(): SqlStorageLike {
+  get #sql(): SqlStorageLike {
     return this.ctx.storage.sql;
   }
 
   /** Values the channel holds: ready plus leased. */
-  private get total(): number {
+  get #total(): number {
     return this.ready + this.leased;
   }
 
@@ -207,28 +211,28 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
 
   /** Stores a value (or waits for room), at most once per id. */
   async push(request: PushRequest): Promise<PushAnswer> {
-    const meta = this.open(request);
+    const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
-    if (this.isStored(request.id)) return { kind: 'stored' };
+    if (this.#isStored(request.id)) return { kind: 'stored' };
     const waiting = this.pushWaiters.get(request.id);
     if (meta.closed) {
-      if (waiting !== undefined) this.dropPushWaiter(waiting, this.closedAnswer());
-      return this.closedAnswer();
+      if (waiting !== undefined) this.#dropPushWaiter(waiting, this.#closedAnswer());
+      return this.#closedAnswer();
     }
     if (waiting !== undefined) {
       if (!request.wait) return { kind: 'full' };
       // The same push again: its slice ended, or its caller retried after losing an answer.
       // It keeps its place; a call still parked for it is answered `again` (nobody awaits it).
       waiting.answer?.({ kind: 'again' });
-      return this.park(waiting, request.sliceMs);
+      return this.#park(waiting, request.sliceMs);
     }
-    if (this.pushWaiters.size === 0 && this.total < meta.capacity) {
+    if (this.pushWaiters.size === 0 && this.#total < meta.capacity) {
       try {
-        this.store(meta, request.id, request.value);
+        this.#store(meta, request.id, request.value);
       } catch (error) {
         return { kind: 'invalid', message: messageOf(error) };
       }
-      this.servePullers();
+      this.#servePullers();
       return { kind: 'stored' };
     }
     if (!request.wait) return { kind: 'full' };
@@ -248,12 +252,12 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       leaseMs: request.leaseMs,
     };
     this.pushWaiters.set(waiter.id, waiter);
-    return this.park(waiter, request.sliceMs);
+    return this.#park(waiter, request.sliceMs);
   }
 
   /** Leases up to `max` values to the ticket (or waits for one). */
   async pull(request: PullRequest): Promise<PullAnswer> {
-    const meta = this.open(request);
+    const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
     const now = Date.now();
     const lease = this.leases.get(request.ticket);
@@ -261,18 +265,18 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       // Values already leased to this ticket: served while it was between two slices, or an
       // answer that got lost. The same values again, under a renewed lease.
       lease.until = now + request.leaseMs;
-      this.schedule(lease.until);
-      return { kind: 'values', deliveries: this.deliveries(lease) };
+      this.#schedule(lease.until);
+      return { kind: 'values', deliveries: this.#deliveries(lease) };
     }
     let waiter = this.pullWaiters.get(request.ticket);
     if (waiter === undefined) {
       if (this.ready > 0) {
         return {
           kind: 'values',
-          deliveries: this.deliveries(this.lease(request.ticket, request.max, request.leaseMs)),
+          deliveries: this.#deliveries(this.#lease(request.ticket, request.max, request.leaseMs)),
         };
       }
-      if (meta.closed && this.total === 0) return this.closedAnswer();
+      if (meta.closed && this.#total === 0) return this.#closedAnswer();
       if (!request.wait) return { kind: 'empty' };
       waiter = {
         ticket: request.ticket,
@@ -286,24 +290,24 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     } else {
       waiter.answer?.({ kind: 'again' });
     }
-    return this.park(waiter, request.sliceMs);
+    return this.#park(waiter, request.sliceMs);
   }
 
   /** Acknowledges the deliveries of a ticket: the values that are still the ticket's are removed. */
   async ack(request: AckRequest): Promise<AckAnswer> {
-    const meta = this.open(request);
+    const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
     const lease = this.leases.get(request.ticket);
     this.leases.delete(request.ticket);
     const fates: ('acked' | 'taken' | 'gone')[] = [];
     for (const [seq, attempt] of request.deliveries) {
-      const row = this.sql.exec('SELECT attempt, leased FROM chanasync_values WHERE seq = ?', seq).toArray()[0];
+      const row = this.#sql.exec('SELECT attempt, leased FROM chanasync_values WHERE seq = ?', seq).toArray()[0];
       if (row === undefined) {
         fates.push('gone');
       } else if (Number(row.attempt) === attempt) {
         // Still leased to this ticket, or back to ready after its lease ended but not handed
         // out again: either way nobody else has it, so the acknowledgement takes it.
-        this.remove(seq, row.leased === 1);
+        this.#remove(seq, row.leased === 1);
         fates.push('acked');
       } else {
         fates.push('taken');
@@ -312,21 +316,21 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     // Values of the lease that the ack left out (a client never does) go back to the channel.
     if (lease !== undefined) {
       const acked = new Set(request.deliveries.map(([seq]) => seq));
-      this.releaseRows(lease.rows.filter((row) => !acked.has(row.seq)));
+      this.#releaseRows(lease.rows.filter((row) => !acked.has(row.seq)));
     }
-    this.servePushers();
+    this.#servePushers();
     return { kind: 'acks', fates };
   }
 
   /** Withdraws a waiting push or pull; a pull's lease ends and its values go back to the head. */
   async cancel(request: CancelRequest): Promise<CancelAnswer> {
-    const meta = this.open(request);
+    const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
     if (request.side === 'push') {
-      if (this.isStored(request.key)) return { kind: 'stored' };
+      if (this.#isStored(request.key)) return { kind: 'stored' };
       const waiter = this.pushWaiters.get(request.key);
       if (waiter === undefined) return { kind: 'unknown' };
-      this.dropPushWaiter(waiter, { kind: 'cancelled' });
+      this.#dropPushWaiter(waiter, { kind: 'cancelled' });
       return { kind: 'cancelled' };
     }
     const waiter = this.pullWaiters.get(request.key);
@@ -338,13 +342,13 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     const lease = this.leases.get(request.key);
     if (lease === undefined) return { kind: 'unknown' };
     this.leases.delete(request.key);
-    this.releaseRows(lease.rows);
+    this.#releaseRows(lease.rows);
     return { kind: 'cancelled' };
   }
 
   /** Closes the channel (idempotent): waiting pushes fail now, waiting pulls once it is drained. */
   async close(request: CloseRequest): Promise<CloseAnswer> {
-    const meta = this.open(request);
+    const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
     if (!meta.closed) {
       meta.closed = true;
@@ -358,16 +362,16 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
           this.ctx.storage.kv.put(REASON_KEY, this.reason);
         }
       }
-      this.sql.exec('UPDATE chanasync_meta SET closed = 1, has_reason = ?', meta.hasReason ? 1 : 0);
-      for (const waiter of [...this.pushWaiters.values()]) this.dropPushWaiter(waiter, this.closedAnswer());
-      this.failDrainedPullers();
+      this.#sql.exec('UPDATE chanasync_meta SET closed = 1, has_reason = ?', meta.hasReason ? 1 : 0);
+      for (const waiter of [...this.pushWaiters.values()]) this.#dropPushWaiter(waiter, this.#closedAnswer());
+      this.#failDrainedPullers();
     }
     return { kind: 'closed' };
   }
 
   /** A copy of the channel's state. */
   async stats(request: ChannelRequest): Promise<StatsAnswer> {
-    const meta = this.open(request);
+    const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
     return {
       kind: 'stats',
@@ -385,10 +389,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   /** Ends the leases and forgets the away waiters whose time has passed. */
   async alarm(): Promise<void> {
     this.alarmAt = Infinity;
-    this.expire(Date.now());
+    this.#expire(Date.now());
     // This alarm may have been set for an earlier deadline than the next one (a lease that was
     // acknowledged): set it again for whatever is due next.
-    if (this.deadline !== Infinity) this.schedule(this.deadline);
+    if (this.deadline !== Infinity) this.#schedule(this.deadline);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -398,11 +402,11 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
    * Runs before every request: creates the channel on first use (fixing its capacity), refuses
    * a different capacity, and ends what has expired. Returns the meta, or the refusal.
    */
-  private open(request: ChannelRequest): Meta | CapacityAnswer {
+  #open(request: ChannelRequest): Meta | CapacityAnswer {
     let meta = this.meta;
     if (meta === undefined) {
       meta = { capacity: request.capacity ?? Infinity, closed: false, hasReason: false, nextSeq: 1 };
-      this.sql.exec(
+      this.#sql.exec(
         'INSERT INTO chanasync_meta (one, capacity, closed, has_reason, next_seq) VALUES (1, ?, 0, 0, 1)',
         meta.capacity === Infinity ? null : meta.capacity,
       );
@@ -410,13 +414,13 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     } else if (request.capacity !== null && request.capacity !== meta.capacity) {
       return { kind: 'capacity', capacity: meta.capacity };
     }
-    this.expire(Date.now());
+    this.#expire(Date.now());
     return meta;
   }
 
   /** Whether a push with this id was stored (and is still remembered). */
-  private isStored(id: string): boolean {
-    return this.sql.exec('SELECT 1 FROM chanasync_ids WHERE id = ?', id).toArray().length > 0;
+  #isStored(id: string): boolean {
+    return this.#sql.exec('SELECT 1 FROM chanasync_ids WHERE id = ?', id).toArray().length > 0;
   }
 
   /**
@@ -424,18 +428,18 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
    * become durable together, before any answer leaves the object. Throws, having written
    * nothing, if storage cannot clone the value.
    */
-  private store(meta: Meta, id: string, value: unknown): void {
+  #store(meta: Meta, id: string, value: unknown): void {
     const seq = meta.nextSeq;
     this.ctx.storage.kv.put(valueKey(seq), value); // first: it is the write that can refuse the value
     const now = Date.now();
-    this.sql.exec('INSERT INTO chanasync_values (seq, id, attempt, leased) VALUES (?, ?, 0, 0)', seq, id);
-    this.sql.exec('INSERT OR REPLACE INTO chanasync_ids (id, seq, at) VALUES (?, ?, ?)', id, seq, now);
+    this.#sql.exec('INSERT INTO chanasync_values (seq, id, attempt, leased) VALUES (?, ?, 0, 0)', seq, id);
+    this.#sql.exec('INSERT OR REPLACE INTO chanasync_ids (id, seq, at) VALUES (?, ?, ?)', id, seq, now);
     meta.nextSeq = seq + 1;
-    this.sql.exec('UPDATE chanasync_meta SET next_seq = ?', meta.nextSeq);
+    this.#sql.exec('UPDATE chanasync_meta SET next_seq = ?', meta.nextSeq);
     this.ready++;
     if (now - this.purgedAt > 60_000) {
       this.purgedAt = now;
-      this.sql.exec(
+      this.#sql.exec(
         'DELETE FROM chanasync_ids WHERE at < ? AND NOT EXISTS (SELECT 1 FROM chanasync_values v WHERE v.seq = chanasync_ids.seq)',
         now - DEDUP_MS,
       );
@@ -443,17 +447,17 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   }
 
   /** Commit point of a pull: deletes an acknowledged value. */
-  private remove(seq: number, wasLeased: boolean): void {
-    this.sql.exec('DELETE FROM chanasync_values WHERE seq = ?', seq);
+  #remove(seq: number, wasLeased: boolean): void {
+    this.#sql.exec('DELETE FROM chanasync_values WHERE seq = ?', seq);
     this.ctx.storage.kv.delete(valueKey(seq));
     if (wasLeased) this.leased--;
     else this.ready--;
-    if (this.meta?.closed) this.failDrainedPullers();
+    if (this.meta?.closed) this.#failDrainedPullers();
   }
 
   /** Leases the oldest ready values (at most `max`) to `ticket`. Precondition: some are ready. */
-  private lease(ticket: string, max: number, leaseMs: number): Lease {
-    const rows = this.sql
+  #lease(ticket: string, max: number, leaseMs: number): Lease {
+    const rows = this.#sql
       .exec(
         `UPDATE chanasync_values SET leased = 1, attempt = attempt + 1
          WHERE seq IN (SELECT seq FROM chanasync_values WHERE leased = 0 ORDER BY seq LIMIT ?)
@@ -467,12 +471,12 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     this.leased += rows.length;
     const lease: Lease = { rows, until: Date.now() + leaseMs, leaseMs };
     this.leases.set(ticket, lease);
-    this.schedule(lease.until);
+    this.#schedule(lease.until);
     return lease;
   }
 
   /** The values of a lease, read from storage. */
-  private deliveries(lease: Lease): Delivery[] {
+  #deliveries(lease: Lease): Delivery[] {
     const kv = this.ctx.storage.kv;
     return lease.rows.map((row) => ({
       id: row.id,
@@ -483,9 +487,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   }
 
   /** Ends a lease early or late: its rows that are still leased at that attempt become ready again. */
-  private releaseRows(rows: Lease['rows']): void {
+  #releaseRows(rows: Lease['rows']): void {
     for (const row of rows) {
-      const cursor = this.sql.exec(
+      const cursor = this.#sql.exec(
         'UPDATE chanasync_values SET leased = 0 WHERE seq = ? AND attempt = ? AND leased = 1',
         row.seq,
         row.attempt,
@@ -495,54 +499,54 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         this.ready++;
       }
     }
-    this.servePullers();
+    this.#servePullers();
   }
 
   /** Leases ready values to the oldest waiting pulls, parked or away. Keeps "ready ⇒ no waiting pull". */
-  private servePullers(): void {
+  #servePullers(): void {
     for (const waiter of this.pullWaiters.values()) {
       if (this.ready === 0) break;
       this.pullWaiters.delete(waiter.ticket);
-      const lease = this.lease(waiter.ticket, waiter.max, waiter.leaseMs);
+      const lease = this.#lease(waiter.ticket, waiter.max, waiter.leaseMs);
       // A waiter between two slices finds its values under this lease when it comes back;
       // if it never does, the lease ends and they go back to the head.
-      waiter.answer?.({ kind: 'values', deliveries: this.deliveries(lease) });
+      waiter.answer?.({ kind: 'values', deliveries: this.#deliveries(lease) });
     }
-    if (this.meta?.closed) this.failDrainedPullers();
+    if (this.meta?.closed) this.#failDrainedPullers();
   }
 
   /** Stores the values of waiting pushes, oldest first, while there is room; then serves pulls. */
-  private servePushers(): void {
+  #servePushers(): void {
     const meta = this.meta;
     if (meta === undefined) return;
     for (const waiter of this.pushWaiters.values()) {
-      if (meta.closed || this.total >= meta.capacity) break;
+      if (meta.closed || this.#total >= meta.capacity) break;
       this.pushWaiters.delete(waiter.id);
       try {
-        this.store(meta, waiter.id, waiter.value);
+        this.#store(meta, waiter.id, waiter.value);
         waiter.answer?.({ kind: 'stored' });
       } catch (error) {
         waiter.answer?.({ kind: 'invalid', message: messageOf(error) });
       }
     }
-    this.servePullers();
+    this.#servePullers();
   }
 
   /** Once closed and drained, fails every waiting pull (parked ones now; away ones are forgotten). */
-  private failDrainedPullers(): void {
-    if (this.total > 0) return;
-    const closed = this.closedAnswer();
+  #failDrainedPullers(): void {
+    if (this.#total > 0) return;
+    const closed = this.#closedAnswer();
     for (const waiter of this.pullWaiters.values()) waiter.answer?.(closed);
     this.pullWaiters.clear();
   }
 
   /** Removes a waiting push, answering its parked call. */
-  private dropPushWaiter(waiter: PushWaiter, answer: PushAnswer): void {
+  #dropPushWaiter(waiter: PushWaiter, answer: PushAnswer): void {
     this.pushWaiters.delete(waiter.id);
     waiter.answer?.(answer);
   }
 
-  private closedAnswer(): ClosedAnswer {
+  #closedAnswer(): ClosedAnswer {
     return { kind: 'closed', hasReason: this.meta?.hasReason ?? false, reason: this.reason };
   }
 
@@ -552,7 +556,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
    * id or ticket. Whoever settles the waiter first (a commit, a cancel, close, the slice) wins;
    * `answer` is cleared at once so no call is answered twice.
    */
-  private park<Answer>(waiter: Waiter<Answer | { kind: 'again' }>, sliceMs: number): Promise<Answer> {
+  #park<Answer>(waiter: Waiter<Answer | { kind: 'again' }>, sliceMs: number): Promise<Answer> {
     return new Promise<Answer>((resolve) => {
       waiter.awayUntil = Infinity;
       const settle = (answer: Answer | { kind: 'again' }) => {
@@ -564,14 +568,14 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       waiter.answer = settle;
       waiter.timer = setTimeout(() => {
         waiter.awayUntil = Date.now() + waiter.leaseMs;
-        this.schedule(waiter.awayUntil);
+        this.#schedule(waiter.awayUntil);
         settle({ kind: 'again' });
       }, sliceMs);
     });
   }
 
   /** Makes sure that `expire` runs by `at`, through the alarm. */
-  private schedule(at: number): void {
+  #schedule(at: number): void {
     if (at < this.deadline) this.deadline = at;
     if (at < this.alarmAt) {
       this.alarmAt = at;
@@ -582,7 +586,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   }
 
   /** Ends the leases and away places whose time has come, then serves what that freed. */
-  private expire(now: number): void {
+  #expire(now: number): void {
     if (now < this.deadline) return;
     this.deadline = Infinity; // lowered again by every lease the loop below creates
     let next = Infinity;
@@ -597,13 +601,13 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     for (const [ticket, lease] of this.leases) {
       if (lease.until <= now) {
         this.leases.delete(ticket);
-        this.releaseRows(lease.rows);
+        this.#releaseRows(lease.rows);
       } else {
         next = Math.min(next, lease.until);
       }
     }
-    if (next !== Infinity) this.schedule(next);
-    this.servePushers();
+    if (next !== Infinity) this.#schedule(next);
+    this.#servePushers();
   }
 }
 
