@@ -6,6 +6,8 @@
 // durability: same RPC, no storage).
 //
 // Every producer and consumer is its own request (Miniflare `dispatchFetch`), as in real use.
+// The last rows store a backlog first and time only its draining: the consumer's throughput by
+// batch size (flat out, the producers' durable commits set the pace).
 // A value carries the time it was sent; the consumer takes the time it received it. Both are
 // `Date.now()` inside workerd, which moves in 1 ms steps locally and only across I/O — the send
 // and the receive are both I/O, so the difference is the latency at 1 ms resolution.
@@ -117,7 +119,7 @@ let runs = 0;
  * One row: `producers` requests sending `perProducer` values each (every `paceMs`, or flat
  * out), `consumers` requests pulling `batch` at a time (durable kinds), or the queue's consumer.
  */
-async function row({ kind, producers, consumers, perProducer, paceMs = 0, batch = 1 }) {
+async function row({ kind, producers, consumers, perProducer, paceMs = 0, batch = 1, backlog = false }) {
   const name = `bench-${++runs}`;
   const total = producers * perProducer;
   const started = Date.now();
@@ -138,6 +140,17 @@ async function row({ kind, producers, consumers, perProducer, paceMs = 0, batch 
     }
     latencies = got.map((g) => g.latency);
     span = Math.max(...got.map((g) => g.at)) - Math.min(...got.map((g) => g.t));
+  } else if (backlog) {
+    // Consumer throughput: the values are stored first (not timed), then drained.
+    await Promise.all(
+      Array.from({ length: producers }, (_, p) =>
+        post('/produce', { kind, name, n: perProducer, paceMs, producer: p }),
+      ),
+    );
+    const drainStart = Date.now();
+    const share = total / consumers;
+    await Promise.all(Array.from({ length: consumers }, () => post('/consume', { kind, name, n: share, batch })));
+    return { p50: '—', p99: '—', perSecond: Math.round((total / Math.max(Date.now() - drainStart, 1)) * 1000) };
   } else {
     const share = total / consumers;
     const consuming = Array.from({ length: consumers }, () => post('/consume', { kind, name, n: share, batch }));
@@ -232,6 +245,21 @@ const rows = [
     'flat out 8/8',
     'Queues, batch 1, timeout 0',
     { kind: 'queue-tuned', producers: 8, consumers: 1, perProducer: flat / 8 },
+  ],
+  [
+    'drain a stored backlog, 1 consumer',
+    'durable pull',
+    { kind: 'durable', producers: 8, consumers: 1, perProducer: flat / 8, backlog: true },
+  ],
+  [
+    'drain a stored backlog, 1 consumer',
+    'durable pullMany(10)',
+    { kind: 'durable', producers: 8, consumers: 1, perProducer: flat / 8, batch: 10, backlog: true },
+  ],
+  [
+    'drain a stored backlog, 1 consumer',
+    'durable pullMany(100)',
+    { kind: 'durable', producers: 8, consumers: 1, perProducer: flat / 8, batch: 100, backlog: true },
   ],
 ];
 
