@@ -620,6 +620,22 @@ describe('contexts that die', () => {
     GONE_AFTER_MS + 10_000,
   );
 
+  test('where a MessagePort fires close when its peer ends (Node), toPort learns it at once', async () => {
+    const { port1, port2 } = new MessageChannel();
+    opened.push(port1);
+    const worker = new Worker(new URL('./port/node-worker.mjs', import.meta.url), {
+      workerData: { lib: pathToFileURL(lib).href, port: port2, mode: 'receive-slowly' },
+      transferList: [port2],
+    });
+    const local = new Channel<number>(0);
+    const done = toPort(local, port1 as unknown as PortLike, { name: 'work' });
+    await local.push(0); // paired, and the worker has credit out
+    const started = performance.now();
+    await worker.terminate();
+    await done;
+    expect(performance.now() - started).toBeLessThan(1000); // not the 5 s heartbeat
+  });
+
   test(
     'a receiver that blocked longer than the timeout refuses what arrived meanwhile: no value is both committed and undelivered',
     async () => {
