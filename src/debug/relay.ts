@@ -28,8 +28,10 @@ import { type DebugTarget, post } from './post.js';
  */
 export interface RelayEndpoint {
   postMessage(message: unknown): void;
-  addEventListener(type: 'message', listener: EventListenerObject): void;
-  removeEventListener(type: 'message', listener: EventListenerObject): void;
+  // The listener's type is spelled out (not the DOM's EventListenerObject), so that the
+  // declarations compile without the DOM library.
+  addEventListener(type: 'message', listener: { handleEvent(event: Event): void }): void;
+  removeEventListener(type: 'message', listener: { handleEvent(event: Event): void }): void;
 }
 
 /** Options of {@link relayDebug}. */
