@@ -3,7 +3,7 @@
  * commit, capacity, close that loses nothing, idempotent pushes, many concurrent producers and
  * consumers. Runs inside workerd (vitest project `workers`).
  */
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, test } from 'vitest';
 import { durableChannel } from '../../src/durable/index.js';
 import { ChannelClosedError } from '../../src/errors.js';
@@ -320,6 +320,41 @@ describe('many concurrent producers and consumers', () => {
     await Promise.all(producers);
     for (const p of [0, 1, 2]) {
       expect(received.filter(([q]) => q === p).map(([, i]) => i)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    }
+  });
+});
+
+describe('many concurrent requests', () => {
+  test('producer and consumer requests: each value reaches exactly one consumer request, in order per producer', async () => {
+    const name = freshName('requests');
+    const base = `http://worker`;
+    const producers = [0, 1, 2, 3].map(async (p) => {
+      for (let i = 0; i < 15; i++) {
+        const response = await exports.default.fetch(`${base}/push?name=${name}&id=${p}:${i}`, {
+          method: 'POST',
+          body: JSON.stringify({ p, i }),
+        });
+        expect(response.status).toBe(204);
+      }
+    });
+    const consumers = [0, 1, 2, 3].map(async () => {
+      const got: { value: { p: number; i: number }; id: string; attempt: number }[] = [];
+      for (let k = 0; k < 15; k++)
+        got.push(await (await exports.default.fetch(`${base}/pull?name=${name}&withId=1`)).json());
+      return got;
+    });
+    await Promise.all(producers);
+    const received = await Promise.all(consumers);
+    const all = received.flat();
+    expect(all).toHaveLength(60);
+    expect(new Set(all.map((d) => d.id)).size).toBe(60);
+    expect(all.every((d) => d.id === `${d.value.p}:${d.value.i}` && d.attempt === 1)).toBe(true);
+    expect(all.reduce((sum, d) => sum + d.value.i, 0)).toBe(4 * ((15 * 14) / 2));
+    for (const got of received) {
+      for (const p of [0, 1, 2, 3]) {
+        const order = got.filter((d) => d.value.p === p).map((d) => d.value.i);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      }
     }
   });
 });

@@ -14,17 +14,19 @@ export interface Env {
 
 export default {
   /**
-   * `GET /pull?name=…&leaseMs=…` pulls one value and answers it as JSON;
-   * `POST /push?name=…` pushes the body's JSON.
+   * `GET /pull?name=…&leaseMs=…` pulls one value and answers it as JSON (with `withId=1`, as
+   * `{ value, id, attempt }`); `POST /push?name=…&id=…` pushes the body's JSON.
    */
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
     const name = url.searchParams.get('name') ?? 'default';
     const leaseMs = Number(url.searchParams.get('leaseMs') ?? '10000');
     const channel = durableChannel<unknown>(env.CHANNELS, name, { leaseMs });
-    if (url.pathname === '/pull') return Response.json(await channel.pull());
+    if (url.pathname === '/pull') {
+      return Response.json(url.searchParams.has('withId') ? await channel.pullWithId() : await channel.pull());
+    }
     if (url.pathname === '/push') {
-      await channel.push(await request.json());
+      await channel.push(await request.json(), { id: url.searchParams.get('id') ?? undefined });
       return new Response(null, { status: 204 });
     }
     return new Response('not found', { status: 404 });
