@@ -668,6 +668,22 @@ describe('item 11: thenables are refused at push time', () => {
     });
   });
 
+  test('a value whose then getter throws makes push reject, never throw: it returns a promise', async () => {
+    const failure = new Error('then getter');
+    const value = {
+      get then(): never {
+        throw failure;
+      },
+    };
+    const channel = new Channel<unknown>(1);
+    let pushed: Promise<void> | undefined;
+    expect(() => {
+      pushed = channel.push(value);
+    }).not.toThrow();
+    await expect(pushed).rejects.toBeDefined();
+    expect(channel.size).toBe(0);
+  });
+
   test('a thenable wrapped in an object travels as a value', async () => {
     const channel = new Channel<{ promise: Promise<number> }>(1);
     const promise = Promise.resolve(1);
