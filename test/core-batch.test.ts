@@ -181,6 +181,19 @@ describe('pullMany', () => {
     expect(channel.tryPull()).toBe('c');
   });
 
+  test('pullMany takes one value from a select parked with two push cases on the channel: the other case is withdrawn', async () => {
+    const channel = new Channel<string>();
+    const selected = select([push(channel, 'A'), push(channel, 'B')]);
+    const plain = channel.push('C');
+    const batch = await channel.pullMany(5);
+    expect(batch).toHaveLength(2);
+    expect(['A', 'B']).toContain(batch[0]);
+    expect(batch[1]).toBe('C');
+    expect((await selected).index).toBe(batch[0] === 'A' ? 0 : 1);
+    await plain;
+    expect(channel.stats().waitingPushers).toBe(0);
+  });
+
   test('a parked pullMany is served by the next push, with that one value', async () => {
     const channel = new Channel<number>(4);
     const batch = channel.pullMany(5);
