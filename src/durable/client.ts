@@ -434,7 +434,7 @@ class Client<T> implements DurableChannel<T> {
         answer = signal?.aborted
           ? ABORTED
           : await raceAbort(
-              this.call(line, operation, (stub) => stub.push(request)),
+              this.call(line, operation, (stub) => stub.push(request), signal),
               signal,
             );
       } catch (error) {
@@ -480,7 +480,7 @@ class Client<T> implements DurableChannel<T> {
         answer = signal?.aborted
           ? ABORTED
           : await raceAbort(
-              this.call(line, operation, (stub) => stub.pull(request)),
+              this.call(line, operation, (stub) => stub.pull(request), signal),
               signal,
             );
       } while (answer !== ABORTED && answer.kind === 'again');
@@ -533,21 +533,25 @@ class Client<T> implements DurableChannel<T> {
   /**
    * One RPC call with retries: a retryable failure (network, reset object) is retried on a new
    * stub with back-off, up to {@link MAX_ATTEMPTS} attempts; every request is idempotent by its
-   * id or ticket. A `capacity` refusal becomes a `RangeError`.
+   * id or ticket. A `capacity` refusal becomes a `RangeError`. Once `signal` has aborted, no
+   * retry is sent: the operation is being withdrawn, and a retry sent after the withdrawal could
+   * commit what its caller was told was not.
    */
   private async call<A extends { kind: string }>(
     line: Line,
     operation: string,
     send: (stub: ChannelRpc) => Promise<A | CapacityAnswer>,
+    signal?: AbortSignal,
   ): Promise<Exclude<A, CapacityAnswer>> {
     for (let attempt = 1; ; attempt++) {
       let answer: A | CapacityAnswer;
       try {
         answer = await send(line.stub);
       } catch (error) {
-        if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!retryable(error) || attempt >= MAX_ATTEMPTS || signal?.aborted) throw error;
         line.stub = this.line().stub;
         await sleep(backoff(attempt));
+        if (signal?.aborted) throw error;
         continue;
       }
       if (answer.kind === 'capacity') throw this.capacityError(operation, answer as CapacityAnswer);

@@ -8,6 +8,7 @@ import { abortAllDurableObjects } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, test } from 'vitest';
 import { durableChannel } from '../../src/durable/index.js';
+import type { ChannelRpc } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
 import { freshName, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
 
@@ -230,5 +231,101 @@ describe('waiting in slices', () => {
     expect(await stub.pull(request)).toMatchObject({ kind: 'values', deliveries: [{ value: 'first-in-line' }] });
     await channel.push('next');
     expect(await second).toBe('next');
+  });
+});
+
+describe('retries after a failed call', () => {
+  /** An error as the runtime throws them for a lost connection or a reset object. */
+  const transient = (flags: Record<string, boolean>) => Object.assign(new Error('Network connection lost.'), flags);
+
+  /**
+   * The CHANNELS namespace, with its stubs' `method` calls going through `intercept` (which
+   * gets the real call and its attempt number, from 1).
+   */
+  function flaky(
+    method: keyof ChannelRpc,
+    intercept: (real: () => Promise<unknown>, attempt: number) => Promise<unknown>,
+  ) {
+    let attempts = 0;
+    return {
+      idFromName: (name: string) => env.CHANNELS.idFromName(name),
+      get(id: unknown) {
+        const stub = env.CHANNELS.get(id) as ChannelRpc;
+        // Each call goes through the stub itself: a stub's methods are RPC properties, and
+        // `method.call(…)` would be a remote call of a method named "call".
+        return new Proxy(stub, {
+          get(target, key) {
+            if (typeof key !== 'string' || key === 'then') return undefined;
+            const call = (request: unknown) =>
+              (target as unknown as Record<string, (r: unknown) => Promise<unknown>>)[key]!(request);
+            if (key !== method) return call;
+            return (request: unknown) => intercept(() => call(request), ++attempts);
+          },
+        });
+      },
+    };
+  }
+
+  test('a push whose answer was lost after it was stored is retried with the same id and stored once', async () => {
+    const name = freshName('retry-push');
+    const namespace = flaky('push', async (real, attempt) => {
+      const answer = await real();
+      if (attempt === 1) throw transient({ retryable: true }); // stored, then the answer was lost
+      return answer;
+    });
+    await durableChannel<string>(namespace, name).push('once');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    expect(await channel.stats()).toMatchObject({ size: 1 });
+    expect(await channel.pullWithId()).toMatchObject({ value: 'once', attempt: 1 });
+  });
+
+  test('a pull whose answer was lost is retried with the same ticket and gets the same value, not the next', async () => {
+    const name = freshName('retry-pull');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    for (const value of ['first', 'second']) await channel.push(value);
+    const namespace = flaky('pull', async (real, attempt) => {
+      const answer = await real();
+      if (attempt === 1) throw transient({ retryable: true });
+      return answer;
+    });
+    expect(await durableChannel<string>(namespace, name).pullWithId()).toMatchObject({ value: 'first', attempt: 1 });
+    expect(await channel.stats()).toMatchObject({ size: 1, leased: 0 });
+    expect(await channel.pull()).toBe('second');
+  });
+
+  test('a call that failed because the object was reset is retried', async () => {
+    const name = freshName('retry-reset');
+    const namespace = flaky('push', async (real, attempt) => {
+      if (attempt === 1) throw transient({ durableObjectReset: true });
+      return real();
+    });
+    await durableChannel<string>(namespace, name).push('after reset');
+    expect(await durableChannel<string>(env.CHANNELS, name).pull()).toBe('after reset');
+  });
+
+  test('an overloaded object is not retried: the error reaches the caller', async () => {
+    const namespace = flaky('push', async () => {
+      throw transient({ retryable: true, overloaded: true });
+    });
+    await expect(durableChannel<string>(namespace, freshName('overloaded')).push('x')).rejects.toThrow(
+      'Network connection lost.',
+    );
+  });
+
+  test('a push aborted while its failed call waits for a retry is never sent again', async () => {
+    const name = freshName('retry-abort');
+    const namespace = flaky('push', async (real, attempt) => {
+      if (attempt === 1) {
+        await sleep(50);
+        throw transient({ retryable: true });
+      }
+      return real();
+    });
+    const controller = new AbortController();
+    const pushed = durableChannel<string>(namespace, name).push('withdrawn', { signal: controller.signal });
+    controller.abort('stop');
+    await expect(pushed).rejects.toBe('stop');
+    await sleep(300); // longer than the failed call and any back-off
+    expect((await durableChannel(env.CHANNELS, name).stats()).size).toBe(0);
   });
 });
