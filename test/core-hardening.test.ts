@@ -671,6 +671,7 @@ describe('item 11: thenables are refused at push time', () => {
   test('a value whose then getter throws makes push reject, never throw: it returns a promise', async () => {
     const failure = new Error('then getter');
     const value = {
+      // biome-ignore lint/suspicious/noThenProperty: a then that throws when read is what this test is about
       get then(): never {
         throw failure;
       },
