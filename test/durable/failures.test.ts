@@ -293,6 +293,18 @@ describe('retries after a failed call', () => {
     expect(await channel.pull()).toBe('second');
   });
 
+  test('an acknowledgement whose answer was lost is retried, and the value is still the puller’s', async () => {
+    const name = freshName('retry-ack');
+    await durableChannel<string>(env.CHANNELS, name).push('mine');
+    const namespace = flaky('ack', async (real, attempt) => {
+      const answer = await real(); // applied: the value is removed
+      if (attempt === 1) throw transient({ retryable: true });
+      return answer; // the retry finds it gone: its own first attempt removed it
+    });
+    expect(await durableChannel<string>(namespace, name).pull()).toBe('mine');
+    expect(await durableChannel(env.CHANNELS, name).stats()).toMatchObject({ size: 0, leased: 0 });
+  });
+
   test('a call that failed because the object was reset is retried', async () => {
     const name = freshName('retry-reset');
     const namespace = flaky('push', async (real, attempt) => {
