@@ -5,6 +5,14 @@
 declare module 'cloudflare:test' {
   /** Resets every Durable Object instance; their storage stays (a fresh instance over it). */
   export function abortAllDurableObjects(): Promise<void>;
+  /** Runs `callback` inside the object behind `stub`, with its instance and its state. */
+  export function runInDurableObject<R>(
+    stub: unknown,
+    callback: (
+      instance: { alarm(): Promise<void> },
+      state: { storage: { getAlarm(): Promise<number | null>; deleteAlarm(): Promise<void> } },
+    ) => R | Promise<R>,
+  ): Promise<R>;
 }
 
 declare module 'cloudflare:workers' {

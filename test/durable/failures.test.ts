@@ -4,7 +4,7 @@
  * workerd (vitest project `workers`). A "raw" call is what a client sends, made by hand so that
  * the test can stop at the point where a real caller would have vanished.
  */
-import { abortAllDurableObjects } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, test } from 'vitest';
 import { durableChannel } from '../../src/durable/index.js';
@@ -217,6 +217,28 @@ describe('waiting in slices', () => {
     expect((await channel.stats()).waitingPullers).toBe(0);
     await channel.push('v');
     expect(await channel.pull()).toBe('v');
+  });
+
+  test('an alarm that fires for an earlier deadline is set again for the next one', async () => {
+    const name = freshName('alarm-again');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    for (const value of ['a', 'b']) await channel.push(value);
+    const stub = rawStub(name);
+    await stub.pull({ ...rawLimits(40, false), ticket: 'short', max: 1 }); // 'a': the alarm is set for it
+    await stub.pull({ ...rawLimits(400, false), ticket: 'long', max: 1 }); // 'b': a later deadline
+    // The alarm for 'a' is late: a request ends that lease first (the deadline moves to 'b')…
+    await runInDurableObject(stub, (_instance, state) => state.storage.deleteAlarm());
+    await sleep(60);
+    expect(await channel.stats()).toMatchObject({ size: 1, leased: 1 });
+    // …then the stale alarm fires: it must be set again for 'b', or 'b' stays leased until a request.
+    const next = await runInDurableObject(stub, async (instance, state) => {
+      await instance.alarm();
+      return state.storage.getAlarm();
+    });
+    expect(next).not.toBeNull();
+    expect(await channel.pullMany(5)).toEqual(['a']);
+    const waiting = channel.pull(); // parked: only the alarm can end 'b''s lease now
+    expect(await waiting).toBe('b');
   });
 
   test('a value that arrives while the first waiter is between slices is kept for it', async () => {
