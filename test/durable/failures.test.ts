@@ -241,6 +241,22 @@ describe('waiting in slices', () => {
     expect(await waiting).toBe('b');
   });
 
+  test('a lease and a forgotten waiter that end together: the value does not go to the forgotten waiter', async () => {
+    const name = freshName('expire-order');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('v');
+    const stub = rawStub(name);
+    await stub.pull({ ...rawLimits(60, false), ticket: 'lease', max: 1 }); // 'v' leased for 60 ms
+    // A waiter whose slice ends after 10 ms and that never comes back: its place is kept 30 ms.
+    expect(await stub.pull({ capacity: null, wait: true, sliceMs: 10, leaseMs: 30, ticket: 'gone', max: 1 })).toEqual({
+      kind: 'again',
+    });
+    // No alarm in between: the next request finds both ended at once.
+    await runInDurableObject(stub, (_instance, state) => state.storage.deleteAlarm());
+    await sleep(100);
+    expect(await channel.tryPull()).toBe('v');
+  });
+
   test('a value that arrives while the first waiter is between slices is kept for it', async () => {
     const name = freshName('slice-reserve');
     const channel = durableChannel<string>(env.CHANNELS, name);
