@@ -1,6 +1,7 @@
 // Benchmark of chanasync/port in headless Chromium: node bench/port.mjs [--quick]
 // (PORT_CAPACITY=n sets the Worker's capacity, PORT_LOCAL=n the local channel's, PORT_ROWS=a,b
-// runs only those rows of the throughput tables).
+// runs only those rows of the small-value table, PORT_KINDS=small|large only that table,
+// PORT_MEMORY=0 skips the memory run).
 // (npm run bench:port builds dist/ first; this file bundles src/ itself, so it measures the
 // working tree). Debian's /usr/bin/chromium through playwright-core.
 //
@@ -247,6 +248,8 @@ try {
       label: '64 KB ArrayBuffers, transferred',
     },
   ];
+  const kinds = process.env.PORT_KINDS?.split(',');
+  if (kinds) plans.splice(0, plans.length, ...plans.filter((plan) => kinds.includes(plan.kind)));
   const results = {};
   for (const plan of plans) {
     for (const row of plan.rows) results[`${plan.kind}/${row}`] = [];
@@ -263,7 +266,7 @@ try {
   }
   const memoryN = quick ? 500 : 2000;
   const memory = {};
-  for (const row of ['chanasync', 'raw']) {
+  for (const row of process.env.PORT_MEMORY === '0' ? [] : ['chanasync', 'raw']) {
     memory[row] = await tab.evaluate(([r, n]) => globalThis.bench.memory(r, n), [row, memoryN]);
   }
   if (errors.length) throw new Error(`page errors:\n${errors.join('\n')}`);
@@ -303,7 +306,7 @@ try {
     `| slow Worker, ${memoryN} × 64 KB (Worker capacity ${MEMORY_CAPACITY}, local unbuffered) | most values sent and not consumed | page heap growth |`,
   );
   lines.push('|---|---:|---:|');
-  for (const row of ['chanasync', 'raw']) {
+  for (const row of Object.keys(memory)) {
     lines.push(`| ${names[row]} | ${memory[row].maxAhead} | ${memory[row].heapGrowthMB.toFixed(1)} MB |`);
   }
   console.log(lines.join('\n'));

@@ -403,3 +403,43 @@ describe('cross-origin iframe', () => {
     expect(result).toEqual({ sent: 0, undelivered: [], left: 1 });
   });
 });
+
+describe('batching', () => {
+  test('a value pushed from a deeply nested timer is posted in the next task, not after the 4 ms timer clamp', async () => {
+    const page = await open();
+    const events = await page.evaluate(async () => {
+      const { Channel, fromPort, toPort } = window.lib;
+      const { port1, port2 } = new MessageChannel();
+      const local = new Channel(0);
+      const remote = fromPort(port2, { capacity: 4 });
+      const sending = toPort(local, port1);
+      await local.push(0); // paired: the sender holds credit and waits on the local channel
+      await remote.pull();
+      const events: string[] = [];
+      const post = port1.postMessage.bind(port1);
+      port1.postMessage = (message: { type: string }, ...rest: any[]) => {
+        if (message.type === 'values') events.push('values posted');
+        post(message, ...rest);
+      };
+      await new Promise<void>((resolve) => {
+        // Timers nested 10 deep: Chromium clamps a zero-delay timer set from here to 4 ms.
+        const nest = (depth: number) =>
+          setTimeout(() => {
+            if (depth > 0) return nest(depth - 1);
+            setTimeout(() => {
+              events.push('a zero-delay timer set just before the push fired');
+              resolve();
+            }, 0);
+            void local.push(1); // taken by the sender at once: its batch flushes at the end of the turn
+          }, 0);
+        nest(10);
+      });
+      await remote.pull();
+      local.close();
+      await sending;
+      port1.close();
+      return events;
+    });
+    expect(events).toEqual(['values posted', 'a zero-delay timer set just before the push fired']);
+  });
+});

@@ -25,6 +25,7 @@ import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { isSignal } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
+import { atEndOfTurn } from './schedule.js';
 import { endpointOf, type PortLike, randomId, Stream, type TransferableValue } from './transport.js';
 
 /** Options of {@link toPort}. */
@@ -115,10 +116,20 @@ class Sender<T> extends Stream {
   private offset = 0;
   /** Values pulled this turn, not posted yet. */
   private batch: T[] = [];
-  /** 0: no flush scheduled; 1: a timer (end of turn); 2: a microtask (credit used up). */
-  private flushing: 0 | 1 | 2 = 0;
-  /** The end-of-turn flush timer, while one is scheduled. */
-  private flushTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Whether a flush is queued for the end of the turn ({@link atEndOfTurn}). */
+  private turnFlush = false;
+  /** Whether a flush is queued as a microtask (the credit is used up: nothing can join). */
+  private microFlush = false;
+  /** The end-of-turn flush: one function, queued again and again. */
+  private readonly flushAtEnd = (): void => {
+    this.turnFlush = false;
+    this.flush();
+  };
+  /** The microtask flush. */
+  private readonly flushNow = (): void => {
+    this.microFlush = false;
+    this.flush();
+  };
   /** Inside {@link Sender.pump}: a nested call has nothing to do. */
   private pumping = false;
   /** The error that ended the stream (a value could not be posted), reported once it is over. */
@@ -200,21 +211,18 @@ class Sender<T> extends Stream {
     this.pulled++;
     if (this.pulled === this.granted) {
       // No more credit this turn: nothing can join the batch, so post it now.
-      if (this.flushing !== 2) {
-        this.flushing = 2;
-        queueMicrotask(() => this.flush());
+      if (!this.microFlush) {
+        this.microFlush = true;
+        queueMicrotask(this.flushNow);
       }
-    } else if (this.flushing === 0) {
-      this.flushing = 1;
-      this.flushTimer = setTimeout(() => this.flush(), 0);
+    } else if (!this.turnFlush) {
+      this.turnFlush = true;
+      atEndOfTurn(this.flushAtEnd);
     }
   }
 
   /** Posts the batch of this turn, if any. */
   private flush(): void {
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.flushing = 0;
     const values = this.batch;
     if (values.length === 0 || this.stage !== Stage.Running) return;
     this.batch = [];
@@ -335,7 +343,6 @@ class Sender<T> extends Stream {
       // The receiver closed (or went) while this side still ran: tell it, in case it is alive.
       this.trySend({ ...this.envelope(), type: 'end', abort: true });
     }
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.signal?.removeEventListener('abort', this);
     this.stop();
     const undelivered: T[] = [];

@@ -48,10 +48,11 @@ if (mode === 'squares') {
   addEventListener('message', async (event) => {
     if (event.data?.command !== 'stall') return;
     for (let i = 0; i < 4; i++) await input.pull();
-    setTimeout(() => {
-      report('stalled');
-      for (;;);
-    }, 0);
+    // The 4 credits went out in a microtask queued by the 4th pull; block in this same task, so
+    // that the values posted for them can never be committed (a timer here would let them in).
+    for (let i = 0; i < 10; i++) await null;
+    report('stalled');
+    for (;;);
   });
   report('listening');
 } else if (mode === 'reason') {
