@@ -229,8 +229,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   constructor(capacity = 0, options?: ChannelOptions) {
     const problem = 'new Channel(capacity, options): ';
+    // (`Infinity % 1` is NaN: `!(capacity % 1)` accepts it, and `capacity >= 0` refuses NaN.)
     const bad = numberError(
-      capacity >= 0 && (capacity % 1 === 0 || capacity === Infinity),
+      capacity >= 0 && !(capacity % 1),
       capacity,
       `${problem}capacity must be 0, a positive integer or Infinity`,
     );
@@ -313,7 +314,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   push(value: T, options?: OperationOptions): Promise<void> {
     const signal = options?.signal;
     const refused = refusal('push', signal, value);
-    if (refused !== undefined) return refused;
+    if (refused) return refused;
     if (this.isClosed) return Promise.reject(closedError(this, 'push'));
     if (commitPush(this, value)) return RESOLVED;
     return wait(this, true, signal, value) as Promise<unknown> as Promise<void>;
@@ -335,7 +336,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   pull(options?: OperationOptions): Promise<T> {
     const signal = options?.signal;
     const refused = refusal('pull', signal);
-    if (refused !== undefined) return refused;
+    if (refused) return refused;
     const value = commitPull(this);
     if (value !== NOTHING) return Promise.resolve(value);
     if (this.isClosed) return Promise.reject(closedError(this, 'pull'));
@@ -430,13 +431,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   pullMany(max: number, options?: OperationOptions): Promise<T[]> {
     const signal = options?.signal;
     const refused = refusal('pullMany', signal);
-    if (refused !== undefined) return refused;
+    if (refused) return refused;
     const bad = numberError(max >= 1 && max % 1 === 0, max, 'pullMany(max): max must be a positive integer');
     if (bad) return Promise.reject(bad);
     const values: T[] = [];
-    while (values.length < max) {
-      const value = commitPull(this);
-      if (value === NOTHING) break;
+    for (let value = commitPull(this); value !== NOTHING; value = values.length < max ? commitPull(this) : NOTHING) {
       values.push(value);
     }
     if (values.length) return Promise.resolve(values);
@@ -465,7 +464,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   async pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
     const signal = options?.signal;
     const refused = refusal('pushAll', signal);
-    if (refused !== undefined) return refused;
+    if (refused) return refused;
     if (typeof (values as Iterable<T> | null)?.[Symbol.iterator] !== 'function') {
       throw new TypeError('pushAll(values): values is not iterable');
     }
@@ -510,8 +509,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // fails; a select waiter's failure may unlink its sibling cases, possibly from these very
     // queues, so take a head afresh every time instead of walking saved links.
     for (let waiter = this.pushHead ?? this.pullHead; waiter; waiter = this.pushHead ?? this.pullHead) {
-      const operation = waiter === this.pushHead ? 'push' : 'pull';
-      claim(waiter).fail(closedError(this, operation));
+      const error = closedError(this, waiter === this.pushHead ? 'push' : 'pull');
+      claim(waiter).fail(error);
     }
   }
 

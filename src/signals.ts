@@ -34,7 +34,7 @@ const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Set<WeakRef<Cancellable
 /** Watches `signal` for `operation`, just parked; returns the handle {@link unwatch} needs. */
 export function watch(signal: AbortSignal, operation: Cancellable): WeakRef<Cancellable> {
   let parked = watches.get(signal);
-  if (parked === undefined) {
+  if (!parked) {
     parked = new Set();
     watches.set(signal, parked);
     signal.addEventListener('abort', onAbort);
@@ -56,9 +56,10 @@ export function unwatch(signal: AbortSignal, ref: WeakRef<Cancellable>): void {
  */
 function onAbort(this: AbortSignal): void {
   const parked = watches.get(this);
-  if (parked === undefined || !this.aborted) return;
-  forget(this);
-  for (const ref of parked) ref.deref()?.cancel();
+  if (parked && this.aborted) {
+    forget(this);
+    for (const ref of parked) ref.deref()?.cancel();
+  }
 }
 
 /** Drops the set of `signal` and its listener. */
