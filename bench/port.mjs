@@ -9,9 +9,13 @@
 // the last value, for:
 //   - chanasync: a producer that awaits each push into a local Channel (capacity 1024), toPort
 //     → fromPort (capacity 2048), a `for await` consumer in the Worker — and the same with a
-//     consumer that takes what is buffered with pullMany;
+//     consumer that takes what is buffered with pullMany, and with a credit window 4 times as
+//     wide (throughput is at most the window divided by the round trip: credit → batch);
 //   - raw postMessage, one message per value (the worker counts messages);
-//   - raw postMessage of 1024-value arrays: the ceiling batching can reach;
+//   - raw postMessage of 1024-value arrays: the ceiling batching can reach (the Worker loops
+//     over each array);
+//   both raw rows with chanasync's producer, which awaits each push: here an async function
+//   that posts the value, or adds it to an array that it posts once it holds 1024 values;
 //   - a transferable ReadableStream piped to the Worker, the producer awaiting each write;
 // for small objects and for 64 KB ArrayBuffers (transferred). The rows of one size run
 // interleaved, round after round, in one page and one Worker; the table gives the median
@@ -30,11 +34,13 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 3 : 7;
+const ROUNDS = quick ? 3 : 9;
 const SMALL = quick ? 50_000 : 200_000;
-const LARGE = quick ? 1_000 : 4_000;
+const LARGE = quick ? 1_000 : 8_000;
 /** The Worker's fromPort capacity: the credit window. */
 const CAPACITY = Number(process.env.PORT_CAPACITY ?? 2048);
+/** A wider credit window, for the row that shows what the window costs. */
+const WIDE = CAPACITY * 4;
 /** The Worker's capacity in the memory run (whose local channel is unbuffered). */
 const MEMORY_CAPACITY = 64;
 /** The local channel's capacity in the throughput runs. */
@@ -114,6 +120,7 @@ function finished(onConsumed) {
 const make = (kind) => (kind === 'small' ? small : large);
 const rows = {
   chanasyncMany: (kind, n) => rows.chanasync(kind, n, false, undefined, ${CAPACITY}, true),
+  chanasyncWide: (kind, n) => rows.chanasync(kind, n, false, undefined, ${WIDE}, false),
   async chanasync(kind, n, slow, sample, capacity = ${CAPACITY}, many = false, local = ${LOCAL}) {
     const name = 'r' + round++;
     const value = make(kind);
@@ -129,16 +136,17 @@ const rows = {
     await sending;
     return { ms: t1 - t0, ...result };
   },
+  // The raw rows have chanasync's producer: it awaits each push — here an async function that
+  // posts the value, or adds it to an array posted once it holds 1024 values.
   async raw(kind, n, slow, sample) {
     const value = make(kind);
     worker.postMessage({ cmd: 'raw', n, slow });
     const done = finished(sample?.consumed);
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      const v = value(i);
+    const push = async (v) => {
       if (kind === 'large') worker.postMessage({ v }, [v]); else worker.postMessage({ v });
-      sample?.pushed(i + 1);
-    }
+    };
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) { await push(value(i)); sample?.pushed(i + 1); }
     const result = await done;
     return { ms: performance.now() - t0, ...result };
   },
@@ -146,12 +154,18 @@ const rows = {
     const value = make(kind);
     worker.postMessage({ cmd: 'raw', n });
     const done = finished();
-    const t0 = performance.now();
-    for (let i = 0; i < n; i += 1024) {
-      const batch = [];
-      for (let j = i; j < Math.min(n, i + 1024); j++) batch.push(value(j));
+    let batch = [];
+    const post = () => {
       if (kind === 'large') worker.postMessage({ batch }, batch); else worker.postMessage({ batch });
-    }
+      batch = [];
+    };
+    const push = async (v) => {
+      batch.push(v);
+      if (batch.length === 1024) post();
+    };
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await push(value(i));
+    if (batch.length > 0) post();
     const result = await done;
     return { ms: performance.now() - t0, ...result };
   },
@@ -238,7 +252,7 @@ try {
     {
       kind: 'small',
       n: SMALL,
-      rows: only ?? ['chanasync', 'chanasyncMany', 'raw', 'raw1024', 'stream'],
+      rows: only ?? ['chanasync', 'chanasyncMany', 'chanasyncWide', 'raw', 'raw1024', 'stream'],
       label: 'small objects',
     },
     {
@@ -276,9 +290,15 @@ try {
   const names = {
     chanasync: 'chanasync toPort → fromPort (await each push)',
     chanasyncMany: 'the same, the Worker consuming with pullMany',
+    chanasyncWide: `the same as the first, Worker capacity ${WIDE}`,
     raw: 'raw postMessage, one value per message',
     raw1024: 'raw postMessage of 1024-value arrays (ceiling)',
     stream: 'transferable ReadableStream (await each write)',
+  };
+  const headers = {
+    chanasync: 'chanasync ÷ row',
+    chanasyncMany: 'pullMany variant ÷ row',
+    chanasyncWide: `capacity ${WIDE} ÷ row`,
   };
   const lines = [];
   lines.push(`${version.product} (V8 ${version.jsVersion}), headless, ${ROUNDS} interleaved rounds after a warm-up;`);
@@ -286,7 +306,7 @@ try {
   lines.push('');
   for (const plan of plans) {
     const ours = plan.rows.filter((row) => row.startsWith('chanasync'));
-    const header = ours.map((row) => (row === 'chanasync' ? 'chanasync ÷ row' : 'pullMany variant ÷ row'));
+    const header = ours.map((row) => headers[row]);
     lines.push(
       `| ${plan.label} (${plan.n.toLocaleString('en')} values) | values/s, median | min–max | ${header.join(' | ')} |`,
     );

@@ -146,7 +146,7 @@ describe('backpressure', () => {
   test('the sender pulls no more values than the receiver has free slots', async () => {
     const [here, there] = ports();
     const local = new Channel<number>(0);
-    const remote = fromPort<number>(there, { capacity: 4 });
+    const remote = fromPort<number>(there, { capacity: 8 });
     const done = toPort(local, here);
     let pushed = 0;
     void (async () => {
@@ -156,19 +156,19 @@ describe('backpressure', () => {
       }
     })().catch(() => {});
     await sleep(100);
-    expect(remote.size).toBe(4); // measured on the receiving side: the buffer is full…
-    expect(pushed).toBe(4); // …and the producer is held back: nothing more was pulled
+    expect(remote.size).toBe(8); // measured on the receiving side: the buffer is full…
+    expect(pushed).toBe(8); // …and the producer is held back: nothing more was pulled
     expect(await remote.pull()).toBe(0);
     await sleep(100);
-    // Credit comes back once half the capacity is free: one pull is not enough yet.
-    expect(remote.size).toBe(3);
+    // Credit comes back once a quarter of the capacity is free: one pull is not enough yet.
+    expect(remote.size).toBe(7);
     expect(await remote.pull()).toBe(1);
     await sleep(100);
-    expect(remote.size).toBe(4);
-    expect(pushed).toBe(6);
+    expect(remote.size).toBe(8);
+    expect(pushed).toBe(10);
     remote.close();
     const result = await done;
-    expect(result.sent).toBe(6);
+    expect(result.sent).toBe(10);
     expect(result.undelivered).toEqual([]);
   });
 
