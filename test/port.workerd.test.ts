@@ -41,6 +41,32 @@ export default {
       const result = await sending;
       return Response.json({ received, sum, ordered, closedWith, sent: result.sent, undelivered: result.undelivered.length });
     }
+    if (url.pathname === '/batches') {
+      // Two streams in turn; a producer that awaits each push, all within one turn: the sizes
+      // of the values messages each one posted.
+      const sizes = [];
+      for (let stream = 0; stream < 2; stream++) {
+        const { port1, port2 } = new MessageChannel();
+        const post = port1.postMessage.bind(port1);
+        const posted = [];
+        port1.postMessage = (message, transfer) => {
+          if (message.type === 'values') posted.push(message.values.length);
+          post(message, transfer);
+        };
+        const local = new Channel(256);
+        const remote = fromPort(port2, { capacity: 1000 });
+        const sending = toPort(local, port1);
+        const producing = (async () => {
+          for (let i = 0; i < 200; i++) await local.push(i);
+          local.close();
+        })();
+        for await (const _ of remote);
+        await producing;
+        await sending;
+        sizes.push(posted);
+      }
+      return Response.json(sizes);
+    }
     if (url.pathname === '/early-close') {
       const local = new Channel(0);
       const remote = fromPort(port2, { capacity: 4 });
@@ -82,6 +108,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await miniflare?.dispose();
+});
+
+// First: the isolate's first batch is the one that finds out how workerd delivers messages.
+test('in workerd, values pulled in one turn travel in one message, from the first stream on', async () => {
+  const response = await miniflare.dispatchFetch('http://worker/batches');
+  expect(await response.json()).toEqual([[200], [200]]);
 });
 
 test('in workerd, 10,000 values cross a MessageChannel in order, then the close reason', async () => {

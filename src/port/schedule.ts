@@ -11,48 +11,65 @@
  *
  * Where the hop is not a task: workerd delivers a `MessageChannel` message inside the
  * sender's microtask checkpoint, before microtasks queued after the post — batches would then
- * be cut per microtask (one value each for a producer that awaits each push). The first hop
- * tells: if it arrives before a microtask queued right after its post, `setTimeout` is used
- * from then on (workerd does not clamp timers), one timer per task, and while the first hop is
- * on its way. The same where `MessageChannel` is missing.
+ * be cut per microtask (one value each for a producer that awaits each push). So the first
+ * call posts a probe message and queues a microtask right after it: if the message arrives
+ * first, it is no task, and `setTimeout` is used from then on (workerd does not clamp timers),
+ * one timer per task. Until the probe has arrived, and where `MessageChannel` is missing, tasks
+ * use `setTimeout` too.
  *
  * In Node, a `MessagePort` with a `message` listener keeps the process alive: the listener is
- * added for each hop and removed when it arrives, so nothing is held once the tasks ran.
+ * added for each hop (and the probe) and removed when it arrives, so nothing is held once the
+ * tasks ran.
  */
 
+/** How tasks reach their later task: not known yet, being found out, or known. */
+let mode: 'unknown' | 'probing' | 'hop' | 'timer' = typeof MessageChannel === 'function' ? 'unknown' : 'timer';
 /** The tasks waiting for the hop on its way, in the order they were queued. */
 let tasks: (() => void)[] = [];
-/** The hop channel, created on first use. */
+/** The hop channel, created once hops are known to be tasks. */
 let hop: MessageChannel | undefined;
-/** Whether hops are timers: no `MessageChannel`, or its messages are not tasks. */
-let useTimer = typeof MessageChannel !== 'function';
-/** While the first hop is on its way: whether a microtask queued right after its post ran. */
-let probe: { after: boolean } | undefined;
-/** Whether the first hop was checked. */
-let checked = false;
 
-/** The hop's `message` listener. */
+/** The hop's `message` listener: runs the tasks queued for it. */
 function onHop(): void {
   (hop as MessageChannel).port2.removeEventListener('message', onHop);
-  if (probe !== undefined) {
-    if (!probe.after) useTimer = true; // delivered inside the microtask checkpoint: not a task
-    probe = undefined;
-  }
   const due = tasks;
   tasks = []; // a task queued by these ones waits for the next hop
   for (const task of due) task();
 }
 
 /**
+ * Finds out whether a `MessageChannel` message is a task here: posts one, and queues a
+ * microtask right after; if the message arrives first, it was delivered inside the microtask
+ * checkpoint (workerd). Meanwhile tasks use timers.
+ */
+function probe(): void {
+  mode = 'probing';
+  const { port1, port2 } = new MessageChannel();
+  let after = false;
+  const listener = (): void => {
+    port2.removeEventListener('message', listener);
+    port1.close();
+    mode = after ? 'hop' : 'timer';
+  };
+  port2.addEventListener('message', listener);
+  port2.start();
+  port1.postMessage(null);
+  queueMicrotask(() => {
+    after = true;
+  });
+}
+
+/**
  * Runs `task` once, in a task after the current one (after its microtasks), unclamped where
- * the platform allows (see the module comment). Tasks queued in the same turn run in order,
- * in the same later task. `task` must not throw.
+ * the platform allows (see the module comment). Tasks queued in the same turn run in order.
+ * `task` must not throw.
  */
 export function atEndOfTurn(task: () => void): void {
-  if (useTimer || probe !== undefined) {
+  if (mode !== 'hop') {
     // One timer per task, set from the task's own code: in workerd, code of one request must
     // not run another request's task (nor use its port), so tasks are not queued together there.
     setTimeout(task, 0);
+    if (mode === 'unknown') probe();
     return;
   }
   tasks.push(task);
@@ -61,12 +78,4 @@ export function atEndOfTurn(task: () => void): void {
   hop.port2.addEventListener('message', onHop);
   hop.port2.start();
   hop.port1.postMessage(null);
-  if (!checked) {
-    checked = true;
-    const seen = { after: false };
-    probe = seen;
-    queueMicrotask(() => {
-      seen.after = true;
-    });
-  }
 }
