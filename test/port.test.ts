@@ -127,6 +127,26 @@ describe('order, loss and batching', () => {
     expect((batches[0] as { values: number[] }).values).toEqual([...Array(10).keys()]);
   });
 
+  test('a batch the consumer drains in the turn it arrives is acknowledged by its new credit alone: one message', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(8);
+    for (let i = 0; i < 8; i++) local.pushNowait(i);
+    const remote = fromPort<number>(b, { capacity: 8 });
+    const done = toPort(local, a);
+    // The parked pull takes the first value; its continuation drains the other 7 in the same turn.
+    const taken = [await remote.pull(), ...(await remote.pullMany(7))];
+    await sleep(50);
+    expect(taken).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const acknowledgements = b.posted.filter(
+      (message) =>
+        (message as { type: string; committed?: number }).type === 'credit' &&
+        (message as { committed: number }).committed > 0,
+    );
+    expect(acknowledgements).toEqual([expect.objectContaining({ granted: 16, committed: 8 })]);
+    local.close();
+    expect(await done).toEqual({ sent: 8, undelivered: [] });
+  });
+
   test('objects arrive as structured clones, with their shape', async () => {
     const [here, there] = ports();
     const local = new Channel<{ id: number; tags: string[]; at: Date }>(1);

@@ -17,13 +17,14 @@
  *   `granted - committed` — values posted or pending but not committed — plus the values
  *   buffered never exceeds the capacity (at least 1 for capacity 0), unless code on this side
  *   pushed into the channel itself.
- * - A `credit` is posted after every batch (it acknowledges the commits), and new credit is
- *   posted once the credit not yet posted reaches a quarter of the capacity (at least 1): the
- *   sender then always holds enough credit, a consumer that pulls one value at a time does not
- *   cost one message per value, and batches stay a quarter of the window — a whole window in
- *   one message would be serialized, carried and deserialized while both sides wait (measured
- *   in Chromium: quarters beat halves for 64 KB buffers, and were no worse for small values).
- *   When credit is withheld, the buffer holds more than three quarters of the capacity, or
+ * - Every batch is acknowledged (its commits counted in a `credit`) right after the turn it
+ *   arrived in — by the new credit the consumer's pulls raised meanwhile, or by a `credit` of
+ *   its own. New credit is posted once the credit not yet posted reaches a quarter of the
+ *   capacity (at least 1): the sender then always holds enough credit, a consumer that pulls
+ *   one value at a time does not cost one message per value, and batches stay a quarter of the
+ *   window — a whole window in one message would be serialized, carried and deserialized while
+ *   both sides wait (measured in Chromium: quarters beat halves for 64 KB buffers, and were no
+ *   worse for small values). When credit is withheld, the buffer holds more than three quarters of the capacity, or
  *   capacity 0 has no parked pull, so the consumer has values to pull or wants none: no
  *   deadlock.
  */
@@ -31,6 +32,7 @@ import { Channel, commitPush } from '../channel.js';
 import { ChannelError } from '../errors.js';
 import { countWaiters } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
+import { atEndOfTurn } from './schedule.js';
 import { endpointOf, isWindow, type PortLike, STALE_AFTER_MS, Stream, type TransferableValue } from './transport.js';
 
 /** Options of {@link fromPort}. */
@@ -78,6 +80,15 @@ class Receiver<T> extends Stream {
   private postedGranted = 0;
   /** Whether a `credit` check is queued (a microtask). */
   private creditQueued = false;
+  /** The `committed` last posted. */
+  private postedCommitted = 0;
+  /** Whether an acknowledgement is queued for right after this turn. */
+  private ackQueued = false;
+  /** The end-of-turn acknowledgement: posts `committed` unless a `credit` carried it already. */
+  private readonly ackAtEnd = (): void => {
+    this.ackQueued = false;
+    if (this.committed > this.postedCommitted) this.postCredit(true);
+  };
   /** Inside {@link Receiver.commitPending}: a nested call (through `feed`) has nothing to do. */
   private committing = false;
   /** `end` arrived but pending values wait for room: the close reason to apply once they are in. */
@@ -135,7 +146,19 @@ class Receiver<T> extends Stream {
     const raise = this.granted - this.postedGranted >= this.threshold;
     if (!raise && !ack) return;
     if (raise) this.postedGranted = this.granted;
+    this.postedCommitted = this.committed;
     this.trySend({ ...this.envelope(), type: 'credit', granted: this.postedGranted, committed: this.committed });
+  }
+
+  /**
+   * Acknowledges the values committed so far right after this turn — after the consumer's
+   * microtasks, which usually free enough room for new credit: then one `credit` carries both,
+   * and the acknowledgement is not posted on its own (one message per batch instead of two).
+   */
+  private queueAck(): void {
+    if (this.ackQueued || this.committed === this.postedCommitted) return;
+    this.ackQueued = true;
+    atEndOfTurn(this.ackAtEnd);
   }
 
   /** Commits pending values while the channel takes them; closes if `end` was waiting for that. */
@@ -176,7 +199,8 @@ class Receiver<T> extends Stream {
           else pending.push(value);
           if (this.done) return; // a pull that took a value closed the channel synchronously
         }
-        this.postCredit(true);
+        this.postCredit(false);
+        this.queueAck();
         return;
       }
       case 'end': {
