@@ -199,6 +199,27 @@ function release(group: SelectGroup, winner: SelectWaiter<unknown> | undefined):
   group.first = undefined;
 }
 
+/**
+ * The state of {@link randomBelow}: an xorshift32 generator, seeded from `Math.random()` on
+ * first use. Kept in an `Int32Array` so that V8 never boxes it (a `Math.random()` result, or a
+ * module-level number variable, is a heap number: three allocations per select).
+ */
+let random: Int32Array | undefined;
+
+/**
+ * A uniformly random integer in `[0, n)` for `n ≥ 1` (the modulo bias is below 2⁻²⁰ for the
+ * case counts a select has). Fairness needs uniformity, not unpredictability.
+ */
+function randomBelow(n: number): number {
+  if (random === undefined) random = new Int32Array([(Math.random() * 0x7fffffff) | 1]);
+  let x = random[0] as number;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  random[0] = x;
+  return (x >>> 0) % n;
+}
+
 /** What {@link poll} returns when every case is `null` or `undefined`. */
 const NO_CASES = -2;
 
@@ -226,7 +247,7 @@ function poll(cases: SelectCases, operation: string): number {
     // Reservoir sampling: the k-th ready case replaces the choice with probability 1/k, so
     // each of the ready cases ends up chosen with probability 1/ready.
     ready++;
-    if (ready === 1 || Math.random() * ready < 1) chosen = index;
+    if (ready === 1 || randomBelow(ready) === 0) chosen = index;
   }
   return chosen;
 }
@@ -334,7 +355,7 @@ function selectMany(cases: SelectCases, signal: AbortSignal | undefined): Promis
         index,
         sibling,
       );
-      const slot = Math.floor(Math.random() * (order.length + 1));
+      const slot = randomBelow(order.length + 1);
       order.push(order[slot] as SelectWaiter<unknown>);
       order[slot] = sibling;
     }

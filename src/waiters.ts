@@ -43,7 +43,7 @@ export class Waiter<T = unknown> implements Cancellable {
   constructor(
     readonly channel: Channel<T>,
     readonly value: T | undefined,
-    readonly resolve: (value: T | PromiseLike<T>) => void,
+    public resolve: (value: T | PromiseLike<T>) => void,
     readonly signal: AbortSignal | undefined,
   ) {}
 
