@@ -4,7 +4,7 @@
 //
 // Usage: node scripts/instructions.mjs [--src DIR] [harness …]
 //   --src    the source tree to measure (default: src); its index.ts is bundled with esbuild
-//   harness  any of: try, unbuffered, buffered, select (default: all), in scripts/instructions/
+//   harness  any of: try, unbuffered, buffered, select, select1 (default: all), in scripts/instructions/
 //
 // Each harness runs twice under `valgrind --tool=callgrind node --single-threaded --predictable`
 // (V8 then compiles and collects garbage on the main thread, in the same order every run),
@@ -26,6 +26,7 @@ const HARNESSES = {
   unbuffered: { opsPerRound: 1, rounds: [2000, 12000] },
   buffered: { opsPerRound: 1, rounds: [2000, 12000] },
   select: { opsPerRound: 1, rounds: [2000, 12000] },
+  select1: { opsPerRound: 1, rounds: [2000, 12000] },
 };
 
 const args = process.argv.slice(2);

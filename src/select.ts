@@ -314,8 +314,10 @@ export function select<const Cases extends SelectCases>(
   options?: OperationOptions,
 ): Promise<SelectResult<Cases>> {
   const signal = options?.signal;
-  const refused = refusal('select', signal);
-  if (refused !== undefined) return refused;
+  if (signal !== undefined) {
+    const refused = refusal('select', signal);
+    if (refused !== undefined) return refused;
+  }
   // Kept small so that V8 inlines it: the one-case path then costs little more than a pull.
   const only = Array.isArray(cases) && cases.length === 1 ? cases[0] : undefined;
   if (!(only instanceof Case)) return selectMany(cases, signal) as Promise<SelectResult<Cases>>;
