@@ -167,13 +167,16 @@ describe('a Worker relayed to the page, and frames', () => {
     await page.waitForFunction(() =>
       (window as unknown as Win).relay.received.some((message) => message.type === 'snapshot'),
     );
-    const before = await page.evaluate(() => {
-      (window as unknown as Win).relay.stop();
-      return (window as unknown as Win).relay.received.filter(
-        (m) => m.type === 'snapshot' && m.context?.kind === 'worker',
-      ).length;
-    });
-    await page.waitForTimeout(300);
+    await page.evaluate(() => (window as unknown as Win).relay.stop());
+    // A snapshot the relay re-posted to the window just before it stopped is still on its way
+    // (window.postMessage is asynchronous): let those land, then count.
+    await page.waitForTimeout(100);
+    const before = await page.evaluate(
+      () =>
+        (window as unknown as Win).relay.received.filter((m) => m.type === 'snapshot' && m.context?.kind === 'worker')
+          .length,
+    );
+    await page.waitForTimeout(600);
     const after = await page.evaluate(
       () =>
         (window as unknown as Win).relay.received.filter((m) => m.type === 'snapshot' && m.context?.kind === 'worker')
