@@ -4,56 +4,16 @@
  * alive (checked in a child process) — and delays beyond 2³¹−1 ms wait as long as they say.
  * The basic behaviour is in select.test.ts.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 // `after` is imported under another name: Biome takes a bare `after(...)` for a test hook.
 import { after as afterMs, ChannelClosedError } from '../src/index.js';
+import { runInNode } from './helpers/node-script.js';
 
-const root = join(import.meta.dirname, '..');
 const LONGEST = 2 ** 31 - 1;
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/**
- * Bundles `code` (which imports `./src/index.ts`) and runs it in a fresh `node` process; kills
- * it after `limitMs`. Resolves with its exit code (`null` when killed), stderr and run time.
- */
-async function runInNode(code: string, limitMs = 10_000): Promise<{ exit: number | null; stderr: string; ms: number }> {
-  const bundle = await esbuild.build({
-    stdin: { contents: code, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'node20',
-    write: false,
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'chanasync-after-'));
-  const file = join(dir, 'script.mjs');
-  writeFileSync(file, bundle.outputFiles[0]?.text ?? '');
-  const started = Date.now();
-  try {
-    return await new Promise((resolve) => {
-      const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => {
-        stderr += String(chunk);
-      });
-      const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-      child.on('exit', (exit) => {
-        clearTimeout(killer);
-        resolve({ exit, stderr, ms: Date.now() - started });
-      });
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('after, closed before it fires', () => {
   test('closing an after channel by hand clears its timer', () => {

@@ -4,52 +4,14 @@
  * reader, the timer cleared on close and abort (a child Node process exits promptly and
  * cleanly), long periods, and misuse.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { ChannelClosedError, ticker } from '../src/index.js';
+import { runInNode } from './helpers/node-script.js';
 import { abortedSignal, flush, track } from './helpers/track.js';
-
-const root = join(import.meta.dirname, '..');
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Bundles `code` (importing `./src/index.ts`), runs it in a fresh `node`, kills it after `limitMs`. */
-async function runInNode(code: string, limitMs = 10_000): Promise<{ exit: number | null; stderr: string; ms: number }> {
-  const bundle = await esbuild.build({
-    stdin: { contents: code, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'node20',
-    write: false,
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'chanasync-ticker-'));
-  const file = join(dir, 'script.mjs');
-  writeFileSync(file, bundle.outputFiles[0]?.text ?? '');
-  const started = Date.now();
-  try {
-    return await new Promise((resolve) => {
-      const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => {
-        stderr += String(chunk);
-      });
-      const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-      child.on('exit', (exit) => {
-        clearTimeout(killer);
-        resolve({ exit, stderr, ms: Date.now() - started });
-      });
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('ticker ticks', () => {
   test('a ticker receives Date.now() every ms, due at start + k·ms', () => {
