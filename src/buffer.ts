@@ -11,9 +11,10 @@
  *
  * It gives memory back: once a large ring ({@link KEEP} slots or more) is used to an eighth or
  * less, it halves. After a burst of a million values drains, an unbounded channel holds
- * {@link KEEP} slots, not a million. Halving at an eighth (not at half) means a ring that
- * oscillates between empty and full never resizes, and each halving's copy is paid for by the
- * takes that emptied it.
+ * {@link KEEP} slots, not a million. A ring of {@link KEEP} slots or fewer never shrinks, so a
+ * channel of capacity up to 1024 that cycles between empty and full never reallocates once
+ * grown; a larger one halves as it drains and doubles back as it fills, and since it halves at
+ * an eighth (not at half), each copy is paid for by the operations that emptied or filled it.
  *
  * The fields live on the channel itself (no separate object per channel); these functions
  * work on any object that has them.
