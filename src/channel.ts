@@ -18,7 +18,7 @@
  *
  * Commit points — where an operation becomes irrevocable — are {@link commitPush} and
  * {@link commitPull}: the value moves into the buffer or into a parked waiter's hands, and the
- * waiter is unlinked and loses its abort listener in the same synchronous step (`claim`).
+ * waiter is unlinked and its signal stops watching it in the same synchronous step (`claim`).
  */
 import { add, NO_SLOTS, take } from './buffer.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError } from './errors.js';

@@ -20,6 +20,7 @@ import {
   PAGE_SOURCE,
   PROTOCOL_VERSION,
 } from '../protocol.js';
+import { isSignal } from '../signals.js';
 import { type DebugTarget, post } from './post.js';
 
 /**
@@ -183,7 +184,7 @@ export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () =>
   if (listen !== undefined && !(hasMethod(listen, 'addEventListener') && hasMethod(listen, 'removeEventListener'))) {
     throw new TypeError(`${name}: listen is not an EventTarget`);
   }
-  if (signal !== undefined && !(hasMethod(signal, 'addEventListener') && typeof signal.aborted === 'boolean')) {
+  if (signal !== undefined && !isSignal(signal)) {
     throw new TypeError(`${name}: signal is not an AbortSignal`);
   }
   const global = globalThis as unknown as Partial<DebugTarget & EventTarget>;

@@ -19,6 +19,7 @@
  * channel's while leased, the puller's once `ack` answered `acked` for it.
  */
 import { ChannelClosedError } from '../errors.js';
+import { isSignal } from '../signals.js';
 import type {
   AckAnswer,
   CancelAnswer,
@@ -286,16 +287,8 @@ function raceAbort<A>(promise: Promise<A>, signal: AbortSignal | undefined): Pro
 /** Throws a clear `TypeError` for a `signal` option that is not an `AbortSignal`. */
 function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
   if (signal === undefined) return undefined;
-  const candidate = signal as Partial<AbortSignal> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.aborted !== 'boolean' ||
-    typeof candidate.addEventListener !== 'function'
-  ) {
-    throw new TypeError(`${where}: options.signal is not an AbortSignal`);
-  }
-  return signal as AbortSignal;
+  if (!isSignal(signal)) throw new TypeError(`${where}: options.signal is not an AbortSignal`);
+  return signal;
 }
 
 /** The client behind {@link DurableChannel}. */
