@@ -309,7 +309,9 @@ try {
     chanasyncWide: `capacity ${WIDE} ÷ row`,
   };
   const lines = [];
-  lines.push(`${version.product} (V8 ${version.jsVersion}), headless, interleaved rounds in rotated order after a warm-up (${ROUNDS} for small objects, ${LARGE_ROUNDS} for 64 KB);`);
+  lines.push(
+    `${version.product} (V8 ${version.jsVersion}), headless, interleaved rounds in rotated order after a warm-up (${ROUNDS} for small objects, ${LARGE_ROUNDS} for 64 KB);`,
+  );
   lines.push(`Worker capacity ${CAPACITY}; local channel capacity ${LOCAL}; ${new Date().toISOString().slice(0, 10)}.`);
   lines.push('');
   for (const plan of plans) {
