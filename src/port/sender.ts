@@ -87,6 +87,39 @@ function took<T>(this: SenderWaiter<T>, value: T): void {
   sender.pump();
 }
 
+/** Whether `DOMException`s survive structured cloning here; found out on first need. */
+let domExceptionsClone: boolean | undefined;
+
+/** Whether `reason` is a `DOMException` that this platform does not clone as one. */
+function isLostInClone(reason: unknown): boolean {
+  if (typeof DOMException !== 'function' || !(reason instanceof DOMException)) return false;
+  if (domExceptionsClone === undefined) {
+    try {
+      domExceptionsClone = structuredClone(new DOMException('', 'AbortError')) instanceof DOMException;
+    } catch {
+      domExceptionsClone = false;
+    }
+  }
+  return !domExceptionsClone;
+}
+
+/**
+ * The text of a reason that cannot cross as it is: `name: message` for a `DOMException` (its
+ * name is what tells an `AbortError` from a `TimeoutError`), the message of anything else that
+ * has one, else `String(reason)` — never throwing.
+ */
+function describe(reason: unknown): string {
+  try {
+    const message = (reason as { message?: unknown } | null)?.message;
+    if (message === undefined) return String(reason);
+    if (typeof DOMException === 'function' && reason instanceof DOMException)
+      return `${reason.name}: ${reason.message}`;
+    return String(message);
+  } catch {
+    return 'a close reason that could not be read';
+  }
+}
+
 /** The stages of a sender, in order; a sender only moves forward. */
 enum Stage {
   /** `open` posted, no answer yet: nothing is pulled. */
@@ -255,8 +288,7 @@ class Sender<T> extends Stream {
       // Nothing was pulled. A receiver that heard `open` but whose answer is not here yet
       // closes now rather than after the heartbeat timeout; any other ignores this.
       this.stage = Stage.Ending;
-      const message = { ...this.envelope(), type: 'end' as const, abort: true };
-      this.trySend(reason === undefined ? message : { ...message, reason });
+      this.postEnd(reason, true);
       this.finish();
       return;
     }
@@ -265,14 +297,29 @@ class Sender<T> extends Stream {
     if (this.stage !== Stage.Running) return; // the flush failed, and ended the stream
     this.stage = Stage.Ending;
     this.unpark();
+    this.postEnd(reason, abort);
+  }
+
+  /**
+   * Posts `end` with `reason`; a reason that cannot be cloned — or that a platform clones into
+   * something else (Node 20 clones a `DOMException`, such as a signal's default `AbortError`,
+   * into `{}`) — goes as an `Error` whose message has the reason's message.
+   */
+  private postEnd(reason: unknown, abort: boolean): void {
     const message = { ...this.envelope(), type: 'end' as const, abort };
-    try {
-      this.send(reason === undefined ? message : { ...message, reason });
-    } catch {
-      // The reason cannot be cloned: send an Error with its message instead.
-      const text = (reason as Error | null)?.message ?? String(reason);
-      this.trySend({ ...message, reason: new Error(String(text)) });
+    if (reason === undefined) {
+      this.trySend(message);
+      return;
     }
+    if (!isLostInClone(reason)) {
+      try {
+        this.send({ ...message, reason });
+        return;
+      } catch {
+        // Not cloneable: an Error with its message instead, below.
+      }
+    }
+    this.trySend({ ...message, reason: new Error(describe(reason)) });
   }
 
   /** The signal aborted. */

@@ -1,0 +1,535 @@
+/**
+ * Red-team audit of SPEC.md "Channels across contexts" (`chanasync/port`), in Node: every
+ * ending accounted for (sent + undelivered = everything pulled), the backpressure invariant
+ * checked after every message by a model test, batching, close in both directions, names,
+ * malformed messages (fuzzed), windows and their origins (a fake window), transfer lists and
+ * bad arguments. Ports are Node's MessageChannel or fake ports built on EventTarget that
+ * structured-clone what they carry and deliver it in a later task.
+ */
+import { getEventListeners } from 'node:events';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import fc from 'fast-check';
+import { afterEach, describe, expect, test } from 'vitest';
+import { Channel } from '../src/channel.js';
+import { ChannelClosedError, ChannelError } from '../src/errors.js';
+import { fromPort, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+
+/** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
+const opened: MessagePort[] = [];
+afterEach(() => {
+  for (const port of opened.splice(0)) port.close();
+});
+
+/** A fresh Node MessageChannel; both ports are closed after the test. */
+function ports(): [PortLike & MessagePort, PortLike & MessagePort] {
+  const { port1, port2 } = new MessageChannel();
+  opened.push(port1, port2);
+  return [port1 as PortLike & MessagePort, port2 as PortLike & MessagePort];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** One macrotask: the messages already posted on a fake port are delivered. */
+const tick = () => sleep(0);
+
+async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
+  const values: T[] = [];
+  for await (const value of channel) values.push(value);
+  return values;
+}
+
+/** What a for-await over `channel` collected, and the error it ended with (if any). */
+async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
+  const values: T[] = [];
+  try {
+    for await (const value of channel) values.push(value);
+    return { values, error: undefined };
+  } catch (error) {
+    return { values, error };
+  }
+}
+
+type Message = { type: string; [key: string]: unknown };
+
+/** A port made of an EventTarget, one side of {@link fakePorts}. */
+class FakePort extends EventTarget {
+  peer!: FakePort;
+  /** Posts and hears nothing (a context that died without a word). */
+  dead = false;
+  /** While set, what this side posts is recorded but not delivered. */
+  held = false;
+  /** The `message` listeners registered, in order. */
+  readonly messageListeners: EventListenerOrEventListenerObject[] = [];
+  /** Every message posted on this side, as posted. */
+  readonly posted: Message[] = [];
+  /** Called in the delivery task of each message to this side, before it is dispatched. */
+  beforeDeliver: ((data: unknown) => void) | undefined = undefined;
+  /** Called right after each message to this side was dispatched. */
+  afterDeliver: ((data: unknown) => void) | undefined = undefined;
+
+  postMessage(message: unknown, transfer?: Transferable[]): void {
+    if (this.dead) return;
+    // Like a real port: cloning (and transferring) happens in postMessage, and may throw.
+    const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
+    this.posted.push(message as Message);
+    if (this.held) return;
+    const peer = this.peer;
+    setTimeout(() => {
+      if (this.dead || peer.dead) return;
+      peer.beforeDeliver?.(data);
+      peer.dispatchEvent(new MessageEvent('message', { data }));
+      peer.afterDeliver?.(data);
+    }, 0);
+  }
+
+  /** Hands `data` to this side's listeners directly, so that anything they throw reaches the caller. */
+  inject(data: unknown): void {
+    const event = new MessageEvent('message', { data });
+    for (const listener of [...this.messageListeners]) {
+      if (typeof listener === 'function') listener(event);
+      else listener.handleEvent(event);
+    }
+  }
+
+  /** The messages of `type` posted on this side. */
+  sent(type: string): Message[] {
+    return this.posted.filter((message) => message.type === type);
+  }
+
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
+    if (type === 'message' && listener !== null) this.messageListeners.push(listener);
+    super.addEventListener(type, listener);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
+    if (type === 'message') {
+      const index = this.messageListeners.indexOf(listener as EventListenerOrEventListenerObject);
+      if (index >= 0) this.messageListeners.splice(index, 1);
+    }
+    super.removeEventListener(type, listener);
+  }
+}
+
+/** Two fake ports wired to each other: `a` for the sender, `b` for the receiver by convention. */
+function fakePorts(): { a: FakePort; b: FakePort } {
+  const a = new FakePort();
+  const b = new FakePort();
+  a.peer = b;
+  b.peer = a;
+  return { a, b };
+}
+
+/** Waits until `condition` holds, a task at a time (at most `ms`). */
+async function until(condition: () => boolean, ms = 2000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(1);
+  }
+}
+
+/** The values of every `values` message posted on `port`, flattened. */
+function postedValues(port: FakePort): unknown[] {
+  return port.sent('values').flatMap((message) => message.values as unknown[]);
+}
+
+/** Checks the accounting of a finished stream: `sent` + `undelivered` = the `pulled` values, in order. */
+function expectAccounted<T>(result: PortResult<T>, pulled: readonly T[]): void {
+  expect(result.sent + result.undelivered.length).toBe(pulled.length);
+  expect(result.undelivered).toEqual(pulled.slice(result.sent));
+}
+
+describe('order and loss: every value pulled is committed remotely or undelivered, in every ending', () => {
+  test('values of every cloneable kind arrive intact and in order, including undefined, NaN and message look-alikes', async () => {
+    const [here, there] = ports();
+    const lookAlike = { source: 'chanasync-port', version: 1, name: '', session: 'x', type: 'end', abort: true };
+    const values: unknown[] = [
+      undefined,
+      null,
+      Number.NaN,
+      -0,
+      0,
+      '',
+      false,
+      [],
+      {},
+      lookAlike,
+      2n ** 70n,
+      new Map([[1, 'a']]),
+    ];
+    const local = new Channel<unknown>(Infinity);
+    await local.pushAll(values);
+    local.close();
+    const remote = fromPort<unknown>(there, { capacity: 3 });
+    const done = toPort(local, here);
+    const received = await collect(remote);
+    expect(received).toEqual(values);
+    expect(Object.is(received[3], -0)).toBe(true);
+    expect(await done).toEqual({ sent: values.length, undelivered: [] });
+  });
+
+  test('values from concurrent producers arrive each exactly once, each producer in its own order', async () => {
+    const [here, there] = ports();
+    const local = new Channel<[number, number]>(2);
+    const remote = fromPort<[number, number]>(there, { capacity: 5 });
+    const done = toPort(local, here);
+    const producers = [0, 1, 2].map(async (producer) => {
+      for (let i = 0; i < 200; i++) await local.push([producer, i]);
+    });
+    void Promise.all(producers).then(() => local.close());
+    const received = await collect(remote);
+    expect(received).toHaveLength(600);
+    for (const producer of [0, 1, 2]) {
+      expect(received.filter(([p]) => p === producer).map(([, i]) => i)).toEqual([...Array(200).keys()]);
+    }
+    expect(await done).toEqual({ sent: 600, undelivered: [] });
+  });
+
+  test('a local channel closed without a reason closes the remote one without a reason: for-await just ends', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const done = toPort(local, here);
+    await local.pushAll([1, 2]);
+    local.close();
+    expect(await drain(remote)).toEqual({ values: [1, 2], error: undefined });
+    const failure = await remote.pull().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ChannelClosedError);
+    expect((failure as ChannelClosedError).cause).toBeUndefined();
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+  });
+
+  test('a cloneable close reason keeps its class and message on the other side', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(1);
+    const remote = fromPort<number>(there, { capacity: 1 });
+    const done = toPort(local, here);
+    local.close(new TypeError('bad input upstream'));
+    const { error } = await drain(remote);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('bad input upstream');
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+  });
+
+  test('a close reason that is a plain string crosses over as that string', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(1);
+    const remote = fromPort<number>(there, { capacity: 1 });
+    const done = toPort(local, here);
+    local.close('shutting down');
+    const failure = await remote.pull().catch((error: unknown) => error);
+    expect((failure as ChannelClosedError).cause).toBe('shutting down');
+    await done;
+  });
+
+  test('when the receiver closes while values wait for room there, those values come back undelivered, in order', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([0, 1, 2, 3, 4, 5]);
+    const remote = fromPort<number>(b, { capacity: 4 });
+    const done = toPort(local, a);
+    await until(() => postedValues(a).length === 4);
+    // Code on the receiving side fills the channel itself before the batch arrives.
+    remote.pushNowait(-1);
+    remote.pushNowait(-2);
+    await until(() => remote.size === 4);
+    await sleep(5);
+    remote.close();
+    const result = await done;
+    const pulled = postedValues(a) as number[];
+    expectAccounted(result, pulled);
+    expect(result.sent).toBe(2);
+    expect(result.undelivered).toEqual([2, 3]);
+    expect(await collect(remote)).toEqual([-1, -2, 0, 1]);
+    expect(local.size).toBe(2);
+  });
+
+  test('closing the remote channel from inside a pull continuation still accounts for every value', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(50).keys()]);
+    const remote = fromPort<number>(there, { capacity: 8 });
+    const done = toPort(local, here);
+    const taken: number[] = [];
+    for (;;) {
+      const value = await remote.pull();
+      taken.push(value);
+      if (value === 10) {
+        remote.close();
+        break;
+      }
+    }
+    const result = await done;
+    const rest = await collect(remote);
+    expect([...taken, ...rest]).toEqual([...Array(result.sent).keys()]);
+    expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
+    expect(result.sent + result.undelivered.length + local.size).toBe(50);
+  });
+
+  test('when the receiving port closes (its context ends), toPort resolves at once with the values not acknowledged', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(20).keys()]);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const done = toPort(local, here);
+    expect(await remote.pull()).toBe(0);
+    there.close(); // Node fires `close` on both ports
+    const started = performance.now();
+    const result = await done;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result.sent + result.undelivered.length + local.size).toBe(20);
+    expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
+  });
+
+  test('when the sending port closes, the fromPort channel closes with a ChannelError saying the other side is gone', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(there, { name: 'feed', capacity: 4 });
+    void toPort(local, here, { name: 'feed' });
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    here.close();
+    const { values, error } = await drain(remote);
+    expect(values).toEqual([]);
+    expect(error).toBeInstanceOf(ChannelError);
+    expect((error as Error).message).toMatch(/fromPort.*"feed".*other side is gone/);
+  });
+
+  test('a value that cannot be cloned in the middle of a batch: the whole batch is undelivered, in order, and later values stay local', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<unknown>(Infinity);
+    const remote = fromPort<unknown>(b, { capacity: 8 });
+    const done = toPort(local, a);
+    expect(await local.push('first')).toBeUndefined();
+    expect(await remote.pull()).toBe('first');
+    const bad = { fn() {} };
+    await local.pushAll(['x', bad, 'y']);
+    const failure = (await done.catch((error: unknown) => error)) as TypeError & PortResult<unknown>;
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.message).toMatch(/toPort.*a value could not be posted/);
+    expect(failure.cause).toBeInstanceOf(Error);
+    expect(failure.sent).toBe(1);
+    expect(failure.undelivered).toEqual(['x', bad, 'y']);
+    const { values, error } = await drain(remote);
+    expect(values).toEqual([]);
+    expect((error as Error).message).toMatch(/could not be posted/);
+    expect(b.messageListeners).toHaveLength(0);
+    expect(a.messageListeners).toHaveLength(0);
+  });
+
+  test('a transfer function that throws rejects toPort with a TypeError whose cause is the thrown error', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(2);
+    const remote = fromPort<number>(there, { capacity: 2 });
+    const oops = new Error('no list for you');
+    const done = toPort(local, here, {
+      transfer: () => {
+        throw oops;
+      },
+    });
+    await local.push(7);
+    const failure = (await done.catch((error: unknown) => error)) as TypeError & PortResult<number>;
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.cause).toBe(oops);
+    expect(failure.message).toContain('no list for you');
+    expect(failure.sent).toBe(0);
+    expect(failure.undelivered).toEqual([7]);
+    await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  test('two values that list the same buffer make postMessage fail: toPort rejects and accounts for both', async () => {
+    const [here, there] = ports();
+    const shared = new ArrayBuffer(8);
+    const local = new Channel<{ buffer: ArrayBuffer }>(Infinity);
+    await local.pushAll([{ buffer: shared }, { buffer: shared }]);
+    const remote = fromPort<{ buffer: ArrayBuffer }>(there, { capacity: 4 });
+    const done = toPort(local, here, { transfer: (value) => [value.buffer] });
+    const failure = (await done.catch((error: unknown) => error)) as TypeError & PortResult<{ buffer: ArrayBuffer }>;
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.sent).toBe(0);
+    expect(failure.undelivered).toHaveLength(2);
+    expect(shared.byteLength).toBe(8); // nothing moved: the post failed as a whole
+    await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  test('undelivered values whose buffers were transferred come back detached', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<ArrayBuffer>(Infinity);
+    const remote = fromPort<ArrayBuffer>(b, { capacity: 1 });
+    const done = toPort(local, a, { transfer: (buffer) => [buffer] });
+    await until(() => a.sent('open').length > 0 && b.sent('credit').length > 0);
+    await tick();
+    const buffer = new Uint8Array(16).fill(1).buffer;
+    local.pushNowait(buffer);
+    await until(() => a.sent('values').length === 1);
+    remote.pushNowait(new ArrayBuffer(1)); // the receiving side fills its one slot itself
+    await sleep(5);
+    remote.close();
+    const result = await done;
+    expect(result.sent).toBe(0);
+    expect(result.undelivered).toEqual([buffer]);
+    expect(result.undelivered[0]?.byteLength).toBe(0);
+  });
+});
+
+describe('aborting toPort at every stage', () => {
+  test('an abort in the turn values were pulled keeps that batch here: undelivered, never posted', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 8 });
+    const controller = new AbortController();
+    const done = toPort(local, a, { signal: controller.signal });
+    await until(() => b.sent('credit').length > 0);
+    await tick();
+    local.pushNowait(1);
+    local.pushNowait(2); // pulled at once, into this turn's batch
+    controller.abort(new Error('stop'));
+    const result = await done;
+    expect(result).toEqual({ sent: 0, undelivered: [1, 2] });
+    expect(a.sent('values')).toEqual([]);
+    const { values, error } = await drain(remote);
+    expect(values).toEqual([]);
+    expect((error as Error).message).toBe('stop');
+  });
+
+  test('an abort after some batches were posted: sent + undelivered is everything pulled, in order', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 3 });
+    const controller = new AbortController();
+    const done = toPort(local, a, { signal: controller.signal });
+    await local.pushAll([...Array(10).keys()]);
+    await until(() => postedValues(a).length === 3);
+    expect(await remote.pull()).toBe(0);
+    await until(() => postedValues(a).length > 3);
+    controller.abort(new Error('stop'));
+    const result = await done;
+    const pulled = [...Array(10 - local.size).keys()];
+    expectAccounted(result, pulled);
+    const { values } = await drain(remote);
+    expect([0, ...values]).toEqual(pulled.slice(0, result.sent));
+  });
+
+  test('an abort after the local channel was closed and drained changes nothing: the stream ends normally', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(b, { capacity: 4 });
+    const controller = new AbortController();
+    const done = toPort(local, a, { signal: controller.signal });
+    await local.pushAll([1, 2]);
+    local.close(new Error('source done'));
+    await until(() => a.sent('end').length === 1);
+    controller.abort(new Error('too late'));
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+    expect(a.sent('end')).toHaveLength(1);
+    const { values, error } = await drain(remote);
+    expect(values).toEqual([1, 2]);
+    expect((error as Error).message).toBe('source done');
+  });
+
+  test('an abort after toPort settled is a no-op and its listener is gone from the signal', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(1);
+    const remote = fromPort<number>(there, { capacity: 1 });
+    const controller = new AbortController();
+    const done = toPort(local, here, { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    local.close();
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    controller.abort();
+    expect(remote.closed).toBe(true);
+  });
+
+  test('every ending removes the abort listener: receiver closed, port closed, value not cloneable, aborted', async () => {
+    const endings: ((
+      local: Channel<unknown>,
+      remote: Channel<unknown>,
+      port: MessagePort,
+      c: AbortController,
+    ) => void)[] = [
+      (_local, remote) => remote.close(),
+      (_local, _remote, port) => port.close(),
+      (local) => local.pushNowait(() => {}),
+      (_local, _remote, _port, controller) => controller.abort(),
+    ];
+    for (const end of endings) {
+      const [here, there] = ports();
+      const local = new Channel<unknown>(4);
+      const remote = fromPort<unknown>(there, { capacity: 4 });
+      const controller = new AbortController();
+      const done = toPort(local, here, { signal: controller.signal });
+      await local.push(1);
+      expect(await remote.pull()).toBe(1);
+      end(local, remote, there, controller);
+      await done.catch(() => {});
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    }
+  });
+
+  test('aborting with a reason that cannot be cloned while running closes the remote channel with an Error carrying its message', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(2);
+    const remote = fromPort<number>(there, { capacity: 2 });
+    const controller = new AbortController();
+    const done = toPort(local, here, { signal: controller.signal });
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    controller.abort({ message: 'user left', retry: () => {} });
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+    const { error } = await drain(remote);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('user left');
+  });
+
+  test('aborting while still pairing with a reason that cannot be cloned still closes the receiver that heard it', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(1);
+    const controller = new AbortController();
+    const remote = fromPort<number>(b, { name: 'x' });
+    b.held = true; // the receiver's answers do not arrive: the sender stays in pairing
+    const done = toPort(local, a, { name: 'x', signal: controller.signal });
+    await until(() => b.sent('credit').length > 0);
+    controller.abort({ message: 'changed my mind', later: () => {} });
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+    const failure = await remote.pull().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ChannelClosedError);
+    expect(((failure as ChannelClosedError).cause as Error).message).toContain('changed my mind');
+  });
+
+  test('a default abort (no reason) closes the remote channel with an error that says AbortError and its message', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(2);
+    const remote = fromPort<number>(there, { capacity: 2 });
+    const controller = new AbortController();
+    const done = toPort(local, here, { signal: controller.signal });
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    controller.abort();
+    await done;
+    const { error } = await drain(remote);
+    // A DOMException where the platform clones one (browsers), else an Error saying the same (Node 20).
+    expect(error).toBeInstanceOf(Error);
+    expect(`${(error as Error).name}: ${(error as Error).message}`).toContain('AbortError: This operation was aborted');
+  });
+
+  test('an abort from inside the transfer callback still accounts for the batch being posted', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<ArrayBuffer>(Infinity);
+    const remote = fromPort<ArrayBuffer>(b, { capacity: 4 });
+    const controller = new AbortController();
+    const done = toPort(local, a, {
+      signal: controller.signal,
+      transfer: (buffer) => {
+        controller.abort(new Error('mid-post'));
+        return [buffer];
+      },
+    });
+    const buffers = [new ArrayBuffer(1), new ArrayBuffer(2)];
+    await local.pushAll(buffers);
+    const result = await done;
+    const { values, error } = await drain(remote);
+    expect((error as Error).message).toBe('mid-post');
+    expect(result.sent).toBe(values.length);
+    expect(result.sent + result.undelivered.length).toBe(2);
+  });
+});
