@@ -229,9 +229,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   constructor(capacity = 0, options?: ChannelOptions) {
     const problem = 'new Channel(capacity, options): ';
-    // (`Infinity % 1` is NaN: `!(capacity % 1)` accepts it, and `capacity >= 0` refuses NaN.)
+    // (`Infinity % 1` is NaN: `!(capacity % 1)` accepts it, and `capacity >= 0` refuses NaN.
+    // The type is checked first: comparing a bigint or a symbol would throw, an object would
+    // have its `valueOf` called.)
     const bad = numberError(
-      capacity >= 0 && !(capacity % 1),
+      typeof capacity === 'number' && capacity >= 0 && !(capacity % 1),
       capacity,
       `${problem}capacity must be 0, a positive integer or Infinity`,
     );
@@ -247,7 +249,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       }
       if (capacity === 0) throw new RangeError(`${problem}overflow ${overflow} needs capacity ≥ 1`);
     }
-    this.limit = capacity;
+    this.limit = capacity || 0; // -0 reads as 0
     this.policy = overflow;
     this.label = name;
     tracker?.(this, 'create', options);
@@ -440,7 +442,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     const signal = options?.signal;
     const refused = refusal('pullMany', signal);
     if (refused) return refused;
-    const bad = numberError(max >= 1 && max % 1 === 0, max, 'pullMany(max): max must be a positive integer');
+    const bad = numberError(
+      typeof max === 'number' && max >= 1 && max % 1 === 0,
+      max,
+      'pullMany(max): max must be a positive integer',
+    );
     if (bad) return Promise.reject(bad);
     const values: T[] = [];
     for (let value = commitPull(this); value !== NOTHING; value = values.length < max ? commitPull(this) : NOTHING) {
@@ -448,7 +454,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     }
     if (values.length) return Promise.resolve(values);
     if (this.isClosed) return Promise.reject(closedError(this, 'pullMany'));
-    return wait(this, false, signal).then((value) => [value]);
+    // close() fails a parked pull as `pull`; the caller made a `pullMany`.
+    return wait(this, false, signal).then(
+      (value) => [value],
+      (error) => Promise.reject(error === signal?.reason ? error : closedError(this, 'pullMany')),
+    );
   }
 
   /**
@@ -477,17 +487,23 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       throw new TypeError('pushAll(values): values is not iterable');
     }
     let pushed = 0;
+    let parked = false;
     try {
       for (const value of values) {
         refuseThenable('pushAll', value);
         // Each value as a push of its own: an aborted signal first, then a closed channel.
         if (signal?.aborted) throw signal.reason;
         if (this.isClosed) throw closedError(this, 'pushAll');
-        if (!commitPush(this, value)) await wait(this, true, signal, value);
+        if (!commitPush(this, value)) {
+          parked = true;
+          await wait(this, true, signal, value);
+          parked = false;
+        }
         pushed++;
       }
     } catch (error) {
-      throw counted(this, error, pushed);
+      // A parked value fails by its signal (its reason) or by close(), which names a `push`.
+      throw counted(this, parked && error !== signal?.reason ? closedError(this, 'pushAll') : error, pushed);
     }
   }
 

@@ -168,10 +168,13 @@ class SelectWaiter<T> extends Waiter<T> {
     super(channel, value, won as (value: T | PromiseLike<T>) => void, group.signal);
   }
 
-  /** `close()` claimed this case: a pull case fires with `ok: false`, a push case fails the select. */
-  override fail(error: unknown): void {
+  /**
+   * `close()` claimed this case: a pull case fires with `ok: false`, a push case fails the
+   * select (with an error that names the select, as when the push case was closed at the call).
+   */
+  override fail(): void {
     release(this.group, this as SelectWaiter<unknown>);
-    if (this.isPush) this.group.reject(error);
+    if (this.isPush) this.group.reject(closedError(this.channel, 'select push'));
     else this.group.resolve({ index: this.index, channel: this.channel, value: undefined, ok: false });
   }
 
@@ -392,9 +395,13 @@ class LoneSelectWaiter<T> extends Waiter<T> {
     super(channel, value, wonAlone as (value: T | PromiseLike<T>) => void, signal);
   }
 
-  /** `close()` claimed it: a pull case fires with `ok: false`, a push case fails the select. */
-  override fail(error: unknown): void {
-    this.settle(this.isPush ? Promise.reject(error) : { index: 0, channel: this.channel, value: undefined, ok: false });
+  /** `close()` claimed it: a pull case fires with `ok: false`, a push case fails the select (see {@link SelectWaiter.fail}). */
+  override fail(): void {
+    this.settle(
+      this.isPush
+        ? Promise.reject(closedError(this.channel, 'select push'))
+        : { index: 0, channel: this.channel, value: undefined, ok: false },
+    );
   }
 
   /** Its signal aborted: the select rejects with the reason. */

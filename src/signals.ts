@@ -72,11 +72,13 @@ function forget(signal: AbortSignal): void {
  * Whether `signal` can be used as an operation's signal. Checked before anything parks: an
  * object that is not an `AbortSignal` (the common slip `{ signal: controller }`) is refused
  * with a `TypeError`, leaving no trace. Duck-typed, so a signal of another realm (a frame's)
- * is fine.
+ * is fine; it needs `removeEventListener` too, which the commit that ends a parked operation
+ * calls (an object without it would make that commit throw half-way).
  */
 export function isSignal(signal: unknown): signal is AbortSignal {
   return (
     typeof (signal as AbortSignal | null)?.aborted === 'boolean' &&
-    typeof (signal as AbortSignal).addEventListener === 'function'
+    typeof (signal as AbortSignal).addEventListener === 'function' &&
+    typeof (signal as AbortSignal).removeEventListener === 'function'
   );
 }
