@@ -717,3 +717,297 @@ describe('backpressure: posted-but-not-committed plus buffered remotely never ex
     local.close();
   });
 });
+
+describe('batching', () => {
+  test('values pushed in successive microtasks of one turn travel in one message', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(b, { capacity: 16 });
+    const done = toPort(local, a);
+    await until(() => b.sent('credit').length > 0);
+    await tick(); // the credit arrived: the sender's pull is parked
+    await (async () => {
+      for (let i = 0; i < 6; i++) await local.push(i); // each push resumes the loop in a microtask
+    })();
+    await until(() => remote.size === 6);
+    expect(a.sent('values').map((message) => message.values)).toEqual([[0, 1, 2, 3, 4, 5]]);
+    local.close();
+    expect(await done).toEqual({ sent: 6, undelivered: [] });
+  });
+
+  test('values pulled in different turns travel in different messages, in order', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 16 });
+    const done = toPort(local, a);
+    await until(() => b.sent('credit').length > 0);
+    await tick();
+    local.pushNowait(1);
+    await sleep(5);
+    local.pushNowait(2);
+    local.pushNowait(3);
+    await until(() => remote.size === 3);
+    expect(a.sent('values').map((message) => message.values)).toEqual([[1], [2, 3]]);
+    local.close();
+    expect(await collect(remote)).toEqual([1, 2, 3]);
+    await done;
+  });
+
+  test('a batch stops at the credit: the values beyond it wait in the local channel, not in the sender', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(10).keys()]);
+    const remote = fromPort<number>(b, { capacity: 4 });
+    const done = toPort(local, a);
+    await until(() => remote.size === 4);
+    await sleep(5);
+    expect(a.sent('values').map((message) => message.values)).toEqual([[0, 1, 2, 3]]);
+    expect(local.size).toBe(6);
+    remote.close();
+    expect(await done).toEqual({ sent: 4, undelivered: [] });
+  });
+});
+
+describe('names: several streams over one port', () => {
+  test('a stream each way with the same name on one port pair: both flow, neither takes the other’s values', async () => {
+    const [left, right] = ports();
+    const leftOut = new Channel<string>(4);
+    const rightOut = new Channel<number>(4);
+    const atRight = fromPort<string>(right, { name: 'x', capacity: 2 });
+    const atLeft = fromPort<number>(left, { name: 'x', capacity: 2 });
+    const sentLeft = toPort(leftOut, left, { name: 'x' });
+    const sentRight = toPort(rightOut, right, { name: 'x' });
+    const [gotRight, gotLeft] = await Promise.all([
+      collect(atRight),
+      collect(atLeft),
+      leftOut.pushAll(['a', 'b', 'c']).then(() => leftOut.close()),
+      rightOut.pushAll([1, 2, 3]).then(() => rightOut.close()),
+    ]);
+    expect(gotRight).toEqual(['a', 'b', 'c']);
+    expect(gotLeft).toEqual([1, 2, 3]);
+    expect(await sentLeft).toEqual({ sent: 3, undelivered: [] });
+    expect(await sentRight).toEqual({ sent: 3, undelivered: [] });
+  });
+
+  test('closing one stream leaves the others on the port flowing, and the port listener goes with the last one', async () => {
+    const { a, b } = fakePorts();
+    const one = new Channel<number>(4);
+    const two = new Channel<number>(4);
+    const remoteOne = fromPort<number>(b, { name: 'one', capacity: 2 });
+    const remoteTwo = fromPort<number>(b, { name: 'two', capacity: 2 });
+    const doneOne = toPort(one, a, { name: 'one' });
+    const doneTwo = toPort(two, a, { name: 'two' });
+    expect(a.messageListeners).toHaveLength(1);
+    expect(b.messageListeners).toHaveLength(1);
+    await one.push(1);
+    expect(await remoteOne.pull()).toBe(1);
+    remoteOne.close();
+    expect(await doneOne).toEqual({ sent: 1, undelivered: [] });
+    expect(b.messageListeners).toHaveLength(1);
+    await two.pushAll([5, 6]);
+    expect([await remoteTwo.pull(), await remoteTwo.pull()]).toEqual([5, 6]);
+    two.close();
+    expect(await doneTwo).toEqual({ sent: 2, undelivered: [] });
+    expect(a.messageListeners).toHaveLength(0);
+    expect(b.messageListeners).toHaveLength(0);
+  });
+
+  test('names are compared exactly: "Jobs", "jobs" and "" are three streams', async () => {
+    const [here, there] = ports();
+    const names = ['Jobs', 'jobs', ''];
+    const receivers = names.map((name) => fromPort<string>(there, { name, capacity: 4 }));
+    const results = names.map((name) => {
+      const local = new Channel<string>(4);
+      local.pushNowait(`for ${name}`);
+      local.close();
+      return toPort(local, here, { name });
+    });
+    const got = await Promise.all(receivers.map((receiver) => collect(receiver)));
+    expect(got).toEqual([['for Jobs'], ['for jobs'], ['for ']]);
+    for (const result of await Promise.all(results)) expect(result).toEqual({ sent: 1, undelivered: [] });
+  });
+
+  test('after a receiver closed, messages for its name are ignored, and a new receiver of that name pairs only with a new sender', async () => {
+    const { a, b } = fakePorts();
+    const first = new Channel<number>(4);
+    const remote = fromPort<number>(b, { name: 'n', capacity: 4 });
+    const done = toPort(first, a, { name: 'n' });
+    await first.push(1);
+    expect(await remote.pull()).toBe(1);
+    const session = a.sent('open')[0]?.session as string;
+    remote.close();
+    await done;
+    const envelope = { source: 'chanasync-port', version: 1, name: 'n', session };
+    const again = fromPort<number>(b, { name: 'n', capacity: 4 });
+    // The old session's traffic, late: nothing of it may reach the new channel.
+    expect(() => {
+      b.inject({ ...envelope, type: 'values', values: [666] });
+      b.inject({ ...envelope, type: 'end', abort: true, reason: 'old' });
+      b.inject({ ...envelope, type: 'ping' });
+    }).not.toThrow();
+    expect(again.size).toBe(0);
+    expect(again.closed).toBe(false);
+    const second = new Channel<number>(4);
+    const doneAgain = toPort(second, a, { name: 'n' });
+    await second.pushAll([2, 3]);
+    second.close();
+    expect(await collect(again)).toEqual([2, 3]);
+    expect(await doneAgain).toEqual({ sent: 2, undelivered: [] });
+  });
+
+  test('a message for a name nobody listens to is ignored, and the streams of other names go on', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(2);
+    const remote = fromPort<number>(there, { name: 'real', capacity: 2 });
+    const done = toPort(local, here, { name: 'real' });
+    here.postMessage({ source: 'chanasync-port', version: 1, name: 'ghost', session: 's', type: 'open' });
+    here.postMessage({
+      source: 'chanasync-port',
+      version: 1,
+      name: 'ghost',
+      session: 's',
+      type: 'values',
+      values: [9],
+    });
+    there.postMessage({
+      source: 'chanasync-port',
+      version: 1,
+      name: 'ghost',
+      session: 's',
+      type: 'closed',
+      committed: 0,
+    });
+    await local.pushAll([1, 2]);
+    local.close();
+    expect(await collect(remote)).toEqual([1, 2]);
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+  });
+
+  test('a toPort whose name has no receiver pulls nothing; aborting it leaves no listener and no timer', async () => {
+    const { a, b } = fakePorts();
+    const other = fromPort<number>(b, { name: 'other' });
+    const local = new Channel<number>(2);
+    local.pushNowait(1);
+    const controller = new AbortController();
+    const done = toPort(local, a, { name: 'nobody', signal: controller.signal });
+    await sleep(20);
+    expect(local.size).toBe(1);
+    controller.abort();
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+    expect(a.messageListeners).toHaveLength(0);
+    const posted = a.posted.length;
+    await sleep(1100); // longer than the period of `open`
+    expect(a.posted.length).toBe(posted);
+    expect(other.closed).toBe(false);
+    other.close();
+  });
+});
+
+describe('bad arguments: a clear error naming the function, and nothing left behind', () => {
+  test('toPort rejects (never throws synchronously) each bad argument with a TypeError naming toPort and the problem', async () => {
+    const { a } = fakePorts();
+    const channel = new Channel<number>();
+    const cases: [unknown, unknown, unknown, RegExp][] = [
+      [null, a, undefined, /channel is not a chanasync Channel/],
+      [{ pull() {} }, a, undefined, /channel is not a chanasync Channel/],
+      [channel, null, undefined, /port must be a MessagePort/],
+      [channel, 42, undefined, /port must be a MessagePort/],
+      [channel, {}, undefined, /port has no postMessage/],
+      [channel, { postMessage() {} }, undefined, /port has no addEventListener/],
+      [channel, a, 'fast', /options must be an object/],
+      [channel, a, null, /options must be an object/],
+      [channel, a, { name: 5 }, /name must be a string/],
+      [channel, a, { name: null }, /name must be a string/],
+      [channel, a, { signal: { aborted: false } }, /signal is not an AbortSignal/],
+      [channel, a, { transfer: [] }, /transfer must be a function/],
+      [channel, a, { origin: 1 }, /origin must be a string/],
+    ];
+    for (const [ch, port, options, message] of cases) {
+      let promise: Promise<unknown> | undefined;
+      expect(() => {
+        promise = toPort(ch as Channel<number>, port as PortLike, options as never);
+      }).not.toThrow();
+      const error = await (promise as Promise<unknown>).catch((e: unknown) => e);
+      expect(error, String(message)).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/^toPort\(channel, port, options\): /);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(a.messageListeners).toHaveLength(0);
+  });
+
+  test('fromPort throws each bad argument synchronously with a TypeError or RangeError naming fromPort', () => {
+    const { b } = fakePorts();
+    const cases: [unknown, unknown, ErrorConstructor, RegExp][] = [
+      [null, undefined, TypeError, /port must be a MessagePort/],
+      [undefined, undefined, TypeError, /port must be a MessagePort/],
+      ['port', undefined, TypeError, /port must be a MessagePort/],
+      [{ addEventListener() {}, removeEventListener() {} }, undefined, TypeError, /port has no postMessage/],
+      [b, 'x', TypeError, /options must be an object/],
+      [b, null, TypeError, /options must be an object/],
+      [b, { name: null }, TypeError, /name must be a string/],
+      [b, { capacity: '4' }, TypeError, /capacity must be a number/],
+      [b, { capacity: null }, TypeError, /capacity must be a number/],
+      [b, { capacity: Number.NaN }, RangeError, /capacity must be 0, a positive integer or Infinity, got NaN/],
+      [b, { capacity: -1 }, RangeError, /got -1/],
+      [b, { capacity: 0.5 }, RangeError, /got 0.5/],
+      [b, { capacity: -Infinity }, RangeError, /got -Infinity/],
+      [b, { origin: 443 }, TypeError, /origin must be a string/],
+    ];
+    for (const [port, options, kind, message] of cases) {
+      let error: unknown;
+      try {
+        fromPort(port as PortLike, options as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(message)).toBeInstanceOf(kind);
+      expect((error as Error).message).toMatch(/^fromPort\(port, options\): /);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(b.messageListeners).toHaveLength(0);
+    expect(b.posted).toEqual([]);
+  });
+
+  test('a second toPort of the same name on a port is refused, and the first one goes on unharmed', async () => {
+    const [here, there] = ports();
+    const first = new Channel<number>(2);
+    const remote = fromPort<number>(there, { name: 'dup', capacity: 2 });
+    const done = toPort(first, here, { name: 'dup' });
+    const other = new Channel<number>(2);
+    other.pushNowait(99);
+    await expect(toPort(other, here, { name: 'dup' })).rejects.toThrow(
+      /toPort\(channel, port, options\): a toPort stream named "dup" is already open on this port/,
+    );
+    expect(other.size).toBe(1);
+    await first.pushAll([1, 2]);
+    first.close();
+    expect(await collect(remote)).toEqual([1, 2]);
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+  });
+
+  test('a very large capacity (beyond safe integers) still pairs and carries values', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(there, { capacity: 2 ** 60 });
+    const done = toPort(local, here);
+    await local.pushAll([1, 2, 3]);
+    await until(() => remote.size === 3);
+    local.close();
+    expect(await collect(remote)).toEqual([1, 2, 3]);
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+  });
+
+  test('capacity Infinity and capacity 2^53 - 1 both let the sender take everything at once', async () => {
+    for (const capacity of [Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER]) {
+      const [here, there] = ports();
+      const local = new Channel<number>(Infinity);
+      await local.pushAll([...Array(100).keys()]);
+      const remote = fromPort<number>(there, { capacity });
+      const done = toPort(local, here);
+      await until(() => remote.size === 100);
+      local.close();
+      expect(await collect(remote)).toEqual([...Array(100).keys()]);
+      expect(await done).toEqual({ sent: 100, undelivered: [] });
+    }
+  });
+});

@@ -147,7 +147,10 @@ class Receiver<T> extends Stream {
     if (!raise && !ack) return;
     if (raise) this.postedGranted = this.granted;
     this.postedCommitted = this.committed;
-    this.trySend({ ...this.envelope(), type: 'credit', granted: this.postedGranted, committed: this.committed });
+    // A credit beyond the safe integers (a capacity of 2^53 or more) is as good as unbounded,
+    // and the wire format only carries exact counts: it goes as Infinity.
+    const granted = this.postedGranted > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : this.postedGranted;
+    this.trySend({ ...this.envelope(), type: 'credit', granted, committed: this.committed });
   }
 
   /**
@@ -305,9 +308,9 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`${caller}: options must be an object`);
   }
-  const name = options?.name ?? '';
+  const name = options?.name === undefined ? '' : options.name;
   if (typeof name !== 'string') throw new TypeError(`${caller}: name must be a string`);
-  const capacity = options?.capacity ?? 0;
+  const capacity = options?.capacity === undefined ? 0 : options.capacity;
   if (typeof capacity !== 'number') throw new TypeError(`${caller}: capacity must be a number`);
   if (!(capacity >= 0 && (capacity % 1 === 0 || capacity === Number.POSITIVE_INFINITY))) {
     throw new RangeError(`${caller}: capacity must be 0, a positive integer or Infinity, got ${capacity}`);

@@ -468,7 +468,7 @@ export function toPort<T>(channel: PullChannel<T>, port: PortLike, options?: ToP
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`${caller}: options must be an object`);
     }
-    const name = options?.name ?? '';
+    const name = options?.name === undefined ? '' : options.name;
     if (typeof name !== 'string') throw new TypeError(`${caller}: name must be a string`);
     const signal = options?.signal;
     if (signal !== undefined && !isSignal(signal)) throw new TypeError(`${caller}: signal is not an AbortSignal`);
