@@ -454,11 +454,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     }
     if (values.length) return Promise.resolve(values);
     if (this.isClosed) return Promise.reject(closedError(this, 'pullMany'));
-    // close() fails a parked pull as `pull`; the caller made a `pullMany`.
-    return wait(this, false, signal).then(
-      (value) => [value],
-      (error) => Promise.reject(error === signal?.reason ? error : closedError(this, 'pullMany')),
-    );
+    return wait(this, false, signal).then((value) => [value]);
   }
 
   /**
@@ -487,23 +483,17 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       throw new TypeError('pushAll(values): values is not iterable');
     }
     let pushed = 0;
-    let parked = false;
     try {
       for (const value of values) {
         refuseThenable('pushAll', value);
         // Each value as a push of its own: an aborted signal first, then a closed channel.
         if (signal?.aborted) throw signal.reason;
         if (this.isClosed) throw closedError(this, 'pushAll');
-        if (!commitPush(this, value)) {
-          parked = true;
-          await wait(this, true, signal, value);
-          parked = false;
-        }
+        if (!commitPush(this, value)) await wait(this, true, signal, value);
         pushed++;
       }
     } catch (error) {
-      // A parked value fails by its signal (its reason) or by close(), which names a `push`.
-      throw counted(this, parked && error !== signal?.reason ? closedError(this, 'pushAll') : error, pushed);
+      throw counted(this, error, pushed);
     }
   }
 
