@@ -1011,3 +1011,275 @@ describe('bad arguments: a clear error naming the function, and nothing left beh
     }
   });
 });
+
+describe('malformed and foreign messages', () => {
+  const TYPES = ['open', 'values', 'end', 'ready', 'credit', 'closed', 'ping', 'pong', 'nonsense', 7, undefined];
+  /** A message shape: any mix of the protocol's fields with right, wrong or missing values. */
+  const shape = (session: string) =>
+    fc.record(
+      {
+        source: fc.constantFrom('chanasync-port', 'other', undefined, 1),
+        version: fc.constantFrom(1, 2, '1', undefined),
+        name: fc.constantFrom('', 'n', 'other', 1, undefined),
+        session: fc.constantFrom(session, 'someone-else', '', 5, undefined),
+        type: fc.constantFrom(...TYPES),
+        values: fc.oneof(fc.constant([]), fc.array(fc.anything(), { minLength: 1, maxLength: 3 }), fc.anything()),
+        granted: fc.oneof(fc.integer({ min: -2, max: 100 }), fc.double(), fc.constantFrom(Infinity, -Infinity, '9')),
+        committed: fc.oneof(fc.integer({ min: -2, max: 100 }), fc.double(), fc.constantFrom('0', null)),
+        abort: fc.oneof(fc.boolean(), fc.constantFrom('yes', 0, undefined)),
+        reason: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+  const foreign = (session: string) =>
+    fc
+      .oneof(shape(session), fc.anything())
+      .filter((data) => !isPortMessage(data) || (data as { session?: unknown }).session !== session);
+
+  test('isPortMessage never throws and accepts nothing that is not a plain protocol message', () => {
+    fc.assert(
+      fc.property(fc.oneof(shape('s'), fc.anything()), (data) => {
+        const verdict = isPortMessage(data);
+        if (verdict) {
+          const message = data as Record<string, unknown>;
+          expect(message.source).toBe('chanasync-port');
+          expect(message.version).toBe(1);
+          expect(typeof message.name).toBe('string');
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('fuzzed malformed and foreign messages on both sides throw nothing, commit nothing and pull nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { minLength: 1, maxLength: 1 }), async ([seed]) => {
+        const { a, b } = fakePorts();
+        const local = new Channel<number>(Infinity);
+        const remote = fromPort<number>(b, { name: 'n', capacity: 3 });
+        const done = toPort(local, a, { name: 'n' });
+        await local.pushAll([0, 1]);
+        await until(() => remote.size === 2);
+        const session = a.sent('open')[0]?.session as string;
+        const junk = fc.sample(fc.array(foreign(session), { minLength: 1, maxLength: 30 }), { seed, numRuns: 1 })[0];
+        const valuesBefore = postedValues(a).length;
+        for (const data of junk as unknown[]) {
+          expect(() => b.inject(data)).not.toThrow();
+          expect(() => a.inject(data)).not.toThrow();
+        }
+        local.pushNowait(2);
+        await sleep(5);
+        // The junk changed nothing: the stream's state is what the real traffic made it.
+        expect(remote.closed).toBe(false);
+        expect(remote.size).toBe(3);
+        expect(postedValues(a)).toHaveLength(valuesBefore + 1);
+        expect(await remote.pullMany(3)).toEqual([0, 1, 2]);
+        local.close();
+        expect(await collect(remote)).toEqual([]);
+        expect(await done).toEqual({ sent: 3, undelivered: [] });
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+
+  test('a well-formed message of another session never closes or feeds a paired stream', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(b, { capacity: 4 });
+    const done = toPort(local, a);
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    const envelope = { source: 'chanasync-port', version: 1, name: '', session: 'intruder' };
+    b.inject({ ...envelope, type: 'open' });
+    b.inject({ ...envelope, type: 'values', values: [666] });
+    b.inject({ ...envelope, type: 'end', abort: true, reason: 'hijacked' });
+    a.inject({ ...envelope, type: 'closed', committed: 0 });
+    a.inject({ ...envelope, type: 'credit', granted: 1000, committed: 0 });
+    expect(remote.size).toBe(0);
+    expect(remote.closed).toBe(false);
+    await local.push(2);
+    expect(await remote.pull()).toBe(2);
+    local.close();
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+  });
+});
+
+describe('windows: the other window is the port, messages are heard on the own global and checked for origin', () => {
+  type Post = { message: Message; targetOrigin: string };
+  /** A fake window: `window === itself`; what it is sent arrives on the shared global, from `other`. */
+  class FakeWindow {
+    readonly window = this;
+    other!: FakeWindow;
+    readonly posts: Post[] = [];
+    constructor(
+      readonly origin: string,
+      private readonly global: EventTarget,
+    ) {}
+    postMessage(message: Message, targetOrigin: string, transfer?: Transferable[]): void {
+      if (typeof targetOrigin !== 'string') throw new TypeError('postMessage on a window takes a target origin');
+      this.posts.push({ message, targetOrigin });
+      if (targetOrigin !== '*' && targetOrigin !== this.origin) return; // the browser drops it
+      const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
+      setTimeout(() => dispatchFrom(this.global, this.other, data), 0);
+    }
+  }
+  /** Dispatches a `message` event on `global` as if `source` (with its origin, or `origin`) posted `data`. */
+  function dispatchFrom(global: EventTarget, source: unknown, data: unknown, origin?: string): void {
+    const event = Object.assign(new Event('message'), {
+      data,
+      source,
+      origin: origin ?? (source as FakeWindow).origin,
+    });
+    global.dispatchEvent(event);
+  }
+  /** The shared global of both "contexts", with a count of its message listeners. */
+  function withGlobal(run: (global: EventTarget & { listeners: number }) => Promise<void>) {
+    return async () => {
+      const target = Object.assign(new EventTarget(), { listeners: 0 });
+      const scope = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
+      scope.addEventListener = (type: string, listener: EventListenerOrEventListenerObject) => {
+        if (type === 'message') target.listeners++;
+        target.addEventListener(type, listener);
+      };
+      scope.removeEventListener = (type: string, listener: EventListenerOrEventListenerObject) => {
+        if (type === 'message') target.listeners--;
+        target.removeEventListener(type, listener);
+      };
+      try {
+        await run(target);
+      } finally {
+        delete scope.addEventListener;
+        delete scope.removeEventListener;
+      }
+    };
+  }
+  const PAGE = 'https://page.example';
+  const FRAME = 'https://frame.example';
+  /** `frame` is what the page posts to (iframe.contentWindow), `parent` what the frame posts to. */
+  function windows(global: EventTarget) {
+    const frame = new FakeWindow(FRAME, global);
+    const parent = new FakeWindow(PAGE, global);
+    frame.other = parent;
+    parent.other = frame;
+    return { frame: frame as FakeWindow & PortLike, parent: parent as FakeWindow & PortLike };
+  }
+
+  test(
+    'page → frame: values flow, the frame answers only to the page origin, values go only to the frame origin',
+    withGlobal(async (global) => {
+      const { frame, parent } = windows(global);
+      const local = new Channel<number>(4);
+      const remote = fromPort<number>(parent, { origin: PAGE, capacity: 2 });
+      const done = toPort(local, frame);
+      expect(global.listeners).toBe(2); // one per port window, on the global (here shared by both "contexts")
+      await local.pushAll([1, 2, 3]);
+      local.close();
+      expect(await collect(remote)).toEqual([1, 2, 3]);
+      expect(await done).toEqual({ sent: 3, undelivered: [] });
+      expect(parent.posts.every((post) => post.targetOrigin === PAGE)).toBe(true);
+      const dataPosts = frame.posts.filter((post) => post.message.type !== 'open' && post.message.type !== 'ping');
+      expect(dataPosts.length).toBeGreaterThan(0);
+      expect(dataPosts.every((post) => post.targetOrigin === FRAME)).toBe(true);
+      expect(global.listeners).toBe(0);
+    }),
+  );
+
+  test(
+    'a frame ignores every message of the wrong origin, even one that would pair or carry values',
+    withGlobal(async (global) => {
+      const { frame, parent } = windows(global);
+      const remote = fromPort<number>(parent, { origin: PAGE, capacity: 2 });
+      const evil = { source: 'chanasync-port', version: 1, name: '', session: 'evil' };
+      dispatchFrom(global, parent, { ...evil, type: 'open' }, 'https://evil.example');
+      dispatchFrom(global, parent, { ...evil, type: 'values', values: [666] }, 'https://evil.example');
+      await tick();
+      expect(remote.size).toBe(0);
+      expect(parent.posts.map((post) => post.message.type)).toEqual(['ready']); // no credit for the intruder
+      const local = new Channel<number>(2);
+      const done = toPort(local, frame);
+      await local.push(1);
+      expect(await remote.pull()).toBe(1);
+      const session = frame.posts[0]?.message.session;
+      dispatchFrom(global, parent, { ...evil, session, type: 'values', values: [666] }, 'https://evil.example');
+      dispatchFrom(global, parent, { ...evil, session, type: 'end', abort: true }, 'https://evil.example');
+      await tick();
+      expect(remote.size).toBe(0);
+      expect(remote.closed).toBe(false);
+      local.close();
+      expect(await done).toEqual({ sent: 1, undelivered: [] });
+    }),
+  );
+
+  test(
+    'a message from another window with the right origin is ignored: the source must be the port window',
+    withGlobal(async (global) => {
+      const { parent } = windows(global);
+      const remote = fromPort<number>(parent, { origin: PAGE, capacity: 2 });
+      const sibling = new FakeWindow(PAGE, global);
+      dispatchFrom(global, sibling, { source: 'chanasync-port', version: 1, name: '', session: 's', type: 'open' });
+      await tick();
+      expect(parent.posts.map((post) => post.message.type)).toEqual(['ready']);
+      remote.close();
+      expect(global.listeners).toBe(0);
+    }),
+  );
+
+  test(
+    'a toPort with an origin posts everything to it and does not pair with a receiver of another origin',
+    withGlobal(async (global) => {
+      const { frame, parent } = windows(global);
+      const local = new Channel<number>(2);
+      local.pushNowait(1);
+      const controller = new AbortController();
+      const done = toPort(local, frame, { origin: 'https://elsewhere.example', signal: controller.signal });
+      const remote = fromPort<number>(parent, { origin: PAGE, capacity: 2 });
+      await sleep(20);
+      // `open` went to the pinned origin, which the frame does not have: the browser dropped it.
+      expect(frame.posts.every((post) => post.targetOrigin === 'https://elsewhere.example')).toBe(true);
+      expect(remote.size).toBe(0);
+      expect(local.size).toBe(1);
+      controller.abort();
+      expect(await done).toEqual({ sent: 0, undelivered: [] });
+      remote.close();
+    }),
+  );
+
+  test(
+    'an unpinned toPort learns the origin of the receiver that granted credit and ignores answers from any other',
+    withGlobal(async (global) => {
+      const { frame, parent } = windows(global);
+      const local = new Channel<number>(4);
+      const remote = fromPort<number>(parent, { origin: PAGE, capacity: 4 });
+      const done = toPort(local, frame);
+      await local.push(1);
+      expect(await remote.pull()).toBe(1);
+      const session = frame.posts[0]?.message.session;
+      // The frame navigated elsewhere, and something there claims the stream is closed.
+      dispatchFrom(
+        global,
+        frame,
+        { source: 'chanasync-port', version: 1, name: '', session, type: 'closed', committed: 0 },
+        'https://other.example',
+      );
+      await tick();
+      await local.push(2);
+      expect(await remote.pull()).toBe(2);
+      local.close();
+      expect(await done).toEqual({ sent: 2, undelivered: [] });
+    }),
+  );
+
+  test(
+    "fromPort with origin '*' accepts a sender of any origin, on purpose",
+    withGlobal(async (global) => {
+      const { frame, parent } = windows(global);
+      const remote = fromPort<number>(parent, { origin: '*', capacity: 1 });
+      const local = new Channel<number>(1);
+      const done = toPort(local, frame);
+      await local.push(5);
+      expect(await remote.pull()).toBe(5);
+      local.close();
+      expect(await done).toEqual({ sent: 1, undelivered: [] });
+    }),
+  );
+});
