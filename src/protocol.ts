@@ -189,10 +189,17 @@ function envelope(message: unknown, source: string): string | undefined {
   return from === source && version === PROTOCOL_VERSION && typeof type === 'string' ? type : undefined;
 }
 
-/** Whether `message` is a `hello` or `bye` from the inspector. Cheap for foreign messages. */
+/**
+ * Whether `message` is a `hello` or `bye` from the inspector. Cheap for foreign messages; never
+ * throws (an object whose fields throw when read, such as a revoked `Proxy`, is not one).
+ */
 export function isInspectorToPageMessage(message: unknown): message is InspectorToPageMessage {
-  const type = envelope(message, INSPECTOR_SOURCE);
-  return type === 'hello' || type === 'bye';
+  try {
+    const type = envelope(message, INSPECTOR_SOURCE);
+    return type === 'hello' || type === 'bye';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -203,9 +210,18 @@ export function isInspectorToPageMessage(message: unknown): message is Inspector
  * only with a capacity of at least 1; times are between 0 and {@link MAX_TIME}. Optional
  * fields may be absent (older pages) but never malformed. Fields it does not know are
  * allowed (a later version-1 page may add some); an inspector should copy only the fields it
- * uses. The inspector checks each message with it before use.
+ * uses. The inspector checks each message with it before use. Never throws: an object whose
+ * fields throw when read is not a message.
  */
 export function isPageToInspectorMessage(message: unknown): message is PageToInspectorMessage {
+  try {
+    return isPageMessage(message);
+  } catch {
+    return false; // a field that throws when read (a getter, a revoked Proxy)
+  }
+}
+
+function isPageMessage(message: unknown): boolean {
   const type = envelope(message, PAGE_SOURCE);
   if (type === 'announce') return true;
   if (type !== 'snapshot') return false;

@@ -74,6 +74,8 @@ function typeName(value: unknown): string {
  *   is not an `EventTarget`, `intervalMs` is not a number, or `stacks` or `warnLeaks` is not
  *   a boolean.
  * @throws {RangeError} if `intervalMs` is not a positive finite number.
+ * @throws whatever `target.postMessage` throws when posting the `announce` (debug mode is then
+ *   left as it was).
  * @example
  * ```ts
  * import { enableDebug } from 'chanasync/debug';
@@ -105,10 +107,13 @@ export function enableDebug(options?: DebugOptions): void {
   const global = globalThis as unknown as Partial<DebugTarget & EventTarget>;
   const to = target ?? (hasMethod(global, 'postMessage') ? (global as DebugTarget) : undefined);
   const from = listen ?? (hasMethod(global, 'addEventListener') ? (global as EventTarget) : undefined);
-  disableDebug();
   const registry = new Registry({ stacks, onLeak: warnLeaks ? warnLeak : undefined, context: detectContext() });
+  // The new session announces itself before the running one stops: a target that throws on
+  // the announce makes this call throw with the running session untouched.
+  const next = new Session(registry, to, from, intervalMs);
+  disableDebug();
   registry.install();
-  session = new Session(registry, to, from, intervalMs);
+  session = next;
 }
 
 /**

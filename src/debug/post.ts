@@ -23,27 +23,45 @@ export interface DebugTarget {
   postMessage(message: unknown): void;
 }
 
+/** The longest delay a timer takes as it is (a longer one fires at once in browsers and Node). */
+const MAX_DELAY = 2 ** 31 - 1;
+
 /** One enabled period of debug mode: its registry, its transport and its timer. */
 export class Session {
   /** The throttle's timer while an inspector is connected. */
-  private timer: ReturnType<typeof setInterval> | undefined = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** What is left of the current period, in ms (more than one timer for a very long `intervalMs`). */
+  private remaining = 0;
   /** The last snapshot posted, without its time, to post only changes. */
   private lastPosted = '';
   /** When the last snapshot was posted (for `hello`s in quick succession). */
   private lastPostedAt = Number.NEGATIVE_INFINITY;
 
+  /**
+   * Listens on `listen` and posts `announce` to `target`. If posting throws, the listener is
+   * removed again and the error propagates: a session that could not announce is no session.
+   */
   constructor(
     readonly registry: Registry,
     private readonly target: DebugTarget | undefined,
     private readonly listen: EventTarget | undefined,
     private readonly intervalMs: number,
   ) {
+    // Listening first: an inspector that answers the announce synchronously is heard.
     listen?.addEventListener('message', this);
     const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
-    this.post(announce);
+    try {
+      this.post(announce);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
   }
 
-  /** The `message` listener. Anything but a `hello` or `bye` costs one type check. */
+  /**
+   * The `message` listener. Anything but a `hello` or `bye` costs one type check (and a
+   * message whose fields throw when read is ignored like any other foreign message).
+   */
   handleEvent(event: Event): void {
     const message = (event as MessageEvent).data;
     if (!isInspectorToPageMessage(message)) return;
@@ -59,14 +77,43 @@ export class Session {
 
   private connect(): void {
     this.lastPosted = ''; // a new inspector gets the current state at once
-    if (performance.now() - this.lastPostedAt >= this.intervalMs) this.tick();
-    this.timer ??= setInterval(() => this.tick(), this.intervalMs);
+    if (performance.now() - this.lastPostedAt >= this.intervalMs) {
+      this.tick();
+      this.restart(); // the next snapshot no sooner than intervalMs after this one
+    } else if (this.timer === undefined) {
+      this.restart();
+    }
   }
 
   private disconnect(): void {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
   }
+
+  /** Starts a new period of `intervalMs` from now. */
+  private restart(): void {
+    clearTimeout(this.timer);
+    this.remaining = this.intervalMs;
+    this.arm();
+  }
+
+  /** Waits for what is left of the period, in steps no timer overflows on. */
+  private arm(): void {
+    this.timer = setTimeout(this.onTimer, Math.min(this.remaining, MAX_DELAY));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.remaining -= Math.min(this.remaining, MAX_DELAY);
+    if (this.remaining > 0) {
+      this.arm();
+      return;
+    }
+    // A target that throws stops the posting (until the next hello) rather than throwing at
+    // every period; the error reaches the platform's error reporting.
+    this.tick();
+    this.restart();
+  };
 
   /** Posts a snapshot if anything but its time and sequence number changed since the last one. */
   private tick(): void {
