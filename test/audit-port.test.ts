@@ -1041,7 +1041,7 @@ describe('malformed and foreign messages', () => {
       fc.property(fc.oneof(shape('s'), fc.anything()), (data) => {
         const verdict = isPortMessage(data);
         if (verdict) {
-          const message = data as Record<string, unknown>;
+          const message = data as unknown as Record<string, unknown>;
           expect(message.source).toBe('chanasync-port');
           expect(message.version).toBe(1);
           expect(typeof message.name).toBe('string');
@@ -1053,7 +1053,7 @@ describe('malformed and foreign messages', () => {
 
   test('fuzzed malformed and foreign messages on both sides throw nothing, commit nothing and pull nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.nat(), { minLength: 1, maxLength: 1 }), async ([seed]) => {
+      fc.asyncProperty(fc.nat(), async (seed) => {
         const { a, b } = fakePorts();
         const local = new Channel<number>(Infinity);
         const remote = fromPort<number>(b, { name: 'n', capacity: 3 });
