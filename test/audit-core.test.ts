@@ -5,6 +5,7 @@
  * re-entrancy, ordering, counting every value, cleanup. One behaviour per test.
  */
 import { getEventListeners } from 'node:events';
+import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 // `after` is imported under another name: Biome takes a bare `after(...)` for a test hook.
 import {
@@ -886,5 +887,205 @@ describe('errors', () => {
     const pulling = channel.pull();
     channel.close();
     await expect(pulling).rejects.toThrow(/^pull: channel "jobs" is closed$/);
+  });
+});
+
+describe('conservation under concurrency, aborts and close (property)', () => {
+  type Step =
+    | { op: 'push' | 'pull' | 'pullMany' | 'pushAll' | 'selectPush' | 'selectPull'; abortable: boolean; n: number }
+    | { op: 'tryPush' | 'tryPull' | 'abort' | 'flush' | 'pushNowait' | 'pullNowait' };
+
+  const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({
+      op: fc.constantFrom('push', 'pull', 'pullMany', 'pushAll', 'selectPush', 'selectPull') as fc.Arbitrary<
+        'push' | 'pull' | 'pullMany' | 'pushAll' | 'selectPush' | 'selectPull'
+      >,
+      abortable: fc.boolean(),
+      n: fc.integer({ min: 1, max: 4 }),
+    }),
+    fc.record({
+      op: fc.constantFrom('tryPush', 'tryPull', 'abort', 'flush', 'pushNowait', 'pullNowait') as fc.Arbitrary<
+        'tryPush' | 'tryPull' | 'abort' | 'flush' | 'pushNowait' | 'pullNowait'
+      >,
+    }),
+  );
+
+  test('every value whose push committed is received exactly once, and no other value is ever received', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, 1, 2, 5, Infinity),
+        fc.array(stepArbitrary, { maxLength: 40 }),
+        async (capacity, steps) => {
+          const channel = new Channel<number>(capacity);
+          const other = new Channel<number>();
+          const committed: number[] = [];
+          const received: number[] = [];
+          const settling: Promise<unknown>[] = [];
+          const controllers: AbortController[] = [];
+          let next = 0;
+          const signal = (abortable: boolean) => {
+            if (!abortable) return undefined;
+            const controller = new AbortController();
+            controllers.push(controller);
+            return controller.signal;
+          };
+          for (const step of steps) {
+            switch (step.op) {
+              case 'push': {
+                const value = next++;
+                settling.push(
+                  channel.push(value, { signal: signal(step.abortable) }).then(() => committed.push(value)),
+                );
+                break;
+              }
+              case 'pushAll': {
+                const values = Array.from({ length: step.n }, () => next++);
+                settling.push(
+                  channel.pushAll(values, { signal: signal(step.abortable) }).then(
+                    () => committed.push(...values),
+                    (error: { pushed?: number }) => committed.push(...values.slice(0, error.pushed)),
+                  ),
+                );
+                break;
+              }
+              case 'selectPush': {
+                const value = next++;
+                settling.push(
+                  select([push(channel, value), pull(other)], { signal: signal(step.abortable) }).then((result) => {
+                    if (result.index === 0) committed.push(value);
+                  }),
+                );
+                break;
+              }
+              case 'tryPush': {
+                const value = next++;
+                if (channel.tryPush(value)) committed.push(value);
+                break;
+              }
+              case 'pushNowait': {
+                const value = next++;
+                try {
+                  channel.pushNowait(value);
+                  committed.push(value);
+                } catch (error) {
+                  expect(error).toBeInstanceOf(ChannelFullError);
+                }
+                break;
+              }
+              case 'pull':
+                settling.push(channel.pull({ signal: signal(step.abortable) }).then((value) => received.push(value)));
+                break;
+              case 'pullMany':
+                settling.push(
+                  channel.pullMany(step.n, { signal: signal(step.abortable) }).then((values) => {
+                    expect(values.length).toBeGreaterThan(0);
+                    expect(values.length).toBeLessThanOrEqual(step.n);
+                    received.push(...values);
+                  }),
+                );
+                break;
+              case 'selectPull':
+                settling.push(
+                  select([pull(channel), pull(other)], { signal: signal(step.abortable) }).then((result) => {
+                    if (result.index === 0 && result.ok) received.push(result.value as number);
+                  }),
+                );
+                break;
+              case 'tryPull': {
+                const value = channel.tryPull();
+                if (value !== undefined) received.push(value);
+                break;
+              }
+              case 'pullNowait':
+                try {
+                  received.push(channel.pullNowait());
+                } catch (error) {
+                  expect(error).toBeInstanceOf(ChannelEmptyError);
+                }
+                break;
+              case 'abort':
+                controllers.shift()?.abort(new Error('aborted'));
+                break;
+              case 'flush':
+                await flush(3);
+                break;
+            }
+          }
+          await flush();
+          channel.close();
+          other.close();
+          for (let value = channel.tryPull(); value !== undefined; value = channel.tryPull()) received.push(value);
+          await Promise.allSettled(settling);
+          expect(channel.stats()).toMatchObject({ size: 0, waitingPushers: 0, waitingPullers: 0 });
+          expect([...received].sort((a, b) => a - b)).toEqual([...committed].sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('more edges', () => {
+  test('an object whose then is not a function travels as a value', async () => {
+    const channel = new Channel<{ then: number }>(1);
+    // biome-ignore lint/suspicious/noThenProperty: a then that is not a function is the point
+    const value = { then: 5 };
+    await channel.push(value);
+    expect(await channel.pull()).toBe(value);
+  });
+
+  test('an after channel that lost a select keeps its timer until it fires; closing it clears the timer', async () => {
+    vi.useFakeTimers();
+    const replies = new Channel<string>(1);
+    replies.pushNowait('fast');
+    const timeout = afterMs(60_000);
+    const result = await select([pull(replies), pull(timeout)]);
+    expect(result.index).toBe(0);
+    expect(vi.getTimerCount()).toBe(1);
+    timeout.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('pullMany and for await consumers sharing a channel each get distinct values, all of them', async () => {
+    const channel = new Channel<number>(3);
+    const seen: number[] = [];
+    const iterating = (async () => {
+      for await (const value of channel) seen.push(value);
+    })();
+    const batching = (async () => {
+      for (;;) {
+        const batch = await channel.pullMany(4).catch(() => undefined);
+        if (batch === undefined) return;
+        seen.push(...batch);
+      }
+    })();
+    for (let i = 0; i < 200; i += 10) await channel.pushAll(Array.from({ length: 10 }, (_, k) => i + k));
+    channel.close();
+    await Promise.all([iterating, batching]);
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  test('a select with a thousand null entries and one ready case commits that case at its index', async () => {
+    const channel = new Channel<number>(1);
+    channel.pushNowait(1);
+    const cases = Array.from({ length: 1001 }, (_, i) => (i === 1000 ? pull(channel) : null));
+    expect(await select(cases)).toMatchObject({ index: 1000, value: 1, ok: true });
+  });
+
+  test('a pull case on a closed channel with a value beats nothing: it takes the value with ok true, then fires ok false', async () => {
+    const channel = new Channel<number>(1);
+    channel.pushNowait(1);
+    channel.close();
+    expect(selectNowait([pull(channel)])).toMatchObject({ value: 1, ok: true });
+    expect(selectNowait([pull(channel)])).toMatchObject({ value: undefined, ok: false });
+  });
+
+  test('a pull case and a push case on the same buffered channel with room and a value: one commits, never both', async () => {
+    for (let i = 0; i < 50; i++) {
+      const channel = new Channel<number>(2);
+      channel.pushNowait(1);
+      const result = await select([pull(channel), push(channel, 2)]);
+      expect(channel.size).toBe(result.index === 0 ? 0 : 2);
+    }
   });
 });
