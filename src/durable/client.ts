@@ -240,6 +240,16 @@ function duration(where: string, option: string, value: unknown, fallback: numbe
   return value;
 }
 
+/** The message of a close reason that cannot be stored: its `message`, or its string, whatever it is. */
+function messageOfReason(reason: unknown): string {
+  try {
+    const message = (reason as { message?: unknown } | null)?.message;
+    return typeof message === 'string' ? message : String(reason);
+  } catch {
+    return Object.prototype.toString.call(reason);
+  }
+}
+
 /** A short description of a bad argument for an error message. */
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value;
@@ -329,8 +339,11 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async pullMany(max: number, options?: DurablePullOptions): Promise<T[]> {
-    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
-      throw new RangeError(`pullMany(max, options): max must be a positive integer, got ${String(max)}`);
+    if (typeof max !== 'number') {
+      throw new TypeError(`pullMany(max, options): max must be a positive integer, got ${describe(max)}`);
+    }
+    if (!Number.isInteger(max) || max < 1) {
+      throw new RangeError(`pullMany(max, options): max must be a positive integer, got ${max}`);
     }
     const signal = checkSignal('pullMany(max, options)', options?.signal);
     return (await this.take('pullMany', Math.min(max, MAX_BATCH), signal)).map((delivery) => delivery.value as T);
@@ -343,23 +356,28 @@ class Client<T> implements DurableChannel<T> {
       stub.pull({ capacity: this.capacity, ticket, max: 1, wait: false, sliceMs: this.sliceMs, leaseMs: this.leaseMs }),
     );
     if (answer.kind !== 'values') return undefined;
-    const [delivery] = await this.acknowledge(line, ticket, answer.deliveries);
+    const [delivery] = await this.acknowledge(line, 'tryPull', ticket, answer.deliveries);
     return delivery?.value as T | undefined; // taken by another pull meanwhile (lease ended): nothing now
   }
 
   async close(reason?: unknown): Promise<void> {
-    let storable = reason;
-    if (reason !== undefined) {
-      try {
-        structuredClone(reason);
-      } catch {
-        storable = new Error(reason instanceof Error ? reason.message : String(reason));
-      }
-    }
     const hasReason = reason !== undefined;
-    await this.call(this.line(), 'close', (stub) =>
-      stub.close({ capacity: this.capacity, hasReason, reason: storable }),
-    );
+    const send = (storable: unknown) =>
+      this.call(this.line(), 'close', (stub) => stub.close({ capacity: this.capacity, hasReason, reason: storable }));
+    if (!hasReason) return send(undefined).then(() => undefined);
+    let storable = reason;
+    try {
+      structuredClone(reason);
+    } catch {
+      storable = new Error(messageOfReason(reason));
+    }
+    try {
+      await send(storable);
+    } catch (error) {
+      // Workers RPC refuses more than structuredClone does (a class instance, a URL, a Blob).
+      if (storable !== reason || (error as { name?: unknown } | null)?.name !== 'DataCloneError') throw error;
+      await send(new Error(messageOfReason(reason)));
+    }
   }
 
   async stats(): Promise<DurableChannelStats> {
@@ -443,6 +461,9 @@ class Client<T> implements DurableChannel<T> {
         return withdrawn.kind === 'stored' ? { kind: 'stored' } : { kind: 'cancelled' };
       }
       if (answer.kind === 'again') continue;
+      // Withdrawn by another caller pushing the same id whose signal aborted: this caller still
+      // wants the value stored, so it pushes again (queueing anew, at the tail).
+      if (answer.kind === 'cancelled' && !signal?.aborted) continue;
       if (answer.kind === 'invalid') {
         throw new TypeError(`${operation}(value): channel "${this.name}" cannot store the value: ${answer.message}`);
       }
@@ -478,13 +499,14 @@ class Client<T> implements DurableChannel<T> {
             );
       } while (answer !== ABORTED && answer.kind === 'again');
       // Aborted before the acknowledgement: withdraw the ticket (its values, if any, go back).
-      if (answer === ABORTED || answer.kind === 'cancelled' || (signal?.aborted && answer.kind === 'values')) {
+      if (answer === ABORTED || (signal?.aborted && (answer.kind === 'values' || answer.kind === 'cancelled'))) {
         await this.withdraw(line, 'pull', ticket);
         throw signal?.reason;
       }
+      if (answer.kind === 'cancelled') continue; // withdrawn by no signal of ours: pull again
       if (answer.kind === 'closed') throw this.closedError(operation, answer);
       if (answer.kind !== 'values') continue; // 'empty' is only answered without wait
-      const mine = await this.acknowledge(line, ticket, answer.deliveries);
+      const mine = await this.acknowledge(line, operation, ticket, answer.deliveries);
       if (mine.length > 0) return mine;
     }
   }
@@ -494,7 +516,12 @@ class Client<T> implements DurableChannel<T> {
    * fate is unknown (its call failed on every attempt), the values are returned anyway: they may
    * then be delivered again after their lease (at-least-once), but never lost.
    */
-  private async acknowledge(line: Line, ticket: string, deliveries: Delivery[]): Promise<Delivery[]> {
+  private async acknowledge(
+    line: Line,
+    operation: string,
+    ticket: string,
+    deliveries: Delivery[],
+  ): Promise<Delivery[]> {
     const request = {
       capacity: this.capacity,
       ticket,
@@ -513,7 +540,7 @@ class Client<T> implements DurableChannel<T> {
         await sleep(backoff(attempt));
       }
     }
-    if (answer.kind === 'capacity') throw this.capacityError('pull', answer);
+    if (answer.kind === 'capacity') throw this.capacityError(operation, answer);
     // `gone` after a failed attempt: that attempt's acknowledgement may be what removed it.
     return deliveries.filter((_, i) => answer.fates[i] === 'acked' || (retried && answer.fates[i] === 'gone'));
   }

@@ -36,7 +36,7 @@
  *   those between two slices (they find their id stored when they come back).
  * - Once closed, no push waits and none is stored; waiting pulls are failed once nothing is
  *   ready *or leased* (a lease that ends puts its value back, and that value is still readable).
- * - Waiting places: a waiter is *parked* while one of its calls is pending (`answer` set) and
+ * - Waiting places: a waiter is *parked* while one of its calls is pending (`calls` not empty) and
  *   *away* between two slices (`awayUntil` finite); an away waiter keeps its place for
  *   `leaseMs`, then is forgotten. An alarm (not a timer) fires at the earliest `until` or
  *   `awayUntil`, so that nothing but a parked call keeps the object from hibernating.
@@ -104,6 +104,8 @@ CREATE INDEX IF NOT EXISTS chanasync_ids_at ON chanasync_ids (at);
 `;
 
 const REASON_KEY = 'chanasync/reason';
+/** The key of the trial write that checks a waiting push's value (written and deleted in one turn). */
+const PROBE_KEY = 'chanasync/probe';
 const valueKey = (seq: number) => `chanasync/value/${seq}`;
 
 /** The channel's settings and state that survive restarts (a copy of `chanasync_meta`). */
@@ -116,10 +118,13 @@ interface Meta {
 
 /** What every waiting operation has. */
 interface Waiter<Answer> {
-  /** Set while a call is parked: answers it (and clears the slice timer). */
-  answer: ((answer: Answer) => void) | undefined;
-  /** The slice timer of the parked call. */
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The calls parked for this waiter, each answered once (which clears its slice timer). Usually
+   * one; more when the same push id arrives from two callers at once (an HTTP retry while the
+   * first request still waits) or a caller retried after losing an answer: every one of them
+   * waits in the same place and gets the same outcome.
+   */
+  calls: Set<(answer: Answer) => void>;
   /** Between two slices: when this place is forgotten. `Infinity` while parked. */
   awayUntil: number;
   /** How long the place is kept between slices (the caller's lease time). */
@@ -221,9 +226,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }
     if (waiting !== undefined) {
       if (!request.wait) return { kind: 'full' };
-      // The same push again: its slice ended, or its caller retried after losing an answer.
-      // It keeps its place; a call still parked for it is answered `again` (nobody awaits it).
-      waiting.answer?.({ kind: 'again' });
+      // The same push again: its slice ended, its caller retried after losing an answer, or a
+      // second caller pushes the same id. It keeps its place; a call still parked for it stays
+      // parked (answering it `again` would make a live caller call back at once, and two callers
+      // of one id would then bounce each other in a loop of calls until room appeared).
       return this.#park(waiting, request.sliceMs);
     }
     if (this.pushWaiters.size === 0 && this.#total < meta.capacity) {
@@ -237,17 +243,19 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }
     if (!request.wait) return { kind: 'full' };
     // Refuse what storage would refuse now rather than when room appears, when nobody may be
-    // listening any more (an RPC stub received in place of a function, say).
+    // listening any more (an RPC stub received in place of a function, a value larger than
+    // storage takes): a trial write, undone in the same turn, so nothing of it is committed.
+    // Only the first call of a waiting push pays for it.
     try {
-      structuredClone(request.value);
+      this.ctx.storage.kv.put(PROBE_KEY, request.value);
+      this.ctx.storage.kv.delete(PROBE_KEY);
     } catch (error) {
       return { kind: 'invalid', message: messageOf(error) };
     }
     const waiter: PushWaiter = {
       id: request.id,
       value: request.value,
-      answer: undefined,
-      timer: undefined,
+      calls: new Set(),
       awayUntil: Infinity,
       leaseMs: request.leaseMs,
     };
@@ -281,14 +289,11 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       waiter = {
         ticket: request.ticket,
         max: Math.min(request.max, MAX_BATCH),
-        answer: undefined,
-        timer: undefined,
+        calls: new Set(),
         awayUntil: Infinity,
         leaseMs: request.leaseMs,
       };
       this.pullWaiters.set(waiter.ticket, waiter);
-    } else {
-      waiter.answer?.({ kind: 'again' });
     }
     return this.#park(waiter, request.sliceMs);
   }
@@ -336,7 +341,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     const waiter = this.pullWaiters.get(request.key);
     if (waiter !== undefined) {
       this.pullWaiters.delete(waiter.ticket);
-      waiter.answer?.({ kind: 'cancelled' });
+      answerAll(waiter, { kind: 'cancelled' });
       return { kind: 'cancelled' };
     }
     const lease = this.leases.get(request.key);
@@ -510,7 +515,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       const lease = this.#lease(waiter.ticket, waiter.max, waiter.leaseMs);
       // A waiter between two slices finds its values under this lease when it comes back;
       // if it never does, the lease ends and they go back to the head.
-      waiter.answer?.({ kind: 'values', deliveries: this.#deliveries(lease) });
+      answerAll(waiter, { kind: 'values', deliveries: this.#deliveries(lease) });
     }
     if (this.meta?.closed) this.#failDrainedPullers();
   }
@@ -524,9 +529,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       this.pushWaiters.delete(waiter.id);
       try {
         this.#store(meta, waiter.id, waiter.value);
-        waiter.answer?.({ kind: 'stored' });
+        answerAll(waiter, { kind: 'stored' });
       } catch (error) {
-        waiter.answer?.({ kind: 'invalid', message: messageOf(error) });
+        answerAll(waiter, { kind: 'invalid', message: messageOf(error) });
       }
     }
     this.#servePullers();
@@ -536,14 +541,14 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   #failDrainedPullers(): void {
     if (this.#total > 0) return;
     const closed = this.#closedAnswer();
-    for (const waiter of this.pullWaiters.values()) waiter.answer?.(closed);
+    for (const waiter of this.pullWaiters.values()) answerAll(waiter, closed);
     this.pullWaiters.clear();
   }
 
   /** Removes a waiting push, answering its parked call. */
   #dropPushWaiter(waiter: PushWaiter, answer: PushAnswer): void {
     this.pushWaiters.delete(waiter.id);
-    waiter.answer?.(answer);
+    answerAll(waiter, answer);
   }
 
   #closedAnswer(): ClosedAnswer {
@@ -551,26 +556,29 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   }
 
   /**
-   * Parks a call for at most `sliceMs`. When the slice ends the waiter goes *away*, keeping
-   * its place for `leaseMs`, and the call answers `again`: the caller calls again with the same
-   * id or ticket. Whoever settles the waiter first (a commit, a cancel, close, the slice) wins;
-   * `answer` is cleared at once so no call is answered twice.
+   * Parks a call for at most `sliceMs`. When the slice ends the call answers `again` (the
+   * caller calls again with the same id or ticket) and, if no other call is parked for the
+   * waiter, the waiter goes *away*, keeping its place for `leaseMs`. Whoever settles a call
+   * first (a commit, a cancel, close, the slice) wins; each call leaves `calls` as it is
+   * answered, so none is answered twice.
    */
   #park<Answer>(waiter: Waiter<Answer | { kind: 'again' }>, sliceMs: number): Promise<Answer> {
     return new Promise<Answer>((resolve) => {
       waiter.awayUntil = Infinity;
       const settle = (answer: Answer | { kind: 'again' }) => {
-        clearTimeout(waiter.timer);
-        waiter.timer = undefined;
-        waiter.answer = undefined;
+        clearTimeout(timer);
+        waiter.calls.delete(settle);
         resolve(answer as Answer);
       };
-      waiter.answer = settle;
-      waiter.timer = setTimeout(() => {
-        waiter.awayUntil = Date.now() + waiter.leaseMs;
-        this.#schedule(waiter.awayUntil);
+      const timer = setTimeout(() => {
+        waiter.calls.delete(settle);
+        if (waiter.calls.size === 0) {
+          waiter.awayUntil = Date.now() + waiter.leaseMs;
+          this.#schedule(waiter.awayUntil);
+        }
         settle({ kind: 'again' });
       }, sliceMs);
+      waiter.calls.add(settle);
     });
   }
 
@@ -609,6 +617,11 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (next !== Infinity) this.#schedule(next);
     this.#servePushers();
   }
+}
+
+/** Answers every call parked for `waiter` (each leaves `calls` as it is answered). */
+function answerAll<Answer>(waiter: Waiter<Answer>, answer: Answer): void {
+  for (const settle of [...waiter.calls]) settle(answer);
 }
 
 /** The message of an error (or the string of anything else). */
