@@ -1,0 +1,309 @@
+/**
+ * Red-team audit of debug mode's use of the garbage collector (SPEC.md "Debug mode": tracked
+ * through a `WeakRef`; second map: leaked waiters). Runs with `--expose-gc` (the vitest `gc`
+ * project). Every test that expects "no leak" first proves that the channel was collected.
+ */
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
+import { broadcast, Channel, merge, pull, select } from '../src/index.js';
+import { INSPECTOR_SOURCE, type LeakSnapshot, type SnapshotMessage } from '../src/protocol.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with --expose-gc (the vitest "gc" project)');
+
+const THIS_FILE = 'audit-debug.gc.test.ts';
+
+/** A macrotask: lets finalizers and timers run. */
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Collects garbage until every referent of `refs` is gone (and finalizers ran), or fails. */
+async function collectAll(refs: readonly WeakRef<object>[]): Promise<void> {
+  for (let round = 0; round < 30; round++) {
+    await tick();
+    gc?.();
+    if (refs.every((ref) => ref.deref() === undefined)) break;
+  }
+  expect(refs.map((ref) => ref.deref() === undefined)).toEqual(refs.map(() => true));
+  for (let round = 0; round < 3; round++) await tick();
+}
+
+const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
+
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+let warn: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterEach(() => {
+  disableDebug();
+  warn.mockRestore();
+});
+
+const hello = { source: INSPECTOR_SOURCE, version: 1, type: 'hello' } as const;
+
+describe('a tracked channel is never kept alive by debug mode', () => {
+  test('a buffered channel seen by a connected inspector, with stacks, is collected once dropped', async () => {
+    const posted: SnapshotMessage[] = [];
+    const listen = new EventTarget();
+    enableDebug({
+      target: { postMessage: (m: unknown) => posted.push(m as SnapshotMessage) },
+      listen,
+      intervalMs: 5,
+      stacks: true,
+    });
+    listen.dispatchEvent(new MessageEvent('message', { data: hello }));
+    const refs = (() => {
+      const channel = new Channel<object>(4, { name: 'dropped' });
+      channel.pushNowait({ big: new Array(1000).fill(1) });
+      return [new WeakRef(channel)];
+    })();
+    await vi.waitFor(() => expect(posted.at(-1)?.channels?.map((c) => c.name)).toContain('dropped'));
+    await collectAll(refs);
+    expect(snapshot().channels).toEqual([]);
+    expect(leaks()).toEqual([]);
+  });
+
+  test('a channel whose parked operations committed in a later task is collected and reports nothing', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const refs = await (async () => {
+      const channel = new Channel<number>(0);
+      const pulled = channel.pull();
+      await tick(); // recorded at the end of its task
+      channel.pushNowait(1);
+      await pulled;
+      return [new WeakRef(channel)];
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  test('a value parked in a push is collected with its abandoned channel (debug mode keeps no value)', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const refs = (() => {
+      const channel = new Channel<object>(0);
+      const value = { payload: 'x' };
+      quiet(channel.push(value));
+      return [new WeakRef(channel), new WeakRef(value)];
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([expect.objectContaining({ kind: 'push' })]);
+  });
+});
+
+describe('batches leak like the operations they are', () => {
+  test('a pushAll abandoned while it waits behind a long-lived signal is one leaked push', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const controller = new AbortController();
+    await collectAll(
+      (() => {
+        const channel = new Channel<number>(1, { name: 'batch in' });
+        quiet(channel.pushAll([1, 2, 3, 4], { signal: controller.signal }));
+        return [new WeakRef(channel)];
+      })(),
+    );
+    expect(leaks()).toEqual([
+      expect.objectContaining({ kind: 'push', channel: expect.objectContaining({ name: 'batch in' }) }),
+    ]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    controller.abort();
+  });
+
+  test('a pullMany abandoned behind a long-lived signal is one leaked pull', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const controller = new AbortController();
+    await collectAll(
+      (() => {
+        const channel = new Channel<number>(3, { name: 'batch out' });
+        quiet(channel.pullMany(3, { signal: controller.signal }));
+        return [new WeakRef(channel)];
+      })(),
+    );
+    expect(leaks()).toEqual([expect.objectContaining({ kind: 'pull' })]);
+    controller.abort();
+  });
+
+  test('pushers whose values a pullMany took, and pullers a pushAll fed, are never reported', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const refs = await (async () => {
+      const a = new Channel<number>(0);
+      const pushes = [a.push(1), a.push(2), a.push(3)];
+      await tick();
+      expect(await a.pullMany(3)).toEqual([1, 2, 3]);
+      await Promise.all(pushes);
+      const b = new Channel<number>(0);
+      const pulls = [b.pull(), b.pull()];
+      await tick();
+      await b.pushAll([1, 2]);
+      expect(await Promise.all(pulls)).toEqual([1, 2]);
+      return [new WeakRef(a), new WeakRef(b)];
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
+  });
+});
+
+describe('long-lived signals of every kind', () => {
+  test('a pull behind AbortSignal.timeout(one day) does not keep its abandoned channel alive', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const signal = AbortSignal.timeout(86_400_000);
+    await collectAll(
+      (() => {
+        const channel = new Channel<number>(0);
+        quiet(channel.pull({ signal }));
+        return [new WeakRef(channel)];
+      })(),
+    );
+    expect(leaks()).toEqual([expect.objectContaining({ kind: 'pull' })]);
+    void signal;
+  });
+
+  test('a push behind AbortSignal.any of a long-lived signal does not keep its abandoned channel alive', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const controller = new AbortController();
+    await collectAll(
+      (() => {
+        const channel = new Channel<number>(0);
+        quiet(channel.push(1, { signal: AbortSignal.any([controller.signal]) }));
+        return [new WeakRef(channel)];
+      })(),
+    );
+    expect(leaks()).toEqual([expect.objectContaining({ kind: 'push' })]);
+    controller.abort();
+  });
+});
+
+describe('no false positive', () => {
+  test('the losing case of a select that committed elsewhere is never reported when its channel goes', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const winner = new Channel<number>(0);
+    const refs = await (async () => {
+      const loser = new Channel<number>(0, { name: 'loser' });
+      const chosen = select([pull(loser), pull(winner)]);
+      await tick();
+      winner.pushNowait(1);
+      expect((await chosen).index).toBe(1);
+      return [new WeakRef(loser)];
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
+  });
+
+  test('operations aborted or closed in a later task than they parked are never reported', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const refs = await (async () => {
+      const aborted = new Channel<number>(0);
+      const closed = new Channel<number>(0);
+      const controller = new AbortController();
+      const a = quiet(aborted.pull({ signal: controller.signal }));
+      const c = quiet(closed.push(1));
+      await tick();
+      expect(snapshot().channels.flatMap((ch) => [...ch.pushers, ...ch.pullers])).toHaveLength(2);
+      controller.abort('stop');
+      closed.close();
+      await Promise.allSettled([a, c]);
+      return [new WeakRef(aborted), new WeakRef(closed)];
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
+  });
+
+  test('a channel dropped with a buffered value but no parked operation is not a leak', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    await collectAll(
+      (() => {
+        const channel = new Channel<number>(1);
+        channel.pushNowait(1);
+        return [new WeakRef(channel)];
+      })(),
+    );
+    expect(leaks()).toEqual([]);
+  });
+});
+
+describe('what a leak says', () => {
+  test('a leak carries its kind, since when it waited (≤ detectedAt), where it parked and where the channel was created', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const before = Date.now();
+    function makeChannel() {
+      return new Channel<string>(0, { name: 'named' });
+    }
+    function parkOn(channel: Channel<string>) {
+      quiet(channel.pull());
+    }
+    await collectAll(
+      (() => {
+        const channel = makeChannel();
+        parkOn(channel);
+        return [new WeakRef(channel)];
+      })(),
+    );
+    const [leak] = leaks();
+    expect(leak?.kind).toBe('pull');
+    expect(leak?.since).toBeGreaterThanOrEqual(before - 20);
+    expect(leak?.since).toBeLessThanOrEqual(leak?.detectedAt ?? 0);
+    expect(leak?.stack).toMatch(/parkOn/);
+    expect(leak?.stack).toContain(THIS_FILE);
+    expect(leak?.channel.createdAt).toMatch(/makeChannel/);
+    expect(leak?.channel).toMatchObject({ name: 'named', capacity: 0 });
+  });
+
+  test('each of several abandoned operations is warned about exactly once, by default', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    await collectAll(
+      (() => {
+        const a = new Channel<number>(0);
+        const b = new Channel<number>(Infinity, { name: 'unbounded' });
+        quiet(a.push(1));
+        quiet(a.push(2));
+        quiet(b.pull());
+        return [new WeakRef(a), new WeakRef(b)];
+      })(),
+    );
+    await tick();
+    gc?.();
+    await tick();
+    expect(
+      leaks()
+        .map((leak) => leak.kind)
+        .sort(),
+    ).toEqual(['pull', 'push', 'push']);
+    expect(warn).toHaveBeenCalledTimes(3);
+    expect(leaks().find((leak) => leak.kind === 'pull')?.channel.capacity).toBeNull();
+  });
+});
+
+describe('helpers that park for the user', () => {
+  test('a merge whose user abandoned a pull on it, with inputs nobody feeds, is reported', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false });
+    await collectAll(
+      (() => {
+        const a = new Channel<number>(0, { name: 'in a' });
+        const b = new Channel<number>(0, { name: 'in b' });
+        const merged = merge(a, b);
+        quiet(merged.pull());
+        return [new WeakRef(a), new WeakRef(b), new WeakRef(merged)];
+      })(),
+    );
+    expect(leaks().length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a broadcast closed before it is dropped leaves no leak behind', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const refs = await (async () => {
+      const source = new Channel<number>(0, { name: 'source' });
+      const hub = broadcast(source);
+      const subscriber = hub.subscribe();
+      await tick();
+      hub.close();
+      await tick();
+      return [new WeakRef(source), new WeakRef(subscriber)];
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
+  });
+});
