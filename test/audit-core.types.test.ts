@@ -100,6 +100,33 @@ describe('the batch and non-blocking methods through the views', () => {
   });
 });
 
+describe('iteration and disposal', () => {
+  test('a Channel is AsyncDisposable and Disposable, and its pull view iterates values of its type', async () => {
+    const channel = new Channel<number>(2);
+    const asyncDisposable: AsyncDisposable = channel;
+    const disposable: Disposable = channel;
+    await channel.pushAll([1, 2]);
+    channel.close();
+    const input: PullChannel<number> = channel;
+    const seen: number[] = [];
+    for await (const value of input) {
+      expectTypeOf(value).toEqualTypeOf<number>();
+      seen.push(value);
+    }
+    expect(seen).toEqual([1, 2]);
+    expect([asyncDisposable, disposable]).toEqual([channel, channel]);
+  });
+
+  test('await using a channel compiles and closes it at the end of the block', async () => {
+    let kept: Channel<string> | undefined;
+    {
+      await using channel = new Channel<string>();
+      kept = channel;
+    }
+    expect(kept.closed).toBe(true);
+  });
+});
+
 describe('select narrowing', () => {
   test('a pull(after(ms)) case narrows value to number next to a string case', async () => {
     const replies = new Channel<string>();
