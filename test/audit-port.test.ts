@@ -1270,6 +1270,42 @@ describe('windows: the other window is the port, messages are heard on the own g
   );
 
   test(
+    'aborting an unpinned toPort before any receiver answered sends its reason to no unknown origin',
+    withGlobal(async (global) => {
+      const { frame } = windows(global);
+      const local = new Channel<number>(1);
+      const controller = new AbortController();
+      const done = toPort(local, frame, { signal: controller.signal });
+      await tick();
+      controller.abort(new Error('session token 1234 expired'));
+      expect(await done).toEqual({ sent: 0, undelivered: [] });
+      const toAnyone = frame.posts.filter((post) => post.targetOrigin === '*');
+      expect(toAnyone.length).toBeGreaterThan(0);
+      for (const post of toAnyone) {
+        expect(String((post.message.reason as Error | undefined)?.message)).not.toContain('1234');
+      }
+    }),
+  );
+
+  test(
+    'aborting an unpinned toPort still pairing closes a frame that heard it, with an error (its reason stays home)',
+    withGlobal(async (global) => {
+      const { frame, parent } = windows(global);
+      const remote = fromPort<number>(parent, { origin: PAGE });
+      const local = new Channel<number>(1);
+      const controller = new AbortController();
+      const done = toPort(local, frame, { signal: controller.signal });
+      await until(() => parent.posts.some((post) => post.message.type === 'credit'));
+      controller.abort(new Error('private'));
+      expect(await done).toEqual({ sent: 0, undelivered: [] });
+      const { error } = await drain(remote);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).not.toContain('private');
+      expect((error as Error).message).toMatch(/toPort.*stopped/);
+    }),
+  );
+
+  test(
     "fromPort with origin '*' accepts a sender of any origin, on purpose",
     withGlobal(async (global) => {
       const { frame, parent } = windows(global);
@@ -1282,4 +1318,92 @@ describe('windows: the other window is the port, messages are heard on the own g
       expect(await done).toEqual({ sent: 1, undelivered: [] });
     }),
   );
+});
+
+describe('close, both ways', () => {
+  test('values still waiting for room when the end arrives are all delivered before the channel closes with the reason', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 3 });
+    const done = toPort(local, a);
+    await until(() => b.sent('credit').length > 0);
+    await tick();
+    await local.pushAll([1, 2, 3]);
+    remote.pushNowait(0); // the receiving side's own value takes a slot: 3 arrives without room
+    local.close(new Error('finished'));
+    await until(() => a.sent('end').length === 1);
+    await sleep(5);
+    expect(remote.closed).toBe(false); // the end waits for the pending value
+    expect(await drain(remote)).toEqual({ values: [0, 1, 2, 3], error: new Error('finished') });
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+  });
+
+  test('an abort while values wait for room at the receiver closes it at once: those values come back undelivered', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const controller = new AbortController();
+    const done = toPort(local, a, { signal: controller.signal });
+    await until(() => b.sent('credit').length > 0);
+    await tick();
+    await local.pushAll([1, 2]);
+    remote.pushNowait(0);
+    await until(() => a.sent('values').length === 1);
+    await sleep(5); // 1 is committed, 2 waits for room
+    controller.abort(new Error('now'));
+    expect(await done).toEqual({ sent: 1, undelivered: [2] });
+    expect(await drain(remote)).toEqual({ values: [0, 1], error: new Error('now') });
+  });
+
+  test('disposing the receiving channel (using) tells the sender, which resolves', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(4);
+    const done = toPort(local, here);
+    {
+      using remote = fromPort<number>(there, { capacity: 1 });
+      await local.push(1);
+      expect(await remote.pull()).toBe(1);
+    }
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
+  test('toPort of a channel already closed and empty pairs, closes the remote channel with the reason and sends nothing', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(2);
+    local.close(new RangeError('nothing to do'));
+    const remote = fromPort<number>(there, { capacity: 2 });
+    expect(await toPort(local, here)).toEqual({ sent: 0, undelivered: [] });
+    expect(await drain(remote)).toEqual({ values: [], error: new RangeError('nothing to do') });
+  });
+
+  test('after a toPort ended because its receiver closed, a new toPort of the same channel and name sends the rest', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(12).keys()]);
+    const first = fromPort<number>(there, { name: 'job', capacity: 2 });
+    const firstDone = toPort(local, here, { name: 'job' });
+    expect(await first.pull()).toBe(0);
+    first.close();
+    const one = await firstDone;
+    const kept = await collect(first);
+    const second = fromPort<number>(there, { name: 'job', capacity: 3 });
+    const secondDone = toPort(local, here, { name: 'job' });
+    local.close();
+    const rest = await collect(second);
+    const two = await secondDone;
+    expect(two.undelivered).toEqual([]);
+    // Every job is somewhere: taken, left in the first buffer, undelivered by the first, or sent by the second.
+    expect([0, ...kept, ...one.undelivered, ...rest].sort((x, y) => x - y)).toEqual([...Array(12).keys()]);
+    expect(one.sent).toBe(1 + kept.length);
+  });
+
+  test('a receiver closed before any sender came leaves no listener; its close is final', async () => {
+    const { b } = fakePorts();
+    const remote = fromPort<number>(b, { name: 'early' });
+    remote.close();
+    expect(b.messageListeners).toHaveLength(0);
+    b.inject({ source: 'chanasync-port', version: 1, name: 'early', session: 's', type: 'open' });
+    expect(b.sent('credit')).toEqual([]);
+    await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
 });

@@ -288,7 +288,13 @@ class Sender<T> extends Stream {
       // Nothing was pulled. A receiver that heard `open` but whose answer is not here yet
       // closes now rather than after the heartbeat timeout; any other ignores this.
       this.stage = Stage.Ending;
-      this.postEnd(reason, true);
+      // To a window whose origin is not known yet, `end` goes to '*', like `open`: it must
+      // carry no data, so the reason stays here and the receiver gets an Error saying so.
+      const unknownOrigin = this.endpoint.window && this.origin === '*' && !this.pinned;
+      this.postEnd(
+        unknownOrigin ? new Error('toPort stopped before pairing (its reason is kept by the sender)') : reason,
+        true,
+      );
       this.finish();
       return;
     }
