@@ -892,14 +892,24 @@ describe('errors', () => {
 
 describe('conservation under concurrency, aborts and close (property)', () => {
   type Step =
-    | { op: 'push' | 'pull' | 'pullMany' | 'pushAll' | 'selectPush' | 'selectPull'; abortable: boolean; n: number }
-    | { op: 'tryPush' | 'tryPull' | 'abort' | 'flush' | 'pushNowait' | 'pullNowait' };
+    | {
+        op: 'push' | 'pull' | 'pullMany' | 'pushAll' | 'selectPush' | 'selectPull' | 'selectBoth';
+        abortable: boolean;
+        n: number;
+      }
+    | { op: 'tryPush' | 'tryPull' | 'abort' | 'flush' | 'pushNowait' | 'pullNowait' | 'close' };
 
   const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     fc.record({
-      op: fc.constantFrom('push', 'pull', 'pullMany', 'pushAll', 'selectPush', 'selectPull') as fc.Arbitrary<
-        'push' | 'pull' | 'pullMany' | 'pushAll' | 'selectPush' | 'selectPull'
-      >,
+      op: fc.constantFrom(
+        'push',
+        'pull',
+        'pullMany',
+        'pushAll',
+        'selectPush',
+        'selectPull',
+        'selectBoth',
+      ) as fc.Arbitrary<'push' | 'pull' | 'pullMany' | 'pushAll' | 'selectPush' | 'selectPull' | 'selectBoth'>,
       abortable: fc.boolean(),
       n: fc.integer({ min: 1, max: 4 }),
     }),
@@ -909,12 +919,17 @@ describe('conservation under concurrency, aborts and close (property)', () => {
       >,
     }),
   );
+  /** The steps, with a close part-way now and then (about one step in thirty). */
+  const stepsArbitrary: fc.Arbitrary<Step> = fc.oneof(
+    { arbitrary: stepArbitrary, weight: 30 },
+    { arbitrary: fc.constant<Step>({ op: 'close' }), weight: 1 },
+  );
 
   test('every value whose push committed is received exactly once, and no other value is ever received', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(0, 1, 2, 5, Infinity),
-        fc.array(stepArbitrary, { maxLength: 40 }),
+        fc.array(stepsArbitrary, { maxLength: 40 }),
         async (capacity, steps) => {
           const channel = new Channel<number>(capacity);
           const other = new Channel<number>();
@@ -957,6 +972,20 @@ describe('conservation under concurrency, aborts and close (property)', () => {
                 );
                 break;
               }
+              case 'selectBoth': {
+                // A push case and a pull case on the same channel: it must never meet itself.
+                const value = next++;
+                settling.push(
+                  select([push(channel, value), pull(channel)], { signal: signal(step.abortable) }).then((result) => {
+                    if (result.index === 0) committed.push(value);
+                    else if (result.ok) received.push(result.value as number);
+                  }),
+                );
+                break;
+              }
+              case 'close':
+                channel.close();
+                break;
               case 'tryPush': {
                 const value = next++;
                 if (channel.tryPush(value)) committed.push(value);
@@ -968,7 +997,7 @@ describe('conservation under concurrency, aborts and close (property)', () => {
                   channel.pushNowait(value);
                   committed.push(value);
                 } catch (error) {
-                  expect(error).toBeInstanceOf(ChannelFullError);
+                  expect(error).toBeInstanceOf(channel.closed ? ChannelClosedError : ChannelFullError);
                 }
                 break;
               }
@@ -1000,7 +1029,7 @@ describe('conservation under concurrency, aborts and close (property)', () => {
                 try {
                   received.push(channel.pullNowait());
                 } catch (error) {
-                  expect(error).toBeInstanceOf(ChannelEmptyError);
+                  expect(error).toBeInstanceOf(channel.closed ? ChannelClosedError : ChannelEmptyError);
                 }
                 break;
               case 'abort':
