@@ -1118,3 +1118,29 @@ describe('more edges', () => {
     }
   });
 });
+
+describe('FIFO across kinds of parked operations', () => {
+  test('parked pull, pullMany, select and iterator are served in the order they parked', async () => {
+    const channel = new Channel<number>();
+    const a = channel.pull();
+    const b = channel.pullMany(5);
+    const c = select([pull(channel), pull(new Channel<number>())]);
+    const d = channel[Symbol.asyncIterator]().next();
+    await channel.pushAll([1, 2, 3, 4]);
+    expect(await a).toBe(1);
+    expect(await b).toEqual([2]);
+    expect(await c).toMatchObject({ index: 0, value: 3 });
+    expect(await d).toEqual({ done: false, value: 4 });
+  });
+
+  test('parked push, select push case and pushAll are taken in the order they parked', async () => {
+    const channel = new Channel<number>();
+    const first = channel.push(1);
+    const second = select([push(channel, 2), pull(new Channel<number>())]);
+    const rest = channel.pushAll([3, 4]);
+    expect(await channel.pullMany(10)).toEqual([1, 2, 3]);
+    await Promise.all([first, second]);
+    expect(await channel.pull()).toBe(4);
+    await rest;
+  });
+});
