@@ -601,6 +601,36 @@ describe('enableDebug and disableDebug', () => {
     channel.close();
   });
 
+  test.each([false, true])(
+    'disableDebug right after operations parked (stacks: %s) leaves no timer scheduled',
+    (stacks) => {
+      vi.useFakeTimers();
+      enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks });
+      const channel = new Channel<number>(0);
+      parked(channel.pull());
+      parked(new Channel<number>(0).push(1));
+      disableDebug();
+      expect(vi.getTimerCount()).toBe(0);
+      channel.close();
+    },
+  );
+
+  test('a session after a fake-timer session stamps parks with the real time', () => {
+    vi.useFakeTimers({ now: 0 });
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const early = new Channel<number>(0);
+    parked(early.pull()); // stamped with the fake clock (0)
+    disableDebug();
+    vi.useRealTimers(); // drops the fake timers that had not fired
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const channel = new Channel<number>(0);
+    const before = Date.now();
+    parked(channel.pull());
+    expect(snapshot().channels[0]?.pullers[0]?.since).toBeGreaterThanOrEqual(before);
+    channel.close();
+    early.close();
+  });
+
   test('disableDebug twice, or without enableDebug, does nothing and throws nothing', () => {
     expect(() => {
       disableDebug();

@@ -138,14 +138,21 @@ type MarkedWaiter = Waiter<unknown> & {
  * "since when" needs no finer grain than the task in which an operation parked.
  */
 let clock: number | undefined;
+/** The timer that forgets {@link clock} at the end of the task. */
+let clockTimer: ReturnType<typeof setTimeout> | undefined;
 function taskTime(): number {
   if (clock === undefined) {
     clock = Date.now();
-    setTimeout(() => {
-      clock = undefined;
-    }, 0);
+    clockTimer = setTimeout(forgetClock, 0);
   }
   return clock;
+}
+
+/** Forgets the task's clock (and its timer, if it has not fired): the next park reads it anew. */
+function forgetClock(): void {
+  clearTimeout(clockTimer);
+  clockTimer = undefined;
+  clock = undefined;
 }
 
 /** This module's URL without query or fragment, if the platform gives it. */
@@ -279,6 +286,8 @@ export class Registry {
   private pendingSince = 0;
   /** Whether the end-of-task flush is scheduled. */
   private flushScheduled = false;
+  /** Its timer. */
+  private flushTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   /** `options.stacks`, read on every park. */
   private readonly stacks: boolean;
@@ -292,9 +301,17 @@ export class Registry {
     setTracker(this.track);
   }
 
-  /** Stops reporting (the hook is removed by whoever installs the next one, or none). */
+  /**
+   * Stops reporting (the hook is removed by whoever installs the next one, or none), and
+   * cancels its end-of-task timers: debug mode turned off leaves no timer behind (and no
+   * stale task clock for a later session, should a test framework drop a fake timer).
+   */
   close(): void {
     this.closed = true;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushScheduled = false;
+    forgetClock();
     this.pendingChannels.clear();
     this.lastChannel = undefined;
     this.otherChannel = undefined;
@@ -334,7 +351,7 @@ export class Registry {
         this.pendingSince = taskTime();
         if (!this.flushScheduled) {
           this.flushScheduled = true;
-          setTimeout(this.flushTask, 0);
+          this.flushTimer = setTimeout(this.flushTask, 0);
         }
       }
       this.pendingChannels.add(channel);
@@ -372,6 +389,7 @@ export class Registry {
   /** The end-of-task flush (a timer callback). */
   private readonly flushTask = (): void => {
     this.flushScheduled = false;
+    this.flushTimer = undefined;
     if (!this.closed) this.flush();
   };
 
