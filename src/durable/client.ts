@@ -192,7 +192,7 @@ const MAX_BATCH = 1000;
  *   `leaseMs` is not a positive finite number.
  * @example
  * ```ts
- * import { durableChannel } from 'chanasync/durable';
+ * import { durableChannel, type DurableObjectNamespaceLike } from 'chanasync/durable';
  *
  * declare const env: { CHANNELS: DurableObjectNamespaceLike };
  * const jobs = durableChannel<{ url: string }>(env.CHANNELS, 'jobs', { capacity: 1000 });

@@ -879,3 +879,128 @@ describe('async iteration', () => {
     expect(await channel.pullMany(5)).toEqual([1, 2]);
   });
 });
+
+describe('failures the README’s table promises to survive', () => {
+  test('a push whose caller vanished while it waited is still stored when room appears', async () => {
+    const name = freshName('vanished-push');
+    const channel = durableChannel<string>(env.CHANNELS, name, { capacity: 1 });
+    await channel.push('a');
+    const request = { capacity: null, wait: true, sliceMs: 10, leaseMs: 5000, id: 'orphan', value: 'b' };
+    expect(await rawStub(name).push(request)).toEqual({ kind: 'again' }); // its caller never comes back
+    expect(await channel.pull()).toBe('a');
+    expect(await channel.pullWithId()).toMatchObject({ value: 'b', id: 'orphan' });
+    expect(await rawStub(name).push(request)).toEqual({ kind: 'stored' }); // a retry learns it
+  });
+
+  test('an acknowledgement whose answer is lost on every retry: the pull still returns the value, and it is redelivered later', async () => {
+    const name = freshName('ack-always-lost');
+    await durableChannel<string>(env.CHANNELS, name).push('job', { id: 'job-1' });
+    const { namespace, calls } = observed({
+      ack: async () => {
+        throw Object.assign(new Error('Network connection lost.'), { retryable: true }); // never reaches the object
+      },
+    });
+    expect(await durableChannel<string>(namespace, name, { leaseMs: 100 }).pull()).toBe('job');
+    expect(calls.ack).toBeGreaterThan(1); // retried before giving up
+    // At-least-once: the unacknowledged value comes back after its lease, same id.
+    expect(await durableChannel<string>(env.CHANNELS, name).pullWithId()).toMatchObject({ id: 'job-1', attempt: 2 });
+  });
+
+  test('close between a pullMany’s hand-out and its acknowledgement: the batch is still the puller’s, then pulls reject', async () => {
+    const name = freshName('close-during-batch');
+    const channel = durableChannel<number>(env.CHANNELS, name);
+    for (let i = 1; i <= 3; i++) await channel.push(i);
+    const { namespace } = observed({
+      ack: async (real) => {
+        await channel.close('done');
+        return real();
+      },
+    });
+    expect(await durableChannel<number>(namespace, name).pullMany(10)).toEqual([1, 2, 3]);
+    const error = await channel.pull().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as Error).cause).toBe('done');
+  });
+
+  test('pullMany(5000) takes at most 1000 values at once, in order', async () => {
+    const name = freshName('batch-cap');
+    const stub = rawStub(name);
+    for (let i = 0; i < 1005; i++) await stub.push({ ...rawLimits(), id: `v${i}`, value: i });
+    const batch = await durableChannel<number>(env.CHANNELS, name).pullMany(5000);
+    expect(batch).toHaveLength(1000);
+    expect(batch.every((value, i) => value === i)).toBe(true);
+    expect(await durableChannel<number>(env.CHANNELS, name).pullMany(5000)).toEqual([1000, 1001, 1002, 1003, 1004]);
+  });
+});
+
+describe('operations after and around close', () => {
+  test('two callers of one push id waiting for room both reject when the channel closes, and nothing is stored', async () => {
+    const channel = open<string>('close-same-id', { capacity: 1 });
+    await channel.push('a');
+    const twins = [1, 2].map(() => channel.push('b', { id: 'twin' }).catch((error: unknown) => error));
+    await until(async () => (await channel.stats()).waitingPushers === 1);
+    await channel.close();
+    for (const outcome of await Promise.all(twins)) expect(outcome).toBeInstanceOf(ChannelClosedError);
+    expect(await channel.pullMany(5)).toEqual(['a']);
+  });
+
+  test('two concurrent closes both resolve and one reason is kept', async () => {
+    const channel = open<string>('close-race');
+    await Promise.all([channel.close('first'), channel.close('second')]);
+    const error = await channel.pull().catch((e: unknown) => e);
+    expect(['first', 'second']).toContain((error as Error).cause);
+  });
+
+  test('after close and drain, pullWithId and pullMany reject with ChannelClosedError naming themselves', async () => {
+    const channel = open<string>('closed-names');
+    await channel.close();
+    const withId = await channel.pullWithId().catch((e: unknown) => e);
+    const many = await channel.pullMany(3).catch((e: unknown) => e);
+    const push = await channel.push('x').catch((e: unknown) => e);
+    expect((withId as Error).message).toBe(`pullWithId: channel "${channel.name}" is closed`);
+    expect((many as Error).message).toBe(`pullMany: channel "${channel.name}" is closed`);
+    expect((push as Error).message).toBe(`push: channel "${channel.name}" is closed`);
+    for (const error of [withId, many, push]) {
+      expect(error).toBeInstanceOf(ChannelClosedError);
+      expect((error as Error).name).toBe('ChannelClosedError');
+      expect((error as ChannelClosedError<typeof channel>).channel).toBe(channel);
+    }
+  });
+
+  test('a close reason that is an Error subclass arrives as an Error with its name and message', async () => {
+    class Shutdown extends Error {
+      override name = 'Shutdown';
+    }
+    const channel = open<string>('close-subclass');
+    await channel.close(new Shutdown('node drained'));
+    const cause = ((await channel.pull().catch((e: unknown) => e)) as Error).cause as Error;
+    expect(cause).toBeInstanceOf(Error);
+    expect(cause.message).toBe('node drained');
+  });
+});
+
+describe('exactly once in the absence of failures, even with leases shorter than a round trip', () => {
+  test('four consumers with a 1 ms lease: each value is returned by exactly one pull', async () => {
+    const name = freshName('tiny-lease');
+    const producer = durableChannel<number>(env.CHANNELS, name);
+    const consume = async () => {
+      const mine = durableChannel<number>(env.CHANNELS, name, { leaseMs: 1, sliceMs: 50 });
+      const got: number[] = [];
+      for await (const value of mine) got.push(value);
+      return got;
+    };
+    const consumers = [consume(), consume(), consume(), consume()];
+    for (let i = 0; i < 40; i++) await producer.push(i);
+    await producer.close();
+    const all = (await Promise.all(consumers)).flat();
+    expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(await producer.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
+  });
+
+  test('a stored undefined is taken by tryPull, which cannot tell it from an empty channel (stats can)', async () => {
+    const channel = open<undefined | string>('try-undefined');
+    await channel.push(undefined);
+    expect(await channel.tryPull()).toBeUndefined();
+    expect((await channel.stats()).size).toBe(0);
+  });
+});
