@@ -145,7 +145,8 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    * Waits like {@link pull} until at least one value is ready, then takes up to `max` (at most
    * 1000) at once, in FIFO order, under one lease and one acknowledgement.
    *
-   * @throws {RangeError} if `max` is not a positive integer.
+   * @throws (rejects) `TypeError` if `max` is not a number, `RangeError` if it is not a positive integer.
+   * @throws (rejects) {@link ChannelClosedError} once closed and drained; `signal.reason` if aborted first.
    */
   pullMany(max: number, options?: DurablePullOptions): Promise<T[]>;
   /**
@@ -158,8 +159,8 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
   /**
    * Closes the channel; idempotent. Stored values stay readable, waiting pushes reject with
    * {@link ChannelClosedError}, pulls reject once drained. It stays closed across restarts.
-   * A reason that cannot be stored (not structured-cloneable) is stored as an `Error` with its
-   * message.
+   * A reason that cannot be stored (not structured-cloneable, or refused by Workers RPC, such as
+   * a class instance) is stored as an `Error` with its `message`.
    */
   close(reason?: unknown): Promise<void>;
   /** A copy of the channel's state. */
