@@ -14,6 +14,7 @@ import {
   INSPECTOR_SOURCE,
   isInspectorToPageMessage,
   isPageToInspectorMessage,
+  LIMITS,
   type SnapshotMessage,
 } from '../src/protocol.js';
 
@@ -276,6 +277,105 @@ describe('the snapshot shape', () => {
     expect(byName.empty?.pullers.map((waiter) => waiter.kind)).toEqual(['pull']);
     full.close();
     empty.close();
+  });
+});
+
+describe('stacks', () => {
+  const THIS_FILE = 'audit-debug.test.ts';
+
+  test('the park stack of pushAll, pullMany, iteration and select names the user function, not chanasync’s files', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const full = new Channel<number>(1, { name: 'full' });
+    full.pushNowait(0);
+    const empty = new Channel<number>(0, { name: 'empty' });
+    const iterated = new Channel<number>(0, { name: 'iterated' });
+    const selected = new Channel<number>(0, { name: 'selected' });
+    function parkAllOfThem() {
+      parked(full.pushAll([1, 2]));
+      parked(empty.pullMany(2));
+      parked(select([pull(selected), pull(new Channel<number>(0))]));
+    }
+    async function loopOver() {
+      for await (const _ of iterated) break;
+    }
+    parkAllOfThem();
+    const loop = loopOver();
+    await Promise.resolve();
+    const stacks = snapshot()
+      .channels.filter((c) => c.name !== '')
+      .map((c) => [c.name, [...c.pushers, ...c.pullers][0]?.stack ?? ''] as const);
+    expect(stacks.map(([name]) => name).sort()).toEqual(['empty', 'full', 'iterated', 'selected']);
+    for (const [name, stack] of stacks) {
+      expect(stack, name).toContain(THIS_FILE);
+      expect(stack, name).toMatch(name === 'iterated' ? /loopOver/ : /parkAllOfThem/);
+      expect(stack, name).not.toMatch(/\/src\//);
+    }
+    iterated.close();
+    await loop;
+    full.close();
+    empty.close();
+    selected.close();
+  });
+
+  test('a channel made by a helper is created where the user called the helper', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const controller = new AbortController();
+    function makeTimer() {
+      return afterMs(60_000);
+    }
+    function makeEvents() {
+      return fromEvent(new EventTarget(), 'ping', { signal: controller.signal });
+    }
+    const timer = makeTimer();
+    makeEvents();
+    const [timerEntry, eventsEntry] = [...snapshot().channels].sort((a, b) => a.id - b.id);
+    expect(timerEntry?.createdAt).toMatch(/makeTimer/);
+    expect(eventsEntry?.createdAt).toMatch(/makeEvents/);
+    for (const entry of [timerEntry, eventsEntry]) expect(entry?.createdAt).not.toMatch(/\/src\//);
+    timer.close();
+    controller.abort();
+  });
+
+  test('from the built package, stacks name the user’s frames and none of chanasync’s, even source-mapped', async () => {
+    const built = (file: string) => new URL(`../dist/${file}`, import.meta.url).href;
+    const debug: typeof import('../src/debug/index.js') = await import(built('debug.js'));
+    const core: typeof import('../src/index.js') = await import(built('index.js'));
+    debug.enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    try {
+      function createAndPark() {
+        const channel = new core.Channel<number>(0, { name: 'built' });
+        parked(channel.pushAll([1]));
+        return channel;
+      }
+      const channel = createAndPark();
+      const [entry] = debug.snapshot().channels;
+      expect(entry?.createdAt).toMatch(/createAndPark/);
+      expect(entry?.pushers[0]?.stack).toMatch(/createAndPark/);
+      const stacks = `${entry?.createdAt}\n${entry?.pushers[0]?.stack}`;
+      // Neither the built files nor the sources their maps name (vitest applies source maps).
+      expect(stacks).not.toContain(new URL('../dist/', import.meta.url).pathname);
+      expect(stacks).not.toContain(new URL('../src/', import.meta.url).pathname);
+      channel.close();
+    } finally {
+      debug.disableDebug();
+    }
+  });
+
+  test('stacks are capped at LIMITS.stack characters', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 1000;
+    try {
+      const deep = (n: number): Channel<number> => (n === 0 ? new Channel<number>(0) : deep(n - 1));
+      const channel = deep(300);
+      parked(channel.pull());
+      const [entry] = snapshot().channels;
+      expect(entry?.createdAt?.length).toBeLessThanOrEqual(LIMITS.stack);
+      expect(entry?.createdAt?.length).toBeGreaterThan(0);
+      channel.close();
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   });
 });
 

@@ -163,17 +163,43 @@ const here: string | undefined = /* @__PURE__ */ (() => {
 
 /**
  * Where chanasync's own files are, to cut their frames out of stack traces: the `src/` folder
- * when running from source, the package's `dist/` folder (its entries and `chunks/`) when
- * running the built files. `undefined` when this module was bundled into another file — an
+ * when running from source; the package's `dist/` folder (its entries and `chunks/`) and its
+ * `src/` folder when running the built files — `src/` too because a runtime that applies
+ * source maps to `error.stack` (Node with `--enable-source-maps`, vitest) names the sources the
+ * maps point at. `undefined` when this module was bundled into another file — an
  * application's bundle, whose folder holds the application's code too — or there is no
  * `import.meta.url`: then chanasync's frames are recognised by their function names.
  */
-const libraryRoot: URL | undefined = /* @__PURE__ */ (() => {
+const libraryRoots: readonly LibraryRoot[] | undefined = /* @__PURE__ */ (() => {
   if (here === undefined) return undefined;
-  if (/\/src\/debug\/snapshot\.[jt]s$/.test(here)) return new URL('../', here);
-  if (/\/dist\/debug\.js$/.test(here)) return new URL('./', here);
+  if (/\/src\/debug\/snapshot\.[jt]s$/.test(here)) return [root(new URL('../', here), false)];
+  if (/\/dist\/debug\.js$/.test(here)) {
+    // The sources only as the maps name them (`.ts` files): a site that copied `dist/` next to
+    // a `src/` folder of its own keeps its `.js` frames.
+    return [root(new URL('./', here), false), root(new URL('../src/', here), true)];
+  }
   return undefined;
 })();
+
+/** A folder of chanasync's files, as stack frames spell it. */
+interface LibraryRoot {
+  readonly href: string;
+  readonly pathname: string;
+  /** Only its TypeScript files (frames a source map rewrote). */
+  readonly tsOnly: boolean;
+}
+
+function root(url: URL, tsOnly: boolean): LibraryRoot {
+  return { href: url.href, pathname: url.pathname, tsOnly };
+}
+
+/** Whether `frame` is in one of chanasync's folders. */
+function isLibraryFrame(frame: string, roots: readonly LibraryRoot[]): boolean {
+  return roots.some(
+    ({ href, pathname, tsOnly }) =>
+      (frame.includes(href) || frame.includes(pathname)) && (!tsOnly || /\.ts:\d+/.test(frame)),
+  );
+}
 
 /** Frames that are neither the user's nor chanasync's: the promise constructor, Node internals. */
 const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^\s*at (async )?Promise\./;
@@ -201,9 +227,8 @@ function functionName(frame: string): string {
 export function userFrames(stack: string | undefined): string {
   let frames = (stack ?? '').split('\n');
   if (frames[0] !== undefined && !frames[0].includes('@') && !/^\s*at /.test(frames[0])) frames = frames.slice(1); // "Error"
-  if (libraryRoot !== undefined) {
-    const { href, pathname } = libraryRoot;
-    frames = frames.filter((frame) => !frame.includes(href) && !frame.includes(pathname));
+  if (libraryRoots !== undefined) {
+    frames = frames.filter((frame) => !isLibraryFrame(frame, libraryRoots));
   } else {
     // Bundled: cut the leading frames of chanasync's functions in this very file. An anonymous
     // one is a promise executor only when the promise constructor follows (else it may be the
