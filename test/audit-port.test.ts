@@ -1407,3 +1407,89 @@ describe('close, both ways', () => {
     await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
   });
 });
+
+describe('a port that delivers synchronously (any object with postMessage and addEventListener)', () => {
+  /** Delivers each message inside postMessage, by dispatchEvent: a listener that throws is an uncaught error. */
+  class SyncPort extends EventTarget {
+    peer!: SyncPort;
+    listeners = 0;
+    postMessage(message: unknown, transfer?: Transferable[]): void {
+      const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
+      this.peer.dispatchEvent(new MessageEvent('message', { data }));
+    }
+    override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
+      if (type === 'message') this.listeners++;
+      super.addEventListener(type, listener);
+    }
+    override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
+      if (type === 'message') this.listeners--;
+      super.removeEventListener(type, listener);
+    }
+  }
+  function syncPorts(): { a: SyncPort & PortLike; b: SyncPort & PortLike } {
+    const a = new SyncPort();
+    const b = new SyncPort();
+    a.peer = b;
+    b.peer = a;
+    return { a, b };
+  }
+
+  test('values flow in order and toPort reports every one sent: no value both sent and undelivered', async () => {
+    const { a, b } = syncPorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([1, 2, 3, 4, 5]);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const done = toPort(local, a);
+    const got: number[] = [];
+    for (let i = 0; i < 5; i++) got.push(await remote.pull());
+    local.close();
+    expect(got).toEqual([1, 2, 3, 4, 5]);
+    expect(await done).toEqual({ sent: 5, undelivered: [] });
+    expect(await collect(remote)).toEqual([]);
+  });
+
+  test('every ending, at any point, accounts for every value pulled (model run)', async () => {
+    type Ending = 'local close' | 'remote close' | 'abort' | 'uncloneable';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.constantFrom<Ending>('local close', 'remote close', 'abort', 'uncloneable'),
+        async (capacity, count, pullsBeforeEnd, ending) => {
+          const { a, b } = syncPorts();
+          const local = new Channel<unknown>(Infinity);
+          const values: unknown[] = [...Array(count).keys()];
+          await local.pushAll(values);
+          const remote = fromPort<unknown>(b, { capacity });
+          const controller = new AbortController();
+          const done = toPort(local, a, { signal: controller.signal }).catch((error: PortResult<unknown>) => ({
+            sent: error.sent,
+            undelivered: error.undelivered,
+          }));
+          const received: unknown[] = [];
+          for (let i = 0; i < Math.min(pullsBeforeEnd, count); i++) received.push(await remote.pull());
+          const bad = () => {};
+          if (ending === 'local close') local.close();
+          else if (ending === 'remote close') remote.close();
+          else if (ending === 'abort') controller.abort();
+          else {
+            local.pushNowait(bad);
+            local.pushNowait('after');
+            values.push(bad, 'after');
+            local.close();
+          }
+          // Whatever is left for the consumer (a capacity-0 receiver needs pulls to drain).
+          const rest = drain(remote);
+          const result = await done;
+          received.push(...(await rest).values);
+          const pulled = values.slice(0, values.length - local.size);
+          expect(received).toEqual(pulled.slice(0, result.sent));
+          expect(result.undelivered).toEqual(pulled.slice(result.sent));
+          expect(a.listeners + b.listeners).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+});

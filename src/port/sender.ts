@@ -258,23 +258,40 @@ class Sender<T> extends Stream {
   private flush(): void {
     const values = this.batch;
     if (values.length === 0 || this.stage !== Stage.Running) return;
-    this.batch = [];
+    let transfer: TransferableValue[] | undefined;
     try {
-      let transfer: TransferableValue[] | undefined;
       if (this.transfer !== undefined) {
         transfer = [];
         for (const value of values) for (const item of this.transfer(value)) transfer.push(item);
       }
-      this.send({ ...this.envelope(), type: 'values', values }, transfer);
     } catch (error) {
-      // Nothing of this batch was posted: it stays in flight (and will be undelivered), and
-      // the stream ends with the error once the receiver has counted what it has.
-      this.batch = values;
-      this.failure = error;
-      this.end(new Error(`toPort: a value could not be posted: ${(error as Error)?.message ?? String(error)}`), false);
+      this.failed(error);
       return;
     }
+    // `transfer` may have aborted the stream: then this batch is not posted (it is undelivered).
+    if (this.stage !== Stage.Running) return;
+    this.batch = [];
+    // In flight before it is posted: a port that delivers synchronously brings the receiver's
+    // acknowledgement of these values back from inside postMessage.
     this.inFlight.push(values);
+    try {
+      this.send({ ...this.envelope(), type: 'values', values }, transfer);
+    } catch (error) {
+      // Nothing of this batch was posted: it is undelivered.
+      this.inFlight.pop();
+      this.batch = values;
+      this.failed(error);
+    }
+  }
+
+  /**
+   * The batch in `batch` could not be posted (not cloneable, or `transfer` threw): it stays in
+   * flight (and will be undelivered), and the stream ends with the error once the receiver has
+   * counted what it has.
+   */
+  private failed(error: unknown): void {
+    this.failure = error;
+    this.end(new Error(`toPort: a value could not be posted: ${(error as Error)?.message ?? String(error)}`), false);
   }
 
   /**
