@@ -10,8 +10,12 @@
  * again. So no value is ever in flight between `source` and the subscribers.
  *
  * Invariants:
- * - `waiter` is parked on `source` only while the broadcast is open, has subscribers, and
- *   every `'block'` subscriber has room.
+ * - `waiter` is parked on `source` exactly while the broadcast is open, has subscribers, and
+ *   `source` is open and empty — also while a `'block'` subscriber has no room, so that
+ *   `source.close()` reaches the broadcast at once (a subscriber may be waiting for the end
+ *   while another one is full). The waiter's `signal` is the hub, whose `aborted` is set while
+ *   there is no room: then `source`'s commit skips the waiter (`liveHead` cancels it) and the
+ *   value stays in `source`, taken once there is room.
  * - A value taken from `source` is committed into every subscriber present at that moment. If
  *   a `'block'` subscriber lost its room while the waiter was parked (someone pushed into it,
  *   or its parked pull left), the value is stored in its buffer anyway, one beyond the
@@ -20,7 +24,8 @@
 import { add } from './buffer.js';
 import { Channel, commitPull, commitPush, NOTHING, type Overflow, type PullChannel } from './channel.js';
 import { isSignal } from './signals.js';
-import { claim, park, Waiter } from './waiters.js';
+import { tracker } from './tracker.js';
+import { claim, enqueue, Waiter } from './waiters.js';
 
 /** Options of {@link Broadcast.subscribe}. */
 export interface SubscribeOptions {
@@ -67,8 +72,9 @@ class Subscriber<T> extends Channel<T> {
     readonly signal: AbortSignal | undefined,
   ) {
     super(capacity, { name: 'subscriber', overflow });
-    // Room freed, or a pull parked: matters only while the broadcast is not already waiting on source.
-    this.feed = () => hub.waiter || hub.pump();
+    // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
+    // source with room (a waiter parked without room must learn that room came).
+    this.feed = () => (hub.waiter && !hub.aborted) || hub.pump();
     signal?.addEventListener('abort', this);
   }
 
@@ -99,7 +105,10 @@ class Subscriber<T> extends Channel<T> {
 
 /**
  * The broadcast's pull parked on `source`: its `resolve` ({@link delivered}) is called
- * synchronously at `source`'s commit point; `fail` by `source.close()`.
+ * synchronously at `source`'s commit point; `fail` by `source.close()`, or by `liveHead` when
+ * a value comes while the broadcast has no room. Its `signal` is the hub (see
+ * {@link Hub.aborted}), never an `AbortSignal`: it is queued with `enqueue`, not `park`, so
+ * nothing listens to it.
  */
 class SourceWaiter<T> extends Waiter<T> {
   constructor(
@@ -107,13 +116,17 @@ class SourceWaiter<T> extends Waiter<T> {
     /** The broadcast. */
     readonly hub: Hub<T>,
   ) {
-    super(source, undefined, delivered as (value: T | PromiseLike<T>) => void, undefined);
+    super(source, undefined, delivered as (value: T | PromiseLike<T>) => void, hub as never);
   }
 
-  /** `source` closed while the broadcast waited on it (so it is drained): end. */
+  /**
+   * `source` closed while the broadcast waited on it (it is empty: the waiter is parked only on
+   * an empty source): end. Else a value came while there was no room and `source`'s commit
+   * skipped this waiter: the value stays in `source`, taken once there is room.
+   */
   override fail(): void {
     this.hub.waiter = undefined;
-    this.hub.end(this.channel.reason);
+    if (this.channel.isClosed) this.hub.end(this.channel.reason);
   }
 }
 
@@ -133,6 +146,11 @@ class Hub<T> implements Broadcast<T> {
   // bundle within its budget.
   /** The pull parked on `source` (see the invariants); undefined while there is none. */
   declare waiter: SourceWaiter<T> | undefined;
+  /**
+   * Set by {@link pump} while the next value may not be taken: read as the parked waiter's
+   * signal (`liveHead` skips a waiter whose `signal.aborted` is true).
+   */
+  declare aborted: boolean | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
@@ -173,17 +191,20 @@ class Hub<T> implements Broadcast<T> {
 
   /** Whether the next value may be taken: open, someone to take it, room for it everywhere. */
   ready(): boolean {
-    if (this.isClosed || this.subscribers.size === 0) return false;
+    if (this.isClosed || !this.subscribers.size) return false;
     for (const subscriber of this.subscribers) {
       // Room: a drop policy (always), a parked pull, or a free slot.
-      if (subscriber.policy === 'block' && subscriber.pullHead === undefined && subscriber.count >= subscriber.limit) {
+      if (subscriber.policy === 'block' && !subscriber.pullHead && subscriber.count >= subscriber.limit) {
         return false;
       }
     }
     return true;
   }
 
-  /** Takes values from `source` and delivers them while {@link ready}; parks on `source` when it has none. */
+  /**
+   * Takes values from `source` and delivers them while {@link ready}; keeps a waiter parked on
+   * `source` while it is open and empty (see the invariants).
+   */
   pump(): void {
     if (this.pumping) {
       this.again = true;
@@ -192,26 +213,30 @@ class Hub<T> implements Broadcast<T> {
     this.pumping = true;
     do {
       this.again = false;
+      const source = this.source;
       while (this.ready()) {
-        const value = commitPull(this.source);
-        if (value !== NOTHING) {
-          this.deliver(value);
-          continue;
-        }
-        if (!this.source.isClosed && this.waiter === undefined) {
-          // Set before parking: the source's feeder may commit to the waiter at once.
-          this.waiter = new SourceWaiter(this.source, this);
-          park(this.waiter, false, 'pull');
-        }
-        break;
+        const value = commitPull(source);
+        if (value === NOTHING) break;
+        this.deliver(value);
       }
-      if (this.waiter !== undefined && !this.ready()) {
+      this.aborted = !this.ready();
+      if (!this.isClosed && this.subscribers.size && !source.isClosed && !source.count && !source.pushHead) {
+        if (!this.waiter) {
+          // Set before it is queued: the source's feeder may commit to the waiter at once. As
+          // `park` does, but without watching its signal (the hub).
+          const waiter = new SourceWaiter(source, this);
+          this.waiter = waiter;
+          enqueue(waiter, false);
+          tracker?.(waiter, 'pull');
+          source.feed?.();
+        }
+      } else if (this.waiter) {
         claim(this.waiter);
         this.waiter = undefined;
       }
       // The end needs no room: a source closed and drained ends the broadcast even while a
       // subscriber is full (closing keeps what it holds readable).
-      if (this.source.isClosed && this.source.count === 0) this.end(this.source.reason);
+      if (source.isClosed && !source.count) this.end(source.reason);
     } while (this.again);
     // No try/finally: nothing in the loop throws (commit points and close() never do).
     this.pumping = false;
@@ -227,7 +252,7 @@ class Hub<T> implements Broadcast<T> {
     if (this.isClosed) return;
     this.isClosed = true;
     this.reason = reason;
-    if (this.waiter !== undefined) claim(this.waiter);
+    if (this.waiter) claim(this.waiter);
     this.waiter = undefined;
     for (const subscriber of this.subscribers) subscriber.close(reason);
   }

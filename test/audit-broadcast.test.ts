@@ -392,14 +392,11 @@ describe('broadcast: ending', () => {
     expect(await collect(hub.subscribe({ capacity: 0 }))).toEqual([1, 2]);
   });
 
-  // BUG for the lead: the broadcast learns of the source's close only when it next looks (a
-  // subscriber's pull parking or freeing room, `closed` read). A subscriber whose pull parked
-  // *before* the close, while another 'block' subscriber was full and the source was empty,
-  // waits forever although the source is closed and drained (SPEC: "When source is closed and
-  // drained, every subscriber channel is closed"). It needs a core hook (close() telling an
-  // observer) — see the report; the broadcast bundle has ~14 bytes of budget left for a
-  // workaround in broadcast.ts.
-  test.fails('a subscriber waiting when the source closes drained is closed, even while another subscriber is full', async () => {
+  // Regression: the broadcast learned of the source's close only when it next looked, so a
+  // subscriber whose pull parked before the close, while another 'block' subscriber was full
+  // and the source empty, waited forever. Its waiter now stays parked on an empty source even
+  // without room (a push then skips it), so the close reaches it at once.
+  test('a subscriber waiting when the source closes drained is closed, even while another subscriber is full', async () => {
     const source = new Channel<number>();
     const hub = broadcast(source);
     const reader = hub.subscribe();
@@ -414,9 +411,43 @@ describe('broadcast: ending', () => {
     expect(full.pullNowait()).toBe(1);
   });
 
-  // BUG for the lead: the same, as an outsider would write it — a producer that pushes and then
-  // closes, and a fast consumer that finishes before the slow one starts reading.
-  test.fails('a for await over a fast subscriber ends when the source closes after its last value filled a slower one', async () => {
+  test('a source closed with a reason while the broadcast is blocked on a full subscriber ends a waiting reader with that reason', async () => {
+    const source = new Channel<number>(4);
+    const hub = broadcast(source);
+    const reader = hub.subscribe();
+    const full = hub.subscribe();
+    source.pushNowait(1);
+    const reading = collect(reader).catch((error: unknown) => ({ error }));
+    await flush();
+    const failure = new Error('feed lost');
+    source.close(failure);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 500));
+    expect(await Promise.race([reading, timeout])).toEqual({ error: failure });
+    expect(full.pullNowait()).toBe(1);
+    expect(full.closed).toBe(true);
+  });
+
+  test('while the broadcast is blocked on a full subscriber, a push into an unbuffered source waits: nothing is taken', async () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const full = hub.subscribe();
+    const other = hub.subscribe({ capacity: 4 });
+    source.pushNowait(1);
+    const pushed = track(source.push(2));
+    await flush();
+    expect(pushed.current.status).toBe('pending');
+    expect(source.stats().waitingPushers).toBe(1);
+    expect(drain(other)).toEqual([1]);
+    expect(full.pullNowait()).toBe(1); // room: the waiting push is taken and delivered
+    await flush();
+    expect(pushed.current.status).toBe('fulfilled');
+    expect(drain(other)).toEqual([2]);
+    expect(drain(full)).toEqual([2]);
+  });
+
+  // The same, as an outsider would write it: a producer that pushes and then closes, and a fast
+  // consumer that finishes before the slow one starts reading.
+  test('a for await over a fast subscriber ends when the source closes after its last value filled a slower one', async () => {
     const source = new Channel<number>();
     const hub = broadcast(source);
     const fast = hub.subscribe({ capacity: 3 });
