@@ -562,6 +562,19 @@ describe('hello and bye', () => {
     expect(types).toEqual(['announce', 'snapshot', 'snapshot', 'snapshot']);
   });
 
+  test('without intervalMs, snapshots are at most one per 250 ms', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    const channel = new Channel<number>(100);
+    inspector.say('hello');
+    channel.pushNowait(1);
+    vi.advanceTimersByTime(249);
+    expect(inspector.snapshots()).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(inspector.snapshots()).toHaveLength(2);
+  });
+
   test('changing and changing back within one interval posts nothing', () => {
     vi.useFakeTimers();
     const inspector = fakeInspector();
@@ -940,6 +953,44 @@ describe('interop in snapshots', () => {
     const hub = broadcast(source);
     expect(snapshot().channels.find((c) => c.name === 'source')?.pullers).toEqual([]);
     hub.close();
+  });
+});
+
+describe('what is tracked', () => {
+  test('channels made by merge, broadcast subscriptions and fromPort are tracked like any other', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const source = new Channel<number>(1, { name: 'source' });
+    const hub = broadcast(source);
+    hub.subscribe({ capacity: 2 });
+    const merged = merge(new Channel<number>(0, { name: 'in' }));
+    const { port1, port2 } = new MessageChannel();
+    const remote = fromPort<number>(port1, { name: 'remote' });
+    const names = snapshot().channels.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['source', 'subscriber', 'in', 'remote']));
+    expect(snapshot().channels).toHaveLength(5); // + the merged channel
+    hub.close();
+    merged.close();
+    remote.close();
+    port1.close();
+    port2.close();
+  });
+
+  test('a bundle of chanasync/port without chanasync/debug contains none of debug mode’s code', async () => {
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({
+      stdin: {
+        contents: "import * as p from './dist/port.js'; import * as c from './dist/index.js'; console.log(p, c);",
+        resolveDir: new URL('..', import.meta.url).pathname,
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+    });
+    const code = result.outputFiles[0]?.text ?? '';
+    for (const name of ['enableDebug', 'chanasync-inspector', 'FinalizationRegistry', 'userFrames', 'relayDebug']) {
+      expect(code).not.toContain(name);
+    }
   });
 });
 
