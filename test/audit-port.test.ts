@@ -9,10 +9,10 @@
 import { getEventListeners } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import fc from 'fast-check';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
-import { fromPort, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
 
 /** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
 const opened: MessagePort[] = [];
@@ -1492,4 +1492,132 @@ describe('a port that delivers synchronously (any object with postMessage and ad
       { numRuns: 150 },
     );
   }, 60_000);
+});
+
+describe('a peer that dies, on a fake clock', () => {
+  /** Runs `body` with fake timers and `performance.now()`; `advance(ms)` moves the clock, letting real tasks run too. */
+  async function onFakeClock(body: (advance: (ms: number) => Promise<void>) => Promise<void>): Promise<void> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+    const advance = async (ms: number) => {
+      for (let t = 0; t < ms; t += 10) {
+        await vi.advanceTimersByTimeAsync(Math.min(10, ms - t));
+        await new Promise((resolve) => setImmediate(resolve)); // the batches' end-of-turn hops are real tasks
+      }
+    };
+    try {
+      await body(advance);
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+  /** Settles into `box.result` (or `box.error`) without awaiting: the clock is moved by hand. */
+  function watch<T>(promise: Promise<T>): { result?: T; error?: unknown } {
+    const box: { result?: T; error?: unknown } = {};
+    promise.then(
+      (result) => {
+        box.result = result;
+      },
+      (error: unknown) => {
+        box.error = error;
+      },
+    );
+    return box;
+  }
+
+  test('a receiver that dies after the end was posted: toPort resolves 5 to 5.5 s later with what was not acknowledged', () =>
+    onFakeClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { capacity: 8 });
+      const done = watch(toPort(local, a));
+      await advance(20);
+      b.dead = true; // dies before the next batch arrives
+      await local.pushAll([1, 2, 3]);
+      local.close();
+      await advance(20);
+      expect(a.sent('end')).toHaveLength(1);
+      await advance(GONE_AFTER_MS - 100);
+      expect(done.result).toBeUndefined();
+      await advance(700);
+      expect(done.result).toEqual({ sent: 0, undelivered: [1, 2, 3] });
+      expect(remote.size).toBe(0);
+      expect(a.messageListeners).toHaveLength(0);
+      const posted = a.posted.length;
+      await advance(3000);
+      expect(a.posted.length).toBe(posted); // no timer left behind
+    }));
+
+  test('a sender that dies while values wait at the receiver: the buffered ones stay readable, then the ChannelError', () =>
+    onFakeClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { name: 'w', capacity: 2 });
+      const done = watch(toPort(local, a, { name: 'w' }));
+      await local.pushAll([1, 2]);
+      await advance(20);
+      expect(remote.size).toBe(2);
+      a.dead = true;
+      await advance(GONE_AFTER_MS + 600);
+      expect(remote.closed).toBe(true);
+      expect(remote.pullNowait()).toBe(1);
+      expect(remote.pullNowait()).toBe(2);
+      const failure = await remote.pull().catch((error: unknown) => error);
+      expect((failure as ChannelClosedError).cause).toBeInstanceOf(ChannelError);
+      expect(((failure as ChannelClosedError).cause as Error).message).toMatch(
+        /"w" lost its sender.*other side is gone/,
+      );
+      expect(b.messageListeners).toHaveLength(0);
+      // The sending side, cut off too, gave its peer up as well, with the values acknowledged.
+      expect(done.result).toEqual({ sent: 2, undelivered: [] });
+    }));
+
+  test('an idle stream whose two sides are alive is never given up: ping and pong keep it open', () =>
+    onFakeClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { capacity: 1 });
+      const done = watch(toPort(local, a));
+      await advance(30_000);
+      expect(remote.closed).toBe(false);
+      expect(done.result).toBeUndefined();
+      expect(a.sent('ping').length + b.sent('ping').length).toBeGreaterThan(0);
+      local.pushNowait(7);
+      await advance(20);
+      expect(remote.pullNowait()).toBe(7);
+      local.close();
+      await advance(600);
+      expect(done.result).toEqual({ sent: 1, undelivered: [] });
+    }));
+
+  test('a receiver that holds a full buffer for a long time is not mistaken for a dead one', () =>
+    onFakeClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      await local.pushAll([...Array(6).keys()]);
+      const remote = fromPort<number>(b, { capacity: 3 });
+      const done = watch(toPort(local, a));
+      await advance(20_000); // nobody pulls: no credit, no values, only the heartbeat
+      expect(remote.size).toBe(3);
+      expect(remote.closed).toBe(false);
+      expect(done.result).toBeUndefined();
+      remote.close();
+      await advance(50);
+      expect(done.result).toEqual({ sent: 3, undelivered: [] });
+    }));
+
+  test('a toPort with no receiver keeps asking once a second and never gives up', () =>
+    onFakeClock(async (advance) => {
+      const { a } = fakePorts();
+      const local = new Channel<number>(1);
+      const controller = new AbortController();
+      const done = watch(toPort(local, a, { signal: controller.signal }));
+      await advance(20_000);
+      expect(done.result).toBeUndefined();
+      const opens = a.sent('open').length;
+      expect(opens).toBeGreaterThanOrEqual(20);
+      expect(opens).toBeLessThanOrEqual(42);
+      controller.abort();
+      await advance(10);
+      expect(done.result).toEqual({ sent: 0, undelivered: [] });
+    }));
 });
