@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
-import { broadcast, Channel, merge, pull, select } from '../src/index.js';
+import { after, broadcast, Channel, fromEvent, merge, pull, push, select, toReadableStream } from '../src/index.js';
+import { fromPort, toPort } from '../src/port/index.js';
 import { INSPECTOR_SOURCE, type LeakSnapshot, type SnapshotMessage } from '../src/protocol.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -292,6 +293,27 @@ describe('helpers that park for the user', () => {
     expect(leaks().length).toBeGreaterThanOrEqual(1);
   });
 
+  test('a merge dropped with open inputs after use reports its pull on each input; closed first, nothing', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false });
+    const use = async (close: boolean) => {
+      const a = new Channel<number>(1, { name: 'input a' });
+      const b = new Channel<number>(1, { name: 'input b' });
+      const merged = merge(a, b);
+      a.pushNowait(1);
+      expect(await merged.pull()).toBe(1);
+      if (close) merged.close();
+      return [new WeakRef(a), new WeakRef(b), new WeakRef(merged)];
+    };
+    await collectAll(await use(true));
+    expect(leaks()).toEqual([]);
+    await collectAll(await use(false));
+    expect(
+      leaks()
+        .map((leak) => `${leak.kind} ${leak.channel.name}`)
+        .sort(),
+    ).toEqual(['pull input a', 'pull input b']);
+  });
+
   test('a broadcast closed before it is dropped leaves no leak behind', async () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
     const refs = await (async () => {
@@ -305,5 +327,132 @@ describe('helpers that park for the user', () => {
     })();
     await collectAll(refs);
     expect(leaks()).toEqual([]);
+  });
+});
+
+/**
+ * Operations that parked in one task (so debug mode recorded them) and left their queue in a
+ * later one, through every path the library has: none may be reported when everything is
+ * dropped. (A snapshot reads the queues themselves, so only a collection shows a record that
+ * was never removed.)
+ */
+describe('every way out of a queue removes the record', () => {
+  const scenarios: Record<string, () => Promise<object[]>> = {
+    'a merge’s pulls on its inputs, after an input delivered': async () => {
+      const a = new Channel<number>(0);
+      const b = new Channel<number>(0);
+      const merged = merge(a, b);
+      const pulled = merged.pull();
+      await tick();
+      a.pushNowait(1);
+      expect(await pulled).toBe(1);
+      // The merge parks on its inputs again at once (its buffer has room): close them, so that
+      // only the records of the pulls that committed could be left.
+      a.close();
+      b.close();
+      return [a, b, merged];
+    },
+    'a merge’s pulls on its inputs, after the merged channel closed': async () => {
+      const a = new Channel<number>(0);
+      const merged = merge(a);
+      const pulled = quiet(merged.pull());
+      await tick();
+      merged.close();
+      await pulled.catch(() => {});
+      return [a, merged];
+    },
+    'a broadcast’s pull on its source, after a value went to its subscriber': async () => {
+      const source = new Channel<number>(0);
+      const hub = broadcast(source);
+      const subscriber = hub.subscribe();
+      const pulled = subscriber.pull();
+      await tick();
+      await source.push(1);
+      expect(await pulled).toBe(1);
+      hub.close();
+      await tick();
+      return [source, subscriber];
+    },
+    'a stream reader’s pull, after the reader cancelled': async () => {
+      const channel = new Channel<number>(0);
+      const reader = toReadableStream(channel).getReader();
+      const read = reader.read();
+      await tick();
+      await reader.cancel();
+      await read.catch(() => {});
+      return [channel];
+    },
+    'a pull on an after() channel, after its timer fired': async () => {
+      const timer = after(1);
+      const pulled = timer.pull();
+      await tick();
+      await pulled;
+      return [timer];
+    },
+    'a pull on a fromEvent channel, after the event': async () => {
+      const target = new EventTarget();
+      const controller = new AbortController();
+      const events = fromEvent(target, 'ping', { signal: controller.signal });
+      const pulled = events.pull();
+      await tick();
+      target.dispatchEvent(new Event('ping'));
+      await pulled;
+      controller.abort();
+      return [events];
+    },
+    'a three-case select, after one case committed': async () => {
+      const a = new Channel<number>(0);
+      const b = new Channel<number>(0);
+      const c = new Channel<number>(1);
+      c.pushNowait(0);
+      const chosen = select([pull(a), pull(b), push(c, 1)]);
+      await tick();
+      c.pullNowait();
+      expect((await chosen).index).toBe(2);
+      return [a, b, c];
+    },
+    'pushers failed by close on a full buffered channel': async () => {
+      const channel = new Channel<number>(1);
+      channel.pushNowait(0);
+      const pushes = [quiet(channel.push(1)), quiet(channel.push(2))];
+      await tick();
+      channel.close();
+      await Promise.allSettled(pushes);
+      return [channel];
+    },
+    'a loop that broke out of for await after a value': async () => {
+      const channel = new Channel<number>(0);
+      const loop = (async () => {
+        for await (const value of channel) return value;
+        return undefined;
+      })();
+      await tick();
+      channel.pushNowait(5);
+      expect(await loop).toBe(5);
+      return [channel];
+    },
+    'a pull on a fromPort channel, after the sender delivered and closed': async () => {
+      const { port1, port2 } = new MessageChannel();
+      const local = new Channel<number>(1);
+      const remote = fromPort<number>(port2);
+      const pulled = remote.pull();
+      await tick();
+      const sent = toPort(local, port1);
+      await local.push(7);
+      expect(await pulled).toBe(7);
+      local.close();
+      await sent;
+      port1.close();
+      port2.close();
+      return [local, remote];
+    },
+  };
+
+  test.each(Object.keys(scenarios))('%s: nothing is reported', async (name) => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: false });
+    const refs = (await (scenarios[name] as () => Promise<object[]>)()).map((object) => new WeakRef(object));
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
   });
 });
