@@ -361,6 +361,34 @@ describe('stacks', () => {
     }
   });
 
+  test.each([
+    ['returns call sites instead of a string', (_: Error, sites: unknown[]) => sites],
+    [
+      'throws',
+      () => {
+        throw new Error('no stacks here');
+      },
+    ],
+  ])('with an Error.prepareStackTrace that %s, channels still work and stacks are strings', async (_, prepare) => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const original = (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = prepare;
+    try {
+      const channel = new Channel<number>(0, { name: 'odd stacks' });
+      const pulled = channel.pull();
+      channel.pushNowait(1);
+      await expect(pulled).resolves.toBe(1);
+      parked(channel.pull());
+      const [entry] = snapshot().channels;
+      expect(typeof entry?.createdAt).toBe('string');
+      expect(typeof entry?.pullers[0]?.stack).toBe('string');
+      expect(isPageToInspectorMessage(snapshot())).toBe(true);
+      channel.close();
+    } finally {
+      (Error as { prepareStackTrace?: unknown }).prepareStackTrace = original;
+    }
+  });
+
   test('stacks are capped at LIMITS.stack characters', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
     const limit = Error.stackTraceLimit;

@@ -223,6 +223,20 @@ function functionName(frame: string): string {
   return other?.[1] ?? '';
 }
 
+/**
+ * The user frames of the current stack. Never throws, whatever `Error.prepareStackTrace` an
+ * application installed (one that throws, or returns call sites instead of a string): the hook
+ * it runs in must not break the operation that called it.
+ */
+function captureStack(): string {
+  try {
+    const stack: unknown = new Error().stack;
+    return typeof stack === 'string' ? userFrames(stack) : '';
+  } catch {
+    return '';
+  }
+}
+
 /** The frames of `stack` in user code, at most `LIMITS.stack` characters. */
 export function userFrames(stack: string | undefined): string {
   let frames = (stack ?? '').split('\n');
@@ -369,7 +383,7 @@ export class Registry {
       this.create(subject as Channel<unknown>, options as { input?: unknown } | undefined);
     } else if (this.stacks) {
       // With stacks, the stack must be taken now; the record with it.
-      this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), userFrames(new Error().stack));
+      this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), captureStack());
     } else {
       const channel = (subject as MarkedWaiter).channel;
       if (this.pendingChannels.size === 0) {
@@ -424,7 +438,7 @@ export class Registry {
       id: nextChannelId++,
       name: String(channel.name ?? '').slice(0, LIMITS.name),
       capacity: channel.capacity === Infinity ? null : channel.capacity,
-      createdAt: this.stacks ? userFrames(new Error().stack) : undefined,
+      createdAt: this.stacks ? captureStack() : undefined,
       input: options?.input === true,
       parked: undefined,
       last: undefined,
