@@ -801,6 +801,31 @@ describe('enableDebug and disableDebug', () => {
     early.close();
   });
 
+  test.each([false, true])(
+    'where setTimeout is refused (a Worker’s global scope), parking with debug mode on (stacks: %s) still works',
+    async (stacks) => {
+      enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks });
+      await new Promise((resolve) => setTimeout(resolve, 0)); // no end-of-task timer pending
+      const refuse = vi.spyOn(globalThis, 'setTimeout').mockImplementation(() => {
+        throw new Error('Disallowed operation called within global scope');
+      });
+      const channel = new Channel<number>(0, { name: 'global scope' });
+      let pulled: Promise<number> | undefined;
+      try {
+        expect(() => {
+          pulled = channel.pull();
+        }).not.toThrow();
+      } finally {
+        refuse.mockRestore();
+      }
+      await Promise.resolve();
+      expect(snapshot().channels[0]?.pullers.map((waiter) => waiter.kind)).toEqual(['pull']);
+      channel.pushNowait(3);
+      await expect(pulled).resolves.toBe(3);
+      expect(channel.stats().waitingPullers).toBe(0);
+    },
+  );
+
   test('disableDebug twice, or without enableDebug, does nothing and throws nothing', () => {
     expect(() => {
       disableDebug();

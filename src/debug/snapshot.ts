@@ -143,9 +143,23 @@ let clockTimer: ReturnType<typeof setTimeout> | undefined;
 function taskTime(): number {
   if (clock === undefined) {
     clock = Date.now();
-    clockTimer = setTimeout(forgetClock, 0);
+    clockTimer = endOfTask(forgetClock);
   }
   return clock;
+}
+
+/**
+ * Calls `callback` at the end of the task (a 0 ms timer). Where a timer may not be set — a
+ * Cloudflare Worker's global scope refuses `setTimeout` — at the end of the microtasks instead:
+ * the hook that calls this must never throw into the operation that parks.
+ */
+function endOfTask(callback: () => void): ReturnType<typeof setTimeout> | undefined {
+  try {
+    return setTimeout(callback, 0);
+  } catch {
+    queueMicrotask(callback);
+    return undefined;
+  }
 }
 
 /** Forgets the task's clock (and its timer, if it has not fired): the next park reads it anew. */
@@ -390,7 +404,7 @@ export class Registry {
         this.pendingSince = taskTime();
         if (!this.flushScheduled) {
           this.flushScheduled = true;
-          this.flushTimer = setTimeout(this.flushTask, 0);
+          this.flushTimer = endOfTask(this.flushTask);
         }
       }
       this.pendingChannels.add(channel);
