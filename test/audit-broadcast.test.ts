@@ -39,6 +39,17 @@ function drain<T>(channel: Channel<T>): T[] {
   }
 }
 
+/** Iterates to the end: the values, and the error if the iteration threw. */
+async function settleAll<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error?: unknown }> {
+  const values: T[] = [];
+  try {
+    for await (const value of channel) values.push(value);
+  } catch (error) {
+    return { values, error };
+  }
+  return { values };
+}
+
 async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
   const values: T[] = [];
   for await (const value of channel) values.push(value);
@@ -622,6 +633,90 @@ describe('broadcast under random schedules with joins and leaves', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('broadcast under random asynchronous consumers', () => {
+  const consumer = fc.record({
+    capacity: fc.nat(2),
+    mode: fc.constantFrom('block' as const, 'block' as const, 'drop-oldest' as const),
+    /** Per pull: microtask turns to wait first, whether to pull with a signal aborted soon, pullMany. */
+    plan: fc.array(fc.record({ delay: fc.nat(6), abortAfter: fc.option(fc.nat(3)), many: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 8,
+    }),
+    /** Leaves (closes its channel) after this many values, if set. */
+    leaveAfter: fc.option(fc.nat(12)),
+  });
+
+  test('every consumer ends, each blocking one received a gap-free prefix (or all) of the values, in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(consumer, { minLength: 1, maxLength: 4 }),
+        fc.nat(2),
+        fc.integer({ min: 0, max: 25 }),
+        fc.boolean(),
+        async (consumers, sourceCapacity, total, withReason) => {
+          const source = new Channel<number>(sourceCapacity);
+          const hub = broadcast(source);
+          const reason = withReason ? new Error('end') : undefined;
+          const runs = consumers.map(async (spec) => {
+            const channel = hub.subscribe({
+              capacity: spec.mode === 'block' ? spec.capacity : spec.capacity + 1,
+              overflow: spec.mode,
+            });
+            const got: number[] = [];
+            let ending: unknown = 'none';
+            for (let turn = 0; ; turn++) {
+              const step = spec.plan[turn % spec.plan.length]!;
+              await flush(step.delay);
+              if (spec.leaveAfter !== null && got.length >= spec.leaveAfter) {
+                channel.close();
+                return { spec, got: [...got, ...drain(channel)], left: true, ending };
+              }
+              const controller = step.abortAfter === null ? undefined : new AbortController();
+              if (controller) void flush(step.abortAfter as number).then(() => controller.abort(new Error('gave up')));
+              try {
+                if (step.many) got.push(...(await channel.pullMany(2, { signal: controller?.signal })));
+                else got.push(await channel.pull({ signal: controller?.signal }));
+              } catch (error) {
+                if (error instanceof ChannelClosedError) {
+                  ending = error.cause;
+                  return { spec, got, left: false, ending };
+                }
+                // aborted: try again
+              }
+            }
+          });
+          // One subscriber that never leaves, so the producer always has someone to deliver to.
+          const steady = settleAll(hub.subscribe({ capacity: 0 }));
+          const produce = (async () => {
+            for (let i = 0; i < total; i++) await source.push(i);
+            source.close(reason);
+          })();
+          const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 2_000));
+          const raced = await Promise.race([Promise.all([Promise.all(runs), steady, produce]), timeout]);
+          if (raced === 'hung') expect.fail('a consumer or the producer never finished');
+          const [results, steadyOutcome] = raced;
+          expect(steadyOutcome).toEqual(
+            reason === undefined
+              ? { values: Array.from({ length: total }, (_, i) => i) }
+              : { values: Array.from({ length: total }, (_, i) => i), error: reason },
+          );
+          for (const { spec, got, left, ending } of results) {
+            if (spec.mode === 'block') {
+              if (left) expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i));
+              else expect(got).toEqual(Array.from({ length: total }, (_, i) => i));
+            } else {
+              for (let i = 1; i < got.length; i++) expect(got[i]!).toBeGreaterThan(got[i - 1]!);
+              if (!left && total > 0) expect(got.at(-1)).toBe(total - 1);
+            }
+            if (!left) expect(ending).toBe(reason);
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });
