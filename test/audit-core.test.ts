@@ -1144,3 +1144,37 @@ describe('FIFO across kinds of parked operations', () => {
     await rest;
   });
 });
+
+describe('a commit is final even when the batch learns of it late', () => {
+  test('a pushAll value taken while parked is counted in pushed even if the signal aborts before pushAll resumes', async () => {
+    const channel = new Channel<number>();
+    const controller = new AbortController();
+    const reason = new Error('late abort');
+    const pushing = channel.pushAll([1, 2, 3], { signal: controller.signal });
+    expect(channel.pullNowait()).toBe(1);
+    controller.abort(reason);
+    const error = await pushing.catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect((error as { pushed: number }).pushed).toBe(1);
+    expect(channel.stats().waitingPushers).toBe(0);
+  });
+
+  test('a pushAll value taken while parked is counted in pushed even if the channel closes before pushAll resumes', async () => {
+    const channel = new Channel<number>();
+    const pushing = channel.pushAll([1, 2, 3]);
+    expect(channel.pullNowait()).toBe(1);
+    channel.close();
+    const error = (await pushing.catch((e: unknown) => e)) as ChannelClosedError;
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect(error.pushed).toBe(1);
+  });
+
+  test('a parked pullMany served by a push keeps its value even if its signal aborts in the same turn', async () => {
+    const channel = new Channel<number>();
+    const controller = new AbortController();
+    const taking = channel.pullMany(3, { signal: controller.signal });
+    channel.pushNowait(7);
+    controller.abort();
+    expect(await taking).toEqual([7]);
+  });
+});
