@@ -409,7 +409,7 @@ describe('aborting toPort at every stage', () => {
     expect([0, ...values]).toEqual(pulled.slice(0, result.sent));
   });
 
-  test('an abort after the local channel was closed and drained changes nothing: the stream ends normally', async () => {
+  test('an abort after the local channel was closed and drained: the stream still ends normally, with the close reason', async () => {
     const { a, b } = fakePorts();
     const local = new Channel<number>(4);
     const remote = fromPort<number>(b, { capacity: 4 });
@@ -420,10 +420,28 @@ describe('aborting toPort at every stage', () => {
     await until(() => a.sent('end').length === 1);
     controller.abort(new Error('too late'));
     expect(await done).toEqual({ sent: 2, undelivered: [] });
-    expect(a.sent('end')).toHaveLength(1);
     const { values, error } = await drain(remote);
     expect(values).toEqual([1, 2]);
     expect((error as Error).message).toBe('source done');
+  });
+
+  test('an abort while the end waits at the receiver for room closes it at once: the waiting values come back', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const controller = new AbortController();
+    const done = toPort(local, a, { signal: controller.signal });
+    await until(() => b.sent('credit').length > 0);
+    await tick();
+    await local.pushAll([1, 2]);
+    remote.pushNowait(0); // the receiving side's own value: 2 will find no room
+    local.close(new Error('source done'));
+    await until(() => a.sent('end').length === 1);
+    await sleep(5);
+    expect(remote.closed).toBe(false); // the end waits for room that nobody makes
+    controller.abort(new Error('stop waiting'));
+    expect(await done).toEqual({ sent: 1, undelivered: [2] });
+    expect(await drain(remote)).toEqual({ values: [0, 1], error: new Error('stop waiting') });
   });
 
   test('an abort after toPort settled is a no-op and its listener is gone from the signal', async () => {

@@ -167,6 +167,8 @@ class Sender<T> extends Stream {
   private pumping = false;
   /** The error that ended the stream (a value could not be posted), reported once it is over. */
   private failure: unknown = undefined;
+  /** Whether the `end` posted asks the receiver to close at once (`abort`). */
+  private endedAtOnce = false;
   /** The parked pull; one object, parked again and again. */
   private readonly waiter: SenderWaiter<T>;
 
@@ -315,10 +317,18 @@ class Sender<T> extends Stream {
       this.finish();
       return;
     }
+    if (this.stage === Stage.Ending && abort && !this.endedAtOnce) {
+      // The `end` posted earlier waits at the receiver for room for values that arrived: an
+      // abort makes it close at once instead (those values come back undelivered).
+      this.endedAtOnce = true;
+      this.postEnd(reason, true);
+      return;
+    }
     if (this.stage !== Stage.Running) return;
     if (!abort && this.failure === undefined) this.flush();
     if (this.stage !== Stage.Running) return; // the flush failed, and ended the stream
     this.stage = Stage.Ending;
+    this.endedAtOnce = abort;
     this.unpark();
     this.postEnd(reason, abort);
   }
