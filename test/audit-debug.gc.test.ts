@@ -3,6 +3,7 @@
  * through a `WeakRef`; second map: leaked waiters). Runs with `--expose-gc` (the vitest `gc`
  * project). Every test that expects "no leak" first proves that the channel was collected.
  */
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { after, broadcast, Channel, fromEvent, merge, pull, push, select, toReadableStream } from '../src/index.js';
@@ -456,3 +457,50 @@ describe('every way out of a queue removes the record', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 });
+
+describe('leaks match what was parked (property)', () => {
+  type Op = { op: 'push' | 'pull' | 'tryPush' | 'tryPull' | 'abort' | 'select'; ch: number; other: number };
+  const op = fc.record({
+    op: fc.constantFrom('push', 'pull', 'tryPush', 'tryPull', 'abort', 'select'),
+    ch: fc.nat(2),
+    other: fc.nat(2),
+  }) as fc.Arbitrary<Op>;
+
+  test('abandoning channels after any sequence of operations reports exactly the operations still parked', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 25 }), fc.boolean(), async (ops, stacks) => {
+        enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks, warnLeaks: false });
+        const controller = new AbortController(); // long-lived, outlives the channels
+        const { refs, expected } = await (async () => {
+          const channels = [new Channel<number>(0), new Channel<number>(1), new Channel<number>(Infinity)];
+          const aborters: AbortController[] = [];
+          for (const step of ops) {
+            const channel = channels[step.ch] as Channel<number>;
+            const signal = AbortSignal.any([controller.signal, ...(step.ch === 1 ? [] : [newAborter(aborters)])]);
+            if (step.op === 'push') quiet(channel.push(1, { signal }));
+            else if (step.op === 'pull') quiet(channel.pull({ signal }));
+            else if (step.op === 'tryPush') channel.tryPush(1);
+            else if (step.op === 'tryPull') channel.tryPull();
+            else if (step.op === 'abort') aborters.shift()?.abort('stop');
+            else quiet(select([pull(channel), pull(channels[step.other] as Channel<number>)], { signal }));
+          }
+          await tick();
+          const parked = snapshot().channels.flatMap((c) => [...c.pushers, ...c.pullers]);
+          const plain = parked.filter((w) => w.select === undefined).length;
+          const selects = new Set(parked.flatMap((w) => (w.select === undefined ? [] : [w.select]))).size;
+          return { refs: channels.map((c) => new WeakRef(c)), expected: plain + selects };
+        })();
+        await collectAll(refs);
+        expect(leaks()).toHaveLength(expected);
+        disableDebug();
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
+
+function newAborter(list: AbortController[]): AbortSignal {
+  const controller = new AbortController();
+  list.push(controller);
+  return controller.signal;
+}

@@ -6,6 +6,7 @@
  * audit-debug.gc.test.ts.
  */
 
+import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { clearLeaks, disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { after as afterMs, broadcast, Channel, fromEvent, merge, pull, push, select, ticker } from '../src/index.js';
@@ -404,6 +405,70 @@ describe('stacks', () => {
     } finally {
       Error.stackTraceLimit = limit;
     }
+  });
+});
+
+describe('the snapshot agrees with the channels (property)', () => {
+  type Op =
+    | { op: 'push' | 'pull' | 'pushNowait' | 'pullNowait' | 'close' | 'abort'; ch: number }
+    | { op: 'select'; a: number; b: number; push: boolean };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      op: fc.constantFrom('push', 'pull', 'pushNowait', 'pullNowait', 'close', 'abort'),
+      ch: fc.nat(2),
+    }) as fc.Arbitrary<Op>,
+    fc.record({ op: fc.constant('select'), a: fc.nat(2), b: fc.nat(2), push: fc.boolean() }) as fc.Arbitrary<Op>,
+  );
+
+  test('after any sequence of operations, every channel’s size, closed flag and parked counts match stats()', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), fc.boolean(), async (ops, stacks) => {
+        enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks });
+        const channels = [
+          new Channel<number>(0, { name: 'c0' }),
+          new Channel<number>(1, { name: 'c1' }),
+          new Channel<number>(Infinity, { name: 'c2' }),
+        ];
+        const controllers: AbortController[] = [];
+        let n = 0;
+        for (const step of ops) {
+          if (step.op === 'select') {
+            const a = channels[step.a] as Channel<number>;
+            const b = channels[step.b] as Channel<number>;
+            const controller = new AbortController();
+            controllers.push(controller);
+            parked(select([step.push ? push(a, n++) : pull(a), pull(b)], { signal: controller.signal }));
+            continue;
+          }
+          const channel = channels[step.ch] as Channel<number>;
+          if (step.op === 'push' || step.op === 'pull') {
+            const controller = new AbortController();
+            controllers.push(controller);
+            const signal = controller.signal;
+            parked(step.op === 'push' ? channel.push(n++, { signal }) : channel.pull({ signal }));
+          } else if (step.op === 'pushNowait') channel.tryPush(n++);
+          else if (step.op === 'pullNowait') channel.tryPull();
+          else if (step.op === 'close') channel.close();
+          else controllers.shift()?.abort('stop');
+          if (n % 3 === 0) await Promise.resolve();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        const taken = snapshot();
+        expect(isPageToInspectorMessage(taken)).toBe(true);
+        for (const channel of channels) {
+          const entry = taken.channels.find((c) => c.name === channel.name);
+          const stats = channel.stats();
+          expect(entry).toMatchObject({ size: stats.size, closed: stats.closed });
+          expect(entry?.pushers.length).toBe(stats.waitingPushers);
+          expect(entry?.pullers.length).toBe(stats.waitingPullers);
+        }
+        for (const channel of channels) channel.close();
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        expect(snapshot().channels.every((c) => c.pushers.length + c.pullers.length === 0)).toBe(true);
+        disableDebug();
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
