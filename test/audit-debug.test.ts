@@ -445,7 +445,7 @@ describe('the snapshot agrees with the channels (property)', () => {
             const controller = new AbortController();
             controllers.push(controller);
             const signal = controller.signal;
-            parked(step.op === 'push' ? channel.push(n++, { signal }) : channel.pull({ signal }));
+            parked<unknown>(step.op === 'push' ? channel.push(n++, { signal }) : channel.pull({ signal }));
           } else if (step.op === 'pushNowait') channel.tryPush(n++);
           else if (step.op === 'pullNowait') channel.tryPull();
           else if (step.op === 'close') channel.close();
