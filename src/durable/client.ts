@@ -10,10 +10,13 @@
  *   (`ack`) and only then resolves: the acknowledgement is the pull's commit point, when the
  *   values stop being the channel's. A pull whose signal aborts before that withdraws the
  *   ticket (`cancel`): leased values go back to the head, and nothing is consumed.
- * - All calls of one operation go through one stub, so they reach the object in order (a
- *   `cancel` never overtakes the call it cancels); a call that failed gets a new stub, since an
+ * - All calls of one operation go through one stub; a call that failed gets a new stub, since an
  *   exception breaks a stub for good. No stub outlives the operation: a stub kept across
  *   requests fails in Workers, and a `DurableChannel` may be kept at module scope.
+ * - Calls on one stub do not always reach the object in the order they were made (a `cancel`
+ *   sent right after a call was seen to overtake it): a cancel names its operation (the pull
+ *   ticket, the push `op`), and the object answers `cancelled` to a call of a withdrawn operation
+ *   that arrives after it, so an aborted operation never commits or waits behind its caller's back.
  *
  * Who owns a value: the caller's until the object answers `stored` (then the channel's), the
  * channel's while leased, the puller's once `ack` answered `acked` for it.
@@ -439,7 +442,10 @@ class Client<T> implements DurableChannel<T> {
       throw new TypeError(`${operation}(value): a durable channel stores structured-cloneable values, not functions`);
     }
     const line = this.line();
-    const request = { capacity: this.capacity, id, value, wait, sliceMs: this.sliceMs, leaseMs: this.leaseMs };
+    // A push that can be withdrawn names its operation, so that its cancel also refuses a call of
+    // it that reaches the object after the cancel (calls on one stub may overtake each other).
+    const op = signal === undefined ? undefined : crypto.randomUUID();
+    const request = { capacity: this.capacity, id, value, wait, sliceMs: this.sliceMs, leaseMs: this.leaseMs, op };
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
@@ -458,7 +464,7 @@ class Client<T> implements DurableChannel<T> {
         throw error;
       }
       if (answer === ABORTED) {
-        const withdrawn = await this.withdraw(line, 'push', id);
+        const withdrawn = await this.withdraw(line, 'push', id, op);
         return withdrawn.kind === 'stored' ? { kind: 'stored' } : { kind: 'cancelled' };
       }
       if (answer.kind === 'again') continue;
@@ -547,8 +553,8 @@ class Client<T> implements DurableChannel<T> {
   }
 
   /** Withdraws a push (by id) or a pull (by ticket) after its signal aborted. */
-  private withdraw(line: Line, side: 'push' | 'pull', key: string): Promise<CancelAnswer> {
-    return this.call(line, 'cancel', (stub) => stub.cancel({ capacity: this.capacity, side, key }));
+  private withdraw(line: Line, side: 'push' | 'pull', key: string, op?: string): Promise<CancelAnswer> {
+    return this.call(line, 'cancel', (stub) => stub.cancel({ capacity: this.capacity, side, key, op }));
   }
 
   /**

@@ -65,6 +65,11 @@ import type {
 export const DEDUP_MS = 10 * 60_000;
 /** The most values one pull call takes (a larger `pullMany(max)` takes up to this many). */
 export const MAX_BATCH = 1000;
+/**
+ * How long a withdrawn operation is remembered: a call of it that arrives later (it was overtaken
+ * by its cancel, or it is a retry sent before the abort) is answered `cancelled`.
+ */
+const WITHDRAWN_MS = 60_000;
 
 /** The part of `ctx.storage.sql` used here. @internal */
 export interface SqlStorageLike {
@@ -182,6 +187,8 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   private alarmAt = Infinity;
   /** When expired push ids were last deleted. */
   private purgedAt = 0;
+  /** Withdrawn operations (`push:<op>`, `pull:<ticket>`) → when they are forgotten; oldest first. */
+  private readonly withdrawn = new Map<string, number>();
 
   constructor(ctx: DurableObjectStateLike, env: unknown) {
     super(ctx, env);
@@ -218,6 +225,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   async push(request: PushRequest): Promise<PushAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
+    if (this.withdrawn.size > 0 && request.op !== undefined && this.#isWithdrawn(`push:${request.op}`)) {
+      return { kind: 'cancelled' };
+    }
     if (this.#isStored(request.id)) return { kind: 'stored' };
     const waiting = this.pushWaiters.get(request.id);
     if (meta.closed) {
@@ -267,6 +277,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   async pull(request: PullRequest): Promise<PullAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
+    if (this.withdrawn.size > 0 && this.#isWithdrawn(`pull:${request.ticket}`)) return { kind: 'cancelled' };
     const now = Date.now();
     const lease = this.leases.get(request.ticket);
     if (lease !== undefined) {
@@ -333,11 +344,13 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (!('nextSeq' in meta)) return meta;
     if (request.side === 'push') {
       if (this.#isStored(request.key)) return { kind: 'stored' };
+      if (request.op !== undefined) this.#withdraw(`push:${request.op}`);
       const waiter = this.pushWaiters.get(request.key);
       if (waiter === undefined) return { kind: 'unknown' };
       this.#dropPushWaiter(waiter, { kind: 'cancelled' });
       return { kind: 'cancelled' };
     }
+    this.#withdraw(`pull:${request.key}`);
     const waiter = this.pullWaiters.get(request.key);
     if (waiter !== undefined) {
       this.pullWaiters.delete(waiter.ticket);
@@ -421,6 +434,22 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }
     this.#expire(Date.now());
     return meta;
+  }
+
+  /** Remembers a withdrawn operation (see {@link WITHDRAWN_MS}), forgetting those whose time has passed. */
+  #withdraw(key: string): void {
+    const now = Date.now();
+    for (const [old, until] of this.withdrawn) {
+      if (until > now) break;
+      this.withdrawn.delete(old);
+    }
+    this.withdrawn.delete(key); // re-inserted last: the map stays oldest first
+    this.withdrawn.set(key, now + WITHDRAWN_MS);
+  }
+
+  /** Whether an operation was withdrawn (and is still remembered). */
+  #isWithdrawn(key: string): boolean {
+    return (this.withdrawn.get(key) ?? 0) > Date.now();
   }
 
   /** Whether a push with this id was stored (and is still remembered). */

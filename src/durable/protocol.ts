@@ -58,6 +58,13 @@ export interface PushRequest extends ChannelRequest, WaitLimits {
   /** The idempotency key: a push with an id already stored is answered `stored` and stores nothing. */
   id: string;
   value: unknown;
+  /**
+   * The push operation's own id (a push with a signal sends one; the same in all its calls). Its
+   * cancel names it, so that a call of the withdrawn operation that reaches the object after the
+   * cancel is answered `cancelled` instead of being stored or parked: two calls on one stub do
+   * not always reach the object in the order they were made.
+   */
+  op?: string | undefined;
 }
 
 /** `pull()`, `pullMany(max)`, `tryPull()`: lease up to `max` values to `ticket`. @internal */
@@ -89,6 +96,8 @@ export interface CancelRequest extends ChannelRequest {
   side: 'push' | 'pull';
   /** The push id, or the pull ticket. */
   key: string;
+  /** For a push: its {@link PushRequest.op}. */
+  op?: string | undefined;
 }
 
 /** `close(reason)`. @internal */
@@ -151,7 +160,10 @@ export type AckAnswer = { kind: 'acks'; fates: ('acked' | 'taken' | 'gone')[] } 
 
 /**
  * `cancelled`: the operation was waiting (or held a lease) and is withdrawn; `stored`: the push
- * had already been stored (the cancel came too late); `unknown`: nothing under that key. @internal
+ * had already been stored (the cancel came too late); `unknown`: nothing under that key yet. In
+ * every case but `stored`, a call of the withdrawn operation (the pull ticket, the push `op`)
+ * that arrives after the cancel is answered `cancelled`, so nothing of it is stored or leased
+ * later. @internal
  */
 export type CancelAnswer = { kind: 'cancelled' } | { kind: 'stored' } | { kind: 'unknown' } | CapacityAnswer;
 

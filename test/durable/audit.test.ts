@@ -13,6 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
 import type { ChannelRpc, PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
+import { pull as pullCase, push as pushCase } from '../../src/select.js';
 import { freshName, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
 
 const open = <T>(label: string, options?: DurableChannelOptions) =>
@@ -280,6 +281,74 @@ describe('abort signals on every waiting call: nothing lost, no place held', () 
     controller.abort('x');
     expect(await pulled).toBe('x');
     expect(live()).toBe(0);
+  });
+});
+
+describe('an abort right after the call: the cancel may reach the object before the call it cancels', () => {
+  test('a push aborted within a few ms of its call either resolves with its value stored or rejects with nothing stored, never both', async () => {
+    const mismatches: unknown[] = [];
+    for (let i = 0; i < 36; i++) {
+      const full = i % 2 === 1;
+      const channel = open<number>('abort-race-push', { capacity: full ? 1 : 5 });
+      if (full) await channel.push(0);
+      const controller = new AbortController();
+      const outcome = channel.push(1, { signal: controller.signal }).then(
+        () => 'resolved',
+        () => 'rejected',
+      );
+      if (i % 3 === 1) await sleep(0);
+      else if (i % 3 === 2) await sleep(2);
+      controller.abort('stop');
+      const result = await outcome;
+      await sleep(5); // a call overtaken by its cancel would land now
+      const stats = await channel.stats();
+      const kept = stats.size + stats.waitingPushers - (full ? 1 : 0);
+      if (kept !== (result === 'resolved' ? 1 : 0)) mismatches.push({ i, result, stats });
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  test('a pull aborted within a few ms of its call leaves no waiting pull and no lease behind', async () => {
+    const leftovers: unknown[] = [];
+    for (let i = 0; i < 36; i++) {
+      const channel = open<number>('abort-race-pull');
+      const stocked = i % 2 === 1;
+      if (stocked) await channel.push(7);
+      const controller = new AbortController();
+      const outcome = channel.pull({ signal: controller.signal }).then(
+        () => 'resolved',
+        () => 'rejected',
+      );
+      if (i % 3 === 1) await sleep(0);
+      else if (i % 3 === 2) await sleep(2);
+      controller.abort('stop');
+      const result = await outcome;
+      await sleep(5);
+      const stats = await channel.stats();
+      const expectedSize = stocked && result === 'rejected' ? 1 : 0;
+      if (stats.waitingPullers !== 0 || stats.leased !== 0 || stats.size !== expectedSize) {
+        leftovers.push({ i, result, stats });
+      }
+    }
+    expect(leftovers).toEqual([]);
+  });
+
+  test('a pull call that arrives after its cancel is answered cancelled and parks nothing', async () => {
+    const name = freshName('cancel-first-pull');
+    const stub = rawStub(name);
+    expect(await stub.cancel({ capacity: null, side: 'pull', key: 'late' })).toEqual({ kind: 'unknown' });
+    expect(await stub.pull({ ...rawLimits(), ticket: 'late', max: 1 })).toEqual({ kind: 'cancelled' });
+    expect(await durableChannel(env.CHANNELS, name).stats()).toMatchObject({ waitingPullers: 0, leased: 0 });
+  });
+
+  test('a push call that arrives after its cancel is not stored, and a new push with the same id still is', async () => {
+    const name = freshName('cancel-first-push');
+    const stub = rawStub(name);
+    expect(await stub.cancel({ capacity: null, side: 'push', key: 'k', op: 'op-1' })).toEqual({ kind: 'unknown' });
+    expect(await stub.push({ ...rawLimits(), id: 'k', value: 'withdrawn', op: 'op-1' })).toEqual({ kind: 'cancelled' });
+    expect((await durableChannel(env.CHANNELS, name).stats()).size).toBe(0);
+    await durableChannel<string>(env.CHANNELS, name).push('again', { id: 'k' });
+    expect(await durableChannel<string>(env.CHANNELS, name).pullWithId()).toMatchObject({ value: 'again', id: 'k' });
   });
 });
 
@@ -1002,5 +1071,63 @@ describe('exactly once in the absence of failures, even with leases shorter than
     await channel.push(undefined);
     expect(await channel.tryPull()).toBeUndefined();
     expect((await channel.stats()).size).toBe(0);
+  });
+});
+
+describe('select over durable channels is out of scope', () => {
+  test('a select case over a durable channel is refused at the case, by the types and with a TypeError', () => {
+    const channel = open<number>('select');
+    // @ts-expect-error a durable channel is not a PullChannel
+    expect(() => pullCase(channel)).toThrow(new TypeError('pull(channel): channel is not a chanasync Channel'));
+    // @ts-expect-error a durable channel is not a PushChannel
+    expect(() => pushCase(channel, 1)).toThrow(new TypeError('push(channel): channel is not a chanasync Channel'));
+  });
+});
+
+describe('property: aborts at random moments lose and duplicate nothing', () => {
+  test('concurrent pushes and pulls, each aborted at a random moment or not: every stored value is read exactly once, no refused one ever', async () => {
+    const operation = fc.record({
+      side: fc.constantFrom('push' as const, 'pull' as const),
+      abortAfter: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 10 }), async (operations) => {
+        const name = freshName('random-aborts');
+        const channel = durableChannel<number>(env.CHANNELS, name, { capacity: 2, sliceMs: 20 });
+        const stored = new Set<number>();
+        const refused = new Set<number>();
+        const read: number[] = [];
+        let value = 0;
+        const runs = operations.map(async ({ side, abortAfter }) => {
+          const controller = new AbortController();
+          if (abortAfter !== undefined) setTimeout(() => controller.abort('stop'), abortAfter);
+          if (side === 'push') {
+            const mine = value++;
+            try {
+              await channel.push(mine, { signal: controller.signal });
+              stored.add(mine);
+            } catch (error) {
+              if (error !== 'stop') expect(error).toBeInstanceOf(ChannelClosedError);
+              refused.add(mine);
+            }
+          } else {
+            try {
+              read.push(await channel.pull({ signal: controller.signal }));
+            } catch (error) {
+              if (error !== 'stop') expect(error).toBeInstanceOf(ChannelClosedError);
+            }
+          }
+        });
+        // Operations without a signal could wait forever: close after the aborts have happened,
+        // which fails the waiting pushes (not stored) and, once drained, the waiting pulls.
+        await sleep(60);
+        await channel.close();
+        await Promise.all(runs);
+        for await (const rest of channel) read.push(rest);
+        expect([...read].sort((a, b) => a - b)).toEqual([...stored].sort((a, b) => a - b));
+        for (const value of refused) expect(read).not.toContain(value);
+      }),
+      { numRuns: 12 },
+    );
   });
 });
