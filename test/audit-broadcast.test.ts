@@ -62,6 +62,11 @@ function takenFrom(source: { readonly size: number }, pushed: number): number {
 }
 
 describe('broadcast: who receives what', () => {
+  test('subscribe() without options gives a channel of capacity 1 with overflow block, named subscriber', () => {
+    const subscriber = broadcast(new Channel<number>()).subscribe();
+    expect(subscriber.stats()).toMatchObject({ name: 'subscriber', capacity: 1, overflow: 'block', closed: false });
+  });
+
   test('a subscriber added while the broadcast is blocked on the slowest receives the next value, not earlier ones', () => {
     const source = new Channel<number>(Infinity);
     const hub = broadcast(source);
@@ -149,6 +154,35 @@ describe('broadcast: who receives what', () => {
     source.close();
     const expected = Array.from({ length: 30 }, (_, i) => i);
     expect(await received).toEqual([expected, expected, expected]);
+  });
+
+  test('a broadcast blocked behind an unbuffered intermediate subscriber takes at most one value ahead upstream', () => {
+    const source = new Channel<number>(Infinity);
+    const upstream = broadcast(source);
+    const middle = upstream.subscribe({ capacity: 0 });
+    const downstream = broadcast(middle);
+    const slow = downstream.subscribe({ capacity: 1 });
+    for (let i = 0; i < 20; i++) source.pushNowait(i);
+    // 0 went through to slow; the downstream broadcast is blocked; upstream may hold one more.
+    expect(20 - source.size).toBeLessThanOrEqual(2);
+    const got: number[] = [];
+    for (let i = 0; i < 20; i++) got.push(slow.pullNowait());
+    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  test('a merged channel as the source of a blocked broadcast: every value arrives in order and the end is seen at once', async () => {
+    const a = new Channel<number>(Infinity);
+    const hub = broadcast(merge(a));
+    const slow = hub.subscribe({ capacity: 1 });
+    const fast = hub.subscribe({ capacity: 1 });
+    const fastRun = settleAll(fast);
+    for (let i = 0; i < 5; i++) a.pushNowait(i);
+    await flush(20);
+    const slowValues: number[] = [];
+    for (let i = 0; i < 5; i++) slowValues.push(await slow.pull());
+    a.close();
+    expect(await fastRun).toEqual({ values: [0, 1, 2, 3, 4] });
+    expect(slowValues).toEqual([0, 1, 2, 3, 4]);
   });
 
   test('subscribers read through merge, toReadableStream and select each receive every value, in order', async () => {
@@ -722,6 +756,13 @@ describe('broadcast under random asynchronous consumers', () => {
 });
 
 describe('ticker: periods at the edges', () => {
+  test('a ticker is a capacity-1 block channel named after its period', () => {
+    vi.useFakeTimers();
+    const ticks = ticker(250);
+    expect(ticks.stats()).toMatchObject({ name: 'ticker(250)', capacity: 1, overflow: 'block', closed: false });
+    ticks.close();
+  });
+
   test('ticker(2³¹−1) and ticker(2³¹) tick exactly once their period is over', () => {
     vi.useFakeTimers({ now: 0 });
     for (const period of [2 ** 31 - 1, 2 ** 31]) {
