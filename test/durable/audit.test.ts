@@ -9,8 +9,13 @@
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
-import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import {
+  type DurableChannelOptions,
+  type DurableChannelStats,
+  type DurableDelivery,
+  durableChannel,
+} from '../../src/durable/index.js';
 import type { ChannelRpc, PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
 import { pull as pullCase, push as pushCase } from '../../src/select.js';
@@ -1129,5 +1134,21 @@ describe('property: aborts at random moments lose and duplicate nothing', () => 
       }),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('types', () => {
+  test('the types follow T through every operation and refuse a value of another type', () => {
+    const channel = open<{ url: string }>('types');
+    expectTypeOf(channel.pull).returns.resolves.toEqualTypeOf<{ url: string }>();
+    expectTypeOf(channel.pullMany).returns.resolves.toEqualTypeOf<{ url: string }[]>();
+    expectTypeOf(channel.tryPull).returns.resolves.toEqualTypeOf<{ url: string } | undefined>();
+    expectTypeOf(channel.pullWithId).returns.resolves.toEqualTypeOf<DurableDelivery<{ url: string }>>();
+    expectTypeOf(channel.stats).returns.resolves.toEqualTypeOf<DurableChannelStats>();
+    expectTypeOf(channel).toMatchTypeOf<AsyncIterable<{ url: string }>>();
+    // @ts-expect-error a number is not a { url: string }
+    void channel.push(1).catch(() => {});
+    // @ts-expect-error tryPush never waits, so it takes no signal
+    void channel.tryPush({ url: 'x' }, { signal: AbortSignal.abort() }).catch(() => {});
   });
 });
