@@ -52,10 +52,9 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
       // A full buffer refuses the tick: it is dropped, as Go drops ticks for slow readers.
       commitPush(channel, now);
       // The next due time on the schedule after now: late timers skip ticks, never shift them.
-      // A period too small for the arithmetic (1e-320: the count of missed ticks overflows to
-      // Infinity) restarts the schedule from now instead of stopping the ticker.
-      const next = due + ms * (Math.floor((now - due) / ms) + 1);
-      due = next - now > ms + ms ? now + ms : next;
+      // At most now + ms: a period too small for the arithmetic (1e-320, whose count of missed
+      // ticks overflows to Infinity) then restarts the schedule instead of stopping the ticker.
+      due = Math.min(due + ms * (Math.floor((now - due) / ms) + 1), now + ms);
     } else if (due - now > ms) {
       due = now + ms; // the clock was set back: start the schedule afresh
     }
