@@ -668,6 +668,55 @@ describe('hello and bye', () => {
     expect(inspector.snapshots()).toHaveLength(2);
   });
 
+  test.each(['the hello’s snapshot', 'a periodic snapshot'])(
+    'an inspector that says bye synchronously on receiving %s gets nothing more',
+    (which) => {
+      vi.useFakeTimers();
+      const listen = new EventTarget();
+      const say = (type: 'hello' | 'bye') =>
+        listen.dispatchEvent(new MessageEvent('message', { data: { source: INSPECTOR_SOURCE, version: 1, type } }));
+      const snapshots: unknown[] = [];
+      const byeOn = which === 'the hello’s snapshot' ? 1 : 2;
+      const target = {
+        postMessage(message: unknown) {
+          if ((message as { type: string }).type !== 'snapshot') return;
+          snapshots.push(message);
+          if (snapshots.length === byeOn) say('bye');
+        },
+      };
+      enableDebug({ target, listen, intervalMs: 100 });
+      const channel = new Channel<number>(100);
+      say('hello');
+      for (let i = 0; i < 10; i++) {
+        channel.pushNowait(i);
+        vi.advanceTimersByTime(100);
+      }
+      expect(snapshots).toHaveLength(byeOn);
+      expect(vi.getTimerCount()).toBe(0);
+    },
+  );
+
+  test('disableDebug called from inside the target’s postMessage leaves no timer running', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    let count = 0;
+    const target = {
+      postMessage(message: unknown) {
+        if ((message as { type: string }).type === 'snapshot' && ++count === 2) disableDebug();
+      },
+    };
+    enableDebug({ target, listen: inspector.listen, intervalMs: 100 });
+    const channel = new Channel<number>(100);
+    inspector.say('hello');
+    channel.pushNowait(1);
+    vi.advanceTimersByTime(100);
+    expect(count).toBe(2);
+    channel.pushNowait(2);
+    vi.advanceTimersByTime(1000);
+    expect(count).toBe(2);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   test('changing and changing back within one interval posts nothing', () => {
     vi.useFakeTimers();
     const inspector = fakeInspector();

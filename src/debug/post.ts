@@ -28,6 +28,8 @@ const MAX_DELAY = 2 ** 31 - 1;
 
 /** One enabled period of debug mode: its registry, its transport and its timer. */
 export class Session {
+  /** Between a `hello` and a `bye` (or the end of the session). */
+  private connected = false;
   /** The throttle's timer while an inspector is connected. */
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** What is left of the current period, in ms (more than one timer for a very long `intervalMs`). */
@@ -76,16 +78,20 @@ export class Session {
   }
 
   private connect(): void {
+    this.connected = true;
     this.lastPosted = ''; // a new inspector gets the current state at once
     if (performance.now() - this.lastPostedAt >= this.intervalMs) {
       this.tick();
-      this.restart(); // the next snapshot no sooner than intervalMs after this one
+      // The next snapshot no sooner than intervalMs after this one — unless posting it made the
+      // inspector say `bye` (or turned debug mode off) at once.
+      if (this.connected) this.restart();
     } else if (this.timer === undefined) {
       this.restart();
     }
   }
 
   private disconnect(): void {
+    this.connected = false;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -112,7 +118,7 @@ export class Session {
     // A target that throws stops the posting (until the next hello) rather than throwing at
     // every period; the error reaches the platform's error reporting.
     this.tick();
-    this.restart();
+    if (this.connected) this.restart(); // not if posting made the inspector say `bye`
   };
 
   /** Posts a snapshot if anything but its time and sequence number changed since the last one. */
