@@ -369,17 +369,20 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
     if (!meta.closed) {
-      meta.closed = true;
+      // The reason first: it is the write that can fail (a reason larger than storage takes is
+      // stored as an Error with the start of its message), and nothing may change before it.
       if (request.hasReason) {
-        meta.hasReason = true;
-        this.reason = request.reason;
+        let reason = request.reason;
         try {
-          this.ctx.storage.kv.put(REASON_KEY, request.reason);
+          this.ctx.storage.kv.put(REASON_KEY, reason);
         } catch {
-          this.reason = new Error(messageOf(request.reason));
-          this.ctx.storage.kv.put(REASON_KEY, this.reason);
+          reason = new Error(reasonMessage(request.reason));
+          this.ctx.storage.kv.put(REASON_KEY, reason);
         }
+        meta.hasReason = true;
+        this.reason = reason;
       }
+      meta.closed = true;
       this.#sql.exec('UPDATE chanasync_meta SET closed = 1, has_reason = ?', meta.hasReason ? 1 : 0);
       for (const waiter of [...this.pushWaiters.values()]) this.#dropPushWaiter(waiter, this.#closedAnswer());
       this.#failDrainedPullers();
@@ -656,4 +659,19 @@ function answerAll<Answer>(waiter: Waiter<Answer>, answer: Answer): void {
 /** The message of an error (or the string of anything else). */
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The longest message kept from a close reason that cannot be stored as it is. */
+const REASON_MESSAGE_MAX = 1000;
+
+/** The message of a close reason that cannot be stored: its `message` or its string, cut short, whatever it is. */
+function reasonMessage(reason: unknown): string {
+  let message: string;
+  try {
+    const own = (reason as { message?: unknown } | null)?.message;
+    message = typeof own === 'string' ? own : String(reason);
+  } catch {
+    message = Object.prototype.toString.call(reason);
+  }
+  return message.length > REASON_MESSAGE_MAX ? `${message.slice(0, REASON_MESSAGE_MAX)}…` : message;
 }

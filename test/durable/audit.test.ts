@@ -133,6 +133,24 @@ describe('idempotent push: one id, one value', () => {
     expect(await channel.pullMany(5)).toEqual(['x']);
   });
 
+  test('push ids are forgotten 10 minutes after their value left the channel, never while it is in it', async () => {
+    const name = freshName('dedupe-window');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('consumed', { id: 'gone' });
+    expect(await channel.pull()).toBe('consumed');
+    await channel.push('waiting', { id: 'kept' });
+    // Eleven minutes pass for the object's memory of those ids.
+    await runInDurableObject(rawStub(name), (instance, state) => {
+      const storage = state.storage as unknown as { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
+      storage.sql.exec('UPDATE chanasync_ids SET at = at - ?', 11 * 60_000);
+      (instance as unknown as { purgedAt: number }).purgedAt = 0;
+    });
+    await channel.push('any', { id: 'trigger' }); // a store deletes the expired ids
+    await channel.push('new value', { id: 'gone' }); // a reuse after the window: a new value
+    await channel.push('duplicate', { id: 'kept' }); // its value is still in the channel: stored once
+    expect(await channel.pullMany(10)).toEqual(['waiting', 'any', 'new value']);
+  });
+
   test('concurrent pushes with distinct ids are all stored, each once', async () => {
     const channel = open<number>('distinct-ids', { capacity: 3, sliceMs: 50 });
     const pushes = Array.from({ length: 12 }, (_, i) => channel.push(i, { id: `v${i}` }));
@@ -615,6 +633,19 @@ describe('close as local', () => {
     const error = await channel.pull().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChannelClosedError);
     expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
+  test('close with a reason larger than storage takes still closes for good, with an Error of the start of it', async () => {
+    const channel = open<number>('close-huge-reason');
+    await channel.push(1);
+    await channel.close('x'.repeat(3_000_000));
+    await abortAllDurableObjects();
+    expect(await channel.stats()).toMatchObject({ closed: true, size: 1 });
+    expect(await channel.pull()).toBe(1);
+    const cause = ((await channel.pull().catch((e: unknown) => e)) as Error).cause as Error;
+    expect(cause).toBeInstanceOf(Error);
+    expect(cause.message.startsWith('xxxx')).toBe(true);
+    expect(cause.message.length).toBeLessThanOrEqual(1001);
   });
 
   test('close(null) is a close with a reason: for await throws null after the values, as a local channel does', async () => {
