@@ -78,16 +78,6 @@ class Subscriber<T> extends Channel<T> {
     signal?.addEventListener('abort', this);
   }
 
-  /**
-   * `closed`, brought up to date: the broadcast learns that the source is closed and drained
-   * when it looks (at once while it waits on the source, else when a subscriber's pull parks or
-   * frees room), so reading `closed` makes it look.
-   */
-  override get closed(): boolean {
-    if (!this.isClosed) this.hub.pump();
-    return this.isClosed;
-  }
-
   /** Closes the channel (see {@link Channel.close}) and leaves the broadcast. */
   override close(reason?: unknown): void {
     if (this.isClosed) return;
@@ -104,35 +94,28 @@ class Subscriber<T> extends Channel<T> {
 }
 
 /**
- * The broadcast's pull parked on `source`: its `resolve` ({@link delivered}) is called
- * synchronously at `source`'s commit point; `fail` by `source.close()`, or by `liveHead` when
- * a value comes while the broadcast has no room. Its `signal` is the hub (see
- * {@link Hub.aborted}), never an `AbortSignal`: it is queued with `enqueue`, not `park`, so
- * nothing listens to it.
+ * The broadcast's pull parked on `source`, created as `new SourceWaiter(source, undefined,
+ * delivered, hub)`: its `resolve` ({@link delivered}) is called synchronously at `source`'s
+ * commit point; `fail` by `source.close()`, or by `liveHead` when a value comes while the
+ * broadcast has no room. Its `signal` is the hub (see {@link Hub.aborted}),
+ * never an `AbortSignal`: it is queued with `enqueue`, not `park`, so nothing listens to it.
  */
 class SourceWaiter<T> extends Waiter<T> {
-  constructor(
-    source: Channel<T>,
-    /** The broadcast. */
-    readonly hub: Hub<T>,
-  ) {
-    super(source, undefined, delivered as (value: T | PromiseLike<T>) => void, hub as never);
-  }
-
   /**
    * `source` closed while the broadcast waited on it (it is empty: the waiter is parked only on
    * an empty source): end. Else a value came while there was no room and `source`'s commit
    * skipped this waiter: the value stays in `source`, taken once there is room.
    */
   override fail(): void {
-    this.hub.waiter = undefined;
-    if (this.channel.isClosed) this.hub.end(this.channel.reason);
+    const hub = this.signal as unknown as Hub<T>;
+    hub.waiter = undefined;
+    if (this.channel.isClosed) hub.end(this.channel.reason);
   }
 }
 
 /** `source` committed `value` to the broadcast's parked pull: deliver it, then look for more. */
 function delivered<T>(this: SourceWaiter<T>, value: T): void {
-  const hub = this.hub;
+  const hub = this.signal as unknown as Hub<T>;
   hub.waiter = undefined;
   hub.deliver(value);
   hub.pump();
@@ -147,8 +130,8 @@ class Hub<T> implements Broadcast<T> {
   /** The pull parked on `source` (see the invariants); undefined while there is none. */
   declare waiter: SourceWaiter<T> | undefined;
   /**
-   * Set by {@link pump} while the next value may not be taken: read as the parked waiter's
-   * signal (`liveHead` skips a waiter whose `signal.aborted` is true).
+   * Whether the next value may not be taken, as {@link stuck} last found: read as the parked
+   * waiter's signal (`liveHead` skips a waiter whose `signal.aborted` is true).
    */
   declare aborted: boolean | undefined;
   /** Set once the broadcast ends; it never restarts. */
@@ -189,20 +172,22 @@ class Hub<T> implements Broadcast<T> {
     this.end(undefined);
   }
 
-  /** Whether the next value may be taken: open, someone to take it, room for it everywhere. */
-  ready(): boolean {
-    if (this.isClosed || !this.subscribers.size) return false;
+  /**
+   * Whether the next value may *not* be taken — ended, nobody to take it, or a `'block'`
+   * subscriber without room (a drop policy always has room, else a parked pull or a free slot)
+   * — kept in {@link aborted}.
+   */
+  stuck(): boolean {
+    let stuck = this.isClosed || !this.subscribers.size;
     for (const subscriber of this.subscribers) {
-      // Room: a drop policy (always), a parked pull, or a free slot.
-      if (subscriber.policy === 'block' && !subscriber.pullHead && subscriber.count >= subscriber.limit) {
-        return false;
-      }
+      if (subscriber.policy === 'block' && !subscriber.pullHead && subscriber.count >= subscriber.limit) stuck = true;
     }
-    return true;
+    this.aborted = stuck;
+    return stuck;
   }
 
   /**
-   * Takes values from `source` and delivers them while {@link ready}; keeps a waiter parked on
+   * Takes values from `source` and delivers them until {@link stuck}; keeps a waiter parked on
    * `source` while it is open and empty (see the invariants).
    */
   pump(): void {
@@ -214,17 +199,22 @@ class Hub<T> implements Broadcast<T> {
     do {
       this.again = false;
       const source = this.source;
-      while (this.ready()) {
+      while (!this.stuck()) {
         const value = commitPull(source);
         if (value === NOTHING) break;
         this.deliver(value);
       }
-      this.aborted = !this.ready();
-      if (!this.isClosed && this.subscribers.size && !source.isClosed && !source.count && !source.pushHead) {
+      // (An ended broadcast has no subscribers: each left as it was closed.)
+      if (this.subscribers.size && !source.isClosed && !source.count && !source.pushHead) {
         if (!this.waiter) {
           // Set before it is queued: the source's feeder may commit to the waiter at once. As
           // `park` does, but without watching its signal (the hub).
-          const waiter = new SourceWaiter(source, this);
+          const waiter = new SourceWaiter(
+            source,
+            undefined,
+            delivered as (value: T | PromiseLike<T>) => void,
+            this as unknown as AbortSignal,
+          );
           this.waiter = waiter;
           enqueue(waiter, false);
           tracker?.(waiter, 'pull');
@@ -252,9 +242,11 @@ class Hub<T> implements Broadcast<T> {
     if (this.isClosed) return;
     this.isClosed = true;
     this.reason = reason;
+    // Each subscriber leaves as it closes (so the set ends empty), and looks again: the
+    // broadcast, already closed, takes nothing, but may park a waiter, withdrawn after them.
+    for (const subscriber of this.subscribers) subscriber.close(reason);
     if (this.waiter) claim(this.waiter);
     this.waiter = undefined;
-    for (const subscriber of this.subscribers) subscriber.close(reason);
   }
 }
 
