@@ -274,6 +274,11 @@ function retryable(error: unknown): boolean {
   return (flags.retryable === true || flags.durableObjectReset === true) && flags.overloaded !== true;
 }
 
+/** Whether an RPC call failed because its answer was larger than Workers RPC carries. */
+function tooLarge(error: unknown): boolean {
+  return /Serialized RPC arguments or return values are limited/.test(String((error as Error | null)?.message));
+}
+
 /** Resolves after `ms` (the back-off between attempts). */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -497,14 +502,24 @@ class Client<T> implements DurableChannel<T> {
         leaseMs: this.leaseMs,
       };
       let answer: PullAnswer | typeof ABORTED;
-      do {
-        answer = signal?.aborted
-          ? ABORTED
-          : await raceAbort(
-              this.call(line, operation, (stub) => stub.pull(request), signal),
-              signal,
-            );
-      } while (answer !== ABORTED && answer.kind === 'again');
+      try {
+        do {
+          answer = signal?.aborted
+            ? ABORTED
+            : await raceAbort(
+                this.call(line, operation, (stub) => stub.pull(request), signal),
+                signal,
+              );
+        } while (answer !== ABORTED && answer.kind === 'again');
+      } catch (error) {
+        // The values leased to this pull are too large to travel in one answer (Workers RPC
+        // takes at most 32 MiB): give them back and take fewer. One value always fits.
+        if (max === 1 || !tooLarge(error)) throw error;
+        line.stub = this.line().stub;
+        await this.withdraw(line, 'pull', ticket);
+        max = Math.ceil(max / 2);
+        continue;
+      }
       // Aborted before the acknowledgement: withdraw the ticket (its values, if any, go back).
       if (answer === ABORTED || (signal?.aborted && (answer.kind === 'values' || answer.kind === 'cancelled'))) {
         await this.withdraw(line, 'pull', ticket);

@@ -1027,6 +1027,21 @@ describe('failures the README’s table promises to survive', () => {
     expect((error as Error).cause).toBe('done');
   });
 
+  test('a pullMany whose values would not fit in one answer (32 MiB) takes fewer instead of failing, in order', async () => {
+    const channel = open<string>('batch-bytes');
+    const big = 'y'.repeat(1_900_000); // 18 of them are more than Workers RPC carries at once
+    for (let i = 0; i < 18; i++) await channel.push(`${i}:${big}`);
+    const first = await channel.pullMany(18);
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThan(18);
+    const rest: string[] = [];
+    while (first.length + rest.length < 18) rest.push(...(await channel.pullMany(18)));
+    expect([...first, ...rest].map((value) => Number(value.split(':')[0]))).toEqual(
+      Array.from({ length: 18 }, (_, i) => i),
+    );
+    expect(await channel.stats()).toMatchObject({ size: 0, leased: 0 });
+  });
+
   test('pullMany(5000) takes at most 1000 values at once, in order', async () => {
     const name = freshName('batch-cap');
     const stub = rawStub(name);
