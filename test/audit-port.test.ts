@@ -572,14 +572,15 @@ describe('backpressure: posted-but-not-committed plus buffered remotely never ex
     { arbitrary: fc.record({ kind: fc.constant('wait' as const), tasks: fc.integer({ min: 1, max: 3 }) }), weight: 3 },
   );
 
-  test('a model run of random pull patterns keeps the invariant after every message, for capacity 0 to 5', async () => {
+  test('a model run of random pull patterns keeps the invariant after every message, for capacity 0 to 5 (and 8 to 16)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 0, max: 5 }),
+        fc.oneof({ arbitrary: fc.integer({ min: 0, max: 5 }), weight: 4 }, fc.constantFrom(8, 9, 12, 16)),
         fc.integer({ min: 0, max: 12 }),
         fc.boolean(),
         fc.array(step, { minLength: 1, maxLength: 30 }),
-        async (capacity, preloaded, awaitedProducer, steps) => {
+        fc.boolean(),
+        async (capacity, preloaded, awaitedProducer, steps, drainToEnd) => {
           const { a, b } = fakePorts();
           const local = new Channel<number>(awaitedProducer ? 0 : Infinity);
           let next = 0;
@@ -604,14 +605,14 @@ describe('backpressure: posted-but-not-committed plus buffered remotely never ex
           const received: number[] = [];
           let outstanding = 0;
           let maxOutstanding = 0;
-          let worst = 0;
           let bound = Math.max(capacity, 1);
+          /** Violations seen (recorded, not thrown: a throw in a delivery task would lose the message). */
+          const violations: string[] = [];
           const check = () => {
             // At the start of a task every continuation has run: `received` is up to date.
             const inFlightAndBuffered = pulled() - received.length;
-            worst = Math.max(worst, inFlightAndBuffered);
             if (capacity === 0) bound = Math.max(1, maxOutstanding);
-            expect(inFlightAndBuffered, `capacity ${capacity}`).toBeLessThanOrEqual(bound);
+            if (inFlightAndBuffered > bound) violations.push(`capacity ${capacity}: ${inFlightAndBuffered} > ${bound}`);
           };
           a.beforeDeliver = check;
           b.beforeDeliver = check;
@@ -664,10 +665,27 @@ describe('backpressure: posted-but-not-committed plus buffered remotely never ex
           }
           await sleep(2);
           check();
-          remote.close();
-          const result = await done;
-          await sleep(1); // the last pull continuations
-          const rest = await collect(remote);
+          // The model ends here: the pulls below are not counted in `received`.
+          a.beforeDeliver = undefined;
+          b.beforeDeliver = undefined;
+          expect(violations).toEqual([]);
+          let result: PortResult<number>;
+          let rest: number[];
+          if (drainToEnd) {
+            // Liveness: once the source closes, a consumer that keeps pulling gets everything.
+            local.close();
+            rest = await collect(remote);
+            result = await done;
+            await sleep(1); // the last pull continuations
+            expect(result.undelivered).toEqual([]);
+            if (!awaitedProducer) expect(result.sent).toBe(next);
+          } else {
+            remote.close();
+            result = await done;
+            await sleep(1); // the last pull continuations
+            rest = await collect(remote);
+            local.close();
+          }
           // Everything pulled is received here (once; the order of continuations of different
           // kinds of pulls is not the commit order, so it is checked elsewhere) or undelivered.
           const all = [...received, ...rest].sort((x, y) => x - y);
@@ -675,7 +693,7 @@ describe('backpressure: posted-but-not-committed plus buffered remotely never ex
           expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
           expect(result.sent + result.undelivered.length).toBe(pulled());
           expect(a.messageListeners.length + b.messageListeners.length).toBe(0);
-          local.close();
+          expect(local.stats().waitingPullers).toBe(0);
         },
       ),
       { numRuns: 120 },
