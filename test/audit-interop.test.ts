@@ -6,6 +6,7 @@
  * option's bound, odd values (undefined, functions, thenables), listener bookkeeping on an
  * EventTarget that counts, and merges of odd inputs.
  */
+import fc from 'fast-check';
 import { describe, expect, test, vi } from 'vitest';
 import {
   Channel,
@@ -695,6 +696,87 @@ describe('merge: odd inputs', () => {
   test('merge of something that is not a chanasync channel is a TypeError naming its position', () => {
     expect(() => merge(new Channel(), { pull: () => Promise.resolve(1) } as never)).toThrow(
       'merge(...channels): argument 1 is not a chanasync Channel',
+    );
+  });
+});
+
+describe('from and toReadableStream under random schedules', () => {
+  test('a consumer that stops at a random point has received a prefix of the source, in order, and at most capacity + 1 more values were read', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(3),
+        fc.integer({ min: 0, max: 30 }),
+        fc.constantFrom('sync' as const, 'async' as const, 'stream' as const),
+        fc.array(fc.nat(4), { minLength: 1, maxLength: 10 }),
+        async (capacity, stopAfter, kind, delays) => {
+          let reads = 0;
+          let released = false;
+          function* sync() {
+            try {
+              for (;;) yield reads++;
+            } finally {
+              released = true;
+            }
+          }
+          async function* asynchronous() {
+            try {
+              for (;;) {
+                await flush(1);
+                yield reads++;
+              }
+            } finally {
+              released = true;
+            }
+          }
+          const stream = new ReadableStream<number>(
+            {
+              pull: (controller) => controller.enqueue(reads++),
+              cancel: () => {
+                released = true;
+              },
+            },
+            { highWaterMark: 0 },
+          );
+          const source = kind === 'sync' ? sync() : kind === 'async' ? asynchronous() : stream;
+          const channel = from(source, { capacity });
+          const got: number[] = [];
+          for (let i = 0; i < stopAfter; i++) {
+            await flush(delays[i % delays.length]);
+            got.push(await channel.pull());
+          }
+          await flush(10);
+          expect(reads - got.length).toBeLessThanOrEqual(capacity + 1);
+          channel.close();
+          const rest = await collect(channel); // what was buffered stays readable
+          await flush(20);
+          expect([...got, ...rest]).toEqual(Array.from({ length: got.length + rest.length }, (_, i) => i));
+          expect(rest.length).toBeLessThanOrEqual(capacity);
+          expect(released).toBe(true);
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  test('toReadableStream then from with random capacities and highWaterMarks delivers every value once, in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(3),
+        fc.nat(3),
+        fc.nat(3),
+        fc.integer({ min: 0, max: 40 }),
+        async (inner, highWaterMark, outer, total) => {
+          const channel = new Channel<number>(inner);
+          const copy = from(toReadableStream(channel, { highWaterMark }), { capacity: outer });
+          const producing = (async () => {
+            for (let i = 0; i < total; i++) await channel.push(i);
+            channel.close();
+          })();
+          expect(await collect(copy)).toEqual(Array.from({ length: total }, (_, i) => i));
+          await producing;
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
