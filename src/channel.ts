@@ -516,8 +516,15 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // parked with a push case and a pull case on this channel must reject (its push can never
     // happen), not fire its pull case with `ok: false`. Each waiter is unlinked before it
     // fails; a select waiter's failure may unlink its sibling cases, possibly from these very
-    // queues, so take a head afresh every time instead of walking saved links.
-    for (let waiter = this.pushHead ?? this.pullHead; waiter; waiter = this.pushHead ?? this.pullHead) {
+    // queues, so take a head afresh every time instead of walking saved links. An operation
+    // whose signal is already aborted is cancelled instead (`liveHead`), as a commit would: the
+    // abort comes first, even when this close runs in an earlier listener of that very abort
+    // (`after(ms, { signal })` and a select sharing one signal).
+    for (
+      let waiter = liveHead(this, true) ?? liveHead(this, false);
+      waiter;
+      waiter = liveHead(this, true) ?? liveHead(this, false)
+    ) {
       const error = closedError(this, waiter === this.pushHead ? 'push' : 'pull');
       claim(waiter).fail(error);
     }

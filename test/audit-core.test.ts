@@ -1178,3 +1178,50 @@ describe('a commit is final even when the batch learns of it late', () => {
     expect(await taking).toEqual([7]);
   });
 });
+
+describe('one signal for a select and the channels it waits on', () => {
+  test('a select sharing its signal with its after() case rejects with the reason when the signal aborts, not with ok false', async () => {
+    const controller = new AbortController();
+    const replies = new Channel<string>();
+    const timeout = afterMs(60_000, { signal: controller.signal });
+    const selecting = track(select([pull(replies), pull(timeout)], { signal: controller.signal }));
+    const reason = new Error('user cancelled');
+    controller.abort(reason);
+    await flush();
+    expect(selecting.current).toEqual({ status: 'rejected', reason });
+    expect(replies.stats().waitingPullers).toBe(0);
+  });
+
+  test('a one-case select sharing its signal with its after() channel rejects with the reason when the signal aborts', async () => {
+    const controller = new AbortController();
+    const timeout = afterMs(60_000, { signal: controller.signal });
+    const selecting = track(select([pull(timeout)], { signal: controller.signal }));
+    const reason = new Error('user cancelled');
+    controller.abort(reason);
+    await flush();
+    expect(selecting.current).toEqual({ status: 'rejected', reason });
+  });
+
+  test('a pull whose channel an earlier listener of its own aborted signal closes rejects with the abort reason', async () => {
+    const channel = new Channel<number>();
+    const controller = new AbortController();
+    controller.signal.addEventListener('abort', () => channel.close());
+    const pulling = track(channel.pull({ signal: controller.signal }));
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await flush();
+    expect(pulling.current).toEqual({ status: 'rejected', reason });
+  });
+
+  test('a pushAll whose channel an earlier listener of its own aborted signal closes rejects with the abort reason', async () => {
+    const channel = new Channel<number>();
+    const controller = new AbortController();
+    controller.signal.addEventListener('abort', () => channel.close());
+    const pushing = channel.pushAll([1, 2], { signal: controller.signal });
+    const reason = new Error('stop');
+    controller.abort(reason);
+    const error = await pushing.catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect((error as { pushed: number }).pushed).toBe(0);
+  });
+});
