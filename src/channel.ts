@@ -502,7 +502,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *
    * Buffered values stay readable; pulls fail with {@link ChannelClosedError} only once the
    * buffer is drained. Every parked push and pull fails now with {@link ChannelClosedError}
-   * (a parked push's value is not added). `for await` loops end normally, or throw `reason`
+   * (a parked push's value is not added), except one whose signal is already aborted (this
+   * close runs in an earlier listener of that abort): it rejects with `signal.reason`. `for await` loops end normally, or throw `reason`
    * when one other than `undefined` is given.
    *
    * @param reason why the channel closed: becomes the `cause` of the `ChannelClosedError`s
