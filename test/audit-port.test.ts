@@ -1657,3 +1657,95 @@ describe('a peer that dies, on a fake clock', () => {
       expect(done.result).toEqual({ sent: 0, undelivered: [] });
     }));
 });
+
+describe('transfer lists and sharing a channel', () => {
+  test('a MessagePort inside a value moves with transfer and works on the other side', async () => {
+    const [here, there] = ports();
+    const local = new Channel<{ id: number; reply: MessagePort }>(2);
+    const remote = fromPort<{ id: number; reply: MessagePort }>(there, { capacity: 2 });
+    const done = toPort(local, here, { transfer: (value) => [value.reply] });
+    const { port1, port2 } = new MessageChannel();
+    opened.push(port1, port2);
+    await local.push({ id: 1, reply: port2 });
+    const received = await remote.pull();
+    expect(received.id).toBe(1);
+    opened.push(received.reply);
+    const answer = new Promise((resolve) => port1.once('message', resolve));
+    received.reply.postMessage('pong');
+    expect(await answer).toBe('pong');
+    local.close();
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
+  test('a MessagePort inside a value without transfer cannot be posted: toPort rejects and returns the value', async () => {
+    const [here, there] = ports();
+    const local = new Channel<{ reply: MessagePort }>(2);
+    const remote = fromPort<{ reply: MessagePort }>(there, { capacity: 2 });
+    const done = toPort(local, here);
+    const { port1, port2 } = new MessageChannel();
+    opened.push(port1, port2);
+    const value = { reply: port2 };
+    await local.push(value);
+    const failure = (await done.catch((error: unknown) => error)) as TypeError & PortResult<{ reply: MessagePort }>;
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.undelivered).toEqual([value]);
+    expect(failure.undelivered[0]).toBe(value);
+    await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  test('a transfer function that returns a non-list rejects toPort with a TypeError', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(2);
+    const remote = fromPort<number>(there, { capacity: 2 });
+    const done = toPort(local, here, { transfer: () => 42 as unknown as ArrayBuffer[] });
+    await local.push(1);
+    const failure = (await done.catch((error: unknown) => error)) as TypeError & PortResult<number>;
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.undelivered).toEqual([1]);
+    await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  test('two toPorts reading one channel to two receivers deliver each value exactly once between them', async () => {
+    const [hereA, thereA] = ports();
+    const [hereB, thereB] = ports();
+    const local = new Channel<number>(4);
+    const remoteA = fromPort<number>(thereA, { capacity: 3 });
+    const remoteB = fromPort<number>(thereB, { capacity: 2 });
+    const doneA = toPort(local, hereA);
+    const doneB = toPort(local, hereB);
+    const producing = (async () => {
+      for (let i = 0; i < 300; i++) await local.push(i);
+      local.close();
+    })();
+    const [gotA, gotB] = await Promise.all([collect(remoteA), collect(remoteB), producing]);
+    expect([...gotA, ...gotB].sort((x, y) => x - y)).toEqual([...Array(300).keys()]);
+    expect(gotA).toEqual([...gotA].sort((x, y) => x - y)); // each in order
+    expect(gotB).toEqual([...gotB].sort((x, y) => x - y));
+    expect((await doneA).sent + (await doneB).sent).toBe(300);
+  });
+
+  test('a relay whose downstream receiver closes early: every value is at the end, in a buffer, or undelivered upstream', async () => {
+    const [aOut, bIn] = ports();
+    const [bOut, cIn] = ports();
+    const source = new Channel<number>(Infinity);
+    await source.pushAll([...Array(40).keys()]);
+    const first = toPort(source, aOut, { name: 'hop' });
+    const relay = fromPort<number>(bIn, { name: 'hop', capacity: 2 });
+    const second = toPort(relay, bOut, { name: 'hop' });
+    const sink = fromPort<number>(cIn, { name: 'hop', capacity: 3 });
+    const taken = [await sink.pull(), await sink.pull()];
+    sink.close();
+    const two = await second;
+    const inSink = await collect(sink);
+    relay.close(); // the middle context gives up too
+    const one = await first;
+    const inRelay = await collect(relay);
+    expect(taken).toEqual([0, 1]);
+    expect(two.sent).toBe(2 + inSink.length);
+    // Upstream accounting: sent to the relay = what the relay handed on + what it still holds.
+    expect(one.sent).toBe(two.sent + two.undelivered.length + inRelay.length);
+    const everything = [...taken, ...inSink, ...two.undelivered, ...inRelay, ...one.undelivered];
+    expect(everything).toEqual([...Array(everything.length).keys()]);
+    expect(everything.length + source.size).toBe(40);
+  });
+});

@@ -34,8 +34,9 @@ export interface ToPortOptions<T> {
   name?: string | undefined;
   /**
    * Stops the stream: nothing more is pulled, values pulled but not yet posted stay here, the
-   * remote channel closes (with `signal.reason`) as soon as the values already posted are in,
-   * and `toPort` resolves with what was and was not delivered.
+   * remote channel closes at once with `signal.reason` (after committing the values already
+   * posted that find room there — also when the local channel had closed and its end was still
+   * on its way), and `toPort` resolves with what was and was not delivered.
    */
   signal?: AbortSignal | undefined;
   /**
