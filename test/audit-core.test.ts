@@ -1213,6 +1213,17 @@ describe('one signal for a select and the channels it waits on', () => {
     expect(pulling.current).toEqual({ status: 'rejected', reason });
   });
 
+  test('a select push case whose channel an earlier listener of the select’s aborted signal closes rejects with the abort reason', async () => {
+    const out = new Channel<number>();
+    const controller = new AbortController();
+    controller.signal.addEventListener('abort', () => out.close());
+    const selecting = track(select([push(out, 1), pull(new Channel<number>())], { signal: controller.signal }));
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await flush();
+    expect(selecting.current).toEqual({ status: 'rejected', reason });
+  });
+
   test('a pushAll whose channel an earlier listener of its own aborted signal closes rejects with the abort reason', async () => {
     const channel = new Channel<number>();
     const controller = new AbortController();
