@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
+import { from } from '../src/interop/from.js';
+import { merge } from '../src/interop/merge.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
 
 /** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
@@ -789,6 +791,25 @@ describe('batching', () => {
     await done;
   });
 
+  test('a batch that uses up the credit is posted in the same turn, without waiting for the end of the turn', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 3 });
+    const done = toPort(local, a);
+    await until(() => b.sent('credit').length > 0);
+    await tick();
+    local.pushNowait(1);
+    local.pushNowait(2);
+    await Promise.resolve();
+    expect(a.sent('values')).toEqual([]); // credit left: the batch waits for the end of the turn
+    local.pushNowait(3); // the last credit
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(a.sent('values').map((message) => message.values)).toEqual([[1, 2, 3]]);
+    remote.close();
+    await done;
+  });
+
   test('a batch stops at the credit: the values beyond it wait in the local channel, not in the sender', async () => {
     const { a, b } = fakePorts();
     const local = new Channel<number>(Infinity);
@@ -801,6 +822,25 @@ describe('batching', () => {
     expect(local.size).toBe(6);
     remote.close();
     expect(await done).toEqual({ sent: 4, undelivered: [] });
+  });
+});
+
+describe('any chanasync channel can be sent', () => {
+  test('toPort sends a channel made by from() and one made by merge(), in order', async () => {
+    const [here, there] = ports();
+    const fromChannel = from([1, 2, 3]);
+    const remote = fromPort<number>(there, { name: 'from', capacity: 2 });
+    const done = toPort(fromChannel, here, { name: 'from' });
+    expect(await collect(remote)).toEqual([1, 2, 3]);
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+    const left = new Channel<string>(4);
+    const merged = merge(left);
+    const remoteMerged = fromPort<string>(there, { name: 'merge', capacity: 2 });
+    const doneMerged = toPort(merged, here, { name: 'merge' });
+    await left.pushAll(['x', 'y']);
+    left.close();
+    expect(await collect(remoteMerged)).toEqual(['x', 'y']);
+    expect(await doneMerged).toEqual({ sent: 2, undelivered: [] });
   });
 });
 
@@ -1639,6 +1679,55 @@ describe('a peer that dies, on a fake clock', () => {
       remote.close();
       await advance(50);
       expect(done.result).toEqual({ sent: 3, undelivered: [] });
+    }));
+
+  test('a fromPort whose sender never comes stays open, with no timer running', () =>
+    onFakeClock(async (advance) => {
+      const { b } = fakePorts();
+      const remote = fromPort<number>(b, { capacity: 2 });
+      await advance(30_000);
+      expect(remote.closed).toBe(false);
+      expect(b.posted.map((message) => message.type)).toEqual(['ready']);
+      expect(vi.getTimerCount()).toBe(0);
+      remote.close();
+      expect(b.messageListeners).toHaveLength(0);
+    }));
+
+  test('a silent peer is pinged after 1 s (not before), and each ping is answered', () =>
+    onFakeClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(1);
+      const remote = fromPort<number>(b, { capacity: 1 });
+      const done = watch(toPort(local, a));
+      await advance(50);
+      const pings = () => a.sent('ping').length + b.sent('ping').length;
+      expect(pings()).toBe(0);
+      await advance(900);
+      expect(pings()).toBe(0);
+      await advance(700);
+      expect(pings()).toBeGreaterThan(0);
+      await advance(20);
+      expect(a.sent('pong').length + b.sent('pong').length).toBeGreaterThan(0);
+      local.close();
+      await advance(600);
+      expect(done.result).toEqual({ sent: 0, undelivered: [] });
+      expect(remote.closed).toBe(true);
+    }));
+
+  test('with no credit left, a local channel closed and drained ends the stream within half a second', () =>
+    onFakeClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      await local.pushAll([1, 2]);
+      const remote = fromPort<number>(b, { capacity: 2 });
+      const done = watch(toPort(local, a));
+      await advance(30);
+      expect(remote.size).toBe(2); // all credit used: no pull is parked on the local channel
+      local.close(new Error('done'));
+      await advance(520);
+      expect(a.sent('end')).toHaveLength(1);
+      expect(done.result).toEqual({ sent: 2, undelivered: [] });
+      expect(await drain(remote)).toEqual({ values: [1, 2], error: new Error('done') });
     }));
 
   test('a toPort with no receiver keeps asking once a second and never gives up', () =>
