@@ -1431,6 +1431,27 @@ describe('close, both ways', () => {
     expect(await drain(remote)).toEqual({ values: [0, 1], error: new Error('now') });
   });
 
+  test('with capacity 0, a value whose pull gave up waits for the next blocking pull: tryPull does not see it', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<string>(Infinity);
+    const remote = fromPort<string>(b);
+    const done = toPort(local, a);
+    const controller = new AbortController();
+    const gaveUp = remote.pull({ signal: controller.signal }).catch(() => 'gave up');
+    await until(() => b.sent('credit').some((message) => message.granted === 1));
+    await tick();
+    local.pushNowait('late');
+    controller.abort(); // before the value arrives
+    expect(await gaveUp).toBe('gave up');
+    await until(() => a.sent('values').length === 1);
+    await sleep(5);
+    expect(remote.tryPull()).toBeUndefined(); // it waits at the receiver, not in the channel
+    expect(remote.size).toBe(0);
+    expect(await remote.pull()).toBe('late');
+    local.close();
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
   test('disposing the receiving channel (using) tells the sender, which resolves', async () => {
     const [here, there] = ports();
     const local = new Channel<number>(4);
