@@ -390,6 +390,46 @@ describe('stacks', () => {
     }
   });
 
+  test('bundled into the application’s file, the first frame of each stack is the user’s function', async () => {
+    const esbuild = await import('esbuild');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = new URL('..', import.meta.url).pathname;
+    const result = await esbuild.build({
+      stdin: {
+        contents: `
+          import { Channel } from './src/index.ts';
+          import { enableDebug, disableDebug, snapshot } from './src/debug/index.ts';
+          export function run() {
+            enableDebug({ target: { postMessage() {} }, stacks: true });
+            const app = {
+              make() { return new Channel(0, { name: 'bundled' }); },
+              consume(channel) { channel.pull().catch(() => {}); },
+            };
+            const channel = app.make();
+            app.consume(channel);
+            const taken = snapshot();
+            channel.close();
+            disableDebug();
+            return taken;
+          }`,
+        resolveDir: root,
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-bundle-')), 'app.mjs');
+    writeFileSync(file, result.outputFiles[0]?.text ?? '');
+    const { run } = (await import(/* @vite-ignore */ file)) as { run: () => SnapshotMessage };
+    const [entry] = run().channels;
+    expect(entry?.createdAt?.split('\n')[0]).toMatch(/^at Object\.make /);
+    expect(entry?.pullers[0]?.stack?.split('\n')[0]).toMatch(/^at Object\.consume /);
+  });
+
   test('stacks are capped at LIMITS.stack characters', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
     const limit = Error.stackTraceLimit;

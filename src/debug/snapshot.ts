@@ -176,6 +176,13 @@ const here: string | undefined = /* @__PURE__ */ (() => {
 })();
 
 /**
+ * This module's file path, when its URL is a `file:` URL: Node names ES module frames by URL,
+ * but a runtime that rewrites stacks (source-map support, vitest) by path.
+ */
+const herePath: string | undefined = /* @__PURE__ */ (() =>
+  here?.startsWith('file:') ? decodeURIComponent(new URL(here).pathname) : undefined)();
+
+/**
  * Where chanasync's own files are, to cut their frames out of stack traces: the `src/` folder
  * when running from source; the package's `dist/` folder (its entries and `chunks/`) and its
  * `src/` folder when running the built files — `src/` too because a runtime that applies
@@ -227,7 +234,7 @@ const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^
  * stays.
  */
 const LIBRARY_FUNCTION =
-  /^(?:new )?(?:[\w$]+\.)*(?:track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)$/;
+  /^(?:new )?(?:[\w$]+\.)*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)$/;
 
 /** The function name of a V8 (`at name (url)`) or SpiderMonkey/JSC (`name@url`) frame. */
 function functionName(frame: string): string {
@@ -268,7 +275,7 @@ export function userFrames(stack: string | undefined): string {
         first++;
         continue;
       }
-      if (here !== undefined && !frame.includes(here)) break;
+      if (here !== undefined && !frame.includes(here) && !(herePath !== undefined && frame.includes(herePath))) break;
       const name = functionName(frame);
       if (name === '' ? !PLATFORM_FRAME.test(frames[first + 1] ?? '') : !LIBRARY_FUNCTION.test(name)) break;
       first++;
