@@ -990,6 +990,7 @@ describe('bad arguments: a clear error naming the function, and nothing left beh
       [channel, 42, undefined, /port must be a MessagePort/],
       [channel, {}, undefined, /port has no postMessage/],
       [channel, { postMessage() {} }, undefined, /port has no addEventListener/],
+      [channel, { postMessage() {}, addEventListener() {} }, undefined, /port has no removeEventListener/],
       [channel, a, 'fast', /options must be an object/],
       [channel, a, null, /options must be an object/],
       [channel, a, { name: 5 }, /name must be a string/],
@@ -1042,6 +1043,17 @@ describe('bad arguments: a clear error naming the function, and nothing left beh
     }
     expect(b.messageListeners).toHaveLength(0);
     expect(b.posted).toEqual([]);
+  });
+
+  test('a Window port in a context whose global cannot be listened to is refused with a TypeError saying so', () => {
+    const fakeWindow = { postMessage() {} } as unknown as PortLike & { window: unknown };
+    fakeWindow.window = fakeWindow;
+    expect(typeof (globalThis as { addEventListener?: unknown }).addEventListener).toBe('undefined'); // Node
+    expect(() => fromPort(fakeWindow, { origin: 'https://a.example' })).toThrow(
+      new TypeError(
+        "fromPort(port, options): port is a Window, but this context's global has no addEventListener, so nothing can be heard from it",
+      ),
+    );
   });
 
   test('a second toPort of the same name on a port is refused, and the first one goes on unharmed', async () => {

@@ -104,8 +104,12 @@ export function endpointOf(port: PortLike, caller: string): Endpoint {
     if (typeof port.postMessage !== 'function') throw new TypeError(`${caller}: port has no postMessage`);
     const window = isWindow(port);
     const listen = (window ? globalThis : port) as Partial<EventTarget>;
-    if (typeof listen.addEventListener !== 'function' || typeof listen.removeEventListener !== 'function') {
-      throw new TypeError(`${caller}: port has no addEventListener, so nothing can be heard from it`);
+    const where = window ? "port is a Window, but this context's global" : 'port';
+    if (typeof listen.addEventListener !== 'function') {
+      throw new TypeError(`${caller}: ${where} has no addEventListener, so nothing can be heard from it`);
+    }
+    if (typeof listen.removeEventListener !== 'function') {
+      throw new TypeError(`${caller}: ${where} has no removeEventListener, so its listener could not be removed`);
     }
     endpoint = new Endpoint(port, window, listen as EventTarget);
     endpoints.set(port, endpoint);
