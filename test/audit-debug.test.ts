@@ -1105,6 +1105,39 @@ describe('idle is not stuck', () => {
     expect(() => new Channel<number>(0, { input: 'yes' as never })).toThrow(/input must be a boolean/);
   });
 
+  // BUG for the lead (src/interop/merge.ts, not debug's): a channel fed only by input channels is
+  // fed by the outside world too, but merge() creates its output without `input: true`, so a
+  // consumer of merge(fromEvent(a), fromEvent(b)) is shown stuck. Fix: create the merged
+  // channel with `input: true` when every (or any) input is an input channel — which needs
+  // the core to remember the flag (Channel does not keep `options.input`).
+  test.fails('a consumer waiting on a merge of fromEvent channels waits for input', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const controller = new AbortController();
+    const merged = merge(
+      fromEvent(new EventTarget(), 'a', { signal: controller.signal }),
+      fromEvent(new EventTarget(), 'b', { signal: controller.signal }),
+    );
+    parked(merged.pull());
+    const entry = snapshot().channels.find((c) => c.name === 'merge');
+    expect(entry?.pullers[0]?.input).toBe(true);
+    controller.abort();
+    merged.close();
+  });
+
+  // BUG for the lead (src/broadcast.ts): same for broadcast — the subscribers of a broadcast of
+  // an input channel (a ticker, events) are not input channels, so their consumers show stuck.
+  test.fails('a consumer waiting on a subscriber of a broadcast of a ticker waits for input', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const controller = new AbortController();
+    const hub = broadcast(ticker(60_000, { signal: controller.signal }));
+    const subscriber = hub.subscribe();
+    parked(subscriber.pull());
+    const entry = snapshot().channels.find((c) => c.name === 'subscriber');
+    expect(entry?.pullers[0]?.input).toBe(true);
+    controller.abort();
+    hub.close();
+  });
+
   test('input: false does not mark a channel input', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
     const off = new Channel<number>(0, { name: 'off', input: false });
