@@ -1464,6 +1464,22 @@ describe('close, both ways', () => {
     expect(await done).toEqual({ sent: 1, undelivered: [] });
   });
 
+  test('the receiver closing with any reason, even one that cannot be cloned, ends toPort normally (the reason stays there)', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([1, 2, 3]);
+    const remote = fromPort<number>(there, { capacity: 1 });
+    const done = toPort(local, here);
+    expect(await remote.pull()).toBe(1);
+    const reason = { message: 'consumer quit', callback: () => {} };
+    remote.close(reason);
+    const result = await done;
+    expect(result.sent + result.undelivered.length + local.size).toBe(3);
+    const { values, error } = await drain(remote);
+    expect(error).toBe(reason);
+    expect([1, ...values]).toEqual([1, 2, 3].slice(0, result.sent));
+  });
+
   test('disposing the receiving channel (using) tells the sender, which resolves', async () => {
     const [here, there] = ports();
     const local = new Channel<number>(4);
