@@ -1277,6 +1277,35 @@ describe('workers and frames (relayDebug)', () => {
     expect(isPageToInspectorMessage(page.at(-1))).toBe(true);
   });
 
+  test('a relay whose target throws on the announce throws that error and leaves no listener behind', () => {
+    const worker = Object.assign(new CountingTarget(), { postMessage() {} });
+    const listen = new CountingTarget();
+    const failure = new Error('cannot post');
+    const target = {
+      postMessage() {
+        throw failure;
+      },
+    };
+    expect(() => relayDebug(worker, { target, listen })).toThrow(failure);
+    expect(worker.listeners).toBe(0);
+    expect(listen.listeners).toBe(0);
+  });
+
+  test('a relay ignores worker messages whose fields throw when read', () => {
+    const page: unknown[] = [];
+    const worker = new EventTarget() as EventTarget & { postMessage(message: unknown): void };
+    worker.postMessage = () => {};
+    // Dispatching through an EventTarget would report a listener's error asynchronously: call
+    // the relay's listener directly, as the platform would, and see that it does not throw.
+    const added = vi.spyOn(worker, 'addEventListener');
+    relayDebug(worker, { target: { postMessage: (m: unknown) => page.push(m) }, listen: new EventTarget() });
+    const listener = added.mock.calls[0]?.[1] as { handleEvent(event: Event): void };
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    expect(() => listener.handleEvent({ type: 'message', data: revoked.proxy } as unknown as Event)).not.toThrow();
+    expect(page.map((m) => (m as { type: string }).type)).toEqual(['announce']);
+  });
+
   test('a worker enabling debug mode, relayed over a MessageChannel, shows its channels on the page only after hello', async () => {
     const { port1: pageSide, port2: workerSide } = new MessageChannel();
     const page: SnapshotMessage[] = [];

@@ -85,7 +85,12 @@ class Relay {
     // The worker may have announced itself before the relay listened: announce on its behalf,
     // so that an inspector already connected says `hello` (which the relay then forwards).
     const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
-    post(target, announce);
+    try {
+      post(target, announce);
+    } catch (error) {
+      this.stop(); // a relay that could not announce leaves no listener behind
+      throw error;
+    }
   }
 
   /** A message of the worker: re-post it on the page if it is a valid chanasync message. */
@@ -155,6 +160,8 @@ function hasMethod(value: unknown, name: string): boolean {
  * @throws {TypeError} if `worker` has no `postMessage`, `addEventListener` or
  *   `removeEventListener`, or an option has the wrong type; or if `target` or `listen` is
  *   omitted where `globalThis` lacks `postMessage` / `addEventListener`.
+ * @throws whatever `target.postMessage` throws when posting the `announce` (no listener is
+ *   left behind then).
  * @example
  * ```ts
  * // page.js
