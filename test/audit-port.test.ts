@@ -1779,6 +1779,42 @@ describe('a peer that dies, on a fake clock', () => {
       expect(await drain(remote)).toEqual({ values: [1, 2], error: new Error('done') });
     }));
 
+  test('no timer is left running after any ending, on either side', () =>
+    onFakeClock(async (advance) => {
+      type Ending = (local: Channel<unknown>, remote: Channel<unknown>, c: AbortController, a: FakePort) => void;
+      const endings: [string, Ending][] = [
+        ['local close', (local) => local.close()],
+        ['remote close', (_local, remote) => remote.close()],
+        ['abort', (_local, _remote, controller) => controller.abort()],
+        ['uncloneable value', (local) => local.pushNowait(Symbol('no'))],
+        ['port close event', (_local, _remote, _c, a) => a.dispatchEvent(new Event('close'))],
+        [
+          'peer silent',
+          (_local, _remote, _c, a) => {
+            a.dead = true;
+            a.peer.dead = true;
+          },
+        ],
+      ];
+      for (const [name, end] of endings) {
+        const { a, b } = fakePorts();
+        const local = new Channel<unknown>(4);
+        const remote = fromPort<unknown>(b, { capacity: 2 });
+        const controller = new AbortController();
+        const done = watch(toPort(local, a, { signal: controller.signal }));
+        local.pushNowait(1);
+        await advance(30);
+        expect(remote.pullNowait(), name).toBe(1);
+        end(local, remote, controller, a);
+        await advance(GONE_AFTER_MS + 1000);
+        remote.close();
+        await advance(20);
+        expect(done.result ?? done.error, name).toBeDefined();
+        expect(vi.getTimerCount(), name).toBe(0);
+        expect(a.messageListeners.length + b.messageListeners.length, name).toBe(0);
+      }
+    }));
+
   test('a toPort with no receiver keeps asking once a second and never gives up', () =>
     onFakeClock(async (advance) => {
       const { a } = fakePorts();
