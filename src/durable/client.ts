@@ -244,14 +244,19 @@ function duration(where: string, option: string, value: unknown, fallback: numbe
   return value;
 }
 
-/** The message of a close reason that cannot be stored: its `message`, or its string, whatever it is. */
+/**
+ * The message of a close reason that cannot be stored: its `message`, or its string, whatever it
+ * is, cut to its first 1000 characters (the object cuts it the same way when storage refuses it).
+ */
 function messageOfReason(reason: unknown): string {
+  let message: string;
   try {
-    const message = (reason as { message?: unknown } | null)?.message;
-    return typeof message === 'string' ? message : String(reason);
+    const own = (reason as { message?: unknown } | null)?.message;
+    message = typeof own === 'string' ? own : String(reason);
   } catch {
-    return Object.prototype.toString.call(reason);
+    message = Object.prototype.toString.call(reason);
   }
+  return message.length > 1000 ? `${message.slice(0, 1000)}…` : message;
 }
 
 /** A short description of a bad argument for an error message. */
@@ -383,8 +388,14 @@ class Client<T> implements DurableChannel<T> {
     try {
       await send(storable);
     } catch (error) {
-      // Workers RPC refuses more than structuredClone does (a class instance, a URL, a Blob).
-      if (storable !== reason || (error as { name?: unknown } | null)?.name !== 'DataCloneError') throw error;
+      // Workers RPC refuses more than structuredClone does (a class instance, a URL, a Blob, more
+      // than 32 MiB).
+      if (
+        storable !== reason ||
+        ((error as { name?: unknown } | null)?.name !== 'DataCloneError' && !tooLarge(error))
+      ) {
+        throw error;
+      }
       await send(new Error(messageOfReason(reason)));
     }
   }
@@ -461,7 +472,7 @@ class Client<T> implements DurableChannel<T> {
               signal,
             );
       } catch (error) {
-        if ((error as { name?: unknown } | null)?.name === 'DataCloneError') {
+        if ((error as { name?: unknown } | null)?.name === 'DataCloneError' || tooLarge(error)) {
           throw new TypeError(`${operation}(value): the value cannot be sent to a durable channel: ${String(error)}`, {
             cause: error,
           });
