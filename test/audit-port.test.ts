@@ -15,6 +15,7 @@ import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { from } from '../src/interop/from.js';
 import { merge } from '../src/interop/merge.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+import { runInNode } from './helpers/node-script.js';
 
 /** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
 const opened: MessagePort[] = [];
@@ -1922,4 +1923,43 @@ describe('transfer lists and sharing a channel', () => {
     expect(everything).toEqual([...Array(everything.length).keys()]);
     expect(everything.length + source.size).toBe(40);
   });
+});
+
+describe('nothing keeps Node alive once a stream is over', () => {
+  test('a process whose streams all ended exits by itself, without closing its ports, after every kind of ending', async () => {
+    const run = await runInNode(`
+      import { Channel } from './src/index.ts';
+      import { fromPort, toPort } from './src/port/index.ts';
+      const { port1, port2 } = new MessageChannel();
+      // Ends normally.
+      const a = new Channel(4);
+      const ra = fromPort(port2, { name: 'a', capacity: 2 });
+      const da = toPort(a, port1, { name: 'a' });
+      await a.pushAll([1, 2, 3]);
+      a.close();
+      for await (const _ of ra);
+      await da;
+      // The receiver closes early.
+      const b = new Channel(Infinity);
+      await b.pushAll([1, 2, 3, 4, 5]);
+      const rb = fromPort(port2, { name: 'b', capacity: 2 });
+      const db = toPort(b, port1, { name: 'b' });
+      await rb.pull();
+      rb.close();
+      await db;
+      // Aborted.
+      const c = new Channel(Infinity);
+      const controller = new AbortController();
+      const rc = fromPort(port2, { name: 'c', capacity: 2 });
+      const dc = toPort(c, port1, { name: 'c', signal: controller.signal });
+      c.pushNowait(1);
+      await rc.pull();
+      controller.abort();
+      await dc;
+      console.error('done');
+    `);
+    expect(run.stderr.trim()).toBe('done');
+    expect(run.exit).toBe(0);
+    expect(run.ms).toBeLessThan(5000);
+  }, 20_000);
 });
