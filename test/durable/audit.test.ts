@@ -1216,3 +1216,50 @@ describe('types', () => {
     void channel.tryPush({ url: 'x' }, { signal: AbortSignal.abort() }).catch(() => {});
   });
 });
+
+describe('what the object and the client touch', () => {
+  test('durableChannel does no I/O: creating a client calls nothing on the namespace', () => {
+    let calls = 0;
+    const namespace = {
+      idFromName: () => {
+        calls++;
+        return null;
+      },
+      get: () => {
+        calls++;
+        return null;
+      },
+    };
+    durableChannel(namespace, 'anywhere', { capacity: 3 });
+    expect(calls).toBe(0);
+  });
+
+  test('the object keeps only its chanasync_ tables and chanasync/ keys, and no trial write is left behind', async () => {
+    const name = freshName('footprint');
+    const channel = durableChannel<string>(env.CHANNELS, name, { capacity: 1 });
+    await channel.push('a');
+    const waiting = channel.push('b').catch((error: unknown) => error); // its first call makes a trial write
+    await until(async () => (await channel.stats()).waitingPushers === 1);
+    await channel.close('reason');
+    expect(await waiting).toBeInstanceOf(ChannelClosedError);
+    const footprint = await runInDurableObject(rawStub(name), (_instance, state) => {
+      const storage = state.storage as unknown as {
+        sql: { exec(query: string): { toArray(): Record<string, unknown>[] } };
+        kv: { list(): Iterable<[string, unknown]> };
+      };
+      return {
+        tables: storage.sql
+          .exec("SELECT name FROM sqlite_master WHERE type = 'table'")
+          .toArray()
+          .map((row) => String(row.name)),
+        keys: [...storage.kv.list()].map(([key]) => key),
+      };
+    });
+    expect(footprint.tables.filter((table) => !table.startsWith('_cf_')).sort()).toEqual([
+      'chanasync_ids',
+      'chanasync_meta',
+      'chanasync_values',
+    ]);
+    expect(footprint.keys.sort()).toEqual(['chanasync/reason', 'chanasync/value/1']);
+  });
+});
