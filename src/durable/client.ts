@@ -119,6 +119,11 @@ export interface DurableChannelStats {
  * meaning as a local `Channel` — FIFO, a push resolves once committed, close loses nothing —
  * with values that survive restarts. Values must be structured-cloneable. Not usable in
  * `select` (a select commits one case atomically; that cannot span objects).
+ *
+ * Every operation returns a promise and reports every failure by rejecting it (bad arguments
+ * included). Besides what each method lists, every operation rejects with a `RangeError` when
+ * this client's `capacity` differs from the channel's, and with the platform's error when the
+ * object cannot be reached (after retries, for a network error or a reset object).
  */
 export interface DurableChannel<T> extends AsyncIterable<T> {
   /** The name given to {@link durableChannel}: one name, one channel. */
@@ -154,7 +159,11 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
   pullMany(max: number, options?: DurablePullOptions): Promise<T[]>;
   /**
    * Stores `value` now if there is room and no push is waiting before it: resolves `true`, or
-   * `false` when full or closed (never waits for room; it still takes one round trip).
+   * `false` when full or closed (never waits for room; it still takes one round trip). A push
+   * id already stored answers `true` and stores nothing.
+   *
+   * @throws (rejects) `TypeError` if the value cannot be stored, or `options.id` is not a string
+   *   of 1 to 256 characters.
    */
   tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean>;
   /** The next value if one is ready now, else `undefined` (empty, or closed and drained). */
