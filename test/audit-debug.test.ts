@@ -757,6 +757,23 @@ describe('hello and bye', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  test('an inspector that reconnects within the interval gets the current state once the interval has passed', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    new Channel<number>(1, { name: 'unchanged' });
+    inspector.say('hello'); // t = 0: posted
+    vi.advanceTimersByTime(30);
+    inspector.say('bye');
+    inspector.say('hello'); // t = 30: too soon to post
+    expect(inspector.snapshots()).toHaveLength(1);
+    vi.advanceTimersByTime(99); // t = 129: nothing changed, but the new inspector needs the state
+    expect(inspector.snapshots()).toHaveLength(1);
+    vi.advanceTimersByTime(1); // t = 130
+    expect(inspector.snapshots()).toHaveLength(2);
+    expect(inspector.snapshots()[1]?.channels.map((c) => c.name)).toEqual(['unchanged']);
+  });
+
   test('changing and changing back within one interval posts nothing', () => {
     vi.useFakeTimers();
     const inspector = fakeInspector();
