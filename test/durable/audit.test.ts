@@ -1263,3 +1263,55 @@ describe('what the object and the client touch', () => {
     expect(footprint.keys.sort()).toEqual(['chanasync/reason', 'chanasync/value/1']);
   });
 });
+
+describe('model: the durable channel against a FIFO with an id memory', () => {
+  test('random pushes (some with repeated ids), tries, pulls, batches and resets agree with the model at every step', async () => {
+    const command = fc.oneof(
+      fc.record({
+        kind: fc.constant('push' as const),
+        id: fc.option(fc.constantFrom('a', 'b', 'c', 'd'), { nil: undefined }),
+      }),
+      fc.record({
+        kind: fc.constant('tryPush' as const),
+        id: fc.option(fc.constantFrom('a', 'b', 'e'), { nil: undefined }),
+      }),
+      fc.constant({ kind: 'tryPull' as const }),
+      fc.record({ kind: fc.constant('pullMany' as const), max: fc.integer({ min: 1, max: 4 }) }),
+      fc.constant({ kind: 'reset' as const }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 14 }), async (commands) => {
+        const capacity = 3;
+        const channel = open<number>('model-client', { capacity });
+        const queue: number[] = [];
+        const ids = new Set<string>();
+        let next = 0;
+        for (const step of commands) {
+          if (step.kind === 'push' || step.kind === 'tryPush') {
+            const value = next++;
+            const known = step.id !== undefined && ids.has(step.id);
+            if (step.kind === 'push') {
+              if (!known && queue.length >= capacity) continue; // would wait: the model does not block
+              await channel.push(value, { id: step.id });
+            } else {
+              expect(await channel.tryPush(value, { id: step.id })).toBe(known || queue.length < capacity);
+            }
+            if (!known && queue.length < capacity) {
+              queue.push(value);
+              if (step.id !== undefined) ids.add(step.id);
+            }
+          } else if (step.kind === 'tryPull') {
+            expect(await channel.tryPull()).toBe(queue.shift());
+          } else if (step.kind === 'pullMany') {
+            if (queue.length === 0) continue; // would wait
+            expect(await channel.pullMany(step.max)).toEqual(queue.splice(0, step.max));
+          } else {
+            await abortAllDurableObjects();
+          }
+          expect(await channel.stats()).toMatchObject({ size: queue.length, leased: 0, capacity });
+        }
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
