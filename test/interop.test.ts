@@ -83,16 +83,16 @@ describe('from', () => {
   });
 
   test.each([0, 1, 4])(
-    'with capacity %i it reads at most capacity + 1 values ahead of the consumer',
+    'with capacity %i it reads at most capacity values ahead of the consumer',
     async (capacity) => {
       const { state, source } = counter();
       const channel = from(source, { capacity });
       await flush(20);
-      expect(state.reads).toBe(capacity + 1);
+      expect(state.reads).toBe(capacity);
       for (let pulled = 1; pulled <= 5; pulled++) {
         expect(await channel.pull()).toBe(pulled - 1);
         await flush(20);
-        expect(state.reads).toBe(pulled + capacity + 1);
+        expect(state.reads).toBe(pulled + capacity);
         expect(channel.size).toBe(capacity);
       }
       channel.close();

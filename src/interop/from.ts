@@ -21,10 +21,12 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
 
 /**
  * A channel fed lazily from `source` — an iterable, an async iterable (an async generator, a
- * Node stream) or a `ReadableStream` (a `fetch` body) — with backpressure: the next value is
- * read from the source only after the previous one was committed to the channel, so at most
- * `capacity` values sit in the buffer and one more waits to be pushed; an endless source is
- * fine.
+ * Node stream) or a `ReadableStream` (a `fetch` body) — with backpressure: a value is read
+ * from the source only when it can be committed at once — a free slot in the buffer, or (for
+ * capacity 0) a pull waiting — so never more than `capacity` values are read ahead of the
+ * consumer (capacity 0: none; the source is read when a pull asks). An endless source is fine.
+ * (One exception: a pull that gives up while its value is being read from an async source
+ * leaves that value waiting to be pushed.)
  *
  * - When the source ends, the channel closes (buffered values stay readable).
  * - When the source throws (or the stream errors), the channel closes with that error as its
@@ -148,6 +150,10 @@ async function pump<T>(
 ): Promise<void> {
   try {
     for (;;) {
+      // Read only when the value can be committed: a free slot, or a pull waiting (capacity
+      // 0). So at most `capacity` values are read ahead of the consumer, none for capacity 0.
+      if (channel.count >= channel.limit && channel.pullHead === undefined) await demand(channel);
+      if (!running()) return;
       const result = await next();
       if (!running()) return; // closed while the source was reading: the value is unwanted
       if (typeof result !== 'object' || result === null) {
@@ -165,6 +171,20 @@ async function pump<T>(
 }
 
 /** Whether `value` is a thenable (which a channel refuses as a value). */
+/**
+ * Resolves at the channel's next demand: a pull parked, or a pull freed a slot (the core's
+ * `feed` hook, cleared again once it fired). Never resolves if the channel closes first: the
+ * pump is then dropped with it.
+ */
+function demand<T>(channel: ReleasingChannel<T>): Promise<void> {
+  return new Promise((resolve) => {
+    channel.feed = () => {
+      channel.feed = undefined;
+      resolve();
+    };
+  });
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
