@@ -136,6 +136,12 @@ export class Endpoint {
     private readonly listen: EventTarget,
   ) {}
 
+  /**
+   * The listener, as a function: a hand-made port (an emitter that calls its listeners) need
+   * not know `handleEvent` objects.
+   */
+  private readonly listener = (event: Event): void => this.handleEvent(event);
+
   /** Adds a stream; throws a `TypeError` naming `caller` if its name is taken in its direction. */
   add(stream: Stream, caller: string): void {
     const streams = stream.isSender ? this.senders : this.receivers;
@@ -144,8 +150,8 @@ export class Endpoint {
       throw new TypeError(`${caller}: a ${role} stream named "${stream.name}" is already open on this port`);
     }
     if (this.senders.size + this.receivers.size === 0) {
-      this.listen.addEventListener('message', this);
-      this.listen.addEventListener('close', this); // MessagePort only, where it fires
+      this.listen.addEventListener('message', this.listener);
+      this.listen.addEventListener('close', this.listener); // MessagePort only, where it fires
       // A MessagePort listened to with addEventListener delivers nothing until started.
       if (!this.window) (this.port as { start?: () => void }).start?.();
     }
@@ -158,8 +164,8 @@ export class Endpoint {
     if (streams.get(stream.name) !== stream) return;
     streams.delete(stream.name);
     if (this.senders.size + this.receivers.size === 0) {
-      this.listen.removeEventListener('message', this);
-      this.listen.removeEventListener('close', this);
+      this.listen.removeEventListener('message', this.listener);
+      this.listen.removeEventListener('close', this.listener);
     }
   }
 
