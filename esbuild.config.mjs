@@ -54,6 +54,7 @@ export const internalFields = [
   'policy',
   'prev',
   'limit',
+  'fedFromOutside',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

@@ -71,7 +71,8 @@ class Subscriber<T> extends Channel<T> {
     /** Closes it when aborted. */
     readonly signal: AbortSignal | undefined,
   ) {
-    super(capacity, { name: 'subscriber', overflow });
+    // A broadcast of an input channel (a ticker, events) feeds input channels.
+    super(capacity, { name: 'subscriber', overflow, input: hub.source.fedFromOutside });
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
     // source with room (a waiter parked without room must learn that room came).
     this.feed = () => (hub.waiter && !hub.aborted) || hub.pump();

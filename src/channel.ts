@@ -46,8 +46,9 @@ export interface ChannelOptions {
    * Declares that the channel is fed by the outside world — user events, timers, the network,
    * another context — so that waiting on it is expected: debug mode shows such waits (and
    * selects that include such a channel) as *waiting for input*, never as stuck. `fromEvent`,
-   * `after`, `ticker`, `from` and `fromPort` set it on the channels they make. It changes
-   * nothing else.
+   * `after`, `ticker`, `from` and `fromPort` set it on the channels they make; a `merge` with
+   * an input channel among its inputs, and the subscribers of a `broadcast` of one, are input
+   * channels too. It changes nothing else. Anything but a boolean is a `TypeError`.
    */
   input?: boolean | undefined;
 }
@@ -211,6 +212,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   declare reason: unknown;
   /** @internal The capacity. */
   readonly limit: number;
+  /**
+   * @internal Created with `input: true`: fed by the outside world. Read by channels fed from
+   * this one (`merge`, a `broadcast`'s subscribers), which are then input channels too.
+   */
+  readonly fedFromOutside: boolean;
   /** @internal The overflow policy. */
   readonly policy: Overflow;
   /** @internal The name. */
@@ -249,9 +255,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       }
       if (capacity === 0) throw new RangeError(`${problem}overflow ${overflow} needs capacity ≥ 1`);
     }
+    const input = options?.input;
+    if (input !== undefined && typeof input !== 'boolean') throw new TypeError(`${problem}input must be a boolean`);
     this.limit = capacity || 0; // -0 reads as 0
     this.policy = overflow;
     this.label = name;
+    this.fedFromOutside = input === true;
     tracker?.(this, 'create', options);
   }
 
@@ -275,9 +284,13 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     return this.isClosed;
   }
 
-  /** `size === capacity`: a push would not find room. An unbuffered channel is always full. */
+  /**
+   * `size >= capacity`: a push would not find room. An unbuffered channel is always full. (A
+   * `merge` or `broadcast` channel may hold one value over its capacity for a moment; it is
+   * full then too.)
+   */
   get full(): boolean {
-    return this.count === this.limit;
+    return this.count >= this.limit;
   }
 
   /** `size === 0`: nothing is buffered. */
@@ -296,6 +309,16 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       waitingPushers: countWaiters(this.pushHead),
       waitingPullers: countWaiters(this.pullHead),
     };
+  }
+
+  /**
+   * What `JSON.stringify` writes for the channel: its {@link Channel.stats}. So an error that
+   * carries the channel (`ChannelError.channel`) can be logged as JSON — without it the
+   * channel's internal links to its parked operations are a circular structure — and no
+   * buffered value is ever written into a log.
+   */
+  toJSON(): ChannelStats {
+    return this.stats();
   }
 
   /**

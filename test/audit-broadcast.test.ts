@@ -1022,3 +1022,21 @@ describe('after: the rules it shares with ticker', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('a subscriber over its capacity for a moment', () => {
+  test('a capacity-0 subscriber whose waiting pull left while the broadcast waited holds the next value, reads as full, and loses nothing', async () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const subscriber = hub.subscribe({ capacity: 0 });
+    const controller = new AbortController();
+    const gaveUp = subscriber.pull({ signal: controller.signal }).catch(() => 'aborted');
+    await flush(5);
+    controller.abort();
+    expect(await gaveUp).toBe('aborted');
+    expect(source.tryPush(7)).toBe(true);
+    expect(subscriber.size).toBe(1);
+    expect(subscriber.full).toBe(true);
+    expect(await subscriber.pull()).toBe(7);
+    hub.close();
+  });
+});

@@ -888,6 +888,43 @@ describe('errors', () => {
     channel.close();
     await expect(pulling).rejects.toThrow(/^pull: channel "jobs" is closed$/);
   });
+
+  test('an error whose channel has parked operations can be logged as JSON, with the channel’s stats and no value', async () => {
+    const channel = new Channel<{ secret: string }>(1, { name: 'jobs' });
+    channel.pushNowait({ secret: 'buffered' });
+    const parked = channel.push({ secret: 'parked' }).catch(() => {});
+    const error = thrown(() => channel.pushNowait({ secret: 'refused' })) as ChannelFullError;
+    const json = JSON.stringify({ error });
+    expect(JSON.parse(json)).toEqual({
+      error: {
+        channel: {
+          name: 'jobs',
+          capacity: 1,
+          size: 1,
+          closed: false,
+          overflow: 'block',
+          waitingPushers: 1,
+          waitingPullers: 0,
+        },
+      },
+    });
+    expect(json).not.toContain('secret');
+    channel.close();
+    await parked;
+  });
+
+  test('a channel stringifies as its stats, with an unbounded capacity as null', () => {
+    const channel = new Channel<number>(Infinity);
+    channel.pushNowait(1);
+    expect(JSON.parse(JSON.stringify(channel))).toEqual({
+      capacity: null,
+      size: 1,
+      closed: false,
+      overflow: 'block',
+      waitingPushers: 0,
+      waitingPullers: 0,
+    });
+  });
 });
 
 describe('conservation under concurrency, aborts and close (property)', () => {

@@ -1114,20 +1114,15 @@ describe('idle is not stuck', () => {
     channels.plain.close();
   });
 
-  // BUG for the lead: `new Channel(0, { input: 'yes' })` is accepted silently (src/channel.ts
-  // validates name and overflow but not input), so a typo such as `input: 'true'` quietly
-  // leaves the channel's waits "stuck" in the inspector. Expected: a TypeError naming the option.
-  test.fails('new Channel refuses an input option that is not a boolean, with a TypeError naming it', () => {
+  // A typo such as `input: 'true'` would otherwise quietly leave the channel's waits "stuck".
+  test('new Channel refuses an input option that is not a boolean, with a TypeError naming it', () => {
     expect(() => new Channel<number>(0, { input: 'yes' as never })).toThrow(TypeError);
     expect(() => new Channel<number>(0, { input: 'yes' as never })).toThrow(/input must be a boolean/);
   });
 
-  // BUG for the lead (src/interop/merge.ts, not debug's): a channel fed only by input channels is
-  // fed by the outside world too, but merge() creates its output without `input: true`, so a
-  // consumer of merge(fromEvent(a), fromEvent(b)) is shown stuck. Fix: create the merged
-  // channel with `input: true` when every (or any) input is an input channel — which needs
-  // the core to remember the flag (Channel does not keep `options.input`).
-  test.fails('a consumer waiting on a merge of fromEvent channels waits for input', () => {
+  // A merge of input channels is fed by the outside world too (merge's output is an input
+  // channel when any of its inputs is).
+  test('a consumer waiting on a merge of fromEvent channels waits for input', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
     const controller = new AbortController();
     const merged = merge(
@@ -1141,9 +1136,8 @@ describe('idle is not stuck', () => {
     merged.close();
   });
 
-  // BUG for the lead (src/broadcast.ts): same for broadcast — the subscribers of a broadcast of
-  // an input channel (a ticker, events) are not input channels, so their consumers show stuck.
-  test.fails('a consumer waiting on a subscriber of a broadcast of a ticker waits for input', () => {
+  // The same for broadcast: the subscribers of a broadcast of an input channel are input channels.
+  test('a consumer waiting on a subscriber of a broadcast of a ticker waits for input', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
     const controller = new AbortController();
     const hub = broadcast(ticker(60_000, { signal: controller.signal }));
@@ -1353,5 +1347,28 @@ describe('workers and frames (relayDebug)', () => {
     disableDebug();
     pageSide.close();
     workerSide.close();
+  });
+});
+
+describe('input channels through merge and broadcast', () => {
+  test('a merge of an ordinary channel and an input channel is an input channel; a merge of ordinary channels is not', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const controller = new AbortController();
+    const plain = new Channel<number>(0, { name: 'plain' });
+    const mixed = merge(plain, fromEvent(new EventTarget(), 'x', { signal: controller.signal }));
+    const ordinary = merge(new Channel<number>(), new Channel<number>());
+    const merges = snapshot().channels.filter((c) => c.name === 'merge');
+    expect(merges.map((c) => c.input === true)).toEqual([true, false]);
+    controller.abort();
+    mixed.close();
+    ordinary.close();
+  });
+
+  test('the subscribers of a broadcast of an ordinary channel are not input channels', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const hub = broadcast(new Channel<number>());
+    hub.subscribe();
+    expect(snapshot().channels.find((c) => c.name === 'subscriber')?.input).toBeUndefined();
+    hub.close();
   });
 });

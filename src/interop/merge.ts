@@ -76,7 +76,8 @@ class MergedChannel<T> extends Channel<T> {
   again = false;
 
   constructor(inputs: Channel<T>[]) {
-    super(1, { name: 'merge' });
+    // Fed by the outside world when any input is: a wait on it is explained by that input.
+    super(1, { name: 'merge', input: inputs.some((input) => input.fedFromOutside) });
     this.inputs = inputs;
     this.feed = () => this.fill();
     this.fill();
