@@ -2001,3 +2001,54 @@ describe('nothing keeps Node alive once a stream is over', () => {
     expect(run.ms).toBeLessThan(5000);
   }, 20_000);
 });
+
+describe('an event loop blocked for a while (performance.now() jumps, as after a long task)', () => {
+  /** Makes `performance.now()` jump by `ms` at once, as a task that ran that long would; undone after `body`. */
+  async function withClockJumps(body: (jump: (ms: number) => void) => Promise<void>): Promise<void> {
+    let offset = 0;
+    const realNow = performance.now.bind(performance);
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + offset);
+    try {
+      await body((ms) => {
+        offset += ms;
+      });
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test('a loop blocked for 2 s is not mistaken for a dead peer: the stream goes on', () =>
+    withClockJumps(async (jump) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { capacity: 2 });
+      const done = toPort(local, a);
+      local.pushNowait(1);
+      expect(await remote.pull()).toBe(1);
+      jump(2000);
+      await sleep(1200); // two ticks or more, both sides
+      expect(remote.closed).toBe(false);
+      local.pushNowait(2);
+      expect(await remote.pull()).toBe(2);
+      local.close();
+      expect(await done).toEqual({ sent: 2, undelivered: [] });
+    }));
+
+  test('a loop blocked for more than 3 s: the receiver closes as gone, and toPort accounts for every value exactly', () =>
+    withClockJumps(async (jump) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      await local.pushAll([...Array(10).keys()]);
+      const remote = fromPort<number>(b, { capacity: 3 });
+      const done = toPort(local, a);
+      const taken = [await remote.pull(), await remote.pull()];
+      jump(4000);
+      const result = await done;
+      const { values, error } = await drain(remote);
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as Error).message).toMatch(/other side is gone \(this context could answer nothing for \d+ ms\)/);
+      expect([...taken, ...values]).toEqual([...Array(result.sent).keys()]);
+      expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
+      expect(result.sent + result.undelivered.length + local.size).toBe(10);
+    }));
+});
