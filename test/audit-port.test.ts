@@ -1711,6 +1711,25 @@ describe('a peer that dies, on a fake clock', () => {
       expect(a.posted.length).toBe(posted); // no timer left behind
     }));
 
+  test('an abort with a dead receiver resolves toPort once the heartbeat gives it up, with the values not acknowledged', () =>
+    onFakeClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { capacity: 4 });
+      const controller = new AbortController();
+      const done = watch(toPort(local, a, { signal: controller.signal }));
+      await advance(20);
+      b.dead = true;
+      await local.pushAll([1, 2]);
+      await advance(20); // posted, never acknowledged
+      controller.abort();
+      await advance(1000);
+      expect(done.result).toBeUndefined(); // the receiver might have committed them: wait for its word
+      await advance(GONE_AFTER_MS);
+      expect(done.result).toEqual({ sent: 0, undelivered: [1, 2] });
+      expect(remote.size).toBe(0);
+    }));
+
   test('a sender that dies while values wait at the receiver: the buffered ones stay readable, then the ChannelError', () =>
     onFakeClock(async (advance) => {
       const { a, b } = fakePorts();
