@@ -1519,6 +1519,39 @@ describe('close, both ways', () => {
     expect([1, ...values]).toEqual([1, 2, 3].slice(0, result.sent));
   });
 
+  test('breaking out of a for-await over the remote channel closes nothing: a later loop gets the rest, in order', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(10).keys()]);
+    local.close();
+    const remote = fromPort<number>(there, { capacity: 2 });
+    const done = toPort(local, here);
+    const first: number[] = [];
+    for await (const value of remote) {
+      first.push(value);
+      if (value === 3) break;
+    }
+    expect(remote.closed).toBe(false);
+    const rest = await collect(remote);
+    expect([...first, ...rest]).toEqual([...Array(10).keys()]);
+    expect(await done).toEqual({ sent: 10, undelivered: [] });
+  });
+
+  test('closing the remote channel twice tells the sender once, and toPort settles once', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([1, 2, 3]);
+    const remote = fromPort<number>(b, { capacity: 1 });
+    const done = toPort(local, a);
+    expect(await remote.pull()).toBe(1);
+    remote.close();
+    remote.close(new Error('again'));
+    const result = await done;
+    expect(b.sent('closed')).toHaveLength(1);
+    expect(result.sent + result.undelivered.length + local.size).toBe(3);
+    expect(await drain(remote)).toEqual({ values: [2, 3].slice(0, result.sent - 1), error: undefined });
+  });
+
   test('disposing the receiving channel (using) tells the sender, which resolves', async () => {
     const [here, there] = ports();
     const local = new Channel<number>(4);
