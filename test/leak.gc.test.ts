@@ -317,7 +317,15 @@ describe('channels fed from elsewhere', () => {
       }
     }
     const refs = (() => {
-      const channel = from(numbers(), { name: 'numbers' });
+      // The pull parks before the generator ran (it is read on demand, a microtask later): a
+      // generator never started runs no finally on return(), so watch return() itself.
+      const generator = numbers();
+      const giveBack = generator.return.bind(generator);
+      generator.return = (value) => {
+        cleanup.done = true;
+        return giveBack(value);
+      };
+      const channel = from(generator, { name: 'numbers' });
       quiet(channel.pull());
       if (close) channel.close();
       return [new WeakRef(channel)];
@@ -325,12 +333,10 @@ describe('channels fed from elsewhere', () => {
     return { refs, cleanup };
   }
 
-  test('a from() channel dropped without close leaks its feeder: one push, and the source is never closed', async () => {
+  test('a from() channel dropped without close has nothing parked to report (its pump reads only on demand), and its source is never closed', async () => {
     const { refs, cleanup } = lazySource(false);
     await collectAll(refs);
-    expect(leaks()).toEqual([
-      expect.objectContaining({ kind: 'push', channel: expect.objectContaining({ name: 'numbers' }) }),
-    ]);
+    expect(leaks()).toEqual([]);
     expect(cleanup.done).toBe(false);
   });
 
