@@ -19,7 +19,6 @@ import {
   type PushChannel,
   pull,
   push,
-  type SelectCase,
   select,
   selectNowait,
   ticker,
@@ -915,4 +914,723 @@ describe('runtime/chan_test.go', () => {
       expect(waiters(c)).toBe(0);
     },
   );
+});
+
+describe('Go select semantics an outsider probes', () => {
+  test('two parked-then-arriving selects with crossed cases make exactly one exchange and leave no waiter', async () => {
+    for (let trial = 0; trial < 200; trial++) {
+      const a = new Channel<string>();
+      const b = new Channel<string>();
+      const first = select([push(a, 'A'), pull(b)]);
+      await flush();
+      const second = await select([push(b, 'B'), pull(a)]);
+      const firstResult = await first;
+      if (second.index === 0) expect([firstResult.index, firstResult.value]).toEqual([1, 'B']);
+      else expect([firstResult.index, second.value]).toEqual([0, 'A']);
+      expect(waiters(a, b)).toBe(0);
+    }
+  });
+
+  test('selectNowait meets a select parked on the other side of an unbuffered channel', async () => {
+    const c = new Channel<number>();
+    const other = new Channel<number>();
+    const parked = select([pull(other), pull(c)]);
+    await flush();
+    expect(selectNowait([push(c, 5)])).toMatchObject({ index: 0, ok: true });
+    expect(await parked).toEqual({ index: 1, channel: c, value: 5, ok: true });
+    expect(waiters(c, other)).toBe(0);
+  });
+
+  test('a push case parked on an unbuffered channel is taken by pullNowait, tryPull and pullMany like a parked push', async () => {
+    const c = new Channel<number>();
+    const viaNowait = select([push(c, 1)]);
+    const viaTry = select([push(c, 2), push(new Channel<number>(), 0)]);
+    const viaMany = select([push(c, 3)]);
+    await flush();
+    expect(c.pullNowait()).toBe(1);
+    expect(c.tryPull()).toBe(2);
+    expect(await c.pullMany(5)).toEqual([3]);
+    expect((await Promise.all([viaNowait, viaTry, viaMany])).map((r) => r.index)).toEqual([0, 0, 0]);
+  });
+
+  test('a pull case on a closed channel and a ready push case elsewhere are both chosen with fair odds', async () => {
+    const closed = new Channel<number>();
+    closed.close();
+    const out = new Channel<number>(Infinity);
+    const counts = [0, 0];
+    for (let i = 0; i < 400; i++) counts[(await select([pull(closed), push(out, i)])).index]!++;
+    expect(counts[0]).toBeGreaterThan(100);
+    expect(counts[1]).toBeGreaterThan(100);
+    expect(out.size).toBe(counts[1]);
+  });
+
+  test('a push case and a pull case on one buffered channel that has both a value and room are each chosen', async () => {
+    const c = new Channel<number>(2);
+    const counts = [0, 0];
+    for (let i = 0; i < 400; i++) {
+      c.pushNowait(-1);
+      const result = await select([push(c, i), pull(c)]);
+      counts[result.index]!++;
+      if (result.index === 1) expect(result.value).toBe(-1);
+      expect(c.size).toBe(result.index === 0 ? 2 : 0);
+      while (c.tryPull() !== undefined);
+    }
+    expect(counts[0]).toBeGreaterThan(100);
+    expect(counts[1]).toBeGreaterThan(100);
+  });
+
+  test('two parked pull cases on one channel are served with fair odds, not always the first listed', async () => {
+    const c = new Channel<number>();
+    const counts = [0, 0];
+    for (let i = 0; i < 200; i++) {
+      const parked = select([pull(c), pull(c)]);
+      await flush();
+      await c.push(i);
+      const result = await parked;
+      expect(result.value).toBe(i);
+      counts[result.index]!++;
+      expect(waiters(c)).toBe(0);
+    }
+    expect(counts[0]).toBeGreaterThan(20);
+    expect(counts[1]).toBeGreaterThan(20);
+  });
+
+  test('a value pushed to a parked select in the same tick as a close is received, and a close then fails the next push', async () => {
+    const c = new Channel<number>();
+    const parked = select([pull(c)]);
+    await flush();
+    c.pushNowait(1);
+    c.close();
+    expect(await parked).toEqual({ index: 0, channel: c, value: 1, ok: true });
+  });
+
+  test('a select woken by a close of one channel leaves no waiter to take a later push on its other channel', async () => {
+    const c = new Channel<number>();
+    const d = new Channel<number>();
+    const parked = select([pull(c), pull(d)]);
+    await flush();
+    c.close();
+    const later = track(d.push(2));
+    expect(await parked).toMatchObject({ index: 0, ok: false });
+    await flush();
+    expect(later.current.status).toBe('pending');
+    expect(d.stats()).toMatchObject({ waitingPushers: 1, waitingPullers: 0 });
+    expect(await d.pull()).toBe(2);
+  });
+
+  test('parked pushes behind a full buffer keep FIFO order, select push cases included', async () => {
+    const c = new Channel<number>(2);
+    c.pushNowait(0);
+    c.pushNowait(1);
+    const parked = [c.push(2), select([push(c, 3)]), c.push(4), select([push(new Channel<number>(), -1), push(c, 5)])];
+    await flush();
+    expect(c.size).toBe(2); // Go's len(c): parked senders are not counted
+    const got: number[] = [];
+    for (let i = 0; i < 6; i++) got.push(await c.pull());
+    await Promise.all(parked);
+    expect(got).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  test("an unbuffered channel's size stays 0 while senders are parked, as Go's len", async () => {
+    const c = new Channel<number>();
+    const parked = [c.push(1), c.push(2)];
+    await flush();
+    expect([c.size, c.capacity, c.stats().waitingPushers]).toEqual([0, 0, 2]);
+    expect([await c.pull(), await c.pull()]).toEqual([1, 2]);
+    await Promise.all(parked);
+  });
+
+  test("after's channel closes once its value is taken, so a later pull case fires with ok false where Go's would block forever", async () => {
+    const timeout = afterMs(1);
+    const first = await select([pull(timeout)]);
+    expect(first.ok).toBe(true);
+    expect(typeof first.value).toBe('number');
+    expect(await select([pull(timeout), pull(new Channel<number>())])).toMatchObject({ index: 0, ok: false });
+  });
+
+  test('closing a ticker ends a for-await over it, where stopping a Go ticker leaves the range blocked', async () => {
+    const tick = ticker(2);
+    let ticks = 0;
+    for await (const _t of tick) if (++ticks === 3) tick.close();
+    expect(ticks).toBe(3);
+    expect(tick.closed).toBe(true);
+  });
+
+  test('several for-await consumers racing a close share every value exactly once', async () => {
+    const c = new Channel<number>(4);
+    const seen: number[] = [];
+    const consumers = Array.from({ length: 5 }, async () => {
+      for await (const v of c) seen.push(v);
+    });
+    for (let i = 0; i < 1000; i++) await c.push(i);
+    c.close();
+    await Promise.all(consumers);
+    expect(seen.sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+});
+
+describe('Go by Example', () => {
+  test('channel synchronization: a worker signals done on a channel and the caller waits for it', async () => {
+    const log: string[] = [];
+    const worker = async (done: PushChannel<boolean>) => {
+      log.push('working...');
+      await sleep(1);
+      log.push('done');
+      await done.push(true);
+    };
+    const done = new Channel<boolean>(1);
+    void worker(done);
+    expect(await done.pull()).toBe(true);
+    expect(log).toEqual(['working...', 'done']);
+  });
+
+  test('channel directions: ping takes a send-only channel and pong a receive-only and a send-only one', async () => {
+    const ping = (pings: PushChannel<string>, msg: string) => pings.push(msg);
+    const pong = async (pings: PullChannel<string>, pongs: PushChannel<string>) => pongs.push(await pings.pull());
+    const pings = new Channel<string>(1);
+    const pongs = new Channel<string>(1);
+    await ping(pings, 'passed message');
+    await pong(pings, pongs);
+    expect(await pongs.pull()).toBe('passed message');
+  });
+
+  test('select: two results arriving at different times are each received by a select in a loop', async () => {
+    const c1 = new Channel<string>();
+    const c2 = new Channel<string>();
+    setTimeout(() => void c1.push('one'), 5);
+    setTimeout(() => void c2.push('two'), 10);
+    const got: string[] = [];
+    for (let i = 0; i < 2; i++) got.push((await select([pull(c1), pull(c2)])).value as string);
+    expect(got).toEqual(['one', 'two']);
+  });
+
+  test('timeouts: a slow result loses to after(), and its buffered channel lets the late sender finish', async () => {
+    const c1 = new Channel<string>(1);
+    const late = (async () => {
+      await sleep(60);
+      await c1.push('result 1'); // buffered: does not wait forever for a reader that gave up
+    })();
+    const first = await select([pull(c1), pull(afterMs(5))]);
+    expect(first.index).toBe(1);
+    const c2 = new Channel<string>(1);
+    setTimeout(() => void c2.push('result 2'), 5);
+    const second = await select([pull(c2), pull(afterMs(1000))]);
+    expect(second).toMatchObject({ index: 0, value: 'result 2' });
+    await late;
+    expect(c1.size).toBe(1);
+  });
+
+  test('non-blocking channel operations: receive, send and a multi-way select with default all take the default', () => {
+    const messages = new Channel<string>();
+    const signals = new Channel<boolean>();
+    expect(selectNowait([pull(messages)])).toBeUndefined(); // no message received
+    expect(selectNowait([push(messages, 'hi')])).toBeUndefined(); // no message sent
+    expect(selectNowait([pull(messages), pull(signals)])).toBeUndefined(); // no activity
+    expect(waiters(messages, signals)).toBe(0);
+  });
+
+  test('closing channels: a worker ranges over jobs until close, then signals done', async () => {
+    const jobs = new Channel<number>(5);
+    const done = new Channel<boolean>();
+    const received: number[] = [];
+    void (async () => {
+      for (;;) {
+        const { value, ok } = await select([pull(jobs)]);
+        if (!ok) break;
+        received.push(value as number);
+      }
+      await done.push(true);
+    })();
+    for (let j = 1; j <= 3; j++) await jobs.push(j);
+    jobs.close();
+    expect(await done.pull()).toBe(true);
+    expect(received).toEqual([1, 2, 3]);
+    expect(await recv2(jobs)).toEqual([undefined, false]); // more jobs: false
+  });
+
+  test('timers: a timer stopped before it fires (an aborted after) never delivers', async () => {
+    const stop = new AbortController();
+    const timer = afterMs(5, { signal: stop.signal });
+    stop.abort();
+    await sleep(15);
+    expect(await recv2(timer)).toEqual([undefined, false]);
+  });
+
+  test('worker pools: three workers process five jobs and every result comes back once', async () => {
+    const numJobs = 5;
+    const jobs = new Channel<number>(numJobs);
+    const results = new Channel<number>(numJobs);
+    const byWorker = new Map<number, number[]>();
+    const worker = async (id: number) => {
+      for await (const j of jobs) {
+        byWorker.set(id, [...(byWorker.get(id) ?? []), j]);
+        await sleep(2);
+        await results.push(j * 2);
+      }
+    };
+    for (let w = 1; w <= 3; w++) void worker(w);
+    for (let j = 1; j <= numJobs; j++) await jobs.push(j);
+    jobs.close();
+    const got: number[] = [];
+    for (let a = 1; a <= numJobs; a++) got.push(await results.pull());
+    expect(got.sort((x, y) => x - y)).toEqual([2, 4, 6, 8, 10]);
+    expect(byWorker.size).toBe(3); // the jobs were shared out
+  });
+
+  test('rate limiting: requests are served at most one per tick, and a bursty limiter lets three through at once', async () => {
+    const period = 10;
+    const requests = new Channel<number>(5);
+    await requests.pushAll([1, 2, 3, 4, 5]);
+    requests.close();
+    const limiter = ticker(period);
+    const start = Date.now();
+    const served: number[] = [];
+    for await (const _req of requests) {
+      await limiter.pull();
+      served.push(Date.now() - start);
+    }
+    limiter.close();
+    for (const [i, ms] of served.entries()) expect(ms).toBeGreaterThanOrEqual((i + 1) * period - 2);
+
+    const bursty = new Channel<number>(3);
+    for (let i = 0; i < 3; i++) bursty.pushNowait(Date.now());
+    const refill = ticker(period);
+    const feeder = (async () => {
+      for await (const t of refill) await bursty.push(t);
+    })();
+    const burstyRequests = new Channel<number>(5);
+    await burstyRequests.pushAll([1, 2, 3, 4, 5]);
+    burstyRequests.close();
+    const start2 = Date.now();
+    const served2: number[] = [];
+    for await (const _req of burstyRequests) {
+      await bursty.pull();
+      served2.push(Date.now() - start2);
+    }
+    refill.close();
+    bursty.close();
+    await feeder.catch((error: unknown) => expect(error).toBeInstanceOf(ChannelClosedError));
+    expect(served2.slice(0, 3).every((ms) => ms < period)).toBe(true); // the burst
+    expect(served2[3]).toBeGreaterThanOrEqual(period - 2);
+    expect(served2[4]).toBeGreaterThanOrEqual(2 * period - 2);
+  });
+
+  test('stateful goroutines: reads and writes sent as requests with reply channels are served by one owner loop', async () => {
+    type Read = { key: number; resp: Channel<number> };
+    type Write = { key: number; val: number; resp: Channel<boolean> };
+    const reads = new Channel<Read>();
+    const writes = new Channel<Write>();
+    const quit = new Channel<void>();
+    const owner = (async () => {
+      const state = new Map<number, number>();
+      for (;;) {
+        const r = await select([pull(reads), pull(writes), pull(quit)]);
+        if (r.index === 0 && r.ok) await r.value.resp.push(state.get(r.value.key) ?? 0);
+        else if (r.index === 1 && r.ok) {
+          state.set(r.value.key, r.value.val);
+          await r.value.resp.push(true);
+        } else return state.size;
+      }
+    })();
+    const writers = Array.from({ length: 10 }, async (_, w) => {
+      for (let i = 0; i < 20; i++) {
+        const resp = new Channel<boolean>();
+        await writes.push({ key: (w + i) % 5, val: w, resp });
+        expect(await resp.pull()).toBe(true);
+      }
+    });
+    let readOps = 0;
+    const readers = Array.from({ length: 10 }, async () => {
+      for (let i = 0; i < 20; i++) {
+        const resp = new Channel<number>();
+        await reads.push({ key: i % 5, resp });
+        expect(await resp.pull()).toBeGreaterThanOrEqual(0);
+        readOps++;
+      }
+    });
+    await Promise.all([...writers, ...readers]);
+    quit.close();
+    expect(await owner).toBe(5);
+    expect(readOps).toBe(200);
+  });
+});
+
+describe('Go Concurrency Patterns (Pike)', () => {
+  /** Pike's `boring`: a generator returning a receive-only channel. */
+  function boring(msg: string, quit?: Channel<string>): PullChannel<string> {
+    const c = new Channel<string>();
+    void (async () => {
+      for (let i = 0; ; i++) {
+        if (quit === undefined) await c.push(`${msg} ${i}`);
+        else {
+          const r = await select([push(c, `${msg} ${i}`), pull(quit)]);
+          if (r.index === 1) {
+            await quit.push('See you!'); // cleanup, then answer on quit (round-trip quit)
+            return;
+          }
+        }
+      }
+    })();
+    return c;
+  }
+
+  test('a generator returns a channel and each pull gets its next value in order', async () => {
+    const joe = boring('Joe');
+    const got: string[] = [];
+    for (let i = 0; i < 5; i++) got.push(await joe.pull());
+    expect(got).toEqual(['Joe 0', 'Joe 1', 'Joe 2', 'Joe 3', 'Joe 4']);
+  });
+
+  test('fan-in with forwarding loops delivers both sources, each in its own order', async () => {
+    const fanIn = (a: PullChannel<string>, b: PullChannel<string>): PullChannel<string> => {
+      const c = new Channel<string>();
+      void (async () => {
+        for (;;) await c.push(await a.pull());
+      })();
+      void (async () => {
+        for (;;) await c.push(await b.pull());
+      })();
+      return c;
+    };
+    const c = fanIn(boring('Joe'), boring('Ann'));
+    const got: string[] = [];
+    for (let i = 0; i < 40; i++) got.push(await c.pull());
+    for (const who of ['Joe', 'Ann']) {
+      const mine = got.filter((s) => s.startsWith(who)).map((s) => Number(s.split(' ')[1]));
+      expect(mine).toEqual(mine.map((_, i) => i));
+      expect(mine.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('fan-in with one select loop delivers both sources, each in its own order', async () => {
+    const fanIn = (a: PullChannel<string>, b: PullChannel<string>): PullChannel<string> => {
+      const c = new Channel<string>();
+      void (async () => {
+        for (;;) {
+          const r = await select([pull(a), pull(b)]);
+          await c.push(r.value as string);
+        }
+      })();
+      return c;
+    };
+    const c = fanIn(boring('Joe'), boring('Ann'));
+    const got: string[] = [];
+    for (let i = 0; i < 200; i++) got.push(await c.pull());
+    const joe = got.filter((s) => s.startsWith('Joe')).length;
+    expect(joe).toBeGreaterThan(50); // the select is fair between two always-ready sources
+    expect(200 - joe).toBeGreaterThan(50);
+  });
+
+  test('restoring sequencing: each speaker waits on its own wait channel, so the fan-in alternates in lockstep', async () => {
+    type Message = { str: string; wait: Channel<boolean> };
+    const speaker = (msg: string): PullChannel<Message> => {
+      const c = new Channel<Message>();
+      const wait = new Channel<boolean>();
+      void (async () => {
+        for (let i = 0; ; i++) {
+          await c.push({ str: `${msg} ${i}`, wait });
+          await wait.pull();
+        }
+      })();
+      return c;
+    };
+    const c = new Channel<Message>();
+    for (const s of [speaker('Joe'), speaker('Ann')])
+      void (async () => {
+        for await (const m of s) await c.push(m);
+      })();
+    for (let round = 0; round < 5; round++) {
+      const msg1 = await c.pull();
+      const msg2 = await c.pull();
+      expect([msg1.str, msg2.str].sort()).toEqual([`Ann ${round}`, `Joe ${round}`]);
+      await msg1.wait.push(true);
+      await msg2.wait.push(true);
+    }
+  });
+
+  test('a timeout per message: a select with a fresh after() gives up on a source that went quiet', async () => {
+    const c = new Channel<string>();
+    void (async () => {
+      for (let i = 0; i < 3; i++) await c.push(`msg ${i}`);
+      // then silence
+    })();
+    const got: string[] = [];
+    for (;;) {
+      const r = await select([pull(c), pull(afterMs(20))]);
+      if (r.index === 1) break; // You're too slow.
+      got.push(r.value as string);
+    }
+    expect(got).toEqual(['msg 0', 'msg 1', 'msg 2']);
+    expect(waiters(c)).toBe(0);
+  });
+
+  test('a timeout for the whole conversation: one after() outside the loop ends an endless source', async () => {
+    const c = boring('Joe');
+    const timeout = afterMs(20);
+    let n = 0;
+    for (;;) {
+      const r = await select([pull(c), pull(timeout)]);
+      if (r.channel === timeout) break;
+      n++;
+      if (n % 100 === 0) await sleep(1); // let the timer run
+    }
+    expect(n).toBeGreaterThan(0);
+  });
+
+  test('a quit channel stops a generator, and a round-trip quit waits for its cleanup', async () => {
+    const quit = new Channel<string>();
+    const c = boring('Joe', quit);
+    for (let i = 0; i < 5; i++) expect(await c.pull()).toBe(`Joe ${i}`);
+    await quit.push('Bye!');
+    expect(await quit.pull()).toBe('See you!');
+    expect(waiters(quit, c as Channel<string>)).toBe(0);
+  });
+
+  test('replicated search returns the first reply and, with a buffered channel, strands no loser', async () => {
+    const fakeSearch = (kind: string, ms: number) => async (query: string) => {
+      await sleep(ms);
+      return `${kind} result for ${query}`;
+    };
+    const first = async (query: string, ...replicas: ((q: string) => Promise<string>)[]) => {
+      const c = new Channel<string>(replicas.length);
+      for (const replica of replicas) void replica(query).then((r) => c.push(r));
+      return { result: await c.pull(), c };
+    };
+    const { result, c } = await first('golang', fakeSearch('slow', 40), fakeSearch('fast', 1), fakeSearch('mid', 20));
+    expect(result).toBe('fast result for golang');
+    await sleep(50);
+    expect([c.size, c.stats().waitingPushers]).toEqual([2, 0]);
+  });
+});
+
+describe('Advanced Go Concurrency Patterns (Ajmani)', () => {
+  test('ping-pong: two players hit one ball on a shared table channel, and main takes the ball back', async () => {
+    type Ball = { hits: number };
+    const table = new Channel<Ball>();
+    const hitsBy: Record<string, number> = { ping: 0, pong: 0 };
+    const player = async (name: string) => {
+      for (;;) {
+        let ball: Ball;
+        try {
+          ball = await table.pull();
+        } catch {
+          return;
+        }
+        ball.hits++;
+        hitsBy[name]!++;
+        await sleep(0);
+        await table.push(ball).catch(() => undefined);
+      }
+    };
+    const players = [player('ping'), player('pong')];
+    await table.push({ hits: 0 });
+    await sleep(20);
+    const ball = await table.pull(); // game over; grab the ball
+    table.close();
+    await Promise.all(players);
+    expect(ball.hits).toBe(hitsBy.ping! + hitsBy.pong!);
+    expect(ball.hits).toBeGreaterThan(1);
+    expect(Math.abs(hitsBy.ping! - hitsBy.pong!)).toBeLessThanOrEqual(1); // they alternate
+  });
+
+  test('a subscription loop enables its send case only while items are pending (nil channel) and closes with an error reply', async () => {
+    type Item = { guid: number };
+    // A fetcher that returns two new items per fetch; guids 0, 1, 2, …
+    let next = 0;
+    const fetch = async (): Promise<Item[]> => [{ guid: next++ }, { guid: next++ }];
+    const updates = new Channel<Item>();
+    const closing = new Channel<Channel<Error | null>>();
+    const maxPending = 10;
+    const loop = (async () => {
+      let pending: Item[] = [];
+      let fetchDone: Channel<Item[]> | null = null;
+      const err: Error | null = null;
+      for (;;) {
+        const startFetch = fetchDone === null && pending.length < maxPending;
+        if (startFetch) {
+          const done = new Channel<Item[]>(1);
+          fetchDone = done;
+          void fetch().then((items) => done.push(items));
+        }
+        const r = await select([
+          pull(closing),
+          fetchDone === null ? null : pull(fetchDone),
+          pending.length > 0 ? push(updates, pending[0]!) : null, // nil unless something is pending
+        ]);
+        if (r.index === 0 && r.ok) {
+          updates.close();
+          await r.value.push(err);
+          return pending.length;
+        }
+        if (r.index === 1 && r.ok) {
+          fetchDone = null;
+          pending = pending.concat(r.value);
+        } else if (r.index === 2) pending = pending.slice(1);
+      }
+    })();
+    const got: number[] = [];
+    for (let i = 0; i < 25; i++) got.push((await updates.pull()).guid);
+    expect(got).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    const errc = new Channel<Error | null>();
+    await closing.push(errc);
+    expect(await errc.pull()).toBeNull();
+    expect(await loop).toBeLessThanOrEqual(maxPending + 1);
+    expect(updates.closed).toBe(true);
+    expect(waiters(updates, closing)).toBe(0);
+  });
+});
+
+describe('pipelines and cancellation (the Go blog)', () => {
+  const gen = (done: PullChannel<void>, ...nums: number[]): PullChannel<number> => {
+    const out = new Channel<number>();
+    void (async () => {
+      for (const n of nums) if ((await select([push(out, n), pull(done)])).index === 1) break;
+      out.close();
+    })();
+    return out;
+  };
+  const sq = (done: PullChannel<void>, input: PullChannel<number>): PullChannel<number> => {
+    const out = new Channel<number>();
+    void (async () => {
+      for await (const n of input) if ((await select([push(out, n * n), pull(done)])).index === 1) break;
+      out.close();
+    })();
+    return out;
+  };
+  const merge = (done: PullChannel<void>, ...cs: PullChannel<number>[]): PullChannel<number> => {
+    const out = new Channel<number>();
+    let open = cs.length;
+    for (const c of cs)
+      void (async () => {
+        for await (const n of c) if ((await select([push(out, n), pull(done)])).index === 1) break;
+        if (--open === 0) out.close(); // wg.Wait(); close(out)
+      })();
+    return out;
+  };
+
+  test('gen → two sq stages → merge yields every square once', async () => {
+    const done = new Channel<void>();
+    const input = gen(done, 2, 3, 4, 5, 6);
+    const out = merge(done, sq(done, input), sq(done, input));
+    const got: number[] = [];
+    for await (const n of out) got.push(n);
+    expect(got.sort((a, b) => a - b)).toEqual([4, 9, 16, 25, 36]);
+    done.close();
+  });
+
+  test('closing done after the first value stops every stage, which all close their outputs and leave no waiter', async () => {
+    const done = new Channel<void>();
+    const input = gen(done, ...Array.from({ length: 1000 }, (_, i) => i)) as Channel<number>;
+    const s1 = sq(done, input) as Channel<number>;
+    const s2 = sq(done, input) as Channel<number>;
+    const out = merge(done, s1, s2) as Channel<number>;
+    const first = await out.pull();
+    expect(first).toBeGreaterThanOrEqual(0);
+    done.close(); // tell the remaining senders we're leaving
+    const rest: number[] = [];
+    for await (const n of out) rest.push(n); // ends: every stage saw done and closed
+    expect(rest.length).toBeLessThan(3);
+    for (const c of [input, s1, s2, out]) expect(c.closed).toBe(true);
+    expect(waiters(input, s1, s2, out, done)).toBe(0);
+  });
+
+  test('an AbortSignal cancels a pipeline whose stages pass it to every push and pull', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const stage = (input: PullChannel<number>, f: (n: number) => number): Channel<number> => {
+      const out = new Channel<number>();
+      void (async () => {
+        try {
+          for (;;) await out.push(f(await input.pull({ signal })), { signal });
+        } catch (error) {
+          out.close(error === signal.reason ? undefined : error);
+        }
+      })();
+      return out;
+    };
+    const source = new Channel<number>();
+    void (async () => {
+      for (let i = 0; ; i++) await source.push(i, { signal });
+    })().catch(() => source.close());
+    const out = stage(
+      stage(source, (n) => n + 1),
+      (n) => n * 2,
+    );
+    expect([await out.pull(), await out.pull(), await out.pull()]).toEqual([2, 4, 6]);
+    controller.abort(new Error('consumer left'));
+    const rest: number[] = [];
+    for await (const n of out) rest.push(n);
+    expect(rest).toEqual([]);
+    expect(waiters(source, out)).toBe(0);
+    expect(source.closed && out.closed).toBe(true);
+  });
+
+  test('bounded parallelism: a fixed number of digesters never run more than that many jobs at once', async () => {
+    const numDigesters = 3;
+    const paths = new Channel<string>();
+    const results = new Channel<{ path: string; sum: number }>();
+    let running = 0;
+    let peak = 0;
+    const digester = async () => {
+      for await (const path of paths) {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(1);
+        running--;
+        await results.push({ path, sum: [...path].reduce((s, ch) => s + ch.charCodeAt(0), 0) });
+      }
+    };
+    const walk = (async () => {
+      for (let i = 0; i < 30; i++) await paths.push(`file${i}`);
+      paths.close();
+    })();
+    const digesters = Array.from({ length: numDigesters }, digester);
+    void Promise.all(digesters).then(() => results.close());
+    const sums = new Map<string, number>();
+    for await (const r of results) sums.set(r.path, r.sum);
+    await walk;
+    expect(sums.size).toBe(30);
+    expect(peak).toBe(numDigesters);
+  });
+
+  test('nil-channel disabling: a for-select loop drops each input as it closes and ends when both are gone', async () => {
+    const a = new Channel<number>();
+    const b = new Channel<number>();
+    void (async () => {
+      for (let i = 0; i < 3; i++) await a.push(i);
+      a.close();
+    })();
+    void (async () => {
+      for (let i = 0; i < 7; i++) await b.push(100 + i);
+      b.close();
+    })();
+    const got: number[] = [];
+    let cases: [PullCase<number> | null, PullCase<number> | null] = [pull(a), pull(b)];
+    while (cases[0] !== null || cases[1] !== null) {
+      const r = await select(cases);
+      if (!r.ok) cases = r.index === 0 ? [null, cases[1]] : [cases[0], null];
+      else got.push(r.value);
+    }
+    expect(got.filter((n) => n < 100)).toEqual([0, 1, 2]);
+    expect(got.filter((n) => n >= 100)).toEqual([100, 101, 102, 103, 104, 105, 106]);
+    expect(waiters(a, b)).toBe(0);
+  });
+
+  test('a for-select loop with a done channel processes input until done closes, then returns', async () => {
+    const input = new Channel<number>();
+    const done = new Channel<void>();
+    let total = 0;
+    const loop = (async () => {
+      for (;;) {
+        const r = await select([pull(done), pull(input)]);
+        if (r.index === 0) return 'done';
+        total += r.value as number;
+      }
+    })();
+    for (let i = 1; i <= 10; i++) await input.push(i);
+    done.close();
+    expect(await loop).toBe('done');
+    expect(total).toBe(55);
+    expect(waiters(input, done)).toBe(0);
+  });
 });
