@@ -1634,3 +1634,85 @@ describe('pipelines and cancellation (the Go blog)', () => {
     expect(waiters(input, done)).toBe(0);
   });
 });
+
+describe('a randomized select storm (TestSelectStress generalized)', () => {
+  /** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */
+  function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  test.each([1, 2, 3, 4])(
+    'random selects, plain and non-blocking operations and a close on six channels commit every value exactly once (seed %i)',
+    async (seed) => {
+      const random = prng(seed);
+      const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+      const chans = [0, 0, 1, 2, 3, Infinity].map((cap, i) => new Channel<string>(cap, { name: `c${i}` }));
+      const controller = new AbortController();
+      const { signal } = controller;
+      const pushed = new Set<string>(); // values whose push committed
+      const pulled: string[] = []; // values a pull committed to
+      let progress = 0;
+      let serial = 0;
+      const isClosed = (e: unknown) => e instanceof ChannelClosedError;
+      const agent = async (id: number) => {
+        for (let step = 0; step < 300; step++) {
+          const op = random();
+          const value = `${id}:${serial++}`;
+          const c = pick(chans);
+          // A blocking operation gives up after a millisecond (an abort while parked), so the
+          // storm never deadlocks; the global signal ends it all if something hangs.
+          const opSignal = AbortSignal.any([signal, AbortSignal.timeout(1)]);
+          try {
+            if (op < 0.55) {
+              const cases = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+                random() < 0.15 ? null : random() < 0.5 ? pull(pick(chans)) : push(pick(chans), `${value}/${serial++}`),
+              );
+              if (cases.every((x) => x === null)) continue;
+              const r = random() < 0.2 ? selectNowait(cases) : await select(cases, { signal: opSignal });
+              if (r === undefined) continue;
+              const chosen = cases[r.index]!;
+              if (chosen.kind === 'push') pushed.add((chosen as PushCase<string>).value);
+              else if (r.ok) pulled.push(r.value as string);
+            } else if (op < 0.7) {
+              await c.push(value, { signal: opSignal });
+              pushed.add(value);
+            } else if (op < 0.85) {
+              pulled.push(await c.pull({ signal: opSignal }));
+            } else if (op < 0.92) {
+              if (c.tryPush(value)) pushed.add(value);
+            } else {
+              const v = c.tryPull();
+              if (v !== undefined) pulled.push(v);
+            }
+          } catch (error) {
+            if (signal.aborted && error === signal.reason) return;
+            if (!isClosed(error) && error !== opSignal.reason) throw error;
+          } finally {
+            progress++;
+            if (id === 0 && step === 150) chans[3]!.close(); // close a buffered channel mid-storm
+          }
+        }
+      };
+      const agents = Array.from({ length: 8 }, (_, i) => agent(i));
+      const hang = setTimeout(() => controller.abort(new Error('storm hung')), 10_000);
+      await Promise.all(agents);
+      clearTimeout(hang);
+      expect(signal.aborted).toBe(false);
+      expect(progress).toBe(8 * 300);
+      const leftovers: string[] = [];
+      for (const c of chans) for (let v = c.tryPull(); v !== undefined; v = c.tryPull()) leftovers.push(v);
+      const delivered = [...pulled, ...leftovers];
+      expect(new Set(delivered).size).toBe(delivered.length); // no duplicate
+      expect(delivered.slice().sort()).toEqual([...pushed].sort()); // no loss, nothing invented
+      expect(waiters(...chans)).toBe(0); // aborted selects and operations left nothing behind
+      expect(pushed.size).toBeGreaterThan(300);
+    },
+  );
+});
