@@ -1716,3 +1716,134 @@ describe('a randomized select storm (TestSelectStress generalized)', () => {
     },
   );
 });
+
+describe('more of runtime/chan_test.go and test/chan', () => {
+  test('100,000 selects that lose on an idle case never leave a waiter on it (select2.go)', async () => {
+    const c = new Channel<number>();
+    const dummy = new Channel<number>();
+    const n = 100_000;
+    const sender = (async () => {
+      for (let i = 0; i < n; i++) await c.push(1);
+    })();
+    let most = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await select([pull(c), pull(dummy)]);
+      if (r.index === 1) throw new Error('dummy');
+      most = Math.max(most, dummy.stats().waitingPullers);
+    }
+    await sender;
+    expect(most).toBe(0);
+    expect(waiters(c, dummy)).toBe(0);
+  });
+
+  test.each([0, 1, 2, 3, 4])(
+    'a non-blocking select over two channels of which one always holds a value never takes the default (TestNonblockSelectRace, interleaving %i)',
+    async (at) => {
+      for (let i = 0; i < 2000; i++) {
+        const c1 = new Channel<number>(1);
+        const c2 = new Channel<number>(1);
+        c1.pushNowait(1);
+        const done = (async () => {
+          for (let k = 0; k < at; k++) await null;
+          return selectNowait([pull(c1), pull(c2)]) !== undefined;
+        })();
+        await c2.push(1);
+        selectNowait([pull(c1)]);
+        expect(await done).toBe(true);
+      }
+    },
+  );
+
+  test.each([0, 1, 2, 3])(
+    'a non-blocking select sees a value or a closed channel while the other channel closes (TestNonblockSelectRace2, interleaving %i)',
+    async (at) => {
+      for (let i = 0; i < 2000; i++) {
+        const c1 = new Channel<number>(1);
+        const c2 = new Channel<number>(1);
+        c1.pushNowait(1);
+        const done = (async () => {
+          for (let k = 0; k < at; k++) await null;
+          return selectNowait([pull(c1), pull(c2)]) !== undefined;
+        })();
+        c2.close();
+        await null;
+        selectNowait([pull(c1)]);
+        expect(await done).toBe(true);
+      }
+    },
+  );
+
+  test('a parked select with push cases on two channels, taken through one, is gone from the other in the same tick', async () => {
+    const c = new Channel<number>();
+    const d = new Channel<number>();
+    const parked = select([push(c, 1), push(d, 2)]);
+    await flush();
+    expect(d.pullNowait()).toBe(2);
+    expect(() => c.pullNowait()).toThrow(expect.objectContaining({ name: 'ChannelEmptyError' }));
+    expect(await parked).toMatchObject({ index: 1 });
+    expect(waiters(c, d)).toBe(0);
+  });
+
+  test('close of a buffered channel keeps its buffered values and fails only the parked pushes, whose values never appear', async () => {
+    const c = new Channel<number>(2);
+    await c.pushAll([1, 2]);
+    const parked = [track(c.push(3)), track(select([push(c, 4)]))];
+    await flush();
+    c.close();
+    await flush();
+    for (const p of parked)
+      expect(p.current).toMatchObject({ status: 'rejected', reason: expect.any(ChannelClosedError) });
+    const got: number[] = [];
+    for await (const v of c) got.push(v);
+    expect(got).toEqual([1, 2]);
+  });
+
+  test("a select parked with a push and a pull case on a closing channel rejects, where Go's close would fire the pull case with ok false", async () => {
+    const c = new Channel<number>();
+    const parked = track(select([push(c, 1), pull(c)]));
+    await flush();
+    c.close();
+    await flush();
+    expect(parked.current).toMatchObject({ status: 'rejected', reason: expect.any(ChannelClosedError) });
+    expect(waiters(c)).toBe(0);
+  });
+
+  test('a self-select parked on an unbuffered channel is matched by a plain pull through its push case and then holds no pull', async () => {
+    const c = new Channel<number>();
+    const parked = select([push(c, 1), pull(c)]);
+    await flush();
+    expect(c.pullNowait()).toBe(1);
+    expect(await parked).toMatchObject({ index: 0 });
+    expect(() => c.pushNowait(2)).toThrow(expect.objectContaining({ name: 'ChannelFullError' }));
+    expect(waiters(c)).toBe(0);
+  });
+});
+
+describe('Go semantics pinned where chanasync chose', () => {
+  test('selectNowait with a push case on a closed channel throws even when another case is ready, where Go picks at random and may not panic', () => {
+    const closed = new Channel<number>();
+    closed.close();
+    const ready = new Channel<number>(1);
+    ready.pushNowait(1);
+    for (let i = 0; i < 50; i++) expect(() => selectNowait([pull(ready), push(closed, 2)])).toThrow(ChannelClosedError);
+    expect(ready.size).toBe(1); // nothing was committed
+  });
+
+  test('a pull case on a channel of undefined tells a pushed undefined (ok true) from a close (ok false)', async () => {
+    const c = new Channel<undefined>(1);
+    c.pushNowait(undefined);
+    c.close();
+    expect(await select([pull(c)])).toEqual({ index: 0, channel: c, value: undefined, ok: true });
+    expect(await select([pull(c)])).toEqual({ index: 0, channel: c, value: undefined, ok: false });
+  });
+
+  test('a select over 1000 channels fires the one that gets a value and leaves nothing on the other 999', async () => {
+    const cs = Array.from({ length: 1000 }, () => new Channel<number>());
+    const parked = select(cs.map((c) => pull(c)));
+    await flush();
+    expect(waiters(...cs)).toBe(1000);
+    cs[617]!.pushNowait(42);
+    expect(await parked).toMatchObject({ index: 617, value: 42, ok: true });
+    expect(waiters(...cs)).toBe(0);
+  });
+});
