@@ -13,6 +13,7 @@ import {
   after as afterMs,
   Channel,
   ChannelClosedError,
+  from,
   type PullCase,
   type PullChannel,
   type PushCase,
@@ -1845,5 +1846,45 @@ describe('Go semantics pinned where chanasync chose', () => {
     cs[617]!.pushNowait(42);
     expect(await parked).toMatchObject({ index: 617, value: 42, ok: true });
     expect(waiters(...cs)).toBe(0);
+  });
+});
+
+describe('generators: a goroutine versus from()', () => {
+  test('a generator loop parks its push, so selectNowait polls it as Go polls a generator with default', async () => {
+    const c = new Channel<number>();
+    void (async () => {
+      for (let i = 0; i < 3; i++) await c.push(i);
+      c.close();
+    })();
+    await flush();
+    const got: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = selectNowait([pull(c)]);
+      got.push(r === undefined ? 'default' : r.ok ? r.value : 'closed');
+      await flush();
+    }
+    expect(got).toEqual([0, 1, 2, 'closed']);
+  });
+
+  test('from() of capacity 0 reads its source only for a blocking pull, so selectNowait and tryPull never see a value', async () => {
+    const c = from([1, 2, 3]);
+    for (let i = 0; i < 5; i++) {
+      expect(selectNowait([pull(c)])).toBeUndefined();
+      expect(c.tryPull()).toBeUndefined();
+      await sleep(1);
+    }
+    expect(await select([pull(c)])).toMatchObject({ value: 1, ok: true }); // a blocking pull asks
+  });
+
+  test('from() with capacity 1 keeps one value ahead, so selectNowait polls it to the end', async () => {
+    const c = from([1, 2, 3], { capacity: 1 });
+    await flush();
+    const got: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = selectNowait([pull(c)]);
+      got.push(r === undefined ? 'default' : r.ok ? r.value : 'closed');
+      await flush();
+    }
+    expect(got).toEqual([1, 2, 3, 'closed']);
   });
 });
