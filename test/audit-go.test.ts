@@ -1888,3 +1888,258 @@ describe('generators: a goroutine versus from()', () => {
     expect(got).toEqual([1, 2, 3, 'closed']);
   });
 });
+
+describe('test/chan/powser1.go: McIlroy power series on demand channels', () => {
+  // A power series is a demand channel: a consumer pushes a request on `req`, then pulls the
+  // next rational coefficient from `dat`. A denominator of 0 marks the end. Every operator is a
+  // loop (a goroutine) over unbuffered channels; `split` tees a series with nested selects and
+  // `getn` uses the nil-channel idiom on push and pull cases. A faithful port, with bigints.
+  type Rat = { readonly num: bigint; readonly den: bigint };
+  type Dch = { req: Channel<number>; dat: Channel<Rat> };
+  const gcd = (u: bigint, v: bigint): bigint => (u < 0n ? gcd(-u, v) : u === 0n ? v : gcd(v % u, u));
+  const i2tor = (u: bigint, v: bigint): Rat => {
+    const g = gcd(u, v);
+    return v > 0n ? { num: u / g, den: v / g } : { num: -u / g, den: -v / g };
+  };
+  const itor = (u: bigint) => i2tor(u, 1n);
+  const zero = itor(0n);
+  const one = itor(1n);
+  const finis = i2tor(1n, 0n);
+  const end = (u: Rat) => (u.den === 0n ? 1 : 0);
+  const add = (u: Rat, v: Rat) => {
+    const g = gcd(u.den, v.den);
+    return i2tor(u.num * (v.den / g) + v.num * (u.den / g), u.den * (v.den / g));
+  };
+  const mul = (u: Rat, v: Rat): Rat => {
+    const g1 = gcd(u.num, v.den);
+    const g2 = gcd(u.den, v.num);
+    return { num: (u.num / g1) * (v.num / g2), den: (u.den / g2) * (v.den / g1) };
+  };
+  const neg = (u: Rat) => i2tor(-u.num, u.den);
+  const go = (f: () => Promise<unknown>) => void f();
+
+  let seqno = 0;
+  const mkdch = (): Dch => ({ req: new Channel<number>(), dat: new Channel<Rat>() });
+  const mkdch2 = (): Dch[] => [mkdch(), mkdch()];
+
+  // split reads one demand channel and replicates it onto two, read at different rates.
+  const dosplit = async (input: Dch, out: Dch[], wait: Channel<number>): Promise<void> => {
+    let both = false;
+    const first = await select([pull(out[0]!.req), pull(wait)]);
+    if (first.index === 1) {
+      both = true;
+      const second = await select([pull(out[0]!.req), pull(out[1]!.req)]);
+      if (second.index === 1) [out[0], out[1]] = [out[1]!, out[0]!];
+    }
+    seqno++;
+    await input.req.push(seqno);
+    const release = new Channel<number>();
+    go(() => dosplit(input, out, release));
+    const dat = await input.dat.pull();
+    await out[0]!.dat.push(dat);
+    if (!both) await wait.pull();
+    await out[1]!.req.pull();
+    await out[1]!.dat.push(dat);
+    await release.push(0);
+  };
+  const split = (input: Dch, out: Dch[]) => {
+    const release = new Channel<number>();
+    go(() => dosplit(input, out, release));
+    go(() => release.push(0));
+  };
+  const put = async (dat: Rat, out: Dch) => {
+    await out.req.pull();
+    await out.dat.push(dat);
+  };
+  const get = async (input: Dch): Promise<Rat> => {
+    seqno++;
+    await input.req.push(seqno);
+    return input.dat.pull();
+  };
+  // One item from each of two demand channels, in whatever order they answer.
+  const get2 = async (in0: Dch, in1: Dch): Promise<Rat[]> => {
+    const ins = [in0, in1];
+    const req: (Channel<number> | null)[] = [in0.req, in1.req];
+    const dat: (Channel<Rat> | null)[] = [null, null];
+    const out: Rat[] = [];
+    for (let n = 4; n > 0; n--) {
+      seqno++;
+      const r = await select([
+        req[0] ? push(req[0], seqno) : null,
+        req[1] ? push(req[1], seqno) : null,
+        dat[0] ? pull(dat[0]) : null,
+        dat[1] ? pull(dat[1]) : null,
+      ]);
+      if (r.index < 2) {
+        dat[r.index] = ins[r.index]!.dat;
+        req[r.index] = null;
+      } else {
+        out[r.index - 2] = r.value as Rat;
+        dat[r.index - 2] = null;
+      }
+    }
+    return out;
+  };
+  const copy = async (input: Dch, out: Dch) => {
+    for (;;) {
+      await out.req.pull();
+      await out.dat.push(await get(input));
+    }
+  };
+  const Split = (U: Dch) => {
+    const UU = mkdch2();
+    split(U, UU);
+    return UU;
+  };
+  const Rep = (c: Rat) => {
+    const Z = mkdch();
+    go(async () => {
+      for (;;) await put(c, Z);
+    });
+    return Z;
+  };
+  const Add = (U: Dch, V: Dch) => {
+    const Z = mkdch();
+    go(async () => {
+      for (;;) {
+        await Z.req.pull();
+        const uv = await get2(U, V);
+        switch (end(uv[0]!) + 2 * end(uv[1]!)) {
+          case 0:
+            await Z.dat.push(add(uv[0]!, uv[1]!));
+            break;
+          case 1:
+            await Z.dat.push(uv[1]!);
+            await copy(V, Z);
+            break;
+          case 2:
+            await Z.dat.push(uv[0]!);
+            await copy(U, Z);
+            break;
+          case 3:
+            await Z.dat.push(finis);
+        }
+      }
+    });
+    return Z;
+  };
+  const Cmul = (c: Rat, U: Dch) => {
+    const Z = mkdch();
+    go(async () => {
+      for (let done = false; !done; ) {
+        await Z.req.pull();
+        const u = await get(U);
+        if (end(u)) done = true;
+        else await Z.dat.push(mul(c, u));
+      }
+      await Z.dat.push(finis);
+    });
+    return Z;
+  };
+  const Sub = (U: Dch, V: Dch) => Add(U, Cmul(neg(one), V));
+  const Mul = (U: Dch, V: Dch): Dch => {
+    const Z = mkdch();
+    go(async () => {
+      await Z.req.pull();
+      const uv = await get2(U, V);
+      if (end(uv[0]!) || end(uv[1]!)) await Z.dat.push(finis);
+      else {
+        await Z.dat.push(mul(uv[0]!, uv[1]!));
+        const UU = Split(U);
+        const VV = Split(V);
+        const W = Add(Cmul(uv[0]!, VV[0]!), Cmul(uv[1]!, UU[0]!));
+        await Z.req.pull();
+        await Z.dat.push(await get(W));
+        await copy(Add(W, Mul(UU[1]!, VV[1]!)), Z);
+      }
+    });
+    return Z;
+  };
+  const Diff = (U: Dch) => {
+    const Z = mkdch();
+    go(async () => {
+      await Z.req.pull();
+      let u = await get(U);
+      if (!end(u)) {
+        for (let i = 1n, done = false; !done; i++) {
+          u = await get(U);
+          if (end(u)) done = true;
+          else {
+            await Z.dat.push(mul(itor(i), u));
+            await Z.req.pull();
+          }
+        }
+      }
+      await Z.dat.push(finis);
+    });
+    return Z;
+  };
+  const Integ = (c: Rat, U: Dch) => {
+    const Z = mkdch();
+    go(async () => {
+      await put(c, Z);
+      for (let i = 1n, done = false; !done; i++) {
+        await Z.req.pull();
+        const u = await get(U);
+        if (end(u)) done = true;
+        await Z.dat.push(mul(i2tor(1n, i), u));
+      }
+      await Z.dat.push(finis);
+    });
+    return Z;
+  };
+  const Exp = (U: Dch) => {
+    const ZZ = mkdch2();
+    split(Integ(one, Mul(ZZ[0]!, Diff(U))), ZZ);
+    return ZZ[1]!;
+  };
+  const MonSubst = (U: Dch, c0: Rat, n: number) => {
+    const Z = mkdch();
+    go(async () => {
+      let c = one;
+      for (;;) {
+        await Z.req.pull();
+        const u = await get(U);
+        await Z.dat.push(mul(u, c));
+        c = mul(c, c0);
+        if (end(u)) {
+          await Z.dat.push(finis);
+          break;
+        }
+        for (let i = 1; i < n; i++) {
+          await Z.req.pull();
+          await Z.dat.push(zero);
+        }
+      }
+    });
+    return Z;
+  };
+  const terms = async (U: Dch, n: number) => {
+    const got: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = await get(U);
+      got.push(r.den === 1n ? `${r.num}` : `${r.num}/${r.den}`);
+    }
+    return got.join(' ');
+  };
+  const Ones = () => Rep(one);
+  const Twos = () => Rep(itor(2n));
+
+  test.each<[string, () => Dch, string]>([
+    ['Ones', Ones, '1 1 1 1 1 1 1 1 1 1'],
+    ['Add(Ones, Twos)', () => Add(Ones(), Twos()), '3 3 3 3 3 3 3 3 3 3'],
+    ['Diff(Ones)', () => Diff(Ones()), '1 2 3 4 5 6 7 8 9 10'],
+    ['Integ(zero, Ones)', () => Integ(zero, Ones()), '0 1 1/2 1/3 1/4 1/5 1/6 1/7 1/8 1/9'],
+    ['Cmul(-1, Twos)', () => Cmul(neg(one), Twos()), '-2 -2 -2 -2 -2 -2 -2 -2 -2 -2'],
+    ['Sub(Ones, Twos)', () => Sub(Ones(), Twos()), '-1 -1 -1 -1 -1 -1 -1 -1 -1 -1'],
+    ['Mul(Ones, Ones)', () => Mul(Ones(), Ones()), '1 2 3 4 5 6 7 8 9 10'],
+    ['Exp(Ones)', () => Exp(Ones()), '1 1 3/2 13/6 73/24 167/40 4051/720 37633/5040 43817/4480 4596553/362880'],
+    [
+      'ATan: Integ(zero, MonSubst(Ones, -1, 2))',
+      () => Integ(zero, MonSubst(Ones(), neg(one), 2)),
+      '0 1 0 -1/3 0 1/5 0 -1/7 0 1/9',
+    ],
+  ])('the power series %s has the coefficients Go expects', async (_name, series, expected) => {
+    expect(await terms(series(), 10)).toBe(expected);
+  });
+});
