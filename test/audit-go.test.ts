@@ -2143,3 +2143,131 @@ describe('test/chan/powser1.go: McIlroy power series on demand channels', () => 
     expect(await terms(series(), 10)).toBe(expected);
   });
 });
+
+describe('test/chan/sieve2.go: the Eratosthenes sieve with a heap of channels and a send proxy', () => {
+  test('the heap-merged sieve over buffered channels, with a nil-case send proxy, yields the first 1000 primes', async () => {
+    const go = (f: () => Promise<unknown>) => void f();
+    const odds = () => {
+      const out = new Channel<number>(50);
+      go(async () => {
+        for (let n = 5; ; n += 2) await out.push(n);
+      });
+      return out;
+    };
+    const multiples = (p: number) => {
+      const out = new Channel<number>(10);
+      go(async () => {
+        for (let n = p * p; ; n += 2 * p) await out.push(n);
+      });
+      return out;
+    };
+    type PeekCh = { head: number; ch: Channel<number> };
+    // A binary min-heap of PeekCh by head (container/heap).
+    const heap: PeekCh[] = [];
+    const heapPush = (x: PeekCh) => {
+      heap.push(x);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (heap[parent]!.head <= heap[i]!.head) break;
+        [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+        i = parent;
+      }
+    };
+    const heapPop = (): PeekCh => {
+      const top = heap[0]!;
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = last;
+        for (let i = 0; ; ) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < heap.length && heap[l]!.head < heap[m]!.head) m = l;
+          if (r < heap.length && heap[r]!.head < heap[m]!.head) m = r;
+          if (m === i) break;
+          [heap[m], heap[i]] = [heap[i]!, heap[m]!];
+          i = m;
+        }
+      }
+      return top;
+    };
+    // A channel that never blocks its sender: a loop buffers what `out` cannot take yet, and
+    // its push case is null (disabled) while that buffer is empty.
+    const sendproxy = (out: Channel<number>) => {
+      const proxy = new Channel<number>(10);
+      go(async () => {
+        const queue: number[] = [];
+        for (;;) {
+          const r = await select([pull(proxy), queue.length === 0 ? null : push(out, queue[0]!)]);
+          if (r.index === 0) queue.push(r.value as number);
+          else queue.shift();
+        }
+      });
+      return proxy;
+    };
+    const sieve = () => {
+      const out = new Channel<number>(10);
+      out.pushNowait(2);
+      out.pushNowait(3);
+      const composites = new Channel<number>(50);
+      const primes = new Channel<number>(10);
+      primes.pushNowait(3);
+      go(async () => {
+        let min = 15;
+        for (;;) {
+          const m = multiples(await primes.pull());
+          const head = await m.pull();
+          while (min < head) {
+            await composites.push(min);
+            const minchan = heapPop();
+            min = minchan.head;
+            minchan.head = await minchan.ch.pull();
+            heapPush(minchan);
+          }
+          while (min === head) {
+            const minchan = heapPop();
+            min = minchan.head;
+            minchan.head = await minchan.ch.pull();
+            heapPush(minchan);
+          }
+          await composites.push(head);
+          heapPush({ head: await m.pull(), ch: m });
+        }
+      });
+      go(async () => {
+        const proxied = sendproxy(primes);
+        const candidates = odds();
+        let p = await candidates.pull();
+        for (;;) {
+          const c = await composites.pull();
+          while (p < c) {
+            await proxied.push(p);
+            await out.push(p);
+            p = await candidates.pull();
+          }
+          if (p === c) p = await candidates.pull();
+        }
+      });
+      return out;
+    };
+    const primes = sieve();
+    const got: number[] = [];
+    for (let i = 0; i < 1000; i++) got.push(await primes.pull());
+    const expected: number[] = [];
+    for (let k = 2; expected.length < 1000; k++) {
+      let prime = true;
+      for (const p of expected) {
+        if (p * p > k) break;
+        if (k % p === 0) {
+          prime = false;
+          break;
+        }
+      }
+      if (prime) expected.push(k);
+    }
+    expect(got.slice(0, 25)).toEqual([
+      2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
+    ]);
+    expect(got).toEqual(expected);
+  });
+});
