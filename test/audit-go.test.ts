@@ -14,6 +14,7 @@ import {
   Channel,
   ChannelClosedError,
   from,
+  merge,
   type PullCase,
   type PullChannel,
   type PushCase,
@@ -1498,7 +1499,7 @@ describe('pipelines and cancellation (the Go blog)', () => {
     })();
     return out;
   };
-  const merge = (done: PullChannel<void>, ...cs: PullChannel<number>[]): PullChannel<number> => {
+  const fanIn = (done: PullChannel<void>, ...cs: PullChannel<number>[]): PullChannel<number> => {
     const out = new Channel<number>();
     let open = cs.length;
     for (const c of cs)
@@ -1512,7 +1513,7 @@ describe('pipelines and cancellation (the Go blog)', () => {
   test('gen → two sq stages → merge yields every square once', async () => {
     const done = new Channel<void>();
     const input = gen(done, 2, 3, 4, 5, 6);
-    const out = merge(done, sq(done, input), sq(done, input));
+    const out = fanIn(done, sq(done, input), sq(done, input));
     const got: number[] = [];
     for await (const n of out) got.push(n);
     expect(got.sort((a, b) => a - b)).toEqual([4, 9, 16, 25, 36]);
@@ -1524,7 +1525,7 @@ describe('pipelines and cancellation (the Go blog)', () => {
     const input = gen(done, ...Array.from({ length: 1000 }, (_, i) => i)) as Channel<number>;
     const s1 = sq(done, input) as Channel<number>;
     const s2 = sq(done, input) as Channel<number>;
-    const out = merge(done, s1, s2) as Channel<number>;
+    const out = fanIn(done, s1, s2) as Channel<number>;
     const first = await out.pull();
     expect(first).toBeGreaterThanOrEqual(0);
     done.close(); // tell the remaining senders we're leaving
@@ -2269,5 +2270,59 @@ describe('test/chan/sieve2.go: the Eratosthenes sieve with a heap of channels an
       2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
     ]);
     expect(got).toEqual(expected);
+  });
+});
+
+describe('idioms with timers and merged channels', () => {
+  test('a for-select loop over a ticker and a done channel handles each tick and leaves no timer once it returns', async () => {
+    vi.useFakeTimers();
+    const done = new Channel<void>();
+    const tick = ticker(10);
+    let ticks = 0;
+    const loop = (async () => {
+      try {
+        for (;;) {
+          const r = await select([pull(done), pull(tick)]);
+          if (r.index === 0) return ticks;
+          ticks++;
+        }
+      } finally {
+        tick.close(); // defer ticker.Stop()
+      }
+    })();
+    for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(10);
+    done.close();
+    expect(await loop).toBe(5);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('a merged channel and direct pulls on its inputs, all in selects, share every value exactly once', async () => {
+    const a = new Channel<number>(2);
+    const b = new Channel<number>();
+    const m = merge(a, b);
+    const seen: number[] = [];
+    const N = 2000;
+    const producers = [
+      (async () => {
+        for (let i = 0; i < N; i++) await a.push(i);
+        a.close();
+      })(),
+      (async () => {
+        for (let i = N; i < 2 * N; i++) await select([push(b, i)]);
+        b.close();
+      })(),
+    ];
+    const consumers = Array.from({ length: 3 }, async (_, k) => {
+      const cases: (PullCase<number> | null)[] = k === 0 ? [pull(m), null, null] : [pull(m), pull(a), pull(b)];
+      while (cases.some((x) => x !== null)) {
+        const r = await select(cases);
+        if (r.ok) seen.push(r.value as number);
+        else cases[r.index] = null;
+      }
+    });
+    await Promise.all([...producers, ...consumers]);
+    expect(seen.length).toBe(2 * N);
+    expect(new Set(seen).size).toBe(2 * N);
+    expect(waiters(a, b, m)).toBe(0);
   });
 });
