@@ -215,6 +215,42 @@ describe('a TypeScript consumer with moduleResolution nodenext', () => {
     expect(result.code).toBe(0);
   }, 60_000);
 
+  /**
+   * Most consumers still compile with TypeScript 5, and declarations written by TypeScript 7
+   * must parse there too. The only TypeScript 5 on this machine is the one attw ships; without
+   * it the test is skipped.
+   */
+  const typescript5 = join(root, 'node_modules', '@arethetypeswrong', 'core', 'node_modules', 'typescript');
+  test.skipIf(!existsSync(join(typescript5, 'bin', 'tsc')))(
+    'every entry compiles with TypeScript 5 too (bundler and nodenext, strict, skipLibCheck false)',
+    async () => {
+      const version = JSON.parse(readFileSync(join(typescript5, 'package.json'), 'utf8')).version as string;
+      expect(version).toMatch(/^5\./);
+      const dir = join(consumer, 'typescript5');
+      mkdirSync(dir);
+      const files = readdirSync(programs).filter((file) => file.endsWith('.ts'));
+      for (const file of files) cpSync(join(programs, file), join(dir, file));
+      for (const resolution of ['bundler', 'nodenext'] as const) {
+        const options = {
+          ...strict,
+          lib: ['ES2022', 'DOM'],
+          module: resolution === 'bundler' ? 'esnext' : 'nodenext',
+          moduleResolution: resolution,
+        };
+        const config = `tsconfig.${resolution}.json`;
+        writeFileSync(join(dir, config), JSON.stringify({ compilerOptions: options, files }));
+        const result = await run(
+          process.execPath,
+          [join(typescript5, 'bin', 'tsc'), '-p', config, '--pretty', 'false'],
+          dir,
+        );
+        expect(result.output, `TypeScript ${version}, ${resolution}`).toBe('');
+        expect(result.code).toBe(0);
+      }
+    },
+    60_000,
+  );
+
   test('a CommonJS project reaches the ESM-only package through import(), with its types', async () => {
     const dir = await consumerProject('cjs-consumer', 'commonjs');
     writeFileSync(
