@@ -168,6 +168,20 @@ describe('the READMEs, as a newcomer follows them', () => {
     expect(missing).toEqual([]);
   });
 
+  test('every file a README tells you to run (node …, npx vitest run …, npx tsc -p …) exists from the repository root', () => {
+    const missing: string[] = [];
+    for (const readme of readmes) {
+      const text = readFileSync(join(root, readme), 'utf8');
+      const commands = text.matchAll(
+        /\b(?:node(?: --[\w-]+)*|npx vitest run|npx tsc -p) ([\w./-]+\/[\w./-]*|[\w.-]+\.m?js)\b/g,
+      );
+      for (const [command, path] of commands) {
+        if (!existsSync(join(root, path!))) missing.push(`${readme}: ${command}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   test('the README opens with the two commands a newcomer needs: npm ci && npm start, npm ci && npm test', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const firstBlock = readme.match(/^```sh\n([\s\S]*?)^```$/m)?.[1] ?? '';
