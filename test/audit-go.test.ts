@@ -2326,3 +2326,37 @@ describe('idioms with timers and merged channels', () => {
     expect(waiters(a, b, m)).toBe(0);
   });
 });
+
+describe('batches meet parked selects', () => {
+  test('pullMany takes parked select push cases in the order they parked, and each select withdraws its other cases', async () => {
+    const c = new Channel<number>();
+    const d = new Channel<number>();
+    const a = select([push(c, 1), push(d, 9)]);
+    const plain = c.push(2);
+    const b = select([push(c, 3)]);
+    await flush();
+    expect(await c.pullMany(10)).toEqual([1, 2, 3]);
+    expect((await a).index).toBe(0);
+    expect((await b).index).toBe(0);
+    await plain;
+    expect(waiters(c, d)).toBe(0);
+  });
+
+  test('pushAll hands values to parked select pull cases first, and the rest waits for room', async () => {
+    const c = new Channel<number>();
+    const e = new Channel<number>();
+    const s1 = select([pull(c), pull(e)]);
+    const s2 = select([pull(e), pull(c)]);
+    await flush();
+    const pushing = track(c.pushAll([1, 2, 3]));
+    expect(await s1).toMatchObject({ index: 0, value: 1 });
+    expect(await s2).toMatchObject({ index: 1, value: 2 });
+    await flush();
+    expect(pushing.current.status).toBe('pending');
+    expect(c.stats().waitingPushers).toBe(1);
+    expect(e.stats().waitingPullers).toBe(0);
+    expect(await c.pull()).toBe(3);
+    await flush();
+    expect(pushing.current.status).toBe('fulfilled');
+  });
+});
