@@ -30,12 +30,12 @@ import { claim, enqueue, Waiter } from './waiters.js';
 /** Options of {@link Broadcast.subscribe}. */
 export interface SubscribeOptions {
   /** The subscriber channel's capacity (default `1`). */
-  capacity?: number;
+  capacity?: number | undefined;
   /**
    * What a value does when the subscriber's buffer is full (default `'block'`: the broadcast
    * waits for this subscriber). A drop mode never holds the other subscribers back.
    */
-  overflow?: Overflow;
+  overflow?: Overflow | undefined;
   /** Leaves the broadcast when it aborts: the subscriber channel is closed. */
   signal?: AbortSignal | undefined;
 }

@@ -52,19 +52,19 @@ export interface DurableChannelOptions {
    * number then rejects with a `RangeError`. Omitted: accept the existing channel's capacity, or
    * create an unbounded one. (A durable channel stores every value, so there is no capacity 0.)
    */
-  capacity?: number;
+  capacity?: number | undefined;
   /**
    * The longest one RPC call waits inside the object, in ms (default 5000): a longer wait is a
    * chain of calls, so no platform time-out strands it, and a waiter whose caller vanished
    * holds the object awake for at most one slice.
    */
-  sliceMs?: number;
+  sliceMs?: number | undefined;
   /**
    * How long a value handed out to a pull stays leased without an acknowledgement, and how long
    * a waiter keeps its place between two slices, in ms (default 10000). When a lease ends
    * unacknowledged, the value goes back to the head of the channel.
    */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
 }
 
 /** Options of {@link DurableChannel.push}. */

@@ -8,13 +8,13 @@ import { ReleasingChannel } from './releasing-channel.js';
 /** Options of {@link fromEvent}. */
 export interface FromEventOptions {
   /** Buffer capacity (default `1`). */
-  capacity?: number;
+  capacity?: number | undefined;
   /**
    * What happens to an event that finds the buffer full (default `'drop-oldest'`: the latest
    * event wins, the usual need for pointer moves and input). `'block'` keeps every event,
    * queued as parked pushes, however far the consumer falls behind.
    */
-  overflow?: Overflow;
+  overflow?: Overflow | undefined;
   /** Stops listening and closes the channel. */
   signal?: AbortSignal | undefined;
   /**
@@ -22,12 +22,14 @@ export interface FromEventOptions {
    * than `AddEventListenerOptions`, which only the DOM library declares: a Worker or Node
    * project compiles without it.
    */
-  listenerOptions?: {
-    /** Listen in the capture phase. */
-    capture?: boolean;
-    /** Promise not to call `preventDefault()`. */
-    passive?: boolean;
-  };
+  listenerOptions?:
+    | {
+        /** Listen in the capture phase. */
+        capture?: boolean | undefined;
+        /** Promise not to call `preventDefault()`. */
+        passive?: boolean | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -100,12 +102,15 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     else channel.pushNowait(event);
   };
   const onAbort = () => channel.close();
+  // (An option given as `undefined` is as good as absent for addEventListener; the DOM's types
+  // just do not say so under exactOptionalPropertyTypes.)
+  const listenerOptions = options?.listenerOptions as { capture?: boolean; passive?: boolean } | undefined;
   // The constructor checks capacity and overflow, before any listener is added.
   const channel = create(
     call,
     () =>
       new ReleasingChannel<Event>(options?.capacity ?? 1, { overflow, name: `fromEvent(${type})`, input: true }, () => {
-        target.removeEventListener(type, listener, options?.listenerOptions);
+        target.removeEventListener(type, listener, listenerOptions);
         signal?.removeEventListener('abort', onAbort);
       }),
   );
@@ -113,7 +118,7 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     channel.close();
     return channel;
   }
-  target.addEventListener(type, listener, options?.listenerOptions);
+  target.addEventListener(type, listener, listenerOptions);
   signal?.addEventListener('abort', onAbort);
   return channel;
 }

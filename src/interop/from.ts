@@ -11,9 +11,9 @@ export interface FromOptions extends OperationOptions {
    * How many values may wait in the channel's buffer ahead of its consumer (default `0`: a
    * value is read from the source only once the previous one has been pulled).
    */
-  capacity?: number;
+  capacity?: number | undefined;
   /** Labels the channel (default `from`). */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Anything {@link from} can read. */

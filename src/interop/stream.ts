@@ -20,7 +20,7 @@ export interface ToReadableStreamOptions {
    * from the channel only for a pending read). A finite number ≥ 0. Values queued in a stream
    * that gets cancelled are gone with it — the reason the default is 0.
    */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
 }
 
 /**
