@@ -1,4 +1,5 @@
 /// <reference lib="esnext.disposable" preserve="true" />
+/// <reference lib="es2021.weakref" preserve="true" />
 /**
  * `Channel<T>`: Go's `hchan` for the JavaScript event loop.
  *

@@ -229,6 +229,25 @@ describe('a TypeScript consumer with moduleResolution nodenext', () => {
     expect(result.code).toBe(0);
   }, 60_000);
 
+  test('a consumer whose lib is ES2020 compiles too: the declarations bring the WeakRef and disposable libs they use', async () => {
+    const dir = join(consumer, 'es2020');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'main.ts'),
+      "import { Channel } from 'chanasync';\nconst channel = new Channel<number>(1);\nchannel.tryPush(1);\nexport {};\n",
+    );
+    const options = {
+      ...strict,
+      target: 'ES2020',
+      lib: ['ES2020', 'DOM'],
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+    };
+    const result = await compile(dir, 'es2020', options, { files: ['main.ts'] });
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  }, 60_000);
+
   /**
    * Most consumers still compile with TypeScript 5, and declarations written by TypeScript 7
    * must parse there too. The only TypeScript 5 on this machine is the one attw ships; without
