@@ -26,15 +26,17 @@ export const log = (msg) => process.stderr.write(`${msg}\n`);
  * library of its own, driven by the chanasync adapter; repeatable.
  */
 export function parseArgs(argv, usage) {
-  const out = { quick: false, only: null, libs: null, with: [], clock: 'wall' };
+  const out = { quick: false, only: null, libs: null, with: [], clock: 'wall', rounds: null };
   for (const arg of argv) {
     if (arg === '--quick') out.quick = true;
+    else if (/^--rounds=[1-9][0-9]*$/.test(arg)) out.rounds = Number(arg.slice(9));
     else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--with=')) out.with.push(parseWith(arg.slice(7)));
     else if (arg === '--clock=cpu' || arg === '--clock=wall') out.clock = arg.slice(8);
     else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...] [--clock=wall|cpu]
+      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...] [--clock=wall|cpu] [--rounds=N]
+--rounds=N measured rounds per row (default: the runner's; 2 with --quick)
 --clock=cpu times each run by the CPU time of the runtime's process (Linux) instead of wall time
 workload ids: ${ROW_IDS.join(', ')} (prefixes work; batch = the batch section)
 libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
@@ -53,14 +55,15 @@ libraries: ${ADAPTERS.join(', ')} (floor is always included)`);
  *   cost), and the snapshots its simulated inspector received so far.
  * `command` is how the runner is started,
  * `extraNotes()` lines to append to the report; `scale` multiplies every run's size (and the
- * calibration's time limit), for runtimes with a fixed cost per run.
+ * calibration's time limit), for runtimes with a fixed cost per run; `rounds` is the number
+ * of measured rounds per row (`--rounds=N` overrides it, `--quick` makes it 2).
  * Returns the exit code (1 if a run returned a wrong sum or count).
  */
-export async function runRemote({ session, args, command, argv, scale = 1, extraNotes = () => [] }) {
+export async function runRemote({ session, args, command, argv, scale = 1, rounds = 9, extraNotes = () => [] }) {
   const started = performance.now();
   const config = {
     quick: args.quick,
-    rounds: args.quick ? 2 : 9,
+    rounds: args.rounds ?? (args.quick ? 2 : rounds),
     sizeFactor: (args.quick ? 0.25 : 1) * scale,
     maxRunMs: (args.quick ? 30 : 120) * scale,
     runTimeoutMs: 15_000,
