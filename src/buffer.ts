@@ -50,7 +50,9 @@ export function take<T>(ring: Ring<T>): T {
   const value = slots[first] as T;
   slots[first] = undefined;
   ring.first = (first + 1) & (slots.length - 1);
-  if (--ring.count <= slots.length >> 3 && slots.length > KEEP) resize(ring, slots.length >> 1);
+  // The size test first: a ring of at most KEEP slots (nearly every ring) costs one comparison.
+  const count = --ring.count;
+  if (slots.length > KEEP && count <= slots.length >> 3) resize(ring, slots.length >> 1);
   return value;
 }
 
