@@ -48,8 +48,9 @@ export interface Broadcast<T> {
    * source's close reason) once the source is closed and drained, or by
    * {@link Broadcast.close}. After that, it returns a channel that is already closed.
    *
-   * @throws {TypeError} if `signal` is not an `AbortSignal`, `capacity` is not a number or
-   *   `overflow` is not a known policy; the message names `broadcast.subscribe(options)`.
+   * @throws {TypeError} if `options` is not an object, `signal` is not an `AbortSignal`,
+   *   `capacity` is not a number or `overflow` is not a known policy; the message names
+   *   `broadcast.subscribe(options)`.
    * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is
    *   given with capacity 0.
    */
@@ -147,10 +148,10 @@ class Hub<T> implements Broadcast<T> {
   constructor(readonly source: Channel<T>) {}
 
   subscribe(options?: SubscribeOptions): Channel<T> {
+    const call = 'broadcast.subscribe(options): ';
+    if (options !== undefined && typeof options !== 'object') throw new TypeError(`${call}options must be an object`);
     const signal = options?.signal;
-    if (signal !== undefined && !isSignal(signal)) {
-      throw new TypeError('broadcast.subscribe(options): options.signal is not an AbortSignal');
-    }
+    if (signal !== undefined && !isSignal(signal)) throw new TypeError(`${call}options.signal is not an AbortSignal`);
     let subscriber: Subscriber<T>;
     try {
       subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow ?? 'block', this, signal);

@@ -1040,3 +1040,22 @@ describe('a subscriber over its capacity for a moment', () => {
     hub.close();
   });
 });
+
+describe('subscribe with options that are not an object', () => {
+  test.each([
+    ['a number', 5],
+    ['a string', 'x'],
+    ['a boolean', true],
+  ])('subscribe(%s) is a TypeError naming broadcast.subscribe(options), and subscribes nothing', async (_, options) => {
+    const source = new Channel<number>(1);
+    const hub = broadcast(source);
+    expect(() => hub.subscribe(options as never)).toThrow(TypeError);
+    expect(() => hub.subscribe(options as never)).toThrow(
+      /^broadcast\.subscribe\(options\): options must be an object$/,
+    );
+    source.pushNowait(1);
+    await flush(5);
+    expect(source.size).toBe(1); // nobody subscribed: nothing was pulled
+    hub.close();
+  });
+});
