@@ -8,7 +8,7 @@
 import type { SnapshotMessage } from '../protocol.js';
 import { PAGE_SOURCE, PROTOCOL_VERSION } from '../protocol.js';
 import { type DebugTarget, detectContext, Session } from './post.js';
-import { Registry, setTracker, takeSeq } from './snapshot.js';
+import { Registry, setTracker } from './snapshot.js';
 import { warnLeak } from './warn.js';
 
 export type {
@@ -153,7 +153,8 @@ export function clearLeaks(): void {
  * (`null` for `Infinity`), `size`, `closed`, `overflow`, `input`, and its parked pushes and
  * pulls with their kind, `since`, `select` (the id of a multi-case select) and `input` (the
  * wait is explained by input) — never buffered values. Plus `leaked` (operations that can
- * never complete), `seq` (increasing), and `context` (page, frame or worker, where known).
+ * never complete) and `context` (page, frame or worker, where known). The snapshots posted to
+ * an inspector also carry `seq`, increasing with every one posted, even across sessions.
  * Channels whose waits nothing explains come first, then those waiting for input, then idle
  * ones. Structured-clone safe, bounded (see `LIMITS` in `chanasync/protocol`; `truncated`
  * counts what was left out). With debug mode off, a snapshot with no channels.
@@ -171,7 +172,6 @@ export function snapshot(): SnapshotMessage {
       version: PROTOCOL_VERSION,
       type: 'snapshot',
       time: Date.now(),
-      seq: takeSeq(),
       channels: [],
     }
   );

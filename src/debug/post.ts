@@ -12,7 +12,7 @@ import {
   PROTOCOL_VERSION,
   type SnapshotMessage,
 } from '../protocol.js';
-import type { Registry } from './snapshot.js';
+import { type Registry, takeSeq } from './snapshot.js';
 
 /**
  * Something to post messages to: a window, a worker's `self`, a `Worker`, a `MessagePort`.
@@ -128,7 +128,8 @@ export class Session {
     if (fingerprint === this.lastPosted) return;
     this.lastPosted = fingerprint;
     this.lastPostedAt = performance.now();
-    this.post(snapshot);
+    // The order of what was posted, for the inspector (`snapshot()` itself has the SPEC's shape).
+    this.post({ ...snapshot, seq: takeSeq() });
   }
 
   private post(message: unknown): void {

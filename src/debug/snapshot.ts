@@ -299,7 +299,7 @@ let nextSelectId = 1;
 let nextLeakId = 1;
 let nextSeq = 1;
 
-/** The next snapshot sequence number (also for the empty snapshot of debug mode off). */
+/** The next sequence number of a posted snapshot. */
 export function takeSeq(): number {
   return nextSeq++;
 }
@@ -584,7 +584,6 @@ export class Registry {
       version: PROTOCOL_VERSION,
       type: 'snapshot',
       time,
-      seq: takeSeq(),
       ...(context === undefined ? {} : { context }),
       channels,
       ...(this.leaks.length === 0 ? {} : { leaked: this.leaks.slice() }),
