@@ -9,32 +9,11 @@ import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { after, broadcast, Channel, fromEvent, merge, pull, push, select, toReadableStream } from '../src/index.js';
 import { fromPort, toPort } from '../src/port/index.js';
 import { INSPECTOR_SOURCE, type LeakSnapshot, type SnapshotMessage } from '../src/protocol.js';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc (the vitest "gc" project)');
+import { collectAll, quiet, tick } from './helpers/gc.js';
 
 const THIS_FILE = 'audit-debug.gc.test.ts';
 
-/** A macrotask: lets finalizers and timers run. */
-const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/** Collects garbage until every referent of `refs` is gone (and finalizers ran), or fails. */
-async function collectAll(refs: readonly WeakRef<object>[]): Promise<void> {
-  for (let round = 0; round < 30; round++) {
-    await tick();
-    gc?.();
-    if (refs.every((ref) => ref.deref() === undefined)) break;
-  }
-  expect(refs.map((ref) => ref.deref() === undefined)).toEqual(refs.map(() => true));
-  for (let round = 0; round < 3; round++) await tick();
-}
-
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
-
-function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
 
 let warn: ReturnType<typeof vi.spyOn>;
 beforeEach(() => {

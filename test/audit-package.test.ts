@@ -9,18 +9,7 @@
  * or would track, no `dist/`), the tarball installed with `--offline` into a new project outside
  * the repository, compiled with the repository's TypeScript. No network.
  */
-import { execFile } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +18,7 @@ import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
+import { must, packTarball, run } from './helpers/pack.js';
 
 const root = join(import.meta.dirname, '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -42,41 +32,6 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 const readmes = ['README.md', ...readdirSync(join(root, 'examples')).map((name) => `examples/${name}/README.md`)]
   .concat(existsSync(join(root, 'inspector-extension', 'README.md')) ? ['inspector-extension/README.md'] : [])
   .filter((file) => existsSync(join(root, file)));
-
-interface Run {
-  code: number;
-  output: string;
-}
-
-/** Runs a command (killed after `timeout` ms); resolves with its exit code and output. */
-function run(
-  command: string,
-  args: readonly string[],
-  cwd: string,
-  env: Record<string, string> = {},
-  timeout = 60_000,
-) {
-  return new Promise<Run>((resolve) => {
-    const fullEnv = {
-      ...process.env,
-      npm_config_audit: 'false',
-      npm_config_fund: 'false',
-      npm_config_update_notifier: 'false',
-      ...env,
-    };
-    execFile(command, args, { cwd, env: fullEnv, timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, output: `${stdout}${stderr}`.trim() });
-    });
-  });
-}
-
-/** Runs a command that must succeed; throws with its output otherwise. */
-async function must(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}) {
-  const result = await run(command, args, cwd, env);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}):\n${result.output}`);
-  return result.output;
-}
 
 /** Wrangler offline and quiet, as the repository's own scripts run it. */
 const wranglerEnv = { CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
@@ -116,19 +71,7 @@ let consumer = '';
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'chanasync-audit-package-'));
-  const clone = join(work, 'clone');
-  const listed = (await must('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], root))
-    .split('\0')
-    .filter((file) => file !== '' && file !== 'node_modules' && existsSync(join(root, file)));
-  for (const file of listed) {
-    mkdirSync(dirname(join(clone, file)), { recursive: true });
-    cpSync(join(root, file), join(clone, file));
-  }
-  symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
-  await must('npm', ['pack', '--pack-destination', work], clone);
-  const packed = readdirSync(work).find((file) => file.endsWith('.tgz'));
-  if (packed === undefined) throw new Error(`npm pack wrote no tarball into ${work}`);
-  tarball = join(work, packed);
+  tarball = await packTarball(root, work);
   consumer = await consumerProject('consumer');
 }, 120_000);
 

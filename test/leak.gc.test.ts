@@ -15,38 +15,12 @@ import {
   LIMITS,
   type SnapshotMessage,
 } from '../src/protocol.js';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc (the vitest "gc" project)');
+import { collectAll, quiet, tick } from './helpers/gc.js';
 
 const THIS_FILE = 'leak.gc.test.ts';
 
-/** A macrotask: lets finalizers and timers run. */
-const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/**
- * Collects garbage until every referent of `refs` is gone (and their finalizers had a chance
- * to run), or fails: a test that expects "no leak" must not pass because nothing was collected.
- */
-async function collectAll(refs: readonly WeakRef<object>[]): Promise<void> {
-  for (let round = 0; round < 30; round++) {
-    await tick();
-    gc?.();
-    if (refs.every((ref) => ref.deref() === undefined)) break;
-  }
-  expect(refs.map((ref) => ref.deref() === undefined)).toEqual(refs.map(() => true));
-  // Finalization callbacks run in tasks of their own, after the collection.
-  for (let round = 0; round < 3; round++) await tick();
-}
-
 /** The leaks in the current snapshot. */
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
-
-/** A promise whose rejection (by close or abort) the test expects. */
-function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
 
 let warn: ReturnType<typeof vi.spyOn>;
 beforeEach(() => {

@@ -14,7 +14,6 @@
  * Node only (npm, tar and the repository's TypeScript); no network: the package has no
  * dependencies and the tarball is installed with `--offline`.
  */
-import { execFile } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -30,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { must, packTarball, type Run, run } from './helpers/pack.js';
 
 const root = join(import.meta.dirname, '..');
 /**
@@ -59,37 +59,6 @@ const entries = Object.entries(pkg.exports)
       code: target.default,
     };
   });
-
-interface Run {
-  /** The exit code (1 when the process was killed or could not start). */
-  code: number;
-  /** stdout and stderr together. */
-  output: string;
-  stderr: string;
-}
-
-/** Runs a command (killed after `timeout` ms); resolves with its exit code and output. */
-function run(command: string, args: readonly string[], cwd: string, timeout = 60_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const env = {
-      ...process.env,
-      npm_config_audit: 'false',
-      npm_config_fund: 'false',
-      npm_config_update_notifier: 'false',
-    };
-    execFile(command, args, { cwd, env, timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, output: `${stdout}${stderr}`.trim(), stderr: stderr.trim() });
-    });
-  });
-}
-
-/** Runs a command that must succeed; throws with its output otherwise. */
-async function must(command: string, args: readonly string[], cwd: string): Promise<string> {
-  const result = await run(command, args, cwd);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}):\n${result.output}`);
-  return result.output;
-}
 
 /** Every file under `dir`, as a POSIX path relative to it. */
 function filesUnder(dir: string, base = dir): string[] {
@@ -176,29 +145,16 @@ let tarballFiles: string[] = [];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'chanasync-package-'));
-  // A fresh clone: the files git tracks or would track (ignored ones such as dist/ left out),
-  // as they are in the working tree, with the repository's node_modules linked in.
-  const clone = join(work, 'clone');
-  const listed = (await must('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], root))
-    .split('\0')
-    .filter((file) => file !== '' && file !== 'node_modules' && existsSync(join(root, file)));
-  for (const file of listed) {
-    mkdirSync(dirname(join(clone, file)), { recursive: true });
-    cpSync(join(root, file), join(clone, file));
-  }
-  symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
-  await must('npm', ['pack', '--pack-destination', work], clone);
-  const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
-  if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`);
+  const tarball = await packTarball(root, work);
   const unpacked = join(work, 'unpacked');
   mkdirSync(unpacked);
-  await must('tar', ['-xzf', join(work, tarball), '-C', unpacked], work);
+  await must('tar', ['-xzf', tarball, '-C', unpacked], work);
   tarballFiles = filesUnder(join(unpacked, 'package'));
 
   consumer = join(work, 'consumer');
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await must('npm', ['install', join(work, tarball), '--offline', '--no-audit', '--no-fund'], consumer);
+  await must('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund'], consumer);
   installed = join(consumer, 'node_modules', pkg.name);
   for (const file of readdirSync(programs)) cpSync(join(programs, file), join(consumer, file));
 }, 120_000);
@@ -437,7 +393,7 @@ describe('the README, as a consumer reads it', () => {
       const script = await esbuild.transform(code, { loader: 'ts', format: 'esm', target: 'es2022' });
       const file = join(consumer, `readme-${index + 1}.mjs`);
       writeFileSync(file, script.code);
-      const result = await run(process.execPath, [file], consumer, 10_000);
+      const result = await run(process.execPath, [file], consumer, { timeout: 10_000 });
       if (result.code !== 0 || result.stderr !== '') {
         failed.push(`example ${index + 1} under "${heading}": exit code ${result.code} ${result.stderr}`.trim());
       }
