@@ -7,7 +7,7 @@
  */
 import type { SnapshotMessage } from '../protocol.js';
 import { PAGE_SOURCE, PROTOCOL_VERSION } from '../protocol.js';
-import { type DebugTarget, detectContext, Session } from './post.js';
+import { type DebugTarget, detectContext, hasMethod, Session } from './post.js';
 import { Registry, setTracker } from './snapshot.js';
 import { warnLeak } from './warn.js';
 
@@ -48,11 +48,6 @@ export interface DebugOptions {
 
 /** The enabled session, if any. */
 let session: Session | undefined;
-
-/** Whether `value` has a method `name`. */
-function hasMethod(value: unknown, name: string): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
-}
 
 /** `typeof`, with `null` told apart, for error messages. */
 function typeName(value: unknown): string {

@@ -137,6 +137,11 @@ export class Session {
   }
 }
 
+/** Whether `value` has a method `name` (checks of `enableDebug`'s and `relayDebug`'s options). */
+export function hasMethod(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
+}
+
 /** `postMessage(message, '*')` to a window, `postMessage(message)` to anything else. */
 export function post(target: DebugTarget, message: unknown): void {
   if ((target as { window?: unknown }).window === target) {

@@ -21,7 +21,7 @@ import {
   PROTOCOL_VERSION,
 } from '../protocol.js';
 import { isSignal } from '../signals.js';
-import { type DebugTarget, post } from './post.js';
+import { type DebugTarget, hasMethod, post } from './post.js';
 
 /**
  * The worker side a relay listens to: a `Worker` (or a `MessagePort`, e.g. a `SharedWorker`'s
@@ -133,11 +133,6 @@ class Relay {
       }
     }
   }
-}
-
-/** Whether `value` has a method `name`. */
-function hasMethod(value: unknown, name: string): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
 }
 
 /**
