@@ -192,6 +192,51 @@ describe('backpressure', () => {
     expect(result.undelivered).toEqual([]);
   });
 
+  test('credit freed all at once reaches the sender in quarter steps, and each step is a batch of its own', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(4096).keys()]);
+    const remote = fromPort<number>(b, { capacity: 2048 });
+    const done = toPort(local, a);
+    while (remote.size < 2048) await sleep(5);
+    expect(await remote.pullMany(2048)).toEqual([...Array(2048).keys()]); // empties the buffer at once
+    while (remote.size < 2048) await sleep(5);
+    const granted = b.posted
+      .filter((message) => (message as { type: string }).type === 'credit')
+      .map((message) => (message as { granted: number }).granted)
+      .filter((credit, i, all) => credit !== all[i - 1]); // acknowledgements repeat the credit
+    // The first credit and the credit freed by the pullMany: four steps of 512 each.
+    expect(granted).toEqual([512, 1024, 1536, 2048, 2560, 3072, 3584, 4096]);
+    const batches = a.posted
+      .filter((message) => (message as { type: string }).type === 'values')
+      .map((message) => (message as { values: number[] }).values);
+    expect(batches.map((values) => values.length)).toEqual([512, 512, 512, 512, 512, 512, 512, 512]);
+    expect(batches.flat()).toEqual([...Array(4096).keys()]);
+    expect(remote.size).toBe(2048); // never more than the capacity in flight and buffered
+    local.close();
+    expect(await collect(remote)).toEqual([...Array(4096).keys()].slice(2048));
+    expect(await done).toEqual({ sent: 4096, undelivered: [] });
+  });
+
+  test('a small window freed all at once goes back in one credit (a step is at least 128 values)', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(200).keys()]);
+    const remote = fromPort<number>(b, { capacity: 100 });
+    const done = toPort(local, a);
+    while (remote.size < 100) await sleep(5);
+    expect(await remote.pullMany(100)).toHaveLength(100);
+    while (remote.size < 100) await sleep(5);
+    const granted = b.posted
+      .filter((message) => (message as { type: string }).type === 'credit')
+      .map((message) => (message as { granted: number }).granted)
+      .filter((credit, i, all) => credit !== all[i - 1]); // acknowledgements repeat the credit
+    expect(granted).toEqual([100, 200]);
+    local.close();
+    expect(await collect(remote)).toEqual([...Array(200).keys()].slice(100));
+    expect(await done).toEqual({ sent: 200, undelivered: [] });
+  });
+
   test('an unbounded receiver (capacity Infinity) lets the sender take everything at once', async () => {
     const [here, there] = ports();
     const local = new Channel<number>(Infinity);

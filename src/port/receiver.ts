@@ -24,7 +24,9 @@
  *   one value at a time does not cost one message per value, and batches stay a quarter of the
  *   window — a whole window in one message would be serialized, carried and deserialized while
  *   both sides wait (measured in Chromium: quarters beat halves for 64 KB buffers, and were no
- *   worse for small values). When credit is withheld, the buffer holds more than three quarters of the capacity, or
+ *   worse for small values). For the same reason, credit of half the window or more freed at
+ *   once (the first credit, a consumer that empties the buffer in one go) is posted in quarter
+ *   steps, one message each (a step is at least 128 values). When credit is withheld, the buffer holds more than three quarters of the capacity, or
  *   capacity 0 has no parked pull, so the consumer has values to pull or wants none: no
  *   deadlock.
  */
@@ -34,6 +36,12 @@ import { countWaiters } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
 import { endpointOf, isWindow, type PortLike, STALE_AFTER_MS, Stream, type TransferableValue } from './transport.js';
+
+/**
+ * The least credit posted in one step when much is granted at once (see `postCredit`): below
+ * this, a batch is too small for the overlap of two batches to pay for the extra message.
+ */
+const CREDIT_STEP_MIN = 128;
 
 /** Options of {@link fromPort}. */
 export interface FromPortOptions {
@@ -145,8 +153,29 @@ class Receiver<T> extends Stream {
     this.granted = Math.max(this.granted, this.committed + this.free());
     const raise = this.granted - this.postedGranted >= this.threshold;
     if (!raise && !ack) return;
-    if (raise) this.postedGranted = this.granted;
     this.postedCommitted = this.committed;
+    if (raise) {
+      // Much new credit at once — a consumer that emptied the buffer in one go, or the first
+      // credit — goes out in steps, one `credit` each: the sender reads each in a turn of its
+      // own and posts a batch per step, so the first batch is serialized, carried and
+      // deserialized while the sender pulls the next, instead of one batch of the whole window
+      // while both sides wait (Chromium, page → Worker, capacity 2048, a consumer taking
+      // everything buffered with pullMany: 0.60–0.66× the 1024-value ceiling with one message,
+      // 0.88–0.89× in steps). A step is a quarter of the capacity, and at least
+      // CREDIT_STEP_MIN values: smaller batches would cost more in messages than they gain.
+      const step = Math.max(this.threshold, CREDIT_STEP_MIN);
+      while (this.granted - this.postedGranted >= 2 * step && Number.isFinite(this.granted) && !this.done) {
+        this.postedGranted += step;
+        this.postGranted();
+      }
+      if (this.done) return;
+      this.postedGranted = this.granted;
+    }
+    this.postGranted();
+  }
+
+  /** Posts a `credit` with the credit granted so far and the commit count. */
+  private postGranted(): void {
     // A credit beyond the safe integers (a capacity of 2^53 or more) is as good as unbounded,
     // and the wire format only carries exact counts: it goes as Infinity.
     const granted = this.postedGranted > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : this.postedGranted;
