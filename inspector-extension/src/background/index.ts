@@ -42,6 +42,11 @@ function run(effects: readonly Effect<Runtime.Port>[]): void {
       case 'store':
         void store.apply(effect.change);
         break;
+      case 'later': {
+        const { port } = effect;
+        setTimeout(() => run(router.catchUp(port)), effect.delayMs);
+        break;
+      }
     }
   }
 }

@@ -64,7 +64,9 @@ export type Effect<P> =
   /** Post the tab's kept snapshots — those of documents still there (see {@link liveFrames}) — to the panel. */
   | { readonly kind: 'restore'; readonly port: P; readonly tabId: number }
   /** Update the kept snapshots. */
-  | { readonly kind: 'store'; readonly change: StoreOp };
+  | { readonly kind: 'store'; readonly change: StoreOp }
+  /** Call {@link Router.catchUp} for `port` after `delayMs` (a frame that lost messages to the rate limit). */
+  | { readonly kind: 'later'; readonly port: P; readonly delayMs: number };
 
 /** A content port's message budget (a token bucket) and what it dropped. */
 interface Budget {
@@ -77,6 +79,8 @@ interface Budget {
   /** When the last `flooded` notice went out, and the last unsolicited `bye`. */
   noticeAt: number;
   byeAt: number;
+  /** Whether a {@link Router.catchUp} is scheduled for the port (messages were dropped since). */
+  catchUp: boolean;
 }
 
 /** What a connected port is. A panel port has no tab until its `subscribe`. */
@@ -90,6 +94,13 @@ export const RATE = { burst: 40, perSecond: 20 } as const;
 export const BYE_INTERVAL_MS = 1000;
 /** The shortest time between two `flooded` notices about one frame. */
 const NOTICE_INTERVAL_MS = 1000;
+/**
+ * How long after a frame's first dropped message it is told `hello` again, so that every
+ * debug session in it re-posts its current state: time enough for its budget to refill a whole
+ * burst. Debug mode posts only when something changed, so without it a snapshot dropped last
+ * (the state the page then keeps) would never reach the panel.
+ */
+export const CATCH_UP_MS = (RATE.burst / RATE.perSecond) * 1000;
 
 /** The sender of a port as the browser reports it (a subset of `Runtime.MessageSender`). */
 export interface PortSender {
@@ -167,7 +178,14 @@ export class Router<P> {
 
   /** A content script's port connected at `now`, for `frame` of tab `tabId` (both from the sender). */
   frameConnected(port: P, tabId: number, frame: FrameInfo, now = 0): Effect<P>[] {
-    const budget: Budget = { tokens: RATE.burst, refilledAt: now, dropped: 0, noticeAt: -Infinity, byeAt: -Infinity };
+    const budget: Budget = {
+      tokens: RATE.burst,
+      refilledAt: now,
+      dropped: 0,
+      noticeAt: -Infinity,
+      byeAt: -Infinity,
+      catchUp: false,
+    };
     this.roles.set(port, { kind: 'frame', tabId, frame, budget });
     return [];
   }
@@ -195,6 +213,20 @@ export class Router<P> {
       }),
       { kind: 'store', change: { op: 'remove-frame', tabId: role.tabId, documentId: role.frame.documentId } },
     ];
+  }
+
+  /**
+   * The time to catch up has come for a frame that lost messages to the rate limit (see the
+   * `later` effect): if its tab is still inspected, it is told `hello`, so that each debug
+   * session in it posts its current state (at its own pace: a `hello` never makes debug mode
+   * post more than once per interval). A port that closed in the meantime gets nothing.
+   */
+  catchUp(port: P): Effect<P>[] {
+    const role = this.roles.get(port);
+    if (role?.kind !== 'frame') return [];
+    role.budget.catchUp = false;
+    if (!this.isInspected(role.tabId)) return [];
+    return [{ kind: 'post', port, message: HELLO }];
   }
 
   /** The tab was closed: forget its kept snapshots. */
@@ -250,9 +282,17 @@ export class Router<P> {
     const { tabId, frame, budget } = role;
     if (!this.spend(budget, now)) {
       budget.dropped++;
-      if (!this.isInspected(tabId) || now - budget.noticeAt < NOTICE_INTERVAL_MS) return [];
-      budget.noticeAt = now;
-      return this.refused(tabId, frame, 'flooded', undefined);
+      if (!this.isInspected(tabId)) return [];
+      const effects: Effect<P>[] = [];
+      if (!budget.catchUp) {
+        budget.catchUp = true;
+        effects.push({ kind: 'later', port, delayMs: CATCH_UP_MS });
+      }
+      if (now - budget.noticeAt >= NOTICE_INTERVAL_MS) {
+        budget.noticeAt = now;
+        effects.push(...this.refused(tabId, frame, 'flooded', undefined));
+      }
+      return effects;
     }
     if (!isContentToBackgroundMessage(message)) return [];
     if (!this.isInspected(tabId)) {

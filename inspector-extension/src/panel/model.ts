@@ -40,6 +40,14 @@ export type { ChannelInfo, ContextInfo, LeakInfo, Waiting } from './sanitize.js'
 export const HISTORY_LENGTH = 40;
 /** The default stuck threshold: a wait nothing explains is stuck once it lasted this long. */
 export const DEFAULT_THRESHOLD_MS = 5000;
+/**
+ * The most leaks the panel lists (ten pages' worth of `LIMITS.leaks`): a long session — reloads
+ * that each leak, a page that calls `clearLeaks()` as it goes — drops the oldest beyond it and
+ * counts them in {@link PanelData.leaksDropped}.
+ */
+export const MAX_LEAKS = 1000;
+/** The most cleared leak keys remembered (the oldest are forgotten first). */
+export const MAX_DISMISSED = 10_000;
 
 /** Identity of each derived value, so the renderer can tell "only ages changed" cheaply. */
 let nextVersion = 1;
@@ -95,6 +103,8 @@ export interface PanelData {
   readonly leaks: readonly LeakEntry[];
   /** Keys of leaks the user cleared: a page that reports them again is not listened to. */
   readonly dismissed: ReadonlySet<string>;
+  /** Leaks no longer listed because more than {@link MAX_LEAKS} were (since the last Clear). */
+  readonly leaksDropped: number;
   readonly notices: readonly Notice[];
   /** Whether the page showed debug mode (an `announce` or a snapshot) since the panel last reset. */
   readonly debugSeen: boolean;
@@ -105,6 +115,7 @@ export const EMPTY_DATA: PanelData = {
   frames: new Map(),
   leaks: [],
   dismissed: new Set(),
+  leaksDropped: 0,
   notices: [],
   debugSeen: false,
 };
@@ -204,7 +215,7 @@ function topFrame(data: PanelData): FrameState | undefined {
 
 /** `data` started over for a new page: everything but the leaks (listed until Clear). */
 function startOver(data: PanelData, debugSeen: boolean): PanelData {
-  return { ...EMPTY_DATA, leaks: data.leaks, dismissed: data.dismissed, debugSeen };
+  return { ...EMPTY_DATA, leaks: data.leaks, dismissed: data.dismissed, leaksDropped: data.leaksDropped, debugSeen };
 }
 
 /**
@@ -253,16 +264,45 @@ export function withSnapshot(
     version: nextVersion++,
   });
   let leaks = data.leaks;
-  for (const leak of clean.leaked) {
-    const leakKey = `${key}|leak/${leak.id}`;
-    if (data.dismissed.has(leakKey) || leaks.some((entry) => entry.key === leakKey)) continue;
-    const since = receivedAt - leak.ageAtSnapshot;
-    leaks = [
-      ...leaks,
-      { key: leakKey, frameKey: key, frame, context: clean.context, leak, since, version: nextVersion++ },
-    ];
+  let leaksDropped = data.leaksDropped;
+  const listed = new Set<string>();
+  if (clean.leaked.length > 0) {
+    const known = new Set(leaks.map((entry) => entry.key));
+    const added: LeakEntry[] = [];
+    for (const leak of clean.leaked) {
+      const leakKey = `${key}|leak/${leak.id}`;
+      listed.add(leakKey);
+      if (data.dismissed.has(leakKey) || known.has(leakKey)) continue;
+      known.add(leakKey);
+      const since = receivedAt - leak.ageAtSnapshot;
+      added.push({ key: leakKey, frameKey: key, frame, context: clean.context, leak, since, version: nextVersion++ });
+    }
+    if (added.length > 0) leaks = [...leaks, ...added];
+    if (leaks.length > MAX_LEAKS) {
+      leaksDropped += leaks.length - MAX_LEAKS;
+      leaks = leaks.slice(leaks.length - MAX_LEAKS);
+    }
   }
-  return { ...data, frames, leaks, debugSeen: true };
+  return { ...data, frames, leaks, leaksDropped, dismissed: stillListed(data.dismissed, key, listed), debugSeen: true };
+}
+
+/**
+ * `dismissed` without the cleared leaks of context `key` that its latest snapshot (listing
+ * `listed`) no longer lists: a page lists each leak from its detection until its
+ * `clearLeaks()`, and leak ids never repeat, so such a leak can never come back. The same set
+ * when nothing is to be forgotten.
+ */
+function stillListed(dismissed: ReadonlySet<string>, key: string, listed: ReadonlySet<string>): ReadonlySet<string> {
+  if (dismissed.size === 0) return dismissed;
+  const prefix = `${key}|leak/`;
+  let kept: Set<string> | undefined;
+  for (const leakKey of dismissed) {
+    // Only this context's keys: another context's URL may contain `|leak/` itself.
+    if (!leakKey.startsWith(prefix) || !/^\d+$/.test(leakKey.slice(prefix.length)) || listed.has(leakKey)) continue;
+    kept ??= new Set(dismissed);
+    kept.delete(leakKey);
+  }
+  return kept ?? dismissed;
 }
 
 /** `data` after `frame` enabled debug mode; in a new top-frame document, the panel starts over. */
@@ -306,7 +346,10 @@ export function withNotice(data: PanelData, reason: NoticeReason, frame: FrameIn
 export function cleared(data: PanelData): PanelData {
   const dismissed = new Set(data.dismissed);
   for (const entry of data.leaks) dismissed.add(entry.key);
-  return { ...EMPTY_DATA, dismissed, debugSeen: data.debugSeen };
+  // Keys of documents that are gone for good are never pruned by a snapshot: keep the newest.
+  const kept =
+    dismissed.size > MAX_DISMISSED ? new Set([...dismissed].slice(dismissed.size - MAX_DISMISSED)) : dismissed;
+  return { ...EMPTY_DATA, dismissed: kept, debugSeen: data.debugSeen };
 }
 
 // ── derived rows ────────────────────────────────────────────────────────────────────────────

@@ -27,6 +27,7 @@ import {
   ageAt,
   type ContextInfo,
   channelCount,
+  MAX_LEAKS,
   type Notice,
   type PanelData,
   type Row,
@@ -978,6 +979,13 @@ function notices(data: PanelData, view: ViewState, now: number): [string, string
       `The page left ${left.join(', ')} out of its snapshot${from} — counting the parked operations of the channels it ` +
         `left out. It lists at most ${LIMITS.channels} channels, ${LIMITS.waiters} parked operations per queue and ` +
         `${LIMITS.leaks} leaks, longest waiting first.`,
+    ]);
+  }
+  if (data.leaksDropped > 0) {
+    list.push([
+      'truncated',
+      `${plural(data.leaksDropped, 'older leak')} no longer listed: the panel lists the newest ${MAX_LEAKS}. ` +
+        'Clear starts over.',
     ]);
   }
   for (const notice of data.notices) list.push([notice.reason, noticeText(notice)]);

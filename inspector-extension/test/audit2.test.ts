@@ -1,0 +1,214 @@
+// @vitest-environment happy-dom
+/**
+ * Second red-team audit of the inspector: what a long-lived page does to it (many leaks, many
+ * Clears, many debug contexts in one frame posting at once) and the rate limit's consequences.
+ */
+import { describe, expect, test } from 'vitest';
+import type { LeakSnapshot, SnapshotMessage } from '../../src/protocol.js';
+import { CATCH_UP_MS, type Effect, RATE, Router } from '../src/background/router.js';
+import {
+  BACKGROUND_SOURCE,
+  CONTENT_SOURCE,
+  type FrameInfo,
+  isBackgroundToContentMessage,
+  PANEL_SOURCE,
+} from '../src/messages.js';
+import {
+  cleared,
+  DEFAULT_VIEW,
+  EMPTY_DATA,
+  MAX_DISMISSED,
+  MAX_LEAKS,
+  type PanelData,
+  rowsOf,
+  withoutFrame,
+  withSnapshot,
+} from '../src/panel/model.js';
+import { render } from '../src/panel/render.js';
+import { channel, snapshot, T0, TOP, waiter } from './snapshots.js';
+
+function leak(id: number): LeakSnapshot {
+  return {
+    id,
+    kind: 'pull',
+    since: T0 - 1000,
+    detectedAt: T0 - 10,
+    channel: { id: 10_000 + id, name: '', capacity: 0 },
+  };
+}
+
+/** Leak snapshots of one page whose ids run from `from` to `from + count - 1`. */
+function leaks(from: number, count: number): LeakSnapshot[] {
+  return Array.from({ length: count }, (_, i) => leak(from + i));
+}
+
+describe('the panel stays bounded over a long session', () => {
+  test('a page that keeps leaking and calling clearLeaks() lists at most MAX_LEAKS leaks, the newest', () => {
+    let data: PanelData = EMPTY_DATA;
+    const rounds = MAX_LEAKS / 100 + 5;
+    for (let round = 0; round < rounds; round++) {
+      // The page lists 100 leaks, then its clearLeaks() makes the next snapshot list 100 new ones.
+      data = withSnapshot(data, TOP, snapshot([], { leaked: leaks(round * 100 + 1, 100), seq: round }), T0 + round);
+    }
+    expect(data.leaks).toHaveLength(MAX_LEAKS);
+    expect(data.leaks.at(-1)?.leak.id).toBe(rounds * 100);
+    expect(data.leaks[0]?.leak.id).toBe(rounds * 100 - MAX_LEAKS + 1);
+    expect(data.leaksDropped).toBe(rounds * 100 - MAX_LEAKS);
+  });
+
+  test('leaks dropped over the bound are told in a notice, and Clear starts the count over', () => {
+    let data: PanelData = EMPTY_DATA;
+    for (let round = 0; round < MAX_LEAKS / 100 + 1; round++) {
+      data = withSnapshot(data, TOP, snapshot([], { leaked: leaks(round * 100 + 1, 100), seq: round }), T0 + round);
+    }
+    const output = render({ data, view: DEFAULT_VIEW, now: T0, connection: 'connected' }, document);
+    expect(output.notices.textContent).toContain('100 older leaks no longer listed');
+    expect(cleared(data).leaksDropped).toBe(0);
+  });
+
+  test('leaks carried across reloads count toward the bound too', () => {
+    let data: PanelData = EMPTY_DATA;
+    for (let reload = 0; reload < MAX_LEAKS / 100 + 2; reload++) {
+      const frame: FrameInfo = { ...TOP, documentId: `doc-${reload}` };
+      data = withSnapshot(data, frame, snapshot([], { leaked: leaks(1, 100) }), T0 + reload);
+      data = withoutFrame(data, frame.documentId); // navigated away: leaks stay until Clear
+    }
+    expect(data.leaks).toHaveLength(MAX_LEAKS);
+    expect(rowsOf(data, DEFAULT_VIEW, T0).rows.filter((row) => row.state === 'leaked')).toHaveLength(MAX_LEAKS);
+  });
+
+  test('a cleared leak the page no longer lists (it called clearLeaks) is forgotten by the panel', () => {
+    let data = withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: leaks(1, 3), seq: 1 }), T0);
+    data = cleared(data);
+    expect(data.dismissed.size).toBe(3);
+    // The page still lists leak 3 only: 1 and 2 can never be listed again (ids never repeat).
+    data = withSnapshot(data, TOP, snapshot([], { leaked: [leak(3)], seq: 2 }), T0 + 1);
+    expect(data.dismissed.size).toBe(1);
+    expect(data.leaks).toEqual([]);
+  });
+
+  test('a cleared leak the page still lists stays dismissed however many snapshots follow', () => {
+    let data = cleared(withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: [leak(1)], seq: 1 }), T0));
+    for (let i = 2; i < 10; i++) data = withSnapshot(data, TOP, snapshot([], { leaked: [leak(1)], seq: i }), T0 + i);
+    expect(data.leaks).toEqual([]);
+    expect(data.dismissed.size).toBe(1);
+  });
+
+  test('the cleared-leak memory is bounded even for documents that never report again', () => {
+    let data: PanelData = EMPTY_DATA;
+    for (let doc = 0; doc < MAX_DISMISSED / 100 + 3; doc++) {
+      const frame: FrameInfo = { ...TOP, documentId: `gone-${doc}` };
+      data = cleared(withSnapshot(data, frame, snapshot([], { leaked: leaks(1, 100) }), T0 + doc));
+    }
+    expect(data.dismissed.size).toBe(MAX_DISMISSED);
+  });
+});
+
+describe('the rate limit never leaves the panel stale', () => {
+  const subscribe = { source: PANEL_SOURCE, type: 'subscribe', tabId: 1 };
+  const frame: FrameInfo = { frameId: 0, url: 'https://a.example/', documentId: 'doc-a', origin: 'https://a.example' };
+  const fromPage = (message: SnapshotMessage) => ({ source: CONTENT_SOURCE, type: 'page', message });
+
+  function inspected() {
+    const router = new Router<string>();
+    router.panelConnected('panel');
+    router.received('panel', subscribe, T0);
+    router.frameConnected('content', 1, frame, T0);
+    return router;
+  }
+
+  /** Sends `count` snapshots at `now`; returns every effect. */
+  function flood(router: Router<string>, count: number, now: number): Effect<string>[] {
+    const effects: Effect<string>[] = [];
+    for (let i = 0; i < count; i++) effects.push(...router.received('content', fromPage(snapshot([])), now));
+    return effects;
+  }
+
+  test('a frame that lost snapshots to the rate limit is told hello once its budget refilled, so its sessions re-post', () => {
+    const router = inspected();
+    const effects = flood(router, RATE.burst + 10, T0);
+    const later = effects.filter((effect) => effect.kind === 'later');
+    expect(later).toEqual([{ kind: 'later', port: 'content', delayMs: CATCH_UP_MS }]);
+    const catchUp = router.catchUp('content');
+    expect(catchUp).toEqual([{ kind: 'post', port: 'content', message: { source: BACKGROUND_SOURCE, type: 'hello' } }]);
+    expect(catchUp.every((effect) => effect.kind === 'post' && isBackgroundToContentMessage(effect.message))).toBe(
+      true,
+    );
+  });
+
+  test('the catch-up waits long enough for a whole burst of re-posted snapshots to pass', () => {
+    const router = inspected();
+    flood(router, RATE.burst + 1, T0);
+    router.catchUp('content');
+    const relayed = flood(router, RATE.burst, T0 + CATCH_UP_MS).filter(
+      (effect) => effect.kind === 'post' && effect.port === 'panel',
+    );
+    expect(relayed).toHaveLength(RATE.burst);
+  });
+
+  test('one catch-up is scheduled per flood, and another after it if the frame floods again', () => {
+    const router = inspected();
+    const first = flood(router, RATE.burst * 3, T0).filter((effect) => effect.kind === 'later');
+    expect(first).toHaveLength(1);
+    router.catchUp('content');
+    const second = flood(router, RATE.burst * 3, T0 + CATCH_UP_MS).filter((effect) => effect.kind === 'later');
+    expect(second).toHaveLength(1);
+  });
+
+  test('a frame within its budget never gets a catch-up', () => {
+    const router = inspected();
+    const effects = flood(router, RATE.burst, T0);
+    expect(effects.filter((effect) => effect.kind === 'later')).toEqual([]);
+  });
+
+  test('no catch-up for a tab whose panel left, nor for a port that closed', () => {
+    const router = inspected();
+    flood(router, RATE.burst + 1, T0);
+    router.disconnected('panel');
+    expect(router.catchUp('content')).toEqual([]);
+    const other = inspected();
+    flood(other, RATE.burst + 1, T0);
+    other.disconnected('content');
+    expect(other.catchUp('content')).toEqual([]);
+  });
+
+  test('an uninspected frame that floods schedules nothing', () => {
+    const router = new Router<string>();
+    router.frameConnected('content', 1, frame, T0);
+    const effects = flood(router, RATE.burst * 2, T0);
+    expect(effects.filter((effect) => effect.kind === 'later')).toEqual([]);
+  });
+
+  test('eight relayed workers posting four snapshots a second each lose snapshots to the limit (why catch-up exists)', () => {
+    const router = inspected();
+    let dropped = 0;
+    for (let tick = 0; tick < 40; tick++) {
+      for (let worker = 0; worker < 8; worker++) {
+        const context = { kind: 'worker' as const, url: `https://a.example/w.js#${worker}` };
+        const effects = router.received(
+          'content',
+          fromPage(snapshot([channel({ id: 1 })], { context })),
+          T0 + tick * 250,
+        );
+        if (!effects.some((effect) => effect.kind === 'post' && effect.port === 'panel')) dropped++;
+      }
+    }
+    expect(dropped).toBeGreaterThan(0);
+  });
+});
+
+describe('ranking with ties', () => {
+  test('stuck channels blocked equally long are listed by id, whatever order the page sent them in', () => {
+    const data = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([
+        channel({ id: 9, name: 'c', pullers: [waiter('pull', 60_000)] }),
+        channel({ id: 3, name: 'b', pullers: [waiter('pull', 60_000)] }),
+        channel({ id: 5, name: 'a', pullers: [waiter('pull', 60_000)] }),
+      ]),
+      T0,
+    );
+    expect(rowsOf(data, DEFAULT_VIEW, T0).rows.map((row) => row.id)).toEqual([3, 5, 9]);
+  });
+});
