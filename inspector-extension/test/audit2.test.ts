@@ -6,12 +6,14 @@
 import { describe, expect, test } from 'vitest';
 import type { LeakSnapshot, SnapshotMessage } from '../../src/protocol.js';
 import { CATCH_UP_MS, type Effect, RATE, Router } from '../src/background/router.js';
+import { type SessionArea, SnapshotStore } from '../src/background/store.js';
 import {
   BACKGROUND_SOURCE,
   CONTENT_SOURCE,
   type FrameInfo,
   isBackgroundToContentMessage,
   PANEL_SOURCE,
+  type StoredFrame,
 } from '../src/messages.js';
 import {
   cleared,
@@ -210,5 +212,68 @@ describe('ranking with ties', () => {
       T0,
     );
     expect(rowsOf(data, DEFAULT_VIEW, T0).rows.map((row) => row.id)).toEqual([3, 5, 9]);
+  });
+});
+
+describe('kept snapshots of a page and the workers it relays', () => {
+  /** An in-memory `storage.session`. */
+  function memoryArea(): SessionArea {
+    const items = new Map<string, unknown>();
+    return {
+      get: async (key) =>
+        key === null ? Object.fromEntries(items) : items.has(key) ? { [key]: structuredClone(items.get(key)) } : {},
+      set: async (values) => {
+        for (const [key, value] of Object.entries(values)) items.set(key, structuredClone(value));
+      },
+      remove: async (key) => void items.delete(key),
+    };
+  }
+  const worker = (url: string) => ({ kind: 'worker' as const, url });
+  const kept = (context: SnapshotMessage['context'], receivedAt: number, documentId = 'doc-top'): StoredFrame => ({
+    frame: { ...TOP, documentId },
+    snapshot: snapshot([channel({ id: 1, name: context?.url ?? 'page' })], context === undefined ? {} : { context }),
+    receivedAt,
+  });
+  const names = (frames: StoredFrame[]) => frames.map((entry) => entry.snapshot.channels[0]?.name).sort();
+
+  test('a page’s snapshot and its relayed workers’ snapshots are all kept, not the last one alone', async () => {
+    const store = new SnapshotStore(memoryArea());
+    void store.apply({ op: 'put', tabId: 1, entry: kept(undefined, T0) });
+    void store.apply({ op: 'put', tabId: 1, entry: kept(worker('https://a.example/w.js#1'), T0 + 1) });
+    await store.apply({ op: 'put', tabId: 1, entry: kept(worker('https://a.example/w.js#2'), T0 + 2) });
+    expect(names(await store.read(1))).toEqual(['https://a.example/w.js#1', 'https://a.example/w.js#2', 'page']);
+  });
+
+  test('a context’s newer snapshot replaces its older one only', async () => {
+    const store = new SnapshotStore(memoryArea());
+    await store.apply({ op: 'put', tabId: 1, entry: kept(undefined, T0) });
+    await store.apply({ op: 'put', tabId: 1, entry: kept(worker('https://a.example/w.js'), T0 + 1) });
+    await store.apply({ op: 'put', tabId: 1, entry: kept(worker('https://a.example/w.js'), T0 + 2) });
+    const frames = await store.read(1);
+    expect(frames.map((entry) => entry.receivedAt).sort()).toEqual([T0, T0 + 2]);
+  });
+
+  test('a document that goes removes the kept snapshots of all its contexts, and only its own', async () => {
+    const store = new SnapshotStore(memoryArea());
+    await store.apply({ op: 'put', tabId: 1, entry: kept(undefined, T0) });
+    await store.apply({ op: 'put', tabId: 1, entry: kept(worker('https://a.example/w.js'), T0 + 1) });
+    await store.apply({ op: 'put', tabId: 1, entry: kept(undefined, T0 + 2, 'doc-other') });
+    await store.apply({ op: 'remove-frame', tabId: 1, documentId: 'doc-top' });
+    expect((await store.read(1)).map((entry) => entry.frame.documentId)).toEqual(['doc-other']);
+  });
+
+  test('a snapshot queued after its document’s removal (a page back from the cache) is kept', async () => {
+    const store = new SnapshotStore(memoryArea());
+    await store.apply({ op: 'put', tabId: 1, entry: kept(undefined, T0) });
+    void store.apply({ op: 'remove-frame', tabId: 1, documentId: 'doc-top' });
+    await store.apply({ op: 'put', tabId: 1, entry: kept(undefined, T0 + 5) });
+    expect((await store.read(1)).map((entry) => entry.receivedAt)).toEqual([T0 + 5]);
+  });
+
+  test('a removal queued after a snapshot of that document drops the snapshot too', async () => {
+    const store = new SnapshotStore(memoryArea());
+    void store.apply({ op: 'put', tabId: 1, entry: kept(worker('https://a.example/w.js'), T0) });
+    await store.apply({ op: 'remove-frame', tabId: 1, documentId: 'doc-top' });
+    expect(await store.read(1)).toEqual([]);
   });
 });

@@ -4,15 +4,16 @@
  * reconnecting after a service-worker restart fills at once. The router stores nothing for a
  * tab without a panel and clears a tab's record when its last panel leaves.
  *
- * One key per tab (`tab:<id>`) holds its frames, one per document id. Updating it is a
+ * One key per tab (`tab:<id>`) holds its frames, one per context of each document — the page's
+ * own and each Worker it relays (`relayDebug`), which share the document's port. Updating it is a
  * read-modify-write, and the listeners that trigger updates overlap (two frames posting at
  * once), so each tab has its own queue: one flush at a time per tab, each starting after the
  * previous one finished. Tabs never wait for each other — a frame flooding its tab cannot delay
  * another tab's panel.
  *
- * Writes are coalesced per document: changes queued while a flush runs (or before it starts)
- * replace each other, and the next flush writes only the last one of each document. A tab's
- * queue therefore holds at most one pending change per document, however fast its frames post.
+ * Writes are coalesced per context: changes queued while a flush runs (or before it starts)
+ * replace each other, and the next flush writes only the last one of each context. A tab's
+ * queue therefore holds at most one pending change per context, however fast its frames post.
  * Reads wait for that tab's pending changes, so a read sees every change queued before it.
  *
  * Each tab's record is bounded ({@link TAB_BUDGET_CHARS}): a record over it keeps its newest
@@ -38,8 +39,17 @@ export interface SessionArea {
  */
 export const TAB_BUDGET_CHARS = 2 * 1024 * 1024;
 
-/** A tab's kept frames, at most one per document id. */
+/** A tab's kept frames, at most one per context of a document. */
 type TabRecord = StoredFrame[];
+
+/**
+ * Which context of which document a kept frame is: its document id and, for a Worker's
+ * relayed snapshot, the worker's URL (the panel tells contexts apart the same way).
+ */
+function contextOf(entry: StoredFrame): string {
+  const context = entry.snapshot.context;
+  return `${entry.frame.documentId}|${context?.kind === 'worker' ? `worker:${context.url ?? ''}` : 'page'}`;
+}
 
 const PREFIX = 'tab:';
 const keyOf = (tabId: number) => `${PREFIX}${tabId}`;
@@ -60,8 +70,10 @@ function isStoredFrame(value: unknown): value is StoredFrame {
 interface TabQueue {
   /** Settles when the running flush (if any) has. Never rejects. */
   tail: Promise<void>;
-  /** Changes not yet written: by document id, the new entry or `null` to remove it. */
-  pending: Map<string, StoredFrame | null>;
+  /** Entries not yet written, by {@link contextOf}. */
+  pending: Map<string, StoredFrame>;
+  /** Documents whose entries are to be removed (before `pending` is written). */
+  removed: Set<string>;
   /** Whether a flush is queued to write `pending`. */
   scheduled: boolean;
   /** Whether the whole record is to be removed first. */
@@ -85,11 +97,14 @@ export class SnapshotStore {
     const queue = this.queueOf(change.tabId);
     if (change.op === 'clear-tab') {
       queue.pending.clear();
+      queue.removed.clear();
       queue.clear = true;
     } else if (change.op === 'put') {
-      queue.pending.set(change.entry.frame.documentId, change.entry);
+      queue.pending.set(contextOf(change.entry), change.entry);
     } else {
-      queue.pending.set(change.documentId, null);
+      for (const [key, entry] of queue.pending)
+        if (entry.frame.documentId === change.documentId) queue.pending.delete(key);
+      queue.removed.add(change.documentId);
     }
     return this.schedule(change.tabId, queue);
   }
@@ -127,7 +142,7 @@ export class SnapshotStore {
   private queueOf(tabId: number): TabQueue {
     let queue = this.queues.get(tabId);
     if (queue === undefined) {
-      queue = { tail: Promise.resolve(), pending: new Map(), scheduled: false, clear: false };
+      queue = { tail: Promise.resolve(), pending: new Map(), removed: new Set(), scheduled: false, clear: false };
       this.queues.set(tabId, queue);
     }
     return queue;
@@ -145,8 +160,10 @@ export class SnapshotStore {
     const area = this.area as SessionArea;
     const key = keyOf(tabId);
     const changes = queue.pending;
+    const removed = queue.removed;
     const clear = queue.clear;
     queue.pending = new Map();
+    queue.removed = new Set();
     queue.clear = false;
     queue.scheduled = false;
     try {
@@ -155,11 +172,11 @@ export class SnapshotStore {
         this.writes++;
         return;
       }
-      if (changes.size === 0) return;
+      if (changes.size === 0 && removed.size === 0) return;
       const before = clear ? [] : await this.readRecord(area, key);
       const record = bounded([
-        ...before.filter((entry) => !changes.has(entry.frame.documentId)),
-        ...[...changes.values()].filter((entry): entry is StoredFrame => entry !== null),
+        ...before.filter((entry) => !removed.has(entry.frame.documentId) && !changes.has(contextOf(entry))),
+        ...changes.values(),
       ]);
       this.writes++;
       try {
@@ -172,7 +189,9 @@ export class SnapshotStore {
     } catch (error) {
       this.onError(error);
     } finally {
-      if (!queue.scheduled && queue.pending.size === 0 && !queue.clear) this.queues.delete(tabId);
+      if (!queue.scheduled && queue.pending.size === 0 && queue.removed.size === 0 && !queue.clear) {
+        this.queues.delete(tabId);
+      }
     }
   }
 
