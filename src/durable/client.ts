@@ -72,7 +72,8 @@ export interface DurablePushOptions {
   /** Withdraws the push if aborted before the value is stored (checked first). */
   signal?: AbortSignal | undefined;
   /**
-   * The idempotency key (1 to 256 characters; default: a random UUID, generated once per call).
+   * The idempotency key (1 to 256 UTF-16 code units, well-formed Unicode; default: a random
+   * UUID, generated once per call).
    * The channel stores a value under a given id at most once — a retry of the same push with the
    * same id, by this client after an error or by your own code, resolves without storing it
    * again — for as long as the value is in the channel and at least 10 minutes after. The id is
@@ -162,8 +163,8 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    * `false` when full or closed (never waits for room; it still takes one round trip). A push
    * id already stored answers `true` and stores nothing.
    *
-   * @throws (rejects) `TypeError` if the value cannot be stored, or `options.id` is not a string
-   *   of 1 to 256 characters.
+   * @throws (rejects) `TypeError` if the value cannot be stored, or `options.id` is not a
+   *   well-formed string of 1 to 256 characters.
    */
   tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean>;
   /** The next value if one is ready now, else `undefined` (empty, or closed and drained). */
@@ -267,6 +268,9 @@ function messageOfReason(reason: unknown): string {
   }
   return message.length > 1000 ? `${message.slice(0, 1000)}…` : message;
 }
+
+/** A UTF-16 code unit of a surrogate pair standing alone (in `u` mode a pair is one code point, not `Cs`). */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** A short description of a bad argument for an error message. */
 function describe(value: unknown): string {
@@ -447,6 +451,11 @@ class Client<T> implements DurableChannel<T> {
     if (id === undefined) return crypto.randomUUID();
     if (typeof id !== 'string' || id.length < 1 || id.length > 256) {
       throw new TypeError(`${where}: options.id must be a string of 1 to 256 characters, got ${describe(id)}`);
+    }
+    // Storage keeps ids as UTF-8 text: a lone surrogate would come back from pullWithId as
+    // U+FFFD, so the delivery id would differ from the push id and two such ids would look alike.
+    if (LONE_SURROGATE.test(id)) {
+      throw new TypeError(`${where}: options.id must be well-formed Unicode (no lone surrogate), got ${describe(id)}`);
     }
     return id;
   }
