@@ -1,0 +1,285 @@
+/**
+ * Second red-team audit of debug mode (SPEC.md "Debug mode" and "Debug mode and inspector,
+ * second map"): calling things twice with other options, ranking ties, relay chains
+ * (worker → worker → page) and what a relay keeps of a worker's snapshot. Garbage-collection
+ * checks are in audit2-debug.gc.test.ts.
+ */
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
+import { Channel, pull, select } from '../src/index.js';
+import { INSPECTOR_SOURCE, PAGE_SOURCE, type SnapshotMessage } from '../src/protocol.js';
+
+const hello = { source: INSPECTOR_SOURCE, version: 1, type: 'hello' } as const;
+const bye = { source: INSPECTOR_SOURCE, version: 1, type: 'bye' } as const;
+
+/** A target that records what is posted, and an EventTarget to deliver inspector messages. */
+function fakeInspector() {
+  const posted: unknown[] = [];
+  const listen = new EventTarget();
+  const say = (type: 'hello' | 'bye') =>
+    listen.dispatchEvent(new MessageEvent('message', { data: { ...hello, type } }));
+  const snapshots = () => posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
+  const target = {
+    postMessage: (message: unknown): void => {
+      posted.push(message);
+    },
+  };
+  return { target, listen, say, posted, snapshots };
+}
+
+/**
+ * Two ends of a context boundary, as a page sees a `Worker` object and the worker sees its
+ * global scope: what one side posts arrives as a `message` event on the other, synchronously.
+ */
+function boundary() {
+  const outside = new EventTarget() as EventTarget & { postMessage(message: unknown): void };
+  const inside = new EventTarget() as EventTarget & { postMessage(message: unknown): void };
+  const deliver = (to: EventTarget) => (message: unknown) =>
+    to.dispatchEvent(new MessageEvent('message', { data: structuredClone(message) }));
+  outside.postMessage = deliver(inside);
+  inside.postMessage = deliver(outside);
+  return { outside, inside };
+}
+
+/** A promise whose rejection (by close) the test expects. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+afterEach(() => {
+  disableDebug();
+  vi.useRealTimers();
+});
+
+describe('calling enableDebug again with other options', () => {
+  test('a second enableDebug with a shorter intervalMs throttles by the new interval', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 10_000 });
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    inspector.say('hello');
+    const channel = new Channel<number>(1, { name: 'after the second call' });
+    channel.pushNowait(1);
+    vi.advanceTimersByTime(100);
+    expect(inspector.snapshots()).toHaveLength(2);
+    expect(inspector.snapshots()[1]?.channels.map((c) => c.size)).toEqual([1]);
+  });
+
+  test('a second enableDebug without stacks records no stack for later channels and parks', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const channel = new Channel<number>(0);
+    const pulled = quiet(channel.pull());
+    const [entry] = snapshot().channels;
+    expect(entry?.createdAt).toBeUndefined();
+    expect(entry?.pullers[0]?.stack).toBeUndefined();
+    channel.close();
+    void pulled;
+  });
+
+  test('a second enableDebug with stacks records them for channels created after it', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const channel = new Channel<number>(0);
+    quiet(channel.push(1));
+    const [entry] = snapshot().channels;
+    expect(entry?.createdAt).toContain('audit2-debug.test.ts');
+    expect(entry?.pushers[0]?.stack).toContain('audit2-debug.test.ts');
+    channel.close();
+  });
+
+  test('an inspector connected to the first session gets nothing more from it once enableDebug is called again', () => {
+    vi.useFakeTimers();
+    const first = fakeInspector();
+    enableDebug({ target: first.target, listen: first.listen, intervalMs: 50 });
+    first.say('hello');
+    const second = fakeInspector();
+    enableDebug({ target: second.target, listen: second.listen, intervalMs: 50 });
+    new Channel<number>(0, { name: 'new' });
+    first.say('hello');
+    vi.advanceTimersByTime(500);
+    expect(first.snapshots()).toHaveLength(1);
+    expect(second.snapshots()).toEqual([]);
+  });
+
+  test('disable then enable: the new session says announce and, after hello, lists only the channels created since', () => {
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    const before = new Channel<number>(0, { name: 'before' });
+    disableDebug();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    const afterwards = new Channel<number>(0, { name: 'afterwards' });
+    inspector.say('hello');
+    expect(inspector.posted.filter((m) => (m as { type: string }).type === 'announce')).toHaveLength(2);
+    expect(inspector.snapshots()[0]?.channels.map((c) => c.name)).toEqual(['afterwards']);
+    void before;
+    void afterwards;
+  });
+});
+
+describe('ranking', () => {
+  test('stuck channels that parked in the same task are listed in creation order', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const channels = ['c', 'a', 'b'].map((name) => new Channel<number>(0, { name }));
+    for (const channel of [...channels].reverse()) quiet(channel.pull());
+    expect(snapshot().channels.map((c) => c.name)).toEqual(['c', 'a', 'b']);
+    for (const channel of channels) channel.close();
+  });
+
+  test('a channel with one wait explained by input and one that nothing explains ranks as stuck', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const events = new Channel<number>(0, { name: 'events', input: true });
+    const mixed = new Channel<number>(0, { name: 'mixed' });
+    quiet(select([pull(events), pull(mixed)]));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const onlyInput = new Channel<number>(0, { name: 'only input', input: true });
+    quiet(onlyInput.pull());
+    quiet(mixed.pull()); // nothing explains this one
+    expect(snapshot().channels.map((c) => c.name)).toEqual(['mixed', 'events', 'only input']);
+    events.close();
+    mixed.close();
+    onlyInput.close();
+  });
+
+  test('idle channels, however many, come after every channel with a wait', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const idle = Array.from({ length: 20 }, (_, i) => new Channel<number>(1, { name: `idle-${i}` }));
+    const stuck = new Channel<number>(0, { name: 'stuck' });
+    quiet(stuck.push(1));
+    expect(snapshot().channels[0]?.name).toBe('stuck');
+    expect(snapshot().channels).toHaveLength(21);
+    stuck.close();
+    void idle;
+  });
+});
+
+describe('relay chains', () => {
+  test('a worker started by a worker shows in the page through two relays, tagged with its own URL', () => {
+    const page = fakeInspector();
+    const middle = boundary(); // the page's Worker object ↔ the middle worker's scope
+    const inner = boundary(); // the middle worker's Worker object ↔ the inner worker's scope
+    relayDebug(middle.outside, { target: page.target, listen: page.listen });
+    // In the middle worker: relay the inner worker to its own scope (which posts to the page).
+    relayDebug(inner.outside, { target: middle.inside, listen: middle.inside, url: 'https://a.example/inner.js' });
+    // In the inner worker: debug mode posting to its scope.
+    enableDebug({ target: inner.inside, listen: inner.inside, intervalMs: 10 });
+    const channel = new Channel<number>(0, { name: 'deep' });
+    quiet(channel.pull());
+    page.say('hello');
+    const [first] = page.snapshots();
+    expect(first?.context).toEqual({ kind: 'worker', url: 'https://a.example/inner.js' });
+    expect(first?.channels.map((c) => c.name)).toEqual(['deep']);
+    channel.close();
+  });
+
+  test('a bye from the page stops a worker behind two relays', () => {
+    vi.useFakeTimers();
+    const page = fakeInspector();
+    const middle = boundary();
+    const inner = boundary();
+    relayDebug(middle.outside, { target: page.target, listen: page.listen });
+    relayDebug(inner.outside, { target: middle.inside, listen: middle.inside });
+    enableDebug({ target: inner.inside, listen: inner.inside, intervalMs: 10 });
+    page.say('hello');
+    page.say('bye');
+    const count = page.snapshots().length;
+    new Channel<number>(0, { name: 'after bye' });
+    vi.advanceTimersByTime(1000);
+    expect(page.snapshots()).toHaveLength(count);
+  });
+
+  test('a relayed snapshot keeps the worker’s seq, so the inspector orders the worker’s snapshots by it', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    const message: SnapshotMessage = {
+      source: PAGE_SOURCE,
+      version: 1,
+      type: 'snapshot',
+      time: 5,
+      seq: 41,
+      channels: [],
+    };
+    worker.inside.postMessage(message);
+    expect(page.snapshots()[0]?.seq).toBe(41);
+  });
+
+  test('a relay drops a worker snapshot whose context URL is over the limit instead of cutting it', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    worker.inside.postMessage({
+      source: PAGE_SOURCE,
+      version: 1,
+      type: 'snapshot',
+      time: 5,
+      channels: [],
+      context: { kind: 'worker', url: `https://a.example/${'x'.repeat(5000)}` },
+    });
+    expect(page.snapshots()).toEqual([]);
+  });
+
+  test('the relay cuts a url option over the limit, so the relayed snapshot still passes the inspector’s guard', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    relayDebug(worker.outside, { target: page.target, listen: page.listen, url: `w.js#${'x'.repeat(5000)}` });
+    worker.inside.postMessage({ source: PAGE_SOURCE, version: 1, type: 'snapshot', time: 5, channels: [] });
+    expect(page.snapshots()[0]?.context?.url).toHaveLength(2048);
+  });
+
+  test('hello and bye reach the worker in the order the inspector said them', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    const heard: string[] = [];
+    worker.inside.addEventListener('message', (event) => heard.push((event as MessageEvent).data.type));
+    relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    page.say('hello');
+    page.say('bye');
+    page.say('hello');
+    expect(heard).toEqual(['hello', 'bye', 'hello']);
+  });
+
+  test('a relay stopped from inside the worker’s own message delivery relays nothing more', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    let stop = () => {};
+    page.target.postMessage = (message: unknown) => {
+      page.posted.push(message);
+      if ((message as SnapshotMessage).type === 'snapshot') stop();
+    };
+    stop = relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    page.say('hello');
+    const message: SnapshotMessage = { source: PAGE_SOURCE, version: 1, type: 'snapshot', time: 5, channels: [] };
+    worker.inside.postMessage(message);
+    worker.inside.postMessage(message);
+    expect(page.snapshots()).toHaveLength(1);
+  });
+});
+
+describe('bye', () => {
+  test('after bye, a later hello posts the current state at once even if nothing changed since the last snapshot', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    new Channel<number>(0, { name: 'same' });
+    inspector.say('hello');
+    vi.advanceTimersByTime(500);
+    inspector.say('bye');
+    vi.advanceTimersByTime(500);
+    inspector.say('hello');
+    expect(inspector.snapshots()).toHaveLength(2);
+    expect(inspector.snapshots()[1]?.channels.map((c) => c.name)).toEqual(['same']);
+  });
+
+  test('bye arriving as an event on listen from another inspector message shape is ignored', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    inspector.say('hello');
+    inspector.listen.dispatchEvent(new MessageEvent('message', { data: { ...bye, version: '1' } }));
+    new Channel<number>(0, { name: 'later' });
+    vi.advanceTimersByTime(100);
+    expect(inspector.snapshots()).toHaveLength(2);
+  });
+});
