@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
-import { Channel, pull, select } from '../src/index.js';
+import { after, Channel, pull, select, ticker } from '../src/index.js';
 import { INSPECTOR_SOURCE, PAGE_SOURCE, type SnapshotMessage } from '../src/protocol.js';
 
 const hello = { source: INSPECTOR_SOURCE, version: 1, type: 'hello' } as const;
@@ -151,6 +151,41 @@ describe('ranking', () => {
     expect(snapshot().channels).toHaveLength(21);
     stuck.close();
     void idle;
+  });
+});
+
+describe('waiting for input on channels created before enableDebug', () => {
+  test('a select with a case on a ticker created before enableDebug waits for input, not stuck', () => {
+    const tick = ticker(60_000); // a module-level ticker, made at import time
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const work = new Channel<number>(0, { name: 'work' });
+    quiet(select([pull(work), pull(tick)]));
+    const [entry] = snapshot().channels;
+    expect(entry?.pullers.map((waiter) => waiter.input)).toEqual([true]);
+    tick.close();
+    work.close();
+  });
+
+  test('a select whose untracked case is an after() timeout waits for input whichever case parks first', () => {
+    for (let round = 0; round < 20; round++) {
+      const timeout = after(60_000);
+      enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: round % 2 === 0 });
+      const reply = new Channel<string>(0, { name: 'reply' });
+      quiet(select([pull(timeout), pull(reply)]));
+      expect(snapshot().channels[0]?.pullers[0]?.input).toBe(true);
+      timeout.close();
+      reply.close();
+    }
+  });
+
+  test('a select whose untracked case is an ordinary channel is not waiting for input', () => {
+    const plain = new Channel<number>(0);
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const work = new Channel<number>(0, { name: 'work' });
+    quiet(select([pull(work), pull(plain)]));
+    expect(snapshot().channels[0]?.pullers[0]?.input).toBeUndefined();
+    plain.close();
+    work.close();
   });
 });
 

@@ -127,6 +127,7 @@ const PARKED: unique symbol = Symbol('chanasync.debug.parked');
  * and `index` (the case's position in the array of cases).
  */
 type MarkedWaiter = Waiter<unknown> & {
+  readonly channel: Channel<unknown> & { readonly fedFromOutside?: boolean };
   [PARKED]?: Parked;
   readonly group?: { readonly first?: MarkedWaiter | undefined };
   readonly sibling?: MarkedWaiter | undefined;
@@ -486,7 +487,15 @@ export class Registry {
       for (let other = group.first; other !== undefined && select === undefined; other = other.sibling) {
         select = other[PARKED]?.select;
       }
-      select ??= { id: nextSelectId++, input: false, remaining: 0, since, stack, first: undefined, firstIndex: 0 };
+      if (select === undefined) {
+        // Waiting for input if any case is on an input channel — one created before debug mode
+        // was enabled (a module's ticker) too, which gets no record of its own.
+        let input = false;
+        for (let other = group.first; other !== undefined && !input; other = other.sibling) {
+          input = other.channel.fedFromOutside === true;
+        }
+        select = { id: nextSelectId++, input, remaining: 0, since, stack, first: undefined, firstIndex: 0 };
+      }
       parked = new Parked(tracked, kind, select.since, select.stack, select);
       const index = typeof waiter.index === 'number' ? waiter.index : 0;
       if (select.first === undefined || index < select.firstIndex) {
