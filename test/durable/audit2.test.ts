@@ -7,6 +7,7 @@
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
 import type { PullAnswer } from '../../src/durable/protocol.js';
@@ -303,6 +304,19 @@ describe('an aborted signal sends nothing', () => {
   });
 });
 
+describe('round trips of the try operations', () => {
+  test('tryPush is one call; tryPull is one call when nothing is ready and two (take, acknowledge) when it takes a value', async () => {
+    const { namespace, calls } = counted();
+    const channel = durableChannel<number>(namespace, freshName('try-round-trips'));
+    expect(await channel.tryPull()).toBeUndefined();
+    expect(calls).toEqual({ pull: 1 });
+    expect(await channel.tryPush(1)).toBe(true);
+    expect(calls).toEqual({ pull: 1, push: 1 });
+    expect(await channel.tryPull()).toBe(1);
+    expect(calls).toEqual({ pull: 2, push: 1, ack: 1 });
+  });
+});
+
 describe('what a finished channel leaves behind', () => {
   test('no alarm stays set once the last lease of a closed, drained channel has passed', async () => {
     const name = freshName('alarm-after-close');
@@ -336,5 +350,65 @@ describe('what a finished channel leaves behind', () => {
     await channel.push(5);
     expect(await settled(pulled)).toBe(true);
     expect(await channel.tryPull()).toBe(5);
+  });
+});
+
+describe('property: the counters the capacity relies on match storage', () => {
+  /** What the object's storage holds: ready and leased rows, and value keys. */
+  async function stored(name: string) {
+    return runInDurableObject(rawStub(name), (instance, state) => {
+      const sql = (state.storage as unknown as { sql: { exec(q: string): { toArray(): Record<string, unknown>[] } } })
+        .sql;
+      const row = sql
+        .exec('SELECT count(*) AS n, coalesce(sum(leased), 0) AS leased FROM chanasync_values')
+        .toArray()[0]!;
+      const counters = instance as unknown as { ready: number; leased: number };
+      return {
+        rows: Number(row.n),
+        leasedRows: Number(row.leased),
+        ready: counters.ready,
+        leased: counters.leased,
+      };
+    });
+  }
+
+  test('after random pushes, tries, batches, aborts and vanished pullers, stats() and capacity agree with the rows in storage', async () => {
+    const operation = fc.record({
+      kind: fc.constantFrom('push', 'tryPush', 'pull', 'pullMany', 'tryPull', 'vanish' as const),
+      abortAfter: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 12 }), async (operations) => {
+        const name = freshName('counters');
+        const channel = durableChannel<number>(env.CHANNELS, name, { capacity: 3, sliceMs: 20, leaseMs: 40 });
+        let next = 0;
+        const runs = operations.map(async ({ kind, abortAfter }, i) => {
+          const controller = new AbortController();
+          if (abortAfter !== undefined) setTimeout(() => controller.abort('stop'), abortAfter);
+          const signal = controller.signal;
+          const swallow = (error: unknown) => {
+            if (error !== 'stop' && !(error instanceof ChannelClosedError)) throw error;
+          };
+          if (kind === 'push') await channel.push(next++, { signal }).catch(swallow);
+          else if (kind === 'tryPush') await channel.tryPush(next++);
+          else if (kind === 'pull') await channel.pull({ signal }).catch(swallow);
+          else if (kind === 'pullMany') await channel.pullMany(2, { signal }).catch(swallow);
+          else if (kind === 'tryPull') await channel.tryPull();
+          // A caller that takes values and is never heard of again: its lease must end.
+          else await rawStub(name).pull({ ...rawLimits(40, false), capacity: 3, ticket: `vanished-${i}`, max: 2 });
+        });
+        await sleep(50);
+        await channel.close();
+        await Promise.all(runs);
+        await sleep(60); // every lease has ended (leaseMs 40)
+        const stats = await channel.stats();
+        const storage = await stored(name);
+        expect(storage.leasedRows).toBe(0);
+        expect(stats).toMatchObject({ size: storage.rows, leased: 0, waitingPushers: 0 });
+        expect(storage.rows).toBeLessThanOrEqual(3);
+        expect({ ready: storage.ready, leased: storage.leased }).toEqual({ ready: storage.rows, leased: 0 });
+      }),
+      { numRuns: 15 },
+    );
   });
 });
