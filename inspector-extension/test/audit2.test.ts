@@ -27,6 +27,7 @@ import {
   withSnapshot,
 } from '../src/panel/model.js';
 import { render } from '../src/panel/render.js';
+import { safeLine } from '../src/panel/sanitize.js';
 import { channel, snapshot, T0, TOP, waiter } from './snapshots.js';
 
 function leak(id: number): LeakSnapshot {
@@ -275,5 +276,15 @@ describe('kept snapshots of a page and the workers it relays', () => {
     void store.apply({ op: 'put', tabId: 1, entry: kept(worker('https://a.example/w.js'), T0) });
     await store.apply({ op: 'remove-frame', tabId: 1, documentId: 'doc-top' });
     expect(await store.read(1)).toEqual([]);
+  });
+});
+
+describe('untrusted names stay on one line', () => {
+  test('a channel name with Unicode line or paragraph separators is shown on one line', () => {
+    expect(safeLine('jobs\u2028fake row\u2029another')).toBe('jobs fake row another');
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, name: 'a\u2028b' })]), T0);
+    const output = render({ data, view: DEFAULT_VIEW, now: T0, connection: 'connected' }, document);
+    expect(output.content.textContent).toContain('a b');
+    expect(output.content.textContent).not.toContain('\u2028');
   });
 });

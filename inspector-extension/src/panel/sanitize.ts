@@ -84,16 +84,19 @@ const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** Control characters but line feeds. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
-/** Control characters, line feeds included, for one-line text such as names. */
+/**
+ * Control characters, line feeds included, and the Unicode line and paragraph separators
+ * (U+2028, U+2029: forced line breaks), for one-line text such as names.
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-const LINE_CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const LINE_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** `text` without bidi controls or other control characters (line feeds kept). */
 export function safeText(text: string): string {
   return text.replace(BIDI, '').replace(CONTROLS, '');
 }
 
-/** `text` on one line: bidi controls removed, other control characters (line breaks too) as spaces. */
+/** `text` on one line: bidi controls removed, other control characters and line breaks (U+2028 too) as spaces. */
 export function safeLine(text: string): string {
   return text.replace(BIDI, '').replace(LINE_CONTROLS, ' ');
 }
