@@ -35,7 +35,15 @@ import { ChannelError } from '../errors.js';
 import { countWaiters } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
-import { endpointOf, isWindow, type PortLike, STALE_AFTER_MS, Stream, type TransferableValue } from './transport.js';
+import {
+  endpointOf,
+  isWindow,
+  type PortLike,
+  STALE_AFTER_MS,
+  Stream,
+  type TransferableValue,
+  windowOrigin,
+} from './transport.js';
 
 /**
  * The least credit posted in one step when much is granted at once (see `postCredit`): below
@@ -56,7 +64,8 @@ export interface FromPortOptions {
   /**
    * Required when `port` is a `Window`: the origin the sending window must have (checked on
    * every message, and the target origin of every message posted to it). `'*'` accepts any
-   * origin, on purpose.
+   * origin, on purpose. Read as `postMessage` reads a target origin: the origin of the URL
+   * given (`'https://App.example/'` is `'https://app.example'`), `'/'` for this context's own.
    */
   origin?: string | undefined;
 }
@@ -322,7 +331,7 @@ class Receiver<T> extends Stream {
  * @param options `name`, `capacity`, and `origin` (required for a `Window`).
  * @returns the receiving channel; its `name` is `name` (if not empty).
  * @throws {TypeError} if `port` has no `postMessage` or cannot be listened to, `origin` is
- *   missing for a `Window`, an option has the wrong type, or a `fromPort` of the same name is
+ *   missing for a `Window` or is neither `'*'` nor a URL, an option has the wrong type, or a `fromPort` of the same name is
  *   already open on this port.
  * @throws {RangeError} if `capacity` is not 0, a positive integer or `Infinity`.
  * @example
@@ -350,9 +359,11 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   if (window && origin === undefined) {
     throw new TypeError(`${caller}: origin is required when port is a Window (the origin the sender must have)`);
   }
+  const checkedOrigin = window ? windowOrigin(origin as string, caller) : '';
   const endpoint = endpointOf(port, caller);
+  endpoint.checkFree(false, name, caller); // before the channel exists: debug mode never sees it
   const channel = new PortChannel<T>(capacity, { name: name === '' ? undefined : name, input: true });
-  const receiver = new Receiver(channel, port, name, window ? (origin as string) : '');
+  const receiver = new Receiver(channel, port, name, checkedOrigin);
   endpoint.add(receiver, caller);
   channel.receiver = receiver;
   channel.feed = () => receiver.demand();

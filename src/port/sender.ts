@@ -26,7 +26,7 @@ import { isSignal } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
-import { endpointOf, type PortLike, randomId, Stream, type TransferableValue } from './transport.js';
+import { endpointOf, type PortLike, randomId, Stream, type TransferableValue, windowOrigin } from './transport.js';
 
 /** Options of {@link toPort}. */
 export interface ToPortOptions<T> {
@@ -47,7 +47,8 @@ export interface ToPortOptions<T> {
   /**
    * For a `Window` port: the origin the receiving window must have (every message is posted to
    * it, answers from other origins are ignored). Without it, the first answer of the
-   * receiver fixes the origin: values are posted only to the origin that granted credit.
+   * receiver fixes the origin: values are posted only to the origin that granted credit. Read
+   * as `postMessage` reads a target origin (the origin of the URL given; `'/'`: this context's).
    */
   origin?: string | undefined;
 }
@@ -480,8 +481,9 @@ class Sender<T> extends Stream {
  * @param options `name`, `signal`, `transfer`, and `origin` for a `Window`.
  * @returns a promise of `{ sent, undelivered }`.
  * @throws (rejects) {TypeError} if `channel` is not a chanasync channel, `port` has no
- *   `postMessage` or cannot be listened to, an option has the wrong type, or a `toPort` of the
- *   same name is already running on this port.
+ *   `postMessage` or cannot be listened to, an option has the wrong type, `origin` (for a
+ *   `Window`) is neither `'*'` nor a URL, or a `toPort` of the same name is already running on
+ *   this port.
  * @throws (rejects) {TypeError} if a value (or a close reason's message) cannot be posted (not
  *   structured-cloneable, or `transfer` threw): its `cause` is the platform's error, and its
  *   `sent` and `undelivered` properties account for every value pulled, as a result would.
@@ -513,12 +515,13 @@ export function toPort<T>(channel: PullChannel<T>, port: PortLike, options?: ToP
     const origin = options?.origin;
     if (origin !== undefined && typeof origin !== 'string') throw new TypeError(`${caller}: origin must be a string`);
     const endpoint = endpointOf(port, caller);
+    const pinnedOrigin = endpoint.window && origin !== undefined ? windowOrigin(origin, caller) : undefined;
     if (signal?.aborted) return resolve({ sent: 0, undelivered: [] });
     const sender = new Sender<T>(
       channel,
       port,
       name,
-      endpoint.window ? (origin ?? '*') : '',
+      endpoint.window ? (pinnedOrigin ?? '*') : '',
       origin !== undefined,
       transfer,
       signal,

@@ -88,6 +88,32 @@ export function isWindow(port: PortLike): boolean {
   }
 }
 
+/**
+ * The origin a window stream checks messages against and posts to, from the `origin` option as
+ * written: `'*'` as is; `'/'` (`postMessage`'s "this window's origin") as this context's own
+ * origin; anything else as the origin of the URL it parses to, as `postMessage` reads a target
+ * origin — so `'https://App.example/'`, `'https://app.example:443'` and `'https://app.example'`
+ * are one origin, and match a message's `origin`. Throws a `TypeError` naming `caller` for a
+ * value that is no URL, or whose origin is opaque (`'null'`: such a window is reached only with
+ * `'*'`) — otherwise the stream would silently never pair.
+ */
+export function windowOrigin(origin: string, caller: string): string {
+  if (origin === '*') return origin;
+  let parsed = 'null';
+  try {
+    parsed =
+      origin === '/'
+        ? ((globalThis as { location?: { origin?: string } }).location?.origin ?? 'null')
+        : new URL(origin).origin;
+  } catch {
+    // Not a URL: refused below.
+  }
+  if (parsed === 'null') {
+    throw new TypeError(`${caller}: origin must be '*' or an origin such as 'https://app.example', got '${origin}'`);
+  }
+  return parsed;
+}
+
 /** The endpoint of each port object in use. */
 const endpoints = new WeakMap<object, Endpoint>();
 
@@ -142,13 +168,18 @@ export class Endpoint {
    */
   private readonly listener = (event: Event): void => this.handleEvent(event);
 
+  /** Throws a `TypeError` naming `caller` if a stream of `name` runs in this direction already. */
+  checkFree(isSender: boolean, name: string, caller: string): void {
+    if ((isSender ? this.senders : this.receivers).has(name)) {
+      const role = isSender ? 'toPort' : 'fromPort';
+      throw new TypeError(`${caller}: a ${role} stream named "${name}" is already open on this port`);
+    }
+  }
+
   /** Adds a stream; throws a `TypeError` naming `caller` if its name is taken in its direction. */
   add(stream: Stream, caller: string): void {
     const streams = stream.isSender ? this.senders : this.receivers;
-    if (streams.has(stream.name)) {
-      const role = stream.isSender ? 'toPort' : 'fromPort';
-      throw new TypeError(`${caller}: a ${role} stream named "${stream.name}" is already open on this port`);
-    }
+    this.checkFree(stream.isSender, stream.name, caller);
     if (this.senders.size + this.receivers.size === 0) {
       this.listen.addEventListener('message', this.listener);
       this.listen.addEventListener('close', this.listener); // MessagePort only, where it fires
