@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { after, Channel, pull, select, ticker } from '../src/index.js';
-import { INSPECTOR_SOURCE, PAGE_SOURCE, type SnapshotMessage } from '../src/protocol.js';
+import { INSPECTOR_SOURCE, isPageToInspectorMessage, PAGE_SOURCE, type SnapshotMessage } from '../src/protocol.js';
 
 const hello = { source: INSPECTOR_SOURCE, version: 1, type: 'hello' } as const;
 const bye = { source: INSPECTOR_SOURCE, version: 1, type: 'bye' } as const;
@@ -151,6 +151,36 @@ describe('ranking', () => {
     expect(snapshot().channels).toHaveLength(21);
     stuck.close();
     void idle;
+  });
+});
+
+describe('capacities beyond the safe integers', () => {
+  test.each([2 ** 53, Number.MAX_VALUE])(
+    'a channel of capacity %d is listed as unbounded (null), and the snapshot still passes the inspector’s guard',
+    (capacity) => {
+      enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+      const huge = new Channel<number>(capacity, { name: 'huge' });
+      huge.pushNowait(1);
+      const taken = snapshot();
+      expect(taken.channels[0]?.capacity).toBeNull();
+      expect(taken.channels[0]?.size).toBe(1);
+      expect(isPageToInspectorMessage(taken)).toBe(true);
+    },
+  );
+
+  test('a capacity of 2⁵³ − 1 is listed as it is', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    new Channel<number>(Number.MAX_SAFE_INTEGER);
+    expect(snapshot().channels[0]?.capacity).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  test('a connected inspector keeps receiving snapshots from a page with such a channel', () => {
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    new Channel<number>(2 ** 60, { name: 'huge' });
+    inspector.say('hello');
+    expect(inspector.snapshots().every((message) => isPageToInspectorMessage(message))).toBe(true);
+    expect(inspector.snapshots()).toHaveLength(1);
   });
 });
 

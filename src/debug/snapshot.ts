@@ -63,7 +63,7 @@ interface TrackedChannel {
   readonly id: number;
   /** The channel's name (`''` when unnamed), cut to `LIMITS.name`; it never changes. */
   readonly name: string;
-  /** The capacity, `null` for `Infinity`. */
+  /** The capacity, `null` for `Infinity` (or any capacity of 2⁵³ or more). */
   readonly capacity: number | null;
   /** Where it was created, with `stacks`. */
   readonly createdAt: string | undefined;
@@ -459,7 +459,9 @@ export class Registry {
       ref: new WeakRef(channel),
       id: nextChannelId++,
       name: String(channel.name ?? '').slice(0, LIMITS.name),
-      capacity: channel.capacity === Infinity ? null : channel.capacity,
+      // `null` (unbounded) for Infinity, and for a capacity beyond the safe integers too: no
+      // buffer reaches it, and the protocol carries only exact counts.
+      capacity: Number.isSafeInteger(channel.capacity) ? channel.capacity : null,
       createdAt: this.stacks ? captureStack() : undefined,
       input: options?.input === true,
       parked: undefined,
