@@ -147,8 +147,9 @@ export function clearLeaks(): void {
  * The state of every tracked channel that is still alive: for each, `id`, `name`, `capacity`
  * (`null` for `Infinity` and for any capacity of 2⁵³ or more), `size`, `closed`, `overflow`,
  * `input`, and its parked pushes and pulls with their kind, `since`, `select` (the id of a
- * multi-case select) and `input` (the wait is explained by input) — never buffered values. Plus `leaked` (operations that can
- * never complete) and `context` (page, frame or worker, where known). The snapshots posted to
+ * multi-case select) and `input` (the wait is explained by input) — never buffered values.
+ * Plus `leaked` (operations that can never complete) and `context` (page, frame or worker,
+ * where known). The snapshots posted to
  * an inspector also carry `seq`, increasing with every one posted, even across sessions.
  * Channels whose waits nothing explains come first, then those waiting for input, then idle
  * ones. Structured-clone safe, bounded (see `LIMITS` in `chanasync/protocol`; `truncated`
