@@ -151,8 +151,9 @@ export function clearLeaks(): void {
  * Plus `leaked` (operations that can never complete) and `context` (page, frame or worker,
  * where known). The snapshots posted to an inspector also carry `seq`, increasing with every
  * one posted, even across sessions. Channels whose waits nothing explains come first, then
- * those waiting for input, then idle ones. Structured-clone safe, bounded (see `LIMITS` in `chanasync/protocol`; `truncated`
- * counts what was left out). With debug mode off, a snapshot with no channels.
+ * those waiting for input, then idle ones. Structured-clone safe, bounded (see `LIMITS` in
+ * `chanasync/protocol`; `truncated` counts what was left out). With debug mode off, a
+ * snapshot with no channels.
  *
  * @example
  * ```ts
