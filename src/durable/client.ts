@@ -264,7 +264,12 @@ function messageOfReason(reason: unknown): string {
     const own = (reason as { message?: unknown } | null)?.message;
     message = typeof own === 'string' ? own : String(reason);
   } catch {
-    message = Object.prototype.toString.call(reason);
+    // A proxy whose traps throw fails even here (its Symbol.toStringTag), a revoked one too.
+    try {
+      message = Object.prototype.toString.call(reason);
+    } catch {
+      message = `[unreadable ${typeof reason}]`;
+    }
   }
   return message.length > 1000 ? `${message.slice(0, 1000)}…` : message;
 }

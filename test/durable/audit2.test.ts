@@ -304,6 +304,37 @@ describe('an aborted signal sends nothing', () => {
   });
 });
 
+describe('close reasons that resist every reading', () => {
+  test('close with a proxy whose every property read throws still closes, with an Error as its reason', async () => {
+    const channel = open<number>('close-hostile-proxy');
+    await channel.push(1);
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no reading me');
+        },
+      },
+    );
+    await channel.close(hostile);
+    expect(await channel.stats()).toMatchObject({ closed: true, size: 1 });
+    expect(await channel.pull()).toBe(1);
+    const error = await channel.pull().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    expect(((error as Error).cause as Error).message).toBe('[unreadable object]');
+  });
+
+  test('close with a revoked proxy as its reason still closes', async () => {
+    const channel = open<number>('close-revoked-proxy');
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    await channel.close(proxy);
+    expect((await channel.stats()).closed).toBe(true);
+    await expect(channel.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+});
+
 describe('round trips of the try operations', () => {
   test('tryPush is one call; tryPull is one call when nothing is ready and two (take, acknowledge) when it takes a value', async () => {
     const { namespace, calls } = counted();
