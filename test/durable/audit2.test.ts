@@ -5,7 +5,7 @@
  * waiters of other clients, partial acknowledgements, calls an aborted signal must never send,
  * and the alarm a finished channel leaves behind. Runs inside workerd (vitest project `workers`).
  */
-import { runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -212,6 +212,38 @@ describe('many waiters at once', () => {
   });
 });
 
+describe('one signal shared by many waiters', () => {
+  test('50 pushes parked with one signal all reject when it aborts, none is stored, and no place is kept', async () => {
+    const channel = open<number>('shared-signal-pushes', { capacity: 1, sliceMs: 30 });
+    await channel.push(-1);
+    const controller = new AbortController();
+    const pushes = Array.from({ length: 50 }, (_, i) =>
+      channel.push(i, { signal: controller.signal }).catch((error: unknown) => error),
+    );
+    await until(async () => (await channel.stats()).waitingPushers === 50);
+    controller.abort('all of them');
+    expect(await Promise.all(pushes)).toEqual(Array.from({ length: 50 }, () => 'all of them'));
+    expect(await channel.stats()).toMatchObject({ size: 1, waitingPushers: 0 });
+    expect(await channel.pull()).toBe(-1);
+    expect(await channel.tryPush(7)).toBe(true);
+    expect(await channel.pullMany(10)).toEqual([7]);
+  });
+
+  test('50 pulls parked with one signal all reject when it aborts, and the next value goes to the next pull at once', async () => {
+    const channel = open<number>('shared-signal-pulls', { sliceMs: 30 });
+    const controller = new AbortController();
+    const pulls = Array.from({ length: 50 }, () =>
+      channel.pull({ signal: controller.signal }).catch((error: unknown) => error),
+    );
+    await until(async () => (await channel.stats()).waitingPullers === 50);
+    controller.abort('all of them');
+    expect(await Promise.all(pulls)).toEqual(Array.from({ length: 50 }, () => 'all of them'));
+    expect(await channel.stats()).toMatchObject({ waitingPullers: 0, leased: 0 });
+    await channel.push(1);
+    expect(await channel.tryPull()).toBe(1); // no ghost waiter holds it under a lease
+  });
+});
+
 describe('close racing the waiters of other clients', () => {
   test('a close racing a push parked on a full channel: the push resolves and its value is read, or rejects and nothing is stored', async () => {
     for (let round = 0; round < 8; round++) {
@@ -264,6 +296,64 @@ describe('close racing the waiters of other clients', () => {
       else expect(got).toBeInstanceOf(ChannelClosedError);
       expect(await closer.stats()).toMatchObject({ size: 0, leased: 0, closed: true, waitingPullers: 0 });
     }
+  });
+});
+
+describe('close across an object reset', () => {
+  /**
+   * The CHANNELS namespace with the errors of `abortAllDurableObjects()` flagged as production
+   * flags a reset (`durableObjectReset`), so that the client retries them.
+   */
+  const resetFlagged = () => ({
+    idFromName: (name: string) => env.CHANNELS.idFromName(name),
+    get(id: unknown) {
+      const stub = env.CHANNELS.get(id) as Record<string, (request: unknown) => Promise<unknown>>;
+      return new Proxy(stub, {
+        get(target, key) {
+          if (typeof key !== 'string' || key === 'then') return undefined;
+          return async (request: unknown) => {
+            try {
+              return await target[key]!(request);
+            } catch (error) {
+              if (String(error).includes('abortAllDurableObjects')) {
+                Object.assign(error as Error, { durableObjectReset: true });
+              }
+              throw error;
+            }
+          };
+        },
+      });
+    },
+  });
+
+  test('a closed channel whose last value is leased to a vanished puller: a reset ends the lease, the waiting pull gets it, the next rejects', async () => {
+    const name = freshName('reset-closed-leased');
+    const channel = durableChannel<string>(resetFlagged(), name, { sliceMs: 50 });
+    await channel.push('last');
+    await rawStub(name).pull({ ...rawLimits(600_000), ticket: 'vanished', max: 1 }); // never acknowledged
+    await channel.close('done');
+    const pulled = channel.pull();
+    await until(async () => (await channel.stats()).waitingPullers === 1);
+    await abortAllDurableObjects();
+    expect(await pulled).toBe('last');
+    const error = await channel.pull().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as Error).cause).toBe('done');
+  });
+
+  test('a push that waited for room before a reset is failed by a close after it, and is not stored', async () => {
+    const name = freshName('reset-then-close-push');
+    const channel = durableChannel<string>(resetFlagged(), name, { capacity: 1, sliceMs: 50 });
+    await channel.push('kept');
+    const waiting = channel.push('never', { id: 'never' }).catch((e: unknown) => e);
+    await until(async () => (await channel.stats()).waitingPushers === 1);
+    await abortAllDurableObjects();
+    await until(async () => (await channel.stats()).waitingPushers === 1); // queued again
+    await channel.close('shutdown');
+    const error = await waiting;
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as Error).cause).toBe('shutdown');
+    expect(await channel.pullMany(5)).toEqual(['kept']);
   });
 });
 
