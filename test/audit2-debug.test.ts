@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
+import { STACK_BUDGET } from '../src/debug/snapshot.js';
 import { after, Channel, pull, select, ticker } from '../src/index.js';
 import { INSPECTOR_SOURCE, isPageToInspectorMessage, PAGE_SOURCE, type SnapshotMessage } from '../src/protocol.js';
 
@@ -181,6 +182,44 @@ describe('capacities beyond the safe integers', () => {
     inspector.say('hello');
     expect(inspector.snapshots().every((message) => isPageToInspectorMessage(message))).toBe(true);
     expect(inspector.snapshots()).toHaveLength(1);
+  });
+});
+
+describe('the size of a snapshot with stacks', () => {
+  /** Parks a pull on `channel` from `depth` nested calls: a stack of many user frames. */
+  function parkDeep(channel: Channel<number>, depth: number): void {
+    if (depth === 0) quiet(channel.pull());
+    else parkDeep(channel, depth - 1);
+  }
+
+  test('stacks past the budget are left out of the least interesting channels, so the snapshot stays small', () => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 200;
+    try {
+      enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+      const channels = Array.from({ length: 8 }, (_, i) => new Channel<number>(0, { name: `c${i}` }));
+      for (const channel of channels) for (let i = 0; i < 100; i++) parkDeep(channel, 150);
+      const taken = snapshot();
+      const stacks = taken.channels.flatMap((c) => [c.createdAt ?? '', ...c.pullers.map((w) => w.stack ?? '')]);
+      const total = stacks.reduce((sum, stack) => sum + stack.length, 0);
+      expect(total).toBeLessThanOrEqual(STACK_BUDGET);
+      expect(taken.channels[0]?.pullers[0]?.stack).toContain('parkDeep');
+      expect(taken.channels.at(-1)?.pullers.some((w) => w.stack !== undefined)).toBe(false);
+      expect(taken.channels.at(-1)?.pullers).toHaveLength(100);
+      expect(isPageToInspectorMessage(taken)).toBe(true);
+      for (const channel of channels) channel.close();
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  });
+
+  test('within the budget, every stack is kept', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const channels = Array.from({ length: 3 }, () => new Channel<number>(0));
+    for (const channel of channels) parkDeep(channel, 3);
+    const taken = snapshot();
+    expect(taken.channels.every((c) => c.createdAt !== undefined && c.pullers[0]?.stack !== undefined)).toBe(true);
+    for (const channel of channels) channel.close();
   });
 });
 

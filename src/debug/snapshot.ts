@@ -585,7 +585,10 @@ export class Registry {
     }
     // What is left out when there are too many channels is the least interesting: idle ones.
     listed.sort((a, b) => a.rank - b.rank || a.oldest - b.oldest || a.channel.id - b.channel.id);
-    const channels = listed.slice(0, LIMITS.channels).map((entry) => entry.channel);
+    const channels = withinStackBudget(
+      listed.slice(0, LIMITS.channels).map((entry) => entry.channel),
+      STACK_BUDGET - stackChars(this.leaks),
+    );
     const omittedChannels = listed.length - channels.length;
     for (let i = channels.length; i < listed.length; i++) omittedWaiters += listed[i]?.waiters ?? 0;
     const { context } = this.options;
@@ -626,6 +629,44 @@ export class Registry {
     }
     return { list, omitted };
   }
+}
+
+/**
+ * The most characters of stacks (`createdAt` and `stack`) one snapshot carries. Each stack is
+ * within `LIMITS.stack`, but a page with thousands of parked operations would otherwise post
+ * snapshots of many megabytes — which an inspector refuses whole (the Chrome/Firefox
+ * extension's limit is 4 MiB of JSON).
+ */
+export const STACK_BUDGET = 1_000_000;
+
+/** The characters of the stacks of `leaks`. */
+function stackChars(leaks: readonly LeakSnapshot[]): number {
+  let total = 0;
+  for (const leak of leaks) total += (leak.stack?.length ?? 0) + (leak.channel.createdAt?.length ?? 0);
+  return total;
+}
+
+/**
+ * `channels` (in rank order) with their stacks while they fit in `budget` characters; past it,
+ * the rest — the least interesting channels — without stacks. The same array when all fit.
+ */
+function withinStackBudget(channels: ChannelSnapshot[], budget: number): ChannelSnapshot[] {
+  let left = budget;
+  for (let i = 0; i < channels.length; i++) {
+    const channel = channels[i] as ChannelSnapshot;
+    let chars = channel.createdAt?.length ?? 0;
+    for (const waiter of channel.pushers) chars += waiter.stack?.length ?? 0;
+    for (const waiter of channel.pullers) chars += waiter.stack?.length ?? 0;
+    if (chars <= left) {
+      left -= chars;
+      continue;
+    }
+    left = 0;
+    const { createdAt: _, ...rest } = channel;
+    const strip = ({ stack: _, ...waiter }: WaiterSnapshot) => waiter;
+    channels[i] = { ...rest, pushers: channel.pushers.map(strip), pullers: channel.pullers.map(strip) };
+  }
+  return channels;
 }
 
 /** A queued waiter as a snapshot shows it. One parked while debug mode was off has no record. */
