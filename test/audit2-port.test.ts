@@ -8,7 +8,7 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import fc from 'fast-check';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { broadcast } from '../src/broadcast.js';
 import { Channel, setTracker } from '../src/channel.js';
 import { merge } from '../src/interop/merge.js';
@@ -620,4 +620,37 @@ describe('transfer lists', () => {
     await expect(done).rejects.toMatchObject({ name: 'TypeError', sent: 0, undelivered: ['ab'] });
     remote.close();
   });
+});
+
+describe('on a fake clock', () => {
+  /** Runs `body` with fake timers and `performance.now()`; `advance(ms)` moves the clock, letting real tasks run too. */
+  async function onFakeClock(body: (advance: (ms: number) => Promise<void>) => Promise<void>): Promise<void> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+    const advance = async (ms: number) => {
+      for (let t = 0; t < ms; t += 10) {
+        await vi.advanceTimersByTimeAsync(Math.min(10, ms - t));
+        await new Promise((resolve) => setImmediate(resolve)); // the batches' end-of-turn hops are real tasks
+      }
+    };
+    try {
+      await body(advance);
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  test('a toPort with no receiver posts open once a second, as documented, not on every tick', () =>
+    onFakeClock(async (advance) => {
+      const { a } = fakePorts();
+      const controller = new AbortController();
+      const done = toPort(new Channel<number>(1), a, { signal: controller.signal });
+      await advance(20_000);
+      const opens = a.sent('open').length;
+      expect(opens).toBeGreaterThanOrEqual(19);
+      expect(opens).toBeLessThanOrEqual(22);
+      controller.abort();
+      await advance(10);
+      expect(await done).toEqual({ sent: 0, undelivered: [] });
+      expect(vi.getTimerCount()).toBe(0);
+    }));
 });
