@@ -136,8 +136,9 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    *
    * @throws (rejects) `signal.reason` if aborted before the value is stored (checked first).
    * @throws (rejects) {@link ChannelClosedError} if the channel is closed first.
-   * @throws (rejects) `TypeError` if the value cannot be stored (not structured-cloneable), or a
-   *   bad option; `RangeError` if this client's capacity differs from the channel's.
+   * @throws (rejects) `TypeError` if the value cannot be stored (not structured-cloneable; a
+   *   thenable is refused before anything else, as a local channel refuses it), or a bad option;
+   *   `RangeError` if this client's capacity differs from the channel's.
    */
   push(value: T, options?: DurablePushOptions): Promise<void>;
   /**
@@ -163,8 +164,8 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    * `false` when full or closed (never waits for room; it still takes one round trip). A push
    * id already stored answers `true` and stores nothing.
    *
-   * @throws (rejects) `TypeError` if the value cannot be stored, or `options.id` is not a
-   *   well-formed string of 1 to 256 characters.
+   * @throws (rejects) `TypeError` if the value cannot be stored (a thenable: even on a full or
+   *   closed channel), or `options.id` is not a well-formed string of 1 to 256 characters.
    */
   tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean>;
   /** The next value if one is ready now, else `undefined` (empty, or closed and drained). */
@@ -479,6 +480,18 @@ class Client<T> implements DurableChannel<T> {
   ): Promise<PushAnswer> {
     if (typeof value === 'function') {
       throw new TypeError(`${operation}(value): a durable channel stores structured-cloneable values, not functions`);
+    }
+    // A thenable is refused here, before the channel's state is known, as a local channel refuses
+    // it: otherwise a full or closed channel answered `false` or `ChannelClosedError` for it.
+    if (typeof value === 'object' && value !== null) {
+      let then: unknown;
+      try {
+        then = (value as Partial<PromiseLike<unknown>>).then;
+      } catch (error) {
+        throw new TypeError(`${operation}(value): reading value.then threw`, { cause: error });
+      }
+      if (typeof then === 'function')
+        throw new TypeError(`${operation}(value): value is a thenable (wrap it to send it)`);
     }
     const line = this.line();
     // A push that can be withdrawn names its operation, so that its cancel also refuses a call of

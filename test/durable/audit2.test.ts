@@ -153,6 +153,46 @@ describe('values and names at the edges', () => {
   });
 });
 
+describe('thenables are refused before anything else, as a local channel refuses them', () => {
+  test('tryPush of a thenable on a full channel rejects with a TypeError and sends nothing', async () => {
+    const { namespace, calls } = counted();
+    const channel = durableChannel<unknown>(namespace, freshName('thenable-full'), { capacity: 1 });
+    await channel.push('filler');
+    // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test is about
+    const thenable = { then: () => {} };
+    await expect(channel.tryPush(thenable)).rejects.toThrow(
+      new TypeError('tryPush(value): value is a thenable (wrap it to send it)'),
+    );
+    expect(calls.push).toBe(1); // the filler's
+  });
+
+  test('push of a thenable on a closed channel rejects with a TypeError, not ChannelClosedError', async () => {
+    const channel = open<unknown>('thenable-closed');
+    await channel.close();
+    await expect(channel.push(Promise.resolve(1))).rejects.toThrow(
+      new TypeError('push(value): value is a thenable (wrap it to send it)'),
+    );
+    // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test is about
+    await expect(channel.tryPush({ then: () => {} })).rejects.toBeInstanceOf(TypeError);
+  });
+
+  test('a value whose then getter throws is refused with a TypeError whose cause is that error', async () => {
+    const channel = open<unknown>('thenable-getter');
+    const boom = new Error('boom');
+    const value = {
+      // biome-ignore lint/suspicious/noThenProperty: a then getter is what this test is about
+      get then() {
+        throw boom;
+      },
+    };
+    const error = await channel.push(value).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('push(value): reading value.then threw');
+    expect((error as Error).cause).toBe(boom);
+    expect((await channel.stats()).size).toBe(0);
+  });
+});
+
 describe('capacity between callers', () => {
   test('a client whose options say capacity: undefined accepts a channel created with a capacity', async () => {
     const name = freshName('capacity-undefined');
