@@ -215,6 +215,23 @@ describe('capacity between callers', () => {
   });
 });
 
+describe('capacity race', () => {
+  test('two clients with different capacities racing to create a channel: one wins, the other gets a RangeError and stores nothing', async () => {
+    const name = freshName('capacity-race');
+    const results = await Promise.allSettled([
+      durableChannel<string>(env.CHANNELS, name, { capacity: 2 }).push('two'),
+      durableChannel<string>(env.CHANNELS, name, { capacity: 3 }).push('three'),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(RangeError);
+    const winner = results[0]!.status === 'fulfilled' ? { capacity: 2, value: 'two' } : { capacity: 3, value: 'three' };
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    expect(await channel.stats()).toMatchObject({ capacity: winner.capacity, size: 1 });
+    expect(await channel.pull()).toBe(winner.value);
+  });
+});
+
 describe('many waiters at once', () => {
   test('200 pulls parked at once across slices are served in the order they started, and none is left waiting', async () => {
     const channel = open<number>('many-pullers', { sliceMs: 200 });
@@ -475,6 +492,25 @@ describe('round trips of the try operations', () => {
     expect(calls).toEqual({ pull: 1, push: 1 });
     expect(await channel.tryPull()).toBe(1);
     expect(calls).toEqual({ pull: 2, push: 1, ack: 1 });
+  });
+});
+
+describe('the alarm alone ends leases', () => {
+  test('a pull parked in the object gets the value of a vanished puller when its lease ends, with no other call arriving', async () => {
+    const name = freshName('alarm-serves-parked');
+    const stub = rawStub(name);
+    await stub.push({ ...rawLimits(), id: 'v', value: 'value', op: undefined });
+    await stub.pull({ ...rawLimits(150), ticket: 'vanished', max: 1 }); // never acknowledged
+    const started = Date.now();
+    // One call, parked for up to 30 s: only the alarm can end the lease and serve it.
+    const parked = (await stub.pull({ ...rawLimits(), ticket: 'parked', max: 1 })) as Extract<
+      PullAnswer,
+      { kind: 'values' }
+    >;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(parked.deliveries.map(({ value, id, attempt }) => ({ value, id, attempt }))).toEqual([
+      { value: 'value', id: 'v', attempt: 2 },
+    ]);
   });
 });
 
