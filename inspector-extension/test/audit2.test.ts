@@ -1,9 +1,11 @@
-// @vitest-environment happy-dom
 /**
  * Second red-team audit of the inspector: what a long-lived page does to it (many leaks, many
- * Clears, many debug contexts in one frame posting at once) and the rate limit's consequences.
+ * Clears, many debug contexts in one frame posting at once) and the rate limit's consequences —
+ * in Node (a happy-dom document for the renderer) and, once, in Chromium with the extension.
  */
-import { describe, expect, test } from 'vitest';
+import { Window } from 'happy-dom';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LeakSnapshot, SnapshotMessage } from '../../src/protocol.js';
 import { CATCH_UP_MS, type Effect, RATE, Router } from '../src/background/router.js';
 import { type SessionArea, SnapshotStore } from '../src/background/store.js';
@@ -28,7 +30,11 @@ import {
 } from '../src/panel/model.js';
 import { render } from '../src/panel/render.js';
 import { safeLine } from '../src/panel/sanitize.js';
+import { buildAll, launchWithExtension, loadFixture, newTab, startServer } from './harness.mjs';
 import { channel, snapshot, T0, TOP, waiter } from './snapshots.js';
+
+/** A document for the renderer (this file runs in Node, for the browser test below). */
+const document = new Window().document as unknown as Document;
 
 function leak(id: number): LeakSnapshot {
   return {
@@ -287,4 +293,57 @@ describe('untrusted names stay on one line', () => {
     expect(output.content.textContent).toContain('a b');
     expect(output.content.textContent).not.toContain('\u2028');
   });
+});
+
+describe('in Chromium, with the extension', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+
+  beforeAll(async () => {
+    const extensionDir = await buildAll();
+    server = await startServer();
+    browser = await launchWithExtension(extensionDir);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('a state posted while the page floods the rate limit reaches the panel once the flood is over', async () => {
+    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+    const panel: Page = await browser.context.newPage();
+    try {
+      await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+      await loadFixture(page, `${server.origin}/inspector-extension/test/fixtures/plain.html`);
+      // Strings, not functions: vitest would rewrite a function's dynamic imports.
+      await page.evaluate(`(async () => {
+        const { enableDebug } = await import('/dist/debug.js');
+        const { Channel } = await import('/dist/index.js');
+        enableDebug({ intervalMs: 50 });
+        window.keep = [new Channel(0, { name: 'before' })];
+      })()`);
+      const names = () => panel.$$eval('.row .name-text', (rows) => rows.map((row) => row.textContent));
+      await expect.poll(names, { timeout: 10_000 }).toContain('before');
+      // Another script of the page floods for a second (as many relayed workers would); the
+      // page's debug mode posts its new state in the middle of it, and then nothing more changes.
+      await page.evaluate(`(async () => {
+        const { Channel } = await import('/dist/index.js');
+        const flood = { source: 'chanasync', version: 1, type: 'snapshot', channels: [] };
+        const timer = setInterval(() => {
+          for (let i = 0; i < 20; i++) {
+            window.postMessage({ ...flood, time: Date.now(), context: { kind: 'worker', url: 'flood.js' } }, '*');
+          }
+        }, 5);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        window.keep.push(new Channel(0, { name: 'final' }));
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        clearInterval(timer);
+      })()`);
+      await expect.poll(names, { timeout: 10_000, interval: 100 }).toContain('final');
+    } finally {
+      await panel.close();
+      await page.close();
+    }
+  }, 30_000);
 });
