@@ -361,6 +361,43 @@ describe('relay chains', () => {
   });
 });
 
+describe('listening on a MessagePort', () => {
+  /** A port as browsers have it: messages wait until `start()` (addEventListener does not start it). */
+  class BrowserPort extends EventTarget {
+    private started = false;
+    private readonly queued: unknown[] = [];
+    readonly posted: unknown[] = [];
+    postMessage(message: unknown): void {
+      this.posted.push(message);
+    }
+    start(): void {
+      this.started = true;
+      for (const data of this.queued.splice(0)) this.dispatchEvent(new MessageEvent('message', { data }));
+    }
+    /** A message from the other side. */
+    receive(data: unknown): void {
+      if (this.started) this.dispatchEvent(new MessageEvent('message', { data }));
+      else this.queued.push(data);
+    }
+  }
+
+  test('enableDebug on a MessagePort (a SharedWorker’s) hears hello without the caller starting the port', () => {
+    const port = new BrowserPort();
+    enableDebug({ target: port, listen: port });
+    new Channel<number>(0, { name: 'shared' });
+    port.receive(hello);
+    const snapshots = port.posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
+    expect(snapshots.map((m) => m.channels.map((c) => c.name))).toEqual([['shared']]);
+  });
+
+  test('a hello that was waiting in the port before enableDebug is heard', () => {
+    const port = new BrowserPort();
+    port.receive(hello);
+    enableDebug({ target: port, listen: port });
+    expect(port.posted.some((m) => (m as SnapshotMessage).type === 'snapshot')).toBe(true);
+  });
+});
+
 describe('bye', () => {
   test('after bye, a later hello posts the current state at once even if nothing changed since the last snapshot', () => {
     vi.useFakeTimers();

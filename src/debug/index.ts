@@ -29,7 +29,11 @@ export interface DebugOptions {
    * `postMessage(message)`.
    */
   target?: DebugTarget | undefined;
-  /** Where `hello`/`bye` arrive as `message` events (default: `globalThis`). */
+  /**
+   * Where `hello`/`bye` arrive as `message` events (default: `globalThis`). A `MessagePort` is
+   * started (`start()`), since browsers deliver a port's messages only then: attach your own
+   * listeners to it in the same task.
+   */
   listen?: EventTarget | undefined;
   /** At most one snapshot per this many milliseconds, and only when something changed (default 250). */
   intervalMs?: number | undefined;

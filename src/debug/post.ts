@@ -51,6 +51,9 @@ export class Session {
   ) {
     // Listening first: an inspector that answers the announce synchronously is heard.
     listen?.addEventListener('message', this);
+    // A MessagePort (a SharedWorker's, a MessageChannel's) delivers messages only once started
+    // — `addEventListener` does not start it in browsers — as relayDebug's endpoint does.
+    if (hasMethod(listen, 'start')) (listen as unknown as { start(): void }).start();
     const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
     try {
       this.post(announce);
