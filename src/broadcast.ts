@@ -159,7 +159,7 @@ class Hub<T> implements Broadcast<T> {
       // The constructor checks capacity and overflow; its message names it: name this call
       // instead (inline rather than through interop/check.ts's create(), which costs more bytes).
       const renamed = error as Error;
-      renamed.message = renamed.message.replace('new Channel(capacity, options)', 'broadcast.subscribe(options)');
+      renamed.message = renamed.message.replace('new Channel(capacity, options): ', call);
       throw renamed;
     }
     if (this.isClosed || signal?.aborted) subscriber.close(this.reason);

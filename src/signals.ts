@@ -52,13 +52,18 @@ export function unwatch(signal: AbortSignal, ref: WeakRef<Cancellable>): void {
 
 /**
  * The `abort` listener of every watched signal (`this`): cancels every operation still parked.
- * The set is forgotten first, so the cancels' own `unwatch` calls find nothing to do.
+ * The set is forgotten last, not first: a cancel may cancel others parked with this signal — a
+ * timer channel's closes the channel, which cancels the aborted operations parked on it
+ * (`liveHead`) — and their own `unwatch` (every cancel unwatches) must take them out of the
+ * set before this loop reaches them, or they would be cancelled twice (a second rejection of
+ * an operation already settled is a rejected promise nobody handles).
  */
 function onAbort(this: AbortSignal): void {
   const parked = watches.get(this);
   if (parked && this.aborted) {
-    forget(this);
     for (const ref of parked) ref.deref()?.cancel();
+    // The last cancel's unwatch forgot the signal, unless dead references are left.
+    if (parked.size) forget(this);
   }
 }
 

@@ -8,14 +8,25 @@
  * at creation).
  */
 import { Channel } from '../channel.js';
+import { type Cancellable, unwatch, watch } from '../signals.js';
 
 /** The longest delay `setTimeout` takes (2³¹−1 ms, about 24.8 days); longer ones fire at once. */
 const LONGEST = 2147483647;
 
-/** A capacity-1 channel of timestamps, fed by a timer that closing clears. */
-export class TimerChannel extends Channel<number> {
-  /** The pending timer; cleared by `close()`. */
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+/**
+ * A capacity-1 channel of timestamps, fed by a timer that closing clears.
+ *
+ * Its signal watches it as it watches parked operations (`signals.ts`): one `abort` listener
+ * per signal, however many timer channels share it. The timeout idiom
+ * `select([pull(data), pull(after(ms, { signal }))])` in a loop leaves each lost `after`
+ * channel open until its timer fires; with a listener each, a component's one signal would
+ * collect one per iteration (and Node warns from the eleventh on).
+ */
+export class TimerChannel extends Channel<number> implements Cancellable {
+  /** The pending timer; cleared by `close()`. (Declared, not initialized: fewer bytes.) */
+  declare timer: ReturnType<typeof setTimeout> | undefined;
+  /** The handle of this channel in its signal's watch, while open. */
+  ref: WeakRef<Cancellable> | undefined;
 
   /**
    * @param name the channel's name, e.g. `after(100)`.
@@ -26,7 +37,7 @@ export class TimerChannel extends Channel<number> {
     readonly signal: AbortSignal | undefined,
   ) {
     super(1, { name, input: true });
-    signal?.addEventListener('abort', this);
+    if (signal) this.ref = watch(signal, this);
   }
 
   /**
@@ -37,15 +48,15 @@ export class TimerChannel extends Channel<number> {
     this.timer = setTimeout(() => (ms > LONGEST ? this.wait(ms - LONGEST, then) : then()), Math.min(ms, LONGEST));
   }
 
-  /** Closes the channel (see {@link Channel.close}), clears the timer and stops listening to the signal. */
+  /** Closes the channel (see {@link Channel.close}), clears the timer and stops watching the signal. */
   override close(reason?: unknown): void {
     clearTimeout(this.timer);
-    this.signal?.removeEventListener('abort', this);
+    if (this.ref) unwatch(this.signal as AbortSignal, this.ref);
     super.close(reason);
   }
 
-  /** The signal's `abort` listener: closes the channel. */
-  handleEvent(): void {
+  /** The signal aborted: close the channel. */
+  cancel(): void {
     this.close();
   }
 }
