@@ -139,17 +139,15 @@ describe('timer channels sharing one long-lived signal', () => {
       const component = new AbortController();
       const ticks = ticker(60_000, { signal: component.signal });
       const merged = merge(ticks);
-      const pulls = [
-        track(merged.pull({ signal: component.signal })),
-        track(merged.pull()),
-        track(merged.pull({ signal: component.signal })),
-      ];
+      const first = track(merged.pull({ signal: component.signal }));
+      const plain = track(merged.pull());
+      const third = track(merged.pull({ signal: component.signal }));
       const reason = new Error('stop');
       component.abort(reason);
       await turn();
-      expect(pulls[0]?.current).toEqual({ status: 'rejected', reason });
-      expect((pulls[1]?.current as { reason: unknown }).reason).toBeInstanceOf(ChannelClosedError);
-      expect(pulls[2]?.current).toEqual({ status: 'rejected', reason });
+      expect(first.current).toEqual({ status: 'rejected', reason });
+      expect((plain.current as { reason: unknown }).reason).toBeInstanceOf(ChannelClosedError);
+      expect(third.current).toEqual({ status: 'rejected', reason });
       expect([ticks.closed, merged.closed]).toEqual([true, true]);
       expect(merged.stats().waitingPullers).toBe(0);
       expect(getEventListeners(component.signal, 'abort')).toHaveLength(0);
