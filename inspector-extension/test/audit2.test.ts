@@ -25,6 +25,7 @@ import {
   MAX_LEAKS,
   type PanelData,
   rowsOf,
+  withNotice,
   withoutFrame,
   withSnapshot,
 } from '../src/panel/model.js';
@@ -110,6 +111,32 @@ describe('the panel stays bounded over a long session', () => {
       data = cleared(withSnapshot(data, frame, snapshot([], { leaked: leaks(1, 100) }), T0 + doc));
     }
     expect(data.dismissed.size).toBe(MAX_DISMISSED);
+  });
+});
+
+describe('notices of frames that come and go', () => {
+  const frameOf = (n: number): FrameInfo => ({
+    frameId: 100 + n,
+    url: `https://ads.example/${n}.html`,
+    documentId: `ad-${n}`,
+    origin: 'https://ads.example',
+  });
+
+  test('the notices of a frame that is gone leave with it, so frames that come and go do not pile them up', () => {
+    let data = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1 })]), T0);
+    for (let n = 0; n < 500; n++) {
+      data = withNotice(data, 'malformed', frameOf(n));
+      data = withoutFrame(data, frameOf(n).documentId);
+    }
+    expect(data.notices).toEqual([]);
+    expect(data.frames.size).toBe(1);
+  });
+
+  test('the notices of frames still there stay', () => {
+    let data = withNotice(EMPTY_DATA, 'oversized', frameOf(1), 5_000_000);
+    data = withNotice(data, 'malformed', frameOf(2));
+    data = withoutFrame(data, frameOf(2).documentId);
+    expect(data.notices.map((notice) => notice.frame.documentId)).toEqual(['ad-1']);
   });
 });
 

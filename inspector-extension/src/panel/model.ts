@@ -313,20 +313,23 @@ export function withAnnounce(data: PanelData, frame: FrameInfo): PanelData {
 }
 
 /**
- * `data` without the contexts of the document that is gone. When the top frame's document
+ * `data` without the contexts (and the notices) of the document that is gone. When the top frame's document
  * goes, the whole page did (a navigation, or into the back/forward cache), and when the last
  * reporting frame goes, nothing is known about the page any more: either way the panel starts
  * over — keeping the leaks, which stay until Clear.
  */
 export function withoutFrame(data: PanelData, documentId: string): PanelData {
+  // Its notices go with it (frames that come and go would pile them up otherwise), whether or
+  // not it ever sent a snapshot the panel could show.
+  const notices = data.notices.filter((notice) => notice.frame.documentId !== documentId);
   const gone = [...data.frames.values()].filter((state) => state.frame.documentId === documentId);
-  if (gone.length === 0) return data;
+  if (gone.length === 0) return notices.length === data.notices.length ? data : { ...data, notices };
   if (gone.some((state) => state.frame.frameId === 0) || gone.length === data.frames.size) {
     return startOver(data, false);
   }
   const frames = new Map(data.frames);
   for (const state of gone) frames.delete(state.key);
-  return { ...data, frames };
+  return { ...data, frames, notices };
 }
 
 /** `data` with one more refused message of `frame` counted. */
