@@ -6,7 +6,7 @@
  * and the alarm a finished channel leaves behind. Runs inside workerd (vitest project `workers`).
  */
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
+import { env, exports as workerExports } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
@@ -479,6 +479,29 @@ describe('close reasons that resist every reading', () => {
     await channel.close(proxy);
     expect((await channel.stats()).closed).toBe(true);
     await expect(channel.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+});
+
+describe('a client kept at module scope', () => {
+  test('one client used by request after request pushes and pulls, including a pull that waits while another request pushes', async () => {
+    const name = encodeURIComponent(freshName('module-scope'));
+    const base = 'http://worker';
+    const waiting = workerExports.default.fetch(`${base}/shared-pull?name=${name}`);
+    expect(await settled(waiting)).toBe(false);
+    const pushed = await workerExports.default.fetch(`${base}/shared-push?name=${name}`, {
+      method: 'POST',
+      body: JSON.stringify({ n: 1 }),
+    });
+    expect(pushed.status).toBe(204);
+    expect(await (await waiting).json()).toEqual({ n: 1 });
+    for (const n of [2, 3]) {
+      await workerExports.default.fetch(`${base}/shared-push?name=${name}`, {
+        method: 'POST',
+        body: JSON.stringify(n),
+      });
+    }
+    expect(await (await workerExports.default.fetch(`${base}/shared-pull?name=${name}`)).json()).toBe(2);
+    expect(await (await workerExports.default.fetch(`${base}/shared-pull?name=${name}`)).json()).toBe(3);
   });
 });
 

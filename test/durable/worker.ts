@@ -12,6 +12,9 @@ export interface Env {
   CHANNELS: DurableObjectNamespaceLike;
 }
 
+/** Clients kept at module scope across requests (`/shared-push`, `/shared-pull`). */
+const sharedClients = new Map<string, ReturnType<typeof durableChannel<unknown>>>();
+
 export default {
   /**
    * `GET /pull?name=…&leaseMs=…` pulls one value and answers it as JSON (with `withId=1`, as
@@ -24,6 +27,14 @@ export default {
     const channel = durableChannel<unknown>(env.CHANNELS, name, { leaseMs });
     if (url.pathname === '/pull') {
       return Response.json(url.searchParams.has('withId') ? await channel.pullWithId() : await channel.pull());
+    }
+    if (url.pathname === '/shared-pull' || url.pathname === '/shared-push') {
+      // One client per name kept at module scope, used by request after request.
+      const shared = sharedClients.get(name) ?? durableChannel<unknown>(env.CHANNELS, name);
+      sharedClients.set(name, shared);
+      if (url.pathname === '/shared-pull') return Response.json(await shared.pull());
+      await shared.push(await request.json());
+      return new Response(null, { status: 204 });
     }
     if (url.pathname === '/push') {
       await channel.push(await request.json(), { id: url.searchParams.get('id') ?? undefined });
