@@ -3,7 +3,8 @@
  * apart — one AbortController shared by many operations at once (a component's one controller),
  * aborts that run code of their own during the abort dispatch (an earlier `abort` listener that
  * pushes, pulls or closes), a `merge` of the channels used as one more channel (pulled, pushed
- * into, and as a select case), `pushAll` whose iterator does things to the channels as it is
+ * into, and as a select case), an `after()` channel closed by one of the shared signals (an
+ * abort whose cancels cascade into other operations parked with that signal), `pushAll` whose iterator does things to the channels as it is
  * read, and closes with operations parked on both sides. The oracle is conservation, not a
  * step-by-step model: every value whose push committed comes out exactly once, no other value
  * ever comes out, every operation settles once everything is closed, every rejection is a
@@ -12,7 +13,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+// `after` is imported under another name: Biome takes a bare `after(...)` for a test hook.
 import {
+  after as afterMs,
   Channel,
   ChannelClosedError,
   ChannelError,
@@ -25,8 +28,11 @@ import {
 } from '../src/index.js';
 import { flush } from './helpers/track.js';
 
-/** A channel by index: 0 and 1 are A and B, 2 is M, the merge of A and B. */
-type Ch = 0 | 1 | 2;
+/**
+ * A channel by index: 0 and 1 are A and B, 2 is M, the merge of A and B, 3 is T, an `after()`
+ * channel that never fires here, watched by the first shared signal (aborting it closes T).
+ */
+type Ch = 0 | 1 | 2 | 3;
 
 /** A side effect that a pushAll iterator or an abort listener runs synchronously. */
 type Effect =
@@ -49,7 +55,7 @@ type Step =
   | { readonly op: 'close'; readonly ch: Ch; readonly withReason: boolean }
   | { readonly op: 'flush' };
 
-const ch = fc.constantFrom<Ch>(0, 1, 2);
+const ch = fc.constantFrom<Ch>(0, 1, 2, 3);
 /** -1: no signal; 0..2: one of three shared controllers. */
 const sig = fc.integer({ min: -1, max: 2 });
 const k = fc.integer({ min: 0, max: 2 });
@@ -129,7 +135,8 @@ describe('shared signals, aborts that act, merge and pushAll side effects (prope
           const a = new Channel<number>(capacityA, { name: 'A' });
           const b = new Channel<number>(capacityB, { name: 'B' });
           const m = merge(a, b);
-          const channels = [a, b, m] as const;
+          // T is made below, once the controllers exist.
+          let channels: readonly [Channel<number>, Channel<number>, Channel<number>, Channel<number>];
           const committed: number[] = [];
           const received: number[] = [];
           const problems: string[] = [];
@@ -145,6 +152,8 @@ describe('shared signals, aborts that act, merge and pushAll side effects (prope
             return controller;
           };
           const controllers = [fresh(), fresh(), fresh()];
+          const t = afterMs(1e9, { signal: (controllers[0] as AbortController).signal });
+          channels = [a, b, m, t];
           const signalOf = (index: number) => (index < 0 ? undefined : (controllers[index] as AbortController).signal);
           const abort = (index: number) => {
             const controller = controllers[index] as AbortController;
@@ -335,6 +344,7 @@ describe('shared signals, aborts that act, merge and pushAll side effects (prope
           a.close();
           b.close();
           m.close();
+          t.close();
           await flush(30);
           expect(problems).toEqual([]);
           expect([...pending]).toEqual([]);
