@@ -490,6 +490,54 @@ describe('names and reuse', () => {
   });
 });
 
+describe('a stale open (of a sender that is over) reaching a new receiver of its name', () => {
+  /**
+   * The sender's `open` is posted twice (its first one crossed the receiver's `ready`); the
+   * first receiver closes right after it paired, and a new one of the same name (hot reload)
+   * hears the second `open`, of a sender that is over by the time it answers.
+   */
+  async function staleSetup(values: number[]) {
+    const { a, b } = fakePorts();
+    const first = new Channel<number>(4);
+    await first.pushAll(values);
+    const done = toPort(first, a, { name: 'n' });
+    const old = fromPort<number>(b, { name: 'n', capacity: 2 });
+    let fresh: Channel<number> | undefined;
+    b.afterDeliver = (data) => {
+      if (data.type === 'open' && fresh === undefined) {
+        old.close(); // the first receiver goes away at once
+        fresh = fromPort<number>(b, { name: 'n', capacity: 2 }); // and comes back (hot reload)
+      }
+    };
+    const result = await done;
+    await until(() => a.sent('open').length >= 2 && fresh !== undefined);
+    await sleep(10); // the second open, and the values posted on the first receiver's credit, reached the new receiver
+    return { a, b, result, first, fresh: fresh as Channel<number> };
+  }
+
+  test('the new receiver commits none of the values the old sender posted for its predecessor: they are undelivered there', async () => {
+    const { a, b, result, first, fresh } = await staleSetup([1, 2, 3]);
+    // The old sender pulled two values on the first receiver's credit, and took them back.
+    expect(result).toEqual({ sent: 0, undelivered: [1, 2] });
+    expect(a.sent('values').flatMap((m) => m.values as number[])).toEqual([1, 2]);
+    expect(fresh.size).toBe(0);
+    expect(fresh.closed).toBe(false); // nor did the old sender's farewell close it
+    fresh.close();
+    expect(await first.pullMany(3)).toEqual([3]);
+    expect(a.listeners + b.listeners).toBe(0);
+  });
+
+  test('the new receiver pairs with the next sender of its name, which delivers every value', async () => {
+    const { a, fresh } = await staleSetup([]);
+    const second = new Channel<number>(4);
+    const done = toPort(second, a, { name: 'n' });
+    await second.pushAll([1, 2, 3]);
+    second.close();
+    expect(await collect(fresh)).toEqual([1, 2, 3]);
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+  });
+});
+
 describe('channels with a feed hook on either side', () => {
   test('toPort sends a broadcast subscriber, in order, pulling no more than the receiver has room for', async () => {
     const [here, there] = ports();

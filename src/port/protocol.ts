@@ -5,10 +5,15 @@
  * across contexts":
  *
  * - **Pairing.** A sender posts `open` with a random `session` id; the receiver of the same
- *   `name` binds to the first `open` it hears and answers with `credit`. A receiver posts
- *   `ready` once when it is created, so that a sender whose `open` was posted before anyone
- *   listened posts it again. Until it hears an answer, a sender posts `open` again every
- *   heartbeat period. Only `open` binds: a message of any other session is ignored.
+ *   `name` binds to the first `open` it hears and answers with `credit`, naming itself
+ *   (`receiver`, a random id). A receiver posts `ready` once when it is created, so that a
+ *   sender whose `open` was posted before anyone listened posts it again. Until it hears an
+ *   answer, a sender posts `open` again every heartbeat period. Only `open` binds: a message of
+ *   any other session is ignored. The sender runs on the first receiver that answers, and
+ *   addresses its `values` and `end` to it; another receiver's messages are ignored, and so are,
+ *   by a receiver, values and ends addressed to another one. A receiver that heard nothing
+ *   addressed to it yet binds again to a later `open` of another session: its sender was over
+ *   (an `open` it heard late, posted for the receiver of that name before it).
  * - **Order and loss.** `values` carries one batch — the values the sender pulled in one turn,
  *   in order — and a port delivers messages in order, so values arrive in FIFO order. The
  *   receiver counts the values it committed into its channel (`committed`, cumulative) and
@@ -53,15 +58,26 @@ export interface OpenMessage extends SessionEnvelope {
   readonly type: 'open';
 }
 
+/**
+ * What carries the receiver's id: the receiver names itself in `credit` and `closed`, and the
+ * sender addresses `values` and `end` to the receiver whose credit it runs on. A receiver
+ * ignores values and ends addressed to another one — say, to the receiver of the same name that
+ * came before it, whose sender's `open` it heard late. Absent: any receiver (an `end` posted
+ * while pairing).
+ */
+interface Addressed {
+  readonly receiver?: string | undefined;
+}
+
 /** Sender → receiver: values pulled in one turn, in order. */
-export interface ValuesMessage extends SessionEnvelope {
+export interface ValuesMessage extends SessionEnvelope, Addressed {
   readonly type: 'values';
   /** At least one value. */
   readonly values: readonly unknown[];
 }
 
 /** Sender → receiver: close the channel after the values posted before this message. */
-export interface EndMessage extends SessionEnvelope {
+export interface EndMessage extends SessionEnvelope, Addressed {
   readonly type: 'end';
   /** The close reason; absent for a close without one. */
   readonly reason?: unknown;
@@ -75,7 +91,7 @@ export interface ReadyMessage extends Envelope {
 }
 
 /** Receiver → sender: the cumulative credit and commit counts. */
-export interface CreditMessage extends SessionEnvelope {
+export interface CreditMessage extends SessionEnvelope, Addressed {
   readonly type: 'credit';
   /** How many values the sender may have pulled in all (a count, or `Infinity`). */
   readonly granted: number;
@@ -84,7 +100,7 @@ export interface CreditMessage extends SessionEnvelope {
 }
 
 /** Receiver → sender: the receiving channel is closed; nothing more will be committed. */
-export interface ClosedMessage extends SessionEnvelope {
+export interface ClosedMessage extends SessionEnvelope, Addressed {
   readonly type: 'closed';
   /** How many values were committed into the receiving channel in all. */
   readonly committed: number;
@@ -135,6 +151,7 @@ export function isPortMessage(data: unknown): data is PortMessage {
   }
   if (message.type === 'ready') return true;
   if (typeof message.session !== 'string' || message.session === '') return false;
+  if (message.receiver !== undefined && typeof message.receiver !== 'string') return false;
   switch (message.type) {
     case 'open':
     case 'ping':

@@ -39,6 +39,7 @@ import {
   endpointOf,
   isWindow,
   type PortLike,
+  randomId,
   STALE_AFTER_MS,
   Stream,
   type TransferableValue,
@@ -114,6 +115,10 @@ class Receiver<T> extends Stream {
   private done = false;
   /** New credit is posted once it reaches this: a quarter of the capacity, at least 1. */
   private readonly threshold: number;
+  /** This receiver's id: named in its `credit` and `closed`; its sender addresses it. */
+  private readonly id = randomId();
+  /** Whether the bound sender addressed a `values` or `end` to this receiver (then it is ours). */
+  private confirmed = false;
 
   constructor(
     readonly channel: PortChannel<T>,
@@ -188,7 +193,7 @@ class Receiver<T> extends Stream {
     // A credit beyond the safe integers (a capacity of 2^53 or more) is as good as unbounded,
     // and the wire format only carries exact counts: it goes as Infinity.
     const granted = this.postedGranted > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : this.postedGranted;
-    this.trySend({ ...this.envelope(), type: 'credit', granted, committed: this.committed });
+    this.trySend({ ...this.envelope(), type: 'credit', granted, committed: this.committed, receiver: this.id });
   }
 
   /**
@@ -224,14 +229,25 @@ class Receiver<T> extends Stream {
     if (this.done) return;
     switch (message.type) {
       case 'open':
-        if (this.session === '') {
+        if (this.session === '' || (message.session !== this.session && !this.confirmed)) {
+          // The first `open`; or a later sender's, while the bound one never addressed this
+          // receiver: that one was over — its `open`, posted for the receiver of this name
+          // before this one, was heard late (messages arrive in order, so a later session is a
+          // newer sender). Nothing was committed: start afresh.
           this.session = message.session;
+          this.granted = this.postedGranted = this.postedCommitted = 0;
           this.startTimer();
         } else if (message.session !== this.session) {
           return; // paired already: one sender per receiver
         }
         this.postCredit(true);
         return;
+    }
+    // Values and ends addressed to another receiver (of this name, before this one) are not ours.
+    if (message.type !== 'values' && message.type !== 'end') return;
+    if (message.receiver !== undefined && message.receiver !== this.id) return;
+    this.confirmed = true;
+    switch (message.type) {
       case 'values': {
         if (this.abandoned()) return;
         const pending = this.pending;
@@ -292,7 +308,9 @@ class Receiver<T> extends Stream {
     if (this.done) return;
     this.done = true;
     this.pending = [];
-    if (this.session !== '') this.trySend({ ...this.envelope(), type: 'closed', committed: this.committed });
+    if (this.session !== '') {
+      this.trySend({ ...this.envelope(), type: 'closed', committed: this.committed, receiver: this.id });
+    }
     this.stop();
   }
 

@@ -182,6 +182,8 @@ class Sender<T> extends Stream {
   private endedAtOnce = false;
   /** The parked pull; one object, parked again and again. */
   private readonly waiter: SenderWaiter<T>;
+  /** The id of the receiver whose credit this sender runs on (from its first `credit`). */
+  private receiver: string | undefined = undefined;
 
   constructor(
     readonly channel: Channel<T>,
@@ -291,7 +293,7 @@ class Sender<T> extends Stream {
     // acknowledgement of these values back from inside postMessage.
     this.inFlight.push(values);
     try {
-      this.send({ ...this.envelope(), type: 'values', values }, transfer);
+      this.send({ ...this.envelope(), type: 'values', values, receiver: this.receiver }, transfer);
     } catch (error) {
       // Nothing of this batch was posted: it is undelivered.
       this.inFlight.pop();
@@ -353,7 +355,7 @@ class Sender<T> extends Stream {
    * into `{}`) — goes as an `Error` whose message has the reason's message.
    */
   private postEnd(reason: unknown, abort: boolean): void {
-    const message = { ...this.envelope(), type: 'end' as const, abort };
+    const message = { ...this.envelope(), type: 'end' as const, abort, receiver: this.receiver };
     if (reason === undefined) {
       this.trySend(message);
       return;
@@ -411,12 +413,16 @@ class Sender<T> extends Stream {
         if (this.stage === Stage.Pairing) {
           this.stage = Stage.Running;
           if (this.endpoint.window && !this.pinned) this.origin = origin;
+          this.receiver = message.receiver;
+        } else if (message.receiver !== this.receiver) {
+          return; // another receiver of this name, which heard our `open` late: not ours
         }
         this.acknowledge(message.committed);
         if (message.granted > this.granted) this.granted = message.granted;
         this.pump();
         return;
       case 'closed':
+        if (this.stage !== Stage.Pairing && message.receiver !== this.receiver) return; // not ours
         this.acknowledge(message.committed);
         this.finish();
         return;
@@ -435,7 +441,7 @@ class Sender<T> extends Stream {
     this.unpark();
     if (!wasEnding) {
       // The receiver closed (or went) while this side still ran: tell it, in case it is alive.
-      this.trySend({ ...this.envelope(), type: 'end', abort: true });
+      this.trySend({ ...this.envelope(), type: 'end', abort: true, receiver: this.receiver });
     }
     this.signal?.removeEventListener('abort', this);
     this.stop();

@@ -242,8 +242,10 @@ export class Endpoint {
       }
     }
     if (stream === undefined || !stream.accepts(origin)) return;
-    if (message.type !== 'open' && message.type !== 'ready' && message.session !== stream.session) return;
-    stream.heard = now();
+    // Only `open` (which binds) and `ready` may come from another session; an `open` of another
+    // session is no sign of life of the peer a receiver is bound to.
+    if (message.type === 'ready' || message.session === stream.session) stream.heard = now();
+    else if (message.type !== 'open') return;
     if (message.type === 'ping') stream.send({ ...stream.envelope(), type: 'pong' });
     else if (message.type !== 'pong') stream.receive(message, origin);
   }
