@@ -276,6 +276,47 @@ describe('pushAll with iterators that misbehave', () => {
   });
 });
 
+describe('batches on drop-mode channels', () => {
+  test('pushAll into a drop-oldest channel never waits: it resolves in the same call’s turn with the last values buffered', async () => {
+    const channel = new Channel<number>(2, { overflow: 'drop-oldest' });
+    const sending = track(channel.pushAll([1, 2, 3, 4, 5]));
+    await flush(2);
+    expect(sending.current).toEqual({ status: 'fulfilled', value: undefined });
+    expect(await channel.pullMany(10)).toEqual([4, 5]);
+  });
+
+  test('pushAll into a full drop-newest channel resolves and keeps the values that were there', async () => {
+    const channel = new Channel<number>(2, { overflow: 'drop-newest' });
+    channel.pushNowait(1);
+    channel.pushNowait(2);
+    await channel.pushAll([3, 4, 5]);
+    expect(await channel.pullMany(10)).toEqual([1, 2]);
+  });
+
+  test('pushAll into a drop-oldest channel hands its first value to a parked pull before it slides the rest', async () => {
+    const channel = new Channel<number>(1, { overflow: 'drop-oldest' });
+    const waiting = track(channel.pull());
+    await channel.pushAll([1, 2, 3]);
+    await flush();
+    expect(waiting.current).toEqual({ status: 'fulfilled', value: 1 });
+    expect(channel.pullNowait()).toBe(3);
+  });
+
+  test('pushAll counts dropped values as pushed when the signal aborts part-way through a drop-newest channel', async () => {
+    const channel = new Channel<number>(1, { overflow: 'drop-newest' });
+    const controller = new AbortController();
+    function* values() {
+      yield 1;
+      yield 2; // dropped: the buffer is full
+      controller.abort(new Error('stop'));
+      yield 3;
+    }
+    const error = await channel.pushAll(values(), { signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as { pushed: number }).pushed).toBe(2);
+    expect(channel.pullNowait()).toBe(1);
+  });
+});
+
 describe('loops that close their own channel', () => {
   test('a for await body that closes the channel with a reason still reads every buffered value, then throws the reason', async () => {
     const channel = new Channel<number>(3);
