@@ -711,3 +711,52 @@ describe('on a fake clock', () => {
       expect(vi.getTimerCount()).toBe(0);
     }));
 });
+
+describe('errors that are hard to print', () => {
+  test('a transfer function that throws an object with no message and no string form still rejects toPort, accounting for the batch', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([1, 2]);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const thrown = Object.create(null) as object; // String(thrown) throws
+    const done = toPort(local, here, {
+      transfer: () => {
+        throw thrown;
+      },
+    });
+    const error = await done.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^toPort\(channel, port\): a value could not be posted/);
+    expect((error as Error).cause).toBe(thrown);
+    expect(error).toMatchObject({ sent: 0, undelivered: [1, 2] });
+    const { values, error: closedWith } = await drain(remote);
+    expect(values).toEqual([]);
+    expect((closedWith as Error).message).toMatch(/could not be posted/);
+  });
+
+  test('another stream whose batch is due in the same turn is posted even when one stream’s transfer throws such an object', async () => {
+    const [here, there] = ports();
+    const bad = new Channel<number>(Infinity);
+    const good = new Channel<number>(Infinity);
+    const badRemote = fromPort<number>(there, { name: 'bad', capacity: 4 });
+    const goodRemote = fromPort<number>(there, { name: 'good', capacity: 4 });
+    const badDone = toPort(bad, here, {
+      name: 'bad',
+      transfer: () => {
+        throw Object.create(null);
+      },
+    }).catch((error: unknown) => error);
+    const goodDone = toPort(good, here, { name: 'good' });
+    await sleep(20); // both paired
+    bad.pushNowait(1); // the two batches join the same end-of-turn hop
+    good.pushNowait(2);
+    expect(await goodRemote.pull()).toBe(2);
+    good.close();
+    expect(await goodDone).toEqual({ sent: 1, undelivered: [] });
+    expect(await badDone).toMatchObject({ sent: 0, undelivered: [1] });
+    badRemote.close();
+  });
+});

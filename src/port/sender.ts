@@ -127,7 +127,7 @@ function describe(reason: unknown): string {
       return `${reason.name}: ${reason.message}`;
     return String(message);
   } catch {
-    return 'a close reason that could not be read';
+    return 'something that could not be read';
   }
 }
 
@@ -309,7 +309,7 @@ class Sender<T> extends Stream {
    */
   private failed(error: unknown): void {
     this.failure = error;
-    this.end(new Error(`toPort: a value could not be posted: ${(error as Error)?.message ?? String(error)}`), false);
+    this.end(new Error(`toPort: a value could not be posted: ${describe(error)}`), false);
   }
 
   /**
@@ -456,7 +456,7 @@ class Sender<T> extends Stream {
     if (this.failure === undefined) {
       this.settle(result);
     } else {
-      const message = (this.failure as Error)?.message ?? String(this.failure);
+      const message = describe(this.failure);
       this.fail(
         Object.assign(new TypeError(`toPort(channel, port): a value could not be posted: ${message}`), {
           cause: this.failure,
