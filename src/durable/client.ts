@@ -303,6 +303,22 @@ function tooLarge(error: unknown): boolean {
   return /Serialized RPC arguments or return values are limited/.test(String((error as Error | null)?.message));
 }
 
+/** Whether an error carries the flags of the platform's own RPC failures (network, reset, overload). */
+function platformError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  return 'retryable' in error || 'overloaded' in error || 'durableObjectReset' in error || 'remote' in error;
+}
+
+/** Whether `structuredClone` takes `value` (it reads every property, as Workers RPC does). */
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Resolves after `ms` (the back-off between attempts). */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -508,7 +524,14 @@ class Client<T> implements DurableChannel<T> {
               signal,
             );
       } catch (error) {
-        if ((error as { name?: unknown } | null)?.name === 'DataCloneError' || tooLarge(error)) {
+        // Workers RPC refuses a value with a DataCloneError, or with whatever a getter of the value
+        // threw while it was serialized: told apart from other failures by cloning the value
+        // here, on this failure path only.
+        if (
+          (error as { name?: unknown } | null)?.name === 'DataCloneError' ||
+          tooLarge(error) ||
+          (!platformError(error) && !cloneable(value))
+        ) {
           throw new TypeError(`${operation}(value): the value cannot be sent to a durable channel: ${String(error)}`, {
             cause: error,
           });

@@ -134,6 +134,26 @@ describe('values and names at the edges', () => {
     expect((await channel.stats()).size).toBe(0);
   });
 
+  test('a value whose getter throws while it is sent is refused with a TypeError naming the call, with that error as cause', async () => {
+    const channel = open<unknown>('throwing-getter');
+    const boom = new RangeError('boom');
+    const value = {
+      get field() {
+        throw boom;
+      },
+    };
+    for (const [call, operation] of [
+      [() => channel.push(value), 'push'],
+      [() => channel.tryPush(value), 'tryPush'],
+    ] as const) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(new RegExp(`^${operation}\\(value\\): the value cannot be sent`));
+      expect((error as Error).cause).toBe(boom);
+    }
+    expect((await channel.stats()).size).toBe(0);
+  });
+
   test('names that differ only by a lone surrogate, or after a NUL, are different channels', async () => {
     const base = freshName('odd-names');
     const names = [`${base}\uD800`, `${base}\uDC00`, `${base}\0a`, `${base}\0b`, base];
