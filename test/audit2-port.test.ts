@@ -760,3 +760,18 @@ describe('errors that are hard to print', () => {
     badRemote.close();
   });
 });
+
+test('a close reason that throws on every inspection (a revoked proxy) still closes the remote channel, with an Error', async () => {
+  const [here, there] = ports();
+  const local = new Channel<number>(4);
+  const remote = fromPort<number>(there, { capacity: 2 });
+  const done = toPort(local, here);
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  await local.pushAll([1]);
+  local.close(proxy);
+  const { values, error } = await drain(remote);
+  expect(values).toEqual([1]);
+  expect(error).toBeInstanceOf(Error);
+  expect(await done).toEqual({ sent: 1, undelivered: [] });
+});

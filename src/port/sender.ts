@@ -101,9 +101,16 @@ function took<T>(this: SenderWaiter<T>, value: T): void {
 /** Whether `DOMException`s survive structured cloning here; found out on first need. */
 let domExceptionsClone: boolean | undefined;
 
-/** Whether `reason` is a `DOMException` that this platform does not clone as one. */
+/**
+ * Whether `reason` is a `DOMException` that this platform does not clone as one — or cannot be
+ * inspected at all (a revoked proxy throws on `instanceof`): then it is described instead.
+ */
 function isLostInClone(reason: unknown): boolean {
-  if (typeof DOMException !== 'function' || !(reason instanceof DOMException)) return false;
+  try {
+    if (typeof DOMException !== 'function' || !(reason instanceof DOMException)) return false;
+  } catch {
+    return true;
+  }
   if (domExceptionsClone === undefined) {
     try {
       domExceptionsClone = structuredClone(new DOMException('', 'AbortError')) instanceof DOMException;
