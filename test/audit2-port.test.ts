@@ -11,8 +11,9 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { broadcast } from '../src/broadcast.js';
 import { Channel, setTracker } from '../src/channel.js';
+import { ChannelError } from '../src/errors.js';
 import { merge } from '../src/interop/merge.js';
-import { fromPort, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
 
 /** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
@@ -526,6 +527,19 @@ describe('a stale open (of a sender that is over) reaching a new receiver of its
     expect(await first.pullMany(3)).toEqual([3]);
     expect(a.listeners + b.listeners).toBe(0);
   });
+
+  test(
+    'with no newer sender, the new receiver closes as gone after the heartbeat, having committed nothing',
+    async () => {
+      const { a, b, fresh } = await staleSetup([1, 2, 3]);
+      const { values, error } = await drain(fresh);
+      expect(values).toEqual([]);
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as Error).message).toMatch(/other side is gone/);
+      expect(a.listeners + b.listeners).toBe(0);
+    },
+    GONE_AFTER_MS + 5000,
+  );
 
   test('the new receiver pairs with the next sender of its name, which delivers every value', async () => {
     const { a, fresh } = await staleSetup([]);
