@@ -789,3 +789,44 @@ test('a close reason that throws on every inspection (a revoked proxy) still clo
   expect(error).toBeInstanceOf(Error);
   expect(await done).toEqual({ sent: 1, undelivered: [] });
 });
+
+describe('an abort listener of the same signal that runs first', () => {
+  test('one that pushes into the local channel: the value is taken and comes back undelivered, or stays local — never lost', async () => {
+    const [here, there] = ports();
+    const local = new Channel<string>(0);
+    const remote = fromPort<string>(there, { capacity: 4 });
+    const controller = new AbortController();
+    let pushed: Promise<void> | undefined;
+    controller.signal.addEventListener('abort', () => {
+      pushed = local.push('last').catch(() => undefined);
+    });
+    const done = toPort(local, here, { signal: controller.signal });
+    await local.push('first');
+    expect(await remote.pull()).toBe('first');
+    controller.abort('stop');
+    const result = await done;
+    await pushed;
+    const { values, error } = await drain(remote);
+    expect(error).toBe('stop');
+    // 'last' was committed to toPort's parked pull inside the abort event, before toPort's own listener ran.
+    expect(result).toEqual({ sent: 1, undelivered: ['last'] });
+    expect(values).toEqual([]);
+    expect(local.size).toBe(0);
+  });
+
+  test('one that closes the local channel: the stream ends normally (values first), and the abort changes nothing', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(there, { capacity: 8 });
+    const controller = new AbortController();
+    controller.signal.addEventListener('abort', () => local.close('closed first'));
+    const done = toPort(local, here, { signal: controller.signal });
+    await local.pushAll([1, 2, 3]);
+    await until(() => remote.size === 3);
+    controller.abort('aborted second');
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+    const { values, error } = await drain(remote);
+    expect(values).toEqual([1, 2, 3]);
+    expect(error).toBe('closed first');
+  });
+});
