@@ -15,6 +15,7 @@ import { ChannelError } from '../src/errors.js';
 import { merge } from '../src/interop/merge.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
+import { runInNode } from './helpers/node-script.js';
 
 /** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
 const opened: MessagePort[] = [];
@@ -829,4 +830,22 @@ describe('an abort listener of the same signal that runs first', () => {
     expect(values).toEqual([1, 2, 3]);
     expect(error).toBe('closed first');
   });
+});
+
+test('a batch task that throws (a bug) is reported, and the other tasks of its turn still run', async () => {
+  const run = await runInNode(`
+    import { atEndOfTurn } from './src/port/schedule.ts';
+    // Let the scheduler find out how its hops travel (the first calls use timers).
+    await new Promise((resolve) => atEndOfTurn(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const ran = [];
+    process.on('uncaughtException', (error) => console.error('reported:', error.message));
+    atEndOfTurn(() => ran.push(1));
+    atEndOfTurn(() => { throw new Error('boom'); });
+    atEndOfTurn(() => ran.push(3));
+    setTimeout(() => console.error('ran:', ran.join(',')), 20);
+  `);
+  expect(run.stderr).toContain('reported: boom');
+  expect(run.stderr).toContain('ran: 1,3');
+  expect(run.exit).toBe(0);
 });

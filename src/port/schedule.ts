@@ -34,7 +34,16 @@ function onHop(): void {
   (hop as MessageChannel).port2.removeEventListener('message', onHop);
   const due = tasks;
   tasks = []; // a task queued by these ones waits for the next hop
-  for (const task of due) task();
+  for (const task of due) {
+    try {
+      task();
+    } catch (error) {
+      // A bug in one stream must not stall the others of this hop: report it, go on.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
 }
 
 /**
@@ -61,8 +70,8 @@ function probe(): void {
 
 /**
  * Runs `task` once, in a task after the current one (after its microtasks), unclamped where
- * the platform allows (see the module comment). Tasks queued in the same turn run in order.
- * `task` must not throw.
+ * the platform allows (see the module comment). Tasks queued in the same turn run in order;
+ * one that throws (it should not) is reported as an uncaught error, and the others still run.
  */
 export function atEndOfTurn(task: () => void): void {
   if (mode !== 'hop') {
