@@ -258,6 +258,70 @@ describe('waiting for input on channels created before enableDebug', () => {
   });
 });
 
+describe('relayDebug called twice for one worker (hot reloading)', () => {
+  const workerSnapshot: SnapshotMessage = { source: PAGE_SOURCE, version: 1, type: 'snapshot', time: 5, channels: [] };
+
+  test('each of the worker’s snapshots reaches the page once', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    worker.inside.postMessage(workerSnapshot);
+    expect(page.snapshots()).toHaveLength(1);
+  });
+
+  test('the stale relay’s stop says no bye to the worker the new relay serves, and relaying goes on', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    const heard: string[] = [];
+    worker.inside.addEventListener('message', (event) => heard.push((event as MessageEvent).data.type));
+    const stale = relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    page.say('hello');
+    relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    stale();
+    worker.inside.postMessage(workerSnapshot);
+    expect(heard).toEqual(['hello']);
+    expect(page.snapshots()).toHaveLength(1);
+  });
+
+  test('the new relay’s stop says bye to a worker that heard hello through the one it replaced', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    const heard: string[] = [];
+    worker.inside.addEventListener('message', (event) => heard.push((event as MessageEvent).data.type));
+    relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    page.say('hello');
+    const stop = relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    stop();
+    expect(heard).toEqual(['hello', 'bye']);
+  });
+
+  test('a second relay whose announce throws leaves the first one relaying', () => {
+    const page = fakeInspector();
+    const worker = boundary();
+    relayDebug(worker.outside, { target: page.target, listen: page.listen });
+    const failing = {
+      postMessage() {
+        throw new Error('refused');
+      },
+    };
+    expect(() => relayDebug(worker.outside, { target: failing, listen: page.listen })).toThrow('refused');
+    worker.inside.postMessage(workerSnapshot);
+    expect(page.snapshots()).toHaveLength(1);
+  });
+
+  test('relays of two different workers are independent', () => {
+    const page = fakeInspector();
+    const first = boundary();
+    const second = boundary();
+    relayDebug(first.outside, { target: page.target, listen: page.listen, url: 'a.js' });
+    relayDebug(second.outside, { target: page.target, listen: page.listen, url: 'b.js' });
+    first.inside.postMessage(workerSnapshot);
+    second.inside.postMessage(workerSnapshot);
+    expect(page.snapshots().map((m) => m.context?.url)).toEqual(['a.js', 'b.js']);
+  });
+});
+
 describe('relay chains', () => {
   test('a worker started by a worker shows in the page through two relays, tagged with its own URL', () => {
     const page = fakeInspector();

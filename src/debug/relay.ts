@@ -54,10 +54,17 @@ export interface RelayOptions {
   signal?: AbortSignal | undefined;
 }
 
+/**
+ * The running relay of each worker: calling `relayDebug` again for the same worker (a module
+ * run twice by hot reloading) replaces it, so that each of the worker's messages reaches the
+ * page once, and the stale relay's stop cannot say `bye` to a worker the new one serves.
+ */
+const active = new WeakMap<RelayEndpoint, Relay>();
+
 /** One running relay. */
 class Relay {
   /** Whether the last inspector message forwarded was a `hello`. */
-  private connected = false;
+  connected = false;
   private stopped = false;
   /** The listener on the worker. */
   private readonly onWorker = { handleEvent: (event: Event) => this.fromWorker((event as MessageEvent).data) };
@@ -116,14 +123,18 @@ class Relay {
     this.worker.postMessage(message);
   }
 
-  /** Stops relaying; a worker that was told `hello` is told `bye`, so it stops posting. */
-  stop(): void {
+  /**
+   * Stops relaying; a worker that was told `hello` is told `bye`, so it stops posting — unless
+   * `sayBye` is false (a relay that replaces this one serves the worker from now on).
+   */
+  stop(sayBye = true): void {
     if (this.stopped) return;
     this.stopped = true;
+    if (active.get(this.worker) === this) active.delete(this.worker);
     this.worker.removeEventListener('message', this.onWorker);
     this.listen.removeEventListener('message', this.onPage);
     this.signal?.removeEventListener('abort', this.onAbort);
-    if (this.connected) {
+    if (this.connected && sayBye) {
       this.connected = false;
       try {
         const bye: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type: 'bye' };
@@ -145,8 +156,9 @@ class Relay {
  * sees `hello`/`bye` (`source: 'chanasync-inspector'`).
  *
  * Call it right after `new Worker(...)`; called later, it announces the worker on its behalf,
- * so an open inspector connects all the same. Frames need no relay: the inspector listens in
- * every frame.
+ * so an open inspector connects all the same. Called again for the same worker, it replaces
+ * the running relay (whose stop function then does nothing). Frames need no relay: the
+ * inspector listens in every frame.
  *
  * @param worker the `Worker` (or a `MessagePort` connected to the worker's debug mode).
  * @param options `url`, `target`, `listen`, `signal`.
@@ -195,6 +207,14 @@ export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () =>
   const from = listen ?? (hasMethod(global, 'addEventListener') ? (global as EventTarget) : undefined);
   if (from === undefined) throw new TypeError(`${name}: no listen given, and globalThis is not an EventTarget`);
   if (signal?.aborted) return () => {};
+  const previous = active.get(worker);
   const relay = new Relay(worker, to, from, url, signal);
+  if (previous !== undefined) {
+    // The worker may be posting for an inspector the previous relay connected: the new one
+    // says `bye` when it stops.
+    relay.connected ||= previous.connected;
+    previous.stop(false);
+  }
+  active.set(worker, relay);
   return () => relay.stop();
 }
