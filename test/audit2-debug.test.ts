@@ -434,6 +434,7 @@ describe('listening on a MessagePort', () => {
     postMessage(message: unknown): void {
       this.posted.push(message);
     }
+    close(): void {}
     start(): void {
       this.started = true;
       for (const data of this.queued.splice(0)) this.dispatchEvent(new MessageEvent('message', { data }));
@@ -452,6 +453,13 @@ describe('listening on a MessagePort', () => {
     port.receive(hello);
     const snapshots = port.posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
     expect(snapshots.map((m) => m.channels.map((c) => c.name))).toEqual([['shared']]);
+  });
+
+  test('a listen target that only happens to have a start method is not started', () => {
+    let started = 0;
+    const bus = Object.assign(new EventTarget(), { start: () => started++ });
+    enableDebug({ target: { postMessage() {} }, listen: bus });
+    expect(started).toBe(0);
   });
 
   test('a hello that was waiting in the port before enableDebug is heard', () => {

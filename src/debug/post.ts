@@ -53,7 +53,7 @@ export class Session {
     listen?.addEventListener('message', this);
     // A MessagePort (a SharedWorker's, a MessageChannel's) delivers messages only once started
     // — `addEventListener` does not start it in browsers — as relayDebug's endpoint does.
-    if (hasMethod(listen, 'start')) (listen as unknown as { start(): void }).start();
+    if (isPort(listen)) listen.start();
     const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
     try {
       this.post(announce);
@@ -143,6 +143,14 @@ export class Session {
 /** Whether `value` has a method `name` (checks of `enableDebug`'s and `relayDebug`'s options). */
 export function hasMethod(value: unknown, name: string): boolean {
   return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
+}
+
+/**
+ * Whether `value` looks like a `MessagePort` (`start`, `close` and `postMessage`; duck-typed so
+ * that a port of another realm counts): only such a target is started by debug mode.
+ */
+function isPort(value: unknown): value is { start(): void } {
+  return hasMethod(value, 'start') && hasMethod(value, 'close') && hasMethod(value, 'postMessage');
 }
 
 /** `postMessage(message, '*')` to a window, `postMessage(message)` to anything else. */
