@@ -67,6 +67,32 @@ describe('debug mode restarted', () => {
   });
 });
 
+describe('a leak warning that reacts', () => {
+  test('a warning handler that turns debug mode off gets no more warnings, even for the same channel', async () => {
+    warn.mockImplementation(() => disableDebug());
+    enableDebug(quietTarget());
+    const ref = (() => {
+      const channel = new Channel<number>(0);
+      for (let i = 0; i < 3; i++) quiet(channel.pull());
+      return new WeakRef(channel);
+    })();
+    await collectAll([ref]);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  test('a warning handler that creates and drops channels of its own is safe, and each leak is warned once', async () => {
+    const made: WeakRef<Channel<number>>[] = [];
+    warn.mockImplementation(() => {
+      made.push(new WeakRef(new Channel<number>(1)));
+    });
+    enableDebug(quietTarget());
+    await collectAll([abandonedPull(), abandonedPull()]);
+    await collectAll(made);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(leaks()).toHaveLength(2);
+  });
+});
+
 describe('the leak bound', () => {
   test('past LIMITS.leaks, leaks are counted in truncated.leaks and each is still warned about', async () => {
     enableDebug(quietTarget());

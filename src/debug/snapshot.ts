@@ -520,7 +520,8 @@ export class Registry {
   private collected(tracked: TrackedChannel): void {
     this.channels.delete(tracked);
     if (this.closed) return;
-    for (let parked = tracked.parked; parked !== undefined; parked = parked.next) {
+    // Not past a `close()`: a warning handler may turn debug mode off.
+    for (let parked = tracked.parked; parked !== undefined && !this.closed; parked = parked.next) {
       const select = parked.select;
       if (select === undefined) this.report(parked, parked.kind);
       else if (--select.remaining === 0 && select.first !== undefined) this.report(select.first, 'select');
