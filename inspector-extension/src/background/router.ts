@@ -19,7 +19,9 @@
  *   a second on average (debug mode posts at most one snapshot per interval, 4 a second by
  *   default); the rest are dropped unread and counted in a `flooded` notice, at most one per
  *   second. One flooding frame cannot delay another tab: storage is queued per tab
- *   (`store.ts`).
+ *   (`store.ts`). A frame that lost messages is told `hello` again {@link CATCH_UP_MS} later
+ *   (the `later` effect, then {@link Router.catchUp}), so that its debug sessions re-post the
+ *   state the panel may have missed: debug mode posts only on change.
  * - Snapshots are kept in `storage.session` only while the tab has a panel, and the tab's
  *   record is dropped when its last panel leaves.
  *
