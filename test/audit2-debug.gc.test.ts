@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { after, broadcast, Channel, pull, select } from '../src/index.js';
+import { fromPort, toPort } from '../src/port/index.js';
 import { type LeakSnapshot, LIMITS } from '../src/protocol.js';
 import { collectAll, quiet, tick } from './helpers/gc.js';
 
@@ -132,6 +133,46 @@ describe('waits explained by timers are never leaks', () => {
     const waits = snapshot().channels.find((channel) => channel.name === 'reply')?.pullers ?? [];
     expect(waits.map((waiter) => waiter.input)).toEqual([true]);
     timeout.close(); // clears the timer; the select ends with the closed case
+  });
+});
+
+describe('port channels', () => {
+  test('a toPort whose receiver closed stops pulling: its local channel, dropped, reports no leak', async () => {
+    enableDebug(quietTarget());
+    const refs = await (async () => {
+      const { port1, port2 } = new MessageChannel();
+      const local = new Channel<number>(0, { name: 'local' });
+      const remote = fromPort<number>(port2, { capacity: 4 });
+      const sent = toPort(local, port1);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // paired; the sender pulls from local
+      expect(snapshot().channels.find((channel) => channel.name === 'local')?.pullers).toHaveLength(1);
+      remote.close();
+      const result = await sent;
+      expect(result.undelivered).toEqual([]);
+      port1.close();
+      port2.close();
+      return [new WeakRef(local), new WeakRef(remote)];
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  test('a pull on a fromPort channel failed by its receiver’s close, then dropped, reports no leak', async () => {
+    enableDebug(quietTarget());
+    const refs = await (async () => {
+      const { port1, port2 } = new MessageChannel();
+      const remote = fromPort<number>(port2);
+      const pulled = quiet(remote.pull());
+      await tick();
+      remote.close();
+      await pulled.catch(() => {});
+      port1.close();
+      port2.close();
+      return [new WeakRef(remote)];
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([]);
   });
 });
 
