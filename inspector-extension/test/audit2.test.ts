@@ -5,7 +5,7 @@
  */
 import { Window } from 'happy-dom';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { LeakSnapshot, SnapshotMessage } from '../../src/protocol.js';
 import { CATCH_UP_MS, type Effect, RATE, Router } from '../src/background/router.js';
 import { type SessionArea, SnapshotStore } from '../src/background/store.js';
@@ -33,6 +33,37 @@ import { render } from '../src/panel/render.js';
 import { safeLine } from '../src/panel/sanitize.js';
 import { buildAll, launchWithExtension, loadFixture, newTab, startServer } from './harness.mjs';
 import { channel, snapshot, T0, TOP, waiter } from './snapshots.js';
+
+/** The extension API the content script sees (below): ports that can break, and a switch to refuse new ones. */
+const extension = vi.hoisted(() => {
+  class FakePort {
+    readonly posted: unknown[] = [];
+    /** Closed by the other side, `onDisconnect` not delivered yet: posting throws, as in Chrome. */
+    broken = false;
+    readonly onMessage = { addListener: () => {} };
+    readonly onDisconnect = { addListener: () => {} };
+    postMessage(message: unknown): void {
+      if (this.broken) throw new Error('Attempting to use a disconnected port object');
+      this.posted.push(message);
+    }
+    disconnect(): void {}
+  }
+  return { FakePort, ports: [] as InstanceType<typeof FakePort>[], invalidated: false };
+});
+
+vi.mock('webextension-polyfill', () => ({
+  default: {
+    runtime: {
+      connect: () => {
+        if (extension.invalidated) throw new Error('Extension context invalidated.');
+        const port = new extension.FakePort();
+        extension.ports.push(port);
+        return port;
+      },
+      onMessage: { addListener: () => {} },
+    },
+  },
+}));
 
 /** A document for the renderer (this file runs in Node, for the browser test below). */
 const document = new Window().document as unknown as Document;
@@ -319,6 +350,46 @@ describe('untrusted names stay on one line', () => {
     const output = render({ data, view: DEFAULT_VIEW, now: T0, connection: 'connected' }, document);
     expect(output.content.textContent).toContain('a b');
     expect(output.content.textContent).not.toContain('\u2028');
+  });
+});
+
+describe('the content script when its port breaks', () => {
+  /** A stand-in for the page's window: the content script listens on it. */
+  const page = Object.assign(new EventTarget(), { postMessage() {} });
+  /** The page posting `data` to its own window. */
+  const pagePosts = (data: unknown) => {
+    const event = new MessageEvent('message', { data });
+    Object.defineProperty(event, 'source', { value: page });
+    page.dispatchEvent(event);
+  };
+  const message = (n: number) => ({ source: 'chanasync', version: 1, type: 'snapshot', time: n, channels: [] });
+  const relayed = () =>
+    extension.ports.flatMap((port) => port.posted.map((m) => (m as { message: { time: number } }).message.time));
+
+  beforeAll(async () => {
+    (globalThis as { window?: unknown }).window = page;
+    await import('../src/content/index.js');
+  });
+  afterAll(() => {
+    delete (globalThis as { window?: unknown }).window;
+  });
+
+  test('a port closed before its disconnect event arrived is replaced, and nothing the page posted is lost', () => {
+    pagePosts(message(1));
+    (extension.ports[0] as { broken: boolean }).broken = true; // the service worker stopped
+    pagePosts(message(2));
+    pagePosts(message(3));
+    expect(extension.ports).toHaveLength(2);
+    expect(relayed()).toEqual([1, 2, 3]);
+  });
+
+  test('an extension that was reloaded or removed makes the script stop listening', () => {
+    (extension.ports.at(-1) as { broken: boolean }).broken = true;
+    extension.invalidated = true;
+    pagePosts(message(4));
+    extension.invalidated = false;
+    pagePosts(message(5));
+    expect(relayed()).toEqual([1, 2, 3]);
   });
 });
 

@@ -55,6 +55,15 @@ function send(message: ContentToBackgroundMessage): void {
   try {
     port ??= connect();
     port.postMessage(message);
+    return;
+  } catch {
+    // The port closed (the service worker stopped) before its `onDisconnect` reached us: try a
+    // new one, once.
+    port = undefined;
+  }
+  try {
+    port = connect();
+    port.postMessage(message);
   } catch {
     // The extension was reloaded or removed ("Extension context invalidated"): this script is
     // an orphan now, so stop listening.
