@@ -256,6 +256,23 @@ describe('credit in quarter steps', () => {
     expect(local.size).toBe(2000 - 512);
   });
 
+  test('the receiving port closing while credit steps and their batches are on their way: toPort resolves at once, every value pulled accounted for (unacknowledged ones may be readable there too)', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll(range(0, 3000));
+    const remote = fromPort<number>(there, { capacity: 1024 });
+    const done = toPort(local, here);
+    await until(() => remote.size > 0);
+    there.close(); // the receiving side ends; Node fires close on both ports
+    const result = await done;
+    expect(result.sent + result.undelivered.length + local.size).toBe(3000);
+    expect(result.undelivered).toEqual(range(result.sent, result.sent + result.undelivered.length));
+    const { values, error } = await drain(remote);
+    expect(values).toEqual(range(0, values.length)); // what was committed there stays readable, in order
+    expect(values.length).toBeGreaterThanOrEqual(result.sent);
+    expect(error).toBeInstanceOf(ChannelError);
+  });
+
   test('a model run of pulls, pullMany, closes and aborts with windows where steps apply keeps in flight plus buffered within the capacity, and accounts for every value', async () => {
     type Step = { kind: 'pull' } | { kind: 'pullMany'; count: number } | { kind: 'wait'; tasks: number };
     const step: fc.Arbitrary<Step> = fc.oneof(
