@@ -354,7 +354,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       return RESOLVED;
     }
     const signal = options?.signal;
-    const refused = refusal('push', signal, value);
+    const refused = refusal('push', options, value);
     if (refused) return refused;
     if (this.isClosed) return Promise.reject(closedError(this, 'push'));
     if (commitPush(this, value)) return RESOLVED;
@@ -381,7 +381,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       return Promise.resolve(take(this));
     }
     const signal = options?.signal;
-    const refused = refusal('pull', signal);
+    const refused = refusal('pull', options);
     if (refused) return refused;
     const value = commitPull(this);
     if (value !== NOTHING) return Promise.resolve(value);
@@ -488,7 +488,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   pullMany(max: number, options?: OperationOptions): Promise<T[]> {
     const signal = options?.signal;
-    const refused = refusal('pullMany', signal);
+    const refused = refusal('pullMany', options);
     if (refused) return refused;
     const bad = numberError(
       typeof max === 'number' && max >= 1 && max % 1 === 0,
@@ -525,7 +525,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   async pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
     const signal = options?.signal;
-    const refused = refusal('pushAll', signal);
+    const refused = refusal('pushAll', options);
     if (refused) return refused;
     if (typeof (values as Iterable<T> | null)?.[Symbol.iterator] !== 'function') {
       throw new TypeError('pushAll(values): values is not iterable');
@@ -583,17 +583,26 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * Iterates the values until the channel is closed and drained. Several iterators may run at
    * once; each value goes to exactly one. Leaving a loop early (`break`, `return`, throw)
    * neither closes the channel nor loses a value. After `close(reason)` with a `reason` other
-   * than `undefined`, the iteration throws `reason` once drained.
+   * than `undefined`, the iteration throws `reason` once drained. The iterator's `return()`
+   * withdraws the pulls its `next()` calls left parked (they resolve `done`), for consumers
+   * that leave while a `next()` waits, such as `ReadableStream.from(channel)` on cancel.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
-    return {
-      // No return(): a pull is only ever in flight inside next(), which for-await awaits
-      // before it can leave the loop, so leaving early has nothing to cancel or lose.
-      next: () => nextResult(this),
+    const iterator: AsyncIterableIterator<T> = {
+      next: () => nextResult(this, iterator),
+      // for-await awaits next() before it can leave, so nothing is parked then; but
+      // ReadableStream.from, Readable.from and other consumers call return() while a next() is
+      // still parked (a reader cancelled during a read). Its pull is withdrawn, and that next()
+      // resolves done: no value committed after this is handed to a consumer that left.
+      return: (value?: unknown) => {
+        withdraw(this, iterator);
+        return Promise.resolve({ done: true, value });
+      },
       [Symbol.asyncIterator]() {
         return this;
       },
     };
+    return iterator;
   }
 
   /** Closes the channel, so `await using ch = new Channel()` closes it at the end of the block. */
@@ -696,19 +705,23 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
 }
 
 /**
- * Why a blocking operation cannot start, as the promise it returns: `options.signal` is not an
- * `AbortSignal` (`TypeError`), or it is already aborted (its reason) — checked before anything
- * else, even on a closed channel — or the pushed `value` is a thenable. `undefined` if it can.
+ * Why a blocking operation cannot start, as the promise it returns: `options` is not an object
+ * or its `signal` is not an `AbortSignal` (`TypeError`), or the signal is already aborted (its
+ * reason) — checked before anything else, even on a closed channel — or the pushed `value` is a
+ * thenable. `undefined` if it can.
  *
  * @internal
  */
-export function refusal(operation: string, signal: unknown, value?: unknown): Promise<never> | undefined {
+export function refusal(operation: string, options: unknown, value?: unknown): Promise<never> | undefined {
+  const signal = (options as OperationOptions | undefined)?.signal;
   const error =
-    signal !== undefined && !isSignal(signal)
-      ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
-      : (signal as AbortSignal | undefined)?.aborted
-        ? (signal as AbortSignal).reason
-        : thenable(operation, value);
+    options !== undefined && typeof options !== 'object'
+      ? new TypeError(`${operation}: options must be an object`)
+      : signal !== undefined && !isSignal(signal)
+        ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
+        : signal?.aborted
+          ? signal.reason
+          : thenable(operation, value);
   return error === undefined ? undefined : Promise.reject(error);
 }
 
@@ -775,15 +788,26 @@ function wait<T>(channel: Channel<T>, isPush: boolean, signal?: AbortSignal, val
 }
 
 /** `next()` of the channel's iterator: a pull that reports closed-and-drained as `done`. */
-function nextResult<T>(channel: Channel<T>): Promise<IteratorResult<T>> {
+function nextResult<T>(channel: Channel<T>, iterator: object): Promise<IteratorResult<T>> {
   const value = commitPull(channel);
   if (value !== NOTHING) return Promise.resolve({ done: false, value });
   if (channel.isClosed) return endOfIteration(channel);
-  // Only close() rejects a parked pull that has no signal: that rejection is the loop's end.
-  return wait(channel, false).then(
+  // Only close() and the iterator's return() reject a parked pull that has no signal: that
+  // rejection is the loop's end. A pull waiter's `value` is unused: it marks the iterator.
+  return wait(channel, false, undefined, iterator as T).then(
     (value) => ({ done: false, value }),
     () => endOfIteration(channel),
   );
+}
+
+/** Withdraws the pulls `iterator`'s next() calls left parked on `channel` (see its return()). */
+function withdraw<T>(channel: Channel<T>, iterator: object): void {
+  const mine: Waiter<T>[] = [];
+  const head = channel.pullHead;
+  for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
+    if (waiter.value === iterator) mine.push(waiter);
+  }
+  for (const waiter of mine) claim(waiter).fail(undefined);
 }
 
 /** How an iteration ends on a closed, drained channel: done, or the close reason thrown. */

@@ -317,8 +317,8 @@ export function select<const Cases extends SelectCases>(
   options?: OperationOptions,
 ): Promise<SelectResult<Cases>> {
   const signal = options?.signal;
-  if (signal !== undefined) {
-    const refused = refusal('select', signal);
+  if (options !== undefined) {
+    const refused = refusal('select', options);
     if (refused !== undefined) return refused;
   }
   // Kept small so that V8 inlines it: the one-case path then costs little more than a pull.

@@ -467,16 +467,11 @@ describe('toReadableStream and from under races', () => {
 });
 
 describe('platform consumers of the async iterator', () => {
-  // BUG for the lead: the channel's iterator has no return() (README "Semantic details",
-  // Iteration: "a pull is only ever in flight inside next()"). That holds for `for await`, but
   // ReadableStream.from(channel) — the platform's own way to turn an async iterable into a
-  // stream, and what a web developer reaches for before toReadableStream — calls next() when a
-  // read waits and, on cancel, return() (absent) without waiting for that next(): the pull stays
-  // parked, the next value pushed commits to it (tryPush answers true) and the stream, already
-  // cancelled, drops it. Node's Readable.from(channel).destroy() is the same. A return() that
-  // withdraws the iterator's parked pulls (claim, resolve the pending next() with done) fixes
-  // it, but needs per-iterator state and bytes the { Channel } bundle does not have (16 B left).
-  test.fails('ReadableStream.from(channel) cancelled while a read waits loses no value pushed afterwards', async () => {
+  // stream — calls next() when a read waits and, on cancel, return() without waiting for that
+  // next(): return() must withdraw the parked pull, or the next value pushed is committed to a
+  // consumer that left.
+  test('ReadableStream.from(channel) cancelled while a read waits loses no value pushed afterwards', async () => {
     const channel = new Channel<number>();
     // Node has ReadableStream.from (v20.6); the DOM lib of this TypeScript does not declare it.
     const streamFrom = (ReadableStream as unknown as { from<T>(source: AsyncIterable<T>): ReadableStream<T> }).from;
@@ -492,13 +487,71 @@ describe('platform consumers of the async iterator', () => {
   });
 });
 
+describe("the iterator's return() withdraws the pulls its next() calls left parked", () => {
+  test('return() while two next() calls wait resolves both as done and leaves no puller behind', async () => {
+    const channel = new Channel<number>();
+    const iterator = channel[Symbol.asyncIterator]();
+    const first = iterator.next();
+    const second = iterator.next();
+    expect(channel.stats().waitingPullers).toBe(2);
+    expect(await iterator.return?.()).toEqual({ done: true, value: undefined });
+    expect(await first).toEqual({ done: true, value: undefined });
+    expect(await second).toEqual({ done: true, value: undefined });
+    expect(channel.stats().waitingPullers).toBe(0);
+    expect(channel.tryPush(1)).toBe(false); // nobody takes it: it was not lost to a consumer that left
+  });
+
+  test("return() leaves other iterators' and plain pulls' waits parked, in their order", async () => {
+    const channel = new Channel<number>();
+    const plain = channel.pull();
+    const leaving = channel[Symbol.asyncIterator]();
+    const staying = channel[Symbol.asyncIterator]();
+    const gone = leaving.next();
+    const kept = staying.next();
+    await leaving.return?.();
+    expect(await gone).toEqual({ done: true, value: undefined });
+    await channel.push(1);
+    await channel.push(2);
+    expect(await plain).toBe(1);
+    expect(await kept).toEqual({ done: false, value: 2 });
+  });
+
+  test('a value committed to a next() before return() is still delivered to that next()', async () => {
+    const channel = new Channel<number>();
+    const iterator = channel[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    expect(channel.tryPush(7)).toBe(true);
+    await iterator.return?.();
+    expect(await pending).toEqual({ done: false, value: 7 });
+  });
+
+  test('return(value) resolves with that value, and the channel stays open and usable', async () => {
+    const channel = new Channel<number>(1);
+    const iterator = channel[Symbol.asyncIterator]();
+    expect(await iterator.return?.('bye')).toEqual({ done: true, value: 'bye' });
+    expect(channel.closed).toBe(false);
+    await channel.push(3);
+    expect(await iterator.next()).toEqual({ done: false, value: 3 });
+  });
+
+  test("Node's Readable.from(channel) destroyed while a read waits loses no value pushed afterwards", async () => {
+    const { Readable } = await import('node:stream');
+    const channel = new Channel<number>();
+    const readable = Readable.from(channel);
+    readable.on('data', () => {});
+    await turn();
+    expect(channel.stats().waitingPullers).toBe(1);
+    readable.destroy();
+    await turn();
+    expect(channel.stats().waitingPullers).toBe(0);
+    expect(channel.tryPush(5)).toBe(false); // nobody takes it: no value lost to the destroyed stream
+  });
+});
+
 describe('options that are not an object', () => {
-  // BUG for the lead: README "Semantic details" (Errors) says misuse is reported by the call,
-  // naming it, including "an options argument that is not an object"; push, pull, pullMany,
-  // pushAll and select read `options?.signal` and ignore a number or a string. The fix (a
-  // `typeof options` check in `refusal`, src/channel.ts) is 11 bytes gzip on { Channel } and
-  // puts the { Channel, broadcast } bundle 10 bytes over its 3140 B budget.
-  test.fails('push, pull, pullMany, pushAll and select reject a number or a string as options with a TypeError naming the call', async () => {
+  // README "Semantic details" (Errors): misuse is reported by the call, naming it, including
+  // "an options argument that is not an object".
+  test('push, pull, pullMany, pushAll and select reject a number or a string as options with a TypeError naming the call', async () => {
     const channel = new Channel<number>(Infinity);
     channel.pushNowait(1);
     const calls: [string, () => Promise<unknown>][] = [
