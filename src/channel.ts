@@ -23,6 +23,8 @@
  */
 import { add, NO_SLOTS, take } from './buffer.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError } from './errors.js';
+import type { FromOptions, Source } from './interop/from.js';
+import type { ToReadableStreamOptions } from './interop/stream.js';
 import { isSignal } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, countWaiters, liveHead, park, Waiter } from './waiters.js';
@@ -182,6 +184,20 @@ const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
  * ```
  */
 export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
+  /**
+   * The SPEC's spelling of the function {@link from}: a channel fed lazily from an iterable, an
+   * async iterable or a `ReadableStream`. Attached by the module that defines `from`, so it
+   * exists wherever `chanasync` is loaded as is, and in a bundle that imports `from` (or `*`);
+   * a bundle that imports only `Channel` leaves it out with the rest of the helpers — import
+   * `from` there.
+   */
+  declare static from: <T>(source: Source<T>, options?: FromOptions) => Channel<T>;
+  /**
+   * The SPEC's spelling of the function {@link toReadableStream} (`toReadableStream(this,
+   * options)`): a `ReadableStream` that pulls from this channel only when it wants data.
+   * Attached like {@link Channel.from}: present wherever `toReadableStream` is.
+   */
+  declare toReadableStream: (options?: ToReadableStreamOptions) => ReadableStream<T>;
   /** @internal Buffer slots (see `buffer.ts`); never written while `limit` is 0. */
   slots: (T | undefined)[] = NO_SLOTS;
   /** @internal Buffer index of the oldest value. */

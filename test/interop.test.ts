@@ -294,6 +294,71 @@ describe('toReadableStream keeps every value', () => {
   });
 });
 
+describe("the SPEC's spellings: Channel.from(source) and channel.toReadableStream()", () => {
+  test('Channel.from is the function from, a static member that is not enumerable', () => {
+    expect(Channel.from).toBe(from);
+    expect(Object.keys(Channel)).not.toContain('from');
+    expect(Object.keys(Channel.prototype)).not.toContain('toReadableStream');
+    expect(typeof new Channel<number>().toReadableStream).toBe('function');
+  });
+
+  test('Channel.from reads lazily, never more than capacity ahead, and closes when the source ends', async () => {
+    let read = 0;
+    function* numbers() {
+      for (let i = 0; i < 5; i++) {
+        read++;
+        yield i;
+      }
+    }
+    const channel = Channel.from(numbers(), { capacity: 2 });
+    await flush();
+    expect(read).toBe(2);
+    const values: number[] = [];
+    for await (const value of channel) values.push(value);
+    expect(values).toEqual([0, 1, 2, 3, 4]);
+    expect(channel.closed).toBe(true);
+  });
+
+  test('Channel.from closes the channel with the error a source throws, after the values before it', async () => {
+    const failure = new Error('source broke');
+    async function* failing() {
+      yield 1;
+      throw failure;
+    }
+    const channel = Channel.from(failing());
+    expect(await channel.pull()).toBe(1);
+    await expect(channel.pull()).rejects.toMatchObject({ cause: failure });
+  });
+
+  test('channel.toReadableStream() pulls only for a pending read, then closes once the channel is closed and drained', async () => {
+    const channel = new Channel<number>(4);
+    channel.pushNowait(1);
+    channel.pushNowait(2);
+    const reader = channel.toReadableStream().getReader();
+    await flush();
+    expect(channel.size).toBe(2); // highWaterMark 0: nothing taken before a read
+    expect(await reader.read()).toEqual({ done: false, value: 1 });
+    channel.close();
+    expect(await reader.read()).toEqual({ done: false, value: 2 });
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+  });
+
+  test('channel.toReadableStream() errors with the close reason, and cancelling it leaves the channel open', async () => {
+    const failing = new Channel<number>(1);
+    const reason = new Error('closed with a reason');
+    failing.close(reason);
+    await expect(failing.toReadableStream().getReader().read()).rejects.toBe(reason);
+    const open = new Channel<number>(1);
+    const reader = open.toReadableStream().getReader();
+    const pending = reader.read();
+    await reader.cancel();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(open.closed).toBe(false);
+    expect(open.tryPush(7)).toBe(true);
+    expect(open.tryPull()).toBe(7); // the cancelled stream took nothing
+  });
+});
+
 describe('misuse is a TypeError or RangeError at the call', () => {
   test('toReadableStream of something that is not a channel throws at the call', () => {
     expect(() => toReadableStream({} as Channel<number>)).toThrow(

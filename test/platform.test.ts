@@ -120,8 +120,9 @@ test('a bundle that imports only Channel contains no select, helper or debug cod
   }
   // Interop helpers (and, later, debug mode) must stay out of it too.
   for (const name of [
-    'function from(',
-    'function toReadableStream',
+    'function fromSource',
+    'function streamOf',
+    'toReadableStream',
     'function fromEvent',
     'function merge',
     'ReleasingChannel',
@@ -138,9 +139,34 @@ test('a bundle that imports select or a helper contains it (the checks above can
   expect(code).toContain('function select');
   expect(code).toContain('SelectWaiter');
   const helpers = await bundle("import { from, merge } from './dist/index.js'; console.log(from, merge);");
-  expect(helpers).toContain('function from(');
+  expect(helpers).toContain('function fromSource(');
   expect(helpers).toContain('MergedChannel');
   expect(helpers).not.toContain('function fromEvent');
+});
+
+test("Channel.from and channel.toReadableStream(), the SPEC's spellings, leave a bundle that imports only Channel and come with the functions", async () => {
+  /** Runs an IIFE bundle in a fresh context and returns what it put in `globalThis.result`. */
+  const run = (code: string): unknown => {
+    const context = vm.createContext({});
+    vm.runInContext(code, context);
+    return (context as { result?: unknown }).result;
+  };
+  const only = await bundle(
+    "import { Channel } from './dist/index.js'; globalThis.result = [typeof Channel.from, typeof Channel.prototype.toReadableStream];",
+    { format: 'iife' },
+  );
+  expect(only).not.toContain('streamOf');
+  expect(only).not.toContain('fromSource');
+  expect(run(only)).toEqual(['undefined', 'undefined']);
+  const withFunctions = await bundle(
+    "import { Channel, from, toReadableStream } from './dist/index.js'; globalThis.result = [Channel.from === from, typeof Channel.prototype.toReadableStream, typeof toReadableStream];",
+    { format: 'iife' },
+  );
+  expect(run(withFunctions)).toEqual([true, 'function', 'function']);
+  // Loaded as is (no bundler), the entry attaches both.
+  const { Channel, from } = await import('../dist/index.js');
+  expect(Channel.from).toBe(from);
+  expect(typeof new Channel().toReadableStream).toBe('function');
 });
 
 test('disposal falls back to Symbol.for where Symbol.asyncDispose and Symbol.dispose are missing', async () => {

@@ -52,3 +52,17 @@ export function create<C>(call: string, make: () => C): C {
     throw renamed;
   }
 }
+
+/**
+ * Defines `value` as the member `key` of the class `type` — static, or with `instance` on its
+ * prototype; writable, configurable and not enumerable, as a class member is — and returns
+ * `result`. Called behind a pure annotation from the binding of the function it attaches
+ * (`from`, `toReadableStream`), so that a bundler drops the member together with the function
+ * when nothing imports it, and a bundle that imports only `Channel` stays free of the helpers.
+ * (Its arguments are plain names and function expressions: a bundler keeps a pure call whose
+ * arguments might have side effects, such as a property read.)
+ */
+export function member<F>(type: { prototype: object }, key: string, value: unknown, result: F, instance?: boolean): F {
+  Object.defineProperty(instance ? type.prototype : type, key, { value, writable: true, configurable: true });
+  return result;
+}

@@ -1,8 +1,8 @@
 /**
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
-import type { Channel, OperationOptions } from '../channel.js';
-import { checkOptions, create, describe } from './check.js';
+import { Channel, type OperationOptions } from '../channel.js';
+import { checkOptions, create, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
 /** Options of {@link from}. */
@@ -44,6 +44,9 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * `input: true`: debug mode shows waiting on it as waiting for input. Every argument is
  * checked before a stream is locked or a value read, so a bad option leaves a stream unlocked.
  *
+ * Also `Channel.from(source, options)`, the SPEC's spelling: the same function, attached to
+ * `Channel` where this one is loaded (see the README's Semantic details, Interop).
+ *
  * @throws {TypeError} if `source` is none of the three, a stream is already locked, `options`
  *   is not an object, `signal` is not an `AbortSignal`, `capacity` is not a number or `name`
  *   is not a string.
@@ -54,7 +57,14 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * for await (const chunk of from(response.body!.pipeThrough(new TextDecoderStream()))) console.log(chunk);
  * ```
  */
-export function from<T>(source: Source<T>, options?: FromOptions): Channel<T> {
+export const from: <T>(source: Source<T>, options?: FromOptions) => Channel<T> = /* @__PURE__ */ member(
+  Channel,
+  'from',
+  fromSource,
+  fromSource,
+);
+
+function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   const call = 'from(source, options)';
   // Every check comes before a stream is locked or a value read: a bad option must not leave a
   // stream locked.

@@ -11,7 +11,7 @@
  */
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { claim, park, Waiter } from '../waiters.js';
-import { describe } from './check.js';
+import { describe, member } from './check.js';
 
 /** Options of {@link toReadableStream}. */
 export interface ToReadableStreamOptions {
@@ -131,6 +131,9 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  * The parameter is typed as a {@link PullChannel}, but it must be a chanasync {@link Channel}
  * at run time: the stream takes values at the channel's commit points.
  *
+ * Also `channel.toReadableStream(options)`, the SPEC's spelling: the same function, attached to
+ * `Channel.prototype` where this one is loaded (see the README's Semantic details, Interop).
+ *
  * @throws {TypeError} if `channel` is not a {@link Channel}, or `options` is not an object.
  * @throws {RangeError} if `highWaterMark` is not a finite number ≥ 0.
  * @example
@@ -140,7 +143,18 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  * const response = new Response(toReadableStream(lines).pipeThrough(new TextEncoderStream()));
  * ```
  */
-export function toReadableStream<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions): ReadableStream<T> {
+export const toReadableStream: <T>(channel: PullChannel<T>, options?: ToReadableStreamOptions) => ReadableStream<T> =
+  /* @__PURE__ */ member(
+    Channel,
+    'toReadableStream',
+    function (this: Channel<unknown>, options?: ToReadableStreamOptions) {
+      return streamOf(this, options);
+    },
+    streamOf,
+    true,
+  );
+
+function streamOf<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions): ReadableStream<T> {
   const call = 'toReadableStream(channel, options)';
   if (!(channel instanceof Channel))
     throw new TypeError(`${call}: channel is not a chanasync Channel, got ${describe(channel)}`);
