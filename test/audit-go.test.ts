@@ -1670,7 +1670,11 @@ describe('a randomized select storm (TestSelectStress generalized)', () => {
           const c = pick(chans);
           // A blocking operation gives up after a millisecond (an abort while parked), so the
           // storm never deadlocks; the global signal ends it all if something hangs.
-          const opSignal = AbortSignal.any([signal, AbortSignal.timeout(1)]);
+          // The timeout signal is held until the operation settles (read in `finally`): in Node
+          // 20 a composite's timeout source that nothing else holds can be garbage-collected
+          // before it fires, and the operation would then wait for the global signal.
+          const timeout = AbortSignal.timeout(1);
+          const opSignal = AbortSignal.any([signal, timeout]);
           try {
             if (op < 0.55) {
               const cases = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
@@ -1697,6 +1701,7 @@ describe('a randomized select storm (TestSelectStress generalized)', () => {
             if (signal.aborted && error === signal.reason) return;
             if (!isClosed(error) && error !== opSignal.reason) throw error;
           } finally {
+            if (!timeout) throw new Error('unreachable'); // keeps `timeout` alive until here
             progress++;
             if (id === 0 && step === 150) chans[3]!.close(); // close a buffered channel mid-storm
           }
