@@ -1662,6 +1662,7 @@ describe('a randomized select storm (TestSelectStress generalized)', () => {
       const pulled: string[] = []; // values a pull committed to
       let progress = 0;
       let serial = 0;
+      const held = new Set<AbortSignal>();
       const isClosed = (e: unknown) => e instanceof ChannelClosedError;
       const agent = async (id: number) => {
         for (let step = 0; step < 300; step++) {
@@ -1670,10 +1671,11 @@ describe('a randomized select storm (TestSelectStress generalized)', () => {
           const c = pick(chans);
           // A blocking operation gives up after a millisecond (an abort while parked), so the
           // storm never deadlocks; the global signal ends it all if something hangs.
-          // The timeout signal is held until the operation settles (read in `finally`): in Node
-          // 20 a composite's timeout source that nothing else holds can be garbage-collected
-          // before it fires, and the operation would then wait for the global signal.
+          // The timeout signal is held until the operation settles (`held`): in Node 20 a
+          // composite's timeout source that nothing else holds can be garbage-collected before
+          // it fires, and the operation would then wait for the global signal.
           const timeout = AbortSignal.timeout(1);
+          held.add(timeout);
           const opSignal = AbortSignal.any([signal, timeout]);
           try {
             if (op < 0.55) {
@@ -1701,7 +1703,7 @@ describe('a randomized select storm (TestSelectStress generalized)', () => {
             if (signal.aborted && error === signal.reason) return;
             if (!isClosed(error) && error !== opSignal.reason) throw error;
           } finally {
-            if (!timeout) throw new Error('unreachable'); // keeps `timeout` alive until here
+            held.delete(timeout);
             progress++;
             if (id === 0 && step === 150) chans[3]!.close(); // close a buffered channel mid-storm
           }
