@@ -39,9 +39,15 @@ describe('manifests', () => {
     expect(firefox).not.toHaveProperty('content_security_policy');
   });
 
-  test('the content script runs in every frame of http(s) pages, from document_start', () => {
+  test('the content script runs in every frame of http(s) pages, about:blank and srcdoc frames included, from document_start', () => {
     expect(chrome.content_scripts).toEqual([
-      { matches: ['http://*/*', 'https://*/*'], js: ['content.js'], run_at: 'document_start', all_frames: true },
+      {
+        matches: ['http://*/*', 'https://*/*'],
+        js: ['content.js'],
+        run_at: 'document_start',
+        all_frames: true,
+        match_about_blank: true,
+      },
     ]);
   });
 });
