@@ -14,6 +14,7 @@ import {
   Channel,
   ChannelClosedError,
   from,
+  fromEvent,
   merge,
   pull,
   select,
@@ -50,6 +51,24 @@ describe('timer channels sharing one long-lived signal', () => {
       component.abort(); // closes the 25 after() channels and clears their timers
     }
     expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
+  test('fromEvent channels sharing one signal add one abort listener to it; the abort closes each and removes its listener', () => {
+    const component = new AbortController();
+    const target = new EventTarget();
+    const channels = Array.from({ length: 25 }, () => fromEvent(target, 'tick', { signal: component.signal }));
+    expect(getEventListeners(component.signal, 'abort')).toHaveLength(1);
+    expect(getEventListeners(target, 'tick')).toHaveLength(25);
+    target.dispatchEvent(new Event('tick'));
+    expect(channels.every((channel) => channel.size === 1)).toBe(true);
+    channels[0]?.close(); // one leaves by hand: its listener goes, the signal's stays for the others
+    expect(getEventListeners(target, 'tick')).toHaveLength(24);
+    expect(getEventListeners(component.signal, 'abort')).toHaveLength(1);
+    component.abort();
+    expect(channels.every((channel) => channel.closed)).toBe(true);
+    expect(getEventListeners(target, 'tick')).toHaveLength(0);
+    expect(getEventListeners(component.signal, 'abort')).toHaveLength(0);
+    expect(channels[1]?.tryPull()).toBeInstanceOf(Event); // what was received stays readable
   });
 
   test('aborting a signal shared by many open after() channels closes them all and clears every timer', async () => {

@@ -2,6 +2,7 @@
  * `fromEvent`: DOM (or any `EventTarget`) events as a channel.
  */
 import type { Channel, Overflow } from '../channel.js';
+import { type Cancellable, unwatch, watch } from '../signals.js';
 import { checkOptions, create, describe } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
@@ -101,7 +102,10 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     if (overflow === 'block') channel.push(event).catch(() => {});
     else channel.pushNowait(event);
   };
-  const onAbort = () => channel.close();
+  // Its signal watches the channel as it watches parked operations (`signals.ts`): one `abort`
+  // listener per signal, however many event channels share it. The target's listener holds
+  // the channel while the target lives.
+  let ref: WeakRef<Cancellable> | undefined;
   // (An option given as `undefined` is as good as absent for addEventListener; the DOM's types
   // just do not say so under exactOptionalPropertyTypes.)
   const listenerOptions = options?.listenerOptions as { capture?: boolean; passive?: boolean } | undefined;
@@ -111,7 +115,7 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     () =>
       new ReleasingChannel<Event>(options?.capacity ?? 1, { overflow, name: `fromEvent(${type})`, input: true }, () => {
         target.removeEventListener(type, listener, listenerOptions);
-        signal?.removeEventListener('abort', onAbort);
+        if (ref) unwatch(signal as AbortSignal, ref);
       }),
   );
   if (signal?.aborted) {
@@ -119,6 +123,6 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     return channel;
   }
   target.addEventListener(type, listener, listenerOptions);
-  signal?.addEventListener('abort', onAbort);
+  if (signal) ref = watch(signal, channel);
   return channel;
 }

@@ -27,4 +27,9 @@ export class ReleasingChannel<T> extends Channel<T> {
     super.close(reason);
     this.release();
   }
+
+  /** Its signal aborted (a `fromEvent` channel watched by `signals.ts`): close. */
+  cancel(): void {
+    this.close();
+  }
 }
