@@ -6,6 +6,7 @@
 import { getEventListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createContext, runInContext } from 'node:vm';
 // `after` is imported under another name: Biome takes a bare `after(...)` for a test hook.
 import {
   after as afterMs,
@@ -77,6 +78,44 @@ describe('Packaging', () => {
     for (const name of ['selectNowait', 'fromEvent', 'enableDebug', 'toReadableStream', 'function merge']) {
       expect(code, name).not.toContain(name);
     }
+  });
+});
+
+describe('Packaging: platform', () => {
+  test('dist/index.js and the chunks it loads import only relative paths, so a <script type="module"> can load it', () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const code = readFileSync(file, 'utf8');
+      for (const match of code.matchAll(/(?:^|[;\s])(?:import|export)\s*(?:[\w*{}\s,$]*from\s*)?["']([^"']+)["']/g)) {
+        const specifier = match[1] ?? '';
+        expect(specifier, `${file} imports ${specifier}`).toMatch(/^\.\.?\/.*\.js$/);
+        visit(fileURLToPath(new URL(specifier, `file://${file}`)));
+      }
+    };
+    visit(`${root}dist/index.js`);
+    expect(seen.size).toBeGreaterThan(1);
+  });
+
+  test('where Symbol.asyncDispose and Symbol.dispose are missing, channels use Symbol.for fallbacks', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      stdin: { contents: "import { Channel } from 'chanasync'; globalThis.Channel = Channel;", resolveDir: root },
+      bundle: true,
+      format: 'iife',
+      write: false,
+    });
+    const context = createContext({});
+    expect(runInContext('typeof Symbol.asyncDispose', context)).toBe('undefined');
+    runInContext(result.outputFiles[0]?.text ?? '', context);
+    const closed = runInContext(
+      `const a = new Channel(); a[Symbol.for('Symbol.dispose')]();
+       const b = new Channel(); b[Symbol.for('Symbol.asyncDispose')]();
+       [a.closed, b.closed]`,
+      context,
+    );
+    expect([...closed]).toEqual([true, true]);
   });
 });
 
@@ -901,6 +940,22 @@ describe('after', () => {
   });
 });
 
+describe('after: bad input', () => {
+  test.each([-1, Number.NaN, Infinity])('after(%s) is a RangeError naming after', (ms) => {
+    expect(() => afterMs(ms)).toThrow(RangeError);
+    expect(() => afterMs(ms)).toThrow(/after/);
+  });
+
+  test('after with a non-number ms is a TypeError', () => {
+    expect(() => afterMs('5' as unknown as number)).toThrow(TypeError);
+  });
+
+  test('after(0) delivers on the next timer turn', async () => {
+    const timer = afterMs(0);
+    expect(typeof (await timer.pull())).toBe('number');
+  });
+});
+
 describe('Errors', () => {
   test('ChannelClosedError, ChannelFullError and ChannelEmptyError extend ChannelError which extends Error', () => {
     for (const ErrorClass of [ChannelClosedError, ChannelFullError, ChannelEmptyError]) {
@@ -1041,6 +1096,36 @@ describe('Interop: Channel.from', () => {
     channel.close();
   });
 
+  test('Channel.from without capacity reads nothing before a consumer pulls', async () => {
+    let produced = 0;
+    function* naturals() {
+      for (let i = 0; ; i++) {
+        produced++;
+        yield i;
+      }
+    }
+    const channel = Channel.from(naturals());
+    await sleep(20);
+    expect(produced).toBe(0);
+    expect(await channel.pull()).toBe(0);
+    await sleep(20);
+    expect(produced).toBe(1);
+    channel.close();
+  });
+
+  test('a pull on a Channel.from channel whose source threw rejects with ChannelClosedError caused by the error', async () => {
+    const failure = new Error('bad source');
+    async function* source(): AsyncGenerator<number> {
+      await tick();
+      if (failure) throw failure;
+      yield 1;
+    }
+    const channel = Channel.from(source());
+    const error = await channel.pull().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as Error).cause).toBe(failure);
+  });
+
   test('Channel.from closes the channel with the error when the source throws', async () => {
     const failure = new Error('source failed');
     function* source() {
@@ -1144,6 +1229,17 @@ describe('Interop: toReadableStream', () => {
     channel.pushNowait(1);
     await sleep(10);
     expect(channel.pullNowait()).toBe(1);
+  });
+
+  test('the stream delivers the buffered values before erroring with the close reason', async () => {
+    const channel = new Channel<number>(2);
+    channel.pushNowait(1);
+    channel.pushNowait(2);
+    channel.close(new Error('after two'));
+    const reader = channel.toReadableStream().getReader();
+    expect(await reader.read()).toEqual({ value: 1, done: false });
+    expect(await reader.read()).toEqual({ value: 2, done: false });
+    await expect(reader.read()).rejects.toThrow('after two');
   });
 
   test('the stream works with for await on the stream side via pipeTo', async () => {
@@ -1256,6 +1352,18 @@ describe('Interop: merge', () => {
     expect(await merged.pull()).toBe(5);
     b.close();
     await expect(merged.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  test('an input closed with a reason closes the merged channel with that reason', async () => {
+    const reason = new Error('input failed');
+    const a = new Channel<number>(1);
+    const b = new Channel<number>(1);
+    const merged = merge(a, b);
+    a.close(reason);
+    const error = await merged.pull().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as Error).cause).toBe(reason);
+    b.close();
   });
 
   test('merge of zero channels is closed', async () => {
@@ -1455,6 +1563,44 @@ describe('Debug mode', () => {
     new Channel<number>(1, { name: 'ignored' }).pushNowait(1);
     await sleep(40);
     expect(messages.some((m) => (m.message as { type?: string }).type === 'snapshot')).toBe(false);
+  });
+
+  test('snapshot() with debug mode off lists no channels', () => {
+    const channel = new Channel<number>(1, { name: 'off' });
+    expect(snapshot()).toMatchObject({ source: 'chanasync', version: 1, type: 'snapshot', channels: [] });
+    channel.close();
+  });
+
+  test('enableDebug() without a target does not throw where globalThis has no postMessage', () => {
+    expect('postMessage' in globalThis).toBe(false);
+    expect(() => enableDebug()).not.toThrow();
+    const channel = new Channel<number>(1, { name: 'no-target' });
+    expect(snapshot().channels.some((c) => c.name === 'no-target')).toBe(true);
+    channel.close();
+  });
+
+  test('with the default intervalMs, posted snapshots are at least 250 ms apart', async () => {
+    const times: number[] = [];
+    const target = {
+      postMessage(message: unknown) {
+        if ((message as { type?: string }).type === 'snapshot') times.push(performance.now());
+      },
+    };
+    const listen = new EventTarget();
+    enableDebug({ target, listen });
+    listen.dispatchEvent(
+      new MessageEvent('message', { data: { source: 'chanasync-inspector', version: 1, type: 'hello' } }),
+    );
+    const channel = new Channel<number>(Infinity, { name: 'default-interval' });
+    const deadline = performance.now() + 600;
+    while (performance.now() < deadline) {
+      channel.pushNowait(1);
+      await sleep(10);
+    }
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < times.length; i++) {
+      expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(245);
+    }
   });
 
   test('disableDebug stops tracking new channels and posting', async () => {
