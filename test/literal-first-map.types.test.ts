@@ -165,6 +165,18 @@ test('fromEvent returns a channel of events and takes capacity, overflow and sig
   expect(channel.closed).toBe(true);
 });
 
+test('fromEvent can be annotated as the Channel<Event> the SPEC writes, and still infers the event type', () => {
+  const button = new EventTarget() as HTMLButtonElement;
+  const clicks: Channel<Event> = fromEvent(button, 'click');
+  expectTypeOf(fromEvent(button, 'keydown')).toEqualTypeOf<Channel<KeyboardEvent>>();
+  expectTypeOf(fromEvent(new EventTarget(), 'note')).toEqualTypeOf<Channel<Event>>();
+  expectTypeOf(fromEvent<CustomEvent<string>>(new EventTarget(), 'note')).toEqualTypeOf<Channel<CustomEvent<string>>>();
+  const consume = (events: PullChannel<Event>) => events.closed;
+  consume(fromEvent(button, 'click'));
+  clicks.close();
+  expect(clicks.closed).toBe(true);
+});
+
 test('merge of channels of one type is a channel of that type', () => {
   const merged = merge(new Channel<number>(), new Channel<number>());
   expectTypeOf(merged).toEqualTypeOf<Channel<number>>();
