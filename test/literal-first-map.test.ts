@@ -81,6 +81,56 @@ describe('Packaging', () => {
   });
 });
 
+describe('Debug mode off (these run before any test enables it)', () => {
+  test('with debug mode never enabled, channel operations read no clock and capture no stack', async () => {
+    let clockReads = 0;
+    let stacks = 0;
+    const dateNow = Date.now;
+    const performanceNow = performance.now;
+    const captureStackTrace = Error.captureStackTrace;
+    const prepareStackTrace = Error.prepareStackTrace;
+    Date.now = () => {
+      clockReads++;
+      return dateNow();
+    };
+    performance.now = () => {
+      clockReads++;
+      return performanceNow.call(performance);
+    };
+    Error.captureStackTrace = (...args: Parameters<typeof captureStackTrace>) => {
+      stacks++;
+      captureStackTrace(...args);
+    };
+    Error.prepareStackTrace = (error, frames) => {
+      stacks++;
+      return prepareStackTrace ? prepareStackTrace(error, frames) : `${error}`;
+    };
+    try {
+      const channel = new Channel<number>(1, { name: 'off' });
+      const unbuffered = new Channel<number>();
+      const pulled = unbuffered.pull();
+      const pushed = channel.push(1);
+      const parked = channel.push(2);
+      await pushed;
+      unbuffered.pushNowait(3);
+      await pulled;
+      await select([pull(channel), pull(unbuffered)]);
+      await parked;
+      channel.pullNowait();
+      const waiting = select([pull(unbuffered), push(channel, 4)]);
+      await waiting;
+      channel.close();
+    } finally {
+      Date.now = dateNow;
+      performance.now = performanceNow;
+      Error.captureStackTrace = captureStackTrace;
+      Error.prepareStackTrace = prepareStackTrace;
+    }
+    expect(clockReads).toBe(0);
+    expect(stacks).toBe(0);
+  });
+});
+
 describe('Packaging: platform', () => {
   test('dist/index.js and the chunks it loads import only relative paths, so a <script type="module"> can load it', () => {
     const seen = new Set<string>();
