@@ -1266,6 +1266,14 @@ describe('Interop: toReadableStream', () => {
     await expect(read).rejects.toBe(reason);
   });
 
+  test('a pending read resolves done when the channel is closed without a reason', async () => {
+    const channel = new Channel<number>();
+    const reader = channel.toReadableStream().getReader();
+    const read = reader.read();
+    channel.close();
+    await expect(read).resolves.toEqual({ value: undefined, done: true });
+  });
+
   test('cancelling the stream stops pulling, consumes nothing more and does not close the channel', async () => {
     const channel = new Channel<number>(2);
     const stream = channel.toReadableStream();
@@ -1613,6 +1621,24 @@ describe('Debug mode', () => {
     new Channel<number>(1, { name: 'ignored' }).pushNowait(1);
     await sleep(40);
     expect(messages.some((m) => (m.message as { type?: string }).type === 'snapshot')).toBe(false);
+  });
+
+  test('a hello with the exact source, version and type connects even with extra fields', async () => {
+    const { messages, target, listen, send } = inspector();
+    enableDebug({ target, listen, intervalMs: 10 });
+    send({ source: 'chanasync-inspector', version: 1, type: 'hello', tab: 7 });
+    new Channel<number>(1, { name: 'extra-fields' }).pushNowait(1);
+    await sleep(40);
+    expect(messages.some((m) => (m.message as { type?: string }).type === 'snapshot')).toBe(true);
+  });
+
+  test('a hello posts a first snapshot even when nothing changed since enableDebug', async () => {
+    const { messages, target, listen, send } = inspector();
+    enableDebug({ target, listen, intervalMs: 10 });
+    await sleep(20);
+    send({ source: 'chanasync-inspector', version: 1, type: 'hello' });
+    await sleep(30);
+    expect(messages.filter((m) => (m.message as { type?: string }).type === 'snapshot').length).toBe(1);
   });
 
   test('snapshot() with debug mode off lists no channels', () => {
