@@ -177,6 +177,28 @@ test('fromEvent can be annotated as the Channel<Event> the SPEC writes, and stil
   expect(clicks.closed).toBe(true);
 });
 
+test('merge and Channel.from results can be read as a supertype through PullChannel or an explicit T', async () => {
+  interface Animal {
+    name: string;
+  }
+  interface Dog extends Animal {
+    bark(): void;
+  }
+  interface Cat extends Animal {
+    meow(): void;
+  }
+  const dogs = new Channel<Dog>(1);
+  const cats = new Channel<Cat>(1);
+  const animals: PullChannel<Animal> = merge(dogs, cats);
+  // @ts-expect-error Channel is invariant: a Channel<Dog | Cat> is not a Channel<Animal>
+  const invariant: Channel<Animal> = merge(dogs, cats);
+  const mixed: Channel<number | string> = Channel.from<number | string>([1, 2]);
+  dogs.pushNowait({ name: 'rex', bark() {} });
+  expect((await animals.pull()).name).toBe('rex');
+  expect(await mixed.pull()).toBe(1);
+  for (const channel of [dogs, cats, invariant, mixed]) channel.close();
+});
+
 test('merge of channels of one type is a channel of that type', () => {
   const merged = merge(new Channel<number>(), new Channel<number>());
   expectTypeOf(merged).toEqualTypeOf<Channel<number>>();
