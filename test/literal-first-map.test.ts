@@ -169,6 +169,23 @@ describe('Packaging: platform', () => {
   });
 });
 
+describe('Packaging: debug stays out', () => {
+  test('a bundle of everything in chanasync (without chanasync/debug) contains none of the debug code', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      stdin: { contents: "import * as all from 'chanasync'; globalThis.all = all;", resolveDir: root },
+      bundle: true,
+      format: 'esm',
+      write: false,
+    });
+    const code = result.outputFiles[0]?.text ?? '';
+    expect(code).toContain('selectNowait');
+    for (const marker of ['chanasync-inspector', 'announce', 'enableDebug', 'disableDebug']) {
+      expect(code, marker).not.toContain(marker);
+    }
+  });
+});
+
 describe('Channel constructor and properties', () => {
   test('a channel made without arguments is unbuffered with capacity 0', () => {
     const channel = new Channel<number>();
