@@ -17,8 +17,6 @@ export type {
   LeakSnapshot,
   SnapshotMessage as DebugSnapshot,
   WaiterSnapshot,
-  /** The SPEC's name for a parked operation in a snapshot: the same type as `WaiterSnapshot`. */
-  WaiterSnapshot as Waiter,
 } from '../protocol.js';
 export type { DebugTarget } from './post.js';
 export { type RelayEndpoint, type RelayOptions, relayDebug } from './relay.js';

@@ -60,10 +60,7 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
  *
  * The element type follows the target's event map: `fromEvent(input, 'keydown')` is a
  * `Channel<KeyboardEvent>` (see {@link EventOf}); give the type yourself for other events:
- * `fromEvent<CustomEvent<string>>(bus, 'note')`. Where the result is expected as another event
- * type — `const clicks: Channel<Event> = fromEvent(button, 'click')`, as the contract writes
- * it — the channel takes that type (a `Channel` is invariant, so the inferred
- * `Channel<PointerEvent>` alone would not be assignable).
+ * `fromEvent<CustomEvent<string>>(bus, 'note')`.
  *
  * @throws {TypeError} if `target` has no `addEventListener`/`removeEventListener`, `type` is not
  *   a string, `options` is not an object, `signal` is not an `AbortSignal`, `capacity` is not a
@@ -78,11 +75,11 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
  * }
  * ```
  */
-export function fromEvent<Target extends EventTarget, Type extends string, E extends Event = EventOf<Target, Type>>(
+export function fromEvent<Target extends EventTarget, Type extends string>(
   target: Target,
   type: Type,
   options?: FromEventOptions,
-): Channel<E>;
+): Channel<EventOf<Target, Type>>;
 /**
  * {@inheritDoc fromEvent}
  *
