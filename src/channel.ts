@@ -542,7 +542,15 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   async pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
     const signal = options?.signal;
     const refused = refusal('pushAll', options);
-    if (refused) return refused;
+    if (refused) {
+      // An already aborted signal stops it before its first value: its reason says `pushed: 0`,
+      // as the error of a channel closed before the first value does.
+      return isSignal(signal) && signal.aborted
+        ? refused.catch((reason: unknown) => {
+            throw counted(this, reason, 0);
+          })
+        : refused;
+    }
     if (typeof (values as Iterable<T> | null)?.[Symbol.iterator] !== 'function') {
       throw new TypeError('pushAll(values): values is not iterable');
     }
@@ -695,12 +703,13 @@ export function commitPull<T>(channel: Channel<T>): T | typeof NOTHING {
  * The error a `pushAll` that stopped part-way rejects with: `error` itself, carrying `pushed`.
  * One error object can fail several `pushAll`s at once — a signal has one `reason`, and one
  * `AbortController` for all of a component's work is the everyday case — so only the first to
- * fail writes its count on it; each later one rejects with a `ChannelError` of its own, whose
- * `cause` is that error, so that every caller reads its own count. A primitive or frozen
- * error cannot carry a count and is rejected as is.
+ * fail writes its count on it; each later one with another count rejects with a `ChannelError`
+ * of its own, whose `cause` is that error, so that every caller reads its own count (one with
+ * the same count rejects with the error itself). A primitive or frozen error cannot carry a
+ * count and is rejected as is.
  */
 function counted(channel: Channel<any>, error: unknown, pushed: number): unknown {
-  if (error != null && Object.hasOwn(error, 'pushed')) {
+  if (error != null && Object.hasOwn(error, 'pushed') && (error as { pushed: unknown }).pushed !== pushed) {
     error = new ChannelError('pushAll', 'stopped part-way', channel, error);
   }
   try {

@@ -565,11 +565,24 @@ describe('pushAll(values)', () => {
     expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
   });
 
-  test('pushAll with an already aborted signal rejects with the reason itself, untouched', async () => {
+  test('pushAll with an already aborted signal rejects with the reason itself, which says pushed: 0', async () => {
     const reason = new Error('stop');
     const error = await new Channel<number>(1).pushAll([1], { signal: abortedSignal(reason) }).catch((e: unknown) => e);
     expect(error).toBe(reason);
-    expect(Object.hasOwn(reason, 'pushed')).toBe(false);
+    expect((reason as Error & { pushed?: number }).pushed).toBe(0);
+  });
+
+  test('several pushAll calls stopped by one already aborted signal all reject with its reason, pushed: 0', async () => {
+    const reason = new Error('stop');
+    const signal = abortedSignal(reason);
+    const channel = new Channel<number>(4);
+    const errors = await Promise.all([
+      channel.pushAll([1, 2], { signal }).catch((e: unknown) => e),
+      channel.pushAll([3], { signal }).catch((e: unknown) => e),
+    ]);
+    expect(errors).toEqual([reason, reason]);
+    expect((reason as Error & { pushed?: number }).pushed).toBe(0);
+    expect(channel.size).toBe(0);
   });
 });
 

@@ -350,11 +350,12 @@ describe('pushAll', () => {
     expect(ch.size).toBe(0);
   });
 
-  test('pushAll with an already aborted signal leaves the reason untouched, without a pushed count (README: it started nothing)', async () => {
+  test('pushAll with an already aborted signal says pushed: 0 on the reason, as a closed channel does', async () => {
     const ch = new Channel<number>(5);
     const reason = new Error('pre');
     const error = await ch.pushAll([1, 2], { signal: AbortSignal.abort(reason) }).catch((e: unknown) => e);
-    expect(Object.hasOwn(error as object, 'pushed')).toBe(false);
+    expect(error).toBe(reason);
+    expect((error as { pushed?: number }).pushed).toBe(0);
   });
 
   test('two concurrent pushAll calls keep each one’s own order', async () => {

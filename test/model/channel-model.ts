@@ -365,8 +365,8 @@ export class Model {
   /** `pushAll(values)` on channel `ch`. */
   pushAll(ch: number, id: number, values: readonly number[], aborted?: { reason: unknown }): void {
     if (aborted) {
-      // Refused before it starts: the reason as is, no count.
-      this.settle(id, { kind: 'reason', reason: aborted.reason });
+      // Stopped before its first value: the reason itself, carrying `pushed: 0`.
+      this.settle(id, { kind: 'reason', reason: aborted.reason, pushed: 0 });
       return;
     }
     this.pushAlls.set(id, { ch, values, pushed: 0 });
