@@ -27,7 +27,7 @@ import {
   disableDebug,
   enableDebug,
   snapshot,
-  type WaiterSnapshot as Waiter,
+  type Waiter,
 } from 'chanasync/debug';
 import { expect, expectTypeOf, test } from 'vitest';
 

@@ -17,6 +17,8 @@ export type {
   LeakSnapshot,
   SnapshotMessage as DebugSnapshot,
   WaiterSnapshot,
+  /** The SPEC's name for {@link WaiterSnapshot}: one parked operation in a snapshot. */
+  WaiterSnapshot as Waiter,
 } from '../protocol.js';
 export type { DebugTarget } from './post.js';
 export { type RelayEndpoint, type RelayOptions, relayDebug } from './relay.js';

@@ -17,6 +17,7 @@ import {
   type RelayOptions,
   relayDebug,
   snapshot,
+  type Waiter,
   type WaiterSnapshot,
 } from 'chanasync/debug';
 
@@ -29,7 +30,8 @@ const parked = replies.pull().catch(() => 'closed');
 const taken: DebugSnapshot = snapshot();
 const channel: ChannelSnapshot | undefined = taken.channels.find((listed) => listed.name === 'replies');
 const waiter: WaiterSnapshot | undefined = channel?.pullers[0];
-if (waiter?.kind !== 'pull') throw new Error(`snapshot() did not list the parked pull: ${JSON.stringify(taken)}`);
+const spelled: Waiter | undefined = waiter; // the SPEC's name for the same type
+if (spelled?.kind !== 'pull') throw new Error(`snapshot() did not list the parked pull: ${JSON.stringify(taken)}`);
 if (posted.length !== 1) throw new Error(`enableDebug posted ${posted.length} messages, expected one announce`);
 replies.close();
 if ((await parked) !== 'closed') throw new Error('the parked pull did not fail on close');
