@@ -57,9 +57,9 @@ const { common } = await import(new URL('../esbuild.config.mjs', import.meta.url
 const BUILD_OPTIONS = { ...common, entryPoints: { index: 'src/index.ts' } };
 /** The debug hook call sites (src/tracker.ts); each is a whole statement on its own line. */
 const HOOK_CALL = 'tracker?.(';
-/** The files with hook calls: create (channel), park and leave (waiters), select, merge. */
-const HOOKED = ['src/channel.ts', 'src/waiters.ts', 'src/select.ts', 'src/interop/merge.ts'];
-const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|interop[\\/]merge)\.ts$/;
+/** The files with hook calls: create (channel), park and leave (waiters), select, merge, broadcast. */
+const HOOKED = ['src/channel.ts', 'src/waiters.ts', 'src/select.ts', 'src/interop/merge.ts', 'src/broadcast.ts'];
+const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|broadcast|interop[\\/]merge)\.ts$/;
 
 /**
  * Bundles src/ with esbuild into a fresh directory under the OS temp dir, with the options of
