@@ -4,7 +4,7 @@
 //
 // Usage: node scripts/instructions.mjs [--src DIR] [harness …]
 //   --src    the source tree to measure (default: src); its index.ts is bundled with esbuild
-//   harness  any of: try, unbuffered, buffered, select, select1, batch, fanin-floor, park
+//   harness  any of: try, try-warm, unbuffered, buffered, select, select1, batch, fanin-floor, park
 //            (default: all), in scripts/instructions/. batch is W7 (pullMany(64) fan-in),
 //            fanin-floor the floor's W3 at W7's capacity (W7's base), park the least any
 //            channel can spend per W7 value (a parked promise per push; see park.mjs).
@@ -26,6 +26,7 @@ const HERE = fileURLToPath(new URL('./instructions/', import.meta.url));
 /** Ops per round of each harness, and the two round counts. */
 const HARNESSES = {
   try: { opsPerRound: 2048, rounds: [200, 2200] },
+  'try-warm': { opsPerRound: 2048, rounds: [200, 2200] },
   unbuffered: { opsPerRound: 1, rounds: [2000, 12000] },
   buffered: { opsPerRound: 1, rounds: [2000, 12000] },
   select: { opsPerRound: 1, rounds: [2000, 12000] },
