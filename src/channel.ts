@@ -187,9 +187,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   /**
    * The SPEC's spelling of the function {@link from}: a channel fed lazily from an iterable, an
    * async iterable or a `ReadableStream`. Attached by the module that defines `from`, so it
-   * exists wherever `chanasync` is loaded as is, and in a bundle that imports `from` (or `*`);
-   * a bundle that imports only `Channel` leaves it out with the rest of the helpers — import
-   * `from` there.
+   * exists wherever `chanasync` is loaded as is, and in a bundle that imports `from`; a bundle
+   * that imports only `Channel` leaves it out with the rest of the helpers — import `from`
+   * there.
    */
   declare static from: <T>(source: Source<T>, options?: FromOptions) => Channel<T>;
   /**
