@@ -300,6 +300,12 @@ describe("the SPEC's spellings: Channel.from(source) and channel.toReadableStrea
     expect(Object.keys(Channel)).not.toContain('from');
     expect(Object.keys(Channel.prototype)).not.toContain('toReadableStream');
     expect(typeof new Channel<number>().toReadableStream).toBe('function');
+    expect([from.name, toReadableStream.name, Channel.from.name, new Channel<number>().toReadableStream.name]).toEqual([
+      'from',
+      'toReadableStream',
+      'from',
+      'toReadableStream',
+    ]);
   });
 
   test('Channel.from reads lazily, never more than capacity ahead, and closes when the source ends', async () => {

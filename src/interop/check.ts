@@ -64,5 +64,8 @@ export function create<C>(call: string, make: () => C): C {
  */
 export function member<F>(type: { prototype: object }, key: string, value: unknown, result: F, instance?: boolean): F {
   Object.defineProperty(instance ? type.prototype : type, key, { value, writable: true, configurable: true });
+  // Both functions read as `key` in stack traces and `.name` (the implementations have names of
+  // their own, since the exported bindings take theirs).
+  for (const f of [value, result]) Object.defineProperty(f, 'name', { value: key });
   return result;
 }
