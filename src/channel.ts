@@ -455,8 +455,20 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     if ((typeof value === 'object' && value !== null) || typeof value === 'function') refuseThenable('tryPush', value);
     // The nowait loop's common case first — room, nobody parked, open: the value goes straight
     // into the buffer (6% fewer instructions per op than through commitPush).
-    if (this.count < this.limit && this.pullHead === undefined && !this.isClosed) {
-      add(this, value);
+    // The buffer write itself is written out too, not `add`'s: `add` serves every kind of
+    // channel (merge, broadcast subscribers, timers…), and after other channel work its property
+    // accesses are polymorphic; here they see only what calls tryPush. tryPush/tryPull: alone
+    // 49 instead of 55 instructions per op in V8 14.6 (the floor's: 51), after other channel
+    // work 57 instead of 60 (scripts/instructions.mjs try, try-warm). Written out in tryPull
+    // too it saved 1–2 more, for 35 bytes: not taken.
+    const count = this.count;
+    if (count < this.limit && this.pullHead === undefined && !this.isClosed) {
+      const slots = this.slots;
+      if (count === slots.length) add(this, value);
+      else {
+        slots[(this.first + count) & (slots.length - 1)] = value;
+        this.count = count + 1;
+      }
       return true;
     }
     return !this.isClosed && commitPush(this, value);
