@@ -495,14 +495,12 @@ export default {
     expect(result.output).toBe('');
   }, 60_000);
 
-  // BUG for the lead: Cloudflare's own way to type a Worker is `wrangler types`, which writes
+  // Cloudflare's own way to type a Worker is `wrangler types`, which writes
   // worker-configuration.d.ts with `CHANNELS: DurableObjectNamespace<import("./src/index").ChannelObject>`
-  // and checks every export of the main module. chanasync/durable declares `ChannelObject` as a
-  // plain `ChannelObjectClass` whose instances lack the `DurableObjectBranded` brand, so with
-  // `skipLibCheck: false` the generated file fails to compile (TS2741 "Property
-  // '[__DURABLE_OBJECT_BRAND]' is missing in type 'ChannelObjectInstance'", TS2344 on the main
-  // module's exports). With skipLibCheck true it compiles.
-  test.fails('a Worker typed by `wrangler types` type-checks with strict and skipLibCheck false', async () => {
+  // and checks every export of the main module against `Rpc.DurableObjectBranded`. Before
+  // `ChannelObjectInstance` carried the brand, the generated file failed with `skipLibCheck:
+  // false` (TS2741 "Property '[__DURABLE_OBJECT_BRAND]' is missing", TS2344).
+  test('a Worker typed by `wrangler types` type-checks with strict and skipLibCheck false', async () => {
     const dir = await workerProject('worker-typed');
     await must(process.execPath, [wrangler, 'types'], dir, wranglerEnv);
     expect(existsSync(join(dir, 'worker-configuration.d.ts'))).toBe(true);

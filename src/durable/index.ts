@@ -22,6 +22,13 @@ export { durableChannel } from './client.js';
 
 /** An instance of {@link ChannelObject}: a Durable Object whose RPC methods only `durableChannel` calls. */
 export interface ChannelObjectInstance {
+  /**
+   * The brand that Cloudflare's types give every `DurableObject` (`Rpc.DurableObjectBranded`,
+   * a property keyed by the string `'__DURABLE_OBJECT_BRAND'`), spelled out so that the types
+   * need no `cloudflare:workers`: with it, `DurableObjectNamespace<ChannelObject>` — what
+   * `wrangler types` writes for the binding — type-checks. Type-only; never present at run time.
+   */
+  readonly __DURABLE_OBJECT_BRAND: never;
   /** Runs when the object's alarm fires: ends the leases and waiting places whose time has passed. */
   alarm(): Promise<void>;
 }
