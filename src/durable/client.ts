@@ -181,7 +181,9 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
   stats(): Promise<DurableChannelStats>;
   /**
    * Pulls values until the channel is closed and drained, then ends (or throws the close
-   * reason, if one was given). Leaving the loop early consumes nothing more.
+   * reason, if one was given). Leaving the loop early consumes nothing more: the iterator's
+   * `return()` (called by `break`, and by `from(channel)` or a stream over it when closed or
+   * cancelled) withdraws a pull still in flight, and `next()` then answers done.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<T>;
 }
@@ -307,6 +309,23 @@ function tooLarge(error: unknown): boolean {
 function platformError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   return 'retryable' in error || 'overloaded' in error || 'durableObjectReset' in error || 'remote' in error;
+}
+
+/** The platform types that Workers RPC sends as a stream, which storage refuses. */
+const STREAM_TYPES = ['ReadableStream', 'WritableStream', 'TransformStream', 'Request', 'Response'] as const;
+
+/** The name of `value`'s stream type, if it is one (read from the globals, which exist in Workers). */
+function streamKind(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    for (const name of STREAM_TYPES) {
+      const type = (globalThis as Record<string, unknown>)[name];
+      if (typeof type === 'function' && value instanceof type) return name;
+    }
+  } catch {
+    // A proxy whose getPrototypeOf trap throws: not a platform stream (the send refuses it).
+  }
+  return undefined;
 }
 
 /** Whether `structuredClone` takes `value` (it reads every property, as Workers RPC does). */
@@ -441,20 +460,42 @@ class Client<T> implements DurableChannel<T> {
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    // The pull in flight inside next(), if any: return() withdraws it (a for-await loop never
+    // has one, but `from(channel)`, `ReadableStream.from` and manual iteration call return()
+    // while next() still waits, and a value it then took would be consumed for nobody).
+    let inFlight: { controller: AbortController; settled: Promise<unknown> } | undefined;
+    let returned = false;
     const next = async (): Promise<IteratorResult<T>> => {
+      if (returned) return { done: true, value: undefined };
+      const controller = new AbortController();
+      const pulled = this.take('next', 1, controller.signal);
+      const current = { controller, settled: pulled.catch(() => {}) };
+      inFlight = current;
       try {
-        return { done: false, value: (await this.take('next', 1, undefined))[0]!.value as T };
+        return { done: false, value: (await pulled)[0]!.value as T };
       } catch (error) {
+        if (controller.signal.aborted) return { done: true, value: undefined }; // withdrawn by return()
         if (!(error instanceof ChannelClosedError) || error.channel !== this) throw error;
         // Closed and drained: the end, or the close reason thrown (as a local channel's loop does).
         if (error.cause !== undefined) throw error.cause;
         return { done: true, value: undefined };
+      } finally {
+        if (inFlight === current) inFlight = undefined;
       }
     };
     return {
-      // No return(): a pull is in flight only inside next(), which for-await awaits before it
-      // can leave the loop, so leaving early has nothing to cancel and loses nothing.
       next,
+      // Ends the iteration: a pull still in flight is withdrawn (its value, if one was handed
+      // out and not yet acknowledged, goes back to the head) before this resolves.
+      async return(value?: unknown): Promise<IteratorResult<T>> {
+        returned = true;
+        const pending = inFlight;
+        if (pending !== undefined) {
+          pending.controller.abort();
+          await pending.settled;
+        }
+        return { done: true, value: value as T };
+      },
       [Symbol.asyncIterator]() {
         return this;
       },
@@ -496,6 +537,14 @@ class Client<T> implements DurableChannel<T> {
   ): Promise<PushAnswer> {
     if (typeof value === 'function') {
       throw new TypeError(`${operation}(value): a durable channel stores structured-cloneable values, not functions`);
+    }
+    // Workers RPC streams these (a body is read as it is sent) and storage then refuses them:
+    // refused here, before any call, so that the caller's stream or body is left unread.
+    const streaming = streamKind(value);
+    if (streaming !== undefined) {
+      throw new TypeError(
+        `${operation}(value): a ${streaming} cannot be stored in a durable channel (it carries a stream); push its contents instead`,
+      );
     }
     // A thenable is refused here, before the channel's state is known, as a local channel refuses
     // it: otherwise a full or closed channel answered `false` or `ChannelClosedError` for it.
