@@ -389,11 +389,12 @@ class LoneSelectWaiter<T> extends Waiter<T> {
     readonly isPush: boolean,
     value: T | undefined,
     signal: AbortSignal | undefined,
-    /** Resolves the select (with a rejected promise to fail it, as {@link Waiter.fail} does). */
-    readonly settle: (result: SelectResult | PromiseLike<never>) => void,
   ) {
     super(channel, value, wonAlone as (value: T | PromiseLike<T>) => void, signal);
   }
+
+  /** Resolves the select (with a rejected promise to fail it, as {@link Waiter.fail} does). */
+  settle: (result: SelectResult | PromiseLike<never>) => void = settleNothing;
 
   /** `close()` claimed it: a pull case fires with `ok: false`, a push case fails the select (see {@link SelectWaiter.fail}). */
   override fail(): void {
@@ -410,6 +411,9 @@ class LoneSelectWaiter<T> extends Waiter<T> {
     this.settle(Promise.reject(this.signal?.reason));
   }
 }
+
+/** A {@link LoneSelectWaiter}'s `settle` until the select's promise exists (before it parks): never called. */
+function settleNothing(): void {}
 
 /** A one-case select's case committed: resolve it (see {@link won}). */
 function wonAlone(this: LoneSelectWaiter<unknown>, value: unknown): void {
@@ -430,9 +434,14 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
     if (pulled !== NOTHING) return Promise.resolve({ index: 0, channel, value: pulled, ok: true });
     if (channel.isClosed) return Promise.resolve({ index: 0, channel, value: undefined, ok: false });
   }
-  return new Promise<SelectResult>((resolve) =>
-    park(new LoneSelectWaiter(channel, kind === 'push', value, signal, resolve), kind === 'push', 'select'),
-  );
+  // The waiter is made and parked outside the executor, which then only keeps `resolve`: V8
+  // inlines such an executor and allocates no closure for it (as for a plain pull's).
+  const waiter = new LoneSelectWaiter(channel, kind === 'push', value, signal);
+  const promise = new Promise<SelectResult>((resolve) => {
+    waiter.settle = resolve;
+  });
+  park(waiter, kind === 'push', 'select');
+  return promise;
 }
 
 /**
