@@ -2,6 +2,7 @@
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
 import { Channel, type OperationOptions } from '../channel.js';
+import { liveHead } from '../waiters.js';
 import { checkOptions, create, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
@@ -162,7 +163,12 @@ async function pump<T>(
     for (;;) {
       // Read only when the value can be committed: a free slot, or a pull waiting (capacity
       // 0). So at most `capacity` values are read ahead of the consumer, none for capacity 0.
-      if (channel.count >= channel.limit && channel.pullHead === undefined) await demand(channel);
+      // A waiting pull is one that can still take it: `liveHead` first cancels pulls whose
+      // signal is aborted — one that gave up in the turn it parked, or a broadcast's pull that
+      // waits without room (its subscribers full; it parks again, and asks, once room comes).
+      // The demand that woke the pump may be gone by now: look again after every wake-up. (On
+      // a closed channel `demand` never resolves: the pump is dropped with it.)
+      while (channel.count >= channel.limit && !liveHead(channel, false)) await demand(channel);
       if (!running()) return;
       const result = await next();
       if (!running()) return; // closed while the source was reading: the value is unwanted
