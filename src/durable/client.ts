@@ -640,8 +640,10 @@ class Client<T> implements DurableChannel<T> {
         continue;
       }
       // Aborted before the acknowledgement: withdraw the ticket (its values, if any, go back).
+      // Nothing was acknowledged, so nothing is consumed whatever the withdrawal's fate: if its
+      // call fails (an overloaded object), the lease and the waiting place end by themselves.
       if (answer === ABORTED || (signal?.aborted && (answer.kind === 'values' || answer.kind === 'cancelled'))) {
-        await this.withdraw(line, 'pull', ticket);
+        await this.withdraw(line, 'pull', ticket).catch(() => {});
         throw signal?.reason;
       }
       if (answer.kind === 'cancelled') continue; // withdrawn by no signal of ours: pull again

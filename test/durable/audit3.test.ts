@@ -130,6 +130,52 @@ describe('a stub that threw is never used again', () => {
   });
 });
 
+describe('an abort whose withdrawal fails', () => {
+  /** The CHANNELS namespace, with every `cancel` call failing as an overloaded object's do. */
+  function overloadedCancels() {
+    return {
+      idFromName: (key: string) => env.CHANNELS.idFromName(key),
+      get(id: unknown) {
+        const stub = env.CHANNELS.get(id) as unknown as Record<string, (request: unknown) => Promise<unknown>>;
+        return new Proxy(stub, {
+          get(target, key) {
+            if (typeof key !== 'string' || key === 'then') return undefined;
+            if (key === 'cancel') return async () => Promise.reject(platformError({ overloaded: true }));
+            return (request: unknown) => target[key]!(request);
+          },
+        });
+      },
+    };
+  }
+
+  // https://github.com/openclaw/clawsweeper/issues/1529 ("Durable Object is overloaded") meets
+  // the AbortSignal contract: a pull aborted before its acknowledgement consumed nothing, so it
+  // rejects with the signal's reason even when the call that withdraws it fails.
+  test('a pull aborted while the object is overloaded rejects with the signal’s reason, and its value is not consumed', async () => {
+    const name = freshName('abort-overloaded');
+    const channel = durableChannel<string>(overloadedCancels(), name, { leaseMs: 200 });
+    const controller = new AbortController();
+    const pulled = channel.pull({ signal: controller.signal });
+    const plain = durableChannel<string>(env.CHANNELS, name);
+    await until(async () => (await plain.stats()).waitingPullers === 1);
+    controller.abort('gave up');
+    await expect(pulled).rejects.toBe('gave up');
+    await plain.push('not consumed');
+    expect(await plain.pullWithId()).toMatchObject({ value: 'not consumed' });
+  });
+
+  test('a push aborted while the object is overloaded rejects with the platform’s error, since it may still be stored', async () => {
+    const name = freshName('abort-push-overloaded');
+    const plain = durableChannel<string>(env.CHANNELS, name, { capacity: 1 });
+    await plain.push('filler');
+    const controller = new AbortController();
+    const pushed = durableChannel<string>(overloadedCancels(), name).push('maybe', { signal: controller.signal });
+    await until(async () => (await plain.stats()).waitingPushers === 1);
+    controller.abort('gave up');
+    await expect(pushed).rejects.toMatchObject({ overloaded: true });
+  });
+});
+
 describe('values that Workers RPC sends as a stream', () => {
   // Workers RPC streams a ReadableStream (and a Request's or Response's body) instead of
   // copying it (https://github.com/cloudflare/workers-sdk/issues/11071): a push of one used to
