@@ -537,6 +537,71 @@ describe('from() reads only for a consumer that can take the value (it-pushable,
   });
 });
 
+describe('operations that give up at the last moment (trio, Effect PubSub)', () => {
+  // https://github.com/python-trio/trio/issues/1626 "Memory channels and timeout": a send to a
+  // channel that was not full failed under fail_after(0), because the send yielded first.
+  test('a push into a buffer with room commits at the call, even with a signal that times out right away', async () => {
+    const channel = new Channel<number>(1);
+    await channel.push(1, { signal: AbortSignal.timeout(0) });
+    await turn();
+    expect(channel.pullNowait()).toBe(1);
+  });
+
+  // https://github.com/Effect-TS/effect/pull/8373: a PubSub.take interrupted just after it
+  // parked left a poller behind that swallowed the next message.
+  test('a pull on an unbuffered subscriber aborted after it parked swallows nothing: the next pull gets the next value', async () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const subscriber = hub.subscribe({ capacity: 0 });
+    const controller = new AbortController();
+    const gaveUp = track(subscriber.pull({ signal: controller.signal }));
+    controller.abort('gone');
+    expect(source.tryPush(1)).toBe(true);
+    await flush();
+    expect(gaveUp.current).toEqual({ status: 'rejected', reason: 'gone' });
+    expect(await subscriber.pull()).toBe(1);
+    expect(subscriber.stats().waitingPullers).toBe(0);
+  });
+
+  test('a stream over a from() channel cancelled in the turn its read asked for a value reads nothing from the source', async () => {
+    let reads = 0;
+    const values = from(
+      (function* () {
+        for (;;) yield ++reads;
+      })(),
+    );
+    const reader = toReadableStream(values).getReader();
+    await turn(); // the stream has started
+    const read = reader.read(); // pulls: a parked pull on the from() channel, which asks the source
+    await reader.cancel();
+    expect(await read).toEqual({ done: true, value: undefined });
+    for (let i = 0; i < 3; i++) await turn();
+    expect(reads).toBe(0);
+    expect(values.stats()).toMatchObject({ waitingPushers: 0, waitingPullers: 0, closed: false });
+    values.close();
+  });
+});
+
+describe('select over a from() channel (interplay)', () => {
+  test('a select on a from() channel that another case won in the same turn reads nothing from the source', async () => {
+    let reads = 0;
+    const values = from(
+      (function* () {
+        for (;;) yield ++reads;
+      })(),
+    );
+    const other = new Channel<string>();
+    const selected = select([pull(values), pull(other)]); // asks the source for a value
+    expect(other.tryPush('first')).toBe(true); // … but this case wins at once
+    expect(await selected).toMatchObject({ index: 1, value: 'first' });
+    for (let i = 0; i < 3; i++) await turn();
+    expect(reads).toBe(0);
+    expect(selectNowait([pull(values)])).toBeUndefined(); // nothing read ahead, nothing waiting
+    expect(await select([pull(values), pull(other)])).toMatchObject({ index: 0, value: 1 });
+    values.close();
+  });
+});
+
 describe('timer channels (Go time.After, time.Ticker)', () => {
   // https://github.com/hashicorp/vault/pull/14814 (and many like it): time.After in a
   // for-select loop kept every lost timer until it fired. With `using`, each lost after()
