@@ -12,7 +12,7 @@ import {
   PROTOCOL_VERSION,
   type SnapshotMessage,
 } from '../protocol.js';
-import { type Registry, takeSeq } from './snapshot.js';
+import { instanceId, type Registry, takeSeq } from './snapshot.js';
 
 /**
  * Something to post messages to: a window, a worker's `self`, a `Worker`, a `MessagePort`.
@@ -131,8 +131,9 @@ export class Session {
     if (fingerprint === this.lastPosted) return;
     this.lastPosted = fingerprint;
     this.lastPostedAt = performance.now();
-    // The order of what was posted, for the inspector (`snapshot()` itself has the SPEC's shape).
-    this.post({ ...snapshot, seq: takeSeq() });
+    // The order of what was posted, and which copy of chanasync posted it, for the inspector
+    // (`snapshot()` itself has the SPEC's shape).
+    this.post({ ...snapshot, seq: takeSeq(), instance: instanceId() });
   }
 
   private post(message: unknown): void {

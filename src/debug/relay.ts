@@ -22,6 +22,7 @@ import {
 } from '../protocol.js';
 import { isSignal } from '../signals.js';
 import { type DebugTarget, hasMethod, post } from './post.js';
+import { cut } from './snapshot.js';
 
 /**
  * The worker side a relay listens to: a `Worker` (or a `MessagePort`, e.g. a `SharedWorker`'s
@@ -111,7 +112,7 @@ class Relay {
     const url = this.url ?? own?.url;
     const context: DebugContext = {
       kind: 'worker',
-      ...(url === undefined ? {} : { url: url.slice(0, LIMITS.url) }),
+      ...(url === undefined ? {} : { url: cut(url, LIMITS.url) }),
       ...(own?.origin === undefined ? {} : { origin: own.origin }),
     };
     post(this.target, { ...data, context });

@@ -283,11 +283,22 @@ export function userFrames(stack: string | undefined): string {
     }
     frames = frames.slice(first);
   }
-  return frames
+  const joined = frames
     .filter((frame) => frame.trim() !== '' && !PLATFORM_FRAME.test(frame))
     .map((frame) => frame.trim())
-    .join('\n')
-    .slice(0, LIMITS.stack);
+    .join('\n');
+  return cut(joined, LIMITS.stack);
+}
+
+/**
+ * `text` cut to at most `limit` UTF-16 code units, never in the middle of a surrogate pair: a
+ * name or stack of emoji or other astral characters cut at the limit would otherwise end in half
+ * a character, which shows as U+FFFD in the inspector (and is not well-formed Unicode).
+ */
+export function cut(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const last = text.charCodeAt(limit - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? limit - 1 : limit);
 }
 
 /*
@@ -303,6 +314,22 @@ let nextSeq = 1;
 /** The next sequence number of a posted snapshot. */
 export function takeSeq(): number {
   return nextSeq++;
+}
+
+/** This copy of chanasync's id, drawn when it first posts a snapshot (see {@link instanceId}). */
+let instance: string | undefined;
+
+/**
+ * A random id of this copy of chanasync's debug mode, the same for all its sessions: posted
+ * snapshots carry it as `instance`, so that an inspector keeps apart the snapshots of two
+ * copies in one document (two bundles that each include chanasync — micro-frontends, a library
+ * and the app), whose channel ids and sequence numbers overlap, instead of letting each one's
+ * snapshot replace the other's. Drawn lazily: importing debug mode takes nothing random (and a
+ * Cloudflare Worker refuses randomness at its global scope).
+ */
+export function instanceId(): string {
+  instance ??= (Math.random().toString(36).slice(2, 10) + Math.random().toString(36).slice(2, 10)).padEnd(8, '0');
+  return instance;
 }
 
 /** Options of a {@link Registry}. */
@@ -458,7 +485,7 @@ export class Registry {
     const tracked: TrackedChannel = {
       ref: new WeakRef(channel),
       id: nextChannelId++,
-      name: String(channel.name ?? '').slice(0, LIMITS.name),
+      name: cut(String(channel.name ?? ''), LIMITS.name),
       // `null` (unbounded) for Infinity, and for a capacity beyond the safe integers too: no
       // buffer reaches it, and the protocol carries only exact counts.
       capacity: Number.isSafeInteger(channel.capacity) ? channel.capacity : null,
