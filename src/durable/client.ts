@@ -506,7 +506,15 @@ class Client<T> implements DurableChannel<T> {
 
   /** A fresh line to the object (see the module comment on why stubs never outlive an operation). */
   private line(): Line {
-    return { stub: this.namespace.get(this.namespace.idFromName(this.name)) as ChannelRpc };
+    const stub = this.namespace.get(this.namespace.idFromName(this.name)) as ChannelRpc | null | undefined;
+    // Without Workers RPC (a compatibility date before 2024-04-03 and no `rpc` flag), a stub has
+    // no methods: say so, rather than "stub.push is not a function".
+    if (typeof stub?.push !== 'function') {
+      throw new TypeError(
+        `durable channel "${this.name}": the namespace's stub has no RPC methods; chanasync/durable needs Workers RPC (compatibility_date 2024-04-03 or later) and a namespace bound to ChannelObject`,
+      );
+    }
+    return { stub };
   }
 
   /** The push id: the caller's, checked, or a new UUID. */

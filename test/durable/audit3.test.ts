@@ -130,6 +130,23 @@ describe('a stub that threw is never used again', () => {
   });
 });
 
+describe('a Worker without Workers RPC', () => {
+  // https://github.com/cloudflare/workerd/issues/2001: with a compatibility date before
+  // 2024-04-03 a stub has no RPC methods, and callers saw "env.X.ping is not a function".
+  test('an operation through a stub without RPC methods rejects with a TypeError that says what is missing, for every operation', async () => {
+    const namespace = { idFromName: (name: string) => name, get: () => ({ fetch: () => new Response() }) };
+    const channel = durableChannel<string>(namespace, freshName('no-rpc'));
+    const message =
+      /^durable channel ".*": the namespace's stub has no RPC methods; chanasync\/durable needs Workers RPC \(compatibility_date 2024-04-03 or later\)/;
+    await expect(channel.push('x')).rejects.toThrow(message);
+    await expect(channel.pull()).rejects.toThrow(message);
+    await expect(channel.tryPull()).rejects.toThrow(message);
+    await expect(channel.stats()).rejects.toThrow(message);
+    await expect(channel.close()).rejects.toThrow(message);
+    await expect(channel.push('x')).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
 describe('an abort whose withdrawal fails', () => {
   /** The CHANNELS namespace, with every `cancel` call failing as an overloaded object's do. */
   function overloadedCancels() {
