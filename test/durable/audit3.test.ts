@@ -9,7 +9,7 @@
  */
 import * as cloudflareTest from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
 import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
@@ -278,6 +278,17 @@ describe('structured clone at the edges', () => {
     expect((thrown as DOMException).name).toBe('AbortError');
   });
 
+  // https://github.com/cloudflare/workerd/issues/7482: Cloudflare's `Rpc.Serializable` turned a
+  // method returning a ReadonlyMap into `never`. A durable channel's types take any T.
+  test('a channel of ReadonlyMap and ReadonlySet values type-checks and carries them', async () => {
+    const channel = open<{ tags: ReadonlySet<string>; counts: ReadonlyMap<string, number> }>('readonly-collections');
+    await channel.push({ tags: new Set(['a']), counts: new Map([['a', 1]]) });
+    const value = await channel.pull();
+    expectTypeOf(value.counts).toEqualTypeOf<ReadonlyMap<string, number>>();
+    expect([...value.tags]).toEqual(['a']);
+    expect(value.counts.get('a')).toBe(1);
+  });
+
   // https://github.com/withastro/flue/issues/240 and https://github.com/tldraw/tldraw/issues/10133:
   // SQLite in Durable Objects refuses a value over 2 MB (SQLITE_TOOBIG). A value of that size
   // must fit: the channel adds nothing to it.
@@ -409,6 +420,18 @@ describe('what Cloudflare Queues users expect, and where a durable channel diffe
     expect(processed).toEqual([1]);
     expect(await channel.stats()).toMatchObject({ size: 0, leased: 0 });
     expect(await channel.tryPull()).toBeUndefined();
+  });
+
+  // https://github.com/cloudflare/agents/issues/883: "a single failing callback permanently
+  // poisons the entire queue" — the failing head was fetched first forever, blocking the rest.
+  test('a value held by a puller that vanished does not hold back the values behind it', async () => {
+    const name = freshName('no-head-blocking');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    for (const value of ['stuck', 'second', 'third']) await channel.push(value);
+    await rawStub(name).pull({ ...rawLimits(10_000, false), ticket: 'vanished', max: 1 });
+    expect(await channel.pull()).toBe('second');
+    expect(await channel.pullMany(5)).toEqual(['third']);
+    expect(await channel.stats()).toMatchObject({ size: 0, leased: 1 });
   });
 
   // https://github.com/cloudflare/skills/pull/158 (retries end in a dead-letter queue after
