@@ -374,6 +374,24 @@ describe('iteration cut short by from() or a stream', () => {
     expect(await durable.tryPull()).toBe('kept');
   });
 
+  // from()'s pump reads its source for a waiting pull; when that pull gives up, the read goes
+  // on (an async iterator's next() cannot be withdrawn without ending the iteration). The value
+  // it then takes from the durable channel is acknowledged there, and waits in the local one.
+  test('a value from(durable) took for a pull that gave up is not lost: the next local pull gets it', async () => {
+    const durable = open<string>('from-gave-up');
+    const local = from(durable);
+    const controller = new AbortController();
+    const gaveUp = local.pull({ signal: controller.signal }).catch((e: unknown) => e);
+    await until(async () => (await durable.stats()).waitingPullers === 1);
+    controller.abort('no longer');
+    expect(await gaveUp).toBe('no longer');
+    await durable.push('in flight');
+    await until(async () => (await durable.stats()).size === 0);
+    expect(await local.pull()).toBe('in flight');
+    local.close();
+    await until(async () => (await durable.stats()).waitingPullers === 0);
+  });
+
   test('return() during a waiting next() withdraws the pull: next() answers done, and later next() calls too', async () => {
     const durable = open<string>('iterator-return');
     const iterator = durable[Symbol.asyncIterator]();
