@@ -39,7 +39,7 @@ describe('manifests', () => {
     expect(firefox).not.toHaveProperty('content_security_policy');
   });
 
-  test('the content script runs in every frame of http(s) pages, about:blank and srcdoc frames included, from document_start', () => {
+  test('the content script runs in every frame of http(s) pages, about:blank, srcdoc and blob: frames included, from document_start', () => {
     expect(chrome.content_scripts).toEqual([
       {
         matches: ['http://*/*', 'https://*/*'],
@@ -47,6 +47,7 @@ describe('manifests', () => {
         run_at: 'document_start',
         all_frames: true,
         match_about_blank: true,
+        match_origin_as_fallback: true,
       },
     ]);
   });

@@ -43,12 +43,16 @@ export const TAB_BUDGET_CHARS = 2 * 1024 * 1024;
 type TabRecord = StoredFrame[];
 
 /**
- * Which context of which document a kept frame is: its document id and, for a Worker's
- * relayed snapshot, the worker's URL (the panel tells contexts apart the same way).
+ * Which context of which document a kept frame is: its document id, for a Worker's relayed
+ * snapshot the worker's URL, and the copy of chanasync that posted it (`instance`, when the
+ * snapshot has one: two bundles with chanasync in one document) — the panel tells contexts
+ * apart the same way.
  */
 function contextOf(entry: StoredFrame): string {
   const context = entry.snapshot.context;
-  return `${entry.frame.documentId}|${context?.kind === 'worker' ? `worker:${context.url ?? ''}` : 'page'}`;
+  const instance = (entry.snapshot as { readonly instance?: unknown }).instance;
+  const base = `${entry.frame.documentId}|${context?.kind === 'worker' ? `worker:${context.url ?? ''}` : 'page'}`;
+  return typeof instance === 'string' ? `${base}#${instance}` : base;
 }
 
 const PREFIX = 'tab:';

@@ -32,7 +32,7 @@
  */
 import type { SnapshotMessage } from '../../../src/protocol.js';
 import type { FrameInfo, RefusalReason } from '../messages.js';
-import { type ChannelInfo, type ContextInfo, type LeakInfo, sanitize, type Waiting } from './sanitize.js';
+import { type ChannelInfo, type ContextInfo, contextKey, type LeakInfo, sanitize, type Waiting } from './sanitize.js';
 
 export type { ChannelInfo, ContextInfo, LeakInfo, Waiting } from './sanitize.js';
 
@@ -54,7 +54,7 @@ let nextVersion = 1;
 
 /** One context's (a frame's page, or a Worker it relays) last snapshot and recent history. */
 export interface FrameState {
-  /** `documentId|context`: unique among the panel's frames. */
+  /** `documentId|context` (see `contextKey`): unique among the panel's frames. */
   readonly key: string;
   readonly frame: FrameInfo;
   readonly context: ContextInfo;
@@ -204,8 +204,6 @@ export interface Row {
 export const ageAt = (since: number, now: number) => Math.max(0, now - since);
 
 // ── updates ─────────────────────────────────────────────────────────────────────────────────
-
-const contextKey = (context: ContextInfo) => (context.kind === 'page' ? 'page' : `worker:${context.url ?? ''}`);
 
 /** The top frame's page context, if it reported. */
 function topFrame(data: PanelData): FrameState | undefined {

@@ -67,6 +67,12 @@ export interface ContextInfo {
   readonly kind: 'page' | 'worker';
   /** The worker script's URL (for a worker); display only, never trusted. */
   readonly url?: string;
+  /**
+   * Which copy of chanasync posted it (the posted snapshots' `instance`), when it said: two
+   * bundles that each include chanasync can enable debug mode in one document, with
+   * overlapping channel ids; each copy's channels are kept apart from the other's.
+   */
+  readonly instance?: string;
 }
 
 /** A snapshot, as the panel keeps it. */
@@ -154,11 +160,29 @@ function leakInfo(leak: LeakSnapshot, time: number, maxAge: number): LeakInfo {
   };
 }
 
-/** A context's identity within its frame: the page itself, or one worker by its URL. */
+/** What a copy of chanasync's `instance` may look like (anything else is ignored). */
+const INSTANCE = /^[\w-]{1,64}$/;
+
+/**
+ * A context's identity within its frame: the page itself, or one worker by its URL — and the
+ * copy of chanasync that posted, when it said.
+ */
 function contextOf(snapshot: SnapshotMessage): ContextInfo {
   const context = snapshot.context;
-  if (context?.kind !== 'worker') return { kind: 'page' };
-  return { kind: 'worker', ...optional('url', context.url === undefined ? undefined : safeLine(context.url)) };
+  const posted = (snapshot as { readonly instance?: unknown }).instance;
+  const instance = optional('instance', typeof posted === 'string' && INSTANCE.test(posted) ? posted : undefined);
+  if (context?.kind !== 'worker') return { kind: 'page', ...instance };
+  return {
+    kind: 'worker',
+    ...optional('url', context.url === undefined ? undefined : safeLine(context.url)),
+    ...instance,
+  };
+}
+
+/** A context's key within its document: the page, or a worker by its URL; then the copy of chanasync. */
+export function contextKey(context: ContextInfo): string {
+  const base = context.kind === 'page' ? 'page' : `worker:${context.url ?? ''}`;
+  return context.instance === undefined ? base : `${base}#${context.instance}`;
 }
 
 /**
