@@ -5,12 +5,14 @@
  * two copies of chanasync in one page.
  */
 import * as esbuild from 'esbuild';
+import { Window } from 'happy-dom';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { LeakSnapshot, SnapshotMessage } from '../../src/protocol.js';
 import { type SessionArea, SnapshotStore } from '../src/background/store.js';
 import type { StoredFrame } from '../src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, type PanelData, rowsOf, withSnapshot } from '../src/panel/model.js';
+import { render } from '../src/panel/render.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
 import { channel, snapshot, T0, TOP } from './snapshots.js';
 
@@ -160,6 +162,19 @@ describe('two copies of chanasync in one document', () => {
     const names = (await store.read(1)).map((entry) => entry.snapshot.channels[0]?.name).sort();
     expect(names).toEqual(['app-jobs', 'widget-jobs']);
   });
+});
+
+// "Vue Devtools not available … closed tab and reopen tab fixed it" (https://github.com/vuejs/devtools-v6/issues/1006),
+// "Extension doesn't respect page reloads" (https://github.com/googlearchive/polymer-devtools-extension/issues/22):
+// browsers add an extension's content scripts only to pages loaded after it was installed,
+// updated or reloaded, and never to file:// pages unless asked. A page in either case looks
+// like a page without debug mode: the panel must say what to do.
+test('a panel that hears nothing says to reload a page opened before the extension, and to serve file:// pages over http', () => {
+  const document = new Window().document as unknown as Document;
+  const output = render({ data: EMPTY_DATA, view: DEFAULT_VIEW, now: T0, connection: 'connected' }, document);
+  const text = output.content.textContent ?? '';
+  expect(text).toMatch(/Reload the page if it was open before the extension was installed, updated or reloaded/);
+  expect(text).toMatch(/file:\/\/ are not inspected: serve them over http\(s\)/);
 });
 
 describe('in Chromium, with the extension', () => {
@@ -346,6 +361,38 @@ describe('in Chromium, with the extension', () => {
       expect((await names(panel)).sort()).toEqual(['app-jobs', 'widget-jobs']);
     } finally {
       await panel.close();
+      await page.close();
+    }
+  }, 60_000);
+  // "DevTools extension reloads on any browser tab navigation event" (https://github.com/software-mansion/live-debugger/issues/405):
+  // a navigation in another tab must leave this tab's panel — rows and history — as it was.
+  test('a navigation or reload in another tab leaves this tab’s panel as it was', async () => {
+    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+    const other = await newTab(browser.context, browser.serviceWorker);
+    const panel = await openPanel(tabId);
+    try {
+      await loadFixture(page, `${server.origin}${fixturesPath}/plain.html`);
+      await page.evaluate(`(async () => {
+        const { enableDebug } = await import('/dist/debug.js');
+        const { Channel } = await import('/dist/index.js');
+        enableDebug({ intervalMs: 50 });
+        window.kept = new Channel(3, { name: 'stays' });
+      })()`);
+      await expectRow(panel, 'stays');
+      await loadFixture(other.page, `${server.origin}${fixturesPath}/plain.html`);
+      await other.page.evaluate(`(async () => {
+        const { enableDebug } = await import('/dist/debug.js');
+        enableDebug({ intervalMs: 50 });
+      })()`);
+      await other.page.reload();
+      await other.page.goto(`${server.origin}${fixturesPath}/plain.html#elsewhere`);
+      await other.page.goto('about:blank');
+      await page.evaluate(`new Promise((resolve) => setTimeout(resolve, 500))`);
+      expect(await names(panel)).toEqual(['stays']);
+      expect(await panel.locator('.empty').count()).toBe(0);
+    } finally {
+      await panel.close();
+      await other.page.close();
       await page.close();
     }
   }, 60_000);

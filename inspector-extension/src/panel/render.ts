@@ -1039,6 +1039,14 @@ function emptyState(
         'stacks: true records where each channel was created and where each operation waits. ' +
           'Snapshots appear here as soon as the page posts one.',
       ),
+      el(
+        doc,
+        'p',
+        'hint',
+        'Debug mode already on? Reload the page if it was open before the extension was installed, ' +
+          'updated or reloaded (the browser adds the extension only to pages loaded after that). ' +
+          'Pages opened from file:// are not inspected: serve them over http(s), e.g. from localhost.',
+      ),
     ]);
   }
   if (channelCount(data) === 0 && data.leaks.length === 0) {
