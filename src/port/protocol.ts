@@ -30,6 +30,15 @@
  *   final `committed` count; after it the receiver ignores the session.
  * - **Liveness.** Either side that has heard nothing from the other for a heartbeat period
  *   posts `ping`, which is answered by `pong` at once (any message counts as a sign of life).
+ * - **Lost messages.** A port may drop a message it cannot deserialize on the receiving side (a
+ *   `messageerror` event there instead of `message`: a `WebAssembly.Module` posted to a
+ *   SharedWorker, say), and deliver the next ones. So the sender says how many values it had
+ *   posted before each `values`, `end`, `ping` and `pong` (`posted`), and whether it posted its
+ *   `end` (`ended`, in `ping` and `pong`, addressed to its receiver); a receiver that has had
+ *   fewer values, or no `end`,
+ *   lost a message: it commits nothing more, and closes with an error, its `closed` saying so
+ *   (`lost`). On a `messageerror`, receivers ping their senders, whose `pong` tells them at
+ *   once. Absent counts (a sender of an earlier release) are not checked.
  *
  * Every message carries `source: 'chanasync-port'`, `version: 1` and the stream's `name`.
  */
@@ -69,15 +78,21 @@ interface Addressed {
   readonly receiver?: string | undefined;
 }
 
+/** What the sender says of the values it posted, so that a receiver can tell a message was lost. */
+interface Counted {
+  /** How many values the sender had posted in this session before this message. */
+  readonly posted?: number | undefined;
+}
+
 /** Sender → receiver: values pulled in one turn, in order. */
-export interface ValuesMessage extends SessionEnvelope, Addressed {
+export interface ValuesMessage extends SessionEnvelope, Addressed, Counted {
   readonly type: 'values';
   /** At least one value. */
   readonly values: readonly unknown[];
 }
 
 /** Sender → receiver: close the channel after the values posted before this message. */
-export interface EndMessage extends SessionEnvelope, Addressed {
+export interface EndMessage extends SessionEnvelope, Addressed, Counted {
   readonly type: 'end';
   /** The close reason; absent for a close without one. */
   readonly reason?: unknown;
@@ -104,15 +119,26 @@ export interface ClosedMessage extends SessionEnvelope, Addressed {
   readonly type: 'closed';
   /** How many values were committed into the receiving channel in all. */
   readonly committed: number;
+  /** The receiver closed because a message of the sender never arrived (see "Lost messages"). */
+  readonly lost?: boolean | undefined;
+}
+
+/**
+ * What a sender's `ping` and `pong` carry, addressed to the receiver it runs on (a receiver's
+ * carry none of these fields).
+ */
+interface Heartbeat extends Counted, Addressed {
+  /** The sender posted its `end`. */
+  readonly ended?: boolean | undefined;
 }
 
 /** Either way: nothing heard for a while; please answer. */
-export interface PingMessage extends SessionEnvelope {
+export interface PingMessage extends SessionEnvelope, Heartbeat {
   readonly type: 'ping';
 }
 
 /** Either way: the answer to a `ping`. */
-export interface PongMessage extends SessionEnvelope {
+export interface PongMessage extends SessionEnvelope, Heartbeat {
   readonly type: 'pong';
 }
 
@@ -152,11 +178,13 @@ export function isPortMessage(data: unknown): data is PortMessage {
   if (message.type === 'ready') return true;
   if (typeof message.session !== 'string' || message.session === '') return false;
   if (message.receiver !== undefined && typeof message.receiver !== 'string') return false;
+  if (message.posted !== undefined && !isCount(message.posted)) return false;
   switch (message.type) {
     case 'open':
+      return true;
     case 'ping':
     case 'pong':
-      return true;
+      return message.ended === undefined || typeof message.ended === 'boolean';
     case 'values':
       return Array.isArray(message.values) && message.values.length > 0;
     case 'end':
@@ -168,7 +196,7 @@ export function isPortMessage(data: unknown): data is PortMessage {
         message.granted >= message.committed
       );
     case 'closed':
-      return isCount(message.committed);
+      return isCount(message.committed) && (message.lost === undefined || typeof message.lost === 'boolean');
     default:
       return false;
   }

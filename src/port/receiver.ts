@@ -119,6 +119,8 @@ class Receiver<T> extends Stream {
   private readonly id = randomId();
   /** Whether the bound sender addressed a `values` or `end` to this receiver (then it is ours). */
   private confirmed = false;
+  /** Whether the channel closed because a message of the sender never arrived (see `lose`). */
+  private lost = false;
 
   constructor(
     readonly channel: PortChannel<T>,
@@ -225,6 +227,31 @@ class Receiver<T> extends Stream {
     if (this.ending !== undefined && this.pending.length === 0) this.finish(this.ending.reason);
   }
 
+  /** Values that arrived from the sender, in all: committed, or pending. */
+  private arrived(): number {
+    return this.committed + this.pending.length - this.pendingHead;
+  }
+
+  /**
+   * A message of the sender never arrived — the platform could not deserialize it here, and
+   * fired `messageerror` instead: later values must not be committed past the gap. Closes the
+   * channel with a {@link ChannelError}; `closed` tells the sender (`lost`), which lists the
+   * values from the lost batch on as undelivered.
+   */
+  private lose(posted: number): void {
+    const missing = posted - this.arrived();
+    this.lost = true;
+    const what = missing > 0 ? `${missing} value${missing === 1 ? '' : 's'}` : 'a message';
+    const problem = `lost ${what} of its sender that could not be deserialized in this context (a messageerror): they are undelivered there`;
+    this.channel.close(new ChannelError('fromPort', problem, this.channel));
+  }
+
+  /** A `messageerror` on the port: ask the sender what it posted (its `pong` says). */
+  override messageError(): void {
+    if (this.done || this.session === '') return;
+    this.trySend({ ...this.envelope(), type: 'ping' });
+  }
+
   receive(message: PortMessage): void {
     if (this.done) return;
     switch (message.type) {
@@ -243,6 +270,19 @@ class Receiver<T> extends Stream {
         this.postCredit(true);
         return;
     }
+    if (message.type === 'ping' || message.type === 'pong') {
+      // A heartbeat of the sender that runs on this receiver: everything it posted before it has
+      // arrived, unless a message was lost. (Another receiver's sender, on a port that reaches
+      // several contexts, addresses its own; a sender of an earlier release, nobody.)
+      if (message.receiver !== this.id) return;
+      if (message.posted !== undefined && message.posted > this.arrived()) this.lose(message.posted);
+      else if (message.ended === true && this.ending === undefined) {
+        // Its `end` was posted but never arrived: its reason could not be deserialized here.
+        const problem = 'was closed by its sender with a reason that could not be deserialized in this context';
+        this.channel.close(new ChannelError('fromPort', problem, this.channel));
+      }
+      return;
+    }
     // Values and ends addressed to another receiver (of this name, before this one) are not ours.
     if (message.type !== 'values' && message.type !== 'end') return;
     if (message.receiver !== undefined && message.receiver !== this.id) return;
@@ -250,6 +290,10 @@ class Receiver<T> extends Stream {
     switch (message.type) {
       case 'values': {
         if (this.abandoned()) return;
+        if (message.posted !== undefined && message.posted !== this.arrived()) {
+          this.lose(message.posted);
+          return;
+        }
         const pending = this.pending;
         for (const value of message.values as T[]) {
           if (pending.length === this.pendingHead && commitPush(this.channel, value)) this.committed++;
@@ -261,6 +305,10 @@ class Receiver<T> extends Stream {
         return;
       }
       case 'end': {
+        if (message.posted !== undefined && message.posted !== this.arrived()) {
+          this.lose(message.posted);
+          return;
+        }
         const reason = 'reason' in message ? message.reason : undefined;
         this.commitPending();
         if (this.done) return;
@@ -309,7 +357,8 @@ class Receiver<T> extends Stream {
     this.done = true;
     this.pending = [];
     if (this.session !== '') {
-      this.trySend({ ...this.envelope(), type: 'closed', committed: this.committed, receiver: this.id });
+      const lost = this.lost ? { lost: true } : {};
+      this.trySend({ ...this.envelope(), type: 'closed', committed: this.committed, ...lost, receiver: this.id });
     }
     this.stop();
   }

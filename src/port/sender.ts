@@ -167,6 +167,11 @@ class Sender<T> extends Stream {
   private offset = 0;
   /** Values pulled this turn, not posted yet. */
   private batch: T[] = [];
+  /**
+   * Values posted in `values` messages, in all: every message of this sender but `open` says
+   * how many (`posted`), so that a receiver can tell one of them never arrived (`messageerror`).
+   */
+  private postedCount = 0;
   /** Whether a flush is queued for the end of the turn ({@link atEndOfTurn}). */
   private turnFlush = false;
   /** Whether a flush is queued as a microtask (the credit is used up: nothing can join). */
@@ -299,10 +304,13 @@ class Sender<T> extends Stream {
     // In flight before it is posted: a port that delivers synchronously brings the receiver's
     // acknowledgement of these values back from inside postMessage.
     this.inFlight.push(values);
+    const posted = this.postedCount;
+    this.postedCount += values.length;
     try {
-      this.send({ ...this.envelope(), type: 'values', values, receiver: this.receiver }, transfer);
+      this.send({ ...this.envelope(), type: 'values', values, posted, receiver: this.receiver }, transfer);
     } catch (error) {
       // Nothing of this batch was posted: it is undelivered.
+      this.postedCount = posted;
       this.inFlight.pop();
       this.batch = values;
       this.failed(error);
@@ -362,7 +370,13 @@ class Sender<T> extends Stream {
    * into `{}`) — goes as an `Error` whose message has the reason's message.
    */
   private postEnd(reason: unknown, abort: boolean): void {
-    const message = { ...this.envelope(), type: 'end' as const, abort, receiver: this.receiver };
+    const message = {
+      ...this.envelope(),
+      type: 'end' as const,
+      abort,
+      posted: this.postedCount,
+      receiver: this.receiver,
+    };
     if (reason === undefined) {
       this.trySend(message);
       return;
@@ -431,9 +445,22 @@ class Sender<T> extends Stream {
       case 'closed':
         if (this.stage !== Stage.Pairing && message.receiver !== this.receiver) return; // not ours
         this.acknowledge(message.committed);
+        if (message.lost === true && this.failure === undefined) {
+          // A batch posted here never reached the receiving channel: the platform could not
+          // deserialize it there (a `messageerror`). Like a value that cannot be posted, it ends
+          // the stream with an error; the values from that batch on are undelivered.
+          this.failure = new Error(
+            'the receiving context could not deserialize a message (a messageerror there), so its values never arrived',
+          );
+        }
         this.finish();
         return;
     }
+  }
+
+  /** A sender's `ping` and `pong` say how many values it posted, and whether it posted `end`. */
+  override heartbeat(): { posted: number; ended: boolean; receiver: string | undefined } {
+    return { posted: this.postedCount, ended: this.stage >= Stage.Ending, receiver: this.receiver };
   }
 
   gone(): void {
@@ -448,7 +475,7 @@ class Sender<T> extends Stream {
     this.unpark();
     if (!wasEnding) {
       // The receiver closed (or went) while this side still ran: tell it, in case it is alive.
-      this.trySend({ ...this.envelope(), type: 'end', abort: true, receiver: this.receiver });
+      this.trySend({ ...this.envelope(), type: 'end', abort: true, posted: this.postedCount, receiver: this.receiver });
     }
     this.signal?.removeEventListener('abort', this);
     this.stop();

@@ -25,6 +25,11 @@
  *   receiver that still commits.)
  * - A stream whose own timer ran late (its event loop was blocked, so replies may be waiting
  *   in the queue) does not declare its peer gone on that tick.
+ *
+ * A message the platform could not deserialize here fires `messageerror` instead of `message`
+ * (and the next messages still arrive): the endpoint listens to it too, and has each receiver
+ * ping its sender, whose `pong` says how many values it posted — see "Lost messages" in
+ * protocol.ts.
  */
 import { isPortMessage, PORT_SOURCE, PORT_VERSION, type PortMessage } from './protocol.js';
 
@@ -183,6 +188,8 @@ export class Endpoint {
     if (this.senders.size + this.receivers.size === 0) {
       this.listen.addEventListener('message', this.listener);
       this.listen.addEventListener('close', this.listener); // MessagePort only, where it fires
+      // A message that could not be deserialized here: receivers ask their senders what they posted.
+      this.listen.addEventListener('messageerror', this.listener);
       // A MessagePort listened to with addEventListener delivers nothing until started.
       if (!this.window) (this.port as { start?: () => void }).start?.();
     }
@@ -197,6 +204,7 @@ export class Endpoint {
     if (this.senders.size + this.receivers.size === 0) {
       this.listen.removeEventListener('message', this.listener);
       this.listen.removeEventListener('close', this.listener);
+      this.listen.removeEventListener('messageerror', this.listener);
     }
   }
 
@@ -216,6 +224,11 @@ export class Endpoint {
   handleEvent(event: Event): void {
     if (event.type === 'close') {
       for (const stream of [...this.senders.values(), ...this.receivers.values()]) stream.gone('its port closed');
+      return;
+    }
+    if (event.type === 'messageerror') {
+      // Whose message it was is unknown (it may not even be a port message): each receiver asks.
+      for (const stream of [...this.receivers.values()]) stream.messageError();
       return;
     }
     const messageEvent = event as Event & { data: unknown; origin: string; source: unknown };
@@ -246,8 +259,8 @@ export class Endpoint {
     // session is no sign of life of the peer a receiver is bound to.
     if (message.type === 'ready' || message.session === stream.session) stream.heard = now();
     else if (message.type !== 'open') return;
-    if (message.type === 'ping') stream.send({ ...stream.envelope(), type: 'pong' });
-    else if (message.type !== 'pong') stream.receive(message, origin);
+    if (message.type === 'ping') stream.send({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong' });
+    stream.receive(message, origin);
   }
 }
 
@@ -327,8 +340,16 @@ export abstract class Stream {
     if (this.beforeTick()) return;
     const silence = time - this.heard;
     if (silence >= GONE_AFTER_MS && !late) this.gone(`sent nothing for ${Math.round(silence)} ms`);
-    else if (silence >= PING_AFTER_MS) this.trySend({ ...this.envelope(), type: 'ping' });
+    else if (silence >= PING_AFTER_MS) this.trySend({ ...this.envelope(), ...this.heartbeat(), type: 'ping' });
   }
+
+  /** What this stream's `ping` and `pong` carry besides the envelope (a sender's counts). */
+  heartbeat(): { posted?: number; ended?: boolean; receiver?: string | undefined } {
+    return {};
+  }
+
+  /** A message on the port could not be deserialized (`messageerror`); a receiver checks it lost none. */
+  messageError(): void {}
 
   /**
    * A subclass's part of each tick; returns true when silence means nothing now (the stream
@@ -338,7 +359,7 @@ export abstract class Stream {
     return false;
   }
 
-  /** Handles a message of this stream (not ping/pong), already checked for origin and session. */
+  /** Handles a message of this stream (a `ping` was answered already), checked for origin and session. */
   abstract receive(message: PortMessage, origin: string): void;
 
   /** The peer is gone (silence, or its port closed): finish without it. */

@@ -1,0 +1,462 @@
+/**
+ * Third audit of `chanasync/port` (SPEC.md "Channels across contexts"), in Node, from what users
+ * of the peer libraries reported as bugs: Comlink, transferable streams, penpal/post-me,
+ * workerpool/threads.js/piscina, and the platform underneath (`messageerror`, structured clone
+ * of errors, detached buffers, BroadcastChannel). Each test cites the thread it comes from.
+ * Ports are Node's MessageChannel / BroadcastChannel, a worker thread, or fake ports built on
+ * EventTarget that structured-clone what they carry and can fail to deserialize a message on
+ * the receiving side (a `messageerror` event instead of `message`, as the HTML spec has it).
+ * The real `messageerror` in Chromium is in audit3-port.browser.test.ts.
+ */
+import { getEventListeners } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import * as esbuild from 'esbuild';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { Channel } from '../src/channel.js';
+import { ChannelError } from '../src/errors.js';
+import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+
+/** Ports and broadcast channels opened by a test, closed after it (they keep Node alive). */
+const opened: { close(): void }[] = [];
+afterEach(() => {
+  for (const port of opened.splice(0)) port.close();
+});
+
+/** A fresh Node MessageChannel; both ports are closed after the test. */
+function ports(): [PortLike & MessagePort, PortLike & MessagePort] {
+  const { port1, port2 } = new MessageChannel();
+  opened.push(port1, port2);
+  return [port1 as PortLike & MessagePort, port2 as PortLike & MessagePort];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a for-await over `channel` collected, and the error it ended with (if any). */
+async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
+  const values: T[] = [];
+  try {
+    for await (const value of channel) values.push(value);
+    return { values, error: undefined };
+  } catch (error) {
+    return { values, error };
+  }
+}
+
+/** How `promise` settled: `{ value }` or `{ error }`. */
+async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error };
+  }
+}
+
+type Message = { type: string; [key: string]: unknown };
+
+/**
+ * One side of {@link fakePorts}: postMessage structured-clones the message and dispatches it on
+ * the peer in a later task — or, when the peer cannot deserialize it (`undeserializable`),
+ * dispatches a `messageerror` event with `data: null` instead, and goes on with the next
+ * messages: what a MessagePort does for, say, a `WebAssembly.Module` sent to a SharedWorker.
+ */
+class FakePort extends EventTarget {
+  peer!: FakePort;
+  /** Decides, per message arriving here, whether its deserialization fails. */
+  undeserializable: (data: Message) => boolean = () => false;
+  /** Whether a failed message fires `messageerror` (as it should) or vanishes without a word. */
+  firesMessageError = true;
+  /** Every message posted on this side, as posted. */
+  readonly posted: Message[] = [];
+  /** The listeners registered, by event type. */
+  readonly listening = new Map<string, number>();
+
+  postMessage(message: unknown, transfer?: Transferable[]): void {
+    const data = structuredClone(message, transfer === undefined ? undefined : { transfer }) as Message;
+    this.posted.push(message as Message);
+    const peer = this.peer;
+    setTimeout(() => {
+      if (!peer.undeserializable(data)) peer.dispatchEvent(new MessageEvent('message', { data }));
+      else if (peer.firesMessageError) peer.dispatchEvent(new MessageEvent('messageerror', { data: null }));
+    }, 0);
+  }
+
+  /** The messages of `type` posted on this side. */
+  sent(type: string): Message[] {
+    return this.posted.filter((message) => message.type === type);
+  }
+
+  /** How many listeners are registered, all types together. */
+  get listeners(): number {
+    let count = 0;
+    for (const n of this.listening.values()) count += n;
+    return count;
+  }
+
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
+    this.listening.set(type, (this.listening.get(type) ?? 0) + 1);
+    super.addEventListener(type, listener);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
+    this.listening.set(type, (this.listening.get(type) ?? 0) - 1);
+    super.removeEventListener(type, listener);
+  }
+}
+
+function fakePorts(): { a: FakePort; b: FakePort } {
+  const a = new FakePort();
+  const b = new FakePort();
+  a.peer = b;
+  b.peer = a;
+  return { a, b };
+}
+
+/** A value the "other context" cannot deserialize: it stands for a `WebAssembly.Module`. */
+const POISON = 'cannot be deserialized there';
+/** Whether a `values` or `end` message carries {@link POISON}. */
+const poisoned = (data: Message) =>
+  (data.type === 'values' && (data.values as unknown[]).includes(POISON)) ||
+  (data.type === 'end' && data.reason === POISON);
+
+/** Checks the accounting of a finished stream: `sent` + `undelivered` = the `pulled` values, in order. */
+function expectAccounted<T>(result: { sent: number; undelivered: T[] }, pulled: readonly T[]): void {
+  expect(result.sent + result.undelivered.length).toBe(pulled.length);
+  expect(result.undelivered).toEqual(pulled.slice(result.sent));
+}
+
+// The HTML spec (whatwg/html#2530, "Define messageerror") fires `messageerror` instead of
+// `message` when a message cannot be deserialized in the receiving realm, and later messages
+// still arrive — the case Bun fixed in https://github.com/oven-sh/bun/pull/39408 ("a message
+// that fails to deserialize fires messageerror and later messages still arrive") and that
+// https://github.com/pathosDev/actor-ts/issues/1218 calls "a failed structured clone is dropped
+// silently". A stream must neither skip the lost batch (a gap in FIFO order) nor stall.
+describe('a message the receiving side cannot deserialize (messageerror)', () => {
+  test('values after a batch lost to a messageerror are never committed: the channel closes with an error instead', async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = poisoned;
+    const local = new Channel<string>(Infinity);
+    const remote = fromPort<string>(b, { capacity: 16 });
+    const done = settled(toPort(local, a));
+    local.pushNowait('one');
+    await sleep(20);
+    local.pushNowait(POISON);
+    await sleep(20);
+    local.pushNowait('three');
+    local.close();
+    const { values, error } = await drain(remote);
+    expect(values).toEqual(['one']); // never 'three' without POISON before it
+    expect(error).toBeInstanceOf(ChannelError);
+    expect((error as Error).message).toMatch(/fromPort: channel .*could not be deserialized/);
+    await done;
+  });
+
+  test('toPort rejects for a batch lost to a messageerror, and its sent + undelivered account for every value', async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = poisoned;
+    const local = new Channel<string>(Infinity);
+    const remote = fromPort<string>(b, { capacity: 16 });
+    const done = settled(toPort(local, a));
+    local.pushNowait('one');
+    await sleep(20);
+    local.pushNowait(POISON);
+    await sleep(20);
+    local.pushNowait('three');
+    local.close();
+    await drain(remote);
+    const { error } = await done;
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^toPort\(channel, port\): .*could not deserialize/);
+    // 'three' was pulled only if it was pushed before the loss was noticed; else it is still here.
+    const pulled = ['one', POISON, 'three'].slice(0, 3 - local.size);
+    expectAccounted(error as PortResult<string>, pulled);
+    expect((error as PortResult<string>).sent).toBe(1);
+  });
+
+  test('a last batch lost to a messageerror is noticed at once, not left hanging until a heartbeat', async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = poisoned;
+    const local = new Channel<string>(Infinity);
+    const remote = fromPort<string>(b, { capacity: 16 });
+    const done = settled(toPort(local, a));
+    await sleep(20); // paired
+    local.pushNowait(POISON); // and nothing after it: the local channel stays open
+    const started = performance.now();
+    const { values, error } = await drain(remote);
+    expect(performance.now() - started).toBeLessThan(PING_AFTER_MS / 2);
+    expect(values).toEqual([]);
+    expect(error).toBeInstanceOf(ChannelError);
+    const result = (await done).error as PortResult<string>;
+    expect(result.undelivered).toEqual([POISON]);
+  });
+
+  test('a lost batch is noticed within a heartbeat even where the platform fires no messageerror at all', async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = poisoned;
+    b.firesMessageError = false; // the message vanishes without a word
+    const local = new Channel<string>(Infinity);
+    const remote = fromPort<string>(b, { capacity: 16 });
+    const done = settled(toPort(local, a));
+    await sleep(20);
+    local.pushNowait(POISON);
+    const started = performance.now();
+    const { error } = await drain(remote);
+    const took = performance.now() - started;
+    expect(took).toBeGreaterThanOrEqual(PING_AFTER_MS - 100);
+    expect(took).toBeLessThan(PING_AFTER_MS + 1000); // the first ping or pong tells, not the 5 s gone
+    expect(error).toBeInstanceOf(ChannelError);
+    expect(((await done).error as PortResult<string>).undelivered).toEqual([POISON]);
+  });
+
+  test('a close reason lost to a messageerror still closes the remote channel, with an error, and toPort counts every value sent', async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = poisoned;
+    const local = new Channel<string>(Infinity);
+    const remote = fromPort<string>(b, { capacity: 16 });
+    const done = toPort(local, a);
+    local.pushNowait('one');
+    local.pushNowait('two');
+    local.close(POISON);
+    const { values, error } = await drain(remote);
+    expect(values).toEqual(['one', 'two']);
+    expect(error).toBeInstanceOf(ChannelError);
+    expect((error as Error).message).toMatch(/reason that could not be deserialized/);
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+  });
+
+  test("another library's message that fails to deserialize on the same port leaves the stream unharmed", async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = (data) => (data as unknown as { app?: string }).app === 'broken';
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 4 });
+    const done = toPort(local, a);
+    local.pushNowait(1);
+    await sleep(20);
+    a.postMessage({ app: 'broken' }); // someone else's traffic: a messageerror on b
+    await sleep(20);
+    local.pushNowait(2);
+    local.close();
+    expect(await drain(remote)).toEqual({ values: [1, 2], error: undefined });
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+  });
+
+  test('the stream stops listening for messageerror once it is over', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 4 });
+    const done = toPort(local, a);
+    expect(b.listening.get('messageerror')).toBe(1);
+    local.pushNowait(1);
+    local.close();
+    await drain(remote);
+    await done;
+    expect(a.listeners + b.listeners).toBe(0);
+  });
+});
+
+// Structured clone turns a custom error class into its built-in base: whatwg/html#5665
+// ("Structured cloning of derived error types": `.name` ends up as "Error"), and an Error
+// carrying a function property made ffmpeg.wasm's worker fail to post it
+// (https://github.com/ffmpegwasm/ffmpeg.wasm/issues/533).
+describe('close reasons that are errors, as structured clone treats them', () => {
+  test('an Error subclass as close reason arrives as an Error with the same message', async () => {
+    class TimeoutError extends Error {
+      override name = 'TimeoutError';
+    }
+    const [here, there] = ports();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const done = toPort(local, here);
+    local.close(new TimeoutError('request timed out'));
+    const { error } = await drain(remote);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('request timed out');
+    await done;
+  });
+
+  test('an Error with a function property as close reason still closes the remote channel with its message', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const done = toPort(local, here);
+    local.close(Object.assign(new Error('exit code 1'), { setErrno() {} }));
+    const { error } = await drain(remote);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain('exit code 1');
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+  });
+});
+
+// Aborting one task must not take unrelated work on the same worker down with it
+// (https://github.com/piscinajs/piscina/issues/934) nor keep later work from starting
+// (https://github.com/piscinajs/piscina/issues/805).
+test('aborting one of two streams on a port leaves the other flowing to its end', async () => {
+  const [here, there] = ports();
+  const controller = new AbortController();
+  const first = new Channel<number>(Infinity);
+  const second = new Channel<number>(Infinity);
+  const remoteFirst = fromPort<number>(there, { name: 'first', capacity: 2 });
+  const remoteSecond = fromPort<number>(there, { name: 'second', capacity: 2 });
+  const doneFirst = toPort(first, here, { name: 'first', signal: controller.signal });
+  const doneSecond = toPort(second, here, { name: 'second' });
+  first.pushNowait(1);
+  second.pushNowait(10);
+  expect(await remoteFirst.pull()).toBe(1);
+  controller.abort(new Error('stop first'));
+  const drained = drain(remoteFirst);
+  for (let i = 11; i < 20; i++) await second.push(i);
+  second.close();
+  expect((await drain(remoteSecond)).values).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  expect(await doneSecond).toEqual({ sent: 10, undelivered: [] });
+  expect(((await drained).error as Error).message).toBe('stop first');
+  expect((await doneFirst).sent).toBe(1);
+  expect(getEventListeners(here as unknown as EventTarget, 'message')).toHaveLength(0);
+});
+
+// Comlink leaves ports to their owner (https://github.com/GoogleChromeLabs/comlink/issues/601,
+// pending calls on a released proxy); a stream must not close a port that its owner still uses.
+test('the port is still the owner’s after a stream ended: it carries the app’s own messages', async () => {
+  const [here, there] = ports();
+  const local = new Channel<number>(4);
+  const remote = fromPort<number>(there, { capacity: 4 });
+  const done = toPort(local, here);
+  await local.push(1);
+  local.close();
+  await drain(remote);
+  await done;
+  const heard = new Promise((resolve) => there.once('message', resolve));
+  here.postMessage({ app: 'still here' });
+  expect(await heard).toEqual({ app: 'still here' });
+});
+
+// Long-lived use without growth: Comlink's proxies leaked their listeners and ports until a
+// finalizer came (https://github.com/GoogleChromeLabs/comlink/issues/554, surma: "solved with
+// Comlink.finalizer"). A thousand streams, one after the other, over one port pair.
+test('a thousand streams, one after the other, over one port pair leave no listener behind', async () => {
+  const [here, there] = ports();
+  for (let round = 0; round < 1000; round++) {
+    const local = new Channel<number>(2);
+    const remote = fromPort<number>(there, { name: 'job', capacity: 2 });
+    const done = toPort(local, here, { name: 'job' });
+    local.pushNowait(round);
+    local.close();
+    const { values } = await drain(remote);
+    expect(values).toEqual([round]);
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  }
+  for (const type of ['message', 'messageerror', 'close']) {
+    expect(getEventListeners(here as unknown as EventTarget, type)).toHaveLength(0);
+    expect(getEventListeners(there as unknown as EventTarget, type)).toHaveLength(0);
+  }
+}, 30_000);
+
+// BroadcastChannel reaches every other context listening on its name — not only the one meant
+// (https://github.com/fxos-components/bridge/issues/7: a service reached from another tab).
+// As a port, it lets a second receiver of the same name hear a stream paired with the first.
+describe('a BroadcastChannel as the port', () => {
+  function broadcast(name: string): PortLike & BroadcastChannel {
+    const channel = new BroadcastChannel(name);
+    opened.push(channel);
+    return channel as PortLike & BroadcastChannel;
+  }
+
+  test('a stream crosses a BroadcastChannel in order, with its close reason', async () => {
+    const local = new Channel<number>(8);
+    const remote = fromPort<number>(broadcast('audit3-a'), { capacity: 4 });
+    const done = toPort(local, broadcast('audit3-a'));
+    await local.pushAll([1, 2, 3, 4, 5, 6]);
+    local.close('done');
+    expect(await drain(remote)).toEqual({ values: [1, 2, 3, 4, 5, 6], error: 'done' });
+    expect(await done).toEqual({ sent: 6, undelivered: [] });
+  });
+
+  test(
+    'two receivers of one name on a broadcast: the stream runs on one, and the heartbeat it addresses to that one never closes the other',
+    async () => {
+      const local = new Channel<number>(Infinity);
+      // Both hear the sender's open and answer it; the sender runs on the first answer.
+      const receivers = [
+        fromPort<number>(broadcast('audit3-b'), { capacity: 8 }),
+        fromPort<number>(broadcast('audit3-b'), { capacity: 8 }),
+      ];
+      const drained = receivers.map((receiver) => drain(receiver));
+      const done = toPort(local, broadcast('audit3-b'));
+      for (let i = 0; i < 5; i++) local.pushNowait(i);
+      // Silence for more than a heartbeat period: both receivers ping, and the sender's pong,
+      // which says how many values it posted, reaches both.
+      await sleep(PING_AFTER_MS * 1.6);
+      expect(receivers.map((receiver) => receiver.closed)).toEqual([false, false]);
+      local.pushNowait(5);
+      local.close();
+      expect(await done).toEqual({ sent: 6, undelivered: [] });
+      const results = await Promise.all(drained); // the other one: gone after the heartbeat
+      const winner = results.find((result) => result.values.length > 0);
+      const other = results.find((result) => result.values.length === 0);
+      expect(winner).toEqual({ values: [0, 1, 2, 3, 4, 5], error: undefined });
+      expect(other).toBeDefined();
+      expect(((other as { error: unknown }).error as Error).message).toMatch(/other side is gone/);
+    },
+    GONE_AFTER_MS + 10_000,
+  );
+});
+
+// "The double transfer problem" (https://github.com/whatwg/streams/issues/1063): a stream
+// relayed through a worker breaks when that worker is terminated, and reads stall
+// (https://github.com/whatwg/streams/issues/1256). A relay of chanasync streams through a worker
+// thread that is terminated must settle both ends, with every value accounted for.
+describe('a relay through a worker thread that is terminated', () => {
+  const lib = join(import.meta.dirname, '..', 'node_modules', '.cache', 'audit3-port', 'lib.mjs');
+  beforeAll(async () => {
+    mkdirSync(join(lib, '..'), { recursive: true });
+    await esbuild.build({
+      stdin: {
+        contents: "export { Channel } from './src/channel.js'; export { fromPort, toPort } from './src/port/index.js';",
+        resolveDir: join(import.meta.dirname, '..'),
+        loader: 'ts',
+      },
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      outfile: lib,
+    });
+  });
+
+  test('upstream toPort accounts for every value and the downstream channel closes as gone', async () => {
+    const upstream = new MessageChannel();
+    const downstream = new MessageChannel();
+    opened.push(upstream.port1, downstream.port1);
+    const relay = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       import(workerData.lib).then(async ({ fromPort, toPort }) => {
+         const input = fromPort(workerData.input, { capacity: 4 });
+         const sending = toPort(input, workerData.output);
+         parentPort.postMessage('relaying');
+         await sending;
+       });`,
+      {
+        eval: true,
+        workerData: { lib: pathToFileURL(lib).href, input: upstream.port2, output: downstream.port2 },
+        transferList: [upstream.port2, downstream.port2],
+      },
+    );
+    await new Promise((resolve) => relay.once('message', resolve));
+    const source = new Channel<number>(Infinity);
+    for (let i = 0; i < 100; i++) source.pushNowait(i);
+    const sending = toPort(source, upstream.port1 as unknown as PortLike);
+    const sink = fromPort<number>(downstream.port1 as unknown as PortLike, { capacity: 2 });
+    const received = [await sink.pull(), await sink.pull(), await sink.pull()];
+    await relay.terminate();
+    const { values, error } = await drain(sink);
+    const result = await sending;
+    expect(error).toBeInstanceOf(ChannelError);
+    expect((error as Error).message).toMatch(/other side is gone/);
+    const got = [...received, ...values];
+    expect(got).toEqual([...got.keys()]); // in order, no gap, no duplicate
+    // Everything the relay was sent is in its hands (lost with it) or undelivered upstream.
+    expect(result.sent + result.undelivered.length + source.size).toBe(100);
+    expect(result.sent).toBeGreaterThanOrEqual(got.length);
+    expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
+  }, 20_000);
+});
