@@ -311,16 +311,29 @@ function platformError(error: unknown): boolean {
   return 'retryable' in error || 'overloaded' in error || 'durableObjectReset' in error || 'remote' in error;
 }
 
-/** The platform types that Workers RPC sends as a stream, which storage refuses. */
-const STREAM_TYPES = ['ReadableStream', 'WritableStream', 'TransformStream', 'Request', 'Response'] as const;
+/** The platform types that Workers RPC sends as a stream (storage refuses a stream). */
+const STREAM_TYPES = ['ReadableStream', 'WritableStream', 'TransformStream'] as const;
+/** The platform types whose body, if they have one, Workers RPC sends as a stream. */
+const BODY_TYPES = ['Request', 'Response'] as const;
 
-/** The name of `value`'s stream type, if it is one (read from the globals, which exist in Workers). */
+/**
+ * The name of `value`'s type if it is a stream or carries one (a `Request` or `Response` with a
+ * body; one without a body is stored like any value). The types are read from the globals,
+ * which exist in Workers.
+ */
 function streamKind(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
+  const globals = globalThis as Record<string, unknown>;
   try {
     for (const name of STREAM_TYPES) {
-      const type = (globalThis as Record<string, unknown>)[name];
+      const type = globals[name];
       if (typeof type === 'function' && value instanceof type) return name;
+    }
+    for (const name of BODY_TYPES) {
+      const type = globals[name];
+      if (typeof type === 'function' && value instanceof type) {
+        return (value as { body: unknown }).body === null ? undefined : `${name} with a body`;
+      }
     }
   } catch {
     // A proxy whose getPrototypeOf trap throws: not a platform stream (the send refuses it).

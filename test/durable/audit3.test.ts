@@ -204,22 +204,34 @@ describe('values that Workers RPC sends as a stream', () => {
     const error = await channel.push(response).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toBe(
-      'push(value): a Response cannot be stored in a durable channel (it carries a stream); push its contents instead',
+      'push(value): a Response with a body cannot be stored in a durable channel (it carries a stream); push its contents instead',
     );
     expect(response.bodyUsed).toBe(false);
     expect(await response.text()).toBe('still mine');
   });
 
-  test('push and tryPush of a ReadableStream or a Request are refused before any call, leaving the stream unlocked', async () => {
+  test('push and tryPush of a ReadableStream or a Request with a body are refused before any call, leaving the stream unlocked', async () => {
     const { namespace, calls } = counted();
     const channel = durableChannel<unknown>(namespace, freshName('stream-value'));
     const stream = new ReadableStream<string>(); // never closes: nothing could send it whole
     const request = new Request('https://example.com/', { method: 'POST', body: 'payload' });
     await expect(channel.push(stream)).rejects.toThrow(/^push\(value\): a ReadableStream cannot be stored/);
-    await expect(channel.tryPush(request)).rejects.toThrow(/^tryPush\(value\): a Request cannot be stored/);
+    await expect(channel.tryPush(request)).rejects.toThrow(/^tryPush\(value\): a Request with a body cannot be stored/);
     expect(calls).toEqual({});
     expect(stream.locked).toBe(false);
     expect(await request.text()).toBe('payload');
+  });
+
+  test('a Request or a Response without a body carries no stream: it is stored and comes back with its url, method and status', async () => {
+    const channel = open<Request | Response>('bodiless');
+    await channel.push(new Request('https://example.com/replay', { method: 'DELETE' }));
+    await channel.push(new Response(null, { status: 204 }));
+    const request = (await channel.pull()) as Request;
+    expect(request).toBeInstanceOf(Request);
+    expect([request.url, request.method]).toEqual(['https://example.com/replay', 'DELETE']);
+    const response = (await channel.pull()) as Response;
+    expect(response).toBeInstanceOf(Response);
+    expect(response.status).toBe(204);
   });
 
   test('a value with a stream inside is refused with a TypeError naming push, and nothing is stored', async () => {
