@@ -137,7 +137,8 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    * @throws (rejects) `signal.reason` if aborted before the value is stored (checked first).
    * @throws (rejects) {@link ChannelClosedError} if the channel is closed first.
    * @throws (rejects) `TypeError` if the value cannot be stored (not structured-cloneable; a
-   *   thenable is refused before anything else, as a local channel refuses it), or a bad option;
+   *   thenable is refused before anything else, as a local channel refuses it, and so is a
+   *   stream or a `Request`/`Response` with a body, which is left unread), or a bad option;
    *   `RangeError` if this client's capacity differs from the channel's.
    */
   push(value: T, options?: DurablePushOptions): Promise<void>;
