@@ -190,6 +190,8 @@ class Sender<T> extends Stream {
   private pumping = false;
   /** The error that ended the stream (a value could not be posted), reported once it is over. */
   private failure: unknown = undefined;
+  /** The error `toPort` rejects with when the receiver cannot be sent to at all (see `receive`). */
+  private refusal: TypeError | undefined = undefined;
   /** Whether the `end` posted asks the receiver to close at once (`abort`). */
   private endedAtOnce = false;
   /** The parked pull; one object, parked again and again. */
@@ -432,6 +434,16 @@ class Sender<T> extends Stream {
         return;
       case 'credit':
         if (this.stage === Stage.Pairing) {
+          if (this.endpoint.window && !this.pinned && origin === 'null') {
+            // An opaque origin (a sandboxed iframe, a data: URL): postMessage cannot target it,
+            // only '*' reaches such a window — which the caller must choose, knowing that
+            // whatever document that window shows then gets the values. Nothing was pulled.
+            this.refusal = new TypeError(
+              "toPort(channel, port, options): the receiving window has the opaque origin 'null' (a sandboxed iframe, a data: URL), which postMessage cannot target: pass origin: '*' to send to it anyway",
+            );
+            this.end(undefined, true);
+            return;
+          }
           this.stage = Stage.Running;
           if (this.endpoint.window && !this.pinned) this.origin = origin;
           this.receiver = message.receiver;
@@ -487,7 +499,9 @@ class Sender<T> extends Stream {
     this.inFlight = [];
     this.batch = [];
     const result = { sent: this.acknowledged, undelivered };
-    if (this.failure === undefined) {
+    if (this.refusal !== undefined) {
+      this.fail(Object.assign(this.refusal, result));
+    } else if (this.failure === undefined) {
       this.settle(result);
     } else {
       const message = describe(this.failure);
@@ -537,8 +551,13 @@ class Sender<T> extends Stream {
  *   `Window`) is neither `'*'` nor a URL, or a `toPort` of the same name is already running on
  *   this port.
  * @throws (rejects) {TypeError} if a value (or a close reason's message) cannot be posted (not
- *   structured-cloneable, or `transfer` threw): its `cause` is the platform's error, and its
- *   `sent` and `undelivered` properties account for every value pulled, as a result would.
+ *   structured-cloneable, or `transfer` threw), or a batch could not be deserialized on the
+ *   other side (a `messageerror` there: a `WebAssembly.Module` sent to a SharedWorker, say):
+ *   its `cause` is the error, and its `sent` and `undelivered` properties account for every
+ *   value pulled, as a result would (the values from the lost batch on are undelivered).
+ * @throws (rejects) {TypeError} if the receiving window (unpinned `origin`) answers from the
+ *   opaque origin `'null'` (a sandboxed iframe), which only `origin: '*'` can reach: nothing is
+ *   pulled, and the receiving channel is closed.
  * @example
  * ```ts
  * const worker = new Worker('./squares.js', { type: 'module' });

@@ -259,7 +259,9 @@ export class Endpoint {
     // session is no sign of life of the peer a receiver is bound to.
     if (message.type === 'ready' || message.session === stream.session) stream.heard = now();
     else if (message.type !== 'open') return;
-    if (message.type === 'ping') stream.send({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong' });
+    // A pong that cannot be posted (the peer window's origin cannot be targeted) must not throw
+    // out of this listener: the silence ends the stream in time.
+    if (message.type === 'ping') stream.trySend({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong' });
     stream.receive(message, origin);
   }
 }
