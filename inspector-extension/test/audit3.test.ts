@@ -4,16 +4,20 @@
  * and in Debian's Chromium with the built extension for frames, CSP, reopening the panel and
  * two copies of chanasync in one page.
  */
+
+import { existsSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 import { Window } from 'happy-dom';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { LeakSnapshot, SnapshotMessage } from '../../src/protocol.js';
+import { firefoxDir } from '../build.mjs';
 import { type SessionArea, SnapshotStore } from '../src/background/store.js';
 import type { StoredFrame } from '../src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, type PanelData, rowsOf, withSnapshot } from '../src/panel/model.js';
 import { render } from '../src/panel/render.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
+import { FIREFOX_PATH, launchFirefox, newUuid } from './marionette.mjs';
 import { channel, snapshot, T0, TOP } from './snapshots.js';
 
 /**
@@ -395,5 +399,62 @@ describe('in Chromium, with the extension', () => {
       await other.page.close();
       await page.close();
     }
+  }, 60_000);
+});
+
+// The same frames in Firefox, whose content scripts run in blob: documents only with
+// `match_origin_as_fallback` since Firefox 128 (https://bugzilla.mozilla.org/show_bug.cgi?id=1897113).
+describe.skipIf(!existsSync(FIREFOX_PATH))('in Firefox (firefox-esr, Marionette), with the extension', () => {
+  const EXTENSION_ID = 'inspector@chanasync.dev';
+  const uuid = newUuid();
+  const panelUrl = `moz-extension://${uuid}/panel.html`;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let firefox: Awaited<ReturnType<typeof launchFirefox>>;
+  /** Runs `body` (the last argument is the callback for its result) in the current window. */
+  const run = (body: string) => firefox.session.run(`const done = arguments[arguments.length - 1]; ${body}`);
+
+  beforeAll(async () => {
+    await buildAll();
+    server = await startServer();
+    firefox = await launchFirefox({ extensionUuids: { [EXTENSION_ID]: uuid } });
+    await firefox.session.send('Addon:Install', { path: firefoxDir, temporary: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await firefox?.close();
+    await server?.close();
+  });
+
+  test('the channels of a blob: iframe and of a sandboxed srcdoc iframe reach the panel', async () => {
+    const { session } = firefox;
+    const panelWindow = (await session.send('WebDriver:GetWindowHandle')).value as string;
+    await session.send('WebDriver:Navigate', { url: panelUrl });
+    const tabIds = () =>
+      run('browser.tabs.query({}).then((tabs) => done(tabs.map((tab) => tab.id)));') as Promise<number[]>;
+    const before = await tabIds();
+    const pageWindow = (await session.send('WebDriver:NewWindow', { type: 'tab' })).handle as string;
+    const tabId = (await tabIds()).find((id) => !before.includes(id));
+    const switchTo = (handle: string) => session.send('WebDriver:SwitchToWindow', { handle, focus: true });
+    await switchTo(panelWindow);
+    await session.send('WebDriver:Navigate', { url: `${panelUrl}?tabId=${tabId}` });
+    await switchTo(pageWindow);
+    await session.send('WebDriver:Navigate', { url: `${server.origin}${fixturesPath}/plain.html` });
+    const html = (name: string) =>
+      bundled(`enableDebug({ intervalMs: 50 }); window.kept = new Channel(2, { name: ${JSON.stringify(name)} });`).then(
+        (code) => `<!doctype html><script>${code}</script>`,
+      );
+    await run(`
+      const blob = document.createElement('iframe');
+      blob.src = URL.createObjectURL(new Blob([${JSON.stringify(await html('ff-blob-channel'))}], { type: 'text/html' }));
+      document.body.append(blob);
+      const sandboxed = document.createElement('iframe');
+      sandboxed.sandbox = 'allow-scripts';
+      sandboxed.srcdoc = ${JSON.stringify(await html('ff-sandboxed-channel'))};
+      document.body.append(sandboxed);
+      done(true);`);
+    await switchTo(panelWindow);
+    const names = () =>
+      run(`done([...document.querySelectorAll('.row .name-text')].map((row) => row.textContent).sort());`);
+    await expect.poll(names, { timeout: 15_000, interval: 200 }).toEqual(['ff-blob-channel', 'ff-sandboxed-channel']);
   }, 60_000);
 });
