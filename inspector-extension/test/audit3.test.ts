@@ -181,6 +181,34 @@ test('a panel that hears nothing says to reload a page opened before the extensi
   expect(text).toMatch(/file:\/\/ are not inspected: serve them over http\(s\)/);
 });
 
+// Names are the page's to choose: Redux DevTools choked on state keys such as `__proto__` and on
+// values that do not survive the trip (https://github.com/zalmoxisus/redux-devtools-extension/issues/81).
+// Channel names that are property names of Object.prototype, or control and unpaired-surrogate
+// characters, must travel (structured clone and JSON) and be listed as the page named them.
+test('channels named __proto__, constructor or toString, or with NUL and lone surrogates, are listed under those names', async () => {
+  const odd = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'nul\u0000byte', 'half\ud800'];
+  const copy = await copyOfChanasync();
+  try {
+    copy.enable();
+    const keep = odd.map((name) => new copy.core.Channel(0, { name }));
+    await copy.hello();
+    const posted = copy.posted.at(-1) as SnapshotMessage;
+    const travelled = JSON.parse(JSON.stringify(structuredClone(posted))) as SnapshotMessage;
+    const data = withSnapshot(EMPTY_DATA, TOP, travelled, T0);
+    expect(labels(data).sort()).toEqual([
+      '__proto__',
+      'constructor',
+      'half\ud800',
+      'hasOwnProperty',
+      'nul byte',
+      'toString',
+    ]);
+    expect(keep).toHaveLength(odd.length);
+  } finally {
+    copy.debug.disableDebug();
+  }
+});
+
 describe('in Chromium, with the extension', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let browser: Awaited<ReturnType<typeof launchWithExtension>>;
