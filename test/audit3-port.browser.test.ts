@@ -385,3 +385,90 @@ test('a toPort with origin \'*\' sends to a sandboxed iframe (origin "null"), on
   });
   expect(result).toEqual({ sent: { sent: 2, undelivered: [] }, frame: { values: ['a', 'b'], error: 'done' } });
 });
+
+// The same loss through a window: a WebAssembly.Module posted to a cross-origin frame cannot
+// be deserialized there (WPT wasm/serialization/module/window-*-failure): `messageerror` on the
+// frame's window, which chanasync listens to as it listens for `message`.
+test('a value a cross-origin frame cannot deserialize closes its channel after the values before it, and toPort rejects', async () => {
+  const page = await open();
+  const result = await page.evaluate(async (port) => {
+    const { Channel, toPort } = window.lib;
+    const frame = document.createElement('iframe');
+    frame.src = `http://localhost:${port}/frame.html?origin=${encodeURIComponent(location.origin)}`;
+    const reported = window.nextReport(window);
+    document.body.append(frame);
+    await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    const local = new Channel(Infinity);
+    const outcome = toPort(local, frame.contentWindow!, { name: 'in' }).then(
+      () => 'resolved',
+      (error: any) => ({ name: error.name, sent: error.sent, undelivered: error.undelivered.length }),
+    );
+    local.pushNowait('a');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    local.pushNowait(new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])));
+    return { outcome: await outcome, frame: await reported, left: local.size };
+  }, server.port);
+  expect(result.outcome).toEqual({ name: 'TypeError', sent: 1, undelivered: 1 });
+  expect(result.frame.values).toEqual(['a']);
+  expect(result.frame.error).toMatch(/could not be deserialized in this context \(a messageerror\)/);
+});
+
+// Messages posted on a port before it is transferred travel with it
+// (https://github.com/whatwg/html/issues/5850; Ladybird lost them:
+// https://github.com/LadybirdBrowser/ladybird/pull/8491), and a port listened to with
+// addEventListener delivers nothing until started (https://github.com/dart-lang/sdk/issues/26351).
+test('a port handed to a Worker after its stream started (its open queued on it) still pairs, and every value arrives', async () => {
+  const page = await open();
+  const result = await page.evaluate(async () => {
+    const { Channel, toPort } = window.lib;
+    const { port1, port2 } = new MessageChannel();
+    const local = new Channel(Infinity);
+    for (let i = 0; i < 20; i++) local.pushNowait(i);
+    local.close('all sent');
+    const sending = toPort(local, port1, { name: 'late' });
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // open posted twice, nobody listening
+    const worker = new Worker(
+      window.script(`
+        addEventListener('message', async (event) => {
+          const input = lib.fromPort(event.ports[0], { name: 'late', capacity: 4 });
+          const values = [];
+          let error = null;
+          try {
+            for await (const value of input) values.push(value);
+          } catch (e) {
+            error = e;
+          }
+          postMessage({ report: { values, error } });
+        });`),
+      { type: 'module' },
+    );
+    const reported = window.nextReport(worker);
+    worker.postMessage(null, [port2]);
+    const report = await reported;
+    worker.terminate();
+    return { report, result: await sending };
+  });
+  expect(result).toEqual({
+    report: { values: [...Array(20).keys()], error: 'all sent' },
+    result: { sent: 20, undelivered: [] },
+  });
+});
+
+// A worker whose script never loads: threads.js gives up with "Timeout: Did not receive an init
+// message from worker" (https://github.com/andywer/threads.js/issues/461). toPort cannot tell
+// a Worker that is still loading from one that never will (the `error` event also fires for an
+// uncaught exception in a live worker): it waits for a receiver, pulling nothing, until its
+// signal says stop.
+test('a toPort to a Worker whose script failed to load pulls nothing and waits until its signal aborts', async () => {
+  const page = await open();
+  const result = await page.evaluate(async () => {
+    const { Channel, toPort } = window.lib;
+    const worker = new Worker('/no-such-worker.js', { type: 'module' });
+    const failed = new Promise((resolve) => worker.addEventListener('error', () => resolve(true), { once: true }));
+    const local = new Channel(Infinity);
+    local.pushNowait('job');
+    const sending = toPort(local, worker, { signal: AbortSignal.timeout(1500) });
+    return { failed: await failed, result: await sending, left: local.size };
+  });
+  expect(result).toEqual({ failed: true, result: { sent: 0, undelivered: [] }, left: 1 });
+});
