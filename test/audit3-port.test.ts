@@ -226,6 +226,22 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     expect(await done).toEqual({ sent: 2, undelivered: [] });
   });
 
+  // Comlink's pending calls never settle when their answer cannot come
+  // (https://github.com/GoogleChromeLabs/comlink/issues/601): a parked pull must not either.
+  test('a pull parked on a capacity-0 channel whose value was lost to a messageerror rejects instead of waiting forever', async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = poisoned;
+    const local = new Channel<string>(0);
+    const remote = fromPort<string>(b); // capacity 0: the pull's credit lets one value through
+    const done = settled(toPort(local, a));
+    const pulled = settled(remote.pull());
+    await local.push(POISON); // taken by the sender for the parked pull, and lost on the way
+    const { error } = await pulled;
+    expect(error).toBeInstanceOf(Error);
+    expect(((error as Error).cause as Error).message).toMatch(/could not be deserialized/);
+    expect(((await done).error as PortResult<string>).undelivered).toEqual([POISON]);
+  });
+
   test("another library's message that fails to deserialize on the same port leaves the stream unharmed", async () => {
     const { a, b } = fakePorts();
     b.undeserializable = (data) => (data as unknown as { app?: string }).app === 'broken';
@@ -261,7 +277,7 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
 // carrying a function property made ffmpeg.wasm's worker fail to post it
 // (https://github.com/ffmpegwasm/ffmpeg.wasm/issues/533).
 describe('close reasons that are errors, as structured clone treats them', () => {
-  test('an Error subclass as close reason arrives as an Error with the same message', async () => {
+  test('an Error subclass as close reason arrives as a plain Error with the same message (its name is lost)', async () => {
     class TimeoutError extends Error {
       override name = 'TimeoutError';
     }
@@ -272,6 +288,8 @@ describe('close reasons that are errors, as structured clone treats them', () =>
     local.close(new TimeoutError('request timed out'));
     const { error } = await drain(remote);
     expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TimeoutError);
+    expect((error as Error).name).toBe('Error');
     expect((error as Error).message).toBe('request timed out');
     await done;
   });
