@@ -17,6 +17,7 @@ import * as esbuild from 'esbuild';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelError } from '../src/errors.js';
+import { toReadableStream } from '../src/interop/stream.js';
 import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, type PortLike, type PortResult, toPort } from '../src/port/index.js';
 
 /** Ports and broadcast channels opened by a test, closed after it (they keep Node alive). */
@@ -173,6 +174,7 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     const pulled = ['one', POISON, 'three'].slice(0, 3 - local.size);
     expectAccounted(error as PortResult<string>, pulled);
     expect((error as PortResult<string>).sent).toBe(1);
+    expect(a.listeners + b.listeners).toBe(0); // both ends stopped listening
   });
 
   test('a last batch lost to a messageerror is noticed at once, not left hanging until a heartbeat', async () => {
@@ -305,6 +307,31 @@ describe('close reasons that are errors, as structured clone treats them', () =>
     expect((error as Error).message).toContain('exit code 1');
     expect(await done).toEqual({ sent: 0, undelivered: [] });
   });
+});
+
+// Cancelling a transferred stream's reader: the chunk in flight for it must not be lost
+// (whatwg/streams#1259 on what a transferred stream's cancel propagates:
+// https://github.com/whatwg/streams/issues/1259). A web stream over a capacity-0 fromPort
+// channel, cancelled while its read waits: the value whose credit that read granted goes to the
+// next consumer, in order.
+test('cancelling a ReadableStream over a capacity-0 fromPort channel loses no value: the one on its way goes to the next pull', async () => {
+  const [here, there] = ports();
+  const local = new Channel<number>(Infinity);
+  const remote = fromPort<number>(there); // capacity 0: each parked pull grants one credit
+  const done = toPort(local, here);
+  const reader = toReadableStream(remote).getReader();
+  const read = reader.read(); // parks a pull: one credit goes to the sender
+  await sleep(20);
+  local.pushNowait(1); // taken on that credit, posted
+  await reader.cancel('navigated away'); // in the same turn: the read is withdrawn
+  const settledRead = await read;
+  local.pushNowait(2);
+  local.close();
+  const rest = (await drain(remote)).values;
+  // 1 went to the read (if it arrived first) or waits for the next pull — never both, never lost.
+  const got = settledRead.done ? rest : [settledRead.value as number, ...rest];
+  expect(got).toEqual([1, 2]);
+  expect(await done).toEqual({ sent: 2, undelivered: [] });
 });
 
 // Aborting one task must not take unrelated work on the same worker down with it
