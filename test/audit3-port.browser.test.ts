@@ -472,3 +472,75 @@ test('a toPort to a Worker whose script failed to load pulls nothing and waits u
   });
   expect(result).toEqual({ failed: true, result: { sent: 0, undelivered: [] }, left: 1 });
 });
+
+// penpal leaked its window `message` listener (and the removed iframe with it) when an iframe
+// was removed without `destroy()` (https://github.com/Aaronius/penpal/pull/28), and polled the
+// DOM to notice a removal (https://github.com/Aaronius/penpal/issues/62); remote-dom kept its
+// listener when the child's ready never came (https://github.com/Shopify/remote-dom/pull/192).
+describe('a window that goes away', () => {
+  test('a toPort still waiting for a receiver in an iframe that is removed settles within a tick, having pulled nothing', async () => {
+    const page = await open();
+    const result = await page.evaluate(async () => {
+      const { Channel, toPort } = window.lib;
+      const frame = document.createElement('iframe');
+      frame.src = '/page.html'; // no fromPort there: the sender keeps waiting for one
+      document.body.append(frame);
+      await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      const local = new Channel(Infinity);
+      local.pushNowait('job');
+      const sending = toPort(local, frame.contentWindow!, { origin: location.origin });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      frame.remove();
+      const removedAt = performance.now();
+      const result = await sending;
+      return { result, ms: performance.now() - removedAt, left: local.size };
+    });
+    expect(result.result).toEqual({ sent: 0, undelivered: [] });
+    expect(result.left).toBe(1);
+    expect(result.ms).toBeLessThan(1000);
+  });
+
+  test('a popup closed while its toPort waits for a receiver settles within a tick', async () => {
+    const page = await open();
+    const result = await page.evaluate(async () => {
+      const { Channel, toPort } = window.lib;
+      const popup = window.open('/page.html', '_blank')!;
+      const local = new Channel(Infinity);
+      const sending = toPort(local, popup, { origin: location.origin });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      popup.close();
+      const closedAt = performance.now();
+      const result = await sending;
+      return { result, ms: performance.now() - closedAt };
+    });
+    expect(result.result).toEqual({ sent: 0, undelivered: [] });
+    expect(result.ms).toBeLessThan(1000);
+  });
+
+  test('an iframe removed mid-stream is seen within a tick, not after seconds of silence, and every value pulled is accounted for', async () => {
+    const page = await open();
+    const result = await page.evaluate(async (port) => {
+      const { Channel, toPort } = window.lib;
+      const frame = document.createElement('iframe');
+      frame.src = `http://localhost:${port}/frame.html?origin=${encodeURIComponent(location.origin)}`;
+      document.body.append(frame);
+      await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      const local = new Channel(Infinity);
+      for (let i = 0; i < 100; i++) local.pushNowait(i);
+      const sending = toPort(local, frame.contentWindow!, { name: 'in' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      frame.remove();
+      const removedAt = performance.now();
+      const result = await sending;
+      return {
+        sent: result.sent,
+        undelivered: result.undelivered,
+        left: local.size,
+        ms: performance.now() - removedAt,
+      };
+    }, server.port);
+    expect(result.sent + result.undelivered.length + result.left).toBe(100);
+    expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
+    expect(result.ms).toBeLessThan(1000);
+  });
+});

@@ -536,7 +536,9 @@ class Sender<T> extends Stream {
  *   `ping` after 1 s of silence, gone after 5 s); `toPort` then resolves with the values not
  *   acknowledged in `undelivered` — some of which the dead context may have committed before
  *   it died.
- * - Until a receiver answers, nothing is pulled; `open` is posted again every second.
+ * - Until a receiver answers, nothing is pulled; `open` is posted again every second. A window
+ *   port that closes meanwhile (a removed iframe, a closed popup: its `closed` is read every
+ *   half second, as while running) resolves it with nothing sent.
  *
  * The local channel is not closed by `toPort` (it may be read again afterwards).
  *

@@ -5,7 +5,9 @@
  * posting, and the heartbeat that detects a context that died.
  *
  * Why a heartbeat: a context that goes away (a terminated Worker, a removed iframe, a closed
- * tab) says nothing. The `MessagePort` `close` event would, but it is not reliable (Chromium
+ * tab) says nothing. (A window port is the exception: a removed iframe's or a closed popup's
+ * window reads `closed`, which every tick checks — so a stream to it ends within a tick, even
+ * one still pairing.) The `MessagePort` `close` event would, but it is not reliable (Chromium
  * 156 did not fire it for a terminated worker's port), so it is only a fast path where it fires.
  * Every {@link TICK_MS}, a stream that has heard nothing from its peer for {@link PING_AFTER_MS}
  * posts `ping`; a `ping` is answered with `pong` at once, from the message handler — so a peer
@@ -117,6 +119,15 @@ export function windowOrigin(origin: string, caller: string): string {
     throw new TypeError(`${caller}: origin must be '*' or an origin such as 'https://app.example', got '${origin}'`);
   }
   return parsed;
+}
+
+/** Whether the window `port` is closed (discarded): a removed iframe's, a closed popup's. */
+function isClosedWindow(port: PortLike): boolean {
+  try {
+    return (port as { closed?: unknown }).closed === true;
+  } catch {
+    return false;
+  }
 }
 
 /** The endpoint of each port object in use. */
@@ -339,6 +350,13 @@ export abstract class Stream {
     const time = now();
     const late = time - this.ticked > LATE_TICK_MS;
     this.ticked = time;
+    if (this.endpoint.window && isClosedWindow(this.endpoint.port)) {
+      // A removed iframe, a closed popup or tab: its window says so (`closed`, readable across
+      // origins), so it is gone now — also while a sender still waits for it to answer, which
+      // it never would (and the listener on this global would hold the window forever).
+      this.gone('its window was closed');
+      return;
+    }
     if (this.beforeTick()) return;
     const silence = time - this.heard;
     if (silence >= GONE_AFTER_MS && !late) this.gone(`sent nothing for ${Math.round(silence)} ms`);
