@@ -537,6 +537,26 @@ describe('from() reads only for a consumer that can take the value (it-pushable,
   });
 });
 
+describe('memory of a channel that is never empty (Effect)', () => {
+  // https://github.com/Effect-TS/effect/pull/8373 (item 2): the list behind a busy Queue that
+  // never fully emptied kept one backing slot for every element it ever carried. This reads
+  // `slots`, the channel's internal ring: its length is the memory the buffer holds.
+  test('an unbounded channel that never empties, carrying 100,000 values, keeps a ring of 8 slots and no value it gave away', () => {
+    const channel = new Channel<number>(Infinity);
+    channel.pushNowait(-2);
+    channel.pushNowait(-1);
+    for (let i = 0; i < 100_000; i++) {
+      channel.pushNowait(i);
+      if (channel.pullNowait() !== i - 2) throw new Error(`value ${i - 2} out of order`);
+    }
+    expect(channel.size).toBe(2);
+    expect(channel.slots.length).toBe(8);
+    expect(channel.slots.filter((value) => value !== undefined).sort((a, b) => (a as number) - (b as number))).toEqual([
+      99_998, 99_999,
+    ]);
+  });
+});
+
 describe('operations that give up at the last moment (trio, Effect PubSub)', () => {
   // https://github.com/python-trio/trio/issues/1626 "Memory channels and timeout": a send to a
   // channel that was not full failed under fail_after(0), because the send yielded first.
@@ -579,6 +599,79 @@ describe('operations that give up at the last moment (trio, Effect PubSub)', () 
     expect(reads).toBe(0);
     expect(values.stats()).toMatchObject({ waitingPushers: 0, waitingPullers: 0, closed: false });
     values.close();
+  });
+});
+
+describe('a broadcast of a lazy source under random use (interplay)', () => {
+  test('a broadcast of a from() channel under random joins, leaves, reads and aborted pulls loses no value read and keeps each subscriber’s run whole', async () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const next = random(seed * 7919);
+      let reads = 0;
+      let stop = false;
+      const source = from(
+        (function* () {
+          while (!stop) yield reads++;
+        })(),
+        { capacity: Math.floor(next() * 3) },
+      );
+      const hub = broadcast(source);
+      // Each subscriber's received values in commit order: a pull reserves its slot when called
+      // (parked pulls are served before any later tryPull), and fills it when it resolves.
+      type Taker = { channel: Channel<number>; slots: (number | undefined)[] };
+      const present: Taker[] = [];
+      const everyone: Taker[] = [];
+      for (let step = 0; step < 150; step++) {
+        const r = next();
+        if (r < 0.15 || present.length === 0) {
+          const taker = { channel: hub.subscribe({ capacity: Math.floor(next() * 3) }), slots: [] };
+          present.push(taker);
+          everyone.push(taker);
+        } else if (r < 0.25) {
+          present.splice(Math.floor(next() * present.length), 1)[0]?.channel.close();
+        } else if (r < 0.7) {
+          const taker = present[Math.floor(next() * present.length)] as Taker;
+          const value = taker.channel.tryPull();
+          if (value !== undefined) taker.slots.push(value);
+        } else if (r < 0.85) {
+          const taker = present[Math.floor(next() * present.length)] as Taker;
+          const controller = new AbortController();
+          const slot = taker.slots.push(undefined) - 1;
+          taker.channel.pull({ signal: controller.signal }).then(
+            (value) => {
+              taker.slots[slot] = value;
+            },
+            () => {},
+          );
+          if (next() < 0.5) controller.abort();
+        } else {
+          await turn();
+        }
+        if (next() < 0.3) await Promise.resolve();
+      }
+      stop = true; // the source ends at its next read (closing the channel would drop a read in flight)
+      // Those still subscribed read to the end together (each parked pull is room, and the
+      // broadcast takes what is left in the source only when every one has room); those that
+      // left keep what they received, readable.
+      await Promise.all(
+        present.map(async (taker) => {
+          for await (const value of taker.channel) taker.slots.push(value);
+        }),
+      );
+      const received = new Set<number>();
+      // With nobody subscribed at the end, what was read last waits in the source.
+      for await (const value of source) received.add(value);
+      for (const taker of everyone) {
+        for (let value = taker.channel.tryPull(); value !== undefined; value = taker.channel.tryPull()) {
+          taker.slots.push(value);
+        }
+        const values = taker.slots.filter((value): value is number => value !== undefined);
+        // Every value pulled after it subscribed, until it left: a run of consecutive values.
+        expect(values, `seed ${seed}`).toEqual(values.map((_, k) => (values[0] as number) + k));
+        for (const value of values) received.add(value);
+      }
+      for (let value = 0; value < reads; value++)
+        expect(received.has(value), `seed ${seed}: value ${value}`).toBe(true);
+    }
   });
 });
 
