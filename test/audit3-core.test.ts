@@ -602,6 +602,20 @@ describe('operations that give up at the last moment (trio, Effect PubSub)', () 
   });
 });
 
+describe('a broadcast with only drop-mode subscribers (Kotlin conflate)', () => {
+  // Nothing holds such a broadcast back: it drains its source as values come, read or not
+  // (README, Broadcast and ticker) — over an endless synchronous source, without end.
+  test('a broadcast whose one subscriber is drop-oldest drains a from() source nobody reads, and the subscriber holds the last value', async () => {
+    const source = from(Array.from({ length: 1000 }, (_, i) => i));
+    const latest = broadcast(source).subscribe({ capacity: 1, overflow: 'drop-oldest' });
+    for (let i = 0; i < 3; i++) await turn();
+    expect(source.closed).toBe(true);
+    expect(latest.closed).toBe(true);
+    expect(latest.pullNowait()).toBe(999);
+    expect(() => latest.pullNowait()).toThrow(ChannelClosedError);
+  });
+});
+
 describe('a broadcast of a lazy source under random use (interplay)', () => {
   test('a broadcast of a from() channel under random joins, leaves, reads and aborted pulls loses no value read and keeps each subscriber’s run whole', async () => {
     for (let seed = 1; seed <= 60; seed++) {
