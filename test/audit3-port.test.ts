@@ -309,6 +309,22 @@ describe('close reasons that are errors, as structured clone treats them', () =>
   });
 });
 
+// Comlink in Node: "TypeError: ep.addEventListener is not a function"
+// (https://github.com/GoogleChromeLabs/comlink/issues/503) — worker_threads' Worker is an
+// EventEmitter. chanasync refuses it at the call, and the error says what to use instead.
+test('a Node worker_threads Worker as port is refused with a TypeError that points to a MessageChannel port', async () => {
+  const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
+  try {
+    const port = worker as unknown as PortLike;
+    await expect(toPort(new Channel<number>(), port)).rejects.toThrow(
+      /^toPort\(channel, port, options\): port has no addEventListener, .*MessageChannel port/,
+    );
+    expect(() => fromPort(port)).toThrow(/^fromPort\(port, options\): port has no addEventListener, .*parentPort/);
+  } finally {
+    await worker.terminate();
+  }
+});
+
 // Cancelling a transferred stream's reader: the chunk in flight for it must not be lost
 // (whatwg/streams#1259 on what a transferred stream's cancel propagates:
 // https://github.com/whatwg/streams/issues/1259). A web stream over a capacity-0 fromPort

@@ -148,7 +148,12 @@ export function endpointOf(port: PortLike, caller: string): Endpoint {
     const listen = (window ? globalThis : port) as Partial<EventTarget>;
     const where = window ? "port is a Window, but this context's global" : 'port';
     if (typeof listen.addEventListener !== 'function') {
-      throw new TypeError(`${caller}: ${where} has no addEventListener, so nothing can be heard from it`);
+      // Node's worker_threads Worker is an EventEmitter (`on`), not an EventTarget.
+      const hint =
+        typeof (listen as { on?: unknown }).on === 'function'
+          ? ' (an EventEmitter, such as a Node worker_threads Worker? Give it a MessageChannel port, and use the other port, or parentPort, in the worker)'
+          : '';
+      throw new TypeError(`${caller}: ${where} has no addEventListener, so nothing can be heard from it${hint}`);
     }
     if (typeof listen.removeEventListener !== 'function') {
       throw new TypeError(`${caller}: ${where} has no removeEventListener, so its listener could not be removed`);
