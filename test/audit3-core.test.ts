@@ -602,6 +602,48 @@ describe('operations that give up at the last moment (trio, Effect PubSub)', () 
   });
 });
 
+describe('overlapping next() calls (cordis, Node stream/iter)', () => {
+  // https://github.com/cordiverse/cordis/issues/49 "Concurrent interval iterator reads can
+  // remain pending forever": each next() replaced the one pending resolver, so the first tick
+  // settled the latest read and earlier reads hung.
+  test('two next() calls on a ticker’s iterator are settled by the next two ticks, oldest first', async () => {
+    vi.useFakeTimers();
+    const ticks = ticker(10);
+    const iterator = ticks[Symbol.asyncIterator]();
+    const first = track(iterator.next());
+    const second = track(iterator.next());
+    vi.advanceTimersByTime(10);
+    await flush();
+    expect(first.current).toMatchObject({ status: 'fulfilled', value: { done: false } });
+    expect(second.current.status).toBe('pending');
+    vi.advanceTimersByTime(10);
+    await flush();
+    expect(second.current).toMatchObject({ status: 'fulfilled', value: { done: false } });
+    const [a, b] = [first.current, second.current] as { value: IteratorResult<number> }[];
+    expect((b?.value.value as number) - (a?.value.value as number)).toBe(10);
+    ticks.close();
+  });
+
+  // https://github.com/nodejs/node/issues/63499 (and #63519): a broadcast consumer with two
+  // overlapping next() calls settled the second with the first value and left the first
+  // pending; return() did not settle a pending read.
+  test('overlapping next() calls on a subscriber’s iterator: the first gets the value, return() settles the other as done', async () => {
+    const source = new Channel<string>();
+    const subscriber = broadcast(source).subscribe();
+    const iterator = subscriber[Symbol.asyncIterator]();
+    const first = track(iterator.next());
+    const second = track(iterator.next());
+    expect(source.tryPush('x')).toBe(true);
+    await flush();
+    expect(first.current).toEqual({ status: 'fulfilled', value: { done: false, value: 'x' } });
+    expect(second.current.status).toBe('pending');
+    await iterator.return?.();
+    await flush();
+    expect(second.current).toEqual({ status: 'fulfilled', value: { done: true, value: undefined } });
+    expect(subscriber.stats().waitingPullers).toBe(0);
+  });
+});
+
 describe('a broadcast with only drop-mode subscribers (Kotlin conflate)', () => {
   // Nothing holds such a broadcast back: it drains its source as values come, read or not
   // (README, Broadcast and ticker) — over an endless synchronous source, without end.
