@@ -244,6 +244,43 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     expect(((await done).error as PortResult<string>).undelivered).toEqual([POISON]);
   });
 
+  test('a port that delivers synchronously, with the messageerror inside postMessage, settles toPort once, accounting for every value', async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = poisoned;
+    for (const port of [a, b]) {
+      // Delivery (and the messageerror) from inside postMessage, re-entering the other side.
+      port.postMessage = function (this: FakePort, message: unknown) {
+        const data = structuredClone(message) as Message;
+        this.posted.push(message as Message);
+        if (!this.peer.undeserializable(data)) this.peer.dispatchEvent(new MessageEvent('message', { data }));
+        else this.peer.dispatchEvent(new MessageEvent('messageerror', { data: null }));
+      };
+    }
+    const local = new Channel<string>(Infinity);
+    const remote = fromPort<string>(b, { capacity: 8 });
+    let settlements = 0;
+    const done = settled(
+      toPort(local, a).finally(() => {
+        settlements++;
+      }),
+    );
+    local.pushNowait('one');
+    await sleep(10);
+    local.pushNowait(POISON);
+    local.pushNowait('three'); // same turn: one batch with POISON
+    await sleep(10);
+    local.pushNowait('four');
+    const { values, error } = await drain(remote);
+    expect(values).toEqual(['one']);
+    expect(error).toBeInstanceOf(ChannelError);
+    const result = (await done).error as PortResult<string>;
+    expectAccounted(result, ['one', POISON, 'three', 'four'].slice(0, 4 - local.size));
+    expect(result.sent).toBe(1);
+    await sleep(10);
+    expect(settlements).toBe(1);
+    expect(a.listeners + b.listeners).toBe(0);
+  });
+
   test("another library's message that fails to deserialize on the same port leaves the stream unharmed", async () => {
     const { a, b } = fakePorts();
     b.undeserializable = (data) => (data as unknown as { app?: string }).app === 'broken';
