@@ -387,6 +387,11 @@ class Receiver<T> extends Stream {
  *   the other side is gone (for-await over it throws that error; pulls reject with a
  *   `ChannelClosedError` whose `cause` it is). A context that blocks its event loop for more
  *   than about 3 s while values are in flight is treated the same way (see the README).
+ * - **A message that cannot be deserialized here** (the platform fires `messageerror` instead
+ *   of `message`: a `WebAssembly.Module` sent to a SharedWorker, say) is never skipped: the
+ *   sender says how many values it posted, and this channel, finding fewer, commits nothing
+ *   more and closes with a {@link ChannelError} saying so; the sender gets those values back
+ *   as undelivered.
  * - Messages that are not this protocol's, or are for another name, are ignored.
  *
  * The channel is created with `input: true`: debug mode shows a wait on it as waiting for
