@@ -24,8 +24,10 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * A channel fed lazily from `source` — an iterable, an async iterable (an async generator, a
  * Node stream) or a `ReadableStream` (a `fetch` body) — with backpressure: a value is read
  * from the source only when it can be committed at once — a free slot in the buffer, or (for
- * capacity 0) a pull waiting — so never more than `capacity` values are read ahead of the
- * consumer (capacity 0: none; the source is read when a pull asks). An endless source is fine.
+ * capacity 0) a pull waiting that can take it (not one whose signal is aborted, nor a
+ * `broadcast`'s pull while a subscriber has no room) — so never more than `capacity` values
+ * are read ahead of the consumer (capacity 0: none; the source is read when a pull asks). An
+ * endless source is fine.
  * (One exception: a pull that gives up while its value is being read from an async source
  * leaves that value waiting to be pushed.)
  *
