@@ -46,6 +46,15 @@ async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error
   }
 }
 
+/** Waits until `condition` holds, a few ms at a time (at most `ms`: the machine may be loaded). */
+async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(2);
+  }
+}
+
 /** How `promise` settled: `{ value }` or `{ error }`. */
 async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
   try {
@@ -87,6 +96,11 @@ class FakePort extends EventTarget {
   /** The messages of `type` posted on this side. */
   sent(type: string): Message[] {
     return this.posted.filter((message) => message.type === type);
+  }
+
+  /** Whether a `values` message posted on this side carried `value`. */
+  postedValue(value: unknown): boolean {
+    return this.sent('values').some((message) => (message.values as unknown[]).includes(value));
   }
 
   /** How many listeners are registered, all types together. */
@@ -142,9 +156,9 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     const remote = fromPort<string>(b, { capacity: 16 });
     const done = settled(toPort(local, a));
     local.pushNowait('one');
-    await sleep(20);
-    local.pushNowait(POISON);
-    await sleep(20);
+    await until(() => a.postedValue('one'));
+    local.pushNowait(POISON); // a batch of its own
+    await until(() => a.postedValue(POISON));
     local.pushNowait('three');
     local.close();
     const { values, error } = await drain(remote);
@@ -161,9 +175,9 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     const remote = fromPort<string>(b, { capacity: 16 });
     const done = settled(toPort(local, a));
     local.pushNowait('one');
-    await sleep(20);
-    local.pushNowait(POISON);
-    await sleep(20);
+    await until(() => a.postedValue('one'));
+    local.pushNowait(POISON); // a batch of its own
+    await until(() => a.postedValue(POISON));
     local.pushNowait('three');
     local.close();
     await drain(remote);
@@ -183,7 +197,7 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     const local = new Channel<string>(Infinity);
     const remote = fromPort<string>(b, { capacity: 16 });
     const done = settled(toPort(local, a));
-    await sleep(20); // paired
+    await until(() => b.sent('credit').length > 0); // paired
     local.pushNowait(POISON); // and nothing after it: the local channel stays open
     const started = performance.now();
     const { values, error } = await drain(remote);
@@ -201,7 +215,7 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     const local = new Channel<string>(Infinity);
     const remote = fromPort<string>(b, { capacity: 16 });
     const done = settled(toPort(local, a));
-    await sleep(20);
+    await until(() => b.sent('credit').length > 0); // paired
     local.pushNowait(POISON);
     const started = performance.now();
     const { error } = await drain(remote);
@@ -265,10 +279,10 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
       }),
     );
     local.pushNowait('one');
-    await sleep(10);
+    await until(() => a.postedValue('one'));
     local.pushNowait(POISON);
     local.pushNowait('three'); // same turn: one batch with POISON
-    await sleep(10);
+    await until(() => a.postedValue(POISON));
     local.pushNowait('four');
     const { values, error } = await drain(remote);
     expect(values).toEqual(['one']);
