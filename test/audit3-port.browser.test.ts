@@ -112,12 +112,14 @@ describe('a value the SharedWorker cannot deserialize (a WebAssembly.Module)', (
       local.pushNowait(4);
       return { report: await reported, outcome: await outcome, left: local.size };
     });
-    expect(result.report.values).toEqual([1, 2]);
+    // 1 and 2 went in batches before the module's (on a loaded machine, 2 may share its batch).
+    expect(result.outcome.sent).toBeGreaterThanOrEqual(1);
+    expect(result.report.values).toEqual([1, 2].slice(0, result.outcome.sent)); // never 4
     expect(result.report.error).toMatch(/could not be deserialized in this context \(a messageerror\)/);
     expect(result.outcome.name).toBe('TypeError');
     expect(result.outcome.message).toMatch(/^toPort\(channel, port\): .*could not deserialize/);
-    expect(result.outcome.sent).toBe(2);
-    expect([...result.outcome.undelivered, ...(result.left === 1 ? [4] : [])]).toEqual(['module', 4]);
+    const rest = [...result.outcome.undelivered, ...(result.left === 1 ? [4] : [])];
+    expect([...result.report.values, ...rest]).toEqual([1, 2, 'module', 4]);
   });
 });
 
@@ -246,7 +248,6 @@ test(
     }, server.port);
     // Everything the old stream pulled is sent (to the old document) or undelivered.
     expect(result.old.sent + result.old.undelivered.length + result.rest).toBe(10);
-    expect(result.old.sent).toBeGreaterThanOrEqual(5);
     expect(result.settledMs).toBeLessThan(GONE_AFTER_MS + 1500);
     // The new document got exactly what the new stream sent: none of the old stream's values.
     const restValues = [...Array(result.rest).keys()].map((i) => 10 - result.rest + i);
@@ -408,8 +409,9 @@ test('a value a cross-origin frame cannot deserialize closes its channel after t
     local.pushNowait(new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])));
     return { outcome: await outcome, frame: await reported, left: local.size };
   }, server.port);
-  expect(result.outcome).toEqual({ name: 'TypeError', sent: 1, undelivered: 1 });
-  expect(result.frame.values).toEqual(['a']);
+  expect(result.outcome.name).toBe('TypeError');
+  expect(result.frame.values).toEqual(['a'].slice(0, result.outcome.sent)); // 'a' unless it shared the lost batch
+  expect(result.outcome.sent + result.outcome.undelivered + result.left).toBe(2);
   expect(result.frame.error).toMatch(/could not be deserialized in this context \(a messageerror\)/);
 });
 
