@@ -360,6 +360,24 @@ describe('close reasons that are errors, as structured clone treats them', () =>
   });
 });
 
+// A new receiver announcing itself ends a stream over a window only (the frame reloaded:
+// penpal's https://github.com/Aaronius/penpal/issues/14). Over a port that may reach several
+// contexts, or a second copy of the library, a `ready` of the name proves nothing.
+test('a ready of its name heard over a MessagePort while a stream runs changes nothing: every value arrives', async () => {
+  const [here, there] = ports();
+  const local = new Channel<number>(Infinity);
+  const remote = fromPort<number>(there, { name: 'jobs', capacity: 4 });
+  const done = toPort(local, here, { name: 'jobs' });
+  local.pushNowait(1);
+  expect(await remote.pull()).toBe(1);
+  there.postMessage({ source: 'chanasync-port', version: 1, name: 'jobs', type: 'ready' });
+  await sleep(20);
+  local.pushNowait(2);
+  local.close();
+  expect(await drain(remote)).toEqual({ values: [2], error: undefined });
+  expect(await done).toEqual({ sent: 2, undelivered: [] });
+});
+
 // Comlink in Node: "TypeError: ep.addEventListener is not a function"
 // (https://github.com/GoogleChromeLabs/comlink/issues/503) — worker_threads' Worker is an
 // EventEmitter. chanasync refuses it at the call, and the error says what to use instead.

@@ -431,6 +431,14 @@ class Sender<T> extends Stream {
     switch (message.type) {
       case 'ready':
         if (this.stage === Stage.Pairing) this.trySend({ ...this.envelope(), type: 'open' });
+        else if (this.endpoint.window) {
+          // A new receiver of this name in the window this sender runs on: one document holds
+          // one receiver of a name at a time, and the one it ran on would have said `closed`
+          // first — so the window shows a new document (the frame reloaded or navigated), and
+          // the old one is gone without a word. Finish now rather than after the heartbeat, so
+          // that a new toPort of this name can pair with the new document.
+          this.gone();
+        }
         return;
       case 'credit':
         if (this.stage === Stage.Pairing) {
