@@ -543,7 +543,9 @@ class Sender<T> extends Stream {
  * - **Death.** A receiver whose context died is detected by a heartbeat within about 5 s (a
  *   `ping` after 1 s of silence, gone after 5 s); `toPort` then resolves with the values not
  *   acknowledged in `undelivered` — some of which the dead context may have committed before
- *   it died.
+ *   it died. Over a window port, sooner: a window that closed (a removed iframe, a closed
+ *   popup) within half a second, and a new document's receiver of this name announcing itself
+ *   (the frame reloaded or navigated) at once.
  * - Until a receiver answers, nothing is pulled; `open` is posted again every second. A window
  *   port that closes meanwhile (a removed iframe, a closed popup: its `closed` is read every
  *   half second, as while running) resolves it with nothing sent.
