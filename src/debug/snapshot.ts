@@ -291,14 +291,14 @@ export function userFrames(stack: string | undefined): string {
 }
 
 /**
- * `text` cut to at most `limit` UTF-16 code units, never in the middle of a surrogate pair: a
+ * `text` cut to at most `max` UTF-16 code units, never in the middle of a surrogate pair: a
  * name or stack of emoji or other astral characters cut at the limit would otherwise end in half
  * a character, which shows as U+FFFD in the inspector (and is not well-formed Unicode).
  */
-export function cut(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const last = text.charCodeAt(limit - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? limit - 1 : limit);
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /*
