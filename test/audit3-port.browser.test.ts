@@ -80,7 +80,10 @@ describe('a value the SharedWorker cannot deserialize (a WebAssembly.Module)', (
             const values = [];
             let error = null;
             try {
-              for await (const value of input) values.push(value);
+              for await (const value of input) {
+                values.push(value);
+                port.postMessage({ progress: value });
+              }
             } catch (e) {
               error = e.message;
             }
@@ -102,19 +105,27 @@ describe('a value the SharedWorker cannot deserialize (a WebAssembly.Module)', (
           ),
         }),
       );
-      const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+      /** Resolves once the worker says it took `value`: the next push is a batch of its own. */
+      const took = (value: number) =>
+        new Promise<void>((resolve) => {
+          const listener = (event: MessageEvent) => {
+            if (event.data?.progress !== value) return;
+            worker.port.removeEventListener('message', listener);
+            resolve();
+          };
+          worker.port.addEventListener('message', listener);
+        });
       local.pushNowait(1);
-      await pause();
+      await took(1);
       local.pushNowait(2);
-      await pause();
+      await took(2);
       local.pushNowait(module);
-      await pause();
+      await new Promise((resolve) => setTimeout(resolve, 50));
       local.pushNowait(4);
       return { report: await reported, outcome: await outcome, left: local.size };
     });
-    // 1 and 2 went in batches before the module's (on a loaded machine, 2 may share its batch).
-    expect(result.outcome.sent).toBeGreaterThanOrEqual(1);
-    expect(result.report.values).toEqual([1, 2].slice(0, result.outcome.sent)); // never 4
+    expect(result.report.values).toEqual([1, 2]); // never 4
+    expect(result.outcome.sent).toBe(2);
     expect(result.report.error).toMatch(/could not be deserialized in this context \(a messageerror\)/);
     expect(result.outcome.name).toBe('TypeError');
     expect(result.outcome.message).toMatch(/^toPort\(channel, port\): .*could not deserialize/);
@@ -248,7 +259,7 @@ test(
     }, server.port);
     // Everything the old stream pulled is sent (to the old document) or undelivered.
     expect(result.old.sent + result.old.undelivered.length + result.rest).toBe(10);
-    expect(result.settledMs).toBeLessThan(2000); // the reload and the new document's ready, not 5 s of silence
+    expect(result.settledMs).toBeLessThan(GONE_AFTER_MS - 1000); // the reload and the new document’s ready, not 5 s of silence after it
     // The new document got exactly what the new stream sent: none of the old stream's values.
     const restValues = [...Array(result.rest).keys()].map((i) => 10 - result.rest + i);
     expect(result.report).toEqual({ values: restValues, error: 'page done' });
@@ -361,7 +372,7 @@ test('a toPort to a sandboxed iframe (origin "null") rejects at pairing with a T
     left: 1,
     frame: { values: [], error: expect.any(String) },
   });
-  expect((result as { ms: number }).ms).toBeLessThan(1000);
+  expect((result as { ms: number }).ms).toBeLessThan(3000);
 });
 
 test('a toPort with origin \'*\' sends to a sandboxed iframe (origin "null"), on purpose', async () => {
@@ -499,7 +510,7 @@ describe('a window that goes away', () => {
     });
     expect(result.result).toEqual({ sent: 0, undelivered: [] });
     expect(result.left).toBe(1);
-    expect(result.ms).toBeLessThan(1000);
+    expect(result.ms).toBeLessThan(2500);
   });
 
   test('a popup closed while its toPort waits for a receiver settles within a tick', async () => {
@@ -516,7 +527,7 @@ describe('a window that goes away', () => {
       return { result, ms: performance.now() - closedAt };
     });
     expect(result.result).toEqual({ sent: 0, undelivered: [] });
-    expect(result.ms).toBeLessThan(1000);
+    expect(result.ms).toBeLessThan(2500);
   });
 
   test('an iframe removed mid-stream is seen within a tick, not after seconds of silence, and every value pulled is accounted for', async () => {
@@ -543,6 +554,6 @@ describe('a window that goes away', () => {
     }, server.port);
     expect(result.sent + result.undelivered.length + result.left).toBe(100);
     expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
-    expect(result.ms).toBeLessThan(1000);
+    expect(result.ms).toBeLessThan(2500);
   });
 });
