@@ -536,7 +536,7 @@ describe('a BroadcastChannel as the port', () => {
 // relayed through a worker breaks when that worker is terminated, and reads stall
 // (https://github.com/whatwg/streams/issues/1256). A relay of chanasync streams through a worker
 // thread that is terminated must settle both ends, with every value accounted for.
-describe('a relay through a worker thread that is terminated', () => {
+describe('worker threads: a relay that is terminated, a receiver that blocks right after a batch', () => {
   const lib = join(import.meta.dirname, '..', 'node_modules', '.cache', 'audit3-port', 'lib.mjs');
   beforeAll(async () => {
     mkdirSync(join(lib, '..'), { recursive: true });
@@ -589,4 +589,77 @@ describe('a relay through a worker thread that is terminated', () => {
     expect(result.sent).toBeGreaterThanOrEqual(got.length);
     expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
   }, 20_000);
+
+  // Comlink, piscina and workerpool all lose or repeat work when a worker stops answering
+  // (https://github.com/poolifier/poolifier/pull/3211: "settle in-flight task promises on every
+  // unexpected worker exit"). A receiver whose loop blocks for longer than the heartbeat in the
+  // very task that committed a batch — before its acknowledgement, which goes out after the
+  // turn — still holds that batch when it runs on, while its sender, having given it up, lists
+  // it as undelivered. Pinned here (and in the README): nothing is lost; the values in both
+  // places are exactly the ones committed in that last turn.
+  test(
+    'a receiver that blocks longer than the heartbeat in the task that committed a batch: nothing is lost, and only that batch is in both places',
+    async () => {
+      const { port1, port2 } = new MessageChannel();
+      opened.push(port1);
+      const worker = new Worker(
+        `const { workerData, parentPort } = require('node:worker_threads');
+         import(workerData.lib).then(async ({ fromPort }) => {
+           const port = workerData.port;
+           const input = fromPort(port, { capacity: 4 });
+           const received = [];
+           let blocked = false;
+           // A listener of the app, after chanasync's: it blocks in the task of the second batch.
+           port.addEventListener('message', (event) => {
+             if (event.data?.type !== 'values' || event.data.values[0] !== 4 || blocked) return;
+             blocked = true;
+             parentPort.postMessage({ blocking: event.data.values });
+             const until = performance.now() + workerData.blockMs;
+             while (performance.now() < until);
+           });
+           let error = null;
+           try {
+             for await (const value of input) {
+               received.push(value);
+               if (received.length === 4) await new Promise((resolve) => setTimeout(resolve, 50));
+             }
+           } catch (e) {
+             error = e.message;
+           }
+           parentPort.postMessage({ received, error });
+         });`,
+        {
+          eval: true,
+          workerData: { lib: pathToFileURL(lib).href, port: port2, blockMs: GONE_AFTER_MS + 1500 },
+          transferList: [port2],
+        },
+      );
+      const reports: unknown[] = [];
+      const reported = new Promise<void>((resolve) =>
+        worker.on('message', (message) => {
+          reports.push(message);
+          if (reports.length === 2) resolve();
+        }),
+      );
+      const local = new Channel<number>(Infinity);
+      for (let i = 0; i < 12; i++) local.pushNowait(i);
+      const result = await toPort(local, port1 as unknown as PortLike);
+      await reported;
+      await worker.terminate();
+      const { received, error } = reports[1] as { received: number[]; error: string };
+      const { blocking } = reports[0] as { blocking: number[] };
+      expect(blocking[0]).toBe(4);
+      expect(error).toMatch(/other side is gone|could answer nothing/);
+      expect(received).toEqual([...received.keys()]); // in order, no gap
+      // Nothing lost: every value pulled was received there or is undelivered here (or both).
+      const pulled = 12 - local.size;
+      expect(new Set([...received, ...result.undelivered]).size).toBe(pulled);
+      expect(result.undelivered).toEqual([...Array(pulled - result.sent).keys()].map((i) => result.sent + i));
+      // Both places: exactly the batch committed in the task that blocked; what arrived during
+      // the block was refused (undelivered only).
+      const both = received.filter((value) => result.undelivered.includes(value));
+      expect(both).toEqual(blocking);
+    },
+    GONE_AFTER_MS + 15_000,
+  );
 });
