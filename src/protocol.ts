@@ -161,6 +161,13 @@ export interface SnapshotMessage {
    * `time` (a page's clock can be wrong or step back).
    */
   readonly seq?: number;
+  /**
+   * Which copy of chanasync posted it: a random id per copy (1–64 letters, digits, `_` or `-`),
+   * the same across its `enableDebug` calls. Two bundles that each include chanasync number
+   * their channels from 1 alike; an inspector keeps their snapshots apart by this. Only on
+   * posted snapshots (`snapshot()` returns none).
+   */
+  readonly instance?: string;
   /** Who produced the snapshot, when known. */
   readonly context?: DebugContext;
 }
