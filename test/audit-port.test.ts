@@ -9,47 +9,19 @@
 import { getEventListeners } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import fc from 'fast-check';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { from } from '../src/interop/from.js';
 import { merge } from '../src/interop/merge.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
 import { runInNode } from './helpers/node-script.js';
+import { closeAfterTest, closePortsAfterEach, collect, drain, ports, sleep, until } from './helpers/ports.js';
 
-/** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
-const opened: MessagePort[] = [];
-afterEach(() => {
-  for (const port of opened.splice(0)) port.close();
-});
+closePortsAfterEach();
 
-/** A fresh Node MessageChannel; both ports are closed after the test. */
-function ports(): [PortLike & MessagePort, PortLike & MessagePort] {
-  const { port1, port2 } = new MessageChannel();
-  opened.push(port1, port2);
-  return [port1 as PortLike & MessagePort, port2 as PortLike & MessagePort];
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** One macrotask: the messages already posted on a fake port are delivered. */
 const tick = () => sleep(0);
-
-async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
-  const values: T[] = [];
-  for await (const value of channel) values.push(value);
-  return values;
-}
-
-/** What a for-await over `channel` collected, and the error it ended with (if any). */
-async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
-  const values: T[] = [];
-  try {
-    for await (const value of channel) values.push(value);
-    return { values, error: undefined };
-  } catch (error) {
-    return { values, error };
-  }
-}
 
 type Message = { type: string; [key: string]: unknown };
 
@@ -119,15 +91,6 @@ function fakePorts(): { a: FakePort; b: FakePort } {
   a.peer = b;
   b.peer = a;
   return { a, b };
-}
-
-/** Waits until `condition` holds, a task at a time (at most `ms`). */
-async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(1);
-  }
 }
 
 /** The values of every `values` message posted on `port`, flattened. */
@@ -1930,11 +1893,11 @@ describe('transfer lists and sharing a channel', () => {
     const remote = fromPort<{ id: number; reply: MessagePort }>(there, { capacity: 2 });
     const done = toPort(local, here, { transfer: (value) => [value.reply] });
     const { port1, port2 } = new MessageChannel();
-    opened.push(port1, port2);
+    closeAfterTest(port1, port2);
     await local.push({ id: 1, reply: port2 });
     const received = await remote.pull();
     expect(received.id).toBe(1);
-    opened.push(received.reply);
+    closeAfterTest(received.reply);
     const answer = new Promise((resolve) => port1.once('message', resolve));
     received.reply.postMessage('pong');
     expect(await answer).toBe('pong');
@@ -1948,7 +1911,7 @@ describe('transfer lists and sharing a channel', () => {
     const remote = fromPort<{ reply: MessagePort }>(there, { capacity: 2 });
     const done = toPort(local, here);
     const { port1, port2 } = new MessageChannel();
-    opened.push(port1, port2);
+    closeAfterTest(port1, port2);
     const value = { reply: port2 };
     await local.push(value);
     const failure = (await done.catch((error: unknown) => error)) as TypeError & PortResult<{ reply: MessagePort }>;

@@ -1,14 +1,5 @@
-/**
- * Second red-team audit of SPEC.md "Channels across contexts" (`chanasync/port`), in Node:
- * credit posted in quarter steps (capacities where steps apply, 2^53, Infinity; a receiver that
- * closes, a signal that aborts and a port that delivers synchronously while steps are on their
- * way), window origins written the way users write them, channels with a feed hook on either
- * side, select with time-outs over a fromPort channel, and accounting under every ending.
- * Ports are Node's MessageChannel, or hand-made ports built on EventTarget.
- */
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import fc from 'fast-check';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { broadcast } from '../src/broadcast.js';
 import { Channel, setTracker } from '../src/channel.js';
 import { ChannelError } from '../src/errors.js';
@@ -16,47 +7,9 @@ import { merge } from '../src/interop/merge.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
 import { runInNode } from './helpers/node-script.js';
+import { closePortsAfterEach, collect, drain, ports, sleep, until } from './helpers/ports.js';
 
-/** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
-const opened: MessagePort[] = [];
-afterEach(() => {
-  for (const port of opened.splice(0)) port.close();
-});
-
-/** A fresh Node MessageChannel; both ports are closed after the test. */
-function ports(): [PortLike & MessagePort, PortLike & MessagePort] {
-  const { port1, port2 } = new MessageChannel();
-  opened.push(port1, port2);
-  return [port1 as PortLike & MessagePort, port2 as PortLike & MessagePort];
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
-  const values: T[] = [];
-  for await (const value of channel) values.push(value);
-  return values;
-}
-
-/** What a for-await over `channel` collected, and the error it ended with (if any). */
-async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
-  const values: T[] = [];
-  try {
-    for await (const value of channel) values.push(value);
-    return { values, error: undefined };
-  } catch (error) {
-    return { values, error };
-  }
-}
-
-/** Waits until `condition` holds, a task at a time (at most `ms`). */
-async function until(condition: () => boolean, ms = 3000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(1);
-  }
-}
+closePortsAfterEach();
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 

@@ -12,57 +12,16 @@ import { getEventListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelError } from '../src/errors.js';
 import { toReadableStream } from '../src/interop/stream.js';
 import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+import { closeAfterTest, closePortsAfterEach, drain, ports, settled, sleep, until } from './helpers/ports.js';
 
-/** Ports and broadcast channels opened by a test, closed after it (they keep Node alive). */
-const opened: { close(): void }[] = [];
-afterEach(() => {
-  for (const port of opened.splice(0)) port.close();
-});
-
-/** A fresh Node MessageChannel; both ports are closed after the test. */
-function ports(): [PortLike & MessagePort, PortLike & MessagePort] {
-  const { port1, port2 } = new MessageChannel();
-  opened.push(port1, port2);
-  return [port1 as PortLike & MessagePort, port2 as PortLike & MessagePort];
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** What a for-await over `channel` collected, and the error it ended with (if any). */
-async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
-  const values: T[] = [];
-  try {
-    for await (const value of channel) values.push(value);
-    return { values, error: undefined };
-  } catch (error) {
-    return { values, error };
-  }
-}
-
-/** Waits until `condition` holds, a few ms at a time (at most `ms`: the machine may be loaded). */
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(2);
-  }
-}
-
-/** How `promise` settled: `{ value }` or `{ error }`. */
-async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  try {
-    return { value: await promise };
-  } catch (error) {
-    return { error };
-  }
-}
+closePortsAfterEach();
 
 type Message = { type: string; [key: string]: unknown };
 
@@ -488,7 +447,7 @@ test('a thousand streams, one after the other, over one port pair leave no liste
 describe('a BroadcastChannel as the port', () => {
   function broadcast(name: string): PortLike & BroadcastChannel {
     const channel = new BroadcastChannel(name);
-    opened.push(channel);
+    closeAfterTest(channel);
     return channel as PortLike & BroadcastChannel;
   }
 
@@ -556,7 +515,7 @@ describe('worker threads: a relay that is terminated, a receiver that blocks rig
   test('upstream toPort accounts for every value and the downstream channel closes as gone', async () => {
     const upstream = new MessageChannel();
     const downstream = new MessageChannel();
-    opened.push(upstream.port1, downstream.port1);
+    closeAfterTest(upstream.port1, downstream.port1);
     const relay = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
        import(workerData.lib).then(async ({ fromPort, toPort }) => {
@@ -601,7 +560,7 @@ describe('worker threads: a relay that is terminated, a receiver that blocks rig
     'a receiver that blocks longer than the heartbeat in the task that committed a batch: nothing is lost, and only that batch is in both places',
     async () => {
       const { port1, port2 } = new MessageChannel();
-      opened.push(port1);
+      closeAfterTest(port1);
       const worker = new Worker(
         `const { workerData, parentPort } = require('node:worker_threads');
          import(workerData.lib).then(async ({ fromPort }) => {

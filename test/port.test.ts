@@ -8,13 +8,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
+import { closeAfterTest, closePortsAfterEach, collect, ports, sleep } from './helpers/ports.js';
 
 /** chanasync (core and port) bundled from src/ for the worker threads, which cannot load TypeScript. */
 const lib = join(import.meta.dirname, '..', 'node_modules', '.cache', 'port-test', 'lib.mjs');
@@ -33,31 +34,12 @@ beforeAll(async () => {
   });
 });
 
-/** Ports opened by a test, closed after it (an open Node port keeps the process alive). */
-const opened: MessagePort[] = [];
-afterEach(() => {
-  for (const port of opened.splice(0)) port.close();
-});
-
-/** A fresh MessageChannel; both ports are closed after the test. */
-function ports(): [PortLike, PortLike] {
-  const { port1, port2 } = new MessageChannel();
-  opened.push(port1, port2);
-  return [port1 as unknown as PortLike, port2 as unknown as PortLike];
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+closePortsAfterEach();
 
 /** Pushes 0..count-1 into `channel` (awaiting each push), then closes it. */
 async function produce(channel: Channel<number>, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await channel.push(i);
   channel.close();
-}
-
-async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
-  const values: T[] = [];
-  for await (const value of channel) values.push(value);
-  return values;
 }
 
 /**
@@ -658,7 +640,7 @@ describe('contexts that die', () => {
     'a worker thread terminated mid-stream: toPort resolves with the undelivered values',
     async () => {
       const { port1, port2 } = new MessageChannel();
-      opened.push(port1);
+      closeAfterTest(port1);
       const worker = new Worker(new URL('./port/node-worker.mjs', import.meta.url), {
         workerData: { lib: pathToFileURL(lib).href, port: port2, mode: 'receive-slowly' },
         transferList: [port2],
@@ -687,7 +669,7 @@ describe('contexts that die', () => {
 
   test('where a MessagePort fires close when its peer ends (Node), toPort learns it at once', async () => {
     const { port1, port2 } = new MessageChannel();
-    opened.push(port1);
+    closeAfterTest(port1);
     const worker = new Worker(new URL('./port/node-worker.mjs', import.meta.url), {
       workerData: { lib: pathToFileURL(lib).href, port: port2, mode: 'receive-slowly' },
       transferList: [port2],
@@ -705,7 +687,7 @@ describe('contexts that die', () => {
     'a receiver that blocked longer than the timeout refuses what arrived meanwhile: no value is both committed and undelivered',
     async () => {
       const { port1, port2 } = new MessageChannel();
-      opened.push(port1);
+      closeAfterTest(port1);
       const worker = new Worker(new URL('./port/node-worker.mjs', import.meta.url), {
         workerData: { lib: pathToFileURL(lib).href, port: port2, mode: 'block', blockMs: GONE_AFTER_MS + 1500 },
         transferList: [port2],
@@ -743,7 +725,7 @@ describe('contexts that die', () => {
 
   test('a worker thread sends values back through its own channel', async () => {
     const { port1, port2 } = new MessageChannel();
-    opened.push(port1);
+    closeAfterTest(port1);
     const worker = new Worker(new URL('./port/node-worker.mjs', import.meta.url), {
       workerData: { lib: pathToFileURL(lib).href, port: port2, mode: 'send-squares', count: 1000 },
       transferList: [port2],

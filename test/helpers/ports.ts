@@ -1,0 +1,74 @@
+/**
+ * What the Node tests of `chanasync/port` share: `MessageChannel` ports that are closed after
+ * each test (an open Node port keeps the process alive), sleeping, waiting for a condition, and
+ * collecting what a channel yields or how a promise settled.
+ *
+ * A test file that opens ports calls {@link closePortsAfterEach} once, at its top level.
+ */
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { afterEach } from 'vitest';
+import type { PortLike } from '../../src/port/index.js';
+
+/** Ports, broadcast channels and anything else with `close()` to close after the current test. */
+const opened: { close(): void }[] = [];
+
+/** Registers the `afterEach` hook that closes what {@link ports} and {@link closeAfterTest} kept. */
+export function closePortsAfterEach(): void {
+  afterEach(() => {
+    for (const port of opened.splice(0)) port.close();
+  });
+}
+
+/** Closes each of `closables` (ports, `BroadcastChannel`s) after the current test. */
+export function closeAfterTest(...closables: { close(): void }[]): void {
+  opened.push(...closables);
+}
+
+/** A fresh `MessageChannel` of Node's `worker_threads`; both ports are closed after the test. */
+export function ports(): [PortLike & MessagePort, PortLike & MessagePort] {
+  const { port1, port2 } = new MessageChannel();
+  opened.push(port1, port2);
+  return [port1 as PortLike & MessagePort, port2 as PortLike & MessagePort];
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Everything a `for await` over `channel` yields until it ends (it must end normally). */
+export async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
+  const values: T[] = [];
+  for await (const value of channel) values.push(value);
+  return values;
+}
+
+/** What a `for await` over `channel` collected, and the error it ended with (if any). */
+export async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
+  const values: T[] = [];
+  try {
+    for await (const value of channel) values.push(value);
+    return { values, error: undefined };
+  } catch (error) {
+    return { values, error };
+  }
+}
+
+/**
+ * Waits until `condition` holds, looking every task (a 1 ms timer: tests over fake ports, whose
+ * messages arrive a task later, act between a post and its delivery); throws after `ms`
+ * (default 10 s: the machine may be loaded, and a condition that holds ends the wait at once).
+ */
+export async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(1);
+  }
+}
+
+/** How `promise` settled: `{ value }` or `{ error }`. */
+export async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error };
+  }
+}
