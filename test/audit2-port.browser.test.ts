@@ -4,48 +4,10 @@
  * the way pages write them — with a trailing slash, or a whole URL (`document.referrer`, an
  * iframe's `src`) — pair as `postMessage` reads them.
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
-import { startServer } from './port/server.mjs';
+import { describe, expect, test } from 'vitest';
+import { usePortPages } from './helpers/port-pages.js';
 
-declare global {
-  interface Window {
-    lib: any;
-    nextReport: (source: EventTarget) => Promise<any>;
-    ready: boolean;
-  }
-}
-
-let server: { port: number; close(): Promise<void> };
-let browser: Browser;
-const pages: Page[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.close();
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-/** Opens the test page on 127.0.0.1 once chanasync is loaded. */
-async function open(): Promise<Page> {
-  const page = await browser.newPage();
-  pages.push(page);
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.goto(`http://127.0.0.1:${server.port}/page.html`);
-  await page.waitForFunction(() => window.ready === true);
-  return page;
-}
+const { open, port } = usePortPages();
 
 describe('cross-origin iframe, origins as pages write them', () => {
   test('a frame whose fromPort names the page by its whole URL (as document.referrer gives it) receives every value', async () => {
@@ -62,7 +24,7 @@ describe('cross-origin iframe, origins as pages write them', () => {
       channel.close('page done');
       const result = await sending;
       return { ...(await reported), sent: result.sent };
-    }, server.port);
+    }, port());
     expect(report).toEqual({ values: [...Array(10).keys()], error: 'page done', sent: 10 });
   });
 
@@ -80,7 +42,7 @@ describe('cross-origin iframe, origins as pages write them', () => {
       channel.close('page done');
       const result = await sending;
       return { ...(await reported), sent: result.sent };
-    }, server.port);
+    }, port());
     expect(report).toEqual({ values: [...Array(10).keys()], error: 'page done', sent: 10 });
   });
 });

@@ -1,3 +1,11 @@
+/**
+ * Second red-team audit of SPEC.md "Channels across contexts" (`chanasync/port`), in Node:
+ * credit posted in quarter steps (capacities where steps apply, 2^53, Infinity; a receiver that
+ * closes, a signal that aborts and a port that delivers synchronously while steps are on their
+ * way), window origins written the way users write them, channels with a feed hook on either
+ * side, select with time-outs over a fromPort channel, and accounting under every ending.
+ * Ports are Node's MessageChannel, or hand-made ports built on EventTarget.
+ */
 import fc from 'fast-check';
 import { describe, expect, test, vi } from 'vitest';
 import { broadcast } from '../src/broadcast.js';

@@ -6,60 +6,11 @@
  * a sandboxed iframe (opaque origin), detached buffers. Reuses test/port/'s server and page;
  * workers are made from blob URLs that import chanasync from the server.
  */
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { GONE_AFTER_MS } from '../src/port/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
-import { startServer } from './port/server.mjs';
+import { usePortPages } from './helpers/port-pages.js';
 
-declare global {
-  interface Window {
-    lib: any;
-    nextReport: (source: EventTarget) => Promise<any>;
-    ready: boolean;
-    /** A blob URL of a module script that imports chanasync as `lib`, then runs `code`. */
-    script: (code: string) => string;
-  }
-}
-
-let server: { port: number; close(): Promise<void> };
-let browser: Browser;
-const pages: Page[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) if (!page.isClosed()) await page.close();
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-/**
- * Opens the test page once chanasync is loaded, with `window.script` defined: in a browser
- * context of its own, or in `context` (pages that share a SharedWorker and blob URLs).
- */
-async function open(context?: BrowserContext): Promise<Page> {
-  const page = await (context ?? browser).newPage();
-  pages.push(page);
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.goto(`http://127.0.0.1:${server.port}/page.html`);
-  await page.waitForFunction(() => window.ready === true);
-  await page.evaluate(() => {
-    window.script = (code) =>
-      URL.createObjectURL(
-        new Blob([`import * as lib from '${location.origin}/lib.js';\n${code}`], { type: 'text/javascript' }),
-      );
-  });
-  return page;
-}
+const { open, port, browser } = usePortPages();
 
 // whatwg/html#2530 ("Define messageerror"): a message that cannot be deserialized in the
 // receiving realm fires `messageerror`, and the next messages still arrive. A
@@ -256,7 +207,7 @@ test(
       local.close('page done');
       const again = await second;
       return { old, settledMs, rest, again, report: await reported };
-    }, server.port);
+    }, port());
     // Everything the old stream pulled is sent (to the old document) or undelivered.
     expect(result.old.sent + result.old.undelivered.length + result.rest).toBe(10);
     expect(result.settledMs).toBeLessThan(GONE_AFTER_MS - 1000); // the reload and the new document’s ready, not 5 s of silence after it
@@ -274,8 +225,8 @@ test(
 test(
   'a SharedWorker receiving from a tab that closes: its channel closes with the gone error within the heartbeat bound',
   async () => {
-    const context = await browser.newContext(); // one profile: one SharedWorker for both tabs
-    const observer = await open(context);
+    const context = await browser().newContext(); // one profile: one SharedWorker for both tabs
+    const observer = await open({ context });
     const url = await observer.evaluate(() =>
       window.script(`
         let observer;
@@ -301,7 +252,7 @@ test(
       worker.port.onmessage = (event) => (window as any).reports.push(event.data.report);
       worker.port.postMessage({ role: 'observer' });
     }, url);
-    const producer = await open(context);
+    const producer = await open({ context });
     await producer.evaluate((url) => {
       const { Channel, toPort } = window.lib;
       const worker = new SharedWorker(url, { type: 'module', name: 'audit3' });
@@ -419,7 +370,7 @@ test('a value a cross-origin frame cannot deserialize closes its channel after t
     await new Promise((resolve) => setTimeout(resolve, 50));
     local.pushNowait(new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])));
     return { outcome: await outcome, frame: await reported, left: local.size };
-  }, server.port);
+  }, port());
   expect(result.outcome.name).toBe('TypeError');
   expect(result.frame.values).toEqual(['a'].slice(0, result.outcome.sent)); // 'a' unless it shared the lost batch
   expect(result.outcome.sent + result.outcome.undelivered + result.left).toBe(2);
@@ -551,7 +502,7 @@ describe('a window that goes away', () => {
         left: local.size,
         ms: performance.now() - removedAt,
       };
-    }, server.port);
+    }, port());
     expect(result.sent + result.undelivered.length + result.left).toBe(100);
     expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
     expect(result.ms).toBeLessThan(2500);

@@ -4,49 +4,11 @@
  * embeds localhost), a MessageChannel, a SharedWorker. One browser for the file; each test
  * opens its own page. test/port/server.mjs serves test/port/ and chanasync bundled from src/.
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { GONE_AFTER_MS } from '../src/port/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
-import { startServer } from './port/server.mjs';
+import { usePortPages } from './helpers/port-pages.js';
 
-declare global {
-  interface Window {
-    lib: any;
-    nextReport: (source: EventTarget) => Promise<any>;
-    ready: boolean;
-  }
-}
-
-let server: { port: number; close(): Promise<void> };
-let browser: Browser;
-const pages: Page[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.close();
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-/** Opens the test page on `host` (127.0.0.1 by default) once chanasync is loaded. */
-async function open(host = '127.0.0.1'): Promise<Page> {
-  const page = await browser.newPage();
-  pages.push(page);
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.goto(`http://${host}:${server.port}/page.html`);
-  await page.waitForFunction(() => window.ready === true);
-  return page;
-}
+const { open, port } = usePortPages();
 
 describe('page ↔ dedicated Worker', () => {
   test('100,000 numbers go to a Worker and their squares come back, in order, summing exactly', async () => {
@@ -344,7 +306,7 @@ describe('cross-origin iframe', () => {
       channel.close('page done');
       const result = await sending;
       return { ...(await reported), sent: result.sent };
-    }, server.port);
+    }, port());
     expect(report).toEqual({ values: [...Array(20).keys()], error: 'page done', sent: 20 });
   });
 
@@ -375,7 +337,7 @@ describe('cross-origin iframe', () => {
         const pulled = pushed;
         channel.close();
         return { detection, sent, undelivered: undelivered.length, pulled };
-      }, server.port);
+      }, port());
       expect(result.detection).toBeLessThan(GONE_AFTER_MS + 1500);
       expect(result.sent + result.undelivered).toBe(result.pulled);
     },
@@ -398,7 +360,7 @@ describe('cross-origin iframe', () => {
       controller.abort();
       const { sent, undelivered } = await sending;
       return { sent, undelivered, left: channel.size };
-    }, server.port);
+    }, port());
     // Never paired: nothing was pulled, let alone posted.
     expect(result).toEqual({ sent: 0, undelivered: [], left: 1 });
   });
