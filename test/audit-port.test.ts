@@ -15,6 +15,7 @@ import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { from } from '../src/interop/from.js';
 import { merge } from '../src/interop/merge.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+import { type FakePort, fakePorts, type Message, syncPorts } from './helpers/fake-ports.js';
 import { runInNode } from './helpers/node-script.js';
 import { closeAfterTest, closePortsAfterEach, collect, drain, ports, sleep, until } from './helpers/ports.js';
 
@@ -22,76 +23,6 @@ closePortsAfterEach();
 
 /** One macrotask: the messages already posted on a fake port are delivered. */
 const tick = () => sleep(0);
-
-type Message = { type: string; [key: string]: unknown };
-
-/** A port made of an EventTarget, one side of {@link fakePorts}. */
-class FakePort extends EventTarget {
-  peer!: FakePort;
-  /** Posts and hears nothing (a context that died without a word). */
-  dead = false;
-  /** While set, what this side posts is recorded but not delivered. */
-  held = false;
-  /** The `message` listeners registered, in order. */
-  readonly messageListeners: EventListenerOrEventListenerObject[] = [];
-  /** Every message posted on this side, as posted. */
-  readonly posted: Message[] = [];
-  /** Called in the delivery task of each message to this side, before it is dispatched. */
-  beforeDeliver: ((data: unknown) => void) | undefined = undefined;
-  /** Called right after each message to this side was dispatched. */
-  afterDeliver: ((data: unknown) => void) | undefined = undefined;
-
-  postMessage(message: unknown, transfer?: Transferable[]): void {
-    if (this.dead) return;
-    // Like a real port: cloning (and transferring) happens in postMessage, and may throw.
-    const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
-    this.posted.push(message as Message);
-    if (this.held) return;
-    const peer = this.peer;
-    setTimeout(() => {
-      if (this.dead || peer.dead) return;
-      peer.beforeDeliver?.(data);
-      peer.dispatchEvent(new MessageEvent('message', { data }));
-      peer.afterDeliver?.(data);
-    }, 0);
-  }
-
-  /** Hands `data` to this side's listeners directly, so that anything they throw reaches the caller. */
-  inject(data: unknown): void {
-    const event = new MessageEvent('message', { data });
-    for (const listener of [...this.messageListeners]) {
-      if (typeof listener === 'function') listener(event);
-      else listener.handleEvent(event);
-    }
-  }
-
-  /** The messages of `type` posted on this side. */
-  sent(type: string): Message[] {
-    return this.posted.filter((message) => message.type === type);
-  }
-
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message' && listener !== null) this.messageListeners.push(listener);
-    super.addEventListener(type, listener);
-  }
-
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') {
-      const index = this.messageListeners.indexOf(listener as EventListenerOrEventListenerObject);
-      if (index >= 0) this.messageListeners.splice(index, 1);
-    }
-    super.removeEventListener(type, listener);
-  }
-}
-
-/** Two fake ports wired to each other: `a` for the sender, `b` for the receiver by convention. */
-function fakePorts(): { a: FakePort; b: FakePort } {
-  const a = new FakePort();
-  const b = new FakePort();
-  a.peer = b;
-  b.peer = a;
-  return { a, b };
-}
 
 /** The values of every `values` message posted on `port`, flattened. */
 function postedValues(port: FakePort): unknown[] {
@@ -1569,31 +1500,6 @@ describe('close, both ways', () => {
 });
 
 describe('a port that delivers synchronously (any object with postMessage and addEventListener)', () => {
-  /** Delivers each message inside postMessage, by dispatchEvent: a listener that throws is an uncaught error. */
-  class SyncPort extends EventTarget {
-    peer!: SyncPort;
-    listeners = 0;
-    postMessage(message: unknown, transfer?: Transferable[]): void {
-      const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
-      this.peer.dispatchEvent(new MessageEvent('message', { data }));
-    }
-    override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-      if (type === 'message') this.listeners++;
-      super.addEventListener(type, listener);
-    }
-    override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-      if (type === 'message') this.listeners--;
-      super.removeEventListener(type, listener);
-    }
-  }
-  function syncPorts(): { a: SyncPort & PortLike; b: SyncPort & PortLike } {
-    const a = new SyncPort();
-    const b = new SyncPort();
-    a.peer = b;
-    b.peer = a;
-    return { a, b };
-  }
-
   test('values flow in order and toPort reports every one sent: no value both sent and undelivered', async () => {
     const { a, b } = syncPorts();
     const local = new Channel<number>(Infinity);

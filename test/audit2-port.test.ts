@@ -14,87 +14,13 @@ import { ChannelError } from '../src/errors.js';
 import { merge } from '../src/interop/merge.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
+import { fakePorts, type Message, syncPorts } from './helpers/fake-ports.js';
 import { runInNode } from './helpers/node-script.js';
 import { closePortsAfterEach, collect, drain, ports, sleep, until } from './helpers/ports.js';
 
 closePortsAfterEach();
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
-
-type Message = { type: string; [key: string]: unknown };
-
-/** A port made of an EventTarget that structured-clones what it carries and delivers it in a later task. */
-class FakePort extends EventTarget {
-  peer!: FakePort;
-  /** The `message` listeners registered, counted. */
-  listeners = 0;
-  /** Every message posted on this side, as posted. */
-  readonly posted: Message[] = [];
-  /** Called right after each message to this side was dispatched (before its microtasks). */
-  afterDeliver: ((data: Message) => void) | undefined = undefined;
-
-  postMessage(message: unknown, transfer?: Transferable[]): void {
-    const data = structuredClone(message, transfer === undefined ? undefined : { transfer }) as Message;
-    this.posted.push(message as Message);
-    const peer = this.peer;
-    setTimeout(() => {
-      peer.dispatchEvent(new MessageEvent('message', { data }));
-      peer.afterDeliver?.(data);
-    }, 0);
-  }
-
-  /** The messages of `type` posted on this side. */
-  sent(type: string): Message[] {
-    return this.posted.filter((message) => message.type === type);
-  }
-
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') this.listeners++;
-    super.addEventListener(type, listener);
-  }
-
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') this.listeners--;
-    super.removeEventListener(type, listener);
-  }
-}
-
-/** Two fake ports wired to each other: `a` for the sender, `b` for the receiver by convention. */
-function fakePorts(): { a: FakePort & PortLike; b: FakePort & PortLike } {
-  const a = new FakePort();
-  const b = new FakePort();
-  a.peer = b;
-  b.peer = a;
-  return { a, b };
-}
-
-/** A port that delivers each message inside postMessage (any object with postMessage may). */
-class SyncPort extends EventTarget {
-  peer!: SyncPort;
-  listeners = 0;
-  readonly posted: Message[] = [];
-  postMessage(message: unknown, transfer?: Transferable[]): void {
-    const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
-    this.posted.push(message as Message);
-    this.peer.dispatchEvent(new MessageEvent('message', { data }));
-  }
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') this.listeners++;
-    super.addEventListener(type, listener);
-  }
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') this.listeners--;
-    super.removeEventListener(type, listener);
-  }
-}
-
-function syncPorts(): { a: SyncPort & PortLike; b: SyncPort & PortLike } {
-  const a = new SyncPort();
-  const b = new SyncPort();
-  a.peer = b;
-  b.peer = a;
-  return { a, b };
-}
 
 /** The distinct `granted` values of the `credit` messages posted on `port`, in order. */
 function grants(port: { posted: Message[] }): number[] {

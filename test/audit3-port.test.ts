@@ -9,84 +9,26 @@
  * The real `messageerror` in Chromium is in audit3-port.browser.test.ts.
  */
 import { getEventListeners } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelError } from '../src/errors.js';
 import { toReadableStream } from '../src/interop/stream.js';
 import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, type PortLike, type PortResult, toPort } from '../src/port/index.js';
-import { closeAfterTest, closePortsAfterEach, drain, ports, settled, sleep, until } from './helpers/ports.js';
+import { type FakePort, fakePorts, type Message } from './helpers/fake-ports.js';
+import {
+  bundleForThreads,
+  closeAfterTest,
+  closePortsAfterEach,
+  drain,
+  ports,
+  settled,
+  sleep,
+  until,
+} from './helpers/ports.js';
 
 closePortsAfterEach();
-
-type Message = { type: string; [key: string]: unknown };
-
-/**
- * One side of {@link fakePorts}: postMessage structured-clones the message and dispatches it on
- * the peer in a later task — or, when the peer cannot deserialize it (`undeserializable`),
- * dispatches a `messageerror` event with `data: null` instead, and goes on with the next
- * messages: what a MessagePort does for, say, a `WebAssembly.Module` sent to a SharedWorker.
- */
-class FakePort extends EventTarget {
-  peer!: FakePort;
-  /** Decides, per message arriving here, whether its deserialization fails. */
-  undeserializable: (data: Message) => boolean = () => false;
-  /** Whether a failed message fires `messageerror` (as it should) or vanishes without a word. */
-  firesMessageError = true;
-  /** Every message posted on this side, as posted. */
-  readonly posted: Message[] = [];
-  /** The listeners registered, by event type. */
-  readonly listening = new Map<string, number>();
-
-  postMessage(message: unknown, transfer?: Transferable[]): void {
-    const data = structuredClone(message, transfer === undefined ? undefined : { transfer }) as Message;
-    this.posted.push(message as Message);
-    const peer = this.peer;
-    setTimeout(() => {
-      if (!peer.undeserializable(data)) peer.dispatchEvent(new MessageEvent('message', { data }));
-      else if (peer.firesMessageError) peer.dispatchEvent(new MessageEvent('messageerror', { data: null }));
-    }, 0);
-  }
-
-  /** The messages of `type` posted on this side. */
-  sent(type: string): Message[] {
-    return this.posted.filter((message) => message.type === type);
-  }
-
-  /** Whether a `values` message posted on this side carried `value`. */
-  postedValue(value: unknown): boolean {
-    return this.sent('values').some((message) => (message.values as unknown[]).includes(value));
-  }
-
-  /** How many listeners are registered, all types together. */
-  get listeners(): number {
-    let count = 0;
-    for (const n of this.listening.values()) count += n;
-    return count;
-  }
-
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-    this.listening.set(type, (this.listening.get(type) ?? 0) + 1);
-    super.addEventListener(type, listener);
-  }
-
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-    this.listening.set(type, (this.listening.get(type) ?? 0) - 1);
-    super.removeEventListener(type, listener);
-  }
-}
-
-function fakePorts(): { a: FakePort; b: FakePort } {
-  const a = new FakePort();
-  const b = new FakePort();
-  a.peer = b;
-  b.peer = a;
-  return { a, b };
-}
 
 /** A value the "other context" cannot deserialize: it stands for a `WebAssembly.Module`. */
 const POISON = 'cannot be deserialized there';
@@ -147,7 +89,7 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     const pulled = ['one', POISON, 'three'].slice(0, 3 - local.size);
     expectAccounted(error as PortResult<string>, pulled);
     expect((error as PortResult<string>).sent).toBe(1);
-    expect(a.listeners + b.listeners).toBe(0); // both ends stopped listening
+    expect(a.allListeners + b.allListeners).toBe(0); // both ends stopped listening
   });
 
   test('a last batch lost to a messageerror is noticed at once, not left hanging until a heartbeat', async () => {
@@ -251,7 +193,7 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     expect(result.sent).toBe(1);
     await sleep(10);
     expect(settlements).toBe(1);
-    expect(a.listeners + b.listeners).toBe(0);
+    expect(a.allListeners + b.allListeners).toBe(0);
   });
 
   test("another library's message that fails to deserialize on the same port leaves the stream unharmed", async () => {
@@ -280,7 +222,7 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     local.close();
     await drain(remote);
     await done;
-    expect(a.listeners + b.listeners).toBe(0);
+    expect(a.allListeners + b.allListeners).toBe(0);
   });
 });
 
@@ -496,20 +438,9 @@ describe('a BroadcastChannel as the port', () => {
 // (https://github.com/whatwg/streams/issues/1256). A relay of chanasync streams through a worker
 // thread that is terminated must settle both ends, with every value accounted for.
 describe('worker threads: a relay that is terminated, a receiver that blocks right after a batch', () => {
-  const lib = join(import.meta.dirname, '..', 'node_modules', '.cache', 'audit3-port', 'lib.mjs');
+  let lib: string;
   beforeAll(async () => {
-    mkdirSync(join(lib, '..'), { recursive: true });
-    await esbuild.build({
-      stdin: {
-        contents: "export { Channel } from './src/channel.js'; export { fromPort, toPort } from './src/port/index.js';",
-        resolveDir: join(import.meta.dirname, '..'),
-        loader: 'ts',
-      },
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      outfile: lib,
-    });
+    lib = await bundleForThreads('audit3-port');
   });
 
   test('upstream toPort accounts for every value and the downstream channel closes as gone', async () => {

@@ -5,33 +5,20 @@
  * across a real thread (worker_threads, test/port/node-worker.mjs). The browser contexts are in
  * port.browser.test.ts, workerd in port.workerd.test.ts.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
-import { closeAfterTest, closePortsAfterEach, collect, ports, sleep } from './helpers/ports.js';
+import { fakePorts } from './helpers/fake-ports.js';
+import { bundleForThreads, closeAfterTest, closePortsAfterEach, collect, ports, sleep } from './helpers/ports.js';
 
 /** chanasync (core and port) bundled from src/ for the worker threads, which cannot load TypeScript. */
-const lib = join(import.meta.dirname, '..', 'node_modules', '.cache', 'port-test', 'lib.mjs');
+let lib: string;
 beforeAll(async () => {
-  mkdirSync(join(lib, '..'), { recursive: true });
-  await esbuild.build({
-    stdin: {
-      contents: "export { Channel } from './src/channel.js'; export { fromPort, toPort } from './src/port/index.js';",
-      resolveDir: join(import.meta.dirname, '..'),
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    outfile: lib,
-  });
+  lib = await bundleForThreads('port-test');
 });
 
 closePortsAfterEach();
@@ -40,46 +27,6 @@ closePortsAfterEach();
 async function produce(channel: Channel<number>, count: number): Promise<void> {
   for (let i = 0; i < count; i++) await channel.push(i);
   channel.close();
-}
-
-/**
- * A port pair made of plain EventTargets: each side's postMessage structured-clones the message
- * and dispatches it on the other side in a later task. `dead` makes a side post and hear
- * nothing (a context that died without a word), `held` keeps what it posts from arriving, and
- * `listeners` counts the message listeners registered on each side.
- */
-function fakePorts() {
-  class FakePort extends EventTarget {
-    peer!: FakePort;
-    dead = false;
-    /** While set, what this side posts is recorded but not delivered. */
-    held = false;
-    listeners = 0;
-    posted: unknown[] = [];
-    postMessage(message: unknown, transfer?: Transferable[]): void {
-      if (this.dead) return;
-      this.posted.push(message);
-      if (this.held) return;
-      const data = structuredClone(message, { transfer: transfer as Transferable[] });
-      const peer = this.peer;
-      setTimeout(() => {
-        if (!this.dead) peer.dispatchEvent(new MessageEvent('message', { data }));
-      }, 0);
-    }
-    override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-      if (type === 'message') this.listeners++;
-      super.addEventListener(type, listener);
-    }
-    override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void {
-      if (type === 'message') this.listeners--;
-      super.removeEventListener(type, listener);
-    }
-  }
-  const a = new FakePort();
-  const b = new FakePort();
-  a.peer = b;
-  b.peer = a;
-  return { a, b };
 }
 
 describe('order, loss and batching', () => {
@@ -104,9 +51,9 @@ describe('order, loss and batching', () => {
     const done = toPort(local, a);
     expect(await collect(remote)).toEqual([...Array(10).keys()]);
     await done;
-    const batches = a.posted.filter((message) => (message as { type: string }).type === 'values');
+    const batches = a.posted.filter((message) => message.type === 'values');
     expect(batches).toHaveLength(1);
-    expect((batches[0] as { values: number[] }).values).toEqual([...Array(10).keys()]);
+    expect(batches[0]?.values).toEqual([...Array(10).keys()]);
   });
 
   test('a batch the consumer drains in the turn it arrives is acknowledged by its new credit alone: one message', async () => {
@@ -120,9 +67,7 @@ describe('order, loss and batching', () => {
     await sleep(50);
     expect(taken).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const acknowledgements = b.posted.filter(
-      (message) =>
-        (message as { type: string; committed?: number }).type === 'credit' &&
-        (message as { committed: number }).committed > 0,
+      (message) => message.type === 'credit' && (message.committed as number) > 0,
     );
     expect(acknowledgements).toEqual([expect.objectContaining({ granted: 16, committed: 8 })]);
     local.close();
@@ -184,14 +129,14 @@ describe('backpressure', () => {
     expect(await remote.pullMany(2048)).toEqual([...Array(2048).keys()]); // empties the buffer at once
     while (remote.size < 2048) await sleep(5);
     const granted = b.posted
-      .filter((message) => (message as { type: string }).type === 'credit')
-      .map((message) => (message as { granted: number }).granted)
+      .filter((message) => message.type === 'credit')
+      .map((message) => message.granted as number)
       .filter((credit, i, all) => credit !== all[i - 1]); // acknowledgements repeat the credit
     // The first credit and the credit freed by the pullMany: four steps of 512 each.
     expect(granted).toEqual([512, 1024, 1536, 2048, 2560, 3072, 3584, 4096]);
     const batches = a.posted
-      .filter((message) => (message as { type: string }).type === 'values')
-      .map((message) => (message as { values: number[] }).values);
+      .filter((message) => message.type === 'values')
+      .map((message) => message.values as number[]);
     expect(batches.map((values) => values.length)).toEqual([512, 512, 512, 512, 512, 512, 512, 512]);
     expect(batches.flat()).toEqual([...Array(4096).keys()]);
     expect(remote.size).toBe(2048); // never more than the capacity in flight and buffered
@@ -210,8 +155,8 @@ describe('backpressure', () => {
     expect(await remote.pullMany(100)).toHaveLength(100);
     while (remote.size < 100) await sleep(5);
     const granted = b.posted
-      .filter((message) => (message as { type: string }).type === 'credit')
-      .map((message) => (message as { granted: number }).granted)
+      .filter((message) => message.type === 'credit')
+      .map((message) => message.granted as number)
       .filter((credit, i, all) => credit !== all[i - 1]); // acknowledgements repeat the credit
     expect(granted).toEqual([100, 200]);
     local.close();

@@ -31,7 +31,8 @@ import {
 } from '../src/panel/model.js';
 import { render } from '../src/panel/render.js';
 import { safeLine } from '../src/panel/sanitize.js';
-import { buildAll, launchWithExtension, loadFixture, newTab, startServer } from './harness.mjs';
+import { useExtensionBrowser } from './extension-browser.js';
+import { loadFixture, newTab } from './harness.mjs';
 import { channel, snapshot, T0, TOP, waiter } from './snapshots.js';
 
 /** The extension API the content script sees (below): ports that can break, and a switch to refuse new ones. */
@@ -394,26 +395,14 @@ describe('the content script when its port breaks', () => {
 });
 
 describe('in Chromium, with the extension', () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Awaited<ReturnType<typeof launchWithExtension>>;
-
-  beforeAll(async () => {
-    const extensionDir = await buildAll();
-    server = await startServer();
-    browser = await launchWithExtension(extensionDir);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useExtensionBrowser();
 
   test('a state posted while the page floods the rate limit reaches the panel once the flood is over', async () => {
-    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
-    const panel: Page = await browser.context.newPage();
+    const { page, tabId } = await newTab(env.browser.context, env.browser.serviceWorker);
+    const panel: Page = await env.browser.context.newPage();
     try {
-      await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
-      await loadFixture(page, `${server.origin}/inspector-extension/test/fixtures/plain.html`);
+      await panel.goto(`chrome-extension://${env.browser.extensionId}/panel.html?tabId=${tabId}`);
+      await loadFixture(page, `${env.server.origin}/inspector-extension/test/fixtures/plain.html`);
       // Strings, not functions: vitest would rewrite a function's dynamic imports.
       await page.evaluate(`(async () => {
         const { enableDebug } = await import('/dist/debug.js');

@@ -16,7 +16,8 @@ import { type SessionArea, SnapshotStore } from '../src/background/store.js';
 import type { StoredFrame } from '../src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, type PanelData, rowsOf, withSnapshot } from '../src/panel/model.js';
 import { render } from '../src/panel/render.js';
-import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
+import { useExtensionBrowser } from './extension-browser.js';
+import { buildAll, fixturesPath, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
 import { FIREFOX_PATH, launchFirefox, newUuid } from './marionette.mjs';
 import { channel, snapshot, T0, TOP } from './snapshots.js';
 
@@ -210,23 +211,11 @@ test('channels named __proto__, constructor or toString, or with NUL and lone su
 });
 
 describe('in Chromium, with the extension', () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Awaited<ReturnType<typeof launchWithExtension>>;
-
-  beforeAll(async () => {
-    const extensionDir = await buildAll();
-    server = await startServer();
-    browser = await launchWithExtension(extensionDir);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useExtensionBrowser();
 
   async function openPanel(tabId: number): Promise<Page> {
-    const panel = await browser.context.newPage();
-    await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+    const panel = await env.browser.context.newPage();
+    await panel.goto(`chrome-extension://${env.browser.extensionId}/panel.html?tabId=${tabId}`);
     return panel;
   }
   const names = (panel: Page) => panel.$$eval('.row .name-text', (rows) => rows.map((row) => row.textContent));
@@ -265,10 +254,10 @@ describe('in Chromium, with the extension', () => {
   ])(
     'the channels of %s reach the panel',
     async (_, name, setUp) => {
-      const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+      const { page, tabId } = await newTab(env.browser.context, env.browser.serviceWorker);
       const panel = await openPanel(tabId);
       try {
-        await loadFixture(page, `${server.origin}${fixturesPath}/plain.html`);
+        await loadFixture(page, `${env.server.origin}${fixturesPath}/plain.html`);
         await page.evaluate(`(() => {
         const frame = document.createElement('iframe');
         ${setUp(await frameHtml(name))}
@@ -288,20 +277,20 @@ describe('in Chromium, with the extension', () => {
   // reports). The inspector injects nothing into the page: a page that allows only its own
   // scripts and requires Trusted Types still shows its channels.
   test('a page with a strict Content-Security-Policy (own scripts only, Trusted Types) shows its channels', async () => {
-    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+    const { page, tabId } = await newTab(env.browser.context, env.browser.serviceWorker);
     const panel = await openPanel(tabId);
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
     try {
-      const url = `${server.origin}/audit3/csp.html`;
+      const url = `${env.server.origin}/audit3/csp.html`;
       await serve(page, url, '<!doctype html><title>strict CSP</title><script src="/audit3/csp.js"></script>', {
         'content-security-policy': "default-src 'self'; script-src 'self'; require-trusted-types-for 'script'",
       });
       await serve(
         page,
-        `${server.origin}/audit3/csp.js`,
+        `${env.server.origin}/audit3/csp.js`,
         await bundled(`enableDebug({ intervalMs: 50 }); window.kept = new Channel(1, { name: 'csp-channel' });`),
       );
       await page.goto(url);
@@ -318,10 +307,10 @@ describe('in Chromium, with the extension', () => {
   // debug mode posts only when something changed, so a panel opened again after the last one
   // closed must still get the page's state although nothing changed in between.
   test('closing the only panel and opening a new one shows the channels again, though nothing changed', async () => {
-    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+    const { page, tabId } = await newTab(env.browser.context, env.browser.serviceWorker);
     let panel = await openPanel(tabId);
     try {
-      await loadFixture(page, `${server.origin}${fixturesPath}/plain.html`);
+      await loadFixture(page, `${env.server.origin}${fixturesPath}/plain.html`);
       await page.evaluate(`(async () => {
         window.said = [];
         window.addEventListener('message', (event) => {
@@ -347,12 +336,12 @@ describe('in Chromium, with the extension', () => {
   // target window holds. It posts to its own window only: a cross-origin parent (an embedder,
   // an ad frame's host) never receives a frame's snapshots — channel names, stacks, URLs.
   test('a cross-origin parent never receives the snapshots its frame posts for the panel', async () => {
-    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+    const { page, tabId } = await newTab(env.browser.context, env.browser.serviceWorker);
     const panel = await openPanel(tabId);
     try {
-      const frameUrl = `${server.origin.replace('127.0.0.1', 'localhost')}/audit3/frame.html`;
+      const frameUrl = `${env.server.origin.replace('127.0.0.1', 'localhost')}/audit3/frame.html`;
       await serve(page, frameUrl, await frameHtml('secret-frame-channel'));
-      await loadFixture(page, `${server.origin}${fixturesPath}/plain.html`);
+      await loadFixture(page, `${env.server.origin}${fixturesPath}/plain.html`);
       await page.evaluate(`(() => {
         window.heard = [];
         window.addEventListener('message', (event) => window.heard.push(event.data?.source ?? typeof event.data));
@@ -372,10 +361,10 @@ describe('in Chromium, with the extension', () => {
   // Two bundles in one page, each with its own chanasync (see the Node tests above), in the
   // real extension: both copies' channels are listed, and stay listed as they post in turn.
   test('two bundles that each include chanasync show both their channels in the panel', async () => {
-    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+    const { page, tabId } = await newTab(env.browser.context, env.browser.serviceWorker);
     const panel = await openPanel(tabId);
     try {
-      const url = `${server.origin}/audit3/two-copies.html`;
+      const url = `${env.server.origin}/audit3/two-copies.html`;
       const app = await bundled(`enableDebug({ intervalMs: 50 }); window.app = new Channel(4, { name: 'app-jobs' });`);
       const widget = await bundled(
         `enableDebug({ intervalMs: 50 }); window.widget = new Channel(4, { name: 'widget-jobs' });
@@ -399,11 +388,11 @@ describe('in Chromium, with the extension', () => {
   // "DevTools extension reloads on any browser tab navigation event" (https://github.com/software-mansion/live-debugger/issues/405):
   // a navigation in another tab must leave this tab's panel — rows and history — as it was.
   test('a navigation or reload in another tab leaves this tab’s panel as it was', async () => {
-    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
-    const other = await newTab(browser.context, browser.serviceWorker);
+    const { page, tabId } = await newTab(env.browser.context, env.browser.serviceWorker);
+    const other = await newTab(env.browser.context, env.browser.serviceWorker);
     const panel = await openPanel(tabId);
     try {
-      await loadFixture(page, `${server.origin}${fixturesPath}/plain.html`);
+      await loadFixture(page, `${env.server.origin}${fixturesPath}/plain.html`);
       await page.evaluate(`(async () => {
         const { enableDebug } = await import('/dist/debug.js');
         const { Channel } = await import('/dist/index.js');
@@ -411,13 +400,13 @@ describe('in Chromium, with the extension', () => {
         window.kept = new Channel(3, { name: 'stays' });
       })()`);
       await expectRow(panel, 'stays');
-      await loadFixture(other.page, `${server.origin}${fixturesPath}/plain.html`);
+      await loadFixture(other.page, `${env.server.origin}${fixturesPath}/plain.html`);
       await other.page.evaluate(`(async () => {
         const { enableDebug } = await import('/dist/debug.js');
         enableDebug({ intervalMs: 50 });
       })()`);
       await other.page.reload();
-      await other.page.goto(`${server.origin}${fixturesPath}/plain.html#elsewhere`);
+      await other.page.goto(`${env.server.origin}${fixturesPath}/plain.html#elsewhere`);
       await other.page.goto('about:blank');
       await page.evaluate(`new Promise((resolve) => setTimeout(resolve, 500))`);
       expect(await names(panel)).toEqual(['stays']);

@@ -5,28 +5,17 @@
  * reach the panel.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, startServer } from './harness.mjs';
+import { expect, test } from 'vitest';
+import { useExtensionBrowser } from './extension-browser.js';
+import { fixturesPath, loadFixture, newTab } from './harness.mjs';
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Awaited<ReturnType<typeof launchWithExtension>>;
-
-beforeAll(async () => {
-  const extensionDir = await buildAll();
-  server = await startServer();
-  browser = await launchWithExtension(extensionDir);
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useExtensionBrowser();
 
 test("a srcdoc iframe's channels reach the panel, tagged with their frame", async () => {
-  const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
-  await loadFixture(page, `${server.origin}${fixturesPath}/srcdoc.html`);
-  const panel: Page = await browser.context.newPage();
-  await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+  const { page, tabId } = await newTab(env.browser.context, env.browser.serviceWorker);
+  await loadFixture(page, `${env.server.origin}${fixturesPath}/srcdoc.html`);
+  const panel: Page = await env.browser.context.newPage();
+  await panel.goto(`chrome-extension://${env.browser.extensionId}/panel.html?tabId=${tabId}`);
   const row = panel
     .locator('.row')
     .filter({ has: panel.locator('.name-text').getByText('srcdoc-channel', { exact: true }) });

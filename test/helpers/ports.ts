@@ -5,7 +5,10 @@
  *
  * A test file that opens ports calls {@link closePortsAfterEach} once, at its top level.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import * as esbuild from 'esbuild';
 import { afterEach } from 'vitest';
 import type { PortLike } from '../../src/port/index.js';
 
@@ -71,4 +74,27 @@ export async function settled<T>(promise: Promise<T>): Promise<{ value?: T; erro
   } catch (error) {
     return { error };
   }
+}
+
+/**
+ * Bundles chanasync's core and port (`Channel`, `fromPort`, `toPort`) from src/ into one ES
+ * module for worker threads, which cannot load TypeScript: node_modules/.cache/<folder>/lib.mjs.
+ * Returns its path.
+ */
+export async function bundleForThreads(folder: string): Promise<string> {
+  const root = join(import.meta.dirname, '..', '..');
+  const lib = join(root, 'node_modules', '.cache', folder, 'lib.mjs');
+  mkdirSync(join(lib, '..'), { recursive: true });
+  await esbuild.build({
+    stdin: {
+      contents: "export { Channel } from './src/channel.js'; export { fromPort, toPort } from './src/port/index.js';",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    outfile: lib,
+  });
+  return lib;
 }
