@@ -16,41 +16,13 @@ import {
   type DurableDelivery,
   durableChannel,
 } from '../../src/durable/index.js';
-import type { ChannelRpc, PullAnswer } from '../../src/durable/protocol.js';
+import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
 import { pull as pullCase, push as pushCase } from '../../src/select.js';
-import { freshName, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
+import { freshName, observed, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
 
 const open = <T>(label: string, options?: DurableChannelOptions) =>
   durableChannel<T>(env.CHANNELS, freshName(label), options);
-
-type Intercept = (real: () => Promise<unknown>, request: unknown) => Promise<unknown>;
-
-/**
- * The CHANNELS namespace seen through a proxy: `calls` counts the RPC calls per method, and a
- * method listed in `intercepts` goes through its function (which gets the real call).
- */
-function observed(intercepts: Partial<Record<keyof ChannelRpc, Intercept>> = {}) {
-  const calls: Record<string, number> = {};
-  const namespace = {
-    idFromName: (name: string) => env.CHANNELS.idFromName(name),
-    get(id: unknown) {
-      const stub = env.CHANNELS.get(id) as Record<string, (request: unknown) => Promise<unknown>>;
-      return new Proxy(stub, {
-        get(target, key) {
-          if (typeof key !== 'string' || key === 'then') return undefined;
-          return (request: unknown) => {
-            calls[key] = (calls[key] ?? 0) + 1;
-            const real = () => target[key]!(request);
-            const intercept = intercepts[key as keyof ChannelRpc];
-            return intercept === undefined ? real() : intercept(real, request);
-          };
-        },
-      });
-    },
-  };
-  return { namespace, calls };
-}
 
 /** A real AbortSignal whose listeners are counted: `live()` is how many are still attached. */
 function countedSignal(controller = new AbortController()) {

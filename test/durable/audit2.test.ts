@@ -12,31 +12,10 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
 import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
+import { freshName, observed, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
 
 const open = <T>(label: string, options?: DurableChannelOptions) =>
   durableChannel<T>(env.CHANNELS, freshName(label), options);
-
-/** The CHANNELS namespace seen through a proxy that counts the RPC calls per method. */
-function counted() {
-  const calls: Record<string, number> = {};
-  const namespace = {
-    idFromName: (name: string) => env.CHANNELS.idFromName(name),
-    get(id: unknown) {
-      const stub = env.CHANNELS.get(id) as Record<string, (request: unknown) => Promise<unknown>>;
-      return new Proxy(stub, {
-        get(target, key) {
-          if (typeof key !== 'string' || key === 'then') return undefined;
-          return (request: unknown) => {
-            calls[key] = (calls[key] ?? 0) + 1;
-            return target[key]!(request);
-          };
-        },
-      });
-    },
-  };
-  return { namespace, calls };
-}
 
 describe('push ids travel through storage unchanged', () => {
   test('a push id with a lone surrogate is refused with a TypeError naming the call, and nothing is stored', async () => {
@@ -175,7 +154,7 @@ describe('values and names at the edges', () => {
 
 describe('thenables are refused before anything else, as a local channel refuses them', () => {
   test('tryPush of a thenable on a full channel rejects with a TypeError and sends nothing', async () => {
-    const { namespace, calls } = counted();
+    const { namespace, calls } = observed();
     const channel = durableChannel<unknown>(namespace, freshName('thenable-full'), { capacity: 1 });
     await channel.push('filler');
     // biome-ignore lint/suspicious/noThenProperty: a thenable is what this test is about
@@ -460,7 +439,7 @@ describe('partial acknowledgements', () => {
 
 describe('an aborted signal sends nothing', () => {
   test('an operation whose signal is already aborted makes no call to the object at all', async () => {
-    const { namespace, calls } = counted();
+    const { namespace, calls } = observed();
     const channel = durableChannel<number>(namespace, freshName('aborted-no-call'));
     const signal = AbortSignal.abort('stop');
     await expect(channel.push(1, { signal })).rejects.toBe('stop');
@@ -527,7 +506,7 @@ describe('a client kept at module scope', () => {
 
 describe('round trips of the try operations', () => {
   test('tryPush is one call; tryPull is one call when nothing is ready and two (take, acknowledge) when it takes a value', async () => {
-    const { namespace, calls } = counted();
+    const { namespace, calls } = observed();
     const channel = durableChannel<number>(namespace, freshName('try-round-trips'));
     expect(await channel.tryPull()).toBeUndefined();
     expect(calls).toEqual({ pull: 1 });
@@ -576,7 +555,7 @@ describe('what a finished channel leaves behind', () => {
   });
 
   test('a waiting pull aborted between two slices leaves no waiter, lease or pending call', async () => {
-    const { namespace, calls } = counted();
+    const { namespace, calls } = observed();
     const channel = durableChannel<number>(namespace, freshName('abort-between-slices'), { sliceMs: 30 });
     const controller = new AbortController();
     const pulled = channel.pull({ signal: controller.signal }).catch((error: unknown) => error);

@@ -14,7 +14,7 @@ import { type DurableChannelOptions, durableChannel } from '../../src/durable/in
 import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
 import { from } from '../../src/interop/from.js';
-import { freshName, rawLimits, rawStub, sleep, until } from './helpers.js';
+import { freshName, observed, rawLimits, rawStub, sleep, until } from './helpers.js';
 
 const { runInDurableObject } = cloudflareTest;
 /** Runs the object's alarm now, if one is set, removing it first (as a fired alarm is used up). */
@@ -65,27 +65,6 @@ function breakingStubs(fail: (stub: number) => Error | undefined) {
     },
   };
   return { namespace, stubs: () => stubs };
-}
-
-/** The CHANNELS namespace with its RPC calls counted per method. */
-function counted() {
-  const calls: Record<string, number> = {};
-  const namespace = {
-    idFromName: (name: string) => env.CHANNELS.idFromName(name),
-    get(id: unknown) {
-      const stub = env.CHANNELS.get(id) as unknown as Record<string, (request: unknown) => Promise<unknown>>;
-      return new Proxy(stub, {
-        get(target, key) {
-          if (typeof key !== 'string' || key === 'then') return undefined;
-          return (request: unknown) => {
-            calls[key] = (calls[key] ?? 0) + 1;
-            return target[key]!(request);
-          };
-        },
-      });
-    },
-  };
-  return { namespace, calls };
 }
 
 describe('a stub that threw is never used again', () => {
@@ -211,7 +190,7 @@ describe('values that Workers RPC sends as a stream', () => {
   });
 
   test('push and tryPush of a ReadableStream or a Request with a body are refused before any call, leaving the stream unlocked', async () => {
-    const { namespace, calls } = counted();
+    const { namespace, calls } = observed();
     const channel = durableChannel<unknown>(namespace, freshName('stream-value'));
     const stream = new ReadableStream<string>(); // never closes: nothing could send it whole
     const request = new Request('https://example.com/', { method: 'POST', body: 'payload' });

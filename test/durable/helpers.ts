@@ -46,3 +46,32 @@ export async function settled(promise: Promise<unknown>): Promise<boolean> {
   await sleep(20);
   return done;
 }
+
+/** A stand-in for one RPC method: it gets the real call and the request. */
+export type Intercept = (real: () => Promise<unknown>, request: unknown) => Promise<unknown>;
+
+/**
+ * The CHANNELS namespace seen through a proxy: `calls` counts the RPC calls per method, and a
+ * method listed in `intercepts` goes through its function (which gets the real call).
+ */
+export function observed(intercepts: Partial<Record<keyof ChannelRpc, Intercept>> = {}) {
+  const calls: Record<string, number> = {};
+  const namespace = {
+    idFromName: (name: string) => env.CHANNELS.idFromName(name),
+    get(id: unknown) {
+      const stub = env.CHANNELS.get(id) as Record<string, (request: unknown) => Promise<unknown>>;
+      return new Proxy(stub, {
+        get(target, key) {
+          if (typeof key !== 'string' || key === 'then') return undefined;
+          return (request: unknown) => {
+            calls[key] = (calls[key] ?? 0) + 1;
+            const real = () => target[key]!(request);
+            const intercept = intercepts[key as keyof ChannelRpc];
+            return intercept === undefined ? real() : intercept(real, request);
+          };
+        },
+      });
+    },
+  };
+  return { namespace, calls };
+}
