@@ -246,6 +246,15 @@ const KINDS = ['push', 'pull', 'select'];
 const CONTEXTS = ['page', 'worker', 'frame'];
 
 /** A non-negative integer that a JSON number holds exactly. */
+/**
+ * Whether `value` is a well-formed `instance` of a posted snapshot (1–64 letters, digits, `_`
+ * or `-`). A snapshot whose `instance` is anything else is still a snapshot; an inspector
+ * ignores that field (keying it as a copy that did not say).
+ */
+export function isInstanceId(value: unknown): value is string {
+  return typeof value === 'string' && /^[\w-]{1,64}$/.test(value);
+}
+
 function isCount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }

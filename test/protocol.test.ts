@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import {
   INSPECTOR_SOURCE,
   isInspectorToPageMessage,
+  isInstanceId,
   isPageToInspectorMessage,
   LIMITS,
   MAX_TIME,
@@ -187,5 +188,20 @@ describe('isPageToInspectorMessage', () => {
     expect(isPageToInspectorMessage({ ...snapshot, channels: [{ ...channel, name }] })).toBe(false);
     const createdAt = 'x'.repeat(LIMITS.stack + 1);
     expect(isPageToInspectorMessage({ ...snapshot, channels: [{ ...channel, createdAt }] })).toBe(false);
+  });
+});
+
+describe('isInstanceId', () => {
+  test('accepts the ids a copy of chanasync draws for its posted snapshots (1–64 letters, digits, _ or -)', () => {
+    expect(isInstanceId('k3x9q0ab7mz2c1de')).toBe(true);
+    expect(isInstanceId('a')).toBe(true);
+    expect(isInstanceId('copy_1-B')).toBe(true);
+    expect(isInstanceId('x'.repeat(64))).toBe(true);
+  });
+
+  test('refuses anything else: empty, too long, other characters, not a string', () => {
+    for (const value of ['', 'x'.repeat(65), 'a b', 'a/b', '<img>', 'é', 42, null, undefined, {}]) {
+      expect(isInstanceId(value)).toBe(false);
+    }
   });
 });

@@ -15,7 +15,13 @@
  *   document started, which the page cannot forge). An ancient `since` therefore reads as
  *   "since the page loaded", not as two billion hours.
  */
-import type { ChannelSnapshot, LeakSnapshot, SnapshotMessage, WaiterSnapshot } from '../../../src/protocol.js';
+import {
+  type ChannelSnapshot,
+  isInstanceId,
+  type LeakSnapshot,
+  type SnapshotMessage,
+  type WaiterSnapshot,
+} from '../../../src/protocol.js';
 import type { FrameInfo } from '../messages.js';
 
 /** A parked operation, as the panel keeps it. */
@@ -160,17 +166,14 @@ function leakInfo(leak: LeakSnapshot, time: number, maxAge: number): LeakInfo {
   };
 }
 
-/** What a copy of chanasync's `instance` may look like (anything else is ignored). */
-const INSTANCE = /^[\w-]{1,64}$/;
-
 /**
  * A context's identity within its frame: the page itself, or one worker by its URL — and the
  * copy of chanasync that posted, when it said.
  */
 function contextOf(snapshot: SnapshotMessage): ContextInfo {
   const context = snapshot.context;
-  const posted = (snapshot as { readonly instance?: unknown }).instance;
-  const instance = optional('instance', typeof posted === 'string' && INSTANCE.test(posted) ? posted : undefined);
+  const posted: unknown = snapshot.instance;
+  const instance = optional('instance', isInstanceId(posted) ? posted : undefined);
   if (context?.kind !== 'worker') return { kind: 'page', ...instance };
   return {
     kind: 'worker',
