@@ -15,13 +15,8 @@
  *   document started, which the page cannot forge). An ancient `since` therefore reads as
  *   "since the page loaded", not as two billion hours.
  */
-import {
-  type ChannelSnapshot,
-  isInstanceId,
-  type LeakSnapshot,
-  type SnapshotMessage,
-  type WaiterSnapshot,
-} from '../../../src/protocol.js';
+import type { ChannelSnapshot, LeakSnapshot, SnapshotMessage, WaiterSnapshot } from '../../../src/protocol.js';
+import { isInstanceId } from '../../../src/protocol.js';
 import type { FrameInfo } from '../messages.js';
 
 /** A parked operation, as the panel keeps it. */

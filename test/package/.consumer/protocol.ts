@@ -9,6 +9,7 @@ import {
   INSPECTOR_SOURCE,
   type InspectorToPageMessage,
   isInspectorToPageMessage,
+  isInstanceId,
   isPageToInspectorMessage,
   type LeakSnapshot,
   LIMITS,
@@ -53,7 +54,9 @@ const snapshot: SnapshotMessage = {
   leaked: [leak],
   context,
 };
-const messages: readonly PageToInspectorMessage[] = [announce, snapshot];
+const posted: SnapshotMessage = { ...snapshot, instance: 'k3x9q0ab7mz2c1de' };
+if (!isInstanceId(posted.instance) || isInstanceId('not an id')) throw new Error('isInstanceId misread an id');
+const messages: readonly PageToInspectorMessage[] = [announce, snapshot, posted];
 for (const [index, message] of messages.entries()) {
   if (!isPageToInspectorMessage(message)) throw new Error(`isPageToInspectorMessage refused message ${index}`);
 }
