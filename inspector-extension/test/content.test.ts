@@ -44,6 +44,7 @@ const fake = vi.hoisted(() => ({
 vi.mock('webextension-polyfill', () => ({
   default: {
     runtime: {
+      id: 'chanasync-inspector-test', // an orphaned content script (extension reloaded) has none
       connect: ({ name }: { name: string }) => {
         const port = new FakePort(name);
         fake.ports.push(port);

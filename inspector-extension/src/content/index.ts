@@ -20,6 +20,12 @@
  * back. On `pageshow` from the cache, a document with debug mode reconnects at once and says
  * `restored`: the service worker answers `hello` if a panel is open, `bye` if none is (the
  * page may still believe the inspector is there: its `bye` went out while it was frozen).
+ *
+ * An orphan: when the extension is reloaded, updated or removed, this script keeps running in
+ * the page but can no longer reach the extension ("Extension context invalidated"). It notices
+ * when its port disconnects with the extension gone (`runtime.id` unset) or when it cannot
+ * connect at all; then it stops listening and, if the page has debug mode, posts `bye` to the
+ * page itself: no inspector can hear that page any more, so it must stop posting snapshots.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
 import { INSPECTOR_SOURCE, type InspectorToPageMessage, PAGE_SOURCE, PROTOCOL_VERSION } from '../../../src/protocol.js';
@@ -42,13 +48,48 @@ let hasDebugMode = false;
 /** When this document started (whole ms since the epoch): no wait in it is older. */
 const startedAt = Math.round(performance.timeOrigin);
 
+/** Set once the extension is gone (see the file's top): this script then does nothing more. */
+let orphan = false;
+
 function connect(): Runtime.Port {
   const opened = browser.runtime.connect({ name: `${CONTENT_PORT_PREFIX}${documentId}/${startedAt}` });
   opened.onMessage.addListener(relayToPage);
   opened.onDisconnect.addListener(() => {
     if (port === opened) port = undefined; // the service worker stopped: reconnect on the next message
+    if (!extensionAlive()) becomeOrphan(); // or the extension itself went away
   });
   return opened;
+}
+
+/**
+ * Whether the extension this script belongs to is still there: an orphaned content script's
+ * `runtime.id` is `undefined` (Chrome), or reading it throws.
+ */
+function extensionAlive(): boolean {
+  try {
+    return typeof browser.runtime.id === 'string' && browser.runtime.id !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The extension is gone: stop listening, and tell a page with debug mode `bye`, since no
+ * inspector will hear it again (it would otherwise keep posting snapshots for nobody). Once.
+ */
+function becomeOrphan(): void {
+  if (orphan) return;
+  orphan = true;
+  port = undefined;
+  window.removeEventListener('message', relayToExtension);
+  window.removeEventListener('pagehide', onPageHide);
+  window.removeEventListener('pageshow', onPageShow);
+  try {
+    browser.runtime.onMessage.removeListener(onRuntimeMessage);
+  } catch {
+    // The extension API is gone with the extension.
+  }
+  if (hasDebugMode) sayToPage('bye');
 }
 
 function send(message: ContentToBackgroundMessage): void {
@@ -66,9 +107,8 @@ function send(message: ContentToBackgroundMessage): void {
     port.postMessage(message);
   } catch {
     // The extension was reloaded or removed ("Extension context invalidated"): this script is
-    // an orphan now, so stop listening.
-    port = undefined;
-    window.removeEventListener('message', relayToExtension);
+    // an orphan now.
+    becomeOrphan();
   }
 }
 
@@ -84,21 +124,26 @@ function relayToExtension(event: MessageEvent): void {
 }
 
 function relayToPage(message: unknown): void {
-  if (!isBackgroundToContentMessage(message) || message.type === 'ping') return;
-  const command: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type: message.type };
+  if (orphan || !isBackgroundToContentMessage(message) || message.type === 'ping') return;
+  sayToPage(message.type);
+}
+
+/** Posts the protocol's `hello` or `bye` to the page. */
+function sayToPage(type: InspectorToPageMessage['type']): void {
+  const command: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type };
   // The target is this very window, and `hello`/`bye` carry nothing secret, so any origin will
   // do — including the opaque origin of a sandboxed frame, which no origin string can name.
   window.postMessage(command, '*');
 }
 
-window.addEventListener('message', relayToExtension);
-browser.runtime.onMessage.addListener((message: unknown) => {
+function onRuntimeMessage(message: unknown): Promise<string> | undefined {
   // A ping asks whether this frame still holds the document a kept snapshot came from.
   if (isBackgroundToContentMessage(message) && message.type === 'ping') return Promise.resolve(documentId);
   relayToPage(message);
   return undefined; // no reply
-});
-window.addEventListener('pagehide', () => {
+}
+
+function onPageHide(): void {
   // Leaving (maybe into the back/forward cache): close the port now, so that the service
   // worker and the panels learn that this document left, and no dead port is kept.
   const closing = port;
@@ -108,9 +153,15 @@ window.addEventListener('pagehide', () => {
   } catch {
     // Already disconnected.
   }
-});
-window.addEventListener('pageshow', (event) => {
+}
+
+function onPageShow(event: PageTransitionEvent): void {
   // Back from the back/forward cache: reconnect and say so; the service worker answers
   // `hello` if a panel is open, `bye` if not.
   if (event.persisted && hasDebugMode) send({ source: CONTENT_SOURCE, type: 'restored' });
-});
+}
+
+window.addEventListener('message', relayToExtension);
+browser.runtime.onMessage.addListener(onRuntimeMessage);
+window.addEventListener('pagehide', onPageHide);
+window.addEventListener('pageshow', onPageShow);
