@@ -1,0 +1,258 @@
+/**
+ * Fuzzing the core with concurrent tasks: producers, consumers and selectors whose steps are
+ * chosen at random and interleaved at random by fast-check's scheduler, over one or two
+ * channels of random capacity (0, 1, 3, Infinity) and overflow policy. The checks are the
+ * SPEC's guarantees as invariants (test/helpers/fuzz-program.ts lists them): exactly-once
+ * accounting, FIFO per producer, every rejection justified, `stats()` and `size` right at
+ * quiescence, close wakes everyone, nothing left parked or listening.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { Channel, pull, push, select, selectNowait, toReadableStream } from '../src/index.js';
+import { channelConfigArb, channelOf, coverage, fold, opArb, runProgram } from './helpers/fuzz-program.js';
+import { flush } from './helpers/track.js';
+
+describe('concurrent tasks on one or two channels (property)', () => {
+  test('every pushed value is delivered exactly once or its push rejected, in order per producer, and close wakes every task', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(channelConfigArb, { minLength: 1, maxLength: 2 }),
+        fc.scheduler(),
+        fc.array(fc.array(opArb(2), { minLength: 1, maxLength: 8 }), { minLength: 2, maxLength: 4 }),
+        async (configs, s, tasks) => {
+          const channels = configs.map((config, i) => channelOf(config, `c${i}`));
+          const problems = await runProgram(
+            {
+              channels: channels,
+              droppable: channels.map((channel) => channel.stats().overflow !== 'block'),
+              pullSlack: [],
+              checkSize: true,
+              closeAll: () => {
+                for (const channel of channels) channel.close();
+              },
+            },
+            fold(tasks, channels.length),
+            s,
+          );
+          expect(problems).toEqual([]);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+    // The generators must keep reaching the situations the invariants are about.
+    const situations = [
+      'value committed',
+      'value rejected',
+      'push rejected: closed',
+      'push rejected: aborted',
+      'pull rejected: closed',
+      'pull rejected: aborted',
+      'pullMany rejected: aborted',
+      'pushAll rejected part-way',
+      'select push case won',
+      'select pull case won',
+      'select ok: false',
+      'select rejected: aborted',
+      'select rejected: closed',
+      'iteration left early',
+      'operation parked at quiescence',
+      'select parked at quiescence',
+      'a select parks a push and a pull case on one channel',
+    ];
+    expect(situations.filter((situation) => !coverage.has(situation))).toEqual([]);
+  }, 60_000);
+});
+
+/** How a parked pull-side operation was made. */
+type PullKind = 'pull' | 'pullMany' | 'next' | 'select' | 'select2' | 'stream';
+/** How a value is handed over synchronously. */
+type GiveKind = 'tryPush' | 'pushNowait' | 'push' | 'pushAll' | 'select' | 'selectNowait';
+
+type PullStep =
+  | { readonly do: 'park'; readonly kind: PullKind; readonly sig: number }
+  | { readonly do: 'abort'; readonly k: number }
+  | { readonly do: 'give'; readonly kind: GiveKind }
+  | { readonly do: 'giveOther' }
+  | { readonly do: 'flush' };
+
+const pullStep: fc.Arbitrary<PullStep> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      do: fc.constant('park' as const),
+      kind: fc.constantFrom<PullKind>('pull', 'pullMany', 'next', 'select', 'select2', 'stream'),
+      sig: fc.integer({ min: -1, max: 2 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ do: fc.constant('abort' as const), k: fc.nat(2) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      do: fc.constant('give' as const),
+      kind: fc.constantFrom<GiveKind>('tryPush', 'pushNowait', 'push', 'pushAll', 'select', 'selectNowait'),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant<PullStep>({ do: 'giveOther' }) },
+  { weight: 1, arbitrary: fc.constant<PullStep>({ do: 'flush' }) },
+);
+
+describe('parked operations are served oldest first (property)', () => {
+  test('a value handed to a channel goes to its oldest parked pull that is not aborted, whatever kind of operation parked it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, 1, 3),
+        fc.array(pullStep, { minLength: 1, maxLength: 30 }),
+        async (capacity, steps) => {
+          const x = new Channel<number>(capacity, { name: 'x' });
+          const y = new Channel<number>(0, { name: 'y' });
+          let controllers = [new AbortController(), new AbortController(), new AbortController()];
+          /** The model: parked pulls in order, each with its signal's controller index (-1: none). */
+          interface Puller {
+            readonly id: number;
+            readonly kind: PullKind;
+            readonly sig: number;
+            readonly signal: AbortSignal | undefined;
+            expected: { value: number } | { aborted: unknown } | 'pending';
+            actual: { value: number } | { aborted: unknown } | { other: unknown } | 'pending';
+          }
+          const parked: Puller[] = [];
+          const all: Puller[] = [];
+          let next = 1;
+          for (const step of steps) {
+            switch (step.do) {
+              case 'park': {
+                // Streams and iterators take no signal.
+                const sig = step.kind === 'next' || step.kind === 'stream' ? -1 : step.sig;
+                const signal = sig < 0 ? undefined : controllers[sig]!.signal;
+                const puller: Puller = {
+                  id: all.length,
+                  kind: step.kind,
+                  sig,
+                  signal,
+                  expected: 'pending',
+                  actual: 'pending',
+                };
+                const got = (value: unknown) => {
+                  puller.actual = { value: value as number };
+                };
+                const failed = (error: unknown) => {
+                  puller.actual = signal?.aborted && error === signal.reason ? { aborted: error } : { other: error };
+                };
+                const options = { signal };
+                switch (step.kind) {
+                  case 'pull':
+                    x.pull(options).then(got, failed);
+                    break;
+                  case 'pullMany':
+                    x.pullMany(3, options).then(
+                      (values) => (values.length === 1 ? got(values[0]) : failed(values)),
+                      failed,
+                    );
+                    break;
+                  case 'next':
+                    x[Symbol.asyncIterator]()
+                      .next()
+                      .then((result) => (result.done ? failed('done') : got(result.value)), failed);
+                    break;
+                  case 'select':
+                  case 'select2':
+                    select(step.kind === 'select' ? [pull(x)] : [pull(x), pull(y)], options).then(
+                      (result) => (result.index === 0 && result.ok ? got(result.value) : failed(result)),
+                      failed,
+                    );
+                    break;
+                  case 'stream':
+                    toReadableStream(x)
+                      .getReader()
+                      .read()
+                      .then((result) => (result.done ? failed('done') : got(result.value)), failed);
+                    break;
+                }
+                all.push(puller);
+                parked.push(puller);
+                // A stream calls its source's pull a few microtasks after the read: let it park.
+                if (step.kind === 'stream') await flush();
+                break;
+              }
+              case 'abort': {
+                const controller = controllers[step.k]!;
+                controllers = controllers.map((c, i) => (i === step.k ? new AbortController() : c));
+                const reason = new Error(`abort ${step.k}`);
+                controller.abort(reason);
+                for (const puller of parked.filter((p) => p.sig === step.k)) {
+                  puller.expected = { aborted: reason };
+                  parked.splice(parked.indexOf(puller), 1);
+                }
+                break;
+              }
+              case 'give': {
+                // Only while a pull is parked: the value must go to the oldest one, now.
+                const oldest = parked.shift();
+                if (oldest === undefined) break;
+                const value = next++;
+                oldest.expected = { value };
+                switch (step.kind) {
+                  case 'tryPush':
+                    expect(x.tryPush(value)).toBe(true);
+                    break;
+                  case 'pushNowait':
+                    x.pushNowait(value);
+                    break;
+                  case 'push':
+                    void x.push(value);
+                    break;
+                  case 'pushAll':
+                    void x.pushAll([value]);
+                    break;
+                  case 'select':
+                    void select([push(x, value)]);
+                    break;
+                  case 'selectNowait':
+                    expect(selectNowait([push(x, value)])?.index).toBe(0);
+                    break;
+                }
+                expect(x.size).toBe(0);
+                break;
+              }
+              case 'giveOther': {
+                // y's only pulls are the select2 cases: the oldest select2 leaves through y.
+                const oldest = parked.find((p) => p.kind === 'select2');
+                const value = next++;
+                expect(y.tryPush(value)).toBe(oldest !== undefined);
+                if (oldest !== undefined) {
+                  parked.splice(parked.indexOf(oldest), 1);
+                  oldest.expected = { value: -1 }; // not a value of x: checked below as y's
+                }
+                break;
+              }
+              case 'flush':
+                await flush();
+                break;
+            }
+          }
+          await flush(20);
+          for (const puller of all) {
+            const expected = puller.expected;
+            if (typeof expected === 'object' && 'value' in expected && expected.value === -1) {
+              // Won through y: its select resolved with index 1, reported as `other`.
+              expect(puller.actual, `puller ${puller.id} (${puller.kind})`).toMatchObject({
+                other: { index: 1, ok: true },
+              });
+            } else {
+              expect(puller.actual, `puller ${puller.id} (${puller.kind})`).toEqual(expected);
+            }
+          }
+          // Nothing else was parked, and closing settles the rest.
+          expect(x.stats().waitingPullers).toBe(parked.length);
+          x.close();
+          y.close();
+          await flush(20);
+          for (const puller of parked) expect(puller.actual, `puller ${puller.id} after close`).not.toBe('pending');
+          expect([x.stats().waitingPullers, y.stats().waitingPullers]).toEqual([0, 0]);
+          for (const controller of controllers) controller.abort();
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
