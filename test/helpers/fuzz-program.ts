@@ -192,6 +192,12 @@ export interface ProgramSetup {
    * within this slack for pulls.
    */
   readonly pullSlack: readonly number[];
+  /**
+   * Per channel: how many values it may hold beyond its capacity (a `merge` stores an input's
+   * value one beyond when someone pushed into it directly while it waited: README, Semantic
+   * details).
+   */
+  readonly sizeSlack?: readonly number[];
   /** Whether `size` at quiescence can be checked (no value moves between channels by itself). */
   readonly checkSize: boolean;
   /** Closes every channel at the end (inputs first). */
@@ -620,7 +626,8 @@ function checkParked(
     if (stats.waitingPushers > 0 && stats.waitingPullers > 0 && !both) {
       problems.push(`${when}: channel ${ch} has parked pushes and pulls at once`);
     }
-    if (stats.size > channel.capacity) problems.push(`${when}: channel ${ch} holds ${stats.size} > capacity`);
+    if (stats.size > channel.capacity + (setup.sizeSlack?.[ch] ?? 0))
+      problems.push(`${when}: channel ${ch} holds ${stats.size} > capacity`);
     if (setup.checkSize && !setup.droppable[ch]) {
       let committed = 0;
       for (const entry of pushed.values()) if (entry.ch === ch && entry.state === 'committed') committed++;
