@@ -48,6 +48,14 @@ export const DEFAULT_THRESHOLD_MS = 5000;
 export const MAX_LEAKS = 1000;
 /** The most cleared leak keys remembered (the oldest are forgotten first). */
 export const MAX_DISMISSED = 10_000;
+/**
+ * The most contexts (its page, the Workers it relays, each copy of chanasync) the panel keeps
+ * for one document. A document whose snapshots keep naming new contexts — a worker URL or an
+ * `instance` that changes every time, as a page re-evaluating its modules on hot reload does —
+ * would otherwise grow the panel without bound; past it, the context of that document heard
+ * from least recently is dropped for the new one.
+ */
+export const MAX_CONTEXTS_PER_DOCUMENT = 64;
 
 /** Identity of each derived value, so the renderer can tell "only ages changed" cheaply. */
 let nextVersion = 1;
@@ -250,6 +258,7 @@ export function withSnapshot(
     history.set(channel.id, [...kept, channel.size]);
   }
   const frames = new Map(data.frames);
+  if (previous === undefined) dropStalestContext(frames, frame.documentId);
   frames.set(key, {
     key,
     frame,
@@ -282,6 +291,21 @@ export function withSnapshot(
     }
   }
   return { ...data, frames, leaks, leaksDropped, dismissed: stillListed(data.dismissed, key, listed), debugSeen: true };
+}
+
+/**
+ * Makes room in `frames` for one more context of document `documentId`: at
+ * {@link MAX_CONTEXTS_PER_DOCUMENT}, the one received least recently leaves.
+ */
+function dropStalestContext(frames: Map<string, FrameState>, documentId: string): void {
+  let count = 0;
+  let stalest: FrameState | undefined;
+  for (const state of frames.values()) {
+    if (state.frame.documentId !== documentId) continue;
+    count++;
+    if (stalest === undefined || state.receivedAt < stalest.receivedAt) stalest = state;
+  }
+  if (count >= MAX_CONTEXTS_PER_DOCUMENT && stalest !== undefined) frames.delete(stalest.key);
 }
 
 /**
