@@ -4,6 +4,7 @@
  * in place of webextension-polyfill: what it relays, when it opens its port, and how it
  * reconnects.
  */
+import fc from 'fast-check';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { INSPECTOR_SOURCE, PAGE_SOURCE } from '../../src/protocol.js';
 import { BACKGROUND_SOURCE, CONTENT_PORT_PREFIX, CONTENT_SOURCE, MAX_MESSAGE_CHARS } from '../src/messages.js';
@@ -151,4 +152,84 @@ describe('the content script', () => {
     expect(fake.ports.at(-1)?.name).toBe(open.name);
     expect(fake.ports.at(-1)?.posted).toEqual([{ source: CONTENT_SOURCE, type: 'restored' }]);
   });
+});
+
+describe('the content script’s filter under arbitrary page messages (property)', () => {
+  /** What the filter must do with `data`, posted by the page to its own window. */
+  function expected(data: unknown): unknown {
+    if (typeof data !== 'object' || data === null || (data as { source?: unknown }).source !== PAGE_SOURCE)
+      return 'nothing';
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(data);
+    } catch {
+      return { source: CONTENT_SOURCE, type: 'refused', reason: 'malformed' };
+    }
+    if (json === undefined) return { source: CONTENT_SOURCE, type: 'refused', reason: 'malformed' };
+    if (json.length > MAX_MESSAGE_CHARS)
+      return { source: CONTENT_SOURCE, type: 'refused', reason: 'oversized', chars: json.length };
+    return 'relayed';
+  }
+
+  const pageData = fc.oneof(
+    fc.anything({
+      withBigInt: true,
+      withNullPrototype: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withTypedArray: true,
+      withSparseArray: true,
+    }),
+    fc.record(
+      {
+        source: fc.constant(PAGE_SOURCE),
+        version: fc.anything(),
+        type: fc.anything(),
+        extra: fc.anything({ withBigInt: true }),
+      },
+      { requiredKeys: ['source'] },
+    ),
+    fc.anything().map((value) => {
+      const cyclic: Record<string, unknown> = { source: PAGE_SOURCE, version: 1, type: 'snapshot', value };
+      cyclic.self = cyclic;
+      return cyclic;
+    }),
+    fc.constant({ source: PAGE_SOURCE, version: 1, type: 'snapshot', pad: 'x'.repeat(MAX_MESSAGE_CHARS + 1) }),
+    // Fields JSON drops but a structured clone (Firefox's extension messaging) refuses.
+    fc.anything().map((value) => ({ source: PAGE_SOURCE, version: 1, type: 'snapshot', value, fn: () => 1 })),
+    fc.anything().map((value) => ({ source: PAGE_SOURCE, version: 1, type: 'snapshot', value, tag: Symbol('x') })),
+  );
+
+  test('whatever the page posts, the port gets exactly one relay or refusal for a chanasync message and nothing for anything else', () => {
+    const port = () => fake.ports.at(-1) as FakePort;
+    fc.assert(
+      fc.property(pageData, (data) => {
+        const before = port().posted.length;
+        pagePosts(data);
+        const sent = port().posted.slice(before);
+        const want = expected(data);
+        if (want === 'nothing') expect(sent).toEqual([]);
+        else if (want === 'relayed') {
+          expect(sent).toHaveLength(1);
+          // As its JSON: what Chrome's messaging would carry, and clonable in Firefox.
+          expect(sent[0]).toEqual({ source: CONTENT_SOURCE, type: 'page', message: JSON.parse(JSON.stringify(data)) });
+        } else expect(sent).toEqual([want]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+test('a page message with a function field is relayed without it, and the content script keeps listening', async () => {
+  const port = fake.ports.at(-1) as FakePort;
+  const before = port.posted.length;
+  pagePosts({ ...announce, callback: () => 1 });
+  pagePosts(announce);
+  await settle();
+  expect(port.posted.slice(before)).toEqual([
+    { source: CONTENT_SOURCE, type: 'page', message: announce },
+    { source: CONTENT_SOURCE, type: 'page', message: announce },
+  ]);
 });

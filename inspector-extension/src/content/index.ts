@@ -4,8 +4,8 @@
  *
  * - Page → extension: a `message` event posted by the page to its own window
  *   (`event.source === window`) whose data carries chanasync's `source` goes to the service
- *   worker over this frame's port, unvalidated (the service worker runs the protocol guard) but
- *   size-checked here, so that a huge message is never shipped at all.
+ *   worker over this frame's port as its JSON, unvalidated (the service worker runs the
+ *   protocol guard) but size-checked here, so that a huge message is never shipped at all.
  * - Extension → page: `hello` / `bye` from the service worker (on the port, or broadcast to the
  *   tab with `tabs.sendMessage`) become the protocol's `InspectorToPageMessage` on the window.
  * - A `ping` from the service worker is answered with this document's id: kept snapshots are
@@ -34,7 +34,6 @@ import {
   CONTENT_SOURCE,
   type ContentToBackgroundMessage,
   isBackgroundToContentMessage,
-  jsonChars,
   MAX_MESSAGE_CHARS,
 } from '../messages.js';
 
@@ -107,8 +106,18 @@ function send(message: ContentToBackgroundMessage): void {
     port.postMessage(message);
   } catch {
     // The extension was reloaded or removed ("Extension context invalidated"): this script is
-    // an orphan now.
-    becomeOrphan();
+    // an orphan now. (If the extension is still there, only this message is lost.)
+    port = undefined;
+    if (!extensionAlive()) becomeOrphan();
+  }
+}
+
+/** `data` as JSON, or `undefined` when it has none (a cycle, a BigInt, a getter that throws). */
+function json(data: unknown): string | undefined {
+  try {
+    return JSON.stringify(data);
+  } catch {
+    return undefined;
   }
 }
 
@@ -117,10 +126,16 @@ function relayToExtension(event: MessageEvent): void {
   const data: unknown = event.data;
   if (typeof data !== 'object' || data === null || (data as { source?: unknown }).source !== PAGE_SOURCE) return;
   hasDebugMode = true;
-  const chars = jsonChars(data);
-  if (chars === undefined) send({ source: CONTENT_SOURCE, type: 'refused', reason: 'malformed' });
-  else if (chars > MAX_MESSAGE_CHARS) send({ source: CONTENT_SOURCE, type: 'refused', reason: 'oversized', chars });
-  else send({ source: CONTENT_SOURCE, type: 'page', message: data });
+  const text = json(data);
+  if (text === undefined) send({ source: CONTENT_SOURCE, type: 'refused', reason: 'malformed' });
+  else if (text.length > MAX_MESSAGE_CHARS) {
+    send({ source: CONTENT_SOURCE, type: 'refused', reason: 'oversized', chars: text.length });
+  } else {
+    // Relayed as its JSON, in every browser: Chrome's extension messaging is JSON already, but
+    // Firefox's structured clone throws on a function or symbol field (which JSON drops), and
+    // a message that cannot be posted must not pass for an extension that is gone.
+    send({ source: CONTENT_SOURCE, type: 'page', message: JSON.parse(text) as unknown });
+  }
 }
 
 function relayToPage(message: unknown): void {
