@@ -15,8 +15,12 @@ import { TimerChannel } from './interop/timer.js';
  *   that comes back after a while finds one tick waiting, and the next one on the schedule.
  * - Closing the channel (by hand, `using`) or aborting the signal clears the timer: nothing
  *   fires later, and no timer keeps the process alive.
- * - Periods beyond `setTimeout`'s 2³¹−1 ms work (the timer is chained). If the clock is set
- *   back, the schedule starts afresh from then rather than waiting for the old one.
+ * - Periods beyond `setTimeout`'s 2³¹−1 ms work (the timer is chained).
+ * - When the clock does not follow the timers — it was set back, or fake timers fake
+ *   `setTimeout` but leave `Date` real (Jest's legacy timers, vitest's
+ *   `toFake: ['setTimeout']`) — the timers set the pace: a timer that fires more than half a
+ *   period early by the clock ticks at once (its value still `Date.now()`), and the schedule
+ *   starts afresh from then rather than waiting for a clock that may never catch up.
  * - The channel is created with `input: true`: debug mode shows waiting on it as waiting for
  *   input, never as stuck.
  *
@@ -48,6 +52,11 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
   let due = Date.now() + ms;
   const tick = () => {
     const now = Date.now();
+    // Early by the clock by more than half a period — far more than a timer's rounding: the
+    // clock was set back, or it does not move with the timers (fake timers that leave Date
+    // real). Waiting for it could take for ever: the timer counts, and the schedule restarts
+    // from now. (A timer that is a little early waits for the rest.)
+    if (due - now > ms / 2) due = now;
     if (now >= due) {
       // A full buffer refuses the tick: it is dropped, as Go drops ticks for slow readers.
       commitPush(channel, now);
@@ -55,8 +64,6 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
       // At most now + ms: a period too small for the arithmetic (1e-320, whose count of missed
       // ticks overflows to Infinity) then restarts the schedule instead of stopping the ticker.
       due = Math.min(due + ms * (Math.floor((now - due) / ms) + 1), now + ms);
-    } else if (due - now > ms) {
-      due = now + ms; // the clock was set back: start the schedule afresh
     }
     channel.wait(due - now, tick);
   };
