@@ -200,6 +200,54 @@ describe('ticker() on fake timers', () => {
     );
   });
 
+  /**
+   * The clock jumps (vi.setSystemTime: back, as when it is corrected, or forward, as when the
+   * loop was blocked) while the timers keep their own time. Whatever happened before, once
+   * the clock stays put relative to the timers a ticker ticks again within two periods of
+   * timer time — it never waits for an old schedule — and every value is Date.now() at its
+   * delivery (never later than the clock), with one fake timer while open and none once closed.
+   */
+  test('after any clock jumps, a ticker ticks again within two periods, each value the clock at delivery', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 1_000 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ advance: fc.double({ min: 0, max: 2.5, noNaN: true }) }),
+            fc.record({ jump: fc.double({ min: -20, max: 5, noNaN: true }) }),
+            fc.record({ read: fc.constant(true) }),
+          ),
+          { maxLength: 25 },
+        ),
+        (ms, steps) => {
+          vi.useFakeTimers({ now: 10 ** 9 });
+          try {
+            const ticks = ticker(ms);
+            const read = () => {
+              const value = ticks.tryPull();
+              if (value !== undefined) expect(value).toBeLessThanOrEqual(Date.now());
+              return value;
+            };
+            for (const step of steps) {
+              if ('advance' in step) vi.advanceTimersByTime(Math.floor(step.advance * ms));
+              else if ('jump' in step) vi.setSystemTime(Date.now() + Math.floor(step.jump * ms));
+              else read();
+              expect(vi.getTimerCount()).toBe(1);
+            }
+            read(); // empty the buffer: the next value is a new tick
+            vi.advanceTimersByTime(2 * ms);
+            expect(read(), 'a tick within two periods').toBeTypeOf('number');
+            ticks.close();
+            expect(vi.getTimerCount()).toBe(0);
+          } finally {
+            vi.useRealTimers();
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   test('vi.runAllTimers() stops at its loop limit on an open ticker, as on setInterval, and returns once it is closed', () => {
     vi.useFakeTimers({ now: 0, loopLimit: 100 });
     const ticks = ticker(10);

@@ -17,7 +17,7 @@
  * streams, debug mode's hello/bye flow over the window, and chanasync/port.
  */
 import fc from 'fast-check';
-import { describe, expect, expectTypeOf, test } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
 import { disableDebug, enableDebug } from '../src/debug/index.js';
 // `after` is imported under another name: Biome takes a bare `after(...)` for a test hook.
 import {
@@ -335,6 +335,91 @@ describe('fromEvent on jsdom’s elements and window', () => {
     messages.close();
   });
 
+  /**
+   * Random dispatches, pulls, closes and aborts on a jsdom element: every event comes out at
+   * most once and in dispatch order; with 'block' every event dispatched while the channel was
+   * open comes out; nothing dispatched after the close or abort is buffered; and the element
+   * and the signal are left with no listener of ours.
+   */
+  test('random events, pulls, closes and aborts on a jsdom element keep order, lose nothing in block mode and leave no listener', async () => {
+    type Step = { op: 'dispatch'; n: number } | { op: 'pull' } | { op: 'close' } | { op: 'abort' } | { op: 'flush' };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ op: fc.constant('dispatch' as const), n: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ op: fc.constant('pull' as const) }),
+      fc.record({ op: fc.constant('flush' as const) }),
+      { weight: 1, arbitrary: fc.constantFrom({ op: 'close' as const }, { op: 'abort' as const }) },
+    );
+    const options = fc.record({
+      capacity: fc.constantFrom(1, 2, 4),
+      overflow: fc.constantFrom('block', 'drop-oldest', 'drop-newest') as fc.Arbitrary<
+        'block' | 'drop-oldest' | 'drop-newest'
+      >,
+    });
+    await fc.assert(
+      fc.asyncProperty(options, fc.array(step, { maxLength: 30 }), async ({ capacity, overflow }, steps) => {
+        const input = document.createElement('input');
+        let listening = 0;
+        const add = input.addEventListener.bind(input);
+        const remove = input.removeEventListener.bind(input);
+        input.addEventListener = ((type: string, listener: EventListener, o?: unknown) => {
+          listening++;
+          add(type, listener, o as AddEventListenerOptions);
+        }) as typeof input.addEventListener;
+        input.removeEventListener = ((type: string, listener: EventListener, o?: unknown) => {
+          listening--;
+          remove(type, listener, o as EventListenerOptions);
+        }) as typeof input.removeEventListener;
+        const { controller, listeners } = countedController();
+        const keys = fromEvent(input, 'keydown', { capacity, overflow, signal: controller.signal });
+        const sentWhileOpen: string[] = [];
+        const pulls: Promise<string | undefined>[] = [];
+        let n = 0;
+        for (const s of steps) {
+          if (s.op === 'dispatch') {
+            for (let i = 0; i < s.n; i++) {
+              const key = `k${n++}`;
+              if (!keys.closed) sentWhileOpen.push(key);
+              input.dispatchEvent(new KeyboardEvent('keydown', { key }));
+            }
+          } else if (s.op === 'pull') {
+            pulls.push(
+              keys.pull().then(
+                (event) => event.key,
+                () => undefined,
+              ),
+            );
+          } else if (s.op === 'close') {
+            keys.close();
+          } else if (s.op === 'abort') {
+            controller.abort();
+          } else {
+            await flush();
+          }
+        }
+        // Serve the parked pulls, drain what is left while still open (parked 'block' events
+        // move into the buffer as it empties), then close and drain again.
+        await flush(20);
+        const drained: string[] = [];
+        for (let event = keys.tryPull(); event !== undefined; event = keys.tryPull()) drained.push(event.key);
+        keys.close();
+        for (let event = keys.tryPull(); event !== undefined; event = keys.tryPull()) drained.push(event.key);
+        const pulled = (await Promise.all(pulls)).filter((key) => key !== undefined) as string[];
+        const out = [...pulled, ...drained];
+        expect(new Set(out).size).toBe(out.length);
+        expect(out.every((key) => sentWhileOpen.includes(key))).toBe(true);
+        expect(out).toEqual([...out].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))));
+        // 'block' keeps every event, parked: a close discards the parked ones (their pushes
+        // reject), so without a close or abort during the run every event comes out.
+        if (overflow === 'block' && !steps.some((s) => s.op === 'close' || s.op === 'abort')) {
+          expect(out).toEqual(sentWhileOpen);
+        }
+        expect(listening).toBe(0);
+        expect(listeners()).toBe(0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   test('fromEvent with overflow block keeps every event of a burst on a jsdom element, in order', async () => {
     const input = document.createElement('input');
     const keys = fromEvent(input, 'keydown', { capacity: 1, overflow: 'block' });
@@ -414,6 +499,44 @@ describe('debug mode with jsdom’s window as target and listener', () => {
       await nextTask();
       await nextTask();
       expect(posted).toEqual([]);
+    } finally {
+      window.removeEventListener('message', listener);
+    }
+  });
+});
+
+describe('jsdom with vitest’s fake timers', () => {
+  afterEach(() => {
+    disableDebug();
+    vi.useRealTimers();
+  });
+
+  test('after and ticker follow the fake clock here too, and closed ones leave no fake timer', () => {
+    vi.useFakeTimers({ now: 0 });
+    const once = afterMs(100);
+    const ticks = ticker(40);
+    vi.advanceTimersByTime(100);
+    expect(once.tryPull()).toBe(100);
+    expect(ticks.tryPull()).toBe(40);
+    vi.advanceTimersByTime(20);
+    expect(ticks.tryPull()).toBe(120);
+    ticks.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('a debug session on jsdom’s window answers a hello under fake timers once fake time moves (jsdom delivers postMessage on a timer)', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const posted: { type?: string }[] = [];
+    const listener = (event: MessageEvent) => {
+      if (event.data?.source === 'chanasync') posted.push(event.data);
+    };
+    window.addEventListener('message', listener);
+    try {
+      enableDebug({ intervalMs: 100 });
+      window.postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*');
+      expect(posted).toEqual([]);
+      vi.advanceTimersByTime(100); // jsdom's postMessage waits for fake time
+      expect(posted.map((m) => m.type)).toEqual(['announce', 'snapshot']);
     } finally {
       window.removeEventListener('message', listener);
     }
