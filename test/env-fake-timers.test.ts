@@ -10,6 +10,7 @@
  * fake timer left once closed; the `toFake` variants; select timeouts; debug mode's throttle and
  * task clock; and `chanasync/port` heartbeats over a Node `MessageChannel`.
  */
+import { mock } from 'node:test';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
@@ -87,6 +88,63 @@ describe('after() on fake timers', () => {
               }
             }
             timeout.close();
+            expect(vi.getTimerCount()).toBe(0);
+          } finally {
+            vi.useRealTimers();
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  /**
+   * Several after() channels share one signal, which a fake timer aborts at a random time —
+   * possibly the very millisecond some of them fire. Each channel either delivered its value
+   * (it fired first: its timer is older or due earlier) or is closed empty, a pull parked on it
+   * settles accordingly, and at the end the signal has no `abort` listener and no fake timer
+   * is left.
+   */
+  test('after channels sharing a signal aborted by a fake timer: each fired or closed empty, no listener or timer left', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.boolean(),
+        async (delays, abortAt, abortFirst) => {
+          vi.useFakeTimers({ now: 0 });
+          try {
+            const controller = new AbortController();
+            const live = new Set<unknown>();
+            const signal = controller.signal;
+            const add = signal.addEventListener.bind(signal);
+            const remove = signal.removeEventListener.bind(signal);
+            signal.addEventListener = ((type: string, listener: EventListener, options?: unknown) => {
+              if (type === 'abort') live.add(listener);
+              add(type, listener, options as AddEventListenerOptions);
+            }) as typeof signal.addEventListener;
+            signal.removeEventListener = ((type: string, listener: EventListener, options?: unknown) => {
+              if (type === 'abort') live.delete(listener);
+              remove(type, listener, options as EventListenerOptions);
+            }) as typeof signal.removeEventListener;
+            // The abort's timer is set before or after the channels' timers: at the same
+            // millisecond, the older timer runs first.
+            if (abortFirst) setTimeout(() => controller.abort('stop'), abortAt);
+            const channels = delays.map((ms) => afterMs(ms, { signal }));
+            if (!abortFirst) setTimeout(() => controller.abort('stop'), abortAt);
+            const pulls = channels.map((channel) => track(channel.pull()));
+            vi.advanceTimersByTime(100);
+            await flush();
+            delays.forEach((ms, i) => {
+              const fired = ms < abortAt || (ms === abortAt && !abortFirst);
+              const outcome = pulls[i]!.current;
+              if (fired)
+                expect(outcome, `after(${ms}), abort at ${abortAt}`).toEqual({ status: 'fulfilled', value: ms });
+              else expect((outcome as { reason?: unknown }).reason).toBeInstanceOf(ChannelClosedError);
+              expect(channels[i]!.closed).toBe(true);
+              expect(channels[i]!.size).toBe(0);
+            });
+            expect(live.size).toBe(0);
             expect(vi.getTimerCount()).toBe(0);
           } finally {
             vi.useRealTimers();
@@ -328,6 +386,50 @@ describe('ticker() on fake timers', () => {
     expect((pulled.current as { reason?: unknown }).reason).toBeInstanceOf(ChannelClosedError);
     expect(vi.getTimerCount()).toBe(0);
     vi.runAllTimers();
+  });
+});
+
+describe('Node’s own mock timers (node:test mock.timers)', () => {
+  afterEach(() => {
+    mock.timers.reset();
+  });
+
+  test('after and ticker follow node:test’s mocked setTimeout and Date', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const once = afterMs(250);
+    const ticks = ticker(100);
+    mock.timers.tick(100);
+    expect(ticks.tryPull()).toBe(100);
+    mock.timers.tick(100);
+    expect(ticks.tryPull()).toBe(200);
+    mock.timers.tick(50);
+    expect(once.tryPull()).toBe(250);
+    expect(once.closed).toBe(true);
+    ticks.close();
+  });
+
+  test('a ticker ticks under node:test mock timers that mock setTimeout but leave Date real', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    const ticks = ticker(1_000);
+    for (let k = 1; k <= 3; k++) {
+      mock.timers.tick(1_000);
+      expect(ticks.tryPull(), `tick ${k}`).toBeTypeOf('number');
+    }
+    ticks.close();
+  });
+
+  // Node's tick(ms) moves its clock to the end first, then runs the timers due by then: a
+  // timer set from one of those callbacks is due after the end. So a chain (after's hops of
+  // 2³¹−1 ms, a ticker's next tick) moves one link per tick() call.
+  test('after beyond 2³¹−1 ms under node:test mock timers fires after one tick() per hop', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const once = afterMs(2 * LONGEST + 10);
+    mock.timers.tick(2 * LONGEST + 10);
+    expect(once.size).toBe(0);
+    mock.timers.tick(LONGEST);
+    mock.timers.tick(LONGEST);
+    expect(once.tryPull()).toBeTypeOf('number');
+    expect(once.closed).toBe(true);
   });
 });
 
