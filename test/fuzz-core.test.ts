@@ -58,6 +58,10 @@ describe('concurrent tasks on one or two channels (property)', () => {
       'operation parked at quiescence',
       'select parked at quiescence',
       'a select parks a push and a pull case on one channel',
+      'nextReturn got a value',
+      'nextReturn gave up',
+      'streamCancel got a value',
+      'streamCancel gave up',
     ];
     expect(situations.filter((situation) => !coverage.has(situation))).toEqual([]);
   }, 60_000);

@@ -36,6 +36,7 @@ import {
   type SelectCase,
   select,
   selectNowait,
+  toReadableStream,
 } from '../../src/index.js';
 
 /** The signal an operation gets. */
@@ -60,6 +61,7 @@ export type Op =
   | { readonly op: 'pullNowait' | 'tryPull'; readonly ch: number }
   | { readonly op: 'pullMany'; readonly ch: number; readonly max: number; readonly sig: Sig }
   | { readonly op: 'iterate'; readonly ch: number; readonly k: number }
+  | { readonly op: 'nextReturn' | 'streamCancel'; readonly ch: number; readonly after: number }
   | { readonly op: 'select'; readonly cases: readonly CaseSpec[]; readonly sig: Sig }
   | { readonly op: 'selectNowait'; readonly cases: readonly CaseSpec[] }
   | { readonly op: 'close'; readonly ch: number; readonly reason: boolean }
@@ -125,6 +127,14 @@ export function opArb(channels: number, weights: Weights = {}): fc.Arbitrary<Op>
     {
       weight: w('iterate', 2),
       arbitrary: fc.record({ op: fc.constant('iterate' as const), ch, k: fc.integer({ min: 1, max: 3 }) }),
+    },
+    {
+      weight: w('nextReturn', 1),
+      arbitrary: fc.record({ op: fc.constant('nextReturn' as const), ch, after: fc.nat(4) }),
+    },
+    {
+      weight: w('streamCancel', 1),
+      arbitrary: fc.record({ op: fc.constant('streamCancel' as const), ch, after: fc.nat(4) }),
     },
     { weight: w('select', 3), arbitrary: fc.record({ op: fc.constant('select' as const), cases, sig: sigArb }) },
     { weight: w('selectNowait', 1), arbitrary: fc.record({ op: fc.constant('selectNowait' as const), cases }) },
@@ -455,6 +465,41 @@ export async function runProgram(
             problems.push(`${label}: iteration threw ${describe(error)}`);
           }
         }
+        return;
+      }
+      case 'nextReturn':
+      case 'streamCancel': {
+        // A read that waits is given up after `after` microtasks: by the iterator's return()
+        // (as ReadableStream.from(channel) does on cancel) or by cancelling a
+        // toReadableStream. It got a value first, or it consumed nothing.
+        const channel = channels[op.ch]!;
+        pending([], [op.ch]);
+        let result: IteratorResult<number>;
+        try {
+          if (op.op === 'nextReturn') {
+            const iterator = channel[Symbol.asyncIterator]();
+            const next = iterator.next();
+            await microtasks(op.after);
+            await iterator.return?.();
+            result = await next;
+          } else {
+            const reader = toReadableStream(channel).getReader();
+            const read = reader.read();
+            await microtasks(op.after);
+            await reader.cancel();
+            result = await read;
+          }
+        } catch (error) {
+          // Closed with a reason and drained: both end with it.
+          if (!(channel.closed && error === channel.reason && error !== undefined)) {
+            problems.push(`${label}: threw ${describe(error)}`);
+          }
+          return;
+        }
+        if (!result.done) {
+          reached(`${op.op} got a value`);
+          deliver(consumer, op.ch, result.value, label);
+        } else reached(`${op.op} gave up`);
         return;
       }
       case 'select':
