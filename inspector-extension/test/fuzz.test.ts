@@ -41,6 +41,9 @@ import {
   MAX_DISMISSED,
   MAX_LEAKS,
   type PanelData,
+  type Row,
+  rowsOf,
+  type SortKey,
   withAnnounce,
   withNotice,
   withoutFrame,
@@ -594,6 +597,74 @@ describe('the panel keeps a bounded number of contexts per document', () => {
         },
       ),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('stuck, input and leaked marking and ranking (property)', () => {
+  const frames = fc.array(fc.tuple(validSnapshot, fc.nat(3), fc.integer({ min: 0, max: 60_000 })), {
+    minLength: 1,
+    maxLength: 4,
+  });
+
+  test('rows are ranked leaked, stuck (blocked producers first, longest blocked first), input, the rest; a wait explained by input is never stuck; an unexplained wait past the threshold is', () => {
+    fc.assert(
+      fc.property(
+        frames,
+        fc.integer({ min: 1, max: 120_000 }),
+        fc.constantFrom<SortKey>('age', 'waiters', 'occupancy', 'name'),
+        fc.integer({ min: 0, max: 200_000 }),
+        (snapshots, thresholdMs, sort, later) => {
+          let data: PanelData = EMPTY_DATA;
+          for (const [snapshot, frameId, offset] of snapshots) {
+            const frame = { ...TOP, frameId: frameId + 1, documentId: `doc-${frameId}` };
+            data = withSnapshot(data, frame, snapshot, T0 + offset);
+          }
+          const now = T0 + 60_000 + later;
+          const { rows } = rowsOf(data, { ...DEFAULT_VIEW, thresholdMs, sort }, now);
+          const RANK = { leaked: 0, stuck: 1, input: 2, waiting: 3, idle: 3 } as const;
+          for (let k = 1; k < rows.length; k++) {
+            const [a, b] = [rows[k - 1] as Row, rows[k] as Row];
+            expect(RANK[a.state]).toBeLessThanOrEqual(RANK[b.state]);
+            if (a.state === 'stuck' && b.state === 'stuck') {
+              // Blocked producers first, the one blocked longest first.
+              const pa = a.producerSince ?? Infinity;
+              const pb = b.producerSince ?? Infinity;
+              expect(pa).toBeLessThanOrEqual(pb);
+            }
+          }
+          for (const row of rows) {
+            if (row.kind === 'leak') {
+              expect(row.state).toBe('leaked');
+              continue;
+            }
+            expect(row.state).not.toBe('leaked');
+            const receivedAt = row.receivedAt;
+            const waits =
+              row.kind === 'select'
+                ? (row.cases ?? []).map(({ channel, waiter }) => ({ waiter, explained: waiter.input || channel.input }))
+                : [...(row.channel?.pushers ?? []), ...(row.channel?.pullers ?? [])]
+                    .filter((waiter) => {
+                      // A case of a select listed as its own row is judged there.
+                      if (waiter.select === undefined) return true;
+                      const state = [...data.frames.values()].find((f) => f.key === row.frameKey);
+                      const cases = state?.channels.flatMap((c) =>
+                        [...c.pushers, ...c.pullers].filter((w) => w.select === waiter.select),
+                      );
+                      return (cases?.length ?? 0) < 2;
+                    })
+                    .map((waiter) => ({ waiter, explained: waiter.input || row.channel?.input === true }));
+            const anyExplained = waits.some((w) => w.explained);
+            const unexplained = row.kind === 'select' && anyExplained ? [] : waits.filter((w) => !w.explained);
+            const stuck = unexplained.some(({ waiter }) => now - (receivedAt - waiter.ageAtSnapshot) >= thresholdMs);
+            // Idle is not stuck: a wait explained by input never makes its row stuck.
+            if (unexplained.length === 0) expect(row.state).not.toBe('stuck');
+            expect(row.state === 'stuck').toBe(stuck);
+            if (unexplained.length === 0 && anyExplained) expect(row.state).toBe('input');
+          }
+        },
+      ),
+      RUNS,
     );
   });
 });
