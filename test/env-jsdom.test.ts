@@ -485,6 +485,25 @@ describe('debug mode with jsdom’s window as target and listener', () => {
     }
   });
 
+  test('enableDebug with jsdom’s own window object as target and listen posts with a target origin, as jsdom requires', async () => {
+    // jsdom's window.postMessage throws a TypeError without its targetOrigin argument.
+    const posted: { type?: string }[] = [];
+    const listener = (event: MessageEvent) => {
+      if (event.data?.source === 'chanasync') posted.push(event.data);
+    };
+    jsdomWindow.addEventListener('message', listener);
+    try {
+      expect(() => enableDebug({ target: jsdomWindow, listen: jsdomWindow, intervalMs: 10 })).not.toThrow();
+      jsdomWindow.postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*');
+      await nextTask();
+      await nextTask();
+      expect(posted.map((m) => m.type)).toEqual(['announce', 'snapshot']);
+    } finally {
+      disableDebug();
+      jsdomWindow.removeEventListener('message', listener);
+    }
+  });
+
   test('disableDebug removes the listener from jsdom’s window: a later hello posts nothing', async () => {
     const posted: unknown[] = [];
     const listener = (event: MessageEvent) => {
