@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
+import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { after, Channel, fromEvent, merge, pull, push, select, ticker } from '../src/index.js';
 import { fromPort } from '../src/port/index.js';
 import {
@@ -527,5 +527,122 @@ describe('posting follows hello, bye and the throttle (property)', () => {
       }),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('relayDebug under random worker and inspector messages (property)', () => {
+  type Step = { s: 'hello' | 'bye' | 'stop' } | { s: 'worker'; message: unknown } | { s: 'page'; message: unknown };
+  const workerSnapshot = fc.record({
+    time: fc.integer({ min: 0, max: 2e12 }),
+    n: fc.nat(5),
+    url: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }),
+  });
+  const stepArb: fc.Arbitrary<Step> = fc.oneof(
+    { arbitrary: fc.constantFrom<Step>({ s: 'hello' }, { s: 'bye' }), weight: 3 },
+    { arbitrary: fc.constant<Step>({ s: 'stop' }), weight: 1 },
+    {
+      arbitrary: workerSnapshot.map(
+        ({ time, n, url }): Step => ({
+          s: 'worker',
+          message: {
+            source: 'chanasync',
+            version: 1,
+            type: 'snapshot',
+            time,
+            channels: Array.from({ length: n }, (_, id) => ({
+              id,
+              name: `w${id}`,
+              capacity: 1,
+              size: 0,
+              closed: false,
+              overflow: 'block',
+              pushers: [],
+              pullers: [],
+            })),
+            ...(url === undefined ? {} : { context: { kind: 'worker', url } }),
+          },
+        }),
+      ),
+      weight: 5,
+    },
+    { arbitrary: fc.anything().map((message): Step => ({ s: 'worker', message })), weight: 2 },
+    { arbitrary: fc.anything().map((message): Step => ({ s: 'page', message })), weight: 1 },
+  );
+
+  test('the page gets only valid worker messages, tagged as the worker, and no snapshot between a bye and the next hello or after stop; the worker hears every hello and bye, and bye when stopped while connected', () => {
+    fc.assert(
+      fc.property(
+        fc.array(stepArb, { maxLength: 30 }),
+        fc.option(fc.constant('https://w.example/x.js'), { nil: undefined }),
+        (steps, url) => {
+          const worker = Object.assign(new CountingTarget(), { toWorker: [] as unknown[] });
+          const endpoint = Object.assign(worker, { postMessage: (m: unknown) => void worker.toWorker.push(m) });
+          const listen = new CountingTarget();
+          const toPage: unknown[] = [];
+          const stop = relayDebug(endpoint, {
+            target: { postMessage: (m) => void toPage.push(m) },
+            listen,
+            ...(url === undefined ? {} : { url }),
+          });
+          let state: 'new' | 'hello' | 'bye' | 'stopped' = 'new';
+          const heard: string[] = [];
+          for (const step of steps) {
+            const before = toPage.length;
+            if (step.s === 'hello' || step.s === 'bye') {
+              listen.dispatchEvent(new MessageEvent('message', { data: step.s === 'hello' ? hello : bye }));
+              if (state !== 'stopped') {
+                state = step.s;
+                heard.push(step.s);
+              }
+            } else if (step.s === 'stop') {
+              if (state === 'hello') heard.push('bye');
+              stop();
+              state = 'stopped';
+            } else if (step.s === 'page') {
+              listen.dispatchEvent(new MessageEvent('message', { data: step.message }));
+            } else {
+              worker.dispatchEvent(new MessageEvent('message', { data: step.message }));
+              const relayed = toPage.slice(before);
+              const valid = isPageToInspectorMessage(step.message);
+              const isSnapshot = valid && (step.message as { type: string }).type === 'snapshot';
+              if (!valid || state === 'stopped' || (isSnapshot && state === 'bye')) expect(relayed).toEqual([]);
+              else {
+                expect(relayed).toHaveLength(1);
+                const message = relayed[0] as SnapshotMessage;
+                expect(isPageToInspectorMessage(message)).toBe(true);
+                if (isSnapshot) {
+                  const own = (step.message as SnapshotMessage).context?.url;
+                  expect(message.context).toEqual({
+                    kind: 'worker',
+                    ...((url ?? own) === undefined ? {} : { url: url ?? own }),
+                  });
+                  expect(message.channels).toEqual((step.message as SnapshotMessage).channels);
+                }
+              }
+            }
+          }
+          expect(worker.toWorker.map((m) => (m as { type: string }).type)).toEqual(heard);
+          stop();
+          expect(worker.listeners).toBe(0);
+          expect(listen.listeners).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test('a worker snapshot still on its way when the inspector says bye does not reach the page', () => {
+    const worker = Object.assign(new EventTarget(), { postMessage() {} });
+    const listen = new EventTarget();
+    const toPage: unknown[] = [];
+    relayDebug(worker, { target: { postMessage: (m) => void toPage.push(m) }, listen });
+    listen.dispatchEvent(new MessageEvent('message', { data: hello }));
+    listen.dispatchEvent(new MessageEvent('message', { data: bye }));
+    const late = { source: 'chanasync', version: 1, type: 'snapshot', time: 1, channels: [] };
+    worker.dispatchEvent(new MessageEvent('message', { data: late })); // posted before it heard the bye
+    expect(toPage.filter((m) => (m as { type: string }).type === 'snapshot')).toEqual([]);
+    listen.dispatchEvent(new MessageEvent('message', { data: hello }));
+    worker.dispatchEvent(new MessageEvent('message', { data: late }));
+    expect(toPage.filter((m) => (m as { type: string }).type === 'snapshot')).toHaveLength(1);
   });
 });

@@ -66,6 +66,13 @@ const active = new WeakMap<RelayEndpoint, Relay>();
 class Relay {
   /** Whether the last inspector message forwarded was a `hello`. */
   connected = false;
+  /**
+   * Whether the last inspector message forwarded was a `bye`: the worker's snapshots still on
+   * their way (posted before it heard the `bye`) are then dropped, so the page posts nothing
+   * after a `bye`. (Before any `hello` or `bye`, everything valid is forwarded: the worker may
+   * have been told `hello` by a relay this one replaced.)
+   */
+  private saidBye = false;
   private stopped = false;
   /** The listener on the worker. */
   private readonly onWorker = { handleEvent: (event: Event) => this.fromWorker((event as MessageEvent).data) };
@@ -108,6 +115,7 @@ class Relay {
       post(this.target, data);
       return;
     }
+    if (this.saidBye) return; // in flight when the inspector left
     const own = data.context;
     const url = this.url ?? own?.url;
     const context: DebugContext = {
@@ -121,6 +129,7 @@ class Relay {
   /** `hello` or `bye` from the inspector: the worker's debug mode needs it too. */
   private fromInspector(message: InspectorToPageMessage): void {
     this.connected = message.type === 'hello';
+    this.saidBye = !this.connected;
     this.worker.postMessage(message);
   }
 
