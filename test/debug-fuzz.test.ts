@@ -601,22 +601,23 @@ describe('relayDebug under random worker and inspector messages (property)', () 
             } else if (step.s === 'page') {
               listen.dispatchEvent(new MessageEvent('message', { data: step.message }));
             } else {
-              worker.dispatchEvent(new MessageEvent('message', { data: step.message }));
+              const sent = (step as { message: unknown }).message;
+              worker.dispatchEvent(new MessageEvent('message', { data: sent }));
               const relayed = toPage.slice(before);
-              const valid = isPageToInspectorMessage(step.message);
-              const isSnapshot = valid && (step.message as { type: string }).type === 'snapshot';
+              const valid = isPageToInspectorMessage(sent);
+              const isSnapshot = valid && (sent as { type: string }).type === 'snapshot';
               if (!valid || state === 'stopped' || (isSnapshot && state === 'bye')) expect(relayed).toEqual([]);
               else {
                 expect(relayed).toHaveLength(1);
                 const message = relayed[0] as SnapshotMessage;
                 expect(isPageToInspectorMessage(message)).toBe(true);
                 if (isSnapshot) {
-                  const own = (step.message as SnapshotMessage).context?.url;
+                  const own = (sent as SnapshotMessage).context?.url;
                   expect(message.context).toEqual({
                     kind: 'worker',
                     ...((url ?? own) === undefined ? {} : { url: url ?? own }),
                   });
-                  expect(message.channels).toEqual((step.message as SnapshotMessage).channels);
+                  expect(message.channels).toEqual((sent as SnapshotMessage).channels);
                 }
               }
             }
