@@ -245,7 +245,6 @@ const OVERFLOWS = ['block', 'drop-oldest', 'drop-newest'];
 const KINDS = ['push', 'pull', 'select'];
 const CONTEXTS = ['page', 'worker', 'frame'];
 
-/** A non-negative integer that a JSON number holds exactly. */
 /**
  * Whether `value` is a well-formed `instance` of a posted snapshot (1–64 letters, digits, `_`
  * or `-`). A snapshot whose `instance` is anything else is still a snapshot; an inspector
@@ -255,6 +254,7 @@ export function isInstanceId(value: unknown): value is string {
   return typeof value === 'string' && /^[\w-]{1,64}$/.test(value);
 }
 
+/** A non-negative integer that a JSON number holds exactly. */
 function isCount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
