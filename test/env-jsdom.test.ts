@@ -17,6 +17,7 @@
  * streams, debug mode's hello/bye flow over the window, and chanasync/port.
  */
 import fc from 'fast-check';
+import { Window as HappyWindow } from 'happy-dom';
 import { afterEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
 import { disableDebug, enableDebug } from '../src/debug/index.js';
 // `after` is imported under another name: Biome takes a bare `after(...)` for a test hook.
@@ -429,6 +430,39 @@ describe('fromEvent on jsdom’s elements and window', () => {
     for (let i = 0; i < sent.length; i++) got.push((await keys.pull()).key);
     expect(got).toEqual(sent);
     keys.close();
+  });
+});
+
+describe('fromEvent on happy-dom’s elements (the other DOM of test runners), from this file', () => {
+  // happy-dom calls every listener of a dispatch, even one removed during it (core-happydom.test.ts);
+  // vitest's happy-dom environment sets disableErrorCapturing, so a listener's error is thrown
+  // out of dispatchEvent — as here.
+  test('an earlier listener that closes a fromEvent channel during the dispatch makes nothing throw out of dispatchEvent', async () => {
+    const happy = new HappyWindow({ settings: { disableErrorCapturing: true } });
+    try {
+      const button = happy.document.createElement('button');
+      let clicks: Channel<Event> | undefined;
+      button.addEventListener('click', () => clicks?.close());
+      clicks = fromEvent(button as unknown as EventTarget, 'click');
+      expect(() => button.dispatchEvent(new happy.Event('click'))).not.toThrow();
+      expect(clicks.closed).toBe(true);
+      expect(clicks.size).toBe(0);
+    } finally {
+      await happy.happyDOM.close();
+    }
+  });
+
+  test('an event dispatched while a fromEvent channel is open is delivered from a happy-dom element', async () => {
+    const happy = new HappyWindow({ settings: { disableErrorCapturing: true } });
+    try {
+      const input = happy.document.createElement('input');
+      const keys = fromEvent(input as unknown as EventTarget, 'keydown');
+      input.dispatchEvent(new happy.KeyboardEvent('keydown', { key: 'x' }));
+      expect(((await keys.pull()) as KeyboardEvent).key).toBe('x');
+      keys.close();
+    } finally {
+      await happy.happyDOM.close();
+    }
   });
 });
 

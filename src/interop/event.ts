@@ -98,9 +98,12 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   const signal = checkOptions(call, options);
   const overflow = options?.overflow ?? 'drop-oldest';
   const listener = (event: Event) => {
-    // A drop policy never refuses; 'block' parks the event in line (closing discards it).
+    // A drop policy never refuses an open channel; 'block' parks the event in line (closing
+    // discards it). `tryPush`, not `pushNowait`: a DOM that calls a listener removed during
+    // the dispatch (happy-dom) may call this one after an earlier listener closed the channel,
+    // and the event must then be ignored, not thrown out of `dispatchEvent`.
     if (overflow === 'block') channel.push(event).catch(() => {});
-    else channel.pushNowait(event);
+    else channel.tryPush(event);
   };
   // Its signal watches the channel as it watches parked operations (`signals.ts`): one `abort`
   // listener per signal, however many event channels share it. The target's listener holds
