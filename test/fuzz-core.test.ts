@@ -8,8 +8,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Channel, pull, push, select, selectNowait, toReadableStream } from '../src/index.js';
-import { channelConfigArb, channelOf, coverage, fold, opArb, runProgram } from './helpers/fuzz-program.js';
+import { Channel, ChannelClosedError, pull, push, select, selectNowait, toReadableStream } from '../src/index.js';
+import {
+  channelConfigArb,
+  channelOf,
+  countListeners,
+  coverage,
+  fold,
+  microtasks,
+  opArb,
+  runProgram,
+} from './helpers/fuzz-program.js';
 import { flush } from './helpers/track.js';
 
 describe('concurrent tasks on one or two channels (property)', () => {
@@ -259,4 +268,125 @@ describe('parked operations are served oldest first (property)', () => {
       { numRuns: 400 },
     );
   });
+});
+
+describe('a long run with one long-lived signal (property)', () => {
+  test('after 10,000 operations sharing one AbortSignal nothing is lost, reordered or left behind: no listener, no parked operation, a small buffer', async () => {
+    await fc.assert(
+      fc.asyncProperty(channelConfigArb, fc.integer(), async (config, seed) => {
+        const channel = channelOf(config, 'long');
+        const other = new Channel<number>(0, { name: 'other' });
+        const shared = new AbortController();
+        const sharedListeners = countListeners(shared.signal);
+        const ownListeners: { live: number }[] = [];
+        // A small deterministic generator: fast-check shrinks the seed, not 10,000 steps.
+        let state = seed | 1;
+        const random = (n: number) => {
+          state ^= state << 13;
+          state ^= state >>> 17;
+          state ^= state << 5;
+          return (state >>> 0) % n;
+        };
+        const own = () => {
+          const controller = new AbortController();
+          ownListeners.push(countListeners(controller.signal));
+          void microtasks(random(4)).then(() => controller.abort('gave up'));
+          return controller.signal;
+        };
+        const committed: number[] = [];
+        const received: number[] = [];
+        const OPS = 5_000;
+        const produce = async () => {
+          let next = 0;
+          for (let i = 0; i < OPS; i++) {
+            const value = next++;
+            const ok = () => committed.push(value);
+            const failed = () => {};
+            switch (random(6)) {
+              case 0:
+                await channel.push(value, { signal: shared.signal }).then(ok, failed);
+                break;
+              case 1:
+                await channel.push(value, { signal: own() }).then(ok, failed);
+                break;
+              case 2:
+                if (channel.tryPush(value)) ok();
+                else await microtasks(1);
+                break;
+              case 3: {
+                const batch = [value, next++, next++];
+                await channel.pushAll(batch, { signal: shared.signal }).then(
+                  () => committed.push(...batch),
+                  (error: { pushed: number }) => committed.push(...batch.slice(0, error.pushed)),
+                );
+                break;
+              }
+              case 4:
+                await select([push(channel, value), pull(other)], { signal: shared.signal }).then(ok, failed);
+                break;
+              default:
+                await select([push(channel, value)], { signal: own() }).then(ok, failed);
+                break;
+            }
+          }
+          channel.close();
+        };
+        const consume = async () => {
+          const iterator = channel[Symbol.asyncIterator]();
+          for (;;) {
+            try {
+              switch (random(5)) {
+                case 0:
+                  received.push(await channel.pull({ signal: shared.signal }));
+                  break;
+                case 1:
+                  received.push(...(await channel.pullMany(3, { signal: own() })));
+                  break;
+                case 2: {
+                  const value = channel.tryPull();
+                  if (value !== undefined) received.push(value);
+                  else await microtasks(1);
+                  break;
+                }
+                case 3: {
+                  const result = await select([pull(channel), pull(other)], { signal: shared.signal });
+                  if (!result.ok) return;
+                  received.push(result.value as number);
+                  break;
+                }
+                default: {
+                  const result = await iterator.next();
+                  if (result.done) return;
+                  received.push(result.value);
+                }
+              }
+            } catch (error) {
+              if (error instanceof ChannelClosedError) return;
+              if (error !== 'gave up') throw error;
+            }
+          }
+        };
+        await Promise.all([produce(), consume()]);
+        for (let value = channel.tryPull(); value !== undefined; value = channel.tryPull()) received.push(value);
+        await flush(10);
+        // In order, each once; all of them unless the channel drops values.
+        for (let i = 1; i < received.length; i++) expect(received[i]!).toBeGreaterThan(received[i - 1]!);
+        if (config.overflow === 'block') expect(received).toEqual(committed);
+        else for (const value of received) expect(committed).toContain(value);
+        expect(committed.length).toBeGreaterThan(OPS / 4);
+        // Nothing left behind.
+        expect(sharedListeners.live).toBe(0);
+        expect(ownListeners.filter((counter) => counter.live !== 0)).toEqual([]);
+        for (const stats of [channel.stats(), other.stats()]) {
+          expect([stats.waitingPushers, stats.waitingPullers, stats.size]).toEqual([0, 0, 0]);
+        }
+        // The ring gave back its memory: 8 slots for a small capacity; an unbounded channel
+        // that grew keeps at most 1024 once drained (buffer.ts).
+        const slots = (channel as unknown as { slots: unknown[] }).slots.length;
+        expect(slots).toBeLessThanOrEqual(config.capacity === Infinity ? 1024 : 8);
+        shared.abort();
+      }),
+      { numRuns: 4 },
+    );
+  }, 60_000);
 });

@@ -474,28 +474,39 @@ export async function runProgram(
         // toReadableStream. It got a value first, or it consumed nothing.
         const channel = channels[op.ch]!;
         pending([], [op.ch]);
-        let result: IteratorResult<number>;
-        try {
-          if (op.op === 'nextReturn') {
-            const iterator = channel[Symbol.asyncIterator]();
-            const next = iterator.next();
-            await microtasks(op.after);
-            await iterator.return?.();
-            result = await next;
-          } else {
-            const reader = toReadableStream(channel).getReader();
-            const read = reader.read();
-            await microtasks(op.after);
-            await reader.cancel();
-            result = await read;
-          }
-        } catch (error) {
+        // Either read may reject (closed with a reason and drained): keep both outcomes, and
+        // a cancel of a stream errored so rejects too.
+        const outcome = (read: Promise<IteratorResult<number>>) =>
+          read.then(
+            (result) => ({ result }),
+            (error: unknown) => ({ error }),
+          );
+        let settled: { result: IteratorResult<number> } | { error: unknown };
+        if (op.op === 'nextReturn') {
+          const iterator = channel[Symbol.asyncIterator]();
+          const next = outcome(iterator.next());
+          await microtasks(op.after);
+          await iterator.return?.();
+          settled = await next;
+        } else {
+          const reader = toReadableStream(channel).getReader();
+          const read = outcome(reader.read());
+          await microtasks(op.after);
+          await reader.cancel().catch((error: unknown) => {
+            if (!(channel.closed && error === channel.reason))
+              problems.push(`${label}: cancel threw ${describe(error)}`);
+          });
+          settled = await read;
+        }
+        if ('error' in settled) {
           // Closed with a reason and drained: both end with it.
+          const error = settled.error;
           if (!(channel.closed && error === channel.reason && error !== undefined)) {
             problems.push(`${label}: threw ${describe(error)}`);
           }
           return;
         }
+        const result = settled.result;
         if (!result.done) {
           reached(`${op.op} got a value`);
           deliver(consumer, op.ch, result.value, label);
