@@ -19,6 +19,7 @@ import {
   type ChannelSnapshot,
   INSPECTOR_SOURCE,
   isPageToInspectorMessage,
+  LIMITS,
   type SnapshotMessage,
   type WaiterSnapshot,
 } from '../src/protocol.js';
@@ -645,5 +646,50 @@ describe('relayDebug under random worker and inspector messages (property)', () 
     listen.dispatchEvent(new MessageEvent('message', { data: hello }));
     worker.dispatchEvent(new MessageEvent('message', { data: late }));
     expect(toPage.filter((m) => (m as { type: string }).type === 'snapshot')).toHaveLength(1);
+  });
+});
+
+describe('the snapshot at its limits accounts for everything it leaves out (property)', () => {
+  test('listed waiters plus truncated.waiters are every parked operation, and listed plus truncated.channels every live tracked channel; idle channels are left out first', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(2), fc.integer({ min: 0, max: 160 }), fc.boolean()), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 1100 }),
+        async (busy, idle) => {
+          enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false });
+          const controller = new AbortController();
+          const channels: Channel<number>[] = [];
+          let parked = 0;
+          for (const [capacity, count, pushers] of busy) {
+            const channel = new Channel<number>(capacity, { name: `busy${channels.length}` });
+            channels.push(channel);
+            for (let i = 0; i < capacity; i++) channel.tryPush(i);
+            for (let i = 0; i < count; i++) {
+              (pushers
+                ? channel.push(i, { signal: controller.signal })
+                : channel.pull({ signal: controller.signal })
+              ).catch(() => {});
+            }
+            parked += channel.stats().waitingPushers + channel.stats().waitingPullers;
+          }
+          for (let i = 0; i < idle; i++) channels.push(new Channel<number>(1));
+          const snap = snapshot();
+          expect(isPageToInspectorMessage(snap)).toBe(true);
+          const listed = snap.channels.reduce((sum, entry) => sum + entry.pushers.length + entry.pullers.length, 0);
+          expect(listed + (snap.truncated?.waiters ?? 0)).toBe(parked);
+          expect(snap.channels.length + (snap.truncated?.channels ?? 0)).toBe(channels.length);
+          expect(snap.channels.length).toBeLessThanOrEqual(LIMITS.channels);
+          // Every channel with a parked operation is listed before any idle one is.
+          const busyListed = snap.channels.filter((entry) => entry.name.startsWith('busy')).length;
+          expect(busyListed).toBe(busy.length);
+          expect(snap.truncated === undefined).toBe(parked === listed && channels.length <= LIMITS.channels);
+          controller.abort();
+          for (const channel of channels) channel.close();
+          await drain();
+          disableDebug();
+        },
+      ),
+      { numRuns: 12 },
+    );
   });
 });
