@@ -30,7 +30,8 @@ type SourceKind = 'channel' | 'iterable' | 'async iterable' | 'stream';
 interface SubscriberSpec {
   readonly capacity: number;
   readonly overflow: Overflow;
-  readonly signal: boolean;
+  /** No signal, one of its own, or the controller shared with the producer's pushes. */
+  readonly signal: 'none' | 'own' | 'shared';
 }
 
 type ConsumerStep =
@@ -45,6 +46,8 @@ type ConsumerStep =
 
 type ProducerStep =
   | { readonly do: 'push' | 'tryPush' }
+  | { readonly do: 'pushShared' | 'pushAllShared'; readonly n: number }
+  | { readonly do: 'abortShared' }
   | { readonly do: 'pushAll'; readonly n: number }
   | { readonly do: 'hubClose' }
   | { readonly do: 'micro'; readonly n: number };
@@ -56,7 +59,7 @@ const subscriberArb: fc.Arbitrary<SubscriberSpec> = fc.constantFrom(0, 1, 1, 3).
       capacity === 0
         ? fc.constant<Overflow>('block')
         : fc.constantFrom<Overflow>('block', 'block', 'drop-oldest', 'drop-newest'),
-    signal: fc.boolean(),
+    signal: fc.constantFrom('none' as const, 'own' as const, 'shared' as const),
   }),
 );
 
@@ -88,6 +91,14 @@ const consumerStepArb: fc.Arbitrary<ConsumerStep> = fc.oneof(
 const producerStepArb: fc.Arbitrary<ProducerStep> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom<ProducerStep>({ do: 'push' }, { do: 'tryPush' }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant('pushAll' as const), n: fc.integer({ min: 0, max: 4 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      do: fc.constantFrom('pushShared' as const, 'pushAllShared' as const),
+      n: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant<ProducerStep>({ do: 'abortShared' }) },
   { weight: 1, arbitrary: fc.constant<ProducerStep>({ do: 'hubClose' }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant('micro' as const), n: fc.nat(3) }) },
 );
@@ -186,8 +197,10 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
             });
           }
           const hub = broadcast(source);
+          const shared = new AbortController();
+          const sharedReason = new Error('shared abort');
           let hubClosed = false;
-          const counters: { live: number }[] = [];
+          const counters: { live: number }[] = [countListeners(shared.signal)];
           const reason = withReason ? new Error('end') : undefined;
 
           // The producer (a channel source only): pushes 0, 1, 2, … in order.
@@ -196,7 +209,9 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
           const produce = async () => {
             for (const [index, step] of producerSteps.entries()) {
               // A `from` source feeds itself: its "producer" only closes the broadcast, or waits.
-              if (kind !== 'channel' && step.do !== 'hubClose' && step.do !== 'micro') continue;
+              if (kind !== 'channel' && step.do !== 'hubClose' && step.do !== 'micro' && step.do !== 'abortShared') {
+                continue;
+              }
               await s.schedule(Promise.resolve(), `producer#${index} ${step.do}`);
               try {
                 switch (step.do) {
@@ -226,6 +241,31 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
                     );
                     break;
                   }
+                  case 'pushShared':
+                  case 'pushAllShared': {
+                    // With the controller some subscribers share: its abort lands amid deliveries.
+                    const batch = Array.from({ length: step.n }, () => nextValue++);
+                    const signal = shared.signal;
+                    const promise =
+                      step.do === 'pushShared'
+                        ? source.push(batch[0]!, { signal }).then(() => 1)
+                        : source.pushAll(batch, { signal }).then(() => batch.length);
+                    await promise.then(
+                      (count) => committed.push(...batch.slice(0, count)),
+                      (error: { pushed?: number }) => {
+                        const ok = error instanceof ChannelClosedError || error === signal.reason;
+                        if (!ok) problems.push(`${step.do}: ${describeError(error)}`);
+                        if (step.do === 'pushAllShared') {
+                          if (typeof error.pushed !== 'number') problems.push('pushAll rejected without pushed');
+                          committed.push(...batch.slice(0, error.pushed));
+                        }
+                      },
+                    );
+                    break;
+                  }
+                  case 'abortShared':
+                    shared.abort(sharedReason);
+                    break;
                   case 'hubClose':
                     hub.close();
                     hubClosed = true;
@@ -247,8 +287,9 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
             const label = steady ? 'steady' : `subscriber ${seen.length}`;
             // The steady subscriber is there from the start (it gets everything the broadcast takes).
             if (!steady) await s.schedule(Promise.resolve(), `${label} subscribes`);
-            const controller = spec.signal ? new AbortController() : undefined;
-            if (controller) counters.push(countListeners(controller.signal));
+            const controller =
+              spec.signal === 'own' ? new AbortController() : spec.signal === 'shared' ? shared : undefined;
+            if (spec.signal === 'own') counters.push(countListeners((controller as AbortController).signal));
             const channel = hub.subscribe({
               capacity: spec.capacity,
               overflow: spec.overflow,
@@ -325,7 +366,7 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
                     break;
                   case 'leave':
                     if (steady) break;
-                    if (step.how === 'abort' && controller) controller.abort('leave');
+                    if (step.how === 'abort' && spec.signal === 'own') controller?.abort('leave');
                     else if (step.how === 'stream') {
                       // A stream that pulls ahead: its queued values are gone with it, then leave.
                       const reader = toReadableStream(channel, { highWaterMark: step.highWaterMark }).getReader();
@@ -354,7 +395,7 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
           };
 
           const tasks = [
-            consume({ capacity: steadySpec.capacity, overflow: 'block', signal: false }, steadySpec.steps, true),
+            consume({ capacity: steadySpec.capacity, overflow: 'block', signal: 'none' }, steadySpec.steps, true),
             produce(),
             ...specs.map((spec) => consume(spec.spec, spec.steps, false)),
           ];
