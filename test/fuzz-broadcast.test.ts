@@ -9,7 +9,9 @@
  * no gap (every value the broadcast took between its first and its last was delivered to it);
  * the steady subscriber plus what is left in the source is every value that entered the source,
  * in order; every subscriber is closed, nothing is parked, no abort listener is left, and a
- * `from` source is released.
+ * `from` source is released. Then `from(...)` over each kind of source, read by concurrent
+ * consumers — `toReadableStream` of every highWaterMark among them, cancelled while it reads —
+ * and aborted or closed at random.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -488,3 +490,212 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
 async function macrotaskSettled(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }
+
+type FromKind = 'array' | 'generator' | 'async generator' | 'stream';
+
+type ReaderStep =
+  | { readonly do: 'pull' | 'tryPull' | 'select' | 'abort' | 'close' }
+  | { readonly do: 'pullMany'; readonly max: number }
+  | { readonly do: 'iterate'; readonly k: number }
+  | {
+      readonly do: 'stream';
+      readonly highWaterMark: number;
+      readonly reads: number;
+      readonly cancelAfter: number | null;
+    }
+  | { readonly do: 'micro'; readonly n: number };
+
+const readerStepArb: fc.Arbitrary<ReaderStep> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom<ReaderStep>({ do: 'pull' }, { do: 'tryPull' }, { do: 'select' }) },
+  { weight: 1, arbitrary: fc.constantFrom<ReaderStep>({ do: 'abort' }, { do: 'close' }) },
+  { weight: 2, arbitrary: fc.record({ do: fc.constant('pullMany' as const), max: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ do: fc.constant('iterate' as const), k: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      do: fc.constant('stream' as const),
+      highWaterMark: fc.constantFrom(0, 0, 1, 2, 4),
+      reads: fc.integer({ min: 0, max: 3 }),
+      cancelAfter: fc.option(fc.nat(3)),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ do: fc.constant('micro' as const), n: fc.nat(3) }) },
+);
+
+describe('from(...) read by concurrent consumers, toReadableStream cancelled, aborted or closed at random (property)', () => {
+  test('each value read from the source reaches one consumer, in order, except those queued in a cancelled stream and the one read when the channel closed; the source is released', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<FromKind>('array', 'generator', 'async generator', 'stream'),
+        fc.constantFrom(0, 1, 3),
+        fc.integer({ min: 0, max: 10 }),
+        fc.boolean(),
+        fc.array(fc.array(readerStepArb, { maxLength: 6 }), { minLength: 1, maxLength: 3 }),
+        fc.scheduler(),
+        async (kind, capacity, total, withSignal, readers, s) => {
+          const problems: string[] = [];
+          const values = Array.from({ length: total }, (_, i) => i);
+          let read = 0;
+          let released = false;
+          let source: Iterable<number> | AsyncIterable<number> | ReadableStream<number>;
+          if (kind === 'array') {
+            source = values;
+            released = true; // an array iterator has no return(): nothing to release
+          } else if (kind === 'generator') {
+            source = (function* () {
+              try {
+                for (const value of values) {
+                  read++;
+                  yield value;
+                }
+              } finally {
+                released = true;
+              }
+            })();
+          } else if (kind === 'async generator') {
+            source = (async function* () {
+              try {
+                for (const value of values) {
+                  await microtasks(1);
+                  read++;
+                  yield value;
+                }
+              } finally {
+                released = true;
+              }
+            })();
+          } else {
+            let next = 0;
+            source = new ReadableStream<number>(
+              {
+                pull(controller) {
+                  if (next < total) {
+                    read++;
+                    controller.enqueue(next++);
+                  } else {
+                    controller.close();
+                    released = true; // ended: nothing to release
+                  }
+                },
+                cancel() {
+                  released = true;
+                },
+              },
+              { highWaterMark: 0 },
+            );
+          }
+          const controller = new AbortController();
+          const listeners = countListeners(controller.signal);
+          const channel = from(source, { capacity, signal: withSignal ? controller.signal : undefined });
+          const got: number[][] = readers.map(() => []);
+          /** Values that may be gone: at most the highWaterMark of each stream cancelled. */
+          let mayLose = 0;
+          let stoppedEarly = false;
+          const ended = (error: unknown) => {
+            if (!(error instanceof ChannelClosedError)) problems.push(`rejected with ${describeError(error)}`);
+          };
+          const readerTask = async (steps: readonly ReaderStep[], me: number) => {
+            const mine = got[me]!;
+            for (const [index, step] of steps.entries()) {
+              await s.schedule(Promise.resolve(), `reader ${me}#${index} ${step.do}`);
+              switch (step.do) {
+                case 'pull':
+                  await channel.pull().then((value) => mine.push(value), ended);
+                  break;
+                case 'tryPull': {
+                  const value = channel.tryPull();
+                  if (value !== undefined) mine.push(value);
+                  break;
+                }
+                case 'select': {
+                  const result = await select([pull(channel)]);
+                  if (result.ok) mine.push(result.value);
+                  break;
+                }
+                case 'pullMany':
+                  await channel.pullMany(step.max).then((values) => mine.push(...values), ended);
+                  break;
+                case 'iterate': {
+                  let taken = 0;
+                  for await (const value of channel) {
+                    mine.push(value);
+                    if (++taken >= step.k) break;
+                  }
+                  break;
+                }
+                case 'stream': {
+                  const reader = toReadableStream(channel, { highWaterMark: step.highWaterMark }).getReader();
+                  for (let i = 0; i < step.reads; i++) {
+                    const result = await reader.read();
+                    if (result.done) break;
+                    mine.push(result.value);
+                  }
+                  if (step.cancelAfter !== null) {
+                    const last = reader.read();
+                    await microtasks(step.cancelAfter);
+                    await reader.cancel();
+                    const result = await last;
+                    if (!result.done) mine.push(result.value);
+                  } else await reader.cancel();
+                  mayLose += step.highWaterMark;
+                  break;
+                }
+                case 'abort':
+                  if (withSignal) {
+                    controller.abort('done');
+                    stoppedEarly = true;
+                  }
+                  break;
+                case 'close':
+                  channel.close();
+                  stoppedEarly = true;
+                  break;
+                case 'micro':
+                  await microtasks(step.n);
+                  break;
+              }
+            }
+            // Then read to the end (the source ends, or the channel was closed).
+            for await (const value of channel) mine.push(value);
+          };
+          let done = 0;
+          const tasks = readers.map((steps, me) => readerTask(steps, me).then(() => done++));
+          await quiesce(s);
+          if (done !== tasks.length) {
+            // Everyone waits and the source has no more: that can only be a source not ended.
+            problems.push(`${tasks.length - done} reader(s) never finished`);
+          }
+          await Promise.all(tasks.map((task) => Promise.race([task, Promise.resolve()])));
+          for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+
+          for (const [me, mine] of got.entries()) {
+            for (let i = 1; i < mine.length; i++) {
+              if (mine[i]! <= mine[i - 1]!) problems.push(`reader ${me}: ${mine[i]} after ${mine[i - 1]}`);
+            }
+          }
+          const all = got.flat().sort((a, b) => a - b);
+          if (new Set(all).size !== all.length) problems.push(`a value came out twice: ${JSON.stringify(all)}`);
+          if (all.some((value) => value >= total)) problems.push('a value never in the source came out');
+          // Read from the source (an array counts as read up to what came out).
+          const readCount = kind === 'array' ? (all.at(-1) ?? -1) + 1 : read;
+          const lost = readCount - all.length;
+          const allowed = mayLose + (stoppedEarly ? 1 : 0);
+          if (lost < 0 || lost > allowed)
+            problems.push(`read ${readCount}, came out ${all.length}, may lose ${allowed}`);
+          if (!stoppedEarly && mayLose === 0 && all.length !== total) {
+            problems.push(`only ${all.length} of ${total} values came out`);
+          }
+          if (!channel.closed) problems.push('the channel is open at the end');
+          if (!released && (kind === 'stream' || read > 0)) problems.push('the source was not released');
+          const stats = channel.stats();
+          if (stats.waitingPullers || stats.waitingPushers || stats.size) {
+            problems.push(`channel at the end: ${JSON.stringify(stats)}`);
+          }
+          if (listeners.live) problems.push(`the signal keeps ${listeners.live} listener(s)`);
+          expect(problems).toEqual([]);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  }, 60_000);
+});
