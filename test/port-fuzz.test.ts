@@ -28,6 +28,7 @@ import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import type * as PortModule from '../src/port/index.js';
 import type { PortResult } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
+import { fuzzParameters } from './helpers/fuzz.js';
 import { cut, type Message, type ScheduledPort, scheduledPorts } from './helpers/scheduled-ports.js';
 
 // Without MessageChannel, a batch goes out in a zero-delay timer task (see src/port/schedule.ts):
@@ -39,21 +40,6 @@ const { fromPort, toPort } = (await import('../src/port/index.js')) as typeof Po
 /** A real task: every microtask queued before it has run. */
 const realSetImmediate = globalThis.setImmediate;
 const flush = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
-
-/**
- * fast-check's parameters: `numRuns` runs, or the ones of a failure to replay, from the
- * environment: `FUZZ_SEED=<seed> FUZZ_PATH=<path>` (as printed), `FUZZ_RUNS=<n>` for a longer run.
- */
-function fuzzParameters(numRuns: number): fc.Parameters<unknown> {
-  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-  const runs = env.FUZZ_RUNS === undefined ? numRuns : Number(env.FUZZ_RUNS);
-  if (env.FUZZ_SEED === undefined) return { numRuns: runs };
-  return {
-    numRuns: runs,
-    seed: Number(env.FUZZ_SEED),
-    ...(env.FUZZ_PATH === undefined ? {} : { path: env.FUZZ_PATH }),
-  };
-}
 
 afterEach(() => {
   vi.useRealTimers();
