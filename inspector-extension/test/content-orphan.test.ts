@@ -109,6 +109,16 @@ describe('the content script after the extension is reloaded', () => {
     expect(saidToPage).toEqual([bye]);
   });
 
+  test('when runtime.id is still set as the port disconnects but gone a moment later (Chromium), the page is told bye', async () => {
+    pagePosts(announce);
+    fake.ports[0]?.drop(); // the extension is reloading: its id goes a little after the port
+    fake.alive = false;
+    await settle();
+    expect(saidToPage).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(saidToPage).toEqual([bye]);
+  });
+
   test('when the page posts and the extension can no longer be reached, the page is told bye', async () => {
     pagePosts(announce);
     fake.ports[0]?.drop(); // the service worker stopped: no bye, the next message reconnects

@@ -47,6 +47,9 @@ let hasDebugMode = false;
 /** When this document started (whole ms since the epoch): no wait in it is older. */
 const startedAt = Math.round(performance.timeOrigin);
 
+/** How long after a port's disconnect the content script checks again whether the extension is gone. */
+const ORPHAN_RECHECK_MS = 1000;
+
 /** Set once the extension is gone (see the file's top): this script then does nothing more. */
 let orphan = false;
 
@@ -55,7 +58,11 @@ function connect(): Runtime.Port {
   opened.onMessage.addListener(relayToPage);
   opened.onDisconnect.addListener(() => {
     if (port === opened) port = undefined; // the service worker stopped: reconnect on the next message
-    if (!extensionAlive()) becomeOrphan(); // or the extension itself went away
+    // Or the extension itself went away. Chromium unsets `runtime.id` only a moment after the
+    // port's disconnect, so look again a little later (a quiet page posts nothing that would
+    // tell us).
+    if (!extensionAlive()) becomeOrphan();
+    else setTimeout(() => extensionAlive() || becomeOrphan(), ORPHAN_RECHECK_MS);
   });
   return opened;
 }
