@@ -23,8 +23,8 @@
  *
  * An orphan: when the extension is reloaded, updated or removed, this script keeps running in
  * the page but can no longer reach the extension ("Extension context invalidated"). It notices
- * when its port disconnects with the extension gone (`runtime.id` unset) or when it cannot
- * connect at all; then it stops listening and, if the page has debug mode, posts `bye` to the
+ * when its port disconnects with the extension gone (`runtime.id` unset, at once or 1 s later)
+ * or when it cannot connect at all; then it stops listening and, if the page has debug mode, posts `bye` to the
  * page itself: no inspector can hear that page any more, so it must stop posting snapshots.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
