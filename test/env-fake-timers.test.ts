@@ -306,6 +306,25 @@ describe('ticker() on fake timers', () => {
     );
   });
 
+  // Regression: a ticker re-armed with whatever setTimeout was global at each tick, so one made
+  // on real timers moved onto the fake clock while a test faked the timers, and stopped for
+  // good when the test restored the real ones (its pending timer dropped with the fake clock).
+  test('a ticker made on real timers keeps ticking after a test fakes the timers for a while and restores them', async () => {
+    const ticks = ticker(10);
+    try {
+      vi.useFakeTimers();
+      const until = vi.getRealSystemTime() + 40; // real ticks fall due meanwhile
+      while (vi.getRealSystemTime() < until) await realTurns(1);
+      expect(vi.getTimerCount(), 'no timer of the ticker on the fake clock').toBe(0);
+      vi.useRealTimers();
+      ticks.tryPull();
+      const next = await ticks.pull({ signal: AbortSignal.timeout(1_000) });
+      expect(next).toBeGreaterThan(0);
+    } finally {
+      ticks.close();
+    }
+  });
+
   test('vi.runAllTimers() stops at its loop limit on an open ticker, as on setInterval, and returns once it is closed', () => {
     vi.useFakeTimers({ now: 0, loopLimit: 100 });
     const ticks = ticker(10);

@@ -27,6 +27,12 @@ export class TimerChannel extends Channel<number> implements Cancellable {
   declare timer: ReturnType<typeof setTimeout> | undefined;
   /** The handle of this channel in its signal's watch, while open. */
   ref: WeakRef<Cancellable> | undefined;
+  /**
+   * `setTimeout` as it was when the channel was made, for every hop and tick: a ticker made on
+   * real timers stays on them when a test fakes the timers later — rather than moving onto the
+   * fake clock at its next tick and dying with it when the test restores the real timers.
+   */
+  readonly set = setTimeout;
 
   /**
    * @param name the channel's name, e.g. `after(100)`.
@@ -45,7 +51,8 @@ export class TimerChannel extends Channel<number> implements Cancellable {
    * as long as it says instead of firing at once.
    */
   wait(ms: number, then: () => void): void {
-    this.timer = setTimeout(() => (ms > LONGEST ? this.wait(ms - LONGEST, then) : then()), Math.min(ms, LONGEST));
+    const set = this.set; // called as a plain function: a browser's setTimeout refuses another `this`
+    this.timer = set(() => (ms > LONGEST ? this.wait(ms - LONGEST, then) : then()), Math.min(ms, LONGEST));
   }
 
   /** Closes the channel (see {@link Channel.close}), clears the timer and stops watching the signal. */
