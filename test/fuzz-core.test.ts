@@ -4,9 +4,12 @@
  * channels of random capacity (0, 1, 3, Infinity) and overflow policy. The checks are the
  * SPEC's guarantees as invariants (test/helpers/fuzz-program.ts lists them): exactly-once
  * accounting, FIFO per producer, every rejection justified, `stats()` and `size` right at
- * quiescence, close wakes everyone, nothing left parked or listening.
+ * quiescence, close wakes everyone, nothing left parked or listening — also with the
+ * `AbortSignal` of happy-dom and of jsdom. Then parked pulls of every kind served oldest first,
+ * and a long run of 10,000 operations sharing one signal.
  */
 import fc from 'fast-check';
+import { Window as HappyWindow } from 'happy-dom';
 import { describe, expect, test } from 'vitest';
 import { Channel, ChannelClosedError, pull, push, select, selectNowait, toReadableStream } from '../src/index.js';
 import {
@@ -388,5 +391,53 @@ describe('a long run with one long-lived signal (property)', () => {
       }),
       { numRuns: 4 },
     );
+  }, 60_000);
+});
+
+describe('the same concurrent tasks with the AbortSignal of a DOM implementation (property)', () => {
+  test('with happy-dom’s and jsdom’s AbortController nothing is lost, duplicated or left listening either', async () => {
+    const happy = new HappyWindow();
+    // jsdom ships no types (and none are installed): its constructor, as used here.
+    const jsdom = 'jsdom';
+    const { JSDOM } = (await import(jsdom)) as {
+      JSDOM: new (html: string) => { window: { AbortController: unknown; close(): void } };
+    };
+    const dom = new JSDOM('');
+    const controllers = {
+      'happy-dom': happy.AbortController as unknown as typeof AbortController,
+      jsdom: dom.window.AbortController as unknown as typeof AbortController,
+    };
+    // These are other implementations indeed, not Node's.
+    expect(new controllers['happy-dom']().signal).not.toBeInstanceOf(AbortSignal);
+    expect(new controllers.jsdom().signal).not.toBeInstanceOf(AbortSignal);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<keyof typeof controllers>('happy-dom', 'jsdom'),
+        fc.array(channelConfigArb, { minLength: 1, maxLength: 2 }),
+        fc.scheduler(),
+        fc.array(fc.array(opArb(2, { abort: 3 }), { minLength: 1, maxLength: 8 }), { minLength: 2, maxLength: 4 }),
+        async (implementation, configs, s, tasks) => {
+          const channels = configs.map((config, i) => channelOf(config, `c${i}`));
+          const problems = await runProgram(
+            {
+              channels,
+              droppable: channels.map((channel) => channel.stats().overflow !== 'block'),
+              pullSlack: [],
+              checkSize: true,
+              AbortController: controllers[implementation],
+              closeAll: () => {
+                for (const channel of channels) channel.close();
+              },
+            },
+            fold(tasks, channels.length),
+            s,
+          );
+          expect(problems).toEqual([]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    await happy.happyDOM.close();
+    dom.window.close();
   }, 60_000);
 });

@@ -210,6 +210,11 @@ export interface ProgramSetup {
   readonly sizeSlack?: readonly number[];
   /** Whether `size` at quiescence can be checked (no value moves between channels by itself). */
   readonly checkSize: boolean;
+  /**
+   * The `AbortController` to make the operations' signals with (default: the global one) — a
+   * DOM implementation's (happy-dom, jsdom), as users of those environments get.
+   */
+  readonly AbortController?: typeof AbortController;
   /** Closes every channel at the end (inputs first). */
   readonly closeAll: () => void;
 }
@@ -252,8 +257,9 @@ export async function runProgram(
   const seqs = tasks.map(() => 0);
   let abortId = 0;
   let closeId = 0;
+  const Controller = setup.AbortController ?? AbortController;
   const counted = () => {
-    const controller = new AbortController();
+    const controller = new Controller();
     counters.push(countListeners(controller.signal));
     return controller;
   };
