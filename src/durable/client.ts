@@ -706,8 +706,10 @@ class Client<T> implements DurableChannel<T> {
       }
     }
     if (answer.kind === 'capacity') throw this.capacityError(operation, answer);
-    // `gone` after a failed attempt: that attempt's acknowledgement may be what removed it.
-    return deliveries.filter((_, i) => answer.fates[i] === 'acked' || (retried && answer.fates[i] === 'gone'));
+    // `forgotten` after a failed attempt: that attempt's acknowledgement may be what removed it
+    // (the object restarted since, so it cannot tell): the value is returned, at-least-once.
+    // `gone`: another pull's acknowledgement removed it, so it is not this pull's.
+    return deliveries.filter((_, i) => answer.fates[i] === 'acked' || (retried && answer.fates[i] === 'forgotten'));
   }
 
   /** Withdraws a push (by id) or a pull (by ticket) after its signal aborted. */

@@ -40,10 +40,16 @@
  *   *away* between two slices (`awayUntil` finite); an away waiter keeps its place for
  *   `leaseMs`, then is forgotten. An alarm (not a timer) fires at the earliest `until` or
  *   `awayUntil`, so that nothing but a parked call keeps the object from hibernating.
+ * - Who removed a value: the ticket whose acknowledgement deleted a row is remembered in memory
+ *   for {@link ACKED_MS}, so that a retried acknowledgement (its first answer was lost) learns
+ *   whether that first attempt removed the value (`acked`: the caller's) or another pull did
+ *   after a reset ended the lease (`gone`: not the caller's, or the value is delivered twice).
+ *   After a restart the object answers `forgotten`, and the client keeps the value: at least once.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type {
   AckAnswer,
+  AckFate,
   AckRequest,
   CancelAnswer,
   CancelRequest,
@@ -70,6 +76,13 @@ export const MAX_BATCH = 1000;
  * by its cancel, or it is a retry sent before the abort) is answered `cancelled`.
  */
 const WITHDRAWN_MS = 60_000;
+/**
+ * How long the object remembers which ticket acknowledged a value, and for how many values at
+ * most: a client retries an acknowledgement whose answer it lost within a few seconds, and the
+ * retry must learn whether that first attempt removed the value or another pull's ack did.
+ */
+const ACKED_MS = 60_000;
+const ACKED_MAX = 10_000;
 
 /** The part of `ctx.storage.sql` used here. @internal */
 export interface SqlStorageLike {
@@ -189,6 +202,8 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   private purgedAt = 0;
   /** Withdrawn operations (`push:<op>`, `pull:<ticket>`) → when they are forgotten; oldest first. */
   private readonly withdrawn = new Map<string, number>();
+  /** Values removed by an acknowledgement: seq → the ticket that acknowledged it, and until when it is remembered; oldest first. */
+  private readonly acked = new Map<number, { ticket: string; until: number }>();
 
   constructor(ctx: DurableObjectStateLike, env: unknown) {
     super(ctx, env);
@@ -315,15 +330,19 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (!('nextSeq' in meta)) return meta;
     const lease = this.leases.get(request.ticket);
     this.leases.delete(request.ticket);
-    const fates: ('acked' | 'taken' | 'gone')[] = [];
+    const fates: AckFate[] = [];
     for (const [seq, attempt] of request.deliveries) {
       const row = this.#sql.exec('SELECT attempt, leased FROM chanasync_values WHERE seq = ?', seq).toArray()[0];
       if (row === undefined) {
-        fates.push('gone');
+        // Removed already: by an earlier attempt of this acknowledgement (its answer was lost), or
+        // by another pull's after this ticket's lease ended. Told apart while remembered.
+        const by = this.acked.get(seq);
+        fates.push(by === undefined ? 'forgotten' : by.ticket === request.ticket ? 'acked' : 'gone');
       } else if (Number(row.attempt) === attempt) {
         // Still leased to this ticket, or back to ready after its lease ended but not handed
         // out again: either way nobody else has it, so the acknowledgement takes it.
         this.#remove(seq, row.leased === 1);
+        this.#rememberAck(seq, request.ticket);
         fates.push('acked');
       } else {
         fates.push('taken');
@@ -448,6 +467,16 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }
     this.withdrawn.delete(key); // re-inserted last: the map stays oldest first
     this.withdrawn.set(key, now + WITHDRAWN_MS);
+  }
+
+  /** Remembers that `ticket` acknowledged the value at `seq` (see {@link ACKED_MS}), forgetting the oldest. */
+  #rememberAck(seq: number, ticket: string): void {
+    const now = Date.now();
+    for (const [old, { until }] of this.acked) {
+      if (until > now && this.acked.size < ACKED_MAX) break;
+      this.acked.delete(old);
+    }
+    this.acked.set(seq, { ticket, until: now + ACKED_MS });
   }
 
   /** Whether an operation was withdrawn (and is still remembered). */

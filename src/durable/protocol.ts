@@ -151,12 +151,19 @@ export type PullAnswer =
   | CapacityAnswer;
 
 /**
- * The fate of each acknowledged delivery, in request order: `acked` (removed now, it is the
- * caller's), `taken` (its lease had ended and it was handed to another pull: not the caller's),
- * `gone` (no longer in the channel: removed by an earlier ack — this caller's own, if its
- * previous ack attempt failed without an answer — or by another pull's). @internal
+ * The fate of each acknowledged delivery, in request order:
+ * - `acked`: removed by this acknowledgement, or by an earlier one of the same ticket (an attempt
+ *   whose answer was lost): it is the caller's;
+ * - `taken`: its lease had ended and it was handed to another pull: not the caller's;
+ * - `gone`: removed by the acknowledgement of another ticket: not the caller's;
+ * - `forgotten`: no longer in the channel, and the object no longer knows which ticket removed it
+ *   (it restarted since, or the removal is older than it remembers): the caller's own earlier
+ *   attempt may have removed it. @internal
  */
-export type AckAnswer = { kind: 'acks'; fates: ('acked' | 'taken' | 'gone')[] } | CapacityAnswer;
+export type AckFate = 'acked' | 'taken' | 'gone' | 'forgotten';
+
+/** The answer to an {@link AckRequest}. @internal */
+export type AckAnswer = { kind: 'acks'; fates: AckFate[] } | CapacityAnswer;
 
 /**
  * `cancelled`: the operation was waiting (or held a lease) and is withdrawn; `stored`: the push

@@ -28,6 +28,7 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannel, durableChannel } from '../../src/durable/index.js';
 import type {
   AckAnswer,
+  AckFate,
   AckRequest,
   CancelRequest,
   Delivery,
@@ -93,7 +94,7 @@ interface Trace {
   /** Every lease handed out, with its ticket. */
   leases: { ticket: string; deliveries: Delivery[] }[];
   /** The fate of every acknowledged delivery. */
-  acks: { seq: number; attempt: number; fate: 'acked' | 'taken' | 'gone' }[];
+  acks: { seq: number; attempt: number; fate: AckFate }[];
   /** The pull tickets withdrawn (a cancel was sent for them). */
   withdrawn: Set<string>;
 }

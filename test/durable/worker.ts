@@ -17,14 +17,16 @@ const sharedClients = new Map<string, ReturnType<typeof durableChannel<unknown>>
 
 export default {
   /**
-   * `GET /pull?name=…&leaseMs=…` pulls one value and answers it as JSON (with `withId=1`, as
-   * `{ value, id, attempt }`); `POST /push?name=…&id=…` pushes the body's JSON.
+   * `GET /pull?name=…&leaseMs=…&sliceMs=…` pulls one value and answers it as JSON (with `withId=1`, as
+   * `{ value, id, attempt }`); `POST /push?name=…&id=…` pushes the body's JSON (`leaseMs` and
+   * `sliceMs` are the client's options, on both).
    */
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
     const name = url.searchParams.get('name') ?? 'default';
     const leaseMs = Number(url.searchParams.get('leaseMs') ?? '10000');
-    const channel = durableChannel<unknown>(env.CHANNELS, name, { leaseMs });
+    const sliceMs = Number(url.searchParams.get('sliceMs') ?? '5000');
+    const channel = durableChannel<unknown>(env.CHANNELS, name, { leaseMs, sliceMs });
     if (url.pathname === '/pull') {
       return Response.json(url.searchParams.has('withId') ? await channel.pullWithId() : await channel.pull());
     }
