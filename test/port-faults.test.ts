@@ -18,7 +18,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { fromPort, type PortLike, type PortResult, toPort } from '../src/port/index.js';
@@ -585,4 +585,39 @@ describe('faults at random points of random streams', () => {
       );
     }, 120_000);
   }
+});
+
+describe('regressions found by the fuzz tests', () => {
+  test('a receiver that heard the open of a sender aborted while pairing, and cannot read its end, closes as gone after the heartbeat', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+    try {
+      const advance = async (ms: number) => {
+        for (let t = 0; t < ms; t += 10) {
+          await vi.advanceTimersByTimeAsync(10);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      const { a, b } = fakePorts();
+      b.held = true; // the receiver's answers never reach the sender: it is still pairing
+      b.undeserializable = (data) => data.type === 'end';
+      const remote = fromPort<number>(b);
+      const controller = new AbortController();
+      const done = toPort(new Channel<number>(), a, { signal: controller.signal });
+      await advance(20);
+      expect(b.sent('credit')).toHaveLength(1); // it heard the open, and answered
+      controller.abort(new Error('stop'));
+      // Nothing was pulled: the sender settles at once, and answers nothing more.
+      expect(await done).toEqual({ sent: 0, undelivered: [] });
+      await advance(4500);
+      expect(remote.closed).toBe(false);
+      await advance(1200);
+      const ending = await remote.pull().catch((error: unknown) => error);
+      expect(ending).toBeInstanceOf(ChannelClosedError);
+      expect((ending as ChannelClosedError).cause).toBeInstanceOf(ChannelError);
+      expect(((ending as ChannelClosedError).cause as Error).message).toMatch(/the other side is gone/);
+      expect(a.allListeners + b.allListeners).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -300,6 +300,23 @@ class StreamRun {
     if (ahead > bound) this.violations.push(`stream ${this.index}: ${ahead} values ahead of the consumer > ${bound}`);
   }
 
+  /**
+   * `stats()` agrees with what is parked: at a task boundary, every consumer operation not
+   * settled waits in the receiving channel (a select counts there once), and every producer
+   * still running waits in a push on the local channel.
+   */
+  checkStats(): void {
+    const remote = this.remote.stats().waitingPullers;
+    if (remote !== this.outstanding) {
+      this.violations.push(`stream ${this.index}: stats() says ${remote} pulls parked, ${this.outstanding} are`);
+    }
+    const pushers = this.local.stats().waitingPushers;
+    const producing = this.producerRunning.filter(Boolean).length;
+    if (pushers !== producing) {
+      this.violations.push(`stream ${this.index}: stats() says ${pushers} pushes parked, ${producing} producers wait`);
+    }
+  }
+
   track<T>(promise: Promise<T>, tasks: Promise<unknown>[]): void {
     tasks.push(
       promise.then(
@@ -431,7 +448,10 @@ class Run {
    */
   async settle(): Promise<void> {
     await flush();
-    for (const stream of this.streams) stream.checkCredit(this.a);
+    for (const stream of this.streams) {
+      stream.checkCredit(this.a);
+      stream.checkStats();
+    }
   }
 
   /** Delivers up to `count` messages one way (each followed by its microtasks). */
@@ -717,7 +737,7 @@ async function check(program: Program): Promise<void> {
 /** The invariants of one stream, once everything settled. */
 function verify(run: Run, stream: StreamRun): void {
   const label = `stream ${stream.index}`;
-  expect(stream.violations, `${label}: credit`).toEqual([]);
+  expect(stream.violations, `${label}: credit and stats()`).toEqual([]);
   const outcome = stream.outcome;
   expect(outcome, `${label}: toPort settled`).toBeDefined();
   let result: PortResult<Value>;
