@@ -693,3 +693,60 @@ describe('the snapshot at its limits accounts for everything it leaves out (prop
     );
   });
 });
+
+describe('enableDebug again, mid-program (property)', () => {
+  test('each restart starts over: only channels created since are listed, each snapshot still agrees with stats(), and disabling leaves no listener on any listen target used', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.constant('restart' as const), fc.constant('make' as const), fc.nat(3)), { maxLength: 30 }),
+        async (steps) => {
+          const targets: CountingTarget[] = [];
+          const restart = () => {
+            const listen = new CountingTarget();
+            targets.push(listen);
+            enableDebug({ target: { postMessage() {} }, listen, warnLeaks: false });
+            listen.dispatchEvent(new MessageEvent('message', { data: hello }));
+            return [] as Channel<number>[];
+          };
+          let since = restart();
+          const all: Channel<number>[] = [];
+          const controller = new AbortController();
+          for (const step of steps) {
+            if (step === 'restart') since = restart();
+            else if (step === 'make') {
+              const channel = new Channel<number>(all.length % 3, { name: `c${all.length}` });
+              since.push(channel);
+              all.push(channel);
+            } else {
+              const channel = all[step % Math.max(1, all.length)];
+              if (channel === undefined) continue;
+              if (step === 0) channel.pull({ signal: controller.signal }).catch(() => {});
+              else if (step === 1) channel.push(1, { signal: controller.signal }).catch(() => {});
+              else if (step === 2) channel.tryPull();
+              else channel.tryPush(2);
+            }
+            const snap = snapshot();
+            expect(snap.channels.map((entry) => entry.name).sort()).toEqual(since.map((c) => c.name).sort());
+            for (const channel of since) {
+              const entry = snap.channels.find((e) => e.name === channel.name);
+              const stats = channel.stats();
+              expect([entry?.size, entry?.pushers.length, entry?.pullers.length]).toEqual([
+                stats.size,
+                stats.waitingPushers,
+                stats.waitingPullers,
+              ]);
+            }
+            // Only the running session listens.
+            expect(targets.slice(0, -1).every((target) => target.listeners === 0)).toBe(true);
+            expect(targets.at(-1)?.listeners).toBe(1);
+          }
+          controller.abort();
+          await drain();
+          disableDebug();
+          expect(targets.every((target) => target.listeners === 0)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
