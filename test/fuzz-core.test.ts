@@ -70,6 +70,7 @@ describe('concurrent tasks on one or two channels (property)', () => {
       'operation parked at quiescence',
       'select parked at quiescence',
       'a select parks a push and a pull case on one channel',
+      'abort a parked operation at quiescence',
       'nextReturn got a value',
       'nextReturn gave up',
       'streamCancel got a value',

@@ -223,7 +223,15 @@ interface Task {
   readonly id: number;
   done: boolean;
   /** The operation pending now, if any: the channels it parks a push / a pull on. */
-  current: { readonly label: string; readonly pushes: number[]; readonly pulls: number[]; select: boolean } | undefined;
+  current:
+    | {
+        readonly label: string;
+        readonly pushes: number[];
+        readonly pulls: number[];
+        readonly select: boolean;
+        readonly signal: AbortSignal | undefined;
+      }
+    | undefined;
 }
 
 interface Pushed {
@@ -264,6 +272,8 @@ export async function runProgram(
     return controller;
   };
   const shared = [counted(), counted()];
+  /** Operations parked (at quiescence) when their signal aborted: they must reject. */
+  const doomed = new Set<string>();
   const state: Task[] = tasks.map((_, id) => ({ id, done: false, current: undefined }));
 
   const create = (task: number, ch: number): number => {
@@ -321,12 +331,15 @@ export async function runProgram(
 
   const runOp = async (task: Task, op: Op, label: string): Promise<void> => {
     const consumer = `t${task.id}`;
+    /** The signal the operation was given, once made. */
+    let opSignal: AbortSignal | undefined;
     const pending = (pushes: number[], pulls: number[], select = false) => {
-      task.current = { label, pushes, pulls, select };
+      task.current = { label, pushes, pulls, select, signal: opSignal };
     };
     /** An operation given an already aborted signal must reject (that check comes first). */
     const fulfilled = () => {
       if ('sig' in op && op.sig.kind === 'aborted') problems.push(`${label}: fulfilled with an already aborted signal`);
+      if (doomed.has(label)) problems.push(`${label}: fulfilled though its signal aborted while it was parked`);
     };
     const reject = (chs: number[], signal: AbortSignal | undefined) => (error: unknown) => {
       reached(error instanceof ChannelClosedError ? `${op.op} rejected: closed` : `${op.op} rejected: aborted`);
@@ -346,7 +359,7 @@ export async function runProgram(
         return;
       case 'push': {
         const value = create(task.id, op.ch);
-        const signal = signalOf(op.sig);
+        const signal = (opSignal = signalOf(op.sig));
         pending([op.ch], []);
         return channels[op.ch]!.push(value, { signal }).then(
           () => {
@@ -376,7 +389,7 @@ export async function runProgram(
       }
       case 'pushAll': {
         const values = Array.from({ length: op.n }, () => create(task.id, op.ch));
-        const signal = signalOf(op.sig);
+        const signal = (opSignal = signalOf(op.sig));
         let read = 0;
         // Reading value i means value i - 1 committed: pushAll reads lazily, one at a time.
         const iterable = {
@@ -416,7 +429,7 @@ export async function runProgram(
       }
       case 'pull':
       case 'pullMany': {
-        const signal = signalOf(op.sig);
+        const signal = (opSignal = signalOf(op.sig));
         pending([], [op.ch]);
         const channel = channels[op.ch]!;
         const promise =
@@ -556,7 +569,7 @@ export async function runProgram(
           }
           return;
         }
-        const signal = signalOf(op.sig);
+        const signal = (opSignal = signalOf(op.sig));
         pending(pushChs, pullChs, true);
         return select(cases, { signal }).then(
           (result) => {
@@ -597,7 +610,29 @@ export async function runProgram(
     else if (task.current) reached('operation parked at quiescence');
   }
 
-  // 2. Close everything: every task must wake and finish its steps.
+  // 2. Abort the shared signals: every operation parked with one leaves, rejecting with the
+  // reason (checked where it settles); the tasks go on, until quiescence again.
+  for (const task of state) {
+    const signal = task.current?.signal;
+    if (signal !== undefined && shared.some((controller) => controller.signal === signal)) {
+      doomed.add(task.current!.label);
+      reached('abort a parked operation at quiescence');
+    }
+  }
+  for (const k of [0, 1]) {
+    const controller = shared[k]!;
+    shared[k] = counted();
+    controller.abort({ abort: ++abortId });
+  }
+  await quiesce(s);
+  for (const task of state) {
+    if (task.current !== undefined && doomed.has(task.current.label)) {
+      problems.push(`${task.current.label}: still pending after its signal aborted`);
+    }
+  }
+  checkParked(setup, state, pushed, deliveries, problems, 'at quiescence after the abort');
+
+  // 3. Close everything: every task must wake and finish its steps.
   setup.closeAll();
   await quiesce(s);
   for (const task of state) {
@@ -606,7 +641,7 @@ export async function runProgram(
   if (state.some((task) => !task.done)) return problems;
   await Promise.all(running);
 
-  // 3. Drain: every value left is delivered once, in order.
+  // 4. Drain: every value left is delivered once, in order.
   for (const [ch, channel] of channels.entries()) {
     for (;;) {
       try {
@@ -627,7 +662,7 @@ export async function runProgram(
     if (counter.live !== 0) problems.push(`signal ${i} keeps ${counter.live} abort listener(s)`);
   }
 
-  // 4. Accounting.
+  // 5. Accounting.
   for (const [value, entry] of pushed) {
     const count = deliveries.get(value) ?? 0;
     if (entry.state === 'pending') problems.push(`value ${value} neither committed nor rejected`);
