@@ -34,6 +34,7 @@ import {
   type StoredFrame,
 } from '../src/messages.js';
 import {
+  cleared,
   DEFAULT_VIEW,
   EMPTY_DATA,
   HISTORY_LENGTH,
@@ -891,6 +892,79 @@ describe('the router under arbitrary messages on any port', () => {
           }
         },
       ),
+      RUNS,
+    );
+  });
+});
+
+describe('the panel model under random page lifecycles (property)', () => {
+  type Event =
+    | { e: 'snapshot'; doc: number; frameId: number; snapshot: SnapshotMessage }
+    | { e: 'announce'; doc: number; frameId: number }
+    | { e: 'gone'; doc: number }
+    | { e: 'refused'; doc: number; reason: 'oversized' | 'malformed' | 'flooded' }
+    | { e: 'clear' };
+  const doc = fc.nat(3);
+  const frameId = fc.nat(2);
+  const eventArb: fc.Arbitrary<Event> = fc.oneof(
+    { arbitrary: fc.record({ e: fc.constant('snapshot' as const), doc, frameId, snapshot: validSnapshot }), weight: 6 },
+    { arbitrary: fc.record({ e: fc.constant('announce' as const), doc, frameId }), weight: 1 },
+    { arbitrary: fc.record({ e: fc.constant('gone' as const), doc }), weight: 2 },
+    {
+      arbitrary: fc.record({
+        e: fc.constant('refused' as const),
+        doc,
+        reason: fc.constantFrom('oversized' as const, 'malformed' as const, 'flooded' as const),
+      }),
+      weight: 2,
+    },
+    { arbitrary: fc.constant({ e: 'clear' as const }), weight: 1 },
+  );
+
+  test('leaks stay until Clear and a cleared leak never comes back; frames and notices of a gone document leave; notices stay one per reason and document', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 25 }), (events) => {
+        let data: PanelData = EMPTY_DATA;
+        let receivedAt = T0;
+        const gone = new Set<number>();
+        // Each document stays in the frame it first appeared in (a document id is one frame's).
+        const frameOf = new Map<number, number>();
+        for (const event of events) {
+          receivedAt += 100;
+          if (event.e === 'clear') {
+            const before = new Set(data.leaks.map((leak) => leak.key));
+            data = cleared(data);
+            expect(data.leaks).toEqual([]);
+            for (const key of before) expect(data.dismissed.has(key)).toBe(true);
+            continue;
+          }
+          if (gone.has(event.doc)) continue; // a gone document says nothing more (ids are per document)
+          const frameId = frameOf.get(event.doc) ?? ('frameId' in event ? event.frameId : 1);
+          frameOf.set(event.doc, frameId);
+          const frame = { ...TOP, frameId, documentId: `doc-${event.doc}` };
+          const leaksBefore = data.leaks;
+          const dismissed = data.dismissed;
+          if (event.e === 'snapshot') data = withSnapshot(data, frame, event.snapshot, receivedAt);
+          else if (event.e === 'announce') data = withAnnounce(data, frame);
+          else if (event.e === 'refused') data = withNotice(data, event.reason, frame);
+          else {
+            data = withoutFrame(data, frame.documentId);
+            gone.add(event.doc);
+            expect([...data.frames.values()].some((state) => state.frame.documentId === frame.documentId)).toBe(false);
+            expect(data.notices.some((notice) => notice.frame.documentId === frame.documentId)).toBe(false);
+          }
+          // Leaks outlive frames: nothing but Clear (or MAX_LEAKS) removes one.
+          const keys = new Set(data.leaks.map((leak) => leak.key));
+          if (data.leaks.length < MAX_LEAKS) for (const leak of leaksBefore) expect(keys.has(leak.key)).toBe(true);
+          // A cleared leak that is reported again is not listed again.
+          for (const leak of data.leaks) expect(dismissed.has(leak.key)).toBe(false);
+          const noticeKeys = data.notices.map((notice) => `${notice.reason}|${notice.frame.documentId}`);
+          expect(new Set(noticeKeys).size).toBe(noticeKeys.length);
+          expect(data.leaks.length).toBeLessThanOrEqual(MAX_LEAKS);
+          for (const state of data.frames.values())
+            expect(gone.has(Number(state.frame.documentId.slice(4)))).toBe(false);
+        }
+      }),
       RUNS,
     );
   });
