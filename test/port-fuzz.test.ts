@@ -59,6 +59,8 @@ type Step =
   | { kind: 'side'; s: Stream }
   | { kind: 'iterate'; s: Stream; take: number }
   | { kind: 'consumerClose'; s: Stream; reason: boolean }
+  /** Code on the receiving side pushes into the fromPort channel itself (tryPush). */
+  | { kind: 'remotePush'; s: Stream }
   | { kind: 'deliver'; toReceiver: boolean; count: number }
   | { kind: 'turn' }
   | { kind: 'time'; ms: number }
@@ -113,6 +115,7 @@ function stepArb(streams: 1 | 2): fc.Arbitrary<Step> {
       weight: 2,
     },
     { arbitrary: fc.record({ kind: fc.constant('consumerClose' as const), s, reason: fc.boolean() }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constant('remotePush' as const), s }), weight: 1 },
     {
       arbitrary: fc.record({
         kind: fc.constant('deliver' as const),
@@ -220,6 +223,8 @@ function junk(port: ScheduledPort, name: string, which: number): void {
 type Value = number | { id: number; buf: ArrayBuffer };
 const idOf = (value: Value): number => (typeof value === 'number' ? value : value.id);
 const producerOf = (id: number): number => Math.floor(id / 100_000);
+/** The "producer" of the values that code on the receiving side pushes into the fromPort channel. */
+const LOCAL_PRODUCER = 9;
 
 /** What one stream of a run observed. */
 class StreamRun {
@@ -246,6 +251,8 @@ class StreamRun {
   maxOutstanding = 0;
   /** Values of a batch lost to a messageerror: posted, never to be committed, so not in flight. */
   lostValues = 0;
+  /** Ids of the values code on the receiving side pushed into the channel (tryPush took them). */
+  readonly injected: number[] = [];
   /** Events that happened and may give the receiving channel its close reason. */
   readonly events = new Set<'producer' | 'abort' | 'consumer' | 'gone' | 'lost'>();
   producerReason: unknown = undefined;
@@ -296,7 +303,9 @@ class StreamRun {
   /** Values posted but not yet taken by the consumer must fit the capacity (credit). */
   checkCredit(a: ScheduledPort): void {
     const bound = this.capacity === 0 ? Math.max(1, this.maxOutstanding) : this.capacity;
-    const ahead = this.postedCount(a) - this.lostValues - this.received.length;
+    // Values pushed on the receiving side take slots too, but are not the sender's.
+    const fromSender = this.received.filter(([, id]) => producerOf(id) !== LOCAL_PRODUCER).length;
+    const ahead = this.postedCount(a) - this.lostValues - fromSender;
     if (ahead > bound) this.violations.push(`stream ${this.index}: ${ahead} values ahead of the consumer > ${bound}`);
   }
 
@@ -588,6 +597,12 @@ class Run {
           stream.remote.close(stream.consumerReason);
         }
         break;
+      case 'remotePush':
+        if (!this.receiverDead) {
+          const id = LOCAL_PRODUCER * 100_000 + stream.injected.length;
+          if (stream.remote.tryPush(stream.value(id))) stream.injected.push(id);
+        }
+        break;
       case 'deliver':
         await this.deliver(step.toReceiver, step.count);
         break;
@@ -767,7 +782,13 @@ function verify(run: Run, stream: StreamRun): void {
   expect(result.sent + undelivered.length, `${label}: sent + undelivered = values pulled`).toBe(pulledCount);
 
   // Received: no duplicates; ordered by the consumer's operations.
-  const receivedIds = [...stream.received].sort((x, y) => x[0] - y[0]).map(([, id]) => id);
+  const allReceived = [...stream.received].sort((x, y) => x[0] - y[0]).map(([, id]) => id);
+  // What the receiving side pushed into its own channel is read there, once each, in order.
+  expect(
+    allReceived.filter((id) => producerOf(id) === LOCAL_PRODUCER),
+    `${label}: values pushed on the receiving side`,
+  ).toEqual(stream.injected);
+  const receivedIds = allReceived.filter((id) => producerOf(id) !== LOCAL_PRODUCER);
   const receivedSet = new Set(receivedIds);
   expect(receivedSet.size, `${label}: nothing received twice`).toBe(receivedIds.length);
   expect(new Set(undelivered).size, `${label}: nothing undelivered twice`).toBe(undelivered.length);
