@@ -13,7 +13,9 @@
  * - `sent + undelivered.length` is the number of values pulled from the local channel; the
  *   receiving side got exactly the first `sent` of them, each producer's in its order;
  * - values posted but not committed plus values buffered remotely never exceed the capacity
- *   (at least one per parked pull for capacity 0), checked after every delivery's task;
+ *   (at least one per parked pull for capacity 0), and `stats()` counts exactly the pulls and
+ *   pushes parked, checked after every delivery's task; values that code on the receiving side
+ *   pushes into the channel itself are read there once each, in order;
  * - every promise settles; the receiving channel ends closed with a reason of an event that
  *   happened (the producer's close, the abort, the consumer's close, the peer gone, a message
  *   lost to `messageerror`); a stream no fault touched ends clean, whatever happened to the
@@ -392,10 +394,8 @@ class Run {
   seq = 0;
   senderDead = false;
   receiverDead = false;
-  linkGone = false;
   /** `values` messages of stream 0 that arrived at the receiver, for the messageerror fault. */
   valuesArrived = 0;
-  lostOne = false;
 
   constructor(readonly program: Program) {
     const { a, b } = scheduledPorts();
@@ -416,7 +416,6 @@ class Run {
         if (fault.end ? data.type !== 'end' : data.type !== 'values') return false;
         const hit = fault.end || this.valuesArrived++ === fault.nth;
         if (hit) {
-          this.lostOne = true;
           if (!fault.end) (this.streams[0] as StreamRun).lostValues += (data.values as unknown[]).length;
           this.streams[0]?.events.add('lost');
         }
@@ -515,12 +514,10 @@ class Run {
       }
       case 'cut':
         if (this.a.severed) return;
-        this.linkGone = true;
         for (const stream of this.streams) stream.events.add('gone');
         cut(this.a, this.b, fault.fireClose, fault.keep);
         return;
       case 'die': {
-        this.linkGone = true;
         for (const stream of this.streams) stream.events.add('gone');
         const port = fault.side === 'sender' ? this.a : this.b;
         if (fault.side === 'sender') this.senderDead = true;
