@@ -355,10 +355,15 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
                     }
                     if (step.cancelAfter !== null) {
                       // Cancel while a read waits: its pull is withdrawn, or it got a value first.
-                      const last = reader.read();
+                      // (Closed with a reason meanwhile, the read and the cancel reject with it.)
+                      const last = reader.read().then(
+                        (result) => result,
+                        (error: unknown) => ({ error }),
+                      );
                       await microtasks(step.cancelAfter);
-                      await reader.cancel();
+                      await reader.cancel().catch(() => {});
                       const result = await last;
+                      if ('error' in result) throw result.error;
                       if (!result.done) me.got.push(result.value);
                     } else await reader.cancel();
                     break;
@@ -494,7 +499,7 @@ async function macrotaskSettled(): Promise<void> {
 type FromKind = 'array' | 'generator' | 'async generator' | 'stream';
 
 type ReaderStep =
-  | { readonly do: 'pull' | 'tryPull' | 'select' | 'abort' | 'close' }
+  | { readonly do: 'pull' | 'tryPull' | 'select' | 'abort' | 'close' | 'closeWithReason' }
   | { readonly do: 'pullMany'; readonly max: number }
   | { readonly do: 'iterate'; readonly k: number }
   | {
@@ -507,7 +512,10 @@ type ReaderStep =
 
 const readerStepArb: fc.Arbitrary<ReaderStep> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom<ReaderStep>({ do: 'pull' }, { do: 'tryPull' }, { do: 'select' }) },
-  { weight: 1, arbitrary: fc.constantFrom<ReaderStep>({ do: 'abort' }, { do: 'close' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<ReaderStep>({ do: 'abort' }, { do: 'close' }, { do: 'closeWithReason' }),
+  },
   { weight: 2, arbitrary: fc.record({ do: fc.constant('pullMany' as const), max: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ do: fc.constant('iterate' as const), k: fc.integer({ min: 1, max: 3 }) }) },
   {
@@ -590,6 +598,7 @@ describe('from(...) read by concurrent consumers, toReadableStream cancelled, ab
           const got: number[][] = readers.map(() => []);
           /** Values that may be gone: at most the highWaterMark of each stream cancelled. */
           let mayLose = 0;
+          const closeReason = new Error('closed by a reader');
           let stoppedEarly = false;
           const ended = (error: unknown) => {
             if (!(error instanceof ChannelClosedError)) problems.push(`rejected with ${describeError(error)}`);
@@ -617,26 +626,40 @@ describe('from(...) read by concurrent consumers, toReadableStream cancelled, ab
                   break;
                 case 'iterate': {
                   let taken = 0;
-                  for await (const value of channel) {
-                    mine.push(value);
-                    if (++taken >= step.k) break;
+                  try {
+                    for await (const value of channel) {
+                      mine.push(value);
+                      if (++taken >= step.k) break;
+                    }
+                  } catch (error) {
+                    if (error !== closeReason) problems.push(`reader ${me}: iteration threw ${describeError(error)}`);
                   }
                   break;
                 }
                 case 'stream': {
                   const reader = toReadableStream(channel, { highWaterMark: step.highWaterMark }).getReader();
-                  for (let i = 0; i < step.reads; i++) {
-                    const result = await reader.read();
-                    if (result.done) break;
-                    mine.push(result.value);
+                  // A stream of a channel closed with a reason errors with it, but only once
+                  // every value it queued was read: nothing is lost then.
+                  const read = () =>
+                    reader.read().catch((error: unknown) => {
+                      if (error !== closeReason) problems.push(`stream read: ${describeError(error)}`);
+                      return 'errored' as const;
+                    });
+                  let errored = false;
+                  for (let i = 0; i < step.reads && !errored; i++) {
+                    const result = await read();
+                    if (result === 'errored') errored = true;
+                    else if (result.done) break;
+                    else mine.push(result.value);
                   }
+                  if (errored) break;
                   if (step.cancelAfter !== null) {
-                    const last = reader.read();
+                    const last = read();
                     await microtasks(step.cancelAfter);
-                    await reader.cancel();
+                    await reader.cancel().catch(() => {}); // errored meanwhile: cancel rejects
                     const result = await last;
-                    if (!result.done) mine.push(result.value);
-                  } else await reader.cancel();
+                    if (result !== 'errored' && !result.done) mine.push(result.value);
+                  } else await reader.cancel().catch(() => {});
                   mayLose += step.highWaterMark;
                   break;
                 }
@@ -650,13 +673,21 @@ describe('from(...) read by concurrent consumers, toReadableStream cancelled, ab
                   channel.close();
                   stoppedEarly = true;
                   break;
+                case 'closeWithReason':
+                  channel.close(closeReason);
+                  stoppedEarly = true;
+                  break;
                 case 'micro':
                   await microtasks(step.n);
                   break;
               }
             }
             // Then read to the end (the source ends, or the channel was closed).
-            for await (const value of channel) mine.push(value);
+            try {
+              for await (const value of channel) mine.push(value);
+            } catch (error) {
+              if (error !== closeReason) problems.push(`reader ${me}: iteration threw ${describeError(error)}`);
+            }
           };
           let done = 0;
           const tasks = readers.map((steps, me) => readerTask(steps, me).then(() => done++));
