@@ -283,7 +283,10 @@ async function runProgram(program: Program): Promise<string[]> {
       const id = explicit ? `${scope}-${p}-${n}` : undefined;
       current.set(`producer ${p}`, `push ${n}`);
       let fate: PushFate = 'unknown';
-      for (let attempt = 0; fate === 'unknown' && !(attempt > 0 && (closing || !explicit)); attempt++) {
+      for (let attempt = 0; fate === 'unknown'; attempt++) {
+        // A caller retries a push whose fate it does not know with the same id, until the harness
+        // closes the channel; without an explicit id it cannot (a new push would be a new value).
+        if (attempt > 0 && (closing || !explicit)) break;
         if (producer.viaFetch) {
           const cancelAfter = attempt === 0 ? producer.cancelAfter[n] : undefined;
           const hangUp = new AbortController();
