@@ -698,7 +698,7 @@ describe('the panel renders untrusted text as text', () => {
           for (const row of output.rows) if (row.kind === 'channel') expect(text).toContain(row.label);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 30 },
     );
   });
 
