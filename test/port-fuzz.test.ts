@@ -1,5 +1,7 @@
 /**
- * Random programs over `toPort`/`fromPort` with faults injected at a random step, on ports whose
+ * Random programs over `toPort`/`fromPort` (one stream, or two on one port pair — the second
+ * the same way, or the other way, then possibly with the same name) with up to two faults
+ * injected at random steps, on ports whose
  * every delivery the program schedules (test/helpers/scheduled-ports.ts) and on a fake clock:
  * the two directions interleave as the program says, batches end when it ends a turn, and the
  * heartbeat's seconds pass in a few steps. Each run is deterministic (fast-check prints the seed
@@ -79,6 +81,11 @@ interface Program {
   streams: 1 | 2;
   capacity: [number, number];
   localCapacity: [number, number];
+  /**
+   * Whether the second stream runs the other way (its sender on the receiving side's port), and
+   * its name — the first's (`''`) is allowed then: a stream each way with one name.
+   */
+  second: { reversed: boolean; name: string };
   /** Values the first producer of each stream pushes before the stream starts. */
   preload: [number, number];
   sync: boolean;
@@ -128,7 +135,7 @@ function stepArb(streams: 1 | 2): fc.Arbitrary<Step> {
     },
     { arbitrary: fc.constant({ kind: 'turn' as const }), weight: 4 },
     {
-      arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.constantFrom(100, 600, 1500, 2600) }),
+      arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.constantFrom(100, 600, 1500, 2600, 6000) }),
       weight: 1,
     },
     {
@@ -190,6 +197,10 @@ const programArb: fc.Arbitrary<Program> = fc.constantFrom<1 | 2>(1, 1, 2).chain(
       capacity: fc.tuple(capacityArb, capacityArb),
       localCapacity: fc.tuple(localCapacityArb, localCapacityArb),
       preload: fc.tuple(fc.nat(8), fc.nat(8)),
+      second: fc.oneof(
+        fc.constant({ reversed: false, name: 'y' }),
+        fc.record({ reversed: fc.constant(true), name: fc.constantFrom('', 'y') }),
+      ),
       sync: fc.boolean(),
       transfer: fc.boolean(),
       steps: fc.constant(steps),
@@ -230,8 +241,10 @@ const LOCAL_PRODUCER = 9;
 
 /** What one stream of a run observed. */
 class StreamRun {
-  readonly name: string;
   readonly local: Channel<Value>;
+  /** The port `toPort` posts on, and the one `fromPort` listens to. */
+  senderPort!: ScheduledPort;
+  receiverPort!: ScheduledPort;
   remote!: Channel<Value>;
   done!: Promise<PortResult<Value>>;
   outcome: { result?: PortResult<Value>; error?: unknown } | undefined = undefined;
@@ -267,11 +280,11 @@ class StreamRun {
 
   constructor(
     readonly index: Stream,
+    readonly name: string,
     readonly capacity: number,
     localCapacity: number,
     readonly transfer: boolean,
   ) {
-    this.name = index === 0 ? '' : 'y';
     this.local = new Channel<Value>(localCapacity);
     const signal = this.controller.signal;
     const add = signal.addEventListener.bind(signal);
@@ -392,8 +405,6 @@ class Run {
   readonly streams: StreamRun[] = [];
   readonly tasks: Promise<unknown>[] = [];
   seq = 0;
-  senderDead = false;
-  receiverDead = false;
   /** `values` messages of stream 0 that arrived at the receiver, for the messageerror fault. */
   valuesArrived = 0;
 
@@ -404,7 +415,13 @@ class Run {
     a.sync = b.sync = program.sync;
     for (let s = 0; s < program.streams; s++) {
       this.streams.push(
-        new StreamRun(s as Stream, program.capacity[s] as number, program.localCapacity[s] as number, program.transfer),
+        new StreamRun(
+          s as Stream,
+          s === 0 ? '' : program.second.name,
+          program.capacity[s] as number,
+          program.localCapacity[s] as number,
+          program.transfer,
+        ),
       );
     }
     const fault = program.faults.find((f) => f.kind === 'messageerror');
@@ -426,11 +443,14 @@ class Run {
 
   start(): void {
     for (const stream of this.streams) {
+      const reversed = stream.index === 1 && this.program.second.reversed;
+      stream.senderPort = reversed ? this.b : this.a;
+      stream.receiverPort = reversed ? this.a : this.b;
       const preload = this.program.preload[stream.index];
       if (preload > 0) stream.produce(0, preload, this.tasks);
-      stream.remote = fromPort<Value>(this.b, { name: stream.name, capacity: stream.capacity });
+      stream.remote = fromPort<Value>(stream.receiverPort, { name: stream.name, capacity: stream.capacity });
       const transfer = this.program.transfer ? (value: Value) => [(value as { buf: ArrayBuffer }).buf] : undefined;
-      stream.done = toPort(stream.local, this.a, {
+      stream.done = toPort(stream.local, stream.senderPort, {
         name: stream.name,
         signal: stream.controller.signal,
         ...(transfer === undefined ? {} : { transfer }),
@@ -457,7 +477,7 @@ class Run {
   async settle(): Promise<void> {
     await flush();
     for (const stream of this.streams) {
-      stream.checkCredit(this.a);
+      stream.checkCredit(stream.senderPort);
       stream.checkStats();
     }
   }
@@ -508,7 +528,7 @@ class Run {
           fault.reason === 'error' ? new Error('abort-0') : fault.reason === 'string' ? 'abort-0' : undefined;
         stream.events.add('abort');
         stream.abortReason = reason;
-        stream.abortedWhilePairing = !heardOf(this.a, 'credit', stream.name);
+        stream.abortedWhilePairing = !heardOf(stream.senderPort, 'credit', stream.name);
         stream.controller.abort(reason);
         return;
       }
@@ -519,9 +539,8 @@ class Run {
         return;
       case 'die': {
         for (const stream of this.streams) stream.events.add('gone');
+        // The sides of the first stream; a second stream the other way loses the other side.
         const port = fault.side === 'sender' ? this.a : this.b;
-        if (fault.side === 'sender') this.senderDead = true;
-        else this.receiverDead = true;
         port.die();
         if (!fault.keep) port.inTransit.length = 0;
         return;
@@ -535,33 +554,33 @@ class Run {
     const seq = ++this.seq;
     switch (step.kind) {
       case 'push':
-        if (!this.senderDead && !stream.local.closed) stream.produce(step.p, step.count, this.tasks);
+        if (!stream.senderPort.dead && !stream.local.closed) stream.produce(step.p, step.count, this.tasks);
         break;
       case 'produceClose':
-        if (!this.senderDead && !stream.local.closed) {
+        if (!stream.senderPort.dead && !stream.local.closed) {
           stream.producerReason = step.reason ? new Error(`stop-${stream.index}`) : undefined;
           stream.events.add('producer');
           stream.local.close(stream.producerReason);
         }
         break;
       case 'pull': {
-        if (this.receiverDead) break;
+        if (stream.receiverPort.dead) break;
         const controller = new AbortController();
         if (step.abortAfter !== null) stream.pullAborts.push({ controller, steps: step.abortAfter });
         stream.operation(stream.remote.pull({ signal: controller.signal }), seq, (v) => [v], this.tasks);
         break;
       }
       case 'pullMany':
-        if (!this.receiverDead) stream.operation(stream.remote.pullMany(step.max), seq, (v) => v, this.tasks);
+        if (!stream.receiverPort.dead) stream.operation(stream.remote.pullMany(step.max), seq, (v) => v, this.tasks);
         break;
       case 'tryPull': {
-        if (this.receiverDead) break;
+        if (stream.receiverPort.dead) break;
         const value = stream.remote.tryPull();
         if (value !== undefined) stream.got(seq, value);
         break;
       }
       case 'select':
-        if (!this.receiverDead) {
+        if (!stream.receiverPort.dead) {
           stream.operation(
             select([pull(stream.remote), pull(stream.side)]),
             seq,
@@ -574,7 +593,7 @@ class Run {
         stream.side.tryPush('side');
         break;
       case 'iterate':
-        if (!this.receiverDead) {
+        if (!stream.receiverPort.dead) {
           let left = step.take;
           let current = seq;
           const iterate = async () => {
@@ -588,14 +607,14 @@ class Run {
         }
         break;
       case 'consumerClose':
-        if (!this.receiverDead && !stream.remote.closed) {
+        if (!stream.receiverPort.dead && !stream.remote.closed) {
           stream.consumerReason = step.reason ? new Error(`enough-${stream.index}`) : undefined;
           stream.events.add('consumer');
           stream.remote.close(stream.consumerReason);
         }
         break;
       case 'remotePush':
-        if (!this.receiverDead) {
+        if (!stream.receiverPort.dead) {
           const id = LOCAL_PRODUCER * 100_000 + stream.injected.length;
           if (stream.remote.tryPush(stream.value(id))) stream.injected.push(id);
         }
@@ -629,14 +648,14 @@ class Run {
     for (const stream of this.streams) {
       if (
         stream.outcome === undefined &&
-        !heardOf(this.a, 'credit', stream.name) &&
+        !heardOf(stream.senderPort, 'credit', stream.name) &&
         !stream.controller.signal.aborted
       ) {
         stream.events.add('abort');
         stream.abortReason = new Error('never paired');
         stream.controller.abort(stream.abortReason);
       }
-      if (!stream.remote.closed && !heardOf(this.b, 'open', stream.name)) {
+      if (!stream.remote.closed && !heardOf(stream.receiverPort, 'open', stream.name)) {
         stream.events.add('consumer');
         stream.consumerReason = new Error('never paired');
         stream.remote.close(stream.consumerReason);
@@ -830,7 +849,7 @@ function verify(run: Run, stream: StreamRun): void {
       expect(new Float64Array(buf)[0], `${label}: value ${id} intact`).toBe(id);
     }
     const postedObjects = new Set<unknown>();
-    for (const message of run.a.posted) {
+    for (const message of stream.senderPort.posted) {
       if (message.type === 'values' && message.name === stream.name) {
         for (const value of message.values as unknown[]) postedObjects.add(value);
       }
