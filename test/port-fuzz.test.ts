@@ -2,10 +2,11 @@
  * Random programs over `toPort`/`fromPort` (one stream, or two on one port pair — the second
  * the same way, or the other way, then possibly with the same name) with up to two faults
  * injected at random steps, on ports whose every delivery the program schedules
- * (test/helpers/scheduled-ports.ts) and on a fake clock: the two directions interleave as the program says, batches end when it ends a turn, and the
- * heartbeat's seconds pass in a few steps. Each run is deterministic (fast-check prints the seed
- * and the shrunk program on failure) and is checked, during the run and after both ends are
- * done, against SPEC.md "Channels across contexts":
+ * (test/helpers/scheduled-ports.ts) and on a fake clock: the two directions interleave as the
+ * program says, batches end when it ends a turn, and the heartbeat's seconds pass in a few
+ * steps. Each run is deterministic (fast-check prints the seed and the shrunk program on
+ * failure) and is checked, during the run and after both ends are done, against SPEC.md
+ * "Channels across contexts":
  *
  * - every value a producer pushed is committed locally or its push rejected; every value
  *   committed locally is received remotely, listed in `undelivered`, or still in the local
