@@ -141,9 +141,17 @@ type MarkedWaiter = Waiter<unknown> & {
 let clock: number | undefined;
 /** The timer that forgets {@link clock} at the end of the task. */
 let clockTimer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * The `setTimeout` that set {@link clockTimer}. A test framework that swaps the global
+ * `setTimeout` (fake timers installed or removed) drops the timers of the other one unrun: the
+ * clock would then stay frozen for the rest of the session, so a new `setTimeout` means that the
+ * task clock is read anew.
+ */
+let clockTimers: typeof setTimeout | undefined;
 function taskTime(): number {
-  if (clock === undefined) {
+  if (clock === undefined || clockTimers !== setTimeout) {
     clock = Date.now();
+    clockTimers = setTimeout;
     clockTimer = endOfTask(forgetClock);
   }
   return clock;
@@ -165,8 +173,9 @@ function endOfTask(callback: () => void): ReturnType<typeof setTimeout> | undefi
 
 /** Forgets the task's clock (and its timer, if it has not fired): the next park reads it anew. */
 function forgetClock(): void {
-  clearTimeout(clockTimer);
+  if (clockTimers === setTimeout) clearTimeout(clockTimer);
   clockTimer = undefined;
+  clockTimers = undefined;
   clock = undefined;
 }
 
@@ -372,8 +381,11 @@ export class Registry {
   private lastChannel: Channel<unknown> | undefined = undefined;
   private otherChannel: Channel<unknown> | undefined = undefined;
   private pendingSince = 0;
-  /** Whether the end-of-task flush is scheduled. */
-  private flushScheduled = false;
+  /**
+   * The `setTimeout` that scheduled the end-of-task flush, if one is scheduled: the flush is
+   * scheduled again once the global `setTimeout` is another (see `clockTimers`).
+   */
+  private flushScheduled: typeof setTimeout | undefined = undefined;
   /** Its timer. */
   private flushTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
@@ -396,9 +408,9 @@ export class Registry {
    */
   close(): void {
     this.closed = true;
-    clearTimeout(this.flushTimer);
+    if (this.flushScheduled === setTimeout) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.flushScheduled = false;
+    this.flushScheduled = undefined;
     forgetClock();
     this.pendingChannels.clear();
     this.lastChannel = undefined;
@@ -435,13 +447,14 @@ export class Registry {
       this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), captureStack());
     } else {
       const channel = (subject as MarkedWaiter).channel;
-      if (this.pendingChannels.size === 0) {
-        this.pendingSince = taskTime();
-        if (!this.flushScheduled) {
-          this.flushScheduled = true;
-          this.flushTimer = endOfTask(this.flushTask);
-        }
+      if (this.flushScheduled !== setTimeout) {
+        // No flush scheduled, or one scheduled with a `setTimeout` swapped since, whose timer
+        // was dropped unrun: record what was noted under it, and schedule anew.
+        if (this.pendingChannels.size !== 0) this.flush();
+        this.flushScheduled = setTimeout;
+        this.flushTimer = endOfTask(this.flushTask);
       }
+      if (this.pendingChannels.size === 0) this.pendingSince = taskTime();
       this.pendingChannels.add(channel);
       this.otherChannel = this.lastChannel;
       this.lastChannel = channel;
@@ -476,7 +489,7 @@ export class Registry {
 
   /** The end-of-task flush (a timer callback). */
   private readonly flushTask = (): void => {
-    this.flushScheduled = false;
+    this.flushScheduled = undefined;
     this.flushTimer = undefined;
     if (!this.closed) this.flush();
   };
