@@ -14,7 +14,9 @@
  * Each test runs the public API as a user's component test would: the core with jsdom's
  * signals (and a randomised schedule of pushes, pulls, aborts and closes checked for
  * conservation and for listeners left behind), fromEvent on elements and on the window,
- * streams, debug mode's hello/bye flow over the window, and chanasync/port.
+ * streams, debug mode's hello/bye flow over the window, and chanasync/port. Two tests use a
+ * happy-dom window made here (the other DOM of test runners) for what only it does: calling a
+ * listener removed during the dispatch.
  */
 import fc from 'fast-check';
 import { Window as HappyWindow } from 'happy-dom';
@@ -133,7 +135,7 @@ describe('the core with jsdom’s AbortSignal', () => {
     expect(channel.stats().waitingPullers).toBe(0);
   });
 
-  test('after and ticker take a jsdom signal: aborting closes them and clears their timers', async () => {
+  test('after and ticker take a jsdom signal: aborting it closes both and rejects a pull parked on one', async () => {
     const controller = new JsdomAbortController();
     const once = afterMs(60_000, { signal: controller.signal });
     const ticks = ticker(60_000, { signal: controller.signal });
