@@ -69,7 +69,6 @@ describe('concurrent tasks on one or two channels (property)', () => {
       'iteration left early',
       'operation parked at quiescence',
       'select parked at quiescence',
-      'a select parks a push and a pull case on one channel',
       'abort a parked operation at quiescence',
       'nextReturn got a value',
       'nextReturn gave up',

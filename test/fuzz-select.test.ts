@@ -184,6 +184,23 @@ describe('selects over pipelines: a channel merged twice, a broadcast of a merge
   }, 60_000);
 });
 
+describe('found by the pipeline property', () => {
+  test('a full merged channel whose inputs all closed and drained reports closed in stats() as its closed getter does', async () => {
+    const a = new Channel<number>(0, { name: 'a' });
+    const inner = merge(a);
+    const outer = merge(inner);
+    await a.pushAll([1]); // a → inner → outer, which is now full and waits on nobody
+    a.close(); // inner closes; outer, full, learns it only when it looks
+    const stats = outer.stats();
+    expect(stats.closed).toBe(true);
+    expect(outer.closed).toBe(true);
+    expect(JSON.parse(JSON.stringify(outer)).closed).toBe(true);
+    // What it holds stays readable.
+    expect(stats.size).toBe(1);
+    expect(outer.pullNowait()).toBe(1);
+  });
+});
+
 /** The case layouts of the parked select: over x, y, z (all unbuffered) and m = merge(x, y). */
 type Layout = 'pull x, push y' | 'push x, pull x' | 'pull x twice' | 'pull m, push z';
 type Name = 'x' | 'y' | 'z';

@@ -22,7 +22,7 @@
  *   when that list empties (or at once, with the reason, when an input was closed with one).
  */
 import { add } from '../buffer.js';
-import { Channel, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
+import { Channel, type ChannelStats, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
 import { tracker } from '../tracker.js';
 import { claim, enqueue, Waiter } from '../waiters.js';
 
@@ -88,10 +88,24 @@ class MergedChannel<T> extends Channel<T> {
    * channel learns at once only while it has room and waits on them), it closes now.
    */
   override get closed(): boolean {
+    this.refresh();
+    return this.isClosed;
+  }
+
+  /** The channel's state, with `closed` brought up to date first, as the getter does. */
+  override stats(): ChannelStats {
+    this.refresh();
+    return super.stats();
+  }
+
+  /**
+   * Closes the merged channel now if every input is closed and drained — which it learns at
+   * once only while it has room and waits on them — so that `closed` and `stats()` agree.
+   */
+  refresh(): void {
     if (!this.isClosed) {
       for (const input of this.inputs.slice()) if (input.isClosed && drained(input)) this.done(input);
     }
-    return this.isClosed;
   }
 
   /** Closes the merged channel (see {@link Channel.close}) and stops waiting on the inputs. */

@@ -602,8 +602,21 @@ export async function runProgram(
     task.done = true;
   });
 
+  /**
+   * Quiescence, with every lazy close done: reading `closed` (or `stats()`) of a merge whose
+   * inputs are all closed and drained closes it — which fails what is parked on it — so read
+   * them all, and let the tasks run again, until nothing changes.
+   */
+  const stable = async () => {
+    for (;;) {
+      await quiesce(s);
+      const closedBefore = channels.filter((channel) => (channel as unknown as { isClosed: boolean }).isClosed);
+      if (channels.filter((channel) => channel.closed).length === closedBefore.length) return;
+    }
+  };
+
   // 1. Quiescence: every task blocked in an operation or done.
-  await quiesce(s);
+  await stable();
   checkParked(setup, state, pushed, deliveries, problems, 'at quiescence');
   for (const task of state) {
     if (task.current?.select) reached('select parked at quiescence');
@@ -624,7 +637,7 @@ export async function runProgram(
     shared[k] = counted();
     controller.abort({ abort: ++abortId });
   }
-  await quiesce(s);
+  await stable();
   for (const task of state) {
     if (task.current !== undefined && doomed.has(task.current.label)) {
       problems.push(`${task.current.label}: still pending after its signal aborted`);
@@ -712,6 +725,12 @@ function checkParked(
       if (current.select && p > 0 && q > 0) both = true;
     }
     const stats = channel.stats();
+    // stats() is a copy of the getters: the same state, whichever is read first.
+    const getters = { size: channel.size, closed: channel.closed, capacity: channel.capacity };
+    const copied = { size: stats.size, closed: stats.closed, capacity: stats.capacity };
+    if (JSON.stringify(copied) !== JSON.stringify(getters)) {
+      problems.push(`${when}: channel ${ch} stats() ${JSON.stringify(copied)}, getters ${JSON.stringify(getters)}`);
+    }
     if (stats.waitingPushers !== pushers) {
       problems.push(`${when}: channel ${ch} has ${stats.waitingPushers} parked pushes, the tasks ${pushers}`);
     }
