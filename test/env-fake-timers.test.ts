@@ -263,7 +263,8 @@ describe('ticker() on fake timers', () => {
    * loop was blocked) while the timers keep their own time. Whatever happened before, once
    * the clock stays put relative to the timers a ticker ticks again within two periods of
    * timer time — it never waits for an old schedule — and every value is Date.now() at its
-   * delivery (never later than the clock has shown), with one fake timer while open and none once closed.
+   * delivery (never later than the clock has shown), with one fake timer while open and none
+   * once closed.
    */
   test('after any clock jumps, a ticker ticks again within two periods, each value the clock at delivery', () => {
     fc.assert(
