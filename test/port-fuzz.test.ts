@@ -3,8 +3,9 @@
  * the same way, or the other way, then possibly with the same name) with up to two faults
  * injected at random steps, on ports whose every delivery the program schedules
  * (test/helpers/scheduled-ports.ts) and on a fake clock: the two directions interleave as the
- * program says, batches end when it ends a turn, and the heartbeat's seconds pass in a few
- * steps. Each run is deterministic (fast-check prints the seed and the shrunk program on
+ * program says, batches end when it ends a turn, the heartbeat's seconds pass in a few steps,
+ * and while time passes the link delivers each message after a latency of 0 to 700 ms (a live
+ * peer, never a blocked one). Each run is deterministic (fast-check prints the seed and the shrunk program on
  * failure) and is checked, during the run and after both ends are done, against SPEC.md
  * "Channels across contexts":
  *
@@ -86,6 +87,12 @@ interface Program {
    * its name — the first's (`''`) is allowed then: a stream each way with one name.
    */
   second: { reversed: boolean; name: string };
+  /**
+   * How long a message is on its way while time passes (ms): well below the heartbeat's
+   * thresholds, so a live peer never looks dead. (The program's `deliver` steps may bring a
+   * message earlier.)
+   */
+  latency: number;
   /** Values the first producer of each stream pushes before the stream starts. */
   preload: [number, number];
   sync: boolean;
@@ -197,6 +204,7 @@ const programArb: fc.Arbitrary<Program> = fc.constantFrom<1 | 2>(1, 1, 2).chain(
       capacity: fc.tuple(capacityArb, capacityArb),
       localCapacity: fc.tuple(localCapacityArb, localCapacityArb),
       preload: fc.tuple(fc.nat(8), fc.nat(8)),
+      latency: fc.constantFrom(0, 0, 150, 700),
       second: fc.oneof(
         fc.constant({ reversed: false, name: 'y' }),
         fc.record({ reversed: fc.constant(true), name: fc.constantFrom('', 'y') }),
@@ -488,10 +496,15 @@ class Run {
     for (let i = 0; i < count && from.deliverNext(); i++) await this.settle();
   }
 
-  /** A live link: delivers everything on its way both ways until nothing is left. */
-  async deliverAll(): Promise<void> {
+  /** The test's wake-up timers (see {@link Run.time}), by due time. */
+  readonly wakeUps = new Map<number, ReturnType<typeof setTimeout>>();
+
+  /** A live link: delivers what has been on its way for `latency` ms, both ways, until nothing is due. */
+  async deliverDue(latency: number): Promise<void> {
     for (let guard = 0; guard < 100_000; guard++) {
-      const moved = this.a.deliverNext() || this.b.deliverNext();
+      const now = performance.now();
+      const due = (port: ScheduledPort) => (port.dueAt(latency) ?? Number.POSITIVE_INFINITY) <= now;
+      const moved = (due(this.a) && this.a.deliverNext()) || (due(this.b) && this.b.deliverNext());
       if (!moved) return;
       await this.settle();
     }
@@ -507,9 +520,20 @@ class Run {
   /** `ms` pass on a live link: each timer runs in a task of its own, messages arrive at once. */
   async time(ms: number): Promise<void> {
     const end = performance.now() + ms;
+    const latency = this.program.latency;
     for (;;) {
-      await this.deliverAll();
+      await this.deliverDue(latency);
       if (performance.now() >= end) return;
+      // A timer of the test's own wakes the clock when the next message is due, so that each
+      // timer still runs in a task of its own.
+      for (const due of [this.a.dueAt(latency), this.b.dueAt(latency)]) {
+        if (due !== undefined && !this.wakeUps.has(due)) {
+          this.wakeUps.set(
+            due,
+            setTimeout(() => this.wakeUps.delete(due), due - performance.now()),
+          );
+        }
+      }
       if (vi.getTimerCount() === 0) {
         vi.advanceTimersByTime(end - performance.now());
       } else {
@@ -691,7 +715,11 @@ class Run {
     }
     await this.settle();
     const producing = () => this.streams.some((stream) => stream.producerRunning.some(Boolean));
-    for (let waited = 0; producing() && waited < 20_000; waited += 250) await this.time(250);
+    // With latency, a capacity-0 stream moves one value per round trip: allow for it.
+    let values = 0;
+    for (const stream of this.streams) values += stream.next[0] + stream.next[1] + stream.injected.length;
+    const slow = 2 * this.program.latency * (values + 10);
+    for (let waited = 0; producing() && waited < 20_000 + slow; waited += 250) await this.time(250);
     for (const stream of this.streams) {
       if (!stream.local.closed) {
         stream.events.add('producer');
@@ -705,7 +733,8 @@ class Run {
     });
     const started = performance.now();
     let rescued = false;
-    while (!settled && performance.now() - started < 60_000) {
+    const limit = 60_000 + slow;
+    while (!settled && performance.now() - started < limit) {
       await this.time(250);
       await flush();
       if (!settled && !rescued && performance.now() - started > 30_000) {
@@ -722,7 +751,7 @@ class Run {
         outstanding: stream.outstanding,
         producers: stream.producerRunning,
       }));
-      throw new Error(`a promise never settled (60 s of fake time): ${JSON.stringify(states)}`);
+      throw new Error(`a promise never settled (${limit} ms of fake time): ${JSON.stringify(states)}`);
     }
     // The tasks above may have queued more (nothing should): let them settle too.
     await Promise.all(this.tasks);
@@ -759,6 +788,10 @@ async function check(program: Program): Promise<void> {
     for (const stream of run.streams) verify(run, stream);
     expect(run.a.allListeners, 'listeners left on the sending port').toBe(0);
     expect(run.b.allListeners, 'listeners left on the receiving port').toBe(0);
+    // The turn that settled the last promise may have queued its end-of-turn task (a zero-delay
+    // timer here, which does nothing more): it runs, as the event loop would run it next.
+    await run.turn();
+    for (const timer of run.wakeUps.values()) clearTimeout(timer);
     expect(vi.getTimerCount(), 'timers left').toBe(0);
   } finally {
     vi.useRealTimers();

@@ -3,7 +3,8 @@
  * `chanasync/port`: what each side posts is structured-cloned at once (so cloning and
  * transferring throw or detach as in a real `postMessage`) and queued; it reaches the other side
  * only when the test calls {@link ScheduledPort.deliverNext} — or inside `postMessage` itself
- * when `sync` is set. Messages of one direction arrive in the order they were posted, as over any
+ * when `sync` is set. Each queued message notes when it was posted, so that a test can deliver
+ * it after a latency ({@link ScheduledPort.dueAt}). Messages of one direction arrive in the order they were posted, as over any
  * port; the two directions interleave as the test chooses.
  *
  * Faults: a side that dies ({@link ScheduledPort.die}: posts and hears nothing more), a link
@@ -16,7 +17,10 @@
 export type Message = { type: string; [key: string]: unknown };
 
 /** What waits in a direction: a message (cloned), a foreign `messageerror`, or the `close` event. */
-type Queued = { kind: 'message'; data: unknown } | { kind: 'messageerror' } | { kind: 'close' };
+type Queued = ({ kind: 'message'; data: unknown } | { kind: 'messageerror' } | { kind: 'close' }) & {
+  /** When it was queued (`performance.now()`). */
+  at: number;
+};
 
 /** One side of {@link scheduledPorts}. */
 export class ScheduledPort extends EventTarget {
@@ -39,26 +43,24 @@ export class ScheduledPort extends EventTarget {
   readonly listening = new Map<string, number>();
   /** Every message dispatched on this side, in order. */
   readonly heard: unknown[] = [];
-  /** Called right after a message was dispatched on this side (the checker's hook). */
-  afterDeliver: (() => void) | undefined = undefined;
 
   postMessage(message: unknown, transfer?: Transferable[]): void {
     // Posting over a dead or cut link still serializes (and detaches what it transfers).
     const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
     this.posted.push(message as Message);
     if (this.dead || this.severed) return;
-    if (this.sync) this.peer.hear({ kind: 'message', data });
-    else this.inTransit.push({ kind: 'message', data });
+    if (this.sync) this.peer.hear({ kind: 'message', data, at: performance.now() });
+    else this.inTransit.push({ kind: 'message', data, at: performance.now() });
   }
 
   /** A message on its way from this side: `data` is delivered as if posted here. */
   slip(data: unknown): void {
-    this.inTransit.push({ kind: 'message', data });
+    this.inTransit.push({ kind: 'message', data, at: performance.now() });
   }
 
   /** A `messageerror` on its way from this side (someone else's message the peer cannot read). */
   slipMessageError(): void {
-    this.inTransit.push({ kind: 'messageerror' });
+    this.inTransit.push({ kind: 'messageerror', at: performance.now() });
   }
 
   /** Delivers the oldest thing on its way from this side to the peer; false if there is none. */
@@ -67,6 +69,15 @@ export class ScheduledPort extends EventTarget {
     if (next === undefined) return false;
     this.peer.hear(next);
     return true;
+  }
+
+  /**
+   * When the oldest thing on its way from this side has been on its way for `latency` ms (a
+   * `performance.now()` time), or undefined if nothing is.
+   */
+  dueAt(latency: number): number | undefined {
+    const first = this.inTransit[0];
+    return first === undefined ? undefined : first.at + latency;
   }
 
   /** Dispatches what arrived on this side. */
@@ -82,7 +93,6 @@ export class ScheduledPort extends EventTarget {
       this.heard.push(queued.data);
       this.dispatchEvent(new MessageEvent('message', { data: queued.data }));
     }
-    this.afterDeliver?.();
   }
 
   /** This side's context dies without a word: what it posted before may still arrive. */
@@ -132,6 +142,6 @@ export function cut(a: ScheduledPort, b: ScheduledPort, fireClose: boolean, keep
   for (const side of [a, b]) {
     side.severed = true;
     if (!keepInTransit) side.inTransit.length = 0;
-    if (fireClose) side.inTransit.push({ kind: 'close' });
+    if (fireClose) side.inTransit.push({ kind: 'close', at: performance.now() });
   }
 }
