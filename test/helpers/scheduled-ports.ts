@@ -4,8 +4,8 @@
  * transferring throw or detach as in a real `postMessage`) and queued; it reaches the other side
  * only when the test calls {@link ScheduledPort.deliverNext} — or inside `postMessage` itself
  * when `sync` is set. Each queued message notes when it was posted, so that a test can deliver
- * it after a latency ({@link ScheduledPort.dueAt}). Messages of one direction arrive in the order they were posted, as over any
- * port; the two directions interleave as the test chooses.
+ * it after a latency ({@link ScheduledPort.dueAt}). Messages of one direction arrive in the
+ * order they were posted, as over any port; the two directions interleave as the test chooses.
  *
  * Faults: a side that dies ({@link ScheduledPort.die}: posts and hears nothing more), a link
  * that is cut ({@link cut}: with or without a `close` event on both sides, with the messages on
