@@ -441,3 +441,206 @@ describe('the same concurrent tasks with the AbortSignal of a DOM implementation
     dom.window.close();
   }, 60_000);
 });
+
+/** How a parked push-side operation was made. */
+type PushKind = 'push' | 'pushAll' | 'select' | 'select2';
+/** How values are taken synchronously. */
+type TakeKind = 'tryPull' | 'pullNowait' | 'pull' | 'pullMany' | 'select' | 'selectNowait' | 'next';
+
+type PushStep =
+  | { readonly do: 'park'; readonly kind: PushKind; readonly sig: number }
+  | { readonly do: 'abort'; readonly k: number }
+  | { readonly do: 'take'; readonly kind: TakeKind; readonly max: number }
+  | { readonly do: 'takeOther' }
+  | { readonly do: 'flush' };
+
+const pushStep: fc.Arbitrary<PushStep> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      do: fc.constant('park' as const),
+      kind: fc.constantFrom<PushKind>('push', 'pushAll', 'select', 'select2'),
+      sig: fc.integer({ min: -1, max: 2 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ do: fc.constant('abort' as const), k: fc.nat(2) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      do: fc.constant('take' as const),
+      kind: fc.constantFrom<TakeKind>('tryPull', 'pullNowait', 'pull', 'pullMany', 'select', 'selectNowait', 'next'),
+      max: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant<PushStep>({ do: 'takeOther' }) },
+  { weight: 1, arbitrary: fc.constant<PushStep>({ do: 'flush' }) },
+);
+
+describe('parked pushes are served oldest first (property)', () => {
+  test('values come out of a full channel as buffered, then from its oldest parked pushes not aborted, whatever kind of operation parked them', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, 1, 3),
+        fc.array(pushStep, { minLength: 1, maxLength: 30 }),
+        async (capacity, steps) => {
+          const x = new Channel<number>(capacity, { name: 'x' });
+          const y = new Channel<number>(0, { name: 'y' });
+          let controllers = [new AbortController(), new AbortController(), new AbortController()];
+          interface Pusher {
+            readonly value: number;
+            readonly kind: PushKind;
+            readonly sig: number;
+            expected: 'committed' | { aborted: unknown } | 'left through y' | 'pending';
+            actual: 'committed' | { aborted: unknown } | { other: unknown } | 'pending';
+          }
+          // The model: the buffer (committed values, full from the start) and the parked pushes.
+          const buffer: number[] = [];
+          for (let i = 0; i < capacity; i++) {
+            x.pushNowait(-1 - i);
+            buffer.push(-1 - i);
+          }
+          const parked: Pusher[] = [];
+          const all: Pusher[] = [];
+          const taken: number[] = [];
+          const expectedTaken: number[] = [];
+          /** Takes the next value in the model: buffer first, refilled from the oldest parked push. */
+          const modelTake = (): number | undefined => {
+            let value: number | undefined;
+            if (buffer.length > 0) value = buffer.shift();
+            else {
+              const pusher = parked.shift();
+              if (pusher) {
+                pusher.expected = 'committed';
+                value = pusher.value;
+              }
+            }
+            while (buffer.length < capacity && parked.length > 0) {
+              const pusher = parked.shift()!;
+              pusher.expected = 'committed';
+              buffer.push(pusher.value);
+            }
+            return value;
+          };
+          let next = 1;
+          for (const step of steps) {
+            switch (step.do) {
+              case 'park': {
+                const signal = step.sig < 0 ? undefined : controllers[step.sig]!.signal;
+                const pusher: Pusher = {
+                  value: next++,
+                  kind: step.kind,
+                  sig: step.sig,
+                  expected: 'pending',
+                  actual: 'pending',
+                };
+                const ok = () => {
+                  pusher.actual = 'committed';
+                };
+                const failed = (error: unknown) => {
+                  pusher.actual = signal?.aborted && error === signal.reason ? { aborted: error } : { other: error };
+                };
+                const options = { signal };
+                switch (step.kind) {
+                  case 'push':
+                    x.push(pusher.value, options).then(ok, failed);
+                    break;
+                  case 'pushAll':
+                    x.pushAll([pusher.value], options).then(ok, failed);
+                    break;
+                  case 'select':
+                  case 'select2':
+                    select(
+                      step.kind === 'select' ? [push(x, pusher.value)] : [push(x, pusher.value), pull(y)],
+                      options,
+                    ).then((result) => (result.index === 0 ? ok() : failed(result)), failed);
+                    break;
+                }
+                all.push(pusher);
+                // Room in the buffer (a take made some): it commits at once instead of parking.
+                if (buffer.length < capacity) {
+                  buffer.push(pusher.value);
+                  pusher.expected = 'committed';
+                } else parked.push(pusher);
+                break;
+              }
+              case 'abort': {
+                const controller = controllers[step.k]!;
+                controllers = controllers.map((c, i) => (i === step.k ? new AbortController() : c));
+                const reason = new Error(`abort ${step.k}`);
+                controller.abort(reason);
+                for (const pusher of parked.filter((p) => p.sig === step.k)) {
+                  pusher.expected = { aborted: reason };
+                  parked.splice(parked.indexOf(pusher), 1);
+                }
+                break;
+              }
+              case 'take': {
+                // Only while a value is there: the operation takes it now.
+                if (buffer.length + parked.length === 0) break;
+                const count = step.kind === 'pullMany' ? Math.min(step.max, buffer.length + parked.length) : 1;
+                for (let i = 0; i < count; i++) expectedTaken.push(modelTake()!);
+                const got = (value: unknown) => taken.push(value as number);
+                switch (step.kind) {
+                  case 'tryPull':
+                    got(x.tryPull());
+                    break;
+                  case 'pullNowait':
+                    got(x.pullNowait());
+                    break;
+                  case 'pull':
+                    await x.pull().then(got);
+                    break;
+                  case 'pullMany':
+                    taken.push(...(await x.pullMany(step.max)));
+                    break;
+                  case 'select':
+                    await select([pull(x)]).then((result) => got(result.value));
+                    break;
+                  case 'selectNowait':
+                    got(selectNowait([pull(x)])?.value);
+                    break;
+                  case 'next':
+                    await x[Symbol.asyncIterator]()
+                      .next()
+                      .then((result) => got(result.value));
+                    break;
+                }
+                break;
+              }
+              case 'takeOther': {
+                // y's only pushes are the select2 cases' pulls: the oldest select2 leaves through y.
+                const oldest = parked.find((p) => p.kind === 'select2');
+                expect(y.tryPush(0)).toBe(oldest !== undefined);
+                if (oldest !== undefined) {
+                  parked.splice(parked.indexOf(oldest), 1);
+                  oldest.expected = 'left through y';
+                }
+                break;
+              }
+              case 'flush':
+                await flush();
+                break;
+            }
+          }
+          await flush(20);
+          expect(taken).toEqual(expectedTaken);
+          for (const pusher of all) {
+            const label = `push of ${pusher.value} (${pusher.kind})`;
+            if (pusher.expected === 'left through y') {
+              expect(pusher.actual, label).toMatchObject({ other: { index: 1, ok: true } });
+            } else expect(pusher.actual, label).toEqual(pusher.expected);
+          }
+          expect(x.stats().waitingPushers).toBe(parked.length);
+          expect(x.size).toBe(buffer.length);
+          x.close();
+          y.close();
+          await flush(20);
+          for (const pusher of parked) expect(pusher.actual, `push of ${pusher.value} after close`).not.toBe('pending');
+          expect([x.stats().waitingPushers, y.stats().waitingPullers]).toEqual([0, 0]);
+          for (const controller of controllers) controller.abort();
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
