@@ -238,7 +238,7 @@ function isPageMessage(message: unknown): boolean {
   if (seq !== undefined && !isCount(seq)) return false;
   if (context !== undefined && !isContext(context)) return false;
   if (leaked !== undefined && !isLeakList(leaked)) return false;
-  return channels.every(isChannelSnapshot) && uniqueIds(channels);
+  return everyOf(channels, isChannelSnapshot) && uniqueIds(channels);
 }
 
 const OVERFLOWS = ['block', 'drop-oldest', 'drop-newest'];
@@ -273,6 +273,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Whether no two entries share an `id` (each already checked to be a number). */
+/**
+ * Whether every element of `list` passes `test`, holes included: `Array.prototype.every` skips
+ * the holes of a sparse array (`[, ]`), which structured clone keeps, and a hole is no entry.
+ */
+function everyOf(list: readonly unknown[], test: (value: unknown) => boolean): boolean {
+  for (let index = 0; index < list.length; index++) if (!test(list[index])) return false;
+  return true;
+}
+
 function uniqueIds(list: readonly unknown[]): boolean {
   return new Set(list.map((entry) => (entry as { id: number }).id)).size === list.length;
 }
@@ -319,7 +328,7 @@ function isChannelSnapshot(value: unknown): boolean {
 }
 
 function isWaiterList(value: unknown): boolean {
-  return Array.isArray(value) && value.length <= LIMITS.waiters && value.every(isWaiterSnapshot);
+  return Array.isArray(value) && value.length <= LIMITS.waiters && everyOf(value, isWaiterSnapshot);
 }
 
 function isWaiterSnapshot(value: unknown): boolean {
@@ -335,7 +344,7 @@ function isWaiterSnapshot(value: unknown): boolean {
 }
 
 function isLeakList(value: unknown): boolean {
-  return Array.isArray(value) && value.length <= LIMITS.leaks && value.every(isLeakSnapshot) && uniqueIds(value);
+  return Array.isArray(value) && value.length <= LIMITS.leaks && everyOf(value, isLeakSnapshot) && uniqueIds(value);
 }
 
 function isLeakSnapshot(value: unknown): boolean {

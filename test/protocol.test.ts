@@ -159,6 +159,17 @@ describe('isPageToInspectorMessage', () => {
     expect(isPageToInspectorMessage({ ...snapshot, leaked: [leak, { ...leak, id: 2 }] })).toBe(true);
   });
 
+  test('rejects lists with holes, which structured clone keeps and every() would skip (found by the panel fuzz)', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+    const holes = [, ,];
+    expect(isPageToInspectorMessage({ ...snapshot, leaked: holes })).toBe(false);
+    expect(isPageToInspectorMessage({ ...snapshot, channels: holes })).toBe(false);
+    expect(isPageToInspectorMessage(withChannel({ pullers: holes }))).toBe(false);
+    const pushers = [{ kind: 'push', since: 1 }];
+    pushers.length = 2; // a hole after a valid waiter
+    expect(isPageToInspectorMessage(withChannel({ pushers }))).toBe(false);
+  });
+
   test('rejects more than LIMITS.leaks leaks', () => {
     const leaked = Array.from({ length: LIMITS.leaks + 1 }, (_, id) => ({ ...leak, id }));
     expect(isPageToInspectorMessage({ ...snapshot, leaked })).toBe(false);
