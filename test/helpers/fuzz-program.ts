@@ -333,6 +333,11 @@ export async function runProgram(
     const consumer = `t${task.id}`;
     /** The signal the operation was given, once made. */
     let opSignal: AbortSignal | undefined;
+    /** Makes the operation's signal and remembers it. */
+    const signalFor = (sig: Sig) => {
+      opSignal = signalOf(sig);
+      return opSignal;
+    };
     const pending = (pushes: number[], pulls: number[], select = false) => {
       task.current = { label, pushes, pulls, select, signal: opSignal };
     };
@@ -359,7 +364,7 @@ export async function runProgram(
         return;
       case 'push': {
         const value = create(task.id, op.ch);
-        const signal = (opSignal = signalOf(op.sig));
+        const signal = signalFor(op.sig);
         pending([op.ch], []);
         return channels[op.ch]!.push(value, { signal }).then(
           () => {
@@ -389,7 +394,7 @@ export async function runProgram(
       }
       case 'pushAll': {
         const values = Array.from({ length: op.n }, () => create(task.id, op.ch));
-        const signal = (opSignal = signalOf(op.sig));
+        const signal = signalFor(op.sig);
         let read = 0;
         // Reading value i means value i - 1 committed: pushAll reads lazily, one at a time.
         const iterable = {
@@ -429,7 +434,7 @@ export async function runProgram(
       }
       case 'pull':
       case 'pullMany': {
-        const signal = (opSignal = signalOf(op.sig));
+        const signal = signalFor(op.sig);
         pending([], [op.ch]);
         const channel = channels[op.ch]!;
         const promise =
@@ -569,7 +574,7 @@ export async function runProgram(
           }
           return;
         }
-        const signal = (opSignal = signalOf(op.sig));
+        const signal = signalFor(op.sig);
         pending(pushChs, pullChs, true);
         return select(cases, { signal }).then(
           (result) => {
