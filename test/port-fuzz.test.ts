@@ -27,7 +27,7 @@
  *   left parked on the local channel.
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import type * as PortModule from '../src/port/index.js';
@@ -48,6 +48,9 @@ const flush = (): Promise<void> => new Promise((resolve) => realSetImmediate(res
 
 afterEach(() => {
   vi.useRealTimers();
+});
+afterAll(() => {
+  vi.unstubAllGlobals();
 });
 
 // ---------------------------------------------------------------------------------------------
