@@ -691,6 +691,7 @@ class Client<T> implements DurableChannel<T> {
       capacity: this.capacity,
       ticket,
       deliveries: deliveries.map((delivery): [number, number] => [delivery.seq, delivery.attempt]),
+      exact: true,
     };
     let answer: AckAnswer;
     let retried = false;
@@ -706,10 +707,12 @@ class Client<T> implements DurableChannel<T> {
       }
     }
     if (answer.kind === 'capacity') throw this.capacityError(operation, answer);
-    // `forgotten` after a failed attempt: that attempt's acknowledgement may be what removed it
-    // (the object restarted since, so it cannot tell): the value is returned, at-least-once.
-    // `gone`: another pull's acknowledgement removed it, so it is not this pull's.
-    return deliveries.filter((_, i) => answer.fates[i] === 'acked' || (retried && answer.fates[i] === 'forgotten'));
+    // After a failed attempt, a value already removed may have been removed by that attempt: the
+    // object says `forgotten` when it cannot tell (it restarted since), and the value is returned
+    // (at-least-once); `gone` is another pull's. An object of an earlier version answers without
+    // `exact`, and its `gone` cannot tell them apart: returned too.
+    const unsure = answer.exact === true ? 'forgotten' : 'gone';
+    return deliveries.filter((_, i) => answer.fates[i] === 'acked' || (retried && answer.fates[i] === unsure));
   }
 
   /** Withdraws a push (by id) or a pull (by ticket) after its signal aborted. */

@@ -336,8 +336,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       if (row === undefined) {
         // Removed already: by an earlier attempt of this acknowledgement (its answer was lost), or
         // by another pull's after this ticket's lease ended. Told apart while remembered.
+        // (A client of an earlier version does not ask, and gets `gone` for both.)
         const by = this.acked.get(seq);
-        fates.push(by === undefined ? 'forgotten' : by.ticket === request.ticket ? 'acked' : 'gone');
+        if (request.exact !== true) fates.push('gone');
+        else fates.push(by === undefined ? 'forgotten' : by.ticket === request.ticket ? 'acked' : 'gone');
       } else if (Number(row.attempt) === attempt) {
         // Still leased to this ticket, or back to ready after its lease ended but not handed
         // out again: either way nobody else has it, so the acknowledgement takes it.
@@ -354,7 +356,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       this.#releaseRows(lease.rows.filter((row) => !acked.has(row.seq)));
     }
     this.#servePushers();
-    return { kind: 'acks', fates };
+    return request.exact === true ? { kind: 'acks', fates, exact: true } : { kind: 'acks', fates };
   }
 
   /** Withdraws a waiting push or pull; a pull's lease ends and its values go back to the head. */

@@ -89,6 +89,14 @@ export interface AckRequest extends ChannelRequest {
   ticket: string;
   /** `[seq, attempt]` of each delivery, so that an ack still works after the object was reset. */
   deliveries: [seq: number, attempt: number][];
+  /**
+   * Asks for the fates that tell who removed a value ({@link AckFate}: `acked` for this ticket's
+   * earlier attempt, `gone` for another ticket's, `forgotten` when unknown); the answer then says
+   * `exact: true`. Without it (a client of an earlier version), or from an object of an earlier
+   * version (no `exact` in the answer), every value no longer in the channel is `gone`, whoever
+   * removed it: a retried acknowledgement then counts it as its own (at-least-once).
+   */
+  exact?: boolean | undefined;
 }
 
 /** Withdraw a waiting push (by its id) or a pull (by its ticket), releasing any lease it holds. @internal */
@@ -151,19 +159,21 @@ export type PullAnswer =
   | CapacityAnswer;
 
 /**
- * The fate of each acknowledged delivery, in request order:
+ * The fate of each acknowledged delivery, in request order, for an {@link AckRequest.exact}
+ * request:
  * - `acked`: removed by this acknowledgement, or by an earlier one of the same ticket (an attempt
  *   whose answer was lost): it is the caller's;
  * - `taken`: its lease had ended and it was handed to another pull: not the caller's;
  * - `gone`: removed by the acknowledgement of another ticket: not the caller's;
  * - `forgotten`: no longer in the channel, and the object no longer knows which ticket removed it
  *   (it restarted since, or the removal is older than it remembers): the caller's own earlier
- *   attempt may have removed it. @internal
+ *   attempt may have removed it.
+ * Without `exact`, `acked` is only "removed now" and every value already removed is `gone`. @internal
  */
 export type AckFate = 'acked' | 'taken' | 'gone' | 'forgotten';
 
 /** The answer to an {@link AckRequest}. @internal */
-export type AckAnswer = { kind: 'acks'; fates: AckFate[] } | CapacityAnswer;
+export type AckAnswer = { kind: 'acks'; fates: AckFate[]; exact?: true } | CapacityAnswer;
 
 /**
  * `cancelled`: the operation was waiting (or held a lease) and is withdrawn; `stored`: the push

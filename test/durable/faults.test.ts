@@ -2,8 +2,8 @@
  * chanasync/durable with faults injected at random steps of random programs (fast-check):
  * producers push numbered values (through a client in this isolate, or through a request into the
  * test Worker), consumers pull them in every way the API has, and meanwhile
- * - the object is reset (`abortAllDurableObjects`: a fresh instance over the same storage, as a
- *   deploy or an eviction does), while calls are parked in it;
+ * - the object is reset (`ctx.abort()`: a fresh instance over the same storage, as a deploy or an
+ *   eviction does), while calls are parked in it;
  * - RPC calls fail with the runtime's transient errors, before they reach the object (nothing
  *   applied) or after (applied, the answer lost), so the client retries them; during an outage,
  *   long enough to use up the client's retries, the caller retries itself with the same push id;
@@ -24,14 +24,14 @@
  *   the object, no timer pending, and every call settles within the run's bound.
  * Runs inside workerd (vitest project `workers`).
  */
-import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env, exports as workerExports } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { type DurableChannelStats, durableChannel } from '../../src/durable/index.js';
-import type { ChannelRpc, Delivery, PullAnswer, PullRequest } from '../../src/durable/protocol.js';
+import type { AckRequest, ChannelRpc, Delivery, PullAnswer, PullRequest } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, observed, rawStub } from './helpers.js';
+import { freshName, instanceId, observed, RESET_MESSAGE, rawStub, resetObject } from './helpers.js';
 
 /** The timer functions as they were before any test wrapped them (the harness's own waits use them). */
 const realSetTimeout = globalThis.setTimeout;
@@ -78,6 +78,11 @@ function random(seed: number): () => number {
   };
 }
 
+/** The errors of a reset object: ours ({@link resetObject}), or `abortAllDurableObjects()` of a file running alongside. */
+const RESET_ERROR = new RegExp(`abortAllDurableObjects|${RESET_MESSAGE}`);
+/** The errors a caller may see when every retry failed: a lost connection, a reset object. */
+const TRANSIENT_ERROR = new RegExp(`Network connection lost|abortAllDurableObjects|${RESET_MESSAGE}`);
+
 /** An error as the runtime throws them for a lost connection: the client retries it. */
 const networkError = () => Object.assign(new Error('Network connection lost.'), { retryable: true });
 
@@ -122,7 +127,8 @@ function faultyNamespace(log: FaultLog, knobs: FaultSwitch, draw: () => number) 
         try {
           answer = await real();
         } catch (error) {
-          if (String(error).includes('abortAllDurableObjects')) {
+          // Ours, or a reset of every object by a test file running alongside.
+          if (RESET_ERROR.test(String(error))) {
             log.resetErrors++;
             Object.assign(error as Error, { durableObjectReset: true });
           }
@@ -319,9 +325,7 @@ async function runProgram(program: Program): Promise<string[]> {
           } catch (error) {
             if (error === 'stop' || error instanceof ChannelClosedError) {
               fate = 'refused';
-            } else if (
-              !(error instanceof Error && /Network connection lost|abortAllDurableObjects/.test(error.message))
-            ) {
+            } else if (!(error instanceof Error && TRANSIENT_ERROR.test(error.message))) {
               violations.push(`push of ${value}: unexpected ${String(error)}`);
             }
           }
@@ -339,7 +343,7 @@ async function runProgram(program: Program): Promise<string[]> {
     const tolerated = (error: unknown, op: string) => {
       if (error === 'stop' || error instanceof ChannelClosedError) return;
       if (error === CLOSE_REASON && op.endsWith('iterate')) return; // a loop ends by throwing the close reason
-      if (error instanceof Error && /Network connection lost|abortAllDurableObjects/.test(error.message)) return;
+      if (error instanceof Error && TRANSIENT_ERROR.test(error.message)) return;
       violations.push(`${consumer} ${op}: unexpected ${String(error)}`);
     };
     for (const [index, op] of ops.entries()) {
@@ -419,6 +423,7 @@ async function runProgram(program: Program): Promise<string[]> {
   try {
     // Created with its capacity first: the Worker's clients and the vanishing pullers ask for none.
     await drainer.stats();
+    const instance = await instanceId(name);
     const all = Promise.all([
       ...program.producers.map((producer, p) => produce(p, producer)),
       ...program.consumers.map((ops, c) => consume(c, ops)),
@@ -432,7 +437,7 @@ async function runProgram(program: Program): Promise<string[]> {
         await pause(Math.max(0, start + event.at - Date.now()));
         if (event.kind === 'reset') {
           resets++;
-          await abortAllDurableObjects();
+          await resetObject(name);
         } else {
           knobs.outageUntil = Date.now() + program.outage!.ms;
         }
@@ -447,10 +452,10 @@ async function runProgram(program: Program): Promise<string[]> {
     await drainer.close(CLOSE_REASON);
     if (program.resetAfterClose) {
       resets++;
-      await abortAllDurableObjects();
+      await resetObject(name);
     }
     if ((await within(all, HANG_MS)) === 'timeout') {
-      await stopLeftovers();
+      await stopLeftovers(name);
       return [`still pending ${HANG_MS} ms after close: ${JSON.stringify([...current])}`];
     }
     // Closed stays closed across the reset: a new push is refused, the values stay readable.
@@ -472,7 +477,7 @@ async function runProgram(program: Program): Promise<string[]> {
       }
     })();
     if ((await within(drain, HANG_MS)) === 'timeout') {
-      await stopLeftovers();
+      await stopLeftovers(name);
       return [`the drain after close did not end in ${HANG_MS} ms`];
     }
     if (thrown !== CLOSE_REASON) violations.push(`the drained loop threw ${String(thrown)}, not the reason`);
@@ -492,11 +497,16 @@ async function runProgram(program: Program): Promise<string[]> {
       };
     });
     if (inside.held !== 0 || inside.rows !== 0) violations.push(`the object keeps ${JSON.stringify(inside)}`);
-    // Every timer of the run has fired or been cleared (those of a reset instance included).
-    const deadline = Date.now() + HANG_MS;
-    while (timers.pending() > 0 && Date.now() < deadline) await pause(20);
-    if (timers.pending() > 0) violations.push(`${timers.pending()} timer(s) still pending after the run`);
-    const faulted = resets > 0 || Object.keys(log.injected).length > 0;
+    // A reset made by a test file running alongside (`abortAllDurableObjects()`) is a fault too.
+    const reset = resets > 0 || log.resetErrors > 0 || (await instanceId(name)) !== instance;
+    const faulted = reset || Object.keys(log.injected).length > 0;
+    // Every timer of the run has fired or been cleared. Not checked after a reset: the runtime
+    // drops the timers of an aborted instance without running or clearing them.
+    if (!reset) {
+      const deadline = Date.now() + HANG_MS;
+      while (timers.pending() > 0 && Date.now() < deadline) await pause(20);
+      if (timers.pending() > 0) violations.push(`${timers.pending()} timer(s) still pending after the run`);
+    }
     check({ fates, got, lostPullRequests, faulted, inside, leases: log.leases, violations });
   } finally {
     timers.restore();
@@ -505,8 +515,8 @@ async function runProgram(program: Program): Promise<string[]> {
 }
 
 /** After a run that hung: reset the objects so that its parked calls fail instead of running into the next run. */
-async function stopLeftovers(): Promise<void> {
-  await abortAllDurableObjects();
+async function stopLeftovers(name: string): Promise<void> {
+  await resetObject(name);
   await pause(100);
 }
 
@@ -623,7 +633,7 @@ describe('an acknowledgement lost around a reset', () => {
         lost = true;
         // This acknowledgement never reaches the object; meanwhile the object is reset (the
         // lease ends) and another consumer takes the value and acknowledges it.
-        await abortAllDurableObjects();
+        await resetObject(name);
         expect(await other.pullWithId()).toMatchObject({ value: 'v', attempt: 2 });
         throw networkError();
       },
@@ -642,8 +652,27 @@ describe('an acknowledgement lost around a reset', () => {
         const answer = await real();
         if (lost) return answer;
         lost = true;
-        await abortAllDurableObjects(); // the retry reaches an instance that never saw this ack
+        await resetObject(name); // the retry reaches an instance that never saw this ack
         throw networkError();
+      },
+    }).namespace;
+    expect(await durableChannel<string>(namespace, name).pull()).toBe('v');
+    expect(await plain.stats()).toMatchObject({ size: 0, leased: 0 });
+  });
+
+  test('a client talking to an object of an earlier version, which cannot tell who removed a value, still returns the value its own lost acknowledgement removed', async () => {
+    const name = freshName('ack-old-object');
+    const plain = durableChannel<string>(env.CHANNELS, name);
+    await plain.push('v');
+    let lost = false;
+    const namespace = observed({
+      // An object of an earlier version: it ignores `exact`, and answers every removed value `gone`.
+      async ack(_real, request) {
+        const { exact: _, ...earlier } = request as AckRequest;
+        const answer = await rawStub(name).ack(earlier);
+        if (lost) return answer;
+        lost = true;
+        throw networkError(); // applied, and the answer lost
       },
     }).namespace;
     expect(await durableChannel<string>(namespace, name).pull()).toBe('v');

@@ -1,4 +1,5 @@
 /** Helpers of the durable-channel tests (they run inside workerd). */
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { ChannelRpc } from '../../src/durable/protocol.js';
 
@@ -74,4 +75,30 @@ export function observed(intercepts: Partial<Record<keyof ChannelRpc, Intercept>
     },
   };
   return { namespace, calls };
+}
+
+/** What the pending calls of an object reset by {@link resetObject} fail with (in their error's message). */
+export const RESET_MESSAGE = 'chanasync test: object reset';
+
+/**
+ * Resets the object behind one channel name, as a deploy or an eviction does: a fresh instance
+ * over the same storage, whose pending calls fail with an Error whose message has
+ * {@link RESET_MESSAGE}. Unlike `abortAllDurableObjects()`, it leaves alone the objects of the
+ * test files that run alongside.
+ */
+export async function resetObject(name: string): Promise<void> {
+  await runInDurableObject(rawStub(name), (_instance, state) => {
+    (state as unknown as { abort(reason?: unknown): void }).abort(new Error(RESET_MESSAGE));
+  }).catch(() => {}); // the abort fails this call too
+}
+
+const INSTANCE = Symbol('test instance id');
+
+/** An id of the object instance behind a channel name: a different id later means it was reset in between. */
+export function instanceId(name: string): Promise<string> {
+  return runInDurableObject(rawStub(name), (instance) => {
+    const marked = instance as unknown as { [INSTANCE]?: string };
+    marked[INSTANCE] ??= crypto.randomUUID();
+    return marked[INSTANCE];
+  });
 }
