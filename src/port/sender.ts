@@ -216,11 +216,15 @@ class Sender<T> extends Stream {
     this.waiter = new SenderWaiter(this);
   }
 
-  /** Starts pairing. */
+  /**
+   * Starts pairing. The timer starts before `open` is posted: over a port that delivers
+   * synchronously, a receiver that is there already can answer, take everything and close
+   * inside that post — the stream is then over, its timer stopped, and none must start after.
+   */
   start(): void {
     this.signal?.addEventListener('abort', this);
-    this.trySend({ ...this.envelope(), type: 'open' });
     this.startTimer();
+    this.trySend({ ...this.envelope(), type: 'open' });
   }
 
   /** The signal's `abort` listener. */
