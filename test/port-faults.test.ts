@@ -636,6 +636,37 @@ describe('regressions found by the fuzz tests', () => {
     expect(a.listeners + b.listeners).toBe(0);
   });
 
+  test('a fromPort that starts after a toPort gave up while pairing closes with its reason; a retried toPort pairs with the next fromPort', async () => {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      const a = port1 as unknown as PortLike;
+      const b = port2 as unknown as PortLike;
+      // Nobody listens to port2 yet: Node keeps what arrives meanwhile, as a Worker keeps what
+      // is posted to it before its script listens.
+      const local = new Channel<number>(Number.POSITIVE_INFINITY);
+      local.tryPush(1);
+      local.tryPush(2);
+      local.close();
+      const first = toPort(local, a, { name: 'x', signal: AbortSignal.abort(new Error('too late')) });
+      expect(await first).toEqual({ sent: 0, undelivered: [] }); // aborted before it posted anything
+      const controller = new AbortController();
+      const gaveUp = toPort(local, a, { name: 'x', signal: controller.signal });
+      await sleep(20);
+      controller.abort(new Error('gave up'));
+      expect(await gaveUp).toEqual({ sent: 0, undelivered: [] });
+      const retry = toPort(local, a, { name: 'x' });
+      const late = fromPort<number>(b, { name: 'x' });
+      const ending = await late.pull().catch((error: unknown) => error);
+      expect((ending as ChannelClosedError).cause).toEqual(new Error('gave up'));
+      const next = fromPort<number>(b, { name: 'x' });
+      expect([await next.pull(), await next.pull()]).toEqual([1, 2]);
+      expect(await retry).toEqual({ sent: 2, undelivered: [] });
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  });
+
   test('a receiver that heard the open of a sender aborted while pairing, and cannot read its end, closes as gone after the heartbeat', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
     try {
