@@ -15,8 +15,9 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 // `after` is imported under another name: Biome takes a bare `after(...)` for a test hook.
-import { after as afterMs, Channel, ChannelClosedError, ChannelError, pull, select, ticker } from '../src/index.js';
+import { after as afterMs, Channel, ChannelClosedError, pull, select, ticker } from '../src/index.js';
 import { fromPort, GONE_AFTER_MS, toPort } from '../src/port/index.js';
+import { fakePorts } from './helpers/fake-ports.js';
 import { closePortsAfterEach, ports } from './helpers/ports.js';
 import { flush, track } from './helpers/track.js';
 
@@ -586,16 +587,10 @@ describe('chanasync/port heartbeats on fake timers', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  // BUG for the lead (src/port/schedule.ts, atEndOfTurn): until its probe message has come
-  // back, atEndOfTurn schedules with the global setTimeout — a fake one when the test installed
-  // fake timers before the first stream of its module instance. Seen here: the stream finishes
-  // (the close flushes), but two fake 0 ms timers of atEndOfTurn stay pending, so a user's
-  // `expect(vi.getTimerCount()).toBe(0)` fails, and the batch a sender with spare credit
-  // schedules for the end of the turn waits for fake time that nobody advances (its
-  // `turnFlush` stays set meanwhile). A fix: take setTimeout from globalThis once, when the
-  // module loads (as React's scheduler does), or hop through the MessageChannel while probing
-  // too and use the probe's answer only to choose later hops.
-  test.fails('a port stream started under fake timers completes without advancing fake time', async () => {
+  // Until the scheduler's first probe has come back, the tasks queued meanwhile wait for the
+  // probe (a real task), not for a fake 0 ms timer: a stream started under fake timers runs to
+  // its end without fake time, and leaves no fake timer behind.
+  test('a port stream started under fake timers completes without advancing fake time', async () => {
     vi.useFakeTimers();
     const result = await stream(async () => {});
     expect(result).toEqual({
@@ -621,15 +616,11 @@ describe('chanasync/port heartbeats on fake timers', () => {
     local.close();
   });
 
-  // BUG for the lead (src/port/transport.ts, Stream.tick): vi.advanceTimersByTime (the
-  // synchronous one, the most used) runs the 500 ms heartbeat ticks one after another in one
-  // real task: the ping posted at 1 s of silence cannot be answered (the pong is a real task),
-  // each tick is on time by the fake clock (not "late"), and at 5 s both sides declare the live
-  // peer gone — toPort resolves, fromPort's channel closes with "the other side is gone". A
-  // fix: a tick that runs before any microtask checkpoint since the previous tick (a flag set
-  // by a promise reaction queued at each tick — promise jobs cannot be faked) gave the peer
-  // no chance to answer: count it as late.
-  test.fails('advancing fake time by twice GONE_AFTER_MS synchronously does not make a live peer look gone', async () => {
+  // vi.advanceTimersByTime (the synchronous one, the most used) runs the 500 ms heartbeat ticks
+  // one after another in one real task, where the peer cannot answer a ping: a tick that follows
+  // the previous one with no microtask checkpoint between them counts as late, so silence then
+  // proves nothing.
+  test('advancing fake time by twice GONE_AFTER_MS synchronously does not make a live peer look gone', async () => {
     vi.useFakeTimers();
     const [a, b] = ports();
     const local = new Channel<number>(1);
@@ -647,7 +638,7 @@ describe('chanasync/port heartbeats on fake timers', () => {
     }
   });
 
-  test('the false "gone" of a synchronous advance loses nothing: every value is committed remotely or undelivered', async () => {
+  test('after a synchronous advance past GONE_AFTER_MS the stream goes on and delivers every value in order', async () => {
     vi.useFakeTimers();
     const [a, b] = ports();
     const local = new Channel<number>(8);
@@ -657,15 +648,42 @@ describe('chanasync/port heartbeats on fake timers', () => {
     await realTurns();
     vi.advanceTimersByTime(2 * GONE_AFTER_MS);
     await realTurns();
-    const received: number[] = [];
-    for (let v = remote.tryPull(); v !== undefined; v = remote.tryPull()) received.push(v);
-    const closed = await remote.pull().catch((error: unknown) => error);
-    expect(closed).toBeInstanceOf(ChannelError);
-    for (let turn = 0; turn < 50 && sending.current.status === 'pending'; turn++) await realTurns(1);
-    const result = (sending.current as { value: { undelivered: number[] } }).value;
-    const left: number[] = [];
-    for (let v = local.tryPull(); v !== undefined; v = local.tryPull()) left.push(v);
-    expect([...received, ...result.undelivered, ...left]).toEqual([1, 2, 3, 4, 5]);
     local.close();
+    const received: number[] = [];
+    const reading = (async () => {
+      for await (const value of remote) received.push(value);
+    })();
+    for (let turn = 0; turn < 50 && sending.current.status === 'pending'; turn++) {
+      await realTurns(1);
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    await reading;
+    expect(received).toEqual([1, 2, 3, 4, 5]);
+    expect(sending.current).toEqual({ status: 'fulfilled', value: { sent: 5, undelivered: [] } });
+  });
+
+  test('a peer that died is still found gone at the first tick after a synchronous advance', async () => {
+    vi.useFakeTimers();
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(8);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const sending = track(toPort(local, a));
+    await local.pushAll([1, 2, 3]);
+    for (let turn = 0; turn < 10; turn++) {
+      await realTurns(1);
+      await vi.advanceTimersByTimeAsync(1); // the fake ports deliver from 0 ms timers
+    }
+    expect(remote.size).toBe(2);
+    b.dead = true; // the receiving context dies without a word
+    vi.advanceTimersByTime(2 * GONE_AFTER_MS);
+    await realTurns();
+    expect(sending.current.status, 'no tick of the synchronous advance decides').toBe('pending');
+    await vi.advanceTimersByTimeAsync(500);
+    await realTurns();
+    // 3 had no credit: never pulled, it is still in the local channel.
+    expect(sending.current).toEqual({ status: 'fulfilled', value: { sent: 2, undelivered: [] } });
+    expect(local.tryPull()).toBe(3);
+    local.close();
+    remote.close();
   });
 });

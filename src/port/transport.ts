@@ -26,7 +26,8 @@
  *   ({@link STALE_AFTER_MS} is well below {@link GONE_AFTER_MS}: a sender never gives up on a
  *   receiver that still commits.)
  * - A stream whose own timer ran late (its event loop was blocked, so replies may be waiting
- *   in the queue) does not declare its peer gone on that tick.
+ *   in the queue), or ran right after its previous tick with no microtask checkpoint between
+ *   them (a fake clock advanced synchronously), does not declare its peer gone on that tick.
  *
  * A message the platform could not deserialize here fires `messageerror` instead of `message`
  * (and the next messages still arrive): the endpoint listens to it too, and has each receiver
@@ -298,6 +299,16 @@ export abstract class Stream {
   private timer: ReturnType<typeof setInterval> | undefined = undefined;
   /** When the timer last ran. */
   private ticked = 0;
+  /**
+   * Whether a microtask checkpoint passed since the timer last ran. Real timers never run two
+   * ticks of one interval without one in between; a fake clock advanced synchronously
+   * (`vi.advanceTimersByTime`) does, and then the peer had no chance to answer.
+   */
+  private checkpoint = true;
+  /** Notes a checkpoint (queued as a microtask by each tick). */
+  private readonly passed = (): void => {
+    this.checkpoint = true;
+  };
 
   constructor(
     readonly endpoint: Endpoint,
@@ -353,8 +364,12 @@ export abstract class Stream {
   /** One heartbeat: declare the peer gone, or ask it for a sign of life. */
   private tick(): void {
     const time = now();
-    const late = time - this.ticked > LATE_TICK_MS;
+    // Late: the event loop was blocked, or this tick follows the last with no checkpoint
+    // between them (a fake clock): answers may be waiting, so silence proves nothing yet.
+    const late = time - this.ticked > LATE_TICK_MS || !this.checkpoint;
     this.ticked = time;
+    this.checkpoint = false;
+    queueMicrotask(this.passed);
     if (this.endpoint.window && isClosedWindow(this.endpoint.port)) {
       // A removed iframe, a closed popup or tab: its window says so (`closed`, readable across
       // origins), so it is gone now — also while a sender still waits for it to answer, which
