@@ -1,7 +1,7 @@
 /**
  * Second audit round of the core (SPEC "Channel<T>", "select", "Errors", "Interop", and the
  * second map's "Non-blocking and batch operations" and "Broadcast and ticker"): what the first
- * round (audit-core, audit-interop, audit-broadcast, audit-go) did not try — one long-lived
+ * round (audit-core, audit-interop, audit-broadcast, and Go's channel tests in go-channel-tests) did not try — one long-lived
  * signal reused by many timer channels, iterators that misbehave inside `pushAll`, loops that
  * close their own channel, streams cancelled and channels closed in the same tick, batches over
  * merged channels, and misuse of the options argument. One behaviour per test.

@@ -6,7 +6,7 @@
  * Ports are Node's MessageChannel / BroadcastChannel, a worker thread, or fake ports built on
  * EventTarget that structured-clone what they carry and can fail to deserialize a message on
  * the receiving side (a `messageerror` event instead of `message`, as the HTML spec has it).
- * The real `messageerror` in Chromium is in audit3-port.browser.test.ts.
+ * The real `messageerror` in Chromium is in peer-bugs-port.browser.test.ts.
  */
 import { getEventListeners } from 'node:events';
 import { pathToFileURL } from 'node:url';

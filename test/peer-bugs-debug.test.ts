@@ -2,7 +2,7 @@
  * Third audit of debug mode (SPEC.md "Debug mode" and its second map), from what users of other
  * DevTools bridges reported as bugs: text cut in the middle of a character, snapshots that do not
  * survive the JSON of extension messaging, and two copies of a library in one page whose
- * inspector data overwrite each other. Garbage-collection checks are in audit3-debug.gc.test.ts.
+ * inspector data overwrite each other. Garbage-collection checks are in peer-bugs-debug.gc.test.ts.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
