@@ -214,7 +214,8 @@ export function isInspectorToPageMessage(message: unknown): message is Inspector
  * right type and range and within {@link LIMITS}: ids are non-negative integers, unique within
  * the snapshot (channels) and within `leaked`; sizes and capacities are non-negative integers
  * with `size ≤ capacity` (unless the capacity is `null`, i.e. infinite) and a drop policy
- * only with a capacity of at least 1; times are between 0 and {@link MAX_TIME}. Optional
+ * only with a capacity of at least 1; times are between 0 and {@link MAX_TIME}; lists have no
+ * holes, `pushers` holds no `pull` and `pullers` no `push` (a `select` may be in either). Optional
  * fields may be absent (older pages) but never malformed. Fields it does not know are
  * allowed (a later version-1 page may add some); an inspector should copy only the fields it
  * uses. The inspector checks each message with it before use. Never throws: an object whose
@@ -322,13 +323,18 @@ function isChannelSnapshot(value: unknown): boolean {
     (overflow === 'block' || capacity !== 0) &&
     (channel.createdAt === undefined || isText(channel.createdAt, LIMITS.stack)) &&
     (channel.input === undefined || typeof channel.input === 'boolean') &&
-    isWaiterList(channel.pushers) &&
-    isWaiterList(channel.pullers)
+    isWaiterList(channel.pushers, 'pull') &&
+    isWaiterList(channel.pullers, 'push')
   );
 }
 
-function isWaiterList(value: unknown): boolean {
-  return Array.isArray(value) && value.length <= LIMITS.waiters && everyOf(value, isWaiterSnapshot);
+/** A list of waiters, none of which is of the `wrong` kind (a pull among pushers, or a push among pullers). */
+function isWaiterList(value: unknown, wrong: 'push' | 'pull'): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length <= LIMITS.waiters &&
+    everyOf(value, (waiter) => isWaiterSnapshot(waiter) && (waiter as { kind: unknown }).kind !== wrong)
+  );
 }
 
 function isWaiterSnapshot(value: unknown): boolean {

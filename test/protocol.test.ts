@@ -159,6 +159,13 @@ describe('isPageToInspectorMessage', () => {
     expect(isPageToInspectorMessage({ ...snapshot, leaked: [leak, { ...leak, id: 2 }] })).toBe(true);
   });
 
+  test('rejects a pull among the pushers and a push among the pullers (a select may be in either)', () => {
+    expect(isPageToInspectorMessage(withChannel({ pushers: [{ kind: 'pull', since: 1 }] }))).toBe(false);
+    expect(isPageToInspectorMessage(withChannel({ pullers: [{ kind: 'push', since: 1 }] }))).toBe(false);
+    expect(isPageToInspectorMessage(withChannel({ pushers: [{ kind: 'select', since: 1 }] }))).toBe(true);
+    expect(isPageToInspectorMessage(withChannel({ pullers: [{ kind: 'select', since: 1 }] }))).toBe(true);
+  });
+
   test('rejects lists with holes, which structured clone keeps and every() would skip (found by the panel fuzz)', () => {
     // biome-ignore lint/suspicious/noSparseArray: the hole is the point
     const holes = [, ,];

@@ -110,16 +110,18 @@ const time = fc.oneof(
   fc.double({ min: 0, max: 8.64e15, noNaN: true }),
 );
 
-const waiterArb: fc.Arbitrary<WaiterSnapshot> = fc.record(
-  {
-    kind: fc.constantFrom('push', 'pull', 'select'),
-    since: time,
-    stack: hostileText(LIMITS.stack),
-    select: fc.nat(5),
-    input: fc.boolean(),
-  },
-  { requiredKeys: ['kind', 'since'] },
-);
+/** A waiter of a queue: `push` or `select` among the pushers, `pull` or `select` among the pullers. */
+const waiterArb = (kind: 'push' | 'pull'): fc.Arbitrary<WaiterSnapshot> =>
+  fc.record(
+    {
+      kind: fc.constantFrom(kind, 'select' as const),
+      since: time,
+      stack: hostileText(LIMITS.stack),
+      select: fc.nat(5),
+      input: fc.boolean(),
+    },
+    { requiredKeys: ['kind', 'since'] },
+  );
 
 /** A channel snapshot the protocol guard accepts, with hostile text and edge numbers. */
 const channelArb = (id: number): fc.Arbitrary<ChannelSnapshot> =>
@@ -133,8 +135,8 @@ const channelArb = (id: number): fc.Arbitrary<ChannelSnapshot> =>
         overflow: fc.constantFrom('block', 'drop-oldest', 'drop-newest'),
         createdAt: hostileText(LIMITS.stack),
         input: fc.boolean(),
-        pushers: fc.array(waiterArb, { maxLength: 4 }),
-        pullers: fc.array(waiterArb, { maxLength: 4 }),
+        pushers: fc.array(waiterArb('push'), { maxLength: 4 }),
+        pullers: fc.array(waiterArb('pull'), { maxLength: 4 }),
       },
       { requiredKeys: ['name', 'capacity', 'size', 'closed', 'overflow', 'pushers', 'pullers'] },
     )
