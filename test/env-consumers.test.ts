@@ -17,16 +17,13 @@
  * Like the other package tests: `npm pack` in a fresh copy of the repository (test/helpers/pack.ts),
  * installed with `--offline` into a new project outside it. Nothing is downloaded.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
 import { must, packTarball, run } from './helpers/pack.js';
+import { openStaticPage } from './helpers/static-page.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -253,41 +250,12 @@ await sending;
   document.getElementById('out').textContent = JSON.stringify(out);
 </script>`,
     );
-    const types: Record<string, string> = {
-      '.html': 'text/html',
-      '.js': 'text/javascript',
-      '.map': 'application/json',
-    };
-    const server = createServer((request, response) => {
-      const file = normalize(join(consumer, new URL(request.url ?? '/', 'http://x').pathname));
-      if (!file.startsWith(consumer + sep) || !existsSync(file)) return void response.writeHead(404).end();
-      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-      response.end(readFileSync(file));
+    const { out, problems } = await openStaticPage(consumer);
+    expect(out).toEqual({
+      squares: [1, 4, 9, 16],
+      sent: 4,
+      debug: ['parked'],
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
-    try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-      });
-      page.on('response', (response) => {
-        if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-      });
-      const { port } = server.address() as AddressInfo;
-      await page.goto(`http://127.0.0.1:${port}/index.html`);
-      await page.waitForFunction(() => document.getElementById('out')?.textContent !== '', null, { timeout: 15_000 });
-      expect(JSON.parse((await page.textContent('#out')) ?? '')).toEqual({
-        squares: [1, 4, 9, 16],
-        sent: 4,
-        debug: ['parked'],
-      });
-      expect(problems).toEqual([]);
-    } finally {
-      await browser.close();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    expect(problems).toEqual([]);
   }, 60_000);
 });
