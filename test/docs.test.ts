@@ -1,0 +1,314 @@
+/**
+ * Every export is documented as the style guide asks ("Give every export TSDoc whose first
+ * sentence or two state its semantics, plus `@throws` and an `@example` that compiles"), in the
+ * declarations a consumer gets: the built `dist/**\/*.d.ts` of every package entry (run
+ * `npm run build` first; the test rebuilds when dist/ is older than src/).
+ *
+ * Every `@example` is type-checked: each is a module of its own in one temporary project that
+ * extends the package's tsconfig (strict; unused names allowed, as in test/tsconfig.json), with
+ * `chanasync`, `chanasync/debug`, … mapped by `paths` to the built declarations of
+ * package.json `exports`, compiled by the repository's `tsc` (TypeScript 7, run as a process).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Declaration,
+  DeclarationReader,
+  type Doc,
+  type Export,
+  exampleCode,
+  type Member,
+  members,
+  parseDoc,
+} from './helpers/dts-docs.js';
+import { run } from './helpers/pack.js';
+
+const root = join(import.meta.dirname, '..');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  exports: Record<string, string | { types: string; default: string }>;
+};
+
+/** The package entries, their declaration files and built modules: `chanasync/debug` → dist/debug/index.d.ts, dist/debug.js. */
+const entries = Object.entries(pkg.exports)
+  .filter(([subpath]) => subpath !== './package.json')
+  .map(([subpath, target]) => ({
+    specifier: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
+    types: (typeof target === 'string' ? target : target.types).replace(/^\.\//, ''),
+    code: (typeof target === 'string' ? target : target.default).replace(/^\.\//, ''),
+  }));
+
+/**
+ * What each entry's examples may assume besides what they import and declare: an example is a
+ * module of its own, as a user would paste it into a file, so it imports what it uses. The
+ * durable entry runs in a Worker: its examples get the Worker's `env` with a `ChannelObject`
+ * binding named `CHANNELS` (the README's name), unless they declare `env` themselves. The
+ * others (`chanasync`, `chanasync/debug`, `chanasync/protocol`, `chanasync/port`) get nothing:
+ * they run on any platform with the DOM lib (the package tsconfig's `lib`).
+ */
+const preambles: Record<string, { declares: RegExp; code: string }> = {
+  'chanasync/durable': {
+    declares: /\bdeclare const env\b/,
+    code: "declare const env: { CHANNELS: import('chanasync/durable').DurableObjectNamespaceLike };\n",
+  },
+};
+
+/** The preamble of an example of `entry`, as {@link preambles} says. */
+function preamble(entry: string, code: string): string {
+  const given = preambles[entry];
+  return given === undefined || given.declares.test(code) ? '' : given.code;
+}
+
+/**
+ * The interfaces whose every method needs an `@example`, as the public methods of an exported
+ * class do: the objects users call methods on without constructing them.
+ */
+const exampleInterfaces = new Set(['Broadcast', 'DurableChannel']);
+
+/**
+ * The exported functions and public methods that need no `@throws`: by their contract they
+ * neither throw nor reject. Everything else callable that is exported (functions, constructors
+ * and methods of exported classes, methods of {@link exampleInterfaces}) has `@throws`.
+ */
+const cannotThrow: Record<string, string> = {
+  'chanasync Channel.stats': 'reads fields; no arguments',
+  'chanasync Channel.toJSON': 'returns stats(); no arguments',
+  'chanasync Channel.tryPull': 'returns undefined instead of throwing (SPEC: tryPull never throws)',
+  'chanasync Channel.close': 'idempotent; parked operations fail, close itself does not (SPEC: close)',
+  'chanasync Channel.[asyncDispose]': 'only calls close()',
+  'chanasync Channel.[dispose]': 'only calls close()',
+  'chanasync Broadcast.close': 'idempotent; closes the subscribers, which never throws',
+  'chanasync ChannelError.constructor': 'only builds the message and sets fields',
+  'chanasync/protocol isInspectorToPageMessage': 'a type guard: anything else, even a throwing Proxy, is false',
+  'chanasync/protocol isPageToInspectorMessage': 'a type guard: anything else, even a throwing Proxy, is false',
+  'chanasync/protocol isInstanceId': 'a type guard: anything else is false',
+  'chanasync/port isPortMessage': 'a type guard: anything else is false',
+  'chanasync/debug disableDebug': 'takes no arguments; stopping a session only removes listeners and timers',
+  'chanasync/debug clearLeaks': 'takes no arguments and only empties a list',
+  'chanasync/debug snapshot': 'takes no arguments and only reads the registry',
+};
+
+/** Whether a declaration's type is a function: `const f: (x) => y` or a function declaration. */
+function isFunction(declaration: Declaration): boolean {
+  if (declaration.kind === 'function') return true;
+  if (declaration.kind !== 'const') return false;
+  const type = declaration.statement.text.replace(/^[^:]*:\s*/, '');
+  return /^(?:<[^=]*>\s*)?\(/.test(type) && type.includes('=>');
+}
+
+/** Whether a `const` declares a class (a value with a construct signature, `ChannelObject`). */
+function isClassValue(declaration: Declaration): boolean {
+  return declaration.kind === 'const' && /\b[A-Z]\w*Class\b/.test(declaration.statement.text);
+}
+
+/** The parsed doc of a declaration or member, if it has one. */
+function docOf(statement: { doc: string | undefined }): Doc | undefined {
+  return statement.doc === undefined ? undefined : parseDoc(statement.doc);
+}
+
+const hasTag = (doc: Doc | undefined, tag: string) => doc?.tags.some((entry) => entry.tag === tag) === true;
+
+/** A documented thing: an export or a member of one, with the entry it is reached from. */
+interface Documented {
+  /** `chanasync Channel`, `chanasync Channel.push`. */
+  label: string;
+  entry: string;
+  doc: Doc | undefined;
+  /** An export (function, class, …) or a member (method, getter, …). */
+  kind: Declaration['kind'] | Member['kind'] | 'class value';
+  callable: boolean;
+  /** Needs an `@example`. */
+  needsExample: boolean;
+  /** Is held to the `@throws` rule. */
+  throwsRule: boolean;
+}
+
+const distIsStale = () => {
+  const newest = (dir: string): number =>
+    Math.max(
+      ...readdirSync(dir, { withFileTypes: true }).map((item) =>
+        item.isDirectory() ? newest(join(dir, item.name)) : statSync(join(dir, item.name)).mtimeMs,
+      ),
+    );
+  try {
+    return newest(join(root, 'src')) > statSync(join(root, 'dist', 'index.d.ts')).mtimeMs;
+  } catch {
+    return true;
+  }
+};
+
+let exportsByEntry: { entry: string; exports: Export[] }[] = [];
+let documented: Documented[] = [];
+
+beforeAll(() => {
+  if (distIsStale()) execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, stdio: 'inherit' });
+  const reader = new DeclarationReader(root);
+  exportsByEntry = entries.map(({ specifier, types }) => ({ entry: specifier, exports: reader.exportsOf(types) }));
+  documented = [];
+  const seen = new Set<unknown>();
+  for (const { entry, exports } of exportsByEntry) {
+    for (const exported of exports) {
+      for (const declaration of exported.declarations) {
+        if (seen.has(declaration.statement)) continue;
+        seen.add(declaration.statement);
+        const label = `${entry} ${exported.name}`;
+        const classLike = declaration.kind === 'class' || isClassValue(declaration);
+        const callable = isFunction(declaration);
+        let doc = docOf(declaration.statement);
+        // An overload documented with `{@inheritDoc name}` has the first overload's tags too.
+        const first = exported.declarations[0];
+        if (doc?.summary.includes('{@inheritDoc') && first !== undefined && first !== declaration) {
+          doc = { summary: doc.summary, tags: [...doc.tags, ...(docOf(first.statement)?.tags ?? [])] };
+        }
+        documented.push({
+          label,
+          entry,
+          doc,
+          kind: isClassValue(declaration) ? 'class value' : declaration.kind,
+          callable,
+          needsExample: classLike || callable,
+          throwsRule: callable,
+        });
+        const withMembers = declaration.kind === 'class' || exampleInterfaces.has(declaration.name);
+        if (!withMembers || declaration.statement.body === undefined) continue;
+        for (const member of members(declaration.statement.body)) {
+          const method = member.kind === 'method' || member.kind === 'constructor' || member.callable;
+          documented.push({
+            label: `${label}.${member.name}`,
+            entry,
+            doc: docOf(member.statement),
+            kind: member.kind,
+            callable: method,
+            needsExample:
+              method &&
+              member.kind !== 'constructor' &&
+              ['Channel', 'Broadcast', 'DurableChannel'].includes(declaration.name),
+            throwsRule: method,
+          });
+        }
+      }
+    }
+  }
+}, 120_000);
+
+describe('the TSDoc of every export', () => {
+  test('every package entry exports something to document', () => {
+    expect(exportsByEntry.map(({ entry }) => entry)).toEqual(entries.map(({ specifier }) => specifier));
+    for (const { entry, exports } of exportsByEntry) expect(exports.length, entry).toBeGreaterThan(0);
+  });
+
+  test('the declarations export every value the built module exports (the scanner misses none)', () => {
+    for (const { entry, exports } of exportsByEntry) {
+      const code = readFileSync(join(root, entries.find(({ specifier }) => specifier === entry)!.code), 'utf8');
+      const clause = [...code.matchAll(/^export \{([^}]*)\};?$/gm)].at(-1)?.[1] ?? '';
+      const values = clause
+        .split(',')
+        .map(
+          (name) =>
+            name
+              .trim()
+              .split(/\s+as\s+/)
+              .at(-1)!,
+        )
+        .filter((name) => name !== '');
+      expect(values.length, entry).toBeGreaterThan(0);
+      expect(
+        values.filter((name) => !exports.some((exported) => exported.name === name)),
+        entry,
+      ).toEqual([]);
+    }
+  });
+
+  test('every exported name, value or type, has a doc comment that opens with a sentence', () => {
+    const missing: string[] = [];
+    for (const { entry, exports } of exportsByEntry) {
+      for (const exported of exports) {
+        const docs = [exported.aliasDoc, ...exported.declarations.map((declaration) => declaration.statement.doc)];
+        // An alias documented at its export specifier is documented; otherwise every declaration of the name must be.
+        const ok =
+          exported.aliasDoc !== undefined
+            ? /\w/.test(parseDoc(exported.aliasDoc).summary)
+            : docs.slice(1).every((doc) => doc !== undefined && /\w/.test(parseDoc(doc).summary));
+        if (!ok) missing.push(`${entry} ${exported.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  test('every public method, getter and property of an exported class (and of Broadcast and DurableChannel) has TSDoc', () => {
+    const missing = documented
+      .filter((item) => item.label.includes('.') && (item.doc === undefined || !/\w/.test(item.doc.summary)))
+      // A constructor may be documented by its @param and @throws tags alone: the class's doc says what it makes.
+      .filter((item) => !(item.kind === 'constructor' && item.doc !== undefined && item.doc.tags.length > 0))
+      .map((item) => item.label);
+    expect(missing).toEqual([]);
+  });
+
+  test('every exported function and class, and every method of Channel, Broadcast and DurableChannel, has an @example', () => {
+    const missing = documented
+      .filter((item) => item.needsExample && !hasTag(item.doc, 'example'))
+      .map((item) => item.label);
+    expect(missing).toEqual([]);
+  });
+
+  test('every exported function, constructor and public method that can throw or reject says so with @throws', () => {
+    const missing = documented
+      .filter((item) => item.throwsRule && !(item.label in cannotThrow) && !hasTag(item.doc, 'throws'))
+      .map((item) => item.label);
+    expect(missing).toEqual([]);
+  });
+
+  test('the list of exports that cannot throw names only exported functions and methods, none documented with @throws', () => {
+    for (const label of Object.keys(cannotThrow)) {
+      const item = documented.find((candidate) => candidate.label === label);
+      expect(item?.throwsRule, label).toBe(true);
+      expect(hasTag(item?.doc, 'throws'), label).toBe(false);
+    }
+  });
+});
+
+describe('the @example blocks', () => {
+  const workDir = join(root, 'node_modules', '.cache', 'docs-examples');
+
+  test('every @example type-checks against the built declarations (strict, the package tsconfig)', async () => {
+    rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(workDir, { recursive: true });
+    writeFileSync(join(workDir, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
+    const files: string[] = [];
+    const seen = new Set<string>();
+    for (const item of documented) {
+      const examples = item.doc?.tags.filter((entry) => entry.tag === 'example') ?? [];
+      // An overload that inherits its doc repeats the first overload's examples: compile them once.
+      const codes = examples.flatMap((example) => exampleCode(example.text)).filter((code) => !seen.has(code));
+      codes.forEach((code, index) => {
+        seen.add(code);
+        const file = `${item.label.replace(/[^\w.]+/g, '-')}-${index + 1}.ts`;
+        writeFileSync(join(workDir, file), `${preamble(item.entry, code)}${code}\nexport {};\n`);
+        files.push(file);
+      });
+    }
+    expect(files.length).toBeGreaterThan(25);
+    const paths = Object.fromEntries(entries.map(({ specifier, types }) => [specifier, [join(root, types)]]));
+    const config = {
+      extends: join(root, 'tsconfig.json'),
+      compilerOptions: {
+        rootDir: '.',
+        noEmit: true,
+        emitDeclarationOnly: false,
+        declaration: false,
+        noUnusedLocals: false,
+        noUnusedParameters: false,
+        paths,
+      },
+      files,
+      include: [],
+    };
+    writeFileSync(join(workDir, 'tsconfig.json'), JSON.stringify(config, null, 2));
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], workDir);
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  }, 120_000);
+});
