@@ -198,6 +198,15 @@ describe('the TSDoc of every export', () => {
   test('every package entry exports something to document', () => {
     expect(exportsByEntry.map(({ entry }) => entry)).toEqual(entries.map(({ specifier }) => specifier));
     for (const { entry, exports } of exportsByEntry) expect(exports.length, entry).toBeGreaterThan(0);
+    // The members are read too: the methods users call most are among the things checked.
+    const labels = documented.map((item) => item.label);
+    for (const label of [
+      'chanasync Channel.push',
+      'chanasync Broadcast.subscribe',
+      'chanasync/durable DurableChannel.pull',
+    ]) {
+      expect(labels).toContain(label);
+    }
   });
 
   test('the declarations export every value the built module exports (the scanner misses none)', () => {
@@ -244,6 +253,25 @@ describe('the TSDoc of every export', () => {
       // A constructor may be documented by its @param and @throws tags alone: the class's doc says what it makes.
       .filter((item) => !(item.kind === 'constructor' && item.doc !== undefined && item.doc.tags.length > 0))
       .map((item) => item.label);
+    expect(missing).toEqual([]);
+  });
+
+  test('every member of an exported interface has TSDoc', () => {
+    const missing: string[] = [];
+    const seen = new Set<unknown>();
+    for (const { entry, exports } of exportsByEntry) {
+      for (const exported of exports) {
+        for (const declaration of exported.declarations) {
+          if (declaration.kind !== 'interface' || seen.has(declaration.statement)) continue;
+          seen.add(declaration.statement);
+          for (const member of members(declaration.statement.body ?? '')) {
+            if (member.statement.doc === undefined || !/\w/.test(parseDoc(member.statement.doc).summary)) {
+              missing.push(`${entry} ${exported.name}.${member.name}`);
+            }
+          }
+        }
+      }
+    }
     expect(missing).toEqual([]);
   });
 

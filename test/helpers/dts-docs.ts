@@ -40,7 +40,7 @@ export interface Declaration {
 
 /** A member of a class or interface body. */
 export interface Member {
-  /** `name`, `[Symbol.asyncIterator]`, or `constructor`. */
+  /** `name`, `[Symbol.asyncIterator]`, or `constructor` (also for a construct signature). */
   name: string;
   kind: 'constructor' | 'method' | 'getter' | 'setter' | 'property';
   /** A property whose type is a function type: `static from: <T>(…) => Channel<T>`. */
@@ -188,7 +188,8 @@ export function members(body: string): Member[] {
       });
       continue;
     }
-    if (/^constructor\s*\(/.test(rest)) {
+    // A class's constructor, or an interface's construct signature (`new (…): Instance`).
+    if (/^constructor\s*\(/.test(rest) || /^new\s*[(<]/.test(rest)) {
       result.push({ name: 'constructor', kind: 'constructor', callable: false, statement });
       continue;
     }
