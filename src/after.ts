@@ -27,8 +27,11 @@ import { TimerChannel } from './interop/timer.js';
  * @throws {RangeError} if `ms` is negative, `NaN` or infinite.
  * @example
  * ```ts
+ * import { after, Channel, pull, select } from 'chanasync';
+ *
+ * const replies = new Channel<string>();
  * const result = await select([pull(replies), pull(after(100))]);
- * if (result.index === 1) console.log('no reply within 100 ms');
+ * if (result.index === 1) console.log('no reply within 100 ms'); // no reply within 100 ms
  * ```
  */
 export function after(ms: number, options?: OperationOptions): Channel<number> {

@@ -53,11 +53,31 @@ export interface Broadcast<T> {
    *   `broadcast.subscribe(options)`.
    * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is
    *   given with capacity 0.
+   * @example
+   * ```ts
+   * import { broadcast, Channel } from 'chanasync';
+   *
+   * const prices = new Channel<number>(16);
+   * const hub = broadcast(prices);
+   * const latest = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' }); // a slow reader sees only the latest
+   * const log = hub.subscribe({ capacity: 64, signal: AbortSignal.timeout(60_000) }); // leaves after a minute
+   * ```
    */
   subscribe(options?: SubscribeOptions): Channel<T>;
   /**
    * Stops pulling from the source (which stays open, with its values) and closes every
    * subscriber; each keeps what it received. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { broadcast, Channel } from 'chanasync';
+   *
+   * const prices = new Channel<number>(16);
+   * const hub = broadcast(prices);
+   * const chart = hub.subscribe();
+   * hub.close();
+   * console.log(chart.closed, prices.closed); // true false
+   * ```
    */
   close(): void;
 }
@@ -274,6 +294,8 @@ class Hub<T> implements Broadcast<T> {
  * @throws {TypeError} if `source` is not a {@link Channel}.
  * @example
  * ```ts
+ * import { broadcast, Channel } from 'chanasync';
+ *
  * const prices = new Channel<number>(16);
  * const hub = broadcast(prices);
  * const chart = hub.subscribe();

@@ -175,6 +175,8 @@ const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
  * @typeParam T the type of the values.
  * @example
  * ```ts
+ * import { Channel } from 'chanasync';
+ *
  * const jobs = new Channel<number>(2, { name: 'jobs' });
  * void (async () => {
  *   for (let i = 0; i < 5; i++) await jobs.push(i);
@@ -190,12 +192,33 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * exists wherever `chanasync` is loaded as is, and in a bundle that imports `from`; a bundle
    * that imports only `Channel` leaves it out with the rest of the helpers — import `from`
    * there.
+   *
+   * @throws {TypeError} as {@link from}: `source` is not an iterable, an async iterable or a
+   *   `ReadableStream`, a stream is already locked, or an option has the wrong type.
+   * @throws {RangeError} as {@link from}: `capacity` is negative, `NaN` or fractional.
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * for await (const letter of Channel.from(['a', 'b', 'c'])) console.log(letter); // a b c
+   * ```
    */
   declare static from: <T>(source: Source<T>, options?: FromOptions) => Channel<T>;
   /**
    * The SPEC's spelling of the function {@link toReadableStream} (`toReadableStream(this,
    * options)`): a `ReadableStream` that pulls from this channel only when it wants data.
    * Attached like {@link Channel.from}: present wherever `toReadableStream` is.
+   *
+   * @throws {TypeError} as {@link toReadableStream}: `options` is not an object.
+   * @throws {RangeError} as {@link toReadableStream}: `highWaterMark` is not a finite number ≥ 0.
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * // In a Worker: stream lines to the client as they are produced.
+   * const lines = new Channel<string>(8);
+   * const response = new Response(lines.toReadableStream().pipeThrough(new TextEncoderStream()));
+   * ```
    */
   declare toReadableStream: (options?: ToReadableStreamOptions) => ReadableStream<T>;
   /** @internal Buffer slots (see `buffer.ts`); never written while `limit` is 0. */
@@ -315,7 +338,19 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     return !this.count;
   }
 
-  /** A snapshot of the channel's state, with the number of parked pushes and pulls. */
+  /**
+   * A snapshot of the channel's state, with the number of parked pushes and pulls.
+   *
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * const jobs = new Channel<number>(4, { name: 'jobs' });
+   * jobs.tryPush(1);
+   * const { size, waitingPullers } = jobs.stats();
+   * console.log(size, waitingPullers); // 1 0
+   * ```
+   */
   stats(): ChannelStats {
     return {
       name: this.label,
@@ -333,6 +368,14 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * carries the channel (`ChannelError.channel`) can be logged as JSON — without it the
    * channel's internal links to its parked operations are a circular structure — and no
    * buffered value is ever written into a log.
+   *
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * const jobs = new Channel<number>(4, { name: 'jobs' });
+   * console.log(JSON.stringify(jobs)); // {"name":"jobs","capacity":4,"size":0,"closed":false,"overflow":"block","waitingPushers":0,"waitingPullers":0}
+   * ```
    */
   toJSON(): ChannelStats {
     return this.stats();
@@ -352,6 +395,15 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   including while waiting; the value is then not delivered.
    * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`, or `value` is a
    *   thenable.
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * const jobs = new Channel<string>(1);
+   * await jobs.push('a'); // room in the buffer: resolves at once
+   * setTimeout(() => void jobs.pull(), 10);
+   * await jobs.push('b', { signal: AbortSignal.timeout(1000) }); // waits for room, at most 1 s
+   * ```
    */
   push(value: T, options?: OperationOptions): Promise<void> {
     // The common case first, with the buffered commit written out: no options, a primitive
@@ -389,6 +441,14 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws (rejects) {@link ChannelClosedError} once the channel is closed and drained; its
    *   `cause` is the reason given to `close(reason)`, if any.
    * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`.
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * const replies = new Channel<string>();
+   * setTimeout(() => void replies.push('pong'), 10);
+   * console.log(await replies.pull({ signal: AbortSignal.timeout(1000) })); // pong
+   * ```
    */
   pull(options?: OperationOptions): Promise<T> {
     // The common case first (see push): a buffered value, no options, no parked push to move
@@ -413,6 +473,18 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws {ChannelClosedError} if the channel is closed.
    * @throws {ChannelFullError} if the push would have to wait.
    * @throws {TypeError} if `value` is a thenable.
+   * @example
+   * ```ts
+   * import { Channel, ChannelFullError } from 'chanasync';
+   *
+   * const events = new Channel<string>(1);
+   * events.pushNowait('click');
+   * try {
+   *   events.pushNowait('scroll');
+   * } catch (error) {
+   *   if (error instanceof ChannelFullError) console.log('full'); // full
+   * }
+   * ```
    */
   pushNowait(value: T): void {
     refuseThenable('pushNowait', value);
@@ -426,6 +498,17 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *
    * @throws {ChannelClosedError} if the channel is closed and drained.
    * @throws {ChannelEmptyError} if the pull would have to wait.
+   * @example
+   * ```ts
+   * import { Channel, ChannelEmptyError } from 'chanasync';
+   *
+   * const events = new Channel<string>(4);
+   * try {
+   *   console.log(events.pullNowait());
+   * } catch (error) {
+   *   if (error instanceof ChannelEmptyError) console.log('nothing yet'); // nothing yet
+   * }
+   * ```
    */
   pullNowait(): T {
     const value = commitPull(this);
@@ -444,7 +527,10 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws {TypeError} if `value` is a thenable (a misuse, not a full channel).
    * @example
    * ```ts
-   * if (!events.tryPush(event)) console.log(events.closed ? 'closed' : 'full: dropped');
+   * import { Channel } from 'chanasync';
+   *
+   * const events = new Channel<string>(16, { name: 'events' });
+   * if (!events.tryPush('click')) console.log(events.closed ? 'closed' : 'full: dropped');
    * ```
    */
   tryPush(value: T): boolean {
@@ -483,7 +569,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @returns the value, or `undefined`.
    * @example
    * ```ts
-   * for (let job = jobs.tryPull(); job !== undefined; job = jobs.tryPull()) handle(job);
+   * import { Channel } from 'chanasync';
+   *
+   * const jobs = new Channel<number>(8);
+   * jobs.tryPush(1);
+   * jobs.tryPush(2);
+   * for (let job = jobs.tryPull(); job !== undefined; job = jobs.tryPull()) console.log(job); // 1 2
    * ```
    */
   tryPull(): T | undefined {
@@ -508,10 +599,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   a number, or `options.signal` is not an `AbortSignal`.
    * @example
    * ```ts
-   * for (;;) {
-   *   const batch = await jobs.pullMany(64); // 1 to 64 jobs
-   *   await saveAll(batch);
-   * }
+   * import { Channel } from 'chanasync';
+   *
+   * const jobs = new Channel<number>(256);
+   * await jobs.pushAll([1, 2, 3]);
+   * const batch = await jobs.pullMany(64); // 1 to 64 jobs: what is there now
+   * console.log(batch); // [1, 2, 3]
    * ```
    */
   pullMany(max: number, options?: OperationOptions): Promise<T[]> {
@@ -548,7 +641,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   `pushed`), or `options.signal` is not an `AbortSignal`.
    * @example
    * ```ts
-   * await results.pushAll([1, 2, 3]);
+   * import { Channel } from 'chanasync';
+   *
+   * const results = new Channel<number>(8);
+   * await results.pushAll([1, 2, 3]); // room for all three: no wait
+   * console.log(results.size); // 3
    * ```
    */
   async pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
@@ -592,6 +689,15 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *
    * @param reason why the channel closed: becomes the `cause` of the `ChannelClosedError`s
    *   and is thrown by iterators.
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * const jobs = new Channel<number>(4);
+   * await jobs.push(1);
+   * jobs.close();
+   * for await (const job of jobs) console.log(job); // 1 — buffered values stay readable
+   * ```
    */
   close(reason?: unknown): void {
     if (this.isClosed) return;
@@ -622,6 +728,17 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * than `undefined`, the iteration throws `reason` once drained. The iterator's `return()`
    * withdraws the pulls its `next()` calls left parked (they resolve `done`), for consumers
    * that leave while a `next()` waits, such as `ReadableStream.from(channel)` on cancel.
+   *
+   * @throws (the iteration) the `reason` given to `close(reason)`, once the channel is drained, when
+   *   it is not `undefined`.
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * const jobs = new Channel<number>(4);
+   * void jobs.pushAll([1, 2]).then(() => jobs.close());
+   * for await (const job of jobs) console.log(job); // 1 2
+   * ```
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     const iterator: AsyncIterableIterator<T> = {
@@ -641,12 +758,36 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     return iterator;
   }
 
-  /** Closes the channel, so `await using ch = new Channel()` closes it at the end of the block. */
+  /**
+   * Closes the channel, so `await using ch = new Channel()` closes it at the end of the block.
+   *
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * {
+   *   await using jobs = new Channel<number>(4);
+   *   await jobs.push(1);
+   * } // jobs is closed here
+   * ```
+   */
   async [asyncDispose](): Promise<void> {
     this.close();
   }
 
-  /** Closes the channel, so `using ch = new Channel()` closes it at the end of the block. */
+  /**
+   * Closes the channel, so `using ch = new Channel()` closes it at the end of the block.
+   *
+   * @example
+   * ```ts
+   * import { Channel } from 'chanasync';
+   *
+   * {
+   *   using jobs = new Channel<number>(4);
+   *   jobs.tryPush(1);
+   * } // jobs is closed here
+   * ```
+   */
   [dispose](): void {
     this.close();
   }

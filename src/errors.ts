@@ -11,6 +11,17 @@ import type { Channel } from './channel.js';
  * `name` is the class name, `message` names the operation and the channel (its `name`, if
  * any) — e.g. `push: channel "jobs" is closed` — and `channel` is the channel the
  * operation was made on.
+ * @example
+ * ```ts
+ * import { Channel, ChannelError } from 'chanasync';
+ *
+ * const jobs = new Channel<number>(0, { name: 'jobs' });
+ * try {
+ *   jobs.pushNowait(1);
+ * } catch (error) {
+ *   if (error instanceof ChannelError) console.log(error.name, error.message); // ChannelFullError pushNowait: channel "jobs" is full
+ * }
+ * ```
  */
 export class ChannelError<C extends { readonly name: string | undefined } = Channel<any>> extends Error {
   /** The class name, for logs and `instanceof`-free checks. */
@@ -47,26 +58,66 @@ export class ChannelError<C extends { readonly name: string | undefined } = Chan
  *
  * @example
  * ```ts
- * try { await ch.pull() } catch (e) { if (e instanceof ChannelClosedError) console.log('done') }
+ * import { Channel, ChannelClosedError } from 'chanasync';
+ *
+ * const jobs = new Channel<number>(1);
+ * jobs.close('shutting down');
+ * try {
+ *   await jobs.pull();
+ * } catch (error) {
+ *   if (error instanceof ChannelClosedError) console.log(error.message, error.cause); // pull: channel is closed shutting down
+ * }
  * ```
  */
 export class ChannelClosedError<
   C extends { readonly name: string | undefined } = Channel<any>,
 > extends ChannelError<C> {
+  /** `'ChannelClosedError'`: the class name, for logs and `instanceof`-free checks. */
   override get name(): string {
     return 'ChannelClosedError';
   }
 }
 
-/** `pushNowait` would have to wait: the buffer is full (or, unbuffered, no puller is waiting). */
+/**
+ * `pushNowait` would have to wait: the buffer is full (or, unbuffered, no puller is waiting).
+ *
+ * @example
+ * ```ts
+ * import { Channel, ChannelFullError } from 'chanasync';
+ *
+ * const jobs = new Channel<number>(1);
+ * jobs.pushNowait(1);
+ * try {
+ *   jobs.pushNowait(2);
+ * } catch (error) {
+ *   if (error instanceof ChannelFullError) console.log('full: try later'); // full: try later
+ * }
+ * ```
+ */
 export class ChannelFullError<C extends { readonly name: string | undefined } = Channel<any>> extends ChannelError<C> {
+  /** `'ChannelFullError'`: the class name, for logs and `instanceof`-free checks. */
   override get name(): string {
     return 'ChannelFullError';
   }
 }
 
-/** `pullNowait` would have to wait: the buffer is empty and no pusher is waiting. */
+/**
+ * `pullNowait` would have to wait: the buffer is empty and no pusher is waiting.
+ *
+ * @example
+ * ```ts
+ * import { Channel, ChannelEmptyError } from 'chanasync';
+ *
+ * const jobs = new Channel<number>(1);
+ * try {
+ *   jobs.pullNowait();
+ * } catch (error) {
+ *   if (error instanceof ChannelEmptyError) console.log('nothing to do'); // nothing to do
+ * }
+ * ```
+ */
 export class ChannelEmptyError<C extends { readonly name: string | undefined } = Channel<any>> extends ChannelError<C> {
+  /** `'ChannelEmptyError'`: the class name, for logs and `instanceof`-free checks. */
   override get name(): string {
     return 'ChannelEmptyError';
   }

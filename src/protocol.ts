@@ -127,6 +127,7 @@ export interface LeakSnapshot {
  * anything, so an inspector also tags what it receives by the frame it came from.
  */
 export interface DebugContext {
+  /** Where the channels live: a top-level page, a worker (dedicated, shared or service), or a frame. */
   readonly kind: 'page' | 'worker' | 'frame';
   /** The document's or the worker script's URL. */
   readonly url?: string;
@@ -136,8 +137,11 @@ export interface DebugContext {
 
 /** The state of every tracked channel. */
 export interface SnapshotMessage {
+  /** {@link PAGE_SOURCE}: the message comes from a page's debug mode. */
   readonly source: typeof PAGE_SOURCE;
+  /** {@link PROTOCOL_VERSION}: the message's protocol version. */
   readonly version: typeof PROTOCOL_VERSION;
+  /** A snapshot of the tracked channels. */
   readonly type: 'snapshot';
   /** When the snapshot was taken, in ms since the epoch. */
   readonly time: number;
@@ -174,8 +178,11 @@ export interface SnapshotMessage {
 
 /** Debug mode was enabled: an inspector that is already open answers with `hello`. */
 export interface AnnounceMessage {
+  /** {@link PAGE_SOURCE}: the message comes from a page's debug mode. */
   readonly source: typeof PAGE_SOURCE;
+  /** {@link PROTOCOL_VERSION}: the message's protocol version. */
   readonly version: typeof PROTOCOL_VERSION;
+  /** The page has debug mode on and answers `hello` with snapshots. */
   readonly type: 'announce';
 }
 
@@ -199,6 +206,15 @@ function envelope(message: unknown, source: string): string | undefined {
 /**
  * Whether `message` is a `hello` or `bye` from the inspector. Cheap for foreign messages; never
  * throws (an object whose fields throw when read, such as a revoked `Proxy`, is not one).
+ *
+ * @example
+ * ```ts
+ * import { isInspectorToPageMessage } from 'chanasync/protocol';
+ *
+ * addEventListener('message', (event: MessageEvent) => {
+ *   if (isInspectorToPageMessage(event.data)) console.log('the inspector says', event.data.type);
+ * });
+ * ```
  */
 export function isInspectorToPageMessage(message: unknown): message is InspectorToPageMessage {
   try {
@@ -220,6 +236,19 @@ export function isInspectorToPageMessage(message: unknown): message is Inspector
  * allowed (a later version-1 page may add some); an inspector should copy only the fields it
  * uses. The inspector checks each message with it before use. Never throws: an object whose
  * fields throw when read is not a message.
+ *
+ * @example
+ * ```ts
+ * import { isPageToInspectorMessage } from 'chanasync/protocol';
+ *
+ * // In an inspector: only well-formed snapshots are used.
+ * addEventListener('message', (event: MessageEvent) => {
+ *   const message: unknown = event.data;
+ *   if (isPageToInspectorMessage(message) && message.type === 'snapshot') {
+ *     console.log(`${message.channels.length} channels`);
+ *   }
+ * });
+ * ```
  */
 export function isPageToInspectorMessage(message: unknown): message is PageToInspectorMessage {
   try {
@@ -250,6 +279,13 @@ const CONTEXTS = ['page', 'worker', 'frame'];
  * Whether `value` is a well-formed `instance` of a posted snapshot (1–64 letters, digits, `_`
  * or `-`). A snapshot whose `instance` is anything else is still a snapshot; an inspector
  * ignores that field (keying it as a copy that did not say).
+ *
+ * @example
+ * ```ts
+ * import { isInstanceId } from 'chanasync/protocol';
+ *
+ * console.log(isInstanceId('tab-1'), isInstanceId('../tab')); // true false
+ * ```
  */
 export function isInstanceId(value: unknown): value is string {
   return typeof value === 'string' && /^[\w-]{1,64}$/.test(value);

@@ -104,7 +104,13 @@ class Case<T> {
  * @throws {TypeError} if `channel` is not a {@link Channel}.
  * @example
  * ```ts
- * const { index, value } = await select([pull(orders), pull(cancellations)]);
+ * import { Channel, pull, select } from 'chanasync';
+ *
+ * const orders = new Channel<string>(8);
+ * const cancellations = new Channel<number>(8);
+ * await orders.push('order 1');
+ * const { index, value, ok } = await select([pull(orders), pull(cancellations)]);
+ * console.log(index, value, ok); // 0 order 1 true
  * ```
  */
 export function pull<T>(channel: PullChannel<T>): PullCase<T> {
@@ -119,7 +125,12 @@ export function pull<T>(channel: PullChannel<T>): PullCase<T> {
  * @throws {TypeError} if `channel` is not a {@link Channel}, or `value` is a thenable.
  * @example
  * ```ts
- * await select([push(out, job), pull(stop)]);
+ * import { Channel, pull, push, select } from 'chanasync';
+ *
+ * const out = new Channel<string>(1);
+ * const stop = new Channel<void>();
+ * const { index } = await select([push(out, 'job 1'), pull(stop)]);
+ * console.log(index); // 0 — out had room
  * ```
  */
 export function push<T>(channel: PushChannel<T>, value: NoInfer<T>): PushCase<T> {
@@ -306,6 +317,9 @@ function commit(cases: SelectCases, index: number): SelectResult {
  *   called or while it waits.
  * @example
  * ```ts
+ * import { after, Channel, pull, select } from 'chanasync';
+ *
+ * const replies = new Channel<string>();
  * // Pull a value, or give up after 100 ms.
  * const result = await select([pull(replies), pull(after(100))]);
  * if (result.index === 0) console.log('reply', result.value);
@@ -453,6 +467,9 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
  * @throws {ChannelClosedError} if a push case's channel is closed.
  * @example
  * ```ts
+ * import { Channel, pull, selectNowait } from 'chanasync';
+ *
+ * const messages = new Channel<string>(8);
  * const result = selectNowait([pull(messages)]);
  * if (result === undefined) console.log('nothing yet');
  * ```

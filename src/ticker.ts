@@ -32,6 +32,9 @@ import { TimerChannel } from './interop/timer.js';
  * @throws {RangeError} if `ms` is not positive and finite.
  * @example
  * ```ts
+ * import { ticker } from 'chanasync';
+ *
+ * const urls = ['/a', '/b', '/c'];
  * // At most one request per 100 ms.
  * using ticks = ticker(100);
  * for (const url of urls) {

@@ -163,8 +163,16 @@ export function clearLeaks(): void {
  *
  * @example
  * ```ts
+ * import { snapshot } from 'chanasync/debug';
+ *
  * // In a Worker: a debug route.
- * if (url.pathname === '/debug/channels') return Response.json(snapshot());
+ * export default {
+ *   fetch(request: Request): Response {
+ *     const url = new URL(request.url);
+ *     if (url.pathname === '/debug/channels') return Response.json(snapshot());
+ *     return new Response('not found', { status: 404 });
+ *   },
+ * };
  * ```
  */
 export function snapshot(): SnapshotMessage {

@@ -20,6 +20,7 @@ import { instanceId, type Registry, takeSeq } from './snapshot.js';
  * names only the one-argument form, which every one of them has.
  */
 export interface DebugTarget {
+  /** Posts one protocol message (structured-clone safe). */
   postMessage(message: unknown): void;
 }
 

@@ -29,10 +29,13 @@ import { cut } from './snapshot.js';
  * `port`) — anything with `postMessage` and `message` events.
  */
 export interface RelayEndpoint {
+  /** Posts `hello`/`bye` to the worker side. */
   postMessage(message: unknown): void;
   // The listener's type is spelled out (not the DOM's EventListenerObject), so that the
   // declarations compile without the DOM library.
+  /** Where the worker's announces and snapshots arrive. */
   addEventListener(type: 'message', listener: { handleEvent(event: Event): void }): void;
+  /** Removes the relay's listener when the relay stops. */
   removeEventListener(type: 'message', listener: { handleEvent(event: Event): void }): void;
 }
 

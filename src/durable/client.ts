@@ -90,6 +90,7 @@ export interface DurablePullOptions {
 
 /** A value pulled with its delivery id, from {@link DurableChannel.pullWithId}. */
 export interface DurableDelivery<T> {
+  /** The value pulled. */
   value: T;
   /** The delivery id: the id of the push that stored the value, the same on every redelivery. */
   id: string;
@@ -140,6 +141,13 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    *   thenable is refused before anything else, as a local channel refuses it, and so is a
    *   stream or a `Request`/`Response` with a body, which is left unread), or a bad option;
    *   `RangeError` if this client's capacity differs from the channel's.
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const jobs = durableChannel<{ url: string }>(env.CHANNELS, 'jobs');
+   * await jobs.push({ url: 'https://example.com' }, { id: 'job-42' }); // a retried push with this id stores nothing more
+   * ```
    */
   push(value: T, options?: DurablePushOptions): Promise<void>;
   /**
@@ -148,9 +156,30 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    *
    * @throws (rejects) {@link ChannelClosedError} once closed and drained (no value ready or leased).
    * @throws (rejects) `signal.reason` if aborted first: nothing is consumed.
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const jobs = durableChannel<{ url: string }>(env.CHANNELS, 'jobs');
+   * const job = await jobs.pull({ signal: AbortSignal.timeout(5000) }); // rejects after 5 s without a job
+   * console.log(job.url);
+   * ```
    */
   pull(options?: DurablePullOptions): Promise<T>;
-  /** {@link pull}, with the value's delivery id and attempt count (at-least-once consumers dedupe with it). */
+  /**
+   * {@link pull}, with the value's delivery id and attempt count (at-least-once consumers dedupe with it).
+   *
+   * @throws (rejects) as {@link pull}: {@link ChannelClosedError} once closed and drained;
+   *   `signal.reason` if aborted first.
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const jobs = durableChannel<{ url: string }>(env.CHANNELS, 'jobs');
+   * const { value, id, attempt } = await jobs.pullWithId();
+   * console.log(id, attempt, value.url); // attempt > 1: an earlier delivery may have been handled already
+   * ```
+   */
   pullWithId(options?: DurablePullOptions): Promise<DurableDelivery<T>>;
   /**
    * Waits like {@link pull} until at least one value is ready, then takes up to `max` (at most
@@ -158,6 +187,14 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    *
    * @throws (rejects) `TypeError` if `max` is not a number, `RangeError` if it is not a positive integer.
    * @throws (rejects) {@link ChannelClosedError} once closed and drained; `signal.reason` if aborted first.
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const events = durableChannel<string>(env.CHANNELS, 'events');
+   * const batch = await events.pullMany(100); // 1 to 100 events, one round trip
+   * console.log(batch.length);
+   * ```
    */
   pullMany(max: number, options?: DurablePullOptions): Promise<T[]>;
   /**
@@ -167,24 +204,80 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    *
    * @throws (rejects) `TypeError` if the value cannot be stored (a thenable: even on a full or
    *   closed channel), or `options.id` is not a well-formed string of 1 to 256 characters.
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const events = durableChannel<string>(env.CHANNELS, 'events', { capacity: 1000 });
+   * if (!(await events.tryPush('page view'))) console.log('full or closed: dropped');
+   * ```
    */
   tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean>;
-  /** The next value if one is ready now, else `undefined` (empty, or closed and drained). */
+  /**
+   * The next value if one is ready now, else `undefined` (empty, or closed and drained).
+   *
+   * @throws (rejects) only as every operation does (the object cannot be reached, or a capacity that
+   *   differs from the channel's).
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const jobs = durableChannel<string>(env.CHANNELS, 'jobs');
+   * const job = await jobs.tryPull();
+   * console.log(job ?? 'nothing ready');
+   * ```
+   */
   tryPull(): Promise<T | undefined>;
   /**
    * Closes the channel; idempotent. Stored values stay readable, waiting pushes reject with
    * {@link ChannelClosedError}, pulls reject once drained. It stays closed across restarts.
    * A reason that cannot be stored (not structured-cloneable, or refused by Workers RPC, such as
    * a class instance) is stored as an `Error` with its `message`.
+   *
+   * @throws (rejects) only as every operation does (the object cannot be reached, or a capacity that
+   *   differs from the channel's).
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const jobs = durableChannel<string>(env.CHANNELS, 'jobs');
+   * await jobs.close(); // pullers drain what is stored, then stop
+   * ```
    */
   close(reason?: unknown): Promise<void>;
-  /** A copy of the channel's state. */
+  /**
+   * A copy of the channel's state.
+   *
+   * @throws (rejects) only as every operation does (the object cannot be reached, or a capacity that
+   *   differs from the channel's).
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const jobs = durableChannel<string>(env.CHANNELS, 'jobs');
+   * const { size, leased, waitingPullers } = await jobs.stats();
+   * console.log(size, leased, waitingPullers);
+   * ```
+   */
   stats(): Promise<DurableChannelStats>;
   /**
    * Pulls values until the channel is closed and drained, then ends (or throws the close
    * reason, if one was given). Leaving the loop early consumes nothing more: the iterator's
    * `return()` (called by `break`, and by `from(channel)` or a stream over it when closed or
    * cancelled) withdraws a pull still in flight, and `next()` then answers done.
+   *
+   * @throws (rejects, from `next()`) the close reason, once closed and drained, if one was given;
+   *   otherwise only as every operation does.
+   * @example
+   * ```ts
+   * import { durableChannel } from 'chanasync/durable';
+   *
+   * const jobs = durableChannel<string>(env.CHANNELS, 'jobs');
+   * for await (const job of jobs) {
+   *   console.log(job);
+   *   if (job === 'last') break; // consumes nothing more
+   * }
+   * ```
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<T>;
 }

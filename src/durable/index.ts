@@ -38,7 +38,9 @@ export interface ChannelObjectInstance {
  * package's types need no `@cloudflare/workers-types`.
  */
 export interface ChannelObjectClass {
+  /** Called by the Workers runtime with the object's state and the Worker's `env`; never by you. */
   new (ctx: any, env: any): ChannelObjectInstance;
+  /** The prototype of every instance (as for any class). */
   readonly prototype: ChannelObjectInstance;
 }
 

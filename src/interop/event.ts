@@ -69,9 +69,12 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
  *   with capacity 0.
  * @example
  * ```ts
+ * import { fromEvent } from 'chanasync';
+ *
+ * const input = document.querySelector('input')!;
  * const controller = new AbortController();
  * for await (const event of fromEvent(input, 'keydown', { signal: controller.signal })) {
- *   if (event.key === 'Enter') search(input.value); // event: KeyboardEvent
+ *   if (event.key === 'Enter') console.log('search', input.value); // event: KeyboardEvent
  * }
  * ```
  */

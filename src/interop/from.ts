@@ -56,6 +56,8 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * @throws {RangeError} if `capacity` is negative, `NaN` or fractional.
  * @example
  * ```ts
+ * import { from } from 'chanasync';
+ *
  * const response = await fetch('/events');
  * for await (const chunk of from(response.body!.pipeThrough(new TextDecoderStream()))) console.log(chunk);
  * ```

@@ -245,6 +245,8 @@ export type ChannelValue<C> = C extends PullChannel<infer T> ? T : never;
  * @throws {TypeError} if an argument is not a {@link Channel}.
  * @example
  * ```ts
+ * import { Channel, merge } from 'chanasync';
+ *
  * const chat = new Channel<string>(8);
  * const alerts = new Channel<number>(8);
  * for await (const message of merge(chat, alerts)) console.log(message); // string | number

@@ -138,6 +138,8 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  * @throws {RangeError} if `highWaterMark` is not a finite number ≥ 0.
  * @example
  * ```ts
+ * import { Channel, toReadableStream } from 'chanasync';
+ *
  * // In a Worker: stream lines to the client as they are produced.
  * const lines = new Channel<string>(8);
  * const response = new Response(toReadableStream(lines).pipeThrough(new TextEncoderStream()));

@@ -163,6 +163,9 @@ function isCount(value: unknown): value is number {
  *
  * @example
  * ```ts
+ * import { isPortMessage } from 'chanasync/port';
+ *
+ * const worker = new Worker('./worker.js', { type: 'module' });
  * worker.addEventListener('message', (event) => {
  *   if (isPortMessage(event.data)) return; // a chanasync/port stream's traffic
  *   console.log('app message', event.data);

@@ -408,6 +408,8 @@ class Receiver<T> extends Stream {
  * @throws {RangeError} if `capacity` is not 0, a positive integer or `Infinity`.
  * @example
  * ```ts
+ * import { fromPort } from 'chanasync/port';
+ *
  * // In a worker: square the numbers the page sends.
  * const numbers = fromPort<number>(self, { name: 'numbers', capacity: 64 });
  * for await (const n of numbers) console.log(n * n);

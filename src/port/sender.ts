@@ -576,6 +576,9 @@ class Sender<T> extends Stream {
  *   pulled, and the receiving channel is closed.
  * @example
  * ```ts
+ * import { Channel } from 'chanasync';
+ * import { toPort } from 'chanasync/port';
+ *
  * const worker = new Worker('./squares.js', { type: 'module' });
  * const numbers = new Channel<number>(64);
  * const done = toPort(numbers, worker, { name: 'numbers' });

@@ -44,12 +44,20 @@ import { isPortMessage, PORT_SOURCE, PORT_VERSION, type PortMessage } from './pr
  *
  * @example
  * ```ts
+ * import type { PortLike } from 'chanasync/port';
+ *
  * const ports: PortLike[] = [new MessageChannel().port1, new Worker('./w.js'), window.parent];
  * ```
  */
 export interface PortLike {
+  /** Posts one message to the other side (a `Window` also gets the target origin; a transfer list comes last). */
   postMessage(message: unknown, ...rest: any[]): void;
+  /**
+   * Where the other side's messages arrive; absent on a `Window` as port, whose messages arrive
+   * on this context's own global.
+   */
   addEventListener?(type: 'message', listener: PortListener): void;
+  /** Removes a listener added with `addEventListener`. */
   removeEventListener?(type: 'message', listener: PortListener): void;
 }
 
