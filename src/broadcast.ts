@@ -59,8 +59,10 @@ export interface Broadcast<T> {
    *
    * const prices = new Channel<number>(16);
    * const hub = broadcast(prices);
-   * const latest = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' }); // a slow reader sees only the latest
-   * const log = hub.subscribe({ capacity: 64, signal: AbortSignal.timeout(60_000) }); // leaves after a minute
+   * // A slow reader that sees only the latest price:
+   * const latest = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' });
+   * // A reader that leaves after a minute:
+   * const log = hub.subscribe({ capacity: 64, signal: AbortSignal.timeout(60_000) });
    * ```
    */
   subscribe(options?: SubscribeOptions): Channel<T>;

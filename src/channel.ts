@@ -374,7 +374,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * import { Channel } from 'chanasync';
    *
    * const jobs = new Channel<number>(4, { name: 'jobs' });
-   * console.log(JSON.stringify(jobs)); // {"name":"jobs","capacity":4,"size":0,"closed":false,"overflow":"block","waitingPushers":0,"waitingPullers":0}
+   * console.log(JSON.stringify(jobs));
+   * // {"name":"jobs","capacity":4,"size":0,"closed":false,"overflow":"block",
+   * //  "waitingPushers":0,"waitingPullers":0}
    * ```
    */
   toJSON(): ChannelStats {

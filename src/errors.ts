@@ -11,6 +11,7 @@ import type { Channel } from './channel.js';
  * `name` is the class name, `message` names the operation and the channel (its `name`, if
  * any) — e.g. `push: channel "jobs" is closed` — and `channel` is the channel the
  * operation was made on.
+ *
  * @example
  * ```ts
  * import { Channel, ChannelError } from 'chanasync';
@@ -19,7 +20,8 @@ import type { Channel } from './channel.js';
  * try {
  *   jobs.pushNowait(1);
  * } catch (error) {
- *   if (error instanceof ChannelError) console.log(error.name, error.message); // ChannelFullError pushNowait: channel "jobs" is full
+ *   // ChannelFullError pushNowait: channel "jobs" is full
+ *   if (error instanceof ChannelError) console.log(error.name, error.message);
  * }
  * ```
  */
@@ -65,7 +67,8 @@ export class ChannelError<C extends { readonly name: string | undefined } = Chan
  * try {
  *   await jobs.pull();
  * } catch (error) {
- *   if (error instanceof ChannelClosedError) console.log(error.message, error.cause); // pull: channel is closed shutting down
+ *   // pull: channel is closed shutting down
+ *   if (error instanceof ChannelClosedError) console.log(error.message, error.cause);
  * }
  * ```
  */

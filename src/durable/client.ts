@@ -146,7 +146,8 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    * import { durableChannel } from 'chanasync/durable';
    *
    * const jobs = durableChannel<{ url: string }>(env.CHANNELS, 'jobs');
-   * await jobs.push({ url: 'https://example.com' }, { id: 'job-42' }); // a retried push with this id stores nothing more
+   * // With an id, a retried push (the same id) stores nothing more.
+   * await jobs.push({ url: 'https://example.com' }, { id: 'job-42' });
    * ```
    */
   push(value: T, options?: DurablePushOptions): Promise<void>;
@@ -161,13 +162,14 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    * import { durableChannel } from 'chanasync/durable';
    *
    * const jobs = durableChannel<{ url: string }>(env.CHANNELS, 'jobs');
-   * const job = await jobs.pull({ signal: AbortSignal.timeout(5000) }); // rejects after 5 s without a job
+   * const job = await jobs.pull({ signal: AbortSignal.timeout(5000) }); // rejects after 5 s
    * console.log(job.url);
    * ```
    */
   pull(options?: DurablePullOptions): Promise<T>;
   /**
-   * {@link pull}, with the value's delivery id and attempt count (at-least-once consumers dedupe with it).
+   * {@link pull}, with the value's delivery id and attempt count (at-least-once consumers dedupe
+   * with it).
    *
    * @throws (rejects) as {@link pull}: {@link ChannelClosedError} once closed and drained;
    *   `signal.reason` if aborted first.
@@ -177,7 +179,8 @@ export interface DurableChannel<T> extends AsyncIterable<T> {
    *
    * const jobs = durableChannel<{ url: string }>(env.CHANNELS, 'jobs');
    * const { value, id, attempt } = await jobs.pullWithId();
-   * console.log(id, attempt, value.url); // attempt > 1: an earlier delivery may have been handled already
+   * // attempt > 1: an earlier delivery of this id may have been handled already.
+   * console.log(id, attempt, value.url);
    * ```
    */
   pullWithId(options?: DurablePullOptions): Promise<DurableDelivery<T>>;

@@ -50,7 +50,10 @@ import { isPortMessage, PORT_SOURCE, PORT_VERSION, type PortMessage } from './pr
  * ```
  */
 export interface PortLike {
-  /** Posts one message to the other side (a `Window` also gets the target origin; a transfer list comes last). */
+  /**
+   * Posts one message to the other side (a `Window` also gets the target origin; a transfer
+   * list comes last).
+   */
   postMessage(message: unknown, ...rest: any[]): void;
   /**
    * Where the other side's messages arrive; absent on a `Window` as port, whose messages arrive
