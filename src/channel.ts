@@ -198,8 +198,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws {RangeError} as {@link from}: `capacity` is negative, `NaN` or fractional.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * for await (const letter of Channel.from(['a', 'b', 'c'])) console.log(letter); // a b c
    * ```
    */
@@ -213,8 +211,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws {RangeError} as {@link toReadableStream}: `highWaterMark` is not a finite number ≥ 0.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * // In a Worker: stream lines to the client as they are produced.
    * const lines = new Channel<string>(8);
    * const response = new Response(lines.toReadableStream().pipeThrough(new TextEncoderStream()));
@@ -343,8 +339,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const jobs = new Channel<number>(4, { name: 'jobs' });
    * jobs.tryPush(1);
    * const { size, waitingPullers } = jobs.stats();
@@ -371,8 +365,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const jobs = new Channel<number>(4, { name: 'jobs' });
    * console.log(JSON.stringify(jobs));
    * // {"name":"jobs","capacity":4,"size":0,"closed":false,"overflow":"block",
@@ -399,8 +391,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   thenable.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const jobs = new Channel<string>(1);
    * await jobs.push('a'); // room in the buffer: resolves at once
    * setTimeout(() => void jobs.pull(), 10);
@@ -445,8 +435,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const replies = new Channel<string>();
    * setTimeout(() => void replies.push('pong'), 10);
    * console.log(await replies.pull({ signal: AbortSignal.timeout(1000) })); // pong
@@ -477,14 +465,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws {TypeError} if `value` is a thenable.
    * @example
    * ```ts
-   * import { Channel, ChannelFullError } from 'chanasync';
-   *
    * const events = new Channel<string>(1);
    * events.pushNowait('click');
    * try {
    *   events.pushNowait('scroll');
    * } catch (error) {
-   *   if (error instanceof ChannelFullError) console.log('full'); // full
+   *   console.log((error as Error).name); // ChannelFullError
    * }
    * ```
    */
@@ -502,13 +488,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws {ChannelEmptyError} if the pull would have to wait.
    * @example
    * ```ts
-   * import { Channel, ChannelEmptyError } from 'chanasync';
-   *
    * const events = new Channel<string>(4);
    * try {
    *   console.log(events.pullNowait());
    * } catch (error) {
-   *   if (error instanceof ChannelEmptyError) console.log('nothing yet'); // nothing yet
+   *   console.log((error as Error).name); // ChannelEmptyError
    * }
    * ```
    */
@@ -529,8 +513,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @throws {TypeError} if `value` is a thenable (a misuse, not a full channel).
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const events = new Channel<string>(16, { name: 'events' });
    * if (!events.tryPush('click')) console.log(events.closed ? 'closed' : 'full: dropped');
    * ```
@@ -571,8 +553,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @returns the value, or `undefined`.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const jobs = new Channel<number>(8);
    * jobs.tryPush(1);
    * jobs.tryPush(2);
@@ -601,8 +581,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   a number, or `options.signal` is not an `AbortSignal`.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const jobs = new Channel<number>(256);
    * await jobs.pushAll([1, 2, 3]);
    * const batch = await jobs.pullMany(64); // 1 to 64 jobs: what is there now
@@ -643,8 +621,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   `pushed`), or `options.signal` is not an `AbortSignal`.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const results = new Channel<number>(8);
    * await results.pushAll([1, 2, 3]); // room for all three: no wait
    * console.log(results.size); // 3
@@ -693,8 +669,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   and is thrown by iterators.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const jobs = new Channel<number>(4);
    * await jobs.push(1);
    * jobs.close();
@@ -735,8 +709,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   it is not `undefined`.
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * const jobs = new Channel<number>(4);
    * void jobs.pushAll([1, 2]).then(() => jobs.close());
    * for await (const job of jobs) console.log(job); // 1 2
@@ -765,8 +737,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * {
    *   await using jobs = new Channel<number>(4);
    *   await jobs.push(1);
@@ -782,8 +752,6 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *
    * @example
    * ```ts
-   * import { Channel } from 'chanasync';
-   *
    * {
    *   using jobs = new Channel<number>(4);
    *   jobs.tryPush(1);

@@ -43,7 +43,9 @@ const entries = Object.entries(pkg.exports)
 
 /**
  * What each entry's examples may assume besides what they import and declare: an example is a
- * module of its own, as a user would paste it into a file, so it imports what it uses. The
+ * module of its own, as a user would paste it into a file, so it imports what it uses — except
+ * that the example of a class's member that imports nothing gets its class imported (`import {
+ * Channel } from 'chanasync'` before `Channel.push`'s example; see {@link preamble}). The
  * durable entry runs in a Worker: its examples get the Worker's `env` with a `ChannelObject`
  * binding named `CHANNELS` (the README's name), unless they declare `env` themselves. The
  * others (`chanasync`, `chanasync/debug`, `chanasync/protocol`, `chanasync/port`) get nothing:
@@ -56,10 +58,21 @@ const preambles: Record<string, { declares: RegExp; code: string }> = {
   },
 };
 
-/** The preamble of an example of `entry`, as {@link preambles} says. */
-function preamble(entry: string, code: string): string {
-  const given = preambles[entry];
-  return given === undefined || given.declares.test(code) ? '' : given.code;
+/**
+ * The preamble of an example, as {@link preambles} says. A class member's example leaves out
+ * the import of its class because esbuild keeps the doc comments of class members in the
+ * unminified dist/*.js: an `import … from 'chanasync'` there reads, to the tests that scan the
+ * built files and consumers' bundles for imports of the package (spec-first-map, env-consumers),
+ * as an import.
+ */
+function preamble(item: Documented, code: string): string {
+  const given = preambles[item.entry];
+  const env = given === undefined || given.declares.test(code) ? '' : given.code;
+  const member =
+    item.owner?.kind === 'class' && !/^\s*import\b/m.test(code)
+      ? `import { ${item.owner.name} } from '${item.entry}';\n`
+      : '';
+  return `${env}${member}`;
 }
 
 /**
@@ -317,7 +330,7 @@ describe('the @example blocks', () => {
       codes.forEach((code, index) => {
         seen.add(code);
         const file = `${item.label.replace(/[^\w.]+/g, '-')}-${index + 1}.ts`;
-        writeFileSync(join(workDir, file), `${preamble(item.entry, code)}${code}\nexport {};\n`);
+        writeFileSync(join(workDir, file), `${preamble(item, code)}${code}\nexport {};\n`);
         files.push(file);
       });
     }
