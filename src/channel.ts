@@ -705,8 +705,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * withdraws the pulls its `next()` calls left parked (they resolve `done`), for consumers
    * that leave while a `next()` waits, such as `ReadableStream.from(channel)` on cancel.
    *
-   * @throws (the iteration) the `reason` given to `close(reason)`, once the channel is drained, when
-   *   it is not `undefined`.
+   * @throws (rejects, from `next()`) the `reason` given to `close(reason)`, once the channel is
+   *   drained, when that reason is not `undefined`.
    * @example
    * ```ts
    * const jobs = new Channel<number>(4);
