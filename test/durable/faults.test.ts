@@ -31,40 +31,21 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannelStats, durableChannel } from '../../src/durable/index.js';
 import type { AckRequest, ChannelRpc, Delivery, PullAnswer, PullRequest } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, instanceId, observed, RESET_MESSAGE, rawStub, resetObject } from './helpers.js';
-
-/** The timer functions as they were before any test wrapped them (the harness's own waits use them). */
-const realSetTimeout = globalThis.setTimeout;
-const realClearTimeout = globalThis.clearTimeout;
-const pause = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
+import {
+  freshName,
+  instanceId,
+  observed,
+  pause,
+  RESET_MESSAGE,
+  rawStub,
+  realSetTimeout,
+  resetObject,
+  timerCount,
+} from './helpers.js';
 
 /** `promise`'s outcome, or `'timeout'` after `ms`. */
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, pause(ms).then(() => 'timeout' as const)]);
-
-/** Counts the timers created while it is installed (by clients, the Worker and the object) that are still pending. */
-function timerCount() {
-  const pending = new Set<unknown>();
-  globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const handle = realSetTimeout(() => {
-      pending.delete(handle);
-      callback(...args);
-    }, ms);
-    pending.add(handle);
-    return handle;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((handle: unknown) => {
-    pending.delete(handle);
-    realClearTimeout(handle as Parameters<typeof clearTimeout>[0]);
-  }) as typeof clearTimeout;
-  return {
-    pending: () => pending.size,
-    restore() {
-      globalThis.setTimeout = realSetTimeout;
-      globalThis.clearTimeout = realClearTimeout;
-    },
-  };
-}
 
 /** A small deterministic random source (mulberry32), seeded by fast-check, for the per-call fault draws. */
 function random(seed: number): () => number {

@@ -36,36 +36,7 @@ import type {
   PullRequest,
 } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, instanceId, observed, rawStub, resetObject } from './helpers.js';
-
-/** The timer functions as they were before any test wrapped them (the harness's own waits use them). */
-const realSetTimeout = globalThis.setTimeout;
-const realClearTimeout = globalThis.clearTimeout;
-const pause = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
-
-/** Counts the timers created while it is installed (by the client and by the object) that are still pending. */
-function timerCount() {
-  const pending = new Set<unknown>();
-  globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const handle = realSetTimeout(() => {
-      pending.delete(handle);
-      callback(...args);
-    }, ms);
-    pending.add(handle);
-    return handle;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((handle: unknown) => {
-    pending.delete(handle);
-    realClearTimeout(handle as Parameters<typeof clearTimeout>[0]);
-  }) as typeof clearTimeout;
-  return {
-    pending: () => pending.size,
-    restore() {
-      globalThis.setTimeout = realSetTimeout;
-      globalThis.clearTimeout = realClearTimeout;
-    },
-  };
-}
+import { freshName, instanceId, observed, pause, rawStub, realSetTimeout, resetObject, timerCount } from './helpers.js';
 
 /** A signal whose abort listeners are counted: `live()` is how many are still attached. */
 function countedSignal() {
