@@ -1,0 +1,853 @@
+/**
+ * Go programs as users port them: whole programs from the Go blog ("Pipelines and
+ * cancellation"), Pike's "Go Concurrency Patterns", Ajmani's "Advanced Go Concurrency
+ * Patterns", Cox-Buday's "Concurrency in Go" and Go by Example, written with chanasync the way
+ * a TypeScript user would — imported from the package, a goroutine as an async function that is
+ * not awaited, `done` as an `AbortSignal` or a closed channel. Each test runs one program and
+ * checks its exact result, that it terminates (`within`), and that it leaves nothing behind:
+ * no parked operation (`stats()`), no abort listener, no pending timer.
+ *
+ * Everything runs on real timers with short periods (a program here takes at most ~150 ms);
+ * no fake time is needed. The user slips at the end must work or fail at once, naming the call.
+ */
+import {
+  after,
+  broadcast,
+  Channel,
+  ChannelClosedError,
+  type PullCase,
+  type PullChannel,
+  type PushChannel,
+  pull,
+  push,
+  select,
+  selectNowait,
+  ticker,
+} from 'chanasync';
+import { describe, expect, test } from 'vitest';
+import { abortListeners, countTimers, parked, sleep, WaitGroup, within } from './helpers/programs-go.js';
+
+/** Whether `error` is the rejection of an operation stopped by `signal` (its reason). */
+const stoppedBy = (signal: AbortSignal, error: unknown) => signal.aborted && error === signal.reason;
+
+describe('the Go blog: Pipelines and cancellation', () => {
+  /** `gen`: emits `nums` on an unbuffered channel, closes it when done or cancelled. */
+  function gen(signal: AbortSignal, nums: Iterable<number>, stages: Promise<void>[]): PullChannel<number> {
+    const out = new Channel<number>(0, { name: 'gen' });
+    stages.push(
+      (async () => {
+        try {
+          for (const n of nums) await out.push(n, { signal });
+        } catch (error) {
+          if (!stoppedBy(signal, error)) throw error;
+        } finally {
+          out.close();
+        }
+      })(),
+    );
+    return out;
+  }
+
+  /** `sq`: squares what it receives until its input closes or the pipeline is cancelled. */
+  function sq(signal: AbortSignal, input: PullChannel<number>, stages: Promise<void>[]): PullChannel<number> {
+    const out = new Channel<number>(0, { name: 'sq' });
+    stages.push(
+      (async () => {
+        try {
+          for await (const n of input) await out.push(n * n, { signal });
+        } catch (error) {
+          if (!stoppedBy(signal, error)) throw error;
+        } finally {
+          out.close();
+        }
+      })(),
+    );
+    return out;
+  }
+
+  /** `merge` with a WaitGroup: one forwarding loop per input, `out` closed once all are done. */
+  function mergeAll<T>(signal: AbortSignal, inputs: PullChannel<T>[], stages: Promise<void>[]): PullChannel<T> {
+    const out = new Channel<T>(0, { name: 'merge' });
+    const wg = new WaitGroup();
+    wg.add(inputs.length);
+    for (const input of inputs) {
+      stages.push(
+        (async () => {
+          try {
+            for await (const value of input) await out.push(value, { signal });
+          } catch (error) {
+            if (!stoppedBy(signal, error)) throw error;
+          } finally {
+            wg.done();
+          }
+        })(),
+      );
+    }
+    stages.push(wg.wait().then(() => out.close()));
+    return out;
+  }
+
+  test('gen → four sq stages → merge squares every number exactly once and every stage finishes', async () => {
+    const controller = new AbortController();
+    const stages: Promise<void>[] = [];
+    const input = gen(
+      controller.signal,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      stages,
+    );
+    const squares = [1, 2, 3, 4].map(() => sq(controller.signal, input, stages));
+    const received: number[] = [];
+    for await (const n of mergeAll(controller.signal, squares, stages)) received.push(n);
+    await within(1000, 'the pipeline stages', Promise.all(stages));
+    expect(received.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => (i + 1) ** 2));
+    expect(stages).toHaveLength(1 + 4 + 4 + 1);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  test('a pipeline of three stages cancelled by one AbortController after the first value stops every stage and leaves no listener', async () => {
+    const controller = new AbortController();
+    const stages: Promise<void>[] = [];
+    const channels: Channel<number>[] = [];
+    const input = gen(
+      controller.signal,
+      Array.from({ length: 1000 }, (_, i) => i),
+      stages,
+    );
+    const c1 = sq(controller.signal, input, stages);
+    const c2 = sq(controller.signal, input, stages);
+    const out = mergeAll(controller.signal, [c1, c2], stages);
+    channels.push(input, c1, c2, out as Channel<number>);
+    const first = await out.pull();
+    expect(abortListeners(controller.signal)).toBe(1); // parked stages share one listener
+    controller.abort(new Error('done'));
+    await within(1000, 'the cancelled stages', Promise.all(stages));
+    expect([0, 1, 4]).toContain(first);
+    for (const channel of channels) expect(channel.closed).toBe(true);
+    expect(parked(...channels)).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+    // The stages stopped early: at most a few of the 1000 numbers were squared.
+    const leftovers = await out.pullMany(10).catch((error: unknown) => error);
+    expect(leftovers).toBeInstanceOf(ChannelClosedError);
+  });
+
+  /** A stand-in for `filepath.Walk` + `ioutil.ReadFile`: a tree of files, one of which may fail to read. */
+  const tree = new Map(Array.from({ length: 40 }, (_, i) => [`/src/file${i}.go`, `package main // ${i}`] as const));
+
+  /** SHA-256 of `text` as hex, through WebCrypto (an async digest, as a real one is). */
+  async function digest(text: string): Promise<string> {
+    const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  interface FileResult {
+    path: string;
+    sum: string;
+  }
+
+  /** MD5All, bounded version: a walker, `digesters` digesting loops, and a collector; the first error cancels all. */
+  async function sumAll(
+    files: Map<string, string>,
+    digesters: number,
+    failOn?: string,
+  ): Promise<{ sums: Map<string, string>; peak: number; channels: Channel<any>[]; signal: AbortSignal }> {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const paths = new Channel<string>(0, { name: 'paths' });
+    const results = new Channel<FileResult>(0, { name: 'results' });
+    const errc = new Channel<Error | null>(1, { name: 'errc' });
+    const workers: Promise<void>[] = [];
+    let running = 0;
+    let peak = 0;
+    // walkFiles
+    workers.push(
+      (async () => {
+        try {
+          for (const path of files.keys()) await paths.push(path, { signal });
+          errc.pushNowait(null);
+        } catch (error) {
+          errc.pushNowait(stoppedBy(signal, error) ? new Error('walk canceled') : (error as Error));
+        } finally {
+          paths.close();
+        }
+      })(),
+    );
+    // digesters
+    const wg = new WaitGroup();
+    wg.add(digesters);
+    for (let i = 0; i < digesters; i++) {
+      workers.push(
+        (async () => {
+          try {
+            for await (const path of paths) {
+              running++;
+              peak = Math.max(peak, running);
+              try {
+                if (path === failOn) throw new Error(`read ${path}: permission denied`);
+                await results.push({ path, sum: await digest(files.get(path) ?? '') }, { signal });
+              } finally {
+                running--;
+              }
+            }
+          } catch (error) {
+            if (!stoppedBy(signal, error)) controller.abort(error);
+          } finally {
+            wg.done();
+          }
+        })(),
+      );
+    }
+    workers.push(wg.wait().then(() => results.close()));
+    const sums = new Map<string, string>();
+    try {
+      for await (const { path, sum } of results) sums.set(path, sum);
+      if (signal.aborted) throw signal.reason;
+      const walkError = await errc.pull();
+      if (walkError) throw walkError;
+      return { sums, peak, channels: [paths, results, errc], signal };
+    } finally {
+      controller.abort(new Error('sumAll returned'));
+      await within(1000, 'the walker and digesters', Promise.all(workers));
+    }
+  }
+
+  test('bounded parallelism: three digesters sum 40 files, never more than three at once, each file once', async () => {
+    const { sums, peak, channels, signal } = await sumAll(tree, 3);
+    const expected = new Map<string, string>();
+    for (const [path, text] of tree) expected.set(path, await digest(text));
+    expect(sums).toEqual(expected);
+    expect(peak).toBe(3);
+    expect(parked(...channels)).toBe(0);
+    expect(abortListeners(signal)).toBe(0);
+  });
+
+  test('bounded parallelism: a file that fails to read cancels the walk and every digester, and sumAll rejects with its error', async () => {
+    const rejected = await sumAll(tree, 3, '/src/file7.go').catch((error: unknown) => error);
+    expect(rejected).toEqual(new Error('read /src/file7.go: permission denied'));
+  });
+});
+
+describe('Go Concurrency Patterns (Pike)', () => {
+  /** `boring(msg, quit)`: a generator that stops when quit is sent "Bye!", and answers "See you!". */
+  function boring(msg: string, quit: Channel<string>, done: Promise<void>[]): PullChannel<string> {
+    const c = new Channel<string>(0, { name: msg });
+    done.push(
+      (async () => {
+        for (let i = 0; ; i++) {
+          const sent = await select([push(c, `${msg} ${i}`), pull(quit)]);
+          if (sent.index === 1) {
+            c.close(); // cleanup
+            await quit.push('See you!');
+            return;
+          }
+          await sleep(i % 3);
+        }
+      })(),
+    );
+    return c;
+  }
+
+  test('a generator stopped by a round-trip quit channel answers, closes its channel and leaves no waiter', async () => {
+    const quit = new Channel<string>(0, { name: 'quit' });
+    const done: Promise<void>[] = [];
+    const c = boring('Joe', quit, done);
+    const heard: string[] = [];
+    for (let i = 0; i < 5; i++) heard.push(await c.pull());
+    await quit.push('Bye!');
+    const reply = await quit.pull();
+    await within(1000, 'the generator', Promise.all(done));
+    expect(heard).toEqual(['Joe 0', 'Joe 1', 'Joe 2', 'Joe 3', 'Joe 4']);
+    expect(reply).toBe('See you!');
+    expect(c.closed).toBe(true);
+    expect(parked(c as Channel<string>, quit)).toBe(0);
+  });
+
+  /** A generator that talks every `delays[i]` ms, then goes quiet, until `signal` aborts. */
+  function talker(name: string, delays: number[], signal: AbortSignal, done: Promise<void>[]): Channel<string> {
+    const c = new Channel<string>(0, { name });
+    done.push(
+      (async () => {
+        try {
+          for (let i = 0; i < delays.length; i++) {
+            await sleep(delays[i] ?? 0, signal);
+            await c.push(`${name} ${i}`, { signal });
+          }
+          await sleep(60_000, signal); // quiet
+        } catch (error) {
+          if (!stoppedBy(signal, error)) throw error;
+        } finally {
+          c.close();
+        }
+      })(),
+    );
+    return c;
+  }
+
+  test('fan-in with one select loop delivers both talkers, each in its own order, and stops with their signal', async () => {
+    const controller = new AbortController();
+    const done: Promise<void>[] = [];
+    const joe = talker('Joe', [1, 3, 1, 2, 0], controller.signal, done);
+    const ann = talker('Ann', [2, 0, 2, 1, 1], controller.signal, done);
+    const merged = new Channel<string>(0, { name: 'fanIn' });
+    done.push(
+      (async () => {
+        try {
+          for (;;) {
+            const r = await select([pull(joe), pull(ann)], { signal: controller.signal });
+            if (r.ok) await merged.push(r.value, { signal: controller.signal });
+          }
+        } catch (error) {
+          if (!stoppedBy(controller.signal, error)) throw error;
+        }
+      })(),
+    );
+    const heard: string[] = [];
+    for (let i = 0; i < 10; i++) heard.push(await merged.pull());
+    controller.abort(new Error("You're both boring; I'm leaving."));
+    await within(1000, 'the talkers and the fan-in loop', Promise.all(done));
+    expect(heard.filter((s) => s.startsWith('Joe'))).toEqual(['Joe 0', 'Joe 1', 'Joe 2', 'Joe 3', 'Joe 4']);
+    expect(heard.filter((s) => s.startsWith('Ann'))).toEqual(['Ann 0', 'Ann 1', 'Ann 2', 'Ann 3', 'Ann 4']);
+    expect(parked(joe, ann, merged)).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  test('a timeout per message with `using timeout = after(ms)` gives up on a talker that went quiet and leaves no timer', async () => {
+    const timers = countTimers();
+    const controller = new AbortController();
+    const done: Promise<void>[] = [];
+    const joe = talker('Joe', [1, 1, 1], controller.signal, done);
+    const heard: string[] = [];
+    let verdict = '';
+    for (;;) {
+      using timeout = after(40);
+      const r = await select([pull(joe), pull(timeout)]);
+      if (r.index === 1) {
+        verdict = "You're too slow.";
+        break;
+      }
+      if (r.ok) heard.push(r.value);
+    }
+    controller.abort(new Error('stop'));
+    await within(1000, 'the talker', Promise.all(done));
+    expect(heard).toEqual(['Joe 0', 'Joe 1', 'Joe 2']);
+    expect(verdict).toBe("You're too slow.");
+    expect(timers.pending()).toBe(0);
+    expect(parked(joe)).toBe(0);
+  });
+
+  test('one after() for the whole conversation ends an endless talker, and its value is read once', async () => {
+    const controller = new AbortController();
+    const done: Promise<void>[] = [];
+    const chatty = talker(
+      'Joe',
+      Array.from({ length: 10_000 }, () => 2),
+      controller.signal,
+      done,
+    );
+    const timeout = after(60);
+    const heard: string[] = [];
+    const started = Date.now();
+    for (;;) {
+      const r = await select([pull(chatty), pull(timeout)]);
+      if (r.index === 1) {
+        expect(r.ok).toBe(true);
+        expect(r.value).toBeGreaterThanOrEqual(started + 59);
+        break;
+      }
+      if (r.ok) heard.push(r.value);
+    }
+    controller.abort(new Error('You talk too much.'));
+    await within(1000, 'the talker', Promise.all(done));
+    expect(heard.length).toBeGreaterThan(3);
+    expect(heard).toEqual(heard.map((_, i) => `Joe ${i}`));
+    expect(timeout.closed).toBe(true);
+    expect(timeout.tryPull()).toBeUndefined();
+  });
+
+  test('a daisy chain of 10,000 unbuffered links passes 1 from right to left, adding one at each link, and every link finishes', async () => {
+    const n = 10_000;
+    const leftmost = new Channel<number>();
+    const links: Promise<void>[] = [];
+    const channels = [leftmost];
+    let left = leftmost;
+    for (let i = 0; i < n; i++) {
+      const right = new Channel<number>();
+      const [l, r] = [left, right];
+      links.push((async () => l.push(1 + (await r.pull())))());
+      channels.push(right);
+      left = right;
+    }
+    void left.push(1);
+    expect(await within(5000, 'the chain', leftmost.pull())).toBe(n + 1);
+    await within(1000, 'the links', Promise.all(links));
+    expect(parked(...channels)).toBe(0);
+  });
+
+  /** A fake search backend that answers after `latency` ms, or stops when the signal aborts. */
+  const fakeSearch =
+    (kind: string, latency: number) =>
+    async (query: string, signal: AbortSignal): Promise<string> => {
+      await sleep(latency, signal);
+      return `${kind} result for "${query}"`;
+    };
+
+  /** Pike's First: ask every replica, take the first answer, cancel the others. */
+  async function first(
+    query: string,
+    signal: AbortSignal,
+    replicas: ((query: string, signal: AbortSignal) => Promise<string>)[],
+  ): Promise<string> {
+    const losers = new AbortController();
+    const both = AbortSignal.any([signal, losers.signal]);
+    // Buffered for every replica: a replica that answers after the winner never blocks.
+    const c = new Channel<string>(replicas.length);
+    for (const replica of replicas) {
+      replica(query, both).then(
+        (answer) => c.tryPush(answer),
+        () => {}, // cancelled
+      );
+    }
+    try {
+      return await c.pull({ signal });
+    } finally {
+      losers.abort(new Error('another replica answered'));
+      c.close();
+    }
+  }
+
+  test('Google Search 3.0 keeps the fastest replica of each kind within 80 ms and cancels every replica still running', async () => {
+    const timers = countTimers();
+    const controller = new AbortController();
+    const web = [fakeSearch('web1', 30), fakeSearch('web2', 10)];
+    const image = [fakeSearch('image1', 5), fakeSearch('image2', 50)];
+    const video = [fakeSearch('video1', 300), fakeSearch('video2', 200)];
+    const c = new Channel<string>(0, { name: 'results' });
+    const searches = [web, image, video].map((replicas) =>
+      first('golang', controller.signal, replicas).then(
+        (answer) => c.push(answer, { signal: controller.signal }),
+        () => {},
+      ),
+    );
+    const results: string[] = [];
+    {
+      using timeout = after(80);
+      for (let i = 0; i < 3; i++) {
+        const r = await select([pull(c), pull(timeout)]);
+        if (r.index === 1) {
+          results.push('timed out');
+          break;
+        }
+        if (r.ok) results.push(r.value);
+      }
+    }
+    controller.abort(new Error('Google returned'));
+    await within(
+      1000,
+      'the searches',
+      Promise.all(searches).catch(() => {}),
+    );
+    expect(results).toEqual(['image1 result for "golang"', 'web2 result for "golang"', 'timed out']);
+    expect(parked(c)).toBe(0);
+    expect(timers.pending()).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+});
+
+describe('Advanced Go Concurrency Patterns (Ajmani)', () => {
+  interface Item {
+    guid: string;
+    title: string;
+  }
+
+  /**
+   * A fake feed: each fetch returns the next batch (batches overlap, so items repeat) and when
+   * to fetch next; the fetch listed in `failing` fails once.
+   */
+  function fakeFetcher(batches: string[][], failing: number) {
+    let calls = 0;
+    return {
+      async fetch(): Promise<{ items: Item[]; next: number }> {
+        const call = calls++;
+        await sleep(1);
+        if (call === failing) throw new Error(`fetch ${call}: connection reset`);
+        const batch = batches[Math.min(call, batches.length - 1)] ?? [];
+        return { items: batch.map((guid) => ({ guid, title: `title ${guid}` })), next: Date.now() + 3 };
+      },
+    };
+  }
+
+  /**
+   * `Subscribe(fetcher)`: Ajmani's loop with a pending queue, at most one fetch in flight
+   * (`fetchDone`), a send case enabled only while items are pending (a null case otherwise), a
+   * fetch timer enabled only when no fetch runs and the queue has room, and `close()` as a
+   * round trip on a `closing` channel that returns the last fetch error.
+   */
+  function subscribe(fetcher: ReturnType<typeof fakeFetcher>, maxPending: number) {
+    const updates = new Channel<Item>(0, { name: 'updates' });
+    const closing = new Channel<Channel<Error | null>>(0, { name: 'closing' });
+    const fetchDone = new Channel<{ items: Item[]; next: number } | Error>(1, { name: 'fetchDone' });
+    const loop = (async () => {
+      const pending: Item[] = [];
+      const seen = new Set<string>();
+      let next = Date.now();
+      let lastError: Error | null = null;
+      let fetching = false;
+      for (;;) {
+        const fetchDelay = Math.max(0, next - Date.now());
+        using startFetch = !fetching && pending.length < maxPending ? after(fetchDelay) : undefined;
+        const first = pending[0];
+        const r = await select([
+          startFetch ? pull(startFetch) : null,
+          pull(fetchDone),
+          pull(closing),
+          first ? push(updates, first) : null,
+        ] as const);
+        if (r.index === 0) {
+          fetching = true;
+          fetcher.fetch().then(
+            (result) => fetchDone.pushNowait(result),
+            (error: Error) => fetchDone.pushNowait(error),
+          );
+        } else if (r.index === 1 && r.ok) {
+          fetching = false;
+          if (r.value instanceof Error) {
+            lastError = r.value;
+            next = Date.now() + 5; // back off
+          } else {
+            next = r.value.next;
+            for (const item of r.value.items) {
+              if (!seen.has(item.guid)) {
+                seen.add(item.guid);
+                pending.push(item);
+              }
+            }
+          }
+        } else if (r.index === 2 && r.ok) {
+          updates.close();
+          await r.value.push(lastError);
+          return;
+        } else if (r.index === 3) {
+          pending.shift();
+        }
+      }
+    })();
+    return {
+      updates: updates as PullChannel<Item>,
+      /** Stops the loop and returns the last fetch error (Go's `Close() error`). */
+      async close(): Promise<Error | null> {
+        const errc = new Channel<Error | null>();
+        await closing.push(errc);
+        return errc.pull();
+      },
+      loop,
+      channels: [updates, closing, fetchDone] as Channel<any>[],
+    };
+  }
+
+  test('a subscription loop delivers every item once, in feed order, across overlapping fetches and a failed one', async () => {
+    const timers = countTimers();
+    const fetcher = fakeFetcher(
+      [
+        ['a', 'b', 'c'],
+        ['b', 'c', 'd', 'e'],
+        ['e', 'f'],
+        ['f', 'g', 'h'],
+      ],
+      2,
+    );
+    const sub = subscribe(fetcher, 3);
+    const received: string[] = [];
+    for await (const item of sub.updates) {
+      received.push(item.guid);
+      if (received.length === 8) break;
+    }
+    const error = await within(1000, 'close()', sub.close());
+    await within(1000, 'the loop', sub.loop);
+    expect(received).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(error).toEqual(new Error('fetch 2: connection reset'));
+    expect(sub.updates.closed).toBe(true);
+    expect(parked(...sub.channels)).toBe(0);
+    await sleep(5); // a fetch the loop started before it closed lands in fetchDone's buffer
+    expect(timers.pending()).toBe(0);
+  });
+
+  test('closing a subscription nobody reads returns null (no fetch failed) and stops its loop', async () => {
+    const sub = subscribe(fakeFetcher([['a', 'b', 'c', 'd', 'e']], -1), 2);
+    await sleep(10); // fetches fill the pending queue; the loop blocks on its send case
+    expect(await within(1000, 'close()', sub.close())).toBeNull();
+    await within(1000, 'the loop', sub.loop);
+    expect(await sub.updates.pullMany(10).catch((e: unknown) => e)).toBeInstanceOf(ChannelClosedError);
+    expect(parked(...sub.channels)).toBe(0);
+  });
+
+  test('ping-pong: two players hit a ball over a table channel until main takes the ball back', async () => {
+    interface Ball {
+      hits: number;
+    }
+    const table = new Channel<Ball>();
+    const log: string[] = [];
+    const stop = new AbortController();
+    const player = async (name: string) => {
+      try {
+        for (;;) {
+          const ball = await table.pull({ signal: stop.signal });
+          ball.hits++;
+          log.push(`${name} ${ball.hits}`);
+          await sleep(1);
+          await table.push(ball, { signal: stop.signal });
+        }
+      } catch (error) {
+        if (!stoppedBy(stop.signal, error)) throw error;
+      }
+    };
+    const players = [player('ping'), player('pong')];
+    await table.push({ hits: 0 });
+    await sleep(25);
+    const ball = await table.pull();
+    stop.abort(new Error('game over'));
+    await within(1000, 'the players', Promise.all(players));
+    expect(ball.hits).toBe(log.length);
+    expect(log.length).toBeGreaterThan(3);
+    expect(log).toEqual(log.map((_, i) => `${i % 2 ? 'pong' : 'ping'} ${i + 1}`));
+    expect(parked(table)).toBe(0);
+  });
+});
+
+describe('Concurrency in Go (Cox-Buday)', () => {
+  /** The or-channel: a channel closed as soon as any of `channels` fires or closes (recursive, as in the book). */
+  function or(channels: PullChannel<unknown>[], selects: Promise<void>[]): PullChannel<unknown> | undefined {
+    if (channels.length === 0) return undefined;
+    if (channels.length === 1) return channels[0];
+    const orDone = new Channel<never>(0, { name: 'orDone' });
+    selects.push(
+      (async () => {
+        try {
+          if (channels.length === 2) {
+            await select(channels.map((c) => pull(c)));
+          } else {
+            const rest = or([...channels.slice(3), orDone], selects);
+            await select([...channels.slice(0, 3), rest].map((c) => (c ? pull(c) : null)));
+          }
+        } finally {
+          orDone.close();
+        }
+      })(),
+    );
+    return orDone;
+  }
+
+  test('the or-channel closes when the first of five timers fires, and every inner select returns', async () => {
+    const timers = countTimers();
+    const started = Date.now();
+    const sigs = [3_600_000, 300_000, 20, 3_600_000, 60_000].map((ms) => after(ms));
+    const selects: Promise<void>[] = [];
+    const done = or(sigs, selects);
+    expect(done).toBeDefined();
+    const r = await select([pull(done as PullChannel<unknown>)]);
+    const elapsed = Date.now() - started;
+    expect(r.ok).toBe(false);
+    expect(elapsed).toBeGreaterThanOrEqual(19);
+    expect(elapsed).toBeLessThan(1000);
+    await within(1000, 'the inner selects', Promise.all(selects));
+    expect(selects).toHaveLength(2); // or(5) selects on or(3), which selects on or(1): the first orDone itself
+    expect(parked(...sigs)).toBe(0);
+    for (const sig of sigs) sig.close(); // Go leaks the sleepers; here closing clears the timers
+    expect(timers.pending()).toBe(0);
+  });
+
+  /** orDone: forwards `c` until it closes or `signal` aborts; the output closes either way. */
+  function orDone<T>(signal: AbortSignal, c: PullChannel<T>, loops: Promise<void>[]): PullChannel<T> {
+    const out = new Channel<T>();
+    loops.push(
+      (async () => {
+        try {
+          for (;;) {
+            const r = await select([pull(c)], { signal });
+            if (!r.ok) return;
+            await out.push(r.value, { signal });
+          }
+        } catch (error) {
+          if (!stoppedBy(signal, error)) throw error;
+        } finally {
+          out.close();
+        }
+      })(),
+    );
+    return out;
+  }
+
+  test('or-done forwards a channel that never closes until the signal aborts, then closes its output and leaves no waiter', async () => {
+    const endless = new Channel<number>(4, { name: 'endless' });
+    const controller = new AbortController();
+    const loops: Promise<void>[] = [];
+    const feeder = (async () => {
+      for (let i = 0; ; i++)
+        if (
+          !(await endless.push(i).then(
+            () => true,
+            () => false,
+          ))
+        )
+          return;
+    })();
+    const received: number[] = [];
+    for await (const v of orDone(controller.signal, endless, loops)) {
+      received.push(v);
+      if (v === 9) controller.abort(new Error('done'));
+    }
+    await within(1000, 'orDone', Promise.all(loops));
+    expect(received).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(parked(endless)).toBe(1); // only the feeder, parked on the full buffer
+    endless.close();
+    await within(1000, 'the feeder', feeder);
+    // As in Go, the value orDone held when the signal aborted (taken from `endless`, not yet
+    // handed on) is dropped with it; everything after it is still in `endless`, in order.
+    const rest = await endless.pullMany(10);
+    expect(rest).toHaveLength(4);
+    expect([10, 11]).toContain(rest[0]);
+    expect(rest).toEqual(rest.map((_, i) => (rest[0] as number) + i));
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  /** tee: every value of `input` to both outputs; a value is sent to both before the next is taken. */
+  function tee<T>(
+    signal: AbortSignal,
+    input: PullChannel<T>,
+    loops: Promise<void>[],
+  ): [PullChannel<T>, PullChannel<T>] {
+    const out1 = new Channel<T>(0, { name: 'out1' });
+    const out2 = new Channel<T>(0, { name: 'out2' });
+    loops.push(
+      (async () => {
+        try {
+          for await (const value of orDone(signal, input, loops)) {
+            let cases: [ReturnType<typeof push<T>> | null, ReturnType<typeof push<T>> | null] = [
+              push(out1, value),
+              push(out2, value),
+            ];
+            for (let i = 0; i < 2; i++) {
+              const r = await select(cases, { signal });
+              cases = r.index === 0 ? [null, cases[1]] : [cases[0], null];
+            }
+          }
+        } catch (error) {
+          if (!stoppedBy(signal, error)) throw error;
+        } finally {
+          out1.close();
+          out2.close();
+        }
+      })(),
+    );
+    return [out1, out2];
+  }
+
+  test('tee sends every value to both outputs in order and closes both when its input ends', async () => {
+    const input = new Channel<number>(5);
+    await input.pushAll([1, 2, 3, 4, 5]);
+    input.close();
+    const loops: Promise<void>[] = [];
+    const [out1, out2] = tee(new AbortController().signal, input, loops);
+    const pairs: [number, number][] = [];
+    for await (const v1 of out1) pairs.push([v1, await out2.pull()]);
+    await within(1000, 'tee', Promise.all(loops));
+    expect(pairs).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+      [5, 5],
+    ]);
+    expect(out2.closed).toBe(true);
+    expect(parked(input, out1 as Channel<number>, out2 as Channel<number>)).toBe(0);
+  });
+
+  /** bridge: flattens a channel of channels, reading each inner channel to its end in turn. */
+  function bridge<T>(signal: AbortSignal, chanStream: PullChannel<PullChannel<T>>, loops: Promise<void>[]) {
+    const valStream = new Channel<T>();
+    loops.push(
+      (async () => {
+        try {
+          for await (const stream of orDone(signal, chanStream, loops)) {
+            for await (const value of orDone(signal, stream, loops)) await valStream.push(value, { signal });
+          }
+        } catch (error) {
+          if (!stoppedBy(signal, error)) throw error;
+        } finally {
+          valStream.close();
+        }
+      })(),
+    );
+    return valStream as PullChannel<T>;
+  }
+
+  test('bridge flattens ten one-value channels into 0…9 in order', async () => {
+    const chanStream = new Channel<PullChannel<number>>();
+    void (async () => {
+      for (let i = 0; i < 10; i++) {
+        const stream = new Channel<number>(1);
+        stream.pushNowait(i);
+        stream.close();
+        await chanStream.push(stream);
+      }
+      chanStream.close();
+    })();
+    const loops: Promise<void>[] = [];
+    const values: number[] = [];
+    for await (const v of bridge(new AbortController().signal, chanStream, loops)) values.push(v);
+    await within(1000, 'bridge', Promise.all(loops));
+    expect(values).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(parked(chanStream)).toBe(0);
+  });
+
+  test('error propagation: results carry their errors, and main stops after three errors and cancels the checker', async () => {
+    interface Result {
+      error: Error | null;
+      response: string | null;
+    }
+    const controller = new AbortController();
+    const fakeGet = async (url: string) => {
+      await sleep(1);
+      if (!url.startsWith('https://')) throw new Error(`Get "${url}": unsupported protocol scheme ""`);
+      return `200 OK from ${url}`;
+    };
+    const results = new Channel<Result>(0, { name: 'results' });
+    const checker = (async () => {
+      try {
+        for (const url of ['a', 'https://www.google.com', 'b', 'c', 'd', 'e']) {
+          const result = await fakeGet(url).then(
+            (response) => ({ error: null, response }),
+            (error: Error) => ({ error, response: null }),
+          );
+          await results.push(result, { signal: controller.signal });
+        }
+      } catch (error) {
+        if (!stoppedBy(controller.signal, error)) throw error;
+      } finally {
+        results.close();
+      }
+    })();
+    const lines: string[] = [];
+    let errCount = 0;
+    for await (const result of results) {
+      if (result.error) {
+        lines.push(`error: ${result.error.message}`);
+        if (++errCount >= 3) {
+          lines.push('Too many errors, breaking!');
+          break;
+        }
+        continue;
+      }
+      lines.push(`Response: ${result.response}`);
+    }
+    controller.abort(new Error('main returned'));
+    await within(1000, 'the checker', checker);
+    expect(lines).toEqual([
+      'error: Get "a": unsupported protocol scheme ""',
+      'Response: 200 OK from https://www.google.com',
+      'error: Get "b": unsupported protocol scheme ""',
+      'error: Get "c": unsupported protocol scheme ""',
+      'Too many errors, breaking!',
+    ]);
+    expect(results.closed).toBe(true);
+    expect(parked(results)).toBe(0);
+  });
+});
