@@ -10,19 +10,18 @@
  * Everything runs on real timers with short periods (a program here takes at most ~150 ms);
  * no fake time is needed. The user slips at the end must work or fail at once, naming the call.
  */
+// `after` is imported as `timeAfter` (Go's time.After): Biome takes a bare `after(...)` for a test hook.
 import {
-  after,
   broadcast,
   Channel,
   ChannelClosedError,
-  type PullCase,
   type PullChannel,
-  type PushChannel,
   pull,
   push,
   select,
   selectNowait,
   ticker,
+  after as timeAfter,
 } from 'chanasync';
 import { describe, expect, test } from 'vitest';
 import { abortListeners, countTimers, parked, sleep, WaitGroup, within } from './helpers/programs-go.js';
@@ -116,7 +115,7 @@ describe('the Go blog: Pipelines and cancellation', () => {
     const c1 = sq(controller.signal, input, stages);
     const c2 = sq(controller.signal, input, stages);
     const out = mergeAll(controller.signal, [c1, c2], stages);
-    channels.push(input, c1, c2, out as Channel<number>);
+    channels.push(...([input, c1, c2, out] as Channel<number>[]));
     const first = await out.pull();
     expect(abortListeners(controller.signal)).toBe(1); // parked stages share one listener
     controller.abort(new Error('done'));
@@ -318,7 +317,7 @@ describe('Go Concurrency Patterns (Pike)', () => {
     const heard: string[] = [];
     let verdict = '';
     for (;;) {
-      using timeout = after(40);
+      using timeout = timeAfter(40);
       const r = await select([pull(joe), pull(timeout)]);
       if (r.index === 1) {
         verdict = "You're too slow.";
@@ -343,7 +342,7 @@ describe('Go Concurrency Patterns (Pike)', () => {
       controller.signal,
       done,
     );
-    const timeout = after(60);
+    const timeout = timeAfter(60);
     const heard: string[] = [];
     const started = Date.now();
     for (;;) {
@@ -429,7 +428,7 @@ describe('Go Concurrency Patterns (Pike)', () => {
     );
     const results: string[] = [];
     {
-      using timeout = after(80);
+      using timeout = timeAfter(80);
       for (let i = 0; i < 3; i++) {
         const r = await select([pull(c), pull(timeout)]);
         if (r.index === 1) {
@@ -493,7 +492,7 @@ describe('Advanced Go Concurrency Patterns (Ajmani)', () => {
       let fetching = false;
       for (;;) {
         const fetchDelay = Math.max(0, next - Date.now());
-        using startFetch = !fetching && pending.length < maxPending ? after(fetchDelay) : undefined;
+        using startFetch = !fetching && pending.length < maxPending ? timeAfter(fetchDelay) : undefined;
         const first = pending[0];
         const r = await select([
           startFetch ? pull(startFetch) : null,
@@ -638,7 +637,7 @@ describe('Concurrency in Go (Cox-Buday)', () => {
   test('the or-channel closes when the first of five timers fires, and every inner select returns', async () => {
     const timers = countTimers();
     const started = Date.now();
-    const sigs = [3_600_000, 300_000, 20, 3_600_000, 60_000].map((ms) => after(ms));
+    const sigs = [3_600_000, 300_000, 20, 3_600_000, 60_000].map((ms) => timeAfter(ms));
     const selects: Promise<void>[] = [];
     const done = or(sigs, selects);
     expect(done).toBeDefined();
@@ -849,5 +848,679 @@ describe('Concurrency in Go (Cox-Buday)', () => {
     ]);
     expect(results.closed).toBe(true);
     expect(parked(results)).toBe(0);
+  });
+});
+
+describe('Concurrency in Go (Cox-Buday): time and redundancy', () => {
+  test('heartbeats: a worker pulses on a ticker between results, and the monitor ends when done closes its channels', async () => {
+    const timers = countTimers();
+    const pulseInterval = 10;
+    const controller = new AbortController();
+    const { signal } = controller;
+    const heartbeat = new Channel<void>(0, { name: 'heartbeat' });
+    const results = new Channel<number>(0, { name: 'results' });
+    const worker = (async () => {
+      using pulse = ticker(pulseInterval);
+      using workGen = ticker(2 * pulseInterval);
+      const sendPulse = () => selectNowait([push(heartbeat, undefined)]); // nobody listening: skip
+      try {
+        for (;;) {
+          const r = await select([pull(pulse), pull(workGen)], { signal });
+          if (r.index === 0) sendPulse();
+          else if (r.ok) {
+            for (;;) {
+              const s = await select([pull(pulse), push(results, r.value)], { signal });
+              if (s.index === 1) break;
+              sendPulse();
+            }
+          }
+        }
+      } catch (error) {
+        if (!stoppedBy(signal, error)) throw error;
+      } finally {
+        heartbeat.close();
+        results.close();
+      }
+    })();
+    setTimeout(() => controller.abort(new Error('done')), 10 * pulseInterval);
+    let pulses = 0;
+    const received: number[] = [];
+    let open = true;
+    while (open) {
+      using timeout = timeAfter(2 * pulseInterval + 40);
+      const r = await select([pull(heartbeat), pull(results), pull(timeout)]);
+      if (r.index === 2) throw new Error('worker goroutine is not healthy!');
+      if (!r.ok) open = false;
+      else if (r.index === 0) pulses++;
+      else received.push(r.value);
+    }
+    await within(1000, 'the worker', worker);
+    expect(received.length).toBeGreaterThanOrEqual(2);
+    expect(received.length).toBeLessThanOrEqual(5);
+    expect(received).toEqual([...received].sort((a, b) => a - b));
+    expect(pulses).toBeGreaterThanOrEqual(received.length);
+    expect(parked(heartbeat, results)).toBe(0);
+    expect(timers.pending()).toBe(0); // both tickers and every timeout cleared
+  });
+
+  test('a monitor notices within two intervals that a worker stopped sending heartbeats', async () => {
+    const heartbeat = new Channel<void>(1, { name: 'heartbeat' }); // a beat waits for the monitor
+    const worker = (async () => {
+      for (let unit = 0; unit < 3; unit++) {
+        heartbeat.tryPush(); // at the start of each unit of work; dropped if one is waiting
+        await sleep(5);
+      }
+      // …then the worker hangs without a word (its loop is stuck on something else)
+    })();
+    let beats = 0;
+    const started = Date.now();
+    let silentFor = 0;
+    for (;;) {
+      using timeout = timeAfter(30);
+      const r = await select([pull(heartbeat), pull(timeout)]);
+      if (r.index === 1) {
+        silentFor = Date.now() - started;
+        break;
+      }
+      beats++;
+    }
+    await worker;
+    expect(beats).toBe(3);
+    expect(silentFor).toBeGreaterThanOrEqual(30 + 2 * 5 - 1);
+    expect(silentFor).toBeLessThan(1000);
+    expect(parked(heartbeat)).toBe(0);
+  });
+
+  test('replicated requests: the fastest of ten handlers answers, the other nine stop at once and nothing is left pending', async () => {
+    const timers = countTimers();
+    const loads = [60, 45, 90, 70, 55, 80, 50, 3, 65, 75]; // handler 7 is the fastest
+    const done = new Channel<void>(0, { name: 'done' });
+    const result = new Channel<number>(0, { name: 'result' });
+    const wg = new WaitGroup();
+    const stopped: number[] = [];
+    const doWork = async (id: number) => {
+      try {
+        {
+          using load = timeAfter(loads[id] as number);
+          const r = await select([pull(done), pull(load)]);
+          if (r.index === 0) {
+            stopped.push(id);
+            return;
+          }
+        }
+        const r = await select([pull(done), push(result, id)]);
+        if (r.index === 0) stopped.push(id);
+      } finally {
+        wg.done();
+      }
+    };
+    wg.add(10);
+    for (let id = 0; id < 10; id++) void doWork(id);
+    const firstReturned = await result.pull();
+    done.close();
+    const closedAt = Date.now();
+    await within(1000, 'the handlers', wg.wait());
+    expect(firstReturned).toBe(7);
+    expect(stopped.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 8, 9]);
+    expect(Date.now() - closedAt).toBeLessThan(40); // nobody waited for its load to finish
+    expect(parked(done, result)).toBe(0);
+    expect(timers.pending()).toBe(0);
+  });
+
+  test('a token bucket filled by a ticker lets a burst of three through at once, then one request per tick', async () => {
+    const timers = countTimers();
+    const bucket = new Channel<void>(3, { name: 'bucket' });
+    while (bucket.tryPush()); // start full: the burst
+    const events: string[] = [];
+    const refill = ticker(15);
+    const filler = (async () => {
+      for await (const _ of refill) {
+        events.push('tick');
+        bucket.tryPush(); // a full bucket drops the token
+      }
+    })();
+    for (let request = 1; request <= 6; request++) {
+      await bucket.pull();
+      events.push(`request ${request}`);
+    }
+    refill.close(); // ends the filler's for-await and clears the timer
+    await within(1000, 'the filler', filler);
+    const firstTick = events.indexOf('tick');
+    expect(events.slice(0, 3)).toEqual(['request 1', 'request 2', 'request 3']);
+    expect(firstTick).toBe(3);
+    // Each later request waited for a token of its own: a tick comes before it.
+    const afterBurst = events.slice(firstTick).filter((e) => e.startsWith('request'));
+    expect(afterBurst).toEqual(['request 4', 'request 5', 'request 6']);
+    expect(events.filter((e) => e === 'tick').length).toBeGreaterThanOrEqual(3);
+    for (const request of afterBurst) expect(events[events.indexOf(request) - 1]).toBe('tick');
+    expect(timers.pending()).toBe(0);
+    expect(parked(bucket, refill)).toBe(0);
+  });
+
+  test('a worker pool closes its results channel once every worker is done, so the collector ends with each result once', async () => {
+    const jobs = new Channel<number>(0, { name: 'jobs' });
+    const results = new Channel<string>(0, { name: 'results' });
+    const wg = new WaitGroup();
+    const worker = async (id: number) => {
+      try {
+        for await (const job of jobs) {
+          await sleep(job % 3);
+          await results.push(`worker ${id} finished job ${job}`);
+        }
+      } finally {
+        wg.done();
+      }
+    };
+    wg.add(3);
+    for (let id = 1; id <= 3; id++) void worker(id);
+    void wg.wait().then(() => results.close());
+    void (async () => {
+      for (let job = 1; job <= 12; job++) await jobs.push(job);
+      jobs.close();
+    })();
+    const finished: string[] = [];
+    for await (const line of results) finished.push(line);
+    expect(finished).toHaveLength(12);
+    const jobsDone = finished.map((line) => Number(line.split(' ').pop())).sort((a, b) => a - b);
+    expect(jobsDone).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(new Set(finished.map((line) => line.split(' ')[1])).size).toBeGreaterThan(1);
+    expect(parked(jobs, results)).toBe(0);
+  });
+});
+
+describe('Go by Example', () => {
+  test('rate limiting: five requests one per tick, then a bursty limiter lets three through at once', async () => {
+    const timers = countTimers();
+    const requests = new Channel<number>(5);
+    await requests.pushAll([1, 2, 3, 4, 5]);
+    requests.close();
+    const started = Date.now();
+    const limiter = ticker(10);
+    const served: number[] = [];
+    for await (const _request of requests) {
+      await limiter.pull();
+      served.push(Date.now() - started);
+    }
+    limiter.close();
+    for (const [i, at] of served.entries()) expect(at).toBeGreaterThanOrEqual((i + 1) * 10 - 1);
+
+    const burstyLimiter = new Channel<number>(3, { name: 'burstyLimiter' });
+    for (let i = 0; i < 3; i++) burstyLimiter.pushNowait(Date.now());
+    const tick = ticker(10);
+    const forwarder = (async () => {
+      for await (const t of tick) {
+        const ok = await burstyLimiter.push(t).then(
+          () => true,
+          (error: unknown) => {
+            if (!(error instanceof ChannelClosedError)) throw error;
+            return false;
+          },
+        );
+        if (!ok) return;
+      }
+    })();
+    const burstyRequests = new Channel<number>(5);
+    await burstyRequests.pushAll([1, 2, 3, 4, 5]);
+    burstyRequests.close();
+    const burstStarted = Date.now();
+    const burstServed: number[] = [];
+    for await (const _ of burstyRequests) {
+      await burstyLimiter.pull();
+      burstServed.push(Date.now() - burstStarted);
+    }
+    tick.close();
+    burstyLimiter.close();
+    await within(1000, 'the forwarder', forwarder);
+    expect(burstServed).toHaveLength(5);
+    expect(burstServed.slice(0, 3).every((ms) => ms < 9)).toBe(true);
+    expect(burstServed[3]).toBeGreaterThanOrEqual(9);
+    expect(burstServed[4]).toBeGreaterThanOrEqual(19);
+    expect(timers.pending()).toBe(0);
+  });
+
+  test('closing channels: a worker reads jobs until close, signals done, and a later receive reports ok false', async () => {
+    const jobs = new Channel<number>(5);
+    const done = new Channel<boolean>();
+    const log: string[] = [];
+    void (async () => {
+      for (;;) {
+        const { value: j, ok: more } = await select([pull(jobs)]);
+        if (more) log.push(`received job ${j}`);
+        else {
+          log.push('received all jobs');
+          await done.push(true);
+          return;
+        }
+      }
+    })();
+    for (let j = 1; j <= 3; j++) {
+      await jobs.push(j);
+      log.push(`sent job ${j}`);
+    }
+    jobs.close();
+    log.push('sent all jobs');
+    await done.pull();
+    const { ok } = await select([pull(jobs)]);
+    expect(ok).toBe(false);
+    expect(log.filter((l) => l.startsWith('received'))).toEqual([
+      'received job 1',
+      'received job 2',
+      'received job 3',
+      'received all jobs',
+    ]);
+    expect(log.indexOf('sent all jobs')).toBeLessThan(log.indexOf('received all jobs'));
+  });
+
+  test('range over channels: a closed buffered channel still yields its two values to for-await', async () => {
+    const queue = new Channel<string>(2);
+    await queue.push('one');
+    await queue.push('two');
+    queue.close();
+    const seen: string[] = [];
+    for await (const elem of queue) seen.push(elem);
+    expect(seen).toEqual(['one', 'two']);
+  });
+
+  test('non-blocking channel operations: receive, send and a multi-way select with default all take the default', () => {
+    const messages = new Channel<string>();
+    const signals = new Channel<boolean>();
+    const lines: string[] = [];
+    const received = selectNowait([pull(messages)]);
+    lines.push(received?.ok ? `received message ${received.value}` : 'no message received');
+    const sent = selectNowait([push(messages, 'hi')]);
+    lines.push(sent ? 'sent message hi' : 'no message sent');
+    const any = selectNowait([pull(messages), pull(signals)]);
+    lines.push(any === undefined ? 'no activity' : `activity on case ${any.index}`);
+    expect(lines).toEqual(['no message received', 'no message sent', 'no activity']);
+    expect(parked(messages, signals)).toBe(0);
+  });
+
+  test('timers: one fires, one stopped before it fires never delivers, and its waiting goroutine learns it was stopped', async () => {
+    const timers = countTimers();
+    const timer1 = timeAfter(10);
+    const fired1 = await timer1.pull();
+    expect(typeof fired1).toBe('number');
+
+    const stop2 = new AbortController();
+    const timer2 = timeAfter(50, { signal: stop2.signal });
+    const waiting = select([pull(timer2)]); // `go func() { <-timer2.C; … }()` with v, ok
+    stop2.abort(); // timer2.Stop()
+    const r = await waiting;
+    expect(r.ok).toBe(false); // closed, not fired
+    await sleep(60);
+    expect(timer2.tryPull()).toBeUndefined();
+    expect(timers.pending()).toBe(0);
+    expect(abortListeners(stop2.signal)).toBe(0);
+  });
+
+  test('tickers: a for-await over a ticker ends when the ticker is stopped, after a few ticks, and leaves no timer', async () => {
+    const timers = countTimers();
+    const tick = ticker(10);
+    const ticks: number[] = [];
+    const reader = (async () => {
+      for await (const t of tick) ticks.push(t);
+    })();
+    await sleep(45);
+    tick.close(); // ticker.Stop(); here the range ends too
+    await within(1000, 'the ticker reader', reader);
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    expect(ticks.length).toBeLessThanOrEqual(5);
+    expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
+    expect(timers.pending()).toBe(0);
+  });
+});
+
+describe('channels as synchronisation primitives', () => {
+  test('a buffered channel as a semaphore keeps ten tasks to three at a time and is empty when they are done', async () => {
+    const sem = new Channel<void>(3, { name: 'sem' });
+    let running = 0;
+    let peak = 0;
+    const task = async (i: number) => {
+      await sem.push(); // acquire
+      try {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(i % 4);
+        return i * i;
+      } finally {
+        running--;
+        sem.pullNowait(); // release
+      }
+    };
+    const results = await within(1000, 'the tasks', Promise.all(Array.from({ length: 10 }, (_, i) => task(i))));
+    expect(results).toEqual([0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+    expect(peak).toBe(3);
+    expect(sem.size).toBe(0);
+    expect(parked(sem)).toBe(0);
+  });
+
+  test('a channel of capacity 1 as a mutex makes 100 read-await-write increments exact', async () => {
+    const mu = new Channel<void>(1, { name: 'mutex' });
+    let counter = 0;
+    const increment = async (locked: boolean) => {
+      if (locked) await mu.push(); // Lock
+      try {
+        const read = counter;
+        await sleep(0);
+        counter = read + 1;
+      } finally {
+        if (locked) mu.pullNowait(); // Unlock
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, () => increment(true)));
+    expect(counter).toBe(100);
+    counter = 0;
+    await Promise.all(Array.from({ length: 100 }, () => increment(false)));
+    expect(counter).toBeLessThan(100); // without the lock the increments race
+    expect(parked(mu)).toBe(0);
+  });
+
+  test('futures as channels of capacity 1: two computations run at once and each result is read once', async () => {
+    const future = <T>(compute: () => Promise<T>): PullChannel<T> => {
+      const c = new Channel<T>(1);
+      void compute().then(
+        (value) => {
+          c.pushNowait(value);
+          c.close();
+        },
+        (error: unknown) => c.close(error),
+      );
+      return c;
+    };
+    const started = Date.now();
+    const a = future(async () => {
+      await sleep(30);
+      return 'a';
+    });
+    const b = future(async () => {
+      await sleep(30);
+      return 42;
+    });
+    const failing = future<number>(async () => {
+      throw new Error('compute failed');
+    });
+    expect([await a.pull(), await b.pull()]).toEqual(['a', 42]);
+    expect(Date.now() - started).toBeLessThan(55); // concurrent, not 60 ms
+    const error = await failing.pull().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as Error).cause).toEqual(new Error('compute failed'));
+    expect(await a.pull().catch((e: unknown) => e)).toBeInstanceOf(ChannelClosedError); // read once
+  });
+
+  test('a stateful owner loop serves reads and writes sent with reply channels, with no lost update', async () => {
+    type Op =
+      | { kind: 'read'; key: number; reply: Channel<number> }
+      | { kind: 'write'; key: number; reply: Channel<void> };
+    const ops = new Channel<Op>(0, { name: 'ops' });
+    const owner = (async () => {
+      const state = new Map<number, number>();
+      for await (const op of ops) {
+        if (op.kind === 'read') await op.reply.push(state.get(op.key) ?? 0);
+        else {
+          state.set(op.key, (state.get(op.key) ?? 0) + 1);
+          await op.reply.push();
+        }
+      }
+      return state;
+    })();
+    const writer = async (key: number) => {
+      for (let i = 0; i < 25; i++) {
+        const reply = new Channel<void>();
+        await ops.push({ kind: 'write', key, reply });
+        await reply.pull();
+      }
+    };
+    await Promise.all([writer(1), writer(2), writer(1), writer(3)]);
+    const reply = new Channel<number>();
+    await ops.push({ kind: 'read', key: 1, reply });
+    expect(await reply.pull()).toBe(50);
+    ops.close();
+    expect(await within(1000, 'the owner', owner)).toEqual(
+      new Map([
+        [1, 50],
+        [2, 25],
+        [3, 25],
+      ]),
+    );
+  });
+});
+
+describe('broadcast, batches and scopes', () => {
+  test('pub/sub: a fast and a slow subscriber each get every value in order, a conflated display ends on the last', async () => {
+    const updates = new Channel<number>(2, { name: 'updates' });
+    const hub = broadcast(updates);
+    const fast = hub.subscribe({ capacity: 4 });
+    const slow = hub.subscribe({ capacity: 1 });
+    const display = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' });
+    let published = 0;
+    let maxLead = 0;
+    const publisher = (async () => {
+      for (let i = 1; i <= 20; i++) {
+        await updates.push(i);
+        published = i;
+      }
+      updates.close();
+    })();
+    const fastSeen: number[] = [];
+    const slowSeen: number[] = [];
+    const readers = [
+      (async () => {
+        for await (const v of fast) fastSeen.push(v);
+      })(),
+      (async () => {
+        for await (const v of slow) {
+          slowSeen.push(v);
+          maxLead = Math.max(maxLead, published - v);
+          await sleep(1);
+        }
+      })(),
+    ];
+    await within(2000, 'publisher and readers', Promise.all([publisher, ...readers]));
+    const oneToTwenty = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(fastSeen).toEqual(oneToTwenty);
+    expect(slowSeen).toEqual(oneToTwenty);
+    // The slow reader sets the pace: the publisher is never more than the buffers ahead of it.
+    expect(maxLead).toBeLessThanOrEqual(updates.capacity + slow.capacity + 1);
+    expect(await display.pullMany(10)).toEqual([20]);
+    expect(display.closed && fast.closed && slow.closed).toBe(true);
+    expect(parked(updates)).toBe(0);
+  });
+
+  test('a subscriber that leaves with its signal stops receiving and never holds the others back', async () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const leave = new AbortController();
+    const leaver = hub.subscribe({ capacity: 1, signal: leave.signal });
+    const stayer = hub.subscribe({ capacity: 8 });
+    await source.push(1);
+    leave.abort();
+    for (let i = 2; i <= 5; i++) await within(1000, `push ${i}`, source.push(i));
+    source.close();
+    expect(await leaver.pullMany(10)).toEqual([1]);
+    expect(await stayer.pullMany(10)).toEqual([1, 2, 3, 4, 5]);
+    expect(abortListeners(leave.signal)).toBe(0);
+  });
+
+  test('a batching logger: four producers pushAll their lines, one flusher writes them in batches with pullMany, nothing lost or reordered', async () => {
+    const lines = new Channel<string>(16, { name: 'log' });
+    const batches: string[][] = [];
+    const flusher = (async () => {
+      for (;;) {
+        let batch: string[];
+        try {
+          batch = await lines.pullMany(8);
+        } catch (error) {
+          if (error instanceof ChannelClosedError) return;
+          throw error;
+        }
+        batches.push(batch);
+        await sleep(1); // the write
+      }
+    })();
+    const producer = (name: string) => lines.pushAll(Array.from({ length: 25 }, (_, i) => `${name}:${i}`));
+    await Promise.all(['a', 'b', 'c', 'd'].map(producer));
+    lines.close();
+    await within(1000, 'the flusher', flusher);
+    const all = batches.flat();
+    expect(all).toHaveLength(100);
+    for (const name of ['a', 'b', 'c', 'd']) {
+      expect(all.filter((l) => l.startsWith(`${name}:`))).toEqual(Array.from({ length: 25 }, (_, i) => `${name}:${i}`));
+    }
+    expect(batches.every((b) => b.length >= 1 && b.length <= 8)).toBe(true);
+    expect(batches.length).toBeLessThan(100);
+    expect(parked(lines)).toBe(0);
+  });
+
+  test('`await using` closes a job channel when its scope throws, so the consumer ends with the jobs sent before', async () => {
+    const seen: number[] = [];
+    let consumer: Promise<void> | undefined;
+    const run = async () => {
+      await using jobs = new Channel<number>(4);
+      consumer = (async () => {
+        for await (const job of jobs) seen.push(job);
+      })();
+      for (let i = 0; ; i++) {
+        if (i === 3) throw new Error('boom');
+        await jobs.push(i);
+      }
+    };
+    await expect(run()).rejects.toThrow('boom');
+    await within(1000, 'the consumer', consumer as Promise<void>);
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
+  test('`using` a ticker in a function that returns early clears its timer', async () => {
+    const timers = countTimers();
+    const firstTwoTicks = async () => {
+      using ticks = ticker(5);
+      const first = await ticks.pull();
+      const second = await ticks.pull();
+      return second - first;
+    };
+    expect(await firstTwoTicks()).toBeGreaterThanOrEqual(1);
+    expect(timers.pending()).toBe(0);
+  });
+});
+
+describe('slips users make in these programs', () => {
+  test('closing a channel twice is a no-op that keeps the first reason, where Go panics', async () => {
+    const results = new Channel<number>(2);
+    await results.push(1);
+    results.close(new Error('producer failed'));
+    results.close(new Error('second close'));
+    results.close();
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const n of results) seen.push(n);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([1]);
+    expect(error).toEqual(new Error('producer failed'));
+  });
+
+  test('a push in a finally block after the consumer closed the channel rejects at once, naming push and the channel', async () => {
+    const results = new Channel<string>(0, { name: 'results' });
+    const producer = async () => {
+      try {
+        await results.push('first');
+      } finally {
+        await results.push('summary'); // the consumer is gone by now
+      }
+    };
+    const running = producer();
+    expect(await results.pull()).toBe('first');
+    results.close();
+    const error = await within(
+      1000,
+      'the producer',
+      running.catch((e: unknown) => e),
+    );
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as Error).message).toBe('push: channel "results" is closed');
+  });
+
+  test('passing the AbortController where its signal belongs is refused by every call, naming it', async () => {
+    const controller = new AbortController();
+    const jobs = new Channel<number>(1, { name: 'jobs' });
+    const asOptions = { signal: controller as unknown as AbortSignal };
+    const refusals = await Promise.all([
+      jobs.push(1, asOptions).catch((e: unknown) => e),
+      jobs.pull(asOptions).catch((e: unknown) => e),
+      jobs.pullMany(4, asOptions).catch((e: unknown) => e),
+      jobs.pushAll([1], asOptions).catch((e: unknown) => e),
+      select([pull(jobs)], asOptions).catch((e: unknown) => e),
+    ]);
+    expect(refusals.map((e) => [(e as Error).name, (e as Error).message])).toEqual([
+      ['TypeError', 'push: options.signal is not an AbortSignal'],
+      ['TypeError', 'pull: options.signal is not an AbortSignal'],
+      ['TypeError', 'pullMany: options.signal is not an AbortSignal'],
+      ['TypeError', 'pushAll: options.signal is not an AbortSignal'],
+      ['TypeError', 'select: options.signal is not an AbortSignal'],
+    ]);
+    expect(() => timeAfter(10, asOptions)).toThrow(
+      new TypeError('after(ms, options): options.signal must be an AbortSignal, got AbortController'),
+    );
+    expect(() => ticker(10, asOptions)).toThrow(
+      new TypeError('ticker(ms, options): options.signal must be an AbortSignal, got AbortController'),
+    );
+    expect(() => broadcast(jobs).subscribe(asOptions)).toThrow(
+      new TypeError('broadcast.subscribe(options): options.signal is not an AbortSignal'),
+    );
+    expect(parked(jobs)).toBe(0);
+    expect(jobs.size).toBe(0);
+  });
+
+  test('the AbortController itself passed as the options works, since it has a signal', async () => {
+    const controller = new AbortController();
+    const replies = new Channel<string>();
+    const waiting = replies.pull(controller);
+    controller.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+    expect(parked(replies)).toBe(0);
+  });
+
+  test('awaiting tryPush or pushNowait works as without await', async () => {
+    const events = new Channel<number>(1);
+    expect(await events.tryPush(1)).toBe(true);
+    expect(await events.tryPush(2)).toBe(false);
+    expect(await events.pullNowait()).toBe(1);
+    await events.pushNowait(3);
+    expect(events.tryPull()).toBe(3);
+  });
+
+  test('two for-await loops draining one channel share its values, each exactly once, and both end on close', async () => {
+    const tasks = new Channel<number>(4);
+    const a: number[] = [];
+    const b: number[] = [];
+    const loops = [
+      (async () => {
+        for await (const t of tasks) {
+          a.push(t);
+          await sleep(0);
+        }
+      })(),
+      (async () => {
+        for await (const t of tasks) {
+          b.push(t);
+          await sleep(1);
+        }
+      })(),
+    ];
+    await tasks.pushAll(Array.from({ length: 40 }, (_, i) => i));
+    tasks.close();
+    await within(1000, 'both loops', Promise.all(loops));
+    expect([...a, ...b].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    expect(a).toEqual([...a].sort((x, y) => x - y));
+  });
+
+  test('a Channel passed where an iterable is expected is refused by pushAll with a clear error, and nothing is pushed', async () => {
+    const source = new Channel<number>(2);
+    await source.pushAll([1, 2]);
+    const target = new Channel<number>(4);
+    const error = await target.pushAll(source as unknown as Iterable<number>).catch((e: unknown) => e);
+    expect(error).toEqual(new TypeError('pushAll(values): values is not iterable'));
+    expect(target.size).toBe(0);
+    expect(source.size).toBe(2);
   });
 });
