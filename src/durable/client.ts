@@ -448,6 +448,16 @@ function cloneable(value: unknown): boolean {
   }
 }
 
+/** Why `structuredClone` refuses `value` (its error's message), or `undefined` if it takes it. */
+function cloneProblem(value: unknown): string | undefined {
+  try {
+    structuredClone(value);
+    return undefined;
+  } catch (error) {
+    return String(error);
+  }
+}
+
 /** Resolves after `ms` (the back-off between attempts). */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -714,7 +724,11 @@ class Client<T> implements DurableChannel<T> {
       // wants the value stored, so it pushes again (queueing anew, at the tail).
       if (answer.kind === 'cancelled' && !signal?.aborted) continue;
       if (answer.kind === 'invalid') {
-        throw new TypeError(`${operation}(value): channel "${this.name}" cannot store the value: ${answer.message}`);
+        // Workers RPC sends a function nested in the value as a stub, which storage then refuses
+        // as "#<RpcStub> could not be cloned": say what the caller can act on (failure path only).
+        const problem = cloneProblem(value);
+        const detail = problem === undefined ? answer.message : `it is not structured-cloneable (${problem})`;
+        throw new TypeError(`${operation}(value): channel "${this.name}" cannot store the value: ${detail}`);
       }
       return answer;
     }
