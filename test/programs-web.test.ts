@@ -503,14 +503,15 @@ test('a client that cancels the body mid-way stops the producer through the requ
   await done;
   expect(lines.closed).toBe(true);
   expect(lines.stats().waitingPushers).toBe(0);
-  // Every line pushed is accounted for: line 1 read by the client; line 2 taken by pipeThrough
-  // into the TextEncoderStream's queue (its writable side has a highWaterMark of 1), gone with
-  // the cancelled pipe as any stream's queue is; the rest still in the channel.
-  expect(produced).toBe(2 + buffered);
+  // Every line pushed is accounted for: line 1 read by the client; the last ones still in the
+  // channel; between them at most one taken by pipeThrough into the TextEncoderStream's queue
+  // (its writable side has a highWaterMark of 1), gone with the cancelled pipe as any stream's
+  // queue is (Node's pipe takes one ahead here, Chromium's did not).
+  expect(produced - buffered - 1).toBeLessThanOrEqual(1);
   // (closed with the abort's reason, so a for await would throw it after the buffered lines)
   const rest: string[] = [];
   for (let line = lines.tryPull(); line !== undefined; line = lines.tryPull()) rest.push(line);
-  expect(rest).toEqual(Array.from({ length: buffered }, (_, i) => `line ${i + 3}\n`));
+  expect(rest).toEqual(Array.from({ length: buffered }, (_, i) => `line ${produced - buffered + i + 1}\n`));
 });
 
 /** Splits a stream of text chunks into lines (a chunk may end mid-line). */
