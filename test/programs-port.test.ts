@@ -9,9 +9,9 @@
  * no heartbeat timer behind on either side. Then the slips users make in such programs.
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { Channel, ChannelClosedError, ChannelError, merge } from 'chanasync';
+import { Channel, ChannelClosedError, ChannelError, merge, type PushChannel } from 'chanasync';
 import { fromPort, type PortLike, type PortResult, toPort } from 'chanasync/port';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, test } from 'vitest';
 
 const WORKER = new URL('./port/programs/node-worker.mjs', import.meta.url);
 
@@ -560,5 +560,34 @@ describe('slips users make', () => {
     expect(result.sent + result.undelivered.length).toBe(2);
     expect(listenersOn(here, there)).toBe(0);
     expect(liveIntervals.size).toBe(0);
+  });
+});
+
+describe('the TypeScript experience of these programs', () => {
+  test('the types accept the programs without casts and reject the slips at compile time', () => {
+    // Checked by tsc (test/tsconfig.json); the calls are never run.
+    const compileOnly = (worker: Worker, port: MessagePort, other: MessagePort): void => {
+      const jobs = new Channel<{ id: number }>(0);
+      // A relay: a fromPort channel goes on to another port as it is.
+      const relayed = fromPort<{ id: number }>(port, { name: 'in', capacity: 8 });
+      expectTypeOf(toPort(relayed, other, { name: 'out' })).toEqualTypeOf<Promise<PortResult<{ id: number }>>>();
+      expectTypeOf<PortResult<{ id: number }>['undelivered']>().toEqualTypeOf<{ id: number }[]>();
+      const buffers = new Channel<ArrayBuffer>(4);
+      void toPort(buffers, port, { transfer: (buffer) => [buffer] });
+      // @ts-expect-error a Node worker_threads Worker is an EventEmitter: hand it a MessageChannel port instead
+      void toPort(jobs, worker);
+      // @ts-expect-error the controller is not the signal
+      void toPort(jobs, port, { signal: new AbortController() });
+      // @ts-expect-error transfer returns a list of transferables, not the buffer itself
+      void toPort(buffers, port, { transfer: (buffer: ArrayBuffer) => buffer });
+      const pushOnly: PushChannel<{ id: number }> = jobs;
+      // @ts-expect-error toPort pulls from its channel: a push-only view cannot be sent
+      void toPort(pushOnly, port);
+      // @ts-expect-error the receiving channel carries the type it was given
+      void relayed.push('not a job');
+      // @ts-expect-error capacity is a number
+      fromPort(port, { capacity: '8' });
+    };
+    expect(typeof compileOnly).toBe('function');
   });
 });

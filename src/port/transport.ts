@@ -56,12 +56,15 @@ export interface PortLike {
    */
   postMessage(message: unknown, ...rest: any[]): void;
   /**
-   * Where the other side's messages arrive; absent on a `Window` as port, whose messages arrive
-   * on this context's own global.
+   * Where the other side's messages arrive — but for a `Window` as port, whose messages arrive
+   * on this context's own global (every `Window` type has it all the same). Required, as the
+   * runtime requires it: an object that can post but not be listened to (a Node
+   * `worker_threads` `Worker`, an EventEmitter; a service worker's `Client`) is refused at
+   * compile time, not only by the call.
    */
-  addEventListener?(type: 'message', listener: PortListener): void;
-  /** Removes a listener added with `addEventListener`. */
-  removeEventListener?(type: 'message', listener: PortListener): void;
+  addEventListener(type: 'message', listener: PortListener): void;
+  /** Removes a listener added with `addEventListener` (required, as the runtime requires it). */
+  removeEventListener(type: 'message', listener: PortListener): void;
 }
 
 /**
