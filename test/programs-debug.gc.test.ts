@@ -6,7 +6,7 @@
  * program's channels were collected.
  */
 
-import { after as afterMs, Channel, pull, select } from 'chanasync';
+import { after as afterMs, Channel, fromEvent, pull, select } from 'chanasync';
 import { type DebugSnapshot, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { isPageToInspectorMessage } from 'chanasync/protocol';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
@@ -267,5 +267,55 @@ test('leaks are not warned about with warnLeaks: false, but are still in snapsho
   await tick();
   await dropAndCollect([ref as WeakRef<Channel<number>>]);
   expect(leaks()).toEqual(['push orphan']);
+  expect(warn).not.toHaveBeenCalled();
+});
+
+test('a click loop whose element was dropped without aborting the loop is one leaked pull: its finally never runs', async () => {
+  enableDebug({ stacks: true });
+  let cleanedUp = false;
+  const refs: WeakRef<object>[] = [];
+  (() => {
+    const button = new EventTarget(); // removed from the page and forgotten
+    refs.push(new WeakRef(button));
+    void (async function onClicks() {
+      try {
+        for await (const _ of fromEvent(button, 'click')) console.log('click');
+      } finally {
+        cleanedUp = true;
+      }
+    })();
+  })();
+  await tick();
+  await dropAndCollect(refs);
+  for (let round = 0; round < 5 && leaks().length === 0; round++) {
+    gc();
+    await tick();
+  }
+  expect(leaks()).toEqual(['pull fromEvent(click)']);
+  expect(snapshot().leaked?.[0]?.stack).toMatch(/^at onClicks \(/);
+  expect(cleanedUp).toBe(false);
+});
+
+test('the same click loop stopped through its signal when the element goes reports nothing and runs its finally', async () => {
+  enableDebug({ stacks: true });
+  let cleanedUp = false;
+  const controller = new AbortController();
+  const refs: WeakRef<object>[] = [];
+  (() => {
+    const button = new EventTarget();
+    refs.push(new WeakRef(button));
+    void (async function onClicks() {
+      try {
+        for await (const _ of fromEvent(button, 'click', { signal: controller.signal })) console.log('click');
+      } finally {
+        cleanedUp = true;
+      }
+    })();
+  })();
+  await tick();
+  controller.abort(); // the component unmounts
+  await dropAndCollect(refs);
+  expect(cleanedUp).toBe(true);
+  expect(snapshot().leaked).toBeUndefined();
   expect(warn).not.toHaveBeenCalled();
 });
