@@ -1,0 +1,220 @@
+/**
+ * Fifth audit, in Debian's Chromium with the unpacked extension: a page that runs the programs
+ * with the bugs users write side by side (fixtures/programs.js: a forgotten consumer, a pipeline
+ * whose middle stage threw, a select without a timeout, a leaked push), the loops that only look
+ * idle (fromEvent, ticker), a relayed Worker, and 1,000 idle channels — and what a developer
+ * sees in the Channels panel: as a tab, then once inside the real DevTools.
+ *
+ * The tests share one browser and one program page and run in order.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
+
+const POLL = { timeout: 15_000, interval: 100 };
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+let context: BrowserContext;
+let page: Page;
+let tabId: number;
+let panel: Page;
+
+/** Each rendered row as `label:state`, in the panel's order. */
+const states = (view: Page) =>
+  view.$$eval('.row', (rows) =>
+    rows.map((r) => `${r.querySelector('.name-text')?.textContent}:${r.querySelector('.col-state')?.textContent}`),
+  );
+
+/** The row of the channel (or select) labelled `name`. */
+function row(view: Page, name: string): Locator {
+  return view.locator('.row').filter({ has: view.locator('.name-text').getByText(name, { exact: true }) });
+}
+
+async function text(locator: Locator): Promise<string | null> {
+  return (await locator.count()) === 0 ? null : locator.first().textContent();
+}
+
+/** The 1-based line of the fixture's source that contains `needle`. */
+function lineOf(file: string, needle: string): number {
+  const source = readFileSync(join(repoRoot, fixturesPath, file), 'utf8').split('\n');
+  return source.findIndex((line) => line.includes(needle)) + 1;
+}
+
+const collect = () => page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+
+beforeAll(async () => {
+  const extensionDir = await buildAll();
+  server = await startServer();
+  browser = await launchWithExtension(extensionDir);
+  context = browser.context;
+  ({ page, tabId } = await newTab(context, browser.serviceWorker));
+  panel = await context.newPage();
+  await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+  await loadFixture(page, `${server.origin}${fixturesPath}/programs.html`);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the panel ranks the leak first, then the blocked producers longest-blocked first, then the stuck pulls and the select, then the input loops, then the idle channels', async () => {
+  await panel.locator('#threshold').fill('0.2');
+  await expect.poll(() => row(panel, 'squares').count(), POLL).toBe(1);
+  await expect
+    .poll(async () => {
+      await collect();
+      return (await states(panel)).slice(0, 2).sort();
+    }, POLL)
+    .toEqual(['orphan-reply:leaked', 'worker-orphan:leaked']);
+  await expect.poll(async () => (await states(panel)).slice(2, 4), POLL).toEqual(['uploads:stuck', 'numbers:stuck']);
+  const rows = await states(panel);
+  expect(rows.slice(4, 7).sort()).toEqual([
+    'select: pull results | pull shutdown:stuck',
+    'squares:stuck',
+    'worker-inbox:stuck',
+  ]);
+  expect(rows.slice(7, 9).sort()).toEqual(['fromEvent(keydown):waiting for input', 'ticker(60000):waiting for input']);
+  // The select's channels: their only waits are the select's cases, judged on the select's row.
+  expect(rows.slice(9, 11).sort()).toEqual(['results:in a select', 'shutdown:in a select']);
+  expect(new Set(rows.slice(11).map((entry) => entry.slice(entry.lastIndexOf(':') + 1)))).toEqual(new Set(['idle']));
+  expect(rows.some((entry) => entry.startsWith('before-debug:'))).toBe(false);
+});
+
+test('each stuck row says where its program waits: the producer’s loop, the pipeline’s stages, the leaked call', async () => {
+  const at = (file: string, needle: string, fn: string) => `${fn} (${file}:${lineOf(file, needle)})`;
+  expect(await text(row(panel, 'uploads').locator('.col-where'))).toBe(
+    at('programs.js', 'await uploads.push(file)', 'upload'),
+  );
+  expect(await text(row(panel, 'numbers').locator('.col-where'))).toBe(
+    at('programs.js', 'await numbers.push(i)', 'generate'),
+  );
+  expect(await text(row(panel, 'squares').locator('.col-where'))).toBe(
+    at('programs.js', 'for await (const n of squares)', 'print'),
+  );
+  expect(await text(row(panel, 'orphan-reply').locator('.col-where'))).toBe(
+    at('programs.js', "parked(reply.push('body'))", 'fetchOnce'),
+  );
+  expect(await text(row(panel, 'worker-inbox').locator('.col-frame'))).toBe('top › worker programs-worker.js');
+  expect(await text(row(panel, 'worker-orphan').locator('.col-frame'))).toBe('top › worker programs-worker.js');
+  expect(await text(row(panel, 'worker-orphan').locator('.col-where'))).toBe(
+    at('programs-worker.js', 'progress.push(50)', 'report'),
+  );
+});
+
+test('with a thousand idle channels the panel builds only the rows in view, says what the page left out, and filters at once', async () => {
+  expect(await panel.locator('.row').count()).toBeLessThan(100);
+  expect(await text(panel.locator('#status'))).toMatch(
+    /^1001 channels · 2 leaked · 5 stuck · 2 waiting for input · 2 frames$/,
+  );
+  expect(await text(panel.locator('#notices'))).toContain('7 channels');
+  const started = Date.now();
+  await panel.locator('#filter').fill('pool-12');
+  await expect
+    .poll(async () => (await panel.locator('.row .name-text').allTextContents()).sort(), POLL)
+    .toEqual(['pool-12', ...Array.from({ length: 10 }, (_, i) => `pool-12${i}`)].sort());
+  expect(Date.now() - started).toBeLessThan(5000); // generous: well under a second here
+  await panel.locator('#filter').fill('');
+  await panel.locator('#viewport').evaluate((viewport) => {
+    viewport.scrollTop = viewport.scrollHeight;
+  });
+  await expect
+    .poll(async () => (await panel.locator('.row .name-text').allTextContents()).at(-1), POLL)
+    .toBe('pool-992');
+  await panel.locator('#viewport').evaluate((viewport) => {
+    viewport.scrollTop = 0;
+  });
+});
+
+/** `Runtime.evaluate` in another target, through the browser session (non-flattened attach). */
+async function evaluatorFor(cdp: CDPSession, targetId: string): Promise<(expression: string) => Promise<unknown>> {
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
+  const pending = new Map<number, (result: unknown) => void>();
+  let nextId = 1;
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const reply = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown } } };
+    if (reply.id !== undefined) pending.get(reply.id)?.(reply.result?.result?.value);
+  });
+  return (expression) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      const message = JSON.stringify({
+        id,
+        method: 'Runtime.evaluate',
+        params: { expression, returnByValue: true, awaitPromise: true },
+      });
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message });
+    });
+}
+
+/** The id of the first target whose URL matches, if any. */
+async function findTarget(cdp: CDPSession, match: (url: string) => boolean): Promise<string | undefined> {
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  return targetInfos.find((target) => match(target.url))?.targetId;
+}
+
+test('inside the real DevTools, the Channels panel shows the same ranking for the program page', async () => {
+  const cdp = await context.browser()!.newBrowserCDPSession();
+  const isPage = (url: string) => url.startsWith(`${server.origin}${fixturesPath}/programs.html`);
+  const pageTarget = (await findTarget(cdp, isPage)) as string;
+  await cdp.send('Target.openDevTools', { targetId: pageTarget });
+  const isDevtools = (url: string) => url.startsWith('devtools://devtools/bundled/devtools_app');
+  await expect.poll(() => findTarget(cdp, isDevtools), POLL).toBeDefined();
+  const devtoolsTarget = (await findTarget(cdp, isDevtools)) as string;
+  try {
+    const devtools = await evaluatorFor(cdp, devtoolsTarget);
+    const panelKey = `chrome-extension://${browser.extensionId}Channels`;
+    const isPanel = (url: string) => url.endsWith('/panel.html');
+    await expect
+      .poll(async () => {
+        await devtools(`InspectorFrontendAPI.showPanel(${JSON.stringify(panelKey)})`);
+        return findTarget(cdp, isPanel);
+      }, POLL)
+      .toBeDefined();
+    const inPanel = await evaluatorFor(cdp, (await findTarget(cdp, isPanel)) as string);
+    const firstRows = () =>
+      inPanel(`(() => {
+        const input = document.querySelector('#threshold');
+        if (input.value !== '0.2') { input.value = '0.2'; input.dispatchEvent(new Event('input')); }
+        return [...document.querySelectorAll('.row')].slice(0, 9).map((r) =>
+          r.querySelector('.name-text').textContent + ':' + r.querySelector('.col-state').textContent).join('\\n');
+      })()`);
+    await expect
+      .poll(async () => {
+        const rows = String(await firstRows()).split('\n');
+        return [rows.slice(0, 2).sort(), rows.slice(2, 4), rows.slice(4, 7).sort(), rows.slice(7, 9).sort()];
+      }, POLL)
+      .toEqual([
+        ['orphan-reply:leaked', 'worker-orphan:leaked'],
+        ['uploads:stuck', 'numbers:stuck'],
+        ['select: pull results | pull shutdown:stuck', 'squares:stuck', 'worker-inbox:stuck'],
+        ['fromEvent(keydown):waiting for input', 'ticker(60000):waiting for input'],
+      ]);
+  } finally {
+    await cdp.send('Target.closeTarget', { targetId: devtoolsTarget });
+    await cdp.detach();
+  }
+});
+
+test('turning debug mode off and on again in the page replaces its rows with the new session’s, and the leak stays listed', async () => {
+  await page.evaluate(() => (window as unknown as { restart(): void }).restart());
+  await expect.poll(() => row(panel, 'after-restart').count(), POLL).toBe(1);
+  await expect.poll(() => row(panel, 'uploads').count(), POLL).toBe(0);
+  expect((await states(panel)).slice(0, 2).sort()).toEqual(['orphan-reply:leaked', 'worker-orphan:leaked']);
+  expect(await row(panel, 'worker-inbox').count()).toBe(1); // the Worker's debug mode runs on
+  expect(await row(panel, 'pool-0').count()).toBe(0);
+});
+
+test('Clear after the restart drops the leak and keeps the rows of the contexts that answer', async () => {
+  await panel.bringToFront(); // DevTools took the focus: a background tab runs no animation frames
+  await panel.locator('#clear').click();
+  await expect.poll(() => row(panel, 'after-restart').count(), POLL).toBe(1);
+  await expect.poll(() => row(panel, 'orphan-reply').count(), POLL).toBe(0);
+  expect(await row(panel, 'worker-orphan').count()).toBe(0);
+  await expect.poll(() => row(panel, 'worker-inbox').count(), POLL).toBe(1);
+});
