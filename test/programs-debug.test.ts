@@ -406,6 +406,45 @@ describe('bugs users write, as snapshot() shows them', () => {
     controller.abort();
   });
 
+  test('a producer that forgot to await its pushes shows the first 100 of its 5,000 parked pushes and counts the rest', async () => {
+    enableDebug();
+    const events = new Channel<number>(0, { name: 'events' });
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < 5000; i++) pending.push(events.push(i)); // the slip: no await, no consumer
+    await sleep(0);
+    const snap = snapshot();
+    expect(snap.channels[0]?.pushers.length).toBe(100);
+    expect(snap.channels[0]?.pushers.every((waiter) => waiter.kind === 'push')).toBe(true);
+    expect(snap.truncated).toEqual({ channels: 0, waiters: 4900 });
+    expect(events.stats().waitingPushers).toBe(5000);
+    expect(panelRows(snap, 1, 60_000)).toEqual(['events:stuck']);
+    // The fix arrives: a consumer takes them all, in order.
+    expect(await events.pullMany(5000)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    await Promise.all(pending);
+    expect(snapshot().truncated).toBeUndefined();
+  });
+
+  test('a pool of 1,000 tasks each blocked pushing its result ranks in the panel longest-blocked first, within a second', async () => {
+    enableDebug({ stacks: true });
+    const outs = Array.from({ length: 1000 }, (_, i) => new Channel<number>(0, { name: `result-${i}` }));
+    for (const [i, out] of outs.entries()) {
+      void out.push(i).catch(() => {});
+      if (i % 250 === 249) await sleep(3); // four waves, a few milliseconds apart
+    }
+    await sleep(0);
+    const snap = snapshot();
+    expect(snap.channels.length).toBe(1000);
+    expect(JSON.stringify(snap).length).toBeLessThan(2 * 1024 * 1024); // the extension keeps 2 MB a tab
+    const started = performance.now();
+    const rows = panelRows(snap, 1, 60_000);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(rows.length).toBe(1000);
+    expect(rows.every((entry) => entry.endsWith(':stuck'))).toBe(true);
+    expect(rows.slice(0, 3)).toEqual(['result-0:stuck', 'result-1:stuck', 'result-2:stuck']);
+    expect(rows.at(-1)).toBe('result-999:stuck');
+    for (const out of outs) out.close();
+  });
+
   test('past 1,000 channels a snapshot leaves out idle channels first and counts them in truncated', async () => {
     enableDebug();
     const idle = Array.from({ length: 1200 }, (_, i) => new Channel<number>(1, { name: `idle-${i}` }));
