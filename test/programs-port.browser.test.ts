@@ -221,6 +221,55 @@ describe('a pool of dedicated Workers', () => {
   });
 });
 
+describe('a Worker whose job loop throws mid-stream', () => {
+  const run = async (options: { count: number; crashAt: number; tidy: boolean }) => {
+    const page = await open();
+    return page.evaluate(async (options) => {
+      const { runThrower } = await window.program('/programs/thrower.js');
+      return runThrower(options);
+    }, options);
+  };
+
+  const expectAllOnce = (squares: [number, number][], count: number) => {
+    expect(squares.map(([job]) => job).sort((a, b) => a - b)).toEqual(range(count));
+    for (const [job, square] of squares) expect(square).toBe(job * job);
+  };
+
+  test('a worker that closes its streams with the error in a finally: the page’s loop throws that error at once, and the jobs left without a result are redone elsewhere', async () => {
+    const out = await run({ count: 40, crashAt: 10, tidy: true });
+    expect(out.first.error).toMatch(/job 10 is poisoned/);
+    expect(out.first.resultsEnd).toBe('Error: job 10 is poisoned');
+    // The jobs answered before the poisoned one, nothing after it.
+    expect(out.retried).toEqual(range(40).slice(10));
+    // What the worker's channel had committed (its buffer, the poisoned job) is sent; what was
+    // on its way comes back; the rest never left the page's channel.
+    expect(out.first.sent).toBeGreaterThanOrEqual(11);
+    expect([...range(out.first.sent), ...out.first.undelivered].slice(0, 10)).toEqual(range(10));
+    expect(out.second).toMatchObject({ sent: 30, undelivered: [], resultsEnd: null, error: null });
+    expect(out.second.workerReport).toEqual({ listeners: 0, intervals: 0 });
+    expectAllOnce(out.squares, 40);
+    expect([out.first.pageListeners, out.second.pageListeners, out.windowListeners, out.intervals]).toEqual([
+      0, 0, 0, 0,
+    ]);
+  });
+
+  test('a worker that lets the error leave its loop stays alive with its streams open; the page that stops its side on the Worker’s error event (aborts toPort, closes its results) settles at once and redoes the rest', async () => {
+    const out = await run({ count: 40, crashAt: 10, tidy: false });
+    expect(out.first.error).toMatch(/job 10 is poisoned/);
+    // The page closed its results channel itself: its loop ends normally. (Closing its jobs
+    // channel instead would not do: toPort still sends what a closed channel holds.)
+    expect(out.first.resultsEnd).toBe(null);
+    // Settled right after the error event: the worker is alive and answers, no heartbeat timeout.
+    expect(out.first.settledAfter).toBeLessThan(2000);
+    expect(out.retried).toEqual(range(40).slice(10));
+    expect(out.second).toMatchObject({ sent: 30, undelivered: [], resultsEnd: null, error: null });
+    expectAllOnce(out.squares, 40);
+    expect([out.first.pageListeners, out.second.pageListeners, out.windowListeners, out.intervals]).toEqual([
+      0, 0, 0, 0,
+    ]);
+  });
+});
+
 describe('a pipeline page → Worker A → Worker B → page over MessageChannels handed to the Workers', () => {
   const run = async (options: { count: number; bytes?: number; capacity?: number }) => {
     const page = await open();

@@ -299,6 +299,39 @@ describe('programs over worker threads', () => {
     expect(liveIntervals.size).toBe(0);
   });
 
+  test('requests that carry their own reply port (a channel of channels) each get their whole answer stream, and every reply port is left clean', async () => {
+    const [main, inWorker] = channelPair();
+    const { report } = startWorker({ mode: 'replies', port: inWorker }, [inWorker]);
+    type Request = { x: number; count: number; reply: MessagePort };
+    const requests = new Channel<Request>(4);
+    const sending = toPort(requests, main, { name: 'requests', transfer: (request) => [request.reply] });
+    const replyPorts: MessagePort[] = [];
+    const ask = async (x: number, count: number): Promise<number[]> => {
+      const { port1, port2 } = new MessageChannel();
+      replyPorts.push(port1);
+      const answers = fromPort<number>(port1, { name: 'reply', capacity: 2 });
+      await requests.push({ x, count, reply: port2 });
+      const got: number[] = [];
+      for await (const answer of answers) got.push(answer);
+      port1.close();
+      return got;
+    };
+    const answers = await Promise.all(range(20).map((x) => ask(x, 10 + x)));
+    requests.close();
+    answers.forEach((got, x) => {
+      expect(got).toEqual(range(10 + x).map((i) => x * i));
+    });
+    expect(await sending).toEqual({ sent: 20, undelivered: [] });
+    const worker = await report;
+    expect(worker.requests).toBe(20);
+    for (const [x, reply] of worker.replies.entries()) {
+      expect(reply).toEqual({ listeners: 0, sent: 10 + x, undelivered: 0 });
+    }
+    expect({ listeners: worker.listeners, intervals: worker.intervals }).toEqual({ listeners: 0, intervals: 0 });
+    expect(listenersOn(main, ...replyPorts)).toBe(0);
+    expect(liveIntervals.size).toBe(0);
+  });
+
   test('a worker that throws with jobs in flight: every job without a result is resubmitted to a new worker, and each result arrives exactly once', async () => {
     const JOBS = 40;
     // The jobs not known to be done; each result removes its job.
@@ -461,6 +494,30 @@ describe('closing from either side', () => {
     for (let v = values.tryPull(); v !== undefined; v = values.tryPull()) left.push(v);
     expect([...range(sent), ...undelivered, ...left]).toEqual(range(pushed));
     expect(listenersOn(main)).toBe(0);
+    expect(liveIntervals.size).toBe(0);
+  });
+  test('closing the local channel while the receiver has stopped pulling leaves toPort waiting for what the channel still holds; aborting its signal settles it with every value accounted for', async () => {
+    const [here, there] = channelPair();
+    const stuck = fromPort<number>(there, { name: 'in', capacity: 2 }); // its consumer stopped pulling
+    const stop = new AbortController();
+    const values = new Channel<number>(4);
+    const sending = toPort(values, here, { name: 'in', signal: stop.signal });
+    await values.pushAll([0, 1, 2, 3, 4, 5]);
+    values.close();
+    let settled = false;
+    void sending.then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // past a heartbeat tick
+    expect(settled).toBe(false); // 2 values in the receiver, 4 still in the closed local channel
+    expect(values.size).toBe(4);
+    stop.abort(new Error('consumer failed'));
+    const { sent, undelivered } = await sending;
+    expect({ sent, undelivered }).toEqual({ sent: 2, undelivered: [] });
+    expect(await stuck.pullMany(10)).toEqual([0, 1]);
+    await expect(stuck.pull()).rejects.toMatchObject({ cause: new Error('consumer failed') });
+    expect(values.size).toBe(4); // never pulled: still the user's
+    expect(listenersOn(here, there)).toBe(0);
     expect(liveIntervals.size).toBe(0);
   });
 });

@@ -174,4 +174,25 @@ if (mode === 'pool') {
     await sleep(workerData.ms);
   }
   parentPort.postMessage({ consumed, ...leftovers(port) });
+} else if (mode === 'replies') {
+  // Go's channel of channels: each request carries its own reply port (transferred inside the
+  // value); the worker streams `count` answers on it, closes the stream, then the port.
+  const requests = fromPort(port, { name: 'requests', capacity: 4 });
+  const serving = [];
+  for await (const request of requests) {
+    serving.push(
+      (async () => {
+        const answers = new Channel(2);
+        const sending = toPort(answers, request.reply, { name: 'reply' });
+        for (let i = 0; i < request.count; i++) await answers.push(request.x * i);
+        answers.close();
+        const result = await sending;
+        const { listeners } = leftovers(request.reply);
+        request.reply.close();
+        return { listeners, sent: result.sent, undelivered: result.undelivered.length };
+      })(),
+    );
+  }
+  const replies = await Promise.all(serving);
+  parentPort.postMessage({ requests: replies.length, replies, ...leftovers(port) });
 }
