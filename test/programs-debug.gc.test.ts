@@ -160,6 +160,8 @@ test('a pipeline dropped after its middle stage threw reports its two stranded s
   await dropAndCollect(refs);
   expect(leaks().sort()).toEqual(['pull squares', 'push numbers']);
   expect(warnings().length).toBe(2);
+  // Without stacks, the warning says how to get them.
+  expect(warnings()[0]).toContain('Call enableDebug({ stacks: true }) to see where it parked');
 });
 
 // V8 keeps the functions of an Error's stack (and so what they close over) until the stack is
@@ -318,4 +320,30 @@ test('the same click loop stopped through its signal when the element goes repor
   expect(cleanedUp).toBe(true);
   expect(snapshot().leaked).toBeUndefined();
   expect(warn).not.toHaveBeenCalled();
+});
+
+test('a deadlock whose two tasks nothing references any more is reported as two leaked pushes, one per task', async () => {
+  enableDebug({ stacks: true });
+  const refs: WeakRef<object>[] = [];
+  (function startTransfer() {
+    const requests = new Channel<string>(0, { name: 'requests' });
+    const approvals = new Channel<string>(0, { name: 'approvals' });
+    refs.push(new WeakRef(requests), new WeakRef(approvals));
+    void (async function transfer() {
+      await requests.push('pay 10');
+      await approvals.pull();
+    })();
+    void (async function audit() {
+      await approvals.push('ok');
+      await requests.pull();
+    })();
+  })();
+  await tick();
+  await dropAndCollect(refs);
+  const leaked = (snapshot().leaked ?? []).map(
+    (leak) => `${leak.kind} ${leak.channel.name} ${leak.stack?.split(' ')[1]}`,
+  );
+  expect(leaked.sort()).toEqual(['push approvals audit', 'push requests transfer']);
+  expect(warnings().length).toBe(2);
+  expect(warnings().every((message) => message.includes('Channel created at:\n    at startTransfer ('))).toBe(true);
 });
