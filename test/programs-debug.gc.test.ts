@@ -29,7 +29,7 @@ afterEach(() => {
 /** The leaks of the current snapshot as `kind channel-name`. */
 const leaks = () => (snapshot().leaked ?? []).map((leak) => `${leak.kind} ${leak.channel.name}`);
 /** The texts of the leak warnings so far. */
-const warnings = () => warn.mock.calls.map((call: unknown[]) => String(call[0]));
+const warnings = (): string[] => warn.mock.calls.map((call: unknown[]) => String(call[0]));
 
 /** Collects until `ref`'s channel is gone and its finalizer ran, then a few more rounds. */
 async function dropAndCollect(refs: WeakRef<object>[]): Promise<void> {
