@@ -218,3 +218,19 @@ test('Clear after the restart drops the leak and keeps the rows of the contexts 
   expect(await row(panel, 'worker-orphan').count()).toBe(0);
   await expect.poll(() => row(panel, 'worker-inbox').count(), POLL).toBe(1);
 });
+
+test('disableDebug in the page removes the message listener that debug mode added to the window', async () => {
+  const cdp = await context.newCDPSession(page);
+  try {
+    const messageListeners = async () => {
+      const { result } = await cdp.send('Runtime.evaluate', { expression: 'window' });
+      const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId as string });
+      return listeners.filter((listener) => listener.type === 'message').length;
+    };
+    const before = await messageListeners();
+    await page.evaluate(() => (window as unknown as { stopDebug(): void }).stopDebug());
+    expect(await messageListeners()).toBe(before - 1);
+  } finally {
+    await cdp.detach();
+  }
+});
