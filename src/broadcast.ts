@@ -48,7 +48,8 @@ export interface Broadcast<T> {
    * source's close reason) once the source is closed and drained, or by
    * {@link Broadcast.close}. After that, it returns a channel that is already closed.
    *
-   * @throws {TypeError} if `options` is not an object, `signal` is not an `AbortSignal`,
+   * @throws {TypeError} if `options` is not an object or is an `AbortSignal` itself (pass
+   *   `{ signal }`), `signal` is not an `AbortSignal`,
    *   `capacity` is not a number or `overflow` is not a known policy; the message names
    *   `broadcast.subscribe(options)`.
    * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is
@@ -174,6 +175,7 @@ class Hub<T> implements Broadcast<T> {
     if (options !== undefined && typeof options !== 'object') throw new TypeError(`${call}options must be an object`);
     const signal = options?.signal;
     if (signal !== undefined && !isSignal(signal)) throw new TypeError(`${call}options.signal is not an AbortSignal`);
+    if (isSignal(options)) throw new TypeError(`${call}options is an AbortSignal: pass { signal } instead`);
     let subscriber: Subscriber<T>;
     try {
       subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow ?? 'block', this, signal);

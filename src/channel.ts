@@ -62,7 +62,8 @@ export interface OperationOptions {
    * Cancels the operation if aborted before it commits: the promise rejects with
    * `signal.reason`, no value is delivered or consumed, and no trace is left on the channel.
    * An already aborted signal is checked first. Anything that is not an `AbortSignal` makes
-   * the operation reject with a `TypeError` before it starts. Many operations may share one
+   * the operation reject with a `TypeError` before it starts, and so does a signal passed as the
+   * options themselves (`pull(signal)` for `pull({ signal })`). Many operations may share one
    * signal: each costs O(1), and a parked operation does not keep its channel alive through
    * the signal.
    */
@@ -387,8 +388,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   first, even on a closed channel; the value is then not delivered.
    * @throws (rejects) {@link ChannelClosedError} if the channel is closed before the commit,
    *   including while waiting; the value is then not delivered.
-   * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`, or `value` is a
-   *   thenable.
+   * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`, `options` is an
+   *   `AbortSignal` itself (pass `{ signal }`), or `value` is a thenable.
    * @example
    * ```ts
    * const jobs = new Channel<string>(1);
@@ -432,7 +433,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   it — checked first; no value is consumed.
    * @throws (rejects) {@link ChannelClosedError} once the channel is closed and drained; its
    *   `cause` is the reason given to `close(reason)`, if any.
-   * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`.
+   * @throws (rejects) {TypeError} if `options.signal` is not an `AbortSignal`, or `options` is an
+   *   `AbortSignal` itself (pass `{ signal }`).
    * @example
    * ```ts
    * const replies = new Channel<string>();
@@ -578,7 +580,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   first; nothing is taken.
    * @throws (rejects) {@link ChannelClosedError} once the channel is closed and drained.
    * @throws (rejects) {RangeError} if `max` is not a positive integer; {TypeError} if it is not
-   *   a number, or `options.signal` is not an `AbortSignal`.
+   *   a number, `options.signal` is not an `AbortSignal`, or `options` is one itself.
    * @example
    * ```ts
    * const jobs = new Channel<number>(256);
@@ -618,7 +620,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   committed (the rest were not delivered). A primitive `signal.reason` can carry no
    *   property: it rejects as is.
    * @throws (rejects) {TypeError} if `values` is not iterable, one of them is a thenable (with
-   *   `pushed`), or `options.signal` is not an `AbortSignal`.
+   *   `pushed`), `options.signal` is not an `AbortSignal`, or `options` is one itself.
    * @example
    * ```ts
    * const results = new Channel<number>(8);
@@ -667,6 +669,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *
    * @param reason why the channel closed: becomes the `cause` of the `ChannelClosedError`s
    *   and is thrown by iterators.
+   * @throws {TypeError} if called without its channel as `this` — `setTimeout(channel.close)`,
+   *   `signal.addEventListener('abort', channel.close)` — before anything changes; pass
+   *   `() => channel.close()` instead.
    * @example
    * ```ts
    * const jobs = new Channel<number>(4);
@@ -676,6 +681,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   close(reason?: unknown): void {
+    // `setTimeout(channel.close, ms)`, `signal.addEventListener('abort', channel.close)`: a close
+    // detached from its channel would read and write the fields of whatever `this` is (a
+    // signal, a window) and close nothing. Refused, loudly, before it touches anything.
+    if (!(this instanceof Channel))
+      throw new TypeError('close: called without its channel: pass () => channel.close(), not channel.close');
     if (this.isClosed) return;
     this.isClosed = true;
     this.reason = reason;
@@ -853,10 +863,12 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
 }
 
 /**
- * Why a blocking operation cannot start, as the promise it returns: `options` is not an object
- * or its `signal` is not an `AbortSignal` (`TypeError`), or the signal is already aborted (its
- * reason) — checked before anything else, even on a closed channel — or the pushed `value` is a
- * thenable. `undefined` if it can.
+ * Why a blocking operation cannot start, as the promise it returns: `options` is not an object,
+ * is an `AbortSignal` itself (Go's positional `ctx`: `pull(signal)` for `pull({ signal })`,
+ * which would otherwise be an options bag without a signal — an operation that can never be
+ * cancelled), or its `signal` is not an `AbortSignal` (`TypeError`); or the signal is already
+ * aborted (its reason) — checked before anything else, even on a closed channel — or the pushed
+ * `value` is a thenable. `undefined` if it can.
  *
  * @internal
  */
@@ -867,9 +879,11 @@ export function refusal(operation: string, options: unknown, value?: unknown): P
       ? new TypeError(`${operation}: options must be an object`)
       : signal !== undefined && !isSignal(signal)
         ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
-        : signal?.aborted
-          ? signal.reason
-          : thenable(operation, value);
+        : signal === undefined && options != null && isSignal(options)
+          ? new TypeError(`${operation}: options is an AbortSignal: pass { signal } instead`)
+          : signal?.aborted
+            ? signal.reason
+            : thenable(operation, value);
   return error === undefined ? undefined : Promise.reject(error);
 }
 

@@ -252,8 +252,15 @@ function poll(cases: SelectCases, operation: string): number {
     const selectCase = cases[index];
     if (selectCase == null) continue;
     if (!(selectCase instanceof Case)) {
+      // The slip `select([a.pull(), b.pull()])`: each of those calls has started an operation of
+      // its own, which nothing here can withdraw (a promise has no handle to its waiter), so
+      // the message says so — each one will take (or deliver) a value unless it is given a signal.
+      const started =
+        typeof (selectCase as { then?: unknown }).then === 'function'
+          ? ' (a promise: channel.pull() and channel.push() run on their own, and still wait)'
+          : '';
       throw new TypeError(
-        `${operation}(cases): case ${index} is not a case: build cases with pull(channel) or push(channel, value)`,
+        `${operation}(cases): case ${index} is not a case${started}: build cases with pull(channel) or push(channel, value)`,
       );
     }
     if (chosen === NO_CASES) chosen = -1;
@@ -311,8 +318,9 @@ function commit(cases: SelectCases, index: number): SelectResult {
  * @returns the committed case; for a tuple of cases `value` narrows by `index`.
  * @throws (rejects) `signal.reason` if the signal is (or gets) aborted first — checked first.
  * @throws (rejects) {TypeError} if `cases` is not an array, no case is left after skipping
- *   `null`/`undefined` (it could never complete), an entry is not a case, or `options.signal`
- *   is not an `AbortSignal`.
+ *   `null`/`undefined` (it could never complete), an entry is not a case (a promise of
+ *   `channel.pull()` among them: that pull still waits, and takes the next value), `options.signal`
+ *   is not an `AbortSignal`, or `options` is an `AbortSignal` itself (pass `{ signal }`).
  * @throws (rejects) {ChannelClosedError} if a push case's channel is closed when `select` is
  *   called or while it waits.
  * @example

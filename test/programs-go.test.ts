@@ -24,6 +24,8 @@ import {
   after as timeAfter,
 } from 'chanasync';
 import { describe, expect, test } from 'vitest';
+// The regressions of the fixes this round made, against the sources (dist/ is rebuilt later).
+import * as src from '../src/index.js';
 import { abortListeners, countTimers, parked, sleep, WaitGroup, within } from './helpers/programs-go.js';
 
 /** Whether `error` is the rejection of an operation stopped by `signal` (its reason). */
@@ -1527,5 +1529,85 @@ describe('slips users make in these programs', () => {
     expect(error).toEqual(new TypeError('pushAll(values): values is not iterable'));
     expect(target.size).toBe(0);
     expect(source.size).toBe(2);
+  });
+});
+
+describe('regressions: slips that used to hang or fail obscurely (sources)', () => {
+  const { Channel: Chan } = src;
+
+  test('an AbortSignal passed as the options — pull(signal) for pull({ signal }) — is refused with a TypeError naming the call, not ignored', async () => {
+    const controller = new AbortController();
+    const signal = controller.signal as never;
+    const jobs = new Chan<number>(0, { name: 'jobs' });
+    const refusals = await Promise.all([
+      jobs.push(1, signal).catch((e: unknown) => e),
+      jobs.pull(signal).catch((e: unknown) => e),
+      jobs.pullMany(4, signal).catch((e: unknown) => e),
+      jobs.pushAll([1], signal).catch((e: unknown) => e),
+      src.select([src.pull(jobs)], signal).catch((e: unknown) => e),
+    ]);
+    expect(refusals).toEqual([
+      new TypeError('push: options is an AbortSignal: pass { signal } instead'),
+      new TypeError('pull: options is an AbortSignal: pass { signal } instead'),
+      new TypeError('pullMany: options is an AbortSignal: pass { signal } instead'),
+      new TypeError('pushAll: options is an AbortSignal: pass { signal } instead'),
+      new TypeError('select: options is an AbortSignal: pass { signal } instead'),
+    ]);
+    expect(parked(jobs)).toBe(0); // nothing parked that the signal could never cancel
+  });
+
+  test('broadcast.subscribe(signal) is refused with a TypeError naming the call, not a subscriber that never leaves', () => {
+    const hub = src.broadcast(new Chan<number>());
+    expect(() => hub.subscribe(new AbortController().signal as never)).toThrow(
+      new TypeError('broadcast.subscribe(options): options is an AbortSignal: pass { signal } instead'),
+    );
+  });
+
+  // BUG for the lead: after(ms, signal) and ticker(ms, signal) ignore a signal passed as the
+  // options (checkOptions in src/interop/check.ts reads options.signal only), so the timer is
+  // never cancelled; from(source, signal) and fromEvent(target, type, signal) likewise.
+  test.fails('after(ms, signal) and ticker(ms, signal) are refused with a TypeError naming the call', () => {
+    const signal = new AbortController().signal as never;
+    const made: { close(): void }[] = [];
+    try {
+      expect(() => made.push(src.after(10, signal))).toThrow(TypeError);
+      expect(() => made.push(src.ticker(10, signal))).toThrow(TypeError);
+    } finally {
+      for (const channel of made) channel.close();
+    }
+  });
+
+  test('a close detached from its channel throws a TypeError saying how to pass it, and touches nothing', () => {
+    const results = new Chan<number>(1);
+    const { close } = results;
+    expect(() => close()).toThrow(
+      new TypeError('close: called without its channel: pass () => channel.close(), not channel.close'),
+    );
+    const signal = new AbortController().signal;
+    expect(() => close.call(signal as never)).toThrow(TypeError); // addEventListener('abort', channel.close)
+    expect(Object.keys(signal)).toEqual([]); // no field of a channel written onto the signal
+    expect(results.closed).toBe(false);
+  });
+
+  test("a timer channel's close detached from it throws the same TypeError and leaves the timer running", async () => {
+    const timers = countTimers();
+    const timeout = src.after(5);
+    expect(() => Reflect.apply(timeout.close, undefined, [])).toThrow(/^close: called without its channel/);
+    expect(timers.pending()).toBe(1);
+    expect(typeof (await timeout.pull())).toBe('number');
+    expect(timers.pending()).toBe(0);
+  });
+
+  test('select given channel.pull() promises instead of pull(channel) cases says those pulls already run and still wait', async () => {
+    const replies = new Chan<string>();
+    const stray = replies.pull();
+    const error = await src.select([stray as never]).catch((e: unknown) => e);
+    expect(error).toEqual(
+      new TypeError(
+        'select(cases): case 0 is not a case (a promise: channel.pull() and channel.push() run on their own, and still wait): build cases with pull(channel) or push(channel, value)',
+      ),
+    );
+    await replies.push('hello'); // …and indeed the stray pull takes the next value
+    expect(await stray).toBe('hello');
   });
 });

@@ -55,11 +55,15 @@ export class TimerChannel extends Channel<number> implements Cancellable {
     this.timer = set(() => (ms > LONGEST ? this.wait(ms - LONGEST, then) : then()), Math.min(ms, LONGEST));
   }
 
-  /** Closes the channel (see {@link Channel.close}), clears the timer and stops watching the signal. */
+  /**
+   * Closes the channel (see {@link Channel.close}), clears the timer and stops watching the
+   * signal. The close comes first: it refuses a `this` that is not a channel (a detached
+   * `timer.close`) before anything is touched.
+   */
   override close(reason?: unknown): void {
+    super.close(reason);
     clearTimeout(this.timer);
     if (this.ref) unwatch(this.signal as AbortSignal, this.ref);
-    super.close(reason);
   }
 
   /** The signal aborted: close the channel. */
