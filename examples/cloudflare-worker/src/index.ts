@@ -7,7 +7,8 @@
  *   one JSON document). `fanout.ts` holds the channels.
  * - **Job queue** (many requests, one durable channel): `POST /jobs` pushes a job into a channel
  *   kept by a Durable Object (`chanasync/durable`), `POST /jobs/take` pulls a batch, `GET
- *   /jobs/stats` shows the queue. `jobs.ts` holds it.
+ *   /jobs/stream` streams jobs as they arrive, `GET /jobs/stats` shows the queue. `jobs.ts`
+ *   holds it.
  *
  * Routes:
  * - `GET /?n=8&k=3&deadline=1000&format=ndjson&delay=100,200,300&fail=2` — the fan-out
@@ -15,14 +16,15 @@
  *   only, calling no upstream.
  * - `GET /upstream/:index?delay=ms&fail=1` — the simulated upstream the fan-out calls by default.
  * - `GET /upstream/stats?run=id` — what the simulated upstreams saw during one fan-out.
- * - `POST /jobs`, `POST /jobs/take?max=10&wait=1000`, `GET /jobs/stats` — the job queue.
+ * - `POST /jobs`, `POST /jobs/take?max=10&wait=1000`, `GET /jobs/stream`, `GET /jobs/stats` —
+ *   the job queue.
  *
  * A method a route does not take is a 405 with an `Allow` header; `HEAD` works wherever `GET` does.
  */
 import { toReadableStream } from 'chanasync';
 import { ChannelObject, type DurableObjectNamespaceLike } from 'chanasync/durable';
 import { type CallUpstream, fanOut, type Line } from './fanout.js';
-import { jobStats, pushJob, takeJobs } from './jobs.js';
+import { jobStats, pushJob, streamJobs, takeJobs } from './jobs.js';
 import { type FanOutQuery, parseQuery, QueryError } from './query.js';
 import { simulatedUpstream, upstreamStats } from './upstream.js';
 
@@ -33,6 +35,12 @@ export { ChannelObject };
 /** The part of a service binding this Worker uses (Cloudflare's `Fetcher`). */
 interface Fetcher {
   fetch(input: URL | string, init?: RequestInit): Promise<Response>;
+}
+
+/** The part of the execution context (Cloudflare's `ExecutionContext`) this Worker uses. */
+export interface WaitUntil {
+  /** Keeps the invocation alive until `promise` settles, also after the client left. */
+  waitUntil(promise: Promise<unknown>): void;
 }
 
 /** The bindings declared in `wrangler.jsonc`. */
@@ -53,7 +61,7 @@ export interface Env {
 /** A route: the methods it takes, and its handler (`HEAD` is answered by the `GET` handler, minus the body). */
 interface Route {
   methods: readonly string[];
-  handle(request: Request, url: URL, env: Env): Promise<Response> | Response;
+  handle(request: Request, url: URL, env: Env, ctx: WaitUntil): Promise<Response> | Response;
 }
 
 /** The routes by path; `/upstream/:index` is matched separately. */
@@ -63,6 +71,7 @@ const routes: Record<string, Route> = {
   '/jobs': { methods: ['POST'], handle: (request, _url, env) => pushJob(request, env.CHANNELS) },
   '/jobs/take': { methods: ['POST'], handle: (request, url, env) => takeJobs(request, url, env.CHANNELS) },
   '/jobs/stats': { methods: ['GET', 'HEAD'], handle: (_request, _url, env) => jobStats(env.CHANNELS) },
+  '/jobs/stream': { methods: ['GET'], handle: (request, url, env, ctx) => streamJobs(request, url, env.CHANNELS, ctx) },
 };
 
 const upstreamRoute: Route = {
@@ -78,7 +87,7 @@ export default {
    * @param request the incoming request.
    * @param env the bindings of `wrangler.jsonc`.
    */
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: WaitUntil): Promise<Response> {
     const url = new URL(request.url);
     const route = routes[url.pathname] ?? (/^\/upstream\/\d+$/.test(url.pathname) ? upstreamRoute : undefined);
     if (route === undefined) {
@@ -91,7 +100,7 @@ export default {
         { status: 405, headers: { allow } },
       );
     }
-    return route.handle(request, url, env);
+    return route.handle(request, url, env, ctx);
   },
 };
 

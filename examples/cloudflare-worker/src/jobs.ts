@@ -13,6 +13,9 @@
  * - `POST /jobs/take?max=10&wait=1000` pulls up to `max` jobs in FIFO order, waiting up to
  *   `wait` ms for the first. A job leaves the queue only once this request has received it (it
  *   is leased until then): a consumer that disconnects mid-take loses nothing.
+ * - `GET /jobs/stream` takes jobs as they arrive and streams them to its client as NDJSON, one
+ *   job per line, until the client leaves: a job is taken only when the client is ready for
+ *   the next line, so the jobs not yet sent stay queued for other consumers.
  * - `GET /jobs/stats` shows the queue: stored jobs, jobs leased to a taking request, waiting
  *   pushes and takes.
  *
@@ -106,6 +109,109 @@ export async function takeJobs(
     if (error instanceof ChannelClosedError) return Response.json({ error: 'the queue is closed' }, { status: 410 });
     throw error;
   }
+}
+
+/**
+ * `GET /jobs/stream?heartbeat=15000`: takes jobs as they arrive and streams them as NDJSON (one
+ * JSON line per job), until the client leaves or the queue is closed and drained: then a last
+ * line `{"closed":true}`, or `{"error":"…"}` with the close reason's message (or the error that
+ * stopped the stream). While it waits for a job it writes an empty line every `heartbeat` ms
+ * (100 to 60000, default 15000): clients skip empty lines.
+ *
+ * Why it is written this way — the shapes that look simpler lose jobs when the client leaves:
+ * - One stream with `highWaterMark: 0`, whose `pull` takes one job only when the client is
+ *   ready for the next line. A `TransformStream` (or `TextEncoderStream`) piped after
+ *   `ReadableStream.from(channel)` keeps a queue of its own: jobs pulled ahead into it were
+ *   taken from the channel, and are gone when the client leaves.
+ * - The channel's own iterator, ended by `return()` when the client leaves: `return()`
+ *   withdraws a take that still waits (nothing is consumed). An `async function*` around a
+ *   `for await` cannot do that: its `return()` waits for the pending take, which then takes the
+ *   next job for nobody.
+ * - The heartbeat: a Worker may learn that its client left only when it next writes to it (so
+ *   it is under `wrangler dev` and Miniflare), and a connection that carries no byte for 100 s
+ *   is closed by Cloudflare's proxy. Without it, a stream whose client left would wait on, and
+ *   take the next job for nobody.
+ */
+export function streamJobs(
+  request: Request,
+  url: URL,
+  namespace: DurableObjectNamespaceLike | undefined,
+  ctx: { waitUntil(promise: Promise<unknown>): void },
+): Response {
+  const channel = jobs(namespace);
+  if (channel instanceof Response) return channel;
+  const heartbeatMs = wholeParam(url, 'heartbeat', 15_000, 100, 60_000);
+  if (typeof heartbeatMs === 'string') return Response.json({ error: heartbeatMs }, { status: 400 });
+  const iterator = channel[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Set when the runtime cancelled the body: nothing may be written to it any more. */
+  let cancelled = false;
+  // Ends the iteration (withdrawing a take that waits) and everything this stream holds. The
+  // runtime tells a Worker that its client left in two ways: `request.signal` aborts (the
+  // `enable_request_signal` flag), and the response body is cancelled (a write failed).
+  // `waitUntil`: once the client is gone, the runtime cancels the request's pending I/O, and the
+  // withdrawal of a waiting take (one call to the object) would be cancelled with it.
+  const stop = () => {
+    clearInterval(heartbeat);
+    request.signal.removeEventListener('abort', stop);
+    const ended = Promise.resolve(iterator.return?.());
+    ctx.waitUntil(ended);
+    return ended;
+  };
+  request.signal.addEventListener('abort', stop, { once: true });
+  // Whether a take waits, that is whether the client waits for a line: heartbeats are written
+  // only then, so none pile up for a slow reader.
+  let waiting = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        heartbeat = setInterval(() => {
+          if (waiting) controller.enqueue(encoder.encode('\n'));
+        }, heartbeatMs);
+      },
+      async pull(controller) {
+        let next: IteratorResult<unknown>;
+        waiting = true;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          // The queue was closed with a reason (the iterator throws it after the last job), or
+          // the object could not be reached: a last line says so, and the body ends cleanly (an
+          // errored body is logged as uncaught).
+          await stop();
+          if (cancelled) return;
+          controller.enqueue(line({ error: error instanceof Error ? error.message : String(error) }));
+          controller.close();
+          return;
+        } finally {
+          waiting = false;
+        }
+        if (next.done) {
+          // Closed and drained, or ended because the client left (nobody reads on).
+          const left = cancelled || request.signal.aborted;
+          await stop();
+          if (cancelled) return;
+          if (!left) controller.enqueue(line({ closed: true }));
+          controller.close();
+          return;
+        }
+        // A job the iterator had acknowledged before the cancel could withdraw it (the commit
+        // came first): the client is gone, so it cannot be sent; nothing else can take it now.
+        if (cancelled) return;
+        controller.enqueue(line(next.value));
+      },
+      async cancel() {
+        cancelled = true;
+        await stop();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, {
+    headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' },
+  });
 }
 
 /** `GET /jobs/stats`: the queue's `stats()` (size, leased, waiting pushes and takes, capacity). */

@@ -1,0 +1,206 @@
+/**
+ * The example's job queue driven the way its README tells a user to: the README's `curl`
+ * session replayed request by request (same paths, headers and bodies, the same answers), then
+ * `GET /jobs/stream`, whose client leaves, and consumers that go away mid-take. The Worker runs
+ * inside workerd through Miniflare in-process (bundled by esbuild with wrangler.jsonc's alias),
+ * with a storage of its own: the `jobs` queue starts empty here.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const example = join(import.meta.dirname, '..');
+const root = join(example, '..', '..');
+
+let miniflare: Miniflare;
+/** What workerd printed, for the tests that check nothing was reported as uncaught. */
+let runtimeOutput = '';
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'durable.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  const built = await esbuild.build({
+    entryPoints: [join(example, 'src', 'index.ts')],
+    alias: { chanasync: join(root, 'dist', 'index.js'), 'chanasync/durable': join(root, 'dist', 'durable.js') },
+    external: ['cloudflare:*'],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+  });
+  miniflare = new Miniflare({
+    name: 'chanasync-fanout',
+    modules: true,
+    script: built.outputFiles[0]?.text ?? '',
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['enable_request_signal'],
+    serviceBindings: { SELF: 'chanasync-fanout' },
+    bindings: { UPSTREAM_URLS: '' },
+    durableObjects: { CHANNELS: { className: 'ChannelObject', useSQLite: true } },
+    handleStructuredLogs({ level, message }) {
+      runtimeOutput += `${level}: ${message}\n`;
+    },
+  });
+  await miniflare.ready;
+}, 60_000);
+
+afterAll(async () => {
+  await miniflare?.dispose();
+});
+
+/** `curl -X POST [-H …] [-d body] URL`. */
+function post(path: string, body?: string, headers: Record<string, string> = {}) {
+  return miniflare.dispatchFetch(`http://127.0.0.1:8787${path}`, {
+    method: 'POST',
+    headers,
+    ...(body !== undefined && { body }),
+  });
+}
+
+async function stats(): Promise<Record<string, unknown>> {
+  return (await (await miniflare.dispatchFetch('http://127.0.0.1:8787/jobs/stats')).json()) as Record<string, unknown>;
+}
+
+const atRest = {
+  name: 'jobs',
+  capacity: 1000,
+  size: 0,
+  leased: 0,
+  closed: false,
+  waitingPushers: 0,
+  waitingPullers: 0,
+};
+
+async function until(probe: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - start > timeoutMs) throw new Error('until: condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Reads NDJSON lines until `count` have arrived (or the body ends); empty lines (heartbeats) are skipped. */
+async function readLines(reader: ReadableStreamDefaultReader<Uint8Array>, count: number): Promise<unknown[]> {
+  const decoder = new TextDecoder();
+  let text = '';
+  const complete = () =>
+    text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter((line) => line !== '');
+  while (complete().length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  return complete().map((line) => JSON.parse(line));
+}
+
+describe('the README’s curl session, replayed', () => {
+  test('push three jobs (the second twice, with one key), see two in stats, take both in one batch, then wait for none', async () => {
+    const first = await post('/jobs', '{"task":"resize","id":1}');
+    expect(first.status).toBe(202);
+    expect(Object.keys((await first.json()) as object)).toEqual(['id']);
+    const keyed = { 'Idempotency-Key': 'job-2' };
+    const second = await post('/jobs', '{"task":"email","id":2}', keyed);
+    expect([second.status, await second.json()]).toEqual([202, { id: 'job-2' }]);
+    const retried = await post('/jobs', '{"task":"email","id":2}', keyed);
+    expect([retried.status, await retried.json()]).toEqual([202, { id: 'job-2' }]);
+
+    expect(await stats()).toEqual({ ...atRest, size: 2 }); // {"name":"jobs","capacity":1000,"size":2,…}
+
+    const taken = await post('/jobs/take?max=10');
+    expect(await taken.json()).toEqual({
+      jobs: [
+        { task: 'resize', id: 1 },
+        { task: 'email', id: 2 },
+      ],
+    });
+
+    const began = Date.now();
+    const none = await post('/jobs/take?wait=3000'); // waits 3 s for a job: 204 if none comes
+    expect(none.status).toBe(204);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(2900);
+    expect(await stats()).toEqual(atRest);
+  }, 20_000);
+});
+
+describe('GET /jobs/stream', () => {
+  test('streams jobs as NDJSON as they are posted; when the client leaves, its heartbeat fails, the waiting take is withdrawn and later jobs stay queued', async () => {
+    const logged = runtimeOutput.length;
+    const response = await miniflare.dispatchFetch('http://127.0.0.1:8787/jobs/stream?heartbeat=100');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const lines = readLines(reader, 2);
+    for (const n of [1, 2]) expect((await post('/jobs', JSON.stringify({ n }))).status).toBe(202);
+    expect(await lines).toEqual([{ n: 1 }, { n: 2 }]);
+
+    // The stream waits for job 3 in the object; the client leaves.
+    await until(async () => (await stats()).waitingPullers === 1);
+    await reader.cancel();
+    await until(async () => (await stats()).waitingPullers === 0);
+    for (const n of [3, 4]) expect((await post('/jobs', JSON.stringify({ n }))).status).toBe(202);
+    expect(await stats()).toEqual({ ...atRest, size: 2 });
+    expect(await (await post('/jobs/take?max=10')).json()).toEqual({ jobs: [{ n: 3 }, { n: 4 }] });
+    expect(runtimeOutput.slice(logged)).not.toMatch(/Uncaught/);
+  });
+
+  test('while it waits for a job it writes an empty line every heartbeat', async () => {
+    const response = await miniflare.dispatchFetch('http://127.0.0.1:8787/jobs/stream?heartbeat=100');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (text.length < 3) text += decoder.decode((await reader.read()).value, { stream: true });
+    expect(text).toBe('\n\n\n');
+    await reader.cancel();
+    await until(async () => (await stats()).waitingPullers === 0);
+    expect(await stats()).toEqual(atRest);
+  });
+
+  test('a heartbeat out of range is a 400 that says why', async () => {
+    const response = await miniflare.dispatchFetch('http://127.0.0.1:8787/jobs/stream?heartbeat=5');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'heartbeat must be from 100 to 60000, got 5' });
+  });
+
+  test('POST /jobs/stream is a 405 that lists GET', async () => {
+    const response = await post('/jobs/stream');
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('consumers that go away', () => {
+  test('pinned: locally, a take whose client left waits on until its `wait` and takes the next job for nobody (the Worker is not told)', async () => {
+    // In production `request.signal` aborts when the client disconnects (enable_request_signal)
+    // and the take is withdrawn; Miniflare and `wrangler dev` do not tell the Worker. The
+    // README's advice: a short `wait`, or GET /jobs/stream, whose heartbeat finds out.
+    const client = new AbortController();
+    const taking = miniflare
+      .dispatchFetch('http://127.0.0.1:8787/jobs/take?wait=1500', { method: 'POST', signal: client.signal })
+      .catch((error: unknown) => error);
+    await until(async () => (await stats()).waitingPullers === 1);
+    client.abort();
+    expect(await taking).toMatchObject({ name: 'AbortError' });
+    expect((await post('/jobs', '{"task":"lost"}')).status).toBe(202);
+    expect(await stats()).toEqual(atRest); // taken at once by the abandoned take
+    expect((await post('/jobs/take?wait=100')).status).toBe(204);
+  });
+});
+
+test('the README lists every job route the Worker serves', () => {
+  const readme = readFileSync(join(example, 'README.md'), 'utf8');
+  for (const route of [
+    '`POST /jobs`',
+    '`POST /jobs/take?max=10&wait=1000`',
+    '`GET /jobs/stream`',
+    '`GET /jobs/stats`',
+  ]) {
+    expect(readme).toContain(route);
+  }
+});
