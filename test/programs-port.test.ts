@@ -602,6 +602,28 @@ describe('slips users make', () => {
     expect(listenersOn(there)).toBe(0);
   });
 
+  test('passing a fromPort channel’s close without its channel (finally(remote.close)) fails with the same clear error as for any channel', async () => {
+    const [here, there] = channelPair();
+    const local = new Channel<number>(1);
+    const remote = fromPort<number>(there);
+    const sending = toPort(local, here);
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    const error = await Promise.resolve()
+      .finally(remote.close)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toEqual(
+      new TypeError('close: called without its channel: pass () => channel.close(), not channel.close'),
+    );
+    expect(remote.closed).toBe(false); // nothing changed
+    remote.close();
+    expect(await sending).toEqual({ sent: 1, undelivered: [] });
+    expect(listenersOn(here, there)).toBe(0);
+  });
+
   test('closing the receiving channel twice, and the local channel twice, is harmless', async () => {
     const [here, there] = channelPair();
     const local = new Channel<number>(4);

@@ -78,6 +78,9 @@ class PortChannel<T> extends Channel<T> {
 
   /** Closes the channel (see {@link Channel.close}) and tells the sender, once. */
   override close(reason?: unknown): void {
+    // Detached from its channel (`promise.finally(channel.close)`): Channel's close refuses it
+    // with its clear TypeError, instead of this one failing on `this` with an unclear one.
+    if (!(this instanceof PortChannel)) return super.close(reason);
     if (this.isClosed) return;
     super.close(reason);
     this.receiver.closed();
