@@ -9,7 +9,7 @@
  * Leaks need a garbage collector: they are in programs-debug.gc.test.ts.
  */
 
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker as Thread } from 'node:worker_threads';
 import {
   after as afterMs,
   Channel,
@@ -23,7 +23,7 @@ import {
 } from 'chanasync';
 import { type DebugSnapshot, disableDebug, enableDebug, relayDebug, snapshot } from 'chanasync/debug';
 import { isPageToInspectorMessage } from 'chanasync/protocol';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
 import type { FrameInfo } from '../inspector-extension/src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, type Row, rowsOf, withSnapshot } from '../inspector-extension/src/panel/model.js';
 
@@ -588,14 +588,14 @@ describe("a Worker's channels in the page (relayDebug)", () => {
       tasks.pull().catch(() => {});
     `;
     const { port1, port2 } = new MessageChannel();
-    const thread = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
+    const thread = new Thread(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
       workerData: { port: port2 },
       transferList: [port2],
     });
     const page = new EventTarget(); // the page's window: the inspector listens and speaks here
     const seen: DebugSnapshot[] = [];
     const target = { postMessage: (message: unknown) => void seen.push(message as DebugSnapshot) };
-    const stop = relayDebug(port1 as unknown as Parameters<typeof relayDebug>[0], {
+    const stop = relayDebug(port1, {
       target,
       listen: page,
       url: 'crunch-worker.js',
@@ -666,6 +666,32 @@ describe('slips in debug-mode calls fail at once, naming the function and the pr
       listen: new EventTarget(),
     };
     expect(() => enableDebug(right)).not.toThrow();
+  });
+});
+
+describe('the TypeScript experience of debug-mode programs', () => {
+  test('the documented setups type-check without casts: a window, a module Worker, a stop function and a signal', () => {
+    function page(): void {
+      enableDebug({ target: window, listen: window, stacks: true, intervalMs: 250 });
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      const stop: () => void = relayDebug(worker, { url: 'worker.js#1', signal: new AbortController().signal });
+      stop();
+    }
+    expectTypeOf(page).returns.toEqualTypeOf<void>();
+    type ChannelRow = DebugSnapshot['channels'][number];
+    expectTypeOf<ChannelRow['pushers'][number]['kind']>().toEqualTypeOf<'push' | 'pull' | 'select'>();
+    expectTypeOf<ChannelRow['capacity']>().toEqualTypeOf<number | null>();
+    expectTypeOf<ChannelRow['overflow']>().toEqualTypeOf<'block' | 'drop-oldest' | 'drop-newest'>();
+    expectTypeOf<NonNullable<DebugSnapshot['leaked']>[number]['channel']['name']>().toEqualTypeOf<string>();
+  });
+
+  test('a URL object given as relayDebug’s url is rejected by the types and by a TypeError naming relayDebug', () => {
+    const worker = Object.assign(new EventTarget(), { postMessage() {} });
+    const options = { target: { postMessage() {} }, listen: new EventTarget() };
+    // @ts-expect-error url is a string
+    expect(() => relayDebug(worker, { ...options, url: new URL('https://app.example/worker.js') })).toThrow(
+      new TypeError('relayDebug(worker, options): url must be a string, got object'),
+    );
   });
 });
 
