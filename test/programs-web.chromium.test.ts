@@ -600,3 +600,53 @@ test('in Chromium, a fetch handler that streams a channel keeps the lines the ca
   expect(rest).toEqual([`line ${produced - 1}\n`, `line ${produced}\n`]);
   expect(produced - rest.length - 1).toBeLessThanOrEqual(1);
 });
+
+test("in Chromium, for await over fromEvent(port, 'message') receives a MessageChannel's messages without a call to start(), also for a port from another frame", async () => {
+  const result = await page.evaluate(async () => {
+    const { fromEvent } = window.chanasyncDist;
+    // Without start() a browser's port delivers nothing: fail in 2 s rather than hang.
+    const within = <T>(promise: Promise<T>) =>
+      Promise.race([promise, new Promise<string>((resolve) => setTimeout(() => resolve('nothing arrived'), 2_000))]);
+    const { port1, port2 } = new MessageChannel();
+    const counted = window.countListeners(port1);
+    const messages = fromEvent(port1, 'message', { capacity: 8, overflow: 'block' });
+    for (const n of [1, 2, 3]) port2.postMessage(n);
+    const got = await within(
+      (async () => {
+        const data: unknown[] = [];
+        for await (const event of messages) {
+          data.push(event.data);
+          if (data.length === 3) break;
+        }
+        return data;
+      })(),
+    );
+    messages.close();
+    const frame = document.body.appendChild(document.createElement('iframe'));
+    const other = new (frame.contentWindow as unknown as { MessageChannel: typeof MessageChannel }).MessageChannel();
+    const remote = fromEvent(other.port1, 'message');
+    other.port2.postMessage('hello from the frame');
+    const hello = await within(remote.pull().then((event) => event.data as string));
+    remote.close();
+    frame.remove();
+    return { got, hello, live: counted.live('message') };
+  });
+  expect(result).toEqual({ got: [1, 2, 3], hello: 'hello from the frame', live: 0 });
+});
+
+test('in Chromium, a download given AbortSignal.timeout through fetch throws the TimeoutError from the for await over Channel.from(body), and the connection closes', async () => {
+  const closedBefore = endlessClosed;
+  const result = await page.evaluate(async () => {
+    const { Channel } = window.chanasyncDist;
+    const response = await fetch('/endless', { signal: AbortSignal.timeout(100) });
+    let chunks = 0;
+    try {
+      for await (const _ of Channel.from(response.body!.pipeThrough(new TextDecoderStream()))) chunks++;
+      return { ended: 'normally', chunks: chunks > 0 };
+    } catch (error) {
+      return { ended: (error as DOMException).name, chunks: chunks > 0 };
+    }
+  });
+  expect(result).toEqual({ ended: 'TimeoutError', chunks: true });
+  await expect.poll(() => endlessClosed, { timeout: 2_000 }).toBe(closedBefore + 1);
+});

@@ -811,6 +811,28 @@ test('after, ticker, fromEvent and Channel.from with AbortSignal.timeout close t
   }
 });
 
+test('a Channel.from whose own signal times out ends the loop normally: the program tells a cut from the end by signal.aborted', async () => {
+  let cancelled: unknown = 'not cancelled';
+  let row = 0;
+  const endless = new ReadableStream<string>({
+    async pull(controller) {
+      await sleep(1);
+      controller.enqueue(`row ${row++}`);
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  const signal = AbortSignal.timeout(30);
+  const rows: string[] = [];
+  for await (const line of Channel.from(endless, { signal })) rows.push(line);
+  expect(rows.length).toBeGreaterThan(0);
+  expect(rows.at(-1)).toBe(`row ${rows.length - 1}`); // none lost or out of order before the cut
+  expect(signal.aborted).toBe(true);
+  await until(() => cancelled !== 'not cancelled');
+  expect((cancelled as DOMException).name).toBe('TimeoutError');
+});
+
 // ---------------------------------------------------------------------------------------------
 // Channel.from of a generator with cleanup.
 
@@ -902,6 +924,22 @@ test('passing the AbortController instead of its signal fails at once, naming th
     expect(call).toThrow(TypeError);
     expect(call).toThrow(new RegExp(`^${name}\\(.*signal must be an AbortSignal, got AbortController`));
   }
+});
+
+test('passing the signal itself as the options of fromEvent, Channel.from, after or ticker fails at once instead of never aborting', () => {
+  const controller = new AbortController();
+  const target = countListeners(new EventTarget());
+  const calls: [string, () => unknown][] = [
+    ['fromEvent', () => fromEvent(target, 'x', controller.signal as never)],
+    ['from', () => Channel.from([1], controller.signal as never)],
+    ['after', () => after(60_000, controller.signal as never)],
+    ['ticker', () => ticker(60_000, controller.signal as never)],
+  ];
+  for (const [name, call] of calls) {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(new RegExp(`^${name}\\(.*: options is an AbortSignal: pass \\{ signal \\} instead$`));
+  }
+  expect(target.live('x')).toBe(0);
 });
 
 test('passing the AbortController to push, pull and select rejects at once with a TypeError and parks nothing', async () => {

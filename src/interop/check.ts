@@ -18,8 +18,9 @@ export function describe(value: unknown): string {
  * `AbortSignal`. Returns the signal.
  *
  * @param call the call as the message shows it, e.g. `after(ms, options)`.
- * @throws {TypeError} for a bag that is not an object, or a `signal` that is not an `AbortSignal`
- *   (the common slip `{ signal: controller }`).
+ * @throws {TypeError} for a bag that is not an object, a `signal` that is not an `AbortSignal`
+ *   (the common slip `{ signal: controller }`), or a bag that is an `AbortSignal` itself (the
+ *   slip `fromEvent(target, type, signal)`).
  */
 export function checkOptions(call: string, options: { signal?: unknown } | undefined): AbortSignal | undefined {
   if (options === undefined) return undefined;
@@ -29,6 +30,11 @@ export function checkOptions(call: string, options: { signal?: unknown } | undef
   const signal = options.signal;
   if (signal !== undefined && !isSignal(signal)) {
     throw new TypeError(`${call}: options.signal must be an AbortSignal, got ${describe(signal)}`);
+  }
+  // `fromEvent(button, 'click', signal)`: a signal in place of the options would be an options
+  // bag without a signal, silently never aborting (the listener or timer would stay forever).
+  if (signal === undefined && isSignal(options)) {
+    throw new TypeError(`${call}: options is an AbortSignal: pass { signal } instead`);
   }
   return signal;
 }

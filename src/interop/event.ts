@@ -55,7 +55,10 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
  * (capacity 1, `'drop-oldest'`) that always holds the latest event.
  *
  * The listener is removed, and the channel closed, when `signal` aborts; closing the channel
- * yourself removes the listener too. Either way buffered events stay readable. The channel is
+ * yourself removes the listener too. Either way buffered events stay readable. A browser's
+ * `MessagePort` is started for `'message'`, as setting `onmessage` would (it delivers nothing
+ * to listeners before `start()`). Events arrive once their dispatch is over: call
+ * `preventDefault()` in a listener of your own. The channel is
  * created with `input: true`: debug mode shows waiting on it as waiting for input.
  *
  * The element type follows the target's event map: `fromEvent(input, 'keydown')` is a
@@ -63,8 +66,8 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
  * `fromEvent<CustomEvent<string>>(bus, 'note')`.
  *
  * @throws {TypeError} if `target` has no `addEventListener`/`removeEventListener`, `type` is not
- *   a string, `options` is not an object, `signal` is not an `AbortSignal`, `capacity` is not a
- *   number or `overflow` is not a known policy.
+ *   a string, `options` is not an object (or is an `AbortSignal`: pass `{ signal }`), `signal`
+ *   is not an `AbortSignal`, `capacity` is not a number or `overflow` is not a known policy.
  * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is given
  *   with capacity 0.
  * @example
@@ -129,6 +132,13 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     return channel;
   }
   target.addEventListener(type, listener, listenerOptions);
+  // A browser's MessagePort delivers nothing to `addEventListener` listeners until `start()`
+  // (setting `onmessage` starts it implicitly): start it, as `onmessage` would, or a loop over
+  // `fromEvent(port, 'message')` would wait forever. (The tag, not `instanceof`: a port from
+  // another frame is a MessagePort too. Node's ports start themselves.)
+  if (type === 'message' && String(target) === '[object MessagePort]') {
+    (target as unknown as { start(): void }).start();
+  }
   if (signal) ref = watch(signal, channel);
   return channel;
 }

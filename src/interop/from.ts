@@ -51,8 +51,8 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * `Channel` where this one is loaded (see the README's Semantic details, Interop).
  *
  * @throws {TypeError} if `source` is none of the three, a stream is already locked, `options`
- *   is not an object, `signal` is not an `AbortSignal`, `capacity` is not a number or `name`
- *   is not a string.
+ *   is not an object (or is an `AbortSignal`: pass `{ signal }`), `signal` is not an
+ *   `AbortSignal`, `capacity` is not a number or `name` is not a string.
  * @throws {RangeError} if `capacity` is negative, `NaN` or fractional.
  * @example
  * ```ts
