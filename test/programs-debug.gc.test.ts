@@ -347,3 +347,54 @@ test('a deadlock whose two tasks nothing references any more is reported as two 
   expect(warnings().length).toBe(2);
   expect(warnings().every((message) => message.includes('Channel created at:\n    at startTransfer ('))).toBe(true);
 });
+
+// "Concurrency in Go" (Cox-Buday, ch. 4, "Preventing Goroutine Leaks"): newRandStream's producer
+// blocks forever once its consumer stopped reading — unless the consumer tells it to stop.
+function newRandStream(refs: WeakRef<object>[], signal?: AbortSignal): Channel<number> {
+  const randStream = new Channel<number>(0, { name: 'randStream' });
+  refs.push(new WeakRef(randStream));
+  void (async function produce() {
+    try {
+      for (let i = 0; ; i++) await randStream.push((i * 7919) % 100, { signal });
+    } catch {
+      // aborted: the consumer is done
+    }
+  })();
+  return randStream;
+}
+
+test('the rand-stream producer whose consumer read three values and left is reported as a leaked push', async () => {
+  enableDebug({ stacks: true });
+  const refs: WeakRef<object>[] = [];
+  const read = await (async () => {
+    const values: number[] = [];
+    for await (const value of newRandStream(refs)) {
+      values.push(value);
+      if (values.length === 3) break;
+    }
+    return values;
+  })();
+  expect(read).toEqual([0, 19, 38]);
+  await dropAndCollect(refs);
+  expect(leaks()).toEqual(['push randStream']);
+  expect(snapshot().leaked?.[0]?.stack).toMatch(/^at produce \(/);
+});
+
+test('the rand-stream producer told to stop through a signal when its consumer leaves reports no leak', async () => {
+  enableDebug({ stacks: true });
+  const refs: WeakRef<object>[] = [];
+  const read = await (async () => {
+    const done = new AbortController();
+    const values: number[] = [];
+    for await (const value of newRandStream(refs, done.signal)) {
+      values.push(value);
+      if (values.length === 3) break;
+    }
+    done.abort();
+    return values;
+  })();
+  expect(read).toEqual([0, 19, 38]);
+  await dropAndCollect(refs);
+  expect(snapshot().leaked).toBeUndefined();
+  expect(warn).not.toHaveBeenCalled();
+});
