@@ -527,6 +527,27 @@ describe('a Worker that streams a durable channel to its client', () => {
     expect(await response.text()).toBe('{"n":1}\n');
   });
 
+  test('pinned: ReadableStream.from(channel) piped through a TransformStream and a TextEncoderStream takes two values ahead into the pipe, and they are gone when the client leaves', async () => {
+    // Why the route above encodes inside its own pull: every TransformStream keeps a queue.
+    const name = freshName('stream-pipe');
+    const jobs = durableChannel<{ n: number }>(env.CHANNELS, name);
+    for (let n = 1; n <= 6; n++) await jobs.push({ n });
+    const body = streamFrom(jobs)
+      .pipeThrough(
+        new TransformStream<{ n: number }, string>({
+          transform: (job, controller) => controller.enqueue(`${JSON.stringify(job)}\n`),
+        }),
+      )
+      .pipeThrough(new TextEncoderStream());
+    const reader = body.getReader();
+    expect(await readLines(reader, 3)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await until(async () => (await jobs.stats()).size === 1); // 4 and 5 are in the pipe's queues
+    await reader.cancel();
+    await sleep(50);
+    expect(await jobs.stats()).toEqual(atRest(name, { size: 1 }));
+    expect(await jobs.pullMany(10)).toEqual([{ n: 6 }]);
+  });
+
   test('pinned: a stream fed by an async generator over the channel keeps its pull waiting after the client left, so the next job is taken for nobody', async () => {
     // Why the route above streams from the iterator itself: an async generator's return() waits
     // for the generator's pending await, here the channel's next(), which then takes a value.
@@ -663,6 +684,11 @@ describe('slips users make, each caught at once with a clear error', () => {
     // @ts-expect-error a value of another type (never called: it would store it)
     const wrongType = () => jobs.push({ url: 1 });
     expectTypeOf(wrongType).toBeFunction();
+    // The method pull() where the select case pull(channel) belongs (never called: the method
+    // would start a pull whose value nobody reads).
+    // @ts-expect-error a promise is not a select case
+    const mixedUp = () => select([jobs.pull()]);
+    expectTypeOf(mixedUp).toBeFunction();
     for await (const job of jobs) {
       expectTypeOf(job).toEqualTypeOf<Job>();
       expect(job).toEqual({ url: 'https://example.com', tries: 0 });
