@@ -425,6 +425,33 @@ describe('a frame on another origin', () => {
     });
   });
 
+  test('a frame handed a MessagePort over an origin-checked window stream runs its questions and answers over that port, both ways', async () => {
+    const page = await open('127.0.0.1');
+    const out = await page.evaluate(
+      async ({ port }) => {
+        const { askFrame } = await window.program('/programs/frame.js');
+        return askFrame({
+          frameSrc: `http://localhost:${port}/programs/frame.html?handshake=1&parent=${encodeURIComponent(location.origin)}`,
+          frameOrigin: `http://localhost:${port}`,
+          questions: 50,
+          handshake: true,
+        });
+      },
+      { port },
+    );
+    expect(out).toEqual({
+      handshake: { sent: 1, undelivered: 0 },
+      portListeners: 0,
+      got: range(50).map((i) => (i + 1) * 10),
+      ended: { name: 'RangeError', message: 'the frame stops: no more questions' },
+      sent: 50,
+      undelivered: 0,
+      frame: { count: 50, why: 'no more questions', sent: 50, undelivered: 0, listeners: 0, intervals: 0 },
+      windowListeners: 0,
+      intervals: 0,
+    });
+  });
+
   test('a frame that turns out to have another origin than the one expected gets nothing and is heard not at all; removing it settles everything', async () => {
     const page = await open('127.0.0.1');
     const out = await page.evaluate(

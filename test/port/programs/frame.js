@@ -7,13 +7,31 @@ import { Channel } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { listeners, liveIntervals, nextReport, sleep } from '/programs/track.js';
 
-export async function askFrame({ frameSrc, frameOrigin, questions: count, waitMs }) {
+export async function askFrame({ frameSrc, frameOrigin, questions: count, waitMs, handshake }) {
   const iframe = document.createElement('iframe');
   iframe.src = frameSrc;
   document.body.append(iframe);
+  // With `handshake`, one origin-checked window stream hands the frame a MessagePort, and the
+  // questions and answers run over the other end of its MessageChannel.
+  let port = iframe.contentWindow;
+  let handshakeResult;
+  if (handshake) {
+    const channel = new MessageChannel();
+    const handing = new Channel(1);
+    const sent = toPort(handing, iframe.contentWindow, {
+      name: 'handshake',
+      origin: frameOrigin,
+      transfer: (v) => [v.port],
+    });
+    await handing.push({ port: channel.port2 });
+    handing.close();
+    handshakeResult = await sent;
+    port = channel.port1;
+  }
+  const origin = handshake ? {} : { origin: frameOrigin };
   const questions = new Channel(8);
-  const asking = toPort(questions, iframe.contentWindow, { name: 'questions', origin: frameOrigin });
-  const answers = fromPort(iframe.contentWindow, { name: 'answers', capacity: 8, origin: frameOrigin });
+  const asking = toPort(questions, port, { name: 'questions', ...origin });
+  const answers = fromPort(port, { name: 'answers', capacity: 8, ...origin });
   const got = [];
   let ended = null;
   const reading = (async () => {
@@ -54,6 +72,12 @@ export async function askFrame({ frameSrc, frameOrigin, questions: count, waitMs
   const frame = await report;
   iframe.remove();
   return {
+    ...(handshake
+      ? {
+          handshake: { sent: handshakeResult.sent, undelivered: handshakeResult.undelivered.length },
+          portListeners: listeners(port),
+        }
+      : {}),
     got,
     ended,
     sent: result.sent,
