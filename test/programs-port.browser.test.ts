@@ -314,6 +314,54 @@ describe('a pipeline page → Worker A → Worker B → page over MessageChannel
   });
 });
 
+describe('a slow consumer in a Worker', () => {
+  test('the page’s producer of 64 KB buffers waits for it: never more than the Worker’s capacity ahead, every buffer consumed once', async () => {
+    const page = await open();
+    const out = await page.evaluate(async () => {
+      const { Channel } = await window.program('chanasync');
+      const { toPort } = await window.program('chanasync/port');
+      const { listeners, liveIntervals, nextReport } = await window.program('/programs/track.js');
+      const worker = new Worker('/programs/slow-worker.js?capacity=8&ms=4', { type: 'module' });
+      let consumedSeen = 0;
+      const onConsumed = (event: MessageEvent) => {
+        if (typeof event.data?.consumed === 'number') consumedSeen = event.data.consumed;
+      };
+      worker.addEventListener('message', onConsumed);
+      const report = nextReport(worker);
+      const buffers = new Channel(0);
+      const sending = toPort(buffers, worker, { name: 'in', transfer: (buffer: ArrayBuffer) => [buffer] });
+      let most = 0;
+      for (let i = 0; i < 300; i++) {
+        await buffers.push(new ArrayBuffer(64 * 1024));
+        most = Math.max(most, i + 1 - consumedSeen);
+      }
+      buffers.close();
+      const result = await sending;
+      const worker_ = await report;
+      worker.removeEventListener('message', onConsumed);
+      worker.terminate();
+      return {
+        most,
+        sent: result.sent,
+        undelivered: result.undelivered.length,
+        worker: worker_,
+        pageListeners: listeners(worker),
+        intervals: liveIntervals(),
+      };
+    });
+    // Pushed and not yet consumed: the Worker's 8 slots, and the buffer it has just taken.
+    expect(out.most).toBeGreaterThanOrEqual(8);
+    expect(out.most).toBeLessThanOrEqual(9);
+    expect(out).toMatchObject({
+      sent: 300,
+      undelivered: 0,
+      worker: { consumed: 300, bytes: 300 * 64 * 1024, listeners: 0, intervals: 0 },
+      pageListeners: 0,
+      intervals: 0,
+    });
+  });
+});
+
 describe('a SharedWorker serving two pages', () => {
   test('each page gets its own running sums and the shared total; a page that closes its stream and a page that is closed are both seen by the worker', async () => {
     const context = await browser.newContext();
