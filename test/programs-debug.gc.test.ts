@@ -6,7 +6,7 @@
  * program's channels were collected.
  */
 
-import { after as afterMs, Channel, fromEvent, pull, select } from 'chanasync';
+import { after as afterMs, Channel, fromEvent, merge, pull, select } from 'chanasync';
 import { type DebugSnapshot, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { isPageToInspectorMessage } from 'chanasync/protocol';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
@@ -394,6 +394,77 @@ test('the rand-stream producer told to stop through a signal when its consumer l
     return values;
   })();
   expect(read).toEqual([0, 19, 38]);
+  await dropAndCollect(refs);
+  expect(snapshot().leaked).toBeUndefined();
+  expect(warn).not.toHaveBeenCalled();
+});
+
+// The Go blog's "Pipelines and cancellation": gen → two sq stages → merge; a consumer that
+// takes one value and leaves strands the stages blocked on their sends — unless it cancels them.
+function squarePipeline(refs: WeakRef<object>[], signal?: AbortSignal, genClosesOnCancel = true): Channel<number> {
+  const gen = new Channel<number>(0, { name: 'gen' });
+  refs.push(new WeakRef(gen));
+  void (async () => {
+    try {
+      for (const n of [2, 3, 4, 5]) await gen.push(n, { signal });
+      gen.close();
+    } catch {
+      if (genClosesOnCancel) gen.close(); // cancelled: the stages reading gen end too
+    }
+  })();
+  const sq = (name: string) => {
+    const out = new Channel<number>(0, { name });
+    refs.push(new WeakRef(out));
+    void (async () => {
+      try {
+        for await (const n of gen) await out.push(n * n, { signal });
+        out.close();
+      } catch {
+        out.close(); // cancelled
+      }
+    })();
+    return out;
+  };
+  const merged = merge(sq('sq1'), sq('sq2'));
+  refs.push(new WeakRef(merged));
+  return merged;
+}
+
+test('the Go blog’s square pipeline whose consumer takes one value and leaves leaks the pushes of both sq stages', async () => {
+  enableDebug();
+  const refs: WeakRef<object>[] = [];
+  const first = await (async () => squarePipeline(refs).pull())();
+  expect([4, 9]).toContain(first);
+  await dropAndCollect(refs);
+  expect(leaks().sort()).toEqual(['push sq1', 'push sq2']);
+});
+
+test('a half-done cancellation, where gen stops without closing its channel, is reported: a sq stage still waits on gen', async () => {
+  enableDebug();
+  const refs: WeakRef<object>[] = [];
+  await (async () => {
+    const done = new AbortController();
+    const merged = squarePipeline(refs, done.signal, false);
+    await merged.pull();
+    done.abort();
+    merged.close();
+  })();
+  await dropAndCollect(refs);
+  expect(leaks()).toEqual(['pull gen']);
+});
+
+test('the same pipeline cancelled through one AbortSignal when the consumer leaves reports no leak', async () => {
+  enableDebug();
+  const refs: WeakRef<object>[] = [];
+  const first = await (async () => {
+    const done = new AbortController();
+    const merged = squarePipeline(refs, done.signal);
+    const value = await merged.pull();
+    done.abort();
+    merged.close();
+    return value;
+  })();
+  expect([4, 9]).toContain(first);
   await dropAndCollect(refs);
   expect(snapshot().leaked).toBeUndefined();
   expect(warn).not.toHaveBeenCalled();
