@@ -94,6 +94,91 @@ afterEach(() => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Components that mount and unmount under one page-wide signal.
+
+test('a component mounted and unmounted 100 times under one page signal leaves no listener behind, on its element or on the signal', async () => {
+  const page = countListeners(new AbortController().signal);
+  const button = countListeners(document.body.appendChild(document.createElement('button')));
+  for (let mount = 0; mount < 100; mount++) {
+    // mount: listen for clicks until unmount or until the page leaves
+    const clicks = fromEvent(button, 'click', { signal: page });
+    const seen = clicks.pull();
+    button.click();
+    expect((await seen).type).toBe('click');
+    clicks.close(); // unmount
+  }
+  expect(button.live('click')).toBe(0);
+  expect(page.live('abort')).toBeLessThanOrEqual(1);
+});
+
+test('three event channels on one signal share its abort listener, and aborting it closes all three', () => {
+  const controller = new AbortController();
+  const signal = countListeners(controller.signal);
+  const targets = [0, 1, 2].map(() => countListeners(new EventTarget()));
+  const channels = targets.map((target) => fromEvent(target, 'tick', { signal }));
+  expect(signal.live('abort')).toBe(1);
+  controller.abort();
+  expect(channels.map((channel) => channel.closed)).toEqual([true, true, true]);
+  expect(targets.map((target) => target.live('tick'))).toEqual([0, 0, 0]);
+});
+
+test('fromEvent starts a MessagePort (as onmessage would), whose messages wait until start() in a browser', async () => {
+  // A stand-in with a browser port's rule: messages are delivered only once start() was called.
+  class Port extends EventTarget {
+    get [Symbol.toStringTag]() {
+      return 'MessagePort';
+    }
+    started = false;
+    queue: unknown[] = [];
+    start() {
+      this.started = true;
+      for (const data of this.queue.splice(0)) this.dispatchEvent(new MessageEvent('message', { data }));
+    }
+    deliver(data: unknown) {
+      if (this.started) this.dispatchEvent(new MessageEvent('message', { data }));
+      else this.queue.push(data);
+    }
+  }
+  const port = new Port();
+  port.deliver('early');
+  const messages = fromEvent(port, 'message', { capacity: 4, overflow: 'block' });
+  port.deliver('late');
+  expect(port.started).toBe(true);
+  const data = async () => ((await messages.pull()) as MessageEvent).data;
+  expect([await data(), await data()]).toEqual(['early', 'late']);
+  messages.close();
+  const other = new Port();
+  fromEvent(other, 'messageerror').close();
+  expect(other.started).toBe(false); // only 'message' starts it, as only onmessage does
+});
+
+test('a stream teed into two readers gives both every value; cancelling one branch leaves the other whole', async () => {
+  const channel = new Channel<number>(Infinity);
+  for (let i = 1; i <= 6; i++) channel.pushNowait(i);
+  channel.close();
+  const [left, right] = channel.toReadableStream().tee();
+  const leftReader = left.getReader();
+  const fromLeft = [(await leftReader.read()).value, (await leftReader.read()).value];
+  // (A branch's cancel settles only once both branches are cancelled, as the Streams spec says.)
+  const leftCancelled = leftReader.cancel('left is done');
+  const fromRight: number[] = [];
+  for await (const value of right) fromRight.push(value);
+  expect(fromLeft).toEqual([1, 2]);
+  expect(fromRight).toEqual([1, 2, 3, 4, 5, 6]);
+  await leftCancelled; // the right branch ended: the source is done
+});
+
+test('fromEvent with capacity 0 and the default drop policy fails at once, naming fromEvent and the fix', () => {
+  const target = countListeners(new EventTarget());
+  expect(() => fromEvent(target, 'click', { capacity: 0 })).toThrow(RangeError);
+  expect(() => fromEvent(target, 'click', { capacity: 0 })).toThrow(/^fromEvent\(target, type, options\)/);
+  expect(target.live('click')).toBe(0);
+  const unbuffered = fromEvent(target, 'click', { capacity: 0, overflow: 'block' });
+  expect(unbuffered.capacity).toBe(0);
+  unbuffered.close();
+});
+
+// ---------------------------------------------------------------------------------------------
 // A search box: debounce keystrokes with select + after, cancel the stale request.
 
 /**
