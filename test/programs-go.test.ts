@@ -15,6 +15,7 @@ import {
   broadcast,
   Channel,
   ChannelClosedError,
+  from,
   type PullChannel,
   pull,
   push,
@@ -1406,6 +1407,160 @@ describe('broadcast, batches and scopes', () => {
     };
     expect(await firstTwoTicks()).toBeGreaterThanOrEqual(1);
     expect(timers.pending()).toBe(0);
+  });
+});
+
+describe('more programs: cancellation, groups and shared resources', () => {
+  test('a batch pipeline aborted midway accounts for every job: processed plus still buffered equals pushed', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const jobs = new Channel<number>(8, { name: 'jobs' });
+    const processed: number[] = [];
+    const producer = jobs.pushAll(
+      Array.from({ length: 100 }, (_, i) => i),
+      { signal },
+    );
+    const worker = async () => {
+      try {
+        for (;;) {
+          const batch = await jobs.pullMany(4, { signal });
+          await sleep(1);
+          processed.push(...batch); // a batch taken is finished, even when the abort came meanwhile
+          if (processed.length >= 20 && !signal.aborted) controller.abort(new Error('deploy'));
+        }
+      } catch (error) {
+        if (!stoppedBy(signal, error)) throw error;
+      }
+    };
+    const workers = [worker(), worker(), worker()];
+    const stopped = (await within(
+      1000,
+      'the producer',
+      producer.catch((e: unknown) => e),
+    )) as Error & {
+      pushed: number;
+    };
+    await within(1000, 'the workers', Promise.all(workers));
+    expect(stopped.message).toBe('deploy');
+    const left: number[] = [];
+    for (let job = jobs.tryPull(); job !== undefined; job = jobs.tryPull()) left.push(job);
+    expect([...processed, ...left].sort((a, b) => a - b)).toEqual(Array.from({ length: stopped.pushed }, (_, i) => i));
+    expect(stopped.pushed).toBeLessThan(100);
+    expect(parked(jobs)).toBe(0);
+    expect(abortListeners(signal)).toBe(0);
+  });
+
+  test('a push that times out delivers nothing: the consumer that comes later gets the next value', async () => {
+    const replies = new Channel<string>(0, { name: 'replies' });
+    const late = await replies.push('stale', { signal: AbortSignal.timeout(10) }).catch((e: unknown) => e);
+    expect((late as Error).name).toBe('TimeoutError');
+    const reading = replies.pull();
+    await replies.push('fresh');
+    expect(await reading).toBe('fresh');
+    expect(parked(replies)).toBe(0);
+  });
+
+  test('closing a ready channel wakes a hundred waiting selects at once (Go: close to broadcast)', async () => {
+    const ready = new Channel<void>(0, { name: 'ready' });
+    const woken: number[] = [];
+    const waiters = Array.from({ length: 100 }, (_, i) =>
+      select([pull(ready)]).then((r) => {
+        if (!r.ok) woken.push(i);
+      }),
+    );
+    expect(ready.stats().waitingPullers).toBe(100);
+    ready.close();
+    await within(1000, 'the waiters', Promise.all(waiters));
+    expect(woken).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(parked(ready)).toBe(0);
+  });
+
+  test('an errgroup: the first failing task aborts the group, every other task stops, and wait rejects with that error', async () => {
+    const group = new AbortController();
+    const { signal } = group;
+    const results = new Channel<string>(Infinity, { name: 'results' });
+    const stopped: string[] = [];
+    const task = async (name: string, ms: number, fail = false) => {
+      try {
+        await sleep(ms, signal);
+        if (fail) throw new Error(`${name} failed`);
+        await results.push(name, { signal });
+      } catch (error) {
+        if (stoppedBy(signal, error)) stopped.push(name);
+        else {
+          group.abort(error);
+          throw error;
+        }
+      }
+    };
+    const all = Promise.all([task('a', 1), task('b', 5, true), task('c', 200), task('d', 300)]);
+    const error = await within(
+      1000,
+      'the group',
+      all.catch((e: unknown) => e),
+    );
+    await sleep(1);
+    results.close();
+    expect(error).toEqual(new Error('b failed'));
+    expect(await results.pullMany(10)).toEqual(['a']);
+    expect(stopped.sort()).toEqual(['c', 'd']);
+    expect(abortListeners(signal)).toBe(0);
+  });
+
+  test('a blocking subscriber that falls behind and leaves no longer holds the broadcast back', async () => {
+    const source = new Channel<number>(0, { name: 'source' });
+    const hub = broadcast(source);
+    const stuck = hub.subscribe({ capacity: 1 }); // never read
+    const reader = hub.subscribe({ capacity: 1 });
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const n of reader) seen.push(n);
+    })();
+    await source.push(1);
+    const second = source.push(2); // stuck is full: the broadcast takes nothing more
+    await sleep(5);
+    expect(seen).toEqual([1]);
+    stuck.close(); // …until the stuck subscriber leaves
+    await within(1000, 'the second push', second);
+    await source.push(3);
+    source.close();
+    await within(1000, 'the reader', reading);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(stuck.tryPull()).toBe(1); // what it had received stays readable
+    expect(parked(source, reader)).toBe(0);
+  });
+
+  test('a ticker shared by three workers gives each tick to exactly one of them', async () => {
+    const timers = countTimers();
+    const tick = ticker(2);
+    const byWorker: number[][] = [[], [], []];
+    const worker = async (id: number) => {
+      for await (const t of tick) byWorker[id]?.push(t);
+    };
+    const workers = [worker(0), worker(1), worker(2)];
+    await sleep(40);
+    tick.close();
+    await within(1000, 'the workers', Promise.all(workers));
+    const all = byWorker.flat();
+    expect(all.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(all).size).toBe(all.length);
+    expect(timers.pending()).toBe(0);
+  });
+
+  test('a generator fed through from() and abandoned by closing its channel runs its finally block', async () => {
+    const log: string[] = [];
+    async function* numbers() {
+      try {
+        for (let i = 0; ; i++) yield i;
+      } finally {
+        log.push('generator cleaned up');
+      }
+    }
+    const channel = from(numbers());
+    expect([await channel.pull(), await channel.pull(), await channel.pull()]).toEqual([0, 1, 2]);
+    channel.close();
+    await sleep(1);
+    expect(log).toEqual(['generator cleaned up']);
   });
 });
 
