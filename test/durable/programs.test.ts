@@ -250,6 +250,70 @@ describe('a job queue shared by requests', () => {
     expect(await queue.stats()).toEqual(atRest(name, { capacity: 2 }));
   });
 
+  test('a producer whose push times out on a full queue stores nothing, and its retry with the same id later is stored once', async () => {
+    const name = freshName('push-timeout');
+    const queue = durableChannel<string>(env.CHANNELS, name, { capacity: 1, sliceMs: 40 });
+    await queue.push('occupying');
+    const refused = await queue
+      .push('report 12', { id: 'report-12', signal: AbortSignal.timeout(150) })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ name: 'TimeoutError' });
+    expect(await queue.stats()).toEqual(atRest(name, { capacity: 1, size: 1 }));
+    expect(await queue.pull()).toBe('occupying');
+    // The client retries the same report later, as the 503's Retry-After told it to.
+    await queue.push('report 12', { id: 'report-12' });
+    await queue.push('report 12', { id: 'report-12' }); // a duplicate retry on the full queue: the id is stored, it resolves
+    expect(await queue.pullWithId()).toEqual({ value: 'report 12', id: 'report-12', attempt: 1 });
+    expect(await queue.stats()).toEqual(atRest(name, { capacity: 1 }));
+  });
+
+  test('request and reply over durable channels: each of three callers gets the answer to its own question', async () => {
+    const requests = freshName('rpc-requests');
+    type Question = { id: string; replyTo: string; a: number; b: number };
+    // The server: one loop, in its own request, until the requests channel is closed.
+    const server = (async () => {
+      let served = 0;
+      for await (const question of durableChannel<Question>(env.CHANNELS, requests)) {
+        await durableChannel<number>(env.CHANNELS, question.replyTo).push(question.a * question.b, {
+          id: `answer-${question.id}`,
+        });
+        served++;
+      }
+      return served;
+    })();
+    const ask = async (id: string, a: number, b: number) => {
+      const replyTo = freshName(`rpc-reply-${id}`);
+      await durableChannel<Question>(env.CHANNELS, requests).push({ id, replyTo, a, b }, { id });
+      const replies = durableChannel<number>(env.CHANNELS, replyTo);
+      const answer = await replies.pull({ signal: AbortSignal.timeout(10_000) });
+      await replies.close(); // the caller's reply channel is done
+      return answer;
+    };
+    expect(await Promise.all([ask('q1', 6, 7), ask('q2', 3, 3), ask('q3', 12, 12)])).toEqual([42, 9, 144]);
+    await durableChannel(env.CHANNELS, requests).close();
+    expect(await server).toBe(3);
+    expect(await durableChannel(env.CHANNELS, requests).stats()).toEqual(atRest(requests, { closed: true }));
+  });
+
+  test('merging two durable channels with from() and merge() delivers every value of both once, and ends when both are closed', async () => {
+    const names = [freshName('merge-a'), freshName('merge-b')];
+    const [a, b] = names.map((name) => durableChannel<string>(env.CHANNELS, name));
+    for (let i = 0; i < 5; i++) {
+      await a!.push(`a${i}`);
+      await b!.push(`b${i}`);
+    }
+    await a!.close();
+    await b!.close();
+    const got: string[] = [];
+    for await (const value of merge(from(a!), from(b!))) got.push(value);
+    expect(got.filter((v) => v.startsWith('a'))).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
+    expect(got.filter((v) => v.startsWith('b'))).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
+    expect(got).toHaveLength(10);
+    for (const [i, channel] of [a!, b!].entries()) {
+      expect(await channel.stats()).toEqual(atRest(names[i]!, { closed: true }));
+    }
+  });
+
   test('a pull request that waits through several slices is served by a push that comes later, and leaves no timer behind', async () => {
     const name = freshName('long-pull');
     const jobs = durableChannel<string>(env.CHANNELS, name);
