@@ -8,6 +8,8 @@
  * first). Each program must finish, lose and duplicate nothing, and leave no port listener and
  * no heartbeat timer behind on either side. Then the slips users make in such programs.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { Channel, ChannelClosedError, ChannelError, merge, type PushChannel } from 'chanasync';
 import { fromPort, type PortLike, type PortResult, toPort } from 'chanasync/port';
@@ -445,6 +447,31 @@ describe('programs over worker threads', () => {
     expect(consumed + report.consumed).toBe(20);
     expect(listenersOn(main, main2)).toBe(0);
     expect(liveIntervals.size).toBe(0);
+  });
+});
+
+describe('a whole process', () => {
+  test('a main thread and its worker thread exit by themselves once their streams end, without closing a port or terminating the worker', async () => {
+    const script = fileURLToPath(new URL('./port/programs/exit-main.mjs', import.meta.url));
+    const started = Date.now();
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const killer = setTimeout(() => child.kill(), 15_000);
+    const exit = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(killer);
+    expect({ exit, stderr, stdout: stdout.trim() }).toEqual({
+      exit: 0,
+      stderr: '',
+      stdout: JSON.stringify({ sum: (1000 * 1001) / 2, sent: 1000, undelivered: 0 }),
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
 
