@@ -576,6 +576,40 @@ describe('backpressure', () => {
   });
 });
 
+describe('streams sharing one port', () => {
+  test('a stream whose consumer stalls holds back no other stream on the same port', async () => {
+    const [here, there] = channelPair();
+    const progress = new Channel<number>(Infinity);
+    const results = new Channel<number>(4);
+    const sendingProgress = toPort(progress, here, { name: 'progress' });
+    const sendingResults = toPort(results, here, { name: 'results' });
+    const stalled = fromPort<number>(there, { name: 'progress', capacity: 2 }); // nobody reads it
+    const flowing = fromPort<number>(there, { name: 'results', capacity: 4 });
+    const got: number[] = [];
+    await Promise.all([
+      (async () => {
+        for (let i = 0; i < 1000; i++) {
+          progress.pushNowait(i); // never waits: the progress stream is backed up, not the results
+          await results.push(i);
+        }
+        results.close();
+      })(),
+      (async () => {
+        for await (const value of flowing) got.push(value);
+      })(),
+    ]);
+    expect(got).toEqual(range(1000));
+    expect(await sendingResults).toEqual({ sent: 1000, undelivered: [] });
+    // The stalled stream took its credit's worth and no more; the rest waits in its channel.
+    expect(stalled.size).toBe(2);
+    expect(progress.size).toBe(998);
+    stalled.close();
+    expect(await sendingProgress).toEqual({ sent: 2, undelivered: [] });
+    expect(listenersOn(here, there)).toBe(0);
+    expect(liveIntervals.size).toBe(0);
+  });
+});
+
 describe('slips users make', () => {
   test('passing a Node worker_threads Worker as the port fails at once, saying to use a MessageChannel', async () => {
     const [, inWorker] = channelPair();
