@@ -666,6 +666,148 @@ test('a reader that stops after two lines and closes its channel cancels the fet
 });
 
 // ---------------------------------------------------------------------------------------------
+// Downloads with a cancel button, an idle timeout, a throttle.
+
+/** An endless body: a chunk every `ms`; records how far it got and whether it was cancelled. */
+function endlessBody(ms: number) {
+  const state = { made: 0, cancelled: false };
+  const stream = new ReadableStream<string>(
+    {
+      async pull(controller) {
+        await sleep(ms);
+        controller.enqueue(`chunk ${state.made++}`);
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, state };
+}
+
+test('a download with a cancel button: select over the chunks and the clicks stops at the click, cancels the body and removes the listener', async () => {
+  const { stream, state } = endlessBody(2);
+  const button = countListeners(document.body.appendChild(document.createElement('button')));
+  const chunks = Channel.from(stream);
+  const got: string[] = [];
+  const download = (async () => {
+    using cancel = fromEvent(button, 'click');
+    for (;;) {
+      const result = await select([pull(chunks), pull(cancel)]);
+      if (result.index === 1) {
+        chunks.close();
+        return 'cancelled';
+      }
+      if (!result.ok) return 'complete';
+      got.push(result.value as string);
+    }
+  })();
+  await until(() => got.length >= 3);
+  button.click();
+  expect(await download).toBe('cancelled');
+  await until(() => state.cancelled);
+  expect(got).toEqual(Array.from({ length: got.length }, (_, i) => `chunk ${i}`));
+  expect(state.made - got.length).toBeLessThanOrEqual(1); // read lazily: at most the chunk in hand when the click came
+  expect(button.live('click')).toBe(0);
+});
+
+test('a reader with an idle timeout gives up when the body stalls, and the chunks before the stall all arrived', async () => {
+  const timers = countTimers();
+  try {
+    let cancelled = false;
+    const stall = deferred<void>();
+    let made = 0;
+    const body = new ReadableStream<string>({
+      async pull(controller) {
+        if (made === 3) await stall.promise; // the server stops sending
+        controller.enqueue(`chunk ${made++}`);
+      },
+      cancel() {
+        cancelled = true;
+        stall.resolve();
+      },
+    });
+    const chunks = Channel.from(body);
+    const got: string[] = [];
+    let outcome = '';
+    for (;;) {
+      const idle = new AbortController();
+      const result = await select([pull(chunks), pull(after(30, { signal: idle.signal }))]);
+      idle.abort();
+      if (result.index === 1) {
+        chunks.close();
+        outcome = 'idle timeout';
+        break;
+      }
+      if (!result.ok) break;
+      got.push(result.value as string);
+    }
+    expect(outcome).toBe('idle timeout');
+    expect(got).toEqual(['chunk 0', 'chunk 1', 'chunk 2']);
+    await until(() => cancelled);
+    expect(timers.pending()).toBe(0);
+  } finally {
+    timers.restore();
+  }
+});
+
+test('a throttled autosave (a ticker and tryPull on the conflated input channel) saves the latest text once per tick, and nothing when nothing changed', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  const field = countListeners(document.body.appendChild(document.createElement('textarea')));
+  const page = new AbortController();
+  const saved: [number, string][] = [];
+  const start = Date.now();
+  const program = (async () => {
+    const edits = fromEvent(field, 'input', { signal: page.signal });
+    for await (const now of ticker(100, { signal: page.signal })) {
+      const latest = edits.tryPull();
+      if (latest) saved.push([now - start, (latest.target as HTMLTextAreaElement).value]);
+    }
+  })();
+  const type = async (at: number, value: string) => {
+    await vi.advanceTimersByTimeAsync(at - (Date.now() - start));
+    field.value = value;
+    field.dispatchEvent(new Event('input'));
+  };
+  await type(10, 'h');
+  await type(20, 'he');
+  await type(150, 'hello');
+  await vi.advanceTimersByTimeAsync(400 - (Date.now() - start));
+  expect(saved).toEqual([
+    [100, 'he'],
+    [200, 'hello'],
+  ]);
+  page.abort();
+  await program;
+  expect(field.live('input')).toBe(0);
+  expect(vi.getTimerCount()).toBe(0);
+});
+
+test('a channel of log lines compressed through CompressionStream and back comes out exactly as pushed', async () => {
+  const lines = new Channel<string>(4);
+  const producer = (async () => {
+    for (let i = 0; i < 500; i++) await lines.push(`${new Date(0).toISOString()} request ${i} ok\n`);
+    lines.close();
+  })();
+  const gzipped = lines
+    .toReadableStream()
+    .pipeThrough(new TextEncoderStream())
+    .pipeThrough(new CompressionStream('gzip'));
+  const bytes = new Uint8Array(await new Response(gzipped).arrayBuffer());
+  await producer;
+  const text: string[] = [];
+  const decoded = new Response(bytes)
+    .body!.pipeThrough(new DecompressionStream('gzip'))
+    .pipeThrough(new TextDecoderStream());
+  for await (const chunk of Channel.from(decoded)) text.push(chunk);
+  expect(text.join('')).toBe(
+    Array.from({ length: 500 }, (_, i) => `1970-01-01T00:00:00.000Z request ${i} ok\n`).join(''),
+  );
+  expect(bytes.length).toBeLessThan(text.join('').length / 5);
+});
+
+// ---------------------------------------------------------------------------------------------
 // Web streams in both directions.
 
 test('ReadableStream.from(channel) and for await over toReadableStream() both give every value in order', async () => {
