@@ -251,6 +251,62 @@ describe('programs over worker threads', () => {
     expect(liveIntervals.size).toBe(0);
   });
 
+  test('a pipeline of three threads cancelled by one AbortController stops every stage, each with the reason, and leaves no listener or timer', async () => {
+    const [toA, aIn] = channelPair();
+    const [aOut, bIn] = channelPair();
+    const [bOut, fromB] = channelPair();
+    const a = startWorker(
+      { mode: 'stage', input: aIn, output: aOut, inName: 'in', outName: 'mid', op: 'double', capacity: 4 },
+      [aIn, aOut],
+    );
+    const b = startWorker(
+      { mode: 'stage', input: bIn, output: bOut, inName: 'mid', outName: 'out', op: 'inc', capacity: 4 },
+      [bIn, bOut],
+    );
+    const controller = new AbortController();
+    const numbers = new Channel<number>(4);
+    const sending = toPort(numbers, toA, { name: 'in', signal: controller.signal });
+    const out = fromPort<number>(fromB, { name: 'out', capacity: 4 });
+    let pushed = 0;
+    const producing = (async () => {
+      try {
+        for (let i = 0; ; i++) {
+          await numbers.push(i);
+          pushed++;
+        }
+      } catch (error) {
+        return error;
+      }
+    })();
+    const received: number[] = [];
+    let ended: unknown;
+    try {
+      for await (const value of out) {
+        received.push(value);
+        if (received.length === 100) controller.abort(new Error('cancelled by the user'));
+      }
+    } catch (error) {
+      ended = error;
+    }
+    // The reason went through both stages and came back.
+    expect(ended).toBeInstanceOf(Error);
+    expect((ended as Error).message).toBe('cancelled by the user');
+    expect(received.length).toBeGreaterThanOrEqual(100);
+    expect(received).toEqual(range(received.length).map((n) => 2 * n + 1));
+    const { sent, undelivered } = await sending;
+    numbers.close(); // the producer is the user's to stop
+    expect(await producing).toBeInstanceOf(ChannelClosedError);
+    // Every value pushed: committed in stage A, came back, or still in the local channel.
+    const left: number[] = [];
+    for (let v = numbers.tryPull(); v !== undefined; v = numbers.tryPull()) left.push(v);
+    expect([...range(sent), ...undelivered, ...left]).toEqual(range(pushed));
+    for (const report of [await a.report, await b.report]) {
+      expect(report).toMatchObject({ error: 'cancelled by the user', listeners: 0, intervals: 0 });
+    }
+    expect(listenersOn(toA, fromB)).toBe(0);
+    expect(liveIntervals.size).toBe(0);
+  });
+
   test('400 ArrayBuffers of 64 KB move through a two-thread pipeline, each intact, in order, detached on the sending side', async () => {
     const SIZE = 64 * 1024;
     const COUNT = 400;
