@@ -798,6 +798,12 @@ export function commitPush<T>(channel: Channel<T>, value: T): boolean {
   if (channel.policy === 'drop-oldest') {
     take(channel);
     add(channel, value);
+  } else if (channel.policy !== 'drop-newest') {
+    // Not a channel at all: a push method detached from its channel and called with another
+    // `this` — `target.addEventListener('input', channel.tryPush)` — finds no field of a
+    // channel and would end here, reporting a commit of a value that went nowhere. Only the
+    // drop paths pay for this check (one comparison, on `'drop-newest'`'s).
+    throw new TypeError('push: called without its channel: pass (value) => channel.push(value), not channel.push');
   }
   return true;
 }
