@@ -83,6 +83,33 @@ self.addEventListener('fetch', (event) => {
     lines.close();
   })();
   event.respondWith(new Response(lines.toReadableStream().pipeThrough(new TextEncoderStream()), { headers: { 'content-type': 'text/plain' } }));
+});
+// An endless live feed whose body closes its channel when cancelled (closeOnCancel): its
+// producer stops when the page cancels the body. (Chromium 156 does not abort the request's
+// signal here.) /live-state reports what the last feed's producer did.
+let live = { pushed: 0, stopped: '', parked: -1 };
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.pathname === '/live-state') {
+    return event.respondWith(new Response(JSON.stringify(live), { headers: { 'content-type': 'application/json' } }));
+  }
+  if (url.pathname !== '/live') return;
+  const state = (live = { pushed: 0, stopped: '', parked: -1 });
+  const lines = new Channel(2);
+  (async () => {
+    try {
+      for (;;) {
+        await lines.push('tick ' + state.pushed + '\\n');
+        state.pushed++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } catch (error) {
+      state.stopped = error && error.name;
+      state.parked = lines.stats().waitingPushers;
+      lines.close();
+    }
+  })();
+  event.respondWith(new Response(lines.toReadableStream({ closeOnCancel: true }).pipeThrough(new TextEncoderStream())));
 });`,
 };
 
@@ -442,6 +469,39 @@ test('in Chromium, a service worker fetch handler streams a channel as the respo
     return body;
   });
   expect(text).toBe(Array.from({ length: 200 }, (_, i) => `line ${i + 1}\n`).join(''));
+});
+
+test('in Chromium, a service worker feed streamed with closeOnCancel stops its producer when the page aborts the fetch', async () => {
+  const result = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+      );
+    }
+    const { Channel } = window.chanasyncDist;
+    const client = new AbortController();
+    const response = await fetch('/live', { signal: client.signal });
+    const text = Channel.from(response.body!.pipeThrough(new TextDecoderStream()));
+    let received = '';
+    for await (const chunk of text) {
+      received += chunk;
+      if (received.split('\n').length > 3) break;
+    }
+    client.abort();
+    text.close();
+    let state = { pushed: 0, stopped: '', parked: -1 };
+    for (let i = 0; i < 100 && state.stopped === ''; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      state = await (await fetch('/live-state')).json();
+    }
+    await registration.unregister();
+    return { first: received.split('\n').slice(0, 3), state };
+  });
+  expect(result.first).toEqual(['tick 0', 'tick 1', 'tick 2']);
+  expect(result.state.stopped).toBe('ChannelClosedError');
+  expect(result.state.parked).toBe(0);
 });
 
 test('in Chromium, for await over toReadableStream() gives every value in order, and breaking out leaves the rest in the channel', async () => {

@@ -599,6 +599,27 @@ test('a client that cancels the body mid-way stops the producer through the requ
   expect(rest).toEqual(Array.from({ length: buffered }, (_, i) => `line ${produced - buffered + i + 1}\n`));
 });
 
+test('a fetch handler whose body is toReadableStream(lines, { closeOnCancel: true }) stops its producer when the client cancels, with no signal', async () => {
+  const lines = new Channel<string>(2);
+  let produced = 0;
+  const producer = (async () => {
+    for (;;) {
+      await lines.push(`line ${produced + 1}\n`);
+      produced++;
+    }
+  })().catch((error: unknown) => error);
+  const response = new Response(lines.toReadableStream({ closeOnCancel: true }).pipeThrough(new TextEncoderStream()));
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  expect((await reader.read()).value).toBe('line 1\n');
+  await reader.cancel('client went away');
+  expect(await producer).toBeInstanceOf(ChannelClosedError);
+  expect(lines.stats()).toMatchObject({ closed: true, waitingPushers: 0, waitingPullers: 0 });
+  // What was buffered when the client left stays readable (closing loses nothing).
+  const rest: string[] = [];
+  for await (const line of lines) rest.push(line);
+  expect(rest).toEqual(Array.from({ length: rest.length }, (_, i) => `line ${produced - rest.length + i + 1}\n`));
+});
+
 /** Splits a stream of text chunks into lines (a chunk may end mid-line). */
 async function* splitLines(chunks: Channel<string>): AsyncGenerator<string> {
   let rest = '';

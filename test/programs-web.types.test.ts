@@ -56,6 +56,16 @@ test('a fetch body flows through Channel.from and TextDecoderStream as a channel
   expectTypeOf(toReadableStream(new Channel<Uint8Array>())).toEqualTypeOf<ReadableStream<Uint8Array>>();
 });
 
+test('toReadableStream takes closeOnCancel as a boolean', () => {
+  const lines = new Channel<string>(1);
+  expectTypeOf(lines.toReadableStream({ closeOnCancel: true })).toEqualTypeOf<ReadableStream<string>>();
+  expectTypeOf(toReadableStream(lines, { closeOnCancel: false, highWaterMark: 1 })).toEqualTypeOf<
+    ReadableStream<string>
+  >();
+  // @ts-expect-error closeOnCancel is a boolean
+  toReadableStream(lines, { closeOnCancel: 'yes' });
+});
+
 test('Channel.from infers the element type of a generator, an async generator and an array of promises', async () => {
   function* numbers() {
     for (let i = 1; i <= 2; i++) yield i;

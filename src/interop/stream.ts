@@ -21,6 +21,14 @@ export interface ToReadableStreamOptions {
    * that gets cancelled are gone with it — the reason the default is 0.
    */
   highWaterMark?: number | undefined;
+  /**
+   * Close the channel when the stream is cancelled (default `false`: the channel stays open for
+   * other consumers). For a channel that only this stream reads — a response body — so that
+   * its producer learns that the client went away: its next push rejects with
+   * `ChannelClosedError`. (In a service worker the request's signal does not abort when the
+   * page cancels the body: the stream's cancel is all the producer hears of it.)
+   */
+  closeOnCancel?: boolean | undefined;
 }
 
 /**
@@ -61,6 +69,8 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
   constructor(
     readonly channel: Channel<T>,
     readonly highWaterMark: number,
+    /** Close the channel when the stream is cancelled. */
+    readonly closeOnCancel: boolean,
   ) {}
 
   start(controller: ReadableStreamDefaultController<T>): void {
@@ -89,11 +99,15 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
     });
   }
 
-  /** Cancelling the stream withdraws the parked pull: nothing more is consumed, the channel stays open. */
+  /**
+   * Cancelling the stream withdraws the parked pull: nothing more is consumed, and the channel
+   * stays open — unless `closeOnCancel`, which then closes it (its buffered values stay readable).
+   */
   cancel(): void {
     const waiter = this.waiter;
     if (waiter !== undefined) claim(waiter);
     this.settle();
+    if (this.closeOnCancel) this.channel.close();
   }
 
   /** The parked pull is over (committed, failed or withdrawn). */
@@ -125,8 +139,9 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  * - It closes when the channel is closed and drained; when the channel was closed with a
  *   reason, it errors with that reason once every value it had pulled was read.
  * - Cancelling the stream stops pulling: a pull waiting for a value is withdrawn (it consumes
- *   nothing), and the channel stays open for other consumers. Values a stream with a
- *   `highWaterMark` above 0 had queued are gone with it.
+ *   nothing), and the channel stays open for other consumers — or, with `closeOnCancel`, is
+ *   closed, so that a producer that feeds only this stream (a response body) stops. Values a
+ *   stream with a `highWaterMark` above 0 had queued are gone with it.
  *
  * The parameter is typed as a {@link PullChannel}, but it must be a chanasync {@link Channel}
  * at run time: the stream takes values at the channel's commit points.
@@ -140,9 +155,11 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  * ```ts
  * import { Channel, toReadableStream } from 'chanasync';
  *
- * // In a Worker: stream lines to the client as they are produced.
+ * // In a Worker: stream lines to the client as they are produced; if the client goes away,
+ * // the channel closes and the producer's next push rejects.
  * const lines = new Channel<string>(8);
- * const response = new Response(toReadableStream(lines).pipeThrough(new TextEncoderStream()));
+ * const body = toReadableStream(lines, { closeOnCancel: true }).pipeThrough(new TextEncoderStream());
+ * const response = new Response(body);
  * ```
  */
 export const toReadableStream: <T>(channel: PullChannel<T>, options?: ToReadableStreamOptions) => ReadableStream<T> =
@@ -167,5 +184,7 @@ function streamOf<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions)
   if (!(typeof highWaterMark === 'number' && highWaterMark >= 0 && highWaterMark < Infinity)) {
     throw new RangeError(`${call}: options.highWaterMark must be a finite number ≥ 0, got ${String(highWaterMark)}`);
   }
-  return new ReadableStream<T>(new StreamSource(channel as Channel<T>, highWaterMark), { highWaterMark });
+  return new ReadableStream<T>(new StreamSource(channel as Channel<T>, highWaterMark, !!options?.closeOnCancel), {
+    highWaterMark,
+  });
 }
