@@ -684,8 +684,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // `setTimeout(channel.close, ms)`, `signal.addEventListener('abort', channel.close)`: a close
     // detached from its channel would read and write the fields of whatever `this` is (a
     // signal, a window) and close nothing. Refused, loudly, before it touches anything.
-    if (!(this instanceof Channel))
-      throw new TypeError('close: called without its channel: pass () => channel.close(), not channel.close');
+    if (!(this instanceof Channel)) throw unbound('close');
     if (this.isClosed) return;
     this.isClosed = true;
     this.reason = reason;
@@ -803,7 +802,7 @@ export function commitPush<T>(channel: Channel<T>, value: T): boolean {
     // `this` — `target.addEventListener('input', channel.tryPush)` — finds no field of a
     // channel and would end here, reporting a commit of a value that went nowhere. Only the
     // drop paths pay for this check (one comparison, on `'drop-newest'`'s).
-    throw new TypeError('push: called without its channel: pass (value) => channel.push(value), not channel.push');
+    throw unbound('push');
   }
   return true;
 }
@@ -857,6 +856,15 @@ function counted(channel: Channel<any>, error: unknown, pushed: number): unknown
     // Primitive or frozen: no count.
   }
   return error;
+}
+
+/**
+ * The error of a method called without its channel as `this` (`setTimeout(channel.close)`).
+ *
+ * @internal
+ */
+function unbound(method: string): TypeError {
+  return new TypeError(`${method}: called without its channel as this (wrap it in an arrow function)`);
 }
 
 /**

@@ -1734,7 +1734,7 @@ describe('regressions: slips that used to hang or fail obscurely (sources)', () 
     const results = new Chan<number>(1);
     const { close } = results;
     expect(() => close()).toThrow(
-      new TypeError('close: called without its channel: pass () => channel.close(), not channel.close'),
+      new TypeError('close: called without its channel as this (wrap it in an arrow function)'),
     );
     const signal = new AbortController().signal;
     expect(() => close.call(signal as never)).toThrow(TypeError); // addEventListener('abort', channel.close)
@@ -1755,7 +1755,7 @@ describe('regressions: slips that used to hang or fail obscurely (sources)', () 
     const inputs = new Chan<string>(1, { name: 'inputs' });
     const { push: pushIt, pushNowait, tryPush } = inputs;
     const target = new EventTarget(); // target.addEventListener('input', inputs.tryPush) calls it so
-    const message = 'push: called without its channel: pass (value) => channel.push(value), not channel.push';
+    const message = 'push: called without its channel as this (wrap it in an arrow function)';
     expect(() => Reflect.apply(tryPush, target, ['typed'])).toThrow(new TypeError(message));
     expect(() => Reflect.apply(pushNowait, target, ['typed'])).toThrow(new TypeError(message));
     expect(() => Reflect.apply(pushIt, target, ['typed'])).toThrow(new TypeError(message));
