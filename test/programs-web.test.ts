@@ -828,6 +828,35 @@ test('a channel of log lines compressed through CompressionStream and back comes
   expect(bytes.length).toBeLessThan(text.join('').length / 5);
 });
 
+test('a proxy that rewrites an upstream body line by line cancels the upstream fetch when its client cancels', async () => {
+  const enc = new TextEncoder();
+  const { response: upstream, state } = chunkedResponse(Array.from({ length: 100 }, (_, i) => enc.encode(`id=${i}\n`)));
+  // The proxy: upstream body → lines → rewritten lines → the client's body.
+  // Each stage closes its input when it stops, as splitLines does: leaving a for await over a
+  // channel does not close it (the contract's rule), so a stage that did not would leave the
+  // stages above it, and the upstream body, open.
+  async function* rewrite(lines: Channel<string>) {
+    try {
+      for await (const line of lines) yield `${line.toUpperCase()}\n`;
+    } finally {
+      lines.close();
+    }
+  }
+  const text = Channel.from(upstream.body!.pipeThrough(new TextDecoderStream()));
+  const rewritten = Channel.from(rewrite(Channel.from(splitLines(text))));
+  const client = new Response(rewritten.toReadableStream({ closeOnCancel: true }).pipeThrough(new TextEncoderStream()));
+  const reader = client.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let received = '';
+  while (!received.includes('ID=2\n')) received += (await reader.read()).value;
+  await reader.cancel('client went away');
+  // closeOnCancel closes `rewritten`, which returns rewrite(), whose finally closes the lines,
+  // which returns splitLines(), whose finally closes `text`, which cancels the upstream body.
+  await until(() => state.cancelled);
+  expect(received.startsWith('ID=0\nID=1\nID=2\n')).toBe(true);
+  expect(state.pulled).toBeLessThan(20);
+  expect([rewritten.closed, text.closed]).toEqual([true, true]);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Web streams in both directions.
 
