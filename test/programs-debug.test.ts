@@ -621,6 +621,91 @@ describe("a Worker's channels in the page (relayDebug)", () => {
   });
 });
 
+describe('a worker pool that stops its relays as it terminates its workers', () => {
+  const hello = { source: 'chanasync-inspector', version: 1, type: 'hello' } as const;
+  const bye = { source: 'chanasync-inspector', version: 1, type: 'bye' } as const;
+  /** A worker's snapshot as its debug mode posts it: one stuck pull. */
+  const workerSnapshot = {
+    source: 'chanasync',
+    version: 1,
+    type: 'snapshot',
+    time: 1_800_000_000_000,
+    channels: [
+      {
+        id: 1,
+        name: 'worker-jobs',
+        capacity: 1,
+        size: 0,
+        closed: false,
+        overflow: 'block',
+        pushers: [],
+        pullers: [{ kind: 'pull', since: 1_799_999_999_000 }],
+      },
+    ],
+    seq: 7,
+    instance: 'copy-1',
+  };
+  function setUp() {
+    const worker = Object.assign(new EventTarget(), { postMessage() {} });
+    const page = new EventTarget();
+    const seen: unknown[] = [];
+    const stop = relayDebug(worker, { target: { postMessage: (m) => void seen.push(m) }, listen: page, url: 'w.js' });
+    return { worker, page, seen, stop };
+  }
+
+  test('stopping a relay tells the connected inspector that its worker has no channels any more', () => {
+    const { worker, page, seen, stop } = setUp();
+    page.dispatchEvent(new MessageEvent('message', { data: hello }));
+    worker.dispatchEvent(new MessageEvent('message', { data: workerSnapshot }));
+    stop();
+    const last = seen.at(-1);
+    expect(last).toEqual({
+      source: 'chanasync',
+      version: 1,
+      type: 'snapshot',
+      time: expect.any(Number),
+      channels: [],
+      context: { kind: 'worker', url: 'w.js' },
+      instance: 'copy-1',
+      seq: 8,
+    });
+    expect(isPageToInspectorMessage(last)).toBe(true);
+    // And the panel drops the worker's rows, which would otherwise age into "stuck".
+    const receivedAt = Date.now();
+    let data = withSnapshot(EMPTY_DATA, TOP, seen[1] as DebugSnapshot, receivedAt);
+    expect(rowsOf(data, DEFAULT_VIEW, receivedAt).rows.map((row) => row.label)).toEqual(['worker-jobs']);
+    data = withSnapshot(data, TOP, last as DebugSnapshot, receivedAt + 1);
+    expect(rowsOf(data, DEFAULT_VIEW, receivedAt + 60_000).rows).toEqual([]);
+  });
+
+  test('stopping a relay after the inspector said bye posts nothing more', () => {
+    const { worker, page, seen, stop } = setUp();
+    page.dispatchEvent(new MessageEvent('message', { data: hello }));
+    worker.dispatchEvent(new MessageEvent('message', { data: workerSnapshot }));
+    page.dispatchEvent(new MessageEvent('message', { data: bye }));
+    const count = seen.length;
+    stop();
+    expect(seen.length).toBe(count);
+  });
+
+  test('stopping a relay that never relayed a snapshot posts nothing', () => {
+    const { page, seen, stop } = setUp();
+    page.dispatchEvent(new MessageEvent('message', { data: hello }));
+    const count = seen.length;
+    stop();
+    expect(seen.length).toBe(count);
+  });
+
+  test('a relay replaced by a new one for the same worker posts no empty snapshot: the new one serves it', () => {
+    const { worker, page, seen } = setUp();
+    page.dispatchEvent(new MessageEvent('message', { data: hello }));
+    worker.dispatchEvent(new MessageEvent('message', { data: workerSnapshot }));
+    const count = seen.length;
+    relayDebug(worker, { target: { postMessage: (m) => void seen.push(m) }, listen: page, url: 'w.js' });
+    expect(seen.slice(count).map((m) => (m as { type: string }).type)).toEqual(['announce']);
+  });
+});
+
 describe('slips in debug-mode calls fail at once, naming the function and the problem', () => {
   test('passing an AbortController where relayDebug wants its signal is a TypeError naming relayDebug', () => {
     const controller = new AbortController();

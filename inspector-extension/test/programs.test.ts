@@ -234,3 +234,24 @@ test('disableDebug in the page removes the message listener that debug mode adde
     await cdp.detach();
   }
 });
+
+test('a worker pool that finishes cleanly, stopping each relay as it terminates its Worker, leaves nothing stuck in the panel', async () => {
+  const tab = await newTab(context, browser.serviceWorker);
+  const view = await context.newPage();
+  try {
+    await view.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tab.tabId}`);
+    await loadFixture(tab.page, `${server.origin}${fixturesPath}/pool.html`);
+    await view.locator('#threshold').fill('0.2');
+    // While the Workers run, their idle job loops are listed (and, unmarked as input, stuck).
+    await expect.poll(() => row(view, 'worker-jobs').count(), POLL).toBe(3);
+    expect(await tab.page.evaluate(() => (window as unknown as { runJobs(): Promise<number> }).runJobs())).toBe(60);
+    await tab.page.evaluate(() => (window as unknown as { shutDown(): void }).shutDown());
+    await expect.poll(() => row(view, 'worker-jobs').count(), POLL).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // past the threshold
+    expect((await states(view)).filter((entry) => entry.endsWith(':stuck'))).toEqual([]);
+    expect(await states(view)).toEqual(['answers:closed']);
+  } finally {
+    await view.close();
+    await tab.page.close();
+  }
+});

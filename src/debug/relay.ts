@@ -19,6 +19,7 @@ import {
   LIMITS,
   PAGE_SOURCE,
   PROTOCOL_VERSION,
+  type SnapshotMessage,
 } from '../protocol.js';
 import { isSignal } from '../signals.js';
 import { type DebugTarget, hasMethod, post } from './post.js';
@@ -77,6 +78,14 @@ class Relay {
    */
   private saidBye = false;
   private stopped = false;
+  /**
+   * Whom the last snapshot relayed came from (its context as re-tagged, its copy of chanasync,
+   * its sequence number): when the relay stops, the inspector is told that this context has no
+   * channels any more, so that its last waits do not stay listed, ageing into "stuck".
+   */
+  private last: Pick<SnapshotMessage, 'context' | 'instance' | 'seq'> | undefined = undefined;
+  /** While a worker's snapshot is being posted to the target (which may stop the relay). */
+  private relaying = false;
   /** The listener on the worker. */
   private readonly onWorker = { handleEvent: (event: Event) => this.fromWorker((event as MessageEvent).data) };
   /** The listener on the page (`listen`). */
@@ -126,7 +135,17 @@ class Relay {
       ...(url === undefined ? {} : { url: cut(url, LIMITS.url) }),
       ...(own?.origin === undefined ? {} : { origin: own.origin }),
     };
-    post(this.target, { ...data, context });
+    this.last = {
+      context,
+      ...(data.instance === undefined ? {} : { instance: data.instance }),
+      ...(data.seq === undefined ? {} : { seq: data.seq }),
+    };
+    this.relaying = true;
+    try {
+      post(this.target, { ...data, context });
+    } finally {
+      this.relaying = false;
+    }
   }
 
   /** `hello` or `bye` from the inspector: the worker's debug mode needs it too. */
@@ -137,7 +156,9 @@ class Relay {
   }
 
   /**
-   * Stops relaying; a worker that was told `hello` is told `bye`, so it stops posting — unless
+   * Stops relaying; a worker that was told `hello` is told `bye`, so it stops posting, and the
+   * inspector gets a last snapshot of the worker's context with no channels (its worker is
+   * usually being terminated, and nothing would ever replace the waits it last showed) — unless
    * `sayBye` is false (a relay that replaces this one serves the worker from now on).
    */
   stop(sayBye = true): void {
@@ -149,12 +170,33 @@ class Relay {
     this.signal?.removeEventListener('abort', this.onAbort);
     if (this.connected && sayBye) {
       this.connected = false;
+      // Not when the target stops the relay as it receives a snapshot: it has its answer.
+      if (this.last !== undefined && !this.relaying) this.postEmpty(this.last);
       try {
         const bye: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type: 'bye' };
         this.worker.postMessage(bye);
       } catch {
         // A terminated worker may refuse; there is nobody left to tell.
       }
+    }
+  }
+
+  /** Tells the inspector that the context of `last` has no channels any more. */
+  private postEmpty({ context, instance, seq }: Pick<SnapshotMessage, 'context' | 'instance' | 'seq'>): void {
+    const empty: SnapshotMessage = {
+      source: PAGE_SOURCE,
+      version: PROTOCOL_VERSION,
+      type: 'snapshot',
+      time: Date.now(),
+      channels: [],
+      ...(context === undefined ? {} : { context }),
+      ...(instance === undefined ? {} : { instance }),
+      ...(seq === undefined || !Number.isSafeInteger(seq + 1) ? {} : { seq: seq + 1 }),
+    };
+    try {
+      post(this.target, empty);
+    } catch {
+      // Stopping never throws: a target that refuses loses only this last word.
     }
   }
 }
@@ -176,7 +218,9 @@ class Relay {
  * @param worker the `Worker` (or a `MessagePort` connected to the worker's debug mode).
  * @param options `url`, `target`, `listen`, `signal`.
  * @returns a function that stops the relay (idempotent); a worker that was told `hello` is
- *   told `bye`.
+ *   told `bye`, and a connected inspector gets a last snapshot of the worker's context with no
+ *   channels, so that the waits it last showed do not stay listed: stop the relay when you
+ *   terminate the worker.
  * @throws {TypeError} if `worker` has no `postMessage`, `addEventListener` or
  *   `removeEventListener`, or an option has the wrong type; or if `target` or `listen` is
  *   omitted where `globalThis` lacks `postMessage` / `addEventListener`.
