@@ -241,10 +241,11 @@ const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^
  * parking and unlinking helpers, the channel's methods and constructor, select's passes, the
  * iterator, the helpers that make channels.
  * Only a *leading* run of such frames is cut, so a user function of the same name deeper down
- * stays.
+ * stays. A bundler may rename them to avoid a clash (esbuild: `_Channel` for a class that
+ * names itself in its own body, `push2` beside the application's `push`): those count too.
  */
 const LIBRARY_FUNCTION =
-  /^(?:new )?(?:[\w$]+\.)*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)$/;
+  /^(?:new )?(?:[\w$]+\.)*_*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)\d*$/;
 
 /** The function name of a V8 (`at name (url)`) or SpiderMonkey/JSC (`name@url`) frame. */
 function functionName(frame: string): string {
