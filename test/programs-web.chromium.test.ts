@@ -710,3 +710,41 @@ test('in Chromium, a download given AbortSignal.timeout through fetch throws the
   expect(result).toEqual({ ended: 'TimeoutError', chunks: true });
   await expect.poll(() => endlessClosed, { timeout: 2_000 }).toBe(closedBefore + 1);
 });
+
+test("in Chromium, a key-sequence detector with overflow 'block' sees every real keystroke in order although it handles each slowly", async () => {
+  await page.evaluate(() => {
+    const { fromEvent } = window.chanasyncDist;
+    const field = document.getElementById('search') as HTMLInputElement;
+    field.value = '';
+    const state = { keys: [] as string[], matched: false, page: new AbortController() };
+    (window as unknown as { sequence: typeof state }).sequence = state;
+    void (async () => {
+      const wanted = 'iddqd';
+      for await (const event of fromEvent(field, 'keydown', {
+        capacity: 4,
+        overflow: 'block',
+        signal: state.page.signal,
+      })) {
+        await new Promise((resolve) => setTimeout(resolve, 5)); // slow handling
+        state.keys.push(event.key);
+        if (state.keys.join('').endsWith(wanted)) state.matched = true;
+      }
+    })();
+  });
+  await page.focus('#search');
+  await page.keyboard.type('xxiddqdyy');
+  await page.waitForFunction(
+    () => (window as unknown as { sequence: { keys: string[] } }).sequence.keys.length === 9,
+    null,
+    {
+      timeout: 5_000,
+    },
+  );
+  const result = await page.evaluate(() => {
+    const state = (window as unknown as { sequence: { keys: string[]; matched: boolean; page: AbortController } })
+      .sequence;
+    state.page.abort();
+    return { keys: state.keys.join(''), matched: state.matched };
+  });
+  expect(result).toEqual({ keys: 'xxiddqdyy', matched: true });
+});
