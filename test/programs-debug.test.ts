@@ -9,6 +9,10 @@
  * Leaks need a garbage collector: they are in programs-debug.gc.test.ts.
  */
 
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel, Worker as Thread } from 'node:worker_threads';
 import {
   after as afterMs,
@@ -471,6 +475,35 @@ describe('turning debug mode on, off and on again in a running program', () => {
     expect(summary(snapshot())).toEqual(['late: push[] pull[pull]']);
     early.close();
     late.close();
+  });
+
+  test('an app whose module creates its channels is seen only when enableDebug runs in a module imported before it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chanasync-modules-'));
+    try {
+      const dist = new URL('../dist/', import.meta.url).href;
+      const write = (name: string, code: string) => writeFileSync(join(dir, name), code);
+      write(
+        'app.mjs',
+        `import { Channel } from '${dist}index.js';
+        export const replies = new Channel(0, { name: 'replies' });
+        replies.pull().catch(() => {});`,
+      );
+      write('debug-setup.mjs', `import { enableDebug } from '${dist}debug.js';\nenableDebug();`);
+      const report = `import { snapshot } from '${dist}debug.js';\nconsole.log(JSON.stringify(snapshot().channels.map((c) => c.name)));`;
+      write('report.mjs', report);
+      // The slip: ES modules evaluate their imports first, so this enableDebug runs after app.mjs.
+      write(
+        'late.mjs',
+        `import { enableDebug } from '${dist}debug.js';\nimport './app.mjs';\nenableDebug();\nawait import('./report.mjs');`,
+      );
+      // The fix: debug mode set up in a module of its own, imported first.
+      write('early.mjs', `import './debug-setup.mjs';\nimport './app.mjs';\nawait import('./report.mjs');`);
+      const run = (file: string) => execFileSync(process.execPath, [join(dir, file)], { encoding: 'utf8' }).trim();
+      expect(run('late.mjs')).toBe('[]');
+      expect(run('early.mjs')).toBe('["replies"]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a select on a ticker created before enableDebug still waits for input, though the ticker itself is not listed', async () => {
