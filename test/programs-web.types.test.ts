@@ -29,6 +29,16 @@ test('the search box compiles without casts: an input event channel, a select wh
   expect([edits.closed, keys.closed]).toEqual([true, true]);
 });
 
+test('a select written without as const still narrows: by index, and by ok to the value without undefined', async () => {
+  const keys = fromEvent(document.createElement('input'), 'keydown');
+  const result = await select([pull(keys), pull(after(1))]);
+  if (result.index === 0 && result.ok) expectTypeOf(result.value).toEqualTypeOf<KeyboardEvent>();
+  if (result.index === 1 && result.ok) expectTypeOf(result.value).toEqualTypeOf<number>();
+  if (result.ok) expectTypeOf(result.value).toEqualTypeOf<KeyboardEvent | number>();
+  expect([result.index, result.ok, typeof result.value]).toEqual([1, true, 'number']);
+  keys.close();
+});
+
 test('the drag program gets PointerEvents from an element, the document and the window, with no type named', () => {
   const handle = document.createElement('div');
   const signal = AbortSignal.abort();
