@@ -667,11 +667,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * close runs in an earlier listener of that abort): it rejects with `signal.reason`. `for await` loops end normally, or throw `reason`
    * when one other than `undefined` is given.
    *
+   * It never throws on a channel. Detached from it — `setTimeout(channel.close)`,
+   * `signal.addEventListener('abort', channel.close)` — it is a `TypeError` before anything
+   * changes: pass `() => channel.close()`.
+   *
    * @param reason why the channel closed: becomes the `cause` of the `ChannelClosedError`s
    *   and is thrown by iterators.
-   * @throws {TypeError} if called without its channel as `this` — `setTimeout(channel.close)`,
-   *   `signal.addEventListener('abort', channel.close)` — before anything changes; pass
-   *   `() => channel.close()` instead.
    * @example
    * ```ts
    * const jobs = new Channel<number>(4);

@@ -1564,6 +1564,77 @@ describe('more programs: cancellation, groups and shared resources', () => {
   });
 });
 
+describe("where the event loop is not Go's scheduler", () => {
+  test('a producer that never waits for anything but the channel starves a whole-conversation after(): no timer fires in between', async () => {
+    const c = new Channel<number>(0, { name: 'chatty' });
+    let stop = false;
+    const producer = (async () => {
+      for (let i = 0; !stop; i++) await c.push(i).catch(() => {});
+    })();
+    const timeout = timeAfter(0);
+    let heard = 0;
+    let timedOut = false;
+    // Go's preemptive scheduler would fire the timer; here the pushes and selects are one
+    // unbroken chain of microtasks. A bounded count stands in for "for ever".
+    while (heard < 20_000) {
+      const r = await select([pull(c), pull(timeout)]);
+      if (r.index === 1) {
+        timedOut = true;
+        break;
+      }
+      heard++;
+    }
+    expect(timedOut).toBe(false);
+    expect(heard).toBe(20_000);
+    stop = true;
+    c.close();
+    await within(1000, 'the producer', producer);
+    timeout.close();
+  });
+
+  test('a producer that yields to the event loop now and then lets the same after() end the conversation', async () => {
+    const c = new Channel<number>(0, { name: 'chatty' });
+    const controller = new AbortController();
+    const producer = (async () => {
+      try {
+        for (let i = 0; ; i++) {
+          await c.push(i, { signal: controller.signal });
+          if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve)); // give timers a turn
+        }
+      } catch (error) {
+        if (!stoppedBy(controller.signal, error)) throw error;
+      }
+    })();
+    const timeout = timeAfter(10);
+    let heard = 0;
+    for (;;) {
+      const r = await select([pull(c), pull(timeout)]);
+      if (r.index === 1) break;
+      heard++;
+    }
+    controller.abort(new Error('You talk too much.'));
+    await within(1000, 'the producer', producer);
+    expect(heard).toBeGreaterThanOrEqual(100);
+    expect(parked(c)).toBe(0);
+  });
+
+  test('Promise.race is not a select: the pull that lost the race still waits and takes the next value for nobody', async () => {
+    const replies = new Channel<string>(0, { name: 'replies' });
+    const raced = await Promise.race([replies.pull(), sleep(5).then(() => 'timed out')]);
+    expect(raced).toBe('timed out');
+    expect(replies.stats().waitingPullers).toBe(1); // the loser is still parked…
+    await replies.push('lost');
+    expect(replies.stats().waitingPullers).toBe(0); // …and took 'lost', which nobody reads
+    // The select with after() withdraws its pull when the timeout wins: nothing is lost.
+    const r = await select([pull(replies), pull(timeAfter(5))]);
+    expect(r.index).toBe(1);
+    expect(replies.stats().waitingPullers).toBe(0);
+    const reading = replies.pull();
+    await replies.push('kept');
+    expect(await reading).toBe('kept');
+  });
+});
+
 describe('slips users make in these programs', () => {
   test('closing a channel twice is a no-op that keeps the first reason, where Go panics', async () => {
     const results = new Channel<number>(2);
