@@ -24,7 +24,7 @@ import {
   ticker,
   after as timeAfter,
 } from 'chanasync';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 // The regressions of the fixes this round made, against the sources (dist/ is rebuilt later).
 import * as src from '../src/index.js';
 import { abortListeners, countTimers, parked, sleep, WaitGroup, within } from './helpers/programs-go.js';
@@ -1564,6 +1564,118 @@ describe('more programs: cancellation, groups and shared resources', () => {
   });
 });
 
+describe('programs at their real periods, on fake timers (they would take seconds)', () => {
+  test("Go by Example's rate limiter serves one request per 200 ms tick, and its bursty limiter three at once then one per tick", async () => {
+    vi.useFakeTimers();
+    try {
+      const requests = new Channel<number>(5);
+      await requests.pushAll([1, 2, 3, 4, 5]);
+      requests.close();
+      const start = Date.now();
+      const limiter = ticker(200);
+      const served: number[] = [];
+      const steady = (async () => {
+        for await (const _request of requests) {
+          await limiter.pull();
+          served.push(Date.now() - start);
+        }
+      })();
+      await vi.advanceTimersByTimeAsync(1000);
+      await within(1000, 'the steady loop', steady);
+      limiter.close();
+      expect(served).toEqual([200, 400, 600, 800, 1000]);
+
+      const burstyLimiter = new Channel<number>(3);
+      for (let i = 0; i < 3; i++) burstyLimiter.pushNowait(Date.now());
+      const burstStart = Date.now();
+      const tick = ticker(200);
+      const forwarder = (async () => {
+        for await (const t of tick)
+          if (
+            !(await burstyLimiter.push(t).then(
+              () => true,
+              () => false,
+            ))
+          )
+            return;
+      })();
+      const burstyRequests = new Channel<number>(5);
+      await burstyRequests.pushAll([1, 2, 3, 4, 5]);
+      burstyRequests.close();
+      const burstServed: number[] = [];
+      const bursty = (async () => {
+        for await (const _request of burstyRequests) {
+          await burstyLimiter.pull();
+          burstServed.push(Date.now() - burstStart);
+        }
+      })();
+      await vi.advanceTimersByTimeAsync(400);
+      await within(1000, 'the bursty loop', bursty);
+      tick.close();
+      burstyLimiter.close();
+      await within(1000, 'the forwarder', forwarder);
+      expect(burstServed).toEqual([0, 0, 0, 200, 400]);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('a subscription that fetches every 10 s delivers three polls of a feed in a simulated 25 s, then closes cleanly', async () => {
+    vi.useFakeTimers();
+    try {
+      let polls = 0;
+      const fetchFeed = async () => {
+        polls++;
+        return [`item ${polls}a`, `item ${polls}b`];
+      };
+      const updates = new Channel<string>(0, { name: 'updates' });
+      const quit = new Channel<void>(0, { name: 'quit' });
+      const loop = (async () => {
+        const pending: string[] = [];
+        let next = Date.now();
+        for (;;) {
+          using fetchTimer = pending.length < 10 ? timeAfter(Math.max(0, next - Date.now())) : undefined;
+          const first = pending[0];
+          const r = await select([
+            fetchTimer ? pull(fetchTimer) : null,
+            first ? push(updates, first) : null,
+            pull(quit),
+          ]);
+          if (r.index === 0) {
+            pending.push(...(await fetchFeed()));
+            next = Date.now() + 10_000;
+          } else if (r.index === 1) pending.shift();
+          else {
+            updates.close();
+            return;
+          }
+        }
+      })();
+      const received: string[] = [];
+      const reader = (async () => {
+        for await (const item of updates) received.push(`${item} @${Date.now() / 1000}s`);
+      })();
+      const t0 = Date.now() / 1000;
+      await vi.advanceTimersByTimeAsync(25_000);
+      await quit.push();
+      await within(1000, 'the loop and the reader', Promise.all([loop, reader]));
+      expect(received).toEqual([
+        `item 1a @${t0}s`,
+        `item 1b @${t0}s`,
+        `item 2a @${t0 + 10}s`,
+        `item 2b @${t0 + 10}s`,
+        `item 3a @${t0 + 20}s`,
+        `item 3b @${t0 + 20}s`,
+      ]);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(parked(updates, quit)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe("where the event loop is not Go's scheduler", () => {
   test('a producer that never waits for anything but the channel starves a whole-conversation after(): no timer fires in between', async () => {
     const c = new Channel<number>(0, { name: 'chatty' });
@@ -1636,6 +1748,32 @@ describe("where the event loop is not Go's scheduler", () => {
 });
 
 describe('slips users make in these programs', () => {
+  test("a producer that closes its channel in finally (Go's defer close) ends the consumer even when it fails, with the failure", async () => {
+    const lines = new Channel<string>(2, { name: 'lines' });
+    const producer = (async () => {
+      try {
+        await lines.push('line 1');
+        await lines.push('line 2');
+        throw new Error('disk full');
+      } catch (error) {
+        lines.close(error); // the consumer learns why
+      } finally {
+        lines.close(); // a no-op after close(error); without either, the consumer would wait for ever
+      }
+    })();
+    const seen: string[] = [];
+    const ended = await within(
+      1000,
+      'the consumer',
+      (async () => {
+        for await (const line of lines) seen.push(line);
+      })().catch((e: unknown) => e),
+    );
+    await producer;
+    expect(seen).toEqual(['line 1', 'line 2']);
+    expect(ended).toEqual(new Error('disk full'));
+  });
+
   test('closing a channel twice is a no-op that keeps the first reason, where Go panics', async () => {
     const results = new Channel<number>(2);
     await results.push(1);
