@@ -1219,6 +1219,37 @@ test('passing the signal itself as the options of fromEvent, Channel.from, after
   expect(target.live('x')).toBe(0);
 });
 
+test('closing an event channel twice — by hand and again by using at the end of the block — is harmless and removes the listener once', () => {
+  const button = countListeners(document.body.appendChild(document.createElement('button')));
+  const removed = vi.spyOn(button, 'removeEventListener');
+  {
+    using clicks = fromEvent(button, 'click');
+    clicks.close();
+    clicks.close();
+  }
+  expect(button.live('click')).toBe(0);
+  expect(removed).toHaveBeenCalledTimes(1);
+});
+
+test("a producer that pushes an end marker after closing in its finally gets a ChannelClosedError naming the push, and the client's body still ends cleanly", async () => {
+  const lines = new Channel<string>(4, { name: 'lines' });
+  const producer = (async () => {
+    try {
+      await lines.push('only line\n');
+    } finally {
+      lines.close();
+      await lines.push('END\n'); // the slip: too late
+    }
+  })();
+  const body = new Response(lines.toReadableStream().pipeThrough(new TextEncoderStream()));
+  const error = await producer.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ChannelClosedError);
+  expect((error as Error).message).toMatch(/push/);
+  expect((error as Error).message).toMatch(/"lines"/);
+  expect(await body.text()).toBe('only line\n');
+  expect(lines.tryPush('END\n')).toBe(false); // the non-throwing way to try
+});
+
 test('passing the AbortController to push, pull and select rejects at once with a TypeError and parks nothing', async () => {
   const controller = new AbortController();
   const channel = new Channel<number>();
