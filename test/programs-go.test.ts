@@ -16,6 +16,7 @@ import {
   Channel,
   ChannelClosedError,
   from,
+  merge,
   type PullChannel,
   pull,
   push,
@@ -1561,6 +1562,52 @@ describe('more programs: cancellation, groups and shared resources', () => {
     channel.close();
     await sleep(1);
     expect(log).toEqual(['generator cleaned up']);
+  });
+});
+
+describe('contexts and fan-in with the library', () => {
+  test('a tree of contexts (AbortSignal.any): cancelling one request stops only its work, shutting the server down stops the rest', async () => {
+    const server = new AbortController();
+    const jobs = new Channel<string>(0, { name: 'jobs' });
+    const outcomes: string[] = [];
+    const handle = (name: string, request: AbortController) => {
+      const ctx = AbortSignal.any([server.signal, request.signal]); // context.WithCancel(serverCtx)
+      return jobs.pull({ signal: ctx }).then(
+        (job) => outcomes.push(`${name} got ${job}`),
+        (error: Error) => outcomes.push(`${name}: ${error.message}`),
+      );
+    };
+    const requests = [new AbortController(), new AbortController(), new AbortController()];
+    const handlers = requests.map((request, i) => handle(`r${i}`, request));
+    expect(jobs.stats().waitingPullers).toBe(3);
+    requests[1]?.abort(new Error('client went away'));
+    await sleep(0);
+    expect(outcomes).toEqual(['r1: client went away']);
+    await jobs.push('job A'); // goes to r0, the oldest handler still waiting
+    server.abort(new Error('shutting down'));
+    await within(1000, 'the handlers', Promise.all(handlers));
+    expect(outcomes).toEqual(['r1: client went away', 'r0 got job A', 'r2: shutting down']);
+    expect(parked(jobs)).toBe(0);
+    expect(abortListeners(server.signal)).toBe(0);
+  });
+
+  test('gen → two sq stages → merge() from the library: every square once, and the merged channel closes after both stages', async () => {
+    const source = from([1, 2, 3, 4, 5, 6]);
+    const sq = (input: PullChannel<number>) => {
+      const out = new Channel<number>();
+      void (async () => {
+        for await (const n of input) await out.push(n * n);
+        out.close();
+      })();
+      return out;
+    };
+    const stages = [sq(source), sq(source)];
+    const merged = merge(...stages);
+    const squares: number[] = [];
+    for await (const n of merged) squares.push(n);
+    expect(squares.sort((a, b) => a - b)).toEqual([1, 4, 9, 16, 25, 36]);
+    expect(merged.closed).toBe(true);
+    expect(parked(...stages, merged)).toBe(0);
   });
 });
 
