@@ -251,8 +251,15 @@ export class Endpoint {
     }
   }
 
-  /** The `message` (and `close`) listener. Anything that is not a port message is ignored. */
+  /**
+   * The `message` (and `close`) listener. Anything that is not a port message is ignored. An
+   * EventEmitter-style port — a user's adapter over a Node `worker_threads` `Worker`, whose
+   * `on('message', listener)` hands the listener the data itself, not an event — is heard too:
+   * a port message in place of the event is taken as it is (never from a window, whose events
+   * carry the origin and source that must be checked).
+   */
   handleEvent(event: Event): void {
+    if (typeof event !== 'object' || event === null) return; // an emitter's event without data
     if (event.type === 'close') {
       for (const stream of [...this.senders.values(), ...this.receivers.values()]) stream.gone('its port closed');
       return;
@@ -264,8 +271,11 @@ export class Endpoint {
     }
     const messageEvent = event as Event & { data: unknown; origin: string; source: unknown };
     if (this.window && messageEvent.source !== (this.port as unknown)) return;
-    const message: unknown = messageEvent.data;
-    if (!isPortMessage(message)) return;
+    let message: PortMessage;
+    if (isPortMessage(messageEvent.data)) message = messageEvent.data;
+    else if (!this.window && isPortMessage(event))
+      message = event; // the data itself, from an emitter
+    else return;
     const origin = this.window ? messageEvent.origin : '';
     let stream: Stream | undefined;
     switch (message.type) {

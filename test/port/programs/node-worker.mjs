@@ -95,7 +95,10 @@ if (mode === 'pool') {
 } else if (mode === 'stage') {
   // A pipeline stage: values from `input` (stream `inName`), through `op`, out to `output`
   // (stream `outName`). Buffers (op 'bytes') are marked, and moved on with `transfer`.
-  const { input, output, inName, outName, op, capacity } = workerData;
+  // `parent`: both streams over parentPort, for a main thread that talks to the Worker object.
+  const { inName, outName, op, capacity } = workerData;
+  const input = workerData.parent ? parentPort : workerData.input;
+  const output = workerData.parent ? parentPort : workerData.output;
   const inbox = fromPort(input, { name: inName, capacity });
   const outbox = new Channel(capacity);
   const sending = toPort(outbox, output, {
