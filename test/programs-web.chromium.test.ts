@@ -748,3 +748,51 @@ test("in Chromium, a key-sequence detector with overflow 'block' sees every real
   });
   expect(result).toEqual({ keys: 'xxiddqdyy', matched: true });
 });
+
+test("in Chromium, a form with overflow 'block' saves every real submit click in order, one at a time, and the page does not navigate", async () => {
+  await page.evaluate(() => {
+    const { fromEvent } = window.chanasyncDist;
+    const form = window.countListeners(document.body.appendChild(document.createElement('form')));
+    form.id = 'save-form';
+    form.style.cssText = 'position:absolute;left:0;top:200px'; // clear of the drag handle
+    form.action = '/nowhere';
+    for (const action of ['draft', 'publish']) {
+      const button = form.appendChild(document.createElement('button'));
+      button.type = 'submit';
+      button.id = action;
+      button.value = action;
+      button.textContent = action;
+    }
+    form.addEventListener('submit', (event) => event.preventDefault()); // synchronously, in a listener of its own
+    const state = { saved: [] as string[], running: 0, most: 0, page: new AbortController(), done: false };
+    (window as unknown as { saving: typeof state }).saving = state;
+    void (async () => {
+      for await (const event of fromEvent(form, 'submit', { overflow: 'block', signal: state.page.signal })) {
+        state.most = Math.max(state.most, ++state.running);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the request
+        state.saved.push(event.submitter?.id ?? '?');
+        state.running--;
+      }
+      state.done = true;
+    })();
+  });
+  for (const id of ['draft', 'publish', 'draft', 'publish', 'publish']) await page.click(`#${id}`, { timeout: 5_000 });
+  await page.waitForFunction(
+    () => (window as unknown as { saving: { saved: string[] } }).saving.saved.length === 5,
+    null,
+    {
+      timeout: 5_000,
+    },
+  );
+  const result = await page.evaluate(() => {
+    const state = (window as unknown as { saving: { saved: string[]; most: number; page: AbortController } }).saving;
+    state.page.abort();
+    return { saved: state.saved, most: state.most, title: document.title, path: location.pathname };
+  });
+  expect(result).toEqual({
+    saved: ['draft', 'publish', 'draft', 'publish', 'publish'],
+    most: 1,
+    title: 'ready',
+    path: '/index.html',
+  });
+});
