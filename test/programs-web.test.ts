@@ -9,7 +9,7 @@
  * the target), abort listeners (counted on the signal), timers (counted through
  * `setTimeout`/`clearTimeout`) and parked operations (`stats()`).
  */
-import { after, Channel, ChannelClosedError, fromEvent, merge, pull, select, ticker } from 'chanasync';
+import { after, broadcast, Channel, ChannelClosedError, fromEvent, merge, pull, select, ticker } from 'chanasync';
 import { afterEach, expect, test, vi } from 'vitest';
 
 /** `ReadableStream.from` (Node 20.6+, Chromium 141+), which this TypeScript's DOM lib does not declare. */
@@ -983,6 +983,25 @@ test('a toolbar merges the clicks of three buttons into one loop, in click order
   page.abort();
   await program; // every input closed and drained: the merged channel closed, the loop ended
   expect(buttons.map((button) => button.live('click'))).toEqual([0, 0, 0]);
+});
+
+test('a resize feed broadcast to two components gives each the latest size, and leaving the page closes both', async () => {
+  const win = countListeners(window);
+  const page = new AbortController();
+  const hub = broadcast(fromEvent(window, 'resize', { signal: page.signal }));
+  const header = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' });
+  const sidebar = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' });
+  const resize = (width: number) => window.dispatchEvent(new UIEvent('resize', { detail: width }));
+  for (const width of [800, 900, 1000]) resize(width);
+  await tick();
+  expect([(header.tryPull() as UIEvent).detail, (sidebar.tryPull() as UIEvent).detail]).toEqual([1000, 1000]);
+  resize(1200);
+  await tick();
+  expect([(header.tryPull() as UIEvent).detail, (sidebar.tryPull() as UIEvent).detail]).toEqual([1200, 1200]);
+  page.abort();
+  await tick();
+  expect([header.closed, sidebar.closed]).toEqual([true, true]);
+  expect(win.live('resize')).toBe(0);
 });
 
 test('closing a merged channel leaves its fromEvent inputs listening: close or abort the inputs themselves', async () => {
