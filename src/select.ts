@@ -34,6 +34,14 @@ import { type Cancellable, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, enqueue, liveHead, park, Waiter } from './waiters.js';
 
+/**
+ * The value argument of {@link push}: required, of the channel's type — optional for a channel
+ * of `void` (or `undefined`), as `channel.push()` is, so `push(done)` reads as Go's
+ * `done <- struct{}{}`.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: the test is for a channel of `void` (Go's chan struct{})
+export type PushValue<T> = [T] extends [void] ? [value?: NoInfer<T>] : [value: NoInfer<T>];
+
 /** A select case that pulls from `channel`. Build it with {@link pull}. */
 export interface PullCase<T> {
   /** `'pull'`. */
@@ -120,7 +128,8 @@ export function pull<T>(channel: PullChannel<T>): PullCase<T> {
 /**
  * A select case that pushes `value` into `channel`; always ready on a drop-mode channel. Typed
  * to take the push side of a channel (Go's `chan<- T`); at run time it must be a chanasync
- * `Channel`.
+ * `Channel`. On a channel of `void` the value may be left out, as for `channel.push()`:
+ * `push(done)`.
  *
  * @throws {TypeError} if `channel` is not a {@link Channel}, or `value` is a thenable.
  * @example
@@ -133,7 +142,10 @@ export function pull<T>(channel: PullChannel<T>): PullCase<T> {
  * console.log(index); // 0 — out had room
  * ```
  */
-export function push<T>(channel: PushChannel<T>, value: NoInfer<T>): PushCase<T> {
+export function push<T>(channel: PushChannel<T>, ...value: PushValue<T>): PushCase<T>;
+// (The implementation takes `value` as a plain parameter: a rest parameter would build an array
+// at every call, and select loops build their cases at every turn.)
+export function push<T>(channel: PushChannel<T>, value?: T): PushCase<T> {
   refuseThenable('push(channel, value)', value);
   return new Case<T>('push', channel as Channel<T>, value) as unknown as PushCase<T>;
 }

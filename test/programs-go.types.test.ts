@@ -128,6 +128,28 @@ test('a done channel of void is pushed and selected on without a value', async (
   done.tryPush(1);
 });
 
+test('a push case on a done channel of void needs no value, as done.push() does, and other channels still need theirs', () => {
+  const done = new Channel<void>(1);
+  const r = selectNowait([push(done)]); // Go: case done <- struct{}{}:
+  expect(r?.index).toBe(0);
+  expect(done.size).toBe(1);
+  const numbers = new Channel<number>(1);
+  const maybe = new Channel<number | undefined>(1);
+  const cases = [
+    push(numbers, 1),
+    push(maybe, undefined),
+    // @ts-expect-error a channel of numbers needs its value
+    push(numbers),
+    // @ts-expect-error and one of number | undefined too: undefined is a value there
+    push(maybe),
+    // @ts-expect-error a value of another type
+    push(numbers, 'one'),
+  ];
+  expect(cases).toHaveLength(5);
+  const forward = <T>(channel: Channel<T>, value: T) => push(channel, value); // generic code still compiles
+  expect(forward(numbers, 2).value).toBe(2);
+});
+
 test('timers, tickers and channels work in using scopes', async () => {
   {
     using timeout = timeAfter(1);
