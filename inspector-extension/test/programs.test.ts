@@ -255,3 +255,22 @@ test('a worker pool that finishes cleanly, stopping each relay as it terminates 
     await tab.page.close();
   }
 });
+
+test('opening the panel on a program that got stuck earlier shows it stuck at once, aged from when it parked', async () => {
+  const tab = await newTab(context, browser.serviceWorker);
+  let view: Page | undefined;
+  try {
+    await loadFixture(tab.page, `${server.origin}${fixturesPath}/programs.html`);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the developer notices the hang
+    view = await context.newPage();
+    await view.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tab.tabId}`);
+    await view.locator('#threshold').fill('1');
+    await expect.poll(() => text(row(view as Page, 'uploads').locator('.col-state')), POLL).toBe('stuck');
+    const age = (await text(row(view, 'uploads').locator('.col-wait'))) ?? '';
+    expect(age).toMatch(/^\d+(\.\d)? s$/);
+    expect(Number.parseFloat(age)).toBeGreaterThanOrEqual(1.5);
+  } finally {
+    await view?.close();
+    await tab.page.close();
+  }
+});
