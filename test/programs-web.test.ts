@@ -111,6 +111,18 @@ test('a component mounted and unmounted 100 times under one page signal leaves n
   expect(page.live('abort')).toBeLessThanOrEqual(1);
 });
 
+test("fromEvent for 'message' on a duck-typed target without a prototype works (no string conversion of the target)", () => {
+  const listeners = new Set<unknown>();
+  const bare = Object.assign(Object.create(null) as object, {
+    addEventListener: (_: string, listener: unknown) => listeners.add(listener),
+    removeEventListener: (_: string, listener: unknown) => listeners.delete(listener),
+  }) as unknown as EventTarget;
+  const messages = fromEvent(bare, 'message');
+  expect(listeners.size).toBe(1);
+  messages.close();
+  expect(listeners.size).toBe(0);
+});
+
 test('three event channels on one signal share its abort listener, and aborting it closes all three', () => {
   const controller = new AbortController();
   const signal = countListeners(controller.signal);

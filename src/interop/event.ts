@@ -135,8 +135,9 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   // A browser's MessagePort delivers nothing to `addEventListener` listeners until `start()`
   // (setting `onmessage` starts it implicitly): start it, as `onmessage` would, or a loop over
   // `fromEvent(port, 'message')` would wait forever. (The tag, not `instanceof`: a port from
-  // another frame is a MessagePort too. Node's ports start themselves.)
-  if (type === 'message' && String(target) === '[object MessagePort]') {
+  // another frame is a MessagePort too; not String(target), which a target of our own may
+  // define or lack. Node's ports start themselves.)
+  if (type === 'message' && Object.prototype.toString.call(target) === '[object MessagePort]') {
     (target as unknown as { start(): void }).start();
   }
   if (signal) ref = watch(signal, channel);
