@@ -274,3 +274,32 @@ test('opening the panel on a program that got stuck earlier shows it stuck at on
     await tab.page.close();
   }
 });
+
+test('the fetch-with-timeout leak prints one console warning that points at the lines of the push and of the channel', async () => {
+  const tab = await newTab(context, browser.serviceWorker);
+  const warnings: string[] = [];
+  tab.page.on('console', (message) => {
+    if (message.type() === 'warning' && message.text().startsWith('chanasync:')) warnings.push(message.text());
+  });
+  try {
+    const url = `${server.origin}${fixturesPath}/leak-warn.js`;
+    await loadFixture(tab.page, `${server.origin}${fixturesPath}/leak-warn.html`);
+    expect(await tab.page.evaluate(() => (window as unknown as { result: unknown }).result)).toBeUndefined();
+    await expect
+      .poll(async () => {
+        await tab.page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+        return warnings.length;
+      }, POLL)
+      .toBe(1);
+    const [warning] = warnings;
+    expect(warning).toMatch(/^chanasync: leaked push — a push into channel "reply" \(#\d+, capacity 0\) waited /);
+    const parkedLine = lineOf('leak-warn.js', "reply.push('late body')");
+    const createdLine = lineOf('leak-warn.js', "new Channel(0, { name: 'reply' })");
+    expect(warning).toContain(`\nParked at:\n    at ${url}:${parkedLine}:`);
+    expect(warning).toContain(`\nChannel created at:\n    at fetchWithTimeout (${url}:${createdLine}:`);
+    await tab.page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+    expect(warnings.length).toBe(1); // once
+  } finally {
+    await tab.page.close();
+  }
+});
