@@ -750,6 +750,21 @@ describe('slips in debug-mode calls fail at once, naming the function and the pr
     ).toThrow(new TypeError('relayDebug(worker, options): signal is not an AbortSignal'));
   });
 
+  test('relaying a SharedWorker instead of its port is a TypeError that says to pass the port', () => {
+    const { port1 } = new MessageChannel();
+    const shared = Object.assign(new EventTarget(), { port: port1 }); // a SharedWorker's shape
+    try {
+      // @ts-expect-error a SharedWorker has no postMessage: its port has
+      expect(() => relayDebug(shared, { target: { postMessage() {} }, listen: new EventTarget() })).toThrow(
+        new TypeError(
+          'relayDebug(worker, options): worker has no postMessage (a SharedWorker? pass its port: relayDebug(worker.port))',
+        ),
+      );
+    } finally {
+      port1.close();
+    }
+  });
+
   test('relaying a Channel instead of a Worker is a TypeError naming relayDebug', () => {
     // @ts-expect-error a channel is no worker
     expect(() => relayDebug(new Channel(1), { target: { postMessage() {} }, listen: new EventTarget() })).toThrow(

@@ -222,7 +222,8 @@ class Relay {
  *   channels, so that the waits it last showed do not stay listed: stop the relay when you
  *   terminate the worker.
  * @throws {TypeError} if `worker` has no `postMessage`, `addEventListener` or
- *   `removeEventListener`, or an option has the wrong type; or if `target` or `listen` is
+ *   `removeEventListener` (for a `SharedWorker`, the message says to pass its `port`), or an
+ *   option has the wrong type; or if `target` or `listen` is
  *   omitted where `globalThis` lacks `postMessage` / `addEventListener`.
  * @throws whatever `target.postMessage` throws when posting the `announce` (no listener is
  *   left behind then).
@@ -240,7 +241,11 @@ class Relay {
 export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () => void {
   const name = 'relayDebug(worker, options)';
   for (const method of ['postMessage', 'addEventListener', 'removeEventListener']) {
-    if (!hasMethod(worker, method)) throw new TypeError(`${name}: worker has no ${method}`);
+    if (hasMethod(worker, method)) continue;
+    // A SharedWorker talks through its `port`: say so rather than only what is missing.
+    const port = typeof worker === 'object' && worker !== null ? (worker as { port?: unknown }).port : undefined;
+    const hint = hasMethod(port, 'postMessage') ? ' (a SharedWorker? pass its port: relayDebug(worker.port))' : '';
+    throw new TypeError(`${name}: worker has no ${method}${hint}`);
   }
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`${name}: options must be an object, got ${options === null ? 'null' : typeof options}`);
