@@ -194,7 +194,8 @@ describe('a pool of dedicated Workers', () => {
     // Every job the dead Worker's toPort pulled was either acknowledged or comes back; none of
     // those that came back has a result, and all of them were redone.
     const deadResults = out.results.filter((r) => r.worker === 0).map((r) => r.id);
-    expect(deadResults).toHaveLength(3);
+    // It was terminated on its third result (a result it had posted already may still arrive).
+    expect(deadResults.length).toBeGreaterThanOrEqual(3);
     for (const id of dead?.undelivered ?? []) {
       expect(deadResults).not.toContain(id);
       expect(out.retried).toContain(id);

@@ -146,6 +146,32 @@ if (mode === 'pool') {
     await results.push({ job, square: job * job });
   }
   results.close();
+} else if (mode === 'block') {
+  // Takes jobs one at a time (a rendezvous) and answers each; on job `blockAt` it computes
+  // synchronously for `blockMs` — longer than the heartbeat's timeout — then answers it too and
+  // reads on. Reports how its streams ended.
+  const jobs = fromPort(port, { name: 'jobs' });
+  const results = new Channel(4);
+  const sending = toPort(results, port, { name: 'results' });
+  const taken = [];
+  let loopError = null;
+  try {
+    for await (const job of jobs) {
+      taken.push(job);
+      if (job === workerData.blockAt) {
+        const until = performance.now() + workerData.blockMs;
+        while (performance.now() < until);
+      } else {
+        await sleep(1);
+      }
+      await results.push({ job, square: job * job });
+    }
+  } catch (e) {
+    loopError = e?.message;
+  }
+  results.close();
+  const result = await sending;
+  parentPort.postMessage({ taken, loopError, sent: result.sent, undelivered: result.undelivered, ...leftovers(port) });
 } else if (mode === 'close-inbox') {
   // Takes `take` values, then closes its inbox with a reason: it wants no more.
   const inbox = fromPort(port, { name: 'in', capacity: 4 });
