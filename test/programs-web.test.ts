@@ -1281,6 +1281,22 @@ test("a producer that pushes an end marker after closing in its finally gets a C
   expect(lines.tryPush('END\n')).toBe(false); // the non-throwing way to try
 });
 
+test("an event or merged channel's close passed detached (addEventListener('abort', events.close)) fails with the core's TypeError and changes nothing", () => {
+  const target = countListeners(new EventTarget());
+  const events = fromEvent(target, 'ping');
+  const merged = merge(events);
+  const signal = new AbortController().signal;
+  for (const channel of [events, merged]) {
+    const detached = channel.close;
+    expect(() => detached.call(signal)).toThrow(/^close: called without its channel/);
+    expect(() => detached.call(globalThis)).toThrow(TypeError);
+    expect(channel.closed).toBe(false);
+  }
+  expect(target.live('ping')).toBe(1);
+  events.close();
+  expect(target.live('ping')).toBe(0);
+});
+
 test('passing the AbortController to push, pull and select rejects at once with a TypeError and parks nothing', async () => {
   const controller = new AbortController();
   const channel = new Channel<number>();
