@@ -269,7 +269,7 @@ function poll(cases: SelectCases, operation: string): number {
       // the message says so — each one will take (or deliver) a value unless it is given a signal.
       const started =
         typeof (selectCase as { then?: unknown }).then === 'function'
-          ? ' (a promise: channel.pull() and channel.push() run on their own, and still wait)'
+          ? ' (a promise: its pull or push still waits)'
           : '';
       throw new TypeError(
         `${operation}(cases): case ${index} is not a case${started}: build cases with pull(channel) or push(channel, value)`,

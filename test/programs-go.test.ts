@@ -2024,7 +2024,7 @@ describe('regressions: slips that used to hang or fail obscurely (sources)', () 
     const error = await src.select([stray as never]).catch((e: unknown) => e);
     expect(error).toEqual(
       new TypeError(
-        'select(cases): case 0 is not a case (a promise: channel.pull() and channel.push() run on their own, and still wait): build cases with pull(channel) or push(channel, value)',
+        'select(cases): case 0 is not a case (a promise: its pull or push still waits): build cases with pull(channel) or push(channel, value)',
       ),
     );
     await replies.push('hello'); // …and indeed the stray pull takes the next value
