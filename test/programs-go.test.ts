@@ -1451,6 +1451,44 @@ describe('more programs: cancellation, groups and shared resources', () => {
     expect(abortListeners(signal)).toBe(0);
   });
 
+  test('twenty producers pushing with timeouts into a slow consumer: exactly the values whose push resolved are delivered, once each', async () => {
+    const queue = new Channel<string>(4, { name: 'queue' });
+    const committed = new Set<string>();
+    const timedOut = new Set<string>();
+    const producer = async (p: number) => {
+      for (let i = 0; i < 10; i++) {
+        const value = `${p}:${i}`;
+        try {
+          await queue.push(value, { signal: AbortSignal.timeout(3 + (p % 5) * 3) });
+          committed.add(value);
+        } catch (error) {
+          if ((error as Error).name === 'TimeoutError') timedOut.add(value);
+          else if (!(error instanceof ChannelClosedError)) throw error;
+        }
+      }
+    };
+    const producers = Array.from({ length: 20 }, (_, p) => producer(p));
+    const delivered: string[] = [];
+    const consumer = (async () => {
+      for await (const value of queue) {
+        delivered.push(value);
+        await sleep(delivered.length % 4 === 0 ? 1 : 0);
+      }
+    })();
+    await within(5000, 'the producers', Promise.all(producers));
+    queue.close();
+    await within(1000, 'the consumer', consumer);
+    expect(committed.size + timedOut.size).toBe(200);
+    expect(timedOut.size).toBeGreaterThan(0);
+    expect(new Set(delivered).size).toBe(delivered.length); // no value twice
+    expect(new Set(delivered)).toEqual(committed); // every committed value, and nothing else
+    for (let p = 0; p < 20; p++) {
+      const mine = delivered.filter((v) => v.startsWith(`${p}:`)).map((v) => Number(v.split(':')[1]));
+      expect(mine).toEqual([...mine].sort((a, b) => a - b)); // each producer's order kept
+    }
+    expect(parked(queue)).toBe(0);
+  });
+
   test('a push that times out delivers nothing: the consumer that comes later gets the next value', async () => {
     const replies = new Channel<string>(0, { name: 'replies' });
     const late = await replies.push('stale', { signal: AbortSignal.timeout(10) }).catch((e: unknown) => e);
