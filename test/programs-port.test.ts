@@ -639,6 +639,29 @@ describe('a whole process', () => {
   });
 });
 
+describe('latency', () => {
+  test('a worker computing its buffered jobs back to back in one turn sends each result as it is pushed, not all at the end', async () => {
+    const [main, inWorker] = channelPair();
+    const { report } = startWorker({ mode: 'compute', port: inWorker, ms: 40 }, [inWorker]);
+    const jobs = new Channel<number>(8);
+    const sending = toPort(jobs, main, { name: 'jobs' });
+    const results = fromPort<number>(main, { name: 'results', capacity: 8 });
+    await jobs.pushAll(range(8));
+    jobs.close();
+    const arrivals: number[] = [];
+    const got: number[] = [];
+    for await (const result of results) {
+      got.push(result);
+      arrivals.push(performance.now());
+    }
+    expect(got).toEqual(range(8));
+    expect(await sending).toEqual({ sent: 8, undelivered: [] });
+    // 8 × 40 ms of computing in one turn: the results come during it, not in one burst after.
+    expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThan(160);
+    expect(await report).toEqual({ listeners: 0, intervals: 0 });
+  });
+});
+
 describe('closing from either side', () => {
   test('the main thread closes with an Error: the worker’s loop gets every value, then throws that error', async () => {
     const [main, inWorker] = channelPair();

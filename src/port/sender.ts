@@ -4,7 +4,8 @@
  * The {@link Sender} pulls from the local channel at its commit points — synchronously, through
  * a parked {@link SenderWaiter} whose `resolve` runs inside the pusher's commit, or with
  * `commitPull` — never more than the receiver's credit allows, and posts the values pulled in
- * one turn as one `values` message.
+ * one turn as one `values` message (in a turn that lasts longer than {@link LONG_TURN_MS}, each
+ * value as it is pulled).
  *
  * Invariants:
  * - **In flight.** A value is in flight from the moment it is pulled from the local channel
@@ -98,6 +99,16 @@ function took<T>(this: SenderWaiter<T>, value: T): void {
   sender.pump();
 }
 
+/**
+ * A turn that has lasted this long (ms) — since the first value of this sender's end-of-turn
+ * flush was pulled — no longer batches: each value pulled is posted at once. Values pulled in
+ * the same turn travel in one message when the turn is short, as turns of code that only moves
+ * values are; a turn that lasts longer than a frame computes between its pushes, and whoever
+ * waits on the other side (a progress bar, a pool's results) should see each value when it is
+ * pushed, not when the turn ends.
+ */
+const LONG_TURN_MS = 16;
+
 /** Whether `DOMException`s survive structured cloning here; found out on first need. */
 let domExceptionsClone: boolean | undefined;
 
@@ -174,6 +185,8 @@ class Sender<T> extends Stream {
   private postedCount = 0;
   /** Whether a flush is queued for the end of the turn ({@link atEndOfTurn}). */
   private turnFlush = false;
+  /** When that flush was queued (`performance.now()`): how long this turn has lasted. */
+  private turnQueued = 0;
   /** Whether a flush is queued as a microtask (the credit is used up: nothing can join). */
   private microFlush = false;
   /** The end-of-turn flush: one function, queued again and again. */
@@ -274,19 +287,36 @@ class Sender<T> extends Stream {
     this.pumping = false;
   }
 
-  /** Keeps a value pulled this turn and schedules the flush. */
+  /**
+   * Keeps a value pulled this turn and schedules the flush: at the end of the turn, or at once
+   * (in a microtask) when the credit is used up or the turn has lasted {@link LONG_TURN_MS}.
+   */
   accept(value: T): void {
     this.batch.push(value);
     this.pulled++;
+    const length = this.batch.length;
     if (this.pulled === this.granted) {
       // No more credit this turn: nothing can join the batch, so post it now.
-      if (!this.microFlush) {
-        this.microFlush = true;
-        queueMicrotask(this.flushNow);
-      }
+      this.flushSoon();
     } else if (!this.turnFlush) {
       this.turnFlush = true;
+      this.turnQueued = performance.now();
       atEndOfTurn(this.flushAtEnd);
+    } else if ((length & (length - 1)) === 0 && performance.now() - this.turnQueued >= LONG_TURN_MS) {
+      // A long turn: its producer computes between pushes (a Worker whose jobs were buffered
+      // runs them all in one turn, each `for await` step a microtask). Its values go now, not
+      // all at its end — a progress stream would otherwise arrive in one burst once the work
+      // is done. Looked at when the batch's length is a power of two: a clock read per batch
+      // and per doubling, none per value; in such a turn each value starts a batch of its own.
+      this.flushSoon();
+    }
+  }
+
+  /** Posts the batch in a microtask (before the code that pushed the value runs on). */
+  private flushSoon(): void {
+    if (!this.microFlush) {
+      this.microFlush = true;
+      queueMicrotask(this.flushNow);
     }
   }
 
@@ -539,7 +569,8 @@ class Sender<T> extends Stream {
  *   capacity 0, its parked pulls — a rendezvous across contexts), so a producer's `push` waits
  *   as it would locally.
  * - **Batching.** Values pulled in the same turn travel in one message; `transfer` makes their
- *   buffers move instead of being copied.
+ *   buffers move instead of being copied. A turn that lasts longer than 16 ms (code that
+ *   computes between its pushes) posts each value as it is pulled, not all at its end.
  * - **Close.** When `channel` is closed and drained, the remote channel closes after the last
  *   value, with the same reason (an `Error` with the reason's message when it cannot be
  *   cloned); `toPort` resolves once the receiver has counted everything. When the receiver

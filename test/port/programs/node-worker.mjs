@@ -172,6 +172,21 @@ if (mode === 'pool') {
   results.close();
   const result = await sending;
   parentPort.postMessage({ taken, loopError, sent: result.sent, undelivered: result.undelivered, ...leftovers(port) });
+} else if (mode === 'compute') {
+  // CPU-bound jobs: each computes synchronously for `ms`, then pushes its result. The jobs are
+  // buffered (capacity 8), so the loop runs them back to back in one turn of the event loop.
+  const jobs = fromPort(port, { name: 'jobs', capacity: 8 });
+  const results = new Channel(8);
+  const sending = toPort(results, port, { name: 'results' });
+  await sleep(50); // let the jobs arrive and wait in the buffer
+  for await (const job of jobs) {
+    const until = performance.now() + workerData.ms;
+    while (performance.now() < until);
+    await results.push(job);
+  }
+  results.close();
+  await sending;
+  parentPort.postMessage(leftovers(port));
 } else if (mode === 'close-inbox') {
   // Takes `take` values, then closes its inbox with a reason: it wants no more.
   const inbox = fromPort(port, { name: 'in', capacity: 4 });
