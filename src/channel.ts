@@ -685,7 +685,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // `setTimeout(channel.close, ms)`, `signal.addEventListener('abort', channel.close)`: a close
     // detached from its channel would read and write the fields of whatever `this` is (a
     // signal, a window) and close nothing. Refused, loudly, before it touches anything.
-    if (!(this instanceof Channel)) throw unbound('close');
+    requireChannel(this, 'close');
     if (this.isClosed) return;
     this.isClosed = true;
     this.reason = reason;
@@ -803,7 +803,7 @@ export function commitPush<T>(channel: Channel<T>, value: T): boolean {
     // `this` — `target.addEventListener('input', channel.tryPush)` — finds no field of a
     // channel and would end here, reporting a commit of a value that went nowhere. Only the
     // drop paths pay for this check (one comparison, on `'drop-newest'`'s).
-    throw unbound('push');
+    requireChannel(channel, 'push');
   }
   return true;
 }
@@ -860,12 +860,16 @@ function counted(channel: Channel<any>, error: unknown, pushed: number): unknown
 }
 
 /**
- * The error of a method called without its channel as `this` (`setTimeout(channel.close)`).
+ * Throws the error of a method called without its channel as `this` (`setTimeout(channel.close)`)
+ * unless `self` is a channel. A function outside the class: a class that names itself in its own
+ * body is renamed by esbuild (`class _Channel`), and `Channel.name` would say so.
  *
  * @internal
  */
-function unbound(method: string): TypeError {
-  return new TypeError(`${method}: called without its channel as this (wrap it in an arrow function)`);
+function requireChannel(self: unknown, method: string): void {
+  if (!(self instanceof Channel)) {
+    throw new TypeError(`${method}: called without its channel as this (wrap it in an arrow function)`);
+  }
 }
 
 /**

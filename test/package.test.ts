@@ -323,6 +323,23 @@ console.log(JSON.stringify(names));`;
     return JSON.parse(await must(process.execPath, args, consumer));
   }
 
+  test('each exported class is named as it is exported (what console.log and stack traces show)', async () => {
+    await runtimeExports(); // writes the Workers stub
+    const specifiers = JSON.stringify(entries.map((entry) => entry.specifier));
+    // A class that names itself in its own body is renamed by esbuild (`class _Channel`).
+    const script = `const misnamed = [];
+for (const specifier of ${specifiers}) {
+  for (const [name, value] of Object.entries(await import(specifier))) {
+    if (typeof value === 'function' && /^class\\b/.test(Function.prototype.toString.call(value)) && value.name !== name) {
+      misnamed.push(specifier + ': ' + name + ' is named ' + value.name);
+    }
+  }
+}
+console.log(JSON.stringify(misnamed));`;
+    const args = ['--import', './register-workers-stub.mjs', '--input-type=module', '-e', script];
+    expect(JSON.parse(await must(process.execPath, args, consumer))).toEqual([]);
+  });
+
   test('each entry exports at run time exactly the values its declarations declare: no internals', async () => {
     const actual = await runtimeExports();
     for (const entry of entries) {

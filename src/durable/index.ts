@@ -74,6 +74,12 @@ export interface ChannelObjectClass {
  * };
  * ```
  */
-export const ChannelObject: ChannelObjectClass = ChannelObjectImpl as unknown as ChannelObjectClass;
+export const ChannelObject: ChannelObjectClass = /* @__PURE__ */ Object.defineProperty(
+  // Named as exported, for the runtime's logs and stack traces; pure, so that a bundle of the
+  // client alone leaves the class out.
+  ChannelObjectImpl as unknown as ChannelObjectClass,
+  'name',
+  { value: 'ChannelObject' },
+);
 /** An instance of {@link ChannelObject}. */
 export type ChannelObject = ChannelObjectInstance;
