@@ -364,6 +364,41 @@ describe('a slow consumer in a Worker', () => {
   });
 });
 
+describe('a CPU-bound Worker', () => {
+  test('its progress updates reach the page while it computes, not in one burst when it is done', async () => {
+    const page = await open();
+    const out = await page.evaluate(async () => {
+      const { fromPort } = await window.program('chanasync/port');
+      const { listeners, liveIntervals, nextReport } = await window.program('/programs/track.js');
+      const worker = new Worker('/programs/compute-worker.js?chunks=10&ms=30', { type: 'module' });
+      const progress = fromPort(worker, { name: 'progress', capacity: 16 });
+      const report = nextReport(worker);
+      // The user clicks "start" a moment later (before the stream has paired, nothing is sent).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      worker.postMessage('start');
+      const steps: number[] = [];
+      const arrivals: number[] = [];
+      for await (const step of progress) {
+        steps.push(step);
+        arrivals.push(performance.now());
+      }
+      const workerLeft = await report;
+      worker.terminate();
+      return {
+        steps,
+        spread: (arrivals.at(-1) as number) - (arrivals[0] as number),
+        workerLeft,
+        pageListeners: listeners(worker),
+        intervals: liveIntervals(),
+      };
+    });
+    expect(out.steps).toEqual(range(10).map((i) => i + 1));
+    // 10 chunks of 30 ms computed in one turn: the updates arrive over most of that time.
+    expect(out.spread).toBeGreaterThan(150);
+    expect(out).toMatchObject({ workerLeft: { listeners: 0, intervals: 0 }, pageListeners: 0, intervals: 0 });
+  });
+});
+
 describe('a SharedWorker serving two pages', () => {
   test('each page gets its own running sums and the shared total; a page that closes its stream and a page that is closed are both seen by the worker', async () => {
     const context = await browser.newContext();

@@ -10,11 +10,13 @@ const add = EventTarget.prototype.addEventListener;
 const remove = EventTarget.prototype.removeEventListener;
 
 EventTarget.prototype.addEventListener = function (type, listener, options) {
+  // `addEventListener(…)` called bare in a worker's module code has no `this`: the global.
+  const target = this ?? globalThis;
   if (TYPES.has(type) && listener != null && !(typeof options === 'object' && options?.once)) {
-    let byType = live.get(this);
+    let byType = live.get(target);
     if (byType === undefined) {
       byType = new Map();
-      live.set(this, byType);
+      live.set(target, byType);
     }
     let set = byType.get(type);
     if (set === undefined) {
@@ -23,11 +25,12 @@ EventTarget.prototype.addEventListener = function (type, listener, options) {
     }
     set.add(listener);
   }
-  return add.call(this, type, listener, options);
+  return add.call(target, type, listener, options);
 };
 EventTarget.prototype.removeEventListener = function (type, listener, options) {
-  live.get(this)?.get(type)?.delete(listener);
-  return remove.call(this, type, listener, options);
+  const target = this ?? globalThis;
+  live.get(target)?.get(type)?.delete(listener);
+  return remove.call(target, type, listener, options);
 };
 
 /** How many message/close/messageerror listeners are on `targets`, in all. */
