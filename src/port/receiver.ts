@@ -80,7 +80,10 @@ class PortChannel<T> extends Channel<T> {
   override close(reason?: unknown): void {
     // Detached from its channel (`promise.finally(channel.close)`): Channel's close refuses it
     // with its clear TypeError, instead of this one failing on `this` with an unclear one.
-    if (!(this instanceof PortChannel)) return super.close(reason);
+    if (!(this instanceof PortChannel)) {
+      super.close(reason); // throws
+      return;
+    }
     if (this.isClosed) return;
     super.close(reason);
     this.receiver.closed();
