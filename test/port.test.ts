@@ -736,3 +736,49 @@ describe('bad input', () => {
     await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
   });
 });
+
+describe('a hand-made port with only postMessage and addEventListener (the SPEC names no more)', () => {
+  /** Two such ports, wired to each other; delivery is a macrotask, as a MessagePort's. */
+  function minimalPair() {
+    const listeners: [((event: { data: unknown }) => void)[], ((event: { data: unknown }) => void)[]] = [[], []];
+    const side = (mine: 0 | 1) => ({
+      postMessage(data: unknown) {
+        setTimeout(() => {
+          for (const listener of listeners[1 - mine]!) listener({ data: structuredClone(data) });
+        }, 0);
+      },
+      addEventListener(type: string, listener: (event: { data: unknown }) => void) {
+        if (type === 'message') listeners[mine].push(listener);
+      },
+    });
+    return { a: side(0), b: side(1), listeners };
+  }
+
+  test('carries streams both ways, and later streams reuse its one listener', async () => {
+    const { a, b, listeners } = minimalPair();
+    for (const round of [1, 2]) {
+      const local = new Channel<number>(4);
+      const sending = toPort(local, a);
+      const remote = fromPort<number>(b, { capacity: 2 });
+      const back = new Channel<string>(1);
+      const replying = toPort(back, b, { name: 'back' });
+      const replies = fromPort<string>(a, { name: 'back' });
+      const got: number[] = [];
+      const consuming = (async () => {
+        for await (const value of remote) got.push(value);
+      })();
+      for (let i = 0; i < 10; i++) await local.push(i);
+      local.close();
+      await consuming;
+      expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      await back.push(`done ${round}`);
+      back.close();
+      expect(await replies.pull()).toBe(`done ${round}`);
+      expect(await sending).toEqual({ sent: 10, undelivered: [] });
+      expect(await replying).toEqual({ sent: 1, undelivered: [] });
+      // The listener added by the first stream on each side stays (nothing can remove it), and
+      // no stream adds another.
+      expect(listeners.map((list) => list.length)).toEqual([1, 1]);
+    }
+  });
+});

@@ -80,7 +80,7 @@ class PortChannel<T> extends Channel<T> {
   override close(reason?: unknown): void {
     // Detached from its channel (`promise.finally(channel.close)`): Channel's close refuses it
     // with its clear TypeError, instead of this one failing on `this` with an unclear one.
-    if (!(this instanceof PortChannel)) {
+    if (!isPortChannel(this)) {
       super.close(reason); // throws
       return;
     }
@@ -88,6 +88,14 @@ class PortChannel<T> extends Channel<T> {
     super.close(reason);
     this.receiver.closed();
   }
+}
+
+/**
+ * Whether `value` is a {@link PortChannel}. Outside the class: a class that names itself in its
+ * own body is renamed by esbuild (`class _PortChannel`), which `console.log` would show.
+ */
+function isPortChannel(value: unknown): value is PortChannel<unknown> {
+  return value instanceof PortChannel;
 }
 
 /** The receiving end of one stream. */

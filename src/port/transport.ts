@@ -63,8 +63,11 @@ export interface PortLike {
    * compile time, not only by the call.
    */
   addEventListener(type: 'message', listener: PortListener): void;
-  /** Removes a listener added with `addEventListener` (required, as the runtime requires it). */
-  removeEventListener(type: 'message', listener: PortListener): void;
+  /**
+   * Removes a listener added with `addEventListener`. Optional for a hand-made port: without
+   * it, the port's one listener stays added once its streams ended, and ignores what comes.
+   */
+  removeEventListener?(type: 'message', listener: PortListener): void;
 }
 
 /**
@@ -170,9 +173,6 @@ export function endpointOf(port: PortLike, caller: string): Endpoint {
           : '';
       throw new TypeError(`${caller}: ${where} has no addEventListener, so nothing can be heard from it${hint}`);
     }
-    if (typeof listen.removeEventListener !== 'function') {
-      throw new TypeError(`${caller}: ${where} has no removeEventListener, so its listener could not be removed`);
-    }
     endpoint = new Endpoint(port, window, listen as EventTarget);
     endpoints.set(port, endpoint);
   }
@@ -195,8 +195,11 @@ export class Endpoint {
     /** Whether `port` is a window: post with a target origin, hear on our own global. */
     readonly window: boolean,
     /** Where messages are heard: `port`, or this context's global for a window. */
-    private readonly listen: EventTarget,
+    private readonly listen: Pick<EventTarget, 'addEventListener'> & Partial<Pick<EventTarget, 'removeEventListener'>>,
   ) {}
+
+  /** Whether the listener is added (it stays added on a port without `removeEventListener`). */
+  private listening = false;
 
   /**
    * The listener, as a function: a hand-made port (an emitter that calls its listeners) need
@@ -216,7 +219,8 @@ export class Endpoint {
   add(stream: Stream, caller: string): void {
     const streams = stream.isSender ? this.senders : this.receivers;
     this.checkFree(stream.isSender, stream.name, caller);
-    if (this.senders.size + this.receivers.size === 0) {
+    if (!this.listening) {
+      this.listening = true;
       this.listen.addEventListener('message', this.listener);
       this.listen.addEventListener('close', this.listener); // MessagePort only, where it fires
       // A message that could not be deserialized here: receivers ask their senders what they posted.
@@ -232,7 +236,8 @@ export class Endpoint {
     const streams = stream.isSender ? this.senders : this.receivers;
     if (streams.get(stream.name) !== stream) return;
     streams.delete(stream.name);
-    if (this.senders.size + this.receivers.size === 0) {
+    if (this.senders.size + this.receivers.size === 0 && typeof this.listen.removeEventListener === 'function') {
+      this.listening = false;
       this.listen.removeEventListener('message', this.listener);
       this.listen.removeEventListener('close', this.listener);
       this.listen.removeEventListener('messageerror', this.listener);
