@@ -28,6 +28,25 @@ function channelPair(): [MessagePort, MessagePort] {
   return [port1, port2];
 }
 
+/**
+ * Two stage threads wired main → A → B → main over MessageChannels handed to them: A reads
+ * stream `in` and writes `mid` with `ops[0]`, B reads `mid` and writes `out` with `ops[1]`.
+ */
+function twoStages(ops: [string, string], capacity: number) {
+  const [toA, aIn] = channelPair();
+  const [aOut, bIn] = channelPair();
+  const [bOut, fromB] = channelPair();
+  const a = startWorker(
+    { mode: 'stage', input: aIn, output: aOut, inName: 'in', outName: 'mid', op: ops[0], capacity },
+    [aIn, aOut],
+  );
+  const b = startWorker(
+    { mode: 'stage', input: bIn, output: bOut, inName: 'mid', outName: 'out', op: ops[1], capacity },
+    [bIn, bOut],
+  );
+  return { toA, fromB, a, b };
+}
+
 /** A worker thread of node-worker.mjs; `report` is its last `parentPort` message (its leftovers). */
 function startWorker(
   data: Record<string, unknown>,
@@ -221,17 +240,7 @@ describe('programs over worker threads', () => {
   });
 
   test('a pipeline main → thread A → thread B → main over a MessageChannel handed from A to B keeps every value, in order', async () => {
-    const [toA, aIn] = channelPair();
-    const [aOut, bIn] = channelPair();
-    const [bOut, fromB] = channelPair();
-    const a = startWorker(
-      { mode: 'stage', input: aIn, output: aOut, inName: 'in', outName: 'mid', op: 'double', capacity: 16 },
-      [aIn, aOut],
-    );
-    const b = startWorker(
-      { mode: 'stage', input: bIn, output: bOut, inName: 'mid', outName: 'out', op: 'inc', capacity: 16 },
-      [bIn, bOut],
-    );
+    const { toA, fromB, a, b } = twoStages(['double', 'inc'], 16);
     const numbers = new Channel<number>(16);
     const sending = toPort(numbers, toA, { name: 'in' });
     const out = fromPort<number>(fromB, { name: 'out', capacity: 16 });
@@ -284,17 +293,7 @@ describe('programs over worker threads', () => {
   });
 
   test('a pipeline of three threads cancelled by one AbortController stops every stage, each with the reason, and leaves no listener or timer', async () => {
-    const [toA, aIn] = channelPair();
-    const [aOut, bIn] = channelPair();
-    const [bOut, fromB] = channelPair();
-    const a = startWorker(
-      { mode: 'stage', input: aIn, output: aOut, inName: 'in', outName: 'mid', op: 'double', capacity: 4 },
-      [aIn, aOut],
-    );
-    const b = startWorker(
-      { mode: 'stage', input: bIn, output: bOut, inName: 'mid', outName: 'out', op: 'inc', capacity: 4 },
-      [bIn, bOut],
-    );
+    const { toA, fromB, a, b } = twoStages(['double', 'inc'], 4);
     const controller = new AbortController();
     const numbers = new Channel<number>(4);
     const sending = toPort(numbers, toA, { name: 'in', signal: controller.signal });
@@ -342,17 +341,7 @@ describe('programs over worker threads', () => {
   test('400 ArrayBuffers of 64 KB move through a two-thread pipeline, each intact, in order, detached on the sending side', async () => {
     const SIZE = 64 * 1024;
     const COUNT = 400;
-    const [toA, aIn] = channelPair();
-    const [aOut, bIn] = channelPair();
-    const [bOut, fromB] = channelPair();
-    const a = startWorker(
-      { mode: 'stage', input: aIn, output: aOut, inName: 'in', outName: 'mid', op: 'bytes', capacity: 8 },
-      [aIn, aOut],
-    );
-    const b = startWorker(
-      { mode: 'stage', input: bIn, output: bOut, inName: 'mid', outName: 'out', op: 'bytes', capacity: 8 },
-      [bIn, bOut],
-    );
+    const { toA, fromB, a, b } = twoStages(['bytes', 'bytes'], 8);
     const buffers = new Channel<ArrayBuffer>(4);
     const sending = toPort(buffers, toA, { name: 'in', transfer: (buffer) => [buffer] });
     const out = fromPort<ArrayBuffer>(fromB, { name: 'out', capacity: 8 });

@@ -14,15 +14,28 @@ afterEach(() => {
   disableDebug();
 });
 
+/**
+ * Whether what `make` registers is garbage-collected within 200 collections: its finalizer ran,
+ * or (finalizers run in tasks of their own, which a loaded machine may hold back) a `WeakRef`
+ * to it is empty after a collection.
+ */
 async function collected(make: (registry: FinalizationRegistry<string>) => void): Promise<boolean> {
   let done = false;
+  const refs: WeakRef<object>[] = [];
   const registry = new FinalizationRegistry<string>(() => {
     done = true;
   });
-  make(registry);
-  for (let i = 0; i < 50 && !done; i++) {
-    gc?.();
+  const watching = {
+    register(target: object, held: string) {
+      refs.push(new WeakRef(target));
+      registry.register(target, held);
+    },
+  } as FinalizationRegistry<string>;
+  make(watching);
+  for (let i = 0; i < 200 && !done; i++) {
     await tick();
+    gc?.();
+    if (refs.length > 0 && refs.every((ref) => ref.deref() === undefined)) done = true;
   }
   return done;
 }

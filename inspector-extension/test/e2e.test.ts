@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { evaluatorFor, findTarget } from './devtools-targets.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
 
 /** What the fixture page exposes (fixtures/page.js). */
@@ -243,31 +244,6 @@ describe('the Channels panel, as a tab', () => {
 });
 
 // ── the real DevTools ──────────────────────────────────────────────────────────────────────
-
-/** `Runtime.evaluate` in another target, through the browser session (non-flattened attach). */
-async function evaluatorFor(cdp: CDPSession, targetId: string): Promise<(expression: string) => Promise<unknown>> {
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
-  const pending = new Map<number, (result: unknown) => void>();
-  let nextId = 1;
-  cdp.on('Target.receivedMessageFromTarget', (event) => {
-    if (event.sessionId !== sessionId) return;
-    const reply = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown } } };
-    if (reply.id !== undefined) pending.get(reply.id)?.(reply.result?.result?.value);
-  });
-  return (expression) =>
-    new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      const message = JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true } });
-      void cdp.send('Target.sendMessageToTarget', { sessionId, message });
-    });
-}
-
-/** The id of the first target whose URL matches, if any. */
-async function findTarget(cdp: CDPSession, match: (url: string) => boolean): Promise<string | undefined> {
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  return targetInfos.find((target) => match(target.url))?.targetId;
-}
 
 /** The id of the first target whose URL matches, once there is one. */
 async function targetWhere(cdp: CDPSession, match: (url: string) => boolean): Promise<string> {

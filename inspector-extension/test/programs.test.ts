@@ -9,8 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { evaluatorFor, findTarget } from './devtools-targets.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
 
 const POLL = { timeout: 15_000, interval: 100 };
@@ -128,35 +129,6 @@ test('with a thousand idle channels the panel builds only the rows in view, says
     viewport.scrollTop = 0;
   });
 });
-
-/** `Runtime.evaluate` in another target, through the browser session (non-flattened attach). */
-async function evaluatorFor(cdp: CDPSession, targetId: string): Promise<(expression: string) => Promise<unknown>> {
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
-  const pending = new Map<number, (result: unknown) => void>();
-  let nextId = 1;
-  cdp.on('Target.receivedMessageFromTarget', (event) => {
-    if (event.sessionId !== sessionId) return;
-    const reply = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown } } };
-    if (reply.id !== undefined) pending.get(reply.id)?.(reply.result?.result?.value);
-  });
-  return (expression) =>
-    new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      const message = JSON.stringify({
-        id,
-        method: 'Runtime.evaluate',
-        params: { expression, returnByValue: true, awaitPromise: true },
-      });
-      void cdp.send('Target.sendMessageToTarget', { sessionId, message });
-    });
-}
-
-/** The id of the first target whose URL matches, if any. */
-async function findTarget(cdp: CDPSession, match: (url: string) => boolean): Promise<string | undefined> {
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  return targetInfos.find((target) => match(target.url))?.targetId;
-}
 
 test('inside the real DevTools, the Channels panel shows the same ranking for the program page', async () => {
   const cdp = await context.browser()!.newBrowserCDPSession();

@@ -1,0 +1,40 @@
+/**
+ * Reaching the real DevTools from a test: the Chrome DevTools Protocol targets of the DevTools
+ * window and of the extension's panel, and `Runtime.evaluate` inside them.
+ */
+import type { CDPSession } from 'playwright-core';
+
+/**
+ * `Runtime.evaluate` in another target, through the browser session (non-flattened attach);
+ * the expression's value, awaited when it is a promise.
+ */
+export async function evaluatorFor(
+  cdp: CDPSession,
+  targetId: string,
+): Promise<(expression: string) => Promise<unknown>> {
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
+  const pending = new Map<number, (result: unknown) => void>();
+  let nextId = 1;
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const reply = JSON.parse(event.message) as { id?: number; result?: { result?: { value?: unknown } } };
+    if (reply.id !== undefined) pending.get(reply.id)?.(reply.result?.result?.value);
+  });
+  return (expression) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      const message = JSON.stringify({
+        id,
+        method: 'Runtime.evaluate',
+        params: { expression, returnByValue: true, awaitPromise: true },
+      });
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message });
+    });
+}
+
+/** The id of the first target whose URL matches, if any. */
+export async function findTarget(cdp: CDPSession, match: (url: string) => boolean): Promise<string | undefined> {
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  return targetInfos.find((target) => match(target.url))?.targetId;
+}
