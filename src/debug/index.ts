@@ -6,8 +6,7 @@
  * @packageDocumentation
  */
 import type { SnapshotMessage } from '../protocol.js';
-import { PAGE_SOURCE, PROTOCOL_VERSION } from '../protocol.js';
-import { type DebugTarget, detectContext, hasMethod, Session } from './post.js';
+import { type DebugTarget, detectContext, emptySnapshot, hasMethod, Session } from './post.js';
 import { Registry, setTracker } from './snapshot.js';
 import { warnLeak } from './warn.js';
 
@@ -176,13 +175,5 @@ export function clearLeaks(): void {
  * ```
  */
 export function snapshot(): SnapshotMessage {
-  return (
-    session?.registry.snapshot() ?? {
-      source: PAGE_SOURCE,
-      version: PROTOCOL_VERSION,
-      type: 'snapshot',
-      time: Date.now(),
-      channels: [],
-    }
-  );
+  return session?.registry.snapshot() ?? emptySnapshot();
 }

@@ -142,6 +142,11 @@ export class Session {
   }
 }
 
+/** A snapshot with no channels: a context without debug mode, or one that has no channels any more. */
+export function emptySnapshot(): SnapshotMessage {
+  return { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'snapshot', time: Date.now(), channels: [] };
+}
+
 /** Whether `value` has a method `name` (checks of `enableDebug`'s and `relayDebug`'s options). */
 export function hasMethod(value: unknown, name: string): boolean {
   return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';

@@ -22,7 +22,7 @@ import {
   type SnapshotMessage,
 } from '../protocol.js';
 import { isSignal } from '../signals.js';
-import { type DebugTarget, hasMethod, post } from './post.js';
+import { type DebugTarget, emptySnapshot, hasMethod, post } from './post.js';
 import { cut } from './snapshot.js';
 
 /**
@@ -184,11 +184,7 @@ class Relay {
   /** Tells the inspector that the context of `last` has no channels any more. */
   private postEmpty({ context, instance, seq }: Pick<SnapshotMessage, 'context' | 'instance' | 'seq'>): void {
     const empty: SnapshotMessage = {
-      source: PAGE_SOURCE,
-      version: PROTOCOL_VERSION,
-      type: 'snapshot',
-      time: Date.now(),
-      channels: [],
+      ...emptySnapshot(),
       ...(context === undefined ? {} : { context }),
       ...(instance === undefined ? {} : { instance }),
       ...(seq === undefined || !Number.isSafeInteger(seq + 1) ? {} : { seq: seq + 1 }),
