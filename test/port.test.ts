@@ -56,6 +56,47 @@ describe('order, loss and batching', () => {
     expect(batches[0]?.values).toEqual([...Array(10).keys()]);
   });
 
+  test('a fast producer in a turn that outlasts 16 ms still batches: a message per 16 ms, not one per value', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(b, { capacity: 100_000 });
+    const received = collect(remote);
+    const done = toPort(local, a);
+    await sleep(20); // paired: the credit is here
+    // One turn: a push, 30 ms of computing (the turn is long now), then 5,000 fast pushes.
+    await local.push(0);
+    const until = performance.now() + 30;
+    while (performance.now() < until);
+    for (let i = 1; i <= 5000; i++) await local.push(i);
+    local.close();
+    expect(await received).toEqual([...Array(5001).keys()]);
+    expect(await done).toEqual({ sent: 5001, undelivered: [] });
+    // Posting each value once the turn had lasted 16 ms made this 5,000 messages.
+    expect(a.posted.filter((message) => message.type === 'values').length).toBeLessThan(100);
+  });
+
+  test('in a long turn, a value pushed after 16 ms of computing is posted at once, before the next is computed', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(b, { capacity: 64 });
+    const received = collect(remote);
+    const done = toPort(local, a);
+    await sleep(20);
+    const postedBefore: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      postedBefore.push(a.posted.filter((message) => message.type === 'values').length);
+      const until = performance.now() + 20;
+      while (performance.now() < until);
+      await local.push(i);
+    }
+    local.close();
+    expect(await received).toEqual([0, 1, 2, 3, 4]);
+    await done;
+    // The first value of the turn goes with the second (nothing said yet that the turn would
+    // be long); from then on each value is posted before the next one is computed.
+    expect(postedBefore).toEqual([0, 0, 1, 2, 3]);
+  });
+
   test('a batch the consumer drains in the turn it arrives is acknowledged by its new credit alone: one message', async () => {
     const { a, b } = fakePorts();
     const local = new Channel<number>(8);

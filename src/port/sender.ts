@@ -4,8 +4,8 @@
  * The {@link Sender} pulls from the local channel at its commit points — synchronously, through
  * a parked {@link SenderWaiter} whose `resolve` runs inside the pusher's commit, or with
  * `commitPull` — never more than the receiver's credit allows, and posts the values pulled in
- * one turn as one `values` message (in a turn that lasts longer than {@link LONG_TURN_MS}, each
- * value as it is pulled).
+ * one turn as one `values` message (in a turn that lasts longer than {@link LONG_TURN_MS}, what
+ * it pulled every LONG_TURN_MS).
  *
  * Invariants:
  * - **In flight.** A value is in flight from the moment it is pulled from the local channel
@@ -100,12 +100,15 @@ function took<T>(this: SenderWaiter<T>, value: T): void {
 }
 
 /**
- * A turn that has lasted this long (ms) — since the first value of this sender's end-of-turn
- * flush was pulled — no longer batches: each value pulled is posted at once. Values pulled in
- * the same turn travel in one message when the turn is short, as turns of code that only moves
- * values are; a turn that lasts longer than a frame computes between its pushes, and whoever
- * waits on the other side (a progress bar, a pool's results) should see each value when it is
- * pushed, not when the turn ends.
+ * In a turn that lasts longer than a frame, a batch is posted once this long (ms) has passed
+ * since the turn began or since the last such post. Values pulled in the same turn travel in
+ * one message when the turn is short, as turns of code that only moves values are; a turn
+ * that lasts longer computes between its pushes — a Worker whose jobs were buffered runs them
+ * all in one turn, each `for await` step a microtask — and whoever waits on the other side (a
+ * progress bar, a pool's results) should see its values as they come, not all at its end. A
+ * producer that computes this long before a push has its value posted at once; one that pushes
+ * fast in a long turn (a wide credit window) still has its values batched, a message per
+ * LONG_TURN_MS, never one per value.
  */
 const LONG_TURN_MS = 16;
 
@@ -185,8 +188,11 @@ class Sender<T> extends Stream {
   private postedCount = 0;
   /** Whether a flush is queued for the end of the turn ({@link atEndOfTurn}). */
   private turnFlush = false;
-  /** When that flush was queued (`performance.now()`): how long this turn has lasted. */
-  private turnQueued = 0;
+  /**
+   * When that flush was queued (`performance.now()`), or when a batch was last posted before
+   * it ran: how long the batch of this turn has been collecting (see {@link LONG_TURN_MS}).
+   */
+  private collecting = 0;
   /** Whether a flush is queued as a microtask (the credit is used up: nothing can join). */
   private microFlush = false;
   /** The end-of-turn flush: one function, queued again and again. */
@@ -289,7 +295,8 @@ class Sender<T> extends Stream {
 
   /**
    * Keeps a value pulled this turn and schedules the flush: at the end of the turn, or at once
-   * (in a microtask) when the credit is used up or the turn has lasted {@link LONG_TURN_MS}.
+   * (in a microtask) when the credit is used up or the batch has been collecting for
+   * {@link LONG_TURN_MS} in a long turn.
    */
   accept(value: T): void {
     this.batch.push(value);
@@ -300,15 +307,17 @@ class Sender<T> extends Stream {
       this.flushSoon();
     } else if (!this.turnFlush) {
       this.turnFlush = true;
-      this.turnQueued = performance.now();
+      this.collecting = performance.now();
       atEndOfTurn(this.flushAtEnd);
-    } else if ((length & (length - 1)) === 0 && performance.now() - this.turnQueued >= LONG_TURN_MS) {
-      // A long turn: its producer computes between pushes (a Worker whose jobs were buffered
-      // runs them all in one turn, each `for await` step a microtask). Its values go now, not
-      // all at its end — a progress stream would otherwise arrive in one burst once the work
-      // is done. Looked at when the batch's length is a power of two: a clock read per batch
-      // and per doubling, none per value; in such a turn each value starts a batch of its own.
-      this.flushSoon();
+    } else if ((length & (length - 1)) === 0 || (length & 1023) === 0) {
+      // Looked at when the batch's length is a power of two or a multiple of 1024: a clock read
+      // per batch and per doubling (then per 1024 values), none per value. A producer that
+      // computed LONG_TURN_MS before this push finds a batch of one: it goes at once.
+      const now = performance.now();
+      if (now - this.collecting >= LONG_TURN_MS) {
+        this.collecting = now;
+        this.flushSoon();
+      }
     }
   }
 
@@ -570,7 +579,8 @@ class Sender<T> extends Stream {
  *   as it would locally.
  * - **Batching.** Values pulled in the same turn travel in one message; `transfer` makes their
  *   buffers move instead of being copied. A turn that lasts longer than 16 ms (code that
- *   computes between its pushes) posts each value as it is pulled, not all at its end.
+ *   computes between its pushes) posts what it pulled every 16 ms, not all at its end: a value
+ *   pushed after 16 ms of computing goes at once.
  * - **Close.** When `channel` is closed and drained, the remote channel closes after the last
  *   value, with the same reason (an `Error` with the reason's message when it cannot be
  *   cloned); `toPort` resolves once the receiver has counted everything. When the receiver
