@@ -14,17 +14,21 @@ import { TimerChannel } from './interop/timer.js';
  *   the channel is closed at once.
  * - Closing the channel before it fires (by hand, or `using`) clears the timer: nothing fires
  *   later, and no timer keeps the process alive.
+ * - A delay ≤ 0 — negative too, as a deadline that has passed gives (`after(deadline -
+ *   Date.now())`) — fires at once, as `after(0)` does: on the next timer turn (Go's
+ *   `time.After(d)` with d ≤ 0; `setTimeout` reads a negative delay as 0).
  * - Any finite delay works, also beyond `setTimeout`'s 2³¹−1 ms (the timer is chained), so
- *   `after(Number.MAX_SAFE_INTEGER)` never fires in practice.
+ *   `after(Number.MAX_SAFE_INTEGER)` never fires in practice. `Infinity` is a `RangeError`,
+ *   not "never": for no timeout, leave the case out (a `null` case) or use that.
  * - The channel is created with `input: true`: debug mode shows waiting on it as waiting for
  *   input, never as stuck.
  *
- * @param ms the delay: a finite number ≥ 0.
+ * @param ms the delay: a finite number (≤ 0: at once).
  * @param options `signal` cancels the timer and closes the channel.
  * @returns a buffered (capacity 1) channel named `after(ms)`.
  * @throws {TypeError} if `ms` is not a number, `options` is not an object or `signal` is not an
  *   `AbortSignal`.
- * @throws {RangeError} if `ms` is negative, `NaN` or infinite.
+ * @throws {RangeError} if `ms` is `NaN` or infinite.
  * @example
  * ```ts
  * import { after, Channel, pull, select } from 'chanasync';
@@ -36,12 +40,13 @@ import { TimerChannel } from './interop/timer.js';
  */
 export function after(ms: number, options?: OperationOptions): Channel<number> {
   if (typeof ms !== 'number') throw new TypeError(`after(ms): ms must be a number, got ${describe(ms)}`);
-  if (!(ms >= 0 && ms < Infinity)) throw new RangeError(`after(ms): ms must be a finite number ≥ 0, got ${ms}`);
+  if (!(ms > -Infinity && ms < Infinity)) throw new RangeError(`after(ms): ms must be a finite number, got ${ms}`);
   const signal = checkOptions('after(ms, options)', options);
   const channel = new TimerChannel(`after(${ms})`, signal);
   if (signal?.aborted) channel.close();
   else {
-    channel.wait(ms, () => {
+    // A negative delay waits 0 ms, as setTimeout reads it (said explicitly: Node 23+ warns).
+    channel.wait(Math.max(ms, 0), () => {
       commitPush(channel, Date.now());
       channel.close();
     });
