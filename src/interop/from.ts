@@ -96,8 +96,27 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
     sync = openAsync === undefined;
   }
   let running = true;
+  /** True while the source's `next()` (or the reader's `read()`) runs synchronously. */
+  let reading = false;
   let next: () => IteratorResult<T> | PromiseLike<IteratorResult<T>>;
   let stop: (reason: unknown) => unknown;
+  // Stops the source: `return()` on its iterator, `cancel(reason)` on its reader — at once,
+  // inside `close()`, so that a generator's `finally` has run when `close()` returns, as after
+  // a `break` out of `for…of`. Only a source that closes its own channel from inside its
+  // `next()` is stopped a microtask later, once that `next()` has returned (a running
+  // generator's `return()` throws). The source is ours to stop: a failure to stop (a throw,
+  // a rejection) has nobody left to report to.
+  const release = (reason: unknown) => {
+    if (reading) {
+      void Promise.resolve()
+        .then(() => stop(reason))
+        .catch(() => {});
+      return;
+    }
+    try {
+      Promise.resolve(stop(reason)).catch(() => {});
+    } catch {}
+  };
   // The constructor checks capacity and name — before a stream is locked.
   const channel = create(
     call,
@@ -106,10 +125,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         signal?.removeEventListener('abort', onAbort);
         if (!running) return;
         running = false;
-        // The source is ours to stop: a failure to stop has nobody left to report to.
-        Promise.resolve()
-          .then(() => stop(channel.reason ?? signal?.reason))
-          .catch(() => {});
+        release(channel.reason ?? signal?.reason);
       }),
   );
   if (iterator === undefined) {
@@ -135,15 +151,21 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   if (signal?.aborted) {
     running = false;
     channel.close();
-    void Promise.resolve()
-      .then(() => stop(signal.reason))
-      .catch(() => {});
+    release(signal.reason);
     return channel;
   }
   signal?.addEventListener('abort', onAbort);
+  const read = next;
   void pump(
     channel,
-    next,
+    () => {
+      reading = true;
+      try {
+        return read();
+      } finally {
+        reading = false;
+      }
+    },
     () => running,
     (ended) => {
       running = false;
