@@ -67,7 +67,8 @@ function typeName(value: unknown): string {
  * reported as **leaked** — in `snapshot().leaked` (until {@link clearLeaks}) and, unless
  * `warnLeaks: false`, with one `console.warn`. Posts `announce`; from the first `hello` until
  * a `bye`, posts a snapshot at most every `intervalMs`, when something changed. Calling it
- * again starts over with the new options. Every option is checked before anything changes: a
+ * again starts over with the new options (the running session ends as {@link disableDebug}
+ * ends it). Every option is checked before anything changes: a
  * call that throws leaves debug mode as it was.
  *
  * @throws {TypeError} if `options` is not an object, `target` has no `postMessage`, `listen`
@@ -118,7 +119,11 @@ export function enableDebug(options?: DebugOptions): void {
 
 /**
  * Turns debug mode off: stops tracking, posting and listening, and forgets the tracked
- * channels and the leaks detected. Does nothing when debug mode is off.
+ * channels and the leaks detected. An inspector that is connected (between its `hello` and a
+ * `bye`) first gets a last snapshot with no channels, at once — unless the last one it got had
+ * none either — so that it stops showing the channels as live (an inspector keeps the leaks it
+ * listed until the user clears them). Never throws (a target that throws on that snapshot
+ * loses only it); leaves no listener and no timer behind. Does nothing when debug mode is off.
  *
  * @example
  * ```ts

@@ -38,7 +38,7 @@ export class Session {
   /** The last snapshot posted, without its time, to post only changes. */
   private lastPosted = '';
   /** When the last snapshot was posted (for `hello`s in quick succession). */
-  private lastPostedAt = Number.NEGATIVE_INFINITY;
+  private lastPostedAt = -Infinity;
 
   /**
    * Listens on `listen` and posts `announce` to `target`. If posting throws, the listener is
@@ -75,8 +75,21 @@ export class Session {
     else this.disconnect();
   }
 
-  /** Stops everything: the timer and the listener. */
+  /**
+   * Stops everything: the timer and the listener. A connected inspector first gets a last
+   * snapshot, of the registry closed before (no channels), unless the last one posted had none
+   * either: the channels it showed are no longer followed, and nothing else would ever replace
+   * them (without it, a panel kept listing them as live, their waits ageing into "stuck").
+   * Only while the throttle's timer runs — connected, and not inside a post: a target that
+   * turns debug mode off as it receives a snapshot has its answer, and one that threw has
+   * stopped the posting. Never throws: a target that refuses loses only this last word.
+   */
   close(): void {
+    try {
+      if (this.timer !== undefined) this.tick();
+    } catch {
+      // Turning debug mode off never throws.
+    }
     this.disconnect();
     this.listen?.removeEventListener('message', this);
   }

@@ -409,6 +409,7 @@ export class Registry {
    */
   close(): void {
     this.closed = true;
+    this.channels.clear(); // a last snapshot (for a connected inspector) lists none
     if (this.flushScheduled === setTimeout) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.flushScheduled = undefined;

@@ -1051,7 +1051,12 @@ function emptyState(
   }
   if (channelCount(data) === 0 && data.leaks.length === 0) {
     return box('No channels yet', [
-      el(doc, 'p', undefined, 'Debug mode is on. Channels created after enableDebug() appear here.'),
+      el(
+        doc,
+        'p',
+        undefined,
+        'The page lists no channels. Channels created after enableDebug() appear here; a page that called disableDebug() lists none.',
+      ),
     ]);
   }
   if (rows.length === 0) {

@@ -1,0 +1,219 @@
+/**
+ * Sixth audit: the docs' claims about debug mode, each pinned as written — the README's "Debug
+ * mode" section and its Reference rows, the Semantic-details bullets about debug mode and the
+ * inspector, and the TSDoc of `chanasync/debug`. Claims that the earlier rounds already pin
+ * exactly (test/debug*.test.ts, test/audit*-debug*, test/programs-debug*) are not repeated;
+ * each group names the README line it checks. Leak claims, which need the collector, are in
+ * claims-debug.gc.test.ts.
+ *
+ * Imports from src/, as the other debug tests do (one core, one debug hook).
+ */
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { FrameInfo } from '../inspector-extension/src/messages.js';
+import { DEFAULT_VIEW, EMPTY_DATA, rowsOf, withSnapshot } from '../inspector-extension/src/panel/model.js';
+import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
+import { Channel, merge } from '../src/index.js';
+import { INSPECTOR_SOURCE, isPageToInspectorMessage, type SnapshotMessage } from '../src/protocol.js';
+
+/** A target that records what is posted, and an EventTarget on which the inspector speaks. */
+function fakeInspector() {
+  const posted: unknown[] = [];
+  const listen = new EventTarget();
+  const say = (type: 'hello' | 'bye') =>
+    listen.dispatchEvent(new MessageEvent('message', { data: { source: INSPECTOR_SOURCE, version: 1, type } }));
+  const snapshots = () => posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
+  return { target: { postMessage: (message: unknown) => void posted.push(message) }, listen, say, posted, snapshots };
+}
+
+/** Leaves an operation parked; its rejection when the test closes the channel is expected. */
+function parked(operation: Promise<unknown>): void {
+  operation.catch(() => {});
+}
+
+const TOP: FrameInfo = { frameId: 0, url: 'https://app.example/', documentId: 'doc', origin: 'https://app.example' };
+
+afterEach(() => {
+  disableDebug();
+  vi.useRealTimers();
+});
+
+// README Reference, `disableDebug()`: "Stops tracking, posting and listening; …" — and the
+// panel must not keep showing the channels of a page that turned debug mode off as live.
+describe('disableDebug() with an inspector connected', () => {
+  test('disableDebug posts one last snapshot with no channels, and nothing after it', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 100 });
+    const jobs = new Channel<number>(0, { name: 'jobs' });
+    parked(jobs.pull());
+    inspector.say('hello');
+    expect(inspector.snapshots().map((s) => s.channels.length)).toEqual([1]);
+    disableDebug();
+    expect(inspector.snapshots().map((s) => s.channels.length)).toEqual([1, 0]);
+    jobs.pushNowait(1); // a change after it
+    new Channel<number>(1, { name: 'later' });
+    inspector.say('hello'); // nobody listens any more
+    vi.advanceTimersByTime(1000);
+    expect(inspector.snapshots()).toHaveLength(2);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('the last snapshot is a valid snapshot of the same copy: the next seq, the same instance', () => {
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    const jobs = new Channel<number>(0, { name: 'jobs' });
+    parked(jobs.pull());
+    inspector.say('hello');
+    disableDebug();
+    const [first, last] = inspector.snapshots();
+    expect(last).toMatchObject({ source: 'chanasync', version: 1, type: 'snapshot', channels: [] });
+    expect(last?.instance).toBe(first?.instance);
+    expect(last?.seq).toBeGreaterThan(first?.seq ?? Infinity);
+    expect(isPageToInspectorMessage(last)).toBe(true);
+    jobs.close();
+  });
+
+  test('the last snapshot goes at once, even within intervalMs of the one before', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen, intervalMs: 60_000 });
+    new Channel<number>(1, { name: 'jobs' });
+    inspector.say('hello');
+    vi.advanceTimersByTime(10);
+    disableDebug();
+    expect(inspector.snapshots().map((s) => s.channels.length)).toEqual([1, 0]);
+  });
+
+  test('disableDebug with no inspector connected posts nothing but the announce posted before', () => {
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    new Channel<number>(1, { name: 'jobs' });
+    disableDebug();
+    expect(inspector.posted).toEqual([{ source: 'chanasync', version: 1, type: 'announce' }]);
+  });
+
+  test('disableDebug after the inspector said bye posts nothing', () => {
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    new Channel<number>(1, { name: 'jobs' });
+    inspector.say('hello');
+    inspector.say('bye');
+    disableDebug();
+    expect(inspector.snapshots()).toHaveLength(1);
+  });
+
+  test('disableDebug when the last snapshot posted listed no channels posts nothing more', () => {
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    inspector.say('hello');
+    disableDebug();
+    expect(inspector.snapshots().map((s) => s.channels)).toEqual([[]]);
+  });
+
+  test('disableDebug throws nothing when the target throws on the last snapshot, and leaves no listener or timer', () => {
+    vi.useFakeTimers();
+    const listen = new EventTarget();
+    const removed = vi.spyOn(listen, 'removeEventListener');
+    let snapshots = 0;
+    const target = {
+      postMessage(message: unknown) {
+        if ((message as { type: string }).type === 'snapshot' && ++snapshots === 2) throw new Error('port closed');
+      },
+    };
+    enableDebug({ target, listen });
+    new Channel<number>(1, { name: 'jobs' });
+    listen.dispatchEvent(
+      new MessageEvent('message', { data: { source: INSPECTOR_SOURCE, version: 1, type: 'hello' } }),
+    );
+    expect(() => disableDebug()).not.toThrow();
+    expect(snapshots).toBe(2);
+    expect(removed).toHaveBeenCalledTimes(1);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(snapshot().channels).toEqual([]);
+  });
+
+  test('the inspector panel stops listing a page’s channels once the page turned debug mode off', () => {
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    const replies = new Channel<string>(0, { name: 'replies' });
+    parked(replies.pull());
+    inspector.say('hello');
+    disableDebug();
+    const [live, last] = inspector.snapshots() as [SnapshotMessage, SnapshotMessage];
+    const receivedAt = Date.now();
+    let data = withSnapshot(EMPTY_DATA, TOP, live, receivedAt);
+    expect(rowsOf(data, DEFAULT_VIEW, receivedAt).rows.map((row) => row.label)).toEqual(['replies']);
+    data = withSnapshot(data, TOP, last, receivedAt + 1);
+    // A minute later, nothing ages into "stuck": the rows are gone.
+    expect(rowsOf(data, DEFAULT_VIEW, receivedAt + 60_000).rows).toEqual([]);
+    replies.close();
+  });
+
+  test('a Worker that turns debug mode off leaves no rows behind in the page’s inspector, through relayDebug', () => {
+    // The worker side: its debug mode posts to its scope, which the page's Worker object emits.
+    const workerObject = new EventTarget() as EventTarget & { postMessage(message: unknown): void };
+    const workerScope = new EventTarget();
+    workerObject.postMessage = (message) => workerScope.dispatchEvent(new MessageEvent('message', { data: message }));
+    const page = fakeInspector();
+    relayDebug(workerObject, { target: page.target, listen: page.listen, url: 'https://app.example/w.js' });
+    enableDebug({
+      target: { postMessage: (message) => workerObject.dispatchEvent(new MessageEvent('message', { data: message })) },
+      listen: workerScope,
+    });
+    const jobs = new Channel<number>(0, { name: 'worker-jobs' });
+    parked(jobs.pull());
+    page.say('hello');
+    disableDebug(); // in the worker
+    const [live, last] = page.snapshots();
+    expect(live?.channels.map((c) => c.name)).toEqual(['worker-jobs']);
+    expect(last).toMatchObject({ channels: [], context: { kind: 'worker', url: 'https://app.example/w.js' } });
+    jobs.close();
+  });
+
+  // Reference, `enableDebug`: "Calling it again starts over."
+  test('enableDebug called again with an inspector connected tells it the old session’s channels are gone', () => {
+    const inspector = fakeInspector();
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    const before = new Channel<number>(0, { name: 'before' });
+    parked(before.pull());
+    inspector.say('hello');
+    enableDebug({ target: inspector.target, listen: inspector.listen });
+    inspector.say('hello'); // the inspector answers the new session's announce
+    expect(inspector.snapshots().map((s) => s.channels.map((c) => c.name))).toEqual([['before'], [], []]);
+    before.close();
+  });
+});
+
+// Semantic details, "A failed enableDebug changes nothing: … unknown option names are ignored."
+describe('enableDebug options', () => {
+  test('enableDebug ignores option names it does not know, and keeps the defaults', () => {
+    vi.useFakeTimers();
+    const inspector = fakeInspector();
+    const options = { target: inspector.target, listen: inspector.listen, interval: 5, stack: true };
+    expect(() => enableDebug(options as never)).not.toThrow();
+    const channel = new Channel<number>(4, { name: 'c' });
+    inspector.say('hello');
+    channel.pushNowait(1);
+    vi.advanceTimersByTime(100); // not 5 ms: the default 250 ms still holds
+    expect(inspector.snapshots()).toHaveLength(1);
+    vi.advanceTimersByTime(150);
+    expect(inspector.snapshots()).toHaveLength(2);
+    expect(inspector.snapshots()[1]?.channels[0]?.createdAt).toBeUndefined(); // `stack` is not `stacks`
+  });
+});
+
+// README "Stuck or waiting for input": "a `merge` with an input channel among its inputs is one too"
+// — and a consumer parked on such a merge waits for input.
+describe('waiting for input', () => {
+  test('a pull parked on a merge of an input channel and an ordinary one waits for input', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const clicks = new Channel<string>(1, { name: 'clicks', input: true });
+    const replies = new Channel<string>(1, { name: 'replies' });
+    const merged = merge(clicks, replies);
+    parked(merged.pull());
+    const entry = snapshot().channels.find((c) => c.id === Math.max(...snapshot().channels.map((x) => x.id)));
+    expect(entry?.input).toBe(true);
+    expect(entry?.pullers).toEqual([expect.objectContaining({ kind: 'pull', input: true })]);
+    merged.close();
+  });
+});
