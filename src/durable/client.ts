@@ -491,13 +491,27 @@ function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
 
 /** The client behind {@link DurableChannel}. */
 class Client<T> implements DurableChannel<T> {
+  // `#private`, not TypeScript's `private`: a client has no synchronous state to read (a
+  // `capacity` property would be this client's request, `null` when omitted, not the channel's),
+  // so nothing but `name` shows on the object (`'capacity' in channel` is false, console.log
+  // shows only the name).
+  readonly #namespace: DurableObjectNamespaceLike;
+  readonly #capacity: number | null;
+  readonly #sliceMs: number;
+  readonly #leaseMs: number;
+
   constructor(
-    private readonly namespace: DurableObjectNamespaceLike,
+    namespace: DurableObjectNamespaceLike,
     readonly name: string,
-    private readonly capacity: number | null,
-    private readonly sliceMs: number,
-    private readonly leaseMs: number,
-  ) {}
+    capacity: number | null,
+    sliceMs: number,
+    leaseMs: number,
+  ) {
+    this.#namespace = namespace;
+    this.#capacity = capacity;
+    this.#sliceMs = sliceMs;
+    this.#leaseMs = leaseMs;
+  }
 
   async push(value: T, options?: DurablePushOptions): Promise<void> {
     const signal = checkSignal('push(value, options)', options?.signal);
@@ -541,7 +555,14 @@ class Client<T> implements DurableChannel<T> {
     const line = this.line();
     const ticket = crypto.randomUUID();
     const answer = await this.call(line, 'tryPull', (stub) =>
-      stub.pull({ capacity: this.capacity, ticket, max: 1, wait: false, sliceMs: this.sliceMs, leaseMs: this.leaseMs }),
+      stub.pull({
+        capacity: this.#capacity,
+        ticket,
+        max: 1,
+        wait: false,
+        sliceMs: this.#sliceMs,
+        leaseMs: this.#leaseMs,
+      }),
     );
     if (answer.kind !== 'values') return undefined;
     const [delivery] = await this.acknowledge(line, 'tryPull', ticket, answer.deliveries);
@@ -551,7 +572,7 @@ class Client<T> implements DurableChannel<T> {
   async close(reason?: unknown): Promise<void> {
     const hasReason = reason !== undefined;
     const send = (storable: unknown) =>
-      this.call(this.line(), 'close', (stub) => stub.close({ capacity: this.capacity, hasReason, reason: storable }));
+      this.call(this.line(), 'close', (stub) => stub.close({ capacity: this.#capacity, hasReason, reason: storable }));
     if (!hasReason) return send(undefined).then(() => undefined);
     let storable = reason;
     try {
@@ -575,7 +596,7 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async stats(): Promise<DurableChannelStats> {
-    const answer = await this.call(this.line(), 'stats', (stub) => stub.stats({ capacity: this.capacity }));
+    const answer = await this.call(this.line(), 'stats', (stub) => stub.stats({ capacity: this.#capacity }));
     return { name: this.name, ...(answer as Exclude<typeof answer, CapacityAnswer>).stats };
   }
 
@@ -626,7 +647,7 @@ class Client<T> implements DurableChannel<T> {
 
   /** A fresh line to the object (see the module comment on why stubs never outlive an operation). */
   private line(): Line {
-    const stub = this.namespace.get(this.namespace.idFromName(this.name)) as ChannelRpc | null | undefined;
+    const stub = this.#namespace.get(this.#namespace.idFromName(this.name)) as ChannelRpc | null | undefined;
     // Without Workers RPC (a compatibility date before 2024-04-03 and no `rpc` flag), a stub has
     // no methods: say so, rather than "stub.push is not a function".
     if (typeof stub?.push !== 'function') {
@@ -690,7 +711,7 @@ class Client<T> implements DurableChannel<T> {
     // A push that can be withdrawn names its operation, so that its cancel also refuses a call of
     // it that reaches the object after the cancel (calls on one stub may overtake each other).
     const op = signal === undefined ? undefined : crypto.randomUUID();
-    const request = { capacity: this.capacity, id, value, wait, sliceMs: this.sliceMs, leaseMs: this.leaseMs, op };
+    const request = { capacity: this.#capacity, id, value, wait, sliceMs: this.#sliceMs, leaseMs: this.#leaseMs, op };
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
@@ -745,12 +766,12 @@ class Client<T> implements DurableChannel<T> {
     for (;;) {
       const ticket = crypto.randomUUID();
       const request = {
-        capacity: this.capacity,
+        capacity: this.#capacity,
         ticket,
         max,
         wait: true,
-        sliceMs: this.sliceMs,
-        leaseMs: this.leaseMs,
+        sliceMs: this.#sliceMs,
+        leaseMs: this.#leaseMs,
       };
       let answer: PullAnswer | typeof ABORTED;
       try {
@@ -798,7 +819,7 @@ class Client<T> implements DurableChannel<T> {
     deliveries: Delivery[],
   ): Promise<Delivery[]> {
     const request = {
-      capacity: this.capacity,
+      capacity: this.#capacity,
       ticket,
       deliveries: deliveries.map((delivery): [number, number] => [delivery.seq, delivery.attempt]),
       exact: true,
@@ -827,7 +848,7 @@ class Client<T> implements DurableChannel<T> {
 
   /** Withdraws a push (by id) or a pull (by ticket) after its signal aborted. */
   private withdraw(line: Line, side: 'push' | 'pull', key: string, op?: string): Promise<CancelAnswer> {
-    return this.call(line, 'cancel', (stub) => stub.cancel({ capacity: this.capacity, side, key, op }));
+    return this.call(line, 'cancel', (stub) => stub.cancel({ capacity: this.#capacity, side, key, op }));
   }
 
   /**
@@ -861,7 +882,7 @@ class Client<T> implements DurableChannel<T> {
 
   private capacityError(operation: string, answer: CapacityAnswer): RangeError {
     return new RangeError(
-      `${operation}: durable channel "${this.name}" has capacity ${answer.capacity}, fixed when it was created; this client asked for ${this.capacity}`,
+      `${operation}: durable channel "${this.name}" has capacity ${answer.capacity}, fixed when it was created; this client asked for ${this.#capacity}`,
     );
   }
 

@@ -83,8 +83,10 @@ export async function pushJob(request: Request, namespace: DurableObjectNamespac
 
 /**
  * `POST /jobs/take?max=10&wait=1000`: takes up to `max` jobs (1 to 100, default 10), waiting up
- * to `wait` ms (0 to 25000, default 1000) for the first. Answers 200 `{ jobs }`, or 204 when
- * none came in time. The jobs are removed from the queue before the answer is sent.
+ * to `wait` ms (0 to 25000, default 1000) for the first. Answers 200 `{ jobs }`, 204 when none
+ * came in time, 410 when the queue is closed and drained. The jobs are removed from the queue
+ * before the answer is sent. With `wait=0` it takes the jobs ready now (up to `max`) and waits
+ * for none.
  */
 export async function takeJobs(
   request: Request,
@@ -98,8 +100,20 @@ export async function takeJobs(
   if (typeof max === 'string') return Response.json({ error: max }, { status: 400 });
   if (typeof waitMs === 'string') return Response.json({ error: waitMs }, { status: 400 });
   if (waitMs === 0) {
-    const job = await channel.tryPull();
-    return job === undefined ? new Response(null, { status: 204 }) : Response.json({ jobs: [job] });
+    // Nothing to wait for: the jobs ready now, up to `max`, one `tryPull` each (a durable
+    // channel has no batch that never waits). A JSON job is never `undefined`, so `undefined`
+    // means "nothing ready".
+    const taken: unknown[] = [];
+    while (taken.length < max) {
+      const job = await channel.tryPull();
+      if (job === undefined) break;
+      taken.push(job);
+    }
+    if (taken.length > 0) return Response.json({ jobs: taken });
+    // Closed and drained (nothing leased either, that could come back): as `pullMany` says it.
+    const { closed, leased } = await channel.stats();
+    if (closed && leased === 0) return Response.json({ error: 'the queue is closed' }, { status: 410 });
+    return new Response(null, { status: 204 });
   }
   const signal = AbortSignal.any([request.signal, AbortSignal.timeout(waitMs)]);
   try {
