@@ -106,9 +106,11 @@ function took<T>(this: SenderWaiter<T>, value: T): void {
  * that lasts longer computes between its pushes — a Worker whose jobs were buffered runs them
  * all in one turn, each `for await` step a microtask — and whoever waits on the other side (a
  * progress bar, a pool's results) should see its values as they come, not all at its end. A
- * producer that computes this long before a push has its value posted at once; one that pushes
- * fast in a long turn (a wide credit window) still has its values batched, a message per
- * LONG_TURN_MS, never one per value.
+ * producer that pushes one value after each computation this long has each posted at once
+ * (from the turn's second value on: the first starts the batch); one that pushes fast in a long
+ * turn (a wide credit window) still has its values batched, a message per LONG_TURN_MS, never
+ * one per value. The clock is read only at a batch's checks (see {@link Sender.accept}), so a
+ * value pushed after a computation that follows a burst waits for the batch's next check.
  */
 const LONG_TURN_MS = 16;
 
@@ -311,8 +313,10 @@ class Sender<T> extends Stream {
       atEndOfTurn(this.flushAtEnd);
     } else if ((length & (length - 1)) === 0 || (length & 1023) === 0) {
       // Looked at when the batch's length is a power of two or a multiple of 1024: a clock read
-      // per batch and per doubling (then per 1024 values), none per value. A producer that
-      // computed LONG_TURN_MS before this push finds a batch of one: it goes at once.
+      // per batch and per doubling (then per 1024 values), none per value (one per value costs
+      // about a sixth of the throughput of a fast stream in Node). A producer that pushes one
+      // value per LONG_TURN_MS of computing finds a batch of one or two: it goes at once. After
+      // a burst, a value pushed after computing waits for the next check (a power of two).
       const now = performance.now();
       if (now - this.collecting >= LONG_TURN_MS) {
         this.collecting = now;
@@ -579,8 +583,10 @@ class Sender<T> extends Stream {
  *   as it would locally.
  * - **Batching.** Values pulled in the same turn travel in one message; `transfer` makes their
  *   buffers move instead of being copied. A turn that lasts longer than 16 ms (code that
- *   computes between its pushes) posts what it pulled every 16 ms, not all at its end: a value
- *   pushed after 16 ms of computing goes at once.
+ *   computes between its pushes) posts what it pulled about every 16 ms, not all at its end
+ *   (looked at when the batch's length is a power of two or a multiple of 1024): a producer
+ *   that pushes one value after each computation of 16 ms or more has each posted at once, from
+ *   the turn's second value on.
  * - **Close.** When `channel` is closed and drained, the remote channel closes after the last
  *   value, with the same reason (an `Error` with the reason's message when it cannot be
  *   cloned); `toPort` resolves once the receiver has counted everything. When the receiver

@@ -1,0 +1,371 @@
+/**
+ * The sixth audit: the documentation of `chanasync/port` is a contract too. Each test pins one
+ * claim of the README ("Channels across Workers and frames", the Reference section "Channels
+ * across contexts", the Semantic-details bullets about `toPort`/`fromPort`) or of the TSDoc in
+ * src/port/, which no earlier test pinned exactly. A comment above each group quotes the first
+ * words of the claim, so that a reader can find it. Claims with numbers run on counted messages,
+ * a fake clock, or a clock that jumps — never on real waits of seconds.
+ */
+import { describe, expect, test, vi } from 'vitest';
+import { Channel } from '../src/channel.js';
+import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
+import { ChannelClosedError, ChannelError } from '../src/errors.js';
+import {
+  fromPort,
+  GONE_AFTER_MS,
+  isPortMessage,
+  PING_AFTER_MS,
+  PORT_SOURCE,
+  PORT_VERSION,
+  type PortResult,
+  toPort,
+} from '../src/port/index.js';
+import { type FakePort, fakePorts, type Message } from './helpers/fake-ports.js';
+import { closePortsAfterEach, collect, ports, settled, sleep, until } from './helpers/ports.js';
+
+closePortsAfterEach();
+
+/** Keeps the thread busy for `ms`, as code that computes between its pushes does. */
+function compute(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/** How many `values` messages `port` has posted. */
+const batches = (port: FakePort): number => port.sent('values').length;
+
+/** Waits until the sender on `a` holds the receiver's first credit (the stream is paired). */
+async function paired(b: FakePort, a: FakePort): Promise<void> {
+  await until(() => b.sent('credit').length > 0);
+  await sleep(5); // the credit is delivered a task after it was posted
+  expect(a.sent('open').length).toBeGreaterThan(0);
+}
+
+// Reference, "Channels across contexts": `fromPort(port, { name, capacity, origin }?)` — "A
+// channel (created with `input: true`) … `capacity` (default `0`)"; TSDoc: "@returns the
+// receiving channel; its `name` is `name` (if not empty)".
+describe('Reference: the fromPort channel', () => {
+  test('fromPort gives an unbuffered channel by default, unnamed for the default name, named after its stream otherwise', () => {
+    const [, there] = ports();
+    const unnamed = fromPort<number>(there);
+    expect(unnamed.capacity).toBe(0);
+    expect(unnamed.name).toBeUndefined();
+    const named = fromPort<number>(there, { name: 'jobs', capacity: 5 });
+    expect(named.name).toBe('jobs');
+    expect(named.capacity).toBe(5);
+    expect(named).toBeInstanceOf(Channel);
+    unnamed.close();
+    named.close();
+  });
+
+  test('a fromPort channel is an input channel: debug mode shows a pull parked on it as waiting for input', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    try {
+      const [, there] = ports();
+      const remote = fromPort<number>(there, { name: 'inbox' });
+      const pulling = remote.pull().catch(() => 'closed');
+      const listed = snapshot().channels.find((channel) => channel.name === 'inbox');
+      expect(listed?.input).toBe(true);
+      expect(listed?.pullers).toHaveLength(1);
+      expect(listed?.pullers[0]?.input).toBe(true);
+      remote.close();
+      expect(await pulling).toBe('closed');
+    } finally {
+      disableDebug();
+    }
+  });
+
+  // TSDoc of fromPort: "A sender that dies … this channel then closes with a ChannelError whose
+  // message says the other side is gone (for-await over it throws that error; pulls reject with
+  // a ChannelClosedError whose cause it is)".
+  test('once the sender is gone, a pull rejects with a ChannelClosedError whose cause is the ChannelError saying so', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(2);
+    const remote = fromPort<number>(there, { name: 'feed', capacity: 2 });
+    void toPort(local, here, { name: 'feed' });
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    here.close(); // Node fires `close` on the other port: the sender's context is gone
+    const error = await remote.pull().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    const cause = (error as ChannelClosedError).cause;
+    expect(cause).toBeInstanceOf(ChannelError);
+    expect(cause).not.toBeInstanceOf(ChannelClosedError);
+    expect((cause as Error).message).toMatch(/^fromPort: channel "feed" lost its sender: the other side is gone/);
+  });
+});
+
+// Reference: "…and the heartbeat constants `PING_AFTER_MS` (1000) and `GONE_AFTER_MS` (5000)";
+// protocol.ts: "Every message carries `source: 'chanasync-port'`, `version: 1` and the stream's
+// `name`."
+describe('Reference: the wire format and its constants', () => {
+  test('the exported heartbeat constants have their documented values: a ping after 1000 ms, gone after 5000 ms', () => {
+    expect(PING_AFTER_MS).toBe(1000);
+    expect(GONE_AFTER_MS).toBe(5000);
+  });
+
+  test('every message both sides post carries source "chanasync-port", version 1 and the stream’s name', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(4);
+    const remote = fromPort<number>(b, { name: 'tagged', capacity: 2 });
+    const done = toPort(local, a, { name: 'tagged' });
+    await local.pushAll([1, 2, 3]);
+    local.close(new Error('bye'));
+    expect(await collect(remote).catch(() => 'closed')).toBe('closed');
+    await done;
+    const all: Message[] = [...a.posted, ...b.posted];
+    expect(new Set(all.map((message) => message.type))).toEqual(
+      new Set(['open', 'values', 'end', 'ready', 'credit', 'closed']),
+    );
+    expect(PORT_SOURCE).toBe('chanasync-port');
+    expect(PORT_VERSION).toBe(1);
+    for (const message of all) {
+      expect(message).toMatchObject({ source: 'chanasync-port', version: 1, name: 'tagged' });
+      expect(isPortMessage(message)).toBe(true);
+    }
+  });
+});
+
+// Reference, toPort: "…or `signal` aborted (the remote channel then closes with
+// `signal.reason`; an already aborted signal pulls nothing)"; Semantic details: "A `toPort`
+// aborted before any receiver's answer reached it pulled nothing and settles at once".
+describe('Reference: toPort with a signal already aborted', () => {
+  test('toPort with an already aborted signal posts nothing at all: a receiver of its name stays open for the next sender', async () => {
+    const { a, b } = fakePorts();
+    const remote = fromPort<number>(b, { name: 'n', capacity: 2 });
+    const local = new Channel<number>(2);
+    local.pushNowait(1);
+    const result = await toPort(local, a, { name: 'n', signal: AbortSignal.abort(new Error('never mind')) });
+    expect(result).toEqual({ sent: 0, undelivered: [] });
+    await sleep(20);
+    expect(a.posted).toEqual([]);
+    expect(a.listeners).toBe(0);
+    expect(remote.closed).toBe(false);
+    expect(local.size).toBe(1);
+    // The next sender of that name pairs with it as if nothing had happened.
+    local.close();
+    const next = toPort(local, a, { name: 'n' });
+    expect(await collect(remote)).toEqual([1]);
+    expect(await next).toEqual({ sent: 1, undelivered: [] });
+  });
+});
+
+// Semantic details, "`fromPort`'s default capacity is 0 … the receiver then posts new credit
+// once a quarter of it is free (at least 1), and acknowledges every batch it committed."
+describe('Semantic details: credit in quarters, and an acknowledgement per batch', () => {
+  test('a full receiver of capacity 8 posts new credit once a quarter of it is free: not after one pull, after two', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(20).keys()]);
+    const remote = fromPort<number>(b, { capacity: 8 });
+    const done = toPort(local, a);
+    await until(() => remote.size === 8);
+    await sleep(20);
+    const credits = b.sent('credit').length;
+    expect(await remote.pull()).toBe(0);
+    await sleep(20);
+    expect(b.sent('credit').length).toBe(credits); // one free slot of 8: no credit yet
+    expect(await remote.pull()).toBe(1);
+    await sleep(20);
+    // Two slots: new credit, 8 + 2 (then, maybe, the acknowledgement of the batch it brought).
+    const after = b.sent('credit').slice(credits);
+    expect(after[0]?.granted).toBe(10);
+    expect(after.every((message) => message.granted === 10)).toBe(true);
+    remote.close();
+    await done;
+  });
+
+  test('a receiver whose quarter is less than one slot (capacity 3) posts new credit for every slot freed', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([...Array(10).keys()]);
+    const remote = fromPort<number>(b, { capacity: 3 });
+    const done = toPort(local, a);
+    await until(() => remote.size === 3);
+    await sleep(20);
+    for (let i = 0; i < 3; i++) {
+      const credits = b.sent('credit').length;
+      expect(await remote.pull()).toBe(i);
+      await until(() => b.sent('credit').length === credits + 1);
+      expect(b.sent('credit').at(-1)?.granted).toBe(4 + i);
+    }
+    remote.close();
+    await done;
+  });
+
+  test('every batch the receiver commits is acknowledged with its commit count, even when no new credit is due', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 100 });
+    const done = toPort(local, a);
+    await paired(b, a);
+    let posted = 0;
+    for (const size of [3, 1, 4]) {
+      for (let i = 0; i < size; i++) local.pushNowait(posted + i);
+      posted += size;
+      // Each batch is committed into the buffer (no pull frees a slot: no new credit is due).
+      await until(() => b.sent('credit').some((message) => message.committed === posted));
+    }
+    expect(batches(a)).toBe(3);
+    // One acknowledgement per batch (after the answers to `open`, which commit nothing).
+    const counts = b.sent('credit').map((message) => message.committed);
+    expect(counts.filter((count) => (count as number) > 0)).toEqual([3, 4, 8]);
+    expect(b.sent('credit').every((message) => message.granted === 100)).toBe(true);
+    expect(remote.size).toBe(8);
+    remote.close();
+    expect(await done).toEqual({ sent: 8, undelivered: [] });
+  });
+});
+
+// Semantic details, "`toPort` posts the batch of a turn in a task right after it … So is a batch
+// that has been collecting for 16 ms in a long turn … Looked at when a batch's length is a power
+// of two or a multiple of 1024: a clock read per batch and per doubling, then per 1024 values,
+// none per value."
+describe('Semantic details: batching in a long turn', () => {
+  test('a fast producer in one turn costs a clock read per doubling of its batch and per 1024 values, not one per value', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(b, { capacity: Infinity });
+    const done = toPort(local, a);
+    await paired(b, a);
+    const now = vi.spyOn(performance, 'now');
+    try {
+      // 5,000 values in one synchronous run: each pushNowait commits to toPort's parked pull.
+      for (let i = 0; i < 5000; i++) local.pushNowait(i);
+      // 1 (the batch starts) + 12 (lengths 2, 4, …, 4096) + 1 (length 3072).
+      expect(now.mock.calls.length).toBe(14);
+    } finally {
+      now.mockRestore();
+    }
+    local.close();
+    expect(await collect(remote)).toHaveLength(5000);
+    expect(await done).toEqual({ sent: 5000, undelivered: [] });
+  });
+
+  test('in a long turn, values pushed before a computation wait for their batch’s next check: a power-of-two length', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(b, { capacity: 64 });
+    const received = collect(remote);
+    const done = toPort(local, a);
+    await paired(b, a);
+    // One turn: a burst of five values (lengths 1 to 5), then a value after each of three
+    // computations of 20 ms (lengths 6, 7 and 8): only the eighth finds the batch checked.
+    for (let i = 0; i < 5; i++) await local.push(i);
+    const postedAfter: number[] = [];
+    for (let i = 5; i < 8; i++) {
+      compute(20);
+      await local.push(i);
+      postedAfter.push(batches(a));
+    }
+    expect(postedAfter).toEqual([0, 0, 1]);
+    expect(a.sent('values')[0]?.values).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    local.close();
+    expect(await received).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(await done).toEqual({ sent: 8, undelivered: [] });
+  });
+
+  test('in a long turn, a producer that pushes one value after each computation of 16 ms or more has it posted at once', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(b, { capacity: 64 });
+    const received = collect(remote);
+    const done = toPort(local, a);
+    await paired(b, a);
+    await local.push(0); // the turn's first value starts its batch
+    const postedAfter: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      compute(20);
+      await local.push(i);
+      postedAfter.push(batches(a));
+    }
+    expect(postedAfter).toEqual([1, 2, 3, 4]);
+    expect(a.sent('values').map((message) => message.values)).toEqual([[0, 1], [2], [3], [4]]);
+    local.close();
+    expect(await received).toEqual([0, 1, 2, 3, 4]);
+    await done;
+  });
+});
+
+// Semantic details, "Death detection … a sender whose own timer ran more than 2 s late gives its
+// peer one more tick, for the answers waiting in its queue."
+describe('Semantic details: a sender whose own event loop was blocked', () => {
+  test('a sender whose timer ran more than 2 s late gives a silent receiver one more tick before giving it up', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    let offset = 0;
+    const realNow = performance.now.bind(performance);
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + offset);
+    try {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { capacity: 4 });
+      const outcome: { result?: PortResult<number> } = {};
+      void toPort(local, a).then((result) => {
+        outcome.result = result;
+      });
+      await vi.advanceTimersByTimeAsync(10);
+      await vi.advanceTimersByTimeAsync(10); // open, credit: paired
+      await local.pushAll([1, 2]);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(remote.size).toBe(2);
+      b.dead = true; // the receiving context dies without a word
+      offset += 6000; // and this one's event loop was blocked for 6 s (its timer is late)
+      await vi.advanceTimersByTimeAsync(500); // the late tick: silence proves nothing yet
+      expect(outcome.result).toBeUndefined();
+      expect(a.sent('ping').length).toBeGreaterThan(0); // it asks instead
+      await vi.advanceTimersByTimeAsync(500); // the next tick, on time: gone
+      expect(outcome.result).toEqual({ sent: 2, undelivered: [] });
+    } finally {
+      clock.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+});
+
+// Semantic details, "A message the receiving side cannot deserialize … Messages of a sender of
+// an earlier release carry no counts and are not checked."
+describe('Semantic details: a sender of an earlier release', () => {
+  test('values and an end without counts (a sender of an earlier release) are committed unchecked, in order', async () => {
+    const { a, b } = fakePorts();
+    const remote = fromPort<string>(b, { name: 'old', capacity: 4 });
+    const envelope = { source: 'chanasync-port', version: 1, name: 'old', session: 'an-old-sender' };
+    a.postMessage({ ...envelope, type: 'open' });
+    await until(() => b.sent('credit').length > 0);
+    // No `posted` and no `receiver`, as an earlier release sent them; a gap would look like
+    // lost values to a check of counts, so none is made.
+    a.postMessage({ ...envelope, type: 'values', values: ['a', 'b'] });
+    a.postMessage({ ...envelope, type: 'values', values: ['c'] });
+    a.postMessage({ ...envelope, type: 'ping' });
+    a.postMessage({ ...envelope, type: 'end', abort: false, reason: 'old done' });
+    const got: string[] = [];
+    const error = await (async () => {
+      for await (const value of remote) got.push(value);
+    })().catch((caught: unknown) => caught);
+    expect(got).toEqual(['a', 'b', 'c']);
+    expect(error).toBe('old done');
+    expect(b.sent('closed').at(-1)).toMatchObject({ committed: 3 });
+    expect(b.sent('closed').at(-1)?.lost).toBeUndefined();
+  });
+});
+
+// README "Channels across Workers and frames": "Closing crosses over both ways (with the
+// reason)" — and Semantic details: the receiver's close "ends `toPort` normally".
+describe('README: closing crosses over both ways', () => {
+  test('a receiver closed with a reason ends toPort normally; the local channel is left open, holding what was not pulled', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll([1, 2, 3, 4, 5, 6]);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const done = settled(toPort(local, a));
+    expect(await remote.pull()).toBe(1);
+    remote.close(new Error('enough'));
+    const { value, error } = await done;
+    expect(error).toBeUndefined();
+    expect(value?.sent).toBeGreaterThanOrEqual(1);
+    expect(local.closed).toBe(false);
+    const rest = [...(value?.undelivered ?? [])];
+    while (local.size > 0) rest.push(local.pullNowait());
+    expect(value?.sent).toBe(6 - rest.length);
+    expect(rest).toEqual([...Array(rest.length).keys()].map((i) => 7 - rest.length + i));
+  });
+});
