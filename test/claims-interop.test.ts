@@ -254,6 +254,43 @@ describe('Reference, from: "Closes when the source ends; closes with the error a
     expect(() => stream.getReader()).toThrow(TypeError);
     channel.close();
   });
+
+  test('a stream from read to its end is unlocked, as for await over the stream leaves it', async () => {
+    const stream = new Response('abc').body as ReadableStream<Uint8Array>;
+    const channel = from(stream);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of channel) chunks.push(chunk);
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(stream.locked).toBe(false);
+  });
+
+  test('a stream that errored under from is unlocked', async () => {
+    const stream = new ReadableStream<number>({
+      pull(controller) {
+        controller.error(new Error('broken'));
+      },
+    });
+    const channel = from(stream);
+    await expect(channel.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+    expect(stream.locked).toBe(false);
+  });
+
+  test('a stream whose from channel was closed is cancelled and unlocked at once', async () => {
+    const { log, stream } = recordingStream(Infinity);
+    const channel = from(stream, { capacity: 1 });
+    await channel.pull();
+    channel.close();
+    expect(log.cancelled).toBe(true);
+    expect(stream.locked).toBe(false);
+  });
+
+  test('a stream given to from with an already aborted signal is cancelled with the reason and unlocked', () => {
+    const { log, stream } = recordingStream(Infinity);
+    const reason = new Error('gone');
+    from(stream, { signal: AbortSignal.abort(reason) });
+    expect(log.reason).toBe(reason);
+    expect(stream.locked).toBe(false);
+  });
 });
 
 describe('Reference, toReadableStream: "Pulls from the channel only when the stream wants data"', () => {

@@ -35,8 +35,13 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * - When the source throws (or the stream errors), the channel closes with that error as its
  *   reason, so `for await` over it throws the error once the buffer is drained.
  * - When `signal` aborts, or anyone else closes the channel, the pump stops and releases the
- *   source at once — `return()` on its iterator, `cancel()` on its stream reader — and an
- *   abort closes the channel (normally: aborting is how a consumer says it is done).
+ *   source at once, inside that `close()` (or `abort()`) — `return()` on its iterator, so a
+ *   generator's `finally` has run when it returns; `cancel(reason)` on its stream reader, with
+ *   the close reason (the signal's reason for an abort) — and an abort closes the channel
+ *   (normally: aborting is how a consumer says it is done). Only a source that closes its own
+ *   channel inside its `next()` is released right after that `next()` returns.
+ * - A stream stays locked to the channel's reader while it is read, and is unlocked once it
+ *   ended, failed or was cancelled, as `for await` over the stream leaves it.
  *
  * - An iterator whose `next()` returns something other than an object closes the channel with
  *   a `TypeError` (as `for await` would throw).
@@ -100,6 +105,8 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   let reading = false;
   let next: () => IteratorResult<T> | PromiseLike<IteratorResult<T>>;
   let stop: (reason: unknown) => unknown;
+  /** Releases a stream's lock once it ended or failed (nothing for an iterator). */
+  let unlock: (() => void) | undefined;
   // Stops the source: `return()` on its iterator, `cancel(reason)` on its reader — at once,
   // inside `close()`, so that a generator's `finally` has run when `close()` returns, as after
   // a `break` out of `for…of`. Only a source that closes its own channel from inside its
@@ -131,7 +138,14 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   if (iterator === undefined) {
     const reader = (source as ReadableStream<T>).getReader();
     next = () => reader.read() as Promise<IteratorResult<T>>;
-    stop = (reason) => reader.cancel(reason);
+    // Cancelled (no read is pending after a cancel), and unlocked, as `for await` over a stream
+    // leaves it.
+    stop = (reason) => {
+      const cancelled = reader.cancel(reason);
+      reader.releaseLock();
+      return cancelled;
+    };
+    unlock = () => reader.releaseLock();
   } else {
     const opened = iterator;
     next = sync
@@ -169,6 +183,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
     () => running,
     (ended) => {
       running = false;
+      unlock?.();
       channel.close(ended);
     },
   );
