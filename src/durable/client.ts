@@ -123,7 +123,9 @@ export interface DurableChannelStats {
  * `select` (a select commits one case atomically; that cannot span objects).
  *
  * Every operation returns a promise and reports every failure by rejecting it (bad arguments
- * included). Besides what each method lists, every operation rejects with a `RangeError` when
+ * included: options that are not an object, such as an `AbortSignal` given in place of
+ * `{ signal }` or an id in place of `{ id }`, reject with a `TypeError`). The client's only
+ * property is {@link DurableChannel.name}: the channel's state is read with `stats()`. Besides what each method lists, every operation rejects with a `RangeError` when
  * this client's `capacity` differs from the channel's, and with the platform's error when the
  * object cannot be reached (after retries, for a network error or a reset object).
  */
@@ -301,7 +303,8 @@ const MAX_BATCH = 1000;
  * @param name the channel's name (non-empty): the same name reaches the same channel from anywhere.
  * @param options `capacity`, `sliceMs`, `leaseMs`.
  * @throws {TypeError} if `namespace` is not a Durable Object namespace, `name` is not a
- *   non-empty string, or an option is not a number.
+ *   non-empty string, `options` is not an object (a capacity given in its place, say), or an
+ *   option is not a number.
  * @throws {RangeError} if `capacity` is not a positive integer or `Infinity`, or `sliceMs` /
  *   `leaseMs` is not a positive finite number.
  * @example
@@ -332,6 +335,7 @@ export function durableChannel<T>(
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(`${where}: name must be a non-empty string, got ${describe(name)}`);
   }
+  checkOptions(where, options);
   const capacity = options?.capacity;
   if (capacity !== undefined) {
     if (typeof capacity !== 'number')
@@ -482,6 +486,20 @@ function raceAbort<A>(promise: Promise<A>, signal: AbortSignal | undefined): Pro
   });
 }
 
+/**
+ * Throws a clear `TypeError` for options that are not an options object (`undefined` and `null`
+ * mean none): a number or a string (`durableChannel(ns, 'jobs', 1000)`, `push(job, key)`) would
+ * otherwise be read as no options at all, silently, and an `AbortSignal` passed in place of
+ * `{ signal }` as no signal — a pull that never times out.
+ */
+function checkOptions(where: string, options: unknown): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== 'object') {
+    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  }
+  if (isSignal(options)) throw new TypeError(`${where}: options is an AbortSignal: pass { signal } instead`);
+}
+
 /** Throws a clear `TypeError` for a `signal` option that is not an `AbortSignal`. */
 function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
   if (signal === undefined) return undefined;
@@ -514,6 +532,7 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async push(value: T, options?: DurablePushOptions): Promise<void> {
+    checkOptions('push(value, options)', options);
     const signal = checkSignal('push(value, options)', options?.signal);
     if (signal?.aborted) throw signal.reason;
     const id = this.checkId('push(value, options)', options?.id);
@@ -524,17 +543,20 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean> {
+    checkOptions('tryPush(value, options)', options);
     const id = this.checkId('tryPush(value, options)', options?.id);
     const answer = await this.pushAnswer('tryPush', value, id, false, undefined);
     return answer.kind === 'stored';
   }
 
   async pull(options?: DurablePullOptions): Promise<T> {
+    checkOptions('pull(options)', options);
     const signal = checkSignal('pull(options)', options?.signal);
     return (await this.take('pull', 1, signal))[0]!.value as T;
   }
 
   async pullWithId(options?: DurablePullOptions): Promise<DurableDelivery<T>> {
+    checkOptions('pullWithId(options)', options);
     const signal = checkSignal('pullWithId(options)', options?.signal);
     const { value, id, attempt } = (await this.take('pullWithId', 1, signal))[0]!;
     return { value: value as T, id, attempt };
@@ -547,6 +569,7 @@ class Client<T> implements DurableChannel<T> {
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(`pullMany(max, options): max must be a positive integer, got ${max}`);
     }
+    checkOptions('pullMany(max, options)', options);
     const signal = checkSignal('pullMany(max, options)', options?.signal);
     return (await this.take('pullMany', Math.min(max, MAX_BATCH), signal)).map((delivery) => delivery.value as T);
   }

@@ -393,3 +393,63 @@ describe('the iterator’s return() after the commit', () => {
     expect(await reader.pullMany(5)).toEqual(['stays']);
   });
 });
+
+// Reference, `durableChannel`: "Throws `TypeError` for … a bad name or a non-number option"; the
+// DurableChannel TSDoc: "reports every failure by rejecting it (bad arguments included)". Slips a
+// local channel's user makes — the capacity where the options go, an AbortSignal or a key in
+// place of the options object — would otherwise be read as "no options", silently.
+describe('options that are not an options object', () => {
+  test('durableChannel(namespace, name, 1000) throws a TypeError instead of making an unbounded channel', () => {
+    expect(() => durableChannel(env.CHANNELS, 'jobs', 1000 as never)).toThrow(
+      new TypeError('durableChannel(namespace, name, options): options must be an object, got number'),
+    );
+  });
+
+  test('pull(AbortSignal.timeout(…)) rejects with a TypeError saying to pass { signal }, and waits for nothing', async () => {
+    const { namespace, calls } = observed();
+    const channel = durableChannel<string>(namespace, freshName('signal-as-options'));
+    const signal = AbortSignal.timeout(60_000);
+    await expect(channel.pull(signal as never)).rejects.toThrow(
+      new TypeError('pull(options): options is an AbortSignal: pass { signal } instead'),
+    );
+    await expect(channel.pullWithId(signal as never)).rejects.toThrow(
+      new TypeError('pullWithId(options): options is an AbortSignal: pass { signal } instead'),
+    );
+    await expect(channel.pullMany(5, signal as never)).rejects.toThrow(
+      new TypeError('pullMany(max, options): options is an AbortSignal: pass { signal } instead'),
+    );
+    expect(calls).toEqual({});
+  });
+
+  test('push(value, key) with the key in place of { id } rejects with a TypeError, and nothing is stored', async () => {
+    const channel = open<string>('key-as-options');
+    await expect(channel.push('job', 'job-42' as never)).rejects.toThrow(
+      new TypeError('push(value, options): options must be an object, got "job-42"'),
+    );
+    await expect(channel.tryPush('job', 'job-42' as never)).rejects.toThrow(
+      new TypeError('tryPush(value, options): options must be an object, got "job-42"'),
+    );
+    expect(await channel.stats()).toMatchObject({ size: 0 });
+  });
+});
+
+// Reference, `push`: "`id` (1–256 characters of well-formed Unicode …) is the idempotency key";
+// TSDoc: "1 to 256 UTF-16 code units". README "Idempotent push": "a value is stored once per id".
+describe('push ids: their length and their scope', () => {
+  test('an id is measured in UTF-16 code units: 128 emoji (256 units) are accepted, 129 are refused', async () => {
+    const channel = open<number>('id-units');
+    await channel.push(1, { id: '😀'.repeat(128) });
+    await expect(channel.push(2, { id: '😀'.repeat(129) })).rejects.toThrow(TypeError);
+    expect(await channel.pullWithId()).toMatchObject({ value: 1, id: '😀'.repeat(128) });
+    expect(await channel.tryPull()).toBeUndefined();
+  });
+
+  test('push ids are per channel: the same id pushed to two channels stores a value in each', async () => {
+    const first = open<string>('id-scope-a');
+    const second = open<string>('id-scope-b');
+    await first.push('to a', { id: 'order-7' });
+    await second.push('to b', { id: 'order-7' });
+    expect(await first.pullWithId()).toEqual({ value: 'to a', id: 'order-7', attempt: 1 });
+    expect(await second.pullWithId()).toEqual({ value: 'to b', id: 'order-7', attempt: 1 });
+  });
+});
