@@ -61,6 +61,8 @@ test('a page that turns debug mode off leaves the panel: its stuck channel goes,
     await new Promise((resolve) => setTimeout(resolve, 500)); // a repaint or two later: still gone
     expect(await states(panel)).toEqual(['orphan:leaked']);
     expect(await panel.locator('#status').textContent()).not.toMatch(/stuck/);
+    await panel.locator('#clear').click();
+    await expect.poll(() => states(panel), POLL).toEqual([]);
   } finally {
     await panel.close();
     await page.close();
@@ -105,6 +107,84 @@ test('inside the real DevTools, the Channels panel of a page that turned debug m
   } finally {
     await cdp.send('Target.closeTarget', { targetId: devtoolsTarget });
     await cdp.detach();
+    await page.close();
+  }
+});
+
+// inspector-extension/README.md, the Occupancy column: "A bar of buffered values against the
+// capacity: orange at 75 %, red when full, but only for `block` channels (the drop modes never
+// block). An unbounded channel shows a hatched bar and its count."
+test('the occupancy bar turns orange at 75 % and red when full, only for block channels; an unbounded one is hatched with its count', async () => {
+  const { page, tabId } = await newTab(context, browser.serviceWorker);
+  const panel = await context.newPage();
+  try {
+    await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+    await loadFixture(page, `${server.origin}${fixturesPath}/claims-occupancy.html`);
+    await expect.poll(() => panel.locator('.row').count(), POLL).toBe(6);
+    const bar = async (name: string) =>
+      row(panel, name)
+        .locator('.col-occupancy')
+        .evaluate((cell) => {
+          const fill = cell.querySelector('.fill');
+          return {
+            bar: cell.querySelector('.bar')?.className,
+            fill: fill?.className,
+            color: fill === null ? null : getComputedStyle(fill).backgroundColor,
+            hatched: getComputedStyle(cell.querySelector('.bar') as Element).backgroundImage.includes('gradient'),
+            text: cell.querySelector('.occupancy-text')?.textContent,
+          };
+        });
+    const half = await bar('half');
+    const high = await bar('three-quarters');
+    const full = await bar('full');
+    expect(half.fill).toBe('fill');
+    expect(high.fill).toBe('fill high');
+    expect(full.fill).toBe('fill full');
+    // Orange, then red: three colours apart, red the reddest.
+    expect(new Set([half.color, high.color, full.color]).size).toBe(3);
+    const rgb = (color: string | null | undefined) => (color ?? '').match(/\d+/g)?.map(Number) ?? [];
+    const [fullRed = 0, fullGreen = 0] = rgb(full.color);
+    const [highRed = 0, highGreen = 0] = rgb(high.color);
+    expect(fullRed).toBeGreaterThan(fullGreen);
+    expect(highRed).toBeGreaterThan(highGreen);
+    expect(highGreen).toBeGreaterThan(fullGreen); // orange has more green than red
+    for (const name of ['full-drop-oldest', 'full-drop-newest']) {
+      const drop = await bar(name);
+      expect(drop.fill).toBe('fill');
+      expect(drop.color).toBe(half.color);
+      expect(drop.text).toBe('4 / 4');
+    }
+    const unbounded = await bar('unbounded');
+    expect(unbounded.bar).toBe('bar unbounded');
+    expect(unbounded.hatched).toBe(true);
+    expect(unbounded.text).toBe('5 / ∞');
+  } finally {
+    await panel.close();
+    await page.close();
+  }
+});
+
+// inspector-extension/README.md, the stuck state: "A wait that nothing explains has lasted the
+// threshold (5 s by default; change it in the toolbar, the panel remembers it)."
+test('the stuck threshold is 5 s by default, and the panel remembers the one the user sets', async () => {
+  const { page, tabId } = await newTab(context, browser.serviceWorker);
+  const panel = await context.newPage();
+  try {
+    await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+    await loadFixture(page, `${server.origin}${fixturesPath}/claims.html?devtools`);
+    await expect.poll(() => row(panel, 'replies').count(), POLL).toBe(1);
+    // Nothing saved (the first test of this file saved a threshold): the default.
+    await panel.evaluate(() => localStorage.clear());
+    await panel.reload();
+    expect(await panel.locator('#threshold').inputValue()).toBe('5');
+    await panel.locator('#threshold').fill('0.3');
+    await expect.poll(() => row(panel, 'replies').locator('.col-state').textContent(), POLL).toBe('stuck');
+    await panel.reload();
+    expect(await panel.locator('#threshold').inputValue()).toBe('0.3');
+    await expect.poll(() => row(panel, 'replies').locator('.col-state').textContent(), POLL).toBe('stuck');
+  } finally {
+    await panel.evaluate(() => localStorage.clear());
+    await panel.close();
     await page.close();
   }
 });
