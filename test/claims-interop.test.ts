@@ -5,6 +5,7 @@
  * the README line (its first words) it checks. Where a claim says "as a web stream would", the
  * test sets the platform's own `ReadableStream` beside it.
  */
+import { Readable } from 'node:stream';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, test, vi } from 'vitest';
 import { Channel, ChannelClosedError, from, fromEvent, merge, toReadableStream } from '../src/index.js';
@@ -126,6 +127,27 @@ describe('Reference, from: "An abort, or a close by anyone, stops the pump and r
     for (let i = 0; i < 3; i++) values.push(await channel.pull());
     expect(values).toEqual([0, 1, 2]);
     expect(log.cancelled).toBe(false);
+  });
+});
+
+describe('TSDoc from: "an async iterable (an async generator, a Node stream)"', () => {
+  test('a Node Readable is read in order to its end', async () => {
+    const values: string[] = [];
+    for await (const value of from<string>(Readable.from(['a', 'b', 'c']))) values.push(value);
+    expect(values).toEqual(['a', 'b', 'c']);
+  });
+
+  test('closing a from channel of a Node Readable destroys the Readable', async () => {
+    const readable = Readable.from(
+      (function* () {
+        for (let i = 0; ; i++) yield i;
+      })(),
+    );
+    const channel = from<number>(readable);
+    expect(await channel.pull()).toBe(0);
+    channel.close();
+    await flush(); // return() on an async generator resumes it in a microtask
+    expect(readable.destroyed).toBe(true);
   });
 });
 
@@ -523,6 +545,22 @@ describe('Reference, fromEvent: "Events into a channel (`input: true`), default 
     events.close();
     expect(remove.mock.calls[0]?.[1]).toBe(add.mock.calls[0]?.[1]);
     expect((remove.mock.calls[0]?.[2] as { capture?: boolean } | undefined)?.capture).toBe(true);
+  });
+
+  test("aborting the signal of a 'block' fromEvent channel keeps the buffered events and discards those beyond", async () => {
+    const target = new EventTarget();
+    const controller = new AbortController();
+    const events = fromEvent<CustomEvent<number>>(target, 'n', {
+      capacity: 2,
+      overflow: 'block',
+      signal: controller.signal,
+    });
+    for (let i = 0; i < 5; i++) target.dispatchEvent(new CustomEvent('n', { detail: i }));
+    expect(events.stats().waitingPushers).toBe(3);
+    controller.abort();
+    const details: number[] = [];
+    for await (const event of events) details.push(event.detail);
+    expect(details).toEqual([0, 1]);
   });
 
   test("with overflow 'drop-newest' a full fromEvent channel keeps the first event", async () => {

@@ -13,7 +13,9 @@ export interface FromEventOptions {
   /**
    * What happens to an event that finds the buffer full (default `'drop-oldest'`: the latest
    * event wins, the usual need for pointer moves and input). `'block'` keeps every event,
-   * queued as parked pushes, however far the consumer falls behind.
+   * queued as parked pushes, however far the consumer falls behind — while the channel is
+   * open: closing it (or aborting `signal`) discards the events beyond the buffer, as closing
+   * fails any parked push.
    */
   overflow?: Overflow | undefined;
   /** Stops listening and closes the channel. */
@@ -52,7 +54,7 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
 
 /**
  * A channel of the `type` events dispatched at `target` — by default a conflated channel
- * (capacity 1, `'drop-oldest'`) that always holds the latest event.
+ * (capacity 1, `'drop-oldest'`) that always holds the latest event — named `fromEvent(type)`.
  *
  * The listener is removed, and the channel closed, when `signal` aborts; closing the channel
  * yourself removes the listener too. Either way buffered events stay readable. A browser's

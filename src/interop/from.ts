@@ -36,7 +36,8 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  *   reason, so `for await` over it throws the error once the buffer is drained.
  * - When `signal` aborts, or anyone else closes the channel, the pump stops and releases the
  *   source at once, inside that `close()` (or `abort()`) — `return()` on its iterator, so a
- *   generator's `finally` has run when it returns; `cancel(reason)` on its stream reader, with
+ *   synchronous generator's `finally` has run when it returns (an async generator's runs once
+ *   `return()` resumes it); `cancel(reason)` on its stream reader, with
  *   the close reason (the signal's reason for an abort) — and an abort closes the channel
  *   (normally: aborting is how a consumer says it is done). Only a source that closes its own
  *   channel inside its `next()` is released right after that `next()` returns.
@@ -108,8 +109,8 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   /** Releases a stream's lock once it ended or failed (nothing for an iterator). */
   let unlock: (() => void) | undefined;
   // Stops the source: `return()` on its iterator, `cancel(reason)` on its reader — at once,
-  // inside `close()`, so that a generator's `finally` has run when `close()` returns, as after
-  // a `break` out of `for…of`. Only a source that closes its own channel from inside its
+  // inside `close()`, so that a synchronous generator's `finally` has run when `close()`
+  // returns, as after a `break` out of `for…of`. Only a source that closes its own channel from inside its
   // `next()` is stopped a microtask later, once that `next()` has returned (a running
   // generator's `return()` throws). The source is ours to stop: a failure to stop (a throw,
   // a rejection) has nobody left to report to.

@@ -25,7 +25,8 @@ export interface ToReadableStreamOptions {
    * Close the channel when the stream is cancelled (default `false`: the channel stays open for
    * other consumers). For a channel that only this stream reads — a response body — so that
    * its producer learns that the client went away: its next push rejects with
-   * `ChannelClosedError`. (In a service worker the request's signal does not abort when the
+   * `ChannelClosedError`. The channel is closed without a reason (the cancel reason is not
+   * passed on), and its buffered values stay readable. (In a service worker the request's signal does not abort when the
    * page cancels the body: the stream's cancel is all the producer hears of it.)
    */
   closeOnCancel?: boolean | undefined;
