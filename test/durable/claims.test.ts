@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
 import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, observed, rawStub, resetObject, until } from './helpers.js';
+import { freshName, observed, rawStub, resetObject, sleep, until } from './helpers.js';
 
 const open = <T>(label: string, options?: DurableChannelOptions) =>
   durableChannel<T>(env.CHANNELS, freshName(label), options);
@@ -451,5 +451,40 @@ describe('push ids: their length and their scope', () => {
     await second.push('to b', { id: 'order-7' });
     expect(await first.pullWithId()).toEqual({ value: 'to a', id: 'order-7', attempt: 1 });
     expect(await second.pullWithId()).toEqual({ value: 'to b', id: 'order-7', attempt: 1 });
+  });
+});
+
+// Semantic details, "A push whose id is remembered resolves, storing nothing, even when the
+// channel is full or closed … `tryPush` answers `true`." And "One push id from several callers
+// at once … If one of them withdraws it (its signal aborts), the others push again, at the tail."
+describe('one push id, remembered or shared', () => {
+  test('tryPush with the id of a stored value answers true on a closed channel, and stores nothing', async () => {
+    const channel = open<string>('try-remembered-closed');
+    await channel.push('paid', { id: 'invoice-1' });
+    await channel.close();
+    expect(await channel.tryPush('paid', { id: 'invoice-1' })).toBe(true);
+    expect(await channel.tryPush('new', { id: 'invoice-2' })).toBe(false);
+    expect(await channel.pullMany(5)).toEqual(['paid']);
+  });
+
+  test('when one of two callers of a waiting push id withdraws it, the other pushes again at the tail, behind a push that waited after it', async () => {
+    const channel = open<string>('same-id-tail', { capacity: 1, sliceMs: 200 });
+    await channel.push('x');
+    const controller = new AbortController();
+    const withdrawn = channel.push('dup', { id: 'dup', signal: controller.signal }).catch((e: unknown) => e);
+    const kept = channel.push('dup', { id: 'dup' });
+    await until(async () => (await channel.stats()).waitingPushers === 1);
+    await sleep(20); // both calls parked for the one waiting push
+    const other = channel.push('other', { id: 'other' });
+    await until(async () => (await channel.stats()).waitingPushers === 2);
+    controller.abort('changed my mind');
+    expect(await withdrawn).toBe('changed my mind');
+    await until(async () => (await channel.stats()).waitingPushers === 2); // 'dup' queued again
+    expect(await channel.pull()).toBe('x');
+    await other;
+    expect(await channel.pull()).toBe('other');
+    await kept;
+    expect(await channel.pull()).toBe('dup');
+    expect(await channel.stats()).toMatchObject({ size: 0, waitingPushers: 0 });
   });
 });
