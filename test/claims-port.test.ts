@@ -17,6 +17,7 @@ import {
   PING_AFTER_MS,
   PORT_SOURCE,
   PORT_VERSION,
+  type PortLike,
   type PortResult,
   toPort,
 } from '../src/port/index.js';
@@ -368,4 +369,221 @@ describe('README: closing crosses over both ways', () => {
     expect(value?.sent).toBe(6 - rest.length);
     expect(rest).toEqual([...Array(rest.length).keys()].map((i) => 7 - rest.length + i));
   });
+});
+
+// Semantic details, "A message the receiving side cannot deserialize … A `messageerror` of
+// another library's message on the port costs a ping and changes nothing."
+describe('Semantic details: a messageerror that is not the stream’s', () => {
+  test('a messageerror of another library’s message costs the receiver one ping, answered by one pong, and nothing else', async () => {
+    const { a, b } = fakePorts();
+    b.undeserializable = (data) => (data as unknown as { app?: string }).app === 'broken';
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 4 });
+    const done = toPort(local, a);
+    local.pushNowait(1);
+    expect(await remote.pull()).toBe(1);
+    await sleep(20);
+    const before = { pings: b.sent('ping').length, pongs: a.sent('pong').length, values: batches(a) };
+    a.postMessage({ app: 'broken' }); // someone else's traffic: a messageerror on the receiving side
+    await until(() => a.sent('pong').length > before.pongs);
+    await sleep(20);
+    expect(b.sent('ping').length).toBe(before.pings + 1);
+    expect(a.sent('pong').length).toBe(before.pongs + 1);
+    expect(batches(a)).toBe(before.values);
+    expect(remote.closed).toBe(false);
+    local.pushNowait(2);
+    local.close();
+    expect(await collect(remote)).toEqual([2]);
+    expect(await done).toEqual({ sent: 2, undelivered: [] });
+  });
+});
+
+// protocol.ts, "Pairing": "A receiver posts `ready` once when it is created".
+test('a receiver posts ready once, when it is created, and never again', async () => {
+  const { a, b } = fakePorts();
+  const remote = fromPort<number>(b, { capacity: 2 });
+  expect(b.sent('ready')).toHaveLength(1);
+  const local = new Channel<number>(4);
+  const done = toPort(local, a);
+  await local.pushAll([1, 2, 3]);
+  local.close();
+  expect(await collect(remote)).toEqual([1, 2, 3]);
+  await done;
+  expect(b.sent('ready')).toHaveLength(1);
+});
+
+// Semantic details, "Windows: `fromPort` requires `origin` … An `origin` is read as
+// `postMessage` reads a target origin — … and `'/'` is this context's own".
+describe('Semantic details: the origin "/" of a window stream', () => {
+  /** A fake window: `window === itself`; what it is sent arrives on the shared global, from `other`. */
+  class FakeWindow {
+    readonly window = this;
+    other!: FakeWindow;
+    constructor(
+      readonly origin: string,
+      private readonly global: EventTarget,
+    ) {}
+    postMessage(message: unknown, targetOrigin: string): void {
+      if (targetOrigin !== '*' && new URL(targetOrigin).origin !== this.origin) return; // as a browser drops it
+      const data = structuredClone(message);
+      const source = this.other;
+      setTimeout(
+        () => this.global.dispatchEvent(Object.assign(new Event('message'), { data, source, origin: source.origin })),
+        0,
+      );
+    }
+  }
+  const PAGE = 'https://page.example';
+
+  /** Runs `body` in a "frame" whose own origin is `own`, its parent page at PAGE (one shared global). */
+  async function inFrameOf(own: string, body: (parent: PortLike, frame: PortLike) => Promise<void>): Promise<void> {
+    const target = new EventTarget();
+    const scope = globalThis as { addEventListener?: unknown; removeEventListener?: unknown; location?: unknown };
+    scope.addEventListener = target.addEventListener.bind(target);
+    scope.removeEventListener = target.removeEventListener.bind(target);
+    scope.location = { origin: own };
+    const frame = new FakeWindow(own, target);
+    const parent = new FakeWindow(PAGE, target);
+    frame.other = parent;
+    parent.other = frame;
+    try {
+      await body(parent as FakeWindow & PortLike, frame as FakeWindow & PortLike);
+    } finally {
+      delete scope.addEventListener;
+      delete scope.removeEventListener;
+      delete scope.location;
+    }
+  }
+
+  test('fromPort with origin "/" in a frame of the page’s own origin receives the page’s values', () =>
+    inFrameOf(PAGE, async (parent, frame) => {
+      const remote = fromPort<number>(parent, { origin: '/', capacity: 2 });
+      const local = new Channel<number>(4);
+      const done = toPort(local, frame, { origin: '/' });
+      await local.pushAll([1, 2, 3]);
+      local.close();
+      expect(await collect(remote)).toEqual([1, 2, 3]);
+      expect(await done).toEqual({ sent: 3, undelivered: [] });
+    }));
+
+  test('fromPort with origin "/" in a frame of another origin ignores the page: "/" is this context’s own origin', () =>
+    inFrameOf('https://frame.example', async (parent, frame) => {
+      const remote = fromPort<number>(parent, { origin: '/', capacity: 2 });
+      const local = new Channel<number>(4);
+      local.pushNowait(1);
+      const controller = new AbortController();
+      const done = toPort(local, frame, { signal: controller.signal });
+      await sleep(50);
+      expect(remote.size).toBe(0);
+      expect(local.size).toBe(1); // never paired: nothing pulled
+      controller.abort();
+      expect(await done).toEqual({ sent: 0, undelivered: [] });
+      expect(remote.closed).toBe(false);
+      remote.close();
+    }));
+});
+
+// Semantic details, "A context that blocks its event loop for seconds cannot answer and is
+// treated as gone … a receiving one as soon as it has posted nothing for 3 s (below). A running
+// receiver posts every 1 to 1.5 s or more often …, so a block of 1.5 s is enough when it begins
+// just before such a post — even with no value in flight".
+describe('Semantic details: a receiving context whose event loop is blocked', () => {
+  /**
+   * Runs `body` on a clock of its own: `advance(ms)` moves it and runs the timers due, in steps
+   * of 10 ms; `block(ms)` moves it with no timer run, as a task that computes that long does.
+   */
+  async function onOwnClock(
+    body: (advance: (ms: number) => Promise<void>, block: (ms: number) => void, now: () => number) => Promise<void>,
+  ): Promise<void> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    let clock = 1000;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    const advance = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 10) {
+        clock += 10;
+        await vi.advanceTimersByTimeAsync(10);
+      }
+    };
+    try {
+      await body(
+        advance,
+        (ms) => {
+          clock += ms;
+        },
+        () => clock,
+      );
+    } finally {
+      spy.mockRestore();
+      vi.useRealTimers();
+    }
+  }
+
+  /** An idle stream: paired, one value taken, nothing in flight. */
+  async function idleStream(advance: (ms: number) => Promise<void>) {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 1 });
+    const outcome: { result?: PortResult<number> } = {};
+    void toPort(local, a).then((result) => {
+      outcome.result = result;
+    });
+    await advance(50);
+    local.pushNowait(1);
+    await advance(50);
+    expect(await remote.pull()).toBe(1);
+    await advance(50);
+    return { a, b, local, remote, outcome };
+  }
+
+  test('an idle receiver posts at least every 1.5 s (its ping or its pong), as long as its loop runs', () =>
+    onOwnClock(async (advance, _block, now) => {
+      const { b, remote, local } = await idleStream(advance);
+      const times: number[] = [];
+      const post = b.postMessage.bind(b);
+      b.postMessage = (message: unknown, transfer?: Transferable[]) => {
+        times.push(now());
+        post(message, transfer);
+      };
+      const start = now();
+      await advance(10_000);
+      const gaps = [start, ...times].slice(1).map((time, i) => time - ([start, ...times][i] as number));
+      expect(times.length).toBeGreaterThanOrEqual(6);
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(1500);
+      expect(remote.closed).toBe(false);
+      local.close();
+      await advance(600);
+      expect(remote.closed).toBe(true);
+    }));
+
+  test('a receiver whose loop is blocked for 2 s, beginning 1.4 s after its last message, closes as gone, with no value in flight', () =>
+    onOwnClock(async (advance, block) => {
+      const { b, remote, outcome } = await idleStream(advance);
+      const posted = b.posted.length;
+      await advance(1300); // 1.4 s after the credit of its pull: nothing posted since
+      expect(b.posted.length).toBe(posted);
+      block(2000);
+      await advance(500); // the first tick after the block, or a ping of the sender to answer
+      expect(remote.closed).toBe(true);
+      const error = await remote.pull().catch((caught: unknown) => (caught as ChannelClosedError).cause);
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as Error).message).toMatch(
+        /other side is gone \(this context could answer nothing for 3\d{3} ms\)/,
+      );
+      await advance(600);
+      expect(outcome.result).toEqual({ sent: 1, undelivered: [] });
+    }));
+
+  test('a receiver whose loop is blocked for 2.5 s right after it posted stays open, and the stream goes on', () =>
+    onOwnClock(async (advance, block) => {
+      const { remote, local, outcome } = await idleStream(advance);
+      block(2500);
+      await advance(1000);
+      expect(remote.closed).toBe(false);
+      local.pushNowait(2);
+      await advance(50);
+      expect(await remote.pull()).toBe(2);
+      local.close();
+      await advance(600);
+      expect(outcome.result).toEqual({ sent: 2, undelivered: [] });
+    }));
 });

@@ -399,8 +399,10 @@ class Receiver<T> extends Stream {
  * - **A sender that dies** (its context was terminated or closed) is detected by a heartbeat
  *   within about 5 s: this channel then closes with a {@link ChannelError} whose message says
  *   the other side is gone (for-await over it throws that error; pulls reject with a
- *   `ChannelClosedError` whose `cause` it is). A context that blocks its event loop for more
- *   than about 3 s while values are in flight is treated the same way (see the README).
+ *   `ChannelClosedError` whose `cause` it is). So does this channel when this context's own
+ *   event loop is blocked for seconds, even with no value in flight: once this side has posted
+ *   nothing for 3 s — and it posts every 1 to 1.5 s when idle, so a block of 1.5 s is enough
+ *   when it begins just before such a post (see the README).
  * - **A message that cannot be deserialized here** (the platform fires `messageerror` instead
  *   of `message`: a `WebAssembly.Module` sent to a SharedWorker, say) is never skipped: the
  *   sender says how many values it posted, and this channel, finding fewer, commits nothing
