@@ -9,8 +9,22 @@
  * Imports from src/, as the other debug tests do (one core, one debug hook).
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import type { FrameInfo } from '../inspector-extension/src/messages.js';
-import { DEFAULT_VIEW, EMPTY_DATA, rowsOf, withSnapshot } from '../inspector-extension/src/panel/model.js';
+import { type Effect, Router } from '../inspector-extension/src/background/router.js';
+import { TAB_BUDGET_CHARS } from '../inspector-extension/src/background/store.js';
+import {
+  BACKGROUND_SOURCE,
+  CONTENT_SOURCE,
+  type FrameInfo,
+  PANEL_SOURCE,
+} from '../inspector-extension/src/messages.js';
+import {
+  DEFAULT_VIEW,
+  EMPTY_DATA,
+  MAX_DISMISSED,
+  MAX_LEAKS,
+  rowsOf,
+  withSnapshot,
+} from '../inspector-extension/src/panel/model.js';
 import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { Channel, merge } from '../src/index.js';
 import { INSPECTOR_SOURCE, isPageToInspectorMessage, type SnapshotMessage } from '../src/protocol.js';
@@ -215,5 +229,82 @@ describe('waiting for input', () => {
     expect(entry?.input).toBe(true);
     expect(entry?.pullers).toEqual([expect.objectContaining({ kind: 'pull', input: true })]);
     merged.close();
+  });
+});
+
+// Semantic details, "Inspector": the numbers the bullets state, as a user would check them.
+describe('the inspector’s documented numbers', () => {
+  const T0 = 1_700_000_000_000;
+  const empty = (): SnapshotMessage => ({ source: 'chanasync', version: 1, type: 'snapshot', time: T0, channels: [] });
+  const fromPage = () => ({ source: CONTENT_SOURCE, type: 'page', message: empty() });
+  const relayed = (effects: Effect<string>[]) =>
+    effects.filter(
+      (e) => e.kind === 'post' && e.port === 'panel' && (e.message as { type: string }).type === 'snapshot',
+    ).length;
+  function inspected(): Router<string> {
+    const router = new Router<string>();
+    router.panelConnected('panel');
+    router.received('panel', { source: PANEL_SOURCE, type: 'subscribe', tabId: 1 }, T0);
+    router.frameConnected('content', 1, TOP, T0);
+    return router;
+  }
+
+  // "Uninspected tabs: … each frame may send 40 messages at once and 20 a second."
+  test('a frame may send 40 messages at once, then 20 a second', () => {
+    const router = inspected();
+    let now = 0;
+    for (let i = 0; i < 100; i++) now += relayed(router.received('content', fromPage(), T0));
+    expect(now).toBe(40);
+    let second = 0;
+    for (let i = 0; i < 100; i++) second += relayed(router.received('content', fromPage(), T0 + 1000));
+    expect(second).toBe(20);
+  });
+
+  // "… answers any snapshot from it with `bye` (at most once a second per frame)"
+  test('a frame of a tab without a panel is answered bye at most once a second', () => {
+    const router = new Router<string>();
+    router.frameConnected('content', 1, TOP, T0);
+    const byes = (at: number) =>
+      router
+        .received('content', fromPage(), at)
+        .filter((e) => e.kind === 'post' && (e.message as { type: string }).type === 'bye').length;
+    expect([byes(T0), byes(T0 + 500), byes(T0 + 999), byes(T0 + 1000)]).toEqual([1, 0, 0, 1]);
+  });
+
+  // "Rate limit and catch-up: … 2 s after its first lost one, the extension says hello to it again"
+  test('a frame that lost messages is told hello again 2 s after its first lost one', () => {
+    const router = inspected();
+    const effects: Effect<string>[] = [];
+    for (let i = 0; i < 41; i++) effects.push(...router.received('content', fromPage(), T0));
+    expect(effects.filter((e) => e.kind === 'later')).toEqual([{ kind: 'later', port: 'content', delayMs: 2000 }]);
+    expect(router.catchUp('content')).toEqual([
+      { kind: 'post', port: 'content', message: { source: BACKGROUND_SOURCE, type: 'hello' } },
+    ]);
+  });
+
+  // "Bounds. The panel lists at most the 1000 newest leaks … and remembers at most 10 000
+  // cleared ones; … at most 2 MB of JSON per tab."
+  test('the panel lists the 1000 newest leaks of 1001, and says it dropped one', () => {
+    const leaks = Array.from({ length: 1001 }, (_, i) => ({
+      id: i + 1,
+      kind: 'pull' as const,
+      since: T0 - 1000,
+      detectedAt: T0,
+      channel: { id: 5000 + i, name: `leak-${i + 1}`, capacity: 0 },
+    }));
+    const data = withSnapshot(EMPTY_DATA, TOP, { ...empty(), leaked: leaks.slice(0, 100) }, T0);
+    let more = data;
+    for (let from = 100; from < 1001; from += 100) {
+      more = withSnapshot(more, TOP, { ...empty(), seq: from, leaked: leaks.slice(from, from + 100) }, T0 + from);
+    }
+    const labels = rowsOf(more, DEFAULT_VIEW, T0 + 2000).rows.map((row) => row.label);
+    expect(labels).toHaveLength(1000);
+    expect(labels).not.toContain('leak-1');
+    expect(labels).toContain('leak-1001');
+    expect(more.leaksDropped).toBe(1);
+  });
+
+  test('the documented bounds are the panel’s and the store’s: 1000 leaks, 10 000 cleared, 2 MB a tab', () => {
+    expect([MAX_LEAKS, MAX_DISMISSED, TAB_BUDGET_CHARS]).toEqual([1000, 10_000, 2 * 1024 * 1024]);
   });
 });
