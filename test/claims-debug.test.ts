@@ -25,7 +25,7 @@ import {
   rowsOf,
   withSnapshot,
 } from '../inspector-extension/src/panel/model.js';
-import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
+import { clearLeaks, disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { Channel, merge } from '../src/index.js';
 import { INSPECTOR_SOURCE, isPageToInspectorMessage, type SnapshotMessage } from '../src/protocol.js';
 
@@ -230,6 +230,42 @@ describe('waiting for input', () => {
     expect(entry?.pullers).toEqual([expect.objectContaining({ kind: 'pull', input: true })]);
     merged.close();
   });
+});
+
+// TSDoc of `relayDebug`: "@returns a function that stops the relay (idempotent); a worker that
+// was told `hello` is told `bye`, and a connected inspector gets a last snapshot …"
+describe('relayDebug’s stop function', () => {
+  test('stopping a relay twice says bye to the worker once and posts its last snapshot once', () => {
+    const worker = new EventTarget() as EventTarget & { received: unknown[]; postMessage(m: unknown): void };
+    worker.received = [];
+    worker.postMessage = (message) => void worker.received.push(message);
+    const page = fakeInspector();
+    const stop = relayDebug(worker, { target: page.target, listen: page.listen, url: 'w.js' });
+    page.say('hello');
+    const workerSnapshot: SnapshotMessage = {
+      source: 'chanasync',
+      version: 1,
+      type: 'snapshot',
+      time: Date.now(),
+      seq: 4,
+      channels: [
+        { id: 1, name: 'jobs', capacity: 0, size: 0, closed: false, overflow: 'block', pushers: [], pullers: [] },
+      ],
+    };
+    worker.dispatchEvent(new MessageEvent('message', { data: workerSnapshot }));
+    stop();
+    stop();
+    const types = worker.received.map((m) => (m as { type: string }).type);
+    expect(types).toEqual(['hello', 'bye']);
+    expect(page.snapshots().map((s) => s.channels.length)).toEqual([1, 0]);
+  });
+});
+
+// TSDoc of `clearLeaks`: "Does nothing when debug mode is off."
+test('clearLeaks with debug mode off does nothing and throws nothing', () => {
+  expect(() => clearLeaks()).not.toThrow();
+  expect(snapshot().leaked).toBeUndefined();
+  expect(snapshot().channels).toEqual([]);
 });
 
 // Semantic details, "Inspector": the numbers the bullets state, as a user would check them.

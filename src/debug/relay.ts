@@ -55,7 +55,10 @@ export interface RelayOptions {
   target?: DebugTarget | undefined;
   /** Where the inspector's `hello`/`bye` arrive as `message` events (default: `globalThis`). */
   listen?: EventTarget | undefined;
-  /** Stops the relay when aborted (as the returned function does). */
+  /**
+   * Stops the relay when aborted (as the returned function does). Already aborted: the relay
+   * never starts — it posts nothing, adds no listener, and returns a function that does nothing.
+   */
   signal?: AbortSignal | undefined;
 }
 
