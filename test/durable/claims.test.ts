@@ -488,3 +488,34 @@ describe('one push id, remembered or shared', () => {
     expect(await channel.stats()).toMatchObject({ size: 0, waitingPushers: 0 });
   });
 });
+
+// Semantic details, "A pull commits at its acknowledgement": "A late acknowledgement of a value
+// whose lease ended still takes it if nobody else was handed it meanwhile; if it was handed out
+// again, the late puller drops it and pulls again."
+describe('a late acknowledgement', () => {
+  test('a pull whose value was handed to another pull before its acknowledgement arrived does not return it: it pulls again and gets the next value', async () => {
+    const name = freshName('late-ack-client');
+    const other = durableChannel<string>(env.CHANNELS, name);
+    let late = true;
+    let redelivered: unknown;
+    const { namespace } = observed({
+      ack: async (real) => {
+        if (late) {
+          late = false;
+          await sleep(80); // the lease (30 ms) ends before this acknowledgement arrives…
+          redelivered = await other.pullWithId(); // …and another pull is handed the value
+        }
+        return real();
+      },
+    });
+    const slow = durableChannel<string>(namespace, name, { leaseMs: 30 });
+    await other.push('v', { id: 'v' });
+    const pulled = slow.pull();
+    await until(() => redelivered !== undefined);
+    expect(redelivered).toEqual({ value: 'v', id: 'v', attempt: 2 });
+    await until(async () => (await other.stats()).waitingPullers === 1); // the late puller pulls again
+    await other.push('w');
+    expect(await pulled).toBe('w');
+    expect(await other.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
+  });
+});
