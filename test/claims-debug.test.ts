@@ -20,6 +20,7 @@ import {
 import {
   DEFAULT_VIEW,
   EMPTY_DATA,
+  MAX_CONTEXTS_PER_DOCUMENT,
   MAX_DISMISSED,
   MAX_LEAKS,
   rowsOf,
@@ -340,7 +341,13 @@ describe('the inspector’s documented numbers', () => {
     expect(more.leaksDropped).toBe(1);
   });
 
-  test('the documented bounds are the panel’s and the store’s: 1000 leaks, 10 000 cleared, 2 MB a tab', () => {
-    expect([MAX_LEAKS, MAX_DISMISSED, TAB_BUDGET_CHARS]).toEqual([1000, 10_000, 2 * 1024 * 1024]);
+  // … and the inspector's README: "The panel keeps at most 64 contexts … per document".
+  test('the documented bounds are the panel’s and the store’s: 1000 leaks, 10 000 cleared, 2 MB a tab, 64 contexts', () => {
+    expect([MAX_LEAKS, MAX_DISMISSED, TAB_BUDGET_CHARS, MAX_CONTEXTS_PER_DOCUMENT]).toEqual([
+      1000,
+      10_000,
+      2 * 1024 * 1024,
+      64,
+    ]);
   });
 });
