@@ -22,6 +22,7 @@ import {
   toPort,
 } from '../src/port/index.js';
 import { type FakePort, fakePorts, type Message } from './helpers/fake-ports.js';
+import { runInNode } from './helpers/node-script.js';
 import { closePortsAfterEach, collect, ports, settled, sleep, until } from './helpers/ports.js';
 
 closePortsAfterEach();
@@ -587,3 +588,27 @@ describe('Semantic details: a receiving context whose event loop is blocked', ()
       expect(outcome.result).toEqual({ sent: 2, undelivered: [] });
     }));
 });
+
+// Semantic details, "A `toPort` waits for its receiver … a `fromPort` whose sender never comes
+// stays open (it is an input channel). In Node, either keeps the process alive while it waits
+// … close the channel, or abort the signal, and once every stream on the port ended nothing is
+// left to hold it."
+test('in Node, a fromPort and a toPort that wait for their peers keep the process alive until closed and aborted', async () => {
+  const run = await runInNode(`
+    import { Channel } from './src/index.ts';
+    import { fromPort, toPort } from './src/port/index.ts';
+    const { port1, port2 } = new MessageChannel();
+    const remote = fromPort(port2, { name: 'no sender' });
+    const controller = new AbortController();
+    const sending = toPort(new Channel(), port1, { name: 'no receiver', signal: controller.signal });
+    // An unref'd timer runs only if something else keeps the process alive until then.
+    setTimeout(() => {
+      console.error('alive');
+      remote.close();
+      controller.abort();
+    }, 700).unref();
+    console.error(JSON.stringify(await sending));
+  `);
+  expect(run.stderr.trim().split('\n')).toEqual(['alive', '{"sent":0,"undelivered":[]}']);
+  expect(run.exit).toBe(0);
+}, 20_000);
