@@ -76,8 +76,9 @@ export interface DurablePushOptions {
    * UUID, generated once per call).
    * The channel stores a value under a given id at most once — a retry of the same push with the
    * same id, by this client after an error or by your own code, resolves without storing it
-   * again — for as long as the value is in the channel and at least 10 minutes after. The id is
-   * also the value's delivery id ({@link DurableDelivery.id}).
+   * again — for as long as the value is in the channel, and at least 10 minutes after it was
+   * stored. The id is also the value's delivery id ({@link DurableDelivery.id}). Ids are per
+   * channel: the same id pushed to two channels stores a value in each.
    */
   id?: string | undefined;
 }

@@ -67,7 +67,10 @@ import type {
   StatsAnswer,
 } from './protocol.js';
 
-/** How long a stored push id is remembered after its value left the channel: retries within it are stored once. */
+/**
+ * How long a push id is remembered at least, counted from when its value was stored (and longer
+ * while the value is still in the channel): retries within it are stored once.
+ */
 export const DEDUP_MS = 10 * 60_000;
 /** The most values one pull call takes (a larger `pullMany(max)` takes up to this many). */
 export const MAX_BATCH = 1000;

@@ -519,3 +519,24 @@ describe('a late acknowledgement', () => {
     expect(await other.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
   });
 });
+
+// Semantic details: "Push ids are remembered while the value is in the channel and at least 10
+// minutes after it was stored, so a retry that arrives after the value was consumed is still
+// stored once".
+describe('how long a push id is remembered', () => {
+  test('a retry 9 minutes after the push, of a value already consumed, stores nothing', async () => {
+    const name = freshName('dedupe-nine');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('paid', { id: 'invoice-9' });
+    expect(await channel.pull()).toBe('paid');
+    // Nine minutes pass for the object's memory of that id; a store then deletes expired ids.
+    await runInDurableObject(rawStub(name), (instance, state) => {
+      const storage = state.storage as unknown as { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
+      storage.sql.exec('UPDATE chanasync_ids SET at = at - ?', 9 * 60_000);
+      (instance as unknown as { purgedAt: number }).purgedAt = 0;
+    });
+    await channel.push('other', { id: 'other' });
+    await channel.push('paid', { id: 'invoice-9' }); // the retry
+    expect(await channel.pullMany(10)).toEqual(['other']);
+  });
+});
