@@ -136,6 +136,10 @@ describe('the browser example page', () => {
     expect(jobs.maxSize).toBe(jobs.capacity); // the buffer filled up, and never beyond
     expect(jobs.maxWaitingPushers).toBeGreaterThan(0); // producers waited on a full buffer
     expect(await page.textContent('#jobs-verdict')).toContain('each exactly once');
+    // The README's numbers: three producers, a buffer of 5, three workers, 36 jobs.
+    expect([jobs.total, jobs.capacity]).toEqual([36, 5]);
+    expect(await page.$$eval('#jobs-producers > li', (rows) => rows.length)).toBe(3);
+    expect(await page.$$eval('#jobs-workers > li', (rows) => rows.length)).toBe(3);
   });
 
   test('the stuck button parks a pull on “stuck-demo” that debug mode reports with its stack', async () => {
@@ -262,6 +266,8 @@ describe.skipIf(!existsSync(extensionBuild))('the example page with the inspecto
     const stuckRow = panel.locator('.row.stuck', { has: panel.locator('.name-text', { hasText: /^stuck-demo$/ }) });
     await expect.poll(() => stuckRow.count(), { timeout: TIMEOUT }).toBe(1);
     expect(await stuckRow.locator('.col-state').textContent()).toBe('stuck');
+    // The README: "… and where (`waitForever (stuck.js:…)`)".
+    expect(await stuckRow.locator('.col-where').textContent()).toMatch(/^waitForever \(stuck\.js:\d+\)$/);
     const rows = () =>
       panel.$$eval('.row', (elements) =>
         elements.map((row) => ({
