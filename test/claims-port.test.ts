@@ -424,7 +424,10 @@ describe('Semantic details: the origin "/" of a window stream', () => {
       readonly origin: string,
       private readonly global: EventTarget,
     ) {}
+    /** What was posted to this window: each message's type and target origin. */
+    readonly sentTo: [string, string][] = [];
     postMessage(message: unknown, targetOrigin: string): void {
+      this.sentTo.push([(message as Message).type, targetOrigin]);
       if (targetOrigin !== '*' && new URL(targetOrigin).origin !== this.origin) return; // as a browser drops it
       const data = structuredClone(message);
       const source = this.other;
@@ -482,6 +485,35 @@ describe('Semantic details: the origin "/" of a window stream', () => {
       expect(remote.closed).toBe(false);
       remote.close();
     }));
+
+  // "…`toPort` accepts an optional `origin`; without it, `open` (which carries no data) goes to
+  // `'*'`, and values, heartbeats and `end` only to the origin of the receiver that granted
+  // credit" (the docs said `open` and `ping` went to `'*'`: a ping goes to that origin too).
+  test('an unpinned toPort posts open to "*", and its values, pings and end only to the origin of the frame that answered', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'] });
+    try {
+      await inFrameOf('https://frame.example', async (parent, frame) => {
+        const remote = fromPort<number>(parent, { origin: PAGE, capacity: 2 });
+        const local = new Channel<number>(4);
+        const done = toPort(local, frame);
+        await vi.advanceTimersByTimeAsync(20);
+        local.pushNowait(1);
+        await vi.advanceTimersByTimeAsync(20);
+        expect(await remote.pull()).toBe(1);
+        await vi.advanceTimersByTimeAsync(2000); // idle: each side pings the other
+        local.close();
+        await vi.advanceTimersByTimeAsync(600);
+        expect(await done).toEqual({ sent: 1, undelivered: [] });
+        const sent = (frame as unknown as FakeWindow).sentTo;
+        const types = new Set(sent.map(([type]) => type));
+        expect(types).toEqual(new Set(['open', 'values', 'ping', 'pong', 'end']));
+        for (const [type, target] of sent)
+          expect([type, target]).toEqual([type, type === 'open' ? '*' : 'https://frame.example']);
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 // Semantic details, "A context that blocks its event loop for seconds cannot answer and is
