@@ -510,6 +510,21 @@ describe('Semantic details, Interop: "the SPEC’s spellings are the same functi
     expect(Object.getOwnPropertyDescriptor(Channel, 'from')?.enumerable).toBe(false);
   });
 
+  test('Channel.from does not use this: detached, or called on a subclass, it gives the same channel', async () => {
+    class Named<T> extends Channel<T> {}
+    const { from: detached } = Channel;
+    const fromSubclass = Named.from([1, 2]);
+    expect(fromSubclass).not.toBeInstanceOf(Named);
+    expect(fromSubclass.name).toBe('from');
+    expect(await detached(['a']).pull()).toBe('a');
+  });
+
+  test('Channel.from with a map function as its second argument, as Array.from takes, is a TypeError naming options', () => {
+    expect(() => Channel.from([1, 2], ((x: number) => x * 2) as never)).toThrow(
+      new TypeError('from(source, options): options must be an object, got function'),
+    );
+  });
+
   test('channel.toReadableStream(options) takes the same options as toReadableStream(channel, options)', async () => {
     const channel = new Channel<number>(Infinity);
     for (let i = 0; i < 5; i++) channel.pushNowait(i);
