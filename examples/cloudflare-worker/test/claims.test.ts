@@ -1,7 +1,7 @@
 /**
- * The job queue's README (examples/cloudflare-worker/README.md, "The job queue: a durable
- * channel") read as a contract: each status code, header and limit of its route table that the
- * other tests do not pin. The Worker runs inside workerd through Miniflare in-process, bundled
+ * The example's README (examples/cloudflare-worker/README.md) read as a contract: each status
+ * code, header and limit of the job queue's route table ("The job queue: a durable channel") and
+ * each range of the fan-out's query table that the other tests do not pin. The Worker runs inside workerd through Miniflare in-process, bundled
  * by esbuild with wrangler.jsonc's aliases; each describe has a Miniflare (and a storage) of its
  * own, so the `jobs` queue starts empty, and a queue closed by a test stays closed only there.
  * The queue is closed through the Durable Object namespace, as an operator's script would: no
@@ -189,5 +189,28 @@ describe('a closed queue', () => {
       await close(new Error('queue retired'));
       expect(await lines(await fetch('/jobs/stream'))).toEqual([{ n: 1 }, { error: 'queue retired' }]);
     });
+  });
+});
+
+// "The query parameters of `GET /`": `n` 1 to 50, `k` 1 to 50, `deadline` 1 to 30000, `delay` 0 to
+// 30000; "`HEAD /` checks the query the same way and answers the headers without calling any
+// upstream".
+describe('the fan-out’s ranges, at their edges', () => {
+  const { fetch } = worker();
+
+  test('n=50, k=50, deadline=30000 and delay=30000 are accepted; one more is a 400 that says the range', async () => {
+    const fits = await fetch('/?n=50&k=50&deadline=30000&delay=0,30000', { method: 'HEAD' });
+    expect(fits.status).toBe(200);
+    expect(fits.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    for (const [query, error] of [
+      ['n=51', 'n must be from 1 to 50, got 51'],
+      ['k=51', 'k must be from 1 to 50, got 51'],
+      ['deadline=30001', 'deadline must be from 1 to 30000, got 30001'],
+      ['delay=0,30001', 'delay must be from 0 to 30000, got 30001'],
+    ]) {
+      const response = await fetch(`/?${query}`);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error });
+    }
   });
 });
