@@ -644,3 +644,21 @@ test('in Node, a fromPort and a toPort that wait for their peers keep the proces
   expect(run.stderr.trim().split('\n')).toEqual(['alive', '{"sent":0,"undelivered":[]}']);
   expect(run.exit).toBe(0);
 }, 20_000);
+
+// Reference, toPort: "Resolves … once the channel is closed and drained and the receiver closed
+// after the last value" — also for a channel closed before toPort was called.
+test('toPort of a channel closed before the call, still holding values, sends them all, then closes the remote with the reason', async () => {
+  const { a, b } = fakePorts();
+  const local = new Channel<number>(5);
+  await local.pushAll([1, 2, 3, 4, 5]);
+  local.close(new RangeError('that was all'));
+  const remote = fromPort<number>(b, { capacity: 2 });
+  const done = toPort(local, a);
+  const got: number[] = [];
+  const error = await (async () => {
+    for await (const value of remote) got.push(value);
+  })().catch((caught: unknown) => caught);
+  expect(got).toEqual([1, 2, 3, 4, 5]);
+  expect(error).toEqual(new RangeError('that was all'));
+  expect(await done).toEqual({ sent: 5, undelivered: [] });
+});
