@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
 import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, observed, rawStub, resetObject, sleep, until } from './helpers.js';
+import { freshName, observed, rawStub, resetObject, sleep, timerCount, until } from './helpers.js';
 
 const open = <T>(label: string, options?: DurableChannelOptions) =>
   durableChannel<T>(env.CHANNELS, freshName(label), options);
@@ -538,5 +538,27 @@ describe('how long a push id is remembered', () => {
     await channel.push('other', { id: 'other' });
     await channel.push('paid', { id: 'invoice-9' }); // the retry
     expect(await channel.pullMany(10)).toEqual(['other']);
+  });
+});
+
+// README "Waiting in slices": "a waiter whose caller vanished keeps the object from hibernating
+// for at most one slice (lease and place expiry use the object's alarm, not timers)".
+describe('the alarm, not timers', () => {
+  test('a value leased to a caller that vanished leaves no timer running in the object: the alarm, set for the lease’s end, ends it', async () => {
+    const name = freshName('lease-alarm-only');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('v', { id: 'v' });
+    const timers = timerCount();
+    try {
+      const request = { capacity: null, wait: false, sliceMs: 30_000, leaseMs: 100, ticket: 'vanished', max: 1 };
+      expect(await rawStub(name).pull(request)).toMatchObject({ kind: 'values' });
+      expect(timers.pending()).toBe(0);
+      const at = await alarmIn(name);
+      expect(at).not.toBeNull();
+      expect(at).toBeLessThanOrEqual(100);
+    } finally {
+      timers.restore();
+    }
+    expect(await channel.pullWithId()).toEqual({ value: 'v', id: 'v', attempt: 2 });
   });
 });
