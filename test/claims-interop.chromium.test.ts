@@ -136,3 +136,31 @@ test('in Chromium, a fetch body read to its end through from is unlocked afterwa
   });
   expect(result).toEqual({ bytes: 4, locked: false });
 });
+
+test('in Chromium, from return()s a synchronous generator whose yielded promise rejects, as the browser’s own for await does', async () => {
+  const result = await page.evaluate(async () => {
+    const { from } = window.chanasync;
+    const logs: Record<string, string[]> = { platform: [], from: [] };
+    function* lookups(log: string[]) {
+      try {
+        yield Promise.reject(new Error('lookup failed'));
+        yield Promise.resolve('never');
+      } finally {
+        log.push('finally');
+      }
+    }
+    try {
+      for await (const _ of lookups(logs.platform as string[])) void _;
+    } catch (error) {
+      logs.platform?.push((error as Error).message);
+    }
+    try {
+      for await (const _ of from(lookups(logs.from as string[]))) void _;
+    } catch (error) {
+      logs.from?.push((error as Error).message);
+    }
+    return logs;
+  });
+  expect(result.platform).toEqual(['finally', 'lookup failed']);
+  expect(result.from).toEqual(result.platform);
+});

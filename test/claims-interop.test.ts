@@ -130,6 +130,53 @@ describe('Reference, from: "An abort, or a close by anyone, stops the pump and r
   });
 });
 
+describe('Reference, from: "A promise in a synchronous iterable is awaited, as `for await` does"', () => {
+  test('a promise in a synchronous generator that rejects return()s the generator, as for await does: its finally runs', async () => {
+    const failure = new Error('lookup failed');
+    const log: string[] = [];
+    function* lookups() {
+      try {
+        yield Promise.resolve('first');
+        yield Promise.reject(failure);
+        yield Promise.resolve('never');
+      } finally {
+        log.push('finally');
+      }
+    }
+    const channel = from(lookups());
+    expect(await channel.pull()).toBe('first');
+    const error = await channel.pull().catch((e: unknown) => e);
+    expect((error as Error).cause).toBe(failure);
+    expect(log).toEqual(['finally']);
+  });
+
+  test('a synchronous iterator whose promise rejects after its channel was closed is return()ed once', async () => {
+    let reject!: (error: Error) => void;
+    const pending = new Promise<string>((_, no) => {
+      reject = no;
+    });
+    let returns = 0;
+    const iterator: IterableIterator<Promise<string>> = {
+      [Symbol.iterator]() {
+        return this;
+      },
+      next: () => ({ done: false, value: pending }),
+      return: () => {
+        returns++;
+        return { done: true, value: undefined };
+      },
+    };
+    const channel = from(iterator);
+    const pull = channel.pull().catch(() => 'failed');
+    await flush();
+    channel.close();
+    reject(new Error('late'));
+    expect(await pull).toBe('failed');
+    await flush();
+    expect(returns).toBe(1);
+  });
+});
+
 describe('TSDoc from: "an async iterable (an async generator, a Node stream)"', () => {
   test('a Node Readable is read in order to its end', async () => {
     const values: string[] = [];

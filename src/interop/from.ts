@@ -48,7 +48,7 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  *   a `TypeError` (as `for await` would throw).
  *
  * A promise in a synchronous iterable is awaited, as `for await` does (a rejected one closes
- * the channel with its reason); an async iterator that yields a promise as a value closes the
+ * the channel with its reason, after `return()` on the iterator); an async iterator that yields a promise as a value closes the
  * channel with the `TypeError` that pushing a thenable gets. The channel is created with
  * `input: true`: debug mode shows waiting on it as waiting for input. Every argument is
  * checked before a stream is locked or a value read, so a bad option leaves a stream unlocked.
@@ -152,11 +152,24 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
     next = sync
       ? () => {
           // As for-await over a synchronous iterable: a value that is a promise is awaited
-          // (a channel refuses thenables, and its rejection is the source failing).
+          // (a channel refuses thenables, and its rejection is the source failing). A rejection
+          // return()s the iterator first, unless it was done — as for-await does since ES2025
+          // (Chromium 156; Node 20 still leaves it open): a generator's `finally` runs. (Not if
+          // the channel closed meanwhile: that close has return()ed it already.)
           const result = opened.next() as IteratorResult<T>;
           const value = (result as IteratorResult<T> | null)?.value as unknown;
           return isThenable(value)
-            ? Promise.resolve(value).then((settled) => ({ done: result.done, value: settled }) as IteratorResult<T>)
+            ? Promise.resolve(value).then(
+                (settled) => ({ done: result.done, value: settled }) as IteratorResult<T>,
+                (error: unknown) => {
+                  if (!result.done && running) {
+                    try {
+                      opened.return?.();
+                    } catch {}
+                  }
+                  throw error;
+                },
+              )
             : result;
         }
       : () => opened.next();
