@@ -21,6 +21,7 @@ import {
   ticker,
 } from 'chanasync';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { runInNode } from './helpers/node-script.js';
 
 /** Resolves after `ms` (a macrotask boundary). */
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -1403,5 +1404,144 @@ describe('methods called without their channel as this', () => {
     for (const method of [channel.pull, channel.push, channel.tryPull, channel.pullNowait, channel.close]) {
       expect(() => Reflect.apply(method, undefined, [])).toThrow(TypeError);
     }
+  });
+});
+
+// Reference, "### Properties": "`full` | `size >= capacity`"; Semantic details (Broadcast and
+// ticker): "the value is stored anyway, one beyond its capacity for a moment".
+describe('a channel over its capacity', () => {
+  test('a broadcast subscriber that lost its room while the broadcast waited holds one value over its capacity, and is full', () => {
+    const source = new Channel<number>(4);
+    const hub = broadcast(source);
+    const subscriber = hub.subscribe({ capacity: 2 });
+    source.pushNowait(1);
+    subscriber.pushNowait(100); // someone else fills the slot the broadcast was waiting for
+    source.pushNowait(2);
+    expect([subscriber.size, subscriber.capacity, subscriber.full]).toEqual([3, 2, true]);
+    // Nothing more is taken until it has room again.
+    source.pushNowait(3);
+    expect(source.size).toBe(1);
+    expect([subscriber.pullNowait(), subscriber.pullNowait(), subscriber.pullNowait()]).toEqual([1, 100, 2]);
+  });
+});
+
+// FAQ, "### Why does my Node script exit with code 13 while it waits?".
+describe('FAQ: a Node script that only waits', () => {
+  test('a script whose only pending work is a pull on a channel nobody pushes to exits with code 13', async () => {
+    const run = await runInNode(`
+      import { Channel } from './src/index.ts';
+      await new Channel<number>().pull();
+    `);
+    expect(run.exit).toBe(13);
+  });
+
+  test('a script waiting on a pull with AbortSignal.timeout exits with code 13 without waiting for the timeout', async () => {
+    const run = await runInNode(`
+      import { Channel } from './src/index.ts';
+      await new Channel<number>().pull({ signal: AbortSignal.timeout(30_000) });
+    `);
+    expect(run.exit).toBe(13);
+    expect(run.ms).toBeLessThan(20_000);
+  });
+
+  test('a script waiting on a select with a pull(after(ms)) case waits for the timer and exits normally', async () => {
+    const run = await runInNode(`
+      import { after, Channel, pull, select } from './src/index.ts';
+      const result = await select([pull(new Channel<number>()), pull(after(50))]);
+      if (result.index !== 1) throw new Error('the after case should win');
+    `);
+    expect(run.exit).toBe(0);
+  });
+});
+
+// Semantic details, "**Thenables are not values.**" … "The refusal is a misuse, so it comes
+// before the channel's state".
+describe('a thenable on a full or closed channel', () => {
+  test('push of a thenable on a closed channel rejects with a TypeError, not ChannelClosedError', async () => {
+    const channel = new Channel<unknown>(1);
+    channel.close();
+    expect(await rejection(channel.push(Promise.resolve(1)))).toBeInstanceOf(TypeError);
+  });
+
+  test('tryPush of a thenable on a closed channel throws a TypeError instead of answering false', () => {
+    const channel = new Channel<unknown>(1);
+    channel.close();
+    expect(() => channel.tryPush(Promise.resolve(1))).toThrow(TypeError);
+  });
+
+  test('pushNowait of a thenable on a full channel throws a TypeError, not ChannelFullError', () => {
+    const channel = new Channel<unknown>(1);
+    channel.pushNowait(1);
+    expect(() => channel.pushNowait(Promise.resolve(2))).toThrow(TypeError);
+  });
+
+  test('push of a thenable with an already aborted signal rejects with the reason', async () => {
+    const channel = new Channel<unknown>(1);
+    expect(await rejection(channel.push(Promise.resolve(1), { signal: AbortSignal.abort('stop') }))).toBe('stop');
+  });
+});
+
+// The `ticker` TSDoc: "With a signal already aborted, the channel is closed at once and never ticks."
+describe('ticker and after with an already aborted signal', () => {
+  test('ticker with an already aborted signal is closed at once and starts no timer', () => {
+    vi.useFakeTimers();
+    const ticks = ticker(10, { signal: AbortSignal.abort() });
+    expect(ticks.closed).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('ticker with a period that is not a number, or a signal that is not an AbortSignal, is a TypeError', () => {
+    expect(() => ticker('10' as never)).toThrow(TypeError);
+    expect(() => ticker(10, { signal: new AbortController() as never })).toThrow(TypeError);
+  });
+});
+
+// Reference, "### Broadcast and ticker": "Each value moves from `source` into every subscriber
+// in one synchronous step at `source`'s commit point"; "It leaves when it is closed".
+describe('broadcast, more', () => {
+  test('a value pushed into the source is in every subscriber when the push call returns', () => {
+    const source = new Channel<number>(4);
+    const hub = broadcast(source);
+    const a = hub.subscribe();
+    const b = hub.subscribe({ capacity: 3, overflow: 'drop-newest' });
+    source.pushNowait(1);
+    expect([a.size, b.size, source.size]).toEqual([1, 1, 0]);
+  });
+
+  test('closing a full block subscriber lets the broadcast go on for the others', async () => {
+    const source = new Channel<number>(4);
+    const hub = broadcast(source);
+    const slow = hub.subscribe({ capacity: 1 });
+    const other = hub.subscribe({ capacity: 4 });
+    await source.pushAll([1, 2, 3]);
+    expect(other.size).toBe(1);
+    slow.close();
+    expect(await other.pullMany(4)).toEqual([1, 2, 3]);
+  });
+
+  test('subscribing to a broadcast of a closed, drained source returns a closed channel with its reason', async () => {
+    const source = new Channel<number>(1);
+    source.close('why');
+    const subscriber = broadcast(source).subscribe();
+    expect(subscriber.closed).toBe(true);
+    expect(((await rejection(subscriber.pull())) as Error).cause).toBe('why');
+  });
+});
+
+// The `select` and `selectNowait` TSDoc: "an entry is not a case (a promise of `channel.pull()`
+// among them: that pull still waits, and takes the next value)"; "`cases` is not an array".
+describe('select misuse', () => {
+  test('a promise of channel.pull() given as a case is a TypeError that says the pull still waits', async () => {
+    const channel = new Channel<number>();
+    const pending = channel.pull();
+    const error = (await rejection(select([pending as never]))) as Error;
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toMatch(/still waits/);
+    channel.pushNowait(1);
+    expect(await pending).toBe(1);
+  });
+
+  test('selectNowait with cases that are not an array throws a TypeError naming selectNowait', () => {
+    expect(() => selectNowait('cases' as never)).toThrow(/^selectNowait\(cases\)/);
   });
 });
