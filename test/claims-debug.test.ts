@@ -26,7 +26,9 @@ import {
   rowsOf,
   withSnapshot,
 } from '../inspector-extension/src/panel/model.js';
+import { formatAge as panelAge } from '../inspector-extension/src/panel/render.js';
 import { clearLeaks, disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
+import { formatAge as warningAge } from '../src/debug/warn.js';
 import { Channel, merge } from '../src/index.js';
 import { INSPECTOR_SOURCE, isPageToInspectorMessage, type SnapshotMessage } from '../src/protocol.js';
 
@@ -260,6 +262,20 @@ describe('relayDebug’s stop function', () => {
     expect(types).toEqual(['hello', 'bye']);
     expect(page.snapshots().map((s) => s.channels.length)).toEqual([1, 0]);
   });
+});
+
+// README "Leaked operations": the warning says how long the operation "waited 4.2 s"; the
+// inspector's README: "Ages read in full: `820 ms`, `12.3 s`, `5 min 3 s`, `2 h 10 min`".
+test('the leak warning writes ages as the panel does', () => {
+  const samples = [0, 820, 4_200, 12_345, 59_999, 60_000, 303_000, 3_599_999, 7_800_000, 90_000_000];
+  expect(samples.map(warningAge)).toEqual(samples.map(panelAge));
+  expect([820, 4_200, 12_345, 303_000, 7_800_000].map(warningAge)).toEqual([
+    '820 ms',
+    '4.2 s',
+    '12.3 s',
+    '5 min 3 s',
+    '2 h 10 min',
+  ]);
 });
 
 // TSDoc of `clearLeaks`: "Does nothing when debug mode is off."

@@ -411,8 +411,6 @@ export class Registry {
     this.closed = true;
     this.channels.clear(); // a last snapshot (for a connected inspector) lists none
     if (this.flushScheduled === setTimeout) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.flushScheduled = undefined;
     forgetClock();
     this.pendingChannels.clear();
     this.lastChannel = undefined;

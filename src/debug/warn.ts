@@ -4,17 +4,17 @@
  */
 import type { LeakSnapshot } from '../protocol.js';
 
-/** `ms` as a person reads an age: `850 ms`, `4.2 s`, `5 min 3 s`, `2 h 10 min`. */
+/**
+ * `ms` as a person reads an age, as the inspector's panel writes it: `850 ms`, `12.3 s`,
+ * `5 min 3 s`, `2 h 10 min`.
+ */
 export function formatAge(ms: number): string {
   if (!(ms >= 0)) return '0 ms'; // a clock that stepped back
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
   const seconds = Math.floor(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours} h ${minutes % 60} min`;
+  return minutes < 60 ? `${minutes} min ${seconds % 60} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** What an operation of each kind was doing, for the message. */
