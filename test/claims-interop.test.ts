@@ -177,6 +177,59 @@ describe('Reference, from: "A promise in a synchronous iterable is awaited, as `
   });
 });
 
+describe('Semantic details: "An iterator whose `next()` returns a non-object closes the channel with a `TypeError` and is not `return()`ed, as `for await` does"', () => {
+  /** An iterator whose next() returns `step`, counting its return() calls. */
+  function broken(step: () => unknown) {
+    const counts = { returns: 0 };
+    const iterable = {
+      [Symbol.iterator]: () => ({
+        next: step,
+        return: () => {
+          counts.returns++;
+          return { done: true, value: undefined };
+        },
+      }),
+    } as unknown as Iterable<number>;
+    return { counts, iterable };
+  }
+
+  test('an iterator whose next() returns a non-object is not return()ed, as for await leaves it', async () => {
+    const platform = broken(() => 42);
+    await expect(
+      (async () => {
+        for await (const _ of platform.iterable) void _;
+      })(),
+    ).rejects.toThrow(TypeError);
+    const ours = broken(() => 42);
+    const channel = from(ours.iterable);
+    await expect(channel.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+    await flush();
+    expect(ours.counts.returns).toBe(platform.counts.returns);
+    expect(ours.counts.returns).toBe(0);
+  });
+
+  test('an iterator whose next() throws is not return()ed, as for await leaves it', async () => {
+    const failure = new Error('broken source');
+    const fail = () => {
+      throw failure;
+    };
+    const platform = broken(fail);
+    await expect(
+      (async () => {
+        for await (const _ of platform.iterable) void _;
+      })(),
+    ).rejects.toBe(failure);
+    const ours = broken(fail);
+    const error = await from(ours.iterable)
+      .pull()
+      .catch((e: unknown) => e);
+    expect((error as Error).cause).toBe(failure);
+    await flush();
+    expect(ours.counts.returns).toBe(platform.counts.returns);
+    expect(ours.counts.returns).toBe(0);
+  });
+});
+
 describe('TSDoc from: "an async iterable (an async generator, a Node stream)"', () => {
   test('a Node Readable is read in order to its end', async () => {
     const values: string[] = [];
