@@ -745,6 +745,40 @@ describe('Semantic details, merge: "`stats()` (and so `JSON.stringify`) brings i
     expect(merged.pullNowait()).toBe(1);
   });
 
+  test('an input closed with a reason delivers its buffered values through the merge, then the merge throws the reason', async () => {
+    const failing = new Channel<number>(3);
+    failing.pushNowait(1);
+    failing.pushNowait(2);
+    const failure = new Error('input failed');
+    failing.close(failure);
+    const idle = new Channel<number>();
+    const values: number[] = [];
+    const thrown = await (async () => {
+      for await (const value of merge(failing, idle)) values.push(value);
+    })().catch((e: unknown) => e);
+    expect(values).toEqual([1, 2]);
+    expect(thrown).toBe(failure);
+    expect(idle.stats().waitingPullers).toBe(0);
+  });
+
+  test('a full merged channel whose other input fails gives the value it took, then throws the reason (TSDoc: "after the value already taken")', async () => {
+    const healthy = new Channel<string>(2);
+    const failing = new Channel<string>(1);
+    const merged = merge(healthy, failing);
+    healthy.pushNowait('taken'); // into the merged channel at once: it is full
+    healthy.pushNowait('left');
+    const failure = new Error('input failed');
+    failing.close(failure);
+    expect(merged.closed).toBe(true);
+    const values: string[] = [];
+    const thrown = await (async () => {
+      for await (const value of merged) values.push(value);
+    })().catch((e: unknown) => e);
+    expect(values).toEqual(['taken']);
+    expect(thrown).toBe(failure);
+    expect(healthy.pullNowait()).toBe('left');
+  });
+
   test('an input closed with null closes the merged channel with null: for await throws null', async () => {
     const a = new Channel<number>(1);
     const merged = merge(a, new Channel<number>());
