@@ -1545,3 +1545,120 @@ describe('select misuse', () => {
     expect(() => selectNowait('cases' as never)).toThrow(/^selectNowait\(cases\)/);
   });
 });
+
+// "### Cancellation": "An aborted push delivers nothing, an aborted pull consumes nothing, and
+// the parked operation leaves the channel at once (in O(1)) together with its abort listener."
+describe('cancellation, as the usage section says it', () => {
+  test('an aborted parked push delivers nothing: a later pull gets the next push', async () => {
+    const channel = new Channel<string>();
+    const controller = new AbortController();
+    const pushing = channel.push('cancelled', { signal: controller.signal });
+    controller.abort();
+    await rejection(pushing);
+    const next = channel.pull();
+    channel.pushNowait('next');
+    expect(await next).toBe('next');
+  });
+
+  test('an aborted parked pull removes its abort listener in the same step', () => {
+    const controller = new AbortController();
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    const channel = new Channel<number>();
+    void channel.pull({ signal: controller.signal }).catch(() => {});
+    controller.abort();
+    expect(removed).toHaveBeenCalledTimes(1);
+    expect(channel.stats().waitingPullers).toBe(0);
+  });
+
+  test('ReadableStream.from(channel) cancelled during a read withdraws its pull: the next value goes to the next pull', async () => {
+    const channel = new Channel<number>();
+    // `ReadableStream.from` (Node ≥ 20.6): the DOM lib of this TypeScript does not declare it.
+    const from = (ReadableStream as unknown as { from<T>(source: AsyncIterable<T>): ReadableStream<T> }).from;
+    const reader = from(channel).getReader();
+    const reading = reader.read();
+    await flush();
+    await reader.cancel();
+    expect(await reading).toEqual({ done: true, value: undefined });
+    expect(channel.stats().waitingPullers).toBe(0);
+    const next = channel.pull();
+    channel.pushNowait(1);
+    expect(await next).toBe(1);
+  });
+});
+
+// Semantic details, "**Broadcast and ticker.**": "The source's end needs no room …"; "With only
+// drop-mode subscribers, nothing holds a broadcast back".
+describe('broadcast, the Semantic-details bullets', () => {
+  test('while a subscriber is full the broadcast keeps a pull parked on the empty source, and a value pushed then waits in the source', () => {
+    const source = new Channel<number>(4);
+    const hub = broadcast(source);
+    const subscriber = hub.subscribe({ capacity: 1 });
+    source.pushNowait(1);
+    expect(subscriber.full).toBe(true);
+    expect(source.stats().waitingPullers).toBe(1);
+    source.pushNowait(2);
+    expect([source.size, subscriber.size]).toEqual([1, 1]);
+  });
+
+  test('with only drop-mode subscribers the broadcast takes every value as it comes, read or not', () => {
+    const source = new Channel<number>(8);
+    const hub = broadcast(source);
+    const latest = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' });
+    for (let i = 1; i <= 5; i++) source.pushNowait(i);
+    expect(source.size).toBe(0);
+    expect(latest.pullNowait()).toBe(5);
+  });
+});
+
+// Semantic details, "**Batches.**": "An iterable that throws stops `pushAll` the same way …
+// closes the iterator (`return()`, as `for…of` does)".
+describe('pushAll and its iterable', () => {
+  test('an iterable that throws makes pushAll reject with that error, carrying pushed; the values before it stay', async () => {
+    const channel = new Channel<number>(4);
+    const broke = new Error('source broke');
+    function* values() {
+      yield 1;
+      throw broke;
+    }
+    const error = (await rejection(channel.pushAll(values()))) as Error & { pushed?: number };
+    expect(error).toBe(broke);
+    expect(error.pushed).toBe(1);
+    expect(channel.pullNowait()).toBe(1);
+  });
+
+  test("a pushAll stopped part-way by close() runs the generator's finally", async () => {
+    const channel = new Channel<number>(1);
+    let finished = false;
+    function* values() {
+      try {
+        yield 1;
+        yield 2;
+        yield 3;
+      } finally {
+        finished = true;
+      }
+    }
+    const pushing = channel.pushAll(values());
+    channel.close();
+    await rejection(pushing);
+    expect(finished).toBe(true);
+  });
+});
+
+// Semantic details (Broadcast and ticker), "A ticker is an ordinary 'block' channel …":
+// "leaving a `for await` over it with `break` does not close it".
+describe('a ticker left with break', () => {
+  test('break out of a for await over a ticker leaves the ticker running; using closes it', async () => {
+    const left = ticker(1);
+    for await (const _tick of left) break;
+    expect(left.closed).toBe(false);
+    left.close();
+    let kept: Channel<number> | undefined;
+    {
+      using ticks = ticker(1);
+      kept = ticks;
+      for await (const _tick of ticks) break;
+    }
+    expect(kept.closed).toBe(true);
+  });
+});
