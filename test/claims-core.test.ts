@@ -1662,3 +1662,23 @@ describe('a ticker left with break', () => {
     expect(kept.closed).toBe(true);
   });
 });
+
+// Semantic details, "What differs from Go": "That holds after `close(reason)` too: the pull
+// case fires with `ok: false` and the select resolves — it does not throw the reason".
+describe('a select on a channel closed with a reason', () => {
+  test('a pull case on a channel closed with a reason fires with ok false instead of throwing the reason', async () => {
+    const channel = new Channel<number>();
+    const reason = new Error('producer failed');
+    channel.close(reason);
+    expect(await select([pull(channel)])).toEqual({ index: 0, channel, value: undefined, ok: false });
+    expect(selectNowait([pull(channel)])).toMatchObject({ ok: false });
+    expect(((await rejection(channel.pull())) as Error).cause).toBe(reason);
+  });
+
+  test('a parked pull case fires with ok false when its channel is closed with a reason', async () => {
+    const channel = new Channel<number>();
+    const selecting = select([pull(channel)]);
+    channel.close(new Error('producer failed'));
+    expect(await selecting).toMatchObject({ index: 0, ok: false, value: undefined });
+  });
+});
