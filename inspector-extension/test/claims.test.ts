@@ -188,3 +188,29 @@ test('the stuck threshold is 5 s by default, and the panel remembers the one the
     await page.close();
   }
 });
+
+// Semantic details, "Only to its own target": "a parent or child window, same-origin or not,
+// receives none of a frame's snapshots" (the cross-origin parent is in peer-bugs.test.ts).
+test('a same-origin parent and its child frame, both with debug mode and inspected, receive none of each other’s messages', async () => {
+  const { page, tabId } = await newTab(context, browser.serviceWorker);
+  const panel = await context.newPage();
+  try {
+    await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+    await loadFixture(page, `${server.origin}${fixturesPath}/claims-frames.html`);
+    await expect
+      .poll(async () => (await panel.locator('.row .name-text').allTextContents()).sort(), POLL)
+      .toEqual(['child-channel', 'parent-channel']);
+    const child = page.frames().find((frame) => frame.url().endsWith('claims-frames.html?child'));
+    expect(child).toBeDefined();
+    await child?.evaluate(() =>
+      (window as unknown as { channel: { pushNowait(v: number): void } }).channel.pushNowait(2),
+    );
+    await expect.poll(() => panel.locator('.row .occupancy-text').allTextContents(), POLL).toContain('2 / 2');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await page.evaluate(() => (window as unknown as { heard: unknown[] }).heard)).toEqual([]);
+    expect(await child?.evaluate(() => (window as unknown as { heard: unknown[] }).heard)).toEqual([]);
+  } finally {
+    await panel.close();
+    await page.close();
+  }
+});
