@@ -8,6 +8,9 @@
  *
  * Imports from src/, as the other debug tests do (one core, one debug hook).
  */
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { Miniflare } from 'miniflare';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { type Effect, Router } from '../inspector-extension/src/background/router.js';
 import { TAB_BUDGET_CHARS } from '../inspector-extension/src/background/store.js';
@@ -367,3 +370,57 @@ describe('the inspector’s documented numbers', () => {
     ]);
   });
 });
+
+// README "Debug mode": "In a Worker (or anywhere without an inspector), expose `snapshot()`
+// yourself — say, as a debug route that returns it as JSON"; "Set debug mode up first" (a
+// module's top level); Semantic details "Contexts": "outside windows and workers (Node, a
+// Cloudflare Worker) snapshots carry no `context`"; "Stacks in a bundle": chanasync's frames
+// are cut by their function names. In workerd (Miniflare), with the worker bundled by esbuild.
+test('in a Cloudflare Worker, enableDebug at the top level throws nothing and a debug route lists the parked pull, with no context and the worker’s own frames', async () => {
+  const worker = `
+    import { Channel } from './src/index.ts';
+    import { enableDebug, snapshot } from './src/debug/index.ts';
+    let failure = null;
+    try { enableDebug({ stacks: true }); } catch (error) { failure = String(error); }
+    let replies;
+    export default {
+      async fetch(request) {
+        if (new URL(request.url).pathname === '/park') {
+          replies = new Channel(0, { name: 'replies' });
+          replies.pull().catch(() => {});
+          return new Response('parked');
+        }
+        return Response.json({ failure, snapshot: snapshot() });
+      },
+    };`;
+  const built = await esbuild.build({
+    stdin: { contents: worker, resolveDir: join(import.meta.dirname, '..'), loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
+  });
+  const miniflare = new Miniflare({
+    modules: true,
+    script: built.outputFiles[0]?.text ?? '',
+    compatibilityDate: '2026-04-01',
+  });
+  try {
+    expect(await (await miniflare.dispatchFetch('http://worker/park')).text()).toBe('parked');
+    const { failure, snapshot: taken } = (await (
+      await miniflare.dispatchFetch('http://worker/debug/channels')
+    ).json()) as {
+      failure: string | null;
+      snapshot: SnapshotMessage;
+    };
+    expect(failure).toBeNull();
+    expect(taken).toMatchObject({ source: 'chanasync', version: 1, type: 'snapshot' });
+    expect('context' in taken).toBe(false);
+    const [replies] = taken.channels;
+    expect(replies).toMatchObject({ name: 'replies', pullers: [{ kind: 'pull' }] });
+    expect(replies?.pullers[0]?.stack?.split('\n')[0]).toMatch(/^at Object\.fetch \(/);
+    expect(replies?.createdAt?.split('\n')[0]).toMatch(/^at Object\.fetch \(/);
+  } finally {
+    await miniflare.dispose();
+  }
+}, 60_000);
