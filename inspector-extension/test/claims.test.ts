@@ -214,3 +214,29 @@ test('a same-origin parent and its child frame, both with debug mode and inspect
     await page.close();
   }
 });
+
+// inspector-extension/README.md: "Pause freezes the table while snapshots keep arriving;
+// _Resume_ catches up."
+test('Pause freezes the table while the page changes, and Resume shows the latest state at once', async () => {
+  const { page, tabId } = await newTab(context, browser.serviceWorker);
+  const panel = await context.newPage();
+  try {
+    await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+    await loadFixture(page, `${server.origin}${fixturesPath}/claims-occupancy.html`);
+    const half = () => row(panel, 'half').locator('.occupancy-text').textContent();
+    await expect.poll(half, POLL).toBe('2 / 4');
+    await panel.locator('#pause').click();
+    expect(await panel.locator('#pause').textContent()).toBe('Resume');
+    await page.evaluate(() =>
+      (window as unknown as { channels: { pushNowait(v: number): void }[] }).channels[0]?.pushNowait(9),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 600)); // several of the page's 100 ms intervals
+    expect(await half()).toBe('2 / 4');
+    await panel.locator('#pause').click();
+    await expect.poll(half, { timeout: 2000, interval: 50 }).toBe('3 / 4');
+    expect(await panel.locator('#pause').textContent()).toBe('Pause');
+  } finally {
+    await panel.close();
+    await page.close();
+  }
+});
