@@ -233,9 +233,9 @@ describe('Semantic details: credit in quarters, and an acknowledgement per batch
 });
 
 // Semantic details, "`toPort` posts the batch of a turn in a task right after it … So is a batch
-// that has been collecting for 16 ms in a long turn … Looked at when a batch's length is a power
-// of two or a multiple of 1024: a clock read per batch and per doubling, then per 1024 values,
-// none per value."
+// that has been collecting for 16 ms in a long turn … Looked at for each of a batch's first 32
+// values, then when its length is a power of two or a multiple of 1024 … after a burst of up to
+// 32 values too; after a longer burst … the batch's next check (a power of two)."
 describe('Semantic details: batching in a long turn', () => {
   test('a fast producer in one turn costs a clock read per doubling of its batch and per 1024 values, not one per value', async () => {
     const { a, b } = fakePorts();
@@ -247,8 +247,8 @@ describe('Semantic details: batching in a long turn', () => {
     try {
       // 5,000 values in one synchronous run: each pushNowait commits to toPort's parked pull.
       for (let i = 0; i < 5000; i++) local.pushNowait(i);
-      // 1 (the batch starts) + 12 (lengths 2, 4, …, 4096) + 1 (length 3072).
-      expect(now.mock.calls.length).toBe(14);
+      // 1 (the batch starts) + 31 (lengths 2 to 32) + 7 (lengths 64, 128, …, 4096) + 1 (3072).
+      expect(now.mock.calls.length).toBe(40);
     } finally {
       now.mockRestore();
     }
@@ -257,7 +257,7 @@ describe('Semantic details: batching in a long turn', () => {
     expect(await done).toEqual({ sent: 5000, undelivered: [] });
   });
 
-  test('in a long turn, values pushed before a computation wait for their batch’s next check: a power-of-two length', async () => {
+  test('in a long turn, a value pushed after a computation that follows a burst of up to 32 values goes at once', async () => {
     const { a, b } = fakePorts();
     const local = new Channel<number>(0);
     const remote = fromPort<number>(b, { capacity: 64 });
@@ -266,7 +266,7 @@ describe('Semantic details: batching in a long turn', () => {
     await paired(b, a);
     await onStoppedClock(async (compute) => {
       // One turn: a burst of five values (lengths 1 to 5), then a value after each of three
-      // computations of 20 ms (lengths 6, 7 and 8): only the eighth finds the batch checked.
+      // computations of 20 ms (lengths 6, 1 and 1): each is posted before the next computation.
       for (let i = 0; i < 5; i++) await local.push(i);
       const postedAfter: number[] = [];
       for (let i = 5; i < 8; i++) {
@@ -274,11 +274,37 @@ describe('Semantic details: batching in a long turn', () => {
         await local.push(i);
         postedAfter.push(batches(a));
       }
-      expect(postedAfter).toEqual([0, 0, 1]);
-      expect(a.sent('values')[0]?.values).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(postedAfter).toEqual([1, 2, 3]);
+      expect(a.sent('values').map((message) => message.values)).toEqual([[0, 1, 2, 3, 4, 5], [6], [7]]);
       local.close();
       expect(await received).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       expect(await done).toEqual({ sent: 8, undelivered: [] });
+    });
+  });
+
+  test('in a long turn, a value pushed after a computation that follows a burst of more than 32 values waits for the next power of two', async () => {
+    const { a, b } = fakePorts();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(b, { capacity: 128 });
+    const received = collect(remote);
+    const done = toPort(local, a);
+    await paired(b, a);
+    await onStoppedClock(async (compute) => {
+      // A burst of 40 values (lengths 1 to 40), then values after computations of 20 ms
+      // (lengths 41 to 64): the batch is looked at again at 64.
+      for (let i = 0; i < 40; i++) await local.push(i);
+      for (let i = 40; i < 63; i++) {
+        compute(20);
+        await local.push(i);
+      }
+      expect(batches(a)).toBe(0);
+      compute(20);
+      await local.push(63);
+      expect(batches(a)).toBe(1);
+      expect(a.sent('values')[0]?.values).toHaveLength(64);
+      local.close();
+      expect(await received).toHaveLength(64);
+      expect(await done).toEqual({ sent: 64, undelivered: [] });
     });
   });
 

@@ -110,9 +110,13 @@ function took<T>(this: SenderWaiter<T>, value: T): void {
  * (from the turn's second value on: the first starts the batch); one that pushes fast in a long
  * turn (a wide credit window) still has its values batched, a message per LONG_TURN_MS, never
  * one per value. The clock is read only at a batch's checks (see {@link Sender.accept}), so a
- * value pushed after a computation that follows a burst waits for the batch's next check.
+ * value pushed after a computation that follows a burst of more than {@link CHECKED_EACH}
+ * values waits for the batch's next check.
  */
 const LONG_TURN_MS = 16;
+
+/** A batch's clock is read for each of its first values up to this many (see `accept`). */
+const CHECKED_EACH = 32;
 
 /** Whether `DOMException`s survive structured cloning here; found out on first need. */
 let domExceptionsClone: boolean | undefined;
@@ -311,12 +315,13 @@ class Sender<T> extends Stream {
       this.turnFlush = true;
       this.collecting = performance.now();
       atEndOfTurn(this.flushAtEnd);
-    } else if ((length & (length - 1)) === 0 || (length & 1023) === 0) {
-      // Looked at when the batch's length is a power of two or a multiple of 1024: a clock read
-      // per batch and per doubling (then per 1024 values), none per value (one per value costs
-      // about a sixth of the throughput of a fast stream in Node). A producer that pushes one
-      // value per LONG_TURN_MS of computing finds a batch of one or two: it goes at once. After
-      // a burst, a value pushed after computing waits for the next check (a power of two).
+    } else if (length <= CHECKED_EACH || (length & (length - 1)) === 0 || (length & 1023) === 0) {
+      // Looked at for each of the first CHECKED_EACH values of a batch, then when its length is
+      // a power of two or a multiple of 1024: a fast stream's batch of hundreds of values costs
+      // a few dozen clock reads, not one per value (one per value costs about a sixth of the
+      // throughput of a fast stream in Node). So a value pushed after LONG_TURN_MS of computing
+      // goes at once — after a burst of up to CHECKED_EACH values too; after a longer burst, at
+      // the batch's next check (a power of two).
       const now = performance.now();
       if (now - this.collecting >= LONG_TURN_MS) {
         this.collecting = now;
@@ -584,9 +589,9 @@ class Sender<T> extends Stream {
  * - **Batching.** Values pulled in the same turn travel in one message; `transfer` makes their
  *   buffers move instead of being copied. A turn that lasts longer than 16 ms (code that
  *   computes between its pushes) posts what it pulled about every 16 ms, not all at its end
- *   (looked at when the batch's length is a power of two or a multiple of 1024): a producer
- *   that pushes one value after each computation of 16 ms or more has each posted at once, from
- *   the turn's second value on.
+ *   (looked at for each of a batch's first 32 values, then at powers of two and multiples of
+ *   1024): a producer that pushes one value after each computation of 16 ms or more has each
+ *   posted at once, from the turn's second value on.
  * - **Close.** When `channel` is closed and drained, the remote channel closes after the last
  *   value, with the same reason (an `Error` with the reason's message when it cannot be
  *   cloned); `toPort` resolves once the receiver has counted everything. When the receiver
