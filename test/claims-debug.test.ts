@@ -32,7 +32,7 @@ import {
 import { formatAge as panelAge } from '../inspector-extension/src/panel/render.js';
 import { clearLeaks, disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { formatAge as warningAge } from '../src/debug/warn.js';
-import { Channel, merge } from '../src/index.js';
+import { Channel, merge, pull, select } from '../src/index.js';
 import { INSPECTOR_SOURCE, isPageToInspectorMessage, type SnapshotMessage } from '../src/protocol.js';
 
 /** A target that records what is posted, and an EventTarget on which the inspector speaks. */
@@ -279,6 +279,24 @@ test('the leak warning writes ages as the panel does', () => {
     '5 min 3 s',
     '2 h 10 min',
   ]);
+});
+
+// inspector-extension/README.md: "**Filter**: type part of a name (or of a select's cases), or
+// `#12` for an unnamed channel."
+test('the panel’s filter finds a select by the name of any of its cases', () => {
+  enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+  const shutdown = new Channel<void>(0, { name: 'shutdown' });
+  const cancel = new Channel<void>(0, { name: 'crawl/cancel' });
+  parked(select([pull(shutdown), pull(cancel)]));
+  const receivedAt = Date.now();
+  const data = withSnapshot(EMPTY_DATA, TOP, snapshot(), receivedAt);
+  const labels = (filter: string) =>
+    rowsOf(data, { ...DEFAULT_VIEW, filter }, receivedAt)
+      .rows.map((row) => row.label)
+      .sort();
+  expect(labels('CRAWL')).toEqual(['crawl/cancel', 'select: pull shutdown | pull crawl/cancel']);
+  expect(labels('shutdown')).toEqual(['select: pull shutdown | pull crawl/cancel', 'shutdown']);
+  shutdown.close();
 });
 
 // TSDoc of `clearLeaks`: "Does nothing when debug mode is off."
