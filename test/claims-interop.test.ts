@@ -406,6 +406,26 @@ describe('Reference, from: "Closes when the source ends; closes with the error a
     expect(stream.locked).toBe(false);
   });
 
+  test('a stream whose chunk is a promise is cancelled with the TypeError that closes the channel, and unlocked', async () => {
+    const log = { reason: undefined as unknown };
+    const stream = new ReadableStream<unknown>(
+      {
+        pull(controller) {
+          controller.enqueue(Promise.resolve(1));
+        },
+        cancel(reason) {
+          log.reason = reason;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const channel = from(stream);
+    const error = await channel.pull().catch((e: unknown) => e);
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    expect(log.reason).toBe((error as Error).cause);
+    expect(stream.locked).toBe(false);
+  });
+
   test('a stream given to from with an already aborted signal is cancelled with the reason and unlocked', () => {
     const { log, stream } = recordingStream(Infinity);
     const reason = new Error('gone');

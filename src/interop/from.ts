@@ -42,7 +42,8 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  *   (normally: aborting is how a consumer says it is done). Only a source that closes its own
  *   channel inside its `next()` is released right after that `next()` returns.
  * - A stream stays locked to the channel's reader while it is read, and is unlocked once it
- *   ended, failed or was cancelled, as `for await` over the stream leaves it.
+ *   ended, failed or was cancelled, as `for await` over the stream leaves it (a stream whose
+ *   chunk the channel refuses, a promise, is cancelled with that `TypeError`).
  *
  * - An iterator whose `next()` returns something other than an object closes the channel with
  *   a `TypeError` (as `for await` would throw).
@@ -106,24 +107,20 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   let reading = false;
   let next: () => IteratorResult<T> | PromiseLike<IteratorResult<T>>;
   let stop: (reason: unknown) => unknown;
-  /** Releases a stream's lock once it ended or failed (nothing for an iterator). */
-  let unlock: (() => void) | undefined;
   // Stops the source: `return()` on its iterator, `cancel(reason)` on its reader — at once,
   // inside `close()`, so that a synchronous generator's `finally` has run when `close()`
-  // returns, as after a `break` out of `for…of`. Only a source that closes its own channel from inside its
-  // `next()` is stopped a microtask later, once that `next()` has returned (a running
-  // generator's `return()` throws). The source is ours to stop: a failure to stop (a throw,
-  // a rejection) has nobody left to report to.
-  const release = (reason: unknown) => {
-    if (reading) {
-      void Promise.resolve()
-        .then(() => stop(reason))
-        .catch(() => {});
-      return;
-    }
-    try {
-      Promise.resolve(stop(reason)).catch(() => {});
-    } catch {}
+  // returns, as after a `break` out of `for…of`. Only a source that closes its own channel
+  // from inside its `next()` is stopped a microtask later, once that `next()` has returned (a
+  // running generator's `return()` throws). The source is ours to stop: a failure to stop (a
+  // throw, a rejection) has nobody left to report to.
+  const release = (reason?: unknown) => {
+    const go = () => {
+      try {
+        Promise.resolve(stop(reason)).catch(() => {});
+      } catch {}
+    };
+    if (reading) queueMicrotask(go);
+    else go();
   };
   // The constructor checks capacity and name — before a stream is locked.
   const channel = create(
@@ -139,14 +136,13 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   if (iterator === undefined) {
     const reader = (source as ReadableStream<T>).getReader();
     next = () => reader.read() as Promise<IteratorResult<T>>;
-    // Cancelled (no read is pending after a cancel), and unlocked, as `for await` over a stream
-    // leaves it.
+    // Cancelled (no read is pending after a cancel: nothing for a stream that ended or failed),
+    // and unlocked, as `for await` over a stream leaves it.
     stop = (reason) => {
       const cancelled = reader.cancel(reason);
       reader.releaseLock();
       return cancelled;
     };
-    unlock = () => reader.releaseLock();
   } else {
     const opened = iterator;
     next = sync
@@ -162,11 +158,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
             ? Promise.resolve(value).then(
                 (settled) => ({ done: result.done, value: settled }) as IteratorResult<T>,
                 (error: unknown) => {
-                  if (!result.done && running) {
-                    try {
-                      opened.return?.();
-                    } catch {}
-                  }
+                  if (!result.done && running) release();
                   throw error;
                 },
               )
@@ -183,21 +175,20 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
     return channel;
   }
   signal?.addEventListener('abort', onAbort);
-  const read = next;
   void pump(
     channel,
     () => {
+      // (Left true if next() throws: the source failed, and nothing releases it any more.)
       reading = true;
-      try {
-        return read();
-      } finally {
-        reading = false;
-      }
+      const step = next();
+      reading = false;
+      return step;
     },
     () => running,
     (ended) => {
       running = false;
-      unlock?.();
+      // A stream that ended or failed is unlocked; one whose chunk the channel refused, cancelled.
+      if (!iterator) release(ended);
       channel.close(ended);
     },
   );
