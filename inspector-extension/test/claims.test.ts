@@ -240,3 +240,24 @@ test('Pause freezes the table while the page changes, and Resume shows the lates
     await page.close();
   }
 });
+
+// inspector-extension/README.md: "The panel follows DevTools' light or dark theme. Opened as a
+// plain tab, it follows the system's theme instead."
+test('the panel opened as a tab follows the system’s theme, also when it changes', async () => {
+  const panel = await context.newPage();
+  try {
+    await panel.emulateMedia({ colorScheme: 'dark' });
+    await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=1`);
+    const dark = () => panel.evaluate(() => document.documentElement.classList.contains('theme-dark'));
+    expect(await dark()).toBe(true);
+    await panel.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(dark, POLL).toBe(false);
+    const background = () => panel.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await panel.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(dark, POLL).toBe(true);
+    expect(await background()).not.toBe(light);
+  } finally {
+    await panel.close();
+  }
+});
