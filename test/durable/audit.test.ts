@@ -105,7 +105,7 @@ describe('idempotent push: one id, one value', () => {
     expect(await channel.pullMany(5)).toEqual(['x']);
   });
 
-  test('push ids are forgotten 10 minutes after their value left the channel, never while it is in it', async () => {
+  test('push ids are forgotten 10 minutes after their value was stored once it left the channel, never while it is in it', async () => {
     const name = freshName('dedupe-window');
     const channel = durableChannel<string>(env.CHANNELS, name);
     await channel.push('consumed', { id: 'gone' });
