@@ -1013,7 +1013,7 @@ describe('after: the rules it shares with ticker', () => {
   });
 
   test.each([
-    ['-1', -1],
+    ['-Infinity', -Infinity],
     ['NaN', Number.NaN],
     ['Infinity', Infinity],
   ])('after(%s) is a RangeError that starts no timer', (_, ms) => {

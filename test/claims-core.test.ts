@@ -1682,3 +1682,25 @@ describe('a select on a channel closed with a reason', () => {
     expect(await selecting).toMatchObject({ index: 0, ok: false, value: undefined });
   });
 });
+
+// "### Batches": "`pushAll(values)` … commits synchronously while there is room — no promise per
+// value — and waits for room only when the channel is full".
+describe('pushAll commits synchronously', () => {
+  test('values that fit are in the buffer when the pushAll call returns, before any await', () => {
+    const channel = new Channel<number>(4);
+    void channel.pushAll([1, 2, 3, 4, 5]).catch(() => {});
+    expect(channel.size).toBe(4);
+    expect(channel.stats().waitingPushers).toBe(1);
+    channel.close();
+  });
+
+  test('a pushAll into a waiting pull hands the first value over at once', () => {
+    const channel = new Channel<number>();
+    const pulling = channel.pull();
+    void channel.pushAll([1, 2]).catch(() => {});
+    expect(channel.stats().waitingPullers).toBe(0);
+    expect(channel.stats().waitingPushers).toBe(1);
+    channel.close();
+    return expect(pulling).resolves.toBe(1);
+  });
+});
