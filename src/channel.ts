@@ -568,7 +568,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     if (value !== NOTHING) return value;
     // Nothing to take — or no channel at all (`setTimeout(channel.tryPull)`: only a channel has
     // `isClosed`), which must not pass for an empty one. Paid only on the empty path.
-    if (this.isClosed === undefined) requireChannel(this, 'tryPull');
+    this.isClosed ?? requireChannel(this, 'tryPull');
     return undefined;
   }
 
@@ -960,11 +960,11 @@ function numberError(ok: boolean, value: unknown, message: string): Error | unde
 
 /** Parks a push or pull until it commits, is cancelled by its signal, or fails by close. */
 function wait<T>(channel: Channel<T>, isPush: boolean, signal?: AbortSignal, value?: T): Promise<T> {
-  // Every caller checked `isClosed` first, so only a `this` that is no channel (a detached
-  // `pull` called on an element or a window) gets here without `false`: refused before a waiter
-  // is written into it. One comparison per park, nothing on the paths that commit at once. (A
-  // detached push never gets here: `commitPush` refused it.)
-  if (channel.isClosed !== false) requireChannel(channel, 'pull');
+  // Only a `this` that is no channel (a detached `pull` called on an element or a window) has
+  // no `isClosed`: refused before a waiter is written into it. One nullish test per park,
+  // nothing on the paths that commit at once. (A detached push never gets here: `commitPush`
+  // refused it.)
+  channel.isClosed ?? requireChannel(channel, 'pull');
   // The executor only hands `resolve` to the waiter: small enough for V8 to inline (Chromium,
   // workerd), so that escape analysis drops the closure, its context and the unused `reject` —
   // 244 → 156 bytes allocated per value on 1:1 in Chromium (bench/alloc.mjs). A shared executor
