@@ -113,14 +113,11 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   // from inside its `next()` is stopped a microtask later, once that `next()` has returned (a
   // running generator's `return()` throws). The source is ours to stop: a failure to stop (a
   // throw, a rejection) has nobody left to report to.
-  const release = (reason?: unknown) => {
-    const go = () => {
-      try {
-        Promise.resolve(stop(reason)).catch(() => {});
-      } catch {}
-    };
-    if (reading) queueMicrotask(go);
-    else go();
+  const release = (reason?: unknown): void => {
+    if (reading) return queueMicrotask(() => release(reason));
+    try {
+      Promise.resolve(stop(reason)).catch(() => {});
+    } catch {}
   };
   // The constructor checks capacity and name — before a stream is locked.
   const channel = create(
