@@ -114,10 +114,11 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   // running generator's `return()` throws). The source is ours to stop: a failure to stop (a
   // throw, a rejection) has nobody left to report to.
   const release = (reason?: unknown): void => {
-    if (reading) return queueMicrotask(() => release(reason));
-    try {
-      Promise.resolve(stop(reason)).catch(() => {});
-    } catch {}
+    if (reading) queueMicrotask(() => release(reason));
+    else
+      try {
+        Promise.resolve(stop(reason)).catch(() => {});
+      } catch {}
   };
   // The constructor checks capacity and name — before a stream is locked.
   const channel = create(
