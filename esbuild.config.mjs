@@ -55,6 +55,7 @@ export const internalFields = [
   'prev',
   'limit',
   'fedFromOutside',
+  'debugMarks',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

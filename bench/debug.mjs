@@ -55,15 +55,19 @@ export function enable(debug, { inspector, intervalMs = 250, stacks = false }) {
 // it), with the options esbuild.config.mjs exports: both variants are built the same way.
 const { common } = await import(new URL('../esbuild.config.mjs', import.meta.url).href);
 const BUILD_OPTIONS = { ...common, entryPoints: { index: 'src/index.ts' } };
-/** The debug hook call sites (src/tracker.ts); each is a whole statement on its own line. */
-const HOOK_CALL = 'tracker?.(';
+/**
+ * The debug hook call sites (src/tracker.ts); each is a whole statement on its own line:
+ * `tracker?.(…)`, or `if (tracker !== undefined && …) tracker(…)` where a channel's debug marks
+ * spare the call.
+ */
+const HOOK_CALL = /\btracker(?:\?\.)?\(/;
 /** The files with hook calls: create (channel), park and leave (waiters), select, merge, broadcast. */
 const HOOKED = ['src/channel.ts', 'src/waiters.ts', 'src/select.ts', 'src/interop/merge.ts', 'src/broadcast.ts'];
 const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|broadcast|interop[\\/]merge)\.ts$/;
 
 /**
  * Bundles src/ with esbuild into a fresh directory under the OS temp dir, with the options of
- * esbuild.config.mjs: `hook` as is, `nohook` with every line containing `tracker?.(` removed
+ * esbuild.config.mjs: `hook` as is, `nohook` with every line calling `tracker` (HOOK_CALL) removed
  * from the files in HOOKED (an onLoad plugin). For context also `single`: src/index.ts
  * alone with the hook, without splitting, so `tracker` is a variable of index.js itself rather
  * than an import from a shared chunk (what a consumer's bundler makes of it without code
@@ -79,7 +83,7 @@ export async function buildHookVariants() {
     setup(build) {
       build.onLoad({ filter: HOOKED_FILES }, (args) => {
         const lines = readFileSync(args.path, 'utf8').split('\n');
-        const kept = lines.filter((line) => !line.includes(HOOK_CALL));
+        const kept = lines.filter((line) => !HOOK_CALL.test(line));
         removed[args.path.slice(ROOT.length)] = lines.length - kept.length;
         return { contents: kept.join('\n'), loader: 'ts' };
       });
@@ -105,7 +109,7 @@ export async function buildHookVariants() {
     if (HOOKED.some((file) => !files.includes(file)) || Object.values(removed).some((count) => count === 0)) {
       throw new Error(`debug hook calls not found: removed ${JSON.stringify(removed)}`);
     }
-    if (!text.hook.includes(HOOK_CALL) || !text.single.includes(HOOK_CALL) || text.nohook.includes(HOOK_CALL)) {
+    if (!HOOK_CALL.test(text.hook) || !HOOK_CALL.test(text.single) || HOOK_CALL.test(text.nohook)) {
       throw new Error('hook / no-hook builds do not differ in the hook calls');
     }
     let dist = '';

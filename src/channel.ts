@@ -243,6 +243,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   feed: (() => void) | undefined = undefined;
   /**
+   * @internal Debug mode's marks (see `tracker.ts`): {@link NOTED} while this task's parks on
+   * the channel are noted already, {@link RECORDED} once an operation parked on it was recorded.
+   * Always 0 unless debug mode was enabled.
+   */
+  debugMarks = 0;
+  /**
    * @internal The reason given to `close(reason)`. Read only once closed; close() adds it, so
    * open channels don't carry the field.
    */

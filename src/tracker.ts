@@ -31,6 +31,18 @@ export type Tracker = {
   (waiter: Waiter<any>, event: 'push' | 'pull' | 'select' | 'leave'): void;
 };
 
+/**
+ * A channel's `debugMarks` bit: debug mode noted the channel in this task (it will look at its
+ * queues at the end of the task), so a park on it need not be reported — unless stacks are
+ * recorded, when debug mode never sets it.
+ */
+export const NOTED = 1;
+/**
+ * A channel's `debugMarks` bit: an operation parked on the channel was recorded, so an
+ * operation leaving its queue must be reported (it may be that one). Never cleared.
+ */
+export const RECORDED = 2;
+
 /** The installed tracker; `undefined` unless debug mode is enabled. */
 export let tracker: Tracker | undefined;
 

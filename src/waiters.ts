@@ -19,7 +19,7 @@
  */
 import type { Channel } from './channel.js';
 import { type Cancellable, unwatch, watch } from './signals.js';
-import { tracker } from './tracker.js';
+import { NOTED, RECORDED, tracker } from './tracker.js';
 
 /** One parked push or pull on one channel. */
 export class Waiter<T = unknown> implements Cancellable {
@@ -103,7 +103,7 @@ export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
 export function park<T>(waiter: Waiter<T>, isPush: boolean, kind: 'push' | 'pull' | 'select'): void {
   enqueue(waiter, isPush);
   if (waiter.signal !== undefined) waiter.ref = watch(waiter.signal, waiter);
-  tracker?.(waiter, kind);
+  if (tracker !== undefined && !(waiter.channel.debugMarks & NOTED)) tracker(waiter, kind);
   if (!isPush) waiter.channel.feed?.();
 }
 
@@ -120,7 +120,7 @@ export function claim<T>(waiter: Waiter<T>): Waiter<T> {
   prev.next = next;
   next.prev = prev;
   if (ref !== undefined) unwatch(waiter.signal as AbortSignal, ref);
-  tracker?.(waiter, 'leave');
+  if (channel.debugMarks & RECORDED) tracker?.(waiter, 'leave');
   return waiter;
 }
 

@@ -172,6 +172,43 @@ describe('snapshot()', () => {
   });
 });
 
+describe('what the core does not report (a channel noted in this task, or with nothing recorded)', () => {
+  beforeEach(() => enableDebug({ target: { postMessage() {} }, listen: new EventTarget() }));
+
+  test('operations that park on a channel noted earlier in the same task, and stay parked, are all in the snapshot', () => {
+    const channel = new Channel<number>(0, { name: 'noted' });
+    parked(channel.pull()); // notes the channel for this task
+    parked(channel.pull()); // not reported by the core: found at the flush
+    parked(channel.pull());
+    channel.pushNowait(1); // the first commits in the same task
+    const row = snapshot().channels.find((c) => c.name === 'noted');
+    expect(row?.pullers).toHaveLength(2);
+    channel.close();
+  });
+
+  test('an operation recorded in an earlier task that commits later leaves the snapshot at once', async () => {
+    const channel = new Channel<number>(0, { name: 'recorded' });
+    const taken = channel.pull();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the end-of-task flush records it
+    expect(snapshot().channels.find((c) => c.name === 'recorded')?.pullers).toHaveLength(1);
+    channel.pushNowait(7);
+    expect(snapshot().channels.find((c) => c.name === 'recorded')?.pullers).toEqual([]);
+    expect(await taken).toBe(7);
+  });
+
+  test('a park in a later task on a channel flushed before is noted again and found at its own flush', async () => {
+    const channel = new Channel<number>(0, { name: 'again' });
+    parked(channel.pull());
+    channel.pushNowait(1); // parked and committed in one task: nothing recorded
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    parked(channel.pull());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(snapshot().channels.find((c) => c.name === 'again')?.pullers).toHaveLength(1);
+    channel.close();
+    expect(snapshot().channels.find((c) => c.name === 'again')?.pullers).toEqual([]);
+  });
+});
+
 describe('stacks', () => {
   test('with stacks: true, a channel has the user frame where it was created and a waiter where it parked', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });

@@ -50,7 +50,7 @@ import {
   type SnapshotMessage,
   type WaiterSnapshot,
 } from '../protocol.js';
-import type { Tracker } from '../tracker.js';
+import { NOTED, RECORDED, type Tracker } from '../tracker.js';
 import type { Waiter } from '../waiters.js';
 
 export { setTracker };
@@ -412,6 +412,7 @@ export class Registry {
     this.channels.clear(); // a last snapshot (for a connected inspector) lists none
     if (this.flushScheduled === setTimeout) clearTimeout(this.flushTimer);
     forgetClock();
+    for (const channel of this.pendingChannels) channel.debugMarks &= ~NOTED;
     this.pendingChannels.clear();
     this.lastChannel = undefined;
     this.otherChannel = undefined;
@@ -456,6 +457,8 @@ export class Registry {
       }
       if (this.pendingChannels.size === 0) this.pendingSince = taskTime();
       this.pendingChannels.add(channel);
+      // Until the flush, the core reports no more parks on this channel (see `tracker.ts`).
+      channel.debugMarks |= NOTED;
       this.otherChannel = this.lastChannel;
       this.lastChannel = channel;
     }
@@ -469,6 +472,7 @@ export class Registry {
   private flush(): void {
     const since = this.pendingSince;
     for (const channel of this.pendingChannels) {
+      channel.debugMarks &= ~NOTED;
       this.recordQueue(channel.pushHead as MarkedWaiter | undefined, 'push', since);
       this.recordQueue(channel.pullHead as MarkedWaiter | undefined, 'pull', since);
     }
@@ -554,6 +558,8 @@ export class Registry {
     parked.prev = last;
     tracked.last = parked;
     waiter[PARKED] = parked;
+    // From now on the core reports every operation that leaves this channel's queues.
+    waiter.channel.debugMarks |= RECORDED;
   }
 
   /** The finalizer's callback: `tracked`'s channel was collected. */
