@@ -8,24 +8,16 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
-
-declare global {
-  interface Window {
-    chanasync: typeof import('../src/index.js');
-  }
-}
+import { openChanasyncPage } from './helpers/chanasync-page.js';
 
 let browser: Browser;
 let page: Page;
 let server: Server;
 let wsUrl = '';
 const sockets = new Set<Socket>();
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** An unmasked server-to-client text frame (payloads under 126 bytes). */
 function textFrame(text: string): Buffer {
@@ -55,19 +47,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   wsUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
-  const bundle = await esbuild.build({
-    entryPoints: [join(import.meta.dirname, '..', 'src', 'index.ts')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'chanasync',
-    platform: 'browser',
-    write: false,
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
-  page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.setContent('<!doctype html><title>chanasync</title>');
-  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  ({ browser, page, pageErrors } = await openChanasyncPage());
 }, 60_000);
 
 afterAll(async () => {

@@ -4,36 +4,16 @@
  * pending read survives a cancel in the same tick), its timers (ticker, after), and a merged
  * channel in a select. Headless Chromium through playwright-core, chanasync bundled from src/.
  */
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
-
-declare global {
-  interface Window {
-    chanasync: typeof import('../src/index.js');
-  }
-}
+import { openChanasyncPage } from './helpers/chanasync-page.js';
 
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  const bundle = await esbuild.build({
-    entryPoints: [join(import.meta.dirname, '..', 'src', 'index.ts')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'chanasync',
-    platform: 'browser',
-    write: false,
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
-  page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.setContent('<!doctype html><title>chanasync</title>');
-  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  ({ browser, page, pageErrors } = await openChanasyncPage());
 }, 60_000);
 
 afterAll(async () => {

@@ -7,47 +7,21 @@
  * The queue is closed through the Durable Object namespace, as an operator's script would: no
  * route closes it.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { Miniflare, type RequestInit, type Response } from 'miniflare';
+import type { Miniflare, RequestInit, Response } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bundleWorker, startWorker } from './harness.js';
 
-const example = join(import.meta.dirname, '..');
-const root = join(example, '..', '..');
 let script = '';
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'durable.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first');
-  }
-  const built = await esbuild.build({
-    entryPoints: [join(example, 'src', 'index.ts')],
-    alias: { chanasync: join(root, 'dist', 'index.js'), 'chanasync/durable': join(root, 'dist', 'durable.js') },
-    external: ['cloudflare:*'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-  });
-  script = built.outputFiles[0]?.text ?? '';
+  script = await bundleWorker();
 }, 60_000);
 
 /** A Worker of its own (in-memory storage), started before the describe's tests and disposed after them. */
 function worker() {
   const handle = { miniflare: undefined as unknown as Miniflare };
   beforeAll(async () => {
-    handle.miniflare = new Miniflare({
-      name: 'chanasync-fanout',
-      modules: true,
-      script,
-      compatibilityDate: '2026-04-01',
-      compatibilityFlags: ['enable_request_signal'],
-      serviceBindings: { SELF: 'chanasync-fanout' },
-      bindings: { UPSTREAM_URLS: '' },
-      durableObjects: { CHANNELS: { className: 'ChannelObject', useSQLite: true } },
-    });
+    handle.miniflare = startWorker(script);
     await handle.miniflare.ready;
   }, 60_000);
   afterAll(async () => {

@@ -5,45 +5,19 @@
  * inside workerd through Miniflare in-process (bundled by esbuild with wrangler.jsonc's alias),
  * with a storage of its own: the `jobs` queue starts empty here.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-const example = join(import.meta.dirname, '..');
-const root = join(example, '..', '..');
+import { bundleWorker, example, startWorker } from './harness.js';
 
 let miniflare: Miniflare;
 /** What workerd printed, for the tests that check nothing was reported as uncaught. */
 let runtimeOutput = '';
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'durable.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first');
-  }
-  const built = await esbuild.build({
-    entryPoints: [join(example, 'src', 'index.ts')],
-    alias: { chanasync: join(root, 'dist', 'index.js'), 'chanasync/durable': join(root, 'dist', 'durable.js') },
-    external: ['cloudflare:*'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-  });
-  miniflare = new Miniflare({
-    name: 'chanasync-fanout',
-    modules: true,
-    script: built.outputFiles[0]?.text ?? '',
-    compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['enable_request_signal'],
-    serviceBindings: { SELF: 'chanasync-fanout' },
-    bindings: { UPSTREAM_URLS: '' },
-    durableObjects: { CHANNELS: { className: 'ChannelObject', useSQLite: true } },
-    handleStructuredLogs({ level, message }) {
-      runtimeOutput += `${level}: ${message}\n`;
-    },
+  miniflare = startWorker(await bundleWorker(), {}, (line) => {
+    runtimeOutput += line;
   });
   await miniflare.ready;
 }, 60_000);

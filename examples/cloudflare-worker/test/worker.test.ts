@@ -5,21 +5,19 @@
  * UPSTREAM_URLS at a local Node server to check the real-URL path, and the last test runs
  * `wrangler deploy --dry-run`.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import * as esbuild from 'esbuild';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FailedLine, LateLine, Line, ResultLine, SummaryLine } from '../src/fanout.js';
 import type { UpstreamStats } from '../src/upstream.js';
+import { bundleWorker, example, root, startWorker } from './harness.js';
 
-const example = join(import.meta.dirname, '..');
-const root = join(example, '..', '..');
 const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
 /** `wrangler` offline: no login, no metrics, no request for Cloudflare's `cf` data. */
 const offline = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
@@ -39,37 +37,13 @@ let runtimeOutput = '';
 
 /** A Miniflare running the bundled Worker as wrangler.jsonc configures it. */
 function start(vars: Record<string, string> = {}): Miniflare {
-  return new Miniflare({
-    name: 'chanasync-fanout',
-    modules: true,
-    script,
-    compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['enable_request_signal'],
-    serviceBindings: { SELF: 'chanasync-fanout' },
-    bindings: { UPSTREAM_URLS: '', ...vars },
-    durableObjects: { CHANNELS: { className: 'ChannelObject', useSQLite: true } },
-    handleStructuredLogs({ level, message }) {
-      runtimeOutput += `${level}: ${message}\n`;
-    },
+  return startWorker(script, vars, (line) => {
+    runtimeOutput += line;
   });
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'durable.js'))) {
-    execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, stdio: 'inherit' });
-  }
-  const built = await esbuild.build({
-    entryPoints: [join(example, 'src', 'index.ts')],
-    // as wrangler.jsonc's `alias`
-    alias: { chanasync: join(root, 'dist', 'index.js'), 'chanasync/durable': join(root, 'dist', 'durable.js') },
-    external: ['cloudflare:*'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-  });
-  script = built.outputFiles[0]?.text ?? '';
+  script = await bundleWorker();
   miniflare = start();
   await miniflare.ready;
 }, 60_000);
