@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { evaluatorFor, findTarget } from './devtools-targets.js';
+import { evaluatorFor, findTarget, showChannelsPanel } from './devtools-targets.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, startServer } from './harness.mjs';
 
 const POLL = { timeout: 15_000, interval: 100 };
@@ -81,15 +81,7 @@ test('inside the real DevTools, the Channels panel of a page that turned debug m
   const devtoolsTarget = (await findTarget(cdp, isDevtools)) as string;
   try {
     const devtools = await evaluatorFor(cdp, devtoolsTarget);
-    const panelKey = `chrome-extension://${browser.extensionId}Channels`;
-    const isPanel = (url: string) => url.endsWith('/panel.html');
-    await expect
-      .poll(async () => {
-        await devtools(`InspectorFrontendAPI.showPanel(${JSON.stringify(panelKey)})`);
-        return findTarget(cdp, isPanel);
-      }, POLL)
-      .toBeDefined();
-    const inPanel = await evaluatorFor(cdp, (await findTarget(cdp, isPanel)) as string);
+    const inPanel = await evaluatorFor(cdp, await showChannelsPanel(cdp, devtools, browser.extensionId, POLL));
     const shown = async () =>
       String(
         await inPanel(`JSON.stringify({

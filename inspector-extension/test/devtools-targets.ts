@@ -3,6 +3,7 @@
  * window and of the extension's panel, and `Runtime.evaluate` inside them.
  */
 import type { CDPSession } from 'playwright-core';
+import { expect } from 'vitest';
 
 /**
  * `Runtime.evaluate` in another target, through the browser session (non-flattened attach);
@@ -37,4 +38,26 @@ export async function evaluatorFor(
 export async function findTarget(cdp: CDPSession, match: (url: string) => boolean): Promise<string | undefined> {
   const { targetInfos } = await cdp.send('Target.getTargets');
   return targetInfos.find((target) => match(target.url))?.targetId;
+}
+
+/**
+ * Shows the extension's Channels panel in the DevTools window that `devtools` evaluates in, and
+ * returns the panel's target id. The panel registers once the extension's DevTools page ran, so
+ * `showPanel` is asked again until the panel's target exists (within `poll`).
+ */
+export async function showChannelsPanel(
+  cdp: CDPSession,
+  devtools: (expression: string) => Promise<unknown>,
+  extensionId: string,
+  poll: { timeout: number; interval: number },
+): Promise<string> {
+  const panelKey = `chrome-extension://${extensionId}Channels`;
+  const isPanel = (url: string) => url.endsWith('/panel.html');
+  await expect
+    .poll(async () => {
+      await devtools(`InspectorFrontendAPI.showPanel(${JSON.stringify(panelKey)})`);
+      return findTarget(cdp, isPanel);
+    }, poll)
+    .toBeDefined();
+  return (await findTarget(cdp, isPanel)) as string;
 }

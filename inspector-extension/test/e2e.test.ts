@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { evaluatorFor, findTarget } from './devtools-targets.js';
+import { evaluatorFor, findTarget, showChannelsPanel } from './devtools-targets.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
 
 /** What the fixture page exposes (fixtures/page.js). */
@@ -259,16 +259,7 @@ describe('the Channels panel in the real DevTools', () => {
     await cdp.send('Target.openDevTools', { targetId: pageTarget });
     const devtoolsTarget = await targetWhere(cdp, (url) => url.startsWith('devtools://devtools/bundled/devtools_app'));
     const devtools = await evaluatorFor(cdp, devtoolsTarget);
-    const panelKey = `chrome-extension://${browser.extensionId}Channels`;
-    // The extension's panel registers once its DevTools page ran; then showPanel opens it.
-    const isPanel = (url: string) => url.endsWith('/panel.html');
-    await expect
-      .poll(async () => {
-        await devtools(`InspectorFrontendAPI.showPanel(${JSON.stringify(panelKey)})`);
-        return findTarget(cdp, isPanel);
-      }, POLL)
-      .toBeDefined();
-    const panelTarget = await targetWhere(cdp, isPanel);
+    const panelTarget = await showChannelsPanel(cdp, devtools, browser.extensionId, POLL);
     const inPanel = await evaluatorFor(cdp, panelTarget);
     const names = () =>
       inPanel('[...document.querySelectorAll(".row .name-text")].map((e) => e.textContent).sort().join(",")');
