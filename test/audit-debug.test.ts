@@ -18,16 +18,7 @@ import {
   LIMITS,
   type SnapshotMessage,
 } from '../src/protocol.js';
-
-/** A target that records what is posted, and an EventTarget to deliver inspector messages. */
-function fakeInspector() {
-  const posted: unknown[] = [];
-  const listen = new EventTarget();
-  const say = (type: 'hello' | 'bye') =>
-    listen.dispatchEvent(new MessageEvent('message', { data: { source: INSPECTOR_SOURCE, version: 1, type } }));
-  const snapshots = () => posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
-  return { target: { postMessage: (message: unknown) => posted.push(message) }, listen, say, posted, snapshots };
-}
+import { fakeInspector } from './helpers/fake-inspector.js';
 
 /** An EventTarget that counts its `message` listeners. */
 class CountingTarget extends EventTarget {

@@ -9,24 +9,10 @@ import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/in
 import { STACK_BUDGET } from '../src/debug/snapshot.js';
 import { after, Channel, pull, select, ticker } from '../src/index.js';
 import { INSPECTOR_SOURCE, isPageToInspectorMessage, PAGE_SOURCE, type SnapshotMessage } from '../src/protocol.js';
+import { fakeInspector } from './helpers/fake-inspector.js';
 
 const hello = { source: INSPECTOR_SOURCE, version: 1, type: 'hello' } as const;
 const bye = { source: INSPECTOR_SOURCE, version: 1, type: 'bye' } as const;
-
-/** A target that records what is posted, and an EventTarget to deliver inspector messages. */
-function fakeInspector() {
-  const posted: unknown[] = [];
-  const listen = new EventTarget();
-  const say = (type: 'hello' | 'bye') =>
-    listen.dispatchEvent(new MessageEvent('message', { data: { ...hello, type } }));
-  const snapshots = () => posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
-  const target = {
-    postMessage: (message: unknown): void => {
-      posted.push(message);
-    },
-  };
-  return { target, listen, say, posted, snapshots };
-}
 
 /**
  * Two ends of a context boundary, as a page sees a `Worker` object and the worker sees its

@@ -34,16 +34,7 @@ import { clearLeaks, disableDebug, enableDebug, relayDebug, snapshot } from '../
 import { formatAge as warningAge } from '../src/debug/warn.js';
 import { Channel, merge, pull, select } from '../src/index.js';
 import { INSPECTOR_SOURCE, isPageToInspectorMessage, type SnapshotMessage } from '../src/protocol.js';
-
-/** A target that records what is posted, and an EventTarget on which the inspector speaks. */
-function fakeInspector() {
-  const posted: unknown[] = [];
-  const listen = new EventTarget();
-  const say = (type: 'hello' | 'bye') =>
-    listen.dispatchEvent(new MessageEvent('message', { data: { source: INSPECTOR_SOURCE, version: 1, type } }));
-  const snapshots = () => posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
-  return { target: { postMessage: (message: unknown) => void posted.push(message) }, listen, say, posted, snapshots };
-}
+import { fakeInspector } from './helpers/fake-inspector.js';
 
 /** Leaves an operation parked; its rejection when the test closes the channel is expected. */
 function parked(operation: Promise<unknown>): void {

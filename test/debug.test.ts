@@ -11,18 +11,9 @@ import * as esbuild from 'esbuild';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { after, Channel, from, fromEvent, pull, push, select, ticker } from '../src/index.js';
-import { INSPECTOR_SOURCE, isPageToInspectorMessage, LIMITS, type SnapshotMessage } from '../src/protocol.js';
+import { INSPECTOR_SOURCE, isPageToInspectorMessage, LIMITS } from '../src/protocol.js';
+import { fakeInspector } from './helpers/fake-inspector.js';
 import { flush } from './helpers/track.js';
-
-/** A target that records what is posted, and an EventTarget to deliver inspector messages. */
-function fakeInspector() {
-  const posted: unknown[] = [];
-  const listen = new EventTarget();
-  const say = (type: 'hello' | 'bye') =>
-    listen.dispatchEvent(new MessageEvent('message', { data: { source: INSPECTOR_SOURCE, version: 1, type } }));
-  const snapshots = () => posted.filter((m): m is SnapshotMessage => (m as SnapshotMessage).type === 'snapshot');
-  return { target: { postMessage: (message: unknown) => posted.push(message) }, listen, say, posted, snapshots };
-}
 
 /** Leaves an operation parked; its rejection when the test closes the channel is expected. */
 function parked(operation: Promise<unknown>): void {
