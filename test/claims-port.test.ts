@@ -232,6 +232,19 @@ describe('Semantic details: credit in quarters, and an acknowledgement per batch
   });
 });
 
+/**
+ * A paired stream over fake ports from an unbuffered local channel to a `fromPort` of
+ * `capacity`, whose values are being collected: `a` is the sending side's port.
+ */
+async function unbufferedStream(capacity: number) {
+  const { a, b } = fakePorts();
+  const local = new Channel<number>(0);
+  const received = collect(fromPort<number>(b, { capacity }));
+  const done = toPort(local, a);
+  await paired(b, a);
+  return { a, local, received, done };
+}
+
 // Semantic details, "`toPort` posts the batch of a turn in a task right after it … So is a batch
 // that has been collecting for 16 ms in a long turn … Looked at for each of a batch's first 32
 // values, then when its length is a power of two or a multiple of 1024 … after a burst of up to
@@ -258,12 +271,7 @@ describe('Semantic details: batching in a long turn', () => {
   });
 
   test('in a long turn, a value pushed after a computation that follows a burst of up to 32 values goes at once', async () => {
-    const { a, b } = fakePorts();
-    const local = new Channel<number>(0);
-    const remote = fromPort<number>(b, { capacity: 64 });
-    const received = collect(remote);
-    const done = toPort(local, a);
-    await paired(b, a);
+    const { a, local, received, done } = await unbufferedStream(64);
     await onStoppedClock(async (compute) => {
       // One turn: a burst of five values (lengths 1 to 5), then a value after each of three
       // computations of 20 ms (lengths 6, 1 and 1): each is posted before the next computation.
@@ -283,12 +291,7 @@ describe('Semantic details: batching in a long turn', () => {
   });
 
   test('in a long turn, a value pushed after a computation that follows a burst of more than 32 values waits for the next power of two', async () => {
-    const { a, b } = fakePorts();
-    const local = new Channel<number>(0);
-    const remote = fromPort<number>(b, { capacity: 128 });
-    const received = collect(remote);
-    const done = toPort(local, a);
-    await paired(b, a);
+    const { a, local, received, done } = await unbufferedStream(128);
     await onStoppedClock(async (compute) => {
       // A burst of 40 values (lengths 1 to 40), then values after computations of 20 ms
       // (lengths 41 to 64): the batch is looked at again at 64.
@@ -309,12 +312,7 @@ describe('Semantic details: batching in a long turn', () => {
   });
 
   test('in a long turn, a producer that pushes one value after each computation of 16 ms or more has it posted at once', async () => {
-    const { a, b } = fakePorts();
-    const local = new Channel<number>(0);
-    const remote = fromPort<number>(b, { capacity: 64 });
-    const received = collect(remote);
-    const done = toPort(local, a);
-    await paired(b, a);
+    const { a, local, received, done } = await unbufferedStream(64);
     await onStoppedClock(async (compute) => {
       await local.push(0); // the turn's first value starts its batch
       const postedAfter: number[] = [];
