@@ -5,27 +5,17 @@
  * listed as live and ageing into "stuck", while its leaks stay until Clear. As a panel tab, then
  * once inside the real DevTools. The page is fixtures/claims.js (it loads dist/: built first).
  */
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { evaluatorFor, findTarget, showChannelsPanel } from './devtools-targets.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, startServer } from './harness.mjs';
+import { row, states } from './panel-rows.js';
 
 const POLL = { timeout: 15_000, interval: 100 };
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Awaited<ReturnType<typeof launchWithExtension>>;
 let context: BrowserContext;
-
-/** Each rendered row as `label:state`, in the panel's order. */
-const states = (view: Page) =>
-  view.$$eval('.row', (rows) =>
-    rows.map((r) => `${r.querySelector('.name-text')?.textContent}:${r.querySelector('.col-state')?.textContent}`),
-  );
-
-/** The row of the channel labelled `name`. */
-function row(view: Page, name: string): Locator {
-  return view.locator('.row').filter({ has: view.locator('.name-text').getByText(name, { exact: true }) });
-}
 
 const call = (page: Page, name: 'collect' | 'stopDebug') =>
   page.evaluate((fn) => (window as unknown as Record<string, () => Promise<void> | void>)[fn]?.(), name);

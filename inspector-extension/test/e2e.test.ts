@@ -8,10 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { evaluatorFor, findTarget, showChannelsPanel } from './devtools-targets.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
+import { row, states, text } from './panel-rows.js';
 
 /** What the fixture page exposes (fixtures/page.js). */
 interface FixtureWindow {
@@ -50,15 +51,6 @@ async function quietSnapshotCount(): Promise<number> {
     if (now === count) return count;
     count = now;
   }
-}
-
-/** The row of the channel named `name` in `view`. */
-function row(view: Page, name: string): Locator {
-  return view.locator('.row').filter({ has: view.locator('.name-text').getByText(name, { exact: true }) });
-}
-
-async function text(locator: Locator): Promise<string | null> {
-  return (await locator.count()) === 0 ? null : locator.first().textContent();
 }
 
 async function openPanel(): Promise<Page> {
@@ -304,11 +296,6 @@ describe('lifecycle, frames and states', () => {
   const posted = (target: Page) => target.evaluate(() => (window as unknown as FixtureWindow).postedSnapshots);
   const restored = (target: Page) =>
     target.evaluate(() => (window as unknown as { restoredFromCache: number }).restoredFromCache);
-  const states = (view: Page) =>
-    view.$$eval('.row', (rows) =>
-      rows.map((r) => `${r.querySelector('.name-text')?.textContent}:${r.querySelector('.col-state')?.textContent}`),
-    );
-
   test('a tab without a panel has nothing kept in storage.session, however much its page posts', async () => {
     const tab = await tabWith('page.html', false);
     try {

@@ -9,10 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { evaluatorFor, findTarget, showChannelsPanel } from './devtools-targets.js';
 import { buildAll, fixturesPath, launchWithExtension, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
+import { row, states, text } from './panel-rows.js';
 
 const POLL = { timeout: 15_000, interval: 100 };
 
@@ -22,21 +23,6 @@ let context: BrowserContext;
 let page: Page;
 let tabId: number;
 let panel: Page;
-
-/** Each rendered row as `label:state`, in the panel's order. */
-const states = (view: Page) =>
-  view.$$eval('.row', (rows) =>
-    rows.map((r) => `${r.querySelector('.name-text')?.textContent}:${r.querySelector('.col-state')?.textContent}`),
-  );
-
-/** The row of the channel (or select) labelled `name`. */
-function row(view: Page, name: string): Locator {
-  return view.locator('.row').filter({ has: view.locator('.name-text').getByText(name, { exact: true }) });
-}
-
-async function text(locator: Locator): Promise<string | null> {
-  return (await locator.count()) === 0 ? null : locator.first().textContent();
-}
 
 /** The 1-based line of the fixture's source that contains `needle`. */
 function lineOf(file: string, needle: string): number {
