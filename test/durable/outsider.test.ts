@@ -7,7 +7,7 @@
  * iteration and bad input.
  */
 import { abortAllDurableObjects } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { ChannelClosedError } from 'chanasync';
 import { ChannelObject, type DurableChannelOptions, durableChannel } from 'chanasync/durable';
 import { describe, expect, test } from 'vitest';
@@ -219,6 +219,12 @@ describe('waiting pulls', () => {
     expect(await ch.pullMany(10)).toEqual([5, 6]);
   });
 
+  test('pullMany with a large max takes what there is', async () => {
+    const ch = open<number>(fresh('pull-many-large'));
+    for (let i = 0; i < 3; i++) await ch.push(i);
+    expect(await ch.pullMany(5000)).toEqual([0, 1, 2]);
+  });
+
   test('pullMany rejects a max that is not a positive integer with a RangeError', async () => {
     const ch = open<number>(fresh('pull-many-bad'));
     for (const max of [0, -1, 1.5, Number.NaN]) {
@@ -301,7 +307,38 @@ describe('signals', () => {
   });
 });
 
+describe('a caller that goes away', () => {
+  test('a request cancelled while its pull waits takes nothing: a value pushed afterwards still comes out of the next pull', async () => {
+    const name = fresh('disconnect');
+    const ch = open<string>(name);
+    const client = new AbortController();
+    const request = exports.default
+      .fetch(`http://worker/pull?name=${name}&leaseMs=200&sliceMs=100`, { signal: client.signal })
+      .catch((error: unknown) => error);
+    await until(async () => (await ch.stats()).waitingPullers === 1);
+    client.abort();
+    await request;
+    await ch.push('survivor');
+    const delivery = await ch.pullWithId({ signal: AbortSignal.timeout(10_000) });
+    expect(delivery.value).toBe('survivor');
+    expect(await ch.tryPull()).toBeUndefined();
+  });
+});
+
 describe('idempotent push and delivery ids', () => {
+  test('tryPush with an id already stored answers true and stores nothing more', async () => {
+    const ch = open<string>(fresh('try-idem'));
+    expect(await ch.tryPush('x', { id: 'once' })).toBe(true);
+    expect(await ch.tryPush('x', { id: 'once' })).toBe(true);
+    expect((await ch.stats()).size).toBe(1);
+  });
+
+  test('an empty id is refused with a TypeError', async () => {
+    const ch = open<string>(fresh('empty-id'));
+    expect((await outcome(ch.push('x', { id: '' }))).error).toBeInstanceOf(TypeError);
+    expect((await ch.stats()).size).toBe(0);
+  });
+
   test('a push retried with the same id is stored once', async () => {
     const ch = open<string>(fresh('idem'));
     await ch.push('x', { id: 'k' });
@@ -375,6 +412,15 @@ describe('close', () => {
     const { error } = await outcome(ch.pull());
     expect(error).toBeInstanceOf(ChannelClosedError);
     expect((error as ChannelClosedError).cause).toEqual({ code: 42 });
+  });
+
+  test('close(new Error(...)): the cause that comes back is an Error with that message', async () => {
+    const ch = open<number>(fresh('close-error'));
+    await ch.close(new RangeError('out of jobs'));
+    const { error } = await outcome(ch.pull());
+    const cause = (error as ChannelClosedError).cause;
+    expect(cause).toBeInstanceOf(Error);
+    expect((cause as Error).message).toBe('out of jobs');
   });
 
   test('for await ends normally after close() without a reason', async () => {
