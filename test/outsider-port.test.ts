@@ -285,6 +285,154 @@ describe('backpressure', () => {
   });
 });
 
+describe('adversarial', () => {
+  test('a remote pull aborted after its credit went out loses nothing: the value goes to the next remote pull', async () => {
+    const [a, b] = pair();
+    const local = new Channel<string>(0);
+    const done = toPort(local, a);
+    const remote = fromPort<string>(b);
+    const controller = new AbortController();
+    const first = outcome(remote.pull({ signal: controller.signal }));
+    // The push resolves once toPort pulled the value: the credit of the parked pull reached it.
+    await local.push('in flight');
+    controller.abort('changed my mind');
+    expect((await first).error).toBe('changed my mind');
+    expect(await remote.pull()).toBe('in flight');
+    local.close();
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
+  test('a value that arrived after its remote pull was aborted comes back as undelivered when the receiver closes', async () => {
+    const [a, b] = pair();
+    const local = new Channel<string>(0);
+    const done = toPort(local, a);
+    const remote = fromPort<string>(b);
+    const controller = new AbortController();
+    const first = outcome(remote.pull({ signal: controller.signal }));
+    await local.push('orphan');
+    controller.abort();
+    await first;
+    await sleep(50);
+    remote.close();
+    const result = await done;
+    const received = (await drain(remote)).values;
+    expect([...received, ...result.undelivered]).toEqual(['orphan']);
+    expect(result.sent).toBe(received.length);
+  });
+
+  test('several parked remote pulls on capacity 0 each get one value, in the order they parked', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(0);
+    const done = toPort(local, a);
+    const remote = fromPort<number>(b);
+    const pulls = [remote.pull(), remote.pull(), remote.pull()];
+    for (let i = 0; i < 3; i++) await local.push(i);
+    expect(await Promise.all(pulls)).toEqual([0, 1, 2]);
+    local.close();
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+  });
+
+  test('two toPort streams reading one local channel to two ports: each value goes to exactly one of them', async () => {
+    const [a1, b1] = pair();
+    const [a2, b2] = pair();
+    const local = new Channel<number>(4);
+    const d1 = toPort(local, a1);
+    const d2 = toPort(local, a2);
+    const r1 = drain(fromPort<number>(b1, { capacity: 2 }));
+    const r2 = drain(fromPort<number>(b2, { capacity: 2 }));
+    for (let i = 0; i < 100; i++) await local.push(i);
+    local.close();
+    const [x, y] = await Promise.all([r1, r2]);
+    expect([...x.values, ...y.values].sort((p, q) => p - q)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const [s1, s2] = await Promise.all([d1, d2]);
+    expect(s1.sent + s2.sent).toBe(100);
+  });
+
+  test('ten thousand values through a small window arrive in order, each once', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(16);
+    const done = toPort(local, a);
+    const remote = fromPort<number>(b, { capacity: 16 });
+    const received = drain(remote);
+    for (let i = 0; i < 10_000; i++) await local.push(i);
+    local.close();
+    const { values } = await received;
+    expect(values.length).toBe(10_000);
+    expect(values.every((v, i) => v === i)).toBe(true);
+    expect(await done).toEqual({ sent: 10_000, undelivered: [] });
+  });
+
+  test('a second toPort or fromPort of the same name on the same port is refused with a TypeError (README Semantic details)', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(1);
+    const first = toPort(local, a, { name: 'dup' });
+    const { error } = await outcome(toPort(new Channel<number>(1), a, { name: 'dup' }));
+    expect(error).toBeInstanceOf(TypeError);
+    const remote = fromPort<number>(b, { name: 'dup', capacity: 1 });
+    expect(() => fromPort<number>(b, { name: 'dup' })).toThrow(TypeError);
+    await local.push(1);
+    expect(await remote.pull()).toBe(1);
+    local.close();
+    expect(await first).toEqual({ sent: 1, undelivered: [] });
+  });
+
+  test('a transfer function that throws loses no value', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(2);
+    const done = outcome(
+      toPort(local, a, {
+        transfer: () => {
+          throw new Error('cannot list');
+        },
+      }),
+    );
+    fromPort<number>(b, { capacity: 2 });
+    await local.push(1);
+    local.close();
+    const result = await done;
+    const report = (result.value ?? result.error) as { sent?: number; undelivered?: unknown[] };
+    expect([report.sent, report.undelivered]).toEqual([0, [1]]);
+  });
+
+  test('a local channel closed with a reason before toPort and empty closes the remote channel with that reason', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(1);
+    local.close('nothing to do');
+    const done = toPort(local, a);
+    const remote = fromPort<number>(b);
+    expect(await drain(remote)).toEqual({ values: [], error: 'nothing to do' });
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+  });
+
+  test('a receiver that does not pull learns of the close within the heartbeat tick (README: no credit, no parked pull)', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(0);
+    const done = toPort(local, a);
+    const remote = fromPort<number>(b);
+    const first = remote.pull();
+    await local.push(1);
+    expect(await first).toBe(1);
+    local.close();
+    const start = Date.now();
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+    expect(remote.closed).toBe(true);
+    expect(Date.now() - start).toBeLessThan(3000);
+  });
+
+  test('when the other end of the MessageChannel is closed, toPort settles instead of waiting forever', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(2);
+    local.pushNowait(1);
+    const done = toPort(local, a);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    await until(() => remote.size === 1);
+    b.close();
+    const result = await outcome(done);
+    expect(result.value ?? result.error).toBeDefined();
+    expect(local.size + (result.value?.sent ?? 0) + (result.value?.undelivered.length ?? 0)).toBe(1);
+  }, 20_000);
+});
+
 describe('batching and transfer', () => {
   test('values pulled in the same turn travel in few messages, not one per value', async () => {
     const [a, b] = pair();
