@@ -6,9 +6,13 @@
  * throttle, only changes, window or not), foreign messages, bad options, and waits explained by
  * input. Leaks (which need the garbage collector) are in outsider-debug.gc.test.ts.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { after as afterMs, Channel, fromEvent, pull, push, select, ticker } from 'chanasync';
-import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
+import { disableDebug, enableDebug, relayDebug, snapshot } from 'chanasync/debug';
 import { fromPort } from 'chanasync/port';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
@@ -492,5 +496,70 @@ describe('idle is not stuck: waits explained by input', () => {
     older.close();
     newer.close();
     await Promise.all([a, b]);
+  });
+});
+
+describe('channels in another context', () => {
+  test('a worker that enables debug mode shows its channels in the page, tagged with its context', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outsider-debug-'));
+    const dist = (file: string) => pathToFileURL(join(import.meta.dirname, '..', 'dist', file)).href;
+    const script = join(dir, 'worker.mjs');
+    writeFileSync(
+      script,
+      `import { workerData } from 'node:worker_threads';
+import { Channel } from ${JSON.stringify(dist('index.js'))};
+import { enableDebug } from ${JSON.stringify(dist('debug.js'))};
+const port = workerData.port;
+enableDebug({ target: port, listen: port, intervalMs: 10 });
+const jobs = new Channel(0, { name: 'worker-jobs' });
+jobs.pull(); // parked for good
+setInterval(() => {}, 1000);
+`,
+    );
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(script, { workerData: { port: port2 }, transferList: [port2] });
+    const r = recorder();
+    const listen = new EventTarget();
+    const stop = relayDebug(port1 as unknown as Parameters<typeof relayDebug>[0], {
+      target: r.target,
+      listen,
+      url: 'worker://jobs',
+    });
+    try {
+      say(listen, hello);
+      const deadline = Date.now() + 10_000;
+      const found = () =>
+        r.snapshots().find((m) => m.channels.some((c) => c.name === 'worker-jobs' && c.pullers.length === 1));
+      while (!found() && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const message = found();
+      expect(message?.context).toMatchObject({ kind: 'worker', url: 'worker://jobs' });
+      expect(message?.channels.find((c) => c.name === 'worker-jobs')?.pullers).toEqual([
+        { kind: 'pull', since: expect.any(Number) },
+      ]);
+    } finally {
+      stop();
+      await worker.terminate();
+      port1.close();
+    }
+  });
+
+  test('enableDebug() with no options works where globalThis cannot post (Node): snapshot() still answers', () => {
+    expect(() => enableDebug()).not.toThrow();
+    new Channel(1, { name: 'no-transport' });
+    expect(snapshot().channels.map((c) => c.name)).toEqual(['no-transport']);
+  });
+
+  test('enableDebug called again starts over with the new options', () => {
+    const first = recorder();
+    const second = recorder();
+    enableDebug({ target: first.target, listen: new EventTarget() });
+    new Channel(1, { name: 'kept' });
+    enableDebug({ target: second.target, listen: new EventTarget(), stacks: true });
+    const fresh = new Channel(1, { name: 'fresh' });
+    expect(second.messages().map((m) => m.type)).toEqual(['announce']);
+    expect(typeof entry('fresh')?.createdAt).toBe('string');
+    expect(fresh.name).toBe('fresh');
   });
 });
