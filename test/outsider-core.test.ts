@@ -28,6 +28,7 @@ import {
   ticker,
 } from 'chanasync';
 import { build } from 'esbuild';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { openStaticPage } from './helpers/static-page.js';
 
@@ -2459,5 +2460,272 @@ describe('Packaging', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('more edge cases', () => {
+  test('stats() returns a snapshot that later operations do not change', () => {
+    const channel = new Channel<number>(2);
+    const before = channel.stats();
+    channel.pushNowait(1);
+    expect(before.size).toBe(0);
+    expect(channel.stats().size).toBe(1);
+  });
+
+  test('a closed channel still reports its buffered values in size, full and empty', () => {
+    const channel = new Channel<number>(2);
+    channel.pushNowait(1);
+    channel.pushNowait(2);
+    channel.close();
+    expect([channel.size, channel.full, channel.empty, channel.closed]).toEqual([2, true, false, true]);
+  });
+
+  test('a capacity of Number.MAX_SAFE_INTEGER is a valid buffered channel', () => {
+    const channel = new Channel<number>(Number.MAX_SAFE_INTEGER);
+    channel.pushNowait(1);
+    expect(channel.capacity).toBe(Number.MAX_SAFE_INTEGER);
+    expect(channel.full).toBe(false);
+  });
+
+  test('a parked select push case and a parked push are served in the order they parked', async () => {
+    const channel = new Channel<number>();
+    const plain = channel.push(1);
+    const selected = select([push(channel, 2)]);
+    const plain2 = channel.push(3);
+    await turn();
+    expect([await channel.pull(), await channel.pull(), await channel.pull()]).toEqual([1, 2, 3]);
+    await Promise.all([plain, selected, plain2]);
+  });
+
+  test('a parked select pull case and a parked pull are served in the order they parked', async () => {
+    const channel = new Channel<number>();
+    const plain = channel.pull();
+    const selected = select([pull(channel)]);
+    await turn();
+    channel.pushNowait(1);
+    channel.pushNowait(2);
+    expect(await plain).toBe(1);
+    expect((await selected).value).toBe(2);
+  });
+
+  test('pushAll hands values straight to parked pullers of an unbuffered channel', async () => {
+    const channel = new Channel<number>();
+    const pulls = [channel.pull(), channel.pull()];
+    await turn();
+    await channel.pushAll([1, 2]);
+    expect(await Promise.all(pulls)).toEqual([1, 2]);
+  });
+
+  test('pullMany takes the value of a parked select push case', async () => {
+    const channel = new Channel<number>();
+    const pending = select([push(channel, 1)]);
+    const plain = channel.push(2);
+    await turn();
+    expect(await channel.pullMany(5)).toEqual([1, 2]);
+    expect((await pending).index).toBe(0);
+    await plain;
+  });
+
+  test('pullMany with a huge max takes everything available', async () => {
+    const channel = new Channel<number>(3);
+    channel.pushNowait(1);
+    channel.pushNowait(2);
+    expect(await channel.pullMany(1e9)).toEqual([1, 2]);
+  });
+
+  test('Channel.from with capacity 0 reads its source only for a waiting pull', async () => {
+    let produced = 0;
+    function* gen(): Generator<number> {
+      for (;;) yield produced++;
+    }
+    const channel = Channel.from(gen(), { capacity: 0 });
+    await turns(5);
+    expect(produced).toBe(0);
+    expect(await channel.pull()).toBe(0);
+    await turns(5);
+    expect(produced).toBe(1);
+    channel.close();
+  });
+
+  test('merge of many unbuffered producers loses nothing and keeps each producer in order', async () => {
+    const inputs = [new Channel<string>(), new Channel<string>(), new Channel<string>()];
+    const merged = merge(...inputs);
+    const producers = inputs.map(async (input, p) => {
+      for (let i = 0; i < 200; i++) await input.push(`${p}:${i}`);
+      input.close();
+    });
+    const values = await drain(merged);
+    await Promise.all(producers);
+    expect(values).toHaveLength(600);
+    for (let p = 0; p < 3; p++) {
+      expect(values.filter((v) => v.startsWith(`${p}:`))).toEqual(Array.from({ length: 200 }, (_, i) => `${p}:${i}`));
+    }
+  });
+
+  test('broadcast delivers the same object to every subscriber', async () => {
+    const source = new Channel<object>(1);
+    const hub = broadcast(source);
+    const a = hub.subscribe();
+    const b = hub.subscribe();
+    const value = { id: 1 };
+    await source.push(value);
+    expect(await a.pull()).toBe(value);
+    expect(await b.pull()).toBe(value);
+    hub.close();
+  });
+
+  test('subscribe() after the source ended returns a closed channel (README: with the source reason)', async () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const first = hub.subscribe();
+    const reason = new Error('over');
+    source.close(reason);
+    await rejection(first.pull());
+    const late = hub.subscribe();
+    expect(late.closed).toBe(true);
+    expect(((await rejection(late.pull())) as Error).cause).toBe(reason);
+  });
+
+  test('an unbounded subscriber never holds the broadcast back', async () => {
+    const source = Channel.from([1, 2, 3, 4, 5]);
+    const hub = broadcast(source);
+    const unbounded = hub.subscribe({ capacity: Infinity });
+    const reader = hub.subscribe();
+    expect(await drain(reader)).toEqual([1, 2, 3, 4, 5]);
+    expect(unbounded.size).toBe(5);
+  });
+
+  test.each([Number.NaN, Infinity, -Infinity])('after(%s) throws a RangeError (README)', (ms) => {
+    expect(() => afterMs(ms)).toThrow(RangeError);
+  });
+
+  test('after(0) delivers on a later timer turn, not synchronously (README)', async () => {
+    const channel = afterMs(0);
+    expect(channel.size).toBe(0);
+    expect(typeof (await channel.pull())).toBe('number');
+  });
+
+  test('a pull that resolves lets its continuation push into the same channel without losing order', async () => {
+    const channel = new Channel<number>(1);
+    const order: number[] = [];
+    const consumer = channel.pull().then(async (v) => {
+      order.push(v);
+      await channel.push(v + 100);
+    });
+    await channel.push(1);
+    await consumer;
+    order.push(await channel.pull());
+    expect(order).toEqual([1, 101]);
+  });
+
+  test('closing the channel from an abort listener of the push signal leaves no waiter and delivers nothing', async () => {
+    const channel = new Channel<number>();
+    const ac = new AbortController();
+    ac.signal.addEventListener('abort', () => channel.close());
+    const parked = channel.push(1, { signal: ac.signal });
+    await turn();
+    ac.abort('r');
+    const error = await rejection(parked);
+    expect(error === 'r' || error instanceof ChannelClosedError).toBe(true);
+    expect(channel.stats()).toMatchObject({ waitingPushers: 0, size: 0 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('nothing is lost, duplicated or reordered (model check)', () => {
+  type Command =
+    | { kind: 'push'; abortable: boolean }
+    | { kind: 'pull'; abortable: boolean }
+    | { kind: 'pullMany'; max: number }
+    | { kind: 'tryPush' }
+    | { kind: 'tryPull' }
+    | { kind: 'abort'; which: number }
+    | { kind: 'turn' }
+    | { kind: 'close' };
+
+  const command: fc.Arbitrary<Command> = fc.oneof(
+    fc.record({ kind: fc.constant('push' as const), abortable: fc.boolean() }),
+    fc.record({ kind: fc.constant('pull' as const), abortable: fc.boolean() }),
+    fc.record({ kind: fc.constant('pullMany' as const), max: fc.integer({ min: 1, max: 4 }) }),
+    fc.record({ kind: fc.constant('tryPush' as const) }),
+    fc.record({ kind: fc.constant('tryPull' as const) }),
+    fc.record({ kind: fc.constant('abort' as const), which: fc.nat() }),
+    fc.record({ kind: fc.constant('turn' as const) }),
+    fc.constantFrom({ kind: 'close' as const }),
+  );
+
+  test('every value whose push committed is pulled exactly once, in push order; no other value is pulled', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, 1, 2, 3, Infinity),
+        fc.array(command, { maxLength: 40 }),
+        async (capacity, commands) => {
+          const channel = new Channel<number>(capacity);
+          const committed = new Set<number>();
+          // what each taker got, by the order the takers were called: FIFO among takers and
+          // among values means that, read in that order, the values come in push order
+          const taken: number[][] = [];
+          const controllers: AbortController[] = [];
+          const settling: Promise<unknown>[] = [];
+          let next = 0;
+          for (const c of commands) {
+            if (c.kind === 'push') {
+              const v = next++;
+              const ac = c.abortable ? new AbortController() : undefined;
+              if (ac) controllers.push(ac);
+              settling.push(
+                channel.push(v, { signal: ac?.signal }).then(
+                  () => committed.add(v),
+                  () => {},
+                ),
+              );
+            } else if (c.kind === 'pull') {
+              const ac = c.abortable ? new AbortController() : undefined;
+              if (ac) controllers.push(ac);
+              const slot: number[] = [];
+              taken.push(slot);
+              settling.push(
+                channel.pull({ signal: ac?.signal }).then(
+                  (v) => slot.push(v),
+                  () => {},
+                ),
+              );
+            } else if (c.kind === 'pullMany') {
+              const slot: number[] = [];
+              taken.push(slot);
+              settling.push(
+                channel.pullMany(c.max).then(
+                  (vs) => slot.push(...vs),
+                  () => {},
+                ),
+              );
+            } else if (c.kind === 'tryPush') {
+              const v = next++;
+              if (channel.tryPush(v)) committed.add(v);
+            } else if (c.kind === 'tryPull') {
+              const v = channel.tryPull();
+              taken.push(v === undefined ? [] : [v]);
+            } else if (c.kind === 'abort') {
+              controllers[c.which % Math.max(1, controllers.length)]?.abort();
+            } else if (c.kind === 'turn') {
+              await turn();
+            } else {
+              channel.close();
+            }
+          }
+          await turn();
+          channel.close();
+          await Promise.all(settling);
+          const rest: number[] = [];
+          for (let v = channel.tryPull(); v !== undefined; v = channel.tryPull()) rest.push(v);
+          taken.push(rest);
+          expect(channel.stats()).toMatchObject({ size: 0, waitingPushers: 0, waitingPullers: 0 });
+          const delivered = taken.flat();
+          expect(delivered).toEqual([...committed].sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
