@@ -6,6 +6,7 @@
  * throttle, only changes, window or not), foreign messages, bad options, and waits explained by
  * input. Leaks (which need the garbage collector) are in outsider-debug.gc.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { after as afterMs, Channel, fromEvent, pull, push, select, ticker } from 'chanasync';
 import { disableDebug, enableDebug, relayDebug, snapshot } from 'chanasync/debug';
 import { fromPort } from 'chanasync/port';
+import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
 afterEach(() => {
@@ -61,6 +63,55 @@ describe('off by default', () => {
     expect(entry('before')).toBeUndefined();
     expect(entry('after')).toBeDefined();
     expect(later.name).toBe('after');
+  });
+});
+
+describe('free when off', () => {
+  test('with debug never enabled, channel operations read no clock and capture no stack', () => {
+    const index = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href;
+    const script = `
+      let clock = 0, stacks = 0;
+      const now = Date.now; Date.now = () => { clock++; return now(); };
+      const perf = performance.now.bind(performance); performance.now = () => { clock++; return perf(); };
+      const capture = Error.captureStackTrace; Error.captureStackTrace = (...a) => { stacks++; return capture(...a); };
+      const RealError = Error;
+      globalThis.Error = new Proxy(RealError, { construct(t, a, n) { stacks++; return Reflect.construct(t, a, n); } });
+      const { Channel, select, pull, push } = await import(${JSON.stringify(index)});
+      const before = [clock, stacks];
+      const ch = new Channel(0, { name: 'quiet' });
+      const other = new Channel(1);
+      for (let i = 0; i < 50; i++) {
+        const p = ch.pull();
+        await ch.push(i);
+        await p;
+        const s = select([pull(ch), push(other, i)]);
+        await s;
+        other.pullNowait();
+      }
+      const c = new Channel(0); const q = c.pull().catch(() => {}); c.close(); await q;
+      console.log(JSON.stringify({ clock: clock - before[0] }));
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ clock: 0 });
+  });
+
+  test('a bundle that imports only the core contains none of the debug code', async () => {
+    const result = await esbuild.build({
+      stdin: {
+        contents: "import { Channel, select } from 'chanasync'; console.log(Channel, select);",
+        resolveDir: import.meta.dirname,
+      },
+      bundle: true,
+      format: 'esm',
+      write: false,
+      minify: false,
+    });
+    const code = result.outputFiles[0]?.text ?? '';
+    expect(code.length).toBeGreaterThan(0);
+    expect(code).not.toContain('chanasync-inspector');
+    expect(code).not.toContain('announce');
+    expect(code).not.toContain('leaked');
   });
 });
 
