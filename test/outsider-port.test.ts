@@ -667,6 +667,14 @@ describe('multiplexing by name', () => {
     expect(await d2).toEqual({ sent: 3, undelivered: [] });
   });
 
+  test('the receiving channel is labelled with the stream name', async () => {
+    const [, b] = pair();
+    const remote = fromPort<number>(b, { name: 'labelled' });
+    expect(remote.name).toBe('labelled');
+    expect(remote.capacity).toBe(0);
+    remote.close();
+  });
+
   test('the default name is the empty string: toPort without a name pairs with fromPort named ""', async () => {
     const [a, b] = pair();
     const local = new Channel<number>(1);

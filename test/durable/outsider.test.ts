@@ -8,7 +8,7 @@
  */
 import { abortAllDurableObjects } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { ChannelClosedError } from 'chanasync';
+import { ChannelClosedError, pull, select } from 'chanasync';
 import { ChannelObject, type DurableChannelOptions, durableChannel } from 'chanasync/durable';
 import { describe, expect, test } from 'vitest';
 
@@ -516,6 +516,16 @@ describe('stats and iteration', () => {
     }
     await sleep(50);
     expect(await ch.pullMany(10)).toEqual([1, 2]);
+  });
+});
+
+describe('out of scope', () => {
+  test('select over a durable channel is refused with a TypeError, consuming nothing', async () => {
+    const ch = open<number>(fresh('select'));
+    await ch.push(1);
+    const { error } = await outcome((async () => select([pull(ch as unknown as Parameters<typeof pull>[0])]))());
+    expect(error).toBeInstanceOf(TypeError);
+    expect(await ch.pull()).toBe(1);
   });
 });
 
