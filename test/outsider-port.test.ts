@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { Channel, ChannelClosedError, ChannelError, pull, select } from 'chanasync';
+import { Channel, ChannelClosedError, ChannelError, from, merge, pull, select } from 'chanasync';
 import { fromPort, type PortLike, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, test } from 'vitest';
 
@@ -346,6 +346,53 @@ describe('adversarial', () => {
     expect([...x.values, ...y.values].sort((p, q) => p - q)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     const [s1, s2] = await Promise.all([d1, d2]);
     expect(s1.sent + s2.sent).toBe(100);
+  });
+
+  test('an endless lazy source (Channel.from of a generator) is sent as far as the receiver asks, and no further', async () => {
+    const [a, b] = pair();
+    let produced = 0;
+    function* naturals() {
+      for (let i = 0; ; i++) {
+        produced = i + 1;
+        yield i;
+      }
+    }
+    const local = from(naturals(), { capacity: 1 });
+    const done = toPort(local, a);
+    const remote = fromPort<number>(b, { capacity: 4 });
+    const got: number[] = [];
+    for await (const v of remote) {
+      got.push(v);
+      if (got.length === 10) break;
+    }
+    remote.close();
+    const result = await done;
+    expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Everything the generator produced is received, in the receiver's buffer, undelivered or still local.
+    const rest = [...(await drain(remote)).values, ...result.undelivered];
+    expect([...got, ...rest]).toEqual(Array.from({ length: got.length + rest.length }, (_, i) => i));
+    expect(produced).toBeLessThanOrEqual(10 + 4 + 1 + 1);
+    local.close();
+  });
+
+  test('a merged channel can be sent: each input keeps its order on the other side', async () => {
+    const [a, b] = pair();
+    const x = new Channel<string>(2);
+    const y = new Channel<string>(2);
+    const done = toPort(merge(x, y), a);
+    const remote = fromPort<string>(b, { capacity: 3 });
+    const received = drain(remote);
+    for (let i = 0; i < 20; i++) {
+      await x.push(`x${i}`);
+      await y.push(`y${i}`);
+    }
+    x.close();
+    y.close();
+    const { values, error } = await received;
+    expect(error).toBeUndefined();
+    expect(values.filter((v) => v.startsWith('x'))).toEqual(Array.from({ length: 20 }, (_, i) => `x${i}`));
+    expect(values.filter((v) => v.startsWith('y'))).toEqual(Array.from({ length: 20 }, (_, i) => `y${i}`));
+    expect(await done).toEqual({ sent: 40, undelivered: [] });
   });
 
   test('ten thousand values through a small window arrive in order, each once', async () => {
