@@ -678,6 +678,33 @@ describe('signal', () => {
     expect([...result.undelivered, ...drainNow(local)]).toEqual([2, 3, 4]);
   });
 
+  test('aborting a toPort whose receiver never answered settles it promptly with nothing sent or pulled', async () => {
+    const [a] = pair();
+    const local = new Channel<number>(2);
+    local.pushNowait(1);
+    const controller = new AbortController();
+    const done = toPort(local, a, { signal: controller.signal });
+    await sleep(20);
+    controller.abort();
+    const start = Date.now();
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+    expect(Date.now() - start).toBeLessThan(2000);
+    expect(local.size).toBe(1);
+  });
+
+  test('aborting after everything was delivered and the local channel closed changes nothing', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(2);
+    const controller = new AbortController();
+    const done = toPort(local, a, { signal: controller.signal });
+    const remote = fromPort<number>(b, { capacity: 2 });
+    await local.push(1);
+    local.close();
+    expect(await drain(remote)).toEqual({ values: [1], error: undefined });
+    controller.abort();
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
   test('an already aborted signal pulls nothing from the local channel', async () => {
     const [a, b] = pair();
     const local = new Channel<number>(3);
