@@ -2639,6 +2639,9 @@ describe('nothing is lost, duplicated or reordered (model check)', () => {
     | { kind: 'pull'; abortable: boolean }
     | { kind: 'pullMany'; max: number }
     | { kind: 'tryPush' }
+    | { kind: 'pushAll'; count: number; abortable: boolean }
+    | { kind: 'selectPush'; abortable: boolean }
+    | { kind: 'selectPull'; abortable: boolean }
     | { kind: 'tryPull' }
     | { kind: 'abort'; which: number }
     | { kind: 'turn' }
@@ -2649,13 +2652,20 @@ describe('nothing is lost, duplicated or reordered (model check)', () => {
     fc.record({ kind: fc.constant('pull' as const), abortable: fc.boolean() }),
     fc.record({ kind: fc.constant('pullMany' as const), max: fc.integer({ min: 1, max: 4 }) }),
     fc.record({ kind: fc.constant('tryPush' as const) }),
+    fc.record({
+      kind: fc.constant('pushAll' as const),
+      count: fc.integer({ min: 0, max: 4 }),
+      abortable: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant('selectPush' as const), abortable: fc.boolean() }),
+    fc.record({ kind: fc.constant('selectPull' as const), abortable: fc.boolean() }),
     fc.record({ kind: fc.constant('tryPull' as const) }),
     fc.record({ kind: fc.constant('abort' as const), which: fc.nat() }),
     fc.record({ kind: fc.constant('turn' as const) }),
     fc.constantFrom({ kind: 'close' as const }),
   );
 
-  test('every value whose push committed is pulled exactly once, in push order; no other value is pulled', async () => {
+  test('every value whose push committed (push, tryPush, pushAll, select) is taken exactly once, in push order; no other value is taken', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(0, 1, 2, 3, Infinity),
@@ -2663,6 +2673,9 @@ describe('nothing is lost, duplicated or reordered (model check)', () => {
         async (capacity, commands) => {
           const channel = new Channel<number>(capacity);
           const committed = new Set<number>();
+          // pushAll offers its next value only once the previous one committed (as consecutive
+          // `await push(v)`), so its values keep their own order but may interleave with others
+          const batches: number[][] = [];
           // what each taker got, by the order the takers were called: FIFO among takers and
           // among values means that, read in that order, the values come in push order
           const taken: number[][] = [];
@@ -2700,6 +2713,45 @@ describe('nothing is lost, duplicated or reordered (model check)', () => {
                   () => {},
                 ),
               );
+            } else if (c.kind === 'pushAll') {
+              const values = Array.from({ length: c.count }, () => next++);
+              batches.push(values);
+              const ac = c.abortable ? new AbortController() : undefined;
+              if (ac) controllers.push(ac);
+              settling.push(
+                channel.pushAll(values, { signal: ac?.signal }).then(
+                  () => {
+                    for (const v of values) committed.add(v);
+                  },
+                  (error: { pushed?: unknown }) => {
+                    expect(typeof error.pushed).toBe('number');
+                    for (const v of values.slice(0, error.pushed as number)) committed.add(v);
+                  },
+                ),
+              );
+            } else if (c.kind === 'selectPush') {
+              const v = next++;
+              const ac = c.abortable ? new AbortController() : undefined;
+              if (ac) controllers.push(ac);
+              settling.push(
+                select([push(channel, v)], { signal: ac?.signal }).then(
+                  () => committed.add(v),
+                  () => {},
+                ),
+              );
+            } else if (c.kind === 'selectPull') {
+              const ac = c.abortable ? new AbortController() : undefined;
+              if (ac) controllers.push(ac);
+              const slot: number[] = [];
+              taken.push(slot);
+              settling.push(
+                select([pull(channel)], { signal: ac?.signal }).then(
+                  (result) => {
+                    if (result.ok) slot.push(result.value as number);
+                  },
+                  () => {},
+                ),
+              );
             } else if (c.kind === 'tryPush') {
               const v = next++;
               if (channel.tryPush(v)) committed.add(v);
@@ -2722,10 +2774,180 @@ describe('nothing is lost, duplicated or reordered (model check)', () => {
           taken.push(rest);
           expect(channel.stats()).toMatchObject({ size: 0, waitingPushers: 0, waitingPullers: 0 });
           const delivered = taken.flat();
-          expect(delivered).toEqual([...committed].sort((a, b) => a - b));
+          const ascending = (values: number[]): number[] => [...values].sort((a, b) => a - b);
+          expect(ascending(delivered)).toEqual(ascending([...committed]));
+          const batched = new Set(batches.flat());
+          const single = delivered.filter((v) => !batched.has(v));
+          expect(single).toEqual(ascending(single));
+          for (const batch of batches) {
+            const got = delivered.filter((v) => batch.includes(v));
+            expect(got).toEqual(batch.slice(0, got.length));
+          }
         },
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('crossing selects, reentrancy and concurrent iterators', () => {
+  test('two selects crossing on two unbuffered channels each commit exactly one matching case', async () => {
+    for (let round = 0; round < 40; round++) {
+      const x = new Channel<number>();
+      const y = new Channel<number>();
+      const a = select([push(x, 1), pull(y)]);
+      const b = select([push(y, 2), pull(x)]);
+      const [ra, rb] = await Promise.all([a, b]);
+      if (ra.index === 0) expect(rb).toEqual({ index: 1, channel: x, value: 1, ok: true });
+      else
+        expect([ra, rb]).toEqual([
+          { index: 1, channel: y, value: 2, ok: true },
+          { index: 0, channel: y, value: undefined, ok: true },
+        ]);
+      for (const c of [x, y]) expect(stuckWaiters(c)).toEqual({ pushers: 0, pullers: 0 });
+    }
+  });
+
+  test('two push cases on one channel deliver exactly one value', async () => {
+    const channel = new Channel<number>();
+    const pending = select([push(channel, 1), push(channel, 2)]);
+    await turn();
+    const value = await channel.pull();
+    const result = await pending;
+    expect(value).toBe(result.index + 1);
+    expect(stuckWaiters(channel)).toEqual({ pushers: 0, pullers: 0 });
+  });
+
+  test('a value pushed from an abort listener that runs before the pull sees the abort is not lost', async () => {
+    const channel = new Channel<number>();
+    const ac = new AbortController();
+    let pushed = false;
+    ac.signal.addEventListener('abort', () => {
+      pushed = channel.tryPush(1);
+    });
+    const parked = channel.pull({ signal: ac.signal }).then(
+      (v) => ({ value: v }),
+      (e: unknown) => ({ error: e }),
+    );
+    await turn();
+    ac.abort('stop');
+    const outcome = await parked;
+    if (pushed) expect(outcome).toEqual({ value: 1 });
+    else expect(outcome).toEqual({ error: 'stop' });
+    expect(stuckWaiters(channel)).toEqual({ pushers: 0, pullers: 0 });
+  });
+
+  test('a value pushed from an abort listener of a waiting select is not lost', async () => {
+    const channel = new Channel<number>();
+    const ac = new AbortController();
+    let pushed = false;
+    ac.signal.addEventListener('abort', () => {
+      pushed = channel.tryPush(1);
+    });
+    const parked = select([pull(channel)], { signal: ac.signal }).then(
+      (r) => ({ value: r.value }),
+      (e: unknown) => ({ error: e }),
+    );
+    await turn();
+    ac.abort('stop');
+    const outcome = await parked;
+    if (pushed) expect(outcome).toEqual({ value: 1 });
+    else expect(outcome).toEqual({ error: 'stop' });
+  });
+
+  test('next() called twice on one iterator without awaiting gets two values in order', async () => {
+    const channel = new Channel<number>();
+    const iterator = channel[Symbol.asyncIterator]();
+    const first = iterator.next();
+    const second = iterator.next();
+    await turn();
+    channel.pushNowait(1);
+    await turn();
+    channel.pushNowait(2);
+    expect(await first).toEqual({ value: 1, done: false });
+    expect(await second).toEqual({ value: 2, done: false });
+    channel.close();
+    expect(await iterator.next()).toEqual({ value: undefined, done: true });
+  });
+
+  test('a channel can be iterated again after a for await loop ended by close: it ends at once', async () => {
+    const channel = new Channel<number>();
+    channel.close();
+    expect(await drain(channel)).toEqual([]);
+    expect(await drain(channel)).toEqual([]);
+  });
+
+  test('closing the channel inside a pull continuation still rejects the parked pushers that follow', async () => {
+    const channel = new Channel<number>();
+    const first = channel.push(1);
+    const second = channel.push(2);
+    await turn();
+    const pulled = channel.pull().then((v) => {
+      channel.close();
+      return v;
+    });
+    expect(await pulled).toBe(1);
+    await first;
+    expect(await rejection(second)).toBeInstanceOf(ChannelClosedError);
+  });
+});
+
+describe('drop modes against a model', () => {
+  test.each(['drop-oldest', 'drop-newest'] as const)('%s matches a sliding or dropping array buffer', (overflow) => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(fc.boolean(), { maxLength: 60 }), (capacity, ops) => {
+        const channel = new Channel<number>(capacity, { overflow });
+        const model: number[] = [];
+        let next = 0;
+        for (const isPush of ops) {
+          if (isPush) {
+            const v = next++;
+            channel.pushNowait(v);
+            if (model.length < capacity) model.push(v);
+            else if (overflow === 'drop-oldest') {
+              model.shift();
+              model.push(v);
+            }
+          } else {
+            expect(channel.tryPull()).toBe(model.shift());
+          }
+          expect(channel.size).toBe(model.length);
+        }
+      }),
+    );
+  });
+});
+
+describe('Packaging entries', () => {
+  test('chanasync/debug resolves to the debug entry', async () => {
+    const debug = await import('chanasync/debug');
+    expect(typeof debug.enableDebug).toBe('function');
+    expect(typeof debug.disableDebug).toBe('function');
+    expect(typeof debug.snapshot).toBe('function');
+  });
+
+  test('the main entry exports the whole core API', async () => {
+    const api = await import('chanasync');
+    for (const name of [
+      'Channel',
+      'select',
+      'selectNowait',
+      'pull',
+      'push',
+      'after',
+      'ticker',
+      'broadcast',
+      'fromEvent',
+      'merge',
+      'ChannelError',
+      'ChannelClosedError',
+      'ChannelFullError',
+      'ChannelEmptyError',
+    ]) {
+      expect({ name, type: typeof (api as Record<string, unknown>)[name] }).toEqual({ name, type: 'function' });
+    }
+    expect(typeof api.Channel.from).toBe('function');
+    expect(typeof api.Channel.prototype.toReadableStream).toBe('function');
   });
 });
