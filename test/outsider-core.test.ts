@@ -2951,3 +2951,82 @@ describe('Packaging entries', () => {
     expect(typeof api.Channel.prototype.toReadableStream).toBe('function');
   });
 });
+
+describe('interop loses nothing when a consumer stops', () => {
+  test('closing a merged channel leaves the values it did not take in its inputs', async () => {
+    const input = new Channel<number>(5);
+    for (let i = 0; i < 5; i++) input.pushNowait(i);
+    const merged = merge(input);
+    expect(await merged.pull()).toBe(0);
+    merged.close();
+    await turns(5);
+    const inMerged = await drain(merged);
+    const left: number[] = [];
+    for (let v = input.tryPull(); v !== undefined; v = input.tryPull()) left.push(v);
+    expect([0, ...inMerged, ...left]).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test('closing a Channel.from channel cancels its ReadableStream source', async () => {
+    let cancelled = false;
+    let n = 0;
+    const stream = new ReadableStream<number>({
+      pull(controller) {
+        controller.enqueue(n++);
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const channel = Channel.from(stream, { capacity: 1 });
+    expect(await channel.pull()).toBe(0);
+    channel.close();
+    await turns(5);
+    expect(cancelled).toBe(true);
+  });
+
+  test('a source whose first next() throws closes the channel with that error', async () => {
+    const boom = new Error('first');
+    const source: Iterable<number> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          throw boom;
+        },
+      }),
+    };
+    const error = await rejection(drain(Channel.from(source)));
+    expect(error).toBe(boom);
+  });
+
+  test('Channel.from with an already aborted signal reads nothing from its source', async () => {
+    let produced = 0;
+    function* gen(): Generator<number> {
+      for (;;) yield produced++;
+    }
+    const channel = Channel.from(gen(), { signal: AbortSignal.abort() });
+    await turns(5);
+    expect(produced).toBe(0);
+    expect(channel.tryPull()).toBeUndefined();
+  });
+
+  test('a stream of a channel closed without a reason ends normally', async () => {
+    const channel = new Channel<number>();
+    const reader = channel.toReadableStream().getReader();
+    const read = reader.read();
+    await turn();
+    channel.close();
+    expect(await read).toEqual({ value: undefined, done: true });
+  });
+
+  test('a ReadableStream of a channel can be consumed with pipeTo, keeping order', async () => {
+    const channel = Channel.from([1, 2, 3, 4]);
+    const got: number[] = [];
+    await channel.toReadableStream().pipeTo(
+      new WritableStream<number>({
+        write(chunk) {
+          got.push(chunk);
+        },
+      }),
+    );
+    expect(got).toEqual([1, 2, 3, 4]);
+  });
+});
