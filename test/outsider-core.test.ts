@@ -1330,6 +1330,14 @@ describe('ticker', () => {
     channel.close();
   });
 
+  test('a slow reader gets the tick that was buffered, not the latest one (Go drops the new ticks)', async () => {
+    const channel = ticker(10);
+    await sleep(200);
+    const tick = await channel.pull();
+    channel.close();
+    expect(tick).toBeLessThan(Date.now() - 100);
+  });
+
   test.each([0, -1, Number.NaN, Infinity, -Infinity])('ticker(%s) throws a RangeError', (ms) => {
     expect(() => ticker(ms)).toThrow(RangeError);
   });
@@ -3028,5 +3036,68 @@ describe('interop loses nothing when a consumer stops', () => {
       }),
     );
     expect(got).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('many waiters at once', () => {
+  test('closing a channel with 50,000 parked pullers rejects every one of them', async () => {
+    const channel = new Channel<number>();
+    const pulls = Array.from({ length: 50_000 }, () => channel.pull());
+    await turn();
+    channel.close();
+    const results = await Promise.allSettled(pulls);
+    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof ChannelClosedError)).toBe(true);
+    expect(stuckWaiters(channel)).toEqual({ pushers: 0, pullers: 0 });
+  });
+
+  test('pullMany takes 50,000 parked pushers values at once, in order, resolving each push', async () => {
+    const channel = new Channel<number>();
+    const n = 50_000;
+    const pushes = Array.from({ length: n }, (_, i) => channel.push(i));
+    await turn();
+    const values = await channel.pullMany(n);
+    await Promise.all(pushes);
+    expect(values).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  test('pushAll of 100,000 values into an unbounded channel keeps them all in order', async () => {
+    const channel = new Channel<number>(Infinity);
+    const n = 100_000;
+    await channel.pushAll(Array.from({ length: n }, (_, i) => i));
+    expect(channel.size).toBe(n);
+    const values = await channel.pullMany(n);
+    expect(values[0]).toBe(0);
+    expect(values[n - 1]).toBe(n - 1);
+    expect(values.every((v, i) => v === i)).toBe(true);
+  });
+
+  test('aborting one signal shared by 20,000 parked selects removes every waiter', async () => {
+    const a = new Channel<number>();
+    const b = new Channel<number>();
+    const ac = new AbortController();
+    const selects = Array.from({ length: 20_000 }, () => select([pull(a), push(b, 1)], { signal: ac.signal }));
+    await turn();
+    ac.abort();
+    const results = await Promise.allSettled(selects);
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(stuckWaiters(a)).toEqual({ pushers: 0, pullers: 0 });
+    expect(stuckWaiters(b)).toEqual({ pushers: 0, pullers: 0 });
+  });
+});
+
+describe('broadcast without subscribers', () => {
+  test('once every subscriber has left, the broadcast pulls nothing more', async () => {
+    const source = new Channel<number>(5);
+    const hub = broadcast(source);
+    const only = hub.subscribe();
+    source.pushNowait(1);
+    expect(await only.pull()).toBe(1);
+    only.close();
+    await turns(3);
+    source.pushNowait(2);
+    source.pushNowait(3);
+    await turns(5);
+    expect(source.size).toBe(2);
+    hub.close();
   });
 });
