@@ -3101,3 +3101,54 @@ describe('broadcast without subscribers', () => {
     hub.close();
   });
 });
+
+describe('corollaries', () => {
+  test('selectNowait over pull cases whose channels are closed and drained returns ok false', () => {
+    const a = new Channel<number>();
+    a.close();
+    expect(selectNowait([pull(a)])).toEqual({ index: 0, channel: a, value: undefined, ok: false });
+  });
+
+  test('after pullMany takes from the buffer, parked pushers move into the freed room and resolve', async () => {
+    const channel = new Channel<number>(2);
+    channel.pushNowait(1);
+    channel.pushNowait(2);
+    const pushes = [3, 4, 5].map((v) => channel.push(v));
+    await turn();
+    expect(await channel.pullMany(3)).toEqual([1, 2, 3]);
+    await Promise.all(pushes);
+    expect(channel.stats()).toMatchObject({ size: 2, waitingPushers: 0 });
+    expect(await channel.pullMany(5)).toEqual([4, 5]);
+  });
+
+  test('the ChannelClosedError of a parked pull rejected by close names its channel', async () => {
+    const channel = new Channel<number>(0, { name: 'inbox' });
+    const parked = channel.pull();
+    await turn();
+    channel.close();
+    const error = (await rejection(parked)) as ChannelClosedError;
+    expect(error.channel).toBe(channel);
+    expect(error.message).toContain('inbox');
+  });
+
+  test('the iterator of a channel is itself async iterable', () => {
+    const channel = new Channel<number>();
+    const iterator = channel[Symbol.asyncIterator]();
+    expect(iterator[Symbol.asyncIterator]()).toBe(iterator);
+  });
+
+  test('select refuses a signal option that is not an AbortSignal with a TypeError', async () => {
+    const a = new Channel<number>(1);
+    a.pushNowait(1);
+    const error = await (async () => select([pull(a)], { signal: 'nope' as never }))().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(a.size).toBe(1);
+  });
+
+  test('Channel.from of a string yields its characters', async () => {
+    expect(await drain(Channel.from('héllo'))).toEqual(['h', 'é', 'l', 'l', 'o']);
+  });
+});
