@@ -208,6 +208,28 @@ describe('waiting pulls', () => {
     expect([await first, await second]).toEqual([1, 2]);
   });
 
+  test('a value pushed while a pull waits goes to that pull, not to a tryPull that comes after it', async () => {
+    const name = fresh('waiter-first');
+    const ch = open<string>(name, { sliceMs: 50 });
+    const waiting = ch.pull();
+    await until(async () => (await ch.stats()).waitingPullers === 1);
+    await ch.push('mine');
+    expect(await open<string>(name).tryPull()).toBeUndefined();
+    expect(await waiting).toBe('mine');
+  });
+
+  test('room freed while a push waits goes to that push, not to a tryPush that comes after it', async () => {
+    const name = fresh('pusher-first');
+    const ch = open<string>(name, { capacity: 1, sliceMs: 50 });
+    await ch.push('a');
+    const waiting = ch.push('b');
+    await until(async () => (await ch.stats()).waitingPushers === 1);
+    expect(await ch.pull()).toBe('a');
+    expect(await open<string>(name, { capacity: 1 }).tryPush('c')).toBe(false);
+    await waiting;
+    expect(await ch.pullMany(10)).toEqual(['b']);
+  });
+
   test('pullMany waits for at least one value, then takes up to max in FIFO order', async () => {
     const ch = open<number>(fresh('pull-many'));
     const batch = ch.pullMany(3);
