@@ -347,6 +347,42 @@ describe('a caller that goes away', () => {
   });
 });
 
+describe('pushes aborted at random moments', () => {
+  test('exactly the pushes that resolved are stored: a rejected push delivered nothing', async () => {
+    const name = fresh('push-storm');
+    const ch = open<number>(name, { capacity: 2, sliceMs: 50 });
+    const resolved: number[] = [];
+    const pushes: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('late')), (i * 3) % 11);
+      pushes.push(
+        ch.push(i, { signal: controller.signal }).then(
+          () => {
+            resolved.push(i);
+          },
+          () => undefined,
+        ),
+      );
+    }
+    const pulled: number[] = [];
+    let settled = false;
+    const all = Promise.all(pushes).then(() => {
+      settled = true;
+    });
+    // A consumer makes room now and then while the pushes wait or give up.
+    while (!settled) {
+      const v = await ch.tryPull();
+      if (v !== undefined) pulled.push(v);
+      await sleep(3);
+    }
+    await all;
+    await ch.close();
+    for await (const v of open<number>(name)) pulled.push(v);
+    expect([...pulled].sort((a, b) => a - b)).toEqual([...resolved].sort((a, b) => a - b));
+  });
+});
+
 describe('idempotent push and delivery ids', () => {
   test('tryPush with an id already stored answers true and stores nothing more', async () => {
     const ch = open<string>(fresh('try-idem'));
