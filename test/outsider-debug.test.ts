@@ -413,6 +413,19 @@ describe('transport', () => {
       { source: 'chanasync', version: 1, type: 'hello' },
       { source: 'chanasync-inspector', version: 1, type: 'HELLO' },
       Object.create(null),
+      {
+        get source(): string {
+          throw new Error('hostile getter');
+        },
+      },
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('hostile proxy');
+          },
+        },
+      ),
     ]) {
       expect(() => say(listen, data)).not.toThrow();
     }
