@@ -807,6 +807,47 @@ describe('malformed and foreign messages', () => {
     expect(await done).toEqual({ sent: 2, undelivered: [] });
   });
 
+  test('hostile foreign messages (a throwing getter, a throwing proxy) on a hand-made port are ignored', async () => {
+    const here = new EventTarget();
+    const there = new EventTarget();
+    const port = (from: EventTarget, to: EventTarget): PortLike => ({
+      postMessage: (data: unknown) => setTimeout(() => to.dispatchEvent(new MessageEvent('message', { data })), 0),
+      addEventListener: (type, listener) => from.addEventListener(type, listener as EventListener),
+      removeEventListener: (type, listener) => from.removeEventListener(type, listener as EventListener),
+    });
+    const a = port(here, there);
+    const b = port(there, here);
+    const local = new Channel<number>(1);
+    const done = toPort(local, a);
+    const remote = fromPort<number>(b, { capacity: 1 });
+    const hostile = [
+      {
+        get source(): string {
+          throw new Error('hostile getter');
+        },
+      },
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('hostile proxy');
+          },
+          has() {
+            throw new Error('hostile proxy');
+          },
+        },
+      ),
+    ];
+    for (const data of hostile) {
+      here.dispatchEvent(new MessageEvent('message', { data }));
+      there.dispatchEvent(new MessageEvent('message', { data }));
+    }
+    await local.push(3);
+    local.close();
+    expect(await drain(remote)).toEqual({ values: [3], error: undefined });
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  });
+
   test('messages posted on the port by the application itself still reach its own listeners', async () => {
     const [a, b] = pair();
     const local = new Channel<number>(1);

@@ -264,24 +264,18 @@ export class Endpoint {
    * carry the origin and source that must be checked).
    */
   handleEvent(event: Event): void {
-    if (typeof event !== 'object' || event === null) return; // an emitter's event without data
-    if (event.type === 'close') {
+    const read = this.read(event);
+    if (read === undefined) return;
+    if (read === 'close') {
       for (const stream of [...this.senders.values(), ...this.receivers.values()]) stream.gone('its port closed');
       return;
     }
-    if (event.type === 'messageerror') {
+    if (read === 'messageerror') {
       // Whose message it was is unknown (it may not even be a port message): each receiver asks.
       for (const stream of [...this.receivers.values()]) stream.messageError();
       return;
     }
-    const messageEvent = event as Event & { data: unknown; origin: string; source: unknown };
-    if (this.window && messageEvent.source !== (this.port as unknown)) return;
-    let message: PortMessage;
-    if (isPortMessage(messageEvent.data)) message = messageEvent.data;
-    else if (!this.window && isPortMessage(event))
-      message = event; // the data itself, from an emitter
-    else return;
-    const origin = this.window ? messageEvent.origin : '';
+    const { message, origin } = read;
     let stream: Stream | undefined;
     switch (message.type) {
       case 'open':
@@ -309,6 +303,30 @@ export class Endpoint {
     // out of this listener: the silence ends the stream in time.
     if (message.type === 'ping') stream.trySend({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong' });
     stream.receive(message, origin);
+  }
+
+  /**
+   * What `event` is to this endpoint: the port's `close`, a `messageerror`, a port message (with
+   * the origin it came from), or `undefined` for anything else. A foreign value whose fields
+   * throw when read — a getter, a proxy; possible only where messages are not cloned (a
+   * hand-made port, an event dispatched in this context) — is anything else, not an exception
+   * out of the listener: foreign messages are ignored.
+   */
+  private read(event: Event): 'close' | 'messageerror' | { message: PortMessage; origin: string } | undefined {
+    try {
+      if (typeof event !== 'object' || event === null) return undefined; // an emitter's event without data
+      if (event.type === 'close' || event.type === 'messageerror') return event.type;
+      const messageEvent = event as Event & { data: unknown; origin: string; source: unknown };
+      if (this.window && messageEvent.source !== (this.port as unknown)) return undefined;
+      const origin = this.window ? messageEvent.origin : '';
+      const data = messageEvent.data;
+      if (isPortMessage(data)) return { message: data, origin };
+      // The data itself, from an emitter.
+      if (!this.window && isPortMessage(event)) return { message: event, origin };
+      return undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
