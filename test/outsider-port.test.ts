@@ -887,6 +887,16 @@ describe('bad input', () => {
     expect(() => fromPort(port)).toThrow(/fromPort/);
   });
 
+  test('fromPort over a Window without origin is a TypeError', () => {
+    const win: { window?: unknown; postMessage(): void; addEventListener(): void } = {
+      postMessage() {},
+      addEventListener() {},
+    };
+    win.window = win;
+    expect(() => fromPort(win as unknown as PortLike)).toThrow(TypeError);
+    expect(() => fromPort(win as unknown as PortLike)).toThrow(/origin/);
+  });
+
   test('fromPort throws a RangeError for a negative, fractional or NaN capacity', () => {
     for (const capacity of [-1, 1.5, Number.NaN]) {
       const [, b] = pair();
