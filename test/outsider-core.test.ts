@@ -3152,3 +3152,33 @@ describe('corollaries', () => {
     expect(await drain(Channel.from('héllo'))).toEqual(['h', 'é', 'l', 'l', 'o']);
   });
 });
+
+describe('promise-returning operations and thenables', () => {
+  test('push, pull, pullMany, pushAll and select on a closed channel reject instead of throwing', async () => {
+    const channel = new Channel<number>(1);
+    channel.close();
+    const calls: (() => Promise<unknown>)[] = [
+      () => channel.push(1),
+      () => channel.pull(),
+      () => channel.pullMany(2),
+      () => channel.pushAll([1]),
+      () => select([push(channel, 1)]),
+    ];
+    for (const call of calls) {
+      let promise: Promise<unknown> | undefined;
+      expect(() => {
+        promise = call();
+      }).not.toThrow();
+      expect(await rejection(promise as Promise<unknown>)).toBeInstanceOf(ChannelClosedError);
+    }
+  });
+
+  test('a promise is refused as a value with a TypeError, and wrapped in an object it travels (README: thenables are not values)', async () => {
+    const channel = new Channel<unknown>(2);
+    const promise = Promise.resolve(1);
+    expect(await rejection(channel.push(promise))).toBeInstanceOf(TypeError);
+    expect(channel.size).toBe(0);
+    await channel.push({ promise });
+    expect(((await channel.pull()) as { promise: Promise<number> }).promise).toBe(promise);
+  });
+});
