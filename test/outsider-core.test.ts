@@ -29,7 +29,7 @@ import {
 } from 'chanasync';
 import { build } from 'esbuild';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { openStaticPage } from './helpers/static-page.js';
 
 const root = join(import.meta.dirname, '..');
@@ -1234,13 +1234,14 @@ describe('select', () => {
     const strs = new Channel<string>(1);
     strs.pushNowait('s');
     const result = await select([pull(nums), pull(strs), push(nums, 3)] as const);
+    expect(result).toEqual({ index: 1, channel: strs, value: 's', ok: true });
+    if (result.index === 0) expectTypeOf(result.value).toEqualTypeOf<number | undefined>();
     if (result.index === 1) {
-      const s: string | undefined = result.value;
-      expect(s).toBe('s');
-    } else if (result.index === 2) {
-      const v: undefined = result.value;
-      expect(v).toBeUndefined();
+      expectTypeOf(result.value).toEqualTypeOf<string | undefined>();
+      if (result.ok) expectTypeOf(result.value).toEqualTypeOf<string>();
     }
+    if (result.index === 2) expectTypeOf(result.value).toEqualTypeOf<undefined>();
+    expectTypeOf(result.index).toEqualTypeOf<0 | 1 | 2>();
   });
 });
 
