@@ -565,6 +565,19 @@ describe('stats and iteration', () => {
     expect((await ch.stats()).capacity).toBe(Number.POSITIVE_INFINITY);
   });
 
+  test('returning an iterator while its next() waits withdraws that pull: a value pushed afterwards stays in the channel', async () => {
+    const name = fresh('return-waiting');
+    const ch = open<number>(name, { sliceMs: 50 });
+    const iterator = ch[Symbol.asyncIterator]();
+    const next = iterator.next();
+    await until(async () => (await ch.stats()).waitingPullers === 1);
+    await iterator.return?.();
+    expect(await next).toEqual({ done: true, value: undefined });
+    await ch.push(42);
+    await sleep(100);
+    expect(await ch.pullMany(10)).toEqual([42]);
+  });
+
   test('leaving a for await early consumes nothing more', async () => {
     const ch = open<number>(fresh('break'));
     for (let i = 0; i < 3; i++) await ch.push(i);
