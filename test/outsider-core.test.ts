@@ -1230,7 +1230,7 @@ describe('select', () => {
   });
 
   test('the result type narrows value by index for a const tuple of cases', async () => {
-    const nums = new Channel<number>(1);
+    const nums = new Channel<number>();
     const strs = new Channel<string>(1);
     strs.pushNowait('s');
     const result = await select([pull(nums), pull(strs), push(nums, 3)] as const);
@@ -3181,5 +3181,32 @@ describe('promise-returning operations and thenables', () => {
     expect(channel.size).toBe(0);
     await channel.push({ promise });
     expect(((await channel.pull()) as { promise: Promise<number> }).promise).toBe(promise);
+  });
+});
+
+describe('backpressure through helpers', () => {
+  test('a push into an unbuffered broadcast source resolves only once every subscriber had room', async () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const sub = hub.subscribe();
+    await source.push(1);
+    const second = watch(source.push(2));
+    await turns(5);
+    expect(second.state).toBe('pending');
+    expect(await sub.pull()).toBe(1);
+    await turns(3);
+    expect(second.state).toBe('resolved');
+    expect(await sub.pull()).toBe(2);
+    hub.close();
+  });
+
+  test('a stream with highWaterMark 2 delivers its queued values, then ends when the channel closes', async () => {
+    const channel = new Channel<number>(3);
+    for (const v of [1, 2, 3]) channel.pushNowait(v);
+    channel.close();
+    const reader = channel.toReadableStream({ highWaterMark: 2 }).getReader();
+    const got: number[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) got.push(r.value);
+    expect(got).toEqual([1, 2, 3]);
   });
 });
