@@ -1361,7 +1361,9 @@ describe('ticker', () => {
   });
 
   test('the ticker schedule does not drift: a late tick does not push the next ones back', async () => {
-    const ms = 300;
+    // 500 ms: the second tick is due 250 ms after the late first one, a chained schedule's 500
+    // ms or more — room for a loaded machine's late timers.
+    const ms = 500;
     const start = Date.now();
     const channel = ticker(ms);
     const block = Date.now() + 2.5 * ms;
