@@ -20,17 +20,7 @@ import {
   select,
   selectNowait,
 } from '../src/index.js';
-import { abortedSignal, flush, track } from './helpers/track.js';
-
-/** Calls `run` and returns what it threw (fails the test if it threw nothing). */
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { abortedSignal, flush, thrown, track } from './helpers/track.js';
 
 /** Whether calling `run` threw synchronously (a function that returns a promise must not). */
 function throwsSynchronously(run: () => unknown): boolean {

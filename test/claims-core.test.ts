@@ -22,6 +22,7 @@ import {
 } from 'chanasync';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { runInNode } from './helpers/node-script.js';
+import { rejection, thrown } from './helpers/track.js';
 
 /** Resolves after `ms` (a macrotask boundary). */
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -44,26 +45,6 @@ async function state(promise: Promise<unknown>): Promise<'pending' | 'resolved' 
   );
   await flush();
   return result;
-}
-
-/** The error `promise` rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** The error `run` throws. */
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 afterEach(() => {

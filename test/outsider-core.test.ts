@@ -31,6 +31,7 @@ import { build } from 'esbuild';
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import { openStaticPage } from './helpers/static-page.js';
+import { rejection, thrown } from './helpers/track.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -61,24 +62,6 @@ function watch<T>(promise: Promise<T>): { state: 'pending' | 'resolved' | 'rejec
     },
   );
   return seen;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 async function drain<T>(channel: PullChannel<T>): Promise<T[]> {

@@ -13,6 +13,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { Channel, ChannelClosedError, ChannelError, from, merge, pull, select } from 'chanasync';
 import { fromPort, type PortLike, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, test } from 'vitest';
+import { drain, settled, sleep } from './helpers/ports.js';
 
 const opened: { close(): void }[] = [];
 const workers: Worker[] = [];
@@ -28,31 +29,11 @@ function pair(): [PortLike & MessagePort, PortLike & MessagePort] {
   return [port1 as PortLike & MessagePort, port2 as PortLike & MessagePort];
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 async function until(condition: () => boolean, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await sleep(2);
-  }
-}
-
-async function outcome<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  try {
-    return { value: await promise };
-  } catch (error) {
-    return { error };
-  }
-}
-
-async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
-  const values: T[] = [];
-  try {
-    for await (const value of channel) values.push(value);
-    return { values, error: undefined };
-  } catch (error) {
-    return { values, error };
   }
 }
 
@@ -292,7 +273,7 @@ describe('adversarial', () => {
     const done = toPort(local, a);
     const remote = fromPort<string>(b);
     const controller = new AbortController();
-    const first = outcome(remote.pull({ signal: controller.signal }));
+    const first = settled(remote.pull({ signal: controller.signal }));
     // The push resolves once toPort pulled the value: the credit of the parked pull reached it.
     await local.push('in flight');
     controller.abort('changed my mind');
@@ -308,7 +289,7 @@ describe('adversarial', () => {
     const done = toPort(local, a);
     const remote = fromPort<string>(b);
     const controller = new AbortController();
-    const first = outcome(remote.pull({ signal: controller.signal }));
+    const first = settled(remote.pull({ signal: controller.signal }));
     await local.push('orphan');
     controller.abort();
     await first;
@@ -413,7 +394,7 @@ describe('adversarial', () => {
     const [a, b] = pair();
     const local = new Channel<number>(1);
     const first = toPort(local, a, { name: 'dup' });
-    const { error } = await outcome(toPort(new Channel<number>(1), a, { name: 'dup' }));
+    const { error } = await settled(toPort(new Channel<number>(1), a, { name: 'dup' }));
     expect(error).toBeInstanceOf(TypeError);
     const remote = fromPort<number>(b, { name: 'dup', capacity: 1 });
     expect(() => fromPort<number>(b, { name: 'dup' })).toThrow(TypeError);
@@ -426,7 +407,7 @@ describe('adversarial', () => {
   test('a transfer function that throws loses no value', async () => {
     const [a, b] = pair();
     const local = new Channel<number>(2);
-    const done = outcome(
+    const done = settled(
       toPort(local, a, {
         transfer: () => {
           throw new Error('cannot list');
@@ -474,7 +455,7 @@ describe('adversarial', () => {
     const remote = fromPort<number>(b, { capacity: 2 });
     await until(() => remote.size === 1);
     b.close();
-    const result = await outcome(done);
+    const result = await settled(done);
     expect(result.value ?? result.error).toBeDefined();
     expect(local.size + (result.value?.sent ?? 0) + (result.value?.undelivered.length ?? 0)).toBe(1);
   }, 20_000);
@@ -544,7 +525,7 @@ describe('close', () => {
     void toPort(local, a);
     const remote = fromPort<number>(b, { capacity: 1 });
     local.close(new TypeError('bad input'));
-    const { error } = await outcome(remote.pull());
+    const { error } = await settled(remote.pull());
     expect(error).toBeInstanceOf(ChannelClosedError);
     const cause = (error as ChannelClosedError).cause as Error;
     expect(cause).toBeInstanceOf(TypeError);
@@ -713,7 +694,7 @@ describe('signal', () => {
     const controller = new AbortController();
     controller.abort(new Error('never'));
     const remote = fromPort<number>(b, { capacity: 3 });
-    const result = await outcome(toPort(local, a, { signal: controller.signal }));
+    const result = await settled(toPort(local, a, { signal: controller.signal }));
     if (result.value) expect(result.value).toEqual({ sent: 0, undelivered: [] });
     else expect((result.error as Error).message).toBe('never');
     await sleep(50);
@@ -869,14 +850,14 @@ describe('malformed and foreign messages', () => {
 
 describe('bad input', () => {
   test('toPort rejects with a TypeError naming toPort when the port has no postMessage', async () => {
-    const { error } = await outcome(toPort(new Channel<number>(), {} as PortLike));
+    const { error } = await settled(toPort(new Channel<number>(), {} as PortLike));
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain('toPort');
   });
 
   test('toPort rejects with a TypeError when the channel is not a channel', async () => {
     const [a] = pair();
-    const { error } = await outcome(toPort({} as never, a));
+    const { error } = await settled(toPort({} as never, a));
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain('toPort');
   });
@@ -907,7 +888,7 @@ describe('bad input', () => {
   test('a value that cannot be cloned is not lost: toPort reports it, and the stream does not hang', async () => {
     const [a, b] = pair();
     const local = new Channel<unknown>(2);
-    const done = outcome(toPort(local, a));
+    const done = settled(toPort(local, a));
     const remote = fromPort<unknown>(b, { capacity: 2 });
     const fn = () => 1;
     await local.push(fn);
@@ -952,7 +933,7 @@ describe('a context that dies', () => {
     expect(values).toEqual([]);
     expect(error).toBeInstanceOf(ChannelError);
     expect((error as Error).message).toMatch(/gone/i);
-    const pulled = await outcome(remote.pull());
+    const pulled = await settled(remote.pull());
     expect(pulled.error).toBeInstanceOf(ChannelClosedError);
     expect((pulled.error as ChannelClosedError).cause).toBe(error);
   }, 20_000);

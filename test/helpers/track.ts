@@ -33,3 +33,23 @@ export function abortedSignal(reason: unknown): AbortSignal {
   controller.abort(reason);
   return controller.signal;
 }
+
+/** The error `promise` rejects with; fails the test if it fulfils. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The error `run` throws; fails the test if it returns. */
+export function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
