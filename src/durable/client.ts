@@ -501,8 +501,13 @@ function checkOptions(where: string, options: unknown): void {
   if (isSignal(options)) throw new TypeError(`${where}: options is an AbortSignal: pass { signal } instead`);
 }
 
-/** Throws a clear `TypeError` for a `signal` option that is not an `AbortSignal`. */
-function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
+/**
+ * The `signal` of an options bag of a waiting operation, after {@link checkOptions}: a clear
+ * `TypeError` for one that is not an `AbortSignal`.
+ */
+function signalOf(where: string, options: { signal?: unknown } | undefined): AbortSignal | undefined {
+  checkOptions(where, options);
+  const signal = options?.signal;
   if (signal === undefined) return undefined;
   if (!isSignal(signal)) throw new TypeError(`${where}: options.signal is not an AbortSignal`);
   return signal;
@@ -533,8 +538,7 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async push(value: T, options?: DurablePushOptions): Promise<void> {
-    checkOptions('push(value, options)', options);
-    const signal = checkSignal('push(value, options)', options?.signal);
+    const signal = signalOf('push(value, options)', options);
     if (signal?.aborted) throw signal.reason;
     const id = this.checkId('push(value, options)', options?.id);
     const answer = await this.pushAnswer('push', value, id, true, signal);
@@ -551,14 +555,12 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async pull(options?: DurablePullOptions): Promise<T> {
-    checkOptions('pull(options)', options);
-    const signal = checkSignal('pull(options)', options?.signal);
+    const signal = signalOf('pull(options)', options);
     return (await this.take('pull', 1, signal))[0]!.value as T;
   }
 
   async pullWithId(options?: DurablePullOptions): Promise<DurableDelivery<T>> {
-    checkOptions('pullWithId(options)', options);
-    const signal = checkSignal('pullWithId(options)', options?.signal);
+    const signal = signalOf('pullWithId(options)', options);
     const { value, id, attempt } = (await this.take('pullWithId', 1, signal))[0]!;
     return { value: value as T, id, attempt };
   }
@@ -570,8 +572,7 @@ class Client<T> implements DurableChannel<T> {
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(`pullMany(max, options): max must be a positive integer, got ${max}`);
     }
-    checkOptions('pullMany(max, options)', options);
-    const signal = checkSignal('pullMany(max, options)', options?.signal);
+    const signal = signalOf('pullMany(max, options)', options);
     return (await this.take('pullMany', Math.min(max, MAX_BATCH), signal)).map((delivery) => delivery.value as T);
   }
 

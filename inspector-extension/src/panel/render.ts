@@ -21,6 +21,7 @@
  * tall; an expanded one adds a details box whose height is computed from its line count, so
  * every row's offset is known without measuring the DOM.
  */
+import { formatAge } from '../../../src/debug/warn.js';
 import { LIMITS } from '../../../src/protocol.js';
 import { type FrameInfo, MAX_MESSAGE_CHARS } from '../messages.js';
 import {
@@ -107,14 +108,11 @@ const STATE_TEXT: Record<RowState, string> = {
 
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
 
-/** A duration for humans, in full: `820 ms`, `12.3 s`, `5 min 3 s`, `2 h 10 min`. */
-export function formatAge(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.floor(seconds / 60) % 60} min`;
-}
+/**
+ * A duration for humans, in full (`820 ms`, `12.3 s`, `5 min 3 s`, `2 h 10 min`): the function
+ * debug mode's leak warnings write ages with, so both say the same.
+ */
+export { formatAge };
 
 /** A size in characters of JSON, as bytes for humans: `512 B`, `3.2 MB`. */
 export function formatSize(chars: number): string {
