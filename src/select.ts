@@ -30,7 +30,7 @@ import {
   refusal,
   refuseThenable,
 } from './channel.js';
-import { type Cancellable, unwatch, watch } from './signals.js';
+import { type Cancellable, type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, enqueue, liveHead, park, Waiter } from './waiters.js';
 
@@ -155,7 +155,7 @@ class SelectGroup implements Cancellable {
   /** The first parked case; the others follow through `sibling`, in case order. */
   first: SelectWaiter<unknown> | undefined = undefined;
   /** The handle of this select in its signal's watch, while it is parked with a signal. */
-  ref: WeakRef<Cancellable> | undefined = undefined;
+  ref: Ref | undefined = undefined;
 
   constructor(
     readonly resolve: (result: SelectResult) => void,

@@ -11,7 +11,10 @@
  * keep an abandoned channel (and the operations parked on it) alive. Such operations can never
  * complete — debug mode reports them as leaked when the channel is collected — and hiding them
  * behind a signal would hide the leak. (Their dead references stay in the set until the signal
- * aborts or every live operation on it left: a few bytes per leaked operation.)
+ * aborts or every live operation on it left: a few bytes per leaked operation.) Where the
+ * platform has no `WeakRef` — a Cloudflare Worker whose compatibility date is before 2025-05-05
+ * (without the `enable_weak_ref` flag) — the set holds them strongly: everything works, and an
+ * operation parked for ever on an abandoned channel stays in memory until its signal aborts.
  *
  * Invariants:
  * - An operation is in its signal's set exactly while it is parked: `watch` when it parks,
@@ -28,42 +31,51 @@ export interface Cancellable {
   cancel(): void;
 }
 
-/** The operations parked with each signal that has any, weakly. */
-const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Set<WeakRef<Cancellable>>>();
+/** How a signal's set holds a parked operation: a `WeakRef`, or a strong stand-in for one. */
+export interface Ref {
+  deref(): Cancellable | undefined;
+}
+
+/** The operations parked with each signal that has any, weakly where the platform can. */
+const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Set<Ref>>();
 
 /** Watches `signal` for `operation`, just parked; returns the handle {@link unwatch} needs. */
-export function watch(signal: AbortSignal, operation: Cancellable): WeakRef<Cancellable> {
+export function watch(signal: AbortSignal, operation: Cancellable): Ref {
   let parked = watches.get(signal);
   if (!parked) {
     parked = new Set();
     watches.set(signal, parked);
     signal.addEventListener('abort', onAbort);
   }
-  const ref = new WeakRef(operation);
+  const ref: Ref = typeof WeakRef === 'function' ? new WeakRef(operation) : { deref: () => operation };
   parked.add(ref);
   return ref;
 }
 
 /** Stops watching an operation that left its queue. */
-export function unwatch(signal: AbortSignal, ref: WeakRef<Cancellable>): void {
+export function unwatch(signal: AbortSignal, ref: Ref): void {
   const parked = watches.get(signal);
   if (parked?.delete(ref) && !parked.size) forget(signal);
 }
 
 /**
- * The `abort` listener of every watched signal (`this`): cancels every operation still parked.
+ * The `abort` listener of every watched signal: cancels every operation still parked.
  * The set is forgotten last, not first: a cancel may cancel others parked with this signal — a
  * timer channel's closes the channel, which cancels the aborted operations parked on it
  * (`liveHead`) — and their own `unwatch` (every cancel unwatches) must take them out of the
  * set before this loop reaches them, or they would be cancelled twice (a second rejection of
  * an operation already settled is a rejected promise nobody handles).
  */
-function onAbort(this: AbortSignal): void {
-  const parked = watches.get(this);
-  if (parked && this.aborted) {
+function onAbort(this: unknown, event: Event): void {
+  // The signal is `this`, except in a Cloudflare Worker whose compatibility date is before
+  // 2025-08-01 (no `set_event_target_this` flag): its listeners get the global scope as `this`,
+  // so the event says which signal aborted.
+  const signal = (watches.has(this as AbortSignal) ? this : event.currentTarget) as AbortSignal;
+  const parked = watches.get(signal);
+  if (parked && signal.aborted) {
     for (const ref of parked) ref.deref()?.cancel();
     // The last cancel's unwatch forgot the signal, unless dead references are left.
-    if (parked.size) forget(this);
+    if (parked.size) forget(signal);
   }
 }
 

@@ -18,7 +18,7 @@
  *   cancels it first (its own abort listener may not have run yet — see `liveHead`).
  */
 import type { Channel } from './channel.js';
-import { type Cancellable, unwatch, watch } from './signals.js';
+import { type Cancellable, type Ref, unwatch, watch } from './signals.js';
 import { NOTED, RECORDED, tracker } from './tracker.js';
 
 /** One parked push or pull on one channel. */
@@ -31,7 +31,7 @@ export class Waiter<T = unknown> implements Cancellable {
   /** @internal Next (younger) waiter in the queue; the head when this is the youngest. Set by `enqueue`. */
   declare next: Waiter<T>;
   /** The handle of this waiter in its signal's watch, while it is queued with a signal of its own. */
-  ref: WeakRef<Cancellable> | undefined = undefined;
+  ref: Ref | undefined = undefined;
 
   /**
    * @param channel the channel whose queue holds this waiter.

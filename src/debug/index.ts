@@ -75,6 +75,8 @@ function typeName(value: unknown): string {
  *   is not an `EventTarget`, `intervalMs` is not a number, or `stacks` or `warnLeaks` is not
  *   a boolean.
  * @throws {RangeError} if `intervalMs` is not a positive finite number.
+ * @throws {TypeError} if the platform has no `WeakRef` or `FinalizationRegistry` (a Cloudflare
+ *   Worker with a compatibility date before 2025-05-05 and without the `enable_weak_ref` flag).
  * @throws whatever `target.postMessage` throws when posting the `announce` (debug mode is then
  *   left as it was).
  * @example
@@ -104,6 +106,13 @@ export function enableDebug(options?: DebugOptions): void {
   if (typeof stacks !== 'boolean') throw new TypeError(`${name}: stacks must be a boolean, got ${typeName(stacks)}`);
   if (typeof warnLeaks !== 'boolean') {
     throw new TypeError(`${name}: warnLeaks must be a boolean, got ${typeName(warnLeaks)}`);
+  }
+  if (typeof WeakRef !== 'function' || typeof FinalizationRegistry !== 'function') {
+    // Without them debug mode could only keep every channel alive (a leak of its own) and
+    // could not detect leaked operations: refuse, and say how to get them.
+    throw new TypeError(
+      `${name}: debug mode needs WeakRef and FinalizationRegistry, missing here (a Cloudflare Worker has them from compatibility date 2025-05-05 on, or with the enable_weak_ref flag)`,
+    );
   }
   const global = globalThis as unknown as Partial<DebugTarget & EventTarget>;
   const to = target ?? (hasMethod(global, 'postMessage') ? (global as DebugTarget) : undefined);

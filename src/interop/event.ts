@@ -2,7 +2,7 @@
  * `fromEvent`: DOM (or any `EventTarget`) events as a channel.
  */
 import type { Channel, Overflow } from '../channel.js';
-import { type Cancellable, unwatch, watch } from '../signals.js';
+import { type Ref, unwatch, watch } from '../signals.js';
 import { checkOptions, create, describe } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
@@ -116,7 +116,7 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   // Its signal watches the channel as it watches parked operations (`signals.ts`): one `abort`
   // listener per signal, however many event channels share it. The target's listener holds
   // the channel while the target lives.
-  let ref: WeakRef<Cancellable> | undefined;
+  let ref: Ref | undefined;
   // (An option given as `undefined` is as good as absent for addEventListener; the DOM's types
   // just do not say so under exactOptionalPropertyTypes.)
   const listenerOptions = options?.listenerOptions as { capture?: boolean; passive?: boolean } | undefined;

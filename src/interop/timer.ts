@@ -8,7 +8,7 @@
  * at creation).
  */
 import { Channel } from '../channel.js';
-import { type Cancellable, unwatch, watch } from '../signals.js';
+import { type Cancellable, type Ref, unwatch, watch } from '../signals.js';
 
 /** The longest delay `setTimeout` takes (2³¹−1 ms, about 24.8 days); longer ones fire at once. */
 const LONGEST = 2147483647;
@@ -26,7 +26,7 @@ export class TimerChannel extends Channel<number> implements Cancellable {
   /** The pending timer; cleared by `close()`. (Declared, not initialized: fewer bytes.) */
   declare timer: ReturnType<typeof setTimeout> | undefined;
   /** The handle of this channel in its signal's watch, while open. */
-  ref: WeakRef<Cancellable> | undefined;
+  ref: Ref | undefined;
   /**
    * `setTimeout` as it was when the channel was made, for every hop and tick: a ticker made on
    * real timers stays on them when a test fakes the timers later — rather than moving onto the
