@@ -97,6 +97,10 @@ describe.each(DATES)('in a Worker with compatibility date %s', (date) => {
     expect(await run(date, 'broadcast')).toEqual({ leftClosed: true, values: [1, 2, 3] });
   });
 
+  test('a channel becomes a Response body, a body becomes a channel, and merge reads both inputs', async () => {
+    expect(await run(date, 'streams')).toEqual({ body: 'ab', chunks: [3], merged: [1, 2] });
+  });
+
   test("a durable channel's pull is cancelled by its signal", async () => {
     expect(await run(date, 'durable')).toEqual({ first: { job: 1 }, waiting: 'rejected: no job came' });
   });
