@@ -247,12 +247,16 @@ const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^
 const LIBRARY_FUNCTION =
   /^(?:new )?(?:[\w$]+\.)*_*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)\d*$/;
 
-/** The function name of a V8 (`at name (url)`) or SpiderMonkey/JSC (`name@url`) frame. */
+/**
+ * The function name of a V8 (`at name (url)`) or SpiderMonkey/JSC (`name@url`) frame.
+ * SpiderMonkey names a function by the path to it: `Registry/this.track` (a function stored in
+ * a property, here the debug hook), `selectMany/<` and `fromSource/channel<` (an anonymous
+ * function inside another). Its own name is the last step; an anonymous one takes its outer
+ * function's.
+ */
 function functionName(frame: string): string {
-  const v8 = /^\s*at (?:async )?(.*?) \(/.exec(frame);
-  if (v8 !== null) return v8[1] ?? '';
-  const other = /^(.*?)@/.exec(frame);
-  return other?.[1] ?? '';
+  const match = /^\s*at (?:async )?(.*?) \(|([^/]*)(\/[^/]*<)?@/.exec(frame);
+  return match?.[1] ?? match?.[2] ?? '';
 }
 
 /**
