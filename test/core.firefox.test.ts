@@ -9,7 +9,7 @@
  * every promise, array and event it makes is the page's.
  */
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -30,6 +30,23 @@ interface Firefox {
 /** The page: chanasync's entries as ES modules, and a runner that compiles test bodies in the page's realm. */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>chanasync in Firefox</title>
 <button id="target">click me</button>
+<input id="search">
+<form id="save-form" action="/nowhere">
+  <button type="submit" id="draft">draft</button> <button type="submit" id="publish">publish</button>
+</form>
+<script>
+  // Wraps target's add/removeEventListener to count its live listeners by type.
+  window.countListeners = (target) => {
+    const live = new Map();
+    const set = (type) => live.get(type) ?? live.set(type, new Set()).get(type);
+    const add = target.addEventListener.bind(target);
+    const remove = target.removeEventListener.bind(target);
+    target.addEventListener = (type, listener, options) => { if (listener) set(type).add(listener); add(type, listener, options); };
+    target.removeEventListener = (type, listener, options) => { set(type).delete(listener); remove(type, listener, options); };
+    target.live = (type) => set(type).size;
+    return target;
+  };
+</script>
 <script type="module">
   import * as chanasync from '/dist/index.js';
   import * as debug from '/dist/debug.js';
@@ -38,6 +55,50 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>chanasync in Firefox</
   window.chanasync = { ...chanasync, debug };
   window.runInPage = (body) => new AsyncFunction('chanasync', 'sleep', body)(window.chanasync, sleep);
 </script>`;
+
+/**
+ * A module service worker whose fetch handler streams a channel as the response body: `/generated`
+ * (every line, then the end) and `/live` (endless, `closeOnCancel`; `/live-state` says what its
+ * producer did).
+ */
+const SERVICE_WORKER = `import { Channel } from '/dist/index.js';
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+let live = { pushed: 0, stopped: '', parked: -1 };
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.pathname === '/generated') {
+    const count = Number(url.searchParams.get('count'));
+    const lines = new Channel(2);
+    (async () => {
+      for (let i = 1; i <= count; i++) {
+        await lines.push('line ' + i + '\\n');
+        if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      lines.close();
+    })();
+    event.respondWith(new Response(lines.toReadableStream().pipeThrough(new TextEncoderStream())));
+  } else if (url.pathname === '/live-state') {
+    event.respondWith(new Response(JSON.stringify(live), { headers: { 'content-type': 'application/json' } }));
+  } else if (url.pathname === '/live') {
+    const state = (live = { pushed: 0, stopped: '', parked: -1, requestAborted: false });
+    event.request.signal.addEventListener('abort', () => { state.requestAborted = true; });
+    const lines = new Channel(2);
+    (async () => {
+      try {
+        for (;;) {
+          await lines.push('tick ' + state.pushed + '\\n');
+          state.pushed++;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } catch (error) {
+        state.stopped = error && error.name;
+        state.parked = lines.stats().waitingPushers;
+      }
+    })();
+    event.respondWith(new Response(lines.toReadableStream({ closeOnCancel: true }).pipeThrough(new TextEncoderStream())));
+  }
+});`;
 
 /** chanasync's entries built as `dist/` is (one ES module per entry, shared chunks), by URL path. */
 async function build(): Promise<Map<string, string>> {
@@ -66,7 +127,10 @@ async function build(): Promise<Map<string, string>> {
     write: false,
     logLevel: 'error',
   });
-  const files = new Map<string, string>([['/page.html', PAGE]]);
+  const files = new Map<string, string>([
+    ['/page.html', PAGE],
+    ['/sw.js', SERVICE_WORKER],
+  ]);
   for (const file of [...result.outputFiles, ...app.outputFiles]) files.set(file.path, file.text);
   return files;
 }
@@ -74,6 +138,56 @@ async function build(): Promise<Map<string, string>> {
 let firefox: Firefox;
 let server: Server;
 let origin: string;
+/** Connections of `/endless` the client closed (it cancelled the body), and the rows written. */
+let endlessClosed = 0;
+let endlessRows = 0;
+
+/** Writes `chunks` (strings or bytes) with a pause between them, then ends. */
+function trickle(response: ServerResponse, chunks: (string | Uint8Array)[], ms: number): void {
+  const next = () => {
+    const chunk = chunks.shift();
+    if (chunk === undefined) return void response.end();
+    response.write(chunk);
+    setTimeout(next, ms);
+  };
+  next();
+}
+
+/** The server's dynamic routes: `/lines` trickles lines cut mid-line and mid-character, `/endless` never ends. */
+function serveDynamic(path: string, response: ServerResponse): boolean {
+  if (path === '/lines') {
+    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    const e = Buffer.from('é', 'utf8');
+    trickle(
+      response,
+      [
+        'alpha\nbe',
+        'ta\ngam',
+        'ma\ns',
+        e.subarray(0, 1),
+        Buffer.concat([e.subarray(1), Buffer.from('sa')]),
+        'me\n',
+        'no newline at the end',
+      ],
+      10,
+    );
+    return true;
+  }
+  if (path === '/endless') {
+    response.writeHead(200, { 'content-type': 'text/plain' });
+    let row = 0;
+    const timer = setInterval(() => {
+      endlessRows++;
+      response.write(`row ${row++}\n`);
+    }, 5);
+    response.on('close', () => {
+      clearInterval(timer);
+      endlessClosed++;
+    });
+    return true;
+  }
+  return false;
+}
 
 /**
  * Runs `body` — the body of an async function with `chanasync` (every export of `chanasync`, and
@@ -95,6 +209,25 @@ async function click(selector: string): Promise<void> {
   await firefox.session.send('WebDriver:ElementClick', { id: element });
 }
 
+/** Real keystrokes (the browser's own key events) typed into the element `selector` finds. */
+async function typeInto(selector: string, text: string): Promise<void> {
+  const found = await firefox.session.send('WebDriver:FindElement', { using: 'css selector', value: selector });
+  const element = Object.values(found.value as Record<string, string>)[0];
+  await firefox.session.send('WebDriver:ElementSendKeys', { id: element, text });
+}
+
+/** Resolves once `condition` (a page expression) is true, polling for at most 5 s; rejects after. */
+async function pageWaitsFor(condition: string): Promise<void> {
+  const met = await inPage(`
+    for (let i = 0; i < 500; i++) {
+      if (${condition}) return true;
+      await sleep(10);
+    }
+    return false;
+  `);
+  if (met !== true) throw new Error(`the page never met ${condition}`);
+}
+
 /** A full garbage collection and cycle collection of the page's process (chrome privileges: `Cu.forceGC()`). */
 async function collectGarbage(): Promise<void> {
   await firefox.session.send('WebDriver:ExecuteScript', {
@@ -109,6 +242,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
     const files = await build();
     server = createServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
+      if (serveDynamic(path, response)) return;
       const body = files.get(path);
       if (body === undefined) return void response.writeHead(404).end();
       const type = path.endsWith('.html') ? 'text/html' : 'text/javascript';
@@ -127,6 +261,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
 
   afterAll(async () => {
     await firefox?.close();
+    server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
   });
 
@@ -650,6 +785,369 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
         return { numbers: all.filter((v) => typeof v === 'number'), letters: all.filter((v) => typeof v === 'string'), closed: merged.closed };
       `);
       expect(result).toEqual({ numbers: [1, 2, 3], letters: ['a', 'b', 'c'], closed: true });
+    });
+  });
+
+  describe('programs with Gecko’s fetch, streams, service worker and input', () => {
+    test('closing a from channel cancels its native stream with the close reason and unlocks it before close() returns', async () => {
+      const result = await inPage(`
+        const log = { cancelled: false };
+        let n = 0;
+        const stream = new ReadableStream({
+          pull(controller) { controller.enqueue(n++); },
+          cancel(reason) { log.cancelled = true; log.reason = reason.message; },
+        }, { highWaterMark: 0 });
+        const channel = chanasync.from(stream, { capacity: 1 });
+        const first = await channel.pull();
+        const lockedWhileRead = stream.locked;
+        channel.close(new Error('enough'));
+        return { first, lockedWhileRead, ...log, lockedAfter: stream.locked };
+      `);
+      expect(result).toEqual({
+        first: 0,
+        lockedWhileRead: true,
+        cancelled: true,
+        reason: 'enough',
+        lockedAfter: false,
+      });
+    });
+
+    test('from return()s a synchronous generator whose yielded promise rejects, as Firefox’s own for await does', async () => {
+      const result = await inPage(`
+        const logs = { platform: [], from: [] };
+        function* lookups(log) {
+          try {
+            yield Promise.reject(new Error('lookup failed'));
+            yield Promise.resolve('never');
+          } finally {
+            log.push('finally');
+          }
+        }
+        try { for await (const _ of lookups(logs.platform)); } catch (error) { logs.platform.push(error.message); }
+        try { for await (const _ of chanasync.from(lookups(logs.from))); } catch (error) { logs.from.push(error.message); }
+        return logs;
+      `);
+      expect(result).toEqual({ platform: ['finally', 'lookup failed'], from: ['finally', 'lookup failed'] });
+    });
+
+    test('a fetch body read to its end through from is unlocked afterwards', async () => {
+      const result = await inPage(`
+        const body = (await fetch('/lines')).body;
+        let bytes = 0;
+        for await (const chunk of chanasync.from(body)) bytes += chunk.byteLength;
+        return { bytes, locked: body.locked };
+      `);
+      expect(result).toEqual({ bytes: 'alpha\nbeta\ngamma\nsésame\nno newline at the end'.length + 1, locked: false });
+    });
+
+    test('lines read from a trickling fetch body through TextDecoderStream come out whole, across chunk and character splits', async () => {
+      const result = await inPage(`
+        async function* splitLines(chunks) {
+          let rest = '';
+          for await (const chunk of chunks) {
+            const parts = (rest + chunk).split('\\n');
+            rest = parts.pop() ?? '';
+            yield* parts;
+          }
+          if (rest !== '') yield rest;
+        }
+        const response = await fetch('/lines');
+        const text = chanasync.from(response.body.pipeThrough(new TextDecoderStream()));
+        const lines = [];
+        for await (const line of chanasync.from(splitLines(text))) lines.push(line);
+        return lines;
+      `);
+      expect(result).toEqual(['alpha', 'beta', 'gamma', 'sésame', 'no newline at the end']);
+    });
+
+    test('closing the channel of an endless fetch body after three rows cancels the download: the server sees the connection close', async () => {
+      const closedBefore = endlessClosed;
+      const rows = await inPage(`
+        const response = await fetch('/endless');
+        const text = chanasync.from(response.body.pipeThrough(new TextDecoderStream()));
+        const rows = [];
+        let rest = '';
+        for await (const chunk of text) {
+          const parts = (rest + chunk).split('\\n');
+          rest = parts.pop() ?? '';
+          rows.push(...parts);
+          if (rows.length >= 3) break;
+        }
+        text.close(); // done with it: from() cancels the body's reader
+        return rows.slice(0, 3);
+      `);
+      expect(rows).toEqual(['row 0', 'row 1', 'row 2']);
+      await expect.poll(() => endlessClosed, { timeout: 5_000 }).toBe(closedBefore + 1);
+      const written = endlessRows;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(endlessRows).toBe(written); // the server stopped writing
+    });
+
+    test('a download given AbortSignal.timeout through fetch throws the TimeoutError from the for await over from(body), and the connection closes', async () => {
+      const closedBefore = endlessClosed;
+      const result = await inPage(`
+        const response = await fetch('/endless', { signal: AbortSignal.timeout(150) });
+        let chunks = 0;
+        try {
+          for await (const _ of chanasync.from(response.body.pipeThrough(new TextDecoderStream()))) chunks++;
+          return { ended: 'normally', chunks: chunks > 0 };
+        } catch (error) {
+          return { ended: error.name, chunks: chunks > 0 };
+        }
+      `);
+      expect(result).toEqual({ ended: 'TimeoutError', chunks: true });
+      await expect.poll(() => endlessClosed, { timeout: 5_000 }).toBe(closedBefore + 1);
+    });
+
+    test('for await over toReadableStream() gives every value in order, and breaking out leaves the rest in the channel', async () => {
+      const result = await inPage(`
+        const { Channel, toReadableStream } = chanasync;
+        const channel = new Channel();
+        (async () => {
+          for (let i = 1; i <= 5; i++) await channel.push(i);
+          channel.close();
+        })();
+        const all = [];
+        for await (const value of toReadableStream(channel)) all.push(value);
+        const buffered = new Channel(Infinity);
+        for (let i = 1; i <= 5; i++) buffered.pushNowait(i);
+        const seen = [];
+        for await (const value of toReadableStream(buffered)) {
+          seen.push(value);
+          if (value === 2) break;
+        }
+        const waiting = buffered.stats().waitingPullers;
+        buffered.close();
+        for await (const value of buffered) seen.push(value);
+        return { all, seen, waiting };
+      `);
+      expect(result).toEqual({ all: [1, 2, 3, 4, 5], seen: [1, 2, 3, 4, 5], waiting: 0 });
+    });
+
+    test('aborting a pipeTo into a slow WritableStream loses nothing: written, still buffered and never pushed add up to every value', async () => {
+      const result = await inPage(`
+        const channel = new chanasync.Channel(3);
+        const controller = new AbortController();
+        let next = 1;
+        const producer = (async () => {
+          for (; next <= 1000; next++) await channel.push(next, { signal: controller.signal });
+        })().catch((error) => error.message);
+        const sink = [];
+        const piping = await chanasync.toReadableStream(channel).pipeTo(new WritableStream({
+          async write(value) {
+            sink.push(value);
+            if (value === 10) controller.abort(new Error('stop'));
+            await sleep(1);
+          },
+        }, { highWaterMark: 1 }), { signal: controller.signal }).catch((error) => error.message);
+        const produced = await producer;
+        const left = [];
+        for (let value = channel.tryPull(); value !== undefined; value = channel.tryPull()) left.push(value);
+        const unpushed = Array.from({ length: 1000 - next + 1 }, (_, i) => next + i);
+        const all = [...sink, ...left, ...unpushed];
+        return { piping, produced, inOrder: all.length === 1000 && all.every((value, i) => value === i + 1), stats: channel.stats() };
+      `);
+      expect(result).toMatchObject({
+        piping: 'stop',
+        produced: 'stop',
+        inOrder: true,
+        stats: { closed: false, waitingPushers: 0, waitingPullers: 0 },
+      });
+    });
+
+    test('every operation given AbortSignal.timeout rejects with a TimeoutError and leaves nothing parked, no listener behind', async () => {
+      const result = await inPage(`
+        const { Channel, select, pull, after, fromEvent } = chanasync;
+        const full = new Channel(1);
+        full.pushNowait(0);
+        const empty = new Channel(1);
+        const signal = window.countListeners(AbortSignal.timeout(30));
+        const target = window.countListeners(new EventTarget());
+        const names = await Promise.all([
+          full.push(1, { signal }),
+          empty.pull({ signal }),
+          empty.pullMany(4, { signal }),
+          full.pushAll([1, 2], { signal }),
+          select([pull(empty), pull(new Channel())], { signal }),
+        ].map((operation) => operation.then(() => 'resolved', (error) => error.name)));
+        const channels = [
+          after(60_000, { signal: AbortSignal.timeout(30) }),
+          fromEvent(target, 'message', { signal: AbortSignal.timeout(30) }),
+        ];
+        const ends = await Promise.all(channels.map((channel) => channel.pull().then(() => 'value', (error) => error.name)));
+        return {
+          names,
+          ends,
+          abortListeners: signal.live('abort'),
+          eventListeners: target.live('message'),
+          waiting: [full.stats().waitingPushers, empty.stats().waitingPullers],
+        };
+      `);
+      expect(result).toEqual({
+        names: ['TimeoutError', 'TimeoutError', 'TimeoutError', 'TimeoutError', 'TimeoutError'],
+        ends: ['ChannelClosedError', 'ChannelClosedError'],
+        abortListeners: 0,
+        eventListeners: 0,
+        waiting: [0, 0],
+      });
+    });
+
+    test('a Response body made from a channel keeps the lines its cancelled pipe had not taken', async () => {
+      const result = (await inPage(`
+        const request = new AbortController();
+        const lines = new chanasync.Channel(2);
+        let produced = 0;
+        const done = (async () => {
+          for (;;) {
+            await lines.push('line ' + (produced + 1) + '\\n', { signal: request.signal });
+            produced++;
+          }
+        })().catch(() => lines.close());
+        const response = new Response(chanasync.toReadableStream(lines).pipeThrough(new TextEncoderStream()));
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        const first = (await reader.read()).value;
+        await reader.cancel('client went away');
+        await sleep(10);
+        const parkedBeforeAbort = lines.stats().waitingPushers;
+        request.abort();
+        await done;
+        const rest = [];
+        for await (const line of lines) rest.push(line);
+        return { first, parkedBeforeAbort, produced, rest, closed: lines.closed };
+      `)) as { first: string; parkedBeforeAbort: number; produced: number; rest: string[]; closed: boolean };
+      expect(result).toMatchObject({ first: 'line 1\n', parkedBeforeAbort: 1, closed: true });
+      // Line 1 read, the last two still in the channel, and at most one between them taken into
+      // the TextEncoderStream's queue by the pipe and gone with it.
+      const { produced, rest } = result;
+      expect(rest).toEqual([`line ${produced - 1}\n`, `line ${produced}\n`]);
+      expect(produced - rest.length - 1).toBeLessThanOrEqual(1);
+    });
+
+    test("for await over fromEvent(port, 'message') receives a MessageChannel's messages without start(), also for a port of another frame", async () => {
+      const result = await inPage(`
+        const { fromEvent } = chanasync;
+        const within = (promise) => Promise.race([promise, sleep(2_000).then(() => 'nothing arrived')]);
+        const { port1, port2 } = new MessageChannel();
+        const counted = window.countListeners(port1);
+        const messages = fromEvent(port1, 'message', { capacity: 8, overflow: 'block' });
+        for (const n of [1, 2, 3]) port2.postMessage(n);
+        const got = await within((async () => {
+          const data = [];
+          for await (const event of messages) {
+            data.push(event.data);
+            if (data.length === 3) break;
+          }
+          return data;
+        })());
+        messages.close();
+        const frame = document.body.appendChild(document.createElement('iframe'));
+        const other = new frame.contentWindow.MessageChannel();
+        const remote = fromEvent(other.port1, 'message');
+        other.port2.postMessage('hello from the frame');
+        const hello = await within(remote.pull().then((event) => event.data));
+        remote.close();
+        frame.remove();
+        return { got, hello, live: counted.live('message') };
+      `);
+      expect(result).toEqual({ got: [1, 2, 3], hello: 'hello from the frame', live: 0 });
+    });
+
+    test("a key-sequence detector with overflow 'block' sees every real keystroke in order although it handles each slowly", async () => {
+      await inPage(`
+        const field = document.getElementById('search');
+        field.value = '';
+        const state = { keys: [], matched: false, page: new AbortController() };
+        window.sequence = state;
+        (async () => {
+          for await (const event of chanasync.fromEvent(field, 'keydown', { capacity: 4, overflow: 'block', signal: state.page.signal })) {
+            await sleep(5); // slow handling
+            state.keys.push(event.key);
+            if (state.keys.join('').endsWith('iddqd')) state.matched = true;
+          }
+        })();
+      `);
+      await typeInto('#search', 'xxiddqdyy');
+      await pageWaitsFor('window.sequence.keys.length === 9');
+      const result = await inPage(`
+        window.sequence.page.abort();
+        return { keys: window.sequence.keys.join(''), matched: window.sequence.matched };
+      `);
+      expect(result).toEqual({ keys: 'xxiddqdyy', matched: true });
+    });
+
+    test("a form with overflow 'block' saves every real submit click in order, one at a time, and the page does not navigate", async () => {
+      await inPage(`
+        const form = window.countListeners(document.getElementById('save-form'));
+        form.addEventListener('submit', (event) => event.preventDefault()); // synchronously, in a listener of its own
+        const state = { saved: [], running: 0, most: 0, page: new AbortController() };
+        window.saving = state;
+        (async () => {
+          for await (const event of chanasync.fromEvent(form, 'submit', { overflow: 'block', signal: state.page.signal })) {
+            state.most = Math.max(state.most, ++state.running);
+            await sleep(20); // the request
+            state.saved.push(event.submitter?.id ?? '?');
+            state.running--;
+          }
+        })();
+      `);
+      for (const id of ['draft', 'publish', 'draft', 'publish', 'publish']) await click(`#${id}`);
+      await pageWaitsFor('window.saving.saved.length === 5');
+      const result = await inPage(`
+        window.saving.page.abort();
+        await sleep(0);
+        return { saved: window.saving.saved, most: window.saving.most, path: location.pathname, live: document.getElementById('save-form').live('submit') };
+      `);
+      expect(result).toEqual({
+        saved: ['draft', 'publish', 'draft', 'publish', 'publish'],
+        most: 1,
+        path: '/page.html',
+        live: 1,
+      });
+    });
+
+    test('a service worker fetch handler streams a channel as the response body, every line in order', async () => {
+      const text = await inPage(`
+        const registration = await navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' });
+        await navigator.serviceWorker.ready;
+        if (!navigator.serviceWorker.controller) {
+          await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+        }
+        const body = await (await fetch('/generated?count=200')).text();
+        window.serviceWorkerRegistration = registration;
+        return body;
+      `);
+      expect(text).toBe(Array.from({ length: 200 }, (_, i) => `line ${i + 1}\n`).join(''));
+    });
+
+    test('a service worker feed streamed with closeOnCancel stops its producer when the page aborts the fetch', async () => {
+      const result = (await inPage(`
+        const client = new AbortController();
+        const response = await fetch('/live', { signal: client.signal });
+        const text = chanasync.from(response.body.pipeThrough(new TextDecoderStream()));
+        let received = '';
+        for await (const chunk of text) {
+          received += chunk;
+          if (received.split('\\n').length > 3) break;
+        }
+        client.abort();
+        text.close();
+        let state = { stopped: '' };
+        for (let i = 0; i < 100 && state.stopped === ''; i++) {
+          await sleep(20);
+          state = await (await fetch('/live-state')).json();
+        }
+        await window.serviceWorkerRegistration.unregister();
+        return { first: received.split('\\n').slice(0, 3), state };
+      `)) as { first: string[]; state: { pushed: number; stopped: string; parked: number; requestAborted: boolean } };
+      expect(result.first).toEqual(['tick 0', 'tick 1', 'tick 2']);
+      // Firefox 153, like Chromium 156, does not abort the fetch event's request.signal when the
+      // page aborts its fetch: the stream's cancel (closeOnCancel) is all the producer hears.
+      expect(result.state).toEqual({
+        pushed: result.state.pushed,
+        stopped: 'ChannelClosedError',
+        parked: 0,
+        requestAborted: false,
+      });
     });
   });
 
