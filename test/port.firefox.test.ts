@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { GONE_AFTER_MS, TICK_MS } from '../src/port/transport.js';
+import { GONE_AFTER_MS, STALE_AFTER_MS, TICK_MS } from '../src/port/transport.js';
 import {
   bundleSource,
   FIREFOX_PATH,
@@ -37,7 +37,9 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
 
   beforeAll(async () => {
     const lib = await bundleSource(LIB);
-    server = await serveFiles(join(import.meta.dirname, 'port', 'firefox'), new Map([['/lib.js', lib]]));
+    server = await serveFiles(join(import.meta.dirname, 'port', 'firefox'), new Map([['/lib.js', lib]]), {
+      storable: (url) => url.startsWith('/page.html?storable'),
+    });
     origin = `http://127.0.0.1:${server.port}`;
     firefox = await launchFirefox();
   }, 60_000);
@@ -405,6 +407,36 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
       expect(sums).toEqual([1, 3, 6, 10, 15]);
     });
 
+    test(
+      'a tab behind a SharedWorker that goes away (a removed frame) ends its stream there within the heartbeat bound',
+      async () => {
+        const result = await page(
+          `
+          const id = Math.random();
+          const frame = await frameOn('127.0.0.1', 'mode=shared&id=' + id); // it feeds the SharedWorker
+          const shared = new SharedWorker('/shared-worker.js?mode=hold&id=' + id, { type: 'module' });
+          shared.addEventListener('error', (event) => errors.push('shared worker: ' + event.message));
+          const reported = nextReport(shared.port);
+          shared.port.start();
+          await sleep(300);
+          shared.port.postMessage({ command: 'watch' });
+          await sleep(200);
+          frame.remove();
+          const started = performance.now();
+          const ended = await reported;
+          return { ended, detection: performance.now() - started };
+        `,
+          [],
+          20_000,
+        );
+        expect(result.detection).toBeLessThan(GONE_AFTER_MS + SLACK_MS);
+        expect(result.ended.count).toBeGreaterThan(0);
+        expect(result.ended.error.name).toBe('ChannelError');
+        expect(result.ended.error.message).toMatch(/the other side is gone \(sent nothing for \d+ ms\)/);
+      },
+      GONE_AFTER_MS + 15_000,
+    );
+
     test('a WebAssembly.Module a SharedWorker cannot deserialize closes its channel after the values before it; toPort rejects, accounting for every value', async () => {
       const result = await page(`
         const { Channel, toPort } = lib;
@@ -581,6 +613,125 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
       expect(result.detection).toBeLessThan(TICK_MS + SLACK_MS);
       expect(result.sent + result.undelivered).toBe(result.pulled);
     });
+
+    test('a removed iframe that was sending: the page’s fromPort closes within a tick with a ChannelError, after its values', async () => {
+      const result = await page(`
+        const frame = await frameOn('localhost', 'mode=send');
+        const input = lib.fromPort(frame.contentWindow, { name: 'out', capacity: 4, origin: frame.src });
+        const first = [await input.pull(), await input.pull(), await input.pull()];
+        frame.remove();
+        const started = performance.now();
+        const { values, error } = await drain(input);
+        return { first, values, error, detection: performance.now() - started };
+      `);
+      expect(result.detection).toBeLessThan(TICK_MS + SLACK_MS);
+      expect([...result.first, ...result.values]).toEqual([...Array(3 + result.values.length).keys()]);
+      expect(result.error).toMatchObject({ name: 'ChannelError', isError: true });
+      expect(result.error.message).toMatch(/the other side is gone \(its window was closed\)/);
+    });
+
+    test('a frame that reloads: the old toPort settles at once, and a new toPort pairs with the new document', async () => {
+      const result = await page(`
+        const { Channel, toPort } = lib;
+        const frame = await frameOn('localhost', 'origin=' + encodeURIComponent(location.origin));
+        const channel = new Channel(0);
+        const sending = toPort(channel, frame.contentWindow, { name: 'in' });
+        let pushed = 0;
+        void (async () => {
+          for (let i = 0; ; i++) {
+            await channel.push(i);
+            pushed++;
+          }
+        })().catch(() => {});
+        while (pushed < 20) await sleep(5);
+        const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+        frame.contentWindow.location.replace(frame.src + '&again'); // allowed across origins
+        const started = performance.now();
+        const { sent, undelivered } = await sending;
+        const detection = performance.now() - started;
+        const pulled = pushed;
+        channel.close();
+        await loaded;
+        const reported = nextReport(window);
+        const second = new Channel(8);
+        const again = toPort(second, frame.contentWindow, { name: 'in' });
+        await second.pushAll([100, 101, 102]);
+        second.close();
+        return { sent, undelivered: undelivered.length, pulled, detection, again: await again, report: await reported };
+      `);
+      // Settled by the new document's fromPort saying it is there, not by the heartbeat.
+      expect(result.detection).toBeLessThan(TICK_MS);
+      expect(result.sent + result.undelivered).toBe(result.pulled);
+      expect(result.again).toEqual({ sent: 3, undelivered: [] });
+      expect(result.report.values).toEqual([100, 101, 102]);
+    });
+
+    test('toPort to a frame that is not loaded yet pairs with its document once it is', async () => {
+      const result = await page(
+        `
+        const { Channel, toPort } = lib;
+        const [port] = args;
+        const frame = document.createElement('iframe');
+        frame.src = 'http://localhost:' + port + '/frame.html?origin=' + encodeURIComponent(location.origin);
+        document.body.append(frame); // contentWindow shows about:blank, of the page's origin, for now
+        const reported = nextReport(window);
+        const channel = new Channel(4);
+        const sending = toPort(channel, frame.contentWindow, { name: 'in' });
+        for (let i = 0; i < 5; i++) await channel.push(i);
+        channel.close();
+        return { result: await sending, report: await reported };
+      `,
+        [server.port],
+      );
+      expect(result).toEqual({
+        result: { sent: 5, undelivered: [] },
+        report: { values: [0, 1, 2, 3, 4], error: null, origin: `http://localhost:${server.port}` },
+      });
+    });
+  });
+
+  describe('back/forward cache', () => {
+    test(
+      'a page restored from the back/forward cache after 3 s finds its stream from the Worker ended, every value received once',
+      async () => {
+        await firefox.navigate(`${origin}/page.html?storable`, 'window.ready === true');
+        await page(`
+          window.shown = [];
+          addEventListener('pageshow', (event) => shown.push(event.persisted ? 'restored' : 'loaded'));
+          const worker = spawn('mode=produce-and-count');
+          nextReport(worker).then((report) => { window.workerResult = report; });
+          const input = lib.fromPort(worker, { name: 'out', capacity: 4 });
+          window.got = [];
+          window.ended = (async () => {
+            for (;;) {
+              got.push(await input.pull());
+              await sleep(20);
+            }
+          })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
+          while (got.length < 10) await sleep(10);
+        `);
+        await firefox.navigate(`${origin}/page.html?elsewhere`, 'window.ready === true');
+        await new Promise((resolve) => setTimeout(resolve, STALE_AFTER_MS + 500)); // the page and its Worker are frozen
+        await firefox.session.send('WebDriver:Back');
+        const result = await page(`
+          const error = await window.ended;
+          while (window.workerResult === undefined) await sleep(10);
+          return { shown, error, got, workerResult };
+        `);
+        expect(result.shown).toEqual(['restored']);
+        // Frozen looks like blocked: the receiver closes rather than commit values its sender may
+        // have given up on (it had not: its Worker was frozen too) — and nothing is lost.
+        expect(result.error.name).toBe('ChannelError');
+        expect(result.error.message).toMatch(/the other side is gone \(this context could answer nothing for \d+ ms\)/);
+        expect(result.got).toEqual([...Array(result.got.length).keys()]);
+        expect(result.workerResult).toEqual({
+          sent: result.got.length,
+          undelivered: [],
+          pulled: result.got.length,
+        });
+      },
+      STALE_AFTER_MS + 15_000,
+    );
   });
 
   describe('debug mode', () => {

@@ -101,11 +101,26 @@ export interface FileServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link serveFiles}. */
+export interface ServeOptions {
+  /**
+   * Which requests (by URL: path and query) are served without `cache-control: no-store`.
+   * Firefox keeps a `no-store` page out of its back/forward cache: a test of that cache needs
+   * its page storable. Default: none.
+   */
+  storable?: (url: string) => boolean;
+}
+
 /**
  * Serves the files under `root`, and `files` (path → text) from memory, on 127.0.0.1 and a free
- * port, never cached. Anything else is a 404.
+ * port, with `cache-control: no-store` (but see {@link ServeOptions.storable}). Anything else is
+ * a 404.
  */
-export async function serveFiles(root: string, files: ReadonlyMap<string, string> = new Map()): Promise<FileServer> {
+export async function serveFiles(
+  root: string,
+  files: ReadonlyMap<string, string> = new Map(),
+  options: ServeOptions = {},
+): Promise<FileServer> {
   const server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     const type = TYPES[extname(path)] ?? 'application/octet-stream';
@@ -116,7 +131,8 @@ export async function serveFiles(root: string, files: ReadonlyMap<string, string
         if (!file.startsWith(root + sep)) throw new Error('outside');
         body = await readFile(file, 'utf8');
       }
-      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+      const cache = options.storable?.(request.url ?? '/') ? {} : { 'cache-control': 'no-store' };
+      response.writeHead(200, { 'content-type': type, ...cache }).end(body);
     } catch {
       response.writeHead(404).end();
     }

@@ -108,6 +108,20 @@ if (mode === 'squares') {
   const out = new Channel(16);
   void toPort(out, self, { name: 'out' });
   for (let i = 0; ; i++) await out.push(i);
+} else if (mode === 'produce-and-count') {
+  // Sends 0, 1, 2, … until its stream ends, then reports what toPort says and how many it pulled.
+  const out = new Channel(0);
+  let pushed = 0;
+  const done = toPort(out, self, { name: 'out' });
+  void (async () => {
+    for (let i = 0; ; i++) {
+      await out.push(i);
+      pushed++;
+    }
+  })().catch(() => {});
+  const { sent, undelivered } = await done;
+  report({ sent, undelivered, pulled: pushed });
+  out.close();
 } else if (mode === 'bytes') {
   // Sums the bytes of the ArrayBuffers it receives.
   let bytes = 0;
