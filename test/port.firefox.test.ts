@@ -666,6 +666,66 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
       expect(result.report.values).toEqual([100, 101, 102]);
     });
 
+    test('a WebAssembly.Module the cross-origin frame cannot deserialize closes its channel after the values before it; toPort rejects, accounting for every value', async () => {
+      const result = await page(`
+        const { Channel, toPort } = lib;
+        const frame = await frameOn('localhost', 'origin=' + encodeURIComponent(location.origin));
+        const reported = nextReport(window);
+        const module = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+        const channel = new Channel(8);
+        const sending = toPort(channel, frame.contentWindow, { name: 'in' });
+        await channel.pushAll(['a', 'b']);
+        await sleep(200); // posted in a batch of their own
+        await channel.pushAll([module, 'c']);
+        channel.close();
+        const outcome = await sending.then(
+          (resolved) => ({ resolved }),
+          (error) => ({ rejected: error.name, sent: error.sent, undelivered: error.undelivered.map((v) => typeof v === 'string' ? v : 'module') }),
+        );
+        return { ...outcome, report: await reported };
+      `);
+      expect(result).toMatchObject({ rejected: 'TypeError', sent: 2, undelivered: ['module', 'c'] });
+      expect(result.report.values).toEqual(['a', 'b']);
+      expect(result.report.error.name).toBe('ChannelError');
+      expect(result.report.error.message).toMatch(/could not be deserialized in this context \(a messageerror\)/);
+    });
+
+    test('a toPort to a sandboxed frame (origin "null") rejects when it answers, with a TypeError saying to pass origin "*", having pulled nothing', async () => {
+      const result = await page(`
+        const { Channel, toPort } = lib;
+        const frame = document.createElement('iframe');
+        frame.sandbox = 'allow-scripts';
+        frame.src = '/frame.html?origin=' + encodeURIComponent(location.origin);
+        document.body.append(frame);
+        const channel = new Channel(8);
+        await channel.pushAll(['a', 'b']);
+        const outcome = await toPort(channel, frame.contentWindow, { name: 'in' }).then(
+          (resolved) => ({ resolved }),
+          (error) => ({ name: error.name, message: error.message, sent: error.sent, undelivered: error.undelivered }),
+        );
+        return { ...outcome, left: channel.size };
+      `);
+      expect(result).toMatchObject({ name: 'TypeError', sent: 0, undelivered: [], left: 2 });
+      expect(result.message).toMatch(/opaque origin 'null'.*pass origin: '\*'/);
+    });
+
+    test('with origin "*", a sandboxed frame gets the values', async () => {
+      const report = await page(`
+        const { Channel, toPort } = lib;
+        const frame = document.createElement('iframe');
+        frame.sandbox = 'allow-scripts';
+        frame.src = '/frame.html?origin=' + encodeURIComponent(location.origin);
+        const reported = nextReport(window);
+        document.body.append(frame);
+        const channel = new Channel(8);
+        const sending = toPort(channel, frame.contentWindow, { name: 'in', origin: '*' });
+        await channel.pushAll(['a', 'b']);
+        channel.close();
+        return { ...(await reported), result: await sending };
+      `);
+      expect(report).toEqual({ values: ['a', 'b'], error: null, origin: 'null', result: { sent: 2, undelivered: [] } });
+    });
+
     test('toPort to a frame that is not loaded yet pairs with its document once it is', async () => {
       const result = await page(
         `

@@ -113,8 +113,8 @@ export interface ServeOptions {
 
 /**
  * Serves the files under `root`, and `files` (path → text) from memory, on 127.0.0.1 and a free
- * port, with `cache-control: no-store` (but see {@link ServeOptions.storable}). Anything else is
- * a 404.
+ * port, to any origin (`access-control-allow-origin: *`), with `cache-control: no-store` (but see
+ * {@link ServeOptions.storable}). Anything else is a 404.
  */
 export async function serveFiles(
   root: string,
@@ -132,7 +132,8 @@ export async function serveFiles(
         body = await readFile(file, 'utf8');
       }
       const cache = options.storable?.(request.url ?? '/') ? {} : { 'cache-control': 'no-store' };
-      response.writeHead(200, { 'content-type': type, ...cache }).end(body);
+      // Any origin may load them: a sandboxed frame's module scripts are fetched with CORS, from 'null'.
+      response.writeHead(200, { 'content-type': type, 'access-control-allow-origin': '*', ...cache }).end(body);
     } catch {
       response.writeHead(404).end();
     }
