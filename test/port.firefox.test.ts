@@ -795,9 +795,11 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
   });
 
   describe('debug mode', () => {
-    test('a Worker’s channels reach the page through relayDebug, tagged with the Worker’s URL', async () => {
-      const snapshot = await page(`
-        const worker = spawn('mode=debug');
+    /** The first snapshot the page's window gets from a Worker of `query` through relayDebug. */
+    const relayedSnapshot = (query: string) =>
+      page(
+        `
+        const worker = spawn(args[0]);
         const snapshots = [];
         addEventListener('message', (event) => {
           if (event.source === window && event.data?.source === 'chanasync' && event.data.type === 'snapshot')
@@ -810,19 +812,34 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
         for (let i = 0; i < 100 && snapshots.length === 0; i++) await sleep(50);
         stop();
         worker.terminate();
-        const [first] = snapshots;
-        return first && {
-          context: first.context,
-          channels: first.channels
-            .map((channel) => ({ name: channel.name ?? null, input: channel.input === true, pullers: channel.pullers.length, pushers: channel.pushers.length }))
-            .sort((a, b) => String(a.name).localeCompare(String(b.name))),
-        };
-      `);
+        return snapshots[0];
+      `,
+        [query],
+      );
+
+    test('a Worker’s channels reach the page through relayDebug, tagged with the Worker’s URL, its fromPort waiting for input', async () => {
+      const snapshot = await relayedSnapshot('mode=debug');
       expect(snapshot?.context).toEqual({ kind: 'worker', url: `${origin}/worker.js?mode=debug`, origin });
-      expect(snapshot?.channels).toEqual([
-        { name: 'jobs', input: true, pullers: 1, pushers: 0 },
-        { name: 'worker results', input: false, pullers: 0, pushers: 1 },
+      const channels = snapshot.channels
+        .map((channel: any) => ({
+          name: channel.name,
+          input: channel.input === true,
+          pullers: channel.pullers.map((puller: any) => ({ kind: puller.kind, input: puller.input === true })),
+          pushers: channel.pushers.length,
+        }))
+        .sort((a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name));
+      expect(channels).toEqual([
+        { name: 'jobs', input: true, pullers: [{ kind: 'pull', input: true }], pushers: 0 },
+        { name: 'worker results', input: false, pullers: [], pushers: 1 },
       ]);
+    });
+
+    test('with stacks, the Worker’s parked pull names the function of worker.js that parked it', async () => {
+      const snapshot = await relayedSnapshot('mode=debug&stacks=1');
+      const jobs = snapshot.channels.find((channel: { name: string }) => channel.name === 'jobs');
+      const first = String(jobs?.pullers[0]?.stack).split('\n')[0];
+      expect(first).toMatch(/waitForJob.*worker\.js/);
+      expect(String(jobs?.createdAt)).toContain('worker.js');
     });
   });
 });

@@ -204,11 +204,15 @@ if (mode === 'squares') {
   });
   report('listening');
 } else if (mode === 'debug') {
-  // Debug mode in the worker: a fromPort channel whose pull waits, and a channel with a stuck push.
-  enableDebug();
+  // Debug mode in the worker (with stacks if ?stacks=1): a fromPort channel whose pull waits,
+  // and a channel with a stuck push.
+  enableDebug({ stacks: params.get('stacks') === '1' });
   const jobs = fromPort(self, { name: 'jobs', capacity: 4 });
   const results = new Channel(0, { name: 'worker results' });
-  jobs.pull().catch(() => {});
+  function waitForJob() {
+    jobs.pull().catch(() => {});
+  }
+  waitForJob();
   results.push('never pulled').catch(() => {});
   report('listening');
 }
