@@ -815,6 +815,51 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
     );
   });
 
+  describe('a hidden tab', () => {
+    test(
+      'a stream of a hidden tab, whose timers Firefox runs once a second, goes on past the heartbeat’s 5 s',
+      async () => {
+        await page(`
+          window.hidden = { shown: [], roundTrips: 0, error: null };
+          document.addEventListener('visibilitychange', () => hidden.shown.push(document.visibilityState));
+          const worker = spawn('mode=squares');
+          const numbers = new lib.Channel(0);
+          const squares = lib.fromPort(worker, { name: 'out', capacity: 4 });
+          void lib.toPort(numbers, worker, { name: 'in' });
+          (async () => {
+            for (let i = 0; ; i++) {
+              await numbers.push(i);
+              if ((await squares.pull()) !== i * i) throw new Error('wrong square');
+              if (document.visibilityState === 'hidden') hidden.roundTrips++;
+              await sleep(2000); // idle between round trips: only the heartbeat speaks
+            }
+          })().catch((error) => { hidden.error = String(error.cause?.message ?? error); });
+          hidden.ticks = [];
+          let last = performance.now();
+          setInterval(() => {
+            const now = performance.now();
+            if (document.visibilityState === 'hidden') hidden.ticks.push(now - last);
+            last = now;
+          }, 500);
+        `);
+        const session = firefox.session;
+        const first = (await session.send('WebDriver:GetWindowHandle')).value;
+        const other = (await session.send('WebDriver:NewWindow', { type: 'tab' })).handle;
+        await session.send('WebDriver:SwitchToWindow', { handle: other, focus: true });
+        await new Promise((resolve) => setTimeout(resolve, GONE_AFTER_MS + 1500));
+        await session.send('WebDriver:CloseWindow');
+        await session.send('WebDriver:SwitchToWindow', { handle: first, focus: true });
+        const result = await page('return window.hidden;');
+        expect(result.shown[0]).toBe('hidden');
+        // The premise: a 500 ms interval (the heartbeat's tick) ran about once a second.
+        expect(Math.min(...result.ticks.slice(1))).toBeGreaterThan(900);
+        expect(result.error).toBeNull();
+        expect(result.roundTrips).toBeGreaterThanOrEqual(2);
+      },
+      GONE_AFTER_MS + 20_000,
+    );
+  });
+
   describe('debug mode', () => {
     /** The first snapshot the page's window gets from a Worker of `query` through relayDebug. */
     const relayedSnapshot = (query: string) =>
