@@ -1,10 +1,11 @@
 /**
  * `chanasync/port` between real contexts in Firefox: Debian's firefox-esr, headless, driven
  * through Marionette (test/helpers/firefox.ts). Page ↔ dedicated module Worker, a
- * MessageChannel, a SharedWorker, a cross-origin iframe (the page on 127.0.0.1 embeds
- * localhost), and debug mode relayed from a Worker — what port.browser.test.ts runs in
- * Chromium, where Firefox's platform differs: MessagePort `close`, structured clone of
- * DOMException, module Workers, `event.origin`, `closed` of a removed frame's window.
+ * MessageChannel, module SharedWorkers, cross-origin and sandboxed iframes (the page on
+ * 127.0.0.1 embeds localhost), a hidden tab, the back/forward cache, and debug mode relayed
+ * from a Worker — what port.browser.test.ts runs in Chromium and more, where Firefox's platform
+ * differs: MessagePort `close`, structured clone of DOMException, module Workers, `messageerror`,
+ * MessageChannel task timing, `event.origin`, `closed` of a removed frame's window.
  *
  * One browser for the file; each test loads a fresh page (test/port/firefox/page.html, which
  * loads chanasync — core, port and debug mode, bundled from src/ — as `window.lib`), so the
