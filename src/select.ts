@@ -432,17 +432,20 @@ class LoneSelectWaiter<T> extends Waiter<T> {
 
   /** `close()` claimed it: a pull case fires with `ok: false`, a push case fails the select (see {@link SelectWaiter.fail}). */
   override fail(): void {
-    this.settle(
-      this.isPush
-        ? Promise.reject(closedError(this.channel, 'select push'))
-        : { index: 0, channel: this.channel, value: undefined, ok: false },
-    );
+    if (this.isPush) this.reject(closedError(this.channel, 'select push'));
+    else this.settle({ index: 0, channel: this.channel, value: undefined, ok: false });
   }
 
   /** Its signal aborted: the select rejects with the reason. */
   override cancel(): void {
     claim(this);
-    this.settle(Promise.reject(this.signal?.reason));
+    this.reject(this.signal?.reason);
+  }
+
+  /** Fails the select with `reason`, through `settle` as {@link Waiter.fail} does through `resolve`. */
+  private reject(reason: unknown): void {
+    this.resolve = this.settle as never;
+    super.fail(reason);
   }
 }
 
