@@ -37,10 +37,11 @@ export interface FirefoxTab {
    */
   navigate(url: string, ready?: string): Promise<void>;
   /**
-   * Runs `body` as the body of an async function in the page, with `args` as `args` (values
-   * that JSON can carry), and resolves with what it returns (as JSON carries it back). A throw
-   * in the page rejects with an `Error` whose message is the page's, with its stack.
-   * `timeoutMs` (default 30 s) bounds the run.
+   * Runs `body` as the body of an async function compiled in the page's own realm (not in
+   * Marionette's sandbox: every array, error, promise and buffer it makes is the page's), with
+   * `args` as `args` (values that JSON can carry), and resolves with what it returns (as JSON
+   * carries it back). A throw in the page rejects with an `Error` whose message is the page's,
+   * with its stack. `timeoutMs` (default 30 s) bounds the run.
    */
   run<R = any>(body: string, args?: unknown[], timeoutMs?: number): Promise<R>;
   /** Ends the session and stops Firefox and every process it started. */
@@ -57,12 +58,21 @@ export async function launchFirefox(): Promise<FirefoxTab> {
   const firefox = await launch();
   const session = firefox.session;
   const run = async (body: string, args: unknown[] = [], timeoutMs = 30_000): Promise<any> => {
+    // Marionette runs its script in a sandbox, whose arrays, errors, promises and buffers are
+    // not the page's: the body is compiled by the page's own AsyncFunction instead (the page's
+    // eval), and its arguments are remade with the page's JSON, so that everything the test
+    // makes is the page's, as a user's code would be.
     const script = `const done = arguments[arguments.length - 1];
-      const args = Array.prototype.slice.call(arguments, 0, -1);
-      (async () => { ${body}\n })().then(
+      const AsyncFunction = window.eval('(async () => {}).constructor');
+      const args = window.JSON.parse(JSON.stringify(Array.prototype.slice.call(arguments, 1, -1)));
+      new AsyncFunction('args', arguments[0])(args).then(
         (value) => done({ value: value === undefined ? null : value }),
         (error) => done({ error: String(error?.message ?? error), stack: String(error?.stack ?? '') }));`;
-    const { value } = await session.send('WebDriver:ExecuteAsyncScript', { script, args, scriptTimeout: timeoutMs });
+    const { value } = await session.send('WebDriver:ExecuteAsyncScript', {
+      script,
+      args: [body, ...args],
+      scriptTimeout: timeoutMs,
+    });
     if (value === null || typeof value !== 'object') throw new Error(`the page answered ${JSON.stringify(value)}`);
     if ('error' in value) throw Object.assign(new Error(`in Firefox: ${value.error}`), { stack: value.stack });
     return value.value;
