@@ -190,6 +190,32 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
       });
     });
 
+    test('a toPort aborted by its signal closes the Worker’s channel with the signal’s AbortError, a DOMException', async () => {
+      const result = await page(`
+        const { Channel, toPort } = lib;
+        const worker = spawn('mode=reason-in');
+        const channel = new Channel(1);
+        const reported = nextReport(worker);
+        const controller = new AbortController();
+        const sending = toPort(channel, worker, { name: 'in', signal: controller.signal });
+        await channel.push(1);
+        await channel.push(2); // room again: the sender pulled the first, so it is paired
+        controller.abort();
+        const error = await reported;
+        const { sent, undelivered } = await sending;
+        worker.terminate();
+        return { error, accounted: sent + undelivered.length + channel.size };
+      `);
+      expect(result.error).toEqual({
+        type: 'object',
+        name: 'AbortError',
+        message: expect.any(String),
+        isError: true,
+        isDOMException: true,
+      });
+      expect(result.accounted).toBe(2);
+    });
+
     test('the Worker’s Error close reason reaches the page after its values', async () => {
       const result = await page(`
         const worker = spawn('mode=reason-out&reason=error');
