@@ -8,7 +8,7 @@
  * runs as an async function compiled in the page's own realm (not in Marionette's sandbox), so
  * every promise, array and event it makes is the page's.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -135,7 +135,97 @@ async function build(): Promise<Map<string, string>> {
   return files;
 }
 
+/**
+ * Test files of the Node suite that run unchanged in the page: each is bundled with `vitest`
+ * aliased to test/fixtures/firefox/vitest-shim.ts (vitest's own `expect`; what needs Node or
+ * fake timers is reported unsupported), loaded into a fresh document and run there, in
+ * SpiderMonkey's job queue with Gecko's AbortSignal, EventTarget, MessagePort and streams.
+ * `skip` names the tests that check Node itself, and why. core-hardening runs last: its 40k
+ * operations parked in one job leave every later task of the process slower (see the README's
+ * Firefox bullet in Semantic details).
+ */
+const SUITES: { file: string; skip?: Record<string, string> }[] = [
+  { file: 'channel.test.ts' },
+  { file: 'select.test.ts' },
+  { file: 'regressions.test.ts' },
+  { file: 'core-batch.test.ts' },
+  { file: 'core-feed.test.ts' },
+  { file: 'interop.test.ts' },
+  { file: 'audit-interop.test.ts' },
+  { file: 'merge.test.ts' },
+  { file: 'broadcast.test.ts' },
+  { file: 'audit2-model.test.ts' },
+  { file: 'claims-interop.dom.test.ts' },
+  { file: 'interop.dom.test.ts' },
+  { file: 'spec-first-map.dom.test.ts' },
+  { file: 'debug.dom.test.ts' },
+  { file: 'interop.debug.test.ts' },
+  { file: 'peer-bugs-debug.test.ts' },
+  {
+    file: 'debug.relay.test.ts',
+    skip: {
+      'relayDebug > no target where globalThis cannot postMessage (Node) is refused with a TypeError naming relayDebug':
+        'a page has postMessage',
+      "a worker behind a relay, over a real MessageChannel > the worker's channels reach the page once the inspector says hello, and stop after bye":
+        'it expects the context of Node (none); a page names its origin',
+    },
+  },
+  {
+    file: 'go-channel-tests.test.ts',
+    skip: {
+      'runtime/chan_test.go > 23 workers ranging over one job channel pass on every value exactly once (TestMultiConsumer)':
+        'its 20,841 setTimeout(0) calls are clamped to 4 ms each in a browser: 4 s alone, 24 s after other files',
+    },
+  },
+  { file: 'core-hardening.test.ts' },
+];
+
+/** The Node suite's files bundled for the page (see {@link SUITES}), by URL path. */
+async function buildSuites(): Promise<Map<string, string>> {
+  const testDir = import.meta.dirname;
+  const bundles = new Map<string, string>();
+  for (const { file } of SUITES) {
+    const result = await esbuild.build({
+      stdin: {
+        contents: `export { runRegisteredTests } from 'vitest';\nimport ${JSON.stringify(join(testDir, file))};`,
+        resolveDir: testDir,
+        loader: 'ts',
+      },
+      bundle: true,
+      // The package says "sideEffects": false, which would drop the side-effect import of the test file.
+      ignoreAnnotations: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      logLevel: 'error',
+      alias: {
+        vitest: join(testDir, 'fixtures', 'firefox', 'vitest-shim.ts'),
+        chanasync: join(testDir, '..', 'src', 'index.ts'),
+        'chanasync/debug': join(testDir, '..', 'src', 'debug', 'index.ts'),
+      },
+      plugins: [
+        {
+          // A test file that watches Node's `process` gets the shim's (unhandledRejection → the page's event).
+          name: 'process',
+          setup(build) {
+            build.onLoad({ filter: /[\\/]test[\\/][^\\/]+\.test\.ts$/ }, (args) => {
+              const text = readFileSync(args.path, 'utf8');
+              const contents = /\bprocess\./.test(text) ? `import { process } from 'vitest';\n${text}` : text;
+              return { contents, loader: 'ts' };
+            });
+          },
+        },
+      ],
+    });
+    bundles.set(`/suites/${file.replace(/\.ts$/, '.js')}`, result.outputFiles[0]?.text ?? '');
+  }
+  return bundles;
+}
+
 let firefox: Firefox;
+/** What the server serves, by URL path. */
+const pageFiles = new Map<string, string>();
 let server: Server;
 let origin: string;
 /** Connections of `/endless` the client closed (it cancelled the body), and the rows written. */
@@ -239,11 +329,11 @@ async function collectGarbage(): Promise<void> {
 
 describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
   beforeAll(async () => {
-    const files = await build();
+    for (const [path, text] of await build()) pageFiles.set(path, text);
     server = createServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       if (serveDynamic(path, response)) return;
-      const body = files.get(path);
+      const body = pageFiles.get(path);
       if (body === undefined) return void response.writeHead(404).end();
       const type = path.endsWith('.html') ? 'text/html' : 'text/javascript';
       response.writeHead(200, { 'content-type': `${type}; charset=utf-8` }).end(body);
@@ -1406,6 +1496,40 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
       expect(collected).toBe(true);
       expect(abortedCleanly).toBe(true);
     });
+  });
+
+  describe('the Node suite in Firefox', () => {
+    let suites: Map<string, string>;
+    beforeAll(async () => {
+      suites = await buildSuites();
+      for (const [path, text] of suites) pageFiles.set(path, text);
+    }, 60_000);
+
+    afterAll(async () => {
+      for (const path of suites?.keys() ?? []) pageFiles.delete(path);
+      await firefox.session.send('WebDriver:Navigate', { url: `${origin}/page.html` });
+    });
+
+    test.each(SUITES)(
+      'every test of test/$file that can run in a page passes in Firefox',
+      async ({ file, skip = {} }) => {
+        await firefox.session.send('WebDriver:Navigate', { url: `${origin}/page.html` }); // a fresh document per file
+        const { value } = await firefox.session.send('WebDriver:ExecuteAsyncScript', {
+          script: `const [url, skip, done] = arguments;
+          window.runInPage(\`const suite = await import(\${JSON.stringify(url)});
+            return suite.runRegisteredTests((name) => !\${JSON.stringify(skip)}.includes(name));\`)
+            .then(done, (error) => done({ error: String(error) }));`,
+          args: [`/suites/${file.replace(/\.ts$/, '.js')}`, Object.keys(skip)],
+          scriptTimeout: 110_000,
+        });
+        const report = value as { passed: string[]; failed: unknown[]; skipped: string[]; error?: string };
+        expect(report.error).toBeUndefined();
+        expect(report.failed).toEqual([]);
+        expect(report.passed.length).toBeGreaterThan(0);
+        expect(report.skipped.filter((name) => name in skip).sort()).toEqual(Object.keys(skip).sort()); // no stale skip
+      },
+      120_000,
+    );
   });
 
   describe('AbortSignal', () => {
