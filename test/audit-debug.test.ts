@@ -421,6 +421,61 @@ describe('stacks', () => {
     expect(entry?.pullers[0]?.stack?.split('\n')[0]).toMatch(/^at Object\.consume /);
   });
 
+  test('bundled into the application’s file, a channel made by after, ticker, merge, subscribe, from or fromEvent was created at the user’s function', async () => {
+    // Their constructors (TimerChannel, MergedChannel, Subscriber) and the anonymous maker that
+    // `from` and `fromEvent` hand to `create` were left at the top of the creation stack.
+    const esbuild = await import('esbuild');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = new URL('..', import.meta.url).pathname;
+    const result = await esbuild.build({
+      stdin: {
+        contents: `
+          import { Channel, after, broadcast, from, fromEvent, merge, ticker } from './src/index.ts';
+          import { enableDebug, disableDebug, snapshot } from './src/debug/index.ts';
+          export function run() {
+            enableDebug({ target: { postMessage() {} }, stacks: true });
+            const source = new Channel(1, { name: 'source' });
+            const app = {
+              timer() { return after(60000); },
+              tick() { return ticker(60000); },
+              merged() { return merge(source); },
+              listen() { return broadcast(source).subscribe(); },
+              iterate() { return from((async function* () { await new Promise(() => {}); })()); },
+              events() { return fromEvent(new EventTarget(), 'x'); },
+            };
+            const made = [app.timer(), app.tick(), app.merged(), app.listen(), app.iterate(), app.events()];
+            const taken = snapshot();
+            for (const channel of made) channel.close();
+            disableDebug();
+            return taken;
+          }`,
+        resolveDir: root,
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-bundle-')), 'app.mjs');
+    writeFileSync(file, result.outputFiles[0]?.text ?? '');
+    const { run } = (await import(/* @vite-ignore */ file)) as { run: () => SnapshotMessage };
+    const firstFrames = Object.fromEntries(
+      run().channels.map((entry) => [entry.name, entry.createdAt?.split('\n')[0]?.replace(/ \(.*$/, '')]),
+    );
+    expect(firstFrames).toEqual({
+      source: 'at run',
+      'after(60000)': 'at Object.timer',
+      'ticker(60000)': 'at Object.tick',
+      merge: 'at Object.merged',
+      subscriber: 'at Object.listen',
+      from: 'at Object.iterate',
+      'fromEvent(x)': 'at Object.events',
+    });
+  });
+
   test('stacks are capped at LIMITS.stack characters', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
     const limit = Error.stackTraceLimit;

@@ -245,7 +245,7 @@ const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^
  * names itself in its own body, `push2` beside the application's `push`): those count too.
  */
 const LIBRARY_FUNCTION =
-  /^(?:new )?(?:[\w$]+\.)*_*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)\d*$/;
+  /^(?:new )?(?:[\w$]+\.)*_*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|fromSource|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)\d*$/;
 
 /**
  * The function name of a V8 (`at name (url)`) or SpiderMonkey/JSC (`name@url`) frame.
@@ -281,8 +281,8 @@ export function userFrames(stack: string | undefined): string {
     frames = frames.filter((frame) => !isLibraryFrame(frame, libraryRoots));
   } else {
     // Bundled: cut the leading frames of chanasync's functions in this very file. An anonymous
-    // one is a promise executor only when the promise constructor follows (else it may be the
-    // user's module code).
+    // one is chanasync's only when the promise constructor follows (a promise executor) or
+    // `create` (the maker `from` and `fromEvent` hand it); else it may be the user's module code.
     let first = 0;
     while (first < frames.length) {
       const frame = frames[first] as string;
@@ -292,7 +292,12 @@ export function userFrames(stack: string | undefined): string {
       }
       if (here !== undefined && !frame.includes(here) && !(herePath !== undefined && frame.includes(herePath))) break;
       const name = functionName(frame);
-      if (name === '' ? !PLATFORM_FRAME.test(frames[first + 1] ?? '') : !LIBRARY_FUNCTION.test(name)) break;
+      const next = frames[first + 1] ?? '';
+      if (
+        name === '' ? !(PLATFORM_FRAME.test(next) || functionName(next) === 'create') : !LIBRARY_FUNCTION.test(name)
+      ) {
+        break;
+      }
       first++;
     }
     frames = frames.slice(first);
