@@ -903,7 +903,10 @@ describe('ticker: drift and dropped ticks', () => {
     ticks.close();
   });
 
-  test('a real ticker under a busy event loop never delivers early and does not drift', async () => {
+  test('a real ticker under a busy event loop never delivers a tick before it is due', async () => {
+    // (Drift — each tick due at start + k·ms however late the timers run — is the test above,
+    // on a fake clock: on a real one, a loaded machine may run a timer a whole period late, and
+    // the next tick is then on time in the same period.)
     const ms = 15;
     const started = Date.now();
     const ticks = ticker(ms);
@@ -917,10 +920,11 @@ describe('ticker: drift and dropped ticks', () => {
       }
     }
     ticks.close();
-    const slots = values.map((value) => Math.floor((value - started + 1) / ms));
-    for (let k = 0; k < slots.length; k++) {
-      expect(slots[k]!).toBeGreaterThanOrEqual(1);
-      if (k > 0) expect(slots[k]!).toBeGreaterThan(slots[k - 1]!);
+    // The k-th tick received is at best the k-th due (ticks can be dropped, never added), at
+    // start + k·ms (the clock may tick 1 ms apart between the start and the timer).
+    for (let k = 0; k < values.length; k++) {
+      expect(values[k]!).toBeGreaterThanOrEqual(started + (k + 1) * ms - 1);
+      if (k > 0) expect(values[k]!).toBeGreaterThanOrEqual(values[k - 1]!);
     }
   });
 

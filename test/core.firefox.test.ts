@@ -197,13 +197,7 @@ const SUITES: { file: string; skip?: Record<string, string> }[] = [
   },
   { file: 'audit2-core.test.ts' },
   { file: 'peer-bugs-core.test.ts' },
-  {
-    file: 'audit-broadcast.test.ts',
-    skip: {
-      'ticker: drift and dropped ticks > a real ticker under a busy event loop never delivers early and does not drift':
-        'flaky under load in any engine: a tick 14 ms late and the next one, on time, fall in one 15 ms slot of its check',
-    },
-  },
+  { file: 'audit-broadcast.test.ts' },
   { file: 'after.test.ts' },
   { file: 'ticker.test.ts' },
   { file: 'core-hardening.test.ts' },
