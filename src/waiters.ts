@@ -65,7 +65,12 @@ export class Waiter<T = unknown> implements Cancellable {
    */
   fail(reason: unknown): void {
     this.resolve({
-      then: (settle: Settle) => settle({ then: (_: Settle, reject: Settle) => reject(reason) }),
+      // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose (see above)
+      then: (settle: Settle) =>
+        settle({
+          // biome-ignore lint/suspicious/noThenProperty: the second thenable, which rejects
+          then: (_: Settle, reject: Settle) => reject(reason),
+        }),
     } as never);
   }
 
