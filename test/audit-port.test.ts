@@ -1954,7 +1954,7 @@ describe('an event loop blocked for a while (performance.now() jumps, as after a
       expect(await done).toEqual({ sent: 2, undelivered: [] });
     }));
 
-  test('a loop blocked for more than 3 s: the receiver closes as gone, and toPort accounts for every value exactly', () =>
+  test('both sides frozen for 4 s (a page and its Worker in the back/forward cache, a sleeping machine): the receiver checks that its sender still runs the stream, and every value arrives once, in order', () =>
     withClockJumps(async (jump) => {
       const { a, b } = fakePorts();
       const local = new Channel<number>(Infinity);
@@ -1963,12 +1963,14 @@ describe('an event loop blocked for a while (performance.now() jumps, as after a
       const done = toPort(local, a);
       const taken = [await remote.pull(), await remote.pull()];
       jump(4000);
-      const result = await done;
+      await sleep(600); // a tick on each side: the receiver asks, the sender answers
+      const ping = b.posted.find((message) => message.type === 'ping' && typeof message.nonce === 'string');
+      expect(ping).toBeDefined();
+      expect(a.posted.some((message) => message.type === 'pong' && message.nonce === ping?.nonce)).toBe(true);
+      local.close();
       const { values, error } = await drain(remote);
-      expect(error).toBeInstanceOf(ChannelError);
-      expect((error as Error).message).toMatch(/other side is gone \(this context could answer nothing for \d+ ms\)/);
-      expect([...taken, ...values]).toEqual([...Array(result.sent).keys()]);
-      expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
-      expect(result.sent + result.undelivered.length + local.size).toBe(10);
+      expect(error).toBeUndefined();
+      expect([...taken, ...values]).toEqual([...Array(10).keys()]);
+      expect(await done).toEqual({ sent: 10, undelivered: [] });
     }));
 });

@@ -560,10 +560,12 @@ describe('Semantic details: the origin "/" of a window stream', () => {
   });
 });
 
-// Semantic details, "A context that blocks its event loop for seconds cannot answer and is
-// treated as gone … a receiving one as soon as it has posted nothing for 3 s (below). A running
-// receiver posts every 1 to 1.5 s or more often …, so a block of 1.5 s is enough when it begins
-// just before such a post — even with no value in flight".
+// Semantic details, "a receiver that finds it posted nothing for 3 s … commits nothing more until
+// its sender proves it still runs the stream: it posts a `ping` with a nonce, and only a `pong`
+// echoing it lets it go on … A sender that gave up has left the port after posting an `end` that
+// aborts …: the receiver then closes its channel as gone … Without an answer for 5 s it closes
+// the same way. A running receiver posts every 1 to 1.5 s or more often …, so a block of 1.5 s
+// can be enough to start that check".
 describe('Semantic details: a receiving context whose event loop is blocked', () => {
   /**
    * Runs `body` on a clock of its own: `advance(ms)` moves it and runs the timers due, in steps
@@ -632,22 +634,56 @@ describe('Semantic details: a receiving context whose event loop is blocked', ()
       expect(remote.closed).toBe(true);
     }));
 
-  test('a receiver whose loop is blocked for 2 s, beginning 1.4 s after its last message, closes as gone, with no value in flight', () =>
+  test('a receiver whose loop is blocked for 2 s, beginning 1.4 s after its last message, asks its sender before it commits anything more, and goes on', () =>
     onOwnClock(async (advance, block) => {
-      const { b, remote, outcome } = await idleStream(advance);
+      const { a, b, local, remote, outcome } = await idleStream(advance);
       const posted = b.posted.length;
       await advance(1300); // 1.4 s after the credit of its pull: nothing posted since
       expect(b.posted.length).toBe(posted);
       block(2000);
+      local.pushNowait(2); // the sender has no credit: it waits in the local channel
       await advance(500); // the first tick after the block, or a ping of the sender to answer
+      const ping = b.posted.slice(posted).find((message) => message.type === 'ping' && message.nonce !== undefined);
+      expect(ping).toBeDefined();
+      expect(a.posted.some((message) => message.type === 'pong' && message.nonce === ping?.nonce)).toBe(true);
+      expect(remote.closed).toBe(false);
+      expect(await remote.pull()).toBe(2);
+      local.close();
+      await advance(600);
       expect(remote.closed).toBe(true);
+      expect(outcome.result).toEqual({ sent: 2, undelivered: [] });
+    }));
+
+  test('a silent receiver whose sender gave up on it (its aborting end arrives before any answer) closes as gone and commits none of what arrived meanwhile', () =>
+    onOwnClock(async (advance, block) => {
+      const { b, remote } = await idleStream(advance);
+      const credit = b.sent('credit').at(-1) as unknown as { session: string; receiver: string };
+      block(3500);
+      // What a sender that gave up on the blocked receiver posted before it left, delivered
+      // after the block: a batch, then its aborting end (with no reason: it gave up).
+      const envelope = { source: 'chanasync-port', version: 1, name: '', session: credit.session };
+      b.inject({ ...envelope, type: 'values', values: [2, 3], posted: 1, receiver: credit.receiver });
+      b.inject({ ...envelope, type: 'end', abort: true, posted: 3, receiver: credit.receiver });
       const error = await remote.pull().catch((caught: unknown) => (caught as ChannelClosedError).cause);
       expect(error).toBeInstanceOf(ChannelError);
       expect((error as Error).message).toMatch(
-        /other side is gone \(this context could answer nothing for 3\d{3} ms\)/,
+        /the other side is gone \(it gave up on this context, which could answer nothing for 3\d{3} ms\)/,
       );
-      await advance(600);
-      expect(outcome.result).toEqual({ sent: 1, undelivered: [] });
+      expect(b.sent('closed').at(-1)).toMatchObject({ committed: 1 }); // 2 and 3 were not committed
+    }));
+
+  test('a silent receiver whose sender does not answer its check within 5 s closes as gone', () =>
+    onOwnClock(async (advance, block) => {
+      const { a, remote, outcome } = await idleStream(advance);
+      block(3500);
+      a.dead = true; // the sender's context died during the block: nothing answers
+      await advance(6000);
+      expect(remote.closed).toBe(true);
+      const error = await remote.pull().catch((caught: unknown) => (caught as ChannelClosedError).cause);
+      expect((error as Error).message).toMatch(
+        /the other side is gone \(it did not answer for 5000 ms after this context could answer nothing for 3\d{3} ms\)/,
+      );
+      void outcome;
     }));
 
   test('a receiver whose loop is blocked for 2.5 s right after it posted stays open, and the stream goes on', () =>

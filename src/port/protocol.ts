@@ -30,6 +30,9 @@
  *   final `committed` count; after it the receiver ignores the session.
  * - **Liveness.** Either side that has heard nothing from the other for a heartbeat period
  *   posts `ping`, which is answered by `pong` at once (any message counts as a sign of life).
+ *   A receiver that has posted nothing for a while (its loop was blocked, or its context
+ *   frozen) commits nothing more until its sender answers a `ping` carrying a `nonce` with a
+ *   `pong` echoing it: a sender still running the stream (one that gave up left the port).
  * - **Lost messages.** A port may drop a message it cannot deserialize on the receiving side (a
  *   `messageerror` event there instead of `message`: a `WebAssembly.Module` posted to a
  *   SharedWorker, say), and deliver the next ones. So the sender says how many values it had
@@ -135,11 +138,18 @@ interface Heartbeat extends Counted, Addressed {
 /** Either way: nothing heard for a while; please answer. */
 export interface PingMessage extends SessionEnvelope, Heartbeat {
   readonly type: 'ping';
+  /**
+   * A receiver that was silent too long asks with a nonce whether its sender still runs the
+   * stream; the sender's `pong` echoes it (see "Liveness").
+   */
+  readonly nonce?: string | undefined;
 }
 
 /** Either way: the answer to a `ping`. */
 export interface PongMessage extends SessionEnvelope, Heartbeat {
   readonly type: 'pong';
+  /** The `nonce` of the `ping` answered, if it had one. */
+  readonly nonce?: string | undefined;
 }
 
 /** Every message a sender posts. */
@@ -187,7 +197,10 @@ export function isPortMessage(data: unknown): data is PortMessage {
       return true;
     case 'ping':
     case 'pong':
-      return message.ended === undefined || typeof message.ended === 'boolean';
+      return (
+        (message.ended === undefined || typeof message.ended === 'boolean') &&
+        (message.nonce === undefined || typeof message.nonce === 'string')
+      );
     case 'values':
       return Array.isArray(message.values) && message.values.length > 0;
     case 'end':

@@ -37,6 +37,7 @@ import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
 import {
   endpointOf,
+  GONE_AFTER_MS,
   isWindow,
   type PortLike,
   randomId,
@@ -135,6 +136,12 @@ class Receiver<T> extends Stream {
   private confirmed = false;
   /** Whether the channel closed because a message of the sender never arrived (see `lose`). */
   private lost = false;
+  /**
+   * Set while this side, silent too long, asks its sender whether it still runs the stream
+   * (see {@link Receiver.stale}): the `ping` nonce the sender's `pong` must echo, when it was
+   * posted, and how long this side had been silent.
+   */
+  private verifying: { nonce: string; since: number; silence: number } | undefined = undefined;
 
   constructor(
     readonly channel: PortChannel<T>,
@@ -152,7 +159,7 @@ class Receiver<T> extends Stream {
    * enough new credit piled up: a consumer pulling value after value costs a comparison each.
    */
   demand(): void {
-    if (this.done || this.session === '') return;
+    if (this.done || this.session === '' || this.verifying !== undefined) return;
     if (this.pending.length > 0 || this.ending !== undefined) {
       this.commitPending();
       if (this.done) return;
@@ -228,7 +235,7 @@ class Receiver<T> extends Stream {
     if (this.committing) return;
     this.committing = true;
     const pending = this.pending;
-    while (this.pendingHead < pending.length && !this.done) {
+    while (this.pendingHead < pending.length && !this.done && this.verifying === undefined) {
       if (!commitPush(this.channel, pending[this.pendingHead] as T)) break;
       pending[this.pendingHead++] = undefined as T;
       this.committed++;
@@ -238,7 +245,9 @@ class Receiver<T> extends Stream {
       this.pendingHead = 0;
     }
     this.committing = false;
-    if (this.ending !== undefined && this.pending.length === 0) this.finish(this.ending.reason);
+    if (this.ending !== undefined && this.pending.length === 0 && this.verifying === undefined) {
+      this.finish(this.ending.reason);
+    }
   }
 
   /** Values that arrived from the sender, in all: committed, or pending. */
@@ -294,6 +303,13 @@ class Receiver<T> extends Stream {
         // Its `end` was posted but never arrived: its reason could not be deserialized here.
         const problem = 'was closed by its sender with a reason that could not be deserialized in this context';
         this.channel.close(new ChannelError('fromPort', problem, this.channel));
+      } else if (message.type === 'pong' && message.nonce !== undefined && message.nonce === this.verifying?.nonce) {
+        // The sender answered the ping this side posted after its silence: it still runs the
+        // stream, so it gave up on nothing — and every message it posted before this answer has
+        // arrived. Commit what waited, and go on.
+        this.verifying = undefined;
+        this.commitPending();
+        this.postCredit(true);
       }
       return;
     }
@@ -303,12 +319,17 @@ class Receiver<T> extends Stream {
     this.confirmed = true;
     switch (message.type) {
       case 'values': {
-        if (this.abandoned()) return;
+        const verifying = this.stale();
         if (message.posted !== undefined && message.posted !== this.arrived()) {
           this.lose(message.posted);
           return;
         }
         const pending = this.pending;
+        if (verifying) {
+          // Kept, not committed, until the sender says it still runs the stream.
+          for (const value of message.values as T[]) pending.push(value);
+          return;
+        }
         for (const value of message.values as T[]) {
           if (pending.length === this.pendingHead && commitPush(this.channel, value)) this.committed++;
           else pending.push(value);
@@ -324,9 +345,15 @@ class Receiver<T> extends Stream {
           return;
         }
         const reason = 'reason' in message ? message.reason : undefined;
+        if (this.verifying !== undefined && message.abort && !('reason' in message)) {
+          // The sender gave up on this silent side (its heartbeat timed out) and counted every
+          // value not committed as undelivered: commit nothing more.
+          this.gone(`it gave up on this context, which could answer nothing for ${this.verifying.silence} ms`);
+          return;
+        }
         this.commitPending();
         if (this.done) return;
-        if (message.abort || this.pending.length === 0) this.finish(reason);
+        if (message.abort || (this.pending.length === 0 && this.verifying === undefined)) this.finish(reason);
         else this.ending = { reason };
         return;
       }
@@ -334,29 +361,44 @@ class Receiver<T> extends Stream {
   }
 
   /**
-   * Whether this side has posted nothing for {@link STALE_AFTER_MS} — its event loop was
-   * blocked — so that the sender may have given up on it and listed the values it posted
-   * meanwhile as undelivered. Then it must commit none of them: it closes as if the sender were
-   * gone (and its `closed` gives a sender that did not give up the exact count). Checked when a
-   * batch arrives, on every tick, and before anything is posted (which would make this side
-   * look alive).
+   * Whether this side must commit nothing now: it has posted nothing for
+   * {@link STALE_AFTER_MS} — its event loop was blocked, or the whole context was frozen (the
+   * back/forward cache, a sleeping machine) — so its sender may have given up on it and listed
+   * the values posted meanwhile as undelivered. Then it asks: a `ping` with a nonce, which the
+   * sender's `pong` echoes only if it still runs the stream (one that gave up has left its
+   * port, and posted an `end` that aborts, which arrives first). Until that answer, values that
+   * arrive are kept, not committed, and no credit is posted; with it, everything goes on; with
+   * the aborting `end`, or no answer within {@link GONE_AFTER_MS}, the channel closes as if
+   * the sender were gone. Checked when a batch arrives, on every tick, and before a `credit` is
+   * posted (which would make this side look alive).
    */
-  private abandoned(): boolean {
-    const silence = performance.now() - this.posted;
-    if (silence <= STALE_AFTER_MS) return false;
-    this.gone(`this context could answer nothing for ${Math.round(silence)} ms`);
+  private stale(): boolean {
+    if (this.verifying !== undefined) return true;
+    const time = performance.now();
+    const silence = time - this.posted;
+    if (silence <= STALE_AFTER_MS || this.done || this.session === '') return false;
+    const nonce = randomId();
+    this.verifying = { nonce, since: time, silence: Math.round(silence) };
+    this.trySend({ ...this.envelope(), type: 'ping', nonce });
     return true;
   }
 
   protected override beforeTick(): boolean {
-    return this.abandoned();
+    const verifying = this.verifying;
+    if (verifying === undefined) return this.stale();
+    if (performance.now() - verifying.since >= GONE_AFTER_MS) {
+      this.gone(
+        `it did not answer for ${GONE_AFTER_MS} ms after this context could answer nothing for ${verifying.silence} ms`,
+      );
+    }
+    return true;
   }
 
-  /** Posts `message` — unless this side was silent too long (see {@link Receiver.abandoned}). */
+  /** Posts `message` — but no `credit` while this side is silent too long (see {@link Receiver.stale}). */
   override send(message: PortMessage, transfer?: TransferableValue[]): void {
     // A pull that runs right after the event loop was blocked would post a `credit` first,
-    // and look alive to a sender that may have given up already: check before any post.
-    if (message.type !== 'closed' && this.session !== '' && !this.done && this.abandoned()) return;
+    // and look alive to a sender that may have given up already: check before it is posted.
+    if (message.type === 'credit' && this.stale()) return;
     super.send(message, transfer);
   }
 
@@ -399,10 +441,12 @@ class Receiver<T> extends Stream {
  * - **A sender that dies** (its context was terminated or closed) is detected by a heartbeat
  *   within about 5 s: this channel then closes with a {@link ChannelError} whose message says
  *   the other side is gone (for-await over it throws that error; pulls reject with a
- *   `ChannelClosedError` whose `cause` it is). So does this channel when this context's own
- *   event loop is blocked for seconds, even with no value in flight: once this side has posted
- *   nothing for 3 s — and it posts every 1 to 1.5 s when idle, so a block of 1.5 s is enough
- *   when it begins just before such a post (see the README).
+ *   `ChannelClosedError` whose `cause` it is). When this context's own event loop was
+ *   blocked, or the context frozen (the back/forward cache, a sleeping machine), so that this
+ *   side posted nothing for 3 s, it commits nothing more until the sender answers a check that
+ *   it still runs the stream: then everything goes on; if the sender gave up on this side
+ *   meanwhile (after 5 s of silence), or does not answer within 5 s, this channel closes with
+ *   that {@link ChannelError} too (see the README).
  * - **A message that cannot be deserialized here** (the platform fires `messageerror` instead
  *   of `message`: a `WebAssembly.Module` sent to a SharedWorker, say) is never skipped: the
  *   sender says how many values it posted, and this channel, finding fewer, commits nothing

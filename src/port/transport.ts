@@ -17,12 +17,14 @@
  * A peer that blocks its event loop longer than that is declared gone too — it cannot be told
  * apart from a dead one. Two rules keep that from delivering a value twice (committed by the
  * peer when it wakes up *and* returned as undelivered):
- * - A receiver that has posted nothing for {@link STALE_AFTER_MS} (its loop was blocked: a
- *   running receiver posts at least every {@link PING_AFTER_MS} and a half, a `credit` per
- *   batch, a `pong` per `ping`, or a `ping` of its own) commits nothing more: it closes as if
- *   its sender were gone, checking when a batch arrives and at each tick *before* anything
- *   else is posted. Its sender may have given up and counted the values posted meanwhile as
- *   undelivered; if it did not, the receiver's `closed` gives it the exact count.
+ * - A receiver that has posted nothing for {@link STALE_AFTER_MS} (its loop was blocked, or
+ *   its context frozen: a running receiver posts at least every {@link PING_AFTER_MS} and a
+ *   half, a `credit` per batch, a `pong` per `ping`, or a `ping` of its own) commits nothing
+ *   more until its sender proves it still runs the stream — a `pong` echoing the nonce of a
+ *   `ping` the receiver posts then — checking when a batch arrives and at each tick, before a
+ *   `credit` is posted. Its sender may have given up and counted the values posted meanwhile as
+ *   undelivered: then its aborting `end` arrives before any answer, or no answer comes, and the
+ *   receiver closes as if the sender were gone, its `closed` giving the exact count.
  *   ({@link STALE_AFTER_MS} is well below {@link GONE_AFTER_MS}: a sender never gives up on a
  *   receiver that still commits.)
  * - A stream whose own timer ran late (its event loop was blocked, so replies may be waiting
@@ -301,7 +303,10 @@ export class Endpoint {
     else if (message.type !== 'open') return;
     // A pong that cannot be posted (the peer window's origin cannot be targeted) must not throw
     // out of this listener: the silence ends the stream in time.
-    if (message.type === 'ping') stream.trySend({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong' });
+    if (message.type === 'ping') {
+      const nonce = message.nonce === undefined ? {} : { nonce: message.nonce };
+      stream.trySend({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong', ...nonce });
+    }
     stream.receive(message, origin);
   }
 
