@@ -381,15 +381,31 @@ describe('stacks', () => {
     }
   });
 
-  test('bundled into the application’s file, the first frame of each stack is the user’s function', async () => {
+  /**
+   * Bundles `program` (a module whose `run()` takes a snapshot; it imports chanasync from
+   * `./src/…` as an application's bundle does) into one file with esbuild, and runs it.
+   */
+  async function runBundled(program: string): Promise<SnapshotMessage> {
     const esbuild = await import('esbuild');
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const root = new URL('..', import.meta.url).pathname;
     const result = await esbuild.build({
-      stdin: {
-        contents: `
+      stdin: { contents: program, resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-bundle-')), 'app.mjs');
+    writeFileSync(file, result.outputFiles[0]?.text ?? '');
+    const { run } = (await import(/* @vite-ignore */ file)) as { run: () => SnapshotMessage };
+    return run();
+  }
+
+  test('bundled into the application’s file, the first frame of each stack is the user’s function', async () => {
+    const [entry] = (
+      await runBundled(`
           import { Channel } from './src/index.ts';
           import { enableDebug, disableDebug, snapshot } from './src/debug/index.ts';
           export function run() {
@@ -404,19 +420,8 @@ describe('stacks', () => {
             channel.close();
             disableDebug();
             return taken;
-          }`,
-        resolveDir: root,
-        loader: 'js',
-      },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-    });
-    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-bundle-')), 'app.mjs');
-    writeFileSync(file, result.outputFiles[0]?.text ?? '');
-    const { run } = (await import(/* @vite-ignore */ file)) as { run: () => SnapshotMessage };
-    const [entry] = run().channels;
+          }`)
+    ).channels;
     expect(entry?.createdAt?.split('\n')[0]).toMatch(/^at Object\.make /);
     expect(entry?.pullers[0]?.stack?.split('\n')[0]).toMatch(/^at Object\.consume /);
   });
@@ -424,14 +429,7 @@ describe('stacks', () => {
   test('bundled into the application’s file, a channel made by after, ticker, merge, subscribe, from or fromEvent was created at the user’s function', async () => {
     // Their constructors (TimerChannel, MergedChannel, Subscriber) and the anonymous maker that
     // `from` and `fromEvent` hand to `create` were left at the top of the creation stack.
-    const esbuild = await import('esbuild');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const root = new URL('..', import.meta.url).pathname;
-    const result = await esbuild.build({
-      stdin: {
-        contents: `
+    const snapshot = await runBundled(`
           import { Channel, after, broadcast, from, fromEvent, merge, ticker } from './src/index.ts';
           import { enableDebug, disableDebug, snapshot } from './src/debug/index.ts';
           export function run() {
@@ -450,20 +448,9 @@ describe('stacks', () => {
             for (const channel of made) channel.close();
             disableDebug();
             return taken;
-          }`,
-        resolveDir: root,
-        loader: 'js',
-      },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-    });
-    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-bundle-')), 'app.mjs');
-    writeFileSync(file, result.outputFiles[0]?.text ?? '');
-    const { run } = (await import(/* @vite-ignore */ file)) as { run: () => SnapshotMessage };
+          }`);
     const firstFrames = Object.fromEntries(
-      run().channels.map((entry) => [entry.name, entry.createdAt?.split('\n')[0]?.replace(/ \(.*$/, '')]),
+      snapshot.channels.map((entry) => [entry.name, entry.createdAt?.split('\n')[0]?.replace(/ \(.*$/, '')]),
     );
     expect(firstFrames).toEqual({
       source: 'at run',

@@ -360,6 +360,17 @@ async function collectGarbage(): Promise<void> {
   });
 }
 
+/** Forces collections (up to 20) until the page's `window[name]`, a `WeakRef`, is empty; says whether it emptied. */
+async function collectedAfterGc(name: string): Promise<boolean> {
+  for (let round = 0; round < 20; round++) {
+    await collectGarbage();
+    if ((await inPage(`await sleep(10); return window[${JSON.stringify(name)}].deref() === undefined;`)) as boolean) {
+      return true;
+    }
+  }
+  return false;
+}
+
 describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
   beforeAll(async () => {
     for (const [path, text] of await build()) pageFiles.set(path, text);
@@ -1482,14 +1493,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
           window.abandonedRef = new WeakRef(abandoned);
         })();
       `);
-      let collected = false;
-      for (let round = 0; round < 20 && !collected; round++) {
-        await collectGarbage();
-        collected = (await inPage(`
-          await sleep(10);
-          return window.abandonedRef.deref() === undefined;
-        `)) as boolean;
-      }
+      const collected = await collectedAfterGc('abandonedRef');
       const result = (await inPage(`
         try {
           for (let i = 0; i < 50 && window.warnings.length === 0; i++) await sleep(10);
@@ -1515,14 +1519,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
           window.abandonedBehindSignal = new WeakRef(abandoned);
         })();
       `);
-      let collected = false;
-      for (let round = 0; round < 20 && !collected; round++) {
-        await collectGarbage();
-        collected = (await inPage(`
-          await sleep(10);
-          return window.abandonedBehindSignal.deref() === undefined;
-        `)) as boolean;
-      }
+      const collected = await collectedAfterGc('abandonedBehindSignal');
       const abortedCleanly = await inPage(`
         window.longLived.abort();
         await sleep(0);

@@ -144,20 +144,24 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
       expect(result).toEqual({ before: false, size: 0, pulled: 'rendezvous', after: true, still: 'waiting' });
     });
 
-    test('an Error the page closes with reaches the Worker as an Error of the same class and message', async () => {
-      const error = await page(`
+    /** Closes a page channel streaming to a Worker with `reason` (an expression); resolves with what the Worker's channel closed with. */
+    const reasonInWorker = (reason: string) =>
+      page(`
         const { Channel, toPort } = lib;
         const worker = spawn('mode=reason-in');
         const channel = new Channel(1);
         const reported = nextReport(worker);
         const sending = toPort(channel, worker, { name: 'in' });
         await channel.push(1);
-        channel.close(new RangeError('the page is done'));
+        channel.close(${reason});
         const error = await reported;
         await sending;
         worker.terminate();
         return error;
       `);
+
+    test('an Error the page closes with reaches the Worker as an Error of the same class and message', async () => {
+      const error = await reasonInWorker("new RangeError('the page is done')");
       expect(error).toEqual({
         type: 'object',
         name: 'RangeError',
@@ -168,19 +172,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
     });
 
     test('a DOMException the page closes with reaches the Worker as a DOMException of the same name and message', async () => {
-      const error = await page(`
-        const { Channel, toPort } = lib;
-        const worker = spawn('mode=reason-in');
-        const channel = new Channel(1);
-        const reported = nextReport(worker);
-        const sending = toPort(channel, worker, { name: 'in' });
-        await channel.push(1);
-        channel.close(new DOMException('the page gave up', 'AbortError'));
-        const error = await reported;
-        await sending;
-        worker.terminate();
-        return error;
-      `);
+      const error = await reasonInWorker("new DOMException('the page gave up', 'AbortError')");
       expect(error).toEqual({
         type: 'object',
         name: 'AbortError',
