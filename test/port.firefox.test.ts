@@ -208,30 +208,21 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
       expect(result.accounted).toBe(2);
     });
 
-    test('the Worker’s Error close reason reaches the page after its values', async () => {
+    test.each([
+      ['an Error', 'error', { name: 'TypeError', message: 'the worker is done', isError: true, isDOMException: false }],
+      [
+        'a DOMException',
+        'domexception',
+        { name: 'TimeoutError', message: 'the worker timed out', isError: true, isDOMException: true },
+      ],
+    ])('the Worker’s close reason, %s, reaches the page as such, after its values', async (_, reason, error) => {
       const result = await page(`
-        const worker = spawn('mode=reason-out&reason=error');
+        const worker = spawn('mode=reason-out&reason=${reason}');
         const result = await drain(lib.fromPort(worker, { name: 'out', capacity: 1 }));
         worker.terminate();
         return result;
       `);
-      expect(result).toEqual({
-        values: [1, 2, 3],
-        error: { name: 'TypeError', message: 'the worker is done', isError: true, isDOMException: false },
-      });
-    });
-
-    test('the Worker’s DOMException close reason reaches the page as a DOMException, after its values', async () => {
-      const result = await page(`
-        const worker = spawn('mode=reason-out&reason=domexception');
-        const result = await drain(lib.fromPort(worker, { name: 'out', capacity: 1 }));
-        worker.terminate();
-        return result;
-      `);
-      expect(result).toEqual({
-        values: [1, 2, 3],
-        error: { name: 'TimeoutError', message: 'the worker timed out', isError: true, isDOMException: true },
-      });
+      expect(result).toEqual({ values: [1, 2, 3], error });
     });
 
     test('the Worker closing early: the page’s sent + undelivered account for every value pulled', async () => {
