@@ -32,7 +32,7 @@ import {
 } from './channel.js';
 import { type Cancellable, type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
-import { claim, enqueue, liveHead, park, Waiter } from './waiters.js';
+import { claim, enqueue, liveHead, park, rejecting, Waiter } from './waiters.js';
 
 /**
  * The value argument of {@link push}: required, of the channel's type — optional for a channel
@@ -432,20 +432,17 @@ class LoneSelectWaiter<T> extends Waiter<T> {
 
   /** `close()` claimed it: a pull case fires with `ok: false`, a push case fails the select (see {@link SelectWaiter.fail}). */
   override fail(): void {
-    if (this.isPush) this.reject(closedError(this.channel, 'select push'));
-    else this.settle({ index: 0, channel: this.channel, value: undefined, ok: false });
+    this.settle(
+      this.isPush
+        ? rejecting(closedError(this.channel, 'select push'))
+        : { index: 0, channel: this.channel, value: undefined, ok: false },
+    );
   }
 
   /** Its signal aborted: the select rejects with the reason. */
   override cancel(): void {
     claim(this);
-    this.reject(this.signal?.reason);
-  }
-
-  /** Fails the select with `reason`, through `settle` as {@link Waiter.fail} does through `resolve`. */
-  private reject(reason: unknown): void {
-    this.resolve = this.settle as never;
-    super.fail(reason);
+    this.settle(rejecting(this.signal?.reason));
   }
 }
 

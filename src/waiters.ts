@@ -64,14 +64,7 @@ export class Waiter<T = unknown> implements Cancellable {
    * 0.4 s and 0.5 s this way.
    */
   fail(reason: unknown): void {
-    this.resolve({
-      // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose (see above)
-      then: (settle: Settle) =>
-        settle({
-          // biome-ignore lint/suspicious/noThenProperty: the second thenable, which rejects
-          then: (_: Settle, reject: Settle) => reject(reason),
-        }),
-    } as never);
+    this.resolve(rejecting(reason) as never);
   }
 
   /** Its signal aborted while it was queued: leave the queue without a trace and fail with the reason. */
@@ -82,6 +75,23 @@ export class Waiter<T = unknown> implements Cancellable {
 
 /** A promise's resolve or reject function, as a thenable's `then` is handed them. */
 type Settle = (value: unknown) => void;
+
+/**
+ * What a parked operation's promise is resolved with to reject it with `reason` (see
+ * {@link Waiter.fail}): a thenable that settles it with a second one, which rejects — two
+ * microtasks, as adopting `Promise.reject(reason)` took, without a rejected promise that has no
+ * handler yet.
+ */
+export function rejecting(reason: unknown): PromiseLike<never> {
+  return {
+    // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
+    then: (settle: Settle) =>
+      settle({
+        // biome-ignore lint/suspicious/noThenProperty: the second thenable, which rejects
+        then: (_: Settle, reject: Settle) => reject(reason),
+      }),
+  } as PromiseLike<never>;
+}
 
 /*
  * Each queue is circular: the channel points at its head (oldest) waiter, `head.prev` is the
