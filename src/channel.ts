@@ -27,7 +27,7 @@ import type { FromOptions, Source } from './interop/from.js';
 import type { ToReadableStreamOptions } from './interop/stream.js';
 import { isSignal } from './signals.js';
 import { tracker } from './tracker.js';
-import { claim, countWaiters, liveHead, park, Waiter } from './waiters.js';
+import { claim, countWaiters, liveHead, park, SettlingWaiter, Waiter } from './waiters.js';
 
 export { setTracker } from './tracker.js';
 
@@ -615,7 +615,15 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     }
     if (values.length) return Promise.resolve(values);
     if (this.isClosed) return Promise.reject(closedError(this, 'pullMany'));
-    return wait(this, false, signal).then((value) => [value]);
+    this.isClosed ?? requireChannel(this, 'pullMany');
+    // Parked: a pusher commits one value to it (a parked pull means an empty buffer), which
+    // settles the promise with `[value]` at once, as a pull's would (see inArray).
+    const waiter = new SettlingWaiter<T, T[]>(this, undefined, inArray as never, signal);
+    const promise = new Promise<T[]>((resolve) => {
+      waiter.settle = resolve;
+    });
+    park(waiter, false, 'pull');
+    return promise;
   }
 
   /**
@@ -962,6 +970,11 @@ function numberError(ok: boolean, value: unknown, message: string): Error | unde
   if (isNumber && ok) return undefined;
   message += `, got ${isNumber ? value : typeof value}`;
   return isNumber ? new RangeError(message) : new TypeError(message);
+}
+
+/** A parked `pullMany`'s `resolve`: the one value committed to it, as its batch. */
+function inArray<T>(this: SettlingWaiter<T, T[]>, value: T): void {
+  this.settle([value]);
 }
 
 /** Parks a push or pull until it commits, is cancelled by its signal, or fails by close. */

@@ -32,7 +32,7 @@ import {
 } from './channel.js';
 import { type Cancellable, type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
-import { claim, enqueue, liveHead, park, rejecting, Waiter } from './waiters.js';
+import { claim, enqueue, liveHead, park, rejecting, SettlingWaiter, Waiter } from './waiters.js';
 
 /**
  * The value argument of {@link push}: required, of the channel's type — optional for a channel
@@ -416,7 +416,7 @@ function selectMany(cases: SelectCases, signal: AbortSignal | undefined): Promis
  * The parked case of a one-case select: an ordinary waiter with the select's own signal, so it
  * needs no group and nothing to release. `resolve` is {@link wonAlone}, called as a method.
  */
-class LoneSelectWaiter<T> extends Waiter<T> {
+class LoneSelectWaiter<T> extends SettlingWaiter<T, SelectResult> {
   constructor(
     channel: Channel<T>,
     /** Whether this is a push case (in `pushWaiters`) or a pull case. */
@@ -426,9 +426,6 @@ class LoneSelectWaiter<T> extends Waiter<T> {
   ) {
     super(channel, value, wonAlone as (value: T | PromiseLike<T>) => void, signal);
   }
-
-  /** Resolves the select (with a rejected promise to fail it, as {@link Waiter.fail} does). */
-  settle: (result: SelectResult | PromiseLike<never>) => void = settleNothing;
 
   /** `close()` claimed it: a pull case fires with `ok: false`, a push case fails the select (see {@link SelectWaiter.fail}). */
   override fail(): void {
@@ -445,9 +442,6 @@ class LoneSelectWaiter<T> extends Waiter<T> {
     this.settle(rejecting(this.signal?.reason));
   }
 }
-
-/** A {@link LoneSelectWaiter}'s `settle` until the select's promise exists (before it parks): never called. */
-function settleNothing(): void {}
 
 /** A one-case select's case committed: resolve it (see {@link won}). */
 function wonAlone(this: LoneSelectWaiter<unknown>, value: unknown): void {

@@ -73,6 +73,22 @@ export class Waiter<T = unknown> implements Cancellable {
   }
 }
 
+/**
+ * A parked operation whose promise does not settle with the committed value as is: the
+ * `resolve` given to the constructor is a method that maps the value and hands the result to
+ * `settle`, the promise's own resolve. Failing settles with {@link rejecting}, as
+ * {@link Waiter.fail} does. A parked `pullMany` (`[value]` in the same microtask as a `pull`,
+ * without the extra promise and microtask of a `then`) and a one-case select.
+ */
+export class SettlingWaiter<T, R> extends Waiter<T> {
+  /** The promise's resolve: set right after the waiter is made, before it parks. */
+  declare settle: (result: R | PromiseLike<never>) => void;
+
+  override fail(reason: unknown): void {
+    this.settle(rejecting(reason));
+  }
+}
+
 /** A promise's resolve or reject function, as a thenable's `then` is handed them. */
 type Settle = (value: unknown) => void;
 

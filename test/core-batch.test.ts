@@ -204,6 +204,61 @@ describe('pullMany', () => {
     expect(drainNow(channel)).toEqual([2]);
   });
 
+  test('a parked pullMany settles in the same microtask as a parked pull served by the same push', async () => {
+    const pulled = new Channel<number>();
+    const batched = new Channel<number>();
+    const order: string[] = [];
+    const one = pulled.pull().then(() => order.push('pull'));
+    const many = batched.pullMany(8).then(() => order.push('pullMany'));
+    batched.pushNowait(1);
+    pulled.pushNowait(1);
+    void Promise.resolve().then(() => order.push('tick 1'));
+    await Promise.all([one, many]);
+    // pushed second, the pull's reaction would run after the batch's if the batch took longer.
+    expect(order).toEqual(['pullMany', 'pull', 'tick 1']);
+  });
+
+  test('producers awaiting each push into a consumer of batches settle into batches without parking', async () => {
+    // W7's shape: 64 producers, capacity 64, one consumer of pullMany(64). A parked pullMany
+    // that settled a microtask late let the producers fill the buffer first, and from then on
+    // every push parked (a promise and a waiter per value); now no push parks after the start.
+    const producers = 64;
+    const perProducer = 50;
+    const channel = new Channel<number>(64);
+    const resolved = channel.push(0);
+    await channel.pull();
+    let parked = 0;
+    const batches: number[] = [];
+    const consumer = (async () => {
+      let taken = 0;
+      let sum = 0;
+      while (taken < producers * perProducer) {
+        const values = await channel.pullMany(64);
+        batches.push(values.length);
+        for (const value of values) sum += value;
+        taken += values.length;
+      }
+      return sum;
+    })();
+    const running: Promise<void>[] = [];
+    for (let p = 0; p < producers; p++) {
+      running.push(
+        (async () => {
+          for (let i = 0; i < perProducer; i++) {
+            const pushed = channel.push(p * perProducer + i);
+            if (pushed !== resolved) parked++;
+            await pushed;
+          }
+        })(),
+      );
+    }
+    await Promise.all(running);
+    const n = producers * perProducer;
+    expect(await consumer).toBe((n * (n - 1)) / 2);
+    expect(parked).toBe(0);
+    expect(batches.slice(2).every((size) => size === 64)).toBe(true);
+  });
+
   test('a parked pullMany waits its turn among parked pulls (FIFO)', async () => {
     const channel = new Channel<number>();
     const first = channel.pull();
