@@ -4,10 +4,11 @@
 //
 // Usage: node scripts/instructions.mjs [--src DIR] [harness …]
 //   --src    the source tree to measure (default: src); its index.ts is bundled with esbuild
-//   harness  any of: try, try-warm, unbuffered, buffered, select, select1, batch, fanin-floor, park
-//            (default: all), in scripts/instructions/. batch is W7 (pullMany(64) fan-in),
-//            fanin-floor the floor's W3 at W7's capacity (W7's base), park the least any
-//            channel can spend per W7 value (a parked promise per push; see park.mjs).
+//   harness  any of: try, try-warm, unbuffered, buffered, select, select1, batch, fanin-floor,
+//            batch-floor (default: all), in scripts/instructions/. batch is W7 (pullMany(64)
+//            fan-in), fanin-floor the floor's W3 at W7's capacity (W7's base), batch-floor the
+//            floor given a batch take with the same commit rules (what a minimal channel spends
+//            per W7 value).
 //
 // Each harness runs twice under `valgrind --tool=callgrind node --single-threaded --predictable`
 // (V8 then compiles and collects garbage on the main thread, in the same order every run),
@@ -33,7 +34,7 @@ const HARNESSES = {
   select1: { opsPerRound: 1, rounds: [2000, 12000] },
   batch: { opsPerRound: 64, rounds: [200, 1200] },
   'fanin-floor': { opsPerRound: 64, rounds: [200, 1200] },
-  park: { opsPerRound: 64, rounds: [200, 1200] },
+  'batch-floor': { opsPerRound: 64, rounds: [200, 1200] },
 };
 
 const args = process.argv.slice(2);
