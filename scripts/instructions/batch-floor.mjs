@@ -4,6 +4,8 @@
 // nothing else: no close, no abort, no errors. What a minimal channel spends per W7 value,
 // next to `batch` (chanasync) and `fanin-floor` (W7's base). One op: one value. (The bundle
 // argument is unused.)
+import { consumeBatches, fanIn } from './fan-in.mjs';
+
 const { FloorChannel } = await import(new URL('../../bench/floor.mjs', import.meta.url).href);
 
 /** Up to `max` values at once; a parked take is served by the next push, with that value. */
@@ -34,23 +36,4 @@ function pullMany(channel, max) {
 
 const n = Number(process.argv[3]) * 64;
 const channel = new FloorChannel(64);
-let sum = 0;
-let count = 0;
-const consumer = (async () => {
-  while (count < n) {
-    const values = await pullMany(channel, 64);
-    for (let i = 0; i < values.length; i++) sum += values[i];
-    count += values.length;
-  }
-})();
-const producers = [];
-for (let p = 0; p < 64; p++) {
-  producers.push(
-    (async () => {
-      for (let v = p; v < n; v += 64) await channel.push(v);
-    })(),
-  );
-}
-await Promise.all(producers);
-await consumer;
-if (sum !== (n * (n - 1)) / 2) throw new Error(`batch-floor: sum ${sum}`);
+await fanIn('batch-floor', channel, n, () => consumeBatches(() => pullMany(channel, 64), n));
