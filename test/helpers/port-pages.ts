@@ -10,13 +10,11 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startServer } from '../port/server.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
+// test/port/page.html's own globals (`window.lib`, `nextReport`, `spawn`, `errors`, …) are typed there.
+import type {} from './port-scenarios.js';
 
 declare global {
   interface Window {
-    /** chanasync (core, port and debug mode), as test/port/page.html loads it. */
-    lib: any;
-    /** The next `report` message a frame or worker posts to `source`. */
-    nextReport: (source: EventTarget) => Promise<any>;
     /** Set once `lib` is loaded. */
     ready: boolean;
     /** A blob URL of a module script that imports chanasync as `lib`, then runs `code` (see `open`). */
