@@ -278,6 +278,115 @@ export function workerScenarios({ run }: PortDriver): void {
     });
     expect(result).toEqual({ values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], error: null });
   });
+
+  test('the Worker never has more values than its capacity arrived and not yet consumed, and fills up to it', async () => {
+    const result = await run(async () => {
+      const { Channel, toPort } = window.lib;
+      const worker = window.spawn('mode=watch&capacity=16&count=400');
+      const numbers = new Channel(0);
+      const reported = window.nextReport(worker);
+      const sending = toPort(numbers, worker, { name: 'in' });
+      const producer = window.pushForever(numbers); // fails once the channel closes below
+      const report = await reported;
+      const { sent } = await sending;
+      numbers.close();
+      await producer.done;
+      worker.terminate();
+      return { ...report, sent };
+    });
+    // Counted in the Worker on every message: values posted for credit it granted, never more.
+    expect(result).toMatchObject({ most: 16, consumed: 400 });
+    expect(result.mostBuffered).toBeLessThanOrEqual(16);
+    expect(result.arrived).toBeLessThanOrEqual(400 + 16);
+    // The values still buffered when the consumer closed were committed there: sent, not undelivered.
+    expect(result.sent).toBeGreaterThanOrEqual(400);
+    expect(result.sent).toBeLessThanOrEqual(result.arrived);
+  });
+
+  test('a toPort aborted by its signal closes the Worker’s channel with the signal’s AbortError, a DOMException', async () => {
+    const result = await run(async () => {
+      const { Channel, toPort } = window.lib;
+      const worker = window.spawn('mode=reason-in');
+      const channel = new Channel(1);
+      const reported = window.nextReport(worker);
+      const controller = new AbortController();
+      const sending = toPort(channel, worker, { name: 'in', signal: controller.signal });
+      await channel.push(1);
+      await channel.push(2); // room again: the sender pulled the first, so it is paired
+      controller.abort();
+      const error = await reported;
+      const { sent, undelivered } = await sending;
+      worker.terminate();
+      return { error, accounted: sent + undelivered.length + channel.size };
+    });
+    expect(result.error).toEqual({
+      type: 'object',
+      name: 'AbortError',
+      message: expect.any(String),
+      isError: true,
+      isDOMException: true,
+    });
+    expect(result.accounted).toBe(2);
+  });
+
+  test(
+    'a terminated Worker’s stream closes on the page, after its values, with a ChannelError saying the other side is gone',
+    async () => {
+      const result = await run(async () => {
+        const worker = window.spawn('mode=produce');
+        const numbers = window.lib.fromPort(worker, { name: 'out', capacity: 4 });
+        const first = [await numbers.pull(), await numbers.pull()];
+        worker.terminate();
+        const started = performance.now();
+        const { values, error } = await window.drain(numbers);
+        const detection = performance.now() - started;
+        let pull: { name: string; cause?: string } | undefined;
+        try {
+          await numbers.pull();
+        } catch (e: any) {
+          pull = { name: e.name, cause: e.cause?.name };
+        }
+        return { first, values, error, detection, pull, isChannelError: error !== null };
+      });
+      expect(result.detection).toBeLessThan(GONE_AFTER_MS + SLACK_MS);
+      expect(result.first).toEqual([0, 1]);
+      // Whatever was committed before the Worker died is still read, in order.
+      expect(result.values).toEqual([...Array(result.values.length).keys()].map((i) => i + 2));
+      expect(result.values.length).toBeLessThanOrEqual(4);
+      expect(result.error).toMatchObject({ name: 'ChannelError', isError: true });
+      expect(result.error?.message).toMatch(/the other side is gone/);
+      expect(result.pull).toEqual({ name: 'ChannelClosedError', cause: 'ChannelError' });
+    },
+    GONE_AFTER_MS + 15_000,
+  );
+
+  test('foreign and malformed messages the page posts to the Worker are ignored by its fromPort', async () => {
+    const values = await run(async () => {
+      const { Channel, toPort } = window.lib;
+      const worker = window.spawn('mode=collect');
+      const reported = window.nextReport(worker);
+      const junk = [
+        'hello',
+        42,
+        { source: 'chanasync-port' },
+        { source: 'chanasync-port', version: 1, type: 'values', name: 'in', session: 'forged', values: [-1] },
+        { source: 'chanasync-port', version: 1, type: 'end', name: 'in', session: 'forged', abort: true },
+      ];
+      for (const message of junk) worker.postMessage(message);
+      const channel = new Channel(0);
+      const sending = toPort(channel, worker, { name: 'in' });
+      for (let i = 0; i < 10; i++) {
+        await channel.push(i);
+        for (const message of junk) worker.postMessage(message);
+      }
+      channel.close();
+      await sending;
+      const values = await reported;
+      worker.terminate();
+      return values;
+    });
+    expect(values).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
 }
 
 /** A MessageChannel handed to a Worker, and a SharedWorker. */
@@ -409,6 +518,22 @@ export function frameScenarios({ run, port }: PortDriver): void {
     });
     expect(result.detection).toBeLessThan(TICK_MS + SLACK_MS);
     expect(result.sent + result.undelivered).toBe(result.pulled);
+  });
+
+  test('a removed iframe that was sending: the page’s fromPort closes within a tick with a ChannelError, after its values', async () => {
+    const result = await run(async () => {
+      const frame = await window.frameOn('localhost', 'mode=send');
+      const input = window.lib.fromPort(frame.contentWindow, { name: 'out', capacity: 4, origin: frame.src });
+      const first = [await input.pull(), await input.pull(), await input.pull()];
+      frame.remove();
+      const started = performance.now();
+      const { values, error } = await window.drain(input);
+      return { first, values, error, detection: performance.now() - started };
+    });
+    expect(result.detection).toBeLessThan(TICK_MS + SLACK_MS);
+    expect([...result.first, ...result.values]).toEqual([...Array(3 + result.values.length).keys()]);
+    expect(result.error).toMatchObject({ name: 'ChannelError', isError: true });
+    expect(result.error?.message).toMatch(/the other side is gone \(its window was closed\)/);
   });
 }
 

@@ -1,8 +1,8 @@
 // The module Worker of the port tests in Chromium and Firefox (port.browser.test.ts,
 // port.firefox.test.ts and the scenarios both run, test/helpers/port-scenarios.ts); ?mode=
 // chooses what it does. It reports to the page with plain `{ report }` messages (and its own
-// failures as `{ fault }`), which the port protocol must ignore. Modes `watch`, `produce`,
-// `produce-and-count`, `collect`, `port-stall` and `debug` serve Firefox's own tests.
+// failures as `{ fault }`), which the port protocol must ignore. Modes `produce-and-count`,
+// `port-stall` and `debug` serve Firefox's own tests.
 import * as lib from '/lib.js';
 
 const { Channel, fromPort, toPort } = lib;
