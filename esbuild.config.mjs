@@ -39,8 +39,10 @@ export const entryPoints = {
  * mode's records — and every file of one build renames them alike. So a name may go on this list only if it is never anything
  * else anywhere in src/: not in a public type, not a key of a message posted to another
  * context, not a DOM or platform property, not a string (`'feed' in x` is not renamed). So
- * `count` and `label` are not here (`console.count`, `HTMLOptionElement.label`), nor `first`,
- * `channel` or `value` (messages of ports and debug mode, public types). `build()` checks the
+ * `channel` and `value` are not here (messages of ports and debug mode, public types), and the
+ * fields are named to be renamable: a buffer's are `headIndex` and `filled`, not `first` and
+ * `count` (`console.count`), a channel's name is `givenName`, not `label`
+ * (`HTMLOptionElement.label`), its close reason `closeReason`, not `reason` (`AbortSignal`). `build()` checks the
  * public types, the strings, and the platform's declarations (TypeScript's lib files and
  * @types/node).
  */
@@ -56,6 +58,11 @@ export const internalFields = [
   'limit',
   'fedFromOutside',
   'debugMarks',
+  'headIndex',
+  'filled',
+  'givenName',
+  'settle',
+  'closeReason',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

@@ -134,7 +134,7 @@ class SourceWaiter<T> extends Waiter<T> {
   override fail(): void {
     const hub = this.signal as unknown as Hub<T>;
     hub.waiter = undefined;
-    if (this.channel.isClosed) hub.end(this.channel.reason);
+    if (this.channel.isClosed) hub.end(this.channel.closeReason);
   }
 }
 
@@ -206,7 +206,7 @@ class Hub<T> implements Broadcast<T> {
   stuck(): boolean {
     let stuck = this.isClosed || !this.subscribers.size;
     for (const subscriber of this.subscribers) {
-      if (subscriber.policy === 'block' && !subscriber.pullHead && subscriber.count >= subscriber.limit) stuck = true;
+      if (subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit) stuck = true;
     }
     this.aborted = stuck;
     return stuck;
@@ -231,7 +231,7 @@ class Hub<T> implements Broadcast<T> {
         this.deliver(value);
       }
       // (An ended broadcast has no subscribers: each left as it was closed.)
-      if (this.subscribers.size && !source.isClosed && !source.count && !source.pushHead) {
+      if (this.subscribers.size && !source.isClosed && !source.filled && !source.pushHead) {
         if (!this.waiter) {
           // Set before it is queued: the source's feeder may commit to the waiter at once. As
           // `park` does, but without watching its signal (the hub).
@@ -252,7 +252,7 @@ class Hub<T> implements Broadcast<T> {
       }
       // The end needs no room: a source closed and drained ends the broadcast even while a
       // subscriber is full (closing keeps what it holds readable).
-      if (source.isClosed && !source.count) this.end(source.reason);
+      if (source.isClosed && !source.filled) this.end(source.closeReason);
     } while (this.again);
     // No try/finally: nothing in the loop throws (commit points and close() never do).
     this.pumping = false;

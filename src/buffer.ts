@@ -1,8 +1,8 @@
 /**
  * The channel's buffer of committed, not yet pulled values: a growable, shrinkable ring.
  *
- * How it works: `slots` is used circularly; `first` is the index of the oldest value and
- * `count` how many follow it, so adding and taking are O(1) without the O(n)
+ * How it works: `slots` is used circularly; `headIndex` is the index of the oldest value and
+ * `filled` how many follow it, so adding and taking are O(1) without the O(n)
  * `Array.prototype.shift`. `slots.length` is 0 or a power of two, so indices wrap with
  * `& (length - 1)`. It starts as the shared empty `NO_SLOTS` (an idle channel owns no array),
  * doubles when full, and never grows past the power of two above the channel's capacity,
@@ -24,10 +24,10 @@
 export interface Ring<T> {
   /** The slots; length 0 (the shared `NO_SLOTS`, never written) or a power of two. */
   slots: (T | undefined)[];
-  /** Index of the oldest value (meaningless while `count === 0`). */
-  first: number;
+  /** Index of the oldest value (meaningless while `filled === 0`). */
+  headIndex: number;
   /** How many values are stored. */
-  count: number;
+  filled: number;
 }
 
 /** The slots of every buffer that never held a value. Never written: `add` grows it first. */
@@ -39,26 +39,26 @@ const KEEP = 1024;
 /** Appends `value` after the newest value. */
 export function add<T>(ring: Ring<T>, value: T): void {
   // Full: double the slots (at least 8).
-  if (ring.count === ring.slots.length) resize(ring, ring.slots.length * 2 || 8);
+  if (ring.filled === ring.slots.length) resize(ring, ring.slots.length * 2 || 8);
   const slots = ring.slots;
-  slots[(ring.first + ring.count++) & (slots.length - 1)] = value;
+  slots[(ring.headIndex + ring.filled++) & (slots.length - 1)] = value;
 }
 
-/** Removes and returns the oldest value. Precondition: `count > 0`. */
+/** Removes and returns the oldest value. Precondition: `filled > 0`. */
 export function take<T>(ring: Ring<T>): T {
-  const { slots, first } = ring;
+  const { slots, headIndex: first } = ring;
   const value = slots[first] as T;
   slots[first] = undefined;
-  ring.first = (first + 1) & (slots.length - 1);
+  ring.headIndex = (first + 1) & (slots.length - 1);
   // The size test first: a ring of at most KEEP slots (nearly every ring) costs one comparison.
-  const count = --ring.count;
+  const count = --ring.filled;
   if (slots.length > KEEP && count <= slots.length >> 3) resize(ring, slots.length >> 1);
   return value;
 }
 
-/** Moves the values, in order, to the start of a new array of `length` slots (≥ `count`). */
+/** Moves the values, in order, to the start of a new array of `length` slots (≥ `filled`). */
 function resize<T>(ring: Ring<T>, length: number): void {
-  const { slots, first, count } = ring;
+  const { slots, headIndex: first, filled: count } = ring;
   // Filled, so that every ring's slots have one elements kind (V8's HOLEY_ELEMENTS) from the
   // start: a fresh `new Array(length)` holds small integers until `take` first writes
   // `undefined`, and rings of both kinds made the shared `add`/`take` polymorphic — tryPush /
@@ -67,5 +67,5 @@ function resize<T>(ring: Ring<T>, length: number): void {
   const resized: (T | undefined)[] = new Array(length).fill(undefined);
   for (let i = 0; i < count; i++) resized[i] = slots[(first + i) & (slots.length - 1)];
   ring.slots = resized;
-  ring.first = 0;
+  ring.headIndex = 0;
 }

@@ -295,10 +295,10 @@ function poll(cases: SelectCases, operation: string): number {
 function isReady(selectCase: Case<unknown>): boolean {
   const channel = selectCase.channel;
   if (selectCase.kind === 'pull') {
-    return channel.count > 0 || liveHead(channel, true) !== undefined || channel.isClosed;
+    return channel.filled > 0 || liveHead(channel, true) !== undefined || channel.isClosed;
   }
   if (channel.isClosed) throw closedError(channel, 'select push');
-  return liveHead(channel, false) !== undefined || channel.count < channel.limit || channel.policy !== 'block';
+  return liveHead(channel, false) !== undefined || channel.filled < channel.limit || channel.policy !== 'block';
 }
 
 /** Commits the ready case at `index` (chosen by {@link poll}) and describes it. */

@@ -81,7 +81,7 @@ export class Waiter<T = unknown> implements Cancellable {
  * without the extra promise and microtask of a `then`) and a one-case select.
  */
 export class SettlingWaiter<T, R> extends Waiter<T> {
-  /** The promise's resolve: set right after the waiter is made, before it parks. */
+  /** @internal The promise's resolve: set right after the waiter is made, before it parks. */
   declare settle: (result: R | PromiseLike<never>) => void;
 
   override fail(reason: unknown): void {

@@ -388,7 +388,7 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
                 }
               } catch (error) {
                 // Iteration and a stream end with the close reason (the source's) once drained.
-                if (channel.closed && error === channel.reason && error !== undefined) continue;
+                if (channel.closed && error === channel.closeReason && error !== undefined) continue;
                 problems.push(`${label}#${index} ${step.do}: ${describeError(error)}`);
               }
             }

@@ -128,7 +128,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         signal?.removeEventListener('abort', onAbort);
         if (!running) return;
         running = false;
-        release(channel.reason ?? signal?.reason);
+        release(channel.closeReason ?? signal?.reason);
       }),
   );
   if (iterator === undefined) {
@@ -212,7 +212,7 @@ async function pump<T>(
       // waits without room (its subscribers full; it parks again, and asks, once room comes).
       // The demand that woke the pump may be gone by now: look again after every wake-up. (On
       // a closed channel `demand` never resolves: the pump is dropped with it.)
-      while (channel.count >= channel.limit && !liveHead(channel, false)) await demand(channel);
+      while (channel.filled >= channel.limit && !liveHead(channel, false)) await demand(channel);
       if (!running()) return;
       const result = await next();
       if (!running()) return; // closed while the source was reading: the value is unwanted

@@ -138,7 +138,7 @@ class MergedChannel<T> extends Channel<T> {
 
   /** One pass of {@link fill}. */
   look(): void {
-    while (!this.isClosed && (this.pullHead !== undefined || this.count < this.limit)) {
+    while (!this.isClosed && (this.pullHead !== undefined || this.filled < this.limit)) {
       if (this.armed.length > 0) return; // waiting on every input: each is empty
       const inputs = this.inputs;
       let found = false;
@@ -183,7 +183,7 @@ class MergedChannel<T> extends Channel<T> {
     const index = this.inputs.indexOf(input);
     if (index < 0) return;
     this.inputs.splice(index, 1);
-    if (input.reason !== undefined) this.close(input.reason);
+    if (input.closeReason !== undefined) this.close(input.closeReason);
     else if (this.inputs.length === 0) this.close();
   }
 
@@ -213,7 +213,7 @@ class MergedChannel<T> extends Channel<T> {
 
 /** Whether `channel` has no value left to give: nothing buffered, no parked push. */
 function drained<T>(channel: Channel<T>): boolean {
-  return channel.count === 0 && channel.pushHead === undefined;
+  return channel.filled === 0 && channel.pushHead === undefined;
 }
 
 /** The element type of a pull channel (distributes over a union of channels). */

@@ -125,7 +125,7 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
    * read while values are queued, so the last read brings us back here.
    */
   end(): void {
-    const reason = this.channel.reason;
+    const reason = this.channel.closeReason;
     if (reason === undefined) this.controller.close();
     else if (this.controller.desiredSize === this.highWaterMark) this.controller.error(reason);
   }

@@ -176,7 +176,7 @@ class Receiver<T> extends Stream {
   /** Free room, as credit: free slots, or for capacity 0 the parked pulls. */
   private free(): number {
     const channel = this.channel;
-    return channel.limit === 0 ? countWaiters(channel.pullHead) : channel.limit - channel.count;
+    return channel.limit === 0 ? countWaiters(channel.pullHead) : channel.limit - channel.filled;
   }
 
   /**

@@ -272,8 +272,8 @@ class Sender<T> extends Stream {
       return true;
     }
     const channel = this.channel;
-    if (this.stage === Stage.Running && !this.parked && channel.isClosed && channel.count === 0) {
-      this.end(channel.reason, false);
+    if (this.stage === Stage.Running && !this.parked && channel.isClosed && channel.filled === 0) {
+      this.end(channel.closeReason, false);
     }
     return false;
   }
@@ -288,7 +288,7 @@ class Sender<T> extends Stream {
       if (value !== NOTHING) {
         this.accept(value);
       } else if (channel.isClosed) {
-        this.end(channel.reason, false);
+        this.end(channel.closeReason, false);
       } else {
         this.parked = true;
         // The channel's feeder (if any) may commit to the waiter right here: `took` then

@@ -324,7 +324,7 @@ export async function runProgram(
     if (signal?.aborted && error === signal.reason) return true;
     if (error instanceof ChannelClosedError) {
       const channel = error.channel as Channel<number>;
-      return chs.some((ch) => channels[ch] === channel) && channel.closed && error.cause === channel.reason;
+      return chs.some((ch) => channels[ch] === channel) && channel.closed && error.cause === channel.closeReason;
     }
     return false;
   };
@@ -481,11 +481,11 @@ export async function runProgram(
             }
           }
           // Ended without a break: closed and drained, with no reason.
-          if (taken < op.k && (!channel.closed || channel.reason !== undefined)) {
+          if (taken < op.k && (!channel.closed || channel.closeReason !== undefined)) {
             problems.push(`${label}: iteration ended while the channel was open or closed with a reason`);
           }
         } catch (error) {
-          if (!channel.closed || error !== channel.reason || error === undefined) {
+          if (!channel.closed || error !== channel.closeReason || error === undefined) {
             problems.push(`${label}: iteration threw ${describe(error)}`);
           }
         }
@@ -517,7 +517,7 @@ export async function runProgram(
           const read = outcome(reader.read());
           await microtasks(op.after);
           await reader.cancel().catch((error: unknown) => {
-            if (!(channel.closed && error === channel.reason))
+            if (!(channel.closed && error === channel.closeReason))
               problems.push(`${label}: cancel threw ${describe(error)}`);
           });
           settled = await read;
@@ -525,7 +525,7 @@ export async function runProgram(
         if ('error' in settled) {
           // Closed with a reason and drained: both end with it.
           const error = settled.error;
-          if (!(channel.closed && error === channel.reason && error !== undefined)) {
+          if (!(channel.closed && error === channel.closeReason && error !== undefined)) {
             problems.push(`${label}: threw ${describe(error)}`);
           }
           return;
