@@ -11,7 +11,7 @@
 // Throughput is per second of the process's CPU time (see `throughput`), in rounds that
 // alternate the two modes' order; ratios are per round, reported as medians ± the largest
 // deviation from the median.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,10 +51,10 @@ export function enable(debug, { inspector, intervalMs = 250, stacks = false }) {
   return counts;
 }
 
-// dist/index.js is built alone, without code splitting (the debug entry imports the hook from
-// it), with the options esbuild.config.mjs exports: both variants are built the same way.
-const { common } = await import(new URL('../esbuild.config.mjs', import.meta.url).href);
-const BUILD_OPTIONS = { ...common, entryPoints: { index: 'src/index.ts' } };
+// Built as dist/ is (esbuild.config.mjs: every entry, split into shared chunks, the debug hook
+// in the core's chunk): both variants are built the same way.
+const { common, entryPoints } = await import(new URL('../esbuild.config.mjs', import.meta.url).href);
+const BUILD_OPTIONS = { ...common, entryPoints, splitting: true, chunkNames: 'chunks/[name]-[hash]' };
 /**
  * The debug hook call sites (src/tracker.ts); each is a whole statement on its own line:
  * `tracker?.(…)`, or `if (tracker !== undefined && …) tracker(…)` where a channel's debug marks
@@ -73,7 +73,7 @@ const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|broadcast|interop[\\/
  * than an import from a shared chunk (what a consumer's bundler makes of it without code
  * splitting). Imports each index.js, deletes the directory, and returns { hook, nohook, single }
  * (module namespaces), `removed` (lines removed per file) and `sameAsDist` (whether the hook
- * build's index.js equals dist/index.js, chunk file hashes aside). Throws if the hook calls were not found.
+ * build's JavaScript files equal dist/'s, chunk file hashes aside). Throws if the hook calls were not found.
  */
 export async function buildHookVariants() {
   const esbuild = await import('esbuild');
@@ -93,17 +93,15 @@ export async function buildHookVariants() {
   try {
     const out = {};
     const text = {};
-    // Since dist/ stopped splitting, `single` is the same build as `hook`: a control row.
-    const single = {};
+    const single = { entryPoints: { index: 'src/index.ts' }, splitting: false };
     for (const [key, options] of [
       ['hook', {}],
       ['nohook', { plugins: [stripHook] }],
       ['single', single],
     ]) {
       await esbuild.build({ ...BUILD_OPTIONS, ...options, absWorkingDir: ROOT, outdir: join(dir, key) });
-      const file = join(dir, key, 'index.js');
-      text[key] = readFileSync(file, 'utf8');
-      out[key] = await import(pathToFileURL(file).href);
+      text[key] = javaScriptOf(join(dir, key));
+      out[key] = await import(pathToFileURL(join(dir, key, 'index.js')).href);
     }
     const files = Object.keys(removed).map((file) => file.replaceAll('\\', '/'));
     if (HOOKED.some((file) => !files.includes(file)) || Object.values(removed).some((count) => count === 0)) {
@@ -114,14 +112,25 @@ export async function buildHookVariants() {
     }
     let dist = '';
     try {
-      dist = readFileSync(new URL('index.js', DIST), 'utf8');
+      dist = javaScriptOf(fileURLToPath(DIST));
     } catch {}
-    // Chunk file names hash the source maps, whose paths depend on the output directory.
-    const unhashed = (code) => code.replace(/chunk-[A-Z0-9]+\.js/g, 'chunk.js');
-    return { ...out, removed, sameAsDist: unhashed(dist) === unhashed(text.hook) };
+    return { ...out, removed, sameAsDist: dist === text.hook };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every `.js` file under `dir`, chunk file names made alike (they hash the source maps, whose
+ * paths depend on the output directory), in a stable order: what two builds are compared by.
+ */
+function javaScriptOf(dir) {
+  const unhashed = (code) => code.replace(/chunk-[A-Z0-9]+\.js/g, 'chunk.js');
+  return readdirSync(dir, { recursive: true })
+    .filter((name) => String(name).endsWith('.js'))
+    .map((name) => unhashed(readFileSync(join(dir, String(name)), 'utf8')))
+    .sort()
+    .join('\n');
 }
 
 /**

@@ -376,7 +376,7 @@ function debugSection({ hookCost, overhead, snapshot }) {
   }
   if (hookCost) {
     lines.push(
-      '**debug-hook-cost**: debug mode never enabled; the 1:1 workload on two builds bundled alike by the bench (esbuild with the options of esbuild.config.mjs for dist/index.js — src/index.ts alone, no code splitting — into a temp dir): src/ as is (**hook**, the same as the shipped dist/index.js) and with every line calling `tracker` removed from the files with hook calls (**no hook**); **hook, single file** is a second copy of the hook build, a control for the noise. Each build has its own copy of the adapter and of workloads.mjs; rounds of one block per build (start rotated), ratios = medians of the per-round ratios to no hook.',
+      '**debug-hook-cost**: debug mode never enabled; the 1:1 workload on two builds bundled alike by the bench (esbuild with the options of esbuild.config.mjs for dist/ — every entry, split into shared chunks — into a temp dir): src/ as is (**hook**, the same as the shipped dist/) and with every line calling `tracker` removed from the files with hook calls (**no hook**); **hook, single file** is src/index.ts bundled alone without splitting, as a consumer’s bundler may, a control for the noise. Each build has its own copy of the adapter and of workloads.mjs; rounds of one block per build (start rotated), ratios = medians of the per-round ratios to no hook.',
       '',
     );
     if (!hookCost.rows) lines.push(`${hookCost.na ? 'n/a' : 'error'}: ${hookCost.na ?? hookCost.error}`);
@@ -393,7 +393,7 @@ function debugSection({ hookCost, overhead, snapshot }) {
       const removed = Object.entries(hookCost.removed).map(([file, k]) => `${file} ${k}`);
       lines.push(
         '',
-        `Lines removed for the no-hook build: ${removed.join(', ')}. Hook build’s index.js identical to dist/index.js (chunk file hashes aside): ${hookCost.sameAsDist ? 'yes' : 'no (dist/ is stale, or esbuild.config.mjs changed: update BUILD_OPTIONS in bench/debug.mjs)'}.`,
+        `Lines removed for the no-hook build: ${removed.join(', ')}. Hook build’s JavaScript identical to dist/ (chunk file hashes aside): ${hookCost.sameAsDist ? 'yes' : 'no (dist/ is stale, or esbuild.config.mjs changed: update BUILD_OPTIONS in bench/debug.mjs)'}.`,
       );
     }
     lines.push('');
