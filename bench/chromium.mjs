@@ -7,6 +7,9 @@
 // needs a macrotask; runs are separated by returning to Node between evaluations (in
 // Chromium a nested setTimeout(0) is clamped to ~4 ms, so a hop inside the page would be a
 // MessageChannel message). Rows, rounds and checks: see remote.mjs / suite.mjs.
+// Each library (the floor too, and each --with build) runs in a page of its own, with its own
+// bundle — its own renderer heap, as an application's page would: in one shared page, the
+// garbage a slow peer left was collected during whichever runs came next.
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium.mjs';
 import { bundleBench } from './bundle.mjs';
@@ -20,8 +23,12 @@ const args = parseArgs(argv, 'node bench/chromium.mjs');
 if (args.clock === 'cpu') throw new Error('--clock=cpu is not available in Chromium (wall time inside the page only)');
 const names = ADAPTERS.filter((name) => name === 'floor' || !args.libs || args.libs.includes(name));
 
-log('bundling the bench for the browser (esbuild)');
-const { code } = await bundleBench('browser', names, args.with);
+log('bundling the bench for the browser (esbuild): one page per library');
+/** [{ lib, names, extra }] in column order: each library, and each --with build, alone in its bundle. */
+const bundles = [
+  ...names.map((name) => ({ lib: name, names: [name], extra: [] })),
+  ...args.with.map((build) => ({ lib: build.name, names: [], extra: [build] })),
+];
 const browser = await chromium.launch({
   executablePath: CHROMIUM_PATH,
   headless: true,
@@ -29,22 +36,35 @@ const browser = await chromium.launch({
 });
 let exitCode = 1;
 try {
-  const page = await browser.newPage();
   const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto('about:blank');
-  await page.addScriptTag({ content: code, type: 'module' });
-  await page.waitForFunction(() => globalThis.__bench !== undefined, undefined, { timeout: 10_000 });
-  const cdp = await page.context().newCDPSession(page);
+  /** The page of each library, by library name. */
+  const pages = new Map();
+  const libs = [];
+  for (const bundle of bundles) {
+    const { code } = await bundleBench('browser', bundle.names, bundle.extra);
+    // A context of its own: a page of another browsing context group gets a renderer process
+    // of its own.
+    const page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (error) => errors.push(`${bundle.lib}: ${error.message}`));
+    await page.goto('about:blank');
+    await page.addScriptTag({ content: code, type: 'module' });
+    await page.waitForFunction(() => globalThis.__bench !== undefined, undefined, { timeout: 10_000 });
+    libs.push(...(await page.evaluate(() => globalThis.__bench.init())));
+    pages.set(bundle.lib, page);
+  }
+  const first = pages.values().next().value;
+  const cdp = await first.context().newCDPSession(first);
   const version = await cdp.send('Browser.getVersion');
+  // Debug mode's rows run chanasync only: its page counts the snapshots posted.
+  const debugPage = pages.get('chanasync') ?? first;
   const session = {
-    libs: await page.evaluate(() => globalThis.__bench.init()),
-    runtime: `${version.product} (V8 ${version.jsVersion}), headless, Debian's /usr/bin/chromium via playwright-core`,
+    libs,
+    runtime: `${version.product} (V8 ${version.jsVersion}), headless, Debian's /usr/bin/chromium via playwright-core; each library in a page (renderer) of its own`,
     debugRows: true,
-    debugStats: () => page.evaluate(() => globalThis.__bench.debugStats()),
+    debugStats: () => debugPage.evaluate(() => globalThis.__bench.debugStats()),
     run: (job, timeoutMs) =>
       withTimeout(
-        page.evaluate((j) => globalThis.__bench.timed(j), job),
+        pages.get(job.lib).evaluate((j) => globalThis.__bench.timed(j), job),
         timeoutMs,
         `${job.lib} ${job.id}`,
       ),

@@ -11,6 +11,11 @@
 //   fail its run, reported as an error).
 // - A MessageChannel message is delivered inside the sender's microtask checkpoint, not as a
 //   macrotask: nothing here relies on a macrotask hop.
+// Each library (the floor too, and each --with build) runs in a Worker of its own — its own V8
+// isolate, so its own heap — as an application's Worker would: in one shared isolate, the
+// garbage a slow peer left was collected during whichever runs came next, and the shortest
+// runs (the floor's, chanasync's) paid the largest share of it (workerd cannot be given
+// --expose-gc to collect between runs). The Workers share one workerd process and its clock.
 import { createRequire } from 'node:module';
 import { Miniflare } from 'miniflare';
 import { bundleBench } from './bundle.mjs';
@@ -29,13 +34,21 @@ const args = parseArgs(argv, 'node bench/workerd.mjs');
 if (!argv.some((arg) => arg.startsWith('--clock=')) && cpuClockAvailable()) args.clock = 'cpu';
 const names = ADAPTERS.filter((name) => name === 'floor' || !args.libs || args.libs.includes(name));
 
-log('bundling the bench for workerd (esbuild)');
-const { code } = await bundleBench('workerd', names, args.with);
+log('bundling the bench for workerd (esbuild): one Worker per library');
+/** [{ lib, worker, code }] in column order: each library, and each --with build, alone in its bundle. */
+const bundles = [];
+for (const name of names) bundles.push({ lib: name, worker: `lib-${bundles.length}`, names: [name], extra: [] });
+for (const build of args.with)
+  bundles.push({ lib: build.name, worker: `lib-${bundles.length}`, names: [], extra: [build] });
+for (const bundle of bundles) bundle.code = (await bundleBench('workerd', bundle.names, bundle.extra)).code;
 // The module listed explicitly: Miniflare's dependency scan refuses the (never executed)
 // dynamic import in the chanasync adapter's Node path.
 const mf = new Miniflare({
-  modules: [{ type: 'ESModule', path: 'bench.mjs', contents: code }],
-  compatibilityDate: COMPATIBILITY_DATE,
+  workers: bundles.map(({ worker, code }) => ({
+    name: worker,
+    modules: [{ type: 'ESModule', path: 'bench.mjs', contents: code }],
+    compatibilityDate: COMPATIBILITY_DATE,
+  })),
   cf: false,
 });
 let exitCode = 1;
@@ -47,10 +60,14 @@ try {
     throw new Error(`--clock=cpu: expected one workerd child process, found ${workerdPids.length}`);
   }
   const clock = args.clock === 'cpu' ? () => cpuNs(workerdPids[0]) / 1e6 : () => performance.now();
-  /** POSTs `job`; resolves with the parsed response and the time (wall or CPU) around it. */
+  /** The Worker of each library, by library name. */
+  const workers = new Map();
+  for (const { lib, worker } of bundles) workers.set(lib, await mf.getWorker(worker));
+  /** POSTs `job` to its library's Worker; resolves with the parsed response and the time (wall or CPU) around it. */
   const post = async (job) => {
+    const worker = workers.get(job.lib);
     const start = clock();
-    const response = await mf.dispatchFetch(`${URL_BASE}/run`, { method: 'POST', body: JSON.stringify(job) });
+    const response = await worker.fetch(`${URL_BASE}/run`, { method: 'POST', body: JSON.stringify(job) });
     const body = await response.json();
     const ms = clock() - start;
     if (body.error) throw new Error(`${job.lib} ${job.id}: ${body.error.split('\n')[0]}`);
@@ -59,13 +76,17 @@ try {
   // The cost of a request that does nothing, re-measured before each row (the measurer asks
   // for the warm-up run of a row's first cell first: keyed by row id).
   const emptyCost = emptyBaseline(async (job) => (await post(job)).ms, EMPTY_REQUESTS);
-  const info = await (await mf.dispatchFetch(`${URL_BASE}/info`)).json();
-  if (info.error) throw new Error(`the worker failed to load the adapters: ${info.error}`);
+  const info = [];
+  for (const { lib } of bundles) {
+    const libs = await (await workers.get(lib).fetch(`${URL_BASE}/info`)).json();
+    if (libs.error) throw new Error(`the ${lib} worker failed to load its adapter: ${libs.error}`);
+    info.push(...libs);
+  }
   const workerdVersion = createRequire(import.meta.url)('workerd/package.json').version;
   const timing =
     args.clock === 'cpu'
-      ? 'each run is one request, timed by the CPU time of the workerd process minus an empty request'
-      : 'each run is one request timed from outside (wall time) minus an empty request';
+      ? 'each library in a Worker (isolate) of its own; each run is one request, timed by the CPU time of the workerd process minus an empty request'
+      : 'each library in a Worker (isolate) of its own; each run is one request timed from outside (wall time) minus an empty request';
   const session = {
     libs: info,
     runtime: `workerd ${workerdVersion} through Miniflare (in-process, compatibility date ${COMPATIBILITY_DATE}); ${timing}`,
