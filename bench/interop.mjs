@@ -55,6 +55,31 @@ export async function chanasyncMerge(api, { capacity, n, producers }) {
   return { sum, count };
 }
 
+/**
+ * chanasync tee: the producer awaits pushes of 0..n-1 into a Channel of `capacity` and closes
+ * it; `broadcast(source)` delivers every value to two `subscribe({ capacity })` channels, each
+ * iterated to its end by its own consumer. Returns the totals of both (count 2n).
+ */
+export async function chanasyncTee(api, { capacity, n }) {
+  const source = new api.Channel(capacity);
+  const hub = api.broadcast(source);
+  const branches = [hub.subscribe({ capacity }), hub.subscribe({ capacity })];
+  const consumers = Promise.all(branches.map(iterateAll));
+  await produceAndClose(source, 0, 1, n);
+  const [ra, rb] = await consumers;
+  return { sum: ra.sum + rb.sum, count: ra.count + rb.count };
+}
+
+async function iterateAll(ch) {
+  let sum = 0;
+  let count = 0;
+  for await (const v of ch) {
+    sum += v;
+    count++;
+  }
+  return { sum, count };
+}
+
 /** An identity TransformStream: writable highWaterMark 1, readable highWaterMark `capacity`. */
 const identity = (capacity) => new TransformStream(undefined, { highWaterMark: 1 }, { highWaterMark: capacity });
 

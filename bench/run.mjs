@@ -60,7 +60,8 @@ const INTEROP = [
     capacity: 128,
     n: 200_704,
     copies: 2,
-    naReason: 'no broadcast: a chanasync value goes to exactly one consumer (no emulation measured)',
+    naReason: 'no plain-channel tee: a channel value goes to exactly one consumer',
+    interop: 'chanasyncTee',
     web: 'webTee',
   },
 ];
@@ -391,11 +392,12 @@ async function runInterop(libs, results) {
   const web = find('web-streams');
   const chanNa = !chan
     ? 'chanasync not selected (--libs)'
-    : (chan.unavailable ?? (chan.adapter.interop ? undefined : 'dist/index.js has no from / toReadableStream / merge'));
+    : (chan.unavailable ??
+      (chan.adapter.interop ? undefined : 'dist/index.js has no from / toReadableStream / merge / broadcast'));
   const webNa = web ? web.unavailable : 'web-streams not selected (--libs)';
   results.interop = [];
   for (const row of rows) {
-    // Values each one received; only the web tee delivers every value twice.
+    // Values each one received; the tees deliver every value twice.
     const want = (n, copies) => ({ count: n * copies, sum: (copies * n * (n - 1)) / 2 });
     const params = (n, capacity = row.capacity) => ({ capacity, n, producers: row.producers });
     const cells = {};
@@ -408,8 +410,12 @@ async function runInterop(libs, results) {
     add('plain', row.plain ? chanNa : row.naReason, 'chanasync', (n) =>
       chan.workloads[row.plain.fn](chan.adapter, params(n, row.plain.capacity)),
     );
-    add('interop', row.interop ? chanNa : row.naReason, 'chanasync interop', (n) =>
-      chan.interop[row.interop](chan.adapter.interop, params(n)),
+    add(
+      'interop',
+      row.interop ? chanNa : row.naReason,
+      'chanasync interop',
+      (n) => chan.interop[row.interop](chan.adapter.interop, params(n)),
+      row.copies,
     );
     add('web', webNa, 'web-streams', (n) => web.interop[row.web](params(n)), row.copies);
     results.interop.push({ ...row, cells });

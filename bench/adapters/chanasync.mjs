@@ -75,8 +75,9 @@ const adapter = {
         if (!test(mod)) adapter.na[id] = `this build of chanasync has no ${what} (not built yet?)`;
       }
       // For the interop rows (bench/interop.mjs); left unset by a build without the helpers.
-      if ([mod.from, mod.toReadableStream, mod.merge].every((f) => typeof f === 'function')) {
-        adapter.interop = { Channel, from: mod.from, toReadableStream: mod.toReadableStream, merge: mod.merge };
+      if ([mod.from, mod.toReadableStream, mod.merge, mod.broadcast].every((f) => typeof f === 'function')) {
+        const { from, toReadableStream, merge, broadcast } = mod;
+        adapter.interop = { Channel, from, toReadableStream, merge, broadcast };
       }
       throwingWorkloads = await import('../workloads.mjs?lib=chanasync-throwing');
     } catch (error) {
@@ -101,7 +102,7 @@ const adapter = {
   selectPulls: (channels) => channels.map((ch) => pullCase(ch)),
   select: (cases) => selectFn(cases),
   selected: (_cases, result) => result.value,
-  /** { Channel, from, toReadableStream, merge }, set by load() (interop rows). */
+  /** { Channel, from, toReadableStream, merge, broadcast }, set by load() (interop rows). */
   interop: undefined,
   /** Rows this build cannot run, with the reason; set by load(). */
   na: {},
