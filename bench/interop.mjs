@@ -18,14 +18,9 @@ export async function chanasyncRoundTrip(api, { capacity, n }) {
   const source = new api.Channel(capacity);
   const out = api.from(api.toReadableStream(source), { capacity });
   const producer = produceAndClose(source, 0, 1, n);
-  let sum = 0;
-  let count = 0;
-  for await (const v of out) {
-    sum += v;
-    count++;
-  }
+  const received = await iterateAll(out);
   await producer;
-  return { sum, count };
+  return received;
 }
 
 async function produceAndClose(ch, first, step, n) {
@@ -45,14 +40,9 @@ export async function chanasyncMerge(api, { capacity, n, producers }) {
   const merged = api.merge(...inputs);
   const running = [];
   for (let p = 0; p < producers; p++) running.push(produceAndClose(inputs[p], p, producers, n));
-  let sum = 0;
-  let count = 0;
-  for await (const v of merged) {
-    sum += v;
-    count++;
-  }
+  const received = await iterateAll(merged);
   await Promise.all(running);
-  return { sum, count };
+  return received;
 }
 
 /**
@@ -70,6 +60,7 @@ export async function chanasyncTee(api, { capacity, n }) {
   return { sum: ra.sum + rb.sum, count: ra.count + rb.count };
 }
 
+/** Iterates `ch` with `for await` until it closes: the { sum, count } of what it received. */
 async function iterateAll(ch) {
   let sum = 0;
   let count = 0;
