@@ -591,7 +591,7 @@ class Client<T> implements DurableChannel<T> {
     );
     if (answer.kind !== 'values') return undefined;
     const [delivery] = await this.acknowledge(line, 'tryPull', ticket, answer.deliveries);
-    return delivery?.value as T | undefined; // taken by another pull meanwhile (lease ended): nothing now
+    return delivery?.value as T | undefined; // acknowledged first by a pull it was handed to after this lease ended: nothing now
   }
 
   async close(reason?: unknown): Promise<void> {

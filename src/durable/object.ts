@@ -24,6 +24,9 @@
  *   committed) until a pull's acknowledgement deletes the row (pull committed). In between it is
  *   either *ready* (`leased = 0`) or *leased* to exactly one pull ticket (`leased = 1`, listed in
  *   `leases` under that ticket with the row's current `attempt`).
+ * - Who takes a value: the first `ack` that names a row still in the table deletes it, whether
+ *   the row is leased to that ticket, ready again, or leased again to another ticket that has not
+ *   acknowledged it (that ticket's `ack` then finds it `gone`).
  * - When a lease ends: by the ticket's `ack` (the row is deleted), by its `cancel`, or when its
  *   `until` passes without an ack (the caller disconnected, was cancelled, or its answer was
  *   lost), and for every lease at once when the object restarts (the previous instance's answers
@@ -327,7 +330,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     return this.#park(waiter, request.sliceMs);
   }
 
-  /** Acknowledges the deliveries of a ticket: the values that are still the ticket's are removed. */
+  /** Acknowledges the deliveries of a ticket: each value still in the channel is removed, the ticket's. */
   async ack(request: AckRequest): Promise<AckAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
@@ -343,14 +346,16 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         const by = this.acked.get(seq);
         if (request.exact !== true) fates.push('gone');
         else fates.push(by === undefined ? 'forgotten' : by.ticket === request.ticket ? 'acked' : 'gone');
-      } else if (Number(row.attempt) === attempt) {
-        // Still leased to this ticket, or back to ready after its lease ended but not handed
-        // out again: either way nobody else has it, so the acknowledgement takes it.
+      } else {
+        // Still in the channel, so nobody has taken it: the first acknowledgement takes it. That
+        // is this ticket's if its lease still holds; if the lease ended and the value went back
+        // to ready, or on to another pull that has not acknowledged it yet, it is still this
+        // ticket's to take (that pull's acknowledgement will be answered `gone`). Refusing it
+        // would let leases shorter than a round trip pass a value from pull to pull forever.
+        if (Number(row.attempt) !== attempt && row.leased === 1) this.#forgetLeasedRow(seq);
         this.#remove(seq, row.leased === 1);
         this.#rememberAck(seq, request.ticket);
         fates.push('acked');
-      } else {
-        fates.push('taken');
       }
     }
     // Values of the lease that the ack left out (a client never does) go back to the channel.
@@ -544,6 +549,17 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     this.leases.set(ticket, lease);
     this.#schedule(lease.until);
     return lease;
+  }
+
+  /** Drops a row from the lease of the other ticket that holds it (its value is being taken). */
+  #forgetLeasedRow(seq: number): void {
+    for (const [ticket, lease] of this.leases) {
+      const at = lease.rows.findIndex((row) => row.seq === seq);
+      if (at === -1) continue;
+      lease.rows.splice(at, 1);
+      if (lease.rows.length === 0) this.leases.delete(ticket);
+      return;
+    }
   }
 
   /** The values of a lease, read from storage. */

@@ -163,7 +163,9 @@ export type PullAnswer =
  * request:
  * - `acked`: removed by this acknowledgement, or by an earlier one of the same ticket (an attempt
  *   whose answer was lost): it is the caller's;
- * - `taken`: its lease had ended and it was handed to another pull: not the caller's;
+ * - `taken`: not answered since 2026-11-30 (a value still in the channel goes to the first
+ *   acknowledgement, whoever holds its lease); earlier objects answered it when the caller's
+ *   lease had ended and the value had been handed to another pull: not the caller's;
  * - `gone`: removed by the acknowledgement of another ticket: not the caller's;
  * - `forgotten`: no longer in the channel, and the object no longer knows which ticket removed it
  *   (it restarted since, or the removal is older than it remembers): the caller's own earlier
