@@ -504,7 +504,7 @@ describe('item 9: one signal shared by many operations', () => {
     expect(() => channel.pushNowait(1)).toThrow(ChannelFullError);
   });
 
-  test('parking N operations on one signal and aborting it takes time linear in N (10k against 40k)', async () => {
+  test('parking N operations on one signal and aborting it takes time linear in N (10k against 160k)', async () => {
     async function run(count: number): Promise<number> {
       const controller = new AbortController();
       const channel = new Channel<number>();
@@ -519,9 +519,10 @@ describe('item 9: one signal shared by many operations', () => {
     await run(10_000); // warm-up
     const best = async (count: number) => Math.min(await run(count), await run(count), await run(count));
     const small = await best(10_000);
-    const large = await best(40_000);
-    // Linear is a ratio of about 4, quadratic about 16: 10 separates them with room for noise.
-    expect(large / small).toBeLessThan(10);
+    const large = await best(160_000);
+    // Linear is a ratio of about 16, quadratic about 256: 64 separates them with room for the
+    // noise of a loaded machine (10k against 40k, with 10 between 4 and 16, failed under load).
+    expect(large / small).toBeLessThan(64);
   });
 });
 

@@ -1633,9 +1633,11 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
       expect(result).toEqual({ parked: [300, 300, 300], rejected: 900, left: [0, 0, 0], buffered: 'full' });
     });
 
-    // Linear is a ratio of about 4 (3.5 to 4.6 measured), quadratic about 16: it was 13 for an
-    // abort when a failing operation was resolved with Promise.reject(reason) (Gecko's
-    // bookkeeping of rejected promises without a handler), and 10 for close().
+    // Linear is a ratio of about 16, quadratic about 256. At 10k against 40k (linear about 4:
+    // 3.5 to 4.6 measured) it was 13 for an abort when a failing operation was resolved with
+    // Promise.reject(reason) (Gecko's bookkeeping of rejected promises without a handler), and
+    // 10 for close(); but a bound of 8 failed once on a loaded machine (9.0), so the sizes are
+    // 16× apart and the bound 64.
     for (const { what, park, fail } of [
       {
         what: 'aborting N parked operations',
@@ -1648,7 +1650,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
         fail: 'channel.close()',
       },
     ]) {
-      test(`${what} that their callers await settles them in time linear in N (10k against 40k)`, async () => {
+      test(`${what} that their callers await settles them in time linear in N (10k against 160k)`, async () => {
         const ratio = (await inPage(`
         async function run(count) {
           const controller = new AbortController();
@@ -1663,9 +1665,9 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
         await run(10_000); // warm-up
         const best = async (count) => Math.min(await run(count), await run(count), await run(count));
         const small = await best(10_000);
-        return (await best(40_000)) / small;
+        return (await best(160_000)) / small;
       `)) as number;
-        expect(ratio).toBeLessThan(8);
+        expect(ratio).toBeLessThan(64);
       });
     }
 
