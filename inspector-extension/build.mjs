@@ -1,8 +1,9 @@
 // Builds the extension: each execution context (content script, service worker, DevTools page,
 // panel) is one esbuild entry, bundled with its imports — webextension-polyfill and chanasync's
 // protocol module — into one classic script (IIFE: content scripts cannot be modules). The
-// Chrome build goes to dist/chrome/ with manifest.json; the Firefox build, the same files with
-// manifest.firefox.json as its manifest, to dist/firefox/. Load either folder unpacked.
+// Chrome build goes to dist/chrome/ with manifest.chrome.json as its manifest.json; the Firefox
+// build, the same files with manifest.firefox.json as its manifest, to dist/firefox/. Load either
+// folder unpacked (this folder has no manifest.json of its own, so it cannot be loaded by mistake).
 import { cpSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -76,8 +77,12 @@ async function buildInto(chromeOut, firefoxOut) {
     legalComments: 'none',
     logLevel: 'warning',
   });
-  for (const [from, to] of Object.entries(statics)) cpSync(join(here, from), join(chromeOut, to), { recursive: true });
-  cpSync(join(here, 'manifest.json'), join(chromeOut, 'manifest.json'));
+  // The icons' source (icon.svg) and their renderer (render.mjs) stay out of the build.
+  const shipped = (path) => !/\.(svg|mjs)$/.test(path);
+  for (const [from, to] of Object.entries(statics)) {
+    cpSync(join(here, from), join(chromeOut, to), { recursive: true, filter: shipped });
+  }
+  cpSync(join(here, 'manifest.chrome.json'), join(chromeOut, 'manifest.json'));
   cpSync(chromeOut, firefoxOut, { recursive: true });
   cpSync(join(here, 'manifest.firefox.json'), join(firefoxOut, 'manifest.json'));
 }

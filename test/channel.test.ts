@@ -76,7 +76,9 @@ describe('constructor', () => {
 
   test('an unknown overflow policy throws TypeError', () => {
     expect(() => new Channel(1, { overflow: 'drop' as 'block' })).toThrow(TypeError);
-    expect(() => new Channel(1, { overflow: 'drop' as 'block' })).toThrow('bad overflow drop');
+    expect(() => new Channel(1, { overflow: 'drop' as 'block' })).toThrow(
+      'new Channel(capacity, options): overflow must be "block", "drop-oldest" or "drop-newest", got drop',
+    );
   });
 
   test('name labels the channel in errors and stats()', async () => {

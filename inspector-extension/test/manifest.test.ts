@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const json = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8')) as Record<string, unknown>;
-const chrome = json('manifest.json');
+const chrome = json('manifest.chrome.json');
 const firefox = json('manifest.firefox.json');
 
 describe('manifests', () => {

@@ -731,7 +731,10 @@ export class View {
     const { rows } = this.rowsAt(data, view, now);
     this.rows = rows;
     const status = statusLine(data, rows, channelCount(data), connection, view);
-    if (this.targets.status.textContent !== status) this.targets.status.textContent = status;
+    if (this.targets.status.textContent !== status) {
+      this.targets.status.textContent = status;
+      this.targets.status.title = status; // the whole line, where a narrow panel cuts it short
+    }
     this.updateNotices(data, view, now);
     this.updateContent(input, rows);
   }
