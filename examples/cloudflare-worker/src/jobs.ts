@@ -132,19 +132,28 @@ export async function takeJobs(
  * stopped the stream). While it waits for a job it writes an empty line every `heartbeat` ms
  * (100 to 60000, default 15000): clients skip empty lines.
  *
+ * When the client leaves, the jobs it may not have got go back to the queue (at its end, under
+ * fresh ids): the one taken and not yet written, and every job whose line was not followed by
+ * {@link CONFIRMING_WRITES} more writes of the stream. See {@link ConfirmedLines} for why two.
+ *
  * Why it is written this way — the shapes that look simpler lose jobs when the client leaves:
  * - One stream with `highWaterMark: 0`, whose `pull` takes one job only when the client is
- *   ready for the next line. A `TransformStream` (or `TextEncoderStream`) piped after
+ *   ready for the next line, and writes every chunk (job lines and heartbeats alike), one per
+ *   `pull`. The runtime pumps a body read → write → read, so a new `pull` means that the
+ *   previous chunk was written. A `TransformStream` (or `TextEncoderStream`) piped after
  *   `ReadableStream.from(channel)` keeps a queue of its own: jobs pulled ahead into it were
  *   taken from the channel, and are gone when the client leaves.
  * - The channel's own iterator, ended by `return()` when the client leaves: `return()`
  *   withdraws a take that still waits (nothing is consumed). An `async function*` around a
  *   `for await` cannot do that: its `return()` waits for the pending take, which then takes the
  *   next job for nobody.
- * - The heartbeat: a Worker may learn that its client left only when it next writes to it (so
- *   it is under `wrangler dev` and Miniflare), and a connection that carries no byte for 100 s
- *   is closed by Cloudflare's proxy. Without it, a stream whose client left would wait on, and
- *   take the next job for nobody.
+ * - The heartbeat: a Worker may learn that its client left only when it writes to it (so it is
+ *   under `wrangler dev` and Miniflare), and a connection that carries no byte for 100 s is
+ *   closed by Cloudflare's proxy. Without it, a stream whose client left would wait on, and take
+ *   the next job for nobody.
+ * - The push back inside `ctx.waitUntil`: once the client is gone, the runtime cancels the
+ *   request's pending I/O, and the withdrawal of a waiting take and the pushes back (calls to the
+ *   object) would be cancelled with it.
  */
 export function streamJobs(
   request: Request,
@@ -159,66 +168,77 @@ export function streamJobs(
   const iterator = channel[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  /** Set when the runtime cancelled the body: nothing may be written to it any more. */
-  let cancelled = false;
-  // Ends the iteration (withdrawing a take that waits) and everything this stream holds. The
-  // runtime tells a Worker that its client left in two ways: `request.signal` aborts (the
-  // `enable_request_signal` flag), and the response body is cancelled (a write failed).
-  // `waitUntil`: once the client is gone, the runtime cancels the request's pending I/O, and the
-  // withdrawal of a waiting take (one call to the object) would be cancelled with it.
-  const stop = () => {
-    clearInterval(heartbeat);
-    request.signal.removeEventListener('abort', stop);
-    const ended = Promise.resolve(iterator.return?.());
-    ctx.waitUntil(ended);
-    return ended;
+  const written = new ConfirmedLines();
+  /** The take in progress, kept across the `pull`s that only write a heartbeat while it waits. */
+  let taking: Promise<IteratorResult<unknown>> | undefined;
+  /** Set when the client left (the body was cancelled or `request.signal` aborted): nothing more is written. */
+  let gone = false;
+  let stopped: Promise<void> | undefined;
+  /** Ends the iteration (withdrawing a take that waits), then pushes back the unconfirmed jobs. Once. */
+  const stop = (left: boolean): Promise<void> => {
+    if (left) gone = true;
+    if (stopped !== undefined) return stopped;
+    request.signal.removeEventListener('abort', onAbort);
+    stopped = (async () => {
+      await iterator.return?.();
+      await taking?.catch(() => {}); // a job its take got before the withdrawal is recorded first
+      if (gone) await pushBack(channel, written.unconfirmed());
+    })();
+    // `waitUntil`: once the client is gone the runtime cancels the request's pending I/O, these
+    // calls to the object included.
+    ctx.waitUntil(stopped);
+    return stopped;
   };
-  request.signal.addEventListener('abort', stop, { once: true });
-  // Whether a take waits, that is whether the client waits for a line: heartbeats are written
-  // only then, so none pile up for a slow reader.
-  let waiting = false;
+  const onAbort = () => void stop(true);
+  request.signal.addEventListener('abort', onAbort, { once: true });
   const body = new ReadableStream<Uint8Array>(
     {
-      start(controller) {
-        heartbeat = setInterval(() => {
-          if (waiting) controller.enqueue(encoder.encode('\n'));
-        }, heartbeatMs);
-      },
       async pull(controller) {
-        let next: IteratorResult<unknown>;
-        waiting = true;
+        written.pulled(); // the previous chunk was written
+        // Every job taken is recorded as it arrives, before anything else can run: a departure
+        // at that moment pushes it back.
+        taking ??= iterator.next().then((next) => {
+          if (!next.done) written.taken(next.value);
+          return next;
+        });
+        let next: IteratorResult<unknown> | 'heartbeat';
         try {
-          next = await iterator.next();
+          next = await orHeartbeat(taking, heartbeatMs);
         } catch (error) {
           // The queue was closed with a reason (the iterator throws it after the last job), or
           // the object could not be reached: a last line says so, and the body ends cleanly (an
           // errored body is logged as uncaught).
-          await stop();
-          if (cancelled) return;
+          taking = undefined;
+          await stop(false);
+          if (gone) return;
           controller.enqueue(line({ error: error instanceof Error ? error.message : String(error) }));
           controller.close();
           return;
-        } finally {
-          waiting = false;
         }
+        if (next === 'heartbeat') {
+          if (!gone) controller.enqueue(encoder.encode('\n')); // the take still waits
+          return;
+        }
+        taking = undefined;
         if (next.done) {
           // Closed and drained, or ended because the client left (nobody reads on).
-          const left = cancelled || request.signal.aborted;
-          await stop();
-          if (cancelled) return;
-          if (!left) controller.enqueue(line({ closed: true }));
+          await stop(false);
+          if (gone) return;
+          controller.enqueue(line({ closed: true }));
           controller.close();
           return;
         }
-        // A job the iterator had acknowledged before the cancel could withdraw it (the commit
-        // came first): the client is gone, so it cannot be sent; nothing else can take it now.
-        if (cancelled) return;
+        if (gone) {
+          // Taken before the departure could withdraw the take (the commit came first): it goes
+          // back with the jobs not confirmed.
+          await stop(true);
+          return;
+        }
+        written.writing(); // its line is this pull's chunk
         controller.enqueue(line(next.value));
       },
       async cancel() {
-        cancelled = true;
-        await stop();
+        await stop(true);
       },
     },
     { highWaterMark: 0 },
@@ -226,6 +246,81 @@ export function streamJobs(
   return new Response(body, {
     headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' },
   });
+}
+
+/**
+ * How many chunks (job lines or heartbeats) must be written after a job's line before the job
+ * counts as delivered and is not pushed back when the client leaves. Under `wrangler dev` the
+ * first write after the client left still succeeds (the connection takes it; the peer answers
+ * with a reset) and only the second fails, so the Worker learns of the departure one write late:
+ * a job line followed by fewer than two writes may be lost.
+ */
+export const CONFIRMING_WRITES = 2;
+
+/**
+ * The jobs a stream wrote whose lines are not yet confirmed, in the order they were taken. Each
+ * `pull` of a `highWaterMark: 0` body means that the chunk of the previous `pull` was written.
+ */
+class ConfirmedLines {
+  #pulls = 0;
+  /** `pull`: the `pull` whose chunk is the job's line; `undefined` while it is not enqueued. */
+  #pending: { job: unknown; pull: number | undefined }[] = [];
+
+  /** A `pull` began: the chunk of the previous one was written; confirms the lines old enough. */
+  pulled(): void {
+    this.#pulls++;
+    // The line enqueued by pull p was written when pull p + 1 began, the next chunks when
+    // p + 2 and p + 3 began.
+    for (let first = this.#pending[0]; first?.pull !== undefined; first = this.#pending[0]) {
+      if (first.pull + 1 + CONFIRMING_WRITES > this.#pulls) break;
+      this.#pending.shift();
+    }
+  }
+
+  /** A job was taken: it is the stream's until its line is confirmed. */
+  taken(job: unknown): void {
+    this.#pending.push({ job, pull: undefined });
+  }
+
+  /** The last job taken is enqueued by the current `pull`. */
+  writing(): void {
+    const last = this.#pending.at(-1);
+    if (last !== undefined) last.pull = this.#pulls;
+  }
+
+  /** The jobs not confirmed, oldest first. */
+  unconfirmed(): unknown[] {
+    return this.#pending.map((entry) => entry.job);
+  }
+}
+
+/**
+ * Pushes `jobs` back into the queue, in order, each under a fresh id (the id it was delivered
+ * under is remembered by the object for 10 minutes: a push under it would store nothing). A job
+ * that cannot go back (the queue was closed meanwhile, or the object failed) is logged with its
+ * content, so that an operator can recover it.
+ */
+async function pushBack(channel: DurableChannel<unknown>, jobs: unknown[]): Promise<void> {
+  for (const job of jobs) {
+    try {
+      await channel.push(job, { id: crypto.randomUUID() });
+    } catch (error) {
+      console.error(`GET /jobs/stream: could not push back a job the client may not have got: ${String(error)}`, job);
+    }
+  }
+}
+
+/** `taking`'s outcome, or `'heartbeat'` if it has not settled after `ms` (the timer is cleared either way). */
+async function orHeartbeat<T>(taking: Promise<T>, ms: number): Promise<T | 'heartbeat'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      taking,
+      new Promise<'heartbeat'>((resolve) => (timer = setTimeout(resolve, ms, 'heartbeat'))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `GET /jobs/stats`: the queue's `stats()` (size, leased, waiting pushes and takes, capacity). */

@@ -103,7 +103,59 @@ describe('the README’s curl session, replayed', () => {
   }, 20_000);
 });
 
+/** Reads until `count` empty lines (heartbeats) have arrived. */
+async function readHeartbeats(reader: ReadableStreamDefaultReader<Uint8Array>, count: number): Promise<void> {
+  const decoder = new TextDecoder();
+  let seen = 0;
+  while (seen < count) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('readHeartbeats: the stream ended');
+    seen += [...decoder.decode(value, { stream: true })].filter((char) => char === '\n').length;
+  }
+}
+
 describe('GET /jobs/stream', () => {
+  test('a job posted after the client left, whose line could not be written, goes back to the queue', async () => {
+    const logged = runtimeOutput.length;
+    // A heartbeat far away: the Worker learns of the departure from the job's own line.
+    const response = await miniflare.dispatchFetch('http://127.0.0.1:8787/jobs/stream?heartbeat=60000');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await until(async () => (await stats()).waitingPullers === 1);
+    await reader.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await post('/jobs', '{"probe":1}')).status).toBe(202);
+    // Taken by the stream, its line fails, the stream pushes it back (under a new id).
+    await until(async () => (await stats()).size === 1);
+    expect(await stats()).toEqual({ ...atRest, size: 1 });
+    expect(await (await post('/jobs/take?max=10&wait=0')).json()).toEqual({ jobs: [{ probe: 1 }] });
+    expect(runtimeOutput.slice(logged)).not.toMatch(/Uncaught/);
+  });
+
+  test('a client that leaves right after a job’s line, before two more writes, may have missed it: the job goes back to the queue', async () => {
+    const response = await miniflare.dispatchFetch('http://127.0.0.1:8787/jobs/stream?heartbeat=100');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const lines = readLines(reader, 1);
+    expect((await post('/jobs', '{"last":1}')).status).toBe(202);
+    expect(await lines).toEqual([{ last: 1 }]);
+    await reader.cancel();
+    await until(async () => (await stats()).size === 1);
+    expect(await stats()).toEqual({ ...atRest, size: 1 });
+    expect(await (await post('/jobs/take?max=10&wait=0')).json()).toEqual({ jobs: [{ last: 1 }] });
+  });
+
+  test('a job whose line was followed by two more writes counts as delivered: it does not come back when the client leaves', async () => {
+    const response = await miniflare.dispatchFetch('http://127.0.0.1:8787/jobs/stream?heartbeat=100');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const lines = readLines(reader, 1);
+    expect((await post('/jobs', '{"kept":1}')).status).toBe(202);
+    expect(await lines).toEqual([{ kept: 1 }]);
+    await readHeartbeats(reader, 3);
+    await reader.cancel();
+    await until(async () => (await stats()).waitingPullers === 0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await stats()).toEqual(atRest);
+  });
+
   test('streams jobs as NDJSON as they are posted; when the client leaves, its heartbeat fails, the waiting take is withdrawn and later jobs stay queued', async () => {
     const logged = runtimeOutput.length;
     const response = await miniflare.dispatchFetch('http://127.0.0.1:8787/jobs/stream?heartbeat=100');
@@ -114,8 +166,10 @@ describe('GET /jobs/stream', () => {
     for (const n of [1, 2]) expect((await post('/jobs', JSON.stringify({ n }))).status).toBe(202);
     expect(await lines).toEqual([{ n: 1 }, { n: 2 }]);
 
-    // The stream waits for job 3 in the object; the client leaves.
+    // The stream waits for job 3 in the object, and has written heartbeats after job 2's line
+    // (which confirm it); the client leaves.
     await until(async () => (await stats()).waitingPullers === 1);
+    await readHeartbeats(reader, 3);
     await reader.cancel();
     await until(async () => (await stats()).waitingPullers === 0);
     for (const n of [3, 4]) expect((await post('/jobs', JSON.stringify({ n }))).status).toBe(202);
