@@ -73,6 +73,7 @@ export interface LateLine {
 export interface SummaryLine {
   type: 'summary';
   upstreams: number;
+  /** The pool size used: the `concurrency` asked for, cut to `upstreams` when larger. */
   concurrency: number;
   deadlineMs: number;
   /** Upstreams that answered 2xx in time. */
@@ -127,7 +128,10 @@ export function fanOut(call: CallUpstream, options: FanOutOptions): Channel<Line
 
 /** The collector: starts the pool, enforces the deadline, writes every line. */
 async function collect(call: CallUpstream, options: FanOutOptions, lines: Channel<Line>): Promise<void> {
-  const { upstreams, concurrency, deadlineMs } = options;
+  const { upstreams, deadlineMs } = options;
+  // A pool larger than the job list would have idle workers: it is cut to `upstreams`, and the
+  // summary reports the size used.
+  const concurrency = Math.min(options.concurrency, upstreams);
   const startedAt = Date.now();
 
   // One signal stops everything this fan-out started: the job feed, the calls in flight and
@@ -177,7 +181,7 @@ async function collect(call: CallUpstream, options: FanOutOptions, lines: Channe
       }
     }
   }
-  const pool = Array.from({ length: Math.min(concurrency, upstreams) }, worker);
+  const pool = Array.from({ length: concurrency }, worker);
   const poolDone = new Channel<never>(0, { name: 'pool done' });
   void Promise.allSettled(pool).then(() => poolDone.close());
 

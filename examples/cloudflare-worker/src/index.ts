@@ -21,11 +21,11 @@
  *
  * A method a route does not take is a 405 with an `Allow` header; `HEAD` works wherever `GET` does.
  */
-import { toReadableStream } from 'chanasync';
 import { ChannelObject, type DurableObjectNamespaceLike } from 'chanasync/durable';
 import { type CallUpstream, fanOut, type Line } from './fanout.js';
+import { HEARTBEAT, orHeartbeat } from './heartbeat.js';
 import { jobStats, pushJob, streamJobs, takeJobs } from './jobs.js';
-import { type FanOutQuery, parseQuery, QueryError } from './query.js';
+import { checkNames, FAN_OUT_PARAMS, type FanOutQuery, parseQuery, QueryError } from './query.js';
 import { simulatedUpstream, upstreamStats } from './upstream.js';
 
 // The Durable Object class behind the job queue's channel: exported from the main module so
@@ -58,24 +58,39 @@ export interface Env {
   CHANNELS?: DurableObjectNamespaceLike;
 }
 
-/** A route: the methods it takes, and its handler (`HEAD` is answered by the `GET` handler, minus the body). */
+/** A route: the methods and query parameters it takes, and its handler (`HEAD` is answered by the `GET` handler, minus the body). */
 interface Route {
   methods: readonly string[];
+  /** The query parameters it takes; any other is a 400, as is one given twice. */
+  params: readonly string[];
   handle(request: Request, url: URL, env: Env, ctx: WaitUntil): Promise<Response> | Response;
 }
 
 /** The routes by path; `/upstream/:index` is matched separately. */
 const routes: Record<string, Route> = {
-  '/': { methods: ['GET', 'HEAD'], handle: (request, url, env) => handleFanOut(request, url, env) },
-  '/upstream/stats': { methods: ['GET', 'HEAD'], handle: (_request, url) => upstreamStats(url) },
-  '/jobs': { methods: ['POST'], handle: (request, _url, env) => pushJob(request, env.CHANNELS) },
-  '/jobs/take': { methods: ['POST'], handle: (request, url, env) => takeJobs(request, url, env.CHANNELS) },
-  '/jobs/stats': { methods: ['GET', 'HEAD'], handle: (_request, _url, env) => jobStats(env.CHANNELS) },
-  '/jobs/stream': { methods: ['GET'], handle: (request, url, env, ctx) => streamJobs(request, url, env.CHANNELS, ctx) },
+  '/': {
+    methods: ['GET', 'HEAD'],
+    params: FAN_OUT_PARAMS,
+    handle: (request, url, env) => handleFanOut(request, url, env),
+  },
+  '/upstream/stats': { methods: ['GET', 'HEAD'], params: ['run'], handle: (_request, url) => upstreamStats(url) },
+  '/jobs': { methods: ['POST'], params: [], handle: (request, _url, env) => pushJob(request, env.CHANNELS) },
+  '/jobs/take': {
+    methods: ['POST'],
+    params: ['max', 'wait'],
+    handle: (request, url, env) => takeJobs(request, url, env.CHANNELS),
+  },
+  '/jobs/stats': { methods: ['GET', 'HEAD'], params: [], handle: (_request, _url, env) => jobStats(env.CHANNELS) },
+  '/jobs/stream': {
+    methods: ['GET'],
+    params: ['heartbeat'],
+    handle: (request, url, env, ctx) => streamJobs(request, url, env.CHANNELS, ctx),
+  },
 };
 
 const upstreamRoute: Route = {
   methods: ['GET', 'HEAD'],
+  params: ['delay', 'fail', 'run'],
   handle: (request, url) => simulatedUpstream(request, Number(/^\/upstream\/(\d+)$/.exec(url.pathname)?.[1])),
 };
 
@@ -99,6 +114,12 @@ export default {
         { error: `${request.method} is not allowed here; use ${allow}` },
         { status: 405, headers: { allow } },
       );
+    }
+    try {
+      checkNames(url.searchParams, route.params); // the same check on every route
+    } catch (error) {
+      if (error instanceof QueryError) return Response.json({ error: error.message }, { status: 400 });
+      throw error;
     }
     return route.handle(request, url, env, ctx);
   },
@@ -155,23 +176,49 @@ async function handleFanOut(request: Request, url: URL, env: Env): Promise<Respo
     return Response.json({ run, source: upstreams.source, summary, outcomes }, { headers });
   }
 
-  // NDJSON: each line reaches the client as soon as the collector produces it. The stream
-  // pulls from the channel only when the client is ready for more (`toReadableStream`).
-  const body = new TextEncoderStream();
-  toReadableStream(lines)
-    .pipeThrough(
-      new TransformStream<Line, string>({
-        transform: (line, controller) => controller.enqueue(`${JSON.stringify(line)}\n`),
-      }),
-    )
-    // `preventAbort`: when the fan-out is stopped (the client left), the body is closed, not
-    // errored — an errored body is what the runtime logs as "Uncaught AbortError".
-    .pipeTo(body.writable, { preventAbort: true })
-    .catch(async (reason: unknown) => {
-      left.abort(reason); // the body was cancelled: the client is gone; stop the fan-out
-      await body.writable.close().catch(() => {}); // (already errored when the client cancelled it)
-    });
-  return new Response(body.readable, { headers: { ...headers, 'content-type': contentType } });
+  // NDJSON: each line reaches the client as soon as the collector produces it. One stream with
+  // `highWaterMark: 0` whose `pull` writes one chunk: the next line, or an empty line after
+  // `heartbeat` ms without one (under `wrangler dev` and Miniflare, the Worker learns that its
+  // client left only when a write fails: the heartbeat finds out while the upstreams are slow).
+  // A departure stops the fan-out in two ways: `request.signal` aborts, or the runtime cancels
+  // this body (`left`).
+  const iterator = lines[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  let next: Promise<IteratorResult<Line>> | undefined;
+  let gone = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        next ??= iterator.next();
+        let line: IteratorResult<Line> | typeof HEARTBEAT;
+        try {
+          line = await orHeartbeat(next, query.heartbeatMs);
+        } catch (error) {
+          // `lines` closes with the stop's reason when the fan-out was stopped (the client left):
+          // the body is closed, not errored (an errored body is logged as "Uncaught").
+          next = undefined;
+          if (gone) return;
+          if (!signal.aborted) console.error('GET /: the fan-out failed:', error);
+          controller.close();
+          return;
+        }
+        if (gone) return;
+        if (line === HEARTBEAT) {
+          controller.enqueue(encoder.encode('\n'));
+          return;
+        }
+        next = undefined;
+        if (line.done) controller.close();
+        else controller.enqueue(encoder.encode(`${JSON.stringify(line.value)}\n`));
+      },
+      cancel(reason) {
+        gone = true;
+        left.abort(reason ?? new DOMException('The client has disconnected', 'AbortError'));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { headers: { ...headers, 'content-type': contentType } });
 }
 
 /**

@@ -24,6 +24,7 @@
  */
 import { ChannelClosedError } from 'chanasync';
 import { type DurableChannel, type DurableObjectNamespaceLike, durableChannel } from 'chanasync/durable';
+import { HEARTBEAT, orHeartbeat } from './heartbeat.js';
 
 /** The queue's capacity: a `POST /jobs` on a full queue waits up to {@link PUSH_WAIT_MS}, then gets a 503. */
 export const JOB_CAPACITY = 1000;
@@ -201,7 +202,7 @@ export function streamJobs(
           if (!next.done) written.taken(next.value);
           return next;
         });
-        let next: IteratorResult<unknown> | 'heartbeat';
+        let next: IteratorResult<unknown> | typeof HEARTBEAT;
         try {
           next = await orHeartbeat(taking, heartbeatMs);
         } catch (error) {
@@ -215,7 +216,7 @@ export function streamJobs(
           controller.close();
           return;
         }
-        if (next === 'heartbeat') {
+        if (next === HEARTBEAT) {
           if (!gone) controller.enqueue(encoder.encode('\n')); // the take still waits
           return;
         }
@@ -307,19 +308,6 @@ async function pushBack(channel: DurableChannel<unknown>, jobs: unknown[]): Prom
     } catch (error) {
       console.error(`GET /jobs/stream: could not push back a job the client may not have got: ${String(error)}`, job);
     }
-  }
-}
-
-/** `taking`'s outcome, or `'heartbeat'` if it has not settled after `ms` (the timer is cleared either way). */
-async function orHeartbeat<T>(taking: Promise<T>, ms: number): Promise<T | 'heartbeat'> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      taking,
-      new Promise<'heartbeat'>((resolve) => (timer = setTimeout(resolve, ms, 'heartbeat'))),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

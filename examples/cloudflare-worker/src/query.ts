@@ -4,7 +4,13 @@
  */
 
 /** Upper bounds, chosen to stay inside the Workers Free plan (50 subrequests per request). */
-export const LIMITS = { upstreams: 50, concurrency: 50, deadlineMs: 30_000, delayMs: 30_000 } as const;
+export const LIMITS = {
+  upstreams: 50,
+  concurrency: 50,
+  deadlineMs: 30_000,
+  delayMs: 30_000,
+  heartbeatMs: 60_000,
+} as const;
 
 /** How the answer is sent: NDJSON lines as results arrive, or one JSON document at the end. */
 export type Format = 'ndjson' | 'json';
@@ -17,6 +23,8 @@ export interface FanOutQuery {
   concurrency: number;
   /** `deadline`: milliseconds after which unfinished upstreams are reported late and aborted. */
   deadlineMs: number;
+  /** `heartbeat`: NDJSON only, write an empty line after this many ms without a line (100 to 60000). */
+  heartbeatMs: number;
   /** `format`: `ndjson` (streamed, the default) or `json` (gathered). */
   format: Format;
   /** `delay`: the simulated upstreams' delays in ms, used in turn (upstream i gets `delays[i % length]`). */
@@ -25,16 +33,18 @@ export interface FanOutQuery {
   fail: Set<number>;
 }
 
-/** The defaults: eight upstreams, three at a time, a one-second deadline, streamed. */
+/** The defaults: eight upstreams, three at a time, a one-second deadline, streamed with a heartbeat every second. */
 export const DEFAULTS = {
   upstreams: 8,
   concurrency: 3,
   deadlineMs: 1000,
+  heartbeatMs: 1000,
   format: 'ndjson',
   delays: [100, 200, 300],
 } as const;
 
-const KNOWN = ['n', 'k', 'deadline', 'format', 'delay', 'fail'];
+/** The parameters of the fan-out route, in the order its 400 lists them. */
+export const FAN_OUT_PARAMS = ['n', 'k', 'deadline', 'format', 'delay', 'fail', 'heartbeat'] as const;
 
 /** Thrown by {@link parseQuery}; its message is the body of the 400 answer. */
 export class QueryError extends Error {
@@ -51,14 +61,11 @@ export class QueryError extends Error {
  * of range (`k=0`, `k=-2`, `n=1000`, `n=99999999999999999999`).
  */
 export function parseQuery(params: URLSearchParams): FanOutQuery {
-  for (const name of new Set(params.keys())) {
-    if (!KNOWN.includes(name)) throw new QueryError(`unknown query parameter "${name}"; known: ${KNOWN.join(', ')}`);
-    const count = params.getAll(name).length;
-    if (count > 1) throw new QueryError(`${name} is given ${count} times; give it once`);
-  }
+  checkNames(params, FAN_OUT_PARAMS);
   const upstreams = integer(params, 'n', DEFAULTS.upstreams, 1, LIMITS.upstreams);
   const concurrency = integer(params, 'k', DEFAULTS.concurrency, 1, LIMITS.concurrency);
   const deadlineMs = integer(params, 'deadline', DEFAULTS.deadlineMs, 1, LIMITS.deadlineMs);
+  const heartbeatMs = integer(params, 'heartbeat', DEFAULTS.heartbeatMs, 100, LIMITS.heartbeatMs);
 
   const format = params.get('format') ?? DEFAULTS.format;
   if (format !== 'ndjson' && format !== 'json') {
@@ -70,7 +77,26 @@ export function parseQuery(params: URLSearchParams): FanOutQuery {
 
   const failList = params.get('fail');
   const fail = new Set(failList === null ? [] : list(failList, 'fail', 0, upstreams - 1));
-  return { upstreams, concurrency, deadlineMs, format, delays, fail };
+  return { upstreams, concurrency, deadlineMs, heartbeatMs, format, delays, fail };
+}
+
+/**
+ * Checks the names of a route's query parameters, the same way on every route: each must be one
+ * the route takes, given at most once.
+ *
+ * @param params the request URL's `searchParams`.
+ * @param known the names the route takes (none: the route takes no parameter).
+ * @throws {QueryError} naming the first unknown or repeated parameter.
+ */
+export function checkNames(params: URLSearchParams, known: readonly string[]): void {
+  for (const name of new Set(params.keys())) {
+    if (!known.includes(name)) {
+      const takes = known.length === 0 ? 'this route takes none' : `known: ${known.join(', ')}`;
+      throw new QueryError(`unknown query parameter "${name}"; ${takes}`);
+    }
+    const count = params.getAll(name).length;
+    if (count > 1) throw new QueryError(`${name} is given ${count} times; give it once`);
+  }
 }
 
 /** One whole-number parameter, or its default when absent. */

@@ -42,14 +42,18 @@ function statsFor(run: string): UpstreamStats {
 }
 
 /**
- * Answers `GET /upstream/stats?run=id` with the {@link UpstreamStats} of that run (404 if the
- * run is unknown).
+ * Answers `GET /upstream/stats?run=id` with the {@link UpstreamStats} of that run: 400 without
+ * `run` (or with an empty one), 404 if the run is unknown (or was evicted: the last 100 are kept).
  *
  * @param url the request URL.
  */
 export function upstreamStats(url: URL): Response {
-  const stats = runs.get(url.searchParams.get('run') ?? '');
-  return stats ? Response.json(stats) : Response.json({ error: 'unknown run' }, { status: 404 });
+  const run = url.searchParams.get('run');
+  if (run === null || run === '') {
+    return Response.json({ error: 'run is required: the fanout-run header of a fan-out' }, { status: 400 });
+  }
+  const stats = runs.get(run);
+  return stats ? Response.json(stats) : Response.json({ error: `unknown run "${run}"` }, { status: 404 });
 }
 
 /**

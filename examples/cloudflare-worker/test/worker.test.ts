@@ -59,11 +59,12 @@ async function fanOutJson(query: string, worker = miniflare): Promise<JsonAnswer
   return (await response.json()) as JsonAnswer;
 }
 
+/** The lines of an NDJSON body, heartbeats (empty lines) skipped as a client skips them. */
 function parseNdjson(text: string): Line[] {
   expect(text.endsWith('\n')).toBe(true);
   return text
-    .trimEnd()
     .split('\n')
+    .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Line);
 }
 
@@ -207,11 +208,55 @@ describe('a bad query gets a 400 with a clear message', () => {
     ['format=xml', 'format must be "ndjson" or "json", got "xml"'],
     ['delay=10,x', 'delay must be a whole number, got "x"'],
     ['n=3&fail=3', 'fail must be from 0 to 2, got 3'],
-    ['N=5', 'unknown query parameter "N"; known: n, k, deadline, format, delay, fail'],
+    ['N=5', 'unknown query parameter "N"; known: n, k, deadline, format, delay, fail, heartbeat'],
+    ['heartbeat=99', 'heartbeat must be from 100 to 60000, got 99'],
   ])('%s', async (query, message) => {
     const response = await miniflare.dispatchFetch(`http://worker/?${query}`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: message });
+  });
+});
+
+describe('every route checks its query parameters the same way', () => {
+  test.each([
+    ['POST', '/jobs?x=1', 'unknown query parameter "x"; this route takes none'],
+    ['POST', '/jobs/take?bogus=1', 'unknown query parameter "bogus"; known: max, wait'],
+    ['GET', '/jobs/stream?bogus=1', 'unknown query parameter "bogus"; known: heartbeat'],
+    ['GET', '/jobs/stream?heartbeat=100&heartbeat=200', 'heartbeat is given 2 times; give it once'],
+    ['GET', '/jobs/stats?verbose=1', 'unknown query parameter "verbose"; this route takes none'],
+    ['GET', '/upstream/stats?id=1', 'unknown query parameter "id"; known: run'],
+    ['GET', '/upstream/stats', 'run is required: the fanout-run header of a fan-out'],
+    ['GET', '/upstream/stats?run=', 'run is required: the fanout-run header of a fan-out'],
+    ['GET', '/upstream/stats?run=a&run=b', 'run is given 2 times; give it once'],
+    ['GET', '/upstream/0?slow=1', 'unknown query parameter "slow"; known: delay, fail, run'],
+  ])('%s %s is a 400 that names the parameter', async (method, path, error) => {
+    const response = await miniflare.dispatchFetch(`http://worker${path}`, {
+      method,
+      body: method === 'POST' ? '{}' : null,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error });
+  });
+
+  test('POST /jobs with an unknown parameter stores nothing', async () => {
+    expect((await miniflare.dispatchFetch('http://worker/jobs?x=1', { method: 'POST', body: '{"a":1}' })).status).toBe(
+      400,
+    );
+    const stats = (await (await miniflare.dispatchFetch('http://worker/jobs/stats')).json()) as { size: number };
+    expect(stats.size).toBe(0);
+  });
+
+  test('an unknown run is a 404 that names it', async () => {
+    const response = await miniflare.dispatchFetch('http://worker/upstream/stats?run=nope');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'unknown run "nope"' });
+  });
+});
+
+describe('the pool size', () => {
+  test('a pool larger than n is cut to n, and the summary reports the size used', async () => {
+    const answer = await fanOutJson('n=2&delay=20&deadline=5000'); // k defaults to 3
+    expect(answer.summary).toMatchObject({ upstreams: 2, concurrency: 2, maxInFlight: 2 });
   });
 });
 
@@ -262,6 +307,31 @@ describe('a client that disconnects mid-stream', () => {
     expect(later.inFlight).toBe(0);
     expect(sorted([...later.finished, ...later.aborted])).toEqual(sorted(later.started));
     expect(runtimeOutput.slice(logged)).not.toMatch(/Uncaught/);
+  });
+});
+
+describe('a client that disconnects while the upstreams are slow', () => {
+  test('the streamed fan-out’s heartbeat finds out: the calls in flight are aborted long before they would end, and no other starts', async () => {
+    const logged = runtimeOutput.length;
+    const began = Date.now();
+    const response = await miniflare.dispatchFetch('http://worker/?n=6&k=2&delay=3000&deadline=20000&heartbeat=100');
+    const run = response.headers.get('fanout-run')!;
+    await response.body!.cancel(); // the client goes away before any line
+    const stopped = await upstreamStats(run, (s) => s.aborted.length === 2);
+    expect(Date.now() - began).toBeLessThan(2500); // not at the upstreams' 3 s
+    expect(sorted(stopped.aborted)).toEqual([0, 1]);
+    expect(stopped.finished).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await upstreamStats(run, () => true)).started).toEqual(stopped.started);
+    expect(stopped.started).toHaveLength(2);
+    expect(runtimeOutput.slice(logged)).not.toMatch(/Uncaught/);
+  });
+
+  test('while no line is ready, the streamed fan-out writes an empty line every heartbeat', async () => {
+    const response = await miniflare.dispatchFetch('http://worker/?n=1&delay=700&deadline=5000&heartbeat=200');
+    const text = await response.text();
+    expect(text.startsWith('\n\n')).toBe(true); // at 200 and 400 ms (and 600), before the answer at 700
+    expect(parseNdjson(text).map((line) => line.type)).toEqual(['result', 'summary']);
   });
 });
 
