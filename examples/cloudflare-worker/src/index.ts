@@ -11,7 +11,7 @@
  *   holds it.
  *
  * Routes:
- * - `GET /?n=8&k=3&deadline=1000&format=ndjson&delay=100,200,300&fail=2` — the fan-out
+ * - `GET /?n=8&k=3&deadline=1000&format=ndjson&heartbeat=1000&delay=100,200,300&fail=2` — the fan-out
  *   (parameters in `query.ts` and the README). `HEAD /` checks the query and answers the headers
  *   only, calling no upstream.
  * - `GET /upstream/:index?delay=ms&fail=1` — the simulated upstream the fan-out calls by default.
@@ -20,6 +20,7 @@
  *   the job queue.
  *
  * A method a route does not take is a 405 with an `Allow` header; `HEAD` works wherever `GET` does.
+ * A query parameter a route does not take, or one given twice, is a 400 that names it, on every route.
  */
 import { ChannelObject, type DurableObjectNamespaceLike } from 'chanasync/durable';
 import { type CallUpstream, fanOut, type Line } from './fanout.js';
