@@ -177,14 +177,18 @@ export function streamJobs(
   let stopped: Promise<void> | undefined;
   /** Ends the iteration (withdrawing a take that waits), then pushes back the unconfirmed jobs. Once. */
   const stop = (left: boolean): Promise<void> => {
-    if (left) gone = true;
     if (stopped !== undefined) return stopped;
+    gone = left;
+    clearTimeout(stall);
     request.signal.removeEventListener('abort', onAbort);
-    stopped = (async () => {
-      await iterator.return?.();
-      await taking?.catch(() => {}); // a job its take got before the withdrawal is recorded first
-      if (gone) await pushBack(channel, written.unconfirmed());
-    })();
+    release();
+    // The push back does not wait for the withdrawal: a take cut off by the departure may never
+    // settle (its job then comes back when its lease ends). A job that take still gets is
+    // pushed back as it arrives (`taking`, below).
+    stopped = Promise.all([iterator.return?.(), gone ? pushBack(channel, written.drain()) : undefined]).then(
+      () => {},
+      (error: unknown) => console.error('GET /jobs/stream: ending the iteration failed:', error),
+    );
     // `waitUntil`: once the client is gone the runtime cancels the request's pending I/O, these
     // calls to the object included.
     ctx.waitUntil(stopped);
@@ -192,14 +196,46 @@ export function streamJobs(
   };
   const onAbort = () => void stop(true);
   request.signal.addEventListener('abort', onAbort, { once: true });
+  // Keeps the request's context alive until the stream stops: the stall watchdog (below) must
+  // still be able to run when the runtime has dropped the response without telling the Worker.
+  let release = () => {};
+  ctx.waitUntil(
+    new Promise<void>((resolve) => {
+      release = resolve;
+    }),
+  );
+  /** Fires when a chunk's write has not completed after {@link STALL_MS}. */
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Enqueues a chunk and watches its write: a write that has not completed after
+   * {@link STALL_MS} means a client gone without the runtime saying so (seen in Miniflare when
+   * the departure is found while a line is being written: no abort, no cancel, and the write
+   * never completes), or one that stopped reading. Either way the stream stops as if the client
+   * had left, and the body is closed.
+   */
+  const write = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array) => {
+    controller.enqueue(chunk);
+    stall = setTimeout(() => {
+      void stop(true);
+      try {
+        controller.close();
+      } catch {
+        // already closed or cancelled
+      }
+    }, STALL_MS);
+  };
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         written.pulled(); // the previous chunk was written
+        clearTimeout(stall);
         // Every job taken is recorded as it arrives, before anything else can run: a departure
         // at that moment pushes it back.
         taking ??= iterator.next().then((next) => {
-          if (!next.done) written.taken(next.value);
+          if (next.done) return next;
+          // Taken after the departure, before the withdrawal could stop it (the commit came first).
+          if (gone) ctx.waitUntil(pushBack(channel, [next.value]));
+          else written.taken(next.value);
           return next;
         });
         let next: IteratorResult<unknown> | typeof HEARTBEAT;
@@ -217,7 +253,7 @@ export function streamJobs(
           return;
         }
         if (next === HEARTBEAT) {
-          if (!gone) controller.enqueue(encoder.encode('\n')); // the take still waits
+          if (!gone) write(controller, encoder.encode('\n')); // the take still waits
           return;
         }
         taking = undefined;
@@ -229,14 +265,9 @@ export function streamJobs(
           controller.close();
           return;
         }
-        if (gone) {
-          // Taken before the departure could withdraw the take (the commit came first): it goes
-          // back with the jobs not confirmed.
-          await stop(true);
-          return;
-        }
+        if (gone) return; // (pushed back as it arrived)
         written.writing(); // its line is this pull's chunk
-        controller.enqueue(line(next.value));
+        write(controller, line(next.value));
       },
       async cancel() {
         await stop(true);
@@ -257,6 +288,9 @@ export function streamJobs(
  * a job line followed by fewer than two writes may be lost.
  */
 export const CONFIRMING_WRITES = 2;
+
+/** How long a chunk's write may take before `GET /jobs/stream` treats its client as gone. */
+export const STALL_MS = 10_000;
 
 /**
  * The jobs a stream wrote whose lines are not yet confirmed, in the order they were taken. Each
@@ -289,9 +323,9 @@ class ConfirmedLines {
     if (last !== undefined) last.pull = this.#pulls;
   }
 
-  /** The jobs not confirmed, oldest first. */
-  unconfirmed(): unknown[] {
-    return this.#pending.map((entry) => entry.job);
+  /** Removes and returns the jobs not confirmed, oldest first. */
+  drain(): unknown[] {
+    return this.#pending.splice(0).map((entry) => entry.job);
   }
 }
 
