@@ -1,0 +1,63 @@
+/**
+ * Behaviours of the core that no other test pinned down, found by mutation testing (each test
+ * here failed on at least one mutant of src/ that every other core test let pass). One behaviour
+ * per test; imports from src/.
+ */
+import { getEventListeners } from 'node:events';
+import { describe, expect, test } from 'vitest';
+import { broadcast, Channel } from '../src/index.js';
+import { flush, rejection, track } from './helpers/track.js';
+
+describe('abort signals', () => {
+  test('an abort event dispatched on a signal that is not aborted cancels no parked operation', async () => {
+    const channel = new Channel<number>();
+    const controller = new AbortController();
+    const pulled = track(channel.pull({ signal: controller.signal }));
+    controller.signal.dispatchEvent(new Event('abort'));
+    await flush();
+    expect(pulled.current.status).toBe('pending');
+    channel.pushNowait(1);
+    await flush();
+    expect(pulled.current).toEqual({ status: 'fulfilled', value: 1 });
+  });
+
+  test('a signal-like object without addEventListener is refused with a TypeError and parks nothing', async () => {
+    const channel = new Channel<number>();
+    const fake = { aborted: false, reason: undefined, removeEventListener() {} } as unknown as AbortSignal;
+    const pulled = track(channel.pull({ signal: fake }));
+    await flush();
+    expect(pulled.current.status).toBe('rejected');
+    expect((pulled.current as { reason: Error }).reason).toEqual(
+      new TypeError('pull: options.signal is not an AbortSignal'),
+    );
+    expect(channel.stats().waitingPullers).toBe(0);
+  });
+});
+
+describe('pushAll', () => {
+  test('when its signal aborts and its channel closes between two values, pushAll rejects with the abort reason', async () => {
+    const channel = new Channel<number>(4);
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    function* values(): Generator<number> {
+      yield 1;
+      controller.abort(reason);
+      channel.close();
+      yield 2;
+    }
+    const error = await rejection(channel.pushAll(values(), { signal: controller.signal }));
+    expect(error).toBe(reason);
+    expect((error as { pushed: number }).pushed).toBe(1);
+  });
+});
+
+describe('parking', () => {
+  test('a pull with a signal that a broadcast serves as it parks leaves no abort listener on the signal', async () => {
+    const source = new Channel<number>(1);
+    source.pushNowait(7);
+    const subscriber = broadcast(source).subscribe({ capacity: 0 });
+    const controller = new AbortController();
+    await expect(subscriber.pull({ signal: controller.signal })).resolves.toBe(7);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
