@@ -135,7 +135,8 @@ export async function takeJobs(
  *
  * When the client leaves, the jobs it may not have got go back to the queue (at its end, under
  * fresh ids): the one taken and not yet written, and every job whose line was not followed by
- * {@link CONFIRMING_WRITES} more writes of the stream. See {@link ConfirmedLines} for why two.
+ * {@link CONFIRMING_WRITES} more writes of the stream (see {@link CONFIRMING_WRITES} for why
+ * two). A write that has not completed after {@link STALL_MS} counts as a departure.
  *
  * Why it is written this way — the shapes that look simpler lose jobs when the client leaves:
  * - One stream with `highWaterMark: 0`, whose `pull` takes one job only when the client is
