@@ -78,6 +78,7 @@ async function buildInto(chromeOut, firefoxOut) {
     logLevel: 'warning',
   });
   // The icons' source (icon.svg) and their renderer (render.mjs) stay out of the build.
+  /** @param {string} path */
   const shipped = (path) => !/\.(svg|mjs)$/.test(path);
   for (const [from, to] of Object.entries(statics)) {
     cpSync(join(here, from), join(chromeOut, to), { recursive: true, filter: shipped });

@@ -294,7 +294,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     const overflow = options?.overflow ?? 'block';
     if (overflow !== 'block') {
       if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
-        throw new TypeError(`${problem}overflow must be "block", "drop-oldest" or "drop-newest", got ${String(overflow)}`);
+        throw new TypeError(
+          `${problem}overflow must be "block", "drop-oldest" or "drop-newest", got ${String(overflow)}`,
+        );
       }
       if (capacity === 0) throw new RangeError(`${problem}overflow ${overflow} needs capacity ≥ 1`);
     }

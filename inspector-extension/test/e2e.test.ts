@@ -424,7 +424,7 @@ describe('lifecycle, frames and states', () => {
       // The status line is whole (it was cut to "4 channels · 1 …" at this width), and its title too.
       expect(await text(view.locator('#status'))).toMatch(/\d+ stuck/);
       expect(await view.$eval('#status', (node) => node.scrollWidth <= node.clientWidth)).toBe(true);
-      expect(await view.$eval('#status', (node) => node.title === node.textContent)).toBe(true);
+      expect(await view.$eval('#status', (node) => (node as HTMLElement).title === node.textContent)).toBe(true);
       expect(await row(view, 'replies').locator('.col-capacity').isVisible()).toBe(false);
       // What the hidden columns show is in the expanded row.
       await row(view, 'replies').locator('.caret').click();
