@@ -61,3 +61,18 @@ describe('parking', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
+
+describe('broadcast', () => {
+  test('a subscriber receives values in order while another subscriber is the source of a second broadcast', async () => {
+    const source = new Channel<number>(8);
+    for (const value of [1, 2, 3, 4, 5]) source.pushNowait(value);
+    const hub = broadcast(source);
+    const relayed = hub.subscribe();
+    const direct = hub.subscribe();
+    const downstream = broadcast(relayed).subscribe({ capacity: 8 });
+    const received: number[] = [];
+    for (let i = 0; i < 4; i++) received.push(await direct.pull());
+    expect(received).toEqual([2, 3, 4, 5]);
+    expect(await downstream.pullMany(8)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
