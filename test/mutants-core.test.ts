@@ -4,6 +4,8 @@
  * per test; imports from src/.
  */
 import { getEventListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { broadcast, Channel } from '../src/index.js';
 import { flush, rejection, track } from './helpers/track.js';
@@ -31,6 +33,35 @@ describe('abort signals', () => {
       new TypeError('pull: options.signal is not an AbortSignal'),
     );
     expect(channel.stats().waitingPullers).toBe(0);
+  });
+});
+
+describe('abort signals and garbage collection', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+
+  /** Parks a pull with `signal` on a channel nothing else references; returns a weak reference to the channel. */
+  function abandonPull(signal: AbortSignal): WeakRef<Channel<number>> {
+    const channel = new Channel<number>();
+    channel.pull({ signal }).catch(() => {});
+    return new WeakRef(channel);
+  }
+
+  test('aborting a signal after the channel of its parked operation was collected leaves no abort listener', async () => {
+    const controller = new AbortController();
+    const channel = abandonPull(controller.signal);
+    // deref() keeps its target alive until the end of the current job: collect in a job of its own.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 20; i++) {
+      await tick();
+      gc();
+      await tick();
+      if (channel.deref() === undefined) break;
+    }
+    expect(channel.deref()).toBeUndefined();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
 
