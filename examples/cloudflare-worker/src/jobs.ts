@@ -25,6 +25,7 @@
 import { ChannelClosedError } from 'chanasync';
 import { type DurableChannel, type DurableObjectNamespaceLike, durableChannel } from 'chanasync/durable';
 import { HEARTBEAT, orHeartbeat } from './heartbeat.js';
+import { integer, QueryError } from './query.js';
 
 /** The queue's capacity: a `POST /jobs` on a full queue waits up to {@link PUSH_WAIT_MS}, then gets a 503. */
 export const JOB_CAPACITY = 1000;
@@ -354,13 +355,12 @@ export async function jobStats(namespace: DurableObjectNamespaceLike | undefined
   return Response.json({ ...stats, capacity: stats.capacity === Infinity ? null : stats.capacity });
 }
 
-/** A whole-number query parameter in [min, max], its default when absent, or the 400 message. */
+/** A whole-number query parameter in [min, max] (query.ts's rule), its default when absent, or the 400 message. */
 function wholeParam(url: URL, name: string, fallback: number, min: number, max: number): number | string {
-  const values = url.searchParams.getAll(name);
-  if (values.length === 0) return fallback;
-  if (values.length > 1) return `${name} is given ${values.length} times; give it once`;
-  const raw = values[0] as string;
-  if (!/^-?\d+$/.test(raw)) return `${name} must be a whole number, got "${raw}"`;
-  const value = Number(raw);
-  return value >= min && value <= max ? value : `${name} must be from ${min} to ${max}, got ${raw}`;
+  try {
+    return integer(url.searchParams, name, fallback, min, max);
+  } catch (error) {
+    if (error instanceof QueryError) return error.message;
+    throw error;
+  }
 }

@@ -99,8 +99,13 @@ export function checkNames(params: URLSearchParams, known: readonly string[]): v
   }
 }
 
-/** One whole-number parameter, or its default when absent. */
-function integer(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+/**
+ * One whole-number parameter in [min, max], or its default when absent; the rule of every route
+ * (repeats are refused before, by {@link checkNames}).
+ *
+ * @throws {QueryError} naming the parameter, for a value that is not whole or out of range.
+ */
+export function integer(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
   const raw = params.get(name);
   if (raw === null) return fallback;
   return whole(raw, name, min, max);
