@@ -294,44 +294,43 @@ function captureStack(): string {
 export function userFrames(stack: string | undefined): string {
   let frames = (stack ?? '').split('\n');
   if (frames[0] !== undefined && !frames[0].includes('@') && !/^\s*at /.test(frames[0])) frames = frames.slice(1); // "Error"
-  if (libraryRoots !== undefined) {
-    frames = frames.filter((frame) => !isLibraryFrame(frame, libraryRoots));
-  } else {
-    // Bundled: cut the leading run of chanasync's frames. Its code may span several files (a
-    // dev server's pre-bundled dependencies, split chunks), none of them the user's: a frame is
-    // chanasync's if its name is one only chanasync has, or one of chanasync's names in this
-    // file or in the file of the frame cut before it. An anonymous frame followed by the promise
-    // constructor (a promise executor) or `create` (the maker `from` and `fromEvent` hand it)
-    // goes with the frames after it; any other may be the user's module code.
-    let file = here; // the file of the last frame cut
-    let cut = 0;
-    for (let first = 0; first < frames.length; first++) {
-      const frame = frames[first] as string;
-      if (PLATFORM_FRAME.test(frame)) continue;
-      const name = functionName(frame);
-      if (name === '') {
-        const next = frames[first + 1] ?? '';
-        if (PLATFORM_FRAME.test(next) || functionName(next) === 'create') continue;
-        break;
-      }
-      const at = fileOf(frame);
-      if (
-        !LIBRARY_OWN.test(name) &&
-        !(
-          LIBRARY_FUNCTION.test(name) &&
-          (here === undefined ||
-            at === file ||
-            frame.includes(here) ||
-            (herePath !== undefined && frame.includes(herePath)))
-        )
-      ) {
-        break;
-      }
-      file = at;
-      cut = first + 1;
+  if (libraryRoots !== undefined) frames = frames.filter((frame) => !isLibraryFrame(frame, libraryRoots));
+  // Then cut the leading run of chanasync's frames that its folders did not tell: all of them
+  // when it is bundled, or when a bundler rewrote its `import.meta.url` (webpack: to the file's
+  // path at build time, while the frames name the bundle). Its code may span several files (a
+  // dev server's pre-bundled dependencies, split chunks), none of them the user's: a frame is
+  // chanasync's if its name is one only chanasync has, or one of chanasync's names in this
+  // file or in the file of the frame cut before it. An anonymous frame followed by the promise
+  // constructor (a promise executor) or `create` (the maker `from` and `fromEvent` hand it)
+  // goes with the frames after it; any other may be the user's module code.
+  let file = here; // the file of the last frame cut
+  let start = 0;
+  for (let first = 0; first < frames.length; first++) {
+    const frame = frames[first] as string;
+    if (PLATFORM_FRAME.test(frame)) continue;
+    const name = functionName(frame);
+    if (name === '') {
+      const next = frames[first + 1] ?? '';
+      if (PLATFORM_FRAME.test(next) || functionName(next) === 'create') continue;
+      break;
     }
-    frames = frames.slice(cut);
+    const at = fileOf(frame);
+    if (
+      !LIBRARY_OWN.test(name) &&
+      !(
+        LIBRARY_FUNCTION.test(name) &&
+        (here === undefined ||
+          at === file ||
+          frame.includes(here) ||
+          (herePath !== undefined && frame.includes(herePath)))
+      )
+    ) {
+      break;
+    }
+    file = at;
+    start = first + 1;
   }
+  frames = frames.slice(start);
   const joined = frames
     .filter((frame) => frame.trim() !== '' && !PLATFORM_FRAME.test(frame))
     .map((frame) => frame.trim())

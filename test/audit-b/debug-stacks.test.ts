@@ -4,8 +4,10 @@
  * `dist/` or `src/`: bundled into the application's file, or split over several files the way a
  * dev server pre-bundles dependencies (Vite's `node_modules/.vite/deps/`: one file per entry —
  * `chanasync.js`, `chanasync_debug.js`, `chanasync_port.js` — plus a shared chunk holding the
- * core). Debug mode is a development tool, so the dev server's layout is where its stacks are
- * read most. Every stack must start at the application's function, as it does from `dist/`.
+ * core), or bundled by a bundler that rewrites `import.meta.url` to the module's file at build
+ * time (webpack), so that debug mode believes it runs from `dist/` while every frame names the
+ * bundle. Debug mode is a development tool, so the dev servers' layouts are where its stacks
+ * are read most. Every stack must start at the application's function, as it does from `dist/`.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,7 +72,8 @@ const APP = `
     const remote = app.receive();
     const local = app.make('local');
     const sending = app.send(local);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the credit arrives: toPort parks
+    // The credit arrives: toPort parks its pull on the local channel.
+    while (local.stats().waitingPullers === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const idle = snapshot();
     await app.produce(local); // toPort takes it, and parks again inside this push
     const afterPush = snapshot();
@@ -151,5 +154,32 @@ describe('debug mode stacks start at the application, wherever chanasync’s cod
       ),
     );
     expectUserFrames(await app.run(core, debug, port));
+  });
+
+  test('bundled by a bundler that rewrites import.meta.url to the file of the module at build time (webpack): stacks start at the application’s function', async () => {
+    const result = await esbuild.build({
+      stdin: {
+        contents: `
+          import * as core from './dist/index.js';
+          import * as debug from './dist/debug.js';
+          import * as port from './dist/port.js';
+          ${APP.replace('export async function run(', 'async function main(')}
+          export function run() { return main(core, debug, port); }`,
+        resolveDir: root,
+        loader: 'js',
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      // What webpack's default \`importMeta\` handling leaves in the bundle: the path of each module.
+      define: { 'import.meta.url': JSON.stringify('file:///home/app/node_modules/chanasync/dist/debug.js') },
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-audit-b-')), 'main.mjs');
+    writeFileSync(file, result.outputFiles[0]?.text ?? '');
+    const { run } = (await import(/* @vite-ignore */ file)) as {
+      run: () => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
+    };
+    expectUserFrames(await run());
   });
 });
