@@ -257,7 +257,7 @@ const LIBRARY_FUNCTION =
  * debug mode in files of their own, none of them `dist/`.
  */
 const LIBRARY_OWN =
-  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|SenderWaiter|SourceWaiter|StreamSource|SelectWaiter|LoneSelectWaiter|Sender|Endpoint|Hub)\d*\.|(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|fromPort|toPort)\d*$)/;
+  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|SenderWaiter|SourceWaiter|StreamSource|SelectWaiter|LoneSelectWaiter|Sender|Endpoint|Hub)\d*\.|(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|pump|fromPort|toPort)\d*$)/;
 
 /** The file (URL or path) of a V8 (`at name (url:1:2)`) or SpiderMonkey/JSC (`name@url:1:2`) frame. */
 function fileOf(frame: string): string {
