@@ -257,7 +257,7 @@ const LIBRARY_FUNCTION =
  * debug mode in files of their own, none of them `dist/`.
  */
 const LIBRARY_OWN =
-  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|SenderWaiter|SourceWaiter|StreamSource|SelectWaiter|LoneSelectWaiter|Sender|Endpoint|Hub)\d*\.|(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|pump|fromPort|toPort)\d*$)/;
+  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|PortChannel|InputWaiter|SenderWaiter|SourceWaiter|StreamSource|SelectWaiter|LoneSelectWaiter)\d*\.|(?:Sender\d*\.receive|Endpoint\d*\.(?:handleEvent|listener)|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|pump|fromPort|toPort)\d*$)/;
 
 /** The file (URL or path) of a V8 (`at name (url:1:2)`) or SpiderMonkey/JSC (`name@url:1:2`) frame. */
 function fileOf(frame: string): string {
@@ -294,43 +294,46 @@ function captureStack(): string {
 export function userFrames(stack: string | undefined): string {
   let frames = (stack ?? '').split('\n');
   if (frames[0] !== undefined && !frames[0].includes('@') && !/^\s*at /.test(frames[0])) frames = frames.slice(1); // "Error"
+  const count = frames.length;
   if (libraryRoots !== undefined) frames = frames.filter((frame) => !isLibraryFrame(frame, libraryRoots));
-  // Then cut the leading run of chanasync's frames that its folders did not tell: all of them
-  // when it is bundled, or when a bundler rewrote its `import.meta.url` (webpack: to the file's
-  // path at build time, while the frames name the bundle). Its code may span several files (a
+  // Unless its folders told chanasync's frames (some were left out), cut the leading run of
+  // them: it is bundled, or a bundler rewrote its `import.meta.url` (webpack: to the file's path
+  // at build time, while the frames name the bundle). Its code may span several files (a
   // dev server's pre-bundled dependencies, split chunks), none of them the user's: a frame is
   // chanasync's if its name is one only chanasync has, or one of chanasync's names in this
   // file or in the file of the frame cut before it. An anonymous frame followed by the promise
   // constructor (a promise executor) or `create` (the maker `from` and `fromEvent` hand it)
   // goes with the frames after it; any other may be the user's module code.
-  let file = here; // the file of the last frame cut
-  let start = 0;
-  for (let first = 0; first < frames.length; first++) {
-    const frame = frames[first] as string;
-    if (PLATFORM_FRAME.test(frame)) continue;
-    const name = functionName(frame);
-    if (name === '') {
-      const next = frames[first + 1] ?? '';
-      if (PLATFORM_FRAME.test(next) || functionName(next) === 'create') continue;
-      break;
+  if (frames.length === count) {
+    let file = here; // the file of the last frame cut
+    let start = 0;
+    for (let first = 0; first < frames.length; first++) {
+      const frame = frames[first] as string;
+      if (PLATFORM_FRAME.test(frame)) continue;
+      const name = functionName(frame);
+      if (name === '') {
+        const next = frames[first + 1] ?? '';
+        if (PLATFORM_FRAME.test(next) || functionName(next) === 'create') continue;
+        break;
+      }
+      const at = fileOf(frame);
+      if (
+        !LIBRARY_OWN.test(name) &&
+        !(
+          LIBRARY_FUNCTION.test(name) &&
+          (here === undefined ||
+            at === file ||
+            frame.includes(here) ||
+            (herePath !== undefined && frame.includes(herePath)))
+        )
+      ) {
+        break;
+      }
+      file = at;
+      start = first + 1;
     }
-    const at = fileOf(frame);
-    if (
-      !LIBRARY_OWN.test(name) &&
-      !(
-        LIBRARY_FUNCTION.test(name) &&
-        (here === undefined ||
-          at === file ||
-          frame.includes(here) ||
-          (herePath !== undefined && frame.includes(herePath)))
-      )
-    ) {
-      break;
-    }
-    file = at;
-    start = first + 1;
+    frames = frames.slice(start);
   }
-  frames = frames.slice(start);
   const joined = frames
     .filter((frame) => frame.trim() !== '' && !PLATFORM_FRAME.test(frame))
     .map((frame) => frame.trim())

@@ -48,7 +48,7 @@ function report(snapshot: SnapshotMessage): Report {
  * producer's push, and inside the handler of the receiver's credit).
  */
 const APP = `
-  export async function run({ Channel, after, pull, select }, { enableDebug, disableDebug, snapshot }, { fromPort, toPort }) {
+  export async function run({ Channel, after, broadcast, from, fromEvent, merge, pull, select, ticker }, { enableDebug, disableDebug, snapshot }, { fromPort, toPort }) {
     enableDebug({ target: { postMessage() {} }, stacks: true });
     const { port1, port2 } = new MessageChannel();
     const app = {
@@ -60,7 +60,17 @@ const APP = `
       receive() { return fromPort(port2, { name: 'remote', capacity: 2 }); },
       send(channel) { return toPort(channel, port1, { name: 'remote' }); },
       produce(channel) { return channel.push('value'); },
+      merged(...inputs) { const out = merge(...inputs); out.pull().catch(() => {}); return out; },
+      listen(source) { const subscriber = broadcast(source).subscribe(); subscriber.pull().catch(() => {}); return subscriber; },
+      iterate() { const out = from((async function* () { await new Promise(() => {}); })()); out.pull().catch(() => {}); return out; },
+      events() { const out = fromEvent(new EventTarget(), 'x'); out.pull().catch(() => {}); return out; },
+      tick() { const out = ticker(60000); out.pull().catch(() => {}); return out; },
     };
+    // Application classes whose names chanasync's classes have too, calling it directly.
+    class Sender { send(channel) { return channel.push('sent'); } }
+    class Hub { open(name) { return new Channel(0, { name }); } }
+    const hubbed = new Hub().open('hubbed');
+    new Sender().send(hubbed).catch(() => {});
     const plain = app.make('plain');
     app.consume(plain);
     const batched = app.make('batched');
@@ -69,6 +79,13 @@ const APP = `
     app.feedAll(fed);
     const selected = app.make('selected');
     app.either(selected);
+    const mergedInput = app.make('merged input');
+    const merged = app.merged(mergedInput);
+    const source = app.make('broadcast source');
+    const subscriber = app.listen(source);
+    const iterated = app.iterate();
+    const events = app.events();
+    const ticking = app.tick();
     const remote = app.receive();
     const local = app.make('local');
     const sending = app.send(local);
@@ -77,7 +94,7 @@ const APP = `
     const idle = snapshot();
     await app.produce(local); // toPort takes it, and parks again inside this push
     const afterPush = snapshot();
-    for (const channel of [plain, batched, fed, selected, local]) channel.close();
+    for (const channel of [plain, batched, fed, selected, local, hubbed, merged, mergedInput, source, subscriber, iterated, events, ticking]) channel.close();
     await sending;
     remote.close();
     port1.close();
@@ -95,6 +112,19 @@ function expectUserFrames({ idle, afterPush }: { idle: SnapshotMessage; afterPus
   expect(before.selected).toEqual({ created: 'at Object.make', parked: ['at Object.either'] });
   expect(before['after(60000)']).toEqual({ created: 'at Object.either', parked: ['at Object.either'] });
   expect(before.remote?.created).toBe('at Object.receive');
+  expect(before.merge).toEqual({ created: 'at Object.merged', parked: ['at Object.merged'] });
+  // merge's own pull on its input is parked from inside the application's pull on the merge.
+  expect(before['merged input']).toEqual({ created: 'at Object.make', parked: ['at Object.merged'] });
+  expect(before.subscriber).toEqual({ created: 'at Object.listen', parked: ['at Object.listen'] });
+  expect(before['broadcast source']).toEqual({ created: 'at Object.make', parked: ['at Object.listen'] });
+  expect(before.from).toEqual({ created: 'at Object.iterate', parked: ['at Object.iterate'] });
+  expect(before['fromEvent(x)']).toEqual({ created: 'at Object.events', parked: ['at Object.events'] });
+  expect(before['ticker(60000)']).toEqual({ created: 'at Object.tick', parked: ['at Object.tick'] });
+  // (A bundle renames the application's classes that clash with chanasync's: Hub2, Sender2.)
+  expect(before.hubbed).toEqual({
+    created: expect.stringMatching(/^at Hub\d*\.open$/),
+    parked: [expect.stringMatching(/^at Sender\d*\.send$/)],
+  });
   // toPort's pull, parked from the handler of the receiver's credit: no application frame at all.
   expect(before.local).toEqual({ created: 'at Object.make', parked: [''] });
   // Parked again inside the application's push: that push is where.
@@ -181,5 +211,17 @@ describe('debug mode stacks start at the application, wherever chanasync’s cod
       run: () => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
     };
     expectUserFrames(await run());
+  });
+
+  test('loaded from dist/ as published, the same: application classes named like chanasync’s (Sender, Hub) stay in the stacks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chanasync-audit-b-'));
+    writeFileSync(join(dir, 'app.mjs'), APP);
+    const app = (await import(/* @vite-ignore */ join(dir, 'app.mjs'))) as {
+      run: (...entries: unknown[]) => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
+    };
+    const entries = await Promise.all(
+      ['index.js', 'debug.js', 'port.js'].map((entry) => import(/* @vite-ignore */ join(root, 'dist', entry))),
+    );
+    expectUserFrames(await app.run(...entries));
   });
 });
