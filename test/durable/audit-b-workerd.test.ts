@@ -4,8 +4,11 @@
  * Worker imports them. No other test runs debug mode in workerd, where the README tells users
  * to expose `snapshot()` as a debug route, and where `setTimeout` is refused at the global scope.
  */
+
+import { env } from 'cloudflare:workers';
 import { after, Channel, ChannelClosedError, pull, select } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
+import { durableChannel } from 'chanasync/durable';
 import { fromPort, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, test } from 'vitest';
 
@@ -143,4 +146,27 @@ describe('chanasync/port in workerd, over a MessageChannel', () => {
     expect(await sending).toEqual({ sent: 1, undelivered: [] });
     port1.close();
   });
+});
+
+describe('chanasync/durable: a falsy close reason is a reason, as for a local channel', () => {
+  let count = 0;
+  for (const reason of [0, '', false, Number.NaN]) {
+    test(`close(${JSON.stringify(reason) ?? String(reason)}): the values stay readable, then for await throws that reason and pull rejects with it as cause`, async () => {
+      const channel = durableChannel<number>(env.CHANNELS, `audit-b-falsy-${++count}-${crypto.randomUUID()}`);
+      await channel.push(1);
+      await channel.close(reason);
+      const values: number[] = [];
+      let thrown: unknown = 'nothing';
+      try {
+        for await (const value of channel) values.push(value);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(values).toEqual([1]);
+      expect(thrown).toBe(reason);
+      const error = await channel.pull().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ChannelClosedError);
+      expect((error as ChannelClosedError).cause).toBe(reason);
+    });
+  }
 });
