@@ -241,21 +241,38 @@ const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^
  * parking and unlinking helpers, the channel's methods and constructor, select's passes, the
  * iterator, the helpers that make channels.
  * Only a *leading* run of such frames is cut, so a user function of the same name deeper down
- * stays. A bundler may rename them to avoid a clash (esbuild: `_Channel` for a class that
+ * stays; and only in a file found to hold chanasync's code (see {@link LIBRARY_OWN}), so that
+ * an application function called `start` or `push` that calls chanasync from its own file
+ * stays too. A bundler may rename them to avoid a clash (esbuild: `_Channel` for a class that
  * names itself in its own body, `push2` beside the application's `push`): those count too.
  */
 const LIBRARY_FUNCTION =
   /^(?:new )?(?:[\w$]+\.)*_*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|fromSource|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)\d*$/;
 
 /**
+ * Names that only chanasync's code has — its classes' constructors and methods, its internal
+ * helpers: a frame of one is chanasync's in whatever file it is. Chanasync's code may span
+ * several files: a dev server that pre-bundles dependencies (Vite's `node_modules/.vite/deps/`)
+ * or a build that splits chunks puts the core, `select` and its helpers, `chanasync/port` and
+ * debug mode in files of their own, none of them `dist/`.
+ */
+const LIBRARY_OWN =
+  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|PortChannel|InputWaiter|SenderWaiter|SourceWaiter|StreamSource|SelectWaiter|LoneSelectWaiter)\d*\.|(?:Sender\d*\.receive|Endpoint\d*\.(?:handleEvent|listener)|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|pump|fromPort|toPort)\d*$)/;
+
+/** The file (URL or path) of a V8 (`at name (url:1:2)`) or SpiderMonkey/JSC (`name@url:1:2`) frame. */
+function fileOf(frame: string): string {
+  return /([^\s(@]+):\d+:\d+\)?$/.exec(frame.trim())?.[1] ?? '';
+}
+
+/**
  * The function name of a V8 (`at name (url)`) or SpiderMonkey/JSC (`name@url`) frame.
  * SpiderMonkey names a function by the path to it: `Registry/this.track` (a function stored in
  * a property, here the debug hook), `selectMany/<` and `fromSource/channel<` (an anonymous
  * function inside another). Its own name is the last step; an anonymous one takes its outer
- * function's.
+ * function's. V8's ` [as alias]` (a method called under another name) is left out.
  */
 function functionName(frame: string): string {
-  const match = /^\s*at (?:async )?(.*?) \(|([^/]*)(\/[^/]*<)?@/.exec(frame);
+  const match = /^\s*at (?:async )?(.*?)(?: \[as [^\]]*\])? \(|([^/]*)(\/[^/]*<)?@/.exec(frame);
   return match?.[1] ?? match?.[2] ?? '';
 }
 
@@ -277,30 +294,45 @@ function captureStack(): string {
 export function userFrames(stack: string | undefined): string {
   let frames = (stack ?? '').split('\n');
   if (frames[0] !== undefined && !frames[0].includes('@') && !/^\s*at /.test(frames[0])) frames = frames.slice(1); // "Error"
-  if (libraryRoots !== undefined) {
-    frames = frames.filter((frame) => !isLibraryFrame(frame, libraryRoots));
-  } else {
-    // Bundled: cut the leading frames of chanasync's functions in this very file. An anonymous
-    // one is chanasync's only when the promise constructor follows (a promise executor) or
-    // `create` (the maker `from` and `fromEvent` hand it); else it may be the user's module code.
-    let first = 0;
-    while (first < frames.length) {
+  const count = frames.length;
+  if (libraryRoots !== undefined) frames = frames.filter((frame) => !isLibraryFrame(frame, libraryRoots));
+  // Unless its folders told chanasync's frames (some were left out), cut the leading run of
+  // them: it is bundled, or a bundler rewrote its `import.meta.url` (webpack: to the file's path
+  // at build time, while the frames name the bundle). Its code may span several files (a
+  // dev server's pre-bundled dependencies, split chunks), none of them the user's: a frame is
+  // chanasync's if its name is one only chanasync has, or one of chanasync's names in this
+  // file or in the file of the frame cut before it. An anonymous frame followed by the promise
+  // constructor (a promise executor) or `create` (the maker `from` and `fromEvent` hand it)
+  // goes with the frames after it; any other may be the user's module code.
+  if (frames.length === count) {
+    let file = here; // the file of the last frame cut
+    let start = 0;
+    for (let first = 0; first < frames.length; first++) {
       const frame = frames[first] as string;
-      if (PLATFORM_FRAME.test(frame)) {
-        first++;
-        continue;
-      }
-      if (here !== undefined && !frame.includes(here) && !(herePath !== undefined && frame.includes(herePath))) break;
+      if (PLATFORM_FRAME.test(frame)) continue;
       const name = functionName(frame);
-      const next = frames[first + 1] ?? '';
+      if (name === '') {
+        const next = frames[first + 1] ?? '';
+        if (PLATFORM_FRAME.test(next) || functionName(next) === 'create') continue;
+        break;
+      }
+      const at = fileOf(frame);
       if (
-        name === '' ? !(PLATFORM_FRAME.test(next) || functionName(next) === 'create') : !LIBRARY_FUNCTION.test(name)
+        !LIBRARY_OWN.test(name) &&
+        !(
+          LIBRARY_FUNCTION.test(name) &&
+          (here === undefined ||
+            at === file ||
+            frame.includes(here) ||
+            (herePath !== undefined && frame.includes(herePath)))
+        )
       ) {
         break;
       }
-      first++;
+      file = at;
+      start = first + 1;
     }
-    frames = frames.slice(first);
+    frames = frames.slice(start);
   }
   const joined = frames
     .filter((frame) => frame.trim() !== '' && !PLATFORM_FRAME.test(frame))
