@@ -1016,7 +1016,9 @@ function nextResult<T>(channel: Channel<T>, iterator: object): Promise<IteratorR
   // rejection is the loop's end. A pull waiter's `value` is unused: it marks the iterator.
   return wait(channel, false, undefined, iterator as T).then(
     (value) => ({ done: false, value }),
-    () => endOfIteration(channel),
+    // Withdrawn by the iterator's return() ({@link NOTHING}): done, whatever happens to the
+    // channel meanwhile — a close(reason) before this reaction runs must not make it throw.
+    (reason) => (reason === NOTHING ? { done: true, value: undefined } : endOfIteration(channel)),
   );
 }
 
@@ -1027,7 +1029,7 @@ function withdraw<T>(channel: Channel<T>, iterator: object): void {
   for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
     if (waiter.value === iterator) mine.push(waiter);
   }
-  for (const waiter of mine) claim(waiter).fail(undefined);
+  for (const waiter of mine) claim(waiter).fail(NOTHING);
 }
 
 /** How an iteration ends on a closed, drained channel: done, or the close reason thrown. */
