@@ -1018,7 +1018,7 @@ function nextResult<T>(channel: Channel<T>, iterator: object): Promise<IteratorR
     (value) => ({ done: false, value }),
     // Withdrawn by the iterator's return() ({@link NOTHING}): done, whatever happens to the
     // channel meanwhile — a close(reason) before this reaction runs must not make it throw.
-    (reason) => (reason === NOTHING ? { done: true, value: undefined } : endOfIteration(channel)),
+    (reason) => endOfIteration(channel, reason === NOTHING),
   );
 }
 
@@ -1032,9 +1032,12 @@ function withdraw<T>(channel: Channel<T>, iterator: object): void {
   for (const waiter of mine) claim(waiter).fail(NOTHING);
 }
 
-/** How an iteration ends on a closed, drained channel: done, or the close reason thrown. */
-function endOfIteration<T>(channel: Channel<T>): Promise<IteratorResult<T>> {
-  return channel.closeReason === undefined
+/**
+ * How an iteration ends on a closed, drained channel: done, or the close reason thrown; done
+ * anyway for a `next()` the iterator's `return()` withdrew.
+ */
+function endOfIteration<T>(channel: Channel<T>, withdrawn?: boolean): Promise<IteratorResult<T>> {
+  return withdrawn || channel.closeReason === undefined
     ? Promise.resolve({ done: true, value: undefined })
     : Promise.reject(channel.closeReason);
 }
