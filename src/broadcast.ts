@@ -16,8 +16,9 @@
  *   broadcast at once (a subscriber may be waiting for the end while another one is full).
  *   The waiter's `signal` is the hub, whose `aborted` is set while there is no room: then
  *   `source`'s commit skips the waiter (`liveHead` cancels it) and the value stays in
- *   `source`, taken once there is room (left as a parked push, the waiter parks again behind
- *   it a microtask later).
+ *   `source`, taken once there is room; the waiter parks again a microtask later (behind the
+ *   value, if it waits as a parked push), except on a `from` source (see `SourceWaiter.fail`).
+ *   Until then — in the same synchronous run as the skip — a close is learned at the next look.
  * - A value taken from `source` is committed into every subscriber present at that moment. If
  *   a `'block'` subscriber lost its room while the waiter was parked (someone pushed into it,
  *   or its parked pull left), the value is stored in its buffer anyway, one beyond the
@@ -132,17 +133,18 @@ class SourceWaiter<T> extends Waiter<T> {
    * `source` closed while the broadcast waited on it (it is drained: the waiter is parked only
    * on a source without buffered values, and a close fails the parked pushes first): a look
    * ends the broadcast. Else a value came while there was no room and `source`'s commit
-   * skipped this waiter: the value stays in `source`, taken once there is room. If it stays
-   * there as a parked push, the broadcast parks again behind it a microtask later, so that a
-   * close that fails that push, leaving the source drained, still reaches it at once. (Only
-   * then: a `from` source cancels this pull when it looks for demand, and parking again at
-   * once would wake it again, for ever.)
+   * skipped this waiter (or a `tryPush` refused, or a select polled it): the value stays in
+   * `source`, taken once there is room. The broadcast looks again a microtask later and parks
+   * again — behind the value, if it waits there as a parked push — so that a close that leaves
+   * the source drained (failing that push) still reaches it at once. Not for a source with a
+   * feeder and no parked push: a `from` source cancels this pull when it looks for demand, and
+   * parking again would wake it again, for ever.
    */
   override fail(): void {
     const hub = this.signal as unknown as Hub<T>;
     hub.waiter = undefined;
     if (this.channel.isClosed) hub.pump();
-    else Promise.resolve().then(() => this.channel.pushHead && hub.pump());
+    else Promise.resolve().then(() => (this.channel.feed && !this.channel.pushHead) || hub.pump());
   }
 }
 

@@ -51,3 +51,14 @@ describe('broadcast of an unbuffered source while a subscriber is full', () => {
     expect(subscriber.closed).toBe(true);
   });
 });
+
+test('a push refused by an unbuffered source while a subscriber is full does not keep the source close from the subscribers', async () => {
+  const source = new Channel<number>();
+  const subscriber = broadcast(source).subscribe();
+  await source.push(1);
+  expect(source.tryPush(2)).toBe(false);
+  await Promise.resolve();
+  source.close();
+  expect(subscriber.closed).toBe(true);
+  expect(subscriber.tryPull()).toBe(1);
+});
