@@ -11,7 +11,9 @@
  * Invariants (kept true after every public call returns):
  * - Outside of one select parking a push case and a pull case on the same unbuffered channel,
  *   at most one of `pushWaiters` and `pullWaiters` is non-empty: a push that finds a parked
- *   pull hands its value over instead of parking, and vice versa.
+ *   pull hands its value over instead of parking, and vice versa. (Also outside of a
+ *   `broadcast`'s pull, which stays parked on its source while a subscriber has no room —
+ *   behind the pushes parked there too — as a pull that every commit skips: `broadcast.ts`.)
  * - Parked pulls mean an empty buffer (a pull takes a buffered value before it would park).
  * - Parked pushes mean a full buffer, and only in `'block'` mode (the drop modes never park).
  * - Once closed, no waiter is parked and none will be: `close()` fails them all, and every
