@@ -46,10 +46,20 @@ export function after(ms: number, options?: OperationOptions): Channel<number> {
   if (signal?.aborted) channel.close();
   else {
     // A negative delay waits 0 ms, as setTimeout reads it (said explicitly: Node 23+ warns).
-    channel.wait(Math.max(ms, 0), () => {
-      commitPush(channel, Date.now());
-      channel.close();
-    });
+    const due = Date.now() + ms;
+    const fire = () => {
+      // Node fires a timer up to a millisecond early by `Date.now()`: a timer a little early
+      // (by at most half the delay) waits the rest, so the value is never before start + ms.
+      // Early by more — the clock was set back, or fake timers leave `Date` real — it fires
+      // now, as the ticker does, rather than wait for a clock that may never catch up.
+      const early = due - Date.now();
+      if (early > 0 && early <= ms / 2) channel.wait(early, fire);
+      else {
+        commitPush(channel, Date.now());
+        channel.close();
+      }
+    };
+    channel.wait(Math.max(ms, 0), fire);
   }
   return channel;
 }

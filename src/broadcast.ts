@@ -11,11 +11,14 @@
  *
  * Invariants:
  * - `waiter` is parked on `source` exactly while the broadcast is open, has subscribers, and
- *   `source` is open and empty — also while a `'block'` subscriber has no room, so that
- *   `source.close()` reaches the broadcast at once (a subscriber may be waiting for the end
- *   while another one is full). The waiter's `signal` is the hub, whose `aborted` is set while
- *   there is no room: then `source`'s commit skips the waiter (`liveHead` cancels it) and the
- *   value stays in `source`, taken once there is room.
+ *   `source` is open with nothing buffered — also while a `'block'` subscriber has no room
+ *   (then behind the pushes parked on `source`, if any), so that `source.close()` reaches the
+ *   broadcast at once (a subscriber may be waiting for the end while another one is full).
+ *   The waiter's `signal` is the hub, whose `aborted` is set while there is no room: then
+ *   `source`'s commit skips the waiter (`liveHead` cancels it) and the value stays in
+ *   `source`, taken once there is room; the waiter parks again a microtask later (behind the
+ *   value, if it waits as a parked push), except on a `from` source (see `SourceWaiter.fail`).
+ *   Until then — in the same synchronous run as the skip — a close is learned at the next look.
  * - A value taken from `source` is committed into every subscriber present at that moment. If
  *   a `'block'` subscriber lost its room while the waiter was parked (someone pushed into it,
  *   or its parked pull left), the value is stored in its buffer anyway, one beyond the
@@ -127,14 +130,21 @@ class Subscriber<T> extends Channel<T> {
  */
 class SourceWaiter<T> extends Waiter<T> {
   /**
-   * `source` closed while the broadcast waited on it (it is empty: the waiter is parked only on
-   * an empty source): end. Else a value came while there was no room and `source`'s commit
-   * skipped this waiter: the value stays in `source`, taken once there is room.
+   * `source` closed while the broadcast waited on it (it is drained: the waiter is parked only
+   * on a source without buffered values, and a close fails the parked pushes first): a look
+   * ends the broadcast. Else a value came while there was no room and `source`'s commit
+   * skipped this waiter (or a `tryPush` refused, or a select polled it): the value stays in
+   * `source`, taken once there is room. The broadcast looks again a microtask later and parks
+   * again — behind the value, if it waits there as a parked push — so that a close that leaves
+   * the source drained (failing that push) still reaches it at once. Not for a source with a
+   * feeder and no parked push: a `from` source cancels this pull when it looks for demand, and
+   * parking again would wake it again, for ever.
    */
   override fail(): void {
     const hub = this.signal as unknown as Hub<T>;
     hub.waiter = undefined;
-    if (this.channel.isClosed) hub.end(this.channel.closeReason);
+    if (this.channel.isClosed) hub.pump();
+    else Promise.resolve().then(() => (this.channel.feed && !this.channel.pushHead) || hub.pump());
   }
 }
 
@@ -195,7 +205,7 @@ class Hub<T> implements Broadcast<T> {
   }
 
   close(): void {
-    this.end(undefined);
+    this.end();
   }
 
   /**
@@ -231,7 +241,7 @@ class Hub<T> implements Broadcast<T> {
         this.deliver(value);
       }
       // (An ended broadcast has no subscribers: each left as it was closed.)
-      if (this.subscribers.size && !source.isClosed && !source.filled && !source.pushHead) {
+      if (this.subscribers.size && !source.isClosed && !source.filled) {
         if (!this.waiter) {
           // Set before it is queued: the source's feeder may commit to the waiter at once. As
           // `park` does, but without watching its signal (the hub).
@@ -264,15 +274,14 @@ class Hub<T> implements Broadcast<T> {
   }
 
   /** Ends the broadcast: stops pulling and closes every subscriber with `reason`. */
-  end(reason: unknown): void {
+  end(reason?: unknown): void {
     if (this.isClosed) return;
     this.isClosed = true;
     this.reason = reason;
     // Each subscriber leaves as it closes (so the set ends empty), and looks again: the
-    // broadcast, already closed, takes nothing, but may park a waiter, withdrawn after them.
+    // broadcast, already closed, takes nothing, and the look after the last one leaves —
+    // this one's, or that of a pump this end runs inside — withdraws the waiter (no subscriber).
     for (const subscriber of this.subscribers) subscriber.close(reason);
-    if (this.waiter) claim(this.waiter);
-    this.waiter = undefined;
   }
 }
 

@@ -11,7 +11,9 @@
  * Invariants (kept true after every public call returns):
  * - Outside of one select parking a push case and a pull case on the same unbuffered channel,
  *   at most one of `pushWaiters` and `pullWaiters` is non-empty: a push that finds a parked
- *   pull hands its value over instead of parking, and vice versa.
+ *   pull hands its value over instead of parking, and vice versa. (Also outside of a
+ *   `broadcast`'s pull, which stays parked on its source while a subscriber has no room —
+ *   behind the pushes parked there too — as a pull that every commit skips: `broadcast.ts`.)
  * - Parked pulls mean an empty buffer (a pull takes a buffered value before it would park).
  * - Parked pushes mean a full buffer, and only in `'block'` mode (the drop modes never park).
  * - Once closed, no waiter is parked and none will be: `close()` fails them all, and every
@@ -1016,7 +1018,9 @@ function nextResult<T>(channel: Channel<T>, iterator: object): Promise<IteratorR
   // rejection is the loop's end. A pull waiter's `value` is unused: it marks the iterator.
   return wait(channel, false, undefined, iterator as T).then(
     (value) => ({ done: false, value }),
-    () => endOfIteration(channel),
+    // Withdrawn by the iterator's return() ({@link NOTHING}): done, whatever happens to the
+    // channel meanwhile — a close(reason) before this reaction runs must not make it throw.
+    (reason) => endOfIteration(channel, reason === NOTHING),
   );
 }
 
@@ -1027,12 +1031,15 @@ function withdraw<T>(channel: Channel<T>, iterator: object): void {
   for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
     if (waiter.value === iterator) mine.push(waiter);
   }
-  for (const waiter of mine) claim(waiter).fail(undefined);
+  for (const waiter of mine) claim(waiter).fail(NOTHING);
 }
 
-/** How an iteration ends on a closed, drained channel: done, or the close reason thrown. */
-function endOfIteration<T>(channel: Channel<T>): Promise<IteratorResult<T>> {
-  return channel.closeReason === undefined
+/**
+ * How an iteration ends on a closed, drained channel: done, or the close reason thrown; done
+ * anyway for a `next()` the iterator's `return()` withdrew.
+ */
+function endOfIteration<T>(channel: Channel<T>, withdrawn?: boolean): Promise<IteratorResult<T>> {
+  return withdrawn || channel.closeReason === undefined
     ? Promise.resolve({ done: true, value: undefined })
     : Promise.reject(channel.closeReason);
 }

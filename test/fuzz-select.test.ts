@@ -132,6 +132,7 @@ describe('selects over pipelines: a channel merged twice, a broadcast of a merge
               channels: [a, b, m, subscriber],
               droppable: [dropA || dropS, dropB || dropS, dropS, dropS],
               pullSlack: [1, 1, 1, 0],
+              broadcastSource: [false, false, true, false],
               sizeSlack: [0, 0, 1, 1],
               checkSize: false,
               closeAll: () => {
@@ -150,6 +151,7 @@ describe('selects over pipelines: a channel merged twice, a broadcast of a merge
               droppable: [dropA, dropB || dropS, dropS, false],
               // The merge waits on a and on the subscriber, the broadcast on b.
               pullSlack: [1, 1, 1, 0],
+              broadcastSource: [false, true, false, false],
               // The broadcast and the merge may store one value beyond capacity (README).
               sizeSlack: [0, 0, 1, 1],
               checkSize: false,

@@ -33,6 +33,12 @@ export class TimerChannel extends Channel<number> implements Cancellable {
    * fake clock at its next tick and dying with it when the test restores the real timers.
    */
   readonly set = setTimeout;
+  /**
+   * `clearTimeout` as it was then too: the one that clears `set`'s timers. A fake one installed
+   * later ignores a real timer (node:test's mock timers; Jest's and vitest's without
+   * `shouldClearNativeTimers`), and a closed ticker would tick on, for ever.
+   */
+  readonly clear = clearTimeout;
 
   /**
    * @param name the channel's name, e.g. `after(100)`.
@@ -62,7 +68,8 @@ export class TimerChannel extends Channel<number> implements Cancellable {
    */
   override close(reason?: unknown): void {
     super.close(reason);
-    clearTimeout(this.timer);
+    const clear = this.clear; // called as a plain function, as `set` is
+    clear(this.timer);
     if (this.ref) unwatch(this.signal as AbortSignal, this.ref);
   }
 

@@ -203,6 +203,12 @@ export interface ProgramSetup {
    */
   readonly pullSlack: readonly number[];
   /**
+   * Per channel: it is a `broadcast`'s source. While a subscriber has no room, the broadcast's
+   * pull stays parked on it behind the pushes parked there (so that a close that fails them
+   * reaches the subscribers at once): parked pushes and that one pull at once are fine.
+   */
+  readonly broadcastSource?: readonly boolean[];
+  /**
    * Per channel: how many values it may hold beyond its capacity (a `merge` stores an input's
    * value one beyond when someone pushed into it directly while it waited: README, Semantic
    * details).
@@ -744,7 +750,8 @@ function checkParked(
       problems.push(`${when}: channel ${ch} has ${stats.waitingPullers} parked pulls, the tasks ${pullers}`);
     }
     if (both) reached('a select parks a push and a pull case on one channel');
-    if (stats.waitingPushers > 0 && stats.waitingPullers > 0 && !both) {
+    const onlyTheBroadcast = setup.broadcastSource?.[ch] === true && pullers === 0 && stats.waitingPullers === 1;
+    if (stats.waitingPushers > 0 && stats.waitingPullers > 0 && !both && !onlyTheBroadcast) {
       problems.push(`${when}: channel ${ch} has parked pushes and pulls at once`);
     }
     if (stats.size > channel.capacity + (setup.sizeSlack?.[ch] ?? 0))
