@@ -251,10 +251,13 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   debugMarks = 0;
   /**
-   * @internal The reason given to `close(reason)`. Read only once closed; close() adds it, so
-   * open channels don't carry the field.
+   * @internal The reason given to `close(reason)`. Read only once closed. Set from the start,
+   * so that open and closed channels have one hidden class: added by close(), it gave closed
+   * channels a shape of their own, and the buffer code that both reach (`take`) went
+   * polymorphic — tryPush/tryPull after a bench-like run that closes channels: 55.2 instead of
+   * 51.7 instructions per op (V8 14.6, callgrind).
    */
-  declare closeReason: unknown;
+  closeReason: unknown = undefined;
   /** @internal The capacity. */
   readonly limit: number;
   /**
