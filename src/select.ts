@@ -290,8 +290,8 @@ function poll(cases: SelectCases, operation: string): number {
     if (selectCase.kind === 'push' && selectCase.channel.isClosed) throw closedError(selectCase.channel, 'select push');
     chosen = -1;
   }
-  if (chosen === NO_CASES) return chosen;
-  let index = randomBelow(cases.length);
+  // (`|| 1`: an empty array draws too, finds no case, and returns NO_CASES.)
+  let index = randomBelow(cases.length || 1);
   if (isReady(cases[index])) return index;
   let ready = 0;
   for (index = 0; index < cases.length; index++) {
