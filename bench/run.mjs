@@ -84,7 +84,7 @@ const args = parseArgs(process.argv.slice(2));
 const quick = args.quick;
 const config = {
   quick,
-  rounds: quick ? 2 : 9,
+  rounds: args.rounds ?? (quick ? 2 : 9),
   sizeFactor: quick ? 0.25 : 1,
   maxRunMs: quick ? 30 : 120,
   runTimeoutMs: 15_000,
@@ -106,15 +106,17 @@ const config = {
 };
 
 function parseArgs(argv) {
-  const out = { quick: false, only: null, libs: null, with: [], clock: 'wall' };
+  const out = { quick: false, only: null, libs: null, with: [], clock: 'wall', rounds: null };
   for (const arg of argv) {
     if (arg === '--quick') out.quick = true;
+    else if (/^--rounds=[1-9][0-9]*$/.test(arg)) out.rounds = Number(arg.slice(9));
     else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--with=')) out.with.push(parseWith(arg.slice(7)));
     else if (arg === '--clock=cpu' || arg === '--clock=wall') out.clock = arg.slice(8);
     else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...]
+      console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...] [--rounds=N]
+--rounds=N measured rounds per throughput row (default 9; 2 with --quick)
 --with adds a build of chanasync (an ESM file) as a library of its own (experiments)
 --clock=cpu times throughput runs by this process's CPU time (process.cpuUsage) instead of wall time
 workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}, ${BATCH.map((w) => w.id).join(', ')} (or batch: both), ${INTEROP.map((w) => w.id).join(', ')} (or interop: all three), ${DEBUG_IDS.join(', ')} (or debug: all three)

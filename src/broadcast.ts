@@ -25,7 +25,7 @@
  *   capacity for a moment, rather than lost; nothing more is taken until it has room again.
  */
 import { add } from './buffer.js';
-import { Channel, commitPull, commitPush, NOTHING, type Overflow, type PullChannel } from './channel.js';
+import { Channel, commitPull, commitPush, NOTHING, type Overflow, type PullChannel, RESOLVED } from './channel.js';
 import { isSignal } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, enqueue, Waiter } from './waiters.js';
@@ -144,7 +144,7 @@ class SourceWaiter<T> extends Waiter<T> {
     const hub = this.signal as unknown as Hub<T>;
     hub.waiter = undefined;
     if (this.channel.isClosed) hub.pump();
-    else Promise.resolve().then(() => (this.channel.feed && !this.channel.pushHead) || hub.pump());
+    else RESOLVED.then(() => (this.channel.feed && !this.channel.pushHead) || hub.pump());
   }
 }
 

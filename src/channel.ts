@@ -160,7 +160,7 @@ const dispose: typeof Symbol.dispose =
 export const NOTHING: unique symbol = /* @__PURE__ */ Symbol() as never;
 
 /** The promise a push returns when it commits at once (promises are immutable: one will do). */
-const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
+export const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
 
 /**
  * A Go-style channel: a FIFO pipe between async producers and consumers.

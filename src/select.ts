@@ -8,8 +8,8 @@
  *    fires with `ok: false`); a push case is ready when a pull is parked, the buffer has room,
  *    or a drop policy applies. A push case on a closed channel fails the whole select here,
  *    before anything is committed (deterministic, where Go picks at random and panics). One
- *    ready case is chosen uniformly at random by reservoir sampling (Go shuffles `pollorder`),
- *    then committed through the same commit points as `push`/`pull`.
+ *    ready case is chosen uniformly at random (Go shuffles `pollorder`; see {@link poll} for
+ *    how), then committed through the same commit points as `push`/`pull`.
  * 2. **Park** one {@link SelectWaiter} per case on its channel's queue, all sharing one
  *    {@link SelectGroup}. A select never matches itself: it polls before it parks, and a
  *    parked waiter is only ever matched by someone else's operation.
@@ -233,8 +233,12 @@ function release(group: SelectGroup, winner: SelectWaiter<unknown> | undefined):
 let random: Int32Array | undefined;
 
 /**
- * A uniformly random integer in `[0, n)` for `n ≥ 1` (the modulo bias is below 2⁻²⁰ for the
- * case counts a select has). Fairness needs uniformity, not unpredictability.
+ * A uniformly random integer in `[0, n)` for `n ≥ 1` (the modulo bias, below n/2³⁰, is below
+ * 2⁻²⁰ for the case counts a select has). Fairness needs uniformity, not unpredictability.
+ * The remainder is taken of the top 30 bits: a value below 2³⁰ is a small integer in every V8
+ * configuration, so optimized code divides integers. `(x >>> 0) % n` — a value up to 2³² —
+ * compiled to a floating-point remainder (x87 `fprem`), the costliest step of W5's poll
+ * (perf, Node 20).
  */
 function randomBelow(n: number): number {
   if (random === undefined) random = new Int32Array([(Math.random() * 0x7fffffff) | 1]);
@@ -243,7 +247,7 @@ function randomBelow(n: number): number {
   x ^= x >>> 17;
   x ^= x << 5;
   random[0] = x;
-  return (x >>> 0) % n;
+  return (x >>> 2) % n;
 }
 
 /** What {@link poll} returns when every case is `null` or `undefined`. */
@@ -253,13 +257,21 @@ const NO_CASES = -2;
  * Pass 1: the index of a ready case chosen uniformly at random, `-1` when none is ready, or
  * {@link NO_CASES}. Changes nothing.
  *
+ * Every entry is checked first (so a select with a bad entry or a closed push case fails
+ * whatever is ready). Then one slot of the array is drawn at random, and if it holds a ready
+ * case, that case is chosen; else one of the ready cases is chosen by reservoir sampling (the
+ * k-th ready case replaces the choice with probability 1/k). Each of `ready` ready cases among
+ * `slots` slots is then chosen with probability 1/slots + (1 - ready/slots) · 1/ready =
+ * 1/ready: uniform, as Go's random poll order is. A select whose cases are all ready — a busy
+ * fan-in — looks at one case's queue and draws once, where sampling alone drew once per ready
+ * case after the first.
+ *
  * @throws {TypeError} for an entry that is not a case.
  * @throws {ChannelClosedError} for a push case on a closed channel.
  */
 function poll(cases: SelectCases, operation: string): number {
   if (!Array.isArray(cases)) throw new TypeError(`${operation}(cases): cases must be an array of cases`);
   let chosen = NO_CASES;
-  let ready = 0;
   for (let index = 0; index < cases.length; index++) {
     const selectCase = cases[index];
     if (selectCase == null) continue;
@@ -275,43 +287,50 @@ function poll(cases: SelectCases, operation: string): number {
         `${operation}(cases): case ${index} is not a case${started}: build cases with pull(channel) or push(channel, value)`,
       );
     }
-    if (chosen === NO_CASES) chosen = -1;
-    if (!isReady(selectCase)) continue;
-    // Reservoir sampling: the k-th ready case replaces the choice with probability 1/k, so
-    // each of the ready cases ends up chosen with probability 1/ready.
-    ready++;
-    if (ready === 1 || randomBelow(ready) === 0) chosen = index;
+    if (selectCase.kind === 'push' && selectCase.channel.isClosed) throw closedError(selectCase.channel, 'select push');
+    chosen = -1;
+  }
+  // (`|| 1`: an empty array draws too, finds no case, and returns NO_CASES.)
+  let index = randomBelow(cases.length || 1);
+  if (isReady(cases[index])) return index;
+  let ready = 0;
+  for (index = 0; index < cases.length; index++) {
+    if (isReady(cases[index]) && randomBelow(++ready) === 0) chosen = index;
   }
   return chosen;
 }
 
 /**
- * Whether `selectCase` can commit now. A pull case is ready with a buffered value, a parked
- * push, or a closed channel (`ok: false`); a push case with a parked pull, room in the buffer
- * or a drop policy.
- *
- * @throws {ChannelClosedError} for a push case on a closed channel.
+ * Whether `selectCase` (a case, or `null`/`undefined`: never ready) can commit now. A pull case
+ * is ready with a buffered value, a parked push, or a closed channel (`ok: false`); a push case
+ * (on an open channel: {@link poll} checked) with a parked pull, room in the buffer or a drop
+ * policy.
  */
-function isReady(selectCase: Case<unknown>): boolean {
-  const channel = selectCase.channel;
+function isReady(selectCase: SelectCase | null | undefined): boolean {
+  if (selectCase == null) return false;
+  const channel = selectCase.channel as Channel<unknown>;
   if (selectCase.kind === 'pull') {
     return channel.filled > 0 || liveHead(channel, true) !== undefined || channel.isClosed;
   }
-  if (channel.isClosed) throw closedError(channel, 'select push');
   return liveHead(channel, false) !== undefined || channel.filled < channel.limit || channel.policy !== 'block';
 }
 
-/** Commits the ready case at `index` (chosen by {@link poll}) and describes it. */
-function commit(cases: SelectCases, index: number): SelectResult {
+/**
+ * Commits the ready case at `index` (chosen by {@link poll}) and describes it — as a resolved
+ * promise if `settled`. The promise is made here, next to the result object, so that V8's
+ * optimized code sees the object's shape even when this function is not inlined into its
+ * caller, and skips looking up a `then` on it (the lookup a promise makes of any object it is
+ * resolved with, to adopt a thenable): in W5 that generic lookup took about 4% of the time
+ * whenever V8 compiled this function on its own.
+ */
+function commit(cases: SelectCases, index: number, settled: boolean): SelectResult | Promise<SelectResult> {
   const { kind, channel, value } = cases[index] as Case<unknown>;
-  if (kind === 'push') {
-    commitPush(channel, value);
-    return { index, channel, value: undefined, ok: true };
-  }
-  const pulled = commitPull(channel);
-  return pulled === NOTHING
-    ? { index, channel, value: undefined, ok: false }
-    : { index, channel, value: pulled, ok: true };
+  let pulled: unknown;
+  if (kind === 'push') commitPush(channel, value);
+  else pulled = commitPull(channel);
+  const ok = pulled !== NOTHING;
+  const result = { index, channel, value: ok ? pulled : undefined, ok } as SelectResult;
+  return settled ? Promise.resolve(result) : result;
 }
 
 /**
@@ -369,11 +388,20 @@ function selectMany(cases: SelectCases, signal: AbortSignal | undefined): Promis
   } catch (error) {
     return Promise.reject(error);
   }
-  if (chosen >= 0) return Promise.resolve(commit(cases, chosen));
+  if (chosen >= 0) return commit(cases, chosen, true) as Promise<SelectResult>;
   if (chosen === NO_CASES) {
     return Promise.reject(new TypeError('select(cases): needs at least one case that is not null or undefined'));
   }
-  // Pass 2: park on every case's channel.
+  return parkCases(cases, signal);
+}
+
+/**
+ * Pass 2: park on every case's channel. A function of its own: its executor closes over
+ * `cases` and `signal`, and V8 allocates a function's context for the variables its closures
+ * capture on entry, closure made or not — in {@link selectMany} that was 48 bytes for every
+ * select that found a case ready at once (Node 20, bench/alloc.mjs W5).
+ */
+function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise<SelectResult> {
   return new Promise<SelectResult>((resolve, reject) => {
     const group = new SelectGroup(resolve, reject, signal);
     // Build the waiters last case first, so each can point at the next case's waiter, and
@@ -490,5 +518,5 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
  */
 export function selectNowait<const Cases extends SelectCases>(cases: Cases): SelectResult<Cases> | undefined {
   const chosen = poll(cases, 'selectNowait');
-  return chosen >= 0 ? (commit(cases, chosen) as SelectResult<Cases>) : undefined;
+  return chosen >= 0 ? (commit(cases, chosen, false) as SelectResult<Cases>) : undefined;
 }
