@@ -131,30 +131,42 @@ function expectUserFrames({ idle, afterPush }: { idle: SnapshotMessage; afterPus
   expect(report(afterPush).local).toEqual({ created: 'at Object.make', parked: ['at Object.produce'] });
 }
 
+/**
+ * APP bundled with chanasync's entries from `from` (`src` or the built `dist`) into one file, as
+ * an application's bundler makes it (`define`: what that bundler substitutes), then run.
+ */
+async function bundledRun(from: 'src' | 'dist', define: Record<string, string> = {}) {
+  const ext = from === 'src' ? 'ts' : 'js';
+  const entry = (name: string) =>
+    from === 'src' ? `./src/${name === 'index' ? 'index' : `${name}/index`}.ts` : `./dist/${name}.js`;
+  const result = await esbuild.build({
+    stdin: {
+      contents: `
+        import * as core from '${entry('index')}';
+        import * as debug from '${entry('debug')}';
+        import * as port from '${entry('port')}';
+        ${APP.replace('export async function run(', 'async function main(')}
+        export function run() { return main(core, debug, port); }`,
+      resolveDir: root,
+      loader: ext,
+    },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    define,
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'chanasync-audit-b-')), 'app.mjs');
+  writeFileSync(file, result.outputFiles[0]?.text ?? '');
+  const { run } = (await import(/* @vite-ignore */ file)) as {
+    run: () => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
+  };
+  return run();
+}
+
 describe('debug mode stacks start at the application, wherever chanasync’s code is', () => {
   test('bundled into the application’s file: a fromPort channel is created at the application’s function, and toPort’s parked pull shows no chanasync frame', async () => {
-    const result = await esbuild.build({
-      stdin: {
-        contents: `
-          import * as core from './src/index.ts';
-          import * as debug from './src/debug/index.ts';
-          import * as port from './src/port/index.ts';
-          ${APP.replace('export async function run(', 'async function main(')}
-          export function run() { return main(core, debug, port); }`,
-        resolveDir: root,
-        loader: 'ts',
-      },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-    });
-    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-audit-b-')), 'app.mjs');
-    writeFileSync(file, result.outputFiles[0]?.text ?? '');
-    const { run } = (await import(/* @vite-ignore */ file)) as {
-      run: () => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
-    };
-    expectUserFrames(await run());
+    expectUserFrames(await bundledRun('src'));
   });
 
   test('split the way Vite pre-bundles dependencies (an entry file each, the core in a shared chunk): stacks start at the application’s function, not in the chunk', async () => {
@@ -187,30 +199,9 @@ describe('debug mode stacks start at the application, wherever chanasync’s cod
   });
 
   test('bundled by a bundler that rewrites import.meta.url to the file of the module at build time (webpack): stacks start at the application’s function', async () => {
-    const result = await esbuild.build({
-      stdin: {
-        contents: `
-          import * as core from './dist/index.js';
-          import * as debug from './dist/debug.js';
-          import * as port from './dist/port.js';
-          ${APP.replace('export async function run(', 'async function main(')}
-          export function run() { return main(core, debug, port); }`,
-        resolveDir: root,
-        loader: 'js',
-      },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      // What webpack's default \`importMeta\` handling leaves in the bundle: the path of each module.
-      define: { 'import.meta.url': JSON.stringify('file:///home/app/node_modules/chanasync/dist/debug.js') },
-    });
-    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-audit-b-')), 'main.mjs');
-    writeFileSync(file, result.outputFiles[0]?.text ?? '');
-    const { run } = (await import(/* @vite-ignore */ file)) as {
-      run: () => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
-    };
-    expectUserFrames(await run());
+    // What webpack's default `importMeta` handling leaves in the bundle: the path of each module.
+    const url = JSON.stringify('file:///home/app/node_modules/chanasync/dist/debug.js');
+    expectUserFrames(await bundledRun('dist', { 'import.meta.url': url }));
   });
 
   test('loaded from dist/ as published, the same: application classes named like chanasync’s (Sender, Hub) stay in the stacks', async () => {

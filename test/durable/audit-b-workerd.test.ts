@@ -11,18 +11,8 @@ import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { durableChannel } from 'chanasync/durable';
 import { fromPort, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, test } from 'vitest';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
-  const values: T[] = [];
-  try {
-    for await (const value of channel) values.push(value);
-    return { values, error: undefined };
-  } catch (error) {
-    return { values, error };
-  }
-}
+import { drain } from '../helpers/drain.js';
+import { sleep } from './helpers.js';
 
 describe('debug mode in workerd', () => {
   afterEach(() => disableDebug());

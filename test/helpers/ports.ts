@@ -43,16 +43,8 @@ export async function collect<T>(channel: AsyncIterable<T>): Promise<T[]> {
   return values;
 }
 
-/** What a `for await` over `channel` collected, and the error it ended with (if any). */
-export async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]; error: unknown }> {
-  const values: T[] = [];
-  try {
-    for await (const value of channel) values.push(value);
-    return { values, error: undefined };
-  } catch (error) {
-    return { values, error };
-  }
-}
+/** Re-exported from drain.ts, which workerd's tests import too (this file needs Node). */
+export { drain } from './drain.js';
 
 /**
  * Waits until `condition` holds, looking every task (a 1 ms timer: tests over fake ports, whose
