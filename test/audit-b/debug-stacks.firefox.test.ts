@@ -5,9 +5,9 @@
  * See debug-stacks.test.ts for V8.
  */
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type FileServer, type FirefoxTab, launchFirefox, serveFiles } from '../helpers/firefox.js';
+import { viteDeps } from './vite-deps.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let server: FileServer;
@@ -41,25 +41,12 @@ export function parkAll() {
 }`;
 
 beforeAll(async () => {
-  const deps = await esbuild.build({
-    entryPoints: {
-      chanasync: join(root, 'dist', 'index.js'),
-      chanasync_debug: join(root, 'dist', 'debug.js'),
-      chanasync_port: join(root, 'dist', 'port.js'),
-    },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'neutral',
-    outdir: '/node_modules/.vite/deps',
-    write: false,
-    logLevel: 'error',
-  });
+  const deps = await viteDeps('/node_modules/.vite/deps', false);
   const files = new Map<string, string>([
     ['/page.html', '<!doctype html><meta charset="utf-8"><title>vite layout</title>'],
     ['/app.js', APP],
   ]);
-  for (const file of deps.outputFiles) files.set(file.path, file.text);
+  for (const file of deps.outputFiles ?? []) files.set(file.path, file.text);
   server = await serveFiles(join(root, 'test', 'audit-b'), files);
   firefox = await launchFirefox();
 }, 60_000);

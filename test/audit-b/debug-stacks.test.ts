@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, test } from 'vitest';
 import type { SnapshotMessage } from '../../src/protocol.js';
+import { viteDeps } from './vite-deps.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -173,18 +174,7 @@ describe('debug mode stacks start at the application, wherever chanasync’s cod
     const dir = mkdtempSync(join(tmpdir(), 'chanasync-audit-b-'));
     const deps = join(dir, 'node_modules', '.vite', 'deps');
     mkdirSync(deps, { recursive: true });
-    await esbuild.build({
-      entryPoints: {
-        chanasync: join(root, 'dist', 'index.js'),
-        chanasync_debug: join(root, 'dist', 'debug.js'),
-        chanasync_port: join(root, 'dist', 'port.js'),
-      },
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'neutral',
-      outdir: deps,
-    });
+    await viteDeps(deps, true);
     writeFileSync(join(dir, 'app.mjs'), APP);
     const app = (await import(/* @vite-ignore */ join(dir, 'app.mjs'))) as {
       run: (...entries: unknown[]) => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
