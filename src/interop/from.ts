@@ -214,7 +214,12 @@ async function pump<T>(
       // a closed channel `demand` never resolves: the pump is dropped with it.)
       while (channel.filled >= channel.limit && !liveHead(channel, false)) await demand(channel);
       if (!running()) return;
-      const result = await next();
+      // A synchronous source's result is used as is, not awaited: the read and its commit then
+      // happen in the turn that found the demand. Awaited, another consumer's demand could be
+      // gone by the commit — two `from` channels under one select (or one merge) were both
+      // read, and the loser's value waited there as a parked push, read ahead of any consumer.
+      let result = next();
+      if (isThenable(result)) result = await result;
       if (!running()) return; // closed while the source was reading: the value is unwanted
       if (typeof result !== 'object' || result === null) {
         // As for-of and for-await do: a malformed step is a TypeError, and return() is not called.
