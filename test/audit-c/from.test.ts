@@ -7,7 +7,7 @@
  * async source whose pull gives up while the value is being produced).
  */
 import { describe, expect, test } from 'vitest';
-import { Channel, from, merge, pull, select, selectNowait } from '../../src/index.js';
+import { from, merge, pull, select, selectNowait } from '../../src/index.js';
 
 const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
