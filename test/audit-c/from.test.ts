@@ -75,4 +75,27 @@ describe('from() read by a select or a merge', () => {
     expect([...readA, ...readB].sort((x, y) => x - y).slice(0, 3)).toEqual(expect.arrayContaining(values));
     merged.close();
   });
+
+  for (const kind of ['synchronous', 'async'] as const) {
+    test(`leaving a for await over a from() of a ${kind} source early reads nothing ahead: a second loop continues with the next value`, async () => {
+      const values = [1, 2, 3, 4, 5];
+      const source: Iterable<number> | AsyncIterable<number> =
+        kind === 'synchronous'
+          ? values
+          : (async function* () {
+              yield* values;
+            })();
+      const channel = from(source);
+      const first: number[] = [];
+      for await (const value of channel) {
+        first.push(value);
+        if (value === 2) break;
+      }
+      await turn();
+      expect(channel.stats().waitingPushers).toBe(0);
+      const rest: number[] = [];
+      for await (const value of channel) rest.push(value);
+      expect([...first, ...rest]).toEqual(values);
+    });
+  }
 });
