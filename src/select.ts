@@ -433,8 +433,11 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
     }
     if (signal !== undefined) group.ref = watch(signal, group);
     // Demand, last: a feeder may commit one of the cases at once, which releases the others
-    // (then `group.first` is cleared and the loop stops).
-    for (let waiter = sibling; waiter !== undefined && group.first !== undefined; waiter = waiter.sibling) {
+    // (then `group.first` is cleared and the loop stops). In the random order too: a lazy feeder
+    // (`from`) reads its source when asked, and the first one asked commits first — asked in
+    // case order, a select over two `from` channels always took the first.
+    for (const waiter of order) {
+      if (group.first === undefined) break;
       if (!waiter.isPush) waiter.channel.feed?.();
     }
   });

@@ -1,7 +1,7 @@
 /**
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
-import { Channel, type OperationOptions } from '../channel.js';
+import { Channel, type OperationOptions, RESOLVED } from '../channel.js';
 import { liveHead } from '../waiters.js';
 import { checkOptions, create, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
@@ -226,7 +226,14 @@ async function pump<T>(
         return finish(new TypeError(`from(source): the source's next() returned ${describe(result)}, not an object`));
       }
       if (result.done) return finish();
-      await channel.push(result.value);
+      // Committed at once (`RESOLVED`) and no demand left: wait for the next demand from here,
+      // not a microtask later — back after a select or merge parked again, this pump would find
+      // its pull waiting and take it every time, before a competing `from` that was asked first
+      // (they ask their lazy feeders in a fair order). With demand left, a microtask first, so
+      // that an endless source never runs as one synchronous loop (any pull parked counts, even
+      // a broadcast's that waits without room: it is withdrawn after the microtask, as before).
+      const pushed = channel.push(result.value);
+      if (pushed !== RESOLVED || channel.filled < channel.limit || channel.pullHead) await pushed;
     }
   } catch (error) {
     // A push fails only once the channel is closed (and then the source was released);

@@ -68,7 +68,7 @@ class MergedChannel<T> extends Channel<T> {
   readonly inputs: Channel<T>[];
   /** The pulls parked on the inputs: one per input while open with room and no value found, else none. */
   readonly armed: InputWaiter<T>[] = [];
-  /** Where the next round-robin look at the inputs starts. */
+  /** Where the next round-robin look at the inputs starts; `arm` asks its feeders from here too. */
   start = 0;
   /** Set while {@link fill} runs; a nested call (from a commit it makes) only sets `again`. */
   filling = false;
@@ -198,9 +198,12 @@ class MergedChannel<T> extends Channel<T> {
       this.armed.push(waiter);
       tracker?.(waiter, 'pull');
     }
-    for (const input of this.inputs.slice()) {
-      if (this.armed.length === 0) return; // a feeder committed: received() took over
-      input.feed?.();
+    // From a rotating start (round-robin, as `look` does): a lazy feeder (`from`) reads its
+    // source when asked, and the first one asked commits first — asked in input order, the
+    // first `from` input always won. Stops once a feeder committed (received() took over).
+    const inputs = this.inputs;
+    for (let n = inputs.length, i = this.start++; n-- > 0 && this.armed.length > 0; i++) {
+      inputs[i % inputs.length]?.feed?.();
     }
   }
 

@@ -7,7 +7,7 @@
  * async source whose pull gives up while the value is being produced).
  */
 import { describe, expect, test } from 'vitest';
-import { from, merge, pull, select, selectNowait } from '../../src/index.js';
+import { broadcast, from, merge, pull, select, selectNowait } from '../../src/index.js';
 
 const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -98,4 +98,43 @@ describe('from() read by a select or a merge', () => {
       expect([...first, ...rest]).toEqual(values);
     });
   }
+
+  test('a select loop over two endless from() channels of capacity 0 takes from both, at random (neither starves)', async () => {
+    const a = from(counting([], 0));
+    const b = from(counting([], 1000));
+    const wins = [0, 0];
+    for (let i = 0; i < 200; i++) {
+      const { index } = await select([pull(a), pull(b)]);
+      wins[index] = (wins[index] as number) + 1;
+    }
+    // Uniform: 100 ± 50 each is more than 7 standard deviations wide.
+    expect(wins[0]).toBeGreaterThan(50);
+    expect(wins[1]).toBeGreaterThan(50);
+    a.close();
+    b.close();
+  });
+
+  test('a merge of two endless from() channels takes from both in turn (neither starves)', async () => {
+    const merged = merge(from(counting([], 0)), from(counting([], 1000)));
+    let first = 0;
+    for (let i = 0; i < 200; i++) if ((await merged.pull()) < 1000) first++;
+    expect(first).toBeGreaterThan(50);
+    expect(first).toBeLessThan(150);
+    merged.close();
+  });
+
+  test('an endless synchronous source lets other work run: a consumer that closes after ten values stops it', async () => {
+    // Unbounded capacity, and a broadcast with only a drop-mode subscriber: nothing ever waits
+    // for the consumer, so only microtasks between the reads let it run.
+    const unbounded = from(counting([], 0), { capacity: Number.POSITIVE_INFINITY });
+    const seen: number[] = [];
+    for await (const value of unbounded) if (seen.push(value) === 10) unbounded.close();
+    expect(seen.slice(0, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+
+    const hub = broadcast(from(counting([], 0)));
+    const latest = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' });
+    let count = 0;
+    for await (const _ of latest) if (++count === 10) hub.close();
+    expect(count).toBeGreaterThanOrEqual(10);
+  });
 });
