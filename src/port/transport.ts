@@ -194,7 +194,7 @@ export class Endpoint {
   constructor(
     /** The port: where messages are posted. */
     readonly port: PortLike,
-    /** Whether `port` is a window: post with a target origin, hear on our own global. */
+    /** Whether `port` is a window: post with a target origin, hear on our own global scope. */
     readonly window: boolean,
     /** Where messages are heard: `port`, or this context's global for a window. */
     private readonly listen: Pick<EventTarget, 'addEventListener'> & Partial<Pick<EventTarget, 'removeEventListener'>>,
