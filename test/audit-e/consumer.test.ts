@@ -1,8 +1,9 @@
 /**
  * Audit E: the packed tarball in consumer projects that earlier package tests did not build —
  * a Worker script typed with the `WebWorker` lib instead of `DOM`, a library that emits
- * declarations from chanasync's inferred types, and the README's page-and-Worker example built
- * with Vite (the version the repository has) and run in Chromium.
+ * declarations from chanasync's inferred types, the README's page-and-Worker example built
+ * with Vite (the version the repository has) and run in Chromium, and the README's durable
+ * channel Worker bundled from the tarball and run in workerd (Miniflare).
  *
  * As in test/audit-package.test.ts: `npm pack` in a fresh copy of the repository, the tarball
  * installed with `--offline` into new projects outside it.
@@ -10,6 +11,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { must, packTarball, run } from '../helpers/pack.js';
 import { openStaticPage } from '../helpers/static-page.js';
@@ -185,5 +188,54 @@ await sending;
     const { out, problems } = await openStaticPage(join(app, 'dist'));
     expect(problems).toEqual([]);
     expect(out).toEqual({ count: 1000, inOrder: true, sent: 1000, undelivered: [] });
+  }, 60_000);
+});
+
+describe('the README durable-channel Worker, from the tarball', () => {
+  test('pasted as is, bundled and run in workerd: POST stores a job (once per idempotency key), GET takes it, an empty queue answers 204 after its timeout', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Durable channels on Cloudflare'));
+    const block = /```ts no-run\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toContain('durableChannel');
+    // The Worker's main module, as a user's Worker would have it (the README's block verbatim).
+    writeFileSync(join(consumer, 'durable-worker.ts'), block!);
+    const built = await esbuild.build({
+      entryPoints: [join(consumer, 'durable-worker.ts')],
+      absWorkingDir: consumer,
+      external: ['cloudflare:*'],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      write: false,
+    });
+    const script = built.outputFiles[0]?.text ?? '';
+    expect(script).toContain('chanasync'); // bundled from the installed package
+    const worker = new Miniflare({
+      modules: true,
+      script,
+      compatibilityDate: '2026-04-01',
+      durableObjects: { CHANNELS: { className: 'ChannelObject', useSQLite: true } },
+    });
+    try {
+      const post = (job: unknown, key?: string) =>
+        worker.dispatchFetch('http://worker/', {
+          method: 'POST',
+          body: JSON.stringify(job),
+          headers: key === undefined ? {} : { 'idempotency-key': key },
+        });
+      expect((await post({ url: 'https://a.example' })).status).toBe(202);
+      expect((await post({ url: 'https://b.example' }, 'job-b')).status).toBe(202);
+      expect((await post({ url: 'https://b.example' }, 'job-b')).status).toBe(202); // a retry: stored once
+      const taken = await worker.dispatchFetch('http://worker/');
+      expect(taken.status).toBe(200);
+      expect(await taken.json()).toEqual([{ url: 'https://a.example' }, { url: 'https://b.example' }]);
+      const started = Date.now();
+      const empty = await worker.dispatchFetch('http://worker/');
+      expect(empty.status).toBe(204); // the 5 s timeout took nothing
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_500);
+    } finally {
+      await worker.dispose();
+    }
   }, 60_000);
 });
