@@ -8,7 +8,7 @@
  * As in test/audit-package.test.ts: `npm pack` in a fresh copy of the repository, the tarball
  * installed with `--offline` into new projects outside it.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -125,6 +125,49 @@ export const queueStats = (namespace: DurableObjectNamespaceLike) => queue(names
     expect(emitted).not.toMatch(/dist\//);
     expect(emitted).toMatch(/import\("chanasync\/port"\)\.PortResult<number>/);
   });
+});
+
+/** The TypeScript 5 that attw ships: the only one on this machine (see test/audit-package.test.ts). */
+const typescript5 = join(root, 'node_modules', '@arethetypeswrong', 'core', 'node_modules', 'typescript');
+
+describe('a TypeScript 5 project still on moduleResolution "node" (node10)', () => {
+  // TypeScript 7 removed node10, but TypeScript 5 projects with `"moduleResolution": "node"`
+  // (its default for `module: commonjs`, and many older bundler setups) are common; node10 reads
+  // no `exports`, so the subpaths need `typesVersions`.
+  test.skipIf(!existsSync(join(typescript5, 'bin', 'tsc')))(
+    'resolves the types of every entry: chanasync, /debug, /port, /durable, /protocol',
+    async () => {
+      const program = `
+import { Channel } from 'chanasync';
+import { enableDebug, relayDebug } from 'chanasync/debug';
+import { fromPort, toPort, type PortResult } from 'chanasync/port';
+import { ChannelObject, durableChannel, type DurableChannel } from 'chanasync/durable';
+import { isPageToInspectorMessage, type SnapshotMessage } from 'chanasync/protocol';
+
+export const values: unknown[] = [Channel, enableDebug, relayDebug, fromPort, toPort, ChannelObject, durableChannel, isPageToInspectorMessage];
+export type Types = [PortResult<number>, DurableChannel<number>, SnapshotMessage];
+`;
+      writeFileSync(join(consumer, 'node10.ts'), program);
+      const compilerOptions = {
+        target: 'ES2022',
+        module: 'esnext',
+        moduleResolution: 'node',
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        lib: ['ES2022', 'DOM'],
+        types: [],
+      };
+      writeFileSync(join(consumer, 'tsconfig.node10.json'), JSON.stringify({ compilerOptions, files: ['node10.ts'] }));
+      const result = await run(
+        process.execPath,
+        [join(typescript5, 'bin', 'tsc'), '-p', 'tsconfig.node10.json', '--pretty', 'false'],
+        consumer,
+      );
+      expect(result.output).toBe('');
+      expect(result.code).toBe(0);
+    },
+  );
 });
 
 describe('the README page-and-Worker example, built with Vite', () => {
