@@ -164,6 +164,14 @@ export function endpointOf(port: PortLike, caller: string): Endpoint {
   let endpoint = endpoints.get(port);
   if (endpoint === undefined) {
     if (typeof port.postMessage !== 'function') throw new TypeError(`${caller}: port has no postMessage`);
+    // A ServiceWorker (`navigator.serviceWorker.controller`) takes messages, but its answers
+    // arrive on `navigator.serviceWorker`, never on it: a stream over it would wait for ever.
+    const serviceWorker = (globalThis as { ServiceWorker?: unknown }).ServiceWorker;
+    if (typeof serviceWorker === 'function' && port instanceof serviceWorker) {
+      throw new TypeError(
+        `${caller}: port is a ServiceWorker, whose answers arrive on navigator.serviceWorker, not on it: post it one port of a MessageChannel and use the other`,
+      );
+    }
     const window = isWindow(port);
     const listen = (window ? globalThis : port) as Partial<EventTarget>;
     const where = window ? "port is a Window, but this context's global" : 'port';
