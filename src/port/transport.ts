@@ -163,7 +163,14 @@ export function endpointOf(port: PortLike, caller: string): Endpoint {
   }
   let endpoint = endpoints.get(port);
   if (endpoint === undefined) {
-    if (typeof port.postMessage !== 'function') throw new TypeError(`${caller}: port has no postMessage`);
+    if (typeof port.postMessage !== 'function') {
+      // A SharedWorker object is no port: its `port` is.
+      const hint =
+        typeof (port as { port?: { postMessage?: unknown } }).port?.postMessage === 'function'
+          ? ' (a SharedWorker? Give its port: sharedWorker.port)'
+          : '';
+      throw new TypeError(`${caller}: port has no postMessage${hint}`);
+    }
     // A ServiceWorker (`navigator.serviceWorker.controller`) takes messages, but its answers
     // arrive on `navigator.serviceWorker`, never on it: a stream over it would wait for ever.
     const serviceWorker = (globalThis as { ServiceWorker?: unknown }).ServiceWorker;

@@ -4,7 +4,8 @@
  * `postMessage` and `addEventListener`, so it passes for a `PortLike` — but its answers arrive
  * on `navigator.serviceWorker`, never on it, so a stream over it would wait for ever without a
  * word. Both calls refuse it with a `TypeError` that says what to do instead, and the way they
- * point to — a `MessageChannel` port handed to the service worker — carries a stream.
+ * point to — a `MessageChannel` port handed to the service worker — carries a stream. A
+ * `SharedWorker` given in place of its `port` is told so.
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,7 @@ self.addEventListener('message', (event) => {
 });
 `,
   );
+  writeFileSync(join(dir, 'shared.js'), '');
   writeFileSync(
     join(dir, 'index.html'),
     `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><pre id="out"></pre><script type="module">
@@ -61,6 +63,15 @@ try {
     new Promise((resolve) => setTimeout(() => resolve('still waiting after 3 s'), 3000)),
   ]);
   out.toPort = refused;
+  // A SharedWorker object in place of its port: the error says to give its port.
+  const shared = new SharedWorker('./shared.js');
+  try {
+    fromPort(shared);
+    out.sharedFromPort = 'no error';
+  } catch (error) {
+    out.sharedFromPort = { name: error.name, message: error.message };
+  }
+  out.sharedToPort = await toPort(local, shared).then(() => 'resolved', (error) => ({ name: error.name, message: error.message }));
   // The way the message points to: a MessageChannel port handed to the service worker.
   const { port1, port2 } = new MessageChannel();
   worker.postMessage(null, [port2]);
@@ -87,7 +98,7 @@ afterAll(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
-test('toPort and fromPort refuse a ServiceWorker with a TypeError pointing to a MessageChannel port, which then carries the stream', async () => {
+test('toPort and fromPort refuse a ServiceWorker with a TypeError pointing to a MessageChannel port, which then carries the stream; a SharedWorker given for its port is told to give sharedWorker.port', async () => {
   const { out, problems } = await openStaticPage(dir);
   expect(problems).toEqual([]);
   const result = out as Record<string, any>;
@@ -101,6 +112,14 @@ test('toPort and fromPort refuse a ServiceWorker with a TypeError pointing to a 
     name: 'TypeError',
     message: expect.stringMatching(/^toPort\(.*ServiceWorker.*MessageChannel/),
   });
+  for (const call of ['fromPort', 'toPort']) {
+    expect(result[`shared${call[0]!.toUpperCase()}${call.slice(1)}`]).toEqual({
+      name: 'TypeError',
+      message: expect.stringMatching(
+        new RegExp(`^${call}\\(.*port has no postMessage \\(a SharedWorker\\? Give its port: sharedWorker\\.port\\)$`),
+      ),
+    });
+  }
   expect(result.squares).toEqual(Array.from({ length: 20 }, (_, i) => i * i));
   expect(result.sent).toBe(20);
 }, 60_000);
