@@ -164,11 +164,18 @@ export function endpointOf(port: PortLike, caller: string): Endpoint {
   let endpoint = endpoints.get(port);
   if (endpoint === undefined) {
     if (typeof port.postMessage !== 'function') {
-      // A SharedWorker object is no port: its `port` is.
-      const hint =
-        typeof (port as { port?: { postMessage?: unknown } }).port?.postMessage === 'function'
-          ? ' (a SharedWorker? Give its port: sharedWorker.port)'
-          : '';
+      // Objects a newcomer gives in place of a port: a SharedWorker (its `port` is one), a
+      // MessageChannel (each side takes one of its ports), an iframe element (its window is one).
+      const posts = (value: unknown): boolean =>
+        typeof (value as { postMessage?: unknown })?.postMessage === 'function';
+      const parts = port as { port?: unknown; port1?: unknown; contentWindow?: unknown };
+      const hint = posts(parts.port)
+        ? ' (a SharedWorker? Give its port: sharedWorker.port)'
+        : posts(parts.port1)
+          ? ' (a MessageChannel? Give one of its ports here, the other to the other side)'
+          : 'contentWindow' in parts
+            ? ' (an iframe element? Give its contentWindow)'
+            : '';
       throw new TypeError(`${caller}: port has no postMessage${hint}`);
     }
     // A ServiceWorker (`navigator.serviceWorker.controller`) takes messages, but its answers

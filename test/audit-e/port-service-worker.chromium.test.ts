@@ -5,7 +5,8 @@
  * on `navigator.serviceWorker`, never on it, so a stream over it would wait for ever without a
  * word. Both calls refuse it with a `TypeError` that says what to do instead, and the way they
  * point to — a `MessageChannel` port handed to the service worker — carries a stream. A
- * `SharedWorker` given in place of its `port` is told so.
+ * `SharedWorker`, a `MessageChannel` or an iframe element given in place of a port is told what
+ * to give instead.
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,19 @@ try {
     out.sharedFromPort = { name: error.name, message: error.message };
   }
   out.sharedToPort = await toPort(local, shared).then(() => 'resolved', (error) => ({ name: error.name, message: error.message }));
+  // A MessageChannel, and an iframe element, in place of a port: the error says what to give.
+  const frame = document.createElement('iframe');
+  document.body.append(frame);
+  for (const [label, wrong] of [['channel', new MessageChannel()], ['frame', frame]]) {
+    try {
+      fromPort(wrong);
+      out[label + 'FromPort'] = 'no error';
+    } catch (error) {
+      out[label + 'FromPort'] = { name: error.name, message: error.message };
+    }
+    out[label + 'ToPort'] = await toPort(local, wrong).then(() => 'resolved', (error) => ({ name: error.name, message: error.message }));
+  }
+  frame.remove();
   // The way the message points to: a MessageChannel port handed to the service worker.
   const { port1, port2 } = new MessageChannel();
   worker.postMessage(null, [port2]);
@@ -98,7 +112,7 @@ afterAll(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
-test('toPort and fromPort refuse a ServiceWorker with a TypeError pointing to a MessageChannel port, which then carries the stream; a SharedWorker given for its port is told to give sharedWorker.port', async () => {
+test('toPort and fromPort refuse a ServiceWorker with a TypeError pointing to a MessageChannel port, which then carries the stream; a SharedWorker, a MessageChannel or an iframe element given for a port is told what to give', async () => {
   const { out, problems } = await openStaticPage(dir);
   expect(problems).toEqual([]);
   const result = out as Record<string, any>;
@@ -118,6 +132,17 @@ test('toPort and fromPort refuse a ServiceWorker with a TypeError pointing to a 
       message: expect.stringMatching(
         new RegExp(`^${call}\\(.*port has no postMessage \\(a SharedWorker\\? Give its port: sharedWorker\\.port\\)$`),
       ),
+    });
+  }
+  for (const call of ['fromPort', 'toPort']) {
+    const key = `${call[0]!.toUpperCase()}${call.slice(1)}`;
+    expect(result[`channel${key}`]).toEqual({
+      name: 'TypeError',
+      message: `${call}(${call === 'toPort' ? 'channel, port, options' : 'port, options'}): port has no postMessage (a MessageChannel? Give one of its ports here, the other to the other side)`,
+    });
+    expect(result[`frame${key}`]).toEqual({
+      name: 'TypeError',
+      message: `${call}(${call === 'toPort' ? 'channel, port, options' : 'port, options'}): port has no postMessage (an iframe element? Give its contentWindow)`,
     });
   }
   expect(result.squares).toEqual(Array.from({ length: 20 }, (_, i) => i * i));
