@@ -128,4 +128,19 @@ describe('chanasync/port, combinations', () => {
     expect(error).toBe(0);
     expect(await done).toEqual({ sent: values.length, undelivered: [] });
   });
+
+  test('a MessageChannel given in place of a port is refused by both calls with a TypeError saying to give one of its ports', async () => {
+    const channel = new MessageChannel();
+    try {
+      const hint =
+        'port has no postMessage (a MessageChannel? Give one of its ports here, the other to the other side)';
+      expect(() => fromPort(channel as never)).toThrow(new TypeError(`fromPort(port, options): ${hint}`));
+      const refused = await settled(toPort(new Channel<number>(), channel as never));
+      expect(refused.error).toBeInstanceOf(TypeError);
+      expect((refused.error as Error).message).toBe(`toPort(channel, port, options): ${hint}`);
+    } finally {
+      channel.port1.close();
+      channel.port2.close();
+    }
+  });
 });
