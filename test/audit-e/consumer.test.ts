@@ -8,7 +8,7 @@
  * As in test/audit-package.test.ts: `npm pack` in a fresh copy of the repository, the tarball
  * installed with `--offline` into new projects outside it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -231,6 +231,43 @@ await sending;
     const { out, problems } = await openStaticPage(join(app, 'dist'));
     expect(problems).toEqual([]);
     expect(out).toEqual({ count: 1000, inOrder: true, sent: 1000, undelivered: [] });
+  }, 60_000);
+});
+
+describe('tree-shaking in Vite (Rolldown), not only esbuild', () => {
+  test('a Vite build that imports only Channel has no select, helper, port or debug code', async () => {
+    const app = join(consumer, 'vite-shake');
+    mkdirSync(app);
+    writeFileSync(join(app, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
+    writeFileSync(join(app, 'main.js'), "import { Channel } from 'chanasync'; console.log(new Channel(1));");
+    const vite = await import('vite');
+    await vite.build({
+      root: app,
+      configFile: false,
+      logLevel: 'silent',
+      build: { outDir: join(app, 'dist'), target: 'es2022', minify: false, emptyOutDir: true },
+    });
+    const assets = join(app, 'dist', 'assets');
+    const code = readdirSync(assets)
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(join(assets, file), 'utf8'))
+      .join('\n');
+    expect(code).toMatch(/Channel/);
+    for (const name of [
+      'function select',
+      'function after',
+      'function ticker',
+      'function broadcast',
+      'function fromEvent',
+      'function merge',
+      'function toPort',
+      'function fromPort',
+      'function enableDebug',
+      'chanasync-inspector',
+      'chanasync-port',
+    ]) {
+      expect(code, name).not.toContain(name);
+    }
   }, 60_000);
 });
 
