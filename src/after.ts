@@ -13,7 +13,7 @@ import { TimerChannel } from './interop/timer.js';
  * - With a `signal` that aborts first, the timer is cleared, no value is ever delivered and
  *   the channel is closed at once.
  * - Closing the channel before it fires (by hand, or `using`) clears the timer: nothing fires
- *   later, and no timer keeps the process alive.
+ *   later, and no timer keeps the program running.
  * - A delay ≤ 0 — negative too, as a deadline that has passed gives (`after(deadline -
  *   Date.now())`) — fires at once, as `after(0)` does: on the next timer turn (Go's
  *   `time.After(d)` with d ≤ 0; `setTimeout` reads a negative delay as 0).

@@ -220,9 +220,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   declare toReadableStream: (options?: ToReadableStreamOptions) => ReadableStream<T>;
-  /** @internal Buffer slots (see `buffer.ts`); never written while `limit` is 0. */
+  /** @internal The ring's slots (see `buffer.ts`); never written while `limit` is 0. */
   slots: (T | undefined)[] = NO_SLOTS;
-  /** @internal Buffer index of the oldest value. */
+  /** @internal The ring index of the oldest value. */
   headIndex = 0;
   /** @internal How many values are buffered. */
   filled = 0;

@@ -14,7 +14,7 @@ import { TimerChannel } from './interop/timer.js';
  * - A tick that finds the buffer full is dropped (Go drops ticks for slow readers): a reader
  *   that comes back after a while finds one tick waiting, and the next one on the schedule.
  * - Closing the channel (by hand, `using`) or aborting the signal clears the timer: nothing
- *   fires later, and no timer keeps the process alive. With a signal already aborted, the
+ *   fires later, and no timer keeps the program running. With a signal already aborted, the
  *   channel is closed at once and never ticks.
  * - Periods beyond `setTimeout`'s 2³¹−1 ms work (the timer is chained).
  * - When the clock does not follow the timers — it was set back, or fake timers fake

@@ -114,9 +114,9 @@ export function enableDebug(options?: DebugOptions): void {
       `${name}: debug mode needs WeakRef and FinalizationRegistry, missing here (a Cloudflare Worker has them from compatibility date 2025-05-05 on, or with the enable_weak_ref flag)`,
     );
   }
-  const global = globalThis as unknown as Partial<DebugTarget & EventTarget>;
-  const to = target ?? (hasMethod(global, 'postMessage') ? (global as DebugTarget) : undefined);
-  const from = listen ?? (hasMethod(global, 'addEventListener') ? (global as EventTarget) : undefined);
+  const here = globalThis as unknown as Partial<DebugTarget & EventTarget>;
+  const to = target ?? (hasMethod(here, 'postMessage') ? (here as DebugTarget) : undefined);
+  const from = listen ?? (hasMethod(here, 'addEventListener') ? (here as EventTarget) : undefined);
   const registry = new Registry({ stacks, onLeak: warnLeaks ? warnLeak : undefined, context: detectContext() });
   // The new session announces itself before the running one stops: a target that throws on
   // the announce makes this call throw with the running session untouched.

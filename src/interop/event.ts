@@ -8,7 +8,7 @@ import { ReleasingChannel } from './releasing-channel.js';
 
 /** Options of {@link fromEvent}. */
 export interface FromEventOptions {
-  /** Buffer capacity (default `1`). */
+  /** The channel's capacity (default `1`). */
   capacity?: number | undefined;
   /**
    * What happens to an event that finds the buffer full (default `'drop-oldest'`: the latest

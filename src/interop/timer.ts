@@ -1,7 +1,7 @@
 /**
  * The channel of `after` and `ticker`: a capacity-1 channel fed by a timer, which closing
  * clears — whoever closes it (by hand, `using`, the signal) — so a closed timer channel never
- * fires later and never keeps a process alive.
+ * fires later and never keeps a program running.
  *
  * Invariant: `timer` is pending only while the channel is open; `close()` clears it and no
  * timer is started afterwards (every start happens in a timer callback of an open channel, or
@@ -35,7 +35,7 @@ export class TimerChannel extends Channel<number> implements Cancellable {
   readonly set = setTimeout;
   /**
    * `clearTimeout` as it was then too: the one that clears `set`'s timers. A fake one installed
-   * later ignores a real timer (node:test's mock timers; Jest's and vitest's without
+   * later ignores a real timer (Node's test runner's mock timers; Jest's and vitest's without
    * `shouldClearNativeTimers`), and a closed ticker would tick on, for ever.
    */
   readonly clear = clearTimeout;

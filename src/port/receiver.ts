@@ -462,7 +462,9 @@ class Receiver<T> extends Stream {
  *   `addEventListener`.
  * @param options `name`, `capacity`, and `origin` (required for a `Window`).
  * @returns the receiving channel; its `name` is `name` (if not empty).
- * @throws {TypeError} if `port` has no `postMessage` or cannot be listened to, `origin` is
+ * @throws {TypeError} if `port` has no `postMessage`, cannot be listened to or is a
+ *   `ServiceWorker` (whose answers arrive on `navigator.serviceWorker`: give it a
+ *   `MessageChannel` port), `origin` is
  *   missing for a `Window` or is neither `'*'` nor a URL, an option has the wrong type, or a
  *   `fromPort` of the same name is already open on this port.
  * @throws {RangeError} if `capacity` is not 0, a positive integer or `Infinity`.

@@ -20,7 +20,7 @@
  * timers (installed before the first stream) no batch waits for fake time, and no timer of
  * this module is left pending once the probe ran them.
  *
- * In Node, a `MessagePort` with a `message` listener keeps the process alive: the listener is
+ * In Node, a `MessagePort` with a `message` listener keeps the program running: the listener is
  * added for each hop (and the probe) and removed when it arrives, so nothing is held once the
  * tasks ran.
  */

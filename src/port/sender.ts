@@ -615,7 +615,8 @@ class Sender<T> extends Stream {
  * @param options `name`, `signal`, `transfer`, and `origin` for a `Window`.
  * @returns a promise of `{ sent, undelivered }`.
  * @throws (rejects) {TypeError} if `channel` is not a chanasync channel, `port` has no
- *   `postMessage` or cannot be listened to, an option has the wrong type, `origin` (for a
+ *   `postMessage` or cannot be listened to or is a `ServiceWorker` (whose answers arrive on
+ *   `navigator.serviceWorker`: give it a `MessageChannel` port), an option has the wrong type, `origin` (for a
  *   `Window`) is neither `'*'` nor a URL, or a `toPort` of the same name is already running on
  *   this port.
  * @throws (rejects) {TypeError} if a value (or a close reason's message) cannot be posted (not

@@ -163,7 +163,29 @@ export function endpointOf(port: PortLike, caller: string): Endpoint {
   }
   let endpoint = endpoints.get(port);
   if (endpoint === undefined) {
-    if (typeof port.postMessage !== 'function') throw new TypeError(`${caller}: port has no postMessage`);
+    if (typeof port.postMessage !== 'function') {
+      // Objects a newcomer gives in place of a port: a SharedWorker (its `port` is one), a
+      // MessageChannel (each side takes one of its ports), an iframe element (its window is one).
+      const posts = (value: unknown): boolean =>
+        typeof (value as { postMessage?: unknown })?.postMessage === 'function';
+      const parts = port as { port?: unknown; port1?: unknown; contentWindow?: unknown };
+      const hint = posts(parts.port)
+        ? ' (a SharedWorker? Give its port: sharedWorker.port)'
+        : posts(parts.port1)
+          ? ' (a MessageChannel? Give one of its ports here, the other to the other side)'
+          : 'contentWindow' in parts
+            ? ' (an iframe element? Give its contentWindow)'
+            : '';
+      throw new TypeError(`${caller}: port has no postMessage${hint}`);
+    }
+    // A ServiceWorker (`navigator.serviceWorker.controller`) takes messages, but its answers
+    // arrive on `navigator.serviceWorker`, never on it: a stream over it would wait for ever.
+    const serviceWorker = (globalThis as { ServiceWorker?: unknown }).ServiceWorker;
+    if (typeof serviceWorker === 'function' && port instanceof serviceWorker) {
+      throw new TypeError(
+        `${caller}: port is a ServiceWorker, whose answers arrive on navigator.serviceWorker, not on it: post it one port of a MessageChannel and use the other`,
+      );
+    }
     const window = isWindow(port);
     const listen = (window ? globalThis : port) as Partial<EventTarget>;
     const where = window ? "port is a Window, but this context's global" : 'port';
@@ -194,7 +216,7 @@ export class Endpoint {
   constructor(
     /** The port: where messages are posted. */
     readonly port: PortLike,
-    /** Whether `port` is a window: post with a target origin, hear on our own global. */
+    /** Whether `port` is a window: post with a target origin, hear on our own global scope. */
     readonly window: boolean,
     /** Where messages are heard: `port`, or this context's global for a window. */
     private readonly listen: Pick<EventTarget, 'addEventListener'> & Partial<Pick<EventTarget, 'removeEventListener'>>,
