@@ -647,29 +647,40 @@ export class Registry {
     const time = Date.now();
     const listed: { channel: ChannelSnapshot; rank: number; oldest: number; waiters: number }[] = [];
     let omittedWaiters = 0;
-    for (const tracked of this.channels) {
-      const channel = tracked.ref.deref();
-      if (channel === undefined) continue; // collected: its finalizer callback is on its way
-      const pushers = this.waiters(channel.pushHead, true, time);
-      const pullers = this.waiters(channel.pullHead, false, time);
-      omittedWaiters += pushers.omitted + pullers.omitted;
-      const entry: ChannelSnapshot = {
-        id: tracked.id,
-        name: tracked.name,
-        capacity: tracked.capacity,
-        size: channel.size,
-        closed: channel.closed,
-        overflow: channel.policy,
-        ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
-        ...(tracked.input ? { input: true } : {}),
-        pushers: pushers.list,
-        pullers: pullers.list,
-      };
-      const waiting = [...pushers.list, ...pullers.list];
-      // Rank: waits nothing explains (maybe stuck) first, then waits for input, then idle.
-      const rank = waiting.length === 0 ? 2 : waiting.every((waiter) => waiter.input === true) ? 1 : 0;
-      const oldest = Math.min(pushers.list[0]?.since ?? Infinity, pullers.list[0]?.since ?? Infinity);
-      listed.push({ channel: entry, rank, oldest, waiters: waiting.length });
+    let omittedIdle = 0;
+    // Channels with parked operations first, then idle ones (they rank last) in creation order
+    // while there is room: a page with 100 000 idle channels pays little per snapshot.
+    for (const idle of [false, true]) {
+      for (const tracked of this.channels) {
+        const channel = tracked.ref.deref();
+        if (channel === undefined) continue; // collected: its finalizer callback is on its way
+        const { pushHead, pullHead } = channel;
+        if ((pushHead === undefined && pullHead === undefined) !== idle) continue;
+        if (idle && listed.length >= LIMITS.channels) {
+          omittedIdle++;
+          continue;
+        }
+        const pushers = this.waiters(pushHead, true, time);
+        const pullers = this.waiters(pullHead, false, time);
+        omittedWaiters += pushers.omitted + pullers.omitted;
+        const entry: ChannelSnapshot = {
+          id: tracked.id,
+          name: tracked.name,
+          capacity: tracked.capacity,
+          size: channel.size,
+          closed: channel.closed,
+          overflow: channel.policy,
+          ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
+          ...(tracked.input ? { input: true } : {}),
+          pushers: pushers.list,
+          pullers: pullers.list,
+        };
+        const waiting = [...pushers.list, ...pullers.list];
+        // Rank: waits nothing explains (maybe stuck) first, then waits for input, then idle.
+        const rank = waiting.length === 0 ? 2 : waiting.every((waiter) => waiter.input === true) ? 1 : 0;
+        const oldest = Math.min(pushers.list[0]?.since ?? Infinity, pullers.list[0]?.since ?? Infinity);
+        listed.push({ channel: entry, rank, oldest, waiters: waiting.length });
+      }
     }
     // What is left out when there are too many channels is the least interesting: idle ones.
     listed.sort((a, b) => a.rank - b.rank || a.oldest - b.oldest || a.channel.id - b.channel.id);
@@ -677,7 +688,7 @@ export class Registry {
       listed.slice(0, LIMITS.channels).map((entry) => entry.channel),
       STACK_BUDGET - stackChars(this.leaks),
     );
-    const omittedChannels = listed.length - channels.length;
+    const omittedChannels = listed.length - channels.length + omittedIdle;
     for (let i = channels.length; i < listed.length; i++) omittedWaiters += listed[i]?.waiters ?? 0;
     const { context } = this.options;
     const truncated = omittedChannels + omittedWaiters + this.leaksOmitted > 0;
