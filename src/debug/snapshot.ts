@@ -132,6 +132,8 @@ type MarkedWaiter = Waiter<unknown> & {
   readonly group?: { readonly first?: MarkedWaiter | undefined };
   readonly sibling?: MarkedWaiter | undefined;
   readonly index?: unknown;
+  /** On a merge's pull on one of its inputs: the merged channel. */
+  readonly merged?: { readonly fedFromOutside?: boolean };
 };
 
 /**
@@ -773,7 +775,9 @@ function describe(waiter: MarkedWaiter, isPush: boolean, time: number): WaiterSn
   const parked = waiter[PARKED];
   if (parked === undefined) return { kind: isPush ? 'push' : 'pull', since: time };
   const { kind, since, stack, select, tracked } = parked;
-  const input = tracked.input || select?.input === true;
+  // A merge's pull on one of its inputs waits for input when the merge does (an input is fed
+  // by the outside world): the merge waits on all its inputs at once, as a select does.
+  const input = tracked.input || select?.input === true || waiter.merged?.fedFromOutside === true;
   return {
     kind,
     since,

@@ -2,7 +2,7 @@
  * Audit D: debug mode's snapshots as an outsider reads them (SPEC.md "Debug mode": snapshots
  * bounded, channels that wait listed before idle ones), through the public entries.
  */
-import { Channel } from 'chanasync';
+import { Channel, merge } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { LIMITS } from 'chanasync/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -27,5 +27,41 @@ describe('a page with many more channels than a snapshot lists', () => {
     expect(result.truncated).toEqual({ channels: 503, waiters: 0 });
     for (const channel of late) channel.close();
     return Promise.all(pulls);
+  });
+});
+
+describe('idle is not stuck: a merge with an input among its inputs', () => {
+  test('the merge’s own pulls on its other inputs wait for input too, as the cases of a select with an input case do', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const clicks = new Channel<string>(1, { name: 'clicks', input: true }); // fed by the user
+    const cancel = new Channel<string>(0, { name: 'cancel' }); // the app pushes here, some day
+    const merged = merge(clicks, cancel);
+    const next = merged.pull();
+    const byName = Object.fromEntries(snapshot().channels.map((channel) => [channel.name, channel]));
+    expect(byName.merge?.input).toBe(true);
+    expect(byName.merge?.pullers.map((waiter) => waiter.input)).toEqual([true]);
+    expect(byName.clicks?.pullers.map((waiter) => [waiter.kind, waiter.input])).toEqual([['pull', true]]);
+    // Nothing pushed into `cancel` yet: the merge waits for the user, not for a stuck producer.
+    expect(byName.cancel?.pullers.map((waiter) => [waiter.kind, waiter.input])).toEqual([['pull', true]]);
+    // Listed after channels whose waits nothing explains, with the other waits for input.
+    const stuck = new Channel<number>(0, { name: 'stuck' });
+    const parked = stuck.pull().catch(() => {});
+    expect(snapshot().channels[0]?.name).toBe('stuck');
+    clicks.pushNowait('click');
+    expect(await next).toBe('click');
+    stuck.close();
+    merged.close();
+    await parked;
+  });
+
+  test('a merge of channels none of which is an input still has waits that nothing explains', () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const a = new Channel<number>(0, { name: 'a' });
+    const b = new Channel<number>(0, { name: 'b' });
+    const merged = merge(a, b);
+    const byName = Object.fromEntries(snapshot().channels.map((channel) => [channel.name, channel]));
+    expect(byName.a?.pullers.map((waiter) => waiter.input)).toEqual([undefined]);
+    expect(byName.b?.pullers.map((waiter) => waiter.input)).toEqual([undefined]);
+    merged.close();
   });
 });
