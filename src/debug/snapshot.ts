@@ -525,12 +525,14 @@ export class Registry {
   }
 
   /**
-   * Records each waiter of the queue starting at `head` that has no record yet. Its kind is its
-   * queue's, or `'select'` for a select's case (the waiters that know their direction).
+   * Records each waiter of the queue starting at `head` that has no record yet — or only the
+   * record of an earlier park, which it left: a waiter parked again and again (toPort's pull)
+   * waits since its latest park. Its kind is its queue's, or `'select'` for a select's case
+   * (the waiters that know their direction).
    */
   private recordQueue(head: MarkedWaiter | undefined, kind: 'push' | 'pull', since: number): void {
     for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
-      if (waiter[PARKED] === undefined) this.park(waiter, 'isPush' in waiter ? 'select' : kind, since, undefined);
+      if (!waiter[PARKED]?.linked) this.park(waiter, 'isPush' in waiter ? 'select' : kind, since, undefined);
     }
   }
 

@@ -2,12 +2,16 @@
  * Audit D: debug mode's snapshots as an outsider reads them (SPEC.md "Debug mode": snapshots
  * bounded, channels that wait listed before idle ones), through the public entries.
  */
+import { MessageChannel } from 'node:worker_threads';
 import { Channel, merge } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
+import { fromPort, toPort } from 'chanasync/port';
 import { LIMITS } from 'chanasync/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 
 afterEach(() => disableDebug());
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('a page with many more channels than a snapshot lists', () => {
   test('the channels that wait come first whenever they were made, then the oldest idle ones in creation order', () => {
@@ -63,5 +67,39 @@ describe('idle is not stuck: a merge with an input among its inputs', () => {
     expect(byName.a?.pullers.map((waiter) => waiter.input)).toEqual([undefined]);
     expect(byName.b?.pullers.map((waiter) => waiter.input)).toEqual([undefined]);
     merged.close();
+  });
+});
+
+describe('since is when the operation parked, for an operation parked again', () => {
+  test('toPort’s pull on an idle local channel is as old as its latest park, not its first', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const { port1, port2 } = new MessageChannel();
+    const jobs = new Channel<number>(0, { name: 'jobs' });
+    const sending = toPort(jobs, port1 as unknown as Parameters<typeof toPort>[1], { name: 'jobs' });
+    const received = fromPort<number>(port2 as unknown as Parameters<typeof fromPort>[0], {
+      name: 'jobs',
+      capacity: 4,
+    });
+    const got: number[] = [];
+    const consuming = (async () => {
+      for await (const value of received) got.push(value);
+    })();
+    const age = () => {
+      const result = snapshot();
+      const waiter = result.channels.find((channel) => channel.name === 'jobs')?.pullers[0];
+      return waiter === undefined ? undefined : result.time - waiter.since;
+    };
+    await sleep(400);
+    expect(age()).toBeGreaterThanOrEqual(350); // toPort has waited for the producer since it started
+    await jobs.push(1);
+    await sleep(50);
+    // It took the value and parked again: it has waited about 50 ms, not 450 ms.
+    expect(age()).toBeLessThan(300);
+    jobs.close();
+    expect(await sending).toEqual({ sent: 1, undelivered: [] });
+    await consuming;
+    expect(got).toEqual([1]);
+    port1.close();
+    port2.close();
   });
 });
