@@ -132,6 +132,8 @@ type MarkedWaiter = Waiter<unknown> & {
   readonly group?: { readonly first?: MarkedWaiter | undefined };
   readonly sibling?: MarkedWaiter | undefined;
   readonly index?: unknown;
+  /** On a merge's pull on one of its inputs: the merged channel. */
+  readonly merged?: { readonly fedFromOutside?: boolean };
 };
 
 /**
@@ -527,12 +529,14 @@ export class Registry {
   }
 
   /**
-   * Records each waiter of the queue starting at `head` that has no record yet. Its kind is its
-   * queue's, or `'select'` for a select's case (the waiters that know their direction).
+   * Records each waiter of the queue starting at `head` that has no record yet — or only the
+   * record of an earlier park, which it left: a waiter parked again and again (toPort's pull)
+   * waits since its latest park. Its kind is its queue's, or `'select'` for a select's case
+   * (the waiters that know their direction).
    */
   private recordQueue(head: MarkedWaiter | undefined, kind: 'push' | 'pull', since: number): void {
     for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
-      if (waiter[PARKED] === undefined) this.park(waiter, 'isPush' in waiter ? 'select' : kind, since, undefined);
+      if (!waiter[PARKED]?.linked) this.park(waiter, 'isPush' in waiter ? 'select' : kind, since, undefined);
     }
   }
 
@@ -651,29 +655,40 @@ export class Registry {
     const time = Date.now();
     const listed: { channel: ChannelSnapshot; rank: number; oldest: number; waiters: number }[] = [];
     let omittedWaiters = 0;
-    for (const tracked of this.channels) {
-      const channel = tracked.ref.deref();
-      if (channel === undefined) continue; // collected: its finalizer callback is on its way
-      const pushers = this.waiters(channel.pushHead, true, time);
-      const pullers = this.waiters(channel.pullHead, false, time);
-      omittedWaiters += pushers.omitted + pullers.omitted;
-      const entry: ChannelSnapshot = {
-        id: tracked.id,
-        name: tracked.name,
-        capacity: tracked.capacity,
-        size: channel.size,
-        closed: channel.closed,
-        overflow: channel.policy,
-        ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
-        ...(tracked.input ? { input: true } : {}),
-        pushers: pushers.list,
-        pullers: pullers.list,
-      };
-      const waiting = [...pushers.list, ...pullers.list];
-      // Rank: waits nothing explains (maybe stuck) first, then waits for input, then idle.
-      const rank = waiting.length === 0 ? 2 : waiting.every((waiter) => waiter.input === true) ? 1 : 0;
-      const oldest = Math.min(pushers.list[0]?.since ?? Infinity, pullers.list[0]?.since ?? Infinity);
-      listed.push({ channel: entry, rank, oldest, waiters: waiting.length });
+    let omittedIdle = 0;
+    // Channels with parked operations first, then idle ones (they rank last) in creation order
+    // while there is room: a page with 100 000 idle channels pays little per snapshot.
+    for (const idle of [false, true]) {
+      for (const tracked of this.channels) {
+        const channel = tracked.ref.deref();
+        if (channel === undefined) continue; // collected: its finalizer callback is on its way
+        const { pushHead, pullHead } = channel;
+        if ((pushHead === undefined && pullHead === undefined) !== idle) continue;
+        if (idle && listed.length >= LIMITS.channels) {
+          omittedIdle++;
+          continue;
+        }
+        const pushers = this.waiters(pushHead, true, time);
+        const pullers = this.waiters(pullHead, false, time);
+        omittedWaiters += pushers.omitted + pullers.omitted;
+        const entry: ChannelSnapshot = {
+          id: tracked.id,
+          name: tracked.name,
+          capacity: tracked.capacity,
+          size: channel.size,
+          closed: channel.closed,
+          overflow: channel.policy,
+          ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
+          ...(tracked.input ? { input: true } : {}),
+          pushers: pushers.list,
+          pullers: pullers.list,
+        };
+        const waiting = [...pushers.list, ...pullers.list];
+        // Rank: waits nothing explains (maybe stuck) first, then waits for input, then idle.
+        const rank = waiting.length === 0 ? 2 : waiting.every((waiter) => waiter.input === true) ? 1 : 0;
+        const oldest = Math.min(pushers.list[0]?.since ?? Infinity, pullers.list[0]?.since ?? Infinity);
+        listed.push({ channel: entry, rank, oldest, waiters: waiting.length });
+      }
     }
     // What is left out when there are too many channels is the least interesting: idle ones.
     listed.sort((a, b) => a.rank - b.rank || a.oldest - b.oldest || a.channel.id - b.channel.id);
@@ -681,7 +696,7 @@ export class Registry {
       listed.slice(0, LIMITS.channels).map((entry) => entry.channel),
       STACK_BUDGET - stackChars(this.leaks),
     );
-    const omittedChannels = listed.length - channels.length;
+    const omittedChannels = listed.length - channels.length + omittedIdle;
     for (let i = channels.length; i < listed.length; i++) omittedWaiters += listed[i]?.waiters ?? 0;
     const { context } = this.options;
     const truncated = omittedChannels + omittedWaiters + this.leaksOmitted > 0;
@@ -766,7 +781,9 @@ function describe(waiter: MarkedWaiter, isPush: boolean, time: number): WaiterSn
   const parked = waiter[PARKED];
   if (parked === undefined) return { kind: isPush ? 'push' : 'pull', since: time };
   const { kind, since, stack, select, tracked } = parked;
-  const input = tracked.input || select?.input === true;
+  // A merge's pull on one of its inputs waits for input when the merge does (an input is fed
+  // by the outside world): the merge waits on all its inputs at once, as a select does.
+  const input = tracked.input || select?.input === true || waiter.merged?.fedFromOutside === true;
   return {
     kind,
     since,

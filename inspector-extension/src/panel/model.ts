@@ -400,6 +400,9 @@ function stateOf(unexplained: number | undefined, explained: boolean, thresholdM
   return explained ? 'input' : 'idle';
 }
 
+/** The waiter of `waiters` that has waited longest, if any. */
+const oldestOf = (waiters: readonly Waiting[]) => [...waiters].sort((a, b) => b.ageAtSnapshot - a.ageAtSnapshot)[0];
+
 /** The rows of one context: its channels and its multi-case selects. */
 function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: Row[]): void {
   // Cases of one select, by select id: a select with cases on several listed channels is one row.
@@ -420,7 +423,9 @@ function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: R
     const unexplained = own.filter((waiter) => !waiter.input && !channel.input);
     const unexplainedSince = earliest(unexplained.map((waiter) => sinceOf(waiter, state)));
     const rowState = stateOf(unexplainedSince, own.length > unexplained.length, thresholdMs, now);
-    const oldest = [...all].sort((a, b) => b.ageAtSnapshot - a.ageAtSnapshot)[0];
+    // The operation the row's Waiting and Parked at describe: on a row with waits nothing
+    // explains, the oldest of those (the one that makes it stuck), not an older explained one.
+    const oldest = oldestOf(unexplained) ?? oldestOf(all);
     const { capacity, size } = channel;
     out.push({
       key: `${state.key}/${channel.id}`,
