@@ -27,7 +27,7 @@ import {
   type SelectCase,
   select,
   selectNowait,
-} from '../../src/index.ts';
+} from '../../src/index.js';
 import { flush, track } from '../helpers/track.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -117,18 +117,19 @@ describe('test/chan/select5.go: every shape of a one-real-case select', () => {
     },
   );
 
-  test.each(subsets.map((s) => [s] as [Extra[]]))('nonblock with %j: nothing is ready, so the default runs and no case touched anything', (chosen) => {
-    const dummy = new Channel<number>();
-    const cases = chosen.map((e) =>
-      e === 'dummyPush' ? push(dummy, 1) : e === 'dummyPull' ? pull(dummy) : null,
-    );
-    // Twice, so a dummy case parked by mistake would be met by the second.
-    expect(selectNowait(cases)).toBeUndefined();
-    expect(selectNowait(cases)).toBeUndefined();
-    expect(waiters(dummy)).toBe(0);
-    expect(dummy.tryPush(1)).toBe(false);
-    expect(dummy.tryPull()).toBeUndefined();
-  });
+  test.each(subsets.map((s) => [s] as [Extra[]]))(
+    'nonblock with %j: nothing is ready, so the default runs and no case touched anything',
+    (chosen) => {
+      const dummy = new Channel<number>();
+      const cases = chosen.map((e) => (e === 'dummyPush' ? push(dummy, 1) : e === 'dummyPull' ? pull(dummy) : null));
+      // Twice, so a dummy case parked by mistake would be met by the second.
+      expect(selectNowait(cases)).toBeUndefined();
+      expect(selectNowait(cases)).toBeUndefined();
+      expect(waiters(dummy)).toBe(0);
+      expect(dummy.tryPush(1)).toBe(false);
+      expect(dummy.tryPull()).toBeUndefined();
+    },
+  );
 
   test("a push case's value is the one given when the case was built, whatever the variable holds later", async () => {
     const c = new Channel<{ n: number }>();
@@ -249,11 +250,7 @@ describe('Go Concurrency Patterns (Pike): Google Search 1.0 to 2.1', () => {
     for (const search of [web, image, video]) void search('golang').then((r) => c.push(r));
     const results: string[] = [];
     for (let i = 0; i < 3; i++) results.push(await c.pull());
-    expect(results).toEqual([
-      'web result for "golang"',
-      'image result for "golang"',
-      'video result for "golang"',
-    ]);
+    expect(results).toEqual(['web result for "golang"', 'image result for "golang"', 'video result for "golang"']);
     expect(waiters(c)).toBe(0);
   });
 
@@ -406,5 +403,68 @@ describe('Go channel semantics around the ports', () => {
     expect(p3.current).toMatchObject({ status: 'rejected', reason: expect.any(ChannelClosedError) });
     expect(await c.pull()).toBe(1);
     expect(await select([pull(c)])).toMatchObject({ ok: false });
+  });
+});
+
+describe('Rethinking Classical Concurrency Patterns (Bryan C. Mills, GopherCon 2018)', () => {
+  /** Mills's queue: its state lives in a channel of capacity 1, an empty queue in another. */
+  class Queue<T> {
+    readonly items = new Channel<T[]>(1); // non-empty arrays only
+    readonly empty = new Channel<true>(1); // holds true while the queue is empty
+    constructor() {
+      this.empty.pushNowait(true);
+    }
+    async get(signal?: AbortSignal): Promise<T> {
+      const { value: items } = await select([pull(this.items)], { signal });
+      const list = items as T[];
+      const item = list[0] as T;
+      if (list.length === 1) await this.empty.push(true);
+      else await this.items.push(list.slice(1));
+      return item;
+    }
+    async put(item: T): Promise<void> {
+      const r = await select([pull(this.items), pull(this.empty)]);
+      const list = r.index === 0 ? (r.value as T[]) : [];
+      list.push(item);
+      await this.items.push(list);
+    }
+  }
+
+  test('a queue kept in a channel of capacity 1 hands every item to exactly one getter, in order, and a cancelled get takes nothing', async () => {
+    const q = new Queue<number>();
+    const cancelled = new AbortController();
+    const lost = q.get(cancelled.signal).catch((e: unknown) => e);
+    const getters = Array.from({ length: 20 }, () => q.get());
+    await flush();
+    cancelled.abort(new Error('gave up'));
+    expect(await lost).toEqual(new Error('gave up'));
+    for (let i = 0; i < 20; i++) {
+      await q.put(i);
+      if (i % 3 === 0) await sleep(0);
+    }
+    const got = await Promise.all(getters);
+    // Getters parked on `items` are served first-in first-out, and each took the head.
+    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(q.empty.size).toBe(1);
+    expect(q.items.size).toBe(0);
+    expect(waiters(q.items, q.empty)).toBe(0);
+  });
+
+  test('a resource pool as a buffered channel: a select with default reuses an idle resource or makes a new one, and a full pool drops the extra', async () => {
+    const pool = new Channel<{ id: number }>(2);
+    let made = 0;
+    const acquire = () => {
+      const r = selectNowait([pull(pool)]);
+      return r === undefined ? { id: ++made } : (r.value as { id: number });
+    };
+    const release = (resource: { id: number }) => selectNowait([push(pool, resource)]) !== undefined;
+    const a = acquire();
+    const b = acquire();
+    const c = acquire();
+    expect(made).toBe(3);
+    expect([release(a), release(b), release(c)]).toEqual([true, true, false]);
+    expect(acquire()).toBe(a);
+    expect(acquire()).toBe(b);
+    expect(acquire()).toEqual({ id: 4 });
   });
 });
