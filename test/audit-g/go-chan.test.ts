@@ -406,6 +406,48 @@ describe('Go channel semantics around the ports', () => {
   });
 });
 
+describe('selects holding two cases in one queue, among plain waiters (TestSelectDuplicateChannel, widened)', () => {
+  test.each(['pull', 'push'] as const)(
+    'close fails or ends every %s waiter once, whether a plain operation or a select with two cases queued between them',
+    async (kind) => {
+      const c = new Channel<number>();
+      const d = new Channel<number>();
+      const op = (v: number): Promise<unknown> => (kind === 'pull' ? c.pull() : c.push(v));
+      const side = (v: number) => (kind === 'pull' ? pull(c) : push(c, v));
+      const a = track(op(1));
+      const s1 = track(select([side(2), pull(d), side(3)]));
+      const b = track(op(4));
+      const s2 = track(select([side(5), side(6)]));
+      const e = track(op(7));
+      await flush();
+      expect(c.stats()[kind === 'pull' ? 'waitingPullers' : 'waitingPushers']).toBe(7);
+      c.close();
+      await flush();
+      for (const plain of [a, b, e])
+        expect(plain.current).toMatchObject({ status: 'rejected', reason: expect.any(ChannelClosedError) });
+      for (const s of [s1, s2]) {
+        if (kind === 'pull') expect(s.current).toMatchObject({ status: 'fulfilled', value: { ok: false, channel: c } });
+        else expect(s.current).toMatchObject({ status: 'rejected', reason: expect.any(ChannelClosedError) });
+      }
+      expect(waiters(c, d)).toBe(0);
+    },
+  );
+
+  test('pushes meet a select with three pull cases on one channel once, then the plain pull behind it, then nobody', async () => {
+    const c = new Channel<number>();
+    const s = track(select([pull(c), pull(c), pull(c)]));
+    const a = track(c.pull());
+    await flush();
+    c.pushNowait(1);
+    c.pushNowait(2);
+    expect(() => c.pushNowait(3)).toThrow(expect.objectContaining({ name: 'ChannelFullError' }));
+    await flush();
+    expect(s.current).toMatchObject({ status: 'fulfilled', value: { value: 1, ok: true } });
+    expect(a.current).toEqual({ status: 'fulfilled', value: 2 });
+    expect(waiters(c)).toBe(0);
+  });
+});
+
 describe('Rethinking Classical Concurrency Patterns (Bryan C. Mills, GopherCon 2018)', () => {
   /** Mills's queue: its state lives in a channel of capacity 1, an empty queue in another. */
   class Queue<T> {
