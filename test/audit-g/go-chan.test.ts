@@ -510,3 +510,137 @@ describe('Rethinking Classical Concurrency Patterns (Bryan C. Mills, GopherCon 2
     expect(acquire()).toEqual({ id: 4 });
   });
 });
+
+describe('A Tour of Go: the concurrency exercises', () => {
+  interface Tree {
+    left?: Tree;
+    value: number;
+    right?: Tree;
+  }
+  /** tree.New(k): a random-shaped binary search tree holding k, 2k, …, 10k. */
+  function newTree(k: number, seed: number): Tree | undefined {
+    let root: Tree | undefined;
+    const values = Array.from({ length: 10 }, (_, i) => (i + 1) * k);
+    let s = seed;
+    for (let i = values.length - 1; i > 0; i--) {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      const j = s % (i + 1);
+      [values[i], values[j]] = [values[j] as number, values[i] as number];
+    }
+    const insert = (t: Tree | undefined, v: number): Tree => {
+      if (t === undefined) return { value: v };
+      if (v < t.value) t.left = insert(t.left, v);
+      else t.right = insert(t.right, v);
+      return t;
+    };
+    for (const v of values) root = insert(root, v);
+    return root;
+  }
+
+  /** Walk: sends the tree's values in order, then closes; stops when the reader closes the channel. */
+  async function walk(t: Tree | undefined, ch: Channel<number>): Promise<void> {
+    const rec = async (node: Tree | undefined): Promise<void> => {
+      if (node === undefined) return;
+      await rec(node.left);
+      await ch.push(node.value);
+      await rec(node.right);
+    };
+    try {
+      await rec(t);
+      ch.close();
+    } catch (error) {
+      if (!(error instanceof ChannelClosedError)) throw error;
+    }
+  }
+
+  async function same(t1: Tree | undefined, t2: Tree | undefined): Promise<boolean> {
+    const c1 = new Channel<number>();
+    const c2 = new Channel<number>();
+    const walkers = Promise.all([walk(t1, c1), walk(t2, c2)]);
+    try {
+      for (;;) {
+        const [a, b] = await Promise.all([select([pull(c1)]), select([pull(c2)])]);
+        if (a.ok !== b.ok || a.value !== b.value) return false;
+        if (!a.ok) return true;
+      }
+    } finally {
+      // The reader leaving closes both channels: a walker parked on its push stops there.
+      c1.close();
+      c2.close();
+      await walkers;
+      expect(waiters(c1, c2)).toBe(0);
+    }
+  }
+
+  test('Equivalent Binary Trees: Walk yields 1..10 in order, Same tells equal trees from different ones, and no walker is left parked', async () => {
+    const ch = new Channel<number>();
+    void walk(newTree(1, 7), ch);
+    const got: number[] = [];
+    for await (const v of ch) got.push(v);
+    expect(got).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await same(newTree(1, 1), newTree(1, 2))).toBe(true);
+    expect(await same(newTree(1, 3), newTree(2, 4))).toBe(false);
+    expect(await same(newTree(1, 5), { value: 1 })).toBe(false);
+  });
+
+  test('Web Crawler: workers fetch in parallel, one owner loop dedups URLs, and every page is fetched exactly once', async () => {
+    const fakeWeb: Record<string, string[]> = {
+      'https://golang.org/': ['https://golang.org/pkg/', 'https://golang.org/cmd/'],
+      'https://golang.org/pkg/': [
+        'https://golang.org/',
+        'https://golang.org/cmd/',
+        'https://golang.org/pkg/fmt/',
+        'https://golang.org/pkg/os/',
+      ],
+      'https://golang.org/pkg/fmt/': ['https://golang.org/', 'https://golang.org/pkg/'],
+      'https://golang.org/pkg/os/': ['https://golang.org/', 'https://golang.org/pkg/'],
+    };
+    const fetched: string[] = [];
+    const fetchUrl = async (url: string) => {
+      fetched.push(url);
+      await sleep(1);
+      const urls = fakeWeb[url];
+      if (urls === undefined) throw new Error(`not found: ${url}`);
+      return urls;
+    };
+    // Each worker reports the links it found (or none) on one results channel.
+    const results = new Channel<{ url: string; urls: string[]; error?: string }>();
+    const seen = new Set<string>();
+    let pending = 0;
+    const start = (url: string, depth: number) => {
+      if (depth <= 0 || seen.has(url)) return;
+      seen.add(url);
+      pending++;
+      void fetchUrl(url).then(
+        (urls) => results.push({ url, urls: depth > 1 ? urls : [] }),
+        (error: Error) => results.push({ url, urls: [], error: error.message }),
+      );
+    };
+    const depthOf = new Map<string, number>([['https://golang.org/', 4]]);
+    start('https://golang.org/', 4);
+    const errors: string[] = [];
+    while (pending > 0) {
+      const { url, urls, error } = await results.pull();
+      pending--;
+      if (error !== undefined) errors.push(error);
+      const d = (depthOf.get(url) as number) - 1;
+      for (const u of urls) {
+        if (!depthOf.has(u)) depthOf.set(u, d);
+        start(u, d);
+      }
+    }
+    results.close();
+    expect([...fetched].sort()).toEqual([...new Set(fetched)].sort());
+    expect(new Set(fetched)).toEqual(
+      new Set([
+        'https://golang.org/',
+        'https://golang.org/pkg/',
+        'https://golang.org/cmd/',
+        'https://golang.org/pkg/fmt/',
+        'https://golang.org/pkg/os/',
+      ]),
+    );
+    expect(errors).toEqual(['not found: https://golang.org/cmd/']);
+    expect(waiters(results)).toBe(0);
+  });
+});
