@@ -644,3 +644,127 @@ describe('A Tour of Go: the concurrency exercises', () => {
     expect(waiters(results)).toBe(0);
   });
 });
+
+describe('runtime/chan_test.go: the tests and benchmarks added since the first port, as programs', () => {
+  test('a select over two idle unbuffered and two full buffered channels picks the buffered ones evenly, within 10 sigma (TestSelectFairness as Go writes it)', async () => {
+    const trials = 10_000;
+    const c1 = new Channel<number>(trials + 1);
+    const c2 = new Channel<number>(trials + 1);
+    for (let i = 0; i < trials + 1; i++) {
+      c1.pushNowait(1);
+      c2.pushNowait(2);
+    }
+    const c3 = new Channel<number>();
+    const c4 = new Channel<number>();
+    const out = new Channel<number>();
+    const done = new Channel<void>();
+    const relay = (async () => {
+      for (;;) {
+        const r = await select([pull(c3), pull(c4), pull(c1), pull(c2)]);
+        const next = await select([push(out, r.value as number), pull(done)]);
+        if (next.index === 1) return;
+      }
+    })();
+    let cnt1 = 0;
+    let cnt2 = 0;
+    for (let i = 0; i < trials; i++) {
+      const b = await out.pull();
+      if (b === 1) cnt1++;
+      else if (b === 2) cnt2++;
+      else throw new Error(`unexpected value ${b}`);
+    }
+    const mean = trials * 0.5;
+    const stddev = Math.sqrt(trials * 0.25);
+    expect(Math.abs(cnt1 - mean)).toBeLessThanOrEqual(10 * stddev);
+    expect(cnt1 + cnt2).toBe(trials);
+    done.close();
+    await relay;
+    expect(waiters(c1, c2, c3, c4, out, done)).toBe(0);
+  });
+
+  test.each([false, true])(
+    'close wakes a select parked on a channel, its case fires with ok false and the other cases keep their values untouched (TestSelectStackAdjust, duplicated cases %s)',
+    async (dup) => {
+      const c = new Channel<{ n: number }>();
+      const d = new Channel<{ n: number }>();
+      const val = { n: 42 };
+      let cx = val;
+      const parked = select([pull(c), dup ? pull(c) : null, pull(d), dup ? pull(d) : null]).then((r) => {
+        if (r.index === 0 && r.ok) cx = r.value as { n: number };
+        return r;
+      });
+      await flush();
+      expect(c.stats().waitingPullers).toBe(dup ? 2 : 1);
+      d.close();
+      const r = await parked;
+      expect([2, 3]).toContain(r.index);
+      expect(r.ok).toBe(false);
+      expect(cx).toBe(val);
+      expect(val.n).toBe(42);
+      expect(waiters(c, d)).toBe(0);
+    },
+  );
+
+  test('1000 tasks each selecting on one shared channel and its own: every round reaches every task, and the shared queue ends empty (BenchmarkChanPopular)', async () => {
+    const n = 1000;
+    const rounds = 20;
+    const c = new Channel<boolean>();
+    const a = Array.from({ length: n }, () => new Channel<boolean>());
+    let most = 0;
+    const tasks = a.map(async (d) => {
+      for (let i = 0; i < rounds; i++) await select([pull(c), pull(d)]);
+    });
+    for (let i = 0; i < rounds; i++) {
+      for (const d of a) await d.push(true);
+      most = Math.max(most, c.stats().waitingPullers);
+    }
+    await Promise.all(tasks);
+    expect(most).toBeLessThanOrEqual(n);
+    expect(waiters(c, ...a)).toBe(0);
+  });
+
+  test('producers and consumers selecting with an hour-long after() and a close channel finish, and closing the timers leaves none pending (BenchmarkSelectProdCons)', async () => {
+    const procs = 4;
+    const perProducer = 2000;
+    const myc = new Channel<number>(128);
+    const myclose = new Channel<void>();
+    const timers: Channel<number>[] = [];
+    let received = 0;
+    const producer = async () => {
+      const mytimer = afterMs(3_600_000);
+      timers.push(mytimer);
+      for (let g = 0; g < perProducer; g++) await select([push(myc, 1), pull(mytimer), pull(myclose)]);
+      await myc.push(0);
+    };
+    const consumer = async () => {
+      const mytimer = afterMs(3_600_000);
+      timers.push(mytimer);
+      for (;;) {
+        const r = await select([pull(myc), pull(mytimer), pull(myclose)]);
+        if (r.index === 0 && r.value === 0) return;
+        if (r.index === 0) received++;
+      }
+    };
+    await Promise.all([...Array.from({ length: procs }, producer), ...Array.from({ length: procs }, consumer)]);
+    expect(received).toBe(procs * perProducer);
+    for (const t of timers) {
+      expect(t.size).toBe(0);
+      t.close();
+    }
+    expect(waiters(myc, myclose, ...timers)).toBe(0);
+  });
+
+  test('a closed channel drains its buffered signals through for-await, then every non-blocking select on it fires with ok false (BenchmarkReceiveDataFromClosedChan, BenchmarkChanClosed)', async () => {
+    const count = 10_000;
+    const ch = new Channel<void>(count);
+    for (let i = 0; i < count; i++) ch.pushNowait();
+    ch.close();
+    let n = 0;
+    for await (const _ of ch) n++;
+    expect(n).toBe(count);
+    for (let i = 0; i < 1000; i++) {
+      const r = selectNowait([pull(ch)]);
+      expect(r).toEqual({ index: 0, channel: ch, value: undefined, ok: false });
+    }
+  });
+});
