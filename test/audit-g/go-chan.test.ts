@@ -2,8 +2,11 @@
  * Audit G: the parts of Go's channel tests and programs that test/go-channel-tests.test.ts and
  * test/programs-go.test.ts had not ported yet — test/chan/select.go, select5.go (its generated
  * cases, enumerated here instead of generated as Go source), select8.go, sieve.go's plain
- * sieve, Pike's Google Search 1.0/2.0/2.1, Go by Example's channel buffering and WaitGroup —
- * and the Go semantics around them an outsider probes.
+ * sieve, Pike's Google Search 2.0/2.1 (1.0 has no channel), Go by Example's channel buffering
+ * and WaitGroup, runtime/chan_test.go's later tests (TestSelectFairness in Go's own shape,
+ * TestSelectStackAdjust) and benchmarks run as programs, Mills's queue and resource pool, and
+ * A Tour of Go's Equivalent Binary Trees and Web Crawler — and the Go semantics around them an
+ * outsider probes.
  *
  * Not ported, and why:
  * - test/chan/powser2.go is powser1.go with the series' element type behind an interface; its
