@@ -5,8 +5,8 @@
  * the problem, and nothing is lost — no value dropped, no waiter or listener left behind.
  */
 import { getEventListeners } from 'node:events';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { Channel, pull, select } from '../../src/index.js';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { after, broadcast, Channel, from, fromEvent, pull, select, ticker } from '../../src/index.js';
 import { toPort } from '../../src/port/index.js';
 
 const unhandled: unknown[] = [];
@@ -109,6 +109,33 @@ describe('a signal that is aborted but whose reason is undefined (not the platfo
     });
     expect(channel.size).toBe(1);
   });
+});
+
+test('helpers given an aborted signal whose reason is undefined return a closed channel and keep no listener or timer', async () => {
+  const added: string[] = [];
+  const signal = {
+    aborted: true,
+    reason: undefined,
+    addEventListener: () => added.push('add'),
+    removeEventListener: () => added.push('remove'),
+  } as unknown as AbortSignal;
+  vi.useFakeTimers();
+  const channels = [
+    after(60_000, { signal }),
+    ticker(60_000, { signal }),
+    fromEvent(new EventTarget(), 'ping', { signal }),
+    from([1, 2], { signal }),
+    broadcast(new Channel<number>()).subscribe({ signal }),
+  ];
+  const timers = vi.getTimerCount();
+  vi.useRealTimers();
+  expect(timers).toBe(0);
+  expect(channels.map((channel) => channel.closed)).toEqual([true, true, true, true, true]);
+  expect(channels.map((channel) => channel.size)).toEqual([0, 0, 0, 0, 0]);
+  // Every listener added was removed again.
+  expect(added.filter((call) => call === 'add').length).toBeLessThanOrEqual(
+    added.filter((call) => call === 'remove').length,
+  );
 });
 
 describe('a Proxy of an AbortSignal as the signal', () => {
