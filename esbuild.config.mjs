@@ -63,6 +63,7 @@ export const internalFields = [
   'givenName',
   'settle',
   'closeReason',
+  'aborter',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

@@ -428,7 +428,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       return RESOLVED;
     }
     const signal = options?.signal;
-    const refused = refusal('push', options, value);
+    const refused = refusal('push', options, signal, value);
     if (refused) return refused;
     if (this.isClosed) return Promise.reject(closedError(this, 'push'));
     if (commitPush(this, value)) return RESOLVED;
@@ -462,7 +462,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       return Promise.resolve(take(this));
     }
     const signal = options?.signal;
-    const refused = refusal('pull', options);
+    const refused = refusal('pull', options, signal);
     if (refused) return refused;
     const value = commitPull(this);
     if (value !== NOTHING) return Promise.resolve(value);
@@ -602,7 +602,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   pullMany(max: number, options?: OperationOptions): Promise<T[]> {
     const signal = options?.signal;
-    const refused = refusal('pullMany', options);
+    const refused = refusal('pullMany', options, signal);
     if (refused) return refused;
     const bad = numberError(
       typeof max === 'number' && max >= 1 && max % 1 === 0,
@@ -649,7 +649,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   async pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
     const signal = options?.signal;
-    const refused = refusal('pushAll', options);
+    const refused = refusal('pushAll', options, signal);
     if (refused) {
       // An already aborted signal stops it before its first value: its reason says `pushed: 0`,
       // as the error of a channel closed before the first value does.
@@ -915,18 +915,27 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
   return new ChannelClosedError(operation, 'is closed', channel, channel.closeReason);
 }
 
+/** {@link refusal}'s mark for an aborted signal, whose reason may be anything, `undefined` too. */
+const ABORTED = 1;
+
 /**
  * Why a blocking operation cannot start, as the promise it returns: `options` is not an object,
  * is an `AbortSignal` itself (Go's positional `ctx`: `pull(signal)` for `pull({ signal })`,
  * which would otherwise be an options bag without a signal — an operation that can never be
  * cancelled), or its `signal` is not an `AbortSignal` (`TypeError`); or the signal is already
  * aborted (its reason) — checked before anything else, even on a closed channel — or the pushed
- * `value` is a thenable. `undefined` if it can.
+ * `value` is a thenable. `undefined` if it can. `signal` is `options.signal` as the caller read
+ * it, once: the signal checked is the one the operation parks with (a getter may answer
+ * differently on a second read).
  *
  * @internal
  */
-export function refusal(operation: string, options: unknown, value?: unknown): Promise<never> | undefined {
-  const signal = (options as OperationOptions | undefined)?.signal;
+export function refusal(
+  operation: string,
+  options: unknown,
+  signal: AbortSignal | undefined,
+  value?: unknown,
+): Promise<never> | undefined {
   const error =
     options !== undefined && typeof options !== 'object'
       ? new TypeError(`${operation}: options must be an object`)
@@ -935,9 +944,11 @@ export function refusal(operation: string, options: unknown, value?: unknown): P
         : signal === undefined && options != null && isSignal(options)
           ? new TypeError(`${operation}: options is an AbortSignal: pass { signal } instead`)
           : signal?.aborted
-            ? signal.reason
+            ? ABORTED
             : thenable(operation, value);
-  return error === undefined ? undefined : Promise.reject(error);
+  // An aborted signal refuses even when its reason is `undefined` (a signal that is not the
+  // platform's: it rejects with that `undefined`, and nothing commits).
+  return error && Promise.reject(error === ABORTED ? signal?.reason : error);
 }
 
 /**

@@ -371,7 +371,7 @@ export function select<const Cases extends SelectCases>(
 ): Promise<SelectResult<Cases>> {
   const signal = options?.signal;
   if (options !== undefined) {
-    const refused = refusal('select', options);
+    const refused = refusal('select', options, signal);
     if (refused !== undefined) return refused;
   }
   // Kept small so that V8 inlines it: the one-case path then costs little more than a pull.

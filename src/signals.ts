@@ -36,16 +36,29 @@ export interface Ref {
   deref(): Cancellable | undefined;
 }
 
+/** The operations parked with a signal, and the `abort` listener it has while it has any. */
+interface Parked extends Set<Ref> {
+  aborter: () => void;
+}
+
 /** The operations parked with each signal that has any, weakly where the platform can. */
-const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Set<Ref>>();
+const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Parked>();
 
 /** Watches `signal` for `operation`, just parked; returns the handle {@link unwatch} needs. */
 export function watch(signal: AbortSignal, operation: Cancellable): Ref {
   let parked = watches.get(signal);
   if (!parked) {
-    parked = new Set();
+    parked = new Set() as Parked;
+    // A listener that knows its signal: neither the `this` it is called with nor the event's
+    // `currentTarget` is the signal the operations were parked with when that is a `Proxy`
+    // of a platform signal (both are the signal behind it), nor, in a Cloudflare Worker whose
+    // compatibility date is before 2025-08-01, `this` (the global scope). Bound (`this` as for
+    // any listener, unused), not an arrow function: an arrow here would share this call's scope
+    // with the stand-in for `WeakRef` below, which holds `operation` — and the listener would
+    // keep it and its channel alive.
+    parked.aborter = onAbort.bind(signal, signal);
     watches.set(signal, parked);
-    signal.addEventListener('abort', onAbort);
+    signal.addEventListener('abort', parked.aborter);
   }
   const ref: Ref = typeof WeakRef === 'function' ? new WeakRef(operation) : { deref: () => operation };
   parked.add(ref);
@@ -59,18 +72,14 @@ export function unwatch(signal: AbortSignal, ref: Ref): void {
 }
 
 /**
- * The `abort` listener of every watched signal: cancels every operation still parked.
+ * What the `abort` listener of a watched signal does: cancels every operation still parked.
  * The set is forgotten last, not first: a cancel may cancel others parked with this signal — a
  * timer channel's closes the channel, which cancels the aborted operations parked on it
  * (`liveHead`) — and their own `unwatch` (every cancel unwatches) must take them out of the
  * set before this loop reaches them, or they would be cancelled twice (a second rejection of
  * an operation already settled is a rejected promise nobody handles).
  */
-function onAbort(this: unknown, event: Event): void {
-  // The signal is `this`, except in a Cloudflare Worker whose compatibility date is before
-  // 2025-08-01 (no `set_event_target_this` flag): its listeners get the global scope as `this`,
-  // so the event says which signal aborted.
-  const signal = (watches.has(this as AbortSignal) ? this : event.currentTarget) as AbortSignal;
+function onAbort(signal: AbortSignal): void {
   const parked = watches.get(signal);
   if (parked && signal.aborted) {
     for (const ref of parked) ref.deref()?.cancel();
@@ -81,8 +90,8 @@ function onAbort(this: unknown, event: Event): void {
 
 /** Drops the set of `signal` and its listener. */
 function forget(signal: AbortSignal): void {
+  signal.removeEventListener('abort', (watches.get(signal) as Parked).aborter);
   watches.delete(signal);
-  signal.removeEventListener('abort', onAbort);
 }
 
 /**

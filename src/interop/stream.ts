@@ -183,7 +183,9 @@ function streamOf<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions)
   }
   const highWaterMark = options?.highWaterMark ?? 0;
   if (!(typeof highWaterMark === 'number' && highWaterMark >= 0 && highWaterMark < Infinity)) {
-    throw new RangeError(`${call}: options.highWaterMark must be a finite number ≥ 0, got ${String(highWaterMark)}`);
+    throw new RangeError(
+      `${call}: options.highWaterMark must be a finite number ≥ 0, got ${typeof highWaterMark === 'number' ? highWaterMark : describe(highWaterMark)}`,
+    );
   }
   return new ReadableStream<T>(new StreamSource(channel as Channel<T>, highWaterMark, !!options?.closeOnCancel), {
     highWaterMark,

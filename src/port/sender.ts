@@ -616,7 +616,7 @@ class Sender<T> extends Stream {
  * @returns a promise of `{ sent, undelivered }`.
  * @throws (rejects) {TypeError} if `channel` is not a chanasync channel, `port` has no
  *   `postMessage` or cannot be listened to or is a `ServiceWorker` (whose answers arrive on
- *   `navigator.serviceWorker`: give it a `MessageChannel` port), an option has the wrong type, `origin` (for a
+ *   `navigator.serviceWorker`: give it a `MessageChannel` port), an option has the wrong type (or `options` is an `AbortSignal`: pass `{ signal }`), `origin` (for a
  *   `Window`) is neither `'*'` nor a URL, or a `toPort` of the same name is already running on
  *   this port.
  * @throws (rejects) {TypeError} if a value (or a close reason's message) cannot be posted (not
@@ -651,6 +651,7 @@ export function toPort<T>(channel: PullChannel<T>, port: PortLike, options?: ToP
     if (typeof name !== 'string') throw new TypeError(`${caller}: name must be a string`);
     const signal = options?.signal;
     if (signal !== undefined && !isSignal(signal)) throw new TypeError(`${caller}: signal is not an AbortSignal`);
+    if (isSignal(options)) throw new TypeError(`${caller}: options is an AbortSignal: pass { signal } instead`);
     const transfer = options?.transfer;
     if (transfer !== undefined && typeof transfer !== 'function') {
       throw new TypeError(`${caller}: transfer must be a function`);
