@@ -4,7 +4,7 @@
  * values, re-entrancy, same-turn aborts).
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { after, broadcast, Channel, ChannelClosedError, pull, select, ticker } from '../../src/index.ts';
+import { after as afterMs, broadcast, Channel, ChannelClosedError, pull, select, ticker } from '../../src/index.js';
 
 const settle = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
@@ -264,7 +264,7 @@ describe('broadcast', () => {
   test('broadcast of an after(): every subscriber gets the one value, then is closed', async () => {
     vi.useFakeTimers();
     const t0 = Date.now();
-    const hub = broadcast(after(50));
+    const hub = broadcast(afterMs(50));
     const a = hub.subscribe();
     const b = hub.subscribe();
     vi.advanceTimersByTime(50);
@@ -344,7 +344,7 @@ describe('ticker and after', () => {
     vi.useFakeTimers();
     const controller = new AbortController();
     const t0 = Date.now();
-    const ch = after(10, { signal: controller.signal });
+    const ch = afterMs(10, { signal: controller.signal });
     vi.advanceTimersByTime(10);
     controller.abort();
     expect(ch.closed).toBe(true);
@@ -355,7 +355,7 @@ describe('ticker and after', () => {
   test('after(ms) aborted: a pull waiting on it rejects with ChannelClosedError and never gets a value', async () => {
     vi.useFakeTimers();
     const controller = new AbortController();
-    const ch = after(10, { signal: controller.signal });
+    const ch = afterMs(10, { signal: controller.signal });
     const waiting = ch.pull().catch((e: unknown) => e);
     controller.abort();
     vi.advanceTimersByTime(100);
@@ -363,10 +363,10 @@ describe('ticker and after', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  test('after(0) fires on the next timer turn; after(-5) too', async () => {
+  test('afterMs(0) fires on the next timer turn; afterMs(-5) too', async () => {
     vi.useFakeTimers();
-    const a = after(0);
-    const b = after(-5);
+    const a = afterMs(0);
+    const b = afterMs(-5);
     expect(a.size + b.size).toBe(0);
     vi.advanceTimersByTime(0);
     expect(a.size).toBe(1);
@@ -377,7 +377,7 @@ describe('ticker and after', () => {
     vi.useFakeTimers();
     const t0 = Date.now();
     const data = new Channel<number>();
-    const result = select([pull(data), pull(after(20))]);
+    const result = select([pull(data), pull(afterMs(20))]);
     vi.advanceTimersByTime(20);
     expect(await result).toMatchObject({ index: 1, value: t0 + 20, ok: true });
     expect(data.stats().waitingPullers).toBe(0);
