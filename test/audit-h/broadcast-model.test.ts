@@ -230,9 +230,9 @@ test('broadcast equals the plain-array model after every step, and subscribers t
           const index = live && subs.length ? step.k % subs.length : -1;
           if (live && index < 0) return;
           // Another consumer of the source only while the broadcast is not held back by a full
-          // subscriber: one that empties the source then goes unnoticed — a close of the
-          // source does not reach the subscribers until one of them is looked at again
-          // (reported by audit H: a SPEC gap, not modelled).
+          // subscriber: one that empties the source then goes unnoticed — a later close of the
+          // source reaches the subscribers when the broadcast next looks (a subscriber's pull
+          // parking or freeing room), as README "Semantic details" records; not modelled.
           if (step.do === 'sourceTryPull' && (model.closed || (model.present().length && !model.ready()))) return;
           const sub = model.subs[index]!;
           const real = subs[index]!;
