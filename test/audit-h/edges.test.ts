@@ -383,6 +383,24 @@ describe('ticker and after', () => {
     expect(data.stats().waitingPullers).toBe(0);
   });
 
+  test('on real timers, after and ticker beyond 2³¹−1 ms neither fire at once nor make Node warn of a timeout overflow', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const once = afterMs(2 ** 31 + 5);
+    const ticks = ticker(2 ** 31 + 5);
+    const far = afterMs(Number.MAX_SAFE_INTEGER);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const seen = { size: [once.size, ticks.size, far.size], closed: [once.closed, ticks.closed, far.closed] };
+    // Closed before anything is asserted: a ticker that fired at once would tick every
+    // millisecond for ever.
+    for (const channel of [once, ticks, far]) channel.close();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    process.off('warning', onWarning);
+    expect(seen).toEqual({ size: [0, 0, 0], closed: [false, false, false] });
+    expect(warnings).toEqual([]);
+  });
+
   test('a ticker read slowly on real timers: one tick waits in the buffer, the missed ones are dropped, not delivered in a burst', async () => {
     const ms = 15;
     const t0 = Date.now();
