@@ -11,7 +11,9 @@
  * fast-check picks the two channels — each capacity 0, 1, 2, 3, 5 or Infinity; overflow
  * 'block', or a drop mode when capacity >= 1 — and up to 40 commands, each on A or B:
  *   push(v) / pull()   without a signal, with a live AbortController, or with an aborted signal
- *   pushNowait(v) / pullNowait() / [Symbol.asyncIterator]().next()
+ *   pushNowait(v) / pullNowait()
+ *   next() / return()  on a new iterator or one made earlier (it stays usable after return(),
+ *                      which withdraws the next() calls it left parked: they resolve done)
  *   tryPush(v) / tryPull()
  *   pullMany(max)      max 1-4; signal as for push
  *   pushAll(values)    0-5 values; signal as for push
@@ -22,6 +24,13 @@
  *   abort(k)           aborts the k-th (mod n) controller not aborted yet, whether its operation
  *                      is still parked (it must leave without a trace) or already settled
  *                      (nothing may change)
+ *   abort(k) acting    the same, with an earlier `abort` listener of that signal running another
+ *                      command first, while the operation is still queued with its signal
+ *                      aborted (it must already count as gone)
+ *   same turn          2-4 of these commands in one synchronous turn, no promise reaction between
+ *                      them (a commit and an abort of the committed operation, a pushAll's push
+ *                      committed and its signal aborted before it carries on, return() and
+ *                      close(reason) together)
  * Each command runs on the model and on the channels; once the promise reactions have run, every
  * operation's outcome and both channels' stats() and getters must equal the model's. The model
  * cannot predict which ready case a select picks (at random): it checks that the case the real
@@ -73,7 +82,8 @@ type Kind =
   | 'tryPush'
   | 'tryPull'
   | 'pullMany'
-  | 'pushAll';
+  | 'pushAll'
+  | 'return';
 
 type Observed =
   | { readonly status: 'pending' }
@@ -109,6 +119,13 @@ class Real {
   /** Controllers of operations started with a live signal, not aborted yet. */
   readonly controllers: { id: number; controller: AbortController }[] = [];
   readonly history: string[] = [];
+  /** The iterators made by next() commands, by channel, with the id the model knows them by. */
+  readonly iterators: { readonly it: number; readonly ch: number; readonly iterator: AsyncIterator<number> }[] = [];
+  /**
+   * What the earlier `abort` listener of operation `id`'s signal does (registered when the
+   * signal was made, so before the channel's own): set by an acting abort, for its abort only.
+   */
+  readonly hooks = new Map<number, () => void>();
   step = 0;
   private lastId = 0;
 
@@ -309,7 +326,9 @@ function expectAgreement(model: Model, real: Real, { outcomes = true } = {}): vo
 // ---------------------------------------------------------------------------------------------
 // Commands. Each one is stateless: ids, values and reasons are made when it runs.
 
-type Command = fc.AsyncCommand<Model, Real>;
+type Act = (model: Model, real: Real) => Promise<void> | undefined;
+/** A command whose synchronous part can also run within another step (same turn, abort listener). */
+type Command = fc.AsyncCommand<Model, Real> & { readonly act: Act };
 type SignalMode = 'none' | 'live' | 'aborted';
 /** A select case as generated: the value of a push case is made when the command runs. */
 type CaseShape = { readonly kind: 'pull' | 'push'; readonly ch: number } | null;
@@ -331,8 +350,9 @@ const choices: number[][] = [[], [0], [0, 0], [0, 0, 0]];
  * committed at once, whose choice the model learns only from the resolved result): then the
  * state check right after the synchronous call is skipped, as the model is not there yet.
  */
-function command(name: string, act: (model: Model, real: Real) => Promise<void> | undefined): Command {
+function command(name: string, act: Act): Command {
   return {
+    act,
     check: () => true,
     run: async (model, real) => {
       real.step++;
@@ -353,6 +373,9 @@ function signalFor(real: Real, id: number, mode: SignalMode): [OperationOptions,
   const controller = new AbortController();
   if (mode === 'live') {
     real.controllers.push({ id, controller });
+    // An earlier listener than any the channel adds: an acting abort runs code in it while the
+    // operation is still queued with its signal aborted.
+    controller.signal.addEventListener('abort', () => real.hooks.get(id)?.());
     return [{ signal: controller.signal }, undefined];
   }
   const reason = named(`abort-reason#${id}`);
@@ -423,17 +446,44 @@ const pullNowaitCommand = (ch: number) =>
     return undefined;
   });
 
-const nextCommand = (ch: number) =>
-  command(`iterator.next ${CHANNELS[ch]}`, (model, real) => {
-    const channel = model.channels[ch]!;
+/**
+ * `next()` of an iterator of channel `ch`: a new one (`pick` null, or none yet), else the
+ * `pick`-th (mod n) of those made on it; iterators stay usable after `return()`.
+ */
+const nextCommand = (ch: number, pick: number | null) =>
+  command(
+    `iterator.next ${CHANNELS[ch]}${pick === null ? ' (new iterator)' : ` (iterator ${pick})`}`,
+    (model, real) => {
+      const channel = model.channels[ch]!;
+      const id = real.nextId();
+      if (channel.closed && channel.buffer.length === 0) {
+        cover(channel.closeReason === undefined ? 'next() ends' : 'next() throws the close reason');
+      }
+      const mine = real.iterators.filter((entry) => entry.ch === ch);
+      let entry = pick === null || mine.length === 0 ? undefined : mine[pick % mine.length];
+      if (entry === undefined) {
+        entry = { it: real.nextId(), ch, iterator: real.channels[ch]![Symbol.asyncIterator]() };
+        real.iterators.push(entry);
+      } else if (channel.pullers.some((p) => p.how === 'next' && p.iterator === entry!.it)) {
+        cover('an iterator with two next() calls parked');
+      }
+      const { it, iterator } = entry;
+      model.pull(ch, id, 'next', undefined, it);
+      real.start(id, 'next', { ch }, `iterator#${it}.next() on ${CHANNELS[ch]}`, () => iterator.next());
+      return undefined;
+    },
+  );
+
+/** `return()` of the `pick`-th (mod n) iterator made on channel `ch`, if any. */
+const returnCommand = (ch: number, pick: number) =>
+  command(`iterator.return ${CHANNELS[ch]} (iterator ${pick})`, (model, real) => {
+    const mine = real.iterators.filter((entry) => entry.ch === ch);
+    if (mine.length === 0) return undefined;
+    const { it, iterator } = mine[pick % mine.length]!;
     const id = real.nextId();
-    if (channel.closed && channel.buffer.length === 0) {
-      cover(channel.closeReason === undefined ? 'next() ends' : 'next() throws the close reason');
-    }
-    model.pull(ch, id, 'next');
-    real.start(id, 'next', { ch }, `[Symbol.asyncIterator]().next() on ${CHANNELS[ch]}`, () =>
-      real.channels[ch]![Symbol.asyncIterator]().next(),
-    );
+    model.returnIterator(ch, it);
+    model.outcomes.set(id, { kind: 'value', value: { done: true, value: undefined } });
+    real.start(id, 'return', { ch }, `iterator#${it}.return() on ${CHANNELS[ch]}`, () => iterator.return!());
     return undefined;
   });
 
@@ -523,6 +573,65 @@ const abortCommand = (k: number) =>
     target.controller.abort(reason);
     return undefined;
   });
+
+/**
+ * Aborts the `k`-th (mod n) live controller, whose earlier `abort` listener runs `inner` first:
+ * the operation is still queued then, with its signal aborted, so whatever `inner` commits or
+ * closes must treat it as gone (SPEC: an aborted signal is checked first). The model aborts it
+ * first, then runs `inner`.
+ */
+const actingAbortCommand = (k: number, inner: Command) =>
+  command(`abort(${k}) whose earlier listener runs ${inner}`, (model, real) => {
+    const [target] = real.controllers.splice(k % Math.max(1, real.controllers.length), 1);
+    if (target === undefined) return undefined;
+    if (model.outcomes.get(target.id)?.kind === 'pending')
+      cover('an earlier abort listener acts while the operation is parked');
+    const reason = named(`abort-reason#${target.id}`);
+    real.history.push(`step ${real.step}: abort #${target.id} with ${show(reason)}, whose listener runs ${inner}:`);
+    model.abort(target.id, reason);
+    let deferred: Promise<void> | undefined;
+    real.hooks.set(target.id, () => {
+      real.hooks.delete(target.id);
+      deferred = inner.act(model, real);
+    });
+    target.controller.abort(reason);
+    return deferred;
+  });
+
+/**
+ * Several commands in one synchronous turn: no promise reaction runs between them (a pull
+ * commits to a parked push and that push's signal aborts in the same turn, a return() and a
+ * close(reason), a pushAll's parked push committed and its signal aborted before it carries
+ * on). The state is checked after each; outcomes once the turn is over. A select that commits at
+ * once ends the turn early (the model learns its choice from its result).
+ */
+const sameTurnCommand = (commands: readonly Command[]): Command => {
+  const name = `same turn: ${commands.join('; ')}`;
+  return {
+    act: () => {
+      throw new Error('a same-turn command does not nest');
+    },
+    check: () => true,
+    run: async (model, real) => {
+      real.step++;
+      real.history.push(`step ${real.step}: ${name}`);
+      if (commands.length > 1) cover('several operations in one turn');
+      for (const inner of commands) {
+        const deferred = inner.act(model, real);
+        if (deferred) {
+          await deferred;
+          model.runContinuations();
+        } else {
+          expectAgreement(model, real, { outcomes: false });
+        }
+      }
+      model.runContinuations();
+      await flush();
+      expectAgreement(model, real);
+    },
+    toString: () => name,
+  };
+};
 
 function describeCases(cases: readonly (CaseSpec | null)[]): string {
   const one = (c: CaseSpec | null) =>
@@ -668,7 +777,7 @@ const caseArb: fc.Arbitrary<CaseShape> = fc.oneof(
 );
 const casesArb = fc.array(caseArb, { minLength: 1, maxLength: 3 });
 
-const commandArb: fc.Arbitrary<Command> = fc.oneof(
+const baseCommandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(signalArb, chArb).map(([mode, ch]) => pushCommand(mode, ch)) },
   { weight: 6, arbitrary: fc.tuple(signalArb, chArb).map(([mode, ch]) => pullCommand(mode, ch)) },
   { weight: 2, arbitrary: chArb.map(pushNowaitCommand) },
@@ -677,7 +786,11 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.tuple(fc.integer({ min: 2, max: 9 }), chArb).map(([n, ch]) => pushNowaitBurstCommand(n, ch)),
   },
   { weight: 2, arbitrary: chArb.map(pullNowaitCommand) },
-  { weight: 2, arbitrary: chArb.map(nextCommand) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(chArb, fc.option(fc.nat(3), { freq: 3 })).map(([ch, pick]) => nextCommand(ch, pick)),
+  },
+  { weight: 1, arbitrary: fc.tuple(chArb, fc.nat(3)).map(([ch, pick]) => returnCommand(ch, pick)) },
   { weight: 1, arbitrary: fc.tuple(fc.boolean(), chArb).map(([withReason, ch]) => closeCommand(withReason, ch)) },
   { weight: 3, arbitrary: fc.nat(7).map(abortCommand) },
   { weight: 6, arbitrary: fc.tuple(casesArb, signalArb).map(([cases, mode]) => selectCommand(cases, mode)) },
@@ -696,6 +809,16 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       .tuple(fc.integer({ min: 0, max: 5 }), signalArb, chArb)
       .map(([count, mode, ch]) => pushAllCommand(count, mode, ch)),
   },
+);
+
+/** The commands of one turn (or of an earlier abort listener): no same-turn nesting. */
+const turnArb: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 2, arbitrary: fc.array(baseCommandArb, { minLength: 2, maxLength: 4 }).map(sameTurnCommand) },
+  { weight: 1, arbitrary: fc.tuple(fc.nat(7), baseCommandArb).map(([k, inner]) => actingAbortCommand(k, inner)) },
+);
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 6, arbitrary: baseCommandArb },
+  { weight: 1, arbitrary: turnArb },
 );
 
 const channelArb: fc.Arbitrary<ChannelConfig> = fc
@@ -762,6 +885,8 @@ async function closeDrainAndCheckConservation(model: Model, real: Real): Promise
       } else if (op.kind === 'pullMany') {
         if (resolved)
           for (const pulled of value as number[]) received.push({ ch: op.ch, value: pulled, step, id: op.id });
+      } else if (op.kind === 'return') {
+        // Withdraws parked next() calls; takes nothing.
       } else if (op.kind === 'tryPull') {
         if (value !== undefined) received.push({ ch: op.ch, value: value as number, step, id: op.id });
       } else if (resolved && !(op.kind === 'next' && (value as IteratorResult<number>).done)) {
@@ -808,7 +933,8 @@ async function closeDrainAndCheckConservation(model: Model, real: Real): Promise
 
 // ---------------------------------------------------------------------------------------------
 
-const NUM_RUNS = 5000;
+/** Runs of the property: `MODEL_RUNS` in the environment for a longer hunt. */
+const NUM_RUNS = Number(process.env.MODEL_RUNS) || 5000;
 
 test('random operation sequences keep two channels and selects equal to the plain-array model', async () => {
   await fc.assert(
@@ -890,6 +1016,12 @@ test('random operation sequences keep two channels and selects equal to the plai
     'abort a parked pushAll',
     'close fails a parked pushAll',
     'pushAll on a closed channel',
+    // iterators' return(), several operations in one turn, aborts that act
+    'return() withdraws a parked next()',
+    'an iterator with two next() calls parked',
+    'several operations in one turn',
+    'an earlier abort listener acts while the operation is parked',
+    'abort a pushAll between a commit and its next value',
   ];
   expect(
     situations.filter((situation) => !coverage.has(situation)),

@@ -58,7 +58,7 @@ export type CaseSpec =
 /** A parked operation: the operation `id`, and for a select the case's `index`. */
 export type Waiter =
   | { readonly id: number; readonly how: 'push' | 'pushAll'; readonly value: number }
-  | { readonly id: number; readonly how: 'pull' | 'next' | 'pullMany' }
+  | { readonly id: number; readonly how: 'pull' | 'next' | 'pullMany'; readonly iterator?: number | undefined }
   | {
       readonly id: number;
       readonly how: 'select';
@@ -75,6 +75,8 @@ interface PushAllState {
   readonly ch: number;
   readonly values: readonly number[];
   pushed: number;
+  /** Its signal aborted while it was not parked (between a commit and its carrying on). */
+  aborted?: { reason: unknown };
 }
 
 export class ChannelModel {
@@ -128,8 +130,8 @@ export class Model {
   }
 
   /** `pull()`, `pullNowait()` or `[Symbol.asyncIterator]().next()` on channel `ch`. */
-  pull(ch: number, id: number, how: PullKind, aborted?: { reason: unknown }): void {
-    this.settle(id, this.pullOutcome(this.channels[ch]!, id, how, aborted));
+  pull(ch: number, id: number, how: PullKind, aborted?: { reason: unknown }, iterator?: number): void {
+    this.settle(id, this.pullOutcome(this.channels[ch]!, id, how, aborted, iterator));
   }
 
   private pushOutcome(
@@ -147,13 +149,19 @@ export class Model {
     return { kind: 'pending' };
   }
 
-  private pullOutcome(channel: ChannelModel, id: number, how: PullKind, aborted?: { reason: unknown }): Outcome {
+  private pullOutcome(
+    channel: ChannelModel,
+    id: number,
+    how: PullKind,
+    aborted?: { reason: unknown },
+    iterator?: number,
+  ): Outcome {
     if (aborted) return { kind: 'reason', reason: aborted.reason }; // checked first
     const value = this.commitPull(channel, 'plain');
     if (value !== undefined) return this.received(how, value);
     if (channel.closed) return this.drained(channel, how);
     if (how === 'pullNowait') return { kind: 'empty', channel: channel.name };
-    channel.pullers.push({ id, how });
+    channel.pullers.push(how === 'next' ? { id, how, iterator } : { id, how });
     return { kind: 'pending' };
   }
 
@@ -312,7 +320,16 @@ export class Model {
   /** The signal of operation `id` aborts: if it is still parked it leaves without a trace. */
   abort(id: number, reason: unknown): void {
     const selectParked = this.parkedSelects.has(id);
-    if (!this.release(id)) return; // already settled: nothing changes
+    if (!this.release(id)) {
+      // Not parked. A pushAll whose parked push committed in this very turn has not carried on
+      // yet: it stops before its next value (with the values committed so far as `pushed`).
+      const pushAll = this.pushAlls.get(id);
+      if (pushAll !== undefined && this.continuations.includes(id)) {
+        this.cover('abort a pushAll between a commit and its next value');
+        pushAll.aborted = { reason };
+      }
+      return; // otherwise already settled: nothing changes
+    }
     if (selectParked) this.cover('abort a parked select');
     const pushAll = this.pushAlls.get(id);
     if (pushAll !== undefined) {
@@ -322,6 +339,22 @@ export class Model {
       return;
     }
     this.settle(id, { kind: 'reason', reason });
+  }
+
+  /**
+   * `return()` of iterator `iterator` on channel `ch`: the `next()` calls it left parked leave
+   * the queue and resolve done; the iterator stays usable.
+   */
+  returnIterator(ch: number, iterator: number): void {
+    const channel = this.channels[ch]!;
+    for (let i = 0; i < channel.pullers.length; i++) {
+      const waiter = channel.pullers[i]!;
+      if (waiter.how === 'next' && waiter.iterator === iterator) {
+        this.cover('return() withdraws a parked next()');
+        channel.pullers.splice(i--, 1);
+        this.settle(waiter.id, { kind: 'value', value: { done: true, value: undefined } });
+      }
+    }
   }
 
   /** `tryPush(value)` on channel `ch`: commits like `pushNowait`, answering true or false. */
@@ -379,6 +412,12 @@ export class Model {
     const channel = this.channels[state.ch]!;
     for (; state.pushed < state.values.length; state.pushed++) {
       const value = state.values[state.pushed]!;
+      // Each value as a push of its own: an aborted signal first, then a closed channel.
+      if (state.aborted) {
+        this.pushAlls.delete(id);
+        this.settle(id, { kind: 'reason', reason: state.aborted.reason, pushed: state.pushed });
+        return;
+      }
       if (channel.closed) {
         this.pushAlls.delete(id);
         this.settle(id, { kind: 'closed', channel: channel.name, cause: channel.closeReason, pushed: state.pushed });
