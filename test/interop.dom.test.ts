@@ -95,3 +95,48 @@ test('the signal loses its abort listener once the channel closes', async () => 
   await flush();
   expect(removed).toHaveBeenCalledTimes(1);
 });
+
+test('listenerOptions.once takes one event, then closes the channel after it', async () => {
+  const field = input();
+  const removed = vi.spyOn(field, 'removeEventListener');
+  const edits = fromEvent(field, 'input', { listenerOptions: { once: true } });
+  type(field, 'a');
+  expect(edits.closed).toBe(true);
+  type(field, 'b'); // the listener is gone: nothing happens, no error
+  const events: Event[] = [];
+  for await (const event of edits) events.push(event);
+  expect(events).toHaveLength(1);
+  expect(removed).toHaveBeenCalledWith('input', expect.any(Function), {
+    capture: undefined,
+    passive: undefined,
+    once: true,
+  });
+});
+
+test("listenerOptions.once with overflow 'block' and a full buffer closes only once a pull made room for the event", async () => {
+  const target = new EventTarget();
+  const events = fromEvent(target, 'tick', { capacity: 0, overflow: 'block', listenerOptions: { once: true } });
+  const first = new Event('tick');
+  target.dispatchEvent(first);
+  target.dispatchEvent(new Event('tick')); // the platform removed the listener after one call
+  await flush();
+  expect(events.closed).toBe(false); // the event waits as a parked push: closing would discard it
+  expect(await events.pull()).toBe(first);
+  await flush();
+  expect(events.closed).toBe(true);
+  await expect(events.pull()).rejects.toThrow(/is closed/);
+});
+
+test('listenerOptions must be an object, and a signal there is refused: it goes in options.signal', () => {
+  const target = new EventTarget();
+  const added = vi.spyOn(target, 'addEventListener');
+  expect(() => fromEvent(target, 'x', { listenerOptions: true as never })).toThrow(
+    new TypeError('fromEvent(target, type, options): options.listenerOptions must be an object, got boolean'),
+  );
+  expect(() => fromEvent(target, 'x', { listenerOptions: { signal: new AbortController().signal } as never })).toThrow(
+    new TypeError(
+      'fromEvent(target, type, options): options.listenerOptions.signal is not supported: pass options.signal',
+    ),
+  );
+  expect(added).not.toHaveBeenCalled();
+});

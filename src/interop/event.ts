@@ -23,7 +23,8 @@ export interface FromEventOptions {
   /**
    * Passed to `addEventListener` (and `capture` to `removeEventListener`). Spelled out rather
    * than `AddEventListenerOptions`, which only the DOM library declares: a Worker or Node
-   * project compiles without it.
+   * project compiles without it. A `signal` here is a `TypeError`: give it as `options.signal`,
+   * which also closes the channel.
    */
   listenerOptions?:
     | {
@@ -31,6 +32,12 @@ export interface FromEventOptions {
         capture?: boolean | undefined;
         /** Promise not to call `preventDefault()`. */
         passive?: boolean | undefined;
+        /**
+         * Take one event, then close the channel (after that event is committed: with
+         * `'block'` and a full buffer, once a pull made room for it), as `addEventListener`'s
+         * `once` removes the listener after one call.
+         */
+        once?: boolean | undefined;
       }
     | undefined;
 }
@@ -69,7 +76,8 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
  *
  * @throws {TypeError} if `target` has no `addEventListener`/`removeEventListener`, `type` is not
  *   a string, `options` is not an object (or is an `AbortSignal`: pass `{ signal }`), `signal`
- *   is not an `AbortSignal`, `capacity` is not a number or `overflow` is not a known policy.
+ *   is not an `AbortSignal`, `capacity` is not a number, `overflow` is not a known policy, or
+ *   `listenerOptions` is not an object or has a `signal` (give it as `options.signal`).
  * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is given
  *   with capacity 0.
  * @example
@@ -105,21 +113,21 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   if (typeof type !== 'string') throw new TypeError(`${call}: type must be a string, got ${describe(type)}`);
   const signal = checkOptions(call, options);
   const overflow = options?.overflow ?? 'drop-oldest';
+  const listenerOptions = listening(call, options?.listenerOptions);
+  const once = listenerOptions?.once === true;
   const listener = (event: Event) => {
     // A drop policy never refuses an open channel; 'block' parks the event in line (closing
-    // discards it). `tryPush`, not `pushNowait`: a DOM that calls a listener removed during
-    // the dispatch (happy-dom) may call this one after an earlier listener closed the channel,
-    // and the event must then be ignored, not thrown out of `dispatchEvent`.
-    if (overflow === 'block') channel.push(event).catch(() => {});
-    else channel.tryPush(event);
+    // discards it, so `once` closes after the commit). `tryPush`, not `pushNowait`: a DOM that
+    // calls a listener removed during the dispatch (happy-dom) may call this one after an
+    // earlier listener closed the channel, and the event must then be ignored, not thrown out
+    // of `dispatchEvent`.
+    if (overflow === 'block') channel.push(event).then(once ? () => channel.close() : undefined, () => {});
+    else if (channel.tryPush(event) && once) channel.close();
   };
   // Its signal watches the channel as it watches parked operations (`signals.ts`): one `abort`
   // listener per signal, however many event channels share it. The target's listener holds
   // the channel while the target lives.
   let ref: Ref | undefined;
-  // (An option given as `undefined` is as good as absent for addEventListener; the DOM's types
-  // just do not say so under exactOptionalPropertyTypes.)
-  const listenerOptions = options?.listenerOptions as { capture?: boolean; passive?: boolean } | undefined;
   // The constructor checks capacity and overflow, before any listener is added.
   const channel = create(
     call,
@@ -144,4 +152,25 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   }
   if (signal) ref = watch(signal, channel);
   return channel;
+}
+
+/**
+ * The listener options `fromEvent` passes on: `capture`, `passive` and `once` (the platform then
+ * removes the listener after one event, and the listener closes the channel). Not a `signal`:
+ * the platform would remove the listener on abort and leave the channel open for ever.
+ */
+function listening(
+  call: string,
+  given: FromEventOptions['listenerOptions'] | null,
+): { capture?: boolean; passive?: boolean; once?: boolean } | undefined {
+  if (given === undefined) return undefined;
+  if (typeof given !== 'object' || given === null) {
+    throw new TypeError(`${call}: options.listenerOptions must be an object, got ${describe(given)}`);
+  }
+  if ((given as { signal?: unknown }).signal !== undefined) {
+    throw new TypeError(`${call}: options.listenerOptions.signal is not supported: pass options.signal`);
+  }
+  // (An option given as `undefined` is as good as absent for addEventListener; the DOM's types
+  // just do not say so under exactOptionalPropertyTypes.)
+  return { capture: given.capture, passive: given.passive, once: given.once } as never;
 }
