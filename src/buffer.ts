@@ -30,8 +30,16 @@ export interface Ring<T> {
   filled: number;
 }
 
-/** The slots of every buffer that never held a value. Never written: `add` grows it first. */
-export const NO_SLOTS: never[] = [];
+/**
+ * The slots of every buffer that never held a value. Never written: `add` grows it first.
+ *
+ * An array of the same elements kind as the ones `resize` makes (`PACKED_ELEMENTS` in V8 12 and
+ * later), not a `[]` literal (`PACKED_SMI_ELEMENTS`): with two kinds, every `slots` access that
+ * has seen a new channel is polymorphic. In the nowait loop (W6's shape, channel made in the
+ * looping function) that was 70.2 instead of 63.2 instructions per tryPush/tryPull in V8 14.6
+ * (with the empty fast path of `tryPull`), 55.1 instead of 58.4 in Node 20.
+ */
+export const NO_SLOTS: never[] = /* @__PURE__ */ [undefined as never].slice(1);
 
 /** A ring never shrinks below this many slots (8 KiB of pointers): smaller ones are not worth it. */
 const KEEP = 1024;

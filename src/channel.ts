@@ -574,8 +574,13 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   tryPull(): T | undefined {
-    // The common case first: a buffered value, no parked push to move up, no feeder to tell.
-    if (this.filled > 0 && this.pushHead === undefined && this.feed === undefined) return take(this);
+    // The common cases first, with no call on their paths: a buffered value, or none, with no
+    // parked push to move up and no feeder to tell. (A receiver that is no channel has no
+    // `filled` number and goes on to tryPullSlow, which refuses it.)
+    if (this.pushHead === undefined && this.feed === undefined) {
+      if (this.filled > 0) return take(this);
+      if (this.filled === 0) return undefined;
+    }
     return tryPullSlow(this);
   }
 
