@@ -69,6 +69,32 @@ export interface RelayOptions {
  */
 const active = new WeakMap<RelayEndpoint, Relay>();
 
+/**
+ * Workers whose `terminate` the relay wraps: terminating a Worker stops its running relay first
+ * (a terminated Worker says nothing, so without this its last waits would stay listed in the
+ * inspector, ageing into "stuck"). Wrapped once per Worker, for its lifetime.
+ */
+const wrapped = new WeakSet<RelayEndpoint>();
+
+/** Makes `worker.terminate()` stop the worker's running relay first. */
+function stopOnTerminate(worker: RelayEndpoint): void {
+  const terminate: unknown = (worker as { terminate?: unknown }).terminate;
+  if (typeof terminate !== 'function' || wrapped.has(worker)) return;
+  wrapped.add(worker);
+  try {
+    Object.defineProperty(worker, 'terminate', {
+      configurable: true,
+      writable: true,
+      value: function terminateWorker(this: unknown, ...args: unknown[]): unknown {
+        active.get(worker)?.stop();
+        return Reflect.apply(terminate, this, args);
+      },
+    });
+  } catch {
+    // A frozen endpoint: its relay must be stopped by hand.
+  }
+}
+
 /** One running relay. */
 class Relay {
   /** Whether the last inspector message forwarded was a `hello`. */
@@ -218,8 +244,8 @@ class Relay {
  * @param options `url`, `target`, `listen`, `signal`.
  * @returns a function that stops the relay (idempotent); a worker that was told `hello` is
  *   told `bye`, and a connected inspector gets a last snapshot of the worker's context with no
- *   channels, so that the waits it last showed do not stay listed: stop the relay when you
- *   terminate the worker.
+ *   channels, so that the waits it last showed do not stay listed. `worker.terminate()` stops
+ *   the relay first by itself (the relay wraps the Worker's `terminate`).
  * @throws {TypeError} if `worker` has no `postMessage`, `addEventListener` or
  *   `removeEventListener` (for a `SharedWorker`, the message says to pass its `port`), or an
  *   option has the wrong type; or if `target` or `listen` is
@@ -277,5 +303,6 @@ export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () =>
     previous.stop(false);
   }
   active.set(worker, relay);
+  stopOnTerminate(worker);
   return () => relay.stop();
 }

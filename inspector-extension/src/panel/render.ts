@@ -218,7 +218,7 @@ export function frameLabel(frame: FrameInfo, context: ContextInfo = { kind: 'pag
     label = crossOrigin ? `${host(frame.url) ?? frame.origin} › ${part}` : part;
     if (label === 'top') label = `frame ${frame.frameId} › top`;
   }
-  if (context.kind === 'worker') label += ` › worker ${lastPart(context.url ?? '') ?? ''}`.trimEnd();
+  if (context.kind === 'worker') label += ` › worker ${workerPart(context.url ?? '')}`.trimEnd();
   return label;
 }
 
@@ -249,6 +249,20 @@ export function frameLabels(data: PanelData): Map<string, string> {
     if ((counts.get(label)?.size ?? 0) > 1) labels.set(key, `${label} (${frame.frameId})`);
   }
   return labels;
+}
+
+/**
+ * What names a Worker: the last part of its URL's path with the query and fragment that a page
+ * adds to keep Workers of one script apart (`relayDebug(worker, { url: `${script}#2` })`), or
+ * the `url` itself when it is no URL (`relayDebug(worker, { url: 'resizer 2' })`).
+ */
+function workerPart(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${lastPart(url) ?? ''}${parsed.search}${parsed.hash}`;
+  } catch {
+    return url;
+  }
 }
 
 /**

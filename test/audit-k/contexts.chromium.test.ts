@@ -1,0 +1,176 @@
+/**
+ * Audit K, in Chromium with the real extension: the SPEC's "channels in a worker or iframe that
+ * enables debug mode show in the page's inspector, tagged with their context" — and what the
+ * panel shows when that frame is removed or navigated, or that Worker is terminated.
+ */
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { row, states, text } from '../../inspector-extension/test/panel-rows.js';
+
+/** The extension tests' harness (plain JavaScript, typed here by hand). */
+interface Harness {
+  buildAll(): Promise<string>;
+  startServer(): Promise<{ origin: string; close(): Promise<void> }>;
+  launchWithExtension(dir: string): Promise<{
+    context: BrowserContext;
+    extensionId: string;
+    serviceWorker(): Promise<Worker>;
+    close(): Promise<void>;
+  }>;
+  newTab(context: BrowserContext, serviceWorker: () => Promise<Worker>): Promise<{ page: Page; tabId: number }>;
+}
+const harnessUrl = new URL('../../inspector-extension/test/harness.mjs', import.meta.url).href;
+const { buildAll, launchWithExtension, newTab, startServer } = (await import(harnessUrl)) as Harness;
+
+const POLL = { timeout: 10_000, interval: 50 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+
+beforeAll(async () => {
+  const extensionDir = await buildAll();
+  server = await startServer();
+  browser = await launchWithExtension(extensionDir);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh tab on the contexts fixture, and a panel for it with a 1 s stuck threshold. */
+async function inspected(): Promise<{ page: Page; panel: Page; close(): Promise<void> }> {
+  const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+  await page.goto(`${server.origin}/test/audit-k/fixtures/contexts.html`);
+  await page.waitForFunction(() => (window as unknown as { fixtureReady?: boolean }).fixtureReady === true);
+  const panel = await browser.context.newPage();
+  await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+  await panel.locator('#threshold').fill('1');
+  await expect.poll(() => row(panel, 'page-own').count(), POLL).toBe(1);
+  return {
+    page,
+    panel,
+    close: async () => {
+      await panel.close();
+      await page.close();
+    },
+  };
+}
+
+const call = (page: Page, fn: string, ...args: unknown[]) =>
+  page.evaluate(
+    ([f, a]) => (window as unknown as Record<string, (...x: unknown[]) => unknown>)[f as string]?.(...(a as unknown[])),
+    [fn, args] as const,
+  );
+
+describe('frames', () => {
+  test("a frame's stuck channel is listed, tagged with its frame, and goes when the frame is removed", async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'addFrame', 'a');
+      await expect.poll(() => row(panel, 'frame-a').count(), POLL).toBe(1);
+      expect(await text(row(panel, 'frame-a').locator('.col-frame'))).toMatch(/frame\.html/);
+      await expect.poll(async () => (await states(panel))[0], POLL).toBe('frame-a:stuck');
+      await call(page, 'removeFrame', 'a');
+      await expect.poll(() => row(panel, 'frame-a').count(), POLL).toBe(0);
+      expect(await row(panel, 'page-own').count()).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+
+  test("a frame that navigates drops its old document's rows and lists the new one's", async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'addFrame', 'b');
+      await expect.poll(() => row(panel, 'frame-b').count(), POLL).toBe(1);
+      await call(page, 'navigateFrame', 'b', 'b2');
+      await expect.poll(() => row(panel, 'frame-b2').count(), POLL).toBe(1);
+      await expect.poll(() => row(panel, 'frame-b').count(), POLL).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
+  test("a frame's leak stays listed after the frame is removed, until Clear", async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'addFrame', 'c');
+      await expect.poll(() => row(panel, 'frame-c').count(), POLL).toBe(1);
+      const frame = page.frames().find((f) => f.url().includes('#c'));
+      if (frame === undefined) throw new Error('no frame c');
+      await frame.evaluate(() => (window as unknown as { leakOnce(): void }).leakOnce());
+      await expect
+        .poll(async () => {
+          await frame.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+          return (await states(panel))[0];
+        }, POLL)
+        .toBe('frame-leak-c:leaked');
+      await call(page, 'removeFrame', 'c');
+      await expect.poll(() => row(panel, 'frame-c').count(), POLL).toBe(0);
+      await sleep(500);
+      expect((await states(panel))[0]).toBe('frame-leak-c:leaked');
+      await panel.locator('#clear').click();
+      await expect.poll(() => row(panel, 'frame-leak-c').count(), POLL).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('relayed Workers', () => {
+  test("a relayed Worker's stuck channel is tagged with the Worker; its leak is listed as leaked", async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'startWorker', 'w1');
+      await expect.poll(() => row(panel, 'worker-w1').count(), POLL).toBe(1);
+      expect(await text(row(panel, 'worker-w1').locator('.col-frame'))).toBe('top › worker worker-w1');
+      await call(page, 'workerSays', 'w1', 'leak');
+      await expect.poll(async () => (await states(panel))[0], POLL).toBe('worker-leak-w1:leaked');
+      expect(await text(row(panel, 'worker-leak-w1').locator('.col-frame'))).toBe('top › worker worker-w1');
+    } finally {
+      await close();
+    }
+  });
+
+  test('two Workers of one script relayed with `#1`, `#2` URLs are told apart in the frame column', async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'startWorker', 'p1', { url: `${server.origin}/pool.js#1` });
+      await call(page, 'startWorker', 'p2', { url: `${server.origin}/pool.js#2` });
+      await expect.poll(() => row(panel, 'worker-p2').count(), POLL).toBe(1);
+      await expect.poll(() => row(panel, 'worker-p1').count(), POLL).toBe(1);
+      expect(await text(row(panel, 'worker-p1').locator('.col-frame'))).toBe('top › worker pool.js#1');
+      expect(await text(row(panel, 'worker-p2').locator('.col-frame'))).toBe('top › worker pool.js#2');
+    } finally {
+      await close();
+    }
+  });
+
+  test('a Worker terminated with its relay stopped leaves no row; its leak stays until Clear', async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'startWorker', 'w2');
+      await call(page, 'workerSays', 'w2', 'leak');
+      await expect.poll(async () => (await states(panel))[0], POLL).toBe('worker-leak-w2:leaked');
+      await call(page, 'terminateWorker', 'w2', { stopRelay: true });
+      await expect.poll(() => row(panel, 'worker-w2').count(), POLL).toBe(0);
+      expect((await states(panel))[0]).toBe('worker-leak-w2:leaked');
+    } finally {
+      await close();
+    }
+  });
+
+  test('a Worker terminated without stopping its relay does not stay listed as stuck', async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'startWorker', 'w3');
+      await expect.poll(async () => (await states(panel))[0], POLL).toBe('worker-w3:stuck');
+      await call(page, 'terminateWorker', 'w3');
+      await expect.poll(() => row(panel, 'worker-w3').count(), { timeout: 15_000, interval: 100 }).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+});
