@@ -79,9 +79,9 @@ describe('every kind of abandoned operation, behind every long-lived signal', ()
   test('each is reported once, with its kind, since, parked-at and created-at, and warned about once', async () => {
     const { page, errors, warnings } = await open();
     const start = Date.now();
-    const expected = await page.evaluate(() => (window as Win).kinds.abandonAll());
-    expect(await page.evaluate(() => (window as Win).kinds.collect())).toEqual([]); // all collectable
-    const leaked = await page.evaluate(() => (window as Win).kinds.snapshot().leaked ?? []);
+    const expected = await page.evaluate(() => (window as unknown as Win).kinds.abandonAll());
+    expect(await page.evaluate(() => (window as unknown as Win).kinds.collect())).toEqual([]); // all collectable
+    const leaked = await page.evaluate(() => (window as unknown as Win).kinds.snapshot().leaked ?? []);
     expect(sorted(leaked.map((leak: LeakSnapshot) => `${leak.channel.name}:${leak.kind}`))).toEqual(sorted(expected));
     expect(new Set(leaked.map((leak: LeakSnapshot) => leak.id)).size).toBe(leaked.length);
     for (const leak of leaked) {
@@ -96,8 +96,10 @@ describe('every kind of abandoned operation, behind every long-lived signal', ()
     await expect.poll(() => warnings.length).toBe(expected.length);
     expect(warnings.every((w) => /^chanasync: leaked (push|pull|select) — /.test(w))).toBe(true);
     // Later collections report nothing again.
-    await page.evaluate(() => (window as Win).kinds.collect());
-    expect((await page.evaluate(() => (window as Win).kinds.snapshot().leaked ?? [])).length).toBe(expected.length);
+    await page.evaluate(() => (window as unknown as Win).kinds.collect());
+    expect((await page.evaluate(() => (window as unknown as Win).kinds.snapshot().leaked ?? [])).length).toBe(
+      expected.length,
+    );
     expect(warnings.length).toBe(expected.length);
     expect(errors).toEqual([]);
     await page.close();
@@ -105,9 +107,9 @@ describe('every kind of abandoned operation, behind every long-lived signal', ()
 
   test('with warnLeaks: false, the leaks are in the snapshot and nothing is warned', async () => {
     const { page, errors, warnings } = await open('?warn=off');
-    const expected = await page.evaluate(() => (window as Win).kinds.abandonAll());
-    expect(await page.evaluate(() => (window as Win).kinds.collect())).toEqual([]);
-    const leaked = await page.evaluate(() => (window as Win).kinds.snapshot().leaked ?? []);
+    const expected = await page.evaluate(() => (window as unknown as Win).kinds.abandonAll());
+    expect(await page.evaluate(() => (window as unknown as Win).kinds.collect())).toEqual([]);
+    const leaked = await page.evaluate(() => (window as unknown as Win).kinds.snapshot().leaked ?? []);
     expect(leaked.length).toBe(expected.length);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(warnings).toEqual([]);
@@ -119,9 +121,9 @@ describe('every kind of abandoned operation, behind every long-lived signal', ()
 describe('no false positive', () => {
   test('operations committed, aborted by any kind of signal, or failed by close are never reported', async () => {
     const { page, errors, warnings } = await open();
-    await page.evaluate(() => (window as Win).kinds.settleAll());
-    expect(await page.evaluate(() => (window as Win).kinds.collect())).toEqual([]);
-    expect(await page.evaluate(() => (window as Win).kinds.snapshot().leaked)).toBeUndefined();
+    await page.evaluate(() => (window as unknown as Win).kinds.settleAll());
+    expect(await page.evaluate(() => (window as unknown as Win).kinds.collect())).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as Win).kinds.snapshot().leaked)).toBeUndefined();
     expect(warnings).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
