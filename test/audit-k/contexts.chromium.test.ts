@@ -174,3 +174,76 @@ describe('relayed Workers', () => {
     }
   });
 });
+
+describe('navigation and the back/forward cache', () => {
+  test("leaving the page drops its rows and its Worker's but keeps its leak; coming back lists them again, the leak once", async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'startWorker', 'n1');
+      await call(page, 'workerSays', 'n1', 'leak');
+      await expect.poll(async () => (await states(panel))[0], POLL).toBe('worker-leak-n1:leaked');
+      await expect.poll(() => row(panel, 'worker-n1').count(), POLL).toBe(1);
+      await page.goto(`${server.origin}/test/audit-k/fixtures/plain.html`);
+      await expect.poll(() => row(panel, 'page-own').count(), POLL).toBe(0);
+      await expect.poll(() => row(panel, 'worker-n1').count(), POLL).toBe(0);
+      expect(await states(panel)).toEqual(['worker-leak-n1:leaked']);
+      await page.goBack({ waitUntil: 'commit' }); // a page restored from the cache fires no load
+      await expect.poll(() => row(panel, 'page-own').count(), POLL).toBe(1);
+      const restored = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.toJSON().type);
+      if (restored === 'back_forward') {
+        // From the cache: the same page, its Worker and its leak again.
+        await expect.poll(() => row(panel, 'worker-n1').count(), POLL).toBe(1);
+      }
+      await sleep(500);
+      expect((await states(panel)).filter((s) => s === 'worker-leak-n1:leaked')).toHaveLength(1);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('idle is not stuck, as the panel shows it', () => {
+  test('waits on fromEvent, after, ticker, fromPort, input: true, a merge or broadcast of input, and selects with such a case wait for input; the rest ranks leaked, then stuck producers longest-blocked first', async () => {
+    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+    const panel = await browser.context.newPage();
+    try {
+      await page.goto(`${server.origin}/test/audit-k/fixtures/idle.html`);
+      await page.waitForFunction(() => (window as unknown as { fixtureReady?: boolean }).fixtureReady === true);
+      await sleep(300);
+      await call(page, 'later');
+      await call(page, 'leak');
+      await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+      await panel.locator('#threshold').fill('1');
+      await expect.poll(() => row(panel, 'stuck-pull').count(), POLL).toBe(1);
+      await sleep(1200); // every wait is now past the threshold
+      await expect.poll(async () => (await states(panel)).filter((s) => s.endsWith(':stuck')).length, POLL).toBe(3);
+      const shown = await states(panel);
+      expect(shown.slice(0, 4)).toEqual([
+        'orphan:leaked',
+        'old-producer:stuck',
+        'new-producer:stuck',
+        'stuck-pull:stuck',
+      ]);
+      const waiting = shown
+        .filter((s) => s.endsWith(':waiting for input'))
+        .map((s) => s.replace(/:waiting for input$/, ''));
+      for (const name of ['fromEvent(click)', 'remote-jobs', 'user-feed', 'subscriber']) {
+        expect(waiting, name).toContain(name);
+      }
+      expect(waiting.some((label) => label.startsWith('after('))).toBe(true);
+      expect(waiting.some((label) => label.startsWith('ticker('))).toBe(true);
+      expect(waiting.some((label) => label.includes('timeout-replies'))).toBe(true);
+      expect(waiting.some((label) => label.includes('port-or-cancel'))).toBe(true);
+      expect(waiting.some((label) => label.includes('results-or-keys'))).toBe(true);
+      expect(waiting.some((label) => label.includes('merge') || label.includes('merge-cancel'))).toBe(true);
+      expect(shown.filter((s) => s.endsWith(':stuck'))).toEqual([
+        'old-producer:stuck',
+        'new-producer:stuck',
+        'stuck-pull:stuck',
+      ]);
+    } finally {
+      await panel.close();
+      await page.close();
+    }
+  });
+});
