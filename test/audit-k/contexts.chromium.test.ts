@@ -236,6 +236,18 @@ describe('idle is not stuck, as the panel shows it', () => {
       expect(waiting.some((label) => label.includes('port-or-cancel'))).toBe(true);
       expect(waiting.some((label) => label.includes('results-or-keys'))).toBe(true);
       expect(waiting.some((label) => label.includes('merge') || label.includes('merge-cancel'))).toBe(true);
+      // The leak, as a user reads it: how long it waited, where it parked, where its channel was made.
+      const leak = row(panel, 'orphan');
+      expect(await text(leak.locator('.col-wait'))).toMatch(/^\d+(\.\d+)? s$|^\d+ ms$/);
+      expect(await text(leak.locator('.col-where'))).toMatch(/idle\.js:\d+\)?$/);
+      await leak.locator('.caret').click();
+      const details = leak.locator('.details');
+      await details.waitFor();
+      expect(await text(details)).toMatch(/a push parked on channel "orphan" \(#\d+\), which was garbage-collected/);
+      expect(await details.locator('.stack').allTextContents()).toEqual([
+        expect.stringMatching(/idle\.js:\d+/),
+        expect.stringMatching(/idle\.js:\d+/),
+      ]);
       expect(shown.filter((s) => s.endsWith(':stuck'))).toEqual([
         'old-producer:stuck',
         'new-producer:stuck',

@@ -385,12 +385,14 @@ function detailEntries(row: Row, label: string): DetailEntry[] {
   const entries: DetailEntry[] = [];
   if (row.kind === 'leak' && row.leak !== undefined) {
     const { leak } = row;
+    const { id, name } = leak.channel;
+    const channel = name === '' ? `channel #${id}` : `channel "${name}" (#${id})`;
     entries.push({
       term: 'Leaked',
       items: [
         {
           type: 'text',
-          text: `a ${leak.kind} parked on ${label}, which was garbage-collected: it can never complete`,
+          text: `a ${leak.kind} parked on ${channel}, which was garbage-collected: it can never complete`,
         },
       ],
     });
