@@ -175,6 +175,23 @@ describe('relayed Workers', () => {
   });
 });
 
+describe('a Worker that closes itself', () => {
+  test('its channels leave the panel; its leak stays', async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'startWorker', 'c1');
+      await call(page, 'workerSays', 'c1', 'leak');
+      await expect.poll(async () => (await states(panel))[0], POLL).toBe('worker-leak-c1:leaked');
+      await expect.poll(async () => (await states(panel))[1], POLL).toBe('worker-c1:stuck');
+      await call(page, 'workerSays', 'c1', 'close');
+      await expect.poll(() => row(panel, 'worker-c1').count(), POLL).toBe(0);
+      expect(await states(panel)).toEqual(['worker-leak-c1:leaked', 'page-own:idle']);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('navigation and the back/forward cache', () => {
   test("leaving the page drops its rows and its Worker's but keeps its leak; coming back lists them again, the leak once", async () => {
     const { page, panel, close } = await inspected();
