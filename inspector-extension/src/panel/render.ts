@@ -252,14 +252,14 @@ export function frameLabels(data: PanelData): Map<string, string> {
 }
 
 /**
- * What names a Worker: the last part of its URL's path with the query and fragment that a page
- * adds to keep Workers of one script apart (`relayDebug(worker, { url: `${script}#2` })`), or
- * the `url` itself when it is no URL (`relayDebug(worker, { url: 'resizer 2' })`).
+ * What names a Worker: the last part of its URL's path with the fragment that a page adds to
+ * keep Workers of one script apart (`relayDebug(worker, { url: `${script}#2` })`), or the `url`
+ * itself when it is no URL (`relayDebug(worker, { url: 'resizer 2' })`). Not the query: a dev
+ * server's (`?worker_file&type=module`) would only add noise.
  */
 function workerPart(url: string): string {
   try {
-    const parsed = new URL(url);
-    return `${lastPart(url) ?? ''}${parsed.search}${parsed.hash}`;
+    return `${lastPart(url) ?? ''}${new URL(url).hash}`;
   } catch {
     return url;
   }
