@@ -78,6 +78,8 @@ const sorted = (values: string[]) => [...values].sort();
 describe('every kind of abandoned operation, behind every long-lived signal', () => {
   test('each is reported once, with its kind, since, parked-at and created-at, and warned about once', async () => {
     const { page, errors, warnings } = await open();
+    // An inspector is connected: the snapshots posted to it keep no channel alive either.
+    await page.evaluate(() => window.postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*'));
     const start = Date.now();
     const expected = await page.evaluate(() => (window as unknown as Win).kinds.abandonAll());
     expect(await page.evaluate(() => (window as unknown as Win).kinds.collect())).toEqual([]); // all collectable
