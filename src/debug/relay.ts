@@ -70,24 +70,27 @@ export interface RelayOptions {
 const active = new WeakMap<RelayEndpoint, Relay>();
 
 /**
- * Workers whose `terminate` the relay wraps: terminating a Worker stops its running relay first
- * (a terminated Worker says nothing, so without this its last waits would stay listed in the
- * inspector, ageing into "stuck"). Wrapped once per Worker, for its lifetime.
+ * Endpoints whose end the relay wraps: a Worker's `terminate()` (or, for a `MessagePort`, its
+ * `close()`) stops the running relay first — a terminated Worker or a closed port says nothing,
+ * so without this its last waits would stay listed in the inspector, ageing into "stuck".
+ * Wrapped once per endpoint, for its lifetime.
  */
 const wrapped = new WeakSet<RelayEndpoint>();
 
-/** Makes `worker.terminate()` stop the worker's running relay first. */
-function stopOnTerminate(worker: RelayEndpoint): void {
-  const terminate: unknown = (worker as { terminate?: unknown }).terminate;
-  if (typeof terminate !== 'function' || wrapped.has(worker)) return;
+/** Makes `worker.terminate()` (a port's `close()`) stop the endpoint's running relay first. */
+function stopOnEnd(worker: RelayEndpoint): void {
+  const endpoint = worker as { terminate?: unknown; close?: unknown };
+  const method = typeof endpoint.terminate === 'function' ? 'terminate' : 'close';
+  const end = endpoint[method];
+  if (typeof end !== 'function' || wrapped.has(worker)) return;
   wrapped.add(worker);
   try {
-    Object.defineProperty(worker, 'terminate', {
+    Object.defineProperty(worker, method, {
       configurable: true,
       writable: true,
-      value: function terminateWorker(this: unknown, ...args: unknown[]): unknown {
+      value: function (this: unknown, ...args: unknown[]): unknown {
         active.get(worker)?.stop();
-        return Reflect.apply(terminate, this, args);
+        return Reflect.apply(end, this, args);
       },
     });
   } catch {
@@ -244,8 +247,8 @@ class Relay {
  * @param options `url`, `target`, `listen`, `signal`.
  * @returns a function that stops the relay (idempotent); a worker that was told `hello` is
  *   told `bye`, and a connected inspector gets a last snapshot of the worker's context with no
- *   channels, so that the waits it last showed do not stay listed. `worker.terminate()` stops
- *   the relay first by itself (the relay wraps the Worker's `terminate`).
+ *   channels, so that the waits it last showed do not stay listed. `worker.terminate()` (a
+ *   port's `close()`) stops the relay first by itself: the relay wraps that method.
  * @throws {TypeError} if `worker` has no `postMessage`, `addEventListener` or
  *   `removeEventListener` (for a `SharedWorker`, the message says to pass its `port`), or an
  *   option has the wrong type; or if `target` or `listen` is
@@ -303,6 +306,6 @@ export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () =>
     previous.stop(false);
   }
   active.set(worker, relay);
-  stopOnTerminate(worker);
+  stopOnEnd(worker);
   return () => relay.stop();
 }

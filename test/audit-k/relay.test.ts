@@ -90,12 +90,15 @@ test('a relay started again for the same Worker is the one that terminate stops'
   ).toEqual([1, 0]);
 });
 
-test('a relayed MessagePort (no terminate) is left as it is', () => {
+test('closing a relayed MessagePort (a SharedWorker’s) stops its relay first, then closes it', async () => {
   const page = fakePage();
   const { port1, port2 } = new MessageChannel();
-  const stop = relayDebug(port1, { target: page.target, listen: page.listen });
-  expect(Object.hasOwn(port1, 'terminate')).toBe(false);
-  stop();
+  relayDebug(port1, { target: page.target, listen: page.listen, url: 'shared.js' });
+  page.say('hello');
+  port2.postMessage(snapshot(2));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(page.posted.at(-1)).toMatchObject({ type: 'snapshot', channels: [{ name: 'jobs' }] });
   port1.close();
+  expect(page.posted.at(-1)).toMatchObject({ type: 'snapshot', channels: [], seq: 3, context: { url: 'shared.js' } });
   port2.close();
 });
