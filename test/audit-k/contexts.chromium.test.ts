@@ -93,6 +93,20 @@ describe('frames', () => {
     }
   });
 
+  test("a frame's relayed Worker is tagged with the frame and the Worker, and goes with the frame", async () => {
+    const { page, panel, close } = await inspected();
+    try {
+      await call(page, 'addFrame', 'fw', { worker: true });
+      await expect.poll(() => row(panel, 'worker-of-fw').count(), POLL).toBe(1);
+      expect(await text(row(panel, 'worker-of-fw').locator('.col-frame'))).toBe('frame.html › worker frame-worker-fw');
+      await call(page, 'removeFrame', 'fw');
+      await expect.poll(() => row(panel, 'worker-of-fw').count(), POLL).toBe(0);
+      expect(await row(panel, 'frame-fw').count()).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
   test("a frame's leak stays listed after the frame is removed, until Clear", async () => {
     const { page, panel, close } = await inspected();
     try {
