@@ -189,6 +189,26 @@ describe('relayed Workers', () => {
   });
 });
 
+describe('a page without debug mode of its own', () => {
+  test('its relayed Worker shows in the panel all the same, and goes when terminated', async () => {
+    const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
+    const panel = await browser.context.newPage();
+    try {
+      await page.goto(`${server.origin}/test/audit-k/fixtures/contexts.html?relay-only`);
+      await page.waitForFunction(() => (window as unknown as { fixtureReady?: boolean }).fixtureReady === true);
+      await panel.goto(`chrome-extension://${browser.extensionId}/panel.html?tabId=${tabId}`);
+      await call(page, 'startWorker', 'r1');
+      await expect.poll(() => row(panel, 'worker-r1').count(), POLL).toBe(1);
+      expect(await row(panel, 'page-own').count()).toBe(0);
+      await call(page, 'terminateWorker', 'r1');
+      await expect.poll(() => row(panel, 'worker-r1').count(), POLL).toBe(0);
+    } finally {
+      await panel.close();
+      await page.close();
+    }
+  });
+});
+
 describe('a Worker that closes itself', () => {
   test('its channels leave the panel; its leak stays', async () => {
     const { page, panel, close } = await inspected();
