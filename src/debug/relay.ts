@@ -79,12 +79,13 @@ const wrapped = new WeakSet<RelayEndpoint>();
 
 /** Makes `worker.terminate()` (a port's `close()`) stop the endpoint's running relay first. */
 function stopOnEnd(worker: RelayEndpoint): void {
-  const endpoint = worker as { terminate?: unknown; close?: unknown };
-  const method = typeof endpoint.terminate === 'function' ? 'terminate' : 'close';
-  const end = endpoint[method];
-  if (typeof end !== 'function' || wrapped.has(worker)) return;
+  if (wrapped.has(worker)) return;
   wrapped.add(worker);
   try {
+    const endpoint = worker as { terminate?: unknown; close?: unknown };
+    const method = typeof endpoint.terminate === 'function' ? 'terminate' : 'close';
+    const end = endpoint[method];
+    if (typeof end !== 'function') return;
     Object.defineProperty(worker, method, {
       configurable: true,
       writable: true,
@@ -94,7 +95,7 @@ function stopOnEnd(worker: RelayEndpoint): void {
       },
     });
   } catch {
-    // A frozen endpoint: its relay must be stopped by hand.
+    // A frozen (or hostile) endpoint: its relay must be stopped by hand.
   }
 }
 

@@ -102,3 +102,21 @@ test('closing a relayed MessagePort (a SharedWorker’s) stops its relay first, 
   expect(page.posted.at(-1)).toMatchObject({ type: 'snapshot', channels: [], seq: 3, context: { url: 'shared.js' } });
   port2.close();
 });
+
+test('an endpoint whose terminate cannot be read or replaced is relayed all the same', () => {
+  const page = fakePage();
+  const hostile = new FakeWorker();
+  Object.defineProperty(hostile, 'terminate', {
+    get() {
+      throw new Error('no');
+    },
+  });
+  const stop = relayDebug(hostile, { target: page.target, listen: page.listen });
+  const frozen = Object.freeze(new FakeWorker());
+  const stopFrozen = relayDebug(frozen, { target: page.target, listen: page.listen });
+  page.say('hello');
+  expect(hostile.received.at(-1)).toMatchObject({ type: 'hello' });
+  expect(frozen.received.at(-1)).toMatchObject({ type: 'hello' });
+  stop();
+  stopFrozen();
+});
