@@ -99,7 +99,8 @@ function typeName(value: unknown): string {
  * a `bye`, posts a snapshot at most every `intervalMs`, when something changed. Calling it
  * again starts over with the new options (the running session ends as {@link disableDebug}
  * ends it). Every option is checked before anything changes: a
- * call that throws leaves debug mode as it was.
+ * call that throws leaves debug mode as it was. In a Worker, `close()` turns debug mode off
+ * first, so that a connected inspector stops listing the Worker's channels.
  *
  * @throws {TypeError} if `options` is not an object, `target` has no `postMessage`, `listen`
  *   is not an `EventTarget`, `intervalMs` is not a number, or `stacks` or `warnLeaks` is not
