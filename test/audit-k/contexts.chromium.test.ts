@@ -190,7 +190,7 @@ describe('relayed Workers', () => {
 });
 
 describe('a page without debug mode of its own', () => {
-  test('its relayed Worker shows in the panel all the same, and goes when terminated', async () => {
+  test('its relayed Worker and its frames show in the panel all the same; the Worker goes when terminated', async () => {
     const { page, tabId } = await newTab(browser.context, browser.serviceWorker);
     const panel = await browser.context.newPage();
     try {
@@ -202,6 +202,10 @@ describe('a page without debug mode of its own', () => {
       expect(await row(panel, 'page-own').count()).toBe(0);
       await call(page, 'terminateWorker', 'r1');
       await expect.poll(() => row(panel, 'worker-r1').count(), POLL).toBe(0);
+      // A frame with debug mode under a page without: listed, tagged with its frame.
+      await call(page, 'addFrame', 'nf');
+      await expect.poll(() => row(panel, 'frame-nf').count(), POLL).toBe(1);
+      expect(await text(row(panel, 'frame-nf').locator('.col-frame'))).toBe('frame.html');
     } finally {
       await panel.close();
       await page.close();
