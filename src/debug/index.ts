@@ -54,6 +54,36 @@ export interface DebugOptions {
 /** The enabled session, if any. */
 let session: Session | undefined;
 
+/** Puts a worker scope's own `close` back (see {@link watchClose}), while debug mode stands in for it. */
+let restoreClose: (() => void) | undefined;
+
+/**
+ * A Worker that closes itself says nothing to its page, and the inspector would keep listing
+ * its waits, ageing into "stuck": in a worker's global scope, while debug mode is on, `close()`
+ * turns debug mode off first (posting the last snapshot with no channels), then closes.
+ * (A `[Global]` interface's operations are own properties of the global object.)
+ */
+function watchClose(): void {
+  const scope = globalThis as unknown as { close?: unknown };
+  const own = Object.getOwnPropertyDescriptor(scope, 'close');
+  const original = scope.close;
+  if (typeof original !== 'function') return;
+  function close(this: unknown, ...args: unknown[]): unknown {
+    disableDebug();
+    return Reflect.apply(original as () => void, this, args);
+  }
+  try {
+    scope.close = close;
+    restoreClose = () => {
+      if (scope.close !== close) return;
+      if (own) Object.defineProperty(scope, 'close', own);
+      else delete scope.close;
+    };
+  } catch {
+    // A frozen global: nothing to watch.
+  }
+}
+
 /** `typeof`, with `null` told apart, for error messages. */
 function typeName(value: unknown): string {
   return value === null ? 'null' : typeof value;
@@ -69,7 +99,8 @@ function typeName(value: unknown): string {
  * a `bye`, posts a snapshot at most every `intervalMs`, when something changed. Calling it
  * again starts over with the new options (the running session ends as {@link disableDebug}
  * ends it). Every option is checked before anything changes: a
- * call that throws leaves debug mode as it was.
+ * call that throws leaves debug mode as it was. In a Worker, `close()` turns debug mode off
+ * first, so that a connected inspector stops listing the Worker's channels.
  *
  * @throws {TypeError} if `options` is not an object, `target` has no `postMessage`, `listen`
  *   is not an `EventTarget`, `intervalMs` is not a number, or `stacks` or `warnLeaks` is not
@@ -117,13 +148,15 @@ export function enableDebug(options?: DebugOptions): void {
   const here = globalThis as unknown as Partial<DebugTarget & EventTarget>;
   const to = target ?? (hasMethod(here, 'postMessage') ? (here as DebugTarget) : undefined);
   const from = listen ?? (hasMethod(here, 'addEventListener') ? (here as EventTarget) : undefined);
-  const registry = new Registry({ stacks, onLeak: warnLeaks ? warnLeak : undefined, context: detectContext() });
+  const context = detectContext();
+  const registry = new Registry({ stacks, onLeak: warnLeaks ? warnLeak : undefined, context });
   // The new session announces itself before the running one stops: a target that throws on
   // the announce makes this call throw with the running session untouched.
   const next = new Session(registry, to, from, intervalMs);
   disableDebug();
   registry.install();
   session = next;
+  if (context?.kind === 'worker') watchClose();
 }
 
 /**
@@ -141,6 +174,8 @@ export function enableDebug(options?: DebugOptions): void {
  * ```
  */
 export function disableDebug(): void {
+  restoreClose?.();
+  restoreClose = undefined;
   setTracker(undefined);
   session?.registry.close();
   session?.close();

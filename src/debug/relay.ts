@@ -69,6 +69,36 @@ export interface RelayOptions {
  */
 const active = new WeakMap<RelayEndpoint, Relay>();
 
+/**
+ * Endpoints whose end the relay wraps: a Worker's `terminate()` (or, for a `MessagePort`, its
+ * `close()`) stops the running relay first — a terminated Worker or a closed port says nothing,
+ * so without this its last waits would stay listed in the inspector, ageing into "stuck".
+ * Wrapped once per endpoint, for its lifetime.
+ */
+const wrapped = new WeakSet<RelayEndpoint>();
+
+/** Makes `worker.terminate()` (a port's `close()`) stop the endpoint's running relay first. */
+function stopOnEnd(worker: RelayEndpoint): void {
+  if (wrapped.has(worker)) return;
+  wrapped.add(worker);
+  try {
+    const endpoint = worker as { terminate?: unknown; close?: unknown };
+    const method = typeof endpoint.terminate === 'function' ? 'terminate' : 'close';
+    const end = endpoint[method];
+    if (typeof end !== 'function') return;
+    Object.defineProperty(worker, method, {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown, ...args: unknown[]): unknown {
+        active.get(worker)?.stop();
+        return Reflect.apply(end, this, args);
+      },
+    });
+  } catch {
+    // A frozen (or hostile) endpoint: its relay must be stopped by hand.
+  }
+}
+
 /** One running relay. */
 class Relay {
   /** Whether the last inspector message forwarded was a `hello`. */
@@ -218,8 +248,8 @@ class Relay {
  * @param options `url`, `target`, `listen`, `signal`.
  * @returns a function that stops the relay (idempotent); a worker that was told `hello` is
  *   told `bye`, and a connected inspector gets a last snapshot of the worker's context with no
- *   channels, so that the waits it last showed do not stay listed: stop the relay when you
- *   terminate the worker.
+ *   channels, so that the waits it last showed do not stay listed. `worker.terminate()` (a
+ *   port's `close()`) stops the relay first by itself: the relay wraps that method.
  * @throws {TypeError} if `worker` has no `postMessage`, `addEventListener` or
  *   `removeEventListener` (for a `SharedWorker`, the message says to pass its `port`), or an
  *   option has the wrong type; or if `target` or `listen` is
@@ -277,5 +307,6 @@ export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () =>
     previous.stop(false);
   }
   active.set(worker, relay);
+  stopOnEnd(worker);
   return () => relay.stop();
 }

@@ -218,7 +218,7 @@ export function frameLabel(frame: FrameInfo, context: ContextInfo = { kind: 'pag
     label = crossOrigin ? `${host(frame.url) ?? frame.origin} › ${part}` : part;
     if (label === 'top') label = `frame ${frame.frameId} › top`;
   }
-  if (context.kind === 'worker') label += ` › worker ${lastPart(context.url ?? '') ?? ''}`.trimEnd();
+  if (context.kind === 'worker') label += ` › worker ${workerPart(context.url ?? '')}`.trimEnd();
   return label;
 }
 
@@ -249,6 +249,20 @@ export function frameLabels(data: PanelData): Map<string, string> {
     if ((counts.get(label)?.size ?? 0) > 1) labels.set(key, `${label} (${frame.frameId})`);
   }
   return labels;
+}
+
+/**
+ * What names a Worker: the last part of its URL's path with the fragment that a page adds to
+ * keep Workers of one script apart (`relayDebug(worker, { url: `${script}#2` })`), or the `url`
+ * itself when it is no URL (`relayDebug(worker, { url: 'resizer 2' })`). Not the query: a dev
+ * server's (`?worker_file&type=module`) would only add noise.
+ */
+function workerPart(url: string): string {
+  try {
+    return `${lastPart(url) ?? ''}${new URL(url).hash}`;
+  } catch {
+    return url;
+  }
 }
 
 /**
@@ -371,12 +385,14 @@ function detailEntries(row: Row, label: string): DetailEntry[] {
   const entries: DetailEntry[] = [];
   if (row.kind === 'leak' && row.leak !== undefined) {
     const { leak } = row;
+    const { id, name } = leak.channel;
+    const channel = name === '' ? `channel #${id}` : `channel "${name}" (#${id})`;
     entries.push({
       term: 'Leaked',
       items: [
         {
           type: 'text',
-          text: `a ${leak.kind} parked on ${label}, which was garbage-collected: it can never complete`,
+          text: `a ${leak.kind} parked on ${channel}, which was garbage-collected: it can never complete`,
         },
       ],
     });
