@@ -1,0 +1,157 @@
+/**
+ * Audit i: `chanasync/port` across real contexts in headless Chromium (Debian's
+ * /usr/bin/chromium through playwright-core), where the earlier suites did not go: a Worker
+ * whose event loop blocks for longer than the heartbeat's timeout (as a receiver and as a
+ * sender) and a Worker terminated while transferred ArrayBuffers are in flight (written once,
+ * in ./scenarios.ts, which Firefox runs too); window ports whose `source` and `origin` must both
+ * match when other frames post the same stream's name; messages for a closed receiver's name.
+ * Reuses test/port/'s server and page (plus test/port/audit-i-frame.html); workers are made from
+ * blob URLs that import chanasync from the server.
+ */
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { usePortPages } from '../helpers/port-pages.js';
+import type { PortDriver } from '../helpers/port-scenarios.js';
+import { blockedWorkerScenarios } from './scenarios.js';
+
+const { open, port } = usePortPages();
+
+let page: Page;
+
+beforeEach(async () => {
+  page = await open();
+});
+
+afterEach(async () => {
+  expect(await page.evaluate(() => window.errors)).toEqual([]);
+});
+
+const driver: PortDriver = {
+  run: <R, A>(scenario: (arg: A) => Promise<R>, arg?: A) =>
+    page.evaluate(scenario as (arg: unknown) => Promise<R>, arg),
+  port,
+};
+
+blockedWorkerScenarios(driver);
+
+describe('window ports: the port is the other window, its origin checked on every message', () => {
+  test('a fromPort bound to one frame ignores a second frame of the same origin sending on the same name, and gets only its own frame’s values', async () => {
+    const result = await page.evaluate(async () => {
+      const frame = async (tag: string) => {
+        const element = document.createElement('iframe');
+        element.src = `http://localhost:${location.port}/audit-i-frame.html?tag=${tag}`;
+        const loaded = new Promise((resolve) => element.addEventListener('load', resolve, { once: true }));
+        document.body.append(element);
+        await loaded;
+        return element;
+      };
+      // The intruder first: its open reaches the page before the right frame's.
+      const intruder = await frame('B');
+      await window.sleep(100);
+      const right = await frame('A');
+      const input = window.lib.fromPort(right.contentWindow, {
+        name: 'out',
+        capacity: 2,
+        origin: `http://localhost:${location.port}`,
+      });
+      const got: string[] = [];
+      for (let i = 0; i < 30; i++) got.push(await input.pull());
+      input.close();
+      intruder.remove();
+      right.remove();
+      return got;
+    });
+    expect(result).toEqual([...Array(30).keys()].map((i) => `A${i}`));
+  });
+
+  test('a fromPort naming the wrong origin for its window pairs with nothing: not its window (another origin), nor a sibling frame of the origin it names; it stays open, empty', async () => {
+    const result = await page.evaluate(async () => {
+      const frame = async (host: string, tag: string) => {
+        const element = document.createElement('iframe');
+        element.src = `http://${host}:${location.port}/audit-i-frame.html?tag=${tag}`;
+        const loaded = new Promise((resolve) => element.addEventListener('load', resolve, { once: true }));
+        document.body.append(element);
+        await loaded;
+        return element;
+      };
+      const sameOrigin = await frame('127.0.0.1', 'S');
+      const right = await frame('localhost', 'A');
+      // The port window is right; the origin named is the page's own: no message matches both.
+      const wrongOrigin = window.lib.fromPort(right.contentWindow, {
+        name: 'out',
+        capacity: 2,
+        origin: location.origin,
+      });
+      await window.sleep(1500); // the frames post open again after 1 s
+      const nothing = { size: wrongOrigin.size, value: wrongOrigin.tryPull() ?? null, closed: wrongOrigin.closed };
+      wrongOrigin.close();
+      sameOrigin.remove();
+      right.remove();
+      return nothing;
+    });
+    expect(result).toEqual({ size: 0, value: null, closed: false });
+  });
+});
+
+test('a message for a name whose receiver closed, and malformed messages, arriving from a Worker afterwards are ignored: nothing throws, the next stream of that name pairs anew', async () => {
+  const result = await page.evaluate(async () => {
+    const { fromPort, PORT_SOURCE, PORT_VERSION } = window.lib;
+    const worker = new Worker(
+      window.script(`
+        addEventListener('message', async (event) => {
+          if (event.data?.command === 'junk') {
+            for (const message of event.data.messages) postMessage(message);
+            postMessage({ report: 'posted' });
+            return;
+          }
+          if (event.data?.command !== 'send') return;
+          const out = new lib.Channel(4);
+          const done = lib.toPort(out, self, { name: 'jobs' });
+          for (const value of event.data.values) await out.push(value);
+          out.close();
+          postMessage({ report: await done });
+        });
+        postMessage({ report: 'listening' });`),
+      { type: 'module' },
+    );
+    await window.nextReport(worker);
+    let reported = window.nextReport(worker);
+    worker.postMessage({ command: 'send', values: [1, 2, 3] });
+    const first = fromPort(worker, { name: 'jobs', capacity: 4 });
+    const firstGot = (await window.drain(first)).values;
+    const firstResult = await reported;
+    // The receiver of "jobs" is closed: messages for it, for other names and malformed ones.
+    const base = { source: PORT_SOURCE, version: PORT_VERSION };
+    reported = window.nextReport(worker);
+    worker.postMessage({
+      command: 'junk',
+      messages: [
+        { ...base, type: 'values', name: 'jobs', session: 'x', values: [99] },
+        { ...base, type: 'end', name: 'jobs', session: 'x', reason: 'forged' },
+        { ...base, type: 'open', name: 'nobody', session: 'y' },
+        { ...base, type: 'values', name: 'nobody', session: 'y', values: [98] },
+        { ...base, type: 'values' },
+        { source: PORT_SOURCE },
+        { ...base, type: 'open', name: 7, session: 'z' },
+        { ...base, type: 'open', name: 'jobs', session: '' },
+        [PORT_SOURCE],
+        'open',
+      ],
+    });
+    await reported;
+    await window.sleep(100);
+    reported = window.nextReport(worker);
+    worker.postMessage({ command: 'send', values: [4, 5] });
+    const second = fromPort(worker, { name: 'jobs', capacity: 0 });
+    const secondGot = (await window.drain(second)).values;
+    const secondResult = await reported;
+    worker.terminate();
+    return { firstGot, firstResult, secondGot, secondResult };
+  });
+  expect(result).toEqual({
+    firstGot: [1, 2, 3],
+    firstResult: { sent: 3, undelivered: [] },
+    secondGot: [4, 5],
+    secondResult: { sent: 2, undelivered: [] },
+  });
+});
