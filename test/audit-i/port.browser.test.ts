@@ -10,8 +10,9 @@
  */
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { TICK_MS } from '../../src/port/transport.js';
 import { usePortPages } from '../helpers/port-pages.js';
-import type { PortDriver } from '../helpers/port-scenarios.js';
+import { type PortDriver, SLACK_MS } from '../helpers/port-scenarios.js';
 import { blockedWorkerScenarios } from './scenarios.js';
 
 const { open, port } = usePortPages();
@@ -153,5 +154,56 @@ test('a message for a name whose receiver closed, and malformed messages, arrivi
     firstResult: { sent: 3, undelivered: [] },
     secondGot: [4, 5],
     secondResult: { sent: 2, undelivered: [] },
+  });
+});
+
+describe('a popup closed mid-stream (README: "a removed iframe or a closed popup is seen within half a second")', () => {
+  test('one that was receiving: the page’s toPort resolves within a tick, and sent + undelivered is every value pulled, in order', async () => {
+    const result = await page.evaluate(async () => {
+      const { Channel, toPort } = window.lib;
+      const popup = window.open('/page.html', '_blank') as Window & typeof globalThis;
+      while (!(popup as { ready?: boolean }).ready) await window.sleep(10);
+      // In the popup's realm: a receiver of the page's stream, and a consumer that counts.
+      const input = popup.lib.fromPort(popup.opener, { name: 'in', capacity: 4, origin: location.origin });
+      const seen: number[] = [];
+      void (async () => {
+        for (;;) {
+          seen.push(await input.pull());
+          await popup.sleep(2);
+        }
+      })().catch(() => {});
+      const channel = new Channel(0);
+      const sending = toPort(channel, popup, { name: 'in' });
+      const producer = window.pushForever(channel);
+      await producer.reach(50);
+      popup.close();
+      const closedAt = performance.now();
+      const { sent, undelivered } = await sending;
+      const detection = performance.now() - closedAt;
+      const pulled = producer.pushed;
+      channel.close();
+      return { detection, sent, undelivered, pulled, seen: seen.length };
+    });
+    expect(result.detection).toBeLessThan(TICK_MS + SLACK_MS);
+    expect(result.sent + result.undelivered.length).toBe(result.pulled);
+    expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
+    expect(result.seen).toBeGreaterThan(0);
+  });
+
+  test('one that was sending: the opener’s fromPort closes within a tick with a ChannelError saying the other side is gone, after the values it committed', async () => {
+    const result = await page.evaluate(async () => {
+      const popup = window.open(`/audit-i-frame.html?tag=P`, '_blank') as Window;
+      const input = window.lib.fromPort(popup, { name: 'out', capacity: 4, origin: location.origin });
+      const first = [await input.pull(), await input.pull(), await input.pull()];
+      popup.close();
+      const closedAt = performance.now();
+      const { values, error } = await window.drain(input);
+      return { first, values, error, detection: performance.now() - closedAt };
+    });
+    expect(result.detection).toBeLessThan(TICK_MS + SLACK_MS);
+    const received = [...result.first, ...result.values];
+    expect(received).toEqual([...Array(received.length).keys()].map((i) => `P${i}`));
+    expect(result.error).toMatchObject({ name: 'ChannelError', isError: true });
+    expect(result.error?.message).toMatch(/the other side is gone \(its window was closed\)/);
   });
 });

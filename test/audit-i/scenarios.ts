@@ -149,6 +149,56 @@ export function blockedWorkerScenarios({ run }: PortDriver): void {
     );
   });
 
+  describe('a Worker that blocks its event loop for 4 s, less than the heartbeat timeout (README: "goes on if it does")', () => {
+    test('a Worker that echoes a stream back, blocked mid-stream: both streams go on after the block, every value once, in order, each toPort counting them all sent', async () => {
+      const result = await run(
+        async ({ block }: { block: number }) => {
+          const { Channel, toPort, fromPort } = window.lib;
+          // The Worker echoes stream "in" (capacity 4) as stream "out", and blocks for
+          // `block` ms in a task of its own when told to.
+          const source = `import * as lib from '${location.origin}/lib.js';
+              const input = lib.fromPort(self, { name: 'in', capacity: 4 });
+              const output = new lib.Channel(0);
+              const done = lib.toPort(output, self, { name: 'out' });
+              addEventListener('message', (event) => {
+                if (event.data?.command !== 'block') return;
+                const until = performance.now() + ${block};
+                while (performance.now() < until);
+              });
+              for await (const value of input) await output.push(value);
+              output.close();
+              postMessage({ report: await done });`;
+          const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), {
+            type: 'module',
+          });
+          const reported = window.nextReport(worker);
+          const channel = new Channel(0);
+          const sending = toPort(channel, worker, { name: 'in' });
+          const echoes = fromPort(worker, { name: 'out', capacity: 4 });
+          const got: number[] = [];
+          const consumer = (async () => {
+            for await (const value of echoes) got.push(value);
+          })();
+          let i = 0;
+          for (; i < 50; i++) await channel.push(i);
+          worker.postMessage({ command: 'block' });
+          for (; i < 100; i++) await channel.push(i);
+          channel.close();
+          const result = await sending;
+          await consumer;
+          const back = await reported;
+          worker.terminate();
+          return { result, back, got };
+        },
+        { block: 4000 },
+        30_000,
+      );
+      expect(result.result).toEqual({ sent: 100, undelivered: [] });
+      expect(result.back).toEqual({ sent: 100, undelivered: [] });
+      expect(result.got).toEqual([...Array(100).keys()]);
+    }, 40_000);
+  });
+
   test(
     'a Worker terminated with transferred ArrayBuffers in flight: the undelivered ones come back detached, the one never pulled stays intact, and sent counts what the Worker consumed',
     async () => {
