@@ -15,7 +15,7 @@ import { describe, expect, test, vi } from 'vitest';
 import { Channel } from '../../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../../src/errors.js';
 import { fromPort, type PortResult, toPort } from '../../src/port/index.js';
-import { fakePorts } from '../helpers/fake-ports.js';
+import { FakePort, fakePorts, type SyncPort, syncPorts } from '../helpers/fake-ports.js';
 
 /**
  * Runs `body` on a clock of its own: `advance(ms)` moves it and runs the timers due, in steps
@@ -103,4 +103,67 @@ describe('a receiver its sender gave up on closes as gone, whatever it heard las
       expect((reason as Error).message).toMatch(/the other side is gone/);
       local.close();
     }));
+});
+
+/**
+ * SPEC: "Every value `toPort` pulled from the local channel is therefore either committed
+ * remotely or listed in `PortResult.undelivered` — none is silently lost, even when the
+ * receiver closes its channel", and "When the receiver closes its channel, the sender stops
+ * pulling at once and `toPort` resolves." Every ending at once — the local channel closed with
+ * a reason, the receiver closing, the signal aborting — in every order, in one turn, with
+ * values in flight, over ports that deliver a task later and ports that deliver inside
+ * `postMessage`.
+ */
+describe('endings that coincide: every value once, wherever it ends up, and toPort settles', () => {
+  type Event = 'localClose' | 'remoteClose' | 'abort';
+  const orders: Event[][] = [];
+  const all: Event[] = ['localClose', 'remoteClose', 'abort'];
+  for (const first of all) {
+    for (const second of all) {
+      if (second !== first) {
+        orders.push([first, second]);
+        for (const third of all) if (third !== first && third !== second) orders.push([first, second, third]);
+      }
+    }
+  }
+
+  for (const kind of ['task', 'sync'] as const) {
+    test.each(orders.map((order) => [order.join(' + '), order] as const))(
+      `over ports that deliver ${kind === 'task' ? 'a task later' : 'inside postMessage'}: %s in one turn`,
+      async (_, order) => {
+        const { a, b } = kind === 'task' ? fakePorts() : syncPorts();
+        const local = new Channel<number>(Infinity);
+        const controller = new AbortController();
+        const remote = fromPort<number>(b, { capacity: 3 });
+        const sending = toPort(local, a, { signal: controller.signal });
+        for (let i = 0; i < 20; i++) local.pushNowait(i);
+        // Let a batch or two cross, and the consumer take some: values are in flight.
+        const received: number[] = [];
+        for (let i = 0; i < 4; i++) received.push(await remote.pull());
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        for (const event of order) {
+          if (event === 'localClose') local.close(new RangeError('producer done'));
+          else if (event === 'remoteClose') remote.close();
+          else controller.abort(new Error('stop'));
+        }
+        const result = await Promise.race([
+          sending,
+          new Promise<'hang'>((resolve) => setTimeout(() => resolve('hang'), 3000)),
+        ]);
+        expect(result).not.toBe('hang');
+        const { sent, undelivered } = result as PortResult<number>;
+        // What the receiving side still holds (committed, readable after its close).
+        for (let value = remote.tryPull(); value !== undefined; value = remote.tryPull()) received.push(value);
+        const left: number[] = [];
+        for (let value = local.tryPull(); value !== undefined; value = local.tryPull()) left.push(value);
+        expect(received).toEqual([...Array(received.length).keys()]);
+        expect(sent).toBe(received.length);
+        expect([...received, ...undelivered, ...left]).toEqual([...Array(20).keys()]);
+        expect(remote.closed).toBe(true);
+        const listeners = (port: FakePort | SyncPort): number =>
+          port instanceof FakePort ? (port.listening.get('message') ?? 0) : port.listeners;
+        expect([listeners(a), listeners(b)]).toEqual([0, 0]);
+      },
+    );
+  }
 });
