@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { TICK_MS } from '../../src/port/transport.js';
+import { GONE_AFTER_MS, TICK_MS } from '../../src/port/transport.js';
 import { usePortPages } from '../helpers/port-pages.js';
 import { type PortDriver, SLACK_MS } from '../helpers/port-scenarios.js';
 import { blockedWorkerScenarios } from './scenarios.js';
@@ -207,3 +207,31 @@ describe('a popup closed mid-stream (README: "a removed iframe or a closed popup
     expect(result.error?.message).toMatch(/the other side is gone \(its window was closed\)/);
   });
 });
+
+test(
+  'a frame that navigates mid-stream to a document of its origin without a fromPort: toPort settles by the heartbeat (5 to 5.5 s), every value pulled accounted for, in order',
+  async () => {
+    const result = await page.evaluate(async () => {
+      const { Channel, toPort } = window.lib;
+      const frame = await window.frameOn('localhost', `origin=${encodeURIComponent(location.origin)}`);
+      const channel = new Channel(0);
+      const sending = toPort(channel, frame.contentWindow!, { name: 'in' });
+      const producer = window.pushForever(channel);
+      await producer.reach(30);
+      const navigated = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      frame.src = `http://localhost:${location.port}/page.html`;
+      const startedAt = performance.now();
+      await navigated;
+      const { sent, undelivered } = await sending;
+      const detection = performance.now() - startedAt;
+      const pulled = producer.pushed;
+      channel.close();
+      return { detection, sent, undelivered, pulled };
+    });
+    expect(result.detection).toBeLessThan(GONE_AFTER_MS + TICK_MS + SLACK_MS);
+    expect(result.sent).toBeGreaterThanOrEqual(30 - 8);
+    expect(result.sent + result.undelivered.length).toBe(result.pulled);
+    expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
+  },
+  GONE_AFTER_MS + 20_000,
+);
