@@ -167,3 +167,19 @@ describe('endings that coincide: every value once, wherever it ends up, and toPo
     );
   }
 });
+
+test('an abort whose signal has no reason (a signal-like object, as older polyfills make) still closes the remote channel as the abort says — without a reason, not as a sender that gave up', async () => {
+  const { a, b } = fakePorts();
+  const target = new EventTarget();
+  const signal = Object.assign(target, { aborted: false, reason: undefined }) as unknown as AbortSignal;
+  const local = new Channel<number>(Infinity);
+  const remote = fromPort<number>(b, { capacity: 2 });
+  const sending = toPort(local, a, { signal });
+  local.pushNowait(1);
+  expect(await remote.pull()).toBe(1);
+  (signal as { aborted: boolean }).aborted = true;
+  target.dispatchEvent(new Event('abort'));
+  expect(await sending).toEqual({ sent: 1, undelivered: [] });
+  expect(await closeReason(remote)).toBeUndefined();
+  local.close();
+});
