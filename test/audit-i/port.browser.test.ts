@@ -235,3 +235,58 @@ test(
   },
   GONE_AFTER_MS + 20_000,
 );
+
+test('three streams of capacities 0, 2 and 5 multiplexed over one Worker: on every message the Worker hears, each stream’s values arrived and not consumed stay within its capacity (1 for capacity 0), and each arrives whole, in order', async () => {
+  const result = await page.evaluate(async () => {
+    const { Channel, toPort } = window.lib;
+    const worker = new Worker(
+      window.script(`
+        const capacities = { c0: 0, c2: 2, c5: 5 };
+        const arrived = { c0: 0, c2: 0, c5: 0 };
+        const consumed = { c0: 0, c2: 0, c5: 0 };
+        const most = { c0: 0, c2: 0, c5: 0 };
+        addEventListener('message', (event) => {
+          const data = event.data;
+          if (data?.type === 'values' && data.name in arrived) arrived[data.name] += data.values.length;
+          for (const name in arrived) most[name] = Math.max(most[name], arrived[name] - consumed[name]);
+        });
+        const consume = async (name, pause) => {
+          const values = [];
+          for await (const value of lib.fromPort(self, { name, capacity: capacities[name] })) {
+            values.push(value);
+            consumed[name]++;
+            if (values.length % 7 === 0) await new Promise((resolve) => setTimeout(resolve, pause));
+          }
+          return values;
+        };
+        const [c0, c2, c5] = await Promise.all([consume('c0', 3), consume('c2', 1), consume('c5', 5)]);
+        postMessage({ report: { most, c0, c2, c5 } });`),
+      { type: 'module' },
+    );
+    const reported = window.nextReport(worker);
+    const streams = ['c0', 'c2', 'c5'].map(async (name) => {
+      const channel = new Channel(16);
+      const sending = toPort(channel, worker, { name });
+      for (let i = 0; i < 200; i++) await channel.push(`${name}:${i}`);
+      channel.close();
+      return sending;
+    });
+    const results = await Promise.all(streams);
+    const report = await reported;
+    worker.terminate();
+    return { results, report };
+  });
+  expect(result.results).toEqual([
+    { sent: 200, undelivered: [] },
+    { sent: 200, undelivered: [] },
+    { sent: 200, undelivered: [] },
+  ]);
+  const { most, c0, c2, c5 } = result.report;
+  expect(c0).toEqual([...Array(200).keys()].map((i) => `c0:${i}`));
+  expect(c2).toEqual([...Array(200).keys()].map((i) => `c2:${i}`));
+  expect(c5).toEqual([...Array(200).keys()].map((i) => `c5:${i}`));
+  expect(most.c0).toBe(1);
+  expect(most.c2).toBeLessThanOrEqual(2);
+  expect(most.c5).toBeLessThanOrEqual(5);
+  expect(most.c5).toBeGreaterThan(2); // the window is used
+});
