@@ -290,3 +290,40 @@ test('three streams of capacities 0, 2 and 5 multiplexed over one Worker: on eve
   expect(most.c5).toBeLessThanOrEqual(5);
   expect(most.c5).toBeGreaterThan(2); // the window is used
 });
+
+test(
+  'a MessagePort handed to a cross-origin iframe that is then removed mid-stream: toPort settles within the heartbeat bound, every value pulled accounted for, in order',
+  async () => {
+    const result = await page.evaluate(async () => {
+      const { Channel, toPort } = window.lib;
+      const frame = document.createElement('iframe');
+      frame.src = `http://localhost:${location.port}/audit-i-frame.html?mode=port`;
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      document.body.append(frame);
+      await loaded;
+      let consumed = 0;
+      addEventListener('message', (event) => {
+        if (typeof event.data?.consumed === 'number') consumed = event.data.consumed;
+      });
+      const { port1, port2 } = new MessageChannel();
+      frame.contentWindow!.postMessage('port', '*', [port2]);
+      const channel = new Channel(0);
+      const sending = toPort(channel, port1, { name: 'in' });
+      const producer = window.pushForever(channel);
+      while (consumed < 40) await window.sleep(5);
+      frame.remove();
+      const removedAt = performance.now();
+      const { sent, undelivered } = await sending;
+      const detection = performance.now() - removedAt;
+      const pulled = producer.pushed;
+      channel.close();
+      port1.close();
+      return { detection, sent, undelivered, pulled, consumed };
+    });
+    expect(result.detection).toBeLessThan(GONE_AFTER_MS + TICK_MS + SLACK_MS);
+    expect(result.sent).toBeGreaterThanOrEqual(40 - 4);
+    expect(result.sent + result.undelivered.length).toBe(result.pulled);
+    expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
+  },
+  GONE_AFTER_MS + 20_000,
+);
