@@ -5,7 +5,8 @@
  * still run"). Firefox's suite tests this (test/port.firefox.test.ts); Chromium's did not, as
  * playwright passes `--disable-back-forward-cache` and test/port/'s server marks every page
  * `no-store` (RECIPES.md). This file launches its own Chromium without that flag and serves
- * test/port/page.html storable.
+ * test/port/page.html storable. And a page frozen in place, as Chrome freezes background tabs
+ * (CDP `Page.setWebLifecycleState`; its dedicated Worker is frozen with it).
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
@@ -146,6 +147,58 @@ test.each(FROZEN)(
     expect(result.pushed).toBeGreaterThanOrEqual(result.restoredAt + 20);
     expect(result.values).toEqual([...Array(result.pushed).keys()]);
     expect(result).toMatchObject({ sent: result.pushed, undelivered: [] });
+  },
+  40_000,
+);
+
+test.each(FROZEN)(
+  'a page frozen for %i ms by the browser (Page.setWebLifecycleState, as Chrome freezes background tabs) with a Worker → page stream goes on when resumed: every value once, in order',
+  async (frozenMs) => {
+    page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.port}/page.html`);
+    await page.waitForFunction(() => window.ready === true);
+    await page.evaluate(async () => {
+      const kept = window as unknown as Kept;
+      kept.worker = window.spawn('mode=produce-and-count');
+      window.nextReport(kept.worker).then((report) => {
+        kept.workerResult = report;
+      });
+      kept.input = window.lib.fromPort(kept.worker, { name: 'out', capacity: 4 });
+      kept.got = [];
+      kept.stop = false;
+      kept.ended = (async () => {
+        while (!kept.stop) {
+          kept.got.push(await kept.input.pull());
+          await window.sleep(20);
+        }
+        return null;
+      })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
+      while (kept.got.length < 10) await window.sleep(10);
+    });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    await new Promise((resolve) => setTimeout(resolve, frozenMs));
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    const result = await page.evaluate(async () => {
+      const kept = window as unknown as Kept;
+      const resumedAt = kept.got.length;
+      const deadline = performance.now() + 10_000;
+      while (kept.got.length < resumedAt + 20 && performance.now() < deadline) await window.sleep(10);
+      kept.stop = true;
+      const error = await kept.ended;
+      kept.input.close();
+      const rest: number[] = [];
+      for (let value = kept.input.tryPull(); value !== undefined; value = kept.input.tryPull()) rest.push(value);
+      while (kept.workerResult === undefined) await window.sleep(10);
+      kept.worker.terminate();
+      return { error, resumedAt, got: kept.got, rest, workerResult: kept.workerResult };
+    });
+    const received = [...result.got, ...result.rest];
+    expect(received).toEqual([...Array(received.length).keys()]);
+    const { sent, undelivered, pulled } = result.workerResult;
+    expect(sent + undelivered.length).toBe(pulled);
+    expect(result.error).toBeNull();
+    expect(sent).toBe(received.length);
   },
   40_000,
 );
