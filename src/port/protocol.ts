@@ -25,7 +25,9 @@
  *   cumulative, a repeated or late `credit` is harmless.
  * - **Close.** `end` closes the remote channel after the values posted before it, with
  *   `reason` (absent: a normal close). With `abort`, the receiver closes at once instead of
- *   waiting for room for values that arrived but could not be committed yet. `closed` says the
+ *   waiting for room for values that arrived but could not be committed yet; `abort` without a
+ *   `reason` says the sender gave up on this receiver (found it gone), which then closes as
+ *   gone, never normally. `closed` says the
  *   receiving channel is closed (by its user, by `end`, or because the sender is gone) with the
  *   final `committed` count; after it the receiver ignores the session.
  * - **Liveness.** Either side that has heard nothing from the other for a heartbeat period
@@ -97,7 +99,7 @@ export interface ValuesMessage extends SessionEnvelope, Addressed, Counted {
 /** Sender → receiver: close the channel after the values posted before this message. */
 export interface EndMessage extends SessionEnvelope, Addressed, Counted {
   readonly type: 'end';
-  /** The close reason; absent for a close without one. */
+  /** The close reason; absent for a close without one (with `abort`: the sender gave up). */
   readonly reason?: unknown;
   /** Close at once: values that arrived but found no room yet are not committed. */
   readonly abort: boolean;

@@ -345,10 +345,14 @@ class Receiver<T> extends Stream {
           return;
         }
         const reason = 'reason' in message ? message.reason : undefined;
-        if (this.verifying !== undefined && message.abort && !('reason' in message)) {
-          // The sender gave up on this silent side (its heartbeat timed out) and counted every
-          // value not committed as undelivered: commit nothing more.
-          this.gone(`it gave up on this context, which could answer nothing for ${this.verifying.silence} ms`);
+        if (message.abort && !('reason' in message)) {
+          // The sender gave up on this side (its heartbeat timed out: this loop was blocked, or
+          // what it posted was lost) and counted every value not committed as undelivered:
+          // commit nothing more, and close as gone — even if nothing here noticed the silence
+          // yet (this `end` is the first message after the block): never as a normal end.
+          const silence =
+            this.verifying === undefined ? '' : `, which could answer nothing for ${this.verifying.silence} ms`;
+          this.gone(`it gave up on this context${silence}`);
           return;
         }
         this.commitPending();

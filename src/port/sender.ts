@@ -432,7 +432,9 @@ class Sender<T> extends Stream {
       receiver: this.receiver,
     };
     if (reason === undefined) {
-      this.trySend(message);
+      // An `end` that aborts with no `reason` key says this sender gave up on the receiver
+      // (`finish`): an abort whose reason is undefined (a signal-like object) says so by the key.
+      this.trySend(abort ? { ...message, reason } : message);
       return;
     }
     if (!isLostInClone(reason)) {

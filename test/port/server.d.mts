@@ -1,1 +1,3 @@
-export function startServer(): Promise<{ port: number; close(): Promise<void> }>;
+export function startServer(options?: {
+  storable?: (url: string) => boolean;
+}): Promise<{ port: number; close(): Promise<void> }>;

@@ -15,10 +15,13 @@ const LIB = `export * from './src/index.js'; export * from './src/port/index.js'
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
 /**
- * Starts the server on 127.0.0.1 and a free port. Returns its port and `close()`.
+ * Starts the server on 127.0.0.1 and a free port. Returns its port and `close()`. Every
+ * response is `no-store` (which keeps a page out of the back/forward cache) except those whose
+ * URL `storable` accepts.
+ * @param {{ storable?: (url: string) => boolean }} [options]
  * @returns {Promise<{ port: number, close(): Promise<void> }>}
  */
-export async function startServer() {
+export async function startServer({ storable = () => false } = {}) {
   const built = await esbuild.build({
     stdin: { contents: LIB, resolveDir: root, loader: 'ts' },
     bundle: true,
@@ -39,7 +42,8 @@ export async function startServer() {
         body = await readFile(file);
       }
       const type = TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
-      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      const cache = storable(request.url ?? '/') ? {} : { 'cache-control': 'no-store' };
+      response.writeHead(200, { 'content-type': type, ...cache });
       response.end(body);
     } catch {
       response.writeHead(404).end();

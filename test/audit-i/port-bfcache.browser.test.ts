@@ -1,0 +1,204 @@
+/**
+ * Audit i: `chanasync/port` and Chromium's back/forward cache (README, Semantic details: "The
+ * back/forward cache freezes a page with its Workers and frames … restored, a page whose peers
+ * were frozen with it … goes on where it was, its receivers checking first that their senders
+ * still run"). Firefox's suite tests this (test/port.firefox.test.ts); Chromium's did not, as
+ * playwright passes `--disable-back-forward-cache` and test/port/'s server marks every page
+ * `no-store` (RECIPES.md). This file launches its own Chromium without that flag and serves
+ * test/port/page.html storable. And a page frozen in place, as Chrome freezes background tabs
+ * (CDP `Page.setWebLifecycleState`; its dedicated Worker is frozen with it).
+ */
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.mjs';
+import type {} from '../helpers/port-scenarios.js';
+import { startServer } from '../port/server.mjs';
+
+/**
+ * How long the page stays in the back/forward cache: past the receivers' 3 s check, and past
+ * the 5 s heartbeat timeout too (both sides are frozen: neither may give the other up).
+ */
+const FROZEN = [3500, 7000];
+
+let server: { port: number; close(): Promise<void> };
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  server = await startServer({ storable: (url) => url.startsWith('/page.html?storable') });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  expect(await page.evaluate(() => window.errors)).toEqual([]);
+  await page.close();
+});
+
+/** Opens the storable page, runs `start` in it, leaves it for `frozenMs`, and comes back. */
+async function freeze(frozenMs: number, start: () => Promise<void>): Promise<void> {
+  page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.port}/page.html?storable`);
+  await page.waitForFunction(() => window.ready === true);
+  await page.evaluate(() => {
+    const kept = window as unknown as { shown: boolean[] };
+    kept.shown = [];
+    addEventListener('pageshow', (event) => kept.shown.push(event.persisted));
+  });
+  await page.evaluate(start);
+  await page.goto(`http://127.0.0.1:${server.port}/page.html?elsewhere`);
+  await page.waitForFunction(() => window.ready === true);
+  await new Promise((resolve) => setTimeout(resolve, frozenMs));
+  await page.goBack({ waitUntil: 'commit' });
+  await page.waitForFunction(() => (window as unknown as { shown?: boolean[] }).shown?.length === 1);
+  expect(await page.evaluate(() => (window as unknown as { shown: boolean[] }).shown)).toEqual([true]); // restored, not reloaded
+}
+
+interface Kept {
+  worker: Worker;
+  input: any;
+  got: number[];
+  stop: boolean;
+  ended: Promise<unknown>;
+  workerResult?: { sent: number; undelivered: number[]; pulled: number };
+  channel: any;
+  sending: Promise<{ sent: number; undelivered: number[] }>;
+  producer: { pushed: number; reach(count: number): Promise<void> };
+  collected: Promise<number[]>;
+}
+
+test.each(FROZEN)(
+  'a Worker → page stream restored from the back/forward cache after %i ms goes on: every value once, in order, and the Worker counts them sent',
+  async (frozenMs) => {
+    await freeze(frozenMs, async () => {
+      const kept = window as unknown as Kept;
+      kept.worker = window.spawn('mode=produce-and-count');
+      window.nextReport(kept.worker).then((report) => {
+        kept.workerResult = report;
+      });
+      kept.input = window.lib.fromPort(kept.worker, { name: 'out', capacity: 4 });
+      kept.got = [];
+      kept.stop = false;
+      kept.ended = (async () => {
+        while (!kept.stop) {
+          kept.got.push(await kept.input.pull());
+          await window.sleep(20);
+        }
+        return null;
+      })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
+      while (kept.got.length < 10) await window.sleep(10);
+    });
+    const result = await page.evaluate(async () => {
+      const kept = window as unknown as Kept;
+      const restoredAt = kept.got.length;
+      const deadline = performance.now() + 10_000;
+      while (kept.got.length < restoredAt + 20 && performance.now() < deadline) await window.sleep(10);
+      kept.stop = true;
+      const error = await kept.ended;
+      kept.input.close();
+      const rest: number[] = [];
+      for (let value = kept.input.tryPull(); value !== undefined; value = kept.input.tryPull()) rest.push(value);
+      while (kept.workerResult === undefined) await window.sleep(10);
+      kept.worker.terminate();
+      return { error, restoredAt, got: kept.got, rest, workerResult: kept.workerResult };
+    });
+    expect(result.error).toBeNull();
+    expect(result.got.length).toBeGreaterThanOrEqual(result.restoredAt + 20);
+    const received = [...result.got, ...result.rest];
+    expect(received).toEqual([...Array(received.length).keys()]);
+    const { sent, undelivered, pulled } = result.workerResult;
+    expect(sent).toBe(received.length);
+    expect(sent + undelivered.length).toBe(pulled);
+  },
+  40_000,
+);
+
+test.each(FROZEN)(
+  'a page → Worker stream restored from the back/forward cache after %i ms goes on: the Worker gets every value once, in order, and toPort counts them all sent',
+  async (frozenMs) => {
+    await freeze(frozenMs, async () => {
+      const kept = window as unknown as Kept;
+      kept.worker = window.spawn('mode=collect');
+      kept.collected = window.nextReport(kept.worker);
+      kept.channel = new window.lib.Channel(0);
+      kept.sending = window.lib.toPort(kept.channel, kept.worker, { name: 'in' });
+      kept.producer = window.pushForever(kept.channel);
+      await kept.producer.reach(10);
+    });
+    const result = await page.evaluate(async () => {
+      const kept = window as unknown as Kept;
+      const restoredAt = kept.producer.pushed;
+      await Promise.race([kept.producer.reach(restoredAt + 20), window.sleep(10_000)]);
+      kept.channel.close();
+      const { sent, undelivered } = await kept.sending;
+      const values = await kept.collected;
+      kept.worker.terminate();
+      return { restoredAt, pushed: kept.producer.pushed, sent, undelivered, values };
+    });
+    expect(result.pushed).toBeGreaterThanOrEqual(result.restoredAt + 20);
+    expect(result.values).toEqual([...Array(result.pushed).keys()]);
+    expect(result).toMatchObject({ sent: result.pushed, undelivered: [] });
+  },
+  40_000,
+);
+
+test.each(FROZEN)(
+  'a page frozen for %i ms by the browser (Page.setWebLifecycleState, as Chrome freezes background tabs) with a Worker → page stream goes on when resumed: every value once, in order',
+  async (frozenMs) => {
+    page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.port}/page.html`);
+    await page.waitForFunction(() => window.ready === true);
+    await page.evaluate(async () => {
+      const kept = window as unknown as Kept;
+      kept.worker = window.spawn('mode=produce-and-count');
+      window.nextReport(kept.worker).then((report) => {
+        kept.workerResult = report;
+      });
+      kept.input = window.lib.fromPort(kept.worker, { name: 'out', capacity: 4 });
+      kept.got = [];
+      kept.stop = false;
+      kept.ended = (async () => {
+        while (!kept.stop) {
+          kept.got.push(await kept.input.pull());
+          await window.sleep(20);
+        }
+        return null;
+      })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
+      while (kept.got.length < 10) await window.sleep(10);
+    });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    await new Promise((resolve) => setTimeout(resolve, frozenMs));
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    const result = await page.evaluate(async () => {
+      const kept = window as unknown as Kept;
+      const resumedAt = kept.got.length;
+      const deadline = performance.now() + 10_000;
+      while (kept.got.length < resumedAt + 20 && performance.now() < deadline) await window.sleep(10);
+      kept.stop = true;
+      const error = await kept.ended;
+      kept.input.close();
+      const rest: number[] = [];
+      for (let value = kept.input.tryPull(); value !== undefined; value = kept.input.tryPull()) rest.push(value);
+      while (kept.workerResult === undefined) await window.sleep(10);
+      kept.worker.terminate();
+      return { error, resumedAt, got: kept.got, rest, workerResult: kept.workerResult };
+    });
+    const received = [...result.got, ...result.rest];
+    expect(received).toEqual([...Array(received.length).keys()]);
+    const { sent, undelivered, pulled } = result.workerResult;
+    expect(sent + undelivered.length).toBe(pulled);
+    expect(result.error).toBeNull();
+    expect(sent).toBe(received.length);
+  },
+  40_000,
+);
