@@ -38,6 +38,12 @@ async function round(jobList, count, firstId, steps, kill, onResult) {
     entry.progressEnd = consume(fromPort(worker, { name: 'progress', capacity: 4 }), (p) => entry.progress.push(p));
     workers.push(entry);
   }
+  // Every worker asks before the first job goes: each one's toPort parks a pull on the queue once
+  // its Worker has loaded and granted credit. Otherwise a loaded machine lets the workers that
+  // load first take every job, and a test of what worker 0 had in flight has nothing to test.
+  for (let waited = 0; queue.stats().waitingPullers < count && waited < 10_000; waited += 10) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   for (const job of jobList) await queue.push(job);
   queue.close();
   const out = [];
