@@ -626,17 +626,18 @@ class Client<T> implements DurableChannel<T> {
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
-    // The pull in flight inside next(), if any: return() withdraws it (a for-await loop never
+    // The pulls in flight inside next() calls: return() withdraws them (a for-await loop never
     // has one, but `from(channel)`, `ReadableStream.from` and manual iteration call return()
-    // while next() still waits, and a value it then took would be consumed for nobody).
-    let inFlight: { controller: AbortController; settled: Promise<unknown> } | undefined;
+    // while next() still waits — several, if next() was called without awaiting — and a value
+    // one of them then took would be consumed for nobody).
+    const inFlight = new Set<{ controller: AbortController; settled: Promise<unknown> }>();
     let returned = false;
     const next = async (): Promise<IteratorResult<T>> => {
       if (returned) return { done: true, value: undefined };
       const controller = new AbortController();
       const pulled = this.take('next', 1, controller.signal);
       const current = { controller, settled: pulled.catch(() => {}) };
-      inFlight = current;
+      inFlight.add(current);
       try {
         return { done: false, value: (await pulled)[0]!.value as T };
       } catch (error) {
@@ -646,7 +647,7 @@ class Client<T> implements DurableChannel<T> {
         if (error.cause !== undefined) throw error.cause;
         return { done: true, value: undefined };
       } finally {
-        if (inFlight === current) inFlight = undefined;
+        inFlight.delete(current);
       }
     };
     return {
@@ -655,11 +656,9 @@ class Client<T> implements DurableChannel<T> {
       // out and not yet acknowledged, goes back to the head) before this resolves.
       async return(value?: unknown): Promise<IteratorResult<T>> {
         returned = true;
-        const pending = inFlight;
-        if (pending !== undefined) {
-          pending.controller.abort();
-          await pending.settled;
-        }
+        const pending = [...inFlight];
+        for (const { controller } of pending) controller.abort();
+        await Promise.all(pending.map(({ settled }) => settled));
         return { done: true, value: value as T };
       },
       [Symbol.asyncIterator]() {
