@@ -626,18 +626,16 @@ class Client<T> implements DurableChannel<T> {
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
-    // The pulls in flight inside next() calls: return() withdraws them (a for-await loop never
+    // The pull in flight inside next(), if any: return() withdraws it (a for-await loop never
     // has one, but `from(channel)`, `ReadableStream.from` and manual iteration call return()
-    // while next() still waits — several, if next() was called without awaiting — and a value
-    // one of them then took would be consumed for nobody).
-    const inFlight = new Set<{ controller: AbortController; settled: Promise<unknown> }>();
+    // while next() still waits, and a value it then took would be consumed for nobody).
+    let inFlight: { controller: AbortController; settled: Promise<unknown> } | undefined;
     let returned = false;
-    const next = async (): Promise<IteratorResult<T>> => {
+    const step = async (): Promise<IteratorResult<T>> => {
       if (returned) return { done: true, value: undefined };
       const controller = new AbortController();
       const pulled = this.take('next', 1, controller.signal);
-      const current = { controller, settled: pulled.catch(() => {}) };
-      inFlight.add(current);
+      inFlight = { controller, settled: pulled.catch(() => {}) };
       try {
         return { done: false, value: (await pulled)[0]!.value as T };
       } catch (error) {
@@ -647,18 +645,29 @@ class Client<T> implements DurableChannel<T> {
         if (error.cause !== undefined) throw error.cause;
         return { done: true, value: undefined };
       } finally {
-        inFlight.delete(current);
+        inFlight = undefined;
       }
     };
+    // next() calls made without awaiting run one after the other, as an async generator's do:
+    // each pull is its own call to the object, and concurrent ones may arrive in any order,
+    // which would hand one iterator's values out of FIFO order.
+    let queue: Promise<unknown> = Promise.resolve();
     return {
-      next,
+      next(): Promise<IteratorResult<T>> {
+        const result = queue.then(step);
+        queue = result.catch(() => {});
+        return result;
+      },
       // Ends the iteration: a pull still in flight is withdrawn (its value, if one was handed
-      // out and not yet acknowledged, goes back to the head) before this resolves.
+      // out and not yet acknowledged, goes back to the head) before this resolves; next() calls
+      // still queued behind it answer done.
       async return(value?: unknown): Promise<IteratorResult<T>> {
         returned = true;
-        const pending = [...inFlight];
-        for (const { controller } of pending) controller.abort();
-        await Promise.all(pending.map(({ settled }) => settled));
+        const pending = inFlight;
+        if (pending !== undefined) {
+          pending.controller.abort();
+          await pending.settled;
+        }
         return { done: true, value: value as T };
       },
       [Symbol.asyncIterator]() {

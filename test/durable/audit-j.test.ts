@@ -36,17 +36,25 @@ describe('pullMany with pushes waiting for room', () => {
 
 describe('one iterator, several next() calls at once', () => {
   test('next() calls made without awaiting resolve with the values in FIFO order, as a local channel’s iterator does', async () => {
-    const channel = open<number>('iterator-concurrent');
-    for (let i = 0; i < 5; i++) await channel.push(i);
     const local = new Channel<number>(Infinity);
     for (let i = 0; i < 5; i++) await local.push(i);
     const localIt = local[Symbol.asyncIterator]();
     const localResults = await Promise.all([0, 1, 2, 3, 4].map(() => localIt.next()));
     expect(localResults.map((r) => r.value)).toEqual([0, 1, 2, 3, 4]);
 
-    const iterator = channel[Symbol.asyncIterator]();
-    const results = await Promise.all([0, 1, 2, 3, 4].map(() => iterator.next()));
-    expect(results.map((r) => r.value)).toEqual([0, 1, 2, 3, 4]);
+    // Each round: four next() calls waiting on an empty channel, then six on stored values.
+    // (Before the fix, about one check in twelve saw two values swapped.)
+    const seen: number[][] = [];
+    for (let round = 0; round < 15; round++) {
+      const channel = open<number>('iterator-concurrent');
+      const iterator = channel[Symbol.asyncIterator]();
+      const waiting = [0, 1, 2, 3].map(() => iterator.next());
+      for (let i = 0; i < 4; i++) await channel.push(i);
+      seen.push((await Promise.all(waiting)).map((r) => r.value as number));
+      for (let i = 0; i < 6; i++) await channel.push(i);
+      seen.push((await Promise.all([0, 1, 2, 3, 4, 5].map(() => iterator.next()))).map((r) => r.value as number));
+    }
+    expect(seen.filter((values) => values.some((v, i) => v !== i))).toEqual([]);
   });
 
   test('return() while two next() calls wait: both answer done, and a value pushed afterwards stays in the channel', async () => {
@@ -58,6 +66,7 @@ describe('one iterator, several next() calls at once', () => {
     expect(await iterator.return!()).toEqual({ done: true, value: undefined });
     expect(await first).toEqual({ done: true, value: undefined });
     expect(await second).toEqual({ done: true, value: undefined });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
     await channel.push(7);
     expect(await channel.stats()).toMatchObject({ size: 1, leased: 0, waitingPullers: 0 });
     expect(await channel.tryPull()).toBe(7);
