@@ -57,6 +57,20 @@ describe('one iterator, several next() calls at once', () => {
     expect(seen.filter((values) => values.some((v, i) => v !== i))).toEqual([]);
   });
 
+  test('next() calls made together on a channel closed with a reason: the value, then the reason for each, as a local channel’s iterator answers', async () => {
+    const local = new Channel<number>(Infinity);
+    await local.push(1);
+    local.close('r');
+    const localIt = local[Symbol.asyncIterator]();
+    const expected = await Promise.allSettled([localIt.next(), localIt.next(), localIt.next()]);
+    const channel = open<number>('iterator-closed-together');
+    await channel.push(1);
+    await channel.close('r');
+    const iterator = channel[Symbol.asyncIterator]();
+    expect(await Promise.allSettled([iterator.next(), iterator.next(), iterator.next()])).toEqual(expected);
+    await expect(iterator.next()).rejects.toBe('r');
+  });
+
   test('return() while two next() calls wait: both answer done, and a value pushed afterwards stays in the channel', async () => {
     const channel = open<number>('iterator-return-two');
     const iterator = channel[Symbol.asyncIterator]();
