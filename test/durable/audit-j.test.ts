@@ -211,3 +211,23 @@ describe('options that are not an options object, for every call that takes opti
     expect(await channel.stats()).toMatchObject({ size: 1, leased: 0, waitingPullers: 0, waitingPushers: 0 });
   });
 });
+
+describe('calls made from inside a for await loop', () => {
+  test('a loop that closes its channel and pushes to it while it runs reads every value stored before the close, then ends; the pushes after close reject', async () => {
+    const channel = open<number>('reentrant-loop', { capacity: 3 });
+    for (let i = 0; i < 3; i++) await channel.push(i);
+    const got: number[] = [];
+    const refused: unknown[] = [];
+    for await (const value of channel) {
+      got.push(value);
+      if (value === 0) {
+        await channel.push(10); // room was made by this value's acknowledgement
+        await channel.close();
+      }
+      refused.push(await channel.push(100 + value).catch((e: unknown) => e));
+    }
+    expect(got).toEqual([0, 1, 2, 10]);
+    expect(refused.every((e) => e instanceof ChannelClosedError)).toBe(true);
+    expect(await channel.stats()).toMatchObject({ size: 0, leased: 0, closed: true });
+  });
+});
