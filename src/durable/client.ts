@@ -521,6 +521,10 @@ class Client<T> implements DurableChannel<T> {
   // shows only the name).
   readonly #namespace: DurableObjectNamespaceLike;
   readonly #capacity: number | null;
+  /** This client's id in its pull requests (made on first use: no random values at global scope in Workers). */
+  #id: string | undefined;
+  /** How many pulls this client has made. */
+  #pulls = 0;
   readonly #sliceMs: number;
   readonly #leaseMs: number;
 
@@ -796,6 +800,8 @@ class Client<T> implements DurableChannel<T> {
   private async take(operation: string, max: number, signal: AbortSignal | undefined): Promise<Delivery[]> {
     if (signal?.aborted) throw signal.reason;
     const line = this.line();
+    this.#id ??= crypto.randomUUID();
+    const order = ++this.#pulls;
     for (;;) {
       const ticket = crypto.randomUUID();
       const request = {
@@ -805,6 +811,8 @@ class Client<T> implements DurableChannel<T> {
         wait: true,
         sliceMs: this.#sliceMs,
         leaseMs: this.#leaseMs,
+        client: this.#id,
+        order,
       };
       let answer: PullAnswer | typeof ABORTED;
       try {

@@ -165,6 +165,8 @@ interface PushWaiter extends Waiter<PushAnswer> {
 interface PullWaiter extends Waiter<PullAnswer> {
   ticket: string;
   max: number;
+  client: string | undefined;
+  order: number;
 }
 
 /** The values leased to one pull ticket. */
@@ -324,8 +326,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         calls: new Set(),
         awayUntil: Infinity,
         leaseMs: request.leaseMs,
+        client: request.client,
+        order: request.order ?? 0,
       };
-      this.pullWaiters.set(waiter.ticket, waiter);
+      this.#queuePuller(waiter);
     }
     return this.#park(waiter, request.sliceMs);
   }
@@ -587,6 +591,30 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       }
     }
     this.#servePullers();
+  }
+
+  /**
+   * Queues a waiting pull at the tail, or ahead of the pulls of the same client made after it
+   * that reached the object first (one client's concurrent calls may arrive in any order).
+   */
+  #queuePuller(waiter: PullWaiter): void {
+    let later: PullWaiter | undefined;
+    if (waiter.client !== undefined) {
+      for (const other of this.pullWaiters.values()) {
+        if (other.client === waiter.client && other.order > waiter.order) {
+          later = other;
+          break;
+        }
+      }
+    }
+    if (later === undefined) {
+      this.pullWaiters.set(waiter.ticket, waiter);
+      return;
+    }
+    const waiters = [...this.pullWaiters.values()];
+    waiters.splice(waiters.indexOf(later), 0, waiter);
+    this.pullWaiters.clear();
+    for (const each of waiters) this.pullWaiters.set(each.ticket, each);
   }
 
   /** Leases ready values to the oldest waiting pulls, parked or away. Keeps "ready ⇒ no waiting pull". */

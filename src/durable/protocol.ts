@@ -71,6 +71,13 @@ export interface PushRequest extends ChannelRequest, WaitLimits {
 export interface PullRequest extends ChannelRequest, WaitLimits {
   ticket: string;
   max: number;
+  /**
+   * The client (one `durableChannel` object) that made the pull, and the pull's rank among its
+   * pulls: concurrent calls may reach the object in any order, and a waiting pull queues ahead
+   * of the same client's pulls made after it.
+   */
+  client?: string;
+  order?: number;
 }
 
 /** A value handed out under a lease. @internal */
