@@ -521,10 +521,10 @@ class Client<T> implements DurableChannel<T> {
   // shows only the name).
   readonly #namespace: DurableObjectNamespaceLike;
   readonly #capacity: number | null;
-  /** This client's id in its pull requests (made on first use: no random values at global scope in Workers). */
+  /** This client's id in its requests (made on first use: no random values at global scope in Workers). */
   #id: string | undefined;
-  /** How many pulls this client has made. */
-  #pulls = 0;
+  /** How many pushes and pulls this client has made: the rank of the next one. */
+  #ops = 0;
   readonly #sliceMs: number;
   readonly #leaseMs: number;
 
@@ -748,7 +748,18 @@ class Client<T> implements DurableChannel<T> {
     // A push that can be withdrawn names its operation, so that its cancel also refuses a call of
     // it that reaches the object after the cancel (calls on one stub may overtake each other).
     const op = signal === undefined ? undefined : crypto.randomUUID();
-    const request = { capacity: this.#capacity, id, value, wait, sliceMs: this.#sliceMs, leaseMs: this.#leaseMs, op };
+    this.#id ??= crypto.randomUUID();
+    const request = {
+      capacity: this.#capacity,
+      id,
+      value,
+      wait,
+      sliceMs: this.#sliceMs,
+      leaseMs: this.#leaseMs,
+      op,
+      client: this.#id,
+      order: ++this.#ops,
+    };
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
@@ -779,8 +790,11 @@ class Client<T> implements DurableChannel<T> {
       }
       if (answer.kind === 'again') continue;
       // Withdrawn by another caller pushing the same id whose signal aborted: this caller still
-      // wants the value stored, so it pushes again (queueing anew, at the tail).
-      if (answer.kind === 'cancelled' && !signal?.aborted) continue;
+      // wants the value stored, so it pushes again (queueing anew, at the tail: a new rank).
+      if (answer.kind === 'cancelled' && !signal?.aborted) {
+        request.order = ++this.#ops;
+        continue;
+      }
       if (answer.kind === 'invalid') {
         // Workers RPC sends a function nested in the value as a stub, which storage then refuses
         // as "#<RpcStub> could not be cloned": say what the caller can act on (failure path only).
@@ -801,7 +815,7 @@ class Client<T> implements DurableChannel<T> {
     if (signal?.aborted) throw signal.reason;
     const line = this.line();
     this.#id ??= crypto.randomUUID();
-    const order = ++this.#pulls;
+    const order = ++this.#ops;
     for (;;) {
       const ticket = crypto.randomUUID();
       const request = {

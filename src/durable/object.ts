@@ -159,6 +159,8 @@ interface Waiter<Answer> {
 interface PushWaiter extends Waiter<PushAnswer> {
   id: string;
   value: unknown;
+  client: string | undefined;
+  order: number;
 }
 
 /** A waiting pull. */
@@ -291,8 +293,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       calls: new Set(),
       awayUntil: Infinity,
       leaseMs: request.leaseMs,
+      client: request.client,
+      order: request.order ?? 0,
     };
-    this.pushWaiters.set(waiter.id, waiter);
+    queueInOrder(this.pushWaiters, waiter.id, waiter);
     return this.#park(waiter, request.sliceMs);
   }
 
@@ -329,7 +333,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         client: request.client,
         order: request.order ?? 0,
       };
-      this.#queuePuller(waiter);
+      queueInOrder(this.pullWaiters, waiter.ticket, waiter);
     }
     return this.#park(waiter, request.sliceMs);
   }
@@ -593,30 +597,6 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     this.#servePullers();
   }
 
-  /**
-   * Queues a waiting pull at the tail, or ahead of the pulls of the same client made after it
-   * that reached the object first (one client's concurrent calls may arrive in any order).
-   */
-  #queuePuller(waiter: PullWaiter): void {
-    let later: PullWaiter | undefined;
-    if (waiter.client !== undefined) {
-      for (const other of this.pullWaiters.values()) {
-        if (other.client === waiter.client && other.order > waiter.order) {
-          later = other;
-          break;
-        }
-      }
-    }
-    if (later === undefined) {
-      this.pullWaiters.set(waiter.ticket, waiter);
-      return;
-    }
-    const waiters = [...this.pullWaiters.values()];
-    waiters.splice(waiters.indexOf(later), 0, waiter);
-    this.pullWaiters.clear();
-    for (const each of waiters) this.pullWaiters.set(each.ticket, each);
-  }
-
   /** Leases ready values to the oldest waiting pulls, parked or away. Keeps "ready ⇒ no waiting pull". */
   #servePullers(): void {
     for (const waiter of this.pullWaiters.values()) {
@@ -727,6 +707,38 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (next !== Infinity) this.#schedule(next);
     this.#servePushers();
   }
+}
+
+/**
+ * Queues a waiter at the tail of `waiters`, or ahead of the waiters of the same client made after
+ * it that reached the object first (one client's concurrent calls may arrive in any order).
+ */
+function queueInOrder<W extends { client: string | undefined; order: number }>(
+  waiters: Map<string, W>,
+  key: string,
+  waiter: W,
+): void {
+  let later: W | undefined;
+  if (waiter.client !== undefined) {
+    for (const other of waiters.values()) {
+      if (other.client === waiter.client && other.order > waiter.order) {
+        later = other;
+        break;
+      }
+    }
+  }
+  if (later === undefined) {
+    waiters.set(key, waiter);
+    return;
+  }
+  const entries = [...waiters];
+  entries.splice(
+    entries.findIndex(([, other]) => other === later),
+    0,
+    [key, waiter],
+  );
+  waiters.clear();
+  for (const [k, w] of entries) waiters.set(k, w);
 }
 
 /** Answers every call parked for `waiter` (each leaves `calls` as it is answered). */

@@ -233,7 +233,7 @@ describe('calls made from inside a for await loop', () => {
   });
 });
 
-describe('FIFO among waiters, for one client’s pulls made together', () => {
+describe('FIFO among waiters, for one client’s pushes and pulls made together', () => {
   test('pulls started together without awaiting and all waiting get the values in the order they were called', async () => {
     // Concurrent calls may reach the object in any order (one round in ten came out of order
     // before the object queued a client's waiting pulls by the order they were made).
@@ -246,5 +246,20 @@ describe('FIFO among waiters, for one client’s pulls made together', () => {
       seen.push(await Promise.all(waiting));
     }
     expect(seen.filter((values) => JSON.stringify(values) !== '[0,1,[2],3]')).toEqual([]);
+  });
+
+  test('pushes started together without awaiting and all waiting for room are stored in the order they were called', async () => {
+    const seen: number[][] = [];
+    for (let round = 0; round < 15; round++) {
+      const channel = open<number>('fifo-pushers-together', { capacity: 1 });
+      await channel.push(0);
+      const waiting = [1, 2, 3, 4].map((value) => channel.push(value));
+      await until(async () => (await channel.stats()).waitingPushers === 4);
+      const got: number[] = [];
+      for (let i = 0; i < 5; i++) got.push(await channel.pull());
+      await Promise.all(waiting);
+      seen.push(got);
+    }
+    expect(seen.filter((values) => JSON.stringify(values) !== '[0,1,2,3,4]')).toEqual([]);
   });
 });
