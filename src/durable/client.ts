@@ -521,6 +521,10 @@ class Client<T> implements DurableChannel<T> {
   // shows only the name).
   readonly #namespace: DurableObjectNamespaceLike;
   readonly #capacity: number | null;
+  /** This client's id in its requests (made on first use: no random values at global scope in Workers). */
+  #id: string | undefined;
+  /** How many pushes and pulls this client has made: the rank of the next one. */
+  #ops = 0;
   readonly #sliceMs: number;
   readonly #leaseMs: number;
 
@@ -631,12 +635,11 @@ class Client<T> implements DurableChannel<T> {
     // while next() still waits, and a value it then took would be consumed for nobody).
     let inFlight: { controller: AbortController; settled: Promise<unknown> } | undefined;
     let returned = false;
-    const next = async (): Promise<IteratorResult<T>> => {
+    const step = async (): Promise<IteratorResult<T>> => {
       if (returned) return { done: true, value: undefined };
       const controller = new AbortController();
       const pulled = this.take('next', 1, controller.signal);
-      const current = { controller, settled: pulled.catch(() => {}) };
-      inFlight = current;
+      inFlight = { controller, settled: pulled.catch(() => {}) };
       try {
         return { done: false, value: (await pulled)[0]!.value as T };
       } catch (error) {
@@ -646,13 +649,22 @@ class Client<T> implements DurableChannel<T> {
         if (error.cause !== undefined) throw error.cause;
         return { done: true, value: undefined };
       } finally {
-        if (inFlight === current) inFlight = undefined;
+        inFlight = undefined;
       }
     };
+    // next() calls made without awaiting run one after the other, as an async generator's do:
+    // each pull is its own call to the object, and concurrent ones may arrive in any order,
+    // which would hand one iterator's values out of FIFO order.
+    let queue: Promise<unknown> = Promise.resolve();
     return {
-      next,
+      next(): Promise<IteratorResult<T>> {
+        const result = queue.then(step);
+        queue = result.catch(() => {});
+        return result;
+      },
       // Ends the iteration: a pull still in flight is withdrawn (its value, if one was handed
-      // out and not yet acknowledged, goes back to the head) before this resolves.
+      // out and not yet acknowledged, goes back to the head) before this resolves; next() calls
+      // still queued behind it answer done.
       async return(value?: unknown): Promise<IteratorResult<T>> {
         returned = true;
         const pending = inFlight;
@@ -736,7 +748,18 @@ class Client<T> implements DurableChannel<T> {
     // A push that can be withdrawn names its operation, so that its cancel also refuses a call of
     // it that reaches the object after the cancel (calls on one stub may overtake each other).
     const op = signal === undefined ? undefined : crypto.randomUUID();
-    const request = { capacity: this.#capacity, id, value, wait, sliceMs: this.#sliceMs, leaseMs: this.#leaseMs, op };
+    this.#id ??= crypto.randomUUID();
+    const request = {
+      capacity: this.#capacity,
+      id,
+      value,
+      wait,
+      sliceMs: this.#sliceMs,
+      leaseMs: this.#leaseMs,
+      op,
+      client: this.#id,
+      order: ++this.#ops,
+    };
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
@@ -767,8 +790,11 @@ class Client<T> implements DurableChannel<T> {
       }
       if (answer.kind === 'again') continue;
       // Withdrawn by another caller pushing the same id whose signal aborted: this caller still
-      // wants the value stored, so it pushes again (queueing anew, at the tail).
-      if (answer.kind === 'cancelled' && !signal?.aborted) continue;
+      // wants the value stored, so it pushes again (queueing anew, at the tail: a new rank).
+      if (answer.kind === 'cancelled' && !signal?.aborted) {
+        request.order = ++this.#ops;
+        continue;
+      }
       if (answer.kind === 'invalid') {
         // Workers RPC sends a function nested in the value as a stub, which storage then refuses
         // as "#<RpcStub> could not be cloned": say what the caller can act on (failure path only).
@@ -788,6 +814,8 @@ class Client<T> implements DurableChannel<T> {
   private async take(operation: string, max: number, signal: AbortSignal | undefined): Promise<Delivery[]> {
     if (signal?.aborted) throw signal.reason;
     const line = this.line();
+    this.#id ??= crypto.randomUUID();
+    const order = ++this.#ops;
     for (;;) {
       const ticket = crypto.randomUUID();
       const request = {
@@ -797,6 +825,8 @@ class Client<T> implements DurableChannel<T> {
         wait: true,
         sliceMs: this.#sliceMs,
         leaseMs: this.#leaseMs,
+        client: this.#id,
+        order,
       };
       let answer: PullAnswer | typeof ABORTED;
       try {

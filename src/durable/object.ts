@@ -159,12 +159,16 @@ interface Waiter<Answer> {
 interface PushWaiter extends Waiter<PushAnswer> {
   id: string;
   value: unknown;
+  client: string | undefined;
+  order: number;
 }
 
 /** A waiting pull. */
 interface PullWaiter extends Waiter<PullAnswer> {
   ticket: string;
   max: number;
+  client: string | undefined;
+  order: number;
 }
 
 /** The values leased to one pull ticket. */
@@ -289,8 +293,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       calls: new Set(),
       awayUntil: Infinity,
       leaseMs: request.leaseMs,
+      client: request.client,
+      order: request.order ?? 0,
     };
-    this.pushWaiters.set(waiter.id, waiter);
+    queueInOrder(this.pushWaiters, waiter.id, waiter);
     return this.#park(waiter, request.sliceMs);
   }
 
@@ -324,8 +330,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         calls: new Set(),
         awayUntil: Infinity,
         leaseMs: request.leaseMs,
+        client: request.client,
+        order: request.order ?? 0,
       };
-      this.pullWaiters.set(waiter.ticket, waiter);
+      queueInOrder(this.pullWaiters, waiter.ticket, waiter);
     }
     return this.#park(waiter, request.sliceMs);
   }
@@ -699,6 +707,38 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (next !== Infinity) this.#schedule(next);
     this.#servePushers();
   }
+}
+
+/**
+ * Queues a waiter at the tail of `waiters`, or ahead of the waiters of the same client made after
+ * it that reached the object first (one client's concurrent calls may arrive in any order).
+ */
+function queueInOrder<W extends { client: string | undefined; order: number }>(
+  waiters: Map<string, W>,
+  key: string,
+  waiter: W,
+): void {
+  let later: W | undefined;
+  if (waiter.client !== undefined) {
+    for (const other of waiters.values()) {
+      if (other.client === waiter.client && other.order > waiter.order) {
+        later = other;
+        break;
+      }
+    }
+  }
+  if (later === undefined) {
+    waiters.set(key, waiter);
+    return;
+  }
+  const entries = [...waiters];
+  entries.splice(
+    entries.findIndex(([, other]) => other === later),
+    0,
+    [key, waiter],
+  );
+  waiters.clear();
+  for (const [k, w] of entries) waiters.set(k, w);
 }
 
 /** Answers every call parked for `waiter` (each leaves `calls` as it is answered). */

@@ -54,7 +54,7 @@ export interface WaitLimits {
 }
 
 /** `push(value)`: store `value` under `id`. @internal */
-export interface PushRequest extends ChannelRequest, WaitLimits {
+export interface PushRequest extends ChannelRequest, WaitLimits, Ranked {
   /** The idempotency key: a push with an id already stored is answered `stored` and stores nothing. */
   id: string;
   value: unknown;
@@ -67,8 +67,18 @@ export interface PushRequest extends ChannelRequest, WaitLimits {
   op?: string | undefined;
 }
 
+/**
+ * The client (one `durableChannel` object) that made a push or a pull, and the operation's rank
+ * among that client's operations: concurrent calls may reach the object in any order, and a
+ * waiting push or pull queues ahead of the same client's waiting ones made after it. @internal
+ */
+export interface Ranked {
+  client?: string;
+  order?: number;
+}
+
 /** `pull()`, `pullMany(max)`, `tryPull()`: lease up to `max` values to `ticket`. @internal */
-export interface PullRequest extends ChannelRequest, WaitLimits {
+export interface PullRequest extends ChannelRequest, WaitLimits, Ranked {
   ticket: string;
   max: number;
 }
