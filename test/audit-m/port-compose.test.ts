@@ -29,10 +29,11 @@ const range = (count: number, base = 0) => Array.from({ length: count }, (_, i) 
 
 /** A local channel of `values`, closed (with `reason` if given), sent over a fresh MessageChannel. */
 async function remoteOf<T>(values: readonly T[], capacity: number, reason?: unknown, name = '') {
+  // `reason` undefined: close() without a reason
   const [a, b] = ports();
   const local = new Channel<T>(Infinity);
   await local.pushAll(values);
-  if (arguments.length >= 3 && reason !== undefined) local.close(reason);
+  if (reason !== undefined) local.close(reason);
   else local.close();
   const remote = fromPort<T>(b, { capacity, name });
   const sending = toPort(local, a, { name });
