@@ -157,3 +157,49 @@ describe('batches and non-blocking calls around close', () => {
     expect(await channel.stats()).toMatchObject({ size: 0, waitingPushers: 0 });
   });
 });
+
+describe('errors and debug mode around durable channels', () => {
+  test('ChannelClosedError of every durable operation names the operation and the channel, and carries the client as channel', async () => {
+    const name = freshName('errors');
+    const channel = durableChannel<number>(env.CHANNELS, name);
+    await channel.close('r');
+    const attempts: [string, () => Promise<unknown>][] = [
+      ['push', () => channel.push(1)],
+      ['pull', () => channel.pull()],
+      ['pullWithId', () => channel.pullWithId()],
+      ['pullMany', () => channel.pullMany(2)],
+    ];
+    for (const [operation, attempt] of attempts) {
+      const error = await attempt().catch((e: unknown) => e);
+      expect(error, operation).toBeInstanceOf(ChannelClosedError);
+      expect((error as Error).name).toBe('ChannelClosedError');
+      expect((error as Error).message, operation).toContain(operation);
+      expect((error as Error).message, operation).toContain(name);
+      expect((error as ChannelClosedError).channel, operation).toBe(channel);
+    }
+  });
+
+  test('with debug mode on, from(durable) is listed as waiting for input, and nothing is parked once it closed', async () => {
+    const { enableDebug, disableDebug, snapshot } = await import('../../src/debug/index.js');
+    enableDebug({ target: { postMessage() {} }, warnLeaks: false });
+    try {
+      const durable = open<number>('debug');
+      const local = from(durable, { name: 'from-durable' });
+      const waiting = local.pull();
+      await sleep(20);
+      const row = snapshot().channels.find((c) => c.name === 'from-durable');
+      expect(row?.input).toBe(true);
+      expect(row?.pullers.every((w) => w.input === true)).toBe(true);
+      await durable.push(7);
+      expect(await waiting).toBe(7);
+      await durable.close();
+      for await (const _ of local) expect.unreachable();
+      await sleep(20);
+      const after = snapshot().channels.find((c) => c.name === 'from-durable');
+      expect(after).toMatchObject({ closed: true, pushers: [], pullers: [] });
+      expect(await durable.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
+    } finally {
+      disableDebug();
+    }
+  });
+});
