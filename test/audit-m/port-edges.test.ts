@@ -210,4 +210,26 @@ describe('the fromPort channel', () => {
     expect((error as Error).message).toContain('"r"');
     expect(await sending).toEqual({ sent: 3, undelivered: [] });
   });
+
+  test('an iterator whose next() waits with its credit out, then return(): next() resolves done and the value waits for the next pull', async () => {
+    for (let round = 0; round < 4; round++) {
+      const [a, b] = ports();
+      const local = new Channel<number>(0);
+      const remote = fromPort<number>(b);
+      const sending = toPort(local, a);
+      const iterator = remote[Symbol.asyncIterator]();
+      const next = iterator.next();
+      await until(() => local.stats().waitingPullers === 1);
+      const pushed = local.push(round);
+      await sleep(round); // the value is on its way, or has arrived
+      await iterator.return?.();
+      const result = await next;
+      if (result.done) expect(await remote.pull()).toBe(round);
+      else expect(result.value).toBe(round);
+      await pushed;
+      local.close();
+      expect(await sending).toEqual({ sent: 1, undelivered: [] });
+      expect(remote.stats().waitingPullers).toBe(0);
+    }
+  });
 });
