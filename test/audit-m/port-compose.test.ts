@@ -377,3 +377,50 @@ describe('toPort reading derived channels', () => {
     expect(result.sent).toBe(2 + rest.values.length);
   });
 });
+
+describe('a feeder that stops while its credit is out', () => {
+  test('broadcast.close() while its pull on a capacity-0 remote channel has credit out: the value is not lost, the next pull gets it', async () => {
+    for (let round = 0; round < 4; round++) {
+      const [a, b] = ports();
+      const local = new Channel<number>(0);
+      const remote = fromPort<number>(b);
+      const sending = toPort(local, a);
+      const hub = broadcast(remote);
+      const sub = hub.subscribe();
+      await until(() => local.stats().waitingPullers === 1); // the broadcast's pull gave credit
+      const pushed = local.push(round);
+      await sleep(round);
+      hub.close();
+      const { values } = await drain(sub);
+      if (values.length === 0) expect(await remote.pull()).toBe(round);
+      else expect(values).toEqual([round]);
+      await pushed;
+      local.close();
+      expect(await sending).toEqual({ sent: 1, undelivered: [] });
+    }
+  });
+
+  test('closing a merge while its pull on a capacity-0 remote input has credit out: the value waits in the input', async () => {
+    for (let round = 0; round < 4; round++) {
+      const [a, b] = ports();
+      const local = new Channel<number>(0);
+      const remote = fromPort<number>(b);
+      const sending = toPort(local, a);
+      const merged = merge(remote, new Channel<number>());
+      const waiting = merged.pull().catch(() => 'closed');
+      await until(() => local.stats().waitingPullers === 1);
+      const pushed = local.push(round);
+      await sleep(round);
+      merged.close();
+      const got = await waiting;
+      const rest = (await drain(merged)).values;
+      if (got === 'closed' && rest.length === 0) expect(await remote.pull()).toBe(round);
+      else expect([got, ...rest].filter((v) => v !== 'closed')).toEqual([round]);
+      expect(remote.closed).toBe(false);
+      await pushed;
+      local.close();
+      expect(await sending).toEqual({ sent: 1, undelivered: [] });
+    }
+  });
+});
+

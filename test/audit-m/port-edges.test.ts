@@ -232,4 +232,56 @@ describe('the fromPort channel', () => {
       expect(remote.stats().waitingPullers).toBe(0);
     }
   });
+
+  test('using (synchronous dispose) closes a fromPort channel and stops its sender', async () => {
+    const [a, b] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll(range(10));
+    const sending = toPort(local, a);
+    let first: number | undefined;
+    {
+      using remote = fromPort<number>(b, { capacity: 1 });
+      first = await remote.pull();
+    }
+    const result = await sending;
+    expect(first).toBe(0);
+    expect(result.sent + result.undelivered.length + local.size).toBe(10);
+    expect(result.undelivered).toEqual(range(result.undelivered.length, result.sent));
+  });
+
+  test('pushAll by receiving-side code into a full fromPort channel waits like any push, and the remote values keep their order', async () => {
+    const [a, b] = ports();
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const sending = toPort(local, a);
+    await local.pushAll(range(4));
+    await until(() => remote.full);
+    const own = remote.pushAll([-1, -2]);
+    const got: number[] = [];
+    while (got.length < 6) got.push(await remote.pull());
+    await own;
+    expect(got.filter((v) => v >= 0)).toEqual(range(4));
+    expect(got.filter((v) => v < 0)).toEqual([-1, -2]);
+    local.close();
+    expect(await sending).toEqual({ sent: 4, undelivered: [] });
+  });
+
+  test('pullNowait on a drained fromPort channel throws ChannelClosedError with the remote reason as cause', async () => {
+    const [a, b] = ports();
+    const local = new Channel<number>(1);
+    const remote = fromPort<number>(b, { capacity: 1, name: 'n' });
+    const sending = toPort(local, a, { name: 'n' });
+    local.close(new Error('over'));
+    await until(() => remote.closed);
+    let error: unknown;
+    try {
+      remote.pullNowait();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as ChannelClosedError).cause).toEqual(new Error('over'));
+    expect((error as Error).message).toBe('pullNowait: channel "n" is closed');
+    expect(await sending).toEqual({ sent: 0, undelivered: [] });
+  });
 });
