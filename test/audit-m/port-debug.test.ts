@@ -110,6 +110,38 @@ describe('fromPort channels in snapshots', () => {
   });
 });
 
+describe('the sending side in snapshots', () => {
+  test("toPort's pull on its local channel is listed from its latest park, and a producer held by the receiver's credit as a parked push", async () => {
+    on();
+    const [a, b] = ports();
+    const local = new Channel<number>(0, { name: 'producer' });
+    const remote = fromPort<number>(b, { name: 'out', capacity: 1 });
+    const sending = toPort(local, a, { name: 'out' });
+    await sleep(30);
+    const first = byName().producer?.pullers[0]?.since ?? 0;
+    expect(byName().producer?.pullers).toHaveLength(1);
+    await sleep(30);
+    const before = Date.now();
+    await local.push(1); // fills the receiver's one slot: the credit comes back only after a pull
+    await sleep(30);
+    expect(byName().producer?.pullers).toEqual([]);
+    const held = local.push(2);
+    await settle();
+    expect(byName().producer?.pushers).toHaveLength(1);
+    expect(byName().producer?.pushers[0]?.kind).toBe('push');
+    expect(await remote.pull()).toBe(1);
+    await held;
+    await sleep(30);
+    expect(await remote.pull()).toBe(2);
+    await sleep(30);
+    const again = byName().producer?.pullers[0]?.since ?? 0;
+    expect(again).toBeGreaterThanOrEqual(before);
+    expect(again).toBeGreaterThan(first);
+    local.close();
+    expect(await sending).toEqual({ sent: 2, undelivered: [] });
+  });
+});
+
 describe('nothing parked once everything closed', () => {
   test('after a full port stream with select, merge and broadcast on the receiving side, no snapshot row has a waiter', async () => {
     on();
