@@ -423,4 +423,3 @@ describe('a feeder that stops while its credit is out', () => {
     }
   });
 });
-

@@ -10,7 +10,7 @@ import { disableDebug, enableDebug, snapshot } from '../../src/debug/index.js';
 import { broadcast, Channel, merge, pull, select } from '../../src/index.js';
 import { fromPort, toPort } from '../../src/port/index.js';
 import { collectAll } from '../helpers/gc.js';
-import { closePortsAfterEach, drain, ports, sleep } from '../helpers/ports.js';
+import { closePortsAfterEach, ports, sleep } from '../helpers/ports.js';
 
 closePortsAfterEach();
 afterEach(() => disableDebug());

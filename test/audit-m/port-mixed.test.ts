@@ -70,9 +70,7 @@ test('random consumers on two remote channels: every value once, in order per st
               await remote?.pull({ signal: timed(o.abortAfter) }).then(take, closed);
               break;
             case 'pullMany':
-              await remote
-                ?.pullMany(o.max, { signal: AbortSignal.timeout(5) })
-                .then((vs) => vs.forEach(take), closed);
+              await remote?.pullMany(o.max, { signal: AbortSignal.timeout(5) }).then((vs) => vs.forEach(take), closed);
               break;
             case 'tryPull': {
               const v = remote?.tryPull();

@@ -203,3 +203,23 @@ describe('errors and debug mode around durable channels', () => {
     }
   });
 });
+
+describe('what a durable channel does not have', () => {
+  // SPEC lists push, pull, pullWithId, tryPush, tryPull, pullMany, close, stats and async
+  // iteration. `pushAll` and disposal are the local channel's only: a durable channel outlives
+  // the block (and the request) that opened a client, so `await using` must not close it for good.
+  test('no pushAll and no Symbol.asyncDispose: await using a durable client is a TypeError before anything is closed', async () => {
+    const channel = open<number>('not-disposable');
+    expect('pushAll' in channel).toBe(false);
+    expect(Symbol.asyncDispose in channel).toBe(false);
+    let error: unknown;
+    try {
+      // @ts-expect-error a DurableChannel is not AsyncDisposable
+      await using _ = channel;
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect(await channel.stats()).toMatchObject({ closed: false });
+  });
+});
