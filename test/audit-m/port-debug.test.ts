@@ -110,6 +110,29 @@ describe('fromPort channels in snapshots', () => {
   });
 });
 
+describe('a fromPort channel created before debug mode', () => {
+  test('is not listed, yet a select over it and a tracked channel, and a merge of both, wait for input', async () => {
+    const [, b] = ports();
+    const early = fromPort<number>(b, { name: 'early' });
+    on();
+    const local = new Channel<number>(0, { name: 'late' });
+    const other = new Channel<number>(0, { name: 'late2' });
+    const chosen = select([pull(local), pull(early)]).catch(() => 'closed');
+    const merged = merge(early, other);
+    const viaMerge = merged.pull().catch(() => 'closed');
+    await settle();
+    const rows = byName();
+    expect(rows.early).toBeUndefined();
+    expect(rows.late?.pullers[0]).toMatchObject({ kind: 'select', input: true });
+    expect(rows.late2?.pullers[0]?.input).toBe(true);
+    early.close();
+    local.close();
+    other.close();
+    expect(await chosen).toMatchObject({ index: 1, ok: false });
+    expect(await viaMerge).toBe('closed');
+  });
+});
+
 describe('the sending side in snapshots', () => {
   test("toPort's pull on its local channel is listed from its latest park, and a producer held by the receiver's credit as a parked push", async () => {
     on();

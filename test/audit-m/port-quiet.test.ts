@@ -59,7 +59,7 @@ describe('nothing posted after the end', () => {
       const remote = fromPort<number>(b, { capacity: 2 });
       await end(local, remote, controller);
       await sending;
-      await sleep(50); // the last answers (acknowledgements) go out
+      await sleep(300); // the last answers (acknowledgements) go out
       const before = [sent.count(), received.count()];
       expect(Math.min(...before)).toBeGreaterThan(0); // the counting sees the stream
       await sleep(2500); // past the heartbeat's ping (1 s) and two ticks

@@ -4,7 +4,7 @@
  * callback that acts on the stream's other channels (re-entrancy).
  */
 import { describe, expect, test } from 'vitest';
-import { after, Channel } from '../../src/index.js';
+import { after, Channel, pull, select } from '../../src/index.js';
 import { fromPort, toPort } from '../../src/port/index.js';
 import { closePortsAfterEach, drain, ports, sleep, until } from '../helpers/ports.js';
 
@@ -88,6 +88,36 @@ describe('relays', () => {
     expect(typeof values[0]).toBe('number');
     expect(error).toBeUndefined();
     expect(await sending).toEqual({ sent: 1, undelivered: [] });
+  });
+});
+
+describe('toPort competing with local consumers', () => {
+  test('a toPort, a for await loop and a select loop reading one channel: each value goes to exactly one of them, in order', async () => {
+    const [a, b] = ports();
+    const shared = new Channel<number>(2);
+    const sending = toPort(shared, a);
+    const remote = fromPort<number>(b, { capacity: 3 });
+    const loop = (async () => {
+      const got: number[] = [];
+      for await (const v of shared) got.push(v);
+      return got;
+    })();
+    const selecting = (async () => {
+      const got: number[] = [];
+      for (;;) {
+        const r = await select([pull(shared)]);
+        if (!r.ok) return got;
+        got.push(r.value as number);
+      }
+    })();
+    const far = drain(remote);
+    await shared.pushAll(range(90));
+    shared.close();
+    const [l, s, f] = await Promise.all([loop, selecting, far]);
+    const result = await sending;
+    for (const part of [l, s, f.values]) expect(part).toEqual([...part].sort((x, y) => x - y));
+    expect([...l, ...s, ...f.values].sort((x, y) => x - y)).toEqual(range(90));
+    expect(result).toEqual({ sent: f.values.length, undelivered: [] });
   });
 });
 
