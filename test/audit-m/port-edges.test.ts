@@ -284,4 +284,21 @@ describe('the fromPort channel', () => {
     expect((error as Error).message).toBe('pullNowait: channel "n" is closed');
     expect(await sending).toEqual({ sent: 0, undelivered: [] });
   });
+
+  test('a select with two pull cases on one capacity-0 remote channel takes one value; nothing is lost or duplicated', async () => {
+    const [a, b] = ports();
+    const local = new Channel<number>(Infinity);
+    await local.pushAll(range(6));
+    local.close();
+    const remote = fromPort<number>(b);
+    const sending = toPort(local, a);
+    const got: number[] = [];
+    for (;;) {
+      const r = await select([pull(remote), pull(remote)]);
+      if (!r.ok) break;
+      got.push(r.value as number);
+    }
+    expect(got).toEqual(range(6));
+    expect(await sending).toEqual({ sent: 6, undelivered: [] });
+  });
 });
