@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
-  after,
+  after as afterMs,
   broadcast,
   Channel,
   ChannelClosedError,
@@ -468,7 +468,7 @@ describe('timers in chains', () => {
   test('merge(ticker, after): the after value and the ticks arrive, the merge closes once both are closed, and no timer is left', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     const ticks = ticker(100);
-    const once = after(250);
+    const once = afterMs(250);
     const merged = merge(ticks, once);
     const got: number[] = [];
     const reading = (async () => {
@@ -490,7 +490,7 @@ describe('timers in chains', () => {
     vi.useFakeTimers({ now: 0 });
     const ticks = ticker(30);
     const merged = merge(ticks);
-    const timeout = after(100);
+    const timeout = afterMs(100);
     const seen: string[] = [];
     for (;;) {
       const pending = track(select([pull(merged), pull(timeout)]));
@@ -527,7 +527,7 @@ describe('timers in chains', () => {
   test('after(ms) aborted while a pull is parked on merge(after): the merged channel closes, no value, no timer', async () => {
     vi.useFakeTimers({ now: 0 });
     const controller = new AbortController();
-    const merged = merge(after(1000, { signal: controller.signal }));
+    const merged = merge(afterMs(1000, { signal: controller.signal }));
     const p = track(merged.pull());
     await vi.advanceTimersByTimeAsync(500);
     controller.abort(new Error('cancelled'));
