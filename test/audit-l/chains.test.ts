@@ -23,7 +23,7 @@ import { flush, track } from '../helpers/track.js';
 
 const sleep = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function parked(...channels: Channel<unknown>[]): number[] {
+function parked(...channels: Pick<Channel<never>, 'stats'>[]): number[] {
   return channels.flatMap((c) => [c.stats().waitingPushers, c.stats().waitingPullers]);
 }
 

@@ -27,7 +27,7 @@ interface Kind {
   /** An unbuffered `from`: it reads its source only for a waiting pull, so polling never sees a value (README). */
   lazy?: boolean;
   /** The channel to read, holding (or yielding) VALUES and then closing with `reason`. */
-  make(reason?: unknown): { channel: Channel<V>; upstream: Channel<unknown>[] };
+  make(reason?: unknown): { channel: Channel<V>; upstream: Pick<Channel<never>, 'stats'>[] };
 }
 
 const kinds: Record<string, Kind> = {
@@ -143,7 +143,7 @@ function expectAll(got: unknown[]): void {
   expect(second).toEqual(VALUES.slice(3));
 }
 
-function expectQuiet(channel: Channel<unknown>, upstream: Channel<unknown>[]): void {
+function expectQuiet(channel: Channel<V>, upstream: Pick<Channel<never>, 'stats'>[]): void {
   for (const c of [channel, ...upstream]) {
     const s = c.stats();
     expect({ name: s.name, pushers: s.waitingPushers, pullers: s.waitingPullers }).toEqual({

@@ -22,7 +22,7 @@ import { flush, track } from '../helpers/track.js';
 
 const sleep = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function parked(...channels: Channel<unknown>[]): number[] {
+function parked(...channels: Pick<Channel<never>, 'stats'>[]): number[] {
   return channels.flatMap((c) => [c.stats().waitingPushers, c.stats().waitingPullers]);
 }
 
@@ -200,7 +200,7 @@ describe('broadcast.close() under load', () => {
     expect(sub.closed).toBe(true);
     expect(await sub.pullMany(5)).toEqual([1]);
     await expect(sub.pull()).rejects.toBeInstanceOf(ChannelClosedError);
-    expect((await sub.pull().catch((e: ChannelClosedError) => e)).cause).toBeUndefined();
+    expect(((await sub.pull().catch((e: unknown) => e)) as ChannelClosedError).cause).toBeUndefined();
     expect(await source.pull()).toBe(2);
     // a later subscribe gets a closed channel
     const late = hub.subscribe();
