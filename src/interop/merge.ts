@@ -142,8 +142,11 @@ class MergedChannel<T> extends Channel<T> {
       if (this.armed.length > 0) return; // waiting on every input: each is empty
       const inputs = this.inputs;
       let found = false;
-      for (let tried = 0; tried < inputs.length && !this.isClosed; tried++) {
-        const index = (this.start + tried) % inputs.length;
+      // Each input once, from `start` round the list. An input closed and drained leaves the
+      // list and the next one moves into its index: look at that index again (an index taken
+      // modulo the shorter list would skip an input, and then park on one that holds a value).
+      for (let left = inputs.length, index = this.start % left; left > 0 && !this.isClosed; left--) {
+        if (index >= inputs.length) index = 0;
         const input = inputs[index] as Channel<T>;
         const value = commitPull(input);
         if (value !== NOTHING) {
@@ -152,10 +155,8 @@ class MergedChannel<T> extends Channel<T> {
           found = true;
           break;
         }
-        if (input.isClosed) {
-          this.done(input);
-          tried--; // the next input moved into this index
-        }
+        if (input.isClosed) this.done(input);
+        else index++;
       }
       if (found) continue;
       if (!this.isClosed) this.arm();
