@@ -83,6 +83,7 @@ interface World {
   /** Channels the sweep must pull, not only poll: `from(stream)`, unbuffered leaves, subscribers. */
   lazy: Set<Channel<number>>;
   next: number;
+  closedByConsumer?: boolean;
 }
 
 function build(t: Tree, w: World): Channel<number> {
@@ -198,6 +199,7 @@ async function consume(root: Channel<number>, w: World, ops: Op[], got: number[]
         }
         case 'close':
           root.close(o.reason ? new Error('consumer') : undefined);
+          w.closedByConsumer = true;
           break;
         case 'sleep':
           await sleep();
@@ -276,8 +278,14 @@ test('random compositions with reasons, two consumers, inner selects and early c
       for (const seen of extras) expect(new Set(seen).size).toBe(seen.length);
       // every committed value reached a reader, is still readable, or went to an extra
       // subscriber after the root's own subscriber left
+      // (README, Interop: a value a `from` channel read from a stream for a pull that gave up
+      // waits as a parked push and is dropped when the channel is then closed — so a consumer
+      // that closes a `from(stream)` root may drop the one value in flight; and SPEC, Interop:
+      // cancelling a stream loses what it had queued, up to its highWaterMark.)
       const reached = new Set([...all, ...extras.flat()]);
-      expect(committed.filter((v) => !reached.has(v))).toEqual([]);
+      const lost = committed.filter((v) => !reached.has(v));
+      if (t.kind === 'stream' && w.closedByConsumer) expect(lost.length).toBeLessThanOrEqual(1 + t.highWaterMark);
+      else expect(lost).toEqual([]);
     }),
     { numRuns: 150 },
   );
