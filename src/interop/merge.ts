@@ -202,9 +202,14 @@ class MergedChannel<T> extends Channel<T> {
     // From a rotating start (round-robin, as `look` does): a lazy feeder (`from`) reads its
     // source when asked, and the first one asked commits first — asked in input order, the
     // first `from` input always won. Stops once a feeder committed (received() took over).
+    // A feeder may close its input at once (a subscriber whose broadcast finds its source
+    // ended), which takes it out of `inputs`: the next input then moves into its index.
     const inputs = this.inputs;
-    for (let n = inputs.length, i = this.start++; n-- > 0 && this.armed.length > 0; i++) {
-      inputs[i % inputs.length]?.feed?.();
+    for (let left = inputs.length, i = this.start++ % left; left > 0 && this.armed.length > 0; left--) {
+      if (i >= inputs.length) i = 0;
+      const input = inputs[i] as Channel<T>;
+      input.feed?.();
+      if (inputs[i] === input) i++;
     }
   }
 

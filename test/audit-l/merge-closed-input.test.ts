@@ -3,10 +3,11 @@
  * round the inputs must still look at every other input. It used to take the next index
  * modulo the shorter list, skip an input holding a value, and park a pull on that input: the
  * value then waited (a pull on the merge hung), was overtaken by the input's next value, or —
- * when the skipped input was itself a merge that closed — was lost.
+ * when the skipped input was itself a merge that closed — was lost. Likewise, asking the
+ * inputs' feeders in turn must not skip one when an input closes as it is asked.
  */
 import { expect, test } from 'vitest';
-import { Channel, ChannelClosedError, from, merge } from '../../src/index.js';
+import { broadcast, Channel, ChannelClosedError, from, merge } from '../../src/index.js';
 
 test('a merge whose input closed while it was full still takes the value waiting in a later input', async () => {
   const p = new Channel<number>(1);
@@ -46,4 +47,24 @@ test('merge(merge(from(empty), a, merge(b, c))) delivers every value: nothing st
   await Promise.all(producers);
   expect([...got].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   expect(inner.size).toBe(0);
+});
+
+test('a merge whose input closes when asked for a value still asks the input after it (a lazy from)', async () => {
+  // A subscriber whose broadcast learns only at its next look that its source ended (another
+  // consumer drained the source: README, Broadcast and ticker) closes when the merge asks it.
+  const leaf = new Channel<number>();
+  const producer = (async () => {
+    await leaf.push(0);
+    leaf.close();
+  })();
+  const middle = broadcast(leaf).subscribe({ capacity: 0 });
+  const stale = broadcast(middle).subscribe({ capacity: 0 });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(middle.pullNowait()).toBe(0); // taken from under the second broadcast
+  await producer;
+  const merged = merge(new Channel<number>(), stale, from([1]));
+  const pulled = merged.pull();
+  const result = await Promise.race([pulled, new Promise((resolve) => setTimeout(() => resolve('hung'), 200))]);
+  expect(result).toBe(1);
+  expect(stale.closed).toBe(true);
 });
