@@ -145,8 +145,8 @@ class MergedChannel<T> extends Channel<T> {
       // Each input once, from `start` round the list. An input closed and drained leaves the
       // list and the next one moves into its index: look at that index again (an index taken
       // modulo the shorter list would skip an input, and then park on one that holds a value).
-      for (let left = inputs.length, index = this.start % left; left > 0 && !this.isClosed; left--) {
-        if (index >= inputs.length) index = 0;
+      for (let left = inputs.length, index = this.start; left-- > 0 && !this.isClosed; ) {
+        index %= inputs.length;
         const input = inputs[index] as Channel<T>;
         const value = commitPull(input);
         if (value !== NOTHING) {
@@ -205,9 +205,8 @@ class MergedChannel<T> extends Channel<T> {
     // A feeder may close its input at once (a subscriber whose broadcast finds its source
     // ended), which takes it out of `inputs`: the next input then moves into its index.
     const inputs = this.inputs;
-    for (let left = inputs.length, i = this.start++ % left; left > 0 && this.armed.length > 0; left--) {
-      if (i >= inputs.length) i = 0;
-      const input = inputs[i] as Channel<T>;
+    for (let left = inputs.length, i = this.start++; left-- > 0 && this.armed.length > 0; ) {
+      const input = inputs[(i %= inputs.length)] as Channel<T>;
       input.feed?.();
       if (inputs[i] === input) i++;
     }
