@@ -1,10 +1,12 @@
 /**
  * Audit L: a property over random compositions and random consumer programs. Leaves are plain
- * channels fed by producers (push, pushNowait/tryPush retries, pushAll) that then close; nodes
+ * channels fed by producers (push, tryPush retries, pushAll, select push cases) that then close,
+ * `from(array)`, `from(async generator)` and blocking `fromEvent` channels; nodes
  * are `merge`, a `broadcast` subscriber (sometimes with a second subscriber drained alongside),
  * `from(toReadableStream(child))` and `from(child)`. The consumer mixes every pull-side
- * operation. Model: every value reaches the root exactly once (and every extra subscriber
- * exactly once), in order per leaf, and at the end nothing is parked anywhere.
+ * operation. Model: every value reaches the root exactly once, in order per leaf (an extra
+ * subscriber: each value once, a suffix of each leaf's values), and at the end nothing is
+ * parked anywhere.
  */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
@@ -14,6 +16,7 @@ import {
   ChannelClosedError,
   ChannelEmptyError,
   from,
+  fromEvent,
   merge,
   pull,
   push,
@@ -27,7 +30,7 @@ type Tree =
       kind: 'leaf';
       capacity: number;
       count: number;
-      producer: 'push' | 'nowait' | 'all' | 'select' | 'fromArray' | 'fromAsync';
+      producer: 'push' | 'nowait' | 'all' | 'select' | 'fromArray' | 'fromAsync' | 'event';
     }
   | { kind: 'merge'; children: Tree[] }
   | { kind: 'sub'; child: Tree; capacity: number; extra: number | null }
@@ -45,6 +48,7 @@ const leaf = fc.record({
     'select' as const,
     'fromArray' as const,
     'fromAsync' as const,
+    'event' as const,
   ),
 });
 
@@ -95,6 +99,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 const sleep = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** A value as the model sees it: an event's `detail`, or the value itself. */
+const norm = (v: unknown) => (v instanceof Event ? (v as CustomEvent<number>).detail : v) as number;
 /** A channel nothing is ever pushed into: a select case that never fires. */
 const never = new Channel<number>();
 
@@ -119,6 +125,23 @@ function build(t: Tree, counter: { next: number }, out: Built): Channel<number> 
         }
         const channel = from(t.producer === 'fromArray' ? values : slow(), { capacity });
         out.leaves.push({ channel, values, run: async () => {} });
+        out.all.push(channel);
+        return channel;
+      }
+      if (t.producer === 'event') {
+        // Events carry the value as `detail`; the checks read values through `norm`.
+        const target = new EventTarget();
+        const channel = fromEvent(target, 'v', {
+          capacity: t.capacity,
+          overflow: 'block',
+        }) as unknown as Channel<number>;
+        const run = async () => {
+          for (const v of values) target.dispatchEvent(new CustomEvent('v', { detail: v }));
+          // closing fails the events still waiting as parked pushes (README): let them in first
+          while (channel.stats().waitingPushers > 0) await sleep();
+          channel.close();
+        };
+        out.leaves.push({ channel, values, run });
         out.all.push(channel);
         return channel;
       }
@@ -313,6 +336,8 @@ test('random compositions and consumer programs: every value once, FIFO per leaf
         setTimeout(() => reject(new Error(`hang: got ${JSON.stringify(got)}`)), 5000),
       );
       await Promise.race([Promise.all([consume(root, ops, got), ...producers, ...extraRuns]), timeout]);
+      got.splice(0, got.length, ...got.map(norm));
+      for (const e of built.extras) e.values.splice(0, e.values.length, ...e.values.map(norm));
       const expected = built.leaves.flatMap((l) => l.values);
       expect([...got].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b));
       for (const l of built.leaves) expect(got.filter((v) => l.values.includes(v))).toEqual(l.values);
