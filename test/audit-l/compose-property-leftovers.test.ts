@@ -25,7 +25,8 @@ type Tree =
   | { kind: 'leaf'; capacity: number; count: number; producer: 'push' | 'nowait' | 'all'; reason: boolean }
   | { kind: 'merge'; children: Tree[] }
   | { kind: 'sub'; child: Tree; capacity: number; extra: number | null }
-  | { kind: 'stream'; child: Tree; capacity: number; highWaterMark: number };
+  | { kind: 'stream'; child: Tree; capacity: number; highWaterMark: number }
+  | { kind: 'iter'; child: Tree; capacity: number };
 
 const tree: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) => ({
   tree: fc.oneof(
@@ -50,6 +51,7 @@ const tree: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) => ({
       capacity: fc.integer({ min: 0, max: 2 }),
       highWaterMark: fc.integer({ min: 0, max: 1 }),
     }),
+    fc.record({ kind: fc.constant('iter' as const), child: tie('tree'), capacity: fc.integer({ min: 0, max: 2 }) }),
   ),
 })).tree;
 
@@ -152,6 +154,10 @@ function build(t: Tree, w: World): Channel<number> {
     }
     case 'stream':
       channel = from(toReadableStream(build(t.child, w), { highWaterMark: t.highWaterMark }), { capacity: t.capacity });
+      w.lazy.add(channel);
+      break;
+    case 'iter':
+      channel = from(build(t.child, w), { capacity: t.capacity });
       w.lazy.add(channel);
       break;
   }
@@ -284,7 +290,8 @@ test('random compositions with reasons, two consumers, inner selects and early c
       // cancelling a stream loses what it had queued, up to its highWaterMark.)
       const reached = new Set([...all, ...extras.flat()]);
       const lost = committed.filter((v) => !reached.has(v));
-      if (t.kind === 'stream' && w.closedByConsumer) expect(lost.length).toBeLessThanOrEqual(1 + t.highWaterMark);
+      if ((t.kind === 'stream' || t.kind === 'iter') && w.closedByConsumer)
+        expect(lost.length).toBeLessThanOrEqual(1 + (t.kind === 'stream' ? t.highWaterMark : 0));
       else expect(lost).toEqual([]);
     }),
     { numRuns: 150 },
