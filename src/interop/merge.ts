@@ -142,8 +142,11 @@ class MergedChannel<T> extends Channel<T> {
       if (this.armed.length > 0) return; // waiting on every input: each is empty
       const inputs = this.inputs;
       let found = false;
-      for (let tried = 0; tried < inputs.length && !this.isClosed; tried++) {
-        const index = (this.start + tried) % inputs.length;
+      // Each input once, from `start` round the list. An input closed and drained leaves the
+      // list and the next one moves into its index: look at that index again (an index taken
+      // modulo the shorter list would skip an input, and then park on one that holds a value).
+      for (let left = inputs.length, index = this.start; left-- > 0 && !this.isClosed; ) {
+        index %= inputs.length;
         const input = inputs[index] as Channel<T>;
         const value = commitPull(input);
         if (value !== NOTHING) {
@@ -152,10 +155,8 @@ class MergedChannel<T> extends Channel<T> {
           found = true;
           break;
         }
-        if (input.isClosed) {
-          this.done(input);
-          tried--; // the next input moved into this index
-        }
+        if (input.isClosed) this.done(input);
+        else index++;
       }
       if (found) continue;
       if (!this.isClosed) this.arm();
@@ -201,9 +202,13 @@ class MergedChannel<T> extends Channel<T> {
     // From a rotating start (round-robin, as `look` does): a lazy feeder (`from`) reads its
     // source when asked, and the first one asked commits first — asked in input order, the
     // first `from` input always won. Stops once a feeder committed (received() took over).
+    // A feeder may close its input at once (a subscriber whose broadcast finds its source
+    // ended), which takes it out of `inputs`: the next input then moves into its index.
     const inputs = this.inputs;
-    for (let n = inputs.length, i = this.start++; n-- > 0 && this.armed.length > 0; i++) {
-      inputs[i % inputs.length]?.feed?.();
+    for (let left = inputs.length, i = this.start++; left-- > 0 && this.armed.length > 0; ) {
+      const input = inputs[(i %= inputs.length)] as Channel<T>;
+      input.feed?.();
+      if (inputs[i] === input) i++;
     }
   }
 
