@@ -198,44 +198,67 @@ describe.each(Object.entries(kinds))('%s', (_label, kind) => {
       expectQuiet(channel, upstream);
     });
 
-    test.skipIf(kind.lazy)(`pullNowait() and tryPull() polled between turns drain every value (${why})`, async () => {
-      const { channel, upstream } = kind.make(reason);
-      const got: unknown[] = [];
-      let useTry = false;
-      for (let spins = 0; spins < 1000 && got.length < VALUES.length; spins++) {
-        if (useTry) {
-          // tryPull cannot tell `undefined` from "nothing": the values contain no undefined.
-          const before = channel.size;
-          const v = channel.tryPull();
-          if (v !== undefined || before > 0) {
-            got.push(v);
-            useTry = !useTry;
-            continue;
-          }
-        } else {
-          try {
-            got.push(channel.pullNowait());
-            useTry = !useTry;
-            continue;
-          } catch (error) {
-            expect(error).toBeInstanceOf(ChannelEmptyError);
-          }
+    if (kind.lazy) {
+      test(`pullNowait(), tryPull() and selectNowait() are offered nothing and take nothing; pulls then get every value (${why})`, async () => {
+        const { channel, upstream } = kind.make(reason);
+        for (let spins = 0; spins < 5; spins++) {
+          expect(() => channel.pullNowait()).toThrow(ChannelEmptyError);
+          expect(channel.tryPull()).toBeUndefined();
+          expect(selectNowait([pull(channel)])).toBeUndefined();
+          await sleep();
         }
-        await sleep();
-      }
-      expectAll(got);
-      for (let spins = 0; spins < 100 && !channel.closed; spins++) await sleep();
-      let error: unknown;
-      try {
-        channel.pullNowait();
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ChannelClosedError);
-      expect((error as ChannelClosedError).cause).toBe(reason);
-      expect(channel.tryPull()).toBeUndefined();
-      expectQuiet(channel, upstream);
-    });
+        const got: unknown[] = [];
+        let failure: unknown;
+        try {
+          for await (const value of channel) got.push(value);
+        } catch (error) {
+          failure = error;
+        }
+        expectAll(got);
+        expect(failure).toBe(reason);
+        expectQuiet(channel, upstream);
+      });
+    }
+
+    if (!kind.lazy)
+      test(`pullNowait() and tryPull() polled between turns drain every value (${why})`, async () => {
+        const { channel, upstream } = kind.make(reason);
+        const got: unknown[] = [];
+        let useTry = false;
+        for (let spins = 0; spins < 1000 && got.length < VALUES.length; spins++) {
+          if (useTry) {
+            // tryPull cannot tell `undefined` from "nothing": the values contain no undefined.
+            const before = channel.size;
+            const v = channel.tryPull();
+            if (v !== undefined || before > 0) {
+              got.push(v);
+              useTry = !useTry;
+              continue;
+            }
+          } else {
+            try {
+              got.push(channel.pullNowait());
+              useTry = !useTry;
+              continue;
+            } catch (error) {
+              expect(error).toBeInstanceOf(ChannelEmptyError);
+            }
+          }
+          await sleep();
+        }
+        expectAll(got);
+        for (let spins = 0; spins < 100 && !channel.closed; spins++) await sleep();
+        let error: unknown;
+        try {
+          channel.pullNowait();
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(ChannelClosedError);
+        expect((error as ChannelClosedError).cause).toBe(reason);
+        expect(channel.tryPull()).toBeUndefined();
+        expectQuiet(channel, upstream);
+      });
 
     test(`for await ends ${reason === undefined ? 'normally' : 'by throwing the reason'} after every value`, async () => {
       const { channel, upstream } = kind.make(reason);
@@ -321,21 +344,22 @@ describe.each(Object.entries(kinds))('%s', (_label, kind) => {
       expectQuiet(channel, upstream);
     });
 
-    test.skipIf(kind.lazy)(`selectNowait polled between turns reads every value (${why})`, async () => {
-      const { channel, upstream } = kind.make(reason);
-      const got: unknown[] = [];
-      for (let spins = 0; spins < 1000; spins++) {
-        const r = selectNowait([pull(channel)]);
-        if (r === undefined) {
-          await sleep();
-          continue;
+    if (!kind.lazy)
+      test(`selectNowait polled between turns reads every value (${why})`, async () => {
+        const { channel, upstream } = kind.make(reason);
+        const got: unknown[] = [];
+        for (let spins = 0; spins < 1000; spins++) {
+          const r = selectNowait([pull(channel)]);
+          if (r === undefined) {
+            await sleep();
+            continue;
+          }
+          if (!r.ok) break;
+          got.push(r.value);
         }
-        if (!r.ok) break;
-        got.push(r.value);
-      }
-      expectAll(got);
-      expectQuiet(channel, upstream);
-    });
+        expectAll(got);
+        expectQuiet(channel, upstream);
+      });
 
     test(`toReadableStream reads every value, then ${reason === undefined ? 'closes' : 'errors with the reason'}`, async () => {
       const { channel, upstream } = kind.make(reason);
