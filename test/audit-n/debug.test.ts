@@ -7,8 +7,10 @@
  * an AbortSignal: pass { signal } instead`) …: read as options it would carry no signal, and the
  * listener or timer would never be released."
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { relayDebug } from '../../src/debug/index.js';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { disableDebug, enableDebug, relayDebug } from '../../src/debug/index.js';
+import { Channel } from '../../src/index.js';
+import { INSPECTOR_SOURCE, type PageToInspectorMessage } from '../../src/protocol.js';
 
 /** A stand-in for a `Worker` object that counts its listeners. */
 class FakeWorker extends EventTarget {
@@ -44,6 +46,8 @@ let restore: (() => void) | undefined;
 afterEach(() => {
   restore?.();
   restore = undefined;
+  disableDebug();
+  vi.useRealTimers();
 });
 
 describe('relayDebug with a signal in place of its options', () => {
@@ -56,5 +60,42 @@ describe('relayDebug with a signal in place of its options', () => {
       /^relayDebug\(worker, options\): options is an AbortSignal: pass \{ signal \} instead$/,
     );
     expect(worker.listeners).toBe(0);
+  });
+});
+
+// Semantic details, Debug mode: "Change detection compares each snapshot with the last one
+// posted …, so a busy channel whose state is the same at every tick posts nothing. … a second
+// `hello` within `intervalMs` does not post twice." Read with Reference, `enableDebug`: "After a
+// `hello` …, posts a snapshot at once and then at most one per `intervalMs`": a second `hello`
+// (a second inspector, or the panel reopened) gets the current state too — once the interval
+// is over, not at once, and then nothing more while nothing changes.
+describe('enableDebug: a second hello within intervalMs', () => {
+  test('posts no second snapshot at once; the current state follows when the interval ends, then nothing while unchanged', () => {
+    vi.useFakeTimers();
+    const posted: PageToInspectorMessage[] = [];
+    const listen = new EventTarget();
+    const hello = () =>
+      listen.dispatchEvent(
+        new MessageEvent('message', { data: { source: INSPECTOR_SOURCE, version: 1, type: 'hello' } }),
+      );
+    enableDebug({
+      target: { postMessage: (message) => posted.push(message as PageToInspectorMessage) },
+      listen,
+      intervalMs: 100,
+    });
+    const jobs = new Channel<number>(1, { name: 'jobs' });
+    const snapshots = () => posted.filter((message) => message.type === 'snapshot');
+    hello();
+    vi.advanceTimersByTime(10);
+    hello();
+    expect(snapshots()).toHaveLength(1);
+    vi.advanceTimersByTime(89);
+    expect(snapshots()).toHaveLength(1); // never two within intervalMs
+    vi.advanceTimersByTime(1);
+    expect(snapshots()).toHaveLength(2); // the state again, for whoever said hello second
+    expect(snapshots()[1]).toMatchObject({ channels: [{ name: 'jobs' }] });
+    vi.advanceTimersByTime(1000);
+    expect(snapshots()).toHaveLength(2); // nothing changed since
+    jobs.close();
   });
 });
