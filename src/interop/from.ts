@@ -81,6 +81,18 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   // Every check comes before a stream is locked or a value read: a bad option must not leave a
   // stream locked.
   const signal = checkOptions(call, options);
+  // The constructor checks capacity and name — before a stream is locked or an iterator opened
+  // (its method may start something).
+  const channel = create(
+    call,
+    () =>
+      new ReleasingChannel<T>(options?.capacity ?? 0, { name: options?.name ?? 'from', input: true }, () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (!running) return;
+        running = false;
+        release(channel.closeReason ?? signal?.reason);
+      }),
+  );
   let iterator: Iterator<T> | AsyncIterator<T> | undefined;
   let sync = false;
   if (typeof (source as ReadableStream<T> | null)?.getReader === 'function') {
@@ -120,17 +132,6 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         Promise.resolve(stop(reason)).catch(() => {});
       } catch {}
   };
-  // The constructor checks capacity and name — before a stream is locked.
-  const channel = create(
-    call,
-    () =>
-      new ReleasingChannel<T>(options?.capacity ?? 0, { name: options?.name ?? 'from', input: true }, () => {
-        signal?.removeEventListener('abort', onAbort);
-        if (!running) return;
-        running = false;
-        release(channel.closeReason ?? signal?.reason);
-      }),
-  );
   if (iterator === undefined) {
     const reader = (source as ReadableStream<T>).getReader();
     next = () => reader.read() as Promise<IteratorResult<T>>;
