@@ -78,8 +78,8 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
  *   a string, `options` is not an object (or is an `AbortSignal`: pass `{ signal }`), `signal`
  *   is not an `AbortSignal`, `capacity` is not a number, `overflow` is not a known policy, or
  *   `listenerOptions` is not an object or has a `signal` (give it as `options.signal`).
- * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is given
- *   with capacity 0.
+ * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or 0 with a drop policy —
+ *   the default `'drop-oldest'` too: for capacity 0, give `overflow: 'block'`.
  * @example
  * ```ts
  * import { fromEvent } from 'chanasync';
