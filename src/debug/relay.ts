@@ -292,6 +292,9 @@ export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () =>
   if (signal !== undefined && !isSignal(signal)) {
     throw new TypeError(`${name}: signal is not an AbortSignal`);
   }
+  // `relayDebug(worker, signal)`: read as options it carries no signal, and the relay would
+  // never stop.
+  if (isSignal(options)) throw new TypeError(`${name}: options is an AbortSignal: pass { signal } instead`);
   const here = globalThis as unknown as Partial<DebugTarget & EventTarget>;
   const to = target ?? (hasMethod(here, 'postMessage') ? (here as DebugTarget) : undefined);
   if (to === undefined) throw new TypeError(`${name}: no target given, and globalThis has no postMessage`);

@@ -78,8 +78,8 @@ export type EventOf<Target, Type extends string> = Target extends { readonly [K 
  *   a string, `options` is not an object (or is an `AbortSignal`: pass `{ signal }`), `signal`
  *   is not an `AbortSignal`, `capacity` is not a number, `overflow` is not a known policy, or
  *   `listenerOptions` is not an object or has a `signal` (give it as `options.signal`).
- * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is given
- *   with capacity 0.
+ * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or 0 with a drop policy —
+ *   the default `'drop-oldest'` too: for capacity 0, give `overflow: 'block'`.
  * @example
  * ```ts
  * import { fromEvent } from 'chanasync';
@@ -114,7 +114,7 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   const signal = checkOptions(call, options);
   const overflow = options?.overflow ?? 'drop-oldest';
   const listenerOptions = listening(call, options?.listenerOptions);
-  const once = listenerOptions?.once === true;
+  const once = !!listenerOptions?.once;
   const listener = (event: Event) => {
     // A drop policy never refuses an open channel; 'block' parks the event in line (closing
     // discards it, so `once` closes after the commit). `tryPush`, not `pushNowait`: a DOM that
@@ -171,6 +171,7 @@ function listening(
     throw new TypeError(`${call}: options.listenerOptions.signal is not supported: pass options.signal`);
   }
   // (An option given as `undefined` is as good as absent for addEventListener; the DOM's types
-  // just do not say so under exactOptionalPropertyTypes.)
+  // just do not say so under exactOptionalPropertyTypes.) `once` is read as the platform reads
+  // it, truthy: `once: 1` removes the listener after one event, so it must close the channel too.
   return { capture: given.capture, passive: given.passive, once: given.once } as never;
 }

@@ -52,7 +52,8 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * the channel with its reason, after `return()` on the iterator); an async iterator that yields a promise as a value closes the
  * channel with the `TypeError` that pushing a thenable gets. The channel is created with
  * `input: true`: debug mode shows waiting on it as waiting for input. Every argument is
- * checked before a stream is locked or a value read, so a bad option leaves a stream unlocked.
+ * checked before a stream is locked, an iterator opened or a value read, so a bad option leaves
+ * a stream unlocked and an iterable untouched.
  *
  * Also `Channel.from(source, options)`, the SPEC's spelling: the same function, attached to
  * `Channel` where this one is loaded (see the README's Semantic details, Interop).
@@ -78,9 +79,21 @@ export const from: <T>(source: Source<T>, options?: FromOptions) => Channel<T> =
 
 function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   const call = 'from(source, options)';
-  // Every check comes before a stream is locked or a value read: a bad option must not leave a
-  // stream locked.
+  // Every check comes before a stream is locked, an iterator opened or a value read: a bad
+  // option must not leave a stream locked or an iterator open.
   const signal = checkOptions(call, options);
+  // The constructor checks capacity and name — before a stream is locked or an iterator opened
+  // (its method may start something).
+  const channel = create(
+    call,
+    () =>
+      new ReleasingChannel<T>(options?.capacity ?? 0, { name: options?.name ?? 'from', input: true }, () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (!running) return;
+        running = false;
+        release(channel.closeReason ?? signal?.reason);
+      }),
+  );
   let iterator: Iterator<T> | AsyncIterator<T> | undefined;
   let sync = false;
   if (typeof (source as ReadableStream<T> | null)?.getReader === 'function') {
@@ -120,17 +133,6 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         Promise.resolve(stop(reason)).catch(() => {});
       } catch {}
   };
-  // The constructor checks capacity and name — before a stream is locked.
-  const channel = create(
-    call,
-    () =>
-      new ReleasingChannel<T>(options?.capacity ?? 0, { name: options?.name ?? 'from', input: true }, () => {
-        signal?.removeEventListener('abort', onAbort);
-        if (!running) return;
-        running = false;
-        release(channel.closeReason ?? signal?.reason);
-      }),
-  );
   if (iterator === undefined) {
     const reader = (source as ReadableStream<T>).getReader();
     next = () => reader.read() as Promise<IteratorResult<T>>;

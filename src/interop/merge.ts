@@ -206,7 +206,8 @@ class MergedChannel<T> extends Channel<T> {
     // ended), which takes it out of `inputs`: the next input then moves into its index.
     const inputs = this.inputs;
     for (let left = inputs.length, i = this.start++; left-- > 0 && this.armed.length > 0; ) {
-      const input = inputs[(i %= inputs.length)] as Channel<T>;
+      i %= inputs.length;
+      const input = inputs[i] as Channel<T>;
       input.feed?.();
       if (inputs[i] === input) i++;
     }
