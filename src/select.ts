@@ -60,8 +60,12 @@ export interface PushCase<T> {
   readonly value: T;
 }
 
-/** Any select case. */
-export type SelectCase = PullCase<any> | PushCase<any>;
+/**
+ * Any select case. A pull case of any element type is a `PullCase<unknown>` (so the `value` of
+ * a select over a `SelectCase[]` is `unknown`, not `any`); a push case is invariant in its
+ * element type, hence `PushCase<any>` (its result's `value` is `undefined` anyway).
+ */
+export type SelectCase = PullCase<unknown> | PushCase<any>;
 
 /**
  * The result of a select that committed case `I` (`C` is the case):
