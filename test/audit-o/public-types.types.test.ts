@@ -49,6 +49,8 @@ describe('no any leaks out of a select over cases of unknown element type', () =
     expectTypeOf(result.value).toEqualTypeOf<unknown>();
     expectTypeOf(result.index).toEqualTypeOf<number>();
     expectTypeOf(result.ok).toEqualTypeOf<boolean>();
+    // Which channel fired is still told by comparing with the channels at hand.
+    expect(result.channel === numbers).toBe(result.index === 0);
     expect([0, 1]).toContain(result.index);
   });
 
