@@ -36,8 +36,10 @@ import { claim, enqueue, liveHead, park, rejecting, SettlingWaiter, Waiter } fro
 
 /**
  * The value argument of {@link push}: required, of the channel's type — optional for a channel
- * of `void` (or `undefined`), as `channel.push()` is, so `push(done)` reads as Go's
- * `done <- struct{}{}`.
+ * of `void`, as `channel.push()` is, so `push(done)` reads as Go's `done <- struct{}{}` (and
+ * for a channel of `undefined`, whose methods still take the argument: TypeScript lets a call
+ * leave out only a `void` parameter). Exported for wrappers that forward it:
+ * `(channel: PushChannel<T>, ...value: PushValue<T>) => push(channel, ...value)`.
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: the test is for a channel of `void` (Go's chan struct{})
 export type PushValue<T> = [T] extends [void] ? [value?: NoInfer<T>] : [value: NoInfer<T>];

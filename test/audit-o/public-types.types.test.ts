@@ -180,6 +180,16 @@ describe('PushValue, the value argument of push()', () => {
     pushCase(numbers);
     expect([0, 1]).toContain(result.index);
   });
+
+  test('a channel of undefined: the case may leave the value out, the methods take it (TypeScript omits only void)', () => {
+    const nothing = new Channel<undefined>(2);
+    expectTypeOf<PushValue<undefined>>().toEqualTypeOf<[value?: undefined]>();
+    expect(push(nothing).value).toBeUndefined();
+    // @ts-expect-error a method parameter of type undefined (not void) cannot be left out
+    nothing.pushNowait();
+    nothing.pushNowait(undefined);
+    expect(nothing.size).toBe(2);
+  });
 });
 
 describe('generic code written over the views compiles without casts', () => {
