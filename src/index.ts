@@ -18,6 +18,6 @@ export type { ChannelValue } from './interop/merge.js';
 export { merge } from './interop/merge.js';
 export type { ToReadableStreamOptions } from './interop/stream.js';
 export { toReadableStream } from './interop/stream.js';
-export type { CaseResult, PullCase, PushCase, SelectCase, SelectCases, SelectResult } from './select.js';
+export type { CaseResult, PullCase, PushCase, PushValue, SelectCase, SelectCases, SelectResult } from './select.js';
 export { pull, push, select, selectNowait } from './select.js';
 export { ticker } from './ticker.js';

@@ -36,8 +36,10 @@ import { claim, enqueue, liveHead, park, rejecting, SettlingWaiter, Waiter } fro
 
 /**
  * The value argument of {@link push}: required, of the channel's type — optional for a channel
- * of `void` (or `undefined`), as `channel.push()` is, so `push(done)` reads as Go's
- * `done <- struct{}{}`.
+ * of `void`, as `channel.push()` is, so `push(done)` reads as Go's `done <- struct{}{}` (and
+ * for a channel of `undefined`, whose methods still take the argument: TypeScript lets a call
+ * leave out only a `void` parameter). Exported for wrappers that forward it:
+ * `(channel: PushChannel<T>, ...value: PushValue<T>) => push(channel, ...value)`.
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: the test is for a channel of `void` (Go's chan struct{})
 export type PushValue<T> = [T] extends [void] ? [value?: NoInfer<T>] : [value: NoInfer<T>];
@@ -60,8 +62,12 @@ export interface PushCase<T> {
   readonly value: T;
 }
 
-/** Any select case. */
-export type SelectCase = PullCase<any> | PushCase<any>;
+/**
+ * Any select case. A pull case of any element type is a `PullCase<unknown>` (so the `value` of
+ * a select over a `SelectCase[]` is `unknown`, not `any`); a push case is invariant in its
+ * element type, hence `PushCase<any>` (its result's `value` is `undefined` anyway).
+ */
+export type SelectCase = PullCase<unknown> | PushCase<any>;
 
 /**
  * The result of a select that committed case `I` (`C` is the case):

@@ -29,6 +29,7 @@ import {
   type PullChannel,
   type PushCase,
   type PushChannel,
+  type PushValue,
   pull,
   push,
   type SelectCase,
@@ -113,7 +114,8 @@ const orders = new Channel<{ id: number }>(4);
 const audit = new Channel<string>();
 await orders.push({ id: 7 });
 const pullOrder: PullCase<{ id: number }> = pull(orders);
-const pushAudit: PushCase<string> = push(audit, 'heartbeat');
+const heartbeat: PushValue<string> = ['heartbeat'];
+const pushAudit: PushCase<string> = push(audit, ...heartbeat);
 const cases = [pullOrder, pushAudit] as const;
 const result: SelectResult<typeof cases> = await select(cases);
 if (result.index === 0 && result.ok) check('select narrows value by index', result.value.id, 7);
