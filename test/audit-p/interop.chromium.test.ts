@@ -401,3 +401,96 @@ test('in Chromium, native await using closes a channel, an after and a ticker at
   })()`);
   expect(result).toEqual({ native: true, closed: [true, true, true], kept: 'kept', afterSize: 0, tickerSize: 0 });
 });
+
+test('in Chromium, a read released with releaseLock while pending leaves the stream pull parked: the next value waits in the stream for its next reader, and cancel withdraws the pull', async () => {
+  const result = await page.evaluate(async () => {
+    const { Channel, toReadableStream } = window.chanasync;
+    const channel = new Channel<string>(Infinity);
+    const stream = toReadableStream(channel);
+    const first = stream.getReader();
+    const pending = first.read().then(
+      () => 'resolved',
+      (e: Error) => e.name,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    first.releaseLock();
+    const released = await pending;
+    channel.pushNowait('kept');
+    const second = stream.getReader();
+    const next = await second.read();
+    const parkedAgain = second.read();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const parked = channel.stats().waitingPullers;
+    await second.cancel();
+    await parkedAgain;
+    channel.pushNowait('after cancel');
+    return { released, next, parked, afterCancel: channel.stats().waitingPullers, left: channel.tryPull() };
+  });
+  expect(result).toEqual({
+    released: 'TypeError',
+    next: { done: false, value: 'kept' },
+    parked: 1,
+    afterCancel: 0,
+    left: 'after cancel',
+  });
+});
+
+test("in Chromium, inside a dedicated Worker, fromEvent(self, 'message') takes the page's messages in order, a ticker ticks, and a channel goes back as a transferred stream", async () => {
+  const bundle = await (await import('esbuild')).build({
+    entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'iife',
+    globalName: 'chanasync',
+    platform: 'browser',
+    write: false,
+  });
+  const workerCode = `${bundle.outputFiles[0]?.text ?? ''}
+    const { Channel, fromEvent, ticker, toReadableStream } = chanasync;
+    const messages = fromEvent(self, 'message', { capacity: 16, overflow: 'block' });
+    (async () => {
+      const out = new Channel(Infinity);
+      const stream = toReadableStream(out);
+      postMessage(stream, [stream]);
+      for (let i = 0; i < 3; i++) out.pushNowait((await messages.pull()).data);
+      messages.close();
+      using ticks = ticker(5);
+      const t1 = await ticks.pull();
+      const t2 = await ticks.pull();
+      out.pushNowait(t2 - t1 >= 4 ? 'ticked' : 'early ' + (t2 - t1));
+      const timedOut = await new Channel().pull({ signal: AbortSignal.timeout(5) }).catch((e) => e.name);
+      out.pushNowait(timedOut);
+      out.close();
+    })();`;
+  const result = await page.evaluate(async (code) => {
+    const { from } = window.chanasync;
+    const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+    const errors: string[] = [];
+    worker.onerror = (event) => errors.push(event.message);
+    const stream = await new Promise<ReadableStream<string>>((resolve) => {
+      worker.onmessage = ({ data }) => resolve(data);
+    });
+    for (const m of ['one', 'two', 'three']) worker.postMessage(m);
+    const got: string[] = [];
+    for await (const v of from(stream)) got.push(v);
+    worker.terminate();
+    return { got, errors };
+  }, workerCode);
+  expect(result).toEqual({ got: ['one', 'two', 'three', 'ticked', 'TimeoutError'], errors: [] });
+});
+
+test("in Chromium, fromEvent(broadcastChannel, 'message') with 'block' receives every message of another BroadcastChannel in order", async () => {
+  const result = await page.evaluate(async () => {
+    const { fromEvent } = window.chanasync;
+    const sender = new BroadcastChannel('audit-p');
+    const receiver = new BroadcastChannel('audit-p');
+    const messages = fromEvent(receiver, 'message', { capacity: 2, overflow: 'block' });
+    for (let i = 0; i < 10; i++) sender.postMessage(i);
+    const got: number[] = [];
+    for (let i = 0; i < 10; i++) got.push((await messages.pull()).data);
+    messages.close();
+    sender.close();
+    receiver.close();
+    return { got, instance: true };
+  });
+  expect(result.got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});

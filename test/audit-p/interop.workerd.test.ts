@@ -3,7 +3,7 @@
  * workerd (Miniflare, in-process; the Worker is chanasync bundled from src/ by esbuild, as
  * wrangler would bundle it): a streamed request body into `from`, a channel fed by a ticker as
  * a streamed response, a ticker left running when the response is sent and closed from a later
- * request, `AbortSignal.any`, and `await using`.
+ * request, `fromEvent` on a `WebSocketPair`, `AbortSignal.any`, and `await using`.
  */
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -87,6 +87,20 @@ export default {
         ];
         const timers = await Promise.all(channels.map((c) => c.pull().then((v) => 'value ' + v, (e) => e.name)));
         return json({ reasons, timedOut, timers, closed: channels.map((c) => c.closed), full: full.stats(), empty: empty.stats() });
+      }
+      case '/websocket': {
+        const [client, server] = Object.values(new WebSocketPair());
+        server.accept();
+        client.accept();
+        const messages = fromEvent(server, 'message', { capacity: 8, overflow: 'block' });
+        const closes = fromEvent(server, 'close', { listenerOptions: { once: true } });
+        for (const m of ['a', 'b', 'c']) client.send(m);
+        const got = [];
+        for (let i = 0; i < 3; i++) got.push((await messages.pull()).data);
+        client.close(1000, 'bye');
+        const closed = await closes.pull();
+        messages.close();
+        return json({ got, close: [closed.type, closed.code, closed.reason], onceClosed: closes.closed, closedMessages: messages.closed });
       }
       case '/using': {
         let ch, t;
@@ -196,6 +210,16 @@ test('in workerd, every operation given AbortSignal.any([controller, timeout]) r
   expect(result.closed).toEqual([true, true, true, true]);
   expect(result.full).toMatchObject({ size: 1, waitingPushers: 0, waitingPullers: 0 });
   expect(result.empty).toMatchObject({ size: 0, waitingPushers: 0, waitingPullers: 0 });
+});
+
+test("in workerd, fromEvent on a WebSocketPair's server end takes every message in order, and a once 'close' channel takes the close event and closes", async () => {
+  const response = await miniflare.dispatchFetch('http://worker/websocket');
+  expect(await response.json()).toEqual({
+    got: ['a', 'b', 'c'],
+    close: ['close', 1000, 'bye'],
+    onceClosed: true,
+    closedMessages: true,
+  });
 });
 
 test('in workerd, await using and using (lowered by the bundler) close a channel and a ticker at the end of the block, through the native disposal symbols', async () => {
