@@ -494,3 +494,46 @@ test("in Chromium, fromEvent(broadcastChannel, 'message') with 'block' receives 
   });
   expect(result.got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
+
+test('in Chromium, a stream transferred to a Worker is read one value ahead by the platform’s cross-realm pipe: a cancel from the Worker loses that one, and the rest stays in the channel', async () => {
+  const result = await page.evaluate(async () => {
+    const { Channel, toReadableStream } = window.chanasync;
+    const source = `onmessage = async ({ data }) => {
+      if (data === 'cancel') { await self.stream.cancel('worker done'); postMessage('cancelled'); return; }
+      if (data === 'read') { const reader = self.stream.getReader(); const { value } = await reader.read(); reader.releaseLock(); postMessage(value); return; }
+      self.stream = data;
+      postMessage('ready');
+    };`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    const answer = () =>
+      new Promise<unknown>((resolve) => {
+        worker.onmessage = ({ data }) => resolve(data);
+      });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+    const channel = new Channel<number>(Infinity);
+    for (let i = 0; i < 5; i++) channel.pushNowait(i);
+    const stream = toReadableStream(channel);
+    worker.postMessage(stream, [stream]);
+    await answer();
+    await settle();
+    const sizeUnread = channel.size;
+    worker.postMessage('read');
+    const read = await answer();
+    await settle();
+    const sizeAfterRead = channel.size;
+    worker.postMessage('cancel');
+    await answer();
+    await settle();
+    worker.terminate();
+    return {
+      sizeUnread,
+      read,
+      sizeAfterRead,
+      rest: channel.tryPull(),
+      parked: channel.stats().waitingPullers,
+      closed: channel.closed,
+    };
+  });
+  // 0 went into the pipe before any read; the read took 0 and the pipe took 1; the cancel lost 1.
+  expect(result).toEqual({ sizeUnread: 4, read: 0, sizeAfterRead: 3, rest: 2, parked: 0, closed: false });
+});

@@ -216,4 +216,34 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync interop in Firefox', () =>
     expect(result.full).toMatchObject({ size: 1, waitingPushers: 0, waitingPullers: 0 });
     expect(result.empty).toMatchObject({ size: 0, waitingPushers: 0, waitingPullers: 0 });
   });
+  test('in Firefox, a stream transferred to a Worker is read one value ahead by the platform’s cross-realm pipe: a cancel from the Worker loses that one, and the rest stays in the channel', async () => {
+    const result = await firefox.run(`
+      const source = \`onmessage = async ({ data }) => {
+        if (data === 'cancel') { await self.stream.cancel('worker done'); postMessage('cancelled'); return; }
+        if (data === 'read') { const reader = self.stream.getReader(); const { value } = await reader.read(); reader.releaseLock(); postMessage(value); return; }
+        self.stream = data;
+        postMessage('ready');
+      };\`;
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+      const answer = () => new Promise((resolve) => { worker.onmessage = ({ data }) => resolve(data); });
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+      const channel = new chanasync.Channel(Infinity);
+      for (let i = 0; i < 5; i++) channel.pushNowait(i);
+      const stream = chanasync.toReadableStream(channel);
+      worker.postMessage(stream, [stream]);
+      await answer();
+      await settle();
+      const sizeUnread = channel.size;
+      worker.postMessage('read');
+      const read = await answer();
+      await settle();
+      const sizeAfterRead = channel.size;
+      worker.postMessage('cancel');
+      await answer();
+      await settle();
+      worker.terminate();
+      return { sizeUnread, read, sizeAfterRead, rest: channel.tryPull(), parked: channel.stats().waitingPullers, closed: channel.closed };
+    `);
+    expect(result).toEqual({ sizeUnread: 4, read: 0, sizeAfterRead: 3, rest: 2, parked: 0, closed: false });
+  });
 });
