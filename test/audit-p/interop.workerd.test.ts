@@ -88,6 +88,34 @@ export default {
         const timers = await Promise.all(channels.map((c) => c.pull().then((v) => 'value ' + v, (e) => e.name)));
         return json({ reasons, timedOut, timers, closed: channels.map((c) => c.closed), full: full.stats(), empty: empty.stats() });
       }
+      case '/compress': {
+        const rows = new Channel(2);
+        (async () => {
+          for (let i = 0; i < 300; i++) await rows.push('row ' + i + ';');
+          rows.close();
+        })();
+        const round = toReadableStream(rows)
+          .pipeThrough(new TextEncoderStream())
+          .pipeThrough(new CompressionStream('gzip'))
+          .pipeThrough(new DecompressionStream('gzip'))
+          .pipeThrough(new TextDecoderStream());
+        let text = '';
+        for await (const part of from(round)) text += part;
+        const expected = Array.from({ length: 300 }, (_, i) => 'row ' + i + ';').join('');
+        const sink = [];
+        const numbers = new Channel(Infinity);
+        for (let i = 0; i < 20; i++) numbers.pushNowait(i);
+        numbers.close();
+        let maxAhead = 0;
+        await toReadableStream(numbers).pipeTo(new WritableStream({
+          async write(v) {
+            sink.push(v);
+            maxAhead = Math.max(maxAhead, 20 - numbers.size - sink.length);
+            await new Promise((resolve) => setTimeout(resolve, 1));
+          },
+        }, new CountQueuingStrategy({ highWaterMark: 1 })));
+        return json({ same: text === expected, locked: round.locked, sink, maxAhead, stats: rows.stats() });
+      }
       case '/websocket': {
         const [client, server] = Object.values(new WebSocketPair());
         server.accept();
@@ -210,6 +238,20 @@ test('in workerd, every operation given AbortSignal.any([controller, timeout]) r
   expect(result.closed).toEqual([true, true, true, true]);
   expect(result.full).toMatchObject({ size: 1, waitingPushers: 0, waitingPullers: 0 });
   expect(result.empty).toMatchObject({ size: 0, waitingPushers: 0, waitingPullers: 0 });
+});
+
+test('in workerd, a channel through TextEncoderStream, CompressionStream and back into from() comes back whole, and pipeTo a slow WritableStream keeps backpressure', async () => {
+  const response = await miniflare.dispatchFetch('http://worker/compress');
+  const result = (await response.json()) as {
+    same: boolean;
+    locked: boolean;
+    sink: number[];
+    maxAhead: number;
+    stats: object;
+  };
+  expect(result).toMatchObject({ same: true, locked: false, sink: Array.from({ length: 20 }, (_, i) => i) });
+  expect(result.maxAhead).toBeLessThanOrEqual(2);
+  expect(result.stats).toMatchObject({ size: 0, closed: true, waitingPushers: 0, waitingPullers: 0 });
 });
 
 test("in workerd, fromEvent on a WebSocketPair's server end takes every message in order, and a once 'close' channel takes the close event and closes", async () => {
