@@ -537,3 +537,37 @@ test('in Chromium, a stream transferred to a Worker is read one value ahead by t
   // 0 went into the pipe before any read; the read took 0 and the pipe took 1; the cancel lost 1.
   expect(result).toEqual({ sizeUnread: 4, read: 0, sizeAfterRead: 3, rest: 2, parked: 0, closed: false });
 });
+
+test('in Chromium, a proxied body — toReadableStream(from(upstream), { closeOnCancel: true }) — cancelled by its reader cancels the upstream stream and unlocks it', async () => {
+  const result = await page.evaluate(async () => {
+    const { from, toReadableStream } = window.chanasync;
+    let pulled = 0;
+    let cancelled: unknown = 'not cancelled';
+    const upstream = new ReadableStream<string>(
+      {
+        pull(controller) {
+          controller.enqueue(`chunk ${pulled++}`);
+        },
+        cancel(reason) {
+          cancelled = reason === undefined ? 'undefined' : String(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const proxied = from(upstream, { capacity: 1 });
+    const reader = toReadableStream(proxied, { closeOnCancel: true }).getReader();
+    const got = [(await reader.read()).value, (await reader.read()).value];
+    await reader.cancel('client went away');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const pulledAtCancel = pulled;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return { got, cancelled, locked: upstream.locked, closed: proxied.closed, noMorePulls: pulled === pulledAtCancel };
+  });
+  expect(result).toEqual({
+    got: ['chunk 0', 'chunk 1'],
+    cancelled: 'undefined',
+    locked: false,
+    closed: true,
+    noMorePulls: true,
+  });
+});
