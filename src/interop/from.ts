@@ -82,8 +82,26 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   // Every check comes before a stream is locked, an iterator opened or a value read: a bad
   // option must not leave a stream locked or an iterator open.
   const signal = checkOptions(call, options);
-  // The constructor checks capacity and name — before a stream is locked or an iterator opened
-  // (its method may start something).
+  // The source's shape is checked first, then capacity and name (by the constructor), and only
+  // then is its iterator opened (its method may start something) or the stream locked: a bad
+  // argument starts nothing, and a bad source or option makes no channel (which debug mode
+  // would list).
+  const stream = typeof (source as ReadableStream<T> | null)?.getReader === 'function';
+  const iterable = source as Partial<AsyncIterable<T> & Iterable<T>> | null | undefined;
+  let open: ((this: unknown) => Iterator<T> | AsyncIterator<T>) | undefined;
+  let sync = false;
+  if (stream) {
+    if ((source as ReadableStream<T>).locked) throw new TypeError(`${call}: the stream is locked to another reader`);
+  } else {
+    const openAsync = iterable?.[Symbol.asyncIterator];
+    open = (openAsync ?? iterable?.[Symbol.iterator]) as typeof open;
+    if (typeof open !== 'function') {
+      throw new TypeError(
+        `${call}: source must be an iterable, an async iterable or a ReadableStream, got ${describe(source)}`,
+      );
+    }
+    sync = openAsync === undefined;
+  }
   const channel = create(
     call,
     () =>
@@ -95,25 +113,11 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
       }),
   );
   let iterator: Iterator<T> | AsyncIterator<T> | undefined;
-  let sync = false;
-  if (typeof (source as ReadableStream<T> | null)?.getReader === 'function') {
-    if ((source as ReadableStream<T>).locked) throw new TypeError(`${call}: the stream is locked to another reader`);
-  } else {
-    const iterable = source as Partial<AsyncIterable<T> & Iterable<T>> | null | undefined;
-    const openAsync = iterable?.[Symbol.asyncIterator];
-    const open = (openAsync ?? iterable?.[Symbol.iterator]) as
-      | ((this: unknown) => Iterator<T> | AsyncIterator<T>)
-      | undefined;
-    if (typeof open !== 'function') {
-      throw new TypeError(
-        `${call}: source must be an iterable, an async iterable or a ReadableStream, got ${describe(source)}`,
-      );
-    }
+  if (open !== undefined) {
     iterator = open.call(iterable);
     if (typeof iterator !== 'object' || iterator === null) {
       throw new TypeError(`${call}: the source's iterator method returned ${describe(iterator)}, not an object`);
     }
-    sync = openAsync === undefined;
   }
   let running = true;
   /** True while the source's `next()` (or the reader's `read()`) runs synchronously. */
