@@ -920,9 +920,6 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
   return new ChannelClosedError(operation, 'is closed', channel, channel.closeReason);
 }
 
-/** {@link refusal}'s mark for an aborted signal, whose reason may be anything, `undefined` too. */
-const ABORTED = 1;
-
 /**
  * Why a blocking operation cannot start, as the promise it returns: `options` is not an object,
  * is an `AbortSignal` itself (Go's positional `ctx`: `pull(signal)` for `pull({ signal })`,
@@ -941,19 +938,22 @@ export function refusal(
   signal: AbortSignal | undefined,
   value?: unknown,
 ): Promise<never> | undefined {
-  const error =
+  const misuse =
     options !== undefined && typeof options !== 'object'
       ? new TypeError(`${operation}: options must be an object`)
       : signal !== undefined && !isSignal(signal)
         ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
         : signal === undefined && options != null && isSignal(options)
           ? new TypeError(`${operation}: options is an AbortSignal: pass { signal } instead`)
-          : signal?.aborted
-            ? ABORTED
-            : thenable(operation, value);
+          : undefined;
+  if (misuse) return Promise.reject(misuse);
+  // The value's `then` is read before the signal's `aborted`: a getter there is user code that
+  // may abort it, and a push whose signal aborted before its commit must not commit. An aborted
+  // signal still wins over a thenable.
+  const error = thenable(operation, value);
   // An aborted signal refuses even when its reason is `undefined` (a signal that is not the
   // platform's: it rejects with that `undefined`, and nothing commits).
-  return error && Promise.reject(error === ABORTED ? signal?.reason : error);
+  return signal?.aborted ? Promise.reject(signal.reason) : error && Promise.reject(error);
 }
 
 /**
