@@ -211,3 +211,54 @@ describe('a value whose `then` getter closes the channel', () => {
     expect(channel.size).toBe(0);
   });
 });
+
+describe('a select whose choice runs a trap that takes, fills or closes a case it found ready', () => {
+  // The trap sits on the signal of an operation parked on the *last* case's channel, so it runs
+  // while the select checks readiness, possibly after an earlier case was found ready. The
+  // first case is never ready, so the select checks them all. Repeated: the choice is random.
+  test('selectNowait never reports a push committed to a channel the trap closed, and the value is never lost', async () => {
+    for (let round = 0; round < 60; round++) {
+      const closing = new Channel<string>();
+      const other = new Channel<string>();
+      const { proxy, arm } = trapped(new AbortController().signal);
+      const closingPull = outcome(closing.pull());
+      const otherPull = outcome(other.pull({ signal: proxy }));
+      arm(() => closing.close());
+      let result: unknown;
+      try {
+        result = selectNowait([pull(new Channel<string>()), push(closing, 'v'), push(other, 'w')])?.index;
+      } catch (error) {
+        result = error;
+      }
+      const [closingGot, otherGot] = await Promise.all([closingPull, otherPull]);
+      if (result === 1) expect(closingGot).toEqual({ value: 'v' });
+      else if (result === 2) expect(otherGot).toEqual({ value: 'w' });
+      else expect(result).toBeInstanceOf(ChannelClosedError);
+      if (result !== 2) other.pushNowait('later'); // the trap's pull is still waiting
+    }
+  });
+
+  test('select never resolves ok: false for an open channel whose value the trap took', async () => {
+    for (let round = 0; round < 60; round++) {
+      const robbed = new Channel<string>(1);
+      robbed.pushNowait('x');
+      const last = new Channel<string>();
+      const { proxy, arm } = trapped(new AbortController().signal);
+      const lastPush = last.push('y', { signal: proxy });
+      let stolen: string | undefined;
+      arm(() => {
+        stolen = robbed.tryPull();
+      });
+      const result = await select([pull(new Channel<string>()), pull(robbed), pull(last)]);
+      expect(result.ok).toBe(true);
+      if (result.index === 1) expect([result.value, stolen]).toEqual(['x', undefined]);
+      else {
+        expect(result).toMatchObject({ index: 2, value: 'y' });
+        await lastPush;
+      }
+      if (result.index === 1) expect(last.tryPull()).toBe('y');
+      await lastPush;
+      expect(idle(robbed)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+    }
+  });
+});
