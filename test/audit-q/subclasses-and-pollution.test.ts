@@ -10,7 +10,17 @@
  * `close` runs at the end of the block.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { broadcast, Channel, ChannelClosedError, merge, pull, push, select, selectNowait } from '../../src/index.js';
+import {
+  broadcast,
+  Channel,
+  ChannelClosedError,
+  merge,
+  type OperationOptions,
+  pull,
+  push,
+  select,
+  selectNowait,
+} from '../../src/index.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -27,11 +37,11 @@ afterEach(async () => {
 /** A user's subclass that logs the calls to its overridden methods. */
 class LoggingQueue<T> extends Channel<T> {
   readonly log: string[] = [];
-  override push(value: T, options?: { signal?: AbortSignal }): Promise<void> {
+  override push(value: T, options?: OperationOptions): Promise<void> {
     this.log.push(`push ${String(value)}`);
     return super.push(value, options);
   }
-  override pull(options?: { signal?: AbortSignal }): Promise<T> {
+  override pull(options?: OperationOptions): Promise<T> {
     this.log.push('pull');
     return super.pull(options);
   }
