@@ -884,16 +884,17 @@ function tryPullSlow<T>(channel: Channel<T>): T | undefined {
  * fail writes its count on it; each later one with another count rejects with a `ChannelError`
  * of its own, whose `cause` is that error, so that every caller reads its own count (one with
  * the same count rejects with the error itself). A primitive or frozen error cannot carry a
- * count and is rejected as is.
+ * count and is rejected as is, and so is one whose inspection throws.
  */
 function counted(channel: Channel<any>, error: unknown, pushed: number): unknown {
-  if (error != null && Object.hasOwn(error, 'pushed') && (error as { pushed: unknown }).pushed !== pushed) {
-    error = new ChannelError('pushAll', 'stopped part-way', channel, error);
-  }
   try {
+    if (error != null && Object.hasOwn(error, 'pushed') && (error as { pushed: unknown }).pushed !== pushed) {
+      error = new ChannelError('pushAll', 'stopped part-way', channel, error);
+    }
     (error as { pushed: number }).pushed = pushed;
   } catch {
-    // Primitive or frozen: no count.
+    // Primitive or frozen, or user code that throws — a revoked `Proxy`, a `pushed` getter: no
+    // count, and the error is rejected as is rather than replaced by that one.
   }
   return error;
 }

@@ -262,3 +262,34 @@ describe('a select whose choice runs a trap that takes, fills or closes a case i
     }
   });
 });
+
+describe('pushAll stopped by an abort whose reason throws when inspected', () => {
+  test('a revoked Proxy as the reason is what pushAll rejects with (not the TypeError of inspecting it)', async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const controller = new AbortController();
+    const channel = new Channel<number>(1);
+    const pushing = channel.pushAll([1, 2, 3], { signal: controller.signal });
+    await Promise.resolve();
+    controller.abort(proxy);
+    const result = (await outcome(pushing)) as { error?: unknown };
+    // (Compared by identity: matchers that inspect a revoked Proxy throw.)
+    expect(result.error === proxy).toBe(true);
+    expect(channel.tryPull()).toBe(1);
+    expect(idle(channel)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+  });
+
+  test('a reason whose own `pushed` getter throws is rejected as is', async () => {
+    const reason = Object.defineProperty(new Error('stop'), 'pushed', {
+      get() {
+        throw new Error('read pushed');
+      },
+    });
+    const controller = new AbortController();
+    const channel = new Channel<number>();
+    const pushing = channel.pushAll([1, 2], { signal: controller.signal });
+    controller.abort(reason);
+    await expect(pushing).rejects.toBe(reason);
+    expect(idle(channel)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+  });
+});
