@@ -1015,8 +1015,11 @@ function wait<T>(channel: Channel<T>, isPush: boolean, signal?: AbortSignal, val
   // Only a `this` that is no channel (a detached `pull` called on an element or a window) has
   // no `isClosed`: refused before a waiter is written into it. One nullish test per park,
   // nothing on the paths that commit at once. (A detached push never gets here: `commitPush`
-  // refused it.)
-  channel.isClosed ?? requireChannel(channel, 'pull');
+  // refused it.) And a closed channel parks nothing: the caller checked, but the commit it tried
+  // since may have run user code (a `Proxy` trap on a parked operation's signal) that closed it.
+  if (channel.isClosed ?? requireChannel(channel, 'pull')) {
+    return Promise.reject(closedError(channel, isPush ? 'push' : 'pull'));
+  }
   // The executor only hands `resolve` to the waiter: small enough for V8 to inline (Chromium,
   // workerd), so that escape analysis drops the closure, its context and the unused `reject` —
   // 244 → 156 bytes allocated per value on 1:1 in Chromium (bench/alloc.mjs). A shared executor

@@ -429,6 +429,12 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
     for (let index = cases.length - 1; index >= 0; index--) {
       const selectCase = cases[index] as Case<unknown> | null | undefined;
       if (selectCase == null) continue;
+      // Closed since the poll found no case ready — by user code the poll ran (a `Proxy` trap
+      // on a parked operation's signal): poll again, where a closed channel's case decides.
+      if (selectCase.channel.isClosed) {
+        resolve(selectMany(cases, signal));
+        return;
+      }
       sibling = new SelectWaiter(
         selectCase.channel,
         selectCase.kind === 'push',
@@ -501,8 +507,11 @@ function wonAlone(this: LoneSelectWaiter<unknown>, value: unknown): void {
 function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): Promise<SelectResult> {
   const { kind, channel, value } = selectCase;
   if (kind === 'push') {
+    if (!channel.isClosed && commitPush(channel, value)) {
+      return Promise.resolve({ index: 0, channel, value: undefined, ok: true });
+    }
+    // Closed before, or by user code the commit ran (a `Proxy` trap on a parked pull's signal).
     if (channel.isClosed) return Promise.reject(closedError(channel, 'select push'));
-    if (commitPush(channel, value)) return Promise.resolve({ index: 0, channel, value: undefined, ok: true });
   } else {
     const pulled = commitPull(channel);
     if (pulled !== NOTHING) return Promise.resolve({ index: 0, channel, value: pulled, ok: true });

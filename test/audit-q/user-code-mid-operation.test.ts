@@ -293,3 +293,92 @@ describe('pushAll stopped by an abort whose reason throws when inspected', () =>
     expect(idle(channel)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
   });
 });
+
+describe('a trap that aborts the very signal it guards, while another operation checks it', () => {
+  test('every pull parked with it rejects with the reason, none takes the value, and the push parks instead', async () => {
+    const controller = new AbortController();
+    const { proxy, arm } = trapped(controller.signal);
+    const channel = new Channel<string>();
+    const pulls = [1, 2, 3].map(() => outcome(channel.pull({ signal: proxy })));
+    arm(() => controller.abort('stop'));
+    const pushed = outcome(channel.push('x'));
+    await expect(Promise.all(pulls)).resolves.toEqual([{ error: 'stop' }, { error: 'stop' }, { error: 'stop' }]);
+    expect(await pushed).toBe('pending');
+    expect(idle(channel)).toEqual({ waitingPushers: 1, waitingPullers: 0 });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(channel.tryPull()).toBe('x');
+  });
+});
+
+describe('an operation whose commit attempt runs a trap that closes the channel it is about to park on', () => {
+  test('push rejects with ChannelClosedError instead of parking on the closed channel for ever', async () => {
+    const { proxy, arm } = trapped(new AbortController().signal);
+    const channel = new Channel<string>();
+    const pulled = outcome(channel.pull({ signal: proxy }));
+    arm(() => channel.close());
+    await expect(outcome(channel.push('x'))).resolves.toEqual({ error: expect.any(ChannelClosedError) });
+    await expect(pulled).resolves.toEqual({ error: expect.any(ChannelClosedError) });
+    expect(idle(channel)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+  });
+
+  test('pushAll rejects with ChannelClosedError carrying pushed: 0', async () => {
+    const { proxy, arm } = trapped(new AbortController().signal);
+    const channel = new Channel<string>();
+    void outcome(channel.pull({ signal: proxy }));
+    arm(() => channel.close());
+    const result = (await outcome(channel.pushAll(['x', 'y']))) as { error?: { pushed?: number } };
+    expect(result.error).toBeInstanceOf(ChannelClosedError);
+    expect(result.error?.pushed).toBe(0);
+    expect(idle(channel)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+  });
+
+  // The trap sits on a pusher parked on the second case's channel: it closes the first case's
+  // channel and aborts its own pusher, so no case looks ready by the time the poll is done.
+  const setUp = () => {
+    const controller = new AbortController();
+    const { proxy, arm } = trapped(controller.signal);
+    const first = new Channel<number>();
+    const second = new Channel<number>();
+    const pusher = outcome(second.push(2, { signal: proxy }));
+    arm(() => {
+      first.close();
+      controller.abort('gone');
+    });
+    return { first, second, pusher };
+  };
+
+  test('a select whose pull case’s channel the trap closed resolves ok: false instead of parking', async () => {
+    for (let round = 0; round < 20; round++) {
+      const { first, second, pusher } = setUp();
+      await expect(outcome(select([pull(first), pull(second)]))).resolves.toMatchObject({
+        value: { index: 0, ok: false },
+      });
+      await expect(pusher).resolves.toEqual({ error: 'gone' });
+      expect([idle(first), idle(second)]).toEqual([
+        { waitingPushers: 0, waitingPullers: 0 },
+        { waitingPushers: 0, waitingPullers: 0 },
+      ]);
+    }
+  });
+
+  test('a select whose push case’s channel the trap closed rejects with ChannelClosedError instead of parking', async () => {
+    for (let round = 0; round < 20; round++) {
+      const { first, second, pusher } = setUp();
+      await expect(outcome(select([push(first, 1), pull(second)]))).resolves.toEqual({
+        error: expect.any(ChannelClosedError),
+      });
+      await expect(pusher).resolves.toEqual({ error: 'gone' });
+      expect(idle(second)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+    }
+  });
+});
+
+test('a one-case push select whose commit runs a trap that closes its channel rejects with ChannelClosedError instead of parking', async () => {
+  const { proxy, arm } = trapped(new AbortController().signal);
+  const channel = new Channel<string>();
+  const pulled = outcome(channel.pull({ signal: proxy }));
+  arm(() => channel.close());
+  await expect(outcome(select([push(channel, 'x')]))).resolves.toEqual({ error: expect.any(ChannelClosedError) });
+  await expect(pulled).resolves.toEqual({ error: expect.any(ChannelClosedError) });
+  expect(idle(channel)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+});
