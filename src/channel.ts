@@ -884,16 +884,17 @@ function tryPullSlow<T>(channel: Channel<T>): T | undefined {
  * fail writes its count on it; each later one with another count rejects with a `ChannelError`
  * of its own, whose `cause` is that error, so that every caller reads its own count (one with
  * the same count rejects with the error itself). A primitive or frozen error cannot carry a
- * count and is rejected as is.
+ * count and is rejected as is, and so is one whose inspection throws.
  */
 function counted(channel: Channel<any>, error: unknown, pushed: number): unknown {
-  if (error != null && Object.hasOwn(error, 'pushed') && (error as { pushed: unknown }).pushed !== pushed) {
-    error = new ChannelError('pushAll', 'stopped part-way', channel, error);
-  }
   try {
+    if (error != null && Object.hasOwn(error, 'pushed') && (error as { pushed: unknown }).pushed !== pushed) {
+      error = new ChannelError('pushAll', 'stopped part-way', channel, error);
+    }
     (error as { pushed: number }).pushed = pushed;
   } catch {
-    // Primitive or frozen: no count.
+    // Primitive or frozen, or user code that throws — a revoked `Proxy`, a `pushed` getter: no
+    // count, and the error is rejected as is rather than replaced by that one.
   }
   return error;
 }
@@ -920,9 +921,6 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
   return new ChannelClosedError(operation, 'is closed', channel, channel.closeReason);
 }
 
-/** {@link refusal}'s mark for an aborted signal, whose reason may be anything, `undefined` too. */
-const ABORTED = 1;
-
 /**
  * Why a blocking operation cannot start, as the promise it returns: `options` is not an object,
  * is an `AbortSignal` itself (Go's positional `ctx`: `pull(signal)` for `pull({ signal })`,
@@ -941,19 +939,22 @@ export function refusal(
   signal: AbortSignal | undefined,
   value?: unknown,
 ): Promise<never> | undefined {
-  const error =
+  const misuse =
     options !== undefined && typeof options !== 'object'
       ? new TypeError(`${operation}: options must be an object`)
       : signal !== undefined && !isSignal(signal)
         ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
         : signal === undefined && options != null && isSignal(options)
           ? new TypeError(`${operation}: options is an AbortSignal: pass { signal } instead`)
-          : signal?.aborted
-            ? ABORTED
-            : thenable(operation, value);
+          : undefined;
+  if (misuse) return Promise.reject(misuse);
+  // The value's `then` is read before the signal's `aborted`: a getter there is user code that
+  // may abort it, and a push whose signal aborted before its commit must not commit. An aborted
+  // signal still wins over a thenable.
+  const error = thenable(operation, value);
   // An aborted signal refuses even when its reason is `undefined` (a signal that is not the
   // platform's: it rejects with that `undefined`, and nothing commits).
-  return error && Promise.reject(error === ABORTED ? signal?.reason : error);
+  return signal?.aborted ? Promise.reject(signal.reason) : error && Promise.reject(error);
 }
 
 /**
@@ -1009,13 +1010,19 @@ function inArray<T>(this: SettlingWaiter<T, T[]>, value: T): void {
   this.settle([value]);
 }
 
+/** What {@link wait} returns for a closed channel (apart, so that `wait` stays small to inline). */
+function closedWait<T>(channel: Channel<T>, isPush: boolean): Promise<T> {
+  return Promise.reject(closedError(channel, isPush ? 'push' : 'pull'));
+}
+
 /** Parks a push or pull until it commits, is cancelled by its signal, or fails by close. */
 function wait<T>(channel: Channel<T>, isPush: boolean, signal?: AbortSignal, value?: T): Promise<T> {
   // Only a `this` that is no channel (a detached `pull` called on an element or a window) has
   // no `isClosed`: refused before a waiter is written into it. One nullish test per park,
   // nothing on the paths that commit at once. (A detached push never gets here: `commitPush`
-  // refused it.)
-  channel.isClosed ?? requireChannel(channel, 'pull');
+  // refused it.) And a closed channel parks nothing: the caller checked, but the commit it tried
+  // since may have run user code (a `Proxy` trap on a parked operation's signal) that closed it.
+  if (channel.isClosed ?? requireChannel(channel, 'pull')) return closedWait(channel, isPush);
   // The executor only hands `resolve` to the waiter: small enough for V8 to inline (Chromium,
   // workerd), so that escape analysis drops the closure, its context and the unused `reject` —
   // 244 → 156 bytes allocated per value on 1:1 in Chromium (bench/alloc.mjs). A shared executor

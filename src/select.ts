@@ -329,11 +329,19 @@ function isReady(selectCase: SelectCase | null | undefined): boolean {
  * resolved with, to adopt a thenable): in W5 that generic lookup took about 4% of the time
  * whenever V8 compiled this function on its own.
  */
-function commit(cases: SelectCases, index: number, settled: boolean): SelectResult | Promise<SelectResult> {
+function commit(cases: SelectCases, index: number, settled: boolean): SelectResult | Promise<SelectResult> | undefined {
   const { kind, channel, value } = cases[index] as Case<unknown>;
   let pulled: unknown;
-  if (kind === 'push') commitPush(channel, value);
-  else pulled = commitPull(channel);
+  // The case was ready when chosen, but choosing may have run user code (a `Proxy` trap on the
+  // signal of an operation parked on another case's channel) that took the value, filled or
+  // closed this channel: then nothing is committed, and the caller polls again.
+  if (
+    kind === 'push'
+      ? channel.isClosed || !commitPush(channel, value)
+      : // biome-ignore lint/suspicious/noAssignInExpressions: one test for both kinds
+        (pulled = commitPull(channel)) === NOTHING && !channel.isClosed
+  )
+    return;
   const ok = pulled !== NOTHING;
   const result = { index, channel, value: ok ? pulled : undefined, ok } as SelectResult;
   return settled ? Promise.resolve(result) : result;
@@ -394,7 +402,8 @@ function selectMany(cases: SelectCases, signal: AbortSignal | undefined): Promis
   } catch (error) {
     return Promise.reject(error);
   }
-  if (chosen >= 0) return commit(cases, chosen, true) as Promise<SelectResult>;
+  if (chosen >= 0)
+    return (commit(cases, chosen, true) as Promise<SelectResult> | undefined) ?? selectMany(cases, signal);
   if (chosen === NO_CASES) {
     return Promise.reject(new TypeError('select(cases): needs at least one case that is not null or undefined'));
   }
@@ -420,6 +429,12 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
     for (let index = cases.length - 1; index >= 0; index--) {
       const selectCase = cases[index] as Case<unknown> | null | undefined;
       if (selectCase == null) continue;
+      // Closed since the poll found no case ready — by user code the poll ran (a `Proxy` trap
+      // on a parked operation's signal): poll again, where a closed channel's case decides.
+      if (selectCase.channel.isClosed) {
+        resolve(selectMany(cases, signal));
+        return;
+      }
       sibling = new SelectWaiter(
         selectCase.channel,
         selectCase.kind === 'push',
@@ -492,8 +507,11 @@ function wonAlone(this: LoneSelectWaiter<unknown>, value: unknown): void {
 function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): Promise<SelectResult> {
   const { kind, channel, value } = selectCase;
   if (kind === 'push') {
+    if (!channel.isClosed && commitPush(channel, value)) {
+      return Promise.resolve({ index: 0, channel, value: undefined, ok: true });
+    }
+    // Closed before, or by user code the commit ran (a `Proxy` trap on a parked pull's signal).
     if (channel.isClosed) return Promise.reject(closedError(channel, 'select push'));
-    if (commitPush(channel, value)) return Promise.resolve({ index: 0, channel, value: undefined, ok: true });
   } else {
     const pulled = commitPull(channel);
     if (pulled !== NOTHING) return Promise.resolve({ index: 0, channel, value: pulled, ok: true });
@@ -527,5 +545,7 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
  */
 export function selectNowait<const Cases extends SelectCases>(cases: Cases): SelectResult<Cases> | undefined {
   const chosen = poll(cases, 'selectNowait');
-  return chosen >= 0 ? (commit(cases, chosen, false) as SelectResult<Cases>) : undefined;
+  return chosen >= 0
+    ? ((commit(cases, chosen, false) as SelectResult<Cases> | undefined) ?? selectNowait(cases))
+    : undefined;
 }

@@ -179,7 +179,17 @@ export function liveHead<T>(channel: Channel<T>, isPush: boolean): Waiter<T> | u
   // repeated after a cancel) it measured 3% more instructions per push and pull on a buffered
   // channel (`node scripts/instructions.mjs buffered`).
   // biome-ignore lint/suspicious/noAssignInExpressions: the head is re-read after every cancel
-  while ((head = isPush ? channel.pushHead : channel.pullHead) !== undefined && head.signal?.aborted) head.cancel();
+  while ((head = isPush ? channel.pushHead : channel.pullHead)?.signal !== undefined) {
+    // Reading `aborted` may run user code — a `Proxy`'s trap, a getter of a duck-typed signal —
+    // that pulls, pushes, closes or aborts on this very channel: then `head` may have left the
+    // queue, and committing to it (or cancelling it) would deliver a value twice or lose one.
+    // So the head is read again.
+    const aborted = (head as Waiter<T>).signal?.aborted;
+    if (head === (isPush ? channel.pushHead : channel.pullHead)) {
+      if (!aborted) break;
+      (head as Waiter<T>).cancel();
+    }
+  }
   return head;
 }
 

@@ -472,7 +472,7 @@ export class Registry {
   }
 
   /** The hook core code calls (see `tracker.ts`). Must not throw, must be cheap. */
-  readonly track: Tracker = (subject: Channel<unknown> | Waiter<unknown>, event: string, options?: unknown): void => {
+  readonly track: Tracker = (subject: Channel<unknown> | Waiter<unknown>, event: string): void => {
     // Kept small, so that V8 inlines it into the core's hot paths: the common cases — an
     // operation leaves, or parks on the channel noted last — come first; the rest is `slow`.
     if (event === 'leave') {
@@ -481,15 +481,15 @@ export class Registry {
     } else {
       const channel = (subject as MarkedWaiter).channel;
       if ((channel !== this.lastChannel && channel !== this.otherChannel) || this.stacks || event === 'create') {
-        this.slow(subject, event, options);
+        this.slow(subject, event);
       }
     }
   };
 
   /** The hook's less frequent cases: a channel is created, a park with stacks, a new channel. */
-  private slow(subject: Channel<unknown> | Waiter<unknown>, event: string, options: unknown): void {
+  private slow(subject: Channel<unknown> | Waiter<unknown>, event: string): void {
     if (event === 'create') {
-      this.create(subject as Channel<unknown>, options as { input?: unknown } | undefined);
+      this.create(subject as Channel<unknown>);
     } else if (this.stacks) {
       // With stacks, the stack must be taken now; the record with it.
       this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), captureStack());
@@ -547,7 +547,7 @@ export class Registry {
     if (!this.closed) this.flush();
   };
 
-  private create(channel: Channel<unknown>, options: { input?: unknown } | undefined): void {
+  private create(channel: Channel<unknown>): void {
     const tracked: TrackedChannel = {
       ref: new WeakRef(channel),
       id: nextChannelId++,
@@ -556,7 +556,9 @@ export class Registry {
       // buffer reaches it, and the protocol carries only exact counts.
       capacity: Number.isSafeInteger(channel.capacity) ? channel.capacity : null,
       createdAt: this.stacks ? captureStack() : undefined,
-      input: options?.input === true,
+      // What the channel made of `options.input`, not a second read of it: a getter there may
+      // answer differently, or throw, the second time.
+      input: channel.fedFromOutside,
       parked: undefined,
       last: undefined,
     };
