@@ -936,115 +936,105 @@ async function closeDrainAndCheckConservation(model: Model, real: Real): Promise
 /** Runs of the property: `MODEL_RUNS` in the environment for a longer hunt. */
 const NUM_RUNS = Number(process.env.MODEL_RUNS) || 5000;
 
-// 5,000 runs take about 14 s alone; the whole suite on two busy cores has taken past the default
-// 30 s. A run cannot hang: each step compares every operation's state (pending or settled) with
-// the model's after the microtasks have run, and the end checks that nothing is left pending.
-test(
-  'random operation sequences keep two channels and selects equal to the plain-array model',
-  {
-    timeout: 120_000,
-  },
-  async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.tuple(channelArb, channelArb),
-        fc.commands([commandArb], { maxCommands: 40, size: 'max' }),
-        async (configs, commands) => {
-          const model = new Model(
-            configs.map((config, ch) => ({ name: CHANNEL_NAMES[ch]!, ...config })),
-            cover,
-          );
-          const real = new Real(configs);
-          await fc.asyncModelRun(() => ({ model, real }), commands);
-          await closeDrainAndCheckConservation(model, real);
-        },
-      ),
-      { numRuns: NUM_RUNS },
-    );
+test('random operation sequences keep two channels and selects equal to the plain-array model', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.tuple(channelArb, channelArb),
+      fc.commands([commandArb], { maxCommands: 40, size: 'max' }),
+      async (configs, commands) => {
+        const model = new Model(
+          configs.map((config, ch) => ({ name: CHANNEL_NAMES[ch]!, ...config })),
+          cover,
+        );
+        const real = new Real(configs);
+        await fc.asyncModelRun(() => ({ model, real }), commands);
+        await closeDrainAndCheckConservation(model, real);
+      },
+    ),
+    { numRuns: NUM_RUNS },
+  );
 
-    // The generators must keep reaching the situations the model is about.
-    const situations = [
-      'push with an aborted signal on a closed channel',
-      'pull with an aborted signal on a closed channel',
-      'push on a full block channel',
-      'push on a full drop-oldest channel',
-      'push on a full drop-newest channel',
-      'rendezvous',
-      'pull refills the buffer',
-      'pullNowait on a closed, drained channel',
-      'next() ends',
-      'next() throws the close reason',
-      'close fails parked pushes',
-      'close fails parked pulls',
-      'close ends a parked next()',
-      'close twice',
-      'more than 8 values buffered',
-      'abort a parked operation',
-      'abort a settled operation',
-      // select
-      'select commits at the call',
-      'select chooses among several ready cases',
-      'selectNowait commits at the call',
-      'selectNowait chooses among several ready cases',
-      'select pull case on a closed, drained channel (ok: false)',
-      'selectNowait pull case on a closed, drained channel (ok: false)',
-      'select parks',
-      'push meets a parked select',
-      'parked select won by a plain operation',
-      'parked select won by a select operation',
-      'select parks a push and a pull case on the same channel',
-      'select with a channel in two cases',
-      'close fires a parked select pull case (ok: false)',
-      'close fails a parked select push case',
-      'close finds a select with a push and a pull case on the channel',
-      'select with a push case on a closed channel',
-      'selectNowait with a push case on a closed channel',
-      'select with an aborted signal',
-      'abort a parked select',
-      'selectNowait returns undefined',
-      'select with a null entry',
-      'selectNowait with a null entry',
-      'select with only null entries',
-      'selectNowait with only null entries',
-      'select parks two cases of one kind on one channel',
-      // non-blocking and batch operations
-      'tryPush commits',
-      'tryPush on a full channel',
-      'tryPush on a closed channel',
-      'tryPull takes from a parked push',
-      'tryPull finds nothing',
-      'pullMany takes several values',
-      'pullMany takes from parked pushes',
-      'pullMany parks',
-      'a parked pullMany is served with one value',
-      'pullMany on a closed, drained channel',
-      'pushAll commits several values at the call',
-      'pushAll parks part-way',
-      'pushAll carries on after its parked push committed',
-      'abort a parked pushAll',
-      'close fails a parked pushAll',
-      'pushAll on a closed channel',
-      // iterators' return(), several operations in one turn, aborts that act
-      'return() withdraws a parked next()',
-      'an iterator with two next() calls parked',
-      'several operations in one turn',
-      'an earlier abort listener acts while the operation is parked',
-      'abort a pushAll between a commit and its next value',
-    ];
-    expect(
-      situations.filter((situation) => !coverage.has(situation)),
-      'situations never reached',
-    ).toEqual([]);
+  // The generators must keep reaching the situations the model is about.
+  const situations = [
+    'push with an aborted signal on a closed channel',
+    'pull with an aborted signal on a closed channel',
+    'push on a full block channel',
+    'push on a full drop-oldest channel',
+    'push on a full drop-newest channel',
+    'rendezvous',
+    'pull refills the buffer',
+    'pullNowait on a closed, drained channel',
+    'next() ends',
+    'next() throws the close reason',
+    'close fails parked pushes',
+    'close fails parked pulls',
+    'close ends a parked next()',
+    'close twice',
+    'more than 8 values buffered',
+    'abort a parked operation',
+    'abort a settled operation',
+    // select
+    'select commits at the call',
+    'select chooses among several ready cases',
+    'selectNowait commits at the call',
+    'selectNowait chooses among several ready cases',
+    'select pull case on a closed, drained channel (ok: false)',
+    'selectNowait pull case on a closed, drained channel (ok: false)',
+    'select parks',
+    'push meets a parked select',
+    'parked select won by a plain operation',
+    'parked select won by a select operation',
+    'select parks a push and a pull case on the same channel',
+    'select with a channel in two cases',
+    'close fires a parked select pull case (ok: false)',
+    'close fails a parked select push case',
+    'close finds a select with a push and a pull case on the channel',
+    'select with a push case on a closed channel',
+    'selectNowait with a push case on a closed channel',
+    'select with an aborted signal',
+    'abort a parked select',
+    'selectNowait returns undefined',
+    'select with a null entry',
+    'selectNowait with a null entry',
+    'select with only null entries',
+    'selectNowait with only null entries',
+    'select parks two cases of one kind on one channel',
+    // non-blocking and batch operations
+    'tryPush commits',
+    'tryPush on a full channel',
+    'tryPush on a closed channel',
+    'tryPull takes from a parked push',
+    'tryPull finds nothing',
+    'pullMany takes several values',
+    'pullMany takes from parked pushes',
+    'pullMany parks',
+    'a parked pullMany is served with one value',
+    'pullMany on a closed, drained channel',
+    'pushAll commits several values at the call',
+    'pushAll parks part-way',
+    'pushAll carries on after its parked push committed',
+    'abort a parked pushAll',
+    'close fails a parked pushAll',
+    'pushAll on a closed channel',
+    // iterators' return(), several operations in one turn, aborts that act
+    'return() withdraws a parked next()',
+    'an iterator with two next() calls parked',
+    'several operations in one turn',
+    'an earlier abort listener acts while the operation is parked',
+    'abort a pushAll between a commit and its next value',
+  ];
+  expect(
+    situations.filter((situation) => !coverage.has(situation)),
+    'situations never reached',
+  ).toEqual([]);
 
-    // Uniform choice among ready cases: each position within 5 standard deviations of n/k.
-    for (const k of [2, 3]) {
-      const tally = choices[k]!;
-      const n = tally.reduce((a, b) => a + b, 0);
-      expect(n, `selects with ${k} ready cases`).toBeGreaterThan(200);
-      const sd = Math.sqrt((n * (k - 1)) / (k * k));
-      const skewed = tally.filter((count) => Math.abs(count - n / k) > 5 * sd);
-      expect(skewed, `choices among ${k} ready cases: ${tally.join(' / ')}`).toEqual([]);
-    }
-  },
-  120_000,
-); // about 20 s alone; the margin is for a loaded machine running the whole suite in parallel
+  // Uniform choice among ready cases: each position within 5 standard deviations of n/k.
+  for (const k of [2, 3]) {
+    const tally = choices[k]!;
+    const n = tally.reduce((a, b) => a + b, 0);
+    expect(n, `selects with ${k} ready cases`).toBeGreaterThan(200);
+    const sd = Math.sqrt((n * (k - 1)) / (k * k));
+    const skewed = tally.filter((count) => Math.abs(count - n / k) > 5 * sd);
+    expect(skewed, `choices among ${k} ready cases: ${tally.join(' / ')}`).toEqual([]);
+  }
+}, 120_000); // about 20 s alone; the margin is for a loaded machine running the whole suite in parallel
