@@ -1,8 +1,8 @@
 /**
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
-import { Channel, type OperationOptions, RESOLVED } from '../channel.js';
-import { liveHead } from '../waiters.js';
+import { Channel, commitPull, commitPush, NOTHING, type OperationOptions, RESOLVED } from '../channel.js';
+import { liveHead, park, Waiter } from '../waiters.js';
 import { checkOptions, create, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
@@ -168,7 +168,39 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
               )
             : result;
         }
-      : () => opened.next();
+      : source instanceof Channel
+        ? () => {
+            // A local channel is read at its commit points, never through a promise: a value
+            // it hands over goes on into this channel in the same step (NOTHING tells the pump
+            // it is there), so closing this channel meanwhile cannot lose it. A value this
+            // channel has no room for any more (its pull gave up) goes to the pump to push.
+            // The parked pull is marked with the iterator, whose return() withdraws it.
+            const value = commitPull(source as Channel<T>);
+            if (value !== NOTHING) return { done: false, value };
+            if (source.closed) return opened.next();
+            return new Promise((settle) =>
+              park(
+                new Waiter<T>(
+                  source as Channel<T>,
+                  opened as T,
+                  (value) =>
+                    settle(
+                      isThenable(value)
+                        ? source.closed
+                          ? opened.next()
+                          : { done: true, value: undefined }
+                        : commitPush(channel, value)
+                          ? (NOTHING as never)
+                          : { done: false, value },
+                    ),
+                  undefined,
+                ),
+                false,
+                'pull',
+              ),
+            ) as Promise<IteratorResult<T>>;
+          }
+        : () => opened.next();
     stop = () => opened.return?.();
   }
   const onAbort = () => channel.close();
@@ -227,6 +259,7 @@ async function pump<T>(
       let result = next();
       if (isThenable(result)) result = await result;
       if (!running()) return; // closed while the source was reading: the value is unwanted
+      if ((result as unknown) === NOTHING) continue; // a local channel's value, committed already
       if (typeof result !== 'object' || result === null) {
         // As for-of and for-await do: a malformed step is a TypeError, and return() is not called.
         return finish(new TypeError(`from(source): the source's next() returned ${describe(result)}, not an object`));

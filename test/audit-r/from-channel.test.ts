@@ -1,0 +1,109 @@
+/**
+ * `from(channel)` — the or-done idiom (`for await (const v of from(input, { signal }))`) and a
+ * produce-style relay over a local channel: a value the relay took from its input is never
+ * lost when the relay's channel closes or its signal aborts in the same turn.
+ */
+import { expect, test } from 'vitest';
+import { Channel, from } from '../../src/index.js';
+import { sleep } from '../helpers/programs-go.js';
+
+const ticks = async (k: number) => {
+  for (let i = 0; i < k; i++) await null;
+};
+
+/** Everything left in `channels`, in order, by tryPull. */
+function drain(...channels: Channel<number>[]): number[] {
+  const rest: number[] = [];
+  for (const channel of channels) for (let v = channel.tryPull(); v !== undefined; v = channel.tryPull()) rest.push(v);
+  return rest;
+}
+
+test('or-done: a push committed to from(input, { signal }) right before the abort reaches the waiting pull', async () => {
+  const input = new Channel<number>(0, { name: 'input' });
+  const controller = new AbortController();
+  const out = from(input, { signal: controller.signal });
+  const pulled = out.pull();
+  await sleep(0);
+  expect(input.stats().waitingPullers).toBe(1);
+  input.pushNowait(1); // committed: the producer sees it delivered
+  controller.abort();
+  expect(await pulled).toBe(1);
+  expect(out.closed).toBe(true);
+  expect(input.stats()).toMatchObject({ waitingPullers: 0, waitingPushers: 0, size: 0, closed: false });
+});
+
+test('a relay from(input) closed by hand right after a push committed to it delivers that value to the waiting pull', async () => {
+  const input = new Channel<string>(0);
+  const out = from(input);
+  const pulled = out.pull();
+  await sleep(0);
+  await input.push('last');
+  out.close();
+  expect(await pulled).toBe('last');
+  expect(input.stats().waitingPullers).toBe(0);
+});
+
+for (const how of ['close', 'abort'] as const) {
+  test(`from(buffered channel) stopped by ${how} at any microtask after a pull asked: each value is in the input, the pull or the relay, once`, async () => {
+    for (let k = 0; k < 12; k++) {
+      const input = new Channel<number>(3);
+      await input.pushAll([1, 2, 3]);
+      const controller = new AbortController();
+      const out = from(input, { signal: controller.signal });
+      const got = out.pull().then(
+        (v) => [v],
+        () => [],
+      );
+      await ticks(k);
+      if (how === 'close') out.close();
+      else controller.abort();
+      const seen = [...(await got), ...drain(out, input)];
+      await sleep(1);
+      expect([k, [...seen, ...drain(out, input)].sort()]).toEqual([k, [1, 2, 3]]);
+    }
+  });
+
+  test(`from(unbuffered channel) with a producer pushing 1…5 stopped by ${how} at any microtask: what the consumer got plus what the producer could not push is 1…5`, async () => {
+    for (let k = 0; k < 16; k++) {
+      const input = new Channel<number>(0);
+      const controller = new AbortController();
+      const out = from(input, { signal: controller.signal });
+      const consumed: number[] = [];
+      const consumer = (async () => {
+        try {
+          for (;;) consumed.push(await out.pull());
+        } catch {}
+      })();
+      const unsent: number[] = [];
+      const producer = (async () => {
+        for (let v = 1; v <= 5; v++) {
+          try {
+            await input.push(v, { signal: AbortSignal.timeout(20) });
+          } catch {
+            unsent.push(v);
+          }
+        }
+      })();
+      await ticks(k);
+      if (how === 'close') out.close();
+      else controller.abort();
+      await Promise.all([consumer, producer]);
+      expect([k, [...consumed, ...unsent].sort()]).toEqual([k, [1, 2, 3, 4, 5]]);
+      expect(input.stats().waitingPullers).toBe(0);
+    }
+  });
+}
+
+test('from(input) reads values a parked pusher offers straight away and closes when the input closes with its reason', async () => {
+  const input = new Channel<number>(0);
+  const out = from(input, { capacity: 2 });
+  const pushes = [input.push(1), input.push(2), input.push(3)];
+  expect(await out.pull()).toBe(1);
+  await Promise.all(pushes);
+  input.close('end');
+  expect(await out.pull()).toBe(2);
+  expect(await out.pull()).toBe(3);
+  const error = await out.pull().catch((e: unknown) => e);
+  expect((error as Error).name).toBe('ChannelClosedError');
+  expect((error as Error).cause).toBe('end');
+});
