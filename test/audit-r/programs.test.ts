@@ -591,3 +591,82 @@ describe('more application patterns', () => {
     expect(parked(relay, merged)).toBe(0); // (merge itself stays open, waiting on a and b)
   });
 });
+
+describe('batches and generators', () => {
+  test('pushAll from a generator into a channel closed part-way runs the generator finally and reports pushed', async () => {
+    const log: string[] = [];
+    function* lines() {
+      try {
+        for (let i = 0; i < 100; i++) yield `line ${i}`;
+      } finally {
+        log.push('closed');
+      }
+    }
+    const ch = new Channel<string>(2);
+    const all = ch.pushAll(lines());
+    // the buffer, then the value pushAll was parked with
+    expect(await ch.pullMany(10)).toEqual(['line 0', 'line 1', 'line 2']);
+    await sleep(0);
+    ch.close();
+    const error = (await all.catch((e: unknown) => e)) as ChannelClosedError & { pushed: number };
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect(error.pushed).toBe(5);
+    expect(log).toEqual(['closed']);
+    expect(await ch.pullMany(10)).toEqual(['line 3', 'line 4']);
+  });
+
+  test('pushAll into a drop-newest queue never waits and keeps the first values; into drop-oldest, the last ones', async () => {
+    const dropping = new Channel<number>(3, { overflow: 'drop-newest' });
+    const sliding = new Channel<number>(3, { overflow: 'drop-oldest' });
+    await dropping.pushAll([1, 2, 3, 4, 5]);
+    await sliding.pushAll([1, 2, 3, 4, 5]);
+    expect(dropping.tryPull()).toBe(1);
+    expect(await dropping.pullMany(10)).toEqual([2, 3]);
+    expect(await sliding.pullMany(10)).toEqual([3, 4, 5]);
+  });
+
+  test('a pullMany batcher behind a relay from(channel) gets every value once, in order, across pushAll batches', async () => {
+    const input = new Channel<number>(0);
+    const relay = from(input, { capacity: 4 });
+    const producer = (async () => {
+      for (let b = 0; b < 5; b++) await input.pushAll(Array.from({ length: 7 }, (_, i) => b * 7 + i));
+      input.close();
+    })();
+    const batches: number[][] = [];
+    for (;;) {
+      try {
+        batches.push(await relay.pullMany(5));
+      } catch (e) {
+        expect(e).toBeInstanceOf(ChannelClosedError);
+        break;
+      }
+    }
+    await producer;
+    expect(batches.flat()).toEqual(Array.from({ length: 35 }, (_, i) => i));
+    expect(batches.every((b) => b.length >= 1 && b.length <= 5)).toBe(true);
+  });
+
+  test('a broadcast over a relay from(channel) delivers every value to two subscribers and closes both with the input reason', async () => {
+    const input = new Channel<number>(0);
+    const hub = broadcast(from(input));
+    const s1 = hub.subscribe({ capacity: 2 });
+    const s2 = hub.subscribe();
+    const read = async (ch: Channel<number>) => {
+      const got: number[] = [];
+      try {
+        for await (const v of ch) got.push(v);
+      } catch (e) {
+        got.push(-1);
+        expect(e).toBe('eof');
+      }
+      return got;
+    };
+    const readers = Promise.all([read(s1), read(s2)]);
+    await input.pushAll([1, 2, 3, 4]);
+    input.close('eof');
+    expect(await within(1000, 'subscribers', readers)).toEqual([
+      [1, 2, 3, 4, -1],
+      [1, 2, 3, 4, -1],
+    ]);
+  });
+});
