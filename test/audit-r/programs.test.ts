@@ -17,7 +17,7 @@ import {
   select,
   toReadableStream,
 } from '../../src/index.js';
-import { parked, sleep, within } from '../helpers/programs-go.js';
+import { abortListeners, parked, sleep, within } from '../helpers/programs-go.js';
 
 describe('errgroup-like pipelines', () => {
   test('a three-stage pipeline from an async generator: a failing stage stops every stage, the generator cleans up, the first error wins', async () => {
@@ -206,7 +206,9 @@ describe('timeouts inside loops', () => {
       sum += r.value as number;
     }
     expect(sum).toBe((9999 * 10_000) / 2);
+    expect(abortListeners(controller.signal)).toBe(1); // one shared listener, not 10,000
     controller.abort();
+    expect(abortListeners(controller.signal)).toBe(0);
     expect(timers.every((t) => t.closed)).toBe(true);
     expect(parked(data, ...timers.slice(0, 10))).toBe(0);
   });
