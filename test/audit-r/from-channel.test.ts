@@ -107,3 +107,38 @@ test('from(input) reads values a parked pusher offers straight away and closes w
   expect((error as Error).name).toBe('ChannelClosedError');
   expect((error as Error).cause).toBe('end');
 });
+
+test('a chain of five from(channel) relays passes 1…20 in order, and closing the outer one mid-stream loses nothing', async () => {
+  for (let k = 0; k < 8; k++) {
+    const input = new Channel<number>(0);
+    const relays = [from(input)];
+    for (let i = 0; i < 4; i++) relays.push(from(relays[i] as Channel<number>, { capacity: i % 2 }));
+    const outer = relays[4] as Channel<number>;
+    const unsent: number[] = [];
+    const producer = (async () => {
+      for (let v = 1; v <= 20; v++) {
+        try {
+          await input.push(v, { signal: AbortSignal.timeout(30) });
+        } catch {
+          unsent.push(v);
+        }
+      }
+    })();
+    const consumed: number[] = [];
+    for (let i = 0; i < 7; i++) consumed.push(await outer.pull());
+    const late = outer.pull().then(
+      (v) => [v],
+      () => [],
+    );
+    await ticks(k);
+    outer.close();
+    consumed.push(...(await late));
+    await producer;
+    const left = drain(...relays); // the outer relay, closed, keeps its buffer readable
+    expect(consumed.slice(0, 7)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect([k, [...consumed, ...left, ...unsent].sort((a, b) => a - b)]).toEqual([
+      k,
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    ]);
+  }
+});
