@@ -672,3 +672,46 @@ describe('batches and generators', () => {
     ]);
   });
 });
+
+describe('fan-out consumers that leave early', () => {
+  test('a subscriber read in a `using` block and left with break unsubscribes, so the other subscriber gets every value', async () => {
+    const source = new Channel<number>(0);
+    const hub = broadcast(source);
+    const stayer = hub.subscribe();
+    const stayed: number[] = [];
+    const reading = (async () => {
+      for await (const v of stayer) stayed.push(v);
+    })();
+    const quitterSaw: number[] = [];
+    const quitter = (async () => {
+      using sub = hub.subscribe();
+      for await (const v of sub) {
+        quitterSaw.push(v);
+        if (v === 2) break;
+      }
+    })();
+    await source.pushAll([1, 2, 3, 4, 5, 6]);
+    await quitter;
+    source.close();
+    await within(1000, 'stayer', reading);
+    expect(quitterSaw).toEqual([1, 2]);
+    expect(stayed).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  test('documented: a blocking subscriber left open after break holds the broadcast back once full', async () => {
+    const source = new Channel<number>(Infinity);
+    const hub = broadcast(source);
+    const other = hub.subscribe({ capacity: Infinity });
+    const left = hub.subscribe();
+    await source.pushAll([1, 2, 3, 4]);
+    for await (const v of left) if (v === 1) break;
+    await sleep(5);
+    // 1 went to both; 2 waits in `left`'s buffer; 3 cannot be taken until `left` has room
+    expect(left.size).toBe(1);
+    expect(source.size).toBe(2);
+    left.close();
+    await sleep(5);
+    expect(source.size).toBe(0);
+    expect(await other.pullMany(10)).toEqual([1, 2, 3, 4]);
+  });
+});
