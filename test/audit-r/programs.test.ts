@@ -3,6 +3,7 @@
  * pychanasync), through the public API, each asserting exact results and that nothing is left
  * behind.
  */
+import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import {
   after,
@@ -11,6 +12,7 @@ import {
   ChannelClosedError,
   ChannelError,
   from,
+  fromEvent,
   merge,
   pull,
   push,
@@ -458,7 +460,6 @@ describe('web idioms', () => {
   });
 
   test('fromEvent on a Node EventTarget with listenerOptions.once takes one event, closes, and removes the listener', async () => {
-    const { fromEvent } = await import('../../src/index.js');
     const target = new EventTarget();
     const ch = fromEvent(target, 'ping', { listenerOptions: { once: true } });
     target.dispatchEvent(new Event('ping'));
@@ -467,6 +468,26 @@ describe('web idioms', () => {
     for await (const e of ch) events.push(e.type);
     expect(events).toEqual(['ping']);
     expect(ch.closed).toBe(true);
+    expect(getEventListeners(target, 'ping')).toHaveLength(0);
+  });
+
+  test("events.once as a channel: `using ready = fromEvent(target, 'ready')` and one pull with a timeout, then no listener left", async () => {
+    const target = new EventTarget();
+    setTimeout(() => target.dispatchEvent(new CustomEvent('ready', { detail: 42 })), 2);
+    {
+      using ready = fromEvent<CustomEvent<number>>(target, 'ready');
+      const event = await ready.pull({ signal: AbortSignal.timeout(1000) });
+      expect(event.detail).toBe(42);
+      expect(getEventListeners(target, 'ready')).toHaveLength(1);
+    }
+    expect(getEventListeners(target, 'ready')).toHaveLength(0);
+    {
+      using never = fromEvent(target, 'never');
+      const error = await never.pull({ signal: AbortSignal.timeout(5) }).catch((e: unknown) => e);
+      expect((error as Error).name).toBe('TimeoutError');
+      expect(never.stats().waitingPullers).toBe(0);
+    }
+    expect(getEventListeners(target, 'never')).toHaveLength(0);
   });
 });
 
