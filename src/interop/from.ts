@@ -31,6 +31,10 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * (One exception: a pull that gives up while its value is being read from an async source
  * leaves that value waiting to be pushed.)
  *
+ * - A chanasync `Channel` as the source (`from(channel, { signal })`, the or-done idiom) is
+ *   read at its commit points, as `merge` reads its inputs: a value it hands over is in this
+ *   channel (or with the pull waiting on it) in the same step, never in a promise between the
+ *   two, so closing this channel or aborting `signal` never loses a value taken from it.
  * - When the source ends, the channel closes (buffered values stay readable).
  * - When the source throws (or the stream errors), the channel closes with that error as its
  *   reason, so `for await` over it throws the error once the buffer is drained.
