@@ -2,7 +2,8 @@
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
 import { Channel, commitPull, commitPush, NOTHING, type OperationOptions, RESOLVED } from '../channel.js';
-import { liveHead, park, Waiter } from '../waiters.js';
+import { tracker } from '../tracker.js';
+import { enqueue, liveHead, Waiter } from '../waiters.js';
 import { checkOptions, create, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
@@ -34,7 +35,9 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * - A chanasync `Channel` as the source (`from(channel, { signal })`, the or-done idiom) is
  *   read at its commit points, as `merge` reads its inputs: a value it hands over is in this
  *   channel (or with the pull waiting on it) in the same step, never in a promise between the
- *   two, so closing this channel or aborting `signal` never loses a value taken from it.
+ *   two, so closing this channel or aborting `signal` never loses a value taken from it; and
+ *   its parked pull stands aside while no pull here wants a value, so the exception above
+ *   does not apply: a pull that gives up leaves the next value in the source.
  * - When the source ends, the channel closes (buffered values stay readable).
  * - When the source throws (or the stream errors), the channel closes with that error as its
  *   reason, so `for await` over it throws the error once the buffer is drained.
@@ -117,6 +120,12 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
       }),
   );
   let iterator: Iterator<T> | AsyncIterator<T> | undefined;
+  /** The stand-in signal of the pull parked on a channel source: aborted while nothing here wants a value. */
+  const unwanted = {
+    get aborted() {
+      return channel.filled >= channel.limit && !liveHead(channel, false);
+    },
+  } as AbortSignal;
   if (open !== undefined) {
     iterator = open.call(iterable);
     if (typeof iterator !== 'object' || iterator === null) {
@@ -176,33 +185,35 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         ? () => {
             // A local channel is read at its commit points, never through a promise: a value
             // it hands over goes on into this channel in the same step (NOTHING tells the pump
-            // it is there), so closing this channel meanwhile cannot lose it. A value this
-            // channel has no room for any more (its pull gave up) goes to the pump to push.
-            // The parked pull is marked with the iterator, whose return() withdraws it.
+            // it is there), so closing this channel meanwhile cannot lose it. The parked pull
+            // counts as aborted while this channel has no demand (its pull gave up; as the
+            // broadcast's pull does): a commit then skips it, cancelling it (the pump waits for
+            // demand again), and the value stays in the source. Queued as `park` would, but
+            // without watching that stand-in signal; marked with the iterator, whose return()
+            // withdraws it.
             const value = commitPull(source as Channel<T>);
             if (value !== NOTHING) return { done: false, value };
             if (source.closed) return opened.next();
-            return new Promise((settle) =>
-              park(
-                new Waiter<T>(
-                  source as Channel<T>,
-                  opened as T,
-                  (value) =>
-                    settle(
-                      isThenable(value)
-                        ? source.closed
-                          ? opened.next()
-                          : { done: true, value: undefined }
-                        : commitPush(channel, value)
-                          ? (NOTHING as never)
-                          : { done: false, value },
-                    ),
-                  undefined,
-                ),
-                false,
-                'pull',
-              ),
-            ) as Promise<IteratorResult<T>>;
+            return new Promise((settle) => {
+              const waiter = new Waiter<T>(
+                source as Channel<T>,
+                opened as T,
+                (value) =>
+                  settle(
+                    isThenable(value)
+                      ? source.closed
+                        ? opened.next()
+                        : (NOTHING as never)
+                      : commitPush(channel, value)
+                        ? (NOTHING as never)
+                        : { done: false, value },
+                  ),
+                unwanted,
+              );
+              enqueue(waiter, false);
+              tracker?.(waiter, 'pull');
+              source.feed?.();
+            }) as Promise<IteratorResult<T>>;
           }
         : () => opened.next();
     stop = () => opened.return?.();

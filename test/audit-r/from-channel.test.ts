@@ -142,3 +142,38 @@ test('a chain of five from(channel) relays passes 1…20 in order, and closing t
     ]);
   }
 });
+
+test('a relay whose pull gave up takes nothing more from its input: a later push waits there, and closing the relay loses nothing', async () => {
+  const input = new Channel<number>(0, { name: 'input' });
+  const relay = from(input);
+  const controller = new AbortController();
+  const gaveUp = relay.pull({ signal: controller.signal }).catch((e: unknown) => e);
+  await sleep(0);
+  controller.abort(new Error('gave up'));
+  expect(((await gaveUp) as Error).message).toBe('gave up');
+  expect(input.tryPush(1)).toBe(false); // nobody wants it now
+  const pushed = input.push(2);
+  relay.close();
+  expect(await input.pull()).toBe(2);
+  await pushed;
+  expect(input.stats()).toMatchObject({ waitingPullers: 0, waitingPushers: 0 });
+});
+
+test('a relay that lost a select takes nothing for it: the value stays in the input for the next select', async () => {
+  const input = new Channel<number>(0);
+  const other = new Channel<string>(1);
+  const relay = from(input);
+  const { pull, select } = await import('../../src/index.js');
+  const first = select([pull(relay), pull(other)]);
+  await sleep(0);
+  other.pushNowait('other');
+  expect((await first).value).toBe('other');
+  expect(input.tryPush(1)).toBe(false);
+  const late = input.push(2);
+  await sleep(0);
+  expect(relay.size).toBe(0);
+  expect(relay.stats().waitingPushers).toBe(0);
+  relay.close();
+  expect(input.tryPull()).toBe(2);
+  await late;
+});
