@@ -21,7 +21,7 @@ function drain(channels: Channel<number>[]): number[] {
   return rest;
 }
 
-test('random from/merge relay networks closed at random moments lose and duplicate nothing', async () => {
+test('random from/merge relay networks closed at random moments, with pulls that give up, lose and duplicate nothing', async () => {
   for (let seed = 1; seed <= 100; seed++) {
     const random = rng(seed);
     const int = (n: number) => Math.floor(random() * n);
@@ -57,8 +57,19 @@ test('random from/merge relay networks closed at random moments lose and duplica
     const consumer = (async () => {
       for (;;) {
         try {
-          consumed.push(await outer.pull());
-        } catch {
+          // sometimes a pull that gives up (a timeout) and tries again
+          let options: { signal: AbortSignal } | undefined;
+          if (random() < 0.3) {
+            const giveUp = new AbortController();
+            options = { signal: giveUp.signal };
+            void (async () => {
+              for (let t = int(6); t > 0; t--) await null;
+              giveUp.abort();
+            })();
+          }
+          consumed.push(await outer.pull(options));
+        } catch (error) {
+          if ((error as Error).name === 'AbortError') continue;
           return;
         }
         if (random() < 0.3) await null;
