@@ -1,8 +1,9 @@
 /**
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
-import { Channel, type OperationOptions, RESOLVED } from '../channel.js';
-import { liveHead } from '../waiters.js';
+import { Channel, commitPull, commitPush, NOTHING, type OperationOptions, RESOLVED } from '../channel.js';
+import { tracker } from '../tracker.js';
+import { enqueue, liveHead, Waiter } from '../waiters.js';
 import { checkOptions, create, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
@@ -31,6 +32,12 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * (One exception: a pull that gives up while its value is being read from an async source
  * leaves that value waiting to be pushed.)
  *
+ * - A chanasync `Channel` as the source (`from(channel, { signal })`, the or-done idiom) is
+ *   read at its commit points, as `merge` reads its inputs: a value it hands over is in this
+ *   channel (or with the pull waiting on it) in the same step, never in a promise between the
+ *   two, so closing this channel or aborting `signal` never loses a value taken from it; and
+ *   its parked pull stands aside while no pull here wants a value, so the exception above
+ *   does not apply: a pull that gives up leaves the next value in the source.
  * - When the source ends, the channel closes (buffered values stay readable).
  * - When the source throws (or the stream errors), the channel closes with that error as its
  *   reason, so `for await` over it throws the error once the buffer is drained.
@@ -113,6 +120,12 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
       }),
   );
   let iterator: Iterator<T> | AsyncIterator<T> | undefined;
+  /** The stand-in signal of the pull parked on a channel source: aborted while nothing here wants a value. */
+  const unwanted = {
+    get aborted() {
+      return channel.filled >= channel.limit && !liveHead(channel, false);
+    },
+  } as AbortSignal;
   if (open !== undefined) {
     iterator = open.call(iterable);
     if (typeof iterator !== 'object' || iterator === null) {
@@ -168,7 +181,41 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
               )
             : result;
         }
-      : () => opened.next();
+      : source instanceof Channel
+        ? () => {
+            // A local channel is read at its commit points, never through a promise: a value
+            // it hands over goes on into this channel in the same step (NOTHING tells the pump
+            // it is there), so closing this channel meanwhile cannot lose it. The parked pull
+            // counts as aborted while this channel has no demand (its pull gave up; as the
+            // broadcast's pull does): a commit then skips it, cancelling it (the pump waits for
+            // demand again), and the value stays in the source. Queued as `park` would, but
+            // without watching that stand-in signal; marked with the iterator, whose return()
+            // withdraws it.
+            const value = commitPull(source as Channel<T>);
+            if (value !== NOTHING) return { done: false, value };
+            if (source.closed) return opened.next();
+            return new Promise((settle) => {
+              const waiter = new Waiter<T>(
+                source as Channel<T>,
+                opened as T,
+                (value) =>
+                  settle(
+                    isThenable(value)
+                      ? source.closed
+                        ? opened.next()
+                        : (NOTHING as never)
+                      : commitPush(channel, value)
+                        ? (NOTHING as never)
+                        : { done: false, value },
+                  ),
+                unwanted,
+              );
+              enqueue(waiter, false);
+              tracker?.(waiter, 'pull');
+              source.feed?.();
+            }) as Promise<IteratorResult<T>>;
+          }
+        : () => opened.next();
     stop = () => opened.return?.();
   }
   const onAbort = () => channel.close();
@@ -227,6 +274,7 @@ async function pump<T>(
       let result = next();
       if (isThenable(result)) result = await result;
       if (!running()) return; // closed while the source was reading: the value is unwanted
+      if ((result as unknown) === NOTHING) continue; // a local channel's value, committed already
       if (typeof result !== 'object' || result === null) {
         // As for-of and for-await do: a malformed step is a TypeError, and return() is not called.
         return finish(new TypeError(`from(source): the source's next() returned ${describe(result)}, not an object`));
