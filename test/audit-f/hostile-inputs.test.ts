@@ -5,21 +5,12 @@
  * the problem, and nothing is lost — no value dropped, no waiter or listener left behind.
  */
 import { getEventListeners } from 'node:events';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { after, broadcast, Channel, from, fromEvent, pull, select, ticker } from '../../src/index.js';
 import { toPort } from '../../src/port/index.js';
+import { failOnUnhandledRejections } from '../helpers/unhandled.js';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 /** Options whose `signal` is not a signal on the first read and `signal` on every later one. */
 function shiftyOptions(signal: AbortSignal): { readonly signal: AbortSignal } {

@@ -4,20 +4,11 @@
  * value arrives exactly once and in a consistent order, nothing rejects unhandled, and the
  * channel ends.
  */
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { type Channel, from } from '../../src/index.js';
+import { failOnUnhandledRejections } from '../helpers/unhandled.js';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 /** A sync iterable of 1..n whose next() runs `during(i)` before answering the i-th call. */
 function counting(n: number, during: (i: number) => void, onReturn?: () => void): Iterable<number> {

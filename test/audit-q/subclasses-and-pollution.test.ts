@@ -9,7 +9,7 @@
  * exception is disposal: `using` / `await using` call `close()` as a method, so an overriding
  * `close` runs at the end of the block.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   broadcast,
   Channel,
@@ -21,18 +21,9 @@ import {
   select,
   selectNowait,
 } from '../../src/index.js';
+import { failOnUnhandledRejections } from '../helpers/unhandled.js';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 /** A user's subclass that logs the calls to its overridden methods. */
 class LoggingQueue<T> extends Channel<T> {

@@ -5,20 +5,11 @@
  * once or refused, every promise settles, nothing is left parked, and the channel still works.
  */
 import { getEventListeners } from 'node:events';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { Channel, ChannelClosedError, pull, push, select, selectNowait } from '../../src/index.js';
+import { failOnUnhandledRejections } from '../helpers/unhandled.js';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 /** How a promise ended, or 'pending' after a macrotask. */
 async function outcome(promise: Promise<unknown>): Promise<unknown> {
