@@ -217,6 +217,17 @@ export function cellFor(lib, id, wl) {
  * progress; `onSumError()` is called when a run returned a wrong result.
  */
 export function createMeasurer({ config, log, onSumError }) {
+  let seed = 0x9e3779b9;
+  /** Fisher–Yates with a small seeded generator (xorshift32): the same orders on every run. */
+  const shuffle = (list) => {
+    for (let i = list.length - 1; i > 0; i--) {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      const j = (seed >>> 0) % (i + 1);
+      [list[i], list[j]] = [list[j], list[i]];
+    }
+  };
   /** The base n of a row, scaled by sizeFactor and rounded to a multiple of 1024. */
   const sized = (n) => Math.round((n * config.sizeFactor) / 1024) * 1024;
 
@@ -231,10 +242,15 @@ export function createMeasurer({ config, log, onSumError }) {
   async function measureRow(id, cells, runners, n, maxRunMs) {
     const sizes = {};
     const baseN = sized(n);
+    // `--order=shuffled`: a random order every round (seeded, so a rerun repeats it), so that no
+    // library follows the same neighbour round after round, as it does when only the start
+    // rotates; the warm-up keeps column order.
+    const order = runners.map((_, k) => k);
     for (let round = -1; round < config.rounds; round++) {
       log(`${id}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${config.rounds}`}`);
+      if (config.order === 'shuffled' && round >= 0) shuffle(order);
       for (let k = 0; k < runners.length; k++) {
-        const [key, run] = runners[(k + Math.max(round, 0)) % runners.length];
+        const [key, run] = runners[config.order === 'shuffled' ? order[k] : (k + Math.max(round, 0)) % runners.length];
         const cell = cells[key];
         if (!cell.samples) continue;
         try {
