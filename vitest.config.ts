@@ -6,10 +6,30 @@ import { defineConfig } from 'vitest/config';
 // `*.gc.test.ts` run in a project whose workers start with `--expose-gc`, so they can force a
 // collection (leak detection, memory release); everything else runs without it.
 // `test/durable/` runs inside workerd (project `workers`, @cloudflare/vitest-pool-workers) with
-// the Worker and bindings of test/durable/wrangler.jsonc; the Node projects skip it.
+// the Worker and bindings of test/durable/wrangler.jsonc; the Node projects skip it. The core's
+// portable test files (`workerdCoreTests`) run a second time inside workerd (project
+// `workerd-core`, a plain Worker without Node compatibility: test/workerd/), where streams,
+// `AbortSignal`, timers and the job queue are workerd's own.
 const shared = ['test/**/*.test.ts', 'inspector-extension/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'];
 const gcTests = ['**/*.gc.test.ts'];
 const workersTests = ['test/durable/**/*.test.ts'];
+// The core's test files that use nothing of Node (no `node:` module, child process or
+// `getEventListeners`); the others (claims-core, peer-bugs-core, audit-core, audit2-core, after,
+// ticker, mutants-core, outsider-core) check Node's listener lists or Node processes.
+const workerdCoreTests = [
+  'test/channel.test.ts',
+  'test/select.test.ts',
+  'test/model.test.ts',
+  'test/fuzz-select.test.ts',
+  'test/go-channel-tests.test.ts',
+  'test/core-batch.test.ts',
+  'test/core-feed.test.ts',
+  'test/core-hardening.test.ts',
+  'test/regressions.test.ts',
+  'test/merge.test.ts',
+  'test/broadcast.test.ts',
+  'test/fuzz-broadcast.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -41,6 +61,15 @@ export default defineConfig({
           }),
         ],
         test: { name: 'workers', include: workersTests, testTimeout: 30_000 },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            main: './test/workerd/worker.ts',
+            wrangler: { configPath: './test/workerd/wrangler.jsonc' },
+          }),
+        ],
+        test: { name: 'workerd-core', include: workerdCoreTests, testTimeout: 60_000 },
       },
     ],
   },

@@ -123,8 +123,12 @@ interface Seen {
   readonly got: number[];
   /** It left before the end (closed by its consumer or its signal). */
   left: boolean;
-  /** It left through a stream of this highWaterMark, whose queued values are gone with it. */
-  lostTail: boolean;
+  /**
+   * It left through a stream of this highWaterMark, whose queued values are gone with it: `got`
+   * may skip up to that many values at index `at` (the buffer's values after them are still
+   * drained).
+   */
+  lostTail: { readonly at: number; readonly highWaterMark: number } | undefined;
   /** How its consumer's final drain ended: normally, or with this error. */
   ending: { readonly error: unknown } | 'normal' | undefined;
 }
@@ -297,7 +301,7 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
               overflow: spec.overflow,
               signal: controller?.signal,
             });
-            const me: Seen = { spec, steady, channel, got: [], left: false, lostTail: false, ending: undefined };
+            const me: Seen = { spec, steady, channel, got: [], left: false, lostTail: undefined, ending: undefined };
             seen.push(me);
             const expectClosed = (error: unknown) => {
               if (!(error instanceof ChannelClosedError)) problems.push(`${label}: ${describeError(error)}`);
@@ -380,7 +384,7 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
                       const result = await reader.read();
                       if (!result.done) me.got.push(result.value);
                       await reader.cancel();
-                      me.lostTail = true;
+                      me.lostTail = { at: me.got.length, highWaterMark: step.highWaterMark };
                       channel.close();
                     } else channel.close();
                     me.left = true;
@@ -442,7 +446,14 @@ describe('broadcast with random sources, subscribers and consumers (property)', 
             if (sub.spec.overflow !== 'block' || sub.got.length === 0) continue;
             const first = sub.got[0]!;
             const last = sub.got.at(-1)!;
-            const missing = all.filter((value) => value >= first && value <= last && !sub.got.includes(value));
+            let missing = all.filter((value) => value >= first && value <= last && !sub.got.includes(value));
+            // A stream that left had pulled ahead: the values it queued are one gap, at most its
+            // highWaterMark long (Node's streams seldom have one queued yet; workerd's often do).
+            const lost = sub.lostTail;
+            if (lost !== undefined && lost.at > 0 && lost.at < sub.got.length) {
+              const seam = (value: number) => value > sub.got[lost.at - 1]! && value < sub.got[lost.at]!;
+              if (missing.filter(seam).length <= lost.highWaterMark) missing = missing.filter((value) => !seam(value));
+            }
             if (missing.length) problems.push(`subscriber ${i} (block) missed ${missing.join(', ')}`);
           }
           // The steady subscriber, then the source: everything that entered the source, in order.
