@@ -7,14 +7,15 @@
  * — served from memory on 127.0.0.1 and imported by a `<script type="module">`. Each test body
  * runs as an async function compiled in the page's own realm (not in Marionette's sandbox, whose
  * `globalThis` is not the window), so every promise, array and event it makes is the page's.
- * Besides its own tests, 27 files of the Node suite run unchanged in the page (see {@link SUITES}).
+ * Besides its own tests, 27 files of the Node suite run unchanged in the page (test/helpers/page-suites.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildPageSuites, PAGE_SUITES, skipsIn } from './helpers/page-suites.js';
 
 /** The Firefox binary (Debian's `firefox-esr`); `FIREFOX_PATH` overrides it, as in the Marionette client. */
 const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -162,118 +163,6 @@ async function build(): Promise<Map<string, string>> {
   ]);
   for (const file of [...result.outputFiles, ...app.outputFiles]) files.set(file.path, file.text);
   return files;
-}
-
-/**
- * Test files of the Node suite that run unchanged in the page: each is bundled with `vitest`
- * aliased to test/fixtures/firefox/vitest-shim.ts (vitest's own `expect`; what needs Node or
- * fake timers is reported unsupported), loaded into a fresh document and run there, in
- * SpiderMonkey's job queue with Gecko's AbortSignal, EventTarget, MessagePort and streams.
- * `skip` names the tests that check Node itself, and why. core-hardening runs last: its 40k
- * operations parked in one job leave every later task of the process slower (see the README's
- * Firefox bullet in Semantic details).
- */
-const SUITES: { file: string; skip?: Record<string, string> }[] = [
-  { file: 'channel.test.ts' },
-  { file: 'select.test.ts' },
-  { file: 'regressions.test.ts' },
-  { file: 'core-batch.test.ts' },
-  { file: 'core-feed.test.ts' },
-  { file: 'interop.test.ts' },
-  { file: 'audit-interop.test.ts' },
-  { file: 'merge.test.ts' },
-  { file: 'broadcast.test.ts' },
-  { file: 'audit2-model.test.ts' },
-  { file: 'claims-interop.dom.test.ts' },
-  { file: 'interop.dom.test.ts' },
-  { file: 'spec-first-map.dom.test.ts' },
-  { file: 'debug.dom.test.ts' },
-  { file: 'interop.debug.test.ts' },
-  { file: 'peer-bugs-debug.test.ts' },
-  {
-    file: 'debug.relay.test.ts',
-    skip: {
-      'relayDebug > no target where globalThis cannot postMessage (Node) is refused with a TypeError naming relayDebug':
-        'a page has postMessage',
-      "a worker behind a relay, over a real MessageChannel > the worker's channels reach the page once the inspector says hello, and stop after bye":
-        'it expects the context of Node (none); a page names its origin',
-    },
-  },
-  {
-    file: 'go-channel-tests.test.ts',
-    skip: {
-      'runtime/chan_test.go > 23 workers ranging over one job channel pass on every value exactly once (TestMultiConsumer)':
-        'its 20,841 setTimeout(0) calls are clamped to 4 ms each in a browser: 4 s alone, 24 s after other files',
-    },
-  },
-  { file: 'programs-web.test.ts' },
-  { file: 'claims-core.test.ts' },
-  {
-    file: 'audit-core.test.ts',
-    skip: {
-      'errors > an error’s stack and string form start with its class name':
-        "V8's stack starts with a 'Name: message' line; SpiderMonkey's with the first frame",
-    },
-  },
-  { file: 'audit2-core.test.ts' },
-  { file: 'peer-bugs-core.test.ts' },
-  { file: 'audit-broadcast.test.ts' },
-  { file: 'after.test.ts' },
-  { file: 'ticker.test.ts' },
-  { file: 'core-hardening.test.ts' },
-];
-
-/** The Node suite's files bundled for the page (see {@link SUITES}), by URL path. */
-async function buildSuites(): Promise<Map<string, string>> {
-  const testDir = import.meta.dirname;
-  const bundles = new Map<string, string>();
-  for (const { file } of SUITES) {
-    const result = await esbuild.build({
-      stdin: {
-        contents: `export { runRegisteredTests } from 'vitest';\nimport ${JSON.stringify(join(testDir, file))};`,
-        resolveDir: testDir,
-        loader: 'ts',
-      },
-      bundle: true,
-      // The package says "sideEffects": false, which would drop the side-effect import of the test file.
-      ignoreAnnotations: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'error',
-      alias: {
-        vitest: join(testDir, 'fixtures', 'firefox', 'vitest-shim.ts'),
-        chanasync: join(testDir, '..', 'src', 'index.ts'),
-        'chanasync/debug': join(testDir, '..', 'src', 'debug', 'index.ts'),
-      },
-      plugins: [
-        {
-          // A test file that watches Node's `process` gets the shim's (unhandledRejection → the page's event).
-          name: 'process',
-          setup(build) {
-            // Node's getEventListeners and test/helpers/node-script.ts come from the shim too.
-            const shim = join(testDir, 'fixtures', 'firefox', 'vitest-shim.ts');
-            build.onResolve({ filter: /^node:events$|\/helpers\/node-script\.js$/ }, () => ({ path: shim }));
-            // Any other Node module, imported by a test when it runs: that test is unsupported.
-            build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-only' }));
-            build.onLoad({ filter: /.*/, namespace: 'node-only' }, (args) => ({
-              contents: `import { Unsupported } from ${JSON.stringify(shim)};\nthrow new Unsupported(${JSON.stringify(`${args.path} is not available in a page`)});`,
-              loader: 'ts',
-              resolveDir: testDir,
-            }));
-            build.onLoad({ filter: /[\\/]test[\\/][^\\/]+\.test\.ts$/ }, (args) => {
-              const text = readFileSync(args.path, 'utf8');
-              const contents = /\bprocess\./.test(text) ? `import { process } from 'vitest';\n${text}` : text;
-              return { contents, loader: 'ts' };
-            });
-          },
-        },
-      ],
-    });
-    bundles.set(`/suites/${file.replace(/\.ts$/, '.js')}`, result.outputFiles[0]?.text ?? '');
-  }
-  return bundles;
 }
 
 let firefox: Firefox;
@@ -1595,7 +1484,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
   describe('the Node suite in Firefox', () => {
     let suites: Map<string, string>;
     beforeAll(async () => {
-      suites = await buildSuites();
+      suites = await buildPageSuites();
       for (const [path, text] of suites) pageFiles.set(path, text);
     }, 60_000);
 
@@ -1604,7 +1493,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
       await firefox.session.send('WebDriver:Navigate', { url: `${origin}/page.html` });
     });
 
-    const cases = SUITES.map(({ file, skip }) => [file, skip ?? {}] as const);
+    const cases = PAGE_SUITES.map((suite) => [suite.file, skipsIn(suite, 'firefox')] as const);
     test.each(cases)(
       'every test of test/%s that can run in a page passes in Firefox',
       async (file, skip: Record<string, string>) => {

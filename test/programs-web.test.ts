@@ -12,7 +12,7 @@
 import { after, broadcast, Channel, ChannelClosedError, fromEvent, merge, pull, select, ticker } from 'chanasync';
 import { afterEach, expect, test, vi } from 'vitest';
 
-/** `ReadableStream.from` (Node 20.6+, Chromium 141+), which this TypeScript's DOM lib does not declare. */
+/** `ReadableStream.from` (Node 20.6+, Firefox; not Chromium 150), which this TypeScript's DOM lib does not declare. */
 const streamFrom = <T>(source: AsyncIterable<T>): ReadableStream<T> =>
   (ReadableStream as unknown as { from<U>(source: AsyncIterable<U>): ReadableStream<U> }).from(source);
 
