@@ -29,6 +29,7 @@ const workerdCoreTests = [
   'test/merge.test.ts',
   'test/broadcast.test.ts',
   'test/fuzz-broadcast.test.ts',
+  'test/stream-signal.test.ts',
 ];
 
 export default defineConfig({

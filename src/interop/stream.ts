@@ -11,7 +11,7 @@
  */
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { claim, park, Waiter } from '../waiters.js';
-import { describe, member } from './check.js';
+import { checkOptions, describe, member } from './check.js';
 
 /** Options of {@link toReadableStream}. */
 export interface ToReadableStreamOptions {
@@ -30,6 +30,15 @@ export interface ToReadableStreamOptions {
    * page cancels the body: the stream's cancel is all the producer hears of it.)
    */
   closeOnCancel?: boolean | undefined;
+  /**
+   * Ends the stream from outside: when it aborts, a pull waiting for a value is withdrawn (it
+   * consumes nothing) and the stream closes normally — values it had queued stay readable — as
+   * an abort of `from` and `fromEvent` closes their channels normally. The channel stays open,
+   * unless `closeOnCancel`. Already aborted, the stream starts closed and pulls nothing. Give
+   * it the signal you give `pipeTo` where the platform does not cancel a stream whose read
+   * waits when the pipe is aborted (workerd: see the README's Semantic details).
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -70,12 +79,23 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
   constructor(
     readonly channel: Channel<T>,
     readonly highWaterMark: number,
-    /** Close the channel when the stream is cancelled. */
+    /** Close the channel when the stream is cancelled (or its signal aborts). */
     readonly closeOnCancel: boolean,
+    /** Stops the stream when it aborts. */
+    readonly signal: AbortSignal | undefined,
   ) {}
 
   start(controller: ReadableStreamDefaultController<T>): void {
     this.controller = controller;
+    const signal = this.signal;
+    if (signal?.aborted) controller.close();
+    else signal?.addEventListener('abort', this);
+  }
+
+  /** The signal aborted: stop pulling as a cancel does, and close the stream. */
+  handleEvent(): void {
+    this.cancel();
+    this.controller.close();
   }
 
   /**
@@ -108,6 +128,7 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
     const waiter = this.waiter;
     if (waiter !== undefined) claim(waiter);
     this.settle();
+    this.signal?.removeEventListener('abort', this);
     if (this.closeOnCancel) this.channel.close();
   }
 
@@ -126,8 +147,10 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
    */
   end(): void {
     const reason = this.channel.closeReason;
+    if (reason !== undefined && this.controller.desiredSize !== this.highWaterMark) return;
+    this.signal?.removeEventListener('abort', this);
     if (reason === undefined) this.controller.close();
-    else if (this.controller.desiredSize === this.highWaterMark) this.controller.error(reason);
+    else this.controller.error(reason);
   }
 }
 
@@ -143,6 +166,8 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  *   nothing), and the channel stays open for other consumers — or, with `closeOnCancel`, is
  *   closed, so that a producer that feeds only this stream (a response body) stops. Values a
  *   stream with a `highWaterMark` above 0 had queued are gone with it.
+ * - When `signal` aborts, the stream stops pulling as a cancel does and closes normally (what it
+ *   had queued stays readable).
  *
  * The parameter is typed as a {@link PullChannel}, but it must be a chanasync {@link Channel}
  * at run time: the stream takes values at the channel's commit points.
@@ -150,7 +175,8 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  * Also `channel.toReadableStream(options)`, the SPEC's spelling: the same function, attached to
  * `Channel.prototype` where this one is loaded (see the README's Semantic details, Interop).
  *
- * @throws {TypeError} if `channel` is not a {@link Channel}, or `options` is not an object.
+ * @throws {TypeError} if `channel` is not a {@link Channel}, `options` is not an object, or
+ *   `signal` is not an `AbortSignal`.
  * @throws {RangeError} if `highWaterMark` is not a finite number ≥ 0.
  * @example
  * ```ts
@@ -178,16 +204,13 @@ function streamOf<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions)
   const call = 'toReadableStream(channel, options)';
   if (!(channel instanceof Channel))
     throw new TypeError(`${call}: channel is not a chanasync Channel, got ${describe(channel)}`);
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`${call}: options must be an object, got ${describe(options)}`);
-  }
+  const signal = checkOptions(call, options);
   const highWaterMark = options?.highWaterMark ?? 0;
   if (!(typeof highWaterMark === 'number' && highWaterMark >= 0 && highWaterMark < Infinity)) {
     throw new RangeError(
       `${call}: options.highWaterMark must be a finite number ≥ 0, got ${typeof highWaterMark === 'number' ? highWaterMark : describe(highWaterMark)}`,
     );
   }
-  return new ReadableStream<T>(new StreamSource(channel as Channel<T>, highWaterMark, !!options?.closeOnCancel), {
-    highWaterMark,
-  });
+  const source = new StreamSource(channel as Channel<T>, highWaterMark, !!options?.closeOnCancel, signal);
+  return new ReadableStream<T>(source, { highWaterMark });
 }

@@ -38,6 +38,7 @@ export const PAGE_SUITES: readonly PageSuite[] = [
   { file: 'core-batch.test.ts' },
   { file: 'core-feed.test.ts' },
   { file: 'interop.test.ts' },
+  { file: 'stream-signal.test.ts' },
   { file: 'audit-interop.test.ts' },
   { file: 'merge.test.ts' },
   { file: 'broadcast.test.ts' },
