@@ -30,6 +30,7 @@ const workerdCoreTests = [
   'test/broadcast.test.ts',
   'test/fuzz-broadcast.test.ts',
   'test/stream-signal.test.ts',
+  'test/timer-quota.test.ts',
 ];
 
 export default defineConfig({

@@ -54,11 +54,19 @@ export class TimerChannel extends Channel<number> implements Cancellable {
 
   /**
    * Calls `then` after `ms` milliseconds, in hops of at most 2³¹−1 ms, so a longer delay waits
-   * as long as it says instead of firing at once.
+   * as long as it says instead of firing at once. A `setTimeout` that throws — workerd allows
+   * 10,000 active timers per request — closes the channel with its error as the reason (so
+   * nothing waits on a timer that will never fire, and the signal's watch is released), then
+   * throws it: from `after` and `ticker` at creation, from a timer callback later.
    */
   wait(ms: number, then: () => void): void {
     const set = this.set; // called as a plain function: a browser's setTimeout refuses another `this`
-    this.timer = set(() => (ms > LONGEST ? this.wait(ms - LONGEST, then) : then()), Math.min(ms, LONGEST));
+    try {
+      this.timer = set(() => (ms > LONGEST ? this.wait(ms - LONGEST, then) : then()), Math.min(ms, LONGEST));
+    } catch (error) {
+      this.close(error);
+      throw error;
+    }
   }
 
   /**
