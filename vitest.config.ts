@@ -13,9 +13,10 @@ import { defineConfig } from 'vitest/config';
 const shared = ['test/**/*.test.ts', 'inspector-extension/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'];
 const gcTests = ['**/*.gc.test.ts'];
 const workersTests = ['test/durable/**/*.test.ts'];
-// The core's test files that use nothing of Node (no `node:` module, child process or
-// `getEventListeners`); the others (claims-core, peer-bugs-core, audit-core, audit2-core, after,
-// ticker, mutants-core, outsider-core) check Node's listener lists or Node processes.
+// The core's and interop's test files that use nothing of Node (no `node:` module, child
+// process or `getEventListeners`); the others (claims-core, peer-bugs-core, audit-core,
+// audit2-core, after, ticker, mutants-core, outsider-core, …) check Node's listener lists or
+// Node processes, and fuzz-core and programs-web load happy-dom, which workerd cannot.
 const workerdCoreTests = [
   'test/channel.test.ts',
   'test/select.test.ts',
@@ -31,6 +32,8 @@ const workerdCoreTests = [
   'test/fuzz-broadcast.test.ts',
   'test/stream-signal.test.ts',
   'test/timer-quota.test.ts',
+  'test/interop.test.ts',
+  'test/audit2-model.test.ts',
 ];
 
 export default defineConfig({
