@@ -1,5 +1,5 @@
 /**
- * The Node suite in real Chromium: the 27 files of test/ that run unchanged in a browser page
+ * The Node suite in real Chromium: the 28 files of test/ that run unchanged in a browser page
  * (test/helpers/page-suites.ts, the same files Firefox runs in test/core.firefox.test.ts), each
  * in a fresh document of headless Chromium (Debian's, through playwright-core), where
  * `AbortSignal`, `EventTarget`, `MessagePort`, streams and timers are Blink's own and not Node's.

@@ -7,7 +7,7 @@
  * — served from memory on 127.0.0.1 and imported by a `<script type="module">`. Each test body
  * runs as an async function compiled in the page's own realm (not in Marionette's sandbox, whose
  * `globalThis` is not the window), so every promise, array and event it makes is the page's.
- * Besides its own tests, 27 files of the Node suite run unchanged in the page (test/helpers/page-suites.ts).
+ * Besides its own tests, 28 files of the Node suite run unchanged in the page (test/helpers/page-suites.ts).
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
