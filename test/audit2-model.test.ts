@@ -26,7 +26,7 @@ import {
   select,
   selectNowait,
 } from '../src/index.js';
-import { flush } from './helpers/track.js';
+import { countListeners, flush } from './helpers/track.js';
 
 /**
  * A channel by index: 0 and 1 are A and B, 2 is M, the merge of A and B, 3 is T, an `after()`
@@ -103,26 +103,6 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant<'close'>('close'), ch, withReason: fc.boolean() }) },
   { weight: 2, arbitrary: fc.constant<Step>({ op: 'flush' }) },
 );
-
-/** Counts the `abort` listeners on one signal, but for the test's own (marked `own`). */
-function countListeners(signal: AbortSignal): { live: number } {
-  const count = { live: 0 };
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  const seen = new Set<unknown>();
-  signal.addEventListener = ((type: string, listener: EventListenerOrEventListenerObject, options?: unknown) => {
-    if (type === 'abort' && !(listener as { own?: boolean }).own && !seen.has(listener)) {
-      seen.add(listener);
-      count.live++;
-    }
-    add(type, listener, options as AddEventListenerOptions);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, listener: EventListenerOrEventListenerObject, options?: unknown) => {
-    if (type === 'abort' && seen.delete(listener)) count.live--;
-    remove(type, listener, options as EventListenerOptions);
-  }) as typeof signal.removeEventListener;
-  return count;
-}
 
 describe('shared signals, aborts that act, merge and pushAll side effects (property)', () => {
   test('every committed value comes out exactly once, every operation settles, nothing is left behind', async () => {

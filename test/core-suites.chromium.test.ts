@@ -10,20 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
-import { buildPageSuites, PAGE_SUITES, skipsIn } from './helpers/page-suites.js';
+import { buildPageSuites, PAGE_SUITES, SINK_FRAME, skipsIn } from './helpers/page-suites.js';
 
-/**
- * The page the files run in. A form a test submits (or a link it follows) navigates a frame
- * outside `<body>`, which tests may empty, not the page: a navigated page would end the run.
- */
+/** The page the files run in. */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>the Node suite in Chromium</title>
-<script>
-  const sink = document.createElement('iframe');
-  sink.name = 'sink';
-  sink.hidden = true;
-  document.documentElement.append(sink);
-  document.head.append(Object.assign(document.createElement('base'), { target: 'sink' }));
-</script>`;
+<script>${SINK_FRAME}</script>`;
 
 /** What the shim's `runRegisteredTests` reports, or the error that kept the file from running. */
 interface Report {

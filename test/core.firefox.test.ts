@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildPageSuites, PAGE_SUITES, skipsIn } from './helpers/page-suites.js';
+import { buildPageSuites, PAGE_SUITES, SINK_FRAME, skipsIn } from './helpers/page-suites.js';
 
 /** The Firefox binary (Debian's `firefox-esr`); `FIREFOX_PATH` overrides it, as in the Marionette client. */
 const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -36,15 +36,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>chanasync in Firefox</
 <form id="save-form" action="/nowhere">
   <button type="submit" id="draft">draft</button> <button type="submit" id="publish">publish</button>
 </form>
-<script>
-  // A form submitted (or a link followed) by a test navigates a frame outside <body>, which
-  // tests may empty, not the page: a navigated page ends the run, and a new tab would make this
-  // one a background tab, whose timers Firefox throttles to one a second.
-  const sink = document.createElement('iframe');
-  sink.name = 'sink';
-  sink.hidden = true;
-  document.documentElement.append(sink);
-  document.head.append(Object.assign(document.createElement('base'), { target: 'sink' }));
+<script>${SINK_FRAME}
   // Wraps target's add/removeEventListener to count its live listeners by type.
   window.countListeners = (target) => {
     const live = new Map();

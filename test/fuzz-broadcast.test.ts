@@ -25,7 +25,8 @@ import {
   select,
   toReadableStream,
 } from '../src/index.js';
-import { countListeners, describe as describeError, microtasks, quiesce } from './helpers/fuzz-program.js';
+import { describe as describeError, microtasks, quiesce } from './helpers/fuzz-program.js';
+import { countListeners } from './helpers/track.js';
 
 type SourceKind = 'channel' | 'iterable' | 'async iterable' | 'stream';
 

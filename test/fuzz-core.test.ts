@@ -12,17 +12,8 @@ import fc from 'fast-check';
 import { Window as HappyWindow } from 'happy-dom';
 import { describe, expect, test } from 'vitest';
 import { Channel, ChannelClosedError, pull, push, select, selectNowait, toReadableStream } from '../src/index.js';
-import {
-  channelConfigArb,
-  channelOf,
-  countListeners,
-  coverage,
-  fold,
-  microtasks,
-  opArb,
-  runProgram,
-} from './helpers/fuzz-program.js';
-import { flush } from './helpers/track.js';
+import { channelConfigArb, channelOf, coverage, fold, microtasks, opArb, runProgram } from './helpers/fuzz-program.js';
+import { countListeners, flush } from './helpers/track.js';
 
 describe('concurrent tasks on one or two channels (property)', () => {
   test('every pushed value is delivered exactly once or its push rejected, in order per producer, and close wakes every task', async () => {

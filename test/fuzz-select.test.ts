@@ -18,16 +18,8 @@ import {
   type SelectResult,
   select,
 } from '../src/index.js';
-import {
-  channelConfigArb,
-  channelOf,
-  countListeners,
-  coverage,
-  fold,
-  opArb,
-  runProgram,
-} from './helpers/fuzz-program.js';
-import { flush } from './helpers/track.js';
+import { channelConfigArb, channelOf, coverage, fold, opArb, runProgram } from './helpers/fuzz-program.js';
+import { countListeners, flush } from './helpers/track.js';
 
 describe('selects over two channels and their merge, run by concurrent tasks (property)', () => {
   test('each select commits exactly one case, never its own pushed value, and every value is delivered once or its push rejected', async () => {

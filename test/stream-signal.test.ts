@@ -5,25 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Channel, toReadableStream } from '../src/index.js';
-import { abortedSignal, flush, rejection, track } from './helpers/track.js';
-
-/** A signal whose abort listeners are counted (`live()`), as the stream adds and removes them. */
-function countedSignal(): { controller: AbortController; live: () => number } {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const listeners = new Set<unknown>();
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = (type: string, listener: unknown, options?: unknown) => {
-    if (type === 'abort') listeners.add(listener);
-    add(type, listener as EventListener, options as AddEventListenerOptions);
-  };
-  signal.removeEventListener = (type: string, listener: unknown, options?: unknown) => {
-    if (type === 'abort') listeners.delete(listener);
-    remove(type, listener as EventListener, options as EventListenerOptions);
-  };
-  return { controller, live: () => listeners.size };
-}
+import { abortedSignal, countListeners, flush, rejection, track } from './helpers/track.js';
 
 /** workerd names itself so (`navigator.userAgent`). */
 const inWorkerd = globalThis.navigator?.userAgent === 'Cloudflare-Workers';
@@ -52,7 +34,8 @@ describe('toReadableStream with a signal', () => {
 
   test('an abort while a read waits withdraws its pull, ends the stream normally, and leaves the channel open', async () => {
     const channel = new Channel<number>();
-    const { controller, live } = countedSignal();
+    const controller = new AbortController();
+    const listeners = countListeners(controller.signal);
     const reader = toReadableStream(channel, { signal: controller.signal }).getReader();
     const read = track(reader.read());
     await flush();
@@ -63,7 +46,7 @@ describe('toReadableStream with a signal', () => {
     expect(read.current).toEqual({ status: 'fulfilled', value: { done: true, value: undefined } });
     expect(channel.stats().waitingPullers).toBe(0);
     expect(channel.closed).toBe(false);
-    expect(live()).toBe(0);
+    expect(listeners.live).toBe(0);
     // The next value goes to the next consumer, not to the stopped stream.
     const pulled = channel.pull();
     expect(channel.tryPush(7)).toBe(true);
@@ -113,34 +96,37 @@ describe('toReadableStream with a signal', () => {
   });
 
   test('the listener leaves when the stream ends, is cancelled, or errors with the close reason', async () => {
-    const ended = countedSignal();
+    const ended = new AbortController();
+    const endedListeners = countListeners(ended.signal);
     const closing = new Channel<number>();
-    const reader = toReadableStream(closing, { signal: ended.controller.signal }).getReader();
-    expect(ended.live()).toBe(1);
+    const reader = toReadableStream(closing, { signal: ended.signal }).getReader();
+    expect(endedListeners.live).toBe(1);
     closing.close();
     expect(await reader.read()).toEqual({ done: true, value: undefined });
-    expect(ended.live()).toBe(0);
+    expect(endedListeners.live).toBe(0);
 
-    const cancelled = countedSignal();
+    const cancelled = new AbortController();
+    const cancelledListeners = countListeners(cancelled.signal);
     const open = new Channel<number>();
-    const stream = toReadableStream(open, { signal: cancelled.controller.signal });
+    const stream = toReadableStream(open, { signal: cancelled.signal });
     await stream.cancel();
-    expect(cancelled.live()).toBe(0);
+    expect(cancelledListeners.live).toBe(0);
     expect(open.stats().waitingPullers).toBe(0);
 
-    const failed = countedSignal();
+    const failed = new AbortController();
+    const failedListeners = countListeners(failed.signal);
     const failing = new Channel<number>(1);
     failing.pushNowait(1);
     const reason = new Error('done');
     failing.close(reason);
-    const failingReader = toReadableStream(failing, { signal: failed.controller.signal }).getReader();
+    const failingReader = toReadableStream(failing, { signal: failed.signal }).getReader();
     expect(await failingReader.read()).toEqual({ done: false, value: 1 });
     expect(await rejection(failingReader.read())).toBe(reason);
-    expect(failed.live()).toBe(0);
+    expect(failedListeners.live).toBe(0);
     // An abort after the end changes nothing.
-    failed.controller.abort();
-    ended.controller.abort();
-    cancelled.controller.abort();
+    failed.abort();
+    ended.abort();
+    cancelled.abort();
     await flush();
   });
 

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { after as afterMs, ChannelClosedError, pull, select, ticker } from '../src/index.js';
-import { rejection } from './helpers/track.js';
+import { countListeners, rejection } from './helpers/track.js';
 
 /** workerd names itself so (`navigator.userAgent`). */
 const inWorkerd = globalThis.navigator?.userAgent === 'Cloudflare-Workers';
@@ -15,24 +15,6 @@ const inWorkerd = globalThis.navigator?.userAgent === 'Cloudflare-Workers';
 /** What workerd throws. */
 const quota = () =>
   new DOMException('You have exceeded the number of active timeouts you may set.', 'QuotaExceededError');
-
-/** A signal whose abort listeners are counted (`live()`). */
-function countedSignal(): { controller: AbortController; live: () => number } {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const listeners = new Set<unknown>();
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = (type: string, listener: unknown, options?: unknown) => {
-    if (type === 'abort') listeners.add(listener);
-    add(type, listener as EventListener, options as AddEventListenerOptions);
-  };
-  signal.removeEventListener = (type: string, listener: unknown, options?: unknown) => {
-    if (type === 'abort') listeners.delete(listener);
-    remove(type, listener as EventListener, options as EventListenerOptions);
-  };
-  return { controller, live: () => listeners.size };
-}
 
 describe('timer channels when setTimeout refuses a timer', () => {
   afterEach(() => {
@@ -47,9 +29,10 @@ describe('timer channels when setTimeout refuses a timer', () => {
     vi.stubGlobal('setTimeout', () => {
       throw refused;
     });
-    const { controller, live } = countedSignal();
+    const controller = new AbortController();
+    const listeners = countListeners(controller.signal);
     expect(() => make(controller.signal)).toThrow(refused);
-    expect(live()).toBe(0);
+    expect(listeners.live).toBe(0);
   });
 
   test('a ticker whose next timer is refused closes with that error as the cause: a waiting pull rejects instead of hanging', async () => {
@@ -87,9 +70,10 @@ describe('timer channels when setTimeout refuses a timer', () => {
         }
       }
       expect((refusal as DOMException | undefined)?.name).toBe('QuotaExceededError');
-      const { controller, live } = countedSignal();
+      const controller = new AbortController();
+      const listeners = countListeners(controller.signal);
       expect(() => afterMs(10, { signal: controller.signal })).toThrow(/timeouts/);
-      expect(live()).toBe(0);
+      expect(listeners.live).toBe(0);
       for (const timer of timers) timer.close(); // clears their timers
       const result = await select([pull(afterMs(1))]);
       expect(result.ok).toBe(true);

@@ -38,6 +38,7 @@ import {
   selectNowait,
   toReadableStream,
 } from '../../src/index.js';
+import { countListeners } from './track.js';
 
 /** The signal an operation gets. */
 export type Sig =
@@ -149,26 +150,6 @@ export function opArb(channels: number, weights: Weights = {}): fc.Arbitrary<Op>
     { weight: w('micro', 2), arbitrary: fc.record({ op: fc.constant('micro' as const), n: fc.nat(3) }) },
   ];
   return fc.oneof(...all.filter((entry) => entry.weight > 0));
-}
-
-/** Counts the `abort` listeners the library has on a signal (the test adds none of its own). */
-export function countListeners(signal: AbortSignal): { live: number } {
-  const count = { live: 0 };
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  const seen = new Set<unknown>();
-  signal.addEventListener = ((type: string, listener: EventListenerOrEventListenerObject, options?: unknown) => {
-    if (type === 'abort' && !seen.has(listener)) {
-      seen.add(listener);
-      count.live++;
-    }
-    add(type, listener, options as AddEventListenerOptions);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, listener: EventListenerOrEventListenerObject, options?: unknown) => {
-    if (type === 'abort' && seen.delete(listener)) count.live--;
-    remove(type, listener, options as EventListenerOptions);
-  }) as typeof signal.removeEventListener;
-  return count;
 }
 
 /** Lets `turns` rounds of queued reactions run. */

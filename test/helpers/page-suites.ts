@@ -8,6 +8,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 
+/**
+ * A page script that makes a form a test submits (or a link it follows) navigate a hidden frame
+ * outside `<body>`, which tests may empty, and not the page: a navigated page ends the run (and
+ * in Firefox a new tab would make the page a background tab, whose timers run once a second).
+ */
+export const SINK_FRAME = `
+  const sink = document.createElement('iframe');
+  sink.name = 'sink';
+  sink.hidden = true;
+  document.documentElement.append(sink);
+  document.head.append(Object.assign(document.createElement('base'), { target: 'sink' }));`;
+
 /** A file of the Node suite that runs in a page, and the tests of it that cannot. */
 export interface PageSuite {
   /** The file, in test/. */

@@ -53,3 +53,26 @@ export function thrown(run: () => unknown): unknown {
   }
   throw new Error('expected a throw');
 }
+
+/**
+ * Counts the `abort` listeners the library has on a signal: every listener added from now on
+ * but a test's own, which it marks with an `own: true` property.
+ */
+export function countListeners(signal: AbortSignal): { live: number } {
+  const count = { live: 0 };
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  const seen = new Set<unknown>();
+  signal.addEventListener = ((type: string, listener: EventListenerOrEventListenerObject, options?: unknown) => {
+    if (type === 'abort' && !(listener as { own?: boolean }).own && !seen.has(listener)) {
+      seen.add(listener);
+      count.live++;
+    }
+    add(type, listener, options as AddEventListenerOptions);
+  }) as typeof signal.addEventListener;
+  signal.removeEventListener = ((type: string, listener: EventListenerOrEventListenerObject, options?: unknown) => {
+    if (type === 'abort' && seen.delete(listener)) count.live--;
+    remove(type, listener, options as EventListenerOptions);
+  }) as typeof signal.removeEventListener;
+  return count;
+}
