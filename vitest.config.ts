@@ -9,7 +9,8 @@ import { defineConfig } from 'vitest/config';
 // the Worker and bindings of test/durable/wrangler.jsonc; the Node projects skip it. The core's
 // portable test files (`workerdCoreTests`) run a second time inside workerd (project
 // `workerd-core`, a plain Worker without Node compatibility: test/workerd/), where streams,
-// `AbortSignal`, timers and the job queue are workerd's own.
+// `AbortSignal`, timers and the job queue are workerd's own; test/workerd/*.test.ts are tests of
+// workerd's own event sources that only that project runs.
 const shared = ['test/**/*.test.ts', 'inspector-extension/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'];
 const gcTests = ['**/*.gc.test.ts'];
 const workersTests = ['test/durable/**/*.test.ts'];
@@ -34,6 +35,7 @@ const workerdCoreTests = [
   'test/timer-quota.test.ts',
   'test/interop.test.ts',
   'test/audit2-model.test.ts',
+  'test/workerd/*.test.ts',
 ];
 
 export default defineConfig({
@@ -45,7 +47,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: shared,
-          exclude: [...gcTests, ...workersTests, '**/node_modules/**'],
+          exclude: [...gcTests, ...workersTests, 'test/workerd/**', '**/node_modules/**'],
           environment: 'node',
         },
       },
