@@ -26,7 +26,7 @@
  */
 import { add } from './buffer.js';
 import { Channel, commitPull, commitPush, NOTHING, type Overflow, type PullChannel, RESOLVED } from './channel.js';
-import { isSignal } from './signals.js';
+import { isSignal, type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, enqueue, Waiter } from './waiters.js';
 
@@ -103,22 +103,35 @@ class Subscriber<T> extends Channel<T> {
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
     // source with room (a waiter parked without room must learn that room came).
     this.feed = () => (hub.waiter && !hub.aborted) || hub.pump();
-    signal?.addEventListener('abort', this);
+    // Watched as parked operations are (signals.ts), not with a listener of its own: N
+    // subscribers with one signal would cost O(N²) (and Node warns from the eleventh).
+    if (signal) this.ref = watch(signal, this, true);
   }
+
+  /** Its handle in its signal's watch. */
+  declare ref: Ref | undefined;
 
   /** Closes the channel (see {@link Channel.close}) and leaves the broadcast. */
   override close(reason?: unknown): void {
     if (this.isClosed) return;
     super.close(reason);
-    this.signal?.removeEventListener('abort', this);
-    this.hub.subscribers.delete(this);
-    this.hub.pump();
+    if (this.ref) unwatch(this.signal as AbortSignal, this.ref);
+    const hub = this.hub;
+    hub.subscribers.delete(this);
+    // Leaving a broadcast that waits on an empty source with room changes nothing there: no
+    // look (it would visit every subscriber: N leaving would cost O(N²)).
+    if (!hub.waiter || hub.aborted || hub.pumping || !hub.subscribers.size) hub.pump();
   }
 
-  /** The signal's `abort` listener: leave. */
-  handleEvent(): void {
+  /** Its signal aborted: leave. */
+  cancel(): void {
     this.close();
   }
+}
+
+/** Whether `subscriber` holds the broadcast back: `'block'`, no parked pull, no free slot. */
+function blocks<T>(subscriber: Subscriber<T>): boolean {
+  return subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit;
 }
 
 /**
@@ -169,6 +182,8 @@ class Hub<T> implements Broadcast<T> {
    * waiter's signal (`liveHead` skips a waiter whose `signal.aborted` is true).
    */
   declare aborted: boolean | undefined;
+  /** The last subscriber {@link stuck} found without room, if any. */
+  declare blocker: Subscriber<T> | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
@@ -199,7 +214,11 @@ class Hub<T> implements Broadcast<T> {
     if (this.isClosed || signal?.aborted) subscriber.close(this.reason);
     else {
       this.subscribers.add(subscriber);
-      this.pump();
+      // Joining a broadcast that waits on an empty source with room only adds a subscriber
+      // that may have none (capacity 0): no look, which would visit every subscriber (N
+      // joining would cost O(N²)).
+      if (this.waiter && !this.aborted && !this.pumping) this.aborted = blocks(subscriber);
+      else this.pump();
     }
     return subscriber;
   }
@@ -214,12 +233,21 @@ class Hub<T> implements Broadcast<T> {
    * — kept in {@link aborted}.
    */
   stuck(): boolean {
-    let stuck = this.isClosed || !this.subscribers.size;
-    for (const subscriber of this.subscribers) {
-      if (subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit) stuck = true;
+    // The subscriber without room found last is looked at first: while it has none, the
+    // answer costs O(1) however many subscribers there are (a closed one has left).
+    const last = this.blocker;
+    let stuck = this.isClosed || !this.subscribers.size || (!!last && !last.isClosed && blocks(last));
+    if (!stuck) {
+      for (const subscriber of this.subscribers) {
+        if (blocks(subscriber)) {
+          this.blocker = subscriber;
+          stuck = true;
+          break;
+        }
+      }
     }
     this.aborted = stuck;
-    return stuck;
+    return !!stuck;
   }
 
   /**
