@@ -1047,11 +1047,7 @@ function nextResult<T>(channel: Channel<T>, iterator: object): Promise<IteratorR
   // queue (N iterators leaving a queue of N: O(N), not O(N²)). The tail is this pull — or,
   // when a feeder already committed to it, an older pull or none: noted only if it is this
   // iterator's; a stale note is dropped here or skipped by withdraw.
-  const tail = channel.pullHead?.prev;
-  if (tail?.value === iterator) {
-    const mine = (iterator as Iterating<T>).parked;
-    (iterator as Iterating<T>).parked = mine ? [...mine.filter(queued), tail] : [tail];
-  }
+  note(iterator, channel.pullHead?.prev);
   return parked.then(
     (value) => ({ done: false, value }),
     // Withdrawn by the iterator's return() ({@link NOTHING}): done, whatever happens to the
@@ -1065,6 +1061,19 @@ function withdraw<T>(iterator: Iterating<T>): void {
   const mine = iterator.parked;
   iterator.parked = undefined;
   if (mine) for (const waiter of mine) if (queued(waiter)) claim(waiter).fail(NOTHING);
+}
+
+/**
+ * Notes `waiter`, a pull just queued with `iterator` as its mark, on the iterator — if it is
+ * marked so — for its return() (see withdraw). Stale notes are dropped here.
+ *
+ * @internal
+ */
+export function note<T>(iterator: object, waiter: Waiter<T> | undefined): void {
+  if (waiter?.value === iterator) {
+    const mine = (iterator as Iterating<T>).parked;
+    (iterator as Iterating<T>).parked = mine ? [...mine.filter(queued), waiter] : [waiter];
+  }
 }
 
 /** A channel's iterator, with the pulls its `next()` calls parked (some may have left since). */

@@ -1,7 +1,7 @@
 /**
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
-import { Channel, commitPull, commitPush, NOTHING, type OperationOptions, RESOLVED } from '../channel.js';
+import { Channel, commitPull, commitPush, NOTHING, note, type OperationOptions, RESOLVED } from '../channel.js';
 import { type Ref, unwatch, watch } from '../signals.js';
 import { tracker } from '../tracker.js';
 import { enqueue, liveHead, Waiter } from '../waiters.js';
@@ -213,6 +213,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
                 unwanted,
               );
               enqueue(waiter, false);
+              note(opened, waiter);
               tracker?.(waiter, 'pull');
               source.feed?.();
             }) as Promise<IteratorResult<T>>;
