@@ -104,8 +104,9 @@ class Subscriber<T> extends Channel<T> {
     // source with room (a waiter parked without room must learn that room came).
     this.feed = () => (hub.waiter && !hub.aborted) || hub.pump();
     // Watched as parked operations are (signals.ts), not with a listener of its own: N
-    // subscribers with one signal would cost O(N²) (and Node warns from the eleventh).
-    if (signal) this.ref = watch(signal, this, true);
+    // subscribers with one signal would cost O(N²) (and Node warns from the eleventh). Weakly:
+    // while the broadcast lives, its set of subscribers holds this one.
+    if (signal) this.ref = watch(signal, this);
   }
 
   /** Its handle in its signal's watch. */
@@ -115,23 +116,16 @@ class Subscriber<T> extends Channel<T> {
   override close(reason?: unknown): void {
     if (this.isClosed) return;
     super.close(reason);
-    if (this.ref) unwatch(this.signal as AbortSignal, this.ref);
-    const hub = this.hub;
-    hub.subscribers.delete(this);
-    // Leaving a broadcast that waits on an empty source with room changes nothing there: no
-    // look (it would visit every subscriber: N leaving would cost O(N²)).
-    if (!hub.waiter || hub.aborted || hub.pumping || !hub.subscribers.size) hub.pump();
+    // (No signal, no ref: unwatch finds nothing.)
+    unwatch(this.signal as AbortSignal, this.ref as Ref);
+    this.hub.subscribers.delete(this);
+    this.hub.pump();
   }
 
   /** Its signal aborted: leave. */
   cancel(): void {
     this.close();
   }
-}
-
-/** Whether `subscriber` holds the broadcast back: `'block'`, no parked pull, no free slot. */
-function blocks<T>(subscriber: Subscriber<T>): boolean {
-  return subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit;
 }
 
 /**
@@ -182,8 +176,6 @@ class Hub<T> implements Broadcast<T> {
    * waiter's signal (`liveHead` skips a waiter whose `signal.aborted` is true).
    */
   declare aborted: boolean | undefined;
-  /** The last subscriber {@link stuck} found without room, if any. */
-  declare blocker: Subscriber<T> | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
@@ -214,11 +206,7 @@ class Hub<T> implements Broadcast<T> {
     if (this.isClosed || signal?.aborted) subscriber.close(this.reason);
     else {
       this.subscribers.add(subscriber);
-      // Joining a broadcast that waits on an empty source with room only adds a subscriber
-      // that may have none (capacity 0): no look, which would visit every subscriber (N
-      // joining would cost O(N²)).
-      if (this.waiter && !this.aborted && !this.pumping) this.aborted = blocks(subscriber);
-      else this.pump();
+      this.pump(subscriber);
     }
     return subscriber;
   }
@@ -233,32 +221,29 @@ class Hub<T> implements Broadcast<T> {
    * — kept in {@link aborted}.
    */
   stuck(): boolean {
-    // The subscriber without room found last is looked at first: while it has none, the
-    // answer costs O(1) however many subscribers there are (a closed one has left).
-    const last = this.blocker;
-    let stuck = this.isClosed || !this.subscribers.size || (!!last && !last.isClosed && blocks(last));
-    if (!stuck) {
-      for (const subscriber of this.subscribers) {
-        if (blocks(subscriber)) {
-          this.blocker = subscriber;
-          stuck = true;
-          break;
-        }
-      }
+    let stuck = this.isClosed || !this.subscribers.size;
+    // Up to the first subscriber without room: while the oldest has none, O(1).
+    for (const subscriber of this.subscribers) {
+      if (stuck) break;
+      stuck = subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit;
     }
-    this.aborted = stuck;
-    return !!stuck;
+    // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
+    return (this.aborted = stuck) as boolean;
   }
 
   /**
    * Takes values from `source` and delivers them until {@link stuck}; keeps a waiter parked on
    * `source` while it is open and empty (see the invariants).
    */
-  pump(): void {
+  pump(joined?: Subscriber<T>): void {
     if (this.pumping) {
       this.again = true;
       return;
     }
+    // A subscriber joined or left while the broadcast waits on an empty source with room:
+    // nothing to take, so no look over every subscriber (N joining or leaving would cost
+    // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing).
+    if (joined?.limit !== 0 && this.waiter && !this.aborted && this.subscribers.size) return;
     this.pumping = true;
     do {
       this.again = false;

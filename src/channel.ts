@@ -1058,9 +1058,8 @@ function nextResult<T>(channel: Channel<T>, iterator: object): Promise<IteratorR
 
 /** Withdraws the pulls `iterator`'s next() calls left parked (see its return()). */
 function withdraw<T>(iterator: Iterating<T>): void {
-  const mine = iterator.parked;
-  iterator.parked = undefined;
-  if (mine) for (const waiter of mine) if (queued(waiter)) claim(waiter).fail(NOTHING);
+  for (const waiter of iterator.parkedNexts ?? []) if (queued(waiter)) claim(waiter).fail(NOTHING);
+  iterator.parkedNexts = undefined;
 }
 
 /**
@@ -1071,14 +1070,13 @@ function withdraw<T>(iterator: Iterating<T>): void {
  */
 export function note<T>(iterator: object, waiter: Waiter<T> | undefined): void {
   if (waiter?.value === iterator) {
-    const mine = (iterator as Iterating<T>).parked;
-    (iterator as Iterating<T>).parked = mine ? [...mine.filter(queued), waiter] : [waiter];
+    (iterator as Iterating<T>).parkedNexts = [...((iterator as Iterating<T>).parkedNexts ?? []).filter(queued), waiter];
   }
 }
 
 /** A channel's iterator, with the pulls its `next()` calls parked (some may have left since). */
 interface Iterating<T> {
-  parked?: Waiter<T>[] | undefined;
+  parkedNexts?: Waiter<T>[] | undefined;
 }
 
 /**

@@ -41,7 +41,7 @@ class InputWaiter<T> extends Waiter<T> {
   }
 
   /** Its index in the merged channel's `armed`. */
-  declare slot: number;
+  declare armedSlot: number;
 
   /** The input was closed while this pull waited on it: its buffer is empty, so it is done. */
   override fail(): void {
@@ -72,11 +72,11 @@ class MergedChannel<T> extends Channel<T> {
    */
   readonly inputs: Channel<T>[];
   /** The inputs known to be closed and drained (weakly: the merge keeps none alive). */
-  readonly gone = new WeakSet<Channel<T>>();
-  /** How many distinct inputs are not in {@link gone}: the merged channel closes at 0. */
-  remaining: number;
-  /** Whether `inputs` still holds inputs in {@link gone}. */
-  stale = false;
+  readonly goneInputs = new WeakSet<Channel<T>>();
+  /** How many distinct inputs are not in {@link goneInputs}: the merged channel closes at 0. */
+  liveInputs: number;
+  /** How many inputs {@link done} marked since `inputs` was last compacted. */
+  staleInputs = 0;
   /** The pulls parked on the inputs: one per input while open with room and no value found, else none. */
   readonly armed: InputWaiter<T>[] = [];
   /** Where the next round-robin look at the inputs starts; `arm` asks its feeders from here too. */
@@ -90,7 +90,7 @@ class MergedChannel<T> extends Channel<T> {
     // Fed by the outside world when any input is: a wait on it is explained by that input.
     super(1, { name: 'merge', input: inputs.some((input) => input.fedFromOutside) });
     this.inputs = inputs;
-    this.remaining = new Set(inputs).size;
+    this.liveInputs = new Set(inputs).size;
     this.feed = () => this.fill();
     this.fill();
   }
@@ -152,7 +152,7 @@ class MergedChannel<T> extends Channel<T> {
   look(): void {
     while (!this.isClosed && (this.pullHead !== undefined || this.filled < this.limit)) {
       if (this.armed.length > 0) return; // waiting on every input: each is empty
-      const inputs = this.compact();
+      const inputs = this.compactInputs();
       let found = false;
       // Each input once, from `start` round the list. An input closed and drained leaves the
       // list and the next one moves into its index: look at that index again (an index taken
@@ -160,7 +160,7 @@ class MergedChannel<T> extends Channel<T> {
       for (let left = inputs.length, index = this.start; left-- > 0 && !this.isClosed; index++) {
         index %= inputs.length;
         const input = inputs[index] as Channel<T>;
-        if (this.gone.has(input)) continue;
+        if (input.isClosed && this.goneInputs.has(input)) continue;
         const value = commitPull(input);
         if (value !== NOTHING) {
           this.start = index + 1;
@@ -193,28 +193,31 @@ class MergedChannel<T> extends Channel<T> {
    * left — or at once, with the input's reason, when it was closed with one.
    */
   done(input: Channel<T>): void {
-    if (this.gone.has(input)) return;
-    this.gone.add(input);
-    this.stale = true;
+    if (this.goneInputs.has(input)) return;
+    this.goneInputs.add(input);
+    // Dropped from `inputs` at the next look, or now once they are half of it (so that a merge
+    // nobody reads does not keep many closed inputs alive) — unless a look or an arm is
+    // walking `inputs` now.
+    if (++this.staleInputs * 2 >= this.inputs.length && !this.filling) this.compactInputs();
     if (input.closeReason !== undefined) this.close(input.closeReason);
-    else if (--this.remaining === 0) this.close();
+    else if (--this.liveInputs === 0) this.close();
   }
 
   /**
-   * Drops the inputs in {@link gone} from `inputs`, keeping the others' order and the
+   * Drops the inputs in {@link goneInputs} from `inputs`, keeping the others' order and the
    * round-robin position, and returns `inputs`. Only at the start of a look or an arm: never
    * while a loop walks `inputs`.
    */
-  compact(): Channel<T>[] {
+  compactInputs(): Channel<T>[] {
     const inputs = this.inputs;
-    if (this.stale) {
-      this.stale = false;
+    if (this.staleInputs) {
+      this.staleInputs = 0;
       const from = this.start % (inputs.length || 1);
       let kept = 0;
       for (let i = 0; i < inputs.length; i++) {
         if (i === from) this.start = kept;
         const input = inputs[i] as Channel<T>;
-        if (!this.gone.has(input)) inputs[kept++] = input;
+        if (!this.goneInputs.has(input)) inputs[kept++] = input;
       }
       inputs.length = kept;
     }
@@ -226,8 +229,8 @@ class MergedChannel<T> extends Channel<T> {
     const armed = this.armed;
     const last = armed.pop() as InputWaiter<T>;
     if (last !== waiter) {
-      armed[waiter.slot] = last;
-      last.slot = waiter.slot;
+      armed[waiter.armedSlot] = last;
+      last.armedSlot = waiter.armedSlot;
     }
   }
 
@@ -236,11 +239,11 @@ class MergedChannel<T> extends Channel<T> {
    * demand — after all are parked, as a select does, since a feeder may commit at once.
    */
   arm(): void {
-    const inputs = this.compact();
+    const inputs = this.compactInputs();
     for (const input of inputs) {
       const waiter = new InputWaiter(input, this);
       enqueue(waiter, false);
-      waiter.slot = this.armed.push(waiter) - 1;
+      waiter.armedSlot = this.armed.push(waiter) - 1;
       tracker?.(waiter, 'pull');
     }
     // From a rotating start (round-robin, as `look` does): a lazy feeder (`from`) reads its
@@ -251,7 +254,7 @@ class MergedChannel<T> extends Channel<T> {
     for (let left = inputs.length, i = this.start++; left-- > 0 && this.armed.length > 0; i++) {
       i %= inputs.length;
       const input = inputs[i] as Channel<T>;
-      if (!this.gone.has(input)) input.feed?.();
+      if (!(input.isClosed && this.goneInputs.has(input))) input.feed?.();
     }
   }
 
