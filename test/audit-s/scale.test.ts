@@ -300,6 +300,27 @@ describe('no stack overflow at scale', () => {
     expect(order.length === expected.length && order.every((label, i) => label === expected[i])).toBe(true);
   });
 
+  // Relays hand values, demand and close on synchronously, one stack frame or more per link:
+  // chains of 2,000 merge or broadcast links overflow the stack today, and from() chains of
+  // 5,000 stall (see the audit-s report). 1,000 links work.
+  for (const [kind, link] of [
+    ['merge', (channel: Channel<number>) => merge(channel)],
+    ['broadcast', (channel: Channel<number>) => broadcast(channel).subscribe()],
+    ['from', (channel: Channel<number>) => from(channel)],
+  ] as const) {
+    test(`a value and then the close reason pass through a chain of 1,000 ${kind} relays`, async () => {
+      const source = new Channel<number>(0);
+      let end: Channel<number> = source;
+      for (let i = 0; i < 1000; i++) end = link(end);
+      const first = end.pull();
+      await source.push(1);
+      expect(await first).toBe(1);
+      const second = end.pull();
+      source.close('bye');
+      await expect(second).rejects.toMatchObject({ name: 'ChannelClosedError', cause: 'bye' });
+    });
+  }
+
   test('a select over 10,000 channels commits one case and leaves no waiter on the 9,999 others', async () => {
     const channels = Array.from({ length: 10_000 }, () => new Channel<number>(0));
     const cases = channels.map((channel) => pull(channel));
