@@ -64,6 +64,19 @@ export const internalFields = [
   'settle',
   'closeReason',
   'aborter',
+  'parkedNexts',
+  'goneInputs',
+  'liveInputs',
+  'staleInputs',
+  'armedSlot',
+  'unarm',
+  'compactInputs',
+  'hub',
+  'subscribers',
+  'pumping',
+  'stuck',
+  'deliver',
+  'pump',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

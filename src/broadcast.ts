@@ -26,7 +26,7 @@
  */
 import { add } from './buffer.js';
 import { Channel, commitPull, commitPush, NOTHING, type Overflow, type PullChannel, RESOLVED } from './channel.js';
-import { isSignal } from './signals.js';
+import { isSignal, type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, enqueue, Waiter } from './waiters.js';
 
@@ -103,20 +103,27 @@ class Subscriber<T> extends Channel<T> {
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
     // source with room (a waiter parked without room must learn that room came).
     this.feed = () => (hub.waiter && !hub.aborted) || hub.pump();
-    signal?.addEventListener('abort', this);
+    // Watched as parked operations are (signals.ts), not with a listener of its own: N
+    // subscribers with one signal would cost O(N²) (and Node warns from the eleventh). Weakly:
+    // while the broadcast lives, its set of subscribers holds this one.
+    if (signal) this.ref = watch(signal, this);
   }
+
+  /** Its handle in its signal's watch. */
+  declare ref: Ref | undefined;
 
   /** Closes the channel (see {@link Channel.close}) and leaves the broadcast. */
   override close(reason?: unknown): void {
     if (this.isClosed) return;
     super.close(reason);
-    this.signal?.removeEventListener('abort', this);
+    // (No signal, no ref: unwatch finds nothing.)
+    unwatch(this.signal as AbortSignal, this.ref as Ref);
     this.hub.subscribers.delete(this);
     this.hub.pump();
   }
 
-  /** The signal's `abort` listener: leave. */
-  handleEvent(): void {
+  /** Its signal aborted: leave. */
+  cancel(): void {
     this.close();
   }
 }
@@ -199,7 +206,7 @@ class Hub<T> implements Broadcast<T> {
     if (this.isClosed || signal?.aborted) subscriber.close(this.reason);
     else {
       this.subscribers.add(subscriber);
-      this.pump();
+      this.pump(subscriber);
     }
     return subscriber;
   }
@@ -215,22 +222,28 @@ class Hub<T> implements Broadcast<T> {
    */
   stuck(): boolean {
     let stuck = this.isClosed || !this.subscribers.size;
+    // Up to the first subscriber without room: while the oldest has none, O(1).
     for (const subscriber of this.subscribers) {
-      if (subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit) stuck = true;
+      if (stuck) break;
+      stuck = subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit;
     }
-    this.aborted = stuck;
-    return stuck;
+    // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
+    return (this.aborted = stuck) as boolean;
   }
 
   /**
    * Takes values from `source` and delivers them until {@link stuck}; keeps a waiter parked on
    * `source` while it is open and empty (see the invariants).
    */
-  pump(): void {
+  pump(joined?: Subscriber<T>): void {
     if (this.pumping) {
       this.again = true;
       return;
     }
+    // A subscriber joined or left while the broadcast waits on an empty source with room:
+    // nothing to take, so no look over every subscriber (N joining or leaving would cost
+    // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing).
+    if (joined?.limit !== 0 && this.waiter && !this.aborted && this.subscribers.size) return;
     this.pumping = true;
     do {
       this.again = false;

@@ -44,8 +44,13 @@ interface Parked extends Set<Ref> {
 /** The operations parked with each signal that has any, weakly where the platform can. */
 const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Parked>();
 
-/** Watches `signal` for `operation`, just parked; returns the handle {@link unwatch} needs. */
-export function watch(signal: AbortSignal, operation: Cancellable): Ref {
+/**
+ * Watches `signal` for `operation`, just parked; returns the handle {@link unwatch} needs.
+ * `strong` holds it strongly, as a listener of its own would: for a channel that must be
+ * closed when the signal aborts even if nobody holds it any more (`from` then releases its
+ * source: a generator's `finally` runs).
+ */
+export function watch(signal: AbortSignal, operation: Cancellable, strong?: boolean): Ref {
   let parked = watches.get(signal);
   if (!parked) {
     parked = new Set() as Parked;
@@ -60,7 +65,7 @@ export function watch(signal: AbortSignal, operation: Cancellable): Ref {
     watches.set(signal, parked);
     signal.addEventListener('abort', parked.aborter);
   }
-  const ref: Ref = typeof WeakRef === 'function' ? new WeakRef(operation) : { deref: () => operation };
+  const ref: Ref = typeof WeakRef === 'function' && !strong ? new WeakRef(operation) : { deref: () => operation };
   parked.add(ref);
   return ref;
 }

@@ -1,7 +1,8 @@
 /**
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
-import { Channel, commitPull, commitPush, NOTHING, type OperationOptions, RESOLVED } from '../channel.js';
+import { Channel, commitPull, commitPush, NOTHING, note, type OperationOptions, RESOLVED } from '../channel.js';
+import { type Ref, unwatch, watch } from '../signals.js';
 import { tracker } from '../tracker.js';
 import { enqueue, liveHead, Waiter } from '../waiters.js';
 import { checkOptions, create, describe, member } from './check.js';
@@ -113,12 +114,13 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
     call,
     () =>
       new ReleasingChannel<T>(options?.capacity ?? 0, { name: options?.name ?? 'from', input: true }, () => {
-        signal?.removeEventListener('abort', onAbort);
+        if (ref) unwatch(signal as AbortSignal, ref);
         if (!running) return;
         running = false;
         release(channel.closeReason ?? signal?.reason);
       }),
   );
+  let ref: Ref | undefined;
   let iterator: Iterator<T> | AsyncIterator<T> | undefined;
   /** The stand-in signal of the pull parked on a channel source: aborted while nothing here wants a value. */
   const unwanted = {
@@ -211,6 +213,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
                 unwanted,
               );
               enqueue(waiter, false);
+              note(opened, waiter);
               tracker?.(waiter, 'pull');
               source.feed?.();
             }) as Promise<IteratorResult<T>>;
@@ -218,14 +221,16 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         : () => opened.next();
     stop = () => opened.return?.();
   }
-  const onAbort = () => channel.close();
   if (signal?.aborted) {
     running = false;
     channel.close();
     release(signal.reason);
     return channel;
   }
-  signal?.addEventListener('abort', onAbort);
+  // Watched as parked operations are (signals.ts), not with a listener of its own: the
+  // platform scans a signal's listeners on every addEventListener, so N channels made with one
+  // signal cost O(N²) (and Node warns from the eleventh). Strongly, as that listener held it.
+  if (signal) ref = watch(signal, channel, true);
   void pump(
     channel,
     () => {

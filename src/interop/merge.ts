@@ -40,11 +40,13 @@ class InputWaiter<T> extends Waiter<T> {
     super(input, undefined, received as (value: T | PromiseLike<T>) => void, undefined);
   }
 
+  /** Its index in the merged channel's `armed`. */
+  declare armedSlot: number;
+
   /** The input was closed while this pull waited on it: its buffer is empty, so it is done. */
   override fail(): void {
-    const merged = this.merged;
-    merged.armed.splice(merged.armed.indexOf(this), 1);
-    merged.done(this.channel);
+    this.merged.unarm(this);
+    this.merged.done(this.channel);
   }
 }
 
@@ -56,7 +58,7 @@ class InputWaiter<T> extends Waiter<T> {
  */
 function received<T>(this: InputWaiter<T>, value: T): void {
   const merged = this.merged;
-  merged.armed.splice(merged.armed.indexOf(this), 1);
+  merged.unarm(this);
   merged.disarm();
   merged.take(value, this.channel);
   merged.fill();
@@ -64,8 +66,17 @@ function received<T>(this: InputWaiter<T>, value: T): void {
 
 /** The channel {@link merge} returns: a real channel with a buffer of one, fed by its inputs. */
 class MergedChannel<T> extends Channel<T> {
-  /** The inputs not yet known to be closed and drained. */
+  /**
+   * The inputs not yet known to be closed and drained — and, until the next look drops them,
+   * those {@link done} marked since (N inputs closing cost O(N), not O(N²)).
+   */
   readonly inputs: Channel<T>[];
+  /** The inputs known to be closed and drained (weakly: the merge keeps none alive). */
+  readonly goneInputs = new WeakSet<Channel<T>>();
+  /** How many distinct inputs are not in {@link goneInputs}: the merged channel closes at 0. */
+  liveInputs: number;
+  /** How many inputs {@link done} marked since `inputs` was last compacted. */
+  staleInputs = 0;
   /** The pulls parked on the inputs: one per input while open with room and no value found, else none. */
   readonly armed: InputWaiter<T>[] = [];
   /** Where the next round-robin look at the inputs starts; `arm` asks its feeders from here too. */
@@ -79,6 +90,7 @@ class MergedChannel<T> extends Channel<T> {
     // Fed by the outside world when any input is: a wait on it is explained by that input.
     super(1, { name: 'merge', input: inputs.some((input) => input.fedFromOutside) });
     this.inputs = inputs;
+    this.liveInputs = new Set(inputs).size;
     this.feed = () => this.fill();
     this.fill();
   }
@@ -140,14 +152,15 @@ class MergedChannel<T> extends Channel<T> {
   look(): void {
     while (!this.isClosed && (this.pullHead !== undefined || this.filled < this.limit)) {
       if (this.armed.length > 0) return; // waiting on every input: each is empty
-      const inputs = this.inputs;
+      const inputs = this.compactInputs();
       let found = false;
       // Each input once, from `start` round the list. An input closed and drained leaves the
       // list and the next one moves into its index: look at that index again (an index taken
       // modulo the shorter list would skip an input, and then park on one that holds a value).
-      for (let left = inputs.length, index = this.start; left-- > 0 && !this.isClosed; ) {
+      for (let left = inputs.length, index = this.start; left-- > 0 && !this.isClosed; index++) {
         index %= inputs.length;
         const input = inputs[index] as Channel<T>;
+        if (input.isClosed && this.goneInputs.has(input)) continue;
         const value = commitPull(input);
         if (value !== NOTHING) {
           this.start = index + 1;
@@ -156,7 +169,6 @@ class MergedChannel<T> extends Channel<T> {
           break;
         }
         if (input.isClosed) this.done(input);
-        else index++;
       }
       if (found) continue;
       if (!this.isClosed) this.arm();
@@ -181,11 +193,45 @@ class MergedChannel<T> extends Channel<T> {
    * left — or at once, with the input's reason, when it was closed with one.
    */
   done(input: Channel<T>): void {
-    const index = this.inputs.indexOf(input);
-    if (index < 0) return;
-    this.inputs.splice(index, 1);
+    if (this.goneInputs.has(input)) return;
+    this.goneInputs.add(input);
+    // Dropped from `inputs` at the next look, or now once they are half of it (so that a merge
+    // nobody reads does not keep many closed inputs alive) — unless a look or an arm is
+    // walking `inputs` now.
+    if (++this.staleInputs * 2 >= this.inputs.length && !this.filling) this.compactInputs();
     if (input.closeReason !== undefined) this.close(input.closeReason);
-    else if (this.inputs.length === 0) this.close();
+    else if (--this.liveInputs === 0) this.close();
+  }
+
+  /**
+   * Drops the inputs in {@link goneInputs} from `inputs`, keeping the others' order and the
+   * round-robin position, and returns `inputs`. Only at the start of a look or an arm: never
+   * while a loop walks `inputs`.
+   */
+  compactInputs(): Channel<T>[] {
+    const inputs = this.inputs;
+    if (this.staleInputs) {
+      this.staleInputs = 0;
+      const from = this.start % (inputs.length || 1);
+      let kept = 0;
+      for (let i = 0; i < inputs.length; i++) {
+        if (i === from) this.start = kept;
+        const input = inputs[i] as Channel<T>;
+        if (!this.goneInputs.has(input)) inputs[kept++] = input;
+      }
+      inputs.length = kept;
+    }
+    return inputs;
+  }
+
+  /** Takes `waiter`, which left its input's queue, out of `armed` in O(1). */
+  unarm(waiter: InputWaiter<T>): void {
+    const armed = this.armed;
+    const last = armed.pop() as InputWaiter<T>;
+    if (last !== waiter) {
+      armed[waiter.armedSlot] = last;
+      last.armedSlot = waiter.armedSlot;
+    }
   }
 
   /**
@@ -193,23 +239,22 @@ class MergedChannel<T> extends Channel<T> {
    * demand — after all are parked, as a select does, since a feeder may commit at once.
    */
   arm(): void {
-    for (const input of this.inputs) {
+    const inputs = this.compactInputs();
+    for (const input of inputs) {
       const waiter = new InputWaiter(input, this);
       enqueue(waiter, false);
-      this.armed.push(waiter);
+      waiter.armedSlot = this.armed.push(waiter) - 1;
       tracker?.(waiter, 'pull');
     }
     // From a rotating start (round-robin, as `look` does): a lazy feeder (`from`) reads its
     // source when asked, and the first one asked commits first — asked in input order, the
     // first `from` input always won. Stops once a feeder committed (received() took over).
     // A feeder may close its input at once (a subscriber whose broadcast finds its source
-    // ended), which takes it out of `inputs`: the next input then moves into its index.
-    const inputs = this.inputs;
-    for (let left = inputs.length, i = this.start++; left-- > 0 && this.armed.length > 0; ) {
+    // ended), which marks it done: it is not asked again.
+    for (let left = inputs.length, i = this.start++; left-- > 0 && this.armed.length > 0; i++) {
       i %= inputs.length;
       const input = inputs[i] as Channel<T>;
-      input.feed?.();
-      if (inputs[i] === input) i++;
+      if (!(input.isClosed && this.goneInputs.has(input))) input.feed?.();
     }
   }
 
