@@ -64,7 +64,7 @@ export const internalFields = [
   'settle',
   'closeReason',
   'aborter',
-  'parkedNexts',
+  'nextsParked',
   'goneInputs',
   'liveInputs',
   'staleInputs',

@@ -4,7 +4,7 @@
 //
 // Usage: node scripts/instructions.mjs [--src DIR] [harness …]
 //   --src    the source tree to measure (default: src); its index.ts is bundled with esbuild
-//   harness  any of: try, try-warm, unbuffered, buffered, select, select1, select4, batch, fanin-floor,
+//   harness  any of: try, try-warm, unbuffered, iterate, buffered, select, select1, select4, batch, fanin-floor,
 //            batch-floor (default: all), in scripts/instructions/. batch is W7 (pullMany(64)
 //            fan-in), fanin-floor the floor's W3 at W7's capacity (W7's base), batch-floor the
 //            floor given a batch take with the same commit rules (what a minimal channel spends
@@ -29,6 +29,7 @@ const HARNESSES = {
   try: { opsPerRound: 2048, rounds: [200, 2200] },
   'try-warm': { opsPerRound: 2048, rounds: [200, 2200] },
   unbuffered: { opsPerRound: 1, rounds: [2000, 12000] },
+  iterate: { opsPerRound: 1, rounds: [2000, 12000] },
   buffered: { opsPerRound: 1, rounds: [2000, 12000] },
   select: { opsPerRound: 1, rounds: [2000, 12000] },
   select1: { opsPerRound: 1, rounds: [2000, 12000] },

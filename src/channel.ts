@@ -1056,27 +1056,31 @@ function nextResult<T>(channel: Channel<T>, iterator: object): Promise<IteratorR
   );
 }
 
-/** Withdraws the pulls `iterator`'s next() calls left parked (see its return()). */
+/** Withdraws the pulls `iterator`'s next() calls left parked, as noted (see its return()). */
 function withdraw<T>(iterator: Iterating<T>): void {
-  for (const waiter of iterator.parkedNexts ?? []) if (queued(waiter)) claim(waiter).fail(NOTHING);
-  iterator.parkedNexts = undefined;
+  for (const waiter of [iterator.nextsParked ?? []].flat()) if (queued(waiter)) claim(waiter).fail(NOTHING);
+  iterator.nextsParked = undefined;
 }
 
 /**
  * Notes `waiter`, a pull just queued with `iterator` as its mark, on the iterator — if it is
- * marked so — for its return() (see withdraw). Stale notes are dropped here.
+ * marked so — for its return() (see withdraw). A `for await` has one next() parked at a time:
+ * one pull is noted, which costs no allocation. A next() called while others are still
+ * parked makes the note a list of those still queued.
  *
  * @internal
  */
 export function note<T>(iterator: object, waiter: Waiter<T> | undefined): void {
   if (waiter?.value === iterator) {
-    (iterator as Iterating<T>).parkedNexts = [...((iterator as Iterating<T>).parkedNexts ?? []).filter(queued), waiter];
+    const noted = (iterator as Iterating<T>).nextsParked;
+    (iterator as Iterating<T>).nextsParked =
+      noted === undefined || !(Array.isArray(noted) || queued(noted)) ? waiter : [noted, waiter].flat().filter(queued);
   }
 }
 
-/** A channel's iterator, with the pulls its `next()` calls parked (some may have left since). */
+/** A channel's iterator, with the pull or pulls its `next()` calls parked (some may have left since). */
 interface Iterating<T> {
-  parkedNexts?: Waiter<T>[] | undefined;
+  nextsParked?: Waiter<T> | Waiter<T>[] | undefined;
 }
 
 /**
