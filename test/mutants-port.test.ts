@@ -4,12 +4,12 @@
  * pass). One behaviour per test; imports from src/.
  */
 import { getEventListeners } from 'node:events';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { Channel } from '../src/index.js';
 import { fromPort, toPort } from '../src/port/index.js';
 import { fakePorts, syncPorts } from './helpers/fake-ports.js';
 import { collect, until } from './helpers/ports.js';
-import { flush } from './helpers/track.js';
+import { flush, track } from './helpers/track.js';
 
 describe('closing the local channel', () => {
   test('closing the local channel while toPort waits for a value closes the remote channel at once, not at the next heartbeat tick', async () => {
@@ -89,4 +89,71 @@ describe('aborting', () => {
     await until(() => remote.closed);
     expect(remote.closeReason).toEqual(new Error('stop'));
   });
+});
+
+describe('a receiver whose event loop was blocked', () => {
+  /**
+   * Runs `body` on a clock of its own (as test/audit-i/port.test.ts does): `advance(ms)` moves it
+   * and runs the timers due, in steps of 10 ms; `block(ms)` moves it with no timer run.
+   */
+  async function onOwnClock(
+    body: (advance: (ms: number) => Promise<void>, block: (ms: number) => void) => Promise<void>,
+  ): Promise<void> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    let clock = 1000;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    const advance = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 10) {
+        clock += 10;
+        await vi.advanceTimersByTimeAsync(10);
+      }
+    };
+    try {
+      await body(advance, (ms) => {
+        clock += ms;
+      });
+    } finally {
+      spy.mockRestore();
+      vi.useRealTimers();
+    }
+  }
+
+  test('once its sender answers that it still runs the stream, the values that arrived meanwhile reach the pull that waits for them, and the sender is told', () =>
+    onOwnClock(async (advance, block) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { capacity: 2 });
+      const sending = toPort(local, a);
+      await advance(50);
+      const pulled = track(remote.pull());
+      block(3500); // this side posted nothing for longer than 3 s: it checks before committing
+      local.pushNowait(1);
+      await advance(100);
+      expect(b.sent('ping').some((message) => message.nonce !== undefined)).toBe(true);
+      expect(pulled.current).toEqual({ status: 'fulfilled', value: 1 });
+      // …and the sender hears at once that it was committed, with the credit freed.
+      expect(b.sent('credit').at(-1)).toMatchObject({ committed: 1, granted: 3 });
+      local.close();
+      await advance(100);
+      expect(remote.closed).toBe(true);
+      expect(await sending).toEqual({ sent: 1, undelivered: [] });
+    }));
+
+  test('a quiet stream’s heartbeats (ping and pong) cost no credit message: the receiver posts credit only when room or commits changed', () =>
+    onOwnClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      fromPort<number>(b, { capacity: 2 });
+      const controller = new AbortController();
+      const sending = toPort(local, a, { signal: controller.signal });
+      await advance(50);
+      const credits = b.sent('credit').length;
+      await advance(3000);
+      expect(a.sent('ping').length + b.sent('ping').length).toBeGreaterThan(0);
+      expect(a.sent('pong').length + b.sent('pong').length).toBeGreaterThan(0);
+      expect(b.sent('credit')).toHaveLength(credits);
+      controller.abort();
+      await advance(50);
+      expect(await sending).toEqual({ sent: 0, undelivered: [] });
+    }));
 });
