@@ -5,7 +5,7 @@
  * imports from src/.
  */
 import { describe, expect, test } from 'vitest';
-import { Channel, toReadableStream } from '../src/index.js';
+import { Channel, fromEvent, toReadableStream } from '../src/index.js';
 import { flush, track } from './helpers/track.js';
 
 describe('toReadableStream', () => {
@@ -20,5 +20,15 @@ describe('toReadableStream', () => {
     const last = track(reader.read());
     await flush();
     expect(last.current).toEqual({ status: 'rejected', reason: new RangeError('done') });
+  });
+});
+
+describe('fromEvent', () => {
+  test("fromEvent(target, 'message') on a target that is not a MessagePort (a Worker, a window) listens without calling start()", async () => {
+    const target = new EventTarget(); // no start(), as a Worker or a window has none
+    const messages = fromEvent<MessageEvent>(target, 'message');
+    target.dispatchEvent(new MessageEvent('message', { data: 'hi' }));
+    expect((await messages.pull()).data).toBe('hi');
+    messages.close();
   });
 });
