@@ -1,8 +1,8 @@
 import { describe, expect, test, vi } from 'vitest';
 import { Channel } from '../src/index.js';
-import { fromPort, toPort } from '../src/port/index.js';
+import { fromPort, type PortLike, toPort } from '../src/port/index.js';
 import { fakePorts } from './helpers/fake-ports.js';
-import { until } from './helpers/ports.js';
+import { collect, until } from './helpers/ports.js';
 import { track } from './helpers/track.js';
 
 describe('aborting', () => {
@@ -89,4 +89,46 @@ describe('a receiver whose event loop was blocked', () => {
       await advance(50);
       expect(await sending).toEqual({ sent: 0, undelivered: [] });
     }));
+});
+
+describe('a Window as port', () => {
+  test('with transfer, the values’ buffers move to the other window (detached here once posted), as over a MessagePort', async () => {
+    // A fake window (`window === itself`): what it is posted arrives on this context's global.
+    const target = new EventTarget();
+    const scope = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
+    scope.addEventListener = target.addEventListener.bind(target);
+    scope.removeEventListener = target.removeEventListener.bind(target);
+    const ORIGIN = 'https://app.example';
+    class FakeWindow {
+      readonly window = this;
+      other!: FakeWindow;
+      postMessage(message: unknown, _targetOrigin: string, transfer?: Transferable[]): void {
+        const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
+        const source = this.other;
+        setTimeout(
+          () => target.dispatchEvent(Object.assign(new Event('message'), { data, source, origin: ORIGIN })),
+          0,
+        );
+      }
+    }
+    const page = new FakeWindow();
+    const frame = new FakeWindow();
+    page.other = frame;
+    frame.other = page;
+    try {
+      const remote = fromPort<ArrayBuffer>(page as FakeWindow & PortLike, { origin: ORIGIN, capacity: 2 });
+      const local = new Channel<ArrayBuffer>(2);
+      const buffer = new ArrayBuffer(8);
+      local.pushNowait(buffer);
+      local.close();
+      const sending = toPort(local, frame as FakeWindow & PortLike, { origin: ORIGIN, transfer: (value) => [value] });
+      const [received] = await collect(remote);
+      expect(received?.byteLength).toBe(8);
+      expect(buffer.byteLength).toBe(0); // detached: it moved
+      expect(await sending).toEqual({ sent: 1, undelivered: [] });
+    } finally {
+      delete scope.addEventListener;
+      delete scope.removeEventListener;
+    }
+  });
 });
