@@ -1,0 +1,34 @@
+/**
+ * Behaviours of the interop helpers (`from`, `merge`, `toReadableStream`, `fromEvent`, timers)
+ * that no other test pinned down, found by mutation testing (each test here failed on at least
+ * one mutant of src/interop/ that every other interop test let pass). One behaviour per test;
+ * imports from src/.
+ */
+import { describe, expect, test } from 'vitest';
+import { Channel, fromEvent, toReadableStream } from '../src/index.js';
+import { flush, track } from './helpers/track.js';
+
+describe('toReadableStream', () => {
+  test('a stream that read ahead errors with the close reason once its queue is read, even when the channel closed while the stream waited for more', async () => {
+    const channel = new Channel<number>(4);
+    const reader = toReadableStream(channel, { highWaterMark: 2 }).getReader();
+    channel.pushNowait(1);
+    await flush();
+    expect(channel.stats().waitingPullers).toBe(1); // 1 queued in the stream, a pull waits for the next
+    channel.close(new RangeError('done'));
+    expect(await reader.read()).toEqual({ done: false, value: 1 });
+    const last = track(reader.read());
+    await flush();
+    expect(last.current).toEqual({ status: 'rejected', reason: new RangeError('done') });
+  });
+});
+
+describe('fromEvent', () => {
+  test("fromEvent(target, 'message') on a target that is not a MessagePort (a Worker, a window) listens without calling start()", async () => {
+    const target = new EventTarget(); // no start(), as a Worker or a window has none
+    const messages = fromEvent<MessageEvent>(target, 'message');
+    target.dispatchEvent(new MessageEvent('message', { data: 'hi' }));
+    expect((await messages.pull()).data).toBe('hi');
+    messages.close();
+  });
+});
