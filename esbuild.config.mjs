@@ -76,7 +76,8 @@ export const internalFields = [
   'pumping',
   'stuck',
   'deliver',
-  'pump',
+  'pumpHub',
+  'lookAgain',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

@@ -94,7 +94,7 @@ class Subscriber<T> extends Channel<T> {
     capacity: number,
     overflow: Overflow,
     /** The broadcast it subscribed to. */
-    readonly hub: Hub<T>,
+    readonly hub: BroadcastHub<T>,
     /** Closes it when aborted. */
     readonly signal: AbortSignal | undefined,
   ) {
@@ -102,7 +102,7 @@ class Subscriber<T> extends Channel<T> {
     super(capacity, { name: 'subscriber', overflow, input: hub.source.fedFromOutside });
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
     // source with room (a waiter parked without room must learn that room came).
-    this.feed = () => (hub.waiter && !hub.aborted) || hub.pump();
+    this.feed = () => (hub.waiter && !hub.aborted) || hub.pumpHub();
     // Watched as parked operations are (signals.ts), not with a listener of its own: N
     // subscribers with one signal would cost O(N²) (and Node warns from the eleventh). Weakly:
     // while the broadcast lives, its set of subscribers holds this one.
@@ -119,7 +119,7 @@ class Subscriber<T> extends Channel<T> {
     // (No signal, no ref: unwatch finds nothing.)
     unwatch(this.signal as AbortSignal, this.ref as Ref);
     this.hub.subscribers.delete(this);
-    this.hub.pump();
+    this.hub.pumpHub();
   }
 
   /** Its signal aborted: leave. */
@@ -132,7 +132,7 @@ class Subscriber<T> extends Channel<T> {
  * The broadcast's pull parked on `source`, created as `new SourceWaiter(source, undefined,
  * delivered, hub)`: its `resolve` ({@link delivered}) is called synchronously at `source`'s
  * commit point; `fail` by `source.close()`, or by `liveHead` when a value comes while the
- * broadcast has no room. Its `signal` is the hub (see {@link Hub.aborted}),
+ * broadcast has no room. Its `signal` is the hub (see {@link BroadcastHub.aborted}),
  * never an `AbortSignal`: it is queued with `enqueue`, not `park`, so nothing listens to it.
  */
 class SourceWaiter<T> extends Waiter<T> {
@@ -148,23 +148,23 @@ class SourceWaiter<T> extends Waiter<T> {
    * parking again would wake it again, for ever.
    */
   override fail(): void {
-    const hub = this.signal as unknown as Hub<T>;
+    const hub = this.signal as unknown as BroadcastHub<T>;
     hub.waiter = undefined;
-    if (this.channel.isClosed) hub.pump();
-    else RESOLVED.then(() => (this.channel.feed && !this.channel.pushHead) || hub.pump());
+    if (this.channel.isClosed) hub.pumpHub();
+    else RESOLVED.then(() => (this.channel.feed && !this.channel.pushHead) || hub.pumpHub());
   }
 }
 
 /** `source` committed `value` to the broadcast's parked pull: deliver it, then look for more. */
 function delivered<T>(this: SourceWaiter<T>, value: T): void {
-  const hub = this.signal as unknown as Hub<T>;
+  const hub = this.signal as unknown as BroadcastHub<T>;
   hub.waiter = undefined;
   hub.deliver(value);
-  hub.pump();
+  hub.pumpHub();
 }
 
 /** The broadcast's state. */
-class Hub<T> implements Broadcast<T> {
+class BroadcastHub<T> implements Broadcast<T> {
   /** The subscribers present, in subscription order. */
   readonly subscribers = new Set<Subscriber<T>>();
   // The fields below start out undefined (falsy): declared, not initialized, which keeps the
@@ -180,10 +180,10 @@ class Hub<T> implements Broadcast<T> {
   declare isClosed: boolean | undefined;
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
   declare reason: unknown;
-  /** Set while {@link pump} runs; a nested call (from a commit it makes) only sets `again`. */
+  /** Set while {@link pumpHub} runs; a nested call (from a commit it makes) only sets `lookAgain`. */
   declare pumping: boolean | undefined;
-  /** A nested {@link pump} was asked for: look again before returning. */
-  declare again: boolean | undefined;
+  /** A nested {@link pumpHub} was asked for: look again before returning. */
+  declare lookAgain: boolean | undefined;
 
   constructor(readonly source: Channel<T>) {}
 
@@ -206,7 +206,7 @@ class Hub<T> implements Broadcast<T> {
     if (this.isClosed || signal?.aborted) subscriber.close(this.reason);
     else {
       this.subscribers.add(subscriber);
-      this.pump(subscriber);
+      this.pumpHub(subscriber);
     }
     return subscriber;
   }
@@ -235,9 +235,9 @@ class Hub<T> implements Broadcast<T> {
    * Takes values from `source` and delivers them until {@link stuck}; keeps a waiter parked on
    * `source` while it is open and empty (see the invariants).
    */
-  pump(joined?: Subscriber<T>): void {
+  pumpHub(joined?: Subscriber<T>): void {
     if (this.pumping) {
-      this.again = true;
+      this.lookAgain = true;
       return;
     }
     // A subscriber joined or left while the broadcast waits on an empty source with room:
@@ -246,7 +246,7 @@ class Hub<T> implements Broadcast<T> {
     if (joined?.limit !== 0 && this.waiter && !this.aborted && this.subscribers.size) return;
     this.pumping = true;
     do {
-      this.again = false;
+      this.lookAgain = false;
       const source = this.source;
       while (!this.stuck()) {
         const value = commitPull(source);
@@ -276,7 +276,7 @@ class Hub<T> implements Broadcast<T> {
       // The end needs no room: a source closed and drained ends the broadcast even while a
       // subscriber is full (closing keeps what it holds readable).
       if (source.isClosed && !source.filled) this.end(source.closeReason);
-    } while (this.again);
+    } while (this.lookAgain);
     // No try/finally: nothing in the loop throws (commit points and close() never do).
     this.pumping = false;
   }
@@ -334,5 +334,5 @@ export function broadcast<T>(source: PullChannel<T>): Broadcast<T> {
   if (!(source instanceof Channel)) {
     throw new TypeError('broadcast(source): source is not a chanasync Channel');
   }
-  return new Hub(source as Channel<T>);
+  return new BroadcastHub(source as Channel<T>);
 }

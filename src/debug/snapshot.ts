@@ -260,10 +260,11 @@ const LIBRARY_FUNCTION =
  * helpers: a frame of one is chanasync's in whatever file it is. Chanasync's code may span
  * several files: a dev server that pre-bundles dependencies (Vite's `node_modules/.vite/deps/`)
  * or a build that splits chunks puts the core, `select` and its helpers, `chanasync/port` and
- * debug mode in files of their own, none of them `dist/`.
+ * debug mode in files of their own, none of them `dist/`. A method of one of its classes counts
+ * whatever its name: `dist/` renames some internal methods (the broadcast's `pump` is `BroadcastHub.j`).
  */
 const LIBRARY_OWN =
-  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|PortChannel|InputWaiter|SenderWaiter|SourceWaiter|StreamSource|SelectWaiter|LoneSelectWaiter)\d*\.|(?:Sender\d*\.receive|Endpoint\d*\.(?:handleEvent|listener)|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|parkCases|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|pump|fromPort|toPort)\d*$)/;
+  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|PortChannel|BroadcastHub|InputWaiter|SenderWaiter|SourceWaiter|StreamSource|SelectWaiter|LoneSelectWaiter)\d*\.|(?:Sender\d*\.receive|Endpoint\d*\.(?:handleEvent|listener)|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|parkCases|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|pump|fromPort|toPort)\d*$)/;
 
 /** The file (URL or path) of a V8 (`at name (url:1:2)`) or SpiderMonkey/JSC (`name@url:1:2`) frame. */
 function fileOf(frame: string): string {

@@ -81,10 +81,10 @@ class MergedChannel<T> extends Channel<T> {
   readonly armed: InputWaiter<T>[] = [];
   /** Where the next round-robin look at the inputs starts; `arm` asks its feeders from here too. */
   start = 0;
-  /** Set while {@link fill} runs; a nested call (from a commit it makes) only sets `again`. */
+  /** Set while {@link fill} runs; a nested call (from a commit it makes) only sets `lookAgain`. */
   filling = false;
   /** A nested {@link fill} was asked for: look again before returning. */
-  again = false;
+  lookAgain = false;
 
   constructor(inputs: Channel<T>[]) {
     // Fed by the outside world when any input is: a wait on it is explained by that input.
@@ -134,15 +134,15 @@ class MergedChannel<T> extends Channel<T> {
    */
   fill(): void {
     if (this.filling) {
-      this.again = true;
+      this.lookAgain = true;
       return;
     }
     this.filling = true;
     try {
       do {
-        this.again = false;
+        this.lookAgain = false;
         this.look();
-      } while (this.again);
+      } while (this.lookAgain);
     } finally {
       this.filling = false;
     }
