@@ -23,6 +23,7 @@ import {
 } from '../src/port/index.js';
 import { type FakePort, fakePorts, type Message } from './helpers/fake-ports.js';
 import { runInNode } from './helpers/node-script.js';
+import { onOwnClock } from './helpers/own-clock.js';
 import { closePortsAfterEach, collect, ports, settled, sleep, until } from './helpers/ports.js';
 
 closePortsAfterEach();
@@ -567,36 +568,6 @@ describe('Semantic details: the origin "/" of a window stream', () => {
 // the same way. A running receiver posts every 1 to 1.5 s or more often …, so a block of 1.5 s
 // can be enough to start that check".
 describe('Semantic details: a receiving context whose event loop is blocked', () => {
-  /**
-   * Runs `body` on a clock of its own: `advance(ms)` moves it and runs the timers due, in steps
-   * of 10 ms; `block(ms)` moves it with no timer run, as a task that computes that long does.
-   */
-  async function onOwnClock(
-    body: (advance: (ms: number) => Promise<void>, block: (ms: number) => void, now: () => number) => Promise<void>,
-  ): Promise<void> {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    let clock = 1000;
-    const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock);
-    const advance = async (ms: number): Promise<void> => {
-      for (let t = 0; t < ms; t += 10) {
-        clock += 10;
-        await vi.advanceTimersByTimeAsync(10);
-      }
-    };
-    try {
-      await body(
-        advance,
-        (ms) => {
-          clock += ms;
-        },
-        () => clock,
-      );
-    } finally {
-      spy.mockRestore();
-      vi.useRealTimers();
-    }
-  }
-
   /** An idle stream: paired, one value taken, nothing in flight. */
   async function idleStream(advance: (ms: number) => Promise<void>) {
     const { a, b } = fakePorts();

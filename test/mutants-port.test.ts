@@ -1,7 +1,8 @@
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { Channel } from '../src/index.js';
 import { fromPort, type PortLike, toPort } from '../src/port/index.js';
 import { fakePorts } from './helpers/fake-ports.js';
+import { onOwnClock } from './helpers/own-clock.js';
 import { collect, until } from './helpers/ports.js';
 import { track } from './helpers/track.js';
 
@@ -25,32 +26,6 @@ describe('aborting', () => {
 });
 
 describe('a receiver whose event loop was blocked', () => {
-  /**
-   * Runs `body` on a clock of its own (as test/audit-i/port.test.ts does): `advance(ms)` moves it
-   * and runs the timers due, in steps of 10 ms; `block(ms)` moves it with no timer run.
-   */
-  async function onOwnClock(
-    body: (advance: (ms: number) => Promise<void>, block: (ms: number) => void) => Promise<void>,
-  ): Promise<void> {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    let clock = 1000;
-    const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock);
-    const advance = async (ms: number): Promise<void> => {
-      for (let t = 0; t < ms; t += 10) {
-        clock += 10;
-        await vi.advanceTimersByTimeAsync(10);
-      }
-    };
-    try {
-      await body(advance, (ms) => {
-        clock += ms;
-      });
-    } finally {
-      spy.mockRestore();
-      vi.useRealTimers();
-    }
-  }
-
   test('once its sender answers that it still runs the stream, the values that arrived meanwhile reach the pull that waits for them, and the sender is told', () =>
     onOwnClock(async (advance, block) => {
       const { a, b } = fakePorts();

@@ -11,37 +11,12 @@
  * must close as gone, never as if its sender had finished normally: its consumer would then
  * take a cut-off stream for a whole one.
  */
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { Channel } from '../../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../../src/errors.js';
 import { fromPort, type PortResult, toPort } from '../../src/port/index.js';
 import { FakePort, fakePorts, type SyncPort, syncPorts } from '../helpers/fake-ports.js';
-
-/**
- * Runs `body` on a clock of its own: `advance(ms)` moves it and runs the timers due, in steps
- * of 10 ms; `block(ms)` moves it with no timer run, as a task that computes that long does.
- */
-async function onOwnClock(
-  body: (advance: (ms: number) => Promise<void>, block: (ms: number) => void) => Promise<void>,
-): Promise<void> {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-  let clock = 1000;
-  const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock);
-  const advance = async (ms: number): Promise<void> => {
-    for (let t = 0; t < ms; t += 10) {
-      clock += 10;
-      await vi.advanceTimersByTimeAsync(10);
-    }
-  };
-  try {
-    await body(advance, (ms) => {
-      clock += ms;
-    });
-  } finally {
-    spy.mockRestore();
-    vi.useRealTimers();
-  }
-}
+import { onOwnClock } from '../helpers/own-clock.js';
 
 /** What a pull on a closed channel says: its cause (the close reason), or that it resolved. */
 async function closeReason(channel: Channel<number>): Promise<unknown> {
