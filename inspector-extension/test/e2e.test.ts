@@ -377,16 +377,27 @@ describe('lifecycle, frames and states', () => {
     const tab = await tabWith('page.html');
     const view = tab.panel as Page;
     try {
-      await view.locator('#threshold').fill('2');
+      // A threshold far off while the row is expanded and the text selected (on a loaded machine
+      // that takes longer than any short threshold); then a short one, set without focusing the
+      // input (focus would move the selection), so the wait turns stuck under the selection.
+      await view.locator('#threshold').fill('60');
       await tab.page.evaluate(() => {
         const { fixture } = window as unknown as FixtureWindow;
         fixture.create('selected', 0);
         fixture.park('selected', 'pull');
       });
       await expect.poll(() => row(view, 'selected').count(), POLL).toBe(1);
-      await row(view, 'selected').locator('.caret').click();
       const line = row(view, 'selected').locator('.waiter .stack .frame-line').first();
-      await line.waitFor();
+      // Expanded by its caret; clicked again only if a click did not take (the row is rebuilt
+      // when it expands, and repainted every 500 ms).
+      await expect
+        .poll(async () => {
+          const caret = row(view, 'selected').locator('.caret');
+          if ((await caret.getAttribute('aria-expanded')) !== 'true')
+            await caret.click({ timeout: 2_000 }).catch(() => {});
+          return line.count();
+        }, POLL)
+        .toBeGreaterThan(0);
       expect(await text(row(view, 'selected').locator('.col-state'))).toBe('waiting');
       const selected = await line.evaluate((node) => {
         const range = document.createRange();
@@ -396,6 +407,11 @@ describe('lifecycle, frames and states', () => {
         return getSelection()?.toString();
       });
       expect(selected).toContain('park');
+      await view.evaluate(() => {
+        const input = document.querySelector<HTMLInputElement>('#threshold')!;
+        input.value = '0.5';
+        input.dispatchEvent(new Event('input'));
+      });
       await expect.poll(() => text(row(view, 'selected').locator('.col-state')), POLL).toBe('stuck');
       await sleep(1100); // two more 500 ms repaints
       expect(await view.evaluate(() => getSelection()?.toString())).toBe(selected);
