@@ -5,10 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Channel, toReadableStream } from '../src/index.js';
+import { inWorkerd } from './helpers/runtime.js';
 import { abortedSignal, countListeners, flush, rejection, track } from './helpers/track.js';
-
-/** workerd names itself so (`navigator.userAgent`). */
-const inWorkerd = globalThis.navigator?.userAgent === 'Cloudflare-Workers';
 
 describe('toReadableStream with a signal', () => {
   test.runIf(inWorkerd)(

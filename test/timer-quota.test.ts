@@ -7,10 +7,8 @@
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { after as afterMs, ChannelClosedError, pull, select, ticker } from '../src/index.js';
+import { inWorkerd } from './helpers/runtime.js';
 import { countListeners, rejection } from './helpers/track.js';
-
-/** workerd names itself so (`navigator.userAgent`). */
-const inWorkerd = globalThis.navigator?.userAgent === 'Cloudflare-Workers';
 
 /** What workerd throws. */
 const quota = () =>

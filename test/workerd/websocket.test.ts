@@ -5,9 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Channel, from, fromEvent, pull, select, toReadableStream } from '../../src/index.js';
-
-/** workerd names itself so (`navigator.userAgent`). */
-const inWorkerd = globalThis.navigator?.userAgent === 'Cloudflare-Workers';
+import { inWorkerd } from '../helpers/runtime.js';
 
 /** The pair of a Worker's WebSocket (not in Node's or the DOM's types). */
 interface Pair {
