@@ -41,6 +41,11 @@ const workerdCoreTests = [
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // Two test files at a time. vitest's default on a 2-core machine is one (cores − 1), and
+    // most of the suite's time is spent waiting on Chromium, Firefox and workerd, so two run in
+    // about 60% of the time; every file must therefore pass with another one running beside it
+    // (no fixed ports, no timing assertion that a neighbour's load could break).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
