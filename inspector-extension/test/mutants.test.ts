@@ -1,0 +1,115 @@
+/**
+ * Behaviours of the panel's model and the service worker's logic that no other test pinned
+ * down, found by mutation testing (each test here failed on at least one mutant of
+ * inspector-extension/src/ that every other test of the extension let pass). One behaviour per
+ * test.
+ */
+import { describe, expect, test } from 'vitest';
+import {
+  cleared,
+  DEFAULT_VIEW,
+  EMPTY_DATA,
+  MAX_CONTEXTS_PER_DOCUMENT,
+  MAX_DISMISSED,
+  type PanelData,
+  rowsOf,
+  withoutFrame,
+  withSnapshot,
+} from '../src/panel/model.js';
+import { channel, IFRAME, snapshot, T0, TOP, waiter } from './snapshots.js';
+
+const rows = (data: PanelData, now = T0, view = {}) => rowsOf(data, { ...DEFAULT_VIEW, ...view }, now).rows;
+const labels = (data: PanelData, now = T0, view = {}) => rows(data, now, view).map((row) => row.label);
+
+describe('the panel model', () => {
+  test('a snapshot of a new top document received in the same millisecond as the old one’s replaces it', () => {
+    const old = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, name: 'old' })]), T0);
+    const next = { ...TOP, documentId: 'doc-next' };
+    const data = withSnapshot(old, next, snapshot([channel({ id: 1, name: 'new' })]), T0);
+    expect(labels(data)).toEqual(['new']);
+  });
+
+  test('the same snapshot delivered twice (live, then from the store) adds one point to the trend, not two', () => {
+    const once = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, capacity: 4, size: 3 })], { seq: 7 }), T0);
+    const twice = withSnapshot(once, TOP, snapshot([channel({ id: 1, capacity: 4, size: 3 })], { seq: 7 }), T0);
+    expect(rows(twice)[0]?.history).toEqual([3]);
+  });
+
+  test('a frame that piles up contexts never pushes out the contexts of another document', () => {
+    let data = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, name: 'page' })]), T0);
+    for (let i = 0; i < MAX_CONTEXTS_PER_DOCUMENT; i++) {
+      const posted = { ...snapshot([channel({ id: 1, name: `copy${i}` })]), instance: `copy${i}` };
+      data = withSnapshot(data, IFRAME, posted, T0 + 1 + i);
+    }
+    expect(data.frames.size).toBe(MAX_CONTEXTS_PER_DOCUMENT + 1);
+    expect(labels(data, T0 + 100)).toContain('page');
+  });
+
+  test('a cleared leak of a Worker whose URL contains “|leak/” stays cleared when another Worker’s snapshot arrives', () => {
+    const odd = { kind: 'worker', url: 'https://app.example/a.js|leak/5' } as const;
+    const plain = { kind: 'worker', url: 'https://app.example/a.js' } as const;
+    const leak = {
+      id: 3,
+      kind: 'pull',
+      since: T0 - 1000,
+      detectedAt: T0,
+      channel: { id: 9, name: 'gone', capacity: 0 },
+    } as const;
+    const oddSnapshot = snapshot([], { context: odd, leaked: [leak] });
+    let data = cleared(withSnapshot(EMPTY_DATA, TOP, oddSnapshot, T0));
+    data = withSnapshot(data, TOP, snapshot([channel({ id: 1, name: 'plain' })], { context: plain }), T0 + 1);
+    data = withSnapshot(data, TOP, oddSnapshot, T0 + 2);
+    expect(rows(data, T0 + 2).filter((row) => row.kind === 'leak')).toEqual([]);
+  });
+
+  test('when the only frame with debug mode goes away, the panel no longer says the page has debug mode', () => {
+    const data = withSnapshot(EMPTY_DATA, IFRAME, snapshot([channel({ id: 1, name: 'in-frame' })]), T0);
+    expect(data.debugSeen).toBe(true);
+    const gone = withoutFrame(data, IFRAME.documentId);
+    expect(gone.frames.size).toBe(0);
+    expect(gone.debugSeen).toBe(false);
+  });
+
+  test('Clear over a full memory of cleared leaks keeps MAX_DISMISSED keys, the newest: the leak just cleared stays cleared', () => {
+    const old = Array.from({ length: MAX_DISMISSED }, (_, i) => `gone-${i}|page|leak/1`);
+    const leak = {
+      id: 1,
+      kind: 'push',
+      since: T0 - 1000,
+      detectedAt: T0,
+      channel: { id: 9, name: 'gone', capacity: 0 },
+    } as const;
+    const listing = snapshot([], { leaked: [leak] });
+    const data = cleared(withSnapshot({ ...EMPTY_DATA, dismissed: new Set(old) }, TOP, listing, T0));
+    expect(data.dismissed.size).toBe(MAX_DISMISSED);
+    expect(data.dismissed.has('gone-0|page|leak/1')).toBe(false);
+    const again = withSnapshot(data, TOP, listing, T0 + 1);
+    expect(rows(again, T0 + 1).filter((row) => row.kind === 'leak')).toEqual([]);
+  });
+
+  test('a row’s Waiting and Parked at describe its oldest parked operation, whatever order the page lists them in', () => {
+    const pullers = [
+      waiter('pull', 2000, 'young (https://app.example/a.js:1:1)'),
+      waiter('pull', 9000, 'old (https://app.example/a.js:2:1)'),
+    ];
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, name: 'jobs', pullers })]), T0);
+    const [row] = rows(data);
+    expect(row?.since).toBe(T0 - 9000);
+    expect(row?.oldest?.stack).toBe('old (https://app.example/a.js:2:1)');
+  });
+
+  test('on a stuck row, Waiting describes the oldest wait nothing explains, not an older wait for input', () => {
+    const input = { ...waiter('pull', 60_000, 'keys (https://app.example/a.js:1:1)'), input: true };
+    const plain = waiter('pull', 10_000, 'reply (https://app.example/a.js:2:1)');
+    const data = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([channel({ id: 1, name: 'jobs', pullers: [input, plain] })]),
+      T0,
+    );
+    const [row] = rows(data);
+    expect(row?.state).toBe('stuck');
+    expect(row?.since).toBe(T0 - 10_000);
+    expect(row?.oldest?.stack).toBe('reply (https://app.example/a.js:2:1)');
+  });
+});
