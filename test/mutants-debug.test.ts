@@ -4,7 +4,7 @@
  * test let pass). One behaviour per test; imports from src/.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { disableDebug, enableDebug } from '../src/debug/index.js';
+import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { Channel } from '../src/index.js';
 import { LIMITS } from '../src/protocol.js';
 import { fakeInspector } from './helpers/fake-inspector.js';
@@ -42,5 +42,60 @@ describe('the throttle', () => {
     expect(inspector.snapshots()).toHaveLength(2);
     expect(inspector.snapshots().at(-1)?.truncated).toEqual({ channels: 2, waiters: 0 });
     expect(channels).toHaveLength(LIMITS.channels + 2);
+  });
+});
+
+describe('the context a snapshot names', () => {
+  const scope = globalThis as unknown as Record<string, unknown>;
+  const saved = ['Window', 'WorkerGlobalScope', 'top', 'location'].map(
+    (name) => [name, Object.getOwnPropertyDescriptor(scope, name)] as const,
+  );
+  afterEach(() => {
+    disableDebug();
+    for (const [name, descriptor] of saved) {
+      if (descriptor === undefined) delete scope[name];
+      else Object.defineProperty(scope, name, descriptor);
+    }
+  });
+  /** Makes `globalThis` pass for an instance of a global constructor `name`. */
+  function pretend(name: 'Window' | 'WorkerGlobalScope'): void {
+    const constructor = () => {};
+    Object.defineProperty(constructor, Symbol.hasInstance, { value: (value: unknown) => value === globalThis });
+    Object.defineProperty(scope, name, { configurable: true, writable: true, value: constructor });
+  }
+  const define = (name: string, value: unknown) =>
+    Object.defineProperty(scope, name, { configurable: true, writable: true, value });
+
+  test('a window that is not the top one is a frame; the top one is the page', () => {
+    pretend('Window');
+    define('top', {});
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    expect(snapshot().context?.kind).toBe('frame');
+    define('top', globalThis);
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    expect(snapshot().context?.kind).toBe('page');
+  });
+
+  test('a window whose top cannot be read is a frame', () => {
+    pretend('Window');
+    Object.defineProperty(scope, 'top', {
+      configurable: true,
+      get() {
+        throw new DOMException('Blocked a frame', 'SecurityError');
+      },
+    });
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    expect(snapshot().context?.kind).toBe('frame');
+  });
+
+  test('a worker’s URL and origin longer than the protocol allows are cut to LIMITS.url', () => {
+    pretend('WorkerGlobalScope');
+    const long = `https://app.example/${'x'.repeat(LIMITS.url * 2)}`;
+    define('location', { href: long, origin: long });
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const context = snapshot().context;
+    expect(context?.kind).toBe('worker');
+    expect(context?.url).toBe(long.slice(0, LIMITS.url));
+    expect(context?.origin).toBe(long.slice(0, LIMITS.url));
   });
 });

@@ -112,4 +112,69 @@ describe('the panel model', () => {
     expect(row?.since).toBe(T0 - 10_000);
     expect(row?.oldest?.stack).toBe('reply (https://app.example/a.js:2:1)');
   });
+
+  test('sorted by occupancy, an unbuffered channel (no occupancy) comes after an empty buffered one', () => {
+    const data = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([channel({ id: 1, name: 'unbuffered' }), channel({ id: 2, name: 'buffered', capacity: 4 })]),
+      T0,
+    );
+    expect(rows(data)[0]?.occupancy).toBeUndefined();
+    expect(labels(data, T0, { sort: 'occupancy' })).toEqual(['buffered', 'unbuffered']);
+  });
+
+  test('sorted by waiters, a channel counts the select cases parked on it too', () => {
+    const inSelect = { ...waiter('select', 2000), select: 5 };
+    const channels = [
+      channel({ id: 1, name: 'a', pullers: [waiter('pull', 1000), inSelect] }),
+      channel({ id: 2, name: 'b', pullers: [inSelect] }),
+      channel({ id: 3, name: 'c', pullers: [waiter('pull', 3000)] }),
+    ];
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot(channels), T0);
+    expect(labels(data, T0, { sort: 'waiters' })).toEqual(['select: pull a | pull b', 'a', 'c', 'b']);
+  });
+
+  test('a select with only one case on a listed channel is shown in that channel’s row, with no select row of its own', () => {
+    const inSelect = { ...waiter('select', 2000), select: 5 };
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, name: 'a', pullers: [inSelect] })]), T0);
+    expect(rows(data).map((row) => `${row.kind}:${row.label}:${row.waiters}`)).toEqual(['channel:a:1']);
+  });
+
+  test('a select row shows where the select parked, even when its first case lost its stack to the snapshot’s budget', () => {
+    const where = 'wait (https://app.example/a.js:3:1)';
+    const channels = [
+      channel({ id: 1, name: 'a', pullers: [{ ...waiter('select', 2000), select: 5 }] }),
+      channel({ id: 2, name: 'b', pullers: [{ ...waiter('select', 2000, where), select: 5 }] }),
+    ];
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot(channels), T0);
+    const select = rows(data).find((row) => row.kind === 'select');
+    expect(select?.oldest?.stack).toBe(where);
+  });
+
+  test('among stuck rows, a channel with a blocked push comes before an older stuck select that only pulls', () => {
+    const channels = [
+      channel({ id: 1, name: 'a', pullers: [{ ...waiter('select', 60_000), select: 5 }] }),
+      channel({ id: 2, name: 'b', pullers: [{ ...waiter('select', 60_000), select: 5 }] }),
+      channel({ id: 3, name: 'out', pushers: [waiter('push', 10_000)] }),
+    ];
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot(channels), T0);
+    expect(rows(data).map((row) => `${row.label}:${row.state}`)).toEqual([
+      'out:stuck',
+      'select: pull a | pull b:stuck',
+      'a:idle',
+      'b:idle',
+    ]);
+  });
+
+  test('a leaked push counts in the Pushers column, a leaked pull in the Pullers column', () => {
+    const leak = (id: number, kind: 'push' | 'pull') =>
+      ({ id, kind, since: T0 - 5000, detectedAt: T0, channel: { id: 10 + id, name: kind, capacity: 0 } }) as const;
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: [leak(1, 'push'), leak(2, 'pull')] }), T0);
+    const byLabel = new Map(rows(data).map((row) => [row.label, row]));
+    expect(byLabel.get('push')?.pushersSince).toBe(T0 - 5000);
+    expect(byLabel.get('push')?.pullersSince).toBeUndefined();
+    expect(byLabel.get('pull')?.pullersSince).toBe(T0 - 5000);
+    expect(byLabel.get('pull')?.pushersSince).toBeUndefined();
+  });
 });
