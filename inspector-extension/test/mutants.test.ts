@@ -5,10 +5,13 @@
  * test.
  */
 import { describe, expect, test } from 'vitest';
+import { frameOfPort } from '../src/background/router.js';
+import { CONTENT_PORT_PREFIX } from '../src/messages.js';
 import {
   cleared,
   DEFAULT_VIEW,
   EMPTY_DATA,
+  hasWaits,
   MAX_CONTEXTS_PER_DOCUMENT,
   MAX_DISMISSED,
   type PanelData,
@@ -176,5 +179,100 @@ describe('the panel model', () => {
     expect(byLabel.get('push')?.pullersSince).toBeUndefined();
     expect(byLabel.get('pull')?.pullersSince).toBe(T0 - 5000);
     expect(byLabel.get('pull')?.pushersSince).toBeUndefined();
+  });
+
+  test('sorted by occupancy, unbounded channels follow their buffered counts, the largest first', () => {
+    const channels = [
+      channel({ id: 1, name: 'small', capacity: null, size: 3 }),
+      channel({ id: 2, name: 'large', capacity: null, size: 7 }),
+    ];
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot(channels), T0);
+    expect(labels(data, T0, { sort: 'occupancy' })).toEqual(['large', 'small']);
+  });
+
+  test('a stuck row needs no repaint to change state: the rows stay valid until a waiting row would turn stuck', () => {
+    const data = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([channel({ id: 1, name: 'a', pullers: [waiter('pull', 60_000)] })]),
+      T0,
+    );
+    expect(rowsOf(data, DEFAULT_VIEW, T0).rows[0]?.state).toBe('stuck');
+    expect(rowsOf(data, DEFAULT_VIEW, T0).validUntil).toBe(Number.POSITIVE_INFINITY);
+    const both = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([
+        channel({ id: 1, name: 'a', pullers: [waiter('pull', 60_000)] }),
+        channel({ id: 2, name: 'b', pullers: [waiter('pull', 1000)] }),
+      ]),
+      T0,
+    );
+    expect(rowsOf(both, DEFAULT_VIEW, T0).validUntil).toBe(T0 - 1000 + DEFAULT_VIEW.thresholdMs);
+  });
+
+  test('rows that tie on state and sort key follow the frames in the order they first reported', () => {
+    let data = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 2, name: 'jobs' })]), T0);
+    data = withSnapshot(data, IFRAME, snapshot([channel({ id: 1, name: 'jobs' })]), T0);
+    expect(rows(data, T0, { sort: 'name' }).map((row) => row.frame.documentId)).toEqual([
+      TOP.documentId,
+      IFRAME.documentId,
+    ]);
+  });
+
+  test('channel rows and a select row that tie on state and age list the channels first', () => {
+    const inSelect = { ...waiter('select', 1000), select: 1 };
+    const channels = [
+      channel({ id: 1, name: 'c', pullers: [waiter('pull', 1000)] }),
+      channel({ id: 2, name: 'a', pullers: [inSelect] }),
+      channel({ id: 3, name: 'b', pullers: [inSelect] }),
+    ];
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot(channels), T0);
+    expect(labels(data)).toEqual(['c', 'a', 'b', 'select: pull a | pull b']);
+  });
+
+  test('the panel keeps ages ticking while anything waits: a leak, a parked push or a parked pull', () => {
+    const leak = {
+      id: 1,
+      kind: 'pull',
+      since: T0 - 1000,
+      detectedAt: T0,
+      channel: { id: 9, name: 'x', capacity: 0 },
+    } as const;
+    expect(hasWaits(withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: [leak] }), T0))).toBe(true);
+    expect(
+      hasWaits(withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, pullers: [waiter('pull', 10)] })]), T0)),
+    ).toBe(true);
+    expect(
+      hasWaits(withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, pushers: [waiter('push', 10)] })]), T0)),
+    ).toBe(true);
+    expect(hasWaits(withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1 })]), T0))).toBe(false);
+  });
+
+  test('the trend keeps the last 40 sizes, as the README says', () => {
+    let data = EMPTY_DATA;
+    for (let i = 0; i < 45; i++) {
+      data = withSnapshot(data, TOP, snapshot([channel({ id: 1, capacity: 100, size: i })]), T0 + i);
+    }
+    expect(rows(data, T0 + 45)[0]?.history).toEqual(Array.from({ length: 40 }, (_, i) => i + 5));
+  });
+});
+
+describe('the service worker', () => {
+  const extension = 'chrome-extension://abcdefghijklmnop/';
+
+  test('a port from no real tab (tab id −1, as for a DevTools page) is not a content script', () => {
+    expect(
+      frameOfPort(`${CONTENT_PORT_PREFIX}doc-1`, { tab: { id: -1 }, frameId: 0, url: 'https://a.example/' }, extension),
+    ).toBeUndefined();
+  });
+
+  test('a frame whose URL and origin the browser does not report has the opaque origin "null"', () => {
+    expect(frameOfPort(`${CONTENT_PORT_PREFIX}doc-1`, { tab: { id: 3 }, frameId: 5 }, extension)).toEqual({
+      frameId: 5,
+      url: '',
+      documentId: 'doc-1',
+      origin: 'null',
+    });
   });
 });
