@@ -4,7 +4,7 @@
  * test let pass). One behaviour per test; imports from src/.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
+import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { Channel } from '../src/index.js';
 import { LIMITS } from '../src/protocol.js';
 import { fakeInspector } from './helpers/fake-inspector.js';
@@ -97,5 +97,14 @@ describe('the context a snapshot names', () => {
     expect(context?.kind).toBe('worker');
     expect(context?.url).toBe(long.slice(0, LIMITS.url));
     expect(context?.origin).toBe(long.slice(0, LIMITS.url));
+  });
+});
+
+describe('relayDebug', () => {
+  test('relaying a MessagePort-like endpoint (a SharedWorker’s port) starts it, since an unstarted port delivers nothing', () => {
+    const endpoint = Object.assign(new EventTarget(), { postMessage: vi.fn(), start: vi.fn(), close: vi.fn() });
+    const stop = relayDebug(endpoint, { target: { postMessage() {} }, listen: new EventTarget() });
+    expect(endpoint.start).toHaveBeenCalledTimes(1);
+    stop();
   });
 });

@@ -5,8 +5,8 @@
  * test.
  */
 import { describe, expect, test } from 'vitest';
-import { frameOfPort } from '../src/background/router.js';
-import { CONTENT_PORT_PREFIX } from '../src/messages.js';
+import { type Effect, frameOfPort, RATE, Router } from '../src/background/router.js';
+import { CONTENT_PORT_PREFIX, CONTENT_SOURCE, type FrameInfo, PANEL_SOURCE } from '../src/messages.js';
 import {
   cleared,
   DEFAULT_VIEW,
@@ -22,6 +22,8 @@ import {
 import { channel, IFRAME, snapshot, T0, TOP, waiter } from './snapshots.js';
 
 const rows = (data: PanelData, now = T0, view = {}) => rowsOf(data, { ...DEFAULT_VIEW, ...view }, now).rows;
+const posts = (effects: Effect<string>[]) =>
+  effects.flatMap((e) => (e.kind === 'post' ? [[e.port, (e.message as { type: string }).type]] : []));
 const labels = (data: PanelData, now = T0, view = {}) => rows(data, now, view).map((row) => row.label);
 
 describe('the panel model', () => {
@@ -274,5 +276,58 @@ describe('the service worker', () => {
       documentId: 'doc-1',
       origin: 'null',
     });
+  });
+
+  const frame: FrameInfo = { frameId: 0, url: 'https://a.example/', documentId: 'doc-a', origin: 'https://a.example' };
+  const fromPage = (message: unknown) => ({ source: CONTENT_SOURCE, type: 'page', message });
+  const later = (effects: Effect<string>[]) => effects.filter((effect) => effect.kind === 'later').length;
+
+  test('a frame of a tab no panel inspects leaves without a trace: no message, nothing to store', () => {
+    const router = new Router<string>();
+    router.frameConnected('content', 1, frame, T0);
+    expect(router.disconnected('content')).toEqual([]);
+  });
+
+  test('a frame that floods again after its catch-up gets another catch-up', () => {
+    const router = new Router<string>();
+    router.panelConnected('panel');
+    router.received('panel', { source: PANEL_SOURCE, type: 'subscribe', tabId: 1 }, T0);
+    router.frameConnected('content', 1, frame, T0);
+    const flood = (now: number) => {
+      let count = 0;
+      for (let i = 0; i < RATE.burst + 5; i++) count += later(router.received('content', fromPage(snapshot([])), now));
+      return count;
+    };
+    expect(flood(T0)).toBe(1);
+    expect(posts(router.catchUp('content'))).toEqual([['content', 'hello']]);
+    expect(flood(T0 + 1)).toBe(1);
+  });
+
+  test('a catch-up due after the last panel closed says nothing to the frame', () => {
+    const router = new Router<string>();
+    router.panelConnected('panel');
+    router.received('panel', { source: PANEL_SOURCE, type: 'subscribe', tabId: 1 }, T0);
+    router.frameConnected('content', 1, frame, T0);
+    let scheduled = 0;
+    for (let i = 0; i < RATE.burst + 5; i++) scheduled += later(router.received('content', fromPage(snapshot([])), T0));
+    expect(scheduled).toBe(1);
+    router.disconnected('panel');
+    expect(router.catchUp('content')).toEqual([]);
+  });
+
+  test('a resync from a panel that has not subscribed to a tab yet asks no tab for anything', () => {
+    const router = new Router<string>();
+    router.panelConnected('panel');
+    expect(router.received('panel', { source: PANEL_SOURCE, type: 'resync' }, T0)).toEqual([]);
+  });
+
+  test('a clock stepping back (the system time set back a minute) does not make the next message count as a flood', () => {
+    const router = new Router<string>();
+    router.panelConnected('panel');
+    router.received('panel', { source: PANEL_SOURCE, type: 'subscribe', tabId: 1 }, T0);
+    router.frameConnected('content', 1, frame, T0);
+    router.received('content', fromPage(snapshot([])), T0);
+    const effects = router.received('content', fromPage(snapshot([channel({ id: 1 })])), T0 - 60_000);
+    expect(effects.map((effect) => effect.kind)).toEqual(['post', 'store']);
   });
 });
