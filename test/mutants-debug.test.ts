@@ -59,9 +59,9 @@ describe('the context a snapshot names', () => {
   });
   /** Makes `globalThis` pass for an instance of a global constructor `name`. */
   function pretend(name: 'Window' | 'WorkerGlobalScope'): void {
-    const constructor = () => {};
-    Object.defineProperty(constructor, Symbol.hasInstance, { value: (value: unknown) => value === globalThis });
-    Object.defineProperty(scope, name, { configurable: true, writable: true, value: constructor });
+    const Global = () => {};
+    Object.defineProperty(Global, Symbol.hasInstance, { value: (value: unknown) => value === globalThis });
+    Object.defineProperty(scope, name, { configurable: true, writable: true, value: Global });
   }
   const define = (name: string, value: unknown) =>
     Object.defineProperty(scope, name, { configurable: true, writable: true, value });
