@@ -107,4 +107,28 @@ describe('relayDebug', () => {
     expect(endpoint.start).toHaveBeenCalledTimes(1);
     stop();
   });
+
+  test('a second relayDebug on the same Worker that throws leaves the first relay in charge: terminate still says bye', () => {
+    const toWorker: unknown[] = [];
+    const terminate = vi.fn();
+    const worker = Object.assign(new EventTarget(), {
+      postMessage: (message: unknown) => toWorker.push(message),
+      terminate,
+    });
+    const page = fakeInspector();
+    relayDebug(worker, { target: page.target, listen: page.listen });
+    page.say('hello');
+    const posted = { source: 'chanasync', version: 1, type: 'snapshot', time: Date.now(), channels: [], seq: 1 };
+    worker.dispatchEvent(new MessageEvent('message', { data: posted }));
+    const refusing = {
+      postMessage() {
+        throw new Error('no');
+      },
+    };
+    expect(() => relayDebug(worker, { target: refusing, listen: new EventTarget() })).toThrow('no');
+    worker.terminate();
+    expect(terminate).toHaveBeenCalledTimes(1);
+    expect(toWorker.map((message) => (message as { type: string }).type)).toEqual(['hello', 'bye']);
+    expect(page.snapshots().map((snapshot) => snapshot.seq)).toEqual([1, 2]);
+  });
 });

@@ -258,6 +258,12 @@ describe('the panel model', () => {
     }
     expect(rows(data, T0 + 45)[0]?.history).toEqual(Array.from({ length: 40 }, (_, i) => i + 5));
   });
+
+  test('a Worker’s URL is shown without bidirectional or control characters', () => {
+    const context = { kind: 'worker', url: 'https://app.example/\u202Eevil.js\u0007' } as const;
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, name: 'w' })], { context }), T0);
+    expect(rows(data)[0]?.context.url).toBe('https://app.example/evil.js ');
+  });
 });
 
 describe('the service worker', () => {
