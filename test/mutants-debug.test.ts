@@ -3,10 +3,11 @@
  * testing (each test here failed on at least one mutant of src/debug/ that every other debug
  * test let pass). One behaviour per test; imports from src/.
  */
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { Channel } from '../src/index.js';
-import { LIMITS } from '../src/protocol.js';
+import { isPageToInspectorMessage, LIMITS } from '../src/protocol.js';
 import { fakeInspector } from './helpers/fake-inspector.js';
 
 afterEach(() => {
@@ -130,5 +131,33 @@ describe('relayDebug', () => {
     expect(terminate).toHaveBeenCalledTimes(1);
     expect(toWorker.map((message) => (message as { type: string }).type)).toEqual(['hello', 'bye']);
     expect(page.snapshots().map((snapshot) => snapshot.seq)).toEqual([1, 2]);
+  });
+
+  test('stopping a relay removes its abort listener from the signal it was given', () => {
+    const controller = new AbortController();
+    const worker = Object.assign(new EventTarget(), { postMessage() {} });
+    const stop = relayDebug(worker, {
+      target: { postMessage() {} },
+      listen: new EventTarget(),
+      signal: controller.signal,
+    });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    stop();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  test('the last empty snapshot of a relay whose worker reached the largest seq carries no seq beyond the safe integers', () => {
+    const worker = Object.assign(new EventTarget(), { postMessage() {} });
+    const page = fakeInspector();
+    const stop = relayDebug(worker, { target: page.target, listen: page.listen });
+    page.say('hello');
+    const seq = Number.MAX_SAFE_INTEGER;
+    const posted = { source: 'chanasync', version: 1, type: 'snapshot', time: Date.now(), channels: [], seq };
+    worker.dispatchEvent(new MessageEvent('message', { data: posted }));
+    stop();
+    const last = page.snapshots().at(-1);
+    expect(last?.channels).toEqual([]);
+    expect(last?.seq).toBeUndefined();
+    expect(isPageToInspectorMessage(last)).toBe(true);
   });
 });

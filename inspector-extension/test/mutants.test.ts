@@ -264,6 +264,45 @@ describe('the panel model', () => {
     const data = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, name: 'w' })], { context }), T0);
     expect(rows(data)[0]?.context.url).toBe('https://app.example/evil.js ');
   });
+
+  test('a truncated snapshot that left out no leaks says so with 0, not with a missing count', () => {
+    const data = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([channel({ id: 1 })], { truncated: { channels: 3, waiters: 0 } }),
+      T0,
+    );
+    expect([...data.frames.values()][0]?.truncated).toEqual({ channels: 3, waiters: 0, leaks: 0 });
+  });
+
+  test('two Workers with different scripts in one document are listed apart', () => {
+    const worker = (url: string) => ({ kind: 'worker', url }) as const;
+    let data = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([channel({ id: 1, name: 'a' })], { context: worker('https://app.example/a.js') }),
+      T0,
+    );
+    data = withSnapshot(
+      data,
+      TOP,
+      snapshot([channel({ id: 1, name: 'b' })], { context: worker('https://app.example/b.js') }),
+      T0 + 1,
+    );
+    expect(labels(data, T0 + 1).sort()).toEqual(['a', 'b']);
+  });
+
+  test('a leak row names its channel without bidirectional or control characters', () => {
+    const leak = {
+      id: 1,
+      kind: 'pull',
+      since: T0 - 1000,
+      detectedAt: T0,
+      channel: { id: 9, name: 'in\u202Ebox\u0000', capacity: 0 },
+    } as const;
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: [leak] }), T0);
+    expect(labels(data)).toEqual(['inbox ']);
+  });
 });
 
 describe('the service worker', () => {
