@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { type Effect, frameOfPort, RATE, Router } from '../src/background/router.js';
+import { type SessionArea, SnapshotStore } from '../src/background/store.js';
 import { CONTENT_PORT_PREFIX, CONTENT_SOURCE, type FrameInfo, PANEL_SOURCE } from '../src/messages.js';
 import {
   cleared,
@@ -374,5 +375,47 @@ describe('the service worker', () => {
     router.received('content', fromPage(snapshot([])), T0);
     const effects = router.received('content', fromPage(snapshot([channel({ id: 1 })])), T0 - 60_000);
     expect(effects.map((effect) => effect.kind)).toEqual(['post', 'store']);
+  });
+});
+
+describe('the kept snapshots', () => {
+  /** An in-memory storage.session area that answers in a later task. */
+  function memoryArea() {
+    const items = new Map<string, unknown>();
+    const later = <T>(value: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(value()), 1));
+    const area: SessionArea = {
+      get: (key) => later(() => (key !== null && items.has(key) ? { [key]: structuredClone(items.get(key)) } : {})),
+      set: (values) =>
+        later(() => {
+          for (const [k, v] of Object.entries(values)) items.set(k, structuredClone(v));
+        }),
+      remove: (key) => later(() => void items.delete(key)),
+    };
+    return { area, items };
+  }
+  const stored = (documentId: string) => ({
+    frame: { frameId: 0, url: 'https://a.example/', documentId, origin: 'https://a.example' },
+    snapshot: snapshot([channel({ id: 1 })]),
+    receivedAt: T0,
+  });
+
+  test('a snapshot kept right after the tab was cleared, before the clear was written, is kept', async () => {
+    const { area } = memoryArea();
+    const store = new SnapshotStore(area);
+    await store.apply({ op: 'put', tabId: 1, entry: stored('old') });
+    void store.apply({ op: 'clear-tab', tabId: 1 });
+    void store.apply({ op: 'put', tabId: 1, entry: stored('new') });
+    expect((await store.read(1)).map((entry) => entry.frame.documentId)).toEqual(['new']);
+  });
+
+  test('a read while a write is under way writes nothing more', async () => {
+    const { area } = memoryArea();
+    const store = new SnapshotStore(area);
+    const written = store.apply({ op: 'put', tabId: 1, entry: stored('a') });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect((await store.read(1)).map((entry) => entry.frame.documentId)).toEqual(['a']);
+    await written;
+    expect(store.writes).toBe(1);
   });
 });
