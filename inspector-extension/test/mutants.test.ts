@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { type Effect, frameOfPort, RATE, Router } from '../src/background/router.js';
-import { type SessionArea, SnapshotStore } from '../src/background/store.js';
+import { type SessionArea, SnapshotStore, TAB_BUDGET_CHARS } from '../src/background/store.js';
 import { CONTENT_PORT_PREFIX, CONTENT_SOURCE, type FrameInfo, PANEL_SOURCE } from '../src/messages.js';
 import {
   cleared,
@@ -417,5 +417,42 @@ describe('the kept snapshots', () => {
     expect((await store.read(1)).map((entry) => entry.frame.documentId)).toEqual(['a']);
     await written;
     expect(store.writes).toBe(1);
+  });
+
+  test('a frame’s newer snapshot, written after the first was stored, replaces it', async () => {
+    const { area } = memoryArea();
+    const store = new SnapshotStore(area);
+    await store.apply({ op: 'put', tabId: 1, entry: stored('a') });
+    await store.apply({ op: 'put', tabId: 1, entry: { ...stored('a'), receivedAt: T0 + 1 } });
+    expect((await store.read(1)).map((entry) => entry.receivedAt)).toEqual([T0 + 1]);
+  });
+
+  test('two copies of chanasync and two Workers in one document are all kept', async () => {
+    const { area } = memoryArea();
+    const store = new SnapshotStore(area);
+    const base = stored('a');
+    const variants = [
+      { ...base, snapshot: { ...base.snapshot, instance: 'copyone' } },
+      { ...base, snapshot: { ...base.snapshot, instance: 'copytwo' } },
+      { ...base, snapshot: { ...base.snapshot, context: { kind: 'worker', url: 'https://a.example/x.js' } } },
+      { ...base, snapshot: { ...base.snapshot, context: { kind: 'worker', url: 'https://a.example/y.js' } } },
+    ] as const;
+    for (const entry of variants) await store.apply({ op: 'put', tabId: 1, entry });
+    expect(await store.read(1)).toHaveLength(4);
+  });
+
+  test('a snapshot too large for the tab’s budget is left out, and the older ones that fit are still kept', async () => {
+    const { area } = memoryArea();
+    const store = new SnapshotStore(area);
+    const createdAt = 'x'.repeat(4000);
+    const count = Math.ceil(TAB_BUDGET_CHARS / 4000) + 10;
+    const huge = {
+      ...stored('big'),
+      snapshot: snapshot(Array.from({ length: count }, (_, i) => channel({ id: i + 1, createdAt }))),
+      receivedAt: T0 + 1,
+    };
+    await store.apply({ op: 'put', tabId: 1, entry: stored('small') });
+    await store.apply({ op: 'put', tabId: 1, entry: huge });
+    expect((await store.read(1)).map((entry) => entry.frame.documentId)).toEqual(['small']);
   });
 });
