@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { Channel, pull, select } from '../src/index.js';
-import { collectAll, quiet } from './helpers/gc.js';
+import { collectAll, quiet, tick } from './helpers/gc.js';
 
 afterEach(() => disableDebug());
 
@@ -27,4 +27,29 @@ test('a leaked select names the channel of its first case, whichever of its chan
     expect(snapshot().leaked?.map((leak) => [leak.kind, leak.channel.name])).toEqual([['select', 'first']]);
     disableDebug();
   }
+});
+
+test('after the youngest of several parked pulls is aborted, a new pull and the older ones are all reported when abandoned', async () => {
+  enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false });
+  const controller = new AbortController();
+  const refs = await (async () => {
+    const jobs = new Channel<number>(0, { name: 'jobs' });
+    quiet(jobs.pull());
+    await tick();
+    quiet(jobs.pull());
+    await tick();
+    quiet(jobs.pull({ signal: controller.signal }));
+    await tick();
+    controller.abort();
+    await tick();
+    quiet(jobs.pull());
+    await tick();
+    return [new WeakRef(jobs)];
+  })();
+  await collectAll(refs);
+  expect(snapshot().leaked?.map((leak) => `${leak.kind} ${leak.channel.name}`)).toEqual([
+    'pull jobs',
+    'pull jobs',
+    'pull jobs',
+  ]);
 });
