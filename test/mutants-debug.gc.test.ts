@@ -53,3 +53,22 @@ test('after the youngest of several parked pulls is aborted, a new pull and the 
     'pull jobs',
   ]);
 });
+
+test('after the oldest of several parked pulls is aborted, the younger ones are still reported when abandoned', async () => {
+  enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false });
+  const controller = new AbortController();
+  const refs = await (async () => {
+    const jobs = new Channel<number>(0, { name: 'jobs' });
+    quiet(jobs.pull({ signal: controller.signal }));
+    await tick();
+    quiet(jobs.pull());
+    await tick();
+    quiet(jobs.pull());
+    await tick();
+    controller.abort();
+    await tick();
+    return [new WeakRef(jobs)];
+  })();
+  await collectAll(refs);
+  expect(snapshot().leaked?.map((leak) => `${leak.kind} ${leak.channel.name}`)).toEqual(['pull jobs', 'pull jobs']);
+});
