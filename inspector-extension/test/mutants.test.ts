@@ -26,6 +26,9 @@ const rows = (data: PanelData, now = T0, view = {}) => rowsOf(data, { ...DEFAULT
 const posts = (effects: Effect<string>[]) =>
   effects.flatMap((e) => (e.kind === 'post' ? [[e.port, (e.message as { type: string }).type]] : []));
 const labels = (data: PanelData, now = T0, view = {}) => rows(data, now, view).map((row) => row.label);
+/** A leaked operation, detected at T0 after waiting 1 s, on a collected channel named `name`. */
+const leaked = <K extends 'push' | 'pull'>(kind: K, name: string, id = 1) =>
+  ({ id, kind, since: T0 - 1000, detectedAt: T0, channel: { id: 9, name, capacity: 0 } }) as const;
 
 describe('the panel model', () => {
   test('a snapshot of a new top document received in the same millisecond as the old one’s replaces it', () => {
@@ -54,13 +57,7 @@ describe('the panel model', () => {
   test('a cleared leak of a Worker whose URL contains “|leak/” stays cleared when another Worker’s snapshot arrives', () => {
     const odd = { kind: 'worker', url: 'https://app.example/a.js|leak/5' } as const;
     const plain = { kind: 'worker', url: 'https://app.example/a.js' } as const;
-    const leak = {
-      id: 3,
-      kind: 'pull',
-      since: T0 - 1000,
-      detectedAt: T0,
-      channel: { id: 9, name: 'gone', capacity: 0 },
-    } as const;
+    const leak = leaked('pull', 'gone', 3);
     const oddSnapshot = snapshot([], { context: odd, leaked: [leak] });
     let data = cleared(withSnapshot(EMPTY_DATA, TOP, oddSnapshot, T0));
     data = withSnapshot(data, TOP, snapshot([channel({ id: 1, name: 'plain' })], { context: plain }), T0 + 1);
@@ -78,13 +75,7 @@ describe('the panel model', () => {
 
   test('Clear over a full memory of cleared leaks keeps MAX_DISMISSED keys, the newest: the leak just cleared stays cleared', () => {
     const old = Array.from({ length: MAX_DISMISSED }, (_, i) => `gone-${i}|page|leak/1`);
-    const leak = {
-      id: 1,
-      kind: 'push',
-      since: T0 - 1000,
-      detectedAt: T0,
-      channel: { id: 9, name: 'gone', capacity: 0 },
-    } as const;
+    const leak = leaked('push', 'gone');
     const listing = snapshot([], { leaked: [leak] });
     const data = cleared(withSnapshot({ ...EMPTY_DATA, dismissed: new Set(old) }, TOP, listing, T0));
     expect(data.dismissed.size).toBe(MAX_DISMISSED);
@@ -235,13 +226,7 @@ describe('the panel model', () => {
   });
 
   test('the panel keeps ages ticking while anything waits: a leak, a parked push or a parked pull', () => {
-    const leak = {
-      id: 1,
-      kind: 'pull',
-      since: T0 - 1000,
-      detectedAt: T0,
-      channel: { id: 9, name: 'x', capacity: 0 },
-    } as const;
+    const leak = leaked('pull', 'x');
     expect(hasWaits(withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: [leak] }), T0))).toBe(true);
     expect(
       hasWaits(withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1, pullers: [waiter('pull', 10)] })]), T0)),
@@ -294,13 +279,7 @@ describe('the panel model', () => {
   });
 
   test('a leak row names its channel without bidirectional or control characters', () => {
-    const leak = {
-      id: 1,
-      kind: 'pull',
-      since: T0 - 1000,
-      detectedAt: T0,
-      channel: { id: 9, name: 'in\u202Ebox\u0000', capacity: 0 },
-    } as const;
+    const leak = leaked('pull', 'in\u202Ebox\u0000');
     const data = withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: [leak] }), T0);
     expect(labels(data)).toEqual(['inbox ']);
   });

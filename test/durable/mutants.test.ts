@@ -54,48 +54,48 @@ describe('storage', () => {
 /** What a retryable platform failure looks like to the client (a lost connection). */
 const networkLost = () => Object.assign(new Error('Network connection lost.'), { retryable: true });
 
+/**
+ * Pushes `mine` and `next`, then pulls through a namespace whose first acknowledgement reaches
+ * the object (the value is removed) but whose answer is lost, so the client retries;
+ * `retried` turns each later attempt's real answer into the one the client gets. Returns what
+ * that pull got and what the next pull gets.
+ */
+async function pullAfterLostAck(
+  label: string,
+  retried: (answer: AckAnswer, attempt: number) => unknown,
+): Promise<[string, string]> {
+  const name = freshName(label);
+  const channel = durableChannel<string>(env.CHANNELS, name);
+  await channel.push('mine');
+  await channel.push('next');
+  let attempts = 0;
+  const { namespace } = observed({
+    ack: async (real) => {
+      if (++attempts === 1) {
+        await real(); // the value is removed, then the answer is lost
+        throw networkLost();
+      }
+      return retried((await real()) as AckAnswer, attempts);
+    },
+  });
+  return [await durableChannel<string>(namespace, name).pull(), await channel.pull()];
+}
+
 describe('an acknowledgement retried after its answer was lost', () => {
   test('the object restarted between the two attempts (it answers forgotten): the pull keeps the value its first attempt removed', async () => {
-    const name = freshName('ack-forgotten');
-    const channel = durableChannel<string>(env.CHANNELS, name);
-    await channel.push('mine');
-    await channel.push('next');
-    let attempts = 0;
-    const { namespace } = observed({
-      ack: async (real) => {
-        if (++attempts === 1) {
-          await real(); // the value is removed, then the answer is lost
-          throw networkLost();
-        }
-        const answer = (await real()) as AckAnswer;
-        if (attempts > 2 || answer.kind !== 'acks') return answer;
-        // A fresh instance no longer knows who removed it.
-        return { ...answer, fates: answer.fates.map(() => 'forgotten') };
-      },
-    });
-    expect(await durableChannel<string>(namespace, name).pull()).toBe('mine');
-    expect(await channel.pull()).toBe('next');
+    const pulled = await pullAfterLostAck('ack-forgotten', (answer, attempt) =>
+      // A fresh instance no longer knows who removed it.
+      attempt > 2 || answer.kind !== 'acks' ? answer : { ...answer, fates: answer.fates.map(() => 'forgotten') },
+    );
+    expect(pulled).toEqual(['mine', 'next']);
   });
 
   test('an object of an earlier version (no exact fates) answers gone: the pull keeps the value its first attempt removed', async () => {
-    const name = freshName('ack-old-object');
-    const channel = durableChannel<string>(env.CHANNELS, name);
-    await channel.push('mine');
-    await channel.push('next');
-    let attempts = 0;
-    const { namespace } = observed({
-      ack: async (real) => {
-        if (++attempts === 1) {
-          await real();
-          throw networkLost();
-        }
-        const answer = await real();
-        // An earlier version cannot tell acked from gone.
-        return attempts === 2 ? { kind: 'acks', fates: ['gone'] } : answer;
-      },
-    });
-    expect(await durableChannel<string>(namespace, name).pull()).toBe('mine');
-    expect(await channel.pull()).toBe('next');
+    const pulled = await pullAfterLostAck('ack-old-object', (answer, attempt) =>
+      // An earlier version cannot tell acked from gone.
+      attempt === 2 ? { kind: 'acks', fates: ['gone'] } : answer,
+    );
+    expect(pulled).toEqual(['mine', 'next']);
   });
 
   test('the value went to another pull that acknowledged it, and other acknowledgements followed: the retry learns it is gone and the pull takes the next value', async () => {
