@@ -41,11 +41,11 @@ const workerdCoreTests = [
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    // Two test files at a time. vitest's default on a 2-core machine is one (cores − 1), and
-    // most of the suite's time is spent waiting on Chromium, Firefox and workerd, so two run in
-    // about 60% of the time; every file must therefore pass with another one running beside it
-    // (no fixed ports, no timing assertion that a neighbour's load could break).
-    maxWorkers: 2,
+    // One test file at a time (vitest's default on 2 cores). Two at a time ran the suite in 570 s
+    // instead of 994 s, but test/audit-r/relay-fuzz.test.ts then hung at its first seed in about
+    // one run in six beside a Chromium file (2026-12-01); not reproduced with instrumentation,
+    // cause not known yet. Serial until it is understood.
+    maxWorkers: 1,
     projects: [
       {
         extends: true,
