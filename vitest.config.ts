@@ -42,9 +42,10 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     // One test file at a time (vitest's default on 2 cores). Two at a time ran the suite in 570 s
-    // instead of 994 s, but test/audit-r/relay-fuzz.test.ts then hung at its first seed in about
-    // one run in six beside a Chromium file (2026-12-01); not reproduced with instrumentation,
-    // cause not known yet. Serial until it is understood.
+    // instead of 994 s, but made test/audit-r/relay-fuzz.test.ts hang (2026-12-01): it waited on
+    // channels only its suspended functions held, which a collection may take (the signal watch
+    // holds parked operations weakly; README, Semantic details). Fixed there; other tests may
+    // have the same pattern, so serial until they are checked.
     maxWorkers: 1,
     projects: [
       {
