@@ -41,12 +41,13 @@ const workerdCoreTests = [
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    // One test file at a time (vitest's default on 2 cores). Two at a time ran the suite in 570 s
-    // instead of 994 s, but made test/audit-r/relay-fuzz.test.ts hang (2026-12-01): it waited on
-    // channels only its suspended functions held, which a collection may take (the signal watch
-    // holds parked operations weakly; README, Semantic details). Fixed there; other tests may
-    // have the same pattern, so serial until they are checked.
-    maxWorkers: 1,
+    // Two test files at a time. vitest's default on a 2-core machine is one (cores − 1), and
+    // most of the suite's time is spent waiting on Chromium, Firefox and workerd: two run in
+    // about 60% of the time. Every file must pass with another beside it. (A test that waits on
+    // channels only its own suspended functions hold can hang after a garbage collection, one
+    // file at a time too: the signal watch holds parked operations weakly — README, Semantic
+    // details. test/audit-r/relay-fuzz did; it now holds its channels while it waits.)
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
