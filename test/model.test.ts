@@ -815,6 +815,38 @@ const baseCommandArb: fc.Arbitrary<Command> = fc.oneof(
 const turnArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.array(baseCommandArb, { minLength: 2, maxLength: 4 }).map(sameTurnCommand) },
   { weight: 1, arbitrary: fc.tuple(fc.nat(7), baseCommandArb).map(([k, inner]) => actingAbortCommand(k, inner)) },
+  // A pull that commits a parked push, then an abort in the same turn: when the abort hits that
+  // push's pushAll, the pushAll must stop before its next value (rare in the turns above).
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        fc.oneof(
+          chArb.map((ch) => pullCommand('none', ch)),
+          chArb.map((ch) => pullManyCommand(2, 'none', ch)),
+          chArb.map(pullNowaitCommand),
+          chArb.map(tryPullCommand),
+        ),
+        fc.nat(7),
+      )
+      .map(([pull, k]) => sameTurnCommand([pull, abortCommand(k)])),
+  },
+  // A select parked with a push and a pull case on one channel, then that channel's close.
+  {
+    weight: 1,
+    arbitrary: fc.tuple(chArb, fc.boolean()).map(([ch, withReason]) =>
+      sameTurnCommand([
+        selectCommand(
+          [
+            { kind: 'push', ch },
+            { kind: 'pull', ch },
+          ],
+          'none',
+        ),
+        closeCommand(withReason, ch),
+      ]),
+    ),
+  },
 );
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 6, arbitrary: baseCommandArb },
