@@ -43,10 +43,7 @@ export default defineConfig({
     testTimeout: 30_000,
     // Two test files at a time. vitest's default on a 2-core machine is one (cores − 1), and
     // most of the suite's time is spent waiting on Chromium, Firefox and workerd: two run in
-    // about 60% of the time. Every file must pass with another beside it. (A test that waits on
-    // channels only its own suspended functions hold can hang after a garbage collection, one
-    // file at a time too: the signal watch holds parked operations weakly — README, Semantic
-    // details. test/audit-r/relay-fuzz did; it now holds its channels while it waits.)
+    // about 60% of the time. Every file must pass with another beside it.
     maxWorkers: 2,
     projects: [
       {

@@ -67,7 +67,10 @@ export interface OperationOptions {
    * the operation reject with a `TypeError` before it starts, and so does a signal passed as the
    * options themselves (`pull(signal)` for `pull({ signal })`). Many operations may share one
    * signal: each costs O(1), and a parked operation does not keep its channel alive through
-   * the signal.
+   * the signal. The signal does keep the operation's promise: should the channel be
+   * garbage-collected while the operation is parked (nothing could commit it any more), an abort
+   * still rejects it with `signal.reason`, so an `AbortSignal.timeout` always fires (not while
+   * debug mode is on: it reports such an operation as leaked).
    */
   signal?: AbortSignal | undefined;
 }
@@ -652,7 +655,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * console.log(results.size); // 3
    * ```
    */
-  async pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
+  pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
     const signal = options?.signal;
     const refused = refusal('pushAll', options, signal);
     if (refused) {
@@ -664,22 +667,16 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
           })
         : refused;
     }
-    if (typeof (values as Iterable<T> | null)?.[Symbol.iterator] !== 'function') {
-      throw new TypeError('pushAll(values): values is not iterable');
-    }
-    let pushed = 0;
-    try {
-      for (const value of values) {
-        refuseThenable('pushAll', value);
-        // Each value as a push of its own: an aborted signal first, then a closed channel.
-        if (signal?.aborted) throw signal.reason;
-        if (this.isClosed) throw closedError(this, 'pushAll');
-        if (!commitPush(this, value)) await wait(this, true, signal, value);
-        pushed++;
-      }
-    } catch (error) {
-      throw counted(this, error, pushed);
-    }
+    // Its promise is settled by pushEach — or by the signal, should the channel be collected while
+    // a push of it is parked (see `signals.ts`): pushEach's frame holds the channel, so that way
+    // out must not go through it. pushEach is called here, not in the executor: a parked push's
+    // stack (debug mode's `stacks`) then has one chanasync frame more than a push's, not three.
+    let batch: Batch | undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      batch = { resolve, reject, pushed: 0 };
+    });
+    void pushEach(this, values, signal, batch as Batch);
+    return promise;
   }
 
   /**
@@ -877,6 +874,58 @@ function tryPullSlow<T>(channel: Channel<T>): T | undefined {
   return undefined;
 }
 
+/** A `pushAll`'s promise, and how many values it committed before the push now parked. */
+interface Batch {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  pushed: number;
+}
+
+/**
+ * `pushAll`'s loop: each value as a push of its own, committed at the call while there is room,
+ * else parked until it commits; stops at an aborted signal or a closed channel, with the count.
+ */
+async function pushEach<T>(
+  channel: Channel<T>,
+  values: Iterable<T>,
+  signal: AbortSignal | undefined,
+  batch: Batch,
+): Promise<void> {
+  // No count until `values` is found iterable: a bad argument (or the error of a `Symbol.iterator`
+  // getter) rejects as is.
+  let pushed = -1;
+  try {
+    if (typeof (values as Iterable<T> | null)?.[Symbol.iterator] !== 'function') {
+      throw new TypeError('pushAll(values): values is not iterable');
+    }
+    pushed = 0;
+    for (const value of values) {
+      refuseThenable('pushAll', value);
+      // An aborted signal first, then a closed channel, as for a push.
+      if (signal?.aborted) throw signal.reason;
+      if (channel.isClosed) throw closedError(channel, 'pushAll');
+      if (!commitPush(channel, value)) {
+        batch.pushed = pushed;
+        await wait(channel, true, signal, value, signal && failBatch(batch));
+      }
+      pushed++;
+    }
+    batch.resolve();
+  } catch (error) {
+    batch.reject(pushed < 0 ? error : counted(channel, error, pushed));
+  }
+}
+
+/**
+ * How the signal fails a `pushAll` whose parked push was collected with its channel: with its
+ * reason and the count. A function of its own, so that the closure holds `batch` alone. A count
+ * that needs an error of its own gets a `ChannelError` whose `channel` is a stand-in: the
+ * channel is gone.
+ */
+function failBatch(batch: Batch): (reason: unknown) => void {
+  return (reason) => batch.reject(counted({} as never, reason, batch.pushed));
+}
+
 /**
  * The error a `pushAll` that stopped part-way rejects with: `error` itself, carrying `pushed`.
  * One error object can fail several `pushAll`s at once — a signal has one `reason`, and one
@@ -1016,7 +1065,13 @@ function closedWait<T>(channel: Channel<T>, isPush: boolean): Promise<T> {
 }
 
 /** Parks a push or pull until it commits, is cancelled by its signal, or fails by close. */
-function wait<T>(channel: Channel<T>, isPush: boolean, signal?: AbortSignal, value?: T): Promise<T> {
+function wait<T>(
+  channel: Channel<T>,
+  isPush: boolean,
+  signal?: AbortSignal,
+  value?: T,
+  fail?: (reason: unknown) => void,
+): Promise<T> {
   // Only a `this` that is no channel (a detached `pull` called on an element or a window) has
   // no `isClosed`: refused before a waiter is written into it. One nullish test per park,
   // nothing on the paths that commit at once. (A detached push never gets here: `commitPush`
@@ -1031,7 +1086,7 @@ function wait<T>(channel: Channel<T>, isPush: boolean, signal?: AbortSignal, val
   const promise = new Promise<T>((resolve) => {
     waiter.resolve = resolve;
   });
-  park(waiter, isPush, isPush ? 'push' : 'pull');
+  park(waiter, isPush, isPush ? 'push' : 'pull', fail);
   return promise;
 }
 

@@ -452,7 +452,9 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
       enqueue(waiter, waiter.isPush);
       tracker?.(waiter, 'select');
     }
-    if (signal !== undefined) group.ref = watch(signal, group);
+    // Once every case's channel (and so the group) is collected, the signal still rejects it
+    // (unless debug mode is on: see `park`).
+    if (signal !== undefined) group.ref = watch(signal, group, tracker === undefined ? reject : undefined);
     // Demand, last: a feeder may commit one of the cases at once, which releases the others
     // (then `group.first` is cleared and the loop stops). In the random order too: a lazy feeder
     // (`from`) reads its source when asked, and the first one asked commits first — asked in

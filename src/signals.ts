@@ -8,13 +8,22 @@
  * is parked with it, and each parked operation costs one `Set` entry: O(1).
  *
  * Why weakly: the set holds each operation through a `WeakRef`, so a long-lived signal does not
- * keep an abandoned channel (and the operations parked on it) alive. Such operations can never
- * complete — debug mode reports them as leaked when the channel is collected — and hiding them
- * behind a signal would hide the leak. (Their dead references stay in the set until the signal
- * aborts or every live operation on it left: a few bytes per leaked operation.) Where the
- * platform has no `WeakRef` — a Cloudflare Worker whose compatibility date is before 2025-05-05
- * (without the `enable_weak_ref` flag) — the set holds them strongly: everything works, and an
- * operation parked for ever on an abandoned channel stays in memory until its signal aborts.
+ * keep an abandoned channel (and the operations parked on it) alive. No commit can reach such
+ * operations any more — debug mode reports them as leaked when the channel is collected — and
+ * keeping their channel alive from the signal would hide the leak.
+ *
+ * Why the way out is held strongly: the signal can still end such an operation. Each entry keeps
+ * the operation's `fail` — its promise's resolve, and nothing that reaches the channel — so an
+ * abort after the collection still rejects it with the reason: an `AbortSignal.timeout` fires
+ * even when the only holders of the channel were the suspended functions waiting on it, and their
+ * `finally` blocks run. (Entries of collected operations stay in the set until the signal aborts
+ * or every live operation on it left: the promise and its callers' continuations, which the
+ * abort will need.) A continuation that itself holds the channel — an `async` function that
+ * uses the channel after its `await` — keeps the channel alive through that path, as any
+ * reference would, until the signal aborts. Where the platform has no `WeakRef` — a Cloudflare
+ * Worker whose compatibility date is before 2025-05-05 (without the `enable_weak_ref` flag) —
+ * the set holds the operations strongly: everything works, and an operation parked for ever on
+ * an abandoned channel stays in memory until its signal aborts.
  *
  * Invariants:
  * - An operation is in its signal's set exactly while it is parked: `watch` when it parks,
@@ -34,6 +43,12 @@ export interface Cancellable {
 /** How a signal's set holds a parked operation: a `WeakRef`, or a strong stand-in for one. */
 export interface Ref {
   deref(): Cancellable | undefined;
+  /**
+   * Fails the operation with the signal's reason once `deref()` finds it collected (with its
+   * channel): held strongly, and reaches only the operation's promise. Set for operations a
+   * caller awaits; a channel the signal closes (a timer, `fromEvent`) has none.
+   */
+  fail?: ((reason: unknown) => void) | undefined;
 }
 
 /** The operations parked with a signal, and the `abort` listener it has while it has any. */
@@ -46,11 +61,12 @@ const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Parked>();
 
 /**
  * Watches `signal` for `operation`, just parked; returns the handle {@link unwatch} needs.
- * `strong` holds it strongly, as a listener of its own would: for a channel that must be
- * closed when the signal aborts even if nobody holds it any more (`from` then releases its
- * source: a generator's `finally` runs).
+ * `keep` is either the operation's way out once it is collected (see {@link Ref.fail}: it must
+ * not reach the operation or its channel), or `true` to hold the operation strongly, as a
+ * listener of its own would: for a channel that must be closed when the signal aborts even if
+ * nobody holds it any more (`from` then releases its source: a generator's `finally` runs).
  */
-export function watch(signal: AbortSignal, operation: Cancellable, strong?: boolean): Ref {
+export function watch(signal: AbortSignal, operation: Cancellable, keep?: true | ((reason: unknown) => void)): Ref {
   let parked = watches.get(signal);
   if (!parked) {
     parked = new Set() as Parked;
@@ -65,7 +81,8 @@ export function watch(signal: AbortSignal, operation: Cancellable, strong?: bool
     watches.set(signal, parked);
     signal.addEventListener('abort', parked.aborter);
   }
-  const ref: Ref = typeof WeakRef === 'function' && !strong ? new WeakRef(operation) : { deref: () => operation };
+  const ref: Ref = typeof WeakRef === 'function' && keep !== true ? new WeakRef(operation) : { deref: () => operation };
+  if (typeof keep === 'function') ref.fail = keep;
   parked.add(ref);
   return ref;
 }
@@ -87,8 +104,12 @@ export function unwatch(signal: AbortSignal, ref: Ref): void {
 function onAbort(signal: AbortSignal): void {
   const parked = watches.get(signal);
   if (parked && signal.aborted) {
-    for (const ref of parked) ref.deref()?.cancel();
-    // The last cancel's unwatch forgot the signal, unless dead references are left.
+    for (const ref of parked) {
+      const operation = ref.deref();
+      if (operation) operation.cancel();
+      else ref.fail?.(signal.reason);
+    }
+    // The last cancel's unwatch forgot the signal, unless entries of collected operations are left.
     if (parked.size) forget(signal);
   }
 }

@@ -89,6 +89,15 @@ export class SettlingWaiter<T, R> extends Waiter<T> {
   }
 }
 
+/**
+ * What fails a parked operation through its promise's `resolve` alone, once the signal finds the
+ * waiter collected. A function of its own, so that the closure holds `resolve` and nothing else
+ * of the caller's (never the waiter).
+ */
+export function failing(resolve: (result: PromiseLike<never>) => void): (reason: unknown) => void {
+  return (reason) => resolve(rejecting(reason));
+}
+
 /** A promise's resolve or reject function, as a thenable's `then` is handed them. */
 type Settle = (value: unknown) => void;
 
@@ -142,10 +151,27 @@ export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
  * cases itself): queues it, has its signal (if any) watch it, tells debug mode. A pull-side
  * park then tells the channel's feeder (if any) that there is demand — last, since the feeder
  * may commit to this very waiter.
+ *
+ * `fail` is how the signal fails the operation once the waiter was collected with its channel
+ * (see `signals.ts`): by default its promise's own resolve, given a {@link rejecting} thenable.
+ * It must not reach the waiter or the channel (a `pushAll` gives one that settles its own
+ * promise). With debug mode on there is none: a continuation that holds the channel would keep
+ * it alive through that way out, and debug mode is there to report such an operation as leaked.
  */
-export function park<T>(waiter: Waiter<T>, isPush: boolean, kind: 'push' | 'pull' | 'select'): void {
+export function park<T>(
+  waiter: Waiter<T>,
+  isPush: boolean,
+  kind: 'push' | 'pull' | 'select',
+  fail?: (reason: unknown) => void,
+): void {
   enqueue(waiter, isPush);
-  if (waiter.signal !== undefined) waiter.ref = watch(waiter.signal, waiter);
+  if (waiter.signal !== undefined) {
+    waiter.ref = watch(
+      waiter.signal,
+      waiter,
+      tracker === undefined ? (fail ?? failing((waiter as SettlingWaiter<T, T>).settle ?? waiter.resolve)) : undefined,
+    );
+  }
   if (tracker !== undefined && !(waiter.channel.debugMarks & NOTED)) tracker(waiter, kind);
   if (!isPush) waiter.channel.feed?.();
 }

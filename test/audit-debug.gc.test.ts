@@ -158,6 +158,32 @@ describe('long-lived signals of every kind', () => {
   });
 });
 
+describe('a signal is no way out while debug mode is on', () => {
+  test('a pull behind a long-lived signal whose suspended caller holds the channel is collected and reported leaked; its finally never runs', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const controller = new AbortController();
+    const after: string[] = [];
+    const refs: WeakRef<object>[] = [];
+    void (async () => {
+      const channel = new Channel<number>(0, { name: 'held by its caller' });
+      refs.push(new WeakRef(channel));
+      try {
+        await channel.pull({ signal: controller.signal });
+      } finally {
+        after.push('finally');
+      }
+      void channel;
+    })();
+    await collectAll(refs);
+    expect(leaks()).toEqual([
+      expect.objectContaining({ kind: 'pull', channel: expect.objectContaining({ name: 'held by its caller' }) }),
+    ]);
+    controller.abort();
+    await tick();
+    expect(after).toEqual([]);
+  });
+});
+
 describe('no false positive', () => {
   test('the losing case of a select that committed elsewhere is never reported when its channel goes', async () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });

@@ -284,6 +284,35 @@ describe('stacks', () => {
     ch.close();
     await p;
   });
+
+  test('a parked stack keeps at least Error.stackTraceLimit frames of the caller’s own, however many of chanasync’s come first', async () => {
+    enableDebug({ target: recorder().target, listen: new EventTarget(), stacks: true });
+    const limit = Error.stackTraceLimit;
+    const ch = new Channel<number>(1, { name: 'deep' });
+    const other = new Channel<number>(0);
+    const parked: Promise<unknown>[] = [];
+    // pushAll parks inside its loop; a select parks after its poll: chanasync's deepest paths
+    function level(n: number): void {
+      if (n > 0) {
+        level(n - 1);
+        return;
+      }
+      parked.push(ch.pushAll([1, 2, 3], { signal: new AbortController().signal }).catch(() => {}));
+      parked.push(select([pull(other), push(ch, 9)]).catch(() => {}));
+    }
+    level(limit + 5);
+    const e = entry('deep');
+    expect(e?.pushers).toHaveLength(2);
+    for (const waiter of e?.pushers ?? []) {
+      const frames = (waiter.stack ?? '').split('\n');
+      // the innermost user frames, at least as many as the limit: every one is `level`
+      expect(frames.filter((frame) => /\blevel\b/.test(frame)).length).toBeGreaterThanOrEqual(limit);
+    }
+    expect(Error.stackTraceLimit).toBe(limit);
+    ch.close();
+    other.close();
+    await Promise.all(parked);
+  });
 });
 
 describe('transport', () => {

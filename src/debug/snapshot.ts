@@ -253,7 +253,7 @@ const PLATFORM_FRAME = /new Promise \(<anonymous>\)|[( ]node[:]|^Promise@|^\s*at
  * names itself in its own body, `push2` beside the application's `push`): those count too.
  */
 const LIBRARY_FUNCTION =
-  /^(?:new )?(?:[\w$]+\.)*_*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|fromSource|push|pull|pushAll|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|parkCases|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)\d*$/;
+  /^(?:new )?(?:[\w$]+\.)*_*(?:captureStack|track|slow|park|wait|claim|enqueue|flush|create|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|fromSource|push|pull|pushAll|pushEach|pullMany|pushNowait|pullNowait|tryPush|tryPull|select|selectMany|selectOne|parkCases|next|nextResult|arm|pump|fill|feed|start|deliver|received|subscribe|from|fromEvent|after|ticker|merge|broadcast|Promise|<anonymous>)\d*$/;
 
 /**
  * Names that only chanasync's code has — its classes' constructors and methods, its internal
@@ -289,11 +289,29 @@ function functionName(frame: string): string {
  * it runs in must not break the operation that called it.
  */
 function captureStack(): string {
+  // V8 keeps `Error.stackTraceLimit` frames (10 by default), and up to 10 of the innermost are
+  // chanasync's — the hook, the park, the operation, a select's passes, a promise executor —
+  // which would leave a caller few or none of its own: the limit counts from the first user
+  // frame instead. (Elsewhere there is no such property, and nothing changes.)
+  const limit = (Error as { stackTraceLimit?: unknown }).stackTraceLimit;
+  const raised = typeof limit === 'number' && setStackLimit(limit + 10);
   try {
     const stack: unknown = new Error().stack;
     return typeof stack === 'string' ? userFrames(stack) : '';
   } catch {
     return '';
+  } finally {
+    if (raised) setStackLimit(limit);
+  }
+}
+
+/** Sets V8's `Error.stackTraceLimit`; false where it cannot be set (a frozen `Error`, SES). */
+function setStackLimit(frames: number): boolean {
+  try {
+    (Error as { stackTraceLimit?: number }).stackTraceLimit = frames;
+    return true;
+  } catch {
+    return false;
   }
 }
 
