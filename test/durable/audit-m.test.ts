@@ -15,6 +15,15 @@ import { freshName, sleep } from './helpers.js';
 const open = <T>(label: string, options?: Parameters<typeof durableChannel>[2]) =>
   durableChannel<T>(env.CHANNELS, freshName(label), options);
 
+/** Two durable channels, `a` holding 0–4 and `b` 10–14. */
+async function filledPair(label: string) {
+  const a = open<number>(`${label}-a`);
+  const b = open<number>(`${label}-b`);
+  for (let i = 0; i < 5; i++) await a.push(i);
+  for (let i = 10; i < 15; i++) await b.push(i);
+  return [a, b] as const;
+}
+
 describe('core helpers given a durable channel', () => {
   test('merge, broadcast, toReadableStream, toPort and selectNowait refuse a durable channel with a TypeError naming the function', async () => {
     const channel = open<number>('helpers');
@@ -47,10 +56,7 @@ describe('core helpers given a durable channel', () => {
   });
 
   test('from(durable) is the way to a local channel: merge and broadcast then work, every value once in order', async () => {
-    const a = open<number>('from-a');
-    const b = open<number>('from-b');
-    for (let i = 0; i < 5; i++) await a.push(i);
-    for (let i = 10; i < 15; i++) await b.push(i);
+    const [a, b] = await filledPair('from');
     await a.close();
     await b.close();
     const hub = broadcast(merge(from(a), from(b)));
@@ -71,10 +77,7 @@ describe('core helpers given a durable channel', () => {
   });
 
   test('from(durable) closed with a reason closes the merge with it at once; the other input keeps what the merge did not take', async () => {
-    const a = open<number>('reason-a');
-    const b = open<number>('reason-b');
-    for (let i = 0; i < 5; i++) await a.push(i);
-    for (let i = 10; i < 15; i++) await b.push(i);
+    const [a, b] = await filledPair('reason');
     await a.close();
     const over = new Error('b over');
     await b.close(over);
