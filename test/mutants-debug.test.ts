@@ -7,6 +7,7 @@ import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, relayDebug, snapshot } from '../src/debug/index.js';
 import { Channel } from '../src/index.js';
+import { fromPort, toPort } from '../src/port/index.js';
 import { isPageToInspectorMessage, LIMITS } from '../src/protocol.js';
 import { fakeInspector } from './helpers/fake-inspector.js';
 
@@ -159,5 +160,33 @@ describe('relayDebug', () => {
     expect(last?.channels).toEqual([]);
     expect(last?.seq).toBeUndefined();
     expect(isPageToInspectorMessage(last)).toBe(true);
+  });
+});
+
+describe('a waiter parked again and again (toPort’s pull)', () => {
+  test('leaving twice under one record (parked again, not yet recorded) leaves no ghost of another operation in the snapshot', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
+    const local = new Channel<number>(0, { name: 'local' });
+    const { port1, port2 } = new MessageChannel();
+    // Room for two values over there: toPort's pull parks again after the first, not the second.
+    const remote = fromPort<number>(port2, { capacity: 2 });
+    const sending = toPort(local, port1);
+    // toPort's pull parks once the remote's credit arrives; a snapshot records it.
+    await vi.waitFor(() => expect(snapshot().channels.find((c) => c.name === 'local')?.pullers).toHaveLength(1));
+    const other = local.pull(); // parked behind it, recorded by the next snapshot
+    expect(snapshot().channels.find((c) => c.name === 'local')?.pullers).toHaveLength(2);
+    // In one task: toPort's pull takes 1 and parks again (noted, not recorded yet), the other
+    // pull takes 2, toPort's pull takes 3 — leaving a second time under its first record — and
+    // waits for room over there.
+    local.pushNowait(1);
+    local.pushNowait(2);
+    local.pushNowait(3);
+    expect(await other).toBe(2);
+    // Nothing is parked: the other pull's record is gone, not brought back.
+    expect(local.stats().waitingPullers).toBe(0);
+    expect(snapshot().channels.find((c) => c.name === 'local')?.pullers).toEqual([]);
+    expect([await remote.pull(), await remote.pull()]).toEqual([1, 3]);
+    local.close();
+    expect(await sending).toEqual({ sent: 2, undelivered: [] });
   });
 });
