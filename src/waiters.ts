@@ -94,7 +94,7 @@ export class SettlingWaiter<T, R> extends Waiter<T> {
  * waiter collected. A function of its own, so that the closure holds `resolve` and nothing else
  * of the caller's (never the waiter).
  */
-export function failing(resolve: (result: PromiseLike<never>) => void): (reason: unknown) => void {
+function failing(resolve: (result: PromiseLike<never>) => void): (reason: unknown) => void {
   return (reason) => resolve(rejecting(reason));
 }
 
