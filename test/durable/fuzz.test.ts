@@ -7,8 +7,10 @@
  * checker holds the channel to exactly once.
  *
  * Every RPC answer is recorded on the way (a traced namespace), so the checker knows the object's
- * side of the story: which value got which position (`seq`), every lease with its attempt, every
- * acknowledgement's fate and every withdrawn pull ticket. After each run it checks, against what
+ * side of the story: which value got which position (`seq`), every acknowledgement's fate and
+ * every withdrawn pull ticket; and every lease is recorded inside the object as it is made,
+ * answered or not (a lease made for a pull between two of its slices reaches no answer when that
+ * pull is aborted before its next slice). After each run it checks, against what
  * the callers saw:
  * - a value is stored iff its push resolved (tryPush: `true`), once; one value per push id;
  * - every stored value is acknowledged exactly once and returned to exactly one caller;
@@ -62,12 +64,30 @@ function countedSignal() {
 
 /** What the object answered, recorded on the way by {@link tracedNamespace}. */
 interface Trace {
-  /** Every lease handed out, with its ticket. */
+  /** Every lease that an answer handed out, with its ticket. */
   leases: { ticket: string; deliveries: Delivery[] }[];
+  /** Every lease the object made, answered or not: its ticket and its rows' `[seq, attempt]`. */
+  made: { ticket: string; rows: [number, number][] }[];
   /** The fate of every acknowledged delivery. */
   acks: { seq: number; attempt: number; fate: AckFate }[];
   /** The pull tickets withdrawn (a cancel was sent for them). */
   withdrawn: Set<string>;
+}
+
+/**
+ * Records in `trace.made` every lease the object behind `name` makes from now on (the object runs
+ * in this isolate). A reset object is a fresh instance that records nothing, and a run during
+ * which one was reset is skipped.
+ */
+async function recordLeases(name: string, trace: Trace): Promise<void> {
+  await runInDurableObject(rawStub(name), (instance) => {
+    const leases = (instance as unknown as { leases: Map<string, { rows: { seq: number; attempt: number }[] }> })
+      .leases;
+    leases.set = function (ticket, lease) {
+      trace.made.push({ ticket, rows: lease.rows.map((row): [number, number] => [row.seq, row.attempt]) });
+      return Map.prototype.set.call(this, ticket, lease) as typeof this;
+    };
+  });
 }
 
 /** The CHANNELS namespace, recording the answers of pull and ack and the cancels of pulls in `trace`. */
@@ -181,7 +201,8 @@ async function runProgram(program: Program): Promise<string[] | typeof RESET_ALO
   const instance = await instanceId(name);
   /** Whether the object was reset during the run by a test file running alongside (`abortAllDurableObjects()`). */
   const resetAlongside = async () => (await instanceId(name)) !== instance;
-  const trace: Trace = { leases: [], acks: [], withdrawn: new Set() };
+  const trace: Trace = { leases: [], made: [], acks: [], withdrawn: new Set() };
+  await recordLeases(name, trace);
   const timers = timerCount();
   // A lease far longer than a run: no fault is injected here, so a value may be handed out again
   // only after its pull was withdrawn. With the default 10 s, a run stalled that long by a loaded
@@ -430,8 +451,14 @@ function checkTrace(
   }
   // A value is handed out again only after the pull it was leased to was withdrawn.
   const leasedTo = new Map<string, string>();
+  for (const { ticket, rows } of trace.made) {
+    for (const [seq, attempt] of rows) leasedTo.set(`${seq}/${attempt}`, ticket);
+  }
   for (const { ticket, deliveries } of trace.leases) {
-    for (const d of deliveries) leasedTo.set(`${d.seq}/${d.attempt}`, ticket);
+    for (const d of deliveries) {
+      if (leasedTo.get(`${d.seq}/${d.attempt}`) !== ticket)
+        violations.push(`seq ${d.seq} answered at attempt ${d.attempt} to ${ticket}, leased to another ticket`);
+    }
   }
   for (const [key, ticket] of leasedTo) {
     const [seq, attempt] = key.split('/').map(Number) as [number, number];
@@ -459,5 +486,42 @@ describe('random concurrent programs over one durable channel, without faults', 
       // than running past the test's time-out.
       { numRuns: 60, interruptAfterTimeLimit: 40_000, markInterruptAsFailure: true },
     );
+  });
+});
+
+describe('a value leased to a pull between two of its slices', () => {
+  // The situation the checker above records leases inside the object for: no answer carries this
+  // lease, and the value's next delivery is its second attempt.
+  test('goes back to the channel when that pull is aborted before its next slice, and the next pull gets it', async () => {
+    const name = freshName('away-lease');
+    const trace: Trace = { leases: [], made: [], acks: [], withdrawn: new Set() };
+    await recordLeases(name, trace);
+    const controller = new AbortController();
+    const other = durableChannel<string>(tracedNamespace(trace), name, { sliceMs: 20 });
+    let slices = 0;
+    const { namespace } = observed({
+      async pull(real) {
+        const answer = (await real()) as PullAnswer;
+        // The first slice has ended: while this pull is away, a value arrives and is leased to
+        // its waiting place; then the pull is aborted before it comes back for it.
+        if (answer.kind === 'again' && ++slices === 1) {
+          await other.push('v');
+          controller.abort('stop');
+        }
+        return answer;
+      },
+      async cancel(real, request) {
+        trace.withdrawn.add((request as CancelRequest).key);
+        return real();
+      },
+    });
+    const puller = durableChannel<string>(namespace, name, { sliceMs: 20 });
+    await expect(puller.pull({ signal: controller.signal })).rejects.toBe('stop');
+    expect(slices).toBe(1);
+    expect(trace.made).toHaveLength(1);
+    const [away] = trace.made;
+    expect(trace.withdrawn.has(away!.ticket)).toBe(true);
+    expect(await other.pullWithId()).toMatchObject({ value: 'v', attempt: 2 });
+    expect(await other.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
   });
 });
