@@ -15,7 +15,12 @@
 // isolate, so its own heap — as an application's Worker would: in one shared isolate, the
 // garbage a slow peer left was collected during whichever runs came next, and the shortest
 // runs (the floor's, chanasync's) paid the largest share of it (workerd cannot be given
-// --expose-gc to collect between runs). The Workers share one workerd process and its clock.
+// --expose-gc to collect between runs). The Workers share one workerd process and its clock;
+// `--isolation=process` gives each a workerd process of its own instead, and times a run by
+// that process's CPU time alone (not the background GC threads another library's garbage kept
+// busy). Tried on 2026-12-01 (four paired runs, W1-W4 and W6): the same ratios and the same
+// ±20-35% spread of rounds either way, so the shared process is not what moves chanasync's
+// ratios here, and it stays the default.
 import { createRequire } from 'node:module';
 import { Miniflare } from 'miniflare';
 import { bundleBench } from './bundle.mjs';
@@ -28,7 +33,15 @@ const EMPTY_REQUESTS = 15;
 const URL_BASE = 'http://bench.local';
 
 const argv = process.argv.slice(2);
-const args = parseArgs(argv, 'node bench/workerd.mjs');
+/** `--isolation=isolate` (default): one workerd process, a Worker per library; `process`: a workerd process per library. */
+const isolation = argv.find((arg) => arg.startsWith('--isolation='))?.slice('--isolation='.length) ?? 'isolate';
+if (isolation !== 'process' && isolation !== 'isolate') {
+  throw new Error(`--isolation must be process or isolate, got ${isolation}`);
+}
+const args = parseArgs(
+  argv.filter((arg) => !arg.startsWith('--isolation=')),
+  'node bench/workerd.mjs',
+);
 // CPU time by default here, where /proc has it: an empty request costs 2-50 ms of wall time on
 // a loaded machine (Node's HTTP client and loopback, not workerd) but ~1 ms of workerd's CPU.
 if (!argv.some((arg) => arg.startsWith('--clock=')) && cpuClockAvailable()) args.clock = 'cpu';
@@ -43,29 +56,35 @@ for (const build of args.with)
 for (const bundle of bundles) bundle.code = (await bundleBench('workerd', bundle.names, bundle.extra)).code;
 // The module listed explicitly: Miniflare's dependency scan refuses the (never executed)
 // dynamic import in the chanasync adapter's Node path.
-const mf = new Miniflare({
-  workers: bundles.map(({ worker, code }) => ({
-    name: worker,
-    modules: [{ type: 'ESModule', path: 'bench.mjs', contents: code }],
-    compatibilityDate: COMPATIBILITY_DATE,
-  })),
-  cf: false,
+const workerOptions = ({ worker, code }) => ({
+  name: worker,
+  modules: [{ type: 'ESModule', path: 'bench.mjs', contents: code }],
+  compatibilityDate: COMPATIBILITY_DATE,
 });
+/** The Miniflare instances: one per library, or one for all of them. */
+const instances = [];
 let exitCode = 1;
 try {
-  await mf.ready;
-  // --clock=cpu: the CPU time of the workerd process (all its threads) around the request.
-  const workerdPids = args.clock === 'cpu' ? childPids(process.pid, /workerd/) : [];
-  if (args.clock === 'cpu' && workerdPids.length !== 1) {
-    throw new Error(`--clock=cpu: expected one workerd child process, found ${workerdPids.length}`);
-  }
-  const clock = args.clock === 'cpu' ? () => cpuNs(workerdPids[0]) / 1e6 : () => performance.now();
-  /** The Worker of each library, by library name. */
+  /** Each library's Worker and the pid of the workerd process it runs in, by library name. */
   const workers = new Map();
-  for (const { lib, worker } of bundles) workers.set(lib, await mf.getWorker(worker));
+  const groups = isolation === 'process' ? bundles.map((bundle) => [bundle]) : [bundles];
+  for (const group of groups) {
+    const known = new Set(childPids(process.pid, /workerd/));
+    const mf = new Miniflare({ workers: group.map(workerOptions), cf: false });
+    instances.push(mf);
+    await mf.ready;
+    // --clock=cpu: the CPU time of the workerd process (all its threads) around the request.
+    const started = childPids(process.pid, /workerd/).filter((pid) => !known.has(pid));
+    if (args.clock === 'cpu' && started.length !== 1) {
+      throw new Error(`--clock=cpu: expected one new workerd child process, found ${started.length}`);
+    }
+    for (const { lib, worker } of group) workers.set(lib, { worker: await mf.getWorker(worker), pid: started[0] });
+  }
+  const clockOf = (pid) => (args.clock === 'cpu' ? () => cpuNs(pid) / 1e6 : () => performance.now());
   /** POSTs `job` to its library's Worker; resolves with the parsed response and the time (wall or CPU) around it. */
   const post = async (job) => {
-    const worker = workers.get(job.lib);
+    const { worker, pid } = workers.get(job.lib);
+    const clock = clockOf(pid);
     const start = clock();
     const response = await worker.fetch(`${URL_BASE}/run`, { method: 'POST', body: JSON.stringify(job) });
     const body = await response.json();
@@ -74,24 +93,35 @@ try {
     return { body, ms };
   };
   // The cost of a request that does nothing, re-measured before each row (the measurer asks
-  // for the warm-up run of a row's first cell first: keyed by row id).
-  const emptyCost = emptyBaseline(async (job) => (await post(job)).ms, EMPTY_REQUESTS);
+  // for the warm-up run of a row's first cell first: keyed by row id), in each library's own
+  // process when each has one.
+  const emptyCosts = new Map();
+  const emptyCost = (lib, id) => {
+    const key = isolation === 'process' ? lib : 'floor';
+    if (!emptyCosts.has(key)) {
+      emptyCosts.set(
+        key,
+        emptyBaseline(async (job) => (await post({ ...job, lib: key })).ms, EMPTY_REQUESTS),
+      );
+    }
+    return emptyCosts.get(key)(id);
+  };
   const info = [];
   for (const { lib } of bundles) {
-    const libs = await (await workers.get(lib).fetch(`${URL_BASE}/info`)).json();
+    const libs = await (await workers.get(lib).worker.fetch(`${URL_BASE}/info`)).json();
     if (libs.error) throw new Error(`the ${lib} worker failed to load its adapter: ${libs.error}`);
     info.push(...libs);
   }
   const workerdVersion = createRequire(import.meta.url)('workerd/package.json').version;
   const timing =
     args.clock === 'cpu'
-      ? 'each library in a Worker (isolate) of its own; each run is one request, timed by the CPU time of the workerd process minus an empty request'
-      : 'each library in a Worker (isolate) of its own; each run is one request timed from outside (wall time) minus an empty request';
+      ? `each library in a Worker (isolate) of its own${isolation === 'process' ? ', in a workerd process of its own' : ', all in one workerd process'}; each run is one request, timed by the CPU time of ${isolation === 'process' ? 'its' : 'the'} workerd process minus an empty request`
+      : `each library in a Worker (isolate) of its own${isolation === 'process' ? ', in a workerd process of its own' : ', all in one workerd process'}; each run is one request timed from outside (wall time) minus an empty request`;
   const session = {
     libs: info,
     runtime: `workerd ${workerdVersion} through Miniflare (in-process, compatibility date ${COMPATIBILITY_DATE}); ${timing}`,
     async run(job, timeoutMs) {
-      const base = await emptyCost(job.id);
+      const base = await emptyCost(job.lib, job.id);
       const { body, ms } = await withTimeout(post(job), timeoutMs, `${job.lib} ${job.id}`);
       return { result: body, ms: Math.max(ms - base, 0.001) };
     },
@@ -105,13 +135,15 @@ try {
     // jitter is then a few percent of a run instead of ~10%.
     scale: 2,
     extraNotes: () => [
-      `Empty request (${args.clock} time, subtracted from every run): ${emptyCost
-        .values()
+      `Empty request (${args.clock} time, subtracted from every run${isolation === 'process' ? ", measured in each library's process" : ''}): ${[
+        ...emptyCosts.values(),
+      ]
+        .flatMap((baseline) => baseline.values())
         .map((ms) => ms.toFixed(2))
         .join(', ')} ms (median of ${EMPTY_REQUESTS} before each row). Runs are twice the Node runner's size.`,
     ],
   });
 } finally {
-  await mf.dispose();
+  await Promise.all(instances.map((mf) => mf.dispose()));
 }
 process.exitCode = exitCode;
