@@ -6,6 +6,8 @@
 import { afterEach, expect, test } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { Channel, pull, select } from '../src/index.js';
+import { fromPort, toPort } from '../src/port/index.js';
+import { syncPorts } from './helpers/fake-ports.js';
 import { collectAll, quiet, tick } from './helpers/gc.js';
 
 afterEach(() => disableDebug());
@@ -71,4 +73,43 @@ test('after the oldest of several parked pulls is aborted, the younger ones are 
   })();
   await collectAll(refs);
   expect(snapshot().leaked?.map((leak) => `${leak.kind} ${leak.channel.name}`)).toEqual(['pull jobs', 'pull jobs']);
+});
+
+test('a waiter that leaves twice under one record (toPort’s pull) does not hide a later operation from leak detection, nor report one that committed', async () => {
+  enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false });
+  let thirdParkedAt = 0;
+  const refs = await (async () => {
+    const local = new Channel<number>(0, { name: 'local' });
+    const { a, b } = syncPorts(); // each message delivered inside postMessage: no task passes
+    const remote = fromPort<number>(b, { capacity: 1 });
+    const controller = new AbortController();
+    const sending = toPort(local, a, { signal: controller.signal });
+    for (let i = 0; i < 20 && local.stats().waitingPullers === 0; i++) await Promise.resolve();
+    expect(local.stats().waitingPullers).toBe(1); // toPort's pull
+    const second = local.pull();
+    expect(snapshot().channels.find((c) => c.name === 'local')?.pullers).toHaveLength(2); // both recorded
+    // toPort's pull takes 1 and, with no room over there, does not park again; the second pull
+    // takes 2: both records are out of the channel's list.
+    local.pushNowait(1);
+    local.pushNowait(2);
+    expect(await second).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    thirdParkedAt = Date.now();
+    quiet(local.pull()); // the third, abandoned below
+    expect(snapshot().channels.find((c) => c.name === 'local')?.pullers).toHaveLength(1); // recorded
+    // In one task: room over there, so toPort's pull parks again behind the third (noted, not
+    // recorded: it still holds its first record), then its signal withdraws it — the second
+    // time that record leaves the list.
+    expect(await remote.pull()).toBe(1);
+    for (let i = 0; i < 20 && local.stats().waitingPullers < 2; i++) await Promise.resolve();
+    expect(local.stats().waitingPullers).toBe(2);
+    controller.abort();
+    expect(await sending).toEqual({ sent: 1, undelivered: [] });
+    return [new WeakRef(local)];
+  })();
+  await collectAll(refs);
+  // The third pull, and only it: not the second, which committed (and parked 20 ms earlier).
+  const leaked = snapshot().leaked ?? [];
+  expect(leaked.map((leak) => [leak.kind, leak.channel.name])).toEqual([['pull', 'local']]);
+  expect(leaked[0]!.since).toBeGreaterThanOrEqual(thirdParkedAt);
 });
