@@ -520,9 +520,11 @@ describe('item 9: one signal shared by many operations', () => {
     const best = async (count: number) => Math.min(await run(count), await run(count), await run(count));
     const small = await best(10_000);
     const large = await best(160_000);
-    // Linear is a ratio of about 16, quadratic about 256: 64 separates them with room for the
-    // noise of a loaded machine (10k against 40k, with 10 between 4 and 16, failed under load).
-    expect(large / small).toBeLessThan(64);
+    // Linear is a ratio of about 16, quadratic about 256: 128 separates them with room for the
+    // noise of a loaded machine (10k against 40k, with 10 between 4 and 16, failed under load;
+    // so did 64 here, at 77 in Chromium beside two other test runs — 160k parked pulls make the
+    // garbage collector's share grow faster than N).
+    expect(large / small).toBeLessThan(128);
   });
 });
 
