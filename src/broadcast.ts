@@ -25,7 +25,16 @@
  *   capacity for a moment, rather than lost; nothing more is taken until it has room again.
  */
 import { add } from './buffer.js';
-import { Channel, commitPull, commitPush, NOTHING, type Overflow, type PullChannel, RESOLVED } from './channel.js';
+import {
+  Channel,
+  commitPull,
+  commitPush,
+  dispose,
+  NOTHING,
+  type Overflow,
+  type PullChannel,
+  RESOLVED,
+} from './channel.js';
 import { isSignal, type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, enqueue, Waiter } from './waiters.js';
@@ -86,13 +95,31 @@ export interface Broadcast<T> {
    * ```
    */
   close(): void;
+  /**
+   * {@link Broadcast.close}, for `using hub = broadcast(source)`: the broadcast stops pulling and
+   * closes its subscribers at the end of the block; the source stays open. `await using` calls it
+   * too (a broadcast has no `Symbol.asyncDispose`: closing it is synchronous). Where
+   * `Symbol.dispose` is missing, `Symbol.for('Symbol.dispose')` stands in, as for a channel.
+   *
+   * @example
+   * ```ts
+   * import { broadcast, Channel } from 'chanasync';
+   *
+   * const prices = new Channel<number>(16);
+   * {
+   *   using hub = broadcast(prices);
+   *   const chart = hub.subscribe();
+   * } // hub is closed here, and chart with it
+   * ```
+   */
+  [Symbol.dispose](): void;
 }
 
 /** A subscriber channel: leaves the broadcast when closed; its `feed` wakes the broadcast. */
 class Subscriber<T> extends Channel<T> {
   constructor(
     capacity: number,
-    overflow: Overflow,
+    overflow: Overflow | undefined, // the Channel constructor's default, 'block', when undefined
     /** The broadcast it subscribed to. */
     readonly hub: BroadcastHub<T>,
     /** Closes it when aborted. */
@@ -185,7 +212,16 @@ class BroadcastHub<T> implements Broadcast<T> {
   /** A nested {@link pumpHub} was asked for: look again before returning. */
   declare lookAgain: boolean | undefined;
 
-  constructor(readonly source: Channel<T>) {}
+  /** Ends the broadcast (see {@link Broadcast.close}); bound, so it may be passed around. */
+  declare close: () => void;
+  /** {@link close}, for `using` and `await using` (which falls back to it). */
+  declare [dispose]: () => void;
+
+  constructor(readonly source: Channel<T>) {
+    // Set here rather than as a method with a computed key: esbuild keeps a class whose member
+    // keys are computed at load in every bundle, `{ Channel }` alone included.
+    this.close = this[dispose] = () => this.end();
+  }
 
   subscribe(options?: SubscribeOptions): Channel<T> {
     const call = 'broadcast.subscribe(options): ';
@@ -195,7 +231,7 @@ class BroadcastHub<T> implements Broadcast<T> {
     if (isSignal(options)) throw new TypeError(`${call}options is an AbortSignal: pass { signal } instead`);
     let subscriber: Subscriber<T>;
     try {
-      subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow ?? 'block', this, signal);
+      subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow, this, signal);
     } catch (error) {
       // The constructor checks capacity and overflow; its message names it: name this call
       // instead (inline rather than through interop/check.ts's create(), which costs more bytes).
@@ -209,10 +245,6 @@ class BroadcastHub<T> implements Broadcast<T> {
       this.pumpHub(subscriber);
     }
     return subscriber;
-  }
-
-  close(): void {
-    this.end();
   }
 
   /**

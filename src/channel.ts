@@ -152,7 +152,7 @@ export interface PullChannel<out T> extends AsyncIterable<T> {
 const asyncDispose: typeof Symbol.asyncDispose =
   Symbol.asyncDispose ?? /* @__PURE__ */ (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 /** `Symbol.dispose`, or the `Symbol.for` stand-in TypeScript uses where it is missing. */
-const dispose: typeof Symbol.dispose =
+export const dispose: typeof Symbol.dispose =
   Symbol.dispose ?? /* @__PURE__ */ (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
 /**

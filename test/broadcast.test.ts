@@ -245,6 +245,49 @@ describe('leaving and ending', () => {
     expect(source.stats().waitingPullers).toBe(0);
   });
 
+  test('using: a broadcast is closed at the end of its block — subscribers closed with their values, the source open with its own', () => {
+    const source = new Channel<number>(Infinity);
+    source.pushNowait(1);
+    let subscriber: Channel<number> | undefined;
+    {
+      using hub = broadcast(source);
+      subscriber = hub.subscribe();
+      expect(subscriber.closed).toBe(false);
+      source.pushNowait(2);
+    }
+    expect(subscriber.closed).toBe(true);
+    expect(drain(subscriber)).toEqual([1]);
+    expect(source.closed).toBe(false);
+    expect(drain(source)).toEqual([2]);
+    expect(source.stats().waitingPullers).toBe(0);
+  });
+
+  test('await using closes a broadcast too, withdrawing its pull on the source', async () => {
+    const source = new Channel<number>();
+    let subscriber: Channel<number> | undefined;
+    {
+      await using hub = broadcast(source);
+      subscriber = hub.subscribe();
+      expect(source.stats().waitingPullers).toBe(1);
+    }
+    expect(subscriber.closed).toBe(true);
+    expect(source.stats().waitingPullers).toBe(0);
+    expect(source.tryPush(1)).toBe(false);
+  });
+
+  test('disposing a broadcast is close(): idempotent, and later subscribers get a closed channel', () => {
+    const source = new Channel<number>(1);
+    const hub = broadcast(source);
+    const first = hub.subscribe();
+    hub[Symbol.dispose]();
+    hub[Symbol.dispose]();
+    hub.close();
+    expect(first.closed).toBe(true);
+    expect(hub.subscribe().closed).toBe(true);
+    source.pushNowait(1);
+    expect(source.size).toBe(1); // nothing pulls it any more
+  });
+
   test('broadcast.close() withdraws the pull waiting on the source', () => {
     const source = new Channel<number>();
     const hub = broadcast(source);
@@ -306,6 +349,19 @@ describe('broadcast misuse', () => {
       'broadcast.subscribe(options): options.signal is not an AbortSignal',
     );
     expect(source.size).toBe(1);
+  });
+
+  test('subscribe with options that are not an object, or are an AbortSignal, is a TypeError naming the call', () => {
+    const source = new Channel<number>(1);
+    source.pushNowait(1);
+    const hub = broadcast(source);
+    expect(() => hub.subscribe(3 as never)).toThrow(
+      new TypeError('broadcast.subscribe(options): options must be an object'),
+    );
+    expect(() => hub.subscribe(new AbortController().signal as never)).toThrow(
+      new TypeError('broadcast.subscribe(options): options is an AbortSignal: pass { signal } instead'),
+    );
+    expect(source.size).toBe(1); // nobody subscribed, nothing pulled
   });
 
   test('subscribe with a bad capacity or overflow is a RangeError or TypeError naming the option', () => {

@@ -100,6 +100,7 @@ const cannotThrow: Record<string, string> = {
   'chanasync Channel.[asyncDispose]': 'only calls close()',
   'chanasync Channel.[dispose]': 'only calls close()',
   'chanasync Broadcast.close': 'idempotent; closes the subscribers, which never throws',
+  'chanasync Broadcast.[Symbol.dispose]': 'is close()',
   'chanasync ChannelError.constructor': 'only builds the message and sets fields',
   'chanasync/protocol isInspectorToPageMessage': 'a type guard: anything else, even a throwing Proxy, is false',
   'chanasync/protocol isPageToInspectorMessage': 'a type guard: anything else, even a throwing Proxy, is false',
