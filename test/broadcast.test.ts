@@ -275,13 +275,14 @@ describe('leaving and ending', () => {
     expect(source.tryPush(1)).toBe(false);
   });
 
-  test('disposing a broadcast is close(): idempotent, and later subscribers get a closed channel', () => {
+  test('disposing a broadcast is close() — idempotent, bound — and later subscribers get a closed channel', () => {
     const source = new Channel<number>(1);
     const hub = broadcast(source);
     const first = hub.subscribe();
     hub[Symbol.dispose]();
     hub[Symbol.dispose]();
-    hub.close();
+    const { close } = hub; // bound: it may be passed around
+    close();
     expect(first.closed).toBe(true);
     expect(hub.subscribe().closed).toBe(true);
     source.pushNowait(1);
