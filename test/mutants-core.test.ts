@@ -107,3 +107,29 @@ describe('broadcast', () => {
     expect(await downstream.pullMany(8)).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+describe('async iteration', () => {
+  test("an iterator's return() after its next() was served leaves later pulls queued in order, even after the pulls around that next() left", async () => {
+    const channel = new Channel<number>();
+    const first = channel.pull();
+    const iterator = channel[Symbol.asyncIterator]();
+    const served = iterator.next();
+    const second = channel.pull();
+    const controller = new AbortController();
+    const leaving = track(channel.pull({ signal: controller.signal }));
+    expect(channel.tryPush(1)).toBe(true);
+    expect(channel.tryPush(2)).toBe(true);
+    controller.abort(new Error('gone'));
+    expect(await first).toBe(1);
+    expect(await served).toEqual({ done: false, value: 2 });
+    await iterator.return?.();
+    const third = channel.pull();
+    expect(channel.stats().waitingPullers).toBe(2);
+    expect(channel.tryPush(3)).toBe(true);
+    expect(channel.tryPush(4)).toBe(true);
+    expect(await second).toBe(3);
+    expect(await third).toBe(4);
+    await flush();
+    expect(leaving.current).toEqual({ status: 'rejected', reason: new Error('gone') });
+  });
+});

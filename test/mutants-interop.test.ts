@@ -5,8 +5,8 @@
  * imports from src/.
  */
 import { describe, expect, test } from 'vitest';
-import { Channel, fromEvent, toReadableStream } from '../src/index.js';
-import { flush, track } from './helpers/track.js';
+import { Channel, from, fromEvent, toReadableStream } from '../src/index.js';
+import { flush, rejection, track } from './helpers/track.js';
 
 describe('toReadableStream', () => {
   test('a stream that read ahead errors with the close reason once its queue is read, even when the channel closed while the stream waited for more', async () => {
@@ -30,5 +30,28 @@ describe('fromEvent', () => {
     target.dispatchEvent(new MessageEvent('message', { data: 'hi' }));
     expect((await messages.pull()).data).toBe('hi');
     messages.close();
+  });
+});
+
+describe('from', () => {
+  test('a synchronous iterator whose last result is done with a rejected promise as its value is not returned: the channel closes with that error', async () => {
+    const failure = new Error('last');
+    const calls: string[] = [];
+    const iterator: Iterator<number> & Iterable<number> = {
+      [Symbol.iterator]() {
+        return this;
+      },
+      next() {
+        calls.push('next');
+        return { done: true, value: Promise.reject(failure) as never };
+      },
+      return() {
+        calls.push('return');
+        return { done: true, value: undefined };
+      },
+    };
+    const channel = from(iterator);
+    expect(await rejection(channel.pull())).toMatchObject({ cause: failure });
+    expect(calls).toEqual(['next']);
   });
 });
