@@ -4,8 +4,9 @@
  * one mutant of src/interop/ that every other interop test let pass). One behaviour per test;
  * imports from src/.
  */
+import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
-import { Channel, from, fromEvent, toReadableStream } from '../src/index.js';
+import { Channel, from, fromEvent, merge, toReadableStream } from '../src/index.js';
 import { flush, rejection, track } from './helpers/track.js';
 
 describe('toReadableStream', () => {
@@ -31,6 +32,15 @@ describe('fromEvent', () => {
     expect((await messages.pull()).data).toBe('hi');
     messages.close();
   });
+
+  test('fromEvent reads listenerOptions once: an options object changed afterwards leaves no listener on the target after close', () => {
+    const target = new EventTarget();
+    const listenerOptions = { capture: true };
+    const events = fromEvent(target, 'ping', { listenerOptions });
+    listenerOptions.capture = false;
+    events.close();
+    expect(getEventListeners(target, 'ping')).toHaveLength(0);
+  });
 });
 
 describe('from', () => {
@@ -53,5 +63,30 @@ describe('from', () => {
     const channel = from(iterator);
     expect(await rejection(channel.pull())).toMatchObject({ cause: failure });
     expect(calls).toEqual(['next']);
+  });
+});
+
+describe('merge', () => {
+  test('merge keeps its round-robin turn when a closed input is dropped: the next value comes from the input after it', async () => {
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => new Channel<string>(Infinity, { name })) as [
+      Channel<string>,
+      Channel<string>,
+      Channel<string>,
+      Channel<string>,
+    ];
+    a.pushNowait('a1');
+    a.close();
+    for (const [input, name] of [
+      [b, 'b'],
+      [c, 'c'],
+      [d, 'd'],
+    ] as const) {
+      input.pushNowait(`${name}1`);
+      input.pushNowait(`${name}2`);
+    }
+    const merged = merge(a, b, c, d);
+    const received: string[] = [];
+    for (let i = 0; i < 7; i++) received.push(await merged.pull());
+    expect(received).toEqual(['a1', 'b1', 'c1', 'd1', 'b2', 'c2', 'd2']);
   });
 });
