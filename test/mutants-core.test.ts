@@ -7,7 +7,7 @@ import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
-import { broadcast, Channel } from '../src/index.js';
+import { broadcast, Channel, ChannelClosedError, pull, push, select } from '../src/index.js';
 import { flush, rejection, track } from './helpers/track.js';
 
 describe('abort signals', () => {
@@ -131,5 +131,51 @@ describe('async iteration', () => {
     expect(await third).toBe(4);
     await flush();
     expect(leaving.current).toEqual({ status: 'rejected', reason: new Error('gone') });
+  });
+});
+
+describe('select', () => {
+  test('a push case whose buffered channel user code closed while select chose (a signal getter) commits nothing there: select rejects with ChannelClosedError or takes another case', async () => {
+    for (let round = 0; round < 60; round++) {
+      const closing = new Channel<string>(1);
+      const last = new Channel<string>();
+      // A signal whose `aborted` getter closes `closing` once armed: it runs when select checks
+      // whether the pull case on `last` is ready (its parked push has that signal).
+      let hook: (() => void) | undefined;
+      const signal = new Proxy(new AbortController().signal, {
+        get(target, key) {
+          if (key === 'aborted' && hook) {
+            const run = hook;
+            hook = undefined;
+            run();
+          }
+          const value = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const lastPush = track(last.push('y', { signal }));
+      hook = () => closing.close();
+      let result: { index: number; value: unknown } | unknown;
+      try {
+        result = await select([pull(new Channel<string>()), push(closing, 'v'), pull(last)]);
+      } catch (error) {
+        result = error;
+      }
+      if (result instanceof Error) {
+        expect(result).toBeInstanceOf(ChannelClosedError);
+        expect(closing.size).toBe(0);
+      } else if ((result as { index: number }).index === 1) {
+        // Chosen before the getter ran: committed to an open channel.
+        expect(closing.closed).toBe(false);
+        expect(closing.tryPull()).toBe('v');
+      } else {
+        expect(result).toMatchObject({ index: 2, value: 'y' });
+        expect(closing.size).toBe(0);
+      }
+      hook = undefined;
+      if ((result as { index?: number }).index !== 2) last.tryPull();
+      await flush();
+      expect(lastPush.current.status).toBe('fulfilled');
+    }
   });
 });
