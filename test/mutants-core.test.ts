@@ -106,6 +106,16 @@ describe('broadcast', () => {
     expect(received).toEqual([2, 3, 4, 5]);
     expect(await downstream.pullMany(8)).toEqual([1, 2, 3, 4, 5]);
   });
+
+  test("a broadcast whose source is another broadcast's unbuffered subscriber fills its subscribers' buffers up to their capacity", async () => {
+    const source = new Channel<number>(8);
+    for (const value of [1, 2, 3, 4, 5, 6]) source.pushNowait(value);
+    const relay = broadcast(source).subscribe({ capacity: 0 });
+    const subscriber = broadcast(relay).subscribe({ capacity: 4 });
+    await flush();
+    expect(subscriber.size).toBe(4);
+    expect(await subscriber.pullMany(4)).toEqual([1, 2, 3, 4]);
+  });
 });
 
 describe('async iteration', () => {
