@@ -7,7 +7,7 @@ import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
-import { broadcast, Channel } from '../src/index.js';
+import { broadcast, Channel, ChannelClosedError, pull, push, select } from '../src/index.js';
 import { flush, rejection, track } from './helpers/track.js';
 
 describe('abort signals', () => {
@@ -105,5 +105,87 @@ describe('broadcast', () => {
     for (let i = 0; i < 4; i++) received.push(await direct.pull());
     expect(received).toEqual([2, 3, 4, 5]);
     expect(await downstream.pullMany(8)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test("a broadcast whose source is another broadcast's unbuffered subscriber fills its subscribers' buffers up to their capacity", async () => {
+    const source = new Channel<number>(8);
+    for (const value of [1, 2, 3, 4, 5, 6]) source.pushNowait(value);
+    const relay = broadcast(source).subscribe({ capacity: 0 });
+    const subscriber = broadcast(relay).subscribe({ capacity: 4 });
+    await flush();
+    expect(subscriber.size).toBe(4);
+    expect(await subscriber.pullMany(4)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('async iteration', () => {
+  test("an iterator's return() after its next() was served leaves later pulls queued in order, even after the pulls around that next() left", async () => {
+    const channel = new Channel<number>();
+    const first = channel.pull();
+    const iterator = channel[Symbol.asyncIterator]();
+    const served = iterator.next();
+    const second = channel.pull();
+    const controller = new AbortController();
+    const leaving = track(channel.pull({ signal: controller.signal }));
+    expect(channel.tryPush(1)).toBe(true);
+    expect(channel.tryPush(2)).toBe(true);
+    controller.abort(new Error('gone'));
+    expect(await first).toBe(1);
+    expect(await served).toEqual({ done: false, value: 2 });
+    await iterator.return?.();
+    const third = channel.pull();
+    expect(channel.stats().waitingPullers).toBe(2);
+    expect(channel.tryPush(3)).toBe(true);
+    expect(channel.tryPush(4)).toBe(true);
+    expect(await second).toBe(3);
+    expect(await third).toBe(4);
+    await flush();
+    expect(leaving.current).toEqual({ status: 'rejected', reason: new Error('gone') });
+  });
+});
+
+describe('select', () => {
+  test('a push case whose buffered channel user code closed while select chose (a signal getter) commits nothing there: select rejects with ChannelClosedError or takes another case', async () => {
+    for (let round = 0; round < 60; round++) {
+      const closing = new Channel<string>(1);
+      const last = new Channel<string>();
+      // A signal whose `aborted` getter closes `closing` once armed: it runs when select checks
+      // whether the pull case on `last` is ready (its parked push has that signal).
+      let hook: (() => void) | undefined;
+      const signal = new Proxy(new AbortController().signal, {
+        get(target, key) {
+          if (key === 'aborted' && hook) {
+            const run = hook;
+            hook = undefined;
+            run();
+          }
+          const value = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const lastPush = track(last.push('y', { signal }));
+      hook = () => closing.close();
+      let result: { index: number; value: unknown } | unknown;
+      try {
+        result = await select([pull(new Channel<string>()), push(closing, 'v'), pull(last)]);
+      } catch (error) {
+        result = error;
+      }
+      if (result instanceof Error) {
+        expect(result).toBeInstanceOf(ChannelClosedError);
+        expect(closing.size).toBe(0);
+      } else if ((result as { index: number }).index === 1) {
+        // Chosen before the getter ran: committed to an open channel.
+        expect(closing.closed).toBe(false);
+        expect(closing.tryPull()).toBe('v');
+      } else {
+        expect(result).toMatchObject({ index: 2, value: 'y' });
+        expect(closing.size).toBe(0);
+      }
+      hook = undefined;
+      if ((result as { index?: number }).index !== 2) last.tryPull();
+      await flush();
+      expect(lastPush.current.status).toBe('fulfilled');
+    }
   });
 });
