@@ -38,6 +38,8 @@ const isolation = argv.find((arg) => arg.startsWith('--isolation='))?.slice('--i
 if (isolation !== 'process' && isolation !== 'isolate') {
   throw new Error(`--isolation must be process or isolate, got ${isolation}`);
 }
+/** Whether each library has a workerd process of its own. */
+const own = isolation === 'process';
 const args = parseArgs(
   argv.filter((arg) => !arg.startsWith('--isolation=')),
   'node bench/workerd.mjs',
@@ -65,9 +67,9 @@ const workerOptions = ({ worker, code }) => ({
 const instances = [];
 let exitCode = 1;
 try {
-  /** Each library's Worker and the pid of the workerd process it runs in, by library name. */
+  /** Each library's Worker and the clock of the workerd process it runs in, by library name. */
   const workers = new Map();
-  const groups = isolation === 'process' ? bundles.map((bundle) => [bundle]) : [bundles];
+  const groups = own ? bundles.map((bundle) => [bundle]) : [bundles];
   for (const group of groups) {
     const known = new Set(childPids(process.pid, /workerd/));
     const mf = new Miniflare({ workers: group.map(workerOptions), cf: false });
@@ -78,13 +80,13 @@ try {
     if (args.clock === 'cpu' && started.length !== 1) {
       throw new Error(`--clock=cpu: expected one new workerd child process, found ${started.length}`);
     }
-    for (const { lib, worker } of group) workers.set(lib, { worker: await mf.getWorker(worker), pid: started[0] });
+    const pid = started[0];
+    const clock = args.clock === 'cpu' ? () => cpuNs(pid) / 1e6 : () => performance.now();
+    for (const { lib, worker } of group) workers.set(lib, { worker: await mf.getWorker(worker), clock });
   }
-  const clockOf = (pid) => (args.clock === 'cpu' ? () => cpuNs(pid) / 1e6 : () => performance.now());
   /** POSTs `job` to its library's Worker; resolves with the parsed response and the time (wall or CPU) around it. */
   const post = async (job) => {
-    const { worker, pid } = workers.get(job.lib);
-    const clock = clockOf(pid);
+    const { worker, clock } = workers.get(job.lib);
     const start = clock();
     const response = await worker.fetch(`${URL_BASE}/run`, { method: 'POST', body: JSON.stringify(job) });
     const body = await response.json();
@@ -97,7 +99,7 @@ try {
   // process when each has one.
   const emptyCosts = new Map();
   const emptyCost = (lib, id) => {
-    const key = isolation === 'process' ? lib : 'floor';
+    const key = own ? lib : 'floor';
     if (!emptyCosts.has(key)) {
       emptyCosts.set(
         key,
@@ -113,10 +115,11 @@ try {
     info.push(...libs);
   }
   const workerdVersion = createRequire(import.meta.url)('workerd/package.json').version;
-  const timing =
+  const timing = `each library in a Worker (isolate) of its own, ${own ? 'in a workerd process of its own' : 'all in one workerd process'}; each run is one request, ${
     args.clock === 'cpu'
-      ? `each library in a Worker (isolate) of its own${isolation === 'process' ? ', in a workerd process of its own' : ', all in one workerd process'}; each run is one request, timed by the CPU time of ${isolation === 'process' ? 'its' : 'the'} workerd process minus an empty request`
-      : `each library in a Worker (isolate) of its own${isolation === 'process' ? ', in a workerd process of its own' : ', all in one workerd process'}; each run is one request timed from outside (wall time) minus an empty request`;
+      ? `timed by the CPU time of ${own ? 'its' : 'the'} workerd process`
+      : 'timed from outside (wall time)'
+  } minus an empty request`;
   const session = {
     libs: info,
     runtime: `workerd ${workerdVersion} through Miniflare (in-process, compatibility date ${COMPATIBILITY_DATE}); ${timing}`,
@@ -135,7 +138,7 @@ try {
     // jitter is then a few percent of a run instead of ~10%.
     scale: 2,
     extraNotes: () => [
-      `Empty request (${args.clock} time, subtracted from every run${isolation === 'process' ? ", measured in each library's process" : ''}): ${[
+      `Empty request (${args.clock} time, subtracted from every run${own ? ", measured in each library's process" : ''}): ${[
         ...emptyCosts.values(),
       ]
         .flatMap((baseline) => baseline.values())

@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { broadcast, Channel, ChannelClosedError, pull, push, select } from '../src/index.js';
 import { flush, rejection, track } from './helpers/track.js';
+import { trapped } from './helpers/trapped-signal.js';
 
 describe('abort signals', () => {
   test('an abort event dispatched on a signal that is not aborted cancels no parked operation', async () => {
@@ -151,20 +152,9 @@ describe('select', () => {
       const last = new Channel<string>();
       // A signal whose `aborted` getter closes `closing` once armed: it runs when select checks
       // whether the pull case on `last` is ready (its parked push has that signal).
-      let hook: (() => void) | undefined;
-      const signal = new Proxy(new AbortController().signal, {
-        get(target, key) {
-          if (key === 'aborted' && hook) {
-            const run = hook;
-            hook = undefined;
-            run();
-          }
-          const value = Reflect.get(target, key);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-      const lastPush = track(last.push('y', { signal }));
-      hook = () => closing.close();
+      const signal = trapped(new AbortController().signal);
+      const lastPush = track(last.push('y', { signal: signal.proxy }));
+      signal.arm(() => closing.close());
       let result: { index: number; value: unknown } | unknown;
       try {
         result = await select([pull(new Channel<string>()), push(closing, 'v'), pull(last)]);
@@ -182,7 +172,7 @@ describe('select', () => {
         expect(result).toMatchObject({ index: 2, value: 'y' });
         expect(closing.size).toBe(0);
       }
-      hook = undefined;
+      signal.disarm();
       if ((result as { index?: number }).index !== 2) last.tryPull();
       await flush();
       expect(lastPush.current.status).toBe('fulfilled');

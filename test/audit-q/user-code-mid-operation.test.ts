@@ -7,6 +7,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { Channel, ChannelClosedError, pull, push, select, selectNowait } from '../../src/index.js';
+import { trapped } from '../helpers/trapped-signal.js';
 import { failOnUnhandledRejections } from '../helpers/unhandled.js';
 
 failOnUnhandledRejections();
@@ -21,31 +22,6 @@ async function outcome(promise: Promise<unknown>): Promise<unknown> {
     ),
     pending,
   ]);
-}
-
-/**
- * A `Proxy` of `signal` (methods bound to it) whose next read of `aborted`, once `arm`ed, first
- * runs the hook: user code inside chanasync's check of the signal.
- */
-function trapped(signal: AbortSignal) {
-  let hook: (() => void) | undefined;
-  const proxy = new Proxy(signal, {
-    get(target, key) {
-      if (key === 'aborted' && hook) {
-        const run = hook;
-        hook = undefined;
-        run();
-      }
-      const value = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return {
-    proxy,
-    arm(run: () => void) {
-      hook = run;
-    },
-  };
 }
 
 function idle(channel: Channel<any>) {
