@@ -288,33 +288,50 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
       workerResult?: { sent: number; undelivered: number[]; pulled: number };
     }
 
+    /**
+     * Starts the stream in page.html?storable, leaves for another page for `STALE_AFTER_MS + 500`
+     * and comes back. Resolves `false` when Firefox loaded the page afresh instead of restoring it
+     * (the cache is Firefox's to keep or drop: a page that was not stored has no `kept` state).
+     */
+    async function leaveAndComeBack(): Promise<boolean> {
+      await firefox.navigate(`${origin}/page.html?storable`, 'window.ready === true');
+      await page(async () => {
+        const kept = window as unknown as Kept;
+        kept.shown = [];
+        addEventListener('pageshow', (event) => kept.shown.push(event.persisted ? 'restored' : 'loaded'));
+        const worker = window.spawn('mode=produce-and-count');
+        window.nextReport(worker).then((report) => {
+          kept.workerResult = report;
+        });
+        kept.input = window.lib.fromPort(worker, { name: 'out', capacity: 4 });
+        kept.got = [];
+        kept.stop = false;
+        kept.ended = (async () => {
+          while (!kept.stop) {
+            kept.got.push(await kept.input.pull());
+            await window.sleep(20);
+          }
+          return null;
+        })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
+        while (kept.got.length < 10) await window.sleep(10);
+      });
+      await firefox.navigate(`${origin}/page.html?elsewhere`, 'window.ready === true');
+      await new Promise((resolve) => setTimeout(resolve, STALE_AFTER_MS + 500)); // the page and its Worker are frozen
+      await firefox.back(`location.search === '?storable' && window.ready === true`);
+      return page(async () => Array.isArray((window as unknown as Kept).got));
+    }
+
     test(
       'a page restored from the back/forward cache after 3 s goes on with its stream from the Worker, frozen with it: every value once, in order',
       async () => {
-        await firefox.navigate(`${origin}/page.html?storable`, 'window.ready === true');
-        await page(async () => {
-          const kept = window as unknown as Kept;
-          kept.shown = [];
-          addEventListener('pageshow', (event) => kept.shown.push(event.persisted ? 'restored' : 'loaded'));
-          const worker = window.spawn('mode=produce-and-count');
-          window.nextReport(worker).then((report) => {
-            kept.workerResult = report;
-          });
-          kept.input = window.lib.fromPort(worker, { name: 'out', capacity: 4 });
-          kept.got = [];
-          kept.stop = false;
-          kept.ended = (async () => {
-            while (!kept.stop) {
-              kept.got.push(await kept.input.pull());
-              await window.sleep(20);
-            }
-            return null;
-          })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
-          while (kept.got.length < 10) await window.sleep(10);
-        });
-        await firefox.navigate(`${origin}/page.html?elsewhere`, 'window.ready === true');
-        await new Promise((resolve) => setTimeout(resolve, STALE_AFTER_MS + 500)); // the page and its Worker are frozen
-        await firefox.session.send('WebDriver:Back');
+        // Firefox may load the page afresh instead of restoring it (a CI run once came back to a
+        // page without `kept.got`): that is a try without the cache, not a failure of the
+        // stream. Three tries.
+        let tries = 1;
+        while (!(await leaveAndComeBack())) {
+          if (++tries > 3)
+            throw new Error('Firefox never restored page.html?storable from the back/forward cache in 3 tries');
+        }
         const result = await page(async () => {
           const kept = window as unknown as Kept;
           const restoredAt = kept.got.length;
@@ -343,7 +360,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
           [...Array(result.workerResult.pulled - received.length).keys()].map((i) => received.length + i),
         );
       },
-      STALE_AFTER_MS + 25_000,
+      3 * (STALE_AFTER_MS + 10_000) + 15_000,
     );
   });
 

@@ -4,7 +4,7 @@
  * throwaway HTTP server on 127.0.0.1, and scripts run in the page as async function bodies.
  *
  * - {@link launchFirefox} starts one browser (6–8 s: share it per test file) and gives a
- *   {@link FirefoxTab}: `navigate(url, ready?)` and `run(body, ...args)`.
+ *   {@link FirefoxTab}: `navigate(url, ready?)`, `back(ready)` and `run(body, ...args)`.
  * - {@link serveFiles} serves a folder of fixtures plus files made in memory (say, chanasync
  *   bundled from src/ by {@link bundleSource}); a page on `127.0.0.1` and one on `localhost` of
  *   its port are two origins.
@@ -36,6 +36,13 @@ export interface FirefoxTab {
    * page (10 s at most). The previous document goes away, and with it its Workers and frames.
    */
   navigate(url: string, ready?: string): Promise<void>;
+  /**
+   * Goes one step back in the tab's history and waits until `ready` (an expression) is truthy
+   * in the page it lands on (10 s at most). Marionette's `WebDriver:Back` may answer before a
+   * restore from the back/forward cache has landed, so a page that goes away under the check is
+   * checked again in the next one.
+   */
+  back(ready: string): Promise<void>;
   /**
    * Runs `body` as the body of an async function compiled in the page's own realm (not in
    * Marionette's sandbox: every array, error, promise and buffer it makes is the page's), with
@@ -77,18 +84,35 @@ export async function launchFirefox(): Promise<FirefoxTab> {
     if ('error' in value) throw Object.assign(new Error(`in Firefox: ${value.error}`), { stack: value.stack });
     return value.value;
   };
+  /** Resolves once `ready` (an expression) is truthy in the page, polled every 50 ms for `ms`. */
+  const waitUntil = (ready: string, ms = 10_000): Promise<void> =>
+    run(
+      `const deadline = performance.now() + ${ms};
+       for (;;) {
+         if (${ready}) return;
+         if (performance.now() >= deadline) throw new Error('the page never became ready: ' + ${JSON.stringify(ready)});
+         await new Promise((resolve) => setTimeout(resolve, 50));
+       }`,
+    );
   return {
     session,
     async navigate(url, ready) {
       await session.send('WebDriver:Navigate', { url });
-      if (ready === undefined) return;
-      await run(
-        `for (let i = 0; i < 200; i++) {
-           if (${ready}) return;
-           await new Promise((resolve) => setTimeout(resolve, 50));
-         }
-         throw new Error('the page never became ready: ' + ${JSON.stringify(ready)});`,
-      );
+      if (ready !== undefined) await waitUntil(ready);
+    },
+    async back(ready) {
+      await session.send('WebDriver:Back');
+      // A check that started in the page being left fails with it (Marionette ends a script
+      // whose document unloads): check again, in whatever page is there now, until the deadline.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          return await waitUntil(ready, Math.max(deadline - Date.now(), 0));
+        } catch (error) {
+          if (Date.now() >= deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
     },
     run,
     close: () => firefox.close(),
