@@ -466,7 +466,7 @@ describe('broadcast: ending', () => {
     await flush();
     const failure = new Error('feed lost');
     source.close(failure);
-    const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 500));
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 2000)); // a hang, not a slow machine
     expect(await Promise.race([reading, timeout])).toEqual({ error: failure });
     expect(full.pullNowait()).toBe(1);
     expect(full.closed).toBe(true);
@@ -506,7 +506,7 @@ describe('broadcast: ending', () => {
       await pause();
       source.close();
     })();
-    const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 200));
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 2000)); // a hang, not a slow machine
     expect(await Promise.race([collect(fast), timeout])).toEqual([1, 2, 3]);
     expect(await collect(slow)).toEqual([1, 2, 3]);
   });

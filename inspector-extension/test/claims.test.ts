@@ -91,7 +91,7 @@ test('inside the real DevTools, the Channels panel of a page that turned debug m
     await cdp.detach();
     await page.close();
   }
-});
+}, 90_000); // DevTools' own window loads slowly on a busy machine (see showChannelsPanel)
 
 // inspector-extension/README.md, the Occupancy column: "A bar of buffered values against the
 // capacity: orange at 75 %, red when full, but only for `block` channels (the drop modes never

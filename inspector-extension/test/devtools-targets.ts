@@ -43,7 +43,8 @@ export async function findTarget(cdp: CDPSession, match: (url: string) => boolea
 /**
  * Shows the extension's Channels panel in the DevTools window that `devtools` evaluates in, and
  * returns the panel's target id. The panel registers once the extension's DevTools page ran, so
- * `showPanel` is asked again until the panel's target exists (within `poll`).
+ * `showPanel` is asked again until the panel's target exists (within `poll`, but 30 s at least:
+ * a DevTools window that takes 5 s to load alone took over 15 s beside heavy work).
  */
 export async function showChannelsPanel(
   cdp: CDPSession,
@@ -54,10 +55,13 @@ export async function showChannelsPanel(
   const panelKey = `chrome-extension://${extensionId}Channels`;
   const isPanel = (url: string) => url.endsWith('/panel.html');
   await expect
-    .poll(async () => {
-      await devtools(`InspectorFrontendAPI.showPanel(${JSON.stringify(panelKey)})`);
-      return findTarget(cdp, isPanel);
-    }, poll)
+    .poll(
+      async () => {
+        await devtools(`InspectorFrontendAPI.showPanel(${JSON.stringify(panelKey)})`);
+        return findTarget(cdp, isPanel);
+      },
+      { ...poll, timeout: Math.max(poll.timeout, 30_000) },
+    )
     .toBeDefined();
   return (await findTarget(cdp, isPanel)) as string;
 }

@@ -275,7 +275,7 @@ describe('the Channels panel in the real DevTools', () => {
     await sleep(600);
     expect(await postedSnapshots()).toBe(count);
     await cdp.detach();
-  });
+  }, 90_000); // DevTools' own window loads slowly on a busy machine (see showChannelsPanel)
 });
 
 // ── lifecycle, frames and states ───────────────────────────────────────────────────────────

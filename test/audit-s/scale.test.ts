@@ -12,7 +12,12 @@ import { failOnUnhandledRejections } from '../helpers/unhandled.js';
 
 failOnUnhandledRejections();
 
-/** How much longer `run(4n)` takes than `run(n)`: the best of three of each, after a warm-up. */
+/**
+ * How much longer `run(8n)` takes than `run(n)`: the best of three of each, after a warm-up.
+ * Linear work gives about 8, quadratic 64; the tests allow 24, which a machine three times
+ * slower than usual stays under (at 4n against n, linear 4 and quadratic 16, a limit of 10
+ * was crossed, 11.5, in a full run beside heavy browser work).
+ */
 async function growth(run: (n: number) => unknown, n: number): Promise<number> {
   await run(n);
   const time = async (size: number) => {
@@ -24,7 +29,7 @@ async function growth(run: (n: number) => unknown, n: number): Promise<number> {
   let large = Number.POSITIVE_INFINITY;
   for (let round = 0; round < 3; round++) {
     small = Math.min(small, await time(n));
-    large = Math.min(large, await time(4 * n));
+    large = Math.min(large, await time(8 * n));
   }
   return large / Math.max(small, 0.5);
 }
@@ -187,7 +192,7 @@ describe('merge with many inputs', () => {
       expect(await pending).toBe('ChannelClosedError');
       expect(merged.closed).toBe(true);
     }, 10_000);
-    expect(ratio).toBeLessThan(10);
+    expect(ratio).toBeLessThan(24);
   });
 
   test('after some inputs closed, the others are still served round-robin, each in its order', async () => {
@@ -237,7 +242,7 @@ describe('many iterators on one channel', () => {
       expect(channel.stats().waitingPullers).toBe(0);
       expect((await Promise.all(nexts)).every((result) => result.done)).toBe(true);
     }, 20_000);
-    expect(ratio).toBeLessThan(10);
+    expect(ratio).toBeLessThan(24);
   });
 
   test('return() withdraws only its own parked next() calls, even after some were served', async () => {

@@ -206,7 +206,8 @@ describe('GET /jobs/stream', () => {
     const decoder = new TextDecoder();
     let text = '';
     while (text.length < 3) text += decoder.decode((await reader.read()).value, { stream: true });
-    expect(text).toBe('\n\n\n');
+    // At least three heartbeats, and nothing else: a slow reader gets several in one chunk.
+    expect(text).toMatch(/^\n{3,}$/);
     await reader.cancel();
     await until(async () => (await stats()).waitingPullers === 0);
     expect(await stats()).toEqual(atRest);
@@ -232,7 +233,7 @@ describe('consumers that go away', () => {
     // README's advice: a short `wait`, or GET /jobs/stream, whose heartbeat finds out.
     const client = new AbortController();
     const taking = miniflare
-      .dispatchFetch('http://127.0.0.1:8787/jobs/take?wait=1500', { method: 'POST', signal: client.signal })
+      .dispatchFetch('http://127.0.0.1:8787/jobs/take?wait=10000', { method: 'POST', signal: client.signal })
       .catch((error: unknown) => error);
     await until(async () => (await stats()).waitingPullers === 1);
     client.abort();
