@@ -37,6 +37,7 @@ import {
   withSnapshot,
 } from './model.js';
 import { type Connection, View } from './render.js';
+import { repaintScheduler } from './schedule.js';
 
 /** How often the panel tells the service worker it is still there (which keeps it alive). */
 const KEEPALIVE_MS = 20_000;
@@ -178,24 +179,11 @@ function update(current: PanelData, message: BackgroundToPanelMessage): PanelDat
 
 // ── painting ────────────────────────────────────────────────────────────────────────────────
 
-let scheduled = false;
-
 /**
  * Repaints soon: on the next animation frame, or after 100 ms if frames don't come (a hidden
  * panel gets none; it then repaints at most ten times a second, and not at all when idle).
  */
-function schedule(): void {
-  if (scheduled) return;
-  scheduled = true;
-  const frame = requestAnimationFrame(() => paint(timer));
-  const timer = setTimeout(() => paint(frame), 100);
-  function paint(other: number | ReturnType<typeof setTimeout>): void {
-    cancelAnimationFrame(other as number);
-    clearTimeout(other as ReturnType<typeof setTimeout>);
-    scheduled = false;
-    repaint();
-  }
-}
+const schedule = repaintScheduler(() => repaint());
 
 /** The panel's DOM, updated in place (see render.ts): a repaint rewrites ages, nothing else. */
 const table = new View(document, { status: statusBox, notices: noticesBox, content: viewport });
