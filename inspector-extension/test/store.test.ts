@@ -129,21 +129,35 @@ describe('SnapshotStore', () => {
 
   test('a tab flooding the store does not delay another tab’s read', async () => {
     const items = new Map<string, unknown>();
-    // Writes of tab 1 take 50 ms each; everything else answers at once.
+    // Writes of tab 1 hang until the end of the test; everything else answers at once. A read of
+    // tab 2 queued behind them would never come back (the 2 s race below is only a hang guard).
+    let release = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const area: SessionArea = {
       get: async (key) => (key !== null && items.has(key) ? { [key]: structuredClone(items.get(key)) } : {}),
       set: async (values) => {
-        if ('tab:1' in values) await new Promise((resolve) => setTimeout(resolve, 50));
+        if ('tab:1' in values) await stalled;
         for (const [key, value] of Object.entries(values)) items.set(key, structuredClone(value));
       },
       remove: async (key) => void items.delete(key),
     };
     const store = new SnapshotStore(area);
     await store.apply({ op: 'put', tabId: 2, entry: entry('victim') });
-    for (let i = 0; i < 200; i++) void store.apply({ op: 'put', tabId: 1, entry: entry(`flood-${i % 3}`) });
-    const started = performance.now();
-    expect((await store.read(2)).map((e) => e.frame.documentId)).toEqual(['victim']);
-    expect(performance.now() - started).toBeLessThan(40);
+    const flood: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) flood.push(store.apply({ op: 'put', tabId: 1, entry: entry(`flood-${i % 3}`) }));
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const read = await Promise.race([
+      store.read(2).then((entries) => entries.map((e) => e.frame.documentId)),
+      new Promise((resolve) => {
+        guard = setTimeout(() => resolve('blocked behind tab 1'), 2000);
+      }),
+    ]);
+    clearTimeout(guard);
+    release();
+    await Promise.all(flood);
+    expect(read).toEqual(['victim']);
   });
 
   test('a tab’s record keeps only its newest frames within the per-tab budget', async () => {
