@@ -28,10 +28,13 @@ import {
 } from './helpers/firefox.js';
 import {
   batchingScenarios,
+  finishWorkerStream,
   frameScenarios,
   otherPortScenarios,
   type PortDriver,
+  readWorkerStream,
   SLACK_MS,
+  type WorkerStream,
   workerScenarios,
 } from './helpers/port-scenarios.js';
 
@@ -278,79 +281,42 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
   });
 
   describe('back/forward cache', () => {
-    /** What the page keeps across its stay in the back/forward cache. */
-    interface Kept {
-      shown: string[];
-      input: any;
-      got: number[];
-      stop: boolean;
-      ended: Promise<{ name?: string; message?: string } | null>;
-      workerResult?: { sent: number; undelivered: number[]; pulled: number };
-    }
-
     /**
      * Starts the stream in page.html?storable, leaves for another page for `STALE_AFTER_MS + 500`
      * and comes back. Resolves `false` when Firefox loaded the page afresh instead of restoring it
-     * (the cache is Firefox's to keep or drop: a page that was not stored has no `kept` state).
+     * (the cache is Firefox's to keep or drop: a page that was not stored lost the stream's state).
      */
     async function leaveAndComeBack(): Promise<boolean> {
       await firefox.navigate(`${origin}/page.html?storable`, 'window.ready === true');
       await page(async () => {
-        const kept = window as unknown as Kept;
-        kept.shown = [];
-        addEventListener('pageshow', (event) => kept.shown.push(event.persisted ? 'restored' : 'loaded'));
-        const worker = window.spawn('mode=produce-and-count');
-        window.nextReport(worker).then((report) => {
-          kept.workerResult = report;
-        });
-        kept.input = window.lib.fromPort(worker, { name: 'out', capacity: 4 });
-        kept.got = [];
-        kept.stop = false;
-        kept.ended = (async () => {
-          while (!kept.stop) {
-            kept.got.push(await kept.input.pull());
-            await window.sleep(20);
-          }
-          return null;
-        })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
-        while (kept.got.length < 10) await window.sleep(10);
+        const shown: string[] = [];
+        (window as unknown as { shown: string[] }).shown = shown;
+        addEventListener('pageshow', (event) => shown.push(event.persisted ? 'restored' : 'loaded'));
       });
+      await page(readWorkerStream);
       await firefox.navigate(`${origin}/page.html?elsewhere`, 'window.ready === true');
       await new Promise((resolve) => setTimeout(resolve, STALE_AFTER_MS + 500)); // the page and its Worker are frozen
       await firefox.back(`location.search === '?storable' && window.ready === true`);
-      return page(async () => Array.isArray((window as unknown as Kept).got));
+      return page(async () => Array.isArray((window as unknown as WorkerStream).got));
     }
 
     test(
       'a page restored from the back/forward cache after 3 s goes on with its stream from the Worker, frozen with it: every value once, in order',
       async () => {
         // Firefox may load the page afresh instead of restoring it (a CI run once came back to a
-        // page without `kept.got`): that is a try without the cache, not a failure of the
-        // stream. Three tries.
+        // page without the stream's `got`): that is a try without the cache, not a failure of
+        // the stream. Three tries.
         let tries = 1;
         while (!(await leaveAndComeBack())) {
           if (++tries > 3)
             throw new Error('Firefox never restored page.html?storable from the back/forward cache in 3 tries');
         }
-        const result = await page(async () => {
-          const kept = window as unknown as Kept;
-          const restoredAt = kept.got.length;
-          // The receiver, silent for more than 3 s, asks its sender first; the Worker, frozen
-          // with the page, still runs the stream and says so: values keep coming.
-          const deadline = performance.now() + 10_000;
-          while (kept.got.length < restoredAt + 20 && performance.now() < deadline) await window.sleep(10);
-          kept.stop = true;
-          const error = await kept.ended;
-          kept.input.close();
-          const rest = [];
-          for (let value = kept.input.tryPull(); value !== undefined; value = kept.input.tryPull()) rest.push(value);
-          while (kept.workerResult === undefined) await window.sleep(10);
-          const { shown, got, workerResult } = kept;
-          return { shown, error, restoredAt, got, rest, workerResult };
-        });
-        expect(result.shown).toEqual(['restored']);
+        expect(await page(async () => (window as unknown as { shown: string[] }).shown)).toEqual(['restored']);
+        // The receiver, silent for more than 3 s, asks its sender first; the Worker, frozen with
+        // the page, still runs the stream and says so: values keep coming.
+        const result = await page(finishWorkerStream);
         expect(result.error).toBeNull();
-        expect(result.got.length).toBeGreaterThanOrEqual(result.restoredAt + 20);
+        expect(result.got.length).toBeGreaterThanOrEqual(result.resumedAt + 20);
         // Every value committed here was read (or left buffered at the close), in order, once;
         // what the Worker pulled beyond that came back to it as undelivered.
         const received = [...result.got, ...result.rest];

@@ -11,7 +11,7 @@
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.mjs';
-import type {} from '../helpers/port-scenarios.js';
+import { finishWorkerStream, readWorkerStream } from '../helpers/port-scenarios.js';
 import { startServer } from '../port/server.mjs';
 
 /**
@@ -63,13 +63,9 @@ async function freeze(frozenMs: number, start: () => Promise<void>): Promise<voi
   expect(await page.evaluate(() => (window as unknown as { shown: boolean[] }).shown)).toEqual([true]); // restored, not reloaded
 }
 
+/** What the page → Worker test keeps on `window` across the freeze. */
 interface Kept {
   worker: Worker;
-  input: any;
-  got: number[];
-  stop: boolean;
-  ended: Promise<unknown>;
-  workerResult?: { sent: number; undelivered: number[]; pulled: number };
   channel: any;
   sending: Promise<{ sent: number; undelivered: number[] }>;
   producer: { pushed: number; reach(count: number): Promise<void> };
@@ -79,40 +75,10 @@ interface Kept {
 test.each(FROZEN)(
   'a Worker → page stream restored from the back/forward cache after %i ms goes on: every value once, in order, and the Worker counts them sent',
   async (frozenMs) => {
-    await freeze(frozenMs, async () => {
-      const kept = window as unknown as Kept;
-      kept.worker = window.spawn('mode=produce-and-count');
-      window.nextReport(kept.worker).then((report) => {
-        kept.workerResult = report;
-      });
-      kept.input = window.lib.fromPort(kept.worker, { name: 'out', capacity: 4 });
-      kept.got = [];
-      kept.stop = false;
-      kept.ended = (async () => {
-        while (!kept.stop) {
-          kept.got.push(await kept.input.pull());
-          await window.sleep(20);
-        }
-        return null;
-      })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
-      while (kept.got.length < 10) await window.sleep(10);
-    });
-    const result = await page.evaluate(async () => {
-      const kept = window as unknown as Kept;
-      const restoredAt = kept.got.length;
-      const deadline = performance.now() + 10_000;
-      while (kept.got.length < restoredAt + 20 && performance.now() < deadline) await window.sleep(10);
-      kept.stop = true;
-      const error = await kept.ended;
-      kept.input.close();
-      const rest: number[] = [];
-      for (let value = kept.input.tryPull(); value !== undefined; value = kept.input.tryPull()) rest.push(value);
-      while (kept.workerResult === undefined) await window.sleep(10);
-      kept.worker.terminate();
-      return { error, restoredAt, got: kept.got, rest, workerResult: kept.workerResult };
-    });
+    await freeze(frozenMs, readWorkerStream);
+    const result = await page.evaluate(finishWorkerStream);
     expect(result.error).toBeNull();
-    expect(result.got.length).toBeGreaterThanOrEqual(result.restoredAt + 20);
+    expect(result.got.length).toBeGreaterThanOrEqual(result.resumedAt + 20);
     const received = [...result.got, ...result.rest];
     expect(received).toEqual([...Array(received.length).keys()]);
     const { sent, undelivered, pulled } = result.workerResult;
@@ -157,42 +123,12 @@ test.each(FROZEN)(
     page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${server.port}/page.html`);
     await page.waitForFunction(() => window.ready === true);
-    await page.evaluate(async () => {
-      const kept = window as unknown as Kept;
-      kept.worker = window.spawn('mode=produce-and-count');
-      window.nextReport(kept.worker).then((report) => {
-        kept.workerResult = report;
-      });
-      kept.input = window.lib.fromPort(kept.worker, { name: 'out', capacity: 4 });
-      kept.got = [];
-      kept.stop = false;
-      kept.ended = (async () => {
-        while (!kept.stop) {
-          kept.got.push(await kept.input.pull());
-          await window.sleep(20);
-        }
-        return null;
-      })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
-      while (kept.got.length < 10) await window.sleep(10);
-    });
+    await page.evaluate(readWorkerStream);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
     await new Promise((resolve) => setTimeout(resolve, frozenMs));
     await cdp.send('Page.setWebLifecycleState', { state: 'active' });
-    const result = await page.evaluate(async () => {
-      const kept = window as unknown as Kept;
-      const resumedAt = kept.got.length;
-      const deadline = performance.now() + 10_000;
-      while (kept.got.length < resumedAt + 20 && performance.now() < deadline) await window.sleep(10);
-      kept.stop = true;
-      const error = await kept.ended;
-      kept.input.close();
-      const rest: number[] = [];
-      for (let value = kept.input.tryPull(); value !== undefined; value = kept.input.tryPull()) rest.push(value);
-      while (kept.workerResult === undefined) await window.sleep(10);
-      kept.worker.terminate();
-      return { error, resumedAt, got: kept.got, rest, workerResult: kept.workerResult };
-    });
+    const result = await page.evaluate(finishWorkerStream);
     const received = [...result.got, ...result.rest];
     expect(received).toEqual([...Array(received.length).keys()]);
     const { sent, undelivered, pulled } = result.workerResult;

@@ -58,6 +58,77 @@ declare global {
   }
 }
 
+/**
+ * What a page keeps on `window` while it reads a `produce-and-count` Worker's stream
+ * ({@link readWorkerStream}): kept there, it survives the page being frozen and restored.
+ */
+export interface WorkerStream {
+  worker: Worker;
+  input: any;
+  got: number[];
+  stop: boolean;
+  ended: Promise<{ name?: string; message?: string } | null>;
+  workerResult?: { sent: number; undelivered: number[]; pulled: number };
+}
+
+/** What {@link finishWorkerStream} gives. */
+export interface WorkerStreamResult {
+  /** What the reading loop ended with: `null`, or the cause of the error its pull threw. */
+  error: { name?: string; message?: string } | null;
+  /** How many values the page had read when it ran again. */
+  resumedAt: number;
+  /** The values the loop read, then those left buffered at the close. */
+  got: number[];
+  rest: number[];
+  /** What the Worker's toPort said, and how many values the Worker's producer got rid of. */
+  workerResult: { sent: number; undelivered: number[]; pulled: number };
+}
+
+/**
+ * Run in the page (by a driver, or by `page.evaluate`): spawns a `produce-and-count` Worker and
+ * reads its stream (`fromPort`, capacity 4) one value per 20 ms, keeping everything on `window`
+ * ({@link WorkerStream}); resolves once 10 values were read. For the tests that freeze the page
+ * with its Worker (the back/forward cache, a frozen tab) and check that the stream goes on.
+ */
+export async function readWorkerStream(): Promise<void> {
+  const kept = window as unknown as WorkerStream;
+  kept.worker = window.spawn('mode=produce-and-count');
+  window.nextReport(kept.worker).then((report) => {
+    kept.workerResult = report;
+  });
+  kept.input = window.lib.fromPort(kept.worker, { name: 'out', capacity: 4 });
+  kept.got = [];
+  kept.stop = false;
+  kept.ended = (async () => {
+    while (!kept.stop) {
+      kept.got.push(await kept.input.pull());
+      await window.sleep(20);
+    }
+    return null;
+  })().catch((error) => ({ name: error.cause?.name, message: error.cause?.message }));
+  while (kept.got.length < 10) await window.sleep(10);
+}
+
+/**
+ * Run in the page once it runs again after {@link readWorkerStream}: reads 20 more values (10 s
+ * at most), stops the loop, closes the stream, takes what is left buffered, waits for the
+ * Worker's report and terminates the Worker.
+ */
+export async function finishWorkerStream(): Promise<WorkerStreamResult> {
+  const kept = window as unknown as WorkerStream;
+  const resumedAt = kept.got.length;
+  const deadline = performance.now() + 10_000;
+  while (kept.got.length < resumedAt + 20 && performance.now() < deadline) await window.sleep(10);
+  kept.stop = true;
+  const error = await kept.ended;
+  kept.input.close();
+  const rest: number[] = [];
+  for (let value = kept.input.tryPull(); value !== undefined; value = kept.input.tryPull()) rest.push(value);
+  while (kept.workerResult === undefined) await window.sleep(10);
+  kept.worker.terminate();
+  return { error, resumedAt, got: kept.got, rest, workerResult: kept.workerResult };
+}
+
 /** How a suite runs a function in its test's page. */
 export interface PortDriver {
   /**

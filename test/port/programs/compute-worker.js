@@ -16,6 +16,10 @@ const onStart = async (event) => {
   // The port also carries chanasync's own messages (a `ready`, a `credit`…): wait for ours.
   if (event.data !== 'start') return;
   removeEventListener('message', onStart);
+  // The job starts once the stream runs: toPort pulls only with the page's credit, so a pull
+  // of it waiting here means paired. (A CI run clicked "start" 300 ms after the Worker was made,
+  // before it had paired: the updates waited in the buffer and arrived in one burst.)
+  while (progress.stats().waitingPullers === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   for (let chunk = 1; chunk <= chunks; chunk++) {
     const until = performance.now() + ms;
     while (performance.now() < until);
