@@ -582,9 +582,14 @@ describe('programs over worker threads', () => {
         expect(error).toBeInstanceOf(ChannelClosedError);
       }
     })();
-    // The worker holds its 4 slots' worth of jobs; terminate it while they are in flight.
+    // The worker holds its 4 slots' worth of jobs and has said it consumed the first (it then
+    // sleeps 1 s): terminate it while the others are in flight. Five pushes alone do not mean
+    // its word has arrived: a CI run that waited for the pushes only terminated it with
+    // `consumed` still 0 here.
     const deadline = Date.now() + 10_000;
-    while (pushed.length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    while ((pushed.length < 5 || consumed === 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await worker.terminate();
     const { sent, undelivered } = await sending;
     jobs.close();
