@@ -57,9 +57,13 @@ const slowFetch = (ms: number) => sleep(ms).then(() => 'body');
 test('the fetch-with-timeout leak is warned about once, with where the push parked and where the channel was created', async () => {
   enableDebug({ stacks: true });
   let ref: WeakRef<Channel<string>> | undefined;
+  // Held until the snapshot below has listed it: nothing else holds the channel, and a
+  // collection the machine runs by itself meanwhile would take it (a CI run listed none).
+  const held: { channel?: Channel<string> | undefined } = {};
   async function fetchWithTimeout(ms: number): Promise<string | undefined> {
     const reply = new Channel<string>(0, { name: 'reply' }); // the bug: unbuffered
     ref = new WeakRef(reply);
+    held.channel = reply;
     void (async function deliver() {
       await reply.push(await slowFetch(30)); // after the timeout, nobody ever pulls
     })();
@@ -70,6 +74,7 @@ test('the fetch-with-timeout leak is warned about once, with where the push park
   await sleep(60); // the fetch answered: its push is parked
   const listed = snapshot().channels.filter((c) => c.name === 'reply');
   expect(listed.map((c) => [c.name, c.pushers.map((w) => w.kind)])).toEqual([['reply', ['push']]]);
+  held.channel = undefined;
   await dropAndCollect([ref as WeakRef<Channel<string>>]);
   expect(leaks()).toEqual(['push reply']);
   expect(warnings().length).toBe(1);
@@ -89,9 +94,13 @@ test('the fetch-with-timeout leak is warned about once, with where the push park
 test('the fetch-with-timeout fixed with a buffer of one reports no leak once the channel is collected', async () => {
   enableDebug({ stacks: true });
   let ref: WeakRef<Channel<string>> | undefined;
+  // Held until the snapshot below has listed it: nothing else holds the channel, and a
+  // collection the machine runs by itself meanwhile would take it (a CI run listed none).
+  const held: { channel?: Channel<string> | undefined } = {};
   async function fetchWithTimeout(ms: number): Promise<string | undefined> {
     const reply = new Channel<string>(1, { name: 'reply' }); // the fix
     ref = new WeakRef(reply);
+    held.channel = reply;
     void (async function deliver() {
       await reply.push(await slowFetch(30));
     })();
@@ -102,6 +111,7 @@ test('the fetch-with-timeout fixed with a buffer of one reports no leak once the
   await sleep(60);
   const listed = snapshot().channels.filter((c) => c.name === 'reply');
   expect(listed.map((c) => [c.name, c.size, c.pushers.length])).toEqual([['reply', 1, 0]]);
+  held.channel = undefined;
   await dropAndCollect([ref as WeakRef<Channel<string>>]);
   expect(leaks()).toEqual([]);
   expect(warn).not.toHaveBeenCalled();
