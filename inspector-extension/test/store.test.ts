@@ -4,6 +4,7 @@
  * losing each other's updates.
  */
 import { describe, expect, test } from 'vitest';
+import { within } from '../../test/helpers/programs-go.js';
 import { type SessionArea, SnapshotStore, TAB_BUDGET_CHARS } from '../src/background/store.js';
 import type { FrameInfo, StoredFrame } from '../src/messages.js';
 import { channel, snapshot, T0 } from './snapshots.js';
@@ -130,7 +131,7 @@ describe('SnapshotStore', () => {
   test('a tab flooding the store does not delay another tab’s read', async () => {
     const items = new Map<string, unknown>();
     // Writes of tab 1 hang until the end of the test; everything else answers at once. A read of
-    // tab 2 queued behind them would never come back (the 2 s race below is only a hang guard).
+    // tab 2 queued behind them would never come back (`within` is only a hang guard).
     let release = () => {};
     const stalled = new Promise<void>((resolve) => {
       release = resolve;
@@ -147,17 +148,9 @@ describe('SnapshotStore', () => {
     await store.apply({ op: 'put', tabId: 2, entry: entry('victim') });
     const flood: Promise<void>[] = [];
     for (let i = 0; i < 200; i++) flood.push(store.apply({ op: 'put', tabId: 1, entry: entry(`flood-${i % 3}`) }));
-    let guard: ReturnType<typeof setTimeout> | undefined;
-    const read = await Promise.race([
-      store.read(2).then((entries) => entries.map((e) => e.frame.documentId)),
-      new Promise((resolve) => {
-        guard = setTimeout(() => resolve('blocked behind tab 1'), 2000);
-      }),
-    ]);
-    clearTimeout(guard);
-    release();
+    const read = await within(2000, 'a read of tab 2 behind tab 1’s writes', store.read(2)).finally(release);
     await Promise.all(flood);
-    expect(read).toEqual(['victim']);
+    expect(read.map((e) => e.frame.documentId)).toEqual(['victim']);
   });
 
   test('a tab’s record keeps only its newest frames within the per-tab budget', async () => {
