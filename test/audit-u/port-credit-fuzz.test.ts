@@ -1,0 +1,137 @@
+/**
+ * Audit u: randomized streams over Node's global `MessageChannel`. A producer pushes 0..N-1 in
+ * order; a remote consumer mixes `pull`, aborted pulls, `pullMany`, `tryPull` and idle turns;
+ * the stream ends by a local close, a remote close or the signal. Checked at every step: the
+ * credit bound ("values posted but not yet committed plus values buffered remotely never exceed
+ * the receiver's capacity"; capacity 0: one credit per parked pull); and at the end: every
+ * committed push is received, undelivered or still in the local channel — once, in order.
+ */
+import { describe, expect, test } from 'vitest';
+import { Channel } from '../../src/channel.js';
+import { fromPort, toPort } from '../../src/port/index.js';
+import { pair, rng, sleep, until } from './helpers.js';
+
+type End = 'local' | 'remote' | 'abort';
+
+async function run(seed: number, capacity: number, localCapacity: number, end: End, count: number) {
+  const random = rng(seed);
+  const [a, b] = pair();
+  const local = new Channel<number>(localCapacity);
+  const remote = fromPort<number>(b, { capacity });
+  const controller = new AbortController();
+  const done = toPort(local, a, { signal: controller.signal });
+  const committed: number[] = [];
+  const received: number[] = [];
+  let pullsStarted = 0;
+  const violations: string[] = [];
+  const check = (where: string) => {
+    const pulled = committed.length - local.size;
+    if (capacity > 0 && pulled - received.length > capacity) {
+      violations.push(`${where}: ${pulled} pulled, ${received.length} received, capacity ${capacity}`);
+    }
+    if (capacity === 0 && pulled > pullsStarted) {
+      violations.push(`${where}: ${pulled} pulled, only ${pullsStarted} remote pulls ever started`);
+    }
+  };
+  const stopAt = Math.floor(random() * count);
+  let settled = false;
+  void done.finally(() => {
+    settled = true;
+  });
+
+  const producer = (async () => {
+    for (let i = 0; i < count; i++) {
+      try {
+        if (random() < 0.3 && local.tryPush(i)) {
+          // committed now
+        } else {
+          await local.push(i);
+        }
+      } catch {
+        return; // closed after the stream ended
+      }
+      committed.push(i);
+      check('push');
+      if (end === 'abort' && i === stopAt) controller.abort(new Error('stop'));
+      if (random() < 0.1) await sleep(0);
+    }
+    if (end === 'local' || end === 'remote') local.close();
+  })();
+
+  const consumer = (async () => {
+    let closedByUs = false;
+    for (;;) {
+      if (end === 'remote' && !closedByUs && received.length >= stopAt) {
+        remote.close();
+        closedByUs = true;
+      }
+      const r = random();
+      try {
+        if (r < 0.35) {
+          pullsStarted++;
+          received.push(await remote.pull());
+        } else if (r < 0.5) {
+          pullsStarted++;
+          const ac = new AbortController();
+          const p = remote.pull({ signal: ac.signal });
+          const delay = Math.floor(random() * 3);
+          setTimeout(() => ac.abort(), delay);
+          try {
+            received.push(await p);
+          } catch (error) {
+            if (remote.closed && remote.size === 0 && !(error instanceof DOMException)) throw error;
+          }
+        } else if (r < 0.7) {
+          pullsStarted++;
+          received.push(...(await remote.pullMany(1 + Math.floor(random() * 5))));
+        } else if (r < 0.85) {
+          const v = remote.tryPull();
+          if (v !== undefined) received.push(v);
+          else if (remote.closed && remote.size === 0) return;
+          await sleep(0);
+        } else {
+          await sleep(Math.floor(random() * 3));
+        }
+      } catch {
+        if (remote.closed && remote.size === 0) return;
+      }
+      check('pull');
+    }
+  })();
+
+  const result = await done;
+  await consumer;
+  local.close(); // releases a producer stuck on a push
+  await producer;
+  const left: number[] = [];
+  for (let v = local.tryPull(); v !== undefined; v = local.tryPull()) left.push(v);
+  expect(violations).toEqual([]);
+  expect(received).toEqual(committed.slice(0, received.length));
+  expect(result.sent).toBe(received.length);
+  expect([...received, ...result.undelivered, ...left]).toEqual(committed);
+  if (end === 'local') {
+    expect(committed.length).toBe(count);
+    expect(result.undelivered).toEqual([]);
+  }
+  expect(local.stats().waitingPullers).toBe(0);
+  await until(() => a.listeners === 0 && b.listeners === 0, 3000);
+  expect(settled).toBe(true);
+}
+
+describe('randomized streams keep order, lose nothing, respect credit', () => {
+  const capacities = [0, 1, 2, 3, 7, 64];
+  const ends: End[] = ['local', 'remote', 'abort'];
+  let seed = 1;
+  for (const capacity of capacities) {
+    for (const end of ends) {
+      const seeds = [seed++, seed++, seed++, seed++];
+      test(`capacity ${capacity}, ended by ${end}`, async () => {
+        for (const s of seeds) {
+          for (const localCapacity of [0, 1, 5]) {
+            await run(s * 31 + localCapacity, capacity, localCapacity, end, 120);
+          }
+        }
+      }, 60_000);
+    }
+  }
+});
