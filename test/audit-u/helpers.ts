@@ -118,3 +118,42 @@ export function rng(seed: number): () => number {
     return s / 4294967296;
   };
 }
+
+/**
+ * A hand-made port pair that delivers synchronously, from inside `postMessage` (allowed by the
+ * README), structured-cloning each message; `emitter` calls listeners with the data itself.
+ */
+export class SyncPort {
+  peer!: SyncPort;
+  readonly posted: Msg[] = [];
+  private readonly handlers = new Set<(event: unknown) => void>();
+  dead = false;
+  constructor(private readonly emitter = false) {}
+  postMessage(message: unknown, transfer?: Transferable[]): void {
+    if (this.dead) return;
+    const data = structuredClone(message, transfer === undefined ? undefined : { transfer }) as Msg;
+    this.posted.push(data);
+    if (this.peer.dead) return;
+    for (const listener of [...this.peer.handlers]) listener(this.peer.emitter ? data : { type: 'message', data });
+  }
+  addEventListener(type: string, listener: (event: unknown) => void): void {
+    if (type === 'message') this.handlers.add(listener);
+  }
+  removeEventListener(type: string, listener: (event: unknown) => void): void {
+    if (type === 'message') this.handlers.delete(listener);
+  }
+  get listenerCount(): number {
+    return this.handlers.size;
+  }
+  sent(type: string): Msg[] {
+    return this.posted.filter((m) => m.type === type);
+  }
+}
+
+export function syncPair(emitter = false): [SyncPort, SyncPort] {
+  const a = new SyncPort(emitter);
+  const b = new SyncPort(emitter);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
