@@ -154,6 +154,8 @@ describe('values that cannot be posted', () => {
       const back = outcome.undelivered.map((v) => v.i);
       expect([...received, ...back]).toEqual(range(0, 5));
       expect(outcome.sent).toBe(received.length);
+      await until(() => a.listeners === 0 && b.listeners === 0);
+      expect(local.stats().waitingPullers).toBe(0);
       if (what === 'returns the same buffer for every value') {
         // The same buffer listed twice in one batch cannot be transferred: DataCloneError.
         expect(outcome.ok).toBe(false);

@@ -217,6 +217,39 @@ describe('Window ports and origins', () => {
       remote.close();
     }));
 
+  test('after pairing, every message is checked: forged values/end/closed with the real session from the right window but another origin are ignored', () =>
+    withGlobal(async (global) => {
+      const { frame, parent } = windows(global);
+      const local = new Channel<number>(0);
+      const remote = fromPort<number>(parent, { origin: PAGE, capacity: 2 });
+      const done = toPort(local, frame);
+      const producer = (async () => {
+        for (let i = 0; i < 30; i++) await local.push(i);
+        local.close();
+      })();
+      const first = await remote.pull();
+      expect(first).toBe(0);
+      // Learn the real session and receiver id from what crossed.
+      const values = frame.received.map(([data]) => data as Record<string, unknown>).find((m) => m.type === 'values');
+      const credit = parent.received.map(([data]) => data as Record<string, unknown>).find((m) => m.type === 'credit');
+      expect(values).toBeDefined();
+      expect(credit).toBeDefined();
+      const base = { source: 'chanasync-port', version: 1, name: '', session: values?.session };
+      const forge = (data: unknown, source: unknown) =>
+        global.dispatchEvent(Object.assign(new Event('message'), { data, source, origin: 'https://evil.example' }));
+      // To the receiver (heard from `parent`): values and an end.
+      forge({ ...base, type: 'values', values: [666], receiver: values?.receiver }, parent);
+      forge({ ...base, type: 'end', abort: true, reason: 'forged', receiver: values?.receiver }, parent);
+      // To the sender (heard from `frame`): a closed and a credit.
+      forge({ ...base, type: 'closed', committed: 0, receiver: credit?.receiver }, frame);
+      forge({ ...base, type: 'credit', granted: 1e6, committed: 0, receiver: credit?.receiver }, frame);
+      const rest = await drain(remote);
+      await producer;
+      expect([first, ...rest.values]).toEqual(range(0, 30));
+      expect(rest.error).toBeUndefined();
+      expect(await done).toEqual({ sent: 30, undelivered: [] });
+    }));
+
   test('a removed frame (window.closed) ends a running stream within a tick and a pairing one too', () =>
     withGlobal(async (global) => {
       const { frame, parent } = windows(global);

@@ -498,4 +498,27 @@ describe('closing the port object', () => {
     expect(result.sent).toBeLessThanOrEqual(all.length);
     expect(rest.error).toBeTruthy();
   });
+
+  test('the sending side closes its own MessagePort mid-stream: toPort settles, the remote closes as gone, nothing missing', async () => {
+    const [rawA, rawB] = rawPair();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(rawB, { capacity: 4 });
+    const done = toPort(local, rawA);
+    const producer = (async () => {
+      for (let i = 0; i < 100; i++) await local.push(i);
+    })().catch(() => undefined);
+    const got: number[] = [];
+    for (let i = 0; i < 10; i++) got.push(await remote.pull());
+    rawA.close();
+    const result = await done;
+    local.close();
+    await producer;
+    const rest = await drain(remote);
+    const all = [...got, ...rest.values];
+    expect(all).toEqual(range(0, all.length));
+    expect(result.sent).toBeLessThanOrEqual(all.length);
+    expect([...range(0, result.sent), ...result.undelivered]).toEqual(range(0, result.sent + result.undelivered.length));
+    expect(all.length).toBeLessThanOrEqual(result.sent + result.undelivered.length);
+    expect(rest.error).toBeTruthy();
+  });
 });
