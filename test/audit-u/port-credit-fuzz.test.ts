@@ -7,8 +7,10 @@
  * committed push is received, undelivered or still in the local channel — once, in order.
  */
 import { describe, expect, test } from 'vitest';
+import { after } from '../../src/after.js';
 import { Channel } from '../../src/channel.js';
 import { fromPort, toPort } from '../../src/port/index.js';
+import { pull, select } from '../../src/select.js';
 import { pair, rng, sleep, syncPair, until } from './helpers.js';
 
 type End = 'local' | 'remote' | 'abort';
@@ -99,6 +101,26 @@ async function run(seed: number, capacity: number, localCapacity: number, end: E
           pullsStarted++;
           awaitingPull = true;
           received.push(...(await remote.pullMany(1 + Math.floor(random() * 5))));
+        } else if (r < 0.76) {
+          // select with a timeout: a parked pull case that may lose to the timer.
+          pullsStarted++;
+          awaitingPull = true;
+          const result = await select([pull(remote), pull(after(Math.floor(random() * 3)))]);
+          if (result.index === 0) {
+            if (result.ok) received.push(result.value as number);
+            else return;
+          }
+        } else if (r < 0.8) {
+          // A reader of a stream over the channel, cancelled while its read may wait.
+          pullsStarted++;
+          awaitingPull = true;
+          const reader = remote.toReadableStream().getReader();
+          const read = reader.read();
+          await sleep(Math.floor(random() * 2));
+          await reader.cancel();
+          const step = await read;
+          if (!step.done) received.push(step.value);
+          reader.releaseLock();
         } else if (r < 0.85) {
           const v = remote.tryPull();
           if (v !== undefined) received.push(v);

@@ -517,7 +517,9 @@ describe('closing the port object', () => {
     const all = [...got, ...rest.values];
     expect(all).toEqual(range(0, all.length));
     expect(result.sent).toBeLessThanOrEqual(all.length);
-    expect([...range(0, result.sent), ...result.undelivered]).toEqual(range(0, result.sent + result.undelivered.length));
+    expect([...range(0, result.sent), ...result.undelivered]).toEqual(
+      range(0, result.sent + result.undelivered.length),
+    );
     expect(all.length).toBeLessThanOrEqual(result.sent + result.undelivered.length);
     expect(rest.error).toBeTruthy();
   });
