@@ -450,6 +450,22 @@ describe('aborting the signal at each point', () => {
     expect(await done).toMatchObject({ sent: 3, undelivered: [] });
   });
 
+  test('aborted in the turn the local channel was closed: everything arrives, the local reason wins, toPort resolves with all sent', async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(0);
+    const remote = fromPort<number>(b, { capacity: 8 });
+    const controller = new AbortController();
+    const done = toPort(local, a, { signal: controller.signal });
+    await until(() => b.sent('credit').length > 0);
+    await sleep(10);
+    for (let i = 0; i < 5; i++) expect(local.tryPush(i)).toBe(true);
+    local.close('local reason');
+    controller.abort('late abort');
+    const got = await drain(remote);
+    expect(got).toEqual({ values: range(0, 5), error: 'local reason' });
+    expect(await done).toEqual({ sent: 5, undelivered: [] });
+  });
+
   test('aborted while the end waits at the receiver for a pull (capacity 0, the pull gave up)', async () => {
     const [a, b] = pair();
     const local = new Channel<number>(0);
