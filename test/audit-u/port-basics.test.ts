@@ -39,6 +39,37 @@ describe('close reasons crossing over', () => {
         expect(e).toBeInstanceOf(Error);
       },
     ],
+    ['a Promise', Promise.resolve(1), (e) => expect(e).toBeInstanceOf(Error)],
+    [
+      'a null-prototype object with a function (String() of it throws)',
+      Object.assign(Object.create(null), { f() {} }),
+      (e) => expect(e).toBeInstanceOf(Error),
+    ],
+    [
+      'an object whose message is a Symbol, with a function',
+      { message: Symbol('m'), f() {} },
+      (e) => {
+        expect(e).toBeInstanceOf(Error);
+        expect((e as Error).message).toContain('Symbol(m)');
+      },
+    ],
+    [
+      'a revoked Proxy',
+      (() => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        return proxy;
+      })(),
+      (e) => expect(e).toBeInstanceOf(Error),
+    ],
+    [
+      'an Error with a function as cause',
+      new Error('with cause', { cause: () => 1 }),
+      (e) => {
+        expect(e).toBeInstanceOf(Error);
+        expect((e as Error).message).toContain('with cause');
+      },
+    ],
     [
       'a plain clonable object',
       { code: 42, nested: { a: [1, 2] } },
