@@ -142,7 +142,8 @@ export class SyncPort {
   removeEventListener(type: string, listener: (event: unknown) => void): void {
     if (type === 'message') this.handlers.delete(listener);
   }
-  get listenerCount(): number {
+  /** Message listeners added minus removed. */
+  get listeners(): number {
     return this.handlers.size;
   }
   sent(type: string): Msg[] {

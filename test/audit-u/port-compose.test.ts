@@ -117,3 +117,24 @@ test('a broadcast subscriber → toPort: the slow remote consumer sets the pace;
   expect((await drain(other)).values).toEqual(range(0, 80));
   expect(await done).toEqual({ sent: 80, undelivered: [] });
 });
+
+test('an echo: the far side sends its fromPort channel straight back under the same name, over the same port', async () => {
+  const [a, b] = pair();
+  // Far side: receive on 'x', send what arrives back on 'x'.
+  const inbound = fromPort<number>(b, { name: 'x', capacity: 2 });
+  const echoing = toPort(inbound, b, { name: 'x' });
+  // Near side.
+  const local = new Channel<number>(0);
+  const sending = toPort(local, a, { name: 'x' });
+  const back = fromPort<number>(a, { name: 'x', capacity: 3 });
+  const producer = (async () => {
+    for (let i = 0; i < 300; i++) await local.push(i);
+    local.close('bye');
+  })();
+  const got = await drain(back);
+  await producer;
+  expect(got.values).toEqual(range(0, 300));
+  expect(got.error).toBe('bye');
+  expect(await sending).toEqual({ sent: 300, undelivered: [] });
+  expect(await echoing).toEqual({ sent: 300, undelivered: [] });
+});

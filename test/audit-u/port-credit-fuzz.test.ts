@@ -159,11 +159,11 @@ async function run(seed: number, capacity: number, localCapacity: number, end: E
     expect(result.undelivered).toEqual([]);
   }
   expect(local.stats().waitingPullers).toBe(0);
-  const listening = () => ('listeners' in a ? a.listeners + b.listeners : a.listenerCount + b.listenerCount);
+  const listening = () => a.listeners + b.listeners;
   await until(() => listening() === 0, 3000).catch((error) => {
     const types = (port: { posted: { type: string }[] }) => port.posted.map((m) => m.type).join(' ');
     throw new Error(
-      `${error.message}: seed ${seed} cap ${capacity} local ${localCapacity} ${end}; a listeners ${'listeners' in a ? a.listeners : a.listenerCount}, b ${'listeners' in b ? b.listeners : b.listenerCount}; remote closed ${remote.closed}; result ${JSON.stringify(result)}\na: ${types(a)}\nb: ${types(b)}`,
+      `${error.message}: seed ${seed} cap ${capacity} local ${localCapacity} ${end}; a listeners ${a.listeners}, b ${b.listeners}; remote closed ${remote.closed}; result ${JSON.stringify(result)}\na: ${types(a)}\nb: ${types(b)}`,
     );
   });
   expect(settled).toBe(true);

@@ -58,7 +58,7 @@ test('transferred values the receiver never committed come back in undelivered, 
   expect(result.sent).toBe(1 + rest.length);
   for (const [i, v] of rest.entries()) expect(v[0]).toBe(i + 1);
   // Undelivered: the very objects pulled, in order; detached if they were posted.
-  const idx = result.undelivered.map((v) => arrays.indexOf(v));
+  const idx = result.undelivered.map((v) => arrays.indexOf(v as (typeof arrays)[number]));
   expect(idx).toEqual(range(1 + rest.length, 1 + rest.length + idx.length));
   const left: Uint8Array[] = [];
   for (let v = local.tryPull(); v !== undefined; v = local.tryPull()) left.push(v);
