@@ -11,13 +11,27 @@ import { after } from '../../src/after.js';
 import { Channel } from '../../src/channel.js';
 import { fromPort, toPort } from '../../src/port/index.js';
 import { pull, select } from '../../src/select.js';
-import { pair, rng, sleep, syncPair, until } from './helpers.js';
+import { pair, rng, SyncPort, sleep, syncPair, until } from './helpers.js';
 
 type End = 'local' | 'remote' | 'abort';
 
-async function run(seed: number, capacity: number, localCapacity: number, end: End, count: number, sync = false) {
+/** A synchronous hand-made port that loops back to itself: both ends of the stream on one object. */
+function syncLoop(emitter: boolean): [SyncPort, SyncPort] {
+  const port = new SyncPort(emitter);
+  port.peer = port;
+  return [port, port];
+}
+
+async function run(
+  seed: number,
+  capacity: number,
+  localCapacity: number,
+  end: End,
+  count: number,
+  sync: boolean | 'loop' = false,
+) {
   const random = rng(seed);
-  const [a, b] = sync ? syncPair(seed % 2 === 0) : pair();
+  const [a, b] = sync === 'loop' ? syncLoop(seed % 2 === 0) : sync ? syncPair(seed % 2 === 0) : pair();
   const local = new Channel<number>(localCapacity);
   const controller = new AbortController();
   // Half the runs create the receiver after the sender (its `open` may be lost, its `ready` asks again).
@@ -198,6 +212,24 @@ describe('the same over a hand-made port that delivers synchronously (inside pos
         for (const s of seeds) {
           for (const localCapacity of [0, 1, 5]) {
             await run(s * 31 + localCapacity, capacity, localCapacity, end, 120, true);
+          }
+        }
+      }, 60_000);
+    }
+  }
+});
+
+describe('the same over one synchronous hand-made port that loops back to itself', () => {
+  const capacities = [0, 2, 64];
+  const ends: End[] = ['local', 'remote', 'abort'];
+  let seed = 5000;
+  for (const capacity of capacities) {
+    for (const end of ends) {
+      const seeds = [seed++, seed++, seed++];
+      test(`loopback, capacity ${capacity}, ended by ${end}`, async () => {
+        for (const s of seeds) {
+          for (const localCapacity of [0, 3]) {
+            await run(s * 31 + localCapacity, capacity, localCapacity, end, 100, 'loop');
           }
         }
       }, 60_000);

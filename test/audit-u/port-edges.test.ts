@@ -306,6 +306,28 @@ describe('a receiver that comes late', () => {
   });
 });
 
+describe('a receiver closed before it paired (README: it tells no sender)', () => {
+  test('the toPort keeps waiting (nothing pulled) and pairs with the next fromPort of the name', async () => {
+    const [a, b] = pair();
+    const first = fromPort<number>(b, { name: 'late' });
+    first.close();
+    const local = new Channel<number>(4);
+    await local.pushAll([1, 2, 3]);
+    local.close();
+    const done = toPort(local, a, { name: 'late' });
+    let settled = false;
+    void done.then(() => {
+      settled = true;
+    });
+    await sleep(1200);
+    expect(settled).toBe(false);
+    expect(local.size).toBe(3);
+    const second = fromPort<number>(b, { name: 'late', capacity: 1 });
+    expect((await drain(second)).values).toEqual([1, 2, 3]);
+    expect(await done).toEqual({ sent: 3, undelivered: [] });
+  });
+});
+
 describe('foreign and malformed messages are ignored', () => {
   test('junk posted on the same port by the application, interleaved with a running stream', async () => {
     const [a, b] = pair();

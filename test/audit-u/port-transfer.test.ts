@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { Channel } from '../../src/channel.js';
 import { fromPort, toPort } from '../../src/port/index.js';
-import { pair, range, sleep } from './helpers.js';
+import { drain, pair, range, sleep } from './helpers.js';
 
 const opened: MessagePort[] = [];
 afterEach(() => {
@@ -64,4 +64,33 @@ test('transferred values the receiver never committed come back in undelivered, 
   for (let v = local.tryPull(); v !== undefined; v = local.tryPull()) left.push(v);
   expect(1 + rest.length + result.undelivered.length + left.length).toBe(10);
   for (const v of left) expect(v.byteLength).toBe(16); // never pulled: intact
+});
+
+test('a transfer callback that pushes into the local channel: the new value goes once, in order, its buffer transferred', async () => {
+  const [a, b] = pair();
+  type Item = { n: number; buf: ArrayBuffer };
+  const local = new Channel<Item>(0);
+  const remote = fromPort<Item>(b, { capacity: 8 });
+  let calls = 0;
+  const extra: Item = { n: 99, buf: new ArrayBuffer(8) };
+  const done = toPort(local, a, {
+    transfer: (v) => {
+      calls++;
+      if (v.n === 0) local.tryPush(extra); // toPort's pull is parked: it takes this at once
+      return [v.buf];
+    },
+  });
+  await sleep(20);
+  const items: Item[] = range(0, 3).map((n) => ({ n, buf: new ArrayBuffer(8) }));
+  for (const item of items) expect(local.tryPush(item)).toBe(true);
+  await sleep(20);
+  local.close();
+  const got = await drain(remote);
+  const ns = got.values.map((v) => v.n);
+  expect(new Set(ns).size).toBe(ns.length);
+  expect(ns.sort((x, y) => x - y)).toEqual([0, 1, 2, 99]);
+  expect(got.values.every((v) => v.buf.byteLength === 8)).toBe(true);
+  expect(extra.buf.byteLength).toBe(0); // transferred, not copied
+  expect(await done).toEqual({ sent: 4, undelivered: [] });
+  expect(calls).toBe(4);
 });
