@@ -276,8 +276,7 @@ describe('batching per turn', () => {
     const local = new Channel<number>(0);
     const remote = fromPort<number>(b, { capacity: 100 });
     const done = toPort(local, a);
-    await until(() => b.sent('credit').length > 0);
-    await sleep(10);
+    await until(() => local.stats().waitingPullers === 1); // paired: toPort's pull is parked
     for (let i = 0; i < 10; i++) expect(local.tryPush(i)).toBe(true);
     await until(() => a.sent('values').length > 0);
     await sleep(10);
@@ -292,8 +291,7 @@ describe('batching per turn', () => {
     const local = new Channel<number>(0);
     const remote = fromPort<number>(b, { capacity: 8 });
     const done = toPort(local, a);
-    await until(() => b.sent('credit').length > 0);
-    await sleep(10);
+    await until(() => local.stats().waitingPullers === 1); // paired: toPort's pull is parked
     const producer = (async () => {
       for (let i = 0; i < 6; i++) await local.push(i);
     })();

@@ -414,10 +414,9 @@ describe('aborting the signal at each point', () => {
     const remote = fromPort<number>(b, { capacity: 4 });
     const controller = new AbortController();
     const done = toPort(local, a, { signal: controller.signal });
-    await until(() => a.sent('open').length > 0 && b.sent('credit').length > 0);
-    await sleep(10);
+    await until(() => local.stats().waitingPullers === 1); // paired: toPort's pull is parked
     await local.push(1);
-    await sleep(10); // posted
+    await until(() => a.sent('values').length > 0); // posted
     await local.push(2); // taken, batch of this turn
     controller.abort('stop');
     const result = await done;
@@ -478,8 +477,7 @@ describe('aborting the signal at each point', () => {
     const remote = fromPort<number>(b, { capacity: 8 });
     const controller = new AbortController();
     const done = toPort(local, a, { signal: controller.signal });
-    await until(() => b.sent('credit').length > 0);
-    await sleep(10);
+    await until(() => local.stats().waitingPullers === 1); // paired: toPort's pull is parked
     for (let i = 0; i < 5; i++) expect(local.tryPush(i)).toBe(true);
     local.close('local reason');
     controller.abort('late abort');

@@ -5,7 +5,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { Channel } from '../../src/channel.js';
 import { fromPort, toPort } from '../../src/port/index.js';
-import { drain, pair, range, sleep } from './helpers.js';
+import { drain, pair, range, sleep, until } from './helpers.js';
 
 const opened: MessagePort[] = [];
 afterEach(() => {
@@ -80,7 +80,7 @@ test('a transfer callback that pushes into the local channel: the new value goes
       return [v.buf];
     },
   });
-  await sleep(20);
+  await until(() => local.stats().waitingPullers === 1); // paired: toPort's pull is parked
   const items: Item[] = range(0, 3).map((n) => ({ n, buf: new ArrayBuffer(8) }));
   for (const item of items) expect(local.tryPush(item)).toBe(true);
   await sleep(20);

@@ -133,10 +133,9 @@ describe('combinations', () => {
     const remote = fromPort<number>(b, { capacity: 2 });
     const controller = new AbortController();
     const done = toPort(local, a, { signal: controller.signal });
-    await until(() => b.sent('credit').length > 0);
-    await sleep(5);
+    await until(() => local.stats().waitingPullers === 1); // paired: toPort's pull is parked
     await local.push(1);
-    await sleep(20);
+    await until(() => a.sent('values').length > 0); // posted
     controller.abort();
     expect(await done).toEqual({ sent: 1, undelivered: [] });
     const got = await drain(remote);
