@@ -250,3 +250,30 @@ describe('churn and blocking', () => {
     }
   });
 });
+
+describe('a dropping local channel', () => {
+  test("toPort over a 'drop-oldest' channel: what the remote receives is in order, each at most once, never a dropped value twice", async () => {
+    const [a, b] = pair();
+    const local = new Channel<number>(3, { overflow: 'drop-oldest' });
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const done = toPort(local, a);
+    const producer = (async () => {
+      for (let i = 0; i < 2000; i++) {
+        await local.push(i); // never waits: the oldest buffered value is dropped
+        if (i % 50 === 0) await sleep(1);
+      }
+      local.close();
+    })();
+    const got: number[] = [];
+    for await (const v of remote) {
+      got.push(v);
+      if (got.length % 7 === 0) await sleep(1);
+    }
+    await producer;
+    for (let i = 1; i < got.length; i++) expect(got[i]).toBeGreaterThan(got[i - 1] as number);
+    expect(got.at(-1)).toBe(1999); // the newest values survive a sliding buffer
+    const result = await done;
+    expect(result.sent).toBe(got.length);
+    expect(result.undelivered).toEqual([]);
+  });
+});
