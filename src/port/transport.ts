@@ -313,9 +313,15 @@ export class Endpoint {
         stream = this.senders.get(message.name);
         break;
       default: {
-        // ping and pong go to whichever stream of this name has that session.
+        // ping and pong go to whichever stream of this name has that session. Over a port that
+        // loops back to itself, the sender and the receiver of a name share it: a sender's
+        // ping and pong say how many values it posted (`posted`), a receiver's never do.
         const sender = this.senders.get(message.name);
-        stream = sender?.session === message.session ? sender : this.receivers.get(message.name);
+        const receiver = this.receivers.get(message.name);
+        stream =
+          sender?.session === message.session && (receiver?.session !== message.session || message.posted === undefined)
+            ? sender
+            : receiver;
       }
     }
     if (stream === undefined || !stream.accepts(origin)) return;
