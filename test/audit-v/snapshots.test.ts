@@ -6,8 +6,9 @@
  * semantics.
  */
 
+import { getEventListeners } from 'node:events';
 import type { PullChannel } from 'chanasync';
-import { after as afterMs, Channel, fromEvent, merge, pull, push, select, ticker } from 'chanasync';
+import { after as afterMs, broadcast, Channel, from, fromEvent, merge, pull, push, select, ticker } from 'chanasync';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
@@ -278,6 +279,37 @@ describe('idle is not stuck', () => {
     cancel.close();
     a.close();
     b.close();
+    await Promise.all(waits);
+  });
+
+  test('from() and a broadcast of a ticker feed input channels; a broadcast of an app channel does not', async () => {
+    enableDebug(quiet());
+    const controller = new AbortController();
+    const { signal } = controller;
+    async function* never(): AsyncGenerator<number> {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    }
+    const lazy = from(never(), { signal, name: 'lazy' });
+    const beats = broadcast(ticker(60_000, { signal }));
+    const beatSub = beats.subscribe({ signal });
+    const app = new Channel<number>(0, { name: 'app' });
+    const appHub = broadcast(app);
+    const appSub = appHub.subscribe({ signal });
+    const waits = [lazy.pull(), beatSub.pull(), appSub.pull()].map((p) => p.catch(() => {}));
+    await tick();
+    const snap = snapshot();
+    const rows = byName(snap);
+    expect(rows.lazy?.input).toBe(true);
+    const subs = snap.channels.filter((c) => c.name === 'subscriber');
+    expect(subs).toHaveLength(2);
+    const [inputSub, appSubRow] = [subs.find((c) => c.input === true), subs.find((c) => c.input !== true)];
+    expect(inputSub?.pullers.every((w) => w.input === true)).toBe(true);
+    expect(appSubRow?.pullers.length).toBe(1);
+    expect(appSubRow?.pullers[0]?.input).toBeUndefined();
+    controller.abort();
+    beats.close();
+    appHub.close();
+    app.close();
     await Promise.all(waits);
   });
 
@@ -631,5 +663,109 @@ describe('debug mode changes no channel semantics', () => {
     const onStacks = await program();
     expect(on).toEqual(off);
     expect(onStacks).toEqual(off);
+  });
+});
+
+describe('throttle and handshake', () => {
+  test('at most one snapshot per intervalMs under a stream of changes, and the last state arrives', async () => {
+    const times: number[] = [];
+    const posted: any[] = [];
+    const listen = new EventTarget();
+    const intervalMs = 30;
+    enableDebug({
+      target: {
+        postMessage(m: any) {
+          if (m.type !== 'snapshot') return;
+          times.push(performance.now());
+          posted.push(m);
+        },
+      },
+      listen,
+      intervalMs,
+    });
+    const ch = new Channel<number>(Infinity, { name: 'busy' });
+    say(listen, hello);
+    for (let i = 0; i < 60; i++) {
+      ch.pushNowait(i);
+      await sleep(5);
+    }
+    await sleep(3 * intervalMs);
+    for (let i = 1; i < times.length; i++) {
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(intervalMs - 2);
+    }
+    expect(posted.length).toBeGreaterThan(2);
+    expect(posted.length).toBeLessThan(20);
+    expect(posted.at(-1).channels[0].size).toBe(60);
+    const seqs = posted.map((m) => m.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(new Set(seqs).size).toBe(seqs.length);
+  });
+
+  test('a second hello within intervalMs posts nothing at once; the current state follows at the end of the interval, even unchanged', async () => {
+    const posted: any[] = [];
+    const listen = new EventTarget();
+    enableDebug({ target: { postMessage: (m: unknown) => posted.push(m) }, listen, intervalMs: 100 });
+    const ch = new Channel<number>(1, { name: 'c' });
+    say(listen, hello);
+    expect(posted.filter((m) => m.type === 'snapshot')).toHaveLength(1);
+    say(listen, hello);
+    expect(posted.filter((m) => m.type === 'snapshot')).toHaveLength(1);
+    await sleep(150);
+    const snaps = posted.filter((m) => m.type === 'snapshot');
+    expect(snaps).toHaveLength(2);
+    expect(snaps[1].channels).toEqual(snaps[0].channels);
+    ch.close();
+  });
+
+  test('bye stops, hello resumes with the state at once', async () => {
+    const posted: any[] = [];
+    const listen = new EventTarget();
+    enableDebug({ target: { postMessage: (m: unknown) => posted.push(m) }, listen, intervalMs: 10 });
+    const ch = new Channel<number>(5, { name: 'c' });
+    say(listen, hello);
+    say(listen, bye);
+    const count = posted.length;
+    ch.pushNowait(1);
+    ch.pushNowait(2);
+    await sleep(40);
+    expect(posted).toHaveLength(count);
+    await sleep(10);
+    say(listen, hello);
+    expect(posted).toHaveLength(count + 1);
+    expect(posted.at(-1).channels[0].size).toBe(2);
+  });
+
+  test('enabling twice on the same listen target leaves one listener; disabling leaves none', async () => {
+    const listen = new EventTarget();
+    enableDebug({ target: { postMessage() {} }, listen });
+    enableDebug({ target: { postMessage() {} }, listen });
+    enableDebug({ target: { postMessage() {} }, listen, stacks: true });
+    expect(getEventListeners(listen, 'message')).toHaveLength(1);
+    disableDebug();
+    expect(getEventListeners(listen, 'message')).toHaveLength(0);
+  });
+
+  test('a target that closes a channel as it receives a snapshot: the next snapshot says closed, no waiters', async () => {
+    const posted: any[] = [];
+    const listen = new EventTarget();
+    const ch = { current: undefined as Channel<number> | undefined };
+    enableDebug({
+      target: {
+        postMessage(m: any) {
+          posted.push(m);
+          if (m.type === 'snapshot') ch.current?.close('inspected');
+        },
+      },
+      listen,
+      intervalMs: 10,
+    });
+    ch.current = new Channel<number>(0, { name: 'c' });
+    const p = ch.current.pull().catch((e: unknown) => e);
+    await tick();
+    say(listen, hello);
+    expect(posted.at(-1).channels[0]).toMatchObject({ closed: false, pullers: [{ kind: 'pull' }] });
+    await sleep(30);
+    expect(posted.at(-1).channels[0]).toMatchObject({ closed: true, pullers: [] });
+    expect(await p).toBeInstanceOf(Error);
   });
 });
