@@ -226,6 +226,26 @@ describe('leaks are reported once each, with what a user needs', () => {
   });
 });
 
+test('leak ids and channel ids never repeat across enableDebug calls', async () => {
+  silenceWarn();
+  const seen: { leak: number; channel: number }[] = [];
+  for (let session = 0; session < 3; session++) {
+    enableDebug(quiet());
+    const ref = (() => {
+      const ch = new Channel<number>(0, { name: `s${session}` });
+      ch.push(session).catch(() => {});
+      return new WeakRef(ch);
+    })();
+    await collectAll([ref]);
+    const [leak] = snapshot().leaked ?? [];
+    expect(leak?.channel.name).toBe(`s${session}`);
+    seen.push({ leak: leak?.id ?? -1, channel: leak?.channel.id ?? -1 });
+    disableDebug();
+  }
+  expect(new Set(seen.map((s) => s.leak)).size).toBe(3);
+  expect(new Set(seen.map((s) => s.channel)).size).toBe(3);
+});
+
 describe('no false positives', () => {
   for (const stacks of [false, true]) {
     test(`operations recorded in an earlier task, then committed, aborted or failed by close, are never leaks (stacks: ${stacks})`, async () => {

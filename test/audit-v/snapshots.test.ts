@@ -735,6 +735,34 @@ describe('throttle and handshake', () => {
     expect(posted.at(-1).channels[0].size).toBe(2);
   });
 
+  test('an enableDebug that throws (its announce fails) leaves a connected session posting as before', async () => {
+    const posted: any[] = [];
+    const listen = new EventTarget();
+    enableDebug({ target: { postMessage: (m: unknown) => posted.push(m) }, listen, intervalMs: 10 });
+    const ch = new Channel<number>(3, { name: 'c' });
+    say(listen, hello);
+    const count = posted.length;
+    const other = new EventTarget();
+    const error = new DOMException('could not be cloned', 'DataCloneError');
+    expect(() =>
+      enableDebug({
+        target: {
+          postMessage() {
+            throw error;
+          },
+        },
+        listen: other,
+        stacks: true,
+      }),
+    ).toThrow(error);
+    expect(getEventListeners(other, 'message')).toHaveLength(0);
+    ch.pushNowait(1);
+    await sleep(40);
+    expect(posted.length).toBe(count + 1);
+    expect(posted.at(-1).channels[0]).toMatchObject({ name: 'c', size: 1 });
+    expect(posted.at(-1).channels[0]).not.toHaveProperty('createdAt');
+  });
+
   test('enabling twice on the same listen target leaves one listener; disabling leaves none', async () => {
     const listen = new EventTarget();
     enableDebug({ target: { postMessage() {} }, listen });
@@ -767,5 +795,51 @@ describe('throttle and handshake', () => {
     await sleep(30);
     expect(posted.at(-1).channels[0]).toMatchObject({ closed: true, pullers: [] });
     expect(await p).toBeInstanceOf(Error);
+  });
+});
+
+describe('stacks', () => {
+  test('deep stacks on many channels: at most 1 000 000 characters of stacks, the stuck rows keep theirs, stackTraceLimit restored', async () => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 200;
+    try {
+      enableDebug({ ...quiet(), stacks: true });
+      const controller = new AbortController();
+      const ops: Promise<unknown>[] = [];
+      const channels: Channel<number>[] = [];
+      function deep(n: number, work: () => void): void {
+        if (n === 0) work();
+        else deep(n - 1, work);
+      }
+      deep(150, () => {
+        for (let i = 0; i < 400; i++) channels.push(new Channel<number>(1, { name: `idle${i}` }));
+      });
+      await sleep(5);
+      deep(150, () => {
+        const ch = new Channel<number>(0, { name: 'stuck' });
+        channels.push(ch);
+        ops.push(ch.push(1, { signal: controller.signal }).catch(() => {}));
+      });
+      await tick();
+      expect(Error.stackTraceLimit).toBe(200);
+      const snap = snapshot();
+      let total = 0;
+      for (const c of snap.channels) {
+        total += c.createdAt?.length ?? 0;
+        for (const w of [...c.pushers, ...c.pullers]) total += w.stack?.length ?? 0;
+      }
+      expect(total).toBeLessThanOrEqual(1_000_000);
+      const first = snap.channels[0];
+      expect(first?.name).toBe('stuck');
+      expect(first?.createdAt).toMatch(/deep/);
+      expect(first?.pushers[0]?.stack).toMatch(/deep/);
+      for (const c of snap.channels) expect((c.createdAt ?? '').length).toBeLessThanOrEqual(4000);
+      expect(snap.channels.at(-1)?.createdAt).toBeUndefined(); // past the budget
+      expect(snap.channels).toHaveLength(401);
+      controller.abort();
+      await Promise.all(ops);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   });
 });
