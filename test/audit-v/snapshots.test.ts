@@ -484,6 +484,42 @@ describe('posting', () => {
     await p;
   });
 
+  test('a target that throws on the snapshot of a second hello (the throttle running) also stops the posting until the next hello', async () => {
+    const posted: any[] = [];
+    let fail = false;
+    const listen = new EventTarget();
+    const target = {
+      postMessage(m: unknown) {
+        if (fail) throw new DOMException('could not be cloned', 'DataCloneError');
+        posted.push(m);
+      },
+    };
+    enableDebug({ target, listen, intervalMs: 10 });
+    const ch = new Channel<number>(5, { name: 'c' });
+    say(listen, hello);
+    await sleep(40); // unchanged: nothing posted, the throttle's timer keeps running
+    const count = posted.length;
+    fail = true;
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on('uncaughtException', onError);
+    try {
+      say(listen, hello); // the interval has passed: posted at once, and it throws
+      await sleep(5);
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(errors).toHaveLength(1);
+    fail = false;
+    ch.pushNowait(1); // a change
+    await sleep(50);
+    expect(posted).toHaveLength(count); // stopped
+    say(listen, hello);
+    await sleep(30);
+    expect(posted.length).toBeGreaterThan(count);
+    expect(posted.at(-1).channels[0]).toMatchObject({ name: 'c', size: 1 });
+  });
+
   test('no target: enableDebug works and snapshot() too, nothing throws on hello', async () => {
     const listen = new EventTarget();
     enableDebug({ listen });
