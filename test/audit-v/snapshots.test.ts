@@ -647,6 +647,27 @@ describe('posting', () => {
   });
 });
 
+describe('free when off', () => {
+  test('after disableDebug, parking, committing and selecting read no clock and set no timer', async () => {
+    enableDebug({ ...quiet(), stacks: true });
+    void new Channel<number>(0, { name: 'tracked while on' });
+    disableDebug();
+    const now = vi.spyOn(Date, 'now');
+    const timeout = vi.spyOn(globalThis, 'setTimeout');
+    const a = new Channel<number>(0, { name: 'a' });
+    const b = new Channel<number>(1, { name: 'b' });
+    const got: unknown[] = [];
+    const waits = [b.pull().then((v) => got.push(v)), select([pull(a), push(b, 2)]).then((r) => got.push(r.index))];
+    await Promise.resolve();
+    const late = a.pull().then((v) => got.push(v));
+    await a.push(1);
+    await Promise.all([...waits, late]);
+    expect(got).toEqual([2, 1, 1]);
+    const calls = [now.mock.calls.length, timeout.mock.calls.length];
+    expect(calls).toEqual([0, 0]);
+  });
+});
+
 describe('debug mode changes no channel semantics', () => {
   async function program(): Promise<unknown[]> {
     const log: unknown[] = [];
