@@ -5,8 +5,9 @@
  * never for an operation that committed, was aborted or failed by close, and not hidden by a
  * long-lived signal. Runs in the `gc` project (--expose-gc).
  */
-import { Channel, pull, push, select } from 'chanasync';
+import { broadcast, Channel, from, merge, pull, push, select } from 'chanasync';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
+import { fromPort, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { collectAll, tick } from '../helpers/gc.js';
 
@@ -289,6 +290,59 @@ describe('no false positives', () => {
         for (const c of [committedPush, committedPull, aborted, closed, closedPush, selA, selB, selAborted, batch]) {
           refs.push(new WeakRef(c));
         }
+      })();
+      await collectAll(refs);
+      expect(snapshot().leaked).toBeUndefined();
+      expect(warn).not.toHaveBeenCalled();
+    });
+  }
+
+  for (const stacks of [false, true]) {
+    test(`internal feeders withdrawn (stream cancel, merge/broadcast/from closed, toPort aborted) leave no leak (stacks: ${stacks})`, async () => {
+      const warn = silenceWarn();
+      enableDebug({ ...quiet(), stacks });
+      const refs: WeakRef<object>[] = [];
+      await (async () => {
+        const streamed = new Channel<number>(0, { name: 'streamed' });
+        const reader = streamed.toReadableStream().getReader();
+        const read = reader.read();
+        const m1 = new Channel<number>(0, { name: 'm1' });
+        const m2 = new Channel<number>(0, { name: 'm2' });
+        const merged = merge(m1, m2);
+        const mergedPull = merged.pull().catch(() => 'closed');
+        const source = new Channel<number>(0, { name: 'source' });
+        const hub = broadcast(source);
+        const sub = hub.subscribe();
+        const subPull = sub.pull().catch(() => 'closed');
+        const inner = new Channel<number>(0, { name: 'inner' });
+        const outer = from(inner, { name: 'outer' });
+        const outerPull = outer.pull().catch(() => 'closed');
+        const local = new Channel<number>(0, { name: 'local' });
+        const { port1, port2 } = new MessageChannel();
+        const controller = new AbortController();
+        const remote = fromPort<number>(port2 as never, { name: 'p' });
+        const remotePull = remote.pull().catch(() => 'closed');
+        const sending = toPort(local, port1 as never, { name: 'p', signal: controller.signal }).catch(() => 'stopped');
+        await sleep(30); // every wait recorded
+        const waiting = snapshot()
+          .channels.filter((c) => c.pushers.length + c.pullers.length > 0)
+          .map((c) => c.name);
+        expect(waiting).toEqual(expect.arrayContaining(['streamed', 'm1', 'm2', 'source', 'inner', 'local']));
+        await reader.cancel();
+        merged.close();
+        hub.close();
+        outer.close();
+        controller.abort();
+        remote.close();
+        await Promise.all([read, mergedPull, subPull, outerPull, remotePull, sending]);
+        await sleep(10);
+        const after = snapshot()
+          .channels.filter((c) => c.pushers.length + c.pullers.length > 0)
+          .map((c) => c.name);
+        expect(after).toEqual([]);
+        port1.close();
+        port2.close();
+        for (const c of [streamed, m1, m2, merged, source, sub, inner, outer, local, remote]) refs.push(new WeakRef(c));
       })();
       await collectAll(refs);
       expect(snapshot().leaked).toBeUndefined();

@@ -900,3 +900,37 @@ describe('stacks', () => {
     }
   });
 });
+
+describe('over a real MessagePort', () => {
+  test('announce, hello, a cloned snapshot and bye through a MessageChannel; the listen port is started by debug mode', async () => {
+    const { port1: page, port2: inspector } = new MessageChannel();
+    const received: any[] = [];
+    inspector.onmessage = (event) => received.push(event.data);
+    try {
+      enableDebug({ target: page as never, listen: page as never, intervalMs: 10 });
+      const buffered = new Channel<() => void>(2, { name: 'fns' });
+      buffered.pushNowait(() => {});
+      const stuck = new Channel<number>(0, { name: 'stuck' });
+      const p = stuck.pull().catch(() => {});
+      await sleep(20);
+      expect(received).toEqual([{ source: 'chanasync', version: 1, type: 'announce' }]);
+      inspector.postMessage(hello);
+      await sleep(30);
+      const snap = received.find((m) => m.type === 'snapshot');
+      expect(snap).toBeDefined();
+      expect(snap.channels.map((c: any) => c.name)).toEqual(['stuck', 'fns']);
+      expect(snap.channels[1]).toMatchObject({ size: 1, capacity: 2 });
+      inspector.postMessage(bye);
+      await sleep(20);
+      const count = received.length;
+      stuck.close();
+      await p;
+      await sleep(30);
+      expect(received).toHaveLength(count);
+    } finally {
+      disableDebug();
+      page.close();
+      inspector.close();
+    }
+  });
+});
