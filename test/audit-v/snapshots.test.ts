@@ -520,6 +520,24 @@ describe('posting', () => {
     expect(posted.at(-1).channels[0]).toMatchObject({ name: 'c', size: 1 });
   });
 
+  test('default target: a global postMessage (a worker scope) is called with the message alone; a window with "*"', () => {
+    const scope = globalThis as { postMessage?: unknown; window?: unknown };
+    const calls: unknown[][] = [];
+    scope.postMessage = (...args: unknown[]) => calls.push(args);
+    try {
+      enableDebug({ listen: new EventTarget() });
+      expect(calls).toEqual([[{ source: 'chanasync', version: 1, type: 'announce' }]]);
+      disableDebug();
+      scope.window = globalThis;
+      enableDebug({ listen: new EventTarget() });
+      expect(calls[1]).toEqual([{ source: 'chanasync', version: 1, type: 'announce' }, '*']);
+    } finally {
+      disableDebug();
+      delete scope.postMessage;
+      delete scope.window;
+    }
+  });
+
   test('no target: enableDebug works and snapshot() too, nothing throws on hello', async () => {
     const listen = new EventTarget();
     enableDebug({ listen });
