@@ -323,11 +323,15 @@ describe('no false positives', () => {
         const remote = fromPort<number>(port2 as never, { name: 'p' });
         const remotePull = remote.pull().catch(() => 'closed');
         const sending = toPort(local, port1 as never, { name: 'p', signal: controller.signal }).catch(() => 'stopped');
-        await sleep(30); // every wait recorded
-        const waiting = snapshot()
-          .channels.filter((c) => c.pushers.length + c.pullers.length > 0)
-          .map((c) => c.name);
-        expect(waiting).toEqual(expect.arrayContaining(['streamed', 'm1', 'm2', 'source', 'inner', 'local']));
+        // every wait parked (toPort's pull on `local` once the receiver's credit arrived) and recorded
+        const expected = ['streamed', 'm1', 'm2', 'source', 'inner', 'local'];
+        const waitingNow = () =>
+          snapshot()
+            .channels.filter((c) => c.pushers.length + c.pullers.length > 0)
+            .map((c) => c.name);
+        for (let i = 0; i < 200 && !expected.every((name) => waitingNow().includes(name)); i++) await sleep(10);
+        await sleep(10);
+        expect(waitingNow()).toEqual(expect.arrayContaining(expected));
         await reader.cancel();
         merged.close();
         hub.close();
@@ -335,11 +339,8 @@ describe('no false positives', () => {
         controller.abort();
         remote.close();
         await Promise.all([read, mergedPull, subPull, outerPull, remotePull, sending]);
-        await sleep(10);
-        const after = snapshot()
-          .channels.filter((c) => c.pushers.length + c.pullers.length > 0)
-          .map((c) => c.name);
-        expect(after).toEqual([]);
+        for (let i = 0; i < 200 && waitingNow().length > 0; i++) await sleep(10);
+        expect(waitingNow()).toEqual([]);
         port1.close();
         port2.close();
         for (const c of [streamed, m1, m2, merged, source, sub, inner, outer, local, remote]) refs.push(new WeakRef(c));
@@ -349,6 +350,47 @@ describe('no false positives', () => {
       expect(warn).not.toHaveBeenCalled();
     });
   }
+
+  test('stacks: an Error.prepareStackTrace that closes, commits or aborts the operation being parked leaves no leak', async () => {
+    const warn = silenceWarn();
+    enableDebug({ ...quiet(), stacks: true });
+    const previous = Error.prepareStackTrace;
+    const results: unknown[] = [];
+    const refs: WeakRef<object>[] = [];
+    try {
+      await (async () => {
+        const closing = new Channel<number>(0, { name: 'closing' });
+        const committing = new Channel<number>(1, { name: 'committing' });
+        const aborting = new Channel<number>(0, { name: 'aborting' });
+        const controller = new AbortController();
+        let action: (() => void) | undefined;
+        // Application code that the stack capture of the park runs (source-map support, a logger…)
+        Error.prepareStackTrace = (error, frames) => {
+          const run = action;
+          action = undefined;
+          run?.();
+          return `${error}\n${frames.map((frame) => `    at ${frame}`).join('\n')}`;
+        };
+        action = () => closing.close();
+        results.push(await closing.pull().then(String, (e: unknown) => (e as Error).name));
+        action = () => committing.pushNowait(7);
+        results.push(await committing.pull());
+        action = () => controller.abort(new Error('stop'));
+        results.push(
+          await aborting.pull({ signal: controller.signal }).then(String, (e: unknown) => (e as Error).message),
+        );
+        Error.prepareStackTrace = previous;
+        expect(snapshot().channels.filter((c) => c.pushers.length + c.pullers.length > 0)).toEqual([]);
+        for (const c of [closing, committing, aborting]) refs.push(new WeakRef(c));
+      })();
+    } finally {
+      Error.prepareStackTrace = previous;
+    }
+    expect(results).toEqual(['ChannelClosedError', 7, 'stop']);
+    await collectAll(refs);
+    expect(snapshot().leaked).toBeUndefined();
+    expect(warn).not.toHaveBeenCalled();
+  });
 
   test('leaks found after disableDebug, or after a restart for channels of the old session, are not reported', async () => {
     const warn = silenceWarn();
