@@ -98,6 +98,10 @@ export class Session {
     this.connected = true;
     this.lastPosted = ''; // a new inspector gets the current state at once
     if (performance.now() - this.lastPostedAt >= this.intervalMs) {
+      // Not inside a post with the timer running: a target that turns debug mode off as it
+      // receives this snapshot must not get the last, empty one posted into its own call.
+      clearTimeout(this.timer);
+      this.timer = undefined;
       this.tick();
       // The next snapshot no sooner than intervalMs after this one — unless posting it made the
       // inspector say `bye` (or turned debug mode off) at once.

@@ -85,8 +85,11 @@ interface SelectRecord {
   remaining: number;
   /** When it parked (the time of its first tracked case). */
   readonly since: number;
-  /** Where it parked (taken once, at its first tracked case), with `stacks`. */
-  readonly stack: string | undefined;
+  /**
+   * Where it parked (taken once, at its first tracked case, right after that case was recorded),
+   * with `stacks`.
+   */
+  stack: string | undefined;
   /**
    * The record of its tracked case that comes first in its array of cases (the core may park
    * cases in any order): the leak report names that case's channel.
@@ -111,8 +114,8 @@ class Parked {
     readonly kind: 'push' | 'pull' | 'select',
     /** When it parked (ms since the epoch, the task's clock). */
     readonly since: number,
-    /** Where it parked, with `stacks`. */
-    readonly stack: string | undefined,
+    /** Where it parked, with `stacks` (taken right after it was recorded: see `slow`). */
+    public stack: string | undefined,
     /** Its select, for a case of a multi-case select. */
     readonly select: SelectRecord | undefined,
   ) {}
@@ -510,8 +513,17 @@ export class Registry {
     if (event === 'create') {
       this.create(subject as Channel<unknown>);
     } else if (this.stacks) {
-      // With stacks, the stack must be taken now; the record with it.
-      this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), captureStack());
+      // With stacks, the stack must be taken now, and the record made at once. The record
+      // first: taking the stack may run the application's code (an `Error.prepareStackTrace`)
+      // that commits, aborts or closes this very operation, whose `leave` must then find its
+      // record — recorded after, it stayed listed, and was reported as leaked once its channel
+      // was collected.
+      const parked = this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), undefined);
+      if (parked !== undefined && parked.stack === undefined) {
+        const stack = captureStack();
+        parked.stack = stack;
+        if (parked.select !== undefined && parked.select.stack === undefined) parked.select.stack = stack;
+      }
     } else {
       const channel = (subject as MarkedWaiter).channel;
       if (this.flushScheduled !== setTimeout) {
@@ -586,10 +598,18 @@ export class Registry {
     this.finalizer.register(channel, tracked);
   }
 
-  /** Records `waiter`, parked since `since` (at `stack`), as parked on its channel (if tracked). */
-  private park(waiter: MarkedWaiter, kind: Parked['kind'], since: number, stack: string | undefined): void {
+  /**
+   * Records `waiter`, parked since `since` (at `stack`), as parked on its channel, and returns
+   * the record — `undefined` if its channel is not tracked.
+   */
+  private park(
+    waiter: MarkedWaiter,
+    kind: Parked['kind'],
+    since: number,
+    stack: string | undefined,
+  ): Parked | undefined {
     const tracked = this.trackedOf.get(waiter.channel);
-    if (tracked === undefined) return; // created before debug mode was enabled
+    if (tracked === undefined) return undefined; // created before debug mode was enabled
     const group = waiter.group;
     let parked: Parked;
     if (group === undefined) {
@@ -630,6 +650,7 @@ export class Registry {
     waiter[PARKED] = parked;
     // From now on the core reports every operation that leaves this channel's queues.
     waiter.channel.debugMarks |= RECORDED;
+    return parked;
   }
 
   /** The finalizer's callback: `tracked`'s channel was collected. */
