@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import {
   Channel,
   ChannelClosedError,
-  type ChannelError,
+  ChannelError,
   type PullChannel,
   type PushChannel,
   pull,
@@ -505,5 +505,205 @@ describe('the PushChannel and PullChannel views', () => {
     expect(consumer.tryPull()).toBeUndefined();
     producer.close();
     await expect(consumer.pullMany(1)).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+});
+
+describe('pushAll: abort and close at each point', () => {
+  test('abort in the same turn as a parked value is taken: pushed counts it, the next value is not delivered', async () => {
+    const ch = new Channel<number>();
+    const ac = new AbortController();
+    const all = ch.pushAll([1, 2, 3], { signal: ac.signal });
+    expect(ch.tryPull()).toBe(1);
+    ac.abort('stop');
+    const error = await all.catch((e: unknown) => e);
+    expect(error).toBe('stop');
+    expect(ch.stats().waitingPushers).toBe(0);
+    expect(ch.tryPull()).toBeUndefined();
+  });
+
+  test('abort in the same turn as the last value is taken: pushAll resolves', async () => {
+    const ch = new Channel<number>();
+    const ac = new AbortController();
+    const all = ch.pushAll([1], { signal: ac.signal });
+    expect(ch.tryPull()).toBe(1);
+    ac.abort('late');
+    await expect(all).resolves.toBeUndefined();
+  });
+
+  test('close in the same turn as a parked value is taken: pushed counts it, the rest is refused', async () => {
+    const ch = new Channel<number>();
+    const all = ch.pushAll([1, 2, 3]);
+    expect(ch.tryPull()).toBe(1);
+    ch.close('bye');
+    const error = (await all.catch((e: unknown) => e)) as ChannelError;
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect(error.pushed).toBe(1);
+    expect(error.cause).toBe('bye');
+  });
+
+  test('abort and close while parked between two values: the abort reason wins', async () => {
+    const ch = new Channel<number>(1);
+    const ac = new AbortController();
+    const all = ch.pushAll([1, 2, 3], { signal: ac.signal });
+    // 1 buffered, 2 parked. Take 1 (2 moves up), then abort and close in the same turn.
+    expect(ch.tryPull()).toBe(1);
+    ac.abort('abort first');
+    ch.close();
+    const error = await all.catch((e: unknown) => e);
+    expect(error).toBe('abort first');
+    expect((error as unknown as { pushed?: number }).pushed).toBeUndefined(); // a primitive carries nothing
+    expect(ch.tryPull()).toBe(2);
+  });
+
+  test('an abort reason object gets pushed; two pushAll sharing it each learn their own count', async () => {
+    const a = new Channel<number>(1);
+    const b = new Channel<number>(2);
+    const ac = new AbortController();
+    const reason = new Error('shared');
+    const first = a.pushAll([1, 2, 3], { signal: ac.signal });
+    const second = b.pushAll([1, 2, 3], { signal: ac.signal });
+    ac.abort(reason);
+    const [e1, e2] = (await Promise.all([first.catch((e) => e), second.catch((e) => e)])) as [
+      Error & { pushed: number },
+      Error & { pushed: number },
+    ];
+    const counts = [e1, e2].map((e) => e.pushed).sort();
+    expect(counts).toEqual([1, 2]);
+    // One of them is the reason itself, the other a ChannelError whose cause is the reason.
+    expect([e1, e2].filter((e) => e === reason)).toHaveLength(1);
+    const wrapped = [e1, e2].find((e) => e !== reason) as Error;
+    expect(wrapped).toBeInstanceOf(ChannelError);
+    expect(wrapped.cause).toBe(reason);
+    expect(wrapped.message).toMatch(/pushAll/);
+  });
+
+  test('a Symbol.iterator getter that throws rejects with that error as is', async () => {
+    const ch = new Channel<number>(2);
+    const boom = new Error('getter');
+    const values = {
+      get [Symbol.iterator]() {
+        throw boom;
+      },
+    };
+    await expect(ch.pushAll(values as never)).rejects.toBe(boom);
+  });
+
+  test('an iterator whose next() returns a non-object rejects with a TypeError and commits nothing more', async () => {
+    const ch = new Channel<number>(5);
+    let calls = 0;
+    const values = {
+      [Symbol.iterator]: () => ({
+        next: () => (++calls === 1 ? { done: false, value: 1 } : 42),
+      }),
+    };
+    const error = (await ch.pushAll(values as never).catch((e: unknown) => e)) as TypeError & { pushed?: number };
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.pushed).toBe(1);
+    expect(await ch.pullMany(5)).toEqual([1]);
+  });
+
+  test('a return() that throws while pushAll is stopped by close does not replace the close error', async () => {
+    const ch = new Channel<number>(1);
+    let i = 0;
+    const values = {
+      [Symbol.iterator]: () => ({
+        next: () => ({ done: false, value: i++ }),
+        return: () => {
+          throw new Error('return failed');
+        },
+      }),
+    };
+    const all = ch.pushAll(values as never);
+    ch.close();
+    const error = await all.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as ChannelError).pushed).toBe(1);
+  });
+
+  test('an iterable that throws after a park carries the count of everything committed, the parked value included', async () => {
+    const ch = new Channel<number>(1);
+    const boom = new Error('late');
+    function* values() {
+      yield 1;
+      yield 2; // parks
+      throw boom;
+    }
+    const all = ch.pushAll(values());
+    expect(ch.tryPull()).toBe(1);
+    const error = await all.catch((e: unknown) => e);
+    expect(error).toBe(boom);
+    expect((error as { pushed?: number }).pushed).toBe(2);
+    expect(ch.tryPull()).toBe(2);
+  });
+
+  test('pushAll into drop modes never waits: drop-oldest keeps the last values, drop-newest the first', async () => {
+    const sliding = new Channel<number>(2, { overflow: 'drop-oldest' });
+    const dropping = new Channel<number>(2, { overflow: 'drop-newest' });
+    await sliding.pushAll([1, 2, 3, 4, 5]);
+    await dropping.pushAll([1, 2, 3, 4, 5]);
+    expect(await sliding.pullMany(5)).toEqual([4, 5]);
+    expect(await dropping.pullMany(5)).toEqual([1, 2]);
+  });
+});
+
+describe('operations with platform signals', () => {
+  test('AbortSignal.timeout rejects a parked pull with a TimeoutError and leaves no trace', async () => {
+    const ch = new Channel<number>();
+    const error = await ch.pull({ signal: AbortSignal.timeout(5) }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('TimeoutError');
+    expect(ch.stats().waitingPullers).toBe(0);
+  });
+
+  test('AbortSignal.any: aborting any source cancels a parked pullMany', async () => {
+    const ch = new Channel<number>();
+    const a = new AbortController();
+    const b = new AbortController();
+    const batch = ch.pullMany(3, { signal: AbortSignal.any([a.signal, b.signal]) });
+    b.abort('b');
+    await expect(batch).rejects.toBe('b');
+    expect(ch.stats().waitingPullers).toBe(0);
+  });
+});
+
+describe('commits during the abort dispatch of the operation’s own signal', () => {
+  test('a push from an earlier abort listener does not go to a parked pullMany being aborted', async () => {
+    const ch = new Channel<number>(2);
+    const ac = new AbortController();
+    ac.signal.addEventListener('abort', () => {
+      ch.tryPush(1);
+    });
+    const batch = ch.pullMany(5, { signal: ac.signal });
+    ac.abort('stop');
+    await expect(batch).rejects.toBe('stop');
+    expect(ch.tryPull()).toBe(1);
+  });
+
+  test('a pull from an earlier abort listener does not take the parked value of a pushAll being aborted', async () => {
+    const ch = new Channel<number>();
+    const ac = new AbortController();
+    let taken: number | undefined = -1;
+    ac.signal.addEventListener('abort', () => {
+      taken = ch.tryPull();
+    });
+    const all = ch.pushAll([1, 2], { signal: ac.signal });
+    ac.abort(new Error('stop'));
+    const error = (await all.catch((e: unknown) => e)) as Error & { pushed: number };
+    expect(taken).toBeUndefined();
+    expect(error.message).toBe('stop');
+    expect(error.pushed).toBe(0);
+  });
+
+  test('a select whose signal aborts is not committed by an earlier listener’s push', async () => {
+    const ch = new Channel<number>();
+    const ac = new AbortController();
+    let accepted: boolean | undefined;
+    ac.signal.addEventListener('abort', () => {
+      accepted = ch.tryPush(1);
+    });
+    const sel = select([pull(ch), pull(new Channel<number>())], { signal: ac.signal });
+    ac.abort('stop');
+    await expect(sel).rejects.toBe('stop');
+    expect(accepted).toBe(false);
+    expect(ch.stats().waitingPullers).toBe(0);
   });
 });

@@ -323,3 +323,93 @@ describe('broadcast', () => {
     for (const [index, sub] of subs.entries()) if (index % 2 === 1) expect(sub.got.length).toBe(N);
   });
 });
+
+describe('broadcast in composition', () => {
+  test('two broadcasts of one source compete: each value goes to exactly one of them', async () => {
+    const source = new Channel<number>(2);
+    const one = broadcast(source).subscribe({ capacity: 1000 });
+    const two = broadcast(source).subscribe({ capacity: 1000 });
+    for (let i = 0; i < 200; i++) await source.push(i);
+    source.close();
+    const got = [...(await drain(one)).values, ...(await drain(two)).values].sort((a, b) => a - b);
+    expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  test('a chain of broadcasts passes every value and the close reason down', async () => {
+    const source = new Channel<number>();
+    const middle = broadcast(source).subscribe({ capacity: 2 });
+    const leafA = broadcast(middle).subscribe({ capacity: 1 });
+    const hubB = broadcast(middle);
+    const leafB = hubB.subscribe({ capacity: 3 });
+    const producer = (async () => {
+      for (let i = 0; i < 50; i++) await source.push(i);
+      source.close('end of chain');
+    })();
+    // middle has two broadcasts competing for it: each value goes to one of the leaves.
+    const [a, b] = await Promise.all([drain(leafA), drain(leafB)]);
+    await producer;
+    expect([...a.values, ...b.values].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(a.thrown).toBe('end of chain');
+    expect(b.thrown).toBe('end of chain');
+  });
+
+  test('a subscriber that leaves in the continuation of a value does not stall the others', async () => {
+    const source = new Channel<number>(10);
+    const hub = broadcast(source);
+    const quitter = hub.subscribe({ capacity: 1 });
+    const stayer = hub.subscribe({ capacity: 1 });
+    await source.pushAll([1, 2, 3, 4, 5]);
+    source.close();
+    const quit = (async () => {
+      for await (const v of quitter) if (v === 2) quitter.close();
+    })();
+    const [stayed] = await Promise.all([drain(stayer), quit]);
+    expect(stayed.values).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('broadcast disposal and late joiners', () => {
+  test('using and await using close the broadcast (subscribers closed, source open); close is bound', async () => {
+    const source = new Channel<number>(2);
+    let sub: Channel<number>;
+    {
+      using hub = broadcast(source);
+      sub = hub.subscribe();
+    }
+    expect(sub.closed).toBe(true);
+    expect(source.closed).toBe(false);
+    {
+      await using hub = broadcast(source);
+      sub = hub.subscribe();
+    }
+    expect(sub.closed).toBe(true);
+    const hub = broadcast(source);
+    const { close } = hub;
+    const last = hub.subscribe();
+    close();
+    expect(last.closed).toBe(true);
+  });
+
+  test('a subscriber that joins from inside another subscriber’s loop receives only what is pulled after it joined', async () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const first = hub.subscribe({ capacity: 10 });
+    let late: Channel<number> | undefined;
+    const producer = (async () => {
+      for (let i = 0; i < 10; i++) await source.push(i);
+      source.close();
+    })();
+    const seenFirst: number[] = [];
+    for await (const v of first) {
+      seenFirst.push(v);
+      if (v === 4) late = hub.subscribe({ capacity: 10 });
+    }
+    await producer;
+    expect(seenFirst).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const seenLate = (await drain(late as Channel<number>)).values;
+    // Contiguous, ends at 9, starts after 4 (it joined once 4 was read; later values may already have been taken).
+    expect(seenLate.at(-1)).toBe(9);
+    expect(seenLate[0]).toBeGreaterThan(4);
+    expect(seenLate).toEqual(Array.from({ length: seenLate.length }, (_, i) => (seenLate[0] as number) + i));
+  });
+});

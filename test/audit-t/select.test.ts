@@ -347,3 +347,32 @@ describe('selectNowait', () => {
     expect(selectNowait([pull(ch)])).toEqual({ index: 0, channel: ch, value: undefined, ok: false });
   });
 });
+
+describe('one signal for a select and the channels it waits on', () => {
+  test('select on pull(after(ms, { signal })) with the same signal rejects with the reason, not ok: false', async () => {
+    for (let i = 0; i < 2; i++) {
+      const ac = new AbortController();
+      const data = new Channel<number>();
+      const timeout = afterMs(10_000, { signal: ac.signal });
+      const cases = i === 0 ? [pull(data), pull(timeout)] : [pull(timeout)];
+      const sel = select(cases, { signal: ac.signal });
+      ac.abort('cancelled');
+      await expect(sel).rejects.toBe('cancelled');
+      expect(timeout.closed).toBe(true);
+      clean(data, timeout);
+    }
+  });
+
+  test('select on a broadcast subscriber that shares the select’s signal rejects with the reason', async () => {
+    const { broadcast } = await import('../../src/index.js');
+    const ac = new AbortController();
+    const hub = broadcast(new Channel<number>());
+    const sub = hub.subscribe({ signal: ac.signal });
+    const other = new Channel<number>();
+    const sel = select([pull(sub), pull(other)], { signal: ac.signal });
+    ac.abort('cancelled');
+    await expect(sel).rejects.toBe('cancelled');
+    expect(sub.closed).toBe(true);
+    clean(sub, other);
+  });
+});
