@@ -19,33 +19,30 @@ interface Pending {
 
 function manualClock(start: number) {
   let now = start;
-  const timers: Pending[] = [];
+  /** Timers set and neither run nor cleared. */
+  const timers = new Set<Pending>();
   const realSet = globalThis.setTimeout;
   const realClear = globalThis.clearTimeout;
   globalThis.setTimeout = ((fn: () => void, delay?: number) => {
     const timer = { fn, delay: delay ?? 0, cleared: false };
-    timers.push(timer);
+    timers.add(timer);
     return timer;
   }) as unknown as typeof setTimeout;
   globalThis.clearTimeout = ((timer: Pending | undefined) => {
-    if (timer) timer.cleared = true;
+    if (timer) timers.delete(timer);
   }) as unknown as typeof clearTimeout;
   vi.spyOn(Date, 'now').mockImplementation(() => now);
   return {
-    set now(value: number) {
-      now = value;
-    },
     /** The one pending timer (the ticker keeps one at a time). */
     pending(): Pending {
-      const live = timers.filter((t) => !t.cleared && !('fired' in t));
-      expect(live).toHaveLength(1);
-      return live[0] as Pending;
+      if (timers.size !== 1) throw new Error(`expected one pending timer, found ${timers.size}`);
+      return timers.values().next().value as Pending;
     },
     /** Runs the pending timer at the clock's time `at`. */
     fireAt(at: number): void {
       const timer = this.pending();
       now = at;
-      Object.assign(timer, { fired: true });
+      timers.delete(timer);
       timer.fn();
     },
     restore(): void {
@@ -73,43 +70,79 @@ describe('ticker schedule at epoch-sized clock values', () => {
     // the schedule, nine periods late.
     clock.fireAt(start + 101);
     expect(ticks.tryPull()).toBe(start + 101);
-    // The next tick is due at start + 11·ms = start + 111.1, about 10.1 ms from now.
-    expect(clock.pending().delay).toBeGreaterThan(ms / 2);
-    // A timer run 1 ms later (as a 0 ms timer would) finds nothing due: no tick.
-    clock.fireAt(start + 102);
-    expect(ticks.tryPull()).toBeUndefined();
+    // The next tick is due at start + 11·ms = start + 111.1, about 10.1 ms from now (it was due
+    // at once: a timer of 0 ms, and a second tick at start + 102).
+    expect(clock.pending().delay).toBeCloseTo(ms, 3);
+    clock.fireAt(start + 112);
+    expect(ticks.tryPull()).toBe(start + 112);
     ticks.close();
   });
 
-  test('over a long run with random late timers at epoch clock values, ticks are never closer than a period (minus timer rounding)', () => {
+  test('over a long run with random late timers at epoch clock values, no point of the schedule is ticked twice', () => {
     let seed = 99;
     const random = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed / 0x7fffffff;
     };
-    for (const ms of [10.1, 11.87, 33.3, 16.7, 12.34]) {
+    // Periods in hundredths of a millisecond, so that the schedule can be checked exactly.
+    for (const hundredths of [1010, 1187, 3330, 1670, 1234]) {
+      const ms = hundredths / 100;
       const start = 1_700_000_000_000 + Math.floor(random() * 1_000_000);
       clock = manualClock(start);
       const ticks = ticker(ms);
       let now = start;
-      const delivered: number[] = [];
+      const points: number[] = [];
       for (let step = 0; step < 3000; step++) {
         const timer = clock.pending();
-        // A timer runs at an integer time no earlier than asked, sometimes late by whole periods.
-        const late = random() < 0.2 ? Math.round(Math.floor(random() * 4 + 1) * ms) : 0;
-        now = Math.ceil(now + Math.max(1, timer.delay)) + late;
+        // A timer runs at an integer time no earlier than asked, sometimes late by whole periods
+        // (then on a point of the schedule whenever start + k·ms is a whole millisecond).
+        const late = random() < 0.2 ? Math.floor(random() * 4 + 1) * hundredths : 0;
+        now = Math.ceil(now + Math.max(1, timer.delay)) + (late % 100 === 0 ? late / 100 : Math.round(late / 100));
         clock.fireAt(now);
         const tick = ticks.tryPull();
-        if (tick !== undefined) delivered.push(tick);
+        // The point of the schedule this tick is for: the last start + k·ms at or before it.
+        if (tick !== undefined) points.push(Math.floor(((tick - start) * 100) / hundredths));
       }
       ticks.close();
       clock.restore();
       clock = undefined;
-      let minGap = Number.POSITIVE_INFINITY;
-      for (let i = 1; i < delivered.length; i++)
-        minGap = Math.min(minGap, (delivered[i] as number) - (delivered[i - 1] as number));
-      // Timers run at whole milliseconds, so two ticks can be up to 1 ms closer than a period.
-      expect(minGap, `ms ${ms}`).toBeGreaterThanOrEqual(ms - 1);
+      for (let i = 1; i < points.length; i++) {
+        expect(
+          points[i],
+          `ms ${ms}: tick ${i} is for point ${points[i]}, the one before for ${points[i - 1]}`,
+        ).toBeGreaterThan(points[i - 1] as number);
+      }
     }
   });
+});
+
+describe('ticker does not drift over a long run', () => {
+  test.each([1000 / 60, 10.1, 33.3])(
+    'ticker(%s) with on-time timers for a simulated hour stays on start + k·ms',
+    (ms) => {
+      const start = 1_764_000_000_000;
+      clock = manualClock(start);
+      const ticks = ticker(ms);
+      let now = start;
+      let last = 0;
+      let count = 0;
+      while (now < start + 3_600_000) {
+        // Node runs a timer at a whole millisecond, no earlier than its delay (at least 1 ms).
+        now = Math.ceil(now + Math.max(1, clock.pending().delay));
+        clock.fireAt(now);
+        const tick = ticks.tryPull();
+        if (tick !== undefined) {
+          last = tick;
+          count++;
+        }
+      }
+      ticks.close();
+      // The count-th tick is due at start + count·ms and runs at the first whole millisecond
+      // from then: never a period (or more) behind the schedule.
+      const due = start + count * ms;
+      expect(last - due, `tick ${count}`).toBeGreaterThanOrEqual(0);
+      expect(last - due, `tick ${count}`).toBeLessThan(1);
+    },
+    30_000,
+  );
 });
