@@ -9,7 +9,7 @@
  * - nothing stays parked on the source or on a subscriber once everything ended.
  */
 import { describe, expect, test } from 'vitest';
-import { broadcast, Channel, ChannelClosedError, type Overflow, pull, select } from '../../src/index.js';
+import { broadcast, Channel, ChannelClosedError, type Overflow, pull, push, select } from '../../src/index.js';
 import { settle } from './helpers.js';
 
 function rng(seed: number): () => number {
@@ -85,7 +85,26 @@ async function scenario(seed: number) {
       if (sourceClosedWith !== 'open') continue;
       const v = next;
       const kind = random();
-      if (kind < 0.5) {
+      if (kind < 0.2 && sub) {
+        // A select that pushes into the source or pulls from a subscriber: whichever commits.
+        next++;
+        log.push(`select[push(${v}),pull#${subs.indexOf(sub)}]`);
+        sub.pending++;
+        const slot: number[] = [];
+        sub.slots.push(slot);
+        pushes.push(
+          select([push(source, v), pull(sub.ch)]).then(
+            (res) => {
+              sub.pending--;
+              if (res.index === 0) committed.push(v);
+              else if (res.ok) slot.push(res.value as number);
+            },
+            () => {
+              sub.pending--;
+            },
+          ),
+        );
+      } else if (kind < 0.5) {
         next++;
         log.push(`push(${v})`);
         pushes.push(
@@ -193,12 +212,19 @@ describe('random broadcast schedules', () => {
       const where = `seed ${seed}: ${log.join(' ')}`;
       expect(source.stats().waitingPullers, where).toBe(0);
       expect(source.stats().waitingPushers, where).toBe(0);
+      // Each committed value's rank: values committed into the source, in increasing order.
+      const order = new Map([...committed].sort((a, b) => a - b).map((v, i) => [v, i] as const));
       for (const [index, sub] of subs.entries()) {
         const got = sub.got;
+        for (const v of got) expect(order.has(v), `${where} sub#${index} got ${v}, never committed`).toBe(true);
         for (let i = 1; i < got.length; i++) {
           expect(got[i] as number, `${where} sub#${index} got ${got}`).toBeGreaterThan(got[i - 1] as number);
-          if (sub.overflow === 'block')
-            expect(got[i], `${where} sub#${index} got ${got}`).toBe((got[i - 1] as number) + 1);
+          // Gapless in the sequence of values committed into the source (FIFO: in push order).
+          if (sub.overflow === 'block') {
+            expect(order.get(got[i] as number), `${where} sub#${index} got ${got}`).toBe(
+              (order.get(got[i - 1] as number) as number) + 1,
+            );
+          }
         }
         expect(sub.ch.closed, `${where} sub#${index}`).toBe(true);
         expect(sub.ch.stats().waitingPullers, `${where} sub#${index}`).toBe(0);
