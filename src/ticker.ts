@@ -53,21 +53,28 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
     channel.close();
     return channel;
   }
-  let due = Date.now() + ms;
+  // Ticks are due at start + k·ms. Each due time is computed from `start`, not by adding to the
+  // last one: at epoch-sized clock values (an ulp of 1.7e12 is 2.4e-4 ms) such sums drift off
+  // the schedule, and a late timer that ran on a point of it counted one period short, so the
+  // next tick came due at once — a second tick for the same point a timer turn later.
+  let start = Date.now();
+  let due = start + ms;
   const tick = () => {
     const now = Date.now();
     // Early by the clock by more than half a period — far more than a timer's rounding: the
     // clock was set back, or it does not move with the timers (fake timers that leave Date
     // real). Waiting for it could take for ever: the timer counts, and the schedule restarts
     // from now. (A timer that is a little early waits for the rest.)
-    if (due - now > ms / 2) due = now;
+    if (due - now > ms / 2) due = start = now;
     if (now >= due) {
       // A full buffer refuses the tick: it is dropped, as Go drops ticks for slow readers.
       commitPush(channel, now);
-      // The next due time on the schedule after now: late timers skip ticks, never shift them.
-      // At most now + ms: a period too small for the arithmetic (1e-320, whose count of missed
-      // ticks overflows to Infinity) then restarts the schedule instead of stopping the ticker.
-      due = Math.min(due + ms * (Math.floor((now - due) / ms) + 1), now + ms);
+      // The first point of the schedule after now: late timers skip ticks, never shift them.
+      // (The 1e-9 periods: a timer that runs on a point of the schedule counts that point,
+      // which rounding may have put a hair after now.) At most
+      // now + ms: a period too small for the arithmetic (1e-320, whose count of ticks overflows
+      // to Infinity) then ticks once per timer turn instead of stopping the ticker.
+      due = Math.min(start + ms * (Math.floor((now - start) / ms + 1e-9) + 1), now + ms);
     }
     channel.wait(due - now, tick);
   };

@@ -1,0 +1,63 @@
+/** Helpers shared by audit T's tests. */
+
+/** Lets every pending microtask (and the ones they queue, a few levels deep) run. */
+export async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await Promise.resolve();
+}
+
+/** Lets a macrotask turn pass (timers of 0 ms, I/O). */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export interface Tracked<T> {
+  status: 'pending' | 'resolved' | 'rejected';
+  value?: T;
+  reason?: unknown;
+}
+
+/** Watches a promise's outcome without awaiting it (and marks its rejection handled). */
+export function track<T>(promise: Promise<T>): Tracked<T> {
+  const state: Tracked<T> = { status: 'pending' };
+  promise.then(
+    (value) => {
+      state.status = 'resolved';
+      state.value = value;
+    },
+    (reason) => {
+      state.status = 'rejected';
+      state.reason = reason;
+    },
+  );
+  return state;
+}
+
+/**
+ * Counts the timers made through `setTimeout` from now on that are still pending (neither fired
+ * nor cleared): wraps the globals, which timer channels capture when they are made. `restore()`
+ * puts the originals back.
+ */
+export function timerLedger(): { pending(): number; restore(): void } {
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const live = new Set<unknown>();
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    const handle = realSet(() => {
+      live.delete(handle);
+      fn();
+    }, ms);
+    live.add(handle);
+    return handle;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((handle: ReturnType<typeof setTimeout>) => {
+    live.delete(handle);
+    realClear(handle);
+  }) as typeof clearTimeout;
+  return {
+    pending: () => live.size,
+    restore() {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    },
+  };
+}
