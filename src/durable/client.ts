@@ -570,13 +570,15 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async pullMany(max: number, options?: DurablePullOptions): Promise<T[]> {
+    // As a local channel's pullMany: the options first, then an aborted signal, then `max`.
+    const signal = signalOf('pullMany(max, options)', options);
+    if (signal?.aborted) throw signal.reason;
     if (typeof max !== 'number') {
       throw new TypeError(`pullMany(max, options): max must be a positive integer, got ${describe(max)}`);
     }
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(`pullMany(max, options): max must be a positive integer, got ${max}`);
     }
-    const signal = signalOf('pullMany(max, options)', options);
     return (await this.take('pullMany', Math.min(max, MAX_BATCH), signal)).map((delivery) => delivery.value as T);
   }
 
