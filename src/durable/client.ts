@@ -303,7 +303,8 @@ const MAX_BATCH = 1000;
  * @param namespace the Durable Object namespace binding of `ChannelObject` (for example `env.CHANNELS`).
  * @param name the channel's name (non-empty): the same name reaches the same channel from anywhere.
  * @param options `capacity`, `sliceMs`, `leaseMs`.
- * @throws {TypeError} if `namespace` is not a Durable Object namespace, `name` is not a
+ * @throws {TypeError} if `namespace` is not a Durable Object namespace (a stub of one,
+ *   `env.CHANNELS.get(id)`, or a service binding included), `name` is not a
  *   non-empty string, `options` is not an object (a capacity given in its place, say), or an
  *   option is not a number.
  * @throws {RangeError} if `capacity` is not a positive integer or `Infinity`, or `sliceMs` /
@@ -333,6 +334,14 @@ export function durableChannel<T>(
   ) {
     throw new TypeError(`${where}: namespace has no idFromName() and get(); pass a Durable Object namespace binding`);
   }
+  // A Durable Object stub (`env.CHANNELS.get(id)`) or a service binding answers every property
+  // name with an RPC method, so it passes the check above; its operations would then fail with
+  // Workers RPC's DataCloneError about an "RpcPromise". Reading a property makes no call.
+  if (typeof (namespace as unknown as Record<string, unknown>)[NOT_A_METHOD] === 'function') {
+    throw new TypeError(
+      `${where}: namespace is not a Durable Object namespace but a stub or a service binding (it answers any method name); pass the namespace binding itself (env.CHANNELS), not env.CHANNELS.get(id)`,
+    );
+  }
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(`${where}: name must be a non-empty string, got ${describe(name)}`);
   }
@@ -349,6 +358,9 @@ export function durableChannel<T>(
   const leaseMs = duration(where, 'leaseMs', options?.leaseMs, DEFAULT_LEASE_MS);
   return new Client<T>(namespace, name, capacity ?? null, sliceMs, leaseMs);
 }
+
+/** A property name no namespace has: an object that answers it with a function answers every name (an RPC stub). */
+const NOT_A_METHOD = 'chanasync: not a method';
 
 /** A positive finite number of milliseconds, or the default. */
 function duration(where: string, option: string, value: unknown, fallback: number): number {
