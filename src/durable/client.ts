@@ -485,7 +485,10 @@ function raceAbort<A>(promise: Promise<A>, signal: AbortSignal | undefined): Pro
   if (signal === undefined) return promise;
   return new Promise((resolve, reject) => {
     const onAbort = () => resolve(ABORTED);
-    signal.addEventListener('abort', onAbort, { once: true });
+    // The signal may have aborted while the call was being made, with no event left to come: a
+    // getter of a pushed value is user code, and Workers RPC runs it as it sends the value.
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
