@@ -51,3 +51,20 @@ describe('close reasons across a reset', () => {
     expect('cause' in error).toBe(false);
   });
 });
+
+describe('push ids across close and a reset', () => {
+  test('a push id stored before close is still remembered after a reset: its retry resolves, tryPush answers true, a new id is refused', async () => {
+    const name = freshName('w-id-closed-reset');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    await channel.push('kept', { id: 'order-1' });
+    await channel.close('no more');
+    await resetObject(name);
+    const fresh = durableChannel<string>(env.CHANNELS, name);
+    await fresh.push('kept', { id: 'order-1' }); // the retry of a push that succeeded
+    expect(await fresh.tryPush('kept', { id: 'order-1' })).toBe(true);
+    await expect(fresh.push('new', { id: 'order-2' })).rejects.toBeInstanceOf(ChannelClosedError);
+    expect(await fresh.tryPush('new', { id: 'order-3' })).toBe(false);
+    expect(await fresh.pullWithId()).toEqual({ value: 'kept', id: 'order-1', attempt: 1 });
+    await expect(fresh.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+});
