@@ -777,15 +777,16 @@ class Client<T> implements DurableChannel<T> {
       client: this.#id,
       order: ++this.#ops,
     };
+    // The calls made for this push (every wait slice and every retry sends the value again).
+    let sends = 0;
+    const send = (stub: ChannelRpc) => {
+      sends++;
+      return stub.push(request);
+    };
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
-        answer = signal?.aborted
-          ? ABORTED
-          : await raceAbort(
-              this.call(line, operation, (stub) => stub.push(request), signal),
-              signal,
-            );
+        answer = signal?.aborted ? ABORTED : await raceAbort(this.call(line, operation, send, signal), signal);
       } catch (error) {
         // Workers RPC refuses a value with a DataCloneError, or with whatever a getter of the value
         // threw while it was serialized: told apart from other failures by cloning the value
@@ -795,6 +796,15 @@ class Client<T> implements DurableChannel<T> {
           tooLarge(error) ||
           (!platformError(error) && !cloneable(value))
         ) {
+          // The value could be sent before (it changed since, or a getter threw this time): an
+          // earlier call left this push waiting in the object with the value as it was then, to
+          // be stored when room appears although this push rejects. Withdraw it; if it was
+          // stored already, the push committed.
+          if (sends > 1) {
+            line.stub = this.line().stub;
+            const withdrawn = await this.withdraw(line, 'push', id, op);
+            if (withdrawn.kind === 'stored') return { kind: 'stored' };
+          }
           throw new TypeError(`${operation}(value): the value cannot be sent to a durable channel: ${String(error)}`, {
             cause: error,
           });
