@@ -373,7 +373,7 @@ describe('close with values leased to vanished pullers', () => {
     const name = freshName('w-close-leased-many');
     const ch = open<number>(name);
     for (let i = 1; i <= 4; i++) await ch.push(i, { id: `n${i}` });
-    await rawStub(name).pull({ ...rawLimits(150, false), ticket: 'vanished', max: 2 }); // 1 and 2
+    await rawStub(name).pull({ ...rawLimits(1500, false), ticket: 'vanished', max: 2 }); // 1 and 2, for 1.5 s (room for a busy machine)
     await ch.close('end');
     expect(await ch.pullMany(10)).toEqual([3, 4]);
     expect(await ch.tryPull()).toBeUndefined(); // closed, nothing ready, but not drained
