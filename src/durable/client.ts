@@ -303,7 +303,8 @@ const MAX_BATCH = 1000;
  * @param namespace the Durable Object namespace binding of `ChannelObject` (for example `env.CHANNELS`).
  * @param name the channel's name (non-empty): the same name reaches the same channel from anywhere.
  * @param options `capacity`, `sliceMs`, `leaseMs`.
- * @throws {TypeError} if `namespace` is not a Durable Object namespace, `name` is not a
+ * @throws {TypeError} if `namespace` is not a Durable Object namespace (a stub of one,
+ *   `env.CHANNELS.get(id)`, or a service binding included), `name` is not a
  *   non-empty string, `options` is not an object (a capacity given in its place, say), or an
  *   option is not a number.
  * @throws {RangeError} if `capacity` is not a positive integer or `Infinity`, or `sliceMs` /
@@ -333,6 +334,14 @@ export function durableChannel<T>(
   ) {
     throw new TypeError(`${where}: namespace has no idFromName() and get(); pass a Durable Object namespace binding`);
   }
+  // A Durable Object stub (`env.CHANNELS.get(id)`) or a service binding answers every property
+  // name with an RPC method, so it passes the check above; its operations would then fail with
+  // Workers RPC's DataCloneError about an "RpcPromise". Reading a property makes no call.
+  if (typeof (namespace as unknown as Record<string, unknown>)[NOT_A_METHOD] === 'function') {
+    throw new TypeError(
+      `${where}: namespace is not a Durable Object namespace but a stub or a service binding (it answers any method name); pass the namespace binding itself (env.CHANNELS), not env.CHANNELS.get(id)`,
+    );
+  }
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(`${where}: name must be a non-empty string, got ${describe(name)}`);
   }
@@ -349,6 +358,9 @@ export function durableChannel<T>(
   const leaseMs = duration(where, 'leaseMs', options?.leaseMs, DEFAULT_LEASE_MS);
   return new Client<T>(namespace, name, capacity ?? null, sliceMs, leaseMs);
 }
+
+/** A property name no namespace has: an object that answers it with a function answers every name (an RPC stub). */
+const NOT_A_METHOD = 'chanasync: not a method';
 
 /** A positive finite number of milliseconds, or the default. */
 function duration(where: string, option: string, value: unknown, fallback: number): number {
@@ -473,7 +485,10 @@ function raceAbort<A>(promise: Promise<A>, signal: AbortSignal | undefined): Pro
   if (signal === undefined) return promise;
   return new Promise((resolve, reject) => {
     const onAbort = () => resolve(ABORTED);
-    signal.addEventListener('abort', onAbort, { once: true });
+    // The signal may have aborted while the call was being made, with no event left to come: a
+    // getter of a pushed value is user code, and Workers RPC runs it as it sends the value.
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
@@ -570,13 +585,15 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async pullMany(max: number, options?: DurablePullOptions): Promise<T[]> {
+    // As a local channel's pullMany: the options first, then an aborted signal, then `max`.
+    const signal = signalOf('pullMany(max, options)', options);
+    if (signal?.aborted) throw signal.reason;
     if (typeof max !== 'number') {
       throw new TypeError(`pullMany(max, options): max must be a positive integer, got ${describe(max)}`);
     }
     if (!Number.isInteger(max) || max < 1) {
       throw new RangeError(`pullMany(max, options): max must be a positive integer, got ${max}`);
     }
-    const signal = signalOf('pullMany(max, options)', options);
     return (await this.take('pullMany', Math.min(max, MAX_BATCH), signal)).map((delivery) => delivery.value as T);
   }
 
@@ -760,15 +777,16 @@ class Client<T> implements DurableChannel<T> {
       client: this.#id,
       order: ++this.#ops,
     };
+    // The calls made for this push (every wait slice and every retry sends the value again).
+    let sends = 0;
+    const send = (stub: ChannelRpc) => {
+      sends++;
+      return stub.push(request);
+    };
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
-        answer = signal?.aborted
-          ? ABORTED
-          : await raceAbort(
-              this.call(line, operation, (stub) => stub.push(request), signal),
-              signal,
-            );
+        answer = signal?.aborted ? ABORTED : await raceAbort(this.call(line, operation, send, signal), signal);
       } catch (error) {
         // Workers RPC refuses a value with a DataCloneError, or with whatever a getter of the value
         // threw while it was serialized: told apart from other failures by cloning the value
@@ -778,6 +796,15 @@ class Client<T> implements DurableChannel<T> {
           tooLarge(error) ||
           (!platformError(error) && !cloneable(value))
         ) {
+          // The value could be sent before (it changed since, or a getter threw this time): an
+          // earlier call left this push waiting in the object with the value as it was then, to
+          // be stored when room appears although this push rejects. Withdraw it; if it was
+          // stored already, the push committed.
+          if (sends > 1) {
+            line.stub = this.line().stub;
+            const withdrawn = await this.withdraw(line, 'push', id, op);
+            if (withdrawn.kind === 'stored') return { kind: 'stored' };
+          }
           throw new TypeError(`${operation}(value): the value cannot be sent to a durable channel: ${String(error)}`, {
             cause: error,
           });

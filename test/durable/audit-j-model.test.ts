@@ -532,12 +532,14 @@ async function runProgram(capacity: number, sliceMs: number, steps: Step[]): Pro
 
   // The end: the vanished pullers' leases are withdrawn; closed stays closed across a reset;
   // every value left comes out in order, once.
-  for (const [ticket, entries] of leases) {
+  // One withdrawal at a time, as the object serves them: a pull waiting for values gets those
+  // of the first lease that ends (a waiting pullMany does not wait for the next one).
+  for (const [ticket, entries] of [...leases]) {
     await rawStub(name).cancel({ capacity: null, side: 'pull', key: ticket });
+    leases.delete(ticket);
     backToHead(entries);
+    pump();
   }
-  leases.clear();
-  pump();
   log.push('end: withdraw leases');
   const settledFirst = await sync();
   if (settledFirst) return `${settledFirst}\n${log.join('\n')}`;
