@@ -263,7 +263,9 @@ describe('waiting in slices', () => {
     for (const value of ['a', 'b']) await channel.push(value);
     const stub = rawStub(name);
     await stub.pull({ ...rawLimits(40, false), ticket: 'short', max: 1 }); // 'a': the alarm is set for it
-    await stub.pull({ ...rawLimits(400, false), ticket: 'long', max: 1 }); // 'b': a later deadline
+    // 'b': a later deadline, far enough that a busy machine does not reach it before the checks
+    // below (at 400 ms it sometimes did: both leases had ended by the first stats()).
+    await stub.pull({ ...rawLimits(2000, false), ticket: 'long', max: 1 });
     // The alarm for 'a' is late: a request ends that lease first (the deadline moves to 'b')…
     await runInDurableObject(stub, (_instance, state) => state.storage.deleteAlarm());
     await sleep(60);
