@@ -9,8 +9,8 @@
  * Every message carries its `source` tag and the protocol `version`.
  *
  * Version 1 grows only by optional fields, so an inspector written for the first shape reads
- * a newer snapshot and a newer inspector reads an old one: `input`, `select`, `leaked`, `seq`
- * and `context` (issue 12) are all optional.
+ * a newer snapshot and a newer inspector reads an old one: `input`, `select`, `leaked`, `seq`,
+ * `context` (issue 12) and a channel's `waiting` are all optional.
  */
 
 /** The `source` of messages posted by the page's debug mode. */
@@ -20,12 +20,28 @@ export const INSPECTOR_SOURCE = 'chanasync-inspector';
 /** The protocol version every message carries. */
 export const PROTOCOL_VERSION = 1;
 
-/** Bounds that keep a snapshot's size in check; the guards reject anything beyond them. */
+/** Bounds that keep a snapshot's size in check; the guards reject anything beyond them but `totalWaiters`. */
 export const LIMITS = {
   /** Channels listed in one snapshot; the rest are counted in `truncated.channels`. */
   channels: 1000,
   /** Waiters listed per queue (`pushers`, `pullers`); the rest are counted in `truncated.waiters`. */
   waiters: 100,
+  /**
+   * Waiters listed in one snapshot, all channels together; the rest are counted in
+   * `truncated.waiters`. The most stuck channels keep their whole lists, and every listed
+   * channel keeps the oldest waiter of each non-empty queue (at most `2 × channels`, which fits
+   * in it). Set by chanasync's debug mode; the guards do not check it (a page of an earlier
+   * version 1 may list more).
+   *
+   * Worst case of every limit together, in characters of `JSON.stringify` (every number at its
+   * largest, every optional field present): 1000 channels of 200-character names at ≤ 431 each
+   * (0.43 M), 10 000 waiters at ≤ 82 each besides their stacks (0.82 M), the 1 000 000
+   * characters of stacks debug mode allows (`STACK_BUDGET`, ~1.02 M with their keys and escaped
+   * line feeds), 100 leaks at ≤ 367 each besides their stacks (0.04 M): ~2.3 M, 55% of the
+   * inspector's 4 MiB (4 194 304). Names and stacks full of characters that JSON escapes (`"`,
+   * `\\`, control characters) weigh up to 6 times more.
+   */
+  totalWaiters: 10_000,
   /** Characters of a channel name. */
   name: 200,
   /** Characters of a stack trace (`createdAt`, `stack`). */
@@ -86,10 +102,19 @@ export interface ChannelSnapshot {
    * (events, timers, another context), so waiting on it is expected. Absent otherwise.
    */
   readonly input?: boolean;
-  /** Parked pushes, oldest first (at most `LIMITS.waiters`). */
+  /**
+   * Parked pushes, oldest first (at most `LIMITS.waiters`; past `LIMITS.totalWaiters` in the
+   * snapshot, as few as the oldest one: `waiting` then says how many there are).
+   */
   readonly pushers: readonly WaiterSnapshot[];
-  /** Parked pulls, oldest first (at most `LIMITS.waiters`). */
+  /** Parked pulls, oldest first (cut as `pushers` are). */
   readonly pullers: readonly WaiterSnapshot[];
+  /**
+   * The true lengths of the queues, present only when a list is shorter than its queue (cut by
+   * `LIMITS.waiters` or by `LIMITS.totalWaiters`): each is at least its list's length. Absent
+   * when both lists are whole (and in snapshots of older pages).
+   */
+  readonly waiting?: { readonly pushers: number; readonly pullers: number };
 }
 
 /**
@@ -231,7 +256,8 @@ export function isInspectorToPageMessage(message: unknown): message is Inspector
  * the snapshot (channels) and within `leaked`; sizes and capacities are non-negative integers
  * with `size ≤ capacity` (unless the capacity is `null`, i.e. infinite) and a drop policy
  * only with a capacity of at least 1; times are between 0 and {@link MAX_TIME}; lists have no
- * holes, `pushers` holds no `pull` and `pullers` no `push` (a `select` may be in either). Optional
+ * holes, `pushers` holds no `pull` and `pullers` no `push` (a `select` may be in either), a
+ * channel's `waiting` counts are not below its lists' lengths. Optional
  * fields may be absent (older pages) but never malformed. Fields it does not know are
  * allowed (a later version-1 page may add some); an inspector should copy only the fields it
  * uses. The inspector checks each message with it before use. Never throws: an object whose
@@ -360,7 +386,20 @@ function isChannelSnapshot(value: unknown): boolean {
     (channel.createdAt === undefined || isText(channel.createdAt, LIMITS.stack)) &&
     (channel.input === undefined || typeof channel.input === 'boolean') &&
     isWaiterList(channel.pushers, 'pull') &&
-    isWaiterList(channel.pullers, 'push')
+    isWaiterList(channel.pullers, 'push') &&
+    (channel.waiting === undefined || isWaiting(channel.waiting, channel.pushers, channel.pullers))
+  );
+}
+
+/** `waiting`: the queues' true lengths, non-negative integers not below the lists' lengths. */
+function isWaiting(value: unknown, pushers: unknown, pullers: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const { pushers: pushes, pullers: pulls } = value;
+  return (
+    isCount(pushes) &&
+    isCount(pulls) &&
+    pushes >= (pushers as readonly unknown[]).length &&
+    pulls >= (pullers as readonly unknown[]).length
   );
 }
 

@@ -87,6 +87,18 @@ describe('relayDebug', () => {
     expect((page.posted.at(-1) as SnapshotMessage).context).toEqual({ kind: 'worker', url: 'https://example.com/' });
   });
 
+  test('a channel’s waiting (its queues’ true lengths) is relayed with it; a malformed one drops the snapshot', () => {
+    const page = fakePage();
+    const worker = new FakeWorker();
+    relayDebug(worker, { target: page.target, listen: page.listen });
+    const waiter = { kind: 'pull', since: 900 } as const;
+    const cut = { ...workerSnapshot.channels[0], pullers: [waiter], waiting: { pushers: 0, pullers: 5000 } };
+    worker.emit({ ...workerSnapshot, channels: [cut] });
+    expect((page.posted.at(-1) as SnapshotMessage).channels[0]?.waiting).toEqual({ pushers: 0, pullers: 5000 });
+    worker.emit({ ...workerSnapshot, channels: [{ ...cut, waiting: { pushers: 0, pullers: 0 } }] });
+    expect(page.posted).toHaveLength(2);
+  });
+
   test("re-posts the worker's announce as it is", () => {
     const page = fakePage();
     const worker = new FakeWorker();

@@ -197,6 +197,28 @@ describe('isPageToInspectorMessage', () => {
     expect(isPageToInspectorMessage(message)).toBe(false);
   });
 
+  test('accepts a channel’s waiting: its queues’ true lengths, not below its lists’ lengths', () => {
+    const pullers = [{ kind: 'pull', since: 1 }];
+    const cut = (waiting: unknown) => ({ ...snapshot, channels: [{ ...channel, pullers, waiting }] });
+    expect(isPageToInspectorMessage(cut({ pushers: 0, pullers: 1 }))).toBe(true);
+    expect(isPageToInspectorMessage(cut({ pushers: 7, pullers: 100_000 }))).toBe(true);
+    expect(isPageToInspectorMessage(cut(undefined))).toBe(true);
+  });
+
+  test.each([
+    ['negative', { pushers: -1, pullers: 1 }],
+    ['fractional', { pushers: 0, pullers: 1.5 }],
+    ['below the list length', { pushers: 0, pullers: 0 }],
+    ['a string count', { pushers: 0, pullers: '5' }],
+    ['a missing count', { pullers: 5 }],
+    ['beyond the safe integers', { pushers: 0, pullers: 2 ** 53 }],
+    ['not an object', 5],
+    ['null', null],
+  ])('rejects a channel whose waiting is %s', (_, waiting) => {
+    const pullers = [{ kind: 'pull', since: 1 }];
+    expect(isPageToInspectorMessage({ ...snapshot, channels: [{ ...channel, pullers, waiting }] })).toBe(false);
+  });
+
   test('rejects oversized snapshots: too many channels or waiters, too long names or stacks', () => {
     const many = Array.from({ length: LIMITS.channels + 1 }, (_, id) => ({ ...channel, id }));
     expect(isPageToInspectorMessage({ ...snapshot, channels: many })).toBe(false);

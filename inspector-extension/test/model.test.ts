@@ -114,6 +114,20 @@ describe('what is kept of untrusted input', () => {
     expect((kept.pullers as Record<string, unknown>[])[0]?.extra).toBeUndefined();
   });
 
+  test('a channel’s waiting (its queues’ true lengths) is kept field by field and counts in its row', () => {
+    const cut = channel({
+      id: 1,
+      name: 'cut',
+      pullers: [waiter('pull', 10)],
+      waiting: { pushers: 0, pullers: 5000, extra: 'x' } as never,
+    });
+    const kept = stateOf(dataOf([cut, channel({ id: 2, name: 'whole', pushers: [waiter('push', 10)] })]));
+    expect(kept?.channels[0]?.waiting).toEqual({ pushers: 0, pullers: 5000 });
+    expect(kept?.channels[1]?.waiting).toBeUndefined();
+    const data = dataOf([cut]);
+    expect(rows(data)[0]?.waiters).toBe(5000);
+  });
+
   test('bidi overrides and control characters are removed from names and stacks', () => {
     const data = dataOf([
       channel({

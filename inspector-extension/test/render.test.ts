@@ -105,6 +105,32 @@ describe('waiters and stuck rows', () => {
     expect(rowOf('results')?.querySelector('.col-pushers')?.textContent).toBe('1 · 2.0 s');
   });
 
+  test('a channel whose list the page cut shows its queue’s exact length (waiting), in the cell and the details', () => {
+    const cut = channel({
+      id: 1,
+      name: 'cut',
+      pullers: [waiter('pull', 12_000)],
+      waiting: { pushers: 0, pullers: 5000 },
+    });
+    const full = channel({
+      id: 2,
+      name: 'full',
+      pushers: Array.from({ length: LIMITS.waiters }, () => waiter('push', 2_000)),
+      waiting: { pushers: 250, pullers: 0 },
+    });
+    const old = channel({
+      id: 3,
+      name: 'old',
+      pushers: Array.from({ length: LIMITS.waiters }, () => waiter('push', 1_000)),
+    });
+    show(dataOf([cut, full, old]), { expanded: new Set([`${TOP.documentId}|page/1`]) });
+    expect(rowOf('cut')?.querySelector('.col-pullers')?.textContent).toBe('5000 · 12.0 s');
+    expect(rowOf('full')?.querySelector('.col-pushers')?.textContent).toBe('250 · 2.0 s');
+    // A page that does not say (an older one) and lists a full queue: there may be more.
+    expect(rowOf('old')?.querySelector('.col-pushers')?.textContent).toBe(`${LIMITS.waiters}+ · 1.0 s`);
+    expect(rowOf('cut')?.querySelector('.details')?.textContent).toContain('5000 parked pulls (1 listed)');
+  });
+
   test('a row whose oldest waiter waited longer than the threshold is marked stuck', () => {
     show(dataOf(channels), { thresholdMs: 5000 });
     expect(rowOf('replies')?.classList.contains('stuck')).toBe(true);

@@ -695,7 +695,7 @@ export class Registry {
   snapshot(): SnapshotMessage {
     this.flush();
     const time = Date.now();
-    const listed: { channel: ChannelSnapshot; rank: number; oldest: number; waiters: number }[] = [];
+    const listed: Listed[] = [];
     let omittedWaiters = 0;
     let omittedIdle = 0;
     // Channels with parked operations first, then idle ones (they rank last) in creation order
@@ -729,17 +729,28 @@ export class Registry {
         // Rank: waits nothing explains (maybe stuck) first, then waits for input, then idle.
         const rank = waiting.length === 0 ? 2 : waiting.every((waiter) => waiter.input === true) ? 1 : 0;
         const oldest = Math.min(pushers.list[0]?.since ?? Infinity, pullers.list[0]?.since ?? Infinity);
-        listed.push({ channel: entry, rank, oldest, waiters: waiting.length });
+        listed.push({
+          channel: entry,
+          rank,
+          oldest,
+          pushers: pushers.list.length + pushers.omitted,
+          pullers: pullers.list.length + pullers.omitted,
+        });
       }
     }
     // What is left out when there are too many channels is the least interesting: idle ones.
     listed.sort((a, b) => a.rank - b.rank || a.oldest - b.oldest || a.channel.id - b.channel.id);
+    const kept = listed.slice(0, LIMITS.channels);
+    omittedWaiters += withinWaiterBudget(kept, LIMITS.totalWaiters);
     const channels = withinStackBudget(
-      listed.slice(0, LIMITS.channels).map((entry) => entry.channel),
+      kept.map((entry) => withQueueLengths(entry)),
       STACK_BUDGET - stackChars(this.leaks),
     );
     const omittedChannels = listed.length - channels.length + omittedIdle;
-    for (let i = channels.length; i < listed.length; i++) omittedWaiters += listed[i]?.waiters ?? 0;
+    for (let i = channels.length; i < listed.length; i++) {
+      const entry = listed[i] as Listed;
+      omittedWaiters += entry.channel.pushers.length + entry.channel.pullers.length;
+    }
     const { context } = this.options;
     const truncated = omittedChannels + omittedWaiters + this.leaksOmitted > 0;
     return {
@@ -778,6 +789,62 @@ export class Registry {
     }
     return { list, omitted };
   }
+}
+
+/** A channel on its way into a snapshot, with what orders it and its queues' true lengths. */
+interface Listed {
+  channel: ChannelSnapshot;
+  /** 0: waits nothing explains; 1: waits for input only; 2: idle. */
+  readonly rank: number;
+  /** When its oldest listed waiter parked (`Infinity` when idle). */
+  readonly oldest: number;
+  /** How many operations its queues hold (listed or not). */
+  readonly pushers: number;
+  readonly pullers: number;
+}
+
+/**
+ * Cuts the waiter lists of `entries` (in rank order) so that together they list at most
+ * `budget` waiters: each non-empty queue keeps its oldest waiter, whatever the budget (`budget`
+ * is at least `2 × LIMITS.channels`, so those always fit in it); the rest of the budget goes
+ * to the channels in rank order — the most stuck first keep their whole lists — and within the
+ * channel where it runs out, to its oldest waiters of either queue. Returns how many waiters it
+ * left out.
+ */
+function withinWaiterBudget(entries: Listed[], budget: number): number {
+  let oldestOnly = 0;
+  for (const { channel } of entries) {
+    oldestOnly += Math.min(1, channel.pushers.length) + Math.min(1, channel.pullers.length);
+  }
+  let left = Math.max(0, budget - oldestOnly);
+  let omitted = 0;
+  for (const entry of entries) {
+    const { pushers, pullers } = entry.channel;
+    const more = Math.max(0, pushers.length - 1) + Math.max(0, pullers.length - 1);
+    if (more <= left) {
+      left -= more;
+      continue;
+    }
+    // The budget runs out here: the oldest of each queue, then the oldest of either.
+    let push = Math.min(1, pushers.length);
+    let pull = Math.min(1, pullers.length);
+    for (; left > 0; left--) {
+      const nextPush = pushers[push];
+      const nextPull = pullers[pull];
+      if (nextPull === undefined || (nextPush !== undefined && nextPush.since <= nextPull.since)) push++;
+      else pull++;
+    }
+    omitted += pushers.length - push + pullers.length - pull;
+    entry.channel = { ...entry.channel, pushers: pushers.slice(0, push), pullers: pullers.slice(0, pull) };
+  }
+  return omitted;
+}
+
+/** `entry`'s channel, with `waiting` (its queues' true lengths) when a list is shorter than its queue. */
+function withQueueLengths(entry: Listed): ChannelSnapshot {
+  const { channel, pushers, pullers } = entry;
+  if (channel.pushers.length === pushers && channel.pullers.length === pullers) return channel;
+  return { ...channel, waiting: { pushers, pullers } };
 }
 
 /**

@@ -192,7 +192,10 @@ export interface Row {
   readonly receivedAt: number;
   /** `size / capacity` in [0, 1] for a buffered bounded channel. */
   readonly occupancy: number | undefined;
-  /** Parked pushes plus parked pulls (as listed in the snapshot). */
+  /**
+   * Parked pushes plus parked pulls: for a channel row, its queues' true lengths when the page
+   * cut a list (`waiting`), else as listed in the snapshot.
+   */
   readonly waiters: number;
   /** When the oldest parked push / pull / operation of any kind began (extension clock). */
   readonly pushersSince: number | undefined;
@@ -207,6 +210,13 @@ export interface Row {
   /** Recent `size` samples, oldest first. */
   readonly history: readonly number[];
 }
+
+/**
+ * How many operations `channel`'s `queue` holds: its true length when the page cut the list
+ * (`waiting`), else the list's length.
+ */
+export const queued = (channel: ChannelInfo, queue: 'pushers' | 'pullers'): number =>
+  channel.waiting?.[queue] ?? channel[queue].length;
 
 /** How long a wait that began at `since` (extension clock) has lasted at `now`. */
 export const ageAt = (since: number, now: number) => Math.max(0, now - since);
@@ -440,7 +450,7 @@ function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: R
       channel,
       receivedAt: state.receivedAt,
       occupancy: capacity === null || capacity === 0 ? undefined : Math.min(1, Math.max(0, size / capacity)),
-      waiters: all.length,
+      waiters: queued(channel, 'pushers') + queued(channel, 'pullers'),
       pushersSince: earliest(channel.pushers.map((waiter) => sinceOf(waiter, state))),
       pullersSince: earliest(channel.pullers.map((waiter) => sinceOf(waiter, state))),
       since: oldest === undefined ? undefined : sinceOf(oldest, state),

@@ -26,11 +26,13 @@ import { LIMITS } from '../../../src/protocol.js';
 import { type FrameInfo, MAX_MESSAGE_CHARS } from '../messages.js';
 import {
   ageAt,
+  type ChannelInfo,
   type ContextInfo,
   channelCount,
   MAX_LEAKS,
   type Notice,
   type PanelData,
+  queued,
   type Row,
   type RowState,
   type Rows,
@@ -419,8 +421,8 @@ function detailEntries(row: Row, label: string): DetailEntry[] {
     `capacity ${formatCapacity(channel.capacity)}`,
     `${channel.size} buffered`,
     channel.overflow,
-    `${channel.pushers.length} parked push${channel.pushers.length === 1 ? '' : 'es'}`,
-    `${channel.pullers.length} parked pull${channel.pullers.length === 1 ? '' : 's'}`,
+    parkedText(channel, 'pushers', 'push', 'es'),
+    parkedText(channel, 'pullers', 'pull', 's'),
   ];
   if (channel.closed) parts.push('closed');
   if (channel.input) parts.push('input (waits on it are expected)');
@@ -434,6 +436,17 @@ function detailEntries(row: Row, label: string): DetailEntry[] {
       waiters.length === 0 ? [{ type: 'text', text: 'no parked operations', muted: true }] : waitersItems(row, waiters),
   });
   return entries;
+}
+
+/**
+ * `channel`'s parked operations of one queue, for the details: "3 parked pulls"; with how many
+ * are listed when the page cut the list ("10 000 parked pulls (1 listed)").
+ */
+function parkedText(channel: ChannelInfo, queue: 'pushers' | 'pullers', noun: string, plural: string): string {
+  const count = queued(channel, queue);
+  const listed = channel[queue].length;
+  const text = `${count} parked ${noun}${count === 1 ? '' : plural}`;
+  return listed === count ? text : `${text} (${listed} listed)`;
 }
 
 function detailHeight(entries: readonly DetailEntry[]): number {
@@ -579,7 +592,7 @@ function waitersCell(context: RowContext, id: 'pushers' | 'pullers', row: Row): 
   const node = cell(doc, `${id} num`);
   const channel = row.channel;
   const count = channel
-    ? channel[id].length
+    ? queued(channel, id)
     : row.cases
       ? row.cases.filter(({ waiter }) => waiter.queue === (id === 'pushers' ? 'push' : 'pull')).length
       : (id === 'pushers' ? row.pushersSince : row.pullersSince) === undefined
@@ -590,7 +603,10 @@ function waitersCell(context: RowContext, id: 'pushers' | 'pullers', row: Row): 
     node.append(el(doc, 'span', 'muted', '–'));
     return node;
   }
-  node.append(el(doc, 'span', 'count', count >= LIMITS.waiters ? `${count}+` : String(count)));
+  // A page that cut the list says how long the queue is (`waiting`); an older page does not, and
+  // a full list may then be longer.
+  const exact = channel?.waiting !== undefined || count < LIMITS.waiters;
+  node.append(el(doc, 'span', 'count', exact ? String(count) : `${count}+`));
   if (since !== undefined) {
     const age = el(doc, 'span', 'age');
     age.append(tick(context, since, ' · '));
@@ -994,7 +1010,8 @@ function notices(data: PanelData, view: ViewState, now: number): [string, string
     list.push([
       'truncated',
       `The page left ${left.join(', ')} out of its snapshot${from} — counting the parked operations of the channels it ` +
-        `left out. It lists at most ${LIMITS.channels} channels, ${LIMITS.waiters} parked operations per queue and ` +
+        `left out. It lists at most ${LIMITS.channels} channels, ${LIMITS.waiters} parked operations per queue, ` +
+        `${LIMITS.totalWaiters} parked operations in all (the oldest of each queue always) and ` +
         `${LIMITS.leaks} leaks, longest waiting first.`,
     ]);
   }

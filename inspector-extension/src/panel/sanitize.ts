@@ -46,6 +46,11 @@ export interface ChannelInfo {
   readonly input: boolean;
   readonly pushers: readonly Waiting[];
   readonly pullers: readonly Waiting[];
+  /**
+   * The queues' true lengths, when the page cut a list (`ChannelSnapshot.waiting`): at least
+   * the lists' lengths. Absent when the lists are whole, or the page did not say.
+   */
+  readonly waiting?: { readonly pushers: number; readonly pullers: number };
 }
 
 /** A leaked operation, as the panel keeps it. */
@@ -142,7 +147,21 @@ function channelInfo(channel: ChannelSnapshot, time: number, maxAge: number): Ch
     input: channel.input === true,
     pushers: channel.pushers.map((waiter) => waiting(waiter, 'push', time, maxAge)),
     pullers: channel.pullers.map((waiter) => waiting(waiter, 'pull', time, maxAge)),
+    ...optional('waiting', queueLengths(channel)),
   };
+}
+
+/**
+ * `channel.waiting` copied field by field (the guard checked it: counts not below the lists'
+ * lengths), or `undefined` when absent or not such counts.
+ */
+function queueLengths(channel: ChannelSnapshot): ChannelInfo['waiting'] {
+  const waiting: unknown = channel.waiting;
+  if (typeof waiting !== 'object' || waiting === null) return undefined;
+  const { pushers, pullers } = waiting as Record<string, unknown>;
+  const fits = (count: unknown, listed: number) => Number.isSafeInteger(count) && (count as number) >= listed;
+  if (!fits(pushers, channel.pushers.length) || !fits(pullers, channel.pullers.length)) return undefined;
+  return { pushers: pushers as number, pullers: pullers as number };
 }
 
 function leakInfo(leak: LeakSnapshot, time: number, maxAge: number): LeakInfo {
