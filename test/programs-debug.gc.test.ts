@@ -13,6 +13,7 @@ import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import type { FrameInfo } from '../inspector-extension/src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, rowsOf, withSnapshot } from '../inspector-extension/src/panel/model.js';
 import { collectAll, tick } from './helpers/gc.js';
+import { until } from './helpers/ports.js';
 
 const gc = (globalThis as { gc?: () => void }).gc as () => void;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -53,6 +54,12 @@ function panelRows(snap: DebugSnapshot, thresholdMs: number, laterMs: number): s
 
 /** A fetch that answers after `ms`. */
 const slowFetch = (ms: number) => sleep(ms).then(() => 'body');
+/**
+ * How long the fetch-with-timeout programs' fetch takes, against their 1 ms timeout. At 30 ms a
+ * busy run lost the race: the fetch's timer is set before the timeout's, and the stacks debug
+ * mode captures in between (the timeout channel's, the select's) took longer than that.
+ */
+const FETCH_MS = 300;
 
 test('the fetch-with-timeout leak is warned about once, with where the push parked and where the channel was created', async () => {
   enableDebug({ stacks: true });
@@ -65,13 +72,14 @@ test('the fetch-with-timeout leak is warned about once, with where the push park
     ref = new WeakRef(reply);
     held.channel = reply;
     void (async function deliver() {
-      await reply.push(await slowFetch(30)); // after the timeout, nobody ever pulls
+      await reply.push(await slowFetch(FETCH_MS)); // after the timeout, nobody ever pulls
     })();
     const result = await select([pull(reply), pull(afterMs(ms))]);
     return result.index === 0 ? (result.value as string) : undefined;
   }
   expect(await fetchWithTimeout(1)).toBeUndefined();
-  await sleep(60); // the fetch answered: its push is parked
+  // The fetch answers: its push parks.
+  await until(() => snapshot().channels.some((c) => c.name === 'reply' && c.pushers.length > 0));
   const listed = snapshot().channels.filter((c) => c.name === 'reply');
   expect(listed.map((c) => [c.name, c.pushers.map((w) => w.kind)])).toEqual([['reply', ['push']]]);
   held.channel = undefined;
@@ -102,13 +110,13 @@ test('the fetch-with-timeout fixed with a buffer of one reports no leak once the
     ref = new WeakRef(reply);
     held.channel = reply;
     void (async function deliver() {
-      await reply.push(await slowFetch(30));
+      await reply.push(await slowFetch(FETCH_MS));
     })();
     const result = await select([pull(reply), pull(afterMs(ms))]);
     return result.index === 0 ? (result.value as string) : undefined;
   }
   expect(await fetchWithTimeout(1)).toBeUndefined();
-  await sleep(60);
+  await until(() => snapshot().channels.some((c) => c.name === 'reply' && c.size > 0));
   const listed = snapshot().channels.filter((c) => c.name === 'reply');
   expect(listed.map((c) => [c.name, c.size, c.pushers.length])).toEqual([['reply', 1, 0]]);
   held.channel = undefined;

@@ -47,13 +47,17 @@ test('a hello dispatched on globalThis starts snapshots posted to the window wit
   try {
     enableDebug({ intervalMs: 10 });
     fromInspector('hello');
-    new Channel<number>(1, { name: 'window-channel' }).pushNowait(1);
+    // Held to the end: debug mode holds a channel weakly, and a collection would take it out of
+    // the next snapshot (a Chromium page under load once posted that one last).
+    const channel = new Channel<number>(1, { name: 'window-channel' });
+    channel.pushNowait(1);
     await sleep(50);
     const snapshots = spy.calls.filter((call) => (call[0] as { type?: string }).type === 'snapshot');
     expect(snapshots.length).toBeGreaterThan(0);
     expect(snapshots[0]?.[1]).toBe('*');
     const message = snapshots.at(-1)?.[0] as { channels: { name: string }[] };
     expect(message.channels.some((c) => c.name === 'window-channel')).toBe(true);
+    channel.close();
   } finally {
     spy.restore();
   }
