@@ -25,6 +25,7 @@ import {
   selectNowait,
   ticker,
 } from '../src/index.js';
+import { seededRandom } from './helpers/random.js';
 import { flush, track } from './helpers/track.js';
 
 afterEach(() => {
@@ -1638,22 +1639,10 @@ describe('pipelines and cancellation (the Go blog)', () => {
 });
 
 describe('a randomized select storm (TestSelectStress generalized)', () => {
-  /** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   test.each([1, 2, 3, 4])(
     'random selects, plain and non-blocking operations and a close on six channels commit every value exactly once (seed %i)',
     async (seed) => {
-      const random = prng(seed);
+      const random = seededRandom(seed);
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
       const chans = [0, 0, 1, 2, 3, Infinity].map((cap, i) => new Channel<string>(cap, { name: `c${i}` }));
       const controller = new AbortController();

@@ -10,18 +10,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { broadcast, Channel, ChannelClosedError, type Overflow, pull, push, select } from '../../src/index.js';
+import { seededRandom } from '../helpers/random.js';
 import { settle } from './helpers.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Sub {
   ch: Channel<number>;
@@ -37,7 +27,7 @@ interface Sub {
 
 async function scenario(seed: number) {
   // (seed is also used in messages)
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const sourceCapacity = [0, 1, 3][Math.floor(random() * 3)] as number;
   const source = new Channel<number>(sourceCapacity);
   const hub = broadcast(source);

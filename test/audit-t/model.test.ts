@@ -6,19 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Channel, ChannelClosedError, ChannelEmptyError, ChannelFullError, type Overflow } from '../../src/index.js';
+import { seededRandom } from '../helpers/random.js';
 import { settle } from './helpers.js';
-
-/** A small seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Outcome = { kind: 'value'; value: unknown } | { kind: 'closed' } | { kind: 'aborted'; reason: unknown };
 
@@ -107,7 +96,7 @@ class Model {
 }
 
 function run(seed: number, capacity: number, overflow: Overflow, steps: number) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const ch = new Channel<number>(capacity, { overflow });
   const model = new Model(capacity, overflow);
   const actual = new Map<number, Outcome>();
@@ -261,7 +250,7 @@ describe('one channel against a reference model', () => {
 
 describe('the ring buffer across growth and shrinking', () => {
   test('bursts past 1024 slots and drains keep FIFO order exactly (push/pull/tryPush/tryPull/pullMany mix)', async () => {
-    const random = rng(42);
+    const random = seededRandom(42);
     const ch = new Channel<number>(Infinity);
     const model: number[] = [];
     let next = 0;

@@ -31,6 +31,7 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannelStats, durableChannel } from '../../src/durable/index.js';
 import type { AckRequest, ChannelRpc, Delivery, PullAnswer, PullRequest } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
+import { seededRandom } from '../helpers/random.js';
 import {
   freshName,
   instanceId,
@@ -46,18 +47,6 @@ import {
 /** `promise`'s outcome, or `'timeout'` after `ms`. */
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, pause(ms).then(() => 'timeout' as const)]);
-
-/** A small deterministic random source (mulberry32), seeded by fast-check, for the per-call fault draws. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The errors of a reset object: ours ({@link resetObject}), or `abortAllDurableObjects()` of a file running alongside. */
 const RESET_ERROR = new RegExp(`abortAllDurableObjects|${RESET_MESSAGE}`);
@@ -249,7 +238,7 @@ async function runProgram(program: Program): Promise<string[]> {
   const scope = name.slice(-8); // explicit push ids are unique to the run
   const log: FaultLog = { injected: {}, resetErrors: 0, leases: [] };
   const knobs: FaultSwitch = { rate: program.rate, outageUntil: 0, on: true };
-  const draw = random(program.seed);
+  const draw = seededRandom(program.seed);
   const options = { capacity: program.capacity, sliceMs: program.sliceMs, leaseMs: LEASE_MS };
   const faulty = () => durableChannel<string>(faultyNamespace(log, knobs, draw), name, options);
   const start = Date.now();
