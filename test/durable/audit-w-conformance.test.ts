@@ -8,30 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
 import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import {
-  freshName,
-  observed,
-  RESET_MESSAGE,
-  rawLimits,
-  rawStub,
-  resetObject,
-  settled,
-  sleep,
-  until,
-} from './helpers.js';
-
-/** The CHANNELS namespace with the errors of {@link resetObject} flagged as production flags a reset. */
-function resetFlagged() {
-  const flag = async (real: () => Promise<unknown>) => {
-    try {
-      return await real();
-    } catch (error) {
-      if (String(error).includes(RESET_MESSAGE)) Object.assign(error as Error, { durableObjectReset: true });
-      throw error;
-    }
-  };
-  return observed({ pull: flag, push: flag, ack: flag, cancel: flag, stats: flag, close: flag }).namespace;
-}
+import { freshName, rawLimits, rawStub, resetFlagged, resetObject, settled, sleep, until } from './helpers.js';
 
 const open = <T>(name: string, options?: DurableChannelOptions) => durableChannel<T>(env.CHANNELS, name, options);
 

@@ -126,6 +126,19 @@ export async function resetObject(name: string): Promise<void> {
   }).catch(() => {}); // the abort fails this call too
 }
 
+/** The CHANNELS namespace with the errors of {@link resetObject} flagged as production flags a reset. */
+export function resetFlagged() {
+  const flag = async (real: () => Promise<unknown>) => {
+    try {
+      return await real();
+    } catch (error) {
+      if (String(error).includes(RESET_MESSAGE)) Object.assign(error as Error, { durableObjectReset: true });
+      throw error;
+    }
+  };
+  return observed({ pull: flag, push: flag, ack: flag, cancel: flag, stats: flag, close: flag }).namespace;
+}
+
 const INSTANCE = Symbol('test instance id');
 
 /** An id of the object instance behind a channel name: a different id later means it was reset in between. */
