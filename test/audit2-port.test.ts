@@ -12,9 +12,10 @@ import { broadcast } from '../src/broadcast.js';
 import { Channel, setTracker } from '../src/channel.js';
 import { ChannelError } from '../src/errors.js';
 import { merge } from '../src/interop/merge.js';
-import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+import { fromPort, GONE_AFTER_MS, isPortMessage, type PortResult, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
 import { fakePorts, type Message, syncPorts } from './helpers/fake-ports.js';
+import { FRAME, PAGE, windows, withGlobal } from './helpers/fake-windows.js';
 import { runInNode } from './helpers/node-script.js';
 import { closePortsAfterEach, collect, drain, ports, sleep, until } from './helpers/ports.js';
 
@@ -244,49 +245,6 @@ describe('credit in quarter steps', () => {
 });
 
 describe('window origins written the way users write them', () => {
-  /** A fake window: `window === itself`; what it is sent arrives on the shared global, from `other`. */
-  class FakeWindow {
-    readonly window = this;
-    other!: FakeWindow;
-    constructor(
-      readonly origin: string,
-      private readonly global: EventTarget,
-    ) {}
-    postMessage(message: unknown, targetOrigin: string, transfer?: Transferable[]): void {
-      if (typeof targetOrigin !== 'string') throw new TypeError('postMessage on a window takes a target origin');
-      // As a browser: the target origin is the origin of the URL given; a mismatch drops the message.
-      if (targetOrigin !== '*' && new URL(targetOrigin).origin !== this.origin) return;
-      const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
-      const source = this.other;
-      setTimeout(
-        () => this.global.dispatchEvent(Object.assign(new Event('message'), { data, source, origin: source.origin })),
-        0,
-      );
-    }
-  }
-  /** Runs `body` with a global that can be listened to (both fake windows share it). */
-  async function withGlobal(body: (global: EventTarget) => Promise<void>): Promise<void> {
-    const target = new EventTarget();
-    const scope = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
-    scope.addEventListener = target.addEventListener.bind(target);
-    scope.removeEventListener = target.removeEventListener.bind(target);
-    try {
-      await body(target);
-    } finally {
-      delete scope.addEventListener;
-      delete scope.removeEventListener;
-    }
-  }
-  const PAGE = 'https://page.example';
-  const FRAME = 'https://frame.example';
-  function windows(global: EventTarget) {
-    const frame = new FakeWindow(FRAME, global);
-    const parent = new FakeWindow(PAGE, global);
-    frame.other = parent;
-    parent.other = frame;
-    return { frame: frame as FakeWindow & PortLike, parent: parent as FakeWindow & PortLike };
-  }
-
   for (const written of [
     'https://page.example/',
     'https://PAGE.example',

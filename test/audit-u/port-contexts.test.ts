@@ -7,7 +7,8 @@
 import { describe, expect, test } from 'vitest';
 import { Channel } from '../../src/channel.js';
 import { ChannelClosedError, ChannelError } from '../../src/errors.js';
-import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, type PortLike, toPort } from '../../src/port/index.js';
+import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, toPort } from '../../src/port/index.js';
+import { FakeWindow, FRAME, PAGE, windows, withGlobal } from '../helpers/fake-windows.js';
 import { drain, pair, range, sleep, timers, until } from './helpers.js';
 
 describe('a context that dies', () => {
@@ -97,51 +98,6 @@ describe('a context that dies', () => {
 });
 
 describe('Window ports and origins', () => {
-  /** A fake window: `window === itself`; what it is sent arrives on the shared global, from `other`. */
-  class FakeWindow {
-    readonly window = this;
-    other!: FakeWindow;
-    closed = false;
-    /** What reaches this window: [data, targetOrigin]. */
-    readonly received: [unknown, string][] = [];
-    constructor(
-      readonly origin: string,
-      private readonly global: EventTarget,
-    ) {}
-    postMessage(message: unknown, targetOrigin: string, transfer?: Transferable[]): void {
-      if (typeof targetOrigin !== 'string') throw new TypeError('a window takes a target origin');
-      if (targetOrigin !== '*' && new URL(targetOrigin).origin !== this.origin) return;
-      const data = structuredClone(message, transfer === undefined ? undefined : { transfer });
-      this.received.push([data, targetOrigin]);
-      const source = this.other;
-      setTimeout(
-        () => this.global.dispatchEvent(Object.assign(new Event('message'), { data, source, origin: source.origin })),
-        0,
-      );
-    }
-  }
-  async function withGlobal(body: (global: EventTarget) => Promise<void>): Promise<void> {
-    const target = new EventTarget();
-    const scope = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
-    scope.addEventListener = target.addEventListener.bind(target);
-    scope.removeEventListener = target.removeEventListener.bind(target);
-    try {
-      await body(target);
-    } finally {
-      delete scope.addEventListener;
-      delete scope.removeEventListener;
-    }
-  }
-  const PAGE = 'https://page.example';
-  const FRAME = 'https://frame.example';
-  function windows(global: EventTarget, frameOrigin = FRAME) {
-    const frame = new FakeWindow(frameOrigin, global);
-    const parent = new FakeWindow(PAGE, global);
-    frame.other = parent;
-    parent.other = frame;
-    return { frame: frame as FakeWindow & PortLike, parent: parent as FakeWindow & PortLike };
-  }
-
   test('fromPort on a Window without origin is a TypeError', () =>
     withGlobal(async (global) => {
       const { parent } = windows(global);
