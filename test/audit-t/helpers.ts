@@ -1,9 +1,8 @@
 /** Helpers shared by audit T's tests. */
+import { flush } from '../helpers/track.js';
 
-/** Lets every pending microtask (and the ones they queue, a few levels deep) run. */
-export async function settle(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) await Promise.resolve();
-}
+/** Lets every pending microtask (and the ones they queue, 20 levels deep) run: the suite's `flush`. */
+export const settle = (rounds = 20): Promise<void> => flush(rounds);
 
 /** Lets a macrotask turn pass (timers of 0 ms, I/O). */
 export function tick(): Promise<void> {

@@ -151,17 +151,9 @@ function channelInfo(channel: ChannelSnapshot, time: number, maxAge: number): Ch
   };
 }
 
-/**
- * `channel.waiting` copied field by field (the guard checked it: counts not below the lists'
- * lengths), or `undefined` when absent or not such counts.
- */
-function queueLengths(channel: ChannelSnapshot): ChannelInfo['waiting'] {
-  const waiting: unknown = channel.waiting;
-  if (typeof waiting !== 'object' || waiting === null) return undefined;
-  const { pushers, pullers } = waiting as Record<string, unknown>;
-  const fits = (count: unknown, listed: number) => Number.isSafeInteger(count) && (count as number) >= listed;
-  if (!fits(pushers, channel.pushers.length) || !fits(pullers, channel.pullers.length)) return undefined;
-  return { pushers: pushers as number, pullers: pullers as number };
+/** `channel.waiting` copied field by field (the protocol guard checked its counts), if present. */
+function queueLengths({ waiting }: ChannelSnapshot): ChannelInfo['waiting'] {
+  return waiting === undefined ? undefined : { pushers: waiting.pushers, pullers: waiting.pullers };
 }
 
 function leakInfo(leak: LeakSnapshot, time: number, maxAge: number): LeakInfo {
