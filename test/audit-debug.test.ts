@@ -387,8 +387,8 @@ describe('stacks', () => {
    */
   async function runBundled(program: string): Promise<SnapshotMessage> {
     const esbuild = await import('esbuild');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
+    const { tempDir } = await import('./helpers/temp-dir.js');
     const { join } = await import('node:path');
     const result = await esbuild.build({
       stdin: { contents: program, resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
@@ -397,7 +397,7 @@ describe('stacks', () => {
       format: 'esm',
       platform: 'neutral',
     });
-    const file = join(mkdtempSync(join(tmpdir(), 'chanasync-bundle-')), 'app.mjs');
+    const file = join(tempDir('chanasync-bundle-'), 'app.mjs');
     writeFileSync(file, result.outputFiles[0]?.text ?? '');
     const { run } = (await import(/* @vite-ignore */ file)) as { run: () => SnapshotMessage };
     return run();

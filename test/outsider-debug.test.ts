@@ -7,8 +7,7 @@
  * input. Leaks (which need the garbage collector) are in outsider-debug.gc.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -17,6 +16,7 @@ import { disableDebug, enableDebug, relayDebug, snapshot } from 'chanasync/debug
 import { fromPort } from 'chanasync/port';
 import * as esbuild from 'esbuild';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { tempDir } from './helpers/temp-dir.js';
 
 afterEach(() => {
   disableDebug();
@@ -591,7 +591,7 @@ describe('idle is not stuck: waits explained by input', () => {
 
 describe('channels in another context', () => {
   test('a worker that enables debug mode shows its channels in the page, tagged with its context', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outsider-debug-'));
+    const dir = tempDir('outsider-debug-');
     const dist = (file: string) => pathToFileURL(join(import.meta.dirname, '..', 'dist', file)).href;
     const script = join(dir, 'worker.mjs');
     writeFileSync(

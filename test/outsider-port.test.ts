@@ -5,8 +5,8 @@
  * hand-made ports (a port that goes silent, a port that counts what is posted) and a real
  * `worker_threads` Worker that is terminated.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
@@ -14,6 +14,7 @@ import { Channel, ChannelClosedError, ChannelError, from, merge, pull, select } 
 import { fromPort, type PortLike, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, test } from 'vitest';
 import { drain, settled, sleep } from './helpers/ports.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const opened: { close(): void }[] = [];
 const workers: Worker[] = [];
@@ -952,7 +953,7 @@ describe('a context that dies', () => {
   }, 20_000);
 
   describe('a real worker thread that is terminated', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outsider-port-'));
+    const dir = tempDir('outsider-port-');
     const dist = (file: string) => pathToFileURL(join(import.meta.dirname, '..', 'dist', file)).href;
     const receiverScript = join(dir, 'receiver.mjs');
     writeFileSync(

@@ -9,12 +9,13 @@
  * bundle. Debug mode is a development tool, so the dev servers' layouts are where its stacks
  * are read most. Every stack must start at the application's function, as it does from `dist/`.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, test } from 'vitest';
 import type { SnapshotMessage } from '../../src/protocol.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { viteDeps } from './vite-deps.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -157,7 +158,7 @@ async function bundledRun(from: 'src' | 'dist', define: Record<string, string> =
     platform: 'neutral',
     define,
   });
-  const file = join(mkdtempSync(join(tmpdir(), 'chanasync-audit-b-')), 'app.mjs');
+  const file = join(tempDir('chanasync-audit-b-'), 'app.mjs');
   writeFileSync(file, result.outputFiles[0]?.text ?? '');
   const { run } = (await import(/* @vite-ignore */ file)) as {
     run: () => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
@@ -171,7 +172,7 @@ describe('debug mode stacks start at the application, wherever chanasync’s cod
   });
 
   test('split the way Vite pre-bundles dependencies (an entry file each, the core in a shared chunk): stacks start at the application’s function, not in the chunk', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chanasync-audit-b-'));
+    const dir = tempDir('chanasync-audit-b-');
     const deps = join(dir, 'node_modules', '.vite', 'deps');
     mkdirSync(deps, { recursive: true });
     await viteDeps(deps, true);
@@ -195,7 +196,7 @@ describe('debug mode stacks start at the application, wherever chanasync’s cod
   });
 
   test('loaded from dist/ as published, the same: application classes named like chanasync’s (Sender, Hub) stay in the stacks', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chanasync-audit-b-'));
+    const dir = tempDir('chanasync-audit-b-');
     writeFileSync(join(dir, 'app.mjs'), APP);
     const app = (await import(/* @vite-ignore */ join(dir, 'app.mjs'))) as {
       run: (...entries: unknown[]) => Promise<{ idle: SnapshotMessage; afterPush: SnapshotMessage }>;
