@@ -91,7 +91,8 @@ async function handle(request, response) {
     let info = await stat(file);
     if (info.isDirectory()) {
       if (!url.pathname.endsWith('/')) {
-        response.writeHead(301, { location: `${url.pathname}/` }).end();
+        // One leading slash: `//examples/` would send the browser to a host named `examples`.
+        response.writeHead(301, { location: `/${url.pathname.replace(/^\/+/, '')}/` }).end();
         return;
       }
       file = join(file, 'index.html');
