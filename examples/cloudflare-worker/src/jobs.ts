@@ -168,6 +168,9 @@ export function streamJobs(
   if (channel instanceof Response) return channel;
   const heartbeatMs = wholeParam(url, 'heartbeat', 15_000, 100, 60_000);
   if (typeof heartbeatMs === 'string') return Response.json({ error: heartbeatMs }, { status: 400 });
+  const headers = { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' };
+  // HEAD: the headers of the stream, and no stream: a take would take a job for nobody.
+  if (request.method === 'HEAD') return new Response(null, { headers });
   const iterator = channel[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
@@ -277,9 +280,7 @@ export function streamJobs(
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, {
-    headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' },
-  });
+  return new Response(body, { headers });
 }
 
 /**
