@@ -192,10 +192,14 @@ describe('examples/cloudflare-worker copied into a project of its own', () => {
     const dir = await project('my-worker', join(root, 'examples', 'cloudflare-worker'));
     // "In your own project, install the `npm pack` tarball … and drop the alias" (and the
     // $schema path into the repository's node_modules, which the copy does not have).
+    // The Worker renamed as in a project of one's own, its SELF binding with it (the README's note).
     const config = readFileSync(join(dir, 'wrangler.jsonc'), 'utf8')
       .replace(/^\s*"\$schema".*\n/m, '')
-      .replace(/^\s*"alias".*\n/m, '');
+      .replace(/^\s*"alias".*\n/m, '')
+      .replace('"name": "chanasync-fanout"', '"name": "my-worker"')
+      .replace('"service": "chanasync-fanout"', '"service": "my-worker"');
     expect(config).not.toContain('"alias"');
+    expect(config).not.toContain('chanasync-fanout');
     writeFileSync(join(dir, 'wrangler.jsonc'), config);
     symlinkSync(join(root, 'node_modules', '.bin'), join(dir, 'node_modules', '.bin'), 'dir');
 
