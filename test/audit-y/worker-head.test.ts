@@ -57,3 +57,45 @@ describe('examples/cloudflare-worker: HEAD wherever GET', () => {
     }
   });
 });
+
+describe('examples/cloudflare-worker: POST /jobs refuses an oversized body without reading it all', () => {
+  // Was: `await request.text()` read the whole body before its size was checked, so a body
+  // that never ends (or a slow one) kept the request waiting forever instead of a 413, and a
+  // large one was held in memory whole (twice, text and bytes: past a Worker's 128 MB with a
+  // body near the platform's limit). It stops reading one byte past MAX_JOB_BYTES.
+  test('a body that never ends gets its 413 after 64 KiB, and the rest is not read', async () => {
+    let sent = 0;
+    const chunk = new Uint8Array(16 * 1024).fill(0x20); // spaces: JSON whitespace, forever
+    const endless = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await Promise.race([
+      mf.dispatchFetch(at('/jobs'), { method: 'POST', body: endless, duplex: 'half' } as never),
+      new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 15_000)),
+    ]);
+    expect(response === 'no answer' ? response : response.status).toBe(413);
+    if (response !== 'no answer') expect(await response.json()).toEqual({ error: 'a job is at most 65536 bytes' });
+    expect(sent).toBeLessThan(4 * 1024 * 1024);
+  }, 30_000);
+
+  test('a Content-Length over the limit is a 413 at once; a body of exactly 64 KiB (multi-byte characters counted as bytes) is a job', async () => {
+    const over = await mf.dispatchFetch(at('/jobs'), { method: 'POST', body: `"${'x'.repeat(64 * 1024)}"` });
+    expect(over.status).toBe(413);
+    await over.arrayBuffer();
+    // 65536 bytes exactly: the quotes (2) and 32767 two-byte characters.
+    const exact = `"${'é'.repeat(32_767)}"`;
+    expect(new TextEncoder().encode(exact).byteLength).toBe(65_536);
+    const fits = await mf.dispatchFetch(at('/jobs'), { method: 'POST', body: exact });
+    expect(fits.status).toBe(202);
+    await fits.arrayBuffer();
+    const tooMany = await mf.dispatchFetch(at('/jobs'), { method: 'POST', body: `"${'é'.repeat(32_768)}"` });
+    expect(tooMany.status).toBe(413);
+    await tooMany.arrayBuffer();
+    const take = await mf.dispatchFetch(at('/jobs/take?max=10&wait=0'), { method: 'POST' });
+    expect(await take.json()).toEqual({ jobs: ['é'.repeat(32_767)] });
+  });
+});
