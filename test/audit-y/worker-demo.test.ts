@@ -108,4 +108,44 @@ describe('examples/browser, demo 5 (primes in a Worker)', () => {
       await page.close();
     }
   }, 180_000);
+  // The other way a Worker fails: its loop throws. In a browser the Worker stays alive with its
+  // streams open (the README's "Semantic details"), so nothing would settle by itself; its
+  // `error` event now stops the page's side, and the jobs it held are accounted for.
+  test('a Worker whose loop throws mid-run is reported, and a restart runs exactly the missing jobs', async () => {
+    const { page, problems } = await openDemo();
+    try {
+      const original = await (await fetch(new URL('worker-demo.worker.js', server.url))).text();
+      const throwing = original.replace(
+        'for await (const job of jobs) {',
+        "let seen = 0;\nfor await (const job of jobs) {\n  if (++seen === 6) throw new Error('boom at job ' + job.id);",
+      );
+      expect(throwing).not.toBe(original);
+      await page.route('**/worker-demo.worker.js', (route) =>
+        route.fulfill({ status: 200, contentType: 'text/javascript', body: throwing }),
+      );
+      await page.click('#wd-start');
+      await page.waitForFunction(() => window.workerDemo.running === false, null, { timeout: 30_000, polling: 100 });
+      const failed = await page.evaluate(() => ({
+        phase: window.workerDemo.phase,
+        results: window.workerDemo.results.size,
+        missing: window.workerDemo.queue.length,
+      }));
+      expect(failed.phase).toMatch(/^the Worker is gone \(the Worker failed: .*boom at job 5.*\); restart/);
+      expect(failed.results).toBe(5);
+      expect(failed.results + failed.missing).toBe(120);
+      await page.unroute('**/worker-demo.worker.js');
+      await page.click('#wd-start');
+      await page.waitForFunction(() => window.workerDemo.running === false, null, { timeout: 120_000, polling: 250 });
+      expect(
+        await page.evaluate(() => ({
+          phase: window.workerDemo.phase,
+          results: window.workerDemo.results.size,
+          duplicates: window.workerDemo.duplicates,
+        })),
+      ).toEqual({ phase: 'done: every job computed exactly once', results: 120, duplicates: 0 });
+      expect(problems.filter((problem) => !problem.includes('boom'))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 180_000);
 });
