@@ -167,6 +167,75 @@ describe('examples/browser copied into a project of its own', () => {
   }, 240_000);
 });
 
+describe('examples/browser copied, served by its own serve.mjs', () => {
+  // Was: the copy's `node serve.mjs` (the README's server, copied with the folder) took the
+  // folder two levels up for the repository: it ran `node esbuild.config.mjs` there and died
+  // with "Cannot find module '…/esbuild.config.mjs'" — and, had a build been there, would have
+  // served that folder (a home directory, say). Outside the repository it now serves its own
+  // folder, as it is, and builds nothing.
+  test('node serve.mjs in the copy serves the copy: the page loads from /, its demos run, nothing throws', async () => {
+    const dir = await project('my-served-page', join(root, 'examples', 'browser'));
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.js'))) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      writeFileSync(join(dir, file), text.replace(/'\.\.\/\.\.\/dist\//g, "'./node_modules/chanasync/dist/"));
+    }
+    const child = spawn(process.execPath, ['serve.mjs'], {
+      cwd: dir,
+      env: { ...process.env, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+    try {
+      const deadline = Date.now() + 20_000;
+      let url: string | undefined;
+      while (url === undefined) {
+        url = /the page: {2}(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(output)?.[1];
+        if (url !== undefined) break;
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve.mjs did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(new URL(url).pathname).toBe('/');
+      expect(output).not.toContain('building the library');
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+      });
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+      });
+      await page.goto(url);
+      await page.waitForFunction(() => (window as { demo?: unknown }).demo !== undefined, null, { timeout: 15_000 });
+      await page.click('#jobs-run');
+      await page.waitForFunction(
+        () => (window as unknown as { demo: { jobs: { exactlyOnce: unknown } } }).demo.jobs.exactlyOnce !== null,
+        null,
+        { timeout: 60_000, polling: 100 },
+      );
+      expect(
+        await page.evaluate(
+          () => (window as unknown as { demo: { jobs: { exactlyOnce: unknown } } }).demo.jobs.exactlyOnce,
+        ),
+      ).toBe(true);
+      // What is served is the copy itself: its own package.json at the root.
+      const manifest = await fetch(new URL('/package.json', url));
+      expect(await manifest.json()).toMatchObject({ name: 'my-served-page' });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+  }, 180_000);
+});
+
 /** A free TCP port on 127.0.0.1 (taken and released). */
 async function freePort(): Promise<number> {
   const probe = createServer();
