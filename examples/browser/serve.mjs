@@ -8,17 +8,38 @@
 // The end-to-end test imports `start()` and serves on a free port without building
 // (`npm test` has built dist/ already, and other tests read it while this one runs).
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** The repository root: everything under it is served, nothing outside it. */
-export const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** This folder, and the repository's root two levels up (when it is in the repository). */
+const here = resolve(fileURLToPath(new URL('.', import.meta.url)));
+const repository = resolve(here, '..', '..');
+
+/**
+ * Whether this file is in the chanasync repository. A copy of this folder in a project of its
+ * own (its imports changed to `./node_modules/chanasync/dist/…`, as the README says) serves
+ * itself instead, and builds nothing — without this, it would try to build in the folder two
+ * levels up and serve that folder.
+ */
+export const inRepository = isChanasyncRepository(repository);
+
+/** What is served (everything under it, nothing outside it): the repository's root, or a copy's own folder. */
+export const root = inRepository ? repository : here;
 
 /** The page, relative to the root. */
-const PAGE = '/examples/browser/';
+const PAGE = inRepository ? '/examples/browser/' : '/';
+
+function isChanasyncRepository(dir) {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    return manifest.name === 'chanasync' && existsSync(join(dir, 'esbuild.config.mjs'));
+  } catch {
+    return false;
+  }
+}
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -78,7 +99,7 @@ async function handle(request, response) {
     response.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
   }
-  if (url.pathname === '/') {
+  if (url.pathname === '/' && PAGE !== '/') {
     response.writeHead(302, { location: PAGE }).end();
     return;
   }
@@ -91,7 +112,8 @@ async function handle(request, response) {
     let info = await stat(file);
     if (info.isDirectory()) {
       if (!url.pathname.endsWith('/')) {
-        response.writeHead(301, { location: `${url.pathname}/` }).end();
+        // One leading slash: `//examples/` would send the browser to a host named `examples`.
+        response.writeHead(301, { location: `/${url.pathname.replace(/^\/+/, '')}/` }).end();
         return;
       }
       file = join(file, 'index.html');
@@ -169,7 +191,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   let server;
   try {
     // An explicit PORT is a promise to use exactly that port; the default moves on if taken.
-    server = await start({ port, build: true, fallback: requested === undefined || requested === '' });
+    server = await start({ port, build: inRepository, fallback: requested === undefined || requested === '' });
   } catch (error) {
     if (error?.code === 'EADDRINUSE') {
       console.error(`port ${port} is in use: stop whatever holds it, or pick another (PORT=8081 npm start)`);
@@ -179,13 +201,18 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   if (server.port !== port && port !== 0) console.log(`port ${port} is in use: using ${server.port}`);
   console.log(`\n  the page:  ${server.url}\n`);
-  const extension = builtExtension();
+  if (!inRepository) {
+    console.log(`  (a copy outside the chanasync repository: serving ${root} as it is, without building;`);
+    console.log('   its imports must point at ./node_modules/chanasync/dist/…, see README.md)\n');
+  }
+  // A copy has no inspector extension next to it: it is in the chanasync repository.
+  const extension = inRepository ? builtExtension() : undefined;
   if (extension !== undefined) {
     console.log('  the inspector extension, in Chromium or Chrome:');
     console.log('    chrome://extensions → Developer mode (top right) → Load unpacked →');
     console.log(`    ${extension}`);
     console.log('    then open the page, open DevTools, and pick the "Channels" panel.\n');
-  } else {
+  } else if (inRepository) {
     console.log('  (the inspector extension is not built: the page works without it; once');
     console.log('   inspector-extension/ is there, npm start builds it and prints how to load it)\n');
   }

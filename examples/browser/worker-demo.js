@@ -59,7 +59,9 @@ function render() {
   $('wd-undelivered').textContent = state.undelivered.length ? state.undelivered.join(', ') : '–';
   $('wd-died').textContent = state.diedWith.length ? state.diedWith.join(', ') : '–';
   $('wd-start').disabled = state.running || state.results.size === JOBS;
-  $('wd-terminate').disabled = !state.running;
+  // Terminate once the Worker took a job: its streams are paired by then, so the heartbeat
+  // notices its death. (A Worker killed before its script ran never pairs: nothing would.)
+  $('wd-terminate').disabled = !state.running || state.pushed === 0;
 }
 
 /** Runs the jobs in `state.queue` in a new Worker until they are done or the Worker dies. */
@@ -68,13 +70,25 @@ async function run() {
   state.pushed = 0;
   state.resultsThisRun = 0;
   state.phase = 'running: the producer waits whenever the Worker holds 4 jobs';
+  render(); // at once: Start is disabled from the first click (a double click runs one Worker)
   const worker = new Worker(new URL('./worker-demo.worker.js', import.meta.url), { type: 'module' });
   state.worker = worker;
   const stopRelay = relayDebug(worker, { url: `worker-demo.worker.js#${Date.now()}` });
   const jobs = new Channel(0, { name: 'jobs' });
-  const sending = toPort(jobs, worker, { name: 'jobs' });
+  const stopSending = new AbortController();
+  const sending = toPort(jobs, worker, { name: 'jobs', signal: stopSending.signal });
   const results = fromPort(worker, { name: 'results', capacity: 1 });
   const taken = new Set();
+  // A Worker whose script failed to load (a 404, a syntax error, a bare 'chanasync' import: a
+  // module Worker does not see the page's import map) never answers, and its streams would wait
+  // forever; an uncaught error in a live Worker leaves its streams open. Both fire `error` on
+  // the Worker: stop this side of both streams, and the Worker.
+  worker.addEventListener('error', (event) => {
+    const detail = event instanceof ErrorEvent && event.message ? event.message : 'its script failed to load';
+    worker.terminate();
+    stopSending.abort(new Error(`the Worker failed: ${detail}`));
+    results.close(new Error(`the Worker failed: ${detail}`));
+  });
 
   const producing = (async () => {
     while (state.queue.length > 0) {
@@ -127,6 +141,7 @@ async function run() {
 }
 
 $('wd-start').addEventListener('click', () => {
+  if (state.running) return; // one Worker at a time: two would take the same jobs
   if (state.queue.length === 0 && state.results.size === 0) state.queue = Array.from({ length: JOBS }, (_, i) => i);
   void run();
 });

@@ -113,7 +113,8 @@ const ABORT_GRACE_MS = 50;
  *
  * @param call calls one upstream; must pass the signal on to `fetch`.
  * @param options the count, the pool size, the deadline and an optional stop signal.
- * @returns the lines, to stream with `toReadableStream` or gather with `for await`.
+ * @returns the lines, to gather with `for await` or to stream (`index.ts` writes one per `pull`
+ *   of the NDJSON body, with a heartbeat while none is ready).
  * @example
  * ```ts
  * const lines = fanOut((i, signal) => fetch(urls[i], { signal }), { upstreams: urls.length, concurrency: 4, deadlineMs: 500 });

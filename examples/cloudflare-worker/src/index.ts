@@ -83,7 +83,7 @@ const routes: Record<string, Route> = {
   },
   '/jobs/stats': { methods: ['GET', 'HEAD'], params: [], handle: (_request, _url, env) => jobStats(env.CHANNELS) },
   '/jobs/stream': {
-    methods: ['GET'],
+    methods: ['GET', 'HEAD'],
     params: ['heartbeat'],
     handle: (request, url, env, ctx) => streamJobs(request, url, env.CHANNELS, ctx),
   },

@@ -52,8 +52,8 @@ function jobs(namespace: DurableObjectNamespaceLike | undefined): DurableChannel
 export async function pushJob(request: Request, namespace: DurableObjectNamespaceLike | undefined): Promise<Response> {
   const channel = jobs(namespace);
   if (channel instanceof Response) return channel;
-  const text = await request.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_JOB_BYTES) {
+  const text = await readAtMost(request, MAX_JOB_BYTES);
+  if (text === undefined) {
     return Response.json({ error: `a job is at most ${MAX_JOB_BYTES} bytes` }, { status: 413 });
   }
   let job: unknown;
@@ -81,6 +81,37 @@ export async function pushJob(request: Request, namespace: DurableObjectNamespac
     throw error;
   }
   return Response.json({ id }, { status: 202 });
+}
+
+/**
+ * The request's body as text, or `undefined` if it is over `max` bytes. It stops reading one
+ * chunk past `max` (a declared `Content-Length` over it is refused unread): `request.text()`
+ * would read a body of any size, or wait forever for one that never ends, before it could be
+ * measured.
+ */
+async function readAtMost(request: Request, max: number): Promise<string | undefined> {
+  if (Number(request.headers.get('content-length')) > max) return undefined;
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes); // UTF-8, as request.text()
 }
 
 /**
@@ -168,6 +199,9 @@ export function streamJobs(
   if (channel instanceof Response) return channel;
   const heartbeatMs = wholeParam(url, 'heartbeat', 15_000, 100, 60_000);
   if (typeof heartbeatMs === 'string') return Response.json({ error: heartbeatMs }, { status: 400 });
+  const headers = { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' };
+  // HEAD: the headers of the stream, and no stream: a take would take a job for nobody.
+  if (request.method === 'HEAD') return new Response(null, { headers });
   const iterator = channel[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
@@ -277,9 +311,7 @@ export function streamJobs(
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, {
-    headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' },
-  });
+  return new Response(body, { headers });
 }
 
 /**
