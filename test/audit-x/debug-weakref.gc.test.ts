@@ -3,9 +3,9 @@
  * and an inspector connected, a channel the program dropped is still collected — with values
  * buffered, with a parked operation (then reported as leaked), and while listed in snapshots.
  */
-import { Channel } from 'chanasync';
+import { Channel, pull, select } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { collectAll } from '../helpers/gc.js';
 
 afterEach(() => disableDebug());
@@ -64,4 +64,33 @@ test('a dropped channel with a parked pull is collected and reported as leaked, 
   kept = undefined;
   await collectAll(more); // collected after its pull committed: not a leak
   expect((snapshot().leaked ?? []).map((l) => l.channel.name)).toEqual(['orphan']);
+});
+
+test('a long-lived signal does not keep an abandoned channel alive; its parked pull is reported, an aborted one never', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  try {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), intervalMs: 20 }); // warnLeaks on by default
+    const controller = new AbortController(); // lives for the whole test
+    const aborted = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    (() => {
+      const withSignal = new Channel<number>(0, { name: 'with-signal' });
+      withSignal.pull({ signal: controller.signal }).catch(() => {});
+      const abandonedThenAborted = new Channel<number>(0, { name: 'aborted' });
+      abandonedThenAborted.pull({ signal: aborted.signal }).catch(() => {});
+      const a = new Channel<number>(0, { name: 'select-a' });
+      const b = new Channel<number>(0, { name: 'select-b' });
+      select([pull(a), pull(b)]).catch(() => {});
+      refs.push(new WeakRef(withSignal), new WeakRef(abandonedThenAborted), new WeakRef(a), new WeakRef(b));
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    aborted.abort(); // leaves its queue: no leak
+    await collectAll(refs);
+    const leaked = snapshot().leaked ?? [];
+    expect(leaked.map((l) => `${l.kind} ${l.channel.name}`).sort()).toEqual(['pull with-signal', 'select select-a']);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(controller.signal.aborted).toBe(false);
+  } finally {
+    warn.mockRestore();
+  }
 });

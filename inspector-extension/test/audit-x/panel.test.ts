@@ -83,6 +83,27 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
     }
   });
 
+  // Was wrong: every case of a select explained by input read "(input)" in the expanded row —
+  // "pull control (input)" for a plain channel — since the page marks each case's wait `input`;
+  // the mark belongs to the cases on an input channel, the ones that explain the select.
+  test('an expanded select marks as input only its case on an input channel', async () => {
+    const { panel, errors, done } = await inspect('scene.html');
+    try {
+      const select = row(panel, 'select: pull control | pull fromEvent(click)');
+      await expect.poll(() => select.count(), POLL).toBe(1);
+      await select.locator('.caret').click();
+      const selectItems = panel
+        .locator('.details dt', { hasText: /^Select$/ })
+        .locator('xpath=following-sibling::dd[1]');
+      await expect.poll(() => selectItems.count(), POLL).toBe(1);
+      const lines = await selectItems.locator('div').allTextContents();
+      expect(lines).toEqual(['pull control', 'pull fromEvent(click) (input)']);
+      expect(errors).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
   test('a leak stays listed after the page navigates away and back, until Clear; Clear keeps the live rows', async () => {
     const { page, panel, errors, done } = await inspect('scene.html');
     try {
