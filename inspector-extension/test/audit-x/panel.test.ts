@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { evaluatorFor, findTarget, showChannelsPanel } from '../devtools-targets.js';
 import { useExtensionBrowser } from '../extension-browser.js';
 import { loadFixture, newTab } from '../harness.mjs';
 import { row, states, text } from '../panel-rows.js';
@@ -103,6 +104,40 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
       await done();
     }
   });
+
+  test('in the real DevTools, the Channels panel of the inspected tab ranks leaked, stuck producers, then idle', async () => {
+    const { page, panel, errors, done } = await inspect('scene.html');
+    await panel.close(); // this test uses the panel inside DevTools only
+    const cdp = await env.browser.context.browser()!.newBrowserCDPSession();
+    try {
+      await page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+      const pageTarget = await findTarget(cdp, (url) => url.endsWith(`${FIXTURES}/scene.html`));
+      expect(pageTarget).toBeDefined();
+      await cdp.send('Target.openDevTools', { targetId: pageTarget as string });
+      const isDevtools = (url: string) => url.startsWith('devtools://devtools/bundled/devtools_app');
+      await expect.poll(() => findTarget(cdp, isDevtools), POLL).toBeDefined();
+      const devtools = await evaluatorFor(cdp, (await findTarget(cdp, isDevtools)) as string);
+      const inPanel = await evaluatorFor(
+        cdp,
+        await showChannelsPanel(cdp, devtools, env.browser.extensionId, { ...POLL, timeout: 30_000 }),
+      );
+      await inPanel(`(() => { const input = document.getElementById('threshold'); input.value = '1';
+        input.dispatchEvent(new Event('input')); })()`);
+      const shown = () =>
+        inPanel(`[...document.querySelectorAll('.row')].map((r) =>
+          r.querySelector('.name-text').textContent + ':' + r.querySelector('.col-state').textContent).slice(0, 5).join(',')`);
+      await expect
+        .poll(shown, POLL)
+        .toBe(
+          'leaky:leaked,older-producer:stuck,newer-producer:stuck,lonely-consumer:stuck,fromEvent(keydown):waiting for input',
+        );
+      expect(await inPanel('location.search')).toBe(''); // its tab came from devtools.inspectedWindow
+      expect(errors).toEqual([]);
+    } finally {
+      await cdp.detach().catch(() => {});
+      await done().catch(() => {});
+    }
+  }, 90_000);
 
   test('a leak stays listed after the page navigates away and back, until Clear; Clear keeps the live rows', async () => {
     const { page, panel, errors, done } = await inspect('scene.html');
