@@ -166,6 +166,22 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
     }
   });
 
+  test('disableDebug: the rows go at once, the leak stays until Clear', async () => {
+    const { page, panel, errors, done } = await inspect('scene.html');
+    try {
+      await page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+      await expect.poll(() => row(panel, 'leaky').count(), POLL).toBe(1);
+      await expect.poll(() => row(panel, 'unbounded').count(), POLL).toBe(1);
+      await page.evaluate(() => (window as unknown as { disable(): void }).disable());
+      await expect.poll(() => states(panel), POLL).toEqual(['leaky:leaked']);
+      await panel.click('#clear');
+      await expect.poll(() => states(panel), POLL).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
   test('messages the page forges or garbles never break the panel, and the page hears only hello/bye from it', async () => {
     const { page, panel, errors, done } = await inspect('scene.html');
     try {
