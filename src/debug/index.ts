@@ -31,9 +31,10 @@ export interface DebugOptions {
    */
   target?: DebugTarget | undefined;
   /**
-   * Where `hello`/`bye` arrive as `message` events (default: `globalThis`). A `MessagePort` is
-   * started (`start()`), since browsers deliver a port's messages only then: attach your own
-   * listeners to it in the same task.
+   * Where `hello`/`bye` arrive as `message` events (default: `globalThis`); one that another
+   * window posted there (a frame's `parent.postMessage`) is not the inspector's, and is ignored.
+   * A `MessagePort` is started (`start()`), since browsers deliver a port's messages only then:
+   * attach your own listeners to it in the same task.
    */
   listen?: EventTarget | undefined;
   /** At most one snapshot per this many milliseconds, and only when something changed (default 250). */

@@ -70,7 +70,7 @@ export class Session {
    */
   handleEvent(event: Event): void {
     const message = (event as MessageEvent).data;
-    if (!isInspectorToPageMessage(message)) return;
+    if (!isInspectorToPageMessage(message) || fromOtherWindow(event, this.listen)) return;
     if (message.type === 'hello') this.connect();
     else this.disconnect();
   }
@@ -175,6 +175,25 @@ export function hasMethod(value: unknown, name: string): boolean {
  */
 function isPort(value: unknown): value is { start(): void } {
   return hasMethod(value, 'start') && hasMethod(value, 'close') && hasMethod(value, 'postMessage');
+}
+
+/**
+ * Whether a `message` event was posted by another window than `listen` — a frame to its parent
+ * (`parent.postMessage`), a parent to a frame: never the inspector, which speaks on the very
+ * window it listens to (a Worker's or a port's messages have no window as their `source`).
+ * Without this check, any frame of the page (an ad) could say `bye` and freeze the panel.
+ * Told apart by document, since a DOM emulation (happy-dom) gives its own messages a `source`
+ * that is not `globalThis`; another origin's window refuses to show its document.
+ */
+export function fromOtherWindow(event: Event, listen: EventTarget | undefined): boolean {
+  const source = (event as MessageEvent).source as { window?: unknown; document?: unknown } | null;
+  try {
+    return (
+      source != null && source.window === source && source.document !== (listen as { document?: unknown }).document
+    );
+  } catch {
+    return true;
+  }
 }
 
 /** `postMessage(message, '*')` to a window, `postMessage(message)` to anything else. */

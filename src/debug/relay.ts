@@ -22,7 +22,7 @@ import {
   type SnapshotMessage,
 } from '../protocol.js';
 import { isSignal } from '../signals.js';
-import { type DebugTarget, emptySnapshot, hasMethod, post } from './post.js';
+import { type DebugTarget, emptySnapshot, fromOtherWindow, hasMethod, post } from './post.js';
 import { cut } from './snapshot.js';
 
 /**
@@ -53,7 +53,10 @@ export interface RelayOptions {
    * which gets `postMessage(message, '*')`).
    */
   target?: DebugTarget | undefined;
-  /** Where the inspector's `hello`/`bye` arrive as `message` events (default: `globalThis`). */
+  /**
+   * Where the inspector's `hello`/`bye` arrive as `message` events (default: `globalThis`); one
+   * that another window posted there (a frame's `parent.postMessage`) is ignored.
+   */
   listen?: EventTarget | undefined;
   /**
    * Stops the relay when aborted (as the returned function does). Already aborted: the relay
@@ -125,7 +128,7 @@ class Relay {
   private readonly onPage = {
     handleEvent: (event: Event) => {
       const data: unknown = (event as MessageEvent).data;
-      if (isInspectorToPageMessage(data)) this.fromInspector(data);
+      if (isInspectorToPageMessage(data) && !fromOtherWindow(event, this.listen)) this.fromInspector(data);
     },
   };
   /** The listener on the signal. */

@@ -404,13 +404,17 @@ function detailEntries(row: Row, label: string): DetailEntry[] {
     return entries;
   }
   if (row.kind === 'select' && row.cases !== undefined) {
-    entries.push({
-      term: 'Select',
-      items: row.cases.map(({ channel, waiter }) => ({
-        type: 'text',
-        text: `${waiter.queue} ${channel.name === '' ? `#${channel.id}` : channel.name}${channel.input || waiter.input ? ' (input)' : ''}`,
-      })),
-    });
+    // "(input)" marks the cases on an input channel — what explains the select — not every case
+    // of an explained select (each of which the page marks `input`). An input channel the page
+    // does not list (created before enableDebug) is said once.
+    const items: DetailItem[] = row.cases.map(({ channel, waiter }) => ({
+      type: 'text',
+      text: `${waiter.queue} ${channel.name === '' ? `#${channel.id}` : channel.name}${channel.input ? ' (input)' : ''}`,
+    }));
+    if (row.state === 'input' && !row.cases.some(({ channel }) => channel.input)) {
+      items.push({ type: 'text', text: 'and a case on an input channel that is not listed' });
+    }
+    entries.push({ term: 'Select', items });
     entries.push({ term: 'Parked at', items: [stackItem(row.oldest?.stack)] });
     entries.push({ term: 'Frame', items: [{ type: 'text', text: frameText(row, label) }] });
     return entries;

@@ -1,0 +1,136 @@
+/**
+ * Audit X: the extension in Firefox (firefox-esr, headless, Marionette; no downloaded driver).
+ * The Firefox build's manifest is accepted (it installs as a temporary add-on: MV3, a
+ * `gecko.id`, an event-page background); its panel page ranks a page's rows as in Chromium
+ * (stuck producers first, then a stuck consumer, then waits for input); and a cross-origin frame
+ * saying `bye` to its parent does not freeze the panel. Skipped without firefox-esr.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { firefoxDir } from '../../build.mjs';
+import { buildAll, startServer } from '../harness.mjs';
+import { FIREFOX_PATH, launchFirefox, newUuid } from '../marionette.mjs';
+
+const EXTENSION_ID = 'inspector@chanasync.dev';
+const FIXTURES = '/inspector-extension/test/audit-x/fixtures';
+const POLL = { timeout: 20_000, interval: 200 };
+const script = (body: string) => `const done = arguments[arguments.length - 1]; ${body}`;
+
+describe.skipIf(!existsSync(FIREFOX_PATH))('audit X: the inspector in Firefox', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let firefox: Awaited<ReturnType<typeof launchFirefox>>;
+  let session: Awaited<ReturnType<typeof launchFirefox>>['session'];
+  let installed: unknown;
+  const uuid = newUuid();
+  const panelUrl = `moz-extension://${uuid}/panel.html`;
+  let panelWindow: string;
+  let pageWindow: string;
+  let tabId: number;
+
+  const switchTo = (handle: string) => session.send('WebDriver:SwitchToWindow', { handle, focus: true });
+  const states = async (): Promise<string[]> => {
+    await switchTo(panelWindow);
+    return session.run(
+      script(`done([...document.querySelectorAll('.row')].map((row) =>
+        row.querySelector('.name-text').textContent + ':' + row.querySelector('.col-state').textContent));`),
+    );
+  };
+  const occupancy = async (name: string): Promise<string | null> => {
+    await switchTo(panelWindow);
+    return session.run(
+      script(`const row = [...document.querySelectorAll('.row')].find((r) =>
+        r.querySelector('.name-text').textContent === ${JSON.stringify(name)});
+        done(row ? row.querySelector('.col-occupancy').textContent : null);`),
+    );
+  };
+  const onPage = async (body: string): Promise<unknown> => {
+    await switchTo(pageWindow);
+    return session.run(script(body));
+  };
+  const load = async (fixture: string) => {
+    await switchTo(pageWindow);
+    await session.send('WebDriver:Navigate', { url: `${server.origin}${FIXTURES}/${fixture}` });
+    await session.run(
+      script('const ready = () => (window.fixtureReady ? done(true) : setTimeout(ready, 50)); ready();'),
+    );
+  };
+
+  beforeAll(async () => {
+    await buildAll();
+    server = await startServer();
+    firefox = await launchFirefox({ extensionUuids: { [EXTENSION_ID]: uuid } });
+    session = firefox.session;
+    installed = (await session.send('Addon:Install', { path: firefoxDir, temporary: true })).value;
+    panelWindow = (await session.send('WebDriver:GetWindowHandle')).value;
+    await session.send('WebDriver:Navigate', { url: panelUrl });
+    const tabIds = () =>
+      session.run(script('browser.tabs.query({}).then((tabs) => done(tabs.map((tab) => tab.id)));')) as Promise<
+        number[]
+      >;
+    const before = await tabIds();
+    pageWindow = (await session.send('WebDriver:NewWindow', { type: 'tab' })).handle;
+    tabId = (await tabIds()).find((id) => !before.includes(id)) as number;
+    await switchTo(panelWindow);
+    await session.send('WebDriver:Navigate', { url: `${panelUrl}?tabId=${tabId}` });
+    // Stuck after 1 s (the input the toolbar offers; the panel keeps it in localStorage).
+    await session.run(
+      script(`const input = document.getElementById('threshold'); input.value = '1';
+        input.dispatchEvent(new Event('input')); done(true);`),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await firefox?.close();
+    await server?.close();
+  });
+
+  test('the Firefox build is MV3 with a gecko id and an event-page background, and installs', () => {
+    const manifest = JSON.parse(readFileSync(join(firefoxDir, 'manifest.json'), 'utf8'));
+    expect(manifest.manifest_version).toBe(3);
+    expect(manifest.browser_specific_settings?.gecko?.id).toBe(EXTENSION_ID);
+    expect(manifest.background).toEqual({ scripts: ['background.js'] });
+    expect(installed).toBe(EXTENSION_ID);
+    expect(tabId).toBeTypeOf('number');
+  });
+
+  test('rows rank stuck producers (older first), then the stuck consumer, then waits for input', async () => {
+    await load('scene.html');
+    await expect
+      .poll(async () => (await states()).filter((s) => !s.startsWith('leaky:')), POLL)
+      .toEqual([
+        'older-producer:stuck',
+        'newer-producer:stuck',
+        'lonely-consumer:stuck',
+        'fromEvent(keydown):waiting for input',
+        'after(3600000):waiting for input',
+        'ticker(3600000):waiting for input',
+        'select: pull control | pull fromEvent(click):waiting for input',
+        'control:in a select',
+        'fromEvent(click):in a select',
+        'unbounded:idle',
+      ]);
+    expect(await occupancy('unbounded')).toBe('3 / ∞');
+  });
+
+  // Was wrong: debug mode took a `bye` from any window as the inspector's (see panel.test.ts).
+  test('a cross-origin frame saying bye to its parent does not freeze the panel', async () => {
+    await load('tools.html');
+    const other = server.origin.replace('127.0.0.1', 'localhost');
+    await onPage(`
+      const { debug, lib, keep } = window.ax;
+      debug.enableDebug({ intervalMs: 100 });
+      keep.push(new lib.Channel(10, { name: 'top-buffer' }));
+      const frame = document.createElement('iframe');
+      frame.id = 'bridge';
+      frame.src = ${JSON.stringify(`${other}${FIXTURES}/bridge.html`)};
+      frame.onload = () => done(true);
+      document.body.append(frame);`);
+    await expect.poll(() => occupancy('top-buffer'), POLL).toBe('0 / 10');
+    await onPage(`document.getElementById('bridge').contentWindow.postMessage('say-bye', '*');
+      const check = () => window.heard.some((m) => m && m.type === 'bye') ? done(true) : setTimeout(check, 50);
+      check();`);
+    await onPage(`window.ax.keep[0].pushNowait(1); done(true);`);
+    await expect.poll(() => occupancy('top-buffer'), POLL).toBe('1 / 10');
+  });
+});
