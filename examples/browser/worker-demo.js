@@ -125,6 +125,7 @@ async function run() {
   jobs.close();
   await producing;
   stopRelay();
+  worker.terminate(); // done or gone: an idle Worker would stay until the page closes
   state.worker = undefined;
   state.running = false;
   if (failure === undefined) {

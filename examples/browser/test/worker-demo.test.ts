@@ -98,5 +98,7 @@ test('the producer is held to the Worker’s credit; a terminated Worker’s job
   const done = await counters();
   expect(done.phase).toBe('done: every job computed exactly once');
   expect(done.duplicates).toBe(0);
+  // The finished run's Worker is terminated, not left idle until the page closes.
+  await expect.poll(() => page.workers().length, { timeout: 5000 }).toBe(0);
   expect(pageErrors).toEqual([]);
 }, 60_000);
