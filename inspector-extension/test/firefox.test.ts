@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { firefoxDir } from '../build.mjs';
 import { buildAll, fixturesPath, repoRoot, startServer } from './harness.mjs';
-import { FIREFOX_PATH, launchFirefox, newUuid } from './marionette.mjs';
+import { FIREFOX_PATH, launchFirefox, newUuid, openPanelForNewTab } from './marionette.mjs';
 
 const EXTENSION_ID = 'inspector@chanasync.dev';
 const POLL = { timeout: 15_000, interval: 200 };
@@ -46,24 +46,13 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-es
     firefox = await launchFirefox({ extensionUuids: { [EXTENSION_ID]: uuid } });
     session = firefox.session;
     installed = (await session.send('Addon:Install', { path: firefoxDir, temporary: true })).value;
-    // The tab id: an extension page lists the tabs before and after a new one opens (without the
-    // "tabs" permission it sees their ids, not their URLs).
-    panelWindow = (await session.send('WebDriver:GetWindowHandle')).value;
-    await session.send('WebDriver:Navigate', { url: panelUrl });
-    const tabIds = () =>
-      session.run(script('browser.tabs.query({}).then((tabs) => done(tabs.map((tab) => tab.id)));')) as Promise<
-        number[]
-      >;
-    const before = await tabIds();
-    pageWindow = (await session.send('WebDriver:NewWindow', { type: 'tab' })).handle;
-    tabId = (await tabIds()).find((id) => !before.includes(id)) as number;
+    ({ panelWindow, pageWindow, tabId } = await openPanelForNewTab(session, panelUrl));
     await switchTo(pageWindow);
     await session.send('WebDriver:Navigate', { url: `${server.origin}${fixturesPath}/page.html` });
     await session.run(
       script('const ready = () => (window.fixtureReady ? done(true) : setTimeout(ready, 50)); ready();'),
     );
     await switchTo(panelWindow);
-    await session.send('WebDriver:Navigate', { url: `${panelUrl}?tabId=${tabId}` });
   }, 120_000);
 
   afterAll(async () => {

@@ -155,3 +155,29 @@ export async function launchFirefox(options = {}) {
 
 /** A fresh UUID, for `extensions.webextensions.uuids`. */
 export const newUuid = () => randomUUID();
+
+/**
+ * Opens the inspector's panel page for a new tab: the current window loads `panelUrl` (an
+ * extension page, which may list the tabs: without the "tabs" permission it sees their ids, not
+ * their URLs), a new tab opens, and the panel is reloaded with `?tabId=` of that tab. The
+ * current window is the panel's again when it resolves; the tab is still blank.
+ * @param {Session} session
+ * @param {string} panelUrl `moz-extension://<uuid>/panel.html`
+ * @returns {Promise<{ panelWindow: string, pageWindow: string, tabId: number }>}
+ */
+export async function openPanelForNewTab(session, panelUrl) {
+  const tabIds = async () =>
+    /** @type {number[]} */ (
+      await session.run(
+        'const done = arguments[arguments.length - 1]; browser.tabs.query({}).then((tabs) => done(tabs.map((tab) => tab.id)));',
+      )
+    );
+  const panelWindow = (await session.send('WebDriver:GetWindowHandle')).value;
+  await session.send('WebDriver:Navigate', { url: panelUrl });
+  const before = await tabIds();
+  const pageWindow = (await session.send('WebDriver:NewWindow', { type: 'tab' })).handle;
+  const tabId = /** @type {number} */ ((await tabIds()).find((id) => !before.includes(id)));
+  await session.send('WebDriver:SwitchToWindow', { handle: panelWindow, focus: true });
+  await session.send('WebDriver:Navigate', { url: `${panelUrl}?tabId=${tabId}` });
+  return { panelWindow, pageWindow, tabId };
+}

@@ -18,7 +18,7 @@ import { DEFAULT_VIEW, EMPTY_DATA, type PanelData, rowsOf, withSnapshot } from '
 import { render } from '../src/panel/render.js';
 import { useExtensionBrowser } from './extension-browser.js';
 import { buildAll, fixturesPath, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
-import { FIREFOX_PATH, launchFirefox, newUuid } from './marionette.mjs';
+import { FIREFOX_PATH, launchFirefox, newUuid, openPanelForNewTab } from './marionette.mjs';
 import { channel, snapshot, T0, TOP } from './snapshots.js';
 
 /**
@@ -444,16 +444,8 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('in Firefox (firefox-esr, Marionette)
 
   test('the channels of a blob: iframe and of a sandboxed srcdoc iframe reach the panel', async () => {
     const { session } = firefox;
-    const panelWindow = (await session.send('WebDriver:GetWindowHandle')).value as string;
-    await session.send('WebDriver:Navigate', { url: panelUrl });
-    const tabIds = () =>
-      run('browser.tabs.query({}).then((tabs) => done(tabs.map((tab) => tab.id)));') as Promise<number[]>;
-    const before = await tabIds();
-    const pageWindow = (await session.send('WebDriver:NewWindow', { type: 'tab' })).handle as string;
-    const tabId = (await tabIds()).find((id) => !before.includes(id));
+    const { panelWindow, pageWindow } = await openPanelForNewTab(session, panelUrl);
     const switchTo = (handle: string) => session.send('WebDriver:SwitchToWindow', { handle, focus: true });
-    await switchTo(panelWindow);
-    await session.send('WebDriver:Navigate', { url: `${panelUrl}?tabId=${tabId}` });
     await switchTo(pageWindow);
     await session.send('WebDriver:Navigate', { url: `${server.origin}${fixturesPath}/plain.html` });
     const html = (name: string) =>

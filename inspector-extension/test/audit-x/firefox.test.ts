@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { firefoxDir } from '../../build.mjs';
 import { buildAll, startServer } from '../harness.mjs';
-import { FIREFOX_PATH, launchFirefox, newUuid } from '../marionette.mjs';
+import { FIREFOX_PATH, launchFirefox, newUuid, openPanelForNewTab } from '../marionette.mjs';
 
 const EXTENSION_ID = 'inspector@chanasync.dev';
 const FIXTURES = '/inspector-extension/test/audit-x/fixtures';
@@ -62,17 +62,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('audit X: the inspector in Firefox', 
     firefox = await launchFirefox({ extensionUuids: { [EXTENSION_ID]: uuid } });
     session = firefox.session;
     installed = (await session.send('Addon:Install', { path: firefoxDir, temporary: true })).value;
-    panelWindow = (await session.send('WebDriver:GetWindowHandle')).value;
-    await session.send('WebDriver:Navigate', { url: panelUrl });
-    const tabIds = () =>
-      session.run(script('browser.tabs.query({}).then((tabs) => done(tabs.map((tab) => tab.id)));')) as Promise<
-        number[]
-      >;
-    const before = await tabIds();
-    pageWindow = (await session.send('WebDriver:NewWindow', { type: 'tab' })).handle;
-    tabId = (await tabIds()).find((id) => !before.includes(id)) as number;
-    await switchTo(panelWindow);
-    await session.send('WebDriver:Navigate', { url: `${panelUrl}?tabId=${tabId}` });
+    ({ panelWindow, pageWindow, tabId } = await openPanelForNewTab(session, panelUrl));
     // Stuck after 1 s (the input the toolbar offers; the panel keeps it in localStorage).
     await session.run(
       script(`const input = document.getElementById('threshold'); input.value = '1';
