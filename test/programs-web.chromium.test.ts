@@ -14,6 +14,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/chromium.mjs';
+import { collectProblems } from './helpers/static-page.js';
 
 type Chanasync = typeof import('chanasync');
 
@@ -187,13 +188,7 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
   page = await browser.newPage();
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-  });
+  collectProblems(page, { into: problems });
   await page.goto(`${origin}/index.html`);
   await page.waitForFunction(() => document.title === 'ready', null, { timeout: 15_000 });
 }, 60_000);

@@ -18,6 +18,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.mjs';
 import { must, packTarball } from '../helpers/pack.js';
+import { collectProblems } from '../helpers/static-page.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let work: string;
@@ -99,13 +100,7 @@ describe('examples/browser copied into a project of its own', () => {
     const problems: string[] = [];
     try {
       const page = await browser.newPage();
-      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-      });
-      page.on('response', (response) => {
-        if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-      });
+      collectProblems(page, { into: problems });
       await page.goto(`${base}index.html`);
       await page.waitForFunction(() => (window as { demo?: unknown }).demo !== undefined, null, { timeout: 15_000 });
       expect(await page.textContent('#debug-status')).toBe('debug mode: on, with stacks');
@@ -138,10 +133,7 @@ describe('examples/browser copied into a project of its own', () => {
       expect(demo).toEqual({ exactlyOnce: true, done: 36, results: true, pointerMax: 1, stuckPullers: 1 });
 
       const workerPage = await browser.newPage();
-      workerPage.on('pageerror', (error) => problems.push(`worker page: pageerror: ${error.message}`));
-      workerPage.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`worker page: console.error: ${message.text()}`);
-      });
+      collectProblems(workerPage, { into: problems, prefix: 'worker page: ', http: false });
       await workerPage.goto(`${base}worker-demo.html`);
       await workerPage.waitForFunction(() => (window as { workerDemo?: { ready?: boolean } }).workerDemo?.ready, null, {
         timeout: 15_000,
@@ -201,14 +193,7 @@ describe('examples/browser copied, served by its own serve.mjs', () => {
       expect(new URL(url).pathname).toBe('/');
       expect(output).not.toContain('building the library');
       const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-      });
-      page.on('response', (response) => {
-        if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-      });
+      const problems = collectProblems(page);
       await page.goto(url);
       await page.waitForFunction(() => (window as { demo?: unknown }).demo !== undefined, null, { timeout: 15_000 });
       await page.click('#jobs-run');

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain .mjs script of the example, without declarations
 import { start } from '../../examples/browser/serve.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.mjs';
+import { collectProblems } from '../helpers/static-page.js';
 
 interface DemoState {
   ready?: boolean;
@@ -36,11 +37,7 @@ afterAll(async () => {
 /** Opens worker-demo.html; `problems` collects page errors and console errors. */
 async function openDemo(): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-  });
+  const problems = collectProblems(page, { http: false });
   await page.goto(new URL('worker-demo.html', server.url).href);
   await page.waitForFunction(() => window.workerDemo?.ready === true, null, { timeout: 15_000 });
   return { page, problems };

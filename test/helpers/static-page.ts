@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 const TYPES: Record<string, string> = {
@@ -17,6 +17,27 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.map': 'application/json',
 };
+
+/**
+ * Collects what went wrong in `page` as lines: page errors, `console.error`s and (unless
+ * `http: false`) responses with a status of 400 or more, each line starting with `prefix`.
+ * Into `into` when given (several pages of one test), else a new array; returns the array.
+ */
+export function collectProblems(
+  page: Page,
+  { into = [], prefix = '', http = true }: { into?: string[]; prefix?: string; http?: boolean } = {},
+): string[] {
+  page.on('pageerror', (error) => into.push(`${prefix}pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') into.push(`${prefix}console.error: ${message.text()}`);
+  });
+  if (http) {
+    page.on('response', (response) => {
+      if (response.status() >= 400) into.push(`${prefix}HTTP ${response.status()} ${response.url()}`);
+    });
+  }
+  return into;
+}
 
 /** Serves `dir`, loads its `index.html`, waits (15 s at most) for `#out`, and stops everything. */
 export async function openStaticPage(dir: string): Promise<{ out: unknown; problems: string[] }> {
@@ -30,14 +51,7 @@ export async function openStaticPage(dir: string): Promise<{ out: unknown; probl
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
   try {
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-    });
+    const problems = collectProblems(page);
     const { port } = server.address() as AddressInfo;
     await page.goto(`http://127.0.0.1:${port}/index.html`);
     await page.waitForFunction(() => document.getElementById('out')?.textContent !== '', null, { timeout: 15_000 });
