@@ -1,8 +1,9 @@
 /**
  * The Node suite in a browser page: which of test/'s files run there unchanged (through the
  * small vitest shim of test/fixtures/firefox/vitest-shim.ts), and their bundles. Used by
- * test/core.firefox.test.ts (Firefox, through Marionette) and test/core-suites.chromium.test.ts
- * (Chromium, through playwright-core).
+ * test/core.firefox.test.ts (Firefox, through Marionette), test/core-suites.chromium.test.ts
+ * (Chromium, through playwright-core) and test/core-suites.deno.test.ts (Deno, the files that
+ * need no DOM).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,12 @@ export interface PageSuite {
   readonly skipInFirefox?: Record<string, string>;
   /** Tests that cannot run in Chromium only, and why. */
   readonly skipInChromium?: Record<string, string>;
+  /** Why the file cannot run in Deno (which has no DOM), if it cannot. */
+  readonly notInDeno?: string;
 }
+
+/** Why a file that needs a document cannot run in Deno. */
+const NO_DOM = 'it needs a DOM (window, document, elements), which Deno does not have';
 
 /** Why a test that uses `ReadableStream.from` cannot run in Chromium. */
 const NO_STREAM_FROM = 'Chromium 150 has no ReadableStream.from (Node and Firefox have it)';
@@ -55,10 +61,10 @@ export const PAGE_SUITES: readonly PageSuite[] = [
   { file: 'merge.test.ts' },
   { file: 'broadcast.test.ts' },
   { file: 'audit2-model.test.ts' },
-  { file: 'claims-interop.dom.test.ts' },
-  { file: 'interop.dom.test.ts' },
-  { file: 'spec-first-map.dom.test.ts' },
-  { file: 'debug.dom.test.ts' },
+  { file: 'claims-interop.dom.test.ts', notInDeno: NO_DOM },
+  { file: 'interop.dom.test.ts', notInDeno: NO_DOM },
+  { file: 'spec-first-map.dom.test.ts', notInDeno: NO_DOM },
+  { file: 'debug.dom.test.ts', notInDeno: NO_DOM },
   { file: 'interop.debug.test.ts' },
   { file: 'peer-bugs-debug.test.ts' },
   {
@@ -79,6 +85,7 @@ export const PAGE_SUITES: readonly PageSuite[] = [
   },
   {
     file: 'programs-web.test.ts',
+    notInDeno: NO_DOM,
     skipInChromium: {
       'ReadableStream.from(channel) and for await over toReadableStream() both give every value in order':
         NO_STREAM_FROM,
