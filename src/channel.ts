@@ -303,7 +303,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     if (overflow !== 'block') {
       if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
         throw new TypeError(
-          `${problem}overflow must be "block", "drop-oldest" or "drop-newest", got ${String(overflow)}`,
+          `${problem}overflow must be "block", "drop-oldest" or "drop-newest", got ${shown(overflow, 'string')}`,
         );
       }
       if (capacity === 0) throw new RangeError(`${problem}overflow ${overflow} needs capacity ≥ 1`);
@@ -895,9 +895,8 @@ async function pushEach<T>(
   // getter) rejects as is.
   let pushed = -1;
   try {
-    if (typeof (values as Iterable<T> | null)?.[Symbol.iterator] !== 'function') {
-      throw new TypeError('pushAll(values): values is not iterable');
-    }
+    // `in`, not a read: `for…of` reads `Symbol.iterator` once, so a getter there runs once.
+    if (!(Symbol.iterator in Object(values))) throw new TypeError('pushAll(values): values is not iterable');
     pushed = 0;
     for (const value of values) {
       refuseThenable('pushAll', value);
@@ -1050,8 +1049,16 @@ function objectThenable(operation: string, value: object): TypeError | undefined
 function numberError(ok: boolean, value: unknown, message: string): Error | undefined {
   const isNumber = typeof value === 'number';
   if (isNumber && ok) return undefined;
-  message += `, got ${isNumber ? value : typeof value}`;
+  message += `, got ${shown(value, 'number')}`;
   return isNumber ? new RangeError(message) : new TypeError(message);
+}
+
+/**
+ * `value` if it is of type `type`, else that type: what an error message shows of a bad
+ * argument without running its code (an object's `toString` may throw, or do anything).
+ */
+function shown(value: unknown, type: string): unknown {
+  return typeof value === type ? value : typeof value;
 }
 
 /** A parked `pullMany`'s `resolve`: the one value committed to it, as its batch. */
