@@ -253,7 +253,9 @@ describe('audit Z: stream round trips', () => {
     expect(await new Response(toReadableStream(bytes)).text()).toBe('héllo wörld ✓');
 
     const more = new Channel<Uint8Array>();
-    const text = toReadableStream(more).pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>);
+    const text = toReadableStream(more).pipeThrough(
+      new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>,
+    );
     const words = from(text);
     void (async () => {
       // A multi-byte character split across two chunks.

@@ -6,8 +6,8 @@
  * back.
  */
 
-import { after as afterMs, broadcast, Channel, merge, pull, select, toReadableStream } from 'chanasync';
-import { describe, expect, it } from 'vitest';
+import { after as afterMs, broadcast, Channel, merge, pull, select, ticker, toReadableStream } from 'chanasync';
+import { describe, expect, it, vi } from 'vitest';
 import { collectAll, tick } from '../helpers/gc.js';
 
 const gc = (globalThis as unknown as { gc: () => void }).gc;
@@ -44,6 +44,39 @@ describe('audit Z: long-running loops do not grow memory', () => {
     expect(grown).toBeLessThan(2 * MB);
     expect(data.stats()).toMatchObject({ waitingPullers: 0, waitingPushers: 0 });
     controller.abort();
+  }, 60_000);
+
+  it('a ticker read by a select loop for 40,000 ticks (fake timers) holds its memory steady', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    let ticks: Channel<number> | undefined;
+    try {
+      ticks = ticker(10, { signal });
+      const quit = new Channel<void>();
+      const run = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const selected = select([pull(ticks as Channel<number>), pull(quit)], { signal });
+          await vi.advanceTimersByTimeAsync(10);
+          const result = await selected;
+          if (result.index !== 0 || !result.ok) throw new Error(`tick ${i}: ${JSON.stringify(result)}`);
+        }
+      };
+      // No timer in the measurement: the fake clock owns setTimeout here.
+      const heapNow = () => {
+        for (let i = 0; i < 3; i++) gc();
+        return process.memoryUsage().heapUsed;
+      };
+      await run(2_000);
+      const before = heapNow();
+      await run(40_000);
+      const grown = heapNow() - before;
+      expect(grown).toBeLessThan(2 * MB);
+    } finally {
+      controller.abort();
+      vi.useRealTimers();
+    }
+    expect(ticks?.closed).toBe(true);
   }, 60_000);
 
   it('streams made and cancelled (or ended) on one long-lived signal are collected', async () => {
