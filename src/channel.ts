@@ -895,10 +895,11 @@ async function pushEach<T>(
   // getter) rejects as is.
   let pushed = -1;
   try {
-    // `in`, not a read: `for…of` reads `Symbol.iterator` once, so a getter there runs once.
-    if (!(Symbol.iterator in Object(values))) throw new TypeError('pushAll(values): values is not iterable');
+    // `Symbol.iterator` read once, as `for…of` reads it: a getter there runs once.
+    const open = (values as Iterable<T> | null)?.[Symbol.iterator];
+    if (typeof open !== 'function') throw new TypeError('pushAll(values): values is not iterable');
     pushed = 0;
-    for (const value of values) {
+    for (const value of { [Symbol.iterator]: () => open.call(values) }) {
       refuseThenable('pushAll', value);
       // An aborted signal first, then a closed channel, as for a push.
       if (signal?.aborted) throw signal.reason;
