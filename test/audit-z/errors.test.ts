@@ -206,6 +206,12 @@ describe('audit Z: promise-returning operations reject, never throw, and leave n
     ['pullMany max bigint', () => channel.pullMany(1n as never), TypeError, /^pullMany\(max\).*got bigint$/],
     ['pushAll 5', () => channel.pushAll(5 as never), TypeError, /^pushAll\(values\): values is not iterable/],
     [
+      'pushAll non-callable Symbol.iterator',
+      () => channel.pushAll({ [Symbol.iterator]: 5 } as never),
+      TypeError,
+      /^pushAll\(values\): values is not iterable/,
+    ],
+    [
       'pushAll hostile',
       () => channel.pushAll(hostile as never),
       TypeError,
@@ -234,6 +240,8 @@ describe('audit Z: promise-returning operations reject, never throw, and leave n
     );
     expect(error).toBeInstanceOf(type);
     expect((error as Error).message).toMatch(message);
+    // A refused argument committed nothing: no count.
+    expect(error).not.toHaveProperty('pushed');
     // The select case 'select promise entry' parked a pull of its own on the channel: withdraw it.
     channel.tryPush(0);
     channel.tryPull();
