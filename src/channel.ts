@@ -303,7 +303,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     if (overflow !== 'block') {
       if (overflow !== 'drop-oldest' && overflow !== 'drop-newest') {
         throw new TypeError(
-          `${problem}overflow must be "block", "drop-oldest" or "drop-newest", got ${String(overflow)}`,
+          `${problem}overflow must be "block", "drop-oldest" or "drop-newest", got ${shown(overflow, 'string')}`,
         );
       }
       if (capacity === 0) throw new RangeError(`${problem}overflow ${overflow} needs capacity ≥ 1`);
@@ -895,11 +895,11 @@ async function pushEach<T>(
   // getter) rejects as is.
   let pushed = -1;
   try {
-    if (typeof (values as Iterable<T> | null)?.[Symbol.iterator] !== 'function') {
-      throw new TypeError('pushAll(values): values is not iterable');
-    }
+    // `Symbol.iterator` read once, as `for…of` reads it: a getter there runs once.
+    const open = (values as Iterable<T> | null)?.[Symbol.iterator];
+    if (typeof open !== 'function') throw new TypeError('pushAll(values): values is not iterable');
     pushed = 0;
-    for (const value of values) {
+    for (const value of { [Symbol.iterator]: () => open.call(values) }) {
       refuseThenable('pushAll', value);
       // An aborted signal first, then a closed channel, as for a push.
       if (signal?.aborted) throw signal.reason;
@@ -1050,8 +1050,16 @@ function objectThenable(operation: string, value: object): TypeError | undefined
 function numberError(ok: boolean, value: unknown, message: string): Error | undefined {
   const isNumber = typeof value === 'number';
   if (isNumber && ok) return undefined;
-  message += `, got ${isNumber ? value : typeof value}`;
+  message += `, got ${shown(value, 'number')}`;
   return isNumber ? new RangeError(message) : new TypeError(message);
+}
+
+/**
+ * `value` if it is of type `type`, else that type: what an error message shows of a bad
+ * argument without running its code (an object's `toString` may throw, or do anything).
+ */
+function shown(value: unknown, type: string): unknown {
+  return typeof value === type ? value : typeof value;
 }
 
 /** A parked `pullMany`'s `resolve`: the one value committed to it, as its batch. */

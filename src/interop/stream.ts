@@ -10,6 +10,7 @@
  * parked pull that has taken nothing.
  */
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
+import { type Ref, unwatch, watch } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
 import { checkOptions, describe, member } from './check.js';
 
@@ -75,6 +76,8 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
   waiter: StreamWaiter<T> | undefined = undefined;
   /** Resolves the promise `pull` returned for the parked pull. */
   finish: (() => void) | undefined = undefined;
+  /** Its handle in its signal's watch, while it watches. */
+  ref: Ref | undefined = undefined;
 
   constructor(
     readonly channel: Channel<T>,
@@ -88,12 +91,16 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
   start(controller: ReadableStreamDefaultController<T>): void {
     this.controller = controller;
     const signal = this.signal;
-    if (signal?.aborted) controller.close();
-    else signal?.addEventListener('abort', this);
+    // Already aborted: as an abort now (with `closeOnCancel`, the channel closes too). Else
+    // watched as parked operations are (signals.ts), not with a listener of its own: N streams
+    // with one signal would cost O(N²) (and Node warns from the eleventh). Strongly, as that
+    // listener held it.
+    if (signal?.aborted) this.stop();
+    else if (signal) this.ref = watch(signal, { cancel: () => this.stop() }, true);
   }
 
   /** The signal aborted: stop pulling as a cancel does, and close the stream. */
-  handleEvent(): void {
+  stop(): void {
     this.cancel();
     this.controller.close();
   }
@@ -128,7 +135,7 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
     const waiter = this.waiter;
     if (waiter !== undefined) claim(waiter);
     this.settle();
-    this.signal?.removeEventListener('abort', this);
+    if (this.ref) unwatch(this.signal as AbortSignal, this.ref);
     if (this.closeOnCancel) this.channel.close();
   }
 
@@ -148,7 +155,7 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
   end(): void {
     const reason = this.channel.closeReason;
     if (reason !== undefined && this.controller.desiredSize !== this.highWaterMark) return;
-    this.signal?.removeEventListener('abort', this);
+    if (this.ref) unwatch(this.signal as AbortSignal, this.ref);
     if (reason === undefined) this.controller.close();
     else this.controller.error(reason);
   }
