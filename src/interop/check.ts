@@ -10,7 +10,13 @@ import { isSignal } from '../signals.js';
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value !== 'object') return typeof value;
-  return (value.constructor as { name?: string } | undefined)?.name || 'object';
+  // Its class's name, if that is a string: a message never runs more of a bad argument's code
+  // (a `constructor` getter or a Proxy that throws, a `name` that is not a string).
+  try {
+    const name: unknown = (value.constructor as { name?: unknown } | undefined)?.name;
+    if (typeof name === 'string' && name) return name;
+  } catch {}
+  return 'object';
 }
 
 /**

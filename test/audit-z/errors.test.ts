@@ -146,6 +146,44 @@ describe('audit Z: bad arguments to constructors and helpers throw at the call',
     expect(channel.stats()).toMatchObject({ waitingPullers: 0 });
   });
 
+  it('a bad argument whose constructor getter throws, or whose class name is not a string, is still described as an object', () => {
+    // Was: the helpers' messages read `value.constructor.name` and put it in a template, so a
+    // throwing `constructor` getter replaced the TypeError with its own error, and
+    // a `name` that is an object ran its toString. (Reading the properties a check needs, such
+    // as `addEventListener`, is still a read: a Proxy that throws on every read throws there.)
+    const throwing = Object.defineProperty({}, 'constructor', {
+      get() {
+        throw new Error('constructor was read');
+      },
+    });
+    const oddName = { constructor: { name: hostile } };
+    for (const bad of [throwing, oddName]) {
+      const calls: [string, () => unknown][] = [
+        [
+          'fromEvent(target, type, options): target is not an EventTarget, got object',
+          () => fromEvent(bad as never, 'x'),
+        ],
+        [
+          'from(source, options): source must be an iterable, an async iterable or a ReadableStream, got object',
+          () => from(bad as never),
+        ],
+        [
+          'toReadableStream(channel, options): channel is not a chanasync Channel, got object',
+          () => toReadableStream(bad as never),
+        ],
+        [
+          'after(ms, options): options.signal must be an AbortSignal, got object',
+          () => afterMs(10, { signal: bad as never }),
+        ],
+      ];
+      for (const [message, call] of calls) {
+        const error = errorOf(call);
+        expect(error).toBeInstanceOf(TypeError);
+        expect(error.message).toBe(message);
+      }
+    }
+  });
+
   it('from() with a bad option neither locks the stream nor opens the iterator', () => {
     const stream = new ReadableStream<number>();
     let opened = 0;
