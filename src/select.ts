@@ -448,9 +448,16 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
       order[slot] = sibling;
     }
     group.first = sibling;
-    for (const waiter of order) {
-      enqueue(waiter, waiter.isPush);
-      tracker?.(waiter, 'select');
+    for (const waiter of order) enqueue(waiter, waiter.isPush);
+    // Debug mode's hook once every case is queued: taking the park's stack runs application
+    // code (an `Error.prepareStackTrace`), and a close it makes must find every case queued to
+    // fail (a case queued after it would wait on a closed channel for ever); once that settles
+    // the select, `group.first` is cleared and the hook has nothing left to record.
+    if (tracker !== undefined) {
+      for (const waiter of order) {
+        if (group.first === undefined) break;
+        tracker(waiter, 'select');
+      }
     }
     // Once every case's channel (and so the group) is collected, the signal still rejects it
     // (unless debug mode is on: see `park`).

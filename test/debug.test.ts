@@ -214,6 +214,68 @@ describe('stacks', () => {
     channel.close();
   });
 
+  // Was: a select queued its cases one by one and called debug mode's hook after each, and the
+  // first call takes the park's stack, which runs the application's `Error.prepareStackTrace`
+  // (source-map support, a logger). One that closed a later case's channel left that case
+  // queued on a closed channel, and the select waiting for ever; one that settled the select
+  // (closing the first case's channel) left the later cases queued for nobody — a push case
+  // among them could still hand its value to a puller. Every case is queued before the hook runs.
+  describe('an Error.prepareStackTrace that settles a select while it parks', () => {
+    /** Runs `action` once, inside the next stack capture. */
+    function duringNextCapture(action: () => void): () => void {
+      const previous = Error.prepareStackTrace;
+      Error.prepareStackTrace = (error, frames) => {
+        Error.prepareStackTrace = previous;
+        action();
+        return `${error}\n${frames.map((frame) => `    at ${frame}`).join('\n')}`;
+      };
+      return () => {
+        Error.prepareStackTrace = previous;
+      };
+    }
+
+    test.each([
+      ['a later pull case', 1],
+      ['the first pull case', 0],
+    ])(
+      'closing the channel of %s: the select wins that case with ok: false, and no case stays queued',
+      async (_, closed) => {
+        enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+        const channels = [new Channel<number>(0, { name: 'a' }), new Channel<number>(0, { name: 'b' })];
+        const restore = duringNextCapture(() => channels[closed]?.close());
+        try {
+          const result = await select(channels.map((channel) => pull(channel)));
+          expect(result).toMatchObject({ index: closed, ok: false });
+        } finally {
+          restore();
+        }
+        for (const channel of channels) expect(channel.stats().waitingPullers).toBe(0);
+      },
+    );
+
+    test('closing the channel of a later push case: the select rejects with ChannelClosedError, and its push offers nothing afterwards', async () => {
+      enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+      const first = new Channel<number>(0, { name: 'first' });
+      const second = new Channel<number>(0, { name: 'second' });
+      const third = new Channel<number>(0, { name: 'third' });
+      const restore = duringNextCapture(() => second.close());
+      let outcome: Promise<unknown>;
+      try {
+        outcome = select([pull(first), push(second, 1), push(third, 2)]).then(
+          () => 'resolved',
+          (error: Error) => error.name,
+        );
+      } finally {
+        restore();
+      }
+      expect(await outcome).toBe('ChannelClosedError');
+      // No case left queued: a pull on the third channel finds no push waiting.
+      expect(third.stats().waitingPushers).toBe(0);
+      expect(third.tryPull()).toBeUndefined();
+      expect(first.stats().waitingPullers).toBe(0);
+    });
+  });
+
   test('without stacks, nothing records a stack', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
     const channel = new Channel<number>(0);
