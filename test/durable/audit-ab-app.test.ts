@@ -8,7 +8,17 @@ import { describe, expect, it } from 'vitest';
 import type { DurableChannelStats } from '../../src/durable/index.js';
 import { durableChannel } from '../../src/durable/index.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, observed, pause, rawLimits, rawStub, resetFlagged, resetObject, until } from './helpers.js';
+import {
+  freshName,
+  observed,
+  pause,
+  rawLimits,
+  rawStub,
+  resetFlagged,
+  resetObject,
+  timerCount,
+  until,
+} from './helpers.js';
 
 const base = 'http://worker.test';
 
@@ -66,7 +76,7 @@ describe('audit AB: producers and consumers in separate requests', () => {
             const ac = new AbortController();
             const timer = setTimeout(() => ac.abort(), 2000);
             try {
-              const response = await exports.default.fetch(`${base}/pull?name=${name}&withId=1&sliceMs=300`, {
+              const response = await exports.default.fetch(`${base}/pull?name=${name}&withId=1&sliceMs=300&leaseMs=3000`, {
                 signal: ac.signal,
               });
               const body = (await response.json()) as { value: string; id: string; attempt: number };
@@ -244,6 +254,30 @@ describe('audit AB: failures', () => {
   });
 });
 
+describe("audit AB: one client's waiters across a reset", () => {
+  it("pushes made together on a full channel and pulls made together on an empty one keep the client's order after the object resets", async () => {
+    const name = freshName('ab-reset-order');
+    const client = durableChannel<string>(resetFlagged(), name, { capacity: 1, sliceMs: 2000, leaseMs: 5000 });
+    await client.push('head');
+    const pushes = ['a', 'b', 'c'].map((v) => client.push(v));
+    await until(async () => (await client.stats()).waitingPushers === 3);
+    await resetObject(name);
+    // The retried pushes reach the fresh instance in any order; the client's order holds.
+    await until(async () => (await client.stats()).waitingPushers === 3);
+    const got: string[] = [];
+    for (let i = 0; i < 4; i++) got.push(await client.pull());
+    await Promise.all(pushes);
+    expect(got).toEqual(['head', 'a', 'b', 'c']);
+
+    const pulls = [0, 1, 2].map(() => client.pull());
+    await until(async () => (await client.stats()).waitingPullers === 3);
+    await resetObject(name);
+    await until(async () => (await client.stats()).waitingPullers === 3);
+    for (const v of ['x', 'y', 'z']) await client.push(v);
+    expect(await Promise.all(pulls)).toEqual(['x', 'y', 'z']);
+  });
+});
+
 describe('audit AB: close', () => {
   it('waiters parked at close: pushes reject, pulls reject once drained, buffered values stay readable', async () => {
     const name = freshName('ab-close-waiters');
@@ -326,6 +360,54 @@ describe('audit AB: slices and hibernation', () => {
       10_000,
     );
     expect(await client.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0, waitingPushers: 0 });
+  });
+  it('waiters that were served, withdrawn or failed by close leave no slice timer behind', async () => {
+    const timers = timerCount();
+    try {
+      const name = freshName('ab-timers');
+      const client = durableChannel<number>(env.CHANNELS, name, { capacity: 1, sliceMs: 20_000 });
+      const ac = new AbortController();
+      const aborted = [client.pull({ signal: ac.signal }), client.pullMany(3, { signal: ac.signal })].map((p) =>
+        p.catch((e: unknown) => e),
+      );
+      const served = client.pull();
+      await until(async () => (await client.stats()).waitingPullers === 3);
+      expect(timers.pending()).toBeGreaterThanOrEqual(3);
+      ac.abort(new Error('stop'));
+      for (const outcome of await Promise.all(aborted)) expect((outcome as Error).message).toBe('stop');
+      await client.push(1);
+      expect(await served).toBe(1);
+      await client.push(2);
+      const failed = client.push(3).catch((e: unknown) => e);
+      await until(async () => (await client.stats()).waitingPushers === 1);
+      await client.close();
+      expect(await failed).toBeInstanceOf(ChannelClosedError);
+      await until(() => timers.pending() === 0, 5000);
+    } finally {
+      timers.restore();
+    }
+  });
+
+  it('a waiter whose caller vanished between two slices is forgotten by the alarm alone (no request needed), leaving no alarm', async () => {
+    const name = freshName('ab-vanished-waiter');
+    const stub = rawStub(name);
+    // One slice of a pull, never called again: its caller vanished between two slices.
+    expect(await stub.pull({ capacity: null, wait: true, sliceMs: 150, leaseMs: 300, ticket: 'gone', max: 1 })).toEqual(
+      {
+        kind: 'again',
+      },
+    );
+    type Inside = { pullWaiters: Map<string, unknown> };
+    const inside = () =>
+      runInDurableObject(stub, async (instance, state) => ({
+        waiting: (instance as unknown as Inside).pullWaiters.size,
+        alarm: await state.storage.getAlarm(),
+      }));
+    expect((await inside()).waiting).toBe(1); // its place is kept for leaseMs
+    await until(async () => {
+      const now = await inside();
+      return now.waiting === 0 && now.alarm === null;
+    }, 10_000);
   });
 });
 
