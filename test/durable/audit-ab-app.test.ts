@@ -76,9 +76,12 @@ describe('audit AB: producers and consumers in separate requests', () => {
             const ac = new AbortController();
             const timer = setTimeout(() => ac.abort(), 2000);
             try {
-              const response = await exports.default.fetch(`${base}/pull?name=${name}&withId=1&sliceMs=300&leaseMs=3000`, {
-                signal: ac.signal,
-              });
+              const response = await exports.default.fetch(
+                `${base}/pull?name=${name}&withId=1&sliceMs=300&leaseMs=3000`,
+                {
+                  signal: ac.signal,
+                },
+              );
               const body = (await response.json()) as { value: string; id: string; attempt: number };
               got.push({ consumer: c, ...body });
               delivered++;
