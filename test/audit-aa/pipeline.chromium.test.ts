@@ -374,3 +374,111 @@ self.postMessage({ report: { got, error } });`;
     expect(out.rejection.sent + out.rejection.undelivered.length + out.left).toBe(6);
   }, 60_000);
 });
+
+describe('a page that blocks its event loop while a Worker streams to it', () => {
+  for (const blockMs of [3500, 7000]) {
+    test(`a ${blockMs} ms block: ${blockMs < 5000 ? 'the stream goes on, every value once' : 'the Worker gives up; got and undelivered account for every value'}`, async () => {
+      const page = await pages.open();
+      const worker = `
+const { Channel, toPort } = lib;
+const out = new Channel(0);
+const done = toPort(out, self, { name: 'w' });
+let pushed = 0;
+const producing = (async () => {
+  try { for (let i = 0; ; i++) { await out.push(i); pushed++; await new Promise((r) => setTimeout(r, 2)); } } catch {}
+})();
+self.onmessage = async ({ data }) => {
+  if (data?.stop) {
+    out.close();
+    const r = await done;
+    await producing;
+    self.postMessage({ report: { sent: r.sent, undelivered: r.undelivered, pushed } });
+  }
+};
+done.then((r) => self.postMessage({ finished: true }));`;
+      const out = await page.evaluate(
+        async ([code, blockMs]) => {
+          const { fromPort, ChannelError } = window.lib;
+          const w = new Worker(window.script(code as string), { type: 'module' });
+          const workerErrors: string[] = [];
+          w.addEventListener('error', (e) => workerErrors.push(e.message));
+          const input = fromPort(w, { name: 'w', capacity: 4 });
+          const got: number[] = [];
+          let error: any = null;
+          const reading = (async () => {
+            try {
+              for await (const v of input) got.push(v);
+            } catch (e: any) {
+              error = { name: e?.name, message: e?.message, isChannelError: e instanceof ChannelError };
+            }
+          })();
+          while (got.length < 30) await window.sleep(2);
+          const end = Date.now() + (blockMs as number);
+          while (Date.now() < end) {
+            // The page's event loop is blocked (a long computation).
+          }
+          await window.sleep(2500);
+          const countAfter = got.length;
+          const report = window.nextReport(w);
+          w.postMessage({ stop: true });
+          const r = await report;
+          await reading;
+          w.terminate();
+          return { got, countAfter, error, r, workerErrors, errors: window.errors };
+        },
+        [worker, blockMs] as const,
+      );
+      expect(out.workerErrors).toEqual([]);
+      expect(out.errors).toEqual([]);
+      expect(out.got).toEqual(Array.from({ length: out.got.length }, (_, i) => i));
+      expect(out.r.undelivered).toEqual(Array.from({ length: out.r.undelivered.length }, (_, i) => out.r.sent + i));
+      expect(out.r.sent + out.r.undelivered.length).toBe(out.r.pushed);
+      if (blockMs < 5000) {
+        expect(out.error).toBeNull();
+        expect(out.got.length).toBeGreaterThan(30);
+        expect(out.r.undelivered).toEqual([]);
+        expect(out.got.length).toBe(out.r.sent);
+      } else {
+        expect(out.error).toMatchObject({ name: 'ChannelError', isChannelError: true });
+        // What the page got is what the Worker counted as sent, plus at most the one batch
+        // committed right before the block (documented: in both places).
+        expect(out.got.length).toBeGreaterThanOrEqual(out.r.sent);
+        expect(out.got.length - out.r.sent).toBeLessThanOrEqual(4);
+      }
+    }, 60_000);
+  }
+});
+
+describe('a Worker that dies before its receiver answers', () => {
+  test('a toPort still pairing pulls nothing and is settled by its signal (the application watches the error event)', async () => {
+    const page = await pages.open();
+    const out = await page.evaluate(async () => {
+      const { Channel, toPort } = window.lib;
+      // A Worker whose module fails to load: no receiver will ever answer.
+      const w = new Worker(window.script('syntax error here ('), { type: 'module' });
+      const controller = new AbortController();
+      let workerError = false;
+      w.addEventListener('error', () => {
+        workerError = true;
+        controller.abort(new Error('worker failed to start'));
+      });
+      const ch = new Channel(4);
+      await ch.push('a');
+      const started = Date.now();
+      let settled = false;
+      const sending = toPort(ch, w, { name: 'jobs', signal: controller.signal }).then((r: unknown) => {
+        settled = true;
+        return r;
+      });
+      const deadline = Date.now() + 10_000;
+      while (!settled && Date.now() < deadline) await window.sleep(20);
+      const result = settled ? await sending : null;
+      w.terminate();
+      return { workerError, settled, result, took: Date.now() - started, left: ch.size };
+    });
+    expect(out.workerError).toBe(true);
+    expect(out.settled).toBe(true);
+    expect(out.result).toEqual({ sent: 0, undelivered: [] });
+    expect(out.left).toBe(1);
+  }, 30_000);
+});

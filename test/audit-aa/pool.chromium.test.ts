@@ -19,7 +19,7 @@ const done = toPort(results, self, { name: 'results' });
 let at = 0;
 for await (const job of jobs) {
   await new Promise((resolve) => setTimeout(resolve, 1));
-  await results.push({ job, at: at++ });
+  await results.push({ job, at: at++, capacity });
 }
 results.close();
 await done;
@@ -130,6 +130,7 @@ describe('pools with other capacities and kill points, side by side', () => {
         const senders: Promise<{ sent: number; undelivered: number[] }>[] = [];
         const reads: Promise<any>[] = [];
         const got: number[][] = [[], [], [], []];
+        const capacities = new Set<number>();
         for (let w = 0; w < 4; w++) {
           // The hash picks the capacity of the worker's receiver (the blob URL stays the same).
           const worker = new Worker(`${base}#${capacity}`, { type: 'module' });
@@ -140,7 +141,10 @@ describe('pools with other capacities and kill points, side by side', () => {
           reads.push(
             (async () => {
               try {
-                for await (const r of input) got[w]!.push(r.job);
+                for await (const r of input) {
+                  got[w]!.push(r.job);
+                  capacities.add(r.capacity);
+                }
                 return null;
               } catch (error: any) {
                 return { name: error?.name, message: error?.message, isChannelError: error instanceof ChannelError };
@@ -161,7 +165,7 @@ describe('pools with other capacities and kill points, side by side', () => {
         const live = await Promise.all(senders.slice(1));
         const ends = await Promise.all(reads);
         for (const worker of workers) worker.terminate();
-        return { N, capacity, dead, live, ends, got, workerErrors };
+        return { N, capacity, capacities: [...capacities], dead, live, ends, got, workerErrors };
       };
       const results = await Promise.all([runPool(0, 1), runPool(2, 5), runPool(16, 40)]);
       return { results, errors: window.errors };
@@ -170,6 +174,7 @@ describe('pools with other capacities and kill points, side by side', () => {
     for (const out of outs.results) {
       const label = `capacity ${out.capacity}`;
       expect(out.workerErrors, label).toEqual([]);
+      expect(out.capacities, label).toEqual([out.capacity]);
       expect(out.ends[0], label).toMatchObject({ name: 'ChannelError', isChannelError: true });
       expect(out.ends.slice(1), label).toEqual([null, null, null]);
       const totalSent = out.dead.sent + out.live.reduce((sum, r) => sum + r.sent, 0);
