@@ -1,0 +1,217 @@
+/**
+ * Audit AA: debug mode in a dedicated Worker behind `relayDebug`, with a `chanasync/port`
+ * stream running over the same Worker, in headless Chromium. The page plays the inspector:
+ * it posts `hello` on its window and reads the snapshots the relay re-posts there.
+ *
+ * Written from the SPEC ("Debug mode", "Channels across contexts") and the README only.
+ */
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.mjs';
+import { bundleSource, type FileServer, serveFiles } from '../helpers/firefox.js';
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>audit-aa debug relay</title>
+<script type="module">
+  import * as lib from '/lib.js';
+  window.lib = lib;
+  window.errors = [];
+  addEventListener('error', (e) => errors.push('page: ' + e.message));
+  addEventListener('unhandledrejection', (e) => errors.push('page: unhandled ' + (e.reason?.stack ?? e.reason)));
+  window.ready = true;
+</script>`;
+
+const WORKER = `import { Channel, fromPort, enableDebug } from '/lib.js';
+enableDebug({ intervalMs: 50 });
+const marker = new Channel(3, { name: 'w-marker' });
+await marker.push('x');
+const jobs = fromPort(self, { name: 'jobs', capacity: 4 });
+const got = [];
+for await (const v of jobs) got.push(v);
+self.postMessage({ report: { got } });
+// Keep a parked pull on the marker's channel so that the worker has something to show.
+await new Channel(0, { name: 'w-parked' }).pull().catch(() => {});
+`;
+
+/** A SharedWorker whose debug mode posts on the connection's port, with a stream on that port too. */
+const SHARED = `import { Channel, fromPort, enableDebug } from '/lib.js';
+addEventListener('connect', async (event) => {
+  const port = event.ports[0];
+  enableDebug({ target: port, listen: port, intervalMs: 50 });
+  const marker = new Channel(3, { name: 'sw-marker' });
+  await marker.push('x');
+  const jobs = fromPort(port, { name: 'jobs', capacity: 4 });
+  const got = [];
+  for await (const v of jobs) got.push(v);
+  port.postMessage({ report: { got } });
+  await new Channel(0, { name: 'sw-parked' }).pull().catch(() => {});
+});
+`;
+
+let server: FileServer;
+let browser: Browser;
+let page: Page | undefined;
+
+beforeAll(async () => {
+  const lib = await bundleSource(
+    "export * from './src/index.js'; export * from './src/port/index.js'; export * from './src/debug/index.js';",
+  );
+  server = await serveFiles(
+    '/nonexistent-audit-aa',
+    new Map([
+      ['/index.html', PAGE],
+      ['/lib.js', lib],
+      ['/worker.js', WORKER],
+      ['/shared.js', SHARED],
+    ]),
+  );
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
+}, 30_000);
+
+afterAll(async () => {
+  await page?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+test("a relayed Worker's channels show tagged with its context, its stream still flows, and they go when it goes", async () => {
+  page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(`http://127.0.0.1:${server.port}/index.html`);
+  await page.waitForFunction(() => (window as any).ready === true);
+  const out = await page.evaluate(async () => {
+    const w = window as any;
+    const { Channel, toPort, relayDebug } = w.lib;
+    const snapshots: any[] = [];
+    addEventListener('message', (e) => {
+      if (e.data?.source === 'chanasync' && e.data.type === 'snapshot') snapshots.push(e.data);
+    });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const waitFor = async (f: () => boolean) => {
+      const deadline = Date.now() + 15_000;
+      while (!f() && Date.now() < deadline) await sleep(10);
+      return f();
+    };
+    const worker = new Worker('/worker.js', { type: 'module' });
+    const workerErrors: string[] = [];
+    worker.addEventListener('error', (e) => workerErrors.push(e.message));
+    const report = new Promise<any>((resolve) =>
+      worker.addEventListener('message', (e) => e.data?.report && resolve(e.data.report)),
+    );
+    relayDebug(worker);
+    // The inspector connects.
+    postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*');
+    const names = (s: any) => s.channels.map((c: any) => c.name);
+    const sawMarker = await waitFor(() => snapshots.some((s) => names(s).includes('w-marker')));
+    const tagged = snapshots.find((s) => names(s).includes('w-marker'));
+    // A stream over the same Worker, while debug messages flow on it too.
+    const ch = new Channel(0);
+    const sending = toPort(ch, worker, { name: 'jobs' });
+    for (let i = 0; i < 100; i++) await ch.push(i);
+    ch.close();
+    const result = await sending;
+    const r = await report;
+    const sawParked = await waitFor(() => snapshots.some((s) => names(s).includes('w-parked')));
+    const before = snapshots.length;
+    worker.terminate();
+    const sawEmpty = await waitFor(() =>
+      snapshots.slice(before).some((s) => s.context?.kind === 'worker' && s.channels.length === 0),
+    );
+    const last = snapshots[snapshots.length - 1];
+    return {
+      sawMarker,
+      context: tagged?.context,
+      result,
+      got: r.got,
+      sawParked,
+      sawEmpty,
+      lastContext: last?.context,
+      lastChannels: last?.channels.length,
+      untagged: snapshots.filter((s) => s.context?.kind !== 'worker').length,
+      workerErrors,
+      errors: w.errors,
+    };
+  });
+  expect(pageErrors).toEqual([]);
+  expect(out.errors).toEqual([]);
+  expect(out.workerErrors).toEqual([]);
+  expect(out.sawMarker).toBe(true);
+  expect(out.context).toMatchObject({ kind: 'worker' });
+  expect(out.context.url).toMatch(/\/worker\.js$/);
+  expect(out.result).toEqual({ sent: 100, undelivered: [] });
+  expect(out.got).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  expect(out.sawParked).toBe(true);
+  expect(out.sawEmpty).toBe(true);
+  expect(out.lastChannels).toBe(0);
+  expect(out.untagged).toBe(0);
+}, 60_000);
+
+test("a SharedWorker relayed through its port: tagged snapshots, a stream beside them, and the relay's stop clears its channels", async () => {
+  await page?.close();
+  page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(`http://127.0.0.1:${server.port}/index.html`);
+  await page.waitForFunction(() => (window as any).ready === true);
+  const out = await page.evaluate(async () => {
+    const w = window as any;
+    const { Channel, toPort, relayDebug } = w.lib;
+    const snapshots: any[] = [];
+    addEventListener('message', (e) => {
+      if (e.data?.source === 'chanasync' && e.data.type === 'snapshot') snapshots.push(e.data);
+    });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const waitFor = async (f: () => boolean) => {
+      const deadline = Date.now() + 15_000;
+      while (!f() && Date.now() < deadline) await sleep(10);
+      return f();
+    };
+    const shared = new SharedWorker('/shared.js', { type: 'module' });
+    const workerErrors: string[] = [];
+    shared.addEventListener('error', () => workerErrors.push('shared worker error'));
+    const report = new Promise<any>((resolve) =>
+      shared.port.addEventListener('message', (e) => e.data?.report && resolve(e.data.report)),
+    );
+    const stop = relayDebug(shared.port, { url: 'shared-worker#1' });
+    postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*');
+    const names = (s: any) => s.channels.map((c: any) => c.name);
+    const sawMarker = await waitFor(() => snapshots.some((s) => names(s).includes('sw-marker')));
+    const tagged = snapshots.find((s) => names(s).includes('sw-marker'));
+    const ch = new Channel(0);
+    const sending = toPort(ch, shared.port, { name: 'jobs' });
+    for (let i = 0; i < 50; i++) await ch.push(i);
+    ch.close();
+    const result = await sending;
+    const r = await report;
+    const sawParked = await waitFor(() => snapshots.some((s) => names(s).includes('sw-parked')));
+    const before = snapshots.length;
+    stop();
+    const sawEmpty = await waitFor(() =>
+      snapshots.slice(before).some((s) => s.context?.kind === 'worker' && s.channels.length === 0),
+    );
+    await sleep(300);
+    const afterStop = snapshots.slice(before).filter((s) => s.channels.length > 0).length;
+    shared.port.close();
+    return {
+      sawMarker,
+      context: tagged?.context,
+      result,
+      got: r.got,
+      sawParked,
+      sawEmpty,
+      afterStop,
+      workerErrors,
+      errors: w.errors,
+    };
+  });
+  expect(pageErrors).toEqual([]);
+  expect(out.errors).toEqual([]);
+  expect(out.workerErrors).toEqual([]);
+  expect(out.sawMarker).toBe(true);
+  expect(out.context).toMatchObject({ kind: 'worker', url: 'shared-worker#1' });
+  expect(out.result).toEqual({ sent: 50, undelivered: [] });
+  expect(out.got).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  expect(out.sawParked).toBe(true);
+  expect(out.sawEmpty).toBe(true);
+  expect(out.afterStop).toBe(0);
+}, 60_000);
