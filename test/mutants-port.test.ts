@@ -66,6 +66,64 @@ describe('a receiver whose event loop was blocked', () => {
     }));
 });
 
+describe('a lost credit', () => {
+  // Was: a `credit` the port lost (a page frozen in the back/forward cache can lose messages to
+  // and from a cross-origin frame: test/audit-aa/bfcache.chromium.test.ts) stalled the stream for
+  // good — the sender had used up the credit it knew of, the receiver had granted more, and
+  // heartbeats kept both sides alive. A sender's heartbeat now says it is starved, and the
+  // receiver posts its cumulative credit again.
+  test('a sender starved by a lost credit hears it again at its next heartbeat, and the stream goes on', () =>
+    onOwnClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      for (let i = 0; i < 6; i++) local.pushNowait(i);
+      local.close();
+      const remote = fromPort<number>(b, { capacity: 2 });
+      const sending = toPort(local, a);
+      await advance(50);
+      expect(b.sent('credit').at(-1)).toMatchObject({ granted: 2 });
+      // The credits the receiver posts while its consumer takes those two vanish on the way (no
+      // messageerror either); later ones arrive.
+      let dropping = true;
+      let dropped = 0;
+      a.firesMessageError = false;
+      a.undeserializable = (data) => data.type === 'credit' && dropping && ++dropped > 0;
+      const got = [await remote.pull(), await remote.pull()];
+      await advance(50);
+      dropping = false;
+      expect(remote.stats().size).toBe(0);
+      expect(dropped).toBeGreaterThan(0);
+      expect(b.sent('credit').at(-1)).toMatchObject({ granted: 4 });
+      // Starved: the two values its credit allowed were sent, and no more.
+      expect(a.sent('values').flatMap((message) => message.values as number[])).toEqual([0, 1]);
+      await advance(6000); // a heartbeat period or two
+      expect(a.sent('ping').some((message) => message.starved === true)).toBe(true);
+      for (let i = 0; i < 4; i++) {
+        const next = remote.pull();
+        await advance(50);
+        got.push(await next);
+      }
+      expect(got).toEqual([0, 1, 2, 3, 4, 5]);
+      await advance(100);
+      expect(await sending).toEqual({ sent: 6, undelivered: [] });
+    }));
+
+  test('a quiet sender with credit left is not starved: its heartbeats bring no credit', () =>
+    onOwnClock(async (advance) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      fromPort<number>(b, { capacity: 2 });
+      const controller = new AbortController();
+      const sending = toPort(local, a, { signal: controller.signal });
+      await advance(6000);
+      expect(a.sent('ping').length + a.sent('pong').length).toBeGreaterThan(0);
+      expect([...a.sent('ping'), ...a.sent('pong')].every((message) => message.starved === false)).toBe(true);
+      controller.abort();
+      await advance(50);
+      expect(await sending).toEqual({ sent: 0, undelivered: [] });
+    }));
+});
+
 describe('a Window as port', () => {
   test('with transfer, the values’ buffers move to the other window (detached here once posted), as over a MessagePort', async () => {
     // A fake window (`window === itself`): what it is posted arrives on this context's global.

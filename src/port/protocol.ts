@@ -22,7 +22,9 @@
  * - **Backpressure.** `granted` is the cumulative number of values the sender may pull: the
  *   receiver raises it to `committed + free slots` (capacity 0: `committed + parked pulls`), and
  *   never lowers it. The sender never pulls more than `granted` values in all. Both counts being
- *   cumulative, a repeated or late `credit` is harmless.
+ *   cumulative, a repeated or late `credit` is harmless — so a lost one is simply posted again:
+ *   a sender's `ping` and `pong` say whether it is `starved` (it pulled all the credit it heard
+ *   of), and a receiver that granted more than the sender `posted` posts its `credit` again.
  * - **Close.** `end` closes the remote channel after the values posted before it, with
  *   `reason` (absent: a normal close). With `abort`, the receiver closes at once instead of
  *   waiting for room for values that arrived but could not be committed yet; `abort` without a
@@ -135,6 +137,11 @@ export interface ClosedMessage extends SessionEnvelope, Addressed {
 interface Heartbeat extends Counted, Addressed {
   /** The sender posted its `end`. */
   readonly ended?: boolean | undefined;
+  /**
+   * The sender has pulled all the credit it heard of: it pulls nothing more until a `credit`
+   * raises it. A receiver that granted more posts its `credit` again (one was lost).
+   */
+  readonly starved?: boolean | undefined;
 }
 
 /** Either way: nothing heard for a while; please answer. */
@@ -201,6 +208,7 @@ export function isPortMessage(data: unknown): data is PortMessage {
     case 'pong':
       return (
         (message.ended === undefined || typeof message.ended === 'boolean') &&
+        (message.starved === undefined || typeof message.starved === 'boolean') &&
         (message.nonce === undefined || typeof message.nonce === 'string')
       );
     case 'values':

@@ -310,6 +310,12 @@ class Receiver<T> extends Stream {
         this.verifying = undefined;
         this.commitPending();
         this.postCredit(true);
+      } else if (message.starved === true && message.posted !== undefined && message.posted < this.postedGranted) {
+        // The sender has used up the credit it heard of, though this side granted more: a
+        // `credit` was lost (a page frozen in the back/forward cache can lose messages to and
+        // from a cross-origin frame, and the stream stalled for good). Credit is cumulative:
+        // post it again. (A quiet sender with credit left is not starved: no message for it.)
+        this.postGranted();
       }
       return;
     }

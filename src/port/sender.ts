@@ -532,9 +532,17 @@ class Sender<T> extends Stream {
     }
   }
 
-  /** A sender's `ping` and `pong` say how many values it posted, and whether it posted `end`. */
-  override heartbeat(): { posted: number; ended: boolean; receiver: string | undefined } {
-    return { posted: this.postedCount, ended: this.stage >= Stage.Ending, receiver: this.receiver };
+  /**
+   * A sender's `ping` and `pong` say how many values it posted, whether it posted `end`, and
+   * whether it has used up the credit it heard of.
+   */
+  override heartbeat(): { posted: number; ended: boolean; starved: boolean; receiver: string | undefined } {
+    return {
+      posted: this.postedCount,
+      ended: this.stage >= Stage.Ending,
+      starved: this.pulled >= this.granted,
+      receiver: this.receiver,
+    };
   }
 
   gone(): void {

@@ -464,7 +464,7 @@ export abstract class Stream {
   }
 
   /** What this stream's `ping` and `pong` carry besides the envelope (a sender's counts). */
-  heartbeat(): { posted?: number; ended?: boolean; receiver?: string | undefined } {
+  heartbeat(): { posted?: number; ended?: boolean; starved?: boolean; receiver?: string | undefined } {
     return {};
   }
 
