@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ABSENT_FROM_CHANNEL_ONLY } from './helpers/channel-only.js';
+import { PORT_ROUND_TRIP } from './helpers/consumer-snippets.js';
 import { must, packTarball, run } from './helpers/pack.js';
 import { openStaticPage } from './helpers/static-page.js';
 
@@ -361,16 +362,7 @@ describe('the tarball in a page, as-is', () => {
   clicks.close();
   out.select = (await select([pull(new Channel()), pull(after(5))])).index;
   out.stream = await new Response(toReadableStream(from(['a', 'b'])).pipeThrough(new TextEncoderStream())).text();
-  const { port1, port2 } = new MessageChannel();
-  const local = new Channel(4);
-  const remote = fromPort(port2, { capacity: 2 });
-  const sending = toPort(local, port1);
-  await local.pushAll([1, 2, 3]);
-  local.close();
-  out.port = [];
-  for await (const n of remote) out.port.push(n);
-  out.sent = (await sending).sent;
-  port1.close();
+  ${PORT_ROUND_TRIP}
   enableDebug({ target: { postMessage() {} } });
   const parked = new Channel(0, { name: 'parked' });
   parked.pull().catch(() => {});

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { PORT_ROUND_TRIP } from './helpers/consumer-snippets.js';
 import { buildPageSuites, PAGE_SUITES } from './helpers/page-suites.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -63,16 +64,7 @@ disableDebug();
 const chunks = [];
 for await (const chunk of toReadableStream(merge(from(['x']), from(['y'])))) chunks.push(chunk);
 out.streamed = chunks.sort();
-const { port1, port2 } = new MessageChannel();
-const local = new Channel(4);
-const remote = fromPort(port2, { capacity: 2 });
-const sending = toPort(local, port1);
-await local.pushAll([1, 2, 3]);
-local.close();
-out.port = [];
-for await (const value of remote) out.port.push(value);
-out.sent = (await sending).sent;
-port1.close(); // the application's port: closing it is the application's job (its other end closes too)
+${PORT_ROUND_TRIP}
 console.log(JSON.stringify(out));
 `;
 

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ABSENT_FROM_CHANNEL_ONLY } from './helpers/channel-only.js';
+import { PORT_ROUND_TRIP } from './helpers/consumer-snippets.js';
 import { must, packTarball, run } from './helpers/pack.js';
 import { openStaticPage } from './helpers/static-page.js';
 
@@ -67,16 +68,7 @@ out.debug = [isPageToInspectorMessage(taken), taken.channels.map((c) => c.name)]
 parked.close();
 disableDebug();
 const { fromPort, toPort } = await import('chanasync/port');
-const { port1, port2 } = new MessageChannel();
-const local = new Channel(4);
-const remote = fromPort(port2, { capacity: 2 });
-const sending = toPort(local, port1);
-await local.pushAll([1, 2, 3]);
-local.close();
-out.port = [];
-for await (const n of remote) out.port.push(n);
-out.sent = (await sending).sent;
-port1.close();
+${PORT_ROUND_TRIP}
 port2.close();
 console.log(JSON.stringify(out));
 `;
