@@ -143,7 +143,11 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
           const channel = new Channel(8);
           const sending = toPort(channel, port, { name: 'in' });
           await channel.pushAll(['a', 'b']);
-          await window.sleep(200); // posted in a batch of their own
+          // Posted in a batch of their own: once toPort took both (its credit came — a
+          // SharedWorker on a loaded machine can take longer than 200 ms to start and answer,
+          // and then all four went in one batch that nothing could deserialize: sent 0).
+          while (channel.size > 0) await window.sleep(20);
+          await window.sleep(50);
           await channel.pushAll([module, 'c']);
           channel.close();
           const outcome = await sending.then(

@@ -30,7 +30,9 @@ test('defaults: announce and snapshots to the window with "*", hello and bye hea
     const ch = new Channel<number>(0, { name: 'c' });
     const p = ch.pull().catch(() => {});
     window.postMessage(hello, '*');
-    await sleep(60);
+    // Two message hops (the hello, then the snapshot posted at once): waited for, not slept on
+    // (60 ms was too short once on a loaded machine).
+    await vi.waitFor(() => expect(seen.some((m) => m.type === 'snapshot')).toBe(true), { timeout: 5000 });
     const snaps = seen.filter((m) => m.type === 'snapshot');
     expect(snaps.length).toBeGreaterThanOrEqual(1);
     const last = snaps.at(-1);
