@@ -23,12 +23,16 @@ import { tempDir } from './helpers/temp-dir.js';
 
 const DENO = join(import.meta.dirname, '..', 'node_modules', '.bin', 'deno');
 
+/** How long a program may run; each test waits longer, so a hung `deno` is killed, not orphaned. */
+const RUN_LIMIT_MS = 120_000;
+
 /** Runs `deno run` with `args` in `cwd`; resolves with what it printed. */
 function deno(cwd: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   return promisify(execFile)(DENO, ['run', '--no-config', '--no-prompt', ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
-    timeout: 120_000,
+    timeout: RUN_LIMIT_MS,
+    killSignal: 'SIGKILL',
   });
 }
 
@@ -86,24 +90,28 @@ describe('chanasync in Deno', () => {
   }, 60_000);
 
   test('Deno is there, and is the pinned version', async () => {
-    const { stdout } = await promisify(execFile)(DENO, ['--version']);
+    const { stdout } = await promisify(execFile)(DENO, ['--version'], { timeout: 20_000, killSignal: 'SIGKILL' });
     expect(stdout).toMatch(/^deno 2\.9\.6 /);
   });
 
-  test('the published build, imported by file URL, runs a program of every entry but durable, which then ends', async () => {
-    const { stdout, stderr } = await deno(dir, ['--allow-read', 'program.mjs']);
-    expect(stderr).toBe('');
-    expect(JSON.parse(stdout)).toEqual({
-      select: { index: 0, value: 1, ok: true },
-      timeout: 1,
-      ticks: ['number', 'number'],
-      parked: 1,
-      closed: 'ChannelClosedError',
-      streamed: ['x', 'y'],
-      port: [1, 2, 3],
-      sent: 3,
-    });
-  });
+  test(
+    'the published build, imported by file URL, runs a program of every entry but durable, which then ends',
+    async () => {
+      const { stdout, stderr } = await deno(dir, ['--allow-read', 'program.mjs']);
+      expect(stderr).toBe('');
+      expect(JSON.parse(stdout)).toEqual({
+        select: { index: 0, value: 1, ok: true },
+        timeout: 1,
+        ticks: ['number', 'number'],
+        parked: 1,
+        closed: 'ChannelClosedError',
+        streamed: ['x', 'y'],
+        port: [1, 2, 3],
+        sent: 3,
+      });
+    },
+    RUN_LIMIT_MS + 30_000,
+  );
 
   // No test is skipped: those a page cannot run (Node's own behaviour, a browser's missing
   // ReadableStream.from, SpiderMonkey's stack format) run in Deno, which is V8 without a window.
@@ -116,6 +124,6 @@ describe('chanasync in Deno', () => {
       expect(report.failed).toEqual([]);
       expect(report.passed.length).toBeGreaterThan(0);
     },
-    150_000,
+    RUN_LIMIT_MS + 30_000,
   );
 });

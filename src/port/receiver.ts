@@ -213,6 +213,7 @@ class Receiver<T> extends Stream {
 
   /** Posts a `credit` with the credit granted so far and the commit count. */
   private postGranted(): void {
+    if (this.done) return; // a closed receiver has left the session: nothing to grant
     // A credit beyond the safe integers (a capacity of 2^53 or more) is as good as unbounded,
     // and the wire format only carries exact counts: it goes as Infinity.
     const granted = this.postedGranted > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : this.postedGranted;
