@@ -10,11 +10,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { firefoxDir } from '../build.mjs';
 import { buildAll, fixturesPath, repoRoot, startServer } from './harness.mjs';
-import { FIREFOX_PATH, launchFirefox, newUuid, openPanelForNewTab } from './marionette.mjs';
+import { FIREFOX_PATH, INSPECTOR_ID, launchFirefoxWithInspector, openPanelForNewTab } from './marionette.mjs';
 
-const EXTENSION_ID = 'inspector@chanasync.dev';
 const POLL = { timeout: 15_000, interval: 200 };
 const NAMES = ['<img src=x onerror=alert(1)>', 'done', 'events', 'frame-uploads', 'jobs', 'latest', 'replies'];
 
@@ -23,11 +21,10 @@ const script = (body: string) => `const done = arguments[arguments.length - 1]; 
 
 describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-esr, Marionette)', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
-  let firefox: Awaited<ReturnType<typeof launchFirefox>>;
-  let session: Awaited<ReturnType<typeof launchFirefox>>['session'];
+  let firefox: Awaited<ReturnType<typeof launchFirefoxWithInspector>>['firefox'];
+  let session: typeof firefox.session;
   let installed: unknown;
-  const uuid = newUuid();
-  const panelUrl = `moz-extension://${uuid}/panel.html`;
+  let panelUrl: string;
   let panelWindow: string;
   let pageWindow: string;
   let tabId: number;
@@ -43,9 +40,8 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-es
   beforeAll(async () => {
     await buildAll(); // the library's dist/ if missing, and both builds of the extension
     server = await startServer();
-    firefox = await launchFirefox({ extensionUuids: { [EXTENSION_ID]: uuid } });
+    ({ firefox, installed, panelUrl } = await launchFirefoxWithInspector());
     session = firefox.session;
-    installed = (await session.send('Addon:Install', { path: firefoxDir, temporary: true })).value;
     ({ panelWindow, pageWindow, tabId } = await openPanelForNewTab(session, panelUrl));
     await switchTo(pageWindow);
     await session.send('WebDriver:Navigate', { url: `${server.origin}${fixturesPath}/page.html` });
@@ -61,7 +57,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-es
   });
 
   test('the Firefox build installs as a temporary add-on', () => {
-    expect(installed).toBe(EXTENSION_ID);
+    expect(installed).toBe(INSPECTOR_ID);
     expect(tabId).toBeTypeOf('number');
   });
 
@@ -100,7 +96,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-es
           const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
           let tool;
           for (let i = 0; i < 150 && tool === undefined; i++) {
-            tool = toolbox.getAdditionalTools().find((t) => t.extensionId === ${JSON.stringify(EXTENSION_ID)});
+            tool = toolbox.getAdditionalTools().find((t) => t.extensionId === ${JSON.stringify(INSPECTOR_ID)});
             if (tool === undefined) await pause();
           }
           if (tool === undefined) return { error: 'no Channels tool' };

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { firefoxDir } from '../build.mjs';
 
 /** The Firefox binary (`apt-get install firefox-esr`); `FIREFOX_PATH` overrides it. */
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -155,6 +156,27 @@ export async function launchFirefox(options = {}) {
 
 /** A fresh UUID, for `extensions.webextensions.uuids`. */
 export const newUuid = () => randomUUID();
+
+/** The inspector's add-on id (its manifest's `browser_specific_settings.gecko.id`). */
+export const INSPECTOR_ID = 'inspector@chanasync.dev';
+
+/**
+ * Launches Firefox (as {@link launchFirefox}) with the inspector's Firefox build installed as a
+ * temporary add-on at a fresh `moz-extension://` host; resolves with the browser, the add-on id
+ * Firefox reported for the install, and the URL of the inspector's panel page. Firefox is
+ * stopped again if the install fails.
+ */
+export async function launchFirefoxWithInspector() {
+  const uuid = newUuid();
+  const firefox = await launchFirefox({ extensionUuids: { [INSPECTOR_ID]: uuid } });
+  try {
+    const installed = (await firefox.session.send('Addon:Install', { path: firefoxDir, temporary: true })).value;
+    return { firefox, installed, panelUrl: `moz-extension://${uuid}/panel.html` };
+  } catch (error) {
+    await firefox.close();
+    throw error;
+  }
+}
 
 /**
  * Opens the inspector's panel page for a new tab: the current window loads `panelUrl` (an

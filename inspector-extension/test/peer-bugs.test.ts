@@ -11,14 +11,13 @@ import { Window } from 'happy-dom';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { LeakSnapshot, SnapshotMessage } from '../../src/protocol.js';
-import { firefoxDir } from '../build.mjs';
 import { type SessionArea, SnapshotStore } from '../src/background/store.js';
 import type { StoredFrame } from '../src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, type PanelData, rowsOf, withSnapshot } from '../src/panel/model.js';
 import { render } from '../src/panel/render.js';
 import { useExtensionBrowser } from './extension-browser.js';
 import { buildAll, fixturesPath, loadFixture, newTab, repoRoot, startServer } from './harness.mjs';
-import { FIREFOX_PATH, launchFirefox, newUuid, openPanelForNewTab } from './marionette.mjs';
+import { FIREFOX_PATH, launchFirefoxWithInspector, openPanelForNewTab } from './marionette.mjs';
 import { channel, snapshot, T0, TOP } from './snapshots.js';
 
 /**
@@ -422,19 +421,16 @@ describe('in Chromium, with the extension', () => {
 // The same frames in Firefox, whose content scripts run in blob: documents only with
 // `match_origin_as_fallback` since Firefox 128 (https://bugzilla.mozilla.org/show_bug.cgi?id=1897113).
 describe.skipIf(!existsSync(FIREFOX_PATH))('in Firefox (firefox-esr, Marionette), with the extension', () => {
-  const EXTENSION_ID = 'inspector@chanasync.dev';
-  const uuid = newUuid();
-  const panelUrl = `moz-extension://${uuid}/panel.html`;
+  let panelUrl: string;
   let server: Awaited<ReturnType<typeof startServer>>;
-  let firefox: Awaited<ReturnType<typeof launchFirefox>>;
+  let firefox: Awaited<ReturnType<typeof launchFirefoxWithInspector>>['firefox'];
   /** Runs `body` (the last argument is the callback for its result) in the current window. */
   const run = (body: string) => firefox.session.run(`const done = arguments[arguments.length - 1]; ${body}`);
 
   beforeAll(async () => {
     await buildAll();
     server = await startServer();
-    firefox = await launchFirefox({ extensionUuids: { [EXTENSION_ID]: uuid } });
-    await firefox.session.send('Addon:Install', { path: firefoxDir, temporary: true });
+    ({ firefox, panelUrl } = await launchFirefoxWithInspector());
   }, 120_000);
 
   afterAll(async () => {

@@ -10,20 +10,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { firefoxDir } from '../../build.mjs';
 import { buildAll, startServer } from '../harness.mjs';
-import { FIREFOX_PATH, launchFirefox, newUuid, openPanelForNewTab } from '../marionette.mjs';
+import { FIREFOX_PATH, INSPECTOR_ID, launchFirefoxWithInspector, openPanelForNewTab } from '../marionette.mjs';
 
-const EXTENSION_ID = 'inspector@chanasync.dev';
 const FIXTURES = '/inspector-extension/test/audit-x/fixtures';
 const POLL = { timeout: 20_000, interval: 200 };
 const script = (body: string) => `const done = arguments[arguments.length - 1]; ${body}`;
 
 describe.skipIf(!existsSync(FIREFOX_PATH))('audit X: the inspector in Firefox', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
-  let firefox: Awaited<ReturnType<typeof launchFirefox>>;
-  let session: Awaited<ReturnType<typeof launchFirefox>>['session'];
+  let firefox: Awaited<ReturnType<typeof launchFirefoxWithInspector>>['firefox'];
+  let session: typeof firefox.session;
   let installed: unknown;
-  const uuid = newUuid();
-  const panelUrl = `moz-extension://${uuid}/panel.html`;
+  let panelUrl: string;
   let panelWindow: string;
   let pageWindow: string;
   let tabId: number;
@@ -59,9 +57,8 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('audit X: the inspector in Firefox', 
   beforeAll(async () => {
     await buildAll();
     server = await startServer();
-    firefox = await launchFirefox({ extensionUuids: { [EXTENSION_ID]: uuid } });
+    ({ firefox, installed, panelUrl } = await launchFirefoxWithInspector());
     session = firefox.session;
-    installed = (await session.send('Addon:Install', { path: firefoxDir, temporary: true })).value;
     ({ panelWindow, pageWindow, tabId } = await openPanelForNewTab(session, panelUrl));
     // Stuck after 1 s (the input the toolbar offers; the panel keeps it in localStorage).
     await session.run(
@@ -78,9 +75,9 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('audit X: the inspector in Firefox', 
   test('the Firefox build is MV3 with a gecko id and an event-page background, and installs', () => {
     const manifest = JSON.parse(readFileSync(join(firefoxDir, 'manifest.json'), 'utf8'));
     expect(manifest.manifest_version).toBe(3);
-    expect(manifest.browser_specific_settings?.gecko?.id).toBe(EXTENSION_ID);
+    expect(manifest.browser_specific_settings?.gecko?.id).toBe(INSPECTOR_ID);
     expect(manifest.background).toEqual({ scripts: ['background.js'] });
-    expect(installed).toBe(EXTENSION_ID);
+    expect(installed).toBe(INSPECTOR_ID);
     expect(tabId).toBeTypeOf('number');
   });
 
