@@ -38,9 +38,7 @@ for await (const v of input) rest.push(v);
 self.postMessage({ report: { sizeWhileWaiting, pulled, rest, arrived } });`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (event) => workerErrors.push(event.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const report = window.nextReport(w);
       const ch = new Channel(10);
       for (let i = 0; i < 10; i++) await ch.push(i);

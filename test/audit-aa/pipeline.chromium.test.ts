@@ -157,9 +157,7 @@ self.onmessage = async ({ data }) => {
 };`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (e) => workerErrors.push(e.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const ch = new Channel(0);
       const sending = toPort(ch, w, { name: 'r' });
       let resolved = 0;
@@ -216,9 +214,7 @@ try { for await (const v of input2) second.push(v); } catch (e) { error = e?.mes
 self.postMessage({ report: { first, second, error } });`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (e) => workerErrors.push(e.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const report = window.nextReport(w);
       const ch = new Channel(10);
       for (let i = 0; i < 5; i++) await ch.push(i);
@@ -254,9 +250,7 @@ for await (const v of input) { if (v !== count) ordered = false; count++; }
 self.postMessage({ report: { count, ordered } });`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (e) => workerErrors.push(e.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const report = window.nextReport(w);
       const ch = new Channel(256);
       const sending = toPort(ch, w, { name: 'big' });
@@ -290,9 +284,7 @@ self.onmessage = async ({ data }) => {
 };`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort, fromPort, ChannelClosedError } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (e) => workerErrors.push(e.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const { port1, port2 } = new MessageChannel();
       w.postMessage({ port: port2 }, [port2]);
       const report = window.nextReport(w);
@@ -340,9 +332,7 @@ catch (e) { error = { name: e?.name, message: e?.message, isError: e instanceof 
 self.postMessage({ report: { got, error } });`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (e) => workerErrors.push(e.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const report = window.nextReport(w);
       const ch = new Channel(10);
       const bad = { fn() {} };

@@ -47,9 +47,7 @@ self.onmessage = async ({ data }) => {
 };`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (event) => workerErrors.push(event.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const { port1, port2 } = new MessageChannel();
       port1.start();
       const ready = new Promise((resolve) => port1.addEventListener('message', (e) => e.data?.ready && resolve(null)));
@@ -187,9 +185,7 @@ if (${many}) {
 self.postMessage({ report: { got, worst, worstSize, arrived, messages } });`;
       const out = await page.evaluate(async (code) => {
         const { Channel, toPort } = window.lib;
-        const w = new Worker(window.script(code), { type: 'module' });
-        const workerErrors: string[] = [];
-        w.addEventListener('error', (event) => workerErrors.push(event.message));
+        const { worker: w, errors: workerErrors } = window.spawnScript(code);
         const report = window.nextReport(w);
         const ch = new Channel(64);
         const sending = toPort(ch, w, { name: 'n' });
@@ -238,9 +234,7 @@ input.close();
 self.postMessage({ report: { seen, late } });`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (event) => workerErrors.push(event.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const report = window.nextReport(w);
       const ch = new Channel(8);
       const heard: string[] = [];
@@ -439,9 +433,7 @@ self.onmessage = ({ data }) => {
 self.postMessage({ drained: true });`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (e) => workerErrors.push(e.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const pageSeen: { t: number; type: string; name: string }[] = [];
       w.addEventListener('message', ({ data }) => {
         if (data && typeof data.type === 'string' && typeof data.name === 'string')
@@ -533,9 +525,7 @@ for (let round = 0; !closed; round++) {
 self.postMessage({ report: { got, worst, gaveUp, arrived } });`;
     const out = await page.evaluate(async (code) => {
       const { Channel, toPort } = window.lib;
-      const w = new Worker(window.script(code), { type: 'module' });
-      const workerErrors: string[] = [];
-      w.addEventListener('error', (e) => workerErrors.push(e.message));
+      const { worker: w, errors: workerErrors } = window.spawnScript(code);
       const report = window.nextReport(w);
       const ch = new Channel(0);
       const sending = toPort(ch, w, { name: 'z' });

@@ -19,6 +19,8 @@ declare global {
     ready: boolean;
     /** A blob URL of a module script that imports chanasync as `lib`, then runs `code` (see `open`). */
     script: (code: string) => string;
+    /** A module Worker running {@link Window.script}'s `code`, and the messages of its `error` events. */
+    spawnScript: (code: string) => { worker: Worker; errors: string[] };
   }
 }
 
@@ -33,7 +35,8 @@ export interface OpenOptions {
 /** What {@link usePortPages} gives a test file. */
 export interface PortPages {
   /**
-   * Opens test/port/page.html once chanasync is loaded, with `window.script` defined; closed
+   * Opens test/port/page.html once chanasync is loaded, with `window.script` and
+   * `window.spawnScript` defined; closed
    * after the test.
    */
   open(options?: OpenOptions): Promise<Page>;
@@ -77,6 +80,12 @@ export function usePortPages(): PortPages {
           URL.createObjectURL(
             new Blob([`import * as lib from '${location.origin}/lib.js';\n${code}`], { type: 'text/javascript' }),
           );
+        window.spawnScript = (code) => {
+          const worker = new Worker(window.script(code), { type: 'module' });
+          const errors: string[] = [];
+          worker.addEventListener('error', (event) => errors.push(event.message));
+          return { worker, errors };
+        };
       });
       return page;
     },
