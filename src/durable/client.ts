@@ -836,15 +836,16 @@ class Client<T> implements DurableChannel<T> {
   /**
    * Pulls up to `max` values (at least one, waiting for it unless `operation` is a try), then
    * acknowledges them. Values whose lease had ended and that went to another pull meanwhile are
-   * not this pull's: if none is left, it pulls again.
+   * not this pull's: if none is left, it pulls again, with the same ticket, which the object
+   * queued again at the pull's place.
    */
   private async take(operation: string, max: number, signal: AbortSignal | undefined): Promise<Delivery[]> {
     if (signal?.aborted) throw signal.reason;
     const line = this.line();
     this.#id ??= crypto.randomUUID();
     const order = ++this.#ops;
+    let ticket = crypto.randomUUID();
     for (;;) {
-      const ticket = crypto.randomUUID();
       const request = {
         capacity: this.#capacity,
         ticket,
@@ -871,6 +872,7 @@ class Client<T> implements DurableChannel<T> {
         if (max === 1 || !tooLarge(error)) throw error;
         line.stub = this.line().stub;
         await this.withdraw(line, 'pull', ticket);
+        ticket = crypto.randomUUID();
         max = Math.ceil(max / 2);
         continue;
       }
@@ -881,10 +883,13 @@ class Client<T> implements DurableChannel<T> {
         await this.withdraw(line, 'pull', ticket).catch(() => {});
         throw signal?.reason;
       }
-      if (answer.kind === 'cancelled') continue; // withdrawn by no signal of ours: pull again
+      if (answer.kind === 'cancelled') {
+        ticket = crypto.randomUUID(); // withdrawn by no signal of ours: pull again
+        continue;
+      }
       if (answer.kind === 'closed') throw this.closedError(operation, answer);
       if (answer.kind !== 'values') continue; // 'empty' is only answered without wait
-      const mine = await this.acknowledge(line, operation, ticket, answer.deliveries);
+      const mine = await this.acknowledge(line, operation, ticket, answer.deliveries, true);
       if (mine.length > 0) return mine;
     }
   }
@@ -899,12 +904,14 @@ class Client<T> implements DurableChannel<T> {
     operation: string,
     ticket: string,
     deliveries: Delivery[],
+    requeue?: true,
   ): Promise<Delivery[]> {
     const request = {
       capacity: this.#capacity,
       ticket,
       deliveries: deliveries.map((delivery): [number, number] => [delivery.seq, delivery.attempt]),
       exact: true,
+      requeue,
     };
     let answer: AckAnswer;
     let retried = false;

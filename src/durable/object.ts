@@ -43,6 +43,11 @@
  *   *away* between two slices (`awayUntil` finite); an away waiter keeps its place for
  *   `leaseMs`, then is forgotten. An alarm (not a timer) fires at the earliest `until` or
  *   `awayUntil`, so that nothing but a parked call keeps the object from hibernating.
+ * - Places: every pull gets a place (in memory) when it first comes; waiting pulls are served in
+ *   place order. A pull whose leased values were all taken by other pulls' acknowledgements (a
+ *   lease ended, its values went on, then a late acknowledgement came) queues again at its place
+ *   when its own acknowledgement asks it (`requeue`), away until its next call with the same
+ *   ticket; an ended lease is kept, empty, for `leaseMs` for that. A restart forgets every place.
  * - Who removed a value: the ticket whose acknowledgement deleted a row is remembered in memory
  *   for {@link ACKED_MS}, so that a retried acknowledgement (its first answer was lost) learns
  *   whether that first attempt removed the value (`acked`: the caller's) or another pull did
@@ -155,28 +160,40 @@ interface Waiter<Answer> {
   leaseMs: number;
 }
 
-/** A waiting push: its value is not the channel's yet (it is only in memory). */
-interface PushWaiter extends Waiter<PushAnswer> {
-  id: string;
-  value: unknown;
+/** Where a waiter queues: behind the waiters of lower place, ahead of its client's later operations. */
+interface Queued {
   client: string | undefined;
   order: number;
+  /**
+   * The waiter's place among pulls, in the order they came (0 for pushes): a pull that lost its
+   * values to another pull's late acknowledgement queues again at its place (see `ack`).
+   */
+  place: number;
+}
+
+/** A waiting push: its value is not the channel's yet (it is only in memory). */
+interface PushWaiter extends Waiter<PushAnswer>, Queued {
+  id: string;
+  value: unknown;
 }
 
 /** A waiting pull. */
-interface PullWaiter extends Waiter<PullAnswer> {
+interface PullWaiter extends Waiter<PullAnswer>, Queued {
   ticket: string;
   max: number;
-  client: string | undefined;
-  order: number;
 }
 
 /** The values leased to one pull ticket. */
 interface Lease {
+  /**
+   * Empty once the lease ended or other pulls' acknowledgements took them all; an empty lease is
+   * kept until its ticket's `ack`, or `leaseMs` after `until`.
+   */
   rows: { seq: number; id: string; attempt: number }[];
   /** When the lease ends without an acknowledgement. */
   until: number;
-  leaseMs: number;
+  /** The pull it was leased to (its place, to queue it again there if it loses every value). */
+  waiter: PullWaiter;
 }
 
 /**
@@ -200,8 +217,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   private leased = 0;
   /** Waiting pushes by id, oldest first (a `Map` iterates in insertion order). */
   private readonly pushWaiters = new Map<string, PushWaiter>();
-  /** Waiting pulls by ticket, oldest first. */
+  /** Waiting pulls by ticket, oldest first (in the order of their places). */
   private readonly pullWaiters = new Map<string, PullWaiter>();
+  /** The last place given to a pull (memory only: a restart forgets every place). */
+  private places = 0;
   /** Leases by ticket. */
   private readonly leases = new Map<string, Lease>();
   /** The earliest `until` or `awayUntil`: `expire` has nothing to do before it. */
@@ -295,6 +314,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       leaseMs: request.leaseMs,
       client: request.client,
       order: request.order ?? 0,
+      place: 0,
     };
     queueInOrder(this.pushWaiters, waiter.id, waiter);
     return this.#park(waiter, request.sliceMs);
@@ -307,7 +327,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (this.withdrawn.size > 0 && this.#isWithdrawn(`pull:${request.ticket}`)) return { kind: 'cancelled' };
     const now = Date.now();
     const lease = this.leases.get(request.ticket);
-    if (lease !== undefined) {
+    if (lease?.rows.length) {
       // Values already leased to this ticket: served while it was between two slices, or an
       // answer that got lost. The same values again, under a renewed lease.
       lease.until = now + request.leaseMs;
@@ -316,14 +336,6 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }
     let waiter = this.pullWaiters.get(request.ticket);
     if (waiter === undefined) {
-      if (this.ready > 0) {
-        return {
-          kind: 'values',
-          deliveries: this.#deliveries(this.#lease(request.ticket, request.max, request.leaseMs)),
-        };
-      }
-      if (meta.closed && this.#total === 0) return this.#closedAnswer();
-      if (!request.wait) return { kind: 'empty' };
       waiter = {
         ticket: request.ticket,
         max: Math.min(request.max, MAX_BATCH),
@@ -332,7 +344,11 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         leaseMs: request.leaseMs,
         client: request.client,
         order: request.order ?? 0,
+        place: ++this.places,
       };
+      if (this.ready > 0) return { kind: 'values', deliveries: this.#deliveries(this.#lease(waiter)) };
+      if (meta.closed && this.#total === 0) return this.#closedAnswer();
+      if (!request.wait) return { kind: 'empty' };
       queueInOrder(this.pullWaiters, waiter.ticket, waiter);
     }
     return this.#park(waiter, request.sliceMs);
@@ -366,10 +382,20 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         fates.push('acked');
       }
     }
-    // Values of the lease that the ack left out (a client never does) go back to the channel.
     if (lease !== undefined) {
+      // Values of the lease that the ack left out (a client never does) go back to the channel.
       const acked = new Set(request.deliveries.map(([seq]) => seq));
       this.#releaseRows(lease.rows.filter((row) => !acked.has(row.seq)));
+      // Every value of the lease was taken by other pulls' (late) acknowledgements: the pull
+      // queues again at its place, ahead of the pulls that came after it, and keeps it for its
+      // `leaseMs` (away) until its next call with this ticket. Only a client that will call again
+      // with the same ticket asks for it (an earlier one pulls again under a new ticket).
+      if (request.requeue === true && lease.rows.length === 0 && !fates.includes('acked')) {
+        const { waiter } = lease;
+        waiter.awayUntil = Date.now() + waiter.leaseMs;
+        this.#schedule(waiter.awayUntil);
+        queueInOrder(this.pullWaiters, waiter.ticket, waiter);
+      }
     }
     this.#servePushers();
     return request.exact === true ? { kind: 'acks', fates, exact: true } : { kind: 'acks', fates };
@@ -539,8 +565,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (this.meta?.closed) this.#failDrainedPullers();
   }
 
-  /** Leases the oldest ready values (at most `max`) to `ticket`. Precondition: some are ready. */
-  #lease(ticket: string, max: number, leaseMs: number): Lease {
+  /** Leases the oldest ready values (at most its `max`) to a pull. Precondition: some are ready. */
+  #lease(waiter: PullWaiter): Lease {
+    const { ticket, max, leaseMs } = waiter;
     const rows = this.#sql
       .exec(
         `UPDATE chanasync_values SET leased = 1, attempt = attempt + 1
@@ -553,7 +580,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       .sort((a, b) => a.seq - b.seq);
     this.ready -= rows.length;
     this.leased += rows.length;
-    const lease: Lease = { rows, until: Date.now() + leaseMs, leaseMs };
+    const lease: Lease = { rows, until: Date.now() + leaseMs, waiter };
     this.leases.set(ticket, lease);
     this.#schedule(lease.until);
     return lease;
@@ -561,11 +588,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
 
   /** Drops a row from the lease of the other ticket that holds it (its value is being taken). */
   #forgetLeasedRow(seq: number): void {
-    for (const [ticket, lease] of this.leases) {
+    for (const lease of this.leases.values()) {
       const at = lease.rows.findIndex((row) => row.seq === seq);
       if (at === -1) continue;
-      lease.rows.splice(at, 1);
-      if (lease.rows.length === 0) this.leases.delete(ticket);
+      lease.rows.splice(at, 1); // an emptied lease stays for its ticket's ack (see `ack`)
       return;
     }
   }
@@ -602,7 +628,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     for (const waiter of this.pullWaiters.values()) {
       if (this.ready === 0) break;
       this.pullWaiters.delete(waiter.ticket);
-      const lease = this.#lease(waiter.ticket, waiter.max, waiter.leaseMs);
+      const lease = this.#lease(waiter);
       // A waiter between two slices finds its values under this lease when it comes back;
       // if it never does, the lease ends and they go back to the head.
       answerAll(waiter, { kind: 'values', deliveries: this.#deliveries(lease) });
@@ -697,12 +723,13 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       }
     }
     for (const [ticket, lease] of this.leases) {
-      if (lease.until <= now) {
-        this.leases.delete(ticket);
+      if (lease.until > now) next = Math.min(next, lease.until);
+      else if (lease.rows.length > 0) {
+        // Its values go back; the lease, empty, keeps the pull's place for one more `leaseMs`
+        // (for a late acknowledgement that finds them gone: see `ack`), with no alarm of its own.
         this.#releaseRows(lease.rows);
-      } else {
-        next = Math.min(next, lease.until);
-      }
+        lease.rows = [];
+      } else if (lease.until + lease.waiter.leaseMs <= now) this.leases.delete(ticket);
     }
     if (next !== Infinity) this.#schedule(next);
     this.#servePushers();
@@ -711,26 +738,26 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
 
 /**
  * Queues a waiter at the tail of `waiters`, or ahead of the waiters of the same client made after
- * it that reached the object first (one client's concurrent calls may arrive in any order).
+ * it that reached the object first (one client's concurrent calls may arrive in any order), or,
+ * for a pull queued again at its old place, ahead of the waiters of a later place.
  */
-function queueInOrder<W extends { client: string | undefined; order: number }>(
-  waiters: Map<string, W>,
-  key: string,
-  waiter: W,
-): void {
+function queueInOrder<W extends Queued>(waiters: Map<string, W>, key: string, waiter: W): void {
   let later: W | undefined;
-  if (waiter.client !== undefined) {
-    for (const other of waiters.values()) {
-      if (other.client === waiter.client && other.order > waiter.order) {
-        later = other;
-        break;
-      }
+  for (const other of waiters.values()) {
+    if (
+      other.place > waiter.place ||
+      (other.client === waiter.client && other.client !== undefined && other.order > waiter.order)
+    ) {
+      later = other;
+      break;
     }
   }
   if (later === undefined) {
     waiters.set(key, waiter);
     return;
   }
+  // Its place is the one it is queued at (places stay in queue order).
+  waiter.place = Math.min(waiter.place, later.place);
   const entries = [...waiters];
   entries.splice(
     entries.findIndex(([, other]) => other === later),

@@ -14,7 +14,12 @@
  *   once, and parks at most one waiting push per id;
  * - a pull's `ticket`: names the waiting pull (its place in the FIFO of pullers survives the
  *   end of a slice) and the lease of the values handed out to it, so that a retried pull whose
- *   answer was lost gets the same values again instead of new ones.
+ *   answer was lost gets the same values again instead of new ones. A pull whose values were
+ *   all taken by other pulls' late acknowledgements pulls again with the same ticket, which its
+ *   acknowledgement (with {@link AckRequest.requeue}) queued again at the pull's place.
+ *
+ * No version field: a newer field is optional and an object of an earlier version ignores it (a
+ * client of an earlier version sends none), so both combinations work, with the earlier behaviour.
  *
  * @internal
  */
@@ -107,6 +112,16 @@ export interface AckRequest extends ChannelRequest {
    * removed it: a retried acknowledgement then counts it as its own (at-least-once).
    */
   exact?: boolean | undefined;
+  /**
+   * The client will pull again with this ticket if none of the values is its own: when other
+   * pulls' acknowledgements took every value of the ticket's lease, the object queues the pull
+   * again at its place (away, for its `leaseMs`), ahead of the pulls that came after it, also when
+   * its own lease had ended (for `leaseMs` after it ended). A pull the object no longer knows (its
+   * lease ended longer ago, or the object restarted: places are in memory) gets no place: it
+   * queues at the tail. Without it (a client of an earlier version, which pulls again under a
+   * new ticket), or from an object of an earlier version, the pull queues again at the tail.
+   */
+  requeue?: true | undefined;
 }
 
 /** Withdraw a waiting push (by its id) or a pull (by its ticket), releasing any lease it holds. @internal */
