@@ -232,3 +232,34 @@ describe('chanasync/port: a finished stream does not keep its channel alive thro
     }
   });
 });
+
+describe('composite and timeout signals', () => {
+  it('AbortSignal.timeout still rejects a pull and a select parked on channels already collected', async () => {
+    const refs: WeakRef<object>[] = [];
+    const promises: Promise<unknown>[] = [];
+    (() => {
+      const a = new Channel<number>();
+      const b = new Channel<number>();
+      promises.push(quiet(a.pull({ signal: AbortSignal.timeout(400) })));
+      promises.push(quiet(select([pull(a), pull(b)], { signal: AbortSignal.timeout(400) })));
+      refs.push(new WeakRef(a), new WeakRef(b));
+    })();
+    await collectAll(refs);
+    for (const promise of promises) await expect(promise).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('AbortSignal.any of a long-lived signal: the channel is collected, no listener stays on the source signal, its abort reaches the caller', async () => {
+    const controller = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    let pulled: Promise<unknown> | undefined;
+    (() => {
+      const channel = new Channel<number>();
+      pulled = quiet(channel.pull({ signal: AbortSignal.any([controller.signal]) }));
+      refs.push(new WeakRef(channel));
+    })();
+    await collectAll(refs);
+    expect(listeners(controller.signal)).toBe(0);
+    controller.abort('bye');
+    await expect(pulled).rejects.toBe('bye');
+  });
+});
