@@ -448,6 +448,10 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
       order[slot] = sibling;
     }
     group.first = sibling;
+    // Once every case's channel (and so the group) is collected, the signal still rejects it
+    // (unless debug mode is on: see `park`). Watched before any case is queued: a signal whose
+    // `addEventListener` throws then rejects the select with no case left queued.
+    if (signal !== undefined) group.ref = watch(signal, group, tracker === undefined ? reject : undefined);
     for (const waiter of order) enqueue(waiter, waiter.isPush);
     // Debug mode's hook once every case is queued: taking the park's stack runs application
     // code (an `Error.prepareStackTrace`), and a close it makes must find every case queued to
@@ -459,9 +463,6 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
         tracker(waiter, 'select');
       }
     }
-    // Once every case's channel (and so the group) is collected, the signal still rejects it
-    // (unless debug mode is on: see `park`).
-    if (signal !== undefined) group.ref = watch(signal, group, tracker === undefined ? reject : undefined);
     // Demand, last: a feeder may commit one of the cases at once, which releases the others
     // (then `group.first` is cleared and the loop stops). In the random order too: a lazy feeder
     // (`from`) reads its source when asked, and the first one asked commits first — asked in

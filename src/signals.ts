@@ -78,8 +78,11 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
     // with the stand-in for `WeakRef` below, which holds `operation` — and the listener would
     // keep it and its channel alive.
     parked.aborter = onAbort.bind(signal, signal);
-    watches.set(signal, parked);
+    // Listening first: a signal whose `addEventListener` throws (a duck-typed one) is then not
+    // recorded as watched without a listener, which would leave every later operation parked
+    // with it deaf to its abort.
     signal.addEventListener('abort', parked.aborter);
+    watches.set(signal, parked);
   }
   const ref: Ref = typeof WeakRef === 'function' && keep !== true ? new WeakRef(operation) : { deref: () => operation };
   if (typeof keep === 'function') ref.fail = keep;

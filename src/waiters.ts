@@ -164,7 +164,8 @@ export function park<T>(
   kind: 'push' | 'pull' | 'select',
   fail?: (reason: unknown) => void,
 ): void {
-  enqueue(waiter, isPush);
+  // Watched before it is queued: a signal whose `addEventListener` throws then leaves no
+  // waiter in the queue (which a later commit would feed, losing the value).
   if (waiter.signal !== undefined) {
     waiter.ref = watch(
       waiter.signal,
@@ -172,6 +173,7 @@ export function park<T>(
       tracker === undefined ? (fail ?? failing((waiter as SettlingWaiter<T, T>).settle ?? waiter.resolve)) : undefined,
     );
   }
+  enqueue(waiter, isPush);
   if (tracker !== undefined && !(waiter.channel.debugMarks & NOTED)) tracker(waiter, kind);
   if (!isPush) waiter.channel.feed?.();
 }

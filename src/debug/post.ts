@@ -52,11 +52,12 @@ export class Session {
   ) {
     // Listening first: an inspector that answers the announce synchronously is heard.
     listen?.addEventListener('message', this);
-    // A MessagePort (a SharedWorker's, a MessageChannel's) delivers messages only once started
-    // — `addEventListener` does not start it in browsers — as relayDebug's endpoint does.
-    if (isPort(listen)) listen.start();
     const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
     try {
+      // A MessagePort (a SharedWorker's, a MessageChannel's) delivers messages only once started
+      // — `addEventListener` does not start it in browsers — as relayDebug's endpoint does. (In
+      // the try: a `start` that throws leaves no listener either.)
+      if (isPort(listen)) listen.start();
       this.post(announce);
     } catch (error) {
       this.close();

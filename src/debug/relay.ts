@@ -141,17 +141,19 @@ class Relay {
     private readonly url: string | undefined,
     private readonly signal: AbortSignal | undefined,
   ) {
-    worker.addEventListener('message', this.onWorker);
-    (worker as { start?: () => void }).start?.(); // a MessagePort delivers only once started
-    listen.addEventListener('message', this.onPage);
-    signal?.addEventListener('abort', this.onAbort);
     // The worker may have announced itself before the relay listened: announce on its behalf,
     // so that an inspector already connected says `hello` (which the relay then forwards).
     const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
     try {
+      worker.addEventListener('message', this.onWorker);
+      (worker as { start?: () => void }).start?.(); // a MessagePort delivers only once started
+      listen.addEventListener('message', this.onPage);
+      signal?.addEventListener('abort', this.onAbort);
       post(target, announce);
     } catch (error) {
-      this.stop(); // a relay that could not announce leaves no listener behind
+      // A relay that could not listen (an `addEventListener` or `start` that throws) or
+      // announce leaves no listener behind.
+      this.stop();
       throw error;
     }
   }

@@ -141,16 +141,23 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     channel.close();
     return channel;
   }
-  target.addEventListener(type, listener, listenerOptions);
-  // A browser's MessagePort delivers nothing to `addEventListener` listeners until `start()`
-  // (setting `onmessage` starts it implicitly): start it, as `onmessage` would, or a loop over
-  // `fromEvent(port, 'message')` would wait forever. (The tag, not `instanceof`: a port from
-  // another frame is a MessagePort too; not String(target), which a target of our own may
-  // define or lack. Node's ports start themselves.)
-  if (type === 'message' && Object.prototype.toString.call(target) === '[object MessagePort]') {
-    (target as unknown as { start(): void }).start();
+  try {
+    target.addEventListener(type, listener, listenerOptions);
+    // A browser's MessagePort delivers nothing to `addEventListener` listeners until `start()`
+    // (setting `onmessage` starts it implicitly): start it, as `onmessage` would, or a loop over
+    // `fromEvent(port, 'message')` would wait forever. (The tag, not `instanceof`: a port from
+    // another frame is a MessagePort too; not String(target), which a target of our own may
+    // define or lack. Node's ports start themselves.)
+    if (type === 'message' && Object.prototype.toString.call(target) === '[object MessagePort]') {
+      (target as unknown as { start(): void }).start();
+    }
+    if (signal) ref = watch(signal, channel);
+  } catch (error) {
+    // A target or signal that throws here (a duck-typed signal's `addEventListener`): close,
+    // which removes the listener and the watch, so that nothing is left behind the throw.
+    channel.close();
+    throw error;
   }
-  if (signal) ref = watch(signal, channel);
   return channel;
 }
 

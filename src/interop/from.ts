@@ -230,7 +230,14 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   // Watched as parked operations are (signals.ts), not with a listener of its own: the
   // platform scans a signal's listeners on every addEventListener, so N channels made with one
   // signal cost O(N²) (and Node warns from the eleventh). Strongly, as that listener held it.
-  if (signal) ref = watch(signal, channel, true);
+  try {
+    if (signal) ref = watch(signal, channel, true);
+  } catch (error) {
+    // A duck-typed signal whose `addEventListener` throws: close, which releases the source
+    // (its iterator is open by now: it is `return()`ed).
+    channel.close();
+    throw error;
+  }
   void pump(
     channel,
     () => {

@@ -247,7 +247,13 @@ class Sender<T> extends Stream {
    * inside that post — the stream is then over, its timer stopped, and none must start after.
    */
   start(): void {
-    this.signal?.addEventListener('abort', this);
+    try {
+      this.signal?.addEventListener('abort', this);
+    } catch (error) {
+      // A duck-typed signal that cannot listen: leave the port (its listener, the name) as it was.
+      this.stop();
+      throw error;
+    }
     this.startTimer();
     this.trySend({ ...this.envelope(), type: 'open' });
   }

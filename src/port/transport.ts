@@ -244,11 +244,15 @@ export class Endpoint {
     const streams = stream.isSender ? this.senders : this.receivers;
     this.checkFree(stream.isSender, stream.name, caller);
     if (!this.listening) {
-      this.listening = true;
       this.listen.addEventListener('message', this.listener);
-      this.listen.addEventListener('close', this.listener); // MessagePort only, where it fires
-      // A message that could not be deserialized here: receivers ask their senders what they posted.
-      this.listen.addEventListener('messageerror', this.listener);
+      this.listening = true; // (not before: a port whose addEventListener throws is not left deaf)
+      // `close` (MessagePort only, where it fires), and `messageerror` (a message that could not
+      // be deserialized here: receivers ask their senders what they posted). PortLike promises
+      // `message` alone: a hand-made port that refuses other types is heard without them.
+      try {
+        this.listen.addEventListener('close', this.listener);
+        this.listen.addEventListener('messageerror', this.listener);
+      } catch {}
       // A MessagePort listened to with addEventListener delivers nothing until started.
       if (!this.window) (this.port as { start?: () => void }).start?.();
     }
@@ -263,8 +267,10 @@ export class Endpoint {
     if (this.senders.size + this.receivers.size === 0 && typeof this.listen.removeEventListener === 'function') {
       this.listening = false;
       this.listen.removeEventListener('message', this.listener);
-      this.listen.removeEventListener('close', this.listener);
-      this.listen.removeEventListener('messageerror', this.listener);
+      try {
+        this.listen.removeEventListener('close', this.listener);
+        this.listen.removeEventListener('messageerror', this.listener);
+      } catch {}
     }
   }
 
