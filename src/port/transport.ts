@@ -245,7 +245,15 @@ export class Endpoint {
     this.checkFree(stream.isSender, stream.name, caller);
     if (!this.listening) {
       this.listen.addEventListener('message', this.listener);
-      this.listening = true; // (not before: a port whose addEventListener throws is not left deaf)
+      try {
+        // A MessagePort listened to with addEventListener delivers nothing until started.
+        if (!this.window) (this.port as { start?: () => void }).start?.();
+      } catch (error) {
+        this.listen.removeEventListener?.('message', this.listener); // nothing left behind the throw
+        throw error;
+      }
+      // Listening only now: a port whose addEventListener or start throws is not left deaf.
+      this.listening = true;
       // `close` (MessagePort only, where it fires), and `messageerror` (a message that could not
       // be deserialized here: receivers ask their senders what they posted). PortLike promises
       // `message` alone: a hand-made port that refuses other types is heard without them.
@@ -253,8 +261,6 @@ export class Endpoint {
         this.listen.addEventListener('close', this.listener);
         this.listen.addEventListener('messageerror', this.listener);
       } catch {}
-      // A MessagePort listened to with addEventListener delivers nothing until started.
-      if (!this.window) (this.port as { start?: () => void }).start?.();
     }
     streams.set(stream.name, stream);
   }

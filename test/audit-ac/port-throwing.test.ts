@@ -13,6 +13,8 @@
  * - `toPort` with a signal whose `addEventListener` throws rejected, but left its stream
  *   registered on the port (its listener added, its name taken): every later `toPort` of that
  *   name on that port was refused as "already open".
+ * - A port whose `start()` throws left its `message` listener added and the endpoint marked
+ *   listening, so the next stream on it was never started (found by reading, then this test).
  */
 
 import { Channel } from 'chanasync';
@@ -78,6 +80,26 @@ describe('ports and signals that throw when asked to listen', () => {
     let failures = 1;
     const receiving = handMade(b, () => failures-- > 0);
     expect(() => fromPort<number>(receiving as unknown as PortLike)).toThrow('cannot listen to message');
+    expect(receiving.held.size).toBe(0);
+    const received = fromPort<number>(receiving as unknown as PortLike, { capacity: 1 });
+    const source = new Channel<number>(2);
+    const result = toPort(source, a);
+    await source.pushAll([7, 8]);
+    source.close();
+    expect(await collect(received)).toEqual([7, 8]);
+    expect((await result).sent).toBe(2);
+  });
+
+  it('a port whose start() threw once keeps no listener, and the next stream on it starts it and is heard', async () => {
+    const [a, b] = ports();
+    const receiving = handMade(b, () => false);
+    let failures = 1;
+    const start = receiving.start;
+    receiving.start = () => {
+      if (failures-- > 0) throw new Error('cannot start');
+      start();
+    };
+    expect(() => fromPort<number>(receiving as unknown as PortLike)).toThrow('cannot start');
     expect(receiving.held.size).toBe(0);
     const received = fromPort<number>(receiving as unknown as PortLike, { capacity: 1 });
     const source = new Channel<number>(2);
