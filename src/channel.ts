@@ -213,7 +213,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * options)`): a `ReadableStream` that pulls from this channel only when it wants data.
    * Attached like {@link Channel.from}: present wherever `toReadableStream` is.
    *
-   * @throws {TypeError} as {@link toReadableStream}: `options` is not an object.
+   * @throws {TypeError} as {@link toReadableStream}: `options` is not an object (or is an
+   *   `AbortSignal`), `signal` is not an `AbortSignal`, or `closeOnCancel` is not a boolean.
    * @throws {RangeError} as {@link toReadableStream}: `highWaterMark` is not a finite number ≥ 0.
    * @example
    * ```ts
