@@ -5,6 +5,8 @@
  * `MessagePort` started by `fromEvent(port, 'message')` and by `enableDebug({ listen: port })`,
  * and "events arrive once their dispatch is over".
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -13,6 +15,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.mjs';
 
 const dist = join(import.meta.dirname, '..', '..', 'dist');
 let browser: Browser | undefined;
+let server: Server | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -33,12 +36,19 @@ window.core = core; window.debug = debug;`,
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.setContent('<!doctype html><title>audit ad</title><input id="q"><input id="box" type="checkbox">');
+  // Served from 127.0.0.1, not about:blank: a SharedWorker needs an origin other than 'null'.
+  server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<!doctype html><title>audit ad</title><input id="q"><input id="box" type="checkbox">');
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
+  await new Promise((resolve) => (server === undefined ? resolve(undefined) : server.close(resolve)));
 });
 
 describe('browser sentences of the TSDoc', () => {
@@ -127,5 +137,26 @@ describe('browser sentences of the TSDoc', () => {
     });
     expect(result).toEqual({ checkedAfterLateCancel: true, isMouseEvent: true });
     expect(pageErrors).toEqual([]);
+  });
+
+  test('relayDebug(sharedWorker) is a TypeError whose message says to pass its port; relayDebug(sharedWorker.port) is accepted', async () => {
+    const result = await page.evaluate(() => {
+      const { relayDebug } = (window as unknown as { debug: typeof import('chanasync/debug') }).debug;
+      const url = URL.createObjectURL(new Blob(['onconnect = () => {};'], { type: 'text/javascript' }));
+      const shared = new SharedWorker(url);
+      let message = '';
+      try {
+        relayDebug(shared as never);
+      } catch (error) {
+        message = `${(error as Error).name}: ${(error as Error).message}`;
+      }
+      const listen = new EventTarget();
+      const stop = relayDebug(shared.port, { target: { postMessage: () => undefined }, listen });
+      stop();
+      shared.port.close();
+      URL.revokeObjectURL(url);
+      return message;
+    });
+    expect(result).toMatch(/^TypeError: .*port/);
   });
 });

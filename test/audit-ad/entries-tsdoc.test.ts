@@ -232,6 +232,15 @@ describe('chanasync/port TSDoc', () => {
     await done2;
   });
 
+  it("fromPort @returns: the channel's name is name, or undefined for the default ''", () => {
+    const [, b] = pair();
+    const named = fromPort(b, { name: 'jobs' });
+    const unnamed = fromPort(b);
+    expect([named.name, unnamed.name]).toEqual(['jobs', undefined]);
+    named.close();
+    unnamed.close();
+  });
+
   it('fromPort @throws: RangeError for a bad capacity; TypeError for a port without postMessage or a second fromPort of the same name', () => {
     const [, b] = pair();
     expect(() => fromPort(b, { capacity: -1 })).toThrow(RangeError);
@@ -361,6 +370,54 @@ describe('chanasync/debug TSDoc', () => {
     channel.close();
   });
 
+  it('disableDebug: a connected inspector gets a last snapshot with no channels, unless its last one had none; a new enableDebug ends the running session so too', async () => {
+    const { posted, target: t } = target();
+    const listen = new EventTarget();
+    const snapshots = () =>
+      posted.filter((m) => (m as { type?: string }).type === 'snapshot') as { channels: unknown[] }[];
+    enableDebug({ target: t, listen, intervalMs: 20 });
+    const channel = new Channel<number>(1, { name: 'shown' });
+    listen.dispatchEvent(
+      new MessageEvent('message', { data: { source: 'chanasync-inspector', version: 1, type: 'hello' } }),
+    );
+    await until(() => snapshots().some((m) => m.channels.length > 0));
+    const before = snapshots().length;
+    const second = target();
+    enableDebug({ target: second.target, listen: new EventTarget() });
+    expect(snapshots().length).toBe(before + 1);
+    expect(snapshots().at(-1)?.channels).toEqual([]);
+    disableDebug();
+    channel.close();
+    // A session whose inspector last saw no channels gets nothing more.
+    const third = target();
+    const listen3 = new EventTarget();
+    enableDebug({ target: third.target, listen: listen3, intervalMs: 20 });
+    listen3.dispatchEvent(
+      new MessageEvent('message', { data: { source: 'chanasync-inspector', version: 1, type: 'hello' } }),
+    );
+    await until(() => third.posted.some((m) => (m as { type?: string }).type === 'snapshot'));
+    const count = third.posted.length;
+    disableDebug();
+    expect(third.posted.length).toBe(count);
+  });
+
+  it('enableDebug rethrows what target.postMessage throws on the announce, leaving debug mode as it was', () => {
+    const boom = new Error('cannot post');
+    expect(() =>
+      enableDebug({
+        target: {
+          postMessage: () => {
+            throw boom;
+          },
+        },
+        listen: new EventTarget(),
+      }),
+    ).toThrow(boom);
+    const channel = new Channel<number>(1, { name: 'untracked' });
+    expect(snapshot().channels).toEqual([]); // still off
+    channel.close();
+  });
+
   it('disableDebug: does nothing when off, never throws; snapshot with debug off has no channels; clearLeaks example prints undefined', () => {
     disableDebug();
     expect(() => disableDebug()).not.toThrow();
@@ -415,5 +472,34 @@ describe('relayDebug TSDoc', () => {
     expect(() => stop()).not.toThrow();
     expect(() => relayDebug({ postMessage() {}, addEventListener() {} } as never)).toThrow(TypeError);
     expect(() => relayDebug(page, { url: 5 as unknown as string })).toThrow(TypeError);
+  });
+});
+
+describe('Channel.from / channel.toReadableStream attachment', () => {
+  it('present in a bundle that imports from / toReadableStream, left out of one that imports only Channel', async () => {
+    const esbuild = await import('esbuild');
+    const { join } = await import('node:path');
+    const entry = join(import.meta.dirname, '..', '..', 'dist', 'index.js');
+    const run = async (contents: string) => {
+      const built = await esbuild.build({
+        stdin: { contents, resolveDir: import.meta.dirname, loader: 'js' },
+        alias: { chanasync: entry },
+        bundle: true,
+        format: 'esm',
+        write: false,
+        minify: true,
+      });
+      const code = built.outputFiles[0]?.text ?? '';
+      const url = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
+      return { code, result: ((await import(url)) as { result: unknown }).result };
+    };
+    const only = await run(
+      `import { Channel } from 'chanasync'; export const result = [typeof Channel.from, typeof new Channel().toReadableStream];`,
+    );
+    expect(only.result).toEqual(['undefined', 'undefined']);
+    const withFrom = await run(
+      `import { Channel, from, toReadableStream } from 'chanasync'; export const result = [Channel.from === from, typeof new Channel().toReadableStream, typeof toReadableStream];`,
+    );
+    expect(withFrom.result).toEqual([true, 'function', 'function']);
   });
 });

@@ -207,6 +207,18 @@ describe('claims of PushValue, SelectCase, EventOf and ChannelStats', () => {
     expect(forward(done).kind).toBe('push');
   });
 
+  test('a tuple built beforehand with as const (the SPEC spelling) narrows by index too', async () => {
+    const words = new Channel<string>(1);
+    const numbers = new Channel<number>(1);
+    numbers.tryPush(2);
+    const cases = [pull(words), pull(numbers)] as const;
+    const result = await select(cases);
+    if (result.index === 1 && result.ok) expectTypeOf(result.value).toEqualTypeOf<number>();
+    if (result.index === 0 && result.ok) expectTypeOf(result.value).toEqualTypeOf<string>();
+    expectTypeOf(result.index).toEqualTypeOf<0 | 1>();
+    expect(result).toMatchObject({ index: 1, value: 2, ok: true });
+  });
+
   test('a select over SelectCase[] has value unknown, not any', async () => {
     const channel = new Channel<number>(1);
     channel.tryPush(1);
