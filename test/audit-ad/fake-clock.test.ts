@@ -4,7 +4,7 @@
  * the pace: a timer that fires more than half a period early by the clock ticks at once" — and
  * `after` under the same fake timers.
  */
-import { after, ticker } from 'chanasync';
+import { after as afterMs, ticker } from 'chanasync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => {
@@ -29,13 +29,13 @@ describe("fake setTimeout, real Date (vi.useFakeTimers({ toFake: ['setTimeout'] 
 
   it('after: fires once its delay is advanced, then closes; closing first clears the timer', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const timer = after(60_000);
+    const timer = afterMs(60_000);
     await vi.advanceTimersByTimeAsync(59_000);
     expect(timer.size).toBe(0);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(timer.size).toBe(1);
     expect(timer.closed).toBe(true);
-    const cleared = after(60_000);
+    const cleared = afterMs(60_000);
     cleared.close();
     expect(vi.getTimerCount()).toBe(0);
   });

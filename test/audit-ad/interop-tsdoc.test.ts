@@ -469,3 +469,39 @@ describe('toReadableStream TSDoc', () => {
     expect(channel.closed).toBe(false);
   });
 });
+
+describe('@examples that need a Response or a fetch', () => {
+  it('toReadableStream @example: a Response body fed by a channel; the client going away closes the channel', async () => {
+    const lines = new Channel<string>(8);
+    const body = toReadableStream(lines, { closeOnCancel: true }).pipeThrough(new TextEncoderStream());
+    const response = new Response(body);
+    void (async () => {
+      await lines.pushAll(['a\n', 'b\n']);
+      lines.close();
+    })();
+    expect(await response.text()).toBe('a\nb\n');
+    const more = new Channel<string>(8);
+    const gone = new Response(toReadableStream(more, { closeOnCancel: true }).pipeThrough(new TextEncoderStream()));
+    await gone.body?.cancel();
+    await until(() => more.closed);
+    await expect(more.push('late')).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  it('from @example: chunks of a fetch body through TextDecoderStream', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_request, response) => {
+      response.write('event 1\n');
+      setTimeout(() => response.end('event 2\n'), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/events`);
+      let text = '';
+      for await (const chunk of from(response.body!.pipeThrough(new TextDecoderStream()))) text += chunk;
+      expect(text).toBe('event 1\nevent 2\n');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -164,6 +164,26 @@ describe('inference through select, from, merge, fromEvent, broadcast, pullMany/
     letters.close();
   });
 
+  test('from over a synchronous iterable of promises is a channel of the awaited values, as it runs', async () => {
+    // Was wrong: `from` was typed `<T>(source: Source<T>) => Channel<T>`, so
+    // `from([Promise.resolve(1), 2])` was a `Channel<number | Promise<number>>` although `from`
+    // awaits a sync iterable's promises (as its TSDoc says) and a channel refuses thenables:
+    // `tryPull()` was typed `number | Promise<number> | undefined` and returned a number.
+    const awaited = from([Promise.resolve(1), 2], { capacity: 2 });
+    expectTypeOf(awaited).toEqualTypeOf<Channel<number>>();
+    expectTypeOf(Channel.from([Promise.resolve('x')])).toEqualTypeOf<Channel<string>>();
+    expectTypeOf(from([1, Promise.resolve('a')])).toEqualTypeOf<Channel<number | string>>();
+    expectTypeOf(from<number>([1, Promise.resolve(2)])).toEqualTypeOf<Channel<number>>();
+    // Generic code keeps its element type (no deferred Awaited<U> in an invariant Channel).
+    function wrap<U>(items: Iterable<U> | AsyncIterable<U>): Channel<U> {
+      return from(items);
+    }
+    expectTypeOf(wrap(new Set([1n]))).toEqualTypeOf<Channel<bigint>>();
+    const values: number[] = [];
+    for await (const value of awaited) values.push(value);
+    expect(values).toEqual([1, 2]);
+  });
+
   test('fromEvent follows the target event map; a plain EventTarget gives Event; the type can be named', () => {
     expectTypeOf<EventOf<HTMLInputElement, 'keydown'>>().toEqualTypeOf<KeyboardEvent>();
     expectTypeOf<EventOf<WebSocket, 'message'>>().toEqualTypeOf<MessageEvent>();
