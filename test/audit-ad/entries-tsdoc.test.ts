@@ -265,6 +265,75 @@ describe('chanasync/port TSDoc', () => {
   });
 });
 
+describe('chanasync/port: silence and death, as the TSDoc times them', () => {
+  /** A port that forwards to `port` until `kill()`, then neither posts nor hears anything (a dead context). */
+  function mortal(port: MessagePort) {
+    let dead = false;
+    const posted: unknown[] = [];
+    const wrapped = {
+      postMessage(message: unknown) {
+        if (dead) return;
+        posted.push(message);
+        port.postMessage(message);
+      },
+      addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+        port.addEventListener(type, (event) => {
+          if (dead) return;
+          if (typeof listener === 'function') listener(event);
+          else listener.handleEvent(event);
+        });
+        port.start();
+      },
+      removeEventListener() {},
+    };
+    return { port: wrapped, posted, kill: () => (dead = true) };
+  }
+
+  it('until a receiver answers nothing is pulled, and open is posted again every second', async () => {
+    const [a] = pair();
+    const side = mortal(a);
+    const local = new Channel<number>(4);
+    await local.pushAll([1, 2]);
+    const controller = new AbortController();
+    const done = toPort(local, side.port as never, { signal: controller.signal });
+    const opens = () => side.posted.filter((m) => (m as { type?: string }).type === 'open').length;
+    await until(() => opens() >= 2, 10_000);
+    expect(local.size).toBe(2);
+    controller.abort();
+    expect(await done).toEqual({ sent: 0, undelivered: [] });
+  });
+
+  it('a sender that goes silent (its context died) closes the receiving channel with a ChannelError saying the other side is gone; toPort resolves with the values not acknowledged', async () => {
+    const [a, b] = pair();
+    const sender = mortal(a);
+    const local = new Channel<number>(8);
+    const remote = fromPort<number>(b, { capacity: 2 });
+    const done = toPort(local, sender.port as never);
+    await local.pushAll([1, 2, 3]);
+    await until(() => remote.size === 2);
+    const started = Date.now();
+    sender.kill();
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const value of remote) seen.push(value);
+    })().catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('ChannelError');
+    expect((error as Error).message).toMatch(/gone/);
+    expect(elapsed).toBeGreaterThan(GONE_AFTER_MS - 1000);
+    expect(elapsed).toBeLessThan(GONE_AFTER_MS + 10_000);
+    const result = await done; // the sender heard nothing more either: gone on its side too
+    // None lost: each value was read here, is undelivered (the dead side may have committed
+    // some of those: the TSDoc says so), or is still in the local channel.
+    const rest = local.tryPull();
+    const left = rest === undefined ? [] : [rest];
+    const accounted = new Set([...seen, ...result.undelivered, ...left]);
+    expect([...accounted].sort()).toEqual([1, 2, 3]);
+    expect(seen).toEqual([1, 2]);
+  }, 30_000);
+});
+
 describe('chanasync/debug TSDoc', () => {
   function target() {
     const posted: unknown[] = [];
