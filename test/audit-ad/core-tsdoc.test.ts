@@ -632,6 +632,25 @@ describe('select TSDoc', () => {
     expect(channel.stats()).toMatchObject({ waitingPushers: 0, waitingPullers: 0 });
   });
 
+  it('selectNowait: the winner among ready cases is chosen uniformly at random; a push case on a drop-mode channel is always ready', () => {
+    const a = new Channel<number>(Number.POSITIVE_INFINITY);
+    const b = new Channel<number>(Number.POSITIVE_INFINITY);
+    const sliding = new Channel<number>(1, { overflow: 'drop-oldest' });
+    sliding.tryPush(0);
+    const wins = [0, 0, 0];
+    for (let i = 0; i < 3000; i++) {
+      a.tryPush(i);
+      b.tryPush(i);
+      const result = selectNowait([pull(a), pull(b), push(sliding, i)]);
+      if (result === undefined) throw new Error('a case was ready');
+      wins[result.index] = (wins[result.index] ?? 0) + 1;
+      if (result.index !== 0) a.tryPull();
+      if (result.index !== 1) b.tryPull();
+    }
+    // Each of the three ready cases wins about a third of the time (binomial sd ≈ 26).
+    for (const count of wins) expect(Math.abs(count - 1000)).toBeLessThan(200);
+  });
+
   it('selectNowait @example prints nothing yet; undefined for all-null; @throws', () => {
     const messages = new Channel<string>(8);
     expect(selectNowait([pull(messages)])).toBeUndefined();
