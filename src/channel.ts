@@ -25,7 +25,7 @@
  */
 import { add, NO_SLOTS, take } from './buffer.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError } from './errors.js';
-import type { FromOptions, Source } from './interop/from.js';
+import type { FromFunction } from './interop/from.js';
 import type { ToReadableStreamOptions } from './interop/stream.js';
 import { isSignal } from './signals.js';
 import { tracker } from './tracker.js';
@@ -207,13 +207,14 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * for await (const letter of Channel.from(['a', 'b', 'c'])) console.log(letter); // a b c
    * ```
    */
-  declare static from: <T>(source: Source<T>, options?: FromOptions) => Channel<T>;
+  declare static from: FromFunction;
   /**
    * The SPEC's spelling of the function {@link toReadableStream} (`toReadableStream(this,
    * options)`): a `ReadableStream` that pulls from this channel only when it wants data.
    * Attached like {@link Channel.from}: present wherever `toReadableStream` is.
    *
-   * @throws {TypeError} as {@link toReadableStream}: `options` is not an object.
+   * @throws {TypeError} as {@link toReadableStream}: `options` is not an object (or is an
+   *   `AbortSignal`), `signal` is not an `AbortSignal`, or `closeOnCancel` is not a boolean.
    * @throws {RangeError} as {@link toReadableStream}: `highWaterMark` is not a finite number ≥ 0.
    * @example
    * ```ts

@@ -19,8 +19,27 @@ export interface FromOptions extends OperationOptions {
   name?: string | undefined;
 }
 
-/** Anything {@link from} can read. */
-export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
+/**
+ * Anything {@link from} can read, for a `Channel<T>`. A synchronous iterable's promises are
+ * awaited (as `for await` awaits them), so its elements may be `T` or promises of `T`.
+ */
+export type Source<T> = Iterable<T | PromiseLike<T>> | AsyncIterable<T> | ReadableStream<T>;
+
+/**
+ * The type of {@link from} (and `Channel.from`): a `Channel<T>` for a {@link Source} of `T` —
+ * for a synchronous iterable, whose promises are awaited, the element type with its promises
+ * unwrapped (`from([1, Promise.resolve(2)])` is a `Channel<number>`, as `for await` would type
+ * the values).
+ */
+export interface FromFunction {
+  /** A channel of the values of `source`, read lazily; see {@link from}. */
+  <T>(source: Source<T>, options?: FromOptions): Channel<T>;
+  /**
+   * A channel of the values of a synchronous iterable whose promises (of several types) are
+   * awaited; see {@link from}.
+   */
+  <T>(source: Iterable<T>, options?: FromOptions): Channel<Awaited<T>>;
+}
 
 /**
  * A channel fed lazily from `source` — an iterable, an async iterable (an async generator, a
@@ -78,12 +97,7 @@ export type Source<T> = Iterable<T> | AsyncIterable<T> | ReadableStream<T>;
  * for await (const chunk of from(response.body!.pipeThrough(new TextDecoderStream()))) console.log(chunk);
  * ```
  */
-export const from: <T>(source: Source<T>, options?: FromOptions) => Channel<T> = /* @__PURE__ */ member(
-  Channel,
-  'from',
-  fromSource,
-  fromSource,
-);
+export const from: FromFunction = /* @__PURE__ */ member(Channel, 'from', fromSource, fromSource);
 
 function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   const call = 'from(source, options)';

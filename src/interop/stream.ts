@@ -182,8 +182,9 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  * Also `channel.toReadableStream(options)`, the SPEC's spelling: the same function, attached to
  * `Channel.prototype` where this one is loaded (see the README's Semantic details, Interop).
  *
- * @throws {TypeError} if `channel` is not a {@link Channel}, `options` is not an object, or
- *   `signal` is not an `AbortSignal`.
+ * @throws {TypeError} if `channel` is not a {@link Channel}, `options` is not an object (or is
+ *   an `AbortSignal`: pass `{ signal }`), `signal` is not an `AbortSignal`, or `closeOnCancel` is
+ *   not a boolean.
  * @throws {RangeError} if `highWaterMark` is not a finite number ≥ 0.
  * @example
  * ```ts
@@ -218,6 +219,9 @@ function streamOf<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions)
       `${call}: options.highWaterMark must be a finite number ≥ 0, got ${typeof highWaterMark === 'number' ? highWaterMark : describe(highWaterMark)}`,
     );
   }
-  const source = new StreamSource(channel as Channel<T>, highWaterMark, !!options?.closeOnCancel, signal);
+  const closeOnCancel = options?.closeOnCancel ?? false;
+  if (typeof closeOnCancel !== 'boolean')
+    throw new TypeError(`${call}: options.closeOnCancel must be a boolean, got ${describe(closeOnCancel)}`);
+  const source = new StreamSource(channel as Channel<T>, highWaterMark, closeOnCancel, signal);
   return new ReadableStream<T>(source, { highWaterMark });
 }

@@ -472,7 +472,7 @@ class Receiver<T> extends Stream {
  *   *other* window, e.g. `window.parent` in a frame — or any object with `postMessage` and
  *   `addEventListener`.
  * @param options `name`, `capacity`, and `origin` (required for a `Window`).
- * @returns the receiving channel; its `name` is `name` (if not empty).
+ * @returns the receiving channel; its `name` is `name`, or `undefined` for the default `''`.
  * @throws {TypeError} if `port` has no `postMessage`, cannot be listened to or is a
  *   `ServiceWorker` (whose answers arrive on `navigator.serviceWorker`: give it a
  *   `MessageChannel` port), `origin` is
