@@ -293,7 +293,8 @@ function poll(cases: SelectCases, operation: string): number {
         `${operation}(cases): case ${index} is not a case${started}: build cases with pull(channel) or push(channel, value)`,
       );
     }
-    if (selectCase.kind === 'push' && selectCase.channel.isClosed) throw closedError(selectCase.channel, 'select push');
+    if (selectCase.kind === 'push' && selectCase.channel.isClosed)
+      throw closedError(selectCase.channel, `${operation} push`);
     chosen = -1;
   }
   // (`|| 1`: an empty array draws too, finds no case, and returns NO_CASES.)

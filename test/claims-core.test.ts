@@ -752,6 +752,14 @@ describe('misuse is reported by the call, and promise-returning calls reject', (
     );
   });
 
+  test('a selectNowait push case names selectNowait when its channel is closed', () => {
+    // It said "select push" (audit AD): the message names the function that was called.
+    const channel = new Channel<number>(1, { name: 'out' });
+    channel.close();
+    expect(() => selectNowait([push(channel, 1)])).toThrow(ChannelClosedError);
+    expect(() => selectNowait([push(channel, 1)])).toThrow('selectNowait push: channel "out" is closed');
+  });
+
   test('a select push case names select push when its channel closes while the select waits', async () => {
     const channel = new Channel<number>(0, { name: 'out' });
     const selecting = select([push(channel, 1)]);

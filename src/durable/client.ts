@@ -130,7 +130,7 @@ export interface DurableChannelStats {
  * this client's `capacity` differs from the channel's, and with the platform's error when the
  * object cannot be reached (after retries, for a network error or a reset object).
  */
-export interface DurableChannel<T> extends AsyncIterable<T> {
+export interface DurableChannel<in out T> extends AsyncIterable<T> {
   /** The name given to {@link durableChannel}: one name, one channel. */
   readonly name: string;
   /**

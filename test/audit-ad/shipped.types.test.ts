@@ -57,6 +57,14 @@ describe('variance', () => {
     const animals: Channel<Animal> = dogs;
     expect(animals).toBe(dogs);
   });
+
+  test('DurableChannel<T> is invariant, as Channel<T> is (it pushes and pulls)', () => {
+    // It was bivariant (method syntax): a DurableChannel<Dog> passed where a
+    // DurableChannel<Animal> was wanted took any animal into a channel of dogs.
+    expectTypeOf<DurableChannel<Dog>>().not.toExtend<DurableChannel<Animal>>();
+    expectTypeOf<DurableChannel<Animal>>().not.toExtend<DurableChannel<Dog>>();
+    expectTypeOf<DurableChannel<Dog>>().toExtend<AsyncIterable<Animal>>();
+  });
 });
 
 describe('misuse that must not compile', () => {
