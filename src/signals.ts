@@ -117,9 +117,16 @@ function onAbort(signal: AbortSignal): void {
   }
 }
 
-/** Drops the set of `signal` and its listener. */
+/**
+ * Drops the set of `signal` and its listener. Runs inside the commit that claims a parked
+ * operation, so a `removeEventListener` that throws (a duck-typed signal's) must not stop that
+ * commit half-way — the operation already out of its queue, its value handed to nobody and its
+ * promise never settled: its error is ignored. A listener it failed to remove finds no set.
+ */
 function forget(signal: AbortSignal): void {
-  signal.removeEventListener('abort', (watches.get(signal) as Parked).aborter);
+  try {
+    signal.removeEventListener('abort', (watches.get(signal) as Parked).aborter);
+  } catch {}
   watches.delete(signal);
 }
 
