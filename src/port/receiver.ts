@@ -32,6 +32,7 @@
  */
 import { Channel, commitPush } from '../channel.js';
 import { ChannelError } from '../errors.js';
+import { isSignal } from '../signals.js';
 import { countWaiters } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
@@ -70,12 +71,21 @@ export interface FromPortOptions {
    * given (`'https://App.example/'` is `'https://app.example'`), `'/'` for this context's own.
    */
   origin?: string | undefined;
+  /**
+   * Closes the receiving channel when it aborts, as closing it by hand does (without a reason:
+   * a `for await` over it ends normally; values already committed stay readable, the sender
+   * stops and its `toPort` resolves with what it still held). Already aborted: `fromPort`
+   * returns a closed channel and leaves the port alone.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** The `fromPort` channel: closing it tells the sender, which stops. */
 class PortChannel<T> extends Channel<T> {
   /** The receiver that feeds this channel; set right after construction. */
   declare receiver: Receiver<T>;
+  /** Removes the `abort` listener of the channel's signal, if it has one. */
+  declare release: (() => void) | undefined;
 
   /** Closes the channel (see {@link Channel.close}) and tells the sender, once. */
   override close(reason?: unknown): void {
@@ -88,6 +98,7 @@ class PortChannel<T> extends Channel<T> {
     if (this.isClosed) return;
     super.close(reason);
     this.receiver.closed();
+    this.release?.();
   }
 }
 
@@ -471,13 +482,15 @@ class Receiver<T> extends Stream {
  * @param port a `MessagePort`, a `Worker`, a worker's global scope (`self`), a `Window` — the
  *   *other* window, e.g. `window.parent` in a frame — or any object with `postMessage` and
  *   `addEventListener`.
- * @param options `name`, `capacity`, and `origin` (required for a `Window`).
+ * @param options `name`, `capacity`, `origin` (required for a `Window`), and `signal` (closes
+ *   the channel when it aborts).
  * @returns the receiving channel; its `name` is `name`, or `undefined` for the default `''`.
  * @throws {TypeError} if `port` has no `postMessage`, cannot be listened to or is a
  *   `ServiceWorker` (whose answers arrive on `navigator.serviceWorker`: give it a
  *   `MessageChannel` port), `origin` is
- *   missing for a `Window` or is neither `'*'` nor a URL, an option has the wrong type, or a
- *   `fromPort` of the same name is already open on this port.
+ *   missing for a `Window` or is neither `'*'` nor a URL, an option has the wrong type (or
+ *   `options` is an `AbortSignal`: pass `{ signal }`), or a `fromPort` of the same name is
+ *   already open on this port.
  * @throws {RangeError} if `capacity` is not 0, a positive integer or `Infinity`.
  * @example
  * ```ts
@@ -502,6 +515,9 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   }
   const origin = options?.origin;
   if (origin !== undefined && typeof origin !== 'string') throw new TypeError(`${caller}: origin must be a string`);
+  const signal = options?.signal;
+  if (signal !== undefined && !isSignal(signal)) throw new TypeError(`${caller}: signal is not an AbortSignal`);
+  if (isSignal(options)) throw new TypeError(`${caller}: options is an AbortSignal: pass { signal } instead`);
   const window = isWindow(port);
   if (window && origin === undefined) {
     throw new TypeError(`${caller}: origin is required when port is a Window (the origin the sender must have)`);
@@ -509,11 +525,31 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   const checkedOrigin = window ? windowOrigin(origin as string, caller) : '';
   const endpoint = endpointOf(port, caller);
   endpoint.checkFree(false, name, caller); // before the channel exists: debug mode never sees it
+  if (signal?.aborted) {
+    // Closed from the start, and the port left alone: no stream of this name, nothing posted.
+    const closed = new Channel<T>(capacity, { name: name === '' ? undefined : name, input: true });
+    closed.close();
+    return closed;
+  }
   const channel = new PortChannel<T>(capacity, { name: name === '' ? undefined : name, input: true });
   const receiver = new Receiver(channel, port, name, checkedOrigin);
   endpoint.add(receiver, caller);
   channel.receiver = receiver;
   channel.feed = () => receiver.demand();
+  if (signal !== undefined) {
+    const onAbort = () => channel.close();
+    channel.release = () => {
+      try {
+        signal.removeEventListener('abort', onAbort);
+      } catch {} // (a duck-typed signal's throw must not make a close that happened throw)
+    };
+    try {
+      signal.addEventListener('abort', onAbort);
+    } catch (error) {
+      channel.close(); // a signal that cannot listen: the port and the name are left as they were
+      throw error;
+    }
+  }
   receiver.trySend({ source: 'chanasync-port', version: 1, name, type: 'ready' });
   return channel;
 }
