@@ -898,6 +898,130 @@ describe('tokio tokio/tests/sync_broadcast.rs', () => {
     expect(await other.pull({ signal: AbortSignal.timeout(5000) })).toBe(1);
     hub.close();
   });
+
+  // sender_len_random: random sends and try_recvs on two receivers; the lengths stay those of
+  // a model (each receiver an independent drop-oldest queue of capacity 16, values taken in
+  // order). Extended: receivers join and leave at random too, and values sent while nobody
+  // is subscribed wait in the source for the next subscriber (chanasync's contract).
+  it('sender_len_random (against a model, with joins and leaves)', async () => {
+    const CAP = 16;
+    const source = new Channel<number>(INF);
+    const hub = broadcast(source);
+    type Sub = { ch: Channel<number>; model: number[] };
+    const subs: Sub[] = [];
+    const pending: number[] = []; // the model of values waiting in the source
+    const join = () => {
+      subs.push({ ch: hub.subscribe({ capacity: CAP, overflow: 'drop-oldest' }), model: [] });
+    };
+    const deliver = () => {
+      if (subs.length === 0) return;
+      for (const v of pending.splice(0)) {
+        for (const s of subs) {
+          s.model.push(v);
+          if (s.model.length > CAP) s.model.shift();
+        }
+      }
+    };
+    join();
+    join();
+    let next = 0;
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let step = 0; step < 1000; step++) {
+      const op = rand(10);
+      if (op < 5) {
+        source.pushNowait(next);
+        pending.push(next++);
+        // tokio's send delivers at once; the broadcast takes a value at the source's commit
+        // point or, for the next one of the same run, when it parks again (a microtask later).
+        await settle(1);
+        deliver();
+      } else if (op < 8 && subs.length > 0) {
+        const s = subs[rand(subs.length)] as Sub;
+        const want = s.model.shift();
+        expect(s.ch.tryPull()).toBe(want);
+      } else if (op === 8 && subs.length < 4) {
+        await settle(1); // a join sees only what is pulled after it: let earlier sends land
+        deliver();
+        join();
+      } else if (op === 9 && subs.length > 0) {
+        await settle(1);
+        deliver();
+        const [s] = subs.splice(rand(subs.length), 1);
+        s?.ch.close();
+      }
+      if (step % 7 === 0) {
+        await settle(1);
+        deliver();
+        expect(source.size).toBe(subs.length === 0 ? pending.length : 0);
+        for (const s of subs) {
+          expect(s.ch.size).toBe(s.model.length);
+          expect(s.ch.size).toBeLessThanOrEqual(CAP);
+        }
+      }
+    }
+    hub.close();
+  });
+
+  // Blocking receivers (chanasync's 'block' subscribers; tokio has none) under random joins,
+  // reads and sends: each one receives a gap-free run of the values, in order, from the first
+  // value taken after it joined to the end; drop-newest ones receive an in-order subsequence.
+  it('random joins, reads and sends with blocking and dropping subscribers', async () => {
+    const source = new Channel<number>(8);
+    const hub = broadcast(source);
+    type Sub = { ch: Channel<number>; got: number[]; block: boolean };
+    const subs: Sub[] = [];
+    let seed = 777;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const join = (forceBlock = false) => {
+      const block = forceBlock || rand(3) !== 0;
+      subs.push({
+        ch: hub.subscribe(block ? { capacity: rand(3) } : { capacity: 1 + rand(3), overflow: 'drop-newest' }),
+        got: [],
+        block,
+      });
+    };
+    join(true);
+    let next = 0;
+    const producer = (async () => {
+      for (; next < 600; ) {
+        await source.push(next++);
+        if (rand(4) === 0) await settle(1);
+      }
+      source.close();
+    })();
+    const readers: Promise<void>[] = [];
+    const read = (s: Sub) =>
+      (async () => {
+        for await (const v of s.ch) {
+          s.got.push(v);
+          if (rand(3) === 0) await settle(1);
+        }
+      })();
+    readers.push(read(subs[0] as Sub));
+    for (let k = 0; k < 6; k++) {
+      await settle(1 + rand(5));
+      join();
+      readers.push(read(subs[subs.length - 1] as Sub));
+    }
+    await producer;
+    await Promise.all(readers);
+    for (const s of subs) {
+      for (let i = 1; i < s.got.length; i++) {
+        if (s.block) expect(s.got[i]).toBe((s.got[i - 1] as number) + 1);
+        else expect(s.got[i]).toBeGreaterThan(s.got[i - 1] as number);
+      }
+      if (s.block && s.got.length > 0) expect(s.got[s.got.length - 1]).toBe(599);
+    }
+    expect((subs[0] as Sub).got[0]).toBe(0);
+    expect((subs[0] as Sub).got.length).toBe(600);
+  });
 });
 
 describe('tokio tokio/tests/sync_watch.rs', () => {
