@@ -122,7 +122,8 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         `${call}: source must be an iterable, an async iterable or a ReadableStream, got ${describe(source)}`,
       );
     }
-    sync = openAsync === undefined;
+    // GetMethod: a null @@asyncIterator is absent too (then @@iterator is read as for await reads it).
+    sync = openAsync == null;
   }
   const channel = create(
     call,
