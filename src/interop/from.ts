@@ -186,17 +186,20 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
           // return()s the iterator first, unless it was done — as for-await does since ES2025
           // (Chromium 156; Node 20 still leaves it open): a generator's `finally` runs. (Not if
           // the channel closed meanwhile: that close has return()ed it already.)
+          // `done`, then `value`, each read once, as the async-from-sync iterator reads them (a
+          // non-object result goes on to the pump's TypeError).
           const result = opened.next() as IteratorResult<T>;
-          const value = (result as IteratorResult<T> | null)?.value as unknown;
+          if (Object(result) !== result) return result;
+          const { done, value } = result as IteratorResult<unknown>;
           return isThenable(value)
             ? Promise.resolve(value).then(
-                (settled) => ({ done: result.done, value: settled }) as IteratorResult<T>,
+                (settled) => ({ done, value: settled }) as IteratorResult<T>,
                 (error: unknown) => {
-                  if (!result.done && running) release();
+                  if (!done && running) release();
                   throw error;
                 },
               )
-            : result;
+            : ({ done, value } as IteratorResult<T>);
         }
       : source instanceof Channel
         ? () => {

@@ -246,3 +246,59 @@ describe('streams/readable-streams/from.any.js (edges: GetIterator and async-fro
     expect(finallyRan).toBe(true);
   });
 });
+
+describe('streams/readable-streams/from.any.js (a sync iterable read through the async-from-sync iterator)', () => {
+  // ReadableStream.from and for await read a synchronous iterator's result through the
+  // async-from-sync iterator: `done`, then `value`, each once per step. What was wrong: from
+  // read `value` first (to see whether it is a promise), then `done`, then `value` again when
+  // pushing it — a getter ran twice, out of order, and a value getter that answered a promise
+  // the second time made the channel close with a TypeError.
+  test('a sync iterator result is read done-then-value, each once, as for await reads it', async () => {
+    const make = (log: string[]) => {
+      let i = 0;
+      const it = {
+        next() {
+          const n = ++i;
+          return {
+            get done() {
+              log.push(`done${n}`);
+              return n > 2;
+            },
+            get value() {
+              log.push(`value${n}`);
+              return n;
+            },
+          };
+        },
+        [Symbol.iterator]: () => it,
+      };
+      return it as Iterable<number>;
+    };
+    const reference: string[] = [];
+    const viaForAwait = await forAwait(make(reference));
+    const log: string[] = [];
+    expect(await viaFrom(make(log))).toEqual(viaForAwait);
+    expect(reference).toEqual(['done1', 'value1', 'done2', 'value2', 'done3', 'value3']);
+    expect(log).toEqual(reference);
+  });
+
+  test('a value getter that answers a plain value first and a promise later delivers what it answered once', async () => {
+    let reads = 0;
+    let done = false;
+    const it = {
+      next() {
+        const step = {
+          done,
+          get value() {
+            reads++;
+            return reads === 1 ? 'plain' : Promise.resolve('promise');
+          },
+        };
+        done = true;
+        return step;
+      },
+      [Symbol.iterator]: () => it,
+    };
+    expect(await viaFrom(it)).toEqual({ values: ['plain'] });
+  });
+});
