@@ -305,8 +305,9 @@ async function pump<T>(
       if (isThenable(result)) result = await result;
       if (!running()) return; // closed while the source was reading: the value is unwanted
       if ((result as unknown) === NOTHING) continue; // a local channel's value, committed already
-      if (typeof result !== 'object' || result === null) {
-        // As for-of and for-await do: a malformed step is a TypeError, and return() is not called.
+      if (Object(result) !== result) {
+        // As for-of and for-await do: a step that is not an object (a function is one) is a
+        // TypeError, and return() is not called.
         return finish(new TypeError(`from(source): the source's next() returned ${describe(result)}, not an object`));
       }
       if (result.done) return finish();

@@ -14,7 +14,6 @@ describe('dom/events on happy-dom', () => {
   test('closing the channel from an earlier listener during dispatch: no throw, no event', async () => {
     const button = document.createElement('button');
     document.body.append(button);
-    // biome-ignore lint/style/useConst: assigned after the listener is added
     let clicks: Channel<Event>;
     button.addEventListener('click', () => clicks.close());
     clicks = fromEvent(button, 'click', { capacity: 4, overflow: 'block' });

@@ -302,3 +302,33 @@ describe('streams/readable-streams/from.any.js (a sync iterable read through the
     expect(await viaFrom(it)).toEqual({ values: ['plain'] });
   });
 });
+
+describe('streams/readable-streams/from.any.js (a next() result that is a function)', () => {
+  // WPT: "stream errors when next() returns a non-object" — IteratorNext's check is "is not an
+  // Object", and a function is an Object: for await and ReadableStream.from read its `done` and
+  // `value`. What was wrong: from tested `typeof result !== 'object'` and closed the channel
+  // with a TypeError for a function result.
+  test('a next() result that is a function with done and value is read as for await reads it', async () => {
+    const make = () => {
+      let n = 0;
+      const step = Object.assign(() => {}, { done: false, value: 'from a function' });
+      const it = {
+        next: async () => (n++ === 0 ? step : { done: true, value: undefined }),
+        [Symbol.asyncIterator]: () => it,
+      };
+      return it;
+    };
+    const reference = await forAwait(make());
+    expect(reference).toEqual({ values: ['from a function'] });
+    expect(await viaFrom(make())).toEqual(reference);
+  });
+
+  test('a synchronous next() result that is a function is read too', async () => {
+    let n = 0;
+    const it = {
+      next: () => (n++ === 0 ? Object.assign(() => {}, { done: false, value: 1 }) : { done: true, value: undefined }),
+      [Symbol.iterator]: () => it,
+    };
+    expect(await viaFrom(it)).toEqual({ values: [1] });
+  });
+});
