@@ -427,3 +427,18 @@ describe('dom/abort (signals given to helpers: from, fromEvent, after, ticker, t
     expect(ChannelClosedError).toBeDefined();
   });
 });
+
+describe('dom/abort/timeout.any.js (zero and racing)', () => {
+  test('AbortSignal.timeout(0) fires in a later task: a push in the same turn still reaches the pull', async () => {
+    const channel = new Channel<number>();
+    const pulled = channel.pull({ signal: AbortSignal.timeout(0) });
+    expect(channel.tryPush(1)).toBe(true);
+    expect(await pulled).toBe(1);
+  });
+
+  test('AbortSignal.timeout(0) with nothing pushed: TimeoutError', async () => {
+    await expect(new Channel<number>().pull({ signal: AbortSignal.timeout(0) })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+  });
+});

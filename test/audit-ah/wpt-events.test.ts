@@ -317,3 +317,47 @@ describe('dom/events/EventTarget-addEventListener / bad arguments', () => {
     events.close();
   });
 });
+
+describe('dom/events/EventTarget-addEventListener.any.js + EventTarget-constructible.any.js', () => {
+  test('two fromEvent channels on one target and type each get every event (distinct listeners)', async () => {
+    const target = new EventTarget();
+    const a = fromEvent(target, 'x', { capacity: 4, overflow: 'block' });
+    const b = fromEvent(target, 'x', { capacity: 4, overflow: 'block' });
+    fire(target, 'x', 1);
+    fire(target, 'x', 2);
+    a.close();
+    fire(target, 'x', 3);
+    b.close();
+    expect(types(await collect(a))).toEqual([1, 2]);
+    expect(types(await collect(b))).toEqual([1, 2, 3]);
+  });
+
+  test('a subclass of EventTarget is a target like any other', async () => {
+    class Bus extends EventTarget {}
+    const bus = new Bus();
+    const events = fromEvent(bus, 'note');
+    fire(bus, 'note', 'hi');
+    expect(types([await events.pull()])).toEqual(['hi']);
+    events.close();
+  });
+
+  test('the event pulled is the dispatched object itself, with its target set and its dispatch over', async () => {
+    const target = new EventTarget();
+    const events = fromEvent(target, 'x');
+    const event = new Event('x');
+    target.dispatchEvent(event);
+    const pulled = await events.pull();
+    expect(pulled).toBe(event);
+    expect(pulled.target).toBe(target);
+    expect(pulled.eventPhase).toBe(Event.NONE);
+    events.close();
+  });
+
+  test("'drop-newest' keeps the first events and drops later ones while full", async () => {
+    const target = new EventTarget();
+    const events = fromEvent(target, 'x', { capacity: 2, overflow: 'drop-newest' });
+    for (let i = 0; i < 5; i++) fire(target, 'x', i);
+    events.close();
+    expect(types(await collect(events))).toEqual([0, 1]);
+  });
+});
