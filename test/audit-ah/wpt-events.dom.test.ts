@@ -14,7 +14,7 @@ describe('dom/events on happy-dom', () => {
   test('closing the channel from an earlier listener during dispatch: no throw, no event', async () => {
     const button = document.createElement('button');
     document.body.append(button);
-    let clicks: Channel<Event>;
+    let clicks: Channel<PointerEvent>;
     button.addEventListener('click', () => clicks.close());
     clicks = fromEvent(button, 'click', { capacity: 4, overflow: 'block' });
     expect(() => button.click()).not.toThrow();
@@ -76,13 +76,13 @@ describe('dom/events on happy-dom', () => {
 
   test('a fromEvent channel made during dispatch does not receive that event', async () => {
     const button = document.createElement('button');
-    let clicks: Channel<Event> | undefined;
+    let clicks: Channel<PointerEvent> | undefined;
     button.addEventListener('click', () => {
       clicks ??= fromEvent(button, 'click', { capacity: 4, overflow: 'block' });
     });
     button.click();
     button.click();
     clicks?.close();
-    expect((await collect(clicks as Channel<Event>)).length).toBe(1);
+    expect((await collect(clicks as Channel<PointerEvent>)).length).toBe(1);
   });
 });
