@@ -122,7 +122,8 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
         `${call}: source must be an iterable, an async iterable or a ReadableStream, got ${describe(source)}`,
       );
     }
-    sync = openAsync === undefined;
+    // GetMethod: a null @@asyncIterator is absent too (then @@iterator is read as for await reads it).
+    sync = openAsync == null;
   }
   const channel = create(
     call,
@@ -185,17 +186,20 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
           // return()s the iterator first, unless it was done — as for-await does since ES2025
           // (Chromium 156; Node 20 still leaves it open): a generator's `finally` runs. (Not if
           // the channel closed meanwhile: that close has return()ed it already.)
+          // `done`, then `value`, each read once, as the async-from-sync iterator reads them (a
+          // non-object result goes on to the pump's TypeError).
           const result = opened.next() as IteratorResult<T>;
-          const value = (result as IteratorResult<T> | null)?.value as unknown;
+          if (Object(result) !== result) return result;
+          const { done, value } = result as IteratorResult<unknown>;
           return isThenable(value)
             ? Promise.resolve(value).then(
-                (settled) => ({ done: result.done, value: settled }) as IteratorResult<T>,
+                (settled) => ({ done, value: settled }) as IteratorResult<T>,
                 (error: unknown) => {
-                  if (!result.done && running) release();
+                  if (!done && running) release();
                   throw error;
                 },
               )
-            : result;
+            : ({ done, value } as IteratorResult<T>);
         }
       : source instanceof Channel
         ? () => {
@@ -301,8 +305,9 @@ async function pump<T>(
       if (isThenable(result)) result = await result;
       if (!running()) return; // closed while the source was reading: the value is unwanted
       if ((result as unknown) === NOTHING) continue; // a local channel's value, committed already
-      if (typeof result !== 'object' || result === null) {
-        // As for-of and for-await do: a malformed step is a TypeError, and return() is not called.
+      if (Object(result) !== result) {
+        // As for-of and for-await do: a step that is not an object (a function is one) is a
+        // TypeError, and return() is not called.
         return finish(new TypeError(`from(source): the source's next() returned ${describe(result)}, not an object`));
       }
       if (result.done) return finish();

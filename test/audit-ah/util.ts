@@ -1,0 +1,61 @@
+/** Helpers for audit AH (web-platform-tests translated to chanasync). */
+
+/** Lets pending microtasks and one macrotask run (WPT's flushAsyncEvents). */
+export async function flushAsyncEvents(): Promise<void> {
+  for (let i = 0; i < 4; i++) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
+
+/** Settled state of a promise after the queue is flushed. */
+export async function state<T>(promise: Promise<T>): Promise<'pending' | 'fulfilled' | 'rejected'> {
+  let result: 'pending' | 'fulfilled' | 'rejected' = 'pending';
+  promise.then(
+    () => {
+      result = 'fulfilled';
+    },
+    () => {
+      result = 'rejected';
+    },
+  );
+  await flushAsyncEvents();
+  return result;
+}
+
+/** Polls `condition` until it holds or `ms` pass. */
+export async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Reads a whole channel or stream with for await. */
+export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of source) out.push(value);
+  return out;
+}
+
+/** A recording WritableStream (WPT's recordingWritableStream). */
+export function recordingWritableStream<T>(extra: UnderlyingSink<T> = {}, strategy?: QueuingStrategy<T>) {
+  const events: unknown[] = [];
+  const stream = new WritableStream<T>(
+    {
+      start: (controller) => extra.start?.(controller),
+      write(chunk, controller) {
+        events.push('write', chunk);
+        return extra.write?.(chunk, controller);
+      },
+      close() {
+        events.push('close');
+        return extra.close?.();
+      },
+      abort(reason) {
+        events.push('abort', reason);
+        return extra.abort?.(reason);
+      },
+    },
+    strategy,
+  );
+  return { stream, events };
+}
