@@ -212,7 +212,12 @@ export function liveHead<T>(channel: Channel<T>, isPush: boolean): Waiter<T> | u
     // that pulls, pushes, closes or aborts on this very channel: then `head` may have left the
     // queue, and committing to it (or cancelling it) would deliver a value twice or lose one.
     // So the head is read again.
-    const aborted = (head as Waiter<T>).signal?.aborted;
+    // A signal whose `aborted` read throws is taken for not aborted: commit points never throw,
+    // so a pullMany, a close(), a merge or a broadcast never stops half-way, losing what it took.
+    let aborted: boolean | undefined;
+    try {
+      aborted = (head as Waiter<T>).signal?.aborted;
+    } catch {}
     if (head === (isPush ? channel.pushHead : channel.pullHead)) {
       if (!aborted) break;
       (head as Waiter<T>).cancel();
