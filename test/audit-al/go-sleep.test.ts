@@ -434,6 +434,20 @@ describe('src/time/sleep_test.go (fake clock)', () => {
     expect(timeout.closed).toBe(true);
   });
 
+  // The fix for early timers below 2 ms waits the rest once only: with fake setTimeout and a
+  // real Date (the clock does not follow the timers), after(1) and after(1.5) still fire, within
+  // one extra hop (at most 2 more fake ms), rather than waiting for the real clock.
+  it('fake setTimeout, real Date: after below 2 ms still fires (one extra hop at most)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    for (const ms of [1, 1.5]) {
+      const timer = afterMs(ms);
+      await vi.advanceTimersByTimeAsync(ms + 2);
+      expect(timer.size).toBe(1);
+      expect(timer.closed).toBe(true);
+    }
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   // TestAfterTick on a fake clock: exactly Count·Delta.
   it('TestAfterTick (fake clock: exactly Count·Delta)', async () => {
     vi.useFakeTimers();
