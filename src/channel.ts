@@ -29,7 +29,7 @@ import type { FromFunction } from './interop/from.js';
 import type { ToReadableStreamOptions } from './interop/stream.js';
 import { isSignal } from './signals.js';
 import { tracker } from './tracker.js';
-import { claim, countWaiters, liveHead, park, SettlingWaiter, Waiter } from './waiters.js';
+import { claim, countWaiters, liveHead, park, queued, SettlingWaiter, Waiter } from './waiters.js';
 
 export { setTracker } from './tracker.js';
 
@@ -1145,14 +1145,6 @@ export function note<T>(iterator: object, waiter: Waiter<T> | undefined): void {
 /** A channel's iterator, with the pull or pulls its `next()` calls parked (some may have left since). */
 interface Iterating<T> {
   nextsParked?: Waiter<T> | Waiter<T>[] | undefined;
-}
-
-/**
- * Whether a pull waiter is still in its channel's queue: it is the head, or its predecessor
- * links to it (`claim` relinks the predecessor past it, and nothing links to it again).
- */
-function queued<T>(waiter: Waiter<T>): boolean {
-  return waiter.channel.pullHead === waiter || (waiter.prev !== waiter && waiter.prev.next === waiter);
 }
 
 /**

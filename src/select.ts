@@ -449,10 +449,6 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
       order[slot] = sibling;
     }
     group.first = sibling;
-    // Once every case's channel (and so the group) is collected, the signal still rejects it
-    // (unless debug mode is on: see `park`). Watched before any case is queued: a signal whose
-    // `addEventListener` throws then rejects the select with no case left queued.
-    if (signal !== undefined) group.ref = watch(signal, group, tracker === undefined ? reject : undefined);
     for (const waiter of order) enqueue(waiter, waiter.isPush);
     // Debug mode's hook once every case is queued: taking the park's stack runs application
     // code (an `Error.prepareStackTrace`), and a close it makes must find every case queued to
@@ -463,6 +459,22 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
         if (group.first === undefined) break;
         tracker(waiter, 'select');
       }
+    }
+    // Once every case's channel (and so the group) is collected, the signal still rejects it
+    // (unless debug mode is on: see `park`). Watched once every case is queued, for the same
+    // reason: `addEventListener` may run user code (a `Proxy`'s trap).
+    if (signal !== undefined && group.first !== undefined) {
+      let ref: Ref;
+      try {
+        ref = watch(signal, group, tracker === undefined ? reject : undefined);
+      } catch (error) {
+        // A signal whose `addEventListener` throws: the select rejects with that error and no
+        // case stays queued — unless what that call ran settled it already.
+        if (group.first !== undefined) release(group, undefined);
+        throw error; // (the executor's: a rejection, which a settled select ignores)
+      }
+      if (group.first === undefined) unwatch(signal, ref);
+      else group.ref = ref;
     }
     // Demand, last: a feeder may commit one of the cases at once, which releases the others
     // (then `group.first` is cleared and the loop stops). In the random order too: a lazy feeder

@@ -164,18 +164,45 @@ export function park<T>(
   kind: 'push' | 'pull' | 'select',
   fail?: (reason: unknown) => void,
 ): void {
-  // Watched before it is queued: a signal whose `addEventListener` throws then leaves no
-  // waiter in the queue (which a later commit would feed, losing the value).
-  if (waiter.signal !== undefined) {
-    waiter.ref = watch(
-      waiter.signal,
-      waiter,
-      tracker === undefined ? (fail ?? failing((waiter as SettlingWaiter<T, T>).settle ?? waiter.resolve)) : undefined,
-    );
-  }
   enqueue(waiter, isPush);
+  if (waiter.signal !== undefined) {
+    // Watched once queued: the signal's `addEventListener` may run user code (a `Proxy`'s
+    // trap) that closes the channel or commits to this very waiter, and must find it queued.
+    let ref: Ref;
+    try {
+      ref = watch(
+        waiter.signal,
+        waiter,
+        tracker === undefined
+          ? (fail ?? failing((waiter as SettlingWaiter<T, T>).settle ?? waiter.resolve))
+          : undefined,
+      );
+    } catch (error) {
+      // A signal whose `addEventListener` throws (a duck-typed one): the operation fails with
+      // that error and leaves its queue (a later commit would feed it, losing the value) —
+      // unless what that call ran settled it already: then that outcome stands.
+      if (!queued(waiter)) return;
+      claim(waiter);
+      throw error;
+    }
+    // Settled meanwhile by what `addEventListener` ran: nothing is parked to watch.
+    if (!queued(waiter)) {
+      unwatch(waiter.signal, ref);
+      return;
+    }
+    waiter.ref = ref;
+  }
   if (tracker !== undefined && !(waiter.channel.debugMarks & NOTED)) tracker(waiter, kind);
   if (!isPush) waiter.channel.feed?.();
+}
+
+/**
+ * Whether `waiter` is in its channel's queue: its head, or linked to by its predecessor (`claim`
+ * relinks the predecessor past it, and nothing links to it again).
+ */
+export function queued<T>(waiter: Waiter<T>): boolean {
+  const { channel, prev } = waiter;
+  return channel.pullHead === waiter || channel.pushHead === waiter || (prev !== waiter && prev.next === waiter);
 }
 
 /**

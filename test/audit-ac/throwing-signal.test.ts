@@ -16,7 +16,7 @@
  * left its listener on the target, `from` left the source's iterator open (never `return()`ed).
  */
 
-import { after, broadcast, Channel, from, fromEvent, pull, select, ticker } from 'chanasync';
+import { after, broadcast, Channel, ChannelClosedError, from, fromEvent, pull, push, select, ticker } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 
 /** A signal whose first `addEventListener` calls throw (`failures` of them), then it works. */
@@ -184,5 +184,85 @@ describe('a signal whose addEventListener throws leaves nothing behind', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(source.size).toBe(1);
     hub.close();
+  });
+});
+
+/**
+ * A signal whose `addEventListener` runs code on the channel being waited on (a `Proxy`'s trap, a
+ * wrapper with side effects). The first fix of audit AC watched the signal before queueing the
+ * operation; then a close run by that call left the pull parked on the closed channel for ever,
+ * and a push run by it went to the buffer while the pull parked beside it (found reading the
+ * merged fix; now the operation is queued first and only watched if still parked).
+ */
+describe('a signal whose addEventListener closes or feeds the channel being waited on', () => {
+  /** A real signal whose `addEventListener` first runs `sideEffect` (and throws if `fail`). */
+  function meddling(sideEffect: () => void, fail = false) {
+    const controller = new AbortController();
+    const signal = new Proxy(controller.signal, {
+      get(target, key) {
+        if (key === 'addEventListener') {
+          return (...args: Parameters<AbortSignal['addEventListener']>) => {
+            sideEffect();
+            if (fail) throw new Error('addEventListener failed');
+            target.addEventListener(...args);
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return { controller, signal };
+  }
+
+  it('a close run by it fails the pull it was asked for, which is left parked nowhere', async () => {
+    const channel = new Channel<string>(1);
+    const { signal } = meddling(() => channel.close());
+    await expect(channel.pull({ signal })).rejects.toThrow('is closed');
+    expect(channel.stats().waitingPullers).toBe(0);
+  });
+
+  it('a push run by it commits to the pull it was asked for; the signal then watches nothing', async () => {
+    const channel = new Channel<string>(1);
+    const { controller, signal } = meddling(() => channel.pushNowait('A'));
+    await expect(channel.pull({ signal })).resolves.toBe('A');
+    expect(channel.stats()).toMatchObject({ size: 0, waitingPullers: 0 });
+    controller.abort('late'); // nothing left to cancel: no second settlement, nothing thrown
+    channel.pushNowait('B');
+    expect(channel.tryPull()).toBe('B');
+  });
+
+  it('a push run by it and then a throw: the pull has its value, and nothing is lost', async () => {
+    const channel = new Channel<string>(1);
+    const { signal } = meddling(() => channel.pushNowait('A'), true);
+    await expect(channel.pull({ signal })).resolves.toBe('A');
+    expect(channel.stats()).toMatchObject({ size: 0, waitingPullers: 0 });
+  });
+
+  it('a select: a close of its push case’s channel rejects it with no case left queued', async () => {
+    const out = new Channel<string>(0);
+    const other = new Channel<string>(0);
+    const { signal } = meddling(() => out.close());
+    const error = await select([push(out, 'x'), pull(other)], { signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect(other.stats().waitingPullers).toBe(0);
+  });
+
+  it('a select: a push into one of its pull cases’ channels wins, the other case leaves, and a later abort does nothing', async () => {
+    const a = new Channel<string>(1);
+    const b = new Channel<string>(1);
+    const { controller, signal } = meddling(() => b.pushNowait('B'));
+    await expect(select([pull(a), pull(b)], { signal })).resolves.toMatchObject({ index: 1, value: 'B' });
+    expect(a.stats().waitingPullers).toBe(0);
+    controller.abort('late');
+    a.pushNowait('A');
+    expect(a.tryPull()).toBe('A');
+  });
+
+  it('a select: a throw of it rejects the select with that error, no case left queued', async () => {
+    const a = new Channel<string>(0);
+    const b = new Channel<string>(0);
+    const { signal } = meddling(() => {}, true);
+    await expect(select([pull(a), pull(b)], { signal })).rejects.toThrow('addEventListener failed');
+    expect(a.stats().waitingPullers + b.stats().waitingPullers).toBe(0);
   });
 });
