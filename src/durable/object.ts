@@ -724,12 +724,18 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }
     for (const [ticket, lease] of this.leases) {
       if (lease.until > now) next = Math.min(next, lease.until);
-      else if (lease.rows.length > 0) {
+      else {
         // Its values go back; the lease, empty, keeps the pull's place for one more `leaseMs`
-        // (for a late acknowledgement that finds them gone: see `ack`), with no alarm of its own.
-        this.#releaseRows(lease.rows);
-        lease.rows = [];
-      } else if (lease.until + lease.waiter.leaseMs <= now) this.leases.delete(ticket);
+        // (for a late acknowledgement that finds them gone: see `ack`), then is forgotten — by
+        // an alarm if no request comes first, or an idle object would keep it for good.
+        if (lease.rows.length > 0) {
+          this.#releaseRows(lease.rows);
+          lease.rows = [];
+        }
+        const forgetAt = lease.until + lease.waiter.leaseMs;
+        if (forgetAt <= now) this.leases.delete(ticket);
+        else next = Math.min(next, forgetAt);
+      }
     }
     if (next !== Infinity) this.#schedule(next);
     this.#servePushers();
