@@ -455,6 +455,17 @@ async function runProgram(program: Program): Promise<string[]> {
     if (after.size + after.leased + after.waitingPullers + after.waitingPushers !== 0) {
       violations.push(`stats after the drain: ${JSON.stringify(after)}`);
     }
+    // A pull that lost its value to a late acknowledgement, or whose lease ended unacknowledged,
+    // keeps its place for one more lease time (README, durable): the object may hold such an
+    // empty lease or away waiter that long after the drain, and must then let go by itself.
+    const heldInside = () =>
+      runInDurableObject(rawStub(name), (instance) => {
+        const object = instance as unknown as Record<'leases' | 'pushWaiters' | 'pullWaiters', Map<unknown, unknown>>;
+        return object.leases.size + object.pushWaiters.size + object.pullWaiters.size;
+      });
+    for (const giveUp = Date.now() + 2 * LEASE_MS + 1000; (await heldInside()) > 0 && Date.now() < giveUp; ) {
+      await pause(50);
+    }
     const inside = await runInDurableObject(rawStub(name), (instance, state) => {
       const object = instance as unknown as Record<'leases' | 'pushWaiters' | 'pullWaiters', Map<unknown, unknown>>;
       const sql = (state.storage as unknown as { sql: { exec(q: string): { toArray(): Record<string, unknown>[] } } })
@@ -598,6 +609,48 @@ describe('random programs with faults injected at random steps', () => {
       consumers: [[{ kind: 'vanish', max: 1, leaseMs: 10 }]],
       resets: [],
       outage: { at: 0, ms: 900 },
+      resetAfterClose: false,
+    };
+    expect(await runProgram(program)).toEqual([]);
+  }, 30_000);
+
+  // Found by the property below (CI, 2026-12-02, after the test above): cancelled requests and
+  // pullMany batches; a place kept for a late acknowledgement was still held right after the
+  // drain. It is kept for one more lease time by design; the object must then let go by itself.
+  test('places kept for late acknowledgements are let go by the object itself', async () => {
+    const program: Program = {
+      capacity: 2,
+      sliceMs: 20,
+      seed: 1856168901,
+      rate: 0.1,
+      producers: [
+        {
+          count: 4,
+          viaFetch: false,
+          explicitIds: true,
+          abortAfter: [undefined, 31, 11, undefined],
+          cancelAfter: [undefined, undefined, undefined, 23],
+        },
+        {
+          count: 3,
+          viaFetch: true,
+          explicitIds: false,
+          abortAfter: [undefined, 4, undefined],
+          cancelAfter: [undefined, 33, undefined],
+        },
+      ],
+      consumers: [
+        [{ kind: 'pullMany', max: 2 }],
+        [
+          { kind: 'fetchPull', cancelAfter: 32 },
+          { kind: 'pullMany', max: 3 },
+          { kind: 'fetchPull', cancelAfter: 36 },
+          { kind: 'pullMany', max: 3 },
+          { kind: 'pullWithId', abortAfter: undefined },
+        ],
+      ],
+      resets: [],
+      outage: undefined,
       resetAfterClose: false,
     };
     expect(await runProgram(program)).toEqual([]);
