@@ -1185,8 +1185,9 @@ describe('Go by Example', () => {
     const requests = new Channel<number>(5);
     await requests.pushAll([1, 2, 3, 4, 5]);
     requests.close();
-    const limiter = ticker(period);
+    // Time is taken before the ticker starts: its ticks are due at its own start + k·period.
     const start = Date.now();
+    const limiter = ticker(period);
     const served: number[] = [];
     for await (const _req of requests) {
       await limiter.pull();
@@ -1197,14 +1198,14 @@ describe('Go by Example', () => {
 
     const bursty = new Channel<number>(3);
     for (let i = 0; i < 3; i++) bursty.pushNowait(Date.now());
-    const refill = ticker(period);
-    const feeder = (async () => {
-      for await (const t of refill) await bursty.push(t);
-    })();
     const burstyRequests = new Channel<number>(5);
     await burstyRequests.pushAll([1, 2, 3, 4, 5]);
     burstyRequests.close();
     const start2 = Date.now();
+    const refill = ticker(period);
+    const feeder = (async () => {
+      for await (const t of refill) await bursty.push(t);
+    })();
     const served2: number[] = [];
     for await (const _req of burstyRequests) {
       await bursty.pull();
