@@ -75,40 +75,33 @@ describe('ports and signals that throw when asked to listen', () => {
     await until(() => sending.held.size === 0 && receiving.held.size === 0, 'the listeners to go');
   });
 
-  it('a port whose addEventListener threw once is not left deaf: the next stream on it is heard', async () => {
-    const [a, b] = ports();
-    let failures = 1;
-    const receiving = handMade(b, () => failures-- > 0);
-    expect(() => fromPort<number>(receiving as unknown as PortLike)).toThrow('cannot listen to message');
-    expect(receiving.held.size).toBe(0);
-    const received = fromPort<number>(receiving as unknown as PortLike, { capacity: 1 });
-    const source = new Channel<number>(2);
-    const result = toPort(source, a);
-    await source.pushAll([7, 8]);
-    source.close();
-    expect(await collect(received)).toEqual([7, 8]);
-    expect((await result).sent).toBe(2);
-  });
-
-  it('a port whose start() threw once keeps no listener, and the next stream on it starts it and is heard', async () => {
-    const [a, b] = ports();
-    const receiving = handMade(b, () => false);
-    let failures = 1;
-    const start = receiving.start;
-    receiving.start = () => {
-      if (failures-- > 0) throw new Error('cannot start');
-      start();
-    };
-    expect(() => fromPort<number>(receiving as unknown as PortLike)).toThrow('cannot start');
-    expect(receiving.held.size).toBe(0);
-    const received = fromPort<number>(receiving as unknown as PortLike, { capacity: 1 });
-    const source = new Channel<number>(2);
-    const result = toPort(source, a);
-    await source.pushAll([7, 8]);
-    source.close();
-    expect(await collect(received)).toEqual([7, 8]);
-    expect((await result).sent).toBe(2);
-  });
+  it.each([
+    ['addEventListener', 'cannot listen to message'],
+    ['start()', 'cannot start'],
+  ] as const)(
+    'a port whose %s threw once keeps no listener, and the next stream on it is heard',
+    async (what, message) => {
+      const [a, b] = ports();
+      let failures = 1;
+      const receiving = handMade(b, (type) => what === 'addEventListener' && type === 'message' && failures-- > 0);
+      if (what === 'start()') {
+        const start = receiving.start;
+        receiving.start = () => {
+          if (failures-- > 0) throw new Error('cannot start');
+          start();
+        };
+      }
+      expect(() => fromPort<number>(receiving as unknown as PortLike)).toThrow(message);
+      expect(receiving.held.size).toBe(0);
+      const received = fromPort<number>(receiving as unknown as PortLike, { capacity: 1 });
+      const source = new Channel<number>(2);
+      const result = toPort(source, a);
+      await source.pushAll([7, 8]);
+      source.close();
+      expect(await collect(received)).toEqual([7, 8]);
+      expect((await result).sent).toBe(2);
+    },
+  );
 
   it('toPort with a signal that cannot listen rejects, and leaves the port and the name free', async () => {
     const [a, b] = ports();

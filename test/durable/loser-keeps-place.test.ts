@@ -107,19 +107,29 @@ async function lateAck(name: string, ticket: string, deliveries: Delivery[]): Pr
   });
 }
 
+/**
+ * The scene's start: a fresh channel holding `values` (each pushed with its own id), the first
+ * `max` of them taken by the raw pull A; `waiting(n)` waits until `n` pulls are parked on it.
+ */
+async function scene(label: string, values: string[], max = values.length) {
+  const name = freshName(label);
+  const producer = durableChannel<string>(env.CHANNELS, name);
+  for (const value of values) await producer.push(value, { id: value });
+  const taken = await rawTake(name, 'A', max);
+  const waiting = (n: number) => until(async () => (await producer.stats()).waitingPullers === n);
+  return { name, producer, taken, waiting };
+}
+
 describe('a pull that loses its value to a late acknowledgement keeps its place', () => {
   // Before the fix: `first` went to C and `second` to B (C, B for pulls parked B, C).
   test('pulls parked B, C: B loses its value to A’s late acknowledgement and is still served before C', async () => {
-    const name = freshName('loser-place');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v', { id: 'v' });
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('loser-place', ['v']);
     const b = heldClient<string>(name);
     const c = durableChannel<string>(env.CHANNELS, name);
     const pulledB = b.client.pullWithId();
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const pulledC = c.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     await b.handed.opened; // A's lease ended: 'v' went to B, whose acknowledgement is held
     expect(await lateAck(name, 'A', taken)).toEqual({ kind: 'acks', fates: ['acked'], exact: true });
     b.release.open(); // B's acknowledgement finds 'v' gone: B pulls again
@@ -132,20 +142,16 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('several losers (A’s late acknowledgement takes a batch handed to B and C) keep their places ahead of D', async () => {
-    const name = freshName('losers-place');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v1');
-    await producer.push('v2');
-    const taken = await rawTake(name, 'A', 2);
+    const { name, producer, taken, waiting } = await scene('losers-place', ['v1', 'v2']);
     const b = heldClient<string>(name);
     const c = heldClient<string>(name);
     const d = durableChannel<string>(env.CHANNELS, name);
     const pulledB = b.client.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const pulledC = c.client.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     const pulledD = d.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 3);
+    await waiting(3);
     await Promise.all([b.handed.opened, c.handed.opened]); // 'v1' went to B, 'v2' to C
     expect(await lateAck(name, 'A', taken)).toEqual({ kind: 'acks', fates: ['acked', 'acked'], exact: true });
     c.release.open(); // C's acknowledgement first: C must still not pass B
@@ -158,19 +164,16 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a slow loser whose own lease also ended before its acknowledgement (the value went on and was taken) keeps its place ahead of D', async () => {
-    const name = freshName('slow-loser-place');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('slow-loser-place', ['v']);
     const b = heldClient<string>(name, { leaseMs: 300 });
     const c = durableChannel<string>(env.CHANNELS, name);
     const d = durableChannel<string>(env.CHANNELS, name);
     const pulledB = b.client.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const pulledC = c.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     const pulledD = d.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 3);
+    await waiting(3);
     await b.handed.opened; // A's lease ended: 'v' went to B, whose acknowledgement is held…
     expect(await pulledC).toBe('v'); // …until B's lease ended too: 'v' went on to C, which took it
     expect(await lateAck(name, 'A', taken)).toEqual({ kind: 'acks', fates: ['gone'], exact: true });
@@ -184,63 +187,54 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a loser whose signal aborts while it is queued again rejects with the reason, leaves its place, and holds nothing back', async () => {
-    const name = freshName('loser-abort');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('loser-abort', ['v']);
     const b = heldClient<string>(name, { leaseMs: 60_000 }); // a ghost place would hold a value for a minute
     const c = durableChannel<string>(env.CHANNELS, name);
     const controller = new AbortController();
     const pulledB = b.client.pull({ signal: controller.signal }).catch((error: unknown) => error);
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const pulledC = c.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     await b.handed.opened;
     await lateAck(name, 'A', taken);
     b.release.open();
     await until(async () => b.pulls() >= 2 && (await producer.stats()).waitingPullers === 2);
     controller.abort('changed my mind');
     expect(await pulledB).toBe('changed my mind');
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     await producer.push('first');
     expect(await pulledC).toBe('first');
     expect(await producer.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
   });
 
   test('a loser whose signal aborts during its losing acknowledgement: its place is withdrawn too', async () => {
-    const name = freshName('loser-abort-in-ack');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('loser-abort-in-ack', ['v']);
     const b = heldClient<string>(name, { leaseMs: 60_000 });
     const c = durableChannel<string>(env.CHANNELS, name);
     const controller = new AbortController();
     const pulledB = b.client.pull({ signal: controller.signal }).catch((error: unknown) => error);
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const pulledC = c.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     await b.handed.opened;
     await lateAck(name, 'A', taken);
     controller.abort('gone');
     b.release.open(); // the object queues B again; the client then withdraws that ticket
     expect(await pulledB).toBe('gone');
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     await producer.push('first');
     expect(await pulledC).toBe('first');
     expect(await producer.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
   });
 
   test('a loser at close: when A’s late acknowledgement drains the closed channel, B and C both reject with ChannelClosedError', async () => {
-    const name = freshName('loser-close');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('loser-close', ['v']);
     const b = heldClient<string>(name);
     const c = durableChannel<string>(env.CHANNELS, name);
     const pulledB = b.client.pull().catch((error: unknown) => error);
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const pulledC = c.pull().catch((error: unknown) => error);
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     await producer.close('done'); // 'v' is leased: not drained yet, the pulls wait
     await b.handed.opened;
     await lateAck(name, 'A', taken); // drained: C fails now
@@ -253,11 +247,7 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a loser at close while another value is still leased: B waits at its place and gets that value when its lease ends', async () => {
-    const name = freshName('loser-close-rest');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    await producer.push('w');
-    const taken = await rawTake(name, 'A', 1); // 'v'
+    const { name, producer, taken, waiting } = await scene('loser-close-rest', ['v', 'w'], 1);
     const held = await rawStub(name).pull({
       capacity: null,
       wait: false,
@@ -270,9 +260,9 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
     const b = heldClient<string>(name);
     const c = durableChannel<string>(env.CHANNELS, name);
     const pulledB = b.client.pull().catch((error: unknown) => error);
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const pulledC = c.pull().catch((error: unknown) => error);
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     await producer.close();
     await b.handed.opened;
     await lateAck(name, 'A', taken);
@@ -284,13 +274,10 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   test('once the loser was served, the object keeps no alarm due later and no timer', async () => {
     const timers = timerCount();
     try {
-      const name = freshName('loser-idle');
-      const producer = durableChannel<string>(env.CHANNELS, name);
-      await producer.push('v');
-      const taken = await rawTake(name, 'A', 1);
+      const { name, producer, taken, waiting } = await scene('loser-idle', ['v']);
       const b = heldClient<string>(name, { leaseMs: 2000 });
       const pulledB = b.client.pull();
-      await until(async () => (await producer.stats()).waitingPullers === 1);
+      await waiting(1);
       await b.handed.opened;
       await lateAck(name, 'A', taken);
       b.release.open();
@@ -313,21 +300,18 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   // does after a restart). Raw calls: a real client's acknowledgement on the stub broken by the
   // reset is retried and then returns the value unsure of it (at-least-once, documented).
   test('a loser whose acknowledgement reaches an object that restarted gets no place: its ticket pulls again at the tail', async () => {
-    const name = freshName('loser-restart');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('loser-restart', ['v']);
     const request = { capacity: null, wait: true, sliceMs: 30_000, leaseMs: 60_000, ticket: 'B', max: 1 };
     const pulledB = rawStub(name).pull(request);
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const c = durableChannel<string>(resetFlagged(), name);
     const pulledC = c.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     const answerB = await pulledB; // A's lease ended: 'v' went to B
     if (answerB.kind !== 'values') throw new Error(`expected values, got ${answerB.kind}`);
     expect(await lateAck(name, 'A', taken)).toMatchObject({ fates: ['acked'] });
     await resetObject(name); // every place and lease is forgotten; C's parked call is retried…
-    await until(async () => (await producer.stats()).waitingPullers === 1); // …and parks in the fresh instance
+    await waiting(1); // …and parks in the fresh instance
     const ack = await rawStub(name).ack({
       capacity: null,
       ticket: 'B',
@@ -338,7 +322,7 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
     expect(ack).toEqual({ kind: 'acks', fates: ['forgotten'], exact: true });
     expect(await producer.stats()).toMatchObject({ waitingPullers: 1 }); // no place for B
     const againB = rawStub(name).pull(request);
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     await producer.push('first');
     expect(await pulledC).toBe('first');
     await producer.push('second');
@@ -348,17 +332,14 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
 
 describe('compatibility', () => {
   test('an acknowledgement without requeue (a client of an earlier version) leaves no place behind: the next value goes to C at once', async () => {
-    const name = freshName('loser-old-client');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('loser-old-client', ['v']);
     const stub = rawStub(name);
     // B, as an earlier client: a raw pull parked first, and its acknowledgement without requeue.
     const pulledB = stub.pull({ capacity: null, wait: true, sliceMs: 30_000, leaseMs: 60_000, ticket: 'B', max: 1 });
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const c = durableChannel<string>(env.CHANNELS, name);
     const pulledC = c.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     const answerB = await pulledB; // A's lease ended: 'v' went to B
     if (answerB.kind !== 'values') throw new Error(`expected values, got ${answerB.kind}`);
     await lateAck(name, 'A', taken);
@@ -369,17 +350,14 @@ describe('compatibility', () => {
   });
 
   test('the same acknowledgement with requeue queues B again: its next call with that ticket keeps the place ahead of C', async () => {
-    const name = freshName('loser-raw-requeue');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('loser-raw-requeue', ['v']);
     const stub = rawStub(name);
     const request = { capacity: null, wait: true, sliceMs: 30_000, leaseMs: 60_000, ticket: 'B', max: 1 };
     const pulledB = stub.pull(request);
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const c = durableChannel<string>(env.CHANNELS, name);
     const pulledC = c.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     const answerB = await pulledB;
     if (answerB.kind !== 'values') throw new Error(`expected values, got ${answerB.kind}`);
     await lateAck(name, 'A', taken);
@@ -402,10 +380,7 @@ describe('compatibility', () => {
   });
 
   test('a client of this version with an object that ignores requeue (an earlier one): the loser pulls again with its ticket, at the tail, and gets a value', async () => {
-    const name = freshName('loser-old-object');
-    const producer = durableChannel<string>(env.CHANNELS, name);
-    await producer.push('v');
-    const taken = await rawTake(name, 'A', 1);
+    const { name, producer, taken, waiting } = await scene('loser-old-object', ['v']);
     const handed = gate();
     const release = gate();
     let first = true;
@@ -427,10 +402,10 @@ describe('compatibility', () => {
     });
     const b = durableChannel<string>(namespace, name, { leaseMs: 5000 });
     const pulledB = b.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 1);
+    await waiting(1);
     const c = durableChannel<string>(env.CHANNELS, name);
     const pulledC = c.pull();
-    await until(async () => (await producer.stats()).waitingPullers === 2);
+    await waiting(2);
     await handed.opened;
     await lateAck(name, 'A', taken);
     release.open();
