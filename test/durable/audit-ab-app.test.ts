@@ -119,7 +119,9 @@ describe('audit AB: producers and consumers in separate requests', () => {
       expect(new Set(got.map((g) => g.value)).size).toBe(total);
       for (const g of got) {
         expect(g.id).toBe(g.value);
-        if (g.attempt !== 0) expect(g.attempt).toBe(1);
+        // A request whose 2 s timer aborted it after its pull was handed a value (a loaded
+        // machine) is a caller that vanished: the value comes back after the lease with attempt 2.
+        if (g.attempt !== 0) expect(g.attempt).toBeGreaterThanOrEqual(1);
       }
       // FIFO per producer, as each consumer saw them.
       for (let c = 0; c < 3; c++) {
