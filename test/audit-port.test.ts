@@ -172,7 +172,7 @@ describe('order and loss: every value pulled is committed remotely or undelivere
     there.close(); // Node fires `close` on both ports
     const started = performance.now();
     const result = await done;
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000); // not the 5 s heartbeat (room for a loaded machine)
     expect(result.sent + result.undelivered.length + local.size).toBe(20);
     expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
   });
