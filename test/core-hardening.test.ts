@@ -517,11 +517,11 @@ describe('item 9: one signal shared by many operations', () => {
       return elapsed;
     }
     await run(10_000); // warm-up
-    // The best of five of each, the two sizes taken in turn, so that a burst of load or a
+    // The best of three of each, the two sizes taken in turn, so that a burst of load or a
     // collection hits both alike.
     let small = Number.POSITIVE_INFINITY;
     let large = Number.POSITIVE_INFINITY;
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 3; round++) {
       small = Math.min(small, await run(10_000));
       large = Math.min(large, await run(160_000));
     }
@@ -532,7 +532,7 @@ describe('item 9: one signal shared by many operations', () => {
     // processes where one of a few milliseconds is not. 77 was seen in Chromium beside two other
     // test runs and 128 was crossed under heavy load, so only ten times linear fails.
     expect(large / small).toBeLessThan(160);
-  }, 120_000);
+  }, 180_000); // a minute or more beside a CI run and two busy processes
 });
 
 describe('item 10: an AbortSignal that calls a listener removed during its dispatch', () => {

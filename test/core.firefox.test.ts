@@ -1594,11 +1594,11 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
       },
     ]) {
       test(`${what} that their callers await settles them in time linear in N (10k against 160k)`, async () => {
-        // The best of five of each, the two sizes taken in turn (one script each round: a script
+        // The best of three of each, the two sizes taken in turn (one script each round: a script
         // may run for 20 s at most), so that a burst of load or a collection hits both alike.
         let small = Number.POSITIVE_INFINITY;
         let large = Number.POSITIVE_INFINITY;
-        for (let round = 0; round < 5; round++) {
+        for (let round = 0; round < 3; round++) {
           const times = (await inPage(`
           async function run(count) {
             const controller = new AbortController();

@@ -13,7 +13,15 @@ import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
 import { fakePorts } from './helpers/fake-ports.js';
-import { bundleForThreads, closeAfterTest, closePortsAfterEach, collect, ports, sleep } from './helpers/ports.js';
+import {
+  bundleForThreads,
+  closeAfterTest,
+  closePortsAfterEach,
+  collect,
+  ports,
+  sleep,
+  until,
+} from './helpers/ports.js';
 
 /** chanasync (core and port) bundled from src/ for the worker threads, which cannot load TypeScript. */
 let lib: string;
@@ -143,6 +151,7 @@ describe('backpressure', () => {
         pushed++;
       }
     })().catch(() => {});
+    await until(() => remote.size === 8); // however long a loaded machine takes to get there
     await sleep(100);
     expect(remote.size).toBe(8); // measured on the receiving side: the buffer is full…
     expect(pushed).toBe(8); // …and the producer is held back: nothing more was pulled
@@ -151,6 +160,7 @@ describe('backpressure', () => {
     // Credit comes back once a quarter of the capacity is free: one pull is not enough yet.
     expect(remote.size).toBe(7);
     expect(await remote.pull()).toBe(1);
+    await until(() => remote.size === 8);
     await sleep(100);
     expect(remote.size).toBe(8);
     expect(pushed).toBe(10);
