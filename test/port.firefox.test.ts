@@ -198,7 +198,9 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
         // Firefox 153 fires no MessagePort `close` for a terminated Worker's port (Chromium 156
         // neither): the heartbeat is what detects it, after GONE_AFTER_MS of silence.
         expect(result.closeEvents).toBe(0);
-        expect(result.detection).toBeGreaterThanOrEqual(GONE_AFTER_MS - TICK_MS - 100);
+        // The silence began when the Worker froze, before \`started\` by as long as a loaded
+        // machine took to push the last values.
+        expect(result.detection).toBeGreaterThanOrEqual(GONE_AFTER_MS - 1000);
       },
       GONE_AFTER_MS + 15_000,
     );

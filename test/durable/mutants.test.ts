@@ -246,7 +246,9 @@ describe('close', () => {
   test('a pull waiting when the channel is closed while its only value is leased to a vanished puller gets that value when the lease ends', async () => {
     const { name, channel } = open<string>('close-while-leased');
     await channel.push('v');
-    const request = { capacity: null, wait: false, sliceMs: 30_000, leaseMs: 150, ticket: 'vanished', max: 1 };
+    // A lease long enough that the pull is still waiting when the close comes: at 150 ms, a
+    // loaded machine's stats calls saw it served first (the lease over), never waiting.
+    const request = { capacity: null, wait: false, sliceMs: 30_000, leaseMs: 2000, ticket: 'vanished', max: 1 };
     expect(await rawStub(name).pull(request)).toMatchObject({ kind: 'values' });
     const waiting = channel.pullWithId();
     await until(async () => (await channel.stats()).waitingPullers === 1);
