@@ -59,7 +59,7 @@ describe('after, closed before it fires', () => {
       { using timer = after(60_000); }
     `);
     expect(exit).toBe(0);
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(15_000); // not the minute-long timer (a loaded machine starts Node slowly)
   });
 });
 

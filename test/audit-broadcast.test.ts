@@ -983,7 +983,7 @@ describe('after and ticker with long delays in a real process', () => {
     `);
     expect(stderr).toBe('');
     expect(exit).toBe(0);
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(15_000); // not the minute-long timer (a loaded machine starts Node slowly)
   });
 
   test('a ticker left open keeps the Node process alive (it is a live timer, as in Go)', async () => {

@@ -172,7 +172,7 @@ describe('order and loss: every value pulled is committed remotely or undelivere
     there.close(); // Node fires `close` on both ports
     const started = performance.now();
     const result = await done;
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000); // not the 5 s heartbeat (room for a loaded machine)
     expect(result.sent + result.undelivered.length + local.size).toBe(20);
     expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
   });
@@ -1914,11 +1914,15 @@ describe('nothing keeps Node alive once a stream is over', () => {
       await rc.pull();
       controller.abort();
       await dc;
-      console.error('done');
+      console.error('done', Date.now());
     `);
-    expect(run.stderr.trim()).toBe('done');
+    const exitedAt = Date.now();
+    const [said, doneAt] = run.stderr.trim().split(' ');
+    expect(said).toBe('done');
     expect(run.exit).toBe(0);
-    expect(run.ms).toBeLessThan(5000);
+    // Right after its streams ended, not when a heartbeat would have given up (5 s): measured
+    // from the end of its work, not from its start, which a loaded machine may make slow.
+    expect(exitedAt - Number(doneAt)).toBeLessThan(GONE_AFTER_MS - 1000);
   }, 20_000);
 });
 

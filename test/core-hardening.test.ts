@@ -517,15 +517,22 @@ describe('item 9: one signal shared by many operations', () => {
       return elapsed;
     }
     await run(10_000); // warm-up
-    const best = async (count: number) => Math.min(await run(count), await run(count), await run(count));
-    const small = await best(10_000);
-    const large = await best(160_000);
-    // Linear is a ratio of about 16, quadratic about 256: 128 separates them with room for the
-    // noise of a loaded machine (10k against 40k, with 10 between 4 and 16, failed under load;
-    // so did 64 here, at 77 in Chromium beside two other test runs — 160k parked pulls make the
-    // garbage collector's share grow faster than N).
-    expect(large / small).toBeLessThan(128);
-  });
+    // The best of three of each, the two sizes taken in turn, so that a burst of load or a
+    // collection hits both alike.
+    let small = Number.POSITIVE_INFINITY;
+    let large = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 3; round++) {
+      small = Math.min(small, await run(10_000));
+      large = Math.min(large, await run(160_000));
+    }
+    // Linear is a ratio of about 16, quadratic about 256 (the platform's scan of a signal's
+    // listeners on every addEventListener, which one shared listener avoids, is all of that).
+    // A loaded machine pushes the linear ratio far above 16: 160k parked pulls make the garbage
+    // collector's share grow faster than N, and a run of a second or more is shared with other
+    // processes where one of a few milliseconds is not. 77 was seen in Chromium beside two other
+    // test runs and 128 was crossed under heavy load, so only ten times linear fails.
+    expect(large / small).toBeLessThan(160);
+  }, 180_000); // a minute or more beside a CI run and two busy processes
 });
 
 describe('item 10: an AbortSignal that calls a listener removed during its dispatch', () => {

@@ -1594,24 +1594,32 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
       },
     ]) {
       test(`${what} that their callers await settles them in time linear in N (10k against 160k)`, async () => {
-        const ratio = (await inPage(`
-        async function run(count) {
-          const controller = new AbortController();
-          const channel = new chanasync.Channel();
-          const pulls = [];
-          for (let i = 0; i < count; i++) pulls.push(${park});
-          const started = performance.now();
-          ${fail};
-          await Promise.all(pulls);
-          return performance.now() - started;
+        // The best of three of each, the two sizes taken in turn (one script each round: a script
+        // may run for 20 s at most), so that a burst of load or a collection hits both alike.
+        let small = Number.POSITIVE_INFINITY;
+        let large = Number.POSITIVE_INFINITY;
+        for (let round = 0; round < 3; round++) {
+          const times = (await inPage(`
+          async function run(count) {
+            const controller = new AbortController();
+            const channel = new chanasync.Channel();
+            const pulls = [];
+            for (let i = 0; i < count; i++) pulls.push(${park});
+            const started = performance.now();
+            ${fail};
+            await Promise.all(pulls);
+            return performance.now() - started;
+          }
+          if (${round} === 0) await run(10_000); // warm-up
+          return { small: await run(10_000), large: await run(160_000) };
+        `)) as { small: number; large: number };
+          small = Math.min(small, times.small);
+          large = Math.min(large, times.large);
         }
-        await run(10_000); // warm-up
-        const best = async (count) => Math.min(await run(count), await run(count), await run(count));
-        const small = await best(10_000);
-        return (await best(160_000)) / small;
-      `)) as number;
-        expect(ratio).toBeLessThan(128); // linear ≈ 16, quadratic ≈ 256 (see test/core-hardening)
-      });
+        // Linear ≈ 16, quadratic ≈ 256: ten times linear fails (see test/core-hardening).
+        // performance.now() is clamped to 1 ms here.
+        expect(large / Math.max(small, 1)).toBeLessThan(160);
+      }, 120_000);
     }
 
     test('AbortSignal.timeout rejects a parked pull with a TimeoutError DOMException', async () => {

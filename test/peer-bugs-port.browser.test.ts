@@ -168,7 +168,7 @@ test(
     expect(result.message).toMatch(/other side is gone/);
     expect(result.inOrder).toBe(true);
     expect(result.count).toBeGreaterThanOrEqual(100);
-    expect(result.ms).toBeLessThan(GONE_AFTER_MS + 1500);
+    expect(result.ms).toBeLessThan(GONE_AFTER_MS + 3000); // the heartbeat, late on a loaded machine
   },
   GONE_AFTER_MS + 15_000,
 );
@@ -275,7 +275,7 @@ test(
     expect(reports[1].name).toBe('ChannelError');
     expect(reports[1].error).toMatch(/other side is gone/);
     expect(reports[1].count).toBeGreaterThanOrEqual(50);
-    expect(ms).toBeLessThan(GONE_AFTER_MS + 1500);
+    expect(ms).toBeLessThan(GONE_AFTER_MS + 3000); // the heartbeat, late on a loaded machine
     await context.close();
   },
   GONE_AFTER_MS + 20_000,
@@ -461,7 +461,7 @@ describe('a window that goes away', () => {
     });
     expect(result.result).toEqual({ sent: 0, undelivered: [] });
     expect(result.left).toBe(1);
-    expect(result.ms).toBeLessThan(2500);
+    expect(result.ms).toBeLessThan(3500); // a tick and a loaded machine's lateness, not the 5 s heartbeat
   });
 
   test('a popup closed while its toPort waits for a receiver settles within a tick', async () => {
@@ -478,7 +478,7 @@ describe('a window that goes away', () => {
       return { result, ms: performance.now() - closedAt };
     });
     expect(result.result).toEqual({ sent: 0, undelivered: [] });
-    expect(result.ms).toBeLessThan(2500);
+    expect(result.ms).toBeLessThan(3500); // a tick and a loaded machine's lateness, not the 5 s heartbeat
   });
 
   test('an iframe removed mid-stream is seen within a tick, not after seconds of silence, and every value pulled is accounted for', async () => {
@@ -505,6 +505,6 @@ describe('a window that goes away', () => {
     }, port());
     expect(result.sent + result.undelivered.length + result.left).toBe(100);
     expect(result.undelivered).toEqual([...Array(result.undelivered.length).keys()].map((i) => result.sent + i));
-    expect(result.ms).toBeLessThan(2500);
+    expect(result.ms).toBeLessThan(3500); // a tick and a loaded machine's lateness, not the 5 s heartbeat
   });
 });

@@ -13,7 +13,15 @@ import { ChannelClosedError, ChannelError } from '../src/errors.js';
 import { fromPort, GONE_AFTER_MS, isPortMessage, type PortLike, toPort } from '../src/port/index.js';
 import { pull, select } from '../src/select.js';
 import { fakePorts } from './helpers/fake-ports.js';
-import { bundleForThreads, closeAfterTest, closePortsAfterEach, collect, ports, sleep } from './helpers/ports.js';
+import {
+  bundleForThreads,
+  closeAfterTest,
+  closePortsAfterEach,
+  collect,
+  ports,
+  sleep,
+  until,
+} from './helpers/ports.js';
 
 /** chanasync (core and port) bundled from src/ for the worker threads, which cannot load TypeScript. */
 let lib: string;
@@ -143,6 +151,7 @@ describe('backpressure', () => {
         pushed++;
       }
     })().catch(() => {});
+    await until(() => remote.size === 8); // however long a loaded machine takes to get there
     await sleep(100);
     expect(remote.size).toBe(8); // measured on the receiving side: the buffer is full…
     expect(pushed).toBe(8); // …and the producer is held back: nothing more was pulled
@@ -151,6 +160,7 @@ describe('backpressure', () => {
     // Credit comes back once a quarter of the capacity is free: one pull is not enough yet.
     expect(remote.size).toBe(7);
     expect(await remote.pull()).toBe(1);
+    await until(() => remote.size === 8);
     await sleep(100);
     expect(remote.size).toBe(8);
     expect(pushed).toBe(10);
@@ -595,7 +605,7 @@ describe('contexts that die', () => {
       const { sent, undelivered } = await done;
       const detection = performance.now() - started;
       expect(detection).toBeGreaterThanOrEqual(GONE_AFTER_MS - 1000);
-      expect(detection).toBeLessThan(GONE_AFTER_MS + 1500);
+      expect(detection).toBeLessThan(GONE_AFTER_MS + 3000); // the heartbeat, late on a loaded machine
       expect(sent + undelivered.length).toBe(4);
       expect(local.size).toBe(2);
     },
@@ -644,7 +654,7 @@ describe('contexts that die', () => {
       const started = performance.now();
       await worker.terminate();
       const { sent, undelivered } = await done;
-      expect(performance.now() - started).toBeLessThan(GONE_AFTER_MS + 1500);
+      expect(performance.now() - started).toBeLessThan(GONE_AFTER_MS + 3000); // the heartbeat, late on a loaded machine
       expect(sent + undelivered.length).toBe(pushed);
       expect(undelivered).toEqual([...Array(undelivered.length).keys()].map((i) => sent + i));
       local.close();
@@ -666,7 +676,7 @@ describe('contexts that die', () => {
     const started = performance.now();
     await worker.terminate();
     await done;
-    expect(performance.now() - started).toBeLessThan(1000); // not the 5 s heartbeat
+    expect(performance.now() - started).toBeLessThan(3000); // not the 5 s heartbeat (room for a loaded machine)
   });
 
   test(

@@ -177,7 +177,7 @@ describe('a pool of dedicated Workers', () => {
       intervals: 0,
       windowListeners: 0,
     });
-  });
+  }, 60_000); // three module Workers started in a page: over 8 s beside a CI run
 
   test('a Worker terminated with jobs in flight: its toPort returns the jobs it never took, and every job without a result is redone by a new Worker, each once', async () => {
     const JOBS = 30;
@@ -186,9 +186,12 @@ describe('a pool of dedicated Workers', () => {
     const dead = first?.workers[0];
     // The page finds out from the heartbeat (no close event for a terminated Worker's port):
     // 5 s after the last message heard (a silent stream pings every second, so at most about
-    // 1.5 s before the kill) and within a tick, with room for a loaded machine.
+    // 1.5 s before the kill) and within a tick. Measured once the whole round is over (the
+    // other Workers' jobs and reports too), and a tick that comes late defers the verdict by a
+    // tick: a loaded machine needs room, a stream that never gave up would run into the
+    // test's timeout.
     expect(out.detectedAfter).toBeGreaterThan(3000);
-    expect(out.detectedAfter).toBeLessThan(9000);
+    expect(out.detectedAfter).toBeLessThan(20_000);
     expect(dead?.resultsEnd).toMatch(/^ChannelError: .*the other side is gone/);
     expect(dead?.progressEnd).toMatch(/^ChannelError: .*the other side is gone/);
     // Every job the dead Worker's toPort pulled was either acknowledged or comes back; none of
@@ -220,7 +223,7 @@ describe('a pool of dedicated Workers', () => {
       intervals: 0,
       windowListeners: 0,
     });
-  });
+  }, 60_000); // the pool, the heartbeat's 5 s, and a new Worker
 });
 
 describe('a Worker whose job loop throws mid-stream', () => {

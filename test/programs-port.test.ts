@@ -173,7 +173,7 @@ describe('programs over worker threads', () => {
     expect(listenersOn(...mains)).toBe(0);
     expect(liveIntervals.size).toBe(0);
     expect(jobs.stats()).toMatchObject({ waitingPushers: 0, waitingPullers: 0 });
-  });
+  }, 60_000); // three worker threads started: seconds on a loaded machine
 
   test('an RPC over a request channel and a response channel: aborting one call stops that job in the worker, the others answer', async () => {
     const [main, inWorker] = channelPair();

@@ -714,7 +714,7 @@ test('in Chromium, a download given AbortSignal.timeout through fetch throws fro
   });
   expect(['TimeoutError', 'AbortError']).toContain(result.platform);
   expect(result).toEqual({ platform: result.platform, ended: result.platform, chunks: true });
-  await expect.poll(() => endlessClosed, { timeout: 2_000 }).toBe(closedBefore + 2);
+  await expect.poll(() => endlessClosed, { timeout: 10_000 }).toBe(closedBefore + 2); // the server hears of it when a loaded machine gets to it
 });
 
 test("in Chromium, a key-sequence detector with overflow 'block' sees every real keystroke in order although it handles each slowly", async () => {

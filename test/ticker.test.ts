@@ -161,7 +161,7 @@ describe('ticker stops', () => {
     `);
     expect(stderr).toBe('');
     expect(exit).toBe(0);
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(15_000); // not the minute-long timer (a loaded machine starts Node slowly)
   });
 });
 

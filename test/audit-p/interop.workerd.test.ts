@@ -203,7 +203,7 @@ test('in workerd, a ticker still running when its response is sent does not hold
   const started = Date.now();
   const left = await miniflare.dispatchFetch('http://worker/leave-ticker');
   expect(await left.json()).toEqual({ first: 'number' });
-  expect(Date.now() - started).toBeLessThan(2_000);
+  expect(Date.now() - started).toBeLessThan(10_000); // not held by the ticker, which never ends (room for a loaded machine)
   await new Promise((resolve) => setTimeout(resolve, 30));
   const closed = await miniflare.dispatchFetch('http://worker/close-ticker');
   expect(closed.status).toBe(200);

@@ -23,7 +23,7 @@ describe('a Node script that is done exits', () => {
     `);
     expect(stderr.trim()).toBe('sum 49995000');
     expect(exit).toBe(0);
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(15_000); // not the minute-long timer (a loaded machine starts Node slowly)
   });
 
   test('the same loop with `using timeout = after(ms)` per iteration exits at once', async () => {
@@ -41,7 +41,7 @@ describe('a Node script that is done exits', () => {
     `);
     expect(stderr.trim()).toBe('n 1000');
     expect(exit).toBe(0);
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(15_000); // not the minute-long timer (a loaded machine starts Node slowly)
   });
 
   test('documented: an after(ms) that lost its select and was left open keeps the process alive until it fires (Go before 1.23)', async () => {
@@ -76,7 +76,7 @@ describe('a Node script that is done exits', () => {
     `);
     expect(stderr.trim().split('\n')).toEqual(['finally', 'after block']);
     expect(exit).toBe(0);
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(15_000); // not the minute-long timer (a loaded machine starts Node slowly)
   });
 
   test('a heartbeat ticker closed with `using` and a fromEvent channel closed by its signal leave nothing to keep the process alive', async () => {
@@ -101,6 +101,6 @@ describe('a Node script that is done exits', () => {
     `);
     expect(stderr.trim()).toBe('3 true');
     expect(exit).toBe(0);
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(15_000); // not the minute-long timer (a loaded machine starts Node slowly)
   });
 });

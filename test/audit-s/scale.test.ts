@@ -2,8 +2,8 @@
  * Scale: many parked operations, many channels, many subscribers, big batches. Nothing
  * overflows the stack, nothing is lost or duplicated, and each operation costs O(what it
  * touches). Growth is counted where it can be (listeners added to a signal, steps through a
- * `Set`), else timed: 4N against N, both large enough for garbage collection to scale with
- * them (linear ≈ 4, quadratic ≈ 16), with a generous threshold, so a test fails only on
+ * `Set`), else timed: 16N against N, both large enough for garbage collection to scale with
+ * them (linear ≈ 16, quadratic ≈ 256), with a generous threshold, so a test fails only on
  * quadratic growth.
  */
 import { describe, expect, test } from 'vitest';
@@ -13,10 +13,13 @@ import { failOnUnhandledRejections } from '../helpers/unhandled.js';
 failOnUnhandledRejections();
 
 /**
- * How much longer `run(8n)` takes than `run(n)`: the best of three of each, after a warm-up.
- * Linear work gives about 8, quadratic 64; the tests allow 24, which a machine three times
- * slower than usual stays under (at 4n against n, linear 4 and quadratic 16, a limit of 10
- * was crossed, 11.5, in a full run beside heavy browser work).
+ * How much longer `run(16n)` takes than `run(n)`: the best of three of each, after a warm-up.
+ * Linear work gives about 16, quadratic 256; the tests allow 160, ten times linear: a loaded
+ * machine stretches the large run more than the small one (the garbage collector's share grows
+ * faster than n, and a long run shares the cores with other processes where a short one may
+ * not): test/core-hardening's like measure gave 90 for linear 16 beside a CI run (at 4n against n,
+ * linear 4 and quadratic 16, a limit of 10 was crossed, 11.5, in a full run beside heavy
+ * browser work; at 8n, linear 8 and quadratic 64, a limit of 24 left three times linear).
  */
 async function growth(run: (n: number) => unknown, n: number): Promise<number> {
   await run(n);
@@ -29,7 +32,7 @@ async function growth(run: (n: number) => unknown, n: number): Promise<number> {
   let large = Number.POSITIVE_INFINITY;
   for (let round = 0; round < 3; round++) {
     small = Math.min(small, await time(n));
-    large = Math.min(large, await time(8 * n));
+    large = Math.min(large, await time(16 * n));
   }
   return large / Math.max(small, 0.5);
 }
@@ -191,8 +194,8 @@ describe('merge with many inputs', () => {
       inputs.at(-1)?.close();
       expect(await pending).toBe('ChannelClosedError');
       expect(merged.closed).toBe(true);
-    }, 10_000);
-    expect(ratio).toBeLessThan(24);
+    }, 5_000);
+    expect(ratio).toBeLessThan(160);
   });
 
   test('after some inputs closed, the others are still served round-robin, each in its order', async () => {
@@ -241,8 +244,8 @@ describe('many iterators on one channel', () => {
       for (const iterator of iterators) await iterator.return?.();
       expect(channel.stats().waitingPullers).toBe(0);
       expect((await Promise.all(nexts)).every((result) => result.done)).toBe(true);
-    }, 20_000);
-    expect(ratio).toBeLessThan(24);
+    }, 10_000);
+    expect(ratio).toBeLessThan(160);
   });
 
   test('return() withdraws only its own parked next() calls, even after some were served', async () => {

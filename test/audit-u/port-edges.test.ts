@@ -156,7 +156,7 @@ describe('bursts', () => {
     expect(ms).toBeLessThan(10_000);
   }, 30_000);
 
-  test('time per value does not grow with the burst (no quadratic path): 20k vs 160k at capacity 1024', async () => {
+  test('time per value does not grow with the burst (no quadratic path): 10k vs 160k at capacity 1024', async () => {
     async function timeOf(N: number): Promise<number> {
       const [a, b] = pair();
       const local = new Channel<number>(N);
@@ -177,12 +177,20 @@ describe('bursts', () => {
       expect((await done).sent).toBe(N);
       return performance.now() - start;
     }
-    await timeOf(20_000); // warm-up
-    const small = await timeOf(20_000);
-    const large = await timeOf(160_000);
-    // 8× the values: linear is ~8×; allow a wide margin for a shared machine.
-    expect(large / small).toBeLessThan(30);
-  }, 60_000);
+    await timeOf(10_000); // warm-up
+    // The best of three of each, the two sizes taken in turn, so that a burst of load or a
+    // collection hits both alike.
+    let small = Number.POSITIVE_INFINITY;
+    let large = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 3; round++) {
+      small = Math.min(small, await timeOf(10_000));
+      large = Math.min(large, await timeOf(160_000));
+    }
+    // 16× the values: linear is about 16×, quadratic 256×. A loaded machine stretches the large
+    // run more than the small one (more garbage collection per value, and a run long enough to
+    // share the cores with other processes): only ten times linear fails.
+    expect(large / small).toBeLessThan(160);
+  }, 120_000);
 
   test('a burst with the receiver closing in the middle: sent + undelivered + left = all, in order', async () => {
     const [a, b] = pair();

@@ -102,7 +102,7 @@ describe('examples/browser copied into a project of its own', () => {
       const page = await browser.newPage();
       collectProblems(page, { into: problems });
       await page.goto(`${base}index.html`);
-      await page.waitForFunction(() => (window as { demo?: unknown }).demo !== undefined, null, { timeout: 15_000 });
+      await page.waitForFunction(() => (window as { demo?: unknown }).demo !== undefined, null, { timeout: 60_000 });
       expect(await page.textContent('#debug-status')).toBe('debug mode: on, with stacks');
       await page.click('#jobs-run');
       await page.type('#search-box', 'select', { delay: 30 });
@@ -136,7 +136,7 @@ describe('examples/browser copied into a project of its own', () => {
       collectProblems(workerPage, { into: problems, prefix: 'worker page: ', http: false });
       await workerPage.goto(`${base}worker-demo.html`);
       await workerPage.waitForFunction(() => (window as { workerDemo?: { ready?: boolean } }).workerDemo?.ready, null, {
-        timeout: 15_000,
+        timeout: 60_000,
       });
       await workerPage.click('#wd-start');
       await workerPage.waitForFunction(
@@ -195,7 +195,7 @@ describe('examples/browser copied, served by its own serve.mjs', () => {
       const page = await browser.newPage();
       const problems = collectProblems(page);
       await page.goto(url);
-      await page.waitForFunction(() => (window as { demo?: unknown }).demo !== undefined, null, { timeout: 15_000 });
+      await page.waitForFunction(() => (window as { demo?: unknown }).demo !== undefined, null, { timeout: 60_000 });
       await page.click('#jobs-run');
       await page.waitForFunction(
         () => (window as unknown as { demo: { jobs: { exactlyOnce: unknown } } }).demo.jobs.exactlyOnce !== null,

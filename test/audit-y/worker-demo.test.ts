@@ -39,7 +39,7 @@ async function openDemo(): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();
   const problems = collectProblems(page, { http: false });
   await page.goto(new URL('worker-demo.html', server.url).href);
-  await page.waitForFunction(() => window.workerDemo?.ready === true, null, { timeout: 15_000 });
+  await page.waitForFunction(() => window.workerDemo?.ready === true, null, { timeout: 60_000 });
   return { page, problems };
 }
 
@@ -83,7 +83,7 @@ describe('examples/browser, demo 5 (primes in a Worker)', () => {
     try {
       await page.route('**/worker-demo.worker.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
       await page.click('#wd-start');
-      await page.waitForFunction(() => window.workerDemo.running === false, null, { timeout: 20_000, polling: 100 });
+      await page.waitForFunction(() => window.workerDemo.running === false, null, { timeout: 60_000, polling: 100 });
       const phase = await page.textContent('#wd-phase');
       expect(phase).toMatch(/the Worker is gone \(the Worker failed: .+\); restart to run the 120 missing jobs/);
       expect(await page.isDisabled('#wd-start')).toBe(false);
@@ -121,7 +121,7 @@ describe('examples/browser, demo 5 (primes in a Worker)', () => {
         route.fulfill({ status: 200, contentType: 'text/javascript', body: throwing }),
       );
       await page.click('#wd-start');
-      await page.waitForFunction(() => window.workerDemo.running === false, null, { timeout: 30_000, polling: 100 });
+      await page.waitForFunction(() => window.workerDemo.running === false, null, { timeout: 60_000, polling: 100 });
       const failed = await page.evaluate(() => ({
         phase: window.workerDemo.phase,
         results: window.workerDemo.results.size,

@@ -181,8 +181,9 @@ describe('audit AB: failures', () => {
     const client = durableChannel<string>(env.CHANNELS, name);
     await client.push('a', { id: 'id-a' });
     await client.push('b', { id: 'id-b' });
-    // A caller that got the value and vanished before acknowledging it.
-    const raw = await rawStub(name).pull({ ...rawLimits(300), ticket: 'vanished', max: 1 });
+    // A caller that got the value and vanished before acknowledging it (its lease long enough
+    // for the pull below to come first on a loaded machine).
+    const raw = await rawStub(name).pull({ ...rawLimits(2000), ticket: 'vanished', max: 1 });
     expect(raw).toMatchObject({ kind: 'values', deliveries: [{ id: 'id-a', attempt: 1 }] });
     const first = await client.pullWithId();
     expect(first).toEqual({ value: 'b', id: 'id-b', attempt: 1 });
@@ -397,11 +398,12 @@ describe('audit AB: slices and hibernation', () => {
     const name = freshName('ab-vanished-waiter');
     const stub = rawStub(name);
     // One slice of a pull, never called again: its caller vanished between two slices.
-    expect(await stub.pull({ capacity: null, wait: true, sliceMs: 150, leaseMs: 300, ticket: 'gone', max: 1 })).toEqual(
-      {
-        kind: 'again',
-      },
-    );
+    // (Its place kept 2 s: long enough to be seen below on a loaded machine.)
+    expect(
+      await stub.pull({ capacity: null, wait: true, sliceMs: 150, leaseMs: 2000, ticket: 'gone', max: 1 }),
+    ).toEqual({
+      kind: 'again',
+    });
     type Inside = { pullWaiters: Map<string, unknown> };
     const inside = () =>
       runInDurableObject(stub, async (instance, state) => ({

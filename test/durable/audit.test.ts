@@ -356,7 +356,8 @@ describe('leases and redelivery: FIFO holds, the delivery id tells a redelivery'
     await stub.pull({ ...rawLimits(150, false), ticket: 'slow', max: 2 }); // 1 and 2, ends last
     await stub.pull({ ...rawLimits(50, false), ticket: 'fast', max: 1 }); // 3, ends first
     await channel.push(4);
-    await sleep(200);
+    // Both leases over (their alarms come late on a loaded machine).
+    await until(async () => (await channel.stats()).leased === 0);
     expect(await channel.pullMany(10)).toEqual([1, 2, 3, 4]);
   });
 
@@ -365,10 +366,11 @@ describe('leases and redelivery: FIFO holds, the delivery id tells a redelivery'
     const channel = durableChannel<string>(env.CHANNELS, name);
     await channel.push('job', { id: 'job-7' });
     const stub = rawStub(name);
+    const leaseOver = () => until(async () => (await channel.stats()).leased === 0); // late on a loaded machine
     const first = (await stub.pull({ ...rawLimits(30, false), ticket: 't1', max: 1 })) as PullAnswer;
-    await sleep(50);
+    await leaseOver();
     const second = (await stub.pull({ ...rawLimits(30, false), ticket: 't2', max: 1 })) as PullAnswer;
-    await sleep(50);
+    await leaseOver();
     expect(first).toMatchObject({ kind: 'values', deliveries: [{ id: 'job-7', attempt: 1 }] });
     expect(second).toMatchObject({ kind: 'values', deliveries: [{ id: 'job-7', attempt: 2 }] });
     expect(await channel.pullWithId()).toEqual({ value: 'job', id: 'job-7', attempt: 3 });
@@ -381,7 +383,7 @@ describe('leases and redelivery: FIFO holds, the delivery id tells a redelivery'
     await rawStub(name).pull({ ...rawLimits(100, false), ticket: 'vanished', max: 1 });
     expect(await channel.stats()).toMatchObject({ size: 0, leased: 1 });
     expect(await channel.tryPush('b')).toBe(false);
-    await sleep(150);
+    await until(async () => (await channel.stats()).leased === 0); // the lease's end, late on a loaded machine
     expect(await channel.tryPull()).toBe('a');
     expect(await channel.tryPush('b')).toBe(true);
   });

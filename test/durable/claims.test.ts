@@ -268,10 +268,11 @@ describe('stats counts waiters between two slices', () => {
     const name = freshName('stats-away-push');
     const channel = durableChannel<string>(env.CHANNELS, name, { capacity: 1 });
     await channel.push('full');
-    const request = { capacity: null, wait: true, sliceMs: 10, leaseMs: 150, id: 'away', value: 'later' };
+    // Its place is kept 2 s: long enough for the stats call below on a loaded machine.
+    const request = { capacity: null, wait: true, sliceMs: 10, leaseMs: 2000, id: 'away', value: 'later' };
     expect(await rawStub(name).push(request)).toEqual({ kind: 'again' });
     expect(await channel.stats()).toMatchObject({ size: 1, waitingPushers: 1 });
-    await until(async () => (await channel.stats()).waitingPushers === 0);
+    await until(async () => (await channel.stats()).waitingPushers === 0, 10_000);
     expect(await channel.pullMany(5)).toEqual(['full']);
   });
 });
@@ -318,7 +319,9 @@ describe('waiting places', () => {
   test('a value leased to a waiter that never comes back after its slice returns to the head when the lease ends, for the next pull, attempt 2', async () => {
     const name = freshName('away-lease-ends');
     const channel = durableChannel<string>(env.CHANNELS, name);
-    const away = { capacity: null, wait: true, sliceMs: 10, leaseMs: 150, ticket: 'away', max: 1 };
+    // Its place and the lease are kept 2 s: long enough for the push and the stats call below on
+    // a loaded machine.
+    const away = { capacity: null, wait: true, sliceMs: 10, leaseMs: 2000, ticket: 'away', max: 1 };
     expect(await rawStub(name).pull(away)).toEqual({ kind: 'again' });
     await channel.push('kept for it', { id: 'k' });
     expect(await channel.stats()).toMatchObject({ size: 0, leased: 1, waitingPullers: 0 });

@@ -17,8 +17,9 @@ describe('leases: a value handed out is the channel’s until the puller acknowl
     const name = freshName('lost-answer');
     const channel = durableChannel<string>(env.CHANNELS, name);
     await channel.push('job', { id: 'job-1' });
-    // A caller took it and vanished before acknowledging (its answer never arrived).
-    const lost = await rawStub(name).pull({ ...rawLimits(200, false), ticket: 'lost', max: 1 });
+    // A caller took it and vanished before acknowledging (its answer never arrived). Its lease
+    // is long enough for the two calls below to come before it ends, on a loaded machine too.
+    const lost = await rawStub(name).pull({ ...rawLimits(2000, false), ticket: 'lost', max: 1 });
     expect(lost).toMatchObject({ kind: 'values', deliveries: [{ id: 'job-1', attempt: 1 }] });
     expect(await channel.stats()).toMatchObject({ size: 0, leased: 1 });
     expect(await channel.tryPull()).toBeUndefined(); // leased: not ready
@@ -30,9 +31,10 @@ describe('leases: a value handed out is the channel’s until the puller acknowl
     const name = freshName('lease-head');
     const channel = durableChannel<string>(env.CHANNELS, name);
     for (const value of ['a', 'b', 'c']) await channel.push(value);
-    await rawStub(name).pull({ ...rawLimits(200, false), ticket: 'vanished', max: 1 }); // takes 'a'
+    // Takes 'a', for long enough that the pull below comes first on a loaded machine too.
+    await rawStub(name).pull({ ...rawLimits(2000, false), ticket: 'vanished', max: 1 });
     expect(await channel.pull()).toBe('b');
-    await sleep(250);
+    await until(async () => (await channel.stats()).leased === 0, 10_000); // the lease's end
     expect(await channel.pullMany(5)).toEqual(['a', 'c']);
   });
 
@@ -58,7 +60,7 @@ describe('leases: a value handed out is the channel’s until the puller acknowl
     const stub = rawStub(name);
     const slow = await stub.pull({ ...rawLimits(50, false), ticket: 'slow', max: 1 });
     if (slow.kind !== 'values') throw new Error('expected values');
-    await sleep(100);
+    await until(async () => (await channel.stats()).leased === 0); // the lease's end, late on a loaded machine
     expect(await channel.stats()).toMatchObject({ size: 1, leased: 0 }); // back to ready
     const [delivery] = slow.deliveries;
     const ack = await stub.ack({ capacity: null, ticket: 'slow', deliveries: [[delivery!.seq, delivery!.attempt]] });
@@ -76,7 +78,7 @@ describe('leases: a value handed out is the channel’s until the puller acknowl
     const stub = rawStub(name);
     const first = await stub.pull({ ...rawLimits(50, false), ticket: 'first', max: 1 });
     if (first.kind !== 'values') throw new Error('expected values');
-    await sleep(100);
+    await until(async () => (await channel.stats()).leased === 0); // the lease's end, late on a loaded machine
     const second = await stub.pull({ ...rawLimits(10_000, false), ticket: 'second', max: 1 });
     if (second.kind !== 'values') throw new Error('expected values');
     expect(second.deliveries.map(({ value, attempt }) => [value, attempt])).toEqual([['z', 2]]);
