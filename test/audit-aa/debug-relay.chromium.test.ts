@@ -17,6 +17,21 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>audit-aa debug relay</
   window.errors = [];
   addEventListener('error', (e) => errors.push('page: ' + e.message));
   addEventListener('unhandledrejection', (e) => errors.push('page: unhandled ' + (e.reason?.stack ?? e.reason)));
+  // The page's side of each test: it collects the snapshots the relay re-posts on the window,
+  // and waits (up to 15 s) for a condition on them.
+  window.collectSnapshots = () => {
+    const snapshots = [];
+    addEventListener('message', (e) => {
+      if (e.data?.source === 'chanasync' && e.data.type === 'snapshot') snapshots.push(e.data);
+    });
+    return snapshots;
+  };
+  window.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  window.waitFor = async (f) => {
+    const deadline = Date.now() + 15_000;
+    while (!f() && Date.now() < deadline) await sleep(10);
+    return f();
+  };
   window.ready = true;
 </script>`;
 
@@ -73,25 +88,25 @@ afterAll(async () => {
   await server?.close();
 });
 
-test("a relayed Worker's channels show tagged with its context, its stream still flows, and they go when it goes", async () => {
-  page = await browser.newPage();
+/** Opens the served page in a new tab (closing the last test's) once its script has run; returns it and its uncaught errors as they come. */
+async function freshPage(): Promise<{ tab: Page; pageErrors: string[] }> {
+  await page?.close();
+  const tab = await browser.newPage();
+  page = tab;
   const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`http://127.0.0.1:${server.port}/index.html`);
-  await page.waitForFunction(() => (window as any).ready === true);
-  const out = await page.evaluate(async () => {
+  tab.on('pageerror', (e) => pageErrors.push(String(e)));
+  await tab.goto(`http://127.0.0.1:${server.port}/index.html`);
+  await tab.waitForFunction(() => (window as any).ready === true);
+  return { tab, pageErrors };
+}
+
+test("a relayed Worker's channels show tagged with its context, its stream still flows, and they go when it goes", async () => {
+  const { tab, pageErrors } = await freshPage();
+  const out = await tab.evaluate(async () => {
     const w = window as any;
     const { Channel, toPort, relayDebug } = w.lib;
-    const snapshots: any[] = [];
-    addEventListener('message', (e) => {
-      if (e.data?.source === 'chanasync' && e.data.type === 'snapshot') snapshots.push(e.data);
-    });
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const waitFor = async (f: () => boolean) => {
-      const deadline = Date.now() + 15_000;
-      while (!f() && Date.now() < deadline) await sleep(10);
-      return f();
-    };
+    const { collectSnapshots, waitFor } = w;
+    const snapshots: any[] = collectSnapshots();
     const worker = new Worker('/worker.js', { type: 'module' });
     const workerErrors: string[] = [];
     worker.addEventListener('error', (e) => workerErrors.push(e.message));
@@ -147,25 +162,12 @@ test("a relayed Worker's channels show tagged with its context, its stream still
 }, 60_000);
 
 test("a SharedWorker relayed through its port: tagged snapshots, a stream beside them, and the relay's stop clears its channels", async () => {
-  await page?.close();
-  page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`http://127.0.0.1:${server.port}/index.html`);
-  await page.waitForFunction(() => (window as any).ready === true);
-  const out = await page.evaluate(async () => {
+  const { tab, pageErrors } = await freshPage();
+  const out = await tab.evaluate(async () => {
     const w = window as any;
     const { Channel, toPort, relayDebug } = w.lib;
-    const snapshots: any[] = [];
-    addEventListener('message', (e) => {
-      if (e.data?.source === 'chanasync' && e.data.type === 'snapshot') snapshots.push(e.data);
-    });
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const waitFor = async (f: () => boolean) => {
-      const deadline = Date.now() + 15_000;
-      while (!f() && Date.now() < deadline) await sleep(10);
-      return f();
-    };
+    const { collectSnapshots, sleep, waitFor } = w;
+    const snapshots: any[] = collectSnapshots();
     const shared = new SharedWorker('/shared.js', { type: 'module' });
     const workerErrors: string[] = [];
     shared.addEventListener('error', () => workerErrors.push('shared worker error'));
