@@ -14,7 +14,7 @@
 
 import { Channel, ChannelClosedError, ChannelEmptyError, ChannelFullError } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-import { bump } from './util.js';
+import { bump, loopsInParallel } from './util.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const ms = (n: number) => (n / 1000) * 30;
@@ -179,20 +179,17 @@ describe('async-channel tests/bounded.rs', () => {
     for (let i = 0; i < CAP; i++) await ch.pull();
     expect(ch.size).toBe(0);
     let maxLen = 0;
-    await Promise.all([
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          expect(await ch.pull()).toBe(i);
-          maxLen = Math.max(maxLen, ch.size);
-        }
-      })(),
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          await ch.push(i);
-          maxLen = Math.max(maxLen, ch.size);
-        }
-      })(),
-    ]);
+    await loopsInParallel(
+      COUNT,
+      async (i) => {
+        expect(await ch.pull()).toBe(i);
+        maxLen = Math.max(maxLen, ch.size);
+      },
+      async (i) => {
+        await ch.push(i);
+        maxLen = Math.max(maxLen, ch.size);
+      },
+    );
     expect(maxLen).toBeLessThanOrEqual(CAP);
     expect(ch.size).toBe(0);
   });

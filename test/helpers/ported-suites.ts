@@ -7,6 +7,8 @@
  * `CountDownLatch.await`).
  */
 
+import { expect } from 'vitest';
+
 export { rejection } from './track.js';
 
 /** One macrotask turn: every microtask queued before it has run. */
@@ -72,4 +74,24 @@ export class Steps {
 /** `counts[index]++` for a counter array (the test tsconfig checks indexed access). */
 export function bump(counts: number[], index: number): void {
   counts[index] = (counts[index] ?? 0) + 1;
+}
+
+/** Crossbeam's scope with a thread per step: each step runs for i = 0..count-1 in a task of its own, all tasks at once. */
+export async function loopsInParallel(count: number, ...steps: ((i: number) => Promise<void>)[]): Promise<void> {
+  await Promise.all(
+    steps.map(async (step) => {
+      for (let i = 0; i < count; i++) await step(i);
+    }),
+  );
+}
+
+/** Retries `attempt` while it rejects with a `TimeoutError` (a timed operation in a `loop` until it succeeds); resolves with its value. */
+export async function retryTimeouts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (e) {
+      expect(e instanceof DOMException && e.name === 'TimeoutError').toBe(true);
+    }
+  }
 }
