@@ -36,6 +36,20 @@ export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** A stream that enqueues 1 on every pull, and the reasons it is cancelled with. */
+export function endlessOnes(): { stream: ReadableStream<number>; reasons: unknown[] } {
+  const reasons: unknown[] = [];
+  const stream = new ReadableStream<number>({
+    pull(c) {
+      c.enqueue(1);
+    },
+    cancel(reason) {
+      reasons.push(reason);
+    },
+  });
+  return { stream, reasons };
+}
+
 /** A recording WritableStream (WPT's recordingWritableStream). */
 export function recordingWritableStream<T>(extra: UnderlyingSink<T> = {}, strategy?: QueuingStrategy<T>) {
   const events: unknown[] = [];

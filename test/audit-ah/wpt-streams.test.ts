@@ -170,21 +170,16 @@ describe('streams/readable-streams/async-iterator.any.js', () => {
     expect(await next).toEqual({ value: undefined, done: true });
   });
 
-  test('return() should unlock the stream synchronously when preventCancel = false', async () => {
-    const stream = toReadableStream(new Channel<number>());
-    const it = stream.values({ preventCancel: false });
-    const returned = it.return?.();
-    expect(stream.locked).toBe(false);
-    await returned;
-  });
-
-  test('return() should unlock the stream synchronously when preventCancel = true', async () => {
-    const stream = toReadableStream(new Channel<number>());
-    const it = stream.values({ preventCancel: true });
-    const returned = it.return?.();
-    expect(stream.locked).toBe(false);
-    await returned;
-  });
+  test.each([false, true])(
+    'return() should unlock the stream synchronously when preventCancel = %s',
+    async (preventCancel) => {
+      const stream = toReadableStream(new Channel<number>());
+      const it = stream.values({ preventCancel });
+      const returned = it.return?.();
+      expect(stream.locked).toBe(false);
+      await returned;
+    },
+  );
 
   test('Async-iterating a partially consumed stream', async () => {
     const stream = toReadableStream(filled(['a', 'b']));
