@@ -20,6 +20,16 @@ import { Channel, ChannelClosedError, ChannelEmptyError, ChannelFullError } from
 import { describe, expect, it } from 'vitest';
 import { settle, sleep, tick, track, until } from './util.js';
 
+/** A full queue (maxsize 1, holding 1) and a put of `value` parked on it, cancellable through `c`. */
+async function parkedPush(value: number) {
+  const q = new Channel<number>(1);
+  q.pushNowait(1);
+  const c = new AbortController();
+  const put = track(q.push(value, { signal: c.signal }));
+  await tick();
+  return { q, c, put };
+}
+
 // Lib/test/test_asyncio/test_queues.py :: QueueBasicTests
 describe('test_queues.py QueueBasicTests', () => {
   // test_queues.py QueueBasicTests.test_empty
@@ -374,11 +384,7 @@ describe('test_queues.py QueuePutTests', () => {
   // takes 1 (and moves 2 into the buffer: the writer's put is committed); cancelling the writer
   // afterwards changes nothing, and 2 is in the queue exactly once.
   it('test_put_cancel_drop', async () => {
-    const q = new Channel<number>(1);
-    q.pushNowait(1);
-    const c = new AbortController();
-    const writer = track(q.push(2, { signal: c.signal }));
-    await tick();
+    const { q, c, put: writer } = await parkedPush(2);
     expect(q.pullNowait()).toBe(1);
     c.abort();
     try {
@@ -489,14 +495,10 @@ describe('test_queues.py QueuePutTests', () => {
 
   // test_queues.py QueuePutTests.test_cancelled_puts_not_being_held_in_self_putters
   it('test_cancelled_puts_not_being_held_in_self_putters', async () => {
-    const q = new Channel<number>(1);
-    q.pushNowait(1);
-    const c = new AbortController();
-    const put = q.push(1, { signal: c.signal });
-    await tick();
+    const { q, c, put } = await parkedPush(1);
     expect(q.stats().waitingPushers).toBe(1);
     c.abort();
-    await expect(put).rejects.toBe(c.signal.reason);
+    await expect(put.promise).rejects.toBe(c.signal.reason);
     expect(q.stats().waitingPushers).toBe(0);
     expect(q.size).toBe(1);
   });
@@ -507,11 +509,7 @@ describe('test_queues.py QueuePutTests', () => {
   // (SPEC: a committed value is never taken back): the push resolves, the value is in the
   // channel once, and nothing throws.
   it('test_cancelled_put_silence_value_error_exception (contract: the put resolves)', async () => {
-    const q = new Channel<number>(1);
-    q.pushNowait(1);
-    const c = new AbortController();
-    const put = track(q.push(7, { signal: c.signal }));
-    await tick();
+    const { q, c, put } = await parkedPush(7);
     expect(q.pullNowait()).toBe(1);
     c.abort();
     await settle();
