@@ -11,6 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { firefoxDir } from '../../build.mjs';
 import { script, useFirefoxPanel } from '../firefox-panel.js';
 import { FIREFOX_PATH, INSPECTOR_ID } from '../marionette.mjs';
+import { SCENE_ROWS } from './scene-rows.js';
 
 const FIXTURES = '/inspector-extension/test/audit-x/fixtures';
 const POLL = { timeout: 20_000, interval: 200 };
@@ -56,20 +57,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('audit X: the inspector in Firefox', 
 
   test('rows rank stuck producers (older first), then the stuck consumer, then waits for input', async () => {
     await load('scene.html');
-    await expect
-      .poll(async () => (await states()).filter((s) => !s.startsWith('leaky:')), POLL)
-      .toEqual([
-        'older-producer:stuck',
-        'newer-producer:stuck',
-        'lonely-consumer:stuck',
-        'fromEvent(keydown):waiting for input',
-        'after(3600000):waiting for input',
-        'ticker(3600000):waiting for input',
-        'select: pull control | pull fromEvent(click):waiting for input',
-        'control:in a select',
-        'fromEvent(click):in a select',
-        'unbounded:idle',
-      ]);
+    await expect.poll(async () => (await states()).filter((s) => !s.startsWith('leaky:')), POLL).toEqual(SCENE_ROWS);
     expect(await occupancy('unbounded')).toBe('3 / ∞');
   });
 

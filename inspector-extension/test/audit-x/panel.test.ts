@@ -10,6 +10,7 @@ import { evaluatorFor, findTarget, showChannelsPanel } from '../devtools-targets
 import { useExtensionBrowser } from '../extension-browser.js';
 import { loadFixture, newTab } from '../harness.mjs';
 import { row, states, text } from '../panel-rows.js';
+import { SCENE_ROWS } from './scene-rows.js';
 
 const FIXTURES = '/inspector-extension/test/audit-x/fixtures';
 const POLL = { timeout: 15_000, interval: 100 };
@@ -63,21 +64,7 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
     try {
       await setThreshold(panel, 1);
       await collect(page);
-      await expect
-        .poll(() => states(panel), POLL)
-        .toEqual([
-          'leaky:leaked',
-          'older-producer:stuck',
-          'newer-producer:stuck',
-          'lonely-consumer:stuck',
-          'fromEvent(keydown):waiting for input',
-          'after(3600000):waiting for input',
-          'ticker(3600000):waiting for input',
-          'select: pull control | pull fromEvent(click):waiting for input',
-          'control:in a select',
-          'fromEvent(click):in a select',
-          'unbounded:idle',
-        ]);
+      await expect.poll(() => states(panel), POLL).toEqual(['leaky:leaked', ...SCENE_ROWS]);
       // Occupancy: an unbounded channel as ∞, a full buffered one as 1 / 1, unbuffered as such.
       expect(await text(row(panel, 'unbounded').locator('.col-capacity'))).toBe('∞');
       expect(await text(row(panel, 'unbounded').locator('.occupancy-text'))).toBe('3 / ∞');
