@@ -30,6 +30,16 @@ async function parkedPush(value: number) {
   return { q, c, put };
 }
 
+/** An empty queue with two gets parked on it, the first cancellable through `c1`. */
+async function twoParkedGets() {
+  const q = new Channel<string>(Infinity);
+  const c1 = new AbortController();
+  const t1 = track(q.pull({ signal: c1.signal }));
+  const t2 = track(q.pull());
+  await tick();
+  return { q, c1, t1, t2 };
+}
+
 // Lib/test/test_asyncio/test_queues.py :: QueueBasicTests
 describe('test_queues.py QueueBasicTests', () => {
   // test_queues.py QueueBasicTests.test_empty
@@ -163,11 +173,7 @@ describe('test_queues.py QueueGetTests', () => {
 
   // test_queues.py QueueGetTests.test_get_cancelled_race
   it('test_get_cancelled_race', async () => {
-    const q = new Channel<string>(Infinity);
-    const c1 = new AbortController();
-    const t1 = track(q.pull({ signal: c1.signal }));
-    const t2 = track(q.pull());
-    await tick();
+    const { q, c1, t1, t2 } = await twoParkedGets();
     c1.abort();
     await settle();
     expect(t1.state).toBe('rejected');
@@ -179,11 +185,7 @@ describe('test_queues.py QueueGetTests', () => {
   // Same race, at the very last moment: the cancellation comes in the same turn as the put,
   // before it (the abort listener has run), so the put must skip the cancelled getter.
   it('test_get_cancelled_race (abort in the same turn as the put)', async () => {
-    const q = new Channel<string>(Infinity);
-    const c1 = new AbortController();
-    const t1 = track(q.pull({ signal: c1.signal }));
-    const t2 = track(q.pull());
-    await tick();
+    const { q, c1, t1, t2 } = await twoParkedGets();
     c1.abort();
     q.pushNowait('a');
     await settle();
