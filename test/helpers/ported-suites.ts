@@ -7,6 +7,7 @@
  * `CountDownLatch.await`).
  */
 
+import type { Channel } from 'chanasync';
 import { expect } from 'vitest';
 
 export { rejection } from './track.js';
@@ -94,4 +95,35 @@ export async function retryTimeouts<T>(attempt: () => Promise<T>): Promise<T> {
       expect(e instanceof DOMException && e.name === 'TimeoutError').toBe(true);
     }
   }
+}
+
+/** A `len` test's round, `rounds` times: push 0..49, then pull them, checking `size` after each step. */
+export async function sizeFollowsRounds(ch: Channel<number>, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < 50; i++) {
+      await ch.push(i);
+      expect(ch.size).toBe(i + 1);
+    }
+    for (let i = 0; i < 50; i++) {
+      await ch.pull();
+      expect(ch.size).toBe(50 - i - 1);
+    }
+  }
+}
+
+/** A `len` test's concurrent part: a receiver and a sender of 0..count-1 in step; the largest `size` either saw. */
+export async function largestSizeUnderLoad(ch: Channel<number>, count: number): Promise<number> {
+  let max = 0;
+  await loopsInParallel(
+    count,
+    async (i) => {
+      expect(await ch.pull()).toBe(i);
+      max = Math.max(max, ch.size);
+    },
+    async (i) => {
+      await ch.push(i);
+      max = Math.max(max, ch.size);
+    },
+  );
+  return max;
 }
