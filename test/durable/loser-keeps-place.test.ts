@@ -129,6 +129,24 @@ async function scene(label: string, values: string[], max = values.length) {
   return { name, producer, taken, waiting, park };
 }
 
+/**
+ * The scene of the abort tests: B (with a signal, and a lease of a minute: a ghost place would
+ * hold a value that long) and C park behind A; 'v' went to B, and A's late acknowledgement took it.
+ */
+async function abortableLoser(label: string) {
+  const { name, producer, taken, waiting, park } = await scene(label, ['v']);
+  const b = heldClient<string>(name, { leaseMs: 60_000 });
+  const c = durableChannel<string>(env.CHANNELS, name);
+  const controller = new AbortController();
+  const [pulledB, pulledC] = await park(
+    () => b.client.pull({ signal: controller.signal }).catch((error: unknown) => error),
+    () => c.pull(),
+  );
+  await b.handed.opened;
+  await lateAck(name, 'A', taken);
+  return { producer, waiting, b, controller, pulledB, pulledC };
+}
+
 describe('a pull that loses its value to a late acknowledgement keeps its place', () => {
   // Before the fix: `first` went to C and `second` to B (C, B for pulls parked B, C).
   test('pulls parked B, C: B loses its value to A’s late acknowledgement and is still served before C', async () => {
@@ -194,16 +212,7 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a loser whose signal aborts while it is queued again rejects with the reason, leaves its place, and holds nothing back', async () => {
-    const { name, producer, taken, waiting, park } = await scene('loser-abort', ['v']);
-    const b = heldClient<string>(name, { leaseMs: 60_000 }); // a ghost place would hold a value for a minute
-    const c = durableChannel<string>(env.CHANNELS, name);
-    const controller = new AbortController();
-    const [pulledB, pulledC] = await park(
-      () => b.client.pull({ signal: controller.signal }).catch((error: unknown) => error),
-      () => c.pull(),
-    );
-    await b.handed.opened;
-    await lateAck(name, 'A', taken);
+    const { producer, waiting, b, controller, pulledB, pulledC } = await abortableLoser('loser-abort');
     b.release.open();
     await until(async () => b.pulls() >= 2 && (await producer.stats()).waitingPullers === 2);
     controller.abort('changed my mind');
@@ -215,16 +224,7 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a loser whose signal aborts during its losing acknowledgement: its place is withdrawn too', async () => {
-    const { name, producer, taken, waiting, park } = await scene('loser-abort-in-ack', ['v']);
-    const b = heldClient<string>(name, { leaseMs: 60_000 });
-    const c = durableChannel<string>(env.CHANNELS, name);
-    const controller = new AbortController();
-    const [pulledB, pulledC] = await park(
-      () => b.client.pull({ signal: controller.signal }).catch((error: unknown) => error),
-      () => c.pull(),
-    );
-    await b.handed.opened;
-    await lateAck(name, 'A', taken);
+    const { producer, waiting, b, controller, pulledB, pulledC } = await abortableLoser('loser-abort-in-ack');
     controller.abort('gone');
     b.release.open(); // the object queues B again; the client then withdraws that ticket
     expect(await pulledB).toBe('gone');
