@@ -35,16 +35,22 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>audit-aa debug relay</
   window.ready = true;
 </script>`;
 
-const WORKER = `import { Channel, fromPort, enableDebug } from '/lib.js';
-enableDebug({ intervalMs: 50 });
-const marker = new Channel(3, { name: 'w-marker' });
+/**
+ * What both workers run once debug mode is on: a marker channel with a value, the stream "jobs"
+ * on `port` read to its end and reported there, then a parked pull, so that the worker has
+ * something to show; channel names start with `prefix`.
+ */
+const workerBody = (port: string, prefix: string) => `const marker = new Channel(3, { name: '${prefix}-marker' });
 await marker.push('x');
-const jobs = fromPort(self, { name: 'jobs', capacity: 4 });
+const jobs = fromPort(${port}, { name: 'jobs', capacity: 4 });
 const got = [];
 for await (const v of jobs) got.push(v);
-self.postMessage({ report: { got } });
-// Keep a parked pull on the marker's channel so that the worker has something to show.
-await new Channel(0, { name: 'w-parked' }).pull().catch(() => {});
+${port}.postMessage({ report: { got } });
+await new Channel(0, { name: '${prefix}-parked' }).pull().catch(() => {});`;
+
+const WORKER = `import { Channel, fromPort, enableDebug } from '/lib.js';
+enableDebug({ intervalMs: 50 });
+${workerBody('self', 'w')}
 `;
 
 /** A SharedWorker whose debug mode posts on the connection's port, with a stream on that port too. */
@@ -52,13 +58,7 @@ const SHARED = `import { Channel, fromPort, enableDebug } from '/lib.js';
 addEventListener('connect', async (event) => {
   const port = event.ports[0];
   enableDebug({ target: port, listen: port, intervalMs: 50 });
-  const marker = new Channel(3, { name: 'sw-marker' });
-  await marker.push('x');
-  const jobs = fromPort(port, { name: 'jobs', capacity: 4 });
-  const got = [];
-  for await (const v of jobs) got.push(v);
-  port.postMessage({ report: { got } });
-  await new Channel(0, { name: 'sw-parked' }).pull().catch(() => {});
+  ${workerBody('port', 'sw')}
 });
 `;
 
