@@ -19,6 +19,7 @@ import {
   toReadableStream,
 } from 'chanasync';
 import { afterEach, describe, expect, it } from 'vitest';
+import { drain } from '../helpers/drain.js';
 import { pendingTimers } from '../helpers/timers.js';
 
 /** A real signal whose `abort` listeners are counted (added minus removed). */
@@ -172,13 +173,7 @@ describe('audit Z: stream round trips', () => {
       await ch.pushAll([1, 2, 3, 4, 5, 6]);
       ch.close(reason);
     })();
-    const got: number[] = [];
-    let error: unknown;
-    try {
-      for await (const v of back) got.push(v);
-    } catch (e) {
-      error = e;
-    }
+    const { values: got, error } = await drain(back);
     expect(got).toEqual([1, 2, 3, 4, 5, 6]);
     expect(error).toBe(reason);
     expect(back.closed).toBe(true);
