@@ -32,6 +32,16 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>audit-aa debug relay</
     while (!f() && Date.now() < deadline) await sleep(10);
     return f();
   };
+  // The first snapshot that lists a channel named \`name\`.
+  window.listing = (snapshots, name) => snapshots.find((s) => s.channels.some((c) => c.name === name));
+  // Streams 0..count-1 as "jobs" over \`port\` (the worker reports what it got), then closes it.
+  window.sendJobs = async (port, count) => {
+    const ch = new lib.Channel(0);
+    const sending = lib.toPort(ch, port, { name: 'jobs' });
+    for (let i = 0; i < count; i++) await ch.push(i);
+    ch.close();
+    return sending;
+  };
   window.ready = true;
 </script>`;
 
@@ -104,8 +114,8 @@ test("a relayed Worker's channels show tagged with its context, its stream still
   const { tab, pageErrors } = await freshPage();
   const out = await tab.evaluate(async () => {
     const w = window as any;
-    const { Channel, toPort, relayDebug } = w.lib;
-    const { collectSnapshots, waitFor } = w;
+    const { relayDebug } = w.lib;
+    const { collectSnapshots, listing, sendJobs, waitFor } = w;
     const snapshots: any[] = collectSnapshots();
     const worker = new Worker('/worker.js', { type: 'module' });
     const workerErrors: string[] = [];
@@ -116,17 +126,12 @@ test("a relayed Worker's channels show tagged with its context, its stream still
     relayDebug(worker);
     // The inspector connects.
     postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*');
-    const names = (s: any) => s.channels.map((c: any) => c.name);
-    const sawMarker = await waitFor(() => snapshots.some((s) => names(s).includes('w-marker')));
-    const tagged = snapshots.find((s) => names(s).includes('w-marker'));
+    const sawMarker = await waitFor(() => listing(snapshots, 'w-marker') !== undefined);
+    const tagged = listing(snapshots, 'w-marker');
     // A stream over the same Worker, while debug messages flow on it too.
-    const ch = new Channel(0);
-    const sending = toPort(ch, worker, { name: 'jobs' });
-    for (let i = 0; i < 100; i++) await ch.push(i);
-    ch.close();
-    const result = await sending;
+    const result = await sendJobs(worker, 100);
     const r = await report;
-    const sawParked = await waitFor(() => snapshots.some((s) => names(s).includes('w-parked')));
+    const sawParked = await waitFor(() => listing(snapshots, 'w-parked') !== undefined);
     const before = snapshots.length;
     worker.terminate();
     const sawEmpty = await waitFor(() =>
@@ -165,8 +170,8 @@ test("a SharedWorker relayed through its port: tagged snapshots, a stream beside
   const { tab, pageErrors } = await freshPage();
   const out = await tab.evaluate(async () => {
     const w = window as any;
-    const { Channel, toPort, relayDebug } = w.lib;
-    const { collectSnapshots, sleep, waitFor } = w;
+    const { relayDebug } = w.lib;
+    const { collectSnapshots, listing, sendJobs, sleep, waitFor } = w;
     const snapshots: any[] = collectSnapshots();
     const shared = new SharedWorker('/shared.js', { type: 'module' });
     const workerErrors: string[] = [];
@@ -176,16 +181,11 @@ test("a SharedWorker relayed through its port: tagged snapshots, a stream beside
     );
     const stop = relayDebug(shared.port, { url: 'shared-worker#1' });
     postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*');
-    const names = (s: any) => s.channels.map((c: any) => c.name);
-    const sawMarker = await waitFor(() => snapshots.some((s) => names(s).includes('sw-marker')));
-    const tagged = snapshots.find((s) => names(s).includes('sw-marker'));
-    const ch = new Channel(0);
-    const sending = toPort(ch, shared.port, { name: 'jobs' });
-    for (let i = 0; i < 50; i++) await ch.push(i);
-    ch.close();
-    const result = await sending;
+    const sawMarker = await waitFor(() => listing(snapshots, 'sw-marker') !== undefined);
+    const tagged = listing(snapshots, 'sw-marker');
+    const result = await sendJobs(shared.port, 50);
     const r = await report;
-    const sawParked = await waitFor(() => snapshots.some((s) => names(s).includes('sw-parked')));
+    const sawParked = await waitFor(() => listing(snapshots, 'sw-parked') !== undefined);
     const before = snapshots.length;
     stop();
     const sawEmpty = await waitFor(() =>
