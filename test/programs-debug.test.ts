@@ -30,6 +30,7 @@ import { isPageToInspectorMessage } from 'chanasync/protocol';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
 import type { FrameInfo } from '../inspector-extension/src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, type Row, rowsOf, withSnapshot } from '../inspector-extension/src/panel/model.js';
+import { pendingTimers } from './helpers/timers.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -280,7 +281,7 @@ describe('bugs users write, as snapshot() shows them', () => {
   });
 
   test('a ticker-driven loop between ticks is listed as waiting for input, and stopping it leaves no timer', async () => {
-    const live = countTimers();
+    const live = pendingTimers();
     try {
       enableDebug();
       const controller = new AbortController();
@@ -298,7 +299,7 @@ describe('bugs users write, as snapshot() shows them', () => {
       expect(loop.status).toBe('fulfilled');
       expect(ticks).toBeGreaterThanOrEqual(1);
       disableDebug();
-      expect(live.count()).toBe(0);
+      expect(live.pending()).toBe(0);
     } finally {
       live.restore();
     }
@@ -551,7 +552,7 @@ describe('turning debug mode on, off and on again in a running program', () => {
   });
 
   test('disableDebug with an inspector connected leaves no message listener and no timer behind', async () => {
-    const live = countTimers();
+    const live = pendingTimers();
     try {
       const listen = new CountingTarget();
       const posted: unknown[] = [];
@@ -574,7 +575,7 @@ describe('turning debug mode on, off and on again in a running program', () => {
       await consumer;
       disableDebug();
       expect(listen.listeners).toBe(0);
-      expect(live.count()).toBe(0);
+      expect(live.pending()).toBe(0);
       const count = posted.length;
       await sleep(20);
       expect(posted.length).toBe(count);
@@ -839,33 +840,4 @@ class CountingTarget extends EventTarget {
     if (args[0] === 'message' && args[1] !== null) this.listeners--;
     super.removeEventListener(...args);
   }
-}
-
-/**
- * Counts the timers set through the global `setTimeout` from now on that have neither fired
- * nor been cleared. Install before the code under test reads `setTimeout`; `restore()` after.
- */
-function countTimers() {
-  const realSet = globalThis.setTimeout;
-  const realClear = globalThis.clearTimeout;
-  const live = new Set<unknown>();
-  globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const id = realSet(() => {
-      live.delete(id);
-      callback(...args);
-    }, ms);
-    live.add(id);
-    return id;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((id: Parameters<typeof clearTimeout>[0]) => {
-    live.delete(id);
-    realClear(id);
-  }) as typeof clearTimeout;
-  return {
-    count: () => live.size,
-    restore() {
-      globalThis.setTimeout = realSet;
-      globalThis.clearTimeout = realClear;
-    },
-  };
 }

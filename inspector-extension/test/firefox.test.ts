@@ -9,56 +9,30 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildAll, fixturesPath, repoRoot, startServer } from './harness.mjs';
-import { FIREFOX_PATH, INSPECTOR_ID, launchFirefoxWithInspector, openPanelForNewTab } from './marionette.mjs';
+import { describe, expect, test } from 'vitest';
+import { script, useFirefoxPanel } from './firefox-panel.js';
+import { fixturesPath, repoRoot } from './harness.mjs';
+import { FIREFOX_PATH, INSPECTOR_ID } from './marionette.mjs';
 
 const POLL = { timeout: 15_000, interval: 200 };
 const NAMES = ['<img src=x onerror=alert(1)>', 'done', 'events', 'frame-uploads', 'jobs', 'latest', 'replies'];
 
-/** Runs `body` (a function body; the last argument is the callback for its result) in the current context. */
-const script = (body: string) => `const done = arguments[arguments.length - 1]; ${body}`;
-
 describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-esr, Marionette)', () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let firefox: Awaited<ReturnType<typeof launchFirefoxWithInspector>>['firefox'];
-  let session: typeof firefox.session;
-  let installed: unknown;
-  let panelUrl: string;
-  let panelWindow: string;
-  let pageWindow: string;
-  let tabId: number;
-
-  const switchTo = (handle: string) => session.send('WebDriver:SwitchToWindow', { handle, focus: true });
+  const ff = useFirefoxPanel(async ({ server, load, switchTo, panelWindow }) => {
+    await load(`${server.origin}${fixturesPath}/page.html`);
+    await switchTo(panelWindow);
+  });
+  const { switchTo } = ff;
   /** The panel's rows as `[name, occupancy]`, in order. */
   const rows = () =>
-    session.run(
+    ff.session.run(
       script(`done([...document.querySelectorAll('.row')].map((row) =>
         [row.querySelector('.name-text').textContent, row.querySelector('.occupancy-text')?.textContent ?? '']));`),
     ) as Promise<[string, string][]>;
 
-  beforeAll(async () => {
-    await buildAll(); // the library's dist/ if missing, and both builds of the extension
-    server = await startServer();
-    ({ firefox, installed, panelUrl } = await launchFirefoxWithInspector());
-    session = firefox.session;
-    ({ panelWindow, pageWindow, tabId } = await openPanelForNewTab(session, panelUrl));
-    await switchTo(pageWindow);
-    await session.send('WebDriver:Navigate', { url: `${server.origin}${fixturesPath}/page.html` });
-    await session.run(
-      script('const ready = () => (window.fixtureReady ? done(true) : setTimeout(ready, 50)); ready();'),
-    );
-    await switchTo(panelWindow);
-  }, 120_000);
-
-  afterAll(async () => {
-    await firefox?.close();
-    await server?.close();
-  });
-
   test('the Firefox build installs as a temporary add-on', () => {
-    expect(installed).toBe(INSPECTOR_ID);
-    expect(tabId).toBeTypeOf('number');
+    expect(ff.installed).toBe(INSPECTOR_ID);
+    expect(ff.tabId).toBeTypeOf('number');
   });
 
   test('its panel page, opened for a tab, lists the page’s channels and where the stuck pull waits', async () => {
@@ -67,7 +41,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-es
     // Firefox's stack format (`waitForReply@url:line:column`) is understood too.
     const fixture = readFileSync(join(repoRoot, fixturesPath, 'page.js'), 'utf8').split('\n');
     const line = fixture.findIndex((source) => source.includes('channels.replies.pull()')) + 1;
-    const where = await session.run(
+    const where = await ff.session.run(
       script(`done([...document.querySelectorAll('.row')].find((row) =>
         row.querySelector('.name-text').textContent === 'replies').querySelector('.col-where').textContent);`),
     );
@@ -75,20 +49,20 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-es
   });
 
   test('the panel page follows a change in the page', async () => {
-    await switchTo(pageWindow);
-    await session.run(script("window.fixture.push('jobs', 2); done(true);"));
-    await switchTo(panelWindow);
+    await switchTo(ff.pageWindow);
+    await ff.session.run(script("window.fixture.push('jobs', 2); done(true);"));
+    await switchTo(ff.panelWindow);
     await expect.poll(rows, POLL).toContainEqual(['jobs', '5 / 8']);
   });
 
   test('the real DevTools toolbox shows the Channels panel with the page’s channels, each once', async () => {
-    await switchTo(pageWindow);
-    await session.send('Marionette:SetContext', { value: 'chrome' });
+    await switchTo(ff.pageWindow);
+    await ff.session.send('Marionette:SetContext', { value: 'chrome' });
     try {
       // Internal DevTools APIs (the one test that uses them): open the toolbox for the tab, select
       // the extension's tool, and read the panel document through its browsing context's
       // Marionette actor once the moz-extension document replaced about:blank.
-      const result = await session.run(
+      const result = await ff.session.run(
         script(`(async () => {
           const { require } = ChromeUtils.importESModule('resource://devtools/shared/loader/Loader.sys.mjs');
           const { gDevTools } = require('devtools/client/framework/devtools');
@@ -125,7 +99,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('the extension in Firefox (firefox-es
       expect(names.slice().sort()).toEqual(NAMES);
       expect(new Set(names).size).toBe(names.length);
     } finally {
-      await session.send('Marionette:SetContext', { value: 'content' });
+      await ff.session.send('Marionette:SetContext', { value: 'content' });
     }
   });
 });

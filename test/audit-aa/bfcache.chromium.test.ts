@@ -7,29 +7,11 @@
  * its Workers and frames … goes on where it was") and RECIPES.md (Playwright disables the cache
  * unless told not to).
  */
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.mjs';
+import { expect, test } from 'vitest';
+import { useBfcacheChromium } from '../helpers/bfcache-chromium.js';
 import type {} from '../helpers/port-scenarios.js';
-import { startServer } from '../port/server.mjs';
 
-let server: { port: number; close(): Promise<void> };
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer({ storable: () => true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...CHROMIUM_ARGS],
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBfcacheChromium(() => true);
 
 // The frame variant below stalled in about a third of the runs before 2026-12-02: after the
 // page was restored from the cache, the frame → page stream (a cross-origin iframe on localhost)
@@ -42,11 +24,11 @@ afterAll(async () => {
 // `values` message the platform loses across the freeze (seen once) closes the frame's stream
 // with an error saying so — the README's "Lost messages" — which is accounted, not a stall.
 async function leaveInCacheAndRestore(withFrame: boolean): Promise<void> {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  const base = `http://127.0.0.1:${server.port}`;
+  const base = `http://127.0.0.1:${env.server.port}`;
   await page.goto(`${base}/page.html`);
   await page.waitForFunction(() => window.ready === true);
   await page.evaluate(
@@ -129,7 +111,7 @@ async function leaveInCacheAndRestore(withFrame: boolean): Promise<void> {
       void Channel;
       void toPort;
     },
-    [server.port, withFrame] as const,
+    [env.server.port, withFrame] as const,
   );
   await page.waitForFunction(() => (window as any).frameGot.length >= 20 && (window as any).workerGot.length >= 20);
   await page.goto(`${base}/page.html?away`);

@@ -17,19 +17,50 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>audit-aa debug relay</
   window.errors = [];
   addEventListener('error', (e) => errors.push('page: ' + e.message));
   addEventListener('unhandledrejection', (e) => errors.push('page: unhandled ' + (e.reason?.stack ?? e.reason)));
+  // The page's side of each test: it collects the snapshots the relay re-posts on the window,
+  // and waits (up to 15 s) for a condition on them.
+  window.collectSnapshots = () => {
+    const snapshots = [];
+    addEventListener('message', (e) => {
+      if (e.data?.source === 'chanasync' && e.data.type === 'snapshot') snapshots.push(e.data);
+    });
+    return snapshots;
+  };
+  window.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  window.waitFor = async (f) => {
+    const deadline = Date.now() + 15_000;
+    while (!f() && Date.now() < deadline) await sleep(10);
+    return f();
+  };
+  // The first snapshot that lists a channel named \`name\`.
+  window.listing = (snapshots, name) => snapshots.find((s) => s.channels.some((c) => c.name === name));
+  // Streams 0..count-1 as "jobs" over \`port\` (the worker reports what it got), then closes it.
+  window.sendJobs = async (port, count) => {
+    const ch = new lib.Channel(0);
+    const sending = lib.toPort(ch, port, { name: 'jobs' });
+    for (let i = 0; i < count; i++) await ch.push(i);
+    ch.close();
+    return sending;
+  };
   window.ready = true;
 </script>`;
 
-const WORKER = `import { Channel, fromPort, enableDebug } from '/lib.js';
-enableDebug({ intervalMs: 50 });
-const marker = new Channel(3, { name: 'w-marker' });
+/**
+ * What both workers run once debug mode is on: a marker channel with a value, the stream "jobs"
+ * on `port` read to its end and reported there, then a parked pull, so that the worker has
+ * something to show; channel names start with `prefix`.
+ */
+const workerBody = (port: string, prefix: string) => `const marker = new Channel(3, { name: '${prefix}-marker' });
 await marker.push('x');
-const jobs = fromPort(self, { name: 'jobs', capacity: 4 });
+const jobs = fromPort(${port}, { name: 'jobs', capacity: 4 });
 const got = [];
 for await (const v of jobs) got.push(v);
-self.postMessage({ report: { got } });
-// Keep a parked pull on the marker's channel so that the worker has something to show.
-await new Channel(0, { name: 'w-parked' }).pull().catch(() => {});
+${port}.postMessage({ report: { got } });
+await new Channel(0, { name: '${prefix}-parked' }).pull().catch(() => {});`;
+
+const WORKER = `import { Channel, fromPort, enableDebug } from '/lib.js';
+enableDebug({ intervalMs: 50 });
+${workerBody('self', 'w')}
 `;
 
 /** A SharedWorker whose debug mode posts on the connection's port, with a stream on that port too. */
@@ -37,13 +68,7 @@ const SHARED = `import { Channel, fromPort, enableDebug } from '/lib.js';
 addEventListener('connect', async (event) => {
   const port = event.ports[0];
   enableDebug({ target: port, listen: port, intervalMs: 50 });
-  const marker = new Channel(3, { name: 'sw-marker' });
-  await marker.push('x');
-  const jobs = fromPort(port, { name: 'jobs', capacity: 4 });
-  const got = [];
-  for await (const v of jobs) got.push(v);
-  port.postMessage({ report: { got } });
-  await new Channel(0, { name: 'sw-parked' }).pull().catch(() => {});
+  ${workerBody('port', 'sw')}
 });
 `;
 
@@ -73,25 +98,25 @@ afterAll(async () => {
   await server?.close();
 });
 
-test("a relayed Worker's channels show tagged with its context, its stream still flows, and they go when it goes", async () => {
-  page = await browser.newPage();
+/** Opens the served page in a new tab (closing the last test's) once its script has run; returns it and its uncaught errors as they come. */
+async function freshPage(): Promise<{ tab: Page; pageErrors: string[] }> {
+  await page?.close();
+  const tab = await browser.newPage();
+  page = tab;
   const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`http://127.0.0.1:${server.port}/index.html`);
-  await page.waitForFunction(() => (window as any).ready === true);
-  const out = await page.evaluate(async () => {
+  tab.on('pageerror', (e) => pageErrors.push(String(e)));
+  await tab.goto(`http://127.0.0.1:${server.port}/index.html`);
+  await tab.waitForFunction(() => (window as any).ready === true);
+  return { tab, pageErrors };
+}
+
+test("a relayed Worker's channels show tagged with its context, its stream still flows, and they go when it goes", async () => {
+  const { tab, pageErrors } = await freshPage();
+  const out = await tab.evaluate(async () => {
     const w = window as any;
-    const { Channel, toPort, relayDebug } = w.lib;
-    const snapshots: any[] = [];
-    addEventListener('message', (e) => {
-      if (e.data?.source === 'chanasync' && e.data.type === 'snapshot') snapshots.push(e.data);
-    });
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const waitFor = async (f: () => boolean) => {
-      const deadline = Date.now() + 15_000;
-      while (!f() && Date.now() < deadline) await sleep(10);
-      return f();
-    };
+    const { relayDebug } = w.lib;
+    const { collectSnapshots, listing, sendJobs, waitFor } = w;
+    const snapshots: any[] = collectSnapshots();
     const worker = new Worker('/worker.js', { type: 'module' });
     const workerErrors: string[] = [];
     worker.addEventListener('error', (e) => workerErrors.push(e.message));
@@ -101,17 +126,12 @@ test("a relayed Worker's channels show tagged with its context, its stream still
     relayDebug(worker);
     // The inspector connects.
     postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*');
-    const names = (s: any) => s.channels.map((c: any) => c.name);
-    const sawMarker = await waitFor(() => snapshots.some((s) => names(s).includes('w-marker')));
-    const tagged = snapshots.find((s) => names(s).includes('w-marker'));
+    const sawMarker = await waitFor(() => listing(snapshots, 'w-marker') !== undefined);
+    const tagged = listing(snapshots, 'w-marker');
     // A stream over the same Worker, while debug messages flow on it too.
-    const ch = new Channel(0);
-    const sending = toPort(ch, worker, { name: 'jobs' });
-    for (let i = 0; i < 100; i++) await ch.push(i);
-    ch.close();
-    const result = await sending;
+    const result = await sendJobs(worker, 100);
     const r = await report;
-    const sawParked = await waitFor(() => snapshots.some((s) => names(s).includes('w-parked')));
+    const sawParked = await waitFor(() => listing(snapshots, 'w-parked') !== undefined);
     const before = snapshots.length;
     worker.terminate();
     const sawEmpty = await waitFor(() =>
@@ -147,25 +167,12 @@ test("a relayed Worker's channels show tagged with its context, its stream still
 }, 60_000);
 
 test("a SharedWorker relayed through its port: tagged snapshots, a stream beside them, and the relay's stop clears its channels", async () => {
-  await page?.close();
-  page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`http://127.0.0.1:${server.port}/index.html`);
-  await page.waitForFunction(() => (window as any).ready === true);
-  const out = await page.evaluate(async () => {
+  const { tab, pageErrors } = await freshPage();
+  const out = await tab.evaluate(async () => {
     const w = window as any;
-    const { Channel, toPort, relayDebug } = w.lib;
-    const snapshots: any[] = [];
-    addEventListener('message', (e) => {
-      if (e.data?.source === 'chanasync' && e.data.type === 'snapshot') snapshots.push(e.data);
-    });
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const waitFor = async (f: () => boolean) => {
-      const deadline = Date.now() + 15_000;
-      while (!f() && Date.now() < deadline) await sleep(10);
-      return f();
-    };
+    const { relayDebug } = w.lib;
+    const { collectSnapshots, listing, sendJobs, sleep, waitFor } = w;
+    const snapshots: any[] = collectSnapshots();
     const shared = new SharedWorker('/shared.js', { type: 'module' });
     const workerErrors: string[] = [];
     shared.addEventListener('error', () => workerErrors.push('shared worker error'));
@@ -174,16 +181,11 @@ test("a SharedWorker relayed through its port: tagged snapshots, a stream beside
     );
     const stop = relayDebug(shared.port, { url: 'shared-worker#1' });
     postMessage({ source: 'chanasync-inspector', version: 1, type: 'hello' }, '*');
-    const names = (s: any) => s.channels.map((c: any) => c.name);
-    const sawMarker = await waitFor(() => snapshots.some((s) => names(s).includes('sw-marker')));
-    const tagged = snapshots.find((s) => names(s).includes('sw-marker'));
-    const ch = new Channel(0);
-    const sending = toPort(ch, shared.port, { name: 'jobs' });
-    for (let i = 0; i < 50; i++) await ch.push(i);
-    ch.close();
-    const result = await sending;
+    const sawMarker = await waitFor(() => listing(snapshots, 'sw-marker') !== undefined);
+    const tagged = listing(snapshots, 'sw-marker');
+    const result = await sendJobs(shared.port, 50);
     const r = await report;
-    const sawParked = await waitFor(() => snapshots.some((s) => names(s).includes('sw-parked')));
+    const sawParked = await waitFor(() => listing(snapshots, 'sw-parked') !== undefined);
     const before = snapshots.length;
     stop();
     const sawEmpty = await waitFor(() =>

@@ -249,16 +249,11 @@ let count = 0, ordered = true;
 for await (const v of input) { if (v !== count) ordered = false; count++; }
 self.postMessage({ report: { count, ordered } });`;
     const out = await page.evaluate(async (code) => {
-      const { Channel, toPort } = window.lib;
-      const { worker: w, errors: workerErrors } = window.spawnScript(code);
-      const report = window.nextReport(w);
-      const ch = new Channel(256);
-      const sending = toPort(ch, w, { name: 'big' });
-      for (let i = 0; i < 50_000; i++) await ch.push(i);
-      ch.close();
-      const result = await sending;
-      const r = await report;
-      w.terminate();
+      const { result, r, workerErrors } = await window.streamToWorker(code, {
+        name: 'big',
+        capacity: 256,
+        count: 50_000,
+      });
       return { sent: result.sent, undelivered: result.undelivered.length, r, workerErrors, errors: window.errors };
     }, worker);
     expect(out.workerErrors).toEqual([]);

@@ -6,25 +6,12 @@
  *
  * Written from the SPEC ("Channels across contexts") and the README's port reference only.
  */
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { bundleSource, type FileServer, type FirefoxTab, launchFirefox, serveFiles } from '../helpers/firefox.js';
+import { expect, test } from 'vitest';
+import { usePortFirefox } from '../helpers/firefox.js';
 
-let server: FileServer;
-let firefox: FirefoxTab;
+const env = usePortFirefox();
 
-beforeAll(async () => {
-  const lib = await bundleSource("export * from './src/index.js'; export * from './src/port/index.js';");
-  server = await serveFiles(join(import.meta.dirname, '..', 'port'), new Map([['/lib.js', lib]]));
-  firefox = await launchFirefox();
-}, 60_000);
-
-afterAll(async () => {
-  await firefox?.close();
-  await server?.close();
-});
-
-const open = () => firefox.navigate(`http://127.0.0.1:${server.port}/page.html`, 'window.ready === true');
+const open = () => env.firefox.navigate(`http://127.0.0.1:${env.server.port}/page.html`, 'window.ready === true');
 
 /** Page-side helper defined in each run: a module Worker of `code`, which imports chanasync as `lib`. */
 const SPAWN = `
@@ -38,7 +25,7 @@ const spawnCode = (code) => {
 
 test('a pool of three Workers, one terminated mid-run: found gone, every job accounted for once', async () => {
   await open();
-  const out = await firefox.run(
+  const out = await env.firefox.run(
     `${SPAWN}
     const { Channel, toPort, fromPort, ChannelError } = window.lib;
     const code = \`
@@ -99,7 +86,7 @@ test('a pool of three Workers, one terminated mid-run: found gone, every job acc
 
 test('close reasons cross from a Worker to the page with their kind; undelivered buffers come back detached', async () => {
   await open();
-  const out = await firefox.run(
+  const out = await env.firefox.run(
     `${SPAWN}
     const { fromPort, ChannelClosedError } = window.lib;
     const code = \`

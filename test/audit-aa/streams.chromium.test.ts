@@ -184,17 +184,8 @@ if (${many}) {
 }
 self.postMessage({ report: { got, worst, worstSize, arrived, messages } });`;
       const out = await page.evaluate(async (code) => {
-        const { Channel, toPort } = window.lib;
-        const { worker: w, errors: workerErrors } = window.spawnScript(code);
-        const report = window.nextReport(w);
-        const ch = new Channel(64);
-        const sending = toPort(ch, w, { name: 'n' });
-        for (let i = 0; i < 3000; i++) await ch.push(i);
-        ch.close();
-        const result = await sending;
-        const r = await report;
-        w.terminate();
-        return { result, r, workerErrors, errors: window.errors };
+        const sent = await window.streamToWorker(code, { name: 'n', capacity: 64, count: 3000 });
+        return { ...sent, errors: window.errors };
       }, worker);
       expect(out.workerErrors).toEqual([]);
       expect(out.errors).toEqual([]);
@@ -524,20 +515,9 @@ for (let round = 0; !closed; round++) {
 }
 self.postMessage({ report: { got, worst, gaveUp, arrived } });`;
     const out = await page.evaluate(async (code) => {
-      const { Channel, toPort } = window.lib;
-      const { worker: w, errors: workerErrors } = window.spawnScript(code);
-      const report = window.nextReport(w);
-      const ch = new Channel(0);
-      const sending = toPort(ch, w, { name: 'z' });
-      for (let i = 0; i < 300; i++) {
-        await ch.push(i);
-        if (i % 10 === 0) await window.sleep(3);
-      }
-      ch.close();
-      const result = await sending;
-      const r = await report;
-      w.terminate();
-      return { result, r, workerErrors, errors: window.errors };
+      const pace = (i: number) => (i % 10 === 0 ? window.sleep(3) : undefined);
+      const sent = await window.streamToWorker(code, { name: 'z', capacity: 0, count: 300, pace });
+      return { ...sent, errors: window.errors };
     }, worker);
     expect(out.workerErrors).toEqual([]);
     expect(out.errors).toEqual([]);

@@ -22,6 +22,7 @@ import {
 import { disableDebug, enableDebug, relayDebug } from 'chanasync/debug';
 import { fromPort, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pendingTimers } from '../helpers/timers.js';
 
 const aborts = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -161,38 +162,8 @@ describe('core operations: every way out leaves no listener and no waiter', () =
   });
 });
 
-/**
- * Counts the timers started through `setTimeout` from now on and not yet fired or cleared (the
- * timer channels take `setTimeout`/`clearTimeout` as they are when made). `restore()` puts the
- * real ones back.
- */
-function trackTimers(): { pending(): number; restore(): void } {
-  const realSet = globalThis.setTimeout;
-  const realClear = globalThis.clearTimeout;
-  const live = new Set<unknown>();
-  globalThis.setTimeout = ((callback: () => void, ms?: number) => {
-    const id = realSet(() => {
-      live.delete(id);
-      callback();
-    }, ms);
-    live.add(id);
-    return id;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((id: Parameters<typeof clearTimeout>[0]) => {
-    live.delete(id);
-    realClear(id);
-  }) as typeof clearTimeout;
-  return {
-    pending: () => live.size,
-    restore: () => {
-      globalThis.setTimeout = realSet;
-      globalThis.clearTimeout = realClear;
-    },
-  };
-}
-
 describe('helpers: every way out leaves no listener, timer or waiter', () => {
-  let timers: ReturnType<typeof trackTimers> | undefined;
+  let timers: ReturnType<typeof pendingTimers> | undefined;
   afterEach(() => {
     timers?.restore();
     timers = undefined;
@@ -213,7 +184,7 @@ describe('helpers: every way out leaves no listener, timer or waiter', () => {
       })(),
       { signal },
     );
-    timers = trackTimers();
+    timers = pendingTimers();
     const timeout = afterMs(600_000, { signal });
     timers.restore();
     expect(timers.pending()).toBe(1);
@@ -242,7 +213,7 @@ describe('helpers: every way out leaves no listener, timer or waiter', () => {
   it('ticker, after and fromEvent: close, dispose and abort clear timers and listeners', async () => {
     const controller = new AbortController();
     const target = new EventTarget();
-    timers = trackTimers();
+    timers = pendingTimers();
     const ticks = ticker(5, { signal: controller.signal });
     const timeout = afterMs(600_000, { signal: controller.signal });
     timers.restore();

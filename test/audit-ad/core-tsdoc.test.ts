@@ -18,18 +18,7 @@ import {
   ticker,
 } from 'chanasync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-
-/** Polls `condition` until it holds or `ms` pass. */
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** Lets every pending microtask (and one macrotask) run. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+import { settle, until } from './util.js';
 
 /** Captures what `console.log` printed while `body` ran. */
 async function logged(body: () => Promise<void> | void): Promise<string[]> {

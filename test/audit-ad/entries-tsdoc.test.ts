@@ -15,15 +15,7 @@ import {
   toPort,
 } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
-
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+import { settle, until } from './util.js';
 
 const ports: MessagePort[] = [];
 function pair(): [MessagePort, MessagePort] {

@@ -5,15 +5,7 @@
 import { getEventListeners } from 'node:events';
 import { broadcast, Channel, ChannelClosedError, from, fromEvent, merge, toReadableStream } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+import { settle, until } from './util.js';
 
 describe('broadcast TSDoc', () => {
   it('@example prints 101 101: a block and a drop-oldest subscriber both receive the value', async () => {

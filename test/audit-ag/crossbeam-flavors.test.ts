@@ -17,7 +17,7 @@
 
 import { Channel, ChannelClosedError, ChannelEmptyError, ChannelFullError, pull, push, select } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-import { rejection, sleep } from './util.js';
+import { largestSizeUnderLoad, loopsInParallel, rejection, retryTimeouts, sizeFollowsRounds, sleep } from './util.js';
 
 type Flavor = { file: string; cap: number };
 const ZERO: Flavor = { file: 'tests/zero.rs', cap: 0 };
@@ -240,34 +240,8 @@ for (const flavor of [ZERO, ARRAY, LIST]) {
       const CAP = cap === 0 ? 0 : bounded ? 100 : cap;
       const COUNT = 2000;
       const ch = new Channel<number>(CAP);
-      if (CAP > 0) {
-        for (let round = 0; round < 3; round++) {
-          for (let i = 0; i < 50; i++) {
-            await ch.push(i);
-            expect(ch.size).toBe(i + 1);
-          }
-          for (let i = 0; i < 50; i++) {
-            await ch.pull();
-            expect(ch.size).toBe(50 - i - 1);
-          }
-        }
-      }
-      let max = 0;
-      await Promise.all([
-        (async () => {
-          for (let i = 0; i < COUNT; i++) {
-            expect(await ch.pull()).toBe(i);
-            max = Math.max(max, ch.size);
-          }
-        })(),
-        (async () => {
-          for (let i = 0; i < COUNT; i++) {
-            await ch.push(i);
-            max = Math.max(max, ch.size);
-          }
-        })(),
-      ]);
-      expect(max).toBeLessThanOrEqual(CAP);
+      if (CAP > 0) await sizeFollowsRounds(ch, 3);
+      expect(await largestSizeUnderLoad(ch, COUNT)).toBeLessThanOrEqual(CAP);
       expect(ch.size).toBe(0);
     });
 
@@ -382,34 +356,17 @@ for (const flavor of [ZERO, ARRAY, LIST]) {
     it('stress_timeout_two_threads', async () => {
       const COUNT = 50;
       const ch = new Channel<number>(cap);
-      await Promise.all([
-        (async () => {
-          for (let i = 0; i < COUNT; i++) {
-            if (i % 2 === 0) await sleep(5);
-            for (;;) {
-              try {
-                await ch.push(i, { signal: AbortSignal.timeout(2) });
-                break;
-              } catch (e) {
-                expect(isTimeout(e)).toBe(true);
-              }
-            }
-          }
-        })(),
-        (async () => {
-          for (let i = 0; i < COUNT; i++) {
-            if (i % 2 === 0) await sleep(5);
-            for (;;) {
-              try {
-                expect(await ch.pull({ signal: AbortSignal.timeout(2) })).toBe(i);
-                break;
-              } catch (e) {
-                expect(isTimeout(e)).toBe(true);
-              }
-            }
-          }
-        })(),
-      ]);
+      await loopsInParallel(
+        COUNT,
+        async (i) => {
+          if (i % 2 === 0) await sleep(5);
+          await retryTimeouts(() => ch.push(i, { signal: AbortSignal.timeout(2) }));
+        },
+        async (i) => {
+          if (i % 2 === 0) await sleep(5);
+          expect(await retryTimeouts(() => ch.pull({ signal: AbortSignal.timeout(2) }))).toBe(i);
+        },
+      );
       expect(ch.stats()).toMatchObject({ waitingPushers: 0, waitingPullers: 0, size: 0 });
     });
 
@@ -468,20 +425,17 @@ for (const flavor of [ZERO, ARRAY, LIST]) {
       const recvHits = [0, 0];
       const sendHits = [0, 0];
       if (cap === 0) {
-        await Promise.all([
-          (async () => {
-            for (let i = 0; i < COUNT; i++) {
-              const r = await select([pull(a), pull(b)]);
-              recvHits[r.index] = (recvHits[r.index] ?? 0) + 1;
-            }
-          })(),
-          (async () => {
-            for (let i = 0; i < COUNT; i++) {
-              const r = await select([push(a, undefined), push(b, undefined)]);
-              sendHits[r.index] = (sendHits[r.index] ?? 0) + 1;
-            }
-          })(),
-        ]);
+        await loopsInParallel(
+          COUNT,
+          async () => {
+            const r = await select([pull(a), pull(b)]);
+            recvHits[r.index] = (recvHits[r.index] ?? 0) + 1;
+          },
+          async () => {
+            const r = await select([push(a, undefined), push(b, undefined)]);
+            sendHits[r.index] = (sendHits[r.index] ?? 0) + 1;
+          },
+        );
         // With a rendezvous only one side can be the one that chooses; the parked side takes
         // whichever the other picked, so only the total is meaningful for it.
         expect((recvHits[0] ?? 0) + (recvHits[1] ?? 0)).toBe(COUNT);

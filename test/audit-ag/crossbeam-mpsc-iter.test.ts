@@ -489,8 +489,8 @@ describe('crossbeam-channel tests/mpsc.rs select_tests', () => {
       expect(r.ok).toBe(!p.close);
     });
   }
-  it('oneshot_data_waiting', async () => {
-    const [a, b] = [new Channel<void>(INF), new Channel<void>(INF)];
+  /** The data_waiting tests' end: a task parks in a select on `a`; a value pushed on `a` wakes it, and it answers on `b`. */
+  async function selectWokenByData(a: Channel<void>, b: Channel<void>): Promise<void> {
     const t = (async () => {
       await select([pull(a)]);
       b.pushNowait();
@@ -499,6 +499,10 @@ describe('crossbeam-channel tests/mpsc.rs select_tests', () => {
     a.pushNowait();
     await b.pull();
     await t;
+  }
+  it('oneshot_data_waiting', async () => {
+    const [a, b] = [new Channel<void>(INF), new Channel<void>(INF)];
+    await selectWokenByData(a, b);
   });
   it('stream_data_waiting', async () => {
     const [a, b] = [new Channel<void>(INF), new Channel<void>(INF)];
@@ -506,14 +510,7 @@ describe('crossbeam-channel tests/mpsc.rs select_tests', () => {
     a.pushNowait();
     await a.pull();
     await a.pull();
-    const t = (async () => {
-      await select([pull(a)]);
-      b.pushNowait();
-    })();
-    await settle(1);
-    a.pushNowait();
-    await b.pull();
-    await t;
+    await selectWokenByData(a, b);
   });
   it('sync1', async () => {
     const ch = new Channel<number>(1);

@@ -23,7 +23,7 @@
 
 import { Channel, ChannelClosedError, pull, push, select, selectNowait } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-import { bump, rejection, sleep } from './util.js';
+import { bump, loopsInParallel, rejection, retryTimeouts, sleep } from './util.js';
 
 const INF = Number.POSITIVE_INFINITY;
 const isTimeout = (e: unknown) => e instanceof DOMException && e.name === 'TimeoutError';
@@ -215,24 +215,21 @@ function shared(file: string) {
     const s1 = new Channel<number>(INF);
     const s2 = new Channel<number>(5);
     const s3 = new Channel<void>(100);
-    await Promise.all([
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          await s1.push(i);
-          await s3.pull();
-          await s2.push(i);
-          await s3.pull();
+    await loopsInParallel(
+      COUNT,
+      async (i) => {
+        await s1.push(i);
+        await s3.pull();
+        await s2.push(i);
+        await s3.pull();
+      },
+      async (i) => {
+        for (let k = 0; k < 2; k++) {
+          expect((await select([pull(s1), pull(s2)])).value).toBe(i);
+          await s3.push();
         }
-      })(),
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          for (let k = 0; k < 2; k++) {
-            expect((await select([pull(s1), pull(s2)])).value).toBe(i);
-            await s3.push();
-          }
-        }
-      })(),
-    ]);
+      },
+    );
   });
 
   // stress_send: send cases on a rendezvous and a bounded channel, paced by a third.
@@ -241,21 +238,18 @@ function shared(file: string) {
     const c1 = new Channel<number>(0);
     const c2 = new Channel<number>(0);
     const c3 = new Channel<void>(100);
-    await Promise.all([
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          expect(await c1.pull()).toBe(i);
-          expect(await c2.pull()).toBe(i);
-          await c3.push();
-        }
-      })(),
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          for (let k = 0; k < 2; k++) await select([push(c1, i), push(c2, i)]);
-          await c3.pull();
-        }
-      })(),
-    ]);
+    await loopsInParallel(
+      COUNT,
+      async (i) => {
+        expect(await c1.pull()).toBe(i);
+        expect(await c2.pull()).toBe(i);
+        await c3.push();
+      },
+      async (i) => {
+        for (let k = 0; k < 2; k++) await select([push(c1, i), push(c2, i)]);
+        await c3.pull();
+      },
+    );
   });
 
   // stress_mixed: a receive case and a send case, both rendezvous.
@@ -264,58 +258,38 @@ function shared(file: string) {
     const c1 = new Channel<number>(0);
     const c2 = new Channel<number>(0);
     const c3 = new Channel<void>(100);
-    await Promise.all([
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          await c1.push(i);
-          expect(await c2.pull()).toBe(i);
-          await c3.pull();
+    await loopsInParallel(
+      COUNT,
+      async (i) => {
+        await c1.push(i);
+        expect(await c2.pull()).toBe(i);
+        await c3.pull();
+      },
+      async (i) => {
+        for (let k = 0; k < 2; k++) {
+          const r = await select([pull(c1), push(c2, i)]);
+          if (r.index === 0) expect(r.value).toBe(i);
         }
-      })(),
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          for (let k = 0; k < 2; k++) {
-            const r = await select([pull(c1), push(c2, i)]);
-            if (r.index === 0) expect(r.value).toBe(i);
-          }
-          await c3.push();
-        }
-      })(),
-    ]);
+        await c3.push();
+      },
+    );
   });
 
   // stress_timeout_two_threads: selects with a short timeout retried until they succeed.
   it('stress_timeout_two_threads', async () => {
     const COUNT = 40;
     const ch = new Channel<number>(0);
-    await Promise.all([
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          if (i % 2 === 0) await sleep(5);
-          for (;;) {
-            try {
-              await select([push(ch, i)], timeout(2));
-              break;
-            } catch (e) {
-              expect(isTimeout(e)).toBe(true);
-            }
-          }
-        }
-      })(),
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          if (i % 2 === 0) await sleep(5);
-          for (;;) {
-            try {
-              expect((await select([pull(ch)], timeout(2))).value).toBe(i);
-              break;
-            } catch (e) {
-              expect(isTimeout(e)).toBe(true);
-            }
-          }
-        }
-      })(),
-    ]);
+    await loopsInParallel(
+      COUNT,
+      async (i) => {
+        if (i % 2 === 0) await sleep(5);
+        await retryTimeouts(() => select([push(ch, i)], timeout(2)));
+      },
+      async (i) => {
+        if (i % 2 === 0) await sleep(5);
+        expect((await retryTimeouts(() => select([pull(ch)], timeout(2)))).value).toBe(i);
+      },
+    );
     expect(ch.stats()).toMatchObject({ waitingPushers: 0, waitingPullers: 0 });
   });
 
@@ -337,22 +311,19 @@ function shared(file: string) {
       type M = { next: Channel<M> };
       let s = new Channel<M>(cap);
       let r = s;
-      await Promise.all([
-        (async () => {
-          for (let i = 0; i < COUNT; i++) {
-            const next = new Channel<M>(cap);
-            await select([push(s, { next })]);
-            s = next;
-          }
-        })(),
-        (async () => {
-          for (let i = 0; i < COUNT; i++) {
-            const res = await select([pull(r)]);
-            if (res.value === undefined) throw new Error('closed');
-            r = res.value.next;
-          }
-        })(),
-      ]);
+      await loopsInParallel(
+        COUNT,
+        async () => {
+          const next = new Channel<M>(cap);
+          await select([push(s, { next })]);
+          s = next;
+        },
+        async () => {
+          const res = await select([pull(r)]);
+          if (res.value === undefined) throw new Error('closed');
+          r = res.value.next;
+        },
+      );
     }
   });
 
@@ -380,26 +351,23 @@ function shared(file: string) {
     const s2 = new Channel<void>(1);
     const s3 = new Channel<void>(0);
     const hits = [0, 0, 0];
-    await Promise.all([
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          await select([
-            s1.empty ? push(s1, undefined) : null,
-            s2.empty ? push(s2, undefined) : null,
-            push(s3, undefined),
-          ]);
-        }
-      })(),
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          // Threads run ahead of each other; two async functions on one loop run in
-          // lockstep, so the sender would never find s1 and s2 full and never park on s3.
-          // Let the receiver lag now and then, as a thread would.
-          if (i % 4 === 0) await sleep(0);
-          bump(hits, (await select([pull(s1), pull(s2), pull(s3)])).index);
-        }
-      })(),
-    ]);
+    await loopsInParallel(
+      COUNT,
+      async () => {
+        await select([
+          s1.empty ? push(s1, undefined) : null,
+          s2.empty ? push(s2, undefined) : null,
+          push(s3, undefined),
+        ]);
+      },
+      async (i) => {
+        // Threads run ahead of each other; two async functions on one loop run in
+        // lockstep, so the sender would never find s1 and s2 full and never park on s3.
+        // Let the receiver lag now and then, as a thread would.
+        if (i % 4 === 0) await sleep(0);
+        bump(hits, (await select([pull(s1), pull(s2), pull(s3)])).index);
+      },
+    );
     for (const h of hits) expect(h).toBeGreaterThanOrEqual(COUNT / 3 / 50);
   });
   void file;
@@ -485,29 +453,26 @@ describe('crossbeam-channel tests/select.rs', () => {
         const c1 = new Channel<number>(cap);
         const c2 = new Channel<number>(cap);
         const COUNT = 2000;
-        await Promise.all([
-          (async () => {
-            for (let i = 0; i < COUNT; i++) {
-              await start.push();
-              await c1.push(1);
-              const r =
-                name === 'linearizable_try'
-                  ? selectNowait([pull(c1), pull(c2)])
-                  : await select([pull(c1), pull(c2)], timeout(0));
-              expect(r).toBeDefined();
-              await end.push();
-              c2.tryPull();
-            }
-          })(),
-          (async () => {
-            for (let i = 0; i < COUNT; i++) {
-              await start.pull();
-              await c2.push(1);
-              c1.tryPull();
-              await end.pull();
-            }
-          })(),
-        ]);
+        await loopsInParallel(
+          COUNT,
+          async () => {
+            await start.push();
+            await c1.push(1);
+            const r =
+              name === 'linearizable_try'
+                ? selectNowait([pull(c1), pull(c2)])
+                : await select([pull(c1), pull(c2)], timeout(0));
+            expect(r).toBeDefined();
+            await end.push();
+            c2.tryPull();
+          },
+          async () => {
+            await start.pull();
+            await c2.push(1);
+            c1.tryPull();
+            await end.pull();
+          },
+        );
       }
     });
   }
@@ -521,25 +486,22 @@ describe('crossbeam-channel tests/select.rs', () => {
     const c2 = new Channel<number>(0);
     const c3 = new Channel<void>(100);
     const recvCase = pull(c1);
-    await Promise.all([
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          await c1.push(i);
-          expect(await c2.pull()).toBe(i);
-          await c3.pull();
+    await loopsInParallel(
+      COUNT,
+      async (i) => {
+        await c1.push(i);
+        expect(await c2.pull()).toBe(i);
+        await c3.pull();
+      },
+      async (i) => {
+        const cases = [recvCase, push(c2, i)] as const;
+        for (let k = 0; k < 2; k++) {
+          const r = await select(cases);
+          if (r.index === 0) expect(r.value).toBe(i);
         }
-      })(),
-      (async () => {
-        for (let i = 0; i < COUNT; i++) {
-          const cases = [recvCase, push(c2, i)] as const;
-          for (let k = 0; k < 2; k++) {
-            const r = await select(cases);
-            if (r.index === 0) expect(r.value).toBe(i);
-          }
-          await c3.push();
-        }
-      })(),
-    ]);
+        await c3.push();
+      },
+    );
   });
 
   // issue_1096: a selected operation completed through a clone of the handle — in chanasync

@@ -20,20 +20,27 @@ export async function state<T>(promise: Promise<T>): Promise<'pending' | 'fulfil
   return result;
 }
 
-/** Polls `condition` until it holds or `ms` pass. */
-export async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise<void>((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { until } from '../helpers/poll.js';
 
 /** Reads a whole channel or stream with for await. */
 export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const value of source) out.push(value);
   return out;
+}
+
+/** A stream that enqueues 1 on every pull, and the reasons it is cancelled with. */
+export function endlessOnes(): { stream: ReadableStream<number>; reasons: unknown[] } {
+  const reasons: unknown[] = [];
+  const stream = new ReadableStream<number>({
+    pull(c) {
+      c.enqueue(1);
+    },
+    cancel(reason) {
+      reasons.push(reason);
+    },
+  });
+  return { stream, reasons };
 }
 
 /** A recording WritableStream (WPT's recordingWritableStream). */

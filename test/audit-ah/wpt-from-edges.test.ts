@@ -6,7 +6,7 @@
  */
 import { ChannelClosedError, from } from 'chanasync';
 import { describe, expect, test } from 'vitest';
-import { collect, flushAsyncEvents } from './util.js';
+import { collect, endlessOnes, flushAsyncEvents } from './util.js';
 
 /** What `for await` over `iterable` yields and throws (the reference for from's reading). */
 async function forAwait(iterable: unknown): Promise<{ values: unknown[]; error?: unknown }> {
@@ -188,15 +188,7 @@ describe('streams/readable-streams/from.any.js (edges: GetIterator and async-fro
   });
 
   test('abort with a reason cancels a stream source with the signal reason; the channel ends normally', async () => {
-    const reasons: unknown[] = [];
-    const stream = new ReadableStream<number>({
-      pull(c) {
-        c.enqueue(1);
-      },
-      cancel(reason) {
-        reasons.push(reason);
-      },
-    });
+    const { stream, reasons } = endlessOnes();
     const controller = new AbortController();
     const channel = from(stream, { signal: controller.signal });
     expect(await channel.pull()).toBe(1);

@@ -5,7 +5,7 @@
  */
 import { Channel, ChannelClosedError, from } from 'chanasync';
 import { describe, expect, test } from 'vitest';
-import { collect, flushAsyncEvents, state } from './util.js';
+import { collect, endlessOnes, flushAsyncEvents, state } from './util.js';
 
 type Factory = () => unknown;
 
@@ -122,25 +122,18 @@ describe('streams/readable-streams/from.any.js', () => {
     });
   }
 
-  // WPT: "ReadableStream.from re-throws errors from calling the @@iterator method".
-  test('from re-throws errors from calling the @@iterator method', () => {
+  // WPT: "ReadableStream.from re-throws errors from calling the @@iterator method", and the same
+  // for the @@asyncIterator method.
+  test.each([
+    ['@@iterator', Symbol.iterator],
+    ['@@asyncIterator', Symbol.asyncIterator],
+  ] as const)('from re-throws errors from calling the %s method', (_name, method) => {
     const theError = new Error('a unique string');
     const iterable = {
-      [Symbol.iterator](): Iterator<never> {
+      [method]() {
         throw theError;
       },
-    };
-    expect(() => from(iterable)).toThrow(theError);
-  });
-
-  // WPT: "ReadableStream.from re-throws errors from calling the @@asyncIterator method".
-  test('from re-throws errors from calling the @@asyncIterator method', () => {
-    const theError = new Error('a unique string');
-    const iterable = {
-      [Symbol.asyncIterator](): AsyncIterator<never> {
-        throw theError;
-      },
-    };
+    } as unknown as Iterable<never> | AsyncIterable<never>;
     expect(() => from(iterable)).toThrow(theError);
   });
 
@@ -510,15 +503,7 @@ describe('streams/readable-streams/from.any.js', () => {
   });
 
   test('from(ReadableStream): closing the channel cancels the stream with the close reason', async () => {
-    const reasons: unknown[] = [];
-    const stream = new ReadableStream<number>({
-      pull(c) {
-        c.enqueue(1);
-      },
-      cancel(reason) {
-        reasons.push(reason);
-      },
-    });
+    const { stream, reasons } = endlessOnes();
     const channel = from(stream);
     expect(await channel.pull()).toBe(1);
     const reason = new Error('done');

@@ -15,6 +15,14 @@ function filled<T>(values: T[], close = true): Channel<T> {
   return channel;
 }
 
+/** The async iterator of a stream over a channel holding 1 and closed with the reason 'e'. */
+function valueThenError(): AsyncIterator<number> {
+  const channel = new Channel<number>(1);
+  channel.pushNowait(1);
+  channel.close('e');
+  return toReadableStream(channel)[Symbol.asyncIterator]();
+}
+
 describe('streams/readable-streams/async-iterator.any.js', () => {
   test('Async-iterating a push source', async () => {
     expect(await collect(toReadableStream(filled([1, 2, 3])))).toEqual([1, 2, 3]);
@@ -131,20 +139,14 @@ describe('streams/readable-streams/async-iterator.any.js', () => {
   });
 
   test('next() that succeeds; next() that reports an error; next()', async () => {
-    const channel = new Channel<number>(1);
-    channel.pushNowait(1);
-    channel.close('e');
-    const it = toReadableStream(channel)[Symbol.asyncIterator]();
+    const it = valueThenError();
     expect(await it.next()).toEqual({ value: 1, done: false });
     await expect(it.next()).rejects.toBe('e');
     expect(await it.next()).toEqual({ value: undefined, done: true });
   });
 
   test('next() that succeeds; next() that reports an error(); next() [no awaiting]', async () => {
-    const channel = new Channel<number>(1);
-    channel.pushNowait(1);
-    channel.close('e');
-    const it = toReadableStream(channel)[Symbol.asyncIterator]();
+    const it = valueThenError();
     const [a, b, c] = [it.next(), it.next(), it.next()];
     expect(await a).toEqual({ value: 1, done: false });
     await expect(b).rejects.toBe('e');
@@ -152,10 +154,7 @@ describe('streams/readable-streams/async-iterator.any.js', () => {
   });
 
   test('next() that succeeds; next() that reports an error(); return()', async () => {
-    const channel = new Channel<number>(1);
-    channel.pushNowait(1);
-    channel.close('e');
-    const it = toReadableStream(channel)[Symbol.asyncIterator]();
+    const it = valueThenError();
     expect(await it.next()).toEqual({ value: 1, done: false });
     await expect(it.next()).rejects.toBe('e');
     expect(await it.return?.('r' as never)).toEqual({ value: 'r', done: true });
@@ -170,21 +169,16 @@ describe('streams/readable-streams/async-iterator.any.js', () => {
     expect(await next).toEqual({ value: undefined, done: true });
   });
 
-  test('return() should unlock the stream synchronously when preventCancel = false', async () => {
-    const stream = toReadableStream(new Channel<number>());
-    const it = stream.values({ preventCancel: false });
-    const returned = it.return?.();
-    expect(stream.locked).toBe(false);
-    await returned;
-  });
-
-  test('return() should unlock the stream synchronously when preventCancel = true', async () => {
-    const stream = toReadableStream(new Channel<number>());
-    const it = stream.values({ preventCancel: true });
-    const returned = it.return?.();
-    expect(stream.locked).toBe(false);
-    await returned;
-  });
+  test.each([false, true])(
+    'return() should unlock the stream synchronously when preventCancel = %s',
+    async (preventCancel) => {
+      const stream = toReadableStream(new Channel<number>());
+      const it = stream.values({ preventCancel });
+      const returned = it.return?.();
+      expect(stream.locked).toBe(false);
+      await returned;
+    },
+  );
 
   test('Async-iterating a partially consumed stream', async () => {
     const stream = toReadableStream(filled(['a', 'b']));

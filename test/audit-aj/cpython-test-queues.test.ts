@@ -20,6 +20,26 @@ import { Channel, ChannelClosedError, ChannelEmptyError, ChannelFullError } from
 import { describe, expect, it } from 'vitest';
 import { settle, sleep, tick, track, until } from './util.js';
 
+/** A full queue (maxsize 1, holding 1) and a put of `value` parked on it, cancellable through `c`. */
+async function parkedPush(value: number) {
+  const q = new Channel<number>(1);
+  q.pushNowait(1);
+  const c = new AbortController();
+  const put = track(q.push(value, { signal: c.signal }));
+  await tick();
+  return { q, c, put };
+}
+
+/** An empty queue with two gets parked on it, the first cancellable through `c1`. */
+async function twoParkedGets() {
+  const q = new Channel<string>(Infinity);
+  const c1 = new AbortController();
+  const t1 = track(q.pull({ signal: c1.signal }));
+  const t2 = track(q.pull());
+  await tick();
+  return { q, c1, t1, t2 };
+}
+
 // Lib/test/test_asyncio/test_queues.py :: QueueBasicTests
 describe('test_queues.py QueueBasicTests', () => {
   // test_queues.py QueueBasicTests.test_empty
@@ -153,11 +173,7 @@ describe('test_queues.py QueueGetTests', () => {
 
   // test_queues.py QueueGetTests.test_get_cancelled_race
   it('test_get_cancelled_race', async () => {
-    const q = new Channel<string>(Infinity);
-    const c1 = new AbortController();
-    const t1 = track(q.pull({ signal: c1.signal }));
-    const t2 = track(q.pull());
-    await tick();
+    const { q, c1, t1, t2 } = await twoParkedGets();
     c1.abort();
     await settle();
     expect(t1.state).toBe('rejected');
@@ -169,11 +185,7 @@ describe('test_queues.py QueueGetTests', () => {
   // Same race, at the very last moment: the cancellation comes in the same turn as the put,
   // before it (the abort listener has run), so the put must skip the cancelled getter.
   it('test_get_cancelled_race (abort in the same turn as the put)', async () => {
-    const q = new Channel<string>(Infinity);
-    const c1 = new AbortController();
-    const t1 = track(q.pull({ signal: c1.signal }));
-    const t2 = track(q.pull());
-    await tick();
+    const { q, c1, t1, t2 } = await twoParkedGets();
     c1.abort();
     q.pushNowait('a');
     await settle();
@@ -374,11 +386,7 @@ describe('test_queues.py QueuePutTests', () => {
   // takes 1 (and moves 2 into the buffer: the writer's put is committed); cancelling the writer
   // afterwards changes nothing, and 2 is in the queue exactly once.
   it('test_put_cancel_drop', async () => {
-    const q = new Channel<number>(1);
-    q.pushNowait(1);
-    const c = new AbortController();
-    const writer = track(q.push(2, { signal: c.signal }));
-    await tick();
+    const { q, c, put: writer } = await parkedPush(2);
     expect(q.pullNowait()).toBe(1);
     c.abort();
     try {
@@ -489,14 +497,10 @@ describe('test_queues.py QueuePutTests', () => {
 
   // test_queues.py QueuePutTests.test_cancelled_puts_not_being_held_in_self_putters
   it('test_cancelled_puts_not_being_held_in_self_putters', async () => {
-    const q = new Channel<number>(1);
-    q.pushNowait(1);
-    const c = new AbortController();
-    const put = q.push(1, { signal: c.signal });
-    await tick();
+    const { q, c, put } = await parkedPush(1);
     expect(q.stats().waitingPushers).toBe(1);
     c.abort();
-    await expect(put).rejects.toBe(c.signal.reason);
+    await expect(put.promise).rejects.toBe(c.signal.reason);
     expect(q.stats().waitingPushers).toBe(0);
     expect(q.size).toBe(1);
   });
@@ -507,11 +511,7 @@ describe('test_queues.py QueuePutTests', () => {
   // (SPEC: a committed value is never taken back): the push resolves, the value is in the
   // channel once, and nothing throws.
   it('test_cancelled_put_silence_value_error_exception (contract: the put resolves)', async () => {
-    const q = new Channel<number>(1);
-    q.pushNowait(1);
-    const c = new AbortController();
-    const put = track(q.push(7, { signal: c.signal }));
-    await tick();
+    const { q, c, put } = await parkedPush(7);
     expect(q.pullNowait()).toBe(1);
     c.abort();
     await settle();

@@ -38,6 +38,32 @@ function populated(n: number, capacity: number = n): Channel<number> {
   return q;
 }
 
+/** The TCK's threadsStarted latch for two tasks: each awaits it once; both go on when both have arrived and `also()` holds. */
+function bothStarted(): (also?: () => boolean) => Promise<void> {
+  let arrived = 0;
+  return (also = () => true) => {
+    arrived++;
+    return until(() => arrived === 2 && also());
+  };
+}
+
+/** testPollInExecutor (SynchronousQueueTest, ArrayBlockingQueueTest): a poll that waits gets the value put once both tasks run. */
+const pollInExecutor = (capacity: number) => async () => {
+  const q = new Channel<number>(capacity);
+  const started = bothStarted();
+  const a = (async () => {
+    expect(q.tryPull()).toBeUndefined();
+    await started();
+    expect(await q.pull({ signal: AbortSignal.timeout(LONG) })).toBe(1);
+    expect(q.empty).toBe(true);
+  })();
+  const b = (async () => {
+    await started();
+    await q.push(1);
+  })();
+  await Promise.all([a, b]);
+};
+
 const configs: [string, number][] = [
   ['SynchronousQueue (capacity 0)', 0],
   ['ArrayBlockingQueue (capacity SIZE)', SIZE],
@@ -358,40 +384,22 @@ describe('SynchronousQueueTest.java', () => {
   // SynchronousQueueTest.testOfferInExecutor
   it('testOfferInExecutor', async () => {
     const q = new Channel<number>(0);
-    let ready = 0;
+    const started = bothStarted();
     const a = (async () => {
       expect(q.tryPush(1)).toBe(false);
-      ready++;
-      await until(() => ready === 2 && q.stats().waitingPullers === 1);
+      await started(() => q.stats().waitingPullers === 1);
       expect(q.tryPush(1)).toBe(true);
       expect(remaining(q)).toBe(0);
     })();
     const b = (async () => {
-      ready++;
-      await until(() => ready === 2);
+      await started();
       expect(await q.pull({ signal: AbortSignal.timeout(LONG) })).toBe(1);
     })();
     await Promise.all([a, b]);
   });
 
   // SynchronousQueueTest.testPollInExecutor
-  it('testPollInExecutor', async () => {
-    const q = new Channel<number>(0);
-    let ready = 0;
-    const a = (async () => {
-      expect(q.tryPull()).toBeUndefined();
-      ready++;
-      await until(() => ready === 2);
-      expect(await q.pull({ signal: AbortSignal.timeout(LONG) })).toBe(1);
-      expect(q.empty).toBe(true);
-    })();
-    const b = (async () => {
-      ready++;
-      await until(() => ready === 2);
-      await q.push(1);
-    })();
-    await Promise.all([a, b]);
-  });
+  it('testPollInExecutor', pollInExecutor(0));
 
   // SynchronousQueueTest.testDrainTo. Difference: drainTo of an empty queue returns 0 at once;
   // pullMany waits for a value (SPEC). Timed, it rejects having taken nothing.
@@ -820,17 +828,15 @@ describe('ArrayBlockingQueueTest.java', () => {
     const q = new Channel<number>(2);
     q.pushNowait(0);
     q.pushNowait(0);
-    let ready = 0;
+    const started = bothStarted();
     const a = (async () => {
       expect(q.tryPush(1)).toBe(false);
-      ready++;
-      await until(() => ready === 2);
+      await started();
       await q.push(1, { signal: AbortSignal.timeout(LONG) });
       expect(remaining(q)).toBe(0);
     })();
     const b = (async () => {
-      ready++;
-      await until(() => ready === 2);
+      await started();
       expect(await q.pull()).toBe(0);
     })();
     await Promise.all([a, b]);
@@ -838,23 +844,7 @@ describe('ArrayBlockingQueueTest.java', () => {
   });
 
   // ArrayBlockingQueueTest.testPollInExecutor
-  it('testPollInExecutor', async () => {
-    const q = new Channel<number>(2);
-    let ready = 0;
-    const a = (async () => {
-      expect(q.tryPull()).toBeUndefined();
-      ready++;
-      await until(() => ready === 2);
-      expect(await q.pull({ signal: AbortSignal.timeout(LONG) })).toBe(1);
-      expect(q.empty).toBe(true);
-    })();
-    const b = (async () => {
-      ready++;
-      await until(() => ready === 2);
-      await q.push(1);
-    })();
-    await Promise.all([a, b]);
-  });
+  it('testPollInExecutor', pollInExecutor(2));
 
   // ArrayBlockingQueueTest.testDrainTo
   it('testDrainTo', async () => {

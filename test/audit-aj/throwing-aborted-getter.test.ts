@@ -22,7 +22,7 @@
 
 import { broadcast, Channel, ChannelClosedError, merge } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-import { settle, track } from './util.js';
+import { settle, type Tracked, track } from './util.js';
 
 /** A signal-like object whose `aborted` getter starts throwing once armed. */
 function flakySignal() {
@@ -98,6 +98,14 @@ describe('SynchronousQueueTest.java / ArrayBlockingQueueTest.java testDrainToWit
   });
 });
 
+/** Each of the tracked operations failed with a ChannelClosedError whose message starts with `op`. */
+function expectClosedErrors(op: 'pull' | 'push', ...operations: Tracked<unknown>[]): void {
+  for (const operation of operations) {
+    expect(operation.error).toBeInstanceOf(ChannelClosedError);
+    expect((operation.error as Error).message).toMatch(new RegExp(`^${op}: `));
+  }
+}
+
 describe('test_queues.py QueueShutdownTests.test_shutdown_empty (a parked getter whose signal cannot be read)', () => {
   it('close() fails every parked pull, that one included, and does not throw', async () => {
     const q = new Channel<string>(0);
@@ -108,10 +116,7 @@ describe('test_queues.py QueueShutdownTests.test_shutdown_empty (a parked getter
     flaky.arm();
     expect(() => q.close()).not.toThrow();
     await settle();
-    expect(p1.error).toBeInstanceOf(ChannelClosedError);
-    expect(p2.error).toBeInstanceOf(ChannelClosedError);
-    expect((p1.error as Error).message).toMatch(/^pull: /);
-    expect((p2.error as Error).message).toMatch(/^pull: /);
+    expectClosedErrors('pull', p1, p2);
     expect(q.stats()).toMatchObject({ waitingPullers: 0, waitingPushers: 0, closed: true });
   });
 
@@ -125,10 +130,7 @@ describe('test_queues.py QueueShutdownTests.test_shutdown_empty (a parked getter
     flaky.arm();
     expect(() => q.close()).not.toThrow();
     await settle();
-    expect(p1.error).toBeInstanceOf(ChannelClosedError);
-    expect(p2.error).toBeInstanceOf(ChannelClosedError);
-    expect((p1.error as Error).message).toMatch(/^push: /);
-    expect((p2.error as Error).message).toMatch(/^push: /);
+    expectClosedErrors('push', p1, p2);
     expect(q.pullNowait()).toBe('data');
     expect(() => q.pullNowait()).toThrow(ChannelClosedError);
   });

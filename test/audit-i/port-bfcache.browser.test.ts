@@ -8,11 +8,10 @@
  * test/port/page.html storable. And a page frozen in place, as Chrome freezes background tabs
  * (CDP `Page.setWebLifecycleState`; its dedicated Worker is frozen with it).
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.mjs';
+import type { Page } from 'playwright-core';
+import { afterEach, expect, test } from 'vitest';
+import { useBfcacheChromium } from '../helpers/bfcache-chromium.js';
 import { finishWorkerStream, readWorkerStream } from '../helpers/port-scenarios.js';
-import { startServer } from '../port/server.mjs';
 
 /**
  * How long the page stays in the back/forward cache: past the receivers' 3 s check, and past
@@ -20,24 +19,8 @@ import { startServer } from '../port/server.mjs';
  */
 const FROZEN = [3500, 7000];
 
-let server: { port: number; close(): Promise<void> };
-let browser: Browser;
 let page: Page;
-
-beforeAll(async () => {
-  server = await startServer({ storable: (url) => url.startsWith('/page.html?storable') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...CHROMIUM_ARGS],
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBfcacheChromium((url) => url.startsWith('/page.html?storable'));
 
 afterEach(async () => {
   expect(await page.evaluate(() => window.errors)).toEqual([]);
@@ -46,8 +29,8 @@ afterEach(async () => {
 
 /** Opens the storable page, runs `start` in it, leaves it for `frozenMs`, and comes back. */
 async function freeze(frozenMs: number, start: () => Promise<void>): Promise<void> {
-  page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.port}/page.html?storable`);
+  page = await env.browser.newPage();
+  await page.goto(`http://127.0.0.1:${env.server.port}/page.html?storable`);
   await page.waitForFunction(() => window.ready === true);
   await page.evaluate(() => {
     const kept = window as unknown as { shown: boolean[] };
@@ -55,7 +38,7 @@ async function freeze(frozenMs: number, start: () => Promise<void>): Promise<voi
     addEventListener('pageshow', (event) => kept.shown.push(event.persisted));
   });
   await page.evaluate(start);
-  await page.goto(`http://127.0.0.1:${server.port}/page.html?elsewhere`);
+  await page.goto(`http://127.0.0.1:${env.server.port}/page.html?elsewhere`);
   await page.waitForFunction(() => window.ready === true);
   await new Promise((resolve) => setTimeout(resolve, frozenMs));
   await page.goBack({ waitUntil: 'commit' });
@@ -120,8 +103,8 @@ test.each(FROZEN)(
 test.each(FROZEN)(
   'a page frozen for %i ms by the browser (Page.setWebLifecycleState, as Chrome freezes background tabs) with a Worker → page stream goes on when resumed: every value once, in order',
   async (frozenMs) => {
-    page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.port}/page.html`);
+    page = await env.browser.newPage();
+    await page.goto(`http://127.0.0.1:${env.server.port}/page.html`);
     await page.waitForFunction(() => window.ready === true);
     await page.evaluate(readWorkerStream);
     const cdp = await page.context().newCDPSession(page);

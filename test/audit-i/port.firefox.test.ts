@@ -6,39 +6,16 @@
  * Skipped when firefox-esr is not installed.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
-import {
-  bundleSource,
-  FIREFOX_PATH,
-  type FileServer,
-  type FirefoxTab,
-  launchFirefox,
-  serveFiles,
-} from '../helpers/firefox.js';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
+import { FIREFOX_PATH, usePortFirefox } from '../helpers/firefox.js';
 import type { PortDriver } from '../helpers/port-scenarios.js';
 import { blockedWorkerScenarios } from './scenarios.js';
 
-/** What /lib.js exports: the core and the port entry. */
-const LIB = `export * from './src/index.js'; export * from './src/port/index.js';`;
-
 describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-esr, Marionette)', () => {
-  let server: FileServer;
-  let firefox: FirefoxTab;
-
-  beforeAll(async () => {
-    const lib = await bundleSource(LIB);
-    server = await serveFiles(join(import.meta.dirname, '..', 'port'), new Map([['/lib.js', lib]]));
-    firefox = await launchFirefox();
-  }, 60_000);
-
-  afterAll(async () => {
-    await firefox?.close();
-    await server?.close();
-  });
+  const env = usePortFirefox();
 
   beforeEach(async () => {
-    await firefox.navigate(`http://127.0.0.1:${server.port}/page.html`, 'window.ready === true');
+    await env.firefox.navigate(`http://127.0.0.1:${env.server.port}/page.html`, 'window.ready === true');
   });
 
   afterEach(async () => {
@@ -47,8 +24,8 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync/port in Firefox (firefox-e
   });
 
   const driver: PortDriver = {
-    run: (scenario, arg, timeoutMs) => firefox.run(`return (${scenario.toString()})(args[0]);`, [arg], timeoutMs),
-    port: () => server.port,
+    run: (scenario, arg, timeoutMs) => env.firefox.run(`return (${scenario.toString()})(args[0]);`, [arg], timeoutMs),
+    port: () => env.server.port,
   };
 
   blockedWorkerScenarios(driver);

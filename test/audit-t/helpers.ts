@@ -31,32 +31,5 @@ export function track<T>(promise: Promise<T>): Tracked<T> {
   return state;
 }
 
-/**
- * Counts the timers made through `setTimeout` from now on that are still pending (neither fired
- * nor cleared): wraps the globals, which timer channels capture when they are made. `restore()`
- * puts the originals back.
- */
-export function timerLedger(): { pending(): number; restore(): void } {
-  const realSet = globalThis.setTimeout;
-  const realClear = globalThis.clearTimeout;
-  const live = new Set<unknown>();
-  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
-    const handle = realSet(() => {
-      live.delete(handle);
-      fn();
-    }, ms);
-    live.add(handle);
-    return handle;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((handle: ReturnType<typeof setTimeout>) => {
-    live.delete(handle);
-    realClear(handle);
-  }) as typeof clearTimeout;
-  return {
-    pending: () => live.size,
-    restore() {
-      globalThis.setTimeout = realSet;
-      globalThis.clearTimeout = realClear;
-    },
-  };
-}
+/** Counts the timers made through `setTimeout` from now on that are still pending (see test/helpers/timers.ts). */
+export { pendingTimers as timerLedger } from '../helpers/timers.js';

@@ -19,6 +19,8 @@ import {
   toReadableStream,
 } from 'chanasync';
 import { afterEach, describe, expect, it } from 'vitest';
+import { drain } from '../helpers/drain.js';
+import { pendingTimers } from '../helpers/timers.js';
 
 /** A real signal whose `abort` listeners are counted (added minus removed). */
 function countedController(): { controller: AbortController; signal: AbortSignal; listeners: () => number } {
@@ -51,32 +53,6 @@ function countedController(): { controller: AbortController; signal: AbortSignal
   return { controller, signal, listeners: () => count };
 }
 
-/** Live timers made through the global setTimeout since `countTimers()` (cleared or fired ones leave). */
-function countTimers(): { live: () => number; restore: () => void } {
-  const realSet = globalThis.setTimeout;
-  const realClear = globalThis.clearTimeout;
-  const live = new Set<unknown>();
-  globalThis.setTimeout = ((fn: () => void, ms?: number, ...args: unknown[]) => {
-    const handle: unknown = realSet(() => {
-      live.delete(handle);
-      fn(...(args as []));
-    }, ms as number);
-    live.add(handle);
-    return handle;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((handle: unknown) => {
-    live.delete(handle);
-    realClear(handle as Parameters<typeof clearTimeout>[0]);
-  }) as typeof clearTimeout;
-  return {
-    live: () => live.size,
-    restore: () => {
-      globalThis.setTimeout = realSet;
-      globalThis.clearTimeout = realClear;
-    },
-  };
-}
-
 async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
@@ -97,7 +73,7 @@ afterEach(() => {
 
 describe('audit Z: select over a merge of broadcast subscribers, with a timeout', () => {
   it('delivers every value once per subscriber, ends with ok: false, and leaves no timer or listener', async () => {
-    const timers = countTimers();
+    const timers = pendingTimers();
     restores.push(timers.restore);
     const { controller, signal, listeners } = countedController();
     const source = new Channel<number>(2, { name: 'source' });
@@ -134,13 +110,13 @@ describe('audit Z: select over a merge of broadcast subscribers, with a timeout'
       const stats = ch.stats();
       expect([stats.size, stats.waitingPushers, stats.waitingPullers]).toEqual([0, 0, 0]);
     }
-    expect(timers.live()).toBe(0);
+    expect(timers.pending()).toBe(0);
     expect(listeners()).toBe(0);
     controller.abort();
   });
 
   it('aborting the shared signal mid-stream: the loop rejects with the reason, every subscriber closes, nothing stays parked', async () => {
-    const timers = countTimers();
+    const timers = pendingTimers();
     restores.push(timers.restore);
     const { controller, signal, listeners } = countedController();
     const source = new Channel<number>(0, { name: 'source' });
@@ -181,7 +157,7 @@ describe('audit Z: select over a merge of broadcast subscribers, with a timeout'
       const stats = ch.stats();
       expect([ch.name, stats.waitingPushers, stats.waitingPullers]).toEqual([ch.name, 0, 0]);
     }
-    expect(timers.live()).toBe(0);
+    expect(timers.pending()).toBe(0);
     expect(listeners()).toBe(0);
     merged.close();
     source.close();
@@ -197,13 +173,7 @@ describe('audit Z: stream round trips', () => {
       await ch.pushAll([1, 2, 3, 4, 5, 6]);
       ch.close(reason);
     })();
-    const got: number[] = [];
-    let error: unknown;
-    try {
-      for await (const v of back) got.push(v);
-    } catch (e) {
-      error = e;
-    }
+    const { values: got, error } = await drain(back);
     expect(got).toEqual([1, 2, 3, 4, 5, 6]);
     expect(error).toBe(reason);
     expect(back.closed).toBe(true);
@@ -298,7 +268,7 @@ describe('audit Z: stream round trips', () => {
 
 describe('audit Z: a five-stage pipeline torn down by an AbortSignal in the middle', () => {
   it('every value pushed is delivered once or still held, and no listener, waiter or timer is left', async () => {
-    const timers = countTimers();
+    const timers = pendingTimers();
     restores.push(timers.restore);
     const { controller, signal, listeners } = countedController();
     const head = new Channel<number>(4, { name: 'head' });
@@ -346,7 +316,7 @@ describe('audit Z: a five-stage pipeline torn down by an AbortSignal in the midd
       expect([ch.name, stats.waitingPushers, stats.waitingPullers]).toEqual([ch.name, 0, 0]);
     }
     expect(listeners()).toBe(0);
-    expect(timers.live()).toBe(0);
+    expect(timers.pending()).toBe(0);
     head.close();
   });
 

@@ -20,6 +20,7 @@ import {
   toReadableStream,
 } from 'chanasync';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pendingTimers } from '../helpers/timers.js';
 
 /** An argument whose conversions to a string or number throw: a message must not use them. */
 const hostile = {
@@ -57,28 +58,13 @@ function errorOf(f: () => unknown): Error {
   return error as Error;
 }
 
-let timersBefore = 0;
-const live = new Set<unknown>();
-const realSet = globalThis.setTimeout;
-const realClear = globalThis.clearTimeout;
+let timers: ReturnType<typeof pendingTimers> | undefined;
+/** Counts the timers set from now on that are still pending (`timers.pending()`), until the test ends. */
 function countTimers(): void {
-  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
-    const handle: unknown = realSet(() => {
-      live.delete(handle);
-      fn();
-    }, ms);
-    live.add(handle);
-    return handle;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((handle: unknown) => {
-    live.delete(handle);
-    realClear(handle as Parameters<typeof clearTimeout>[0]);
-  }) as typeof clearTimeout;
-  timersBefore = live.size;
+  timers = pendingTimers();
 }
 afterEach(() => {
-  globalThis.setTimeout = realSet;
-  globalThis.clearTimeout = realClear;
+  timers?.restore();
 });
 
 describe('audit Z: bad arguments to constructors and helpers throw at the call', () => {
@@ -129,7 +115,7 @@ describe('audit Z: bad arguments to constructors and helpers throw at the call',
       expect(error, name).toBeInstanceOf(TypeError);
       expect(error.message.startsWith(`${name}: `), error.message).toBe(true);
     }
-    expect(live.size - timersBefore).toBe(0);
+    expect(timers?.pending()).toBe(0);
   });
 
   it('toReadableStream: a bad highWaterMark is a RangeError naming the option (as the README documents), without running it', () => {
@@ -214,7 +200,7 @@ describe('audit Z: bad arguments to constructors and helpers throw at the call',
       expect(thrown(() => afterMs(10, options as never))).toBeInstanceOf(TypeError);
       expect(thrown(() => ticker(10, options as never))).toBeInstanceOf(TypeError);
     }
-    expect(live.size - timersBefore).toBe(0);
+    expect(timers?.pending()).toBe(0);
     const channel = new Channel<number>();
     const e = errorOf(() => merge(channel, (async function* () {})() as never));
     expect(e).toBeInstanceOf(TypeError);

@@ -7,24 +7,13 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { durableChannel } from '../../src/durable/index.js';
+import { seededRandom } from '../helpers/random.js';
 import { freshName, pause } from './helpers.js';
-
-/** A small deterministic PRNG (mulberry32), so that a failing run can be replayed by its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('audit AB: abort storm', () => {
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: pushes and pulls aborted at random moments, short slices, capacity 3: every resolved push read exactly once, nothing else`, async () => {
-      const random = prng(seed);
+      const random = seededRandom(seed); // replays a failing run from its seed
       const name = freshName(`ab-storm-${seed}`);
       const options = { capacity: 3, sliceMs: 15, leaseMs: 5000 };
       const resolvedPushes = new Set<string>();

@@ -109,7 +109,8 @@ async function lateAck(name: string, ticket: string, deliveries: Delivery[]): Pr
 
 /**
  * The scene's start: a fresh channel holding `values` (each pushed with its own id), the first
- * `max` of them taken by the raw pull A; `waiting(n)` waits until `n` pulls are parked on it.
+ * `max` of them taken by the raw pull A; `waiting(n)` waits until `n` pulls are parked on it, and
+ * `park(...pulls)` starts each pull once the ones before it are parked, and returns them.
  */
 async function scene(label: string, values: string[], max = values.length) {
   const name = freshName(label);
@@ -117,19 +118,45 @@ async function scene(label: string, values: string[], max = values.length) {
   for (const value of values) await producer.push(value, { id: value });
   const taken = await rawTake(name, 'A', max);
   const waiting = (n: number) => until(async () => (await producer.stats()).waitingPullers === n);
-  return { name, producer, taken, waiting };
+  const park = async <T extends unknown[]>(...pulls: { [K in keyof T]: () => Promise<T[K]> }) => {
+    const parked = [] as Promise<unknown>[];
+    for (const pull of pulls) {
+      parked.push(pull());
+      await waiting(parked.length);
+    }
+    return parked as { [K in keyof T]: Promise<T[K]> };
+  };
+  return { name, producer, taken, waiting, park };
+}
+
+/**
+ * The scene of the abort tests: B (with a signal, and a lease of a minute: a ghost place would
+ * hold a value that long) and C park behind A; 'v' went to B, and A's late acknowledgement took it.
+ */
+async function abortableLoser(label: string) {
+  const { name, producer, taken, waiting, park } = await scene(label, ['v']);
+  const b = heldClient<string>(name, { leaseMs: 60_000 });
+  const c = durableChannel<string>(env.CHANNELS, name);
+  const controller = new AbortController();
+  const [pulledB, pulledC] = await park(
+    () => b.client.pull({ signal: controller.signal }).catch((error: unknown) => error),
+    () => c.pull(),
+  );
+  await b.handed.opened;
+  await lateAck(name, 'A', taken);
+  return { producer, waiting, b, controller, pulledB, pulledC };
 }
 
 describe('a pull that loses its value to a late acknowledgement keeps its place', () => {
   // Before the fix: `first` went to C and `second` to B (C, B for pulls parked B, C).
   test('pulls parked B, C: B loses its value to A’s late acknowledgement and is still served before C', async () => {
-    const { name, producer, taken, waiting } = await scene('loser-place', ['v']);
+    const { name, producer, taken, park } = await scene('loser-place', ['v']);
     const b = heldClient<string>(name);
     const c = durableChannel<string>(env.CHANNELS, name);
-    const pulledB = b.client.pullWithId();
-    await waiting(1);
-    const pulledC = c.pull();
-    await waiting(2);
+    const [pulledB, pulledC] = await park(
+      () => b.client.pullWithId(),
+      () => c.pull(),
+    );
     await b.handed.opened; // A's lease ended: 'v' went to B, whose acknowledgement is held
     expect(await lateAck(name, 'A', taken)).toEqual({ kind: 'acks', fates: ['acked'], exact: true });
     b.release.open(); // B's acknowledgement finds 'v' gone: B pulls again
@@ -142,16 +169,15 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('several losers (A’s late acknowledgement takes a batch handed to B and C) keep their places ahead of D', async () => {
-    const { name, producer, taken, waiting } = await scene('losers-place', ['v1', 'v2']);
+    const { name, producer, taken, park } = await scene('losers-place', ['v1', 'v2']);
     const b = heldClient<string>(name);
     const c = heldClient<string>(name);
     const d = durableChannel<string>(env.CHANNELS, name);
-    const pulledB = b.client.pull();
-    await waiting(1);
-    const pulledC = c.client.pull();
-    await waiting(2);
-    const pulledD = d.pull();
-    await waiting(3);
+    const [pulledB, pulledC, pulledD] = await park(
+      () => b.client.pull(),
+      () => c.client.pull(),
+      () => d.pull(),
+    );
     await Promise.all([b.handed.opened, c.handed.opened]); // 'v1' went to B, 'v2' to C
     expect(await lateAck(name, 'A', taken)).toEqual({ kind: 'acks', fates: ['acked', 'acked'], exact: true });
     c.release.open(); // C's acknowledgement first: C must still not pass B
@@ -164,16 +190,15 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a slow loser whose own lease also ended before its acknowledgement (the value went on and was taken) keeps its place ahead of D', async () => {
-    const { name, producer, taken, waiting } = await scene('slow-loser-place', ['v']);
+    const { name, producer, taken, park } = await scene('slow-loser-place', ['v']);
     const b = heldClient<string>(name, { leaseMs: 300 });
     const c = durableChannel<string>(env.CHANNELS, name);
     const d = durableChannel<string>(env.CHANNELS, name);
-    const pulledB = b.client.pull();
-    await waiting(1);
-    const pulledC = c.pull();
-    await waiting(2);
-    const pulledD = d.pull();
-    await waiting(3);
+    const [pulledB, pulledC, pulledD] = await park(
+      () => b.client.pull(),
+      () => c.pull(),
+      () => d.pull(),
+    );
     await b.handed.opened; // A's lease ended: 'v' went to B, whose acknowledgement is held…
     expect(await pulledC).toBe('v'); // …until B's lease ended too: 'v' went on to C, which took it
     expect(await lateAck(name, 'A', taken)).toEqual({ kind: 'acks', fates: ['gone'], exact: true });
@@ -187,16 +212,7 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a loser whose signal aborts while it is queued again rejects with the reason, leaves its place, and holds nothing back', async () => {
-    const { name, producer, taken, waiting } = await scene('loser-abort', ['v']);
-    const b = heldClient<string>(name, { leaseMs: 60_000 }); // a ghost place would hold a value for a minute
-    const c = durableChannel<string>(env.CHANNELS, name);
-    const controller = new AbortController();
-    const pulledB = b.client.pull({ signal: controller.signal }).catch((error: unknown) => error);
-    await waiting(1);
-    const pulledC = c.pull();
-    await waiting(2);
-    await b.handed.opened;
-    await lateAck(name, 'A', taken);
+    const { producer, waiting, b, controller, pulledB, pulledC } = await abortableLoser('loser-abort');
     b.release.open();
     await until(async () => b.pulls() >= 2 && (await producer.stats()).waitingPullers === 2);
     controller.abort('changed my mind');
@@ -208,16 +224,7 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a loser whose signal aborts during its losing acknowledgement: its place is withdrawn too', async () => {
-    const { name, producer, taken, waiting } = await scene('loser-abort-in-ack', ['v']);
-    const b = heldClient<string>(name, { leaseMs: 60_000 });
-    const c = durableChannel<string>(env.CHANNELS, name);
-    const controller = new AbortController();
-    const pulledB = b.client.pull({ signal: controller.signal }).catch((error: unknown) => error);
-    await waiting(1);
-    const pulledC = c.pull();
-    await waiting(2);
-    await b.handed.opened;
-    await lateAck(name, 'A', taken);
+    const { producer, waiting, b, controller, pulledB, pulledC } = await abortableLoser('loser-abort-in-ack');
     controller.abort('gone');
     b.release.open(); // the object queues B again; the client then withdraws that ticket
     expect(await pulledB).toBe('gone');
@@ -228,13 +235,13 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a loser at close: when A’s late acknowledgement drains the closed channel, B and C both reject with ChannelClosedError', async () => {
-    const { name, producer, taken, waiting } = await scene('loser-close', ['v']);
+    const { name, producer, taken, park } = await scene('loser-close', ['v']);
     const b = heldClient<string>(name);
     const c = durableChannel<string>(env.CHANNELS, name);
-    const pulledB = b.client.pull().catch((error: unknown) => error);
-    await waiting(1);
-    const pulledC = c.pull().catch((error: unknown) => error);
-    await waiting(2);
+    const [pulledB, pulledC] = await park(
+      () => b.client.pull().catch((error: unknown) => error),
+      () => c.pull().catch((error: unknown) => error),
+    );
     await producer.close('done'); // 'v' is leased: not drained yet, the pulls wait
     await b.handed.opened;
     await lateAck(name, 'A', taken); // drained: C fails now
@@ -247,7 +254,7 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
   });
 
   test('a loser at close while another value is still leased: B waits at its place and gets that value when its lease ends', async () => {
-    const { name, producer, taken, waiting } = await scene('loser-close-rest', ['v', 'w'], 1);
+    const { name, producer, taken, park } = await scene('loser-close-rest', ['v', 'w'], 1);
     const held = await rawStub(name).pull({
       capacity: null,
       wait: false,
@@ -259,10 +266,10 @@ describe('a pull that loses its value to a late acknowledgement keeps its place'
     expect(held).toMatchObject({ kind: 'values' });
     const b = heldClient<string>(name);
     const c = durableChannel<string>(env.CHANNELS, name);
-    const pulledB = b.client.pull().catch((error: unknown) => error);
-    await waiting(1);
-    const pulledC = c.pull().catch((error: unknown) => error);
-    await waiting(2);
+    const [pulledB, pulledC] = await park(
+      () => b.client.pull().catch((error: unknown) => error),
+      () => c.pull().catch((error: unknown) => error),
+    );
     await producer.close();
     await b.handed.opened;
     await lateAck(name, 'A', taken);

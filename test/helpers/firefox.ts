@@ -17,6 +17,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import * as esbuild from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The Firefox binary (`apt-get install firefox-esr`); `FIREFOX_PATH` overrides it. */
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -198,4 +199,29 @@ export async function bundleSource(source: string): Promise<string> {
     logLevel: 'error',
   });
   return built.outputFiles[0]?.text ?? '';
+}
+
+/** What {@link usePortFirefox} gives a test file: set once its `beforeAll` hook has run. */
+export interface PortFirefox {
+  server: FileServer;
+  firefox: FirefoxTab;
+}
+
+/**
+ * Registers the hooks of a Firefox test of `chanasync/port`: test/port/ served with the core and
+ * the port entry bundled as /lib.js, and one Firefox — for the file or `describe` block that
+ * calls it — both closed after it.
+ */
+export function usePortFirefox(): PortFirefox {
+  const env = {} as PortFirefox;
+  beforeAll(async () => {
+    const lib = await bundleSource("export * from './src/index.js'; export * from './src/port/index.js';");
+    env.server = await serveFiles(join(import.meta.dirname, '..', 'port'), new Map([['/lib.js', lib]]));
+    env.firefox = await launchFirefox();
+  }, 60_000);
+  afterAll(async () => {
+    await env.firefox?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -21,6 +21,15 @@ declare global {
     script: (code: string) => string;
     /** A module Worker running {@link Window.script}'s `code`, and the messages of its `error` events. */
     spawnScript: (code: string) => { worker: Worker; errors: string[] };
+    /**
+     * Streams 0..count-1 (awaiting `pace(i)` after each push, if given) from a new channel of
+     * `capacity` to a {@link Window.spawnScript} Worker of `code`, as stream `name`; resolves with
+     * `toPort`'s result, the Worker's report and its errors once it reported, and terminates it.
+     */
+    streamToWorker: (
+      code: string,
+      options: { name: string; capacity: number; count: number; pace?: (i: number) => Promise<void> | void },
+    ) => Promise<{ result: any; r: any; workerErrors: string[] }>;
   }
 }
 
@@ -35,9 +44,8 @@ export interface OpenOptions {
 /** What {@link usePortPages} gives a test file. */
 export interface PortPages {
   /**
-   * Opens test/port/page.html once chanasync is loaded, with `window.script` and
-   * `window.spawnScript` defined; closed
-   * after the test.
+   * Opens test/port/page.html once chanasync is loaded, with `window.script`,
+   * `window.spawnScript` and `window.streamToWorker` defined; closed after the test.
    */
   open(options?: OpenOptions): Promise<Page>;
   /** The server's port (pages on 127.0.0.1 and localhost are two origins of it). */
@@ -85,6 +93,22 @@ export function usePortPages(): PortPages {
           const errors: string[] = [];
           worker.addEventListener('error', (event) => errors.push(event.message));
           return { worker, errors };
+        };
+        window.streamToWorker = async (code, { name, capacity, count, pace }) => {
+          const { worker, errors: workerErrors } = window.spawnScript(code);
+          const report = window.nextReport(worker);
+          const ch = new window.lib.Channel(capacity);
+          const sending = window.lib.toPort(ch, worker, { name });
+          for (let i = 0; i < count; i++) {
+            await ch.push(i);
+            const paced = pace?.(i);
+            if (paced) await paced;
+          }
+          ch.close();
+          const result = await sending;
+          const r = await report;
+          worker.terminate();
+          return { result, r, workerErrors };
         };
       });
       return page;

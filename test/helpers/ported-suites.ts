@@ -7,6 +7,9 @@
  * `CountDownLatch.await`).
  */
 
+import type { Channel } from 'chanasync';
+import { expect } from 'vitest';
+
 export { rejection } from './track.js';
 
 /** One macrotask turn: every microtask queued before it has run. */
@@ -72,4 +75,55 @@ export class Steps {
 /** `counts[index]++` for a counter array (the test tsconfig checks indexed access). */
 export function bump(counts: number[], index: number): void {
   counts[index] = (counts[index] ?? 0) + 1;
+}
+
+/** Crossbeam's scope with a thread per step: each step runs for i = 0..count-1 in a task of its own, all tasks at once. */
+export async function loopsInParallel(count: number, ...steps: ((i: number) => Promise<void>)[]): Promise<void> {
+  await Promise.all(
+    steps.map(async (step) => {
+      for (let i = 0; i < count; i++) await step(i);
+    }),
+  );
+}
+
+/** Retries `attempt` while it rejects with a `TimeoutError` (a timed operation in a `loop` until it succeeds); resolves with its value. */
+export async function retryTimeouts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (e) {
+      expect(e instanceof DOMException && e.name === 'TimeoutError').toBe(true);
+    }
+  }
+}
+
+/** A `len` test's round, `rounds` times: push 0..49, then pull them, checking `size` after each step. */
+export async function sizeFollowsRounds(ch: Channel<number>, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < 50; i++) {
+      await ch.push(i);
+      expect(ch.size).toBe(i + 1);
+    }
+    for (let i = 0; i < 50; i++) {
+      await ch.pull();
+      expect(ch.size).toBe(50 - i - 1);
+    }
+  }
+}
+
+/** A `len` test's concurrent part: a receiver and a sender of 0..count-1 in step; the largest `size` either saw. */
+export async function largestSizeUnderLoad(ch: Channel<number>, count: number): Promise<number> {
+  let max = 0;
+  await loopsInParallel(
+    count,
+    async (i) => {
+      expect(await ch.pull()).toBe(i);
+      max = Math.max(max, ch.size);
+    },
+    async (i) => {
+      await ch.push(i);
+      max = Math.max(max, ch.size);
+    },
+  );
+  return max;
 }

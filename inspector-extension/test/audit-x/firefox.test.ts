@@ -7,103 +7,64 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { firefoxDir } from '../../build.mjs';
-import { buildAll, startServer } from '../harness.mjs';
-import { FIREFOX_PATH, INSPECTOR_ID, launchFirefoxWithInspector, openPanelForNewTab } from '../marionette.mjs';
+import { script, useFirefoxPanel } from '../firefox-panel.js';
+import { FIREFOX_PATH, INSPECTOR_ID } from '../marionette.mjs';
+import { SCENE_ROWS } from './scene-rows.js';
 
 const FIXTURES = '/inspector-extension/test/audit-x/fixtures';
 const POLL = { timeout: 20_000, interval: 200 };
-const script = (body: string) => `const done = arguments[arguments.length - 1]; ${body}`;
 
 describe.skipIf(!existsSync(FIREFOX_PATH))('audit X: the inspector in Firefox', () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let firefox: Awaited<ReturnType<typeof launchFirefoxWithInspector>>['firefox'];
-  let session: typeof firefox.session;
-  let installed: unknown;
-  let panelUrl: string;
-  let panelWindow: string;
-  let pageWindow: string;
-  let tabId: number;
-
-  const switchTo = (handle: string) => session.send('WebDriver:SwitchToWindow', { handle, focus: true });
+  const ff = useFirefoxPanel(({ session }) =>
+    // Stuck after 1 s (the input the toolbar offers; the panel keeps it in localStorage).
+    session.run(
+      script(`const input = document.getElementById('threshold'); input.value = '1';
+        input.dispatchEvent(new Event('input')); done(true);`),
+    ),
+  );
+  const { switchTo } = ff;
   const states = async (): Promise<string[]> => {
-    await switchTo(panelWindow);
-    return session.run(
+    await switchTo(ff.panelWindow);
+    return ff.session.run(
       script(`done([...document.querySelectorAll('.row')].map((row) =>
         row.querySelector('.name-text').textContent + ':' + row.querySelector('.col-state').textContent));`),
     );
   };
   const occupancy = async (name: string): Promise<string | null> => {
-    await switchTo(panelWindow);
-    return session.run(
+    await switchTo(ff.panelWindow);
+    return ff.session.run(
       script(`const row = [...document.querySelectorAll('.row')].find((r) =>
         r.querySelector('.name-text').textContent === ${JSON.stringify(name)});
         done(row ? row.querySelector('.col-occupancy').textContent : null);`),
     );
   };
   const onPage = async (body: string): Promise<unknown> => {
-    await switchTo(pageWindow);
-    return session.run(script(body));
+    await switchTo(ff.pageWindow);
+    return ff.session.run(script(body));
   };
-  const load = async (fixture: string) => {
-    await switchTo(pageWindow);
-    await session.send('WebDriver:Navigate', { url: `${server.origin}${FIXTURES}/${fixture}` });
-    await session.run(
-      script('const ready = () => (window.fixtureReady ? done(true) : setTimeout(ready, 50)); ready();'),
-    );
-  };
-
-  beforeAll(async () => {
-    await buildAll();
-    server = await startServer();
-    ({ firefox, installed, panelUrl } = await launchFirefoxWithInspector());
-    session = firefox.session;
-    ({ panelWindow, pageWindow, tabId } = await openPanelForNewTab(session, panelUrl));
-    // Stuck after 1 s (the input the toolbar offers; the panel keeps it in localStorage).
-    await session.run(
-      script(`const input = document.getElementById('threshold'); input.value = '1';
-        input.dispatchEvent(new Event('input')); done(true);`),
-    );
-  }, 120_000);
-
-  afterAll(async () => {
-    await firefox?.close();
-    await server?.close();
-  });
+  const load = (fixture: string) => ff.load(`${ff.server.origin}${FIXTURES}/${fixture}`);
 
   test('the Firefox build is MV3 with a gecko id and an event-page background, and installs', () => {
     const manifest = JSON.parse(readFileSync(join(firefoxDir, 'manifest.json'), 'utf8'));
     expect(manifest.manifest_version).toBe(3);
     expect(manifest.browser_specific_settings?.gecko?.id).toBe(INSPECTOR_ID);
     expect(manifest.background).toEqual({ scripts: ['background.js'] });
-    expect(installed).toBe(INSPECTOR_ID);
-    expect(tabId).toBeTypeOf('number');
+    expect(ff.installed).toBe(INSPECTOR_ID);
+    expect(ff.tabId).toBeTypeOf('number');
   });
 
   test('rows rank stuck producers (older first), then the stuck consumer, then waits for input', async () => {
     await load('scene.html');
-    await expect
-      .poll(async () => (await states()).filter((s) => !s.startsWith('leaky:')), POLL)
-      .toEqual([
-        'older-producer:stuck',
-        'newer-producer:stuck',
-        'lonely-consumer:stuck',
-        'fromEvent(keydown):waiting for input',
-        'after(3600000):waiting for input',
-        'ticker(3600000):waiting for input',
-        'select: pull control | pull fromEvent(click):waiting for input',
-        'control:in a select',
-        'fromEvent(click):in a select',
-        'unbounded:idle',
-      ]);
+    await expect.poll(async () => (await states()).filter((s) => !s.startsWith('leaky:')), POLL).toEqual(SCENE_ROWS);
     expect(await occupancy('unbounded')).toBe('3 / ∞');
   });
 
   // Was wrong: debug mode took a `bye` from any window as the inspector's (see panel.test.ts).
   test('a cross-origin frame saying bye to its parent does not freeze the panel', async () => {
     await load('tools.html');
-    const other = server.origin.replace('127.0.0.1', 'localhost');
+    const other = ff.server.origin.replace('127.0.0.1', 'localhost');
     await onPage(`
       const { debug, lib, keep } = window.ax;
       debug.enableDebug({ intervalMs: 100 });

@@ -10,6 +10,7 @@ import { evaluatorFor, findTarget, showChannelsPanel } from '../devtools-targets
 import { useExtensionBrowser } from '../extension-browser.js';
 import { loadFixture, newTab } from '../harness.mjs';
 import { row, states, text } from '../panel-rows.js';
+import { SCENE_ROWS } from './scene-rows.js';
 
 const FIXTURES = '/inspector-extension/test/audit-x/fixtures';
 const POLL = { timeout: 15_000, interval: 100 };
@@ -39,6 +40,20 @@ const notices = (panel: Page) => panel.locator('#notices').textContent();
 /** What the page's own `message` listener heard (fixtures record every event's data). */
 const heard = (page: Page) => page.evaluate(() => (window as unknown as { heard: unknown[] }).heard);
 
+/** Runs scene.js's `collect()` (garbage collections), after which its dropped channel shows as leaked. */
+const collect = (page: Page) => page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+/** `pushNowait(value)` on scene.js's channel named `unbounded`. */
+const pushToUnbounded = (page: Page, value: number) =>
+  page.evaluate(
+    (v) =>
+      (window as unknown as { channels: { unbounded: { pushNowait(v: number): void } } }).channels.unbounded.pushNowait(
+        v,
+      ),
+    value,
+  );
+/** The test server's origin under another host name: cross-origin to the page. */
+const crossOrigin = () => env.server.origin.replace('127.0.0.1', 'localhost');
+
 async function setThreshold(panel: Page, seconds: number) {
   await panel.fill('#threshold', String(seconds));
 }
@@ -48,22 +63,8 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
     const { page, panel, errors, done } = await inspect('scene.html');
     try {
       await setThreshold(panel, 1);
-      await page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
-      await expect
-        .poll(() => states(panel), POLL)
-        .toEqual([
-          'leaky:leaked',
-          'older-producer:stuck',
-          'newer-producer:stuck',
-          'lonely-consumer:stuck',
-          'fromEvent(keydown):waiting for input',
-          'after(3600000):waiting for input',
-          'ticker(3600000):waiting for input',
-          'select: pull control | pull fromEvent(click):waiting for input',
-          'control:in a select',
-          'fromEvent(click):in a select',
-          'unbounded:idle',
-        ]);
+      await collect(page);
+      await expect.poll(() => states(panel), POLL).toEqual(['leaky:leaked', ...SCENE_ROWS]);
       // Occupancy: an unbounded channel as ∞, a full buffered one as 1 / 1, unbuffered as such.
       expect(await text(row(panel, 'unbounded').locator('.col-capacity'))).toBe('∞');
       expect(await text(row(panel, 'unbounded').locator('.occupancy-text'))).toBe('3 / ∞');
@@ -110,7 +111,7 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
     await panel.close(); // this test uses the panel inside DevTools only
     const cdp = await env.browser.context.browser()!.newBrowserCDPSession();
     try {
-      await page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+      await collect(page);
       const pageTarget = await findTarget(cdp, (url) => url.endsWith(`${FIXTURES}/scene.html`));
       expect(pageTarget).toBeDefined();
       await cdp.send('Target.openDevTools', { targetId: pageTarget as string });
@@ -142,7 +143,7 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
   test('a leak stays listed after the page navigates away and back, until Clear; Clear keeps the live rows', async () => {
     const { page, panel, errors, done } = await inspect('scene.html');
     try {
-      await page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+      await collect(page);
       await expect.poll(() => row(panel, 'leaky').count(), POLL).toBe(1);
       await page.goto(`${env.server.origin}/inspector-extension/test/fixtures/plain.html`);
       await expect.poll(() => states(panel), POLL).toEqual(['leaky:leaked']);
@@ -153,11 +154,7 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
       await expect.poll(() => row(panel, 'leaky').count(), POLL).toBe(0);
       await expect.poll(() => row(panel, 'older-producer').count(), POLL).toBe(1);
       // The page keeps listing its leak in every snapshot: a cleared leak does not come back.
-      await page.evaluate(() =>
-        (
-          window as unknown as { channels: { unbounded: { pushNowait(v: number): void } } }
-        ).channels.unbounded.pushNowait(9),
-      );
+      await pushToUnbounded(page, 9);
       await expect.poll(() => text(row(panel, 'unbounded').locator('.occupancy-text')), POLL).toBe('4 / ∞');
       expect(await row(panel, 'leaky').count()).toBe(0);
       expect(errors).toEqual([]);
@@ -169,7 +166,7 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
   test('disableDebug: the rows go at once, the leak stays until Clear', async () => {
     const { page, panel, errors, done } = await inspect('scene.html');
     try {
-      await page.evaluate(() => (window as unknown as { collect(): Promise<void> }).collect());
+      await collect(page);
       await expect.poll(() => row(panel, 'leaky').count(), POLL).toBe(1);
       await expect.poll(() => row(panel, 'unbounded').count(), POLL).toBe(1);
       await page.evaluate(() => (window as unknown as { disable(): void }).disable());
@@ -215,11 +212,7 @@ describe('a page with stuck, idle and leaked channels (fixtures/scene.js)', () =
       await expect.poll(() => notices(panel), POLL).toMatch(/malformed/);
       await expect.poll(() => notices(panel), POLL).toMatch(/4\.\d MB/);
       // The real rows are still there.
-      await page.evaluate(() =>
-        (
-          window as unknown as { channels: { unbounded: { pushNowait(v: number): void } } }
-        ).channels.unbounded.pushNowait(9),
-      );
+      await pushToUnbounded(page, 9);
       await expect.poll(() => text(row(panel, 'unbounded').locator('.occupancy-text')), POLL).toBe('4 / ∞');
       expect((await names(panel)).sort()).toEqual(before);
       expect(await panel.evaluate(() => ({}) as Record<string, unknown>)).toEqual({});
@@ -278,7 +271,7 @@ describe('lifecycle (fixtures/tools.js)', () => {
   test('frames (same-origin, cross-origin, srcdoc) and relayed Workers are labelled, and their rows go with them', async () => {
     const { page, panel, errors, done } = await inspect('tools.html');
     try {
-      const other = env.server.origin.replace('127.0.0.1', 'localhost');
+      const other = crossOrigin();
       await page.evaluate(
         ({ fixtures, other }) => {
           const { debug, lib, keep } = (window as unknown as Tools).ax;
@@ -383,7 +376,7 @@ describe('lifecycle (fixtures/tools.js)', () => {
   test("a frame of the page saying bye to its parent does not silence the page's debug mode or its relayed Worker", async () => {
     const { page, panel, errors, done } = await inspect('tools.html');
     try {
-      const other = env.server.origin.replace('127.0.0.1', 'localhost');
+      const other = crossOrigin();
       await page.evaluate(
         ({ fixtures, other }) => {
           const { debug, lib, keep } = (window as unknown as Tools).ax;
