@@ -43,10 +43,11 @@ export async function build() {
   const firefox = join(scratch, 'firefox');
   try {
     await buildInto(chrome, firefox);
-    // Another build (a test file running in parallel) may swap its folder in between: retry.
+    // Another build (a test file running in parallel) may swap its folder in between — under
+    // the removal (ENOTEMPTY) or before the rename: retry.
     for (let attempt = 0; ; attempt++) {
-      rmSync(outdir, { recursive: true, force: true });
       try {
+        rmSync(outdir, { recursive: true, force: true });
         renameSync(scratch, outdir);
         break;
       } catch (error) {
