@@ -350,7 +350,7 @@ describe('broadcast', () => {
       }
       return { got, e: undefined };
     };
-    const [a, b] = await within(1000, 'subscribers', Promise.all([read(early), read(late)]));
+    const [a, b] = await within(5000, 'subscribers', Promise.all([read(early), read(late)]));
     expect(a).toEqual({ got: [1, 2, 3], e: reason });
     expect(b).toEqual({ got: [3], e: reason });
   });
@@ -394,7 +394,7 @@ describe('trio / pychanasync idioms', () => {
       });
       for (let i = 0; i < 9; i++) await ch.push(i);
     }
-    await within(1000, 'nursery', Promise.all(tasks));
+    await within(5000, 'nursery', Promise.all(tasks));
     expect(handled.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
@@ -408,7 +408,7 @@ describe('trio / pychanasync idioms', () => {
     const all = Promise.allSettled([consumer(), consumer(), consumer()]);
     await ch.pushAll([1, 2, 3, 4, 5]);
     ch.close(reason);
-    const settled = await within(1000, 'consumers', all);
+    const settled = await within(5000, 'consumers', all);
     expect(settled.map((s) => (s.status === 'rejected' ? s.reason : 'fulfilled'))).toEqual([reason, reason, reason]);
     expect(got.sort()).toEqual([1, 2, 3, 4, 5]);
   });
@@ -438,7 +438,7 @@ describe('merge', () => {
     await b.push(2);
     const boom = new Error('b failed');
     b.close(boom);
-    await expect(within(1000, 'merged loop', loop)).rejects.toBe(boom);
+    await expect(within(5000, 'merged loop', loop)).rejects.toBe(boom);
     expect(got).toEqual([1, 2]);
   });
 });
@@ -687,7 +687,7 @@ describe('batches and generators', () => {
     const readers = Promise.all([read(s1), read(s2)]);
     await input.pushAll([1, 2, 3, 4]);
     input.close('eof');
-    expect(await within(1000, 'subscribers', readers)).toEqual([
+    expect(await within(5000, 'subscribers', readers)).toEqual([
       [1, 2, 3, 4, -1],
       [1, 2, 3, 4, -1],
     ]);
@@ -714,7 +714,7 @@ describe('fan-out consumers that leave early', () => {
     await source.pushAll([1, 2, 3, 4, 5, 6]);
     await quitter;
     source.close();
-    await within(1000, 'stayer', reading);
+    await within(5000, 'stayer', reading);
     expect(quitterSaw).toEqual([1, 2]);
     expect(stayed).toEqual([1, 2, 3, 4, 5, 6]);
   });
