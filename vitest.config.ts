@@ -38,6 +38,10 @@ const workerdCoreTests = [
   'test/workerd/*.test.ts',
 ];
 
+// Node 20's `AbortSignal.any()` lets a collection take a timeout source (nodejs/node#57736): the
+// file says how the Node projects work around it.
+const nodeSetup = 'test/setup/node-abort-any.ts';
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -53,6 +57,7 @@ export default defineConfig({
           include: shared,
           exclude: [...gcTests, ...workersTests, 'test/workerd/**', '**/node_modules/**'],
           environment: 'node',
+          setupFiles: [nodeSetup],
         },
       },
       {
@@ -62,6 +67,7 @@ export default defineConfig({
           include: ['test/**/*.gc.test.ts', 'inspector-extension/test/**/*.gc.test.ts'],
           environment: 'node',
           execArgv: ['--expose-gc'],
+          setupFiles: [nodeSetup],
         },
       },
       {
