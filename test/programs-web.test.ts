@@ -11,6 +11,7 @@
  */
 import { after, broadcast, Channel, ChannelClosedError, fromEvent, merge, pull, select, ticker } from 'chanasync';
 import { afterEach, expect, test, vi } from 'vitest';
+import { pendingTimers } from './helpers/timers.js';
 
 /** `ReadableStream.from` (Node 20.6+, Firefox; not Chromium 150), which this TypeScript's DOM lib does not declare. */
 const streamFrom = <T>(source: AsyncIterable<T>): ReadableStream<T> =>
@@ -39,36 +40,6 @@ function countListeners<T extends EventTarget>(target: T): T & { live(type: stri
     live: (type: string) => set(type).size,
   });
   return target as T & { live(type: string): number };
-}
-
-/** Counts pending `setTimeout` timers from now on (the library reads `setTimeout` when a timer channel is made). */
-function countTimers(): { pending(): number; restore(): void } {
-  const pending = new Set<unknown>();
-  const set = globalThis.setTimeout;
-  const clear = globalThis.clearTimeout;
-  globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const id = set(
-      (...a: unknown[]) => {
-        pending.delete(id);
-        callback(...a);
-      },
-      ms,
-      ...args,
-    );
-    pending.add(id);
-    return id;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((id: ReturnType<typeof setTimeout> | undefined) => {
-    pending.delete(id);
-    clear(id);
-  }) as typeof clearTimeout;
-  return {
-    pending: () => pending.size,
-    restore() {
-      globalThis.setTimeout = set;
-      globalThis.clearTimeout = clear;
-    },
-  };
 }
 
 /** A promise with its resolve and reject. */
@@ -266,7 +237,7 @@ test('a debounced search box searches once per pause in the typing, for what the
 });
 
 test('a search box aborts the stale request when the user types again, and shows only the fresh results', async () => {
-  const timers = countTimers();
+  const timers = pendingTimers();
   try {
     const field = countListeners(document.body.appendChild(document.createElement('input')));
     const requests = new Map<string, { signal: AbortSignal; answer: (results: string[]) => void }>();
@@ -423,7 +394,7 @@ async function undoWithin(button: HTMLButtonElement, ms: number): Promise<'undon
 }
 
 test('a click before the timeout wins the race, and neither the listener nor the timer is left behind', async () => {
-  const timers = countTimers();
+  const timers = pendingTimers();
   try {
     const button = countListeners(document.body.appendChild(document.createElement('button')));
     const race = undoWithin(button, 10_000);
@@ -746,7 +717,7 @@ test('a download with a cancel button: select over the chunks and the clicks sto
 });
 
 test('a reader with an idle timeout gives up when the body stalls, and the chunks before the stall all arrived', async () => {
-  const timers = countTimers();
+  const timers = pendingTimers();
   try {
     let cancelled = false;
     const stall = deferred<void>();
@@ -1079,7 +1050,7 @@ test.each(operations)(
 );
 
 test('after, ticker, fromEvent and Channel.from with AbortSignal.timeout close their channels when it fires, and let go of everything', async () => {
-  const timers = countTimers();
+  const timers = pendingTimers();
   try {
     const signal = watched(AbortSignal.timeout(30));
     const target = countListeners(new EventTarget());

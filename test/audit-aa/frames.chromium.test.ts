@@ -171,9 +171,11 @@ describe('windows', () => {
     expect(out.result.undelivered).toEqual(
       Array.from({ length: out.result.undelivered.length }, (_, i) => out.result.sent + i),
     );
-    // The popup's own reports are a prefix of what was sent.
+    // The popup's own reports are a prefix of what was pulled: a value it committed but could
+    // not acknowledge before it closed is also in `undelivered` (README: a port closed while
+    // values are on their way; CI saw 10 reported against `sent: 9`).
     expect(out.gotByPopup).toEqual(Array.from({ length: out.gotByPopup.length }, (_, i) => i));
-    expect(out.gotByPopup.length).toBeLessThanOrEqual(out.result.sent);
+    expect(out.gotByPopup.length).toBeLessThanOrEqual(out.result.sent + out.result.undelivered.length);
     // A closed popup reads `closed` at the next tick.
     expect(out.after).toBeLessThan(4000);
   }, 60_000);

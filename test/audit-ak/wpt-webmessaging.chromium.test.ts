@@ -118,7 +118,14 @@ describe('webmessaging/message-channels/close.html', () => {
     expect(result.ended.values).toEqual([1, 2, 3]);
     expect(result.ended.error?.name).toBe('ChannelError');
     expect(result.ended.error?.message).toMatch(/gone/);
-    expect(result.result.value ?? result.result.error).toMatchObject({ sent: 3 });
+    // Each value is sent or undelivered, in order. The receiver committed all three, but
+    // acknowledgements still on their way when the port closed are lost: those values are also
+    // in `undelivered` (README: a port closed while values are on their way; CI saw `sent: 0`).
+    const { sent, undelivered } = (result.result.value ?? result.result.error) as {
+      sent: number;
+      undelivered: number[];
+    };
+    expect([...[1, 2, 3].slice(0, sent), ...undelivered]).toEqual([1, 2, 3]);
   });
 });
 

@@ -21,7 +21,6 @@ export function rawLimits(leaseMs = 10_000, wait = true) {
 
 /** The timer functions as they were before any test wrapped them (see {@link timerCount}). */
 export const realSetTimeout = globalThis.setTimeout;
-const realClearTimeout = globalThis.clearTimeout;
 
 /** Resolves after `ms`, on the real timers: a harness's own waits are not counted by {@link timerCount}. */
 export const pause = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
@@ -30,28 +29,7 @@ export const pause = (ms: number) => new Promise<void>((resolve) => realSetTimeo
  * Counts the timers created while it is installed (by clients, the Worker and the object) that
  * are still pending; `restore()` puts the real timer functions back.
  */
-export function timerCount() {
-  const pending = new Set<unknown>();
-  globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const handle = realSetTimeout(() => {
-      pending.delete(handle);
-      callback(...args);
-    }, ms);
-    pending.add(handle);
-    return handle;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((handle: unknown) => {
-    pending.delete(handle);
-    realClearTimeout(handle as Parameters<typeof clearTimeout>[0]);
-  }) as typeof clearTimeout;
-  return {
-    pending: () => pending.size,
-    restore() {
-      globalThis.setTimeout = realSetTimeout;
-      globalThis.clearTimeout = realClearTimeout;
-    },
-  };
-}
+export { pendingTimers as timerCount } from '../helpers/timers.js';
 
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
