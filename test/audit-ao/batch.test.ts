@@ -152,6 +152,15 @@ describe('pullMany', () => {
     expect(ch.size).toBe(1);
   });
 
+  it('a value committed to a parked pullMany stays its own when the signal aborts in the same turn', async () => {
+    const ch = new Channel<number>();
+    const c = new AbortController();
+    const p = ch.pullMany(3, { signal: c.signal });
+    ch.pushNowait(1);
+    c.abort('late');
+    expect(await p).toEqual([1]);
+  });
+
   it.each([0, -1, 1.5, Number.NaN, Infinity])('rejects max=%s with RangeError', async (max) => {
     const ch = new Channel<number>(2);
     ch.pushNowait(1);
@@ -561,3 +570,46 @@ function ch2<T>(p: Promise<T>): Promise<unknown> {
     (e: unknown) => e,
   );
 }
+
+describe('pushAll and abort reasons reused across calls', () => {
+  it('an already aborted signal rejects with signal.reason itself, even when an earlier pushAll stamped that reason', async () => {
+    // SPEC: an already aborted signal is checked first and the operation rejects with
+    // signal.reason; README "Batches": "pushAll with an already aborted signal rejects with the
+    // reason itself, which then says pushed: 0".
+    const c = new AbortController();
+    const reason = new Error('stop');
+    const first = new Channel<number>(3).pushAll([1, 2, 3, 4, 5], { signal: c.signal });
+    c.abort(reason);
+    const e1 = await first.catch((x: unknown) => x);
+    expect(e1).toBe(reason);
+    expect((e1 as Pushed).pushed).toBe(3);
+
+    const e2 = await new Channel<number>(3).pushAll([1, 2], { signal: c.signal }).catch((x: unknown) => x);
+    expect(e2).toBe(reason);
+  });
+
+  it('an already aborted signal rejects a later pushAll with an AbortError when the reason is the default', async () => {
+    const c = new AbortController();
+    const first = new Channel<number>(1).pushAll([1, 2, 3], { signal: c.signal });
+    c.abort();
+    const e1 = await first.catch((x: unknown) => x);
+    expect((e1 as DOMException).name).toBe('AbortError');
+    const e2 = await new Channel<number>(1).pushAll([1], { signal: c.signal }).catch((x: unknown) => x);
+    expect((e2 as DOMException).name).toBe('AbortError');
+  });
+
+  it('a sentinel reason reused for a later abort part-way: the caller still learns its own count (README: ChannelError with cause)', async () => {
+    const STOP = new Error('shutdown');
+    const run = async (cap: number) => {
+      const c = new AbortController();
+      const p = new Channel<number>(cap).pushAll([1, 2, 3, 4, 5], { signal: c.signal });
+      c.abort(STOP);
+      return p.catch((x: unknown) => x);
+    };
+    const e1 = await run(2);
+    const e2 = await run(3);
+    expect((e1 as Pushed).pushed).toBe(2);
+    expect((e2 as Pushed).pushed).toBe(3);
+    expect(e2 === STOP || (e2 as Error).cause === STOP).toBe(true);
+  });
+});

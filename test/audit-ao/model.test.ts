@@ -166,7 +166,7 @@ describe('model-based: random mixes of blocking, non-blocking, batch and abort o
       const ch = new Channel<number>(cap, { overflow });
       const model: number[] = [];
       let next = 0;
-      for (let step = 0; step < 600; step++) {
+      for (let step = 0; step < 300; step++) {
         const r = random();
         if (r < 0.45) {
           const n = Math.floor(random() * (random() < 0.15 ? 4000 : 50));
