@@ -77,4 +77,27 @@ describe('timers beyond 2^31-1 ms (fake clock)', () => {
     ctl.abort();
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('a ticker closed by user code that runs during its own tick leaves no timer behind', async () => {
+    // README "User code inside an operation": a parked operation's signal getter runs during a
+    // commit, and "nothing parks on a channel that closed meanwhile"; SPEC: closing a ticker
+    // clears its timer.
+    vi.useFakeTimers({ now: 0 });
+    const t = ticker(5);
+    let armed = false;
+    const ctl = new AbortController();
+    const signal = new Proxy(ctl.signal, {
+      get(target, key) {
+        if (key === 'aborted' && armed) t.close();
+        const v = Reflect.get(target, key, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const p = t.pull({ signal }).catch((e: unknown) => e);
+    armed = true;
+    await vi.advanceTimersByTimeAsync(5);
+    await p;
+    expect(t.closed).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
