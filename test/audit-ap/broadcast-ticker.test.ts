@@ -615,3 +615,21 @@ describe('ticker: more', () => {
     t.close();
   });
 });
+
+describe('broadcast: unbuffered source', () => {
+  it('with no subscriber a parked push on the source stays parked; the first subscriber takes it', async () => {
+    const src = new Channel<number>();
+    const hub = broadcast(src);
+    let done = false;
+    const p = src.push(1).then(() => {
+      done = true;
+    });
+    await sleep(5);
+    expect(done).toBe(false);
+    expect(src.stats().waitingPushers).toBe(1);
+    const s = hub.subscribe();
+    await p;
+    expect(s.pullNowait()).toBe(1);
+    hub.close();
+  });
+});

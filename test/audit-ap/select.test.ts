@@ -686,3 +686,30 @@ describe('after: more', () => {
     expect(() => afterMs(5, AbortSignal.abort() as unknown as { signal: AbortSignal })).toThrow(TypeError);
   });
 });
+
+describe('select: stats() while parked', () => {
+  it('a parked select counts on each channel it waits on, once per case', async () => {
+    const c = new Channel<number>();
+    const d = new Channel<number>();
+    const ctl = new AbortController();
+    const p = select([pull(c), pull(c), push(c, 1), pull(d)], { signal: ctl.signal }).catch(() => 'aborted');
+    await micro();
+    expect(c.stats().waitingPullers).toBe(2);
+    expect(c.stats().waitingPushers).toBe(1);
+    expect(d.stats().waitingPullers).toBe(1);
+    ctl.abort();
+    expect(await p).toBe('aborted');
+    expect(idle(c)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+    expect(idle(d)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+  });
+
+  it('a select with two pull cases on one channel takes exactly one value', async () => {
+    const c = new Channel<number>();
+    const p = select([pull(c), pull(c)]);
+    await micro();
+    c.pushNowait(5);
+    expect(() => c.pushNowait(6)).toThrow();
+    expect((await p).value).toBe(5);
+    expect(idle(c)).toEqual({ waitingPushers: 0, waitingPullers: 0 });
+  });
+});
