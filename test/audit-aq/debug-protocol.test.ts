@@ -1,6 +1,6 @@
 // Outside conformance tests: debug mode (`chanasync/debug`) and its postMessage protocol, from
 // SPEC.md "Debug mode" and README's Reference / Semantic details. Node environment, fake target.
-import { after as afterMs, Channel, fromEvent, merge, pull, push, select, ticker } from 'chanasync';
+import { after as afterMs, broadcast, Channel, fromEvent, merge, pull, push, select, ticker } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import {
   INSPECTOR_SOURCE,
@@ -669,5 +669,33 @@ describe('idle is not stuck (input)', () => {
     expect(names).toEqual(['rank-old', 'rank-young', 'rank-input', 'rank-idle']);
     for (const ch of [idle, input, young, old]) ch.close();
     await Promise.all(ps);
+  });
+});
+
+describe('input channels made by helpers', () => {
+  it('Channel.from and the subscribers of a broadcast of an input channel are input channels', async () => {
+    const { target } = fakeTarget();
+    enableDebug({ target, listen: new EventTarget() });
+    const ac = new AbortController();
+    const src = Channel.from(
+      (async function* () {
+        await new Promise(() => {});
+      })(),
+      { signal: ac.signal },
+    );
+    const p = src.pull().catch(() => {});
+    const et = new EventTarget();
+    const hub = broadcast(fromEvent(et, 'x', { signal: ac.signal }));
+    const sub = hub.subscribe();
+    const q = sub.pull().catch(() => {});
+    await sleep(10);
+    const snap = snapshot();
+    const fromRow = snap.channels.find((c) => c.name === 'from');
+    expect(fromRow?.input).toBe(true);
+    const subRows = snap.channels.filter((c) => c.input && c.name !== 'from' && !c.name.startsWith('fromEvent'));
+    expect(subRows.length).toBeGreaterThanOrEqual(1);
+    hub.close();
+    ac.abort();
+    await Promise.all([p, q]);
   });
 });

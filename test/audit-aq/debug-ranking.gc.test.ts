@@ -2,10 +2,10 @@
 // producer first, input waits never stuck), end to end: real debug-mode snapshots fed to the
 // DevTools panel's model. Plus leak edge cases around disableDebug. Runs with --expose-gc.
 import { after as afterMs, Channel, pull, select } from 'chanasync';
-import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
+import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FrameInfo } from '../../inspector-extension/src/messages.js';
-import { DEFAULT_VIEW, EMPTY_DATA, rowsOf, withSnapshot } from '../../inspector-extension/src/panel/model.js';
+import { cleared, DEFAULT_VIEW, EMPTY_DATA, rowsOf, withSnapshot } from '../../inspector-extension/src/panel/model.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const gc = (globalThis as { gc?: () => void }).gc as () => void;
@@ -128,5 +128,47 @@ describe('leaks and disableDebug', () => {
     await collectFor(10);
     const leaked = snapshot().leaked ?? [];
     expect(leaked.map((l) => `${l.channel.name}:${l.kind}`).sort()).toEqual(['loop-leak:pull', 'pushall-leak:push']);
+  });
+});
+
+describe('collection is a change', () => {
+  it('a connected inspector gets a new snapshot without a channel once that channel is collected', async () => {
+    const posted: { type?: string; channels?: { name: string }[] }[] = [];
+    const listen = new EventTarget();
+    enableDebug({ target: { postMessage: (m: unknown) => posted.push(m as never) }, listen, intervalMs: 20 });
+    (() => {
+      const c = new Channel<number>(2, { name: 'soon-gone' });
+      c.pushNowait(1);
+    })();
+    listen.dispatchEvent(
+      new MessageEvent('message', { data: { source: 'chanasync-inspector', version: 1, type: 'hello' } }),
+    );
+    const snaps = () => posted.filter((m) => m.type === 'snapshot');
+    expect(snaps()[0]?.channels?.map((c) => c.name)).toContain('soon-gone');
+    expect(
+      await collectUntil(() => {
+        const last = snaps().at(-1);
+        return last !== undefined && !(last.channels ?? []).some((c) => c.name === 'soon-gone');
+      }),
+    ).toBe(true);
+  });
+});
+
+describe('leaks stay listed in the panel until cleared', () => {
+  it('a leak reported once stays a row after later snapshots no longer carry it, until Clear', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false });
+    abandonPush('panel-leak');
+    await sleep(20);
+    expect(await collectUntil(() => (snapshot().leaked ?? []).length > 0)).toBe(true);
+    const t = Date.now();
+    let data = withSnapshot(EMPTY_DATA, TOP, snapshot(), t);
+    clearLeaks(); // the page forgets it: later snapshots carry no leak
+    expect(snapshot().leaked ?? []).toEqual([]);
+    data = withSnapshot(data, TOP, snapshot(), t + 1000);
+    const leakRows = rowsOf(data, DEFAULT_VIEW, t + 2000).rows.filter((r) => r.state === 'leaked');
+    expect(leakRows).toHaveLength(1);
+    expect(leakRows[0]?.label).toContain('panel-leak');
+    const after = rowsOf(cleared(data), DEFAULT_VIEW, t + 2000).rows.filter((r) => r.state === 'leaked');
+    expect(after).toEqual([]);
   });
 });
