@@ -14,15 +14,18 @@
  *   `source` is open with nothing buffered — also while a `'block'` subscriber has no room
  *   (then behind the pushes parked on `source`, if any), so that `source.close()` reaches the
  *   broadcast at once (a subscriber may be waiting for the end while another one is full).
- *   The waiter's `signal` is the hub, whose `aborted` is set while there is no room: then
+ *   The waiter's `signal` is the hub, whose `aborted` is true while there is no room: then
  *   `source`'s commit skips the waiter (`liveHead` cancels it) and the value stays in
  *   `source`, taken once there is room; the waiter parks again a microtask later (behind the
  *   value, if it waits as a parked push), except on a `from` source (see `SourceWaiter.fail`).
  *   Until then — in the same synchronous run as the skip — a close is learned at the next look.
- * - A value taken from `source` is committed into every subscriber present at that moment. If
- *   a `'block'` subscriber lost its room while the waiter was parked (someone pushed into it,
- *   or its parked pull left), the value is stored in its buffer anyway, one beyond the
- *   capacity for a moment, rather than lost; nothing more is taken until it has room again.
+ * - A value taken from `source` is committed into every subscriber present at that moment. A
+ *   `'block'` subscriber that lost its room while the waiter was parked (someone pushed into
+ *   it, or its parked pull left) makes `source`'s commit skip the waiter (the hub's `aborted`
+ *   is found afresh there). Only a room lost during the delivery itself (a select over two
+ *   capacity-0 subscribers, whose winning case withdraws the other) leaves the value stored
+ *   one beyond the capacity for a moment, rather than lost; nothing more is taken until it
+ *   has room again.
  */
 import { add } from './buffer.js';
 import {
@@ -30,12 +33,13 @@ import {
   commitPull,
   commitPush,
   dispose,
+  misusedOptions,
   NOTHING,
   type Overflow,
   type PullChannel,
   RESOLVED,
 } from './channel.js';
-import { isSignal, type Ref, unwatch, watch } from './signals.js';
+import { type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, enqueue, Waiter } from './waiters.js';
 
@@ -129,7 +133,7 @@ class Subscriber<T> extends Channel<T> {
     super(capacity, { name: 'subscriber', overflow, input: hub.source.fedFromOutside });
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
     // source with room (a waiter parked without room must learn that room came).
-    this.feed = () => (hub.waiter && !hub.aborted) || hub.pumpHub();
+    this.feed = () => (hub.waiter && !hub.noRoom) || hub.pumpHub();
     // Watched as parked operations are (signals.ts), not with a listener of its own: N
     // subscribers with one signal would cost O(N²) (and Node warns from the eleventh). Weakly:
     // while the broadcast lives, its set of subscribers holds this one.
@@ -198,11 +202,8 @@ class BroadcastHub<T> implements Broadcast<T> {
   // bundle within its budget.
   /** The pull parked on `source` (see the invariants); undefined while there is none. */
   declare waiter: SourceWaiter<T> | undefined;
-  /**
-   * Whether the next value may not be taken, as {@link stuck} last found: read as the parked
-   * waiter's signal (`liveHead` skips a waiter whose `signal.aborted` is true).
-   */
-  declare aborted: boolean | undefined;
+  /** Whether the next value may not be taken, as {@link stuck} last found. */
+  declare noRoom: boolean | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
@@ -224,11 +225,10 @@ class BroadcastHub<T> implements Broadcast<T> {
   }
 
   subscribe(options?: SubscribeOptions): Channel<T> {
-    const call = 'broadcast.subscribe(options): ';
-    if (options !== undefined && typeof options !== 'object') throw new TypeError(`${call}options must be an object`);
+    const call = 'broadcast.subscribe(options)';
     const signal = options?.signal;
-    if (signal !== undefined && !isSignal(signal)) throw new TypeError(`${call}options.signal is not an AbortSignal`);
-    if (isSignal(options)) throw new TypeError(`${call}options is an AbortSignal: pass { signal } instead`);
+    const misuse = misusedOptions(call, options, signal);
+    if (misuse) throw misuse;
     let subscriber: Subscriber<T>;
     try {
       subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow, this, signal);
@@ -236,7 +236,7 @@ class BroadcastHub<T> implements Broadcast<T> {
       // The constructor checks capacity and overflow; its message names it: name this call
       // instead (inline rather than through interop/check.ts's create(), which costs more bytes).
       const renamed = error as Error;
-      renamed.message = renamed.message.replace('new Channel(capacity, options): ', call);
+      renamed.message = renamed.message.replace('new Channel(capacity, options)', call);
       throw renamed;
     }
     if (this.isClosed || signal?.aborted) subscriber.close(this.reason);
@@ -250,7 +250,7 @@ class BroadcastHub<T> implements Broadcast<T> {
   /**
    * Whether the next value may *not* be taken — ended, nobody to take it, or a `'block'`
    * subscriber without room (a drop policy always has room, else a parked pull or a free slot)
-   * — kept in {@link aborted}.
+   * — kept in {@link noRoom}.
    */
   stuck(): boolean {
     let stuck = this.isClosed || !this.subscribers.size;
@@ -260,7 +260,18 @@ class BroadcastHub<T> implements Broadcast<T> {
       stuck = subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit;
     }
     // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
-    return (this.aborted = stuck) as boolean;
+    return (this.noRoom = stuck) as boolean;
+  }
+
+  /**
+   * The parked waiter's signal is the hub: `source`'s commit point reads this (`liveHead`) and,
+   * when it is true, skips the waiter and leaves the value in `source`. Found afresh, not as
+   * last kept: a capacity-0 subscriber's room is a parked pull, and one that left since (aborted,
+   * or a select case that lost) gave no sign — a value taken then would be stored beyond its
+   * capacity. O(subscribers) at most, as the delivery of the value that comes is.
+   */
+  get aborted(): boolean {
+    return this.stuck();
   }
 
   /**
@@ -275,7 +286,7 @@ class BroadcastHub<T> implements Broadcast<T> {
     // A subscriber joined or left while the broadcast waits on an empty source with room:
     // nothing to take, so no look over every subscriber (N joining or leaving would cost
     // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing).
-    if (joined?.limit !== 0 && this.waiter && !this.aborted && this.subscribers.size) return;
+    if (joined?.limit !== 0 && this.waiter && !this.noRoom && this.subscribers.size) return;
     this.pumping = true;
     do {
       this.lookAgain = false;
@@ -313,9 +324,15 @@ class BroadcastHub<T> implements Broadcast<T> {
     this.pumping = false;
   }
 
-  /** Commits `value` into every subscriber (see the invariants for one that lost its room). */
+  /**
+   * Commits `value` into every subscriber present when it came (see the invariants for one that
+   * lost its room). Over a copy of the set: a commit may run user code (a `Proxy` signal's
+   * `aborted` getter on a parked pull) that subscribes, and a subscriber added now must not get
+   * a value pulled before it subscribed. (One that such code closed keeps the value readable,
+   * as a close keeps what a channel holds.)
+   */
   deliver(value: T): void {
-    for (const subscriber of this.subscribers) if (!commitPush(subscriber, value)) add(subscriber, value);
+    for (const subscriber of [...this.subscribers]) if (!commitPush(subscriber, value)) add(subscriber, value);
   }
 
   /** Ends the broadcast: stops pulling and closes every subscriber with `reason`. */

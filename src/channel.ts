@@ -496,7 +496,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   pushNowait(value: T): void {
     refuseThenable('pushNowait', value);
     if (this.isClosed) throw closedError(this, 'pushNowait');
-    if (!commitPush(this, value)) throw new ChannelFullError('pushNowait', 'is full', this);
+    if (!commitPush(this, value)) {
+      throw this.isClosed ? closedError(this, 'pushNowait') : new ChannelFullError('pushNowait', 'is full', this);
+    }
   }
 
   /**
@@ -798,7 +800,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
 /**
  * Commit point of a push: hands `value` to the oldest parked pull, else stores it in the
  * buffer, else applies the drop policy. Returns false, changing nothing, when the push would
- * have to wait.
+ * have to wait — or when the channel was closed by user code that looking for a live pull ran
+ * (a `Proxy` signal's `aborted` getter): the caller then finds it closed.
  *
  * Precondition: the channel is open. A parked pull implies an empty buffer, so handing over
  * first keeps FIFO order.
@@ -811,6 +814,7 @@ export function commitPush<T>(channel: Channel<T>, value: T): boolean {
     claim(puller).resolve(value);
     return true;
   }
+  if (channel.isClosed) return false;
   if (channel.filled < channel.limit) {
     add(channel, value);
     return true;
@@ -972,6 +976,23 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
 }
 
 /**
+ * The `TypeError` for options that are not an object, that are an `AbortSignal` themselves, or
+ * whose `signal` is not an `AbortSignal` (see {@link refusal}); `undefined` if they are fine.
+ * Its message starts with `operation` (`broadcast.subscribe(options)` uses it too).
+ *
+ * @internal
+ */
+export function misusedOptions(operation: string, options: unknown, signal: unknown): TypeError | undefined {
+  return options !== undefined && typeof options !== 'object'
+    ? new TypeError(`${operation}: options must be an object`)
+    : signal !== undefined && !isSignal(signal)
+      ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
+      : signal === undefined && options != null && isSignal(options)
+        ? new TypeError(`${operation}: options is an AbortSignal: pass { signal } instead`)
+        : undefined;
+}
+
+/**
  * Why a blocking operation cannot start, as the promise it returns: `options` is not an object,
  * is an `AbortSignal` itself (Go's positional `ctx`: `pull(signal)` for `pull({ signal })`,
  * which would otherwise be an options bag without a signal — an operation that can never be
@@ -989,14 +1010,7 @@ export function refusal(
   signal: AbortSignal | undefined,
   value?: unknown,
 ): Promise<never> | undefined {
-  const misuse =
-    options !== undefined && typeof options !== 'object'
-      ? new TypeError(`${operation}: options must be an object`)
-      : signal !== undefined && !isSignal(signal)
-        ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
-        : signal === undefined && options != null && isSignal(options)
-          ? new TypeError(`${operation}: options is an AbortSignal: pass { signal } instead`)
-          : undefined;
+  const misuse = misusedOptions(operation, options, signal);
   if (misuse) return Promise.reject(misuse);
   // The value's `then` is read before the signal's `aborted`: a getter there is user code that
   // may abort it, and a push whose signal aborted before its commit must not commit. An aborted

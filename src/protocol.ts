@@ -221,9 +221,14 @@ export type InspectorToPageMessage = {
   readonly type: 'hello' | 'bye';
 };
 
-/** `{ source, version, type }` of a message from `source`, or `undefined` for anything else. */
+/**
+ * `{ source, version, type }` of a message from `source`, or `undefined` for anything else. The
+ * three fields must be the object's own (as a structured clone's are): an object that inherits
+ * them (`Object.create(hello)`) or an array that carries them is not a message.
+ */
 function envelope(message: unknown, source: string): string | undefined {
-  if (typeof message !== 'object' || message === null) return undefined;
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  for (const key of ['source', 'version', 'type']) if (!Object.hasOwn(message, key)) return undefined;
   const { source: from, version, type } = message as Record<string, unknown>;
   return from === source && version === PROTOCOL_VERSION && typeof type === 'string' ? type : undefined;
 }

@@ -76,7 +76,9 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
       // to Infinity) then ticks once per timer turn instead of stopping the ticker.
       due = Math.min(start + ms * (Math.floor((now - start) / ms + 1e-9) + 1), now + ms);
     }
-    channel.wait(due - now, tick);
+    // Unless the commit ran user code that closed the ticker (a `Proxy` signal's `aborted`
+    // getter on a parked pull): its close cleared the timer that called this, and must stay so.
+    if (!channel.isClosed) channel.wait(due - now, tick);
   };
   channel.wait(ms, tick);
   return channel;

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { broadcast, Channel, ChannelClosedError, merge, pull, select } from '../src/index.js';
+import { broadcast, Channel, ChannelClosedError, ChannelFullError, merge, pull, select } from '../src/index.js';
 import { abortedSignal, flush, track } from './helpers/track.js';
 
 /** Everything a channel has buffered now. */
@@ -133,13 +133,16 @@ describe('broadcast backpressure', () => {
     expect(drain(latest)).toEqual([4]);
   });
 
-  test('a subscriber that lost its room while the broadcast waited keeps the value rather than losing it', () => {
+  test('a subscriber that lost its room while the broadcast waited holds it back: the value stays with the source’s pusher until there is room', () => {
     const source = new Channel<number>();
     const hub = broadcast(source);
     const subscriber = hub.subscribe({ capacity: 1 });
     subscriber.pushNowait(-1); // someone else fills it while the broadcast waits on the source
-    source.pushNowait(7); // the broadcast's waiting pull takes 7
-    expect(drain(subscriber)).toEqual([-1, 7]);
+    // The source's commit finds no room and skips the broadcast's pull: nobody takes 7.
+    expect(() => source.pushNowait(7)).toThrow(ChannelFullError);
+    expect(drain(subscriber)).toEqual([-1]); // room again: the broadcast waits on the source again
+    source.pushNowait(7);
+    expect(drain(subscriber)).toEqual([7]);
   });
 });
 

@@ -1397,20 +1397,34 @@ describe('methods called without their channel as this', () => {
 });
 
 // Reference, "### Properties": "`full` | `size >= capacity`"; Semantic details (Broadcast and
-// ticker): "the value is stored anyway, one beyond its capacity for a moment".
+// ticker): a subscriber that lost its room while the broadcast waited holds it back (the value
+// stays in the source); only a room lost during the delivery itself — two capacity-0
+// subscribers in one select — "leaves a value stored one beyond a subscriber's capacity".
 describe('a channel over its capacity', () => {
-  test('a broadcast subscriber that lost its room while the broadcast waited holds one value over its capacity, and is full', () => {
+  test('a broadcast subscriber that someone else filled while the broadcast waited holds it back: the value waits in the source', () => {
     const source = new Channel<number>(4);
     const hub = broadcast(source);
     const subscriber = hub.subscribe({ capacity: 2 });
     source.pushNowait(1);
     subscriber.pushNowait(100); // someone else fills the slot the broadcast was waiting for
     source.pushNowait(2);
-    expect([subscriber.size, subscriber.capacity, subscriber.full]).toEqual([3, 2, true]);
-    // Nothing more is taken until it has room again.
+    expect([subscriber.size, subscriber.capacity, subscriber.full, source.size]).toEqual([2, 2, true, 1]);
     source.pushNowait(3);
-    expect(source.size).toBe(1);
+    expect(source.size).toBe(2);
     expect([subscriber.pullNowait(), subscriber.pullNowait(), subscriber.pullNowait()]).toEqual([1, 100, 2]);
+  });
+
+  test('the capacity-0 subscriber whose select case lost holds one value over its capacity, and is full', async () => {
+    const source = new Channel<number>();
+    const hub = broadcast(source);
+    const [a, b] = [hub.subscribe({ capacity: 0 }), hub.subscribe({ capacity: 0 })];
+    const chosen = select([pull(a), pull(b)]);
+    await flush();
+    source.pushNowait(7);
+    const loser = (await chosen).index === 0 ? b : a;
+    expect([loser.size, loser.capacity, loser.full]).toEqual([1, 0, true]);
+    expect(loser.pullNowait()).toBe(7);
+    hub.close();
   });
 });
 

@@ -55,12 +55,24 @@ describe('isInspectorToPageMessage', () => {
     ['another version', { source: INSPECTOR_SOURCE, version: 2, type: 'hello' }],
     ['no version', { source: INSPECTOR_SOURCE, type: 'hello' }],
     ['an unknown type', { source: INSPECTOR_SOURCE, version: 1, type: 'snapshot' }],
+    // Not of the exact shape: the fields are not the object's own, or it is an array (a
+    // structured clone keeps an array's named properties).
+    ['an object that inherits the fields', Object.create({ source: INSPECTOR_SOURCE, version: 1, type: 'hello' })],
+    ['an array that carries the fields', Object.assign([], { source: INSPECTOR_SOURCE, version: 1, type: 'hello' })],
   ])('rejects %s', (_, message) => {
     expect(isInspectorToPageMessage(message)).toBe(false);
   });
 });
 
 describe('isPageToInspectorMessage', () => {
+  test('rejects an announce or a snapshot whose fields are inherited, or that is an array', () => {
+    for (const message of [{ source: PAGE_SOURCE, version: 1, type: 'announce' }, snapshot]) {
+      expect(isPageToInspectorMessage(Object.create(message))).toBe(false);
+      expect(isPageToInspectorMessage(Object.assign([], message))).toBe(false);
+      expect(isPageToInspectorMessage({ ...message })).toBe(true);
+    }
+  });
+
   test('accepts announce and a well-formed snapshot', () => {
     expect(isPageToInspectorMessage({ source: PAGE_SOURCE, version: 1, type: 'announce' })).toBe(true);
     expect(isPageToInspectorMessage(snapshot)).toBe(true);

@@ -1,4 +1,4 @@
-import { Channel, ChannelClosedError } from 'chanasync';
+import { Channel, ChannelClosedError, ChannelError } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { flush, settle, track } from './helpers.js';
 
@@ -572,10 +572,10 @@ function ch2<T>(p: Promise<T>): Promise<unknown> {
 }
 
 describe('pushAll and abort reasons reused across calls', () => {
-  it('an already aborted signal rejects with signal.reason itself, even when an earlier pushAll stamped that reason', async () => {
-    // SPEC: an already aborted signal is checked first and the operation rejects with
-    // signal.reason; README "Batches": "pushAll with an already aborted signal rejects with the
-    // reason itself, which then says pushed: 0".
+  // README "Batches": one reason object can carry one count. A later pushAll whose signal was
+  // already aborted pushed nothing; when the reason already says another call's count, it gets
+  // a ChannelError of its own whose cause is the reason — so neither caller misreads its count.
+  it('an already aborted signal whose reason an earlier pushAll stamped: a ChannelError with that cause and pushed 0; the earlier count stands', async () => {
     const c = new AbortController();
     const reason = new Error('stop');
     const first = new Channel<number>(3).pushAll([1, 2, 3, 4, 5], { signal: c.signal });
@@ -585,17 +585,22 @@ describe('pushAll and abort reasons reused across calls', () => {
     expect((e1 as Pushed).pushed).toBe(3);
 
     const e2 = await new Channel<number>(3).pushAll([1, 2], { signal: c.signal }).catch((x: unknown) => x);
-    expect(e2).toBe(reason);
+    expect(e2).toBeInstanceOf(ChannelError);
+    expect((e2 as Error).cause).toBe(reason);
+    expect((e2 as Pushed).pushed).toBe(0);
+    expect((reason as Pushed).pushed).toBe(3);
   });
 
-  it('an already aborted signal rejects a later pushAll with an AbortError when the reason is the default', async () => {
+  it('an already aborted signal with an unstamped reason rejects a later pushAll with the reason itself (AbortError by default)', async () => {
     const c = new AbortController();
-    const first = new Channel<number>(1).pushAll([1, 2, 3], { signal: c.signal });
     c.abort();
-    const e1 = await first.catch((x: unknown) => x);
+    const e1 = await new Channel<number>(1).pushAll([1], { signal: c.signal }).catch((x: unknown) => x);
     expect((e1 as DOMException).name).toBe('AbortError');
+    expect(e1).toBe(c.signal.reason);
+    // Stamped 0 by the first; the second pushed 0 too: the same reason, as is.
     const e2 = await new Channel<number>(1).pushAll([1], { signal: c.signal }).catch((x: unknown) => x);
-    expect((e2 as DOMException).name).toBe('AbortError');
+    expect(e2).toBe(c.signal.reason);
+    expect((e2 as Pushed).pushed).toBe(0);
   });
 
   it('a sentinel reason reused for a later abort part-way: the caller still learns its own count (README: ChannelError with cause)', async () => {
