@@ -5,22 +5,10 @@ import { Channel, pull, select } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { isInstanceId, isPageToInspectorMessage, LIMITS } from 'chanasync/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BYE, HELLO, send, sleep, until } from './helpers.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const HELLO = { source: 'chanasync-inspector', version: 1, type: 'hello' } as const;
-const BYE = { source: 'chanasync-inspector', version: 1, type: 'bye' } as const;
 type Snap = ReturnType<typeof snapshot> & { seq?: number; instance?: string };
 
-function send(listen: EventTarget, data: unknown) {
-  listen.dispatchEvent(new MessageEvent('message', { data }));
-}
-async function until(cond: () => boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(5);
-  }
-}
 function recorder() {
   const posted: Snap[] = [];
   const target = { postMessage: (m: unknown) => posted.push(m as Snap) };

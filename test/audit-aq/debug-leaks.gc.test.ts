@@ -3,29 +3,7 @@
 import { after as afterMs, Channel, pull, push, select } from 'chanasync';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const gc = (globalThis as { gc?: () => void }).gc as () => void;
-
-/** Collects repeatedly (with tasks in between for finalizers) until cond() or a generous deadline. */
-async function collectUntil(cond: () => boolean, timeoutMs = 8000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // a WeakRef deref'd by cond() keeps its target for the rest of that job: collect in a new task
-    await sleep(1);
-    gc();
-    await sleep(10);
-    if (cond()) return true;
-  }
-  return cond();
-}
-/** Collects for a while regardless (to show something does NOT happen). */
-async function collectFor(rounds = 20) {
-  for (let i = 0; i < rounds; i++) {
-    gc();
-    await sleep(10);
-  }
-}
+import { collectFor, collectUntil, sleep } from './helpers.js';
 
 const names = () => snapshot().channels.map((c) => c.name);
 type Leak = NonNullable<ReturnType<typeof snapshot>['leaked']>[number];

@@ -3,26 +3,7 @@
 import { Channel, pull, push, select } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const gc = (globalThis as { gc?: () => void }).gc as () => void;
-async function collectUntil(cond: () => boolean, timeoutMs = 8000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    await sleep(1);
-    gc();
-    await sleep(10);
-    if (cond()) return true;
-  }
-  return cond();
-}
-async function collectFor(rounds = 20) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(1);
-    gc();
-    await sleep(10);
-  }
-}
+import { collectFor, collectUntil, sleep } from './helpers.js';
 
 let warn: ReturnType<typeof vi.spyOn>;
 beforeEach(() => {

@@ -10,8 +10,7 @@ import {
   PROTOCOL_VERSION,
 } from 'chanasync/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { BYE, HELLO, send, sleep, until } from './helpers.js';
 
 interface Posted {
   message: Record<string, unknown> & { type?: string };
@@ -27,21 +26,6 @@ function fakeTarget() {
   };
   const snapshots = () => posted.filter((p) => p.message?.type === 'snapshot').map((p) => p.message);
   return { target, posted, snapshots };
-}
-
-const HELLO = { source: 'chanasync-inspector', version: 1, type: 'hello' } as const;
-const BYE = { source: 'chanasync-inspector', version: 1, type: 'bye' } as const;
-
-function send(listen: EventTarget, data: unknown) {
-  listen.dispatchEvent(new MessageEvent('message', { data }));
-}
-
-async function until(cond: () => boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(5);
-  }
 }
 
 type ChannelRow = ReturnType<typeof snapshot>['channels'][number];

@@ -6,26 +6,7 @@ import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FrameInfo } from '../../inspector-extension/src/messages.js';
 import { cleared, DEFAULT_VIEW, EMPTY_DATA, rowsOf, withSnapshot } from '../../inspector-extension/src/panel/model.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const gc = (globalThis as { gc?: () => void }).gc as () => void;
-async function collectUntil(cond: () => boolean, timeoutMs = 8000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    await sleep(1);
-    gc();
-    await sleep(10);
-    if (cond()) return true;
-  }
-  return cond();
-}
-async function collectFor(rounds = 20) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(1);
-    gc();
-    await sleep(10);
-  }
-}
+import { collectFor, collectUntil, sleep } from './helpers.js';
 
 const TOP: FrameInfo = { frameId: 0, url: 'https://app.example/', documentId: 'doc', origin: 'https://app.example' };
 

@@ -4,18 +4,7 @@ import { Channel } from 'chanasync';
 import { disableDebug, enableDebug, type snapshot } from 'chanasync/debug';
 import { Window as HappyWindow } from 'happy-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const HELLO = { source: 'chanasync-inspector', version: 1, type: 'hello' } as const;
-const BYE = { source: 'chanasync-inspector', version: 1, type: 'bye' } as const;
-
-async function until(cond: () => boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(5);
-  }
-}
+import { BYE, HELLO, sleep, until } from './helpers.js';
 
 afterEach(() => {
   disableDebug();
