@@ -1,25 +1,14 @@
 import { Channel, ChannelClosedError } from 'chanasync';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/random.js';
 import { flush } from './helpers.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 type Outcome = { kind: 'value'; value: unknown } | { kind: 'ok' } | { kind: 'aborted' } | { kind: 'closed' };
 
 describe('model-based: random mixes of blocking, non-blocking, batch and abort operations', () => {
   it.each([0, 1, 2, 3, 7])('capacity %i: every outcome matches a FIFO reference model', async (cap) => {
     for (let seed = 1; seed <= 40; seed++) {
-      const random = rng(seed * 7919 + cap);
+      const random = seededRandom(seed * 7919 + cap);
       const ch = new Channel<number>(cap);
       // reference model
       const buffer: number[] = [];
@@ -162,7 +151,7 @@ describe('model-based: random mixes of blocking, non-blocking, batch and abort o
   ] as const)(
     'capacity %s %s: large bursts through a growing and shrinking buffer keep FIFO',
     async (cap, overflow) => {
-      const random = rng(4242);
+      const random = seededRandom(4242);
       const ch = new Channel<number>(cap, { overflow });
       const model: number[] = [];
       let next = 0;

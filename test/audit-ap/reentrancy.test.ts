@@ -52,6 +52,28 @@ describe('a channel closed by user code during a push commit', () => {
     expect(c.size).toBe(0);
   });
 
+  it('pushNowait on a buffered channel throws ChannelClosedError, not ChannelFullError, and stores nothing', async () => {
+    const c = new Channel<string>(1);
+    const trap = trapSignal(() => c.close());
+    const parked = c.pull({ signal: trap.signal }).catch((e: unknown) => e);
+    trap.arm();
+    expect(() => c.pushNowait('X')).toThrow(ChannelClosedError);
+    expect(await parked).toBeInstanceOf(ChannelClosedError);
+    expect(c.size).toBe(0);
+  });
+
+  it('pushAll on a buffered channel rejects with ChannelClosedError whose pushed is 0, and stores nothing', async () => {
+    const c = new Channel<string>(2);
+    const trap = trapSignal(() => c.close());
+    const parked = c.pull({ signal: trap.signal }).catch((e: unknown) => e);
+    trap.arm();
+    const error = await c.pushAll(['X', 'Y']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelClosedError);
+    expect((error as { pushed?: number }).pushed).toBe(0);
+    expect(await parked).toBeInstanceOf(ChannelClosedError);
+    expect(c.size).toBe(0);
+  });
+
   it('select with a push case rejects with ChannelClosedError, as selectNowait throws it', async () => {
     const c1 = new Channel<string>(1);
     const t1 = trapSignal(() => c1.close());
