@@ -37,9 +37,10 @@ export interface Ring<T> {
  * later), not a `[]` literal (`PACKED_SMI_ELEMENTS`): with two kinds, every `slots` access that
  * has seen a new channel is polymorphic. In the nowait loop (W6's shape, channel made in the
  * looping function) that was 70.2 instead of 63.2 instructions per tryPush/tryPull in V8 14.6
- * (with the empty fast path of `tryPull`), 55.1 instead of 58.4 in Node 20.
+ * (with the empty fast path of `tryPull`), 55.1 instead of 58.4 in Node 20. Made from `null`,
+ * not `undefined`: see `resize`.
  */
-export const NO_SLOTS: never[] = /* @__PURE__ */ [undefined as never].slice(1);
+export const NO_SLOTS: never[] = /* @__PURE__ */ [null as never].slice(1);
 
 /** A ring never shrinks below this many slots (8 KiB of pointers): smaller ones are not worth it. */
 const KEEP = 1024;
@@ -67,12 +68,16 @@ export function take<T>(ring: Ring<T>): T {
 /** Moves the values, in order, to the start of a new array of `length` slots (≥ `filled`). */
 function resize<T>(ring: Ring<T>, length: number): void {
   const { slots, headIndex: first, filled: count } = ring;
-  // Filled, so that every ring's slots have one elements kind (V8's HOLEY_ELEMENTS) from the
-  // start: a fresh `new Array(length)` holds small integers until `take` first writes
-  // `undefined`, and rings of both kinds made the shared `add`/`take` polymorphic — tryPush /
-  // tryPull after other channel work cost 67 instructions per op instead of 60 (V8 14.6,
-  // scripts/instructions.mjs try-warm), with no change on a channel used alone.
-  const resized: (T | undefined)[] = new Array(length).fill(undefined);
+  // Filled, so that every ring's slots have one elements kind from the start: a fresh
+  // `new Array(length)` holds small integers until `take` first writes `undefined`, and rings of
+  // both kinds made the shared `add`/`take` polymorphic — tryPush / tryPull after other channel
+  // work cost 67 instructions per op instead of 60 (V8 14.6, scripts/instructions.mjs try-warm).
+  // Filled with `null`, not `undefined`: V8 13 and later (Chromium, workerd, Deno; not Node 20)
+  // can hold `undefined` in an array of doubles, so `fill(undefined)` made a HOLEY_DOUBLE array,
+  // and a channel of numbers converted every value to a double on the way in and back on the
+  // way out (a new heap number for each non-integer). `null` makes an array of tagged values in
+  // every V8: a value goes through the ring as it is.
+  const resized: (T | undefined)[] = new Array(length).fill(null);
   for (let i = 0; i < count; i++) resized[i] = slots[(first + i) & (slots.length - 1)];
   ring.slots = resized;
   ring.headIndex = 0;
