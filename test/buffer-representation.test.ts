@@ -7,8 +7,9 @@
  * new heap number for each non-integer it gave back), which Node never showed. The ring's
  * arrays must hold tagged values from the start (src/buffer.ts, `resize` and `NO_SLOTS`).
  *
- * Elements kinds are V8's internals: each runtime runs the same probe with
- * `--allow-natives-syntax`, on the published build (dist/).
+ * Elements kinds are V8's internals: each runtime — Node, Deno, workerd (`workerd test`, the
+ * flag in its config) and Chromium — runs the same probe with `--allow-natives-syntax`, on the
+ * published build (dist/).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,20 @@ import { tempDir } from './helpers/temp-dir.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
+/** workerd's binary (the `workerd` package, installed with wrangler and Miniflare). */
+const WORKERD = join(ROOT, 'node_modules', 'workerd', 'bin', 'workerd');
+
+/** A workerd config: one Worker whose `test()` handler prints the probe, V8 flags allowing it. */
+const WORKERD_CONFIG = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "probe", worker = .probe) ],
+  v8Flags = ["--allow-natives-syntax"],
+);
+const probe :Workerd.Worker = (
+  modules = [ (name = "probe.mjs", esModule = embed "probe-workerd.mjs") ],
+  compatibilityDate = "2026-04-01",
+);
+`;
 
 /**
  * An expression (natives syntax) over the global `chanasync`: the elements kind of the slots of
@@ -94,6 +109,11 @@ describe('a channel buffer of numbers holds them as tagged values', () => {
     // probe needs.
     writeFileSync(join(dir, 'probe.mjs'), `${script}\nconsole.log(${PROBE});\n`);
     writeFileSync(join(dir, 'probe.cjs'), `${script}\nconsole.log(${PROBE});\n`);
+    writeFileSync(
+      join(dir, 'probe-workerd.mjs'),
+      `${script}\nexport default { async test() { console.log(${PROBE}); } };\n`,
+    );
+    writeFileSync(join(dir, 'probe.capnp'), WORKERD_CONFIG);
   }, 60_000);
 
   test('in Node (V8 11: never doubles)', async () => {
@@ -111,6 +131,16 @@ describe('a channel buffer of numbers holds them as tagged values', () => {
       { cwd: dir, timeout: 60_000, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1' } },
     );
     expect(JSON.parse(stdout)).toEqual(EXPECTED);
+  }, 90_000);
+
+  test('in workerd (V8 14.7)', async () => {
+    // `workerd test` runs the Worker's `test()` handler and exits: no socket, no server left.
+    const { stdout } = await promisify(execFile)(WORKERD, ['test', 'probe.capnp'], {
+      cwd: dir,
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(JSON.parse(stdout.trim().split('\n')[0] ?? '')).toEqual(EXPECTED);
   }, 90_000);
 
   test.skipIf(!existsSync(CHROMIUM_PATH))(
