@@ -22,7 +22,11 @@
 
 /** The buffer fields a channel carries. */
 export interface Ring<T> {
-  /** The slots; length 0 (the shared `NO_SLOTS`, never written) or a power of two. */
+  /**
+   * The slots; length 0 (the shared `NO_SLOTS`, never written) or a power of two. A slot never
+   * written holds `null` (see `resize`), a taken one `undefined`; only the `filled` slots from
+   * `headIndex` on are ever read.
+   */
   slots: (T | undefined)[];
   /** Index of the oldest value (meaningless while `filled === 0`). */
   headIndex: number;

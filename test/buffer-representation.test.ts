@@ -105,10 +105,9 @@ describe('a channel buffer of numbers holds them as tagged values', () => {
       logLevel: 'error',
     });
     script = result.outputFiles[0]?.text ?? '';
-    // A module for Deno: the script's `var chanasync` would be module-scoped, which is all the
-    // probe needs.
+    // One module for Node and Deno: the script's `var chanasync` is module-scoped, which is all
+    // the probe needs.
     writeFileSync(join(dir, 'probe.mjs'), `${script}\nconsole.log(${PROBE});\n`);
-    writeFileSync(join(dir, 'probe.cjs'), `${script}\nconsole.log(${PROBE});\n`);
     writeFileSync(
       join(dir, 'probe-workerd.mjs'),
       `${script}\nexport default { async test() { console.log(${PROBE}); } };\n`,
@@ -117,7 +116,7 @@ describe('a channel buffer of numbers holds them as tagged values', () => {
   }, 60_000);
 
   test('in Node (V8 11: never doubles)', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', 'probe.cjs'], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', 'probe.mjs'], {
       cwd: dir,
       timeout: 30_000,
     });
