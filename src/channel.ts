@@ -27,7 +27,7 @@ import { add, NO_SLOTS, take } from './buffer.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError } from './errors.js';
 import type { FromFunction } from './interop/from.js';
 import type { ToReadableStreamOptions } from './interop/stream.js';
-import { isSignal } from './signals.js';
+import { isSignal, reasonOf } from './signals.js';
 import { tracker } from './tracker.js';
 import { claim, countWaiters, liveHead, park, queued, SettlingWaiter, Waiter } from './waiters.js';
 
@@ -495,7 +495,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   pushNowait(value: T): void {
     refuseThenable('pushNowait', value);
-    if (this.isClosed) throw closedError(this, 'pushNowait');
+    if (this.isClosed ?? requireChannel(this, 'pushNowait')) throw closedError(this, 'pushNowait');
     if (!commitPush(this, value)) {
       throw this.isClosed ? closedError(this, 'pushNowait') : new ChannelFullError('pushNowait', 'is full', this);
     }
@@ -659,6 +659,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
+    // (A getter on the options that throws makes it throw, as a push does.)
     const signal = options?.signal;
     const refused = refusal('pushAll', options, signal);
     if (refused) {
@@ -866,7 +867,9 @@ export function commitPull<T>(channel: Channel<T>): T | typeof NOTHING {
 
 /** {@link Channel.tryPush} when the value cannot go straight into free slots. */
 function tryPushSlow<T>(channel: Channel<T>, value: T): boolean {
-  return !channel.isClosed && commitPush(channel, value);
+  // No channel at all (`addEventListener('input', channel.tryPush)`: only a channel has
+  // `isClosed`) is refused under its own name here, before `commitPush` would as `push`.
+  return !(channel.isClosed ?? requireChannel(channel, 'tryPush')) && commitPush(channel, value);
 }
 
 /** {@link Channel.tryPull} past its common case: a parked push to move up, a feeder, or empty. */
@@ -905,9 +908,11 @@ async function pushEach<T>(
     if (typeof open !== 'function') throw new TypeError('pushAll(values): values is not iterable');
     pushed = 0;
     for (const value of { [Symbol.iterator]: () => open.call(values) }) {
-      refuseThenable('pushAll', value);
-      // An aborted signal first, then a closed channel, as for a push.
+      // As for a push: the value's `then` read first (a getter there may abort the signal),
+      // then an aborted signal, a thenable, a closed channel.
+      const refused = thenable('pushAll', value);
       if (signal?.aborted) throw signal.reason;
+      if (refused) throw refused;
       if (channel.isClosed) throw closedError(channel, 'pushAll');
       if (!commitPush(channel, value)) {
         batch.pushed = pushed;
@@ -1018,7 +1023,7 @@ export function refusal(
   const error = thenable(operation, value);
   // An aborted signal refuses even when its reason is `undefined` (a signal that is not the
   // platform's: it rejects with that `undefined`, and nothing commits).
-  return signal?.aborted ? Promise.reject(signal.reason) : error && Promise.reject(error);
+  return signal?.aborted ? Promise.reject(reasonOf(signal)) : error && Promise.reject(error);
 }
 
 /**
@@ -1143,22 +1148,36 @@ function withdraw<T>(iterator: Iterating<T>): void {
 /**
  * Notes `waiter`, a pull just queued with `iterator` as its mark, on the iterator — if it is
  * marked so — for its return() (see withdraw). A `for await` has one next() parked at a time:
- * one pull is noted, which costs no allocation. A next() called while others are still
- * parked makes the note a list of those still queued.
+ * one pull is noted, which costs no allocation. A next() called while another is still
+ * parked makes the note a list, to which later ones are added; the pulls that left it since
+ * are dropped once it has grown past twice what it kept the last time (plus 8): O(1) per
+ * next(), amortized, and a list at most about twice as long as the pulls still parked (each
+ * one that left holds the value it took).
  *
  * @internal
  */
 export function note<T>(iterator: object, waiter: Waiter<T> | undefined): void {
   if (waiter?.value === iterator) {
-    const noted = (iterator as Iterating<T>).nextsParked;
-    (iterator as Iterating<T>).nextsParked =
-      noted === undefined || !(Array.isArray(noted) || queued(noted)) ? waiter : [noted, waiter].flat().filter(queued);
+    const noting = iterator as Iterating<T>;
+    const noted = noting.nextsParked;
+    if (noted === undefined || !(Array.isArray(noted) || queued(noted))) {
+      noting.nextsParked = waiter;
+    } else if (!Array.isArray(noted)) {
+      noting.nextsParked = [noted, waiter];
+      noting.nextsKept = 8;
+    } else if (noted.push(waiter) > (noting.nextsKept as number)) {
+      const kept = noted.filter(queued);
+      noting.nextsParked = kept;
+      noting.nextsKept = 2 * kept.length + 8;
+    }
   }
 }
 
 /** A channel's iterator, with the pull or pulls its `next()` calls parked (some may have left since). */
 interface Iterating<T> {
   nextsParked?: Waiter<T> | Waiter<T>[] | undefined;
+  /** With a list noted: its length beyond which the pulls that left are dropped. */
+  nextsKept?: number;
 }
 
 /**

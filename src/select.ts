@@ -30,8 +30,8 @@ import {
   refusal,
   refuseThenable,
 } from './channel.js';
-import { type Cancellable, type Ref, unwatch, watch } from './signals.js';
-import { tracker } from './tracker.js';
+import { type Cancellable, type Ref, reasonOf, unwatch, watch } from './signals.js';
+import { TRACKED, tracker } from './tracker.js';
 import { claim, enqueue, liveHead, park, rejecting, SettlingWaiter, Waiter } from './waiters.js';
 
 /**
@@ -172,7 +172,7 @@ class SelectGroup implements Cancellable {
   /** The signal aborted while no case had committed (else it would be unwatched): leave them all. */
   cancel(): void {
     release(this, undefined);
-    this.reject((this.signal as AbortSignal).reason);
+    this.reject(reasonOf(this.signal));
   }
 }
 
@@ -430,9 +430,12 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
     for (let index = cases.length - 1; index >= 0; index--) {
       const selectCase = cases[index] as Case<unknown> | null | undefined;
       if (selectCase == null) continue;
-      // Closed since the poll found no case ready — by user code the poll ran (a `Proxy` trap
-      // on a parked operation's signal): poll again, where a closed channel's case decides.
-      if (selectCase.channel.isClosed) {
+      // Closed or ready since the poll found no case ready — by user code the poll ran (a
+      // `Proxy` trap or getter on a parked operation's signal, read after this case was
+      // looked at): poll again, where a closed channel's push case fails the select, and a
+      // ready case commits (a case queued while ready would let a later value overtake the
+      // buffered one, or a later push the parked one).
+      if (selectCase.channel.isClosed || isReady(selectCase)) {
         resolve(selectMany(cases, signal));
         return;
       }
@@ -461,12 +464,12 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
       }
     }
     // Once every case's channel (and so the group) is collected, the signal still rejects it
-    // (unless debug mode is on: see `park`). Watched once every case is queued, for the same
-    // reason: `addEventListener` may run user code (a `Proxy`'s trap).
+    // (unless debug mode tracks one of them: see `park`). Watched once every case is queued,
+    // for the same reason: `addEventListener` may run user code (a `Proxy`'s trap).
     if (signal !== undefined && group.first !== undefined) {
       let ref: Ref;
       try {
-        ref = watch(signal, group, tracker === undefined ? reject : undefined);
+        ref = watch(signal, group, order.some(isTracked) ? undefined : reject);
       } catch (error) {
         // A signal whose `addEventListener` throws: the select rejects with that error and no
         // case stays queued — unless what that call ran settled it already.
@@ -485,6 +488,11 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
       if (!waiter.isPush) waiter.channel.feed?.();
     }
   });
+}
+
+/** Whether debug mode tracks the channel `waiter` is parked on (see {@link TRACKED}). */
+function isTracked(waiter: Waiter<unknown>): number {
+  return waiter.channel.debugMarks & TRACKED;
 }
 
 /**
@@ -514,7 +522,7 @@ class LoneSelectWaiter<T> extends SettlingWaiter<T, SelectResult> {
   /** Its signal aborted: the select rejects with the reason. */
   override cancel(): void {
     claim(this);
-    this.settle(rejecting(this.signal?.reason));
+    this.settle(rejecting(reasonOf(this.signal)));
   }
 }
 
@@ -568,7 +576,8 @@ function selectOne(selectCase: Case<unknown>, signal: AbortSignal | undefined): 
  */
 export function selectNowait<const Cases extends SelectCases>(cases: Cases): SelectResult<Cases> | undefined {
   const chosen = poll(cases, 'selectNowait');
-  return chosen >= 0
-    ? ((commit(cases, chosen, false) as SelectResult<Cases> | undefined) ?? selectNowait(cases))
-    : undefined;
+  if (chosen >= 0) return (commit(cases, chosen, false) as SelectResult<Cases> | undefined) ?? selectNowait(cases);
+  // None ready — unless user code the poll ran made ready a case it had looked at (see
+  // parkCases): then it polls again.
+  return chosen === -1 && (cases as SelectCases).some(isReady) ? selectNowait(cases) : undefined;
 }

@@ -78,11 +78,18 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
     // with the stand-in for `WeakRef` below, which holds `operation` — and the listener would
     // keep it and its channel alive.
     parked.aborter = onAbort.bind(signal, signal);
-    // Listening first: a signal whose `addEventListener` throws (a duck-typed one) is then not
-    // recorded as watched without a listener, which would leave every later operation parked
-    // with it deaf to its abort.
-    signal.addEventListener('abort', parked.aborter);
+    // Recorded first: `addEventListener` may run user code (a `Proxy`'s trap) that parks another
+    // operation with this signal, which must join this set, not make one of its own that this
+    // call would then replace (its listener orphaned, the operation deaf to the abort). A signal
+    // whose `addEventListener` throws (a duck-typed one) is not left recorded as watched without
+    // a listener, which would leave every later operation parked with it deaf to its abort.
     watches.set(signal, parked);
+    try {
+      signal.addEventListener('abort', parked.aborter);
+    } catch (error) {
+      if (watches.get(signal) === parked) watches.delete(signal);
+      throw error;
+    }
   }
   const ref: Ref = typeof WeakRef === 'function' && keep !== true ? new WeakRef(operation) : { deref: () => operation };
   if (typeof keep === 'function') ref.fail = keep;
@@ -93,7 +100,7 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
 /** Stops watching an operation that left its queue. */
 export function unwatch(signal: AbortSignal, ref: Ref): void {
   const parked = watches.get(signal);
-  if (parked?.delete(ref) && !parked.size) forget(signal);
+  if (parked?.delete(ref) && !parked.size) forget(signal, parked);
 }
 
 /**
@@ -110,24 +117,41 @@ function onAbort(signal: AbortSignal): void {
     for (const ref of parked) {
       const operation = ref.deref();
       if (operation) operation.cancel();
-      else ref.fail?.(signal.reason);
+      else ref.fail?.(reasonOf(signal));
     }
     // The last cancel's unwatch forgot the signal, unless entries of collected operations are left.
-    if (parked.size) forget(signal);
+    if (parked.size) forget(signal, parked);
   }
 }
 
 /**
- * Drops the set of `signal` and its listener. Runs inside the commit that claims a parked
- * operation, so a `removeEventListener` that throws (a duck-typed signal's) must not stop that
- * commit half-way — the operation already out of its queue, its value handed to nobody and its
- * promise never settled: its error is ignored. A listener it failed to remove finds no set.
+ * Drops `parked`, the set of `signal`, and its listener. Runs inside the commit that claims a
+ * parked operation, so a `removeEventListener` that throws (a duck-typed signal's) must not stop
+ * that commit half-way — the operation already out of its queue, its value handed to nobody and
+ * its promise never settled: its error is ignored. A listener it failed to remove finds no set.
+ * The set goes first: `removeEventListener` may run user code (a `Proxy`'s trap) that parks
+ * another operation with this signal, which must get a set and a listener of its own, not join
+ * the one being dropped.
  */
-function forget(signal: AbortSignal): void {
+function forget(signal: AbortSignal, parked: Parked): void {
+  if (watches.get(signal) === parked) watches.delete(signal);
   try {
-    signal.removeEventListener('abort', (watches.get(signal) as Parked).aborter);
+    signal.removeEventListener('abort', parked.aborter);
   } catch {}
-  watches.delete(signal);
+}
+
+/**
+ * The reason an aborted operation fails with: `signal.reason` — or, should reading it throw (a
+ * getter of a duck-typed or `Proxy` signal), that error. Read as the operation is settled,
+ * inside the commit or `close()` that found the signal aborted, which must neither throw nor
+ * leave the operation out of its queue and never settled.
+ */
+export function reasonOf(signal: AbortSignal | undefined): unknown {
+  try {
+    return signal?.reason;
+  } catch (error) {
+    return error;
+  }
 }
 
 /**

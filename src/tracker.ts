@@ -42,6 +42,15 @@ export const NOTED = 1;
  * operation leaving its queue must be reported (it may be that one). Never cleared.
  */
 export const RECORDED = 2;
+/**
+ * A channel's `debugMarks` bit: the enabled debug mode tracks the channel (created while it was
+ * on), and reports the operations parked on it as leaked once it is collected. Cleared for every
+ * live channel when that debug mode is turned off. An operation parked with a signal on such a
+ * channel gets no way out for after its channel is collected (see `park` in `waiters.ts`): it
+ * would keep the channel alive, and the leak unreported. Every other one keeps its way out —
+ * on a channel created before debug mode was enabled, nothing would report it.
+ */
+export const TRACKED = 4;
 
 /** The installed tracker; `undefined` unless debug mode is enabled. */
 export let tracker: Tracker | undefined;

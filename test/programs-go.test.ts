@@ -2055,10 +2055,11 @@ describe('regressions: slips that used to hang or fail obscurely (sources)', () 
     const inputs = new Chan<string>(1, { name: 'inputs' });
     const { push: pushIt, pushNowait, tryPush } = inputs;
     const target = new EventTarget(); // target.addEventListener('input', inputs.tryPush) calls it so
-    const message = 'push: called without its channel as this (wrap it in an arrow function)';
-    expect(() => Reflect.apply(tryPush, target, ['typed'])).toThrow(new TypeError(message));
-    expect(() => Reflect.apply(pushNowait, target, ['typed'])).toThrow(new TypeError(message));
-    expect(() => Reflect.apply(pushIt, target, ['typed'])).toThrow(new TypeError(message));
+    // Each names itself (tryPush and pushNowait said `push` until the twenty-fourth session).
+    const message = (method: string) => `${method}: called without its channel as this (wrap it in an arrow function)`;
+    expect(() => Reflect.apply(tryPush, target, ['typed'])).toThrow(new TypeError(message('tryPush')));
+    expect(() => Reflect.apply(pushNowait, target, ['typed'])).toThrow(new TypeError(message('pushNowait')));
+    expect(() => Reflect.apply(pushIt, target, ['typed'])).toThrow(new TypeError(message('push')));
     expect(inputs.size).toBe(0);
   });
 

@@ -178,9 +178,10 @@ export function disableDebug(): void {
   restoreClose?.();
   restoreClose = undefined;
   setTracker(undefined);
-  session?.registry.close();
-  session?.close();
+  const ending = session;
   session = undefined;
+  ending?.registry.close();
+  ending?.close();
 }
 
 /**

@@ -37,6 +37,8 @@ export class Session {
   private remaining = 0;
   /** The last snapshot posted, without its time, to post only changes. */
   private lastPosted = '';
+  /** Set by {@link close}: a listener that could not be removed hears nothing more. */
+  private ended = false;
   /** When the last snapshot was posted (for `hello`s in quick succession). */
   private lastPostedAt = -Infinity;
 
@@ -71,7 +73,7 @@ export class Session {
    */
   handleEvent(event: Event): void {
     const message = (event as MessageEvent).data;
-    if (!isInspectorToPageMessage(message) || fromOtherWindow(event, this.listen)) return;
+    if (this.ended || !isInspectorToPageMessage(message) || fromOtherWindow(event, this.listen)) return;
     if (message.type === 'hello') this.connect();
     else this.disconnect();
   }
@@ -91,8 +93,14 @@ export class Session {
     } catch {
       // Turning debug mode off never throws.
     }
+    this.ended = true;
     this.disconnect();
-    this.listen?.removeEventListener('message', this);
+    try {
+      this.listen?.removeEventListener('message', this);
+    } catch {
+      // A duck-typed `listen` whose `removeEventListener` throws: debug mode is off all the
+      // same — the listener left behind ignores every message (`ended`).
+    }
   }
 
   private connect(): void {

@@ -50,8 +50,9 @@ import {
   type SnapshotMessage,
   type WaiterSnapshot,
 } from '../protocol.js';
-import { NOTED, RECORDED, type Tracker } from '../tracker.js';
-import type { Waiter } from '../waiters.js';
+import type { Ref } from '../signals.js';
+import { NOTED, RECORDED, TRACKED, type Tracker } from '../tracker.js';
+import type { Waiter, Withholding } from '../waiters.js';
 
 export { setTracker };
 
@@ -421,6 +422,30 @@ export interface RegistryOptions {
   readonly context: DebugContext | undefined;
 }
 
+/**
+ * A tracked channel that debug mode stops following: it loses its {@link TRACKED} mark, and
+ * each operation parked on it with a signal gets the way out that `park` withheld while debug
+ * mode was there to report it as leaked — so that its signal still fails it should the channel
+ * be collected now (an `AbortSignal.timeout` still fires, the caller's `finally` runs): the
+ * one `park` kept on the waiter, or a multi-case select's `reject`, shared by its cases.
+ */
+function untrack(channel: Channel<unknown>): void {
+  channel.debugMarks &= ~TRACKED;
+  for (const head of [channel.pushHead, channel.pullHead] as (WayOutWaiter | undefined)[]) {
+    for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
+      const group = waiter.group;
+      const ref = (group ?? waiter).ref;
+      if (ref !== undefined && ref.fail === undefined) ref.fail = group !== undefined ? group.reject : waiter.withheld;
+    }
+  }
+}
+
+/** A parked waiter as {@link untrack} sees it: a multi-case select's case has its `group`. */
+type WayOutWaiter = Withholding<unknown> & {
+  readonly next: WayOutWaiter;
+  readonly group?: { readonly ref: Ref | undefined; readonly reject: (reason: unknown) => void };
+};
+
 /** The channels created while debug mode is on, what parked on them, and what leaked. */
 export class Registry {
   /** Tracked channels in creation order; dead ones leave by finalizer or at the next snapshot. */
@@ -478,6 +503,10 @@ export class Registry {
    */
   close(): void {
     this.closed = true;
+    for (const tracked of this.channels) {
+      const channel = tracked.ref.deref();
+      if (channel !== undefined) untrack(channel);
+    }
     this.channels.clear(); // a last snapshot (for a connected inspector) lists none
     if (this.flushScheduled === setTimeout) clearTimeout(this.flushTimer);
     forgetClock();
@@ -582,10 +611,13 @@ export class Registry {
     const tracked: TrackedChannel = {
       ref: new WeakRef(channel),
       id: nextChannelId++,
-      name: cut(String(channel.name ?? ''), LIMITS.name),
+      // The fields the constructor has just set, not the getters: a subclass may override
+      // `name` with a getter that reads a private field of its own, which this hook — called
+      // from inside `super()` — runs before that field exists.
+      name: cut(channel.givenName ?? '', LIMITS.name),
       // `null` (unbounded) for Infinity, and for a capacity beyond the safe integers too: no
       // buffer reaches it, and the protocol carries only exact counts.
-      capacity: Number.isSafeInteger(channel.capacity) ? channel.capacity : null,
+      capacity: Number.isSafeInteger(channel.limit) ? channel.limit : null,
       createdAt: this.stacks ? captureStack() : undefined,
       // What the channel made of `options.input`, not a second read of it: a getter there may
       // answer differently, or throw, the second time.
@@ -595,6 +627,7 @@ export class Registry {
     };
     this.channels.add(tracked);
     this.trackedOf.set(channel, tracked);
+    channel.debugMarks |= TRACKED;
     this.finalizer.register(channel, tracked);
   }
 
@@ -717,8 +750,9 @@ export class Registry {
           id: tracked.id,
           name: tracked.name,
           capacity: tracked.capacity,
-          size: channel.size,
-          closed: channel.closed,
+          // The fields, not a subclass's getters (see `create`).
+          size: channel.filled,
+          closed: channel.isClosed,
           overflow: channel.policy,
           ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
           ...(tracked.input ? { input: true } : {}),

@@ -231,6 +231,20 @@ export class Endpoint {
    */
   private readonly listener = (event: Event): void => this.handleEvent(event);
 
+  /**
+   * The listeners of the port's `close` and `messageerror`: functions of their own, so that
+   * what fired is known from which was called, never read from what it was called with — an
+   * emitter-style port hands the `message` listener the data itself, and an application's own
+   * `{ type: 'close' }` is a foreign message, not the port closing.
+   */
+  private readonly closeListener = (): void => {
+    for (const stream of [...this.senders.values(), ...this.receivers.values()]) stream.gone('its port closed');
+  };
+  private readonly messageErrorListener = (): void => {
+    // Whose message it was is unknown (it may not even be a port message): each receiver asks.
+    for (const stream of [...this.receivers.values()]) stream.messageError();
+  };
+
   /** Throws a `TypeError` naming `caller` if a stream of `name` runs in this direction already. */
   checkFree(isSender: boolean, name: string, caller: string): void {
     if ((isSender ? this.senders : this.receivers).has(name)) {
@@ -258,8 +272,8 @@ export class Endpoint {
       // be deserialized here: receivers ask their senders what they posted). PortLike promises
       // `message` alone: a hand-made port that refuses other types is heard without them.
       try {
-        this.listen.addEventListener('close', this.listener);
-        this.listen.addEventListener('messageerror', this.listener);
+        this.listen.addEventListener('close', this.closeListener);
+        this.listen.addEventListener('messageerror', this.messageErrorListener);
       } catch {}
     }
     streams.set(stream.name, stream);
@@ -274,8 +288,8 @@ export class Endpoint {
       this.listening = false;
       this.listen.removeEventListener('message', this.listener);
       try {
-        this.listen.removeEventListener('close', this.listener);
-        this.listen.removeEventListener('messageerror', this.listener);
+        this.listen.removeEventListener('close', this.closeListener);
+        this.listen.removeEventListener('messageerror', this.messageErrorListener);
       } catch {}
     }
   }
@@ -293,7 +307,7 @@ export class Endpoint {
   }
 
   /**
-   * The `message` (and `close`) listener. Anything that is not a port message is ignored. An
+   * The `message` listener. Anything that is not a port message is ignored. An
    * EventEmitter-style port — a user's adapter over a Node `worker_threads` `Worker`, whose
    * `on('message', listener)` hands the listener the data itself, not an event — is heard too:
    * a port message in place of the event is taken as it is (never from a window, whose events
@@ -302,15 +316,6 @@ export class Endpoint {
   handleEvent(event: Event): void {
     const read = this.read(event);
     if (read === undefined) return;
-    if (read === 'close') {
-      for (const stream of [...this.senders.values(), ...this.receivers.values()]) stream.gone('its port closed');
-      return;
-    }
-    if (read === 'messageerror') {
-      // Whose message it was is unknown (it may not even be a port message): each receiver asks.
-      for (const stream of [...this.receivers.values()]) stream.messageError();
-      return;
-    }
     const { message, origin } = read;
     let stream: Stream | undefined;
     switch (message.type) {
@@ -344,6 +349,7 @@ export class Endpoint {
     // A pong that cannot be posted (the peer window's origin cannot be targeted) must not throw
     // out of this listener: the silence ends the stream in time.
     if (message.type === 'ping') {
+      stream.beforePong();
       const nonce = message.nonce === undefined ? {} : { nonce: message.nonce };
       stream.trySend({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong', ...nonce });
     }
@@ -351,16 +357,15 @@ export class Endpoint {
   }
 
   /**
-   * What `event` is to this endpoint: the port's `close`, a `messageerror`, a port message (with
-   * the origin it came from), or `undefined` for anything else. A foreign value whose fields
+   * What `event` is to this endpoint: a port message (with the origin it came from), or
+   * `undefined` for anything else. A foreign value whose fields
    * throw when read — a getter, a proxy; possible only where messages are not cloned (a
    * hand-made port, an event dispatched in this context) — is anything else, not an exception
    * out of the listener: foreign messages are ignored.
    */
-  private read(event: Event): 'close' | 'messageerror' | { message: PortMessage; origin: string } | undefined {
+  private read(event: Event): { message: PortMessage; origin: string } | undefined {
     try {
       if (typeof event !== 'object' || event === null) return undefined; // an emitter's event without data
-      if (event.type === 'close' || event.type === 'messageerror') return event.type;
       const messageEvent = event as Event & { data: unknown; origin: string; source: unknown };
       if (this.window && messageEvent.source !== (this.port as unknown)) return undefined;
       const origin = this.window ? messageEvent.origin : '';
@@ -482,6 +487,13 @@ export abstract class Stream {
 
   /** A message on the port could not be deserialized (`messageerror`); a receiver checks it lost none. */
   messageError(): void {}
+
+  /**
+   * Runs before this stream answers a `ping` with its `pong`, which counts as posting: a
+   * receiver that has been silent too long must find that out first (see `Receiver.stale`),
+   * or the pong would make it look alive to itself.
+   */
+  beforePong(): void {}
 
   /**
    * A subclass's part of each tick; returns true when silence means nothing now (the stream
