@@ -222,10 +222,11 @@ describe('many next() calls on one iterator cost O(1) each', () => {
 
 describe('a select whose poll runs user code that makes a case it looked at ready', () => {
   /**
-   * A duck-typed signal for a push parked on `other`: the first read of its `aborted` after
-   * `arm()` runs `act` and reports it aborted (so that push leaves, and `other` is not ready).
+   * Parks a push on a new unbuffered channel, with a duck-typed signal whose next read of
+   * `aborted` runs `act` and reports it aborted (so that push leaves, and the channel it was on
+   * is not ready); returns that channel.
    */
-  function actingSignal(act: () => void): { signal: AbortSignal; arm: () => void } {
+  function parkActing(act: () => void): Channel<string> {
     let armed = false;
     const signal = {
       get aborted(): boolean {
@@ -238,17 +239,17 @@ describe('a select whose poll runs user code that makes a case it looked at read
       addEventListener() {},
       removeEventListener() {},
     } as unknown as AbortSignal;
-    return { signal, arm: () => (armed = true) };
+    const other = new Channel<string>(0);
+    other.push('b', { signal }).catch(() => {});
+    armed = true;
+    return other;
   }
 
   // The poll looks at one case first, drawn at random: 40 selects draw both orders.
   test('a pull case whose channel got a value: the select takes it, never parks beside it', async () => {
     for (let trial = 0; trial < 40; trial++) {
       const a = new Channel<string>(1);
-      const b = new Channel<string>(0);
-      const { signal, arm } = actingSignal(() => a.pushNowait('first'));
-      b.push('b', { signal }).catch(() => {});
-      arm();
+      const b = parkActing(() => a.pushNowait('first'));
       const result = await select([pull(a), pull(b)]);
       expect([result.index, result.value]).toEqual([0, 'first']);
       expect([a.stats().waitingPullers, b.stats().waitingPullers]).toEqual([0, 0]);
@@ -259,10 +260,7 @@ describe('a select whose poll runs user code that makes a case it looked at read
     for (let trial = 0; trial < 40; trial++) {
       const a = new Channel<string>(1);
       a.pushNowait('old');
-      const b = new Channel<string>(0);
-      const { signal, arm } = actingSignal(() => expect(a.pullNowait()).toBe('old'));
-      b.push('b', { signal }).catch(() => {});
-      arm();
+      const b = parkActing(() => expect(a.pullNowait()).toBe('old'));
       const result = await select([push(a, 'S'), pull(b)]);
       expect(result.index).toBe(0);
       expect(a.tryPull()).toBe('S');
@@ -273,10 +271,7 @@ describe('a select whose poll runs user code that makes a case it looked at read
   test('selectNowait answers with the case that became ready, not undefined', () => {
     for (let trial = 0; trial < 40; trial++) {
       const a = new Channel<string>(1);
-      const b = new Channel<string>(0);
-      const { signal, arm } = actingSignal(() => a.pushNowait('first'));
-      b.push('b', { signal }).catch(() => {});
-      arm();
+      const b = parkActing(() => a.pushNowait('first'));
       expect(selectNowait([pull(a), pull(b)])).toMatchObject({ index: 0, value: 'first', ok: true });
     }
   });
