@@ -349,7 +349,6 @@ export class Endpoint {
     // A pong that cannot be posted (the peer window's origin cannot be targeted) must not throw
     // out of this listener: the silence ends the stream in time.
     if (message.type === 'ping') {
-      stream.beforePong();
       const nonce = message.nonce === undefined ? {} : { nonce: message.nonce };
       stream.trySend({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong', ...nonce });
     }
@@ -487,13 +486,6 @@ export abstract class Stream {
 
   /** A message on the port could not be deserialized (`messageerror`); a receiver checks it lost none. */
   messageError(): void {}
-
-  /**
-   * Runs before this stream answers a `ping` with its `pong`, which counts as posting: a
-   * receiver that has been silent too long must find that out first (see `Receiver.stale`),
-   * or the pong would make it look alive to itself.
-   */
-  beforePong(): void {}
 
   /**
    * A subclass's part of each tick; returns true when silence means nothing now (the stream
