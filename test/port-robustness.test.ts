@@ -1,14 +1,84 @@
 /**
- * `chanasync/port` against what the twenty-fourth session's audit found: an emitter-style port
- * (whose `message` listener gets the data itself) took an application's own `{ type: 'close' }`
- * message for the port closing, and ended every stream on it.
+ * `chanasync/port` against what the twenty-fourth session's audit found: a receiver whose
+ * sender's `ping` was queued behind a block answered it first — the answer counted as a sign of
+ * life — and committed the values that arrived during the block, which the sender, having given
+ * up, also listed as undelivered; and an emitter-style port (whose `message` listener gets the
+ * data itself) took an application's own `{ type: 'close' }` message for the port closing, and
+ * ended every stream on it.
  */
 import { describe, expect, test } from 'vitest';
 import { Channel } from '../src/channel.js';
+import { type ChannelClosedError, ChannelError } from '../src/errors.js';
 import { fromPort, type PortLike, type PortResult, toPort } from '../src/port/index.js';
+import { fakePorts } from './helpers/fake-ports.js';
+import { onOwnClock } from './helpers/own-clock.js';
 import { closePortsAfterEach, ports } from './helpers/ports.js';
 
 closePortsAfterEach();
+
+describe('a receiver blocked long enough for its sender to give up', () => {
+  test("answering the sender's ping queued behind the block does not make it commit what arrived during it", () =>
+    onOwnClock(async (advance, block) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { capacity: 4 });
+      void toPort(local, a);
+      await advance(50);
+      local.pushNowait(1);
+      await advance(50);
+      expect(await remote.pull()).toBe(1);
+      await advance(50);
+      const credit = b.sent('credit').at(-1) as unknown as { session: string; receiver: string };
+      block(6500);
+      // What the sender posted while this side was blocked, delivered after the block, in its
+      // order: its ping (2 s of silence), a batch (it had credit left), then — having heard
+      // nothing for 5 s — its aborting end, the batch counted as undelivered.
+      const envelope = { source: 'chanasync-port', version: 1, name: '', session: credit.session };
+      b.inject({ ...envelope, type: 'ping', posted: 1, receiver: credit.receiver });
+      b.inject({ ...envelope, type: 'values', values: [2, 3], posted: 1, receiver: credit.receiver });
+      b.inject({ ...envelope, type: 'end', abort: true, posted: 3, receiver: credit.receiver });
+      expect(b.sent('pong')).toHaveLength(1); // the ping was answered
+      const error = await remote.pull().catch((caught: unknown) => (caught as ChannelClosedError).cause);
+      expect(error).toBeInstanceOf(ChannelError);
+      expect((error as Error).message).toMatch(
+        /the other side is gone \(it gave up on this context, which could answer nothing for 6\d{3} ms\)/,
+      );
+      expect(remote.size).toBe(0); // 2 and 3 were not committed: they are the sender's undelivered
+      expect(b.sent('closed').at(-1)).toMatchObject({ committed: 1 });
+    }));
+});
+
+describe('a sender frozen with its receiver (the back/forward cache)', () => {
+  test('gives its receiver more than one tick to answer once both resume, one after the other', () =>
+    onOwnClock(async (advance, block) => {
+      const { a, b } = fakePorts();
+      const local = new Channel<number>(Infinity);
+      const remote = fromPort<number>(b, { capacity: 4 });
+      const done = toPort(local, a);
+      await advance(50);
+      local.pushNowait(1);
+      await advance(50);
+      expect(await remote.pull()).toBe(1);
+      await advance(50); // the receiver's credit for the pull arrived
+      block(6000); // both sides frozen
+      // The receiver resumes later than the sender: what it posts reaches the sender only after
+      // the sender's late tick and two more (a busy machine restoring a page and its frames).
+      b.held = true;
+      const from = b.posted.length;
+      await advance(1200);
+      expect(a.sent('end')).toEqual([]); // the sender did not give up
+      b.held = false;
+      for (const message of b.posted.slice(from)) a.inject(structuredClone(message));
+      await advance(100);
+      local.pushNowait(2);
+      await advance(100);
+      expect(await remote.pull()).toBe(2);
+      local.close();
+      await advance(100);
+      await expect(remote.pull()).rejects.toThrow('is closed');
+      expect(await done).toEqual({ sent: 2, undelivered: [] });
+    }));
+});
 
 describe("an application's own messages on an emitter-style port", () => {
   /** A `PortLike` over a Node `MessagePort` through `on`/`off`: listeners get the data itself. */

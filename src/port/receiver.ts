@@ -405,6 +405,16 @@ class Receiver<T> extends Stream {
     return true;
   }
 
+  /**
+   * A `ping` is answered at once, and the answer counts as posting: after a block, the
+   * sender's ping queued behind it would otherwise end this side's silence before the values
+   * that arrived during the block were checked — and they were committed though the sender,
+   * having given up, listed them as undelivered.
+   */
+  override beforePong(): void {
+    this.stale();
+  }
+
   protected override beforeTick(): boolean {
     const verifying = this.verifying;
     if (verifying === undefined) return this.stale();

@@ -22,14 +22,17 @@
  *   half, a `credit` per batch, a `pong` per `ping`, or a `ping` of its own) commits nothing
  *   more until its sender proves it still runs the stream — a `pong` echoing the nonce of a
  *   `ping` the receiver posts then — checking when a batch arrives and at each tick, before a
- *   `credit` is posted. Its sender may have given up and counted the values posted meanwhile as
+ *   `credit` is posted, and before it answers a `ping` (the answer is a post too). Its sender may have given up and counted the values posted meanwhile as
  *   undelivered: then its aborting `end` arrives before any answer, or no answer comes, and the
  *   receiver closes as if the sender were gone, its `closed` giving the exact count.
  *   ({@link STALE_AFTER_MS} is well below {@link GONE_AFTER_MS}: a sender never gives up on a
  *   receiver that still commits.)
  * - A stream whose own timer ran late (its event loop was blocked, so replies may be waiting
  *   in the queue), or ran right after its previous tick with no microtask checkpoint between
- *   them (a fake clock advanced synchronously), does not declare its peer gone on that tick.
+ *   them (a fake clock advanced synchronously), does not declare its peer gone on that tick;
+ *   after a block it counts its peer's silence afresh (less one heartbeat, so it pings at once):
+ *   the peer, frozen and resumed with it, gets {@link GONE_AFTER_MS} less one heartbeat to
+ *   answer, not the one tick a busy machine can miss.
  *
  * A message the platform could not deserialize here fires `messageerror` instead of `message`
  * (and the next messages still arrive): the endpoint listens to it too, and has each receiver
@@ -349,6 +352,7 @@ export class Endpoint {
     // A pong that cannot be posted (the peer window's origin cannot be targeted) must not throw
     // out of this listener: the silence ends the stream in time.
     if (message.type === 'ping') {
+      stream.beforePong();
       const nonce = message.nonce === undefined ? {} : { nonce: message.nonce };
       stream.trySend({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong', ...nonce });
     }
@@ -462,7 +466,8 @@ export abstract class Stream {
     const time = now();
     // Late: the event loop was blocked, or this tick follows the last with no checkpoint
     // between them (a fake clock): answers may be waiting, so silence proves nothing yet.
-    const late = time - this.ticked > LATE_TICK_MS || !this.checkpoint;
+    const blocked = time - this.ticked > LATE_TICK_MS;
+    const late = blocked || !this.checkpoint;
     this.ticked = time;
     this.checkpoint = false;
     queueMicrotask(this.passed);
@@ -473,6 +478,11 @@ export abstract class Stream {
       this.gone('its window was closed');
       return;
     }
+    // After a block or a freeze of this side (the back/forward cache freezes a page with its
+    // frames and Workers, which then resume one after another), the peer's silence proves
+    // nothing: it counts from now, less one heartbeat so that the peer is asked at once, and
+    // the peer has GONE_AFTER_MS less that to answer — not the one tick a busy machine can miss.
+    if (blocked && time - this.heard > PING_AFTER_MS) this.heard = time - PING_AFTER_MS;
     if (this.beforeTick()) return;
     const silence = time - this.heard;
     if (silence >= GONE_AFTER_MS && !late) this.gone(`sent nothing for ${Math.round(silence)} ms`);
@@ -486,6 +496,13 @@ export abstract class Stream {
 
   /** A message on the port could not be deserialized (`messageerror`); a receiver checks it lost none. */
   messageError(): void {}
+
+  /**
+   * Runs before this stream answers a `ping` with its `pong`, which counts as posting: a
+   * receiver that has been silent too long must find that out first (see `Receiver.stale`),
+   * or the pong would make it look alive to itself.
+   */
+  beforePong(): void {}
 
   /**
    * A subclass's part of each tick; returns true when silence means nothing now (the stream
