@@ -375,6 +375,15 @@ describe('empty states and notices', () => {
     expect(show(data).status).toBe('3 channels · 1 stuck · 2 frames');
     expect(show(data, {}, T0, 'reconnecting').status).toContain('reconnecting…');
   });
+
+  test('the status line counts a relayed Worker as a worker, not as a frame', () => {
+    let data = dataOf([channel({ id: 1, name: 'page' })]);
+    const worker = { kind: 'worker', url: 'https://app.example/js/crunch.js' } as const;
+    data = withSnapshot(data, TOP, snapshot([channel({ id: 1, name: 'crunch' })], { context: worker }), T0);
+    expect(show(data).status).toBe('2 channels · 1 frame · 1 worker');
+    data = withSnapshot(data, IFRAME, snapshot([channel({ id: 1 })]), T0);
+    expect(show(data).status).toBe('3 channels · 2 frames · 1 worker');
+  });
 });
 
 describe('frames', () => {

@@ -979,8 +979,14 @@ function statusLine(
     if (stuck > 0) parts.push(`${stuck} stuck`);
     const input = count('input');
     if (input > 0) parts.push(`${input} waiting for input`);
-    const contexts = new Set([...data.frames.values()].map((state) => state.key)).size;
-    if (contexts > 1) parts.push(`${contexts} frames`);
+    // Several contexts: how many of each (a page and the Worker it relays are not two frames).
+    const contexts = [...data.frames.values()];
+    if (new Set(contexts.map((state) => state.key)).size > 1) {
+      const workers = new Set(contexts.filter((state) => state.context.kind === 'worker').map((state) => state.key));
+      const frames = new Set(contexts.filter((state) => state.context.kind !== 'worker').map((state) => state.key));
+      if (frames.size > 0) parts.push(plural(frames.size, 'frame'));
+      if (workers.size > 0) parts.push(plural(workers.size, 'worker'));
+    }
     if (view.filter.trim() !== '') parts.push(`${rows.length} shown`);
   }
   if (connection === 'reconnecting' || connection === 'connecting') parts.push(`${connection}…`);
