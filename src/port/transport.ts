@@ -22,9 +22,10 @@
  *   half, a `credit` per batch, a `pong` per `ping`, or a `ping` of its own) commits nothing
  *   more until its sender proves it still runs the stream — a `pong` echoing the nonce of a
  *   `ping` the receiver posts then — checking when a batch arrives and at each tick, before a
- *   `credit` is posted, and before it answers a `ping` (the answer is a post too). Its sender may have given up and counted the values posted meanwhile as
- *   undelivered: then its aborting `end` arrives before any answer, or no answer comes, and the
- *   receiver closes as if the sender were gone, its `closed` giving the exact count.
+ *   `credit` is posted, and before it answers a `ping` (the answer is a post too). Its sender
+ *   may have given up and counted the values posted meanwhile as undelivered: then its
+ *   aborting `end` arrives before any answer, or no answer comes, and the receiver closes as if
+ *   the sender were gone, its `closed` giving the exact count.
  *   ({@link STALE_AFTER_MS} is well below {@link GONE_AFTER_MS}: a sender never gives up on a
  *   receiver that still commits.)
  * - A stream whose own timer ran late (its event loop was blocked, so replies may be waiting
