@@ -162,6 +162,14 @@ export const dispose: typeof Symbol.dispose =
  */
 export const NOTHING: unique symbol = /* @__PURE__ */ Symbol() as never;
 
+/**
+ * How many channels have been closed so far, in this realm. A merge, which does not wait on its
+ * inputs while it is full, looks for inputs closed meanwhile only when this moved.
+ *
+ * @internal
+ */
+export let closes = 0;
+
 /** The promise a push returns when it commits at once (promises are immutable: one will do). */
 export const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
 
@@ -714,6 +722,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     if (this.isClosed) return;
     this.isClosed = true;
     this.closeReason = reason;
+    closes++;
     // Like Go's closechan, fail every parked operation — but the pushes first: a select
     // parked with a push case and a pull case on this channel must reject (its push can never
     // happen), not fire its pull case with `ok: false`. Each waiter is unlinked before it

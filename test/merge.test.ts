@@ -229,6 +229,36 @@ describe('merge closes', () => {
     expect(error.cause).toBe(failure);
   });
 
+  test('an input closed with a reason while the merged channel is full closes it with that reason next, whether or not `closed` was read', async () => {
+    // The merge is full (it holds 1), so it is not waiting on its inputs when `failing`
+    // closes: it must still end with `failing`'s reason before it takes `healthy`'s value —
+    // before the fix it delivered 2 and then `healthy`'s own reason, and `failing`'s was lost.
+    for (const readClosed of [false, true]) {
+      for (const healthyReason of [undefined, new Error('healthy ended'), 'open']) {
+        const failing = new Channel<number>(2);
+        const healthy = new Channel<number>(2);
+        const merged = merge(failing, healthy);
+        await failing.push(1); // into the merged channel's slot
+        await healthy.push(2); // stays in `healthy`: the merged channel is full
+        const failure = new Error('input failed');
+        failing.close(failure);
+        if (healthyReason !== 'open') healthy.close(healthyReason);
+        if (readClosed) expect(merged.closed).toBe(true);
+        const seen: number[] = [];
+        const error = await (async () => {
+          for await (const value of merged) seen.push(value);
+        })().catch((e: unknown) => e);
+        expect({ readClosed, healthyReason, seen, error }).toEqual({
+          readClosed,
+          healthyReason,
+          seen: [1],
+          error: failure,
+        });
+        expect(healthy.pullNowait()).toBe(2); // the other input keeps its value
+      }
+    }
+  });
+
   test('closing the merged channel keeps the value it had taken readable and leaves the inputs open with theirs', async () => {
     const input = new Channel<number>(2);
     input.pushNowait(1);

@@ -22,7 +22,7 @@
  *   when that list empties (or at once, with the reason, when an input was closed with one).
  */
 import { add } from '../buffer.js';
-import { Channel, type ChannelStats, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
+import { Channel, type ChannelStats, closes, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
 import { tracker } from '../tracker.js';
 import { claim, enqueue, Waiter } from '../waiters.js';
 
@@ -81,6 +81,8 @@ class MergedChannel<T> extends Channel<T> {
   readonly armed: InputWaiter<T>[] = [];
   /** Where the next round-robin look at the inputs starts; `arm` asks its feeders from here too. */
   start = 0;
+  /** {@link closes} when a pull last made the merge look for inputs closed while it was full. */
+  closesSeen = closes;
   /** Set while {@link fill} runs; a nested call (from a commit it makes) only sets `lookAgain`. */
   filling = false;
   /** A nested {@link fill} was asked for: look again before returning. */
@@ -91,7 +93,16 @@ class MergedChannel<T> extends Channel<T> {
     super(1, { name: 'merge', input: inputs.some((input) => input.fedFromOutside) });
     this.inputs = inputs;
     this.liveInputs = new Set(inputs).size;
-    this.feed = () => this.fill();
+    // A pull freed the slot: the merge was full, so not waiting on its inputs, and learns now
+    // of those that closed meanwhile (if any channel closed at all) — before it takes another
+    // input's value.
+    this.feed = () => {
+      if (this.closesSeen !== closes) {
+        this.closesSeen = closes;
+        this.refresh();
+      }
+      this.fill();
+    };
     this.fill();
   }
 
@@ -111,13 +122,22 @@ class MergedChannel<T> extends Channel<T> {
   }
 
   /**
-   * Closes the merged channel now if every input is closed and drained — which it learns at
-   * once only while it has room and waits on them — so that `closed` and `stats()` agree.
+   * Notes the inputs closed and drained since the merged channel last waited on them — which
+   * it learns of at once only while it has room and waits — and closes it if that closes it:
+   * so that `closed`, `stats()` and the next pull agree, and an input closed with a reason
+   * while the merged channel was full closes it with that reason before another input's value
+   * is taken (the reason was lost when that input's close came later).
    */
   refresh(): void {
-    if (!this.isClosed) {
-      for (const input of this.inputs.slice()) if (input.isClosed && drained(input)) this.done(input);
+    const inputs = this.inputs;
+    const filling = this.filling;
+    this.filling = true; // `done` leaves `inputs` as it is while this loop walks it
+    for (let i = 0; i < inputs.length && !this.isClosed; i++) {
+      const input = inputs[i] as Channel<T>;
+      if (input.isClosed && drained(input)) this.done(input);
     }
+    this.filling = filling;
+    if (!filling && this.staleInputs * 2 >= inputs.length) this.compactInputs();
   }
 
   /** Closes the merged channel (see {@link Channel.close}) and stops waiting on the inputs. */
