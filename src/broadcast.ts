@@ -41,7 +41,7 @@ import {
 } from './channel.js';
 import { type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
-import { claim, enqueue, Waiter } from './waiters.js';
+import { claim, enqueue, liveHead, Waiter } from './waiters.js';
 
 /** Options of {@link Broadcast.subscribe}. */
 export interface SubscribeOptions {
@@ -257,7 +257,10 @@ class BroadcastHub<T> implements Broadcast<T> {
     // Up to the first subscriber without room: while the oldest has none, O(1).
     for (const subscriber of this.subscribers) {
       if (stuck) break;
-      stuck = subscriber.policy === 'block' && !subscriber.pullHead && subscriber.filled >= subscriber.limit;
+      // A parked pull whose signal is already aborted (its listener has not run yet: one signal
+      // for a subscriber and a pull on another) is no room: `liveHead` cancels it, as a commit
+      // would, and looks past it.
+      stuck = subscriber.policy === 'block' && subscriber.filled >= subscriber.limit && !liveHead(subscriber, false);
     }
     // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
     return (this.noRoom = stuck) as boolean;

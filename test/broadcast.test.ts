@@ -144,6 +144,31 @@ describe('broadcast backpressure', () => {
     source.pushNowait(7);
     expect(drain(subscriber)).toEqual([7]);
   });
+
+  test('a parked pull whose signal is already aborted is no room: one signal for a subscriber and a pull on another takes nothing for the pull', async () => {
+    // The signal's listeners run in order: `b` leaves first, which lets the broadcast look for
+    // room while `a`'s aborted pull is still queued (its listener has not run yet). Found in
+    // audit AT: the broadcast took v2 for it and stored it in the unbuffered `a` (size 1), and
+    // the source's push resolved though no consumer took v2.
+    const source = new Channel<string>(0);
+    const hub = broadcast(source);
+    const controller = new AbortController();
+    const a = hub.subscribe({ capacity: 0 });
+    hub.subscribe({ capacity: 0, signal: controller.signal }); // `b`: no room, so nothing moves
+    const v1 = track(source.push('v1'));
+    const pushV2 = source.push('v2');
+    const v2 = track(pushV2);
+    const first = track(a.pull());
+    const second = track(a.pull({ signal: controller.signal }));
+    await flush();
+    expect(v1.current.status).toBe('pending');
+    controller.abort('stop');
+    await flush();
+    expect(first.current).toEqual({ status: 'fulfilled', value: 'v1' });
+    expect(second.current).toEqual({ status: 'rejected', reason: 'stop' });
+    expect({ size: a.size, v2: v2.current.status }).toEqual({ size: 0, v2: 'pending' });
+    expect(await Promise.all([a.pull(), pushV2])).toEqual(['v2', undefined]);
+  });
 });
 
 describe('leaving and ending', () => {
