@@ -607,8 +607,12 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }));
   }
 
-  /** Ends a lease early or late: its rows that are still leased at that attempt become ready again. */
-  #releaseRows(rows: Lease['rows']): void {
+  /**
+   * Ends a lease early or late: its rows that are still leased at that attempt become ready
+   * again, and are served to waiting pulls — unless `serve` is false: then the caller serves
+   * once it has released every lease it ends (`#expire`), so that the oldest values go first.
+   */
+  #releaseRows(rows: Lease['rows'], serve = true): void {
     for (const row of rows) {
       const cursor = this.#sql.exec(
         'UPDATE chanasync_values SET leased = 0 WHERE seq = ? AND attempt = ? AND leased = 1',
@@ -620,7 +624,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         this.ready++;
       }
     }
-    this.#servePullers();
+    if (serve) this.#servePullers();
   }
 
   /** Leases ready values to the oldest waiting pulls, parked or away. Keeps "ready ⇒ no waiting pull". */
@@ -712,7 +716,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   /** Ends the leases and away places whose time has come, then serves what that freed. */
   #expire(now: number): void {
     if (now < this.deadline) return;
-    this.deadline = Infinity; // lowered again by every lease the loop below creates
+    this.deadline = Infinity; // lowered again by the leases that run on and those served below
     let next = Infinity;
     // Forget the away waiters first, so that the values of the ended leases below go to waiters
     // that may still come back.
@@ -725,11 +729,14 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     for (const [ticket, lease] of this.leases) {
       if (lease.until > now) next = Math.min(next, lease.until);
       else {
-        // Its values go back; the lease, empty, keeps the pull's place for one more `leaseMs`
-        // (for a late acknowledgement that finds them gone: see `ack`), then is forgotten — by
-        // an alarm if no request comes first, or an idle object would keep it for good.
+        // Its values go back — served below, once every ended lease gave its values back: two
+        // leases ending together, the newer values leased first, must not go to a waiting pull
+        // before the older ones are back. The lease, empty, keeps the pull's place for one more
+        // `leaseMs` (for a late acknowledgement that finds them gone: see `ack`), then is
+        // forgotten — by an alarm if no request comes first, or an idle object would keep it
+        // for good.
         if (lease.rows.length > 0) {
-          this.#releaseRows(lease.rows);
+          this.#releaseRows(lease.rows, false);
           lease.rows = [];
         }
         const forgetAt = lease.until + lease.waiter.leaseMs;
@@ -738,7 +745,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       }
     }
     if (next !== Infinity) this.#schedule(next);
-    this.#servePushers();
+    this.#servePushers(); // and then the pulls
   }
 }
 

@@ -380,7 +380,9 @@ describe('leases and redelivery: FIFO holds, the delivery id tells a redelivery'
     const name = freshName('lease-capacity');
     const channel = durableChannel<string>(env.CHANNELS, name, { capacity: 1 });
     await channel.push('a');
-    await rawStub(name).pull({ ...rawLimits(100, false), ticket: 'vanished', max: 1 });
+    // A lease long enough that a loaded machine does not end it before the next two calls (at
+    // 100 ms it ended first once, with three test runs sharing two cores).
+    await rawStub(name).pull({ ...rawLimits(1_000, false), ticket: 'vanished', max: 1 });
     expect(await channel.stats()).toMatchObject({ size: 0, leased: 1 });
     expect(await channel.tryPush('b')).toBe(false);
     await until(async () => (await channel.stats()).leased === 0); // the lease's end, late on a loaded machine

@@ -145,6 +145,30 @@ describe('leases: a value handed out is the channel’s until the puller acknowl
     expect(await stub.cancel({ capacity: null, side: 'pull', key: 'aborted' })).toEqual({ kind: 'cancelled' });
     expect(await channel.pullMany(5)).toEqual(['a', 'b']);
   });
+
+  test('leases that end together give their values back oldest first, even when the newer values were leased first', async () => {
+    // Found by audit AR: an expiry run released one ended lease at a time, each straight to the
+    // waiting pulls, so a waiting pullMany got 3, 4 and then 1, 2. The leases are made to end in
+    // one run by moving their end into the past inside the object (a late alarm does the same).
+    const name = freshName('leases-end-together');
+    const channel = durableChannel<number>(env.CHANNELS, name);
+    for (const value of [1, 2, 3, 4]) await channel.push(value);
+    const stub = rawStub(name);
+    await stub.pull({ ...rawLimits(60_000, false), ticket: 'first', max: 2 }); // 1, 2
+    await stub.pull({ ...rawLimits(60_000, false), ticket: 'newer', max: 2 }); // 3, 4
+    await stub.cancel({ capacity: null, side: 'pull', key: 'first' }); // 1, 2 back
+    await stub.pull({ ...rawLimits(60_000, false), ticket: 'older', max: 2 }); // 1, 2 again
+    const waiting = channel.pullMany(10);
+    await until(async () => (await channel.stats()).waitingPullers === 1);
+    type Inside = { leases: Map<string, { until: number }>; deadline: number };
+    await runInDurableObject(stub as never, (instance) => {
+      const object = instance as unknown as Inside;
+      for (const lease of object.leases.values()) lease.until = Date.now() - 1;
+      object.deadline = 0;
+    });
+    await channel.stats(); // a request: the expiry runs first
+    expect(await waiting).toEqual([1, 2, 3, 4]);
+  });
 });
 
 describe('an object reset (a deploy, an eviction): a fresh instance over the same storage', () => {
