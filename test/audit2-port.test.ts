@@ -292,11 +292,12 @@ describe('window origins written the way users write them', () => {
       remote.close();
     }));
 
-  test('the origin of a stream over a port that is not a window is not read: any string is accepted', async () => {
+  test('the origin of a stream over a port that is not a window is checked, then not read (since 2026-12-03: audit AS)', async () => {
     const [here, there] = ports();
+    expect(() => fromPort<number>(there, { origin: 'not a url' })).toThrow(TypeError);
     const local = new Channel<number>(2);
-    const remote = fromPort<number>(there, { origin: 'not a url', capacity: 2 });
-    const done = toPort(local, here, { origin: 'nor this' });
+    const remote = fromPort<number>(there, { origin: 'https://app.example', capacity: 2 });
+    const done = toPort(local, here, { origin: 'https://elsewhere.example' });
     await local.pushAll([1]);
     local.close();
     expect(await collect(remote)).toEqual([1]);

@@ -6,7 +6,7 @@
  * data itself) took an application's own `{ type: 'close' }` message for the port closing, and
  * ended every stream on it.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { Channel } from '../src/channel.js';
 import { type ChannelClosedError, ChannelError } from '../src/errors.js';
 import { fromPort, type PortLike, type PortResult, toPort } from '../src/port/index.js';
@@ -15,6 +15,9 @@ import { onOwnClock } from './helpers/own-clock.js';
 import { closePortsAfterEach, ports } from './helpers/ports.js';
 
 closePortsAfterEach();
+
+const realSetTimeout = globalThis.setTimeout;
+const realDelay = (ms: number) => new Promise<void>((resolve) => realSetTimeout(resolve, ms));
 
 describe('a receiver blocked long enough for its sender to give up', () => {
   test("answering the sender's ping queued behind the block does not make it commit what arrived during it", () =>
@@ -119,4 +122,51 @@ describe("an application's own messages on an emitter-style port", () => {
       expect(await done).toEqual({ sent: 2, undelivered: [] });
     },
   );
+});
+
+describe('a channel closed before its last values used up the credit', () => {
+  test('toPort ends as it pulls the last value, under fake timers too, not at the next heartbeat tick', async () => {
+    // Found by audit AS: with room for exactly what was left, the stream ended only at the
+    // sender's next tick (500 ms later; never while a fake clock stood still).
+    vi.useFakeTimers();
+    try {
+      const [a, b] = ports();
+      const local = new Channel<number>(Infinity);
+      for (let i = 0; i < 6; i++) local.pushNowait(i);
+      local.close('done');
+      const remote = fromPort<number>(b, { capacity: 6 });
+      const sending = toPort(local, a);
+      // MessagePort messages are not timers: the stream runs while the fake clock stands still.
+      const settled = await Promise.race([sending, realDelay(1_000).then(() => 'pending')]);
+      expect(settled).toEqual({ sent: 6, undelivered: [] });
+      expect(remote.closed).toBe(true);
+      expect(remote.size).toBe(6);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('origin on a port that is not a window', () => {
+  test('a value that is no origin is a TypeError at the call, as for a window; a good one pairs as without it', async () => {
+    const [a, b] = ports();
+    expect(() => fromPort(b, { origin: 'not a url' })).toThrow(
+      new TypeError(
+        "fromPort(port, options): origin must be '*' or an origin such as 'https://app.example', got 'not a url'",
+      ),
+    );
+    expect(() => fromPort(b, { origin: 'null' })).toThrow(TypeError);
+    await expect(toPort(new Channel<number>(), a, { origin: 'not a url' })).rejects.toThrow(
+      new TypeError(
+        "toPort(channel, port, options): origin must be '*' or an origin such as 'https://app.example', got 'not a url'",
+      ),
+    );
+    // Checked, then unused: a MessagePort's messages carry no origin to compare.
+    const local = new Channel<number>(2);
+    local.pushNowait(1);
+    local.close();
+    const remote = fromPort<number>(b, { origin: 'https://elsewhere.example', capacity: 1 });
+    expect(await toPort(local, a, { origin: 'https://elsewhere.example' })).toEqual({ sent: 1, undelivered: [] });
+    expect(await remote.pull()).toBe(1);
+  });
 });

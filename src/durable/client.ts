@@ -31,6 +31,7 @@ import type {
   Delivery,
   PullAnswer,
   PushAnswer,
+  RestoreAnswer,
 } from './protocol.js';
 
 /**
@@ -270,7 +271,8 @@ export interface DurableChannel<in out T> extends AsyncIterable<T> {
    * Pulls values until the channel is closed and drained, then ends (or throws the close
    * reason, if one was given). Leaving the loop early consumes nothing more: the iterator's
    * `return()` (called by `break`, and by `from(channel)` or a stream over it when closed or
-   * cancelled) withdraws a pull still in flight, and `next()` then answers done.
+   * cancelled) withdraws a pull still in flight — a value whose acknowledgement was under way
+   * is put back at the head, as a redelivery — and `next()` then answers done.
    *
    * @throws (rejects, from `next()`) the close reason, once closed and drained, if one was given;
    *   otherwise only as every operation does.
@@ -655,10 +657,21 @@ class Client<T> implements DurableChannel<T> {
     const step = async (): Promise<IteratorResult<T>> => {
       if (returned) return { done: true, value: undefined };
       const controller = new AbortController();
-      const pulled = this.take('next', 1, controller.signal);
-      inFlight = { controller, settled: pulled.catch(() => {}) };
+      const held: { ticket?: string } = {};
+      const pulled = this.take('next', 1, controller.signal, held);
+      // A value whose acknowledgement was under way when return() came is put back (see
+      // `restore`) before return() resolves: the caller of this next() may be gone — a
+      // `ReadableStream.from(channel)` cancelled meanwhile drops what its pending read gets.
+      const outcome = pulled.then(async (deliveries) => {
+        if (!returned) return deliveries;
+        await this.restore(held.ticket as string, deliveries);
+        return undefined;
+      });
+      inFlight = { controller, settled: outcome.catch(() => {}) };
       try {
-        return { done: false, value: (await pulled)[0]!.value as T };
+        const deliveries = await outcome;
+        if (deliveries === undefined) return { done: true, value: undefined };
+        return { done: false, value: deliveries[0]!.value as T };
       } catch (error) {
         if (controller.signal.aborted) return { done: true, value: undefined }; // withdrawn by return()
         if (!(error instanceof ChannelClosedError) || error.channel !== this) throw error;
@@ -839,7 +852,12 @@ class Client<T> implements DurableChannel<T> {
    * not this pull's: if none is left, it pulls again, with the same ticket, which the object
    * queued again at the pull's place.
    */
-  private async take(operation: string, max: number, signal: AbortSignal | undefined): Promise<Delivery[]> {
+  private async take(
+    operation: string,
+    max: number,
+    signal: AbortSignal | undefined,
+    held?: { ticket?: string },
+  ): Promise<Delivery[]> {
     if (signal?.aborted) throw signal.reason;
     const line = this.line();
     this.#id ??= crypto.randomUUID();
@@ -889,6 +907,7 @@ class Client<T> implements DurableChannel<T> {
       }
       if (answer.kind === 'closed') throw this.closedError(operation, answer);
       if (answer.kind !== 'values') continue; // 'empty' is only answered without wait
+      if (held) held.ticket = ticket;
       const mine = await this.acknowledge(line, operation, ticket, answer.deliveries, true);
       if (mine.length > 0) return mine;
     }
@@ -933,6 +952,14 @@ class Client<T> implements DurableChannel<T> {
     // `exact`, and its `gone` cannot tell them apart: returned too.
     const unsure = answer.exact === true ? 'forgotten' : 'gone';
     return deliveries.filter((_, i) => answer.fates[i] === 'acked' || (retried && answer.fates[i] === unsure));
+  }
+
+  /** Puts back values `ticket` acknowledged, at their places (see `RestoreRequest`). */
+  private async restore(ticket: string, deliveries: Delivery[]): Promise<void> {
+    const line = this.line();
+    await this.call<RestoreAnswer>(line, 'next', (stub) =>
+      stub.restore({ capacity: this.#capacity, ticket, deliveries }),
+    );
   }
 
   /** Withdraws a push (by id) or a pull (by ticket) after its signal aborted. */

@@ -72,6 +72,8 @@ import type {
   PullRequest,
   PushAnswer,
   PushRequest,
+  RestoreAnswer,
+  RestoreRequest,
   StatsAnswer,
 } from './protocol.js';
 
@@ -402,6 +404,22 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   }
 
   /** Withdraws a waiting push or pull; a pull's lease ends and its values go back to the head. */
+  async restore(request: RestoreRequest): Promise<RestoreAnswer> {
+    const meta = this.#open(request);
+    if (!('nextSeq' in meta)) return meta;
+    for (const { seq, id, attempt, value } of request.deliveries) {
+      // Once, and only a value this ticket took: a retried restore (its answer lost), or one for
+      // a value whose acknowledgement the object no longer remembers (it restarted), does nothing.
+      if (this.acked.get(seq)?.ticket !== request.ticket) continue;
+      this.acked.delete(seq);
+      this.ctx.storage.kv.put(valueKey(seq), value);
+      this.#sql.exec('INSERT INTO chanasync_values (seq, id, attempt, leased) VALUES (?, ?, ?, 0)', seq, id, attempt);
+      this.ready++;
+    }
+    this.#servePullers();
+    return { kind: 'restored' };
+  }
+
   async cancel(request: CancelRequest): Promise<CancelAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;

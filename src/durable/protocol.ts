@@ -32,6 +32,7 @@ export interface ChannelRpc {
   cancel(request: CancelRequest): Promise<CancelAnswer>;
   close(request: CloseRequest): Promise<CloseAnswer>;
   stats(request: ChannelRequest): Promise<StatsAnswer>;
+  restore(request: RestoreRequest): Promise<RestoreAnswer>;
 }
 
 /** What every request carries: the capacity the client asks for. @internal */
@@ -210,6 +211,21 @@ export type AckAnswer = { kind: 'acks'; fates: AckFate[]; exact?: true } | Capac
  * later. @internal
  */
 export type CancelAnswer = { kind: 'cancelled' } | { kind: 'stored' } | { kind: 'unknown' } | CapacityAnswer;
+
+/**
+ * Puts values that `ticket` acknowledged back where they were, by their `seq` (so at the head,
+ * in order), with their id and attempt: an iterator's `return()` came while their
+ * acknowledgement was under way, and the `next()` they were for is answered done — a
+ * `ReadableStream.from(channel)` cancelled then would drop the value. A value is put back once:
+ * only while the object remembers `ticket`'s acknowledgement of it, which this forgets. @internal
+ */
+export interface RestoreRequest extends ChannelRequest {
+  ticket: string;
+  deliveries: Delivery[];
+}
+
+/** `restored`: every value the object still remembered as acknowledged by the ticket is back. @internal */
+export type RestoreAnswer = { kind: 'restored' } | CapacityAnswer;
 
 /** `close` always succeeds (it is idempotent) unless the capacity is wrong. @internal */
 export type CloseAnswer = { kind: 'closed' } | CapacityAnswer;

@@ -66,7 +66,8 @@ export interface FromPortOptions {
   capacity?: number | undefined;
   /**
    * Required when `port` is a `Window`: the origin the sending window must have (checked on
-   * every message, and the target origin of every message posted to it). `'*'` accepts any
+   * every message, and the target origin of every message posted to it); checked but unused
+   * for any other port, whose messages carry no origin. `'*'` accepts any
    * origin, on purpose. Read as `postMessage` reads a target origin: the origin of the URL
    * given (`'https://App.example/'` is `'https://app.example'`), `'/'` for this context's own.
    */
@@ -498,7 +499,7 @@ class Receiver<T> extends Stream {
  * @throws {TypeError} if `port` has no `postMessage`, cannot be listened to or is a
  *   `ServiceWorker` (whose answers arrive on `navigator.serviceWorker`: give it a
  *   `MessageChannel` port), `origin` is
- *   missing for a `Window` or is neither `'*'` nor a URL, an option has the wrong type (or
+ *   missing for a `Window` or (whatever the port) is neither `'*'` nor a URL, an option has the wrong type (or
  *   `options` is an `AbortSignal`: pass `{ signal }`), or a `fromPort` of the same name is
  *   already open on this port.
  * @throws {RangeError} if `capacity` is not 0, a positive integer or `Infinity`.
@@ -532,7 +533,9 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   if (window && origin === undefined) {
     throw new TypeError(`${caller}: origin is required when port is a Window (the origin the sender must have)`);
   }
-  const checkedOrigin = window ? windowOrigin(origin as string, caller) : '';
+  // Checked whatever the port (a slip is an error at the call), used only for a window: other
+  // ports' messages carry no origin.
+  const checkedOrigin = origin === undefined ? '' : windowOrigin(origin, caller);
   const endpoint = endpointOf(port, caller);
   endpoint.checkFree(false, name, caller); // before the channel exists: debug mode never sees it
   if (signal?.aborted) {
@@ -542,7 +545,7 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
     return closed;
   }
   const channel = new PortChannel<T>(capacity, { name: name === '' ? undefined : name, input: true });
-  const receiver = new Receiver(channel, port, name, checkedOrigin);
+  const receiver = new Receiver(channel, port, name, window ? checkedOrigin : '');
   endpoint.add(receiver, caller);
   channel.receiver = receiver;
   channel.feed = () => receiver.demand();

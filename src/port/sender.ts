@@ -59,6 +59,7 @@ export interface ToPortOptions<T> {
    * it, answers from other origins are ignored). Without it, the first answer of the
    * receiver fixes the origin: values are posted only to the origin that granted credit. Read
    * as `postMessage` reads a target origin (the origin of the URL given; `'/'`: this context's).
+   * Checked but unused for any other port, whose messages carry no origin.
    */
   origin?: string | undefined;
 }
@@ -303,6 +304,11 @@ class Sender<T> extends Stream {
       }
     }
     this.pumping = false;
+    // The credit ran out on the last value of a channel closed already: the end is known now,
+    // not only at the next tick (which a fake clock may never run).
+    if (this.stage === Stage.Running && !this.parked && channel.isClosed && channel.filled === 0) {
+      this.end(channel.closeReason, false);
+    }
   }
 
   /**
@@ -674,8 +680,10 @@ export function toPort<T>(channel: PullChannel<T>, port: PortLike, options?: ToP
     }
     const origin = options?.origin;
     if (origin !== undefined && typeof origin !== 'string') throw new TypeError(`${caller}: origin must be a string`);
+    // Checked whatever the port (a slip is an error at the call), used only for a window.
+    const checked = origin === undefined ? undefined : windowOrigin(origin, caller);
     const endpoint = endpointOf(port, caller);
-    const pinnedOrigin = endpoint.window && origin !== undefined ? windowOrigin(origin, caller) : undefined;
+    const pinnedOrigin = endpoint.window ? checked : undefined;
     if (signal?.aborted) return resolve({ sent: 0, undelivered: [] });
     const sender = new Sender<T>(
       channel,

@@ -366,11 +366,14 @@ describe('values Workers RPC refuses', () => {
   });
 });
 
-// Semantic details, "The iterator's `return()`": "A pull whose acknowledgement was already under
-// way still resolves its `next()` with the value (the commit came first)."
-describe('the iterator’s return() after the commit', () => {
-  test('return() called while next()’s acknowledgement is on its way: next() resolves with the value, which is gone from the channel', async () => {
-    const name = freshName('return-after-ack');
+// Semantic details, "The iterator's `return()`": "A value whose acknowledgement was already under
+// way when `return()` came is put back where it was — at the head, with its id, its attempt
+// counting the hand-out — before `return()` resolves, and that `next()` answers done".
+describe('the iterator’s return() during the commit', () => {
+  async function returnDuringAck(
+    start: (iterable: AsyncIterable<string>) => { next: Promise<unknown>; leave: () => Promise<unknown> },
+  ) {
+    const name = freshName('return-during-ack');
     const acking = gate();
     const release = gate();
     const { namespace } = observed({
@@ -381,19 +384,39 @@ describe('the iterator’s return() after the commit', () => {
       },
     });
     const channel = durableChannel<string>(namespace, name);
-    await channel.push('committed');
+    await channel.push('committed', { id: 'first' });
     await channel.push('stays');
-    const iterator = channel[Symbol.asyncIterator]();
-    const next = iterator.next();
+    const { next, leave } = start(channel);
     await acking.opened;
-    const returned = iterator.return!();
+    const leaving = leave(); // while the acknowledgement is held
     release.open();
-    expect(await next).toEqual({ done: false, value: 'committed' });
-    expect(await returned).toEqual({ done: true, value: undefined });
+    return { name, next: await next, left: await leaving };
+  }
+
+  test('return() called while next()’s acknowledgement is on its way: next() answers done and the value is back at the head', async () => {
+    let iterator!: AsyncIterator<string>;
+    const { name, next, left } = await returnDuringAck((channel) => {
+      iterator = channel[Symbol.asyncIterator]();
+      return { next: iterator.next(), leave: () => iterator.return!() };
+    });
+    expect(next).toEqual({ done: true, value: undefined });
+    expect(left).toEqual({ done: true, value: undefined });
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
     const reader = durableChannel<string>(env.CHANNELS, name);
-    expect(await reader.stats()).toMatchObject({ size: 1, leased: 0 });
+    expect(await reader.stats()).toMatchObject({ size: 2, leased: 0 });
+    expect(await reader.pullWithId()).toEqual({ value: 'committed', id: 'first', attempt: 2 });
     expect(await reader.pullMany(5)).toEqual(['stays']);
+  });
+
+  test('a ReadableStream.from(channel) cancelled while its read is being acknowledged loses nothing (audit AR)', async () => {
+    const { name, next } = await returnDuringAck((channel) => {
+      const from = (ReadableStream as unknown as { from(iterable: AsyncIterable<string>): ReadableStream<string> })
+        .from;
+      const reader = from(channel).getReader();
+      return { next: reader.read(), leave: () => reader.cancel('client left') };
+    });
+    expect(next).toEqual({ done: true, value: undefined });
+    expect(await durableChannel<string>(env.CHANNELS, name).pullMany(5)).toEqual(['committed', 'stays']);
   });
 });
 
