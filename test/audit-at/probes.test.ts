@@ -126,7 +126,8 @@ describe('one signal shared by many operations', () => {
     const errs = [ra, rb] as { pushed: number; cause?: unknown }[];
     const counts = errs.map((x) => x.pushed).sort();
     expect(counts).toEqual([1, 2]);
-    for (const x of errs) expect((x as unknown) === reason || (x instanceof ChannelError && x.cause === reason)).toBe(true);
+    for (const x of errs)
+      expect((x as unknown) === reason || (x instanceof ChannelError && x.cause === reason)).toBe(true);
     expect(drain(a)).toEqual([1]);
     expect(drain(b)).toEqual([1, 2]);
     expect(a.stats()).toMatchObject({ waitingPushers: 0, waitingPullers: 0 });
