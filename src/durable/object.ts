@@ -403,7 +403,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     return request.exact === true ? { kind: 'acks', fates, exact: true } : { kind: 'acks', fates };
   }
 
-  /** Withdraws a waiting push or pull; a pull's lease ends and its values go back to the head. */
+  /**
+   * Puts back, at their places, values that the request's ticket acknowledged: an iterator's
+   * `return()` came while that acknowledgement was under way (see {@link RestoreRequest}).
+   */
   async restore(request: RestoreRequest): Promise<RestoreAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
@@ -420,6 +423,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     return { kind: 'restored' };
   }
 
+  /** Withdraws a waiting push or pull; a pull's lease ends and its values go back to the head. */
   async cancel(request: CancelRequest): Promise<CancelAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;

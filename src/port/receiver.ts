@@ -67,8 +67,8 @@ export interface FromPortOptions {
   /**
    * Required when `port` is a `Window`: the origin the sending window must have (checked on
    * every message, and the target origin of every message posted to it); checked but unused
-   * for any other port, whose messages carry no origin. `'*'` accepts any
-   * origin, on purpose. Read as `postMessage` reads a target origin: the origin of the URL
+   * for any other port, whose messages carry no origin. `'*'` accepts any origin, on purpose.
+   * Read as `postMessage` reads a target origin: the origin of the URL
    * given (`'https://App.example/'` is `'https://app.example'`), `'/'` for this context's own.
    */
   origin?: string | undefined;
@@ -498,10 +498,9 @@ class Receiver<T> extends Stream {
  * @returns the receiving channel; its `name` is `name`, or `undefined` for the default `''`.
  * @throws {TypeError} if `port` has no `postMessage`, cannot be listened to or is a
  *   `ServiceWorker` (whose answers arrive on `navigator.serviceWorker`: give it a
- *   `MessageChannel` port), `origin` is
- *   missing for a `Window` or (whatever the port) is neither `'*'` nor a URL, an option has the wrong type (or
- *   `options` is an `AbortSignal`: pass `{ signal }`), or a `fromPort` of the same name is
- *   already open on this port.
+ *   `MessageChannel` port), `origin` is missing for a `Window` or (whatever the port) is
+ *   neither `'*'` nor a URL, an option has the wrong type (or `options` is an `AbortSignal`:
+ *   pass `{ signal }`), or a `fromPort` of the same name is already open on this port.
  * @throws {RangeError} if `capacity` is not 0, a positive integer or `Infinity`.
  * @example
  * ```ts
