@@ -408,6 +408,37 @@ describe('the iterator’s return() during the commit', () => {
     expect(await reader.pullMany(5)).toEqual(['stays']);
   });
 
+  test('a put-back whose answer is lost is retried and puts the value back once', async () => {
+    const name = freshName('restore-retried');
+    const acking = gate();
+    const release = gate();
+    let restores = 0;
+    const { namespace } = observed({
+      ack: async (real) => {
+        acking.open();
+        await release.opened;
+        return real();
+      },
+      restore: async (real) => {
+        restores++;
+        const answer = await real();
+        if (restores === 1) throw Object.assign(new Error('network lost the answer'), { retryable: true });
+        return answer;
+      },
+    });
+    const channel = durableChannel<string>(namespace, name);
+    await channel.push('committed');
+    const iterator = channel[Symbol.asyncIterator]();
+    const next = iterator.next();
+    await acking.opened;
+    const left = iterator.return!();
+    release.open();
+    expect(await next).toEqual({ done: true, value: undefined });
+    await left;
+    expect(restores).toBe(2);
+    expect(await durableChannel<string>(env.CHANNELS, name).pullMany(5)).toEqual(['committed']);
+  });
+
   test('a ReadableStream.from(channel) cancelled while its read is being acknowledged loses nothing (audit AR)', async () => {
     const { name, next } = await returnDuringAck((channel) => {
       const from = (ReadableStream as unknown as { from(iterable: AsyncIterable<string>): ReadableStream<string> })

@@ -82,7 +82,7 @@ interface FaultSwitch {
  * as production's do (the test pool throws a plain Error). Records the leases it sees.
  */
 function faultyNamespace(log: FaultLog, knobs: FaultSwitch, draw: () => number) {
-  const methods: (keyof ChannelRpc)[] = ['push', 'pull', 'ack', 'cancel', 'close', 'stats'];
+  const methods: (keyof ChannelRpc)[] = ['push', 'pull', 'ack', 'cancel', 'close', 'stats', 'restore'];
   const intercepts = Object.fromEntries(
     methods.map((method) => [
       method,
