@@ -527,10 +527,13 @@ describe('broadcast: re-entrancy during delivery', () => {
     const a = hub.subscribe({ capacity: 0 });
     let late: Channel<string> | undefined;
     let armed = false;
+    let reads = 0;
     const ctl = new AbortController();
+    // The signal is read twice once armed: when the broadcast looks for room (before it takes
+    // the value: a subscriber added then gets it) and when it delivers to `a` — subscribe then.
     const signal = new Proxy(ctl.signal, {
       get(t, k) {
-        if (k === 'aborted' && armed && !late) late = hub.subscribe({ capacity: 5 });
+        if (k === 'aborted' && armed && !late && ++reads === 2) late = hub.subscribe({ capacity: 5 });
         const v = Reflect.get(t, k, t);
         return typeof v === 'function' ? v.bind(t) : v;
       },
@@ -542,6 +545,29 @@ describe('broadcast: re-entrancy during delivery', () => {
     expect(await p).toBe('v1');
     expect(late).toBeDefined();
     expect(late?.size).toBe(0);
+    hub.close();
+  });
+
+  it('a subscriber added by user code that runs while the broadcast looks for room, before it takes the value, receives it', async () => {
+    const src = new Channel<string>();
+    const hub = broadcast(src);
+    const a = hub.subscribe({ capacity: 0 });
+    let early: Channel<string> | undefined;
+    let armed = false;
+    const ctl = new AbortController();
+    const signal = new Proxy(ctl.signal, {
+      get(t, k) {
+        if (k === 'aborted' && armed && !early) early = hub.subscribe({ capacity: 5 });
+        const v = Reflect.get(t, k, t);
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+    const p = a.pull({ signal });
+    await sleep(5);
+    armed = true;
+    await src.push('v1');
+    expect(await p).toBe('v1');
+    expect(early?.pullNowait()).toBe('v1'); // it subscribed before the value was pulled
     hub.close();
   });
 });
