@@ -95,7 +95,7 @@ test('each stuck row says where its program waits: the producer’s loop, the pi
 test('with a thousand idle channels the panel builds only the rows in view, says what the page left out, and filters at once', async () => {
   expect(await panel.locator('.row').count()).toBeLessThan(100);
   expect(await text(panel.locator('#status'))).toMatch(
-    /^1001 channels · 2 leaked · 5 stuck · 2 waiting for input · 2 frames$/,
+    /^1001 channels · 2 leaked · 5 stuck · 2 waiting for input · 1 frame · 1 worker$/,
   );
   expect(await text(panel.locator('#notices'))).toContain('7 channels');
   const started = Date.now();
