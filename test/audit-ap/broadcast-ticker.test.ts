@@ -519,21 +519,21 @@ describe('broadcast: room lost before a value comes (capacity-0 subscribers)', (
 });
 
 describe('broadcast: re-entrancy during delivery', () => {
-  it('a subscriber added by user code that runs during a delivery does not receive the value being delivered', async () => {
-    // User code runs during a commit when a parked operation's signal has an `aborted` getter
-    // (README "User code inside an operation"). The value was pulled before that subscribe().
+  // User code runs during a commit when a parked operation's signal has an `aborted` getter
+  // (README "User code inside an operation"). Once the source's value comes, the signal of `a`'s
+  // pull is read twice: when the broadcast looks for room (before it takes the value) and when
+  // it delivers to `a`. This subscribes to the broadcast at the `nth` of those reads.
+  async function subscribeAtRead(nth: 1 | 2) {
     const src = new Channel<string>();
     const hub = broadcast(src);
     const a = hub.subscribe({ capacity: 0 });
-    let late: Channel<string> | undefined;
+    let added: Channel<string> | undefined;
     let armed = false;
     let reads = 0;
     const ctl = new AbortController();
-    // The signal is read twice once armed: when the broadcast looks for room (before it takes
-    // the value: a subscriber added then gets it) and when it delivers to `a` — subscribe then.
     const signal = new Proxy(ctl.signal, {
       get(t, k) {
-        if (k === 'aborted' && armed && !late && ++reads === 2) late = hub.subscribe({ capacity: 5 });
+        if (k === 'aborted' && armed && !added && ++reads === nth) added = hub.subscribe({ capacity: 5 });
         const v = Reflect.get(t, k, t);
         return typeof v === 'function' ? v.bind(t) : v;
       },
@@ -542,31 +542,20 @@ describe('broadcast: re-entrancy during delivery', () => {
     await sleep(5);
     armed = true;
     await src.push('v1');
-    expect(await p).toBe('v1');
+    return { hub, pulled: await p, added };
+  }
+
+  it('a subscriber added by user code that runs during a delivery does not receive the value being delivered', async () => {
+    const { hub, pulled, added: late } = await subscribeAtRead(2);
+    expect(pulled).toBe('v1');
     expect(late).toBeDefined();
     expect(late?.size).toBe(0);
     hub.close();
   });
 
   it('a subscriber added by user code that runs while the broadcast looks for room, before it takes the value, receives it', async () => {
-    const src = new Channel<string>();
-    const hub = broadcast(src);
-    const a = hub.subscribe({ capacity: 0 });
-    let early: Channel<string> | undefined;
-    let armed = false;
-    const ctl = new AbortController();
-    const signal = new Proxy(ctl.signal, {
-      get(t, k) {
-        if (k === 'aborted' && armed && !early) early = hub.subscribe({ capacity: 5 });
-        const v = Reflect.get(t, k, t);
-        return typeof v === 'function' ? v.bind(t) : v;
-      },
-    });
-    const p = a.pull({ signal });
-    await sleep(5);
-    armed = true;
-    await src.push('v1');
-    expect(await p).toBe('v1');
+    const { hub, pulled, added: early } = await subscribeAtRead(1);
+    expect(pulled).toBe('v1');
     expect(early?.pullNowait()).toBe('v1'); // it subscribed before the value was pulled
     hub.close();
   });
