@@ -259,7 +259,8 @@ export function isInspectorToPageMessage(message: unknown): message is Inspector
  * Whether `message` is a well-formed `announce` or `snapshot` from a page — every field of the
  * right type and range and within {@link LIMITS}: ids are non-negative integers, unique within
  * the snapshot (channels) and within `leaked`; sizes and capacities are non-negative integers
- * with `size ≤ capacity` (unless the capacity is `null`, i.e. infinite) and a drop policy
+ * with `size ≤ capacity` (unless the capacity is `null`, i.e. infinite; an unbuffered channel
+ * may show 1: a broadcast's capacity-0 subscriber holding its value) and a drop policy
  * only with a capacity of at least 1; times are between 0 and {@link MAX_TIME}; lists have no
  * holes, `pushers` holds no `pull` and `pullers` no `push` (a `select` may be in either), a
  * channel's `waiting` counts are not below its lists' lengths. Optional
@@ -384,7 +385,9 @@ function isChannelSnapshot(value: unknown): boolean {
     isText(channel.name, LIMITS.name) &&
     isCapacity(capacity) &&
     isCount(size) &&
-    (capacity === null || size <= (capacity as number)) &&
+    // At most one value on an unbuffered channel: a broadcast's capacity-0 subscriber holds the
+    // value its source's push handed over until a pull takes it (README, "Broadcast").
+    (capacity === null || size <= Math.max(capacity as number, 1)) &&
     typeof channel.closed === 'boolean' &&
     OVERFLOWS.includes(overflow as string) &&
     (overflow === 'block' || capacity !== 0) &&

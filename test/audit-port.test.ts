@@ -233,19 +233,34 @@ describe('order and loss: every value pulled is committed remotely or undelivere
     await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
   });
 
-  test('two values that list the same buffer make postMessage fail: toPort rejects and accounts for both', async () => {
+  test('two values that list the same buffer both arrive: the batch transfers the buffer once', async () => {
     const [here, there] = ports();
     const shared = new ArrayBuffer(8);
     const local = new Channel<{ buffer: ArrayBuffer }>(Infinity);
     await local.pushAll([{ buffer: shared }, { buffer: shared }]);
+    local.close();
     const remote = fromPort<{ buffer: ArrayBuffer }>(there, { capacity: 4 });
-    const done = toPort(local, here, { transfer: (value) => [value.buffer] });
-    const failure = (await done.catch((error: unknown) => error)) as TypeError & PortResult<{ buffer: ArrayBuffer }>;
-    expect(failure).toBeInstanceOf(TypeError);
-    expect(failure.sent).toBe(0);
-    expect(failure.undelivered).toHaveLength(2);
-    expect(shared.byteLength).toBe(8); // nothing moved: the post failed as a whole
+    const result = await toPort(local, here, { transfer: (value) => [value.buffer] });
+    expect(result).toEqual({ sent: 2, undelivered: [] });
+    expect(shared.byteLength).toBe(0); // moved, once
+    const [first, second] = await remote.pullMany(2);
+    expect(first!.buffer.byteLength).toBe(8);
+    expect(second!.buffer).toBe(first!.buffer); // one buffer on the other side too
     await expect(remote.pull()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  test('a transfer callback that returns no list makes toPort reject with a TypeError that names it', async () => {
+    const [here, there] = ports();
+    const local = new Channel<number>(Infinity);
+    local.pushNowait(1);
+    const remote = fromPort<number>(there, { capacity: 4 });
+    const failure = (await toPort(local, here, { transfer: () => undefined as never }).catch(
+      (error: unknown) => error,
+    )) as TypeError & PortResult<number>;
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.message).toContain('toPort(channel, port): transfer must return');
+    expect(failure.undelivered).toEqual([1]);
+    remote.close();
   });
 
   test('undelivered values whose buffers were transferred come back detached', async () => {

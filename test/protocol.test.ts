@@ -118,11 +118,15 @@ describe('isPageToInspectorMessage', () => {
     expect(isPageToInspectorMessage(withChannel({ capacity: 1, size: 1, overflow: 'drop-oldest' }))).toBe(true);
   });
 
+  test('accepts an unbuffered channel holding one value (a broadcast subscriber of capacity 0 that holds its value)', () => {
+    expect(isPageToInspectorMessage(withChannel({ capacity: 0, size: 1 }))).toBe(true);
+  });
+
   test.each([
     ['a negative size', withChannel({ size: -1 })],
     ['a fractional size', withChannel({ size: 0.5 })],
     ['a size above the capacity', withChannel({ capacity: 2, size: 3 })],
-    ['a size on an unbuffered channel', withChannel({ capacity: 0, size: 1 })],
+    ['a size of 2 on an unbuffered channel', withChannel({ capacity: 0, size: 2 })],
     ['a negative capacity', withChannel({ capacity: -1 })],
     ['a fractional capacity', withChannel({ capacity: 1.5 })],
     ['an infinite capacity as a number', withChannel({ capacity: Infinity })],

@@ -715,8 +715,16 @@ export class Registry {
         ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
       },
     };
-    if (this.leaks.length < LIMITS.leaks) this.leaks.push(leak);
-    else this.leaksOmitted++;
+    // Oldest first by `since`: one collection finds several leaks in the order its finalizers
+    // run, not the order they parked. Past the limit, the newest is the one left out.
+    const leaks = this.leaks;
+    let at = leaks.length;
+    while (at > 0 && leaks[at - 1]!.since > leak.since) at--;
+    leaks.splice(at, 0, leak);
+    if (leaks.length > LIMITS.leaks) {
+      leaks.pop();
+      this.leaksOmitted++;
+    }
     try {
       this.options.onLeak?.(leak);
     } catch {

@@ -357,8 +357,17 @@ class Sender<T> extends Stream {
     let transfer: TransferableValue[] | undefined;
     try {
       if (this.transfer !== undefined) {
-        transfer = [];
-        for (const value of values) for (const item of this.transfer(value)) transfer.push(item);
+        // A Set: two values of one batch may share a buffer (two views of one ArrayBuffer), and
+        // postMessage refuses a transfer list that names one twice.
+        const items = new Set<TransferableValue>();
+        for (const value of values) {
+          const listed = this.transfer(value);
+          if (typeof listed?.[Symbol.iterator] !== 'function') {
+            throw new TypeError('toPort(channel, port): transfer must return an array of transferables');
+          }
+          for (const item of listed) items.add(item);
+        }
+        transfer = [...items];
       }
     } catch (error) {
       this.failed(error);
