@@ -258,7 +258,9 @@ describe('order and loss: every value pulled is committed remotely or undelivere
       (error: unknown) => error,
     )) as TypeError & PortResult<number>;
     expect(failure).toBeInstanceOf(TypeError);
-    expect(failure.message).toContain('toPort(channel, port): transfer must return');
+    expect(failure.message).toBe(
+      'toPort(channel, port): a value could not be posted: transfer(value) must return an iterable of transferables, not undefined',
+    );
     expect(failure.undelivered).toEqual([1]);
     remote.close();
   });

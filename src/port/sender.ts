@@ -363,7 +363,11 @@ class Sender<T> extends Stream {
         for (const value of values) {
           const listed = this.transfer(value);
           if (typeof listed?.[Symbol.iterator] !== 'function') {
-            throw new TypeError('toPort(channel, port): transfer must return an array of transferables');
+            throw new TypeError(
+              `transfer(value) must return an iterable of transferables, not ${
+                listed === null || typeof listed !== 'object' ? String(listed) : Object.prototype.toString.call(listed)
+              }`,
+            );
           }
           for (const item of listed) items.add(item);
         }
