@@ -949,15 +949,21 @@ function failBatch(batch: Batch): (reason: unknown) => void {
  * The error a `pushAll` that stopped part-way rejects with: `error` itself, carrying `pushed`.
  * One error object can fail several `pushAll`s at once — a signal has one `reason`, and one
  * `AbortController` for all of a component's work is the everyday case — so only the first to
- * fail writes its count on it; each later one with another count rejects with a `ChannelError`
- * of its own, whose `cause` is that error, so that every caller reads its own count (one with
- * the same count rejects with the error itself). A primitive or frozen error cannot carry a
+ * fail writes its count on it; each later one with another count rejects with an error of its
+ * own, whose `cause` is that error, so that every caller reads its own count (one with the same
+ * count rejects with the error itself): a `DOMException` of the same name and message for a
+ * `DOMException` (an `AbortError` stays one), else a `ChannelError`. A primitive or frozen error cannot carry a
  * count and is rejected as is, and so is one whose inspection throws.
  */
 function counted(channel: Channel<any>, error: unknown, pushed: number): unknown {
   try {
     if (error != null && Object.hasOwn(error, 'pushed') && (error as { pushed: unknown }).pushed !== pushed) {
-      error = new ChannelError('pushAll', 'stopped part-way', channel, error);
+      // A `DOMException` (what `abort()` and `AbortSignal.timeout()` give) is copied, name and
+      // message, so that the everyday `error.name === 'AbortError'` check holds for every caller.
+      error =
+        error instanceof DOMException
+          ? Object.assign(new DOMException(error.message, error.name), { cause: error })
+          : new ChannelError('pushAll', 'stopped part-way', channel, error);
     }
     (error as { pushed: number }).pushed = pushed;
   } catch {

@@ -876,6 +876,37 @@ describe('batches', () => {
     expect([reason as Error & { pushed: number }, own].map((e) => e.pushed).sort()).toEqual([1, 2]);
   });
 
+  test('one abort() stopping two pushAll calls with different counts: both reject with an AbortError, each with its own count', async () => {
+    const controller = new AbortController();
+    const a = new Channel<number>(1);
+    const b = new Channel<number>(2);
+    const first = a.pushAll([1, 2, 3], { signal: controller.signal });
+    const second = b.pushAll([1, 2, 3], { signal: controller.signal });
+    controller.abort();
+    const reason = controller.signal.reason as DOMException & { pushed: number };
+    const errors = [await rejection(first), await rejection(second)] as (DOMException & { pushed: number })[];
+    const own = errors.find((e) => e !== reason)!;
+    expect(errors).toContain(reason);
+    expect(own).toBeInstanceOf(DOMException);
+    expect([own.name, own.message]).toEqual([reason.name, reason.message]);
+    expect(own.cause).toBe(reason);
+    expect([reason, own].map((e) => e.pushed).sort()).toEqual([1, 2]);
+    expect([a.tryPull(), b.tryPull(), b.tryPull(), b.tryPull()]).toEqual([1, 1, 2, undefined]);
+  });
+
+  test('one AbortSignal.timeout() stopping two pushAll calls: both reject with a TimeoutError', async () => {
+    const signal = AbortSignal.timeout(5);
+    const pushing = [new Channel<number>(0), new Channel<number>(1)].map((channel) =>
+      rejection(channel.pushAll([1, 2], { signal })),
+    );
+    const errors = (await Promise.all(pushing)) as (DOMException & { pushed: number })[];
+    expect(errors.map((e) => [e.name, e.pushed])).toEqual([
+      ['TimeoutError', 0],
+      ['TimeoutError', 1],
+    ]);
+    expect(errors[1]!.cause).toBe(signal.reason);
+  });
+
   test('pushAll reads the iterable lazily: a value is read only when the previous one was committed', async () => {
     const channel = new Channel<number>(1);
     const read: number[] = [];

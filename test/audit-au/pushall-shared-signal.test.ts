@@ -38,8 +38,8 @@ it.fails('the second pushAll stopped by a shared signal rejects with signal.reas
   expect(eb).toBe(reason);
 });
 
-// FINDING AU-1 (medium): fails until fixed
-it.fails('the common `e.name === "AbortError"` check works for every pushAll stopped by ac.abort()', async () => {
+// FINDING AU-1 (medium), fixed: a later pushAll gets a DOMException copy of an AbortError reason.
+it('the common `e.name === "AbortError"` check works for every pushAll stopped by ac.abort()', async () => {
   const chans = [new Channel<number>(1), new Channel<number>(2)]; // different counts committed
   const ac = new AbortController();
   const ps = chans.map((c) => c.pushAll([1, 2, 3], { signal: ac.signal }).catch((e) => e));

@@ -1,27 +1,11 @@
 import { after as afterMs, broadcast, Channel, fromEvent, pull as pullCase, select, ticker } from 'chanasync';
-import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
+import { enableDebug } from 'chanasync/debug';
 import { fromPort, toPort } from 'chanasync/port';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 
-declare const gc: () => void;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function collect(rounds = 10) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(10);
-    gc();
-  }
-  await sleep(10);
-}
-const leakNames = () => (snapshot().leaked ?? []).map((l) => `${l.kind}:${l.channel.name}`);
+import { collect, leakNames, sleep, spyOnWarnEachTest } from './leak-harness.js';
 
-let warn: { mock: { calls: unknown[][] }; mockRestore(): void };
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const _warnCalls = spyOnWarnEachTest();
 
 it('a pull on fromPort whose sender side is still alive (held by a timer) is not leaked, and gets the value', async () => {
   enableDebug();

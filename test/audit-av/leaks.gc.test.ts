@@ -8,38 +8,15 @@ import {
   select,
   ticker,
 } from 'chanasync';
-import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clearLeaks, enableDebug, snapshot } from 'chanasync/debug';
+import { describe, expect, it } from 'vitest';
 
-declare const gc: () => void;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function collectUntil(cond: () => boolean, rounds = 30) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(10);
-    gc();
-    await sleep(0);
-    if (cond()) return true;
-  }
-  return cond();
-}
-async function collect(rounds = 8) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(10);
-    gc();
-  }
-  await sleep(10);
-}
+import { collect, collectUntil, sleep, spyOnWarnEachTest } from './leak-harness.js';
+
 const leaks = (name?: string) => (snapshot().leaked ?? []).filter((l) => name === undefined || l.channel.name === name);
 
-let warn: { mock: { calls: unknown[][] }; mockRestore(): void };
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
-const warnsFor = (name: string) => warn.mock.calls.filter((c) => c.join(' ').includes(name));
+const warnCalls = spyOnWarnEachTest();
+const warnsFor = (name: string) => warnCalls().filter((c) => c.join(' ').includes(name));
 
 describe('leaked waiters are reported', () => {
   it('a parked push on a dropped channel: leaked with kind, since, stack, createdAt; one console.warn', async () => {
@@ -289,7 +266,7 @@ describe('no false positives', () => {
     expect(await collectUntil(() => refs.every((r) => r.deref() === undefined), 60)).toBe(true);
     await collect(3);
     expect(snapshot().leaked ?? []).toEqual([]);
-    expect(warn.mock.calls.length).toBe(0);
+    expect(warnCalls().length).toBe(0);
   });
   it('an afterMs() whose puller got its value is not reported once collected', async () => {
     enableDebug();

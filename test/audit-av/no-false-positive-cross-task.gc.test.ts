@@ -1,26 +1,12 @@
 import { broadcast, Channel, merge, pull as pullCase, push as pushCase, select } from 'chanasync';
-import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { enableDebug, snapshot } from 'chanasync/debug';
+import { expect, it } from 'vitest';
+
+import { collectUntil, sleep, spyOnWarnEachTest } from './leak-harness.js';
 
 declare const gc: () => void;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function collectUntil(cond: () => boolean, rounds = 40) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(10);
-    gc();
-    await sleep(0);
-    if (cond()) return true;
-  }
-  return cond();
-}
-let warn: { mock: { calls: unknown[][] }; mockRestore(): void };
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+
+const warnCalls = spyOnWarnEachTest();
 
 for (const stacks of [false, true]) {
   it(`operations recorded in one task and completed in a later one are never reported (stacks: ${stacks})`, async () => {
@@ -92,11 +78,11 @@ for (const stacks of [false, true]) {
       await pm;
       refs.push(new WeakRef(m1), new WeakRef(merged));
     })();
-    expect(await collectUntil(() => refs.every((r) => r.deref() === undefined))).toBe(true);
+    expect(await collectUntil(() => refs.every((r) => r.deref() === undefined), 40)).toBe(true);
     await sleep(20);
     gc();
     await sleep(20);
     expect((snapshot().leaked ?? []).map((l) => `${l.kind}:${l.channel.name}`)).toEqual([]);
-    expect(warn.mock.calls.length).toBe(0);
+    expect(warnCalls().length).toBe(0);
   });
 }

@@ -1,24 +1,10 @@
 import { broadcast, Channel } from 'chanasync';
-import { clearLeaks, disableDebug, enableDebug } from 'chanasync/debug';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { clearLeaks, enableDebug } from 'chanasync/debug';
+import { expect, it } from 'vitest';
 
-declare const gc: () => void;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function collect(rounds = 10) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(10);
-    gc();
-  }
-  await sleep(10);
-}
-let warn: { mock: { calls: unknown[][] }; mockRestore(): void };
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+import { collect, sleep, spyOnWarnEachTest } from './leak-harness.js';
+
+const _warnCalls = spyOnWarnEachTest();
 
 it('a connected inspector receives a snapshot listing the leak, and one without it after clearLeaks', async () => {
   const listen = new EventTarget();

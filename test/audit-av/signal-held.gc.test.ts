@@ -1,27 +1,10 @@
 import { broadcast, Channel, fromEvent } from 'chanasync';
-import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { enableDebug } from 'chanasync/debug';
+import { expect, it } from 'vitest';
 
-declare const gc: () => void;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function collectUntil(cond: () => boolean, rounds = 30) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(10);
-    gc();
-    await sleep(0);
-    if (cond()) return true;
-  }
-  return cond();
-}
-let warn: { mock: { calls: unknown[][] }; mockRestore(): void };
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
-const leakNames = () => (snapshot().leaked ?? []).map((l) => `${l.kind}:${l.channel.name}`);
+import { collectUntil, leakNames, spyOnWarnEachTest } from './leak-harness.js';
+
+const _warnCalls = spyOnWarnEachTest();
 
 // SPEC: "Parking an operation with a long-lived signal must not keep an abandoned channel alive (or
 // leaks behind signals would never be found)."

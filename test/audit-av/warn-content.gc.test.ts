@@ -1,25 +1,10 @@
 import { Channel, pull as pullCase, select } from 'chanasync';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 
-declare const gc: () => void;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function collect(rounds = 10) {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(10);
-    gc();
-  }
-  await sleep(10);
-}
+import { collect, sleep, spyOnWarnEachTest } from './leak-harness.js';
 
-let warn: { mock: { calls: unknown[][] }; mockRestore(): void };
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warnCalls = spyOnWarnEachTest();
 
 function parkAndDrop() {
   const ch = new Channel<number>(2, { name: 'orders' });
@@ -31,7 +16,7 @@ it('the console.warn names the channel, the kind, how long it waited, where it p
   parkAndDrop();
   await sleep(30);
   await collect();
-  const texts = warn.mock.calls.map((c) => c.map(String).join(' '));
+  const texts = warnCalls().map((c) => c.map(String).join(' '));
   const w = texts.filter((t) => t.includes('orders'));
   expect(w.length).toBe(1);
   expect(w[0]).toMatch(/pull/);
@@ -69,7 +54,7 @@ it('leaks stay listed after their channel is gone until clearLeaks; disableDebug
   expect(snapshot().leaked!.map((x) => x.channel.name)).toEqual(['third']);
   disableDebug();
   expect(snapshot().leaked).toBeUndefined();
-  expect(warn.mock.calls.length).toBe(0);
+  expect(warnCalls().length).toBe(0);
 });
 
 it('a select with one dropped channel and one kept channel is not leaked (it can still complete)', async () => {
@@ -116,7 +101,7 @@ it('enableDebug again with warnLeaks false stops warnings for later leaks', asyn
   })();
   await collect();
   expect(snapshot().leaked?.length).toBe(1);
-  expect(warn.mock.calls.length).toBe(0);
+  expect(warnCalls().length).toBe(0);
 });
 
 // protocol.d.ts (SnapshotMessage.leaked): "Operations that leaked since debug mode was enabled or

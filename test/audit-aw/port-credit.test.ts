@@ -1,19 +1,9 @@
-/**
- * Auditor AW — port: credit bound under a "poll with timeout" consumer (capacity 0) and after
- * pulls that give up.
- */
-import { Channel } from 'chanasync';
-import { fromPort, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { link, parkThenAbortPulls, sleep } from './link.js';
 
 describe('capacity 0: pulls that time out do not accumulate credit', () => {
   it('30 sequential timed-out remote pulls, then 10 local pushes: at most 1 value leaves the local channel', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const local = new Channel<number>(0);
-    const remote = fromPort<number>(port2, { capacity: 0 });
-    const done = toPort(local, port1);
+    const { local, remote, done, closePorts } = link<number>(0);
     for (let i = 0; i < 30; i++) {
       const e = await remote.pull({ signal: AbortSignal.timeout(5) }).catch((x) => x);
       expect(e.name).toBe('TimeoutError');
@@ -28,15 +18,11 @@ describe('capacity 0: pulls that time out do not accumulate credit', () => {
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     local.close();
     expect(await done).toEqual({ sent: 10, undelivered: [] });
-    port1.close();
-    port2.close();
+    closePorts();
   });
 
   it('capacity 2, 20 timed-out pulls while the sender is idle: buffered + in flight never exceed 2', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const local = new Channel<number>(0);
-    const remote = fromPort<number>(port2, { capacity: 2 });
-    const done = toPort(local, port1);
+    const { local, remote, done, closePorts } = link<number>(2);
     for (let i = 0; i < 20; i++) await remote.pull({ signal: AbortSignal.timeout(3) }).catch(() => {});
     let resolved = 0;
     for (let i = 0; i < 10; i++) void local.push(i).then(() => resolved++);
@@ -48,20 +34,18 @@ describe('capacity 0: pulls that time out do not accumulate credit', () => {
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     local.close();
     await done;
-    port1.close();
-    port2.close();
+    closePorts();
   });
 
   it('capacity 0, 4 parked pulls aborted at once then 4 pushes: values wait at the receiver and are taken FIFO by later pulls', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const local = new Channel<number>(0);
-    const remote = fromPort<number>(port2, { capacity: 0 });
-    const done = toPort(local, port1);
-    const ac = new AbortController();
-    const ps = [0, 1, 2, 3].map(() => remote.pull({ signal: ac.signal }).catch(() => 'aborted'));
-    await sleep(30);
-    ac.abort();
-    expect(await Promise.all(ps)).toEqual(['aborted', 'aborted', 'aborted', 'aborted']);
+    const { local, remote, done, closePorts } = link<number>(0);
+    const errors = await parkThenAbortPulls(remote, 4);
+    expect(errors.map((error) => (error as Error).name)).toEqual([
+      'AbortError',
+      'AbortError',
+      'AbortError',
+      'AbortError',
+    ]);
     let resolved = 0;
     for (let i = 0; i < 4; i++) void local.push(i).then(() => resolved++);
     await sleep(100);
@@ -71,8 +55,7 @@ describe('capacity 0: pulls that time out do not accumulate credit', () => {
     expect(got).toEqual([0, 1, 2, 3]);
     local.close();
     await done;
-    port1.close();
-    port2.close();
+    closePorts();
   });
 });
 
@@ -82,15 +65,8 @@ describe('capacity 0 rendezvous after pulls that gave up (strict SPEC reading)',
   // values sent on the credit of a pull that gave up wait at the receiver.
   // F2 (FINDINGS.md)
   it.fails('after 4 parked remote pulls are aborted, no more than 1 local push resolves before a remote pull takes a value', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const local = new Channel<number>(0);
-    const remote = fromPort<number>(port2, { capacity: 0 });
-    const done = toPort(local, port1);
-    const ac = new AbortController();
-    const ps = [0, 1, 2, 3].map(() => remote.pull({ signal: ac.signal }).catch(() => 'aborted'));
-    await sleep(30);
-    ac.abort();
-    await Promise.all(ps);
+    const { local, remote, done, closePorts } = link<number>(0);
+    await parkThenAbortPulls(remote, 4);
     let resolved = 0;
     for (let i = 0; i < 4; i++) void local.push(i).then(() => resolved++);
     await sleep(100);
@@ -100,8 +76,7 @@ describe('capacity 0 rendezvous after pulls that gave up (strict SPEC reading)',
       remote.close();
       local.close();
       await done;
-      port1.close();
-      port2.close();
+      closePorts();
     }
   });
 });

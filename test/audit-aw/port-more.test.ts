@@ -5,8 +5,7 @@
 import { Channel, ChannelError } from 'chanasync';
 import { fromPort, GONE_AFTER_MS, type PortLike, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { link, parkThenAbortPulls, sleep } from './link.js';
 
 /** A PortLike over a MessagePort that can be "killed": it then silently drops everything, like a terminated Chromium worker. */
 function killable(port: MessagePort) {
@@ -187,15 +186,9 @@ describe('transfer and undelivered', () => {
 
 describe('capacity 0 and abandoned remote pulls', () => {
   it('a remote pull aborted after its credit was granted: the value is not lost (taken by the next pull, or undelivered on close)', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const local = new Channel<string>(0);
-    const remote = fromPort<string>(port2, { capacity: 0 });
-    const done = toPort(local, port1);
-    const ac = new AbortController();
-    const p = remote.pull({ signal: ac.signal }).catch((e) => e);
-    await sleep(30); // credit granted
-    ac.abort(new Error('gave up'));
-    expect(await p).toBeInstanceOf(Error);
+    const { local, remote, done, closePorts } = link<string>(0);
+    const [error] = await parkThenAbortPulls(remote, 1, new Error('gave up'));
+    expect(error).toBeInstanceOf(Error);
     let pushed = false;
     const push = local.push('v').then(() => (pushed = true));
     await sleep(50);
@@ -205,20 +198,12 @@ describe('capacity 0 and abandoned remote pulls', () => {
     expect(pushed).toBe(true);
     local.close();
     expect(await done).toEqual({ sent: 1, undelivered: [] });
-    port1.close();
-    port2.close();
+    closePorts();
   });
 
   it('same, but the receiver closes instead: the value is listed undelivered', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const local = new Channel<string>(0);
-    const remote = fromPort<string>(port2, { capacity: 0 });
-    const done = toPort(local, port1);
-    const ac = new AbortController();
-    const p = remote.pull({ signal: ac.signal }).catch((e) => e);
-    await sleep(30);
-    ac.abort();
-    await p;
+    const { local, remote, done, closePorts } = link<string>(0);
+    await parkThenAbortPulls(remote, 1);
     const push = local.push('w').catch((e) => e);
     await sleep(50);
     remote.close();
@@ -231,20 +216,12 @@ describe('capacity 0 and abandoned remote pulls', () => {
     } else {
       expect(r).toEqual({ sent: 0, undelivered: ['w'] });
     }
-    port1.close();
-    port2.close();
+    closePorts();
   });
 
   it('a tryPull on the remote side after an aborted capacity-0 pull does not strand the arrived value', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const local = new Channel<string>(0);
-    const remote = fromPort<string>(port2, { capacity: 0 });
-    const done = toPort(local, port1);
-    const ac = new AbortController();
-    const p = remote.pull({ signal: ac.signal }).catch((e) => e);
-    await sleep(30);
-    ac.abort();
-    await p;
+    const { local, remote, done, closePorts } = link<string>(0);
+    await parkThenAbortPulls(remote, 1);
     void local.push('z');
     await sleep(50);
     // README: tryPull on an empty channel does not see it; a pull does.
@@ -253,8 +230,7 @@ describe('capacity 0 and abandoned remote pulls', () => {
     expect(v).toBe('z');
     local.close();
     await done;
-    port1.close();
-    port2.close();
+    closePorts();
   });
 });
 
