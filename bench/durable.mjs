@@ -52,7 +52,9 @@ export default {
         : job.kind === 'memory' ? (v) => stub().memPush(v)
         : job.kind === 'queue-default' ? (v) => env.QDEFAULT.send(v)
         : (v) => env.QTUNED.send(v);
-      for (let i = 0; i < job.n; i++) {
+      // A burst: every value sent at once, without awaiting one before the next.
+      if (job.burst) await Promise.all(Array.from({ length: job.n }, (_, i) => send({ t: Date.now(), p: job.producer, i })));
+      for (let i = 0; i < (job.burst ? 0 : job.n); i++) {
         await send({ t: Date.now(), p: job.producer, i });
         if (job.paceMs) await sleep(job.paceMs);
       }
@@ -119,7 +121,7 @@ let runs = 0;
  * One row: `producers` requests sending `perProducer` values each (every `paceMs`, or flat
  * out), `consumers` requests pulling `batch` at a time (durable kinds), or the queue's consumer.
  */
-async function row({ kind, producers, consumers, perProducer, paceMs = 0, batch = 1, backlog = false }) {
+async function row({ kind, producers, consumers, perProducer, paceMs = 0, batch = 1, backlog = false, burst = false }) {
   const name = `bench-${++runs}`;
   const total = producers * perProducer;
   const started = Date.now();
@@ -129,7 +131,7 @@ async function row({ kind, producers, consumers, perProducer, paceMs = 0, batch 
     const which = kind === 'queue-default' ? 'default' : 'tuned';
     await Promise.all(
       Array.from({ length: producers }, (_, p) =>
-        post('/produce', { kind, name, n: perProducer, paceMs, producer: p }),
+        post('/produce', { kind, name, n: perProducer, paceMs, producer: p, burst }),
       ),
     );
     const got = [];
@@ -144,7 +146,7 @@ async function row({ kind, producers, consumers, perProducer, paceMs = 0, batch 
     // Consumer throughput: the values are stored first (not timed), then drained.
     await Promise.all(
       Array.from({ length: producers }, (_, p) =>
-        post('/produce', { kind, name, n: perProducer, paceMs, producer: p }),
+        post('/produce', { kind, name, n: perProducer, paceMs, producer: p, burst }),
       ),
     );
     const drainStart = Date.now();
@@ -156,7 +158,7 @@ async function row({ kind, producers, consumers, perProducer, paceMs = 0, batch 
     const consuming = Array.from({ length: consumers }, () => post('/consume', { kind, name, n: share, batch }));
     await Promise.all(
       Array.from({ length: producers }, (_, p) =>
-        post('/produce', { kind, name, n: perProducer, paceMs, producer: p }),
+        post('/produce', { kind, name, n: perProducer, paceMs, producer: p, burst }),
       ),
     );
     const results = await consuming;
@@ -219,6 +221,16 @@ const rows = [
     'flat out 1/1',
     'Queues, batch 1, timeout 0',
     { kind: 'queue-tuned', producers: 1, consumers: 1, perProducer: flat },
+  ],
+  [
+    'a burst: 1 producer sends all without awaiting',
+    'durable pullMany(100)',
+    { kind: 'durable', producers: 1, consumers: 1, perProducer: flat, batch: 100, burst: true },
+  ],
+  [
+    'a burst: 1 producer sends all without awaiting',
+    'Queues, default batching',
+    { kind: 'queue-default', producers: 1, consumers: 1, perProducer: flat, burst: true },
   ],
   ['flat out 8/8', 'durable pull', { kind: 'durable', producers: 8, consumers: 8, perProducer: flat / 8 }],
   [

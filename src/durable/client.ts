@@ -31,6 +31,7 @@ import type {
   Delivery,
   PullAnswer,
   PushAnswer,
+  PushRequest,
   RestoreAnswer,
 } from './protocol.js';
 
@@ -295,6 +296,8 @@ const DEFAULT_LEASE_MS = 10_000;
 /** Attempts of one RPC call (the first included) when it fails with a retryable error. */
 const MAX_ATTEMPTS = 6;
 const MAX_BATCH = 1000;
+/** The most first calls of pushes made together that one `pushMany` call carries (see `together`). */
+const MAX_TOGETHER = 128;
 
 /**
  * A durable channel named `name`, kept by an object of the `ChannelObject` namespace
@@ -403,6 +406,18 @@ function describe(value: unknown): string {
 
 /** The marker a call raced with its signal resolves to when the signal aborted first. */
 const ABORTED: unique symbol = Symbol('aborted');
+
+/** What a push made together with others gets when it must make its first call on its own. */
+const ALONE: unique symbol = Symbol('alone');
+
+/** Pushes made in one synchronous run of code: their first calls go as one `pushMany` call. */
+interface Together {
+  requests: PushRequest[];
+  /** Their signals, by index: one aborted before the call is made is left out of it. */
+  signals: (AbortSignal | undefined)[];
+  /** Their first answers, in order; `undefined` when each must call on its own. */
+  answers: Promise<(PushAnswer | CapacityAnswer | undefined)[] | undefined>;
+}
 
 /** One operation's line to the object: one stub, replaced after a failed call. */
 interface Line {
@@ -542,6 +557,8 @@ class Client<T> implements DurableChannel<T> {
   #id: string | undefined;
   /** How many pushes and pulls this client has made: the rank of the next one. */
   #ops = 0;
+  /** The pushes of the synchronous run going on, whose first calls go together (see `together`). */
+  #together: Together | undefined;
   readonly #sliceMs: number;
   readonly #leaseMs: number;
 
@@ -712,6 +729,56 @@ class Client<T> implements DurableChannel<T> {
 
   // ---------------------------------------------------------------------------------------
 
+  /**
+   * Joins `request`, the first call of a push, to the pushes made in this synchronous run of
+   * code: at its end (a microtask), two or more go as one `pushMany` call — the object handles
+   * them in order, so they are stored in the order they were made, as a local channel's pushes
+   * made without awaiting are (separate calls reach the object in any order). At most
+   * {@link MAX_TOGETHER} per call; the next call of a long run is made once the one before it
+   * was answered. A push alone, or all of them when the call fails (an object of an earlier
+   * version has no `pushMany`; a value that cannot be sent), gets {@link ALONE} and makes its
+   * first call itself — the ids make a value stored by a failed call stored once.
+   */
+  private together(
+    request: PushRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<PushAnswer | CapacityAnswer | typeof ALONE> {
+    let group = this.#together;
+    if (group === undefined || group.requests.length >= MAX_TOGETHER) {
+      const requests: PushRequest[] = [];
+      const signals: (AbortSignal | undefined)[] = [];
+      // The end of this synchronous run, and the answer of the call before (a long run).
+      const after = group === undefined ? Promise.resolve() : group.answers;
+      const answers = after.then(async () => {
+        // A push whose signal aborted before the call is made is not sent (its caller withdraws it).
+        const sent = requests.flatMap((request, index) => (signals[index]?.aborted ? [] : [{ request, index }]));
+        if (sent.length < 2) return undefined;
+        try {
+          const stub = this.line().stub;
+          if (typeof stub.pushMany !== 'function') return undefined;
+          const answers = await stub.pushMany(sent.map(({ request }) => request));
+          if (!Array.isArray(answers) || answers.length !== sent.length) return undefined;
+          const byIndex: (PushAnswer | CapacityAnswer | undefined)[] = [];
+          sent.forEach(({ index }, at) => {
+            byIndex[index] = answers[at];
+          });
+          return byIndex;
+        } catch {
+          return undefined;
+        }
+      });
+      const made: Together = { requests, signals, answers };
+      group = this.#together = made;
+      // Only the pushes of this synchronous run join it (never those of another request).
+      queueMicrotask(() => {
+        if (this.#together === made) this.#together = undefined;
+      });
+    }
+    const index = group.requests.push(request) - 1;
+    group.signals[index] = signal;
+    return group.answers.then((answers) => answers?.[index] ?? ALONE);
+  }
+
   /** A fresh line to the object (see the module comment on why stubs never outlive an operation). */
   private line(): Line {
     const stub = this.#namespace.get(this.#namespace.idFromName(this.name)) as ChannelRpc | null | undefined;
@@ -796,10 +863,33 @@ class Client<T> implements DurableChannel<T> {
       sends++;
       return stub.push(request);
     };
+    // Its first call goes with those of the pushes made in the same synchronous run, in one
+    // `pushMany` call, so that they are stored in the order they were made; then it goes on
+    // with calls of its own (another wait slice, a retry).
+    let first: Promise<PushAnswer | CapacityAnswer | typeof ALONE> | undefined = this.together(request, signal);
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
-        answer = signal?.aborted ? ABORTED : await raceAbort(this.call(line, operation, send, signal), signal);
+        const together = first;
+        first = undefined;
+        answer = signal?.aborted
+          ? ABORTED
+          : await raceAbort(
+              together === undefined
+                ? this.call(line, operation, send, signal)
+                : together.then((answer) => {
+                    if (answer === ALONE) {
+                      // Aborted meanwhile: raceAbort has answered; nothing is sent.
+                      return signal?.aborted
+                        ? ({ kind: 'cancelled' } as const)
+                        : this.call(line, operation, send, signal);
+                    }
+                    sends++;
+                    if (answer.kind === 'capacity') throw this.capacityError(operation, answer);
+                    return answer;
+                  }),
+              signal,
+            );
       } catch (error) {
         // Workers RPC refuses a value with a DataCloneError, or with whatever a getter of the value
         // threw while it was serialized: told apart from other failures by cloning the value

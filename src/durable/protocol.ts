@@ -27,6 +27,14 @@
 /** The Durable Object methods a client calls, as the stub exposes them. @internal */
 export interface ChannelRpc {
   push(request: PushRequest): Promise<PushAnswer>;
+  /**
+   * The first calls of several pushes one client made together (in one synchronous run of its
+   * code), in the order they were made: each is handled as `push` in that order, so they are
+   * stored in it; one that must wait answers `again` at once, its place kept, and goes on with
+   * calls of its own. An object of an earlier version has no such method: the client then
+   * calls `push` for each.
+   */
+  pushMany(requests: PushRequest[]): Promise<PushAnswer[]>;
   pull(request: PullRequest): Promise<PullAnswer>;
   ack(request: AckRequest): Promise<AckAnswer>;
   cancel(request: CancelRequest): Promise<CancelAnswer>;

@@ -22,8 +22,8 @@ describe('durable commit and FIFO', () => {
     expect(got).toEqual(Array.from({ length: 60 }, (_, i) => i));
   });
 
-  // F1 (FINDINGS.md): documented in README, deviates from SPEC "with the local channel's meaning".
-  it.fails('concurrent pushes from one client are stored in call order (local-channel meaning)', async () => {
+  // F1 (FINDINGS.md): fixed in the twenty-ninth session (pushes made together go as one call).
+  it('concurrent pushes from one client are stored in call order (local-channel meaning)', async () => {
     // Several trials: the reordering depends on scheduling (1 run in 3 of a single trial kept order).
     for (let trial = 0; trial < 6; trial++) {
       const ch = open<number>('conc', { capacity: Infinity });
