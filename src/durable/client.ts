@@ -29,9 +29,9 @@ import type {
   CapacityAnswer,
   ChannelRpc,
   Delivery,
+  JointCall,
   PullAnswer,
   PushAnswer,
-  PushRequest,
   RestoreAnswer,
 } from './protocol.js';
 
@@ -296,7 +296,7 @@ const DEFAULT_LEASE_MS = 10_000;
 /** Attempts of one RPC call (the first included) when it fails with a retryable error. */
 const MAX_ATTEMPTS = 6;
 const MAX_BATCH = 1000;
-/** The most first calls of pushes made together that one `pushMany` call carries (see `together`). */
+/** The most first calls of operations made together that one `inOrder` call carries (see `together`). */
 const MAX_TOGETHER = 128;
 
 /**
@@ -407,16 +407,24 @@ function describe(value: unknown): string {
 /** The marker a call raced with its signal resolves to when the signal aborted first. */
 const ABORTED: unique symbol = Symbol('aborted');
 
-/** What a push made together with others gets when it must make its first call on its own. */
-const ALONE: unique symbol = Symbol('alone');
+/** An operation of a {@link Together} group: its first call, and how its answer reaches it. */
+interface Member {
+  operation: string;
+  call: JointCall;
+  signal: AbortSignal | undefined;
+  /** Makes the operation's first call on its own (when the joint call is not made, or failed). */
+  alone: () => Promise<PushAnswer | PullAnswer>;
+  /** Told when the joint call carried its first call (a push counts the calls that sent its value). */
+  joint: (() => void) | undefined;
+  /** Settles the operation's first answer. */
+  settle: (answer: PushAnswer | PullAnswer | Promise<PushAnswer | PullAnswer>) => void;
+}
 
-/** Pushes made in one synchronous run of code: their first calls go as one `pushMany` call. */
+/** Pushes and pulls made in one synchronous run of code: their first calls go as one `inOrder` call. */
 interface Together {
-  requests: PushRequest[];
-  /** Their signals, by index: one aborted before the call is made is left out of it. */
-  signals: (AbortSignal | undefined)[];
-  /** Their first answers, in order; `undefined` when each must call on its own. */
-  answers: Promise<(PushAnswer | CapacityAnswer | undefined)[] | undefined>;
+  members: Member[];
+  /** Settled once every member has its answer or has made its own call. */
+  sent: Promise<void>;
 }
 
 /** One operation's line to the object: one stub, replaced after a failed call. */
@@ -557,7 +565,7 @@ class Client<T> implements DurableChannel<T> {
   #id: string | undefined;
   /** How many pushes and pulls this client has made: the rank of the next one. */
   #ops = 0;
-  /** The pushes of the synchronous run going on, whose first calls go together (see `together`). */
+  /** The operations of the synchronous run going on, whose first calls go together (see `together`). */
   #together: Together | undefined;
   readonly #sliceMs: number;
   readonly #leaseMs: number;
@@ -619,15 +627,17 @@ class Client<T> implements DurableChannel<T> {
   async tryPull(): Promise<T | undefined> {
     const line = this.line();
     const ticket = crypto.randomUUID();
-    const answer = await this.call(line, 'tryPull', (stub) =>
-      stub.pull({
-        capacity: this.#capacity,
-        ticket,
-        max: 1,
-        wait: false,
-        sliceMs: this.#sliceMs,
-        leaseMs: this.#leaseMs,
-      }),
+    const request = {
+      capacity: this.#capacity,
+      ticket,
+      max: 1,
+      wait: false,
+      sliceMs: this.#sliceMs,
+      leaseMs: this.#leaseMs,
+    };
+    // Its call goes with those of the operations made in the same synchronous run (see `together`).
+    const answer = await this.together<PullAnswer>('tryPull', { pull: request }, undefined, () =>
+      this.call(line, 'tryPull', (stub) => stub.pull(request)),
     );
     if (answer.kind !== 'values') return undefined;
     const [delivery] = await this.acknowledge(line, 'tryPull', ticket, answer.deliveries);
@@ -730,53 +740,71 @@ class Client<T> implements DurableChannel<T> {
   // ---------------------------------------------------------------------------------------
 
   /**
-   * Joins `request`, the first call of a push, to the pushes made in this synchronous run of
-   * code: at its end (a microtask), two or more go as one `pushMany` call — the object handles
-   * them in order, so they are stored in the order they were made, as a local channel's pushes
-   * made without awaiting are (separate calls reach the object in any order). At most
-   * {@link MAX_TOGETHER} per call; the next call of a long run is made once the one before it
-   * was answered. A push alone, or all of them when the call fails (an object of an earlier
-   * version has no `pushMany`; a value that cannot be sent), gets {@link ALONE} and makes its
-   * first call itself — the ids make a value stored by a failed call stored once.
+   * Makes `call`, the first call of a push or a pull, together with those of the operations
+   * made in this synchronous run of code: at its end (a microtask), two or more go as one
+   * `inOrder` call — the object handles them in order, so values are stored, and leased to
+   * pulls, in the order the operations were made, as a local channel's operations made without
+   * awaiting are (separate calls reach the object in any order). At most {@link MAX_TOGETHER}
+   * per call; the next call of a long run is made once the one before it was answered. An
+   * operation alone, or all of them when the call fails (an object of an earlier version has no
+   * `inOrder`; a value that cannot be sent), makes its first call itself with `alone` — push ids
+   * and pull tickets make a call that failed after it was handled count once. One whose signal
+   * aborted before the call is made is left out and answers `cancelled` (its caller withdraws).
    */
-  private together(
-    request: PushRequest,
+  private together<A extends PushAnswer | PullAnswer>(
+    operation: string,
+    call: JointCall,
     signal: AbortSignal | undefined,
-  ): Promise<PushAnswer | CapacityAnswer | typeof ALONE> {
+    alone: () => Promise<Exclude<A, CapacityAnswer>>,
+    joint?: () => void,
+  ): Promise<Exclude<A, CapacityAnswer>> {
     let group = this.#together;
-    if (group === undefined || group.requests.length >= MAX_TOGETHER) {
-      const requests: PushRequest[] = [];
-      const signals: (AbortSignal | undefined)[] = [];
-      // The end of this synchronous run, and the answer of the call before (a long run).
-      const after = group === undefined ? Promise.resolve() : group.answers;
-      const answers = after.then(async () => {
-        // A push whose signal aborted before the call is made is not sent (its caller withdraws it).
-        const sent = requests.flatMap((request, index) => (signals[index]?.aborted ? [] : [{ request, index }]));
-        if (sent.length < 2) return undefined;
-        try {
-          const stub = this.line().stub;
-          if (typeof stub.pushMany !== 'function') return undefined;
-          const answers = await stub.pushMany(sent.map(({ request }) => request));
-          if (!Array.isArray(answers) || answers.length !== sent.length) return undefined;
-          const byIndex: (PushAnswer | CapacityAnswer | undefined)[] = [];
-          sent.forEach(({ index }, at) => {
-            byIndex[index] = answers[at];
-          });
-          return byIndex;
-        } catch {
-          return undefined;
-        }
-      });
-      const made: Together = { requests, signals, answers };
+    if (group === undefined || group.members.length >= MAX_TOGETHER) {
+      const members: Member[] = [];
+      // At the end of this synchronous run, and once the call before was answered (a long run).
+      const send = () => this.sendTogether(members);
+      const made: Together = { members, sent: (group?.sent ?? Promise.resolve()).then(send, send) };
       group = this.#together = made;
-      // Only the pushes of this synchronous run join it (never those of another request).
+      // Only the operations of this synchronous run join it (never those of another request).
       queueMicrotask(() => {
         if (this.#together === made) this.#together = undefined;
       });
     }
-    const index = group.requests.push(request) - 1;
-    group.signals[index] = signal;
-    return group.answers.then((answers) => answers?.[index] ?? ALONE);
+    const { members } = group;
+    // The answer is of `call`'s kind: the object answers a push as a push, a pull as a pull.
+    return new Promise<PushAnswer | PullAnswer>((settle) => {
+      members.push({ operation, call, signal, alone, joint, settle });
+    }) as Promise<Exclude<A, CapacityAnswer>>;
+  }
+
+  /** Makes the first calls of a {@link Together} group: one `inOrder` call, or each its own. */
+  private async sendTogether(members: Member[]): Promise<void> {
+    const sent: Member[] = [];
+    for (const member of members) {
+      if (member.signal?.aborted) member.settle({ kind: 'cancelled' });
+      else sent.push(member);
+    }
+    let answers: (PushAnswer | PullAnswer)[] | undefined;
+    if (sent.length > 1) {
+      try {
+        const stub = this.line().stub;
+        if (typeof stub.inOrder === 'function') answers = await stub.inOrder(sent.map((member) => member.call));
+      } catch {
+        // Each makes its own call (below).
+      }
+    }
+    const joint = Array.isArray(answers) && answers.length === sent.length;
+    sent.forEach((member, i) => {
+      const answer = answers?.[i];
+      if (!joint || answer === undefined) {
+        member.settle(member.signal?.aborted ? { kind: 'cancelled' } : member.alone());
+      } else {
+        member.joint?.();
+        member.settle(
+          answer.kind === 'capacity' ? Promise.reject(this.capacityError(member.operation, answer)) : answer,
+        );
+      }
+    });
   }
 
   /** A fresh line to the object (see the module comment on why stubs never outlive an operation). */
@@ -863,33 +891,22 @@ class Client<T> implements DurableChannel<T> {
       sends++;
       return stub.push(request);
     };
-    // Its first call goes with those of the pushes made in the same synchronous run, in one
-    // `pushMany` call, so that they are stored in the order they were made; then it goes on
+    // Its first call goes with those of the operations made in the same synchronous run, in one
+    // `inOrder` call, so that values are stored in the order they were pushed; then it goes on
     // with calls of its own (another wait slice, a retry).
-    let first: Promise<PushAnswer | CapacityAnswer | typeof ALONE> | undefined = this.together(request, signal);
+    let first: Promise<PushAnswer> | undefined = this.together<PushAnswer>(
+      operation,
+      { push: request },
+      signal,
+      () => this.call(line, operation, send, signal),
+      () => sends++,
+    );
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
-        const together = first;
+        const joint = first;
         first = undefined;
-        answer = signal?.aborted
-          ? ABORTED
-          : await raceAbort(
-              together === undefined
-                ? this.call(line, operation, send, signal)
-                : together.then((answer) => {
-                    if (answer === ALONE) {
-                      // Aborted meanwhile: raceAbort has answered; nothing is sent.
-                      return signal?.aborted
-                        ? ({ kind: 'cancelled' } as const)
-                        : this.call(line, operation, send, signal);
-                    }
-                    sends++;
-                    if (answer.kind === 'capacity') throw this.capacityError(operation, answer);
-                    return answer;
-                  }),
-              signal,
-            );
+        answer = signal?.aborted ? ABORTED : await raceAbort(joint ?? this.call(line, operation, send, signal), signal);
       } catch (error) {
         // Workers RPC refuses a value with a DataCloneError, or with whatever a getter of the value
         // threw while it was serialized: told apart from other failures by cloning the value
@@ -953,6 +970,7 @@ class Client<T> implements DurableChannel<T> {
     this.#id ??= crypto.randomUUID();
     const order = ++this.#ops;
     let ticket = crypto.randomUUID();
+    let joining = true;
     for (;;) {
       const request = {
         capacity: this.#capacity,
@@ -964,15 +982,17 @@ class Client<T> implements DurableChannel<T> {
         client: this.#id,
         order,
       };
+      // Its first call goes with those of the operations made in the same synchronous run, in
+      // one `inOrder` call, so that values are leased in the order the pulls were made.
+      const alone = () => this.call(line, operation, (stub) => stub.pull(request), signal);
+      let first = joining ? this.together<PullAnswer>(operation, { pull: request }, signal, alone) : undefined;
+      joining = false;
       let answer: PullAnswer | typeof ABORTED;
       try {
         do {
-          answer = signal?.aborted
-            ? ABORTED
-            : await raceAbort(
-                this.call(line, operation, (stub) => stub.pull(request), signal),
-                signal,
-              );
+          const joint = first;
+          first = undefined;
+          answer = signal?.aborted ? ABORTED : await raceAbort(joint ?? alone(), signal);
         } while (answer !== ABORTED && answer.kind === 'again');
       } catch (error) {
         // The values leased to this pull are too large to travel in one answer (Workers RPC

@@ -68,6 +68,7 @@ import type {
   ClosedAnswer,
   CloseRequest,
   Delivery,
+  JointCall,
   PullAnswer,
   PullRequest,
   PushAnswer,
@@ -323,13 +324,18 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   }
 
   /**
-   * The first calls of pushes one client made together, handled in their order in one turn (so
-   * stored in it); one that must wait is parked for a slice of 0: it answers `again` at once and
-   * keeps its place, so the answers of the others are not held back by it.
+   * The first calls of pushes and pulls one client made together, handled in their order in
+   * one turn (so values are stored, and leased, in it); one that must wait is parked for a slice
+   * of 0: it answers `again` at once and keeps its place, so the answers of the others are not
+   * held back by it.
    */
-  async pushMany(requests: PushRequest[]): Promise<PushAnswer[]> {
-    if (!Array.isArray(requests)) throw new TypeError('pushMany(requests): requests must be an array');
-    return Promise.all(requests.map((request) => this.push({ ...request, sliceMs: 0 })));
+  async inOrder(calls: JointCall[]): Promise<(PushAnswer | PullAnswer)[]> {
+    if (!Array.isArray(calls)) throw new TypeError('inOrder(calls): calls must be an array');
+    return Promise.all(
+      calls.map((call) =>
+        'push' in call ? this.push({ ...call.push, sliceMs: 0 }) : this.pull({ ...call.pull, sliceMs: 0 }),
+      ),
+    );
   }
 
   /** Leases up to `max` values to the ticket (or waits for one). */

@@ -28,13 +28,14 @@
 export interface ChannelRpc {
   push(request: PushRequest): Promise<PushAnswer>;
   /**
-   * The first calls of several pushes one client made together (in one synchronous run of its
-   * code), in the order they were made: each is handled as `push` in that order, so they are
-   * stored in it; one that must wait answers `again` at once, its place kept, and goes on with
-   * calls of its own. An object of an earlier version has no such method: the client then
-   * calls `push` for each.
+   * The first calls of several pushes and pulls one client made together (in one synchronous
+   * run of its code), in the order they were made: each is handled as `push` or `pull` in that
+   * order, so values are stored, and leased to pulls, in it; one that must wait answers `again`
+   * at once, its place kept, and goes on with calls of its own. The answers come in the same
+   * order. An object of an earlier version has no such method: the client then makes each call
+   * on its own.
    */
-  pushMany(requests: PushRequest[]): Promise<PushAnswer[]>;
+  inOrder(calls: JointCall[]): Promise<(PushAnswer | PullAnswer)[]>;
   pull(request: PullRequest): Promise<PullAnswer>;
   ack(request: AckRequest): Promise<AckAnswer>;
   cancel(request: CancelRequest): Promise<CancelAnswer>;
@@ -42,6 +43,9 @@ export interface ChannelRpc {
   stats(request: ChannelRequest): Promise<StatsAnswer>;
   restore(request: RestoreRequest): Promise<RestoreAnswer>;
 }
+
+/** One call of {@link ChannelRpc.inOrder}: a push's or a pull's request. @internal */
+export type JointCall = { push: PushRequest } | { pull: PullRequest };
 
 /** What every request carries: the capacity the client asks for. @internal */
 export interface ChannelRequest {
