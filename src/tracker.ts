@@ -52,6 +52,13 @@ export const RECORDED = 2;
  */
 export const TRACKED = 4;
 
+/**
+ * A channel's `debugMarks` bit, set by no debug mode: the channel's feeder wants to hear when an
+ * operation leaves one of its queues (`claim`), with `feed(true)`. A port receiver of capacity 0
+ * counts its parked pulls as credit, and takes back the credit of one that gave up.
+ */
+export const LEAVES = 8;
+
 /** The installed tracker; `undefined` unless debug mode is enabled. */
 export let tracker: Tracker | undefined;
 

@@ -19,7 +19,7 @@
  */
 import type { Channel } from './channel.js';
 import { type Cancellable, type Ref, reasonOf, unwatch, watch } from './signals.js';
-import { NOTED, RECORDED, TRACKED, tracker } from './tracker.js';
+import { LEAVES, NOTED, RECORDED, TRACKED, tracker } from './tracker.js';
 
 /** One parked push or pull on one channel. */
 export class Waiter<T = unknown> implements Cancellable {
@@ -242,6 +242,8 @@ export function claim<T>(waiter: Waiter<T>): Waiter<T> {
   waiter.next = waiter.prev = waiter;
   if (ref !== undefined) unwatch(waiter.signal as AbortSignal, ref);
   if (channel.debugMarks & RECORDED) tracker?.(waiter, 'leave');
+  // A capacity-0 port receiver's channel: a pull that leaves may take its credit back.
+  if (channel.debugMarks & LEAVES) channel.feed?.(true);
   return waiter;
 }
 

@@ -21,8 +21,12 @@
  *   until that count covers it, and returns the others in `undelivered`.
  * - **Backpressure.** `granted` is the cumulative number of values the sender may pull: the
  *   receiver raises it to `committed + free slots` (capacity 0: `committed + parked pulls`), and
- *   never lowers it. The sender never pulls more than `granted` values in all. Both counts being
- *   cumulative, a repeated or late `credit` is harmless — so a lost one is simply posted again:
+ *   never lowers it — except with capacity 0, where a parked pull that gives up takes its credit
+ *   back: `granted` drops to the values that arrived plus the pulls parked, and the sender,
+ *   which takes the lower count (a sender of an earlier version keeps the higher one: the
+ *   earlier behaviour), pulls nothing more until it is raised again. The sender never pulls
+ *   more than `granted` values in all (beyond a lowered one only what it pulled before it heard).
+ *   Both counts being cumulative, a repeated `credit` is harmless — so a lost one is simply posted again:
  *   a sender's `ping` and `pong` say whether it is `starved` (it pulled all the credit it heard
  *   of), and a receiver that granted more than the sender `posted` posts its `credit` again.
  * - **Close.** `end` closes the remote channel after the values posted before it, with

@@ -13,10 +13,12 @@
  *   (the `feed` hook), and are *not* counted: if the channel closes first, the sender lists
  *   them in `undelivered`.
  * - **Credit.** `granted` (cumulative) is raised to `committed + free`, where `free` is the
- *   number of free slots (capacity 0: the number of parked pulls), and never lowered. So
- *   `granted - committed` — values posted or pending but not committed — plus the values
- *   buffered never exceeds the capacity (at least 1 for capacity 0), unless code on this side
- *   pushed into the channel itself.
+ *   number of free slots (capacity 0: the number of parked pulls), and never lowered — except
+ *   for capacity 0, where a parked pull that gives up takes its credit back: `granted` is then
+ *   lowered to the values that arrived plus the pulls parked (`revoke`). So `granted -
+ *   committed` — values posted or pending but not committed — plus the values buffered never
+ *   exceeds the capacity (for capacity 0: the parked pulls, plus the values posted before the
+ *   sender heard a pull gave up), unless code on this side pushed into the channel itself.
  * - Every batch is acknowledged (its commits counted in a `credit`) right after the turn it
  *   arrived in — by the new credit the consumer's pulls raised meanwhile, or by a `credit` of
  *   its own. New credit is posted once the credit not yet posted reaches a quarter of the
@@ -33,6 +35,7 @@
 import { Channel, commitPush } from '../channel.js';
 import { ChannelError } from '../errors.js';
 import { isSignal } from '../signals.js';
+import { LEAVES } from '../tracker.js';
 import { countWaiters } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
@@ -119,12 +122,17 @@ class Receiver<T> extends Stream {
   private pendingHead = 0;
   /** Values committed into the channel, in all. */
   private committed = 0;
-  /** Credit granted, in all (the highest `committed + free` computed). */
+  /**
+   * Credit granted, in all: the highest `committed + free` computed — for capacity 0, lowered
+   * again when a parked pull gives up (see `left`).
+   */
   private granted = 0;
   /** The `granted` last posted. */
   private postedGranted = 0;
   /** Whether a `credit` check is queued (a microtask). */
   private creditQueued = false;
+  /** Capacity 0: whether a check for credit to take back is queued (a microtask; see `left`). */
+  private revokeQueued = false;
   /** The `committed` last posted. */
   private postedCommitted = 0;
   /** Whether an acknowledgement is queued for right after this turn. */
@@ -182,6 +190,40 @@ class Receiver<T> extends Stream {
         this.creditQueued = false;
         this.postCredit(false);
       });
+    }
+  }
+
+  /**
+   * Capacity 0 (the channel is marked `LEAVES`): an operation left the channel's queue — a
+   * parked pull may have given up (its signal aborted, a select's other case won, an iterator
+   * returned) or been served by a push made on this side. Its credit, if posted and not yet
+   * used, is taken back at the end of the microtask (see `revoke`).
+   */
+  left(): void {
+    if (this.revokeQueued) return;
+    this.revokeQueued = true;
+    queueMicrotask(() => {
+      this.revokeQueued = false;
+      this.revoke();
+    });
+  }
+
+  /**
+   * Capacity 0: lowers the credit to the values that arrived plus the pulls parked now, when it
+   * was more — a pull that gave up takes its credit back, so the sender's `push` does not
+   * resolve on it with no pull to take the value. (Values the sender posted on it before it
+   * heard of this arrive anyway: they wait at the receiver, in order, for the next pull, and
+   * the credit that pull raises is then already used.) Not while this side verifies that its
+   * sender still runs the stream: no `credit` goes out then.
+   */
+  private revoke(): void {
+    if (this.done || this.session === '' || this.verifying !== undefined) return;
+    const granted = this.arrived() + this.free();
+    if (granted >= this.granted) return;
+    this.granted = granted;
+    if (granted < this.postedGranted) {
+      this.postedGranted = granted;
+      this.postGranted();
     }
   }
 
@@ -547,7 +589,9 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   const receiver = new Receiver(channel, port, name, window ? checkedOrigin : '');
   endpoint.add(receiver, caller);
   channel.receiver = receiver;
-  channel.feed = () => receiver.demand();
+  channel.feed = (left) => (left ? receiver.left() : receiver.demand());
+  // Capacity 0: the parked pulls are the credit, and one that gives up takes its credit back.
+  if (channel.limit === 0) channel.debugMarks |= LEAVES;
   if (signal !== undefined) {
     const onAbort = () => channel.close();
     channel.release = () => {

@@ -15,6 +15,8 @@
  *   `pulled = acknowledged + in flight` at all times.
  * - **Credit.** `pulled <= granted`: nothing is pulled without credit, so a value waits in the
  *   local channel (where its producer's backpressure applies) rather than in this sender.
+ *   (A receiver of capacity 0 lowers `granted` when a pull gives up: `pulled` may then exceed
+ *   it until the receiver's pulls have used the values posted meanwhile.)
  * - **Ownership.** An acknowledged value is the receiver's and is dropped here. When the stream
  *   ends without the receiver — it closed early, it died, the signal aborted — the values
  *   still in flight are the sender's to return: `undelivered`. A value posted with `transfer`
@@ -320,7 +322,7 @@ class Sender<T> extends Stream {
     this.batch.push(value);
     this.pulled++;
     const length = this.batch.length;
-    if (this.pulled === this.granted) {
+    if (this.pulled >= this.granted) {
       // No more credit this turn: nothing can join the batch, so post it now.
       this.flushSoon();
     } else if (!this.turnFlush) {
@@ -539,6 +541,12 @@ class Sender<T> extends Stream {
         }
         this.acknowledge(message.committed);
         if (message.granted > this.granted) this.granted = message.granted;
+        else if (message.granted < this.granted) {
+          // Capacity 0: a remote pull gave up and took its credit back. Nothing more is pulled
+          // on it; the parked pull, if there is no credit left, leaves the local channel.
+          this.granted = message.granted;
+          if (this.pulled >= this.granted) this.unpark();
+        }
         this.pump();
         return;
       case 'closed':

@@ -63,7 +63,11 @@ describe('capacity 0 rendezvous after pulls that gave up (strict SPEC reading)',
   // SPEC: "capacity 0: one credit per parked pull, so `push` on the sending side resolves only once
   // a remote pull took the value … (at least 1 in flight for capacity 0)". README documents that
   // values sent on the credit of a pull that gave up wait at the receiver.
-  // F2 (FINDINGS.md)
+  // F2 (FINDINGS.md). Since the twenty-ninth session a pull that gives up takes its credit back
+  // (test/port-revoke.test.ts): pushes made once the sender has heard of it wait for a pull.
+  // These pushes are made in the same turn as the abort, before the sender can hear of it: they
+  // still go on the old credit and wait at the receiver — a race no credit scheme closes
+  // without a round trip per value, so this strict reading stays a documented deviation.
   it.fails('after 4 parked remote pulls are aborted, no more than 1 local push resolves before a remote pull takes a value', async () => {
     const { local, remote, done, closePorts } = link<number>(0);
     await parkThenAbortPulls(remote, 4);
