@@ -26,7 +26,21 @@ function rendezvous() {
     local.push(value).then(() => {
       count++;
     });
-  return { local, remote, done, push, resolved: () => count };
+  /**
+   * Once the sender has heard of what the test did, a push of `value` waits for a remote pull,
+   * which takes it; then the stream ends with one value sent.
+   */
+  const pushWaitsForPull = async (value: number) => {
+    await sleep(CROSS_MS);
+    const pushed = push(value);
+    await sleep(CROSS_MS * 2);
+    expect(count).toBe(0);
+    expect(await remote.pull()).toBe(value);
+    await pushed;
+    local.close();
+    expect(await done).toEqual({ sent: 1, undelivered: [] });
+  };
+  return { local, remote, done, push, resolved: () => count, pushWaitsForPull };
 }
 
 /** Long enough for a message to cross and its answer to come back. */
@@ -54,52 +68,31 @@ describe('capacity 0: a remote pull that gives up takes its credit back', () => 
   });
 
   test('concurrent pulls that time out leave no credit: pushes made later wait for a pull', async () => {
-    const { local, remote, done, push, resolved } = rendezvous();
+    const { remote, pushWaitsForPull } = rendezvous();
     const timedOut = await Promise.allSettled(
       [0, 1, 2].map(() => remote.pull({ signal: AbortSignal.timeout(CROSS_MS) })),
     );
     expect(timedOut.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    await sleep(CROSS_MS);
-    const pushed = push(1);
-    await sleep(CROSS_MS * 2);
-    expect(resolved()).toBe(0);
-    expect(await remote.pull()).toBe(1);
-    await pushed;
-    local.close();
-    expect(await done).toEqual({ sent: 1, undelivered: [] });
+    await pushWaitsForPull(1);
   });
 
   test("a select whose other case won takes its remote pull's credit back", async () => {
-    const { local, remote, done, push, resolved } = rendezvous();
+    const { remote, pushWaitsForPull } = rendezvous();
     const other = new Channel<string>(1);
     const selected = select([pull(remote), pull(other)]);
     await sleep(CROSS_MS); // the select's remote case has its credit at the sender
     other.pushNowait('elsewhere');
     expect(await selected).toMatchObject({ index: 1, value: 'elsewhere' });
-    await sleep(CROSS_MS);
-    const pushed = push(7);
-    await sleep(CROSS_MS * 2);
-    expect(resolved()).toBe(0);
-    expect(await remote.pull()).toBe(7);
-    await pushed;
-    local.close();
-    expect(await done).toEqual({ sent: 1, undelivered: [] });
+    await pushWaitsForPull(7);
   });
 
   test('a parked pull served by a push made on the receiving side gives its credit back', async () => {
-    const { local, remote, done, push, resolved } = rendezvous();
+    const { remote, pushWaitsForPull } = rendezvous();
     const pulled = remote.pull();
     await sleep(CROSS_MS);
     expect(remote.tryPush(99)).toBe(true); // this side's own value, to the parked pull
     expect(await pulled).toBe(99);
-    await sleep(CROSS_MS);
-    const pushed = push(1);
-    await sleep(CROSS_MS * 2);
-    expect(resolved()).toBe(0);
-    expect(await remote.pull()).toBe(1);
-    await pushed;
-    local.close();
-    expect(await done).toEqual({ sent: 1, undelivered: [] });
+    await pushWaitsForPull(1);
   });
 
   test('values posted before the sender heard wait for the next pulls, in order, and those pulls raise no new credit', async () => {
