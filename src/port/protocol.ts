@@ -25,10 +25,11 @@
  *   back: `granted` drops to the values that arrived plus the pulls parked, and the sender,
  *   which takes the lower count (a sender of an earlier version keeps the higher one: the
  *   earlier behaviour), pulls nothing more until it is raised again. The sender never pulls
- *   more than `granted` values in all (beyond a lowered one only what it pulled before it heard).
- *   Both counts being cumulative, a repeated `credit` is harmless — so a lost one is simply posted again:
- *   a sender's `ping` and `pong` say whether it is `starved` (it pulled all the credit it heard
- *   of), and a receiver that granted more than the sender `posted` posts its `credit` again.
+ *   more than `granted` values in all (beyond a lowered one only what it pulled before it
+ *   heard). Both counts being cumulative, a repeated `credit` is harmless — so a lost one is
+ *   simply posted again: a sender's `ping` and `pong` say whether it is `starved` (it pulled
+ *   all the credit it heard of), and a receiver that granted more than the sender `posted`
+ *   posts its `credit` again.
  * - **Close.** `end` closes the remote channel after the values posted before it, with
  *   `reason` (absent: a normal close). With `abort`, the receiver closes at once instead of
  *   waiting for room for values that arrived but could not be committed yet; `abort` without a
