@@ -387,9 +387,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   }
 
   /**
-   * What `JSON.stringify` writes for the channel: its {@link Channel.stats}. So an error that
-   * carries the channel (`ChannelError.channel`) can be logged as JSON — without it the
-   * channel's internal links to its parked operations are a circular structure — and no
+   * What `JSON.stringify` writes for the channel: its {@link Channel.stats}. So a log record
+   * that holds the channel (say `{ channel: error.channel }`) can be written as JSON — without
+   * it the channel's internal links to its parked operations are a circular structure — and no
    * buffered value is ever written into a log.
    *
    * @example
@@ -807,6 +807,18 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   [dispose](): void {
     this.close();
+  }
+
+  /**
+   * How Node's and Deno's consoles show the channel: `Channel` and its {@link Channel.stats}
+   * (never its buffered values, nor the internal fields, whose names the build shortens).
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: unknown,
+    inspect?: (value: unknown, options: unknown) => string,
+  ): unknown {
+    return inspect ? `Channel ${inspect(this.stats(), options)}` : this.stats();
   }
 }
 

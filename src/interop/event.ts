@@ -42,22 +42,45 @@ export interface FromEventOptions {
     | undefined;
 }
 
-/**
- * The event type a target dispatches for `type`, read from the target's own `on<type>` handler
- * property — `KeyboardEvent` for an element's `'keydown'`, `MessageEvent` for a `WebSocket`'s or
- * a `window`'s `'message'` — so it follows the target's event map (`HTMLElementEventMap`,
- * `WindowEventMap`, `DocumentEventMap`, …) without naming any of them (they exist only with the
- * DOM library). `Event` when the target has no such handler: a plain `EventTarget`, a custom
- * event type, and the few map entries without one (`focusin`, `focusout`, `composition*`;
- * `error`, whose handler also takes a string) — name the type yourself for those.
- */
-export type EventOf<Target, Type extends string> = Target extends { readonly [K in `on${Type}`]?: infer Handler }
+declare global {
+  /**
+   * lib.dom's map of the events that every element, document and window dispatches (`focusin`,
+   * `compositionend`, `error` as an `ErrorEvent`, …). Declared empty here so that
+   * {@link EventOf} compiles without the DOM library, where it then adds nothing; with it, this
+   * merges with lib.dom's declaration.
+   */
+  interface GlobalEventHandlersEventMap {}
+}
+
+/** The event the target's own `on<type>` handler property takes, or `never`. */
+type HandlerEvent<Target, Type extends string> = Target extends { readonly [K in `on${Type}`]?: infer Handler }
   ? NonNullable<Handler> extends (this: never, event: infer E, ...rest: never[]) => unknown
-    ? E extends Event
+    ? [E] extends [Event]
       ? E
+      : never
+    : never
+  : never;
+
+/**
+ * The event type a target dispatches for `type`, as `addEventListener` types it: read from the
+ * target's own `on<type>` handler property — `KeyboardEvent` for an element's `'keydown'`,
+ * `MessageEvent` for a `WebSocket`'s or a `window`'s `'message'` — and, for an element, a
+ * document or a window (a target with the DOM's global event handlers), from lib.dom's
+ * `GlobalEventHandlersEventMap` for the entries without such a handler (`focusin`, `focusout`,
+ * `composition*`, and `error`, an `ErrorEvent`, whose handler also takes a string). So it follows
+ * the target's event map without naming `HTMLElementEventMap`, `WindowEventMap`, … (they exist
+ * only with the DOM library). A union of types gives the union of their events. `Event`
+ * otherwise: a plain `EventTarget`, a custom event type — name the type yourself for those.
+ */
+export type EventOf<Target, Type extends string> = Type extends string // each member of a union of types
+  ? [HandlerEvent<Target, Type>] extends [never]
+    ? Target extends { readonly onfocus: unknown; readonly onkeydown: unknown }
+      ? Type extends keyof GlobalEventHandlersEventMap
+        ? GlobalEventHandlersEventMap[Type]
+        : Event
       : Event
-    : Event
-  : Event;
+    : HandlerEvent<Target, Type>
+  : never;
 
 /**
  * A channel of the `type` events dispatched at `target` — by default a conflated channel

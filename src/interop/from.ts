@@ -1,6 +1,7 @@
 /**
  * `from`: a channel fed from an iterable, an async iterable or a `ReadableStream`.
  */
+import { add } from '../buffer.js';
 import { Channel, commitPull, commitPush, NOTHING, note, type OperationOptions, RESOLVED } from '../channel.js';
 import { type Ref, unwatch, watch } from '../signals.js';
 import { tracker } from '../tracker.js';
@@ -143,6 +144,17 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
       return channel.filled >= channel.limit && !liveHead(channel, false);
     },
   } as AbortSignal;
+  /**
+   * Commits `value`, just taken from a channel source, into the `from` channel. There is
+   * demand, except when the commit on the source withdrew it: a select with a push case into
+   * the source and a pull case on this channel, whose push case the commit took (audit AX-C1).
+   * The value is then stored one beyond the capacity, readable and kept by a close, rather than
+   * left as a parked push that a close would fail. NOTHING tells the pump it is in.
+   */
+  const relay = (value: T): IteratorResult<T> => {
+    if (!commitPush(channel, value)) add(channel, value);
+    return NOTHING as never;
+  };
   if (open !== undefined) {
     iterator = open.call(iterable);
     if (typeof iterator !== 'object' || iterator === null) {
@@ -212,22 +224,14 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
             // without watching that stand-in signal; marked with the iterator, whose return()
             // withdraws it.
             const value = commitPull(source as Channel<T>);
-            if (value !== NOTHING) return { done: false, value };
+            if (value !== NOTHING) return relay(value);
             if (source.closed) return opened.next();
             return new Promise((settle) => {
               const waiter = new Waiter<T>(
                 source as Channel<T>,
                 opened as T,
                 (value) =>
-                  settle(
-                    isThenable(value)
-                      ? source.closed
-                        ? opened.next()
-                        : (NOTHING as never)
-                      : commitPush(channel, value)
-                        ? (NOTHING as never)
-                        : { done: false, value },
-                  ),
+                  settle(isThenable(value) ? (source.closed ? opened.next() : (NOTHING as never)) : relay(value)),
                 unwanted,
               );
               enqueue(waiter, false);

@@ -257,9 +257,11 @@ describe('claims of PushValue, SelectCase, EventOf and ChannelStats', () => {
     expect(result.value).toBe(1);
   });
 
-  test('EventOf: error and focusin give Event (named in the doc); a union of types gives their events', () => {
-    expectTypeOf<EventOf<Window, 'error'>>().toEqualTypeOf<Event>();
-    expectTypeOf<EventOf<HTMLElement, 'focusin'>>().toEqualTypeOf<Event>();
+  test("EventOf: error and focusin give the event map's types (audit AX-N1); a union of types gives their events", () => {
+    expectTypeOf<EventOf<Window, 'error'>>().toEqualTypeOf<ErrorEvent>();
+    expectTypeOf<EventOf<HTMLElement, 'focusin'>>().toEqualTypeOf<FocusEvent>();
+    expectTypeOf<EventOf<HTMLElement, 'keydown' | 'focusin'>>().toEqualTypeOf<KeyboardEvent | FocusEvent>();
+    expectTypeOf<EventOf<EventTarget, 'error'>>().toEqualTypeOf<Event>();
     expectTypeOf<EventOf<HTMLElement, 'keydown' | 'keyup'>>().toEqualTypeOf<KeyboardEvent>();
     expectTypeOf<EventOf<MessagePort, 'message'>>().toEqualTypeOf<MessageEvent>();
     expectTypeOf<EventOf<Worker, 'error'>>().toEqualTypeOf<ErrorEvent>();
