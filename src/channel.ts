@@ -28,7 +28,7 @@ import { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError }
 import type { FromFunction } from './interop/from.js';
 import type { ToReadableStreamOptions } from './interop/stream.js';
 import { isSignal, reasonOf } from './signals.js';
-import { tracker } from './tracker.js';
+import { setParkingBatch, tracker } from './tracker.js';
 import { claim, countWaiters, liveHead, park, queued, SettlingWaiter, Waiter } from './waiters.js';
 
 export { setTracker } from './tracker.js';
@@ -940,7 +940,14 @@ async function pushEach<T>(
       if (channel.isClosed) throw closedError(channel, 'pushAll');
       if (!commitPush(channel, value)) {
         batch.pushed = pushed;
-        await wait(channel, true, signal, value, signal && failBatch(batch));
+        setParkingBatch(batch);
+        let parked: Promise<T>;
+        try {
+          parked = wait(channel, true, signal, value, signal && failBatch(batch));
+        } finally {
+          setParkingBatch(undefined);
+        }
+        await parked;
       }
       pushed++;
     }

@@ -62,6 +62,18 @@ export const LEAVES = 8;
 /** The installed tracker; `undefined` unless debug mode is enabled. */
 export let tracker: Tracker | undefined;
 
+/**
+ * The `pushAll` whose push parks right now, set around that park only: debug mode (with stacks)
+ * gives every park of one `pushAll` the stack of its first, the one made inside the call — the
+ * later ones are made in a microtask, where no frame of the caller is left (audit AX-D2).
+ */
+export let parkingBatch: object | undefined;
+
+/** Sets {@link parkingBatch}. */
+export function setParkingBatch(batch: object | undefined): void {
+  parkingBatch = batch;
+}
+
 /** Installs (or, with `undefined`, removes) the tracker. */
 export function setTracker(next: Tracker | undefined): void {
   tracker = next;

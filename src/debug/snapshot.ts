@@ -51,7 +51,7 @@ import {
   type WaiterSnapshot,
 } from '../protocol.js';
 import type { Ref } from '../signals.js';
-import { NOTED, RECORDED, TRACKED, type Tracker } from '../tracker.js';
+import { NOTED, parkingBatch, RECORDED, TRACKED, type Tracker } from '../tracker.js';
 import type { Waiter, Withholding } from '../waiters.js';
 
 export { setTracker };
@@ -286,6 +286,9 @@ function functionName(frame: string): string {
   const match = /^\s*at (?:async )?(.*?)(?: \[as [^\]]*\])? \(|([^/]*)(\/[^/]*<)?@/.exec(frame);
   return match?.[1] ?? match?.[2] ?? '';
 }
+
+/** The stack of each `pushAll`'s first park (see `parkingBatch` in `tracker.ts`). */
+const batchStacks = new WeakMap<object, string>();
 
 /**
  * The user frames of the current stack. Never throws, whatever `Error.prepareStackTrace` an
@@ -549,7 +552,14 @@ export class Registry {
       // was collected.
       const parked = this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), undefined);
       if (parked !== undefined && parked.stack === undefined) {
-        const stack = captureStack();
+        // A `pushAll`'s later parks run in a microtask, with no frame of its caller: they get
+        // the stack of its first park, made in the call.
+        const batch = parkingBatch;
+        let stack = batch === undefined ? undefined : batchStacks.get(batch);
+        if (stack === undefined) {
+          stack = captureStack();
+          if (batch !== undefined) batchStacks.set(batch, stack);
+        }
         parked.stack = stack;
         if (parked.select !== undefined && parked.select.stack === undefined) parked.select.stack = stack;
       }

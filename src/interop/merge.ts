@@ -221,6 +221,13 @@ class MergedChannel<T> extends Channel<T> {
     if (++this.staleInputs * 2 >= this.inputs.length && !this.filling) this.compactInputs();
     if (input.closeReason !== undefined) this.close(input.closeReason);
     else if (--this.liveInputs === 0) this.close();
+    // Waiting on the merge is waiting for input only while an input fed from outside is left:
+    // once the last one (an `after` that fired, a `fromEvent` stopped) is gone, a wait on the
+    // others is one that nothing explains, which debug mode may mark stuck (audit AX-D1).
+    else if (input.fedFromOutside)
+      (this as { fedFromOutside: boolean }).fedFromOutside = this.inputs.some(
+        (other) => other.fedFromOutside && !this.goneInputs.has(other),
+      );
   }
 
   /**

@@ -190,7 +190,7 @@ export interface Row {
   readonly leak?: LeakInfo;
   /** When the snapshot shown was received (extension clock); waits are aged from it. */
   readonly receivedAt: number;
-  /** `size / capacity` in [0, 1] for a buffered bounded channel. */
+  /** `size / capacity` in [0, 1] for a buffered bounded channel; 1 for an unbuffered one that holds a value (a relay's, beyond its capacity). */
   readonly occupancy: number | undefined;
   /**
    * Parked pushes plus parked pulls: for a channel row, its queues' true lengths when the page
@@ -449,7 +449,14 @@ function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: R
       version: state.version,
       channel,
       receivedAt: state.receivedAt,
-      occupancy: capacity === null || capacity === 0 ? undefined : Math.min(1, Math.max(0, size / capacity)),
+      occupancy:
+        capacity === null
+          ? undefined
+          : capacity === 0
+            ? size > 0
+              ? 1
+              : undefined
+            : Math.min(1, Math.max(0, size / capacity)),
       waiters: queued(channel, 'pushers') + queued(channel, 'pullers'),
       pushersSince: earliest(channel.pushers.map((waiter) => sinceOf(waiter, state))),
       pullersSince: earliest(channel.pullers.map((waiter) => sinceOf(waiter, state))),

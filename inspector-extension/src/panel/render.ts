@@ -546,6 +546,9 @@ function occupancyCell(doc: Document, row: Row): HTMLElement {
   const { capacity, size } = channel;
   if (capacity === 0) {
     node.append(el(doc, 'span', 'muted', 'unbuffered'));
+    // A relay (a broadcast subscriber, `from`, `merge`) may store a value beyond the capacity
+    // for a moment, and it holds up what feeds it until read: shown, not hidden (audit AX-D3).
+    if (size > 0) node.append(el(doc, 'span', 'occupancy-text num', ` · holds ${size}`));
     return node;
   }
   const bar = el(doc, 'div', capacity === null ? 'bar unbounded' : 'bar');
