@@ -567,6 +567,11 @@ class Client<T> implements DurableChannel<T> {
   #ops = 0;
   /** The operations of the synchronous run going on, whose first calls go together (see `together`). */
   #together: Together | undefined;
+  /**
+   * The close made in the synchronous run going on, if it waits for operations made before it:
+   * the first calls of those made after it go once it was answered (see `close`).
+   */
+  #afterClose: Promise<unknown> | undefined;
   readonly #sliceMs: number;
   readonly #leaseMs: number;
 
@@ -646,8 +651,28 @@ class Client<T> implements DurableChannel<T> {
 
   async close(reason?: unknown): Promise<void> {
     const hasReason = reason !== undefined;
-    const send = (storable: unknown) =>
-      this.call(this.line(), 'close', (stub) => stub.close({ capacity: this.#capacity, hasReason, reason: storable }));
+    // After the operations made before it in this synchronous run, as a local channel's close
+    // comes after them: their first calls wait for the run's end to go together, so the close
+    // goes once they were answered; those made after it in the run go once it was (audit AX's
+    // durable D1: `push(1); push(2); close()` stored nothing, both pushes rejected closed).
+    const before = this.#together?.sent;
+    let closing: Promise<unknown> | undefined;
+    const send = (storable: unknown): Promise<unknown> => {
+      const call = () =>
+        this.call(this.line(), 'close', (stub) =>
+          stub.close({ capacity: this.#capacity, hasReason, reason: storable }),
+        );
+      if (before === undefined) return call();
+      if (closing !== undefined) return call(); // the retry below, once the first was answered
+      const made = before.then(call);
+      closing = made;
+      this.#together = undefined;
+      this.#afterClose = made;
+      queueMicrotask(() => {
+        if (this.#afterClose === made) this.#afterClose = undefined;
+      });
+      return made;
+    };
     if (!hasReason) return send(undefined).then(() => undefined);
     let storable = reason;
     try {
@@ -763,7 +788,8 @@ class Client<T> implements DurableChannel<T> {
       const members: Member[] = [];
       // At the end of this synchronous run, and once the call before was answered (a long run).
       const send = () => this.sendTogether(members);
-      const made: Together = { members, sent: (group?.sent ?? Promise.resolve()).then(send, send) };
+      const previous = group?.sent ?? this.#afterClose ?? Promise.resolve();
+      const made: Together = { members, sent: previous.then(send, send) };
       group = this.#together = made;
       // Only the operations of this synchronous run join it (never those of another request).
       queueMicrotask(() => {
