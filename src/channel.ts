@@ -940,19 +940,17 @@ async function pushEach<T>(
       if (channel.isClosed) throw closedError(channel, 'pushAll');
       if (!commitPush(channel, value)) {
         batch.pushed = pushed;
+        // Named for debug mode while it parks (cleared below too, should the park throw).
         setParkingBatch(batch);
-        let parked: Promise<T>;
-        try {
-          parked = wait(channel, true, signal, value, signal && failBatch(batch));
-        } finally {
-          setParkingBatch(undefined);
-        }
+        const parked = wait(channel, true, signal, value, signal && failBatch(batch));
+        setParkingBatch(undefined);
         await parked;
       }
       pushed++;
     }
     batch.resolve();
   } catch (error) {
+    setParkingBatch(undefined);
     batch.reject(pushed < 0 ? error : counted(channel, error, pushed));
   }
 }
