@@ -387,9 +387,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   }
 
   /**
-   * What `JSON.stringify` writes for the channel: its {@link Channel.stats}. So a log record
-   * that holds the channel (say `{ channel: error.channel }`) can be written as JSON — without
-   * it the channel's internal links to its parked operations are a circular structure — and no
+   * What `JSON.stringify` writes for the channel: its {@link Channel.stats}. So an error that
+   * carries the channel (`ChannelError.channel`) can be logged as JSON — without it the
+   * channel's internal links to its parked operations are a circular structure — and no
    * buffered value is ever written into a log.
    *
    * @example

@@ -32,15 +32,9 @@ export class ChannelError<C extends { readonly name: string | undefined } = Chan
   }
   /**
    * The channel the failed operation was made on (for the errors of `chanasync/durable`, the
-   * durable channel's client). A getter, not an own property: a logged error does not print the
-   * values buffered in its channel.
+   * durable channel's client).
    */
-  get channel(): C {
-    return this.#channel;
-  }
-  // A private field behind a getter, not an own property: a logged error (`console.error`)
-  // shows its message, not the values buffered in its channel (audit AX-N3).
-  readonly #channel: C;
+  readonly channel: C;
   /**
    * Set on the error a `pushAll` rejects with: how many of its values were committed before
    * it failed (the rest were not delivered).
@@ -56,7 +50,7 @@ export class ChannelError<C extends { readonly name: string | undefined } = Chan
   constructor(operation: string, problem: string, channel: C, cause?: unknown) {
     const label = channel.name === undefined ? '' : ` "${channel.name}"`;
     super(`${operation}: channel${label} ${problem}`, cause === undefined ? undefined : { cause });
-    this.#channel = channel;
+    this.channel = channel;
   }
 }
 
