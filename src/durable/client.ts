@@ -423,6 +423,11 @@ interface Member {
 /** Pushes and pulls made in one synchronous run of code: their first calls go as one `inOrder` call. */
 interface Together {
   members: Member[];
+  /**
+   * A `close()` made in the run waits for this group: its first calls go as one `inOrder`
+   * call even if there is one (a call of its own may reach the object after the close's).
+   */
+  closed?: boolean;
   /** Settled once every member has its answer or has made its own call. */
   sent: Promise<void>;
 }
@@ -655,7 +660,9 @@ class Client<T> implements DurableChannel<T> {
     // comes after them: their first calls wait for the run's end to go together, so the close
     // goes once they were answered; those made after it in the run go once it was (audit AX's
     // durable D1: `push(1); push(2); close()` stored nothing, both pushes rejected closed).
-    const before = this.#together?.sent;
+    const group = this.#together;
+    if (group !== undefined) group.closed = true;
+    const before = group?.sent;
     let closing: Promise<unknown> | undefined;
     const send = (storable: unknown): Promise<unknown> => {
       const call = () =>
@@ -787,7 +794,7 @@ class Client<T> implements DurableChannel<T> {
     if (group === undefined || group.members.length >= MAX_TOGETHER) {
       const members: Member[] = [];
       // At the end of this synchronous run, and once the call before was answered (a long run).
-      const send = () => this.sendTogether(members);
+      const send = () => this.sendTogether(made);
       const previous = group?.sent ?? this.#afterClose ?? Promise.resolve();
       const made: Together = { members, sent: previous.then(send, send) };
       group = this.#together = made;
@@ -804,14 +811,14 @@ class Client<T> implements DurableChannel<T> {
   }
 
   /** Makes the first calls of a {@link Together} group: one `inOrder` call, or each its own. */
-  private async sendTogether(members: Member[]): Promise<void> {
+  private async sendTogether({ members, closed }: Together): Promise<void> {
     const sent: Member[] = [];
     for (const member of members) {
       if (member.signal?.aborted) member.settle({ kind: 'cancelled' });
       else sent.push(member);
     }
     let answers: (PushAnswer | PullAnswer)[] | undefined;
-    if (sent.length > 1) {
+    if (sent.length > 1 || (closed && sent.length > 0)) {
       try {
         const stub = this.line().stub;
         if (typeof stub.inOrder === 'function') answers = await stub.inOrder(sent.map((member) => member.call));
