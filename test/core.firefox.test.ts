@@ -1366,7 +1366,8 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
           debug.enableDebug({ intervalMs: 50 });
           const kept = new chanasync.Channel(1, { name: 'kept' });
           inspector('hello');
-          await sleep(30);
+          // Until the hello's snapshot came (a fixed 30 ms was too short under load once).
+          for (let i = 0; i < 200 && !posted.some((message) => message.type === 'snapshot'); i++) await sleep(10);
           const before = posted.length;
           debug.disableDebug();
           await sleep(20);

@@ -84,7 +84,7 @@ const releaseNotes =
 // a polyfill of the registered symbols (anywhere), or any polyfill that runs before chanasync
 // is evaluated.
 describe('await using and using where Symbol.asyncDispose and Symbol.dispose are missing (tsc-lowered code)', () => {
-  it('a polyfill of the registered symbols (core-js’s way) closes both channels, after chanasync’s import too', async () => {
+  it('a polyfill of the registered symbols closes both channels, after chanasync’s import too', async () => {
     expect(await inRealmWithoutDisposeSymbols({ after: registered })).toEqual([true, true]);
     expect(await inRealmWithoutDisposeSymbols({ before: registered })).toEqual([true, true]);
   });
