@@ -63,6 +63,7 @@ export const internalFields = [
   'givenName',
   'settle',
   'closeReason',
+  'uncloneable',
   'aborter',
   'nextsParked',
   'goneInputs',

@@ -174,6 +174,14 @@ export let closes = 0;
 export const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
 
 /**
+ * Every channel's `uncloneable` field. A symbol is a value the structured-clone algorithm
+ * refuses, so `postMessage({ jobs })` and `structuredClone(jobs)` throw a `DataCloneError` at
+ * the call — naming this description in Chromium and Node — instead of sending a dead copy of
+ * the channel's fields, buffered values included.
+ */
+const UNCLONEABLE = /* @__PURE__ */ Symbol('chanasync Channel: send it with chanasync/port');
+
+/**
  * A Go-style channel: a FIFO pipe between async producers and consumers.
  *
  * - Capacity `0` (the default) is unbuffered: a push waits until a pull takes its value
@@ -232,6 +240,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   declare toReadableStream: (options?: ToReadableStreamOptions) => ReadableStream<T>;
+  /**
+   * @internal Makes the channel refused by `postMessage` and `structuredClone` (see
+   * {@link UNCLONEABLE}). The first field: the algorithm copies fields in order, and a
+   * subclass's function in `feed` would otherwise be refused first, with a message about it.
+   */
+  readonly uncloneable: symbol = UNCLONEABLE;
   /** @internal The ring's slots (see `buffer.ts`); never written while `limit` is 0. */
   slots: (T | undefined)[] = NO_SLOTS;
   /** @internal The ring index of the oldest value. */

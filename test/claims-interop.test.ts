@@ -735,7 +735,7 @@ describe('Reference, merge: "The result is a real channel (capacity 1, named `me
   test('a bad argument after a good one is refused before the merge waits on any input', () => {
     const good = new Channel<number>();
     expect(() => merge(good, [1, 2] as never)).toThrow(
-      new TypeError('merge(...channels): argument 1 is not a chanasync Channel'),
+      new TypeError('merge(...channels): argument 1 is not a chanasync Channel, got Array'),
     );
     expect(good.stats().waitingPullers).toBe(0);
   });

@@ -68,8 +68,6 @@ interface TrackedChannel {
   readonly capacity: number | null;
   /** Where it was created, with `stacks`. */
   readonly createdAt: string | undefined;
-  /** Created with `input: true`: waits on it are expected. */
-  readonly input: boolean;
   /** The oldest parked operation; the others follow through `Parked.next`. */
   parked: Parked | undefined;
   /** The youngest parked operation. */
@@ -80,8 +78,6 @@ interface TrackedChannel {
 interface SelectRecord {
   /** Shared by the snapshots of its cases (`WaiterSnapshot.select`). */
   readonly id: number;
-  /** Whether a case is on an `input` channel: then every case waits for input. */
-  input: boolean;
   /** Case records whose channel is still alive. */
   remaining: number;
   /** When it parked (the time of its first tracked case). */
@@ -131,14 +127,32 @@ const PARKED: unique symbol = Symbol('chanasync.debug.parked');
  * and `index` (the case's position in the array of cases).
  */
 type MarkedWaiter = Waiter<unknown> & {
-  readonly channel: Channel<unknown> & { readonly fedFromOutside?: boolean };
+  readonly channel: Channel<unknown> & FedChannel;
   [PARKED]?: Parked;
   readonly group?: { readonly first?: MarkedWaiter | undefined };
   readonly sibling?: MarkedWaiter | undefined;
   readonly index?: unknown;
   /** On a merge's pull on one of its inputs: the merged channel. */
-  readonly merged?: { readonly fedFromOutside?: boolean };
+  readonly merged?: FedChannel;
 };
+
+/** A channel as {@link fedNow} reads it; `hub` is a broadcast subscriber's. */
+type FedChannel = { readonly fedFromOutside?: boolean; readonly hub?: { readonly source: FedChannel } };
+
+/**
+ * Whether waits on `channel` are waits for input now: it was made fed by the outside world
+ * (`input: true`), and still is — a merge's flag follows its inputs as they end (merge.ts), and
+ * a broadcast subscriber, whose flag was its source's when it subscribed, follows its source.
+ * Read at every snapshot, not kept from the channel's creation.
+ */
+function fedNow(channel: FedChannel | undefined): boolean {
+  for (let hops = 0; channel?.fedFromOutside === true; hops++) {
+    const source = channel.hub?.source;
+    if (source === undefined || hops >= 64) return true;
+    channel = source;
+  }
+  return false;
+}
 
 /**
  * A clock read once per task: `Date.now()` on every park cost ~20% of 1:1 throughput, and
@@ -629,9 +643,6 @@ export class Registry {
       // buffer reaches it, and the protocol carries only exact counts.
       capacity: Number.isSafeInteger(channel.limit) ? channel.limit : null,
       createdAt: this.stacks ? captureStack() : undefined,
-      // What the channel made of `options.input`, not a second read of it: a getter there may
-      // answer differently, or throw, the second time.
-      input: channel.fedFromOutside,
       parked: undefined,
       last: undefined,
     };
@@ -666,15 +677,7 @@ export class Registry {
       for (let other = group.first; other !== undefined && select === undefined; other = other.sibling) {
         select = other[PARKED]?.select;
       }
-      if (select === undefined) {
-        // Waiting for input if any case is on an input channel — one created before debug mode
-        // was enabled (a module's ticker) too, which gets no record of its own.
-        let input = false;
-        for (let other = group.first; other !== undefined && !input; other = other.sibling) {
-          input = other.channel.fedFromOutside === true;
-        }
-        select = { id: nextSelectId++, input, remaining: 0, since, stack, first: undefined, firstIndex: 0 };
-      }
+      select ??= { id: nextSelectId++, remaining: 0, since, stack, first: undefined, firstIndex: 0 };
       parked = new Parked(tracked, kind, select.since, select.stack, select);
       const index = typeof waiter.index === 'number' ? waiter.index : 0;
       if (select.first === undefined || index < select.firstIndex) {
@@ -682,7 +685,6 @@ export class Registry {
         select.firstIndex = index;
       }
       select.remaining++;
-      if (tracked.input) select.input = true;
     }
     // Append, so that the list is in park order.
     const last = tracked.last;
@@ -773,7 +775,7 @@ export class Registry {
           closed: channel.isClosed,
           overflow: channel.policy,
           ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
-          ...(tracked.input ? { input: true } : {}),
+          ...(fedNow(channel) ? { input: true } : {}),
           pushers: pushers.list,
           pullers: pullers.list,
         };
@@ -941,10 +943,14 @@ function withinStackBudget(channels: ChannelSnapshot[], budget: number): Channel
 function describe(waiter: MarkedWaiter, isPush: boolean, time: number): WaiterSnapshot {
   const parked = waiter[PARKED];
   if (parked === undefined) return { kind: isPush ? 'push' : 'pull', since: time };
-  const { kind, since, stack, select, tracked } = parked;
-  // A merge's pull on one of its inputs waits for input when the merge does (an input is fed
-  // by the outside world): the merge waits on all its inputs at once, as a select does.
-  const input = tracked.input || select?.input === true || waiter.merged?.fedFromOutside === true;
+  const { kind, since, stack, select } = parked;
+  // A case of a select waits for input if any of its cases is on an input channel (one created
+  // before debug mode was enabled, a module's ticker, too), and a merge's pull on one of its
+  // inputs when the merge does: each waits on all those channels at once.
+  let input = fedNow(waiter.channel) || fedNow(waiter.merged);
+  for (let other = waiter.group?.first; other !== undefined && !input; other = other.sibling) {
+    input = fedNow(other.channel);
+  }
   return {
     kind,
     since,

@@ -432,6 +432,26 @@ interface Together {
   sent: Promise<void>;
 }
 
+/** A push's or a pull's call again after a retryable failure (see `again`). */
+interface Again {
+  call: JointCall;
+  /** Told when a joint call carried it (a push counts the calls that sent its value). */
+  sent?: () => void;
+}
+
+/** An operation waiting in a {@link Retries} group: its call, and how its answer reaches it. */
+interface Retry extends Again {
+  signal: AbortSignal | undefined;
+  /** Makes the call on its own (when the joint call is not made, or failed for another reason). */
+  alone: () => Promise<PushAnswer | PullAnswer>;
+  settle: (answer: PushAnswer | PullAnswer | Promise<PushAnswer | PullAnswer>) => void;
+}
+
+/** Pushes and pulls whose calls failed with a retryable error (a reset object) during one back-off. */
+interface Retries {
+  members: Retry[];
+}
+
 /** One operation's line to the object: one stub, replaced after a failed call. */
 interface Line {
   stub: ChannelRpc;
@@ -577,6 +597,8 @@ class Client<T> implements DurableChannel<T> {
    * the first calls of those made after it go once it was answered (see `close`).
    */
   #afterClose: Promise<unknown> | undefined;
+  /** The pushes and pulls waiting out a back-off, to be called again together in rank order (see `again`). */
+  #retries: Retries | undefined;
   readonly #sliceMs: number;
   readonly #leaseMs: number;
 
@@ -924,6 +946,7 @@ class Client<T> implements DurableChannel<T> {
       sends++;
       return stub.push(request);
     };
+    const again: Again = { call: { push: request }, sent: () => sends++ };
     // Its first call goes with those of the operations made in the same synchronous run, in one
     // `inOrder` call, so that values are stored in the order they were pushed; then it goes on
     // with calls of its own (another wait slice, a retry).
@@ -931,7 +954,7 @@ class Client<T> implements DurableChannel<T> {
       operation,
       { push: request },
       signal,
-      () => this.call(line, operation, send, signal),
+      () => this.call(line, operation, send, signal, again),
       () => sends++,
     );
     for (;;) {
@@ -939,7 +962,9 @@ class Client<T> implements DurableChannel<T> {
       try {
         const joint = first;
         first = undefined;
-        answer = signal?.aborted ? ABORTED : await raceAbort(joint ?? this.call(line, operation, send, signal), signal);
+        answer = signal?.aborted
+          ? ABORTED
+          : await raceAbort(joint ?? this.call(line, operation, send, signal, again), signal);
       } catch (error) {
         // Workers RPC refuses a value with a DataCloneError, or with whatever a getter of the value
         // threw while it was serialized: told apart from other failures by cloning the value
@@ -1017,7 +1042,7 @@ class Client<T> implements DurableChannel<T> {
       };
       // Its first call goes with those of the operations made in the same synchronous run, in
       // one `inOrder` call, so that values are leased in the order the pulls were made.
-      const alone = () => this.call(line, operation, (stub) => stub.pull(request), signal);
+      const alone = () => this.call(line, operation, (stub) => stub.pull(request), signal, { call: { pull: request } });
       let first = joining ? this.together<PullAnswer>(operation, { pull: request }, signal, alone) : undefined;
       joining = false;
       let answer: PullAnswer | typeof ABORTED;
@@ -1122,20 +1147,91 @@ class Client<T> implements DurableChannel<T> {
     operation: string,
     send: (stub: ChannelRpc) => Promise<A | CapacityAnswer>,
     signal?: AbortSignal,
+    again?: Again,
   ): Promise<Exclude<A, CapacityAnswer>> {
     for (let attempt = 1; ; attempt++) {
       let answer: A | CapacityAnswer;
       try {
-        answer = await send(line.stub);
+        answer =
+          attempt > 1 && again !== undefined
+            ? ((await this.again(again, attempt - 1, signal, () => send(line.stub) as Promise<never>)) as A)
+            : await send(line.stub);
       } catch (error) {
         if (!retryable(error) || attempt >= MAX_ATTEMPTS || signal?.aborted) throw error;
         line.stub = this.line().stub;
+        if (again !== undefined) continue; // the back-off is the group's (see `again`)
         await sleep(backoff(attempt));
         if (signal?.aborted) throw error;
         continue;
       }
       if (answer.kind === 'capacity') throw this.capacityError(operation, answer as CapacityAnswer);
       return answer as Exclude<A, CapacityAnswer>;
+    }
+  }
+
+  /**
+   * Calls a push or a pull again after its call failed with a retryable error, together with
+   * the pushes and pulls of this client that failed during the same back-off: a reset object
+   * fails every call in flight at once, and calls made on separate stubs reach the new instance
+   * in any order, so each retrying on its own let a later push be stored before an earlier one,
+   * or a later pull take the first value. After the back-off they go as `inOrder` calls in the
+   * order the operations were made, and each waits on, or is answered, in that order.
+   */
+  private again(
+    again: Again,
+    attempt: number,
+    signal: AbortSignal | undefined,
+    alone: () => Promise<PushAnswer | PullAnswer>,
+  ): Promise<PushAnswer | PullAnswer> {
+    let group = this.#retries;
+    if (group === undefined) {
+      const made: Retries = { members: [] };
+      group = this.#retries = made;
+      void sleep(backoff(attempt)).then(() => {
+        if (this.#retries === made) this.#retries = undefined;
+        return this.sendAgain(made.members);
+      });
+    }
+    const { members } = group;
+    return new Promise((settle) => {
+      members.push({ ...again, signal, alone, settle });
+    });
+  }
+
+  /** Makes the calls of a {@link Retries} group, in the order their operations were made. */
+  private async sendAgain(members: Retry[]): Promise<void> {
+    const rank = ({ call }: Retry) => ('push' in call ? call.push.order : call.pull.order) ?? 0;
+    members.sort((a, b) => rank(a) - rank(b));
+    for (let at = 0; at < members.length; at += MAX_TOGETHER) {
+      const sent: Retry[] = [];
+      for (const member of members.slice(at, at + MAX_TOGETHER)) {
+        if (member.signal?.aborted) member.settle({ kind: 'cancelled' });
+        else sent.push(member);
+      }
+      if (sent.length === 0) continue;
+      let answers: (PushAnswer | PullAnswer)[] | undefined;
+      let failure: { error: unknown } | undefined;
+      if (sent.length > 1) {
+        try {
+          const stub = this.line().stub;
+          if (typeof stub.inOrder === 'function') answers = await stub.inOrder(sent.map((member) => member.call));
+        } catch (error) {
+          // Reset again: each counts an attempt and waits for the next back-off. Otherwise (an
+          // object of an earlier version has no `inOrder`) each makes its own call (below).
+          if (retryable(error)) failure = { error };
+        }
+      }
+      const joint = Array.isArray(answers) && answers.length === sent.length;
+      sent.forEach((member, i) => {
+        const answer = answers?.[i];
+        if (failure !== undefined) member.settle(Promise.reject(failure.error));
+        else if (!joint || answer === undefined)
+          member.settle(member.signal?.aborted ? { kind: 'cancelled' } : member.alone());
+        else {
+          member.sent?.();
+          member.settle(answer);
+        }
+      });
     }
   }
 

@@ -89,8 +89,10 @@ export type EventOf<Target, Type extends string> = Type extends string // each m
  * The listener is removed, and the channel closed, when `signal` aborts; closing the channel
  * yourself removes the listener too. Either way buffered events stay readable. A browser's
  * `MessagePort` is started for `'message'`, as setting `onmessage` would (it delivers nothing
- * to listeners before `start()`). Events arrive once their dispatch is over: call
- * `preventDefault()` in a listener of your own. The channel is
+ * to listeners before `start()`). The event is committed during its dispatch; a consumer
+ * already waiting runs after the dispatch of a script-dispatched event, but during the dispatch
+ * of real input (after this listener): call `preventDefault()` in a listener of your own, and
+ * don't rely on it from the consumer either way. The channel is
  * created with `input: true`: debug mode shows waiting on it as waiting for input.
  *
  * The element type follows the target's event map: `fromEvent(input, 'keydown')` is a
