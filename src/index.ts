@@ -12,7 +12,7 @@ export { Channel } from './channel.js';
 export { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError } from './errors.js';
 export type { EventOf, FromEventOptions } from './interop/event.js';
 export { fromEvent } from './interop/event.js';
-export type { FromOptions, Source } from './interop/from.js';
+export type { FromFunction, FromOptions, Source } from './interop/from.js';
 export { from } from './interop/from.js';
 export type { ChannelValue } from './interop/merge.js';
 export { merge } from './interop/merge.js';

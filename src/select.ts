@@ -42,10 +42,25 @@ import { claim, enqueue, liveHead, park, rejecting, SettlingWaiter, Waiter } fro
  * `(channel: PushChannel<T>, ...value: PushValue<T>) => push(channel, ...value)`.
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: the test is for a channel of `void` (Go's chan struct{})
-export type PushValue<T> = [T] extends [void] ? [value?: NoInfer<T>] : [value: NoInfer<T>];
+export type PushValue<T> = [T] extends [void] ? [value?: Later<T>] : [value: Later<T>];
+
+/**
+ * `T`, not inferred from here (what `NoInfer<T>` does, written so that TypeScript before 5.4,
+ * which has no `NoInfer`, reads it too): `push(numbers, 'x')` is an error, not a `PushCase<number | string>`.
+ */
+type Later<T> = [T][T extends unknown ? 0 : never];
+
+/**
+ * The brand of the cases {@link pull} and {@link push} build: `select` takes no other object,
+ * so the types take none either (an object literal, or a spread copy of a case, was typed as a
+ * case and refused at run time). Type-only: no case has this property.
+ */
+declare const built: unique symbol;
 
 /** A select case that pulls from `channel`. Build it with {@link pull}. */
 export interface PullCase<T> {
+  /** Built by {@link pull} (type-only). */
+  readonly [built]: 'pull';
   /** `'pull'`. */
   readonly kind: 'pull';
   /** The channel to pull from. */
@@ -54,6 +69,8 @@ export interface PullCase<T> {
 
 /** A select case that pushes `value` into `channel`. Build it with {@link push}. */
 export interface PushCase<T> {
+  /** Built by {@link push} (type-only). */
+  readonly [built]: 'push';
   /** `'push'`. */
   readonly kind: 'push';
   /** The channel to push into. */
@@ -313,7 +330,7 @@ function poll(cases: SelectCases, operation: string): number {
  * (on an open channel: {@link poll} checked) with a parked pull, room in the buffer or a drop
  * policy.
  */
-function isReady(selectCase: SelectCase | null | undefined): boolean {
+function isReady(selectCase: Case<unknown> | null | undefined): boolean {
   if (selectCase == null) return false;
   const channel = selectCase.channel as Channel<unknown>;
   if (selectCase.kind === 'pull') {
@@ -331,7 +348,7 @@ function isReady(selectCase: SelectCase | null | undefined): boolean {
  * whenever V8 compiled this function on its own.
  */
 function commit(cases: SelectCases, index: number, settled: boolean): SelectResult | Promise<SelectResult> | undefined {
-  const { kind, channel, value } = cases[index] as Case<unknown>;
+  const { kind, channel, value } = cases[index] as unknown as Case<unknown>;
   let pulled: unknown;
   // The case was ready when chosen, but choosing may have run user code (a `Proxy` trap on the
   // signal of an operation parked on another case's channel) that took the value, filled or
@@ -579,5 +596,7 @@ export function selectNowait<const Cases extends SelectCases>(cases: Cases): Sel
   if (chosen >= 0) return (commit(cases, chosen, false) as SelectResult<Cases> | undefined) ?? selectNowait(cases);
   // None ready — unless user code the poll ran made ready a case it had looked at (see
   // parkCases): then it polls again.
-  return chosen === -1 && (cases as SelectCases).some(isReady) ? selectNowait(cases) : undefined;
+  return chosen === -1 && (cases as unknown as readonly Case<unknown>[]).some(isReady)
+    ? selectNowait(cases)
+    : undefined;
 }

@@ -29,6 +29,14 @@ export interface ChannelObjectInstance {
    * `wrangler types` writes for the binding — type-checks. Type-only; never present at run time.
    */
   readonly __DURABLE_OBJECT_BRAND: never;
+  /**
+   * The object's state (Cloudflare's `DurableObjectState`), as every `DurableObject` has it: for
+   * a subclass's own methods. Typed `any` so that the package's types need no
+   * `@cloudflare/workers-types`.
+   */
+  readonly ctx: any;
+  /** The Worker's `env`, as every `DurableObject` has it: for a subclass's own methods. */
+  readonly env: any;
   /** Runs when the object's alarm fires: ends the leases and waiting places whose time has passed. */
   alarm(): Promise<void>;
 }

@@ -327,7 +327,7 @@ class Receiver<T> extends Stream {
   /** A `messageerror` on the port: ask the sender what it posted (its `pong` says). */
   override messageError(): void {
     if (this.done || this.session === '') return;
-    this.trySend({ ...this.envelope(), type: 'ping' });
+    this.trySend({ ...this.envelope(), type: 'ping', receiver: this.id });
   }
 
   receive(message: PortMessage): void {
@@ -441,10 +441,13 @@ class Receiver<T> extends Stream {
     if (this.verifying !== undefined) return true;
     const time = performance.now();
     const silence = time - this.posted;
-    if (silence <= STALE_AFTER_MS || this.done || this.session === '') return false;
+    // A receiver its sender never addressed has taken nothing to check, and posts nothing while
+    // the stream runs on another receiver of this name (a `BroadcastChannel`): the sender
+    // answers only that one, so its check would never end, and it closed as gone (audit AZ).
+    if (silence <= STALE_AFTER_MS || this.done || this.session === '' || !this.confirmed) return false;
     const nonce = randomId();
     this.verifying = { nonce, since: time, silence: Math.round(silence) };
-    this.trySend({ ...this.envelope(), type: 'ping', nonce });
+    this.trySend({ ...this.envelope(), type: 'ping', nonce, receiver: this.id });
     return true;
   }
 
@@ -454,8 +457,18 @@ class Receiver<T> extends Stream {
    * that arrived during the block were checked — and they were committed though the sender,
    * having given up, listed them as undelivered.
    */
-  override beforePong(): void {
+  override beforePong(ping: PortMessage): boolean {
+    // A ping of its sender to another receiver of this name (a port that reaches several
+    // contexts): that receiver answers it, or its silence ends the stream.
+    const to = 'receiver' in ping ? ping.receiver : undefined;
+    if (to !== undefined && to !== this.id) return false;
     this.stale();
+    return true;
+  }
+
+  /** Its `ping` and `pong` name it, so that its sender tells them from another receiver's. */
+  override heartbeat(): { receiver: string } {
+    return { receiver: this.id };
   }
 
   protected override beforeTick(): boolean {

@@ -578,6 +578,16 @@ class Sender<T> extends Stream {
     };
   }
 
+  /**
+   * Once running, only its receiver's messages: on a port that reaches several contexts, another
+   * receiver of the name that heard the `open` pings too, and kept this side waiting for ever
+   * on a receiver that died. A message without `receiver` is from an earlier release's receiver.
+   */
+  override hears(message: PortMessage): boolean {
+    const from = 'receiver' in message ? message.receiver : undefined;
+    return this.stage === Stage.Pairing || from === undefined || from === this.receiver;
+  }
+
   gone(): void {
     this.finish();
   }

@@ -347,13 +347,16 @@ export class Endpoint {
     }
     if (stream === undefined || !stream.accepts(origin)) return;
     // Only `open` (which binds) and `ready` may come from another session; an `open` of another
-    // session is no sign of life of the peer a receiver is bound to.
-    if (message.type === 'ready' || message.session === stream.session) stream.heard = now();
-    else if (message.type !== 'open') return;
+    // session is no sign of life of the peer a receiver is bound to. Nor is a message of the
+    // session from another receiver of the name, on a port that reaches several contexts (a
+    // `BroadcastChannel`): it kept a sender whose receiver died waiting for ever (audit AZ).
+    if (message.type === 'ready' || message.session === stream.session) {
+      if (!stream.hears(message)) return;
+      stream.heard = now();
+    } else if (message.type !== 'open') return;
     // A pong that cannot be posted (the peer window's origin cannot be targeted) must not throw
     // out of this listener: the silence ends the stream in time.
-    if (message.type === 'ping') {
-      stream.beforePong();
+    if (message.type === 'ping' && stream.beforePong(message)) {
       const nonce = message.nonce === undefined ? {} : { nonce: message.nonce };
       stream.trySend({ ...stream.envelope(), ...stream.heartbeat(), type: 'pong', ...nonce });
     }
@@ -499,11 +502,22 @@ export abstract class Stream {
   messageError(): void {}
 
   /**
-   * Runs before this stream answers a `ping` with its `pong`, which counts as posting: a
-   * receiver that has been silent too long must find that out first (see `Receiver.stale`),
-   * or the pong would make it look alive to itself.
+   * Whether `message`, of this stream's session, comes from its peer: then it is a sign of the
+   * peer's life, and handled. A sender running on one receiver hears only that one.
    */
-  beforePong(): void {}
+  hears(_message: PortMessage): boolean {
+    return true;
+  }
+
+  /**
+   * Runs before this stream answers `ping` with its `pong`, which counts as posting; returns
+   * whether to answer. A receiver that has been silent too long must find that out first (see
+   * `Receiver.stale`), or the pong would make it look alive to itself; and it answers only the
+   * pings addressed to it.
+   */
+  beforePong(_ping: PortMessage): boolean {
+    return true;
+  }
 
   /**
    * A subclass's part of each tick; returns true when silence means nothing now (the stream

@@ -19,6 +19,7 @@ import {
   type ChannelValue,
   type EventOf,
   type FromEventOptions,
+  type FromFunction,
   type FromOptions,
   from,
   fromEvent,
@@ -139,6 +140,9 @@ check(
 // Interop: from, toReadableStream, fromEvent, merge.
 const source: Source<number> = [1, 2, 3];
 const fromOptions: FromOptions = { capacity: 2, name: 'numbers' };
+// The type of `from` and `Channel.from`, exported so that a library can re-export them.
+const fromFunction: FromFunction = Channel.from;
+check('Channel.from is from', fromFunction === from, true);
 const streamOptions: ToReadableStreamOptions = { highWaterMark: 0 };
 const stream = toReadableStream(from(source, fromOptions), streamOptions);
 check('from → toReadableStream → from', await collect(from(stream)), [1, 2, 3]);
