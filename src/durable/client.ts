@@ -412,8 +412,11 @@ interface Member {
   operation: string;
   call: JointCall;
   signal: AbortSignal | undefined;
-  /** Makes the operation's first call on its own (when the joint call is not made, or failed). */
-  alone: () => Promise<PushAnswer | PullAnswer>;
+  /**
+   * Makes the operation's first call on its own (when the joint call is not made, or failed);
+   * `failed`: the joint call failed with a retryable error, so this is a retry (see `again`).
+   */
+  alone: (failed?: boolean) => Promise<PushAnswer | PullAnswer>;
   /** Told when the joint call carried its first call (a push counts the calls that sent its value). */
   joint: (() => void) | undefined;
   /** Settles the operation's first answer. */
@@ -430,11 +433,15 @@ interface Together {
   closed?: boolean;
   /** Settled once every member has its answer or has made its own call. */
   sent: Promise<void>;
+  /** Its members whose calls failed with a retryable error, waiting out one back-off (see `again`). */
+  retries?: Retries | undefined;
 }
 
 /** A push's or a pull's call again after a retryable failure (see `again`). */
 interface Again {
   call: JointCall;
+  /** The operations made in the same synchronous run (so in the same request), if it joined them. */
+  run?: Together;
   /** Told when a joint call carried it (a push counts the calls that sent its value). */
   sent?: () => void;
 }
@@ -525,6 +532,26 @@ function cloneProblem(value: unknown): string | undefined {
   }
 }
 
+/**
+ * Whether `value` is, or holds within a few levels, an object with a null prototype
+ * (`Object.groupBy`, `Object.create(null)`): structured-cloneable, but Workers RPC refuses it
+ * with only "Could not serialize object of type "Object"". Failure path only.
+ */
+function holdsNullPrototype(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null || depth > 8) return false;
+  try {
+    if (Object.getPrototypeOf(value) === null) return true;
+    const items = Array.isArray(value)
+      ? value
+      : Object.getPrototypeOf(value) === Object.prototype
+        ? Object.values(value)
+        : [];
+    return items.some((item) => holdsNullPrototype(item, depth + 1));
+  } catch {
+    return false; // a Proxy or a getter that throws: nothing to tell
+  }
+}
+
 /** Resolves after `ms` (the back-off between attempts). */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -597,8 +624,6 @@ class Client<T> implements DurableChannel<T> {
    * the first calls of those made after it go once it was answered (see `close`).
    */
   #afterClose: Promise<unknown> | undefined;
-  /** The pushes and pulls waiting out a back-off, to be called again together in rank order (see `again`). */
-  #retries: Retries | undefined;
   readonly #sliceMs: number;
   readonly #leaseMs: number;
 
@@ -743,10 +768,13 @@ class Client<T> implements DurableChannel<T> {
       // A value whose acknowledgement was under way when return() came is put back (see
       // `restore`) before return() resolves: the caller of this next() may be gone — a
       // `ReadableStream.from(channel)` cancelled meanwhile drops what its pending read gets.
+      // A value the object could not put back (it restarted since, and forgot the
+      // acknowledgement; it is overloaded) goes to this next() after all: its caller may still
+      // be there, and otherwise it would be lost for certain (audit AZ).
       const outcome = pulled.then(async (deliveries) => {
         if (!returned) return deliveries;
-        await this.restore(held.ticket as string, deliveries);
-        return undefined;
+        const kept = await this.restore(held.ticket as string, deliveries).catch(() => deliveries);
+        return kept.length > 0 ? kept : undefined;
       });
       inFlight = { controller, settled: outcome.catch(() => {}) };
       try {
@@ -809,8 +837,9 @@ class Client<T> implements DurableChannel<T> {
     operation: string,
     call: JointCall,
     signal: AbortSignal | undefined,
-    alone: () => Promise<Exclude<A, CapacityAnswer>>,
+    alone: (failed?: boolean) => Promise<Exclude<A, CapacityAnswer>>,
     joint?: () => void,
+    again?: Again,
   ): Promise<Exclude<A, CapacityAnswer>> {
     let group = this.#together;
     if (group === undefined || group.members.length >= MAX_TOGETHER) {
@@ -825,6 +854,7 @@ class Client<T> implements DurableChannel<T> {
         if (this.#together === made) this.#together = undefined;
       });
     }
+    if (again !== undefined) again.run = group;
     const { members } = group;
     // The answer is of `call`'s kind: the object answers a push as a push, a pull as a pull.
     return new Promise<PushAnswer | PullAnswer>((settle) => {
@@ -840,19 +870,21 @@ class Client<T> implements DurableChannel<T> {
       else sent.push(member);
     }
     let answers: (PushAnswer | PullAnswer)[] | undefined;
+    let failed = false;
     if (sent.length > 1 || (closed && sent.length > 0)) {
       try {
         const stub = this.line().stub;
         if (typeof stub.inOrder === 'function') answers = await stub.inOrder(sent.map((member) => member.call));
-      } catch {
-        // Each makes its own call (below).
+      } catch (error) {
+        // Each makes its own call (below) — after a reset, together again (see `again`).
+        failed = retryable(error);
       }
     }
     const joint = Array.isArray(answers) && answers.length === sent.length;
     sent.forEach((member, i) => {
       const answer = answers?.[i];
       if (!joint || answer === undefined) {
-        member.settle(member.signal?.aborted ? { kind: 'cancelled' } : member.alone());
+        member.settle(member.signal?.aborted ? { kind: 'cancelled' } : member.alone(failed));
       } else {
         member.joint?.();
         member.settle(
@@ -947,6 +979,7 @@ class Client<T> implements DurableChannel<T> {
       return stub.push(request);
     };
     const again: Again = { call: { push: request }, sent: () => sends++ };
+    const alone = (failed?: boolean) => this.call(line, operation, send, signal, again, failed ? 2 : 1);
     // Its first call goes with those of the operations made in the same synchronous run, in one
     // `inOrder` call, so that values are stored in the order they were pushed; then it goes on
     // with calls of its own (another wait slice, a retry).
@@ -954,17 +987,16 @@ class Client<T> implements DurableChannel<T> {
       operation,
       { push: request },
       signal,
-      () => this.call(line, operation, send, signal, again),
+      alone,
       () => sends++,
+      again,
     );
     for (;;) {
       let answer: PushAnswer | typeof ABORTED;
       try {
         const joint = first;
         first = undefined;
-        answer = signal?.aborted
-          ? ABORTED
-          : await raceAbort(joint ?? this.call(line, operation, send, signal, again), signal);
+        answer = signal?.aborted ? ABORTED : await raceAbort(joint ?? alone(), signal);
       } catch (error) {
         // Workers RPC refuses a value with a DataCloneError, or with whatever a getter of the value
         // threw while it was serialized: told apart from other failures by cloning the value
@@ -983,9 +1015,13 @@ class Client<T> implements DurableChannel<T> {
             const withdrawn = await this.withdraw(line, 'push', id, op);
             if (withdrawn.kind === 'stored') return { kind: 'stored' };
           }
-          throw new TypeError(`${operation}(value): the value cannot be sent to a durable channel: ${String(error)}`, {
-            cause: error,
-          });
+          const hint = holdsNullPrototype(value)
+            ? ' (it is or holds an object with a null prototype — from Object.groupBy or Object.create(null) — which Workers RPC cannot send: copy it into a plain object, { ...value })'
+            : '';
+          throw new TypeError(
+            `${operation}(value): the value cannot be sent to a durable channel: ${String(error)}${hint}`,
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -1042,8 +1078,12 @@ class Client<T> implements DurableChannel<T> {
       };
       // Its first call goes with those of the operations made in the same synchronous run, in
       // one `inOrder` call, so that values are leased in the order the pulls were made.
-      const alone = () => this.call(line, operation, (stub) => stub.pull(request), signal, { call: { pull: request } });
-      let first = joining ? this.together<PullAnswer>(operation, { pull: request }, signal, alone) : undefined;
+      const again: Again = { call: { pull: request } };
+      const alone = (failed?: boolean) =>
+        this.call(line, operation, (stub) => stub.pull(request), signal, again, failed ? 2 : 1);
+      let first = joining
+        ? this.together<PullAnswer>(operation, { pull: request }, signal, alone, undefined, again)
+        : undefined;
       joining = false;
       let answer: PullAnswer | typeof ABORTED;
       try {
@@ -1122,12 +1162,17 @@ class Client<T> implements DurableChannel<T> {
     return deliveries.filter((_, i) => answer.fates[i] === 'acked' || (retried && answer.fates[i] === unsure));
   }
 
-  /** Puts back values `ticket` acknowledged, at their places (see `RestoreRequest`). */
-  private async restore(ticket: string, deliveries: Delivery[]): Promise<void> {
+  /**
+   * Puts back values `ticket` acknowledged, at their places (see `RestoreRequest`), and returns
+   * those the object did not put back (it no longer remembered their acknowledgement).
+   */
+  private async restore(ticket: string, deliveries: Delivery[]): Promise<Delivery[]> {
     const line = this.line();
-    await this.call<RestoreAnswer>(line, 'next', (stub) =>
+    const answer = await this.call<RestoreAnswer>(line, 'next', (stub) =>
       stub.restore({ capacity: this.#capacity, ticket, deliveries }),
     );
+    const { seqs } = answer as { seqs?: unknown };
+    return Array.isArray(seqs) ? deliveries.filter((delivery) => !seqs.includes(delivery.seq)) : [];
   }
 
   /** Withdraws a push (by id) or a pull (by ticket) after its signal aborted. */
@@ -1148,8 +1193,9 @@ class Client<T> implements DurableChannel<T> {
     send: (stub: ChannelRpc) => Promise<A | CapacityAnswer>,
     signal?: AbortSignal,
     again?: Again,
+    attempt = 1,
   ): Promise<Exclude<A, CapacityAnswer>> {
-    for (let attempt = 1; ; attempt++) {
+    for (; ; attempt++) {
       let answer: A | CapacityAnswer;
       try {
         answer =
@@ -1170,25 +1216,33 @@ class Client<T> implements DurableChannel<T> {
   }
 
   /**
-   * Calls a push or a pull again after its call failed with a retryable error, together with
-   * the pushes and pulls of this client that failed during the same back-off: a reset object
-   * fails every call in flight at once, and calls made on separate stubs reach the new instance
-   * in any order, so each retrying on its own let a later push be stored before an earlier one,
-   * or a later pull take the first value. After the back-off they go as `inOrder` calls in the
-   * order the operations were made, and each waits on, or is answered, in that order.
+   * Calls a push or a pull again, after a back-off, once its call failed with a retryable
+   * error — together with the operations made in the same synchronous run whose calls failed
+   * during that back-off: a reset object fails every call in flight at once, and calls made on
+   * separate stubs reach the new instance in any order, so each retrying on its own let a later
+   * push be stored before an earlier one, or a later pull take the first value (audits AY and
+   * AZ). They go as `inOrder` calls in the order the operations were made, and each waits on,
+   * or is answered, in that order. Only operations of one run, so of one request: a promise
+   * settled from another request's timer would hang in Workers (a client may be kept at module
+   * scope). Another operation backs off and calls on its own.
    */
-  private again(
+  private async again(
     again: Again,
     attempt: number,
     signal: AbortSignal | undefined,
     alone: () => Promise<PushAnswer | PullAnswer>,
   ): Promise<PushAnswer | PullAnswer> {
-    let group = this.#retries;
+    const run = again.run;
+    if (run === undefined) {
+      await sleep(backoff(attempt));
+      return signal?.aborted ? { kind: 'cancelled' } : alone();
+    }
+    let group = run.retries;
     if (group === undefined) {
       const made: Retries = { members: [] };
-      group = this.#retries = made;
+      group = run.retries = made;
       void sleep(backoff(attempt)).then(() => {
-        if (this.#retries === made) this.#retries = undefined;
+        if (run.retries === made) run.retries = undefined;
         return this.sendAgain(made.members);
       });
     }

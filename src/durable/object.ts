@@ -236,6 +236,12 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   private readonly withdrawn = new Map<string, number>();
   /** Values removed by an acknowledgement: seq → the ticket that acknowledged it, and until when it is remembered; oldest first. */
   private readonly acked = new Map<number, { ticket: string; until: number }>();
+  /**
+   * Values put back by `restore`, by the ticket that put them back, as long as their
+   * acknowledgement would have been remembered: a retried put-back (its answer lost) is told
+   * they are back, not that they were forgotten (then its client would hand them out too).
+   */
+  private readonly restored = new Map<number, { ticket: string; until: number }>();
 
   constructor(ctx: DurableObjectStateLike, env: unknown) {
     super(ctx, env);
@@ -426,17 +432,30 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   async restore(request: RestoreRequest): Promise<RestoreAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
+    const seqs: number[] = [];
+    const now = Date.now();
+    for (const [seq, { until }] of this.restored) {
+      if (until > now && this.restored.size < ACKED_MAX) break;
+      this.restored.delete(seq);
+    }
     for (const { seq, id, attempt, value } of request.deliveries) {
-      // Once, and only a value this ticket took: a retried restore (its answer lost), or one for
-      // a value whose acknowledgement the object no longer remembers (it restarted), does nothing.
-      if (this.acked.get(seq)?.ticket !== request.ticket) continue;
+      // Once, and only a value this ticket took: a retried restore (its answer lost) does
+      // nothing but say the value is back; one for a value whose acknowledgement the object no
+      // longer remembers (it restarted) does nothing, and its client hands the value out.
+      const by = this.acked.get(seq);
+      if (by?.ticket !== request.ticket) {
+        if (this.restored.get(seq)?.ticket === request.ticket) seqs.push(seq);
+        continue;
+      }
+      seqs.push(seq);
       this.acked.delete(seq);
+      this.restored.set(seq, { ticket: request.ticket, until: by.until });
       this.ctx.storage.kv.put(valueKey(seq), value);
       this.#sql.exec('INSERT INTO chanasync_values (seq, id, attempt, leased) VALUES (?, ?, ?, 0)', seq, id, attempt);
       this.ready++;
     }
     this.#servePullers();
-    return { kind: 'restored' };
+    return { kind: 'restored', seqs };
   }
 
   /** Withdraws a waiting push or pull; a pull's lease ends and its values go back to the head. */

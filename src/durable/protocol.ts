@@ -236,8 +236,11 @@ export interface RestoreRequest extends ChannelRequest {
   deliveries: Delivery[];
 }
 
-/** `restored`: every value the object still remembered as acknowledged by the ticket is back. @internal */
-export type RestoreAnswer = { kind: 'restored' } | CapacityAnswer;
+/**
+ * `restored`: every value the object still remembered as acknowledged by the ticket is back;
+ * `seqs` lists them (an object of an earlier version leaves it out: all of them). @internal
+ */
+export type RestoreAnswer = { kind: 'restored'; seqs?: number[] } | CapacityAnswer;
 
 /** `close` always succeeds (it is idempotent) unless the capacity is wrong. @internal */
 export type CloseAnswer = { kind: 'closed' } | CapacityAnswer;
