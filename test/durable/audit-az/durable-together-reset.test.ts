@@ -22,7 +22,7 @@ function flaggedAll(hook?: (method: string, real: () => Promise<unknown>) => Pro
 
 it('five pushes made together whose joint call is failed by a reset are stored in the order they were made', async () => {
   const outcomes: string[] = [];
-  for (let round = 0; round < 12; round++) {
+  for (let round = 0; round < 24; round++) {
     const name = freshName('az-together-reset');
     let first = true;
     const producer = durableChannel<number>(
@@ -47,7 +47,7 @@ it('five pushes made together whose joint call is failed by a reset are stored i
 
 it('five pulls made together whose joint call is failed by a reset get the values in the order they were made', async () => {
   const outcomes: string[] = [];
-  for (let round = 0; round < 12; round++) {
+  for (let round = 0; round < 24; round++) {
     const name = freshName('az-together-reset-pulls');
     const producer = durableChannel<number>(env.CHANNELS as any, name);
     for (const v of [1, 2, 3, 4, 5]) await producer.push(v);
