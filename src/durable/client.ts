@@ -407,19 +407,22 @@ function describe(value: unknown): string {
 /** The marker a call raced with its signal resolves to when the signal aborted first. */
 const ABORTED: unique symbol = Symbol('aborted');
 
-/** An operation of a {@link Together} group: its first call, and how its answer reaches it. */
+/**
+ * An operation of a {@link Together} or {@link Retries} group: its call, and how its answer
+ * reaches it.
+ */
 interface Member {
   operation: string;
   call: JointCall;
   signal: AbortSignal | undefined;
   /**
-   * Makes the operation's first call on its own (when the joint call is not made, or failed);
-   * `failed`: the joint call failed with a retryable error, so this is a retry (see `again`).
+   * Makes the call on its own (when the joint call is not made, or failed); `failure`: the joint
+   * call failed with a retryable error (see `again`).
    */
-  alone: (failed?: boolean) => Promise<PushAnswer | PullAnswer>;
-  /** Told when the joint call carried its first call (a push counts the calls that sent its value). */
+  alone: (failure?: { error: unknown }) => Promise<PushAnswer | PullAnswer>;
+  /** Told when the joint call carried its call (a push counts the calls that sent its value). */
   joint: (() => void) | undefined;
-  /** Settles the operation's first answer. */
+  /** Settles the operation's answer. */
   settle: (answer: PushAnswer | PullAnswer | Promise<PushAnswer | PullAnswer>) => void;
 }
 
@@ -443,20 +446,12 @@ interface Again {
   /** The operations made in the same synchronous run (so in the same request), if it joined them. */
   run?: Together;
   /** Told when a joint call carried it (a push counts the calls that sent its value). */
-  sent?: () => void;
-}
-
-/** An operation waiting in a {@link Retries} group: its call, and how its answer reaches it. */
-interface Retry extends Again {
-  signal: AbortSignal | undefined;
-  /** Makes the call on its own (when the joint call is not made, or failed for another reason). */
-  alone: () => Promise<PushAnswer | PullAnswer>;
-  settle: (answer: PushAnswer | PullAnswer | Promise<PushAnswer | PullAnswer>) => void;
+  joint?: () => void;
 }
 
 /** Pushes and pulls whose calls failed with a retryable error (a reset object) during one back-off. */
 interface Retries {
-  members: Retry[];
+  members: Member[];
 }
 
 /** One operation's line to the object: one stub, replaced after a failed call. */
@@ -837,7 +832,7 @@ class Client<T> implements DurableChannel<T> {
     operation: string,
     call: JointCall,
     signal: AbortSignal | undefined,
-    alone: (failed?: boolean) => Promise<Exclude<A, CapacityAnswer>>,
+    alone: (failure?: { error: unknown }) => Promise<Exclude<A, CapacityAnswer>>,
     joint?: () => void,
     again?: Again,
   ): Promise<Exclude<A, CapacityAnswer>> {
@@ -863,28 +858,38 @@ class Client<T> implements DurableChannel<T> {
   }
 
   /** Makes the first calls of a {@link Together} group: one `inOrder` call, or each its own. */
-  private async sendTogether({ members, closed }: Together): Promise<void> {
+  private sendTogether({ members, closed }: Together): Promise<void> {
+    return this.inOrder(members, closed === true);
+  }
+
+  /**
+   * Makes the calls of `members` — but answers `cancelled` to one whose signal aborted — as one
+   * `inOrder` call, which the object handles in their order, when there are two or more of them
+   * (or one, and `one`); otherwise, or when that call fails (an object of an earlier
+   * version has no `inOrder`; a value that cannot be sent; a reset, which `alone` is told), each
+   * makes its own.
+   */
+  private async inOrder(members: readonly Member[], one: boolean): Promise<void> {
     const sent: Member[] = [];
     for (const member of members) {
       if (member.signal?.aborted) member.settle({ kind: 'cancelled' });
       else sent.push(member);
     }
     let answers: (PushAnswer | PullAnswer)[] | undefined;
-    let failed = false;
-    if (sent.length > 1 || (closed && sent.length > 0)) {
+    let failure: { error: unknown } | undefined;
+    if (sent.length > 1 || (one && sent.length > 0)) {
       try {
         const stub = this.line().stub;
         if (typeof stub.inOrder === 'function') answers = await stub.inOrder(sent.map((member) => member.call));
       } catch (error) {
-        // Each makes its own call (below) — after a reset, together again (see `again`).
-        failed = retryable(error);
+        if (retryable(error)) failure = { error };
       }
     }
     const joint = Array.isArray(answers) && answers.length === sent.length;
     sent.forEach((member, i) => {
       const answer = answers?.[i];
       if (!joint || answer === undefined) {
-        member.settle(member.signal?.aborted ? { kind: 'cancelled' } : member.alone(failed));
+        member.settle(member.signal?.aborted ? { kind: 'cancelled' } : member.alone(failure));
       } else {
         member.joint?.();
         member.settle(
@@ -978,8 +983,8 @@ class Client<T> implements DurableChannel<T> {
       sends++;
       return stub.push(request);
     };
-    const again: Again = { call: { push: request }, sent: () => sends++ };
-    const alone = (failed?: boolean) => this.call(line, operation, send, signal, again, failed ? 2 : 1);
+    const again: Again = { call: { push: request }, joint: () => sends++ };
+    const alone = (failure?: { error: unknown }) => this.call(line, operation, send, signal, again, failure ? 2 : 1);
     // Its first call goes with those of the operations made in the same synchronous run, in one
     // `inOrder` call, so that values are stored in the order they were pushed; then it goes on
     // with calls of its own (another wait slice, a retry).
@@ -1079,8 +1084,8 @@ class Client<T> implements DurableChannel<T> {
       // Its first call goes with those of the operations made in the same synchronous run, in
       // one `inOrder` call, so that values are leased in the order the pulls were made.
       const again: Again = { call: { pull: request } };
-      const alone = (failed?: boolean) =>
-        this.call(line, operation, (stub) => stub.pull(request), signal, again, failed ? 2 : 1);
+      const alone = (failure?: { error: unknown }) =>
+        this.call(line, operation, (stub) => stub.pull(request), signal, again, failure ? 2 : 1);
       let first = joining
         ? this.together<PullAnswer>(operation, { pull: request }, signal, alone, undefined, again)
         : undefined;
@@ -1200,7 +1205,7 @@ class Client<T> implements DurableChannel<T> {
       try {
         answer =
           attempt > 1 && again !== undefined
-            ? ((await this.again(again, attempt - 1, signal, () => send(line.stub) as Promise<never>)) as A)
+            ? ((await this.again(operation, again, attempt - 1, signal, () => send(line.stub) as Promise<never>)) as A)
             : await send(line.stub);
       } catch (error) {
         if (!retryable(error) || attempt >= MAX_ATTEMPTS || signal?.aborted) throw error;
@@ -1227,6 +1232,7 @@ class Client<T> implements DurableChannel<T> {
    * scope). Another operation backs off and calls on its own.
    */
   private async again(
+    operation: string,
     again: Again,
     attempt: number,
     signal: AbortSignal | undefined,
@@ -1248,45 +1254,24 @@ class Client<T> implements DurableChannel<T> {
     }
     const { members } = group;
     return new Promise((settle) => {
-      members.push({ ...again, signal, alone, settle });
+      members.push({
+        operation,
+        call: again.call,
+        signal,
+        // A joint call that fails again fails this call: the caller counts an attempt.
+        alone: (failure) => (failure === undefined ? alone() : Promise.reject(failure.error)),
+        joint: again.joint,
+        settle,
+      });
     });
   }
 
   /** Makes the calls of a {@link Retries} group, in the order their operations were made. */
-  private async sendAgain(members: Retry[]): Promise<void> {
-    const rank = ({ call }: Retry) => ('push' in call ? call.push.order : call.pull.order) ?? 0;
+  private async sendAgain(members: Member[]): Promise<void> {
+    const rank = ({ call }: Member) => ('push' in call ? call.push.order : call.pull.order) ?? 0;
     members.sort((a, b) => rank(a) - rank(b));
-    for (let at = 0; at < members.length; at += MAX_TOGETHER) {
-      const sent: Retry[] = [];
-      for (const member of members.slice(at, at + MAX_TOGETHER)) {
-        if (member.signal?.aborted) member.settle({ kind: 'cancelled' });
-        else sent.push(member);
-      }
-      if (sent.length === 0) continue;
-      let answers: (PushAnswer | PullAnswer)[] | undefined;
-      let failure: { error: unknown } | undefined;
-      if (sent.length > 1) {
-        try {
-          const stub = this.line().stub;
-          if (typeof stub.inOrder === 'function') answers = await stub.inOrder(sent.map((member) => member.call));
-        } catch (error) {
-          // Reset again: each counts an attempt and waits for the next back-off. Otherwise (an
-          // object of an earlier version has no `inOrder`) each makes its own call (below).
-          if (retryable(error)) failure = { error };
-        }
-      }
-      const joint = Array.isArray(answers) && answers.length === sent.length;
-      sent.forEach((member, i) => {
-        const answer = answers?.[i];
-        if (failure !== undefined) member.settle(Promise.reject(failure.error));
-        else if (!joint || answer === undefined)
-          member.settle(member.signal?.aborted ? { kind: 'cancelled' } : member.alone());
-        else {
-          member.sent?.();
-          member.settle(answer);
-        }
-      });
-    }
+    for (let at = 0; at < members.length; at += MAX_TOGETHER)
+      await this.inOrder(members.slice(at, at + MAX_TOGETHER), false);
   }
 
   private capacityError(operation: string, answer: CapacityAnswer): RangeError {

@@ -200,6 +200,17 @@ interface Lease {
 }
 
 /**
+ * Drops the entries of `memory` (by seq, oldest first) whose time has passed, and the oldest
+ * beyond {@link ACKED_MAX}.
+ */
+function forgetOld(memory: Map<number, { until: number }>, now: number): void {
+  for (const [seq, { until }] of memory) {
+    if (until > now && memory.size < ACKED_MAX) break;
+    memory.delete(seq);
+  }
+}
+
+/**
  * The Durable Object class behind `durableChannel`. See the module comment for its storage and
  * invariants; its methods are the RPC surface of `protocol.ts`, called only by the client.
  *
@@ -433,11 +444,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
     const seqs: number[] = [];
-    const now = Date.now();
-    for (const [seq, { until }] of this.restored) {
-      if (until > now && this.restored.size < ACKED_MAX) break;
-      this.restored.delete(seq);
-    }
+    forgetOld(this.restored, Date.now());
     for (const { seq, id, attempt, value } of request.deliveries) {
       // Once, and only a value this ticket took: a retried restore (its answer lost) does
       // nothing but say the value is back; one for a value whose acknowledgement the object no
@@ -573,10 +580,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   /** Remembers that `ticket` acknowledged the value at `seq` (see {@link ACKED_MS}), forgetting the oldest. */
   #rememberAck(seq: number, ticket: string): void {
     const now = Date.now();
-    for (const [old, { until }] of this.acked) {
-      if (until > now && this.acked.size < ACKED_MAX) break;
-      this.acked.delete(old);
-    }
+    forgetOld(this.acked, now);
     this.acked.set(seq, { ticket, until: now + ACKED_MS });
   }
 
