@@ -943,7 +943,13 @@ async function pushEach<T>(
   try {
     // `Symbol.iterator` read once, as `for…of` reads it: a getter there runs once.
     const open = (values as Iterable<T> | null)?.[Symbol.iterator];
-    if (typeof open !== 'function') throw new TypeError('pushAll(values): values is not iterable');
+    if (typeof open !== 'function') {
+      // The usual slip: an async generator, a stream or another channel, meant as a pipe.
+      const async = (values as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator];
+      throw new TypeError(
+        `pushAll(values): values is not iterable${async ? ' (but async: push each in a for await loop)' : ''}`,
+      );
+    }
     pushed = 0;
     for (const value of { [Symbol.iterator]: () => open.call(values) }) {
       // As for a push: the value's `then` read first (a getter there may abort the signal),

@@ -472,6 +472,9 @@ class Receiver<T> extends Stream {
   }
 
   protected override beforeTick(): boolean {
+    // Not paired yet (the timer of a window port runs from the start, to see the window close):
+    // no sender to ping or to give up on.
+    if (this.session === '') return true;
     const verifying = this.verifying;
     if (verifying === undefined) return this.stale();
     if (performance.now() - verifying.since >= GONE_AFTER_MS) {
@@ -620,5 +623,9 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
     }
   }
   receiver.trySend({ source: 'chanasync-port', version: 1, name, type: 'ready' });
+  // A window can close before its sender starts (a popup the user closed, a frame removed):
+  // its `closed`, read at each tick, ends the stream then too (audit BA). Other ports have no
+  // such flag: there a sender that never comes leaves the channel open.
+  if (window) receiver.startTimer();
   return channel;
 }

@@ -276,7 +276,10 @@ export class Endpoint {
       // be deserialized here: receivers ask their senders what they posted). PortLike promises
       // `message` alone: a hand-made port that refuses other types is heard without them.
       try {
-        this.listen.addEventListener('close', this.closeListener);
+        // Never `close` on a global (a window port, a worker's `self`): there it is any code's
+        // `close` event — a bubbling one from a component, say — and no port closing. A window
+        // that goes away is read from its `closed` at each tick instead (audit BA).
+        if (this.listen !== globalThis) this.listen.addEventListener('close', this.closeListener);
         this.listen.addEventListener('messageerror', this.messageErrorListener);
       } catch {}
     }
