@@ -705,43 +705,45 @@ class Client<T> implements DurableChannel<T> {
     const group = this.#together;
     if (group !== undefined) group.closed = true;
     const before = group?.sent;
-    let closing: Promise<unknown> | undefined;
-    const send = (storable: unknown): Promise<unknown> => {
-      const call = () =>
-        this.call(this.line(), 'close', (stub) =>
-          stub.close({ capacity: this.#capacity, hasReason, reason: storable }),
-        );
-      if (before === undefined) return call();
-      if (closing !== undefined) return call(); // the retry below, once the first was answered
-      const made = before.then(call);
-      closing = made;
-      this.#together = undefined;
-      this.#afterClose = made;
-      queueMicrotask(() => {
-        if (this.#afterClose === made) this.#afterClose = undefined;
-      });
-      return made;
-    };
-    if (!hasReason) return send(undefined).then(() => undefined);
-    let storable = reason;
-    try {
-      structuredClone(reason);
-    } catch {
-      storable = new Error(messageOfReason(reason));
-    }
-    try {
-      await send(storable);
-    } catch (error) {
-      // Workers RPC refuses more than structuredClone does (a class instance, a URL, a Blob, more
-      // than 32 MiB).
-      if (
-        storable !== reason ||
-        ((error as { name?: unknown } | null)?.name !== 'DataCloneError' && !tooLarge(error))
-      ) {
-        throw error;
+    const send = (storable: unknown) =>
+      this.call(this.line(), 'close', (stub) => stub.close({ capacity: this.#capacity, hasReason, reason: storable }));
+    const closing = async (): Promise<void> => {
+      if (before !== undefined) await before;
+      if (!hasReason) {
+        await send(undefined);
+        return;
       }
-      await send(new Error(messageOfReason(reason)));
-    }
+      let storable = reason;
+      try {
+        structuredClone(reason);
+      } catch {
+        storable = new Error(messageOfReason(reason));
+      }
+      try {
+        await send(storable);
+      } catch (error) {
+        // Workers RPC refuses more than structuredClone does (a class instance, a URL, a Blob,
+        // more than 32 MiB).
+        if (
+          storable !== reason ||
+          ((error as { name?: unknown } | null)?.name !== 'DataCloneError' && !tooLarge(error))
+        ) {
+          throw error;
+        }
+        await send(new Error(messageOfReason(reason)));
+      }
+    };
+    // The operations made after it in the run wait for the whole close — its second call with
+    // a reason Workers RPC refused included — also when none was made before it: their calls,
+    // sent at once, could reach the object first, and a push was stored in the closed channel
+    // (audit BA).
+    const made = closing();
+    this.#together = undefined;
+    this.#afterClose = made;
+    queueMicrotask(() => {
+      if (this.#afterClose === made) this.#afterClose = undefined;
+    });
+    return made;
   }
 
   async stats(): Promise<DurableChannelStats> {
@@ -883,13 +885,28 @@ class Client<T> implements DurableChannel<T> {
         if (typeof stub.inOrder === 'function') answers = await stub.inOrder(sent.map((member) => member.call));
       } catch (error) {
         if (retryable(error)) failure = { error };
+        else if (sent.length > 1 && tooLarge(error)) {
+          // More than Workers RPC carries in one call (32 MiB of values, or of a joint answer):
+          // two calls, one after the other, keep the order (on their own, the calls would reach
+          // the object in any order: audit BA). The object handled none, or handled them — it
+          // knows each by its push id or pull ticket — so they are sent again.
+          const half = Math.ceil(sent.length / 2);
+          await this.inOrder(sent.slice(0, half), true);
+          return this.inOrder(sent.slice(half), true);
+        }
       }
     }
     const joint = Array.isArray(answers) && answers.length === sent.length;
+    // After a reset, the members call again once the group's back-off is over: this call is
+    // over only once they were answered, so that a `close()` made after them in the run, which
+    // waits for it, does not reach the new instance first (audit BA).
+    const retried: Promise<unknown>[] = [];
     sent.forEach((member, i) => {
       const answer = answers?.[i];
       if (!joint || answer === undefined) {
-        member.settle(member.signal?.aborted ? { kind: 'cancelled' } : member.alone(failure));
+        const own = member.signal?.aborted ? undefined : member.alone(failure);
+        member.settle(own ?? { kind: 'cancelled' });
+        if (failure !== undefined && own !== undefined) retried.push(own);
       } else {
         member.joint?.();
         member.settle(
@@ -897,6 +914,7 @@ class Client<T> implements DurableChannel<T> {
         );
       }
     });
+    await Promise.allSettled(retried);
   }
 
   /** A fresh line to the object (see the module comment on why stubs never outlive an operation). */
