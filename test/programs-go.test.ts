@@ -1981,7 +1981,9 @@ describe('slips users make in these programs', () => {
     await source.pushAll([1, 2]);
     const target = new Channel<number>(4);
     const error = await target.pushAll(source as unknown as Iterable<number>).catch((e: unknown) => e);
-    expect(error).toEqual(new TypeError('pushAll(values): values is not iterable (but async: push each in a for await loop)'));
+    expect(error).toEqual(
+      new TypeError('pushAll(values): values is not iterable (but async: push each in a for await loop)'),
+    );
     expect(target.size).toBe(0);
     expect(source.size).toBe(2);
   });

@@ -46,6 +46,15 @@ export const DEFAULT_THRESHOLD_MS = 5000;
  * counts them in {@link PanelData.leaksDropped}.
  */
 export const MAX_LEAKS = 1000;
+/**
+ * The most channels the panel holds across every context of the page (twice the scale the
+ * panel is tested responsive at). A frame can post within the rate limit snapshots that each
+ * name a new context of 1000 channels — a cross-origin ad, or a bug — and 64 such contexts per
+ * document, in as many nested documents as it makes: past this bound, the contexts of the
+ * document that holds the most channels leave, stalest first, with a `crowded` notice, so the
+ * others' rows stay listed and the panel stays responsive (audit BA).
+ */
+export const MAX_CHANNELS = 20_000;
 /** The most cleared leak keys remembered (the oldest are forgotten first). */
 export const MAX_DISMISSED = 10_000;
 /**
@@ -91,8 +100,11 @@ export interface LeakEntry {
   readonly version: number;
 }
 
-/** Why something the page sent is not (all) shown. */
-export type NoticeReason = RefusalReason;
+/**
+ * Why something the page sent is not (all) shown: a refused message, or (`crowded`) contexts
+ * dropped because the page's contexts held more than {@link MAX_CHANNELS} channels.
+ */
+export type NoticeReason = RefusalReason | 'crowded';
 
 /** A page message that was not shown, and how many times it happened. */
 export interface Notice {
@@ -297,10 +309,73 @@ export function withSnapshot(
     if (added.length > 0) leaks = [...leaks, ...added];
     if (leaks.length > MAX_LEAKS) {
       leaksDropped += leaks.length - MAX_LEAKS;
-      leaks = leaks.slice(leaks.length - MAX_LEAKS);
+      leaks = withoutOldestLeaks(leaks, leaks.length - MAX_LEAKS);
     }
   }
-  return { ...data, frames, leaks, leaksDropped, dismissed: stillListed(data.dismissed, key, listed), debugSeen: true };
+  const next = {
+    ...data,
+    frames,
+    leaks,
+    leaksDropped,
+    dismissed: stillListed(data.dismissed, key, listed),
+    debugSeen: true,
+  };
+  return withinChannelBound(next, key);
+}
+
+/**
+ * `leaks` without `count` of them: each time the oldest of the document that lists the most,
+ * so that one frame's many leaks (a cross-origin frame can post 100 a snapshot) push out its
+ * own, never the page's few (audit BA). With one document, the oldest leave.
+ */
+function withoutOldestLeaks(leaks: readonly LeakEntry[], count: number): LeakEntry[] {
+  const listed = new Map<string, number>();
+  for (const entry of leaks) listed.set(entry.frame.documentId, (listed.get(entry.frame.documentId) ?? 0) + 1);
+  const dropping = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    let most: string | undefined;
+    for (const [documentId, n] of listed) if (most === undefined || n > (listed.get(most) ?? 0)) most = documentId;
+    if (most === undefined) break;
+    listed.set(most, (listed.get(most) ?? 0) - 1);
+    dropping.set(most, (dropping.get(most) ?? 0) + 1);
+  }
+  return leaks.filter((entry) => {
+    const left = dropping.get(entry.frame.documentId) ?? 0;
+    if (left === 0) return true;
+    dropping.set(entry.frame.documentId, left - 1);
+    return false;
+  });
+}
+
+/**
+ * `data` with at most {@link MAX_CHANNELS} channels across its contexts: past it, the contexts
+ * of the document that holds the most channels leave, stalest first (the context `kept`, just
+ * received, last of all), each counted in a `crowded` notice for that document.
+ */
+function withinChannelBound(data: PanelData, kept: string): PanelData {
+  let total = 0;
+  for (const state of data.frames.values()) total += state.channels.length;
+  if (total <= MAX_CHANNELS) return data;
+  const frames = new Map(data.frames);
+  let result = data;
+  while (total > MAX_CHANNELS) {
+    const held = new Map<string, number>();
+    for (const state of frames.values()) {
+      held.set(state.frame.documentId, (held.get(state.frame.documentId) ?? 0) + state.channels.length);
+    }
+    let most: string | undefined;
+    for (const [documentId, n] of held) if (most === undefined || n > (held.get(most) ?? 0)) most = documentId;
+    let stalest: FrameState | undefined;
+    for (const state of frames.values()) {
+      if (state.frame.documentId !== most || (state.key === kept && stalest !== undefined)) continue;
+      if (stalest === undefined || stalest.key === kept || state.receivedAt < stalest.receivedAt) stalest = state;
+    }
+    if (stalest === undefined) break;
+    frames.delete(stalest.key);
+    total -= stalest.channels.length;
+    result = withNotice(result, 'crowded', stalest.frame);
+  }
+  return { ...result, frames };
 }
 
 /**

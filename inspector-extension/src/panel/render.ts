@@ -29,6 +29,7 @@ import {
   type ChannelInfo,
   type ContextInfo,
   channelCount,
+  MAX_CHANNELS,
   MAX_LEAKS,
   type Notice,
   type PanelData,
@@ -1031,8 +1032,8 @@ function notices(data: PanelData, view: ViewState, now: number): [string, string
   if (data.leaksDropped > 0) {
     list.push([
       'truncated',
-      `${plural(data.leaksDropped, 'older leak')} no longer listed: the panel lists the newest ${MAX_LEAKS}. ` +
-        'Clear starts over.',
+      `${plural(data.leaksDropped, 'older leak')} no longer listed: the panel lists ${MAX_LEAKS}, and past that the ` +
+        'oldest of the frame listing the most leave. Clear starts over.',
     ]);
   }
   for (const notice of data.notices) list.push([notice.reason, noticeText(notice)]);
@@ -1048,6 +1049,12 @@ function noticeText(notice: Notice): string {
   }
   if (notice.reason === 'flooded') {
     return `Dropped messages from ${from}${times}: it posted faster than the inspector's rate limit.`;
+  }
+  if (notice.reason === 'crowded') {
+    return (
+      `Dropped ${plural(notice.count, 'context')} of ${from}, the one holding the most channels: ` +
+      `the panel holds at most ${MAX_CHANNELS} channels in all.`
+    );
   }
   return `Ignored a malformed chanasync message from ${from}${times}.`;
 }
