@@ -174,6 +174,61 @@ describe('SnapshotStore', () => {
     expect(JSON.stringify(kept).length).toBeLessThanOrEqual(TAB_BUDGET_CHARS);
   });
 
+  test('a flush starts from the record it wrote last: it neither reads it back nor measures its entries again (audit BA)', async () => {
+    const { area, items } = slowArea();
+    let gets = 0;
+    const counted: SessionArea = {
+      ...area,
+      get: (key) => {
+        gets++;
+        return area.get(key);
+      },
+    };
+    const store = new SnapshotStore(counted);
+    items.set('tab:1', [entry('kept-by-an-earlier-worker')]);
+    await store.apply({ op: 'put', tabId: 1, entry: entry('a', 1) });
+    expect(gets).toBe(1); // the first flush of the tab reads what an earlier worker kept
+    const measured: unknown[] = [];
+    const stringify = JSON.stringify;
+    JSON.stringify = ((value: unknown, ...rest: []) => {
+      measured.push(value);
+      return stringify(value, ...rest);
+    }) as typeof JSON.stringify;
+    try {
+      for (let i = 2; i < 6; i++) await store.apply({ op: 'put', tabId: 1, entry: entry(`b${i}`, i) });
+    } finally {
+      JSON.stringify = stringify;
+    }
+    expect(gets).toBe(1);
+    expect(measured).toHaveLength(4); // each new entry once; the kept ones not again
+    const kept = (await store.read(1)).map((e) => e.frame.documentId).sort();
+    expect(kept).toEqual(['a', 'b2', 'b3', 'b4', 'b5', 'kept-by-an-earlier-worker']);
+  });
+
+  test('after a failed write, the next flush reads the record from storage again', async () => {
+    const { area, items } = slowArea();
+    let failing = false;
+    let gets = 0;
+    const flaky: SessionArea = {
+      ...area,
+      get: (key) => {
+        gets++;
+        return area.get(key);
+      },
+      set: (values) => (failing ? Promise.reject(new Error('QUOTA_BYTES quota exceeded')) : area.set(values)),
+    };
+    const store = new SnapshotStore(flaky, () => {});
+    await store.apply({ op: 'put', tabId: 1, entry: entry('a') });
+    failing = true;
+    await store.apply({ op: 'put', tabId: 1, entry: entry('b') });
+    expect(items.has('tab:1')).toBe(false); // better nothing than a stale entry
+    failing = false;
+    const before = gets;
+    await store.apply({ op: 'put', tabId: 1, entry: entry('c') });
+    expect(gets).toBe(before + 1);
+    expect((await store.read(1)).map((e) => e.frame.documentId)).toEqual(['c']);
+  });
+
   test('records of tabs without a panel are removed by retain', async () => {
     const { area, items } = slowArea();
     const store = new SnapshotStore(area);

@@ -87,6 +87,15 @@ interface TabQueue {
 /** `storage.session`, one queue per tab, writes coalesced per document. */
 export class SnapshotStore {
   private readonly queues = new Map<number, TabQueue>();
+  /**
+   * Each tab's record as this store last wrote it: the next flush starts from it rather than
+   * reading the record back and checking every entry again (a frame posting snapshots of 1000
+   * channels kept the service worker busy with that: audit BA). After a restart of the
+   * service worker, the first flush of a tab reads its record from storage.
+   */
+  private readonly records = new Map<number, TabRecord>();
+  /** The JSON size of each kept entry, measured once (see {@link bounded}). */
+  private readonly sizes = new WeakMap<StoredFrame, number>();
   /** Writes actually made to the area (for tests and diagnostics). */
   writes = 0;
 
@@ -172,17 +181,20 @@ export class SnapshotStore {
     queue.scheduled = false;
     try {
       if (clear && changes.size === 0) {
+        this.records.delete(tabId);
         await area.remove(key);
         this.writes++;
         return;
       }
       if (changes.size === 0 && removed.size === 0) return;
-      const before = clear ? [] : await this.readRecord(area, key);
-      const record = bounded([
+      const before = clear ? [] : (this.records.get(tabId) ?? (await this.readRecord(area, key)));
+      const record = this.bounded([
         ...before.filter((entry) => !removed.has(entry.frame.documentId) && !changes.has(contextOf(entry))),
         ...changes.values(),
       ]);
       this.writes++;
+      // Forgotten while the write runs: a failed one leaves the stored record unknown.
+      this.records.delete(tabId);
       try {
         if (record.length === 0) await area.remove(key);
         else await area.set({ [key]: record });
@@ -190,6 +202,7 @@ export class SnapshotStore {
         await area.remove(key); // over quota: better nothing than a stale entry
         throw error;
       }
+      if (record.length > 0) this.records.set(tabId, record);
     } catch (error) {
       this.onError(error);
     } finally {
@@ -203,17 +216,21 @@ export class SnapshotStore {
     const value = (await area.get(key))[key];
     return Array.isArray(value) ? value.filter(isStoredFrame) : [];
   }
-}
 
-/** The newest entries of `record` that fit in {@link TAB_BUDGET_CHARS}, in their order. */
-function bounded(record: TabRecord): TabRecord {
-  let total = 0;
-  const kept = new Set<StoredFrame>();
-  for (const entry of [...record].sort((a, b) => b.receivedAt - a.receivedAt)) {
-    const chars = jsonChars(entry) ?? Number.POSITIVE_INFINITY;
-    if (total + chars > TAB_BUDGET_CHARS) continue;
-    total += chars;
-    kept.add(entry);
+  /** The newest entries of `record` that fit in {@link TAB_BUDGET_CHARS}, in their order. */
+  private bounded(record: TabRecord): TabRecord {
+    let total = 0;
+    const kept = new Set<StoredFrame>();
+    for (const entry of [...record].sort((a, b) => b.receivedAt - a.receivedAt)) {
+      let chars = this.sizes.get(entry);
+      if (chars === undefined) {
+        chars = jsonChars(entry) ?? Number.POSITIVE_INFINITY;
+        this.sizes.set(entry, chars);
+      }
+      if (total + chars > TAB_BUDGET_CHARS) continue;
+      total += chars;
+      kept.add(entry);
+    }
+    return record.filter((entry) => kept.has(entry));
   }
-  return record.filter((entry) => kept.has(entry));
 }
