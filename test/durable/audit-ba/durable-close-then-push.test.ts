@@ -52,3 +52,19 @@ it('(holds) the close reason of that class is stored as an Error with its messag
   expect((error as Error).cause).toBeInstanceOf(Error);
   expect(((error as Error).cause as Error).message).toBe('deploying');
 });
+
+// Found while fixing BA-D2: the second close of a run went at once, so it could overtake the
+// pushes made before the first (which waits for them), and they were refused as closed.
+it('push(1); push(2); close(); close() in one run stores both values before the channel closes', async () => {
+  const outcomes: string[] = [];
+  for (let round = 0; round < 10; round++) {
+    const jobs = durableChannel<number>(ns(), freshName('ba-close-twice'));
+    const pushes = Promise.allSettled([jobs.push(1), jobs.push(2)]);
+    const closes = Promise.all([jobs.close(), jobs.close(new Shutdown('again'))]);
+    await closes;
+    const settled = (await pushes).map((outcome) => outcome.status).join(',');
+    const read = await jobs.pullMany(10).catch((error: unknown) => (error instanceof ChannelClosedError ? [] : error));
+    outcomes.push(`${settled} ${JSON.stringify(read)}`);
+  }
+  expect(outcomes).toEqual(Array(10).fill('fulfilled,fulfilled [1,2]'));
+});
