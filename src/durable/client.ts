@@ -380,6 +380,21 @@ function duration(where: string, option: string, value: unknown, fallback: numbe
  * The message of a close reason that cannot be stored: its `message`, or its string, whatever it
  * is, cut to its first 1000 characters (the object cuts it the same way when storage refuses it).
  */
+/**
+ * Whether `value` is an object that structuredClone copies as a plain object but Workers RPC
+ * refuses: an instance of a class of the application's own (not an `Error`, whose prototype
+ * chain RPC knows, nor a platform type, whose tag is its own), or an object with a null
+ * prototype. Read on `close`'s path only.
+ */
+function ownClassInstance(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return (
+    Object.prototype.toString.call(value) === '[object Object]' &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    !(value instanceof Error)
+  );
+}
+
 function messageOfReason(reason: unknown): string {
   let message: string;
   try {
@@ -717,6 +732,11 @@ class Client<T> implements DurableChannel<T> {
       let storable = reason;
       try {
         structuredClone(reason);
+        // An instance of the application's own class, or an object with a null prototype,
+        // which Workers RPC refuses though structuredClone takes it: stored as an Error from
+        // the start, so that the close is one call (operations made after it in a later run
+        // reached the object before its second call: audit BB).
+        if (ownClassInstance(reason)) storable = new Error(messageOfReason(reason));
       } catch {
         storable = new Error(messageOfReason(reason));
       }
@@ -886,11 +906,16 @@ class Client<T> implements DurableChannel<T> {
         if (typeof stub.inOrder === 'function') answers = await stub.inOrder(sent.map((member) => member.call));
       } catch (error) {
         if (retryable(error)) failure = { error };
-        else if (sent.length > 1 && tooLarge(error)) {
-          // More than Workers RPC carries in one call (32 MiB of values, or of a joint answer):
-          // two calls, one after the other, keep the order (on their own, the calls would reach
-          // the object in any order: audit BA). The object handled none, or handled them — it
-          // knows each by its push id or pull ticket — so they are sent again.
+        else if (
+          sent.length > 1 &&
+          (tooLarge(error) || (error as { name?: unknown } | null)?.name === 'DataCloneError')
+        ) {
+          // More than Workers RPC carries in one call (32 MiB of values, or of a joint answer),
+          // or a value it cannot send: two calls, one after the other, keep the order — on
+          // their own, the calls would reach the object in any order, and a close made after
+          // them first (audits BA, BB). Halving down to one isolates a value that cannot be
+          // sent: its push fails alone. The object handled none, or handled them — it knows
+          // each by its push id or pull ticket — so they are sent again.
           const half = Math.ceil(sent.length / 2);
           await this.inOrder(sent.slice(0, half), true);
           return this.inOrder(sent.slice(half), true);
@@ -1268,7 +1293,7 @@ class Client<T> implements DurableChannel<T> {
       group = run.retries = made;
       void sleep(backoff(attempt)).then(() => {
         if (run.retries === made) run.retries = undefined;
-        return this.sendAgain(made.members);
+        return this.sendAgain(made.members, run.closed === true);
       });
     }
     const { members } = group;
@@ -1286,11 +1311,14 @@ class Client<T> implements DurableChannel<T> {
   }
 
   /** Makes the calls of a {@link Retries} group, in the order their operations were made. */
-  private async sendAgain(members: Member[]): Promise<void> {
+  private async sendAgain(members: Member[], closed: boolean): Promise<void> {
     const rank = ({ call }: Member) => ('push' in call ? call.push.order : call.pull.order) ?? 0;
     members.sort((a, b) => rank(a) - rank(b));
+    // With a close after them in the run, joint calls even for one: they answer at once (a
+    // waiting push or pull answers `again`, then waits with calls of its own), and the close
+    // waits for this answer — a call of its own would hold it for a whole wait slice (audit BB).
     for (let at = 0; at < members.length; at += MAX_TOGETHER)
-      await this.inOrder(members.slice(at, at + MAX_TOGETHER), false);
+      await this.inOrder(members.slice(at, at + MAX_TOGETHER), closed);
   }
 
   private capacityError(operation: string, answer: CapacityAnswer): RangeError {
