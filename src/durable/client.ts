@@ -377,10 +377,6 @@ function duration(where: string, option: string, value: unknown, fallback: numbe
 }
 
 /**
- * The message of a close reason that cannot be stored: its `message`, or its string, whatever it
- * is, cut to its first 1000 characters (the object cuts it the same way when storage refuses it).
- */
-/**
  * Whether `value` is an object that structuredClone copies as a plain object but Workers RPC
  * refuses: an instance of a class of the application's own (not an `Error`, whose prototype
  * chain RPC knows, nor a platform type, whose tag is its own), or an object with a null
@@ -395,6 +391,10 @@ function ownClassInstance(value: unknown): boolean {
   );
 }
 
+/**
+ * The message of a close reason that cannot be stored: its `message`, or its string, whatever it
+ * is, cut to its first 1000 characters (the object cuts it the same way when storage refuses it).
+ */
 function messageOfReason(reason: unknown): string {
   let message: string;
   try {
@@ -888,9 +888,10 @@ class Client<T> implements DurableChannel<T> {
   /**
    * Makes the calls of `members` — but answers `cancelled` to one whose signal aborted — as one
    * `inOrder` call, which the object handles in their order, when there are two or more of them
-   * (or one, and `one`); otherwise, or when that call fails (an object of an earlier
-   * version has no `inOrder`; a value that cannot be sent; a reset, which `alone` is told), each
-   * makes its own.
+   * (or one, and `one`). A call too large for Workers RPC, or with a value it cannot send, goes
+   * again as two, one after the other (halving down to one). Otherwise, or when that call fails
+   * (an object of an earlier version has no `inOrder`; a reset, which `alone` is told: then this
+   * is over once their calls again were answered), each makes its own.
    */
   private async inOrder(members: readonly Member[], one: boolean): Promise<void> {
     const sent: Member[] = [];
