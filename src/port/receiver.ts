@@ -622,10 +622,12 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
       throw error;
     }
   }
-  receiver.trySend({ source: 'chanasync-port', version: 1, name, type: 'ready' });
   // A window can close before its sender starts (a popup the user closed, a frame removed):
   // its `closed`, read at each tick, ends the stream then too (audit BA). Other ports have no
-  // such flag: there a sender that never comes leaves the channel open.
+  // such flag: there a sender that never comes leaves the channel open. Started before `ready`
+  // is posted: a hand-made window that delivers at once may pair and end the stream inside
+  // that call, and the stream's end must find the timer to clear (audit BB).
   if (window) receiver.startTimer();
+  receiver.trySend({ source: 'chanasync-port', version: 1, name, type: 'ready' });
   return channel;
 }
