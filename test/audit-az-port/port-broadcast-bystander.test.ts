@@ -49,8 +49,18 @@ async function receiverDies(withBystander: boolean, waitMs: number) {
   const receivers = ports.map((port) => fromPort<number>(port, { capacity: 2 }));
   const local = new Channel<number>(Infinity);
   for (let i = 0; i < 10; i++) local.pushNowait(i);
+  // A listener of the name that only watches: the receiver acknowledges its 2 values in a
+  // `credit` posted at the end of its turn, a task after they are in its channel. The context
+  // dies once that acknowledgement is out, so that the sender counts them sent (a context that
+  // dies between the two leaves them in `undelivered`, as the README says: CI saw that).
+  const spy = broadcast(name);
+  let acknowledged = 0;
+  spy.addEventListener('message', (event) => {
+    const data = (event as MessageEvent).data;
+    if (data?.type === 'credit') acknowledged = Math.max(acknowledged, data.committed);
+  });
   const done = toPort(local, sendPort);
-  await until(() => receivers.some((receiver) => receiver.size === 2));
+  await until(() => receivers.some((receiver) => receiver.size === 2) && acknowledged === 2);
   const index = receivers.findIndex((receiver) => receiver.size === 2);
   const died = performance.now();
   (ports[index] as BroadcastChannel).close(); // the context the stream runs on is gone
