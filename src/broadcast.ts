@@ -384,7 +384,9 @@ class BroadcastHub<T> implements Broadcast<T> {
  */
 export function broadcast<T>(source: PullChannel<T>): Broadcast<T> {
   if (!(source instanceof Channel)) {
-    throw new TypeError('broadcast(source): source is not a chanasync Channel');
+    // Not `notAChannel`'s words, which would take broadcast past its size budget: a Channel of
+    // another copy of chanasync (two bundles loaded) is refused as not one of this copy.
+    throw new TypeError('broadcast(source): source is not a chanasync Channel of this copy');
   }
   return new BroadcastHub(source as Channel<T>);
 }

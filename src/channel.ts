@@ -179,7 +179,7 @@ export const RESOLVED: Promise<void> = /* @__PURE__ */ Promise.resolve();
  * the call — naming this description in Chromium and Node — instead of sending a dead copy of
  * the channel's fields, buffered values included.
  */
-const UNCLONEABLE = /* @__PURE__ */ Symbol('chanasync Channel: send it with chanasync/port');
+export const UNCLONEABLE: unique symbol = /* @__PURE__ */ Symbol('chanasync Channel: send it with chanasync/port');
 
 /**
  * A Go-style channel: a FIFO pipe between async producers and consumers.
@@ -305,8 +305,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * @param capacity `0` (default) for an unbuffered channel, a positive integer for a buffered
    *   one, `Infinity` for an unbounded one.
    * @param options `name`, `overflow` and `input`.
-   * @throws {TypeError} if `capacity` is not a number, `options` is not an object, `name` is
-   *   not a string or `overflow` is not a known policy.
+   * @throws {TypeError} if `capacity` is not a number, `options` is not an object or is an
+   *   `AbortSignal` (a channel takes none), `name` is not a string or `overflow` is not a known
+   *   policy.
    * @throws {RangeError} if `capacity` is negative, `NaN` or fractional, or a drop policy is
    *   asked for with capacity 0.
    */
@@ -323,6 +324,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     if (bad) throw bad;
     if (options !== undefined && typeof options !== 'object')
       throw new TypeError(`${problem}options must be an object`);
+    // Read as options, a signal would be silently ignored: the channel would never close on abort.
+    if (isSignal(options))
+      throw new TypeError(`${problem}options is an AbortSignal: a channel takes no signal (close it on abort)`);
     const name = options?.name;
     if (name !== undefined && typeof name !== 'string') throw new TypeError(`${problem}name must be a string`);
     const overflow = options?.overflow ?? 'block';

@@ -30,6 +30,7 @@ import {
   refusal,
   refuseThenable,
 } from './channel.js';
+import { notAChannel } from './interop/check.js';
 import { type Cancellable, type Ref, reasonOf, unwatch, watch } from './signals.js';
 import { TRACKED, tracker } from './tracker.js';
 import { claim, enqueue, liveHead, park, rejecting, SettlingWaiter, Waiter } from './waiters.js';
@@ -123,7 +124,7 @@ class Case<T> {
     readonly channel: Channel<T>,
     readonly value: T | undefined,
   ) {
-    if (!(channel instanceof Channel)) throw new TypeError(`${kind}(channel): channel is not a chanasync Channel`);
+    if (!(channel instanceof Channel)) throw new TypeError(`${kind}(channel): channel ${notAChannel(channel)}`);
   }
 }
 

@@ -737,7 +737,7 @@ describe('bad input', () => {
   test('toPort rejects a channel that is not a chanasync Channel with a TypeError naming it', async () => {
     const [here] = ports();
     await expect(toPort({} as Channel<number>, here)).rejects.toThrow(
-      new TypeError('toPort(channel, port, options): channel is not a chanasync Channel'),
+      new TypeError('toPort(channel, port, options): channel is not a chanasync Channel, got Object'),
     );
   });
 

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { SnapshotMessage } from '../protocol.js';
+import { isSignal } from '../signals.js';
 import { type DebugTarget, detectContext, emptySnapshot, hasMethod, Session } from './post.js';
 import { Registry, setTracker } from './snapshot.js';
 import { warnLeak } from './warn.js';
@@ -103,7 +104,7 @@ function typeName(value: unknown): string {
  * call that throws leaves debug mode as it was. In a Worker, `close()` turns debug mode off
  * first, so that a connected inspector stops listing the Worker's channels.
  *
- * @throws {TypeError} if `options` is not an object, `target` has no `postMessage`, `listen`
+ * @throws {TypeError} if `options` is not an object (or is an `AbortSignal`), `target` has no `postMessage`, `listen`
  *   is not an `EventTarget`, `intervalMs` is not a number, or `stacks` or `warnLeaks` is not
  *   a boolean.
  * @throws {RangeError} if `intervalMs` is not a positive finite number.
@@ -121,6 +122,12 @@ export function enableDebug(options?: DebugOptions): void {
   const name = 'enableDebug(options)';
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new TypeError(`${name}: options must be an object, got ${typeName(options)}`);
+  }
+  // Read as options, a signal would be silently ignored: debug mode would never stop on abort.
+  if (isSignal(options)) {
+    throw new TypeError(
+      `${name}: options is an AbortSignal: debug mode takes no signal (call disableDebug() on abort)`,
+    );
   }
   const { target, listen, intervalMs = 250, stacks = false, warnLeaks = true } = options ?? {};
   if (target !== undefined && !hasMethod(target, 'postMessage')) {

@@ -361,7 +361,7 @@ export function durableChannel<T>(
   }
   const sliceMs = duration(where, 'sliceMs', options?.sliceMs, DEFAULT_SLICE_MS);
   const leaseMs = duration(where, 'leaseMs', options?.leaseMs, DEFAULT_LEASE_MS);
-  return new Client<T>(namespace, name, capacity ?? null, sliceMs, leaseMs);
+  return new DurableChannelClient<T>(namespace, name, capacity ?? null, sliceMs, leaseMs);
 }
 
 /** A property name no namespace has: an object that answers it with a function answers every name (an RPC stub). */
@@ -615,8 +615,23 @@ function signalOf(where: string, options: { signal?: unknown } | undefined): Abo
   return signal;
 }
 
-/** The client behind {@link DurableChannel}. */
-class Client<T> implements DurableChannel<T> {
+/**
+ * Refuses a method called without its client as `this` — `const { push } = jobs`, or
+ * `items.map(jobs.push)` — with a message that names the method and the mistake (else the first
+ * private field read would fail with the engine's words, or the index `map` passes would be
+ * blamed as bad options).
+ */
+function own(self: unknown, where: string): void {
+  if (!(self instanceof DurableChannelClient)) {
+    throw new TypeError(`${where}: called without its durable channel as this (wrap it in an arrow function)`);
+  }
+}
+
+/**
+ * The client behind {@link DurableChannel}. (Its class name is what a refusal shows: `select`
+ * given one says `… is not a chanasync Channel, got DurableChannelClient`.)
+ */
+class DurableChannelClient<T> implements DurableChannel<T> {
   // `#private`, not TypeScript's `private`: a client has no synchronous state to read (a
   // `capacity` property would be this client's request, `null` when omitted, not the channel's),
   // so nothing but `name` shows on the object (`'capacity' in channel` is false, console.log
@@ -651,6 +666,7 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async push(value: T, options?: DurablePushOptions): Promise<void> {
+    own(this, 'push(value, options)');
     const signal = signalOf('push(value, options)', options);
     if (signal?.aborted) throw signal.reason;
     const id = this.checkId('push(value, options)', options?.id);
@@ -661,6 +677,7 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean> {
+    own(this, 'tryPush(value, options)');
     checkOptions('tryPush(value, options)', options);
     const id = this.checkId('tryPush(value, options)', options?.id);
     const answer = await this.pushAnswer('tryPush', value, id, false, undefined);
@@ -668,17 +685,20 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async pull(options?: DurablePullOptions): Promise<T> {
+    own(this, 'pull(options)');
     const signal = signalOf('pull(options)', options);
     return (await this.take('pull', 1, signal))[0]!.value as T;
   }
 
   async pullWithId(options?: DurablePullOptions): Promise<DurableDelivery<T>> {
+    own(this, 'pullWithId(options)');
     const signal = signalOf('pullWithId(options)', options);
     const { value, id, attempt } = (await this.take('pullWithId', 1, signal))[0]!;
     return { value: value as T, id, attempt };
   }
 
   async pullMany(max: number, options?: DurablePullOptions): Promise<T[]> {
+    own(this, 'pullMany(max, options)');
     // As a local channel's pullMany: the options first, then an aborted signal, then `max`.
     const signal = signalOf('pullMany(max, options)', options);
     if (signal?.aborted) throw signal.reason;
@@ -692,6 +712,7 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async tryPull(): Promise<T | undefined> {
+    own(this, 'tryPull()');
     const line = this.line();
     const ticket = crypto.randomUUID();
     const request = {
@@ -712,6 +733,7 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async close(reason?: unknown): Promise<void> {
+    own(this, 'close(reason)');
     const hasReason = reason !== undefined;
     // After the operations made before it in this synchronous run, as a local channel's close
     // comes after them: their first calls wait for the run's end to go together, so the close
@@ -768,11 +790,13 @@ class Client<T> implements DurableChannel<T> {
   }
 
   async stats(): Promise<DurableChannelStats> {
+    own(this, 'stats()');
     const answer = await this.call(this.line(), 'stats', (stub) => stub.stats({ capacity: this.#capacity }));
     return { name: this.name, ...(answer as Exclude<typeof answer, CapacityAnswer>).stats };
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    own(this, '[Symbol.asyncIterator]()');
     // The pull in flight inside next(), if any: return() withdraws it (a for-await loop never
     // has one, but `from(channel)`, `ReadableStream.from` and manual iteration call return()
     // while next() still waits, and a value it then took would be consumed for nobody).

@@ -158,8 +158,13 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     call,
     () =>
       new ReleasingChannel<Event>(options?.capacity ?? 1, { overflow, name: `fromEvent(${type})`, input: true }, () => {
-        target.removeEventListener(type, listener, listenerOptions);
+        // The signal first: a target whose removeEventListener throws (a buggy wrapper) must
+        // not leave the signal's listener behind, nor make close() throw — the listener it
+        // keeps finds the channel closed and ignores its events.
         if (ref) unwatch(signal as AbortSignal, ref);
+        try {
+          target.removeEventListener(type, listener, listenerOptions);
+        } catch {}
       }),
   );
   if (signal?.aborted) {

@@ -25,7 +25,7 @@ import { add } from '../buffer.js';
 import { Channel, type ChannelStats, closes, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
 import { tracker } from '../tracker.js';
 import { claim, enqueue, Waiter } from '../waiters.js';
-import { describe } from './check.js';
+import { notAChannel } from './check.js';
 
 /**
  * A pull the merged channel parked on one of its inputs. Its `resolve` is {@link received},
@@ -340,7 +340,7 @@ export function merge<const C extends readonly PullChannel<unknown>[]>(
   const inputs = channels.map((input, index) => {
     if (!(input instanceof Channel)) {
       throw new TypeError(
-        `merge(...channels): argument ${index} is not a chanasync Channel, got ${describe(input)}${Array.isArray(input) && input.some((item) => item instanceof Channel) ? ' of channels: spread it, merge(...channels)' : ''}`,
+        `merge(...channels): argument ${index} ${notAChannel(input)}${Array.isArray(input) && input.some((item) => item instanceof Channel) ? ' of channels: spread it, merge(...channels)' : ''}`,
       );
     }
     return input as Channel<ChannelValue<C[number]>>;

@@ -12,7 +12,7 @@
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { type Ref, unwatch, watch } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
-import { checkOptions, describe, member } from './check.js';
+import { checkOptions, describe, member, notAChannel } from './check.js';
 
 /** Options of {@link toReadableStream}. */
 export interface ToReadableStreamOptions {
@@ -210,8 +210,7 @@ export const toReadableStream: <T>(channel: PullChannel<T>, options?: ToReadable
 
 function streamOf<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions): ReadableStream<T> {
   const call = 'toReadableStream(channel, options)';
-  if (!(channel instanceof Channel))
-    throw new TypeError(`${call}: channel is not a chanasync Channel, got ${describe(channel)}`);
+  if (!(channel instanceof Channel)) throw new TypeError(`${call}: channel ${notAChannel(channel)}`);
   const signal = checkOptions(call, options);
   const highWaterMark = options?.highWaterMark ?? 0;
   if (!(typeof highWaterMark === 'number' && highWaterMark >= 0 && highWaterMark < Infinity)) {

@@ -197,6 +197,16 @@ function isCount(value: unknown): value is number {
  * ```
  */
 export function isPortMessage(data: unknown): data is PortMessage {
+  // Never throws: an object whose fields throw when read (a revoked Proxy, a getter) is not one.
+  try {
+    return isWellFormed(data);
+  } catch {
+    return false;
+  }
+}
+
+/** {@link isPortMessage}'s checks, which may throw on a hostile object. */
+function isWellFormed(data: unknown): data is PortMessage {
   if (typeof data !== 'object' || data === null) return false;
   const message = data as Record<string, unknown>;
   if (message.source !== PORT_SOURCE || message.version !== PORT_VERSION || typeof message.name !== 'string') {

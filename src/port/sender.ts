@@ -25,6 +25,7 @@
  *   credit left and the channel had nothing to pull: `parked` says so.
  */
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
+import { notAChannel } from '../interop/check.js';
 import { isSignal } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
@@ -696,7 +697,7 @@ class Sender<T> extends Stream {
 export function toPort<T>(channel: PullChannel<T>, port: PortLike, options?: ToPortOptions<T>): Promise<PortResult<T>> {
   const caller = 'toPort(channel, port, options)';
   return new Promise<PortResult<T>>((resolve, reject) => {
-    if (!(channel instanceof Channel)) throw new TypeError(`${caller}: channel is not a chanasync Channel`);
+    if (!(channel instanceof Channel)) throw new TypeError(`${caller}: channel ${notAChannel(channel)}`);
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`${caller}: options must be an object`);
     }

@@ -293,8 +293,10 @@ export class Endpoint {
     streams.delete(stream.name);
     if (this.senders.size + this.receivers.size === 0 && typeof this.listen.removeEventListener === 'function') {
       this.listening = false;
-      this.listen.removeEventListener('message', this.listener);
+      // A hand-made port whose removeEventListener throws leaves the listener (which ignores
+      // messages for streams that left) but must not make a channel's close() throw.
       try {
+        this.listen.removeEventListener('message', this.listener);
         this.listen.removeEventListener('close', this.closeListener);
         this.listen.removeEventListener('messageerror', this.messageErrorListener);
       } catch {}

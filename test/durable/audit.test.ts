@@ -1123,9 +1123,13 @@ describe('select over durable channels is out of scope', () => {
   test('a select case over a durable channel is refused at the case, by the types and with a TypeError', () => {
     const channel = open<number>('select');
     // @ts-expect-error a durable channel is not a PullChannel
-    expect(() => pullCase(channel)).toThrow(new TypeError('pull(channel): channel is not a chanasync Channel'));
+    expect(() => pullCase(channel)).toThrow(
+      new TypeError('pull(channel): channel is not a chanasync Channel, got DurableChannelClient'),
+    );
     // @ts-expect-error a durable channel is not a PushChannel
-    expect(() => pushCase(channel, 1)).toThrow(new TypeError('push(channel): channel is not a chanasync Channel'));
+    expect(() => pushCase(channel, 1)).toThrow(
+      new TypeError('push(channel): channel is not a chanasync Channel, got DurableChannelClient'),
+    );
   });
 });
 

@@ -675,7 +675,7 @@ describe('slips users make, each caught at once with a clear error', () => {
     const jobs = durableChannel<string>(env.CHANNELS, freshName('not-local'));
     // @ts-expect-error a durable channel is not a local Channel
     expect(() => select([pull(jobs), pull(afterMs(10))])).toThrow(
-      new TypeError('pull(channel): channel is not a chanasync Channel'),
+      new TypeError('pull(channel): channel is not a chanasync Channel, got DurableChannelClient'),
     );
     // @ts-expect-error a durable channel is not a local Channel
     expect(() => toReadableStream(jobs)).toThrow(
