@@ -5,7 +5,7 @@
  * in place of its options), BC-I5 (a channel from another copy of chanasync is refused with a
  * message that contradicts itself). The rest are "(holds)" probes.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,7 @@ import { after, broadcast, Channel, from, fromEvent, merge, pull, select, ticker
 import { enableDebug } from 'chanasync/debug';
 import { fromPort, isPortMessage, toPort } from 'chanasync/port';
 import { isInspectorToPageMessage, isPageToInspectorMessage } from 'chanasync/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { outcome } from './helpers.js';
 
 const signal = () => new AbortController().signal;
@@ -97,8 +97,14 @@ describe('message guards never throw', () => {
 });
 
 describe('a channel from another copy of chanasync (two bundles in one page)', () => {
+  const copies: string[] = [];
+  afterAll(() => {
+    for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+  });
+
   async function otherCopy(): Promise<typeof import('chanasync')> {
     const dir = mkdtempSync(join(tmpdir(), 'bc-input-copy-'));
+    copies.push(dir);
     cpSync(resolve(__dirname, '../../dist'), dir, { recursive: true });
     return import(/* @vite-ignore */ pathToFileURL(join(dir, 'index.js')).href);
   }
