@@ -104,17 +104,37 @@ export async function resetObject(name: string): Promise<void> {
   }).catch(() => {}); // the abort fails this call too
 }
 
+/** Makes `call`, its error flagged `durableObjectReset` as production flags a reset when {@link resetObject} caused it. */
+async function flaggingReset(call: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await call();
+  } catch (error) {
+    if (String(error).includes(RESET_MESSAGE)) Object.assign(error as Error, { durableObjectReset: true });
+    throw error;
+  }
+}
+
 /** The CHANNELS namespace with the errors of {@link resetObject} flagged as production flags a reset. */
 export function resetFlagged() {
-  const flag = async (real: () => Promise<unknown>) => {
-    try {
-      return await real();
-    } catch (error) {
-      if (String(error).includes(RESET_MESSAGE)) Object.assign(error as Error, { durableObjectReset: true });
-      throw error;
-    }
-  };
+  const flag = (real: () => Promise<unknown>) => flaggingReset(real);
   return observed({ pull: flag, push: flag, ack: flag, cancel: flag, stats: flag, close: flag }).namespace;
+}
+
+/**
+ * As {@link resetFlagged}, for every RPC method the client calls, the joint `inOrder` and
+ * `restore` included, each through `hook` when given (which gets the method's name and the real
+ * call); with `calls`, as {@link observed}.
+ */
+export function flaggedAll(hook?: (method: string, real: () => Promise<unknown>) => Promise<unknown>) {
+  const methods = ['push', 'pull', 'ack', 'cancel', 'stats', 'close', 'inOrder', 'restore'] as const;
+  return observed(
+    Object.fromEntries(
+      methods.map((method) => [
+        method,
+        (real: () => Promise<unknown>) => flaggingReset(() => (hook === undefined ? real() : hook(method, real))),
+      ]),
+    ),
+  );
 }
 
 const INSTANCE = Symbol('test instance id');

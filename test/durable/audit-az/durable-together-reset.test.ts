@@ -4,21 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { durableChannel } from 'chanasync/durable';
 import { expect, it } from 'vitest';
-import { freshName, observed, RESET_MESSAGE, resetObject } from '../helpers.js';
-
-/** Every RPC method, the joint one included, with the test reset's errors flagged as production flags a reset. */
-function flaggedAll(hook?: (method: string, real: () => Promise<unknown>) => Promise<unknown>) {
-  const flag = (method: string) => async (real: () => Promise<unknown>) => {
-    try {
-      return await (hook === undefined ? real() : hook(method, real));
-    } catch (error) {
-      if (String(error).includes(RESET_MESSAGE)) Object.assign(error as Error, { durableObjectReset: true });
-      throw error;
-    }
-  };
-  const methods = ['push', 'pull', 'ack', 'cancel', 'stats', 'close', 'inOrder', 'restore'] as const;
-  return observed(Object.fromEntries(methods.map((m) => [m, flag(m)]))).namespace;
-}
+import { flaggedAll, freshName, RESET_MESSAGE, resetObject } from '../helpers.js';
 
 it('five pushes made together whose joint call is failed by a reset are stored in the order they were made', async () => {
   const outcomes: string[] = [];
@@ -34,7 +20,7 @@ it('five pushes made together whose joint call is failed by a reset are stored i
           throw new Error(`the joint call failed: ${RESET_MESSAGE}`);
         }
         return real();
-      }),
+      }).namespace,
       name,
     );
     await producer.stats(); // the channel exists
@@ -60,7 +46,7 @@ it('five pulls made together whose joint call is failed by a reset get the value
           throw new Error(`the joint call failed: ${RESET_MESSAGE}`);
         }
         return real();
-      }),
+      }).namespace,
       name,
     );
     const got = await Promise.all([1, 2, 3, 4, 5].map(() => consumer.pull()));

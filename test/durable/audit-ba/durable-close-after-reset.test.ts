@@ -7,21 +7,7 @@ import { env } from 'cloudflare:workers';
 import { ChannelClosedError } from 'chanasync';
 import { durableChannel } from 'chanasync/durable';
 import { expect, it } from 'vitest';
-import { freshName, observed, RESET_MESSAGE, resetObject } from '../helpers.js';
-
-/** Every RPC method with the test reset's errors flagged as production flags a reset (as audit AZ's `flaggedAll`). */
-function flaggedAll(hook: (method: string, real: () => Promise<unknown>) => Promise<unknown>) {
-  const flag = (method: string) => async (real: () => Promise<unknown>) => {
-    try {
-      return await hook(method, real);
-    } catch (error) {
-      if (String(error).includes(RESET_MESSAGE)) Object.assign(error as Error, { durableObjectReset: true });
-      throw error;
-    }
-  };
-  const methods = ['push', 'pull', 'ack', 'cancel', 'stats', 'close', 'inOrder', 'restore'] as const;
-  return observed(Object.fromEntries(methods.map((m) => [m, flag(m)]))).namespace;
-}
+import { flaggedAll, freshName, RESET_MESSAGE, resetObject } from '../helpers.js';
 
 it('push(1); push(2); close() in one run whose joint call a reset fails: both values are stored before the close, as when nothing fails', async () => {
   const outcomes: string[] = [];
@@ -36,7 +22,7 @@ it('push(1); push(2); close() in one run whose joint call a reset fails: both va
           throw new Error(`the joint call failed: ${RESET_MESSAGE}`);
         }
         return real();
-      }),
+      }).namespace,
       name,
     );
     await producer.stats(); // the channel exists

@@ -7,8 +7,7 @@ import { env } from 'cloudflare:workers';
 import { ChannelClosedError } from 'chanasync';
 import { durableChannel } from 'chanasync/durable';
 import { expect, it } from 'vitest';
-import { freshName, RESET_MESSAGE, resetObject } from '../helpers.js';
-import { flaggedAll } from './flagged.js';
+import { flaggedAll, freshName, RESET_MESSAGE, resetObject } from '../helpers.js';
 
 /** A client whose first joint call fails with a reset (a deploy as it leaves). */
 function resetOnFirstJoint(name: string, options?: { capacity?: number; sliceMs?: number }) {
