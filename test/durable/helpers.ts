@@ -105,7 +105,7 @@ export async function resetObject(name: string): Promise<void> {
 }
 
 /** Makes `call`, its error flagged `durableObjectReset` as production flags a reset when {@link resetObject} caused it. */
-async function flaggingReset(call: () => Promise<unknown>): Promise<unknown> {
+export async function flaggingReset(call: () => Promise<unknown>): Promise<unknown> {
   try {
     return await call();
   } catch (error) {

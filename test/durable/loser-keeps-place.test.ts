@@ -20,9 +20,9 @@ import { type DurableChannelOptions, durableChannel } from '../../src/durable/in
 import type { AckAnswer, Delivery, PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
 import {
+  flaggingReset,
   freshName,
   observed,
-  RESET_MESSAGE,
   rawStub,
   resetFlagged,
   resetObject,
@@ -42,16 +42,6 @@ function gate() {
   return { opened, open };
 }
 
-/** A call whose failure from {@link resetObject} is flagged as production flags a reset (so it is retried). */
-async function flagged(real: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await real();
-  } catch (error) {
-    if (String(error).includes(RESET_MESSAGE)) Object.assign(error as Error, { durableObjectReset: true });
-    throw error;
-  }
-}
-
 /**
  * A client whose first acknowledgement waits: `handed` opens when it is sent (the value was handed
  * to this pull), and it reaches the object only once `release` is opened. `pulls()` counts its
@@ -65,7 +55,7 @@ function heldClient<T>(name: string, options?: DurableChannelOptions) {
   const { namespace } = observed({
     pull: (real) => {
       pulls++;
-      return flagged(real);
+      return flaggingReset(real);
     },
     ack: async (real) => {
       if (first) {
@@ -73,11 +63,11 @@ function heldClient<T>(name: string, options?: DurableChannelOptions) {
         handed.open();
         await release.opened;
       }
-      return flagged(real);
+      return flaggingReset(real);
     },
-    cancel: flagged,
-    push: flagged,
-    stats: flagged,
+    cancel: flaggingReset,
+    push: flaggingReset,
+    stats: flaggingReset,
   });
   const client = durableChannel<T>(namespace, name, { leaseMs: 5000, ...options });
   return { client, handed, release, pulls: () => pulls };
