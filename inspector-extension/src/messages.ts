@@ -235,3 +235,59 @@ export function jsonChars(message: unknown): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * An upper bound on {@link jsonChars}`(message)`, found by walking it without building its
+ * JSON; `undefined` when the bound passes `limit`, or when the walk meets what it does not
+ * bound (a BigInt, a `toJSON`, a depth past 64: then measure it with {@link jsonChars}). Each
+ * string counts 6 characters per code unit (the longest escape, `\u0000`) plus its quotes, each
+ * number 24 (the longest a number prints), so a snapshot far under the limit — every genuine
+ * one — is never serialized just to be measured. The walk stops once the bound passes
+ * `limit`, so it costs at most one step per character allowed, whatever the value.
+ */
+export function jsonCharsBound(message: unknown, limit: number): number | undefined {
+  let total = 0;
+  const walk = (value: unknown, depth: number): boolean => {
+    switch (typeof value) {
+      case 'string':
+        total += value.length * 6 + 2;
+        return total <= limit;
+      case 'number':
+        total += 24;
+        return total <= limit;
+      case 'boolean':
+      case 'undefined': // dropped, or `null` in an array
+      case 'function':
+      case 'symbol':
+        total += 5;
+        return total <= limit;
+      case 'object': {
+        if (value === null) {
+          total += 4;
+          return total <= limit;
+        }
+        if (depth > 64 || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+        total += 2;
+        if (Array.isArray(value)) {
+          for (const item of value) {
+            total += 1;
+            if (!walk(item, depth + 1)) return false;
+          }
+          return total <= limit;
+        }
+        for (const key of Object.keys(value)) {
+          total += key.length * 6 + 4;
+          if (!walk((value as Record<string, unknown>)[key], depth + 1)) return false;
+        }
+        return total <= limit;
+      }
+      default:
+        return false; // a BigInt: JSON.stringify throws
+    }
+  };
+  try {
+    return walk(message, 0) ? total : undefined;
+  } catch {
+    return undefined; // a getter that throws, a revoked proxy: measured (and refused) by jsonChars
+  }
+}

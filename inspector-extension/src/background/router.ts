@@ -14,7 +14,8 @@
  *   only to the panels subscribed to that tab: one tab's channels never reach another's panel.
  * - Every page message of an inspected tab is checked with the protocol guard
  *   (`isPageToInspectorMessage`) and a size bound before anything else looks at it; failures
- *   become a `refused` notice.
+ *   become a `refused` notice. The size is bounded by a walk (`jsonCharsBound`), and a message
+ *   is serialized to be measured only when that bound passes the limit.
  * - Each content port may send {@link RATE.burst} messages at once and {@link RATE.perSecond}
  *   a second on average (debug mode posts at most one snapshot per interval, 4 a second by
  *   default); the rest are dropped unread and counted in a `flooded` notice, at most one per
@@ -46,6 +47,7 @@ import {
   isContentToBackgroundMessage,
   isPanelToBackgroundMessage,
   jsonChars,
+  jsonCharsBound,
   MAX_MESSAGE_CHARS,
   type RefusalReason,
   type StoredFrame,
@@ -308,7 +310,8 @@ export class Router<P> {
     if (message.type === 'restored') return [{ kind: 'post', port, message: HELLO }];
     if (message.type === 'refused') return this.refused(tabId, frame, message.reason, message.chars);
     const page = message.message;
-    const chars = jsonChars(page);
+    // A cheap upper bound first: only a message that might be over the limit is serialized.
+    const chars = jsonCharsBound(page, MAX_MESSAGE_CHARS) ?? jsonChars(page);
     if (chars === undefined) return this.refused(tabId, frame, 'malformed', undefined);
     if (chars > MAX_MESSAGE_CHARS) return this.refused(tabId, frame, 'oversized', chars);
     if (!isPageToInspectorMessage(page)) return this.refused(tabId, frame, 'malformed', undefined);

@@ -5,7 +5,11 @@
  * tab without a panel and clears a tab's record when its last panel leaves.
  *
  * One key per tab (`tab:<id>`) holds its frames, one per context of each document — the page's
- * own and each Worker it relays (`relayDebug`), which share the document's port. Updating it is a
+ * own and each Worker it relays (`relayDebug`), which share the document's port — as one JSON
+ * string: the browser stores a string at the cost of a copy, where a record of objects is
+ * converted value by value (audit BA: a 2 MB record of 13,000 channels stalled the service
+ * worker for most of a second on every write). Each entry is serialized once, when first
+ * written, and its JSON reused by every later write of the record. Updating it is a
  * read-modify-write, and the listeners that trigger updates overlap (two frames posting at
  * once), so each tab has its own queue: one flush at a time per tab, each starting after the
  * previous one finished. Tabs never wait for each other — a frame flooding its tab cannot delay
@@ -16,13 +20,20 @@
  * queue therefore holds at most one pending change per context, however fast its frames post.
  * Reads wait for that tab's pending changes, so a read sees every change queued before it.
  *
+ * Writes are paced by their size ({@link TAB_WRITE_CHARS_PER_SECOND}): after writing a record
+ * of N characters, a tab's next write waits N / that rate. Writing a record costs the service
+ * worker time in proportion to its size, so a tab whose frames post large snapshots non-stop
+ * (audit BA: 2 MB records rewritten back to back kept the worker busy, and every other tab's
+ * messages waited behind it) gets a bounded share of the worker; a page of a few kilobytes is
+ * written within milliseconds. A read, and clearing a tab, do not wait: they flush at once.
+ *
  * Each tab's record is bounded ({@link TAB_BUDGET_CHARS}): a record over it keeps its newest
  * frames that fit. So no tab can fill the area's quota and evict another tab's record; and
  * when storage fails anyway (quota, a browser without `storage.session`) the tab's entry is
  * dropped and the panel simply waits for the next live snapshot.
  */
 import { isPageToInspectorMessage } from '../../../src/protocol.js';
-import { isFrameInfo, jsonChars, type StoredFrame } from '../messages.js';
+import { isFrameInfo, type StoredFrame } from '../messages.js';
 import type { StoreOp } from './router.js';
 
 /** The subset of `storage.StorageArea` used here (a fake in tests). */
@@ -38,6 +49,14 @@ export interface SessionArea {
  * keeps the newest frames that fit.
  */
 export const TAB_BUDGET_CHARS = 2 * 1024 * 1024;
+
+/**
+ * How many characters of JSON a tab's writes may average per second: after a write of N
+ * characters, the tab's next one waits N / this (a full {@link TAB_BUDGET_CHARS} record: 2 s).
+ * What a restart of the service worker loses in between, the panel gets again from the page
+ * (its re-subscription says `hello`, and the page re-posts its state).
+ */
+export const TAB_WRITE_CHARS_PER_SECOND = 1024 * 1024;
 
 /** A tab's kept frames, at most one per context of a document. */
 type TabRecord = StoredFrame[];
@@ -82,6 +101,10 @@ interface TabQueue {
   scheduled: boolean;
   /** Whether the whole record is to be removed first. */
   clear: boolean;
+  /** Whether the next flush is wanted at once (a read, a clear), whatever the pacing says. */
+  urgent: boolean;
+  /** Ends the pause before the next flush now, while one is under way. */
+  wake: (() => void) | undefined;
 }
 
 /** `storage.session`, one queue per tab, writes coalesced per document. */
@@ -94,14 +117,20 @@ export class SnapshotStore {
    * service worker, the first flush of a tab reads its record from storage.
    */
   private readonly records = new Map<number, TabRecord>();
-  /** The JSON size of each kept entry, measured once (see {@link bounded}). */
-  private readonly sizes = new WeakMap<StoredFrame, number>();
+  /** The JSON of each kept entry, serialized once (see {@link bounded}); `''` if it has none. */
+  private readonly json = new WeakMap<StoredFrame, string>();
+  /** When (by {@link now}) each tab may write again: see {@link TAB_WRITE_CHARS_PER_SECOND}. */
+  private readonly quietUntil = new Map<number, number>();
   /** Writes actually made to the area (for tests and diagnostics). */
   writes = 0;
+  /** Entries serialized (for tests: each kept entry is serialized once, however often written). */
+  serialized = 0;
 
   constructor(
     private readonly area: SessionArea | undefined,
     private readonly onError: (error: unknown) => void = () => {},
+    private readonly charsPerSecond = TAB_WRITE_CHARS_PER_SECOND,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Queues `change`; resolves once it is written (or dropped on error). */
@@ -112,6 +141,7 @@ export class SnapshotStore {
       queue.pending.clear();
       queue.removed.clear();
       queue.clear = true;
+      queue.urgent = true;
     } else if (change.op === 'put') {
       queue.pending.set(contextOf(change.entry), change.entry);
     } else {
@@ -127,7 +157,10 @@ export class SnapshotStore {
     const area = this.area;
     if (area === undefined) return [];
     const queue = this.queues.get(tabId);
-    if (queue !== undefined) await this.schedule(tabId, queue);
+    if (queue !== undefined) {
+      queue.urgent = true;
+      await this.schedule(tabId, queue);
+    }
     try {
       return await this.readRecord(area, keyOf(tabId));
     } catch (error) {
@@ -155,7 +188,15 @@ export class SnapshotStore {
   private queueOf(tabId: number): TabQueue {
     let queue = this.queues.get(tabId);
     if (queue === undefined) {
-      queue = { tail: Promise.resolve(), pending: new Map(), removed: new Set(), scheduled: false, clear: false };
+      queue = {
+        tail: Promise.resolve(),
+        pending: new Map(),
+        removed: new Set(),
+        scheduled: false,
+        clear: false,
+        urgent: false,
+        wake: undefined,
+      };
       this.queues.set(tabId, queue);
     }
     return queue;
@@ -163,10 +204,26 @@ export class SnapshotStore {
 
   /** A flush of `queue` after the running one; one flush covers every change queued before it starts. */
   private schedule(tabId: number, queue: TabQueue): Promise<void> {
+    if (queue.urgent) queue.wake?.();
     if (queue.scheduled) return queue.tail;
     queue.scheduled = true;
-    queue.tail = queue.tail.then(() => this.flush(tabId, queue));
+    queue.tail = queue.tail.then(() => this.paced(tabId, queue)).then(() => this.flush(tabId, queue));
     return queue.tail;
+  }
+
+  /** Resolves when `tabId` may write again (at once for an urgent flush, or when woken by one). */
+  private paced(tabId: number, queue: TabQueue): Promise<void> | undefined {
+    const wait = (this.quietUntil.get(tabId) ?? 0) - this.now();
+    if (queue.urgent || !(wait > 0)) return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        queue.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      queue.wake = done;
+    });
   }
 
   private async flush(tabId: number, queue: TabQueue): Promise<void> {
@@ -179,25 +236,28 @@ export class SnapshotStore {
     queue.removed = new Set();
     queue.clear = false;
     queue.scheduled = false;
+    queue.urgent = false;
     try {
       if (clear && changes.size === 0) {
         this.records.delete(tabId);
+        this.quietUntil.delete(tabId);
         await area.remove(key);
         this.writes++;
         return;
       }
       if (changes.size === 0 && removed.size === 0) return;
       const before = clear ? [] : (this.records.get(tabId) ?? (await this.readRecord(area, key)));
-      const record = this.bounded([
+      const { record, text } = this.bounded([
         ...before.filter((entry) => !removed.has(entry.frame.documentId) && !changes.has(contextOf(entry))),
         ...changes.values(),
       ]);
       this.writes++;
+      this.quietUntil.set(tabId, this.now() + (text.length * 1000) / this.charsPerSecond);
       // Forgotten while the write runs: a failed one leaves the stored record unknown.
       this.records.delete(tabId);
       try {
         if (record.length === 0) await area.remove(key);
-        else await area.set({ [key]: record });
+        else await area.set({ [key]: text });
       } catch (error) {
         await area.remove(key); // over quota: better nothing than a stale entry
         throw error;
@@ -214,23 +274,47 @@ export class SnapshotStore {
 
   private async readRecord(area: SessionArea, key: string): Promise<TabRecord> {
     const value = (await area.get(key))[key];
-    return Array.isArray(value) ? value.filter(isStoredFrame) : [];
+    const record = typeof value === 'string' ? parsed(value) : value; // an array: an older version's
+    return Array.isArray(record) ? record.filter(isStoredFrame) : [];
   }
 
-  /** The newest entries of `record` that fit in {@link TAB_BUDGET_CHARS}, in their order. */
-  private bounded(record: TabRecord): TabRecord {
-    let total = 0;
+  /**
+   * The newest entries of `record` that fit in {@link TAB_BUDGET_CHARS}, in their order, and
+   * their JSON array (at most that long).
+   */
+  private bounded(record: TabRecord): { record: TabRecord; text: string } {
+    let total = 1; // the brackets, and a comma after each entry but the last
     const kept = new Set<StoredFrame>();
     for (const entry of [...record].sort((a, b) => b.receivedAt - a.receivedAt)) {
-      let chars = this.sizes.get(entry);
-      if (chars === undefined) {
-        chars = jsonChars(entry) ?? Number.POSITIVE_INFINITY;
-        this.sizes.set(entry, chars);
+      let text = this.json.get(entry);
+      if (text === undefined) {
+        text = jsonText(entry) ?? '';
+        this.serialized++;
+        this.json.set(entry, text);
       }
-      if (total + chars > TAB_BUDGET_CHARS) continue;
-      total += chars;
+      if (text === '' || total + text.length + 1 > TAB_BUDGET_CHARS) continue;
+      total += text.length + 1;
       kept.add(entry);
     }
-    return record.filter((entry) => kept.has(entry));
+    const written = record.filter((entry) => kept.has(entry));
+    return { record: written, text: `[${written.map((entry) => this.json.get(entry)).join(',')}]` };
+  }
+}
+
+/** `value` as JSON, or `undefined` when it has none. */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The value of JSON `text`, or `undefined` if it is not JSON. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

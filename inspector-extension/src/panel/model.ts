@@ -488,8 +488,15 @@ function stateOf(unexplained: number | undefined, explained: boolean, thresholdM
 /** The waiter of `waiters` that has waited longest, if any. */
 const oldestOf = (waiters: readonly Waiting[]) => [...waiters].sort((a, b) => b.ageAtSnapshot - a.ageAtSnapshot)[0];
 
-/** The rows of one context: its channels and its multi-case selects. */
-function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: Row[]): void {
+/** Whether a row labelled `label` passes `filter` (already trimmed and lower-cased; `''` passes all). */
+const matches = (label: string, filter: string) => filter === '' || label.toLowerCase().includes(filter);
+
+/**
+ * The rows of one context that pass `filter`: its channels and its multi-case selects. A row
+ * the filter hides is not built.
+ */
+function rowsOfFrame(state: FrameState, filter: string, thresholdMs: number, now: number, out: Row[]): void {
+  frameRowsBuilt++;
   // Cases of one select, by select id: a select with cases on several listed channels is one row.
   const selects = new Map<number, SelectCase[]>();
   for (const channel of state.channels) {
@@ -503,6 +510,8 @@ function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: R
   const inSelectRow = (waiter: Waiting) => waiter.select !== undefined && (selects.get(waiter.select)?.length ?? 0) > 1;
 
   for (const channel of state.channels) {
+    const label = labelOf(channel);
+    if (!matches(label, filter)) continue;
     const all = [...channel.pushers, ...channel.pullers];
     const own = all.filter((waiter) => !inSelectRow(waiter));
     const unexplained = own.filter((waiter) => !waiter.input && !channel.input);
@@ -519,7 +528,7 @@ function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: R
       frameKey: state.key,
       frame: state.frame,
       context: state.context,
-      label: labelOf(channel),
+      label,
       state: rowState,
       version: state.version,
       channel,
@@ -545,6 +554,8 @@ function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: R
 
   for (const [id, cases] of selects) {
     if (cases.length < 2) continue;
+    const label = `select: ${cases.map(({ waiter, channel }) => `${waiter.queue} ${labelOf(channel)}`).join(' | ')}`;
+    if (!matches(label, filter)) continue;
     const explained = cases.some(({ channel, waiter }) => waiter.input || channel.input);
     const since = earliest(cases.map(({ waiter }) => sinceOf(waiter, state))) as number;
     const oldest = cases.find(({ waiter }) => waiter.stack !== undefined)?.waiter ?? cases[0]?.waiter;
@@ -556,7 +567,7 @@ function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: R
       frameKey: state.key,
       frame: state.frame,
       context: state.context,
-      label: `select: ${cases.map(({ waiter, channel }) => `${waiter.queue} ${labelOf(channel)}`).join(' | ')}`,
+      label,
       state: stateOf(explained ? undefined : since, explained, thresholdMs, now),
       version: state.version,
       cases,
@@ -574,7 +585,19 @@ function rowsOfFrame(state: FrameState, thresholdMs: number, now: number, out: R
   }
 }
 
+/** Each listed leak's row (a leak's row never changes: its state is always `leaked`). */
+const leakRows = new WeakMap<LeakEntry, Row>();
+
 function leakRow(entry: LeakEntry): Row {
+  let row = leakRows.get(entry);
+  if (row === undefined) {
+    row = buildLeakRow(entry);
+    leakRows.set(entry, row);
+  }
+  return row;
+}
+
+function buildLeakRow(entry: LeakEntry): Row {
   const { leak } = entry;
   return {
     key: entry.key,
@@ -631,30 +654,109 @@ export interface Rows {
   readonly validUntil: number;
 }
 
+/** How many times one context's rows were built (for tests: the work is per context that changed). */
+let frameRowsBuilt = 0;
+export const frameRowsBuiltCount = (): number => frameRowsBuilt;
+
+/**
+ * One context's rows as last derived: those passing `filter`, ranked for `sort` (ties by kind
+ * and id), built at `at` and unchanged until `validUntil` (a wait turning stuck).
+ */
+interface FrameRows {
+  readonly filter: string;
+  readonly thresholdMs: number;
+  readonly sort: SortKey;
+  readonly at: number;
+  readonly validUntil: number;
+  readonly rows: readonly Row[];
+}
+
+/**
+ * Each context's rows, by its (immutable) state: a context whose snapshot did not change keeps
+ * its rows, so deriving the rows after one snapshot builds and sorts only that context's, and
+ * merges the others' ranked runs (audit BA: a frame's forged contexts, 20,000 channels, were
+ * all rebuilt for every snapshot of the page).
+ */
+const frameRowsCache = new WeakMap<FrameState, FrameRows>();
+
+/** The first instant at which a row of `rows` changes state with time alone (a wait turns stuck). */
+function validUntilOf(rows: readonly Row[], thresholdMs: number): number {
+  let validUntil = Number.POSITIVE_INFINITY;
+  for (const row of rows) {
+    if (row.state === 'waiting' && row.unexplainedSince !== undefined) {
+      validUntil = Math.min(validUntil, row.unexplainedSince + thresholdMs);
+    }
+  }
+  return validUntil;
+}
+
+const KINDS = { leak: 0, channel: 1, select: 2 };
+
+/** The order of rows within one context: state, stuck producers, the sort key, then kind and id. */
+function rankWithin(compare: (a: Row, b: Row) => number): (a: Row, b: Row) => number {
+  return (a, b) =>
+    RANK[a.state] - RANK[b.state] ||
+    (a.state === 'stuck' ? bySince(a.producerSince, b.producerSince) : 0) ||
+    compare(a, b) ||
+    KINDS[a.kind] - KINDS[b.kind] ||
+    a.id - b.id;
+}
+
+/** `state`'s rows passing `filter` at `now`, ranked: the cached ones while still valid. */
+function frameRows(state: FrameState, filter: string, view: ViewState, now: number): FrameRows {
+  const cached = frameRowsCache.get(state);
+  if (
+    cached !== undefined &&
+    cached.filter === filter &&
+    cached.thresholdMs === view.thresholdMs &&
+    cached.sort === view.sort &&
+    now >= cached.at &&
+    now < cached.validUntil
+  ) {
+    return cached;
+  }
+  const rows: Row[] = [];
+  rowsOfFrame(state, filter, view.thresholdMs, now, rows);
+  rows.sort(rankWithin(COMPARE[view.sort]));
+  const result = {
+    filter,
+    thresholdMs: view.thresholdMs,
+    sort: view.sort,
+    at: now,
+    validUntil: validUntilOf(rows, view.thresholdMs),
+    rows,
+  };
+  frameRowsCache.set(state, result);
+  return result;
+}
+
 /**
  * The rows to show at `now`, in order: those matching the filter, ranked by state (leaked,
  * stuck — blocked producers first —, waiting for input, the rest), then by the sort key; ties by
  * frame (in reporting order), kind and id.
+ *
+ * The work is in proportion to what changed: each context's rows are kept ranked by its state
+ * (see {@link frameRowsCache}), rows the filter hides are never built, and the contexts' ranked
+ * runs are merged by one sort, which finds and merges runs.
  */
 export function rowsOf(data: PanelData, view: ViewState, now: number): Rows {
   const filter = view.filter.trim().toLowerCase();
-  const all: Row[] = data.leaks.map(leakRow);
+  const leaks = data.leaks.map(leakRow).filter((row) => matches(row.label, filter));
   const order = new Map<string, number>();
+  const rows: Row[] = [];
+  let validUntil = Number.POSITIVE_INFINITY;
   for (const state of data.frames.values()) {
     order.set(state.key, order.size);
-    rowsOfFrame(state, view.thresholdMs, now, all);
-  }
-  const rows = filter === '' ? all : all.filter((row) => row.label.toLowerCase().includes(filter));
-  let validUntil = Number.POSITIVE_INFINITY;
-  for (const row of rows) {
-    if (row.state === 'waiting' && row.unexplainedSince !== undefined) {
-      validUntil = Math.min(validUntil, row.unexplainedSince + view.thresholdMs);
-    }
+    const derived = frameRows(state, filter, view, now);
+    validUntil = Math.min(validUntil, derived.validUntil);
+    for (const row of derived.rows) rows.push(row);
   }
   const compare = COMPARE[view.sort];
   const frameOf = (row: Row) => order.get(row.frameKey) ?? -1;
-  const KINDS = { leak: 0, channel: 1, select: 2 };
-  rows.sort(
+  const within = rankWithin(compare);
+  leaks.sort(within);
+  const all = leaks.length === 0 ? rows : [...leaks, ...rows];
+  all.sort(
     (a, b) =>
       RANK[a.state] - RANK[b.state] ||
       (a.state === 'stuck' ? bySince(a.producerSince, b.producerSince) : 0) ||
@@ -663,7 +765,7 @@ export function rowsOf(data: PanelData, view: ViewState, now: number): Rows {
       KINDS[a.kind] - KINDS[b.kind] ||
       a.id - b.id,
   );
-  return { rows, validUntil };
+  return { rows: all, validUntil };
 }
 
 /** Channels across all contexts (before filtering). */
