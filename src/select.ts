@@ -30,7 +30,7 @@ import {
   refusal,
   refuseThenable,
 } from './channel.js';
-import { notAChannel } from './interop/check.js';
+import { notAChannel } from './interop/describe.js';
 import { type Cancellable, type Ref, reasonOf, unwatch, watch } from './signals.js';
 import { TRACKED, tracker } from './tracker.js';
 import { claim, enqueue, liveHead, park, rejecting, SettlingWaiter, Waiter } from './waiters.js';

@@ -4,36 +4,10 @@
  * a message that names the function and the argument —
  * `fromEvent(target, type, options): options.signal must be an AbortSignal, got AbortController`.
  */
-import { UNCLONEABLE } from '../channel.js';
 import { isSignal } from '../signals.js';
+import { describe } from './describe.js';
 
-/** A short description of a bad argument for an error message: `null`, `string`, `AbortController`. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  // Its class's name, if that is a string: a message never runs more of a bad argument's code
-  // (a `constructor` getter or a Proxy that throws, a `name` that is not a string).
-  try {
-    const name: unknown = (value.constructor as { name?: unknown } | undefined)?.name;
-    if (typeof name === 'string' && name) return name;
-  } catch {}
-  return 'object';
-}
-
-/**
- * What a refusal says of `value`, which is not a channel of this copy of chanasync: a channel of
- * another copy (two bundles in one page, two versions installed) is told apart by its
- * `uncloneable` mark, since its class is not this copy's.
- */
-export function notAChannel(value: unknown): string {
-  try {
-    const mark = (value as { uncloneable?: unknown } | null)?.uncloneable;
-    if (typeof mark === 'symbol' && mark.description === UNCLONEABLE.description) {
-      return 'is a Channel of another copy of chanasync (two copies are loaded: bundle one)';
-    }
-  } catch {}
-  return `is not a chanasync Channel, got ${describe(value)}`;
-}
+export { describe };
 
 /**
  * Checks an options bag: `undefined` or an object whose `signal`, if present, is an

@@ -25,7 +25,7 @@ import { add } from '../buffer.js';
 import { Channel, type ChannelStats, closes, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
 import { tracker } from '../tracker.js';
 import { claim, enqueue, Waiter } from '../waiters.js';
-import { notAChannel } from './check.js';
+import { notAChannel } from './describe.js';
 
 /**
  * A pull the merged channel parked on one of its inputs. Its `resolve` is {@link received},

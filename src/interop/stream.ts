@@ -12,7 +12,8 @@
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { type Ref, unwatch, watch } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
-import { checkOptions, describe, member, notAChannel } from './check.js';
+import { checkOptions, member } from './check.js';
+import { describe, notAChannel } from './describe.js';
 
 /** Options of {@link toReadableStream}. */
 export interface ToReadableStreamOptions {

@@ -25,7 +25,7 @@
  *   credit left and the channel had nothing to pull: `parked` says so.
  */
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
-import { notAChannel } from '../interop/check.js';
+import { notAChannel } from '../interop/describe.js';
 import { isSignal } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
