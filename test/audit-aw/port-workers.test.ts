@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { Channel, ChannelError } from 'chanasync';
 import { fromPort, GONE_AFTER_MS, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/poll.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const url = new URL('./fixtures/worker.mjs', import.meta.url);
@@ -37,16 +38,22 @@ describe('a receiving worker that is terminated', () => {
     const local = new Channel<number>(Infinity);
     for (let i = 0; i < 50; i++) local.pushNowait(i);
     const { w, next } = spawn({ mode: 'receive-n-then-hang', n: 10, capacity: 4 }, port2);
+    let acknowledged = 0;
+    port1.addEventListener('message', (event) => {
+      const data = (event as MessageEvent).data;
+      if (data?.type === 'credit') acknowledged = Math.max(acknowledged, data.committed);
+    });
     const done = toPort(local, port1);
     const { got } = await next();
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    await sleep(50);
+    // The worker acknowledges its commits in a `credit` a task later: terminate it once the 10 it pulled are acknowledged.
+    await until(() => acknowledged >= 10);
     const t0 = Date.now();
     await w.terminate();
-    const result = await Promise.race([done, sleep(GONE_AFTER_MS + 2000).then(() => 'hang' as const)]);
+    const result = await Promise.race([done, sleep(GONE_AFTER_MS + 6000).then(() => 'hang' as const)]);
     expect(result).not.toBe('hang');
     if (result === 'hang') return;
-    expect(Date.now() - t0).toBeLessThan(GONE_AFTER_MS + 1000);
+    expect(Date.now() - t0).toBeLessThan(GONE_AFTER_MS + 3000); // 5 to 5.5 s, and a loaded machine's late timers
     const remaining: number[] = [];
     while (local.size > 0) remaining.push(local.pullNowait());
     // Values pulled by the worker's user were committed; sent counts them (and those buffered there).
@@ -83,11 +90,11 @@ describe('a sending worker that is terminated', () => {
           return e;
         }
       })(),
-      sleep(GONE_AFTER_MS + 2000).then(() => 'hang'),
+      sleep(GONE_AFTER_MS + 6000).then(() => 'hang'),
     ]);
     expect(err).toBeInstanceOf(ChannelError);
     expect(String((err as Error).message)).toMatch(/gone|died|closed|other side/i);
-    expect(Date.now() - t0).toBeLessThan(GONE_AFTER_MS + 1000);
+    expect(Date.now() - t0).toBeLessThan(GONE_AFTER_MS + 3000); // 5 to 5.5 s, and a loaded machine's late timers
     // tail continues the sequence without gaps or duplicates
     expect(tail).toEqual(Array.from({ length: tail.length }, (_, i) => 20 + i));
     port1.close();
@@ -98,7 +105,7 @@ describe('a sending worker that is terminated', () => {
     const remote = fromPort<number>(port1, { capacity: 5 });
     const { w, next } = spawn({ mode: 'send-forever' }, port2);
     await next();
-    await sleep(200);
+    await until(() => remote.size === 5); // the worker started sending: the receiver's buffer filled
     const before = remote.size;
     expect(before).toBe(5);
     await w.terminate();

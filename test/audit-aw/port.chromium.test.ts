@@ -45,7 +45,7 @@ describe('Chromium', () => {
       };
     }, RECEIVER);
     expect(out.received).toEqual([0, 1, 2, 3]);
-    expect(out.elapsed).toBeLessThan(out.gone + 1500);
+    expect(out.elapsed).toBeLessThan(out.gone + 3000); // 5 to 5.5 s, and a loaded machine's late timers
     for (const n of out.undeliveredLengths) expect(n).toBe(0);
     // sent counts the 4 pulled plus those buffered in the Worker (died with it)
     expect(out.sent + out.undeliveredLengths.length + out.left.length).toBe(20);

@@ -80,9 +80,9 @@ async function receiverDies(withBystander: boolean, waitMs: number) {
 
 describe('toPort over a BroadcastChannel: the receiver it runs on dies', () => {
   it('probe (holds): with no other receiver of the name, toPort settles by the heartbeat with sent 2', async () => {
-    const { result, settledAfter, leftLocally } = await receiverDies(false, GONE_AFTER_MS + 2500);
+    const { result, settledAfter, leftLocally } = await receiverDies(false, GONE_AFTER_MS + 5000);
     expect(result).toEqual({ sent: 2, undelivered: [] });
-    expect(settledAfter).toBeLessThan(GONE_AFTER_MS + 1500);
+    expect(settledAfter).toBeLessThan(GONE_AFTER_MS + 3000); // 5 to 5.5 s, and a loaded machine's late timers
     expect(leftLocally).toBe(8);
   }, 20_000);
 

@@ -48,7 +48,7 @@ describe('Chromium: a relaying Worker terminated mid-stream, its nested Worker w
         await tenth;
         worker.terminate();
         const at = performance.now();
-        const result = await Promise.race([sending, window.sleep(8000).then(() => 'pending')]);
+        const result = await Promise.race([sending, window.sleep(11_000).then(() => 'pending')]);
         const after = Math.round(performance.now() - at);
         const left: number[] = [];
         while (local.size > 0) left.push(local.tryPull());
@@ -59,9 +59,9 @@ describe('Chromium: a relaying Worker terminated mid-stream, its nested Worker w
     expect(out.errors).toEqual([]);
     expect(out.result).not.toBe('pending');
     const result = out.result as { sent: number; undelivered: number[] };
-    expect(out.after).toBeLessThan(6000);
+    expect(out.after).toBeLessThan(8000); // 5 to 5.5 s, and a loaded machine's late timers
     expect([...Array(result.sent).keys(), ...result.undelivered, ...out.left]).toEqual([...Array(50).keys()]);
     expect(out.seen).toEqual([...Array(out.seen.length).keys()]);
     expect(out.seen.length).toBeLessThanOrEqual(result.sent);
-  }, 20_000);
+  }, 30_000);
 });

@@ -66,13 +66,13 @@ describe('Chromium: streams over globals after the BA fixes', () => {
         const closedAt = performance.now();
         const outcome = await Promise.race([
           (window as unknown as { outcome: Promise<unknown> }).outcome,
-          window.sleep(3000).then(() => 'still open 3 s after the opener closed'),
+          window.sleep(4500).then(() => 'still open 4.5 s after the opener closed'),
         ]);
         return { outcome, after: performance.now() - closedAt, openerClosed: window.opener?.closed ?? 'no opener' };
       });
       expect(out.outcome).toMatchObject({ values: [], error: { name: 'ChannelError' } });
       expect((out.outcome as { error: { message: string } }).error.message).toMatch(/its window was closed/);
-      expect(out.after).toBeLessThan(1500);
+      expect(out.after).toBeLessThan(3000); // a tick (500 ms), or a few on a loaded machine; the heartbeat would take 5 s
     } finally {
       await c.close();
       if (!b.isClosed()) await b.close();

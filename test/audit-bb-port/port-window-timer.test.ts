@@ -175,7 +175,7 @@ describe('close is listened to on real ports only (fix 2)', () => {
     const closedAt = performance.now();
     port2.close();
     const result = await sending;
-    expect(performance.now() - closedAt).toBeLessThan(1000); // the close event, not the 5 s heartbeat
+    expect(performance.now() - closedAt).toBeLessThan(3000); // the close event (a loaded machine's seconds), not the 5 s heartbeat
     expect(result.sent).toBeGreaterThanOrEqual(1);
     const reason = await reasonOf(remote as Channel<unknown>);
     expect(reason).toBeInstanceOf(ChannelError);
