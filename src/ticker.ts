@@ -70,11 +70,15 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
       // A full buffer refuses the tick: it is dropped, as Go drops ticks for slow readers.
       commitPush(channel, now);
       // The first point of the schedule after now: late timers skip ticks, never shift them.
-      // (The 1e-9 periods: a timer that runs on a point of the schedule counts that point,
-      // which rounding may have put a hair after now.) At most
-      // now + ms: a period too small for the arithmetic (1e-320, whose count of ticks overflows
-      // to Infinity) then ticks once per timer turn instead of stopping the ticker.
-      due = Math.min(start + ms * (Math.floor((now - start) / ms + 1e-9) + 1), now + ms);
+      // Checked by time, not by the count alone: a timer that runs on a point of the schedule
+      // must count that point, which the division may put a hair short of it (a fixed epsilon
+      // on the count stops helping after 2^24 periods: audit BC, a 1000/60 ms ticker ticked
+      // twice for each whole-millisecond point after five days). At most now + ms: a period
+      // too small for the arithmetic (1e-320, whose count of ticks overflows to Infinity)
+      // then ticks once per timer turn instead of stopping the ticker.
+      let count = Math.floor((now - start) / ms) + 1;
+      if (start + ms * count <= now) count++;
+      due = Math.min(start + ms * count, now + ms);
     }
     // Unless the commit ran user code that closed the ticker (a `Proxy` signal's `aborted`
     // getter on a parked pull): its close cleared the timer that called this, and must stay so.
