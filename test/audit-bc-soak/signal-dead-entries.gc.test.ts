@@ -14,18 +14,7 @@
 import { getEventListeners } from 'node:events';
 import { broadcast, Channel, fromEvent } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-import { collectAll, tick } from '../helpers/gc.js';
-
-const gc = (globalThis as { gc?: () => void }).gc as () => void;
-
-/** The heap in use after collecting until it settles. */
-async function heapUsed(): Promise<number> {
-  for (let round = 0; round < 6; round++) {
-    await tick();
-    gc();
-  }
-  return process.memoryUsage().heapUsed;
-}
+import { collectAll, heapUsed } from '../helpers/gc.js';
 
 /** A live operation parks with `signal` and commits: it is the last one to leave. */
 async function liveOperationComesAndGoes(signal: AbortSignal): Promise<void> {

@@ -10,17 +10,7 @@ import { after, broadcast, Channel, fromEvent, merge, pull, push, select, ticker
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { fromPort, type PortLike, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-import { tick } from '../helpers/gc.js';
-
-const gc = (globalThis as { gc?: () => void }).gc as () => void;
-
-async function heapUsed(): Promise<number> {
-  for (let round = 0; round < 6; round++) {
-    await tick();
-    gc();
-  }
-  return process.memoryUsage().heapUsed;
-}
+import { heapUsed, tick } from '../helpers/gc.js';
 
 /** Pending `Timeout`s of this process (set by anything: only their change is compared). */
 const timeouts = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;

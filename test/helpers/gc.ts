@@ -25,6 +25,15 @@ export async function collectAll(refs: readonly WeakRef<object>[]): Promise<void
   for (let round = 0; round < 3; round++) await tick();
 }
 
+/** The heap in use once collections have settled (`rounds` of a macrotask and a collection). */
+export async function heapUsed(rounds = 6): Promise<number> {
+  for (let round = 0; round < rounds; round++) {
+    await tick();
+    gc?.();
+  }
+  return process.memoryUsage().heapUsed;
+}
+
 /** A promise whose rejection (by close or abort) the test expects. */
 export function quiet<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {});
