@@ -161,10 +161,7 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
         // The signal first: a target whose removeEventListener throws (a buggy wrapper) must
         // not leave the signal's listener behind, nor make close() throw — the listener it
         // keeps finds the channel closed and ignores its events.
-        if (ref) {
-          unwatch(signal as AbortSignal, ref);
-          dropped?.unregister(ref);
-        }
+        if (ref) unwatch(signal as AbortSignal, ref);
         try {
           target.removeEventListener(type, listener, listenerOptions);
         } catch {}
@@ -184,13 +181,7 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     if (type === 'message' && Object.prototype.toString.call(target) === '[object MessagePort]') {
       (target as unknown as { start(): void }).start();
     }
-    if (signal) {
-      ref = watch(signal, channel);
-      // Its target gone (a removed element, a dropped socket) with the channel never closed,
-      // the channel is collected: its entry leaves the signal's set, whose listener goes with the
-      // last (audit BC: a page-lifetime signal grew by an entry per such channel for ever).
-      dropped?.register(channel, { signal: signal as AbortSignal, ref }, ref);
-    }
+    if (signal) ref = watch(signal, channel);
   } catch (error) {
     // A target or signal that throws here (a duck-typed signal's `addEventListener`): close,
     // which removes the listener and the watch, so that nothing is left behind the throw.
@@ -199,12 +190,6 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   }
   return channel;
 }
-
-/** Unwatches the signal of a `fromEvent` channel collected without being closed. */
-const dropped: FinalizationRegistry<{ signal: AbortSignal; ref: Ref }> | undefined = /* @__PURE__ */ (() =>
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry(({ signal, ref }) => unwatch(signal, ref))
-    : undefined)();
 
 /**
  * The listener options `fromEvent` passes on: `capture`, `passive` and `once` (the platform then

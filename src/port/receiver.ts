@@ -34,7 +34,7 @@
  */
 import { Channel, commitPush } from '../channel.js';
 import { ChannelError } from '../errors.js';
-import { isSignal } from '../signals.js';
+import { isSignal, unwatch, watch } from '../signals.js';
 import { LEAVES } from '../tracker.js';
 import { countWaiters } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
@@ -88,7 +88,7 @@ export interface FromPortOptions {
 class PortChannel<T> extends Channel<T> {
   /** The receiver that feeds this channel; set right after construction. */
   declare receiver: Receiver<T>;
-  /** Removes the `abort` listener of the channel's signal, if it has one. */
+  /** Takes the channel out of its signal's set (`signals.ts`), if it has a signal. */
   declare release: (() => void) | undefined;
 
   /** Closes the channel (see {@link Channel.close}) and tells the sender, once. */
@@ -609,14 +609,13 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   // Capacity 0: the parked pulls are the credit, and one that gives up takes its credit back.
   if (channel.limit === 0) channel.debugMarks |= LEAVES;
   if (signal !== undefined) {
-    const onAbort = () => channel.close();
-    channel.release = () => {
-      try {
-        signal.removeEventListener('abort', onAbort);
-      } catch {} // (a duck-typed signal's throw must not make a close that happened throw)
-    };
+    // The signal's one listener, shared with every operation and stream parked with it
+    // (`signals.ts`): not a listener per channel (audit BC-soak: a hub of many streams on one
+    // shutdown signal was O(n²) to build, and Node warned from the eleventh). Its removal
+    // ignores a duck-typed signal's throw: a close that happened must not throw.
     try {
-      signal.addEventListener('abort', onAbort);
+      const ref = watch(signal, { cancel: () => channel.close() }, true);
+      channel.release = () => unwatch(signal, ref);
     } catch (error) {
       channel.close(); // a signal that cannot listen: the port and the name are left as they were
       throw error;

@@ -26,7 +26,7 @@
  */
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { notAChannel } from '../interop/describe.js';
-import { isSignal } from '../signals.js';
+import { isSignal, type Ref, unwatch, watch } from '../signals.js';
 import { claim, park, Waiter } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
@@ -227,6 +227,8 @@ class Sender<T> extends Stream {
   private readonly waiter: SenderWaiter<T>;
   /** The id of the receiver whose credit this sender runs on (from its first `credit`). */
   private receiver: string | undefined = undefined;
+  /** This stream's entry in its signal's set, while it runs (see `start`). */
+  private watched: Ref | undefined;
 
   constructor(
     readonly channel: Channel<T>,
@@ -252,7 +254,10 @@ class Sender<T> extends Stream {
    */
   start(): void {
     try {
-      this.signal?.addEventListener('abort', this);
+      // The signal's one listener, shared with every operation and stream parked with it
+      // (`signals.ts`): a listener per stream made a hub of many streams on one shutdown signal
+      // O(n²) to build, and Node warned from the eleventh (audit BC-soak).
+      if (this.signal) this.watched = watch(this.signal, this, true);
     } catch (error) {
       // A duck-typed signal that cannot listen: leave the port (its listener, the name) as it was.
       this.stop();
@@ -262,8 +267,8 @@ class Sender<T> extends Stream {
     this.trySend({ ...this.envelope(), type: 'open' });
   }
 
-  /** The signal's `abort` listener. */
-  handleEvent(): void {
+  /** The signal aborted (called by its listener, `signals.ts`). */
+  cancel(): void {
     this.abort();
   }
 
@@ -603,7 +608,7 @@ class Sender<T> extends Stream {
       // The receiver closed (or went) while this side still ran: tell it, in case it is alive.
       this.trySend({ ...this.envelope(), type: 'end', abort: true, posted: this.postedCount, receiver: this.receiver });
     }
-    this.signal?.removeEventListener('abort', this);
+    if (this.watched) unwatch(this.signal as AbortSignal, this.watched);
     this.stop();
     const undelivered: T[] = [];
     this.inFlight.forEach((values, index) => {
