@@ -79,6 +79,8 @@ export const internalFields = [
   'deliver',
   'pumpHub',
   'lookAgain',
+  'mustStayCount',
+  'sweepCursor',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

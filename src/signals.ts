@@ -32,6 +32,19 @@
  *   removed (happy-dom's does).
  * - The listener is registered exactly while the signal has a set: the set and the listener go
  *   together when the last operation leaves, or when the signal aborts.
+ *
+ * Why swept: an entry with nothing to keep — a channel the signal closes (`fromEvent`, a
+ * subscriber, a timer), held weakly — is dead once its channel is collected unclosed (its target,
+ * or its broadcast and source, gone): nobody can `unwatch` it any more. Without a sweep such
+ * entries would stay until the signal aborts (a `WeakRef` and a slot, ~50 bytes each), and the
+ * set would never empty, so an application-lifetime signal given to every component's
+ * `fromEvent` would grow for as long as the page or server runs, and keep its listener. No
+ * `FinalizationRegistry` (that is debug mode's, and a bundle without debug mode has none): each
+ * `watch` and `unwatch` on a set that has such entries checks the next two for collection, a
+ * cursor going round the set, so the set stays within about twice its live entries at O(1) per
+ * operation; and when the last entry that must stay (one with a way out, or held strongly)
+ * leaves, up to {@link SWEEP_ON_LAST} more are checked at once, so that the listener goes with
+ * the last live operation, as it would without the dead entries, unless more were left.
  */
 
 /** A parked operation a signal can cancel: a waiter, or a multi-case select's group. */
@@ -46,15 +59,29 @@ export interface Ref {
   /**
    * Fails the operation with the signal's reason once `deref()` finds it collected (with its
    * channel): held strongly, and reaches only the operation's promise. Set for operations a
-   * caller awaits; a channel the signal closes (a timer, `fromEvent`) has none.
+   * caller awaits; a channel the signal closes (a timer, `fromEvent`) has none. (Debug mode
+   * sets it later on the entries it withheld it from, when it stops following their channel.)
    */
   fail?: ((reason: unknown) => void) | undefined;
+  /** Counted in {@link Parked.mustStayCount} by `watch`: held strongly, or given a `fail`. */
+  mustStay?: true;
 }
 
 /** The operations parked with a signal, and the `abort` listener it has while it has any. */
 interface Parked extends Set<Ref> {
   aborter: () => void;
+  /**
+   * How many entries must stay whatever the collector does: held strongly, or watched with a
+   * `fail` (the ones `mustStay` marks; an entry debug mode gives its `fail` later is not counted,
+   * which costs at most an early sweep, and the sweep never drops an entry with a `fail`).
+   */
+  mustStayCount: number;
+  /** Where the sweep of collected entries goes on from (see "Why swept"); unset until it starts. */
+  sweepCursor?: Iterator<Ref>;
 }
+
+/** How many entries the last operation that must stay checks as it leaves (see "Why swept"). */
+const SWEEP_ON_LAST = 64;
 
 /** The operations parked with each signal that has any, weakly where the platform can. */
 const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Parked>();
@@ -70,6 +97,7 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
   let parked = watches.get(signal);
   if (!parked) {
     parked = new Set() as Parked;
+    parked.mustStayCount = 0;
     // A listener that knows its signal: neither the `this` it is called with nor the event's
     // `currentTarget` is the signal the operations were parked with when that is a `Proxy`
     // of a platform signal (both are the signal behind it), nor, in a Cloudflare Worker whose
@@ -91,16 +119,45 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
       throw error;
     }
   }
-  const ref: Ref = typeof WeakRef === 'function' && keep !== true ? new WeakRef(operation) : { deref: () => operation };
-  if (typeof keep === 'function') ref.fail = keep;
+  const ref: Ref =
+    typeof WeakRef === 'function' && keep !== true
+      ? new WeakRef(operation)
+      : { deref: () => operation, mustStay: true };
+  if (typeof keep === 'function') {
+    ref.fail = keep;
+    ref.mustStay = true;
+  }
   parked.add(ref);
+  if (ref.mustStay) parked.mustStayCount++;
+  if (parked.size > parked.mustStayCount) sweep(parked, 2);
   return ref;
 }
 
 /** Stops watching an operation that left its queue. */
 export function unwatch(signal: AbortSignal, ref: Ref): void {
   const parked = watches.get(signal);
-  if (parked?.delete(ref) && !parked.size) forget(signal, parked);
+  if (!parked?.delete(ref)) return;
+  const last = ref.mustStay && !--parked.mustStayCount;
+  if (parked.size > parked.mustStayCount) sweep(parked, last ? SWEEP_ON_LAST : 2);
+  if (!parked.size) forget(signal, parked);
+}
+
+/**
+ * Checks the next `count` entries of `parked` (at most all of them) and drops those whose
+ * channel was collected and that have nothing to keep: their channel can no longer be closed,
+ * nor their entry unwatched. Entries with a `fail` stay (the abort will need it).
+ */
+function sweep(parked: Parked, count: number): void {
+  for (let left = Math.min(count, parked.size); left > 0; left--) {
+    let next = parked.sweepCursor?.next();
+    if (!next || next.done) {
+      parked.sweepCursor = parked.values();
+      next = parked.sweepCursor.next();
+      if (next.done) return;
+    }
+    const ref = next.value;
+    if (ref.fail === undefined && ref.deref() === undefined) parked.delete(ref);
+  }
 }
 
 /**
