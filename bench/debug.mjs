@@ -61,9 +61,20 @@ const BUILD_OPTIONS = { ...common, entryPoints, splitting: true, chunkNames: 'ch
  * spare the call.
  */
 const HOOK_CALL = /\btracker(?:\?\.)?\(/;
-/** The files with hook calls: create (channel), park and leave (waiters), select, merge, broadcast. */
-const HOOKED = ['src/channel.ts', 'src/waiters.ts', 'src/select.ts', 'src/interop/merge.ts', 'src/broadcast.ts'];
-const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|broadcast|interop[\\/]merge)\.ts$/;
+/**
+ * The files with hook calls: create (channel), park and leave (waiters), select, merge,
+ * broadcast, from. A file that gains a hook call must be listed here, or the no-hook build
+ * keeps it and the comparison refuses to run ("do not differ in the hook calls").
+ */
+const HOOKED = [
+  'src/channel.ts',
+  'src/waiters.ts',
+  'src/select.ts',
+  'src/interop/merge.ts',
+  'src/interop/from.ts',
+  'src/broadcast.ts',
+];
+const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|broadcast|interop[\\/](merge|from))\.ts$/;
 
 /**
  * Bundles src/ with esbuild into a fresh directory under the OS temp dir, with the options of
