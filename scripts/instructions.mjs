@@ -11,7 +11,8 @@
 //            awaits). Runs made one after the other agree within 0.1%, but the counts of one
 //            tree moved by up to 7% between such series: compare trees in one series, alternating.
 //   harness  any of: try, try-warm, mixed, unbuffered, iterate, buffered, select, select1, select4, batch, fanin-floor,
-//            batch-floor (default: all), in scripts/instructions/. batch is W7 (pullMany(64)
+//            batch-floor, w1, w2 (default: all), in scripts/instructions/. w1 and w2 are the bench's W1
+//            and W2 with its adapter's extra call (V8's inlining budget then differs). batch is W7 (pullMany(64)
 //            fan-in), fanin-floor the floor's W3 at W7's capacity (W7's base), batch-floor the
 //            floor given a batch take with the same commit rules (what a minimal channel spends
 //            per W7 value).
@@ -46,6 +47,8 @@ const HARNESSES = {
   batch: { opsPerRound: 64, rounds: [200, 1200] },
   'fanin-floor': { opsPerRound: 64, rounds: [200, 1200] },
   'batch-floor': { opsPerRound: 64, rounds: [200, 1200] },
+  w1: { opsPerRound: 1, rounds: [10000, 60000] },
+  w2: { opsPerRound: 1, rounds: [10000, 60000] },
 };
 
 const args = process.argv.slice(2);
