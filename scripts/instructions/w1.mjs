@@ -6,7 +6,12 @@
 const { Channel } = await import(process.argv[2]);
 const rounds = Number(process.argv[3]);
 const capacity = Number(process.argv[4] ?? 0);
-const a = { make: (capacity) => new Channel(capacity), push: (ch, v) => ch.push(v), pull: (ch) => ch.pull(), unwrap: (v) => v };
+const a = {
+  make: (capacity) => new Channel(capacity),
+  push: (ch, v) => ch.push(v),
+  pull: (ch) => ch.pull(),
+  unwrap: (v) => v,
+};
 async function oneToOne(a, n) {
   const ch = a.make(capacity);
   const consumer = consume(a, ch, n);
