@@ -16,9 +16,9 @@
  * the operation's `fail` — its promise's resolve, and nothing that reaches the channel — so an
  * abort after the collection still rejects it with the reason: an `AbortSignal.timeout` fires
  * even when the only holders of the channel were the suspended functions waiting on it, and their
- * `finally` blocks run. (Entries of collected operations stay in the set until the signal aborts
- * or every live operation on it left: the promise and its callers' continuations, which the
- * abort will need.) A continuation that itself holds the channel — an `async` function that
+ * `finally` blocks run. (Entries of collected operations stay in the set, and the signal keeps
+ * its listener, until the signal aborts: they hold the promise and its callers' continuations,
+ * which the abort will need.) A continuation that itself holds the channel — an `async` function that
  * uses the channel after its `await` — keeps the channel alive through that path, as any
  * reference would, until the signal aborts. Where the platform has no `WeakRef` — a Cloudflare
  * Worker whose compatibility date is before 2025-05-05 (without the `enable_weak_ref` flag) —
@@ -41,10 +41,11 @@
  * `fromEvent` would grow for as long as the page or server runs, and keep its listener. No
  * `FinalizationRegistry` (that is debug mode's, and a bundle without debug mode has none): each
  * `watch` and `unwatch` on a set that has such entries checks the next two for collection, a
- * cursor going round the set, so the set stays within about twice its live entries at O(1) per
- * operation; and when the last entry that must stay (one with a way out, or held strongly)
- * leaves, up to {@link SWEEP_ON_LAST} more are checked at once, so that the listener goes with
- * the last live operation, as it would without the dead entries, unless more were left.
+ * cursor going round the set, so that while operations come and go the set stays within about
+ * twice its live entries, at O(1) per operation; and an `unwatch` that leaves no entry that must
+ * stay (one with a way out, or held strongly) checks up to {@link SWEEP_ON_LAST}, so that the
+ * listener goes with the last live operation, as it would without the dead entries, unless more
+ * were left. (Dead entries that no operation comes to sweep stay until the abort.)
  */
 
 /** A parked operation a signal can cancel: a waiter, or a multi-case select's group. */
@@ -77,7 +78,7 @@ interface Parked extends Set<Ref> {
    */
   mustStayCount: number;
   /** Where the sweep of collected entries goes on from (see "Why swept"); unset until it starts. */
-  sweepCursor?: Iterator<Ref>;
+  sweepCursor?: Iterator<Ref> | undefined;
 }
 
 /** How many entries the last operation that must stay checks as it leaves (see "Why swept"). */
@@ -118,6 +119,16 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
       if (watches.get(signal) === parked) watches.delete(signal);
       throw error;
     }
+    // That user code may also have parked an operation and settled it: its leaving forgot this
+    // set before the listener was added (then it is recorded again, with the listener just
+    // added), or a later one made a set of its own (then this one's listener goes, and the
+    // operation joins that set) — else the operation would be deaf to the abort.
+    const now = watches.get(signal);
+    if (now === undefined) watches.set(signal, parked);
+    else if (now !== parked) {
+      forget(signal, parked);
+      parked = now;
+    }
   }
   const ref: Ref =
     typeof WeakRef === 'function' && keep !== true
@@ -129,7 +140,7 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
   }
   parked.add(ref);
   if (ref.mustStay) parked.mustStayCount++;
-  if (parked.size > parked.mustStayCount) sweep(parked, 2);
+  sweep(parked, 2);
   return ref;
 }
 
@@ -137,17 +148,27 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
 export function unwatch(signal: AbortSignal, ref: Ref): void {
   const parked = watches.get(signal);
   if (!parked?.delete(ref)) return;
-  const last = ref.mustStay && !--parked.mustStayCount;
-  if (parked.size > parked.mustStayCount) sweep(parked, last ? SWEEP_ON_LAST : 2);
+  if (ref.mustStay) parked.mustStayCount--;
+  // With no entry left that must stay, more are checked: the last live one to leave takes the
+  // listener with it, unless more than SWEEP_ON_LAST dead ones are left.
+  sweep(parked, parked.mustStayCount ? 2 : SWEEP_ON_LAST);
   if (!parked.size) forget(signal, parked);
 }
 
 /**
  * Checks the next `count` entries of `parked` (at most all of them) and drops those whose
  * channel was collected and that have nothing to keep: their channel can no longer be closed,
- * nor their entry unwatched. Entries with a `fail` stay (the abort will need it).
+ * nor their entry unwatched. Entries with a `fail` stay (the abort will need it). With nothing
+ * it could drop (every entry counted in `mustStayCount`), it drops its cursor instead: a V8
+ * `Set` iterator that stops moving keeps every table the set replaces after it, with their
+ * entries — each operation parking and leaving would leave ~40 bytes for ever (audit BD-S1),
+ * and a closed channel's entry would keep it alive. A cursor that moves follows the set.
  */
 function sweep(parked: Parked, count: number): void {
+  if (parked.size <= parked.mustStayCount) {
+    parked.sweepCursor = undefined;
+    return;
+  }
   for (let left = Math.min(count, parked.size); left > 0; left--) {
     let next = parked.sweepCursor?.next();
     if (!next || next.done) {

@@ -244,5 +244,5 @@ describe('debug mode on for a long run, an inspector connected', () => {
     } finally {
       disableDebug();
     }
-  }, 20_000);
+  }, 60_000);
 });
