@@ -11,6 +11,7 @@
  * imports (for its Durable Object class, unused here) mocked.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { expectFailure, outcome } from '../audit-bc-input/helpers.js';
 
 vi.mock('cloudflare:workers', () => ({ DurableObject: class {} }));
 
@@ -26,20 +27,6 @@ const namespace = {
   },
 };
 
-/** What a call does: throws, rejects or resolves. */
-async function outcome(call: () => unknown): Promise<{ how: string; error?: unknown }> {
-  let result: unknown;
-  try {
-    result = call();
-  } catch (error) {
-    return { how: 'throw', error };
-  }
-  return Promise.resolve(result).then(
-    () => ({ how: 'resolve' }),
-    (error: unknown) => ({ how: 'reject', error }),
-  );
-}
-
 const detached = /called without its durable channel as this \(wrap it in an arrow function\)/;
 
 describe('a durable client method taken off its client', () => {
@@ -51,10 +38,8 @@ describe('a durable client method taken off its client', () => {
   ])('%s rejects with a TypeError that names it and says this is missing', async (label, name, call) => {
     const jobs = durableChannel<number>(namespace as never, 'jobs');
     const got = await outcome(() => call((jobs as any)[name]));
-    expect(got.how).toBe('reject');
-    expect(got.error).toBeInstanceOf(TypeError);
-    expect((got.error as Error).message.startsWith(`${label}: `)).toBe(true);
-    expect((got.error as Error).message).toMatch(detached);
+    expectFailure(got, 'reject', TypeError, detached);
+    expect(got.how === 'reject' && (got.error as Error).message.startsWith(`${label}: `)).toBe(true);
   });
 
   it('items.map(jobs.pullWithId) is refused for the missing this (not the index map passes as options)', async () => {

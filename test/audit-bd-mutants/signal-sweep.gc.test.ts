@@ -15,7 +15,8 @@
 import { getEventListeners } from 'node:events';
 import { Channel, fromEvent } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-import { collectAll, tick } from '../helpers/gc.js';
+import { abandonedPull } from '../helpers/abandoned.js';
+import { collectAll } from '../helpers/gc.js';
 
 /** A live operation parks with `signal` and commits. */
 async function liveOperationComesAndGoes(signal: AbortSignal): Promise<void> {
@@ -32,53 +33,29 @@ function droppedFromEventChannels(signal: AbortSignal, count: number): WeakRef<o
   return refs;
 }
 
+/**
+ * A pull parked with a signal on a channel then abandoned and collected, `dropped` fromEvent
+ * channels dropped unclosed on the same signal (entries the sweep may drop, so it runs), 50
+ * operations on the signal (the sweep goes round the set several times), then the abort: how
+ * the pull settled.
+ */
+async function abandonedPullAfterSweeps(dropped: number): Promise<string> {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const { channel, settled } = abandonedPull(signal);
+  await collectAll([channel, ...droppedFromEventChannels(signal, dropped)]);
+  for (let i = 0; i < 50; i++) await liveOperationComesAndGoes(signal);
+  controller.abort(new Error('gave up'));
+  return settled;
+}
+
 describe('the signal set sweep keeps what the abort needs', () => {
   it('a pull parked on an abandoned channel is still rejected by the abort after operations on the signal swept its set', async () => {
-    const controller = new AbortController();
-    const { signal } = controller;
-    const refs: WeakRef<object>[] = [];
-    let outcome: unknown = 'pending';
-    (() => {
-      const abandoned = new Channel<number>();
-      refs.push(new WeakRef(abandoned));
-      abandoned.pull({ signal }).then(
-        (value) => {
-          outcome = { value };
-        },
-        (error: unknown) => {
-          outcome = error;
-        },
-      );
-    })();
-    // Channels the signal closes, dropped unclosed: entries the sweep may drop, so it runs.
-    refs.push(...droppedFromEventChannels(signal, 10));
-    await collectAll(refs);
-    // Each operation checks entries of the set: they go round it several times.
-    for (let i = 0; i < 50; i++) await liveOperationComesAndGoes(signal);
-    const reason = new Error('gave up');
-    controller.abort(reason);
-    await tick();
-    expect(outcome).toBe(reason);
+    expect(await abandonedPullAfterSweeps(10)).toBe('rejected gave up');
   });
 
   it('(holds) without dropped fromEvent channels on the signal, the same abandoned pull is rejected by the abort', async () => {
-    const controller = new AbortController();
-    const { signal } = controller;
-    const refs: WeakRef<object>[] = [];
-    let outcome: unknown = 'pending';
-    (() => {
-      const abandoned = new Channel<number>();
-      refs.push(new WeakRef(abandoned));
-      abandoned.pull({ signal }).catch((error: unknown) => {
-        outcome = error;
-      });
-    })();
-    await collectAll(refs);
-    for (let i = 0; i < 50; i++) await liveOperationComesAndGoes(signal);
-    const reason = new Error('gave up');
-    controller.abort(reason);
-    await tick();
-    expect(outcome).toBe(reason);
+    expect(await abandonedPullAfterSweeps(0)).toBe('rejected gave up');
   });
 });
 

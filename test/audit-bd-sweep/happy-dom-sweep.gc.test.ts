@@ -8,6 +8,7 @@
  */
 import { Channel, fromEvent } from 'chanasync';
 import { describe, expect, it, vi } from 'vitest';
+import { abandonedPull } from '../helpers/abandoned.js';
 import { collectAll, tick } from '../helpers/gc.js';
 
 /** A happy-dom signal whose abort listeners are counted (added minus removed). */
@@ -53,17 +54,9 @@ describe('happy-dom', () => {
 
   it('(holds) a pull whose channel was collected is still rejected by the abort, once, among dead entries', async () => {
     const { controller, signal, listeners } = countedSignal();
-    const refs: WeakRef<object>[] = [];
-    const outcome = (() => {
-      const channel = new Channel<number>();
-      refs.push(new WeakRef(channel));
-      return channel.pull({ signal }).then(
-        () => 'resolved',
-        (error: unknown) => `rejected ${(error as Error).message}`,
-      );
-    })();
+    const { channel, settled: outcome } = abandonedPull(signal);
     await droppedElements(signal, 20);
-    await collectAll(refs);
+    await collectAll([channel]);
     const live = fromEvent(document.createElement('div'), 'click', { signal });
     live.close();
     controller.abort(new Error('timeout'));

@@ -12,6 +12,7 @@ import { getEventListeners } from 'node:events';
 import { broadcast, Channel, fromEvent } from 'chanasync';
 import { disableDebug, enableDebug } from 'chanasync/debug';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { abandonedPull } from '../helpers/abandoned.js';
 import { collectAll, quiet } from '../helpers/gc.js';
 
 const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
@@ -66,23 +67,15 @@ describe('an operation with a way out whose channel was collected', () => {
     // operation on it left"; they stay until the abort (which needs them), whatever else leaves.
     const controller = new AbortController();
     const { signal } = controller;
-    const refs: WeakRef<object>[] = [];
-    const outcome = (() => {
-      const channel = new Channel<number>();
-      refs.push(new WeakRef(channel));
-      return channel.pull({ signal }).then(
-        () => 'resolved',
-        (error: unknown) => `rejected ${String(error)}`,
-      );
-    })();
-    await collectAll(refs);
+    const { channel, settled: outcome } = abandonedPull(signal);
+    await collectAll([channel]);
     const jobs = new Channel<number>();
     const pulled = jobs.pull({ signal });
     jobs.tryPush(1);
     expect(await pulled).toBe(1);
     expect(listeners(signal)).toBe(1);
     controller.abort(new Error('timeout'));
-    expect(await outcome).toBe('rejected Error: timeout');
+    expect(await outcome).toBe('rejected timeout');
     expect(listeners(signal)).toBe(0);
   });
 });
@@ -132,7 +125,7 @@ describe('with debug mode', () => {
       refs.push(new WeakRef(channel));
       return channel.pull({ signal }).then(
         () => 'resolved',
-        (error: unknown) => `rejected ${String(error)}`,
+        (error: unknown) => `rejected ${(error as Error).message}`,
       );
     })();
     disableDebug();
@@ -150,7 +143,7 @@ describe('with debug mode', () => {
       }
     }
     controller.abort(new Error('timeout'));
-    expect(await outcome).toBe('rejected Error: timeout');
+    expect(await outcome).toBe('rejected timeout');
     expect(listeners(signal)).toBe(0);
   });
 });
