@@ -120,12 +120,17 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
       throw error;
     }
     // That user code may also have parked an operation and settled it: its leaving forgot this
-    // set before the listener was added (then it is recorded again, with the listener just
-    // added), or a later one made a set of its own (then this one's listener goes, and the
-    // operation joins that set) — else the operation would be deaf to the abort.
+    // set (then it is recorded again, and its listener added again — a no-op if the platform
+    // added it after that code ran, needed if before: the forgetting removed it), or a later one
+    // made a set of its own (then this one's listener goes, and the operation joins that set) —
+    // else the operation would be deaf to the abort.
     const now = watches.get(signal);
-    if (now === undefined) watches.set(signal, parked);
-    else if (now !== parked) {
+    if (now === undefined) {
+      watches.set(signal, parked);
+      try {
+        signal.addEventListener('abort', parked.aborter);
+      } catch {}
+    } else if (now !== parked) {
       forget(signal, parked);
       parked = now;
     }

@@ -76,6 +76,35 @@ describe('a Proxy signal whose traps park and settle other operations with it', 
     expect(outcome.state).toBe('rejected stop');
   });
 
+  it('a pull parked with it is still cancelled by the abort when its addEventListener, after adding the listener, parked and settled another pull with it', async () => {
+    // The same as above with the user code after the platform's own call (a wrapper, not a
+    // trap before it): the settled pull's leaving then removed the listener just added.
+    const controller = new AbortController();
+    const other = new Channel<number>(0, { name: 'other' });
+    let armed = true;
+    const signal: AbortSignal = new Proxy(controller.signal, {
+      get(target, key) {
+        if (key === 'addEventListener') {
+          return (...args: Parameters<AbortSignal['addEventListener']>) => {
+            target.addEventListener(...args);
+            if (armed) {
+              armed = false;
+              void other.pull({ signal });
+              other.tryPush(1);
+            }
+          };
+        }
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const channel = new Channel<number>(0, { name: 'channel' });
+    const outcome = watchOutcome(channel.pull({ signal }));
+    controller.abort(new Error('stop'));
+    await tick();
+    expect(outcome.state).toBe('rejected stop');
+  });
+
   it('(holds) when the addEventListener trap parks another pull and leaves it parked, the abort cancels both', async () => {
     const controller = new AbortController();
     const other = new Channel<number>(0, { name: 'other' });
