@@ -17,15 +17,8 @@
 import { getEventListeners } from 'node:events';
 import { broadcast, Channel, fromEvent } from 'chanasync';
 import { describe, expect, it } from 'vitest';
+import { liveOperationComesAndGoes } from '../helpers/abandoned.js';
 import { collectAll, heapUsed } from '../helpers/gc.js';
-
-/** A live operation parks with `signal` and commits: it is the last one to leave. */
-async function liveOperationComesAndGoes(signal: AbortSignal): Promise<void> {
-  const channel = new Channel<number>();
-  const pulled = channel.pull({ signal });
-  channel.tryPush(1);
-  await pulled;
-}
 
 const makers = {
   'a fromEvent channel whose target is dropped (a removed element, a closed socket)': (signal?: AbortSignal) => {

@@ -15,16 +15,8 @@
 import { getEventListeners } from 'node:events';
 import { Channel, fromEvent } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-import { abandonedPull } from '../helpers/abandoned.js';
+import { abandonedPull, liveOperationComesAndGoes } from '../helpers/abandoned.js';
 import { collectAll } from '../helpers/gc.js';
-
-/** A live operation parks with `signal` and commits. */
-async function liveOperationComesAndGoes(signal: AbortSignal): Promise<void> {
-  const channel = new Channel<number>();
-  const pulled = channel.pull({ signal });
-  channel.tryPush(1);
-  await pulled;
-}
 
 /** `count` fromEvent channels on `signal` whose targets are dropped at once; their weak refs. */
 function droppedFromEventChannels(signal: AbortSignal, count: number): WeakRef<object>[] {

@@ -1,7 +1,9 @@
 /**
- * A pull parked with a signal on a channel that nothing else holds, for tests of what the
- * signal's watch keeps once the channel is collected (the operation's way out: the abort still
- * rejects it). Imports the built package, as the audit folders that use it do.
+ * Operations with a signal, for tests of its watch (`src/signals.ts`): a pull parked on a
+ * channel that nothing else holds (what the watch keeps once the channel is collected: the
+ * operation's way out, which the abort still rejects), and a live operation that parks and
+ * leaves (what each operation's sweep does). Imports the built package, as the audit folders
+ * that use it do.
  */
 import { Channel } from 'chanasync';
 
@@ -16,4 +18,12 @@ export function abandonedPull(signal: AbortSignal): { channel: WeakRef<object>; 
     (error: unknown) => `rejected ${(error as Error).message}`,
   );
   return { channel: new WeakRef(channel), settled };
+}
+
+/** A live operation parks with `signal` and commits at once: it joins the signal's set and leaves it. */
+export async function liveOperationComesAndGoes(signal: AbortSignal): Promise<void> {
+  const channel = new Channel<number>();
+  const pulled = channel.pull({ signal });
+  channel.tryPush(1);
+  await pulled;
 }
