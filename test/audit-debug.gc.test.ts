@@ -4,25 +4,19 @@
  * project). Every test that expects "no leak" first proves that the channel was collected.
  */
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { after, broadcast, Channel, fromEvent, merge, pull, push, select, toReadableStream } from '../src/index.js';
 import { fromPort, toPort } from '../src/port/index.js';
 import { INSPECTOR_SOURCE, type LeakSnapshot, type SnapshotMessage } from '../src/protocol.js';
 import { collectAll, quiet, tick } from './helpers/gc.js';
+import { useQuietDebug } from './helpers/quiet-debug.js';
 
 const THIS_FILE = 'audit-debug.gc.test.ts';
 
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 const hello = { source: INSPECTOR_SOURCE, version: 1, type: 'hello' } as const;
 
@@ -60,7 +54,7 @@ describe('a tracked channel is never kept alive by debug mode', () => {
     })();
     await collectAll(refs);
     expect(leaks()).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   test('a value parked in a push is collected with its abandoned channel (debug mode keeps no value)', async () => {
@@ -90,7 +84,7 @@ describe('batches leak like the operations they are', () => {
     expect(leaks()).toEqual([
       expect.objectContaining({ kind: 'push', channel: expect.objectContaining({ name: 'batch in' }) }),
     ]);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn()).toHaveBeenCalledTimes(1);
     controller.abort();
   });
 
@@ -279,7 +273,7 @@ describe('what a leak says', () => {
         .map((leak) => leak.kind)
         .sort(),
     ).toEqual(['pull', 'push', 'push']);
-    expect(warn).toHaveBeenCalledTimes(3);
+    expect(warn()).toHaveBeenCalledTimes(3);
     expect(leaks().find((leak) => leak.kind === 'pull')?.channel.capacity).toBeNull();
   });
 });
@@ -459,7 +453,7 @@ describe('every way out of a queue removes the record', () => {
     const refs = (await (scenarios[name] as () => Promise<object[]>)()).map((object) => new WeakRef(object));
     await collectAll(refs);
     expect(leaks()).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 });
 

@@ -4,24 +4,18 @@
  * Runs with `--expose-gc` (the vitest `gc` project); every "no leak" test first proves that the
  * channel was collected.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { after, broadcast, Channel, pull, select } from '../src/index.js';
 import { fromPort, toPort } from '../src/port/index.js';
 import { type LeakSnapshot, LIMITS } from '../src/protocol.js';
 import { collectAll, quiet, tick } from './helpers/gc.js';
+import { useQuietDebug } from './helpers/quiet-debug.js';
 
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
 const quietTarget = () => ({ target: { postMessage() {} }, listen: new EventTarget() });
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 /** A channel with a pull parked on it, dropped; its WeakRef. */
 function abandonedPull(name = 'abandoned'): WeakRef<Channel<number>> {
@@ -47,7 +41,7 @@ describe('debug mode restarted', () => {
     restart();
     await collectAll([ref]);
     expect(leaks()).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   test('after a restart, a new session reports its own leaks once, not once per session', async () => {
@@ -56,7 +50,7 @@ describe('debug mode restarted', () => {
     enableDebug(quietTarget());
     await collectAll([abandonedPull()]);
     expect(leaks()).toHaveLength(1);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn()).toHaveBeenCalledTimes(1);
   });
 
   test('a session with warnLeaks: false after one with warnings warns about nothing', async () => {
@@ -64,13 +58,13 @@ describe('debug mode restarted', () => {
     enableDebug({ ...quietTarget(), warnLeaks: false });
     await collectAll([abandonedPull()]);
     expect(leaks()).toHaveLength(1);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 });
 
 describe('a leak warning that reacts', () => {
   test('a warning handler that turns debug mode off gets no more warnings, even for the same channel', async () => {
-    warn.mockImplementation(() => disableDebug());
+    warn().mockImplementation(() => disableDebug());
     enableDebug(quietTarget());
     const ref = (() => {
       const channel = new Channel<number>(0);
@@ -78,18 +72,18 @@ describe('a leak warning that reacts', () => {
       return new WeakRef(channel);
     })();
     await collectAll([ref]);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn()).toHaveBeenCalledTimes(1);
   });
 
   test('a warning handler that creates and drops channels of its own is safe, and each leak is warned once', async () => {
     const made: WeakRef<Channel<number>>[] = [];
-    warn.mockImplementation(() => {
+    warn().mockImplementation(() => {
       made.push(new WeakRef(new Channel<number>(1)));
     });
     enableDebug(quietTarget());
     await collectAll([abandonedPull(), abandonedPull()]);
     await collectAll(made);
-    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn()).toHaveBeenCalledTimes(2);
     expect(leaks()).toHaveLength(2);
   });
 });
@@ -102,7 +96,7 @@ describe('the leak bound', () => {
     const taken = snapshot();
     expect(taken.leaked).toHaveLength(LIMITS.leaks);
     expect(taken.truncated).toEqual({ channels: 0, waiters: 0, leaks: 3 });
-    expect(warn).toHaveBeenCalledTimes(LIMITS.leaks + 3);
+    expect(warn()).toHaveBeenCalledTimes(LIMITS.leaks + 3);
   });
 
   test('clearLeaks() forgets the count of leaks left out too', async () => {
@@ -155,7 +149,7 @@ describe('port channels', () => {
     })();
     await collectAll(refs);
     expect(leaks()).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   test('a pull on a fromPort channel failed by its receiver’s close, then dropped, reports no leak', async () => {

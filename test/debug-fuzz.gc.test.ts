@@ -9,22 +9,16 @@
  * channel that is still alive is reported, before or after it is closed.
  */
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { Channel, pull, push, select } from '../src/index.js';
 import type { LeakSnapshot } from '../src/protocol.js';
 import { collectAll, tick } from './helpers/gc.js';
+import { useQuietDebug } from './helpers/quiet-debug.js';
 
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 type Op =
   | { op: 'push' | 'pull' | 'tryPush' | 'tryPull' | 'close'; ch: number }
@@ -94,7 +88,7 @@ describe('leaks are exactly the operations that can never complete (property)', 
         fc.boolean(),
         async (ops, keep, stacks) => {
           enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks });
-          warn.mockClear(); // a failed run (while shrinking) leaves its warnings
+          warn().mockClear(); // a failed run (while shrinking) leaves its warnings
           const longLived = new AbortController(); // outlives every channel
           const outcome = { started: 0, settled: 0 };
           const follow = (promise: Promise<unknown>) => {
@@ -177,7 +171,7 @@ describe('leaks are exactly the operations that can never complete (property)', 
           );
           for (const leak of reported) expect(keptIds.has(leak.channel.id)).toBe(false);
           expect(new Set(reported.map((leak) => leak.id)).size).toBe(reported.length);
-          expect(warn).toHaveBeenCalledTimes(reported.length);
+          expect(warn()).toHaveBeenCalledTimes(reported.length);
           // Closing the live channels fails what is parked on them: settled, never reported.
           closeAll(kept); // in a function: a loop variable here would stay in the suspended frame
           await tick();
@@ -191,7 +185,7 @@ describe('leaks are exactly the operations that can never complete (property)', 
           expect(leaks()).toEqual(reported);
           longLived.abort();
           disableDebug();
-          warn.mockClear();
+          warn().mockClear();
         },
       ),
       { numRuns: 25 },

@@ -6,21 +6,15 @@
  * created before `enableDebug` (which nothing tracks, so nothing reported it either), and after
  * `disableDebug` the operations parked meanwhile never got it back. Runs with `--expose-gc`.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { Channel, pull, select } from '../src/index.js';
 import { collectAll, tick } from './helpers/gc.js';
+import { useQuietDebug } from './helpers/quiet-debug.js';
 
 const quietTarget = () => ({ target: { postMessage() {} }, listen: new EventTarget() });
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+useQuietDebug(disableDebug);
 
 /** How an operation ended, as seen by the caller that awaits it. */
 async function outcome(promise: Promise<unknown>, counted = false): Promise<string> {

@@ -5,7 +5,7 @@
  * reported. Runs with `--expose-gc` (the vitest `gc` project); every test that expects no
  * report first proves that the channel really was collected.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { after, Channel, from, pull, push, select } from '../src/index.js';
 import {
@@ -16,20 +16,16 @@ import {
   type SnapshotMessage,
 } from '../src/protocol.js';
 import { collectAll, quiet, tick } from './helpers/gc.js';
+import { useQuietDebug } from './helpers/quiet-debug.js';
 
 const THIS_FILE = 'leak.gc.test.ts';
 
 /** The leaks in the current snapshot. */
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
 
-let warn: ReturnType<typeof vi.spyOn>;
+const warn = useQuietDebug(disableDebug);
 beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
 });
 
 /** The operations under test, each parked on `channel` (filled first if it needs to be full). */
@@ -95,7 +91,7 @@ describe.each([0, 2])('on a channel of capacity %i', (capacity) => {
       expect(leak?.stack).toContain(THIS_FILE);
       expect(leak?.channel.createdAt).toContain(THIS_FILE);
       expect(leak?.detectedAt).toBeGreaterThanOrEqual(leak?.since ?? Infinity);
-      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn()).toHaveBeenCalledTimes(1);
     });
 
     const outcomes = ['committed', 'closed', 'aborted'] as const;
@@ -104,7 +100,7 @@ describe.each([0, 2])('on a channel of capacity %i', (capacity) => {
       async (outcome) => {
         await collectAll(scenario(name, capacity, outcome));
         expect(leaks()).toEqual([]);
-        expect(warn).not.toHaveBeenCalled();
+        expect(warn()).not.toHaveBeenCalled();
       },
     );
   });
@@ -184,7 +180,7 @@ describe('classic leaks and their fixed twins', () => {
     expect(leaks()).toEqual([
       expect.objectContaining({ kind: 'select', channel: expect.objectContaining({ name: 'a' }) }),
     ]);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn()).toHaveBeenCalledTimes(1);
   });
 
   test('a select parked on a channel that is still alive keeps its other channels alive: no leak', async () => {
@@ -369,8 +365,8 @@ describe('signals', () => {
 describe('reporting', () => {
   test('the console warning names the kind, the channel, the age and both stacks', async () => {
     await collectAll(scenario('pull', 0, 'abandoned'));
-    expect(warn).toHaveBeenCalledTimes(1);
-    const message = String(warn.mock.calls[0]?.[0]);
+    expect(warn()).toHaveBeenCalledTimes(1);
+    const message = String(warn().mock.calls[0]?.[0]);
     expect(message).toMatch(
       /^chanasync: leaked pull — a pull from channel "pull cap 0" \(#\d+, capacity 0\) waited \d+ ms/,
     );
@@ -385,14 +381,14 @@ describe('reporting', () => {
     const [leak] = leaks();
     expect(leak && 'stack' in leak).toBe(false);
     expect(leak && 'createdAt' in leak.channel).toBe(false);
-    expect(String(warn.mock.calls[0]?.[0])).toContain('enableDebug({ stacks: true })');
+    expect(String(warn().mock.calls[0]?.[0])).toContain('enableDebug({ stacks: true })');
   });
 
   test('warnLeaks: false reports leaks in snapshots only', async () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), warnLeaks: false });
     await collectAll(scenario('pull', 0, 'abandoned'));
     expect(leaks()).toHaveLength(1);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   test('leaks stay in snapshots after their channel is gone, until clearLeaks()', async () => {

@@ -4,23 +4,19 @@
  * drop, and a channel that only a finalizer can still reach. Runs with `--expose-gc` (the vitest
  * `gc` project); every "no leak" test first proves that the channel was collected.
  */
-import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { beforeEach, expect, test } from 'vitest';
 import { disableDebug, enableDebug, snapshot } from '../src/debug/index.js';
 import { Channel, ChannelClosedError } from '../src/index.js';
 import type { LeakSnapshot } from '../src/protocol.js';
 import { collectAll, quiet, tick } from './helpers/gc.js';
+import { useQuietDebug } from './helpers/quiet-debug.js';
 
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
 const gc = (globalThis as { gc?: () => void }).gc as () => void;
 
-let warn: ReturnType<typeof vi.spyOn>;
+useQuietDebug(disableDebug);
 beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
 });
 
 // A WeakRef's target is kept alive until the end of the job in which it was created or deref'd

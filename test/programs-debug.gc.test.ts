@@ -9,28 +9,22 @@
 import { after as afterMs, Channel, fromEvent, merge, pull, select } from 'chanasync';
 import { type DebugSnapshot, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { isPageToInspectorMessage } from 'chanasync/protocol';
-import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { expect, test } from 'vitest';
 import type { FrameInfo } from '../inspector-extension/src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, rowsOf, withSnapshot } from '../inspector-extension/src/panel/model.js';
 import { collectAll, tick } from './helpers/gc.js';
 import { until } from './helpers/ports.js';
+import { useQuietDebug } from './helpers/quiet-debug.js';
 
 const gc = (globalThis as { gc?: () => void }).gc as () => void;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 /** The leaks of the current snapshot as `kind channel-name`. */
 const leaks = () => (snapshot().leaked ?? []).map((leak) => `${leak.kind} ${leak.channel.name}`);
 /** The texts of the leak warnings so far. */
-const warnings = (): string[] => warn.mock.calls.map((call: unknown[]) => String(call[0]));
+const warnings = (): string[] => warn().mock.calls.map((call: unknown[]) => String(call[0]));
 
 /** Collects until `ref`'s channel is gone and its finalizer ran, then a few more rounds. */
 async function dropAndCollect(refs: WeakRef<object>[]): Promise<void> {
@@ -122,7 +116,7 @@ test('the fetch-with-timeout fixed with a buffer of one reports no leak once the
   held.channel = undefined;
   await dropAndCollect([ref as WeakRef<Channel<string>>]);
   expect(leaks()).toEqual([]);
-  expect(warn).not.toHaveBeenCalled();
+  expect(warn()).not.toHaveBeenCalled();
 });
 
 test('a worker whose producer forgot to close the jobs channel is reported as one leaked pull, parked in the worker’s loop', async () => {
@@ -254,7 +248,7 @@ test('a worker pool that runs to completion and is dropped reports no leak and w
   expect(sum).toBe(930);
   await dropAndCollect(refs);
   expect(snapshot().leaked).toBeUndefined();
-  expect(warn).not.toHaveBeenCalled();
+  expect(warn()).not.toHaveBeenCalled();
 });
 
 test('an operation cancelled by its AbortSignal before the program dropped its channel is no leak', async () => {
@@ -273,7 +267,7 @@ test('an operation cancelled by its AbortSignal before the program dropped its c
   outcome = undefined;
   await dropAndCollect([ref as WeakRef<Channel<number>>]);
   expect(snapshot().leaked).toBeUndefined();
-  expect(warn).not.toHaveBeenCalled();
+  expect(warn()).not.toHaveBeenCalled();
 });
 
 test('leaks are not warned about with warnLeaks: false, but are still in snapshots', async () => {
@@ -287,7 +281,7 @@ test('leaks are not warned about with warnLeaks: false, but are still in snapsho
   await tick();
   await dropAndCollect([ref as WeakRef<Channel<number>>]);
   expect(leaks()).toEqual(['push orphan']);
-  expect(warn).not.toHaveBeenCalled();
+  expect(warn()).not.toHaveBeenCalled();
 });
 
 test('a click loop whose element was dropped without aborting the loop is one leaked pull: its finally never runs', async () => {
@@ -337,7 +331,7 @@ test('the same click loop stopped through its signal when the element goes repor
   await dropAndCollect(refs);
   expect(cleanedUp).toBe(true);
   expect(snapshot().leaked).toBeUndefined();
-  expect(warn).not.toHaveBeenCalled();
+  expect(warn()).not.toHaveBeenCalled();
 });
 
 test('a deadlock whose two tasks nothing references any more is reported as two leaked pushes, one per task', async () => {
@@ -414,7 +408,7 @@ test('the rand-stream producer told to stop through a signal when its consumer l
   expect(read).toEqual([0, 19, 38]);
   await dropAndCollect(refs);
   expect(snapshot().leaked).toBeUndefined();
-  expect(warn).not.toHaveBeenCalled();
+  expect(warn()).not.toHaveBeenCalled();
 });
 
 // The Go blog's "Pipelines and cancellation": gen → two sq stages → merge; a consumer that
@@ -485,5 +479,5 @@ test('the same pipeline cancelled through one AbortSignal when the consumer leav
   expect([4, 9]).toContain(first);
   await dropAndCollect(refs);
   expect(snapshot().leaked).toBeUndefined();
-  expect(warn).not.toHaveBeenCalled();
+  expect(warn()).not.toHaveBeenCalled();
 });

@@ -27,9 +27,10 @@ import {
 } from 'chanasync';
 import { type DebugSnapshot, disableDebug, enableDebug, relayDebug, snapshot } from 'chanasync/debug';
 import { isPageToInspectorMessage } from 'chanasync/protocol';
-import { afterEach, beforeEach, describe, expect, expectTypeOf, test, vi } from 'vitest';
+import { describe, expect, expectTypeOf, test, vi } from 'vitest';
 import type { FrameInfo } from '../inspector-extension/src/messages.js';
 import { DEFAULT_VIEW, EMPTY_DATA, type Row, rowsOf, withSnapshot } from '../inspector-extension/src/panel/model.js';
+import { useQuietDebug } from './helpers/quiet-debug.js';
 import { pendingTimers } from './helpers/timers.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -75,14 +76,7 @@ function panelRows(snap: DebugSnapshot, thresholdMs: number, laterMs: number): s
   return rows.map((row: Row) => `${row.label}:${row.state}`);
 }
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 describe('bugs users write, as snapshot() shows them', () => {
   test('a deadlock of two tasks pushing to each other over unbuffered channels shows one parked push on each channel, named after the tasks', async () => {
@@ -604,7 +598,7 @@ describe('turning debug mode on, off and on again in a running program', () => {
     const snap = snapshot();
     expect(summary(snap)).toEqual(['jobs: push[] pull[] closed', 'results: push[] pull[] closed']);
     expect(snap.leaked).toBeUndefined();
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 });
 

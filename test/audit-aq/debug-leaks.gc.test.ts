@@ -2,21 +2,15 @@
 // "Leaked waiters"), run with --expose-gc.
 import { after as afterMs, Channel, pull, push, select } from 'chanasync';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useQuietDebug } from '../helpers/quiet-debug.js';
 import { collectFor, collectUntil, sleep } from './helpers.js';
 
 const names = () => snapshot().channels.map((c) => c.name);
 type Leak = NonNullable<ReturnType<typeof snapshot>['leaked']>[number];
 const leaks = (): readonly Leak[] => snapshot().leaked ?? [];
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 function target() {
   return { postMessage() {} };
@@ -46,7 +40,7 @@ describe('WeakRef rule', () => {
     expect(names()).toContain('kept-alive');
     // an idle channel is not a leak
     expect(leaks()).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
     kept.close();
   });
 
@@ -86,8 +80,8 @@ describe('leaked waiters', () => {
     await collectFor(10);
     expect(leaks()).toHaveLength(1);
     expect(leaks()[0]?.id).toBe(l.id);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]?.[0])).toContain('leaky-pull');
+    expect(warn()).toHaveBeenCalledTimes(1);
+    expect(String(warn().mock.calls[0]?.[0])).toContain('leaky-pull');
   });
 
   it('one console.warn per leak; warnLeaks: false turns warnings off but leaks still show in snapshots', async () => {
@@ -102,16 +96,16 @@ describe('leaked waiters', () => {
         .map((l) => l.kind)
         .sort(),
     ).toEqual(['pull', 'push']);
-    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn()).toHaveBeenCalledTimes(2);
 
-    warn.mockClear();
+    warn().mockClear();
     enableDebug({ target: target(), listen: new EventTarget(), warnLeaks: false });
     abandonPull('silent');
     await sleep(20);
     expect(await collectUntil(() => leaks().length >= 1)).toBe(true);
     expect(leaks().map((l) => l.channel.name)).toEqual(['silent']);
     await collectFor(5);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   it('with stacks: true a leak carries where it parked and where its channel was created', async () => {
@@ -176,7 +170,7 @@ describe('leaked waiters', () => {
     expect(await collectUntil(() => !names().some((n) => all.includes(n)))).toBe(true);
     await collectFor(10);
     expect(leaks()).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   it('a long-lived signal does not keep an abandoned channel alive: its parked pull is reported as leaked', async () => {

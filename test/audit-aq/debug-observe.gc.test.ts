@@ -2,17 +2,11 @@
 // report details. Runs with --expose-gc.
 import { Channel, pull, push, select } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useQuietDebug } from '../helpers/quiet-debug.js';
 import { collectFor, collectUntil, sleep } from './helpers.js';
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 /** A wait guarded by a timeout, on a channel only this function knows: a correct program. */
 function timeoutGuardedWait(ms: number, log: string[]) {
@@ -58,10 +52,10 @@ describe('leak report details', () => {
       const ch = new Channel<number>(0, { name: 'warned' });
       void ch.push(1).catch(() => {});
     })();
-    expect(await collectUntil(() => warn.mock.calls.length > 0)).toBe(true);
+    expect(await collectUntil(() => warn().mock.calls.length > 0)).toBe(true);
     await collectFor(5);
-    expect(warn).toHaveBeenCalledTimes(1);
-    const text = warn.mock.calls[0]?.map(String).join(' ') ?? '';
+    expect(warn()).toHaveBeenCalledTimes(1);
+    const text = warn().mock.calls[0]?.map(String).join(' ') ?? '';
     expect(text).toContain('push');
     expect(text).toContain('warned');
     expect(text).toContain('createAndStrand');

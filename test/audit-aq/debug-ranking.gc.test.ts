@@ -3,21 +3,15 @@
 // DevTools panel's model. Plus leak edge cases around disableDebug. Runs with --expose-gc.
 import { after as afterMs, Channel, pull, select } from 'chanasync';
 import { clearLeaks, disableDebug, enableDebug, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FrameInfo } from '../../inspector-extension/src/messages.js';
 import { cleared, DEFAULT_VIEW, EMPTY_DATA, rowsOf, withSnapshot } from '../../inspector-extension/src/panel/model.js';
+import { useQuietDebug } from '../helpers/quiet-debug.js';
 import { collectFor, collectUntil, sleep } from './helpers.js';
 
 const TOP: FrameInfo = { frameId: 0, url: 'https://app.example/', documentId: 'doc', origin: 'https://app.example' };
 
-let warn: ReturnType<typeof vi.spyOn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 function abandonPush(name: string) {
   const ch = new Channel<number>(0, { name });
@@ -79,7 +73,7 @@ describe('leaks and disableDebug', () => {
     disableDebug();
     await collectFor(20);
     expect(snapshot().leaked ?? []).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   it('an operation parked in an earlier session is not reported by a later one', async () => {
@@ -89,7 +83,7 @@ describe('leaks and disableDebug', () => {
     enableDebug({ target: { postMessage() {} }, listen: new EventTarget() });
     await collectFor(20);
     expect(snapshot().leaked ?? []).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   it('a pushAll and a for-await loop stranded on a collected channel are one leak each', async () => {

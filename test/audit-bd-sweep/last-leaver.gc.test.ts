@@ -11,9 +11,10 @@
 import { getEventListeners } from 'node:events';
 import { broadcast, Channel, fromEvent } from 'chanasync';
 import { disableDebug, enableDebug } from 'chanasync/debug';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { abandonedPull } from '../helpers/abandoned.js';
 import { collectAll, quiet } from '../helpers/gc.js';
+import { useQuietDebug } from '../helpers/quiet-debug.js';
 
 const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
 
@@ -81,14 +82,7 @@ describe('an operation with a way out whose channel was collected', () => {
 });
 
 describe('with debug mode', () => {
-  let warn: ReturnType<typeof vi.spyOn>;
-  beforeEach(() => {
-    warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-  });
-  afterEach(() => {
-    disableDebug();
-    warn.mockRestore();
-  });
+  useQuietDebug(disableDebug);
 
   it('a pull that debug mode gave its way out when turned off, the last to leave, takes the listener with it', async () => {
     const { signal } = new AbortController();
