@@ -757,7 +757,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       waiter;
       waiter = liveHead(this, true) ?? liveHead(this, false)
     ) {
-      const error = closedError(this, waiter === this.pushHead ? 'push' : 'pull');
+      // Named for the call that parked: a `pullMany` as `pullMany` (a `pushAll` renames its
+      // parked push's error itself, in pushEach), as when it finds the channel closed at once.
+      const error = closedError(
+        this,
+        waiter === this.pushHead ? 'push' : waiter.resolve === (inArray as never) ? 'pullMany' : 'pull',
+      );
       claim(waiter).fail(error);
     }
   }
@@ -973,8 +978,14 @@ async function pushEach<T>(
       pushed++;
     }
     batch.resolve();
-  } catch (error) {
+  } catch (thrown) {
     setParkingBatch(undefined);
+    // The close that failed its parked push named that push: the caller called pushAll. (A
+    // signal's reason may be a revoked Proxy, which `instanceof` throws for: left as it is.)
+    let error = thrown;
+    try {
+      if (thrown instanceof ChannelClosedError && thrown.channel === channel) error = closedError(channel, 'pushAll');
+    } catch {}
     batch.reject(pushed < 0 ? error : counted(channel, error, pushed));
   }
 }

@@ -371,13 +371,13 @@ describe('pullMany(max)', () => {
     expect(error.cause).toBe(reason);
   });
 
-  test('a parked pullMany that close() fails rejects with the ChannelClosedError of the pull it parked', async () => {
+  test('a parked pullMany that close() fails rejects with a ChannelClosedError naming pullMany, as at the call', async () => {
     const channel = new Channel<number>(0, { name: 'batches' });
     const taking = channel.pullMany(3);
     channel.close();
     const error = (await taking.catch((e: unknown) => e)) as ChannelClosedError;
     expect(error).toBeInstanceOf(ChannelClosedError);
-    expect(error.message).toBe('pull: channel "batches" is closed');
+    expect(error.message).toBe('pullMany: channel "batches" is closed');
   });
 
   test('a parked pullMany with a signal leaves no abort listener once served', async () => {
@@ -465,13 +465,13 @@ describe('pushAll(values)', () => {
     expect(await channel.pullMany(10)).toEqual([1]);
   });
 
-  test('a pushAll parked on a full channel that close() fails rejects with the ChannelClosedError of the push it parked, with the reason and pushed', async () => {
+  test('a pushAll parked on a full channel that close() fails rejects with a ChannelClosedError naming pushAll, with the reason and pushed', async () => {
     const channel = new Channel<number>(1, { name: 'out' });
     const pushing = channel.pushAll([1, 2, 3]);
     channel.close(new Error('bye'));
     const error = (await pushing.catch((e: unknown) => e)) as ChannelClosedError;
     expect(error).toBeInstanceOf(ChannelClosedError);
-    expect(error.message).toBe('push: channel "out" is closed');
+    expect(error.message).toBe('pushAll: channel "out" is closed');
     expect((error.cause as Error).message).toBe('bye');
     expect(error.pushed).toBe(1);
   });

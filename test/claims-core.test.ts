@@ -728,20 +728,20 @@ describe('misuse is reported by the call, and promise-returning calls reject', (
     expect(((await rejection(channel.pullMany(3))) as Error).message).toBe('pullMany: channel is closed');
   });
 
-  test('a pushAll parked and failed by close() rejects with the error of its parked push, with pushed', async () => {
+  test('a pushAll parked and failed by close() rejects with an error naming pushAll, with pushed', async () => {
     const channel = new Channel<number>(1);
     const pushing = channel.pushAll([1, 2, 3]);
     channel.close();
     const error = (await rejection(pushing)) as ChannelClosedError;
-    expect(error.message).toBe('push: channel is closed');
+    expect(error.message).toBe('pushAll: channel is closed');
     expect(error.pushed).toBe(1);
   });
 
-  test('a pullMany parked and failed by close() rejects with the error of a parked pull', async () => {
+  test('a pullMany parked and failed by close() rejects with an error naming pullMany', async () => {
     const channel = new Channel<number>(1);
     const pulling = channel.pullMany(3);
     channel.close();
-    expect(((await rejection(pulling)) as Error).message).toBe('pull: channel is closed');
+    expect(((await rejection(pulling)) as Error).message).toBe('pullMany: channel is closed');
   });
 
   test('a select push case names select push when its channel is closed at the call', async () => {

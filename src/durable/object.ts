@@ -310,7 +310,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       try {
         this.#store(meta, request.id, request.value);
       } catch (error) {
-        return { kind: 'invalid', message: messageOf(error) };
+        return this.#refused(error);
       }
       this.#servePullers();
       return { kind: 'stored' };
@@ -324,7 +324,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       this.ctx.storage.kv.put(PROBE_KEY, request.value);
       this.ctx.storage.kv.delete(PROBE_KEY);
     } catch (error) {
-      return { kind: 'invalid', message: messageOf(error) };
+      return this.#refused(error);
     }
     const waiter: PushWaiter = {
       id: request.id,
@@ -617,6 +617,24 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     }
   }
 
+  /**
+   * What a write of a value that threw means. If storage takes a small value right after, it
+   * refused that value (not structured-cloneable, too large): the push's answer is `invalid`,
+   * which its caller gets as a `TypeError`. If storage fails that too, storage itself is
+   * failing (a reset under way, an outage): the error is thrown on, so the call fails with the
+   * platform's error, which the client retries when it is retryable, and nothing says the value
+   * is bad.
+   */
+  #refused(error: unknown): PushAnswer {
+    try {
+      this.ctx.storage.kv.put(PROBE_KEY, 0);
+      this.ctx.storage.kv.delete(PROBE_KEY);
+    } catch {
+      throw error;
+    }
+    return { kind: 'invalid', message: messageOf(error) };
+  }
+
   /** Commit point of a pull: deletes an acknowledged value. */
   #remove(seq: number, wasLeased: boolean): void {
     this.#sql.exec('DELETE FROM chanasync_values WHERE seq = ?', seq);
@@ -707,13 +725,20 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (meta === undefined) return;
     for (const waiter of this.pushWaiters.values()) {
       if (meta.closed || this.#total >= meta.capacity) break;
-      this.pushWaiters.delete(waiter.id);
+      let answer: PushAnswer = { kind: 'stored' };
       try {
         this.#store(meta, waiter.id, waiter.value);
-        answerAll(waiter, { kind: 'stored' });
       } catch (error) {
-        answerAll(waiter, { kind: 'invalid', message: messageOf(error) });
+        try {
+          answer = this.#refused(error);
+        } catch {
+          // Storage itself is failing: the waiter keeps its place, and the call that got here
+          // (an acknowledgement, an alarm) is not failed for another caller's push.
+          break;
+        }
       }
+      this.pushWaiters.delete(waiter.id);
+      answerAll(waiter, answer);
     }
     this.#servePullers();
   }

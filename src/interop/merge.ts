@@ -46,10 +46,34 @@ class InputWaiter<T> extends Waiter<T> {
 
   /** The input was closed while this pull waited on it: its buffer is empty, so it is done. */
   override fail(): void {
-    this.merged.unarm(this);
-    this.merged.done(this.channel);
+    const merged = this.merged;
+    merged.unarm(this);
+    if (relayDepth < MAX_RELAY_DEPTH) {
+      relayDepth++;
+      try {
+        merged.done(this.channel);
+      } finally {
+        relayDepth--;
+      }
+    } else {
+      // Deep in a chain of merges: the close goes on from a microtask (see relayDepth).
+      const input = this.channel;
+      queueMicrotask(() => merged.done(input));
+    }
   }
 }
+
+/**
+ * How many merges a value or a close is going through, one inside another, in this synchronous
+ * run: each merge hands them on at its input's commit point, so a chain of merges (a fold,
+ * `all = merge(all, next)`) runs in one call stack, and a chain of thousands overflowed it — a
+ * `push` into its head threw a `RangeError` and left the chain half-updated. Past
+ * {@link MAX_RELAY_DEPTH}, a merge holds the value (or the close) and hands it on from a
+ * microtask, at depth 0.
+ */
+let relayDepth = 0;
+/** A few hundred frames of a stack that holds about ten thousand in every runtime here. */
+const MAX_RELAY_DEPTH = 200;
 
 /**
  * Where the merged channel takes an input's value: the input has just claimed `this` and
@@ -61,8 +85,17 @@ function received<T>(this: InputWaiter<T>, value: T): void {
   const merged = this.merged;
   merged.unarm(this);
   merged.disarm();
-  merged.take(value, this.channel);
-  merged.fill();
+  if (relayDepth >= MAX_RELAY_DEPTH) {
+    merged.hold(value, this.channel);
+    return;
+  }
+  relayDepth++;
+  try {
+    merged.take(value, this.channel);
+    merged.fill();
+  } finally {
+    relayDepth--;
+  }
 }
 
 /** The channel {@link merge} returns: a real channel with a buffer of one, fed by its inputs. */
@@ -84,6 +117,12 @@ class MergedChannel<T> extends Channel<T> {
   start = 0;
   /** {@link closes} when a pull last made the merge look for inputs closed while it was full. */
   closesSeen = closes;
+  /**
+   * A value taken from an input too deep in a chain of merges to hand on now (see
+   * {@link relayDepth}), with its input: it goes into the merged channel from a microtask, and
+   * until then the merge takes nothing more (the input's next value must come after it).
+   */
+  held: { value: T; input: Channel<T> } | undefined = undefined;
   /** Set while {@link fill} runs; a nested call (from a commit it makes) only sets `lookAgain`. */
   filling = false;
   /** A nested {@link fill} was asked for: look again before returning. */
@@ -144,6 +183,9 @@ class MergedChannel<T> extends Channel<T> {
   /** Closes the merged channel (see {@link Channel.close}) and stops waiting on the inputs. */
   override close(reason?: unknown): void {
     if (this.isClosed) return;
+    // Taken before the close: a pull waiting gets it, or it stays readable. (Tested first, so
+    // that a close called without its channel fails in the core's check, with its message.)
+    if (this.held !== undefined) this.release();
     super.close(reason);
     this.disarm();
   }
@@ -154,6 +196,7 @@ class MergedChannel<T> extends Channel<T> {
    * on every open input when none has one.
    */
   fill(): void {
+    if (this.held !== undefined) return; // `release` looks once the held value is in
     if (this.filling) {
       this.lookAgain = true;
       return;
@@ -210,10 +253,34 @@ class MergedChannel<T> extends Channel<T> {
   }
 
   /**
+   * Holds `value`, taken from `input`, and hands it on from a microtask (see {@link held}) —
+   * or sooner, before anything that would overtake it: the merged channel's close, or a
+   * close noted on an input.
+   */
+  hold(value: T, input: Channel<T>): void {
+    const held = { value, input };
+    this.held = held;
+    queueMicrotask(() => {
+      if (this.held !== held) return;
+      this.release();
+      this.fill();
+    });
+  }
+
+  /** Hands the {@link held} value, if any, on into the merged channel now. */
+  release(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    this.take(held.value, held.input);
+  }
+
+  /**
    * `input` is closed and drained: stop reading it. The merged channel closes once no input is
    * left — or at once, with the input's reason, when it was closed with one.
    */
   done(input: Channel<T>): void {
+    this.release(); // a value held from any input goes in before a close it could come after
     if (this.goneInputs.has(input)) return;
     this.goneInputs.add(input);
     // Dropped from `inputs` at the next look, or now once they are half of it (so that a merge
