@@ -4,23 +4,13 @@
 import { Channel } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeTarget, find, HELLO, say, sleep, waitFor } from './helpers.js';
+import { collect, fakeTarget, find, HELLO, say, waitFor } from './helpers.js';
 
-const gc = (globalThis as { gc?: () => void }).gc!;
+const _gc = (globalThis as { gc?: () => void }).gc!;
 
 afterEach(() => {
   disableDebug();
 });
-
-async function collect(done: () => boolean, rounds = 30): Promise<boolean> {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(0);
-    gc();
-    await sleep(1);
-    if (done()) return true;
-  }
-  return done();
-}
 
 function makeMany(n: number, prefix: string): WeakRef<Channel<number>>[] {
   const refs: WeakRef<Channel<number>>[] = [];

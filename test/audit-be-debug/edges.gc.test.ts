@@ -6,29 +6,13 @@
 import { Channel, pull, select } from 'chanasync';
 import { clearLeaks, disableDebug, enableDebug, type LeakSnapshot, snapshot } from 'chanasync/debug';
 import { isPageToInspectorMessage } from 'chanasync/protocol';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { fakeTarget, quiet, sleep } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useQuietDebug } from '../helpers/quiet-debug.js';
+import { collect, fakeTarget, quiet, sleep } from './helpers.js';
 
 const gc = (globalThis as { gc?: () => void }).gc!;
 
-let warn: MockInstance<typeof console.warn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
-
-async function collect(done: () => boolean, rounds = 30): Promise<boolean> {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(0);
-    gc();
-    await sleep(1);
-    if (done()) return true;
-  }
-  return done();
-}
+const warn = useQuietDebug(disableDebug);
 
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
 
@@ -150,7 +134,7 @@ describe('sessions and leaks', () => {
     disableDebug();
     expect(await collect(() => ref.deref() === undefined)).toBe(true);
     await collect(() => false, 3);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
     expect(snapshot().leaked ?? []).toEqual([]);
   });
 
@@ -167,7 +151,7 @@ describe('sessions and leaks', () => {
     expect(await collect(() => ref.deref() === undefined)).toBe(true);
     await collect(() => false, 3);
     expect(leaks()).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   it('snapshots carrying leaks pass the protocol guard an inspector applies', async () => {
@@ -213,7 +197,7 @@ describe('leak records', () => {
     await sleep(0);
     expect(await collect(() => ref.deref() === undefined && leaks().length > 0)).toBe(true);
     expect(JSON.stringify(snapshot())).not.toContain(secret);
-    expect(warn.mock.calls.flat().map(String).join('\n')).not.toContain(secret);
+    expect(warn().mock.calls.flat().map(String).join('\n')).not.toContain(secret);
   });
 
   it('past 100 leaks a snapshot lists 100 and counts the rest in truncated.leaks (README)', async () => {
@@ -253,7 +237,9 @@ describe('leak records', () => {
     expect(leak!.channel.name).toBe('reply-default');
     expect(leak!.stack).toBeUndefined();
     expect(leak!.channel.createdAt).toBeUndefined();
-    const warned = warn.mock.calls.map((call) => call.map(String).join(' ')).join('\n');
+    const warned = warn()
+      .mock.calls.map((call) => call.map(String).join(' '))
+      .join('\n');
     expect(warned).toContain('reply-default');
     expect(warned).toContain('enableDebug({ stacks: true })');
   });

@@ -63,3 +63,15 @@ export function quiet<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {});
   return promise;
 }
+
+/** Collects garbage (with a turn before and after) until `done()` holds, at most `rounds` times; whether it held. */
+export async function collect(done: () => boolean, rounds = 30): Promise<boolean> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  for (let i = 0; i < rounds; i++) {
+    await sleep(0);
+    gc();
+    await sleep(1);
+    if (done()) return true;
+  }
+  return done();
+}

@@ -6,30 +6,15 @@
 // Runs with --expose-gc (project gc).
 import { Channel, pull, select } from 'chanasync';
 import { clearLeaks, disableDebug, enableDebug, type LeakSnapshot, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { fakeTarget, HELLO, quiet, say, sleep, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useQuietDebug } from '../helpers/quiet-debug.js';
+import { collect, fakeTarget, HELLO, quiet, say, sleep, waitFor } from './helpers.js';
 
-const gc = (globalThis as { gc?: () => void }).gc!;
+const _gc = (globalThis as { gc?: () => void }).gc!;
 
-let warn: MockInstance<typeof console.warn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const warn = useQuietDebug(disableDebug);
 
 /** Forces collections until `done()` holds (finalizers run in later tasks). */
-async function collect(done: () => boolean, rounds = 30): Promise<boolean> {
-  for (let i = 0; i < rounds; i++) {
-    await sleep(0);
-    gc();
-    await sleep(1);
-    if (done()) return true;
-  }
-  return done();
-}
 
 const leaks = (): readonly LeakSnapshot[] => snapshot().leaked ?? [];
 
@@ -103,7 +88,7 @@ describe('leaked operations are reported', () => {
     expect(await collect(() => ref.deref() === undefined && leaks().length >= 3)).toBe(true);
     await sleep(5);
     expect(leaks()).toHaveLength(3);
-    const leakWarnings = warn.mock.calls.filter((call) => String(call[0]).includes('triple'));
+    const leakWarnings = warn().mock.calls.filter((call) => String(call[0]).includes('triple'));
     expect(leakWarnings).toHaveLength(3);
     expect(String(leakWarnings[0]![0])).toMatch(/leak/i);
     expect(String(leakWarnings[0]![0])).toMatch(/pull/);
@@ -161,7 +146,9 @@ describe('leaked operations are reported', () => {
     expect(leak!.kind).toBe('push');
     expect(leak!.stack).toContain('parkTheLeakyPush');
     expect(leak!.channel.createdAt).toContain('createTheLeakyChannel');
-    const message = warn.mock.calls.map((call) => call.map(String).join(' ')).find((text) => text.includes('stacky'));
+    const message = warn()
+      .mock.calls.map((call) => call.map(String).join(' '))
+      .find((text) => text.includes('stacky'));
     expect(message).toBeDefined();
     expect(message).toContain('parkTheLeakyPush');
     expect(message).toContain('createTheLeakyChannel');
@@ -176,7 +163,7 @@ describe('leaked operations are reported', () => {
     expect(await collect(() => ref.deref() === undefined && leaks().length > 0)).toBe(true);
     await sleep(5);
     expect(leaks()).toHaveLength(1);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   it('leaks stay in later snapshots until clearLeaks(); afterwards only new ones are listed', async () => {
@@ -267,7 +254,7 @@ describe('no false positives', () => {
     expect(await collect(() => refs.every((r) => r.deref() === undefined))).toBe(true);
     await collect(() => false, 3);
     expect(leaks()).toEqual([]);
-    expect(warn).not.toHaveBeenCalled();
+    expect(warn()).not.toHaveBeenCalled();
   });
 
   it('a channel kept reachable is not reported, however long its operation waits', async () => {

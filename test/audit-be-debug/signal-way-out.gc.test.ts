@@ -4,19 +4,13 @@
 // reported as leaked and the timeout never reaches it (README "A signal is no way out").
 import { Channel } from 'chanasync';
 import { disableDebug, enableDebug, type LeakSnapshot, snapshot } from 'chanasync/debug';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useQuietDebug } from '../helpers/quiet-debug.js';
 import { fakeTarget, sleep } from './helpers.js';
 
 const gc = (globalThis as { gc?: () => void }).gc!;
 
-let warn: MockInstance<typeof console.warn>;
-beforeEach(() => {
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  disableDebug();
-  warn.mockRestore();
-});
+const _warn = useQuietDebug(disableDebug);
 
 /** A request/reply with a timeout, as in the README's "classic leak" but bounded by a signal. */
 function waitForReply(timeoutMs: number) {

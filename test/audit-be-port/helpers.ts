@@ -1,4 +1,5 @@
 /** Helpers of audit BE's port tests: a `MessageChannel` pair that is always closed, polling, spies. */
+import type { Channel } from 'chanasync';
 import { isPortMessage, type PortMessage } from 'chanasync/port';
 import { afterEach } from 'vitest';
 
@@ -66,4 +67,15 @@ export function spy(port: MessagePort): PortMessage[] {
 /** The values carried by the `values` messages in `seen`. */
 export function valuesIn(seen: readonly PortMessage[]): unknown[][] {
   return seen.filter((m) => m.type === 'values').map((m) => [...(m as { values: readonly unknown[] }).values]);
+}
+
+/** Reads `ch` to its end: the values, and the error its iteration threw, if any. */
+export async function drain<T>(ch: Channel<T>): Promise<{ got: T[]; error: unknown }> {
+  const got: T[] = [];
+  try {
+    for await (const v of ch) got.push(v);
+  } catch (error) {
+    return { got, error };
+  }
+  return { got, error: undefined };
 }

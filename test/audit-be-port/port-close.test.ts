@@ -6,17 +6,7 @@
 import { Channel, ChannelClosedError, ChannelError } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-import { link, rejection, sleep, track, until } from './helpers.js';
-
-async function drain<T>(ch: Channel<T>): Promise<{ got: T[]; error: unknown }> {
-  const got: T[] = [];
-  try {
-    for await (const v of ch) got.push(v);
-  } catch (error) {
-    return { got, error };
-  }
-  return { got, error: undefined };
-}
+import { drain, link, rejection, sleep, track, until } from './helpers.js';
 
 describe('sender closes', () => {
   it('a close without reason ends the remote for-await normally after the last value', async () => {

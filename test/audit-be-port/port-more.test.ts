@@ -6,17 +6,7 @@
 import { Channel, ChannelClosedError } from 'chanasync';
 import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, type PortLike, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-import { link, sleep, spy, track, until } from './helpers.js';
-
-async function drain<T>(ch: Channel<T>): Promise<{ got: T[]; error: unknown }> {
-  const got: T[] = [];
-  try {
-    for await (const v of ch) got.push(v);
-  } catch (error) {
-    return { got, error };
-  }
-  return { got, error: undefined };
-}
+import { drain, link, sleep, spy, track, until } from './helpers.js';
 
 describe('topologies', () => {
   it('a relay (fromPort channel fed into another toPort) keeps order and forwards the close reason', async () => {

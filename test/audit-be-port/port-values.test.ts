@@ -6,17 +6,7 @@
 import { Channel, ChannelClosedError } from 'chanasync';
 import { fromPort, PORT_SOURCE, PORT_VERSION, type PortLike, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-import { link, rejection, sleep, until } from './helpers.js';
-
-async function drain<T>(ch: Channel<T>): Promise<{ got: T[]; error: unknown }> {
-  const got: T[] = [];
-  try {
-    for await (const v of ch) got.push(v);
-  } catch (error) {
-    return { got, error };
-  }
-  return { got, error: undefined };
-}
+import { drain, link, rejection, sleep, until } from './helpers.js';
 
 describe('values that cannot be structured-cloned', () => {
   it('reject toPort with a TypeError accounting for every pulled value; the values of earlier batches are delivered', async () => {

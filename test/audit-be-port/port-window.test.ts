@@ -10,6 +10,7 @@
 import { Channel, ChannelClosedError } from 'chanasync';
 import { fromPort, type PortLike, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
+import { drain } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const waitFor = async (probe: () => boolean) => {
@@ -44,16 +45,6 @@ function windows(pageOrigin: string, frameOrigin: string) {
   wire(frame, page);
   wire(page, frame);
   return { page: page as unknown as PortLike, frame: frame as unknown as PortLike, pageW: page, frameW: frame };
-}
-
-async function drain<T>(ch: Channel<T>): Promise<{ got: T[]; error: unknown }> {
-  const got: T[] = [];
-  try {
-    for await (const v of ch) got.push(v);
-  } catch (error) {
-    return { got, error };
-  }
-  return { got, error: undefined };
 }
 
 describe('Window ports', () => {
