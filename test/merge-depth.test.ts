@@ -77,6 +77,23 @@ describe('a chain of merges thousands deep', () => {
     expect(beforeTail.pullNowait()).toBe(7);
   });
 
+  it('a merge that hands its held value to a waiting pull sooner (a close noted meanwhile) still takes the next value ahead', async () => {
+    const head = new Channel<number>(1);
+    const inner = chain(head, 200);
+    const other = new Channel<number>(1);
+    const tail = merge(inner, other); // the 201st merge on the value's way: it holds the value
+    const first = tail.pull();
+    head.pushNowait(1);
+    other.close();
+    expect(tail.closed).toBe(false); // notes other's close, which hands the held value on first
+    expect(await first).toBe(1);
+    head.pushNowait(2);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Taken one ahead, as a merge with room does: a non-blocking pull sees it.
+    expect(tail.size).toBe(1);
+    expect(tail.tryPull()).toBe(2);
+  });
+
   it('values pushed into the head faster than the tail reads keep their order', async () => {
     const head = new Channel<number>(64);
     const tail = chain(head, 2500);

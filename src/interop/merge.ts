@@ -261,8 +261,9 @@ class MergedChannel<T> extends Channel<T> {
     const held = { value, input };
     this.held = held;
     queueMicrotask(() => {
-      if (this.held !== held) return;
-      this.release();
+      if (this.held === held) this.release();
+      // Also when a close noted sooner handed it on (`done`): that left the merge with room
+      // and not waiting on its inputs, and a value arriving in one must still be taken ahead.
       this.fill();
     });
   }
