@@ -733,7 +733,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
           answer = this.#refused(error);
         } catch {
           // Storage itself is failing: the waiter keeps its place, and the call that got here
-          // (an acknowledgement, an alarm) is not failed for another caller's push.
+          // (an acknowledgement, an alarm) is not failed for another caller's push. The next
+          // request looks again (`#open` runs `#expire`, which serves the pushers), should
+          // storage be back and this instance still live.
+          this.deadline = 0;
           break;
         }
       }

@@ -1,87 +1,136 @@
 /**
- * Audit BE, durable: calls that reach an object whose storage fails under them — what a deploy's
- * reset does ("Deploys reset objects ... after a 30 s grace during which storage calls fail",
- * RECIPES.md) and what `abortAllDurableObjects()` does to the calls under way. A plain number is
- * structured-cloneable and storable: whatever else happens, the client must not report it as a
- * value that cannot be stored (a `TypeError`, which a caller takes for a bad value and does not
- * retry). The local abort error carries no `retryable` / `durableObjectReset` flag, so a plain
- * rejection with the platform's error is acceptable here; so is the value stored after a retry.
- *
- * `abortAllDurableObjects()` resets every object of the run, so this file keeps its calls few.
+ * Audit BE, durable (BE-P1): a push whose write fails because storage itself is failing — what a
+ * deploy's reset does for its grace period ("storage calls fail", RECIPES.md) — must not be
+ * reported as a value that cannot be stored (a `TypeError`, which a caller takes for a bad value
+ * and does not retry); a value storage refuses still is. Storage is made to fail inside this
+ * file's own objects (`runInDurableObject`), never with `abortAllDurableObjects()`, which would
+ * reset the objects of the test files running alongside.
  */
-import { abortAllDurableObjects } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { channel, fresh, sleep } from './helpers.js';
+import { rawStub } from '../helpers.js';
+import { channel, fresh } from './helpers.js';
 
-/** Points at which the reset lands while a call is under way: at once, after a microtask, a macrotask, 2 ms. */
-const cuts: (() => Promise<void>)[] = [
-  async () => {},
-  async () => {
-    await Promise.resolve();
-  },
-  () => sleep(0),
-  () => sleep(2),
-];
+type Kv = { put(key: string, value: unknown): void; delete(key: string): boolean };
+type PushAnswer = { kind: string; message?: string };
+type Inside = {
+  push(request: unknown): Promise<PushAnswer>;
+  pushWaiters: Map<string, unknown>;
+  ctx: { storage: { kv: Kv } };
+};
 
-describe('storage failing under a call', () => {
-  it('a push whose object is reset under it does not reject with a TypeError saying the value cannot be stored', async () => {
-    const outcomes: unknown[] = [];
-    for (const cut of cuts) {
-      const ch = channel<number>(fresh('reset-push'));
-      await ch.stats(); // the object exists
-      const push = ch.push(1).then(
-        () => 'stored',
-        (error: unknown) => error,
-      );
-      await cut();
-      await abortAllDurableObjects();
-      outcomes.push(await push);
+const request = (id: string, value: unknown, wait = true) => ({
+  capacity: 1,
+  id,
+  value,
+  wait,
+  sliceMs: 1000,
+  leaseMs: 1000,
+});
+
+/**
+ * Runs `body` inside the object of `name` with its storage's `put` replaced by `failing` (given
+ * the key and the real put) for the time of `body`.
+ */
+async function withFailingPut<R>(
+  name: string,
+  failing: (key: string, value: unknown, put: Kv['put']) => void,
+  body: (inside: Inside) => Promise<R>,
+): Promise<R> {
+  return runInDurableObject(rawStub(name) as never, async (instance: unknown) => {
+    const inside = instance as Inside;
+    const kv = inside.ctx.storage.kv;
+    const put = kv.put.bind(kv);
+    kv.put = (key, value) => failing(key, value, put);
+    try {
+      return await body(inside);
+    } finally {
+      kv.put = put;
     }
-    const blamed = outcomes.filter((o) => o instanceof TypeError).map(String);
-    expect(blamed).toEqual([]);
+  });
+}
+
+/** Replaces the put of `name`'s object as {@link withFailingPut} does, until the returned function restores it. */
+async function failPutUntilRestored(
+  name: string,
+  failing: (key: string, value: unknown, put: Kv['put']) => void,
+): Promise<() => Promise<void>> {
+  await runInDurableObject(rawStub(name) as never, async (instance: unknown) => {
+    const kv = (instance as Inside).ctx.storage.kv;
+    const put = kv.put.bind(kv);
+    kv.put = (key, value) => failing(key, value, put);
+    (kv as { realPut?: Kv['put'] }).realPut = put;
+  });
+  return () =>
+    runInDurableObject(rawStub(name) as never, async (instance: unknown) => {
+      const kv = (instance as Inside).ctx.storage.kv as Kv & { realPut?: Kv['put'] };
+      if (kv.realPut) kv.put = kv.realPut;
+      delete kv.realPut;
+    });
+}
+
+describe('storage failing under a push (BE-P1)', () => {
+  it('a push whose write fails with every write failing throws the platform error, not "invalid"', async () => {
+    const name = fresh('storage-down');
+    const ch = channel<number>(name, { capacity: 1 });
+    await ch.stats(); // the object exists, with capacity 1
+    const outage = new Error('storage is failing: the object is being reset');
+    const outcome = await withFailingPut(
+      name,
+      () => {
+        throw outage;
+      },
+      (inside) => inside.push(request('a', 1)).catch((error: unknown) => ({ thrown: error })),
+    );
+    expect(outcome).toEqual({ thrown: outage });
+    expect(await ch.stats()).toMatchObject({ size: 0 });
+    // Storage back: the same push, retried, is stored once.
+    await ch.push(1);
+    expect(await ch.pullMany(5)).toEqual([1]);
   });
 
-  it('a tryPush whose object is reset under it does not reject with a TypeError saying the value cannot be stored', async () => {
-    const outcomes: unknown[] = [];
-    for (const cut of cuts) {
-      const ch = channel<number>(fresh('reset-trypush'));
-      await ch.stats();
-      const push = ch.tryPush(1).then(
-        (ok) => ok,
-        (error: unknown) => error,
-      );
-      await cut();
-      await abortAllDurableObjects();
-      outcomes.push(await push);
-    }
-    const blamed = outcomes.filter((o) => o instanceof TypeError).map(String);
-    expect(blamed).toEqual([]);
+  it('a value storage refuses while it takes others is still answered "invalid" (a TypeError for the caller)', async () => {
+    const name = fresh('value-refused');
+    const ch = channel<number>(name, { capacity: 1 });
+    await ch.stats();
+    const answer = await withFailingPut(
+      name,
+      (key, value, put) => {
+        if (value === 'refused') throw new Error('DataCloneError: could not be cloned');
+        put(key, value);
+      },
+      (inside) => inside.push(request('b', 'refused')),
+    );
+    expect(answer).toMatchObject({ kind: 'invalid' });
+    expect(answer.message).toMatch(/could not be cloned/);
   });
 
-  it('a pull and a close whose object is reset under them fail with the platform error and lose nothing', async () => {
-    const name = fresh('reset-pull-close');
-    const ch = channel<number>(name);
-    await ch.push(7);
-    const pull = ch.pull().then(
-      (value) => ({ value }),
-      (error: unknown) => ({ error }),
-    );
-    const closing = ch.close('why').then(
-      () => 'closed',
-      (error: unknown) => error,
-    );
-    await Promise.resolve();
-    await abortAllDurableObjects();
-    const pulled = await pull;
-    const closed = await closing;
-    expect(closed instanceof TypeError).toBe(false);
-    if (!('value' in pulled)) {
-      expect(pulled.error instanceof TypeError).toBe(false);
-      // not taken: still there (its lease, if any, ends after leaseMs)
-      await sleep(50);
-      const again = channel<number>(name, { leaseMs: 10_000 });
-      const stats = await again.stats();
-      expect(stats.size + stats.leased).toBe(1);
-    } else expect(pulled.value).toBe(7);
+  it('a waiting push whose write fails with storage failing keeps its place, and is stored once storage is back', async () => {
+    const name = fresh('waiter-keeps-place');
+    const ch = channel<number>(name, { capacity: 1 });
+    await ch.push(1); // full
+    const waiting = ch.push(2);
+    // The waiting push is parked in the object; a pull frees the room while storage fails.
+    await expect
+      .poll(async () =>
+        runInDurableObject(rawStub(name) as never, async (i: unknown) => (i as Inside).pushWaiters.size),
+      )
+      .toBe(1);
+    const outage = new Error('storage is failing');
+    const restore = await failPutUntilRestored(name, (key, value, put) => {
+      if (key.startsWith('chanasync/value/') || key === 'chanasync/probe') throw outage;
+      put(key, value);
+    });
+    try {
+      expect(await ch.pull()).toBe(1); // its acknowledgement is not failed for the waiting push
+      expect(await ch.stats()).toMatchObject({ size: 0, waitingPushers: 1 });
+    } finally {
+      await restore();
+    }
+    await ch.stats(); // a request after storage is back; the pull below also looks again
+    // The waiter kept its place: once storage is back, the next look stores it.
+    expect(await ch.pull()).toBe(2);
+    await waiting;
+    expect(await ch.stats()).toMatchObject({ size: 0, waitingPushers: 0 });
   });
 });
