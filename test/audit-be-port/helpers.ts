@@ -1,6 +1,6 @@
 /** Helpers of audit BE's port tests: a `MessageChannel` pair that is always closed, polling, spies. */
-import type { Channel } from 'chanasync';
-import { isPortMessage, type PortMessage } from 'chanasync/port';
+import { Channel } from 'chanasync';
+import { fromPort, isPortMessage, type PortMessage, toPort } from 'chanasync/port';
 import { afterEach } from 'vitest';
 
 const opened: MessagePort[] = [];
@@ -78,4 +78,18 @@ export async function drain<T>(ch: Channel<T>): Promise<{ got: T[]; error: unkno
     return { got, error };
   }
   return { got, error: undefined };
+}
+
+/**
+ * An empty channel sent over a new port pair and closed with `reason`: the error the receiving
+ * side's iteration threw, and what `toPort` resolved with.
+ */
+export async function closedAcross(reason: unknown): Promise<{ error: unknown; sending: unknown }> {
+  const { port1, port2 } = link();
+  const local = new Channel<number>();
+  const remote = fromPort<number>(port2);
+  const sending = toPort(local, port1);
+  local.close(reason);
+  const { error } = await drain(remote);
+  return { error, sending: await sending };
 }

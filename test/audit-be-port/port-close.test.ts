@@ -6,7 +6,7 @@
 import { Channel, ChannelClosedError, ChannelError } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-import { drain, link, rejection, sleep, track, until } from './helpers.js';
+import { closedAcross, drain, link, rejection, sleep, track, until } from './helpers.js';
 
 describe('sender closes', () => {
   it('a close without reason ends the remote for-await normally after the last value', async () => {
@@ -41,14 +41,9 @@ describe('sender closes', () => {
 
   it('a cloneable non-Error reason arrives equal (a plain object, a string)', async () => {
     for (const reason of [{ code: 42, why: ['x'] }, 'just a string']) {
-      const { port1, port2 } = link();
-      const local = new Channel<number>();
-      const remote = fromPort<number>(port2);
-      const sending = toPort(local, port1);
-      local.close(reason);
-      const { error } = await drain(remote);
+      const { error, sending } = await closedAcross(reason);
       expect(error).toEqual(reason);
-      await expect(sending).resolves.toEqual({ sent: 0, undelivered: [] });
+      expect(sending).toEqual({ sent: 0, undelivered: [] });
     }
   });
 

@@ -6,7 +6,7 @@
 import { Channel, ChannelClosedError } from 'chanasync';
 import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, type PortLike, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-import { drain, link, sleep, spy, track, until } from './helpers.js';
+import { closedAcross, drain, link, sleep, spy, track, until } from './helpers.js';
 
 describe('topologies', () => {
   it('a relay (fromPort channel fed into another toPort) keeps order and forwards the close reason', async () => {
@@ -235,14 +235,9 @@ describe('closed errors on the receiving side', () => {
 describe('more close reasons and pairing', () => {
   it('falsy close reasons (null, 0, false, empty string) cross over and are thrown by for-await', async () => {
     for (const reason of [null, 0, false, '']) {
-      const { port1, port2 } = link();
-      const local = new Channel<number>();
-      const remote = fromPort<number>(port2);
-      const sending = toPort(local, port1);
-      local.close(reason);
-      const { error } = await drain(remote);
+      const { error, sending } = await closedAcross(reason);
       expect(error).toBe(reason);
-      await expect(sending).resolves.toEqual({ sent: 0, undelivered: [] });
+      expect(sending).toEqual({ sent: 0, undelivered: [] });
     }
   });
 
