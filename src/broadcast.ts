@@ -312,7 +312,7 @@ class BroadcastHub<T> implements Broadcast<T> {
           );
           this.waiter = waiter;
           enqueue(waiter, false);
-          tracker?.(waiter, 'pull');
+          tracker?.(waiter, 'pull', this);
           source.feed?.();
         }
       } else if (this.waiter) {

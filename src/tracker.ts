@@ -18,8 +18,11 @@ import type { Waiter } from './waiters.js';
  * What debug mode hears about:
  * - `tracker(channel, 'create', options)` when a channel is constructed (`options` as given,
  *   e.g. `input: true`);
- * - `tracker(waiter, 'push' | 'pull' | 'select')` right after a waiter was queued (a
- *   multi-case select reports each of its case waiters, which share `waiter.group`);
+ * - `tracker(waiter, 'push' | 'pull' | 'select', owner?)` right after a waiter was queued (a
+ *   multi-case select reports each of its case waiters, which share `waiter.group`); `owner` is
+ *   the relay that parks on behalf of its consumer (a `merge`, a broadcast, a `from(channel)`),
+ *   whose later parks run inside whichever producer's push fed it last: they share the stack of
+ *   its first park (as a `pushAll`'s parks do, see `parkingBatch`);
  * - `tracker(waiter, 'leave')` when a queued waiter is unlinked — committed, cancelled by its
  *   signal, failed by `close()`, or a select case that lost — before it settles.
  *
@@ -28,7 +31,7 @@ import type { Waiter } from './waiters.js';
  */
 export type Tracker = {
   (channel: Channel<any>, event: 'create', options: ChannelOptions | undefined): void;
-  (waiter: Waiter<any>, event: 'push' | 'pull' | 'select' | 'leave'): void;
+  (waiter: Waiter<any>, event: 'push' | 'pull' | 'select' | 'leave', owner?: object): void;
 };
 
 /**
@@ -63,9 +66,11 @@ export const LEAVES = 8;
 export let tracker: Tracker | undefined;
 
 /**
- * The `pushAll` whose push parks right now, set around that park only: debug mode (with stacks)
- * gives every park of one `pushAll` the stack of its first, the one made inside the call — the
- * later ones are made in a microtask, where no frame of the caller is left (audit AX-D2).
+ * The `pushAll` (or `toPort` sender) whose push (pull) parks right now, set around that park
+ * only: debug mode (with stacks) gives every park of one `pushAll` the stack of its first, the
+ * one made inside the call — the later ones are made in a microtask, where no frame of the
+ * caller is left (audit AX-D2); a `toPort`'s later pulls park inside a producer's push, a frame
+ * of the other side (audit BF-I2).
  */
 export let parkingBatch: object | undefined;
 

@@ -540,7 +540,7 @@ export class Registry {
   }
 
   /** The hook core code calls (see `tracker.ts`). Must not throw, must be cheap. */
-  readonly track: Tracker = (subject: Channel<unknown> | Waiter<unknown>, event: string): void => {
+  readonly track: Tracker = (subject: Channel<unknown> | Waiter<unknown>, event: string, owner?: unknown): void => {
     // Kept small, so that V8 inlines it into the core's hot paths: the common cases — an
     // operation leaves, or parks on the channel noted last — come first; the rest is `slow`.
     if (event === 'leave') {
@@ -549,13 +549,13 @@ export class Registry {
     } else {
       const channel = (subject as MarkedWaiter).channel;
       if ((channel !== this.lastChannel && channel !== this.otherChannel) || this.stacks || event === 'create') {
-        this.slow(subject, event);
+        this.slow(subject, event, owner);
       }
     }
   };
 
   /** The hook's less frequent cases: a channel is created, a park with stacks, a new channel. */
-  private slow(subject: Channel<unknown> | Waiter<unknown>, event: string): void {
+  private slow(subject: Channel<unknown> | Waiter<unknown>, event: string, owner: unknown): void {
     if (event === 'create') {
       this.create(subject as Channel<unknown>);
     } else if (this.stacks) {
@@ -566,9 +566,11 @@ export class Registry {
       // was collected.
       const parked = this.park(subject as MarkedWaiter, event as Parked['kind'], taskTime(), undefined);
       if (parked !== undefined && parked.stack === undefined) {
-        // A `pushAll`'s later parks run in a microtask, with no frame of its caller: they get
-        // the stack of its first park, made in the call.
-        const batch = parkingBatch;
+        // A `pushAll`'s later parks run in a microtask, with no frame of its caller, and a
+        // relay's (a merge's, a broadcast's, a `from(channel)`'s, a `toPort`'s) inside the push
+        // of whichever producer fed it last, a frame that shows where a push completed, on the
+        // other side of the channel (audit BF-I2): they get the stack of their first park.
+        const batch = parkingBatch ?? (owner as object | undefined);
         let stack = batch === undefined ? undefined : batchStacks.get(batch);
         if (stack === undefined) {
           stack = captureStack();

@@ -1,7 +1,7 @@
 /**
  * `fromEvent`: DOM (or any `EventTarget`) events as a channel.
  */
-import type { Channel, Overflow } from '../channel.js';
+import { type Channel, type Overflow, refuseThenable } from '../channel.js';
 import { type Ref, unwatch, watch } from '../signals.js';
 import { checkOptions, create, describe } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
@@ -141,6 +141,16 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   const listenerOptions = listening(call, options?.listenerOptions);
   const once = !!listenerOptions?.once;
   const listener = (event: Event) => {
+    // A thenable event (a duck-typed target's promise, an Event subclass with a `then`) is a
+    // value no channel takes: the channel ends with that TypeError, which names this call — not
+    // the event lost in silence ('block', or with `once` a consumer waiting for ever) nor a
+    // `tryPush` error thrown into the dispatcher (the drop modes). Audit BF-W1.
+    try {
+      refuseThenable(call, event);
+    } catch (error) {
+      channel.close(error);
+      return;
+    }
     // A drop policy never refuses an open channel; 'block' parks the event in line (closing
     // discards it, so `once` closes after the commit). `tryPush`, not `pushNowait`: a DOM that
     // calls a listener removed during the dispatch (happy-dom) may call this one after an

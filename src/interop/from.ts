@@ -236,7 +236,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
               );
               enqueue(waiter, false);
               note(opened, waiter);
-              tracker?.(waiter, 'pull');
+              tracker?.(waiter, 'pull', opened);
               source.feed?.();
             }) as Promise<IteratorResult<T>>;
           }

@@ -340,7 +340,7 @@ class MergedChannel<T> extends Channel<T> {
       const waiter = new InputWaiter(input, this);
       enqueue(waiter, false);
       waiter.armedSlot = this.armed.push(waiter) - 1;
-      tracker?.(waiter, 'pull');
+      tracker?.(waiter, 'pull', this);
     }
     // From a rotating start (round-robin, as `look` does): a lazy feeder (`from`) reads its
     // source when asked, and the first one asked commits first — asked in input order, the

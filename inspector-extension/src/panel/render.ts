@@ -707,7 +707,14 @@ function rowElement(context: RowContext, row: Row, index: number, offset: number
   const whereCell = cell(doc, 'where mono');
   if (where === undefined) {
     whereCell.textContent = row.oldest === undefined ? '' : '—';
-    whereCell.title = row.oldest === undefined ? '' : 'Enable debug mode with stacks: true to see where';
+    // An empty stack is one taken with stacks on that holds no frame of the application (a
+    // stream's pull, a port's sender): not a hint to turn stacks on (audit BF-I1).
+    whereCell.title =
+      row.oldest === undefined
+        ? ''
+        : stack === ''
+          ? 'No frame of the application: chanasync parked this operation itself (the pull of a stream or of a port’s sender)'
+          : 'Enable debug mode with stacks: true to see where';
   } else {
     const span = el(doc, 'span', 'where-text', where);
     const location = locationOf(firstFrame(stack) ?? '');
