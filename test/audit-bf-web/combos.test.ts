@@ -7,27 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { broadcast, Channel, from, merge, toReadableStream } from '../../dist/index.js';
-import { countingStream, settle, until } from './util.js';
-
-/** A stream of `values` whose pulls answer a macrotask later (a slow network body). */
-function slowStream(values: readonly number[]): { stream: ReadableStream<number>; pulled: () => number } {
-  let i = 0;
-  const stream = new ReadableStream<number>(
-    {
-      pull(controller) {
-        return new Promise<void>((resolve) =>
-          setTimeout(() => {
-            if (i < values.length) controller.enqueue(values[i++]!);
-            else controller.close();
-            resolve();
-          }, 0),
-        );
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream, pulled: () => i };
-}
+import { countingStream, settle, slowStream, until } from './util.js';
 
 async function drain<T>(ch: Channel<T>): Promise<T[]> {
   const out: T[] = [];

@@ -5,26 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { broadcast, Channel, ChannelClosedError, from, merge, toReadableStream } from '../../dist/index.js';
-import { countingStream, reasonOf, settle, state, until } from './util.js';
-
-function slowStream(values: readonly number[]): { stream: ReadableStream<number>; pulled: () => number } {
-  let i = 0;
-  const stream = new ReadableStream<number>(
-    {
-      pull(controller) {
-        return new Promise<void>((resolve) =>
-          setTimeout(() => {
-            if (i < values.length) controller.enqueue(values[i++]!);
-            else controller.close();
-            resolve();
-          }, 0),
-        );
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream, pulled: () => i };
-}
+import { countingStream, reasonOf, settle, slowStream, state, until } from './util.js';
 
 describe('toReadableStream of a from() channel', () => {
   it('reads the source exactly once per read with the default highWaterMark', async () => {

@@ -63,3 +63,23 @@ export function countingStream<T>(values: readonly T[]): {
   );
   return { stream, pulls: () => pulls, cancels };
 }
+
+/** A stream of `values` whose pulls answer a macrotask later (a slow network body). */
+export function slowStream(values: readonly number[]): { stream: ReadableStream<number>; pulled: () => number } {
+  let i = 0;
+  const stream = new ReadableStream<number>(
+    {
+      pull(controller) {
+        return new Promise<void>((resolve) =>
+          setTimeout(() => {
+            if (i < values.length) controller.enqueue(values[i++]!);
+            else controller.close();
+            resolve();
+          }, 0),
+        );
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, pulled: () => i };
+}
