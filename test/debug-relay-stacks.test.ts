@@ -125,4 +125,32 @@ describe('a relay parked again after a producer fed it keeps the stack of its fi
       port2.close();
     }
   });
+
+  test('toPort of a generator-fed channel: what the generator parks while the sender parks shows the generator', async () => {
+    enableDebug({ target: { postMessage() {} }, listen: new EventTarget(), stacks: true });
+    const { fromPort } = await import('../src/port/index.js');
+    const gate = new Channel<number>(0, { name: 'gate' });
+    async function* produceFromGate() {
+      for (;;) yield await gate.pull();
+    }
+    // Capacity 0: the generator is read only when the sender's pull parks and asks for a value.
+    const fed = from(produceFromGate(), { capacity: 0 });
+    const { port1, port2 } = new MessageChannel();
+    const received = fromPort<number>(port2, { capacity: 2 });
+    const sending = toPort(fed, port1);
+    try {
+      await expect.poll(() => gate.stats().waitingPullers).toBe(1);
+      // Not the sender's first stack (''), which debug mode used for the sender's park only.
+      expect(parkedAt('gate')).toContain('produceFromGate');
+      feedFromProducer(gate, 7);
+      expect(await received.pull()).toBe(7);
+    } finally {
+      fed.close();
+      gate.close();
+      await sending;
+      received.close();
+      port1.close();
+      port2.close();
+    }
+  });
 });

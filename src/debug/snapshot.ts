@@ -51,7 +51,7 @@ import {
   type WaiterSnapshot,
 } from '../protocol.js';
 import type { Ref } from '../signals.js';
-import { NOTED, parkingBatch, RECORDED, TRACKED, type Tracker } from '../tracker.js';
+import { NOTED, parkingBatch, RECORDED, setParkingBatch, TRACKED, type Tracker } from '../tracker.js';
 import type { Waiter, Withholding } from '../waiters.js';
 
 export { setTracker };
@@ -571,6 +571,9 @@ export class Registry {
         // of whichever producer fed it last, a frame that shows where a push completed, on the
         // other side of the channel (audit BF-I2): they get the stack of their first park.
         const batch = parkingBatch ?? (owner as object | undefined);
+        // Used once: a pull's park then asks its channel's feeder for a value, and what that
+        // feeder parks (a relay on its source, a generator's own pull) is not this park.
+        if (parkingBatch !== undefined) setParkingBatch(undefined);
         let stack = batch === undefined ? undefined : batchStacks.get(batch);
         if (stack === undefined) {
           stack = captureStack();
