@@ -81,6 +81,11 @@ export const internalFields = [
   'lookAgain',
   'mustStayCount',
   'sweepCursor',
+  'heldWhileWaited',
+  'noRoom',
+  'sourcePull',
+  'endReason',
+  'callName',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

@@ -10,7 +10,7 @@
  * again. So no value is ever in flight between `source` and the subscribers.
  *
  * Invariants:
- * - `waiter` is parked on `source` exactly while the broadcast is open, has subscribers, and
+ * - `sourcePull` is parked on `source` exactly while the broadcast is open, has subscribers, and
  *   `source` is open with nothing buffered — also while a `'block'` subscriber has no room
  *   (then behind the pushes parked on `source`, if any), so that `source.close()` reaches the
  *   broadcast at once (a subscriber may be waiting for the end while another one is full).
@@ -41,7 +41,7 @@ import {
 } from './channel.js';
 import { type Ref, unwatch, watch } from './signals.js';
 import { tracker } from './tracker.js';
-import { claim, enqueue, liveHead, Waiter } from './waiters.js';
+import { claim, enqueue, hold, liveHead, Waiter } from './waiters.js';
 
 /** Options of {@link Broadcast.subscribe}. */
 export interface SubscribeOptions {
@@ -130,13 +130,21 @@ class Subscriber<T> extends Channel<T> {
     readonly signal: AbortSignal | undefined,
   ) {
     // A broadcast of an input channel (a ticker, events) feeds input channels.
-    super(capacity, { name: 'subscriber', overflow, input: hub.source.fedFromOutside });
+    super(capacity, {
+      name: 'subscriber',
+      overflow,
+      input: hub.source.fedFromOutside,
+      callName: 'broadcast.subscribe(options)',
+    });
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
-    // source with room (a waiter parked without room must learn that room came).
-    this.feed = () => (hub.waiter && !hub.noRoom) || hub.pumpHub();
+    // source with room (a waiter parked without room must learn that room came). A pull that
+    // left (`left`, with a signal) must not touch the channel: only the watch's hold changes.
+    this.feed = (left) => hold(this) || left || (hub.sourcePull && !hub.noRoom) || hub.pumpHub();
     // Watched as parked operations are (signals.ts), not with a listener of its own: N
-    // subscribers with one signal would cost O(N²) (and Node warns from the eleventh). Weakly:
-    // while the broadcast lives, its set of subscribers holds this one.
+    // subscribers with one signal would cost O(N²) (and Node warns from the eleventh). Weakly
+    // while nothing waits on it (while the broadcast lives, its set of subscribers holds this
+    // one), strongly while a pull does (`hold`): the abort must end that wait even when the
+    // broadcast and its source are gone.
     if (signal) this.ref = watch(signal, this);
   }
 
@@ -180,7 +188,7 @@ class SourceWaiter<T> extends Waiter<T> {
    */
   override fail(): void {
     const hub = this.signal as unknown as BroadcastHub<T>;
-    hub.waiter = undefined;
+    hub.sourcePull = undefined;
     if (this.channel.isClosed) hub.pumpHub();
     else RESOLVED.then(() => (this.channel.feed && !this.channel.pushHead) || hub.pumpHub());
   }
@@ -189,7 +197,7 @@ class SourceWaiter<T> extends Waiter<T> {
 /** `source` committed `value` to the broadcast's parked pull: deliver it, then look for more. */
 function delivered<T>(this: SourceWaiter<T>, value: T): void {
   const hub = this.signal as unknown as BroadcastHub<T>;
-  hub.waiter = undefined;
+  hub.sourcePull = undefined;
   hub.deliver(value);
   hub.pumpHub();
 }
@@ -201,13 +209,13 @@ class BroadcastHub<T> implements Broadcast<T> {
   // The fields below start out undefined (falsy): declared, not initialized, which keeps the
   // bundle within its budget.
   /** The pull parked on `source` (see the invariants); undefined while there is none. */
-  declare waiter: SourceWaiter<T> | undefined;
+  declare sourcePull: SourceWaiter<T> | undefined;
   /** Whether the next value may not be taken, as {@link stuck} last found. */
   declare noRoom: boolean | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
-  declare reason: unknown;
+  declare endReason: unknown;
   /** Set while {@link pumpHub} runs; a nested call (from a commit it makes) only sets `lookAgain`. */
   declare pumping: boolean | undefined;
   /** A nested {@link pumpHub} was asked for: look again before returning. */
@@ -225,21 +233,12 @@ class BroadcastHub<T> implements Broadcast<T> {
   }
 
   subscribe(options?: SubscribeOptions): Channel<T> {
-    const call = 'broadcast.subscribe(options)';
     const signal = options?.signal;
-    const misuse = misusedOptions(call, options, signal);
+    const misuse = misusedOptions('broadcast.subscribe(options)', options, signal);
     if (misuse) throw misuse;
-    let subscriber: Subscriber<T>;
-    try {
-      subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow, this, signal);
-    } catch (error) {
-      // The constructor checks capacity and overflow; its message names it: name this call
-      // instead (inline rather than through interop/check.ts's create(), which costs more bytes).
-      const renamed = error as Error;
-      renamed.message = renamed.message.replace('new Channel(capacity, options)', call);
-      throw renamed;
-    }
-    if (this.isClosed || signal?.aborted) subscriber.close(this.reason);
+    // The constructor checks capacity and overflow, naming this call.
+    const subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow, this, signal);
+    if (this.isClosed || signal?.aborted) subscriber.close(this.endReason);
     else {
       this.subscribers.add(subscriber);
       this.pumpHub(subscriber);
@@ -289,7 +288,7 @@ class BroadcastHub<T> implements Broadcast<T> {
     // A subscriber joined or left while the broadcast waits on an empty source with room:
     // nothing to take, so no look over every subscriber (N joining or leaving would cost
     // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing).
-    if (joined?.limit !== 0 && this.waiter && !this.noRoom && this.subscribers.size) return;
+    if (joined?.limit !== 0 && this.sourcePull && !this.noRoom && this.subscribers.size) return;
     this.pumping = true;
     do {
       this.lookAgain = false;
@@ -301,7 +300,7 @@ class BroadcastHub<T> implements Broadcast<T> {
       }
       // (An ended broadcast has no subscribers: each left as it was closed.)
       if (this.subscribers.size && !source.isClosed && !source.filled) {
-        if (!this.waiter) {
+        if (!this.sourcePull) {
           // Set before it is queued: the source's feeder may commit to the waiter at once. As
           // `park` does, but without watching its signal (the hub).
           const waiter = new SourceWaiter(
@@ -310,14 +309,14 @@ class BroadcastHub<T> implements Broadcast<T> {
             delivered as (value: T | PromiseLike<T>) => void,
             this as unknown as AbortSignal,
           );
-          this.waiter = waiter;
+          this.sourcePull = waiter;
           enqueue(waiter, false);
           tracker?.(waiter, 'pull', this);
           source.feed?.();
         }
-      } else if (this.waiter) {
-        claim(this.waiter);
-        this.waiter = undefined;
+      } else if (this.sourcePull) {
+        claim(this.sourcePull);
+        this.sourcePull = undefined;
       }
       // The end needs no room: a source closed and drained ends the broadcast even while a
       // subscriber is full (closing keeps what it holds readable).
@@ -342,7 +341,7 @@ class BroadcastHub<T> implements Broadcast<T> {
   end(reason?: unknown): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.reason = reason;
+    this.endReason = reason;
     // Each subscriber leaves as it closes (so the set ends empty), and looks again: the
     // broadcast, already closed, takes nothing, and the look after the last one leaves —
     // this one's, or that of a pump this end runs inside — withdraws the waiter (no subscriber).

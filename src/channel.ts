@@ -56,6 +56,12 @@ export interface ChannelOptions {
    * channels too. It changes nothing else. Anything but a boolean is a `TypeError`.
    */
   input?: boolean | undefined;
+  /**
+   * @internal The call the constructor's errors name, for a channel made by another function
+   * (`broadcast.subscribe(options)`, `from(source, options)`): its capacity and overflow come
+   * from that call's options. Set by chanasync only; the default is `new Channel(capacity, options)`.
+   */
+  callName?: string | undefined;
 }
 
 /** Options of a blocking operation. */
@@ -263,7 +269,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
   isClosed = false;
   /**
    * @internal The feeder of a channel whose values come from elsewhere (merge, broadcast
-   * subscribers, ports, lazy sources); `undefined` for an ordinary channel. Called
+   * subscribers, ports, lazy sources; a `fromEvent` channel with a signal, whose watch follows
+   * its pulls); `undefined` for an ordinary channel. Called
    * synchronously when there is demand or room: right after a pull-side operation parked (for
    * a multi-case select, after all its cases parked), and after a pull took a buffered value
    * and no parked push refilled the slot, while the channel is open. It may commit values into
@@ -312,7 +319,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    *   asked for with capacity 0.
    */
   constructor(capacity = 0, options?: ChannelOptions) {
-    const problem = 'new Channel(capacity, options): ';
+    // The call that made the channel (an internal option) is named as the message is built.
+    const problem = `${options?.callName ?? 'new Channel(capacity, options)'}: `;
     // (`Infinity % 1` is NaN: `!(capacity % 1)` accepts it, and `capacity >= 0` refuses NaN.
     // The type is checked first: comparing a bigint or a symbol would throw, an object would
     // have its `valueOf` called.)

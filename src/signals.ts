@@ -25,6 +25,16 @@
  * the set holds the operations strongly: everything works, and an operation parked for ever on
  * an abandoned channel stays in memory until its signal aborts.
  *
+ * Why held while waited on: a channel the signal closes — `fromEvent`'s, a broadcast
+ * subscriber — has no way out of its own to keep (its waiters' outcome is the close), so it is
+ * held weakly, and a long-lived signal lets an abandoned one go. But while a pull waits on it,
+ * the close is that pull's way out: a `for await` over `fromEvent(target, type, { signal })` on a
+ * target nothing else holds (a local `EventTarget`, a closed WebSocket) must end at the abort,
+ * even when the loop, the channel and the target are held only by one another. So while a pull
+ * is parked on such a channel, its watch holds it strongly (`hold` in `waiters.ts`); once none is, weakly
+ * again. As for an operation's way out, not on a channel debug mode tracks: there the wait is
+ * reported as leaked once the channel is collected.
+ *
  * Invariants:
  * - An operation is in its signal's set exactly while it is parked: `watch` when it parks,
  *   `unwatch` when it leaves its queue (`claim`). So the listener cancels only operations that
@@ -66,6 +76,13 @@ export interface Ref {
   fail?: ((reason: unknown) => void) | undefined;
   /** Counted in {@link Parked.mustStayCount} by `watch`: held strongly, or given a `fail`. */
   mustStay?: true;
+  /**
+   * The operation, held strongly through its weak watch while it is set: a channel the signal
+   * closes, while a pull waits on it (see `hold` in `waiters.ts`).
+   *
+   * @internal
+   */
+  heldWhileWaited?: Cancellable | undefined;
 }
 
 /** The operations parked with a signal, and the `abort` listener it has while it has any. */

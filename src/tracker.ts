@@ -58,7 +58,9 @@ export const TRACKED = 4;
 /**
  * A channel's `debugMarks` bit, set by no debug mode: the channel's feeder wants to hear when an
  * operation leaves one of its queues (`claim`), with `feed(true)`. A port receiver of capacity 0
- * counts its parked pulls as credit, and takes back the credit of one that gave up.
+ * counts its parked pulls as credit, and takes back the credit of one that gave up; a channel
+ * its signal closes (`fromEvent`'s, a broadcast subscriber, with a signal) is held by its watch
+ * only while a pull waits on it (`hold` in `signals.ts`).
  */
 export const LEAVES = 8;
 

@@ -147,6 +147,36 @@ export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
 }
 
 /**
+ * A channel its signal closes (`fromEvent`'s, a broadcast subscriber) as {@link hold} sees it:
+ * `ref` is its signal's watch of it, if it has a signal.
+ *
+ * @internal
+ */
+export interface Waited extends Cancellable {
+  ref?: Ref | undefined;
+  pullHead: unknown;
+  debugMarks: number;
+}
+
+/**
+ * Has the signal hold `channel`, a channel it closes, strongly while a pull waits on it, and
+ * weakly again once none does: called by the channel's feeder whenever a pull parks and, once
+ * this marked the channel {@link LEAVES}, whenever one leaves (see "Why held while waited on"
+ * in `signals.ts`). Not on a channel debug mode tracks, which
+ * must be collected for the wait to be reported as leaked: `untrack` calls it as debug mode
+ * lets go.
+ *
+ * @internal
+ */
+export function hold(channel: Waited): undefined {
+  if (channel.ref) {
+    // From its first pull on, it hears of each pull that leaves too (`claim`).
+    channel.debugMarks |= LEAVES;
+    channel.ref.heldWhileWaited = channel.pullHead && !(channel.debugMarks & TRACKED) ? channel : undefined;
+  }
+}
+
+/**
  * Parks the waiter of a single operation (not a case of a multi-case select, which parks its
  * cases itself): queues it, has its signal (if any) watch it, tells debug mode. A pull-side
  * park then tells the channel's feeder (if any) that there is demand — last, since the feeder

@@ -36,26 +36,6 @@ export function checkOptions(call: string, options: { signal?: unknown } | undef
 }
 
 /**
- * Creates a channel with `make`, letting the `Channel` constructor check `capacity`,
- * `overflow` and `name`, but with its errors naming `call` instead of the constructor:
- * `from(source, options): capacity must be 0, a positive integer or Infinity, got -1`.
- *
- * @throws {TypeError} for a capacity that is not a number, an unknown overflow policy or a
- *   name that is not a string.
- * @throws {RangeError} for a negative, `NaN` or fractional capacity, or a drop policy with
- *   capacity 0.
- */
-export function create<C>(call: string, make: () => C): C {
-  try {
-    return make();
-  } catch (error) {
-    const renamed = error as Error;
-    renamed.message = renamed.message.replace('new Channel(capacity, options)', call);
-    throw renamed;
-  }
-}
-
-/**
  * Defines `value` as the member `key` of the class `type` — static, or with `instance` on its
  * prototype; writable, configurable and not enumerable, as a class member is — and returns
  * `result`. Called behind a pure annotation from the binding of the function it attaches

@@ -2,8 +2,9 @@
  * `fromEvent`: DOM (or any `EventTarget`) events as a channel.
  */
 import { type Channel, type Overflow, refuseThenable } from '../channel.js';
-import { type Ref, unwatch, watch } from '../signals.js';
-import { checkOptions, create, describe } from './check.js';
+import { unwatch, watch } from '../signals.js';
+import { hold } from '../waiters.js';
+import { checkOptions, describe } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
 /** Options of {@link fromEvent}. */
@@ -161,21 +162,20 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
   };
   // Its signal watches the channel as it watches parked operations (`signals.ts`): one `abort`
   // listener per signal, however many event channels share it. The target's listener holds
-  // the channel while the target lives.
-  let ref: Ref | undefined;
-  // The constructor checks capacity and overflow, before any listener is added.
-  const channel = create(
-    call,
-    () =>
-      new ReleasingChannel<Event>(options?.capacity ?? 1, { overflow, name: `fromEvent(${type})`, input: true }, () => {
-        // The signal first: a target whose removeEventListener throws (a buggy wrapper) must
-        // not leave the signal's listener behind, nor make close() throw — the listener it
-        // keeps finds the channel closed and ignores its events.
-        if (ref) unwatch(signal as AbortSignal, ref);
-        try {
-          target.removeEventListener(type, listener, listenerOptions);
-        } catch {}
-      }),
+  // the channel while the target lives, and the watch while a pull waits on it (`hold`).
+  // The constructor checks capacity and overflow, naming this call, before any listener is added.
+  const channel: ReleasingChannel<Event> = new ReleasingChannel<Event>(
+    options?.capacity ?? 1,
+    { overflow, name: `fromEvent(${type})`, input: true, callName: call },
+    () => {
+      // The signal first: a target whose removeEventListener throws (a buggy wrapper) must
+      // not leave the signal's listener behind, nor make close() throw — the listener it
+      // keeps finds the channel closed and ignores its events.
+      if (channel.ref) unwatch(signal as AbortSignal, channel.ref);
+      try {
+        target.removeEventListener(type, listener, listenerOptions);
+      } catch {}
+    },
   );
   if (signal?.aborted) {
     channel.close();
@@ -191,7 +191,12 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     if (type === 'message' && Object.prototype.toString.call(target) === '[object MessagePort]') {
       (target as unknown as { start(): void }).start();
     }
-    if (signal) ref = watch(signal, channel);
+    if (signal) {
+      channel.ref = watch(signal, channel);
+      // Told whenever a pull parks (and room is freed) and, once `hold` marked it LEAVES,
+      // whenever one leaves.
+      channel.feed = () => hold(channel);
+    }
   } catch (error) {
     // A target or signal that throws here (a duck-typed signal's `addEventListener`): close,
     // which removes the listener and the watch, so that nothing is left behind the throw.

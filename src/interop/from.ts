@@ -6,7 +6,7 @@ import { Channel, commitPull, commitPush, NOTHING, note, type OperationOptions, 
 import { type Ref, unwatch, watch } from '../signals.js';
 import { tracker } from '../tracker.js';
 import { enqueue, liveHead, Waiter } from '../waiters.js';
-import { checkOptions, create, describe, member } from './check.js';
+import { checkOptions, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
 /** Options of {@link from}. */
@@ -126,15 +126,16 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
     // GetMethod: a null @@asyncIterator is absent too (then @@iterator is read as for await reads it).
     sync = openAsync == null;
   }
-  const channel = create(
-    call,
-    () =>
-      new ReleasingChannel<T>(options?.capacity ?? 0, { name: options?.name ?? 'from', input: true }, () => {
-        if (ref) unwatch(signal as AbortSignal, ref);
-        if (!running) return;
-        running = false;
-        release(channel.closeReason ?? signal?.reason);
-      }),
+  // The constructor checks capacity and name, naming this call.
+  const channel: ReleasingChannel<T> = new ReleasingChannel<T>(
+    options?.capacity ?? 0,
+    { name: options?.name ?? 'from', input: true, callName: call },
+    () => {
+      if (ref) unwatch(signal as AbortSignal, ref);
+      if (!running) return;
+      running = false;
+      release(channel.closeReason ?? signal?.reason);
+    },
   );
   let ref: Ref | undefined;
   let iterator: Iterator<T> | AsyncIterator<T> | undefined;

@@ -4,6 +4,7 @@
  * `broadcast` and the timer channels of `after` and `ticker` override `close` themselves.
  */
 import { Channel, type ChannelOptions } from '../channel.js';
+import type { Ref } from '../signals.js';
 
 /** A {@link Channel} that calls `release` once, right after it closes. */
 export class ReleasingChannel<T> extends Channel<T> {
@@ -20,6 +21,9 @@ export class ReleasingChannel<T> extends Channel<T> {
   ) {
     super(capacity, options);
   }
+
+  /** `fromEvent`'s: its signal's watch of it, if it has a signal (see `hold` in `signals.ts`). */
+  declare ref: Ref | undefined;
 
   /** Closes the channel (see {@link Channel.close}), then releases what fed it. */
   override close(reason?: unknown): void {

@@ -1,0 +1,216 @@
+/**
+ * A channel its signal closes — `fromEvent`'s, a broadcast subscriber — is watched weakly, so
+ * a long-lived signal does not keep an abandoned one alive. But while something waits on it, the
+ * abort is that waiter's way out: a loop over `fromEvent(target, type, { signal })` must end at
+ * the abort even when nothing else holds the target, the channel or the loop (a closed
+ * WebSocket, a local `EventTarget`, an `AbortSignal.timeout`). Found by CI: audit BF-web's
+ * `AbortSignal.timeout` loop hung when a collection came before the timeout.
+ */
+import { broadcast, Channel, fromEvent, merge, pull, select } from 'chanasync';
+import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { collectAll, tick } from './helpers/gc.js';
+
+const gc = (globalThis as { gc?: () => void }).gc as () => void;
+
+/** Collections and macrotasks, `rounds` of each: whatever nothing roots is gone afterwards. */
+async function collect(rounds = 6): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await tick();
+    gc();
+  }
+}
+
+/** Settles once `promise` settles, or with `'pending'` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> {
+  return Promise.race([promise, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
+}
+
+describe('an abandoned loop over a channel its signal closes ends at the abort', () => {
+  it('for await over fromEvent on a target nothing holds: the abort after a collection ends the loop normally, its finally runs', async () => {
+    const controller = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    let cleanedUp = false;
+    const ended = (() => {
+      const target = new EventTarget();
+      refs.push(new WeakRef(target));
+      return (async () => {
+        let n = 0;
+        try {
+          for await (const _ of fromEvent(target, 'x', { signal: controller.signal })) n++;
+        } finally {
+          cleanedUp = true;
+        }
+        return n;
+      })();
+    })();
+    await collect();
+    controller.abort();
+    expect(await within(ended, 1000)).toBe(0);
+    expect(cleanedUp).toBe(true);
+    // Once ended, nothing keeps the target.
+    await collectAll(refs);
+  });
+
+  it('the same loop with AbortSignal.timeout: the timeout ends it though collections come first', async () => {
+    const ended = (async () => {
+      const signal = AbortSignal.timeout(150);
+      let n = 0;
+      for await (const _ of fromEvent(new EventTarget(), 'x', { signal })) n++;
+      return { n, aborted: signal.aborted };
+    })();
+    await collect();
+    expect(await within(ended, 3000)).toEqual({ n: 0, aborted: true });
+  });
+
+  it('a select parked on such a channel gets its closed case at the abort', async () => {
+    const controller = new AbortController();
+    const ended = (async () => {
+      const events = fromEvent(new EventTarget(), 'x', { signal: controller.signal });
+      const never = new Channel<number>();
+      const result = await select([pull(events), pull(never)]);
+      return { index: result.index, ok: result.ok };
+    })();
+    await collect();
+    controller.abort();
+    expect(await within(ended, 1000)).toEqual({ index: 0, ok: false });
+  });
+
+  it('a merge of such channels, consumed by a loop nothing holds, ends at the abort', async () => {
+    const controller = new AbortController();
+    const ended = (async () => {
+      const { signal } = controller;
+      let n = 0;
+      for await (const _ of merge(
+        fromEvent(new EventTarget(), 'a', { signal }),
+        fromEvent(new EventTarget(), 'b', { signal }),
+      ))
+        n++;
+      return n;
+    })();
+    await collect();
+    controller.abort();
+    expect(await within(ended, 1000)).toBe(0);
+  });
+
+  it('a loop over a broadcast subscriber whose broadcast and source nothing holds ends at the abort', async () => {
+    const controller = new AbortController();
+    const ended = (async () => {
+      const hub = broadcast(new Channel<number>());
+      let n = 0;
+      for await (const _ of hub.subscribe({ signal: controller.signal })) n++;
+      return n;
+    })();
+    await collect();
+    controller.abort();
+    expect(await within(ended, 1000)).toBe(0);
+  });
+
+  it('events that come before the abort are read, then the loop ends', async () => {
+    const controller = new AbortController();
+    const target = new EventTarget();
+    const got: string[] = [];
+    const ended = (async () => {
+      for await (const event of fromEvent(target, 'x', { signal: controller.signal, capacity: 8 }))
+        got.push(event.type);
+      return got.length;
+    })();
+    await collect(2);
+    target.dispatchEvent(new Event('x'));
+    await tick();
+    target.dispatchEvent(new Event('x'));
+    await collect(2);
+    controller.abort();
+    expect(await within(ended, 1000)).toBe(2);
+  });
+});
+
+describe('what nobody waits on is still not kept by its signal', () => {
+  it('a fromEvent channel whose one pull was answered, then dropped, is collected though its signal lives', async () => {
+    const { signal } = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    await (async () => {
+      const target = new EventTarget();
+      const events = fromEvent(target, 'x', { signal });
+      refs.push(new WeakRef(events), new WeakRef(target));
+      const first = events.pull();
+      target.dispatchEvent(new Event('x'));
+      await first;
+    })();
+    await collectAll(refs);
+  });
+
+  it('a fromEvent channel whose parked pull was cancelled by its own signal is collected', async () => {
+    const { signal } = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    await (async () => {
+      const events = fromEvent(new EventTarget(), 'x', { signal });
+      refs.push(new WeakRef(events));
+      const giveUp = new AbortController();
+      const pulled = events.pull({ signal: giveUp.signal });
+      giveUp.abort(new Error('gave up'));
+      await pulled.catch(() => {});
+    })();
+    await collectAll(refs);
+  });
+
+  it('a select that took another case leaves the fromEvent channel collectable', async () => {
+    const { signal } = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    await (async () => {
+      const events = fromEvent(new EventTarget(), 'x', { signal });
+      refs.push(new WeakRef(events));
+      const other = new Channel<number>();
+      const selected = select([pull(events), pull(other)]);
+      other.tryPush(1);
+      expect((await selected).index).toBe(1);
+    })();
+    await collectAll(refs);
+  });
+});
+
+describe('debug mode still reports the wait as leaked', () => {
+  afterEach(() => {
+    disableDebug();
+    vi.restoreAllMocks();
+  });
+
+  it('a loop on a removed element whose signal never aborts: a leaked pull, as without a signal', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    enableDebug();
+    const { signal } = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    (() => {
+      const button = new EventTarget();
+      refs.push(new WeakRef(button));
+      void (async () => {
+        for await (const _ of fromEvent(button, 'click', { signal })) console.log('click');
+      })();
+    })();
+    await tick();
+    await collectAll(refs);
+    await collect(3);
+    expect(snapshot().leaked?.map((leak) => `${leak.kind} ${leak.channel.name}`)).toEqual(['pull fromEvent(click)']);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('turning debug mode off while such a loop waits gives it its way out back: the abort after a collection ends it', async () => {
+    enableDebug({ warnLeaks: false });
+    const controller = new AbortController();
+    const ended = (async () => {
+      let n = 0;
+      for await (const _ of fromEvent(new EventTarget(), 'x', { signal: controller.signal })) n++;
+      return n;
+    })();
+    const subscribed = (async () => {
+      let n = 0;
+      for await (const _ of broadcast(new Channel<number>()).subscribe({ signal: controller.signal })) n++;
+      return n;
+    })();
+    await tick();
+    disableDebug();
+    await collect();
+    controller.abort();
+    expect(await within(Promise.all([ended, subscribed]), 1000)).toEqual([0, 0]);
+  });
+});
