@@ -75,7 +75,6 @@ export const internalFields = [
   'hub',
   'subscribers',
   'pumping',
-  'stuck',
   'deliver',
   'pumpHub',
   'lookAgain',

@@ -137,15 +137,16 @@ class Subscriber<T> extends Channel<T> {
       callName: 'broadcast.subscribe(options)',
     });
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
-    // source with room (a waiter parked without room must learn that room came). A pull that
-    // left (`left`, with a signal) must not touch the channel: only the watch's hold changes.
-    this.feed = (left) => hold(this) || left || (hub.sourcePull && !hub.noRoom) || hub.pumpHub();
+    // source with room (a waiter parked without room must learn that room came), which
+    // `pumpHub` checks first. A pull that left (`left`, with a signal) must not touch the
+    // channel: only the watch's hold changes.
+    this.feed = (left) => hold(this) || left || hub.pumpHub();
     // Watched as parked operations are (signals.ts), not with a listener of its own: N
     // subscribers with one signal would cost O(N²) (and Node warns from the eleventh). Weakly
     // while nothing waits on it (while the broadcast lives, its set of subscribers holds this
     // one), strongly while a pull does (`hold`): the abort must end that wait even when the
     // broadcast and its source are gone.
-    if (signal) this.ref = watch(signal, this);
+    this.ref = signal && watch(signal, this);
   }
 
   /** Its handle in its signal's watch. */
@@ -210,7 +211,7 @@ class BroadcastHub<T> implements Broadcast<T> {
   // bundle within its budget.
   /** The pull parked on `source` (see the invariants); undefined while there is none. */
   declare sourcePull: SourceWaiter<T> | undefined;
-  /** Whether the next value may not be taken, as {@link stuck} last found. */
+  /** Whether the next value may not be taken, as {@link aborted} last found. */
   declare noRoom: boolean | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
@@ -249,9 +250,15 @@ class BroadcastHub<T> implements Broadcast<T> {
   /**
    * Whether the next value may *not* be taken — ended, nobody to take it, or a `'block'`
    * subscriber without room (a drop policy always has room, else a parked pull or a free slot)
-   * — kept in {@link noRoom}.
+   * — kept in {@link noRoom}. The broadcast's own look, and the parked waiter's signal: the
+   * waiter's signal is the hub, so `source`'s commit point reads this (`liveHead`) and, when it
+   * is true, skips the waiter and leaves the value in `source`. Found afresh, not as last kept:
+   * a capacity-0 subscriber's room is a parked pull, and one that left since (aborted, or a
+   * select case that lost) gave no sign — a value taken then would be stored beyond its
+   * capacity. O(subscribers) at most, as the delivery of the value that comes is. (One getter
+   * for both, not a method and a getter calling it: bytes, issue 13's budget.)
    */
-  stuck(): boolean {
+  get aborted(): boolean {
     let stuck = this.isClosed || !this.subscribers.size;
     // Up to the first subscriber without room: while the oldest has none, O(1).
     for (const subscriber of this.subscribers) {
@@ -266,18 +273,7 @@ class BroadcastHub<T> implements Broadcast<T> {
   }
 
   /**
-   * The parked waiter's signal is the hub: `source`'s commit point reads this (`liveHead`) and,
-   * when it is true, skips the waiter and leaves the value in `source`. Found afresh, not as
-   * last kept: a capacity-0 subscriber's room is a parked pull, and one that left since (aborted,
-   * or a select case that lost) gave no sign — a value taken then would be stored beyond its
-   * capacity. O(subscribers) at most, as the delivery of the value that comes is.
-   */
-  get aborted(): boolean {
-    return this.stuck();
-  }
-
-  /**
-   * Takes values from `source` and delivers them until {@link stuck}; keeps a waiter parked on
+   * Takes values from `source` and delivers them until {@link aborted}; keeps a waiter parked on
    * `source` while it is open and empty (see the invariants).
    */
   pumpHub(joined?: Subscriber<T>): void {
@@ -293,7 +289,7 @@ class BroadcastHub<T> implements Broadcast<T> {
     do {
       this.lookAgain = false;
       const source = this.source;
-      while (!this.stuck()) {
+      while (!this.aborted) {
         const value = commitPull(source);
         if (value === NOTHING) break;
         this.deliver(value);

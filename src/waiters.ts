@@ -152,27 +152,43 @@ export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
  *
  * @internal
  */
-export interface Waited extends Cancellable {
+export interface Waited<T> extends Cancellable {
   ref?: Ref | undefined;
-  pullHead: unknown;
+  pullHead: Waiter<T> | undefined;
   debugMarks: number;
 }
 
 /**
- * Has the signal hold `channel`, a channel it closes, strongly while a pull waits on it, and
- * weakly again once none does: called by the channel's feeder whenever a pull parks and, once
- * this marked the channel {@link LEAVES}, whenever one leaves (see "Why held while waited on"
- * in `signals.ts`). Not on a channel debug mode tracks, which
- * must be collected for the wait to be reported as leaked: `untrack` calls it as debug mode
- * lets go.
+ * Has the signal hold `channel`, a channel it closes, strongly while a pull with no way out of
+ * its own waits on it, and weakly otherwise: called by the channel's feeder whenever a pull
+ * parks and, once this marked the channel {@link LEAVES}, whenever one leaves (see "Why held
+ * while waited on" in `signals.ts`). A pull parked with a signal of its own (a select's case,
+ * with the select's) has its way out already, and must not make its signal's watch keep an
+ * abandoned channel (the SPEC's retention rule). O(1): it looks at the newest parked pull only.
+ * One with no signal holds the channel; one with a signal lets it go if it is the only one
+ * parked, and else leaves the hold as it was — so a hold found for an older pull lasts while
+ * pulls parked after it wait, even once it left (until they leave, or the abort). Not on a
+ * channel debug mode tracks, which must be collected for the wait to be reported as leaked:
+ * `untrack` calls it as debug mode lets go.
  *
  * @internal
  */
-export function hold(channel: Waited): undefined {
-  if (channel.ref) {
+export function hold<T>(channel: Waited<T>): undefined {
+  const ref = channel.ref;
+  if (ref) {
     // From its first pull on, it hears of each pull that leaves too (`claim`).
     channel.debugMarks |= LEAVES;
-    channel.ref.heldWhileWaited = channel.pullHead && !(channel.debugMarks & TRACKED) ? channel : undefined;
+    const newest = channel.pullHead?.prev;
+    ref.heldWhileWaited =
+      !newest || channel.debugMarks & TRACKED
+        ? undefined
+        : // A signal of its own (a select's case has the select's), not a relay's stand-in for
+          // one (a broadcast's, `from`'s: no listener methods, and an `aborted` not to be read).
+          !newest.signal?.addEventListener
+          ? channel
+          : newest === channel.pullHead
+            ? undefined
+            : ref.heldWhileWaited;
   }
 }
 

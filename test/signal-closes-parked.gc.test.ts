@@ -26,6 +26,14 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> {
   return Promise.race([promise, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
 }
 
+/** How `promise` settles: `'resolved'`, or the name of the error it rejects with. */
+function outcome(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'resolved',
+    (error: unknown) => (error as Error).name,
+  );
+}
+
 describe('an abandoned loop over a channel its signal closes ends at the abort', () => {
   it('for await over fromEvent on a target nothing holds: the abort after a collection ends the loop normally, its finally runs', async () => {
     const controller = new AbortController();
@@ -122,6 +130,49 @@ describe('an abandoned loop over a channel its signal closes ends at the abort',
     await collect(2);
     controller.abort();
     expect(await within(ended, 1000)).toBe(2);
+  });
+});
+
+describe('pulls with a way out of their own do not make the signal keep the channel (SPEC: retention)', () => {
+  it('a pull parked with a signal of its own on a fromEvent channel of another signal: both collected, its abort rejects it', async () => {
+    const events = new AbortController();
+    const giveUp = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    const settled = (() => {
+      const target = new EventTarget();
+      const channel = fromEvent(target, 'x', { signal: events.signal });
+      refs.push(new WeakRef(channel), new WeakRef(target));
+      return channel.pull({ signal: giveUp.signal }).then(
+        () => 'resolved',
+        (error: unknown) => `rejected ${(error as Error).message}`,
+      );
+    })();
+    await collectAll(refs);
+    giveUp.abort(new Error('gave up'));
+    expect(await within(settled, 1000)).toBe('rejected gave up');
+  });
+
+  it('a loop, then a pull with a signal of its own parked after it: the loop still ends at the abort', async () => {
+    const events = new AbortController();
+    const { signal: longLived } = new AbortController();
+    let other: Promise<string> | undefined;
+    const ended = (async () => {
+      const channel = fromEvent(new EventTarget(), 'x', { signal: events.signal });
+      const loop = (async () => {
+        let n = 0;
+        for await (const _ of channel) n++;
+        return n;
+      })();
+      await tick();
+      // Settled by a function of the module's: a callback written here would share this
+      // function's scope, and so hold the channel through the pull's way out.
+      other = outcome(channel.pull({ signal: longLived }));
+      return loop;
+    })();
+    await collect();
+    events.abort();
+    expect(await within(ended, 1000)).toBe(0);
+    expect(await other).toBe('ChannelClosedError');
   });
 });
 

@@ -451,7 +451,7 @@ function untrack(channel: Channel<unknown>): void {
   channel.debugMarks &= ~TRACKED;
   // A channel its signal closes (fromEvent's, a subscriber; marked LEAVES to follow its pulls):
   // its watch holds it now while a pull waits on it (`hold`), as it would have without debug mode.
-  if (channel.debugMarks & LEAVES) hold(channel as unknown as Waited);
+  if (channel.debugMarks & LEAVES) hold(channel as unknown as Waited<unknown>);
   for (const head of [channel.pushHead, channel.pullHead] as (WayOutWaiter | undefined)[]) {
     for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
       const group = waiter.group;
