@@ -27,13 +27,15 @@
  *
  * Why held while waited on: a channel the signal closes — `fromEvent`'s, a broadcast
  * subscriber — has no way out of its own to keep (its waiters' outcome is the close), so it is
- * held weakly, and a long-lived signal lets an abandoned one go. But while a pull waits on it,
- * the close is that pull's way out: a `for await` over `fromEvent(target, type, { signal })` on a
- * target nothing else holds (a local `EventTarget`, a closed WebSocket) must end at the abort,
- * even when the loop, the channel and the target are held only by one another. So while a pull
- * is parked on such a channel, its watch holds it strongly (`hold` in `waiters.ts`); once none is, weakly
- * again. As for an operation's way out, not on a channel debug mode tracks: there the wait is
- * reported as leaked once the channel is collected.
+ * held weakly, and a long-lived signal lets an abandoned one go. But while a pull with no
+ * signal of its own waits on it, the close is that pull's only way out: a `for await` over
+ * `fromEvent(target, type, { signal })` on a target nothing else holds (a local `EventTarget`,
+ * a closed WebSocket) must end at the abort, even when the loop, the channel and the target are
+ * held only by one another. So while such a pull is parked on such a channel, its watch holds
+ * it strongly (`hold` in `waiters.ts`), and weakly again after. (A pull with a signal of its own
+ * has its way out in that signal's set, and must not make this one keep an abandoned channel.)
+ * As for an operation's way out, not on a channel debug mode tracks: there the wait is reported
+ * as leaked once the channel is collected.
  *
  * Invariants:
  * - An operation is in its signal's set exactly while it is parked: `watch` when it parks,
@@ -78,7 +80,7 @@ export interface Ref {
   mustStay?: true;
   /**
    * The operation, held strongly through its weak watch while it is set: a channel the signal
-   * closes, while a pull waits on it (see `hold` in `waiters.ts`).
+   * closes, while a pull with no signal of its own waits on it (see `hold` in `waiters.ts`).
    *
    * @internal
    */

@@ -6,16 +6,7 @@
  */
 import { broadcast, Channel, from, fromEvent } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-/** The error `make` throws. */
-function thrown(make: () => unknown): Error {
-  try {
-    make();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('nothing was thrown');
-}
+import { thrown } from './helpers/track.js';
 
 describe('errors of a channel made by another call name that call, in the message and the stack', () => {
   const cases: [string, string, () => unknown, typeof TypeError | typeof RangeError][] = [
@@ -52,7 +43,7 @@ describe('errors of a channel made by another call name that call, in the messag
   ];
   for (const [what, start, make, type] of cases) {
     it(what, () => {
-      const error = thrown(make);
+      const error = thrown(make) as Error;
       expect(error).toBeInstanceOf(type);
       expect(error.message.startsWith(start)).toBe(true);
       expect(String(error.stack).split('\n')[0]).toBe(`${type.name}: ${error.message}`);

@@ -34,6 +34,19 @@ function outcome(promise: Promise<unknown>): Promise<string> {
   );
 }
 
+/**
+ * Starts `wait` with a fresh controller's signal (it makes and holds its channels itself, so
+ * that nothing else does), collects garbage, aborts: what `wait` returned, or `'pending'` if
+ * it had not ended a second later.
+ */
+async function collectedThenAborted<T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T | 'pending'> {
+  const controller = new AbortController();
+  const ended = wait(controller.signal);
+  await collect();
+  controller.abort();
+  return within(ended, 1000);
+}
+
 describe('an abandoned loop over a channel its signal closes ends at the abort', () => {
   it('for await over fromEvent on a target nothing holds: the abort after a collection ends the loop normally, its finally runs', async () => {
     const controller = new AbortController();
@@ -72,22 +85,17 @@ describe('an abandoned loop over a channel its signal closes ends at the abort',
   });
 
   it('a select parked on such a channel gets its closed case at the abort', async () => {
-    const controller = new AbortController();
-    const ended = (async () => {
-      const events = fromEvent(new EventTarget(), 'x', { signal: controller.signal });
+    const ended = collectedThenAborted(async (signal) => {
+      const events = fromEvent(new EventTarget(), 'x', { signal });
       const never = new Channel<number>();
       const result = await select([pull(events), pull(never)]);
       return { index: result.index, ok: result.ok };
-    })();
-    await collect();
-    controller.abort();
-    expect(await within(ended, 1000)).toEqual({ index: 0, ok: false });
+    });
+    expect(await ended).toEqual({ index: 0, ok: false });
   });
 
   it('a merge of such channels, consumed by a loop nothing holds, ends at the abort', async () => {
-    const controller = new AbortController();
-    const ended = (async () => {
-      const { signal } = controller;
+    const ended = collectedThenAborted(async (signal) => {
       let n = 0;
       for await (const _ of merge(
         fromEvent(new EventTarget(), 'a', { signal }),
@@ -95,23 +103,18 @@ describe('an abandoned loop over a channel its signal closes ends at the abort',
       ))
         n++;
       return n;
-    })();
-    await collect();
-    controller.abort();
-    expect(await within(ended, 1000)).toBe(0);
+    });
+    expect(await ended).toBe(0);
   });
 
   it('a loop over a broadcast subscriber whose broadcast and source nothing holds ends at the abort', async () => {
-    const controller = new AbortController();
-    const ended = (async () => {
+    const ended = collectedThenAborted(async (signal) => {
       const hub = broadcast(new Channel<number>());
       let n = 0;
-      for await (const _ of hub.subscribe({ signal: controller.signal })) n++;
+      for await (const _ of hub.subscribe({ signal })) n++;
       return n;
-    })();
-    await collect();
-    controller.abort();
-    expect(await within(ended, 1000)).toBe(0);
+    });
+    expect(await ended).toBe(0);
   });
 
   it('events that come before the abort are read, then the loop ends', async () => {

@@ -441,16 +441,18 @@ export interface RegistryOptions {
 
 /**
  * A tracked channel that debug mode stops following: it loses its {@link TRACKED} mark, a
- * channel its signal closes is held by its watch while a pull waits on it, and each operation
- * parked on it with a signal gets the way out that `park` withheld while debug mode was there
- * to report it as leaked — so that its signal still fails it should the channel
- * be collected now (an `AbortSignal.timeout` still fires, the caller's `finally` runs): the
- * one `park` kept on the waiter, or a multi-case select's `reject`, shared by its cases.
+ * channel its signal closes is held by its watch while a pull with no signal of its own waits
+ * on it, and each operation parked on it with a signal gets the way out that `park` withheld
+ * while debug mode was there to report it as leaked — so that its signal still fails it should
+ * the channel be collected now (an `AbortSignal.timeout` still fires, the caller's `finally`
+ * runs): the one `park` kept on the waiter, or a multi-case select's `reject`, shared by its
+ * cases.
  */
 function untrack(channel: Channel<unknown>): void {
   channel.debugMarks &= ~TRACKED;
-  // A channel its signal closes (fromEvent's, a subscriber; marked LEAVES to follow its pulls):
-  // its watch holds it now while a pull waits on it (`hold`), as it would have without debug mode.
+  // A channel its signal closes (fromEvent's, a subscriber; `hold` marked it LEAVES at its first
+  // pull): its watch holds it now while such a pull waits, as it would have without debug mode.
+  // (A capacity-0 port receiver is marked LEAVES too; with no `ref`, `hold` leaves it alone.)
   if (channel.debugMarks & LEAVES) hold(channel as unknown as Waited<unknown>);
   for (const head of [channel.pushHead, channel.pullHead] as (WayOutWaiter | undefined)[]) {
     for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {

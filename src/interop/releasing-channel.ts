@@ -22,7 +22,7 @@ export class ReleasingChannel<T> extends Channel<T> {
     super(capacity, options);
   }
 
-  /** `fromEvent`'s: its signal's watch of it, if it has a signal (see `hold` in `signals.ts`). */
+  /** `fromEvent`'s: its signal's watch of it, if it has a signal (see `hold` in `waiters.ts`). */
   declare ref: Ref | undefined;
 
   /** Closes the channel (see {@link Channel.close}), then releases what fed it. */
