@@ -85,6 +85,7 @@ export const internalFields = [
   'sourcePull',
   'endReason',
   'callName',
+  'wanted',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

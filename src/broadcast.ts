@@ -140,7 +140,12 @@ class Subscriber<T> extends Channel<T> {
     // source with room (a waiter parked without room must learn that room came), which
     // `pumpHub` checks first. A pull that left (`left`, with a signal) must not touch the
     // channel: only the watch's hold changes.
-    this.feed = (left) => hold(this) || left || hub.pumpHub();
+    this.feed = (left) => {
+      hold(this);
+      // A pull parked or left: the source's watch may now have to hold it, or not (`hold`).
+      hub.source.feed?.(true);
+      left || hub.pumpHub();
+    };
     // Watched as parked operations are (signals.ts), not with a listener of its own: N
     // subscribers with one signal would cost O(N²) (and Node warns from the eleventh). Weakly
     // while nothing waits on it (while the broadcast lives, its set of subscribers holds this
@@ -192,6 +197,11 @@ class SourceWaiter<T> extends Waiter<T> {
     hub.sourcePull = undefined;
     if (this.channel.isClosed) hub.pumpHub();
     else RESOLVED.then(() => (this.channel.feed && !this.channel.pushHead) || hub.pumpHub());
+  }
+
+  /** Whether a pull with no way out waits on a subscriber (see `hold`): else this reads ahead. */
+  override wanted(): boolean {
+    return [...(this.signal as unknown as BroadcastHub<T>).subscribers].some(hold);
   }
 }
 

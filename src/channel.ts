@@ -274,11 +274,13 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * synchronously when there is demand or room: right after a pull-side operation parked (for
    * a multi-case select, after all its cases parked), and after a pull took a buffered value
    * and no parked push refilled the slot, while the channel is open. It may commit values into
-   * the channel (`commitPush`) and must not throw. With `left` (only on a channel marked
-   * {@link LEAVES}): an operation left one of its queues — committed, cancelled, or a select's
-   * other case won; it must then not touch the channel before the end of the microtask.
+   * the channel (`commitPush`) and must not throw. With `left` true, there is no demand: an
+   * operation left one of its queues (only on a channel marked {@link LEAVES}) — committed,
+   * cancelled, or a select's other case won — or a push-side one parked, or a relay reading this
+   * channel was pulled (`hold` in `waiters.ts`); it must then not touch the channel before the
+   * end of the microtask.
    */
-  feed: ((left?: true) => void) | undefined = undefined;
+  feed: ((left?: boolean) => void) | undefined = undefined;
   /**
    * @internal Debug mode's marks (see `tracker.ts`): {@link NOTED} while this task's parks on
    * the channel are noted already, {@link RECORDED} once an operation parked on it was recorded;

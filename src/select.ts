@@ -503,7 +503,7 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
     // case order, a select over two `from` channels always took the first.
     for (const waiter of order) {
       if (group.first === undefined) break;
-      if (!waiter.isPush) waiter.channel.feed?.();
+      waiter.channel.feed?.(waiter.isPush);
     }
   });
 }

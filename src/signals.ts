@@ -84,7 +84,7 @@ export interface Ref {
    *
    * @internal
    */
-  heldWhileWaited?: Cancellable | undefined;
+  heldWhileWaited?: object | false | undefined;
 }
 
 /** The operations parked with a signal, and the `abort` listener it has while it has any. */

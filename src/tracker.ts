@@ -60,7 +60,9 @@ export const TRACKED = 4;
  * operation leaves one of its queues (`claim`), with `feed(true)`. A port receiver of capacity 0
  * counts its parked pulls as credit, and takes back the credit of one that gave up; a channel
  * its signal closes (`fromEvent`'s, a broadcast subscriber, with a signal) is held by its watch
- * only while a pull with no signal of its own waits on it (`hold` in `waiters.ts`).
+ * only while an operation with no way out of its own waits on it (`hold` in `waiters.ts`), and
+ * a relay that reads such a channel (merge, a subscriber, `from`) tells it when a pull leaves
+ * the relay (`hold`).
  */
 export const LEAVES = 8;
 

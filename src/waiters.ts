@@ -32,6 +32,12 @@ export class Waiter<T = unknown> implements Cancellable {
   declare next: Waiter<T>;
   /** The handle of this waiter in its signal's watch, while it is queued with a signal of its own. */
   ref: Ref | undefined = undefined;
+  /**
+   * @internal A relay's pull (merge, broadcast, `from`, a stream) that may read ahead with nobody
+   * waiting on the relay: whether a pull with no way out of its own waits on the relay now, for
+   * {@link hold}, which it calls on the relay. Undefined for every other waiter.
+   */
+  wanted?(): boolean | undefined;
 
   /**
    * @param channel the channel whose queue holds this waiter.
@@ -147,56 +153,63 @@ export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
 }
 
 /**
- * A channel its signal closes (`fromEvent`'s, a broadcast subscriber) as {@link hold} sees it:
- * `ref` is its signal's watch of it, if it has a signal.
+ * A channel as {@link hold} sees it: its queues and marks, and, for a channel its signal closes
+ * (`fromEvent`'s, a broadcast subscriber), `ref`, its signal's watch of it.
  *
  * @internal
  */
-export interface Waited<T> extends Cancellable {
+export interface Waited<T> {
   ref?: Ref | undefined;
   pullHead: Waiter<T> | undefined;
+  pushHead: Waiter<T> | undefined;
   debugMarks: number;
 }
 
 /**
- * Has the signal hold `channel`, a channel it closes, strongly while a pull with no way out of
- * its own waits on it, and weakly otherwise: called by the channel's feeder whenever a pull
- * parks and, once this marked the channel {@link LEAVES}, whenever one leaves (see "Why held
- * while waited on" in `signals.ts`). A pull parked with a signal of its own (a select's case,
- * with the select's) has its way out already, and must not make its signal's watch keep an
- * abandoned channel (the SPEC's retention rule). O(1): it looks at the newest parked pull only.
- * One with no signal holds the channel; one with a signal lets it go if it is the only one
- * parked, and else leaves the hold as it was — so a hold found for an older pull lasts while
- * pulls parked after it wait, even once it left (until they leave, or the abort). Not on a
- * channel debug mode tracks, which must be collected for the wait to be reported as leaked:
- * `untrack` calls it as debug mode lets go.
+ * Whether an operation with no way out of its own waits on `channel` — and if `channel` is one
+ * its signal closes (`fromEvent`'s, a broadcast subscriber: it has a `ref`), has the signal hold
+ * it strongly while one does, and weakly otherwise (see "Why held while waited on" in
+ * `signals.ts`). Called by the channel's feeder whenever an operation parks on it and, once
+ * this marked the channel {@link LEAVES}, whenever one leaves; by the relays reading it when a
+ * pull parks on them or leaves them (`feed(true)`); and for a relay's pull, to know whether the
+ * relay is waited on in turn ({@link Waiter.wanted}).
+ *
+ * What waits is its pulls, else its pushes (a block-mode channel that is full). O(1) but for
+ * relays: it looks at the newest parked operation only. It needs the hold if it has no signal
+ * of its own (a relay's stand-in for one — a broadcast's, `from`'s: no listener methods — is
+ * none), unless it is a relay's pull and nothing waits on the relay with no way out (it reads
+ * ahead: a long-lived signal must not keep an abandoned relay). An operation with a signal of
+ * its own (a select's case, with the select's) has its way out already, and must not make its
+ * signal's watch keep an abandoned channel (the SPEC's retention rule). One that needs the hold
+ * holds the channel; one that does not lets it go if it is the only one parked, and else leaves
+ * the hold as it was — so a hold found for an older operation lasts while those parked after it
+ * wait, even once it left (until they leave, or the abort). Never on a channel debug mode
+ * tracks, which must be collected for the wait to be reported as leaked: `untrack` calls this
+ * as debug mode lets go.
+ *
+ * Marks `channel` {@link LEAVES}, so that its feeder hears of each operation that leaves it: a
+ * relay's feeder then tells its inputs' feeders (`feed(true)`), which call this again.
  *
  * @internal
  */
-export function hold<T>(channel: Waited<T>): undefined {
+export function hold<T>(channel: Waited<T>): boolean | undefined {
+  channel.debugMarks |= LEAVES;
+  const head = channel.pullHead ?? channel.pushHead;
+  const newest = head?.prev;
+  const waited =
+    newest && !(channel.debugMarks & TRACKED) && (newest.wanted ? newest.wanted() : !newest.signal?.addEventListener);
   const ref = channel.ref;
-  if (ref) {
-    // From its first pull on, it hears of each pull that leaves too (`claim`).
-    channel.debugMarks |= LEAVES;
-    const newest = channel.pullHead?.prev;
-    ref.heldWhileWaited =
-      !newest || channel.debugMarks & TRACKED
-        ? undefined
-        : // A signal of its own (a select's case has the select's), not a relay's stand-in for
-          // one (a broadcast's, `from`'s: no listener methods, and an `aborted` not to be read).
-          !newest.signal?.addEventListener
-          ? channel
-          : newest === channel.pullHead
-            ? undefined
-            : ref.heldWhileWaited;
-  }
+  if (ref) ref.heldWhileWaited = waited ? channel : newest !== head && ref.heldWhileWaited;
+  return waited;
 }
 
 /**
  * Parks the waiter of a single operation (not a case of a multi-case select, which parks its
- * cases itself): queues it, has its signal (if any) watch it, tells debug mode. A pull-side
- * park then tells the channel's feeder (if any) that there is demand — last, since the feeder
- * may commit to this very waiter.
+ * cases itself): queues it, has its signal (if any) watch it, tells debug mode, then tells the
+ * channel's feeder (if any): a pull-side park that there is demand — last, since the feeder may
+ * commit to this very waiter — and a push-side one with `true`, as a waiter that leaves does
+ * (a `fromEvent` channel or a subscriber holds itself for it: {@link hold}; other feeders have
+ * nothing to do).
  *
  * `fail` is how the signal fails the operation once the waiter was collected with its channel
  * (see `signals.ts`): by default its promise's own resolve, given a {@link rejecting} thenable.
@@ -214,7 +227,7 @@ export function park<T>(
   enqueue(waiter, isPush);
   if (waiter.signal !== undefined && !watchParked(waiter, waiter.signal, fail)) return;
   if (tracker !== undefined && !(waiter.channel.debugMarks & NOTED)) tracker(waiter, kind);
-  if (!isPush) waiter.channel.feed?.();
+  waiter.channel.feed?.(isPush);
 }
 
 /**

@@ -6,7 +6,7 @@
  * WebSocket, a local `EventTarget`, an `AbortSignal.timeout`). Found by CI: audit BF-web's
  * `AbortSignal.timeout` loop hung when a collection came before the timeout.
  */
-import { broadcast, Channel, fromEvent, merge, pull, select } from 'chanasync';
+import { broadcast, Channel, from, fromEvent, merge, pull, push, select, toReadableStream } from 'chanasync';
 import { disableDebug, enableDebug, snapshot } from 'chanasync/debug';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectAll, tick } from './helpers/gc.js';
@@ -136,6 +136,90 @@ describe('an abandoned loop over a channel its signal closes ends at the abort',
   });
 });
 
+describe('a relay that reads such a channel passes the wait on: the abort ends a loop over the relay', () => {
+  it('from(events, { capacity: 1 }), which reads ahead: a loop over it that nothing holds ends at the abort', async () => {
+    const ended = collectedThenAborted(async (signal) => {
+      let n = 0;
+      for await (const _ of from(fromEvent(new EventTarget(), 'x', { signal }), { capacity: 1 })) n++;
+      return n;
+    });
+    expect(await ended).toBe(0);
+  });
+
+  it('a merge inside a merge: a loop over the outer one ends at the abort', async () => {
+    const ended = collectedThenAborted(async (signal) => {
+      let n = 0;
+      const inner = merge(fromEvent(new EventTarget(), 'a', { signal }), fromEvent(new EventTarget(), 'b', { signal }));
+      for await (const _ of merge(inner)) n++;
+      return n;
+    });
+    expect(await ended).toBe(0);
+  });
+
+  it('a subscriber with no signal of a broadcast of a merge of such channels: a loop over it ends at the abort', async () => {
+    const ended = collectedThenAborted(async (signal) => {
+      const clicks = broadcast(
+        merge(fromEvent(new EventTarget(), 'a', { signal }), fromEvent(new EventTarget(), 'b', { signal })),
+      );
+      let n = 0;
+      for await (const _ of clicks.subscribe()) n++;
+      return n;
+    });
+    expect(await ended).toBe(0);
+  });
+
+  it('a select with no signal over from(events, { capacity: 1 }) gets the closed case', async () => {
+    const ended = collectedThenAborted(async (signal) => {
+      const result = await select([pull(from(fromEvent(new EventTarget(), 'x', { signal }), { capacity: 1 }))]);
+      return { index: result.index, ok: result.ok };
+    });
+    expect(await ended).toEqual({ index: 0, ok: false });
+  });
+
+  it('a read waiting on toReadableStream(events) resolves done at the abort', async () => {
+    const ended = collectedThenAborted(async (signal) => {
+      const reader = toReadableStream(fromEvent(new EventTarget(), 'x', { signal })).getReader();
+      return (await reader.read()).done;
+    });
+    expect(await ended).toBe(true);
+  });
+});
+
+describe('a push waiting on such a channel (full, overflow: block) fails closed at the abort', () => {
+  it('a push parked on a full fromEvent channel nothing holds', async () => {
+    const ended = collectedThenAborted(async (signal) => {
+      const events = fromEvent(new EventTarget(), 'x', { signal, overflow: 'block', capacity: 1 });
+      events.tryPush(new Event('queued'));
+      return outcome(events.push(new Event('mine')));
+    });
+    expect(await ended).toBe('ChannelClosedError');
+  });
+
+  it('a select with no signal whose one case pushes into a full subscriber', async () => {
+    const ended = collectedThenAborted(async (signal) => {
+      const mine = broadcast(new Channel<number>()).subscribe({ signal, capacity: 0 });
+      return outcome(select([push(mine, 1), pull(new Channel<number>())]));
+    });
+    expect(await ended).toBe('ChannelClosedError');
+  });
+
+  it('after the pull that took the queued event, the push that moved up is answered, and nothing is held', async () => {
+    const { signal } = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    await (async () => {
+      const target = new EventTarget();
+      const events = fromEvent(target, 'x', { signal, overflow: 'block', capacity: 1 });
+      refs.push(new WeakRef(events), new WeakRef(target));
+      events.tryPush(new Event('queued'));
+      const pushed = events.push(new Event('mine'));
+      expect((await events.pull()).type).toBe('queued');
+      await pushed;
+      expect((await events.pull()).type).toBe('mine');
+    })();
+    await collectAll(refs);
+  });
+});
+
 describe('pulls with a way out of their own do not make the signal keep the channel (SPEC: retention)', () => {
   it('a pull parked with a signal of its own on a fromEvent channel of another signal: both collected, its abort rejects it', async () => {
     const events = new AbortController();
@@ -220,6 +304,73 @@ describe('what nobody waits on is still not kept by its signal', () => {
       expect((await selected).index).toBe(1);
     })();
     await collectAll(refs);
+  });
+});
+
+describe('a relay nobody reads is not kept by the signal of what it reads (SPEC: retention)', () => {
+  it('a loop that broke out of merge(events, other) after one event: merge, channel and target collected, the signal living on', async () => {
+    const { signal } = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    await (async () => {
+      const target = new EventTarget();
+      const events = fromEvent(target, 'x', { signal });
+      const merged = merge(events, new Channel<Event>());
+      refs.push(new WeakRef(target), new WeakRef(events), new WeakRef(merged));
+      const loop = (async () => {
+        for await (const event of merged) return event.type;
+      })();
+      await tick();
+      target.dispatchEvent(new Event('x'));
+      expect(await loop).toBe('x');
+    })();
+    await collectAll(refs);
+  });
+
+  it('a select with no signal over a subscriber of broadcast(events) that took another case: all collected', async () => {
+    const { signal } = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    await (async () => {
+      const target = new EventTarget();
+      const events = fromEvent(target, 'x', { signal });
+      const subscriber = broadcast(events).subscribe();
+      refs.push(new WeakRef(target), new WeakRef(events), new WeakRef(subscriber));
+      const other = new Channel<number>();
+      const selected = select([pull(subscriber), pull(other)]);
+      other.tryPush(1);
+      expect((await selected).index).toBe(1);
+    })();
+    await collectAll(refs);
+  });
+
+  it('from(events, { capacity: 1 }) whose one pull was answered, then dropped: all collected', async () => {
+    const { signal } = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    await (async () => {
+      const target = new EventTarget();
+      const events = fromEvent(target, 'x', { signal });
+      const relay = from(events, { capacity: 1 });
+      refs.push(new WeakRef(target), new WeakRef(events), new WeakRef(relay));
+      const first = relay.pull();
+      await tick();
+      target.dispatchEvent(new Event('x'));
+      expect((await first).type).toBe('x');
+    })();
+    await collectAll(refs);
+  });
+
+  it('a push parked with a signal of its own on a full fromEvent channel: collected with it, its own abort rejects it', async () => {
+    const { signal } = new AbortController();
+    const giveUp = new AbortController();
+    const refs: WeakRef<object>[] = [];
+    const settled = (() => {
+      const target = new EventTarget();
+      const events = fromEvent(target, 'x', { signal, overflow: 'block', capacity: 0 });
+      refs.push(new WeakRef(events), new WeakRef(target));
+      return outcome(events.push(new Event('mine'), { signal: giveUp.signal }));
+    })();
+    await collectAll(refs);
+    giveUp.abort();
+    expect(await within(settled, 1000)).toBe('AbortError');
   });
 });
 

@@ -51,7 +51,7 @@ import {
   type WaiterSnapshot,
 } from '../protocol.js';
 import type { Ref } from '../signals.js';
-import { LEAVES, NOTED, parkingBatch, RECORDED, setParkingBatch, TRACKED, type Tracker } from '../tracker.js';
+import { NOTED, parkingBatch, RECORDED, setParkingBatch, TRACKED, type Tracker } from '../tracker.js';
 import { hold, type Waited, type Waiter, type Withholding } from '../waiters.js';
 
 export { setTracker };
@@ -450,10 +450,9 @@ export interface RegistryOptions {
  */
 function untrack(channel: Channel<unknown>): void {
   channel.debugMarks &= ~TRACKED;
-  // A channel its signal closes (fromEvent's, a subscriber; `hold` marked it LEAVES at its first
-  // pull): its watch holds it now while such a pull waits, as it would have without debug mode.
-  // (A capacity-0 port receiver is marked LEAVES too; with no `ref`, `hold` leaves it alone.)
-  if (channel.debugMarks & LEAVES) hold(channel as unknown as Waited<unknown>);
+  // A channel its signal closes (fromEvent's, a subscriber): its watch holds it now while an
+  // operation with no way out waits on it, as it would have without debug mode.
+  if ((channel as unknown as Waited<unknown>).ref) hold(channel as unknown as Waited<unknown>);
   for (const head of [channel.pushHead, channel.pullHead] as (WayOutWaiter | undefined)[]) {
     for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
       const group = waiter.group;

@@ -4,8 +4,8 @@
 import { add } from '../buffer.js';
 import { Channel, commitPull, commitPush, NOTHING, note, type OperationOptions, RESOLVED } from '../channel.js';
 import { type Ref, unwatch, watch } from '../signals.js';
-import { tracker } from '../tracker.js';
-import { enqueue, liveHead, Waiter } from '../waiters.js';
+import { LEAVES, tracker } from '../tracker.js';
+import { enqueue, hold, liveHead, Waiter } from '../waiters.js';
 import { checkOptions, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
 
@@ -235,10 +235,16 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
                   settle(isThenable(value) ? (source.closed ? opened.next() : (NOTHING as never)) : relay(value)),
                 unwanted,
               );
+              // Wanted while a pull with no way out waits on this channel: else it reads ahead.
+              waiter.wanted = () => hold(channel);
               enqueue(waiter, false);
               note(opened, waiter);
               tracker?.(waiter, 'pull', opened);
               source.feed?.();
+              // The source's watch holds it while this pull is wanted (`hold`): once that was
+              // found to matter (`hold` marked this channel LEAVES), a pull that parks on this
+              // channel or leaves it tells the source, until the pump waits for demand again.
+              if (channel.debugMarks & LEAVES) channel.feed = () => source.feed?.(true);
             }) as Promise<IteratorResult<T>>;
           }
         : () => opened.next();

@@ -23,8 +23,8 @@
  */
 import { add } from '../buffer.js';
 import { Channel, type ChannelStats, closes, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
-import { tracker } from '../tracker.js';
-import { claim, enqueue, Waiter } from '../waiters.js';
+import { LEAVES, tracker } from '../tracker.js';
+import { claim, enqueue, hold, Waiter } from '../waiters.js';
 import { notAChannel } from './describe.js';
 
 /**
@@ -43,6 +43,11 @@ class InputWaiter<T> extends Waiter<T> {
 
   /** Its index in the merged channel's `armed`. */
   declare armedSlot: number;
+
+  /** Whether a pull with no way out waits on the merged channel (see `hold`): else this reads ahead. */
+  override wanted(): boolean | undefined {
+    return hold(this.merged);
+  }
 
   /** The input was closed while this pull waited on it: its buffer is empty, so it is done. */
   override fail(): void {
@@ -136,12 +141,21 @@ class MergedChannel<T> extends Channel<T> {
     // A pull freed the slot: the merge was full, so not waiting on its inputs, and learns now
     // of those that closed meanwhile (if any channel closed at all) — before it takes another
     // input's value.
-    this.feed = () => {
-      if (this.closesSeen !== closes) {
-        this.closesSeen = closes;
-        this.refresh();
+    // With `left` (no demand: a pull left, or a push parked) there is nothing to look for. A
+    // pull that parks or leaves may change whether a pull with no way out waits on the merge:
+    // once an input found that it matters (`hold` marked this LEAVES), its inputs that hear of
+    // leaves hear of it (a `fromEvent` channel's watch then holds it, or not: `hold`).
+    this.feed = (left) => {
+      if (!left) {
+        if (this.closesSeen !== closes) {
+          this.closesSeen = closes;
+          this.refresh();
+        }
+        this.fill();
       }
-      this.fill();
+      if (this.debugMarks & LEAVES) {
+        for (const { channel } of this.armed) if (channel.debugMarks & LEAVES) channel.feed?.(true);
+      }
     };
     this.fill();
   }

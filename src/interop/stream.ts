@@ -56,6 +56,14 @@ class StreamWaiter<T> extends Waiter<T> {
     super(channel, undefined, delivered as (value: T | PromiseLike<T>) => void, undefined);
   }
 
+  /**
+   * Whether a read waits on the stream (see `hold`): with a `highWaterMark` of 0 the stream pulls
+   * only for a read; with more, it may read ahead of its reader, which it cannot tell from a read.
+   */
+  override wanted(): boolean {
+    return !this.source.highWaterMark;
+  }
+
   /** The channel closed while the stream waited: end the stream (its buffer is empty). */
   override fail(): void {
     this.source.settle();

@@ -605,7 +605,12 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   const receiver = new Receiver(channel, port, name, window ? checkedOrigin : '');
   endpoint.add(receiver, caller);
   channel.receiver = receiver;
-  channel.feed = (left) => (left ? receiver.left() : receiver.demand());
+  // With `left`, no demand (an operation left, a push parked, a relay reading this channel was
+  // pulled): only capacity 0, whose parked pulls are the credit, may have credit to take back.
+  channel.feed = (left) => {
+    if (!left) receiver.demand();
+    else if (channel.limit === 0) receiver.left();
+  };
   // Capacity 0: the parked pulls are the credit, and one that gives up takes its credit back.
   if (channel.limit === 0) channel.debugMarks |= LEAVES;
   if (signal !== undefined) {

@@ -1,0 +1,36 @@
+/**
+ * Helpers of audit BH-gc: build a wait inside a function scope, collect, then end it.
+ */
+import { tick } from '../helpers/gc.js';
+
+const gc = (globalThis as { gc?: () => void }).gc as () => void;
+
+/** `rounds` of a macrotask and a full collection: whatever nothing roots is gone afterwards. */
+export async function collect(rounds = 6): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await tick();
+    gc();
+  }
+}
+
+/** How a promise settled: `resolved <json>`, `rejected <name>: <message>`, or `pending` after `ms`. */
+export function outcome(promise: Promise<unknown>, ms = 1500): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('pending'), ms);
+  });
+  const settled = promise.then(
+    (value) => `resolved ${JSON.stringify(value)}`,
+    (error: unknown) =>
+      error instanceof Error || error instanceof DOMException
+        ? `rejected ${error.name}: ${error.message}`
+        : `rejected ${String(error)}`,
+  );
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+}
+
+/** A promise that never settles (and holds nothing). */
+export const never = (): Promise<never> => new Promise<never>(() => {});
+
+/** Sleeps `ms` (a timer: it holds only its own callback). */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
