@@ -43,8 +43,8 @@ export function after(ms: number, options?: OperationOptions): Channel<number> {
   if (!(ms > -Infinity && ms < Infinity)) throw new RangeError(`after(ms): ms must be a finite number, got ${ms}`);
   const signal = checkOptions('after(ms, options)', options);
   const channel = new TimerChannel(`after(${ms})`, signal);
-  if (signal?.aborted) channel.close();
-  else {
+  // (Closed by a signal already aborted: it never fires.)
+  if (!channel.isClosed) {
     // A negative delay waits 0 ms, as setTimeout reads it (said explicitly: Node 23+ warns).
     const due = Date.now() + ms;
     let again = 0;

@@ -247,9 +247,12 @@ class BroadcastHub<T> implements Broadcast<T> {
     const signal = options?.signal;
     const misuse = misusedOptions('broadcast.subscribe(options)', options, signal);
     if (misuse) throw misuse;
+    // Read once, before the subscriber is watched: a getter that throws leaves nothing behind
+    // (audit BI-1).
+    const aborted = signal?.aborted;
     // The constructor checks capacity and overflow, naming this call.
     const subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow, this, signal);
-    if (this.isClosed || signal?.aborted) subscriber.close(this.endReason);
+    if (this.isClosed || aborted) subscriber.close(this.endReason);
     else {
       this.subscribers.add(subscriber);
       this.pumpHub(subscriber);

@@ -49,10 +49,8 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
   if (!(ms > 0 && ms < Infinity)) throw new RangeError(`ticker(ms): ms must be a positive finite number, got ${ms}`);
   const signal = checkOptions('ticker(ms, options)', options);
   const channel = new TimerChannel(`ticker(${ms})`, signal);
-  if (signal?.aborted) {
-    channel.close();
-    return channel;
-  }
+  // Closed by a signal already aborted: it never ticks.
+  if (channel.isClosed) return channel;
   // Ticks are due at start + k·ms. Each due time is computed from `start`, not by adding to the
   // last one: at epoch-sized clock values (an ulp of 1.7e12 is 2.4e-4 ms) such sums drift off
   // the schedule, and a late timer that ran on a point of it counted one period short, so the

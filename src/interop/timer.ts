@@ -42,14 +42,19 @@ export class TimerChannel extends Channel<number> implements Cancellable {
 
   /**
    * @param name the channel's name, e.g. `after(100)`.
-   * @param signal closes the channel when it aborts (checked and already-aborted handled by the caller).
+   * @param signal closes the channel when it aborts, or at once when it already has (checked by
+   *   the caller).
    */
   constructor(
     name: string,
     readonly signal: AbortSignal | undefined,
   ) {
     super(1, { name, input: true });
-    if (signal) this.ref = watch(signal, this);
+    // `aborted` is read here, once, before the signal is watched: a getter that throws then
+    // leaves no listener behind (audit BI-1), and an already aborted signal closes the channel
+    // at once, before it is watched.
+    if (signal?.aborted) this.close();
+    else if (signal) this.ref = watch(signal, this);
   }
 
   /**
