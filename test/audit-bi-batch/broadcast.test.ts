@@ -6,6 +6,7 @@
  */
 import { after as afterMs, broadcast, Channel, ChannelClosedError, pull, push, select, selectNowait } from 'chanasync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { drainNow } from '../helpers/drain.js';
 import { flush, rejection, state, thrown, trapSignal } from './util.js';
 
 afterEach(() => {
@@ -17,18 +18,6 @@ function held<T>(ch: Channel<T>): T[] {
   const out: T[] = [];
   for (let n = ch.size; n > 0; n--) out.push(ch.pullNowait());
   return out;
-}
-
-/** Everything a channel gives without waiting (a subscriber refills as it is read). */
-function drain<T>(ch: Channel<T>): T[] {
-  const out: T[] = [];
-  for (;;) {
-    try {
-      out.push(ch.pullNowait());
-    } catch {
-      return out;
-    }
-  }
 }
 
 describe('delivery: every value to every present subscriber, nothing lost or duplicated', () => {
@@ -75,7 +64,7 @@ describe('delivery: every value to every present subscriber, nothing lost or dup
     await source.pushAll([1, 2]);
     expect(await batch).toEqual([1]);
     expect(source.size).toBe(1);
-    expect(drain(other)).toEqual([1]);
+    expect(drainNow(other)).toEqual([1]);
   });
 
   it('(holds) a subscriber that joins inside a for await over another gets only values taken after it joined, in order', async () => {
@@ -115,7 +104,7 @@ describe('delivery: every value to every present subscriber, nothing lost or dup
     expect(await parked).toBe(9);
     expect(added).toBeDefined();
     // it was added before the value was taken, so it is a subscriber present at that moment
-    expect(drain(added!)).toEqual([9]);
+    expect(drainNow(added!)).toEqual([9]);
   });
 
   it('(holds) hub.close() run by user code inside the delivery keeps the value in every subscriber present, and the source loses nothing else', async () => {
@@ -164,7 +153,7 @@ describe('delivery: every value to every present subscriber, nothing lost or dup
     const latest = hub.subscribe({ capacity: 1, overflow: 'drop-oldest' });
     await source.pushAll([1, 2, 3, 4]);
     expect(source.size).toBe(0);
-    expect(drain(latest)).toEqual([4]);
+    expect(drainNow(latest)).toEqual([4]);
   });
 });
 
@@ -177,7 +166,7 @@ describe('leaving and ending', () => {
     await source.pushAll([1, 2]);
     expect(full.size).toBe(1);
     // 2 stays in the source: the full subscriber holds it back
-    expect(drain(waiting)).toEqual([1]);
+    expect(drainNow(waiting)).toEqual([1]);
     const reason = new Error('upstream failed');
     const w = waiting.pull();
     // the source still holds 2: it is not drained, so nobody ends yet
@@ -245,14 +234,14 @@ describe('leaving and ending', () => {
     const stuck = hub.subscribe({ capacity: 1, signal: ac.signal });
     const other = hub.subscribe({ capacity: 8 });
     await source.pushAll([1, 2, 3]);
-    expect(drain(other)).toEqual([1]);
+    expect(drainNow(other)).toEqual([1]);
     ac.abort(new Error('leave'));
     expect(stuck.closed).toBe(true);
     // its buffered value stays readable; it closed normally (the reason is not a close reason)
     expect(stuck.tryPull()).toBe(1);
     expect(await rejection(stuck.pull())).toBeInstanceOf(ChannelClosedError);
     await flush();
-    expect(drain(other)).toEqual([2, 3]);
+    expect(drainNow(other)).toEqual([2, 3]);
   });
 
   it('(holds) a pull parked on a subscriber with the same signal as the subscriber rejects with the signal’s reason', async () => {
@@ -274,8 +263,8 @@ describe('leaving and ending', () => {
     const a = hub.subscribe({ capacity: 1 });
     await source.pushAll([1, 2]);
     a.close();
-    expect(drain(a)).toEqual([1]);
-    expect(drain(source)).toEqual([2]);
+    expect(drainNow(a)).toEqual([1]);
+    expect(drainNow(source)).toEqual([2]);
     expect(source.stats().waitingPullers).toBe(0);
   });
 

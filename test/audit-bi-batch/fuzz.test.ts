@@ -6,18 +6,7 @@
  */
 import { broadcast, Channel, ChannelClosedError } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/random.js';
 
 const ticks = async (n: number) => {
   for (let i = 0; i < n; i++) await Promise.resolve();
@@ -33,7 +22,7 @@ interface Outcome {
 }
 
 async function program(seed: number): Promise<Outcome> {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = (n: number) => Math.floor(r() * n);
   const capacity = pick(4);
   const ch = new Channel<string>(capacity);
@@ -175,7 +164,7 @@ describe('broadcast conservation under random joins, leaves and aborts', () => {
     const failures: string[] = [];
     let checked = 0;
     for (let seed = 1; seed <= 200; seed++) {
-      const r = rng(seed * 7919);
+      const r = seededRandom(seed * 7919);
       const pick = (n: number) => Math.floor(r() * n);
       const source = new Channel<number>(pick(3));
       const hub = broadcast(source);

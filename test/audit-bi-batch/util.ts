@@ -1,6 +1,7 @@
 /**
  * Helpers of audit BI-batch (batch operations, broadcast, ticker and after).
  */
+import { rejection as rejectionOf, thrown as thrownBy } from '../helpers/track.js';
 
 /** Lets `n` microtasks run. */
 export async function flush(n = 30): Promise<void> {
@@ -26,25 +27,11 @@ export async function state<T>(
   return result;
 }
 
-/** The rejection of `promise` (fails if it resolves). */
-export async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+/** The rejection of `promise` (fails if it resolves), typed loosely for the assertions. */
+export const rejection = rejectionOf as (promise: Promise<unknown>) => Promise<any>;
 
-/** The error `fn` throws synchronously (fails if it does not). */
-export function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+/** The error `fn` throws synchronously (fails if it does not), typed loosely. */
+export const thrown = thrownBy as (fn: () => unknown) => any;
 
 /**
  * A duck-typed signal (README: any object with `aborted`, `addEventListener` and

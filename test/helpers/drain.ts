@@ -8,3 +8,15 @@ export async function drain<T>(channel: AsyncIterable<T>): Promise<{ values: T[]
     return { values, error };
   }
 }
+
+/** Everything `channel` gives without waiting, by `pullNowait` until it throws (empty or closed). */
+export function drainNow<T>(channel: { pullNowait(): T }): T[] {
+  const values: T[] = [];
+  for (;;) {
+    try {
+      values.push(channel.pullNowait());
+    } catch {
+      return values;
+    }
+  }
+}
