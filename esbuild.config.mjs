@@ -47,6 +47,7 @@ export const entryPoints = {
  * @types/node).
  */
 export const internalFields = [
+  'endHub',
   'pushHead',
   'pullHead',
   'isClosed',

@@ -174,9 +174,9 @@ class Subscriber<T> extends Channel<T> {
 }
 
 /**
- * The broadcast's pull parked on `source`, created as `new SourceWaiter(source, undefined,
- * delivered, hub)`: its `resolve` ({@link delivered}) is called synchronously at `source`'s
- * commit point; `fail` by `source.close()`, or by `liveHead` when a value comes while the
+ * The broadcast's pull parked on `source`, created by {@link BroadcastHub.pumpHub} as
+ * `new SourceWaiter(source, undefined, resolve, hub)`: its `resolve`, which delivers the value,
+ * is called synchronously at `source`'s commit point; `fail` by `source.close()`, or by `liveHead` when a value comes while the
  * broadcast has no room. Its `signal` is the hub (see {@link BroadcastHub.aborted}),
  * never an `AbortSignal`: it is queued with `enqueue`, not `park`, so nothing listens to it.
  */
@@ -203,14 +203,6 @@ class SourceWaiter<T> extends Waiter<T> {
   override wanted(): boolean {
     return [...(this.signal as unknown as BroadcastHub<T>).subscribers].some(hold);
   }
-}
-
-/** `source` committed `value` to the broadcast's parked pull: deliver it, then look for more. */
-function delivered<T>(this: SourceWaiter<T>, value: T): void {
-  const hub = this.signal as unknown as BroadcastHub<T>;
-  hub.sourcePull = undefined;
-  hub.deliver(value);
-  hub.pumpHub();
 }
 
 /** The broadcast's state. */
@@ -240,7 +232,7 @@ class BroadcastHub<T> implements Broadcast<T> {
   constructor(readonly source: Channel<T>) {
     // Set here rather than as a method with a computed key: esbuild keeps a class whose member
     // keys are computed at load in every bundle, `{ Channel }` alone included.
-    this.close = this[dispose] = () => this.end();
+    this.close = this[dispose] = () => this.endHub();
   }
 
   subscribe(options?: SubscribeOptions): Channel<T> {
@@ -312,10 +304,16 @@ class BroadcastHub<T> implements Broadcast<T> {
         if (!this.sourcePull) {
           // Set before it is queued: the source's feeder may commit to the waiter at once. As
           // `park` does, but without watching its signal (the hub).
+          // Its `resolve`, called at `source`'s commit point: delivers the value, then looks
+          // for more.
           const waiter = new SourceWaiter(
             source,
             undefined,
-            delivered as (value: T | PromiseLike<T>) => void,
+            (value) => {
+              this.sourcePull = undefined;
+              this.deliver(value as T);
+              this.pumpHub();
+            },
             this as unknown as AbortSignal,
           );
           this.sourcePull = waiter;
@@ -329,7 +327,7 @@ class BroadcastHub<T> implements Broadcast<T> {
       }
       // The end needs no room: a source closed and drained ends the broadcast even while a
       // subscriber is full (closing keeps what it holds readable).
-      if (source.isClosed && !source.filled) this.end(source.closeReason);
+      if (source.isClosed && !source.filled) this.endHub(source.closeReason);
     } while (this.lookAgain);
     // No try/finally: nothing in the loop throws (commit points and close() never do).
     this.pumping = false;
@@ -347,7 +345,7 @@ class BroadcastHub<T> implements Broadcast<T> {
   }
 
   /** Ends the broadcast: stops pulling and closes every subscriber with `reason`. */
-  end(reason?: unknown): void {
+  endHub(reason?: unknown): void {
     if (this.isClosed) return;
     this.isClosed = true;
     this.endReason = reason;
@@ -392,9 +390,9 @@ class BroadcastHub<T> implements Broadcast<T> {
  */
 export function broadcast<T>(source: PullChannel<T>): Broadcast<T> {
   if (!(source instanceof Channel)) {
-    // Not `notAChannel`'s words, which would take broadcast past its size budget: a Channel of
-    // another copy of chanasync (two bundles loaded) is refused as not one of this copy.
-    throw new TypeError('broadcast(source): source is not a chanasync Channel of this copy');
+    // Not `notAChannel`'s words (with what it got), which would take broadcast further past
+    // its size budget.
+    throw new TypeError('broadcast(source): source is not a chanasync Channel');
   }
   return new BroadcastHub(source as Channel<T>);
 }
