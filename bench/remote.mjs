@@ -26,18 +26,29 @@ export const log = (msg) => process.stderr.write(`${msg}\n`);
  * library of its own, driven by the chanasync adapter; repeatable.
  */
 export function parseArgs(argv, usage) {
-  const out = { quick: false, only: null, libs: null, with: [], clock: 'wall', rounds: null, order: 'rotated' };
+  const out = {
+    quick: false,
+    only: null,
+    libs: null,
+    with: [],
+    clock: 'wall',
+    rounds: null,
+    warmupMs: null,
+    order: 'rotated',
+  };
   for (const arg of argv) {
     if (arg === '--quick') out.quick = true;
     else if (/^--rounds=[1-9][0-9]*$/.test(arg)) out.rounds = Number(arg.slice(9));
+    else if (/^--warmup-ms=[0-9]+$/.test(arg)) out.warmupMs = Number(arg.slice(12));
     else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--with=')) out.with.push(parseWith(arg.slice(7)));
     else if (arg === '--clock=cpu' || arg === '--clock=wall') out.clock = arg.slice(8);
     else if (arg === '--order=shuffled' || arg === '--order=rotated') out.order = arg.slice(8);
     else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...] [--clock=wall|cpu] [--rounds=N] [--order=rotated|shuffled]
+      console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...] [--clock=wall|cpu] [--rounds=N] [--warmup-ms=MS] [--order=rotated|shuffled]
 --rounds=N measured rounds per row (default: the runner's; 2 with --quick)
+--warmup-ms=MS runs of each cell after its calibration, for at least MS ms, before the rounds (default 1000; 0 with --quick)
 --order=shuffled runs the libraries in a new random order every round (default: column order, start rotated)
 --clock=cpu times each run by the CPU time of the runtime's process (Linux) instead of wall time
 workload ids: ${ROW_IDS.join(', ')} (prefixes work; batch = the batch section)
@@ -69,6 +80,8 @@ export async function runRemote({ session, args, command, argv, scale = 1, round
     order: args.order,
     sizeFactor: (args.quick ? 0.25 : 1) * scale,
     maxRunMs: (args.quick ? 30 : 120) * scale,
+    // Per cell and row, after calibration (suite.mjs measureRow).
+    warmupMs: args.warmupMs ?? (args.quick ? 0 : 1000 * scale),
     runTimeoutMs: 15_000,
   };
   let exitCode = 0;

@@ -442,7 +442,7 @@ export function formatReport({ libs, notes, results, config, argv, seconds, runt
     '# chanasync benchmark',
     '',
     `- machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores; ${runtime ?? `Node ${process.version} (${process.platform}/${process.arch})`}`,
-    `- run: ${command ?? 'bench/run.mjs'} ${argv.length ? argv.join(' ') : '(full)'}; ${config.rounds} interleaved rounds + 1 warm-up per throughput workload, medians${config.memoryRounds ? `; ${config.memoryRounds} memory rounds of up to ${kilo(config.memoryCount)} objects; ${config.abortRounds} abort rounds` : ''}; took ${seconds.toFixed(0)} s`,
+    `- run: ${command ?? 'bench/run.mjs'} ${argv.length ? argv.join(' ') : '(full)'}; ${config.rounds} interleaved rounds per throughput workload after a warm-up (calibration, then each cell's runs for at least ${config.warmupMs ?? 0} ms), medians${config.memoryRounds ? `; ${config.memoryRounds} memory rounds of up to ${kilo(config.memoryCount)} objects; ${config.abortRounds} abort rounds` : ''}; took ${seconds.toFixed(0)} s`,
     '- throughput cells: ratio of median ops/s to the floor (higher is better); memory in bytes, abort in ns per abort (lower is better)',
     '',
     rows.length ? mainTable(libs, results, rows) : '(no table rows in this run)',

@@ -87,6 +87,8 @@ const config = {
   rounds: args.rounds ?? (quick ? 2 : 9),
   sizeFactor: quick ? 0.25 : 1,
   maxRunMs: quick ? 30 : 120,
+  // Per cell and row, after calibration: runs until the JIT has settled (suite.mjs measureRow).
+  warmupMs: args.warmupMs ?? (quick ? 0 : 1000),
   runTimeoutMs: 15_000,
   memoryCount: quick ? 20_000 : 100_000,
   memoryRounds: quick ? 1 : 3,
@@ -106,10 +108,11 @@ const config = {
 };
 
 function parseArgs(argv) {
-  const out = { quick: false, only: null, libs: null, with: [], clock: 'wall', rounds: null };
+  const out = { quick: false, only: null, libs: null, with: [], clock: 'wall', rounds: null, warmupMs: null };
   for (const arg of argv) {
     if (arg === '--quick') out.quick = true;
     else if (/^--rounds=[1-9][0-9]*$/.test(arg)) out.rounds = Number(arg.slice(9));
+    else if (/^--warmup-ms=[0-9]+$/.test(arg)) out.warmupMs = Number(arg.slice(12));
     else if (arg.startsWith('--only=')) out.only = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--libs=')) out.libs = arg.slice(7).split(',').filter(Boolean);
     else if (arg.startsWith('--with=')) out.with.push(parseWith(arg.slice(7)));
@@ -117,6 +120,7 @@ function parseArgs(argv) {
     else if (arg === '--help' || arg === '-h') {
       console.log(`usage: node --expose-gc bench/run.mjs [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...] [--rounds=N]
 --rounds=N measured rounds per throughput row (default 9; 2 with --quick)
+--warmup-ms=MS runs of each cell after its calibration, for at least MS ms, before the rounds (default 1000; 0 with --quick)
 --with adds a build of chanasync (an ESM file) as a library of its own (experiments)
 --clock=cpu times throughput runs by this process's CPU time (process.cpuUsage) instead of wall time
 workload ids: ${[...THROUGHPUT, ...SELECT_THROUGHPUT].map((w) => w.id).join(', ')}, ${OTHER.join(', ')}, ${BATCH.map((w) => w.id).join(', ')} (or batch: both), ${INTEROP.map((w) => w.id).join(', ')} (or interop: all three), ${DEBUG_IDS.join(', ')} (or debug: all three)

@@ -216,6 +216,9 @@ export function cellFor(lib, id, wl) {
  * The measurement loop every runner uses. `config`: { rounds, sizeFactor }; `log(msg)` for
  * progress; `onSumError()` is called when a run returned a wrong result.
  */
+/** The most warm-up runs per cell after calibration (see `warmupMs`). */
+const WARMUP_RUNS = 40;
+
 export function createMeasurer({ config, log, onSumError }) {
   let seed = 0x9e3779b9;
   /** Fisher–Yates with a small seeded generator (xorshift32): the same orders on every run. */
@@ -236,7 +239,8 @@ export function createMeasurer({ config, log, onSumError }) {
    * run round-robin with the start rotated every round; a cell without `samples` (n/a) is
    * skipped. The warm-up round doubles as calibration: a runner slower than `maxRunMs` at
    * the base n gets a proportionally smaller n (a runner that would take over 4 × maxRunMs
-   * at the base n is sized from its run at n/16 alone). Cells get `n`, `samples` (ops/s), `value`
+   * at the base n is sized from its run at n/16 alone); then each runner runs at its size for
+   * at least `config.warmupMs` (0: no more), so that the rounds measure settled code. Cells get `n`, `samples` (ops/s), `value`
    * (median), or `error`.
    */
   async function measureRow(id, cells, runners, n, maxRunMs) {
@@ -265,6 +269,15 @@ export function createMeasurer({ config, log, onSumError }) {
             const scaled = ms > maxRunMs ? (baseN * maxRunMs) / ms : baseN;
             sizes[key] = Math.max(4096, Math.round(scaled / 1024) * 1024);
             cell.n = sizes[key];
+            // Then runs at that size until the JIT has settled: for at least `warmupMs` (at most
+            // WARMUP_RUNS runs). V8 tiers a workload up over several runs — Ignition, Maglev,
+            // Turbofan, with deopts on the way (`sum` leaving the small-integer range) — and in
+            // Chromium both W6 cells still climbed for about ten 4M-value runs (the floor from
+            // ~50 to ~179M/s, chanasync to ~186M/s, `--js-flags=--trace-deopt`): with one
+            // warm-up run, half of the 21 rounds measured that climb, and the ratio was whichever
+            // of the two happened to settle first (0.62–0.84 for the same build).
+            let warmed = 0;
+            for (let runs = 0; warmed < config.warmupMs && runs < WARMUP_RUNS; runs++) warmed += await run(sizes[key]);
           } else {
             const size = sizes[key];
             cell.samples.push((size / (await run(size))) * 1000);

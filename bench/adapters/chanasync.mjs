@@ -7,6 +7,12 @@
 // so the two paths don't share V8 type feedback. batch-fan-in (W7) and pushall-batch use
 // `pullMany` / `pushAll`, broadcast-8 uses `broadcast(source).subscribe({ capacity })`. A row
 // whose API the loaded build lacks is n/a with that reason (adapter.na, set by load()).
+// The row's own copy of workloads.mjs, imported statically: as a dynamic import() it made
+// esbuild wrap that copy and what it imports (floor.mjs, which defines EMPTY) in lazy `__esm`
+// initializers — in chanasync's Chromium and workerd pages only — and every nowait loop there
+// ran ~20% slower: the floor's own W6 in a page of its own went from 168 to 134M/s with this
+// adapter bundled beside it, and chanasync's from 140 to 170M/s once the import was static.
+import * as throwingWorkloads from '../workloads.mjs?lib=chanasync-throwing';
 import { EMPTY, identity } from './common.mjs';
 
 let Channel;
@@ -14,7 +20,6 @@ let ChannelFullError;
 let ChannelEmptyError;
 let selectFn;
 let pullCase;
-let throwingWorkloads;
 let broadcastFn;
 
 /**
@@ -79,7 +84,6 @@ const adapter = {
         const { from, toReadableStream, merge, broadcast } = mod;
         adapter.interop = { Channel, from, toReadableStream, merge, broadcast };
       }
-      throwingWorkloads = await import('../workloads.mjs?lib=chanasync-throwing');
     } catch (error) {
       return `not built (${error.code ?? error.message})`;
     }
