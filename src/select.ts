@@ -296,6 +296,9 @@ const NO_CASES = -2;
 function poll(cases: SelectCases, operation: string): number {
   if (!Array.isArray(cases)) throw new TypeError(`${operation}(cases): cases must be an array of cases`);
   let chosen = NO_CASES;
+  // The first push case on a closed channel, reported once every entry was found to be a case:
+  // a misuse comes before a channel's state, wherever the two sit in the list (audit BK-S1).
+  let closed: Case<unknown> | undefined;
   for (let index = 0; index < cases.length; index++) {
     const selectCase = cases[index];
     if (selectCase == null) continue;
@@ -311,10 +314,10 @@ function poll(cases: SelectCases, operation: string): number {
         `${operation}(cases): case ${index} is not a case${started}: build cases with pull(channel) or push(channel, value)`,
       );
     }
-    if (selectCase.kind === 'push' && selectCase.channel.isClosed)
-      throw closedError(selectCase.channel, `${operation} push`);
+    if (selectCase.kind === 'push' && selectCase.channel.isClosed) closed ??= selectCase;
     chosen = -1;
   }
+  if (closed) throw closedError(closed.channel, `${operation} push`);
   // (`|| 1`: an empty array draws too, finds no case, and returns NO_CASES.)
   let index = randomBelow(cases.length || 1);
   if (isReady(cases[index])) return index;
@@ -408,7 +411,14 @@ export function select<const Cases extends SelectCases>(
     if (refused !== undefined) return refused;
   }
   // Kept small so that V8 inlines it: the one-case path then costs little more than a pull.
-  const only = Array.isArray(cases) && cases.length === 1 ? cases[0] : undefined;
+  // Reading the list runs user code — a getter, a `Proxy`'s traps (`Array.isArray` of a revoked
+  // one throws) — whose error is this call's rejection, as any other (audit BK-S2).
+  let only: unknown;
+  try {
+    only = Array.isArray(cases) && cases.length === 1 ? cases[0] : undefined;
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (!(only instanceof Case)) return selectMany(cases, signal) as Promise<SelectResult<Cases>>;
   return selectOne(only, signal) as Promise<SelectResult<Cases>>;
 }
