@@ -48,7 +48,7 @@ export function parseArgs(argv, usage) {
     else if (arg === '--help' || arg === '-h') {
       console.log(`usage: ${usage} [--quick] [--only=ID,...] [--libs=NAME,...] [--with=NAME=PATH ...] [--clock=wall|cpu] [--rounds=N] [--warmup-ms=MS] [--order=rotated|shuffled]
 --rounds=N measured rounds per row (default: the runner's; 2 with --quick)
---warmup-ms=MS runs of each cell after its calibration, for at least MS ms, before the rounds (default 1000; 0 with --quick)
+--warmup-ms=MS runs of each cell after its calibration, for at least MS ms, before the rounds (default 1000, times the runner's scale: 2000 in workerd; 0 with --quick)
 --order=shuffled runs the libraries in a new random order every round (default: column order, start rotated)
 --clock=cpu times each run by the CPU time of the runtime's process (Linux) instead of wall time
 workload ids: ${ROW_IDS.join(', ')} (prefixes work; batch = the batch section)

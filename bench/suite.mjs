@@ -212,13 +212,13 @@ export function cellFor(lib, id, wl) {
   return reason ? { na: reason } : { samples: [] };
 }
 
-/**
- * The measurement loop every runner uses. `config`: { rounds, sizeFactor }; `log(msg)` for
- * progress; `onSumError()` is called when a run returned a wrong result.
- */
 /** The most warm-up runs per cell after calibration (see `warmupMs`). */
 const WARMUP_RUNS = 40;
 
+/**
+ * The measurement loop every runner uses. `config`: { rounds, sizeFactor, warmupMs, … };
+ * `log(msg)` for progress; `onSumError()` is called when a run returned a wrong result.
+ */
 export function createMeasurer({ config, log, onSumError }) {
   let seed = 0x9e3779b9;
   /** Fisher–Yates with a small seeded generator (xorshift32): the same orders on every run. */
@@ -240,8 +240,8 @@ export function createMeasurer({ config, log, onSumError }) {
    * skipped. The warm-up round doubles as calibration: a runner slower than `maxRunMs` at
    * the base n gets a proportionally smaller n (a runner that would take over 4 × maxRunMs
    * at the base n is sized from its run at n/16 alone); then each runner runs at its size for
-   * at least `config.warmupMs` (0: no more), so that the rounds measure settled code. Cells get `n`, `samples` (ops/s), `value`
-   * (median), or `error`.
+   * at least `config.warmupMs` (0: no more), so that the rounds measure settled code. Cells
+   * get `n`, `samples` (ops/s), `value` (median), or `error`.
    */
   async function measureRow(id, cells, runners, n, maxRunMs) {
     const sizes = {};

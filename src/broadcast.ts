@@ -182,8 +182,8 @@ class Subscriber<T> extends Channel<T> {
 /**
  * The broadcast's pull parked on `source`, created by {@link BroadcastHub.pumpHub} as
  * `new SourceWaiter(source, undefined, resolve, hub)`: its `resolve`, which delivers the value,
- * is called synchronously at `source`'s commit point; `fail` by `source.close()`, or by `liveHead` when a value comes while the
- * broadcast has no room. Its `signal` is the hub (see {@link BroadcastHub.aborted}),
+ * is called synchronously at `source`'s commit point; `fail` by `source.close()`, or by
+ * `liveHead` when a value comes while the broadcast has no room. Its `signal` is the hub (see {@link BroadcastHub.aborted}),
  * never an `AbortSignal`: it is queued with `enqueue`, not `park`, so nothing listens to it.
  */
 class SourceWaiter<T> extends Waiter<T> {
@@ -308,10 +308,9 @@ class BroadcastHub<T> implements Broadcast<T> {
       // (An ended broadcast has no subscribers: each left as it was closed.)
       if (this.subscribers.size && !source.isClosed && !source.filled) {
         if (!this.sourcePull) {
-          // Set before it is queued: the source's feeder may commit to the waiter at once. As
-          // `park` does, but without watching its signal (the hub).
-          // Its `resolve`, called at `source`'s commit point: delivers the value, then looks
-          // for more.
+          // Its `resolve`, called at `source`'s commit point, delivers the value, then looks
+          // for more. Set before it is queued: the source's feeder may commit to the waiter at
+          // once. As `park` does, but without watching its signal (the hub).
           const waiter = new SourceWaiter(
             source,
             undefined,

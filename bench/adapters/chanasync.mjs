@@ -11,7 +11,7 @@
 // esbuild wrap that copy and what it imports (floor.mjs, which defines EMPTY) in lazy `__esm`
 // initializers — in chanasync's Chromium and workerd pages only — and every nowait loop there
 // ran ~20% slower: the floor's own W6 in a page of its own went from 168 to 134M/s with this
-// adapter bundled beside it, and chanasync's from 140 to 170M/s once the import was static.
+// adapter bundled beside it, and chanasync's from 140 to 173M/s once the import was static.
 import * as throwingWorkloads from '../workloads.mjs?lib=chanasync-throwing';
 import { EMPTY, identity } from './common.mjs';
 
