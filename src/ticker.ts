@@ -57,27 +57,33 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
   // next tick came due at once — a second tick for the same point a timer turn later.
   let start = Date.now();
   let due = start + ms;
+  let again = 0;
   const tick = () => {
     const now = Date.now();
-    // Early by the clock by more than half a period — far more than a timer's rounding: the
-    // clock was set back, or it does not move with the timers (fake timers that leave Date
-    // real). Waiting for it could take for ever: the timer counts, and the schedule restarts
-    // from now. (A timer that is a little early waits for the rest.)
-    if (due - now > ms / 2) due = start = now;
-    if (now >= due) {
-      // A full buffer refuses the tick: it is dropped, as Go drops ticks for slow readers.
-      commitPush(channel, now);
-      // The first point of the schedule after now: late timers skip ticks, never shift them.
-      // Checked by time, not by the count alone: a timer that runs on a point of the schedule
-      // must count that point, which the division may put a hair short of it (a fixed epsilon
-      // on the count stops helping after 2^24 periods: audit BC, a 1000/60 ms ticker ticked
-      // twice for each whole-millisecond point after five days). At most now + ms: a period
-      // too small for the arithmetic (1e-320, whose count of ticks overflows to Infinity)
-      // then ticks once per timer turn instead of stopping the ticker.
-      let count = Math.floor((now - start) / ms) + 1;
-      if (start + ms * count <= now) count++;
-      due = Math.min(start + ms * count, now + ms);
-    }
+    const early = due - now;
+    // Node fires a timer up to a millisecond and a half early by `Date.now()`, and fake timers
+    // run a timer of less than 1 ms at once: a timer a little early — by at most half a period,
+    // or once per tick by at most 2 ms (for a period under 4 ms that is more than half) — waits
+    // for the rest, as `after` does. (It ticked at once and restarted its schedule there, so a
+    // ticker(2.2) on Node ran ticks ahead of its periods: audit BL-4 and BL-5.)
+    if (early > 0 && (early <= ms / 2 || (early <= 2 && !again++))) return channel.wait(early, tick);
+    again = 0;
+    // Early by more — the clock was set back, or it does not move with the timers (fake timers
+    // that leave Date real): waiting for it could take for ever. The timer counts, and the
+    // schedule restarts from now.
+    if (early > 0) due = start = now;
+    // A full buffer refuses the tick: it is dropped, as Go drops ticks for slow readers.
+    commitPush(channel, now);
+    // The first point of the schedule after now: late timers skip ticks, never shift them.
+    // Checked by time, not by the count alone: a timer that runs on a point of the schedule
+    // must count that point, which the division may put a hair short of it (a fixed epsilon
+    // on the count stops helping after 2^24 periods: audit BC, a 1000/60 ms ticker ticked
+    // twice for each whole-millisecond point after five days). At most now + ms: a period
+    // too small for the arithmetic (1e-320, whose count of ticks overflows to Infinity)
+    // then ticks once per timer turn instead of stopping the ticker.
+    let count = Math.floor((now - start) / ms) + 1;
+    if (start + ms * count <= now) count++;
+    due = Math.min(start + ms * count, now + ms);
     // Unless the commit ran user code that closed the ticker (a `Proxy` signal's `aborted`
     // getter on a parked pull): its close cleared the timer that called this, and must stay so.
     if (!channel.isClosed) channel.wait(due - now, tick);
