@@ -23,7 +23,7 @@
  * {@link commitPull}: the value moves into the buffer or into a parked waiter's hands, and the
  * waiter is unlinked and its signal stops watching it in the same synchronous step (`claim`).
  */
-import { add, NO_SLOTS, take } from './buffer.js';
+import { add, NO_SLOTS, reserve, take } from './buffer.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError } from './errors.js';
 import type { FromFunction } from './interop/from.js';
 import type { ToReadableStreamOptions } from './interop/stream.js';
@@ -351,6 +351,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     const input = options?.input;
     if (input !== undefined && typeof input !== 'boolean') throw new TypeError(`${problem}input must be a boolean`);
     this.limit = capacity || 0; // -0 reads as 0
+    reserve(this, capacity);
     this.policy = overflow;
     this.givenName = name;
     this.fedFromOutside = input === true;
