@@ -54,6 +54,8 @@ describe('the source ends after a competing consumer drained it', () => {
     expect(await within(loop)).toEqual({ values: [1], error: undefined });
   });
 
+  // BL-2 is a known limit, kept as expected failures: see the README's Semantic details ("The
+  // source's end needs no room"). Noticing another consumer's take would need a hook in every pull.
   it.fails('BL-2: source.pull() took the held-back value, then source.close(): a for await over another subscriber must end', async () => {
     const { source, loop } = await heldBack();
     expect(await source.pull()).toBe(2);
