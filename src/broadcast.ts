@@ -4,7 +4,7 @@
  *
  * How it works: the broadcast takes a value from `source` only when every `'block'`
  * subscriber has room (a free slot or a parked pull) — with `commitPull` when `source` has
- * one, else through a {@link SourceWaiter} parked on `source`, whose `resolve` is called
+ * one, else through a waiter parked on `source` (`sourcePull`), whose `resolve` is called
  * synchronously at `source`'s commit point — and commits it into every subscriber in the same
  * synchronous step. A subscriber's `feed` hook (room freed, or a pull parked) makes it look
  * again. So no value is ever in flight between `source` and the subscribers.
@@ -17,7 +17,7 @@
  *   The waiter's `signal` is the hub, whose `aborted` is true while there is no room: then
  *   `source`'s commit skips the waiter (`liveHead` cancels it) and the value stays in
  *   `source`, taken once there is room; the waiter parks again a microtask later (behind the
- *   value, if it waits as a parked push), except on a `from` source (see `SourceWaiter.fail`).
+ *   value, if it waits as a parked push), except on a `from` source (see the waiter's `settle` in `pumpHub`).
  *   Until then — in the same synchronous run as the skip — a close is learned at the next look.
  * - A value taken from `source` is committed into every subscriber present at that moment. A
  *   `'block'` subscriber that lost its room while the waiter was parked (someone pushed into
@@ -41,7 +41,7 @@ import {
 } from './channel.js';
 import { type Ref, unwatch, watch } from './signals.js';
 import { LEAVES, tracker } from './tracker.js';
-import { claim, enqueue, hold, liveHead, Waiter } from './waiters.js';
+import { claim, enqueue, hold, liveHead, SettlingWaiter, type Waiter } from './waiters.js';
 
 /** Options of {@link Broadcast.subscribe}. */
 export interface SubscribeOptions {
@@ -133,7 +133,7 @@ class Subscriber<T> extends Channel<T> {
     super(capacity, {
       name: 'subscriber',
       overflow,
-      input: hub.source.fedFromOutside,
+      input: hub.hubSource.fedFromOutside,
       callName: 'broadcast.subscribe(options)',
     });
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
@@ -149,7 +149,7 @@ class Subscriber<T> extends Channel<T> {
       if (this.ref) hold(this);
       else this.debugMarks |= LEAVES;
       // A pull parked or left: the source's watch may now have to hold it, or not (`hold`).
-      hub.source.feed?.(true);
+      hub.hubSource.feed?.(true);
       left || hub.pumpHub();
     };
     // Watched as parked operations are (signals.ts), not with a listener of its own: N
@@ -179,38 +179,6 @@ class Subscriber<T> extends Channel<T> {
   }
 }
 
-/**
- * The broadcast's pull parked on `source`, created by {@link BroadcastHub.pumpHub} as
- * `new SourceWaiter(source, undefined, resolve, hub)`: its `resolve`, which delivers the value,
- * is called synchronously at `source`'s commit point; `fail` by `source.close()`, or by
- * `liveHead` when a value comes while the broadcast has no room. Its `signal` is the hub (see {@link BroadcastHub.aborted}),
- * never an `AbortSignal`: it is queued with `enqueue`, not `park`, so nothing listens to it.
- */
-class SourceWaiter<T> extends Waiter<T> {
-  /**
-   * `source` closed while the broadcast waited on it (it is drained: the waiter is parked only
-   * on a source without buffered values, and a close fails the parked pushes first): a look
-   * ends the broadcast. Else a value came while there was no room and `source`'s commit
-   * skipped this waiter (or a `tryPush` refused, or a select polled it): the value stays in
-   * `source`, taken once there is room. The broadcast looks again a microtask later and parks
-   * again — behind the value, if it waits there as a parked push — so that a close that leaves
-   * the source drained (failing that push) still reaches it at once. Not for a source with a
-   * feeder and no parked push: a `from` source cancels this pull when it looks for demand, and
-   * parking again would wake it again, for ever.
-   */
-  override fail(): void {
-    const hub = this.signal as unknown as BroadcastHub<T>;
-    hub.sourcePull = undefined;
-    if (this.channel.isClosed) hub.pumpHub();
-    else RESOLVED.then(() => (this.channel.feed && !this.channel.pushHead) || hub.pumpHub());
-  }
-
-  /** Whether a pull with no way out waits on a subscriber (see `hold`): else this reads ahead. */
-  override wanted(): boolean {
-    return [...(this.signal as unknown as BroadcastHub<T>).subscribers].some(hold);
-  }
-}
-
 /** The broadcast's state. */
 class BroadcastHub<T> implements Broadcast<T> {
   /** The subscribers present, in subscription order. */
@@ -218,24 +186,26 @@ class BroadcastHub<T> implements Broadcast<T> {
   // The fields below start out undefined (falsy): declared, not initialized, which keeps the
   // bundle within its budget.
   /** The pull parked on `source` (see the invariants); undefined while there is none. */
-  declare sourcePull: SourceWaiter<T> | undefined;
+  declare sourcePull: Waiter<T> | undefined;
   /** Whether the next value may not be taken, as {@link aborted} last found. */
   declare noRoom: boolean | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
   declare endReason: unknown;
-  /** Set while {@link pumpHub} runs; a nested call (from a commit it makes) only sets `lookAgain`. */
-  declare pumping: boolean | undefined;
-  /** A nested {@link pumpHub} was asked for: look again before returning. */
-  declare lookAgain: boolean | undefined;
+  /**
+   * 1 while {@link pumpHub} runs, 2 once a nested call (from a commit it makes) asked it to look
+   * again before returning — all that call does; falsy otherwise. (One field, not a flag and a
+   * second one for the look again: bytes, issue 13's budget.)
+   */
+  declare pumping: number | undefined;
 
   /** Ends the broadcast (see {@link Broadcast.close}); bound, so it may be passed around. */
   declare close: () => void;
   /** {@link close}, for `using` and `await using` (which falls back to it). */
   declare [dispose]: () => void;
 
-  constructor(readonly source: Channel<T>) {
+  constructor(readonly hubSource: Channel<T>) {
     // Set here rather than as a method with a computed key: esbuild keeps a class whose member
     // keys are computed at load in every bundle, `{ Channel }` alone included.
     this.close = this[dispose] = () => this.endHub();
@@ -289,17 +259,16 @@ class BroadcastHub<T> implements Broadcast<T> {
    */
   pumpHub(joined?: Subscriber<T>): void {
     if (this.pumping) {
-      this.lookAgain = true;
+      this.pumping = 2;
       return;
     }
     // A subscriber joined or left while the broadcast waits on an empty source with room:
     // nothing to take, so no look over every subscriber (N joining or leaving would cost
     // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing).
     if (joined?.limit !== 0 && this.sourcePull && !this.noRoom && this.subscribers.size) return;
-    this.pumping = true;
+    this.pumping = 1;
     do {
-      this.lookAgain = false;
-      const source = this.source;
+      const source = this.hubSource;
       while (!this.aborted) {
         const value = commitPull(source);
         if (value === NOTHING) break;
@@ -310,8 +279,11 @@ class BroadcastHub<T> implements Broadcast<T> {
         if (!this.sourcePull) {
           // Its `resolve`, called at `source`'s commit point, delivers the value, then looks
           // for more. Set before it is queued: the source's feeder may commit to the waiter at
-          // once. As `park` does, but without watching its signal (the hub).
-          const waiter = new SourceWaiter(
+          // once. As `park` does, but without watching its signal (the hub), whose `aborted` the
+          // source's commit reads (`liveHead`). A `SettlingWaiter` whose `settle`, which its
+          // `fail` calls, and `wanted` are closures here, rather than a class of its own: bytes,
+          // issue 13's budget.
+          const waiter = new SettlingWaiter<T, never>(
             source,
             undefined,
             (value) => {
@@ -321,6 +293,23 @@ class BroadcastHub<T> implements Broadcast<T> {
             },
             this as unknown as AbortSignal,
           );
+          // Failed: `source` closed while the broadcast waited on it (it is drained: the waiter
+          // is parked only on a source without buffered values, and a close fails the parked
+          // pushes first): a look ends the broadcast. Else a value came while there was no room
+          // and `source`'s commit skipped this waiter (or a `tryPush` refused, or a select
+          // polled it): the value stays in `source`, taken once there is room. The broadcast
+          // looks again a microtask later and parks again — behind the value, if it waits there
+          // as a parked push — so that a close that leaves the source drained (failing that
+          // push) still reaches it at once. Not for a source with a feeder and no parked push:
+          // a `from` source cancels this pull when it looks for demand, and parking again would
+          // wake it again, for ever.
+          waiter.settle = () => {
+            this.sourcePull = undefined;
+            if (source.isClosed) this.pumpHub();
+            else RESOLVED.then(() => (source.feed && !source.pushHead) || this.pumpHub());
+          };
+          // Whether a pull with no way out waits on a subscriber (see `hold`): else this reads ahead.
+          waiter.wanted = () => [...this.subscribers].some(hold);
           this.sourcePull = waiter;
           enqueue(waiter, false);
           tracker?.(waiter, 'pull', this);
@@ -333,9 +322,8 @@ class BroadcastHub<T> implements Broadcast<T> {
       // The end needs no room: a source closed and drained ends the broadcast even while a
       // subscriber is full (closing keeps what it holds readable).
       if (source.isClosed && !source.filled) this.endHub(source.closeReason);
-    } while (this.lookAgain);
-    // No try/finally: nothing in the loop throws (commit points and close() never do).
-    this.pumping = false;
+      // No try/finally: nothing in the loop throws (commit points and close() never do).
+    } while (--this.pumping);
   }
 
   /**

@@ -137,7 +137,7 @@ type MarkedWaiter = Waiter<unknown> & {
 };
 
 /** A channel as {@link fedNow} reads it; `hub` is a broadcast subscriber's. */
-type FedChannel = { readonly fedFromOutside?: boolean; readonly hub?: { readonly source: FedChannel } };
+type FedChannel = { readonly fedFromOutside?: boolean; readonly hub?: { readonly hubSource: FedChannel } };
 
 /**
  * Whether waits on `channel` are waits for input now: it was made fed by the outside world
@@ -147,7 +147,7 @@ type FedChannel = { readonly fedFromOutside?: boolean; readonly hub?: { readonly
  */
 function fedNow(channel: FedChannel | undefined): boolean {
   for (let hops = 0; channel?.fedFromOutside === true; hops++) {
-    const source = channel.hub?.source;
+    const source = channel.hub?.hubSource;
     if (source === undefined || hops >= 64) return true;
     channel = source;
   }
