@@ -121,21 +121,30 @@ export interface Broadcast<T> {
 
 /** A subscriber channel: leaves the broadcast when closed; its `feed` wakes the broadcast. */
 class Subscriber<T> extends Channel<T> {
-  constructor(
-    capacity: number,
-    overflow: Overflow | undefined, // the Channel constructor's default, 'block', when undefined
-    /** The broadcast it subscribed to. */
-    readonly hub: BroadcastHub<T>,
-    /** Closes it when aborted. */
-    readonly signal: AbortSignal | undefined,
-  ) {
-    // A broadcast of an input channel (a ticker, events) feeds input channels.
-    super(capacity, {
+  /** The broadcast it subscribed to. */
+  declare readonly hub: BroadcastHub<T>;
+  /** Closes it when aborted. */
+  declare readonly signal: AbortSignal | undefined;
+
+  /** {@link Broadcast.subscribe}: `hub.subscribe(options)`. */
+  constructor(hub: BroadcastHub<T>, options: SubscribeOptions | undefined) {
+    const signal = options?.signal;
+    const misuse = misusedOptions('broadcast.subscribe(options)', options, signal);
+    if (misuse) throw misuse;
+    // Read once, before the subscriber is watched: a getter that throws leaves nothing behind
+    // (audit BI-1).
+    const aborted = signal?.aborted;
+    // The Channel constructor checks capacity and overflow (its default, 'block', when
+    // undefined), naming this call. A broadcast of an input channel (a ticker, events) feeds
+    // input channels.
+    super(options?.capacity ?? 1, {
       name: 'subscriber',
-      overflow,
+      overflow: options?.overflow,
       input: hub.hubSource.fedFromOutside,
       callName: 'broadcast.subscribe(options)',
     });
+    this.hub = hub;
+    this.signal = signal;
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
     // source with room (a waiter parked without room must learn that room came), which
     // `pumpHub` checks first. A pull that left (`left`, with a signal) must not touch the
@@ -158,6 +167,12 @@ class Subscriber<T> extends Channel<T> {
     // one), strongly while a pull does (`hold`): the abort must end that wait even when the
     // broadcast and its source are gone.
     this.ref = signal && watch(signal, this);
+    // The rest of `subscribe`, here rather than there: bytes, issue 13's budget.
+    if (hub.isClosed || aborted) this.close(hub.endReason);
+    else {
+      hub.subscribers.add(this);
+      hub.pumpHub(!this.limit);
+    }
   }
 
   /** Its handle in its signal's watch. */
@@ -206,26 +221,19 @@ class BroadcastHub<T> implements Broadcast<T> {
   declare [dispose]: () => void;
 
   constructor(readonly hubSource: Channel<T>) {
+    // `broadcast(source)`'s check, here rather than in that function: bytes, issue 13's budget.
+    // Not `notAChannel`'s words (with what it got), which would take broadcast further past its
+    // size budget.
+    if (!(hubSource instanceof Channel)) {
+      throw new TypeError('broadcast(source): source is not a chanasync Channel');
+    }
     // Set here rather than as a method with a computed key: esbuild keeps a class whose member
     // keys are computed at load in every bundle, `{ Channel }` alone included.
     this.close = this[dispose] = () => this.endHub();
   }
 
   subscribe(options?: SubscribeOptions): Channel<T> {
-    const signal = options?.signal;
-    const misuse = misusedOptions('broadcast.subscribe(options)', options, signal);
-    if (misuse) throw misuse;
-    // Read once, before the subscriber is watched: a getter that throws leaves nothing behind
-    // (audit BI-1).
-    const aborted = signal?.aborted;
-    // The constructor checks capacity and overflow, naming this call.
-    const subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow, this, signal);
-    if (this.isClosed || aborted) subscriber.close(this.endReason);
-    else {
-      this.subscribers.add(subscriber);
-      this.pumpHub(subscriber);
-    }
-    return subscriber;
+    return new Subscriber(this, options);
   }
 
   /**
@@ -244,10 +252,10 @@ class BroadcastHub<T> implements Broadcast<T> {
     // Up to the first subscriber without room: while the oldest has none, O(1).
     for (const subscriber of this.subscribers) {
       if (stuck) break;
-      // A parked pull whose signal is already aborted (its listener has not run yet: one signal
+      // (`full`: its buffer holds `limit` values or more.) A parked pull whose signal is already aborted (its listener has not run yet: one signal
       // for a subscriber and a pull on another) is no room: `liveHead` cancels it, as a commit
       // would, and looks past it.
-      stuck = subscriber.policy === 'block' && subscriber.filled >= subscriber.limit && !liveHead(subscriber, false);
+      stuck = subscriber.policy === 'block' && subscriber.full && !liveHead(subscriber, false);
     }
     // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
     return (this.noRoom = stuck) as boolean;
@@ -257,15 +265,16 @@ class BroadcastHub<T> implements Broadcast<T> {
    * Takes values from `source` and delivers them until {@link aborted}; keeps a waiter parked on
    * `source` while it is open and empty (see the invariants).
    */
-  pumpHub(joined?: Subscriber<T>): void {
+  pumpHub(joinedFull?: boolean): void {
     if (this.pumping) {
       this.pumping = 2;
       return;
     }
     // A subscriber joined or left while the broadcast waits on an empty source with room:
     // nothing to take, so no look over every subscriber (N joining or leaving would cost
-    // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing).
-    if (joined?.limit !== 0 && this.sourcePull && !this.noRoom && this.subscribers.size) return;
+    // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing),
+    // `joinedFull`.
+    if (!joinedFull && this.sourcePull && !this.noRoom && this.subscribers.size) return;
     this.pumping = 1;
     do {
       const source = this.hubSource;
@@ -382,10 +391,5 @@ class BroadcastHub<T> implements Broadcast<T> {
  * ```
  */
 export function broadcast<T>(source: PullChannel<T>): Broadcast<T> {
-  if (!(source instanceof Channel)) {
-    // Not `notAChannel`'s words (with what it got), which would take broadcast further past
-    // its size budget.
-    throw new TypeError('broadcast(source): source is not a chanasync Channel');
-  }
   return new BroadcastHub(source as Channel<T>);
 }
