@@ -237,28 +237,25 @@ class BroadcastHub<T> implements Broadcast<T> {
   }
 
   /**
-   * Whether the next value may *not* be taken — ended, nobody to take it, or a `'block'`
-   * subscriber without room (a drop policy always has room, else a parked pull or a free slot)
-   * — kept in {@link noRoom}. The broadcast's own look, and the parked waiter's signal: the
-   * waiter's signal is the hub, so `source`'s commit point reads this (`liveHead`) and, when it
-   * is true, skips the waiter and leaves the value in `source`. Found afresh, not as last kept:
-   * a capacity-0 subscriber's room is a parked pull, and one that left since (aborted, or a
-   * select case that lost) gave no sign — a value taken then would be stored beyond its
-   * capacity. O(subscribers) at most, as the delivery of the value that comes is. (One getter
-   * for both, not a method and a getter calling it: bytes, issue 13's budget.)
+   * Commits `value` into every subscriber present when it came (see the invariants for one that
+   * lost its room). Over a copy of the set: a commit may run user code (a `Proxy` signal's
+   * `aborted` getter on a parked pull) that subscribes, and a subscriber added now must not get
+   * a value pulled before it subscribed. (One that such code closed keeps the value readable,
+   * as a close keeps what a channel holds.)
    */
-  get aborted(): boolean {
-    let stuck = this.isClosed || !this.subscribers.size;
-    // Up to the first subscriber without room: while the oldest has none, O(1).
-    for (const subscriber of this.subscribers) {
-      if (stuck) break;
-      // (`full`: its buffer holds `limit` values or more.) A parked pull whose signal is already aborted (its listener has not run yet: one signal
-      // for a subscriber and a pull on another) is no room: `liveHead` cancels it, as a commit
-      // would, and looks past it.
-      stuck = subscriber.policy === 'block' && subscriber.full && !liveHead(subscriber, false);
-    }
-    // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
-    return (this.noRoom = stuck) as boolean;
+  deliver(value: T): void {
+    for (const subscriber of [...this.subscribers]) if (!commitPush(subscriber, value)) add(subscriber, value);
+  }
+
+  /** Ends the broadcast: stops pulling and closes every subscriber with `reason`. */
+  endHub(reason?: unknown): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.endReason = reason;
+    // Each subscriber leaves as it closes (so the set ends empty), and looks again: the
+    // broadcast, already closed, takes nothing, and the look after the last one leaves —
+    // this one's, or that of a pump this end runs inside — withdraws the waiter (no subscriber).
+    for (const subscriber of this.subscribers) subscriber.close(reason);
   }
 
   /**
@@ -292,7 +289,8 @@ class BroadcastHub<T> implements Broadcast<T> {
           // source's commit reads (`liveHead`). A `SettlingWaiter` whose `settle`, which its
           // `fail` calls, and `wanted` are closures here, rather than a class of its own: bytes,
           // issue 13's budget.
-          const waiter = new SettlingWaiter<T, never>(
+          // biome-ignore lint/suspicious/noAssignInExpressions: kept and named (bytes: issue 13's budget)
+          const waiter = (this.sourcePull = new SettlingWaiter<T, never>(
             source,
             undefined,
             (value) => {
@@ -301,7 +299,7 @@ class BroadcastHub<T> implements Broadcast<T> {
               this.pumpHub();
             },
             this as unknown as AbortSignal,
-          );
+          ));
           // Failed: `source` closed while the broadcast waited on it (it is drained: the waiter
           // is parked only on a source without buffered values, and a close fails the parked
           // pushes first): a look ends the broadcast. Else a value came while there was no room
@@ -319,14 +317,13 @@ class BroadcastHub<T> implements Broadcast<T> {
           };
           // Whether a pull with no way out waits on a subscriber (see `hold`): else this reads ahead.
           waiter.wanted = () => [...this.subscribers].some(hold);
-          this.sourcePull = waiter;
           enqueue(waiter, false);
           tracker?.(waiter, 'pull', this);
           source.feed?.();
         }
       } else if (this.sourcePull) {
-        claim(this.sourcePull);
-        this.sourcePull = undefined;
+        // Withdrawn and forgotten: `claim` it, then undefined (`void`).
+        this.sourcePull = void claim(this.sourcePull);
       }
       // The end needs no room: a source closed and drained ends the broadcast even while a
       // subscriber is full (closing keeps what it holds readable).
@@ -336,25 +333,28 @@ class BroadcastHub<T> implements Broadcast<T> {
   }
 
   /**
-   * Commits `value` into every subscriber present when it came (see the invariants for one that
-   * lost its room). Over a copy of the set: a commit may run user code (a `Proxy` signal's
-   * `aborted` getter on a parked pull) that subscribes, and a subscriber added now must not get
-   * a value pulled before it subscribed. (One that such code closed keeps the value readable,
-   * as a close keeps what a channel holds.)
+   * Whether the next value may *not* be taken — ended, nobody to take it, or a `'block'`
+   * subscriber without room (a drop policy always has room, else a parked pull or a free slot)
+   * — kept in {@link noRoom}. The broadcast's own look, and the parked waiter's signal: the
+   * waiter's signal is the hub, so `source`'s commit point reads this (`liveHead`) and, when it
+   * is true, skips the waiter and leaves the value in `source`. Found afresh, not as last kept:
+   * a capacity-0 subscriber's room is a parked pull, and one that left since (aborted, or a
+   * select case that lost) gave no sign — a value taken then would be stored beyond its
+   * capacity. O(subscribers) at most, as the delivery of the value that comes is. (One getter
+   * for both, not a method and a getter calling it: bytes, issue 13's budget.)
    */
-  deliver(value: T): void {
-    for (const subscriber of [...this.subscribers]) if (!commitPush(subscriber, value)) add(subscriber, value);
-  }
-
-  /** Ends the broadcast: stops pulling and closes every subscriber with `reason`. */
-  endHub(reason?: unknown): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.endReason = reason;
-    // Each subscriber leaves as it closes (so the set ends empty), and looks again: the
-    // broadcast, already closed, takes nothing, and the look after the last one leaves —
-    // this one's, or that of a pump this end runs inside — withdraws the waiter (no subscriber).
-    for (const subscriber of this.subscribers) subscriber.close(reason);
+  get aborted(): boolean {
+    let stuck = this.isClosed || !this.subscribers.size;
+    // Up to the first subscriber without room: while the oldest has none, O(1).
+    for (const subscriber of this.subscribers) {
+      if (stuck) break;
+      // (`full`: its buffer holds `limit` values or more.) A parked pull whose signal is already
+      // aborted (its listener has not run yet: one signal for a subscriber and a pull on another)
+      // is no room: `liveHead` cancels it, as a commit would, and looks past it.
+      stuck = subscriber.policy === 'block' && subscriber.full && !liveHead(subscriber, false);
+    }
+    // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
+    return (this.noRoom = stuck) as boolean;
   }
 }
 
