@@ -209,11 +209,13 @@ class BroadcastHub<T> implements Broadcast<T> {
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
   declare endReason: unknown;
   /**
-   * 1 while {@link pumpHub} runs, 2 once a nested call (from a commit it makes) asked it to look
-   * again before returning — all that call does; falsy otherwise. (One field, not a flag and a
-   * second one for the look again: bytes, issue 13's budget.)
+   * The looks {@link pumpHub} still owes while it runs: 1 (the one it is making), 2 once a nested
+   * call (from a commit it makes) asked for another before it returns — all that call does;
+   * falsy while it does not run. (One field, not a flag for the run and one for the look
+   * again, and named `lookAgain` rather than `pumping`: bytes, issue 13's budget — the short
+   * names `dist/` hands out depend on how often each renamed field is used.)
    */
-  declare pumping: number | undefined;
+  declare lookAgain: number | undefined;
 
   /** Ends the broadcast (see {@link Broadcast.close}); bound, so it may be passed around. */
   declare close: () => void;
@@ -263,8 +265,8 @@ class BroadcastHub<T> implements Broadcast<T> {
    * `source` while it is open and empty (see the invariants).
    */
   pumpHub(joinedFull?: boolean): void {
-    if (this.pumping) {
-      this.pumping = 2;
+    if (this.lookAgain) {
+      this.lookAgain = 2;
       return;
     }
     // A subscriber joined or left while the broadcast waits on an empty source with room:
@@ -272,7 +274,7 @@ class BroadcastHub<T> implements Broadcast<T> {
     // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing),
     // `joinedFull`.
     if (!joinedFull && this.sourcePull && !this.noRoom && this.subscribers.size) return;
-    this.pumping = 1;
+    this.lookAgain = 1;
     do {
       const source = this.hubSource;
       while (!this.aborted) {
@@ -329,7 +331,7 @@ class BroadcastHub<T> implements Broadcast<T> {
       // subscriber is full (closing keeps what it holds readable).
       if (source.isClosed && !source.filled) this.endHub(source.closeReason);
       // No try/finally: nothing in the loop throws (commit points and close() never do).
-    } while (--this.pumping);
+    } while (--this.lookAgain);
   }
 
   /**
