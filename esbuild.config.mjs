@@ -87,6 +87,7 @@ export const internalFields = [
   'endReason',
   'callName',
   'wanted',
+  'hubSource',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

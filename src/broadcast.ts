@@ -4,7 +4,7 @@
  *
  * How it works: the broadcast takes a value from `source` only when every `'block'`
  * subscriber has room (a free slot or a parked pull) — with `commitPull` when `source` has
- * one, else through a {@link SourceWaiter} parked on `source`, whose `resolve` is called
+ * one, else through a waiter parked on `source` (`sourcePull`), whose `resolve` is called
  * synchronously at `source`'s commit point — and commits it into every subscriber in the same
  * synchronous step. A subscriber's `feed` hook (room freed, or a pull parked) makes it look
  * again. So no value is ever in flight between `source` and the subscribers.
@@ -17,7 +17,7 @@
  *   The waiter's `signal` is the hub, whose `aborted` is true while there is no room: then
  *   `source`'s commit skips the waiter (`liveHead` cancels it) and the value stays in
  *   `source`, taken once there is room; the waiter parks again a microtask later (behind the
- *   value, if it waits as a parked push), except on a `from` source (see `SourceWaiter.fail`).
+ *   value, if it waits as a parked push), except on a `from` source (see the waiter's `settle` in `pumpHub`).
  *   Until then — in the same synchronous run as the skip — a close is learned at the next look.
  * - A value taken from `source` is committed into every subscriber present at that moment. A
  *   `'block'` subscriber that lost its room while the waiter was parked (someone pushed into
@@ -41,7 +41,7 @@ import {
 } from './channel.js';
 import { type Ref, unwatch, watch } from './signals.js';
 import { LEAVES, tracker } from './tracker.js';
-import { claim, enqueue, hold, liveHead, Waiter } from './waiters.js';
+import { claim, enqueue, hold, liveHead, SettlingWaiter, type Waiter } from './waiters.js';
 
 /** Options of {@link Broadcast.subscribe}. */
 export interface SubscribeOptions {
@@ -62,7 +62,8 @@ export interface Broadcast<T> {
    * A new channel that receives every value pulled from the source after this call, in order.
    * It leaves the broadcast when it is closed or its `signal` aborts; it is closed (with the
    * source's close reason) once the source is closed and drained, or by
-   * {@link Broadcast.close}. After that, it returns a channel that is already closed.
+   * {@link Broadcast.close}. After that, it returns a channel that is already closed. Bound to
+   * its broadcast, as `close` is: `const { subscribe } = hub` works.
    *
    * @throws {TypeError} if `options` is not an object or is an `AbortSignal` itself (pass
    *   `{ signal }`), `signal` is not an `AbortSignal`,
@@ -85,7 +86,7 @@ export interface Broadcast<T> {
   subscribe(options?: SubscribeOptions): Channel<T>;
   /**
    * Stops pulling from the source (which stays open, with its values) and closes every
-   * subscriber; each keeps what it received. Idempotent.
+   * subscriber; each keeps what it received. Idempotent. Bound to its broadcast.
    *
    * @example
    * ```ts
@@ -121,21 +122,30 @@ export interface Broadcast<T> {
 
 /** A subscriber channel: leaves the broadcast when closed; its `feed` wakes the broadcast. */
 class Subscriber<T> extends Channel<T> {
-  constructor(
-    capacity: number,
-    overflow: Overflow | undefined, // the Channel constructor's default, 'block', when undefined
-    /** The broadcast it subscribed to. */
-    readonly hub: BroadcastHub<T>,
-    /** Closes it when aborted. */
-    readonly signal: AbortSignal | undefined,
-  ) {
-    // A broadcast of an input channel (a ticker, events) feeds input channels.
-    super(capacity, {
+  /** The broadcast it subscribed to. */
+  declare readonly hub: BroadcastHub<T>;
+  /** Closes it when aborted. */
+  declare readonly signal: AbortSignal | undefined;
+
+  /** {@link Broadcast.subscribe}: `hub.subscribe(options)`. */
+  constructor(hub: BroadcastHub<T>, options: SubscribeOptions | undefined) {
+    const signal = options?.signal;
+    const misuse = misusedOptions('broadcast.subscribe(options)', options, signal);
+    if (misuse) throw misuse;
+    // Read once, before the subscriber is watched: a getter that throws leaves nothing behind
+    // (audit BI-1).
+    const aborted = signal?.aborted;
+    // The Channel constructor checks capacity and overflow (its default, 'block', when
+    // undefined), naming this call. A broadcast of an input channel (a ticker, events) feeds
+    // input channels.
+    super(options?.capacity ?? 1, {
       name: 'subscriber',
-      overflow,
-      input: hub.source.fedFromOutside,
+      overflow: options?.overflow,
+      input: hub.hubSource.fedFromOutside,
       callName: 'broadcast.subscribe(options)',
     });
+    this.hub = hub;
+    this.signal = signal;
     // Room freed, or a pull parked: matters only while the broadcast is not already waiting on
     // source with room (a waiter parked without room must learn that room came), which
     // `pumpHub` checks first. A pull that left (`left`, with a signal) must not touch the
@@ -149,7 +159,7 @@ class Subscriber<T> extends Channel<T> {
       if (this.ref) hold(this);
       else this.debugMarks |= LEAVES;
       // A pull parked or left: the source's watch may now have to hold it, or not (`hold`).
-      hub.source.feed?.(true);
+      hub.hubSource.feed?.(true);
       left || hub.pumpHub();
     };
     // Watched as parked operations are (signals.ts), not with a listener of its own: N
@@ -158,6 +168,12 @@ class Subscriber<T> extends Channel<T> {
     // one), strongly while a pull does (`hold`): the abort must end that wait even when the
     // broadcast and its source are gone.
     this.ref = signal && watch(signal, this);
+    // The rest of `subscribe`, here rather than there: bytes, issue 13's budget.
+    if (hub.isClosed || aborted) this.close(hub.endReason);
+    else {
+      hub.subscribers.add(this);
+      hub.pumpHub(!this.limit);
+    }
   }
 
   /** Its handle in its signal's watch. */
@@ -179,38 +195,6 @@ class Subscriber<T> extends Channel<T> {
   }
 }
 
-/**
- * The broadcast's pull parked on `source`, created by {@link BroadcastHub.pumpHub} as
- * `new SourceWaiter(source, undefined, resolve, hub)`: its `resolve`, which delivers the value,
- * is called synchronously at `source`'s commit point; `fail` by `source.close()`, or by
- * `liveHead` when a value comes while the broadcast has no room. Its `signal` is the hub (see {@link BroadcastHub.aborted}),
- * never an `AbortSignal`: it is queued with `enqueue`, not `park`, so nothing listens to it.
- */
-class SourceWaiter<T> extends Waiter<T> {
-  /**
-   * `source` closed while the broadcast waited on it (it is drained: the waiter is parked only
-   * on a source without buffered values, and a close fails the parked pushes first): a look
-   * ends the broadcast. Else a value came while there was no room and `source`'s commit
-   * skipped this waiter (or a `tryPush` refused, or a select polled it): the value stays in
-   * `source`, taken once there is room. The broadcast looks again a microtask later and parks
-   * again — behind the value, if it waits there as a parked push — so that a close that leaves
-   * the source drained (failing that push) still reaches it at once. Not for a source with a
-   * feeder and no parked push: a `from` source cancels this pull when it looks for demand, and
-   * parking again would wake it again, for ever.
-   */
-  override fail(): void {
-    const hub = this.signal as unknown as BroadcastHub<T>;
-    hub.sourcePull = undefined;
-    if (this.channel.isClosed) hub.pumpHub();
-    else RESOLVED.then(() => (this.channel.feed && !this.channel.pushHead) || hub.pumpHub());
-  }
-
-  /** Whether a pull with no way out waits on a subscriber (see `hold`): else this reads ahead. */
-  override wanted(): boolean {
-    return [...(this.signal as unknown as BroadcastHub<T>).subscribers].some(hold);
-  }
-}
-
 /** The broadcast's state. */
 class BroadcastHub<T> implements Broadcast<T> {
   /** The subscribers present, in subscription order. */
@@ -218,124 +202,43 @@ class BroadcastHub<T> implements Broadcast<T> {
   // The fields below start out undefined (falsy): declared, not initialized, which keeps the
   // bundle within its budget.
   /** The pull parked on `source` (see the invariants); undefined while there is none. */
-  declare sourcePull: SourceWaiter<T> | undefined;
+  declare sourcePull: Waiter<T> | undefined;
   /** Whether the next value may not be taken, as {@link aborted} last found. */
   declare noRoom: boolean | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
   /** The reason the subscribers were closed with: the source's close reason, or undefined. */
   declare endReason: unknown;
-  /** Set while {@link pumpHub} runs; a nested call (from a commit it makes) only sets `lookAgain`. */
-  declare pumping: boolean | undefined;
-  /** A nested {@link pumpHub} was asked for: look again before returning. */
-  declare lookAgain: boolean | undefined;
+  /**
+   * The looks {@link pumpHub} still owes while it runs: 1 (the one it is making), 2 once a nested
+   * call (from a commit it makes) asked for another before it returns — all that call does;
+   * falsy while it does not run. (One field, not a flag for the run and one for the look
+   * again, and named `lookAgain` rather than `pumping`: bytes, issue 13's budget — the short
+   * names `dist/` hands out depend on how often each renamed field is used.)
+   */
+  declare lookAgain: number | undefined;
 
   /** Ends the broadcast (see {@link Broadcast.close}); bound, so it may be passed around. */
   declare close: () => void;
+  /** See {@link Broadcast.subscribe}; bound, as `close` is. */
+  declare subscribe: (options?: SubscribeOptions) => Channel<T>;
   /** {@link close}, for `using` and `await using` (which falls back to it). */
   declare [dispose]: () => void;
 
-  constructor(readonly source: Channel<T>) {
+  constructor(readonly hubSource: Channel<T>) {
+    // `broadcast(source)`'s check, here rather than in that function: bytes, issue 13's budget.
+    // Not `notAChannel`'s words (with what it got), which would take broadcast past its size
+    // budget; "of this copy" covers a Channel of another copy of chanasync too (audit BL-3: it
+    // said that one was no chanasync Channel).
+    if (!(hubSource instanceof Channel)) {
+      throw new TypeError('broadcast(source): not a Channel of this copy');
+    }
     // Set here rather than as a method with a computed key: esbuild keeps a class whose member
     // keys are computed at load in every bundle, `{ Channel }` alone included.
     this.close = this[dispose] = () => this.endHub();
-  }
-
-  subscribe(options?: SubscribeOptions): Channel<T> {
-    const signal = options?.signal;
-    const misuse = misusedOptions('broadcast.subscribe(options)', options, signal);
-    if (misuse) throw misuse;
-    // Read once, before the subscriber is watched: a getter that throws leaves nothing behind
-    // (audit BI-1).
-    const aborted = signal?.aborted;
-    // The constructor checks capacity and overflow, naming this call.
-    const subscriber = new Subscriber(options?.capacity ?? 1, options?.overflow, this, signal);
-    if (this.isClosed || aborted) subscriber.close(this.endReason);
-    else {
-      this.subscribers.add(subscriber);
-      this.pumpHub(subscriber);
-    }
-    return subscriber;
-  }
-
-  /**
-   * Whether the next value may *not* be taken — ended, nobody to take it, or a `'block'`
-   * subscriber without room (a drop policy always has room, else a parked pull or a free slot)
-   * — kept in {@link noRoom}. The broadcast's own look, and the parked waiter's signal: the
-   * waiter's signal is the hub, so `source`'s commit point reads this (`liveHead`) and, when it
-   * is true, skips the waiter and leaves the value in `source`. Found afresh, not as last kept:
-   * a capacity-0 subscriber's room is a parked pull, and one that left since (aborted, or a
-   * select case that lost) gave no sign — a value taken then would be stored beyond its
-   * capacity. O(subscribers) at most, as the delivery of the value that comes is. (One getter
-   * for both, not a method and a getter calling it: bytes, issue 13's budget.)
-   */
-  get aborted(): boolean {
-    let stuck = this.isClosed || !this.subscribers.size;
-    // Up to the first subscriber without room: while the oldest has none, O(1).
-    for (const subscriber of this.subscribers) {
-      if (stuck) break;
-      // A parked pull whose signal is already aborted (its listener has not run yet: one signal
-      // for a subscriber and a pull on another) is no room: `liveHead` cancels it, as a commit
-      // would, and looks past it.
-      stuck = subscriber.policy === 'block' && subscriber.filled >= subscriber.limit && !liveHead(subscriber, false);
-    }
-    // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
-    return (this.noRoom = stuck) as boolean;
-  }
-
-  /**
-   * Takes values from `source` and delivers them until {@link aborted}; keeps a waiter parked on
-   * `source` while it is open and empty (see the invariants).
-   */
-  pumpHub(joined?: Subscriber<T>): void {
-    if (this.pumping) {
-      this.lookAgain = true;
-      return;
-    }
-    // A subscriber joined or left while the broadcast waits on an empty source with room:
-    // nothing to take, so no look over every subscriber (N joining or leaving would cost
-    // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing).
-    if (joined?.limit !== 0 && this.sourcePull && !this.noRoom && this.subscribers.size) return;
-    this.pumping = true;
-    do {
-      this.lookAgain = false;
-      const source = this.source;
-      while (!this.aborted) {
-        const value = commitPull(source);
-        if (value === NOTHING) break;
-        this.deliver(value);
-      }
-      // (An ended broadcast has no subscribers: each left as it was closed.)
-      if (this.subscribers.size && !source.isClosed && !source.filled) {
-        if (!this.sourcePull) {
-          // Its `resolve`, called at `source`'s commit point, delivers the value, then looks
-          // for more. Set before it is queued: the source's feeder may commit to the waiter at
-          // once. As `park` does, but without watching its signal (the hub).
-          const waiter = new SourceWaiter(
-            source,
-            undefined,
-            (value) => {
-              this.sourcePull = undefined;
-              this.deliver(value as T);
-              this.pumpHub();
-            },
-            this as unknown as AbortSignal,
-          );
-          this.sourcePull = waiter;
-          enqueue(waiter, false);
-          tracker?.(waiter, 'pull', this);
-          source.feed?.();
-        }
-      } else if (this.sourcePull) {
-        claim(this.sourcePull);
-        this.sourcePull = undefined;
-      }
-      // The end needs no room: a source closed and drained ends the broadcast even while a
-      // subscriber is full (closing keeps what it holds readable).
-      if (source.isClosed && !source.filled) this.endHub(source.closeReason);
-    } while (this.lookAgain);
-    // No try/finally: nothing in the loop throws (commit points and close() never do).
-    this.pumping = false;
+    // Bound as `close` is, so that `const { subscribe, close } = broadcast(source)` works (audit
+    // BL-1: a detached `subscribe` threw the engine's "Cannot read properties of undefined").
+    this.subscribe = (options) => new Subscriber(this, options);
   }
 
   /**
@@ -358,6 +261,105 @@ class BroadcastHub<T> implements Broadcast<T> {
     // broadcast, already closed, takes nothing, and the look after the last one leaves —
     // this one's, or that of a pump this end runs inside — withdraws the waiter (no subscriber).
     for (const subscriber of this.subscribers) subscriber.close(reason);
+  }
+
+  /**
+   * Takes values from `source` and delivers them until {@link aborted}; keeps a waiter parked on
+   * `source` while it is open and empty (see the invariants).
+   */
+  pumpHub(joinedFull?: boolean): void {
+    if (this.lookAgain) {
+      this.lookAgain = 2;
+      return;
+    }
+    // A subscriber joined or left while the broadcast waits on an empty source with room:
+    // nothing to take, so no look over every subscriber (N joining or leaving would cost
+    // O(N²)) — unless one joined without room (capacity 0: a new subscriber holds nothing),
+    // `joinedFull`.
+    if (!joinedFull && this.sourcePull && !this.noRoom && this.subscribers.size) return;
+    this.lookAgain = 1;
+    do {
+      const source = this.hubSource;
+      while (!this.aborted) {
+        const value = commitPull(source);
+        if (value === NOTHING) break;
+        this.deliver(value);
+      }
+      // (An ended broadcast has no subscribers: each left as it was closed.)
+      if (this.subscribers.size && !source.isClosed && !source.filled) {
+        if (!this.sourcePull) {
+          // Its `resolve`, called at `source`'s commit point, delivers the value, then looks
+          // for more. Set before it is queued: the source's feeder may commit to the waiter at
+          // once. As `park` does, but without watching its signal (the hub), whose `aborted` the
+          // source's commit reads (`liveHead`). A `SettlingWaiter` whose `settle`, which its
+          // `fail` calls, and `wanted` are closures here, rather than a class of its own: bytes,
+          // issue 13's budget.
+          // biome-ignore lint/suspicious/noAssignInExpressions: kept and named (bytes: issue 13's budget)
+          const waiter = (this.sourcePull = new SettlingWaiter<T, never>(
+            source,
+            undefined,
+            (value) => {
+              this.sourcePull = undefined;
+              this.deliver(value as T);
+              this.pumpHub();
+            },
+            this as unknown as AbortSignal,
+          ));
+          // Failed: `source` closed while the broadcast waited on it (it is drained: the waiter
+          // is parked only on a source without buffered values, and a close fails the parked
+          // pushes first): a look ends the broadcast. Else a value came while there was no room
+          // and `source`'s commit skipped this waiter (or a `tryPush` refused, or a select
+          // polled it): the value stays in `source`, taken once there is room. The broadcast
+          // looks again a microtask later and parks again — behind the value, if it waits there
+          // as a parked push — so that a close that leaves the source drained (failing that
+          // push) still reaches it at once. Not for a source with a feeder and no parked push:
+          // a `from` source cancels this pull when it looks for demand, and parking again would
+          // wake it again, for ever.
+          waiter.settle = () => {
+            this.sourcePull = undefined;
+            if (source.isClosed) this.pumpHub();
+            else RESOLVED.then(() => (source.feed && !source.pushHead) || this.pumpHub());
+          };
+          // Whether a pull with no way out waits on a subscriber (see `hold`): else this reads ahead.
+          waiter.wanted = () => [...this.subscribers].some(hold);
+          enqueue(waiter, false);
+          tracker?.(waiter, 'pull', this);
+          source.feed?.();
+        }
+      } else if (this.sourcePull) {
+        // Withdrawn and forgotten: `claim` it, then undefined (`void`).
+        this.sourcePull = void claim(this.sourcePull);
+      }
+      // The end needs no room: a source closed and drained ends the broadcast even while a
+      // subscriber is full (closing keeps what it holds readable).
+      if (source.isClosed && !source.filled) this.endHub(source.closeReason);
+      // No try/finally: nothing in the loop throws (commit points and close() never do).
+    } while (--this.lookAgain);
+  }
+
+  /**
+   * Whether the next value may *not* be taken — ended, nobody to take it, or a `'block'`
+   * subscriber without room (a drop policy always has room, else a parked pull or a free slot)
+   * — kept in {@link noRoom}. The broadcast's own look, and the parked waiter's signal: the
+   * waiter's signal is the hub, so `source`'s commit point reads this (`liveHead`) and, when it
+   * is true, skips the waiter and leaves the value in `source`. Found afresh, not as last kept:
+   * a capacity-0 subscriber's room is a parked pull, and one that left since (aborted, or a
+   * select case that lost) gave no sign — a value taken then would be stored beyond its
+   * capacity. O(subscribers) at most, as the delivery of the value that comes is. (One getter
+   * for both, not a method and a getter calling it: bytes, issue 13's budget.)
+   */
+  get aborted(): boolean {
+    let stuck = this.isClosed || !this.subscribers.size;
+    // Up to the first subscriber without room: while the oldest has none, O(1).
+    for (const subscriber of this.subscribers) {
+      if (stuck) break;
+      // (`full`: its buffer holds `limit` values or more.) A parked pull whose signal is already
+      // aborted (its listener has not run yet: one signal for a subscriber and a pull on another)
+      // is no room: `liveHead` cancels it, as a commit would, and looks past it.
+      stuck = subscriber.policy === 'block' && subscriber.full && !liveHead(subscriber, false);
+    }
+    // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
+    return (this.noRoom = stuck) as boolean;
   }
 }
 
@@ -394,10 +396,5 @@ class BroadcastHub<T> implements Broadcast<T> {
  * ```
  */
 export function broadcast<T>(source: PullChannel<T>): Broadcast<T> {
-  if (!(source instanceof Channel)) {
-    // Not `notAChannel`'s words (with what it got), which would take broadcast further past
-    // its size budget.
-    throw new TypeError('broadcast(source): source is not a chanasync Channel');
-  }
   return new BroadcastHub(source as Channel<T>);
 }

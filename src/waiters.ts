@@ -153,57 +153,6 @@ export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
 }
 
 /**
- * A channel as {@link hold} sees it: its queues and marks, and, for a channel its signal closes
- * (`fromEvent`'s, a broadcast subscriber), `ref`, its signal's watch of it.
- *
- * @internal
- */
-export interface Waited<T> {
-  ref?: Ref | undefined;
-  pullHead: Waiter<T> | undefined;
-  pushHead: Waiter<T> | undefined;
-  debugMarks: number;
-}
-
-/**
- * Whether an operation with no way out of its own waits on `channel` — and if `channel` is one
- * its signal closes (`fromEvent`'s, a broadcast subscriber: it has a `ref`), has the signal hold
- * it strongly while one does, and weakly otherwise (see "Why held while waited on" in
- * `signals.ts`). Called by the channel's feeder whenever an operation parks on it and, once
- * this marked the channel {@link LEAVES}, whenever one leaves; by the relays reading it when a
- * pull parks on them or leaves them (`feed(true)`); and for a relay's pull, to know whether the
- * relay is waited on in turn ({@link Waiter.wanted}).
- *
- * What waits is its pulls, else its pushes (a block-mode channel that is full). O(1) but for
- * relays: it looks at the newest parked operation only. It needs the hold if it has no signal
- * of its own (a relay's stand-in for one — a broadcast's, `from`'s: no listener methods — is
- * none), unless it is a relay's pull and nothing waits on the relay with no way out (it reads
- * ahead: a long-lived signal must not keep an abandoned relay). An operation with a signal of
- * its own (a select's case, with the select's) has its way out already, and must not make its
- * signal's watch keep an abandoned channel (the SPEC's retention rule). One that needs the hold
- * holds the channel; one that does not lets it go if it is the only one parked, and else leaves
- * the hold as it was — so a hold found for an older operation lasts while those parked after it
- * wait, even once it left (until they leave, or the abort). Never on a channel debug mode
- * tracks, which must be collected for the wait to be reported as leaked: `untrack` calls this
- * as debug mode lets go.
- *
- * Marks `channel` {@link LEAVES}, so that its feeder hears of each operation that leaves it: a
- * relay's feeder then tells its inputs' feeders (`feed(true)`), which call this again.
- *
- * @internal
- */
-export function hold<T>(channel: Waited<T>): boolean | undefined {
-  channel.debugMarks |= LEAVES;
-  const head = channel.pullHead ?? channel.pushHead;
-  const newest = head?.prev;
-  const waited =
-    newest && !(channel.debugMarks & TRACKED) && (newest.wanted ? newest.wanted() : !newest.signal?.addEventListener);
-  const ref = channel.ref;
-  if (ref) ref.heldWhileWaited = waited ? channel : newest !== head && ref.heldWhileWaited;
-  return waited;
-}
-
-/**
  * Parks the waiter of a single operation (not a case of a multi-case select, which parks its
  * cases itself): queues it, has its signal (if any) watch it, tells debug mode, then tells the
  * channel's feeder (if any): a pull-side park that there is demand — last, since the feeder may
@@ -351,4 +300,55 @@ export function countWaiters<T>(head: Waiter<T> | undefined): number {
   let count = 0;
   for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) count++;
   return count;
+}
+
+/**
+ * A channel as {@link hold} sees it: its queues and marks, and, for a channel its signal closes
+ * (`fromEvent`'s, a broadcast subscriber), `ref`, its signal's watch of it.
+ *
+ * @internal
+ */
+export interface Waited<T> {
+  ref?: Ref | undefined;
+  pullHead: Waiter<T> | undefined;
+  pushHead: Waiter<T> | undefined;
+  debugMarks: number;
+}
+
+/**
+ * Whether an operation with no way out of its own waits on `channel` — and if `channel` is one
+ * its signal closes (`fromEvent`'s, a broadcast subscriber: it has a `ref`), has the signal hold
+ * it strongly while one does, and weakly otherwise (see "Why held while waited on" in
+ * `signals.ts`). Called by the channel's feeder whenever an operation parks on it and, once
+ * this marked the channel {@link LEAVES}, whenever one leaves; by the relays reading it when a
+ * pull parks on them or leaves them (`feed(true)`); and for a relay's pull, to know whether the
+ * relay is waited on in turn ({@link Waiter.wanted}).
+ *
+ * What waits is its pulls, else its pushes (a block-mode channel that is full). O(1) but for
+ * relays: it looks at the newest parked operation only. It needs the hold if it has no signal
+ * of its own (a relay's stand-in for one — a broadcast's, `from`'s: no listener methods — is
+ * none), unless it is a relay's pull and nothing waits on the relay with no way out (it reads
+ * ahead: a long-lived signal must not keep an abandoned relay). An operation with a signal of
+ * its own (a select's case, with the select's) has its way out already, and must not make its
+ * signal's watch keep an abandoned channel (the SPEC's retention rule). One that needs the hold
+ * holds the channel; one that does not lets it go if it is the only one parked, and else leaves
+ * the hold as it was — so a hold found for an older operation lasts while those parked after it
+ * wait, even once it left (until they leave, or the abort). Never on a channel debug mode
+ * tracks, which must be collected for the wait to be reported as leaked: `untrack` calls this
+ * as debug mode lets go.
+ *
+ * Marks `channel` {@link LEAVES}, so that its feeder hears of each operation that leaves it: a
+ * relay's feeder then tells its inputs' feeders (`feed(true)`), which call this again.
+ *
+ * @internal
+ */
+export function hold<T>(channel: Waited<T>): boolean | undefined {
+  channel.debugMarks |= LEAVES;
+  const head = channel.pullHead ?? channel.pushHead;
+  const newest = head?.prev;
+  const waited =
+    newest && !(channel.debugMarks & TRACKED) && (newest.wanted ? newest.wanted() : !newest.signal?.addEventListener);
+  const ref = channel.ref;
+  if (ref) ref.heldWhileWaited = waited ? channel : newest !== head && ref.heldWhileWaited;
+  return waited;
 }

@@ -366,7 +366,7 @@ describe('leaving and ending', () => {
 
 describe('broadcast misuse', () => {
   test('broadcast of something that is not a channel is a TypeError naming it', () => {
-    expect(() => broadcast({} as Channel<number>)).toThrow('broadcast(source): source is not a chanasync Channel');
+    expect(() => broadcast({} as Channel<number>)).toThrow('broadcast(source): not a Channel of this copy');
   });
 
   test('subscribe with a signal that is not an AbortSignal is a TypeError and subscribes nothing', () => {

@@ -137,7 +137,7 @@ type MarkedWaiter = Waiter<unknown> & {
 };
 
 /** A channel as {@link fedNow} reads it; `hub` is a broadcast subscriber's. */
-type FedChannel = { readonly fedFromOutside?: boolean; readonly hub?: { readonly source: FedChannel } };
+type FedChannel = { readonly fedFromOutside?: boolean; readonly hub?: { readonly hubSource: FedChannel } };
 
 /**
  * Whether waits on `channel` are waits for input now: it was made fed by the outside world
@@ -147,7 +147,7 @@ type FedChannel = { readonly fedFromOutside?: boolean; readonly hub?: { readonly
  */
 function fedNow(channel: FedChannel | undefined): boolean {
   for (let hops = 0; channel?.fedFromOutside === true; hops++) {
-    const source = channel.hub?.source;
+    const source = channel.hub?.hubSource;
     if (source === undefined || hops >= 64) return true;
     channel = source;
   }
@@ -282,7 +282,7 @@ const LIBRARY_FUNCTION =
  * whatever its name: `dist/` renames some internal methods (the broadcast's `pump` is `BroadcastHub.j`).
  */
 const LIBRARY_OWN =
-  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|PortChannel|BroadcastHub|InputWaiter|SenderWaiter|SourceWaiter|StreamSource|SelectWaiter|LoneSelectWaiter)\d*\.|(?:Sender\d*\.receive|Endpoint\d*\.(?:handleEvent|listener)|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|parkCases|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|pump|fromPort|toPort)\d*$)/;
+  /^(?:new )?(?:[\w$]+\.)?_*(?:(?:Channel|ReleasingChannel|TimerChannel|MergedChannel|PortChannel|BroadcastHub|InputWaiter|SenderWaiter|StreamSource|SelectWaiter|LoneSelectWaiter)\d*\.|(?:Sender\d*\.receive|Endpoint\d*\.(?:handleEvent|listener)|Channel|ReleasingChannel|TimerChannel|MergedChannel|Subscriber|PortChannel|captureStack|park|parkCases|enqueue|claim|selectMany|selectOne|fromSource|commitPush|commitPull|took|pump|fromPort|toPort)\d*$)/;
 
 /** The file (URL or path) of a V8 (`at name (url:1:2)`) or SpiderMonkey/JSC (`name@url:1:2`) frame. */
 function fileOf(frame: string): string {

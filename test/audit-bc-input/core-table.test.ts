@@ -427,7 +427,11 @@ describe('helpers given bad input', () => {
     ['merge(5)', (_a: Channel<number>) => merge(5 as never), /^merge\(\.\.\.channels\): argument 0 is not a chanasync/],
     ['merge(a, 5)', (a: Channel<number>) => merge(a, 5 as never), /^merge\(\.\.\.channels\): argument 1/],
     ['merge([a])', (a: Channel<number>) => merge([a] as never), /spread it/],
-    ['broadcast(5)', (_a: Channel<number>) => broadcast(5 as never), /^broadcast\(source\): source is not a chanasync/],
+    [
+      'broadcast(5)',
+      (_a: Channel<number>) => broadcast(5 as never),
+      /^broadcast\(source\): not a Channel of this copy/,
+    ],
     [
       'toReadableStream(5)',
       () => toReadableStream(5 as never),

@@ -596,7 +596,7 @@ describe('errors name the function and the problem', () => {
     const error = thrown(() => broadcast(bad as never)) as Error;
     expect(error).toBeInstanceOf(TypeError);
     expect(error.message).toContain('broadcast(source)');
-    expect(error.message).toMatch(/not a chanasync Channel/);
+    expect(error.message).toMatch(/not a Channel of this copy/);
   });
 
   it.each([
