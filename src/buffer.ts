@@ -4,12 +4,11 @@
  * How it works: `slots` is used circularly; `headIndex` is the index of the oldest value and
  * `filled` how many follow it, so adding and taking are O(1) without the O(n)
  * `Array.prototype.shift`. `slots.length` is 0 or a power of two, so indices wrap with
- * `& (length - 1)`. A channel of capacity 1 to {@link KEEP} gets its slots when it is made
- * ({@link reserve}: the power of two at or above its capacity, as Go's `make(chan T, n)`
- * allocates its buffer), and they never change. Any other starts as the shared empty `NO_SLOTS`
- * (an unbuffered or idle unbounded channel owns no array) and doubles when full; a bounded one
- * never grows past the power of two above its capacity, because the channel checks its
- * capacity before adding. Taken slots are reset to `undefined`
+ * `& (length - 1)`. It starts as the shared empty `NO_SLOTS` (an idle channel owns no array),
+ * doubles when full, and never grows past the power of two above the channel's capacity,
+ * because the channel checks its capacity before adding. (Not allocated up front, as Go's
+ * `make(chan T, n)` does: W6 in Chromium ran up to 8% faster so, but an idle `new Channel(128)`
+ * then held 1,208 bytes against the 200 the first release's memory target allows.) Taken slots are reset to `undefined`
  * so the buffer keeps no value alive.
  *
  * It gives memory back: once a large ring ({@link KEEP} slots or more) is used to an eighth or
@@ -54,20 +53,16 @@ const KEEP = 1024;
 
 /** Appends `value` after the newest value. */
 export function add<T>(ring: Ring<T>, value: T): void {
-  // Full: double the slots (at least 8).
-  if (ring.filled === ring.slots.length) resize(ring, ring.slots.length * 2 || 8);
   const slots = ring.slots;
-  slots[(ring.headIndex + ring.filled++) & (slots.length - 1)] = value;
+  if (ring.filled === slots.length) grow(ring, value);
+  else slots[(ring.headIndex + ring.filled++) & (slots.length - 1)] = value;
 }
 
-/**
- * Gives a channel of capacity 1 to {@link KEEP} all its slots now, so that they never grow (see
- * the file's comment). A buffer grown in the hot loop's first cycle left its code worse: in
- * Chromium (V8 15.6), W6's `tryPush`/`tryPull` loop ran at 192–197 instead of 171–182M values/s
- * with the slots allocated up front (the rings were the same 1024 slots either way).
- */
-export function reserve<T>(ring: Ring<T>, capacity: number): void {
-  if (capacity > 0 && capacity <= KEEP) resize(ring, 1 << (32 - Math.clz32(capacity - 1)));
+/** {@link add} for a ring whose slots are full: doubles them (at least 8) and appends `value`. */
+export function grow<T>(ring: Ring<T>, value: T): true {
+  resize(ring, ring.filled * 2 || 8);
+  ring.slots[ring.filled++] = value;
+  return true;
 }
 
 /** Removes and returns the oldest value. Precondition: `filled > 0`. */
