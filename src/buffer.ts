@@ -7,9 +7,9 @@
  * `& (length - 1)`. It starts as the shared empty `NO_SLOTS` (an idle channel owns no array),
  * doubles when full, and never grows past the power of two above the channel's capacity,
  * because the channel checks its capacity before adding. (Not allocated up front, as Go's
- * `make(chan T, n)` does: W6 in Chromium ran up to 8% faster so, but an idle `new Channel(128)`
- * then held 1,208 bytes against the 200 the first release's memory target allows.) Taken slots are reset to `undefined`
- * so the buffer keeps no value alive.
+ * `make(chan T, n)` does: W6 in Chromium ran up to 8% faster so, but an idle
+ * `new Channel(128)` then held 1,208 bytes against the 200 the first release's memory target
+ * allows.) Taken slots are reset to `undefined` so the buffer keeps no value alive.
  *
  * It gives memory back: once a large ring ({@link KEEP} slots or more) is used to an eighth or
  * less, it halves. After a burst of a million values drains, an unbounded channel holds
@@ -58,7 +58,10 @@ export function add<T>(ring: Ring<T>, value: T): void {
   else slots[(ring.headIndex + ring.filled++) & (slots.length - 1)] = value;
 }
 
-/** {@link add} for a ring whose slots are full: doubles them (at least 8) and appends `value`. */
+/**
+ * {@link add} for a ring whose slots are full: doubles them (at least 8) and appends `value`
+ * (after `resize` the oldest value is at index 0, so the newest goes at `filled`).
+ */
 export function grow<T>(ring: Ring<T>, value: T): true {
   resize(ring, ring.filled * 2 || 8);
   ring.slots[ring.filled++] = value;

@@ -593,10 +593,10 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // too it saved 1–2 more, for 35 bytes: not taken. The loop's other common case, full in
     // 'block' mode with nobody parked (open or closed: false either way), is answered here
     // too: through tryPushSlow, V8 inlined the whole commitPush into the loop for it, which ran
-    // ~5% slower in Chromium (173 against 182M values/s after W1–W4, V8 15.6). Everything else
-    // — growing the slots, a parked pull, a drop policy, closed with room — is in tryPushSlow,
-    // out of line: in Chromium the nowait loop after other channel work ran 3–4% faster so
-    // (paired rounds, V8 15.6).
+    // ~5% slower in Chromium (173 against 182M values/s after W1–W4, V8 15.6). Growing full
+    // slots is `grow`'s (below). Everything else — a parked pull, a drop policy, closed with
+    // room — is in tryPushSlow, out of line: in Chromium the nowait loop after other channel
+    // work ran 3–4% faster so (paired rounds, V8 15.6).
     const count = this.filled;
     const slots = this.slots;
     // (In this order: something else called as `this`, with no `filled` or `limit`, must reach
