@@ -2,31 +2,18 @@
  * Audit BL: nothing a closed `ticker`/`after` (or a broadcast over one) leaves behind keeps a Node
  * process alive or throws later (SPEC "Broadcast and ticker": "a channel closed before its timer
  * fires clears the timer: nothing throws later, nothing keeps the process alive"). Each case runs
- * in a child `node` that imports the built `dist/index.js` and must exit by itself, with code 0
+ * in a child `node` (the library bundled from `src/`) and must exit by itself, with code 0
  * and nothing on stderr, well before the long timers it made would fire.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runInNode } from '../helpers/node-script.js';
 
-const dist = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'index.js')).href;
-
-async function runChild(body: string, limitMs = 15_000): Promise<{ exit: number | null; stderr: string; ms: number }> {
-  const code = `import * as lib from ${JSON.stringify(dist)};\nconst { after, ticker, broadcast, select, pull, merge, Channel } = lib;\n${body}\n`;
-  const started = Date.now();
-  return await new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.on('exit', (exit) => {
-      clearTimeout(killer);
-      resolve({ exit, stderr, ms: Date.now() - started });
-    });
-  });
+/** Runs `body` in a fresh `node`, with the library's timers and helpers in scope. */
+function runChild(body: string, limitMs = 15_000) {
+  return runInNode(
+    `import { after, ticker, broadcast, select, pull, merge, Channel } from './src/index.ts';\n${body}\n`,
+    limitMs,
+  );
 }
 
 /** The process must exit on its own, cleanly: the timers it made (a minute or more) would keep it ~forever. */
