@@ -45,10 +45,13 @@ const nodeSetup = 'test/setup/node-abort-any.ts';
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    // Two test files at a time. vitest's default on a 2-core machine is one (cores − 1), and
-    // most of the suite's time is spent waiting on Chromium, Firefox and workerd: two run in
-    // about 60% of the time. Every file must pass with another beside it.
-    maxWorkers: 2,
+    // Three test files at a time, on a 2-core machine too. vitest's default there is one
+    // (cores − 1), and most of the suite's time is spent waiting on Chromium, Firefox, workerd
+    // and timers: two ran in about 60% of one's time, three in 750 s against two's 957 s (the
+    // whole suite, 2026-12-05), four in 709 s — little more, for twice the load beside each file.
+    // Every file must pass with two others beside it. `CHANASYNC_TEST_WORKERS=1 npx vitest run`
+    // runs one at a time (a timing question), or more on a larger machine.
+    maxWorkers: Number(process.env.CHANASYNC_TEST_WORKERS ?? 3),
     projects: [
       {
         extends: true,

@@ -450,25 +450,6 @@ describe('the hub’s end', () => {
     expect(error.cause).toBeUndefined();
   });
 
-  it('`using` and `await using` close the hub (not the source) at the end of the block', async () => {
-    const source = new Channel<number>(2);
-    let sub: Channel<number>;
-    {
-      using hub = broadcast(source);
-      sub = hub.subscribe();
-    }
-    expect(sub.closed).toBe(true);
-    expect(source.closed).toBe(false);
-    let sub2: Channel<number>;
-    {
-      await using hub2 = broadcast(source);
-      sub2 = hub2.subscribe();
-    }
-    expect(sub2.closed).toBe(true);
-    expect(source.closed).toBe(false);
-    expect(source.stats().waitingPullers).toBe(0);
-  });
-
   it('hub.close() called from a subscriber’s for-await body ends the others’ loops; values not yet pulled stay in source', async () => {
     const source = new Channel<number>(10);
     const hub = broadcast(source);

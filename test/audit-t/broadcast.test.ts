@@ -383,6 +383,9 @@ describe('broadcast disposal and late joiners', () => {
       sub = hub.subscribe();
     }
     expect(sub.closed).toBe(true);
+    expect(source.closed).toBe(false);
+    // Nothing of either hub is left parked on the source.
+    expect(source.stats().waitingPullers).toBe(0);
     const hub = broadcast(source);
     const { close } = hub;
     const last = hub.subscribe();
