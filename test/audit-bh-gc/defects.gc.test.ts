@@ -5,7 +5,7 @@
 import { broadcast, Channel, from, fromEvent, merge, pull, push, select, toReadableStream } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { collectAll } from '../helpers/gc.js';
-import { collect, outcome } from './util.js';
+import { collect, handled, outcome } from './util.js';
 
 describe('BH-G1: a push waiting on a channel its signal closes is held, so the abort ends it', () => {
   it('(holds) control, no collection: the abort closes the channel, and each parked push rejects closed', async () => {
@@ -45,11 +45,13 @@ describe('BH-G1: a push waiting on a channel its signal closes is held, so the a
   });
 
   it('BH-G1b: a pushAll parked on a full broadcast subscriber, broadcast dropped, collected: its AbortSignal.timeout must reject it closed', async () => {
-    const ended = (async () => {
-      const mine = broadcast(new Channel<number>()).subscribe({ signal: AbortSignal.timeout(100), capacity: 1 });
-      await mine.pushAll([1, 2, 3]);
-      return 'pushed';
-    })();
+    const ended = handled(
+      (async () => {
+        const mine = broadcast(new Channel<number>()).subscribe({ signal: AbortSignal.timeout(100), capacity: 1 });
+        await mine.pushAll([1, 2, 3]);
+        return 'pushed';
+      })(),
+    );
     await collect();
     expect(await outcome(ended, 1000)).toMatch(/^rejected ChannelClosedError/);
   });

@@ -9,19 +9,21 @@
 import { after, Channel, pull, push, select, ticker } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { collectAll } from '../helpers/gc.js';
-import { collect, outcome } from './util.js';
+import { collect, handled, outcome } from './util.js';
 
 describe('an operation on a channel only its suspended caller holds ends at its signal', () => {
   it('(holds) pull with AbortSignal.timeout: the timeout rejects it after collections, finally runs', async () => {
     let finallyRan = false;
-    const ended = (async () => {
-      const channel = new Channel<number>();
-      try {
-        return await channel.pull({ signal: AbortSignal.timeout(120) });
-      } finally {
-        finallyRan = true;
-      }
-    })();
+    const ended = handled(
+      (async () => {
+        const channel = new Channel<number>();
+        try {
+          return await channel.pull({ signal: AbortSignal.timeout(120) });
+        } finally {
+          finallyRan = true;
+        }
+      })(),
+    );
     await collect();
     expect(await outcome(ended)).toBe('rejected TimeoutError: The operation was aborted due to timeout');
     expect(finallyRan).toBe(true);

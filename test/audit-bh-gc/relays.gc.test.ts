@@ -5,7 +5,7 @@
  */
 import { broadcast, Channel, from, fromEvent, merge, pull, select, toReadableStream } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-import { collect, never, outcome } from './util.js';
+import { collect, handled, never, outcome } from './util.js';
 
 /** Counts a `for await` over `source` to its end. */
 async function count(source: AsyncIterable<unknown>): Promise<number> {
@@ -178,7 +178,9 @@ describe('streams', () => {
       async function* stuck(): AsyncGenerator<number> {
         yield await never();
       }
-      return toReadableStream(from(stuck())).pipeTo(new WritableStream<number>(), { signal: AbortSignal.timeout(100) });
+      return handled(
+        toReadableStream(from(stuck())).pipeTo(new WritableStream<number>(), { signal: AbortSignal.timeout(100) }),
+      );
     })();
     await collect();
     expect(await outcome(ended)).toMatch(/^rejected TimeoutError/);

@@ -29,6 +29,17 @@ export function outcome(promise: Promise<unknown>, ms = 1500): Promise<string> {
   return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Marks `promise` handled at once and returns it. A wait that a short `AbortSignal.timeout`
+ * rejects may fail while {@link collect} runs — on a loaded machine its six collections outlast
+ * the timeout — before {@link outcome} attaches its reaction: vitest would report that as an
+ * unhandled rejection. `outcome` still reads how it settled.
+ */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 /** A promise that never settles (and holds nothing). */
 export const never = (): Promise<never> => new Promise<never>(() => {});
 
