@@ -470,6 +470,26 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       add(this, value);
       return RESOLVED;
     }
+    // The other common case, the hand-off of W1 and W2 (a consumer that awaits each pull parks
+    // every time, and the next push finds it): a parked pull without a signal of its own, so
+    // there is no abort to check first — commitPush's hand-off without its calls. Not on a
+    // closed channel: user code run inside close() (a `Proxy` signal's `reason`, read as it
+    // cancels an aborted head) may push while plain pulls are still queued
+    // (test/push-handoff.test.ts). With pull's own shortcut below, 6% fewer instructions per
+    // value on W1/W2 in Node 20 (callgrind), and W1/W2 4–11% more of the floor's throughput in
+    // Node, Chromium and workerd (paired runs, 2026-12-05).
+    const head = this.pullHead;
+    if (
+      options === undefined &&
+      head !== undefined &&
+      head.signal === undefined &&
+      !this.isClosed &&
+      (typeof value !== 'object' || value === null) &&
+      typeof value !== 'function'
+    ) {
+      claim(head).resolve(value);
+      return RESOLVED;
+    }
     const signal = options?.signal;
     const refused = refusal('push', options, signal, value);
     if (refused) return refused;
@@ -504,6 +524,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     if (options === undefined && this.filled > 0 && this.pushHead === undefined && this.feed === undefined) {
       return Promise.resolve(take(this));
     }
+    // Nothing to take, nobody to move up and no options: park at once — what commitPull would
+    // find, without its calls (wait refuses a closed channel as the path below does).
+    if (options === undefined && this.filled === 0 && this.pushHead === undefined) return wait(this, false);
     const signal = options?.signal;
     const refused = refusal('pull', options, signal);
     if (refused) return refused;
