@@ -19,6 +19,16 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Half the time no signal, else the signal of a new controller noted in `controllers`. */
+function maybeSignal(random: () => number, controllers: AbortController[]): () => AbortSignal | undefined {
+  return () => {
+    if (random() < 0.5) return undefined;
+    const controller = new AbortController();
+    controllers.push(controller);
+    return controller.signal;
+  };
+}
+
 async function program(seed: number) {
   const random = rng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
@@ -33,12 +43,7 @@ async function program(seed: number) {
   const settling: Promise<unknown>[] = [];
   const controllers: AbortController[] = [];
   let next = 1;
-  const signal = () => {
-    if (random() < 0.5) return undefined;
-    const controller = new AbortController();
-    controllers.push(controller);
-    return controller.signal;
-  };
+  const signal = maybeSignal(random, controllers);
   for (let step = 0; step < 60; step++) {
     const op = Math.floor(random() * 9);
     const target = pick(inputs);
@@ -162,12 +167,7 @@ async function broadcastProgram(seed: number) {
   const settling: Promise<unknown>[] = [];
   const controllers: AbortController[] = [];
   let next = 1;
-  const signal = () => {
-    if (random() < 0.5) return undefined;
-    const controller = new AbortController();
-    controllers.push(controller);
-    return controller.signal;
-  };
+  const signal = maybeSignal(random, controllers);
   for (let step = 0; step < 50; step++) {
     const op = Math.floor(random() * 7);
     if (op === 0) {
