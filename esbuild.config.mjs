@@ -34,8 +34,9 @@ export const entryPoints = {
 
 /**
  * Internal fields that dist/ renames to short names (esbuild `mangleProps`), for smaller
- * bundles: `{ Channel }` is about 50 bytes smaller (minified, gzip -9; scripts/size-bundles.mjs).
- * They are fields of chanasync's own objects only — channels, waiters, select's waiters, debug
+ * bundles: `{ Channel }` is about 50 bytes smaller (minified, gzip -9; scripts/size-bundles.mjs),
+ * and 28 more since `nextsKept`, `mustStay`, `withheld` and `fail` joined (2026-12-06; the
+ * last two made `@internal` in the declarations, and `park` with them). They are fields of chanasync's own objects only — channels, waiters, select's waiters, debug
  * mode's records — and every file of one build renames them alike. So a name may go on this list only if it is never anything
  * else anywhere in src/: not in a public type, not a key of a message posted to another
  * context, not a DOM or platform property, not a string (`'feed' in x` is not renamed). So
@@ -84,10 +85,13 @@ export const internalFields = [
   'heldWhileWaited',
   'noRoom',
   'sourcePull',
-  'endReason',
   'callName',
   'wanted',
   'hubSource',
+  'nextsKept',
+  'mustStay',
+  'withheld',
+  'fail',
 ];
 
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */

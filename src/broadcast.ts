@@ -40,7 +40,7 @@ import {
   RESOLVED,
 } from './channel.js';
 import { type Ref, unwatch, watch } from './signals.js';
-import { LEAVES, tracker } from './tracker.js';
+import { Mark, tracker } from './tracker.js';
 import { claim, enqueue, hold, liveHead, SettlingWaiter, type Waiter } from './waiters.js';
 
 /** Options of {@link Broadcast.subscribe}. */
@@ -157,7 +157,7 @@ class Subscriber<T> extends Channel<T> {
       // at every link of a chain of broadcasts, as this tells the source, a chain of 1,000 took
       // 10 s (O(N³)) instead of a few ms.
       if (this.ref) hold(this);
-      else this.debugMarks |= LEAVES;
+      else this.debugMarks |= Mark.LEAVES;
       // A pull parked or left: the source's watch may now have to hold it, or not (`hold`).
       hub.hubSource.feed?.(true);
       left || hub.pumpHub();
@@ -169,7 +169,7 @@ class Subscriber<T> extends Channel<T> {
     // broadcast and its source are gone.
     this.ref = signal && watch(signal, this);
     // The rest of `subscribe`, here rather than there: bytes, issue 13's budget.
-    if (hub.isClosed || aborted) this.close(hub.endReason);
+    if (hub.isClosed || aborted) this.close(hub.closeReason);
     else {
       hub.subscribers.add(this);
       hub.pumpHub(!this.limit);
@@ -207,8 +207,12 @@ class BroadcastHub<T> implements Broadcast<T> {
   declare noRoom: boolean | undefined;
   /** Set once the broadcast ends; it never restarts. */
   declare isClosed: boolean | undefined;
-  /** The reason the subscribers were closed with: the source's close reason, or undefined. */
-  declare endReason: unknown;
+  /**
+   * The reason the subscribers were closed with: the source's close reason, or undefined. Named
+   * as a channel's close reason is: `endHub` then reads as `close()` does, to gzip (9 bytes:
+   * issue 13's budget).
+   */
+  declare closeReason: unknown;
   /**
    * The looks {@link pumpHub} still owes while it runs: 1 (the one it is making), 2 once a nested
    * call (from a commit it makes) asked for another before it returns — all that call does;
@@ -256,7 +260,7 @@ class BroadcastHub<T> implements Broadcast<T> {
   endHub(reason?: unknown): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.endReason = reason;
+    this.closeReason = reason;
     // Each subscriber leaves as it closes (so the set ends empty), and looks again: the
     // broadcast, already closed, takes nothing, and the look after the last one leaves —
     // this one's, or that of a pump this end runs inside — withdraws the waiter (no subscriber).

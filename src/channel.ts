@@ -28,7 +28,7 @@ import { ChannelClosedError, ChannelEmptyError, ChannelError, ChannelFullError }
 import type { FromFunction } from './interop/from.js';
 import type { ToReadableStreamOptions } from './interop/stream.js';
 import { isSignal, reasonOf } from './signals.js';
-import { setParkingBatch, tracker } from './tracker.js';
+import { tracker } from './tracker.js';
 import { claim, countWaiters, liveHead, park, queued, SettlingWaiter, Waiter } from './waiters.js';
 
 export { setTracker } from './tracker.js';
@@ -275,17 +275,17 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * a multi-case select, after all its cases parked), and after a pull took a buffered value
    * and no parked push refilled the slot, while the channel is open. It may commit values into
    * the channel (`commitPush`) and must not throw. With `left` true, there is no demand: an
-   * operation left one of its queues (only on a channel marked {@link LEAVES}) — committed,
+   * operation left one of its queues (only on a channel marked {@link Mark.LEAVES}) — committed,
    * cancelled, or a select's other case won — or a push-side one parked, or a relay reading this
    * channel was pulled (`hold` in `waiters.ts`); it must then not touch the channel before the
    * end of the microtask.
    */
   feed: ((left?: boolean) => void) | undefined = undefined;
   /**
-   * @internal Debug mode's marks (see `tracker.ts`): {@link NOTED} while this task's parks on
-   * the channel are noted already, {@link RECORDED} once an operation parked on it was recorded;
-   * and {@link LEAVES}, a port receiver's. Always 0 unless debug mode was enabled or the channel
-   * is a capacity-0 port receiver's.
+   * @internal Debug mode's marks (see `tracker.ts`): {@link Mark.NOTED} while this task's parks
+   * on the channel are noted already, {@link Mark.RECORDED} once an operation parked on it was
+   * recorded; and {@link Mark.LEAVES}, a port receiver's. Always 0 unless debug mode was enabled
+   * or the channel is a capacity-0 port receiver's.
    */
   debugMarks = 0;
   /**
@@ -455,45 +455,43 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   push(value: T, options?: OperationOptions): Promise<void> {
-    // The common case first, with the buffered commit written out: no options, a primitive
-    // (never a thenable), room, no parked pull, open. The same commit as below, without the
-    // signal, thenable and queue checks it cannot need: 9% fewer instructions per buffered
-    // push and pull in V8 14.6 and 11.3 (callgrind), level with the hand-written floor.
+    // The common cases first: no options, a primitive (never a thenable), an open channel.
+    // - A parked pull without a signal of its own: hand the value to it (W1 and W2, where a
+    //   consumer that awaits each pull parks every time and the next push finds it) —
+    //   commitPush's hand-off without its abort check and calls.
+    // - No parked pull and room: the buffered commit written out, without the signal, thenable
+    //   and queue checks it cannot need.
+    // Not on a closed channel: user code run inside close() (a `Proxy` signal's `reason`, read
+    // as it cancels an aborted head) may push while plain pulls are still queued
+    // (test/push-handoff.test.ts). The buffered shortcut took 9% off the instructions per
+    // buffered push and pull in V8 14.6 and 11.3 (callgrind), level with the hand-written floor;
+    // the hand-off one, with pull's own shortcut below, 6% off W1/W2 in Node 20, and gave W1/W2
+    // 4–11% more of the floor's throughput in Node, Chromium and workerd (paired runs,
+    // 2026-12-05). One test of the value for both (2026-12-06): 1,916 → 1,907 instructions per
+    // value on W1/W2 in Node 20, and 6 bytes.
+    // (The primitive test as the negation of thenable()'s and tryPush's object test, written
+    // alike: gzip then finds it whole, 9 bytes.)
     if (
       options === undefined &&
-      this.filled < this.limit &&
-      this.pullHead === undefined &&
       !this.isClosed &&
-      (typeof value !== 'object' || value === null) &&
-      typeof value !== 'function'
+      !((typeof value === 'object' && value !== null) || typeof value === 'function')
     ) {
-      add(this, value);
-      return RESOLVED;
-    }
-    // The other common case, the hand-off of W1 and W2 (a consumer that awaits each pull parks
-    // every time, and the next push finds it): a parked pull without a signal of its own, so
-    // there is no abort to check first — commitPush's hand-off without its calls. Not on a
-    // closed channel: user code run inside close() (a `Proxy` signal's `reason`, read as it
-    // cancels an aborted head) may push while plain pulls are still queued
-    // (test/push-handoff.test.ts). With pull's own shortcut below, 6% fewer instructions per
-    // value on W1/W2 in Node 20 (callgrind), and W1/W2 4–11% more of the floor's throughput in
-    // Node, Chromium and workerd (paired runs, 2026-12-05).
-    const head = this.pullHead;
-    if (
-      options === undefined &&
-      head !== undefined &&
-      head.signal === undefined &&
-      !this.isClosed &&
-      (typeof value !== 'object' || value === null) &&
-      typeof value !== 'function'
-    ) {
-      claim(head).resolve(value);
-      return RESOLVED;
+      const head = this.pullHead;
+      if (head === undefined) {
+        if (this.filled < this.limit) {
+          add(this, value);
+          return RESOLVED;
+        }
+      } else if (head.signal === undefined) {
+        claim(head).resolve(value);
+        return RESOLVED;
+      }
     }
     const signal = options?.signal;
     const refused = refusal('push', options, signal, value);
     if (refused) return refused;
-    if (this.isClosed) return Promise.reject(closedError(this, 'push'));
+    // (The rejection `wait` makes for a closed channel: the same promise, 10 bytes less.)
+    if (this.isClosed) return closedWait(this, true) as Promise<unknown> as Promise<void>;
     if (commitPush(this, value)) return RESOLVED;
     return wait(this, true, signal, value) as Promise<unknown> as Promise<void>;
   }
@@ -525,14 +523,15 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       return Promise.resolve(take(this));
     }
     // Nothing to take, nobody to move up and no options: park at once — what commitPull would
-    // find, without its calls (wait refuses a closed channel as the path below does).
+    // find, without its calls.
     if (options === undefined && this.filled === 0 && this.pushHead === undefined) return wait(this, false);
     const signal = options?.signal;
     const refused = refusal('pull', options, signal);
     if (refused) return refused;
     const value = commitPull(this);
     if (value !== NOTHING) return Promise.resolve(value);
-    if (this.isClosed) return Promise.reject(closedError(this, 'pull'));
+    // Closed and drained: `wait` rejects with the `ChannelClosedError` of a pull (a check of its
+    // own here made the same test twice: 12 bytes).
     return wait(this, false, signal);
   }
 
@@ -556,7 +555,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   pushNowait(value: T): void {
-    refuseThenable('pushNowait', value);
+    refuseThenable(value, 'pushNowait');
     if (this.isClosed ?? requireChannel(this, 'pushNowait')) throw closedError(this, 'pushNowait');
     if (!commitPush(this, value)) {
       throw this.isClosed ? closedError(this, 'pushNowait') : new ChannelFullError('pushNowait', 'is full', this);
@@ -605,7 +604,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // the nowait loop ran ~12% slower with them, and a shared predicate function here (and in
     // thenable) cost 4% more instructions per tryPush/tryPull and 0.5% per buffered push/pull
     // (scripts/instructions.mjs): the one-line test is written twice on purpose.
-    if ((typeof value === 'object' && value !== null) || typeof value === 'function') refuseThenable('tryPush', value);
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') refuseThenable(value, 'tryPush');
     // The nowait loop's common case first — room in the slots, nobody parked, open: the value
     // goes straight into the buffer (6% fewer instructions per op than through commitPush).
     // The buffer write itself is written out too, not `add`'s: `add` serves every kind of
@@ -703,8 +702,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       values.push(value);
     }
     if (values.length) return Promise.resolve(values);
-    if (this.isClosed) return Promise.reject(closedError(this, 'pullMany'));
-    this.isClosed ?? requireChannel(this, 'pullMany');
+    // Closed and drained: rejected; no channel at all (a detached pullMany: no `isClosed`): thrown.
+    if (this.isClosed ?? requireChannel(this, 'pullMany')) return Promise.reject(closedError(this, 'pullMany'));
     // Parked: a pusher commits one value to it (a parked pull means an empty buffer), which
     // settles the promise with `[value]` at once, as a pull's would (see inArray).
     const waiter = new SettlingWaiter<T, T[]>(this, undefined, inArray as never, signal);
@@ -1011,23 +1010,21 @@ async function pushEach<T>(
     for (const value of { [Symbol.iterator]: () => open.call(values) }) {
       // As for a push: the value's `then` read first (a getter there may abort the signal),
       // then an aborted signal, a thenable, a closed channel.
-      const refused = thenable('pushAll', value);
-      if (signal?.aborted) throw signal.reason;
+      const refused = thenable(value, 'pushAll');
+      if (signal?.aborted) throw reasonOf(signal);
       if (refused) throw refused;
       if (channel.isClosed) throw closedError(channel, 'pushAll');
       if (!commitPush(channel, value)) {
         batch.pushed = pushed;
-        // Named for debug mode while it parks (cleared below too, should the park throw).
-        setParkingBatch(batch);
-        const parked = wait(channel, true, signal, value, signal && failBatch(batch));
-        setParkingBatch(undefined);
-        await parked;
+        // Named for debug mode as the park's owner: every park of one pushAll gets the stack of
+        // its first. (Passed down, not set around the park in a variable of tracker.ts as it
+        // was: 25 bytes.)
+        await wait(channel, true, signal, value, signal && failBatch(batch), batch);
       }
       pushed++;
     }
     batch.resolve();
   } catch (thrown) {
-    setParkingBatch(undefined);
     // The close that failed its parked push named that push: the caller called pushAll. (A
     // signal's reason may be a revoked Proxy, which `instanceof` throws for: left as it is.)
     let error = thrown;
@@ -1060,7 +1057,9 @@ function failBatch(batch: Batch): (reason: unknown) => void {
  */
 function counted(channel: Channel<any>, error: unknown, pushed: number): unknown {
   try {
-    if (error != null && Object.hasOwn(error, 'pushed') && (error as { pushed: unknown }).pushed !== pushed) {
+    // (Null and undefined need no test of their own: `Object.hasOwn` throws for them, into the
+    // catch below, as the write of the count would. 6 bytes.)
+    if (Object.hasOwn(error as object, 'pushed') && (error as { pushed: unknown }).pushed !== pushed) {
       // A `DOMException` (what `abort()` and `AbortSignal.timeout()` give) is copied, name and
       // message, so that the everyday `error.name === 'AbortError'` check holds for every caller.
       error =
@@ -1070,8 +1069,8 @@ function counted(channel: Channel<any>, error: unknown, pushed: number): unknown
     }
     (error as { pushed: number }).pushed = pushed;
   } catch {
-    // Primitive or frozen, or user code that throws — a revoked `Proxy`, a `pushed` getter: no
-    // count, and the error is rejected as is rather than replaced by that one.
+    // Null, undefined, primitive or frozen, or user code that throws — a revoked `Proxy`, a
+    // `pushed` getter: no count, and the error is rejected as is rather than replaced by that one.
   }
   return error;
 }
@@ -1106,11 +1105,13 @@ export function closedError<T>(channel: Channel<T>, operation: string): ChannelC
  * @internal
  */
 export function misusedOptions(operation: string, options: unknown, signal: unknown): TypeError | undefined {
+  // (No `options != null` before `isSignal(options)`: it answers false for null and undefined,
+  // reading nothing. 6 bytes.)
   return options !== undefined && typeof options !== 'object'
     ? new TypeError(`${operation}: options must be an object`)
     : signal !== undefined && !isSignal(signal)
       ? new TypeError(`${operation}: options.signal is not an AbortSignal`)
-      : signal === undefined && options != null && isSignal(options)
+      : signal === undefined && isSignal(options)
         ? new TypeError(`${operation}: options is an AbortSignal: pass { signal } instead`)
         : undefined;
 }
@@ -1138,7 +1139,7 @@ export function refusal(
   // The value's `then` is read before the signal's `aborted`: a getter there is user code that
   // may abort it, and a push whose signal aborted before its commit must not commit. An aborted
   // signal still wins over a thenable.
-  const error = thenable(operation, value);
+  const error = thenable(value, operation);
   // An aborted signal refuses even when its reason is `undefined` (a signal that is not the
   // platform's: it rejects with that `undefined`, and nothing commits).
   return signal?.aborted ? Promise.reject(reasonOf(signal)) : error && Promise.reject(error);
@@ -1152,23 +1153,27 @@ export function refusal(
  *
  * @internal
  */
-export function refuseThenable(operation: string, value: unknown): void {
-  const error = thenable(operation, value);
+export function refuseThenable(value: unknown, operation: string): void {
+  const error = thenable(value, operation);
   if (error) throw error;
 }
 
-/** The `TypeError` for a thenable `value` (see {@link refuseThenable}), else `undefined`. */
-function thenable(operation: string, value: unknown): TypeError | undefined {
+/**
+ * The `TypeError` for a thenable `value` (see {@link refuseThenable}), else `undefined`. The
+ * value first, here and in `refuseThenable`: a minifier then names it as push and tryPush name
+ * theirs, and gzip finds the object test whole in all three (10 bytes).
+ */
+function thenable(value: unknown, operation: string): TypeError | undefined {
   // Only objects and functions can be thenables (promise resolution never adopts a primitive).
   // The check of an object is a function of its own: its try/catch kept this one — which every
   // push runs — from being inlined, which cost 15% on buffered push/pull (scripts/instructions.mjs).
   return (typeof value === 'object' && value !== null) || typeof value === 'function'
-    ? objectThenable(operation, value)
+    ? objectThenable(value, operation)
     : undefined;
 }
 
 /** {@link thenable} for an object or function: reading `then` may throw (a getter, a revoked proxy). */
-function objectThenable(operation: string, value: object): TypeError | undefined {
+function objectThenable(value: object, operation: string): TypeError | undefined {
   let then: unknown;
   try {
     then = (value as PromiseLike<unknown>).then;
@@ -1210,19 +1215,24 @@ function closedWait<T>(channel: Channel<T>, isPush: boolean): Promise<T> {
   return Promise.reject(closedError(channel, isPush ? 'push' : 'pull'));
 }
 
-/** Parks a push or pull until it commits, is cancelled by its signal, or fails by close. */
+/**
+ * Parks a push or pull until it commits, is cancelled by its signal, or fails by close. `fail`
+ * and `owner` as for `park` (`waiters.ts`).
+ */
 function wait<T>(
   channel: Channel<T>,
   isPush: boolean,
   signal?: AbortSignal,
   value?: T,
   fail?: (reason: unknown) => void,
+  owner?: object,
 ): Promise<T> {
   // Only a `this` that is no channel (a detached `pull` called on an element or a window) has
   // no `isClosed`: refused before a waiter is written into it. One nullish test per park,
   // nothing on the paths that commit at once. (A detached push never gets here: `commitPush`
-  // refused it.) And a closed channel parks nothing: the caller checked, but the commit it tried
-  // since may have run user code (a `Proxy` trap on a parked operation's signal) that closed it.
+  // refused it.) And a closed channel parks nothing: rejected here with the error of a push or a
+  // pull — `pull` leaves this check to wait; a push checked, but the commit it tried since may
+  // have run user code (a `Proxy` trap on a parked operation's signal) that closed it.
   if (channel.isClosed ?? requireChannel(channel, 'pull')) return closedWait(channel, isPush);
   // The executor only hands `resolve` to the waiter: small enough for V8 to inline (Chromium,
   // workerd), so that escape analysis drops the closure, its context and the unused `reject` —
@@ -1232,7 +1242,7 @@ function wait<T>(
   const promise = new Promise<T>((resolve) => {
     waiter.resolve = resolve;
   });
-  park(waiter, isPush, isPush ? 'push' : 'pull', fail);
+  park(waiter, isPush, isPush ? 'push' : 'pull', fail, owner);
   return promise;
 }
 
@@ -1274,19 +1284,20 @@ function withdraw<T>(iterator: Iterating<T>): void {
  *
  * @internal
  */
-export function note<T>(iterator: object, waiter: Waiter<T> | undefined): void {
+export function note<T>(iterator: object & Iterating<T>, waiter: Waiter<T> | undefined): void {
+  // (Typed with the fields it may hold, not as an `object` cast to them: esbuild writes such a
+  // cast as a variable of its own, 7 bytes.)
   if (waiter?.value === iterator) {
-    const noting = iterator as Iterating<T>;
-    const noted = noting.nextsParked;
+    const noted = iterator.nextsParked;
     if (noted === undefined || !(Array.isArray(noted) || queued(noted))) {
-      noting.nextsParked = waiter;
+      iterator.nextsParked = waiter;
     } else if (!Array.isArray(noted)) {
-      noting.nextsParked = [noted, waiter];
-      noting.nextsKept = 8;
-    } else if (noted.push(waiter) > (noting.nextsKept as number)) {
+      iterator.nextsParked = [noted, waiter];
+      iterator.nextsKept = 8;
+    } else if (noted.push(waiter) > (iterator.nextsKept as number)) {
       const kept = noted.filter(queued);
-      noting.nextsParked = kept;
-      noting.nextsKept = 2 * kept.length + 8;
+      iterator.nextsParked = kept;
+      iterator.nextsKept = 2 * kept.length + 8;
     }
   }
 }

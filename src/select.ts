@@ -32,7 +32,7 @@ import {
 } from './channel.js';
 import { notAChannel } from './interop/describe.js';
 import { type Cancellable, type Ref, reasonOf, unwatch, watch } from './signals.js';
-import { TRACKED, tracker } from './tracker.js';
+import { Mark, tracker } from './tracker.js';
 import { claim, enqueue, liveHead, park, rejecting, SettlingWaiter, Waiter } from './waiters.js';
 
 /**
@@ -170,7 +170,7 @@ export function push<T>(channel: PushChannel<T>, ...value: PushValue<T>): PushCa
 // (The implementation takes `value` as a plain parameter: a rest parameter would build an array
 // at every call, and select loops build their cases at every turn.)
 export function push<T>(channel: PushChannel<T>, value?: T): PushCase<T> {
-  refuseThenable('push(channel, value)', value);
+  refuseThenable(value, 'push(channel, value)');
   return new Case<T>('push', channel as Channel<T>, value) as unknown as PushCase<T>;
 }
 
@@ -518,9 +518,9 @@ function parkCases(cases: SelectCases, signal: AbortSignal | undefined): Promise
   });
 }
 
-/** Whether debug mode tracks the channel `waiter` is parked on (see {@link TRACKED}). */
+/** Whether debug mode tracks the channel `waiter` is parked on (see {@link Mark.TRACKED}). */
 function isTracked(waiter: Waiter<unknown>): number {
-  return waiter.channel.debugMarks & TRACKED;
+  return waiter.channel.debugMarks & Mark.TRACKED;
 }
 
 /**

@@ -55,9 +55,9 @@
  * `watch` and `unwatch` on a set that has such entries checks the next two for collection, a
  * cursor going round the set, so that while operations come and go the set stays within about
  * twice its live entries, at O(1) per operation; and an `unwatch` that leaves no entry that must
- * stay (one with a way out, or held strongly) checks up to {@link SWEEP_ON_LAST}, so that the
- * listener goes with the last live operation, as it would without the dead entries, unless more
- * were left. (Dead entries that no operation comes to sweep stay until the abort.)
+ * stay (one with a way out, or held strongly) checks up to `SWEEP_ON_LAST` (in `unwatch`), so
+ * that the listener goes with the last live operation, as it would without the dead entries,
+ * unless more were left. (Dead entries that no operation comes to sweep stay until the abort.)
  */
 
 /** A parked operation a signal can cancel: a waiter, or a multi-case select's group. */
@@ -74,9 +74,15 @@ export interface Ref {
    * channel): held strongly, and reaches only the operation's promise. Set for operations a
    * caller awaits; a channel the signal closes (a timer, `fromEvent`) has none. (Debug mode
    * sets it later on the entries it withheld it from, when it stops following their channel.)
+   *
+   * @internal
    */
   fail?: ((reason: unknown) => void) | undefined;
-  /** Counted in {@link Parked.mustStayCount} by `watch`: held strongly, or given a `fail`. */
+  /**
+   * Counted in {@link Parked.mustStayCount} by `watch`: held strongly, or given a `fail`.
+   *
+   * @internal
+   */
   mustStay?: true;
   /**
    * The operation, held strongly through its weak watch while it is set: a channel the signal
@@ -99,9 +105,6 @@ interface Parked extends Set<Ref> {
   /** Where the sweep of collected entries goes on from (see "Why swept"); unset until it starts. */
   sweepCursor?: Iterator<Ref> | undefined;
 }
-
-/** How many entries the last operation that must stay checks as it leaves (see "Why swept"). */
-const SWEEP_ON_LAST = 64;
 
 /** The operations parked with each signal that has any, weakly where the platform can. */
 const watches = /* @__PURE__ */ new WeakMap<AbortSignal, Parked>();
@@ -170,6 +173,10 @@ export function watch(signal: AbortSignal, operation: Cancellable, keep?: true |
 
 /** Stops watching an operation that left its queue. */
 export function unwatch(signal: AbortSignal, ref: Ref): void {
+  // How many entries the last operation that must stay checks as it leaves (see "Why swept").
+  // A constant of the function, not of the module, for the minifier: see `KEEP` in `take`
+  // (`buffer.ts`); 14 bytes off `{ Channel }`.
+  const SWEEP_ON_LAST = 64;
   const parked = watches.get(signal);
   if (!parked?.delete(ref)) return;
   if (ref.mustStay) parked.mustStayCount--;

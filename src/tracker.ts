@@ -20,9 +20,11 @@ import type { Waiter } from './waiters.js';
  *   e.g. `input: true`);
  * - `tracker(waiter, 'push' | 'pull' | 'select', owner?)` right after a waiter was queued (a
  *   multi-case select reports each of its case waiters, which share `waiter.group`); `owner` is
- *   the relay that parks on behalf of its consumer (a `merge`, a broadcast, a `from(channel)`),
- *   whose later parks run inside whichever producer's push fed it last: they share the stack of
- *   its first park (as a `pushAll`'s parks do, see `parkingBatch`);
+ *   what parks on behalf of its caller, whose later parks share the stack of its first (debug
+ *   mode with stacks): a relay (a `merge`, a broadcast, a `from(channel)`, a `toPort` sender),
+ *   whose later parks run inside whichever producer's push fed it last, a frame of the other
+ *   side (audit BF-I2); or a `pushAll`, whose later parks are made in a microtask, where no
+ *   frame of its caller is left (audit AX-D2);
  * - `tracker(waiter, 'leave')` when a queued waiter is unlinked — committed, cancelled by its
  *   signal, failed by `close()`, or a select case that lost — before it settles.
  *
@@ -35,53 +37,45 @@ export type Tracker = {
 };
 
 /**
- * A channel's `debugMarks` bit: debug mode noted the channel in this task (it will look at its
- * queues at the end of the task), so a park on it need not be reported — unless stacks are
- * recorded, when debug mode never sets it.
+ * The bits of a channel's `debugMarks`. An enum, not four constants: esbuild writes an enum
+ * member's value where it is used, in dist/ too, so a consumer's minifier sees `& 1`, not a
+ * variable it cannot inline (`{ Channel }`: 17 bytes, minified and gzipped).
  */
-export const NOTED = 1;
-/**
- * A channel's `debugMarks` bit: an operation parked on the channel was recorded, so an
- * operation leaving its queue must be reported (it may be that one). Never cleared.
- */
-export const RECORDED = 2;
-/**
- * A channel's `debugMarks` bit: the enabled debug mode tracks the channel (created while it was
- * on), and reports the operations parked on it as leaked once it is collected. Cleared for every
- * live channel when that debug mode is turned off. An operation parked with a signal on such a
- * channel gets no way out for after its channel is collected (see `park` in `waiters.ts`): it
- * would keep the channel alive, and the leak unreported. Every other one keeps its way out —
- * on a channel created before debug mode was enabled, nothing would report it.
- */
-export const TRACKED = 4;
-
-/**
- * A channel's `debugMarks` bit, set by no debug mode: the channel's feeder wants to hear when an
- * operation leaves one of its queues (`claim`), with `feed(true)`. A port receiver of capacity 0
- * counts its parked pulls as credit, and takes back the credit of one that gave up; a channel
- * its signal closes (`fromEvent`'s, a broadcast subscriber, with a signal) is held by its watch
- * only while an operation with no way out of its own waits on it (`hold` in `waiters.ts`), and
- * a relay that reads such a channel (merge, a subscriber, `from`) tells it when a pull leaves
- * the relay (`hold`).
- */
-export const LEAVES = 8;
+export enum Mark {
+  /**
+   * Debug mode noted the channel in this task (it will look at its queues at the end of the
+   * task), so a park on it need not be reported — unless stacks are recorded, when debug mode
+   * never sets it.
+   */
+  NOTED = 1,
+  /**
+   * An operation parked on the channel was recorded, so an operation leaving its queue must be
+   * reported (it may be that one). Never cleared.
+   */
+  RECORDED = 2,
+  /**
+   * The enabled debug mode tracks the channel (created while it was on), and reports the
+   * operations parked on it as leaked once it is collected. Cleared for every live channel when
+   * that debug mode is turned off. An operation parked with a signal on such a channel gets no
+   * way out for after its channel is collected (see `park` in `waiters.ts`): it would keep the
+   * channel alive, and the leak unreported. Every other one keeps its way out — on a channel
+   * created before debug mode was enabled, nothing would report it.
+   */
+  TRACKED = 4,
+  /**
+   * Set by no debug mode: the channel's feeder wants to hear when an operation leaves one of its
+   * queues (`claim`), with `feed(true)`. A port receiver of capacity 0 counts its parked pulls
+   * as credit, and takes back the credit of one that gave up; a channel its signal closes
+   * (`fromEvent`'s, a broadcast subscriber, with a signal) is held by its watch only while an
+   * operation with no way out of its own waits on it (`hold` in `waiters.ts`), and a relay that
+   * reads such a channel (merge, a subscriber, `from`) tells it when a pull leaves the relay
+   * (`hold`).
+   */
+  LEAVES = 8,
+}
 
 /** The installed tracker; `undefined` unless debug mode is enabled. */
 export let tracker: Tracker | undefined;
-
-/**
- * The `pushAll` (or `toPort` sender) whose push (pull) parks right now, set around that park
- * only: debug mode (with stacks) gives every park of one `pushAll` the stack of its first, the
- * one made inside the call — the later ones are made in a microtask, where no frame of the
- * caller is left (audit AX-D2); a `toPort`'s later pulls park inside a producer's push, a frame
- * of the other side (audit BF-I2).
- */
-export let parkingBatch: object | undefined;
-
-/** Sets {@link parkingBatch}. */
-export function setParkingBatch(batch: object | undefined): void {
-  parkingBatch = batch;
-}
 
 /** Installs (or, with `undefined`, removes) the tracker. */
 export function setTracker(next: Tracker | undefined): void {

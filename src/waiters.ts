@@ -19,7 +19,7 @@
  */
 import type { Channel } from './channel.js';
 import { type Cancellable, type Ref, reasonOf, unwatch, watch } from './signals.js';
-import { LEAVES, NOTED, RECORDED, TRACKED, tracker } from './tracker.js';
+import { Mark, type Tracker, tracker } from './tracker.js';
 
 /** One parked push or pull on one channel. */
 export class Waiter<T = unknown> implements Cancellable {
@@ -68,6 +68,8 @@ export class Waiter<T = unknown> implements Cancellable {
    * bookkeeping of such promises is quadratic — 100,000 parked pulls, their callers awaiting
    * them, took 6 s to settle in Firefox 153 after an abort and 14 s after a close that way,
    * 0.4 s and 0.5 s this way.
+   *
+   * @internal
    */
   fail(reason: unknown): void {
     this.resolve(rejecting(reason) as never);
@@ -90,6 +92,7 @@ export class SettlingWaiter<T, R> extends Waiter<T> {
   /** @internal The promise's resolve: set right after the waiter is made, before it parks. */
   declare settle: (result: R | PromiseLike<never>) => void;
 
+  /** @internal */
   override fail(reason: unknown): void {
     this.settle(rejecting(reason));
   }
@@ -163,19 +166,26 @@ export function enqueue<T>(waiter: Waiter<T>, isPush: boolean): void {
  * `fail` is how the signal fails the operation once the waiter was collected with its channel
  * (see `signals.ts`): by default its promise's own resolve, given a {@link rejecting} thenable.
  * It must not reach the waiter or the channel (a `pushAll` gives one that settles its own
- * promise). On a channel debug mode tracks there is none ({@link TRACKED}): a continuation that
- * holds the channel would keep it alive through that way out, and debug mode is there to report
- * such an operation as leaked. Turning debug mode off gives the operations still parked theirs.
+ * promise). On a channel debug mode tracks there is none ({@link Mark.TRACKED}): a continuation
+ * that holds the channel would keep it alive through that way out, and debug mode is there to
+ * report such an operation as leaked. Turning debug mode off gives the operations still parked
+ * theirs.
+ *
+ * `owner` is what parks on behalf of its caller, for debug mode (a `pushAll`'s batch, a `toPort`
+ * sender: see {@link Tracker}).
+ *
+ * @internal
  */
 export function park<T>(
   waiter: Waiter<T>,
   isPush: boolean,
   kind: 'push' | 'pull' | 'select',
   fail?: (reason: unknown) => void,
+  owner?: object,
 ): void {
   enqueue(waiter, isPush);
   if (waiter.signal !== undefined && !watchParked(waiter, waiter.signal, fail)) return;
-  if (tracker !== undefined && !(waiter.channel.debugMarks & NOTED)) tracker(waiter, kind);
+  if (tracker !== undefined && !(waiter.channel.debugMarks & Mark.NOTED)) tracker(waiter, kind, owner);
   waiter.channel.feed?.(isPush);
 }
 
@@ -217,7 +227,7 @@ function watchParked<T>(waiter: Waiter<T>, signal: AbortSignal, fail?: (reason: 
  */
 function wayOut<T>(waiter: Waiter<T>, fail?: (reason: unknown) => void): ((reason: unknown) => void) | undefined {
   const out = fail ?? failing((waiter as SettlingWaiter<T, T>).settle ?? waiter.resolve);
-  if (!(waiter.channel.debugMarks & TRACKED)) return out;
+  if (!(waiter.channel.debugMarks & Mark.TRACKED)) return out;
   (waiter as Withholding<T>).withheld = out;
   return undefined;
 }
@@ -258,9 +268,9 @@ export function claim<T>(waiter: Waiter<T>): Waiter<T> {
   // settled with: a chain through every later operation on the channel, never collected.
   waiter.next = waiter.prev = waiter;
   if (ref !== undefined) unwatch(waiter.signal as AbortSignal, ref);
-  if (channel.debugMarks & RECORDED) tracker?.(waiter, 'leave');
+  if (channel.debugMarks & Mark.RECORDED) tracker?.(waiter, 'leave');
   // A capacity-0 port receiver's channel: a pull that leaves may take its credit back.
-  if (channel.debugMarks & LEAVES) channel.feed?.(true);
+  if (channel.debugMarks & Mark.LEAVES) channel.feed?.(true);
   return waiter;
 }
 
@@ -320,7 +330,7 @@ export interface Waited<T> {
  * its signal closes (`fromEvent`'s, a broadcast subscriber: it has a `ref`), has the signal hold
  * it strongly while one does, and weakly otherwise (see "Why held while waited on" in
  * `signals.ts`). Called by the channel's feeder whenever an operation parks on it and, once
- * this marked the channel {@link LEAVES}, whenever one leaves; by the relays reading it when a
+ * this marked the channel {@link Mark.LEAVES}, whenever one leaves; by the relays reading it when a
  * pull parks on them or leaves them (`feed(true)`); and for a relay's pull, to know whether the
  * relay is waited on in turn ({@link Waiter.wanted}).
  *
@@ -337,17 +347,19 @@ export interface Waited<T> {
  * tracks, which must be collected for the wait to be reported as leaked: `untrack` calls this
  * as debug mode lets go.
  *
- * Marks `channel` {@link LEAVES}, so that its feeder hears of each operation that leaves it: a
+ * Marks `channel` {@link Mark.LEAVES}, so that its feeder hears of each operation that leaves it: a
  * relay's feeder then tells its inputs' feeders (`feed(true)`), which call this again.
  *
  * @internal
  */
 export function hold<T>(channel: Waited<T>): boolean | undefined {
-  channel.debugMarks |= LEAVES;
+  channel.debugMarks |= Mark.LEAVES;
   const head = channel.pullHead ?? channel.pushHead;
   const newest = head?.prev;
   const waited =
-    newest && !(channel.debugMarks & TRACKED) && (newest.wanted ? newest.wanted() : !newest.signal?.addEventListener);
+    newest &&
+    !(channel.debugMarks & Mark.TRACKED) &&
+    (newest.wanted ? newest.wanted() : !newest.signal?.addEventListener);
   const ref = channel.ref;
   if (ref) ref.heldWhileWaited = waited ? channel : newest !== head && ref.heldWhileWaited;
   return waited;

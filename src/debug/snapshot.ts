@@ -51,7 +51,7 @@ import {
   type WaiterSnapshot,
 } from '../protocol.js';
 import type { Ref } from '../signals.js';
-import { NOTED, parkingBatch, RECORDED, setParkingBatch, TRACKED, type Tracker } from '../tracker.js';
+import { Mark, type Tracker } from '../tracker.js';
 import { hold, type Waited, type Waiter, type Withholding } from '../waiters.js';
 
 export { setTracker };
@@ -301,7 +301,7 @@ function functionName(frame: string): string {
   return match?.[1] ?? match?.[2] ?? '';
 }
 
-/** The stack of each `pushAll`'s first park (see `parkingBatch` in `tracker.ts`). */
+/** The stack of the first park of each owner (a `pushAll`, a relay: see `Tracker` in `tracker.ts`). */
 const batchStacks = new WeakMap<object, string>();
 
 /**
@@ -440,7 +440,7 @@ export interface RegistryOptions {
 }
 
 /**
- * A tracked channel that debug mode stops following: it loses its {@link TRACKED} mark, a
+ * A tracked channel that debug mode stops following: it loses its {@link Mark.TRACKED} mark, a
  * channel its signal closes is held by its watch while a pull with no signal of its own waits
  * on it, and each operation parked on it with a signal gets the way out that `park` withheld
  * while debug mode was there to report it as leaked — so that its signal still fails it should
@@ -449,7 +449,7 @@ export interface RegistryOptions {
  * cases.
  */
 function untrack(channel: Channel<unknown>): void {
-  channel.debugMarks &= ~TRACKED;
+  channel.debugMarks &= ~Mark.TRACKED;
   // A channel its signal closes (fromEvent's, a subscriber): its watch holds it now while an
   // operation with no way out waits on it, as it would have without debug mode.
   if ((channel as unknown as Waited<unknown>).ref) hold(channel as unknown as Waited<unknown>);
@@ -532,7 +532,7 @@ export class Registry {
     this.channels.clear(); // a last snapshot (for a connected inspector) lists none
     if (this.flushScheduled === setTimeout) clearTimeout(this.flushTimer);
     forgetClock();
-    for (const channel of this.pendingChannels) channel.debugMarks &= ~NOTED;
+    for (const channel of this.pendingChannels) channel.debugMarks &= ~Mark.NOTED;
     this.pendingChannels.clear();
     this.lastChannel = undefined;
     this.otherChannel = undefined;
@@ -574,11 +574,10 @@ export class Registry {
         // A `pushAll`'s later parks run in a microtask, with no frame of its caller, and a
         // relay's (a merge's, a broadcast's, a `from(channel)`'s, a `toPort`'s) inside the push
         // of whichever producer fed it last, a frame that shows where a push completed, on the
-        // other side of the channel (audit BF-I2): they get the stack of their first park.
-        const batch = parkingBatch ?? (owner as object | undefined);
-        // Used once: a pull's park then asks its channel's feeder for a value, and what that
-        // feeder parks (a relay on its source, a generator's own pull) is not this park.
-        if (parkingBatch !== undefined) setParkingBatch(undefined);
+        // other side of the channel (audit BF-I2): they get the stack of their first park, by
+        // their `owner`. (Named for this park only: what the channel's feeder parks right after
+        // it — a relay on its source, a generator's own pull — has an owner of its own, or none.)
+        const batch = owner as object | undefined;
         let stack = batch === undefined ? undefined : batchStacks.get(batch);
         if (stack === undefined) {
           stack = captureStack();
@@ -599,7 +598,7 @@ export class Registry {
       if (this.pendingChannels.size === 0) this.pendingSince = taskTime();
       this.pendingChannels.add(channel);
       // Until the flush, the core reports no more parks on this channel (see `tracker.ts`).
-      channel.debugMarks |= NOTED;
+      channel.debugMarks |= Mark.NOTED;
       this.otherChannel = this.lastChannel;
       this.lastChannel = channel;
     }
@@ -613,7 +612,7 @@ export class Registry {
   private flush(): void {
     const since = this.pendingSince;
     for (const channel of this.pendingChannels) {
-      channel.debugMarks &= ~NOTED;
+      channel.debugMarks &= ~Mark.NOTED;
       this.recordQueue(channel.pushHead as MarkedWaiter | undefined, 'push', since);
       this.recordQueue(channel.pullHead as MarkedWaiter | undefined, 'pull', since);
     }
@@ -658,7 +657,7 @@ export class Registry {
     };
     this.channels.add(tracked);
     this.trackedOf.set(channel, tracked);
-    channel.debugMarks |= TRACKED;
+    channel.debugMarks |= Mark.TRACKED;
     this.finalizer.register(channel, tracked);
   }
 
@@ -704,7 +703,7 @@ export class Registry {
     tracked.last = parked;
     waiter[PARKED] = parked;
     // From now on the core reports every operation that leaves this channel's queues.
-    waiter.channel.debugMarks |= RECORDED;
+    waiter.channel.debugMarks |= Mark.RECORDED;
     return parked;
   }
 

@@ -147,7 +147,7 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     // the event lost in silence ('block', or with `once` a consumer waiting for ever) nor a
     // `tryPush` error thrown into the dispatcher (the drop modes). Audit BF-W1.
     try {
-      refuseThenable(call, event);
+      refuseThenable(event, call);
     } catch (error) {
       channel.close(error);
       return;

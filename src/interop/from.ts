@@ -4,7 +4,7 @@
 import { add } from '../buffer.js';
 import { Channel, commitPull, commitPush, NOTHING, note, type OperationOptions, RESOLVED } from '../channel.js';
 import { type Ref, unwatch, watch } from '../signals.js';
-import { LEAVES, tracker } from '../tracker.js';
+import { Mark, tracker } from '../tracker.js';
 import { enqueue, hold, liveHead, Waiter } from '../waiters.js';
 import { checkOptions, describe, member } from './check.js';
 import { ReleasingChannel } from './releasing-channel.js';
@@ -244,7 +244,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
               // The source's watch holds it while this pull is wanted (`hold`): once that was
               // found to matter (`hold` marked this channel LEAVES), a pull that parks on this
               // channel or leaves it tells the source, until the pump waits for demand again.
-              if (channel.debugMarks & LEAVES) channel.feed = () => source.feed?.(true);
+              if (channel.debugMarks & Mark.LEAVES) channel.feed = () => source.feed?.(true);
             }) as Promise<IteratorResult<T>>;
           }
         : () => opened.next();

@@ -23,7 +23,7 @@
  */
 import { add } from '../buffer.js';
 import { Channel, type ChannelStats, closes, commitPull, commitPush, NOTHING, type PullChannel } from '../channel.js';
-import { LEAVES, tracker } from '../tracker.js';
+import { Mark, tracker } from '../tracker.js';
 import { claim, enqueue, hold, Waiter } from '../waiters.js';
 import { notAChannel } from './describe.js';
 
@@ -153,8 +153,8 @@ class MergedChannel<T> extends Channel<T> {
         }
         this.fill();
       }
-      if (this.debugMarks & LEAVES) {
-        for (const { channel } of this.armed) if (channel.debugMarks & LEAVES) channel.feed?.(true);
+      if (this.debugMarks & Mark.LEAVES) {
+        for (const { channel } of this.armed) if (channel.debugMarks & Mark.LEAVES) channel.feed?.(true);
       }
     };
     this.fill();

@@ -35,7 +35,7 @@
 import { Channel, commitPush } from '../channel.js';
 import { ChannelError } from '../errors.js';
 import { isSignal, unwatch, watch } from '../signals.js';
-import { LEAVES } from '../tracker.js';
+import { Mark } from '../tracker.js';
 import { countWaiters } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
@@ -612,7 +612,7 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
     else if (channel.limit === 0) receiver.left();
   };
   // Capacity 0: the parked pulls are the credit, and one that gives up takes its credit back.
-  if (channel.limit === 0) channel.debugMarks |= LEAVES;
+  if (channel.limit === 0) channel.debugMarks |= Mark.LEAVES;
   if (signal !== undefined) {
     // The signal's one listener, shared with every operation and stream parked with it
     // (`signals.ts`): not a listener per channel (audit BC-soak: a hub of many streams on one

@@ -27,7 +27,6 @@
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { notAChannel } from '../interop/describe.js';
 import { isSignal, type Ref, unwatch, watch } from '../signals.js';
-import { setParkingBatch } from '../tracker.js';
 import { claim, park, Waiter } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
@@ -309,14 +308,9 @@ class Sender<T> extends Stream {
         this.parked = true;
         // The channel's feeder (if any) may commit to the waiter right here: `took` then
         // accepts the value and this loop goes on.
-        // Named for debug mode while it parks: the first park's stack for every later one
+        // Named for debug mode as the park's owner: the first park's stack for every later one
         // (parked inside a producer's push, it showed that push: audit BF-I2).
-        setParkingBatch(this);
-        try {
-          park(this.waiter, false, 'pull');
-        } finally {
-          setParkingBatch(undefined);
-        }
+        park(this.waiter, false, 'pull', undefined, this);
       }
     }
     this.pumping = false;
