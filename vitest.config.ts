@@ -51,6 +51,11 @@ export default defineConfig({
     // whole suite, 2026-12-05), four in 709 s — little more, for twice the load beside each file.
     // Every file must pass with two others beside it. `CHANASYNC_TEST_WORKERS=1 npx vitest run`
     // runs one at a time (a timing question), or more on a larger machine.
+    // Tried and left (2026-12-06): worker threads for the node project (`pool: 'threads'`) used
+    // about 20% less CPU on 120 small files, but the whole suite took 1,382 s in vitest with
+    // them and 1,417 s with forks in a fresh clone within the hour (one run each, on a machine
+    // slower that day than the 750 s above): no gain worth a change of runner. Starting the
+    // slowest files first, across projects, ran three browser files together, each 30–50% longer.
     maxWorkers: Number(process.env.CHANASYNC_TEST_WORKERS ?? 3),
     projects: [
       {

@@ -81,8 +81,10 @@ describe('durable close + waiting pull ordering', () => {
     // SPEC: buffered values stay readable, then pulls reject. A value leased and returned must be readable after close.
     const name = freshName('close-leased');
     const { namespace } = observed({ ack: () => new Promise(() => {}) });
-    const stuck = durableChannel<string>(namespace as any, name, { leaseMs: 300 } as any);
-    const good = durableChannel<string>(env.CHANNELS as any, name, { leaseMs: 300 } as any);
+    // A lease long enough that the poll below sees it on a loaded machine: with 300 ms, a CI run
+    // whose stats() calls took longer than that missed the one moment it was leased (2026-12-06).
+    const stuck = durableChannel<string>(namespace as any, name, { leaseMs: 2000 } as any);
+    const good = durableChannel<string>(env.CHANNELS as any, name, { leaseMs: 2000 } as any);
     await good.push('x');
     void stuck.pull().catch(() => {});
     await until(async () => (await good.stats()).leased === 1);
