@@ -191,7 +191,7 @@ describe('order and loss: every value pulled is committed remotely or undelivere
     expect((error as Error).message).toMatch(/fromPort.*"feed".*other side is gone/);
   });
 
-  test('a value that cannot be cloned in the middle of a batch: the whole batch is undelivered, in order, and later values stay local', async () => {
+  test('a value that cannot be cloned in the middle of a batch: the values before it arrive, it and the rest are undelivered, in order', async () => {
     const { a, b } = fakePorts();
     const local = new Channel<unknown>(Infinity);
     const remote = fromPort<unknown>(b, { capacity: 8 });
@@ -204,13 +204,85 @@ describe('order and loss: every value pulled is committed remotely or undelivere
     expect(failure).toBeInstanceOf(TypeError);
     expect(failure.message).toMatch(/toPort.*a value could not be posted/);
     expect(failure.cause).toBeInstanceOf(Error);
-    expect(failure.sent).toBe(1);
-    expect(failure.undelivered).toEqual(['x', bad, 'y']);
+    expect(failure.sent).toBe(2);
+    expect(failure.undelivered).toEqual([bad, 'y']);
     const { values, error } = await drain(remote);
-    expect(values).toEqual([]);
+    expect(values).toEqual(['x']);
     expect((error as Error).message).toMatch(/could not be posted/);
     expect(b.messageListeners).toHaveLength(0);
     expect(a.messageListeners).toHaveLength(0);
+  });
+
+  test('two values that cannot be cloned in one batch: the values before the first arrive, the rest are undelivered from it on', async () => {
+    const [here, there] = ports();
+    const local = new Channel<unknown>(Infinity);
+    const remote = fromPort<unknown>(there, { capacity: 8 });
+    const first = { f() {} };
+    const second = Symbol('not cloneable either');
+    local.pushNowait(1);
+    local.pushNowait(2);
+    local.pushNowait(first);
+    local.pushNowait(3);
+    local.pushNowait(second);
+    local.pushNowait(4);
+    const failure = (await toPort(local, here).catch((error: unknown) => error)) as TypeError & PortResult<unknown>;
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.sent).toBe(2);
+    expect(failure.undelivered).toEqual([first, 3, second, 4]);
+    const { values, error } = await drain(remote);
+    expect(values).toEqual([1, 2]);
+    expect((error as Error).message).toMatch(/could not be posted/);
+    expect(local.size).toBe(0);
+  });
+
+  test('a transfer function that throws for one value of a batch: the values before it arrive with their buffers moved, it and the rest are undelivered, and each value is listed once', async () => {
+    const [here, there] = ports();
+    const local = new Channel<Uint8Array>(Infinity);
+    const remote = fromPort<Uint8Array>(there, { capacity: 8 });
+    const values = [1, 2, 3, 4].map((n) => new Uint8Array([n]));
+    const oops = new Error('no list for the third');
+    const listed: number[] = [];
+    for (const value of values) local.pushNowait(value);
+    const failure = (await toPort(local, here, {
+      transfer: (value) => {
+        listed.push(value[0] as number);
+        if (value[0] === 3) throw oops;
+        return [value.buffer];
+      },
+    }).catch((error: unknown) => error)) as TypeError & PortResult<Uint8Array>;
+    expect(listed).toEqual([1, 2, 3]);
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(failure.cause).toBe(oops);
+    expect(failure.sent).toBe(2);
+    expect(failure.undelivered).toEqual([values[2], values[3]]);
+    // The two posted moved their buffers; the undelivered kept theirs.
+    expect(values.map((value) => value.byteLength)).toEqual([0, 0, 1, 1]);
+    const { values: got } = await drain(remote);
+    expect(got.map((value) => [...value])).toEqual([[1], [2]]);
+  });
+
+  test('a port that refuses a message of several values gets them one message each: every value arrives once, in order, and the stream goes on', async () => {
+    const [raw, there] = ports();
+    const sizes: number[] = [];
+    const picky = {
+      postMessage(message: { values?: unknown[] }, transfer?: Transferable[]) {
+        if ((message.values?.length ?? 0) > 1) throw new DOMException('one at a time', 'DataCloneError');
+        if (message.values) sizes.push(message.values.length);
+        raw.postMessage(message, transfer as never);
+      },
+      addEventListener: raw.addEventListener.bind(raw),
+      removeEventListener: raw.removeEventListener.bind(raw),
+    } as unknown as PortLike;
+    const local = new Channel<number>(Infinity);
+    const remote = fromPort<number>(there, { capacity: 16 });
+    const sending = toPort(local, picky);
+    await local.pushAll([0, 1, 2, 3, 4]);
+    await until(() => remote.size === 5);
+    await local.pushAll([5, 6, 7]);
+    local.close();
+    expect(await sending).toEqual({ sent: 8, undelivered: [] });
+    expect(await drain(remote)).toEqual({ values: [0, 1, 2, 3, 4, 5, 6, 7], error: undefined });
+    expect(sizes.every((size) => size === 1)).toBe(true);
   });
 
   test('a transfer function that throws rejects toPort with a TypeError whose cause is the thrown error', async () => {

@@ -360,56 +360,82 @@ class Sender<T> extends Stream {
     }
   }
 
-  /** Posts the batch of this turn, if any. */
+  /**
+   * Posts the batch of this turn, if any, as one message. When `postMessage` refuses it (a
+   * value it cannot clone, a list it cannot transfer), the values go one message each, so that
+   * every value before the refused one still reaches the receiver; that one and the values
+   * after it stay in `batch` (undelivered), and the stream ends with the error.
+   */
   private flush(): void {
-    const values = this.batch;
-    if (values.length === 0 || this.stage !== Stage.Running) return;
-    let transfer: TransferableValue[] | undefined;
-    try {
-      if (this.transfer !== undefined) {
-        // A Set: two values of one batch may share a buffer (two views of one ArrayBuffer), and
-        // postMessage refuses a transfer list that names one twice.
-        const items = new Set<TransferableValue>();
-        for (const value of values) {
-          const listed = this.transfer(value);
-          if (typeof listed?.[Symbol.iterator] !== 'function') {
-            throw new TypeError(
-              `transfer(value) must return an iterable of transferables, not ${
-                listed === null || typeof listed !== 'object' ? String(listed) : Object.prototype.toString.call(listed)
-              }`,
-            );
-          }
-          for (const item of listed) items.add(item);
-        }
-        transfer = [...items];
+    if (this.batch.length === 0 || this.stage !== Stage.Running) return;
+    // Each value's own transferables, listed once (the values may go one by one).
+    let lists: TransferableValue[][] | undefined;
+    let failure: { error: unknown } | undefined;
+    if (this.transfer !== undefined) {
+      lists = [];
+      try {
+        for (const value of this.batch) lists.push(transferables(this.transfer(value)));
+      } catch (error) {
+        // The values before this one are posted; it and the rest are undelivered.
+        failure = { error };
       }
-    } catch (error) {
-      this.failed(error);
-      return;
+      // `transfer` may have aborted the stream: then this batch is not posted (it is undelivered).
+      if (this.stage !== Stage.Running) return;
     }
-    // `transfer` may have aborted the stream: then this batch is not posted (it is undelivered).
-    if (this.stage !== Stage.Running) return;
-    this.batch = [];
+    const ready = lists === undefined ? this.batch.length : lists.length;
+    if (ready > 0 && this.post(ready, lists) !== undefined) {
+      for (let i = 0; i < ready && this.stage === Stage.Running; i++) {
+        const refused = this.post(1, lists);
+        if (refused !== undefined) {
+          failure = refused;
+          break;
+        }
+      }
+    }
+    if (failure !== undefined && this.stage === Stage.Running) this.failed(failure.error);
+  }
+
+  /**
+   * Posts the first `count` values of `batch` (with their lists from the front of `lists`) in
+   * one message. Returns undefined once posted, else what `postMessage` threw, having posted
+   * nothing and put everything back.
+   */
+  private post(count: number, lists: TransferableValue[][] | undefined): { error: unknown } | undefined {
+    const all = this.batch;
+    const values = count === all.length ? all : all.slice(0, count);
+    const own = lists?.splice(0, count);
+    let transfer: TransferableValue[] | undefined;
+    if (own !== undefined) {
+      // A Set: two values of one batch may share a buffer (two views of one ArrayBuffer), and
+      // postMessage refuses a transfer list that names one twice.
+      const items = new Set<TransferableValue>();
+      for (const list of own) for (const item of list) items.add(item);
+      transfer = [...items];
+    }
     // In flight before it is posted: a port that delivers synchronously brings the receiver's
     // acknowledgement of these values back from inside postMessage.
+    this.batch = count === all.length ? [] : all.slice(count);
     this.inFlight.push(values);
     const posted = this.postedCount;
-    this.postedCount += values.length;
+    this.postedCount += count;
     try {
       this.send({ ...this.envelope(), type: 'values', values, posted, receiver: this.receiver }, transfer);
+      return undefined;
     } catch (error) {
-      // Nothing of this batch was posted: it is undelivered.
+      // Nothing of it was posted. (Values that user code pushed while postMessage cloned
+      // these, a getter of theirs, came after them.)
       this.postedCount = posted;
       this.inFlight.pop();
-      this.batch = values;
-      this.failed(error);
+      this.batch = values.concat(this.batch);
+      if (own !== undefined) lists?.unshift(...own);
+      return { error };
     }
   }
 
   /**
-   * The batch in `batch` could not be posted (not cloneable, or `transfer` threw): it stays in
-   * flight (and will be undelivered), and the stream ends with the error once the receiver has
-   * counted what it has.
+   * The first value in `batch` could not be posted (not cloneable, or `transfer` threw): it
+   * and the values after it stay there (and will be undelivered), and the stream ends with the
+   * error once the receiver has counted what it has.
    */
   private failed(error: unknown): void {
     this.failure = error;
@@ -684,7 +710,10 @@ class Sender<T> extends Stream {
  *   structured-cloneable, or `transfer` threw), or a batch could not be deserialized on the
  *   other side (a `messageerror` there: a `WebAssembly.Module` sent to a SharedWorker, say):
  *   its `cause` is the error, and its `sent` and `undelivered` properties account for every
- *   value pulled, as a result would (the values from the lost batch on are undelivered).
+ *   value pulled, as a result would. A value that cannot be posted is undelivered with the
+ *   values after it, and the values pulled before it still arrive (a batch `postMessage`
+ *   refuses goes one value per message up to it); for a `messageerror`, the values from the
+ *   lost batch on are undelivered.
  * @throws (rejects) {TypeError} if the receiving window (unpinned `origin`) answers from the
  *   opaque origin `'null'` (a sandboxed iframe), which only `origin: '*'` can reach: nothing is
  *   pulled, and the receiving channel is closed.
@@ -738,4 +767,16 @@ export function toPort<T>(channel: PullChannel<T>, port: PortLike, options?: ToP
     endpoint.add(sender, caller);
     sender.start();
   });
+}
+
+/** The transferables `transfer(value)` listed, as an array (the one it returned, if it is one); a `TypeError` for anything else. */
+function transferables(listed: Iterable<TransferableValue>): TransferableValue[] {
+  if (typeof listed?.[Symbol.iterator] !== 'function') {
+    throw new TypeError(
+      `transfer(value) must return an iterable of transferables, not ${
+        listed === null || typeof listed !== 'object' ? String(listed) : Object.prototype.toString.call(listed)
+      }`,
+    );
+  }
+  return Array.isArray(listed) ? listed : [...listed];
 }
