@@ -81,7 +81,7 @@ describe('Chromium: toPort over a BroadcastChannel, the Worker it runs on termin
 });
 
 describe('Chromium: a transfer that fails in the middle of a batch', () => {
-  it('probe (holds): an earlier batch is committed; the failing batch is undelivered with its buffers intact, and toPort rejects naming the cause', async () => {
+  it('probe (holds): an earlier batch is committed; in the failing batch the buffers before the detached one arrive, it and the rest are undelivered (the rest intact), and toPort rejects naming the cause', async () => {
     const page = await pages.open();
     const out = await page.evaluate(async () => {
       const { Channel, toPort, fromPort } = window.lib;
@@ -117,8 +117,10 @@ describe('Chromium: a transfer that fails in the middle of a batch', () => {
       port1.close();
       return { got, outcome, end, left: local.size };
     });
-    expect(out.got).toEqual([0, 1]);
-    expect(out.outcome).toMatchObject({ name: 'TypeError', sent: 2, undelivered: [1, 1, 0, 1] });
+    // Since the forty-fourth session the batch that postMessage refuses goes one value per message
+    // up to the refused one (audit AW F3): 2 and 3 arrive; the detached buffer and 5 come back.
+    expect(out.got).toEqual([0, 1, 2, 3]);
+    expect(out.outcome).toMatchObject({ name: 'TypeError', sent: 4, undelivered: [0, 1] });
     expect(out.outcome.message).toMatch(/a value could not be posted: DataCloneError/);
     expect(out.end).toMatch(/could not be posted/);
     expect(out.left).toBe(0);
