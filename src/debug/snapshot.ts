@@ -302,7 +302,7 @@ function functionName(frame: string): string {
 }
 
 /** The stack of the first park of each owner (a `pushAll`, a relay: see `Tracker` in `tracker.ts`). */
-const batchStacks = new WeakMap<object, string>();
+const ownerStacks = new WeakMap<object, string>();
 
 /**
  * The user frames of the current stack. Never throws, whatever `Error.prepareStackTrace` an
@@ -577,11 +577,11 @@ export class Registry {
         // other side of the channel (audit BF-I2): they get the stack of their first park, by
         // their `owner`. (Named for this park only: what the channel's feeder parks right after
         // it — a relay on its source, a generator's own pull — has an owner of its own, or none.)
-        const batch = owner as object | undefined;
-        let stack = batch === undefined ? undefined : batchStacks.get(batch);
+        const key = owner as object | undefined;
+        let stack = key === undefined ? undefined : ownerStacks.get(key);
         if (stack === undefined) {
           stack = captureStack();
-          if (batch !== undefined) batchStacks.set(batch, stack);
+          if (key !== undefined) ownerStacks.set(key, stack);
         }
         parked.stack = stack;
         if (parked.select !== undefined && parked.select.stack === undefined) parked.select.stack = stack;
