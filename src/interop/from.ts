@@ -61,7 +61,9 @@ export interface FromFunction {
  *   does not apply: a pull that gives up leaves the next value in the source.
  * - When the source ends, the channel closes (buffered values stay readable).
  * - When the source throws (or the stream errors), the channel closes with that error as its
- *   reason, so `for await` over it throws the error once the buffer is drained.
+ *   reason, so `for await` over it throws the error once the buffer is drained. A source that
+ *   fails with `undefined` (`throw undefined`, `controller.error()`) closes it with an `Error`
+ *   saying so: `close(undefined)` would read as a normal end.
  * - When `signal` aborts, or anyone else closes the channel, the pump stops and releases the
  *   source at once, inside that `close()` (or `abort()`) — `return()` on its iterator, so a
  *   synchronous generator's `finally` has run when it returns (an async generator's runs once
@@ -333,12 +335,15 @@ async function pump<T>(
     }
   } catch (error) {
     // A push fails only once the channel is closed (and then the source was released);
-    // anything else is the source failing.
-    if (running() && !channel.closed) finish(error);
+    // anything else is the source failing — with `undefined` too (`throw undefined`, a stream
+    // errored with no reason), which as a close reason would read as a normal end: the
+    // consumer of a truncated source must learn it failed (audit AU-3).
+    if (running() && !channel.closed) {
+      finish(error === undefined ? new Error('from(source): the source failed with undefined') : error);
+    }
   }
 }
 
-/** Whether `value` is a thenable (which a channel refuses as a value). */
 /**
  * Resolves at the channel's next demand: a pull parked, or a pull freed a slot (the core's
  * `feed` hook, cleared again once it fired). Never resolves if the channel closes first: the
@@ -353,6 +358,7 @@ function demand<T>(channel: ReleasingChannel<T>): Promise<void> {
   });
 }
 
+/** Whether `value` is a thenable (which a channel refuses as a value). */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     ((typeof value === 'object' && value !== null) || typeof value === 'function') &&

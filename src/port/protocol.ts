@@ -34,7 +34,11 @@
  *   `reason` (absent: a normal close). With `abort`, the receiver closes at once instead of
  *   waiting for room for values that arrived but could not be committed yet; `abort` without a
  *   `reason` says the sender gave up on this receiver (found it gone), which then closes as
- *   gone, never normally. `closed` says the
+ *   gone, never normally. A sender that gave up while pairing (its signal aborted before it
+ *   heard an answer; it pulled nothing) says when, by its clock (`gaveUpAt`, `Date.now()`): a
+ *   receiver created after that — which hears the `open` and `end` late, a port keeping what is
+ *   posted while nobody listens — forgets that sender and waits for the next `open`, as it would
+ *   had it heard nothing; one that existed then closes with the reason. `closed` says the
  *   receiving channel is closed (by its user, by `end`, or because the sender is gone) with the
  *   final `committed` count; after it the receiver ignores the session.
  * - **Liveness.** Either side that has heard nothing from the other for a heartbeat period
@@ -110,6 +114,12 @@ export interface EndMessage extends SessionEnvelope, Addressed, Counted {
   readonly reason?: unknown;
   /** Close at once: values that arrived but found no room yet are not committed. */
   readonly abort: boolean;
+  /**
+   * When the sender gave up while pairing (`Date.now()` in its context; with `abort`, addressed
+   * to no receiver): a receiver created later unbinds and stays open. A receiver of an earlier
+   * release, which does not know the field, closes with `reason`, as one that existed then does.
+   */
+  readonly gaveUpAt?: number | undefined;
 }
 
 /** Receiver → sender: a receiver of this name now listens (posted once, at its creation). */
@@ -229,7 +239,9 @@ function isWellFormed(data: unknown): data is PortMessage {
     case 'values':
       return Array.isArray(message.values) && message.values.length > 0;
     case 'end':
-      return typeof message.abort === 'boolean';
+      return (
+        typeof message.abort === 'boolean' && (message.gaveUpAt === undefined || typeof message.gaveUpAt === 'number')
+      );
     case 'credit':
       return (
         isCount(message.committed) &&

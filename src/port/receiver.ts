@@ -150,6 +150,11 @@ class Receiver<T> extends Stream {
   private done = false;
   /** New credit is posted once it reaches this: a quarter of the capacity, at least 1. */
   private readonly threshold: number;
+  /**
+   * When this receiver was created (`Date.now()`): a sender that gave up while pairing before
+   * that is no sender of its (see `gaveUpAt` in protocol.ts).
+   */
+  private readonly createdAt = Date.now();
   /** This receiver's id: named in its `credit` and `closed`; its sender addresses it. */
   private readonly id = randomId();
   /** Whether the bound sender addressed a `values` or `end` to this receiver (then it is ours). */
@@ -377,6 +382,14 @@ class Receiver<T> extends Stream {
     // Values and ends addressed to another receiver (of this name, before this one) are not ours.
     if (message.type !== 'values' && message.type !== 'end') return;
     if (message.receiver !== undefined && message.receiver !== this.id) return;
+    if (message.type === 'end' && message.gaveUpAt !== undefined && message.gaveUpAt < this.createdAt) {
+      // Its sender gave up while pairing, having pulled nothing, before this receiver was
+      // created: heard late (a port keeps what is posted while nobody listens), it is no sender
+      // of this receiver's. Forget it and wait for the next `open`, as if nothing had been
+      // heard (audit AX: it closed the receiver, which a retried sender then waited for).
+      this.unbind();
+      return;
+    }
     this.confirmed = true;
     switch (message.type) {
       case 'values': {
@@ -491,6 +504,15 @@ class Receiver<T> extends Stream {
     // and look alive to a sender that may have given up already: check before it is posted.
     if (message.type === 'credit' && this.stale()) return;
     super.send(message, transfer);
+  }
+
+  /**
+   * Back to waiting for a sender, as when this receiver was created: no session, and no
+   * heartbeat timer but a window port's (which reads the window's `closed` from the start).
+   */
+  private unbind(): void {
+    this.session = '';
+    if (!this.endpoint.window) this.stopTimer();
   }
 
   /** Closes the channel as the sender asked (`end`). */

@@ -451,7 +451,11 @@ class Sender<T> extends Stream {
   private end(reason: unknown, abort: boolean): void {
     if (this.stage === Stage.Pairing) {
       // Nothing was pulled. A receiver that heard `open` but whose answer is not here yet
-      // closes now rather than after the heartbeat timeout; any other ignores this.
+      // closes now rather than after the heartbeat timeout. Aborted, this sender says when it
+      // gave up: a receiver created after that, which hears the `open` and this `end` late (a
+      // port keeps what is posted while nobody listens), forgets it and stays open for the next
+      // sender of the name, as when the signal was aborted before the call (audit AX). Refused
+      // (an opaque-origin window), it closes the receiver that answered.
       this.stage = Stage.Ending;
       // To a window whose origin is not known yet, `end` goes to '*', like `open`: it must
       // carry no data, so the reason stays here and the receiver gets an Error saying so.
@@ -459,6 +463,7 @@ class Sender<T> extends Stream {
       this.postEnd(
         unknownOrigin ? new Error('toPort stopped before pairing (its reason is kept by the sender)') : reason,
         true,
+        this.refusal === undefined ? Date.now() : undefined,
       );
       this.finish();
       return;
@@ -480,17 +485,19 @@ class Sender<T> extends Stream {
   }
 
   /**
-   * Posts `end` with `reason`; a reason that cannot be cloned — or that a platform clones into
-   * something else (Node 20 clones a `DOMException`, such as a signal's default `AbortError`,
-   * into `{}`) — goes as an `Error` whose message has the reason's message.
+   * Posts `end` with `reason` (`gaveUpAt`: see the `end` message in protocol.ts); a reason that
+   * cannot be cloned — or that a platform clones into something else (Node 20 clones a
+   * `DOMException`, such as a signal's default `AbortError`, into `{}`) — goes as an `Error`
+   * whose message has the reason's message.
    */
-  private postEnd(reason: unknown, abort: boolean): void {
+  private postEnd(reason: unknown, abort: boolean, gaveUpAt?: number): void {
     const message = {
       ...this.envelope(),
       type: 'end' as const,
       abort,
       posted: this.postedCount,
       receiver: this.receiver,
+      ...(gaveUpAt !== undefined && { gaveUpAt }),
     };
     if (reason === undefined) {
       // An `end` that aborts with no `reason` key says this sender gave up on the receiver

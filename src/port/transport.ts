@@ -465,9 +465,14 @@ export abstract class Stream {
 
   /** Stops the heartbeat timer and leaves the endpoint: after this the stream hears nothing. */
   stop(): void {
+    this.stopTimer();
+    this.endpoint.remove(this);
+  }
+
+  /** Stops the heartbeat timer only (a receiver whose sender withdrew waits as at its start). */
+  stopTimer(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    this.endpoint.remove(this);
   }
 
   /** One heartbeat: declare the peer gone, or ask it for a sign of life. */

@@ -11,11 +11,10 @@ import { expect, it } from 'vitest';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-// Documented deviation (README Semantic details, ports: "Such a toPort's open and end also reach a
-// receiver that starts listening later … closes with that toPort's reason … Retry over a new name
-// (or port), or create the receiver before the sender gives up"): an abort while pairing ends the
-// receiver that hears it, live or late, and the port fuzzers' models rely on it. Kept as it.fails.
-it.fails('a fromPort created after an earlier toPort of its name timed out pairs with the retried toPort and gets its values', async () => {
+// Fixed: a toPort that gives up while pairing says when it gave up (its `end` carries `gaveUpAt`), and a
+// receiver created after that forgets it and stays open for the next sender (README
+// Semantic details, ports).
+it('a fromPort created after an earlier toPort of its name timed out pairs with the retried toPort and gets its values', async () => {
   const { port1, port2 } = new MessageChannel();
   // Page: the first attempt gives up while the "worker" has no receiver yet.
   const first = new Channel<string>(4);
@@ -39,12 +38,12 @@ it.fails('a fromPort created after an earlier toPort of its name timed out pairs
   }
   const resultB = await Promise.race([sending, sleep(7000).then(() => 'toPort still pending after 7 s')]);
   port1.close();
-  expect(thrown).toBeUndefined(); // observed: the first attempt's TimeoutError
+  expect(thrown).toBeUndefined(); // it was the first attempt's TimeoutError
   expect(got).toEqual(['b1']);
   expect(resultB).toEqual({ sent: 1, undelivered: [] });
 }, 15_000);
 
-it.fails('a fromPort created after a toPort of its name was aborted before pairing stays open for the next sender', async () => {
+it('a fromPort created after a toPort of its name was aborted before pairing stays open for the next sender', async () => {
   const { port1, port2 } = new MessageChannel();
   const ac = new AbortController();
   const done = toPort(new Channel<number>(1), port1, { name: 'n', signal: ac.signal });

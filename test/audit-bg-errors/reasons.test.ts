@@ -265,15 +265,17 @@ describe('from: a source that fails closes the channel with its error as the rea
     });
   }
 
-  it('(holds) a source that throws undefined closes the channel as if it had ended (documented)', async () => {
+  it('(holds) a source that throws undefined closes the channel with an Error saying so (documented; audit AU-3)', async () => {
     function* source() {
       yield 1;
       throw undefined;
     }
     const ch = from(source());
-    expect(await iterationEnd(ch)).toEqual({ values: [1], threw: false });
+    const end = await iterationEnd(ch);
+    expect(end).toMatchObject({ values: [1], threw: true });
+    expect((end as { error: Error }).error.message).toBe('from(source): the source failed with undefined');
     const error = await rejection(() => ch.pull());
-    expect('cause' in (error as object)).toBe(false);
+    expect((error as Error & { cause: Error }).cause.message).toMatch(/failed with undefined/);
   });
 });
 
