@@ -5,6 +5,9 @@ import { type Channel, commitPush, type OperationOptions } from './channel.js';
 import { checkOptions, describe } from './interop/check.js';
 import { TimerChannel } from './interop/timer.js';
 
+/** How early (ms) a timer may run by the clock and still be on time: rounding, not earliness. */
+const ON_TIME = 1e-3;
+
 /**
  * A channel of capacity 1 that receives `Date.now()` every `ms` milliseconds until it is
  * closed — Go's `time.Ticker`.
@@ -66,12 +69,16 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
     // or once per tick by at most 2 ms (for a period under 4 ms that is more than half) — waits
     // for the rest, as `after` does. (It ticked at once and restarted its schedule there, so a
     // ticker(2.2) on Node ran ticks ahead of its periods: audit BL-4 and BL-5.)
-    if (early > 0 && (early <= ms / 2 || (early <= 2 && !again++))) return channel.wait(early, tick);
+    // Early by less than a microsecond is on time: that is the arithmetic's rounding (at
+    // epoch-sized values an ulp is 2.4e-4 ms; 15 · (1000/60) is 250.00000000000003), not a
+    // timer that fired early — waiting it out cost a timer turn of 1 ms, 2 on a fake clock
+    // (audit BN-interop-2: ticks of a ticker(1000/60) came up to 9 ms late).
+    if (early > ON_TIME && (early <= ms / 2 || (early <= 2 && !again++))) return channel.wait(early, tick);
     again = 0;
     // Early by more — the clock was set back, or it does not move with the timers (fake timers
     // that leave Date real): waiting for it could take for ever. The timer counts, and the
     // schedule restarts from now.
-    if (early > 0) due = start = now;
+    if (early > ON_TIME) due = start = now;
     // A full buffer refuses the tick: it is dropped, as Go drops ticks for slow readers.
     commitPush(channel, now);
     // The first point of the schedule after now: late timers skip ticks, never shift them.
@@ -82,7 +89,7 @@ export function ticker(ms: number, options?: OperationOptions): Channel<number> 
     // too small for the arithmetic (1e-320, whose count of ticks overflows to Infinity)
     // then ticks once per timer turn instead of stopping the ticker.
     let count = Math.floor((now - start) / ms) + 1;
-    if (start + ms * count <= now) count++;
+    if (start + ms * count <= now + ON_TIME) count++;
     due = Math.min(start + ms * count, now + ms);
     // Unless the commit ran user code that closed the ticker (a `Proxy` signal's `aborted`
     // getter on a parked pull): its close cleared the timer that called this, and must stay so.

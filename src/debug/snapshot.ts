@@ -788,14 +788,18 @@ export class Registry {
           pushers: pushers.list,
           pullers: pullers.list,
         };
-        const waiting = [...pushers.list, ...pullers.list];
-        // Rank: waits nothing explains (maybe stuck) first, then waits for input, then idle.
-        const rank = waiting.length === 0 ? 2 : waiting.every((waiter) => waiter.input === true) ? 1 : 0;
+        // Rank: waits nothing explains (maybe stuck) first, then waits for input, then idle —
+        // found over the whole queues, not only the waiters listed (audit BN-2: a wait nothing
+        // explains behind 100 waits for input ranked, and showed, as waiting for input). Within
+        // the first group, by the oldest wait nothing explains: an older wait for input on the
+        // channel makes it no more stuck (audit BN-1).
+        const unexplained = Math.min(pushers.unexplained, pullers.unexplained);
         const oldest = Math.min(pushers.list[0]?.since ?? Infinity, pullers.list[0]?.since ?? Infinity);
+        const rank = oldest === Infinity ? 2 : unexplained < Infinity ? 0 : 1;
         listed.push({
           channel: entry,
           rank,
-          oldest,
+          oldest: rank === 0 ? unexplained : oldest,
           pushers: pushers.list.length + pushers.omitted,
           pullers: pullers.list.length + pullers.omitted,
         });
@@ -838,19 +842,25 @@ export class Registry {
 
   /**
    * The waiters of the queue starting at `head`, oldest first, at most `LIMITS.waiters`;
-   * `omitted` counts the rest.
+   * `omitted` counts the rest. The oldest wait that nothing explains (not `input`) is listed
+   * even past the limit, in place of the last one: it is what makes the channel maybe stuck.
+   * `unexplained` is when it parked (`Infinity`: every wait is explained by input).
    */
   private waiters(head: Waiter<unknown> | undefined, isPush: boolean, time: number) {
     const list: WaiterSnapshot[] = [];
     let omitted = 0;
+    let unexplained = Infinity;
     for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
-      if (list.length === LIMITS.waiters) {
-        omitted++;
-        continue;
-      }
-      list.push(describe(waiter as MarkedWaiter, isPush, time));
+      const full = list.length === LIMITS.waiters;
+      if (full) omitted++;
+      // Past the limit, described only until a wait nothing explains is found.
+      if (full && unexplained < Infinity) continue;
+      const described = describe(waiter as MarkedWaiter, isPush, time);
+      if (!described.input) unexplained = Math.min(unexplained, described.since);
+      if (!full) list.push(described);
+      else if (!described.input) list[list.length - 1] = described;
     }
-    return { list, omitted };
+    return { list, omitted, unexplained };
   }
 }
 
@@ -859,7 +869,10 @@ interface Listed {
   channel: ChannelSnapshot;
   /** 0: waits nothing explains; 1: waits for input only; 2: idle. */
   readonly rank: number;
-  /** When its oldest listed waiter parked (`Infinity` when idle). */
+  /**
+   * When its oldest wait nothing explains parked (rank 0), else its oldest listed waiter
+   * (`Infinity` when idle).
+   */
   readonly oldest: number;
   /** How many operations its queues hold (listed or not). */
   readonly pushers: number;
@@ -868,16 +881,20 @@ interface Listed {
 
 /**
  * Cuts the waiter lists of `entries` (in rank order) so that together they list at most
- * `budget` waiters: each non-empty queue keeps its oldest waiter, whatever the budget (`budget`
- * is at least `2 × LIMITS.channels`, so those always fit in it); the rest of the budget goes
- * to the channels in rank order — the most stuck first keep their whole lists — and within the
+ * `budget` waiters: each non-empty queue keeps its oldest waiter, and a channel with a wait
+ * nothing explains keeps the oldest such wait too, whatever the budget (`budget` is at least
+ * `3 × LIMITS.channels`, so those always fit in it); the rest of the budget goes to the
+ * channels in rank order — the most stuck first keep their whole lists — and within the
  * channel where it runs out, to its oldest waiters of either queue. Returns how many waiters it
  * left out.
  */
 function withinWaiterBudget(entries: Listed[], budget: number): number {
   let oldestOnly = 0;
-  for (const { channel } of entries) {
+  for (const { channel, rank } of entries) {
     oldestOnly += Math.min(1, channel.pushers.length) + Math.min(1, channel.pullers.length);
+    // Its oldest wait nothing explains, when neither queue's oldest is one.
+    const oldestOfEach = [channel.pushers[0], channel.pullers[0]];
+    if (rank === 0 && !oldestOfEach.some((waiter) => waiter && !waiter.input)) oldestOnly++;
   }
   let left = Math.max(0, budget - oldestOnly);
   let omitted = 0;
@@ -898,7 +915,19 @@ function withinWaiterBudget(entries: Listed[], budget: number): number {
       else pull++;
     }
     omitted += pushers.length - push + pullers.length - pull;
-    entry.channel = { ...entry.channel, pushers: pushers.slice(0, push), pullers: pullers.slice(0, pull) };
+    const keptPushers = pushers.slice(0, push);
+    const keptPullers = pullers.slice(0, pull);
+    if (entry.rank === 0 && [...keptPushers, ...keptPullers].every((waiter) => waiter.input)) {
+      // What makes the channel maybe stuck stays listed: its oldest wait nothing explains
+      // (past the prefixes kept, which have none).
+      const unexplainedPush = pushers.find((waiter) => !waiter.input);
+      const unexplainedPull = pullers.find((waiter) => !waiter.input);
+      if (unexplainedPush && !(unexplainedPull && unexplainedPull.since < unexplainedPush.since)) {
+        keptPushers.push(unexplainedPush);
+      } else if (unexplainedPull) keptPullers.push(unexplainedPull);
+      omitted--;
+    }
+    entry.channel = { ...entry.channel, pushers: keptPushers, pullers: keptPullers };
   }
   return omitted;
 }

@@ -194,7 +194,8 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
  * @throws {TypeError} if `channel` is not a {@link Channel}, `options` is not an object (or is
  *   an `AbortSignal`: pass `{ signal }`), `signal` is not an `AbortSignal`, or `closeOnCancel` is
  *   not a boolean.
- * @throws {RangeError} if `highWaterMark` is not a finite number ≥ 0.
+ * @throws {RangeError} if `highWaterMark` is not a finite number ≥ 0. (One above 2⁵³−1 counts
+ *   as 2⁵³−1: read-ahead without a practical bound.)
  * @example
  * ```ts
  * import { Channel, toReadableStream } from 'chanasync';
@@ -230,6 +231,10 @@ function streamOf<T>(channel: PullChannel<T>, options?: ToReadableStreamOptions)
   const closeOnCancel = options?.closeOnCancel ?? false;
   if (typeof closeOnCancel !== 'boolean')
     throw new TypeError(`${call}: options.closeOnCancel must be a boolean, got ${describe(closeOnCancel)}`);
-  const source = new StreamSource(channel as Channel<T>, highWaterMark, closeOnCancel, signal);
-  return new ReadableStream<T>(source, { highWaterMark });
+  // At most 2⁵³−1: `end` tells an empty queue by `desiredSize === highWaterMark`, which above
+  // that the subtraction of a few queued values rounds back to (audit BN-interop-1: with
+  // `Number.MAX_VALUE`, a close with a reason discarded every value read ahead).
+  const mark = Math.min(highWaterMark, Number.MAX_SAFE_INTEGER);
+  const source = new StreamSource(channel as Channel<T>, mark, closeOnCancel, signal);
+  return new ReadableStream<T>(source, { highWaterMark: mark });
 }
