@@ -30,8 +30,8 @@ export const LIMITS = {
    * Waiters listed in one snapshot, all channels together; the rest are counted in
    * `truncated.waiters`. The most stuck channels keep their whole lists, and every listed
    * channel keeps the oldest waiter of each non-empty queue and its oldest wait nothing
-   * explains (at most `3 × channels`, which fits in it). Set by chanasync's debug mode; the guards do not check it (a page of an earlier
-   * version 1 may list more).
+   * explains (at most `3 × channels`, which fits in it). Set by chanasync's debug mode; the
+   * guards do not check it (a page of an earlier version 1 may list more).
    *
    * Worst case of every limit together, in characters of `JSON.stringify` (every number at its
    * largest, every optional field present): 1000 channels of 200-character names at ≤ 431 each

@@ -8,17 +8,7 @@
 
 import { after, broadcast, Channel, ChannelClosedError, from, merge, pull, select, toReadableStream } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../helpers/random.js';
 
 const pause = (r: () => number) => {
   const x = r();

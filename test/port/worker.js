@@ -68,6 +68,9 @@ if (mode === 'squares') {
     most = Math.max(most, arrived - consumed);
   });
   const input = fromPort(self, { name: 'in', capacity });
+  // First let the page fill the buffer (up to 5 s): "fills up to it" then holds on a loaded
+  // machine too, where a producer slower than this consumer never got ahead (most: 15).
+  for (let t = 0; t < 250 && input.size < capacity; t++) await sleep(20);
   for (let i = 0; i < count; i++) {
     mostBuffered = Math.max(mostBuffered, input.size);
     const value = await input.pull();
