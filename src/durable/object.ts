@@ -445,6 +445,10 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (!('nextSeq' in meta)) return meta;
     const seqs: number[] = [];
     forgetOld(this.restored, Date.now());
+    // Closed and drained: its waiting pulls were told so, and any later one is. A value put back
+    // now would sit in an ended channel that no pull reads (audit BN-D1): it stays out, and the
+    // client hands it to the next() that took it.
+    const ended = meta.closed && this.#total === 0;
     for (const { seq, id, attempt, value } of request.deliveries) {
       // Once, and only a value this ticket took: a retried restore (its answer lost) does
       // nothing but say the value is back; one for a value whose acknowledgement the object no
@@ -454,6 +458,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         if (this.restored.get(seq)?.ticket === request.ticket) seqs.push(seq);
         continue;
       }
+      if (ended) continue;
       seqs.push(seq);
       this.acked.delete(seq);
       this.restored.set(seq, { ticket: request.ticket, until: by.until });

@@ -229,7 +229,8 @@ export type CancelAnswer = { kind: 'cancelled' } | { kind: 'stored' } | { kind: 
  * in order), with their id and attempt: an iterator's `return()` came while their
  * acknowledgement was under way, and the `next()` they were for is answered done — a
  * `ReadableStream.from(channel)` cancelled then would drop the value. A value is put back once:
- * only while the object remembers `ticket`'s acknowledgement of it, which this forgets. @internal
+ * only while the object remembers `ticket`'s acknowledgement of it, which this forgets, and not
+ * into a channel that is closed and drained (whose pulls were told it ended). @internal
  */
 export interface RestoreRequest extends ChannelRequest {
   ticket: string;
