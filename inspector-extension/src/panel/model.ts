@@ -678,6 +678,11 @@ interface FrameRows {
  * all rebuilt for every snapshot of the page).
  */
 const frameRowsCache = new WeakMap<FrameState, FrameRows>();
+/**
+ * The same, for the rows no filter hides: the status line counts states over every row while a
+ * filter is on, and one cache for both would rebuild at every repaint.
+ */
+const unfilteredRowsCache = new WeakMap<FrameState, FrameRows>();
 
 /** The first instant at which a row of `rows` changes state with time alone (a wait turns stuck). */
 function validUntilOf(rows: readonly Row[], thresholdMs: number): number {
@@ -704,7 +709,8 @@ function rankWithin(compare: (a: Row, b: Row) => number): (a: Row, b: Row) => nu
 
 /** `state`'s rows passing `filter` at `now`, ranked: the cached ones while still valid. */
 function frameRows(state: FrameState, filter: string, view: ViewState, now: number): FrameRows {
-  const cached = frameRowsCache.get(state);
+  const cache = filter === '' ? unfilteredRowsCache : frameRowsCache;
+  const cached = cache.get(state);
   if (
     cached !== undefined &&
     cached.filter === filter &&
@@ -726,7 +732,7 @@ function frameRows(state: FrameState, filter: string, view: ViewState, now: numb
     validUntil: validUntilOf(rows, view.thresholdMs),
     rows,
   };
-  frameRowsCache.set(state, result);
+  cache.set(state, result);
   return result;
 }
 

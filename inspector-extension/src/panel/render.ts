@@ -758,9 +758,12 @@ export interface ViewTargets {
 export class View {
   /** Every row in display order, built or not, as of the last update. */
   rows: readonly Row[] = [];
-  private computed:
-    | { data: PanelData; filter: string; thresholdMs: number; sort: SortKey; at: number; result: Rows }
-    | undefined;
+  private readonly computed: Partial<
+    Record<
+      'shown' | 'all',
+      { data: PanelData; filter: string; thresholdMs: number; sort: SortKey; at: number; result: Rows }
+    >
+  > = {};
   /** What `content` shows now: `table`, or an empty state's title. */
   private mode = '';
   private table: { element: HTMLElement; head: HTMLElement; body: HTMLElement; headSignature: string } | undefined;
@@ -775,9 +778,13 @@ export class View {
   /** Brings the DOM up to date with `input`, touching only what changed. */
   update(input: RenderInput): void {
     const { data, view, now, connection } = input;
-    const { rows } = this.rowsAt(data, view, now);
+    const { rows } = this.rowsAt(data, view, now, 'shown');
     this.rows = rows;
-    const status = statusLine(data, rows, channelCount(data), connection, view);
+    // The stuck and waiting-for-input counts are the page's, as its channel and leak counts
+    // are, whatever the filter shows (audit BN-inspector-1: filtered down to an idle channel,
+    // the line said nothing was stuck).
+    const counted = view.filter.trim() === '' ? rows : this.rowsAt(data, { ...view, filter: '' }, now, 'all').rows;
+    const status = statusLine(data, rows, counted, channelCount(data), connection, view);
     if (this.targets.status.textContent !== status) {
       this.targets.status.textContent = status;
       this.targets.status.title = status; // the whole line, where a narrow panel cuts it short
@@ -787,8 +794,8 @@ export class View {
   }
 
   /** The rows at `now`, recomputed only when something they depend on changed. */
-  private rowsAt(data: PanelData, view: ViewState, now: number): Rows {
-    const last = this.computed;
+  private rowsAt(data: PanelData, view: ViewState, now: number, slot: 'shown' | 'all'): Rows {
+    const last = this.computed[slot];
     if (
       last !== undefined &&
       last.data === data &&
@@ -801,7 +808,14 @@ export class View {
       return last.result;
     }
     const result = rowsOf(data, view, now);
-    this.computed = { data, filter: view.filter, thresholdMs: view.thresholdMs, sort: view.sort, at: now, result };
+    this.computed[slot] = {
+      data,
+      filter: view.filter,
+      thresholdMs: view.thresholdMs,
+      sort: view.sort,
+      at: now,
+      result,
+    };
     return result;
   }
 
@@ -974,9 +988,14 @@ export function render(input: RenderInput, doc: Document): RenderOutput {
   };
 }
 
+/**
+ * The status line: the page's channels, leaks, stuck and waiting-for-input rows (`counted`:
+ * every row, whatever the filter), its contexts, and how many rows the filter shows (`rows`).
+ */
 function statusLine(
   data: PanelData,
   rows: readonly Row[],
+  counted: readonly Row[],
   total: number,
   connection: Connection,
   view: ViewState,
@@ -984,7 +1003,7 @@ function statusLine(
   const parts: string[] = [];
   if (data.frames.size > 0 || data.leaks.length > 0) {
     parts.push(`${total} channel${total === 1 ? '' : 's'}`);
-    const count = (state: RowState) => rows.filter((row) => row.state === state).length;
+    const count = (state: RowState) => counted.filter((row) => row.state === state).length;
     if (data.leaks.length > 0) parts.push(`${data.leaks.length} leaked`);
     const stuck = count('stuck');
     if (stuck > 0) parts.push(`${stuck} stuck`);
