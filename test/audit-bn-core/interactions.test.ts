@@ -10,6 +10,7 @@
  */
 import { after, Channel, ChannelClosedError, ChannelError, pull, push, select, selectNowait } from 'chanasync';
 import { describe, expect, it } from 'vitest';
+import { drain } from '../helpers/drain.js';
 
 /** Lets every pending promise reaction run (the failing paths settle two microtasks late). */
 async function flush(turns = 20): Promise<void> {
@@ -186,13 +187,7 @@ describe('odd close reasons reach every pull-side API (SPEC: any reason other th
       const ch = new Channel<number>(2);
       ch.pushNowait(1);
       ch.close(reason);
-      const seen: number[] = [];
-      let thrown: unknown = 'nothing';
-      try {
-        for await (const v of ch) seen.push(v);
-      } catch (error) {
-        thrown = error;
-      }
+      const { values: seen, error: thrown } = await drain(ch);
       expect(seen).toEqual([1]);
       expect(Object.is(thrown, reason)).toBe(true);
       const pulled = await ch.pull().catch((e: unknown) => e);

@@ -17,6 +17,14 @@ function gate() {
   return { opened, open };
 }
 
+/** What a pull made afterwards gets: the value, `null` for `ChannelClosedError`, else the error. */
+function laterPull(channel: { pull(options: { signal: AbortSignal }): Promise<unknown> }) {
+  return channel.pull({ signal: AbortSignal.timeout(3000) }).then(
+    (value) => ({ laterPullGot: value as string | null }),
+    (error: unknown) => ({ laterPullGot: error instanceof ChannelClosedError ? null : String(error) }),
+  );
+}
+
 it('closed channel: a consumer told "closed and drained" while another iterator returns mid-acknowledgement; the value must not then reappear unread', async () => {
   const name = freshName('bn-restore-closed');
   const producer = durableChannel<string>(env.CHANNELS as any, name);
@@ -62,10 +70,7 @@ it('closed channel: a consumer told "closed and drained" while another iterator 
   // B's for-await loop ended: the channel told it "closed and drained". SPEC (Close, as local):
   // buffered values stay readable, THEN pulls reject — once a pull was told drained, no value may
   // become readable again; and the value must have reached someone (A's next(), or B).
-  const after = await producer.pull({ signal: AbortSignal.timeout(3000) }).then(
-    (value) => ({ laterPullGot: value as string | null }),
-    (error: unknown) => ({ laterPullGot: error instanceof ChannelClosedError ? null : String(error) }),
-  );
+  const after = await laterPull(producer);
   const stats = await producer.stats();
   expect({
     bLoopEnded: bGot.length === 0,
@@ -110,10 +115,7 @@ it('open channel closed between the acknowledgement and the put-back: the waitin
   release.open();
   const aNext = await next;
   await left;
-  const after = await producer.pull({ signal: AbortSignal.timeout(3000) }).then(
-    (value) => ({ laterPullGot: value as string | null }),
-    (error: unknown) => ({ laterPullGot: error instanceof ChannelClosedError ? null : String(error) }),
-  );
+  const after = await laterPull(producer);
   expect({
     bToldDrained: 'error' in bOutcome && bOutcome.error instanceof ChannelClosedError,
     deliveredToAOrB: aNext.done === false || 'value' in bOutcome,
