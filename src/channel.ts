@@ -102,7 +102,10 @@ export interface ChannelStats {
 /**
  * The push side of a channel, for parameters that may only send (and close when done).
  * Contravariant: a `PushChannel<Animal>` is a `PushChannel<Dog>`, never the reverse (its
- * members are properties, so TypeScript checks their parameters strictly).
+ * members are properties, so TypeScript checks their parameters strictly). They are still the
+ * channel's methods, not bound to it: call them on the channel (`out.push(v)`); a destructured
+ * `const { push } = out`, which TypeScript allows for a property, fails with a `TypeError` when
+ * called (wrap it: `(v) => out.push(v)`).
  */
 export interface PushChannel<in T> {
   /** See {@link Channel.name}. */
