@@ -26,7 +26,11 @@ import type { Waiter } from './waiters.js';
  *   side (audit BF-I2); or a `pushAll`, whose later parks are made in a microtask, where no
  *   frame of its caller is left (audit AX-D2);
  * - `tracker(waiter, 'leave')` when a queued waiter is unlinked — committed, cancelled by its
- *   signal, failed by `close()`, or a select case that lost — before it settles.
+ *   signal, failed by `close()`, or a select case that lost — before it settles;
+ * - `tracker(owner, 'owner')` when an owner whose first park comes later, from a microtask with
+ *   no frame of its caller left, is made: its parks get the stack of this call instead (a
+ *   capacity-0 `from(channel)`, which reads its source only once a pull asks; a
+ *   `toReadableStream`, whose pulls the stream makes: audit BO-debug-1 and -2).
  *
  * One function rather than several methods keeps the hook points in the smallest bundles to a
  * few bytes.
@@ -34,6 +38,7 @@ import type { Waiter } from './waiters.js';
 export type Tracker = {
   (channel: Channel<any>, event: 'create', options: ChannelOptions | undefined): void;
   (waiter: Waiter<any>, event: 'push' | 'pull' | 'select' | 'leave', owner?: object): void;
+  (owner: object, event: 'owner'): void;
 };
 
 /**

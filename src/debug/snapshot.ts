@@ -545,7 +545,7 @@ export class Registry {
   }
 
   /** The hook core code calls (see `tracker.ts`). Must not throw, must be cheap. */
-  readonly track: Tracker = (subject: Channel<unknown> | Waiter<unknown>, event: string, owner?: unknown): void => {
+  readonly track: Tracker = (subject: object, event: string, owner?: unknown): void => {
     // Kept small, so that V8 inlines it into the core's hot paths: the common cases — an
     // operation leaves, or parks on the channel noted last — come first; the rest is `slow`.
     if (event === 'leave') {
@@ -560,8 +560,12 @@ export class Registry {
   };
 
   /** The hook's less frequent cases: a channel is created, a park with stacks, a new channel. */
-  private slow(subject: Channel<unknown> | Waiter<unknown>, event: string, owner: unknown): void {
-    if (event === 'create') {
+  private slow(subject: object, event: string, owner: unknown): void {
+    if (event === 'owner') {
+      // An owner made now parks later, from a microtask (see `tracker.ts`): the stack of its
+      // maker's call, for its parks.
+      if (this.stacks && !ownerStacks.has(subject)) ownerStacks.set(subject, captureStack());
+    } else if (event === 'create') {
       this.create(subject as Channel<unknown>);
     } else if (this.stacks) {
       // With stacks, the stack must be taken now, and the record made at once. The record

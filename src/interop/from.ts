@@ -251,6 +251,9 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
           }
         : () => opened.next();
     stop = () => opened.return?.();
+    // A relay's pulls on its source channel are made later, after a pull asked (capacity 0):
+    // debug mode takes the stack of this `from()` call for them.
+    if (source instanceof Channel) tracker?.(opened, 'owner');
   }
   if (signal?.aborted) {
     running = false;

@@ -11,6 +11,7 @@
  */
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
 import { type Ref, unwatch, watch } from '../signals.js';
+import { tracker } from '../tracker.js';
 import { claim, park, Waiter } from '../waiters.js';
 import { checkOptions, member } from './check.js';
 import { describe, notAChannel } from './describe.js';
@@ -99,6 +100,9 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
 
   start(controller: ReadableStreamDefaultController<T>): void {
     this.controller = controller;
+    // Called inside `toReadableStream()`: debug mode takes the stack of that call for the pulls
+    // the stream makes later, from microtasks with no frame of the application's.
+    tracker?.(this, 'owner');
     const signal = this.signal;
     // Already aborted: as an abort now (with `closeOnCancel`, the channel closes too). Else
     // watched as parked operations are (signals.ts), not with a listener of its own: N streams
@@ -132,7 +136,7 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
     return new Promise<void>((resolve) => {
       this.finish = resolve;
       this.waiter = new StreamWaiter(this.channel, this);
-      park(this.waiter, false, 'pull');
+      park(this.waiter, false, 'pull', undefined, this);
     });
   }
 
