@@ -695,7 +695,9 @@ test('in Chromium, a download given AbortSignal.timeout through fetch throws fro
     const { Channel } = window.chanasyncDist;
     // What the platform errors a body with when the fetch's signal times out: the signal's
     // TimeoutError (Chromium 156) or an AbortError (Chromium 150). from() must pass it on as is.
-    const own = await fetch('/endless', { signal: AbortSignal.timeout(100) });
+    // 1 s, not less: the timeout must fire after the response's headers came, also on a loaded
+    // machine (at 100 ms the fetch itself once rejected, before any body to read).
+    const own = await fetch('/endless', { signal: AbortSignal.timeout(1000) });
     const reader = own.body!.getReader();
     let platform = 'ended normally';
     try {
@@ -703,7 +705,7 @@ test('in Chromium, a download given AbortSignal.timeout through fetch throws fro
     } catch (error) {
       platform = (error as DOMException).name;
     }
-    const response = await fetch('/endless', { signal: AbortSignal.timeout(100) });
+    const response = await fetch('/endless', { signal: AbortSignal.timeout(1000) });
     let chunks = 0;
     try {
       for await (const _ of Channel.from(response.body!.pipeThrough(new TextDecoderStream()))) chunks++;
