@@ -233,7 +233,9 @@ describe('real timers: ticker bounded by AbortSignal.timeout', () => {
     for await (const v of t) got.push(v);
     const elapsed = Date.now() - start;
     expect(elapsed).toBeGreaterThanOrEqual(190);
-    expect(got.length).toBeGreaterThanOrEqual(2);
+    // At least one: a machine that stalls the loop past 200 ms runs the first tick and the
+    // timeout in one timers phase, and the close ends the ticker after that one tick.
+    expect(got.length).toBeGreaterThanOrEqual(1);
     expect(got.length).toBeLessThanOrEqual(Math.floor(elapsed / 30));
     for (let k = 0; k < got.length; k++) expect(got[k]).toBeGreaterThanOrEqual(start + (k + 1) * 30 - 1);
     expect(t.closed).toBe(true);
