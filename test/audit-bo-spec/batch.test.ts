@@ -2,24 +2,7 @@
 
 import { Channel, ChannelClosedError, type ChannelError, type PullChannel, type PushChannel } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-
-type Tracked<T> = { status: 'pending' | 'resolved' | 'rejected'; value?: T; error?: unknown; promise: Promise<T> };
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { status: 'pending', promise };
-  promise.then(
-    (value) => {
-      t.status = 'resolved';
-      t.value = value;
-    },
-    (error) => {
-      t.status = 'rejected';
-      t.error = error;
-    },
-  );
-  return t;
-}
+import { tick, track } from './helpers.js';
 
 /** Either a sync throw or a rejection. */
 async function failure(f: () => unknown): Promise<unknown> {

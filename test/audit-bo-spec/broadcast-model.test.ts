@@ -5,8 +5,7 @@
 import { broadcast, Channel, type Overflow } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+import { tick } from './helpers.js';
 
 interface Sub {
   ch: Channel<number>;

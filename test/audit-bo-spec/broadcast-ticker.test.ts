@@ -2,21 +2,7 @@
 
 import { after as afterMs, broadcast, Channel, ChannelClosedError, ticker } from 'chanasync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-async function ticks(n: number) {
-  for (let i = 0; i < n; i++) await tick();
-}
-
-async function collect<T>(ch: AsyncIterable<T>): Promise<{ values: T[]; error?: unknown; threw: boolean }> {
-  const values: T[] = [];
-  try {
-    for await (const v of ch) values.push(v);
-    return { values, threw: false };
-  } catch (error) {
-    return { values, error, threw: true };
-  }
-}
+import { collect, ticks } from './helpers.js';
 
 afterEach(() => {
   vi.useRealTimers();

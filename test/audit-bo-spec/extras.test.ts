@@ -2,34 +2,7 @@
 
 import { Channel, ChannelClosedError, type ChannelError, pull, push, select, selectNowait } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-
-type Tracked<T> = { status: 'pending' | 'resolved' | 'rejected'; value?: T; error?: unknown; promise: Promise<T> };
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { status: 'pending', promise };
-  promise.then(
-    (value) => {
-      t.status = 'resolved';
-      t.value = value;
-    },
-    (error) => {
-      t.status = 'rejected';
-      t.error = error;
-    },
-  );
-  return t;
-}
-
-async function collect<T>(ch: AsyncIterable<T>): Promise<{ values: T[]; error?: unknown; threw: boolean }> {
-  const values: T[] = [];
-  try {
-    for await (const v of ch) values.push(v);
-    return { values, threw: false };
-  } catch (error) {
-    return { values, error, threw: true };
-  }
-}
+import { collect, tick, track } from './helpers.js';
 
 describe('capacity extremes', () => {
   it('very large integer capacities are accepted and behave as buffered', async () => {

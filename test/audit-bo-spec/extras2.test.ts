@@ -3,37 +3,7 @@
 
 import { after, broadcast, Channel, ChannelClosedError, pull, push, select, selectNowait, ticker } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-async function ticks(n: number) {
-  for (let i = 0; i < n; i++) await tick();
-}
-
-type Tracked<T> = { status: 'pending' | 'resolved' | 'rejected'; value?: T; error?: unknown; promise: Promise<T> };
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { status: 'pending', promise };
-  promise.then(
-    (value) => {
-      t.status = 'resolved';
-      t.value = value;
-    },
-    (error) => {
-      t.status = 'rejected';
-      t.error = error;
-    },
-  );
-  return t;
-}
-
-async function collect<T>(ch: AsyncIterable<T>): Promise<{ values: T[]; error?: unknown; threw: boolean }> {
-  const values: T[] = [];
-  try {
-    for await (const v of ch) values.push(v);
-    return { values, threw: false };
-  } catch (error) {
-    return { values, error, threw: true };
-  }
-}
+import { collect, tick, ticks, track } from './helpers.js';
 
 describe('select result shape', () => {
   it('is exactly { index, channel, value, ok }', async () => {

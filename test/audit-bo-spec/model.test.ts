@@ -4,8 +4,7 @@
 import { Channel, ChannelClosedError, ChannelEmptyError, ChannelFullError, type Overflow } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+import { tick } from './helpers.js';
 
 type Expect =
   | { status: 'pending' }

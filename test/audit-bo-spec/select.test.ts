@@ -3,24 +3,7 @@
 import { Channel, ChannelClosedError, pull, push, select, selectNowait } from 'chanasync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-
-type Tracked<T> = { status: 'pending' | 'resolved' | 'rejected'; value?: T; error?: unknown; promise: Promise<T> };
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { status: 'pending', promise };
-  promise.then(
-    (value) => {
-      t.status = 'resolved';
-      t.value = value;
-    },
-    (error) => {
-      t.status = 'rejected';
-      t.error = error;
-    },
-  );
-  return t;
-}
+import { tick, track } from './helpers.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
