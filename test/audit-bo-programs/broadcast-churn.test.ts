@@ -10,8 +10,7 @@ import { getEventListeners } from 'node:events';
 import { broadcast, Channel, ChannelClosedError, type Overflow } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
-
-const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
+import { tick } from './helpers.js';
 
 interface Sub {
   id: number;

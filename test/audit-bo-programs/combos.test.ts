@@ -1,11 +1,3 @@
-/**
- * Audit BO-programs: more programs combining features — Go's done-channel stages written with
- * `select`, the or-done idiom with `from(channel, { signal })`, a broadcast of a ticker under fake
- * timers, per-operation timeouts in a loop, drop-mode producers with batch consumers, selects over
- * several subscribers of one broadcast. Every value counted; nothing parked afterwards.
- */
-import { getEventListeners } from 'node:events';
-import type { ChannelStats } from 'chanasync';
 import {
   after as afterMs,
   broadcast,
@@ -21,26 +13,7 @@ import {
 } from 'chanasync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
-
-/** What the end-of-program checks read: any channel, whatever its element type. */
-type Idle = { stats(): ChannelStats; readonly closed: boolean };
-
-const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
-const range = (n: number, start = 0) => Array.from({ length: n }, (_, i) => start + i);
-const listeners = (s: AbortSignal) => getEventListeners(s, 'abort').length;
-
-function drain<T>(ch: Channel<T>): T[] {
-  const out: T[] = [];
-  for (let v = ch.tryPull(); v !== undefined; v = ch.tryPull()) out.push(v);
-  return out;
-}
-
-function idle(...chs: Idle[]) {
-  for (const ch of chs) {
-    const s = ch.stats();
-    expect([s.name, s.waitingPushers, s.waitingPullers]).toEqual([s.name, 0, 0]);
-  }
-}
+import { drain, idle, listeners, range, tick } from './helpers.js';
 
 afterEach(() => {
   vi.useRealTimers();

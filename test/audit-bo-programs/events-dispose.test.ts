@@ -6,32 +6,13 @@
  * signals checked with `getEventListeners`.
  */
 import { getEventListeners } from 'node:events';
-import type { ChannelStats } from 'chanasync';
 import { broadcast, Channel, ChannelClosedError, from, fromEvent, merge, pull, select, ticker } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-/** What the end-of-program checks read: any channel, whatever its element type. */
-type Idle = { stats(): ChannelStats; readonly closed: boolean };
-
-const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
-const range = (n: number, start = 0) => Array.from({ length: n }, (_, i) => start + i);
+import { drain, idle, range, tick } from './helpers.js';
 
 class Msg extends Event {
   constructor(readonly id: number) {
     super('message');
-  }
-}
-
-function drain<T>(ch: Channel<T>): T[] {
-  const out: T[] = [];
-  for (let v = ch.tryPull(); v !== undefined; v = ch.tryPull()) out.push(v);
-  return out;
-}
-
-function idle(...chs: Idle[]) {
-  for (const ch of chs) {
-    const s = ch.stats();
-    expect([s.name, s.waitingPushers, s.waitingPullers]).toEqual([s.name, 0, 0]);
   }
 }
 

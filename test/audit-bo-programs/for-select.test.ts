@@ -5,21 +5,11 @@
  * the baseline), no waiter parked, no abort listener left.
  */
 import { getEventListeners } from 'node:events';
-import type { ChannelStats } from 'chanasync';
 import { after as afterMs, broadcast, Channel, type ChannelClosedError, pull, select, ticker } from 'chanasync';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-
-/** What the end-of-program checks read: any channel, whatever its element type. */
-type Idle = { stats(): ChannelStats; readonly closed: boolean };
+import { type Idle, idle } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
-
-function idle(...chs: Idle[]) {
-  for (const ch of chs) {
-    const s = ch.stats();
-    expect([s.name, s.waitingPushers, s.waitingPullers]).toEqual([s.name, 0, 0]);
-  }
-}
 
 type Event = ['tick', number] | ['price', number] | ['timeout', number] | ['prices-ended', unknown] | ['quit'];
 

@@ -6,31 +6,13 @@
  * a channel disposed while operations are parked on it. Every value is counted.
  */
 import { getEventListeners } from 'node:events';
-import type { ChannelStats } from 'chanasync';
 import { Channel, ChannelClosedError, from, merge, pull, push, select, toReadableStream } from 'chanasync';
 import { describe, expect, it } from 'vitest';
-
-/** What the end-of-program checks read: any channel, whatever its element type. */
-type Idle = { stats(): ChannelStats; readonly closed: boolean };
+import { drain, idle, range, tick } from './helpers.js';
 
 /** The platform's ReadableStream.from (Node 20.6+; not in the DOM lib of this TypeScript). */
 const streamFrom = <T>(iterable: AsyncIterable<T>): ReadableStream<T> =>
   (ReadableStream as unknown as { from<U>(i: AsyncIterable<U>): ReadableStream<U> }).from(iterable);
-const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
-const range = (n: number, start = 0) => Array.from({ length: n }, (_, i) => start + i);
-
-function drain<T>(ch: Channel<T>): T[] {
-  const out: T[] = [];
-  for (let v = ch.tryPull(); v !== undefined; v = ch.tryPull()) out.push(v);
-  return out;
-}
-
-function idle(...chs: Idle[]) {
-  for (const ch of chs) {
-    const s = ch.stats();
-    expect([s.name, s.waitingPushers, s.waitingPullers]).toEqual([s.name, 0, 0]);
-  }
-}
 
 async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
   const out: T[] = [];

@@ -1,43 +1,7 @@
-/**
- * Audit BO-programs: pipelines of stages (Go's "pipelines and cancellation" blog post) built from
- * `from`, `push`/`pull`, `for await`, `pushAll`/`pullMany`, with a shared AbortController (and
- * `AbortSignal.any` / `AbortSignal.timeout`) cancelling mid-stream. Each test counts every value:
- * what the sink received, what each stage held when it was stopped, and what stayed buffered
- * must together be exactly the values the source produced, in order, with nothing parked and
- * no abort listener left on any signal.
- */
-import { getEventListeners } from 'node:events';
-import type { ChannelStats } from 'chanasync';
 import { Channel, ChannelClosedError, from, merge } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
-
-/** What the end-of-program checks read: any channel, whatever its element type. */
-type Idle = { stats(): ChannelStats; readonly closed: boolean };
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
-const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
-const range = (n: number, start = 0) => Array.from({ length: n }, (_, i) => start + i);
-
-function drain<T>(ch: Channel<T>): T[] {
-  const out: T[] = [];
-  for (;;) {
-    const v = ch.tryPull();
-    if (v === undefined) return out;
-    out.push(v);
-  }
-}
-
-function idle(...chs: Idle[]) {
-  for (const ch of chs) {
-    const s = ch.stats();
-    expect({ name: s.name, pushers: s.waitingPushers, pullers: s.waitingPullers }).toEqual({
-      name: s.name,
-      pushers: 0,
-      pullers: 0,
-    });
-  }
-}
+import { drain, idle, listeners, range, tick } from './helpers.js';
 
 interface StageReport {
   read: number[];

@@ -10,9 +10,7 @@ import { getEventListeners } from 'node:events';
 import { type Broadcast, broadcast, Channel, from, merge, pull, selectNowait, toReadableStream } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
-
-const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
-const range = (n: number, start = 0) => Array.from({ length: n }, (_, i) => start + i);
+import { range, tick } from './helpers.js';
 
 type Kind = 'from' | 'merge' | 'broadcast';
 interface Link {

@@ -6,23 +6,12 @@
  * each producer's values form a prefix of what it offered, and they come out in commit order.
  */
 import { getEventListeners } from 'node:events';
-import type { ChannelStats } from 'chanasync';
 import { Channel, ChannelClosedError, push, select } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
+import { idle, tick } from './helpers.js';
 
-/** What the end-of-program checks read: any channel, whatever its element type. */
-type Idle = { stats(): ChannelStats; readonly closed: boolean };
-
-const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
 type Job = { p: number; i: number };
-
-function idle(...chs: Idle[]) {
-  for (const ch of chs) {
-    const s = ch.stats();
-    expect([s.name, s.waitingPushers, s.waitingPullers]).toEqual([s.name, 0, 0]);
-  }
-}
 
 async function runPool(seed: number) {
   const rnd = seededRandom(seed);
