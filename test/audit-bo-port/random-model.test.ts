@@ -56,6 +56,21 @@ async function run(
   let startCounter = 0;
   let parkedStarts = 0; // pulls and pullManys started (each may park and grant one credit at capacity 0)
   const pulls: { abort: AbortController; settled: boolean }[] = [];
+  /** A plain remote pull, noted in `pulls` and, once it took a value, in `takes`. */
+  const startPull = () => {
+    const start = startCounter++;
+    const entry = { abort: new AbortController(), settled: false };
+    pulls.push(entry);
+    remote.pull().then(
+      (value) => {
+        takes.push({ value, kind: 'pull', start });
+        entry.settled = true;
+      },
+      () => {
+        entry.settled = true;
+      },
+    );
+  };
   let remoteClosedByMe = false;
   let aborted = false;
 
@@ -223,19 +238,8 @@ async function run(
     if (!remote.closed) {
       const open = pulls.filter((p) => !p.settled).length;
       if (open === 0) {
-        const start = startCounter++;
         parkedStarts++;
-        const entry = { abort: new AbortController(), settled: false };
-        pulls.push(entry);
-        remote.pull().then(
-          (value) => {
-            takes.push({ value, kind: 'pull', start });
-            entry.settled = true;
-          },
-          () => {
-            entry.settled = true;
-          },
-        );
+        startPull();
       }
     }
     await new Promise((res) => setImmediate(res));
@@ -255,20 +259,7 @@ async function run(
     const until = performance.now() + 8000;
     while (result === undefined && toPortError === undefined && performance.now() < until) {
       await sleep(20);
-      if (!remote.closed && pulls.every((p) => p.settled)) {
-        const start = startCounter++;
-        const entry = { abort: new AbortController(), settled: false };
-        pulls.push(entry);
-        remote.pull().then(
-          (value) => {
-            takes.push({ value, kind: 'pull', start });
-            entry.settled = true;
-          },
-          () => {
-            entry.settled = true;
-          },
-        );
-      }
+      if (!remote.closed && pulls.every((p) => p.settled)) startPull();
     }
   }
   const timeout = (what: string) =>

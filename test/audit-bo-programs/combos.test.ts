@@ -275,13 +275,14 @@ describe('drop-mode producers with batch consumers', () => {
 });
 
 describe('select over several subscribers of one broadcast', () => {
-  it('a consumer selecting over two block subscribers of one hub sees each value twice (once per subscriber), in order per subscriber', async () => {
+  /** A consumer selecting over two block subscribers of one hub until both end. */
+  async function selectOverTwo(capacity: number, count: number) {
     const source = new Channel<number>(0, { name: 'source' });
     const hub = broadcast(source);
-    const a = hub.subscribe({ capacity: 2 });
-    const b = hub.subscribe({ capacity: 2 });
+    const a = hub.subscribe({ capacity });
+    const b = hub.subscribe({ capacity });
     const producer = (async () => {
-      for (let i = 0; i < 50; i++) await source.push(i);
+      for (let i = 0; i < count; i++) await source.push(i);
       source.close();
     })();
     const seen = { a: [] as number[], b: [] as number[] };
@@ -297,36 +298,17 @@ describe('select over several subscribers of one broadcast', () => {
       (r.index === 0 ? seen.a : seen.b).push(r.value as number);
     }
     await producer;
-    expect(seen.a).toEqual(range(50));
-    expect(seen.b).toEqual(range(50));
+    expect(seen.a).toEqual(range(count));
+    expect(seen.b).toEqual(range(count));
     idle(source, a, b);
+  }
+
+  it('a consumer selecting over two block subscribers of one hub sees each value twice (once per subscriber), in order per subscriber', async () => {
+    await selectOverTwo(2, 50);
   });
 
   it('two capacity-0 subscribers in one select: each value is taken by one case and kept by the other subscriber for its next pull', async () => {
-    const source = new Channel<number>(0, { name: 'source' });
-    const hub = broadcast(source);
-    const a = hub.subscribe({ capacity: 0 });
-    const b = hub.subscribe({ capacity: 0 });
-    const producer = (async () => {
-      for (let i = 0; i < 20; i++) await source.push(i);
-      source.close();
-    })();
-    const seen = { a: [] as number[], b: [] as number[] };
-    let ca: ReturnType<typeof pull<number>> | null = pull(a);
-    let cb: ReturnType<typeof pull<number>> | null = pull(b);
-    while (ca || cb) {
-      const r = await select([ca, cb]);
-      if (!r.ok) {
-        if (r.index === 0) ca = null;
-        else cb = null;
-        continue;
-      }
-      (r.index === 0 ? seen.a : seen.b).push(r.value as number);
-    }
-    await producer;
-    expect(seen.a).toEqual(range(20));
-    expect(seen.b).toEqual(range(20));
-    idle(source, a, b);
+    await selectOverTwo(0, 20);
   });
 });
 
