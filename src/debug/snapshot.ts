@@ -559,7 +559,11 @@ export class Registry {
     }
   };
 
-  /** The hook's less frequent cases: a channel is created, a park with stacks, a new channel. */
+  /**
+   * The hook's less frequent cases: an owner of later parks is reported (its stack kept, with
+   * stacks), a channel is created, an operation parks with stacks, or parks on a channel not
+   * noted last.
+   */
   private slow(subject: object, event: string, owner: unknown): void {
     if (event === 'owner') {
       // An owner made now parks later, from a microtask (see `tracker.ts`): the stack of its
