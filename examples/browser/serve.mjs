@@ -9,7 +9,7 @@
 // (`npm test` has built dist/ already, and other tests read it while this one runs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -50,9 +50,19 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
   '.ts': 'text/plain; charset=utf-8',
   '.md': 'text/plain; charset=utf-8',
+  '.jsonc': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm', // `WebAssembly.instantiateStreaming` takes nothing else
   '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
 };
 
 /** Builds dist/ and, if the inspector extension exists, inspector-extension/dist/. */
@@ -76,7 +86,10 @@ export function builtExtension() {
   return undefined;
 }
 
-/** Maps a request path to a file under the root, or `undefined` if it points outside it or at a dotfile. */
+/**
+ * Maps a request path to a file under the root, or `undefined` if it points outside it or at a
+ * dotfile. (Links are checked once the file is found: `staysInside`.)
+ */
 function fileFor(pathname) {
   let decoded;
   try {
@@ -92,9 +105,44 @@ function fileFor(pathname) {
   return file;
 }
 
+/**
+ * Whether a request's `Host` names this machine: `localhost`, an IP address, or the host the
+ * server listens on. Anything else is a name some DNS resolves to 127.0.0.1, which is how a web
+ * page elsewhere could read what this server serves (DNS rebinding): refused, as Vite and
+ * webpack-dev-server refuse it. (A request with no `Host`, which no browser sends, is answered.)
+ */
+function isLocalHost(header, listening) {
+  if (header === undefined) return true;
+  const name = header.replace(/:\d*$/, '').toLowerCase();
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') || // resolved to the loopback by browsers themselves
+    name === listening.toLowerCase() ||
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(name) ||
+    /^\[[\da-f:.]+\]$/.test(name)
+  );
+}
+
+/**
+ * Whether `file` (a path under the root, which exists) is still under the root once its links
+ * are followed. A link under `node_modules` may point anywhere: that is how `npm install
+ * ../some/folder` and `npm link` install a package (a copy of this folder may import chanasync so).
+ */
+async function staysInside(file) {
+  const real = await realpath(file);
+  const realRoot = await realpath(root);
+  const inside = relative(realRoot, real);
+  if (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside)) return true;
+  return relative(root, file).split(sep).includes('node_modules');
+}
+
 /** The request handler: static files from the root, `index.html` for directories. */
-async function handle(request, response) {
+async function handle(request, response, listening) {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  if (!isLocalHost(request.headers.host, listening)) {
+    response.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden: not a local host name\n');
+    return;
+  }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
@@ -119,6 +167,11 @@ async function handle(request, response) {
       file = join(file, 'index.html');
       info = await stat(file);
     }
+    if (!(await staysInside(file))) {
+      // A link out of the served folder: what it points at is not served.
+      response.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden\n');
+      return;
+    }
     const body = await readFile(file);
     response.writeHead(200, {
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
@@ -135,7 +188,7 @@ async function handle(request, response) {
 function listen(port, host) {
   return new Promise((resolveListen, rejectListen) => {
     const server = createServer((request, response) => {
-      handle(request, response).catch(() => response.destroy());
+      handle(request, response, host).catch(() => response.destroy());
     });
     server.once('error', rejectListen);
     server.listen(port, host, () => {

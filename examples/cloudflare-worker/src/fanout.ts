@@ -271,15 +271,47 @@ async function attempt(call: CallUpstream, index: number, signal: AbortSignal): 
   }
 }
 
-/** A response body as JSON when it says so, else as (at most 500 characters of) text. */
+/** The most text of a body that a line keeps. */
+const TEXT_KEPT = 500;
+/** The most characters of a JSON body that are read to parse it; a larger one is kept as text. */
+const JSON_READ = 64 * 1024;
+
+/**
+ * A response body as JSON when it says so, else as (at most 500 characters of) text. It reads
+ * no more than it needs: about the first 64 Ki characters of a JSON body, the first 500 of any
+ * other, then it cancels the rest. An upstream's body can be far larger than what a line shows,
+ * or streamed slowly, and a Worker has 128 MB of memory.
+ */
 async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (response.headers.get('content-type')?.includes('json')) {
+  const json = response.headers.get('content-type')?.includes('json') ?? false;
+  const { text, whole } = await readText(response, json ? JSON_READ : TEXT_KEPT);
+  if (json && whole) {
     try {
       return JSON.parse(text);
     } catch {
       // not JSON after all: fall through to text
     }
   }
-  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+  return text.length > TEXT_KEPT || !whole ? `${text.slice(0, TEXT_KEPT)}…` : text;
+}
+
+/**
+ * The text of a body, read until it has more than `most` characters (the rest of the chunk
+ * that crossed it included), and whether that was the whole body. A body cut short is cancelled.
+ */
+async function readText(response: Response, most: number): Promise<{ text: string; whole: boolean }> {
+  if (response.body === null) return { text: '', whole: true };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), whole: true };
+    text += decoder.decode(value, { stream: true });
+    if (text.length > most) {
+      // Not awaited: a cancel can wait on the far side, and this line needs nothing more.
+      reader.cancel().catch(() => {});
+      return { text, whole: false };
+    }
+  }
 }

@@ -92,7 +92,7 @@ const routes: Record<string, Route> = {
 const upstreamRoute: Route = {
   methods: ['GET', 'HEAD'],
   params: ['delay', 'fail', 'run'],
-  handle: (request, url) => simulatedUpstream(request, Number(/^\/upstream\/(\d+)$/.exec(url.pathname)?.[1])),
+  handle: (request, url) => simulatedUpstream(request, /^\/upstream\/(\d+)$/.exec(url.pathname)?.[1] ?? ''),
 };
 
 export default {
@@ -140,13 +140,17 @@ async function handleFanOut(request: Request, url: URL, env: Env): Promise<Respo
     throw error;
   }
   const contentType = query.format === 'json' ? 'application/json' : 'application/x-ndjson; charset=utf-8';
-  if (request.method === 'HEAD') {
-    return new Response(null, { headers: { 'content-type': contentType, 'cache-control': 'no-store' } });
-  }
   // Names this fan-out in the simulated upstreams' stats (`/upstream/stats?run=…`).
   const run = crypto.randomUUID();
+  // Chosen before `HEAD` answers (it calls nothing), so that `HEAD` tells what `GET` would: the
+  // same 500 for an unusable configuration, and the same `fanout-source`.
   const upstreams = chooseUpstreams(env, query, run);
   if (typeof upstreams === 'string') return Response.json({ error: upstreams }, { status: 500 });
+  if (request.method === 'HEAD') {
+    // No `fanout-run`: a HEAD starts no run.
+    const headers = { 'content-type': contentType, 'cache-control': 'no-store', 'fanout-source': upstreams.source };
+    return new Response(null, { headers });
+  }
 
   // The client going away stops the fan-out: no upstream is started after that, and the calls
   // in flight are aborted. Two ways to see it go: `request.signal` (the `enable_request_signal`

@@ -122,7 +122,7 @@ function list(raw: string, name: string, min: number, max: number): number[] {
  * `n=abc`, `n=` and `n=1.5` are refused as not whole); a number out of range — negative, or too
  * large, however many digits — is refused naming the range and the text as given.
  */
-function whole(raw: string, name: string, min: number, max: number): number {
+export function whole(raw: string, name: string, min: number, max: number): number {
   if (!/^-?\d+$/.test(raw)) throw new QueryError(`${name} must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new QueryError(`${name} must be from ${min} to ${max}, got ${raw}`);

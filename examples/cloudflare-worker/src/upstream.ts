@@ -9,6 +9,8 @@
  * tests check the concurrency limit and the deadline's aborts from the far end of the wire.
  */
 
+import { integer, LIMITS, QueryError, whole } from './query.js';
+
 /** What the simulated upstreams saw during one fan-out run. */
 export interface UpstreamStats {
   run: string;
@@ -58,17 +60,28 @@ export function upstreamStats(url: URL): Response {
 
 /**
  * Answers `GET /upstream/:index`: waits `delay` ms (0 to 30000), then answers
- * `{ upstream, delayMs }`, or a 500 `{ error }` with `fail=1`. A call aborted by its caller is
- * recorded in its run's stats and gets no answer (nobody is listening any more).
+ * `{ upstream, delayMs }`, or a 500 `{ error }` with `fail=1`. A bad `delay` or `fail` (not a
+ * whole number, out of range), or an index no fan-out calls (above 49), is a 400, as on `GET /`.
+ * A call aborted by its caller is recorded in its run's stats and gets no answer (nobody is
+ * listening any more).
  *
  * @param request the incoming request; its `signal` aborts when the caller cancels.
- * @param index the upstream index from the path.
+ * @param digits the upstream index, as the path gives it.
  */
-export async function simulatedUpstream(request: Request, index: number): Promise<Response> {
+export async function simulatedUpstream(request: Request, digits: string): Promise<Response> {
   const url = new URL(request.url);
-  const delayMs = Number(url.searchParams.get('delay') ?? '0');
-  if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 30_000) {
-    return Response.json({ error: 'delay must be a whole number of ms from 0 to 30000' }, { status: 400 });
+  let index: number;
+  let delayMs: number;
+  let fail: number;
+  try {
+    // The fan-out route's rules (`query.ts`): whole numbers only, in range; and only the
+    // indexes a fan-out can call are upstreams.
+    index = whole(digits, 'the index in /upstream/:index', 0, LIMITS.upstreams - 1);
+    delayMs = integer(url.searchParams, 'delay', 0, 0, LIMITS.delayMs);
+    fail = integer(url.searchParams, 'fail', 0, 0, 1);
+  } catch (error) {
+    if (error instanceof QueryError) return Response.json({ error: error.message }, { status: 400 });
+    throw error;
   }
   const run = url.searchParams.get('run');
   const stats = run === null ? undefined : statsFor(run);
@@ -93,7 +106,7 @@ export async function simulatedUpstream(request: Request, index: number): Promis
     return new Response(null, { status: 499 }); // the caller is gone; this answer goes nowhere
   }
   leave('finished');
-  if (url.searchParams.get('fail') === '1') {
+  if (fail === 1) {
     return Response.json({ error: `upstream ${index}: simulated failure` }, { status: 500 });
   }
   return Response.json({ upstream: index, delayMs });
