@@ -51,6 +51,12 @@ declare global {
    * merges with lib.dom's declaration.
    */
   interface GlobalEventHandlersEventMap {}
+  /**
+   * lib.dom's map of the progress events of an `XMLHttpRequest` and its `upload`, typed there
+   * with the target (`ProgressEvent<XMLHttpRequestEventTarget>`) where their `on<type>` handlers
+   * take a bare `ProgressEvent`. Declared empty for the same reason as the map above.
+   */
+  interface XMLHttpRequestEventTargetEventMap {}
 }
 
 /** The event the target's own `on<type>` handler property takes, or `never`. */
@@ -68,20 +74,29 @@ type HandlerEvent<Target, Type extends string> = Target extends { readonly [K in
  * `MessageEvent` for a `WebSocket`'s or a `window`'s `'message'` — and, for an element, a
  * document or a window (a target with the DOM's global event handlers), from lib.dom's
  * `GlobalEventHandlersEventMap` for the entries without such a handler (`focusin`, `focusout`,
- * `composition*`, and `error`, an `ErrorEvent`, whose handler also takes a string). So it follows
+ * `composition*`, and `error`, an `ErrorEvent`, whose handler also takes a string), and for an
+ * `XMLHttpRequest` or its `upload`, from lib.dom's `XMLHttpRequestEventTargetEventMap`, whose
+ * `ProgressEvent`s name their target where the handlers' do not. So it follows
  * the target's event map without naming `HTMLElementEventMap`, `WindowEventMap`, … (they exist
  * only with the DOM library). A union of types gives the union of their events. `Event`
  * otherwise: a plain `EventTarget`, a custom event type — name the type yourself for those.
  */
 export type EventOf<Target, Type extends string> = Type extends string // each member of a union of types
-  ? [HandlerEvent<Target, Type>] extends [never]
-    ? Target extends { readonly onfocus: unknown; readonly onkeydown: unknown }
-      ? Type extends keyof GlobalEventHandlersEventMap
-        ? GlobalEventHandlersEventMap[Type]
-        : Event
-      : Event
-    : HandlerEvent<Target, Type>
+  ? Target extends { readonly ontimeout: unknown; readonly onloadend: unknown; readonly onprogress: unknown }
+    ? Type extends keyof XMLHttpRequestEventTargetEventMap
+      ? XMLHttpRequestEventTargetEventMap[Type] // an XMLHttpRequest's, or its upload's
+      : HandlersEvent<Target, Type>
+    : HandlersEvent<Target, Type>
   : never;
+
+/** {@link EventOf} for one type, from the target's handlers (and the global handlers' map). */
+type HandlersEvent<Target, Type extends string> = [HandlerEvent<Target, Type>] extends [never]
+  ? Target extends { readonly onfocus: unknown; readonly onkeydown: unknown }
+    ? Type extends keyof GlobalEventHandlersEventMap
+      ? GlobalEventHandlersEventMap[Type]
+      : Event
+    : Event
+  : HandlerEvent<Target, Type>;
 
 /**
  * A channel of the `type` events dispatched at `target` — by default a conflated channel
