@@ -615,7 +615,7 @@ describe('stuck, input and leaked marking and ranking (property)', () => {
       fc.property(
         frames,
         fc.integer({ min: 1, max: 120_000 }),
-        fc.constantFrom<SortKey>('age', 'waiters', 'occupancy', 'name'),
+        fc.constantFrom<SortKey>('age', 'pushers', 'pullers', 'waiters', 'occupancy', 'name'),
         fc.integer({ min: 0, max: 200_000 }),
         (snapshots, thresholdMs, sort, later) => {
           let data: PanelData = EMPTY_DATA;
@@ -677,7 +677,7 @@ describe('the panel renders untrusted text as text', () => {
     fc.assert(
       fc.property(
         fc.array(fc.oneof(validSnapshot, polluted, anyMessage), { maxLength: 6 }),
-        fc.constantFrom<'age' | 'waiters' | 'occupancy' | 'name'>('age', 'waiters', 'occupancy', 'name'),
+        fc.constantFrom<SortKey>('age', 'pushers', 'pullers', 'waiters', 'occupancy', 'name'),
         fc.oneof(fc.constant(''), hostileText(20)),
         (messages, sort, filter) => {
           const { data, now } = throughTheExtension(messages);

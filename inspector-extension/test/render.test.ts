@@ -172,7 +172,7 @@ describe('sorting', () => {
   ];
 
   test('stuck rows come first, whatever the sort', () => {
-    for (const sort of ['age', 'waiters', 'occupancy', 'name'] as const) {
+    for (const sort of ['age', 'pushers', 'pullers', 'waiters', 'occupancy', 'name'] as const) {
       show(dataOf(channels), { sort, thresholdMs: 5000 });
       expect(rowNames()[0]).toBe('d-stuck');
     }
@@ -186,6 +186,17 @@ describe('sorting', () => {
   test('sorting by waiters puts the most parked operations first', () => {
     show(dataOf(channels), { sort: 'waiters', thresholdMs: 60_000 });
     expect(rowNames()).toEqual(['e-crowd', 'd-stuck', 'a-waiting', 'b-half', 'c-full']);
+  });
+
+  test('the Pushers header sorts by parked pushes and the Pullers header by parked pulls, each alone marked as the sort', () => {
+    show(dataOf(channels), { sort: 'pushers', thresholdMs: 60_000 });
+    expect(rowNames().slice(0, 2)).toEqual(['e-crowd', 'a-waiting']);
+    expect(document.querySelector('.th.col-pushers')?.getAttribute('aria-sort')).toBe('descending');
+    expect(document.querySelector('.th.col-pullers')?.getAttribute('aria-sort')).toBe('none');
+    show(dataOf(channels), { sort: 'pullers', thresholdMs: 60_000 });
+    expect(rowNames()[0]).toBe('d-stuck');
+    expect(document.querySelector('.th.col-pullers')?.getAttribute('aria-sort')).toBe('descending');
+    expect(document.querySelector('.th.col-pushers')?.getAttribute('aria-sort')).toBe('none');
   });
 
   test('sorting by occupancy puts the fullest buffers first', () => {

@@ -140,8 +140,12 @@ export const EMPTY_DATA: PanelData = {
   debugSeen: false,
 };
 
-/** The columns the table sorts by; each sorts descending except `name`. */
-export type SortKey = 'age' | 'waiters' | 'occupancy' | 'name';
+/**
+ * The columns the table sorts by; each sorts descending except `name`. `pushers` and `pullers`
+ * count their own queue (the _Pushers_ and _Pullers_ headers); `waiters`, both queues together,
+ * has no header.
+ */
+export type SortKey = 'age' | 'pushers' | 'pullers' | 'waiters' | 'occupancy' | 'name';
 
 /** What the user chose to see. */
 export interface ViewState {
@@ -209,6 +213,9 @@ export interface Row {
    * cut a list (`waiting`), else as listed in the snapshot.
    */
   readonly waiters: number;
+  /** Parked pushes, and parked pulls, each counted as `waiters` counts them. */
+  readonly pushers: number;
+  readonly pullers: number;
   /** When the oldest parked push / pull / operation of any kind began (extension clock). */
   readonly pushersSince: number | undefined;
   readonly pullersSince: number | undefined;
@@ -542,6 +549,8 @@ function rowsOfFrame(state: FrameState, filter: string, thresholdMs: number, now
               : undefined
             : Math.min(1, Math.max(0, size / capacity)),
       waiters: queued(channel, 'pushers') + queued(channel, 'pullers'),
+      pushers: queued(channel, 'pushers'),
+      pullers: queued(channel, 'pullers'),
       pushersSince: earliest(channel.pushers.map((waiter) => sinceOf(waiter, state))),
       pullersSince: earliest(channel.pullers.map((waiter) => sinceOf(waiter, state))),
       since: oldest === undefined ? undefined : sinceOf(oldest, state),
@@ -574,6 +583,8 @@ function rowsOfFrame(state: FrameState, filter: string, thresholdMs: number, now
       receivedAt: state.receivedAt,
       occupancy: undefined,
       waiters: cases.length,
+      pushers: pushes.length,
+      pullers: cases.length - pushes.length,
       pushersSince: pushes.length > 0 ? since : undefined,
       pullersSince: pushes.length < cases.length ? since : undefined,
       since,
@@ -613,6 +624,8 @@ function buildLeakRow(entry: LeakEntry): Row {
     receivedAt: entry.since + leak.ageAtSnapshot,
     occupancy: undefined,
     waiters: 1,
+    pushers: leak.kind === 'push' ? 1 : 0,
+    pullers: leak.kind === 'pull' ? 1 : 0,
     pushersSince: leak.kind === 'push' ? entry.since : undefined,
     pullersSince: leak.kind === 'pull' ? entry.since : undefined,
     since: entry.since,
@@ -639,6 +652,8 @@ const bySince = (a: number | undefined, b: number | undefined) =>
 /** Descending by the sort key (ascending for names). */
 const COMPARE: Record<SortKey, (a: Row, b: Row) => number> = {
   age: (a, b) => bySince(a.since, b.since),
+  pushers: (a, b) => b.pushers - a.pushers || bySince(a.pushersSince, b.pushersSince),
+  pullers: (a, b) => b.pullers - a.pullers || bySince(a.pullersSince, b.pullersSince),
   waiters: (a, b) => b.waiters - a.waiters || bySince(a.since, b.since),
   occupancy: (a, b) => (b.occupancy ?? -1) - (a.occupancy ?? -1) || (b.channel?.size ?? -1) - (a.channel?.size ?? -1),
   name: (a, b) => NAMES.compare(a.label, b.label),

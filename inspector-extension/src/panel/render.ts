@@ -91,8 +91,8 @@ const COLUMNS: readonly Column[] = [
   { id: 'occupancy', title: 'Occupancy', sort: 'occupancy', hint: 'Buffered values / capacity' },
   { id: 'trend', title: 'Trend', hint: 'Buffered values over the recent snapshots' },
   { id: 'overflow', title: 'Overflow' },
-  { id: 'pushers', title: 'Pushers', sort: 'waiters', hint: 'Parked pushes · how long the oldest has waited' },
-  { id: 'pullers', title: 'Pullers', sort: 'waiters', hint: 'Parked pulls · how long the oldest has waited' },
+  { id: 'pushers', title: 'Pushers', sort: 'pushers', hint: 'Parked pushes · how long the oldest has waited' },
+  { id: 'pullers', title: 'Pullers', sort: 'pullers', hint: 'Parked pulls · how long the oldest has waited' },
   { id: 'wait', title: 'Waiting', sort: 'age', hint: 'How long the oldest parked operation has waited' },
   { id: 'where', title: 'Parked at', hint: 'Where the oldest parked operation waits (needs stacks: true)' },
 ];
@@ -870,7 +870,9 @@ export class View {
     const headSignature = `${multiFrame}|${view.sort}`;
     if (table.headSignature !== headSignature) {
       table.headSignature = headSignature;
+      const focused = focusedIndex(this.doc, table.head);
       table.head.replaceChildren(...header(this.doc, view, multiFrame));
+      refocus(table.head, focused);
     }
 
     const origins = new Set<string>();
@@ -938,7 +940,11 @@ export class View {
         rowTop,
         expanded,
       );
-      if (existing !== undefined) existing.element.replaceWith(element);
+      if (existing !== undefined) {
+        const focused = focusedIndex(this.doc, existing.element);
+        existing.element.replaceWith(element);
+        refocus(element, focused);
+      }
       this.built.set(key, { element, signature, ticks, top: rowTop, state: row.state });
       elements.push(element);
     }
@@ -949,6 +955,25 @@ export class View {
       else table.body.insertBefore(element, cursor);
     }
   }
+}
+
+/** What can hold the keyboard focus in a row or the header. */
+const FOCUSABLE = 'button, a[href], input, [tabindex]';
+
+/**
+ * Where the focus is in `container` (a row or the header about to be rebuilt), as an index among
+ * its focusable elements; -1 when it is elsewhere. The rebuilt one has the same controls in the
+ * same order, so {@link refocus} puts the focus back on the control the user was on: a caret
+ * pressed with Enter, or one that a new snapshot rebuilt under it, keeps the focus.
+ */
+function focusedIndex(doc: Document, container: Element): number {
+  const active = doc.activeElement;
+  if (active === null || !container.contains(active)) return -1;
+  return [...container.querySelectorAll(FOCUSABLE)].indexOf(active);
+}
+
+function refocus(container: Element, index: number): void {
+  if (index >= 0) container.querySelectorAll<HTMLElement>(FOCUSABLE)[index]?.focus({ preventScroll: true });
 }
 
 function header(doc: Document, view: ViewState, multiFrame: boolean): HTMLElement[] {
