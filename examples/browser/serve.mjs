@@ -98,9 +98,9 @@ function fileFor(pathname) {
     return undefined;
   }
   const file = normalize(join(root, decoded));
-  const inside = relative(root, file);
-  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) return undefined;
+  if (!isUnder(root, file)) return undefined;
   // No dotfiles or dot-folders (.git, .env): a dev server still need not hand them out.
+  const inside = relative(root, file);
   if (decoded.includes('\0') || inside.split(sep).some((segment) => segment.startsWith('.'))) return undefined;
   return file;
 }
@@ -129,11 +129,14 @@ function isLocalHost(header, listening) {
  * ../some/folder` and `npm link` install a package (a copy of this folder may import chanasync so).
  */
 async function staysInside(file) {
-  const real = await realpath(file);
-  const realRoot = await realpath(root);
-  const inside = relative(realRoot, real);
-  if (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside)) return true;
+  if (isUnder(await realpath(root), await realpath(file))) return true;
   return relative(root, file).split(sep).includes('node_modules');
+}
+
+/** Whether `path` is `base` or under it (paths as given: no link followed). */
+function isUnder(base, path) {
+  const inside = relative(base, path);
+  return inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
 }
 
 /** The request handler: static files from the root, `index.html` for directories. */

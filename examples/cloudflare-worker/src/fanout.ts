@@ -292,7 +292,8 @@ async function readBody(response: Response): Promise<unknown> {
       // not JSON after all: fall through to text
     }
   }
-  return text.length > TEXT_KEPT || !whole ? `${text.slice(0, TEXT_KEPT)}…` : text;
+  // A body cut short has more than TEXT_KEPT characters: it was cut past them.
+  return text.length > TEXT_KEPT ? `${text.slice(0, TEXT_KEPT)}…` : text;
 }
 
 /**

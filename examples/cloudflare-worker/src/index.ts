@@ -26,7 +26,7 @@ import { ChannelObject, type DurableObjectNamespaceLike } from 'chanasync/durabl
 import { type CallUpstream, fanOut, type Line } from './fanout.js';
 import { HEARTBEAT, orHeartbeat } from './heartbeat.js';
 import { jobStats, pushJob, streamJobs, takeJobs } from './jobs.js';
-import { checkNames, FAN_OUT_PARAMS, type FanOutQuery, parseQuery, QueryError } from './query.js';
+import { badQuery, checkNames, FAN_OUT_PARAMS, type FanOutQuery, parseQuery } from './query.js';
 import { simulatedUpstream, upstreamStats } from './upstream.js';
 
 // The Durable Object class behind the job queue's channel: exported from the main module so
@@ -119,8 +119,7 @@ export default {
     try {
       checkNames(url.searchParams, route.params); // the same check on every route
     } catch (error) {
-      if (error instanceof QueryError) return Response.json({ error: error.message }, { status: 400 });
-      throw error;
+      return badQuery(error);
     }
     return route.handle(request, url, env, ctx);
   },
@@ -136,8 +135,7 @@ async function handleFanOut(request: Request, url: URL, env: Env): Promise<Respo
   try {
     query = parseQuery(url.searchParams);
   } catch (error) {
-    if (error instanceof QueryError) return Response.json({ error: error.message }, { status: 400 });
-    throw error;
+    return badQuery(error);
   }
   const contentType = query.format === 'json' ? 'application/json' : 'application/x-ndjson; charset=utf-8';
   // Names this fan-out in the simulated upstreams' stats (`/upstream/stats?run=…`).

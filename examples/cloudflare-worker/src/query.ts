@@ -52,6 +52,15 @@ export class QueryError extends Error {
 }
 
 /**
+ * The `400 {"error": …}` answer to a bad query: `error` is a {@link QueryError} (its message names
+ * the parameter); any other error is thrown on.
+ */
+export function badQuery(error: unknown): Response {
+  if (error instanceof QueryError) return Response.json({ error: error.message }, { status: 400 });
+  throw error;
+}
+
+/**
  * Parses and checks the fan-out route's query parameters.
  *
  * @param params the request URL's `searchParams`.

@@ -9,7 +9,7 @@
  * tests check the concurrency limit and the deadline's aborts from the far end of the wire.
  */
 
-import { integer, LIMITS, QueryError, whole } from './query.js';
+import { badQuery, integer, LIMITS, whole } from './query.js';
 
 /** What the simulated upstreams saw during one fan-out run. */
 export interface UpstreamStats {
@@ -80,8 +80,7 @@ export async function simulatedUpstream(request: Request, digits: string): Promi
     delayMs = integer(url.searchParams, 'delay', 0, 0, LIMITS.delayMs);
     fail = integer(url.searchParams, 'fail', 0, 0, 1);
   } catch (error) {
-    if (error instanceof QueryError) return Response.json({ error: error.message }, { status: 400 });
-    throw error;
+    return badQuery(error);
   }
   const run = url.searchParams.get('run');
   const stats = run === null ? undefined : statsFor(run);
