@@ -37,8 +37,8 @@ export const LIMITS = {
    * largest, every optional field present): 1000 channels of 200-character names at ≤ 431 each
    * (0.43 M), 10 000 waiters at ≤ 82 each besides their stacks (0.82 M), the 1 000 000
    * characters of stacks debug mode allows (`STACK_BUDGET`, ~1.02 M with their keys and escaped
-   * line feeds), 100 leaks at ≤ 367 each besides their stacks (0.04 M): ~2.3 M, 55% of the
-   * inspector's 4 MiB (4 194 304). Names and stacks full of characters that JSON escapes (`"`,
+   * line feeds), 100 leaks at ≤ 367 each besides their stacks and their `cases` (0.04 M), and
+   * their 8 cases at ≤ 260 each (0.21 M): ~2.5 M, 60% of the inspector's 4 MiB (4 194 304). Names and stacks full of characters that JSON escapes (`"`,
    * `\\`, control characters) weigh up to 6 times more.
    */
   totalWaiters: 10_000,
@@ -48,6 +48,8 @@ export const LIMITS = {
   stack: 4000,
   /** Leaked operations listed in one snapshot; later leaks are counted in `truncated.leaks`. */
   leaks: 100,
+  /** Cases of a leaked select listed in its `cases` (its first ones). */
+  leakCases: 8,
   /** Characters of a context's `url` or `origin`. */
   url: 2048,
 } as const;
@@ -144,6 +146,21 @@ export interface LeakSnapshot {
     /** Where it was created (user frames only), with `stacks: true`. */
     readonly createdAt?: string;
   };
+  /**
+   * For a select: its cases on tracked channels, in the order of its array of cases (the first
+   * `LIMITS.leakCases`), each with its direction and its channel's id and name, so that the
+   * leak can be told by any of them. Absent for a push or a pull, and in snapshots of pages
+   * older than 2026-12-06.
+   */
+  readonly cases?: readonly LeakCase[];
+}
+
+/** A case of a leaked select (`LeakSnapshot.cases`). */
+export interface LeakCase {
+  /** The case's direction. */
+  readonly kind: 'push' | 'pull';
+  /** Its channel: its id in the snapshots it appeared in, and its name or `''`. */
+  readonly channel: { readonly id: number; readonly name: string };
 }
 
 /**
@@ -450,6 +467,22 @@ function isLeakSnapshot(value: unknown): boolean {
     isCount(channel.id) &&
     isText(channel.name, LIMITS.name) &&
     isCapacity(channel.capacity) &&
-    (channel.createdAt === undefined || isText(channel.createdAt, LIMITS.stack))
+    (channel.createdAt === undefined || isText(channel.createdAt, LIMITS.stack)) &&
+    (leak.cases === undefined || (leak.kind === 'select' && isLeakCases(leak.cases)))
+  );
+}
+
+function isLeakCases(value: unknown): boolean {
+  return Array.isArray(value) && value.length <= LIMITS.leakCases && everyOf(value, isLeakCase);
+}
+
+function isLeakCase(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const channel = value.channel;
+  return (
+    (value.kind === 'push' || value.kind === 'pull') &&
+    isRecord(channel) &&
+    isCount(channel.id) &&
+    isText(channel.name, LIMITS.name)
   );
 }

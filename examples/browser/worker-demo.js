@@ -9,9 +9,14 @@
 //   Worker's channel, and the results channel closes with an error saying the other side is
 //   gone. The jobs the Worker had taken but not finished died with it; the page knows which
 //   (no result came back) and "Restart" runs exactly the missing ones in a new Worker.
-import { relayDebug } from '../../dist/debug.js';
+import { enableDebug, relayDebug } from '../../dist/debug.js';
 import { Channel } from '../../dist/index.js';
 import { fromPort, toPort } from '../../dist/port.js';
+
+// Debug mode on this page too, before any channel exists (they are made on Start), so the
+// inspector lists the page's `jobs` — where the producer waits on the Worker's credit — and its
+// `results` beside the Worker's two channels of the same names, each row tagged with its context.
+enableDebug({ stacks: true });
 
 /** Jobs in one run, and the numbers each one scans. */
 export const JOBS = 120;

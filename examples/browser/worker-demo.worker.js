@@ -12,8 +12,9 @@ import { fromPort, toPort } from '../../dist/port.js';
 const JOB_CAPACITY = 4;
 
 // The page relays this Worker's debug messages to the inspector (relayDebug), so its channels
-// show in the page's inspector, tagged with this Worker's URL.
-enableDebug();
+// show in the page's inspector, tagged with this Worker's URL; with stacks, so their rows say
+// where each operation parked.
+enableDebug({ stacks: true });
 
 const jobs = fromPort(self, { name: 'jobs', capacity: JOB_CAPACITY });
 const results = new Channel(0, { name: 'results' });

@@ -245,6 +245,20 @@ describe('states and ranking', () => {
 describe('leaks', () => {
   const leaky = withSnapshot(EMPTY_DATA, TOP, snapshot([channel({ id: 1 })], { leaked: [leak(1)] }), T0);
 
+  test('a leaked select is labelled by all its cases, as while it was stuck, and any of their names finds it (BQ-inspector-1)', () => {
+    const cases = [
+      { kind: 'pull', channel: { id: 101, name: 'shutdown' } },
+      { kind: 'push', channel: { id: 102, name: '' } },
+    ] as const;
+    const data = withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: [leak(1, { kind: 'select', cases })] }), T0);
+    expect(summary(data)).toEqual(['select: pull shutdown | push #102:leaked']);
+    expect(summary(data, T0, { filter: '#102' })).toEqual(['select: pull shutdown | push #102:leaked']);
+    expect(summary(data, T0, { filter: 'nothing' })).toEqual([]);
+    // From a page of an earlier release (no `cases`): by its first case's channel, as before.
+    const older = withSnapshot(EMPTY_DATA, TOP, snapshot([], { leaked: [leak(2, { kind: 'select' })] }), T0);
+    expect(summary(older)).toEqual(['gone-2:leaked']);
+  });
+
   test('a leak stays listed after its channel is gone, in later snapshots and across a navigation', () => {
     const later = withSnapshot(leaky, TOP, snapshot([channel({ id: 1 })]), T0 + 10);
     expect(summary(later)[0]).toBe('gone-1:leaked');

@@ -14,6 +14,7 @@ import { warnLeak } from './warn.js';
 export type {
   ChannelSnapshot,
   DebugContext,
+  LeakCase,
   LeakSnapshot,
   SnapshotMessage as DebugSnapshot,
   WaiterSnapshot,

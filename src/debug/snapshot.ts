@@ -43,6 +43,7 @@ import { type Channel, setTracker } from '../channel.js';
 import {
   type ChannelSnapshot,
   type DebugContext,
+  type LeakCase,
   type LeakSnapshot,
   LIMITS,
   PAGE_SOURCE,
@@ -94,6 +95,11 @@ interface SelectRecord {
   first: Parked | undefined;
   /** That case's index. */
   firstIndex: number;
+  /**
+   * Its tracked cases as they were recorded (any order): a leak report lists them by index, so
+   * that the leak can be told by any of its channels (audit BQ-inspector-1).
+   */
+  readonly cases: { readonly index: number; readonly push: boolean; readonly tracked: TrackedChannel }[];
 }
 
 /** One parked operation on a tracked channel. An entry of its channel's doubly linked list. */
@@ -132,6 +138,8 @@ type MarkedWaiter = Waiter<unknown> & {
   readonly group?: { readonly first?: MarkedWaiter | undefined };
   readonly sibling?: MarkedWaiter | undefined;
   readonly index?: unknown;
+  /** On a select's case: its direction. */
+  readonly isPush?: boolean;
   /** On a merge's pull on one of its inputs: the merged channel. */
   readonly merged?: FedChannel;
 };
@@ -694,9 +702,10 @@ export class Registry {
       for (let other = group.first; other !== undefined && select === undefined; other = other.sibling) {
         select = other[PARKED]?.select;
       }
-      select ??= { id: nextSelectId++, remaining: 0, since, stack, first: undefined, firstIndex: 0 };
+      select ??= { id: nextSelectId++, remaining: 0, since, stack, first: undefined, firstIndex: 0, cases: [] };
       parked = new Parked(tracked, kind, select.since, select.stack, select);
       const index = typeof waiter.index === 'number' ? waiter.index : 0;
+      select.cases.push({ index, push: waiter.isPush === true, tracked });
       if (select.first === undefined || index < select.firstIndex) {
         select.first = parked;
         select.firstIndex = index;
@@ -743,6 +752,7 @@ export class Registry {
         capacity: tracked.capacity,
         ...(tracked.createdAt === undefined ? {} : { createdAt: tracked.createdAt }),
       },
+      ...(parked.select === undefined ? {} : { cases: leakCases(parked.select) }),
     };
     // Oldest first by `since`: one collection finds several leaks in the order its finalizers
     // run, not the order they parked. Past the limit, the newest is the one left out.
@@ -983,6 +993,14 @@ function withinStackBudget(channels: ChannelSnapshot[], budget: number): Channel
     channels[i] = { ...rest, pushers: channel.pushers.map(strip), pullers: channel.pullers.map(strip) };
   }
   return channels;
+}
+
+/** The first `LIMITS.leakCases` tracked cases of a leaked select, in the order of its cases. */
+function leakCases(select: SelectRecord): LeakCase[] {
+  return [...select.cases]
+    .sort((a, b) => a.index - b.index)
+    .slice(0, LIMITS.leakCases)
+    .map(({ push, tracked }) => ({ kind: push ? 'push' : 'pull', channel: { id: tracked.id, name: tracked.name } }));
 }
 
 /** A queued waiter as a snapshot shows it. One parked while debug mode was off has no record. */

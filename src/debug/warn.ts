@@ -22,7 +22,7 @@ const DOING = { push: 'push into', pull: 'pull from', select: 'select on' } as c
 
 /** The text of the warning for `leak`. */
 export function leakMessage(leak: LeakSnapshot): string {
-  const { channel } = leak;
+  const { channel, cases = [] } = leak;
   const name = channel.name === '' ? 'an unnamed channel' : `channel "${channel.name}"`;
   const capacity = channel.capacity === null ? 'unbounded' : `capacity ${channel.capacity}`;
   const lines = [
@@ -30,6 +30,12 @@ export function leakMessage(leak: LeakSnapshot): string {
       `waited ${formatAge(leak.detectedAt - leak.since)} and can never complete: the channel was ` +
       'garbage-collected while the operation was parked on it (nothing committed, aborted or closed it).',
   ];
+  if (cases.length > 1) {
+    const each = cases.map(
+      ({ kind, channel }) => `${kind} ${channel.name === '' ? `#${channel.id}` : `"${channel.name}" (#${channel.id})`}`,
+    );
+    lines.push(`Its cases: ${each.join(', ')}.`);
+  }
   if (leak.stack === undefined && channel.createdAt === undefined) {
     lines.push('Call enableDebug({ stacks: true }) to see where it parked and where the channel was created.');
   }

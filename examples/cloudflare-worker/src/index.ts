@@ -25,7 +25,7 @@
 import { ChannelObject, type DurableObjectNamespaceLike } from 'chanasync/durable';
 import { type CallUpstream, fanOut, type Line } from './fanout.js';
 import { HEARTBEAT, orHeartbeat } from './heartbeat.js';
-import { jobStats, pushJob, streamJobs, takeJobs } from './jobs.js';
+import { jobStats, misconfigured, pushJob, streamJobs, takeJobs } from './jobs.js';
 import { badQuery, checkNames, FAN_OUT_PARAMS, type FanOutQuery, parseQuery } from './query.js';
 import { simulatedUpstream, upstreamStats } from './upstream.js';
 
@@ -75,19 +75,34 @@ const routes: Record<string, Route> = {
     handle: (request, url, env) => handleFanOut(request, url, env),
   },
   '/upstream/stats': { methods: ['GET', 'HEAD'], params: ['run'], handle: (_request, url) => upstreamStats(url) },
-  '/jobs': { methods: ['POST'], params: [], handle: (request, _url, env) => pushJob(request, env.CHANNELS) },
+  '/jobs': { methods: ['POST'], params: [], handle: (request, _url, env) => jobRoute(pushJob(request, env.CHANNELS)) },
   '/jobs/take': {
     methods: ['POST'],
     params: ['max', 'wait'],
-    handle: (request, url, env) => takeJobs(request, url, env.CHANNELS),
+    handle: (request, url, env) => jobRoute(takeJobs(request, url, env.CHANNELS)),
   },
-  '/jobs/stats': { methods: ['GET', 'HEAD'], params: [], handle: (_request, _url, env) => jobStats(env.CHANNELS) },
+  '/jobs/stats': {
+    methods: ['GET', 'HEAD'],
+    params: [],
+    handle: (_request, _url, env) => jobRoute(jobStats(env.CHANNELS)),
+  },
   '/jobs/stream': {
     methods: ['GET', 'HEAD'],
     params: ['heartbeat'],
     handle: (request, url, env, ctx) => streamJobs(request, url, env.CHANNELS, ctx),
   },
 };
+
+/** A job route's answer, or the 500 of {@link misconfigured} for the queue's configuration. */
+async function jobRoute(answer: Promise<Response>): Promise<Response> {
+  try {
+    return await answer;
+  } catch (error) {
+    const response = misconfigured(error);
+    if (response === undefined) throw error;
+    return response;
+  }
+}
 
 const upstreamRoute: Route = {
   methods: ['GET', 'HEAD'],

@@ -27,7 +27,17 @@ import { type DurableChannel, type DurableObjectNamespaceLike, durableChannel } 
 import { HEARTBEAT, orHeartbeat } from './heartbeat.js';
 import { integer, QueryError } from './query.js';
 
-/** The queue's capacity: a `POST /jobs` on a full queue waits up to {@link PUSH_WAIT_MS}, then gets a 503. */
+/**
+ * The queue's channel: every request opens it by this name. A durable channel's capacity is
+ * fixed when the channel is created and never changes, so a new {@link JOB_CAPACITY} needs a
+ * new name here (`'jobs-v2'`); the old channel keeps its jobs until something drains it.
+ */
+export const JOB_CHANNEL = 'jobs';
+/**
+ * The queue's capacity: a `POST /jobs` on a full queue waits up to {@link PUSH_WAIT_MS}, then
+ * gets a 503. Changing it? Change {@link JOB_CHANNEL} too: the channel that exists keeps the
+ * capacity it was created with, and every job route answers 500 (see {@link misconfigured}).
+ */
 export const JOB_CAPACITY = 1000;
 /** How long a `POST /jobs` waits for room before answering 503. */
 export const PUSH_WAIT_MS = 2000;
@@ -41,7 +51,25 @@ function jobs(namespace: DurableObjectNamespaceLike | undefined): DurableChannel
   if (namespace === undefined) {
     return Response.json({ error: 'no CHANNELS binding: bind ChannelObject in wrangler.jsonc' }, { status: 500 });
   }
-  return durableChannel<unknown>(namespace, 'jobs', { capacity: JOB_CAPACITY });
+  return durableChannel<unknown>(namespace, JOB_CHANNEL, { capacity: JOB_CAPACITY });
+}
+
+/**
+ * The answer to an error of a job route that is this Worker's configuration, not the request:
+ * the channel exists with another capacity than {@link JOB_CAPACITY} (every operation then
+ * rejects with a `RangeError` saying so). A 500 that says what to change; `undefined` for any
+ * other error.
+ */
+export function misconfigured(error: unknown): Response | undefined {
+  if (!(error instanceof RangeError) || !error.message.includes('fixed when it was created')) return undefined;
+  return Response.json(
+    {
+      error:
+        `${error.message}. A durable channel's capacity never changes: to change JOB_CAPACITY, ` +
+        'give the queue a new JOB_CHANNEL name too (src/jobs.ts)',
+    },
+    { status: 500 },
+  );
 }
 
 /**

@@ -34,15 +34,18 @@ export async function bundleWorker(): Promise<string> {
 }
 
 /**
- * A Miniflare running `script` with wrangler.jsonc's bindings (in-memory storage of its own),
- * `vars` added to them; what workerd prints goes to `log`, if given.
+ * A Miniflare running `script` with wrangler.jsonc's bindings (in-memory storage of its own, or
+ * the Durable Objects' storage kept in the folder `persist`), `vars` added to them; what workerd
+ * prints goes to `log`, if given.
  */
 export function startWorker(
   script: string,
   vars: Record<string, string> = {},
   log?: (line: string) => void,
+  persist?: string,
 ): Miniflare {
   return new Miniflare({
+    ...(persist === undefined ? {} : { durableObjectsPersist: persist }),
     name: 'chanasync-fanout',
     modules: true,
     script,

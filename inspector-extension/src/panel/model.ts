@@ -617,7 +617,11 @@ function buildLeakRow(entry: LeakEntry): Row {
     frameKey: entry.frameKey,
     frame: entry.frame,
     context: entry.context,
-    label: labelOf(leak.channel),
+    // A select by all its cases, as while it was stuck (the page lists them since 2026-12-06).
+    label:
+      leak.cases !== undefined && leak.cases.length > 1
+        ? `select: ${leak.cases.map(({ kind, channel }) => `${kind} ${labelOf(channel)}`).join(' | ')}`
+        : labelOf(leak.channel),
     state: 'leaked',
     version: entry.version,
     leak,

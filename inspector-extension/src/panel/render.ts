@@ -383,19 +383,25 @@ function waitersItems(row: Row, waiters: readonly Waiting[]): DetailItem[] {
     }));
 }
 
+/** A channel as an expanded leak row names it. */
+function channelText({ id, name }: { readonly id: number; readonly name: string }): string {
+  return name === '' ? `channel #${id}` : `channel "${name}" (#${id})`;
+}
+
 /** What an expanded row shows, entry by entry. */
 function detailEntries(row: Row, label: string): DetailEntry[] {
   const entries: DetailEntry[] = [];
   if (row.kind === 'leak' && row.leak !== undefined) {
     const { leak } = row;
-    const { id, name } = leak.channel;
-    const channel = name === '' ? `channel #${id}` : `channel "${name}" (#${id})`;
     entries.push({
       term: 'Leaked',
       items: [
         {
           type: 'text',
-          text: `a ${leak.kind} parked on ${channel}, which was garbage-collected: it can never complete`,
+          text:
+            leak.cases !== undefined && leak.cases.length > 1
+              ? `a select parked on ${leak.cases.map(({ kind, channel }) => `${kind} ${channelText(channel)}`).join(', ')}, which were garbage-collected: it can never complete`
+              : `a ${leak.kind} parked on ${channelText(leak.channel)}, which was garbage-collected: it can never complete`,
         },
       ],
     });

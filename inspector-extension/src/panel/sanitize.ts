@@ -66,6 +66,11 @@ export interface LeakInfo {
     readonly capacity: number | null;
     readonly createdAt?: string;
   };
+  /** For a select, its cases (`LeakSnapshot.cases`), when the page said. */
+  readonly cases?: readonly {
+    readonly kind: 'push' | 'pull';
+    readonly channel: { readonly id: number; readonly name: string };
+  }[];
 }
 
 /** Who produced a snapshot inside a frame: the frame's own page, or a Worker it relays. */
@@ -169,6 +174,10 @@ function leakInfo(leak: LeakSnapshot, time: number, maxAge: number): LeakInfo {
       capacity: channel.capacity,
       ...optional('createdAt', channel.createdAt === undefined ? undefined : safeText(channel.createdAt)),
     },
+    ...optional(
+      'cases',
+      leak.cases?.map(({ kind, channel }) => ({ kind, channel: { id: channel.id, name: safeLine(channel.name) } })),
+    ),
   };
 }
 
