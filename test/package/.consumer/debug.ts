@@ -12,6 +12,7 @@ import {
   type DebugTarget,
   disableDebug,
   enableDebug,
+  type LeakCase,
   type LeakSnapshot,
   type RelayEndpoint,
   type RelayOptions,
@@ -38,6 +39,10 @@ if ((await parked) !== 'closed') throw new Error('the parked pull did not fail o
 clearLeaks();
 const leaks: readonly LeakSnapshot[] = snapshot().leaked ?? [];
 if (leaks.length !== 0) throw new Error(`snapshot() lists ${leaks.length} leaks after clearLeaks()`);
+// A leaked select lists its cases; each names its channel and direction.
+const cases: readonly LeakCase[] = leaks.flatMap((leak) => leak.cases ?? []);
+if (cases.some((leakCase) => leakCase.kind !== 'push' && leakCase.kind !== 'pull'))
+  throw new Error('a case of another kind');
 const context: DebugContext | undefined = snapshot().context;
 if (context !== undefined && !['page', 'worker', 'frame'].includes(context.kind)) {
   throw new Error(`snapshot() reports the context ${JSON.stringify(context)}`);

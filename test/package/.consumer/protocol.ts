@@ -11,6 +11,7 @@ import {
   isInspectorToPageMessage,
   isInstanceId,
   isPageToInspectorMessage,
+  type LeakCase,
   type LeakSnapshot,
   LIMITS,
   MAX_TIME,
@@ -44,6 +45,8 @@ const leak: LeakSnapshot = {
   detectedAt: 2,
   channel: { id: 2, name: 'gone', capacity: 0 },
 };
+const leakCase: LeakCase = { kind: 'push', channel: { id: 3, name: 'results' } };
+const leakedSelect: LeakSnapshot = { ...leak, id: 2, kind: 'select', cases: [leakCase] };
 const context: DebugContext = { kind: 'page' };
 const snapshot: SnapshotMessage = {
   source: PAGE_SOURCE,
@@ -51,7 +54,7 @@ const snapshot: SnapshotMessage = {
   type: 'snapshot',
   time: 2,
   channels: [channel],
-  leaked: [leak],
+  leaked: [leak, leakedSelect],
   context,
 };
 const posted: SnapshotMessage = { ...snapshot, instance: 'k3x9q0ab7mz2c1de' };
