@@ -106,6 +106,11 @@ export async function pushJob(request: Request, namespace: DurableObjectNamespac
         { status: 503, headers: { 'retry-after': '1' } },
       );
     }
+    // A JSON value the channel cannot store (nested too deep for the structured clone): the
+    // push refuses it with a TypeError before anything is stored.
+    if (error instanceof TypeError && error.message.includes('cannot be sent to a durable channel')) {
+      return Response.json({ error: `the job cannot be stored: ${error.message}` }, { status: 422 });
+    }
     throw error;
   }
   return Response.json({ id }, { status: 202 });
@@ -217,16 +222,25 @@ export async function takeJobs(
  *   request's pending I/O, and the withdrawal of a waiting take and the pushes back (calls to the
  *   object) would be cancelled with it.
  */
-export function streamJobs(
+export async function streamJobs(
   request: Request,
   url: URL,
   namespace: DurableObjectNamespaceLike | undefined,
   ctx: { waitUntil(promise: Promise<unknown>): void },
-): Response {
+): Promise<Response> {
   const channel = jobs(namespace);
   if (channel instanceof Response) return channel;
   const heartbeatMs = wholeParam(url, 'heartbeat', 15_000, 100, 60_000);
   if (typeof heartbeatMs === 'string') return Response.json({ error: heartbeatMs }, { status: 400 });
+  // One call to the object before the 200 goes out: a channel of another capacity than
+  // JOB_CAPACITY gets the other job routes' 500 here, not a 200 whose one line is the error.
+  try {
+    await channel.stats();
+  } catch (error) {
+    const answer = misconfigured(error);
+    if (answer === undefined) throw error;
+    return answer;
+  }
   const headers = { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' };
   // HEAD: the headers of the stream, and no stream: a take would take a job for nobody.
   if (request.method === 'HEAD') return new Response(null, { headers });
