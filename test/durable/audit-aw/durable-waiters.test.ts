@@ -15,6 +15,9 @@ describe('FIFO among waiters', () => {
       const b = durableChannel<string>(env.CHANNELS as any, name, { sliceMs: 40 } as any);
       const order: string[] = [];
       const pa = a.pull().then((v) => order.push(`a:${v}`));
+      // FIFO is by arrival at the object: a's first call must be there before b's. On a loaded
+      // machine it once took longer than the sleep below (round 9: b came first, got v1).
+      await until(async () => (await a.stats()).waitingPullers === 1);
       await sleep(90 + round * 7);
       const pb = b.pull().then((v) => order.push(`b:${v}`));
       await b.push('v1');
