@@ -167,6 +167,10 @@ describe('batch operations', () => {
   it('pushes made together (Promise.all) from one client are stored in order', async () => {
     const name = freshName('bo-burst');
     const ch = durableChannel<number>(ns(), name, { capacity: 5 });
+    // Created with its capacity before the reader starts: the reader has none, and had its pull
+    // reached the new channel first, the channel would be unbounded and every push a RangeError
+    // (README, "Capacity"; seen once in CI on a loaded machine).
+    await ch.stats();
     const values = [...Array(20).keys()];
     const pushing = Promise.all(values.map((v) => ch.push(v)));
     const got: number[] = [];
