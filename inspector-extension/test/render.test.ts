@@ -397,6 +397,16 @@ describe('empty states and notices', () => {
   });
 });
 
+test("a Worker's frame cell names the Worker's script in its title, then the page it runs for", () => {
+  let data = dataOf([channel({ id: 1, name: 'page' })]);
+  const worker = { kind: 'worker', url: 'https://app.example/js/crunch.js#2' } as const;
+  data = withSnapshot(data, TOP, snapshot([channel({ id: 1, name: 'crunch' })], { context: worker }), T0);
+  show(data);
+  const title = (name: string) => rowOf(name)?.querySelector('.col-frame')?.getAttribute('title');
+  expect(title('crunch')).toBe(`Worker https://app.example/js/crunch.js#2 in ${TOP.url} (origin ${TOP.origin})`);
+  expect(title('page')).toBe(`${TOP.url} (origin ${TOP.origin})`);
+});
+
 describe('frames', () => {
   test('with several frames, each row names its frame', () => {
     const data = dataOf([channel({ id: 1, name: 'inner' })], IFRAME, dataOf([channel({ id: 1, name: 'outer' })]));

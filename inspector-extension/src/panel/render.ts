@@ -683,7 +683,10 @@ function rowElement(context: RowContext, row: Row, index: number, offset: number
 
   if (context.multiFrame) {
     const frame = cell(doc, 'frame', undefined, context.frameLabel);
-    frame.title = `${row.frame.url} (origin ${row.frame.origin})`;
+    // A Worker's row names its script first: the frame's URL alone is the page's (the label
+    // shows the script's last part only).
+    const page = `${row.frame.url} (origin ${row.frame.origin})`;
+    frame.title = row.context.kind === 'worker' ? `Worker ${row.context.url ?? '(no URL)'} in ${page}` : page;
     line.append(frame);
   }
 
