@@ -823,7 +823,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * neither closes the channel nor loses a value. After `close(reason)` with a `reason` other
    * than `undefined`, the iteration throws `reason` once drained. The iterator's `return()`
    * withdraws the pulls its `next()` calls left parked (they resolve `done`), for consumers
-   * that leave while a `next()` waits, such as `ReadableStream.from(channel)` on cancel.
+   * that leave while a `next()` waits, such as `ReadableStream.from(channel)` on cancel; like
+   * an async generator's, it resolves `{ done: true, value }` with the value given to it
+   * awaited (a rejected promise makes it reject, after the withdrawal).
    *
    * @throws (rejects, from `next()`) the `reason` given to `close(reason)`, once the channel is
    *   drained, when that reason is not `undefined`.
@@ -840,10 +842,12 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       // for-await awaits next() before it can leave, so nothing is parked then; but
       // ReadableStream.from, Readable.from and other consumers call return() while a next() is
       // still parked (a reader cancelled during a read). Its pull is withdrawn, and that next()
-      // resolves done: no value committed after this is handed to a consumer that left.
-      return: (value?: unknown) => {
+      // resolves done: no value committed after this is handed to a consumer that left. As an
+      // async generator's, it awaits the value given to it (rejecting if that rejects): the
+      // result never holds a promise (audit BR-1).
+      return: async (value?: unknown) => {
         withdraw(iterator as Iterating<T>);
-        return Promise.resolve({ done: true, value });
+        return { done: true, value: await value };
       },
       [Symbol.asyncIterator]() {
         return this;

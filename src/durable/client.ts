@@ -845,15 +845,20 @@ class DurableChannelClient<T> implements DurableChannel<T> {
       },
       // Ends the iteration: a pull still in flight is withdrawn (its value, if one was handed
       // out and not yet acknowledged, goes back to the head) before this resolves; next() calls
-      // still queued behind it answer done.
+      // still queued behind it answer done. As an async generator's, it awaits the value given
+      // to it, after the withdrawal (rejecting if that rejects): the result never holds a promise.
       async return(value?: unknown): Promise<IteratorResult<T>> {
         returned = true;
+        // Handled now, awaited below: a rejected promise must not count as unhandled while the
+        // withdrawal goes to the object and back.
+        const given = Promise.resolve(value);
+        given.catch(() => {});
         const pending = inFlight;
         if (pending !== undefined) {
           pending.controller.abort();
           await pending.settled;
         }
-        return { done: true, value: value as T };
+        return { done: true, value: (await given) as T };
       },
       [Symbol.asyncIterator]() {
         return this;

@@ -621,3 +621,25 @@ describe('the alarm, not timers', () => {
     expect(await channel.pullWithId()).toEqual({ value: 'v', id: 'v', attempt: 2 });
   });
 });
+
+// Semantic details, "Iteration": "Like an async generator's, `return(value)` awaits the value
+// given to it, after the withdrawal … (a durable channel's iterator does the same)" (audit BR-1).
+describe('the iterator’s return(value)', () => {
+  test('awaits a promise given to it; a rejected one makes it reject, after a waiting pull is withdrawn', async () => {
+    const name = freshName('return-value');
+    const channel = durableChannel<string>(env.CHANNELS, name);
+    expect(await channel[Symbol.asyncIterator]().return?.(Promise.resolve('given'))).toEqual({
+      done: true,
+      value: 'given',
+    });
+    const iterator = channel[Symbol.asyncIterator]();
+    const waiting = iterator.next();
+    await until(async () => (await channel.stats()).waitingPullers === 1);
+    const error = new Error('rejected argument');
+    await expect(iterator.return?.(Promise.reject(error))).rejects.toBe(error);
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    await until(async () => (await channel.stats()).waitingPullers === 0);
+    await channel.push('after');
+    expect(await channel.pullMany(5)).toEqual(['after']);
+  });
+});
