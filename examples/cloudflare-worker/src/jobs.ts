@@ -253,17 +253,23 @@ export async function streamJobs(
   /** Set when the client left (the body was cancelled or `request.signal` aborted): nothing more is written. */
   let gone = false;
   let stopped: Promise<void> | undefined;
+  /** Aborts {@link PUSH_BACK_MS} after the client left: the push back's deadline. */
+  let pushBackBy: AbortSignal | undefined;
   /** Ends the iteration (withdrawing a take that waits), then pushes back the unconfirmed jobs. Once. */
   const stop = (left: boolean): Promise<void> => {
     if (stopped !== undefined) return stopped;
     gone = left;
+    if (left) pushBackBy = AbortSignal.timeout(PUSH_BACK_MS);
     clearTimeout(stall);
     request.signal.removeEventListener('abort', onAbort);
     release();
     // The push back does not wait for the withdrawal: a take cut off by the departure may never
     // settle (its job then comes back when its lease ends). A job that take still gets is
     // pushed back as it arrives (`taking`, below).
-    stopped = Promise.all([iterator.return?.(), gone ? pushBack(channel, written.drain()) : undefined]).then(
+    stopped = Promise.all([
+      iterator.return?.(),
+      gone ? pushBack(channel, written.drain(), pushBackBy) : undefined,
+    ]).then(
       () => {},
       (error: unknown) => console.error('GET /jobs/stream: ending the iteration failed:', error),
     );
@@ -312,7 +318,7 @@ export async function streamJobs(
         taking ??= iterator.next().then((next) => {
           if (next.done) return next;
           // Taken after the departure, before the withdrawal could stop it (the commit came first).
-          if (gone) ctx.waitUntil(pushBack(channel, [next.value]));
+          if (gone) ctx.waitUntil(pushBack(channel, [next.value], pushBackBy));
           else written.taken(next.value);
           return next;
         });
@@ -369,6 +375,15 @@ export const CONFIRMING_WRITES = 2;
 export const STALL_MS = 10_000;
 
 /**
+ * How long the jobs of a stream whose client left may wait for room to go back into a full
+ * queue. They go back inside `ctx.waitUntil`, which the platform cancels 30 s after the client
+ * left: a push back still waiting then would be dropped without a word. Past this deadline it
+ * is withdrawn instead (nothing stored) and the job is logged for an operator, as a job that
+ * cannot go back is. 15 s: the departure itself can take up to {@link STALL_MS} to be found.
+ */
+export const PUSH_BACK_MS = 15_000;
+
+/**
  * The jobs a stream wrote whose lines are not yet confirmed, in the order they were taken. Each
  * `pull` of a `highWaterMark: 0` body means that the chunk of the previous `pull` was written.
  */
@@ -407,16 +422,19 @@ class ConfirmedLines {
 
 /**
  * Pushes `jobs` back into the queue, in order, each under a fresh id (the id it was delivered
- * under is remembered by the object for 10 minutes: a push under it would store nothing). A job
- * that cannot go back (the queue was closed meanwhile, or the object failed) is logged with its
- * content, so that an operator can recover it.
+ * under is remembered by the object for 10 minutes: a push under it would store nothing), each
+ * waiting for room until `deadline` aborts ({@link PUSH_BACK_MS}). A job that cannot go back
+ * (the queue was closed meanwhile, stayed full past the deadline, or the object failed) is
+ * logged with its content, so that an operator can recover it.
  */
-async function pushBack(channel: DurableChannel<unknown>, jobs: unknown[]): Promise<void> {
+async function pushBack(channel: DurableChannel<unknown>, jobs: unknown[], deadline?: AbortSignal): Promise<void> {
   for (const job of jobs) {
     try {
-      await channel.push(job, { id: crypto.randomUUID() });
+      await channel.push(job, { id: crypto.randomUUID(), signal: deadline });
     } catch (error) {
-      console.error(`GET /jobs/stream: could not push back a job the client may not have got: ${String(error)}`, job);
+      const full = deadline?.aborted === true && error === deadline.reason;
+      const why = full ? `the queue stayed full for ${PUSH_BACK_MS} ms` : String(error);
+      console.error(`GET /jobs/stream: could not push back a job the client may not have got: ${why}`, job);
     }
   }
 }

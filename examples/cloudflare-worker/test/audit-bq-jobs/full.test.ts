@@ -30,8 +30,13 @@ afterEach(async () => {
   folders = [];
 });
 
-async function startWith(capacity: number, channel: string, persist?: string): Promise<Running> {
-  const w = await start(await scriptWith(capacity, channel), persist);
+async function startWith(
+  capacity: number,
+  channel: string,
+  persist?: string,
+  more?: Record<string, number>,
+): Promise<Running> {
+  const w = await start(await scriptWith(capacity, channel, more), persist);
   running.push(w);
   return w;
 }
@@ -137,7 +142,9 @@ describe('an Idempotency-Key retried while its first POST waits for room', () =>
   }, 60_000);
 
   it('room comes while both wait: both 202, stored once', async () => {
-    const w = await startWith(1, 'jobs-v2');
+    // The POSTs wait up to 10 s for room, not 2: on a loaded machine the take came after the
+    // first one's 2 s were up (a 503, as it should be then).
+    const w = await startWith(1, 'jobs-v2', undefined, { PUSH_WAIT_MS: 10_000 });
     expect((await post(w.mf, 'a')).status).toBe(202);
     const first = post(w.mf, 'keyed', 'dup2');
     await until(async () => (await stats(w.mf)).waitingPushers === 1, 1500, 'the first waiting push');

@@ -19,15 +19,23 @@ export function script(): Promise<string> {
   return bundled;
 }
 
-/** The bundled Worker with `JOB_CAPACITY` and `JOB_CHANNEL` rewritten (the README's procedure). */
-export async function scriptWith(capacity: number, channel: string): Promise<string> {
-  const text = await script();
-  const capacityLine = /var JOB_CAPACITY = [^;]+;/;
-  const channelLine = /var JOB_CHANNEL = "[^"]*";/;
-  if (!capacityLine.test(text) || !channelLine.test(text)) throw new Error('the bundle no longer has the constants');
-  return text
-    .replace(capacityLine, `var JOB_CAPACITY = ${capacity};`)
-    .replace(channelLine, `var JOB_CHANNEL = ${JSON.stringify(channel)};`);
+/**
+ * The bundled Worker with `JOB_CAPACITY` and `JOB_CHANNEL` rewritten (the README's procedure),
+ * and any other of src/jobs.ts's exported constants given in `more` (`{ PUSH_WAIT_MS: 10_000 }`).
+ */
+export async function scriptWith(
+  capacity: number,
+  channel: string,
+  more: Record<string, number> = {},
+): Promise<string> {
+  let text = await script();
+  const values: Record<string, number | string> = { JOB_CAPACITY: capacity, JOB_CHANNEL: channel, ...more };
+  for (const [name, value] of Object.entries(values)) {
+    const line = new RegExp(`var ${name} = [^;]+;`);
+    if (!line.test(text)) throw new Error(`the bundle no longer has the constant ${name}`);
+    text = text.replace(line, `var ${name} = ${JSON.stringify(value)};`);
+  }
+  return text;
 }
 
 /** What workerd printed, kept for assertions. */

@@ -113,10 +113,16 @@ function checkNoLoss(all: unknown[], deliveries: unknown[], streamRead: unknown[
 describe('GET /jobs/stream clients that leave', () => {
   it('a stream that read three jobs and left: every job read or back in the queue; duplicates only of what it read', async () => {
     const all = Array.from({ length: 6 }, (_, i) => ({ j: i }));
-    for (const job of all) expect((await post(w.mf, job)).status).toBe(202);
+    // Three jobs for the stream, the other three posted once its client left. (With all six
+    // queued at once, the stream could write every line while the client had read three: a
+    // line that two more writes followed counts as delivered although it sat unread in the
+    // client's buffers — the README's "What nothing here can detect" — and a loaded machine
+    // made that happen once.)
+    for (const job of all.slice(0, 3)) expect((await post(w.mf, job)).status).toBe(202);
     const client = streamClient(w.mf, 500);
     await until(async () => client.jobs.length >= 3, 15_000, 'three job lines');
     await client.leave();
+    for (const job of all.slice(3)) expect((await post(w.mf, job)).status).toBe(202);
     const back = await settleAndDrain(w.mf);
     checkNoLoss(all, [...client.jobs, ...back], client.jobs);
     expect(uncaught(w.logs)).toEqual([]);
