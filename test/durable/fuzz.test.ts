@@ -1,7 +1,7 @@
 /**
  * chanasync/durable under random concurrent programs (fast-check): several clients, each with its
  * own `durableChannel` over the same name, run random sequences of push (with and without an
- * explicit id, ids shared between clients), tryPush, pull, pullWithId, pullMany, tryPull,
+ * explicit id, ids shared between clients), tryPush, pull, pullWithId, pullMany, tryPull, tryPullMany,
  * iteration with an early break, close(reason) and stats(), with aborts at random moments, over
  * random capacities. No fault is injected here (test/durable/faults.test.ts injects them), so the
  * checker holds the channel to exactly once.
@@ -123,6 +123,7 @@ type Op =
   | { kind: 'pull'; withId: boolean; abortAfter: number | undefined }
   | { kind: 'pullMany'; max: number; abortAfter: number | undefined }
   | { kind: 'tryPull' }
+  | { kind: 'tryPullMany'; max: number }
   | { kind: 'iterate'; take: number }
   | { kind: 'close'; withReason: boolean }
   | { kind: 'stats' };
@@ -153,6 +154,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'tryPull' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('tryPullMany' as const), max: fc.integer({ min: 1, max: 4 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('iterate' as const), take: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), withReason: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'stats' as const }) },
@@ -273,6 +278,13 @@ async function runProgram(program: Program): Promise<string[] | typeof RESET_ALO
           case 'tryPull': {
             const v = await channel.tryPull();
             if (v !== undefined) got.push({ value: v });
+            break;
+          }
+          case 'tryPullMany': {
+            const batch = await channel.tryPullMany(op.max);
+            if (batch.length > op.max)
+              violations.push(`client ${client} op ${index}: tryPullMany(${op.max}) took ${batch.length}`);
+            for (const v of batch) got.push({ value: v });
             break;
           }
           case 'iterate':
