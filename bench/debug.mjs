@@ -63,7 +63,7 @@ const BUILD_OPTIONS = { ...common, entryPoints, splitting: true, chunkNames: 'ch
 const HOOK_CALL = /\btracker(?:\?\.)?\(/;
 /**
  * The files with hook calls: create (channel), park and leave (waiters), select, merge,
- * broadcast, from. A file that gains a hook call must be listed here, or the no-hook build
+ * broadcast, from, and the owner of a stream's pull (stream). A file that gains a hook call must be listed here, or the no-hook build
  * keeps it and the comparison refuses to run ("do not differ in the hook calls").
  */
 const HOOKED = [
@@ -72,9 +72,10 @@ const HOOKED = [
   'src/select.ts',
   'src/interop/merge.ts',
   'src/interop/from.ts',
+  'src/interop/stream.ts',
   'src/broadcast.ts',
 ];
-const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|broadcast|interop[\\/](merge|from))\.ts$/;
+const HOOKED_FILES = /[\\/]src[\\/](channel|select|waiters|broadcast|interop[\\/](merge|from|stream))\.ts$/;
 
 /**
  * Bundles src/ with esbuild into a fresh directory under the OS temp dir, with the options of
