@@ -66,7 +66,7 @@ const HOOK_CALL = /\btracker(?:\?\.)?\(/;
  * broadcast, from, and the owner of a stream's pull (stream). A file that gains a hook call must be listed here, or the no-hook build
  * keeps it and the comparison refuses to run ("do not differ in the hook calls").
  */
-const HOOKED = [
+export const HOOKED = [
   'src/channel.ts',
   'src/waiters.ts',
   'src/select.ts',
