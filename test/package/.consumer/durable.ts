@@ -43,6 +43,10 @@ async function fetch(request: Request, env: Env): Promise<Response> {
     await jobs.push(await request.text(), pushOptions);
     return new Response('queued', { status: 202 });
   }
+  if (request.method === 'PATCH') {
+    const ready: string[] = await jobs.tryPullMany(100);
+    return Response.json({ ready });
+  }
   const pullOptions: DurablePullOptions = { signal: request.signal };
   const next: DurableDelivery<string> = await jobs.pullWithId(pullOptions);
   const stats: DurableChannelStats = await jobs.stats();
