@@ -7,7 +7,17 @@
  * BQ-jobs audit rewrites `JOB_CAPACITY`.
  */
 import { afterEach, expect, it } from 'vitest';
-import { drain, post, type Running, scriptWith, start, stats, uncaught, until } from './audit-bq-jobs/helpers.js';
+import {
+  drain,
+  post,
+  type Running,
+  readThenLeave,
+  scriptWith,
+  start,
+  stats,
+  uncaught,
+  until,
+} from './audit-bq-jobs/helpers.js';
 
 let running: Running | undefined;
 afterEach(async () => {
@@ -19,19 +29,10 @@ it('a job that cannot go back into a full queue within PUSH_BACK_MS is withdrawn
   running = await start(await scriptWith(1, 'jobs-push-back', { PUSH_BACK_MS: 1000 }));
   const { mf, logs } = running;
   expect((await post(mf, 'A')).status).toBe(202);
-  const controller = new AbortController();
-  const response = await mf.dispatchFetch('http://localhost/jobs/stream?heartbeat=5000', { signal: controller.signal });
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  let text = '';
-  while (!text.includes('"A"')) {
-    const { value } = await reader.read();
-    text += new TextDecoder().decode(value);
-  }
   // The client leaves having read A's line (not confirmed by two more writes); B, posted then,
   // is taken by the stream for nobody. Both go back into a queue of capacity 1 that nobody
   // drains: one of them has to wait for room, and it waits no longer than the deadline.
-  controller.abort();
-  await reader.cancel().catch(() => {});
+  await readThenLeave(mf, 'A');
   expect((await post(mf, 'B')).status).toBe(202);
   const line = () => logs.find((entry) => entry.includes('could not push back'));
   await until(async () => line() !== undefined, 40_000, 'the push back to give up');

@@ -11,6 +11,7 @@ import {
   drain,
   post,
   type Running,
+  readThenLeave,
   scriptWith,
   sleep,
   start,
@@ -162,21 +163,10 @@ describe('a stream that leaves while the queue is full', () => {
   it('the jobs it pushes back wait for room and go back once a take frees it: nothing lost', async () => {
     const w = await startWith(1, 'jobs-v2');
     expect((await post(w.mf, 'A')).status).toBe(202);
-    const controller = new AbortController();
-    const response = await w.mf.dispatchFetch('http://localhost/jobs/stream?heartbeat=5000', {
-      signal: controller.signal,
-    });
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    let text = '';
-    while (!text.includes('"A"')) {
-      const { value } = await reader.read();
-      text += new TextDecoder().decode(value);
-    }
     // the client leaves having read A; B, posted then, is taken by the stream for nobody; the
     // departure is found when B's line (or a heartbeat) is written, and A and B go back into a
     // queue of capacity 1: one of them has to wait for room
-    controller.abort();
-    await reader.cancel().catch(() => {});
+    await readThenLeave(w.mf, 'A');
     expect((await post(w.mf, 'B')).status).toBe(202);
     await until(async () => (await stats(w.mf)).waitingPushers === 1, 30_000, 'a push back to wait for room');
     const first = await take(w.mf, 'max=1&wait=0');

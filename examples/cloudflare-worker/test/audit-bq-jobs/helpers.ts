@@ -95,6 +95,26 @@ export function post(mf: Miniflare, job: unknown, key?: string) {
   });
 }
 
+/**
+ * A `GET /jobs/stream?heartbeat=5000` client that reads until `job`'s line has come, then
+ * leaves (aborts its request and cancels the body): the stream has written that line, and no
+ * two more writes confirmed it.
+ */
+export async function readThenLeave(mf: Miniflare, job: unknown): Promise<void> {
+  const controller = new AbortController();
+  const response = await mf.dispatchFetch(`${BASE}/jobs/stream?heartbeat=5000`, { signal: controller.signal });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes(JSON.stringify(job))) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`readThenLeave: the stream ended before ${JSON.stringify(job)}`);
+    text += decoder.decode(value, { stream: true });
+  }
+  controller.abort();
+  await reader.cancel().catch(() => {});
+}
+
 /** `POST /jobs/take?…`: the jobs (an empty list for a 204); throws on another status. */
 export async function take(mf: Miniflare, query = 'max=10&wait=0'): Promise<unknown[]> {
   const answer = await call(mf, `/jobs/take?${query}`, { method: 'POST' });
