@@ -207,9 +207,21 @@ async function runProgram(capacity: number, sliceMs: number, steps: Step[]): Pro
 
   const decide = (watched: Watched, expected: Expect) => decided.push({ watched, expect: expected, step: log.at(-1)! });
 
-  /** Serves waiting pulls from the queue and stores waiting pushes while there is room, to a fixpoint. */
+  /**
+   * Stores waiting pushes while there is room, then serves waiting pulls from the queue, to a
+   * fixpoint — the object's order (`#servePushers`): an acknowledgement that frees two places
+   * with two pushes waiting stores both before a waiting `pullMany(2)` is served, which then
+   * gets both (seed -1773766674: the model served it the first alone).
+   */
   const pump = () => {
     for (;;) {
+      if (pushes.length > 0 && queue.length + leasedCount() < capacity) {
+        const push = pushes.shift()!;
+        store(push.value, push.id);
+        if (push.id !== undefined) ids.add(push.id);
+        for (const caller of push.callers) decide(caller.watched, { kind: 'void' });
+        continue;
+      }
       if (pulls.length > 0 && queue.length > 0) {
         const pull = pulls.shift()!;
         if (pull.variant === 'many') {
@@ -228,13 +240,6 @@ async function runProgram(capacity: number, sliceMs: number, steps: Step[]): Pro
       }
       if (closed && pulls.length > 0 && queue.length === 0 && leasedCount() === 0) {
         for (const pull of pulls.splice(0)) closedPull(pull.watched);
-        continue;
-      }
-      if (pushes.length > 0 && queue.length + leasedCount() < capacity) {
-        const push = pushes.shift()!;
-        store(push.value, push.id);
-        if (push.id !== undefined) ids.add(push.id);
-        for (const caller of push.callers) decide(caller.watched, { kind: 'void' });
         continue;
       }
       return;
