@@ -736,8 +736,13 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('chanasync in Firefox', () => {
       const result = await inPage(`
         const { port1, port2 } = new MessageChannel();
         const messages = chanasync.fromEvent(port1, 'message');
+        // A listener added after fromEvent's runs after it: once it has seen the fifth message,
+        // so has the channel (a fixed sleep of 50 ms was too short in one CI run).
+        const fifth = new Promise((resolve) =>
+          port1.addEventListener('message', (event) => event.data === 5 && resolve()),
+        );
         for (let n = 1; n <= 5; n++) port2.postMessage(n);
-        await sleep(50);
+        await fifth;
         const size = messages.size;
         const latest = messages.pullNowait().data;
         messages.close();

@@ -597,6 +597,8 @@ describe('contexts that die', () => {
       const remote = fromPort<number>(b, { capacity: 4 });
       const done = toPort(local, a);
       for (let i = 0; i < 6; i++) await local.push(i);
+      // The credit window fills (a fixed 50 ms was too short in one CI run), and no further.
+      await until(() => remote.size === 4);
       await sleep(50);
       expect(remote.size).toBe(4);
       b.dead = true; // the receiving context dies: it posts and hears nothing more

@@ -288,8 +288,12 @@ describe('the other side goes away (its port is closed)', () => {
     await until(() => remote.size === 3, 2000, 'credit used');
     port2.close();
     const { sent, undelivered } = await sending;
-    // 0 was pulled, 1..3 committed and acknowledged before the port closed: all sent
-    expect({ sent, undelivered }).toEqual({ sent: 4, undelivered: [] });
+    // 0 was pulled, 1..3 committed before the port closed. Their acknowledgements usually reach
+    // toPort first (all four sent); on a loaded machine the last ones can still be in flight
+    // (a CI run on 2026-12-06), and those values come back as undelivered although they were
+    // committed remotely: the documented overlap (see the next test).
+    expect(sent + undelivered.length).toBe(4);
+    expect(undelivered).toEqual([1, 2, 3].slice(3 - undelivered.length));
     expect(local.size).toBe(6); // nothing was pulled after the close
     expect(remote.closed).toBe(true);
     const { got, error } = await drain(remote);
