@@ -647,6 +647,16 @@ function own(self: unknown, where: string): void {
   }
 }
 
+/** `pullMany`'s and `tryPullMany`'s `max`: a `TypeError` if not a number, a `RangeError` if not a positive integer. */
+function checkMax(where: string, max: unknown): asserts max is number {
+  if (typeof max !== 'number') {
+    throw new TypeError(`${where}: max must be a positive integer, got ${describe(max)}`);
+  }
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`${where}: max must be a positive integer, got ${max}`);
+  }
+}
+
 /**
  * The client behind {@link DurableChannel}. (Its class name is what a refusal shows: `select`
  * given one says `… is not a chanasync Channel, got DurableChannelClient`.)
@@ -722,12 +732,7 @@ class DurableChannelClient<T> implements DurableChannel<T> {
     // As a local channel's pullMany: the options first, then an aborted signal, then `max`.
     const signal = signalOf('pullMany(max, options)', options);
     if (signal?.aborted) throw signal.reason;
-    if (typeof max !== 'number') {
-      throw new TypeError(`pullMany(max, options): max must be a positive integer, got ${describe(max)}`);
-    }
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`pullMany(max, options): max must be a positive integer, got ${max}`);
-    }
+    checkMax('pullMany(max, options)', max);
     return (await this.take('pullMany', Math.min(max, MAX_BATCH), signal)).map((delivery) => delivery.value as T);
   }
 
@@ -739,12 +744,7 @@ class DurableChannelClient<T> implements DurableChannel<T> {
 
   async tryPullMany(max: number): Promise<T[]> {
     own(this, 'tryPullMany(max)');
-    if (typeof max !== 'number') {
-      throw new TypeError(`tryPullMany(max): max must be a positive integer, got ${describe(max)}`);
-    }
-    if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError(`tryPullMany(max): max must be a positive integer, got ${max}`);
-    }
+    checkMax('tryPullMany(max)', max);
     return (await this.takeNow('tryPullMany', Math.min(max, MAX_BATCH))).map((delivery) => delivery.value as T);
   }
 
