@@ -97,7 +97,11 @@ export interface DurableDelivery<T> {
   value: T;
   /** The delivery id: the id of the push that stored the value, the same on every redelivery. */
   id: string;
-  /** How many times the value has been handed out, this time included: above 1, it may have been seen before. */
+  /**
+   * How many times the value has been handed out, this time included: above 1, it may have been
+   * seen before. A hand-out that its pull withdrew unseen (its signal aborted, an iterator's
+   * `return()`) does not count.
+   */
   attempt: number;
 }
 

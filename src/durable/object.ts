@@ -13,7 +13,8 @@
  *   `closed`, `has_reason`, `next_seq`. The close reason is the KV entry `chanasync/reason`.
  * - `chanasync_values`: one row per stored value, `seq` (its position: strictly increasing,
  *   never reused), `id` (the push id, which is also its delivery id), `attempt` (how many times
- *   it was leased), `leased` (1 while handed out and not acknowledged). The value itself is the
+ *   it was leased, less the leases its pull withdrew: those never reached a caller), `leased`
+ *   (1 while handed out and not acknowledged). The value itself is the
  *   KV entry `chanasync/value/<seq>` (structured clone).
  * - `chanasync_ids`: the push ids stored, kept for {@link DEDUP_MS} after the push and at least
  *   as long as the value is in the channel: a push whose id is here is answered `stored` again
@@ -492,7 +493,12 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     const lease = this.leases.get(request.key);
     if (lease === undefined) return { kind: 'unknown' };
     this.leases.delete(request.key);
-    this.#releaseRows(lease.rows);
+    // Withdrawn by its own pull (an aborted signal, an iterator's `return()`, an answer too large
+    // to travel): its values never reached a caller, so the hand-out does not count (audit
+    // BS-durable-1: a consumer polling with short timeouts saw values it never received arrive
+    // with `attempt` 6, and a retry limit on `attempt` would drop them). The lease is forgotten,
+    // and its client never acknowledges a ticket it withdrew, so the attempt number is free again.
+    this.#releaseRows(lease.rows, true, true);
     return { kind: 'cancelled' };
   }
 
@@ -695,11 +701,14 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
    * Ends a lease early or late: its rows that are still leased at that attempt become ready
    * again, and are served to waiting pulls — unless `serve` is false: then the caller serves
    * once it has released every lease it ends (`#expire`), so that the oldest values go first.
+   * `unseen`: the lease's pull withdrew it, so its values reached no caller and their `attempt`
+   * goes back to what it was before this lease.
    */
-  #releaseRows(rows: Lease['rows'], serve = true): void {
+  #releaseRows(rows: Lease['rows'], serve = true, unseen = false): void {
     for (const row of rows) {
       const cursor = this.#sql.exec(
-        'UPDATE chanasync_values SET leased = 0 WHERE seq = ? AND attempt = ? AND leased = 1',
+        'UPDATE chanasync_values SET leased = 0, attempt = attempt - ? WHERE seq = ? AND attempt = ? AND leased = 1',
+        unseen ? 1 : 0,
         row.seq,
         row.attempt,
       );

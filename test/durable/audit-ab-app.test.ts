@@ -209,7 +209,8 @@ describe('audit AB: failures', () => {
     const client = durableChannel<number>(namespace, name);
     await expect(client.pull({ signal: ac.signal })).rejects.toThrow('client gone');
     expect(await setup.stats()).toMatchObject({ size: 2, leased: 0 });
-    expect(await setup.pullWithId()).toEqual({ value: 1, id: 'one', attempt: 2 });
+    // Withdrawn before it reached a caller: the hand-out does not count (audit BS-durable-1).
+    expect(await setup.pullWithId()).toEqual({ value: 1, id: 'one', attempt: 1 });
     expect(await setup.pullWithId()).toEqual({ value: 2, id: 'two', attempt: 1 });
   });
 

@@ -194,6 +194,11 @@ async function runProgram(capacity: number, sliceMs: number, steps: Step[]): Pro
     queue.push(...entries);
     queue.sort((a, b) => a.seq - b.seq);
   };
+  // A lease its pull withdrew: its hand-out reached no caller and does not count (audit BS-durable-1).
+  const withdrawn = (entries: Entry[]) => {
+    for (const entry of entries) entry.attempts--;
+    backToHead(entries);
+  };
   const ids = new Set<string>();
   let closed = false;
   let reason: { given: boolean; value: unknown } = { given: false, value: undefined };
@@ -491,7 +496,7 @@ async function runProgram(capacity: number, sliceMs: number, steps: Step[]): Pro
       } else if (step.how === 'withdraw') {
         const answer = await rawStub(name).cancel({ capacity: null, side: 'pull', key: ticket });
         if (answer.kind !== 'cancelled') return `${label}: withdrawal answered ${JSON.stringify(answer)}`;
-        backToHead(entries);
+        withdrawn(entries);
       } else {
         // The same ticket again renews its lease, here for 40 ms; the object's alarm then ends it.
         await rawStub(name).pull({ ...rawLimits(40, false), ticket, max: entries.length });
@@ -529,7 +534,7 @@ async function runProgram(capacity: number, sliceMs: number, steps: Step[]): Pro
   for (const [ticket, entries] of [...leases]) {
     await rawStub(name).cancel({ capacity: null, side: 'pull', key: ticket });
     leases.delete(ticket);
-    backToHead(entries);
+    withdrawn(entries);
     pump();
   }
   log.push('end: withdraw leases');
