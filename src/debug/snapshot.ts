@@ -102,8 +102,16 @@ interface SelectRecord {
   readonly cases: { readonly index: number; readonly push: boolean; readonly tracked: TrackedChannel }[];
 }
 
+/** How many operations were recorded as parked: each {@link Parked}'s `order` is the next. */
+let parkedCount = 0;
+
 /** One parked operation on a tracked channel. An entry of its channel's doubly linked list. */
 class Parked {
+  /**
+   * Its place in park order, across channels: the tie-break of leaks with one `since` (the
+   * clock is read once per task), which one collection finds in the order its finalizers run.
+   */
+  readonly order = ++parkedCount;
   /** Neighbours in the channel's parked list (`undefined` at the ends). */
   prev: Parked | undefined = undefined;
   next: Parked | undefined = undefined;
@@ -485,6 +493,8 @@ export class Registry {
   private readonly finalizer = new FinalizationRegistry<TrackedChannel>((tracked) => this.collected(tracked));
   /** Leaks detected since the start or the last {@link clearLeaks}, oldest first. */
   private leaks: LeakSnapshot[] = [];
+  /** The park order ({@link Parked.order}) of each of {@link leaks}, index for index. */
+  private leakOrders: number[] = [];
   /** Leaks detected beyond `LIMITS.leaks` since then. */
   private leaksOmitted = 0;
   /** Set by {@link close}. */
@@ -549,6 +559,7 @@ export class Registry {
   /** Forgets the leaks detected so far. */
   clearLeaks(): void {
     this.leaks = [];
+    this.leakOrders = [];
     this.leaksOmitted = 0;
   }
 
@@ -754,14 +765,22 @@ export class Registry {
       },
       ...(parked.select === undefined ? {} : { cases: leakCases(parked.select) }),
     };
-    // Oldest first by `since`: one collection finds several leaks in the order its finalizers
-    // run, not the order they parked. Past the limit, the newest is the one left out.
-    const leaks = this.leaks;
+    // Oldest first by `since`, then in park order: one collection finds several leaks in the
+    // order its finalizers run (V8 ran them in reverse: audit BS-debug-1), and operations parked
+    // in one task share their `since`. Past the limit, the newest is the one left out.
+    const { leaks, leakOrders } = this;
+    const order = parked.order;
     let at = leaks.length;
-    while (at > 0 && leaks[at - 1]!.since > leak.since) at--;
+    while (
+      at > 0 &&
+      (leaks[at - 1]!.since > leak.since || (leaks[at - 1]!.since === leak.since && leakOrders[at - 1]! > order))
+    )
+      at--;
     leaks.splice(at, 0, leak);
+    leakOrders.splice(at, 0, order);
     if (leaks.length > LIMITS.leaks) {
       leaks.pop();
+      leakOrders.pop();
       this.leaksOmitted++;
     }
     try {

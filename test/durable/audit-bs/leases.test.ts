@@ -1,6 +1,6 @@
 // Blind acceptance tests (audit BS-durable): leases and redelivery, made by a request that goes
 // away while its pull waits (test/durable/worker.ts's `GET /pull`), as a real client would.
-import { SELF } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ChannelClosedError } from '../../../src/index.js';
 import { fresh, open, rejection, until } from './util.js';
@@ -12,12 +12,14 @@ async function vanishedPuller(name: string, capacity?: number): Promise<void> {
   const ac = new AbortController();
   const ch = open<unknown>(name, { leaseMs: LEASE, sliceMs: 5000, ...(capacity ? { capacity } : {}) });
   const before = (await ch.stats()).waitingPullers;
-  const request = SELF.fetch(`http://x/pull?withId=1&name=${encodeURIComponent(name)}&leaseMs=${LEASE}&sliceMs=5000`, {
-    signal: ac.signal,
-  }).then(
-    () => 'answered',
-    () => 'aborted',
-  );
+  const request = exports.default
+    .fetch(`http://x/pull?withId=1&name=${encodeURIComponent(name)}&leaseMs=${LEASE}&sliceMs=5000`, {
+      signal: ac.signal,
+    })
+    .then(
+      () => 'answered',
+      () => 'aborted',
+    );
   await until(async () => (await ch.stats()).waitingPullers === before + 1);
   ac.abort();
   expect(await request).toBe('aborted');

@@ -1,7 +1,9 @@
 // Blind acceptance tests (audit BS-durable): further edges — values as structured clone carries
 // them, FIFO among waiting pushes of one client, ids of waiting pushes, iterator queues, and
 // leased values across a reset.
-import { runInDurableObject, SELF } from 'cloudflare:test';
+
+import { runInDurableObject } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { Channel, ChannelClosedError } from '../../../src/index.js';
 import { fresh, NS, open, until } from './util.js';
@@ -108,12 +110,14 @@ describe('leased values across a reset', () => {
     const LONG = 60_000;
     const ac = new AbortController();
     const ch = open<string>(name, { leaseMs: LONG, sliceMs: 300 });
-    const request = SELF.fetch(`http://x/pull?name=${encodeURIComponent(name)}&leaseMs=${LONG}&sliceMs=5000`, {
-      signal: ac.signal,
-    }).then(
-      () => 'answered',
-      () => 'aborted',
-    );
+    const request = exports.default
+      .fetch(`http://x/pull?name=${encodeURIComponent(name)}&leaseMs=${LONG}&sliceMs=5000`, {
+        signal: ac.signal,
+      })
+      .then(
+        () => 'answered',
+        () => 'aborted',
+      );
     await until(async () => (await ch.stats()).waitingPullers === 1);
     ac.abort();
     expect(await request).toBe('aborted');

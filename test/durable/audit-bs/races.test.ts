@@ -1,6 +1,6 @@
 // Blind acceptance tests (audit BS-durable): several clients racing, operations started together,
 // aborts racing commits, leases and redelivery, names.
-import { SELF } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { Channel, ChannelClosedError } from '../../../src/index.js';
 import { fresh, open, rejection, until } from './util.js';
@@ -208,7 +208,7 @@ describe('leases', () => {
     const name = fresh('gone');
     const ac = new AbortController();
     const request = outcome(
-      SELF.fetch(`http://x/pull?withId=1&name=${encodeURIComponent(name)}&leaseMs=300&sliceMs=200`, {
+      exports.default.fetch(`http://x/pull?withId=1&name=${encodeURIComponent(name)}&leaseMs=300&sliceMs=200`, {
         signal: ac.signal,
       }),
     );
