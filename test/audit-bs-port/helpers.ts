@@ -27,3 +27,14 @@ export function track<T>(p: Promise<T>): { done: boolean; value?: T; error?: unk
   );
   return s;
 }
+
+/** Reads each channel (any async iterable) to its end, all at once; the values of each, in order. */
+export function drainAll<T>(...sources: AsyncIterable<T>[]): Promise<T[][]> {
+  return Promise.all(
+    sources.map(async (source) => {
+      const got: T[] = [];
+      for await (const value of source) got.push(value);
+      return got;
+    }),
+  );
+}

@@ -5,7 +5,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { after, Channel, ChannelClosedError, pull, select } from 'chanasync';
 import { fromPort, isPortMessage, type PortLike, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
-import { settle, track, until } from './helpers.js';
+import { drainAll, settle, track, until } from './helpers.js';
 
 const opened: MessageChannel[] = [];
 function pair(): MessageChannel {
@@ -618,16 +618,7 @@ describe('port shapes', () => {
     const atA = fromPort<string>(port1, { name: 'x', capacity: 1 });
     const s1 = toPort(aToB, port1, { name: 'x' });
     const s2 = toPort(bToA, port2, { name: 'x' });
-    const gotB: string[] = [];
-    const gotA: string[] = [];
-    await Promise.all([
-      (async () => {
-        for await (const v of atB) gotB.push(v);
-      })(),
-      (async () => {
-        for await (const v of atA) gotA.push(v);
-      })(),
-    ]);
+    const [gotB, gotA] = await drainAll(atB, atA);
     expect(gotB).toEqual(['a1', 'a2', 'a3']);
     expect(gotA).toEqual(['b1', 'b2']);
     expect(await s1).toEqual({ sent: 3, undelivered: [] });

@@ -6,7 +6,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Channel, ChannelClosedError, ChannelError } from 'chanasync';
 import { fromPort, GONE_AFTER_MS, isPortMessage, PING_AFTER_MS, type PortLike, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
-import { settle, track, until } from './helpers.js';
+import { drainAll, settle, track, until } from './helpers.js';
 
 const opened: MessageChannel[] = [];
 function pair(): MessageChannel {
@@ -70,16 +70,7 @@ describe('order and loss', () => {
     const rb = fromPort<string>(port2, { name: 'b', capacity: 1 });
     const sa = toPort(a, port1, { name: 'a' });
     const sb = toPort(b, port1, { name: 'b' });
-    const gotA: string[] = [];
-    const gotB: string[] = [];
-    await Promise.all([
-      (async () => {
-        for await (const v of ra) gotA.push(v);
-      })(),
-      (async () => {
-        for await (const v of rb) gotB.push(v);
-      })(),
-    ]);
+    const [gotA, gotB] = await drainAll(ra, rb);
     expect(gotA).toEqual(['a1', 'a2', 'a3']);
     expect(gotB).toEqual(['b1', 'b2']);
     expect((await sa).sent).toBe(3);

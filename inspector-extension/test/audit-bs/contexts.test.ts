@@ -1,41 +1,22 @@
-// Audit BS (blind acceptance test): channels in a relayed Worker and in frames, the page
-// reloading and navigating, and the panel opened before and after the page has channels. The
-// panel is opened as a tab (`panel.html?tabId=N`); one Chromium for the whole file.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type Browser,
+  browser,
   count,
-  launch,
   modulePage,
+  opened,
   openPage,
   openPanel,
-  prepare,
   row,
   rows,
-  type Served,
-  serve,
+  served,
   setThreshold,
   status,
   tabIds,
   until,
+  useSession,
 } from './harness.js';
 
-let served: Served;
-let browser: Browser;
-const opened: Page[] = [];
-
-beforeAll(async () => {
-  const { dist, extension, scratch } = prepare();
-  served = await serve(dist);
-  browser = await launch(extension, scratch);
-}, 60_000);
-
-afterAll(async () => {
-  for (const page of opened) await page.close().catch(() => {});
-  await browser?.close();
-  await served?.close();
-});
+useSession();
 
 const worker = `
 import * as chan from '/dist/index.js';

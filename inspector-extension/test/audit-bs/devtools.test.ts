@@ -2,29 +2,22 @@
 // `InspectorFrontendAPI.showPanel` for the Channels panel, and the panel page read through its
 // own target. The panel must find its tab by itself (devtools.inspectedWindow), show a deadlock
 // as it happens, open a Parked-at location in Sources, and say bye when DevTools closes.
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launch, modulePage, openPage, prepare, type Served, serve, until } from './harness.js';
+import { browser, modulePage, opened, openPage, served, until, useSession } from './harness.js';
 
-let served: Served;
-let browser: Browser;
+useSession();
 let cdp: CDPSession;
-const opened: Page[] = [];
 
 beforeAll(async () => {
-  const { dist, extension, scratch } = prepare();
-  served = await serve(dist);
-  browser = await launch(extension, scratch);
   const b = browser.context.browser();
   if (!b) throw new Error('no browser');
   cdp = await b.newBrowserCDPSession();
 }, 60_000);
 
+// Runs before the session's own afterAll (after-hooks run in reverse): detached, then closed.
 afterAll(async () => {
-  for (const page of opened) await page.close().catch(() => {});
   await cdp?.detach().catch(() => {});
-  await browser?.close();
-  await served?.close();
 });
 
 interface Reply {

@@ -1,48 +1,20 @@
-// Audit BS (blind acceptance test): edges of the panel's promises — a cleared leak the page
-// still lists, a leaked select found by each of its cases, a terminated Worker, and docked
-// DevTools (550 px). The panel is opened as a tab; one Chromium for the whole file.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type Browser,
-  launch,
+  browser,
+  collect,
   modulePage,
+  opened,
   openPage,
   openPanel,
-  prepare,
   row,
   rows,
-  type Served,
-  serve,
+  served,
   setThreshold,
   until,
+  useSession,
 } from './harness.js';
 
-let served: Served;
-let browser: Browser;
-const opened: Page[] = [];
-
-beforeAll(async () => {
-  const { dist, extension, scratch } = prepare();
-  served = await serve(dist);
-  browser = await launch(extension, scratch);
-}, 60_000);
-
-afterAll(async () => {
-  for (const page of opened) await page.close().catch(() => {});
-  await browser?.close();
-  await served?.close();
-});
-
-async function collect(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    const g = (globalThis as unknown as { gc?: () => void }).gc;
-    for (let i = 0; i < 4; i++) {
-      g?.();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  });
-}
+useSession();
 
 type PageDbg = { dbg: { snapshot(): { leaked?: { kind: string }[] } }; makeChange(): void; leakAgain(): void };
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const repo = join(here, '..', '..', '..');
@@ -161,6 +162,41 @@ export async function launch(extension: string, scratch: string): Promise<Browse
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+}
+
+/** The file's server, set by {@link useSession}'s `beforeAll` (a live binding: read it in tests). */
+export let served: Served;
+/** The file's Chromium with the extension, set by {@link useSession}'s `beforeAll`. */
+export let browser: Browser;
+/** Pages a test opened, closed by {@link useSession}'s `afterAll`. */
+export const opened: Page[] = [];
+
+/**
+ * One server and one Chromium with the extension for the whole test file, each on its own copy
+ * of dist/ and the extension: starts them before the file's tests and closes everything after.
+ */
+export function useSession(): void {
+  beforeAll(async () => {
+    const { dist, extension, scratch } = prepare();
+    served = await serve(dist);
+    browser = await launch(extension, scratch);
+  }, 60_000);
+  afterAll(async () => {
+    for (const page of opened.splice(0)) await page.close().catch(() => {});
+    await browser?.close();
+    await served?.close();
+  });
+}
+
+/** Forces a few garbage collections in `page` (Chromium runs with `--expose-gc`), a task apart. */
+export async function collect(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const g = (globalThis as unknown as { gc?: () => void }).gc;
+    for (let i = 0; i < 4; i++) {
+      g?.();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
 }
 
 /** The extension's ids of every open tab. */

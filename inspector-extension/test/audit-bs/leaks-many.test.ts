@@ -1,51 +1,22 @@
-// Audit BS (blind acceptance test): leaked operations (Chromium with --expose-gc, gc() in the
-// page), kept across a navigation until Clear, never a false positive; and hundreds of channels
-// — is the panel still usable, with the stuck ones first? Pause/Resume and sorting. The panel is
-// opened as a tab; one Chromium for the whole file.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type Browser,
+  browser,
+  collect,
   count,
-  launch,
   modulePage,
+  opened,
   openPage,
   openPanel,
-  prepare,
   row,
   rows,
-  type Served,
-  serve,
+  served,
   setThreshold,
   status,
   until,
+  useSession,
 } from './harness.js';
 
-let served: Served;
-let browser: Browser;
-const opened: Page[] = [];
-
-beforeAll(async () => {
-  const { dist, extension, scratch } = prepare();
-  served = await serve(dist);
-  browser = await launch(extension, scratch);
-}, 60_000);
-
-afterAll(async () => {
-  for (const page of opened) await page.close().catch(() => {});
-  await browser?.close();
-  await served?.close();
-});
-
-async function collect(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    const g = (globalThis as unknown as { gc?: () => void }).gc;
-    for (let i = 0; i < 4; i++) {
-      g?.();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  });
-}
+useSession();
 
 describe('leaks and crowds', () => {
   it('a push parked on a dropped channel is listed as leaked, first, with where it parked; kept across a reload until Clear, and not back after Clear', async () => {

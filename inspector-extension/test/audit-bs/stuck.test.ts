@@ -3,41 +3,26 @@
 // idle channels — against the page's real state (`snapshot()` in the page). The panel is opened
 // as a tab (`panel.html?tabId=N`); one Chromium for the whole file.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type Browser,
+  browser,
   count,
-  launch,
   modulePage,
+  opened,
   openPage,
   openPanel,
   parseAge,
-  prepare,
   type Row,
   row,
   rows,
-  type Served,
-  serve,
+  served,
   setThreshold,
   status,
   until,
+  useSession,
 } from './harness.js';
 
-let served: Served;
-let browser: Browser;
-const opened: Page[] = [];
-
-beforeAll(async () => {
-  const { dist, extension, scratch } = prepare();
-  served = await serve(dist);
-  browser = await launch(extension, scratch);
-}, 60_000);
-
-afterAll(async () => {
-  for (const page of opened) await page.close().catch(() => {});
-  await browser?.close();
-  await served?.close();
-});
+useSession();
 
 interface Snap {
   channels: {
