@@ -20,6 +20,33 @@ function stripComments(src: string): string {
   return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
 }
 
+/**
+ * Bundles `source` (which imports 'chanasync' and sets `globalThis.result`) and runs it in a
+ * fresh VM realm that has only a few web globals (no Node API), plus `more`; returns `result`.
+ */
+async function runInWebRealm(source: string, more: Record<string, unknown> = {}): Promise<unknown> {
+  const out = await esbuild.build({
+    stdin: { contents: source, resolveDir: root, loader: 'js' },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'neutral',
+    logLevel: 'silent',
+  });
+  const ctx = vm.createContext({
+    queueMicrotask,
+    setTimeout,
+    clearTimeout,
+    AbortSignal,
+    EventTarget,
+    Event,
+    WeakRef,
+    ...more,
+  });
+  vm.runInContext(out.outputFiles[0]!.text, ctx);
+  return vm.runInContext('result', ctx);
+}
+
 describe('packaging', () => {
   it('ESM only, type module, sideEffects false, no runtime dependencies', () => {
     expect(pkg.name).toBe('chanasync');
@@ -130,60 +157,16 @@ describe('packaging', () => {
     expect(withSelect.outputFiles[0]!.text).toContain('selectNowait');
   });
   it('without Symbol.asyncDispose/Symbol.dispose, disposal uses Symbol.for keys', async () => {
-    const out = await esbuild.build({
-      stdin: {
-        contents:
-          "import { Channel } from 'chanasync'; const ch = new Channel(1); globalThis.result = { a: typeof ch[Symbol.for('Symbol.asyncDispose')], d: typeof ch[Symbol.for('Symbol.dispose')], native: typeof Symbol.asyncDispose }; ch[Symbol.for('Symbol.dispose')](); globalThis.result.closed = ch.closed;",
-        resolveDir: root,
-        loader: 'js',
-      },
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'neutral',
-      logLevel: 'silent',
-    });
-    const ctx = vm.createContext({
-      queueMicrotask,
-      setTimeout,
-      clearTimeout,
-      AbortSignal,
-      EventTarget,
-      Event,
-      WeakRef,
-    });
-    vm.runInContext(out.outputFiles[0]!.text, ctx);
-    expect(vm.runInContext('result', ctx)).toEqual({ a: 'function', d: 'function', native: 'undefined', closed: true });
+    const result = await runInWebRealm(
+      "import { Channel } from 'chanasync'; const ch = new Channel(1); globalThis.result = { a: typeof ch[Symbol.for('Symbol.asyncDispose')], d: typeof ch[Symbol.for('Symbol.dispose')], native: typeof Symbol.asyncDispose }; ch[Symbol.for('Symbol.dispose')](); globalThis.result.closed = ch.closed;",
+    );
+    expect(result).toEqual({ a: 'function', d: 'function', native: 'undefined', closed: true });
   });
   it('the whole main entry evaluates and works in a realm with only web globals', async () => {
-    const out = await esbuild.build({
-      stdin: {
-        contents:
-          "import * as m from 'chanasync'; const a = new m.Channel(2, { name: 'a' }); a.pushNowait(1); const r = m.selectNowait([m.pull(a), null]); globalThis.result = { keys: Object.keys(m).length, index: r.index, value: r.value, ok: r.ok };",
-        resolveDir: root,
-        loader: 'js',
-      },
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'neutral',
-      logLevel: 'silent',
-    });
-    const ctx = vm.createContext({
-      queueMicrotask,
-      setTimeout,
-      clearTimeout,
-      AbortSignal,
-      AbortController,
-      EventTarget,
-      Event,
-      WeakRef,
-      ReadableStream,
-      MessageChannel,
-      DOMException,
-    });
-    vm.runInContext(out.outputFiles[0]!.text, ctx);
-    const result = vm.runInContext('result', ctx) as { keys: number; index: number; value: number; ok: boolean };
+    const result = (await runInWebRealm(
+      "import * as m from 'chanasync'; const a = new m.Channel(2, { name: 'a' }); a.pushNowait(1); const r = m.selectNowait([m.pull(a), null]); globalThis.result = { keys: Object.keys(m).length, index: r.index, value: r.value, ok: r.ok };",
+      { AbortController, ReadableStream, MessageChannel, DOMException },
+    )) as { keys: number; index: number; value: number; ok: boolean };
     expect(result.keys).toBeGreaterThan(8);
     expect({ ...result, keys: 0 }).toEqual({ keys: 0, index: 0, value: 1, ok: true });
   });

@@ -8,6 +8,7 @@ import {
   from,
   fromEvent,
   merge,
+  type PullChannel,
   pull,
   select,
   ticker,
@@ -15,6 +16,22 @@ import {
 } from 'chanasync';
 import { describe, expect, it } from 'vitest';
 import { tick, until } from './util.js';
+
+/**
+ * Reads `channel` to its end with `select` and a fresh 2 ms `after()` case each round (closed by
+ * `using`), as a consumer with a poll timeout does; the values in the order they came.
+ */
+async function pullWithTimeouts(channel: PullChannel<number>): Promise<number[]> {
+  const got: number[] = [];
+  for (;;) {
+    using timeout = after(2);
+    const r = await select([pull(channel), pull(timeout)]);
+    if (r.index === 0) {
+      if (!r.ok) return got;
+      got.push(r.value as number);
+    }
+  }
+}
 
 describe('signals: no abort listener left after a normal end', () => {
   it('ticker closed by hand', () => {
@@ -150,15 +167,7 @@ describe('lossless under select timeouts and aborted pulls', () => {
       a.close();
       b.close();
     })();
-    const got: number[] = [];
-    for (;;) {
-      using timeout = after(2);
-      const r = await select([pull(m), pull(timeout)]);
-      if (r.index === 0) {
-        if (!r.ok) break;
-        got.push(r.value as number);
-      }
-    }
+    const got = await pullWithTimeouts(m);
     await prod;
     expect(got.sort((x, y) => x - y)).toEqual(Array.from({ length: 15 }, (_, i) => i));
   });
@@ -175,15 +184,7 @@ describe('lossless under select timeouts and aborted pulls', () => {
       }
       src.close();
     })();
-    const got: number[] = [];
-    for (;;) {
-      using timeout = after(2);
-      const r = await select([pull(s), pull(timeout)]);
-      if (r.index === 0) {
-        if (!r.ok) break;
-        got.push(r.value as number);
-      }
-    }
+    const got = await pullWithTimeouts(s);
     await prod;
     expect(got).toEqual(Array.from({ length: 12 }, (_, i) => i));
     const o: number[] = [];

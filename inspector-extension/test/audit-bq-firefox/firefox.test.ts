@@ -205,8 +205,19 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('audit BQ-firefox: the Channels panel
 
     it('expanding the stuck select lists both cases and its stack in Firefox’s format', async () => {
       const label = 'select: pull bqf-sel-a | pull bqf-sel-b';
-      await inPanel(`[...document.querySelectorAll('.row')].find((row) =>
-        row.querySelector('.name-text').textContent === ${JSON.stringify(label)}).querySelector('.caret').click(); done(true);`);
+      // Clicks the row's caret once the row is there: the filter the test before cleared may
+      // not have drawn the rows again yet.
+      const toggle = () =>
+        expect
+          .poll(
+            () =>
+              inPanel(`const row = [...document.querySelectorAll('.row')].find((r) =>
+                r.querySelector('.name-text').textContent === ${JSON.stringify(label)});
+                row?.querySelector('.caret').click(); done(row !== undefined);`),
+            POLL,
+          )
+          .toBe(true);
+      await toggle();
       const details = async () =>
         (await inPanel(`const row = [...document.querySelectorAll('.row')].find((r) =>
           r.querySelector('.name-text').textContent === ${JSON.stringify(label)});
@@ -215,8 +226,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('audit BQ-firefox: the Channels panel
       const text = await details();
       expect(text).toContain('bqf-sel-a');
       expect(text).toContain(`waitEither@${env.server.origin}${FIXTURES}/bugs.js:${lineOf('bugs.js', 'select')}:`);
-      await inPanel(`[...document.querySelectorAll('.row')].find((row) =>
-        row.querySelector('.name-text').textContent === ${JSON.stringify(label)}).querySelector('.caret').click(); done(true);`);
+      await toggle();
     });
 
     it('left open 40 s on the stuck page (past the event page’s 30 s idle timeout), the ages grow and a change shows', async () => {
