@@ -19,13 +19,17 @@ it('a pull waiting for many slices (sliceMs 50) still gets the value pushed afte
 it('waiters keep their FIFO places across slices: three pullers (sliceMs 40) served in arrival order', async () => {
   const name = freshName('bj-slices-fifo');
   const order: string[] = [];
-  const waiters = ['a', 'b', 'c'].map(async (tag, k) => {
-    await new Promise((r) => setTimeout(r, 70 * k));
-    const v = await durableChannel<number>(ns(), name, { sliceMs: 40, leaseMs: 2000 }).pull();
-    order.push(`${tag}:${v}`);
-  });
-  await new Promise((r) => setTimeout(r, 500));
   const producer = durableChannel<number>(ns(), name);
+  // Each pull starts once the one before it is waiting at the object (arrival order is the only
+  // order between clients; fixed 70 ms gaps assumed it on a loaded machine), then all three wait
+  // across several 40 ms slices before the first value comes.
+  const waiters: Promise<void>[] = [];
+  for (const [k, tag] of ['a', 'b', 'c'].entries()) {
+    const pull = durableChannel<number>(ns(), name, { sliceMs: 40, leaseMs: 2000 }).pull();
+    waiters.push(pull.then((v) => void order.push(`${tag}:${v}`)));
+    await until(async () => (await producer.stats()).waitingPullers === k + 1);
+  }
+  await new Promise((r) => setTimeout(r, 300));
   for (let i = 1; i <= 3; i++) await producer.push(i);
   await within(Promise.all(waiters), 5000, 'waiters');
   expect(order).toEqual(['a:1', 'b:2', 'c:3']);
