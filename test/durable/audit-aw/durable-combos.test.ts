@@ -179,8 +179,12 @@ describe('waiting across slices', () => {
     const ch = open<string>('slice-push', { capacity: 1, sliceMs: 80 });
     await ch.push('head');
     const first = ch.push('first');
-    await sleep(250);
+    // The second push starts once the first waits at the object: two calls have no order but the
+    // one they reach the object in.
+    await until(async () => (await ch.stats()).waitingPushers === 1);
+    await sleep(250); // several slices
     const second = ch.push('second');
+    await until(async () => (await ch.stats()).waitingPushers === 2);
     await sleep(250);
     expect(await ch.pull()).toBe('head');
     expect(await ch.pull()).toBe('first');
@@ -194,8 +198,10 @@ describe('waiting across slices', () => {
     const b = durableChannel<string>(env.CHANNELS as any, name, { sliceMs: 80 } as any);
     const order: string[] = [];
     const pa = a.pull().then((v) => order.push(`a:${v}`));
-    await sleep(200);
+    await until(async () => (await a.stats()).waitingPullers === 1); // a waits at the object first
+    await sleep(200); // several slices
     const pb = b.pull().then((v) => order.push(`b:${v}`));
+    await until(async () => (await a.stats()).waitingPullers === 2);
     await sleep(200);
     await a.push('1');
     await a.push('2');

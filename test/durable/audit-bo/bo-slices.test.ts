@@ -6,7 +6,7 @@ import { ChannelClosedError } from 'chanasync';
 import { durableChannel } from 'chanasync/durable';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../helpers/random.js';
-import { freshName, ns, sleep, within } from './bo-helpers.js';
+import { freshName, ns, sleep, until, within } from './bo-helpers.js';
 
 const opts = { sliceMs: 25, leaseMs: 400 };
 
@@ -14,9 +14,12 @@ describe('short slices', () => {
   it('pulls of four clients keep FIFO across many slices', async () => {
     const name = freshName('bo-sl-pulls');
     const pulls: Promise<number>[] = [];
+    // Each client's pull starts once the one before it waits at the object: separate clients have
+    // no order but the one their calls reach the object in (60 ms apart, a loaded run once saw
+    // them arrive out of order).
     for (let i = 0; i < 4; i++) {
       pulls.push(durableChannel<number>(ns(), name, opts).pull());
-      await sleep(60);
+      await until(async () => (await durableChannel(ns(), name).stats()).waitingPullers === i + 1);
     }
     await sleep(300); // about a dozen slices each
     const s = await durableChannel(ns(), name).stats();
@@ -31,9 +34,11 @@ describe('short slices', () => {
     const first = durableChannel<number>(ns(), name, { ...opts, capacity: 1 });
     await first.push(-1);
     const pushes: Promise<void>[] = [];
+    // As above: each push starts once the one before it waits at the object (60 ms apart, a
+    // stress run of the suite on 2026-12-07 got -1, 1, 2, 0, 3).
     for (let i = 0; i < 4; i++) {
       pushes.push(durableChannel<number>(ns(), name, { ...opts, capacity: 1 }).push(i));
-      await sleep(60);
+      await until(async () => (await first.stats()).waitingPushers === i + 1);
     }
     await sleep(300);
     const got: number[] = [];

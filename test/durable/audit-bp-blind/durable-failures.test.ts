@@ -190,7 +190,9 @@ describe('waiting in slices', () => {
           .pull()
           .then((v) => order.push(`${who}${v}`)),
       );
-      await sleep(150);
+      // Once the one before it waits at the object (not 150 ms later): between clients the only
+      // order is the one their calls reach it in.
+      await until(async () => (await channel<number>(name).stats()).waitingPullers === pulls.length, `pull ${who}`);
     }
     await sleep(700); // several slices
     expect((await channel<number>(name).stats()).waitingPullers).toBe(3);
@@ -206,7 +208,7 @@ describe('waiting in slices', () => {
     const pushes = [];
     for (const v of ['a', 'b', 'c']) {
       pushes.push(channel<string>(name, { capacity: 1, sliceMs: 200 }).push(v));
-      await sleep(150);
+      await until(async () => (await channel<string>(name).stats()).waitingPushers === pushes.length, `push ${v}`);
     }
     await sleep(700);
     expect((await channel<string>(name).stats()).waitingPushers).toBe(3);
