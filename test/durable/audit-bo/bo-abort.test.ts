@@ -6,7 +6,7 @@ import { ChannelClosedError } from 'chanasync';
 import { durableChannel } from 'chanasync/durable';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../helpers/random.js';
-import { freshName, ns, rejection, sleep, within } from './bo-helpers.js';
+import { freshName, ns, rejection, sleep, until, within } from './bo-helpers.js';
 
 const drain = async (name: string) => {
   const ch = durableChannel<unknown>(ns(), name);
@@ -66,13 +66,11 @@ describe('aborted while waiting', () => {
     const pa = rejection(a.pull({ signal: ac.signal }));
     await sleep(150);
     const pb = b.pull();
-    await sleep(150);
-    expect((await a.stats()).waitingPullers).toBe(2);
+    await until(async () => (await a.stats()).waitingPullers === 2); // polled: a fixed sleep is no guarantee on a loaded machine
     const reason = new Error('stop waiting');
     ac.abort(reason);
     expect(await within(pa, 5000, 'aborted pull')).toBe(reason);
-    await sleep(100);
-    expect((await a.stats()).waitingPullers).toBe(1);
+    await until(async () => (await a.stats()).waitingPullers === 1); // polled: a fixed sleep is no guarantee on a loaded machine
     await a.push('x');
     expect(await within(pb, 5000, 'pull b')).toBe('x');
     expect(await a.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0 });
@@ -99,8 +97,7 @@ describe('aborted while waiting', () => {
     const ac = new AbortController();
     const p = rejection(durableChannel<string>(ns(), name).push('b', { signal: ac.signal }));
     const after = durableChannel<string>(ns(), name).push('c');
-    await sleep(150);
-    expect((await ch.stats()).waitingPushers).toBe(2);
+    await until(async () => (await ch.stats()).waitingPushers === 2); // polled: a fixed sleep is no guarantee on a loaded machine
     ac.abort('nope');
     expect(await within(p, 5000, 'push')).toBe('nope');
     expect(await ch.pull()).toBe('a');
