@@ -15,8 +15,8 @@ describe('short slices', () => {
     const name = freshName('bo-sl-pulls');
     const pulls: Promise<number>[] = [];
     // Each client's pull starts once the one before it waits at the object: separate clients have
-    // no order but the one their calls reach the object in (60 ms apart, a loaded run once saw
-    // them arrive out of order).
+    // no order but the one their calls reach the object in, and 60 ms apart is no guarantee on a
+    // loaded machine (the pushes' twin below failed that way).
     for (let i = 0; i < 4; i++) {
       pulls.push(durableChannel<number>(ns(), name, opts).pull());
       await until(async () => (await durableChannel(ns(), name).stats()).waitingPullers === i + 1);
