@@ -45,6 +45,25 @@ export async function until(probe: () => Promise<boolean> | boolean, timeoutMs =
   }
 }
 
+/**
+ * Starts the operations one by one, each once those before it wait at the object as `waiting()`
+ * counts them (`stats()`'s `waitingPullers` or `waitingPushers`), and returns their promises.
+ * For FIFO among the waiters of several clients: between clients the only order is the one
+ * their calls reach the object in, and a fixed gap between the starts (60–150 ms) is no guarantee
+ * on a loaded machine — CI and stress runs saw such calls arrive out of order.
+ */
+export async function startInOrder<T>(
+  starts: readonly (() => Promise<T>)[],
+  waiting: () => Promise<number>,
+): Promise<Promise<T>[]> {
+  const started: Promise<T>[] = [];
+  for (const start of starts) {
+    started.push(start());
+    await until(async () => (await waiting()) === started.length);
+  }
+  return started;
+}
+
 /** Whether a promise has settled yet (checked after a macrotask). */
 export async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;

@@ -6,7 +6,7 @@ import { exports } from 'cloudflare:workers';
 import { ChannelClosedError } from 'chanasync';
 import { durableChannel } from 'chanasync/durable';
 import { expect, it } from 'vitest';
-import { freshName, ns, until, within } from './bj-helpers.js';
+import { freshName, ns, startInOrder, within } from './bj-helpers.js';
 
 type Item = { p: number; i: number };
 
@@ -86,15 +86,17 @@ it('pulls waiting on an empty channel from different clients are served in the o
   const name = freshName('bj-waiter-fifo');
   const order: string[] = [];
   const producer = durableChannel<number>(ns(), name);
-  // Each pull starts once the one before it is parked at the object: clients have no order
-  // between them but the one their calls reach the object in (a fixed 60 ms apart was not
+  // Each pull starts once the one before it is parked at the object (a fixed 60 ms apart was not
   // always enough on a loaded machine).
-  const waiters: Promise<void>[] = [];
-  for (const [k, tag] of ['a', 'b', 'c'].entries()) {
-    const ch = durableChannel<number>(ns(), name);
-    waiters.push(ch.pull().then((v) => void order.push(`${tag}:${v}`)));
-    await until(async () => (await producer.stats()).waitingPullers === k + 1);
-  }
+  const waiters = await startInOrder(
+    ['a', 'b', 'c'].map(
+      (tag) => () =>
+        durableChannel<number>(ns(), name)
+          .pull()
+          .then((v) => void order.push(`${tag}:${v}`)),
+    ),
+    async () => (await producer.stats()).waitingPullers,
+  );
   for (let i = 1; i <= 3; i++) await producer.push(i);
   await within(Promise.all(waiters), 5000, 'waiters');
   expect(order).toEqual(['a:1', 'b:2', 'c:3']);
@@ -106,11 +108,10 @@ it('pushes waiting on a full channel from different clients are stored in the or
   await first.push('x');
   // Each push starts once the one before it is parked at the object (as the pulls above): in CI
   // on 2026-12-07, with pushes started 60 ms apart, 'c' reached the object before 'b'.
-  const pushes: Promise<void>[] = [];
-  for (const [k, tag] of ['a', 'b', 'c'].entries()) {
-    pushes.push(durableChannel<string>(ns(), name).push(tag));
-    await until(async () => (await first.stats()).waitingPushers === k + 1);
-  }
+  const pushes = await startInOrder(
+    ['a', 'b', 'c'].map((tag) => () => durableChannel<string>(ns(), name).push(tag)),
+    async () => (await first.stats()).waitingPushers,
+  );
   const got: string[] = [];
   for (let i = 0; i < 4; i++) got.push(await within(first.pull(), 5000, 'pull'));
   await Promise.all(pushes);

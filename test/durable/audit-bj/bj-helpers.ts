@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import type { DurableObjectNamespaceLike } from 'chanasync/durable';
 import { rejection as rejectionOf } from '../../helpers/track.js';
 
-export { freshName, pause, resetFlagged, resetObject, settled, sleep, until } from '../helpers.js';
+export { freshName, pause, resetFlagged, resetObject, settled, sleep, startInOrder, until } from '../helpers.js';
 
 /** The CHANNELS binding as the client's namespace type. */
 export const ns = (): DurableObjectNamespaceLike => env.CHANNELS as unknown as DurableObjectNamespaceLike;

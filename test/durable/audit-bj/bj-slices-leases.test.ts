@@ -5,7 +5,7 @@
 import { exports } from 'cloudflare:workers';
 import { durableChannel } from 'chanasync/durable';
 import { expect, it } from 'vitest';
-import { freshName, ns, until, within } from './bj-helpers.js';
+import { freshName, ns, startInOrder, until, within } from './bj-helpers.js';
 
 it('a pull waiting for many slices (sliceMs 50) still gets the value pushed after 600 ms', async () => {
   const name = freshName('bj-slices');
@@ -23,12 +23,15 @@ it('waiters keep their FIFO places across slices: three pullers (sliceMs 40) ser
   // Each pull starts once the one before it is waiting at the object (arrival order is the only
   // order between clients; fixed 70 ms gaps assumed it on a loaded machine), then all three wait
   // across several 40 ms slices before the first value comes.
-  const waiters: Promise<void>[] = [];
-  for (const [k, tag] of ['a', 'b', 'c'].entries()) {
-    const pull = durableChannel<number>(ns(), name, { sliceMs: 40, leaseMs: 2000 }).pull();
-    waiters.push(pull.then((v) => void order.push(`${tag}:${v}`)));
-    await until(async () => (await producer.stats()).waitingPullers === k + 1);
-  }
+  const waiters = await startInOrder(
+    ['a', 'b', 'c'].map(
+      (tag) => () =>
+        durableChannel<number>(ns(), name, { sliceMs: 40, leaseMs: 2000 })
+          .pull()
+          .then((v) => void order.push(`${tag}:${v}`)),
+    ),
+    async () => (await producer.stats()).waitingPullers,
+  );
   await new Promise((r) => setTimeout(r, 300));
   for (let i = 1; i <= 3; i++) await producer.push(i);
   await within(Promise.all(waiters), 5000, 'waiters');

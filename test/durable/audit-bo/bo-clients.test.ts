@@ -6,7 +6,17 @@ import { ChannelClosedError } from 'chanasync';
 import { durableChannel } from 'chanasync/durable';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../helpers/random.js';
-import { freshName, ns, rejection, requestPull, requestPush, sleep, until, within } from './bo-helpers.js';
+import {
+  freshName,
+  ns,
+  rejection,
+  requestPull,
+  requestPush,
+  sleep,
+  startInOrder,
+  until,
+  within,
+} from './bo-helpers.js';
 
 describe('sequential random interleaving of several clients against an array model', () => {
   for (const seed of [1, 7, 42, 2026]) {
@@ -163,13 +173,12 @@ describe('concurrent clients', () => {
     const a = durableChannel<string>(ns(), name);
     const b = durableChannel<string>(ns(), name);
     const c = durableChannel<string>(ns(), name);
-    // Each pull starts once the one before it waits at the object (see the pushes' test below).
-    const pa = a.pull();
-    await until(async () => (await a.stats()).waitingPullers === 1);
-    const pb = b.pull();
-    await until(async () => (await a.stats()).waitingPullers === 2);
-    const pc = c.pull();
-    await until(async () => (await a.stats()).waitingPullers === 3);
+    // Each pull starts once the one before it waits at the object (100 ms apart is no guarantee
+    // on a loaded machine).
+    const [pa, pb, pc] = await startInOrder(
+      [a, b, c].map((client) => () => client.pull()),
+      async () => (await a.stats()).waitingPullers,
+    );
     expect((await a.stats()).waitingPullers).toBe(3);
     const producer = durableChannel<string>(ns(), name);
     await producer.push('first');
@@ -182,13 +191,11 @@ describe('concurrent clients', () => {
     const name = freshName('bo-fifo-pushers');
     const clients = [0, 1, 2, 3].map(() => durableChannel<string>(ns(), name, { capacity: 1 }));
     await clients[0]!.push('v0');
-    const waiting: Promise<void>[] = [];
-    // Each push starts once the one before it waits at the object: between clients the only
-    // order is the one their calls reach it in (100 ms apart is no guarantee on a loaded machine).
-    for (const i of [1, 2, 3]) {
-      waiting.push(clients[i]!.push(`v${i}`));
-      await until(async () => (await clients[0]!.stats()).waitingPushers === i);
-    }
+    // Each push starts once the one before it waits at the object, as the pulls above.
+    const waiting = await startInOrder(
+      [1, 2, 3].map((i) => () => clients[i]!.push(`v${i}`)),
+      async () => (await clients[0]!.stats()).waitingPushers,
+    );
     // All three wait: capacity 1 is full.
     const s = await clients[0]!.stats();
     expect(s).toMatchObject({ size: 1, waitingPushers: 3 });

@@ -2,7 +2,7 @@
 import { env, exports } from 'cloudflare:workers';
 import type { DurableObjectNamespaceLike } from 'chanasync/durable';
 
-export { freshName, rawStub, resetObject, until } from '../helpers.js';
+export { freshName, rawStub, resetObject, startInOrder, until } from '../helpers.js';
 
 /** The CHANNELS binding, typed as a user types it. */
 export const ns = (): DurableObjectNamespaceLike => env.CHANNELS as unknown as DurableObjectNamespaceLike;

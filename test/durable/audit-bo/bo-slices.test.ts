@@ -6,21 +6,19 @@ import { ChannelClosedError } from 'chanasync';
 import { durableChannel } from 'chanasync/durable';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../helpers/random.js';
-import { freshName, ns, sleep, until, within } from './bo-helpers.js';
+import { freshName, ns, sleep, startInOrder, within } from './bo-helpers.js';
 
 const opts = { sliceMs: 25, leaseMs: 400 };
 
 describe('short slices', () => {
   it('pulls of four clients keep FIFO across many slices', async () => {
     const name = freshName('bo-sl-pulls');
-    const pulls: Promise<number>[] = [];
-    // Each client's pull starts once the one before it waits at the object: separate clients have
-    // no order but the one their calls reach the object in, and 60 ms apart is no guarantee on a
-    // loaded machine (the pushes' twin below failed that way).
-    for (let i = 0; i < 4; i++) {
-      pulls.push(durableChannel<number>(ns(), name, opts).pull());
-      await until(async () => (await durableChannel(ns(), name).stats()).waitingPullers === i + 1);
-    }
+    // Each client's pull starts once the one before it waits at the object (60 ms apart is no
+    // guarantee on a loaded machine: the pushes' twin below failed that way).
+    const pulls = await startInOrder(
+      [0, 1, 2, 3].map(() => () => durableChannel<number>(ns(), name, opts).pull()),
+      async () => (await durableChannel(ns(), name).stats()).waitingPullers,
+    );
     await sleep(300); // about a dozen slices each
     const s = await durableChannel(ns(), name).stats();
     expect(s.waitingPullers).toBe(4);
@@ -33,13 +31,12 @@ describe('short slices', () => {
     const name = freshName('bo-sl-pushes');
     const first = durableChannel<number>(ns(), name, { ...opts, capacity: 1 });
     await first.push(-1);
-    const pushes: Promise<void>[] = [];
     // As above: each push starts once the one before it waits at the object (60 ms apart, a
     // stress run of the suite on 2026-12-07 got -1, 1, 2, 0, 3).
-    for (let i = 0; i < 4; i++) {
-      pushes.push(durableChannel<number>(ns(), name, { ...opts, capacity: 1 }).push(i));
-      await until(async () => (await first.stats()).waitingPushers === i + 1);
-    }
+    const pushes = await startInOrder(
+      [0, 1, 2, 3].map((i) => () => durableChannel<number>(ns(), name, { ...opts, capacity: 1 }).push(i)),
+      async () => (await first.stats()).waitingPushers,
+    );
     await sleep(300);
     const got: number[] = [];
     for (let i = 0; i < 5; i++) got.push(await first.pull());

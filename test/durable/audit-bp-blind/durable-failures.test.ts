@@ -8,6 +8,7 @@ import { abortAllDurableObjects } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { ChannelClosedError } from 'chanasync';
 import { describe, expect, it } from 'vitest';
+import { startInOrder } from '../helpers.js';
 import { channel, outcome, sleep, uniqueName, until } from './helpers.js';
 
 describe('durable commit and restarts', () => {
@@ -183,17 +184,16 @@ describe('waiting in slices', () => {
   it('waiting pulls are served in FIFO order across several slices', async () => {
     const name = uniqueName('pull-fifo');
     const order: string[] = [];
-    const pulls = [];
-    for (const who of ['a', 'b', 'c']) {
-      pulls.push(
-        channel<number>(name, { sliceMs: 200 })
-          .pull()
-          .then((v) => order.push(`${who}${v}`)),
-      );
-      // Once the one before it waits at the object (not 150 ms later): between clients the only
-      // order is the one their calls reach it in.
-      await until(async () => (await channel<number>(name).stats()).waitingPullers === pulls.length, `pull ${who}`);
-    }
+    // Each pull starts once the one before it waits at the object (not 150 ms later).
+    const pulls = await startInOrder(
+      ['a', 'b', 'c'].map(
+        (who) => () =>
+          channel<number>(name, { sliceMs: 200 })
+            .pull()
+            .then((v) => order.push(`${who}${v}`)),
+      ),
+      async () => (await channel<number>(name).stats()).waitingPullers,
+    );
     await sleep(700); // several slices
     expect((await channel<number>(name).stats()).waitingPullers).toBe(3);
     const producer = channel<number>(name);
@@ -205,11 +205,10 @@ describe('waiting in slices', () => {
   it('waiting pushes are stored in FIFO order across several slices', async () => {
     const name = uniqueName('push-fifo');
     await channel<string>(name, { capacity: 1 }).push('0');
-    const pushes = [];
-    for (const v of ['a', 'b', 'c']) {
-      pushes.push(channel<string>(name, { capacity: 1, sliceMs: 200 }).push(v));
-      await until(async () => (await channel<string>(name).stats()).waitingPushers === pushes.length, `push ${v}`);
-    }
+    const pushes = await startInOrder(
+      ['a', 'b', 'c'].map((v) => () => channel<string>(name, { capacity: 1, sliceMs: 200 }).push(v)),
+      async () => (await channel<string>(name).stats()).waitingPushers,
+    );
     await sleep(700);
     expect((await channel<string>(name).stats()).waitingPushers).toBe(3);
     const consumer = channel<string>(name);
