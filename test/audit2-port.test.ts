@@ -17,7 +17,7 @@ import { pull, select } from '../src/select.js';
 import { fakePorts, type Message, syncPorts } from './helpers/fake-ports.js';
 import { FRAME, PAGE, windows, withGlobal } from './helpers/fake-windows.js';
 import { runInNode } from './helpers/node-script.js';
-import { closePortsAfterEach, collect, drain, ports, sleep, until } from './helpers/ports.js';
+import { closePortsAfterEach, collect, drain, paired, ports, sleep, until } from './helpers/ports.js';
 
 closePortsAfterEach();
 
@@ -628,7 +628,7 @@ describe('errors that are hard to print', () => {
       },
     }).catch((error: unknown) => error);
     const goodDone = toPort(good, here, { name: 'good' });
-    await sleep(20); // both paired
+    await Promise.all([paired(here, 'bad'), paired(here, 'good')]);
     bad.pushNowait(1); // the two batches join the same end-of-turn hop
     good.pushNowait(2);
     expect(await goodRemote.pull()).toBe(2);

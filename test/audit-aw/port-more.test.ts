@@ -6,6 +6,7 @@ import { Channel, ChannelError } from 'chanasync';
 import { fromPort, GONE_AFTER_MS, type PortLike, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/poll.js';
+import { paired } from '../helpers/ports.js';
 import { link, parkThenAbortPulls, sleep } from './link.js';
 
 /** A PortLike over a MessagePort that can be "killed": it then silently drops everything, like a terminated Chromium worker. */
@@ -94,7 +95,7 @@ describe('reuse of a name on the same port', () => {
     expect(err).toBeInstanceOf(TypeError);
     expect(err.message).toMatch(/toPort/);
     const remote = fromPort<number>(port2, { name: 'dup' });
-    await sleep(50); // paired (a fromPort closed before pairing tells no sender: README)
+    await paired(port1); // a fromPort closed before pairing tells no sender: README
     remote.close();
     a.close();
     await running;

@@ -7,6 +7,7 @@
 import { Channel } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const turn = () => new Promise<void>((r) => setImmediate(r));
@@ -30,7 +31,9 @@ describe('races', () => {
       const remote = fromPort<number>(port2, { capacity });
       const ac = new AbortController();
       const done = toPort(local, port1, { signal: ac.signal });
-      await sleep(5); // paired (README: a fromPort closed before pairing tells no sender)
+      // Paired first (README: a fromPort closed before pairing tells no sender). A sleep(5) here
+      // once ended before the `open` arrived on a loaded CI machine, and round 74 hung.
+      await paired(port1);
       const N = 20;
       let pushed = 0;
       const producer = (async () => {

@@ -10,6 +10,7 @@
 import { Channel } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 import { seededRandom } from '../helpers/random.js';
 import { CountingPort, channelPair, closeAll, ctlPorts, macrotask, sleep, tracked, waitFor } from './helpers.js';
 
@@ -170,8 +171,7 @@ describe('batching', () => {
     const local = new Channel<number>(100);
     const remote = fromPort<number>(p2, { capacity: 64 });
     const sending = toPort(local, wrapper);
-    await waitFor(() => wrapper.sent('open').length > 0, 1000);
-    await sleep(50); // paired: credit arrived, toPort parked on the empty channel
+    await paired(p1); // toPort is parked on the empty channel
     for (let i = 0; i < 10; i++) local.pushNowait(i); // one turn
     await waitFor(() => remote.size === 10, 1000, 'ten values to arrive');
     const batches = wrapper.sent('values');

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { Channel } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 import { CountingPort, channelPair, closeAll, ctlPorts, drainNow, sleep, tracked, waitFor } from './helpers.js';
 
 const workers: Worker[] = [];
@@ -55,7 +56,7 @@ describe('documented deviations from SPEC wording', () => {
     const local = new Channel<number>(0);
     const remote = fromPort<number>(p2, { capacity: 64 });
     const sending = toPort(local, wrapper);
-    await sleep(50); // paired, toPort parked on the empty local channel
+    await paired(p1); // toPort is parked on the empty local channel
     // One turn: a producer whose steps are microtasks (as a for-await loop's), computing 40 ms
     // after its third value.
     await (async () => {

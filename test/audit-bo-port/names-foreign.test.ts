@@ -7,6 +7,7 @@
 import { Channel } from 'chanasync';
 import { fromPort, isPortMessage, PORT_SOURCE, PORT_VERSION, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 import { channelPair, closeAll, ctlPorts, sleep, tracked, waitFor } from './helpers.js';
 
 afterEach(closeAll);
@@ -131,7 +132,7 @@ describe('names multiplex one port', () => {
     const l = new Channel(0);
     const s = toPort(l, p1, { name: 'dup' });
     await expect(toPort(new Channel(0), p1, { name: 'dup' })).rejects.toThrow(/toPort.*already/);
-    await sleep(50); // paired
+    await paired(p1);
     r.close();
     await s;
   });

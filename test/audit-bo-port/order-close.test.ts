@@ -5,6 +5,7 @@
 import { Channel, ChannelClosedError, ChannelError } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 import { channelPair, closeAll, drainNow, sleep, tracked, waitFor } from './helpers.js';
 
 afterEach(closeAll);
@@ -199,7 +200,7 @@ describe('close propagation', () => {
     const local = new Channel<number>(0);
     const remote = fromPort<number>(p2, { capacity: 8 });
     const sending = tracked(toPort(local, p1));
-    await sleep(50); // paired, the sender is parked on the empty local channel
+    await paired(p1); // the sender is parked on the empty local channel
     remote.close();
     await waitFor(sending.done, 1000, 'toPort to resolve');
     expect(await sending.promise).toEqual({ sent: 0, undelivered: [] });

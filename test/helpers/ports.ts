@@ -59,6 +59,28 @@ export async function until(condition: () => boolean, ms = 10_000): Promise<void
   }
 }
 
+/**
+ * Resolves once a receiver's `credit` (of the stream `name`, if given) reaches `port`, the
+ * sender's end: the stream is paired — the sender, whose listener was added first, has read it.
+ * Call it right after `toPort`. A fixed sleep is not enough on a loaded machine (CI ran a
+ * `sleep(5)` that ended before the `open` arrived), and a `fromPort` closed before pairing
+ * tells no sender (README): that `toPort` then waits for ever.
+ */
+export function paired(
+  port: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>,
+  name?: string,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const heard = (event: Event): void => {
+      const data = (event as MessageEvent).data as { type?: unknown; name?: unknown } | null;
+      if (data?.type !== 'credit' || (name !== undefined && data.name !== name)) return;
+      port.removeEventListener('message', heard);
+      resolve();
+    };
+    port.addEventListener('message', heard);
+  });
+}
+
 /** How `promise` settled: `{ value }` or `{ error }`. */
 export async function settled<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
   try {
