@@ -4,8 +4,12 @@
  */
 import { Channel } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
+import { until } from '../helpers/poll.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** For each `remote` of {@link link}: the most credit its sender has heard of so far. */
+const heardCredit = new WeakMap<object, () => number>();
 
 /** `local` (capacity 0) → `toPort` → `fromPort` (`capacity`) = `remote`; `done` is toPort's promise. */
 export function link<T>(capacity: number) {
@@ -13,6 +17,13 @@ export function link<T>(capacity: number) {
   const local = new Channel<T>(0);
   const remote = fromPort<T>(port2, { capacity });
   const done = toPort(local, port1);
+  // Added after toPort's listener: a `credit` seen here has been read by the sender.
+  let granted = 0;
+  port1.addEventListener('message', (event) => {
+    const data = event.data as { type?: unknown; granted?: unknown } | null;
+    if (data?.type === 'credit' && typeof data.granted === 'number') granted = Math.max(granted, data.granted);
+  });
+  heardCredit.set(remote, () => granted);
   return {
     port1,
     port2,
@@ -27,10 +38,12 @@ export function link<T>(capacity: number) {
 }
 
 /**
- * Parks `count` pulls on `remote`, waits until their credit reached the sender (30 ms), aborts
- * them with one signal and returns what each pull settled with (its error).
+ * Parks `count` pulls on `remote` (made by {@link link}), waits until their credit reached the
+ * sender, aborts them with one signal and returns what each pull settled with (its error).
  */
 export async function parkThenAbortPulls<T>(remote: Channel<T>, count: number, reason?: unknown): Promise<unknown[]> {
+  const heard = heardCredit.get(remote);
+  if (heard === undefined) throw new Error('parkThenAbortPulls: remote was not made by link()');
   const controller = new AbortController();
   const pulls = Array.from({ length: count }, () =>
     remote.pull({ signal: controller.signal }).then(
@@ -38,7 +51,8 @@ export async function parkThenAbortPulls<T>(remote: Channel<T>, count: number, r
       (error: unknown) => error,
     ),
   );
-  await sleep(30); // credit granted
+  // Their credit reached the sender (a fixed sleep can end first on a loaded machine).
+  await until(() => heard() >= count);
   controller.abort(reason);
   return Promise.all(pulls);
 }

@@ -5,6 +5,7 @@
 import { Channel, ChannelClosedError } from 'chanasync';
 import { fromPort, type PortLike, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const closePorts = (...ports: MessagePort[]) => {
@@ -370,7 +371,7 @@ describe('close', () => {
     const local = new Channel<number>(0);
     const remote = fromPort<number>(port2, { capacity: 1 });
     const done = toPort(local, port1);
-    await sleep(50);
+    await paired(port1); // the sender is parked on the empty local channel
     remote.close();
     const r = await Promise.race([done, sleep(1000).then(() => 'hang' as const)]);
     expect(r).toEqual({ sent: 0, undelivered: [] });
@@ -387,7 +388,7 @@ describe('close', () => {
       const local = new Channel<number>(Infinity);
       const remote = fromPort<number>(port2, { capacity: 5 });
       const done = toPort(local, port1);
-      await sleep(10);
+      await paired(port1); // a fromPort closed before pairing tells no sender: README
       for (let i = 0; i < 5; i++) local.pushNowait(i);
       // close remote after a variable number of turns
       for (let k = 0; k < round % 5; k++) await Promise.resolve();
@@ -416,7 +417,7 @@ describe('signal', () => {
       (r) => ({ r }),
       (e) => ({ e }),
     );
-    await sleep(50);
+    await paired(port1); // mid-stream: the sender has credit
     ac.abort(new Error('stop'));
     const outcome: any = await Promise.race([done, sleep(2000).then(() => 'hang')]);
     expect(outcome).not.toBe('hang');

@@ -4,6 +4,7 @@
 import { Channel, ChannelClosedError } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -49,7 +50,7 @@ describe('falsy close reasons cross the port as reasons', () => {
     const remote = fromPort<number>(port2, { capacity: 2 });
     const ac = new AbortController();
     const done = toPort(local, port1, { signal: ac.signal });
-    await sleep(30);
+    await paired(port1);
     ac.abort(0);
     await done;
     const end = await endOf(remote as Channel<unknown>);

@@ -172,7 +172,7 @@ describe('transfer and undelivered', () => {
     const local = new Channel<ArrayBuffer>(Infinity);
     const remote = fromPort<ArrayBuffer>(port2, { capacity: 4 });
     const done = toPort(local, port1, { transfer: (b) => [b] });
-    await sleep(30);
+    await paired(port1); // a fromPort closed before pairing tells no sender: README
     for (let i = 0; i < 8; i++) local.pushNowait(new Uint8Array([i]).buffer);
     // Close the receiver in the same macrotask as the values are posted.
     await Promise.resolve();

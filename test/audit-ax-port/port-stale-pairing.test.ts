@@ -8,6 +8,7 @@
 import { Channel } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -50,9 +51,10 @@ it('a fromPort created after a toPort of its name was aborted before pairing sta
   await sleep(10);
   ac.abort(new Error('user cancelled an earlier run'));
   await done;
-  await sleep(10);
+  await sleep(10); // a later millisecond: a receiver created in the abort's one counts as present (README)
   const remote = fromPort<number>(port2, { name: 'n', capacity: 1 });
-  await sleep(50);
+  await paired(port1, 'n'); // it answered the queued open, so it heard the end behind it too
+  await sleep(50); // time to close, were it going to
   const closed = remote.closed;
   remote.close();
   port1.close();

@@ -8,7 +8,7 @@
 import { describe, expect, test } from 'vitest';
 import { Channel, ChannelClosedError, pull, select, selectNowait } from '../../src/index.js';
 import { fromPort, toPort } from '../../src/port/index.js';
-import { closePortsAfterEach, drain, ports, sleep } from '../helpers/ports.js';
+import { closePortsAfterEach, drain, paired, ports, sleep } from '../helpers/ports.js';
 
 closePortsAfterEach();
 
@@ -51,7 +51,7 @@ describe('close: the remote channel closes after the last value, with the same r
     const remote = fromPort<number>(b, { capacity: 3, name: 'jobs' });
     const controller = new AbortController();
     const sending = toPort(local, a, { signal: controller.signal, name: 'jobs' });
-    await sleep(10);
+    await paired(a, 'jobs');
     controller.abort(new TypeError('stop'));
     const error = await remote.pull().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChannelClosedError);

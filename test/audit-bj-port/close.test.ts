@@ -6,7 +6,7 @@
 import { Channel, ChannelClosedError, ChannelError } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { describe, expect, it } from 'vitest';
-import { closePortsAfterEach, ports, settled, sleep, until } from '../helpers/ports.js';
+import { closePortsAfterEach, paired, ports, settled, sleep, until } from '../helpers/ports.js';
 
 closePortsAfterEach();
 
@@ -155,7 +155,7 @@ describe('the receiver closes mid-stream', () => {
     const local = new Channel<number>();
     const remote = fromPort<number>(p2, { capacity: 2 });
     const sending = toPort(local, p1);
-    await sleep(20);
+    await paired(p1); // the sender waits on the empty local channel
     remote.close();
     expect(await sending).toEqual({ sent: 0, undelivered: [] });
     // the local channel is free again for a local consumer

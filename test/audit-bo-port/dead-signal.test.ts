@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { Channel, ChannelError } from 'chanasync';
 import { fromPort, GONE_AFTER_MS, PING_AFTER_MS, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, it } from 'vitest';
+import { paired } from '../helpers/ports.js';
 import { channelPair, closeAll, ctlPorts, drainNow, sleep, tracked, waitFor } from './helpers.js';
 
 const workers: Worker[] = [];
@@ -213,7 +214,7 @@ describe('toPort signal', () => {
     const remote = fromPort<number>(p2, { capacity: 1 });
     const controller = new AbortController();
     const sending = toPort(local, p1, { signal: controller.signal });
-    await sleep(30);
+    await paired(p1);
     controller.abort();
     await sending;
     const error = await remote.pull().catch((e) => e);

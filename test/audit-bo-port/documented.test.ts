@@ -85,7 +85,7 @@ describe('documented deviations from SPEC wording', () => {
     const local = new Channel<number>(0);
     const remote = fromPort<number>(p2, { capacity: 64 });
     const sending = toPort(local, wrapper);
-    await sleep(50);
+    await paired(p1); // toPort is parked on the empty local channel
     await (async () => {
       for (let i = 0; i < 6; i++) {
         local.pushNowait(i);

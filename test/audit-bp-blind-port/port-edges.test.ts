@@ -113,10 +113,11 @@ describe('capacity 0 credit', () => {
     const sending = toPort(local, port1);
     const controller = new AbortController();
     const pull = remote.pull({ signal: controller.signal }).catch(() => 'aborted');
-    await sleep(200); // the credit reached the sender
+    // The credit reached the sender: it waits on the empty local channel.
+    await until(() => local.stats().waitingPullers === 1, 'the credit to reach the sender');
     controller.abort();
     expect(await pull).toBe('aborted');
-    await sleep(200); // and its withdrawal
+    await until(() => local.stats().waitingPullers === 0, 'its withdrawal to reach the sender');
     let resolved = false;
     const pushing = local.push(1).then(() => {
       resolved = true;
@@ -136,13 +137,13 @@ describe('capacity 0 credit', () => {
     const sending = toPort(local, port1);
     const controller = new AbortController();
     const pull = remote.pull({ signal: controller.signal }).catch(() => 'aborted');
-    await sleep(200);
+    await until(() => local.stats().waitingPullers === 1, 'the credit to reach the sender');
     // Push and abort in the same turn: the value goes on the old credit.
     const pushing = local.push(42);
     controller.abort();
     await pushing; // the sender took it (README: for that pull's credit)
     expect(await pull).toBe('aborted');
-    await sleep(200); // the value waits at the receiver
+    await sleep(200); // the value waits at the receiver (if still in flight: undelivered all the same)
     remote.close();
     const result = await sending;
     expect(result).toEqual({ sent: 0, undelivered: [42] });

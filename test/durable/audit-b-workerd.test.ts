@@ -12,7 +12,7 @@ import { durableChannel } from 'chanasync/durable';
 import { fromPort, toPort } from 'chanasync/port';
 import { afterEach, describe, expect, test } from 'vitest';
 import { drain } from '../helpers/drain.js';
-import { sleep } from './helpers.js';
+import { sleep, until } from './helpers.js';
 
 describe('debug mode in workerd', () => {
   afterEach(() => disableDebug());
@@ -110,7 +110,7 @@ describe('chanasync/port in workerd, over a MessageChannel', () => {
     const controller = new AbortController();
     const sending = toPort(local, port1, { signal: controller.signal });
     await local.pushAll([1, 2, 3, 4, 5]);
-    await sleep(20);
+    await until(() => remote.size > 0); // mid-stream: values arrived
     controller.abort(new Error('stop'));
     const result = await sending;
     const { values, error } = await drain(remote);
