@@ -2056,7 +2056,9 @@ describe('an event loop blocked for a while (performance.now() jumps, as after a
       const done = toPort(local, a);
       const taken = [await remote.pull(), await remote.pull()];
       jump(4000);
-      await sleep(600); // a tick on each side: the receiver asks, the sender answers
+      // A tick on each side: the receiver asks, the sender answers (polled: under load the
+      // answer can come after a fixed 600 ms).
+      await until(() => a.posted.some((message) => message.type === 'pong' && typeof message.nonce === 'string'));
       const ping = b.posted.find((message) => message.type === 'ping' && typeof message.nonce === 'string');
       expect(ping).toBeDefined();
       expect(a.posted.some((message) => message.type === 'pong' && message.nonce === ping?.nonce)).toBe(true);
