@@ -5,6 +5,7 @@
 import { Channel } from 'chanasync';
 import { fromPort, toPort } from 'chanasync/port';
 import { until } from '../helpers/poll.js';
+import { onCredit } from '../helpers/ports.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -17,11 +18,9 @@ export function link<T>(capacity: number) {
   const local = new Channel<T>(0);
   const remote = fromPort<T>(port2, { capacity });
   const done = toPort(local, port1);
-  // Added after toPort's listener: a `credit` seen here has been read by the sender.
   let granted = 0;
-  port1.addEventListener('message', (event) => {
-    const data = event.data as { type?: unknown; granted?: unknown } | null;
-    if (data?.type === 'credit' && typeof data.granted === 'number') granted = Math.max(granted, data.granted);
+  onCredit(port1, (heard) => {
+    granted = Math.max(granted, heard);
   });
   heardCredit.set(remote, () => granted);
   return {

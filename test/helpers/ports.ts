@@ -60,24 +60,44 @@ export async function until(condition: () => boolean, ms = 10_000): Promise<void
 }
 
 /**
- * Resolves once a receiver's `credit` (of the stream `name`, if given) reaches `port`, the
- * sender's end: the stream is paired — the sender, whose listener was added first, has read it.
- * Call it right after `toPort`. A fixed sleep is not enough on a loaded machine (CI ran a
- * `sleep(5)` that ended before the `open` arrived), and a `fromPort` closed before pairing
- * tells no sender (README): that `toPort` then waits for ever.
+ * Listens on `port`, a sender's end, for the receivers' `credit` messages (of the stream `name`,
+ * if given) and calls `heard` with each one's `granted`. Call it right after `toPort`: its
+ * listener then comes after the sender's, so a credit heard here has been read by the sender.
+ * Returns the listener's removal.
+ */
+export function onCredit(
+  port: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>,
+  heard: (granted: number) => void,
+  name?: string,
+): () => void {
+  const listener = (event: Event): void => {
+    const data = (event as MessageEvent).data as { type?: unknown; name?: unknown; granted?: unknown } | null;
+    if (data?.type !== 'credit' || (name !== undefined && data.name !== name)) return;
+    heard(data.granted as number);
+  };
+  port.addEventListener('message', listener);
+  return () => port.removeEventListener('message', listener);
+}
+
+/**
+ * Resolves once a receiver's first `credit` reaches `port` (see {@link onCredit}): the stream
+ * is paired. A fixed sleep is not enough on a loaded machine (CI ran a `sleep(5)` that ended
+ * before the `open` arrived), and a `fromPort` closed before pairing tells no sender (README):
+ * that `toPort` then waits for ever.
  */
 export function paired(
   port: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>,
   name?: string,
 ): Promise<void> {
   return new Promise((resolve) => {
-    const heard = (event: Event): void => {
-      const data = (event as MessageEvent).data as { type?: unknown; name?: unknown } | null;
-      if (data?.type !== 'credit' || (name !== undefined && data.name !== name)) return;
-      port.removeEventListener('message', heard);
-      resolve();
-    };
-    port.addEventListener('message', heard);
+    const stop = onCredit(
+      port,
+      () => {
+        stop();
+        resolve();
+      },
+      name,
+    );
   });
 }
 
