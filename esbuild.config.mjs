@@ -94,6 +94,32 @@ export const internalFields = [
   'fail',
 ];
 
+/**
+ * The {@link internalFields} that are own fields of every channel — of a user's subclass of
+ * `Channel` too — plus the constructor's internal option `callName`. dist/ names them `$` and
+ * esbuild's short name (`$a`, `$b`, …), not the short name alone: a subclass's own fields
+ * (`x`, `y`, a counter `c`) would otherwise overwrite the channel's state after `super()`
+ * (audit BT-core: `class Positioned extends Channel { x = 0; y = 0 }` lost its `name`). The
+ * README's "Subclasses" reserves the names `$` followed by letters. 16 bytes on `{ Channel }`.
+ */
+export const channelFields = [
+  'uncloneable',
+  'slots',
+  'headIndex',
+  'filled',
+  'pushHead',
+  'pullHead',
+  'isClosed',
+  'feed',
+  'debugMarks',
+  'closeReason',
+  'limit',
+  'policy',
+  'givenName',
+  'fedFromOutside',
+  'callName',
+];
+
 /** The options of every build (bench/debug.mjs builds variants of the core with them). */
 export const common = {
   outdir: 'dist',
@@ -112,7 +138,13 @@ export const common = {
 /** Builds dist/: every entry in one split build, then the declarations. */
 export async function build() {
   rmSync('dist', { recursive: true, force: true });
-  await esbuild.build({ ...common, entryPoints, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+  const split = { ...common, entryPoints, splitting: true, chunkNames: 'chunks/[name]-[hash]' };
+  // Twice: the first build (not written) gives esbuild's short names, by frequency; the second
+  // uses them, with `$` before those of a channel's own fields (see channelFields).
+  const { mangleCache } = await esbuild.build({ ...split, write: false, mangleCache: {} });
+  for (const name of channelFields)
+    if (typeof mangleCache[name] === 'string') mangleCache[name] = `$${mangleCache[name]}`;
+  await esbuild.build({ ...split, mangleCache });
   checkHookBesideCore();
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
   checkInternalFields();

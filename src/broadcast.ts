@@ -132,9 +132,6 @@ class Subscriber<T> extends Channel<T> {
     const signal = options?.signal;
     const misuse = misusedOptions('broadcast.subscribe(options)', options, signal);
     if (misuse) throw misuse;
-    // Read once, before the subscriber is watched: a getter that throws leaves nothing behind
-    // (audit BI-1).
-    const aborted = signal?.aborted;
     // The Channel constructor checks capacity and overflow (its default, 'block', when
     // undefined), naming this call. A broadcast of an input channel (a ticker, events) feeds
     // input channels.
@@ -167,10 +164,14 @@ class Subscriber<T> extends Channel<T> {
     // while nothing waits on it (while the broadcast lives, its set of subscribers holds this
     // one), strongly while a pull does (`hold`): the abort must end that wait even when the
     // broadcast and its source are gone.
-    this.ref = signal && watch(signal, this);
-    // The rest of `subscribe`, here rather than there: bytes, issue 13's budget.
-    if (hub.isClosed || aborted) this.close(hub.closeReason);
+    // The rest of `subscribe`, here rather than there: bytes, issue 13's budget. `aborted` is
+    // read after the options' own getters, which the constructor above read (one that aborts
+    // the signal must find the subscriber closed, not watching a signal whose `abort` has been
+    // and gone), and before the subscriber is watched: a getter that throws leaves nothing
+    // behind (audit BI-1).
+    if (hub.isClosed || signal?.aborted) this.close(hub.closeReason);
     else {
+      this.ref = signal && watch(signal, this);
       hub.subscribers.add(this);
       hub.pumpHub(!this.limit);
     }
@@ -330,9 +331,9 @@ class BroadcastHub<T> implements Broadcast<T> {
           tracker?.(waiter, 'pull', this);
           source.feed?.();
         }
-      } else if (this.sourcePull) {
-        // Withdrawn and forgotten: `claim` it, then undefined (`void`).
-        this.sourcePull = void claim(this.sourcePull);
+      } else {
+        // Withdrawn and forgotten, if there is one: `claim` it, then undefined (`void`).
+        this.sourcePull &&= void claim(this.sourcePull);
       }
       // The end needs no room: a source closed and drained ends the broadcast even while a
       // subscriber is full (closing keeps what it holds readable).
@@ -353,17 +354,17 @@ class BroadcastHub<T> implements Broadcast<T> {
    * for both, not a method and a getter calling it: bytes, issue 13's budget.)
    */
   get aborted(): boolean {
-    let stuck = this.isClosed || !this.subscribers.size;
-    // Up to the first subscriber without room: while the oldest has none, O(1).
+    // Up to the first subscriber without room: while the oldest has none, O(1). (`full`: its
+    // buffer holds `limit` values or more.) A parked pull whose signal is already aborted (its
+    // listener has not run yet: one signal for a subscriber and a pull on another) is no room:
+    // `liveHead` cancels it, as a commit would, and looks past it. (An ended broadcast has no
+    // subscribers left: `endHub` closed them all.)
     for (const subscriber of this.subscribers) {
-      if (stuck) break;
-      // (`full`: its buffer holds `limit` values or more.) A parked pull whose signal is already
-      // aborted (its listener has not run yet: one signal for a subscriber and a pull on another)
-      // is no room: `liveHead` cancels it, as a commit would, and looks past it.
-      stuck = subscriber.policy === 'block' && subscriber.full && !liveHead(subscriber, false);
+      // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (bytes: issue 13's budget)
+      if (subscriber.policy === 'block' && subscriber.full && !liveHead(subscriber, false)) return (this.noRoom = true);
     }
-    // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (2 bytes less: issue 13's budget)
-    return (this.noRoom = stuck) as boolean;
+    // biome-ignore lint/suspicious/noAssignInExpressions: kept and returned (bytes: issue 13's budget)
+    return (this.noRoom = this.isClosed || !this.subscribers.size) as boolean;
   }
 }
 

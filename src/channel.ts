@@ -202,6 +202,8 @@ export const UNCLONEABLE: unique symbol = /* @__PURE__ */ Symbol('chanasync Chan
  *   it). Use {@link PullChannel} and {@link PushChannel} for directional parameters.
  * - Values that are thenables (promises) are refused with a `TypeError` at push time: `pull()`
  *   would adopt them while iteration and `select` would not.
+ * - May be subclassed: the channel's own state lives in own fields whose names start with `$`,
+ *   so a subclass may add fields and methods of any other name.
  *
  * @typeParam T the type of the values.
  * @example

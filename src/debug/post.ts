@@ -72,10 +72,10 @@ export class Session {
    * message whose fields throw when read is ignored like any other foreign message).
    */
   handleEvent(event: Event): void {
-    const message = (event as MessageEvent).data;
-    if (this.ended || !isInspectorToPageMessage(message) || fromOtherWindow(event, this.listen)) return;
-    if (message.type === 'hello') this.connect();
-    else this.disconnect();
+    if (this.ended) return;
+    const says = inspectorSays(event, this.listen);
+    if (says === 'hello') this.connect();
+    else if (says === 'bye') this.disconnect();
   }
 
   /**
@@ -194,14 +194,26 @@ function isPort(value: unknown): value is { start(): void } {
  * Told apart by document, since a DOM emulation (happy-dom) gives its own messages a `source`
  * that is not `globalThis`; another origin's window refuses to show its document.
  */
-export function fromOtherWindow(event: Event, listen: EventTarget | undefined): boolean {
+function fromOtherWindow(event: Event, listen: EventTarget | undefined): boolean {
   const source = (event as MessageEvent).source as { window?: unknown; document?: unknown } | null;
+  return source != null && source.window === source && source.document !== (listen as { document?: unknown }).document;
+}
+
+/**
+ * What the inspector says in a `message` event heard on `listen`: `'hello'`, `'bye'`, or
+ * nothing — for a foreign message, one from another window ({@link fromOtherWindow}), or an
+ * event or message whose fields throw when read (a synthetic event's `data` or `source` getter,
+ * a revoked `Proxy`), which is ignored like any foreign message. Never throws; the message's
+ * `type` is read once after the check, and a value it then gives that is neither is nothing.
+ */
+export function inspectorSays(event: Event, listen: EventTarget | undefined): 'hello' | 'bye' | undefined {
   try {
-    return (
-      source != null && source.window === source && source.document !== (listen as { document?: unknown }).document
-    );
+    const message: unknown = (event as MessageEvent).data;
+    if (!isInspectorToPageMessage(message) || fromOtherWindow(event, listen)) return undefined;
+    const type = message.type;
+    return type === 'hello' || type === 'bye' ? type : undefined;
   } catch {
-    return true;
+    return undefined;
   }
 }
 

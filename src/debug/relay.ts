@@ -14,7 +14,6 @@ import {
   type DebugContext,
   INSPECTOR_SOURCE,
   type InspectorToPageMessage,
-  isInspectorToPageMessage,
   isPageToInspectorMessage,
   LIMITS,
   PAGE_SOURCE,
@@ -22,7 +21,7 @@ import {
   type SnapshotMessage,
 } from '../protocol.js';
 import { isSignal } from '../signals.js';
-import { type DebugTarget, emptySnapshot, fromOtherWindow, hasMethod, post } from './post.js';
+import { type DebugTarget, emptySnapshot, hasMethod, inspectorSays, post } from './post.js';
 import { cut } from './snapshot.js';
 
 /**
@@ -123,12 +122,22 @@ class Relay {
   /** While a worker's snapshot is being posted to the target (which may stop the relay). */
   private relaying = false;
   /** The listener on the worker. */
-  private readonly onWorker = { handleEvent: (event: Event) => this.fromWorker((event as MessageEvent).data) };
+  private readonly onWorker = {
+    handleEvent: (event: Event) => {
+      let data: unknown;
+      try {
+        data = (event as MessageEvent).data;
+      } catch {
+        return; // a synthetic event whose `data` throws: not a message of the worker's
+      }
+      this.fromWorker(data);
+    },
+  };
   /** The listener on the page (`listen`). */
   private readonly onPage = {
     handleEvent: (event: Event) => {
-      const data: unknown = (event as MessageEvent).data;
-      if (isInspectorToPageMessage(data) && !fromOtherWindow(event, this.listen)) this.fromInspector(data);
+      const says = inspectorSays(event, this.listen);
+      if (says !== undefined) this.fromInspector(says);
     },
   };
   /** The listener on the signal. */
@@ -186,10 +195,14 @@ class Relay {
     }
   }
 
-  /** `hello` or `bye` from the inspector: the worker's debug mode needs it too. */
-  private fromInspector(message: InspectorToPageMessage): void {
-    this.connected = message.type === 'hello';
+  /**
+   * `hello` or `bye` from the inspector: the worker's debug mode needs it too — a message of
+   * the relay's own making, not the one heard (which may carry more, or getters).
+   */
+  private fromInspector(type: InspectorToPageMessage['type']): void {
+    this.connected = type === 'hello';
     this.saidBye = !this.connected;
+    const message: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type };
     this.worker.postMessage(message);
   }
 

@@ -152,23 +152,45 @@ type MarkedWaiter = Waiter<unknown> & {
   readonly merged?: FedChannel;
 };
 
-/** A channel as {@link fedNow} reads it; `hub` is a broadcast subscriber's. */
-type FedChannel = { readonly fedFromOutside?: boolean; readonly hub?: { readonly hubSource: FedChannel } };
+/**
+ * A channel as {@link fedNow} reads it; `hub` is a broadcast subscriber's, `inputs` and
+ * `goneInputs` a merge's.
+ */
+type FedChannel = {
+  readonly fedFromOutside?: boolean;
+  readonly hub?: { readonly hubSource: FedChannel };
+  readonly inputs?: readonly FedChannel[];
+  readonly goneInputs?: WeakSet<object>;
+};
 
 /**
  * Whether waits on `channel` are waits for input now: it was made fed by the outside world
- * (`input: true`), and still is — a merge's flag follows its inputs as they end (merge.ts), and
- * a broadcast subscriber, whose flag was its source's when it subscribed, follows its source.
- * Read at every snapshot, not kept from the channel's creation.
+ * (`input: true`), and still is — a broadcast subscriber, whose flag was its source's when it
+ * subscribed, follows its source; a merge, whose flag follows its inputs as they end
+ * (merge.ts), follows those left, for one of them may be fed no more without ending (a merge
+ * or a subscriber whose own outside input ended). Read at every snapshot, not kept from the
+ * channel's creation. Up to `depth` links down (a chain deeper than that counts as fed).
  */
-function fedNow(channel: FedChannel | undefined): boolean {
-  for (let hops = 0; channel?.fedFromOutside === true; hops++) {
-    const source = channel.hub?.hubSource;
-    if (source === undefined || hops >= 64) return true;
-    channel = source;
+function fedNow(channel: FedChannel | undefined, depth = 64): boolean {
+  if (channel?.fedFromOutside !== true) return false;
+  if (depth === 0) return true;
+  const source = channel.hub?.hubSource;
+  if (source !== undefined) return fedNow(source, depth - 1);
+  const { inputs, goneInputs } = channel;
+  if (!Array.isArray(inputs) || !(goneInputs instanceof WeakSet)) return true;
+  let fed = fedMerges?.get(channel);
+  if (fed === undefined) {
+    fed = inputs.some((input) => !goneInputs.has(input) && fedNow(input, depth - 1));
+    fedMerges?.set(channel, fed);
   }
-  return false;
+  return fed;
 }
+
+/**
+ * What {@link fedNow} found for each merge during one snapshot: it is asked again for each of a
+ * merge's pulls on its inputs, and a merge of N inputs must not cost O(N²) per snapshot.
+ */
+let fedMerges: Map<FedChannel, boolean> | undefined;
 
 /**
  * A clock read once per task: `Date.now()` on every park cost ~20% of 1:1 throughput, and
@@ -792,6 +814,16 @@ export class Registry {
 
   /** A snapshot of every live tracked channel, bounded by {@link LIMITS}. */
   snapshot(): SnapshotMessage {
+    fedMerges = new Map();
+    try {
+      return this.take();
+    } finally {
+      fedMerges = undefined;
+    }
+  }
+
+  /** {@link snapshot}, with its memo of merges fed from outside set. */
+  private take(): SnapshotMessage {
     this.flush();
     const time = Date.now();
     const listed: Listed[] = [];

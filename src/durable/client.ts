@@ -469,10 +469,11 @@ interface Member {
 interface Together {
   members: Member[];
   /**
-   * A `close()` made in the run waits for this group: its first calls go as one `inOrder`
-   * call even if there is one (a call of its own may reach the object after the close's).
+   * A `close()` or `stats()` made in the run waits for this group: its first calls go as one
+   * `inOrder` call even if there is one (a call of its own may reach the object after the
+   * close's, and `sent` would settle before its answer).
    */
-  closed?: boolean;
+  waitedOn?: boolean;
   /** Settled once every member has its answer or has made its own call. */
   sent: Promise<void>;
   /** Its members whose calls failed with a retryable error, waiting out one back-off (see `again`). */
@@ -784,7 +785,7 @@ class DurableChannelClient<T> implements DurableChannel<T> {
     // goes once they were answered; those made after it in the run go once it was (audit AX's
     // durable D1: `push(1); push(2); close()` stored nothing, both pushes rejected closed).
     const group = this.#together;
-    if (group !== undefined) group.closed = true;
+    if (group !== undefined) group.waitedOn = true;
     // A second close in the run comes after the first (which comes after the operations before it).
     const before = group?.sent ?? this.#afterClose;
     const send = (storable: unknown) =>
@@ -835,6 +836,14 @@ class DurableChannelClient<T> implements DurableChannel<T> {
 
   async stats(): Promise<DurableChannelStats> {
     own(this, 'stats()');
+    // After the operations made before it in this synchronous run, as locally: `push(1);
+    // close(); await stats()` sees the value and the close (their joint call, or the close,
+    // answered first; a push that waits for room counts once it took its place). Before, its
+    // own call went at once and could read the channel before them (audit BT-durable).
+    const group = this.#together;
+    if (group !== undefined) group.waitedOn = true;
+    const before = group?.sent ?? this.#afterClose;
+    if (before !== undefined) await before.then(undefined, () => {});
     const answer = await this.call(this.line(), 'stats', (stub) => stub.stats({ capacity: this.#capacity }));
     return { name: this.name, ...(answer as Exclude<typeof answer, CapacityAnswer>).stats };
   }
@@ -954,8 +963,8 @@ class DurableChannelClient<T> implements DurableChannel<T> {
   }
 
   /** Makes the first calls of a {@link Together} group: one `inOrder` call, or each its own. */
-  private sendTogether({ members, closed }: Together): Promise<void> {
-    return this.inOrder(members, closed === true);
+  private sendTogether({ members, waitedOn }: Together): Promise<void> {
+    return this.inOrder(members, waitedOn === true);
   }
 
   /**
@@ -1367,7 +1376,7 @@ class DurableChannelClient<T> implements DurableChannel<T> {
       group = run.retries = made;
       void sleep(backoff(attempt)).then(() => {
         if (run.retries === made) run.retries = undefined;
-        return this.sendAgain(made.members, run.closed === true);
+        return this.sendAgain(made.members, run.waitedOn === true);
       });
     }
     const { members } = group;

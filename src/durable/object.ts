@@ -600,9 +600,23 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     return (this.withdrawn.get(key) ?? 0) > Date.now();
   }
 
-  /** Whether a push with this id was stored (and is still remembered). */
+  /**
+   * Whether a push with this id was stored and is still remembered: its value is in the channel,
+   * or it was stored less than {@link DEDUP_MS} ago. Not merely whether its row is left: rows
+   * are purged only by a later store (at most once a minute), so a reuse of an id past the
+   * window — a producer's fixed id, once a week — found the old row, answered `stored` and
+   * dropped the value (audit BT-durable).
+   */
   #isStored(id: string): boolean {
-    return this.#sql.exec('SELECT 1 FROM chanasync_ids WHERE id = ?', id).toArray().length > 0;
+    return (
+      this.#sql
+        .exec(
+          'SELECT 1 FROM chanasync_ids i WHERE i.id = ? AND (i.at >= ? OR EXISTS (SELECT 1 FROM chanasync_values v WHERE v.seq = i.seq))',
+          id,
+          Date.now() - DEDUP_MS,
+        )
+        .toArray().length > 0
+    );
   }
 
   /**

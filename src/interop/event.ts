@@ -206,11 +206,17 @@ export function fromEvent(target: EventTarget, type: string, options?: FromEvent
     if (type === 'message' && Object.prototype.toString.call(target) === '[object MessagePort]') {
       (target as unknown as { start(): void }).start();
     }
-    if (signal) {
-      channel.ref = watch(signal, channel);
-      // Told whenever a pull parks (and room is freed) and, once `hold` marked it LEAVES,
-      // whenever one leaves.
-      channel.feed = () => hold(channel);
+    // Not when `addEventListener` (user code) already closed the channel — a listener added
+    // with `once` that the target called at once — nor when it aborted the signal, whose
+    // `abort` event is then over: closed now instead, as for a signal aborted before.
+    if (signal && !channel.isClosed) {
+      if (signal.aborted) channel.close();
+      else {
+        channel.ref = watch(signal, channel);
+        // Told whenever a pull parks (and room is freed) and, once `hold` marked it LEAVES,
+        // whenever one leaves.
+        channel.feed = () => hold(channel);
+      }
     }
   } catch (error) {
     // A target or signal that throws here (a duck-typed signal's `addEventListener`): close,

@@ -263,9 +263,12 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   }
   // Watched as parked operations are (signals.ts), not with a listener of its own: the
   // platform scans a signal's listeners on every addEventListener, so N channels made with one
-  // signal cost O(N²) (and Node warns from the eleventh). Strongly, as that listener held it.
+  // signal cost O(N²) (and Node warns from the eleventh). Strongly, as that listener held it —
+  // except on a channel debug mode tracks, as for a parked operation's way out (`park` in
+  // waiters.ts): there a long-lived signal must not keep an abandoned channel alive, or a pull
+  // left waiting on it would never be reported as leaked (the SPEC's retention rule).
   try {
-    if (signal) ref = watch(signal, channel, true);
+    if (signal) ref = watch(signal, channel, channel.debugMarks & Mark.TRACKED ? undefined : true);
   } catch (error) {
     // A duck-typed signal whose `addEventListener` throws: close, which releases the source
     // (its iterator is open by now: it is `return()`ed).
@@ -275,11 +278,19 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
   void pump(
     channel,
     () => {
-      // (Left true if next() throws: the source failed, and nothing releases it any more.)
       reading = true;
-      const step = next();
-      reading = false;
-      return step;
+      try {
+        return next();
+      } catch (error) {
+        // The source failed: nothing stops it any more (`for…of` does not `return()` an
+        // iterator whose `next()` threw) — not even a release its `next()` asked for by
+        // closing the channel before it threw, which must not wait for a `reading` that
+        // stayed true (it re-queued itself for ever, starving the event loop).
+        stop = () => {};
+        throw error;
+      } finally {
+        reading = false;
+      }
     },
     () => running,
     (ended) => {

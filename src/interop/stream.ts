@@ -10,8 +10,8 @@
  * parked pull that has taken nothing.
  */
 import { Channel, commitPull, NOTHING, type PullChannel } from '../channel.js';
-import { type Ref, unwatch, watch } from '../signals.js';
-import { tracker } from '../tracker.js';
+import { type Cancellable, type Ref, unwatch, watch } from '../signals.js';
+import { Mark, tracker } from '../tracker.js';
 import { claim, park, Waiter } from '../waiters.js';
 import { checkOptions, member } from './check.js';
 import { describe, notAChannel } from './describe.js';
@@ -88,6 +88,8 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
   finish: (() => void) | undefined = undefined;
   /** Its handle in its signal's watch, while it watches. */
   ref: Ref | undefined = undefined;
+  /** What its signal's watch cancels: {@link stop}. */
+  onAbort: Cancellable | undefined = undefined;
 
   constructor(
     readonly channel: Channel<T>,
@@ -107,9 +109,17 @@ class StreamSource<T> implements UnderlyingDefaultSource<T> {
     // Already aborted: as an abort now (with `closeOnCancel`, the channel closes too). Else
     // watched as parked operations are (signals.ts), not with a listener of its own: N streams
     // with one signal would cost O(N²) (and Node warns from the eleventh). Strongly, as that
-    // listener held it.
+    // listener held it — except on a channel debug mode tracks, as for a parked operation's way
+    // out (`park` in waiters.ts): there a long-lived signal must not keep an abandoned channel
+    // alive through its stream, or the read left waiting on it would never be reported as
+    // leaked (the SPEC's retention rule). The watch stays weak if debug mode is turned off
+    // later: the signal still ends the stream while anything else holds it or its channel.
+    // (Weakly, what is watched is held by this source, which the stream holds.)
     if (signal?.aborted) this.stop();
-    else if (signal) this.ref = watch(signal, { cancel: () => this.stop() }, true);
+    else if (signal) {
+      this.onAbort = { cancel: () => this.stop() };
+      this.ref = watch(signal, this.onAbort, this.channel.debugMarks & Mark.TRACKED ? undefined : true);
+    }
   }
 
   /** The signal aborted: stop pulling as a cancel does, and close the stream. */

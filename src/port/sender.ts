@@ -384,7 +384,15 @@ class Sender<T> extends Stream {
     }
     const ready = lists === undefined ? this.batch.length : lists.length;
     if (ready > 0 && this.post(ready, lists) !== undefined) {
-      for (let i = 0; i < ready && this.stage === Stage.Running; i++) {
+      // The values before the first one that cannot be cloned go together, as the batch would
+      // have: they may share a buffer that only one message can transfer (two views of one
+      // `ArrayBuffer`, or a view of a buffer another value lists), and posted one by one, the
+      // first would detach it from under the next. Then one by one, from the refused value on
+      // (or from the start, when each value clones and what was refused is a transfer list).
+      const clean = cloneablePrefix(this.batch, ready);
+      let left = ready;
+      if (clean > 0 && clean < ready && this.post(clean, lists) === undefined) left -= clean;
+      for (let i = 0; i < left && this.stage === Stage.Running; i++) {
         const refused = this.post(1, lists);
         if (refused !== undefined) {
           failure = refused;
@@ -786,4 +794,21 @@ function transferables(listed: Iterable<TransferableValue>): TransferableValue[]
     );
   }
   return Array.isArray(listed) ? listed : [...listed];
+}
+
+/**
+ * How many of the first `count` values of `batch` `structuredClone` copies (without transfer:
+ * it detaches nothing) before one it refuses; `count` when it refuses none, 0 where the
+ * platform has no `structuredClone`. Only after `postMessage` refused the batch.
+ */
+function cloneablePrefix(batch: readonly unknown[], count: number): number {
+  if (typeof structuredClone !== 'function') return 0;
+  for (let i = 0; i < count; i++) {
+    try {
+      structuredClone(batch[i]);
+    } catch {
+      return i;
+    }
+  }
+  return count;
 }

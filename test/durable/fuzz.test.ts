@@ -427,6 +427,9 @@ function checkTrace(
     }
   }
   for (const seq of stored.keys()) if (!ackedAttempt.has(seq)) violations.push(`seq ${seq} never acknowledged`);
+  // How many times each value was handed out (a withdrawn lease counts).
+  const leases = new Map<number, number>();
+  for (const { rows } of trace.made) for (const [seq] of rows) leases.set(seq, (leases.get(seq) ?? 0) + 1);
   const returned = new Map<string, number>();
   for (const [client, got] of received) {
     let lastFirstDelivery = 0;
@@ -441,8 +444,11 @@ function checkTrace(
       if (attempt !== undefined && attempt !== ackedAttempt.get(seq)) {
         violations.push(`${value} returned at attempt ${attempt}, acknowledged at ${ackedAttempt.get(seq)}`);
       }
-      // FIFO: a caller gets first deliveries in storage order.
-      if (ackedAttempt.get(seq) === 1) {
+      // FIFO: a caller gets first deliveries in storage order — of values handed out once. A
+      // value whose lease was withdrawn (its pull aborted before it was received) went back to
+      // the head at the same attempt, and may come after values handed out meanwhile (audit
+      // BT: another client's aborted pullMany held seq 1 while this client took seq 2).
+      if (ackedAttempt.get(seq) === 1 && leases.get(seq) === 1) {
         if (seq < lastFirstDelivery) violations.push(`client ${client} got seq ${seq} after seq ${lastFirstDelivery}`);
         lastFirstDelivery = seq;
       }
