@@ -784,10 +784,7 @@ class DurableChannelClient<T> implements DurableChannel<T> {
     // comes after them: their first calls wait for the run's end to go together, so the close
     // goes once they were answered; those made after it in the run go once it was (audit AX's
     // durable D1: `push(1); push(2); close()` stored nothing, both pushes rejected closed).
-    const group = this.#together;
-    if (group !== undefined) group.waitedOn = true;
-    // A second close in the run comes after the first (which comes after the operations before it).
-    const before = group?.sent ?? this.#afterClose;
+    const before = this.afterRun();
     const send = (storable: unknown) =>
       this.call(this.line(), 'close', (stub) => stub.close({ capacity: this.#capacity, hasReason, reason: storable }));
     const closing = async (): Promise<void> => {
@@ -834,16 +831,25 @@ class DurableChannelClient<T> implements DurableChannel<T> {
     return made;
   }
 
+  /**
+   * What a `close()` or `stats()` made now must wait for: the operations made before it in this
+   * synchronous run (their group is marked, so that their first calls go as one joint call,
+   * answered before this settles), or a close made before it in the run (which comes after
+   * those); undefined when nothing was made before it in the run.
+   */
+  private afterRun(): Promise<unknown> | undefined {
+    const group = this.#together;
+    if (group !== undefined) group.waitedOn = true;
+    return group?.sent ?? this.#afterClose;
+  }
+
   async stats(): Promise<DurableChannelStats> {
     own(this, 'stats()');
     // After the operations made before it in this synchronous run, as locally: `push(1);
     // close(); await stats()` sees the value and the close (their joint call, or the close,
     // answered first; a push that waits for room counts once it took its place). Before, its
     // own call went at once and could read the channel before them (audit BT-durable).
-    const group = this.#together;
-    if (group !== undefined) group.waitedOn = true;
-    const before = group?.sent ?? this.#afterClose;
-    if (before !== undefined) await before.then(undefined, () => {});
+    await this.afterRun()?.then(undefined, () => {});
     const answer = await this.call(this.line(), 'stats', (stub) => stub.stats({ capacity: this.#capacity }));
     return { name: this.name, ...(answer as Exclude<typeof answer, CapacityAnswer>).stats };
   }

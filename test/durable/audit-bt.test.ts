@@ -3,22 +3,14 @@
  * value, also before a later push purged the expired row; `stats()` comes after the operations
  * made before it in the same synchronous run, as a local channel's does.
  */
-import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, test } from 'vitest';
 import { durableChannel } from '../../src/durable/index.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, rawStub, resetObject, until } from './helpers.js';
-
-type Sql = { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
+import { agePushIds, freshName, resetObject, until } from './helpers.js';
 
 /** Eleven minutes pass for the object's memory of push ids (and for its last purge). */
-async function elevenMinutesLater(name: string): Promise<void> {
-  await runInDurableObject(rawStub(name), (instance, state) => {
-    (state.storage as unknown as Sql).sql.exec('UPDATE chanasync_ids SET at = at - ?', 11 * 60_000);
-    (instance as unknown as { purgedAt: number }).purgedAt = 0;
-  });
-}
+const elevenMinutesLater = (name: string) => agePushIds(name, 11);
 
 describe('a push id reused after 10 minutes, with no push in between to purge it', () => {
   test('stores the new value (push and tryPush), after a restart too', async () => {

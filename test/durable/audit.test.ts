@@ -19,7 +19,7 @@ import {
 import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
 import { pull as pullCase, push as pushCase } from '../../src/select.js';
-import { freshName, observed, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
+import { agePushIds, freshName, observed, rawLimits, rawStub, settled, sleep, until } from './helpers.js';
 
 const open = <T>(label: string, options?: DurableChannelOptions) =>
   durableChannel<T>(env.CHANNELS, freshName(label), options);
@@ -112,11 +112,7 @@ describe('idempotent push: one id, one value', () => {
     expect(await channel.pull()).toBe('consumed');
     await channel.push('waiting', { id: 'kept' });
     // Eleven minutes pass for the object's memory of those ids.
-    await runInDurableObject(rawStub(name), (instance, state) => {
-      const storage = state.storage as unknown as { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
-      storage.sql.exec('UPDATE chanasync_ids SET at = at - ?', 11 * 60_000);
-      (instance as unknown as { purgedAt: number }).purgedAt = 0;
-    });
+    await agePushIds(name, 11);
     await channel.push('any', { id: 'trigger' }); // a store deletes the expired ids
     await channel.push('new value', { id: 'gone' }); // a reuse after the window: a new value
     await channel.push('duplicate', { id: 'kept' }); // its value is still in the channel: stored once

@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { type DurableChannelOptions, durableChannel } from '../../src/durable/index.js';
 import type { PullAnswer } from '../../src/durable/protocol.js';
 import { ChannelClosedError } from '../../src/errors.js';
-import { freshName, observed, rawStub, resetObject, sleep, timerCount, until } from './helpers.js';
+import { agePushIds, freshName, observed, rawStub, resetObject, sleep, timerCount, until } from './helpers.js';
 
 const open = <T>(label: string, options?: DurableChannelOptions) =>
   durableChannel<T>(env.CHANNELS, freshName(label), options);
@@ -587,11 +587,7 @@ describe('how long a push id is remembered', () => {
     await channel.push('paid', { id: 'invoice-9' });
     expect(await channel.pull()).toBe('paid');
     // Nine minutes pass for the object's memory of that id; a store then deletes expired ids.
-    await runInDurableObject(rawStub(name), (instance, state) => {
-      const storage = state.storage as unknown as { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
-      storage.sql.exec('UPDATE chanasync_ids SET at = at - ?', 9 * 60_000);
-      (instance as unknown as { purgedAt: number }).purgedAt = 0;
-    });
+    await agePushIds(name, 9);
     await channel.push('other', { id: 'other' });
     await channel.push('paid', { id: 'invoice-9' }); // the retry
     expect(await channel.pullMany(10)).toEqual(['other']);

@@ -166,3 +166,15 @@ export function instanceId(name: string): Promise<string> {
     return marked[INSTANCE];
   });
 }
+
+/**
+ * `minutes` pass for the object's memory of push ids: every remembered id of channel `name` is
+ * made that much older, and the object's last purge forgotten (so its next store purges).
+ */
+export async function agePushIds(name: string, minutes: number): Promise<void> {
+  await runInDurableObject(rawStub(name), (instance, state) => {
+    const storage = state.storage as unknown as { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
+    storage.sql.exec('UPDATE chanasync_ids SET at = at - ?', minutes * 60_000);
+    (instance as unknown as { purgedAt: number }).purgedAt = 0;
+  });
+}
