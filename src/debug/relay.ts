@@ -72,6 +72,15 @@ export interface RelayOptions {
 const active = new WeakMap<RelayEndpoint, Relay>();
 
 /**
+ * What each worker was last told by a relay, `hello` or `bye` — remembered past the relay that
+ * told it, for the next one: a relay that replaces a running one, or starts after one stopped,
+ * must go on where that one left off. After a `bye` it drops the snapshots still on their way
+ * (audit BU: a hot reload right after a `bye` or a `stop()` re-posted one, and the panel listed
+ * the worker's channels for good); after a `hello` it says `bye` when it stops.
+ */
+const told = new WeakMap<RelayEndpoint, InspectorToPageMessage['type']>();
+
+/**
  * Endpoints whose end the relay wraps: a Worker's `terminate()` (or, for a `MessagePort`, its
  * `close()`) stops the running relay first — a terminated Worker or a closed port says nothing,
  * so without this its last waits would stay listed in the inspector, ageing into "stuck".
@@ -103,22 +112,22 @@ function stopOnEnd(worker: RelayEndpoint): void {
 
 /** One running relay. */
 class Relay {
-  /** Whether the last inspector message forwarded was a `hello`. */
-  connected = false;
+  /** Whether the last inspector message forwarded to the worker (by any relay) was a `hello`. */
+  private connected: boolean;
   /**
-   * Whether the last inspector message forwarded was a `bye`: the worker's snapshots still on
-   * their way (posted before it heard the `bye`) are then dropped, so the page posts nothing
-   * after a `bye`. (Before any `hello` or `bye`, everything valid is forwarded: the worker may
-   * have been told `hello` by a relay this one replaced.)
+   * Whether the last inspector message forwarded to the worker (by any relay) was a `bye`: the
+   * worker's snapshots still on their way (posted before it heard the `bye`) are then dropped,
+   * so the page posts nothing after a `bye`. (Before any `hello` or `bye`, everything valid is
+   * forwarded.)
    */
-  private saidBye = false;
+  private saidBye: boolean;
   private stopped = false;
   /**
    * Whom the last snapshot relayed came from (its context as re-tagged, its copy of chanasync,
    * its sequence number): when the relay stops, the inspector is told that this context has no
    * channels any more, so that its last waits do not stay listed, ageing into "stuck".
    */
-  private last: Pick<SnapshotMessage, 'context' | 'instance' | 'seq'> | undefined = undefined;
+  last: Pick<SnapshotMessage, 'context' | 'instance' | 'seq'> | undefined = undefined;
   /** While a worker's snapshot is being posted to the target (which may stop the relay). */
   private relaying = false;
   /** The listener on the worker. */
@@ -150,6 +159,8 @@ class Relay {
     private readonly url: string | undefined,
     private readonly signal: AbortSignal | undefined,
   ) {
+    this.connected = told.get(worker) === 'hello';
+    this.saidBye = told.get(worker) === 'bye';
     // The worker may have announced itself before the relay listened: announce on its behalf,
     // so that an inspector already connected says `hello` (which the relay then forwards).
     const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
@@ -161,7 +172,9 @@ class Relay {
       post(target, announce);
     } catch (error) {
       // A relay that could not listen (an `addEventListener` or `start` that throws) or
-      // announce leaves no listener behind.
+      // announce leaves no listener behind — and says nothing to the worker, which a relay
+      // running before it may still serve.
+      this.connected = false;
       this.stop();
       throw error;
     }
@@ -202,6 +215,7 @@ class Relay {
   private fromInspector(type: InspectorToPageMessage['type']): void {
     this.connected = type === 'hello';
     this.saidBye = !this.connected;
+    told.set(this.worker, type);
     const message: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type };
     this.worker.postMessage(message);
   }
@@ -221,6 +235,7 @@ class Relay {
     this.signal?.removeEventListener('abort', this.onAbort);
     if (this.connected && sayBye) {
       this.connected = false;
+      told.set(this.worker, 'bye');
       // Not when the target stops the relay as it receives a snapshot: it has its answer.
       if (this.last !== undefined && !this.relaying) this.postEmpty(this.last);
       try {
@@ -322,9 +337,11 @@ export function relayDebug(worker: RelayEndpoint, options?: RelayOptions): () =>
   const previous = active.get(worker);
   const relay = new Relay(worker, to, from, url, signal);
   if (previous !== undefined) {
-    // The worker may be posting for an inspector the previous relay connected: the new one
-    // says `bye` when it stops.
-    relay.connected ||= previous.connected;
+    // The worker may be posting for an inspector the previous relay connected (`told`): the new
+    // one says `bye` when it stops, and then tells the inspector that the context of the last
+    // snapshot relayed, by either, has no channels any more (audit BU: it posted no empty
+    // snapshot, and the panel listed the worker's channels for good).
+    relay.last = previous.last;
     previous.stop(false);
   }
   active.set(worker, relay);

@@ -374,7 +374,7 @@ export function durableChannel<T>(
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(`${where}: name must be a non-empty string, got ${describe(name)}`);
   }
-  checkOptions(where, options);
+  checkOptions(where, options, 'a durable channel takes no signal (pass one to each operation)');
   const capacity = options?.capacity;
   if (capacity !== undefined) {
     if (typeof capacity !== 'number')
@@ -620,12 +620,16 @@ function raceAbort<A>(promise: Promise<A>, signal: AbortSignal | undefined): Pro
  * otherwise be read as no options at all, silently, and an `AbortSignal` passed in place of
  * `{ signal }` as no signal — a pull that never times out.
  */
-function checkOptions(where: string, options: unknown): void {
+function checkOptions(where: string, options: unknown, noSignal?: string): void {
   if (options === undefined || options === null) return;
   if (typeof options !== 'object') {
     throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
   }
-  if (isSignal(options)) throw new TypeError(`${where}: options is an AbortSignal: pass { signal } instead`);
+  // A call that takes no signal says so, rather than advise `{ signal }`, which it would ignore
+  // (audit BU).
+  if (isSignal(options)) {
+    throw new TypeError(`${where}: options is an AbortSignal: ${noSignal ?? 'pass { signal } instead'}`);
+  }
 }
 
 /**
@@ -713,7 +717,7 @@ class DurableChannelClient<T> implements DurableChannel<T> {
 
   async tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean> {
     own(this, 'tryPush(value, options)');
-    checkOptions('tryPush(value, options)', options);
+    checkOptions('tryPush(value, options)', options, 'tryPush never waits and takes no signal');
     const id = this.checkId('tryPush(value, options)', options?.id);
     const answer = await this.pushAnswer('tryPush', value, id, false, undefined);
     return answer.kind === 'stored';
@@ -760,21 +764,38 @@ class DurableChannelClient<T> implements DurableChannel<T> {
    */
   private async takeNow(operation: string, max: number): Promise<Delivery[]> {
     const line = this.line();
-    const ticket = crypto.randomUUID();
-    const request = {
-      capacity: this.#capacity,
-      ticket,
-      max,
-      wait: false,
-      sliceMs: this.#sliceMs,
-      leaseMs: this.#leaseMs,
-    };
-    // Its call goes with those of the operations made in the same synchronous run (see `together`).
-    const answer = await this.together<PullAnswer>(operation, { pull: request }, undefined, () =>
-      this.call(line, operation, (stub) => stub.pull(request)),
-    );
-    if (answer.kind !== 'values') return [];
-    return this.acknowledge(line, operation, ticket, answer.deliveries);
+    for (let joining = true; ; joining = false) {
+      const ticket = crypto.randomUUID();
+      const request = {
+        capacity: this.#capacity,
+        ticket,
+        max,
+        wait: false,
+        sliceMs: this.#sliceMs,
+        leaseMs: this.#leaseMs,
+      };
+      const alone = () => this.call(line, operation, (stub) => stub.pull(request));
+      let answer: PullAnswer;
+      try {
+        // Its first call goes with those of the operations made in the same synchronous run
+        // (see `together`).
+        answer = joining
+          ? await this.together<PullAnswer>(operation, { pull: request }, undefined, alone)
+          : await alone();
+      } catch (error) {
+        // As `take`: values too large to travel in one answer (Workers RPC takes at most
+        // 32 MiB) are given back — the hand-out does not count — and fewer are taken. Before
+        // (audit BU), they stayed leased to a ticket nobody would acknowledge until the lease
+        // ended, hidden from every pull, and came back as redeliveries. One value always fits.
+        if (max === 1 || !tooLarge(error)) throw error;
+        line.stub = this.line().stub;
+        await this.withdraw(line, 'pull', ticket);
+        max = Math.ceil(max / 2);
+        continue;
+      }
+      if (answer.kind !== 'values') return [];
+      return this.acknowledge(line, operation, ticket, answer.deliveries);
+    }
   }
 
   async close(reason?: unknown): Promise<void> {

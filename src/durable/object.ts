@@ -223,37 +223,37 @@ function forgetOld(memory: Map<number, { until: number }>, now: number): void {
  */
 export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   /** The channel's settings; `undefined` until the first request creates the channel. */
-  private meta: Meta | undefined;
+  private $meta: Meta | undefined;
   /** The close reason, read from storage once. */
-  private reason: unknown;
+  private $reason: unknown;
   /** Stored values not leased. */
-  private ready = 0;
+  private $ready = 0;
   /** Stored values leased to a pull and not yet acknowledged. */
-  private leased = 0;
+  private $leased = 0;
   /** Waiting pushes by id, oldest first (a `Map` iterates in insertion order). */
-  private readonly pushWaiters = new Map<string, PushWaiter>();
+  private readonly $pushWaiters = new Map<string, PushWaiter>();
   /** Waiting pulls by ticket, oldest first (in the order of their places). */
-  private readonly pullWaiters = new Map<string, PullWaiter>();
+  private readonly $pullWaiters = new Map<string, PullWaiter>();
   /** The last place given to a pull (memory only: a restart forgets every place). */
-  private places = 0;
+  private $places = 0;
   /** Leases by ticket. */
-  private readonly leases = new Map<string, Lease>();
+  private readonly $leases = new Map<string, Lease>();
   /** The earliest `until` or `awayUntil`: `expire` has nothing to do before it. */
-  private deadline = Infinity;
+  private $deadline = Infinity;
   /** When the alarm is set for (`Infinity`: none). */
-  private alarmAt = Infinity;
+  private $alarmAt = Infinity;
   /** When expired push ids were last deleted. */
-  private purgedAt = 0;
+  private $purgedAt = 0;
   /** Withdrawn operations (`push:<op>`, `pull:<ticket>`) → when they are forgotten; oldest first. */
-  private readonly withdrawn = new Map<string, number>();
+  private readonly $withdrawn = new Map<string, number>();
   /** Values removed by an acknowledgement: seq → the ticket that acknowledged it, and until when it is remembered; oldest first. */
-  private readonly acked = new Map<number, { ticket: string; until: number }>();
+  private readonly $acked = new Map<number, { ticket: string; until: number }>();
   /**
    * Values put back by `restore`, by the ticket that put them back, as long as their
    * acknowledgement would have been remembered: a retried put-back (its answer lost) is told
    * they are back, not that they were forgotten (then its client would hand them out too).
    */
-  private readonly restored = new Map<number, { ticket: string; until: number }>();
+  private readonly $restored = new Map<number, { ticket: string; until: number }>();
 
   constructor(ctx: DurableObjectStateLike, env: unknown) {
     super(ctx, env);
@@ -263,14 +263,14 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     sql.exec('UPDATE chanasync_values SET leased = 0 WHERE leased = 1');
     const row = sql.exec('SELECT capacity, closed, has_reason, next_seq FROM chanasync_meta').toArray()[0];
     if (row !== undefined) {
-      this.meta = {
+      this.$meta = {
         capacity: row.capacity === null ? Infinity : Number(row.capacity),
         closed: row.closed === 1,
         hasReason: row.has_reason === 1,
         nextSeq: Number(row.next_seq),
       };
-      if (this.meta.hasReason) this.reason = ctx.storage.kv.get(REASON_KEY);
-      this.ready = Number(sql.exec('SELECT count(*) AS n FROM chanasync_values').toArray()[0]?.n ?? 0);
+      if (this.$meta.hasReason) this.$reason = ctx.storage.kv.get(REASON_KEY);
+      this.$ready = Number(sql.exec('SELECT count(*) AS n FROM chanasync_values').toArray()[0]?.n ?? 0);
     }
   }
 
@@ -280,7 +280,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
 
   /** Values the channel holds: ready plus leased. */
   get #total(): number {
-    return this.ready + this.leased;
+    return this.$ready + this.$leased;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -290,11 +290,11 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   async push(request: PushRequest): Promise<PushAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
-    if (this.withdrawn.size > 0 && request.op !== undefined && this.#isWithdrawn(`push:${request.op}`)) {
+    if (this.$withdrawn.size > 0 && request.op !== undefined && this.#isWithdrawn(`push:${request.op}`)) {
       return { kind: 'cancelled' };
     }
     if (this.#isStored(request.id)) return { kind: 'stored' };
-    const waiting = this.pushWaiters.get(request.id);
+    const waiting = this.$pushWaiters.get(request.id);
     if (meta.closed) {
       if (waiting !== undefined) this.#dropPushWaiter(waiting, this.#closedAnswer());
       return this.#closedAnswer();
@@ -307,7 +307,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       // of one id would then bounce each other in a loop of calls until room appeared).
       return this.#park(waiting, request.sliceMs);
     }
-    if (this.pushWaiters.size === 0 && this.#total < meta.capacity) {
+    if (this.$pushWaiters.size === 0 && this.#total < meta.capacity) {
       try {
         this.#store(meta, request.id, request.value);
       } catch (error) {
@@ -337,7 +337,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       order: request.order ?? 0,
       place: 0,
     };
-    queueInOrder(this.pushWaiters, waiter.id, waiter);
+    queueInOrder(this.$pushWaiters, waiter.id, waiter);
     return this.#park(waiter, request.sliceMs);
   }
 
@@ -360,9 +360,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   async pull(request: PullRequest): Promise<PullAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
-    if (this.withdrawn.size > 0 && this.#isWithdrawn(`pull:${request.ticket}`)) return { kind: 'cancelled' };
+    if (this.$withdrawn.size > 0 && this.#isWithdrawn(`pull:${request.ticket}`)) return { kind: 'cancelled' };
     const now = Date.now();
-    const lease = this.leases.get(request.ticket);
+    const lease = this.$leases.get(request.ticket);
     if (lease?.rows.length) {
       // Values already leased to this ticket: served while it was between two slices, or an
       // answer that got lost. The same values again, under a renewed lease.
@@ -370,7 +370,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       this.#schedule(lease.until);
       return { kind: 'values', deliveries: this.#deliveries(lease) };
     }
-    let waiter = this.pullWaiters.get(request.ticket);
+    let waiter = this.$pullWaiters.get(request.ticket);
     if (waiter === undefined) {
       waiter = {
         ticket: request.ticket,
@@ -380,12 +380,12 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         leaseMs: request.leaseMs,
         client: request.client,
         order: request.order ?? 0,
-        place: ++this.places,
+        place: ++this.$places,
       };
-      if (this.ready > 0) return { kind: 'values', deliveries: this.#deliveries(this.#lease(waiter)) };
+      if (this.$ready > 0) return { kind: 'values', deliveries: this.#deliveries(this.#lease(waiter)) };
       if (meta.closed && this.#total === 0) return this.#closedAnswer();
       if (!request.wait) return { kind: 'empty' };
-      queueInOrder(this.pullWaiters, waiter.ticket, waiter);
+      queueInOrder(this.$pullWaiters, waiter.ticket, waiter);
     }
     return this.#park(waiter, request.sliceMs);
   }
@@ -394,8 +394,8 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   async ack(request: AckRequest): Promise<AckAnswer> {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
-    const lease = this.leases.get(request.ticket);
-    this.leases.delete(request.ticket);
+    const lease = this.$leases.get(request.ticket);
+    this.$leases.delete(request.ticket);
     const fates: AckFate[] = [];
     for (const [seq, attempt] of request.deliveries) {
       const row = this.#sql.exec('SELECT attempt, leased FROM chanasync_values WHERE seq = ?', seq).toArray()[0];
@@ -403,7 +403,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         // Removed already: by an earlier attempt of this acknowledgement (its answer was lost), or
         // by another pull's after this ticket's lease ended. Told apart while remembered.
         // (A client of an earlier version does not ask, and gets `gone` for both.)
-        const by = this.acked.get(seq);
+        const by = this.$acked.get(seq);
         if (request.exact !== true) fates.push('gone');
         else fates.push(by === undefined ? 'forgotten' : by.ticket === request.ticket ? 'acked' : 'gone');
       } else {
@@ -430,7 +430,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         const { waiter } = lease;
         waiter.awayUntil = Date.now() + waiter.leaseMs;
         this.#schedule(waiter.awayUntil);
-        queueInOrder(this.pullWaiters, waiter.ticket, waiter);
+        queueInOrder(this.$pullWaiters, waiter.ticket, waiter);
       }
     }
     this.#servePushers();
@@ -445,7 +445,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     const meta = this.#open(request);
     if (!('nextSeq' in meta)) return meta;
     const seqs: number[] = [];
-    forgetOld(this.restored, Date.now());
+    forgetOld(this.$restored, Date.now());
     // Closed and drained: its waiting pulls were told so, and any later one is. A value put back
     // now would sit in an ended channel that no pull reads (audit BN-D1): it stays out, and the
     // client hands it to the next() that took it.
@@ -454,18 +454,18 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       // Once, and only a value this ticket took: a retried restore (its answer lost) does
       // nothing but say the value is back; one for a value whose acknowledgement the object no
       // longer remembers (it restarted) does nothing, and its client hands the value out.
-      const by = this.acked.get(seq);
+      const by = this.$acked.get(seq);
       if (by?.ticket !== request.ticket) {
-        if (this.restored.get(seq)?.ticket === request.ticket) seqs.push(seq);
+        if (this.$restored.get(seq)?.ticket === request.ticket) seqs.push(seq);
         continue;
       }
       if (ended) continue;
       seqs.push(seq);
-      this.acked.delete(seq);
-      this.restored.set(seq, { ticket: request.ticket, until: by.until });
+      this.$acked.delete(seq);
+      this.$restored.set(seq, { ticket: request.ticket, until: by.until });
       this.ctx.storage.kv.put(valueKey(seq), value);
       this.#sql.exec('INSERT INTO chanasync_values (seq, id, attempt, leased) VALUES (?, ?, ?, 0)', seq, id, attempt);
-      this.ready++;
+      this.$ready++;
     }
     this.#servePullers();
     return { kind: 'restored', seqs };
@@ -478,21 +478,21 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     if (request.side === 'push') {
       if (this.#isStored(request.key)) return { kind: 'stored' };
       if (request.op !== undefined) this.#withdraw(`push:${request.op}`);
-      const waiter = this.pushWaiters.get(request.key);
+      const waiter = this.$pushWaiters.get(request.key);
       if (waiter === undefined) return { kind: 'unknown' };
       this.#dropPushWaiter(waiter, { kind: 'cancelled' });
       return { kind: 'cancelled' };
     }
     this.#withdraw(`pull:${request.key}`);
-    const waiter = this.pullWaiters.get(request.key);
+    const waiter = this.$pullWaiters.get(request.key);
     if (waiter !== undefined) {
-      this.pullWaiters.delete(waiter.ticket);
+      this.$pullWaiters.delete(waiter.ticket);
       answerAll(waiter, { kind: 'cancelled' });
       return { kind: 'cancelled' };
     }
-    const lease = this.leases.get(request.key);
+    const lease = this.$leases.get(request.key);
     if (lease === undefined) return { kind: 'unknown' };
-    this.leases.delete(request.key);
+    this.$leases.delete(request.key);
     // Withdrawn by its own pull (an aborted signal, an iterator's `return()`, an answer too large
     // to travel): its values never reached a caller, so the hand-out does not count (audit
     // BS-durable-1: a consumer polling with short timeouts saw values it never received arrive
@@ -518,11 +518,11 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
           this.ctx.storage.kv.put(REASON_KEY, reason);
         }
         meta.hasReason = true;
-        this.reason = reason;
+        this.$reason = reason;
       }
       meta.closed = true;
       this.#sql.exec('UPDATE chanasync_meta SET closed = 1, has_reason = ?', meta.hasReason ? 1 : 0);
-      for (const waiter of [...this.pushWaiters.values()]) this.#dropPushWaiter(waiter, this.#closedAnswer());
+      for (const waiter of [...this.$pushWaiters.values()]) this.#dropPushWaiter(waiter, this.#closedAnswer());
       this.#failDrainedPullers();
     }
     return { kind: 'closed' };
@@ -536,22 +536,22 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       kind: 'stats',
       stats: {
         capacity: meta.capacity,
-        size: this.ready,
-        leased: this.leased,
+        size: this.$ready,
+        leased: this.$leased,
         closed: meta.closed,
-        waitingPushers: this.pushWaiters.size,
-        waitingPullers: this.pullWaiters.size,
+        waitingPushers: this.$pushWaiters.size,
+        waitingPullers: this.$pullWaiters.size,
       },
     };
   }
 
   /** Ends the leases and forgets the away waiters whose time has passed. */
   async alarm(): Promise<void> {
-    this.alarmAt = Infinity;
+    this.$alarmAt = Infinity;
     this.#expire(Date.now());
     // This alarm may have been set for an earlier deadline than the next one (a lease that was
     // acknowledged): set it again for whatever is due next.
-    if (this.deadline !== Infinity) this.#schedule(this.deadline);
+    if (this.$deadline !== Infinity) this.#schedule(this.$deadline);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -562,14 +562,14 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
    * a different capacity, and ends what has expired. Returns the meta, or the refusal.
    */
   #open(request: ChannelRequest): Meta | CapacityAnswer {
-    let meta = this.meta;
+    let meta = this.$meta;
     if (meta === undefined) {
       meta = { capacity: request.capacity ?? Infinity, closed: false, hasReason: false, nextSeq: 1 };
       this.#sql.exec(
         'INSERT INTO chanasync_meta (one, capacity, closed, has_reason, next_seq) VALUES (1, ?, 0, 0, 1)',
         meta.capacity === Infinity ? null : meta.capacity,
       );
-      this.meta = meta;
+      this.$meta = meta;
     } else if (request.capacity !== null && request.capacity !== meta.capacity) {
       return { kind: 'capacity', capacity: meta.capacity };
     }
@@ -580,24 +580,24 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   /** Remembers a withdrawn operation (see {@link WITHDRAWN_MS}), forgetting those whose time has passed. */
   #withdraw(key: string): void {
     const now = Date.now();
-    for (const [old, until] of this.withdrawn) {
+    for (const [old, until] of this.$withdrawn) {
       if (until > now) break;
-      this.withdrawn.delete(old);
+      this.$withdrawn.delete(old);
     }
-    this.withdrawn.delete(key); // re-inserted last: the map stays oldest first
-    this.withdrawn.set(key, now + WITHDRAWN_MS);
+    this.$withdrawn.delete(key); // re-inserted last: the map stays oldest first
+    this.$withdrawn.set(key, now + WITHDRAWN_MS);
   }
 
   /** Remembers that `ticket` acknowledged the value at `seq` (see {@link ACKED_MS}), forgetting the oldest. */
   #rememberAck(seq: number, ticket: string): void {
     const now = Date.now();
-    forgetOld(this.acked, now);
-    this.acked.set(seq, { ticket, until: now + ACKED_MS });
+    forgetOld(this.$acked, now);
+    this.$acked.set(seq, { ticket, until: now + ACKED_MS });
   }
 
   /** Whether an operation was withdrawn (and is still remembered). */
   #isWithdrawn(key: string): boolean {
-    return (this.withdrawn.get(key) ?? 0) > Date.now();
+    return (this.$withdrawn.get(key) ?? 0) > Date.now();
   }
 
   /**
@@ -632,9 +632,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
     this.#sql.exec('INSERT OR REPLACE INTO chanasync_ids (id, seq, at) VALUES (?, ?, ?)', id, seq, now);
     meta.nextSeq = seq + 1;
     this.#sql.exec('UPDATE chanasync_meta SET next_seq = ?', meta.nextSeq);
-    this.ready++;
-    if (now - this.purgedAt > 60_000) {
-      this.purgedAt = now;
+    this.$ready++;
+    if (now - this.$purgedAt > 60_000) {
+      this.$purgedAt = now;
       this.#sql.exec(
         'DELETE FROM chanasync_ids WHERE at < ? AND NOT EXISTS (SELECT 1 FROM chanasync_values v WHERE v.seq = chanasync_ids.seq)',
         now - DEDUP_MS,
@@ -664,9 +664,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   #remove(seq: number, wasLeased: boolean): void {
     this.#sql.exec('DELETE FROM chanasync_values WHERE seq = ?', seq);
     this.ctx.storage.kv.delete(valueKey(seq));
-    if (wasLeased) this.leased--;
-    else this.ready--;
-    if (this.meta?.closed) this.#failDrainedPullers();
+    if (wasLeased) this.$leased--;
+    else this.$ready--;
+    if (this.$meta?.closed) this.#failDrainedPullers();
   }
 
   /** Leases the oldest ready values (at most its `max`) to a pull. Precondition: some are ready. */
@@ -682,17 +682,17 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
       .toArray()
       .map((row) => ({ seq: Number(row.seq), id: String(row.id), attempt: Number(row.attempt) }))
       .sort((a, b) => a.seq - b.seq);
-    this.ready -= rows.length;
-    this.leased += rows.length;
+    this.$ready -= rows.length;
+    this.$leased += rows.length;
     const lease: Lease = { rows, until: Date.now() + leaseMs, waiter };
-    this.leases.set(ticket, lease);
+    this.$leases.set(ticket, lease);
     this.#schedule(lease.until);
     return lease;
   }
 
   /** Drops a row from the lease of the other ticket that holds it (its value is being taken). */
   #forgetLeasedRow(seq: number): void {
-    for (const lease of this.leases.values()) {
+    for (const lease of this.$leases.values()) {
       const at = lease.rows.findIndex((row) => row.seq === seq);
       if (at === -1) continue;
       lease.rows.splice(at, 1); // an emptied lease stays for its ticket's ack (see `ack`)
@@ -727,8 +727,8 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
         row.attempt,
       );
       if (cursor.rowsWritten > 0) {
-        this.leased--;
-        this.ready++;
+        this.$leased--;
+        this.$ready++;
       }
     }
     if (serve) this.#servePullers();
@@ -736,22 +736,22 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
 
   /** Leases ready values to the oldest waiting pulls, parked or away. Keeps "ready ⇒ no waiting pull". */
   #servePullers(): void {
-    for (const waiter of this.pullWaiters.values()) {
-      if (this.ready === 0) break;
-      this.pullWaiters.delete(waiter.ticket);
+    for (const waiter of this.$pullWaiters.values()) {
+      if (this.$ready === 0) break;
+      this.$pullWaiters.delete(waiter.ticket);
       const lease = this.#lease(waiter);
       // A waiter between two slices finds its values under this lease when it comes back;
       // if it never does, the lease ends and they go back to the head.
       answerAll(waiter, { kind: 'values', deliveries: this.#deliveries(lease) });
     }
-    if (this.meta?.closed) this.#failDrainedPullers();
+    if (this.$meta?.closed) this.#failDrainedPullers();
   }
 
   /** Stores the values of waiting pushes, oldest first, while there is room; then serves pulls. */
   #servePushers(): void {
-    const meta = this.meta;
+    const meta = this.$meta;
     if (meta === undefined) return;
-    for (const waiter of this.pushWaiters.values()) {
+    for (const waiter of this.$pushWaiters.values()) {
       if (meta.closed || this.#total >= meta.capacity) break;
       let answer: PushAnswer = { kind: 'stored' };
       try {
@@ -764,11 +764,11 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
           // (an acknowledgement, an alarm) is not failed for another caller's push. The next
           // request looks again (`#open` runs `#expire`, which serves the pushers), should
           // storage be back and this instance still live.
-          this.deadline = 0;
+          this.$deadline = 0;
           break;
         }
       }
-      this.pushWaiters.delete(waiter.id);
+      this.$pushWaiters.delete(waiter.id);
       answerAll(waiter, answer);
     }
     this.#servePullers();
@@ -778,18 +778,18 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
   #failDrainedPullers(): void {
     if (this.#total > 0) return;
     const closed = this.#closedAnswer();
-    for (const waiter of this.pullWaiters.values()) answerAll(waiter, closed);
-    this.pullWaiters.clear();
+    for (const waiter of this.$pullWaiters.values()) answerAll(waiter, closed);
+    this.$pullWaiters.clear();
   }
 
   /** Removes a waiting push, answering its parked call. */
   #dropPushWaiter(waiter: PushWaiter, answer: PushAnswer): void {
-    this.pushWaiters.delete(waiter.id);
+    this.$pushWaiters.delete(waiter.id);
     answerAll(waiter, answer);
   }
 
   #closedAnswer(): ClosedAnswer {
-    return { kind: 'closed', hasReason: this.meta?.hasReason ?? false, reason: this.reason };
+    return { kind: 'closed', hasReason: this.$meta?.hasReason ?? false, reason: this.$reason };
   }
 
   /**
@@ -821,9 +821,9 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
 
   /** Makes sure that `expire` runs by `at`, through the alarm. */
   #schedule(at: number): void {
-    if (at < this.deadline) this.deadline = at;
-    if (at < this.alarmAt) {
-      this.alarmAt = at;
+    if (at < this.$deadline) this.$deadline = at;
+    if (at < this.$alarmAt) {
+      this.$alarmAt = at;
       // Not awaited: storage calls are ordered, and the output gate holds answers until the
       // alarm is set. A failure here means storage itself failed; the object is then reset.
       this.ctx.storage.setAlarm(at).catch(() => {});
@@ -832,18 +832,18 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
 
   /** Ends the leases and away places whose time has come, then serves what that freed. */
   #expire(now: number): void {
-    if (now < this.deadline) return;
-    this.deadline = Infinity; // lowered again by the leases that run on and those served below
+    if (now < this.$deadline) return;
+    this.$deadline = Infinity; // lowered again by the leases that run on and those served below
     let next = Infinity;
     // Forget the away waiters first, so that the values of the ended leases below go to waiters
     // that may still come back.
-    for (const waiters of [this.pushWaiters, this.pullWaiters] as Map<string, Waiter<unknown>>[]) {
+    for (const waiters of [this.$pushWaiters, this.$pullWaiters] as Map<string, Waiter<unknown>>[]) {
       for (const [key, waiter] of waiters) {
         if (waiter.awayUntil <= now) waiters.delete(key);
         else if (waiter.awayUntil !== Infinity) next = Math.min(next, waiter.awayUntil);
       }
     }
-    for (const [ticket, lease] of this.leases) {
+    for (const [ticket, lease] of this.$leases) {
       if (lease.until > now) next = Math.min(next, lease.until);
       else {
         // Its values go back — served below, once every ended lease gave its values back: two
@@ -857,7 +857,7 @@ export class ChannelObjectImpl extends DurableObject implements ChannelRpc {
           lease.rows = [];
         }
         const forgetAt = lease.until + lease.waiter.leaseMs;
-        if (forgetAt <= now) this.leases.delete(ticket);
+        if (forgetAt <= now) this.$leases.delete(ticket);
         else next = Math.min(next, forgetAt);
       }
     }

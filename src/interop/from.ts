@@ -246,7 +246,13 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
               // The source's watch holds it while this pull is wanted (`hold`): once that was
               // found to matter (`hold` marked this channel LEAVES), a pull that parks on this
               // channel or leaves it tells the source, until the pump waits for demand again.
-              if (channel.debugMarks & Mark.LEAVES) channel.feed = () => source.feed?.(true);
+              // So it does for a source that hears of every operation leaving it (LEAVES): a
+              // capacity-0 `fromPort` channel grants its sender credit for this pull only
+              // while it is wanted (audit BT).
+              if ((channel.debugMarks | source.debugMarks) & Mark.LEAVES) {
+                channel.debugMarks |= Mark.LEAVES;
+                channel.feed = () => source.feed?.(true);
+              }
             }) as Promise<IteratorResult<T>>;
           }
         : () => opened.next();
@@ -293,10 +299,13 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
       }
     },
     () => running,
-    (ended) => {
+    (ended, refused) => {
       running = false;
       // A stream that ended or failed is unlocked; one whose chunk the channel refused, cancelled.
-      if (!iterator) release(ended);
+      // An iterator whose value the channel refused (a thenable) is `return()`ed, as `for await`
+      // does when its body throws (audit BU: it was left suspended, its `finally` never run); one
+      // that ended or failed is not, as after `for…of`.
+      if (!iterator || refused) release(ended);
       channel.close(ended);
     },
   );
@@ -311,8 +320,10 @@ async function pump<T>(
   channel: ReleasingChannel<T>,
   next: () => IteratorResult<T> | PromiseLike<IteratorResult<T>>,
   running: () => boolean,
-  finish: (reason?: unknown) => void,
+  finish: (reason?: unknown, refused?: boolean) => void,
 ): Promise<void> {
+  /** Whether the step that may throw now is the push (the channel refusing the value), not the source's read. */
+  let refused = false;
   try {
     for (;;) {
       // Read only when the value can be committed: a free slot, or a pull waiting (capacity
@@ -344,16 +355,18 @@ async function pump<T>(
       // (they ask their lazy feeders in a fair order). With demand left, a microtask first, so
       // that an endless source never runs as one synchronous loop (any pull parked counts, even
       // a broadcast's that waits without room: it is withdrawn after the microtask, as before).
+      refused = true;
       const pushed = channel.push(result.value);
       if (pushed !== RESOLVED || channel.filled < channel.limit || channel.pullHead) await pushed;
+      refused = false;
     }
   } catch (error) {
-    // A push fails only once the channel is closed (and then the source was released);
-    // anything else is the source failing — with `undefined` too (`throw undefined`, a stream
+    // A push fails once the channel is closed (and then the source was released), or refusing
+    // a value (`refused`: a thenable); anything else is the source failing — with `undefined` too (`throw undefined`, a stream
     // errored with no reason), which as a close reason would read as a normal end: the
     // consumer of a truncated source must learn it failed (audit AU-3).
     if (running() && !channel.closed) {
-      finish(error === undefined ? new Error('from(source): the source failed with undefined') : error);
+      finish(error === undefined ? new Error('from(source): the source failed with undefined') : error, refused);
     }
   }
 }

@@ -13,9 +13,11 @@
  *   (the `feed` hook), and are *not* counted: if the channel closes first, the sender lists
  *   them in `undelivered`.
  * - **Credit.** `granted` (cumulative) is raised to `committed + free`, where `free` is the
- *   number of free slots (capacity 0: the number of parked pulls), and never lowered — except
- *   for capacity 0, where a parked pull that gives up takes its credit back: `granted` is then
- *   lowered to the values that arrived plus the pulls parked (`revoke`). So `granted -
+ *   number of free slots (capacity 0: the number of parked pulls that can take a value — a
+ *   relay's pull counts only while the relay has room, see `wantedPulls`), and never lowered —
+ *   except for capacity 0, where a parked pull that gives up takes its credit back: `granted`
+ *   is then lowered to the values that arrived plus those pulls (`revoke`), and raised again
+ *   when a relay's pull can take a value again (the relay tells this channel's feeder). So `granted -
  *   committed` — values posted or pending but not committed — plus the values buffered never
  *   exceeds the capacity (for capacity 0: the parked pulls, plus the values posted before the
  *   sender heard a pull gave up), unless code on this side pushed into the channel itself.
@@ -36,7 +38,7 @@ import { Channel, commitPush } from '../channel.js';
 import { ChannelError } from '../errors.js';
 import { isSignal, unwatch, watch } from '../signals.js';
 import { Mark } from '../tracker.js';
-import { countWaiters } from '../waiters.js';
+import type { Waiter } from '../waiters.js';
 import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
 import {
@@ -201,8 +203,10 @@ class Receiver<T> extends Stream {
   /**
    * Capacity 0 (the channel is marked `LEAVES`): an operation left the channel's queue — a
    * parked pull may have given up (its signal aborted, a select's other case won, an iterator
-   * returned) or been served by a push made on this side. Its credit, if posted and not yet
-   * used, is taken back at the end of the microtask (see `revoke`).
+   * returned) or been served by a push made on this side — or a relay reading this channel
+   * (a broadcast, `from`) found room or lost it. Credit posted and not yet used for a pull that
+   * can no longer take a value is taken back at the end of the microtask (see `revoke`); a
+   * relay's pull that can take a value again raises it again (`demand`).
    */
   left(): void {
     if (this.revokeQueued) return;
@@ -210,6 +214,7 @@ class Receiver<T> extends Stream {
     queueMicrotask(() => {
       this.revokeQueued = false;
       this.revoke();
+      this.demand();
     });
   }
 
@@ -232,10 +237,10 @@ class Receiver<T> extends Stream {
     }
   }
 
-  /** Free room, as credit: free slots, or for capacity 0 the parked pulls. */
+  /** Free room, as credit: free slots, or for capacity 0 the parked pulls that can take a value. */
   private free(): number {
     const channel = this.channel;
-    return channel.limit === 0 ? countWaiters(channel.pullHead) : channel.limit - channel.filled;
+    return channel.limit === 0 ? wantedPulls(channel.pullHead) : channel.limit - channel.filled;
   }
 
   /**
@@ -536,6 +541,24 @@ class Receiver<T> extends Stream {
     if (this.done) return;
     this.channel.close(new ChannelError('fromPort', `lost its sender: the other side is gone (${why})`, this.channel));
   }
+}
+
+/**
+ * The pulls queued from `head` that can take a value now: each one, except a relay's pull (a
+ * broadcast's, `from`'s: its stand-in signal has no listener methods) while its stand-in reads
+ * as aborted — the broadcast has a full subscriber, or no pull waits on the `from` channel. Such
+ * a pull stays parked so that a close reaches the relay at once, but a commit would skip it:
+ * credit for it would let a remote `push` resolve with nobody to take its value (audit BT). A
+ * relay tells this channel's feeder (`feed(true)`) when that changes. Reading a stand-in's
+ * `aborted` looks at the pulls parked on the relay through `liveHead`, as a commit would.
+ */
+function wantedPulls<T>(head: Waiter<T> | undefined): number {
+  let count = 0;
+  for (let waiter = head; waiter !== undefined; waiter = waiter.next === head ? undefined : waiter.next) {
+    const signal = waiter.signal;
+    if (!(signal && !signal.addEventListener && signal.aborted)) count++;
+  }
+  return count;
 }
 
 /**

@@ -407,10 +407,10 @@ describe('audit AB: slices and hibernation', () => {
     ).toEqual({
       kind: 'again',
     });
-    type Inside = { pullWaiters: Map<string, unknown> };
+    type Inside = { $pullWaiters: Map<string, unknown> };
     const inside = () =>
       runInDurableObject(stub, async (instance, state) => ({
-        waiting: (instance as unknown as Inside).pullWaiters.size,
+        waiting: (instance as unknown as Inside).$pullWaiters.size,
         alarm: await state.storage.getAlarm(),
       }));
     expect((await inside()).waiting).toBe(1); // its place is kept for leaseMs

@@ -908,7 +908,7 @@ describe('waiting in slices', () => {
       kind: 'again',
     });
     const state = await runInDurableObject(stub, async (instance, storage) => {
-      const waiters = (instance as unknown as { pullWaiters: Map<string, { calls: Set<unknown> }> }).pullWaiters;
+      const waiters = (instance as unknown as { $pullWaiters: Map<string, { calls: Set<unknown> }> }).$pullWaiters;
       return { parked: waiters.get('gone')?.calls.size, alarm: await storage.storage.getAlarm() };
     });
     expect(state.parked).toBe(0);

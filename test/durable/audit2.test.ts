@@ -581,12 +581,12 @@ describe('property: the counters the capacity relies on match storage', () => {
       const row = sql
         .exec('SELECT count(*) AS n, coalesce(sum(leased), 0) AS leased FROM chanasync_values')
         .toArray()[0]!;
-      const counters = instance as unknown as { ready: number; leased: number };
+      const counters = instance as unknown as { $ready: number; $leased: number };
       return {
         rows: Number(row.n),
         leasedRows: Number(row.leased),
-        ready: counters.ready,
-        leased: counters.leased,
+        ready: counters.$ready,
+        leased: counters.$leased,
       };
     });
   }

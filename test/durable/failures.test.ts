@@ -160,11 +160,11 @@ describe('leases: a value handed out is the channel’s until the puller acknowl
     await stub.pull({ ...rawLimits(60_000, false), ticket: 'older', max: 2 }); // 1, 2 again
     const waiting = channel.pullMany(10);
     await until(async () => (await channel.stats()).waitingPullers === 1);
-    type Inside = { leases: Map<string, { until: number }>; deadline: number };
+    type Inside = { $leases: Map<string, { until: number }>; $deadline: number };
     await runInDurableObject(stub as never, (instance) => {
       const object = instance as unknown as Inside;
-      for (const lease of object.leases.values()) lease.until = Date.now() - 1;
-      object.deadline = 0;
+      for (const lease of object.$leases.values()) lease.until = Date.now() - 1;
+      object.$deadline = 0;
     });
     await channel.stats(); // a request: the expiry runs first
     expect(await waiting).toEqual([1, 2, 3, 4]);

@@ -460,18 +460,21 @@ async function runProgram(program: Program): Promise<string[]> {
     // empty lease or away waiter that long after the drain, and must then let go by itself.
     const heldInside = () =>
       runInDurableObject(rawStub(name), (instance) => {
-        const object = instance as unknown as Record<'leases' | 'pushWaiters' | 'pullWaiters', Map<unknown, unknown>>;
-        return object.leases.size + object.pushWaiters.size + object.pullWaiters.size;
+        const object = instance as unknown as Record<
+          '$leases' | '$pushWaiters' | '$pullWaiters',
+          Map<unknown, unknown>
+        >;
+        return object.$leases.size + object.$pushWaiters.size + object.$pullWaiters.size;
       });
     for (const giveUp = Date.now() + 2 * LEASE_MS + 1000; (await heldInside()) > 0 && Date.now() < giveUp; ) {
       await pause(50);
     }
     const inside = await runInDurableObject(rawStub(name), (instance, state) => {
-      const object = instance as unknown as Record<'leases' | 'pushWaiters' | 'pullWaiters', Map<unknown, unknown>>;
+      const object = instance as unknown as Record<'$leases' | '$pushWaiters' | '$pullWaiters', Map<unknown, unknown>>;
       const sql = (state.storage as unknown as { sql: { exec(q: string): { toArray(): Record<string, unknown>[] } } })
         .sql;
       return {
-        held: object.leases.size + object.pushWaiters.size + object.pullWaiters.size,
+        held: object.$leases.size + object.$pushWaiters.size + object.$pullWaiters.size,
         stores: Number(sql.exec('SELECT next_seq FROM chanasync_meta').toArray()[0]!.next_seq) - 1,
         ids: sql.exec('SELECT id, seq FROM chanasync_ids ORDER BY seq').toArray() as { id: string; seq: number }[],
         rows: Number(sql.exec('SELECT count(*) AS n FROM chanasync_values').toArray()[0]!.n),

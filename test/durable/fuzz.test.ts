@@ -81,8 +81,8 @@ interface Trace {
  */
 async function recordLeases(name: string, trace: Trace): Promise<void> {
   await runInDurableObject(rawStub(name), (instance) => {
-    const leases = (instance as unknown as { leases: Map<string, { rows: { seq: number; attempt: number }[] }> })
-      .leases;
+    const leases = (instance as unknown as { $leases: Map<string, { rows: { seq: number; attempt: number }[] }> })
+      .$leases;
     leases.set = function (ticket, lease) {
       trace.made.push({ ticket, rows: lease.rows.map((row): [number, number] => [row.seq, row.attempt]) });
       return Map.prototype.set.call(this, ticket, lease) as typeof this;
@@ -348,8 +348,12 @@ async function runProgram(program: Program): Promise<string[] | typeof RESET_ALO
       violations.push(`stats after the drain: ${JSON.stringify(stats)}`);
     }
     const inside = await runInDurableObject(rawStub(name), (instance) => {
-      const object = instance as unknown as Record<'leases' | 'pushWaiters' | 'pullWaiters', Map<unknown, unknown>>;
-      return { leases: object.leases.size, pushWaiters: object.pushWaiters.size, pullWaiters: object.pullWaiters.size };
+      const object = instance as unknown as Record<'$leases' | '$pushWaiters' | '$pullWaiters', Map<unknown, unknown>>;
+      return {
+        leases: object.$leases.size,
+        pushWaiters: object.$pushWaiters.size,
+        pullWaiters: object.$pullWaiters.size,
+      };
     });
     if (inside.leases + inside.pushWaiters + inside.pullWaiters !== 0) {
       violations.push(`the object keeps ${JSON.stringify(inside)}`);

@@ -175,6 +175,6 @@ export async function agePushIds(name: string, minutes: number): Promise<void> {
   await runInDurableObject(rawStub(name), (instance, state) => {
     const storage = state.storage as unknown as { sql: { exec(query: string, ...bindings: unknown[]): unknown } };
     storage.sql.exec('UPDATE chanasync_ids SET at = at - ?', minutes * 60_000);
-    (instance as unknown as { purgedAt: number }).purgedAt = 0;
+    (instance as unknown as { $purgedAt: number }).$purgedAt = 0;
   });
 }

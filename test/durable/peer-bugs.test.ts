@@ -478,18 +478,18 @@ describe('long-lived use', () => {
     expect(await channel.stats()).toMatchObject({ size: 0, leased: 0, waitingPullers: 0, waitingPushers: 0 });
     const state = await runInDurableObject(objectOf(name), (instance) => {
       const object = instance as unknown as {
-        leases: Map<string, unknown>;
-        pullWaiters: Map<string, unknown>;
-        pushWaiters: Map<string, unknown>;
-        withdrawn: Map<string, number>;
+        $leases: Map<string, unknown>;
+        $pullWaiters: Map<string, unknown>;
+        $pushWaiters: Map<string, unknown>;
+        $withdrawn: Map<string, number>;
         ctx: { storage: { sql: { exec(query: string): { toArray(): Record<string, unknown>[] } } } };
       };
       const rows = object.ctx.storage.sql.exec('SELECT count(*) AS n FROM chanasync_values').toArray()[0]!.n;
       return {
-        leases: object.leases.size,
-        pullWaiters: object.pullWaiters.size,
-        pushWaiters: object.pushWaiters.size,
-        withdrawn: object.withdrawn.size,
+        leases: object.$leases.size,
+        pullWaiters: object.$pullWaiters.size,
+        pushWaiters: object.$pushWaiters.size,
+        withdrawn: object.$withdrawn.size,
         rows,
       };
     });
