@@ -15,7 +15,7 @@ type Kv = { put(key: string, value: unknown): void; delete(key: string): boolean
 type PushAnswer = { kind: string; message?: string };
 type Inside = {
   push(request: unknown): Promise<PushAnswer>;
-  pushWaiters: Map<string, unknown>;
+  $pushWaiters: Map<string, unknown>;
   ctx: { storage: { kv: Kv } };
 };
 
@@ -113,7 +113,7 @@ describe('storage failing under a push (BE-P1)', () => {
     // The waiting push is parked in the object; a pull frees the room while storage fails.
     await expect
       .poll(async () =>
-        runInDurableObject(rawStub(name) as never, async (i: unknown) => (i as Inside).pushWaiters.size),
+        runInDurableObject(rawStub(name) as never, async (i: unknown) => (i as Inside).$pushWaiters.size),
       )
       .toBe(1);
     const outage = new Error('storage is failing');
