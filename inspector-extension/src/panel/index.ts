@@ -12,11 +12,9 @@
  * protocol's `isPageToInspectorMessage`, even though the service worker checked it already.
  */
 import browser, { type Devtools, type Runtime } from 'webextension-polyfill';
-import { isPageToInspectorMessage, type SnapshotMessage } from '../../../src/protocol.js';
 import {
   type BackgroundToPanelMessage,
   isBackgroundToPanelMessage,
-  isFrameInfo,
   isTabId,
   PANEL_PORT,
   PANEL_SOURCE,
@@ -28,12 +26,14 @@ import {
   DEFAULT_VIEW,
   EMPTY_DATA,
   hasWaits,
+  isSnapshot,
   type PanelData,
   type SortKey,
   type ViewState,
   withAnnounce,
   withNotice,
   withoutFrame,
+  withRestore,
   withSnapshot,
 } from './model.js';
 import { type Connection, View } from './render.js';
@@ -89,9 +89,14 @@ function inspectedTabId(): number | undefined {
   return isTabId(fromQuery) ? fromQuery : undefined;
 }
 
+/**
+ * The threshold the toolbar saved: any the input accepts, 0 too (audit BU: a saved 0 came back
+ * as the default). Nothing saved, or something unreadable: the default.
+ */
 function savedThreshold(): number {
-  const saved = Number(localStorage.getItem(THRESHOLD_KEY));
-  return saved > 0 && Number.isFinite(saved) ? saved : DEFAULT_THRESHOLD_MS;
+  const raw = localStorage.getItem(THRESHOLD_KEY);
+  const saved = raw === null || raw.trim() === '' ? Number.NaN : Number(raw);
+  return saved >= 0 && Number.isFinite(saved) ? saved : DEFAULT_THRESHOLD_MS;
 }
 
 // ── connection ──────────────────────────────────────────────────────────────────────────────
@@ -140,8 +145,12 @@ function post(message: PanelToBackgroundMessage): void {
   }
 }
 
-const isSnapshot = (value: unknown): value is SnapshotMessage =>
-  isPageToInspectorMessage(value) && value.type === 'snapshot';
+/**
+ * Documents the panel heard leave (`frame-gone`), the newest {@link MAX_GONE}: a `restore` that
+ * comes after must not bring them back (see `withRestore`).
+ */
+const goneDocuments = new Set<string>();
+const MAX_GONE = 1000;
 
 function receive(message: unknown): void {
   if (!isBackgroundToPanelMessage(message)) return;
@@ -157,20 +166,13 @@ function update(current: PanelData, message: BackgroundToPanelMessage): PanelDat
       return isSnapshot(message.snapshot)
         ? withSnapshot(current, message.frame, message.snapshot, message.receivedAt)
         : withNotice(current, 'malformed', message.frame);
-    case 'restore': {
-      let next = current;
-      for (const entry of message.frames as readonly unknown[]) {
-        if (typeof entry !== 'object' || entry === null) continue;
-        const { frame, snapshot, receivedAt } = entry as Record<string, unknown>;
-        if (isFrameInfo(frame) && isSnapshot(snapshot) && typeof receivedAt === 'number') {
-          next = withSnapshot(next, frame, snapshot, receivedAt);
-        }
-      }
-      return next;
-    }
+    case 'restore':
+      return withRestore(current, message.frames as readonly unknown[], goneDocuments);
     case 'announce':
       return withAnnounce(current, message.frame);
     case 'frame-gone':
+      goneDocuments.add(message.documentId);
+      if (goneDocuments.size > MAX_GONE) goneDocuments.delete(goneDocuments.values().next().value as string);
       return withoutFrame(current, message.documentId);
     case 'refused':
       return withNotice(current, message.reason, message.frame, message.chars);

@@ -30,8 +30,8 @@
  * A select with several cases is one row of its own (kind `select`), not one row per case: its
  * cases still count in their channels' Pushers/Pullers, but only the select row is judged.
  */
-import type { SnapshotMessage } from '../../../src/protocol.js';
-import type { FrameInfo, RefusalReason } from '../messages.js';
+import { isPageToInspectorMessage, type SnapshotMessage } from '../../../src/protocol.js';
+import { type FrameInfo, isFrameInfo, type RefusalReason } from '../messages.js';
 import { type ChannelInfo, type ContextInfo, contextKey, type LeakInfo, sanitize, type Waiting } from './sanitize.js';
 
 export type { ChannelInfo, ContextInfo, LeakInfo, Waiting } from './sanitize.js';
@@ -324,7 +324,14 @@ export function withSnapshot(
     frames,
     leaks,
     leaksDropped,
-    dismissed: stillListed(data.dismissed, key, listed),
+    // Not after a snapshot with no channels and no leaks: a context that ended (a relay
+    // stopped, debug mode disabled) may come back listing the same leaks — a Worker relayed
+    // again keeps its list (audit BU: a cleared leak came back). Kept keys are bounded by
+    // `cleared`.
+    dismissed:
+      clean.channels.length === 0 && clean.leaked.length === 0
+        ? data.dismissed
+        : stillListed(data.dismissed, key, listed),
     debugSeen: true,
   };
   return withinChannelBound(next, key);
@@ -337,11 +344,14 @@ export function withSnapshot(
  */
 function withoutOldestLeaks(leaks: readonly LeakEntry[], count: number): LeakEntry[] {
   const listed = new Map<string, number>();
-  for (const entry of leaks) listed.set(entry.frame.documentId, (listed.get(entry.frame.documentId) ?? 0) + 1);
+  const top = new Set<string>();
+  for (const entry of leaks) {
+    listed.set(entry.frame.documentId, (listed.get(entry.frame.documentId) ?? 0) + 1);
+    if (entry.frame.frameId === 0) top.add(entry.frame.documentId);
+  }
   const dropping = new Map<string, number>();
   for (let i = 0; i < count; i++) {
-    let most: string | undefined;
-    for (const [documentId, n] of listed) if (most === undefined || n > (listed.get(most) ?? 0)) most = documentId;
+    const most = mostHeld(listed, top);
     if (most === undefined) break;
     listed.set(most, (listed.get(most) ?? 0) - 1);
     dropping.set(most, (dropping.get(most) ?? 0) + 1);
@@ -367,11 +377,12 @@ function withinChannelBound(data: PanelData, kept: string): PanelData {
   let result = data;
   while (total > MAX_CHANNELS) {
     const held = new Map<string, number>();
+    const top = new Set<string>();
     for (const state of frames.values()) {
       held.set(state.frame.documentId, (held.get(state.frame.documentId) ?? 0) + state.channels.length);
+      if (state.frame.frameId === 0) top.add(state.frame.documentId);
     }
-    let most: string | undefined;
-    for (const [documentId, n] of held) if (most === undefined || n > (held.get(most) ?? 0)) most = documentId;
+    const most = mostHeld(held, top);
     let stalest: FrameState | undefined;
     for (const state of frames.values()) {
       if (state.frame.documentId !== most || (state.key === kept && stalest !== undefined)) continue;
@@ -383,6 +394,25 @@ function withinChannelBound(data: PanelData, kept: string): PanelData {
     result = withNotice(result, 'crowded', stalest.frame);
   }
   return { ...result, frames };
+}
+
+/**
+ * The document that holds the most of `held` (counts by document id) — never the page's own
+ * (`top`, the top frame's document) while another document holds any: a cross-origin frame
+ * can open as many nested documents (`srcdoc`, `blob:`) as it likes, each with a budget of
+ * its own, and when each of them holds fewer than the page, the page would be the one to leave
+ * (audit BU: its rows and leaks went, and its next snapshot was dropped at once). Ties go to
+ * the document seen first.
+ */
+function mostHeld(held: ReadonlyMap<string, number>, top: ReadonlySet<string>): string | undefined {
+  let most: string | undefined;
+  for (const [documentId, n] of held) {
+    if (n === 0 || top.has(documentId)) continue;
+    if (most === undefined || n > (held.get(most) ?? 0)) most = documentId;
+  }
+  if (most !== undefined) return most;
+  for (const [documentId, n] of held) if (n > 0 && (most === undefined || n > (held.get(most) ?? 0))) most = documentId;
+  return most;
 }
 
 /**
@@ -444,6 +474,30 @@ export function withoutFrame(data: PanelData, documentId: string): PanelData {
   const frames = new Map(data.frames);
   for (const state of gone) frames.delete(state.key);
   return { ...data, frames, notices };
+}
+
+/** Whether `value` is a page's snapshot (the protocol's guard). */
+export const isSnapshot = (value: unknown): value is SnapshotMessage =>
+  isPageToInspectorMessage(value) && value.type === 'snapshot';
+
+/**
+ * `data` with the kept snapshots of a `restore` message (`frames`, unchecked: each entry is
+ * checked here and skipped if malformed) — except those of documents in `gone`, which the panel
+ * heard leave (`frame-gone`): the service worker pings every kept frame before it restores
+ * them, and a document that answered and then left while another ping was pending arrives in
+ * the restore after its `frame-gone` (audit BU: its rows came back for good and aged into
+ * "stuck"). Document ids are never reused.
+ */
+export function withRestore(data: PanelData, frames: readonly unknown[], gone: ReadonlySet<string>): PanelData {
+  let next = data;
+  for (const entry of frames) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { frame, snapshot, receivedAt } = entry as Record<string, unknown>;
+    if (isFrameInfo(frame) && isSnapshot(snapshot) && typeof receivedAt === 'number' && !gone.has(frame.documentId)) {
+      next = withSnapshot(next, frame, snapshot, receivedAt);
+    }
+  }
+  return next;
 }
 
 /** `data` with one more refused message of `frame` counted. */
