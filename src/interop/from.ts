@@ -322,7 +322,7 @@ async function pump<T>(
   running: () => boolean,
   finish: (reason?: unknown, refused?: boolean) => void,
 ): Promise<void> {
-  /** Whether the step that may throw now is the push (the channel refusing the value), not the source's read. */
+  /** Whether the step that may throw now is the push (the channel refusing a value), not a read. */
   let refused = false;
   try {
     for (;;) {
@@ -361,10 +361,11 @@ async function pump<T>(
       refused = false;
     }
   } catch (error) {
-    // A push fails once the channel is closed (and then the source was released), or refusing
-    // a value (`refused`: a thenable); anything else is the source failing — with `undefined` too (`throw undefined`, a stream
-    // errored with no reason), which as a close reason would read as a normal end: the
-    // consumer of a truncated source must learn it failed (audit AU-3).
+    // A push fails once the channel is closed (and then the source was released), or when it
+    // refuses a value (`refused`: a thenable); anything else is the source failing — with
+    // `undefined` too (`throw undefined`, a stream errored with no reason), which as a close
+    // reason would read as a normal end: the consumer of a truncated source must learn it
+    // failed (audit AU-3).
     if (running() && !channel.closed) {
       finish(error === undefined ? new Error('from(source): the source failed with undefined') : error, refused);
     }

@@ -17,10 +17,11 @@
  *   relay's pull counts only while the relay has room, see `wantedPulls`), and never lowered —
  *   except for capacity 0, where a parked pull that gives up takes its credit back: `granted`
  *   is then lowered to the values that arrived plus those pulls (`revoke`), and raised again
- *   when a relay's pull can take a value again (the relay tells this channel's feeder). So `granted -
- *   committed` — values posted or pending but not committed — plus the values buffered never
- *   exceeds the capacity (for capacity 0: the parked pulls, plus the values posted before the
- *   sender heard a pull gave up), unless code on this side pushed into the channel itself.
+ *   when a relay's pull can take a value again (the relay tells this channel's feeder). So
+ *   `granted - committed` — values posted or pending but not committed — plus the values
+ *   buffered never exceeds the capacity (for capacity 0: the parked pulls, plus the values
+ *   posted before the sender heard a pull gave up), unless code on this side pushed into the
+ *   channel itself.
  * - Every batch is acknowledged (its commits counted in a `credit`) right after the turn it
  *   arrived in — by the new credit the consumer's pulls raised meanwhile, or by a `credit` of
  *   its own. New credit is posted once the credit not yet posted reaches a quarter of the
