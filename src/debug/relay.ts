@@ -113,14 +113,18 @@ function stopOnEnd(worker: RelayEndpoint): void {
 /** One running relay. */
 class Relay {
   /** Whether the last inspector message forwarded to the worker (by any relay) was a `hello`. */
-  private connected: boolean;
+  private get connected(): boolean {
+    return told.get(this.worker) === 'hello';
+  }
   /**
    * Whether the last inspector message forwarded to the worker (by any relay) was a `bye`: the
    * worker's snapshots still on their way (posted before it heard the `bye`) are then dropped,
    * so the page posts nothing after a `bye`. (Before any `hello` or `bye`, everything valid is
    * forwarded.)
    */
-  private saidBye: boolean;
+  private get saidBye(): boolean {
+    return told.get(this.worker) === 'bye';
+  }
   private stopped = false;
   /**
    * Whom the last snapshot relayed came from (its context as re-tagged, its copy of chanasync,
@@ -159,8 +163,6 @@ class Relay {
     private readonly url: string | undefined,
     private readonly signal: AbortSignal | undefined,
   ) {
-    this.connected = told.get(worker) === 'hello';
-    this.saidBye = told.get(worker) === 'bye';
     // The worker may have announced itself before the relay listened: announce on its behalf,
     // so that an inspector already connected says `hello` (which the relay then forwards).
     const announce: AnnounceMessage = { source: PAGE_SOURCE, version: PROTOCOL_VERSION, type: 'announce' };
@@ -174,8 +176,7 @@ class Relay {
       // A relay that could not listen (an `addEventListener` or `start` that throws) or
       // announce leaves no listener behind — and says nothing to the worker, which a relay
       // running before it may still serve.
-      this.connected = false;
-      this.stop();
+      this.stop(false);
       throw error;
     }
   }
@@ -213,8 +214,6 @@ class Relay {
    * the relay's own making, not the one heard (which may carry more, or getters).
    */
   private fromInspector(type: InspectorToPageMessage['type']): void {
-    this.connected = type === 'hello';
-    this.saidBye = !this.connected;
     told.set(this.worker, type);
     const message: InspectorToPageMessage = { source: INSPECTOR_SOURCE, version: PROTOCOL_VERSION, type };
     this.worker.postMessage(message);
@@ -234,7 +233,6 @@ class Relay {
     this.listen.removeEventListener('message', this.onPage);
     this.signal?.removeEventListener('abort', this.onAbort);
     if (this.connected && sayBye) {
-      this.connected = false;
       told.set(this.worker, 'bye');
       // Not when the target stops the relay as it receives a snapshot: it has its answer.
       if (this.last !== undefined && !this.relaying) this.postEmpty(this.last);

@@ -783,14 +783,9 @@ class DurableChannelClient<T> implements DurableChannel<T> {
           ? await this.together<PullAnswer>(operation, { pull: request }, undefined, alone)
           : await alone();
       } catch (error) {
-        // As `take`: values too large to travel in one answer (Workers RPC takes at most
-        // 32 MiB) are given back — the hand-out does not count — and fewer are taken. Before
-        // (audit BU), they stayed leased to a ticket nobody would acknowledge until the lease
-        // ended, hidden from every pull, and came back as redeliveries. One value always fits.
-        if (max === 1 || !tooLarge(error)) throw error;
-        line.stub = this.line().stub;
-        await this.withdraw(line, 'pull', ticket);
-        max = Math.ceil(max / 2);
+        // As `take` (audit BU: the values stayed leased to a ticket nobody would acknowledge
+        // until the lease ended, hidden from every pull, and came back as redeliveries).
+        max = await this.takeFewer(line, ticket, max, error);
         continue;
       }
       if (answer.kind !== 'values') return [];
@@ -1252,13 +1247,8 @@ class DurableChannelClient<T> implements DurableChannel<T> {
           answer = signal?.aborted ? ABORTED : await raceAbort(joint ?? alone(), signal);
         } while (answer !== ABORTED && answer.kind === 'again');
       } catch (error) {
-        // The values leased to this pull are too large to travel in one answer (Workers RPC
-        // takes at most 32 MiB): give them back and take fewer. One value always fits.
-        if (max === 1 || !tooLarge(error)) throw error;
-        line.stub = this.line().stub;
-        await this.withdraw(line, 'pull', ticket);
+        max = await this.takeFewer(line, ticket, max, error);
         ticket = crypto.randomUUID();
-        max = Math.ceil(max / 2);
         continue;
       }
       // Aborted before the acknowledgement: withdraw the ticket (its values, if any, go back).
@@ -1278,6 +1268,19 @@ class DurableChannelClient<T> implements DurableChannel<T> {
       const mine = await this.acknowledge(line, operation, ticket, answer.deliveries, true);
       if (mine.length > 0) return mine;
     }
+  }
+
+  /**
+   * After a pull's call failed with `error`: when the values leased to `ticket` are too large to
+   * travel in one answer (Workers RPC takes at most 32 MiB), gives them back — the hand-out does
+   * not count — and returns how many to take instead (half). Else, or when one value was asked
+   * for (one always fits), throws `error`.
+   */
+  private async takeFewer(line: Line, ticket: string, max: number, error: unknown): Promise<number> {
+    if (max === 1 || !tooLarge(error)) throw error;
+    line.stub = this.line().stub;
+    await this.withdraw(line, 'pull', ticket);
+    return Math.ceil(max / 2);
   }
 
   /**
