@@ -254,7 +254,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('chanasync/port application scenario
     }
   }, 60_000);
 
-  it('a SharedWorker hands one job queue to two tabs; one tab closes mid-stream; every job is done, none twice', async () => {
+  it('a SharedWorker hands one job queue to two tabs; one tab closes mid-stream; every job is done, none twice but the one the closed tab held unacknowledged', async () => {
     const context = await browser.newContext();
     try {
       const a = await context.newPage();
@@ -295,12 +295,18 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('chanasync/port application scenario
         gotB: JSON.parse(localStorage.getItem('got-b') ?? '[]') as number[],
         status: (window as any).swStatus,
       }));
+      // The README (Ports, "Values a context committed before it died died with it"): the
+      // acknowledgement of a commit goes out in a task after it, so a tab closed in between
+      // held a value that its sender lists as undelivered and hands to the other tab. At
+      // capacity 0 that is at most one value, the last tab A got; every other job is done once.
       const both = gotA.filter((v) => gotB.includes(v));
-      expect(both).toEqual([]);
-      expect([...gotA, ...gotB].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      expect(both).toEqual(both.length === 0 ? [] : [gotA.at(-1)]);
+      expect([...new Set([...gotA, ...gotB])].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      expect(gotA.length + gotB.length).toBe(40 + both.length);
       expect(status.settled).toHaveLength(1);
       expect(status.settled[0].id).toBe(1);
-      expect(status.settled[0].sent).toBe(gotA.length);
+      expect(status.settled[0].sent).toBe(gotA.length - both.length);
+      if (both.length > 0) expect(status.settled[0].undelivered).toEqual(both);
       expect(settledAfterMs).toBeLessThan(8000);
       await b.close();
     } finally {
