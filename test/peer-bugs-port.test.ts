@@ -66,6 +66,8 @@ describe('a message the receiving side cannot deserialize (messageerror)', () =>
     expect(values).toEqual(['one']); // never 'three' without POISON before it
     expect(error).toBeInstanceOf(ChannelError);
     expect((error as Error).message).toMatch(/fromPort: channel .*could not be deserialized/);
+    // One value lost, in the singular (audit BV: it said "1 value … they are undelivered there").
+    expect((error as Error).message).toMatch(/lost 1 value of its sender .*: it is undelivered there$/);
     await done;
   });
 

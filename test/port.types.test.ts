@@ -27,3 +27,14 @@ test('toPort and fromPort keep the value type', () => {
   expectTypeOf(transfer).toExtend<(value: ArrayBuffer) => Transferable[]>();
   expect(typeof toPort).toBe('function');
 });
+
+// Audit BV: `transfer` may return any iterable, as the README says and toPort accepts at run
+// time; its type said `Transferable[]`, so `(v) => new Set([v])` did not type-check.
+test('toPort’s transfer may return any iterable of transferables, not only an array', () => {
+  type Options = NonNullable<Parameters<typeof toPort<ArrayBuffer>>[2]>;
+  expectTypeOf<(value: ArrayBuffer) => Set<ArrayBuffer>>().toExtend<NonNullable<Options['transfer']>>();
+  expectTypeOf<(value: ArrayBuffer) => Generator<ArrayBuffer>>().toExtend<NonNullable<Options['transfer']>>();
+  expectTypeOf<(value: ArrayBuffer) => ArrayBuffer[]>().toExtend<NonNullable<Options['transfer']>>();
+  expectTypeOf<(value: ArrayBuffer) => ArrayBuffer>().not.toExtend<NonNullable<Options['transfer']>>();
+  expect(typeof toPort).toBe('function');
+});

@@ -194,7 +194,8 @@ export function disableDebug(): void {
 
 /**
  * Forgets the leaks detected so far: the next snapshots carry only leaks detected from now on
- * (an inspector's "Clear"). Does nothing when debug mode is off.
+ * (the page's side of an inspector's "Clear", which forgets in the panel only and never reaches
+ * the page). Does nothing when debug mode is off.
  *
  * @example
  * ```ts

@@ -789,7 +789,10 @@ export class Registry {
     };
     // Oldest first by `since`, then in park order: one collection finds several leaks in the
     // order its finalizers run (V8 ran them in reverse: audit BS-debug-1), and operations parked
-    // in one task share their `since`. Past the limit, the newest is the one left out.
+    // in one task share their `since`. Past the limit, the oldest is the one left out: a
+    // connected inspector already has it, and a page that keeps running keeps showing its new
+    // leaks (keeping the oldest, every later leak was only a count, even in a panel whose Clear
+    // had hidden the old ones: audit BV-D1).
     const { leaks, leakOrders } = this;
     const order = parked.order;
     let at = leaks.length;
@@ -801,8 +804,8 @@ export class Registry {
     leaks.splice(at, 0, leak);
     leakOrders.splice(at, 0, order);
     if (leaks.length > LIMITS.leaks) {
-      leaks.pop();
-      leakOrders.pop();
+      leaks.shift();
+      leakOrders.shift();
       this.leaksOmitted++;
     }
     try {

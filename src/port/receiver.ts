@@ -331,7 +331,7 @@ class Receiver<T> extends Stream {
     const missing = posted - this.arrived();
     this.lost = true;
     const what = missing > 0 ? `${missing} value${missing === 1 ? '' : 's'}` : 'a message';
-    const problem = `lost ${what} of its sender that could not be deserialized in this context (a messageerror): they are undelivered there`;
+    const problem = `lost ${what} of its sender that could not be deserialized in this context (a messageerror): ${missing > 1 ? 'they are' : 'it is'} undelivered there`;
     this.channel.close(new ChannelError('fromPort', problem, this.channel));
   }
 

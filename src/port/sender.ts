@@ -55,8 +55,9 @@ export interface ToPortOptions<T> {
   /**
    * Lists the transferables of a value (e.g. its `ArrayBuffer`s), which then move instead of
    * being copied: on this side they are detached once posted, including in `undelivered`.
+   * Any iterable will do (an array, a `Set`, a generator); anything else is a `TypeError`.
    */
-  transfer?: ((value: T) => TransferableValue[]) | undefined;
+  transfer?: ((value: T) => Iterable<TransferableValue>) | undefined;
   /**
    * For a `Window` port: the origin the receiving window must have (every message is posted to
    * it, answers from other origins are ignored). Without it, the first answer of the
@@ -237,7 +238,7 @@ class Sender<T> extends Stream {
     origin: string,
     /** Whether `origin` was given (then the receiver must have it), or is to be learned. */
     private readonly pinned: boolean,
-    private readonly transfer: ((value: T) => TransferableValue[]) | undefined,
+    private readonly transfer: ((value: T) => Iterable<TransferableValue>) | undefined,
     private readonly signal: AbortSignal | undefined,
     private readonly settle: (result: PortResult<T>) => void,
     private readonly fail: (error: unknown) => void,
