@@ -59,7 +59,10 @@ export interface FromFunction {
  *   two, so closing this channel or aborting `signal` never loses a value taken from it; and
  *   its parked pull stands aside while no pull here wants a value, so the exception above
  *   does not apply: a pull that gives up leaves the next value in the source.
- * - When the source ends, the channel closes (buffered values stay readable).
+ * - When the source ends, the channel closes (buffered values stay readable). A source's end is
+ *   found by reading it, so a capacity-0 channel finds it for a pull that waits — except an
+ *   array's, which is its length: its channel closes as its last value is taken (`from([])` is
+ *   closed at once).
  * - When the source throws (or the stream errors), the channel closes with that error as its
  *   reason, so `for await` over it throws the error once the buffer is drained. A source that
  *   fails with `undefined` (`throw undefined`, `controller.error()`) closes it with an `Error`
@@ -128,6 +131,16 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
     // GetMethod: a null @@asyncIterator is absent too (then @@iterator is read as for await reads it).
     sync = openAsync == null;
   }
+  /** Values read from an array source: `read` ≥ its length is its end, known without reading. */
+  let read = 0;
+  // An array read by the built-in iterator ends where its length does: the channel closes once
+  // its last value is taken (an empty one at once), with no pull waiting — as a buffered channel
+  // finds its end by reading ahead. Any other source ends only when read: its `next()` may run
+  // code. (Its length is read each time, as the array iterator reads it.)
+  const ended =
+    sync && Array.isArray(source) && open === Array.prototype[Symbol.iterator]
+      ? () => read >= (source as unknown[]).length
+      : undefined;
   // The constructor checks capacity and name, naming this call.
   const channel: ReleasingChannel<T> = new ReleasingChannel<T>(
     options?.capacity ?? 0,
@@ -203,6 +216,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
           // the channel closed meanwhile: that close has return()ed it already.)
           // `done`, then `value`, each read once, as the async-from-sync iterator reads them (a
           // non-object result goes on to the pump's TypeError).
+          read++;
           const result = opened.next() as IteratorResult<T>;
           if (Object(result) !== result) return result;
           const { done, value } = result as IteratorResult<unknown>;
@@ -299,6 +313,7 @@ function fromSource<T>(source: Source<T>, options?: FromOptions): Channel<T> {
       }
     },
     () => running,
+    ended,
     (ended, refused) => {
       running = false;
       // A stream that ended or failed is unlocked; one whose chunk the channel refused, cancelled.
@@ -320,6 +335,7 @@ async function pump<T>(
   channel: ReleasingChannel<T>,
   next: () => IteratorResult<T> | PromiseLike<IteratorResult<T>>,
   running: () => boolean,
+  ended: (() => boolean) | undefined,
   finish: (reason?: unknown, refused?: boolean) => void,
 ): Promise<void> {
   /** Whether the step that may throw now is the push (the channel refusing a value), not a read. */
@@ -333,7 +349,8 @@ async function pump<T>(
       // waits without room (its subscribers full; it parks again, and asks, once room comes).
       // The demand that woke the pump may be gone by now: look again after every wake-up. (On
       // a closed channel `demand` never resolves: the pump is dropped with it.)
-      while (channel.filled >= channel.limit && !liveHead(channel, false)) await demand(channel);
+      // An array's end is known without demand: then its iterator's `done` is read at once.
+      while (channel.filled >= channel.limit && !liveHead(channel, false) && !ended?.()) await demand(channel);
       if (!running()) return;
       // A synchronous source's result is used as is, not awaited: the read and its commit then
       // happen in the turn that found the demand. Awaited, another consumer's demand could be
