@@ -358,6 +358,20 @@ describe('empty states and notices', () => {
     expect(notice).toContain(`${LIMITS.channels} channels`);
   });
 
+  // Audit BV-D1: a page keeps its newest 100 leaks, and the panel those it was sent before.
+  test('a snapshot that left leaks out says the page lists its newest, and the panel keeps the older ones', () => {
+    const data = withSnapshot(
+      EMPTY_DATA,
+      TOP,
+      snapshot([channel({ id: 1 })], { truncated: { channels: 0, waiters: 0, leaks: 7 } }),
+      T0,
+    );
+    show(data);
+    const notice = document.querySelector('.notice-truncated')?.textContent ?? '';
+    expect(notice).toContain('left 7 leaks out');
+    expect(notice).toContain(`its newest ${LIMITS.leaks} leaks: this panel keeps the leaks it was sent before`);
+  });
+
   test('a refused oversized snapshot shows a notice with its size, counted', () => {
     let data = withNotice(dataOf([channel({ id: 1 })]), 'oversized', TOP, 6 * 1024 * 1024);
     data = withNotice(data, 'oversized', TOP, 6 * 1024 * 1024);

@@ -1085,8 +1085,8 @@ function notices(data: PanelData, view: ViewState, now: number): [string, string
       'truncated',
       `The page left ${left.join(', ')} out of its snapshot${from} — counting the parked operations of the channels it ` +
         `left out. It lists at most ${LIMITS.channels} channels, ${LIMITS.waiters} parked operations per queue, ` +
-        `${LIMITS.totalWaiters} parked operations in all (the oldest of each queue always) and ` +
-        `${LIMITS.leaks} leaks, longest waiting first.`,
+        `${LIMITS.totalWaiters} parked operations in all (the oldest of each queue always), longest waiting first, ` +
+        `and its newest ${LIMITS.leaks} leaks: this panel keeps the leaks it was sent before.`,
     ]);
   }
   if (data.leaksDropped > 0) {
