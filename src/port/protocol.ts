@@ -7,7 +7,9 @@
  * - **Pairing.** A sender posts `open` with a random `session` id; the receiver of the same
  *   `name` binds to the first `open` it hears and answers with `credit`, naming itself
  *   (`receiver`, a random id). A receiver posts `ready` once when it is created, so that a
- *   sender whose `open` was posted before anyone listened posts it again. Until it hears an
+ *   sender whose `open` was posted before anyone listened posts it again; one that closes before
+ *   any sender paired with it posts `ready` with `closedAt`, which ends a sender pairing since
+ *   before then (nothing else would tell it). Until it hears an
  *   answer, a sender posts `open` again every heartbeat period. Only `open` binds: a message of
  *   any other session is ignored. The sender runs on the first receiver that answers, and
  *   addresses its `values` and `end` to it; another receiver's messages are ignored, and so are,
@@ -122,9 +124,26 @@ export interface EndMessage extends SessionEnvelope, Addressed, Counted {
   readonly gaveUpAt?: number | undefined;
 }
 
-/** Receiver → sender: a receiver of this name now listens (posted once, at its creation). */
+/**
+ * Receiver → sender: a receiver of this name now listens (posted once, at its creation) — or,
+ * with `closedAt`, one closed before any sender paired with it.
+ */
 export interface ReadyMessage extends Envelope {
   readonly type: 'ready';
+  /**
+   * When the receiver closed, never paired (`Date.now()` in its context), posted at the end of
+   * that turn unless a new receiver of the name took its place on the port: a sender pairing
+   * since before then ends, as for a `closed` (it would wait for ever); one started later
+   * waits for the next receiver. A sender of an earlier release posts `open` again, as before.
+   */
+  readonly closedAt?: number | undefined;
+  /**
+   * With `closedAt`: the receiver's context and the number of that close among its pairing
+   * events — a sender in the same context compares it with its own `open`'s instead of the
+   * time, so a close and an `open` in one millisecond are ordered as they happened.
+   */
+  readonly realm?: string | undefined;
+  readonly event?: number | undefined;
 }
 
 /** Receiver → sender: the cumulative credit and commit counts. */
@@ -222,7 +241,13 @@ function isWellFormed(data: unknown): data is PortMessage {
   if (message.source !== PORT_SOURCE || message.version !== PORT_VERSION || typeof message.name !== 'string') {
     return false;
   }
-  if (message.type === 'ready') return true;
+  if (message.type === 'ready') {
+    return (
+      (message.closedAt === undefined || Number.isFinite(message.closedAt)) &&
+      (message.realm === undefined || typeof message.realm === 'string') &&
+      (message.event === undefined || Number.isFinite(message.event))
+    );
+  }
   if (typeof message.session !== 'string' || message.session === '') return false;
   if (message.receiver !== undefined && typeof message.receiver !== 'string') return false;
   if (message.posted !== undefined && !isCount(message.posted)) return false;

@@ -46,8 +46,10 @@ import {
   endpointOf,
   GONE_AFTER_MS,
   isWindow,
+  nextEvent,
   type PortLike,
   randomId,
+  realm,
   STALE_AFTER_MS,
   Stream,
   type TransferableValue,
@@ -534,6 +536,17 @@ class Receiver<T> extends Stream {
     if (this.session !== '') {
       const lost = this.lost ? { lost: true } : {};
       this.trySend({ ...this.envelope(), type: 'closed', committed: this.committed, ...lost, receiver: this.id });
+    } else {
+      // Never paired: a sender whose `open` is on its way, or unanswered, would wait for ever
+      // (the SPEC: closing the receiver ends `toPort`). Told at the end of the turn, unless a
+      // new receiver of this name took this one's place on the port by then — a component that
+      // closes its stream and opens it again in one turn (React's StrictMode) keeps its sender.
+      const closed = { closedAt: Date.now(), realm, event: nextEvent() };
+      atEndOfTurn(() => {
+        if (!this.endpoint.receivers.has(this.name)) {
+          this.trySend({ source: 'chanasync-port', version: 1, name: this.name, type: 'ready', ...closed });
+        }
+      });
     }
     this.stop();
   }

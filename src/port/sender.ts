@@ -32,9 +32,11 @@ import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
 import {
   endpointOf,
+  nextEvent,
   PING_AFTER_MS,
   type PortLike,
   randomId,
+  realm,
   Stream,
   TICK_MS,
   type TransferableValue,
@@ -178,6 +180,12 @@ enum Stage {
 /** The sending end of one stream. */
 class Sender<T> extends Stream {
   stage = Stage.Pairing;
+  /**
+   * When `open` was first posted: `Date.now()`, and its number among this context's pairing
+   * events (`nextEvent`). A receiver that closed unpaired before then is no peer of it.
+   */
+  private openedAt = 0;
+  private opened = 0;
   /** Whether {@link Sender.waiter} is in the local channel's pull queue. */
   parked = false;
   /** Values pulled from the local channel, in all. */
@@ -265,6 +273,8 @@ class Sender<T> extends Stream {
       throw error;
     }
     this.startTimer();
+    this.openedAt = Date.now();
+    this.opened = nextEvent();
     this.trySend({ ...this.envelope(), type: 'open' });
   }
 
@@ -561,6 +571,20 @@ class Sender<T> extends Stream {
   receive(message: PortMessage, origin: string): void {
     switch (message.type) {
       case 'ready':
+        if (message.closedAt !== undefined) {
+          // A receiver of this name closed before any sender paired with it. Paired with none
+          // since before then, this sender ends as for `closed` — with nothing to tell: no
+          // receiver heard it (a later one of the name waits for the next sender). One started
+          // after that close waits for the next receiver, as a port keeps what is posted while
+          // nobody listens.
+          const after =
+            message.realm === realm ? (message.event ?? 0) > this.opened : message.closedAt >= this.openedAt;
+          if (this.stage === Stage.Pairing && after) {
+            this.stage = Stage.Ending;
+            this.finish();
+          }
+          return;
+        }
         if (this.stage === Stage.Pairing) this.trySend({ ...this.envelope(), type: 'open' });
         else if (this.endpoint.window) {
           // A new receiver of this name in the window this sender runs on: one document holds

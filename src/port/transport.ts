@@ -548,3 +548,13 @@ export abstract class Stream {
 export function randomId(): string {
   return Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
 }
+
+/**
+ * This context's id and its count of pairing events (a sender's `open`, a receiver's unpaired
+ * close): which of two came first when both are here, where two `Date.now()` readings of one
+ * millisecond cannot tell (see `closedAt` in protocol.ts).
+ */
+export const realm = /* @__PURE__ */ randomId();
+let events = 0;
+/** The next pairing event's number in this context. */
+export const nextEvent = (): number => ++events;

@@ -144,7 +144,10 @@ describe('a fromPort on a window: its heartbeat tick from creation (fix 1)', () 
         expect(early.closed).toBe(true);
         expect(vi.getTimerCount()).toBe(0);
         await advance(600);
-        expect(frame.received.map(([m]) => (m as { type: string }).type)).toEqual(['ready']);
+        // 'a' said it was there, and (since audit BV) that it closed before any sender paired
+        // with it; 'b', aborted before the call, posted nothing.
+        expect(frame.received.map(([m]) => (m as { type: string }).type)).toEqual(['ready', 'ready']);
+        expect(frame.received[1]![0]).toMatchObject({ name: 'a', type: 'ready', closedAt: expect.any(Number) });
       }),
     ));
 
