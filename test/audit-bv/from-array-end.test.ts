@@ -64,31 +64,29 @@ describe('from(array) closes when the array ends, without a pull waiting (audit 
     expect(channel.closed).toBe(true);
   });
 
-  test('a generator is not read ahead to find its end: its code after the last yield runs only for a pull', async () => {
+  // Controls: a source whose `next()` runs code is read only for a pull that waits.
+  test.each([
+    [
+      'a generator',
+      (step: () => void) =>
+        (function* () {
+          yield 1;
+          step();
+        })(),
+    ],
+    [
+      'an array with an iterator of its own',
+      (step: () => void) =>
+        Object.defineProperty([1], Symbol.iterator, {
+          value: function* () {
+            yield 1;
+            step();
+          },
+        }),
+    ],
+  ])('%s is not read ahead to find its end: its code after the last value runs only for a pull', async (_, make) => {
     let after = 0;
-    const channel = from(
-      (function* () {
-        yield 1;
-        after++;
-      })(),
-    );
-    expect(await channel.pull()).toBe(1);
-    await turn();
-    expect([after, channel.closed]).toEqual([0, false]);
-    await expect(channel.pull()).rejects.toBeInstanceOf(ChannelClosedError);
-    expect(after).toBe(1);
-  });
-
-  test('an array with an iterator of its own is read as any iterable: only for a pull', async () => {
-    let after = 0;
-    const source = [1];
-    Object.defineProperty(source, Symbol.iterator, {
-      value: function* () {
-        yield 1;
-        after++;
-      },
-    });
-    const channel = from(source);
+    const channel = from(make(() => after++) as Iterable<number>);
     expect(await channel.pull()).toBe(1);
     await turn();
     expect([after, channel.closed]).toEqual([0, false]);
