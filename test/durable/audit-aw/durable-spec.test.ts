@@ -112,14 +112,16 @@ describe('leases', () => {
   it('a pull whose acknowledgement never arrives: the value returns to the head after the lease, same delivery id, attempt 2', async () => {
     const name = freshName('lease');
     const { namespace } = observed({ ack: () => new Promise(() => {}) });
-    const lost = durableChannel<string>(namespace as any, name, { leaseMs: 300 } as any);
-    const good = durableChannel<string>(env.CHANNELS as any, name, { leaseMs: 300 } as any);
+    // 1.5 s leases: the poll must see the lease while it lasts, also on a loaded CI machine
+    // (a test of this shape with 300 ms failed there once).
+    const lost = durableChannel<string>(namespace as any, name, { leaseMs: 1500 } as any);
+    const good = durableChannel<string>(env.CHANNELS as any, name, { leaseMs: 1500 } as any);
     await good.push('first', { id: 'p1' });
     await good.push('second', { id: 'p2' });
     void lost.pullWithId().catch(() => {});
     await until(async () => (await good.stats()).leased === 1);
     expect(await good.stats()).toMatchObject({ size: 1, leased: 1 });
-    await sleep(600);
+    await until(async () => (await good.stats()).leased === 0); // the lease's end
     const d = await good.pullWithId();
     expect(d.value).toBe('first');
     expect(d.id).toBe('p1');
