@@ -157,10 +157,16 @@ export interface PullChannel<out T> extends AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterableIterator<T>;
 }
 
-/** `Symbol.asyncDispose`, or the `Symbol.for` stand-in TypeScript uses where it is missing. */
+/**
+ * `Symbol.asyncDispose`, or where it is missing `Symbol.for('Symbol.asyncDispose')`, the stand-in
+ * esbuild's and Babel's downlevel `await using` reads (`tsc`'s needs a polyfill of the symbol).
+ */
 const asyncDispose: typeof Symbol.asyncDispose =
   Symbol.asyncDispose ?? /* @__PURE__ */ (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
-/** `Symbol.dispose`, or the `Symbol.for` stand-in TypeScript uses where it is missing. */
+/**
+ * `Symbol.dispose`, or where it is missing `Symbol.for('Symbol.dispose')`, the stand-in esbuild's
+ * and Babel's downlevel `using` reads (`tsc`'s needs a polyfill of the symbol).
+ */
 export const dispose: typeof Symbol.dispose =
   Symbol.dispose ?? /* @__PURE__ */ (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
@@ -408,6 +414,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   stats(): ChannelStats {
+    requireChannel(this, 'stats');
     return {
       name: this.givenName,
       capacity: this.limit,
@@ -475,7 +482,11 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // 2026-12-05). One test of the value for both (2026-12-06): 1,916 → 1,907 instructions per
     // value on W1/W2 in Node 20, and 6 bytes.
     // (The primitive test as the negation of thenable()'s and tryPush's object test, written
-    // alike: gzip then finds it whole, 9 bytes.)
+    // alike: gzip then finds it whole, 9 bytes.) A `this` that is nullish — a detached method
+    // called plainly: `const { push } = channel`, `values.forEach(channel.tryPush)` — is refused
+    // under the method's name first, here and in every push and pull method, rather than left to
+    // the engine's `TypeError` on the field it reads (audit BW).
+    this ?? requireChannel(this, 'push');
     if (
       options === undefined &&
       !this.isClosed &&
@@ -522,6 +533,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   pull(options?: OperationOptions): Promise<T> {
+    this ?? requireChannel(this, 'pull');
     // The common case first (see push): a buffered value, no options, no parked push to move
     // up, no feeder to tell — what commitPull would do, without its checks.
     if (options === undefined && this.filled > 0 && this.pushHead === undefined && this.feed === undefined) {
@@ -561,7 +573,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    */
   pushNowait(value: T): void {
     refuseThenable(value, 'pushNowait');
-    if (this.isClosed ?? requireChannel(this, 'pushNowait')) throw closedError(this, 'pushNowait');
+    if (this?.isClosed ?? requireChannel(this, 'pushNowait')) throw closedError(this, 'pushNowait');
     if (!commitPush(this, value)) {
       throw this.isClosed ? closedError(this, 'pushNowait') : new ChannelFullError('pushNowait', 'is full', this);
     }
@@ -584,6 +596,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   pullNowait(): T {
+    requireChannel(this, 'pullNowait');
     const value = commitPull(this);
     if (value !== NOTHING) return value;
     if (this.isClosed) throw closedError(this, 'pullNowait');
@@ -609,6 +622,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // the nowait loop ran ~12% slower with them, and a shared predicate function here (and in
     // thenable) cost 4% more instructions per tryPush/tryPull and 0.5% per buffered push/pull
     // (scripts/instructions.mjs): the one-line test is written twice on purpose.
+    this ?? requireChannel(this, 'tryPush');
     if ((typeof value === 'object' && value !== null) || typeof value === 'function') refuseThenable(value, 'tryPush');
     // The nowait loop's common case first — room in the slots, nobody parked, open: the value
     // goes straight into the buffer (6% fewer instructions per op than through commitPush).
@@ -664,6 +678,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
     // The common cases first, with no call on their paths: a buffered value, or none, with no
     // parked push to move up and no feeder to tell. (A receiver that is no channel has no
     // `filled` number and goes on to tryPullSlow, which refuses it.)
+    this ?? requireChannel(this, 'tryPull');
     if (this.pushHead === undefined && this.feed === undefined) {
       if (this.filled > 0) return take(this);
       if (this.filled === 0) return undefined;
@@ -693,6 +708,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   pullMany(max: number, options?: OperationOptions): Promise<T[]> {
+    this ?? requireChannel(this, 'pullMany');
     const signal = options?.signal;
     const refused = refusal('pullMany', options, signal);
     if (refused) return refused;
@@ -740,6 +756,7 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   pushAll(values: Iterable<T>, options?: OperationOptions): Promise<void> {
+    requireChannel(this, 'pushAll');
     // (A getter on the options that throws makes it throw, as a push does.)
     const signal = options?.signal;
     const refused = refusal('pushAll', options, signal);
@@ -1074,7 +1091,12 @@ function counted(channel: Channel<any>, error: unknown, pushed: number): unknown
       error =
         error instanceof DOMException
           ? Object.assign(new DOMException(error.message, error.name), { cause: error })
-          : new ChannelError('pushAll', 'stopped part-way', channel, error);
+          : new ChannelError(
+              'pushAll',
+              `took ${pushed} of its values before the call stopped: ${error instanceof Error ? error.message : String(error)}`,
+              channel,
+              error,
+            );
     }
     (error as { pushed: number }).pushed = pushed;
   } catch {

@@ -718,6 +718,11 @@ class DurableChannelClient<T> implements DurableChannel<T> {
   async tryPush(value: T, options?: Omit<DurablePushOptions, 'signal'>): Promise<boolean> {
     own(this, 'tryPush(value, options)');
     checkOptions('tryPush(value, options)', options, 'tryPush never waits and takes no signal');
+    // Nor in its options: a signal there, read as an unknown option, would be ignored — and an
+    // aborted one would store the value its caller meant to cancel (audit BW).
+    if ((options as { signal?: unknown } | null | undefined)?.signal !== undefined) {
+      throw new TypeError('tryPush(value, options): options.signal given: tryPush never waits and takes no signal');
+    }
     const id = this.checkId('tryPush(value, options)', options?.id);
     const answer = await this.pushAnswer('tryPush', value, id, false, undefined);
     return answer.kind === 'stored';

@@ -126,21 +126,32 @@ export interface EndMessage extends SessionEnvelope, Addressed, Counted {
 
 /**
  * Receiver → sender: a receiver of this name now listens (posted once, at its creation) — or,
- * with `closedAt`, one closed before any sender paired with it.
+ * with `closingAt` and then `closedAt`, one closed before any sender paired with it.
  */
 export interface ReadyMessage extends Envelope {
   readonly type: 'ready';
   /**
-   * When the receiver closed, never paired (`Date.now()` in its context), posted at the end of
-   * that turn unless a new receiver of the name took its place on the port: a sender pairing
-   * since before then ends, as for a `closed` (it would wait for ever); one started later
-   * waits for the next receiver. A sender of an earlier release posts `open` again, as before.
+   * When the receiver closed, never paired (`Date.now()` in its context), posted at once: its
+   * context may end in that very turn (`self.close()`, its port closed) and never post the
+   * `closedAt` that follows. A sender pairing since before then waits `GONE_AFTER_MS` (5 s)
+   * for that `closedAt`, or for a new receiver of the name in the same context (a remount),
+   * with which it pairs; hearing neither, it ends as for `closed`. A sender
+   * of an earlier release reads it as a plain `ready` and posts `open` again, as before.
+   */
+  readonly closingAt?: number | undefined;
+  /**
+   * When the receiver closed, never paired, posted at the end of that turn unless a new
+   * receiver of the name took its place on the port: a sender pairing since before then ends,
+   * as for a `closed` (it would wait for ever), unless it heard a remount since the
+   * `closingAt` of that close; one started later waits for the next receiver.
    */
   readonly closedAt?: number | undefined;
   /**
-   * With `closedAt`: the receiver's context and the number of that close among its pairing
-   * events — a sender in the same context compares it with its own `open`'s instead of the
-   * time, so a close and an `open` in one millisecond are ordered as they happened.
+   * The receiver's context, and the number of this message's event among its pairing events
+   * (a creation or a close): a sender in the same context orders a close against its own
+   * `open` by these instead of the time, so a close and an `open` in one millisecond are
+   * ordered as they happened; and a `ready` of a creation with a later number from the same
+   * context than a close is a remount of it.
    */
   readonly realm?: string | undefined;
   readonly event?: number | undefined;
@@ -243,6 +254,7 @@ function isWellFormed(data: unknown): data is PortMessage {
   }
   if (message.type === 'ready') {
     return (
+      (message.closingAt === undefined || Number.isFinite(message.closingAt)) &&
       (message.closedAt === undefined || Number.isFinite(message.closedAt)) &&
       (message.realm === undefined || typeof message.realm === 'string') &&
       (message.event === undefined || Number.isFinite(message.event))

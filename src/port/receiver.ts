@@ -40,7 +40,7 @@ import { ChannelError } from '../errors.js';
 import { isSignal, unwatch, watch } from '../signals.js';
 import { Mark } from '../tracker.js';
 import type { Waiter } from '../waiters.js';
-import type { PortMessage } from './protocol.js';
+import { PORT_SOURCE, PORT_VERSION, type PortMessage, type ReadyMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
 import {
   endpointOf,
@@ -538,14 +538,16 @@ class Receiver<T> extends Stream {
       this.trySend({ ...this.envelope(), type: 'closed', committed: this.committed, ...lost, receiver: this.id });
     } else {
       // Never paired: a sender whose `open` is on its way, or unanswered, would wait for ever
-      // (the SPEC: closing the receiver ends `toPort`). Told at the end of the turn, unless a
-      // new receiver of this name took this one's place on the port by then — a component that
-      // closes its stream and opens it again in one turn (React's StrictMode) keeps its sender.
-      const closed = { closedAt: Date.now(), realm, event: nextEvent() };
+      // (the SPEC: closing the receiver ends `toPort`). Said at once (`closingAt`), as this
+      // context may end in this very turn (`self.close()`, its port closed); and at the end of
+      // the turn (`closedAt`), unless a new receiver of this name took this one's place on the
+      // port by then — a component that closes its stream and opens it again in one turn
+      // (React's StrictMode) keeps its sender, which hears the new one's `ready` in between.
+      const at = Date.now();
+      const event = { realm, event: nextEvent() };
+      this.trySend(ready(this.name, { closingAt: at, ...event }));
       atEndOfTurn(() => {
-        if (!this.endpoint.receivers.has(this.name)) {
-          this.trySend({ source: 'chanasync-port', version: 1, name: this.name, type: 'ready', ...closed });
-        }
+        if (!this.endpoint.receivers.has(this.name)) this.trySend(ready(this.name, { closedAt: at, ...event }));
       });
     }
     this.stop();
@@ -691,6 +693,14 @@ export function fromPort<T>(port: PortLike, options?: FromPortOptions): Channel<
   // is posted: a hand-made window that delivers at once may pair and end the stream inside
   // that call, and the stream's end must find the timer to clear (audit BB).
   if (window) receiver.startTimer();
-  receiver.trySend({ source: 'chanasync-port', version: 1, name, type: 'ready' });
+  receiver.trySend(ready(name, { realm, event: nextEvent() }));
   return channel;
+}
+
+/**
+ * A receiver's `ready`, which names no session (it is what a sender pairs with): posted at its
+ * creation, and with `closingAt`, then `closedAt`, when it closed before any sender paired with it.
+ */
+function ready(name: string, fields: Pick<ReadyMessage, 'closingAt' | 'closedAt' | 'realm' | 'event'>): ReadyMessage {
+  return { source: PORT_SOURCE, version: PORT_VERSION, name, type: 'ready', ...fields };
 }

@@ -32,6 +32,7 @@ import type { PortMessage } from './protocol.js';
 import { atEndOfTurn } from './schedule.js';
 import {
   endpointOf,
+  GONE_AFTER_MS,
   nextEvent,
   PING_AFTER_MS,
   type PortLike,
@@ -184,8 +185,15 @@ class Sender<T> extends Stream {
    * When `open` was first posted: `Date.now()`, and its number among this context's pairing
    * events (`nextEvent`). A receiver that closed unpaired before then is no peer of it.
    */
-  private openedAt = 0;
-  private opened = 0;
+  private opened = { at: 0, event: 0 };
+  /**
+   * The last close of an unpaired receiver of this name that this sender, pairing since before
+   * it, heard said at once (`closingAt`): when (`performance.now()`), the receiver's context
+   * and event, and whether a new receiver of the name from that context has been heard since.
+   * Ended by its `closedAt`, unless remounted; by the tick, if neither came within
+   * `GONE_AFTER_MS` (the context ended in that turn).
+   */
+  private closing: { at: number; realm: string | undefined; event: number | undefined; remounted: boolean } | undefined;
   /** Whether {@link Sender.waiter} is in the local channel's pull queue. */
   parked = false;
   /** Values pulled from the local channel, in all. */
@@ -273,8 +281,7 @@ class Sender<T> extends Stream {
       throw error;
     }
     this.startTimer();
-    this.openedAt = Date.now();
-    this.opened = nextEvent();
+    this.opened = { at: Date.now(), event: nextEvent() };
     this.trySend({ ...this.envelope(), type: 'open' });
   }
 
@@ -291,6 +298,13 @@ class Sender<T> extends Stream {
    */
   protected override beforeTick(): boolean {
     if (this.stage === Stage.Pairing) {
+      const closing = this.closing;
+      if (closing && !closing.remounted && performance.now() - closing.at >= GONE_AFTER_MS) {
+        // A receiver that closed unpaired and whose context said nothing since: it ended in
+        // that turn (`self.close()`, its port closed). End as its `closedAt` would have.
+        this.finish(false);
+        return true;
+      }
       // Once a heartbeat period (the timer runs twice as often): a receiver whose context is
       // still loading gets its queue filled half as fast.
       if (performance.now() - this.posted >= PING_AFTER_MS - TICK_MS / 2)
@@ -570,20 +584,30 @@ class Sender<T> extends Stream {
 
   receive(message: PortMessage, origin: string): void {
     switch (message.type) {
-      case 'ready':
-        if (message.closedAt !== undefined) {
-          // A receiver of this name closed before any sender paired with it. Paired with none
-          // since before then, this sender ends as for `closed` — with nothing to tell: no
-          // receiver heard it (a later one of the name waits for the next sender). One started
-          // after that close waits for the next receiver, as a port keeps what is posted while
-          // nobody listens.
-          const after =
-            message.realm === realm ? (message.event ?? 0) > this.opened : message.closedAt >= this.openedAt;
-          if (this.stage === Stage.Pairing && after) {
-            this.stage = Stage.Ending;
-            this.finish();
+      case 'ready': {
+        // A receiver of this name closed before any sender paired with it (`closingAt` at once,
+        // `closedAt` at the end of that turn: see protocol.ts). Paired with none since before
+        // then, this sender ends as for `closed` — with nothing to tell: no receiver heard it
+        // (a later one of the name waits for the next sender) — unless it heard a new receiver
+        // of the name from that context since (a remount, which it pairs with). One started
+        // after that close waits for the next receiver, as a port keeps what is posted while
+        // nobody listens.
+        const closedAt = message.closingAt ?? message.closedAt;
+        if (closedAt !== undefined) {
+          const after = message.realm === realm ? (message.event ?? 0) > this.opened.event : closedAt >= this.opened.at;
+          if (this.stage !== Stage.Pairing || !after) return;
+          const closing = this.closing;
+          if (message.closingAt !== undefined) {
+            // Said at once: its context may end in this turn and never say `closedAt`.
+            this.closing = { at: performance.now(), realm: message.realm, event: message.event, remounted: false };
+          } else if (!closing?.remounted || closing.realm !== message.realm || closing.event !== message.event) {
+            this.finish(false);
           }
           return;
+        }
+        const closing = this.closing;
+        if (closing && message.realm === closing.realm && (message.event ?? 0) > (closing.event ?? 0)) {
+          closing.remounted = true;
         }
         if (this.stage === Stage.Pairing) this.trySend({ ...this.envelope(), type: 'open' });
         else if (this.endpoint.window) {
@@ -595,6 +619,7 @@ class Sender<T> extends Stream {
           this.gone();
         }
         return;
+      }
       case 'credit':
         if (this.stage === Stage.Pairing) {
           if (this.endpoint.window && !this.pinned && origin === 'null') {
@@ -666,13 +691,16 @@ class Sender<T> extends Stream {
     this.finish();
   }
 
-  /** Settles `toPort`: everything not acknowledged is undelivered. Leaves nothing behind. */
-  private finish(): void {
+  /**
+   * Settles `toPort`: everything not acknowledged is undelivered. Leaves nothing behind. `tell`:
+   * whether to post `end` to a receiver that may be alive (not when this side posted it, or
+   * when no receiver heard this one).
+   */
+  private finish(tell = this.stage !== Stage.Ending): void {
     if (this.stage === Stage.Done) return;
-    const wasEnding = this.stage === Stage.Ending;
     this.stage = Stage.Done;
     this.unpark();
-    if (!wasEnding) {
+    if (tell) {
       // The receiver closed (or went) while this side still ran: tell it, in case it is alive.
       this.trySend({ ...this.envelope(), type: 'end', abort: true, posted: this.postedCount, receiver: this.receiver });
     }

@@ -173,7 +173,7 @@ describe('pushAll and pushed', () => {
     expect((own as ChannelError).channel).toBe(own.pushed === 1 ? a : b);
   });
 
-  it('the copy a second pushAll gets names its (named) channel: pushAll: channel "b" stopped part-way', async () => {
+  it('the copy a second pushAll gets names its (named) channel, its count and its reason (audit BW: was "stopped part-way")', async () => {
     const reason = new Error('component unmounted');
     const controller = new AbortController();
     const a = new Channel<number>(1, { name: 'a' });
@@ -187,7 +187,10 @@ describe('pushAll and pushed', () => {
     // Reference "### Errors": "a message of the form `operation: channel "name" problem`";
     // SPEC "a message that names the channel (its `name`, if any)".
     const name = own.channel.name;
-    expect(own.message).toBe(`pushAll: channel "${name}" stopped part-way`);
+    const { pushed } = own as ChannelError & { pushed: number };
+    expect(own.message).toBe(
+      `pushAll: channel "${name}" took ${pushed} of its values before the call stopped: component unmounted`,
+    );
   });
 
   it('(holds) one DOMException reason stopping two pushAll calls: the copy is a DOMException AbortError with pushed and cause', async () => {
