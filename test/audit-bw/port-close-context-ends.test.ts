@@ -117,3 +117,14 @@ describe('a remount on a new BroadcastChannel object (one per mount, as an effec
     first.close();
   });
 });
+
+describe('the wire: `ready` with `closingAt`', () => {
+  test('isPortMessage takes a finite closingAt and refuses any other', async () => {
+    const { isPortMessage, PORT_SOURCE, PORT_VERSION } = await import('chanasync/port');
+    const ready = { source: PORT_SOURCE, version: PORT_VERSION, name: 'jobs', type: 'ready' };
+    expect(isPortMessage({ ...ready, closingAt: Date.now(), realm: 'r', event: 3 })).toBe(true);
+    for (const closingAt of [Number.NaN, Number.POSITIVE_INFINITY, '1', null]) {
+      expect(isPortMessage({ ...ready, closingAt })).toBe(false);
+    }
+  });
+});
