@@ -176,5 +176,5 @@ test('the error a collected pushAll rejects with counts its own values when the 
   const wrapped = errors.find((error) => error !== reason) as ChannelError;
   expect(wrapped).toBeInstanceOf(ChannelError);
   expect(wrapped.cause).toBe(reason);
-  expect(wrapped.message).toMatch(/^pushAll: channel( "live")? stopped part-way$/);
+  expect(wrapped.message).toMatch(/^pushAll: channel( "live")? took [12] of its values before the call stopped: stop$/);
 });

@@ -139,15 +139,20 @@ describe('a fromPort on a window: its heartbeat tick from creation (fix 1)', () 
         expect(vi.getTimerCount()).toBe(1);
         controller.abort();
         expect(await reasonOf(results as Channel<unknown>)).toBeUndefined();
+        // (The fake window delivers what is posted to it by a timer of its own: the `ready` with
+        // `closingAt` that the close posts at once, since audit BW.)
+        await advance(20);
         expect(vi.getTimerCount()).toBe(0);
         const early = fromPort<number>(frame, { name: 'b', origin: FRAME, signal: AbortSignal.abort() });
         expect(early.closed).toBe(true);
         expect(vi.getTimerCount()).toBe(0);
         await advance(600);
         // 'a' said it was there, and (since audit BV) that it closed before any sender paired
-        // with it; 'b', aborted before the call, posted nothing.
-        expect(frame.received.map(([m]) => (m as { type: string }).type)).toEqual(['ready', 'ready']);
-        expect(frame.received[1]![0]).toMatchObject({ name: 'a', type: 'ready', closedAt: expect.any(Number) });
+        // with it: at once (since audit BW, `closingAt`) and at the end of the turn (`closedAt`);
+        // 'b', aborted before the call, posted nothing.
+        expect(frame.received.map(([m]) => (m as { type: string }).type)).toEqual(['ready', 'ready', 'ready']);
+        expect(frame.received[1]![0]).toMatchObject({ name: 'a', type: 'ready', closingAt: expect.any(Number) });
+        expect(frame.received[2]![0]).toMatchObject({ name: 'a', type: 'ready', closedAt: expect.any(Number) });
       }),
     ));
 
@@ -162,6 +167,7 @@ describe('a fromPort on a window: its heartbeat tick from creation (fix 1)', () 
         expect(results.closed).toBe(false);
         expect(frame.received.map(([m]) => (m as { type: string }).type)).toEqual(['ready']);
         results.close();
+        await advance(20); // the fake window's delivery of the close's `closingAt` (audit BW)
         expect(vi.getTimerCount()).toBe(0);
       }),
     ));
