@@ -708,7 +708,9 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
    * ```
    */
   pullMany(max: number, options?: OperationOptions): Promise<T[]> {
-    this ?? requireChannel(this, 'pullMany');
+    // A detached pullMany (a nullish or foreign `this`) is refused before anything is read of it:
+    // a batch call, one instanceof test is nothing beside it.
+    requireChannel(this, 'pullMany');
     const signal = options?.signal;
     const refused = refusal('pullMany', options, signal);
     if (refused) return refused;
@@ -723,8 +725,8 @@ export class Channel<in out T> implements PushChannel<T>, PullChannel<T> {
       values.push(value);
     }
     if (values.length) return Promise.resolve(values);
-    // Closed and drained: rejected; no channel at all (a detached pullMany: no `isClosed`): thrown.
-    if (this.isClosed ?? requireChannel(this, 'pullMany')) return Promise.reject(closedError(this, 'pullMany'));
+    // Closed and drained: rejected.
+    if (this.isClosed) return Promise.reject(closedError(this, 'pullMany'));
     // Parked: a pusher commits one value to it (a parked pull means an empty buffer), which
     // settles the promise with `[value]` at once, as a pull's would (see inArray).
     const waiter = new SettlingWaiter<T, T[]>(this, undefined, inArray as never, signal);
